@@ -1,0 +1,100 @@
+# vigie — build, run, test. See README.md.
+# Variants: build/release (gcc, -O2) and build/asan (clang, ASan+UBSan). `make` builds ./vigie.
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson sqlite3 libsodium
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Werror
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) $(PKG_CFLAGS) -MMD -MP
+LIBS    := $(PKG_LIBS) -lpthread -lm
+
+VARIANT ?= release
+ifeq ($(VARIANT),asan)
+  VCC := clang
+  VCFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else ifeq ($(VARIANT),fuzz)
+  VCC := clang
+  VCFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DVG_FUZZING
+else
+  VCC := $(CC)
+  VCFLAGS := -O2 -g
+endif
+
+B := build/$(VARIANT)
+LIB_SRC := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/match/*.c src/vuln/*.c \
+             src/share/*.c src/advisory/*.c src/http/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
+SCHEMA_SQL := $(sort $(wildcard src/store/schema/*.sql))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
+
+.PHONY: all deps run test unit e2e asan fuzz fuzz-run bench clean format
+all: vigie
+
+deps:
+	@sh scripts/deps.sh
+
+vigie: $(B)/vigie
+	@if [ "$(VARIANT)" = release ]; then cp $(B)/vigie vigie; fi
+
+$(B)/vigie: $(CLI_OBJ) $(B)/libvigie.a
+	$(VCC) $(VCFLAGS) -o $@ $(CLI_OBJ) $(B)/libvigie.a $(LIBS)
+
+$(B)/libvigie.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
+
+# SQL migrations are embedded in the binary, in file-name order.
+$(B)/gen/schema.c: $(SCHEMA_SQL) scripts/embed_sql.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_sql.sh $(SCHEMA_SQL) > $@
+
+$(B)/gen/schema.o: $(B)/gen/schema.c
+	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(B)/libvigie.a
+	@mkdir -p $(dir $@)
+	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -o $@ $< $(B)/libvigie.a $(LIBS) -lcmocka
+
+unit-bin: $(UNIT_BIN)
+
+run: deps
+	@$(MAKE) --no-print-directory vigie
+	@mkdir -p var
+	./vigie serve --db var/vigie.db --listen 127.0.0.1:8080 --demo
+
+# The whole suite: release (gcc) then ASan+UBSan (clang), unit + e2e each, then a short fuzz run.
+test: deps
+	@sh scripts/test.sh
+
+fuzz: 
+	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-bin
+
+fuzz-bin: $(FUZZ_BIN)
+
+build/fuzz/bin/%: fuzz/%.c $(B)/libvigie.a
+	@mkdir -p $(dir $@)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(B)/libvigie.a $(LIBS)
+
+bench: deps
+	@sh scripts/deps.sh --bench
+	@$(MAKE) --no-print-directory vigie
+	@sh bench/run.sh
+
+format:
+	clang-format -i $$(find src tests fuzz bench -name '*.[ch]')
+
+clean:
+	rm -rf build vigie
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages vigie needs to build, test and benchmark, when they are missing.
+# As root it runs apt-get; otherwise it prints the exact command to run.
+set -eu
+
+PKGS="build-essential pkg-config clang libclang-rt-14-dev
+libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev
+python3 python3-pytest python3-requests python3-jsonschema sqlite3 curl"
+
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: missing packages:$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+    echo "deps: run as root: apt-get update && apt-get install -y --no-install-recommends$missing" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2

@@ -1,0 +1,26 @@
+/* The command table of the vigie CLI: each cmd_<verb>.c defines one struct vg_command. */
+#ifndef VG_CLI_COMMANDS_H
+#define VG_CLI_COMMANDS_H
+
+struct vg_command {
+    const char *name;    /* first word on the command line */
+    const char *summary; /* one line, shown by `vigie help` */
+    const char *help;    /* full text, shown by `vigie help NAME` */
+    int (*run)(int argc, char **argv); /* argv[0] is the command name; returns the exit code */
+};
+
+/* Exit codes of every command. */
+enum { VG_EXIT_OK = 0, VG_EXIT_FAIL = 1, VG_EXIT_USAGE = 2 };
+
+/* The --db value: the option if given, else $VIGIE_DB, else ./var/vigie.db. */
+const char *vg_cli_db_path(const char *opt);
+/* Prints "vigie NAME: usage error: MSG" and a pointer to help; returns VG_EXIT_USAGE. */
+int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+extern const struct vg_command vg_cmd_help;
+extern const struct vg_command vg_cmd_version;
+
+/* NULL-terminated list of every command, in help order. */
+extern const struct vg_command *const vg_commands[];
+
+#endif

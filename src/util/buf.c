@@ -1,0 +1,123 @@
+/* Capped growable buffer. Growth doubles; the cap is checked before every allocation. */
+#include "util/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+
+void vg_buf_init(struct vg_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = max;
+    b->failed = false;
+}
+
+void vg_buf_cleanup(struct vg_buf *b)
+{
+    free(b->data);
+    vg_buf_init(b, b->max);
+}
+
+static int reserve(struct vg_buf *b, size_t extra)
+{
+    if (b->failed)
+        return VG_ENOMEM;
+    if (extra > b->max - b->len) {
+        b->failed = true;
+        return VG_ETOOBIG;
+    }
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    size_t ncap = b->cap ? b->cap : 256;
+    while (ncap < need)
+        ncap *= 2;
+    char *p = realloc(b->data, ncap);
+    if (!p) {
+        b->failed = true;
+        return VG_ENOMEM;
+    }
+    b->data = p;
+    b->cap = ncap;
+    return 0;
+}
+
+int vg_buf_append(struct vg_buf *b, const void *p, size_t n)
+{
+    int rc = reserve(b, n);
+    if (rc)
+        return rc;
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int vg_buf_puts(struct vg_buf *b, const char *s)
+{
+    return vg_buf_append(b, s, strlen(s));
+}
+
+int vg_buf_putc(struct vg_buf *b, char c)
+{
+    return vg_buf_append(b, &c, 1);
+}
+
+int vg_buf_printf(struct vg_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return VG_EINVAL;
+    int rc = reserve(b, (size_t)n);
+    if (rc)
+        return rc;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+int vg_buf_put_html(struct vg_buf *b, const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&': rep = "&amp;"; break;
+        case '<': rep = "&lt;"; break;
+        case '>': rep = "&gt;"; break;
+        case '"': rep = "&quot;"; break;
+        case '\'': rep = "&#39;"; break;
+        default: continue;
+        }
+        vg_buf_append(b, s + start, i - start);
+        vg_buf_puts(b, rep);
+        start = i + 1;
+    }
+    return vg_buf_append(b, s + start, n - start);
+}
+
+void vg_buf_reset(struct vg_buf *b)
+{
+    b->len = 0;
+    b->failed = false;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+char *vg_buf_steal(struct vg_buf *b)
+{
+    char *p = b->data;
+    vg_buf_init(b, b->max);
+    return p;
+}

@@ -1,0 +1,30 @@
+/* Growable output buffer with a mandatory cap; always NUL-terminated. Once an append fails
+ * (cap or allocation) the buffer is marked failed and further appends are ignored, so a
+ * writer can check once at the end. */
+#ifndef VG_BUF_H
+#define VG_BUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vg_buf {
+    char *data;  /* NUL-terminated contents, NULL until the first append */
+    size_t len;  /* bytes used, without the NUL */
+    size_t cap;  /* bytes allocated */
+    size_t max;  /* the most len may reach */
+    bool failed; /* an append did not fit or allocation failed */
+};
+
+void vg_buf_init(struct vg_buf *b, size_t max);
+void vg_buf_cleanup(struct vg_buf *b);
+int vg_buf_append(struct vg_buf *b, const void *p, size_t n);
+int vg_buf_puts(struct vg_buf *b, const char *s);
+int vg_buf_putc(struct vg_buf *b, char c);
+int vg_buf_printf(struct vg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s with HTML special characters escaped (& < > " '). */
+int vg_buf_put_html(struct vg_buf *b, const char *s, size_t n);
+void vg_buf_reset(struct vg_buf *b);
+/* Hands the data over to the caller (free() it); the buffer is left empty. */
+char *vg_buf_steal(struct vg_buf *b);
+
+#endif

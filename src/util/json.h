@@ -1,0 +1,24 @@
+/* JSON helpers over jansson: bounded parsing with a depth limit and a located error, field
+ * checks that name the offending field, and small accessors. */
+#ifndef VG_JSON_H
+#define VG_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "util/err.h"
+
+/* Parses len bytes as one JSON value. Rejects nesting deeper than VG_MAX_JSON_DEPTH,
+ * duplicate keys and NUL bytes. On error returns NULL and fills d (line, offset, message). */
+json_t *vg_json_parse(const char *data, size_t len, struct vg_diag *d);
+/* Depth of the deepest array/object nesting in data (strings skipped); -1 if unbalanced. */
+int vg_json_depth(const char *data, size_t len);
+/* Fails with VG_EINVAL naming the first key of obj that is not in allowed (NULL-terminated). */
+int vg_json_check_fields(const json_t *obj, const char *const *allowed, const char *prefix,
+                         struct vg_diag *d);
+/* The string at key, or NULL if absent or not a string. */
+const char *vg_json_str(const json_t *obj, const char *key);
+/* Serialises compactly; caller frees. */
+char *vg_json_dump(const json_t *v);
+
+#endif

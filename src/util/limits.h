@@ -1,0 +1,19 @@
+/* All of vigie's limits in one place: sizes of what comes from outside and of what we build.
+ * A limit that a user may want to change is also a command-line option; this is its default. */
+#ifndef VG_LIMITS_H
+#define VG_LIMITS_H
+
+#define VG_MAX_BODY          (1024 * 1024) /* HTTP request body, bytes */
+#define VG_MAX_JSON_DEPTH    64            /* nesting of any JSON document we parse */
+#define VG_MAX_LINE          (1024 * 1024) /* one line of a log or indicator file */
+#define VG_MAX_STR_FIELD     65536         /* one free-text field (description, note) */
+#define VG_MAX_NAME          256           /* a name, title, e-mail, reference */
+#define VG_MAX_OBSERVABLE    2048          /* one observable or indicator value */
+#define VG_MAX_LIST          1000          /* items in one JSON array field (assets, contacts) */
+#define VG_MAX_PAGE          500           /* items in one page of a list */
+#define VG_DEFAULT_PAGE      50
+#define VG_MAX_HOSTNAME      253
+#define VG_MAX_RELATED       100           /* incidents returned by /related */
+#define VG_MAX_BUF           (256 * 1024 * 1024) /* default cap of a growable buffer */
+
+#endif

@@ -1,0 +1,65 @@
+/* String slice helpers: comparison, trimming and bounded number parsing. */
+#include "util/str.h"
+
+#include <ctype.h>
+
+bool vg_str_eq(struct vg_str a, struct vg_str b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
+}
+
+bool vg_str_eq_nocase(struct vg_str a, struct vg_str b)
+{
+    if (a.len != b.len)
+        return false;
+    for (size_t i = 0; i < a.len; i++)
+        if (tolower((unsigned char)a.ptr[i]) != tolower((unsigned char)b.ptr[i]))
+            return false;
+    return true;
+}
+
+bool vg_str_has_prefix(struct vg_str s, struct vg_str prefix)
+{
+    return s.len >= prefix.len && (prefix.len == 0 || memcmp(s.ptr, prefix.ptr, prefix.len) == 0);
+}
+
+struct vg_str vg_str_trim(struct vg_str s)
+{
+    while (s.len && isspace((unsigned char)s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && isspace((unsigned char)s.ptr[s.len - 1]))
+        s.len--;
+    return s;
+}
+
+int vg_str_to_u64(struct vg_str s, unsigned long long min, unsigned long long max,
+                  unsigned long long *out)
+{
+    if (s.len == 0 || s.len > 20)
+        return -1;
+    unsigned long long v = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] < '0' || s.ptr[i] > '9')
+            return -1;
+        unsigned d = (unsigned)(s.ptr[i] - '0');
+        if (v > (~0ULL - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int vg_str_copy(struct vg_str s, char *dst, size_t cap)
+{
+    if (cap == 0 || s.len >= cap)
+        return -1;
+    if (s.len)
+        memcpy(dst, s.ptr, s.len);
+    dst[s.len] = '\0';
+    return 0;
+}

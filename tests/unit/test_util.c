@@ -1,0 +1,121 @@
+/* Unit tests of src/util: buffers, slices, time, JSON parsing limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/limits.h"
+#include "util/str.h"
+#include "util/time.h"
+
+static void buf_cap_is_enforced(void **state)
+{
+    (void)state;
+    struct vg_buf b;
+    vg_buf_init(&b, 8);
+    assert_int_equal(vg_buf_puts(&b, "1234"), 0);
+    assert_int_equal(vg_buf_printf(&b, "%d", 567), 0);
+    assert_string_equal(b.data, "1234567");
+    assert_int_not_equal(vg_buf_puts(&b, "89"), 0);
+    assert_true(b.failed);
+    assert_string_equal(b.data, "1234567");
+    vg_buf_cleanup(&b);
+}
+
+static void buf_html_escapes(void **state)
+{
+    (void)state;
+    struct vg_buf b;
+    vg_buf_init(&b, 1024);
+    const char *s = "<a href=\"x\">&'</a>";
+    vg_buf_put_html(&b, s, strlen(s));
+    assert_string_equal(b.data, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    vg_buf_cleanup(&b);
+}
+
+static void str_to_u64_bounds(void **state)
+{
+    (void)state;
+    unsigned long long v;
+    assert_int_equal(vg_str_to_u64(VG_STR("42"), 1, 100, &v), 0);
+    assert_int_equal(v, 42);
+    assert_int_equal(vg_str_to_u64(VG_STR("101"), 1, 100, &v), -1);
+    assert_int_equal(vg_str_to_u64(VG_STR("4x"), 1, 100, &v), -1);
+    assert_int_equal(vg_str_to_u64(VG_STR(""), 0, 100, &v), -1);
+    assert_int_equal(vg_str_to_u64(VG_STR("99999999999999999999"), 0, ~0ULL, &v), -1);
+    assert_int_equal(vg_str_to_u64(VG_STR("18446744073709551615"), 0, ~0ULL, &v), 0);
+}
+
+static void str_trim_and_compare(void **state)
+{
+    (void)state;
+    struct vg_str s = vg_str_trim(VG_STR("  Ab \t\n"));
+    assert_int_equal(s.len, 2);
+    assert_true(vg_str_eq_nocase(s, VG_STR("aB")));
+    assert_false(vg_str_eq(s, VG_STR("aB")));
+}
+
+static void time_parse_forms(void **state)
+{
+    (void)state;
+    time_t t;
+    assert_int_equal(vg_time_parse("2026-11-29T04:50:40Z", &t), 0);
+    assert_int_equal((long long)t, 1795927840LL);
+    assert_int_equal(vg_time_parse("2026-11-29T06:50:40.5+02:00", &t), 0);
+    assert_int_equal((long long)t, 1795927840LL);
+    assert_int_equal(vg_time_parse("2026-11-29", &t), 0);
+    assert_int_equal(vg_time_parse("2026-02-30", &t), -1);
+    assert_int_equal(vg_time_parse("2026-11-29T25:00:00Z", &t), -1);
+    assert_int_equal(vg_time_parse("yesterday", &t), -1);
+    char out[VG_TIME_LEN];
+    vg_time_fmt(1795927840, out);
+    assert_string_equal(out, "2026-11-29T04:50:40Z");
+}
+
+static void json_depth_limit(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    char deep[VG_MAX_JSON_DEPTH * 2 + 4];
+    size_t n = 0;
+    for (int i = 0; i < VG_MAX_JSON_DEPTH + 1; i++)
+        deep[n++] = '[';
+    for (int i = 0; i < VG_MAX_JSON_DEPTH + 1; i++)
+        deep[n++] = ']';
+    assert_null(vg_json_parse(deep, n, &d));
+    assert_non_null(strstr(d.message, "deeper"));
+    json_t *ok = vg_json_parse("{\"a\":\"[[[\"}", 11, &d);
+    assert_non_null(ok);
+    json_decref(ok);
+    assert_null(vg_json_parse("{\"a\":1,\"a\":2}", 13, &d));
+    assert_null(vg_json_parse("{\"a\":\n tru}", 11, &d));
+    assert_int_equal(d.line, 2);
+}
+
+static void json_unknown_field_named(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    json_t *o = json_pack("{s:i,s:i}", "name", 1, "colour", 2);
+    static const char *const allowed[] = {"name", NULL};
+    assert_int_equal(vg_json_check_fields(o, allowed, "/org/", &d), VG_EINVAL);
+    assert_string_equal(d.field, "/org/colour");
+    json_decref(o);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(buf_cap_is_enforced),   cmocka_unit_test(buf_html_escapes),
+        cmocka_unit_test(str_to_u64_bounds),     cmocka_unit_test(str_trim_and_compare),
+        cmocka_unit_test(time_parse_forms),      cmocka_unit_test(json_depth_limit),
+        cmocka_unit_test(json_unknown_field_named),
+    };
+    return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
