@@ -19,6 +19,9 @@ int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 
 extern const struct vg_command vg_cmd_help;
 extern const struct vg_command vg_cmd_version;
+extern const struct vg_command vg_cmd_init;
+extern const struct vg_command vg_cmd_serve;
+extern const struct vg_command vg_cmd_token;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

@@ -19,7 +19,7 @@ enum {
 
 struct vg_diag {
     char message[256]; /* human-readable, no trailing newline */
-    char field[128];   /* field name or JSON pointer ("/assets/cidrs/2"), "" if none */
+    char field[160];   /* field name or JSON pointer ("/assets/cidrs/2"), "" if none */
     long line;         /* 1-based line, 0 if unknown */
     long offset;       /* byte offset, -1 if unknown */
 };

@@ -1,0 +1,118 @@
+/* `vigie serve`: the HTTP server until SIGTERM or SIGINT. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/demo.h"
+#include "http/auth.h"
+#include "http/server.h"
+#include "util/str.h"
+
+static int run_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'},
+        {"listen", required_argument, NULL, 'l'},
+        {"demo", no_argument, NULL, 'D'},
+        {"ref-prefix", required_argument, NULL, 'p'},
+        {"redirect-url", required_argument, NULL, 'u'},
+        {"report-rate", required_argument, NULL, 'r'},
+        {"threads", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct vg_server_config cfg = {0};
+    const char *db = NULL, *prefix = "VIG";
+    bool demo = false;
+    unsigned long long n;
+    cfg.listen = "127.0.0.1:8080";
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'l': cfg.listen = optarg; break;
+        case 'D': demo = true; break;
+        case 'p': prefix = optarg; break;
+        case 'u': cfg.redirect_url = optarg; break;
+        case 'r':
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 1000000, &n) != 0)
+                return vg_cli_usage("serve", "--report-rate must be 1 to 1000000 per minute");
+            cfg.report_per_minute = (double)n;
+            break;
+        case 't':
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 256, &n) != 0)
+                return vg_cli_usage("serve", "--threads must be 1 to 256");
+            cfg.threads = (unsigned)n;
+            break;
+        case 'h': fputs(vg_cmd_serve.help, stdout); return VG_EXIT_OK;
+        default: return vg_cli_usage("serve", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return vg_cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+    size_t pl = strlen(prefix);
+    if (pl == 0 || pl >= sizeof cfg.store.ref_prefix ||
+        strspn(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != pl)
+        return vg_cli_usage("serve", "--ref-prefix must be 1-15 of [A-Z0-9]");
+    memcpy(cfg.store.ref_prefix, prefix, pl + 1);
+    cfg.db = vg_cli_db_path(db);
+    if (vg_auth_init() != 0) {
+        fprintf(stderr, "vigie serve: cannot initialise libsodium\n");
+        return VG_EXIT_FAIL;
+    }
+    /* Block the stop signals in every thread; the main thread waits for them below. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    char token[VG_TOKEN_LEN + 1] = "";
+    if (demo && vg_demo_seed(cfg.db, &cfg.store, token, &d) != 0) {
+        fprintf(stderr, "vigie serve: demo data: %s\n", d.message);
+        return VG_EXIT_FAIL;
+    }
+    int port = 0;
+    struct vg_server *srv = vg_server_start(&cfg, &port, &d);
+    if (!srv) {
+        fprintf(stderr, "vigie serve: %s\n", d.message);
+        return VG_EXIT_FAIL;
+    }
+    char host[256];
+    const char *colon = strrchr(cfg.listen, ':');
+    snprintf(host, sizeof host, "%.*s", (int)(colon - cfg.listen), cfg.listen);
+    fprintf(stderr, "listening on http://%s:%d\n", host, port);
+    if (token[0]) {
+        fprintf(stderr, "database: %s\nadmin API token (shown once): %s\n", cfg.db, token);
+        fprintf(stderr, "try: curl -H 'Authorization: Bearer %s' http://%s:%d/api/v1/incidents\n",
+                token, host, port);
+    }
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "vigie serve: signal %d, stopping\n", sig);
+    vg_server_stop(srv);
+    return VG_EXIT_OK;
+}
+
+const struct vg_command vg_cmd_serve = {
+    "serve", "run the HTTP server (JSON API)",
+    "usage: vigie serve [--db PATH] [--listen HOST:PORT] [options]\n\n"
+    "Serves the JSON API under /api/v1/ until SIGTERM or SIGINT. Prints\n"
+    "'listening on http://HOST:PORT' on stderr once ready.\n\n"
+    "  --db PATH             SQLite file (default: $VIGIE_DB, then ./var/vigie.db)\n"
+    "  --listen HOST:PORT    address to listen on (default 127.0.0.1:8080; port 0: any free)\n"
+    "  --demo                seed a demo constituency on first start and print an admin token\n"
+    "  --ref-prefix PREFIX   incident reference prefix (default VIG: VIG-2026-000001)\n"
+    "  --redirect-url URL    where ineligible reporters are sent\n"
+    "                        (default https://www.cybermalveillance.gouv.fr/)\n"
+    "  --report-rate N       public reports allowed per client address per minute (default 10)\n"
+    "  --threads N           worker threads (default: twice the cores)\n",
+    run_serve,
+};

@@ -1,0 +1,41 @@
+/* Validation of the records users send (organisations, incidents, reports): each check takes
+ * the parsed JSON body, refuses unknown fields and bad values naming the field, and builds
+ * the normalised record the store persists. No I/O here. */
+#ifndef VG_RECORD_H
+#define VG_RECORD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "util/err.h"
+
+enum vg_check_mode {
+    VG_CHECK_CREATE, /* required fields must be present; defaults are filled in */
+    VG_CHECK_PATCH,  /* only the fields present are checked and returned */
+};
+
+/* Organisation: name, kind, sector, assets {cidrs, domains, products}, contacts
+ * [{name,email,role}]. On success *out is a new object (caller decrefs) that also carries
+ * the derived "eligible" when kind is present. */
+int vg_org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d);
+
+/* Incident: title, description, class, type, severity, tlp, pap, org, reporter, assignee,
+ * occurred, and (create only) observables [{value,type?}] normalised; status and unverified
+ * (patch only). */
+int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out,
+                      struct vg_diag *d);
+
+/* A public report (intake): reporter {name,email,phone?}, organisation {name,kind}, title,
+ * description, observables?, occurred?. *out holds the normalised report. */
+int vg_report_check(const json_t *in, json_t **out, struct vg_diag *d);
+
+/* Checks an observable object {value, type?}; fills a new {"type","value"} object. */
+int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d);
+
+/* True if s looks like a CPE 2.3 formatted string (prefix and 13 components). */
+bool vg_cpe23_shape_ok(const char *s);
+
+/* Domain part of an e-mail address (after the last '@'), lower-cased into out; -1 if none. */
+int vg_email_domain(const char *email, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,39 @@
+/* The JSON API handlers under /api/v1/, one file per resource (api_<resource>.c). Each parses
+ * the request, calls one module function and writes the answer. */
+#ifndef VG_API_H
+#define VG_API_H
+
+#include "http/router.h"
+
+void vg_api_health(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxonomy(struct vg_req *req, struct vg_resp *r);
+void vg_api_me(struct vg_req *req, struct vg_resp *r);
+void vg_api_login(struct vg_req *req, struct vg_resp *r);
+void vg_api_users_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_users_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_tokens_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_tokens_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_tokens_revoke(struct vg_req *req, struct vg_resp *r);
+void vg_api_audit_list(struct vg_req *req, struct vg_resp *r);
+
+void vg_api_orgs_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_orgs_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_orgs_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_orgs_patch(struct vg_req *req, struct vg_resp *r);
+
+void vg_api_incidents_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_incidents_patch(struct vg_req *req, struct vg_resp *r);
+void vg_api_incidents_note(struct vg_req *req, struct vg_resp *r);
+void vg_api_incidents_observable(struct vg_req *req, struct vg_resp *r);
+void vg_api_incidents_step(struct vg_req *req, struct vg_resp *r);
+void vg_api_incidents_related(struct vg_req *req, struct vg_resp *r);
+
+void vg_api_playbooks_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_playbooks_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_playbooks_put(struct vg_req *req, struct vg_resp *r);
+
+void vg_api_reports_create(struct vg_req *req, struct vg_resp *r);
+
+#endif

@@ -1,0 +1,250 @@
+/* Handlers for incidents: list with filters, create, read, update (lifecycle), notes,
+ * observables, playbook steps, related incidents; and the playbooks themselves. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/lifecycle.h"
+#include "core/model.h"
+#include "core/playbook.h"
+#include "core/record.h"
+#include "core/rsit.h"
+#include "http/api.h"
+#include "util/json.h"
+#include "util/limits.h"
+#include "util/str.h"
+
+void vg_api_incidents_list(struct vg_req *req, struct vg_resp *r)
+{
+    static const struct {
+        const char *key;
+        const char *const *names;
+    } filters[] = {
+        {"status", vg_status_names},
+        {"severity", vg_severity_names},
+        {"tlp", vg_tlp_names},
+    };
+    struct vg_page page;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_req_page(req, r, &page))
+        return;
+    json_t *f = json_object(), *out;
+    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
+        const char *v = vg_req_arg(req, filters[i].key);
+        if (!v)
+            continue;
+        if (vg_name_index(filters[i].names, v) < 0) {
+            char list[256];
+            vg_names_join(filters[i].names, list, sizeof list);
+            vg_resp_error(r, 400, "invalid", filters[i].key, "%s must be one of: %s",
+                          filters[i].key, list);
+            goto out;
+        }
+        json_object_set_new(f, filters[i].key, json_string(v));
+    }
+    const char *cls = vg_req_arg(req, "class");
+    if (cls) {
+        if (!vg_rsit_class_find(cls)) {
+            vg_resp_error(r, 400, "invalid", "class", "class '%s' is not an RSIT class", cls);
+            goto out;
+        }
+        json_object_set_new(f, "class", json_string(cls));
+    }
+    const char *org = vg_req_arg(req, "org");
+    if (org) {
+        unsigned long long id;
+        if (vg_str_to_u64(vg_str_c(org), 1, 1ULL << 62, &id) != 0) {
+            vg_resp_error(r, 400, "invalid", "org", "org must be an organisation id");
+            goto out;
+        }
+        json_object_set_new(f, "org", json_integer((json_int_t)id));
+    }
+    int rc = vg_store_incident_list(req->st, f, &page, &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
+out:
+    json_decref(f);
+}
+
+void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *inc = NULL, *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, &d);
+    if (!rc)
+        rc = vg_store_incident_create(req->st, &req->actor, inc, &out, &d);
+    if (rc) {
+        vg_resp_diag(r, rc, &d);
+    } else {
+        snprintf(r->location, sizeof r->location, "/api/v1/incidents/%s",
+                 vg_json_str(out, "ref"));
+        vg_resp_json(r, 201, out);
+    }
+    json_decref(in);
+    json_decref(inc);
+}
+
+void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r)
+{
+    json_t *out;
+    if (vg_store_incident_get(req->st, req->params[0], &out) != 0)
+        vg_resp_error(r, 404, "not_found", "ref", "no incident %s", req->params[0]);
+    else
+        vg_resp_json(r, 200, out);
+}
+
+void vg_api_incidents_patch(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *patch = NULL, *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_incident_check(in, VG_CHECK_PATCH, &patch, &d);
+    if (!rc)
+        rc = vg_store_incident_update(req->st, &req->actor, req->params[0], patch, &out, &d);
+    if (rc == VG_ECONFLICT) {
+        /* list the statuses the incident may move to, for the client to offer */
+        json_t *cur = NULL, *allowed = json_array();
+        if (vg_store_incident_get(req->st, req->params[0], &cur) == 0)
+            for (const char *const *p = vg_status_next(vg_json_str(cur, "status")); *p; p++)
+                json_array_append_new(allowed, json_string(*p));
+        json_decref(cur);
+        vg_resp_json(r, 409, json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", "conflict",
+                                       "message", d.message, "field", "/status", "allowed",
+                                       allowed));
+    } else if (rc) {
+        vg_resp_diag(r, rc, &d);
+    } else {
+        vg_resp_json(r, 200, out);
+    }
+    json_decref(in);
+    json_decref(patch);
+}
+
+void vg_api_incidents_note(struct vg_req *req, struct vg_resp *r)
+{
+    static const char *const fields[] = {"text", NULL};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *out = NULL;
+    if (!in)
+        return;
+    json_t *text = json_object_get(in, "text");
+    int rc = vg_json_check_fields(in, fields, "/", &d);
+    if (!rc && (!json_is_string(text) || json_string_length(text) == 0 ||
+                json_string_length(text) > VG_MAX_STR_FIELD ||
+                strlen(json_string_value(text)) != json_string_length(text)))
+        rc = vg_diag_set(&d, VG_EINVAL, "/text", "/text must be a non-empty string of at most "
+                                                  "%d bytes", VG_MAX_STR_FIELD);
+    if (!rc)
+        rc = vg_store_incident_note(req->st, &req->actor, req->params[0],
+                                    json_string_value(text), &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 201, out);
+    json_decref(in);
+}
+
+void vg_api_incidents_observable(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *obs = NULL, *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_observable_check(in, "/", &obs, &d);
+    if (!rc)
+        rc = vg_store_incident_observable_add(req->st, &req->actor, req->params[0], obs, &out,
+                                              &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, json_is_true(json_object_get(out, "created")) ? 201 : 200, out);
+    json_decref(in);
+    json_decref(obs);
+}
+
+void vg_api_incidents_step(struct vg_req *req, struct vg_resp *r)
+{
+    static const char *const fields[] = {"done", NULL};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_json_check_fields(in, fields, "/", &d);
+    if (!rc && !json_is_boolean(json_object_get(in, "done")))
+        rc = vg_diag_set(&d, VG_EINVAL, "/done", "/done must be true or false");
+    if (!rc)
+        rc = vg_store_incident_step_set(req->st, &req->actor, req->params[0], req->params[1],
+                                        json_is_true(json_object_get(in, "done")), &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
+    json_decref(in);
+}
+
+void vg_api_incidents_related(struct vg_req *req, struct vg_resp *r)
+{
+    unsigned long long limit = 20;
+    const char *l = vg_req_arg(req, "limit");
+    if (l && vg_str_to_u64(vg_str_c(l), 1, VG_MAX_RELATED, &limit) != 0) {
+        vg_resp_error(r, 400, "invalid", "limit", "limit must be from 1 to %d", VG_MAX_RELATED);
+        return;
+    }
+    json_t *out;
+    int rc = vg_store_incident_related(req->st, req->params[0], (int)limit, &out);
+    if (rc == VG_ENOENT)
+        vg_resp_error(r, 404, "not_found", "ref", "no incident %s", req->params[0]);
+    else if (rc)
+        vg_resp_diag(r, rc, NULL);
+    else
+        vg_resp_json(r, 200, json_pack("{s:s,s:o}", "ref", req->params[0], "related", out));
+}
+
+void vg_api_playbooks_list(struct vg_req *req, struct vg_resp *r)
+{
+    json_t *out;
+    if (vg_store_playbook_list(req->st, &out) != 0)
+        vg_resp_diag(r, VG_EIO, NULL);
+    else
+        vg_resp_json(r, 200, json_pack("{s:o}", "items", out));
+}
+
+void vg_api_playbooks_get(struct vg_req *req, struct vg_resp *r)
+{
+    json_t *out;
+    if (vg_store_playbook_get(req->st, req->params[0], &out) != 0)
+        vg_resp_error(r, 404, "not_found", "class", "no playbook for class '%s'", req->params[0]);
+    else
+        vg_resp_json(r, 200, out);
+}
+
+void vg_api_playbooks_put(struct vg_req *req, struct vg_resp *r)
+{
+    static const char *const fields[] = {"steps", NULL};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_json_check_fields(in, fields, "/", &d);
+    if (!rc)
+        rc = vg_playbook_validate(json_object_get(in, "steps"), &d);
+    if (!rc)
+        rc = vg_store_playbook_put(req->st, &req->actor, req->params[0],
+                                   json_object_get(in, "steps"), &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
+    json_decref(in);
+}

@@ -1,0 +1,89 @@
+/* Handlers for organisations (the constituency): list, create, read, update. */
+#include <stdio.h>
+
+#include "core/record.h"
+#include "http/api.h"
+#include "util/str.h"
+
+/* Reads the {id} path parameter; 0 and a 404 answer if it is not a positive integer. */
+static long long org_param(struct vg_req *req, struct vg_resp *r)
+{
+    unsigned long long id;
+    if (vg_str_to_u64(vg_str_c(req->params[0]), 1, 1ULL << 62, &id) != 0) {
+        vg_resp_error(r, 404, "not_found", "id", "no organisation '%s'", req->params[0]);
+        return 0;
+    }
+    return (long long)id;
+}
+
+void vg_api_orgs_list(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_page page;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_req_page(req, r, &page))
+        return;
+    json_t *out;
+    int rc = vg_store_org_list(req->st, &page, &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
+}
+
+void vg_api_orgs_create(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *org = NULL, *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_org_check(in, VG_CHECK_CREATE, &org, &d);
+    if (!rc)
+        rc = vg_store_org_create(req->st, &req->actor, org, &out, &d);
+    if (rc) {
+        vg_resp_diag(r, rc, &d);
+    } else {
+        snprintf(r->location, sizeof r->location, "/api/v1/orgs/%lld",
+                 (long long)json_integer_value(json_object_get(out, "id")));
+        vg_resp_json(r, 201, out);
+    }
+    json_decref(in);
+    json_decref(org);
+}
+
+void vg_api_orgs_get(struct vg_req *req, struct vg_resp *r)
+{
+    long long id = org_param(req, r);
+    json_t *out;
+    if (!id)
+        return;
+    if (vg_store_org_get(req->st, id, &out) != 0)
+        vg_resp_error(r, 404, "not_found", "id", "no organisation %lld", id);
+    else
+        vg_resp_json(r, 200, out);
+}
+
+void vg_api_orgs_patch(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    long long id = org_param(req, r);
+    if (!id)
+        return;
+    json_t *in = vg_req_json(req, r), *patch = NULL, *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_org_check(in, VG_CHECK_PATCH, &patch, &d);
+    if (!rc && json_object_size(patch) == 0)
+        rc = vg_diag_set(&d, VG_EINVAL, "", "nothing to change");
+    json_object_del(patch, "eligible");
+    if (!rc)
+        rc = vg_store_org_update(req->st, &req->actor, id, patch, &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
+    json_decref(in);
+    json_decref(patch);
+}

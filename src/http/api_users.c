@@ -1,0 +1,205 @@
+/* Handlers for who is calling: health, taxonomy, login, users, tokens, audit log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/model.h"
+#include "core/rsit.h"
+#include "http/api.h"
+#include "http/auth.h"
+#include "util/json.h"
+#include "util/str.h"
+#include "util/version.h"
+
+void vg_api_health(struct vg_req *req, struct vg_resp *r)
+{
+    (void)req;
+    vg_resp_json(r, 200, json_pack("{s:s,s:s}", "status", "ok", "version", VG_VERSION));
+}
+
+void vg_api_taxonomy(struct vg_req *req, struct vg_resp *r)
+{
+    (void)req;
+    json_t *classes = json_array();
+    for (size_t i = 0; i < vg_rsit_nclasses; i++) {
+        json_t *types = json_array();
+        for (size_t j = 0; vg_rsit_classes[i].types[j]; j++)
+            json_array_append_new(types, json_string(vg_rsit_classes[i].types[j]));
+        json_array_append_new(classes, json_pack("{s:s,s:s,s:o}", "class",
+                                                 vg_rsit_classes[i].name, "label",
+                                                 vg_rsit_classes[i].label, "types", types));
+    }
+    vg_resp_json(r, 200, json_pack("{s:s,s:o}", "taxonomy", "rsit", "classes", classes));
+}
+
+void vg_api_me(struct vg_req *req, struct vg_resp *r)
+{
+    vg_resp_json(r, 200, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)req->actor.user_id,
+                                   "name", req->actor.name, "role", req->actor.role));
+}
+
+void vg_api_login(struct vg_req *req, struct vg_resp *r)
+{
+    static const char *const fields[] = {"name", "password", NULL};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *user = NULL;
+    if (!in)
+        return;
+    const char *name = vg_json_str(in, "name"), *pw = vg_json_str(in, "password");
+    if (vg_json_check_fields(in, fields, "/", &d)) {
+        vg_resp_diag(r, VG_EINVAL, &d);
+        goto out;
+    }
+    if (!name || !pw) {
+        vg_resp_error(r, 400, "invalid", name ? "/password" : "/name",
+                      "name and password are required strings");
+        goto out;
+    }
+    if (vg_store_user_get(req->st, name, &user) != 0 ||
+        json_is_true(json_object_get(user, "disabled")) ||
+        !vg_auth_password_ok(vg_json_str(user, "password_hash"), pw)) {
+        vg_resp_error(r, 401, "unauthorized", NULL, "wrong user name or password");
+        goto out;
+    }
+    char tok[VG_TOKEN_LEN + 1];
+    long long id;
+    int rc = vg_auth_token_new(req->st, (long long)json_integer_value(json_object_get(user, "id")),
+                               "login", tok, &id, &d);
+    if (rc) {
+        vg_resp_diag(r, rc, &d);
+        goto out;
+    }
+    vg_resp_json(r, 201, json_pack("{s:s,s:I,s:s}", "token", tok, "id", (json_int_t)id, "role",
+                                   vg_json_str(user, "role")));
+out:
+    json_decref(in);
+    json_decref(user);
+}
+
+void vg_api_users_list(struct vg_req *req, struct vg_resp *r)
+{
+    json_t *arr;
+    if (vg_store_user_list(req->st, &arr) != 0) {
+        vg_resp_diag(r, VG_EIO, NULL);
+        return;
+    }
+    vg_resp_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+void vg_api_users_create(struct vg_req *req, struct vg_resp *r)
+{
+    static const char *const fields[] = {"name", "role", "password", NULL};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = vg_req_json(req, r), *user = NULL;
+    if (!in)
+        return;
+    if (vg_json_check_fields(in, fields, "/", &d)) {
+        vg_resp_diag(r, VG_EINVAL, &d);
+        goto out;
+    }
+    const char *name = vg_json_str(in, "name"), *role = vg_json_str(in, "role"),
+               *pw = vg_json_str(in, "password");
+    if (!name || !*name || strlen(name) > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789._-") != strlen(name)) {
+        vg_resp_error(r, 400, "invalid", "/name", "/name must be 1-64 of [a-z0-9._-]");
+        goto out;
+    }
+    if (!role || vg_name_index(vg_role_names, role) < 0) {
+        vg_resp_error(r, 400, "invalid", "/role", "/role must be one of: admin, analyst, reader");
+        goto out;
+    }
+    if (json_object_get(in, "password") && (!pw || strlen(pw) < 12 || strlen(pw) > 1024)) {
+        vg_resp_error(r, 400, "invalid", "/password", "/password must be 12 to 1024 bytes");
+        goto out;
+    }
+    if (vg_store_user_get(req->st, name, &user) == 0) {
+        vg_resp_error(r, 409, "exists", "/name", "user '%s' exists", name);
+        goto out;
+    }
+    long long id;
+    int rc = vg_store_user_ensure(req->st, name, role, &id, &d);
+    if (rc == 0 && pw) {
+        char hash[256];
+        rc = vg_auth_password_hash(pw, hash, sizeof hash);
+        if (rc == 0)
+            rc = vg_store_user_set_password(req->st, name, hash, &d);
+    }
+    if (rc) {
+        vg_resp_diag(r, rc, &d);
+        goto out;
+    }
+    vg_resp_json(r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", name, "role",
+                                   role));
+out:
+    json_decref(in);
+    json_decref(user);
+}
+
+void vg_api_tokens_list(struct vg_req *req, struct vg_resp *r)
+{
+    json_t *arr;
+    if (vg_store_token_list(req->st, req->actor.user_id, &arr) != 0) {
+        vg_resp_diag(r, VG_EIO, NULL);
+        return;
+    }
+    vg_resp_json(r, 200, json_pack("{s:o}", "items", arr));
+}
+
+void vg_api_tokens_create(struct vg_req *req, struct vg_resp *r)
+{
+    static const char *const fields[] = {"label", NULL};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *in = req->body_len ? vg_req_json(req, r) : json_object();
+    if (!in)
+        return;
+    const char *label = vg_json_str(in, "label");
+    if (vg_json_check_fields(in, fields, "/", &d)) {
+        vg_resp_diag(r, VG_EINVAL, &d);
+    } else if (json_object_get(in, "label") && (!label || strlen(label) > 128)) {
+        vg_resp_error(r, 400, "invalid", "/label", "/label must be a string of at most 128 bytes");
+    } else {
+        char tok[VG_TOKEN_LEN + 1];
+        long long id;
+        int rc = vg_auth_token_new(req->st, req->actor.user_id, label ? label : "", tok, &id, &d);
+        if (rc)
+            vg_resp_diag(r, rc, &d);
+        else
+            vg_resp_json(r, 201, json_pack("{s:s,s:I}", "token", tok, "id", (json_int_t)id));
+    }
+    json_decref(in);
+}
+
+void vg_api_tokens_revoke(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    unsigned long long id;
+    if (vg_str_to_u64(vg_str_c(req->params[0]), 1, 1ULL << 62, &id) != 0) {
+        vg_resp_error(r, 404, "not_found", "id", "no token '%s'", req->params[0]);
+        return;
+    }
+    long long owner = strcmp(req->actor.role, "admin") == 0 ? 0 : req->actor.user_id;
+    int rc = vg_store_token_revoke(req->st, (long long)id, owner, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, json_pack("{s:I,s:b}", "id", (json_int_t)id, "revoked", 1));
+}
+
+void vg_api_audit_list(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_page page;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_req_page(req, r, &page))
+        return;
+    json_t *out;
+    int rc = vg_store_audit_list(req->st, &page, &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
+}

@@ -1,0 +1,31 @@
+/* The route table of the HTTP API: method, path pattern ("{}" matches one segment), the
+ * least role allowed, and the handler. */
+#ifndef VG_ROUTER_H
+#define VG_ROUTER_H
+
+#include "http/server.h"
+
+typedef void (*vg_handler)(struct vg_req *req, struct vg_resp *resp);
+
+enum vg_access {
+    VG_PUBLIC = 0,  /* no token needed */
+    VG_READER = 1,
+    VG_ANALYST = 2,
+    VG_ADMIN = 3,
+};
+
+struct vg_route {
+    const char *method;
+    const char *pattern;
+    enum vg_access access;
+    vg_handler handler;
+};
+
+extern const struct vg_route vg_routes[];
+
+/* Finds the route for method and path, filling req->params. Returns the route, or NULL with
+ * *path_known set when the path exists under another method (405) and *allow listing them. */
+const struct vg_route *vg_route_find(struct vg_req *req, bool *path_known, char *allow,
+                                     size_t allow_cap);
+
+#endif

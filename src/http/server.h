@@ -1,0 +1,72 @@
+/* The HTTP server: libmicrohttpd with a thread pool, one store connection per worker thread,
+ * request bodies capped, routes dispatched to thin handlers that answer JSON. */
+#ifndef VG_SERVER_H
+#define VG_SERVER_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+#include "util/err.h"
+
+struct vg_server_config {
+    const char *db;             /* database path or URL */
+    const char *listen;         /* "HOST:PORT"; port 0 picks a free one */
+    struct vg_store_config store;
+    const char *redirect_url;   /* where ineligible reporters are sent */
+    double report_per_minute;   /* intake rate per client address */
+    double report_burst;
+    size_t max_body;            /* bytes, VG_MAX_BODY by default */
+    unsigned threads;           /* worker threads, 0: 2 x cores */
+};
+
+struct vg_server;
+
+/* One HTTP request as handlers see it. */
+struct vg_req {
+    struct vg_server *srv;
+    struct vg_store *st;        /* this worker's store connection */
+    const char *method;
+    const char *path;
+    const char *params[4];      /* path segments matched by "{}" in the route */
+    char param_buf[4][256];
+    void *conn;                 /* struct MHD_Connection */
+    const char *body;           /* NUL-terminated, body_len bytes */
+    size_t body_len;
+    struct vg_actor actor;      /* who is calling (role "" when not authenticated) */
+    char client[64];            /* client address */
+};
+
+/* What a handler answers: status and a JSON body (owned), plus optional headers. */
+struct vg_resp {
+    int status;
+    json_t *json;
+    char location[256];
+    int retry_after;            /* seconds, 0: none */
+};
+
+const struct vg_server_config *vg_server_config(const struct vg_server *srv);
+struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv);
+
+/* Starts listening and serving; fills *port with the port bound. NULL on failure. */
+struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
+                                  struct vg_diag *d);
+/* Stops accepting, waits for the workers and closes everything. */
+void vg_server_stop(struct vg_server *srv);
+
+/* Helpers for handlers. */
+void vg_resp_json(struct vg_resp *r, int status, json_t *body);
+/* Sets an error answer {"error":{"code","message","field"}}. */
+void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *field,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Maps a store/library error code and its diagnostic to an HTTP error answer. */
+void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d);
+/* Parses the request body as a JSON object; on failure sets the error answer, returns NULL. */
+json_t *vg_req_json(struct vg_req *req, struct vg_resp *r);
+/* A query-string argument, or NULL. */
+const char *vg_req_arg(struct vg_req *req, const char *name);
+/* Reads limit and cursor from the query string; 0 or sets a 400 answer and returns -1. */
+int vg_req_page(struct vg_req *req, struct vg_resp *r, struct vg_page *page);
+
+#endif

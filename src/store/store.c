@@ -1,0 +1,96 @@
+/* Backend selection and the dispatch of vg_store_* calls to the backend's operations. */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
+                               struct vg_diag *d)
+{
+    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
+        vg_diag_set(d, VG_EINVAL, "db", "the PostgreSQL backend is not built yet: use a file");
+        return NULL;
+    }
+    struct vg_store *st = vg_store_sqlite_open(url, d);
+    if (!st)
+        return NULL;
+    if (cfg)
+        st->config = *cfg;
+    if (!st->config.ref_prefix[0])
+        snprintf(st->config.ref_prefix, sizeof st->config.ref_prefix, "VIG");
+    int version;
+    if (st->ops->migrate(st, &version, d) != 0) {
+        st->ops->close(st);
+        return NULL;
+    }
+    return st;
+}
+
+void vg_store_close(struct vg_store *st)
+{
+    if (st)
+        st->ops->close(st);
+}
+
+int vg_store_migrate(struct vg_store *st, int *version, struct vg_diag *d)
+{
+    return st->ops->migrate(st, version, d);
+}
+
+#define FWD(name, params, args)                                                               \
+    int vg_store_##name params                                                                \
+    {                                                                                         \
+        return st->ops->name args;                                                            \
+    }
+
+FWD(user_ensure, (struct vg_store * st, const char *name, const char *role, long long *id,
+                  struct vg_diag *d), (st, name, role, id, d))
+FWD(user_set_password, (struct vg_store * st, const char *name, const char *hash,
+                        struct vg_diag *d), (st, name, hash, d))
+FWD(user_get, (struct vg_store * st, const char *name, json_t **out), (st, name, out))
+FWD(user_list, (struct vg_store * st, json_t **out), (st, out))
+FWD(token_add, (struct vg_store * st, long long user_id, const unsigned char hash[32],
+                const char *label, long long *id, struct vg_diag *d),
+    (st, user_id, hash, label, id, d))
+FWD(token_lookup, (struct vg_store * st, const unsigned char hash[32], struct vg_actor *out),
+    (st, hash, out))
+FWD(token_list, (struct vg_store * st, long long user_id, json_t **out), (st, user_id, out))
+FWD(token_revoke, (struct vg_store * st, long long id, long long user_id, struct vg_diag *d),
+    (st, id, user_id, d))
+FWD(org_create, (struct vg_store * st, const struct vg_actor *who, const json_t *org,
+                 json_t **out, struct vg_diag *d), (st, who, org, out, d))
+FWD(org_get, (struct vg_store * st, long long id, json_t **out), (st, id, out))
+FWD(org_list, (struct vg_store * st, const struct vg_page *page, json_t **out,
+               struct vg_diag *d), (st, page, out, d))
+FWD(org_update, (struct vg_store * st, const struct vg_actor *who, long long id,
+                 const json_t *patch, json_t **out, struct vg_diag *d),
+    (st, who, id, patch, out, d))
+FWD(org_find_by_domain, (struct vg_store * st, const char *domain, json_t **out),
+    (st, domain, out))
+FWD(incident_create, (struct vg_store * st, const struct vg_actor *who, const json_t *inc,
+                      json_t **out, struct vg_diag *d), (st, who, inc, out, d))
+FWD(incident_get, (struct vg_store * st, const char *ref, json_t **out), (st, ref, out))
+FWD(incident_list, (struct vg_store * st, const json_t *filters, const struct vg_page *page,
+                    json_t **out, struct vg_diag *d), (st, filters, page, out, d))
+FWD(incident_update, (struct vg_store * st, const struct vg_actor *who, const char *ref,
+                      const json_t *patch, json_t **out, struct vg_diag *d),
+    (st, who, ref, patch, out, d))
+FWD(incident_note, (struct vg_store * st, const struct vg_actor *who, const char *ref,
+                    const char *text, json_t **out, struct vg_diag *d),
+    (st, who, ref, text, out, d))
+FWD(incident_observable_add, (struct vg_store * st, const struct vg_actor *who,
+                              const char *ref, const json_t *obs, json_t **out,
+                              struct vg_diag *d), (st, who, ref, obs, out, d))
+FWD(incident_step_set, (struct vg_store * st, const struct vg_actor *who, const char *ref,
+                        const char *step_id, bool done, json_t **out, struct vg_diag *d),
+    (st, who, ref, step_id, done, out, d))
+FWD(incident_related, (struct vg_store * st, const char *ref, int limit, json_t **out),
+    (st, ref, limit, out))
+FWD(playbook_list, (struct vg_store * st, json_t **out), (st, out))
+FWD(playbook_get, (struct vg_store * st, const char *cls, json_t **out), (st, cls, out))
+FWD(playbook_put, (struct vg_store * st, const struct vg_actor *who, const char *cls,
+                   const json_t *steps, json_t **out, struct vg_diag *d),
+    (st, who, cls, steps, out, d))
+FWD(intake_log, (struct vg_store * st, const json_t *entry, struct vg_diag *d), (st, entry, d))
+FWD(audit_list, (struct vg_store * st, const struct vg_page *page, json_t **out,
+                 struct vg_diag *d), (st, page, out, d))

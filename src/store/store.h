@@ -1,0 +1,169 @@
+/* The store: vigie's persistence behind one interface. A backend (sqlite.c now, pg.c later)
+ * fills a struct vg_store_ops; callers use the vg_store_* functions below and never see SQL.
+ * Records travel as jansson objects already checked by core/record.h. One vg_store is one
+ * connection: use it from one thread at a time. Every multi-row write is one transaction. */
+#ifndef VG_STORE_H
+#define VG_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "util/err.h"
+#include "util/limits.h"
+
+/* Who acts: the authenticated user, recorded in timelines and the audit log. */
+struct vg_actor {
+    long long user_id;           /* 0 for the system or the public intake */
+    char name[VG_MAX_NAME + 1];  /* user name, or "intake", "system" */
+    char role[16];               /* admin, analyst, reader ("" for the public) */
+};
+
+/* Options a deployment sets once. */
+struct vg_store_config {
+    char ref_prefix[16]; /* incident reference prefix, "VIG" by default */
+};
+
+/* A page of a list: items, and the cursor of the next page (NULL if none). */
+struct vg_page {
+    int limit;          /* 1..VG_MAX_PAGE */
+    const char *cursor; /* opaque cursor from a previous page, or NULL */
+};
+
+struct vg_store;
+
+struct vg_store_ops {
+    void (*close)(struct vg_store *st);
+    int (*migrate)(struct vg_store *st, int *version, struct vg_diag *d);
+
+    int (*user_ensure)(struct vg_store *st, const char *name, const char *role, long long *id,
+                       struct vg_diag *d);
+    int (*user_set_password)(struct vg_store *st, const char *name, const char *hash,
+                             struct vg_diag *d);
+    int (*user_get)(struct vg_store *st, const char *name, json_t **out);
+    int (*user_list)(struct vg_store *st, json_t **out);
+    int (*token_add)(struct vg_store *st, long long user_id, const unsigned char hash[32],
+                     const char *label, long long *id, struct vg_diag *d);
+    int (*token_lookup)(struct vg_store *st, const unsigned char hash[32],
+                        struct vg_actor *out);
+    int (*token_list)(struct vg_store *st, long long user_id, json_t **out);
+    int (*token_revoke)(struct vg_store *st, long long id, long long user_id,
+                        struct vg_diag *d);
+
+    int (*org_create)(struct vg_store *st, const struct vg_actor *who, const json_t *org,
+                      json_t **out, struct vg_diag *d);
+    int (*org_get)(struct vg_store *st, long long id, json_t **out);
+    int (*org_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
+                    struct vg_diag *d);
+    int (*org_update)(struct vg_store *st, const struct vg_actor *who, long long id,
+                      const json_t *patch, json_t **out, struct vg_diag *d);
+    int (*org_find_by_domain)(struct vg_store *st, const char *domain, json_t **out);
+
+    int (*incident_create)(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
+                           json_t **out, struct vg_diag *d);
+    int (*incident_get)(struct vg_store *st, const char *ref, json_t **out);
+    int (*incident_list)(struct vg_store *st, const json_t *filters,
+                         const struct vg_page *page, json_t **out, struct vg_diag *d);
+    int (*incident_update)(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                           const json_t *patch, json_t **out, struct vg_diag *d);
+    int (*incident_note)(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                         const char *text, json_t **out, struct vg_diag *d);
+    int (*incident_observable_add)(struct vg_store *st, const struct vg_actor *who,
+                                   const char *ref, const json_t *obs, json_t **out,
+                                   struct vg_diag *d);
+    int (*incident_step_set)(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                             const char *step_id, bool done, json_t **out, struct vg_diag *d);
+    int (*incident_related)(struct vg_store *st, const char *ref, int limit, json_t **out);
+
+    int (*playbook_list)(struct vg_store *st, json_t **out);
+    int (*playbook_get)(struct vg_store *st, const char *cls, json_t **out);
+    int (*playbook_put)(struct vg_store *st, const struct vg_actor *who, const char *cls,
+                        const json_t *steps, json_t **out, struct vg_diag *d);
+
+    int (*intake_log)(struct vg_store *st, const json_t *entry, struct vg_diag *d);
+    int (*audit_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
+                      struct vg_diag *d);
+};
+
+struct vg_store {
+    const struct vg_store_ops *ops;
+    struct vg_store_config config;
+};
+
+/* Opens the database named by url: a file path (SQLite). Creates the file and its folder as
+ * needed and applies pending migrations. Returns NULL with a message in d on failure. */
+struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
+                               struct vg_diag *d);
+void vg_store_close(struct vg_store *st);
+
+/* SQLite backend constructor (store/sqlite.c). */
+struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d);
+
+/* Schema version after migration. */
+int vg_store_migrate(struct vg_store *st, int *version, struct vg_diag *d);
+
+/* Each of these returns 0, VG_ENOENT when the named thing does not exist, VG_EINVAL /
+ * VG_ECONFLICT / VG_EEXIST with a message in d, or VG_EIO. *out is a new reference. */
+int vg_store_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
+                         struct vg_diag *d);
+int vg_store_user_set_password(struct vg_store *st, const char *name, const char *hash,
+                               struct vg_diag *d);
+int vg_store_user_get(struct vg_store *st, const char *name, json_t **out);
+int vg_store_user_list(struct vg_store *st, json_t **out);
+int vg_store_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
+                       const char *label, long long *id, struct vg_diag *d);
+int vg_store_token_lookup(struct vg_store *st, const unsigned char hash[32],
+                          struct vg_actor *out);
+int vg_store_token_list(struct vg_store *st, long long user_id, json_t **out);
+/* Revokes token id; if user_id > 0 only a token of that user. */
+int vg_store_token_revoke(struct vg_store *st, long long id, long long user_id,
+                          struct vg_diag *d);
+
+int vg_store_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org,
+                        json_t **out, struct vg_diag *d);
+int vg_store_org_get(struct vg_store *st, long long id, json_t **out);
+/* *out = {"items":[...], "next_cursor": "..." or null}. */
+int vg_store_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
+                      struct vg_diag *d);
+int vg_store_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
+                        const json_t *patch, json_t **out, struct vg_diag *d);
+/* The organisation owning domain or one of its parent domains, or VG_ENOENT. */
+int vg_store_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out);
+
+/* Creates the incident with its observables, timeline entry and audit record in one
+ * transaction; its reference is PREFIX-YEAR-NNNNNN. inc may carry "status", "unverified". */
+int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
+                             json_t **out, struct vg_diag *d);
+/* The whole incident: fields, observables, playbook steps with their state, timeline. */
+int vg_store_incident_get(struct vg_store *st, const char *ref, json_t **out);
+/* filters: optional "status", "class", "org" (integer), "severity", "tlp". */
+int vg_store_incident_list(struct vg_store *st, const json_t *filters,
+                           const struct vg_page *page, json_t **out, struct vg_diag *d);
+/* A status change that the lifecycle forbids is VG_ECONFLICT, with the allowed statuses in
+ * d->message. */
+int vg_store_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                             const json_t *patch, json_t **out, struct vg_diag *d);
+int vg_store_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                           const char *text, json_t **out, struct vg_diag *d);
+int vg_store_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
+                                     const char *ref, const json_t *obs, json_t **out,
+                                     struct vg_diag *d);
+int vg_store_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                               const char *step_id, bool done, json_t **out,
+                               struct vg_diag *d);
+/* Other incidents sharing observables with ref (equal values, a domain and its subdomains,
+ * an address and a CIDR containing it), most shared first: [{"ref","title","status",
+ * "severity","shared":[{"type","value","matched"}]}]. */
+int vg_store_incident_related(struct vg_store *st, const char *ref, int limit, json_t **out);
+
+int vg_store_playbook_list(struct vg_store *st, json_t **out);
+int vg_store_playbook_get(struct vg_store *st, const char *cls, json_t **out);
+int vg_store_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
+                          const json_t *steps, json_t **out, struct vg_diag *d);
+
+/* Records a public report attempt: {client, decision, reporter_email, org_name, org_kind,
+ * incident?}. */
+int vg_store_intake_log(struct vg_store *st, const json_t *entry, struct vg_diag *d);
+int vg_store_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
+                        struct vg_diag *d);
+
+#endif
