@@ -388,8 +388,11 @@ static int check_time(const json_t *in, const char *key, json_t *res, struct vg_
     if (rc)
         return rc < 0 ? rc : 0;
     time_t t;
-    if (vg_time_parse(s, &t) != 0)
-        return vg_diag_set(d, VG_EINVAL, key, "%s must be an RFC 3339 date-time", key);
+    if (vg_time_parse(s, &t) != 0) {
+        char field[64];
+        snprintf(field, sizeof field, "/%s", key);
+        return vg_diag_set(d, VG_EINVAL, field, "%s must be an RFC 3339 date-time", field);
+    }
     char buf[VG_TIME_LEN];
     vg_time_fmt(t, buf);
     json_object_set_new(res, key, json_string(buf));

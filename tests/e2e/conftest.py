@@ -1,0 +1,111 @@
+"""Fixtures for end-to-end tests: the real vigie binary, a real server on 127.0.0.1 with an
+ephemeral port, and a temporary SQLite database. VIGIE_BIN selects the binary (the ASan build
+in `make test`'s second pass)."""
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.environ.get("VIGIE_BIN", os.path.join(ROOT, "vigie"))
+
+
+def run(*args, db=None, check=True, input=None, env=None):
+    """Runs the vigie binary; returns the CompletedProcess (text mode)."""
+    cmd = [BIN, *args]
+    if db:
+        cmd += ["--db", str(db)]
+    p = subprocess.run(cmd, capture_output=True, text=True, input=input, timeout=120,
+                       env=env)
+    if check and p.returncode != 0:
+        raise AssertionError(f"{cmd} exited {p.returncode}: {p.stderr}")
+    return p
+
+
+class Server:
+    """A running `vigie serve` with an admin token and request helpers."""
+
+    def __init__(self, db, extra=()):
+        self.db = db
+        self.admin = run("init", db=db).stdout.strip()
+        self.extra = list(extra)
+        self.start()
+
+    def start(self):
+        self.log = open(str(self.db) + ".log", "a+")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--db", str(self.db), "--listen", "127.0.0.1:0", *self.extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        line = ""
+        while time.time() < deadline:
+            line = self.proc.stderr.readline()
+            m = re.search(r"listening on (http://127\.0\.0\.1:(\d+))", line)
+            if m:
+                self.url = m.group(1)
+                self.port = int(m.group(2))
+                break
+            if not line and self.proc.poll() is not None:
+                raise AssertionError("server exited early")
+        else:
+            raise AssertionError("server did not start: " + line)
+        self.s = requests.Session()
+
+    def stop(self, sig=signal.SIGTERM):
+        self.s.close()
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=60)
+        err = self.proc.stderr.read()
+        self.proc.stderr.close()
+        self.log.close()
+        return rc, err
+
+    def req(self, method, path, token=None, **kw):
+        headers = kw.pop("headers", {})
+        tok = self.admin if token is None else token
+        if tok:
+            headers["Authorization"] = "Bearer " + tok
+        return self.s.request(method, self.url + path, headers=headers, timeout=60, **kw)
+
+    def get(self, path, **kw):
+        return self.req("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.req("POST", path, json=body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.req("PATCH", path, json=body, **kw)
+
+    def token(self, user, role):
+        return run("token", "create", "--user", user, "--role", role, db=self.db).stdout.strip()
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path / "vigie.db", extra=["--report-rate", "100000"])
+    yield srv
+    rc, err = srv.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
+
+
+def make_org(srv, name, kind="ministry", domains=(), cidrs=(), **extra):
+    body = {"name": name, "kind": kind, "sector": "government",
+            "assets": {"domains": list(domains), "cidrs": list(cidrs), "products": []}}
+    body.update(extra)
+    r = srv.post("/api/v1/orgs", body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def make_incident(srv, observables=(), **fields):
+    body = {"title": "t", "class": "malicious-code", "type": "infected-system"}
+    body.update(fields)
+    if observables:
+        body["observables"] = [o if isinstance(o, dict) else {"value": o} for o in observables]
+    r = srv.post("/api/v1/incidents", body)
+    assert r.status_code == 201, r.text
+    return r.json()

@@ -1,0 +1,55 @@
+"""The command line: help, version, init, token, usage errors."""
+import re
+
+from conftest import run
+
+
+def test_version_and_help():
+    assert re.match(r"^vigie \d+\.\d+\.\d+\n$", run("version").stdout)
+    out = run("help").stdout
+    for cmd in ("init", "serve", "token", "help", "version"):
+        assert re.search(rf"^  {cmd} ", out, re.M), cmd
+    assert "--listen" in run("help", "serve").stdout
+
+
+def test_unknown_command_and_option_are_usage_errors(tmp_path):
+    p = run("frobnicate", check=False)
+    assert p.returncode == 2 and "unknown command" in p.stderr
+    p = run("init", "--nope", db=tmp_path / "x.db", check=False)
+    assert p.returncode == 2
+    p = run("help", "nope", check=False)
+    assert p.returncode == 2
+    p = run("token", "create", db=tmp_path / "x.db", check=False)
+    assert p.returncode == 2 and "--user" in p.stderr
+    p = run("token", "create", "--user", "bob", "--role", "god", db=tmp_path / "x.db",
+            check=False)
+    assert p.returncode == 2
+
+
+def test_init_prints_one_token_and_is_repeatable(tmp_path):
+    db = tmp_path / "sub" / "v.db"
+    a = run("init", db=db).stdout
+    b = run("init", db=db).stdout
+    assert re.fullmatch(r"vgt_[0-9a-f]{64}\n", a)
+    assert re.fullmatch(r"vgt_[0-9a-f]{64}\n", b)
+    assert a != b
+
+
+def test_db_from_environment(tmp_path):
+    import os
+    env = dict(os.environ, VIGIE_DB=str(tmp_path / "env.db"))
+    p = run("init", env=env)
+    assert p.stdout.startswith("vgt_")
+    assert (tmp_path / "env.db").exists()
+
+
+def test_unwritable_db_fails_cleanly(tmp_path):
+    p = run("init", db="/proc/nope/v.db", check=False)
+    assert p.returncode == 1 and "cannot open database" in p.stderr
+
+
+def test_token_create_for_roles(server):
+    tok = server.token("carol", "reader")
+    r = server.get("/api/v1/me", token=tok)
+    assert r.status_code == 200
+    assert r.json()["name"] == "carol" and r.json()["role"] == "reader"

@@ -1,0 +1,53 @@
+"""Acknowledged writes survive kill -9 of the server."""
+import signal
+import threading
+
+from conftest import Server, make_incident
+
+
+def test_acknowledged_writes_survive_kill_9(tmp_path):
+    srv = Server(tmp_path / "d.db")
+    acked = []
+    lock = threading.Lock()
+
+    def writer(n):
+        import requests
+        s = requests.Session()
+        for i in range(n):
+            try:
+                r = s.post(srv.url + "/api/v1/incidents",
+                           json={"title": f"w{i}", "class": "fraud", "type": "phishing",
+                                 "observables": [{"value": f"h{i}.evil.example"}]},
+                           headers={"Authorization": "Bearer " + srv.admin}, timeout=10)
+            except Exception:
+                return
+            if r.status_code == 201:
+                with lock:
+                    acked.append(r.json()["ref"])
+
+    threads = [threading.Thread(target=writer, args=(200,)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    # let some writes through, then kill the server mid-stream
+    while True:
+        with lock:
+            if len(acked) >= 100:
+                break
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait()
+    for t in threads:
+        t.join()
+    srv.proc.stderr.close()
+    srv.log.close()
+    assert len(acked) >= 100
+    srv.start()
+    try:
+        for ref in acked:
+            r = srv.get("/api/v1/incidents/" + ref)
+            assert r.status_code == 200, ref
+            assert len(r.json()["observables"]) == 1
+        # the server still works and references keep increasing
+        new = make_incident(srv)["ref"]
+        assert new > max(acked)
+    finally:
+        assert srv.stop()[0] == 0
