@@ -6,7 +6,8 @@ PKGS    := libmicrohttpd jansson sqlite3 libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Werror
-BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) $(PKG_CFLAGS) -MMD -MP
+BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) $(PKG_CFLAGS)
+DEPFLAGS := -MMD -MP
 LIBS    := $(PKG_LIBS) -lpthread -lm
 
 VARIANT ?= release
@@ -52,7 +53,7 @@ $(B)/libvigie.a: $(LIB_OBJ)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
+	$(VCC) $(BASE_CFLAGS) $(DEPFLAGS) $(VCFLAGS) -c -o $@ $<
 
 # SQL migrations are embedded in the binary, in file-name order.
 $(B)/gen/schema.c: $(SCHEMA_SQL) scripts/embed_sql.sh

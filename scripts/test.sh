@@ -21,10 +21,10 @@ count_cmocka() { # file -> adds to passed/failed
 }
 
 count_pytest() {
-    line=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$1" | tail -n 1)
-    p=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p')
-    f=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
-    e=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) error.*/\1/p')
+    line=$(grep -E '[0-9]+ (passed|failed|errors?).* in [0-9.]+s' "$1" | tail -n 1)
+    p=$(echo " $line" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p')
+    f=$(echo " $line" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
+    e=$(echo " $line" | sed -n 's/.* \([0-9][0-9]*\) error.*/\1/p')
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
 }
 

@@ -1,0 +1,242 @@
+/* Unit tests of src/core: observables, lifecycle, RSIT, records, intake, playbooks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "core/intake.h"
+#include "core/lifecycle.h"
+#include "core/model.h"
+#include "core/observable.h"
+#include "core/playbook.h"
+#include "core/record.h"
+#include "core/rsit.h"
+
+static void check_obs(const char *in, const char *type, const char *norm)
+{
+    struct vg_observable o;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    int rc = vg_observable_parse(vg_str_c(in), VG_OBS_UNKNOWN, &o, &d);
+    if (rc != 0)
+        fail_msg("%s: %s", in, d.message);
+    assert_string_equal(vg_obs_type_name(o.type), type);
+    assert_string_equal(o.value, norm);
+}
+
+static void observable_detection(void **state)
+{
+    (void)state;
+    check_obs(" 192.0.2.1 ", "ipv4-addr", "192.0.2.1");
+    check_obs("192.0.2.200/25", "ipv4-addr", "192.0.2.128/25");
+    check_obs("0.0.0.0/0", "ipv4-addr", "0.0.0.0/0");
+    check_obs("2001:0db8:0000:0000:0000:0000:0000:0001", "ipv6-addr", "2001:db8::1");
+    check_obs("2001:db8::/128", "ipv6-addr", "2001:db8::");
+    check_obs("::/0", "ipv6-addr", "::/0");
+    check_obs("Www.Example.COM.", "domain-name", "www.example.com");
+    check_obs("under_score.example", "domain-name", "under_score.example");
+    check_obs("HTTPS://Example.com", "url", "https://example.com/");
+    check_obs("http://a@b@Example.com:80?x#y", "url", "http://example.com/?x");
+    check_obs("ftp://files.example:21/x", "url", "ftp://files.example:21/x");
+    check_obs("http://example.com./a", "url", "http://example.com/a");
+    check_obs("A@B.example", "email-addr", "a@b.example");
+    check_obs("d41d8cd98f00b204e9800998ecf8427E", "md5", "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+static void observable_rejects(void **state)
+{
+    (void)state;
+    const char *bad[] = {"", "   ", "1.2.3.4/33", "::1/129", "1.2.3.4/-1", "1.2.3.4/",
+                         "example", "exa mple.com", "123.456", "-", "@example.com",
+                         "http://", "://x", "http://[::1/", "http://h:99999/", "a@b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct vg_observable o;
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        if (vg_observable_parse(vg_str_c(bad[i]), VG_OBS_UNKNOWN, &o, &d) == 0)
+            fail_msg("accepted '%s' as %s '%s'", bad[i], vg_obs_type_name(o.type), o.value);
+        assert_true(d.message[0] != '\0');
+    }
+    struct vg_observable o;
+    assert_int_not_equal(vg_observable_parse(VG_STR("abc"), VG_OBS_MD5, &o, NULL), 0);
+    assert_int_not_equal(vg_observable_parse(VG_STR("1.2.3.4"), VG_OBS_IPV6, &o, NULL), 0);
+    assert_int_equal(vg_observable_parse(VG_STR("1.2.3.4"), VG_OBS_IPV4, &o, NULL), 0);
+}
+
+static void observable_keys(void **state)
+{
+    (void)state;
+    struct vg_observable o;
+    assert_int_equal(vg_observable_parse(VG_STR("10.1.2.3/8"), VG_OBS_UNKNOWN, &o, NULL), 0);
+    assert_true(o.has_ip);
+    assert_int_equal(o.prefix, 104);
+    static const unsigned char want[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 0};
+    assert_memory_equal(o.ip, want, 16);
+    unsigned char last[16];
+    vg_ip_last(o.ip, o.prefix, last);
+    assert_int_equal(last[12], 10);
+    assert_int_equal(last[13], 255);
+    assert_int_equal(last[15], 255);
+    assert_int_equal(vg_observable_parse(VG_STR("a.b.Evil.Example"), VG_OBS_UNKNOWN, &o, NULL), 0);
+    assert_string_equal(o.rdomain, "example.evil.b.a");
+    char r[64];
+    vg_domain_reverse("x", r, sizeof r);
+    assert_string_equal(r, "x");
+}
+
+static void hostname_rules(void **state)
+{
+    (void)state;
+    assert_true(vg_hostname_valid("a.b", 3));
+    assert_true(vg_hostname_valid("a.b.", 4));
+    assert_false(vg_hostname_valid("a..b", 4));
+    assert_false(vg_hostname_valid("a.123", 5));
+    assert_false(vg_hostname_valid("localhost", 9));
+    char label[70];
+    memset(label, 'a', 64);
+    memcpy(label + 64, ".com", 5);
+    assert_false(vg_hostname_valid(label, strlen(label)));
+    char longname[300];
+    memset(longname, 'a', sizeof longname);
+    for (size_t i = 10; i < sizeof longname; i += 10)
+        longname[i] = '.';
+    memcpy(longname + 250, ".com", 4);
+    assert_false(vg_hostname_valid(longname, 254));
+}
+
+static void lifecycle_table(void **state)
+{
+    (void)state;
+    const char *path[] = {"new", "triage", "analysis", "containment", "eradication", "recovery",
+                          "closed"};
+    for (size_t i = 0; i + 1 < 7; i++)
+        assert_true(vg_status_can_move(path[i], path[i + 1]));
+    assert_false(vg_status_can_move("new", "closed"));
+    assert_false(vg_status_can_move("containment", "closed"));
+    assert_false(vg_status_can_move("closed", "new"));
+    assert_true(vg_status_can_move("closed", "triage"));
+    assert_true(vg_status_can_move("rejected", "triage"));
+    assert_true(vg_status_can_move("new", "rejected"));
+    assert_false(vg_status_can_move("analysis", "rejected"));
+    assert_false(vg_status_can_move("bogus", "new"));
+    assert_null(vg_status_next("bogus")[0]);
+    assert_true(vg_status_is_final("closed"));
+    assert_false(vg_status_is_final("recovery"));
+}
+
+static void rsit_and_model(void **state)
+{
+    (void)state;
+    assert_true(vg_rsit_valid("malicious-code", "infected-system"));
+    assert_true(vg_rsit_valid("vulnerable", "ddos-amplifier"));
+    assert_false(vg_rsit_valid("malicious-code", "phishing"));
+    assert_false(vg_rsit_valid(NULL, "x"));
+    assert_int_equal(vg_rsit_nclasses, 11);
+    assert_true(vg_org_kind_eligible("ose"));
+    assert_false(vg_org_kind_eligible("sme"));
+    assert_false(vg_org_kind_eligible(NULL));
+    assert_true(vg_tlp_rank("RED") > vg_tlp_rank("AMBER+STRICT"));
+    assert_int_equal(vg_tlp_rank("WHITE"), -1);
+}
+
+static void intake_decisions(void **state)
+{
+    (void)state;
+    struct vg_intake_decision d = vg_intake_decide("ose", NULL);
+    assert_true(d.accepted && d.unverified && d.org_id == 0);
+    d = vg_intake_decide("individual", NULL);
+    assert_false(d.accepted);
+    json_t *sme = json_pack("{s:I,s:s}", "id", (json_int_t)7, "kind", "sme");
+    d = vg_intake_decide("ministry", sme);
+    assert_false(d.accepted);
+    json_t *min = json_pack("{s:I,s:s}", "id", (json_int_t)8, "kind", "ministry");
+    d = vg_intake_decide("individual", min);
+    assert_true(d.accepted && !d.unverified && d.org_id == 8);
+    json_decref(sme);
+    json_decref(min);
+}
+
+static void incident_record(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s,s:s,s:[{s:s}]}", "title", "t", "class", "fraud", "type",
+                           "phishing", "observables", "value", "Evil.Example");
+    assert_int_equal(vg_incident_check(in, VG_CHECK_CREATE, &out, &d), 0);
+    assert_string_equal(json_string_value(json_object_get(out, "tlp")), "AMBER");
+    json_t *o = json_array_get(json_object_get(out, "observables"), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "value")), "evil.example");
+    json_decref(out);
+    json_decref(in);
+    in = json_pack("{s:s}", "status", "triage");
+    assert_int_equal(vg_incident_check(in, VG_CHECK_CREATE, &out, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/status");
+    assert_int_equal(vg_incident_check(in, VG_CHECK_PATCH, &out, &d), 0);
+    assert_int_equal(json_object_size(out), 1);
+    json_decref(out);
+    json_decref(in);
+    in = json_object();
+    assert_int_equal(vg_incident_check(in, VG_CHECK_PATCH, &out, &d), VG_EINVAL);
+    json_decref(in);
+}
+
+static void org_record(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s,s:s,s:{s:[s]}}", "name", "n", "kind", "oiv", "assets", "cidrs",
+                           "192.0.2.7/24");
+    assert_int_equal(vg_org_check(in, VG_CHECK_CREATE, &out, &d), 0);
+    assert_true(json_is_true(json_object_get(out, "eligible")));
+    json_t *cidrs = json_object_get(json_object_get(out, "assets"), "cidrs");
+    assert_string_equal(json_string_value(json_array_get(cidrs, 0)), "192.0.2.0/24");
+    assert_string_equal(json_string_value(json_object_get(out, "sector")), "other");
+    json_decref(out);
+    json_decref(in);
+    assert_true(vg_cpe23_shape_ok("cpe:2.3:a:vendor:product:1.0:*:*:*:*:*:*:*"));
+    assert_true(vg_cpe23_shape_ok("cpe:2.3:a:ven\\:dor:product:1.0:*:*:*:*:*:*:*"));
+    assert_false(vg_cpe23_shape_ok("cpe:2.3:a:vendor:product:1.0:*:*:*:*:*:*"));
+    assert_false(vg_cpe23_shape_ok("cpe:/a:vendor:product:1.0"));
+    assert_false(vg_cpe23_shape_ok("cpe:2.3:x:vendor:product:1.0:*:*:*:*:*:*:*"));
+    char dom[64];
+    assert_int_equal(vg_email_domain("A@Sub.Example.", dom, sizeof dom), 0);
+    assert_string_equal(dom, "sub.example");
+    assert_int_equal(vg_email_domain("nobody", dom, sizeof dom), -1);
+}
+
+static void playbooks(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < vg_rsit_nclasses; i++) {
+        json_t *steps = vg_playbook_default(vg_rsit_classes[i].name);
+        assert_non_null(steps);
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        if (vg_playbook_validate(steps, &d) != 0)
+            fail_msg("default playbook of %s: %s", vg_rsit_classes[i].name, d.message);
+        json_decref(steps);
+    }
+    assert_null(vg_playbook_default("nope"));
+    json_t *dup = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id", "a", "phase", "analysis",
+                            "title", "x", "id", "a", "phase", "recovery", "title", "y");
+    struct vg_diag d;
+    assert_int_equal(vg_playbook_validate(dup, &d), VG_EINVAL);
+    assert_non_null(strstr(d.message, "twice"));
+    json_decref(dup);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(observable_detection), cmocka_unit_test(observable_rejects),
+        cmocka_unit_test(observable_keys),      cmocka_unit_test(hostname_rules),
+        cmocka_unit_test(lifecycle_table),      cmocka_unit_test(rsit_and_model),
+        cmocka_unit_test(intake_decisions),     cmocka_unit_test(incident_record),
+        cmocka_unit_test(org_record),           cmocka_unit_test(playbooks),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

@@ -1,0 +1,199 @@
+/* Unit tests of src/store against a real SQLite file in a temporary folder. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/record.h"
+#include "store/store.h"
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct vg_store *st;
+};
+
+static const struct vg_actor who = {1, "tester", "admin"};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/vigie-store-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/v.db", f->dir);
+    struct vg_diag d;
+    f->st = vg_store_open(f->path, NULL, &d);
+    if (!f->st)
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    vg_store_close(f->st);
+    char p[160];
+    const char *sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+static json_t *incident(struct vg_store *st, const char *json, struct vg_diag *d, int *rc)
+{
+    json_t *in = json_loads(json, 0, NULL), *inc = NULL, *out = NULL;
+    *rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, d);
+    if (!*rc)
+        *rc = vg_store_incident_create(st, &who, inc, &out, d);
+    json_decref(in);
+    json_decref(inc);
+    return out;
+}
+
+static void migrations_are_idempotent(void **state)
+{
+    struct fixture *f = *state;
+    int v1 = 0, v2 = 0;
+    struct vg_diag d;
+    assert_int_equal(vg_store_migrate(f->st, &v1, &d), 0);
+    assert_int_equal(vg_store_migrate(f->st, &v2, &d), 0);
+    assert_true(v1 >= 1);
+    assert_int_equal(v1, v2);
+    json_t *pbs;
+    assert_int_equal(vg_store_playbook_list(f->st, &pbs), 0);
+    assert_int_equal(json_array_size(pbs), 11);
+    json_decref(pbs);
+}
+
+static void open_failure_is_reported(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    assert_null(vg_store_open("/proc/no/such/dir/v.db", NULL, &d));
+    assert_non_null(strstr(d.message, "cannot open database"));
+    assert_null(vg_store_open("postgresql://localhost/vigie", NULL, &d));
+    assert_string_equal(d.field, "db");
+}
+
+static void failed_create_writes_nothing(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    int rc;
+    json_t *bad = incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\","
+                                  "\"org\":42}", &d, &rc);
+    assert_null(bad);
+    assert_int_equal(rc, VG_EINVAL);
+    assert_string_equal(d.field, "/org");
+    json_t *ok = incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}",
+                          &d, &rc);
+    assert_int_equal(rc, 0);
+    /* the failed attempt did not consume a reference number */
+    const char *ref = json_string_value(json_object_get(ok, "ref"));
+    assert_string_equal(ref + strlen(ref) - 6, "000001");
+    json_decref(ok);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM incident", -1, &q, NULL);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+}
+
+static void lifecycle_conflict_lists_allowed(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    int rc;
+    json_t *inc = incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}",
+                           &d, &rc);
+    const char *ref = json_string_value(json_object_get(inc, "ref"));
+    json_t *patch = json_pack("{s:s}", "status", "closed"), *out = NULL;
+    assert_int_equal(vg_store_incident_update(f->st, &who, ref, patch, &out, &d), VG_ECONFLICT);
+    assert_non_null(strstr(d.message, "allowed: triage, rejected"));
+    assert_null(out);
+    json_decref(patch);
+    patch = json_pack("{s:s}", "status", "triage");
+    assert_int_equal(vg_store_incident_update(f->st, &who, ref, patch, &out, &d), 0);
+    assert_string_equal(json_string_value(json_object_get(out, "status")), "triage");
+    json_decref(patch);
+    json_decref(out);
+    json_decref(inc);
+}
+
+static void org_domains_attribute_subdomains(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    json_t *in = json_pack("{s:s,s:s,s:{s:[s]}}", "name", "M", "kind", "ministry", "assets",
+                           "domains", "min.example"), *org = NULL, *out = NULL;
+    assert_int_equal(vg_org_check(in, VG_CHECK_CREATE, &org, &d), 0);
+    assert_int_equal(vg_store_org_create(f->st, &who, org, &out, &d), 0);
+    json_decref(out);
+    out = NULL;
+    assert_int_equal(vg_store_org_find_by_domain(f->st, "a.b.min.example", &out), 0);
+    assert_string_equal(json_string_value(json_object_get(out, "name")), "M");
+    json_decref(out);
+    assert_int_equal(vg_store_org_find_by_domain(f->st, "notmin.example", &out), VG_ENOENT);
+    assert_int_equal(vg_store_org_find_by_domain(f->st, "example", &out), VG_ENOENT);
+    /* the same name again is a conflict, and the first stays */
+    assert_int_equal(vg_store_org_create(f->st, &who, org, &out, &d), VG_EEXIST);
+    json_decref(org);
+    json_decref(in);
+}
+
+static void related_by_cidr_and_domain(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    int rc;
+    json_t *a = incident(f->st, "{\"title\":\"a\",\"class\":\"fraud\",\"type\":\"phishing\","
+                                "\"observables\":[{\"value\":\"10.0.0.0/8\"},"
+                                "{\"value\":\"evil.example\"}]}", &d, &rc);
+    json_t *b = incident(f->st, "{\"title\":\"b\",\"class\":\"fraud\",\"type\":\"phishing\","
+                                "\"observables\":[{\"value\":\"10.9.8.7\"},"
+                                "{\"value\":\"x.evil.example\"}]}", &d, &rc);
+    json_t *c = incident(f->st, "{\"title\":\"c\",\"class\":\"fraud\",\"type\":\"phishing\","
+                                "\"observables\":[{\"value\":\"11.0.0.1\"}]}", &d, &rc);
+    json_t *rel = NULL;
+    assert_int_equal(vg_store_incident_related(f->st, json_string_value(json_object_get(b, "ref")),
+                                               10, &rel), 0);
+    assert_int_equal(json_array_size(rel), 1);
+    json_t *first = json_array_get(rel, 0);
+    assert_string_equal(json_string_value(json_object_get(first, "ref")),
+                        json_string_value(json_object_get(a, "ref")));
+    assert_int_equal(json_integer_value(json_object_get(first, "count")), 2);
+    json_decref(rel);
+    assert_int_equal(vg_store_incident_related(f->st, "VIG-0-0", 10, &rel), VG_ENOENT);
+    json_decref(a);
+    json_decref(b);
+    json_decref(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(migrations_are_idempotent, setup, teardown),
+        cmocka_unit_test(open_failure_is_reported),
+        cmocka_unit_test_setup_teardown(failed_create_writes_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(lifecycle_conflict_lists_allowed, setup, teardown),
+        cmocka_unit_test_setup_teardown(org_domains_attribute_subdomains, setup, teardown),
+        cmocka_unit_test_setup_teardown(related_by_cidr_and_domain, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
