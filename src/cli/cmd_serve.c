@@ -1,5 +1,6 @@
 /* `vigie serve`: the HTTP server until SIGTERM or SIGINT. */
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,10 @@ static int run_serve(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Keep freed memory in the process: trimming the heap after each request costs a munmap
+     * and a TLB shootdown on every core, which halved request rates in measurements. */
+    mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 
     struct vg_diag d;
     vg_diag_clear(&d);

@@ -1,6 +1,8 @@
-/* The libmicrohttpd server. Each worker thread lazily opens its own store connection (SQLite
- * connections are not shared between threads); all are closed when the server stops. A
- * request body is collected up to the cap, then the route's handler runs once. */
+/* The libmicrohttpd server. Worker threads read requests and write answers in parallel; the
+ * database work of a request runs under one lock on one store connection. With SQLite this is
+ * faster than a connection per thread: one connection's page cache is never invalidated by
+ * another's writes, and SQLite serialises writers anyway. A request body is collected up to
+ * the cap, then the route's handler runs once. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -23,8 +25,6 @@
 #include "util/log.h"
 #include "util/str.h"
 
-#define MAX_STORES 256
-
 struct vg_server {
     struct vg_server_config cfg;
     char db[4096];
@@ -32,9 +32,8 @@ struct vg_server {
     struct MHD_Daemon *mhd;
     int fd;
     struct vg_ratelimit *rl;
-    pthread_mutex_t lock; /* guards stores[] */
-    struct vg_store *stores[MAX_STORES];
-    int nstores;
+    pthread_mutex_t lock; /* held while a handler uses the store */
+    struct vg_store *store;
 };
 
 /* State of one request across libmicrohttpd's calls. */
@@ -42,9 +41,6 @@ struct ctx {
     struct vg_buf body;
     bool too_big;
 };
-
-static __thread struct vg_store *tls_store;
-static __thread struct vg_server *tls_owner;
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
 {
@@ -54,27 +50,6 @@ const struct vg_server_config *vg_server_config(const struct vg_server *srv)
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv)
 {
     return srv->rl;
-}
-
-static struct vg_store *thread_store(struct vg_server *srv, struct vg_diag *d)
-{
-    if (tls_store && tls_owner == srv)
-        return tls_store;
-    struct vg_store *st = vg_store_open(srv->db, &srv->cfg.store, d);
-    if (!st)
-        return NULL;
-    pthread_mutex_lock(&srv->lock);
-    if (srv->nstores == MAX_STORES) {
-        pthread_mutex_unlock(&srv->lock);
-        vg_store_close(st);
-        vg_diag_set(d, VG_ENOMEM, "", "too many worker connections");
-        return NULL;
-    }
-    srv->stores[srv->nstores++] = st;
-    pthread_mutex_unlock(&srv->lock);
-    tls_store = st;
-    tls_owner = srv;
-    return st;
 }
 
 void vg_resp_json(struct vg_resp *r, int status, json_t *body)
@@ -229,8 +204,6 @@ static int authenticate(struct vg_req *req, struct vg_resp *r, bool required)
 static void handle(struct vg_server *srv, struct vg_req *req, struct vg_resp *r, char *allow,
                    size_t allow_cap)
 {
-    struct vg_diag d;
-    vg_diag_clear(&d);
     bool known = false;
     const struct vg_route *route = vg_route_find(req, &known, allow, allow_cap);
     if (!route) {
@@ -242,20 +215,18 @@ static void handle(struct vg_server *srv, struct vg_req *req, struct vg_resp *r,
         return;
     }
     allow[0] = '\0';
-    req->st = thread_store(srv, &d);
-    if (!req->st) {
-        vg_error("store: %s", d.message);
-        vg_resp_error(r, 503, "unavailable", NULL, "database unavailable");
-        return;
-    }
+    pthread_mutex_lock(&srv->lock);
+    req->st = srv->store;
     if (authenticate(req, r, route->access != VG_PUBLIC) != 0)
-        return;
+        goto out;
     if (route->access != VG_PUBLIC && vg_auth_role_rank(req->actor.role) < (int)route->access) {
         vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
                       req->method, req->path);
-        return;
+        goto out;
     }
     route->handler(req, r);
+out:
+    pthread_mutex_unlock(&srv->lock);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -399,11 +370,10 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     }
     pthread_mutex_init(&srv->lock, NULL);
     srv->rl = vg_ratelimit_new(srv->cfg.report_per_minute, srv->cfg.report_burst);
-    /* open once here: creates and migrates the database before any request */
-    struct vg_store *first = vg_store_open(srv->db, &srv->cfg.store, d);
-    if (!first)
+    /* opened here: creates and migrates the database before any request */
+    srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
+    if (!srv->store)
         goto fail;
-    vg_store_close(first);
     srv->fd = bind_listen(cfg->listen, port, d);
     if (srv->fd < 0)
         goto fail;
@@ -419,6 +389,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     }
     return srv;
 fail:
+    vg_store_close(srv->store);
     vg_ratelimit_free(srv->rl);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
@@ -431,8 +402,7 @@ void vg_server_stop(struct vg_server *srv)
         return;
     MHD_stop_daemon(srv->mhd);
     close(srv->fd);
-    for (int i = 0; i < srv->nstores; i++)
-        vg_store_close(srv->stores[i]);
+    vg_store_close(srv->store);
     vg_ratelimit_free(srv->rl);
     pthread_mutex_destroy(&srv->lock);
     free(srv);

@@ -1,5 +1,5 @@
-/* The HTTP server: libmicrohttpd with a thread pool, one store connection per worker thread,
- * request bodies capped, routes dispatched to thin handlers that answer JSON. */
+/* The HTTP server: libmicrohttpd with a thread pool, one store connection shared under a
+ * lock, request bodies capped, routes dispatched to thin handlers that answer JSON. */
 #ifndef VG_SERVER_H
 #define VG_SERVER_H
 
@@ -26,7 +26,7 @@ struct vg_server;
 /* One HTTP request as handlers see it. */
 struct vg_req {
     struct vg_server *srv;
-    struct vg_store *st;        /* this worker's store connection */
+    struct vg_store *st;        /* the store, locked for this request's handler */
     const char *method;
     const char *path;
     const char *params[4];      /* path segments matched by "{}" in the route */

@@ -5,6 +5,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct sq {
         sqlite3_stmt *stmt;
     } cache[CACHE_MAX];
     int ncache;
+    bool in_tx; /* this connection holds write_lock */
 };
 
 static struct sq *SQ(struct vg_store *st)
@@ -80,20 +82,44 @@ static int exec(struct sq *s, const char *sql)
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : VG_EIO;
 }
 
+/* Writers of this process take turns on a mutex before BEGIN IMMEDIATE: SQLite's own busy
+ * handler sleeps in steps of milliseconds, which would cap the server at a few hundred
+ * writes per second under contention. Other processes still wait through busy_timeout. */
+static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int begin(struct sq *s)
 {
-    return exec(s, "BEGIN IMMEDIATE");
+    pthread_mutex_lock(&write_lock);
+    if (exec(s, "BEGIN IMMEDIATE") != 0) {
+        pthread_mutex_unlock(&write_lock);
+        return VG_EIO;
+    }
+    s->in_tx = true;
+    return 0;
 }
 
+static void end_tx(struct sq *s)
+{
+    if (s->in_tx) {
+        s->in_tx = false;
+        pthread_mutex_unlock(&write_lock);
+    }
+}
+
+/* On failure the transaction is still open: the caller rolls back. */
 static int commit(struct sq *s)
 {
-    return exec(s, "COMMIT");
+    if (exec(s, "COMMIT") != 0)
+        return VG_EIO;
+    end_tx(s);
+    return 0;
 }
 
 static void rollback(struct sq *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         exec(s, "ROLLBACK");
+    end_tx(s);
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -229,8 +255,11 @@ static int sq_migrate(struct vg_store *st, int *version, struct vg_diag *d)
             rollback(s);
             return VG_EIO;
         }
-        if (commit(s))
-            return db_error(s, d);
+        if (commit(s)) {
+            int rc = db_error(s, d);
+            rollback(s);
+            return rc;
+        }
         cur = m->version;
     }
     if (begin(s) || seed_playbooks(s) || commit(s)) {
@@ -664,31 +693,70 @@ static int timeline_add(struct sq *s, long long inc, const struct vg_actor *who,
     return step_done(s, q);
 }
 
+#define KEY_MAX (VG_MAX_OBSERVABLE + 2)
+
+/* The correlation key of an observable (see schema/001_init.sql); returns its length. */
+static size_t obs_key(const struct vg_observable *o, unsigned char *k)
+{
+    if (o->has_ip) {
+        k[0] = 'i';
+        memcpy(k + 1, o->ip, 16);
+        k[17] = (unsigned char)o->prefix;
+        return 18;
+    }
+    const char *text = o->rdomain[0] ? o->rdomain : o->value;
+    size_t n = strlen(text);
+    k[0] = o->rdomain[0] ? 'd' : 'v';
+    memcpy(k + 1, text, n);
+    return n + 1;
+}
+
+static void ip_key(const unsigned char ip[16], int prefix, unsigned char k[18])
+{
+    k[0] = 'i';
+    memcpy(k + 1, ip, 16);
+    k[17] = (unsigned char)prefix;
+}
+
 /* Inserts one normalised observable {type,value}; 1 if it was already there. */
 static int observable_insert(struct sq *s, long long inc, const json_t *obs, const char *now)
 {
     struct vg_observable o;
+    unsigned char key[KEY_MAX];
     const char *type = vg_json_str(obs, "type"), *value = vg_json_str(obs, "value");
     if (!type || !value ||
         vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0)
         return VG_EINVAL;
-    sqlite3_stmt *q = prep(s, "INSERT INTO observable(incident_id, type, value, ip, prefix, "
-                              "rdomain, created) VALUES (?,?,?,?,?,?,?) "
-                              "ON CONFLICT(incident_id, type, value) DO NOTHING");
+    size_t klen = obs_key(&o, key);
+    sqlite3_stmt *q = prep(s, "SELECT 1 FROM observable WHERE key = ? AND incident_id = ?");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_blob(q, 1, key, (int)klen, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, inc);
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    done(s, q);
+    if (found)
+        return 1;
+    q = prep(s, "INSERT INTO observable(incident_id, type, value, key, created) "
+                "VALUES (?,?,?,?,?)");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, inc);
     bind_text(q, 2, type);
     bind_text(q, 3, o.value);
-    if (o.has_ip) {
-        sqlite3_bind_blob(q, 4, o.ip, 16, SQLITE_TRANSIENT);
-        sqlite3_bind_int(q, 5, o.prefix);
-    }
-    bind_text(q, 6, o.rdomain[0] ? o.rdomain : NULL);
-    bind_text(q, 7, now);
+    sqlite3_bind_blob(q, 4, key, (int)klen, SQLITE_STATIC);
+    bind_text(q, 5, now);
     if (step_done(s, q))
         return VG_EIO;
-    return sqlite3_changes(s->db) ? 0 : 1;
+    if (o.has_ip && o.prefix < 128) {
+        q = prep(s, "INSERT OR IGNORE INTO cidr_prefix(prefix) VALUES (?)");
+        if (!q)
+            return VG_EIO;
+        sqlite3_bind_int(q, 1, o.prefix);
+        if (step_done(s, q))
+            return VG_EIO;
+    }
+    return 0;
 }
 
 static int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
@@ -1240,72 +1308,78 @@ static int cmp_group(const void *a, const void *b)
     return x->incident > y->incident ? -1 : x->incident < y->incident;
 }
 
-static void related_lookups(struct sq *s, long long self, const char *type, const char *value,
-                            const unsigned char *ip, int prefix, const char *rdomain,
-                            struct hits *h)
+/* Runs "SELECT incident_id, value FROM observable WHERE key = ?" or, with hi, a range
+ * lo < key <= hi (hi_incl) or lo < key < hi, excluding the incident itself. */
+static void lookup(struct sq *s, long long self, const unsigned char *lo, size_t lolen,
+                   const unsigned char *hi, size_t hilen, bool hi_incl, struct hits *h,
+                   const char *mine, const char *type)
 {
-    sqlite3_stmt *q = prep(s, "SELECT incident_id, value FROM observable "
-                              "WHERE value = ? AND incident_id <> ?");
-    if (q) {
-        bind_text(q, 1, value);
-        sqlite3_bind_int64(q, 2, self);
-    }
-    collect(s, q, h, value, type);
-    if (rdomain) {
-        /* subdomains: reversed names starting with "rdomain." */
-        char lo[VG_MAX_HOSTNAME + 3], hi[VG_MAX_HOSTNAME + 3];
-        snprintf(lo, sizeof lo, "%s.", rdomain);
-        snprintf(hi, sizeof hi, "%s/", rdomain);
-        q = prep(s, "SELECT incident_id, value FROM observable WHERE rdomain > ? "
-                    "AND rdomain < ? AND incident_id <> ?");
-        if (q) {
-            bind_text(q, 1, lo);
-            bind_text(q, 2, hi);
-            sqlite3_bind_int64(q, 3, self);
-        }
-        collect(s, q, h, value, type);
+    sqlite3_stmt *q;
+    if (!hi)
+        q = prep(s, "SELECT incident_id, value FROM observable WHERE key = ? "
+                    "AND incident_id <> ?");
+    else if (hi_incl)
+        q = prep(s, "SELECT incident_id, value FROM observable WHERE key > ? AND key <= ? "
+                    "AND incident_id <> ?");
+    else
+        q = prep(s, "SELECT incident_id, value FROM observable WHERE key > ? AND key < ? "
+                    "AND incident_id <> ?");
+    if (!q)
+        return;
+    int b = 1;
+    sqlite3_bind_blob(q, b++, lo, (int)lolen, SQLITE_STATIC);
+    if (hi)
+        sqlite3_bind_blob(q, b++, hi, (int)hilen, SQLITE_STATIC);
+    sqlite3_bind_int64(q, b, self);
+    collect(s, q, h, mine, type);
+}
+
+/* All lookups for one observable of the incident. prefixes: the CIDR lengths in use. */
+static void related_lookups(struct sq *s, long long self, const struct vg_observable *o,
+                            const int *prefixes, size_t nprefixes, struct hits *h)
+{
+    unsigned char key[KEY_MAX], hi[KEY_MAX];
+    const char *type = vg_obs_type_name(o->type);
+    size_t klen = obs_key(o, key);
+    lookup(s, self, key, klen, NULL, 0, false, h, o->value, type);
+    if (o->rdomain[0]) {
+        /* subdomains: keys between "d<rev>." and "d<rev>/" ('/' follows '.') */
+        memcpy(hi, key, klen);
+        key[klen] = '.';
+        hi[klen] = '/';
+        lookup(s, self, key, klen + 1, hi, klen + 1, false, h, o->value, type);
         /* parent domains with at least two labels */
-        for (const char *p = strchr(value, '.'); p && strchr(p + 1, '.'); p = strchr(p + 1, '.')) {
+        for (const char *p = strchr(o->value, '.'); p && strchr(p + 1, '.');
+             p = strchr(p + 1, '.')) {
             char rp[VG_MAX_HOSTNAME + 2];
             vg_domain_reverse(p + 1, rp, sizeof rp);
-            q = prep(s, "SELECT incident_id, value FROM observable WHERE rdomain = ? "
-                        "AND incident_id <> ?");
-            if (q) {
-                bind_text(q, 1, rp);
-                sqlite3_bind_int64(q, 2, self);
-            }
-            collect(s, q, h, value, type);
+            size_t n = strlen(rp);
+            key[0] = 'd';
+            memcpy(key + 1, rp, n);
+            lookup(s, self, key, n + 1, NULL, 0, false, h, o->value, type);
         }
     }
-    if (ip) {
+    if (o->has_ip) {
         static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        int minp = memcmp(ip, v4, 12) == 0 ? 96 : 0;
-        /* CIDRs that contain this address or network: one exact lookup per shorter prefix */
-        for (int p = minp; p < prefix; p++) {
+        int minp = memcmp(o->ip, v4, 12) == 0 ? 96 : 0;
+        /* CIDRs that contain this address or network: one lookup per length in use */
+        for (size_t i = 0; i < nprefixes; i++) {
+            int p = prefixes[i];
+            if (p < minp || p >= o->prefix)
+                continue;
             unsigned char net[16];
-            vg_ip_mask(ip, p, net);
-            q = prep(s, "SELECT incident_id, value FROM observable WHERE ip = ? AND prefix = ? "
-                        "AND incident_id <> ?");
-            if (q) {
-                sqlite3_bind_blob(q, 1, net, 16, SQLITE_TRANSIENT);
-                sqlite3_bind_int(q, 2, p);
-                sqlite3_bind_int64(q, 3, self);
-            }
-            collect(s, q, h, value, type);
+            vg_ip_mask(o->ip, p, net);
+            ip_key(net, p, key);
+            lookup(s, self, key, 18, NULL, 0, false, h, o->value, type);
         }
-        /* addresses and smaller networks inside this one */
-        if (prefix < 128) {
+        /* addresses and networks inside this one: keys after our own, up to the last
+         * address of the range with any prefix length */
+        if (o->prefix < 128) {
             unsigned char last[16];
-            vg_ip_last(ip, prefix, last);
-            q = prep(s, "SELECT incident_id, value FROM observable WHERE ip BETWEEN ? AND ? "
-                        "AND prefix > ? AND incident_id <> ?");
-            if (q) {
-                sqlite3_bind_blob(q, 1, ip, 16, SQLITE_TRANSIENT);
-                sqlite3_bind_blob(q, 2, last, 16, SQLITE_TRANSIENT);
-                sqlite3_bind_int(q, 3, prefix);
-                sqlite3_bind_int64(q, 4, self);
-            }
-            collect(s, q, h, value, type);
+            vg_ip_last(o->ip, o->prefix, last);
+            ip_key(o->ip, o->prefix, key);
+            ip_key(last, 0xff, hi);
+            lookup(s, self, key, 18, hi, 18, true, h, o->value, type);
         }
     }
 }
@@ -1317,45 +1391,34 @@ static int sq_incident_related(struct vg_store *st, const char *ref, int limit, 
     if (!self)
         return VG_ENOENT;
     struct hits h = {0};
+    int prefixes[129];
+    size_t nprefixes = 0;
+    sqlite3_stmt *q = prep(s, "SELECT prefix FROM cidr_prefix ORDER BY prefix");
+    while (q && nprefixes < 129 && sqlite3_step(q) == SQLITE_ROW)
+        prefixes[nprefixes++] = sqlite3_column_int(q, 0);
+    done(s, q);
     /* read our observables first: the lookups reuse cached statements */
-    sqlite3_stmt *q = prep(s, "SELECT type, value, ip, prefix, rdomain FROM observable "
-                              "WHERE incident_id = ? ORDER BY id");
+    q = prep(s, "SELECT type, value FROM observable WHERE incident_id = ? ORDER BY id");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, self);
-    struct own {
-        char *type, *value, *rdomain;
-        unsigned char ip[16];
-        int prefix; /* -1: not an address */
-    } *mine = NULL;
+    struct vg_observable *mine = NULL;
     size_t nmine = 0, capmine = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         if (nmine == capmine) {
             capmine = capmine ? capmine * 2 : 16;
-            struct own *nm = realloc(mine, capmine * sizeof *nm);
+            struct vg_observable *nm = realloc(mine, capmine * sizeof *nm);
             if (!nm)
                 break;
             mine = nm;
         }
-        struct own *o = &mine[nmine++];
-        o->type = strdup(col_text(q, 0));
-        o->value = strdup(col_text(q, 1));
-        o->prefix = -1;
-        if (sqlite3_column_bytes(q, 2) == 16) {
-            memcpy(o->ip, sqlite3_column_blob(q, 2), 16);
-            o->prefix = sqlite3_column_int(q, 3);
-        }
-        o->rdomain = sqlite3_column_type(q, 4) == SQLITE_NULL ? NULL : strdup(col_text(q, 4));
+        if (vg_observable_parse(vg_str_c(col_text(q, 1)), vg_obs_type_parse(col_text(q, 0)),
+                                &mine[nmine], NULL) == 0)
+            nmine++;
     }
     done(s, q);
-    for (size_t i = 0; i < nmine; i++) {
-        struct own *o = &mine[i];
-        related_lookups(s, self, o->type, o->value, o->prefix >= 0 ? o->ip : NULL, o->prefix,
-                        o->rdomain, &h);
-        free(o->type);
-        free(o->value);
-        free(o->rdomain);
-    }
+    for (size_t i = 0; i < nmine; i++)
+        related_lookups(s, self, &mine[i], prefixes, nprefixes, &h);
     free(mine);
     /* group by incident, drop duplicate pairs, rank by distinct own observables shared */
     if (h.n)
@@ -1595,7 +1658,12 @@ struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
     }
     sqlite3_busy_timeout(s->db, 10000);
     if (exec(s, "PRAGMA journal_mode = WAL") || exec(s, "PRAGMA synchronous = NORMAL") ||
-        exec(s, "PRAGMA foreign_keys = ON")) {
+        exec(s, "PRAGMA foreign_keys = ON") ||
+        /* 256 MiB of page cache: the indexes of a large database stay in memory */
+        exec(s, "PRAGMA cache_size = -262144") ||
+        /* checkpoint every ~40 MiB of WAL: hot pages are then copied back once per many
+         * transactions rather than every few */
+        exec(s, "PRAGMA wal_autocheckpoint = 10000")) {
         vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path,
                     sqlite3_errmsg(s->db));
         sq_close(&s->base);
