@@ -1,0 +1,100 @@
+/* Internals of the SQLite backend, shared by its files: the connection, the statement cache,
+ * transactions, column helpers, and the operations each file implements. Only store/ uses
+ * this header. */
+#ifndef VG_STORE_SQLITE_INT_H
+#define VG_STORE_SQLITE_INT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store/store.h"
+
+#define CACHE_MAX 96
+
+struct sq {
+    struct vg_store base; /* must stay first */
+    sqlite3 *db;
+    struct {
+        const char *sql; /* the literal's address is the key */
+        sqlite3_stmt *stmt;
+    } cache[CACHE_MAX];
+    int ncache;
+    bool in_tx; /* this connection holds write_lock */
+};
+
+static inline struct sq *sq_of(struct vg_store *st)
+{
+    return (struct sq *)st;
+}
+
+/* Sets d to the connection's last error and returns VG_EIO. */
+int sq_db_error(struct sq *s, struct vg_diag *d);
+/* A cached prepared statement for a string literal (its address is the key), reset and
+ * unbound; NULL on error. Give it back with sq_done. */
+sqlite3_stmt *sq_prep(struct sq *s, const char *sql);
+void sq_done(struct sq *s, sqlite3_stmt *st);
+int sq_exec(struct sq *s, const char *sql);
+/* BEGIN IMMEDIATE after taking the process-wide write lock; sq_commit or sq_rollback end it.
+ * On a failed sq_commit the transaction is still open: roll back. */
+int sq_begin(struct sq *s);
+int sq_commit(struct sq *s);
+void sq_rollback(struct sq *s);
+void sq_bind_text(sqlite3_stmt *st, int i, const char *v);
+void sq_bind_json(sqlite3_stmt *st, int i, const json_t *v);
+/* Column i as text ("" when NULL), as parsed JSON (null when absent), as a string or null. */
+const char *sq_col_text(sqlite3_stmt *st, int i);
+json_t *sq_col_json(sqlite3_stmt *st, int i);
+json_t *sq_col_null(sqlite3_stmt *st, int i);
+/* Steps a statement that returns no rows and gives it back; 0 or VG_EIO. */
+int sq_step_done(struct sq *s, sqlite3_stmt *st);
+/* Appends to the audit log, in the caller's transaction. */
+int sq_audit(struct sq *s, const struct vg_actor *who, const char *action, const char *object,
+             const json_t *detail);
+/* Opaque list cursors: the last id seen. */
+void sq_cursor_make(long long id, char out[32]);
+int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
+
+/* sqlite_users.c: users, tokens, organisations, intake log, audit log. */
+int sq_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
+                   struct vg_diag *d);
+int sq_user_set_password(struct vg_store *st, const char *name, const char *hash,
+                         struct vg_diag *d);
+int sq_user_get(struct vg_store *st, const char *name, json_t **out);
+int sq_user_list(struct vg_store *st, json_t **out);
+int sq_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
+                 const char *label, long long *id, struct vg_diag *d);
+int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out);
+int sq_token_list(struct vg_store *st, long long user_id, json_t **out);
+int sq_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);
+int sq_org_get(struct vg_store *st, long long id, json_t **out);
+int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org, json_t **out,
+                  struct vg_diag *d);
+int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
+                  const json_t *patch, json_t **out, struct vg_diag *d);
+int sq_org_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);
+int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out);
+int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d);
+int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);
+
+/* sqlite_incidents.c: incidents, correlation, playbooks. */
+int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
+                       json_t **out, struct vg_diag *d);
+int sq_incident_get(struct vg_store *st, const char *ref, json_t **out);
+int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                     json_t **out, struct vg_diag *d);
+int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                       const json_t *patch, json_t **out, struct vg_diag *d);
+int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                     const char *text, json_t **out, struct vg_diag *d);
+int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                               const json_t *obs, json_t **out, struct vg_diag *d);
+int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                         const char *step_id, bool is_done, json_t **out, struct vg_diag *d);
+int sq_incident_related(struct vg_store *st, const char *ref, int limit, json_t **out);
+int sq_playbook_list(struct vg_store *st, json_t **out);
+int sq_playbook_get(struct vg_store *st, const char *cls, json_t **out);
+int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
+                    const json_t *steps, json_t **out, struct vg_diag *d);
+
+#endif

@@ -1,0 +1,438 @@
+/* SQLite backend: users and API tokens, organisations and their domains, the intake log
+ * and the audit log. */
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lifecycle.h"
+#include "core/model.h"
+#include "core/observable.h"
+#include "core/rsit.h"
+#include "util/json.h"
+#include "util/time.h"
+
+/* ---- users and tokens ---- */
+
+int sq_user_ensure(struct vg_store *st, const char *name, const char *role,
+                          long long *id, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO user(name, role, created) VALUES (?,?,?) "
+                              "ON CONFLICT(name) DO NOTHING");
+    if (!q)
+        return sq_db_error(s, d);
+    sq_bind_text(q, 1, name);
+    sq_bind_text(q, 2, role);
+    sq_bind_text(q, 3, now);
+    if (sq_step_done(s, q))
+        return sq_db_error(s, d);
+    q = sq_prep(s, "SELECT id FROM user WHERE name = ?");
+    sq_bind_text(q, 1, name);
+    int rc = sqlite3_step(q) == SQLITE_ROW ? 0 : VG_EIO;
+    if (rc == 0 && id)
+        *id = sqlite3_column_int64(q, 0);
+    sq_done(s, q);
+    return rc ? sq_db_error(s, d) : 0;
+}
+
+int sq_user_set_password(struct vg_store *st, const char *name, const char *hash,
+                                struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "UPDATE user SET password_hash = ? WHERE name = ?");
+    if (!q)
+        return sq_db_error(s, d);
+    sq_bind_text(q, 1, hash);
+    sq_bind_text(q, 2, name);
+    if (sq_step_done(s, q))
+        return sq_db_error(s, d);
+    return sqlite3_changes(s->db) ? 0 : vg_diag_set(d, VG_ENOENT, "name", "no such user");
+}
+
+static json_t *user_row(sqlite3_stmt *q, bool with_hash)
+{
+    json_t *u = json_pack("{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                          "name", sq_col_text(q, 1), "role", sq_col_text(q, 2), "created",
+                          sq_col_text(q, 4), "disabled", sqlite3_column_int(q, 5));
+    if (with_hash)
+        json_object_set_new(u, "password_hash", sq_col_null(q, 3));
+    return u;
+}
+
+int sq_user_get(struct vg_store *st, const char *name, json_t **out)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, name, role, password_hash, created, disabled "
+                              "FROM user WHERE name = ?");
+    if (!q)
+        return VG_EIO;
+    sq_bind_text(q, 1, name);
+    int rc = VG_ENOENT;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *out = user_row(q, true);
+        rc = 0;
+    }
+    sq_done(s, q);
+    return rc;
+}
+
+int sq_user_list(struct vg_store *st, json_t **out)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, name, role, password_hash, created, disabled "
+                              "FROM user ORDER BY id");
+    if (!q)
+        return VG_EIO;
+    json_t *arr = json_array();
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_array_append_new(arr, user_row(q, false));
+    sq_done(s, q);
+    *out = arr;
+    return 0;
+}
+
+int sq_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
+                        const char *label, long long *id, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    sqlite3_stmt *q =
+        sq_prep(s, "INSERT INTO token(user_id, hash, label, created) VALUES (?,?,?,?)");
+    if (!q)
+        return sq_db_error(s, d);
+    sqlite3_bind_int64(q, 1, user_id);
+    sqlite3_bind_blob(q, 2, hash, 32, SQLITE_TRANSIENT);
+    sq_bind_text(q, 3, label ? label : "");
+    sq_bind_text(q, 4, now);
+    if (sq_step_done(s, q))
+        return sq_db_error(s, d);
+    if (id)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int sq_token_lookup(struct vg_store *st, const unsigned char hash[32],
+                           struct vg_actor *out)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT u.id, u.name, u.role FROM token t JOIN user u "
+                              "ON u.id = t.user_id WHERE t.hash = ? AND t.revoked IS NULL "
+                              "AND u.disabled = 0");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
+    int rc = VG_ENOENT;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->user_id = sqlite3_column_int64(q, 0);
+        snprintf(out->name, sizeof out->name, "%s", sq_col_text(q, 1));
+        snprintf(out->role, sizeof out->role, "%s", sq_col_text(q, 2));
+        rc = 0;
+    }
+    sq_done(s, q);
+    return rc;
+}
+
+int sq_token_list(struct vg_store *st, long long user_id, json_t **out)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, label, created, revoked FROM token WHERE user_id = ? "
+                              "ORDER BY id");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, user_id);
+    json_t *arr = json_array();
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:o}", "id",
+                                             (json_int_t)sqlite3_column_int64(q, 0), "label",
+                                             sq_col_text(q, 1), "created", sq_col_text(q, 2),
+                                             "revoked", sq_col_null(q, 3)));
+    sq_done(s, q);
+    *out = arr;
+    return 0;
+}
+
+int sq_token_revoke(struct vg_store *st, long long id, long long user_id,
+                           struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    sqlite3_stmt *q = sq_prep(s, "UPDATE token SET revoked = ? WHERE id = ? AND revoked IS NULL "
+                              "AND (? <= 0 OR user_id = ?)");
+    if (!q)
+        return sq_db_error(s, d);
+    sq_bind_text(q, 1, now);
+    sqlite3_bind_int64(q, 2, id);
+    sqlite3_bind_int64(q, 3, user_id);
+    sqlite3_bind_int64(q, 4, user_id);
+    if (sq_step_done(s, q))
+        return sq_db_error(s, d);
+    return sqlite3_changes(s->db) ? 0 : vg_diag_set(d, VG_ENOENT, "id", "no such valid token");
+}
+
+/* ---- organisations ---- */
+
+static json_t *org_row(sqlite3_stmt *q)
+{
+    const char *kind = sq_col_text(q, 2);
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                          "name", sq_col_text(q, 1), "kind", kind, "sector", sq_col_text(q, 3));
+    json_object_set_new(o, "eligible", json_boolean(vg_org_kind_eligible(kind)));
+    json_object_set_new(o, "assets", sq_col_json(q, 4));
+    json_object_set_new(o, "contacts", sq_col_json(q, 5));
+    json_object_set_new(o, "created", json_string(sq_col_text(q, 6)));
+    json_object_set_new(o, "updated", json_string(sq_col_text(q, 7)));
+    return o;
+}
+
+int sq_org_get(struct vg_store *st, long long id, json_t **out)
+{
+    struct sq *s = sq_of(st);
+    static const char sql[] =
+        "SELECT id, name, kind, sector, assets, contacts, created, updated FROM org "
+        "WHERE id = ?";
+    sqlite3_stmt *q = sq_prep(s, sql);
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = VG_ENOENT;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *out = org_row(q);
+        rc = 0;
+    }
+    sq_done(s, q);
+    return rc;
+}
+
+static int set_org_domains(struct sq *s, long long id, const json_t *assets)
+{
+    sqlite3_stmt *q = sq_prep(s, "DELETE FROM org_domain WHERE org_id = ?");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, id);
+    if (sq_step_done(s, q))
+        return VG_EIO;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(assets, "domains"), i, v) {
+        q = sq_prep(s, "INSERT OR IGNORE INTO org_domain(org_id, domain) VALUES (?,?)");
+        if (!q)
+            return VG_EIO;
+        sqlite3_bind_int64(q, 1, id);
+        sq_bind_text(q, 2, json_string_value(v));
+        if (sq_step_done(s, q))
+            return VG_EIO;
+    }
+    return 0;
+}
+
+static int name_conflict(struct sq *s, struct vg_diag *d)
+{
+    if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
+        return vg_diag_set(d, VG_EEXIST, "name", "an organisation of that name exists");
+    return sq_db_error(s, d);
+}
+
+int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org,
+                         json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO org(name, kind, sector, assets, contacts, created, "
+                              "updated) VALUES (?,?,?,?,?,?,?)");
+    if (!q)
+        goto fail;
+    sq_bind_text(q, 1, vg_json_str(org, "name"));
+    sq_bind_text(q, 2, vg_json_str(org, "kind"));
+    sq_bind_text(q, 3, vg_json_str(org, "sector"));
+    sq_bind_json(q, 4, json_object_get(org, "assets"));
+    sq_bind_json(q, 5, json_object_get(org, "contacts"));
+    sq_bind_text(q, 6, now);
+    sq_bind_text(q, 7, now);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        int rc = name_conflict(s, d);
+        sq_done(s, q);
+        sq_rollback(s);
+        return rc;
+    }
+    sq_done(s, q);
+    long long id = sqlite3_last_insert_rowid(s->db);
+    char obj[48];
+    snprintf(obj, sizeof obj, "org:%lld", id);
+    if (set_org_domains(s, id, json_object_get(org, "assets")) ||
+        sq_audit(s, who, "org.create", obj, org) || sq_commit(s))
+        goto fail;
+    return sq_org_get(st, id, out);
+fail:
+    vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
+    sq_rollback(s);
+    return VG_EIO;
+}
+
+int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
+                         const json_t *patch, json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    json_t *cur = NULL;
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    int rc = sq_org_get(st, id, &cur);
+    if (rc) {
+        sq_rollback(s);
+        return rc == VG_ENOENT ? vg_diag_set(d, VG_ENOENT, "id", "no organisation %lld", id)
+                               : sq_db_error(s, d);
+    }
+    json_object_update(cur, (json_t *)patch);
+    sqlite3_stmt *q = sq_prep(s, "UPDATE org SET name = ?, kind = ?, sector = ?, assets = ?, "
+                              "contacts = ?, updated = ? WHERE id = ?");
+    if (!q)
+        goto fail;
+    sq_bind_text(q, 1, vg_json_str(cur, "name"));
+    sq_bind_text(q, 2, vg_json_str(cur, "kind"));
+    sq_bind_text(q, 3, vg_json_str(cur, "sector"));
+    sq_bind_json(q, 4, json_object_get(cur, "assets"));
+    sq_bind_json(q, 5, json_object_get(cur, "contacts"));
+    sq_bind_text(q, 6, now);
+    sqlite3_bind_int64(q, 7, id);
+    if (sqlite3_step(q) != SQLITE_DONE) {
+        rc = name_conflict(s, d);
+        sq_done(s, q);
+        sq_rollback(s);
+        json_decref(cur);
+        return rc;
+    }
+    sq_done(s, q);
+    char obj[48];
+    snprintf(obj, sizeof obj, "org:%lld", id);
+    if ((json_object_get(patch, "assets") &&
+         set_org_domains(s, id, json_object_get(cur, "assets"))) ||
+        sq_audit(s, who, "org.update", obj, patch) || sq_commit(s))
+        goto fail;
+    json_decref(cur);
+    return sq_org_get(st, id, out);
+fail:
+    vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
+    sq_rollback(s);
+    json_decref(cur);
+    return VG_EIO;
+}
+
+int sq_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
+                       struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    long long after;
+    if (sq_cursor_read(page->cursor, &after, d))
+        return VG_EINVAL;
+    static const char sql[] =
+        "SELECT id, name, kind, sector, assets, contacts, created, updated FROM org "
+        "WHERE id > ? ORDER BY id LIMIT ?";
+    sqlite3_stmt *q = sq_prep(s, sql);
+    if (!q)
+        return sq_db_error(s, d);
+    sqlite3_bind_int64(q, 1, after);
+    sqlite3_bind_int(q, 2, page->limit + 1);
+    json_t *items = json_array();
+    long long last = 0;
+    bool more = false;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if ((int)json_array_size(items) == page->limit) {
+            more = true;
+            break;
+        }
+        last = sqlite3_column_int64(q, 0);
+        json_array_append_new(items, org_row(q));
+    }
+    sq_done(s, q);
+    char cur[32];
+    sq_cursor_make(last, cur);
+    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     more ? json_string(cur) : json_null());
+    return 0;
+}
+
+int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out)
+{
+    struct sq *s = sq_of(st);
+    /* the domain itself, then each parent with at least two labels */
+    for (const char *p = domain; p && strchr(p, '.'); p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
+        sqlite3_stmt *q = sq_prep(s, "SELECT org_id FROM org_domain WHERE domain = ? "
+                                  "ORDER BY org_id LIMIT 1");
+        if (!q)
+            return VG_EIO;
+        sq_bind_text(q, 1, p);
+        long long id = 0;
+        if (sqlite3_step(q) == SQLITE_ROW)
+            id = sqlite3_column_int64(q, 0);
+        sq_done(s, q);
+        if (id)
+            return sq_org_get(st, id, out);
+    }
+    return VG_ENOENT;
+}
+
+int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO intake(at, client, decision, reporter_email, "
+                              "org_name, org_kind, incident_ref) VALUES (?,?,?,?,?,?,?)");
+    if (!q)
+        return sq_db_error(s, d);
+    sq_bind_text(q, 1, now);
+    sq_bind_text(q, 2, vg_json_str(e, "client"));
+    sq_bind_text(q, 3, vg_json_str(e, "decision"));
+    sq_bind_text(q, 4, vg_json_str(e, "reporter_email"));
+    sq_bind_text(q, 5, vg_json_str(e, "org_name"));
+    sq_bind_text(q, 6, vg_json_str(e, "org_kind"));
+    sq_bind_text(q, 7, vg_json_str(e, "incident"));
+    return sq_step_done(s, q) ? sq_db_error(s, d) : 0;
+}
+
+int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
+                         struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    long long before;
+    if (sq_cursor_read(page->cursor, &before, d))
+        return VG_EINVAL;
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, at, actor, action, object, detail FROM audit "
+                              "WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+    if (!q)
+        return sq_db_error(s, d);
+    sqlite3_bind_int64(q, 1, before);
+    sqlite3_bind_int64(q, 2, before);
+    sqlite3_bind_int(q, 3, page->limit + 1);
+    json_t *items = json_array();
+    long long last = 0;
+    bool more = false;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if ((int)json_array_size(items) == page->limit) {
+            more = true;
+            break;
+        }
+        last = sqlite3_column_int64(q, 0);
+        json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id",
+                                               (json_int_t)last, "at", sq_col_text(q, 1), "actor",
+                                               sq_col_text(q, 2), "action", sq_col_text(q, 3),
+                                               "object", sq_col_text(q, 4), "detail",
+                                               sq_col_json(q, 5)));
+    }
+    sq_done(s, q);
+    char cur[32];
+    sq_cursor_make(last, cur);
+    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     more ? json_string(cur) : json_null());
+    return 0;
+}
