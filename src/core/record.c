@@ -587,3 +587,70 @@ out:
     json_decref(res);
     return rc;
 }
+
+int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out,
+                       struct vg_diag *d)
+{
+    static const char *const fields[] = {"value", "type", "tlp", "source", "confidence",
+                                         "tags", "first_seen", "last_seen", "expires", NULL};
+    if (!json_is_object(in))
+        return vg_diag_set(d, VG_EINVAL, "", "an indicator must be a JSON object");
+    int rc = vg_json_check_fields(in, fields, "/", d);
+    if (rc)
+        return rc;
+    json_t *obs = json_object(), *res = NULL, *v;
+    json_object_set(obs, "value", json_object_get(in, "value"));
+    if (json_object_get(in, "type"))
+        json_object_set(obs, "type", json_object_get(in, "type"));
+    if ((rc = vg_observable_check(obs, "/", &res, d))) {
+        json_decref(obs);
+        return rc;
+    }
+    json_decref(obs);
+    const char *s;
+    if ((rc = get_enum(in, "tlp", "/", vg_tlp_names, &s, d)) < 0)
+        goto out;
+    if (rc == 0 || mode == VG_CHECK_CREATE)
+        json_object_set_new(res, "tlp", json_string(rc == 0 ? s : "AMBER"));
+    if ((rc = get_str(in, "source", "/", VG_MAX_NAME, true, &s, d)) < 0)
+        goto out;
+    if (rc == 0 || mode == VG_CHECK_CREATE)
+        json_object_set_new(res, "source", json_string(rc == 0 ? s : ""));
+    v = json_object_get(in, "confidence");
+    if (v && (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 100)) {
+        rc = vg_diag_set(d, VG_EINVAL, "/confidence", "/confidence must be an integer 0-100");
+        goto out;
+    }
+    if (v || mode == VG_CHECK_CREATE)
+        json_object_set_new(res, "confidence", v ? json_incref(v) : json_integer(50));
+    v = json_object_get(in, "tags");
+    if (v) {
+        if (!json_is_array(v) || json_array_size(v) > 50) {
+            rc = vg_diag_set(d, VG_EINVAL, "/tags", "/tags must be an array of at most 50 "
+                                                    "strings");
+            goto out;
+        }
+        size_t i;
+        json_t *t;
+        json_array_foreach(v, i, t) {
+            if (!json_is_string(t) || json_string_length(t) == 0 || json_string_length(t) > 64) {
+                char f[32];
+                snprintf(f, sizeof f, "/tags/%zu", i);
+                rc = vg_diag_set(d, VG_EINVAL, f, "%s must be a string of 1-64 bytes", f);
+                goto out;
+            }
+        }
+        json_object_set(res, "tags", v);
+    } else if (mode == VG_CHECK_CREATE) {
+        json_object_set_new(res, "tags", json_array());
+    }
+    static const char *const times[] = {"first_seen", "last_seen", "expires"};
+    for (size_t i = 0; i < 3; i++)
+        if ((rc = check_time(in, times[i], res, d)))
+            goto out;
+    *out = res;
+    return 0;
+out:
+    json_decref(res);
+    return rc < 0 ? rc : VG_EINVAL;
+}

@@ -34,6 +34,13 @@ void vg_api_playbooks_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_playbooks_get(struct vg_req *req, struct vg_resp *r);
 void vg_api_playbooks_put(struct vg_req *req, struct vg_resp *r);
 
+void vg_api_indicators_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_indicators_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_indicators_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_sightings_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_alerts_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_alerts_escalate(struct vg_req *req, struct vg_resp *r);
+
 void vg_api_reports_create(struct vg_req *req, struct vg_resp *r);
 
 #endif

@@ -34,6 +34,12 @@ const struct vg_route vg_routes[] = {
     {"GET", "/api/v1/playbooks", VG_READER, vg_api_playbooks_list},
     {"GET", "/api/v1/playbooks/{}", VG_READER, vg_api_playbooks_get},
     {"PUT", "/api/v1/playbooks/{}", VG_ANALYST, vg_api_playbooks_put},
+    {"GET", "/api/v1/indicators", VG_READER, vg_api_indicators_list},
+    {"POST", "/api/v1/indicators", VG_ANALYST, vg_api_indicators_create},
+    {"GET", "/api/v1/indicators/{}", VG_READER, vg_api_indicators_get},
+    {"GET", "/api/v1/sightings", VG_READER, vg_api_sightings_list},
+    {"GET", "/api/v1/alerts", VG_READER, vg_api_alerts_list},
+    {"POST", "/api/v1/alerts/{}/escalate", VG_ANALYST, vg_api_alerts_escalate},
     {NULL, NULL, VG_PUBLIC, NULL},
 };
 

@@ -133,34 +133,31 @@ static int observable_insert(struct sq *s, long long inc, const json_t *obs, con
     return 0;
 }
 
-int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
-                              const json_t *inc, json_t **out, struct vg_diag *d)
+int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
+                       char ref[64], long long *id_out, struct vg_diag *d)
 {
-    struct sq *s = sq_of(st);
-    char now[VG_TIME_LEN], key[32], ref[64];
+    char now[VG_TIME_LEN], key[32];
     vg_time_now(now);
     int year = vg_time_year();
     snprintf(key, sizeof key, "incident:%d", year);
-    if (sq_begin(s))
-        return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO counter(name, value) VALUES (?, 1) "
-                              "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
-                              "RETURNING value");
+                                 "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
+                                 "RETURNING value");
     if (!q)
-        goto fail;
+        return sq_db_error(s, d);
     sq_bind_text(q, 1, key);
     if (sqlite3_step(q) != SQLITE_ROW) {
         sq_done(s, q);
-        goto fail;
+        return sq_db_error(s, d);
     }
     long long n = sqlite3_column_int64(q, 0);
     sq_done(s, q);
-    snprintf(ref, sizeof ref, "%s-%d-%06lld", st->config.ref_prefix, year, n);
-    q = sq_prep(s, "INSERT INTO incident(ref, title, description, class, type, severity, tlp, pap, "
-                "status, unverified, org_id, reporter, assignee, occurred, created, updated, "
-                "created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    snprintf(ref, 64, "%s-%d-%06lld", s->base.config.ref_prefix, year, n);
+    q = sq_prep(s, "INSERT INTO incident(ref, title, description, class, type, severity, tlp, "
+                   "pap, status, unverified, org_id, reporter, assignee, occurred, created, "
+                   "updated, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!q)
-        goto fail;
+        return sq_db_error(s, d);
     sq_bind_text(q, 1, ref);
     sq_bind_text(q, 2, vg_json_str(inc, "title"));
     const char *desc = vg_json_str(inc, "description");
@@ -189,7 +186,6 @@ int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
     if (sqlite3_step(q) != SQLITE_DONE) {
         int fk = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY;
         sq_done(s, q);
-        sq_rollback(s);
         return fk ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
                   : sq_db_error(s, d);
     }
@@ -199,19 +195,37 @@ int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
     json_t *v;
     json_array_foreach(json_object_get(inc, "observables"), i, v) {
         if (observable_insert(s, id, v, now) < 0)
-            goto fail;
+            return sq_db_error(s, d);
     }
     json_t *detail = json_pack("{s:s,s:s}", "ref", ref, "status", status ? status : "new");
+    json_t *from = json_object_get(inc, "from");
+    if (from)
+        json_object_set(detail, "from", from);
     int rc = timeline_add(s, id, who, "created", detail, now) ||
              sq_audit(s, who, "incident.create", ref, detail);
     json_decref(detail);
-    if (rc || sq_commit(s))
-        goto fail;
+    if (rc)
+        return sq_db_error(s, d);
+    if (id_out)
+        *id_out = id;
+    return 0;
+}
+
+int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
+                       json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char ref[64];
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    int rc = sq_incident_insert(s, who, inc, ref, NULL, d);
+    if (rc == 0 && sq_commit(s) != 0)
+        rc = sq_db_error(s, d);
+    if (rc) {
+        sq_rollback(s);
+        return rc;
+    }
     return vg_store_incident_get(st, ref, out);
-fail:
-    vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
-    sq_rollback(s);
-    return VG_EIO;
 }
 
 static json_t *incident_observables(struct sq *s, long long id)

@@ -55,6 +55,12 @@ int sq_audit(struct sq *s, const struct vg_actor *who, const char *action, const
 void sq_cursor_make(long long id, char out[32]);
 int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
 
+/* Inserts an incident with its observables, timeline entry and audit record inside the
+ * caller's transaction; fills its reference and row id. inc may carry "from" (what it came
+ * from, e.g. {"alert": 12}) for the timeline. */
+int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
+                       char ref[64], long long *id, struct vg_diag *d);
+
 /* sqlite_users.c: users, tokens, organisations, intake log, audit log. */
 int sq_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
                    struct vg_diag *d);
@@ -96,5 +102,23 @@ int sq_playbook_list(struct vg_store *st, json_t **out);
 int sq_playbook_get(struct vg_store *st, const char *cls, json_t **out);
 int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
                     const json_t *steps, json_t **out, struct vg_diag *d);
+
+/* sqlite_indicators.c: indicators, sightings, alerts. */
+int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
+                        json_t **out, struct vg_diag *d);
+int sq_indicator_get(struct vg_store *st, long long id, json_t **out);
+int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                      json_t **out, struct vg_diag *d);
+int sq_indicator_each(struct vg_store *st, const char *now,
+                      int (*fn)(void *ctx, long long id, const char *type, const char *value),
+                      void *ctx);
+int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const json_t *sightings,
+                        json_t **out, struct vg_diag *d);
+int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                     json_t **out, struct vg_diag *d);
+int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                  json_t **out, struct vg_diag *d);
+int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
+                      const json_t *fields, json_t **out, struct vg_diag *d);
 
 #endif

@@ -91,6 +91,24 @@ FWD(playbook_get, (struct vg_store * st, const char *cls, json_t **out), (st, cl
 FWD(playbook_put, (struct vg_store * st, const struct vg_actor *who, const char *cls,
                    const json_t *steps, json_t **out, struct vg_diag *d),
     (st, who, cls, steps, out, d))
+FWD(indicator_import, (struct vg_store * st, const struct vg_actor *who, const json_t *inds,
+                       json_t **out, struct vg_diag *d), (st, who, inds, out, d))
+FWD(indicator_get, (struct vg_store * st, long long id, json_t **out), (st, id, out))
+FWD(indicator_list, (struct vg_store * st, const json_t *filters, const struct vg_page *page,
+                     json_t **out, struct vg_diag *d), (st, filters, page, out, d))
+FWD(indicator_each, (struct vg_store * st, const char *now,
+                     int (*fn)(void *ctx, long long id, const char *type, const char *value),
+                     void *ctx), (st, now, fn, ctx))
+FWD(sightings_record, (struct vg_store * st, const struct vg_actor *who,
+                       const json_t *sightings, json_t **out, struct vg_diag *d),
+    (st, who, sightings, out, d))
+FWD(sighting_list, (struct vg_store * st, const json_t *filters, const struct vg_page *page,
+                    json_t **out, struct vg_diag *d), (st, filters, page, out, d))
+FWD(alert_list, (struct vg_store * st, const json_t *filters, const struct vg_page *page,
+                 json_t **out, struct vg_diag *d), (st, filters, page, out, d))
+FWD(alert_escalate, (struct vg_store * st, const struct vg_actor *who, long long id,
+                     const json_t *fields, json_t **out, struct vg_diag *d),
+    (st, who, id, fields, out, d))
 FWD(intake_log, (struct vg_store * st, const json_t *entry, struct vg_diag *d), (st, entry, d))
 FWD(audit_list, (struct vg_store * st, const struct vg_page *page, json_t **out,
                  struct vg_diag *d), (st, page, out, d))

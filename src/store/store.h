@@ -79,6 +79,24 @@ struct vg_store_ops {
     int (*playbook_put)(struct vg_store *st, const struct vg_actor *who, const char *cls,
                         const json_t *steps, json_t **out, struct vg_diag *d);
 
+    int (*indicator_import)(struct vg_store *st, const struct vg_actor *who,
+                            const json_t *inds, json_t **out, struct vg_diag *d);
+    int (*indicator_get)(struct vg_store *st, long long id, json_t **out);
+    int (*indicator_list)(struct vg_store *st, const json_t *filters,
+                          const struct vg_page *page, json_t **out, struct vg_diag *d);
+    int (*indicator_each)(struct vg_store *st, const char *now,
+                          int (*fn)(void *ctx, long long id, const char *type,
+                                    const char *value),
+                          void *ctx);
+    int (*sightings_record)(struct vg_store *st, const struct vg_actor *who,
+                            const json_t *sightings, json_t **out, struct vg_diag *d);
+    int (*sighting_list)(struct vg_store *st, const json_t *filters,
+                         const struct vg_page *page, json_t **out, struct vg_diag *d);
+    int (*alert_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                      json_t **out, struct vg_diag *d);
+    int (*alert_escalate)(struct vg_store *st, const struct vg_actor *who, long long id,
+                          const json_t *fields, json_t **out, struct vg_diag *d);
+
     int (*intake_log)(struct vg_store *st, const json_t *entry, struct vg_diag *d);
     int (*audit_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
                       struct vg_diag *d);
@@ -159,6 +177,37 @@ int vg_store_playbook_list(struct vg_store *st, json_t **out);
 int vg_store_playbook_get(struct vg_store *st, const char *cls, json_t **out);
 int vg_store_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
                           const json_t *steps, json_t **out, struct vg_diag *d);
+
+/* Imports checked indicators (core/record.h) in one transaction. Re-importing is idempotent:
+ * an indicator equal in type and normal form is merged (given fields replace, first/last
+ * seen widen). *out = {"added","updated","unchanged","ids":[...]} (ids in input order). */
+int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who,
+                              const json_t *inds, json_t **out, struct vg_diag *d);
+int vg_store_indicator_get(struct vg_store *st, long long id, json_t **out);
+/* filters: optional "type", "source". */
+int vg_store_indicator_list(struct vg_store *st, const json_t *filters,
+                            const struct vg_page *page, json_t **out, struct vg_diag *d);
+/* Calls fn for every indicator not expired at now (RFC 3339; NULL: all), in id order; stops
+ * at fn's first non-zero return and returns it. */
+int vg_store_indicator_each(struct vg_store *st, const char *now,
+                            int (*fn)(void *ctx, long long id, const char *type,
+                                      const char *value),
+                            void *ctx);
+/* Records sightings [{"indicator": id, "org": id|null, "seen", "value", "field", "source"}]
+ * in one transaction, each counted in the alert of its indicator, organisation and day
+ * (created when needed). *out = {"sightings": n, "alerts": n, "alert_ids": [...]}. */
+int vg_store_sightings_record(struct vg_store *st, const struct vg_actor *who,
+                              const json_t *sightings, json_t **out, struct vg_diag *d);
+/* filters: optional "org", "indicator" (integers), "since" (RFC 3339). Newest first. */
+int vg_store_sighting_list(struct vg_store *st, const json_t *filters,
+                           const struct vg_page *page, json_t **out, struct vg_diag *d);
+/* filters: optional "status" (open, escalated), "org". Newest first. */
+int vg_store_alert_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                        json_t **out, struct vg_diag *d);
+/* Turns an open alert into an incident (fields may set title, class, type, severity) with the
+ * indicator and the values seen attached as observables; VG_ECONFLICT if already done. */
+int vg_store_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
+                            const json_t *fields, json_t **out, struct vg_diag *d);
 
 /* Records a public report attempt: {client, decision, reporter_email, org_name, org_kind,
  * incident?}. */

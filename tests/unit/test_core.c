@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "core/attrib.h"
 #include "core/intake.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
@@ -229,6 +230,28 @@ static void playbooks(void **state)
     json_decref(dup);
 }
 
+static void attribution(void **state)
+{
+    (void)state;
+    json_t *orgs = json_pack("[{s:I,s:{s:[s,s],s:[s]}},{s:I,s:{s:[s],s:[s]}}]", "id",
+                             (json_int_t)1, "assets", "cidrs", "10.0.0.0/8", "2001:db8::/32",
+                             "domains", "min.example", "id", (json_int_t)2, "assets", "cidrs",
+                             "10.1.0.0/16", "domains", "dept.min.example");
+    struct vg_attrib *a = vg_attrib_new(orgs);
+    assert_non_null(a);
+    assert_int_equal(vg_attrib_ip(a, "10.2.3.4"), 1);
+    assert_int_equal(vg_attrib_ip(a, "10.1.3.4"), 2); /* the most specific CIDR */
+    assert_int_equal(vg_attrib_ip(a, "11.0.0.1"), 0);
+    assert_int_equal(vg_attrib_ip(a, "2001:db8::7"), 1);
+    assert_int_equal(vg_attrib_ip(a, "not an ip"), 0);
+    assert_int_equal(vg_attrib_host(a, "www.Min.Example."), 1);
+    assert_int_equal(vg_attrib_host(a, "x.dept.min.example"), 2);
+    assert_int_equal(vg_attrib_host(a, "notmin.example"), 0);
+    vg_attrib_free(a);
+    json_decref(orgs);
+    vg_attrib_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -237,6 +260,7 @@ int main(void)
         cmocka_unit_test(lifecycle_table),      cmocka_unit_test(rsit_and_model),
         cmocka_unit_test(intake_decisions),     cmocka_unit_test(incident_record),
         cmocka_unit_test(org_record),           cmocka_unit_test(playbooks),
+        cmocka_unit_test(attribution),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -185,6 +185,59 @@ static void related_by_cidr_and_domain(void **state)
     json_decref(c);
 }
 
+static void sightings_raise_one_alert_per_day(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    json_t *inds = json_pack("[{s:s,s:s},{s:s,s:s}]", "type", "domain-name", "value",
+                             "evil.example", "type", "ipv4-addr", "value", "10.0.0.0/8");
+    json_t *out = NULL;
+    assert_int_equal(vg_store_indicator_import(f->st, &who, inds, &out, &d), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "added")), 2);
+    json_int_t dom = json_integer_value(json_array_get(json_object_get(out, "ids"), 0));
+    json_decref(out);
+    /* re-import: idempotent */
+    assert_int_equal(vg_store_indicator_import(f->st, &who, inds, &out, &d), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "unchanged")), 2);
+    json_decref(out);
+    json_decref(inds);
+    json_t *sg = json_pack("[{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s}]",
+                           "indicator", dom, "org", "seen", "2026-11-28T10:00:00Z", "value",
+                           "a.evil.example", "indicator", dom, "org", "seen",
+                           "2026-11-28T11:00:00Z", "value", "b.evil.example", "indicator", dom,
+                           "org", "seen", "2026-11-29T01:00:00Z", "value", "a.evil.example");
+    assert_int_equal(vg_store_sightings_record(f->st, &who, sg, &out, &d), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "alerts")), 2);
+    json_decref(out);
+    json_decref(sg);
+    struct vg_page page = {10, NULL};
+    json_t *alerts = NULL;
+    assert_int_equal(vg_store_alert_list(f->st, NULL, &page, &alerts, &d), 0);
+    json_t *items = json_object_get(alerts, "items");
+    assert_int_equal(json_array_size(items), 2);
+    json_t *older = json_array_get(items, 1);
+    assert_int_equal(json_integer_value(json_object_get(older, "count")), 2);
+    assert_string_equal(json_string_value(json_object_get(older, "day")), "2026-11-28");
+    long long aid = (long long)json_integer_value(json_object_get(older, "id"));
+    json_decref(alerts);
+    json_t *inc = NULL;
+    assert_int_equal(vg_store_alert_escalate(f->st, &who, aid, NULL, &inc, &d), 0);
+    /* the indicator and both values seen that day are observables */
+    assert_int_equal(json_array_size(json_object_get(inc, "observables")), 3);
+    json_decref(inc);
+    assert_int_equal(vg_store_alert_escalate(f->st, &who, aid, NULL, &inc, &d), VG_ECONFLICT);
+    assert_int_equal(vg_store_alert_escalate(f->st, &who, 999, NULL, &inc, &d), VG_ENOENT);
+    /* a sighting of an unknown indicator is refused and nothing is written */
+    sg = json_pack("[{s:I,s:s},{s:I,s:s}]", "indicator", dom, "value", "x.evil.example",
+                   "indicator", (json_int_t)999, "value", "y");
+    assert_int_equal(vg_store_sightings_record(f->st, &who, sg, &out, &d), VG_EINVAL);
+    json_decref(sg);
+    json_t *list = NULL;
+    assert_int_equal(vg_store_sighting_list(f->st, NULL, &page, &list, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(list, "items")), 3);
+    json_decref(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +247,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(lifecycle_conflict_lists_allowed, setup, teardown),
         cmocka_unit_test_setup_teardown(org_domains_attribute_subdomains, setup, teardown),
         cmocka_unit_test_setup_teardown(related_by_cidr_and_domain, setup, teardown),
+        cmocka_unit_test_setup_teardown(sightings_raise_one_alert_per_day, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -1,0 +1,520 @@
+/* SQLite backend: indicators of compromise (idempotent import), their sightings and the
+ * alerts raised from sightings, and escalation of an alert into an incident. */
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/observable.h"
+#include "util/json.h"
+#include "util/time.h"
+
+static json_t *indicator_row(sqlite3_stmt *q)
+{
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)sqlite3_column_int64(q, 0), "type",
+                  sq_col_text(q, 1), "value", sq_col_text(q, 2), "tlp", sq_col_text(q, 3), "source",
+                  sq_col_text(q, 4), "confidence", (json_int_t)sqlite3_column_int(q, 5));
+    json_object_set_new(o, "tags", sq_col_json(q, 6));
+    json_object_set_new(o, "first_seen", sq_col_null(q, 7));
+    json_object_set_new(o, "last_seen", sq_col_null(q, 8));
+    json_object_set_new(o, "expires", sq_col_null(q, 9));
+    json_object_set_new(o, "created", json_string(sq_col_text(q, 10)));
+    json_object_set_new(o, "updated", json_string(sq_col_text(q, 11)));
+    return o;
+}
+
+#define IND_COLS                                                                                   \
+    "SELECT id, type, value, tlp, source, confidence, tags, first_seen, last_seen, expires, "      \
+    "created, updated FROM indicator "
+
+int sq_indicator_get(struct vg_store *st, long long id, json_t **out)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, IND_COLS "WHERE id = ?");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, id);
+    int rc = VG_ENOENT;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *out = indicator_row(q);
+        rc = 0;
+    }
+    sq_done(s, q);
+    return rc;
+}
+
+/* The earlier (want_min) or later of two optional timestamps, as stored text. */
+static const char *pick_time(const char *a, const char *b, bool want_min)
+{
+    if (!a || !*a)
+        return b;
+    if (!b || !*b)
+        return a;
+    int c = strcmp(a, b);
+    return (want_min ? c <= 0 : c >= 0) ? a : b;
+}
+
+/* Inserts or merges one checked indicator. Returns 0 added, 1 updated, 2 unchanged, or a
+ * negative error. */
+static int upsert(struct sq *s, const json_t *ind, const char *now, long long *id_out)
+{
+    sqlite3_stmt *q = sq_prep(s, IND_COLS "WHERE type = ? AND value = ?");
+    if (!q)
+        return VG_EIO;
+    sq_bind_text(q, 1, vg_json_str(ind, "type"));
+    sq_bind_text(q, 2, vg_json_str(ind, "value"));
+    json_t *cur = sqlite3_step(q) == SQLITE_ROW ? indicator_row(q) : NULL;
+    sq_done(s, q);
+    if (!cur) {
+        q = sq_prep(s, "INSERT INTO indicator(type, value, tlp, source, confidence, tags, "
+                       "first_seen, last_seen, expires, created, updated) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+        if (!q)
+            return VG_EIO;
+        sq_bind_text(q, 1, vg_json_str(ind, "type"));
+        sq_bind_text(q, 2, vg_json_str(ind, "value"));
+        const char *tlp = vg_json_str(ind, "tlp"), *src = vg_json_str(ind, "source");
+        sq_bind_text(q, 3, tlp ? tlp : "AMBER");
+        sq_bind_text(q, 4, src ? src : "");
+        json_t *conf = json_object_get(ind, "confidence"), *tags = json_object_get(ind, "tags");
+        sqlite3_bind_int(q, 5, conf ? (int)json_integer_value(conf) : 50);
+        if (tags)
+            sq_bind_json(q, 6, tags);
+        else
+            sq_bind_text(q, 6, "[]");
+        sq_bind_text(q, 7, vg_json_str(ind, "first_seen"));
+        sq_bind_text(q, 8, vg_json_str(ind, "last_seen"));
+        sq_bind_text(q, 9, vg_json_str(ind, "expires"));
+        sq_bind_text(q, 10, now);
+        sq_bind_text(q, 11, now);
+        if (sq_step_done(s, q))
+            return VG_EIO;
+        if (id_out)
+            *id_out = sqlite3_last_insert_rowid(s->db);
+        return 0;
+    }
+    /* merge: given fields replace, first/last seen widen */
+    json_t *next = json_deep_copy(cur);
+    static const char *const keep[] = {"tlp", "source", "confidence", "tags", "expires"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
+        if (json_object_get(ind, keep[i]))
+            json_object_set(next, keep[i], json_object_get(ind, keep[i]));
+    const char *fs = pick_time(vg_json_str(cur, "first_seen"), vg_json_str(ind, "first_seen"), 1);
+    const char *ls = pick_time(vg_json_str(cur, "last_seen"), vg_json_str(ind, "last_seen"), 0);
+    json_object_set_new(next, "first_seen", fs ? json_string(fs) : json_null());
+    json_object_set_new(next, "last_seen", ls ? json_string(ls) : json_null());
+    long long id = (long long)json_integer_value(json_object_get(cur, "id"));
+    if (id_out)
+        *id_out = id;
+    int rc = 2;
+    if (!json_equal(cur, next)) {
+        q = sq_prep(s, "UPDATE indicator SET tlp = ?, source = ?, confidence = ?, tags = ?, "
+                       "first_seen = ?, last_seen = ?, expires = ?, updated = ? WHERE id = ?");
+        if (!q) {
+            rc = VG_EIO;
+        } else {
+            sq_bind_text(q, 1, vg_json_str(next, "tlp"));
+            sq_bind_text(q, 2, vg_json_str(next, "source"));
+            sqlite3_bind_int(q, 3, (int)json_integer_value(json_object_get(next, "confidence")));
+            sq_bind_json(q, 4, json_object_get(next, "tags"));
+            sq_bind_text(q, 5, vg_json_str(next, "first_seen"));
+            sq_bind_text(q, 6, vg_json_str(next, "last_seen"));
+            sq_bind_text(q, 7, vg_json_str(next, "expires"));
+            sq_bind_text(q, 8, now);
+            sqlite3_bind_int64(q, 9, id);
+            rc = sq_step_done(s, q) ? VG_EIO : 1;
+        }
+    }
+    json_decref(cur);
+    json_decref(next);
+    return rc;
+}
+
+int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
+                        json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    size_t counts[3] = {0, 0, 0}, i;
+    json_t *v, *ids = json_array();
+    if (sq_begin(s)) {
+        json_decref(ids);
+        return sq_db_error(s, d);
+    }
+    json_array_foreach(inds, i, v)
+    {
+        long long id = 0;
+        int r = upsert(s, v, now, &id);
+        if (r < 0) {
+            sq_rollback(s);
+            json_decref(ids);
+            return sq_db_error(s, d);
+        }
+        counts[r]++;
+        json_array_append_new(ids, json_integer(id));
+    }
+    json_t *summary = json_pack("{s:I,s:I,s:I}", "added", (json_int_t)counts[0], "updated",
+                                (json_int_t)counts[1], "unchanged", (json_int_t)counts[2]);
+    if ((counts[0] || counts[1]) && sq_audit(s, who, "indicator.import", "indicators", summary)) {
+        sq_rollback(s);
+        json_decref(ids);
+        json_decref(summary);
+        return sq_db_error(s, d);
+    }
+    if (sq_commit(s)) {
+        sq_rollback(s);
+        json_decref(ids);
+        json_decref(summary);
+        return sq_db_error(s, d);
+    }
+    json_object_set_new(summary, "ids", ids);
+    *out = summary;
+    return 0;
+}
+
+int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                      json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    long long after;
+    if (sq_cursor_read(page->cursor, &after, d))
+        return VG_EINVAL;
+    const char *type = vg_json_str(filters, "type"), *source = vg_json_str(filters, "source");
+    sqlite3_stmt *q = sq_prep(s, IND_COLS "WHERE id > ? AND (?2 IS NULL OR type = ?2) "
+                                          "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4");
+    if (!q)
+        return sq_db_error(s, d);
+    sqlite3_bind_int64(q, 1, after);
+    sq_bind_text(q, 2, type);
+    sq_bind_text(q, 3, source);
+    sqlite3_bind_int(q, 4, page->limit + 1);
+    json_t *items = json_array();
+    long long last = 0;
+    bool more = false;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if ((int)json_array_size(items) == page->limit) {
+            more = true;
+            break;
+        }
+        last = sqlite3_column_int64(q, 0);
+        json_array_append_new(items, indicator_row(q));
+    }
+    sq_done(s, q);
+    char cur[32];
+    sq_cursor_make(last, cur);
+    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     more ? json_string(cur) : json_null());
+    return 0;
+}
+
+int sq_indicator_each(struct vg_store *st, const char *now,
+                      int (*fn)(void *ctx, long long id, const char *type, const char *value),
+                      void *ctx)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, type, value FROM indicator "
+                                 "WHERE ?1 IS NULL OR expires IS NULL OR expires > ?1 ORDER BY id");
+    if (!q)
+        return VG_EIO;
+    sq_bind_text(q, 1, now);
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_int64(q, 0), sq_col_text(q, 1), sq_col_text(q, 2));
+    sq_done(s, q);
+    return rc;
+}
+
+/* Records one sighting and counts it in its alert (one per indicator, organisation and day).
+ * Returns the alert id, or a negative error. */
+static long long record_one(struct sq *s, const json_t *sg, const char *now)
+{
+    const char *seen = vg_json_str(sg, "seen");
+    if (!seen)
+        seen = now;
+    char day[11];
+    snprintf(day, sizeof day, "%.10s", seen);
+    json_t *org = json_object_get(sg, "org");
+    long long ind = (long long)json_integer_value(json_object_get(sg, "indicator"));
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO sighting(indicator_id, org_id, seen, value, field, "
+                                 "source, created) VALUES (?,?,?,?,?,?,?)");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, ind);
+    if (json_is_integer(org))
+        sqlite3_bind_int64(q, 2, json_integer_value(org));
+    sq_bind_text(q, 3, seen);
+    sq_bind_text(q, 4, vg_json_str(sg, "value"));
+    const char *field = vg_json_str(sg, "field"), *src = vg_json_str(sg, "source");
+    sq_bind_text(q, 5, field ? field : "");
+    sq_bind_text(q, 6, src ? src : "");
+    sq_bind_text(q, 7, now);
+    if (sq_step_done(s, q))
+        return VG_EIO;
+    q = sq_prep(s, "INSERT INTO alert(indicator_id, org_id, day, first_seen, last_seen, count, "
+                   "created) VALUES (?1, ?2, ?3, ?4, ?4, 1, ?5) "
+                   "ON CONFLICT(indicator_id, ifnull(org_id, 0), day) DO UPDATE SET "
+                   "count = count + 1, first_seen = min(first_seen, excluded.first_seen), "
+                   "last_seen = max(last_seen, excluded.last_seen) RETURNING id");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, ind);
+    if (json_is_integer(org))
+        sqlite3_bind_int64(q, 2, json_integer_value(org));
+    sq_bind_text(q, 3, day);
+    sq_bind_text(q, 4, seen);
+    sq_bind_text(q, 5, now);
+    long long alert = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : VG_EIO;
+    sq_done(s, q);
+    return alert;
+}
+
+int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const json_t *sightings,
+                        json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    json_t *alerts = json_array(), *v;
+    size_t i;
+    json_array_foreach(sightings, i, v)
+    {
+        long long a = record_one(s, v, now);
+        if (a < 0) {
+            int fk = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY;
+            int rc = fk ? vg_diag_set(d, VG_EINVAL, "indicator",
+                                      "sighting %zu: no such "
+                                      "indicator or organisation",
+                                      i)
+                        : sq_db_error(s, d);
+            sq_rollback(s);
+            json_decref(alerts);
+            return rc;
+        }
+        bool seen_before = false;
+        size_t j;
+        json_t *x;
+        json_array_foreach(alerts, j, x) if (json_integer_value(x) == a) seen_before = true;
+        if (!seen_before)
+            json_array_append_new(alerts, json_integer(a));
+    }
+    json_t *summary = json_pack("{s:I,s:I}", "sightings", (json_int_t)json_array_size(sightings),
+                                "alerts", (json_int_t)json_array_size(alerts));
+    if ((json_array_size(sightings) && sq_audit(s, who, "sighting.record", "sightings", summary)) ||
+        sq_commit(s)) {
+        sq_rollback(s);
+        json_decref(alerts);
+        json_decref(summary);
+        return sq_db_error(s, d);
+    }
+    json_object_set_new(summary, "alert_ids", alerts);
+    *out = summary;
+    return 0;
+}
+
+int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                     json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    long long before;
+    if (sq_cursor_read(page->cursor, &before, d))
+        return VG_EINVAL;
+    json_t *org = json_object_get(filters, "org"), *ind = json_object_get(filters, "indicator");
+    sqlite3_stmt *q = sq_prep(
+        s, "SELECT s.id, s.indicator_id, i.type, i.value, s.org_id, o.name, s.seen, s.value, "
+           "s.field, s.source FROM sighting s JOIN indicator i ON i.id = s.indicator_id "
+           "LEFT JOIN org o ON o.id = s.org_id WHERE (?1 = 0 OR s.id < ?1) "
+           "AND (?2 IS NULL OR s.org_id = ?2) AND (?3 IS NULL OR s.indicator_id = ?3) "
+           "AND (?4 IS NULL OR s.seen >= ?4) ORDER BY s.id DESC LIMIT ?5");
+    if (!q)
+        return sq_db_error(s, d);
+    sqlite3_bind_int64(q, 1, before);
+    if (org)
+        sqlite3_bind_int64(q, 2, json_integer_value(org));
+    if (ind)
+        sqlite3_bind_int64(q, 3, json_integer_value(ind));
+    sq_bind_text(q, 4, vg_json_str(filters, "since"));
+    sqlite3_bind_int(q, 5, page->limit + 1);
+    json_t *items = json_array();
+    long long last = 0;
+    bool more = false;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if ((int)json_array_size(items) == page->limit) {
+            more = true;
+            break;
+        }
+        last = sqlite3_column_int64(q, 0);
+        json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)last, "indicator", "id",
+                              (json_int_t)sqlite3_column_int64(q, 1), "type", sq_col_text(q, 2),
+                              "value", sq_col_text(q, 3));
+        json_object_set_new(o, "org",
+                            sqlite3_column_type(q, 4) == SQLITE_NULL
+                                ? json_null()
+                                : json_integer(sqlite3_column_int64(q, 4)));
+        json_object_set_new(o, "org_name", sq_col_null(q, 5));
+        json_object_set_new(o, "seen", json_string(sq_col_text(q, 6)));
+        json_object_set_new(o, "value", json_string(sq_col_text(q, 7)));
+        json_object_set_new(o, "field", json_string(sq_col_text(q, 8)));
+        json_object_set_new(o, "source", json_string(sq_col_text(q, 9)));
+        json_array_append_new(items, o);
+    }
+    sq_done(s, q);
+    char cur[32];
+    sq_cursor_make(last, cur);
+    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     more ? json_string(cur) : json_null());
+    return 0;
+}
+
+static json_t *alert_row(sqlite3_stmt *q)
+{
+    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s,s:s}}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                          "indicator", "id", (json_int_t)sqlite3_column_int64(q, 1), "type",
+                          sq_col_text(q, 2), "value", sq_col_text(q, 3), "tlp", sq_col_text(q, 4));
+    json_object_set_new(o, "org",
+                        sqlite3_column_type(q, 5) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(q, 5)));
+    json_object_set_new(o, "org_name", sq_col_null(q, 6));
+    json_object_set_new(o, "day", json_string(sq_col_text(q, 7)));
+    json_object_set_new(o, "first_seen", json_string(sq_col_text(q, 8)));
+    json_object_set_new(o, "last_seen", json_string(sq_col_text(q, 9)));
+    json_object_set_new(o, "count", json_integer(sqlite3_column_int64(q, 10)));
+    json_object_set_new(o, "status", json_string(sq_col_text(q, 11)));
+    json_object_set_new(o, "incident", sq_col_null(q, 12));
+    return o;
+}
+
+#define ALERT_COLS                                                                                 \
+    "SELECT a.id, a.indicator_id, i.type, i.value, i.tlp, a.org_id, o.name, a.day, "               \
+    "a.first_seen, a.last_seen, a.count, a.status, n.ref FROM alert a "                            \
+    "JOIN indicator i ON i.id = a.indicator_id LEFT JOIN org o ON o.id = a.org_id "                \
+    "LEFT JOIN incident n ON n.id = a.incident_id "
+
+int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                  json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    long long before;
+    if (sq_cursor_read(page->cursor, &before, d))
+        return VG_EINVAL;
+    json_t *org = json_object_get(filters, "org");
+    sqlite3_stmt *q = sq_prep(s, ALERT_COLS "WHERE (?1 = 0 OR a.id < ?1) "
+                                            "AND (?2 IS NULL OR a.status = ?2) "
+                                            "AND (?3 IS NULL OR a.org_id = ?3) "
+                                            "ORDER BY a.id DESC LIMIT ?4");
+    if (!q)
+        return sq_db_error(s, d);
+    sqlite3_bind_int64(q, 1, before);
+    sq_bind_text(q, 2, vg_json_str(filters, "status"));
+    if (org)
+        sqlite3_bind_int64(q, 3, json_integer_value(org));
+    sqlite3_bind_int(q, 4, page->limit + 1);
+    json_t *items = json_array();
+    long long last = 0;
+    bool more = false;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if ((int)json_array_size(items) == page->limit) {
+            more = true;
+            break;
+        }
+        last = sqlite3_column_int64(q, 0);
+        json_array_append_new(items, alert_row(q));
+    }
+    sq_done(s, q);
+    char cur[32];
+    sq_cursor_make(last, cur);
+    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     more ? json_string(cur) : json_null());
+    return 0;
+}
+
+int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
+                      const json_t *fields, json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    json_t *alert = NULL, *inc = NULL;
+    int rc = 0;
+    sqlite3_stmt *q = sq_prep(s, ALERT_COLS "WHERE a.id = ?");
+    if (!q) {
+        rc = sq_db_error(s, d);
+        goto out;
+    }
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        alert = alert_row(q);
+    sq_done(s, q);
+    if (!alert) {
+        rc = vg_diag_set(d, VG_ENOENT, "id", "no alert %lld", id);
+        goto out;
+    }
+    if (strcmp(vg_json_str(alert, "status"), "open") != 0) {
+        rc = vg_diag_set(d, VG_ECONFLICT, "status", "alert %lld is already escalated to %s", id,
+                         vg_json_str(alert, "incident"));
+        goto out;
+    }
+    json_t *ind = json_object_get(alert, "indicator");
+    char title[512];
+    snprintf(
+        title, sizeof title, "%s %s seen%s%s", vg_json_str(ind, "type"), vg_json_str(ind, "value"),
+        json_is_string(json_object_get(alert, "org_name")) ? " at " : "",
+        json_is_string(json_object_get(alert, "org_name")) ? vg_json_str(alert, "org_name") : "");
+    inc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[{s:O,s:O}],s:{s:I}}", "title", title,
+                    "description", "", "class", "other", "type", "undetermined", "severity",
+                    "medium", "tlp", vg_json_str(ind, "tlp"), "pap", "AMBER", "observables", "type",
+                    json_object_get(ind, "type"), "value", json_object_get(ind, "value"), "from",
+                    "alert", (json_int_t)id);
+    json_object_update(inc, (json_t *)fields);
+    json_t *org = json_object_get(alert, "org");
+    if (json_is_integer(org))
+        json_object_set(inc, "org", org);
+    /* the values seen in the logs become observables too */
+    q = sq_prep(s, "SELECT DISTINCT value FROM sighting WHERE indicator_id = ? "
+                   "AND ifnull(org_id, 0) = ? AND substr(seen, 1, 10) = ? LIMIT 100");
+    if (q) {
+        sqlite3_bind_int64(q, 1, json_integer_value(json_object_get(ind, "id")));
+        sqlite3_bind_int64(q, 2, json_is_integer(org) ? json_integer_value(org) : 0);
+        sq_bind_text(q, 3, vg_json_str(alert, "day"));
+        json_t *obs = json_object_get(inc, "observables");
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            struct vg_observable o;
+            if (vg_observable_parse(vg_str_c(sq_col_text(q, 0)), VG_OBS_UNKNOWN, &o, NULL) == 0)
+                json_array_append_new(obs, json_pack("{s:s,s:s}", "type", vg_obs_type_name(o.type),
+                                                     "value", o.value));
+        }
+        sq_done(s, q);
+    }
+    char ref[64];
+    long long inc_id;
+    if ((rc = sq_incident_insert(s, who, inc, ref, &inc_id, d)))
+        goto out;
+    q = sq_prep(s, "UPDATE alert SET status = 'escalated', incident_id = ? WHERE id = ?");
+    if (!q ||
+        (sqlite3_bind_int64(q, 1, inc_id), sqlite3_bind_int64(q, 2, id), sq_step_done(s, q))) {
+        rc = sq_db_error(s, d);
+        goto out;
+    }
+    char obj[48];
+    snprintf(obj, sizeof obj, "alert:%lld", id);
+    json_t *detail = json_pack("{s:s}", "incident", ref);
+    rc = sq_audit(s, who, "alert.escalate", obj, detail);
+    json_decref(detail);
+    if (rc || sq_commit(s)) {
+        rc = sq_db_error(s, d);
+        goto out;
+    }
+    json_decref(alert);
+    json_decref(inc);
+    return vg_store_incident_get(st, ref, out);
+out:
+    sq_rollback(s);
+    json_decref(alert);
+    json_decref(inc);
+    return rc;
+}
