@@ -6,14 +6,17 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http/auth.h"
@@ -34,7 +37,16 @@ struct vg_server {
     struct vg_ratelimit *rl;
     pthread_mutex_t lock; /* held while a handler uses the store */
     struct vg_store *store;
+    /* group commit (see handle()) */
+    atomic_int active;          /* requests between route lookup and answer */
+    pthread_cond_t committed;   /* broadcast when a batch is committed */
+    unsigned long batch;        /* number of the open batch */
+    unsigned long failed_batch; /* number of the last batch whose commit failed, 0: none */
+    int members;                /* requests in the open batch */
 };
+
+#define BATCH_MAX 16      /* requests committed together at most */
+#define BATCH_WAIT_US 1000 /* longest a request waits for others to join its commit */
 
 /* State of one request across libmicrohttpd's calls. */
 struct ctx {
@@ -215,8 +227,16 @@ static void handle(struct vg_server *srv, struct vg_req *req, struct vg_resp *r,
         return;
     }
     allow[0] = '\0';
+    /* Group commit: the database work of requests runs one at a time under srv->lock, each
+     * write a savepoint of one open transaction. After its handler, a request that ran
+     * inside an open transaction waits (up to BATCH_WAIT_US) for the other requests in
+     * flight to join; the last one, or the first to time out, commits for all. No answer
+     * leaves before the commit of what it read or wrote, so an acknowledged write is
+     * durable; the cost of a commit (the WAL writes) is shared. */
+    atomic_fetch_add(&srv->active, 1);
     pthread_mutex_lock(&srv->lock);
     req->st = srv->store;
+    vg_store_batch_begin(req->st);
     if (authenticate(req, r, route->access != VG_PUBLIC) != 0)
         goto out;
     if (route->access != VG_PUBLIC && vg_auth_role_rank(req->actor.role) < (int)route->access) {
@@ -226,7 +246,41 @@ static void handle(struct vg_server *srv, struct vg_req *req, struct vg_resp *r,
     }
     route->handler(req, r);
 out:
+    if (vg_store_batch_pending(req->st)) {
+        unsigned long mine = srv->batch;
+        bool timed_out = false;
+        srv->members++;
+        while (srv->batch == mine) {
+            int others = atomic_load(&srv->active) - srv->members;
+            if (srv->members >= BATCH_MAX || others <= 0 || timed_out) {
+                struct vg_diag d;
+                vg_diag_clear(&d);
+                if (vg_store_batch_commit(req->st, &d) != 0) {
+                    vg_error("commit: %s", d.message);
+                    srv->failed_batch = mine;
+                }
+                srv->batch++;
+                srv->members = 0;
+                pthread_cond_broadcast(&srv->committed);
+                break;
+            }
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += BATCH_WAIT_US * 1000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            if (pthread_cond_timedwait(&srv->committed, &srv->lock, &until) == ETIMEDOUT)
+                timed_out = true;
+        }
+        if (srv->failed_batch == mine)
+            vg_resp_error(r, 500, "internal", NULL, "the database could not commit");
+    } else {
+        vg_store_batch_commit(req->st, NULL); /* nothing written: ends the batch mode */
+    }
     pthread_mutex_unlock(&srv->lock);
+    atomic_fetch_sub(&srv->active, 1);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -369,6 +423,8 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         threads = n > 0 ? (unsigned)n * 2 : 4;
     }
     pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->committed, NULL);
+    srv->batch = 1;
     srv->rl = vg_ratelimit_new(srv->cfg.report_per_minute, srv->cfg.report_burst);
     /* opened here: creates and migrates the database before any request */
     srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
@@ -391,6 +447,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
 fail:
     vg_store_close(srv->store);
     vg_ratelimit_free(srv->rl);
+    pthread_cond_destroy(&srv->committed);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
     return NULL;
@@ -404,6 +461,7 @@ void vg_server_stop(struct vg_server *srv)
     close(srv->fd);
     vg_store_close(srv->store);
     vg_ratelimit_free(srv->rl);
+    pthread_cond_destroy(&srv->committed);
     pthread_mutex_destroy(&srv->lock);
     free(srv);
 }

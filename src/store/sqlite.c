@@ -72,6 +72,22 @@ static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
 int sq_begin(struct sq *s)
 {
+    if (s->batching) {
+        /* group commit: one outer transaction, each write a savepoint inside it */
+        if (!s->outer) {
+            pthread_mutex_lock(&write_lock);
+            if (sq_exec(s, "BEGIN IMMEDIATE") != 0) {
+                pthread_mutex_unlock(&write_lock);
+                return VG_EIO;
+            }
+            s->outer = true;
+            s->in_tx = true;
+        }
+        if (sq_exec(s, "SAVEPOINT w") != 0)
+            return VG_EIO;
+        s->in_sp = true;
+        return 0;
+    }
     pthread_mutex_lock(&write_lock);
     if (sq_exec(s, "BEGIN IMMEDIATE") != 0) {
         pthread_mutex_unlock(&write_lock);
@@ -92,6 +108,12 @@ static void sq_end_tx(struct sq *s)
 /* On failure the transaction is still open: the caller rolls back. */
 int sq_commit(struct sq *s)
 {
+    if (s->in_sp) {
+        if (sq_exec(s, "RELEASE w") != 0)
+            return VG_EIO;
+        s->in_sp = false;
+        return 0;
+    }
     if (sq_exec(s, "COMMIT") != 0)
         return VG_EIO;
     sq_end_tx(s);
@@ -100,9 +122,41 @@ int sq_commit(struct sq *s)
 
 void sq_rollback(struct sq *s)
 {
+    if (s->in_sp) {
+        sq_exec(s, "ROLLBACK TO w");
+        sq_exec(s, "RELEASE w");
+        s->in_sp = false;
+        return;
+    }
     if (!sqlite3_get_autocommit(s->db))
         sq_exec(s, "ROLLBACK");
     sq_end_tx(s);
+}
+
+static void sq_batch_begin(struct vg_store *st)
+{
+    sq_of(st)->batching = true;
+}
+
+static bool sq_batch_pending(struct vg_store *st)
+{
+    return sq_of(st)->outer;
+}
+
+static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    int rc = 0;
+    s->batching = false;
+    if (!s->outer)
+        return 0;
+    s->outer = false;
+    if (sq_exec(s, "COMMIT") != 0) {
+        rc = sq_db_error(s, d);
+        sq_exec(s, "ROLLBACK");
+    }
+    sq_end_tx(s);
+    return rc;
 }
 
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -290,6 +344,9 @@ static const struct vg_store_ops sqlite_ops = {
     .alert_list = sq_alert_list,
     .alert_escalate = sq_alert_escalate,
     .intake_log = sq_intake_log,
+    .batch_begin = sq_batch_begin,
+    .batch_pending = sq_batch_pending,
+    .batch_commit = sq_batch_commit,
     .audit_list = sq_audit_list,
 };
 
@@ -331,7 +388,9 @@ struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
         sq_exec(s, "PRAGMA cache_size = -262144") ||
         /* checkpoint every ~40 MiB of WAL: hot pages are then copied back once per many
          * transactions rather than every few */
-        sq_exec(s, "PRAGMA wal_autocheckpoint = 10000")) {
+        sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||
+        /* savepoints (group commit) keep their sub-journals in memory, not in temp files */
+        sq_exec(s, "PRAGMA temp_store = MEMORY")) {
         vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path,
                     sqlite3_errmsg(s->db));
         sq_close(&s->base);

@@ -20,7 +20,10 @@ struct sq {
         sqlite3_stmt *stmt;
     } cache[CACHE_MAX];
     int ncache;
-    bool in_tx; /* this connection holds write_lock */
+    bool in_tx;    /* this connection holds write_lock */
+    bool batching; /* group commit: writes are savepoints in one outer transaction */
+    bool outer;    /* the outer transaction of a batch is open */
+    bool in_sp;    /* a write's savepoint is open */
 };
 
 static inline struct sq *sq_of(struct vg_store *st)

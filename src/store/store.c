@@ -112,3 +112,18 @@ FWD(alert_escalate, (struct vg_store * st, const struct vg_actor *who, long long
 FWD(intake_log, (struct vg_store * st, const json_t *entry, struct vg_diag *d), (st, entry, d))
 FWD(audit_list, (struct vg_store * st, const struct vg_page *page, json_t **out,
                  struct vg_diag *d), (st, page, out, d))
+
+void vg_store_batch_begin(struct vg_store *st)
+{
+    st->ops->batch_begin(st);
+}
+
+bool vg_store_batch_pending(struct vg_store *st)
+{
+    return st->ops->batch_pending(st);
+}
+
+int vg_store_batch_commit(struct vg_store *st, struct vg_diag *d)
+{
+    return st->ops->batch_commit(st, d);
+}

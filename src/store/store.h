@@ -100,6 +100,10 @@ struct vg_store_ops {
     int (*intake_log)(struct vg_store *st, const json_t *entry, struct vg_diag *d);
     int (*audit_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
                       struct vg_diag *d);
+
+    void (*batch_begin)(struct vg_store *st);
+    bool (*batch_pending)(struct vg_store *st);
+    int (*batch_commit)(struct vg_store *st, struct vg_diag *d);
 };
 
 struct vg_store {
@@ -214,5 +218,14 @@ int vg_store_alert_escalate(struct vg_store *st, const struct vg_actor *who, lon
 int vg_store_intake_log(struct vg_store *st, const json_t *entry, struct vg_diag *d);
 int vg_store_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
                         struct vg_diag *d);
+
+/* Group commit. After vg_store_batch_begin, each write transaction becomes a savepoint inside
+ * one outer transaction, opened by the first write; vg_store_batch_commit commits it (if any
+ * write happened) and ends the batch. Nothing written in a batch is durable, nor may be
+ * acknowledged, before vg_store_batch_commit returns 0. */
+void vg_store_batch_begin(struct vg_store *st);
+/* True if a write happened since vg_store_batch_begin (the outer transaction is open). */
+bool vg_store_batch_pending(struct vg_store *st);
+int vg_store_batch_commit(struct vg_store *st, struct vg_diag *d);
 
 #endif
