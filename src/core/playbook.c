@@ -95,32 +95,40 @@ int vg_playbook_validate(const json_t *arr, struct vg_diag *d)
 {
     static const char *const fields[] = {"id", "phase", "title", NULL};
     if (!json_is_array(arr))
-        return vg_diag_set(d, VG_EINVAL, "steps", "steps must be an array");
+        return vg_diag_set(d, VG_EINVAL, "/steps", "/steps must be an array");
     if (json_array_size(arr) > 100)
-        return vg_diag_set(d, VG_ETOOBIG, "steps", "at most 100 steps");
+        return vg_diag_set(d, VG_ETOOBIG, "/steps", "at most 100 steps");
     size_t i;
     json_t *s;
     json_array_foreach(arr, i, s) {
-        char ptr[64];
+        char ptr[64], field[80];
         snprintf(ptr, sizeof ptr, "/steps/%zu/", i);
         if (!json_is_object(s))
-            return vg_diag_set(d, VG_EINVAL, "steps", "step %zu is not an object", i);
+            return vg_diag_set(d, VG_EINVAL, ptr, "step %zu is not an object", i);
         if (vg_json_check_fields(s, fields, ptr, d))
             return VG_EINVAL;
         const char *id = vg_json_str(s, "id"), *ph = vg_json_str(s, "phase"),
                    *ti = vg_json_str(s, "title");
-        if (!id || !id_ok(id))
-            return vg_diag_set(d, VG_EINVAL, "id", "%sid must be 1-64 of [a-z0-9-]", ptr);
-        if (!ph || vg_name_index(phases, ph) < 0)
-            return vg_diag_set(d, VG_EINVAL, "phase",
-                               "%sphase must be analysis, containment, eradication or recovery",
-                               ptr);
-        if (!ti || !*ti || strlen(ti) > VG_MAX_NAME)
-            return vg_diag_set(d, VG_EINVAL, "title", "%stitle must be 1-%d bytes", ptr,
+        if (!id || !id_ok(id)) {
+            snprintf(field, sizeof field, "%sid", ptr);
+            return vg_diag_set(d, VG_EINVAL, field, "%s must be 1-64 of [a-z0-9-]", field);
+        }
+        if (!ph || vg_name_index(phases, ph) < 0) {
+            snprintf(field, sizeof field, "%sphase", ptr);
+            return vg_diag_set(d, VG_EINVAL, field,
+                               "%s must be analysis, containment, eradication or recovery",
+                               field);
+        }
+        if (!ti || !*ti || strlen(ti) > VG_MAX_NAME) {
+            snprintf(field, sizeof field, "%stitle", ptr);
+            return vg_diag_set(d, VG_EINVAL, field, "%s must be 1-%d bytes", field,
                                VG_MAX_NAME);
+        }
         for (size_t j = 0; j < i; j++)
-            if (strcmp(vg_json_str(json_array_get(arr, j), "id"), id) == 0)
-                return vg_diag_set(d, VG_EINVAL, "id", "%sid '%s' is used twice", ptr, id);
+            if (strcmp(vg_json_str(json_array_get(arr, j), "id"), id) == 0) {
+                snprintf(field, sizeof field, "%sid", ptr);
+                return vg_diag_set(d, VG_EINVAL, field, "%s '%s' is used twice", field, id);
+            }
     }
     return 0;
 }

@@ -203,7 +203,10 @@ def test_playbooks_are_editable(server):
     inc = make_incident(server, **{"class": "fraud", "type": "phishing"})
     assert [s["id"] for s in inc["steps"]] == ["call-soc"]
     bad = [{"id": "a", "phase": "party", "title": "x"}]
-    assert server.req("PUT", "/api/v1/playbooks/fraud", json={"steps": bad}).status_code == 400
+    r = server.req("PUT", "/api/v1/playbooks/fraud", json={"steps": bad})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "/steps/0/phase"
+    r = server.req("PUT", "/api/v1/playbooks/fraud", json={})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "/steps"
     assert server.req("PUT", "/api/v1/playbooks/nope", json={"steps": new}).status_code == 404
     reader = server.token("r", "reader")
     assert server.req("PUT", "/api/v1/playbooks/fraud", json={"steps": new},
