@@ -1,5 +1,6 @@
 -- wrk script: POST /api/v1/incidents with 10 observables drawn from pools sized so that
--- incidents share some (a hash pool, base domains with subdomains, /16 networks).
+-- incidents share a few (a hash pool, base domains with subdomains, /24 networks among
+-- 65,536, addresses in the same space), as incidents of one campaign do.
 -- env: VIGIE_TOKEN
 local token = os.getenv("VIGIE_TOKEN")
 local classes = {
@@ -30,7 +31,7 @@ function request()
                             math.random(1, 254))
   local ip6 = string.format("2001:db8:%x:%x::%x", math.random(0, 65535), math.random(0, 65535),
                             math.random(1, 65535))
-  local net = string.format("10.%d.0.0/16", math.random(0, 255))
+  local net = string.format("10.%d.%d.0/24", math.random(0, 255), math.random(0, 255))
   local base = string.format("d%d.example", math.random(1, 20000))
   local sub = string.format("h%d.%s", math.random(1, 50), base)
   local url = string.format("http://%s/p%d", sub, math.random(1, 1000))

@@ -55,8 +55,4 @@ wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/related.lua "$URL" | tee "$
 echo "== related, one connection (latency without queueing)"
 wrk -t1 -c1 -d"${DUR}s" --latency -s bench/api/related.lua "$URL" | tee "$OUT/related-1.txt"
 
-echo "== query plans (each lookup uses an index)"
-sqlite3 "$OUT/vigie.db" "EXPLAIN QUERY PLAN SELECT incident_id, value FROM observable WHERE ip = x'00' AND prefix = 1 AND incident_id <> 1;
-EXPLAIN QUERY PLAN SELECT incident_id, value FROM observable WHERE rdomain > 'a' AND rdomain < 'b' AND incident_id <> 1;
-EXPLAIN QUERY PLAN SELECT incident_id, value FROM observable WHERE value = 'x' AND incident_id <> 1;"
 kill "$SPID"; wait "$SPID" 2>/dev/null || true

@@ -154,6 +154,9 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
     if (sq_exec(s, "COMMIT") != 0) {
         rc = sq_db_error(s, d);
         sq_exec(s, "ROLLBACK");
+        /* the correlation index may hold rows that are now gone: rebuild it when needed */
+        vg_corr_free(s->corr);
+        s->corr = NULL;
     }
     sq_end_tx(s);
     return rc;
@@ -248,6 +251,7 @@ static void sq_close(struct vg_store *st)
     struct sq *s = sq_of(st);
     for (int i = 0; i < s->ncache; i++)
         sqlite3_finalize(s->cache[i].stmt);
+    vg_corr_free(s->corr);
     sqlite3_close(s->db);
     free(s);
 }
@@ -385,7 +389,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
     if (sq_exec(s, "PRAGMA journal_mode = WAL") || sq_exec(s, "PRAGMA synchronous = NORMAL") ||
         sq_exec(s, "PRAGMA foreign_keys = ON") ||
         /* 256 MiB of page cache: the indexes of a large database stay in memory */
-        sq_exec(s, "PRAGMA cache_size = -262144") ||
+        sq_exec(s, "PRAGMA cache_size = -8192") ||
         /* checkpoint every ~40 MiB of WAL: hot pages are then copied back once per many
          * transactions rather than every few */
         sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||

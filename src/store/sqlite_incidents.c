@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/corr.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
 #include "core/observable.h"
@@ -67,70 +68,33 @@ static int timeline_add(struct sq *s, long long inc, const struct vg_actor *who,
     return sq_step_done(s, q);
 }
 
-#define KEY_MAX (VG_MAX_OBSERVABLE + 2)
-
-/* The correlation key of an observable (see schema/001_init.sql); returns its length. */
-static size_t obs_key(const struct vg_observable *o, unsigned char *k)
-{
-    if (o->has_ip) {
-        k[0] = 'i';
-        memcpy(k + 1, o->ip, 16);
-        k[17] = (unsigned char)o->prefix;
-        return 18;
-    }
-    const char *text = o->rdomain[0] ? o->rdomain : o->value;
-    size_t n = strlen(text);
-    k[0] = o->rdomain[0] ? 'd' : 'v';
-    memcpy(k + 1, text, n);
-    return n + 1;
-}
-
-static void ip_key(const unsigned char ip[16], int prefix, unsigned char k[18])
-{
-    k[0] = 'i';
-    memcpy(k + 1, ip, 16);
-    k[17] = (unsigned char)prefix;
-}
-
 /* Inserts one normalised observable {type,value}; 1 if it was already there. */
 static int observable_insert(struct sq *s, long long inc, const json_t *obs, const char *now)
 {
     struct vg_observable o;
-    unsigned char key[KEY_MAX];
     const char *type = vg_json_str(obs, "type"), *value = vg_json_str(obs, "value");
     if (!type || !value ||
         vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0)
         return VG_EINVAL;
-    size_t klen = obs_key(&o, key);
-    sqlite3_stmt *q = sq_prep(s, "SELECT 1 FROM observable WHERE key = ? AND incident_id = ?");
-    if (!q)
-        return VG_EIO;
-    sqlite3_bind_blob(q, 1, key, (int)klen, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 2, inc);
-    int found = sqlite3_step(q) == SQLITE_ROW;
-    sq_done(s, q);
-    if (found)
-        return 1;
-    q = sq_prep(s, "INSERT INTO observable(incident_id, type, value, key, created) "
-                "VALUES (?,?,?,?,?)");
+    sqlite3_stmt *q = sq_prep(s, "SELECT 1 FROM observable WHERE incident_id = ? AND type = ? "
+                                 "AND value = ?");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, inc);
     sq_bind_text(q, 2, type);
     sq_bind_text(q, 3, o.value);
-    sqlite3_bind_blob(q, 4, key, (int)klen, SQLITE_STATIC);
-    sq_bind_text(q, 5, now);
-    if (sq_step_done(s, q))
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    sq_done(s, q);
+    if (found)
+        return 1;
+    q = sq_prep(s, "INSERT INTO observable(incident_id, type, value, created) VALUES (?,?,?,?)");
+    if (!q)
         return VG_EIO;
-    if (o.has_ip && o.prefix < 128) {
-        q = sq_prep(s, "INSERT OR IGNORE INTO cidr_prefix(prefix) VALUES (?)");
-        if (!q)
-            return VG_EIO;
-        sqlite3_bind_int(q, 1, o.prefix);
-        if (sq_step_done(s, q))
-            return VG_EIO;
-    }
-    return 0;
+    sqlite3_bind_int64(q, 1, inc);
+    sq_bind_text(q, 2, type);
+    sq_bind_text(q, 3, o.value);
+    sq_bind_text(q, 4, now);
+    return sq_step_done(s, q) ? VG_EIO : 0;
 }
 
 int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
@@ -647,6 +611,7 @@ struct hit {
 struct hits {
     struct hit *v;
     size_t n, cap;
+    const char *mine, *type; /* the observable being looked up */
 };
 
 static void hits_add(struct hits *h, long long inc, const char *mine, const char *type,
@@ -661,16 +626,6 @@ static void hits_add(struct hits *h, long long inc, const char *mine, const char
         h->cap = ncap;
     }
     h->v[h->n++] = (struct hit){inc, strdup(mine), strdup(type), strdup(matched)};
-}
-
-/* Runs a lookup whose rows are (incident_id, value) and records each as a hit. */
-static void collect(struct sq *s, sqlite3_stmt *q, struct hits *h, const char *mine,
-                    const char *type)
-{
-    int n = 0;
-    while (q && n++ < RELATED_PER_QUERY && sqlite3_step(q) == SQLITE_ROW)
-        hits_add(h, sqlite3_column_int64(q, 0), mine, type, sq_col_text(q, 1));
-    sq_done(s, q);
 }
 
 static int cmp_hit(const void *a, const void *b)
@@ -696,80 +651,43 @@ static int cmp_group(const void *a, const void *b)
     return x->incident > y->incident ? -1 : x->incident < y->incident;
 }
 
-/* Runs "SELECT incident_id, value FROM observable WHERE key = ?" or, with hi, a range
- * lo < key <= hi (hi_incl) or lo < key < hi, excluding the incident itself. */
-static void lookup(struct sq *s, long long self, const unsigned char *lo, size_t lolen,
-                   const unsigned char *hi, size_t hilen, bool hi_incl, struct hits *h,
-                   const char *mine, const char *type)
+static int on_related(void *ctx, long long inc, const char *matched)
 {
-    sqlite3_stmt *q;
-    if (!hi)
-        q = sq_prep(s, "SELECT incident_id, value FROM observable WHERE key = ? "
-                    "AND incident_id <> ?");
-    else if (hi_incl)
-        q = sq_prep(s, "SELECT incident_id, value FROM observable WHERE key > ? AND key <= ? "
-                    "AND incident_id <> ?");
-    else
-        q = sq_prep(s, "SELECT incident_id, value FROM observable WHERE key > ? AND key < ? "
-                    "AND incident_id <> ?");
-    if (!q)
-        return;
-    int b = 1;
-    sqlite3_bind_blob(q, b++, lo, (int)lolen, SQLITE_STATIC);
-    if (hi)
-        sqlite3_bind_blob(q, b++, hi, (int)hilen, SQLITE_STATIC);
-    sqlite3_bind_int64(q, b, self);
-    collect(s, q, h, mine, type);
+    struct hits *h = ctx;
+    hits_add(h, inc, h->mine, h->type, matched);
+    return 0;
 }
 
-/* All lookups for one observable of the incident. prefixes: the CIDR lengths in use. */
-static void related_lookups(struct sq *s, long long self, const struct vg_observable *o,
-                            const int *prefixes, size_t nprefixes, struct hits *h)
+/* Brings the in-memory correlation index up to date with the observable table: its rows
+ * only grow, so reading those after the last one seen is enough (this also picks up
+ * incidents created by other processes). */
+static int corr_catch_up(struct sq *s)
 {
-    unsigned char key[KEY_MAX], hi[KEY_MAX];
-    const char *type = vg_obs_type_name(o->type);
-    size_t klen = obs_key(o, key);
-    lookup(s, self, key, klen, NULL, 0, false, h, o->value, type);
-    if (o->rdomain[0]) {
-        /* subdomains: keys between "d<rev>." and "d<rev>/" ('/' follows '.') */
-        memcpy(hi, key, klen);
-        key[klen] = '.';
-        hi[klen] = '/';
-        lookup(s, self, key, klen + 1, hi, klen + 1, false, h, o->value, type);
-        /* parent domains with at least two labels */
-        for (const char *p = strchr(o->value, '.'); p && strchr(p + 1, '.');
-             p = strchr(p + 1, '.')) {
-            char rp[VG_MAX_HOSTNAME + 2];
-            vg_domain_reverse(p + 1, rp, sizeof rp);
-            size_t n = strlen(rp);
-            key[0] = 'd';
-            memcpy(key + 1, rp, n);
-            lookup(s, self, key, n + 1, NULL, 0, false, h, o->value, type);
-        }
+    if (!s->corr) {
+        s->corr = vg_corr_new();
+        s->corr_last = 0;
+        if (!s->corr)
+            return VG_ENOMEM;
     }
-    if (o->has_ip) {
-        static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        int minp = memcmp(o->ip, v4, 12) == 0 ? 96 : 0;
-        /* CIDRs that contain this address or network: one lookup per length in use */
-        for (size_t i = 0; i < nprefixes; i++) {
-            int p = prefixes[i];
-            if (p < minp || p >= o->prefix)
-                continue;
-            unsigned char net[16];
-            vg_ip_mask(o->ip, p, net);
-            ip_key(net, p, key);
-            lookup(s, self, key, 18, NULL, 0, false, h, o->value, type);
-        }
-        /* addresses and networks inside this one: keys after our own, up to the last
-         * address of the range with any prefix length */
-        if (o->prefix < 128) {
-            unsigned char last[16];
-            vg_ip_last(o->ip, o->prefix, last);
-            ip_key(o->ip, o->prefix, key);
-            ip_key(last, 0xff, hi);
-            lookup(s, self, key, 18, hi, 18, true, h, o->value, type);
-        }
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, incident_id, type, value FROM observable "
+                                 "WHERE id > ? ORDER BY id");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, s->corr_last);
+    struct vg_observable o;
+    int rc = 0;
+    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
+        s->corr_last = sqlite3_column_int64(q, 0);
+        if (vg_observable_parse(vg_str_c(sq_col_text(q, 3)), vg_obs_type_parse(sq_col_text(q, 2)),
+                                &o, NULL) == 0)
+            rc = vg_corr_add(s->corr, sqlite3_column_int64(q, 1), &o);
     }
+    sq_done(s, q);
+    if (rc) {
+        vg_corr_free(s->corr);
+        s->corr = NULL;
+    }
+    return rc;
 }
 
 int sq_incident_related(struct vg_store *st, const char *ref, int limit, json_t **out)
@@ -778,36 +696,24 @@ int sq_incident_related(struct vg_store *st, const char *ref, int limit, json_t 
     long long self = incident_id(s, ref);
     if (!self)
         return VG_ENOENT;
+    if (corr_catch_up(s))
+        return VG_EIO;
     struct hits h = {0};
-    int prefixes[129];
-    size_t nprefixes = 0;
-    sqlite3_stmt *q = sq_prep(s, "SELECT prefix FROM cidr_prefix ORDER BY prefix");
-    while (q && nprefixes < 129 && sqlite3_step(q) == SQLITE_ROW)
-        prefixes[nprefixes++] = sqlite3_column_int(q, 0);
-    sq_done(s, q);
-    /* read our observables first: the lookups reuse cached statements */
-    q = sq_prep(s, "SELECT type, value FROM observable WHERE incident_id = ? ORDER BY id");
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT type, value FROM observable WHERE incident_id = ? ORDER BY id");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, self);
-    struct vg_observable *mine = NULL;
-    size_t nmine = 0, capmine = 0;
+    struct vg_observable o;
     while (sqlite3_step(q) == SQLITE_ROW) {
-        if (nmine == capmine) {
-            capmine = capmine ? capmine * 2 : 16;
-            struct vg_observable *nm = realloc(mine, capmine * sizeof *nm);
-            if (!nm)
-                break;
-            mine = nm;
-        }
         if (vg_observable_parse(vg_str_c(sq_col_text(q, 1)), vg_obs_type_parse(sq_col_text(q, 0)),
-                                &mine[nmine], NULL) == 0)
-            nmine++;
+                                &o, NULL) != 0)
+            continue;
+        h.mine = o.value;
+        h.type = vg_obs_type_name(o.type);
+        vg_corr_lookup(s->corr, &o, self, RELATED_PER_QUERY, on_related, &h);
     }
     sq_done(s, q);
-    for (size_t i = 0; i < nmine; i++)
-        related_lookups(s, self, &mine[i], prefixes, nprefixes, &h);
-    free(mine);
     /* group by incident, drop duplicate pairs, rank by distinct own observables shared */
     if (h.n)
         qsort(h.v, h.n, sizeof *h.v, cmp_hit);

@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
+#include "core/corr.h"
 #include "store/store.h"
 
 #define CACHE_MAX 96
@@ -24,6 +25,8 @@ struct sq {
     bool batching; /* group commit: writes are savepoints in one outer transaction */
     bool outer;    /* the outer transaction of a batch is open */
     bool in_sp;    /* a write's savepoint is open */
+    struct vg_corr *corr; /* in-memory correlation index, NULL until first needed */
+    long long corr_last;  /* id of the last observable row it holds */
 };
 
 static inline struct sq *sq_of(struct vg_store *st)

@@ -4,9 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/attrib.h"
+#include "core/corr.h"
 #include "core/intake.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
@@ -252,6 +254,103 @@ static void attribution(void **state)
     vg_attrib_free(NULL);
 }
 
+static int count_all(void *ctx, long long inc, const char *matched)
+{
+    (void)inc;
+    (void)matched;
+    (*(size_t *)ctx)++;
+    return 0;
+}
+
+struct seen {
+    long long inc[16];
+    char val[16][64];
+    int n;
+};
+
+static int collect_seen(void *ctx, long long inc, const char *matched)
+{
+    struct seen *s = ctx;
+    if (s->n < 16) {
+        s->inc[s->n] = inc;
+        snprintf(s->val[s->n], sizeof s->val[0], "%s", matched);
+        s->n++;
+    }
+    return 0;
+}
+
+static void corr_add(struct vg_corr *c, long long inc, const char *v)
+{
+    struct vg_observable o;
+    assert_int_equal(vg_observable_parse(vg_str_c(v), VG_OBS_UNKNOWN, &o, NULL), 0);
+    assert_int_equal(vg_corr_add(c, inc, &o), 0);
+}
+
+static struct seen corr_find(struct vg_corr *c, long long self, const char *v)
+{
+    struct vg_observable o;
+    struct seen s = {.n = 0};
+    assert_int_equal(vg_observable_parse(vg_str_c(v), VG_OBS_UNKNOWN, &o, NULL), 0);
+    vg_corr_lookup(c, &o, self, 1000, collect_seen, &s);
+    return s;
+}
+
+static void correlation_index(void **state)
+{
+    (void)state;
+    struct vg_corr *c = vg_corr_new();
+    corr_add(c, 1, "evil.example");
+    corr_add(c, 2, "a.b.evil.example");
+    corr_add(c, 3, "notevil.example");
+    corr_add(c, 4, "10.0.0.0/8");
+    corr_add(c, 5, "10.1.2.3");
+    corr_add(c, 6, "2001:db8::/32");
+    corr_add(c, 7, "2001:db8::1");
+    corr_add(c, 8, "d41d8cd98f00b204e9800998ecf8427e");
+    corr_add(c, 9, "D41D8CD98F00B204E9800998ECF8427E");
+    corr_add(c, 10, "0.0.0.0/0");
+    struct seen s = corr_find(c, 1, "evil.example");
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.inc[0], 2);
+    assert_string_equal(s.val[0], "a.b.evil.example");
+    s = corr_find(c, 2, "a.b.evil.example");
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.val[0], "evil.example");
+    assert_int_equal(corr_find(c, 3, "notevil.example").n, 0);
+    s = corr_find(c, 5, "10.1.2.3");
+    assert_int_equal(s.n, 2); /* 0.0.0.0/0 and 10.0.0.0/8 */
+    assert_string_equal(s.val[0], "0.0.0.0/0");
+    assert_string_equal(s.val[1], "10.0.0.0/8");
+    s = corr_find(c, 4, "10.0.0.0/8");
+    assert_int_equal(s.n, 2); /* inside: 10.1.2.3; around: 0.0.0.0/0 */
+    s = corr_find(c, 7, "2001:db8::1");
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.val[0], "2001:db8::/32");
+    assert_int_equal(corr_find(c, 8, "d41d8cd98f00b204e9800998ecf8427e").inc[0], 9);
+    /* many more, to pass the tail merge and the table growth */
+    char v[64];
+    for (int i = 0; i < 20000; i++) {
+        snprintf(v, sizeof v, "10.9.%d.%d", i / 250, i % 250 + 1);
+        corr_add(c, 100 + i, v);
+        snprintf(v, sizeof v, "h%d.many.example", i);
+        corr_add(c, 100 + i, v);
+    }
+    corr_add(c, 50000, "10.9.3.0/24");
+    s = corr_find(c, 50000, "10.9.3.0/24");
+    assert_int_equal(s.n, 16); /* capped by the collector, 250 inside + 2 around exist */
+    struct vg_observable o;
+    vg_observable_parse(VG_STR("10.9.3.0/24"), VG_OBS_UNKNOWN, &o, NULL);
+    size_t total = 0;
+    vg_corr_lookup(c, &o, 50000, 1000, count_all, &total);
+    assert_int_equal(total, 252);
+    vg_observable_parse(VG_STR("many.example"), VG_OBS_UNKNOWN, &o, NULL);
+    total = 0;
+    vg_corr_lookup(c, &o, 0, 1000, count_all, &total);
+    assert_int_equal(total, 1000); /* the cap per relation */
+    assert_true(vg_corr_count(c) == 40011);
+    vg_corr_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,7 +359,7 @@ int main(void)
         cmocka_unit_test(lifecycle_table),      cmocka_unit_test(rsit_and_model),
         cmocka_unit_test(intake_decisions),     cmocka_unit_test(incident_record),
         cmocka_unit_test(org_record),           cmocka_unit_test(playbooks),
-        cmocka_unit_test(attribution),
+        cmocka_unit_test(attribution),          cmocka_unit_test(correlation_index),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }

@@ -185,6 +185,32 @@ static void related_by_cidr_and_domain(void **state)
     json_decref(c);
 }
 
+static void related_sees_other_connections(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    int rc;
+    json_t *a = incident(f->st, "{\"title\":\"a\",\"class\":\"fraud\",\"type\":\"phishing\","
+                                "\"observables\":[{\"value\":\"evil.example\"}]}", &d, &rc);
+    const char *ref = json_string_value(json_object_get(a, "ref"));
+    json_t *rel = NULL;
+    assert_int_equal(vg_store_incident_related(f->st, ref, 10, &rel), 0);
+    assert_int_equal(json_array_size(rel), 0);
+    json_decref(rel);
+    /* another connection (another process, e.g. the CLI) adds a related incident */
+    struct vg_store *other = vg_store_open(f->path, NULL, &d);
+    assert_non_null(other);
+    json_t *b = incident(other, "{\"title\":\"b\",\"class\":\"fraud\",\"type\":\"phishing\","
+                                "\"observables\":[{\"value\":\"x.evil.example\"}]}", &d, &rc);
+    assert_int_equal(rc, 0);
+    vg_store_close(other);
+    assert_int_equal(vg_store_incident_related(f->st, ref, 10, &rel), 0);
+    assert_int_equal(json_array_size(rel), 1);
+    json_decref(rel);
+    json_decref(a);
+    json_decref(b);
+}
+
 static void sightings_raise_one_alert_per_day(void **state)
 {
     struct fixture *f = *state;
@@ -248,6 +274,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(org_domains_attribute_subdomains, setup, teardown),
         cmocka_unit_test_setup_teardown(related_by_cidr_and_domain, setup, teardown),
         cmocka_unit_test_setup_teardown(sightings_raise_one_alert_per_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(related_sees_other_connections, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -78,30 +78,18 @@ CREATE TABLE timeline (
 );
 CREATE INDEX timeline_incident ON timeline(incident_id, id);
 
--- Observables of incidents, `value` normalised. `key` is the one correlation key, a BLOB
--- compared bytewise, so that every correlation lookup is an equality or a range on a single
--- index (one random index page written per observable, not three):
---   'i' + 16-byte network address (IPv4 as ::ffff:a.b.c.d) + 1 byte prefix length (IPv4 /n
---       is 96+n): a CIDR's addresses and subnetworks are a range of keys;
---   'd' + the domain with its labels reversed ("example.evil.a" for a.evil.example): the
---       subdomains of a domain are the range ('d' + rev + '.', 'd' + rev + '/');
---   'v' + the value, for every other type.
+-- Observables of incidents, `value` normalised. Correlation does not use an SQL index: the
+-- store keeps every observable in an in-memory index (core/corr.c) loaded from this table
+-- and extended from its new rows (ids only grow), so that a creation writes one appended
+-- row per observable instead of random index pages.
 CREATE TABLE observable (
     id INTEGER PRIMARY KEY,
     incident_id INTEGER NOT NULL REFERENCES incident(id),
     type TEXT NOT NULL,
     value TEXT NOT NULL,
-    key BLOB NOT NULL,
     created TEXT NOT NULL
 );
-CREATE INDEX observable_key ON observable(key, incident_id);
 CREATE INDEX observable_incident ON observable(incident_id);
-
--- The prefix lengths of the CIDRs stored (in the 128-bit space), so that finding the CIDRs
--- that contain an address takes one lookup per length in use, not one per possible length.
-CREATE TABLE cidr_prefix (
-    prefix INTEGER PRIMARY KEY
-);
 
 CREATE TABLE playbook (
     class TEXT PRIMARY KEY,
