@@ -50,6 +50,11 @@ wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL" | tee "$O
 
 echo "== related lookups"
 export VIGIE_REF_PREFIX="VIG-$(date -u +%Y)-" VIGIE_INCIDENTS="$have"
+# the first /related loads the correlation index: time it, then measure the steady state
+t0=$(date +%s.%N)
+curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/api/v1/incidents/${VIGIE_REF_PREFIX}000001/related"
+t1=$(date +%s.%N)
+echo "first /related (loads the correlation index of $obs observables): $(awk "BEGIN {printf \"%.2f\", $t1 - $t0}") s"
 wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/related.lua "$URL" | tee "$OUT/related.txt"
 
 echo "== related, one connection (latency without queueing)"

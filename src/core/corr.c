@@ -16,7 +16,7 @@
 
 #include "util/err.h"
 
-#define TAIL_MAX 4096
+#define TAIL_MAX 4096 /* unsorted addresses scanned at most by a lookup, once loaded */
 
 struct net {
     unsigned char ip[16];
@@ -300,7 +300,10 @@ int vg_corr_add(struct vg_corr *c, long long inc, const struct vg_observable *o)
         nt->obs = id;
         if (o->prefix < 128)
             c->prefix_used[o->prefix] = 1;
-        if (c->nnets - c->nsorted >= TAIL_MAX && merge_tail(c))
+        /* while loading, the tail may grow to a quarter of the sorted part, so that merges
+         * stay amortised O(1) per insertion; a lookup first merges any tail over TAIL_MAX */
+        size_t tail = c->nnets - c->nsorted;
+        if (tail >= TAIL_MAX && tail >= c->nsorted / 4 && merge_tail(c))
             return VG_ENOMEM;
     }
     return 0;
@@ -371,6 +374,8 @@ void vg_corr_lookup(struct vg_corr *c, const struct vg_observable *o, long long 
                     vg_corr_fn fn, void *ctx)
 {
     struct emit e = {.c = c, .self = self, .cap = cap, .fn = fn, .ctx = ctx};
+    if (c->nnets - c->nsorted > TAIL_MAX)
+        merge_tail(c); /* on failure the tail is scanned as it is */
     char k[VG_MAX_OBSERVABLE + 2];
     size_t kl = make_key(o, k);
     eq_all(&e, k, kl);
