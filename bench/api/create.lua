@@ -10,6 +10,9 @@ local classes = {
 }
 local sev = {"low", "medium", "high", "critical"}
 
+-- a different sequence for every run: the load step runs wrk many times
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+
 function setup(thread)
   thread:set("seed", math.random(1, 1000000))
 end

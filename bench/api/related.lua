@@ -4,6 +4,8 @@ local token = os.getenv("VIGIE_TOKEN")
 local prefix = os.getenv("VIGIE_REF_PREFIX")
 local n = tonumber(os.getenv("VIGIE_INCIDENTS"))
 
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+
 function setup(thread)
   thread:set("seed", math.random(1, 1000000))
 end

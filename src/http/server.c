@@ -244,7 +244,13 @@ static void handle(struct vg_server *srv, struct vg_req *req, struct vg_resp *r,
                       req->method, req->path);
         goto out;
     }
-    route->handler(req, r);
+    if (strcmp(route->method, "GET") == 0) {
+        vg_store_read_begin(req->st);
+        route->handler(req, r);
+        vg_store_read_end(req->st);
+    } else {
+        route->handler(req, r);
+    }
 out:
     if (vg_store_batch_pending(req->st)) {
         unsigned long mine = srv->batch;

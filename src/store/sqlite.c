@@ -143,6 +143,25 @@ static bool sq_batch_pending(struct vg_store *st)
     return sq_of(st)->outer;
 }
 
+/* A read transaction around a read-only request: one snapshot, and one lock taken instead
+ * of one per statement. Inside an open batch the batch's transaction already serves. */
+static void sq_read_begin(struct vg_store *st)
+{
+    struct sq *s = sq_of(st);
+    if (!s->outer && sqlite3_get_autocommit(s->db) && sq_exec(s, "BEGIN") == 0)
+        s->in_read = true;
+}
+
+static void sq_read_end(struct vg_store *st)
+{
+    struct sq *s = sq_of(st);
+    if (s->in_read) {
+        s->in_read = false;
+        if (sq_exec(s, "COMMIT") != 0)
+            sq_exec(s, "ROLLBACK");
+    }
+}
+
 static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
@@ -351,6 +370,8 @@ static const struct vg_store_ops sqlite_ops = {
     .batch_begin = sq_batch_begin,
     .batch_pending = sq_batch_pending,
     .batch_commit = sq_batch_commit,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
     .audit_list = sq_audit_list,
 };
 

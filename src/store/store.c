@@ -127,3 +127,13 @@ int vg_store_batch_commit(struct vg_store *st, struct vg_diag *d)
 {
     return st->ops->batch_commit(st, d);
 }
+
+void vg_store_read_begin(struct vg_store *st)
+{
+    st->ops->read_begin(st);
+}
+
+void vg_store_read_end(struct vg_store *st)
+{
+    st->ops->read_end(st);
+}

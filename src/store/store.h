@@ -104,6 +104,8 @@ struct vg_store_ops {
     void (*batch_begin)(struct vg_store *st);
     bool (*batch_pending)(struct vg_store *st);
     int (*batch_commit)(struct vg_store *st, struct vg_diag *d);
+    void (*read_begin)(struct vg_store *st);
+    void (*read_end)(struct vg_store *st);
 };
 
 struct vg_store {
@@ -227,5 +229,10 @@ void vg_store_batch_begin(struct vg_store *st);
 /* True if a write happened since vg_store_batch_begin (the outer transaction is open). */
 bool vg_store_batch_pending(struct vg_store *st);
 int vg_store_batch_commit(struct vg_store *st, struct vg_diag *d);
+
+/* Brackets a read-only request in one read transaction (one snapshot, one lock). No write
+ * may happen in between. */
+void vg_store_read_begin(struct vg_store *st);
+void vg_store_read_end(struct vg_store *st);
 
 #endif
