@@ -145,83 +145,64 @@ static void tokenize(const char *p, size_t n, struct items *s)
     strip_zeros(s);
 }
 
-static int cmp_bytes_nocase(const char *a, size_t al, const char *b, size_t bl)
+/* Appends the key of one item list: a rank byte, then a fixed-size or self-delimiting
+ * payload, so that memcmp over keys orders lists exactly as item-by-item comparison would.
+ * The list ends with an R_END byte, which is what a missing item compares as. */
+static size_t encode_items(const struct items *s, unsigned char *k, size_t at)
 {
-    size_t n = al < bl ? al : bl;
-    for (size_t i = 0; i < n; i++) {
-        int x = tolower((unsigned char)a[i]), y = tolower((unsigned char)b[i]);
-        if (x != y)
-            return x < y ? -1 : 1;
+    for (int i = 0; i < s->n; i++) {
+        const struct item *it = &s->it[i];
+        k[at++] = (unsigned char)(it->rank + 1);
+        if (it->rank == R_NUM) {
+            k[at++] = (unsigned char)(it->len >> 8);
+            k[at++] = (unsigned char)(it->len & 0xff);
+            memcpy(k + at, it->p, it->len);
+            at += it->len;
+        } else if (it->rank == R_PRE) {
+            k[at++] = it->sub;
+        } else {
+            for (size_t j = 0; j < it->len; j++)
+                k[at++] = (unsigned char)tolower((unsigned char)it->p[j]);
+            k[at++] = 0; /* words are letters only: 0 ends them, shorter sorts first */
+        }
     }
-    return al < bl ? -1 : al > bl ? 1 : 0;
+    k[at++] = R_END + 1;
+    return at;
 }
 
-static int cmp_item(const struct item *a, const struct item *b)
-{
-    if (a->rank != b->rank)
-        return a->rank < b->rank ? -1 : 1;
-    switch (a->rank) {
-    case R_NUM:
-        if (a->len != b->len)
-            return a->len < b->len ? -1 : 1;
-        return memcmp(a->p, b->p, a->len) < 0 ? -1 : memcmp(a->p, b->p, a->len) > 0;
-    case R_PRE:
-        return a->sub < b->sub ? -1 : a->sub > b->sub;
-    case R_END: return 0;
-    default: return cmp_bytes_nocase(a->p, a->len, b->p, b->len);
-    }
-}
-
-static int cmp_items(const struct items *a, const struct items *b)
-{
-    static const struct item end = {"", 0, R_END, 0};
-    int n = a->n > b->n ? a->n : b->n;
-    for (int i = 0; i < n; i++) {
-        const struct item *x = i < a->n ? &a->it[i] : &end;
-        const struct item *y = i < b->n ? &b->it[i] : &end;
-        int c = cmp_item(x, y);
-        if (c)
-            return c;
-    }
-    return 0;
-}
-
-/* Splits v at its first '+' (build metadata). */
-static void split_build(struct vg_str v, struct vg_str *main, struct vg_str *build, bool *has)
+size_t vg_version_key(struct vg_str v, unsigned char *key)
 {
     if (v.len > VG_MAX_VERSION)
         v.len = VG_MAX_VERSION;
-    const char *plus = v.len ? memchr(v.ptr, '+', v.len) : NULL;
-    *has = plus != NULL;
-    if (plus) {
-        *main = (struct vg_str){v.ptr, (size_t)(plus - v.ptr)};
-        *build = (struct vg_str){plus + 1, v.len - (size_t)(plus - v.ptr) - 1};
-    } else {
-        *main = v;
-        *build = (struct vg_str){"", 0};
+    const char *p = v.ptr ? v.ptr : "";
+    const char *plus = v.len ? memchr(p, '+', v.len) : NULL;
+    size_t mlen = plus ? (size_t)(plus - p) : v.len;
+    struct items s;
+    tokenize(p, mlen, &s);
+    size_t at = encode_items(&s, key, 0);
+    /* Equal releases: no build metadata sorts first, then builds by the same rules. */
+    if (!plus) {
+        key[at++] = 0;
+        return at;
     }
+    key[at++] = 1;
+    tokenize(plus + 1, v.len - mlen - 1, &s);
+    return encode_items(&s, key, at);
+}
+
+int vg_version_key_cmp(const unsigned char *a, size_t al, const unsigned char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+    if (c)
+        return c < 0 ? -1 : 1;
+    return al < bl ? -1 : al > bl ? 1 : 0;
 }
 
 int vg_version_cmp(struct vg_str a, struct vg_str b)
 {
-    struct vg_str am, ab, bm, bb;
-    bool ah, bh;
-    split_build(a, &am, &ab, &ah);
-    split_build(b, &bm, &bb, &bh);
-    struct items x, y;
-    tokenize(am.ptr ? am.ptr : "", am.len, &x);
-    tokenize(bm.ptr ? bm.ptr : "", bm.len, &y);
-    int c = cmp_items(&x, &y);
-    if (c)
-        return c;
-    /* Equal releases: no build sorts first, then builds by the same rules. */
-    if (ah != bh)
-        return ah ? 1 : -1;
-    if (!ah)
-        return 0;
-    tokenize(ab.ptr, ab.len, &x);
-    tokenize(bb.ptr, bb.len, &y);
-    return cmp_items(&x, &y);
+    unsigned char ka[VG_VERSION_KEY_MAX], kb[VG_VERSION_KEY_MAX];
+    size_t al = vg_version_key(a, ka), bl = vg_version_key(b, kb);
+    return vg_version_key_cmp(ka, al, kb, bl);
 }
 
 bool vg_version_in_range(struct vg_str v, const struct vg_version_range *r)

@@ -6,6 +6,9 @@
 
 #include <stdbool.h>
 
+#include <stddef.h>
+
+#include "util/limits.h"
 #include "util/str.h"
 
 /* Compares versions a and b: negative, 0 or positive. A total preorder: 0 means equivalent
@@ -13,6 +16,16 @@
  * including bytes that are not version-like. Only the first VG_MAX_VERSION bytes and
  * VG_MAX_VERSION_ITEMS tokens count. */
 int vg_version_cmp(struct vg_str a, struct vg_str b);
+
+/* Bytes a version key may take: VG_MAX_VERSION bytes plus 3 per item, and 4 more. */
+#define VG_VERSION_KEY_MAX (VG_MAX_VERSION + 3 * VG_MAX_VERSION_ITEMS * 2 + 8)
+
+/* Writes v's sort key into key (VG_VERSION_KEY_MAX bytes) and returns its length. Keys
+ * compare with vg_version_key_cmp exactly as vg_version_cmp compares the versions; this is
+ * how vg_version_cmp works, and what an index stores to compare without re-reading. */
+size_t vg_version_key(struct vg_str v, unsigned char *key);
+/* memcmp of two keys, the shorter first on a tie. */
+int vg_version_key_cmp(const unsigned char *a, size_t al, const unsigned char *b, size_t bl);
 
 /* One version range, as NVD's cpeMatch (versionStart/End, Including/Excluding) or CVE 5's
  * versions[] give it. A bound with ptr == NULL is absent. */
