@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "vuln/vuln.h"
+
 static const char *const attr_names[VG_CPE_NATTR] = {
     "part",     "vendor",     "product",   "version",   "update", "edition",
     "language", "sw_edition", "target_sw", "target_hw", "other",
@@ -532,38 +534,20 @@ int vg_cpe_write_uri(const struct vg_cpe *c, struct vg_buf *out)
     return 0;
 }
 
-/* Appends s as a JSON string (quotes included). */
-static void json_string(struct vg_buf *out, struct vg_str s)
-{
-    vg_buf_putc(out, '"');
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char ch = (unsigned char)s.ptr[i];
-        if (ch == '"' || ch == '\\') {
-            vg_buf_putc(out, '\\');
-            vg_buf_putc(out, (char)ch);
-        } else if (ch < 0x20 || ch == 0x7f) {
-            vg_buf_printf(out, "\\u%04x", ch);
-        } else {
-            vg_buf_putc(out, (char)ch);
-        }
-    }
-    vg_buf_putc(out, '"');
-}
-
 int vg_cpe_write_json(const struct vg_cpe *c, struct vg_buf *out)
 {
     vg_buf_putc(out, '{');
     for (int a = 0; a < VG_CPE_NATTR; a++) {
         if (a > 0)
             vg_buf_putc(out, ',');
-        json_string(out, vg_str_c(attr_names[a]));
+        vg_vuln_json_str(out, vg_str_c(attr_names[a]));
         vg_buf_putc(out, ':');
         if (c->kind[a] == VG_CPE_ANY)
-            json_string(out, VG_STR("<ANY>"));
+            vg_vuln_json_str(out, VG_STR("<ANY>"));
         else if (c->kind[a] == VG_CPE_NA)
-            json_string(out, VG_STR("<NA>"));
+            vg_vuln_json_str(out, VG_STR("<NA>"));
         else
-            json_string(out, vg_cpe_value(c, (enum vg_cpe_attr)a));
+            vg_vuln_json_str(out, vg_cpe_value(c, (enum vg_cpe_attr)a));
     }
     vg_buf_putc(out, '}');
     return out->failed ? VG_ENOMEM : 0;

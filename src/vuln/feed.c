@@ -499,9 +499,9 @@ static struct vg_vuln *record_finish(struct record *r, const json_t *json, bool 
     size_t sz_m = r->nmatches * sizeof *r->matches, sz_a = r->naffected * sizeof *r->affected;
     size_t sz_v = r->nversions * sizeof *r->versions;
     size_t total = sz_c + sz_n + sz_m + sz_a + sz_v;
-    char *arr = total ? malloc(total) : NULL;
+    char *arr = malloc(total ? total : 1);
     char *base = vg_buf_steal(&r->strs);
-    if ((total && !arr) || (!base && r->strs.len)) {
+    if (!arr || (!base && r->strs.len)) {
         free(arr);
         free(base);
         fail(r, VG_ENOMEM, "", "%s: out of memory", "record");
@@ -733,10 +733,15 @@ struct vg_vuln *vg_feed_parse_cve5(const json_t *rec, const char *ptr, bool keep
         goto bad;
     }
     bool bad = false;
-    if (set_id(r, get_str(meta, "cveId", &bad), "/cveMetadata/cveId") < 0)
+    const char *cid = get_str(meta, "cveId", &bad);
+    if (!cid && !bad) /* drafts of the 5.0 format said "id" */
+        cid = get_str(meta, "id", &bad);
+    if (set_id(r, cid, "/cveMetadata/cveId") < 0)
         goto bad;
     const char *state = get_str(meta, "state", &bad);
     const char *upd = get_str(meta, "dateUpdated", &bad);
+    if (!upd && !bad)
+        upd = get_str(meta, "updated", &bad);
     const char *pub = get_str(meta, "datePublished", &bad);
     if (bad || !state) {
         fail(r, VG_EINVAL, "/cveMetadata/state", "%s: missing, or a date not a string", "state");
@@ -750,6 +755,8 @@ struct vg_vuln *vg_feed_parse_cve5(const json_t *rec, const char *ptr, bool keep
     copy_field(r->v->modified, sizeof r->v->modified, upd ? upd : pub);
     copy_field(r->v->published, sizeof r->v->published, pub);
     json_t *cont = json_object_get(rec, "containers");
+    if (!cont && r->v->rejected) /* a rejected id may carry nothing else */
+        return record_finish(r, rec, keep_json);
     if (!json_is_object(cont)) {
         fail(r, VG_EINVAL, "/containers", "%s: missing or not an object", "containers");
         goto bad;
@@ -821,6 +828,18 @@ static int read_nvd(struct vg_vuln_set *s, const json_t *doc, const char *name,
                     const struct vg_feed_opts *o, struct vg_feed_stats *st, struct vg_diag *d)
 {
     json_t *vulns = json_object_get(doc, "vulnerabilities");
+    json_t *single = json_object_get(doc, "cve");
+    if (!vulns && json_is_object(single)) {
+        /* One CVE as {"cve": {...}}, the shape of a single NVD record. */
+        struct vg_diag rd;
+        vg_diag_clear(&rd);
+        struct vg_vuln *v = vg_feed_parse_nvd(single, "/cve", o && o->keep_json, &rd);
+        if (!v) {
+            report(o, name, &rd, st);
+            return 0;
+        }
+        return put_record(s, v, st) < 0 ? vg_diag_set(d, VG_ENOMEM, "", "out of memory") : 0;
+    }
     if (!json_is_array(vulns))
         return vg_diag_set(d, VG_EINVAL, "/vulnerabilities", "%s: not an NVD CVE API page", name);
     for (size_t i = 0; i < json_array_size(vulns); i++) {
@@ -1025,8 +1044,11 @@ static enum vg_feed_format guess_json(const json_t *doc)
         return VG_FEED_CVE5;
     if (!json_is_object(doc))
         return VG_FEED_AUTO;
+    json_t *cve = json_object_get(doc, "cve");
+    if (json_is_object(cve) && json_object_get(cve, "id"))
+        return VG_FEED_NVD;
     if (json_object_get(doc, "cveMetadata") || json_object_get(doc, "dataType") ||
-        json_is_object(json_object_get(doc, "cve")))
+        json_is_object(cve))
         return VG_FEED_CVE5;
     json_t *vulns = json_object_get(doc, "vulnerabilities");
     if (json_object_get(doc, "catalogVersion"))
@@ -1148,6 +1170,7 @@ static int read_dir(struct vg_vuln_set *s, enum vg_feed_format fmt, const char *
         char full[4096];
         snprintf(full, sizeof full, "%s/%s", path, names[i]);
         struct stat sb;
+        memset(&sb, 0, sizeof sb);
         int rc = 0;
         struct vg_diag fd;
         vg_diag_clear(&fd);
@@ -1156,7 +1179,7 @@ static int read_dir(struct vg_vuln_set *s, enum vg_feed_format fmt, const char *
         else if (feed_file_name(names[i]))
             rc = read_file(s, fmt, full, o, st, &fd);
         if (rc < 0) {
-            if (o && o->on_error)
+            if (o && o->on_error && !S_ISDIR(sb.st_mode)) /* a subdirectory reported its own */
                 o->on_error(o->ctx, full, &fd);
             if (!first) {
                 first = rc;

@@ -39,14 +39,12 @@ uint64_t vg_vuln_key(struct vg_str id)
             return 0;
         num = num * 10 + (uint64_t)(id.ptr[i] - '0');
     }
-    if (year < 1999 || (id.len - 9 > 4 && id.ptr[9] == '0'))
-        return 0;
-    return year * 10000000000ULL + num;
+    return (year + 1) * 10000000000ULL + num; /* + 1: CVE-0000-0000 is not 0 */
 }
 
 void vg_vuln_key_id(uint64_t key, char *out, size_t cap)
 {
-    snprintf(out, cap, "CVE-%04llu-%04llu", (unsigned long long)(key / 10000000000ULL),
+    snprintf(out, cap, "CVE-%04llu-%04llu", (unsigned long long)(key / 10000000000ULL - 1),
              (unsigned long long)(key % 10000000000ULL));
 }
 
@@ -221,4 +219,21 @@ void vg_vuln_set_epss_meta(struct vg_vuln_set *s, const char *model, const char 
 const char *vg_vuln_set_epss_model(const struct vg_vuln_set *s)
 {
     return s->epss_model;
+}
+
+void vg_vuln_json_str(struct vg_buf *out, struct vg_str s)
+{
+    vg_buf_putc(out, '"');
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char ch = (unsigned char)s.ptr[i];
+        if (ch == '"' || ch == '\\') {
+            vg_buf_putc(out, '\\');
+            vg_buf_putc(out, (char)ch);
+        } else if (ch < 0x20 || ch == 0x7f) {
+            vg_buf_printf(out, "\\u%04x", ch);
+        } else {
+            vg_buf_putc(out, (char)ch);
+        }
+    }
+    vg_buf_putc(out, '"');
 }

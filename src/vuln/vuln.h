@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "vuln/cpe.h"
 #include "vuln/version.h"
 
@@ -115,7 +116,8 @@ struct vg_vuln_set;
 /* Result of vg_vuln_set_put. */
 enum vg_vuln_put { VG_VULN_ADDED, VG_VULN_UPDATED, VG_VULN_UNCHANGED };
 
-/* Parses "CVE-YYYY-N..." (4 to 10 digits) into a sortable key; 0 if not a CVE id. */
+/* Parses "CVE-YYYY-NNNN" (4 to 10 digits after the year) into a sortable key (later years
+ * and numbers are larger); 0 if not a CVE id. */
 uint64_t vg_vuln_key(struct vg_str id);
 /* Writes the id of key into out (at least 24 bytes). */
 void vg_vuln_key_id(uint64_t key, char *out, size_t cap);
@@ -146,5 +148,8 @@ long vg_vuln_set_find(const struct vg_vuln_set *s, uint64_t key);
 /* Records the EPSS file's model version and score date ("" if unknown). */
 void vg_vuln_set_epss_meta(struct vg_vuln_set *s, const char *model, const char *date);
 const char *vg_vuln_set_epss_model(const struct vg_vuln_set *s);
+
+/* Appends s to out as a JSON string, quotes included (for the module's JSON writers). */
+void vg_vuln_json_str(struct vg_buf *out, struct vg_str s);
 
 #endif
