@@ -215,6 +215,8 @@ struct vg_inventory {
     bool dirty;               /* lists below are stale */
     struct glist prod;        /* "part:vendor:product" -> groups */
     struct glist names;       /* CVE 5 names -> groups */
+    uint32_t *org_start;      /* assets of org o: org_assets[org_start[o] .. org_start[o+1]) */
+    uint32_t *org_assets;
 };
 
 static void glist_free(struct glist *l)
@@ -246,6 +248,8 @@ void vg_inventory_free(struct vg_inventory *inv)
     free(inv->assets);
     glist_free(&inv->prod);
     glist_free(&inv->names);
+    free(inv->org_start);
+    free(inv->org_assets);
     free(inv);
 }
 
@@ -427,9 +431,24 @@ static int inventory_index(struct vg_inventory *inv)
     int rc = glist_build(inv, &inv->prod, 0);
     if (rc == 0)
         rc = glist_build(inv, &inv->names, 1);
-    if (rc == 0)
-        inv->dirty = false;
-    return rc;
+    if (rc < 0)
+        return rc;
+    /* Assets by organisation (counting sort). */
+    size_t no = inv->orgs.n;
+    free(inv->org_start);
+    free(inv->org_assets);
+    inv->org_start = calloc(no + 2, sizeof *inv->org_start);
+    inv->org_assets = malloc((inv->n ? inv->n : 1) * sizeof *inv->org_assets);
+    if (!inv->org_start || !inv->org_assets)
+        return VG_ENOMEM;
+    for (size_t i = 0; i < inv->n; i++)
+        inv->org_start[inv->assets[i].org + 2]++;
+    for (size_t o = 0; o < no; o++)
+        inv->org_start[o + 2] += inv->org_start[o + 1];
+    for (size_t i = 0; i < inv->n; i++)
+        inv->org_assets[inv->org_start[inv->assets[i].org + 1]++] = (uint32_t)i;
+    inv->dirty = false;
+    return 0;
 }
 
 /* ---- criterion tests ---- */
@@ -961,6 +980,33 @@ static int bucketize(struct bucketed *b, struct pendings *p, size_t *bytes)
     return 0;
 }
 
+/* Describes criterion m (entry, index mi) for the index; keys are written to kb1 / kb2
+ * (VG_VERSION_KEY_MAX bytes each) and e points at them. */
+static void make_ixent(const struct vg_cpe_match *m, uint32_t entry, uint32_t mi,
+                       unsigned char *kb1, unsigned char *kb2, struct ixent *e)
+{
+    *e = (struct ixent){entry, mi, NULL, NULL, 0, 0, K_OTHER, 0};
+    struct vg_str ver = vg_cpe_value(&m->cpe, VG_CPE_VERSION);
+    bool plain_ver = m->cpe.kind[VG_CPE_VERSION] == VG_CPE_VALUE && !vg_cpe_has_wildcard(ver);
+    if (m->has_range) {
+        e->kind = K_RANGE;
+        if (m->range.start.ptr) {
+            e->l1 = (uint16_t)vg_version_key(m->range.start, kb1);
+            e->k1 = kb1;
+        }
+        if (m->range.end.ptr) {
+            e->l2 = (uint16_t)vg_version_key(m->range.end, kb2);
+            e->k2 = kb2;
+        }
+        e->flags = (uint8_t)((m->range.start_incl ? 1 : 0) | (m->range.end_incl ? 2 : 0) |
+                             (m->cpe.kind[VG_CPE_VERSION] != VG_CPE_ANY ? 4 : 0));
+    } else if (plain_ver) {
+        e->kind = K_EXACT;
+        e->l1 = (uint16_t)vg_version_key(ver, kb1);
+        e->k1 = kb1;
+    }
+}
+
 struct vg_vindex *vg_vindex_build(const struct vg_vuln_set *s)
 {
     struct vg_vindex *ix = calloc(1, sizeof *ix);
@@ -986,33 +1032,13 @@ struct vg_vindex *vg_vindex_build(const struct vg_vuln_set *s)
         }
         for (uint32_t mi = 0; mi < v->nmatches; mi++) {
             const struct vg_cpe_match *m = &v->matches[mi];
-            struct ixent e = {(uint32_t)i, mi, NULL, NULL, 0, 0, K_OTHER, 0};
-            unsigned char kb[VG_VERSION_KEY_MAX];
-            struct vg_str ver = vg_cpe_value(&m->cpe, VG_CPE_VERSION);
-            bool plain_ver = m->cpe.kind[VG_CPE_VERSION] == VG_CPE_VALUE && !vg_cpe_has_wildcard(ver);
-            if (m->has_range) {
-                e.kind = K_RANGE;
-                if (m->range.start.ptr) {
-                    size_t kl = vg_version_key(m->range.start, kb);
-                    if (!(e.k1 = key_dup(ix, kb, kl)))
-                        goto fail;
-                    e.l1 = (uint16_t)kl;
-                }
-                if (m->range.end.ptr) {
-                    size_t kl = vg_version_key(m->range.end, kb);
-                    if (!(e.k2 = key_dup(ix, kb, kl)))
-                        goto fail;
-                    e.l2 = (uint16_t)kl;
-                }
-                e.flags = (uint8_t)((m->range.start_incl ? 1 : 0) | (m->range.end_incl ? 2 : 0) |
-                                    (m->cpe.kind[VG_CPE_VERSION] != VG_CPE_ANY ? 4 : 0));
-            } else if (plain_ver) {
-                e.kind = K_EXACT;
-                size_t kl = vg_version_key(ver, kb);
-                if (!(e.k1 = key_dup(ix, kb, kl)))
-                    goto fail;
-                e.l1 = (uint16_t)kl;
-            }
+            struct ixent e;
+            unsigned char kb1[VG_VERSION_KEY_MAX], kb2[VG_VERSION_KEY_MAX];
+            make_ixent(m, (uint32_t)i, mi, kb1, kb2, &e);
+            if (e.k1 && !(e.k1 = key_dup(ix, e.k1, e.l1)))
+                goto fail;
+            if (e.k2 && !(e.k2 = key_dup(ix, e.k2, e.l2)))
+                goto fail;
             ix->criteria++;
             char k[VG_MAX_CPE];
             size_t kl;
@@ -1172,6 +1198,10 @@ int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventor
     } else {
         for (uint32_t mi = 0; mi < v->nmatches && rc == 0; mi++) {
             const struct vg_cpe_match *m = &v->matches[mi];
+            /* Version keys of the criterion computed once, not once per group. */
+            struct ixent ie;
+            unsigned char kb1[VG_VERSION_KEY_MAX], kb2[VG_VERSION_KEY_MAX];
+            make_ixent(m, (uint32_t)entry, mi, kb1, kb2, &ie);
             char k[VG_MAX_CPE];
             size_t kl;
             if (!product_key(&m->cpe, k, sizeof k, &kl)) {
@@ -1183,9 +1213,18 @@ int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventor
             long l = smap_get(&inv->prod.keys, k, kl);
             if (l < 0)
                 continue;
-            for (uint32_t i = inv->prod.start[l]; i < inv->prod.start[l + 1] && rc == 0; i++)
-                if (crit_hit(m, &inv->groups[inv->prod.groups[i]]))
+            for (uint32_t i = inv->prod.start[l]; i < inv->prod.start[l + 1] && rc == 0; i++) {
+                const struct group *g = &inv->groups[inv->prod.groups[i]];
+                bool hit;
+                if (ie.kind == K_EXACT)
+                    hit = g->name->cpe.kind[VG_CPE_VERSION] == VG_CPE_VALUE &&
+                          vg_version_key_cmp(ie.k1, ie.l1, g->vkey, g->vklen) == 0 &&
+                          rest_ok(&m->cpe, &g->name->cpe, VG_CPE_UPDATE);
+                else
+                    hit = ixent_hit(s, &ie, g, false);
+                if (hit)
                     rc = hits_push(&h, (uint32_t)entry, mi, inv->prod.groups[i]);
+            }
         }
     }
     if (rc == 0 && h.n)
@@ -1218,9 +1257,21 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
             if (vul)
                 rc = emit(out, s, h.v[i].entry, (uint32_t)asset);
         } else {
-            /* The organisation's other assets count: evaluate the whole CVE, keep ours. */
+            /* The organisation's other assets count ("running on", AND, negate): test the
+             * CVE's criteria against each of them, evaluate, keep this asset's finding. */
+            rc = inventory_index(inv);
+            uint32_t org = inv->assets[asset].org;
+            struct hits oh = {0};
+            for (uint32_t k = inv->org_start[org]; k < inv->org_start[org + 1] && rc == 0; k++) {
+                uint32_t g = inv->assets[inv->org_assets[k]].group;
+                for (uint32_t mi = 0; mi < v->nmatches && rc == 0; mi++)
+                    if (crit_hit(&v->matches[mi], &inv->groups[g]))
+                        rc = hits_push(&oh, h.v[i].entry, mi, g);
+            }
             tmp.n = 0;
-            rc = vg_vmatch_vuln(s, h.v[i].entry, inv, &tmp);
+            if (rc == 0 && oh.n)
+                rc = eval_hits(s, inv, &oh, &tmp);
+            free(oh.v);
             for (size_t k = 0; k < tmp.n && rc == 0; k++)
                 if (tmp.v[k].asset == asset)
                     rc = emit(out, s, h.v[i].entry, (uint32_t)asset);
