@@ -692,7 +692,7 @@ static int need(void **p, size_t *cap, size_t n, size_t sz)
 
 /* Evaluates one CVE given all its hits h[0..n) (same entry) and appends findings. */
 static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *inv,
-                      const struct hit *h, size_t n, struct scratch *sc,
+                      const struct hit *h, size_t n, uint32_t only_org, struct scratch *sc,
                       struct vg_findings *out)
 {
     uint32_t entry = h[0].entry;
@@ -713,7 +713,8 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
                 continue;
             for (uint32_t a = inv->groups[sc->u[i]].first; a != UINT32_MAX;
                  a = inv->assets[a].next)
-                if (emit(out, s, entry, a) < 0)
+                if ((only_org == UINT32_MAX || inv->assets[a].org == only_org) &&
+                    emit(out, s, entry, a) < 0)
                     return VG_ENOMEM;
         }
         return 0;
@@ -722,6 +723,8 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
     size_t nt = 0;
     for (size_t i = 0; i < n; i++)
         for (uint32_t a = inv->groups[h[i].group].first; a != UINT32_MAX; a = inv->assets[a].next) {
+            if (only_org != UINT32_MAX && inv->assets[a].org != only_org)
+                continue;
             if (need((void **)&sc->t, &sc->tcap, nt + 1, sizeof *sc->t) < 0)
                 return VG_ENOMEM;
             sc->t[nt++] = (struct oma){inv->assets[a].org, h[i].match, a};
@@ -784,15 +787,21 @@ static int cmp_hit(const void *a, const void *b)
     return x->group < y->group ? -1 : x->group > y->group;
 }
 
-/* Sorts hits by entry (counting sort over nentries) and evaluates each entry. */
+/* Sorts hits by entry (counting sort over nentries) and evaluates each entry; only_org
+ * limits findings to one organisation (UINT32_MAX: all). */
 static int eval_hits(const struct vg_vuln_set *s, const struct vg_inventory *inv,
-                     struct hits *h, struct vg_findings *out)
+                     struct hits *h, uint32_t only_org, struct vg_findings *out)
 {
     int rc = 0;
     struct scratch sc;
     memset(&sc, 0, sizeof sc);
     size_t ne = vg_vuln_set_count(s);
-    if (h->n > 4096 && ne > 0) {
+    bool in_order = true;
+    for (size_t i = 1; i < h->n && in_order; i++)
+        in_order = h->v[i - 1].entry <= h->v[i].entry;
+    if (in_order) {
+        /* one CVE's hits, or already in order */
+    } else if (h->n > 4096 && ne > 0) {
         uint32_t *cnt = calloc(ne + 1, sizeof *cnt);
         struct hit *sorted = malloc(h->n * sizeof *sorted);
         if (!cnt || !sorted) {
@@ -817,7 +826,7 @@ static int eval_hits(const struct vg_vuln_set *s, const struct vg_inventory *inv
         size_t j = i;
         while (j < h->n && h->v[j].entry == h->v[i].entry)
             j++;
-        rc = eval_entry(s, inv, h->v + i, j - i, &sc, out);
+        rc = eval_entry(s, inv, h->v + i, j - i, only_org, &sc, out);
         i = j;
     }
     scratch_free(&sc);
@@ -1166,7 +1175,7 @@ int vg_vmatch_all(const struct vg_vindex *ix, const struct vg_vuln_set *s,
     for (size_t g = 0; g < inv->ngroups && rc == 0; g++)
         rc = group_hits(ix, s, inv, (uint32_t)g, &h);
     if (rc == 0)
-        rc = eval_hits(s, inv, &h, out);
+        rc = eval_hits(s, inv, &h, UINT32_MAX, out);
     free(h.v);
     return rc;
 }
@@ -1228,7 +1237,7 @@ int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventor
         }
     }
     if (rc == 0 && h.n)
-        rc = eval_hits(s, inv, &h, out);
+        rc = eval_hits(s, inv, &h, UINT32_MAX, out);
     free(h.v);
     return rc;
 }
@@ -1270,7 +1279,7 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
             }
             tmp.n = 0;
             if (rc == 0 && oh.n)
-                rc = eval_hits(s, inv, &oh, &tmp);
+                rc = eval_hits(s, inv, &oh, org, &tmp);
             free(oh.v);
             for (size_t k = 0; k < tmp.n && rc == 0; k++)
                 if (tmp.v[k].asset == asset)
@@ -1348,7 +1357,7 @@ int vg_vmatch_naive(const struct vg_vuln_set *s, size_t first, size_t n,
                 h.v[i].group != h.v[k - 1].group)
                 h.v[k++] = h.v[i];
         h.n = k;
-        rc = eval_hits(s, inv, &h, out);
+        rc = eval_hits(s, inv, &h, UINT32_MAX, out);
     }
     free(h.v);
     return rc;
