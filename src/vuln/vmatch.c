@@ -181,11 +181,12 @@ static size_t norm_name(struct vg_str s, char *out, size_t cap)
 /* ---- inventory ---- */
 
 struct group {
-    struct vg_cpe_name *name;   /* the parsed CPE (owned) */
+    struct vg_cpe cpe;          /* the parsed CPE, lower-cased; text in mem */
+    char *mem;                  /* owns: CPE values, then uver, then names */
+    const char *uver;           /* version without quoting ("" for -) */
+    const char *names;          /* normalised vendor \x01 product */
     unsigned char *vkey;        /* version key (owned) */
     uint16_t vklen;
-    char uver[VG_MAX_VERSION + 1]; /* version without quoting */
-    char names[2 * VG_MAX_NAME];   /* normalised vendor \x01 product */
     size_t names_len;
     uint32_t first;             /* first asset; assets chain through asset.next */
     uint32_t count;
@@ -239,7 +240,7 @@ void vg_inventory_free(struct vg_inventory *inv)
     smap_free(&inv->orgs);
     smap_free(&inv->by_cpe);
     for (size_t i = 0; i < inv->ngroups; i++) {
-        free(inv->groups[i].name);
+        free(inv->groups[i].mem);
         free(inv->groups[i].vkey);
     }
     for (size_t i = 0; i < inv->n; i++)
@@ -280,32 +281,44 @@ static long new_group(struct vg_inventory *inv, const struct vg_cpe_name *nm)
     }
     struct group *g = &inv->groups[inv->ngroups];
     memset(g, 0, sizeof *g);
-    g->name = malloc(sizeof *g->name);
     unsigned char key[VG_VERSION_KEY_MAX];
     struct vg_str ver = vg_cpe_value(&nm->cpe, VG_CPE_VERSION);
     size_t kl = vg_version_key(ver, key);
-    g->vkey = malloc(kl);
-    if (!g->name || !g->vkey) {
-        free(g->name);
-        free(g->vkey);
-        return VG_ENOMEM;
-    }
-    memcpy(g->name, nm, sizeof *nm);
-    g->name->cpe.text = g->name->text;
-    for (size_t i = 0; i < sizeof g->name->text; i++)
-        g->name->text[i] = (char)tolower((unsigned char)g->name->text[i]);
-    memcpy(g->vkey, key, kl);
-    g->vklen = (uint16_t)kl;
+    /* Only what is used: the values, the unquoted version and the CVE 5 names. */
+    size_t used = 0;
+    for (int a = 0; a < VG_CPE_NATTR; a++)
+        if (nm->cpe.kind[a] == VG_CPE_VALUE && (size_t)nm->cpe.off[a] + nm->cpe.len[a] + 1 > used)
+            used = (size_t)nm->cpe.off[a] + nm->cpe.len[a] + 1;
+    char uv[VG_MAX_VERSION + 1];
     struct vg_buf b;
     vg_buf_init(&b, VG_MAX_VERSION);
     vg_cpe_unquote(ver, &b);
-    vg_str_copy((struct vg_str){b.data ? b.data : "", b.len}, g->uver, sizeof g->uver);
+    vg_str_copy((struct vg_str){b.data ? b.data : "", b.len}, uv, sizeof uv);
     vg_buf_cleanup(&b);
-    char nv[VG_MAX_NAME], np[VG_MAX_NAME];
+    char nv[VG_MAX_NAME], np[VG_MAX_NAME], names[2 * VG_MAX_NAME + 2];
     size_t lv = norm_name(vg_cpe_value(&nm->cpe, VG_CPE_VENDOR), nv, sizeof nv);
     size_t lp = norm_name(vg_cpe_value(&nm->cpe, VG_CPE_PRODUCT), np, sizeof np);
-    g->names_len = name_key((struct vg_str){nv, lv}, (struct vg_str){np, lp}, g->names,
-                            sizeof g->names);
+    size_t ln = name_key((struct vg_str){nv, lv}, (struct vg_str){np, lp}, names, sizeof names);
+    size_t lu = strlen(uv);
+    g->mem = malloc(used + lu + 1 + ln + 1);
+    g->vkey = malloc(kl);
+    if (!g->mem || !g->vkey) {
+        free(g->mem);
+        free(g->vkey);
+        return VG_ENOMEM;
+    }
+    for (size_t i = 0; i < used; i++)
+        g->mem[i] = (char)tolower((unsigned char)nm->text[i]);
+    g->cpe = nm->cpe;
+    g->cpe.text = g->mem;
+    memcpy(g->mem + used, uv, lu + 1);
+    g->uver = g->mem + used;
+    memcpy(g->mem + used + lu + 1, names, ln);
+    g->mem[used + lu + 1 + ln] = '\0';
+    g->names = g->mem + used + lu + 1;
+    g->names_len = ln;
+    memcpy(g->vkey, key, kl);
+    g->vklen = (uint16_t)kl;
     g->first = UINT32_MAX;
     return (long)inv->ngroups++;
 }
@@ -385,7 +398,7 @@ static int glist_build(struct vg_inventory *inv, struct glist *l, int which)
         size_t kl = 0;
         const char *kp = k;
         if (which == 0) {
-            if (!product_key(&inv->groups[g].name->cpe, k, sizeof k, &kl))
+            if (!product_key(&inv->groups[g].cpe, k, sizeof k, &kl))
                 kl = 0;
         } else {
             kp = inv->groups[g].names;
@@ -470,7 +483,7 @@ static bool rest_ok(const struct vg_cpe *crit, const struct vg_cpe *asset, int f
 /* The criterion's version attribute against the asset's version, ranges aside. */
 static bool version_attr_ok(const struct vg_cpe *crit, const struct group *g)
 {
-    uint8_t ak = g->name->cpe.kind[VG_CPE_VERSION];
+    uint8_t ak = g->cpe.kind[VG_CPE_VERSION];
     switch (crit->kind[VG_CPE_VERSION]) {
     case VG_CPE_ANY: return true;
     case VG_CPE_NA: return ak == VG_CPE_NA;
@@ -480,45 +493,10 @@ static bool version_attr_ok(const struct vg_cpe *crit, const struct group *g)
         return false;
     struct vg_str cv = vg_cpe_value(crit, VG_CPE_VERSION);
     if (vg_cpe_has_wildcard(cv))
-        return vg_cpe_glob(cv, vg_cpe_value(&g->name->cpe, VG_CPE_VERSION));
+        return vg_cpe_glob(cv, vg_cpe_value(&g->cpe, VG_CPE_VERSION));
     unsigned char k[VG_VERSION_KEY_MAX];
     size_t kl = vg_version_key(cv, k);
     return vg_version_key_cmp(k, kl, g->vkey, g->vklen) == 0;
-}
-
-static bool range_ok_keys(const struct vg_cpe_match *m, const struct group *g)
-{
-    unsigned char k[VG_VERSION_KEY_MAX];
-    if (g->name->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE)
-        return false;
-    if (m->range.start.ptr) {
-        size_t kl = vg_version_key(m->range.start, k);
-        int c = vg_version_key_cmp(g->vkey, g->vklen, k, kl);
-        if (c < 0 || (c == 0 && !m->range.start_incl))
-            return false;
-    }
-    if (m->range.end.ptr) {
-        size_t kl = vg_version_key(m->range.end, k);
-        int c = vg_version_key_cmp(g->vkey, g->vklen, k, kl);
-        if (c > 0 || (c == 0 && !m->range.end_incl))
-            return false;
-    }
-    return true;
-}
-
-/* Full test of one NVD criterion against one group (used when matching one CVE). */
-static bool crit_hit(const struct vg_cpe_match *m, const struct group *g)
-{
-    if (m->has_range && !range_ok_keys(m, g))
-        return false;
-    if (!version_attr_ok(&m->cpe, g))
-        return false;
-    for (int a = VG_CPE_PART; a <= VG_CPE_PRODUCT; a++) {
-        enum vg_cpe_rel r = vg_cpe_compare_attr(&m->cpe, &g->name->cpe, (enum vg_cpe_attr)a);
-        if (r != VG_CPE_EQUAL && r != VG_CPE_SUPERSET)
-            return false;
-    }
-    return rest_ok(&m->cpe, &g->name->cpe, VG_CPE_UPDATE);
 }
 
 /* A CVE 5 product's versions against an (unquoted) asset version. */
@@ -564,7 +542,7 @@ static bool affected_hit(const struct vg_affected *a, struct vg_str ver)
  * affected whatever the version. */
 static bool group_affected(const struct vg_affected *a, const struct group *g)
 {
-    if (g->name->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE)
+    if (g->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE)
         return a->nversions == 0 && a->default_affected;
     return affected_hit(a, vg_str_c(g->uver));
 }
@@ -609,8 +587,21 @@ void vg_findings_cleanup(struct vg_findings *f)
     memset(f, 0, sizeof *f);
 }
 
-static int emit(struct vg_findings *out, const struct vg_vuln_set *s, uint32_t entry,
-                uint32_t asset)
+/* The scores every finding of entry carries. */
+static struct vg_finding finding_of(const struct vg_vuln_set *s, uint32_t entry)
+{
+    const struct vg_vuln_entry *e = vg_vuln_set_at(s, entry);
+    const struct vg_vuln *sc = vg_vuln_entry_scored(e);
+    struct vg_finding f;
+    f.asset = 0;
+    f.entry = entry;
+    f.cvss = sc ? sc->cvss : -1;
+    f.epss = e->epss;
+    f.tier = e->has_kev ? 0 : e->epss >= 0.1f ? 1 : 2;
+    return f;
+}
+
+static int emit_f(struct vg_findings *out, const struct vg_finding *tmpl, uint32_t asset)
 {
     if (out->n == out->cap) {
         size_t nc = out->cap ? out->cap * 2 : 1024;
@@ -620,15 +611,16 @@ static int emit(struct vg_findings *out, const struct vg_vuln_set *s, uint32_t e
         out->v = v;
         out->cap = nc;
     }
-    const struct vg_vuln_entry *e = vg_vuln_set_at(s, entry);
-    const struct vg_vuln *sc = vg_vuln_entry_scored(e);
-    struct vg_finding *f = &out->v[out->n++];
-    f->asset = asset;
-    f->entry = entry;
-    f->cvss = sc ? sc->cvss : -1;
-    f->epss = e->epss;
-    f->tier = e->has_kev ? 0 : e->epss >= 0.1f ? 1 : 2;
+    out->v[out->n] = *tmpl;
+    out->v[out->n++].asset = asset;
     return 0;
+}
+
+static int emit(struct vg_findings *out, const struct vg_vuln_set *s, uint32_t entry,
+                uint32_t asset)
+{
+    struct vg_finding f = finding_of(s, entry);
+    return emit_f(out, &f, asset);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -699,6 +691,7 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
     const struct vg_vuln *v = vg_vuln_entry_applicability(vg_vuln_set_at(s, entry));
     if (!v)
         return 0;
+    struct vg_finding tmpl = finding_of(s, entry);
     if (v->source == VG_VULN_CVE5 || v->simple) {
         /* Any vulnerable criterion met makes the asset vulnerable. */
         if (need((void **)&sc->u, &sc->ucap, n, sizeof *sc->u) < 0)
@@ -714,7 +707,7 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
             for (uint32_t a = inv->groups[sc->u[i]].first; a != UINT32_MAX;
                  a = inv->assets[a].next)
                 if ((only_org == UINT32_MAX || inv->assets[a].org == only_org) &&
-                    emit(out, s, entry, a) < 0)
+                    emit_f(out, &tmpl, a) < 0)
                     return VG_ENOMEM;
         }
         return 0;
@@ -770,7 +763,7 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
         }
         sort_n(sc->u, k2, sizeof *sc->u, cmp_u32);
         for (size_t k = 0; k < k2; k++)
-            if ((k == 0 || sc->u[k] != sc->u[k - 1]) && emit(out, s, entry, sc->u[k]) < 0)
+            if ((k == 0 || sc->u[k] != sc->u[k - 1]) && emit_f(out, &tmpl, sc->u[k]) < 0)
                 return VG_ENOMEM;
         for (size_t k = i; k < j; k++)
             sc->mark[sc->t[k].match] = 0;
@@ -838,6 +831,7 @@ static int eval_hits(const struct vg_vuln_set *s, const struct vg_inventory *inv
 enum { K_EXACT, K_RANGE, K_OTHER, K_CVE5 };
 
 struct ixent {
+    const void *rec;           /* the criterion (struct vg_cpe_match) or CVE 5 product */
     uint32_t entry;            /* set entry */
     uint32_t match;            /* criterion, or affected index for K_CVE5 */
     const unsigned char *k1;   /* exact version key, or range start key (NULL: none) */
@@ -994,7 +988,7 @@ static int bucketize(struct bucketed *b, struct pendings *p, size_t *bytes)
 static void make_ixent(const struct vg_cpe_match *m, uint32_t entry, uint32_t mi,
                        unsigned char *kb1, unsigned char *kb2, struct ixent *e)
 {
-    *e = (struct ixent){entry, mi, NULL, NULL, 0, 0, K_OTHER, 0};
+    *e = (struct ixent){m, entry, mi, NULL, NULL, 0, 0, K_OTHER, 0};
     struct vg_str ver = vg_cpe_value(&m->cpe, VG_CPE_VERSION);
     bool plain_ver = m->cpe.kind[VG_CPE_VERSION] == VG_CPE_VALUE && !vg_cpe_has_wildcard(ver);
     if (m->has_range) {
@@ -1033,7 +1027,7 @@ struct vg_vindex *vg_vindex_build(const struct vg_vuln_set *s)
                 size_t kl = name_key(v->affected[a].vendor, v->affected[a].product, k, sizeof k);
                 bool added;
                 long b = smap_put(&ix->names.keys, k, kl, 0, &added);
-                struct ixent e = {(uint32_t)i, a, NULL, NULL, 0, 0, K_CVE5, 0};
+                struct ixent e = {&v->affected[a], (uint32_t)i, a, NULL, NULL, 0, 0, K_CVE5, 0};
                 if (b < 0 || pend(&pn, (uint32_t)b, &e) < 0)
                     goto fail;
             }
@@ -1081,10 +1075,10 @@ fail:
 static bool ixent_hit(const struct vg_vuln_set *s, const struct ixent *e, const struct group *g,
                       bool wild)
 {
-    const struct vg_vuln *v = vg_vuln_entry_applicability(vg_vuln_set_at(s, e->entry));
-    const struct vg_cpe_match *m = &v->matches[e->match];
+    (void)s;
+    const struct vg_cpe_match *m = e->rec;
     if (e->kind == K_RANGE) {
-        if (g->name->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE)
+        if (g->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE)
             return false;
         if (e->k1) {
             int c = vg_version_key_cmp(g->vkey, g->vklen, e->k1, e->l1);
@@ -1104,11 +1098,29 @@ static bool ixent_hit(const struct vg_vuln_set *s, const struct ixent *e, const 
     }
     if (wild)
         for (int a = VG_CPE_PART; a <= VG_CPE_PRODUCT; a++) {
-            enum vg_cpe_rel r = vg_cpe_compare_attr(&m->cpe, &g->name->cpe, (enum vg_cpe_attr)a);
+            enum vg_cpe_rel r = vg_cpe_compare_attr(&m->cpe, &g->cpe, (enum vg_cpe_attr)a);
             if (r != VG_CPE_EQUAL && r != VG_CPE_SUPERSET)
                 return false;
         }
-    return rest_ok(&m->cpe, &g->name->cpe, VG_CPE_UPDATE);
+    return rest_ok(&m->cpe, &g->cpe, VG_CPE_UPDATE);
+}
+
+/* Full test of criterion m, described by ie (make_ixent), against group g. */
+static bool ixent_test(const struct vg_vuln_set *s, const struct vg_cpe_match *m,
+                       const struct ixent *ie, const struct group *g)
+{
+    if (ie->kind == K_EXACT) {
+        if (g->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE ||
+            vg_version_key_cmp(ie->k1, ie->l1, g->vkey, g->vklen) != 0)
+            return false;
+        for (int a = VG_CPE_PART; a <= VG_CPE_PRODUCT; a++) {
+            enum vg_cpe_rel r = vg_cpe_compare_attr(&m->cpe, &g->cpe, (enum vg_cpe_attr)a);
+            if (r != VG_CPE_EQUAL && r != VG_CPE_SUPERSET)
+                return false;
+        }
+        return rest_ok(&m->cpe, &g->cpe, VG_CPE_UPDATE);
+    }
+    return ixent_hit(s, ie, g, true);
 }
 
 /* All hits of group gi in the index. */
@@ -1118,13 +1130,13 @@ static int group_hits(const struct vg_vindex *ix, const struct vg_vuln_set *s,
     const struct group *g = &inv->groups[gi];
     char k[VG_MAX_CPE];
     size_t kl;
-    if (product_key(&g->name->cpe, k, sizeof k, &kl)) {
+    if (product_key(&g->cpe, k, sizeof k, &kl)) {
         long b = smap_get(&ix->prod.keys, k, kl);
         if (b >= 0) {
             const struct ixent *ents = ix->prod.ents + ix->prod.start[b];
             size_t n = ix->prod.start[b + 1] - ix->prod.start[b], ne = ix->prod.nexact[b];
             size_t first_other = ne;
-            if (g->name->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE)
+            if (g->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE)
                 ne = 0; /* no exact version can equal "-" */
             /* Exact versions: binary search for the first key >= the asset's. */
             size_t lo = 0, hi = ne;
@@ -1138,9 +1150,8 @@ static int group_hits(const struct vg_vindex *ix, const struct vg_vuln_set *s,
             for (size_t i = lo; i < ne; i++) {
                 if (vg_version_key_cmp(ents[i].k1, ents[i].l1, g->vkey, g->vklen) != 0)
                     break;
-                const struct vg_vuln *v =
-                    vg_vuln_entry_applicability(vg_vuln_set_at(s, ents[i].entry));
-                if (rest_ok(&v->matches[ents[i].match].cpe, &g->name->cpe, VG_CPE_UPDATE) &&
+                const struct vg_cpe_match *m = ents[i].rec;
+                if (rest_ok(&m->cpe, &g->cpe, VG_CPE_UPDATE) &&
                     hits_push(h, ents[i].entry, ents[i].match, gi) < 0)
                     return VG_ENOMEM;
             }
@@ -1158,8 +1169,7 @@ static int group_hits(const struct vg_vindex *ix, const struct vg_vuln_set *s,
     if (b >= 0) {
         for (uint32_t i = ix->names.start[b]; i < ix->names.start[b + 1]; i++) {
             const struct ixent *e = &ix->names.ents[i];
-            const struct vg_vuln *v = vg_vuln_entry_applicability(vg_vuln_set_at(s, e->entry));
-            if (group_affected(&v->affected[e->match], g) &&
+            if (group_affected(e->rec, g) &&
                 hits_push(h, e->entry, CVE5_BIT | e->match, gi) < 0)
                 return VG_ENOMEM;
         }
@@ -1174,6 +1184,17 @@ int vg_vmatch_all(const struct vg_vindex *ix, const struct vg_vuln_set *s,
     int rc = 0;
     for (size_t g = 0; g < inv->ngroups && rc == 0; g++)
         rc = group_hits(ix, s, inv, (uint32_t)g, &h);
+    /* Room for the findings at once: each hit gives at most its group's assets. */
+    size_t est = out->n;
+    for (size_t i = 0; i < h.n; i++)
+        est += inv->groups[h.v[i].group].count;
+    if (rc == 0 && est > out->cap) {
+        struct vg_finding *v = realloc(out->v, est * sizeof *v);
+        if (v) {
+            out->v = v;
+            out->cap = est;
+        }
+    }
     if (rc == 0)
         rc = eval_hits(s, inv, &h, UINT32_MAX, out);
     free(h.v);
@@ -1215,7 +1236,7 @@ int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventor
             size_t kl;
             if (!product_key(&m->cpe, k, sizeof k, &kl)) {
                 for (uint32_t g = 0; g < inv->ngroups && rc == 0; g++)
-                    if (crit_hit(m, &inv->groups[g]))
+                    if (ixent_test(s, m, &ie, &inv->groups[g]))
                         rc = hits_push(&h, (uint32_t)entry, mi, g);
                 continue;
             }
@@ -1223,15 +1244,7 @@ int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventor
             if (l < 0)
                 continue;
             for (uint32_t i = inv->prod.start[l]; i < inv->prod.start[l + 1] && rc == 0; i++) {
-                const struct group *g = &inv->groups[inv->prod.groups[i]];
-                bool hit;
-                if (ie.kind == K_EXACT)
-                    hit = g->name->cpe.kind[VG_CPE_VERSION] == VG_CPE_VALUE &&
-                          vg_version_key_cmp(ie.k1, ie.l1, g->vkey, g->vklen) == 0 &&
-                          rest_ok(&m->cpe, &g->name->cpe, VG_CPE_UPDATE);
-                else
-                    hit = ixent_hit(s, &ie, g, false);
-                if (hit)
+                if (ixent_test(s, m, &ie, &inv->groups[inv->prod.groups[i]]))
                     rc = hits_push(&h, (uint32_t)entry, mi, inv->prod.groups[i]);
             }
         }
@@ -1271,11 +1284,17 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
             rc = inventory_index(inv);
             uint32_t org = inv->assets[asset].org;
             struct hits oh = {0};
-            for (uint32_t k = inv->org_start[org]; k < inv->org_start[org + 1] && rc == 0; k++) {
-                uint32_t g = inv->assets[inv->org_assets[k]].group;
-                for (uint32_t mi = 0; mi < v->nmatches && rc == 0; mi++)
-                    if (crit_hit(&v->matches[mi], &inv->groups[g]))
+            for (uint32_t mi = 0; mi < v->nmatches && rc == 0; mi++) {
+                const struct vg_cpe_match *m = &v->matches[mi];
+                struct ixent ie;
+                unsigned char kb1[VG_VERSION_KEY_MAX], kb2[VG_VERSION_KEY_MAX];
+                make_ixent(m, h.v[i].entry, mi, kb1, kb2, &ie);
+                for (uint32_t k = inv->org_start[org]; k < inv->org_start[org + 1] && rc == 0;
+                     k++) {
+                    uint32_t g = inv->assets[inv->org_assets[k]].group;
+                    if (ixent_test(s, m, &ie, &inv->groups[g]))
                         rc = hits_push(&oh, h.v[i].entry, mi, g);
+                }
             }
             tmp.n = 0;
             if (rc == 0 && oh.n)
@@ -1296,7 +1315,7 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
 static bool naive_hit(const struct vg_cpe_match *m, const struct group *g)
 {
     struct vg_str ver = vg_str_c(g->uver);
-    const struct vg_cpe *c = &m->cpe, *a = &g->name->cpe;
+    const struct vg_cpe *c = &m->cpe, *a = &g->cpe;
     bool concrete = a->kind[VG_CPE_VERSION] == VG_CPE_VALUE;
     if (m->has_range && (!concrete || !vg_version_in_range(ver, &m->range)))
         return false;
