@@ -18,6 +18,14 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of this thread: what one core spent, whatever else the machine runs. */
+static double cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static long max_rss_mib(void)
 {
     struct rusage ru;
@@ -50,19 +58,20 @@ int main(int argc, char **argv)
     struct vg_diag d;
 
     snprintf(path, sizeof path, "%s/nvd", argv[1]);
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     if (vg_feed_read_path(s, VG_FEED_NVD, path, &o, &st, &d) < 0) {
         fprintf(stderr, "%s\n", d.message);
         return 1;
     }
-    double t_parse = now() - t0;
+    double t_parse = now() - t0, c_parse = cpu() - c0;
     size_t ncve = st.added;
     size_t ncrit = 0;
     for (size_t i = 0; i < vg_vuln_set_count(s); i++)
         if (vg_vuln_set_at(s, i)->nvd)
             ncrit += vg_vuln_set_at(s, i)->nvd->nmatches;
-    printf("parse NVD pages:   %.2f s  (%zu files, %zu CVEs, %zu cpeMatch, %zu rejected, "
-           "%.0f CVEs/s)\n", t_parse, st.files, ncve, ncrit, st.rejected, ncve / t_parse);
+    printf("parse NVD pages:   %.2f s wall, %.2f s CPU  (%zu files, %zu CVEs, %zu cpeMatch, "
+           "%zu rejected, %.0f CVEs/s CPU)\n", t_parse, c_parse, st.files, ncve, ncrit,
+           st.rejected, ncve / c_parse);
     long rss_parse = max_rss_mib();
 
     t0 = now();
@@ -102,14 +111,17 @@ int main(int argc, char **argv)
 
     struct vg_findings fd;
     vg_findings_init(&fd);
-    double best = 1e9;
-    for (int run = 0; run < 3; run++) {
+    double best = 1e9, best_cpu = 1e9;
+    for (int run = 0; run < 5; run++) {
         fd.n = 0;
         t0 = now();
+        c0 = cpu();
         vg_vmatch_all(ix, s, inv, &fd);
-        double t = now() - t0;
+        double t = now() - t0, c = cpu() - c0;
         if (t < best)
             best = t;
+        if (c < best_cpu)
+            best_cpu = c;
     }
     size_t nfull = fd.n;
     t0 = now();
@@ -118,8 +130,9 @@ int main(int argc, char **argv)
     size_t tiers[3] = {0, 0, 0};
     for (size_t i = 0; i < fd.n; i++)
         tiers[fd.v[i].tier]++;
-    printf("full re-match:     %.3f s  (best of 3; %zu findings: %zu KEV, %zu EPSS>=0.1, %zu "
-           "other; sort %.3f s)\n", best, nfull, tiers[0], tiers[1], tiers[2], t_sort);
+    printf("full re-match:     %.3f s wall, %.3f s CPU  (best of 5; %zu findings: %zu KEV, %zu "
+           "EPSS>=0.1, %zu other; priority sort %.3f s)\n", best, best_cpu, nfull, tiers[0],
+           tiers[1], tiers[2], t_sort);
 
     /* One new CVE: 1,000 CVEs spread over the set, each matched alone. */
     size_t ne = vg_vuln_set_count(s), samples = 1000;
@@ -130,16 +143,16 @@ int main(int argc, char **argv)
     size_t found = 0;
     for (size_t k = 0; k < samples; k++) {
         one.n = 0;
-        t0 = now();
+        t0 = cpu();
         vg_vmatch_vuln(s, (k * 7919) % ne, inv, &one);
-        lat[k] = now() - t0;
+        lat[k] = cpu() - t0;
         found += one.n;
     }
     qsort(lat, samples, sizeof *lat, cmp_double);
     double sum = 0;
     for (size_t k = 0; k < samples; k++)
         sum += lat[k];
-    printf("one new CVE:       mean %.1f us, p99 %.1f us, max %.1f us  (%zu CVEs, %zu "
+    printf("one new CVE:       CPU mean %.1f us, p99 %.1f us, max %.1f us  (%zu CVEs, %zu "
            "findings)\n", sum / samples * 1e6, lat[samples * 99 / 100] * 1e6,
            lat[samples - 1] * 1e6, samples, found);
 
@@ -148,16 +161,16 @@ int main(int argc, char **argv)
     found = 0;
     for (size_t k = 0; k < samples; k++) {
         one.n = 0;
-        t0 = now();
+        t0 = cpu();
         vg_vmatch_asset(ix, s, inv, (k * 104729) % na, &one);
-        lat[k] = now() - t0;
+        lat[k] = cpu() - t0;
         found += one.n;
     }
     qsort(lat, samples, sizeof *lat, cmp_double);
     sum = 0;
     for (size_t k = 0; k < samples; k++)
         sum += lat[k];
-    printf("one new asset:     mean %.1f us, p99 %.1f us, max %.1f us  (%zu assets, %zu "
+    printf("one new asset:     CPU mean %.1f us, p99 %.1f us, max %.1f us  (%zu assets, %zu "
            "findings)\n", sum / samples * 1e6, lat[samples * 99 / 100] * 1e6,
            lat[samples - 1] * 1e6, samples, found);
 
@@ -166,19 +179,19 @@ int main(int argc, char **argv)
     /* The straightforward matcher on a slice of CVEs, all assets; same findings expected. */
     size_t slice = ne / 1000; /* 0.1 % of the CVEs */
     one.n = 0;
-    t0 = now();
+    t0 = cpu();
     vg_vmatch_naive(s, 0, slice, inv, &one);
-    double t_naive = now() - t0;
+    double t_naive = cpu() - t0;
     size_t in_slice = 0;
     for (size_t i = 0; i < nfull; i++)
         if (fd.v[i].entry < slice)
             in_slice++;
     double extrapolated = t_naive * (double)ne / (double)slice;
-    printf("naive, slice:      %.2f s for %zu CVEs x %zu assets (%zu findings; indexed run "
+    printf("naive, slice:      %.2f s CPU for %zu CVEs x %zu assets (%zu findings; indexed run "
            "found %zu in that slice: %s)\n", t_naive, slice, na, one.n, in_slice,
            one.n == in_slice ? "same" : "DIFFERENT");
-    printf("naive, whole set:  %.0f s extrapolated; ratio naive/indexed = %.0fx\n", extrapolated,
-           extrapolated / best);
+    printf("naive, whole set:  %.0f s CPU extrapolated; ratio naive/indexed (CPU) = %.0fx\n",
+           extrapolated, extrapolated / best_cpu);
 done:
     printf("max RSS:           %ld MiB (after parse: %ld MiB)\n", max_rss_mib(), rss_parse);
     free(lat);

@@ -199,6 +199,12 @@ struct asset {
     char *cpe;      /* as given (owned) */
 };
 
+/* An asset as a group lists it, with its organisation at hand. */
+struct gasset {
+    uint32_t asset;
+    uint32_t org;
+};
+
 /* Groups listed by key: CSR arrays built on demand. */
 struct glist {
     struct smap keys;   /* key -> list */
@@ -216,6 +222,8 @@ struct vg_inventory {
     bool dirty;               /* lists below are stale */
     struct glist prod;        /* "part:vendor:product" -> groups */
     struct glist names;       /* CVE 5 names -> groups */
+    uint32_t *gstart;         /* assets of group g: gassets[gstart[g] .. gstart[g+1]) */
+    struct gasset *gassets;
     uint32_t *org_start;      /* assets of org o: org_assets[org_start[o] .. org_start[o+1]) */
     uint32_t *org_assets;
 };
@@ -251,6 +259,8 @@ void vg_inventory_free(struct vg_inventory *inv)
     glist_free(&inv->names);
     free(inv->org_start);
     free(inv->org_assets);
+    free(inv->gstart);
+    free(inv->gassets);
     free(inv);
 }
 
@@ -460,6 +470,21 @@ static int inventory_index(struct vg_inventory *inv)
         inv->org_start[o + 2] += inv->org_start[o + 1];
     for (size_t i = 0; i < inv->n; i++)
         inv->org_assets[inv->org_start[inv->assets[i].org + 1]++] = (uint32_t)i;
+    /* Assets by group, contiguous: what evaluation walks for every hit. */
+    size_t ng = inv->ngroups;
+    free(inv->gstart);
+    free(inv->gassets);
+    inv->gstart = calloc(ng + 2, sizeof *inv->gstart);
+    inv->gassets = malloc((inv->n ? inv->n : 1) * sizeof *inv->gassets);
+    if (!inv->gstart || !inv->gassets)
+        return VG_ENOMEM;
+    for (size_t i = 0; i < inv->n; i++)
+        inv->gstart[inv->assets[i].group + 2]++;
+    for (size_t g = 0; g < ng; g++)
+        inv->gstart[g + 2] += inv->gstart[g + 1];
+    for (size_t i = 0; i < inv->n; i++)
+        inv->gassets[inv->gstart[inv->assets[i].group + 1]++] =
+            (struct gasset){(uint32_t)i, inv->assets[i].org};
     inv->dirty = false;
     return 0;
 }
@@ -704,10 +729,9 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
         for (size_t i = 0; i < k; i++) {
             if (i > 0 && sc->u[i] == sc->u[i - 1])
                 continue;
-            for (uint32_t a = inv->groups[sc->u[i]].first; a != UINT32_MAX;
-                 a = inv->assets[a].next)
-                if ((only_org == UINT32_MAX || inv->assets[a].org == only_org) &&
-                    emit_f(out, &tmpl, a) < 0)
+            for (uint32_t k2 = inv->gstart[sc->u[i]]; k2 < inv->gstart[sc->u[i] + 1]; k2++)
+                if ((only_org == UINT32_MAX || inv->gassets[k2].org == only_org) &&
+                    emit_f(out, &tmpl, inv->gassets[k2].asset) < 0)
                     return VG_ENOMEM;
         }
         return 0;
@@ -715,12 +739,13 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
     /* Configurations with AND, negate or "running on" criteria: per organisation. */
     size_t nt = 0;
     for (size_t i = 0; i < n; i++)
-        for (uint32_t a = inv->groups[h[i].group].first; a != UINT32_MAX; a = inv->assets[a].next) {
-            if (only_org != UINT32_MAX && inv->assets[a].org != only_org)
+        for (uint32_t k2 = inv->gstart[h[i].group]; k2 < inv->gstart[h[i].group + 1]; k2++) {
+            const struct gasset *ga = &inv->gassets[k2];
+            if (only_org != UINT32_MAX && ga->org != only_org)
                 continue;
             if (need((void **)&sc->t, &sc->tcap, nt + 1, sizeof *sc->t) < 0)
                 return VG_ENOMEM;
-            sc->t[nt++] = (struct oma){inv->assets[a].org, h[i].match, a};
+            sc->t[nt++] = (struct oma){ga->org, h[i].match, ga->asset};
         }
     sort_n(sc->t, nt, sizeof *sc->t, cmp_oma);
     if (need((void **)&sc->mark, &sc->mcap, v->nmatches, 1) < 0 ||
@@ -1181,7 +1206,7 @@ int vg_vmatch_all(const struct vg_vindex *ix, const struct vg_vuln_set *s,
                   struct vg_inventory *inv, struct vg_findings *out)
 {
     struct hits h = {0};
-    int rc = 0;
+    int rc = inventory_index(inv);
     for (size_t g = 0; g < inv->ngroups && rc == 0; g++)
         rc = group_hits(ix, s, inv, (uint32_t)g, &h);
     /* Room for the findings at once: each hit gives at most its group's assets. */
@@ -1262,7 +1287,9 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
         return VG_EINVAL;
     struct hits h = {0};
     uint32_t gi = inv->assets[asset].group;
-    int rc = group_hits(ix, s, inv, gi, &h);
+    int rc = inventory_index(inv);
+    if (rc == 0)
+        rc = group_hits(ix, s, inv, gi, &h);
     if (rc == 0)
         sort_n(h.v, h.n, sizeof *h.v, cmp_hit);
     struct vg_findings tmp;
@@ -1343,7 +1370,7 @@ int vg_vmatch_naive(const struct vg_vuln_set *s, size_t first, size_t n,
                     struct vg_inventory *inv, struct vg_findings *out)
 {
     struct hits h = {0};
-    int rc = 0;
+    int rc = inventory_index(inv);
     size_t end = first + n < vg_vuln_set_count(s) ? first + n : vg_vuln_set_count(s);
     for (size_t en = first; en < end && rc == 0; en++) {
         const struct vg_vuln *v = vg_vuln_entry_applicability(vg_vuln_set_at(s, en));
