@@ -265,7 +265,28 @@ static int unbind_fs_comp(struct builder *b, enum vg_cpe_attr a, struct vg_str s
             rc = builder_put(b, '\\');
             if (rc == 0)
                 rc = builder_put(b, ch);
-        } else if (isalnum((unsigned char)ch) || ch == '_' || ch == '*' || ch == '?') {
+        } else if (ch == '*' || ch == '?') {
+            /* Wildcards only at either end: `*` alone there, `?` in a run (7695 5.3.2). */
+            bool lead = true, trail = true;
+            for (size_t k = 0; k < i; k++)
+                lead = lead && s.ptr[k] == '?' && ch == '?';
+            for (size_t k = i + 1; k < s.len; k++)
+                trail = trail && s.ptr[k] == '?' && ch == '?';
+            if (ch == '*') {
+                lead = i == 0;
+                trail = i + 1 == s.len;
+            }
+            if (!lead && !trail) {
+                vg_diag_set(d, VG_EINVAL, attr_names[a],
+                            "formatted string: wildcard '%c' at byte %ld is inside the %s value "
+                            "(quote it as \\%c, or put it at either end)",
+                            ch, base + (long)i, attr_names[a], ch);
+                if (d)
+                    d->offset = base + (long)i;
+                return VG_EINVAL;
+            }
+            rc = builder_put(b, ch);
+        } else if (isalnum((unsigned char)ch) || ch == '_') {
             rc = builder_put(b, ch);
         } else {
             vg_diag_set(d, VG_EINVAL, attr_names[a],

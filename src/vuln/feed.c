@@ -933,7 +933,8 @@ static int read_kev(struct vg_vuln_set *s, const json_t *doc, const char *name,
         copy_field(k.date_added, sizeof k.date_added, added);
         copy_field(k.due_date, sizeof k.due_date, due);
         k.ransomware = ransom && strcmp(ransom, "Known") == 0;
-        copy_field(k.vendor, sizeof k.vendor, json_string_value(json_object_get(e, "vendorProject")));
+        copy_field(k.vendor, sizeof k.vendor,
+                   json_string_value(json_object_get(e, "vendorProject")));
         copy_field(k.product, sizeof k.product, json_string_value(json_object_get(e, "product")));
         int rc = vg_vuln_set_put_kev(s, key, &k);
         if (rc < 0)

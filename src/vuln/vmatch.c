@@ -1003,7 +1003,8 @@ static int bucketize(struct bucketed *b, struct pendings *p, size_t *bytes)
     for (size_t i = 0; i < nb; i++)
         sort_n(b->ents + b->start[i], b->start[i + 1] - b->start[i], sizeof *b->ents, cmp_ixent);
     b->n = p->n;
-    *bytes += (nb + 1) * 8 + p->n * sizeof *b->ents + b->keys.kcap + b->keys.cap * sizeof(struct smap_ent) +
+    *bytes += (nb + 1) * 8 + p->n * sizeof *b->ents + b->keys.kcap +
+              b->keys.cap * sizeof(struct smap_ent) +
               b->keys.nslots * 4;
     return 0;
 }

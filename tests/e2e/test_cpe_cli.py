@@ -53,7 +53,8 @@ def test_parse_quoting_round_trips():
 @pytest.mark.parametrize(
     "name, where",
     [
-        ("cpe:2.3:a:2g*lux:com_sexypolling:0.9.1:-:-:*:-:joomla\\!:*:*", "byte 10"),
+        ("cpe:2.3:a:2g*lux:com_sexypolling:0.9.1:-:-:*:-:joomla\\!:*:*", "byte 12"),
+        ("cpe:2.3:a:2glux:com?sexypolling:0.9.1:-:-:*:-:joomla\\!:*:*", "byte 19"),
         ("cpe:2.3:a:vendor:product:1.0:*:*:*:*:*:*", "expected 11"),
         ("cpe:2.3:a:ven$dor:product:1.0:*:*:*:*:*:*:*", "byte 13"),
         ("cpe:2.4:a:vendor:product:1.0:*:*:*:*:*:*:*", "byte 0"),
