@@ -707,6 +707,15 @@ static int need(void **p, size_t *cap, size_t n, size_t sz)
     return 0;
 }
 
+/* Does hit h refer to a criterion (or CVE 5 product) of v? Not when the index was built
+ * before v replaced an older record of the CVE: such hits are dropped (rebuild the index). */
+static bool hit_valid(const struct vg_vuln *v, const struct hit *h)
+{
+    if (h->match & CVE5_BIT)
+        return v->source == VG_VULN_CVE5 && (h->match & ~CVE5_BIT) < v->naffected;
+    return v->source == VG_VULN_NVD && h->match < v->nmatches;
+}
+
 /* Evaluates one CVE given all its hits h[0..n) (same entry) and appends findings. */
 static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *inv,
                       const struct hit *h, size_t n, uint32_t only_org, struct scratch *sc,
@@ -723,7 +732,8 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
             return VG_ENOMEM;
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if ((h[i].match & CVE5_BIT) || v->matches[h[i].match].vulnerable)
+            if (hit_valid(v, &h[i]) &&
+                ((h[i].match & CVE5_BIT) || v->matches[h[i].match].vulnerable))
                 sc->u[k++] = h[i].group;
         sort_n(sc->u, k, sizeof *sc->u, cmp_u32);
         for (size_t i = 0; i < k; i++) {
@@ -738,7 +748,9 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
     }
     /* Configurations with AND, negate or "running on" criteria: per organisation. */
     size_t nt = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
+        if (!hit_valid(v, &h[i]))
+            continue;
         for (uint32_t k2 = inv->gstart[h[i].group]; k2 < inv->gstart[h[i].group + 1]; k2++) {
             const struct gasset *ga = &inv->gassets[k2];
             if (only_org != UINT32_MAX && ga->org != only_org)
@@ -747,6 +759,7 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
                 return VG_ENOMEM;
             sc->t[nt++] = (struct oma){ga->org, h[i].match, ga->asset};
         }
+    }
     sort_n(sc->t, nt, sizeof *sc->t, cmp_oma);
     if (need((void **)&sc->mark, &sc->mcap, v->nmatches, 1) < 0 ||
         need((void **)&sc->nsat, &sc->ncap, v->nnodes, 1) < 0 ||
@@ -1300,10 +1313,13 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
         while (j < h.n && h.v[j].entry == h.v[i].entry)
             j++;
         const struct vg_vuln *v = vg_vuln_entry_applicability(vg_vuln_set_at(s, h.v[i].entry));
-        if (v->source == VG_VULN_CVE5 || v->simple) {
+        if (!v) {
+            /* replaced since the index was built by a record without applicability */
+        } else if (v->source == VG_VULN_CVE5 || v->simple) {
             bool vul = false;
             for (size_t k = i; k < j; k++)
-                vul = vul || (h.v[k].match & CVE5_BIT) || v->matches[h.v[k].match].vulnerable;
+                vul = vul || (hit_valid(v, &h.v[k]) && ((h.v[k].match & CVE5_BIT) ||
+                                                        v->matches[h.v[k].match].vulnerable));
             if (vul)
                 rc = emit(out, s, h.v[i].entry, (uint32_t)asset);
         } else {

@@ -14,6 +14,8 @@ struct vg_vuln_set {
     uint32_t *slots;               /* hash table: entry index + 1, 0 = empty */
     size_t nslots;                 /* power of two */
     char epss_model[64];           /* from the EPSS comment line */
+    struct vg_vuln **retired;      /* records replaced by newer ones, freed with the set: an */
+    size_t nretired, capretired;   /* index built earlier may still point into them */
 };
 
 static size_t hash_key(uint64_t k)
@@ -89,6 +91,9 @@ void vg_vuln_set_free(struct vg_vuln_set *s)
         vg_vuln_free(s->entries[i].nvd);
         vg_vuln_free(s->entries[i].cve5);
     }
+    for (size_t i = 0; i < s->nretired; i++)
+        vg_vuln_free(s->retired[i]);
+    free(s->retired);
     free(s->entries);
     free(s->slots);
     free(s);
@@ -166,7 +171,17 @@ int vg_vuln_set_put(struct vg_vuln_set *s, struct vg_vuln *v)
     }
     /* ISO 8601 timestamps of one feed compare as strings. */
     if (strcmp(v->modified, (*slot)->modified) > 0) {
-        vg_vuln_free(*slot);
+        if (s->nretired == s->capretired) {
+            size_t nc = s->capretired ? s->capretired * 2 : 64;
+            struct vg_vuln **r = realloc(s->retired, nc * sizeof *r);
+            if (!r) {
+                vg_vuln_free(v);
+                return VG_ENOMEM;
+            }
+            s->retired = r;
+            s->capretired = nc;
+        }
+        s->retired[s->nretired++] = *slot;
         *slot = v;
         return VG_VULN_UPDATED;
     }

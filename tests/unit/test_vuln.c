@@ -809,6 +809,43 @@ static void match_naive_and_incremental_agree(void **state)
     vg_findings_cleanup(&f);
 }
 
+/* A newer record replaces an older one; an index built before stays safe to use (stale
+ * hits are dropped) and a rebuilt index sees the new applicability. */
+static void match_update_after_index(void **state)
+{
+    struct fixture *fx = *state;
+    const char *page =
+        "{\"vulnerabilities\":[{\"cve\":{\"id\":\"CVE-2024-0001\","
+        "\"lastModified\":\"2024-06-01T00:00:00.000\",\"configurations\":[{\"nodes\":["
+        "{\"operator\":\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":true,"
+        "\"criteria\":\"cpe:2.3:a:apache:http_server:2.4.50:*:*:*:*:*:*:*\"}]}]}]}},"
+        "{\"cve\":{\"id\":\"CVE-2024-0002\",\"lastModified\":\"2023-01-01T00:00:00.000\"}}]}";
+    struct vg_feed_stats st = {0};
+    struct vg_diag d;
+    assert_int_equal(vg_feed_read_mem(fx->s, VG_FEED_AUTO, "update", page, strlen(page), NULL,
+                                      &st, &d), 0);
+    assert_int_equal(st.updated, 1);   /* CVE-2024-0001: later lastModified */
+    assert_int_equal(st.unchanged, 1); /* CVE-2024-0002: older, ignored */
+    struct vg_findings f;
+    vg_findings_init(&f);
+    assert_int_equal(vg_vmatch_all(fx->ix, fx->s, fx->inv, &f), 0); /* stale index: no crash */
+    vg_vindex_free(fx->ix);
+    fx->ix = vg_vindex_build(fx->s);
+    f.n = 0;
+    assert_int_equal(vg_vmatch_all(fx->ix, fx->s, fx->inv, &f), 0);
+    size_t n0001 = 0;
+    for (size_t i = 0; i < f.n; i++) {
+        char id[32];
+        vg_vuln_key_id(vg_vuln_set_at(fx->s, f.v[i].entry)->key, id, sizeof id);
+        if (strcmp(id, "CVE-2024-0001") == 0) {
+            assert_int_equal(f.v[i].asset, 1); /* now 2.4.50 only */
+            n0001++;
+        }
+    }
+    assert_int_equal(n0001, 1);
+    vg_findings_cleanup(&f);
+}
+
 static void match_inventory_checks(void **state)
 {
     (void)state;
@@ -847,6 +884,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(match_full, setup_match, teardown_match),
         cmocka_unit_test_setup_teardown(match_naive_and_incremental_agree, setup_match,
                                         teardown_match),
+        cmocka_unit_test_setup_teardown(match_update_after_index, setup_match, teardown_match),
         cmocka_unit_test(match_inventory_checks),
     };
     return cmocka_run_group_tests_name("vuln", tests, NULL, NULL);
