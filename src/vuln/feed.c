@@ -657,19 +657,49 @@ static int read_cve5_affected(struct record *r, const json_t *aff, const char *s
         if (bad)
             return fail(r, VG_EINVAL, p, "%s: vendor, product or defaultStatus not a string",
                         "affected product");
-        if (!vendor || !product) /* collectionURL/packageName entries: no CPE-like names */
+        /* CVE 5.1 `cpes[]`: when one parses, its vendor and product name the product. */
+        struct vg_buf cv, cp;
+        vg_buf_init(&cv, VG_MAX_NAME);
+        vg_buf_init(&cp, VG_MAX_NAME);
+        json_t *cpes = json_object_get(a, "cpes");
+        for (size_t k = 0; k < json_array_size(cpes) && cv.len == 0; k++) {
+            const char *c = json_string_value(json_array_get(cpes, k));
+            struct vg_cpe_name nm;
+            struct vg_diag cd;
+            if (c && vg_cpe_parse(vg_str_c(c), &nm, &cd) == 0 &&
+                nm.cpe.kind[VG_CPE_VENDOR] == VG_CPE_VALUE &&
+                nm.cpe.kind[VG_CPE_PRODUCT] == VG_CPE_VALUE) {
+                vg_cpe_unquote(vg_cpe_value(&nm.cpe, VG_CPE_VENDOR), &cv);
+                vg_cpe_unquote(vg_cpe_value(&nm.cpe, VG_CPE_PRODUCT), &cp);
+            }
+        }
+        if (cv.len && cp.len && !cv.failed && !cp.failed) {
+            vendor = cv.data;
+            product = cp.data;
+        }
+        if (!vendor || !product) { /* collectionURL/packageName entries: no CPE-like names */
+            vg_buf_cleanup(&cv);
+            vg_buf_cleanup(&cp);
             continue;
+        }
         json_t *vers = json_object_get(a, "versions");
         if (vers && !json_is_array(vers)) {
+            vg_buf_cleanup(&cv);
+            vg_buf_cleanup(&cp);
             snprintf(p, sizeof p, "%s/%zu/versions", sub, i);
             return fail(r, VG_EINVAL, p, "%s: not an array", "versions");
         }
-        if (GROW(r, affected, naffected, cap_affected) < 0)
+        if (GROW(r, affected, naffected, cap_affected) < 0) {
+            vg_buf_cleanup(&cv);
+            vg_buf_cleanup(&cp);
             return VG_ENOMEM;
+        }
         struct vg_affected *af = &r->affected[r->naffected];
         memset(af, 0, sizeof *af);
         af->vendor = norm_name(r, vendor, strlen(vendor));
         af->product = norm_name(r, product, strlen(product));
+        vg_buf_cleanup(&cv);
+        vg_buf_cleanup(&cp);
         af->default_affected = dflt && strcmp(dflt, "affected") == 0;
         for (size_t k = 0; k < json_array_size(vers); k++) {
             json_t *ve = json_array_get(vers, k);

@@ -649,6 +649,8 @@ static const char *const inventory[][2] = {
     {"org-e", "cpe:2.3:a:acme:lib:4.1.7:*:*:*:*:*:*:*"},
     {"org-a", "cpe:2.3:a:acme:lib:4.2:*:*:*:*:*:*:*"},
     {"org-b", "cpe:2.3:a:acme:lib:3.9:*:*:*:*:*:*:*"},
+    {"org-c", "cpe:2.3:a:widgetco:widget_pro:3.3.1:*:*:*:*:*:*:*"},
+    {"org-c", "cpe:2.3:a:widgetco:widget_pro:3.4:*:*:*:*:*:*:*"},
 };
 
 /* The findings expected of the inventory above: "asset-index CVE". */
@@ -657,6 +659,7 @@ static const char *const expected[] = {
     "10 CVE-2024-0003", "13 CVE-2024-0005", "15 CVE-2024-0005", "16 CVE-2024-0008",
     "19 CVE-2024-0007", "21 CVE-2024-0009", "23 CVE-2024-0009", "24 CVE-2024-2001",
     "26 CVE-2024-2001", "28 CVE-2024-2002", "29 CVE-2024-2003", "31 CVE-2024-2003",
+    "32 CVE-2024-2004",
 };
 
 struct fixture {
@@ -672,7 +675,7 @@ static int setup_match(void **state)
     struct vg_feed_stats st;
     struct errors e = {0};
     if (read_path(fx->s, "tests/data/nvd/match-cases.json", &st, &e) || st.added != 9 ||
-        read_path(fx->s, "tests/data/cve5/affected.json", &st, &e) || st.added != 3)
+        read_path(fx->s, "tests/data/cve5/affected.json", &st, &e) || st.added != 4)
         return -1;
     const char *kev = "{\"catalogVersion\":\"x\",\"vulnerabilities\":[{\"cveID\":\"CVE-2024-0005\","
                       "\"dateAdded\":\"2024-03-01\",\"dueDate\":\"2024-03-22\","
