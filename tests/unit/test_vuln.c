@@ -220,6 +220,34 @@ static void cpe_round_trip_and_errors(void **state)
     assert_int_equal(vg_cpe_compare(&t.cpe, &s.cpe), VG_CPE_UNDEFINED);
 }
 
+/* tests/data/cpe: good-* samples parse, bad-* samples are refused with a message. */
+static void cpe_samples(void **state)
+{
+    (void)state;
+    const char *names[] = {"good-fs.txt", "good-uri.txt", "bad-embedded-star.txt",
+                           "bad-10-components.txt", "bad-packed-edition.txt"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[256], line[2048];
+        snprintf(path, sizeof path, "tests/data/cpe/%s", names[i]);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        assert_non_null(fgets(line, sizeof line, f));
+        fclose(f);
+        line[strcspn(line, "\n")] = '\0';
+        struct vg_cpe_name nm;
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        int rc = vg_cpe_parse(vg_str_c(line), &nm, &d);
+        if (strncmp(names[i], "good", 4) == 0) {
+            if (rc != 0)
+                fail_msg("%s: %s", names[i], d.message);
+        } else {
+            assert_int_equal(rc, VG_EINVAL);
+            assert_true(strstr(d.message, "byte") != NULL);
+        }
+    }
+}
+
 /* ---- versions ---- */
 
 struct vpair {
@@ -876,6 +904,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cpe_go_vectors),
         cmocka_unit_test(cpe_round_trip_and_errors),
+        cmocka_unit_test(cpe_samples),
         cmocka_unit_test(version_table),
         cmocka_unit_test(version_total_order),
         cmocka_unit_test(version_ranges),
