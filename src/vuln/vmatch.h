@@ -15,8 +15,10 @@
 #include "vuln/vuln.h"
 
 /* The inventory: assets of organisations. An asset's CPE must name a part, vendor and
- * product without wildcards, and a concrete version. Assets with the same name share one
- * "group", matched once. */
+ * product without wildcards, and a concrete version (or "-"). Assets with the same name
+ * share one "group", matched once. The matching functions refresh the inventory's lookup
+ * lists when assets were added, so one inventory must not be matched from two threads at
+ * once (the criteria index and the set, read-only, may be shared). */
 struct vg_inventory;
 
 struct vg_inventory *vg_inventory_new(void);
