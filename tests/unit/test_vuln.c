@@ -220,6 +220,73 @@ static void cpe_round_trip_and_errors(void **state)
     assert_int_equal(vg_cpe_compare(&t.cpe, &s.cpe), VG_CPE_UNDEFINED);
 }
 
+/* Examples of NISTIR 7695 sections 6.1 and 6.2 (binding and unbinding): a name read in one
+ * syntax, written in both; or refused. */
+struct cpe_example {
+    const char *in, *fs, *uri; /* fs == NULL: in must be refused */
+};
+
+static const struct cpe_example spec_examples[] = {
+    {"cpe:/a:microsoft:internet_explorer:8.0.6001:beta",
+     "cpe:2.3:a:microsoft:internet_explorer:8.0.6001:beta:*:*:*:*:*:*",
+     "cpe:/a:microsoft:internet_explorer:8.0.6001:beta"},
+    {"cpe:/a:microsoft:internet_explorer:8.%2a:sp%3f",
+     "cpe:2.3:a:microsoft:internet_explorer:8.\\*:sp\\?:*:*:*:*:*:*",
+     "cpe:/a:microsoft:internet_explorer:8.%2a:sp%3f"},
+    {"cpe:/a:microsoft:internet_explorer:8.%02:sp%01",
+     "cpe:2.3:a:microsoft:internet_explorer:8.*:sp?:*:*:*:*:*:*",
+     "cpe:/a:microsoft:internet_explorer:8.%02:sp%01"},
+    {"cpe:/a:hp:insight_diagnostics:7.4.0.1570:-:~~online~win2003~x64~",
+     "cpe:2.3:a:hp:insight_diagnostics:7.4.0.1570:-:*:*:online:win2003:x64:*",
+     "cpe:/a:hp:insight_diagnostics:7.4.0.1570:-:~~online~win2003~x64~"},
+    {"cpe:/a:hp:openview_network_manager:7.51:-:~~~linux~~",
+     "cpe:2.3:a:hp:openview_network_manager:7.51:-:*:*:*:linux:*:*",
+     "cpe:/a:hp:openview_network_manager:7.51:-:~~~linux~~"},
+    {"cpe:/a:foo~bar:big%7emoney_2010", "cpe:2.3:a:foo\\~bar:big\\~money_2010:*:*:*:*:*:*:*:*",
+     "cpe:/a:foo%7ebar:big%7emoney_2010"},
+    {"cpe:/a:foo%5cbar:big%24money_2010%07:::~~special~ipod_touch~80gb~", NULL, NULL},
+    {"cpe:/a:foo:bar:12.%02.1234", NULL, NULL},
+    {"cpe:2.3:a:microsoft:internet_explorer:8.*:sp?:*:*:*:*:*:*",
+     "cpe:2.3:a:microsoft:internet_explorer:8.*:sp?:*:*:*:*:*:*",
+     "cpe:/a:microsoft:internet_explorer:8.%02:sp%01"},
+    {"cpe:2.3:a:hp:insight_diagnostics:7.4.*.1570:*:*:*:*:*:*:*", NULL, NULL},
+    {"cpe:2.3:a:foo\\\\bar:big\\$money:2010:*:*:*:special:ipod_touch:80gb:*",
+     "cpe:2.3:a:foo\\\\bar:big\\$money:2010:*:*:*:special:ipod_touch:80gb:*",
+     "cpe:/a:foo%5cbar:big%24money:2010::~~special~ipod_touch~80gb~"},
+    {"cpe:2.3:a:hp:openview_network_manager:7.51:*:*:*:*:linux:*:*",
+     "cpe:2.3:a:hp:openview_network_manager:7.51:*:*:*:*:linux:*:*",
+     "cpe:/a:hp:openview_network_manager:7.51::~~~linux~~"},
+};
+
+static void cpe_spec_examples(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof spec_examples / sizeof spec_examples[0]; i++) {
+        const struct cpe_example *x = &spec_examples[i];
+        struct vg_cpe_name nm;
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        int rc = vg_cpe_parse(vg_str_c(x->in), &nm, &d);
+        if (!x->fs) {
+            if (rc == 0)
+                fail_msg("'%s' accepted, the specification refuses it", x->in);
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("'%s': %s", x->in, d.message);
+        struct vg_buf b;
+        vg_buf_init(&b, 4096);
+        vg_cpe_write_fs(&nm.cpe, &b);
+        if (strcmp(b.data, x->fs) != 0)
+            fail_msg("'%s' binds to '%s', expected '%s'", x->in, b.data, x->fs);
+        vg_buf_reset(&b);
+        vg_cpe_write_uri(&nm.cpe, &b);
+        if (strcmp(b.data, x->uri) != 0)
+            fail_msg("'%s' binds to '%s', expected '%s'", x->in, b.data, x->uri);
+        vg_buf_cleanup(&b);
+    }
+}
+
 /* tests/data/cpe: good-* samples parse, bad-* samples are refused with a message. */
 static void cpe_samples(void **state)
 {
@@ -905,6 +972,7 @@ int main(void)
         cmocka_unit_test(cpe_go_vectors),
         cmocka_unit_test(cpe_round_trip_and_errors),
         cmocka_unit_test(cpe_samples),
+        cmocka_unit_test(cpe_spec_examples),
         cmocka_unit_test(version_table),
         cmocka_unit_test(version_total_order),
         cmocka_unit_test(version_ranges),
