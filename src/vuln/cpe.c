@@ -479,6 +479,9 @@ int vg_cpe_write_fs(const struct vg_cpe *c, struct vg_buf *out)
             vg_buf_putc(out, '*');
         } else if (c->kind[a] == VG_CPE_NA) {
             vg_buf_putc(out, '-');
+        } else if (vg_str_eq(vg_cpe_value(c, (enum vg_cpe_attr)a), VG_STR("\\-"))) {
+            /* The string "-" stays quoted: unquoted, it would read back as NA. */
+            vg_buf_puts(out, "\\-");
         } else {
             /* 7695 6.2.2.2: `.`, `-` and `_` are written unquoted. */
             struct vg_str v = vg_cpe_value(c, (enum vg_cpe_attr)a);
@@ -507,6 +510,10 @@ static void uri_comp(const struct vg_cpe *c, enum vg_cpe_attr a, struct vg_buf *
         return;
     }
     struct vg_str v = vg_cpe_value(c, a);
+    if (vg_str_eq(v, VG_STR("\\-"))) {
+        vg_buf_puts(out, "%2d"); /* "-" alone would read back as NA */
+        return;
+    }
     for (size_t i = 0; i < v.len; i++) {
         char ch = v.ptr[i];
         if (ch == '\\' && i + 1 < v.len) {

@@ -189,6 +189,20 @@ static void cpe_round_trip_and_errors(void **state)
     vg_cpe_write_fs(&nm.cpe, &b);
     assert_string_equal(b.data, "cpe:2.3:o:microsoft:windows_10:1607:*:*:*:*:*:x64:*");
     vg_buf_cleanup(&b);
+    /* A value that is just a hyphen stays a value through both bindings (it used to come
+     * back as NA, found by fuzz_cpe). */
+    struct vg_cpe_name back;
+    assert_int_equal(vg_cpe_parse(vg_str_c("cpe:/a:%2d:x:1"), &nm, &d), 0);
+    assert_int_equal(nm.cpe.kind[VG_CPE_VENDOR], VG_CPE_VALUE);
+    vg_buf_init(&b, 4096);
+    vg_cpe_write_fs(&nm.cpe, &b);
+    assert_string_equal(b.data, "cpe:2.3:a:\\-:x:1:*:*:*:*:*:*:*");
+    assert_int_equal(vg_cpe_parse(vg_str_c(b.data), &back, &d), 0);
+    assert_int_equal(vg_cpe_compare(&nm.cpe, &back.cpe), VG_CPE_EQUAL);
+    vg_buf_reset(&b);
+    vg_cpe_write_uri(&nm.cpe, &b);
+    assert_string_equal(b.data, "cpe:/a:%2d:x:1");
+    vg_buf_cleanup(&b);
     /* Errors name the place. */
     assert_int_equal(vg_cpe_parse(vg_str_c("cpe:2.3:a:x:y:1.0:*:*:*:*:*:*"), &nm, &d), VG_EINVAL);
     assert_non_null(strstr(d.message, "11"));
