@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "util/buf.h"
 #include "vuln/cpe.h"
+#include "vuln/vuln.h"
 
 static int parse_arg(const char *what, const char *s, struct vg_cpe_name *name)
 {
@@ -23,28 +24,23 @@ static int run_parse(const char *s)
     struct vg_cpe_name name;
     if (parse_arg("name", s, &name) < 0)
         return VG_EXIT_FAIL;
-    struct vg_buf out;
+    struct vg_buf out, fs, uri;
     vg_buf_init(&out, 64 * 1024);
+    vg_buf_init(&fs, 16 * 1024);
+    vg_buf_init(&uri, 16 * 1024);
+    vg_cpe_write_fs(&name.cpe, &fs);
+    vg_cpe_write_uri(&name.cpe, &uri);
     vg_buf_puts(&out, "{\"wfn\":");
     vg_cpe_write_json(&name.cpe, &out);
-    vg_buf_puts(&out, ",\"formatted\":\"");
-    size_t at = out.len;
-    vg_cpe_write_fs(&name.cpe, &out);
-    /* The bound forms hold `\` (formatted string) but never `"`; escape the backslashes. */
-    struct vg_buf esc;
-    vg_buf_init(&esc, 64 * 1024);
-    for (size_t i = at; i < out.len; i++) {
-        if (out.data[i] == '\\' || out.data[i] == '"')
-            vg_buf_putc(&esc, '\\');
-        vg_buf_putc(&esc, out.data[i]);
-    }
-    out.len = at;
-    out.data[at] = '\0';
-    vg_buf_append(&out, esc.data ? esc.data : "", esc.len);
-    vg_buf_cleanup(&esc);
-    vg_buf_puts(&out, "\",\"uri\":\"");
-    vg_cpe_write_uri(&name.cpe, &out);
-    vg_buf_puts(&out, "\"}\n");
+    vg_buf_puts(&out, ",\"formatted\":");
+    vg_vuln_json_str(&out, (struct vg_str){fs.data ? fs.data : "", fs.len});
+    vg_buf_puts(&out, ",\"uri\":");
+    vg_vuln_json_str(&out, (struct vg_str){uri.data ? uri.data : "", uri.len});
+    vg_buf_puts(&out, "}\n");
+    if (fs.failed || uri.failed)
+        out.failed = true;
+    vg_buf_cleanup(&fs);
+    vg_buf_cleanup(&uri);
     int rc = VG_EXIT_OK;
     if (out.failed) {
         fprintf(stderr, "vigie cpe parse: out of memory\n");
