@@ -7,6 +7,7 @@
 #include "vuln/vmatch.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1447,10 +1448,46 @@ static int cmp_finding(const void *a, const void *b, void *arg)
     return x->asset < y->asset ? -1 : x->asset > y->asset;
 }
 
+/* Bucket of a finding by (tier, CVSS in tenths, higher first): monotone with cmp_finding. */
+static size_t sort_bucket(const struct vg_finding *f)
+{
+    long tenths = f->cvss < 0 ? -1 : lroundf(f->cvss * 10);
+    if (tenths > 100)
+        tenths = 100;
+    return (size_t)f->tier * 102 + (size_t)(100 - tenths);
+}
+
 void vg_findings_sort(struct vg_findings *f, const struct vg_vuln_set *s)
 {
-    if (f->n > 1)
+    if (f->n < 2)
+        return;
+    /* Most of the order in one counting pass over 3 x 102 buckets; the comparator only
+     * orders findings within a bucket. */
+    enum { NB = 3 * 102 };
+    size_t *start = calloc(NB + 1, sizeof *start);
+    struct vg_finding *tmp = malloc(f->n * sizeof *tmp);
+    if (!start || !tmp) {
+        free(start);
+        free(tmp);
         qsort_r(f->v, f->n, sizeof *f->v, cmp_finding, (void *)s);
+        return;
+    }
+    for (size_t i = 0; i < f->n; i++)
+        start[sort_bucket(&f->v[i]) + 1]++;
+    for (size_t b = 0; b < NB; b++)
+        start[b + 1] += start[b];
+    size_t cur[NB];
+    memcpy(cur, start, sizeof cur);
+    for (size_t i = 0; i < f->n; i++)
+        tmp[cur[sort_bucket(&f->v[i])]++] = f->v[i];
+    free(f->v);
+    f->v = tmp;
+    f->cap = f->n;
+    for (size_t b = 0; b < NB; b++)
+        if (start[b + 1] - start[b] > 1)
+            qsort_r(f->v + start[b], start[b + 1] - start[b], sizeof *f->v, cmp_finding,
+                    (void *)s);
+    free(start);
 }
 
 static void put_cvss(struct vg_buf *out, const struct vg_vuln *v)
