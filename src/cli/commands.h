@@ -22,6 +22,7 @@ extern const struct vg_command vg_cmd_version;
 extern const struct vg_command vg_cmd_init;
 extern const struct vg_command vg_cmd_serve;
 extern const struct vg_command vg_cmd_token;
+extern const struct vg_command vg_cmd_cpe;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

@@ -16,4 +16,12 @@
 #define VG_MAX_RELATED       100           /* incidents returned by /related */
 #define VG_MAX_BUF           (256 * 1024 * 1024) /* default cap of a growable buffer */
 
+/* Technology watch (src/vuln). */
+#define VG_MAX_CPE           1024          /* one CPE name, formatted string or URI, bytes */
+#define VG_MAX_VERSION       256           /* one version string compared by vg_version_cmp */
+#define VG_MAX_VERSION_ITEMS 64            /* tokens of a version considered by the order */
+#define VG_MAX_FEED_FILE     (1024L * 1024 * 1024) /* one CVE/NVD/KEV/EPSS file, bytes */
+#define VG_MAX_FEED_CRITERIA 100000        /* cpeMatch entries in one CVE record */
+#define VG_MAX_FEED_DIAGS    1000          /* rejected records reported one by one per read */
+
 #endif
