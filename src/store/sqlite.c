@@ -263,6 +263,25 @@ int sq_cursor_read(const char *c, long long *id, struct vg_diag *d)
     return 0;
 }
 
+json_t *sq_page(sqlite3_stmt *q, int limit, json_t *(*row)(sqlite3_stmt *q))
+{
+    json_t *items = json_array();
+    long long last = 0;
+    bool more = false;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if ((int)json_array_size(items) == limit) {
+            more = true;
+            break;
+        }
+        last = sqlite3_column_int64(q, 0);
+        json_array_append_new(items, row(q));
+    }
+    char cur[32];
+    sq_cursor_make(last, cur);
+    return json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     more ? json_string(cur) : json_null());
+}
+
 /* ---- lifecycle of the connection ---- */
 
 static void sq_close(struct vg_store *st)

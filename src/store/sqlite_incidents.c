@@ -325,22 +325,8 @@ int sq_incident_list(struct vg_store *st, const json_t *filters,
             sq_bind_text(q, b++, json_string_value(v));
     }
     sqlite3_bind_int(q, b, page->limit + 1);
-    json_t *items = json_array();
-    long long last = 0;
-    bool more = false;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if ((int)json_array_size(items) == page->limit) {
-            more = true;
-            break;
-        }
-        last = sqlite3_column_int64(q, 0);
-        json_array_append_new(items, incident_row(q));
-    }
+    *out = sq_page(q, page->limit, incident_row);
     sqlite3_finalize(q);
-    char cur[32];
-    sq_cursor_make(last, cur);
-    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
     return 0;
 }
 

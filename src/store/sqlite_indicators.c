@@ -191,22 +191,8 @@ int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct v
     sq_bind_text(q, 2, type);
     sq_bind_text(q, 3, source);
     sqlite3_bind_int(q, 4, page->limit + 1);
-    json_t *items = json_array();
-    long long last = 0;
-    bool more = false;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if ((int)json_array_size(items) == page->limit) {
-            more = true;
-            break;
-        }
-        last = sqlite3_column_int64(q, 0);
-        json_array_append_new(items, indicator_row(q));
-    }
+    *out = sq_page(q, page->limit, indicator_row);
     sq_done(s, q);
-    char cur[32];
-    sq_cursor_make(last, cur);
-    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
     return 0;
 }
 
@@ -316,6 +302,22 @@ int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const j
     return 0;
 }
 
+static json_t *sighting_row(sqlite3_stmt *q)
+{
+    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                          "indicator", "id", (json_int_t)sqlite3_column_int64(q, 1), "type",
+                          sq_col_text(q, 2), "value", sq_col_text(q, 3));
+    json_object_set_new(o, "org", sqlite3_column_type(q, 4) == SQLITE_NULL
+                                      ? json_null()
+                                      : json_integer(sqlite3_column_int64(q, 4)));
+    json_object_set_new(o, "org_name", sq_col_null(q, 5));
+    json_object_set_new(o, "seen", json_string(sq_col_text(q, 6)));
+    json_object_set_new(o, "value", json_string(sq_col_text(q, 7)));
+    json_object_set_new(o, "field", json_string(sq_col_text(q, 8)));
+    json_object_set_new(o, "source", json_string(sq_col_text(q, 9)));
+    return o;
+}
+
 int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d)
 {
@@ -339,34 +341,8 @@ int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg
         sqlite3_bind_int64(q, 3, json_integer_value(ind));
     sq_bind_text(q, 4, vg_json_str(filters, "since"));
     sqlite3_bind_int(q, 5, page->limit + 1);
-    json_t *items = json_array();
-    long long last = 0;
-    bool more = false;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if ((int)json_array_size(items) == page->limit) {
-            more = true;
-            break;
-        }
-        last = sqlite3_column_int64(q, 0);
-        json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)last, "indicator", "id",
-                              (json_int_t)sqlite3_column_int64(q, 1), "type", sq_col_text(q, 2),
-                              "value", sq_col_text(q, 3));
-        json_object_set_new(o, "org",
-                            sqlite3_column_type(q, 4) == SQLITE_NULL
-                                ? json_null()
-                                : json_integer(sqlite3_column_int64(q, 4)));
-        json_object_set_new(o, "org_name", sq_col_null(q, 5));
-        json_object_set_new(o, "seen", json_string(sq_col_text(q, 6)));
-        json_object_set_new(o, "value", json_string(sq_col_text(q, 7)));
-        json_object_set_new(o, "field", json_string(sq_col_text(q, 8)));
-        json_object_set_new(o, "source", json_string(sq_col_text(q, 9)));
-        json_array_append_new(items, o);
-    }
+    *out = sq_page(q, page->limit, sighting_row);
     sq_done(s, q);
-    char cur[32];
-    sq_cursor_make(last, cur);
-    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
     return 0;
 }
 
@@ -414,22 +390,8 @@ int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_pa
     if (org)
         sqlite3_bind_int64(q, 3, json_integer_value(org));
     sqlite3_bind_int(q, 4, page->limit + 1);
-    json_t *items = json_array();
-    long long last = 0;
-    bool more = false;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if ((int)json_array_size(items) == page->limit) {
-            more = true;
-            break;
-        }
-        last = sqlite3_column_int64(q, 0);
-        json_array_append_new(items, alert_row(q));
-    }
+    *out = sq_page(q, page->limit, alert_row);
     sq_done(s, q);
-    char cur[32];
-    sq_cursor_make(last, cur);
-    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
     return 0;
 }
 

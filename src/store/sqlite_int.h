@@ -61,6 +61,9 @@ int sq_audit(struct sq *s, const struct vg_actor *who, const char *action, const
 /* Opaque list cursors: the last id seen. */
 void sq_cursor_make(long long id, char out[32]);
 int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
+/* Runs a list query (LIMIT bound to limit + 1, the row id in column 0) into
+ * {"items": [row(q)...], "next_cursor": ... or null}. The caller gives q back. */
+json_t *sq_page(sqlite3_stmt *q, int limit, json_t *(*row)(sqlite3_stmt *q));
 
 /* Inserts an incident with its observables, timeline entry and audit record inside the
  * caller's transaction; fills its reference and row id. inc may carry "from" (what it came

@@ -342,22 +342,8 @@ int sq_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, after);
     sqlite3_bind_int(q, 2, page->limit + 1);
-    json_t *items = json_array();
-    long long last = 0;
-    bool more = false;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if ((int)json_array_size(items) == page->limit) {
-            more = true;
-            break;
-        }
-        last = sqlite3_column_int64(q, 0);
-        json_array_append_new(items, org_row(q));
-    }
+    *out = sq_page(q, page->limit, org_row);
     sq_done(s, q);
-    char cur[32];
-    sq_cursor_make(last, cur);
-    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
     return 0;
 }
 
@@ -400,6 +386,13 @@ int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d)
     return sq_step_done(s, q) ? sq_db_error(s, d) : 0;
 }
 
+static json_t *audit_row(sqlite3_stmt *q)
+{
+    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                     "at", sq_col_text(q, 1), "actor", sq_col_text(q, 2), "action",
+                     sq_col_text(q, 3), "object", sq_col_text(q, 4), "detail", sq_col_json(q, 5));
+}
+
 int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
                          struct vg_diag *d)
 {
@@ -414,25 +407,7 @@ int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
     sqlite3_bind_int64(q, 1, before);
     sqlite3_bind_int64(q, 2, before);
     sqlite3_bind_int(q, 3, page->limit + 1);
-    json_t *items = json_array();
-    long long last = 0;
-    bool more = false;
-    while (sqlite3_step(q) == SQLITE_ROW) {
-        if ((int)json_array_size(items) == page->limit) {
-            more = true;
-            break;
-        }
-        last = sqlite3_column_int64(q, 0);
-        json_array_append_new(items, json_pack("{s:I,s:s,s:s,s:s,s:s,s:o}", "id",
-                                               (json_int_t)last, "at", sq_col_text(q, 1), "actor",
-                                               sq_col_text(q, 2), "action", sq_col_text(q, 3),
-                                               "object", sq_col_text(q, 4), "detail",
-                                               sq_col_json(q, 5)));
-    }
+    *out = sq_page(q, page->limit, audit_row);
     sq_done(s, q);
-    char cur[32];
-    sq_cursor_make(last, cur);
-    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
     return 0;
 }
