@@ -238,6 +238,16 @@ static int name_conflict(struct sq *s, struct vg_diag *d)
     return sq_db_error(s, d);
 }
 
+/* Binds name, kind, sector, assets, contacts as parameters 1 to 5. */
+static void bind_org(sqlite3_stmt *q, const json_t *o)
+{
+    sq_bind_text(q, 1, vg_json_str(o, "name"));
+    sq_bind_text(q, 2, vg_json_str(o, "kind"));
+    sq_bind_text(q, 3, vg_json_str(o, "sector"));
+    sq_bind_json(q, 4, json_object_get(o, "assets"));
+    sq_bind_json(q, 5, json_object_get(o, "contacts"));
+}
+
 int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org,
                          json_t **out, struct vg_diag *d)
 {
@@ -250,11 +260,7 @@ int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t 
                               "updated) VALUES (?,?,?,?,?,?,?)");
     if (!q)
         goto fail;
-    sq_bind_text(q, 1, vg_json_str(org, "name"));
-    sq_bind_text(q, 2, vg_json_str(org, "kind"));
-    sq_bind_text(q, 3, vg_json_str(org, "sector"));
-    sq_bind_json(q, 4, json_object_get(org, "assets"));
-    sq_bind_json(q, 5, json_object_get(org, "contacts"));
+    bind_org(q, org);
     sq_bind_text(q, 6, now);
     sq_bind_text(q, 7, now);
     if (sqlite3_step(q) != SQLITE_DONE) {
@@ -297,11 +303,7 @@ int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
                               "contacts = ?, updated = ? WHERE id = ?");
     if (!q)
         goto fail;
-    sq_bind_text(q, 1, vg_json_str(cur, "name"));
-    sq_bind_text(q, 2, vg_json_str(cur, "kind"));
-    sq_bind_text(q, 3, vg_json_str(cur, "sector"));
-    sq_bind_json(q, 4, json_object_get(cur, "assets"));
-    sq_bind_json(q, 5, json_object_get(cur, "contacts"));
+    bind_org(q, cur);
     sq_bind_text(q, 6, now);
     sqlite3_bind_int64(q, 7, id);
     if (sqlite3_step(q) != SQLITE_DONE) {
