@@ -1,4 +1,6 @@
 """The public intake: eligibility decisions, redirection, logging, rate limiting."""
+import sqlite3
+
 from conftest import Server, make_org
 
 REDIRECT = "https://www.cybermalveillance.gouv.fr/"
@@ -51,6 +53,16 @@ def test_ineligible_kinds_are_redirected_without_incident(server):
         assert body["message"]
         assert "incident" not in body
     assert server.get("/api/v1/incidents").json()["items"] == []
+    # every attempt is logged, with its decision
+    accepted = report(server, "x@agency.example", "public-agency").json()["incident"]
+    db = sqlite3.connect(server.db)
+    rows = db.execute("SELECT decision, org_kind, client, incident_ref FROM intake "
+                      "ORDER BY id").fetchall()
+    db.close()
+    assert [(d, k) for d, k, _, _ in rows] == [
+        ("redirect", "individual"), ("redirect", "sme"), ("redirect", "private-company"),
+        ("redirect", "other"), ("accepted", "public-agency")]
+    assert rows[0][2] == "127.0.0.1" and rows[-1][3] == accepted
 
 
 def test_report_validation(server):
