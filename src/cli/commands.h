@@ -19,6 +19,7 @@ int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(pr
 
 extern const struct vg_command vg_cmd_help;
 extern const struct vg_command vg_cmd_version;
+extern const struct vg_command vg_cmd_match;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 
 const struct vg_command *const vg_commands[] = {
-    &vg_cmd_help, &vg_cmd_version, NULL,
+    &vg_cmd_help, &vg_cmd_version, &vg_cmd_match, NULL,
 };
 
 const char *vg_cli_db_path(const char *opt)

@@ -1,0 +1,482 @@
+/* The matcher: reads lines of events, classifies every candidate string, looks it up in the
+ * frozen index, and hands hits to a sink in input order. Input is cut into pieces at line
+ * boundaries; worker threads take pieces in turn and keep their results per piece; the calling
+ * thread then delivers the pieces in order, so results never depend on the thread count. */
+#include "match/match.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+
+#define PIECE_MIN (256u * 1024)       /* smallest piece given to a thread */
+#define PIECE_MAX (8u * 1024 * 1024)  /* largest */
+#define STREAM_BLOCK (32u * 1024 * 1024) /* bytes read at a time from a pipe */
+#define BAD_KEPT 10                   /* bad lines kept per piece */
+#define SEEN_BITS 18                  /* the per-event seen set: 2^18 > VG_MAX_EVENT_HITS */
+#define MSG_MAX 128
+
+/* A hit kept until its piece is delivered; strings are in the piece's bytes. */
+struct kept_hit {
+    uint64_t line;  /* within the piece, from 1 */
+    uint32_t rec;   /* the indicator */
+    size_t val_off; /* the value in bytes */
+    size_t val_len;
+    size_t field_off; /* the field in bytes */
+    size_t field_len;
+};
+
+struct kept_bad {
+    uint64_t line;         /* within the piece, from 1 */
+    char msg[MSG_MAX];     /* why it was skipped */
+};
+
+/* One piece of input and what was found in it. */
+struct piece {
+    const char *data;          /* complete lines */
+    size_t len;
+    uint64_t lines, events, malformed, dropped;
+    struct kept_hit *hits;     /* in line order */
+    size_t nhits, hits_cap;
+    struct vg_buf bytes;       /* values and fields of hits */
+    struct kept_bad bad[BAD_KEPT];
+    int nbad;
+    int err;                   /* VG_ENOMEM if results could not be kept */
+};
+
+/* A worker's state, reused from line to line. */
+struct worker {
+    const struct vg_match_index *idx;
+    enum vg_match_format format;
+    struct vg_match_eve *eve;
+    struct vg_match_cand cand;
+    struct piece *pc;           /* the piece being read */
+    uint64_t line;              /* the line being read, within the piece */
+    struct vg_str value, field; /* the candidate being looked up */
+    size_t val_off, field_off;  /* where value and field were kept, or SIZE_MAX */
+    uint32_t *seen;             /* open-addressing set of rec + 1, tagged by generation */
+    uint32_t *seen_gen;
+    uint32_t gen;
+    size_t nseen;
+};
+
+struct job {
+    struct piece *pieces;
+    size_t npieces;
+    atomic_size_t next;
+    struct worker *workers;
+};
+
+static int worker_init(struct worker *w, const struct vg_match_index *idx,
+                       enum vg_match_format format)
+{
+    memset(w, 0, sizeof *w);
+    w->idx = idx;
+    w->format = format;
+    w->seen = calloc((size_t)1 << SEEN_BITS, sizeof *w->seen);
+    w->seen_gen = calloc((size_t)1 << SEEN_BITS, sizeof *w->seen_gen);
+    if (format == VG_MATCH_FORMAT_EVE)
+        w->eve = vg_match_eve_new();
+    if (!w->seen || !w->seen_gen || (format == VG_MATCH_FORMAT_EVE && !w->eve))
+        return VG_ENOMEM;
+    return 0;
+}
+
+static void worker_cleanup(struct worker *w)
+{
+    free(w->seen);
+    free(w->seen_gen);
+    vg_match_eve_free(w->eve);
+}
+
+/* Adds rec to the event's seen set; false if it was there. */
+static bool seen_add(struct worker *w, uint32_t rec)
+{
+    size_t mask = ((size_t)1 << SEEN_BITS) - 1;
+    size_t i = ((uint64_t)rec * 0x9e3779b97f4a7c15ULL) >> (64 - SEEN_BITS);
+    for (;; i = (i + 1) & mask) {
+        if (w->seen_gen[i] != w->gen) {
+            w->seen_gen[i] = w->gen;
+            w->seen[i] = rec;
+            w->nseen++;
+            return true;
+        }
+        if (w->seen[i] == rec)
+            return false;
+    }
+}
+
+static void new_event(struct worker *w)
+{
+    w->gen++;
+    if (w->gen == 0) { /* wrapped: forget every old generation */
+        memset(w->seen_gen, 0, ((size_t)1 << SEEN_BITS) * sizeof *w->seen_gen);
+        w->gen = 1;
+    }
+    w->nseen = 0;
+}
+
+static int on_hit(void *ctx, uint32_t rec)
+{
+    struct worker *w = ctx;
+    struct piece *pc = w->pc;
+    if (w->nseen >= VG_MAX_EVENT_HITS) {
+        pc->dropped++;
+        return 0;
+    }
+    if (!seen_add(w, rec))
+        return 0;
+    if (w->val_off == SIZE_MAX) {
+        w->val_off = pc->bytes.len;
+        vg_buf_append(&pc->bytes, w->value.ptr, w->value.len);
+        w->field_off = pc->bytes.len;
+        vg_buf_append(&pc->bytes, w->field.ptr, w->field.len);
+        if (pc->bytes.failed)
+            return VG_ENOMEM;
+    }
+    if (pc->nhits == pc->hits_cap) {
+        size_t nc = pc->hits_cap ? pc->hits_cap * 2 : 64;
+        struct kept_hit *nh = realloc(pc->hits, nc * sizeof *nh);
+        if (!nh)
+            return VG_ENOMEM;
+        pc->hits = nh;
+        pc->hits_cap = nc;
+    }
+    pc->hits[pc->nhits++] = (struct kept_hit){w->line, rec, w->val_off, w->value.len,
+                                              w->field_off, w->field.len};
+    return 0;
+}
+
+static int on_string(void *ctx, struct vg_str value, struct vg_str field)
+{
+    struct worker *w = ctx;
+    if (vg_match_classify(value, &w->cand) == VG_MATCH_KIND_NONE)
+        return 0;
+    w->value = value;
+    w->field = field;
+    w->val_off = SIZE_MAX;
+    return vg_match_index_lookup(w->idx, &w->cand, on_hit, w);
+}
+
+static void keep_bad(struct piece *pc, uint64_t line, const char *msg)
+{
+    pc->malformed++;
+    if (pc->nbad < BAD_KEPT) {
+        pc->bad[pc->nbad].line = line;
+        size_t n = strnlen(msg, MSG_MAX - 1);
+        memcpy(pc->bad[pc->nbad].msg, msg, n);
+        pc->bad[pc->nbad].msg[n] = '\0';
+        pc->nbad++;
+    }
+}
+
+static bool blank(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+            return false;
+    return true;
+}
+
+static void read_piece(struct worker *w, struct piece *pc)
+{
+    const char *p = pc->data, *end = pc->data + pc->len;
+    w->pc = pc;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        size_t n = (size_t)(le - p);
+        const char *line = p;
+        p = nl ? nl + 1 : end;
+        w->line = ++pc->lines;
+        if (n > VG_MAX_LINE) {
+            char msg[MSG_MAX];
+            snprintf(msg, sizeof msg, "line longer than %d bytes, skipped", VG_MAX_LINE);
+            keep_bad(pc, w->line, msg);
+            continue;
+        }
+        new_event(w);
+        size_t mark_hits = pc->nhits, mark_bytes = pc->bytes.len;
+        int rc;
+        if (w->format == VG_MATCH_FORMAT_TEXT) {
+            pc->events++;
+            rc = vg_match_text_read(line, n, on_string, w);
+        } else {
+            if (blank(line, n))
+                continue;
+            struct vg_diag d;
+            vg_diag_clear(&d);
+            rc = vg_match_eve_read(w->eve, line, n, on_string, w, &d);
+            if (rc == VG_EINVAL || rc == VG_ETOOBIG) {
+                pc->nhits = mark_hits;
+                pc->bytes.len = mark_bytes;
+                if (pc->bytes.data)
+                    pc->bytes.data[mark_bytes] = '\0';
+                keep_bad(pc, w->line, d.message);
+                continue;
+            }
+            if (rc == 0)
+                pc->events++;
+        }
+        if (rc != 0) {
+            pc->err = VG_ENOMEM;
+            return;
+        }
+    }
+}
+
+struct thread_arg {
+    struct job *job;
+    struct worker *w;
+};
+
+static void *run_worker(void *arg)
+{
+    struct thread_arg *ta = arg;
+    struct job *job = ta->job;
+    for (;;) {
+        size_t i = atomic_fetch_add(&job->next, 1);
+        if (i >= job->npieces)
+            break;
+        read_piece(ta->w, &job->pieces[i]);
+    }
+    return NULL;
+}
+
+/* Delivers a piece's results in line order; returns the sink's value or 0. */
+static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_sink *sink)
+{
+    size_t h = 0;
+    int b = 0;
+    while (h < pc->nhits || b < pc->nbad) {
+        if (b < pc->nbad && (h >= pc->nhits || pc->bad[b].line <= pc->hits[h].line)) {
+            if (sink->bad)
+                sink->bad(sink->ctx, base + pc->bad[b].line, pc->bad[b].msg);
+            b++;
+            continue;
+        }
+        const struct kept_hit *k = &pc->hits[h++];
+        struct vg_match_hit hit = {
+            base + k->line,
+            k->rec,
+            {pc->bytes.data + k->val_off, k->val_len},
+            {pc->bytes.data + k->field_off, k->field_len},
+        };
+        if (sink->hit) {
+            int rc = sink->hit(sink->ctx, &hit);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Scans complete lines data[0..len) whose first line is number base + 1. */
+static int scan_block(struct worker *workers, unsigned nthreads, const char *data, size_t len,
+                      uint64_t base, const struct vg_match_sink *sink, struct vg_match_stats *st,
+                      struct vg_diag *d)
+{
+    size_t piece = len / ((size_t)nthreads * 8);
+    if (piece < PIECE_MIN)
+        piece = PIECE_MIN;
+    if (piece > PIECE_MAX)
+        piece = PIECE_MAX;
+    size_t npieces = 0, cap = len / piece + 2;
+    struct piece *pieces = calloc(cap, sizeof *pieces);
+    if (!pieces)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    for (size_t pos = 0; pos < len;) {
+        size_t stop = len;
+        if (len - pos > piece) {
+            const char *nl = memchr(data + pos + piece, '\n', len - pos - piece);
+            stop = nl ? (size_t)(nl - data) + 1 : len;
+        }
+        struct piece *pc = &pieces[npieces++];
+        pc->data = data + pos;
+        pc->len = stop - pos;
+        vg_buf_init(&pc->bytes, VG_MAX_BUF);
+        pos = stop;
+    }
+
+    struct job job = {pieces, npieces, 0, workers};
+    unsigned nt = nthreads;
+    if (nt > npieces)
+        nt = (unsigned)(npieces ? npieces : 1);
+    pthread_t tids[256];
+    struct thread_arg args[256];
+    unsigned started = 0;
+    for (unsigned i = 1; i < nt && i < 256; i++) {
+        args[i] = (struct thread_arg){&job, &workers[i]};
+        if (pthread_create(&tids[i], NULL, run_worker, &args[i]) != 0)
+            break;
+        started = i;
+    }
+    args[0] = (struct thread_arg){&job, &workers[0]};
+    run_worker(&args[0]);
+    for (unsigned i = 1; i <= started; i++)
+        pthread_join(tids[i], NULL);
+
+    int rc = 0;
+    uint64_t line = base;
+    for (size_t i = 0; i < npieces; i++) {
+        struct piece *pc = &pieces[i];
+        if (pc->err && !rc)
+            rc = vg_diag_set(d, pc->err, "", "out of memory keeping results");
+        if (!rc)
+            rc = deliver(pc, line, sink);
+        line += pc->lines;
+        st->lines += pc->lines;
+        st->events += pc->events;
+        st->malformed += pc->malformed;
+        st->dropped += pc->dropped;
+        st->hits += pc->nhits;
+        free(pc->hits);
+        vg_buf_cleanup(&pc->bytes);
+    }
+    st->bytes += len;
+    free(pieces);
+    return rc;
+}
+
+struct scanner {
+    struct worker *workers;
+    unsigned nthreads;
+};
+
+static int scanner_init(struct scanner *s, const struct vg_match_index *idx,
+                        const struct vg_match_scan_opts *opts, struct vg_diag *d)
+{
+    s->nthreads = opts->threads < 1 ? 1 : opts->threads > 256 ? 256 : opts->threads;
+    s->workers = calloc(s->nthreads, sizeof *s->workers);
+    if (!s->workers)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    for (unsigned i = 0; i < s->nthreads; i++)
+        if (worker_init(&s->workers[i], idx, opts->format) != 0) {
+            for (unsigned j = 0; j <= i; j++)
+                worker_cleanup(&s->workers[j]);
+            free(s->workers);
+            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        }
+    return 0;
+}
+
+static void scanner_cleanup(struct scanner *s)
+{
+    for (unsigned i = 0; i < s->nthreads; i++)
+        worker_cleanup(&s->workers[i]);
+    free(s->workers);
+}
+
+int vg_match_scan_mem(const struct vg_match_index *idx, const struct vg_match_scan_opts *opts,
+                      const char *data, size_t len, const struct vg_match_sink *sink,
+                      struct vg_match_stats *st, struct vg_diag *d)
+{
+    struct scanner s;
+    int rc = scanner_init(&s, idx, opts, d);
+    if (rc)
+        return rc;
+    rc = scan_block(s.workers, s.nthreads, data, len, 0, sink, st, d);
+    scanner_cleanup(&s);
+    return rc;
+}
+
+/* Reads a pipe or any non-regular file in blocks of whole lines. */
+static int scan_stream(struct scanner *s, int fd, const struct vg_match_sink *sink,
+                       struct vg_match_stats *st, struct vg_diag *d)
+{
+    char *buf = malloc(STREAM_BLOCK);
+    if (!buf)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    size_t have = 0;
+    uint64_t base = 0;
+    bool eof = false, skipping = false;
+    int rc = 0;
+    while (!eof && !rc) {
+        ssize_t n = read(fd, buf + have, STREAM_BLOCK - have);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = vg_diag_set(d, VG_EIO, "", "read: %s", strerror(errno));
+            break;
+        }
+        if (n == 0)
+            eof = true;
+        if (skipping) { /* the rest of a line too long for a block */
+            st->bytes += (size_t)n;
+            char *nl = memchr(buf, '\n', (size_t)n);
+            if (!nl)
+                continue;
+            size_t rest = (size_t)n - (size_t)(nl + 1 - buf);
+            st->bytes -= rest;
+            memmove(buf, nl + 1, rest);
+            have = rest;
+            skipping = false;
+            continue;
+        }
+        have += (size_t)n;
+        if (!eof && have < STREAM_BLOCK)
+            continue;
+        size_t upto = have;
+        if (!eof) {
+            char *last = memrchr(buf, '\n', have);
+            if (!last) {
+                /* A line longer than the block, hence than VG_MAX_LINE. */
+                base++;
+                st->lines++;
+                st->malformed++;
+                st->bytes += have;
+                if (sink->bad) {
+                    char msg[MSG_MAX];
+                    snprintf(msg, sizeof msg, "line longer than %d bytes, skipped", VG_MAX_LINE);
+                    sink->bad(sink->ctx, base, msg);
+                }
+                have = 0;
+                skipping = true;
+                continue;
+            }
+            upto = (size_t)(last + 1 - buf);
+        }
+        struct vg_match_stats before = *st;
+        rc = scan_block(s->workers, s->nthreads, buf, upto, base, sink, st, d);
+        base += st->lines - before.lines;
+        memmove(buf, buf + upto, have - upto);
+        have -= upto;
+    }
+    free(buf);
+    return rc;
+}
+
+int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_scan_opts *opts,
+                     int fd, const struct vg_match_sink *sink, struct vg_match_stats *st,
+                     struct vg_diag *d)
+{
+    struct scanner s;
+    int rc = scanner_init(&s, idx, opts, d);
+    if (rc)
+        return rc;
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (sb.st_size > 0) {
+            void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            if (m == MAP_FAILED) {
+                rc = vg_diag_set(d, VG_EIO, "", "mmap: %s", strerror(errno));
+                goto out;
+            }
+            madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+            rc = scan_block(s.workers, s.nthreads, m, (size_t)sb.st_size, 0, sink, st, d);
+            munmap(m, (size_t)sb.st_size);
+        }
+        goto out;
+    }
+    rc = scan_stream(&s, fd, sink, st, d);
+out:
+    scanner_cleanup(&s);
+    return rc;
+}
