@@ -276,9 +276,9 @@ static int run_match(int argc, char **argv)
         exit_code = VG_EXIT_FAIL;
     }
     double scan_s = now_s() - t1;
-    if (o.bad_shown > BAD_SHOWN)
-        fprintf(stderr, "vigie match: %lu malformed lines skipped (first %d shown)\n",
-                o.bad_shown, BAD_SHOWN);
+    if (st.malformed > BAD_SHOWN)
+        fprintf(stderr, "vigie match: %llu malformed lines skipped (first %d shown)\n",
+                (unsigned long long)st.malformed, BAD_SHOWN);
     if (stats) {
         size_t n = vg_match_index_count(idx);
         fprintf(stderr,

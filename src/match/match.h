@@ -184,7 +184,7 @@ struct vg_match_hit {
 /* Where results go; called from the calling thread only, in input order. */
 struct vg_match_sink {
     int (*hit)(void *ctx, const struct vg_match_hit *h); /* non-zero aborts the scan */
-    /* A line skipped as malformed or too long (the first 10 per 1 MiB piece at least). */
+    /* A line skipped as malformed or too long: the first 10 of each vg_match_scan_* call. */
     void (*bad)(void *ctx, uint64_t line, const char *message);
     void *ctx;
 };

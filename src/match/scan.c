@@ -251,14 +251,17 @@ static void *run_worker(void *arg)
 }
 
 /* Delivers a piece's results in line order; returns the sink's value or 0. */
-static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_sink *sink)
+static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_sink *sink,
+                   unsigned *bad_left)
 {
     size_t h = 0;
     int b = 0;
     while (h < pc->nhits || b < pc->nbad) {
         if (b < pc->nbad && (h >= pc->nhits || pc->bad[b].line <= pc->hits[h].line)) {
-            if (sink->bad)
+            if (sink->bad && *bad_left) {
                 sink->bad(sink->ctx, base + pc->bad[b].line, pc->bad[b].msg);
+                (*bad_left)--;
+            }
             b++;
             continue;
         }
@@ -280,8 +283,8 @@ static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_
 
 /* Scans complete lines data[0..len) whose first line is number base + 1. */
 static int scan_block(struct worker *workers, unsigned nthreads, const char *data, size_t len,
-                      uint64_t base, const struct vg_match_sink *sink, struct vg_match_stats *st,
-                      struct vg_diag *d)
+                      uint64_t base, const struct vg_match_sink *sink, unsigned *bad_left,
+                      struct vg_match_stats *st, struct vg_diag *d)
 {
     size_t piece = len / ((size_t)nthreads * 8);
     if (piece < PIECE_MIN)
@@ -330,7 +333,7 @@ static int scan_block(struct worker *workers, unsigned nthreads, const char *dat
         if (pc->err && !rc)
             rc = vg_diag_set(d, pc->err, "", "out of memory keeping results");
         if (!rc)
-            rc = deliver(pc, line, sink);
+            rc = deliver(pc, line, sink, bad_left);
         line += pc->lines;
         st->lines += pc->lines;
         st->events += pc->events;
@@ -382,7 +385,8 @@ int vg_match_scan_mem(const struct vg_match_index *idx, const struct vg_match_sc
     int rc = scanner_init(&s, idx, opts, d);
     if (rc)
         return rc;
-    rc = scan_block(s.workers, s.nthreads, data, len, 0, sink, st, d);
+    unsigned bad_left = BAD_KEPT;
+    rc = scan_block(s.workers, s.nthreads, data, len, 0, sink, &bad_left, st, d);
     scanner_cleanup(&s);
     return rc;
 }
@@ -397,6 +401,7 @@ static int scan_stream(struct scanner *s, int fd, const struct vg_match_sink *si
     size_t have = 0;
     uint64_t base = 0;
     bool eof = false, skipping = false;
+    unsigned bad_left = BAD_KEPT;
     int rc = 0;
     while (!eof && !rc) {
         ssize_t n = read(fd, buf + have, STREAM_BLOCK - have);
@@ -432,7 +437,8 @@ static int scan_stream(struct scanner *s, int fd, const struct vg_match_sink *si
                 st->lines++;
                 st->malformed++;
                 st->bytes += have;
-                if (sink->bad) {
+                if (sink->bad && bad_left) {
+                    bad_left--;
                     char msg[MSG_MAX];
                     snprintf(msg, sizeof msg, "line longer than %d bytes, skipped", VG_MAX_LINE);
                     sink->bad(sink->ctx, base, msg);
@@ -444,7 +450,7 @@ static int scan_stream(struct scanner *s, int fd, const struct vg_match_sink *si
             upto = (size_t)(last + 1 - buf);
         }
         struct vg_match_stats before = *st;
-        rc = scan_block(s->workers, s->nthreads, buf, upto, base, sink, st, d);
+        rc = scan_block(s->workers, s->nthreads, buf, upto, base, sink, &bad_left, st, d);
         base += st->lines - before.lines;
         memmove(buf, buf + upto, have - upto);
         have -= upto;
@@ -470,7 +476,9 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
                 goto out;
             }
             madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
-            rc = scan_block(s.workers, s.nthreads, m, (size_t)sb.st_size, 0, sink, st, d);
+            unsigned bad_left = BAD_KEPT;
+            rc = scan_block(s.workers, s.nthreads, m, (size_t)sb.st_size, 0, sink, &bad_left, st,
+                            d);
             munmap(m, (size_t)sb.st_size);
         }
         goto out;
