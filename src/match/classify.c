@@ -79,8 +79,8 @@ int vg_match_type_parse(struct vg_str s, enum vg_match_type *out)
 int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
 {
     char tmp[64];
-    if (s.len < 2 || s.len > 45)
-        return VG_EINVAL;
+    if (s.len < 2 || s.len > 45 || memchr(s.ptr, '\0', s.len))
+        return VG_EINVAL; /* inet_pton would stop at a NUL byte */
     memcpy(tmp, s.ptr, s.len);
     tmp[s.len] = '\0';
     if (memchr(s.ptr, ':', s.len)) {

@@ -17,12 +17,13 @@
 #define SYNTH_FIELD "http.hostname+http.url"
 
 struct vg_match_eve {
-    char *scratch;      /* unescaped string bytes, VG_MAX_LINE */
-    char *synth;        /* the synthetic http URL, VG_MAX_LINE + 16 */
-    char *host_copy;    /* http.hostname as read, VG_MAX_LINE */
+    size_t cap;         /* bytes of each buffer below: grown to the longest line read */
+    char *scratch;      /* unescaped string bytes */
+    char *synth;        /* the synthetic http URL */
+    char *host_copy;    /* http.hostname as read */
     size_t host_len;
     bool has_host, has_url;
-    char *url_copy;     /* http.url as read, VG_MAX_LINE */
+    char *url_copy;     /* http.url as read */
     size_t url_len;
     char path[PATH_MAX_LEN + 32];
     size_t base[VG_MAX_JSON_DEPTH + 2];  /* path length of each open container */
@@ -41,18 +42,26 @@ __attribute__((constructor)) static void eve_init(void)
 
 struct vg_match_eve *vg_match_eve_new(void)
 {
-    struct vg_match_eve *e = calloc(1, sizeof *e);
-    if (!e)
-        return NULL;
-    e->scratch = malloc(VG_MAX_LINE);
-    e->synth = malloc(VG_MAX_LINE + 16);
-    e->host_copy = malloc(VG_MAX_LINE);
-    e->url_copy = malloc(VG_MAX_LINE);
-    if (!e->scratch || !e->synth || !e->host_copy || !e->url_copy) {
-        vg_match_eve_free(e);
-        return NULL;
+    return calloc(1, sizeof(struct vg_match_eve));
+}
+
+/* Makes the buffers hold a line of len bytes. */
+static int reserve(struct vg_match_eve *e, size_t len)
+{
+    if (len + 16 <= e->cap)
+        return 0;
+    size_t n = e->cap ? e->cap : 4096;
+    while (n < len + 16)
+        n *= 2;
+    char **bufs[] = {&e->scratch, &e->synth, &e->host_copy, &e->url_copy};
+    for (size_t i = 0; i < 4; i++) {
+        char *p = realloc(*bufs[i], n);
+        if (!p)
+            return VG_ENOMEM;
+        *bufs[i] = p;
     }
-    return e;
+    e->cap = n;
+    return 0;
 }
 
 void vg_match_eve_free(struct vg_match_eve *e)
@@ -370,6 +379,8 @@ int vg_match_eve_read(struct vg_match_eve *e, const char *line, size_t len, vg_m
 {
     if (len > VG_MAX_LINE)
         return vg_diag_set(d, VG_ETOOBIG, "", "line longer than %d bytes", VG_MAX_LINE);
+    if (reserve(e, len) != 0)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     const char *p = line, *end = line + len;
     int depth = 0;     /* open containers */
     size_t cur = 0;    /* length of the path of the value being read */

@@ -20,7 +20,7 @@
 #define PIECE_MAX (8u * 1024 * 1024)  /* largest */
 #define STREAM_BLOCK (32u * 1024 * 1024) /* bytes read at a time from a pipe */
 #define BAD_KEPT 10                   /* bad lines kept per piece */
-#define SEEN_BITS 18                  /* the per-event seen set: 2^18 > VG_MAX_EVENT_HITS */
+#define SEEN_MIN 1024                 /* first size of the per-event seen set (grows) */
 #define MSG_MAX 128
 
 /* A hit kept until its piece is delivered; strings are in the piece's bytes. */
@@ -61,9 +61,10 @@ struct worker {
     uint64_t line;              /* the line being read, within the piece */
     struct vg_str value, field; /* the candidate being looked up */
     size_t val_off, field_off;  /* where value and field were kept, or SIZE_MAX */
-    uint32_t *seen;             /* open-addressing set of rec + 1, tagged by generation */
-    uint32_t *seen_gen;
-    uint32_t gen;
+    uint32_t *seen;             /* open-addressing set of recs seen in this event */
+    uint32_t *seen_gen;         /* a slot is used when its generation is the event's */
+    size_t seen_mask;           /* slots - 1 */
+    uint32_t gen;               /* the event's generation */
     size_t nseen;
 };
 
@@ -80,8 +81,10 @@ static int worker_init(struct worker *w, const struct vg_match_index *idx,
     memset(w, 0, sizeof *w);
     w->idx = idx;
     w->format = format;
-    w->seen = calloc((size_t)1 << SEEN_BITS, sizeof *w->seen);
-    w->seen_gen = calloc((size_t)1 << SEEN_BITS, sizeof *w->seen_gen);
+    w->seen = calloc(SEEN_MIN, sizeof *w->seen);
+    w->seen_gen = calloc(SEEN_MIN, sizeof *w->seen_gen);
+    w->seen_mask = SEEN_MIN - 1;
+    w->gen = 1;
     if (format == VG_MATCH_FORMAT_EVE)
         w->eve = vg_match_eve_new();
     if (!w->seen || !w->seen_gen || (format == VG_MATCH_FORMAT_EVE && !w->eve))
@@ -96,20 +99,54 @@ static void worker_cleanup(struct worker *w)
     vg_match_eve_free(w->eve);
 }
 
-/* Adds rec to the event's seen set; false if it was there. */
-static bool seen_add(struct worker *w, uint32_t rec)
+static size_t seen_slot(uint32_t rec, size_t mask)
 {
-    size_t mask = ((size_t)1 << SEEN_BITS) - 1;
-    size_t i = ((uint64_t)rec * 0x9e3779b97f4a7c15ULL) >> (64 - SEEN_BITS);
+    return (size_t)(((uint64_t)rec * 0x9e3779b97f4a7c15ULL) >> 32) & mask;
+}
+
+/* Doubles the seen set, keeping this event's entries. */
+static int seen_grow(struct worker *w)
+{
+    size_t n = (w->seen_mask + 1) * 2;
+    uint32_t *s = calloc(n, sizeof *s), *g = calloc(n, sizeof *g);
+    if (!s || !g) {
+        free(s);
+        free(g);
+        return VG_ENOMEM;
+    }
+    for (size_t i = 0; i <= w->seen_mask; i++) {
+        if (w->seen_gen[i] != w->gen)
+            continue;
+        size_t j = seen_slot(w->seen[i], n - 1);
+        while (g[j] == w->gen)
+            j = (j + 1) & (n - 1);
+        g[j] = w->gen;
+        s[j] = w->seen[i];
+    }
+    free(w->seen);
+    free(w->seen_gen);
+    w->seen = s;
+    w->seen_gen = g;
+    w->seen_mask = n - 1;
+    return 0;
+}
+
+/* Adds rec to the event's seen set; 1 if added, 0 if it was there, VG_ENOMEM. */
+static int seen_add(struct worker *w, uint32_t rec)
+{
+    if ((w->nseen + 1) * 2 > w->seen_mask + 1 && seen_grow(w) != 0)
+        return VG_ENOMEM;
+    size_t mask = w->seen_mask;
+    size_t i = seen_slot(rec, mask);
     for (;; i = (i + 1) & mask) {
         if (w->seen_gen[i] != w->gen) {
             w->seen_gen[i] = w->gen;
             w->seen[i] = rec;
             w->nseen++;
-            return true;
+            return 1;
         }
         if (w->seen[i] == rec)
-            return false;
+            return 0;
     }
 }
 
@@ -117,7 +154,7 @@ static void new_event(struct worker *w)
 {
     w->gen++;
     if (w->gen == 0) { /* wrapped: forget every old generation */
-        memset(w->seen_gen, 0, ((size_t)1 << SEEN_BITS) * sizeof *w->seen_gen);
+        memset(w->seen_gen, 0, (w->seen_mask + 1) * sizeof *w->seen_gen);
         w->gen = 1;
     }
     w->nseen = 0;
@@ -131,8 +168,9 @@ static int on_hit(void *ctx, uint32_t rec)
         pc->dropped++;
         return 0;
     }
-    if (!seen_add(w, rec))
-        return 0;
+    int added = seen_add(w, rec);
+    if (added <= 0)
+        return added;
     if (w->val_off == SIZE_MAX) {
         w->val_off = pc->bytes.len;
         vg_buf_append(&pc->bytes, w->value.ptr, w->value.len);

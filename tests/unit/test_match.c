@@ -114,6 +114,15 @@ static void ipv4_exact_and_cidr(void **state)
     /* inet_pton refuses leading zeros and short forms */
     EXPECT(iocs, ev("192.0.2.01"), "");
     EXPECT(iocs, ev("10.1"), "");
+    /* a NUL byte inside is not the end of the address (found by fuzz_iocs) */
+    int af;
+    uint8_t a[16];
+    assert_int_equal(vg_match_parse_ip((struct vg_str){"192.0.2.1\0x", 11}, &af, a), VG_EINVAL);
+    struct vg_match_index *idx = index_of("ipv4-addr 192.0.2.1\n");
+    char *got = scan_with(idx, VG_MATCH_FORMAT_TEXT, 1, "192.0.2.1\0x\n", 12, NULL);
+    assert_string_equal(got, "");
+    free(got);
+    vg_match_index_free(idx);
     /* blanks and <> around are trimmed */
     EXPECT(iocs, ev("  <192.0.2.1> "), "1 192.0.2.1 ipv4-addr   <192.0.2.1>  v\n");
 }
