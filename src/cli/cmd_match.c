@@ -27,6 +27,14 @@ struct out_ctx {
     bool write_failed;
 };
 
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -245,7 +253,7 @@ static int run_match(int argc, char **argv)
     vg_buf_init(&o.line, (size_t)VG_MAX_LINE * 8);
     struct vg_match_sink sink = {print_hit, print_bad, &o};
     struct vg_match_stats st = {0};
-    double t1 = now_s();
+    double t1 = now_s(), c1 = cpu_s();
     for (size_t i = 0; i < nlogs; i++) {
         bool is_stdin = strcmp(logs[i], "-") == 0;
         int fd = is_stdin ? 0 : open(logs[i], O_RDONLY);
@@ -275,7 +283,7 @@ static int run_match(int argc, char **argv)
         fprintf(stderr, "vigie match: cannot write the output\n");
         exit_code = VG_EXIT_FAIL;
     }
-    double scan_s = now_s() - t1;
+    double scan_s = now_s() - t1, scan_cpu = cpu_s() - c1;
     if (st.malformed > BAD_SHOWN)
         fprintf(stderr, "vigie match: %llu malformed lines skipped (first %d shown)\n",
                 (unsigned long long)st.malformed, BAD_SHOWN);
@@ -285,14 +293,16 @@ static int run_match(int argc, char **argv)
                 "{\"events\":%llu,\"lines\":%llu,\"bytes\":%llu,\"hits\":%llu,\"malformed\":%llu,"
                 "\"dropped\":%llu,\"indicators\":%zu,\"duplicates\":%zu,\"invalid\":%zu,"
                 "\"load_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
-                "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,\"threads\":%u}\n",
+                "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,\"scan_cpu_seconds\":%.3f,"
+                "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
                 (unsigned long long)st.events, (unsigned long long)st.lines,
                 (unsigned long long)st.bytes, (unsigned long long)st.hits,
                 (unsigned long long)st.malformed, (unsigned long long)st.dropped, n,
                 counts.duplicates, counts.invalid, load_s, vg_match_index_bytes(idx),
                 n ? (double)vg_match_index_bytes(idx) / (double)n : 0.0,
                 rss1 >= 0 && rss0 >= 0 ? rss1 - rss0 : -1, scan_s,
-                scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, opts.threads);
+                scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, scan_cpu,
+                scan_cpu > 0 ? (double)st.bytes / 1e6 / scan_cpu : 0.0, opts.threads);
     }
     vg_buf_cleanup(&o.line);
     vg_match_index_free(idx);

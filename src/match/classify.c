@@ -20,6 +20,7 @@ enum {
 };
 
 static unsigned char cls[256];
+static unsigned char lower[256]; /* ASCII lower-case, other bytes unchanged */
 static unsigned char hexval[256]; /* 0-15, or 16 for a non-hex byte */
 
 static void init_tables(void)
@@ -41,6 +42,7 @@ static void init_tables(void)
         else if (i == '@')
             c = C_AT;
         cls[i] = c;
+        lower[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
         hexval[i] = 16;
         if (i >= '0' && i <= '9')
             hexval[i] = (unsigned char)(i - '0');
@@ -128,7 +130,7 @@ static void set_host(struct vg_match_cand *c, struct vg_str s)
     if (s.len && s.ptr[s.len - 1] == '.')
         s.len--;
     for (size_t i = 0; i < s.len; i++)
-        c->host[i] = (char)tolower((unsigned char)s.ptr[i]);
+        c->host[i] = (char)lower[(unsigned char)s.ptr[i]];
     c->host[s.len] = '\0';
     c->host_len = s.len;
 }
@@ -144,6 +146,23 @@ static void classify_url_host(struct vg_match_cand *c, struct vg_str host)
         c->host_kind = VG_MATCH_KIND_HOST;
         set_host(c, host);
     }
+}
+
+/* Blanks as isspace() sees them in the C locale, without its per-call cost. */
+static inline bool blank(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline struct vg_str trim(struct vg_str s)
+{
+    while (s.len && blank((unsigned char)s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && blank((unsigned char)s.ptr[s.len - 1]))
+        s.len--;
+    return s;
 }
 
 static bool has_scheme_sep(struct vg_str s)
@@ -166,11 +185,11 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
     c->host_kind = VG_MATCH_KIND_NONE;
     c->key_len = 0;
     c->host_len = 0;
-    s = vg_str_trim(s);
+    s = trim(s);
     if (s.len >= 2 && s.ptr[0] == '<' && s.ptr[s.len - 1] == '>') {
         s.ptr++;
         s.len -= 2;
-        s = vg_str_trim(s);
+        s = trim(s);
     }
     if (s.len == 0)
         return c->kind;
@@ -229,7 +248,7 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
             c->kind = VG_MATCH_KIND_EMAIL;
             if (s.len <= VG_MAX_OBSERVABLE) {
                 for (size_t i = 0; i < s.len; i++)
-                    c->key[i] = (char)tolower(u[i]);
+                    c->key[i] = (char)lower[u[i]];
                 c->key_len = s.len;
                 if (c->key[s.len - 1] == '.')
                     c->key_len--; /* the host's final dot */

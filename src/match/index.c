@@ -28,6 +28,10 @@ struct table {
     uint64_t *slots; /* mask + 1 slots, NULL while empty */
     size_t mask;     /* slots - 1 (a power of two minus one) */
     size_t count;    /* used slots */
+    uint64_t *bloom; /* built by freeze: a blocked Bloom filter, 2 bits set per key in one word
+                      * of bloom_mask + 1 words (16 bits per key), so that most misses cost one
+                      * access to a small array that stays in cache; NULL = none */
+    size_t bloom_mask;
 };
 
 struct vg_match_index {
@@ -38,6 +42,7 @@ struct vg_match_index {
     char *pool;                         /* keys and texts */
     size_t pool_len, pool_cap;
     uint8_t *v4_filter;                 /* bit per /24 covered by some IPv4 indicator */
+    uint8_t v4_filter16[8192];          /* bit per /16 with some bit of v4_filter set */
     uint64_t v4_prefixes;               /* bit p: some IPv4 indicator has prefix length p */
     uint64_t v4_has32;                  /* any IPv4 /32 */
     uint64_t v6_prefixes[3];            /* bit p: some IPv6 indicator has prefix length p */
@@ -74,12 +79,24 @@ static inline const char *rec_key(const struct vg_match_index *idx, const struct
     return idx->pool + r->key_off;
 }
 
+/* The filter uses only the high 32 bits of the hash, which slots keep: freeze needs no
+ * rehashing. Word: bits 32 and up; bit positions: bits 52-57 and 58-63. */
+static inline uint64_t bloom_bits(uint64_t h)
+{
+    return (1ULL << ((h >> 52) & 63)) | (1ULL << (h >> 58));
+}
+
 /* The record number holding key in table t, or -1. */
 static inline long table_find(const struct vg_match_index *idx, const struct table *t,
                               const void *key, size_t len, uint64_t h)
 {
     if (!t->slots)
         return -1;
+    if (t->bloom) {
+        uint64_t b = bloom_bits(h);
+        if ((t->bloom[(h >> 32) & t->bloom_mask] & b) != b)
+            return -1;
+    }
     uint64_t tag = h >> 32;
     for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
         uint64_t s = t->slots[i];
@@ -112,7 +129,7 @@ static int table_reserve(struct vg_match_index *idx, struct table *t)
     uint64_t *ns = calloc(n, sizeof *ns);
     if (!ns)
         return VG_ENOMEM;
-    struct table nt = {ns, n - 1, 0};
+    struct table nt = {ns, n - 1, 0, NULL, 0};
     if (t->slots) {
         for (size_t i = 0; i <= t->mask; i++) {
             uint64_t s = t->slots[i];
@@ -156,8 +173,10 @@ void vg_match_index_free(struct vg_match_index *idx)
 {
     if (!idx)
         return;
-    for (int i = 0; i < VG_MATCH_NTYPES; i++)
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
         free(idx->tabs[i].slots);
+        free(idx->tabs[i].bloom);
+    }
     free(idx->recs);
     free(idx->ids);
     free(idx->pool);
@@ -203,6 +222,9 @@ static void v4_filter_mark(struct vg_match_index *idx, const uint8_t *key)
                    key[4];
     uint32_t first = net >> 8;
     uint32_t n = prefix >= 24 ? 1 : 1u << (24 - prefix);
+    uint32_t n16 = prefix >= 16 ? 1 : 1u << (16 - prefix);
+    for (uint32_t i = net >> 16; i < (net >> 16) + n16; i++)
+        idx->v4_filter16[i >> 3] |= (uint8_t)(1u << (i & 7));
     if (n >= 64) {
         memset(idx->v4_filter + first / 8, 0xff, n / 8);
         return;
@@ -345,7 +367,28 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
 
 void vg_match_index_freeze(struct vg_match_index *idx)
 {
+    if (idx->frozen)
+        return;
     idx->frozen = true;
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
+        struct table *t = &idx->tabs[i];
+        if (!t->slots)
+            continue;
+        size_t words = 8;
+        while (words * 64 < t->count * 16)
+            words *= 2;
+        t->bloom = calloc(words, sizeof *t->bloom);
+        if (!t->bloom)
+            continue; /* lookups work without it, only slower */
+        t->bloom_mask = words - 1;
+        for (size_t j = 0; j <= t->mask; j++) {
+            uint64_t sl = t->slots[j];
+            if (!sl)
+                continue;
+            uint64_t h = sl & 0xffffffff00000000ULL;
+            t->bloom[(h >> 32) & t->bloom_mask] |= bloom_bits(h);
+        }
+    }
 }
 
 size_t vg_match_index_count(const struct vg_match_index *idx)
@@ -358,9 +401,12 @@ size_t vg_match_index_bytes(const struct vg_match_index *idx)
     size_t n = sizeof *idx + idx->nrecs * sizeof(struct rec) + idx->pool_len;
     if (idx->ids)
         n += idx->nrecs * sizeof(int64_t);
-    for (int i = 0; i < VG_MATCH_NTYPES; i++)
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
         if (idx->tabs[i].slots)
             n += (idx->tabs[i].mask + 1) * sizeof(uint64_t);
+        if (idx->tabs[i].bloom)
+            n += (idx->tabs[i].bloom_mask + 1) * sizeof(uint64_t);
+    }
     if (idx->v4_filter)
         n += (1u << 24) / 8;
     return n;
@@ -397,8 +443,9 @@ static int lookup_ip(const struct vg_match_index *idx, int af, const uint8_t *ad
             return 0;
         uint32_t a = ((uint32_t)addr[0] << 24) | ((uint32_t)addr[1] << 16) |
                      ((uint32_t)addr[2] << 8) | addr[3];
-        uint32_t slot = a >> 8;
-        if (!(idx->v4_filter[slot >> 3] & (1u << (slot & 7))))
+        uint32_t slot = a >> 8, s16 = a >> 16;
+        if (!(idx->v4_filter16[s16 >> 3] & (1u << (s16 & 7))) ||
+            !(idx->v4_filter[slot >> 3] & (1u << (slot & 7))))
             return 0;
         uint64_t pm = idx->v4_prefixes;
         while (pm) {

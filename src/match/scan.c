@@ -508,7 +508,7 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
     struct stat sb;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
         if (sb.st_size > 0) {
-            void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
             if (m == MAP_FAILED) {
                 rc = vg_diag_set(d, VG_EIO, "", "mmap: %s", strerror(errno));
                 goto out;
