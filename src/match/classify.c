@@ -78,20 +78,46 @@ int vg_match_type_parse(struct vg_str s, enum vg_match_type *out)
     return VG_EINVAL;
 }
 
+/* Dotted-quad IPv4 exactly as glibc's inet_pton(AF_INET) reads it: four decimal parts of
+ * 0-255, no leading zeros, nothing else. Written out because inet_pton needs a C string. */
+static int parse_ipv4(struct vg_str s, uint8_t addr[4])
+{
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0) {
+            if (p >= end || *p != '.')
+                return VG_EINVAL;
+            p++;
+        }
+        if (p >= end || *p < '0' || *p > '9')
+            return VG_EINVAL;
+        unsigned v = (unsigned)(*p++ - '0');
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (v == 0)
+                return VG_EINVAL; /* leading zero */
+            v = v * 10 + (unsigned)(*p++ - '0');
+            if (v > 255)
+                return VG_EINVAL;
+        }
+        addr[part] = (uint8_t)v;
+    }
+    return p == end ? 0 : VG_EINVAL;
+}
+
 int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
 {
     char tmp[64];
     if (s.len < 2 || s.len > 45 || memchr(s.ptr, '\0', s.len))
         return VG_EINVAL; /* inet_pton would stop at a NUL byte */
-    memcpy(tmp, s.ptr, s.len);
-    tmp[s.len] = '\0';
     if (memchr(s.ptr, ':', s.len)) {
+        memcpy(tmp, s.ptr, s.len);
+        tmp[s.len] = '\0';
         if (inet_pton(AF_INET6, tmp, addr) != 1)
             return VG_EINVAL;
         *af = 6;
         return 0;
     }
-    if (inet_pton(AF_INET, tmp, addr) != 1)
+    if (parse_ipv4(s, addr) != 0)
         return VG_EINVAL;
     *af = 4;
     return 0;

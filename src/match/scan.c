@@ -66,6 +66,10 @@ struct worker {
     size_t seen_mask;           /* slots - 1 */
     uint32_t gen;               /* the event's generation */
     size_t nseen;
+    /* The previous candidate of this event: EVE repeats values (dns.rrname and its answers,
+     * http.hostname and the synthetic URL's host); a repeat can only give hits already seen. */
+    char last[256];
+    size_t last_len;            /* 0: none */
 };
 
 struct job {
@@ -152,6 +156,7 @@ static int seen_add(struct worker *w, uint32_t rec)
 
 static void new_event(struct worker *w)
 {
+    w->last_len = 0;
     w->gen++;
     if (w->gen == 0) { /* wrapped: forget every old generation */
         memset(w->seen_gen, 0, (w->seen_mask + 1) * sizeof *w->seen_gen);
@@ -195,8 +200,14 @@ static int on_hit(void *ctx, uint32_t rec)
 static int on_string(void *ctx, struct vg_str value, struct vg_str field)
 {
     struct worker *w = ctx;
+    if (value.len == w->last_len && memcmp(value.ptr, w->last, value.len) == 0)
+        return 0;
     if (vg_match_classify(value, &w->cand) == VG_MATCH_KIND_NONE)
         return 0;
+    if (value.len < sizeof w->last) {
+        memcpy(w->last, value.ptr, value.len);
+        w->last_len = value.len;
+    }
     w->value = value;
     w->field = field;
     w->val_off = SIZE_MAX;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,19 @@ static void ipv4_exact_and_cidr(void **state)
     /* inet_pton refuses leading zeros and short forms */
     EXPECT(iocs, ev("192.0.2.01"), "");
     EXPECT(iocs, ev("10.1"), "");
+    /* our IPv4 reader agrees with inet_pton */
+    static const char *v4[] = {"0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5",
+                               "01.2.3.4", "1.2.3.00", "1.2.3.0", "1..2.3", "1.2.3.4.", " 1.2.3.4",
+                               "1.2.3.4a", "100.200.250.199", "1.2.3.2555", "0x1.2.3.4"};
+    for (size_t i = 0; i < sizeof v4 / sizeof v4[0]; i++) {
+        uint8_t mine[16], theirs[16];
+        int fam = 0;
+        int ok = vg_match_parse_ip(vg_str_c(v4[i]), &fam, mine) == 0 && fam == 4;
+        int pton = inet_pton(AF_INET, v4[i], theirs) == 1;
+        assert_int_equal(ok, pton);
+        if (ok)
+            assert_memory_equal(mine, theirs, 4);
+    }
     /* a NUL byte inside is not the end of the address (found by fuzz_iocs) */
     int af;
     uint8_t a[16];
