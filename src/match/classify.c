@@ -104,12 +104,13 @@ static int parse_ipv4(struct vg_str s, uint8_t addr[4])
     return p == end ? 0 : VG_EINVAL;
 }
 
-int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
+/* Reads an address whose bytes are known: has_colon tells IPv6 from IPv4, no NUL inside. */
+static int parse_ip_known(struct vg_str s, bool has_colon, int *af, uint8_t addr[16])
 {
     char tmp[64];
-    if (s.len < 2 || s.len > 45 || memchr(s.ptr, '\0', s.len))
-        return VG_EINVAL; /* inet_pton would stop at a NUL byte */
-    if (memchr(s.ptr, ':', s.len)) {
+    if (s.len < 2 || s.len > 45)
+        return VG_EINVAL;
+    if (has_colon) {
         memcpy(tmp, s.ptr, s.len);
         tmp[s.len] = '\0';
         if (inet_pton(AF_INET6, tmp, addr) != 1)
@@ -121,6 +122,13 @@ int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
         return VG_EINVAL;
     *af = 4;
     return 0;
+}
+
+int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
+{
+    if (s.len < 2 || s.len > 45 || memchr(s.ptr, '\0', s.len))
+        return VG_EINVAL; /* inet_pton would stop at a NUL byte */
+    return parse_ip_known(s, memchr(s.ptr, ':', s.len) != NULL, af, addr);
 }
 
 bool vg_match_is_hostname(struct vg_str s)
@@ -193,15 +201,9 @@ static inline struct vg_str trim(struct vg_str s)
 
 static bool has_scheme_sep(struct vg_str s)
 {
-    const char *p = s.ptr, *end = s.ptr + s.len;
-    while (end - p >= 3) {
-        const char *q = memchr(p, ':', (size_t)(end - p - 2));
-        if (!q)
-            return false;
-        if (q[1] == '/' && q[2] == '/')
+    for (size_t i = 0; i + 2 < s.len; i++)
+        if (s.ptr[i] == ':' && s.ptr[i + 1] == '/' && s.ptr[i + 2] == '/')
             return true;
-        p = q + 1;
-    }
     return false;
 }
 
@@ -229,7 +231,7 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
     int af;
     if ((mask & ~(unsigned)(C_DIGIT | C_DOT)) == 0 ||
         ((mask & C_COLON) && (mask & ~(unsigned)(C_DIGIT | C_HEXA | C_DOT | C_COLON)) == 0)) {
-        if (vg_match_parse_ip(s, &af, c->addr) == 0) {
+        if (parse_ip_known(s, (mask & C_COLON) != 0, &af, c->addr) == 0) {
             c->kind = af == 4 ? VG_MATCH_KIND_IPV4 : VG_MATCH_KIND_IPV6;
             return c->kind;
         }

@@ -490,8 +490,10 @@ static int lookup_host(const struct vg_match_index *idx, const char *h, size_t l
     if (!t->slots)
         return 0;
     for (;;) {
-        const char *dot = memchr(h, '.', len);
-        if (!dot)
+        const char *dot = h, *end = h + len;
+        while (dot < end && *dot != '.')
+            dot++;
+        if (dot == end)
             return 0; /* a single label: not a host name */
         long r = table_find(idx, t, h, len, hash_bytes(h, len));
         int rc;
