@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size <= VG_MAX_LINE)
         check_agreement(eve, p, size);
     struct vg_match_sink sink = {on_hit, NULL, NULL};
-    struct vg_match_scan_opts o = {VG_MATCH_FORMAT_EVE, 1};
+    struct vg_match_scan_opts o = {VG_MATCH_FORMAT_EVE, 1, 0};
     struct vg_match_stats st = {0};
     vg_match_scan_mem(idx, &o, p, size, &sink, &st, NULL);
     return 0;

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct state s = {p, p + size, p};
     vg_match_text_read(p, size, on_token, &s);
     struct vg_match_sink sink = {on_hit, NULL, NULL};
-    struct vg_match_scan_opts o = {VG_MATCH_FORMAT_TEXT, 2};
+    struct vg_match_scan_opts o = {VG_MATCH_FORMAT_TEXT, 2, 0};
     struct vg_match_stats st = {0};
     vg_match_scan_mem(idx, &o, p, size, &sink, &st, NULL);
     return 0;

@@ -156,7 +156,7 @@ static int run_match(int argc, char **argv)
     const char *logs[MAX_FILES];
     size_t niocs = 0, nlogs = 0;
     bool stats = false, strict = false;
-    struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0};
+    struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0, 0};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
 

@@ -192,6 +192,8 @@ struct vg_match_sink {
 struct vg_match_scan_opts {
     enum vg_match_format format; /* how lines are read */
     unsigned threads;            /* worker threads, at least 1 */
+    size_t block;                /* a mapped file is scanned and its results delivered this many
+                                  * bytes at a time (0: 256 MiB); for tests */
 };
 
 /* What a scan saw; vg_match_scan_* add to it. */

@@ -19,6 +19,8 @@
 #define PIECE_MIN (256u * 1024)       /* smallest piece given to a thread */
 #define PIECE_MAX (8u * 1024 * 1024)  /* largest */
 #define STREAM_BLOCK (32u * 1024 * 1024) /* bytes read at a time from a pipe */
+#define MAP_BLOCK ((size_t)256 * 1024 * 1024) /* bytes of a mapped file scanned per round: results
+                                               * are delivered after each, memory stays bounded */
 #define BAD_KEPT 10                   /* bad lines kept per piece */
 #define SEEN_MIN 1024                 /* first size of the per-event seen set (grows) */
 #define MSG_MAX 128
@@ -522,16 +524,36 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
     struct stat sb;
     if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode)) {
         if (sb.st_size > 0) {
-            void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+            size_t size = (size_t)sb.st_size;
+            char *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
             if (m == MAP_FAILED) {
                 rc = vg_diag_set(d, VG_EIO, "", "mmap: %s", strerror(errno));
                 goto out;
             }
-            madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+            madvise(m, size, MADV_SEQUENTIAL);
             unsigned bad_left = BAD_KEPT;
-            rc = scan_block(s.workers, s.nthreads, m, (size_t)sb.st_size, 0, sink, &bad_left, st,
-                            d);
-            munmap(m, (size_t)sb.st_size);
+            uint64_t base = 0;
+            for (size_t pos = 0; pos < size && !rc;) {
+                size_t stop = size;
+                size_t blk = opts->block ? opts->block : MAP_BLOCK;
+                if (size - pos > blk) {
+                    const char *nl = memchr(m + pos + blk, '\n', size - pos - blk);
+                    stop = nl ? (size_t)(nl - m) + 1 : size;
+                }
+                /* Map the block's pages in one go rather than one fault at a time (an old
+                 * kernel refuses: then pages fault in as read). */
+                size_t from = pos & ~(size_t)4095;
+#ifdef MADV_POPULATE_READ
+                if (madvise(m + from, stop - from, MADV_POPULATE_READ) != 0)
+#endif
+                    madvise(m + from, stop - from, MADV_WILLNEED);
+                uint64_t lines_before = st->lines;
+                rc = scan_block(s.workers, s.nthreads, m + pos, stop - pos, base, sink, &bad_left,
+                                st, d);
+                base += st->lines - lines_before;
+                pos = stop;
+            }
+            munmap(m, size);
         }
         goto out;
     }

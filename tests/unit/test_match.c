@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "match/match.h"
 #include "util/buf.h"
@@ -61,7 +62,7 @@ static char *scan_with(const struct vg_match_index *idx, enum vg_match_format fm
     vg_buf_init(&c.out, VG_MAX_BUF);
     vg_buf_puts(&c.out, "");
     struct vg_match_sink sink = {collect_hit, collect_bad, &c};
-    struct vg_match_scan_opts o = {fmt, threads};
+    struct vg_match_scan_opts o = {fmt, threads, 0};
     struct vg_match_stats st = {0};
     assert_int_equal(vg_match_scan_mem(idx, &o, input, len, &sink, &st, NULL), 0);
     if (st_out)
@@ -726,6 +727,26 @@ static void threads_identical(void **state)
     assert_string_equal(one, four);
     assert_int_equal(s1.hits, s4.hits);
     assert_int_equal(s1.events, s4.events);
+    /* a mapped file read in small rounds and a pipe give the same, line numbers included */
+    char path[] = "/tmp/vigie-test-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, in.data, in.len), (ssize_t)in.len);
+    for (size_t blk = 1000; blk <= 1000000; blk *= 1000) {
+        struct collect c = {idx, {0}};
+        vg_buf_init(&c.out, VG_MAX_BUF);
+        vg_buf_puts(&c.out, "");
+        struct vg_match_sink sink = {collect_hit, collect_bad, &c};
+        struct vg_match_scan_opts o = {VG_MATCH_FORMAT_EVE, 2, blk};
+        struct vg_match_stats st = {0};
+        assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+        assert_int_equal(vg_match_scan_fd(idx, &o, fd, &sink, &st, NULL), 0);
+        assert_string_equal(c.out.data, one);
+        assert_int_equal(st.lines, s1.lines);
+        vg_buf_cleanup(&c.out);
+    }
+    close(fd);
+    unlink(path);
     free(one);
     free(four);
     vg_buf_cleanup(&in);
