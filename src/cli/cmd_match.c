@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -73,7 +72,10 @@ static void print_ioc_error(void *ctx, const struct vg_diag *d)
         fprintf(stderr, "%s:%ld: %s\n", c->file, d->line, d->message);
 }
 
-/* Loads one indicator file; returns 0 or an exit code. */
+#define IOC_BLOCK (4u << 20) /* indicator files are read this many bytes at a time */
+
+/* Loads one indicator file, read in blocks of whole lines so that memory holds the index and
+ * not the file; returns 0 or an exit code. */
 static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
                      struct vg_match_ioc_counts *total)
 {
@@ -82,46 +84,55 @@ static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
         fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
         return VG_EXIT_FAIL;
     }
-    struct stat sb;
-    char *data = NULL;
-    size_t len = 0;
-    bool mapped = false;
-    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (m != MAP_FAILED) {
-            data = m;
-            len = (size_t)sb.st_size;
-            mapped = true;
-        }
-    }
-    if (!mapped) {
-        struct vg_buf b;
-        vg_buf_init(&b, (size_t)4 << 30);
-        char tmp[65536];
-        ssize_t n;
-        while ((n = read(fd, tmp, sizeof tmp)) > 0 || (n < 0 && errno == EINTR))
-            if (n > 0 && vg_buf_append(&b, tmp, (size_t)n) != 0)
-                break;
-        if (n < 0 || b.failed) {
-            fprintf(stderr, "vigie match: %s: cannot read\n", path);
-            vg_buf_cleanup(&b);
-            close(fd);
-            return VG_EXIT_FAIL;
-        }
-        len = b.len;
-        data = vg_buf_steal(&b);
-    }
-    close(fd);
+    size_t cap = IOC_BLOCK, have = 0;
+    char *buf = malloc(cap);
     struct ioc_ctx ic = {path, 0};
     struct vg_match_ioc_counts counts = {0};
+    struct vg_match_ioc_state state = {0, 0, -1, -1};
     struct vg_diag d;
     vg_diag_clear(&d);
-    int rc = vg_match_iocs_load(idx, data ? data : "", len, strict, print_ioc_error, &ic, &counts,
+    int rc = 0, exit_code = 0;
+    bool eof = false;
+    if (!buf) {
+        fprintf(stderr, "vigie match: out of memory\n");
+        close(fd);
+        return VG_EXIT_FAIL;
+    }
+    while (!eof && !rc) {
+        if (have == cap) { /* a line longer than the buffer: grow it (it will be refused) */
+            char *nb = cap < ((size_t)1 << 31) ? realloc(buf, cap * 2) : NULL;
+            if (!nb) {
+                fprintf(stderr, "vigie match: %s: line too long\n", path);
+                exit_code = VG_EXIT_FAIL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + have, cap - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
+            exit_code = VG_EXIT_FAIL;
+            break;
+        }
+        eof = n == 0;
+        have += (size_t)n;
+        size_t upto = have;
+        if (!eof) {
+            char *nl = memrchr(buf, '\n', have);
+            if (!nl)
+                continue;
+            upto = (size_t)(nl + 1 - buf);
+        }
+        rc = vg_match_iocs_feed(idx, &state, buf, upto, strict, print_ioc_error, &ic, &counts,
                                 &d);
-    if (mapped)
-        munmap(data, len);
-    else
-        free(data);
+        memmove(buf, buf + upto, have - upto);
+        have -= upto;
+    }
+    free(buf);
+    close(fd);
     if (counts.invalid > BAD_SHOWN)
         fprintf(stderr, "%s: %zu invalid lines skipped (first %d shown)\n", path, counts.invalid,
                 BAD_SHOWN);
@@ -136,7 +147,7 @@ static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
         fprintf(stderr, "vigie match: %s: %s\n", path, d.message);
         return VG_EXIT_FAIL;
     }
-    return 0;
+    return exit_code;
 }
 
 static long rss_kib(void)

@@ -127,17 +127,24 @@ int vg_match_iocs_load(struct vg_match_index *idx, const char *data, size_t len,
                        vg_match_ioc_error_fn on_error, void *ctx,
                        struct vg_match_ioc_counts *counts, struct vg_diag *d)
 {
+    struct vg_match_ioc_state st = {0, 0, -1, -1};
+    return vg_match_iocs_feed(idx, &st, data, len, strict, on_error, ctx, counts, d);
+}
+
+int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *state,
+                       const char *data, size_t len, bool strict, vg_match_ioc_error_fn on_error,
+                       void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d)
+{
     struct vg_match_ioc_counts local = {0};
     if (!counts)
         counts = &local;
     struct loader l = {idx, strict, on_error, ctx, counts, d};
     int rc = 0;
     char *buf = NULL;
-    bool csv = false, decided = false;
-    int col_type = -1, col_value = -1;
+    int col_type = state->col_type, col_value = state->col_value;
     struct vg_str fields[CSV_MAX_COLS];
     const char *p = data, *end = data + len;
-    long lineno = 0;
+    long lineno = state->line;
 
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -156,8 +163,8 @@ int vg_match_iocs_load(struct vg_match_index *idx, const char *data, size_t len,
                 goto out;
             continue;
         }
-        if (!decided) {
-            decided = true;
+        if (state->format == 0) {
+            state->format = 1;
             /* A header naming "type" and "value" columns makes the file CSV. */
             if (memchr(t.ptr, ',', t.len)) {
                 free(buf);
@@ -174,12 +181,14 @@ int vg_match_iocs_load(struct vg_match_index *idx, const char *data, size_t len,
                         col_value = i;
                 }
                 if (col_type >= 0 && col_value >= 0) {
-                    csv = true;
+                    state->format = 2;
+                    state->col_type = col_type;
+                    state->col_value = col_value;
                     continue;
                 }
             }
         }
-        if (csv) {
+        if (state->format == 2) {
             char *nb = realloc(buf, t.len + 1);
             if (!nb) {
                 rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
@@ -218,6 +227,7 @@ int vg_match_iocs_load(struct vg_match_index *idx, const char *data, size_t len,
             goto out;
     }
 out:
+    state->line = lineno;
     free(buf);
     return rc;
 }

@@ -140,6 +140,20 @@ int vg_match_iocs_load(struct vg_match_index *idx, const char *data, size_t len,
                        vg_match_ioc_error_fn on_error, void *ctx,
                        struct vg_match_ioc_counts *counts, struct vg_diag *d);
 
+/* Where a load stands between calls to vg_match_iocs_feed; start from {0, 0, -1, -1}. */
+struct vg_match_ioc_state {
+    long line;     /* lines read so far */
+    int format;    /* 0 not known yet, 1 "TYPE VALUE" lines, 2 CSV */
+    int col_type;  /* CSV: the "type" and "value" columns */
+    int col_value;
+};
+
+/* Same as vg_match_iocs_load over a file given in pieces of whole lines (so a caller need not
+ * hold the whole file): state carries the line number and the format between calls. */
+int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *state,
+                       const char *data, size_t len, bool strict, vg_match_ioc_error_fn on_error,
+                       void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d);
+
 /* ---- Event readers (eve.c, text.c) ---- */
 
 /* Called for each candidate string of an event: its bytes (unescaped) and its field path

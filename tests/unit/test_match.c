@@ -638,6 +638,22 @@ static void ioc_csv(void **state)
     assert_int_equal(vg_match_iocs_load(idx, f, strlen(f), false, on_ioc_error, &e, &c, NULL), 0);
     assert_string_equal(e.text, "5;6;7;");
     assert_int_equal(c.added, 3);
+    /* the same file fed in two pieces of whole lines: same indicators, same line numbers */
+    struct vg_match_index *idx2 = vg_match_index_new();
+    struct vg_match_ioc_state st = {0, 0, -1, -1};
+    struct errs e2 = {""};
+    struct vg_match_ioc_counts c2 = {0};
+    const char *cut = strstr(f, "3,192");
+    assert_int_equal(vg_match_iocs_feed(idx2, &st, f, (size_t)(cut - f), false, on_ioc_error, &e2,
+                                        &c2, NULL),
+                     0);
+    assert_int_equal(vg_match_iocs_feed(idx2, &st, cut, strlen(cut), false, on_ioc_error, &e2, &c2,
+                                        NULL),
+                     0);
+    assert_string_equal(e2.text, "5;6;7;");
+    assert_int_equal(c2.added, 3);
+    assert_int_equal(st.line, 7);
+    vg_match_index_free(idx2);
     vg_match_index_freeze(idx);
     char *got = scan_with(idx, VG_MATCH_FORMAT_EVE, 1,
                           CSV_EVENT, strlen(CSV_EVENT), NULL);
