@@ -473,6 +473,13 @@ static void eve_agrees_with_jansson(void **state)
         if (jok != (rc == 0))
             fail_msg("disagreement with jansson on %s (jansson %d, ours %d)", docs[i], jok, rc);
     }
+    /* jansson ignores one NUL byte right after a number or a literal, and so do we */
+    assert_int_equal(vg_match_eve_read(e, "{\"\":94\0}", 8, count_str, &(int){0}, NULL), 0);
+    assert_int_equal(vg_match_eve_read(e, "{\"\":true\0}", 10, count_str, &(int){0}, NULL), 0);
+    assert_int_not_equal(vg_match_eve_read(e, "{\"\":9\0\0}", 8, count_str, &(int){0}, NULL), 0);
+    assert_int_not_equal(vg_match_eve_read(e, "{\"\":\"a\"\0}", 9, count_str, &(int){0}, NULL), 0);
+    assert_non_null(json_loadb("{\"\":94\0}", 8, 0, NULL));
+    assert_null(json_loadb("{\"\":9\0\0}", 8, 0, NULL));
     /* a NUL byte after the object */
     assert_int_not_equal(vg_match_eve_read(e, "{\"a\":\"b\"}", 10, count_str, &(int){0}, NULL), 0);
     assert_null(json_loadb("{\"a\":\"b\"}", 10, 0, NULL));
