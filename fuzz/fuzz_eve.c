@@ -133,6 +133,14 @@ static void check_agreement(struct vg_match_eve *e, const char *data, size_t len
 static struct vg_match_index *idx;
 static struct vg_match_eve *eve;
 
+static int count(void *ctx, struct vg_str v, struct vg_str f)
+{
+    (void)ctx;
+    (void)v;
+    (void)f;
+    return 0;
+}
+
 static int on_hit(void *ctx, const struct vg_match_hit *h)
 {
     (void)ctx;
@@ -165,5 +173,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vg_match_scan_opts o = {VG_MATCH_FORMAT_EVE, 1, 0};
     struct vg_match_stats st = {0};
     vg_match_scan_mem(idx, &o, p, size, &sink, &st, NULL);
+    /* The scanner reads lines in one pass; a plain split at newlines must count the same. */
+    uint64_t lines = 0, events = 0, bad = 0;
+    for (const char *q = p, *end = p + size; q < end;) {
+        const char *nl = memchr(q, '\n', (size_t)(end - q));
+        size_t n = (size_t)((nl ? nl : end) - q);
+        lines++;
+        bool blank = true;
+        for (size_t i = 0; i < n; i++)
+            if (q[i] != ' ' && q[i] != '\t' && q[i] != '\r')
+                blank = false;
+        if (!blank) {
+            if (vg_match_eve_read(eve, q, n, count, NULL, NULL) == 0)
+                events++;
+            else
+                bad++;
+        }
+        q = nl ? nl + 1 : end;
+    }
+    if (lines != st.lines || events != st.events || bad != st.malformed) {
+        fprintf(stderr, "line split differs: %llu/%llu/%llu vs scanner %llu/%llu/%llu\n",
+                (unsigned long long)lines, (unsigned long long)events, (unsigned long long)bad,
+                (unsigned long long)st.lines, (unsigned long long)st.events,
+                (unsigned long long)st.malformed);
+        abort();
+    }
     return 0;
 }

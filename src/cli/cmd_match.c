@@ -304,7 +304,8 @@ static int run_match(int argc, char **argv)
                 "{\"events\":%llu,\"lines\":%llu,\"bytes\":%llu,\"hits\":%llu,\"malformed\":%llu,"
                 "\"dropped\":%llu,\"indicators\":%zu,\"duplicates\":%zu,\"invalid\":%zu,"
                 "\"load_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
-                "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,\"scan_cpu_seconds\":%.3f,"
+                "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,"
+                "\"scan_cpu_seconds\":%.3f,"
                 "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
                 (unsigned long long)st.events, (unsigned long long)st.lines,
                 (unsigned long long)st.bytes, (unsigned long long)st.hits,
@@ -329,7 +330,8 @@ const struct vg_command vg_cmd_match = {
     "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
     "email-addr, md5, sha1, sha256), then the logs (standard input when none or '-'), and\n"
     "prints one JSON line per (event, indicator) hit on stdout:\n"
-    "  {\"line\":N,\"indicator\":\"...\",\"type\":\"...\",\"value\":\"...\",\"field\":\"dns.rrname\"}\n"
+    "  {\"line\":N,\"indicator\":\"...\",\"type\":\"...\",\"value\":\"...\","
+    "\"field\":\"dns.rrname\"}\n"
     "'line' counts from 1 in its file; with several logs each line also has \"file\". An\n"
     "indicator is reported once per event, for its first field in document order.\n"
     "\n"

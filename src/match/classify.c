@@ -258,7 +258,8 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
         return c->kind;
     }
     /* Rule 3: a hash. */
-    if ((mask & ~(unsigned)(C_DIGIT | C_HEXA)) == 0 && (s.len == 32 || s.len == 40 || s.len == 64)) {
+    if ((mask & ~(unsigned)(C_DIGIT | C_HEXA)) == 0 &&
+        (s.len == 32 || s.len == 40 || s.len == 64)) {
         c->kind = VG_MATCH_KIND_HASH;
         for (size_t i = 0; i < s.len / 2; i++)
             c->key[i] = (char)((hexval[u[2 * i]] << 4) | hexval[u[2 * i + 1]]);

@@ -323,9 +323,10 @@ static const char *read_number(const char *p, const char *end, char *scratch)
     return p;
 }
 
-static inline const char *skip_ws(const char *p, const char *end)
+/* JSON whitespace; in stream mode a newline is not whitespace but the end of the line. */
+static inline const char *skip_ws(const char *p, const char *end, bool stream)
 {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || (!stream && *p == '\n')))
         p++;
     return p;
 }
@@ -382,26 +383,28 @@ static int fail(struct vg_diag *d, const char *line, const char *p, const char *
     return VG_EINVAL;
 }
 
-int vg_match_eve_read(struct vg_match_eve *e, const char *line, size_t len, vg_match_string_fn fn,
-                      void *ctx, struct vg_diag *d)
+/* Reads one object from line to end. In stream mode the line stops at the first newline, and
+ * end may be a bound before real_end (the end of the data): the object must then be followed
+ * by a newline, or by real_end itself; *next is set after the newline. */
+static inline int scan(struct vg_match_eve *e, const char *line, const char *end,
+                       const char *real_end, bool stream, const char **next,
+                       vg_match_string_fn fn, void *ctx, struct vg_diag *d)
 {
-    if (len > VG_MAX_LINE)
-        return vg_diag_set(d, VG_ETOOBIG, "", "line longer than %d bytes", VG_MAX_LINE);
-    if (reserve(e, len) != 0)
+    if (reserve(e, (size_t)(end - line)) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    const char *p = line, *end = line + len;
+    const char *p = line;
     int depth = 0;     /* open containers */
     size_t cur = 0;    /* length of the path of the value being read */
     struct vg_str s;
     int rc;
     e->has_host = e->has_url = false;
 
-    p = skip_ws(p, end);
+    p = skip_ws(p, end, stream);
     if (p >= end || *p != '{')
         return fail(d, line, p, "expected '{'");
 
 value:
-    p = skip_ws(p, end);
+    p = skip_ws(p, end, stream);
     if (p >= end)
         return fail(d, line, p, "unexpected end");
     switch (*p) {
@@ -416,7 +419,7 @@ value:
         e->base[depth] = cur;
         e->is_arr[depth] = *p == '[';
         e->index[depth] = 0;
-        p = skip_ws(p + 1, end);
+        p = skip_ws(p + 1, end, stream);
         if (p < end && *p == (e->is_arr[depth] ? ']' : '}')) {
             p++;
             depth--;
@@ -469,24 +472,32 @@ value:
 
 member:
     /* At the first byte of a member (whitespace skipped): "key" : value */
-    p = skip_ws(p, end);
+    p = skip_ws(p, end, stream);
     if (p >= end || *p != '"')
         return fail(d, line, p, "expected a key");
     p = read_string(p + 1, end, e->scratch, &s);
     if (!p)
         return fail(d, line, end, "bad key");
     cur = set_member(e, e->base[depth], s);
-    p = skip_ws(p, end);
+    p = skip_ws(p, end, stream);
     if (p >= end || *p != ':')
         return fail(d, line, p, "expected ':'");
     p++;
     goto value;
 
 after_value:
-    p = skip_ws(p, end);
+    p = skip_ws(p, end, stream);
     if (depth == 0) {
-        if (p != end)
+        if (stream) {
+            if (p < end && *p == '\n')
+                *next = p + 1;
+            else if (p == real_end)
+                *next = p;
+            else
+                return fail(d, line, p, "text after the object");
+        } else if (p != end) {
             return fail(d, line, p, "text after the object");
+        }
         goto done;
     }
     if (p >= end)
@@ -516,4 +527,19 @@ done:
             return rc;
     }
     return 0;
+}
+
+int vg_match_eve_read(struct vg_match_eve *e, const char *line, size_t len, vg_match_string_fn fn,
+                      void *ctx, struct vg_diag *d)
+{
+    if (len > VG_MAX_LINE)
+        return vg_diag_set(d, VG_ETOOBIG, "", "line longer than %d bytes", VG_MAX_LINE);
+    return scan(e, line, line + len, line + len, false, NULL, fn, ctx, d);
+}
+
+int vg_match_eve_read_next(struct vg_match_eve *e, const char *p, const char *end,
+                           const char **next, vg_match_string_fn fn, void *ctx, struct vg_diag *d)
+{
+    const char *bound = (size_t)(end - p) > VG_MAX_LINE ? p + VG_MAX_LINE + 1 : end;
+    return scan(e, p, bound, end, true, next, fn, ctx, d);
 }

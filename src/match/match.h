@@ -176,6 +176,13 @@ void vg_match_eve_free(struct vg_match_eve *e);
 int vg_match_eve_read(struct vg_match_eve *e, const char *line, size_t len, vg_match_string_fn fn,
                       void *ctx, struct vg_diag *d);
 
+/* The scanner's form of vg_match_eve_read, without a separate pass to find the line: reads the
+ * line starting at p (it ends at the first newline or at end) and on success sets *next to the
+ * start of the next line. On failure the caller finds the line's end itself (the line may be
+ * malformed, blank or longer than VG_MAX_LINE, which always fails). */
+int vg_match_eve_read_next(struct vg_match_eve *e, const char *p, const char *end,
+                           const char **next, vg_match_string_fn fn, void *ctx, struct vg_diag *d);
+
 /* Splits a text line into tokens at blanks and at the characters "'<>()[]{},;|= and calls fn
  * for each non-empty token (field empty). Returns 0 or fn's non-zero value. */
 int vg_match_text_read(const char *line, size_t len, vg_match_string_fn fn, void *ctx);

@@ -735,13 +735,14 @@ static void threads_identical(void **state)
     vg_buf_init(&in, VG_MAX_BUF);
     for (int i = 0; i < 60000; i++) {
         if (i % 7 == 0)
-            vg_buf_printf(&in, "{\"dns\":{\"rrname\":\"h%d.evil.example\"},\"src_ip\":\"10.0.%d.1\"}\n",
+            vg_buf_printf(&in,
+                          "{\"dns\":{\"rrname\":\"h%d.evil.example\"},\"src_ip\":\"10.0.%d.1\"}\n",
                           i, i % 250);
         else if (i % 101 == 0)
             vg_buf_puts(&in, "{broken\n");
         else
-            vg_buf_printf(&in, "{\"src_ip\":\"192.0.2.%d\",\"h\":\"d41d8cd98f00b204e9800998ecf8427%c\"}\n",
-                          i % 250, i % 13 == 0 ? 'e' : 'f');
+            vg_buf_printf(&in, "{\"src_ip\":\"192.0.2.%d\",\"h\":\"%s%c\"}\n", i % 250,
+                          "d41d8cd98f00b204e9800998ecf8427", i % 13 == 0 ? 'e' : 'f');
     }
     struct vg_match_stats s1, s4;
     char *one = scan_with(idx, VG_MATCH_FORMAT_EVE, 1, in.data, in.len, &s1);
