@@ -478,7 +478,9 @@ static void eve_agrees_with_jansson(void **state)
     assert_int_equal(vg_match_eve_read(e, "{\"\":true\0}", 10, count_str, &(int){0}, NULL), 0);
     assert_int_not_equal(vg_match_eve_read(e, "{\"\":9\0\0}", 8, count_str, &(int){0}, NULL), 0);
     assert_int_not_equal(vg_match_eve_read(e, "{\"\":\"a\"\0}", 9, count_str, &(int){0}, NULL), 0);
-    assert_non_null(json_loadb("{\"\":94\0}", 8, 0, NULL));
+    json_t *j94 = json_loadb("{\"\":94\0}", 8, 0, NULL);
+    assert_non_null(j94);
+    json_decref(j94);
     assert_null(json_loadb("{\"\":9\0\0}", 8, 0, NULL));
     /* a NUL byte after the object */
     assert_int_not_equal(vg_match_eve_read(e, "{\"a\":\"b\"}", 10, count_str, &(int){0}, NULL), 0);
