@@ -65,6 +65,7 @@ if [ -n "$(ls fuzz/fuzz_*.c 2>/dev/null)" ]; then
     echo "== fuzz targets (${FUZZ_SECONDS}s each)" >&2
     if make -s -j"$JOBS" fuzz >"$log/build-fuzz" 2>&1; then
         for f in build/fuzz/bin/fuzz_*; do
+            [ -x "$f" ] || continue # the compiler's .d dependency files live there too
             name=$(basename "$f" | sed 's/^fuzz_//')
             corpus="$log/corpus-$name"
             mkdir -p "$corpus"
