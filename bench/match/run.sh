@@ -1,7 +1,7 @@
 #!/bin/sh
 # The `vigie match` benchmark (issue 3). Generates the data if missing (bench/match/gen.py), then
 # in one run measures on the same files:
-#   - vigie match with 1 and 2 threads (best of 3; wall and CPU time from --stats),
+#   - vigie match with 1 and 2 threads (best of 5; wall and CPU time from --stats),
 #   - resident memory per indicator (RSS after loading 1M indicators, minus RSS with none),
 #   - grep -F -f over the indicator values (set-up, i.e. pattern compilation, timed apart),
 #   - the Python reference matcher bench/match/ref_match.py (IntelMQ-style),
@@ -22,7 +22,7 @@ cat "$OUT/eve.json" "$OUT/iocs.txt" > /dev/null # page cache warm for everyone
 echo "== machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for t in 1 2; do
     : > "$OUT/vigie-stats.$t"
-    for i in 1 2 3; do
+    for i in 1 2 3 4 5; do
         "$VIGIE" match --indicators "$OUT/iocs.txt" --threads "$t" --stats "$OUT/eve.json" \
             > "$OUT/hits.$t" 2>> "$OUT/vigie-stats.$t"
     done

@@ -245,7 +245,7 @@ static int run_match(int argc, char **argv)
         return VG_EXIT_FAIL;
     }
     long rss0 = rss_kib();
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     struct vg_match_ioc_counts counts = {0};
     for (size_t i = 0; i < niocs; i++) {
         int rc = load_iocs(idx, iocs[i], strict, &counts);
@@ -255,7 +255,7 @@ static int run_match(int argc, char **argv)
         }
     }
     vg_match_index_freeze(idx);
-    double load_s = now_s() - t0;
+    double load_s = now_s() - t0, load_cpu = cpu_s() - c0;
     long rss1 = rss_kib();
 
     static char outbuf[1 << 20];
@@ -303,14 +303,14 @@ static int run_match(int argc, char **argv)
         fprintf(stderr,
                 "{\"events\":%llu,\"lines\":%llu,\"bytes\":%llu,\"hits\":%llu,\"malformed\":%llu,"
                 "\"dropped\":%llu,\"indicators\":%zu,\"duplicates\":%zu,\"invalid\":%zu,"
-                "\"load_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
+                "\"load_seconds\":%.3f,\"load_cpu_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
                 "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,"
                 "\"scan_cpu_seconds\":%.3f,"
                 "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
                 (unsigned long long)st.events, (unsigned long long)st.lines,
                 (unsigned long long)st.bytes, (unsigned long long)st.hits,
                 (unsigned long long)st.malformed, (unsigned long long)st.dropped, n,
-                counts.duplicates, counts.invalid, load_s, vg_match_index_bytes(idx),
+                counts.duplicates, counts.invalid, load_s, load_cpu, vg_match_index_bytes(idx),
                 n ? (double)vg_match_index_bytes(idx) / (double)n : 0.0,
                 rss1 >= 0 && rss0 >= 0 ? rss1 - rss0 : -1, scan_s,
                 scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, scan_cpu,

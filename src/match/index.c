@@ -23,7 +23,8 @@ struct rec {
 };
 
 /* Open addressing with linear probing; a slot is (high 32 bits of the hash) << 32 | rec + 1,
- * 0 when empty, so that a miss rarely touches a record. */
+ * 0 when empty, so that a miss rarely touches a record. The slot index is taken from those
+ * same high bits, so growing the table needs no key: no rehashing of the records. */
 struct table {
     uint64_t *slots; /* mask + 1 slots, NULL while empty */
     size_t mask;     /* slots - 1 (a power of two minus one) */
@@ -98,7 +99,7 @@ static inline long table_find(const struct vg_match_index *idx, const struct tab
             return -1;
     }
     uint64_t tag = h >> 32;
-    for (size_t i = h & t->mask;; i = (i + 1) & t->mask) {
+    for (size_t i = (h >> 32) & t->mask;; i = (i + 1) & t->mask) {
         uint64_t s = t->slots[i];
         if (s == 0)
             return -1;
@@ -113,7 +114,7 @@ static inline long table_find(const struct vg_match_index *idx, const struct tab
 
 static void table_put(struct table *t, uint64_t h, uint32_t r)
 {
-    size_t i = h & t->mask;
+    size_t i = (h >> 32) & t->mask;
     while (t->slots[i])
         i = (i + 1) & t->mask;
     t->slots[i] = ((h >> 32) << 32) | ((uint64_t)r + 1);
@@ -121,7 +122,7 @@ static void table_put(struct table *t, uint64_t h, uint32_t r)
 }
 
 /* Grows t so that one more entry keeps the load at most 3/4. */
-static int table_reserve(struct vg_match_index *idx, struct table *t)
+static int table_reserve(struct table *t)
 {
     if (t->slots && (t->count + 1) * 4 <= (t->mask + 1) * 3)
         return 0;
@@ -135,8 +136,7 @@ static int table_reserve(struct vg_match_index *idx, struct table *t)
             uint64_t s = t->slots[i];
             if (!s)
                 continue;
-            const struct rec *rc = &idx->recs[(uint32_t)s - 1];
-            table_put(&nt, hash_bytes(rec_key(idx, rc), rc->key_len), (uint32_t)s - 1);
+            table_put(&nt, s & 0xffffffff00000000ULL, (uint32_t)s - 1);
         }
         free(t->slots);
     }
@@ -332,7 +332,7 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
         if (!idx->v4_filter)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     }
-    if (table_reserve(idx, t) != 0)
+    if (table_reserve(t) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 
     struct rec r = {0};
