@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ORIG_HEX 0xffffu /* orig_len: the text is the key in lower-case hexadecimal */
 #define POOL_MAX 0xfffffff0u
@@ -75,6 +76,22 @@ static inline uint64_t hash_bytes(const void *p, size_t n)
     return h;
 }
 
+/* Zeroed memory for a large randomly accessed array (slots, filters): on 2 MiB pages when the
+ * kernel allows, which spares a TLB miss on most probes. Freed with free(). */
+static void *zalloc_big(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge)
+        return calloc(1, bytes);
+    size_t n = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, n);
+    if (!p)
+        return NULL;
+    madvise(p, n, MADV_HUGEPAGE);
+    memset(p, 0, n);
+    return p;
+}
+
 static inline const char *rec_key(const struct vg_match_index *idx, const struct rec *r)
 {
     return idx->pool + r->key_off;
@@ -127,7 +144,7 @@ static int table_reserve(struct table *t)
     if (t->slots && (t->count + 1) * 4 <= (t->mask + 1) * 3)
         return 0;
     size_t n = t->slots ? (t->mask + 1) * 2 : 64;
-    uint64_t *ns = calloc(n, sizeof *ns);
+    uint64_t *ns = zalloc_big(n * sizeof *ns);
     if (!ns)
         return VG_ENOMEM;
     struct table nt = {ns, n - 1, 0, NULL, 0};
@@ -328,7 +345,7 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     }
     if (type == VG_MATCH_IPV4 && !idx->v4_filter) {
-        idx->v4_filter = calloc(1, (1u << 24) / 8);
+        idx->v4_filter = zalloc_big((1u << 24) / 8);
         if (!idx->v4_filter)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     }
@@ -377,7 +394,7 @@ void vg_match_index_freeze(struct vg_match_index *idx)
         size_t words = 8;
         while (words * 64 < t->count * 16)
             words *= 2;
-        t->bloom = calloc(words, sizeof *t->bloom);
+        t->bloom = zalloc_big(words * sizeof *t->bloom);
         if (!t->bloom)
             continue; /* lookups work without it, only slower */
         t->bloom_mask = words - 1;
