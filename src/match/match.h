@@ -213,8 +213,9 @@ struct vg_match_sink {
 struct vg_match_scan_opts {
     enum vg_match_format format; /* how lines are read */
     unsigned threads;            /* worker threads, at least 1 */
-    size_t block;                /* a mapped file is scanned and its results delivered this many
-                                  * bytes at a time (0: 256 MiB); for tests */
+    size_t block;                /* input is scanned and its results delivered this many bytes at
+                                  * a time (0: 256 MiB mapped, 32 MiB read; reads at least
+                                  * VG_MAX_LINE + 1); for tests */
 };
 
 /* What a scan saw; vg_match_scan_* add to it. */

@@ -238,6 +238,12 @@ static bool blank(const char *p, size_t n)
 
 static void read_piece(struct worker *w, struct piece *pc)
 {
+#ifdef MADV_POPULATE_READ
+    /* Map the piece's pages in one go rather than one fault at a time; each worker does its
+     * own, in parallel. Memory that is no file mapping refuses, harmlessly. */
+    uintptr_t from = (uintptr_t)pc->data & ~(uintptr_t)4095;
+    madvise((void *)from, (uintptr_t)(pc->data + pc->len) - from, MADV_POPULATE_READ);
+#endif
     const char *p = pc->data, *end = pc->data + pc->len;
     w->pc = pc;
     const char *pf = p; /* input asked for up to here */
@@ -463,10 +469,12 @@ int vg_match_scan_mem(const struct vg_match_index *idx, const struct vg_match_sc
 }
 
 /* Reads a pipe or any non-regular file in blocks of whole lines. */
-static int scan_stream(struct scanner *s, int fd, const struct vg_match_sink *sink,
+static int scan_stream(struct scanner *s, int fd, size_t block, const struct vg_match_sink *sink,
                        struct vg_match_stats *st, struct vg_diag *d)
 {
-    char *buf = malloc(STREAM_BLOCK);
+    /* A block must hold any line that is not too long. */
+    size_t cap = block == 0 ? STREAM_BLOCK : block > VG_MAX_LINE ? block : VG_MAX_LINE + 1;
+    char *buf = malloc(cap);
     if (!buf)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     size_t have = 0;
@@ -475,7 +483,7 @@ static int scan_stream(struct scanner *s, int fd, const struct vg_match_sink *si
     unsigned bad_left = BAD_KEPT;
     int rc = 0;
     while (!eof && !rc) {
-        ssize_t n = read(fd, buf + have, STREAM_BLOCK - have);
+        ssize_t n = read(fd, buf + have, cap - have);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -497,7 +505,7 @@ static int scan_stream(struct scanner *s, int fd, const struct vg_match_sink *si
             continue;
         }
         have += (size_t)n;
-        if (!eof && have < STREAM_BLOCK)
+        if (!eof && have < cap)
             continue;
         size_t upto = have;
         if (!eof) {
@@ -557,13 +565,7 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
                     const char *nl = memchr(m + pos + blk, '\n', size - pos - blk);
                     stop = nl ? (size_t)(nl - m) + 1 : size;
                 }
-                /* Map the block's pages in one go rather than one fault at a time (an old
-                 * kernel refuses: then pages fault in as read). */
-                size_t from = pos & ~(size_t)4095;
-#ifdef MADV_POPULATE_READ
-                if (madvise(m + from, stop - from, MADV_POPULATE_READ) != 0)
-#endif
-                    madvise(m + from, stop - from, MADV_WILLNEED);
+                madvise(m + (pos & ~(size_t)4095), stop - (pos & ~(size_t)4095), MADV_WILLNEED);
                 uint64_t lines_before = st->lines;
                 rc = scan_block(s.workers, s.nthreads, m + pos, stop - pos, base, sink, &bad_left,
                                 st, d);
@@ -574,7 +576,7 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
         }
         goto out;
     }
-    rc = scan_stream(&s, fd, sink, st, d);
+    rc = scan_stream(&s, fd, opts->block, sink, st, d);
 out:
     scanner_cleanup(&s);
     return rc;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "match/match.h"
@@ -773,6 +774,36 @@ static void threads_identical(void **state)
     }
     close(fd);
     unlink(path);
+    /* the same through a pipe, read in blocks of about 1 MiB */
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        close(pfd[0]);
+        size_t off = 0;
+        while (off < in.len) {
+            ssize_t n = write(pfd[1], in.data + off, in.len - off);
+            if (n <= 0)
+                _exit(1);
+            off += (size_t)n;
+        }
+        _exit(0);
+    }
+    close(pfd[1]);
+    struct collect c = {idx, {0}};
+    vg_buf_init(&c.out, VG_MAX_BUF);
+    vg_buf_puts(&c.out, "");
+    struct vg_match_sink sink = {collect_hit, collect_bad, &c};
+    struct vg_match_scan_opts po = {VG_MATCH_FORMAT_EVE, 2, 1};
+    struct vg_match_stats pst = {0};
+    assert_int_equal(vg_match_scan_fd(idx, &po, pfd[0], &sink, &pst, NULL), 0);
+    close(pfd[0]);
+    waitpid(child, NULL, 0);
+    assert_string_equal(c.out.data, one);
+    assert_int_equal(pst.lines, s1.lines);
+    assert_int_equal(pst.bytes, in.len);
+    vg_buf_cleanup(&c.out);
     free(one);
     free(four);
     vg_buf_cleanup(&in);
