@@ -43,8 +43,9 @@ struct vg_match_index {
     int64_t *ids;                       /* per record, NULL until a non-zero id is added */
     char *pool;                         /* keys and texts */
     size_t pool_len, pool_cap;
-    uint8_t *v4_filter;                 /* bit per /24 covered by some IPv4 indicator */
-    uint8_t v4_filter16[8192];          /* bit per /16 with some bit of v4_filter set */
+    uint8_t *v4_filter;                 /* bit per /24 covered by some IPv4 indicator; built by
+                                         * freeze for large sets only (it takes 2 MiB) */
+    uint8_t v4_filter16[8192];          /* bit per /16 covered by some IPv4 indicator */
     uint64_t v4_prefixes;               /* bit p: some IPv4 indicator has prefix length p */
     uint64_t v4_has32;                  /* any IPv4 /32 */
     uint64_t v6_prefixes[3];            /* bit p: some IPv6 indicator has prefix length p */
@@ -232,7 +233,8 @@ static int parse_cidr(enum vg_match_type type, struct vg_str v, uint8_t key[17],
     return 0;
 }
 
-static void v4_filter_mark(struct vg_match_index *idx, const uint8_t *key)
+/* Marks the /16s (and, when filter is not NULL, the /24s) an IPv4 key covers. */
+static void v4_filter_mark(struct vg_match_index *idx, uint8_t *filter, const uint8_t *key)
 {
     unsigned prefix = key[0];
     uint32_t net = ((uint32_t)key[1] << 24) | ((uint32_t)key[2] << 16) | ((uint32_t)key[3] << 8) |
@@ -240,14 +242,17 @@ static void v4_filter_mark(struct vg_match_index *idx, const uint8_t *key)
     uint32_t first = net >> 8;
     uint32_t n = prefix >= 24 ? 1 : 1u << (24 - prefix);
     uint32_t n16 = prefix >= 16 ? 1 : 1u << (16 - prefix);
-    for (uint32_t i = net >> 16; i < (net >> 16) + n16; i++)
-        idx->v4_filter16[i >> 3] |= (uint8_t)(1u << (i & 7));
+    if (!filter) {
+        for (uint32_t i = net >> 16; i < (net >> 16) + n16; i++)
+            idx->v4_filter16[i >> 3] |= (uint8_t)(1u << (i & 7));
+        return;
+    }
     if (n >= 64) {
-        memset(idx->v4_filter + first / 8, 0xff, n / 8);
+        memset(filter + first / 8, 0xff, n / 8);
         return;
     }
     for (uint32_t i = first; i < first + n; i++)
-        idx->v4_filter[i >> 3] |= (uint8_t)(1u << (i & 7));
+        filter[i >> 3] |= (uint8_t)(1u << (i & 7));
 }
 
 static bool is_lower_hex(struct vg_str s)
@@ -344,11 +349,6 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
         if (!idx->ids)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     }
-    if (type == VG_MATCH_IPV4 && !idx->v4_filter) {
-        idx->v4_filter = zalloc_big((1u << 24) / 8);
-        if (!idx->v4_filter)
-            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    }
     if (table_reserve(t) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 
@@ -375,7 +375,7 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
     table_put(t, h, n);
     if (type == VG_MATCH_IPV4) {
         idx->v4_prefixes |= 1ULL << ipkey[0];
-        v4_filter_mark(idx, ipkey);
+        v4_filter_mark(idx, NULL, ipkey);
     } else if (type == VG_MATCH_IPV6) {
         idx->v6_prefixes[ipkey[0] / 64] |= 1ULL << (ipkey[0] % 64);
     }
@@ -387,6 +387,18 @@ void vg_match_index_freeze(struct vg_match_index *idx)
     if (idx->frozen)
         return;
     idx->frozen = true;
+    /* The /24 filter pays for its 2 MiB only with many IPv4 indicators. */
+    const struct table *t4 = &idx->tabs[VG_MATCH_IPV4];
+    if (t4->count >= 4096) {
+        uint8_t *f = zalloc_big((1u << 24) / 8);
+        for (size_t j = 0; f && j <= t4->mask; j++) {
+            if (!t4->slots[j])
+                continue;
+            const struct rec *r = &idx->recs[(uint32_t)t4->slots[j] - 1];
+            v4_filter_mark(idx, f, (const uint8_t *)rec_key(idx, r));
+        }
+        idx->v4_filter = f; /* NULL (no memory): lookups work without it, only slower */
+    }
     for (int i = 0; i < VG_MATCH_NTYPES; i++) {
         struct table *t = &idx->tabs[i];
         if (!t->slots)
@@ -456,13 +468,13 @@ static int lookup_ip(const struct vg_match_index *idx, int af, const uint8_t *ad
     uint8_t key[17];
     int rc;
     if (af == 4) {
-        if (!idx->v4_filter)
+        if (!idx->tabs[VG_MATCH_IPV4].slots)
             return 0;
         uint32_t a = ((uint32_t)addr[0] << 24) | ((uint32_t)addr[1] << 16) |
                      ((uint32_t)addr[2] << 8) | addr[3];
         uint32_t slot = a >> 8, s16 = a >> 16;
         if (!(idx->v4_filter16[s16 >> 3] & (1u << (s16 & 7))) ||
-            !(idx->v4_filter[slot >> 3] & (1u << (slot & 7))))
+            (idx->v4_filter && !(idx->v4_filter[slot >> 3] & (1u << (slot & 7)))))
             return 0;
         uint64_t pm = idx->v4_prefixes;
         while (pm) {

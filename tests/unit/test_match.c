@@ -164,6 +164,30 @@ static void cidr_edges(void **state)
            "1 10.0.0.0/8 ipv4-addr 10.1.2.3 v\n");
 }
 
+/* With many IPv4 indicators the index adds a /24 filter: same answers. */
+static void ipv4_large_set(void **state)
+{
+    (void)state;
+    struct vg_buf iocs;
+    vg_buf_init(&iocs, VG_MAX_BUF);
+    for (int i = 0; i < 5000; i++)
+        vg_buf_printf(&iocs, "ipv4-addr 100.%d.%d.7\n", i / 250, i % 250);
+    vg_buf_puts(&iocs, "ipv4-addr 10.0.0.0/8\nipv4-addr 172.16.5.0/28\nipv4-addr 0.0.0.0/1\n");
+    struct vg_match_index *idx = index_of(iocs.data);
+    const char *in = "{\"a\":\"100.19.249.7\",\"b\":\"100.19.249.8\",\"c\":\"10.9.9.9\","
+                     "\"d\":\"172.16.5.15\",\"e\":\"172.16.5.16\",\"f\":\"127.0.0.1\","
+                     "\"g\":\"200.0.0.1\"}\n";
+    char *got = scan_with(idx, VG_MATCH_FORMAT_EVE, 1, in, strlen(in), NULL);
+    /* 0.0.0.0/1 is reported once, for its first field (one line per event and indicator) */
+    assert_string_equal(got, "1 100.19.249.7 ipv4-addr 100.19.249.7 a\n"
+                             "1 0.0.0.0/1 ipv4-addr 100.19.249.7 a\n"
+                             "1 10.0.0.0/8 ipv4-addr 10.9.9.9 c\n"
+                             "1 172.16.5.0/28 ipv4-addr 172.16.5.15 d\n");
+    free(got);
+    vg_match_index_free(idx);
+    vg_buf_cleanup(&iocs);
+}
+
 static void ipv6_forms(void **state)
 {
     (void)state;
@@ -815,6 +839,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ipv4_exact_and_cidr),
         cmocka_unit_test(cidr_edges),
+        cmocka_unit_test(ipv4_large_set),
         cmocka_unit_test(ipv6_forms),
         cmocka_unit_test(url_normaliser),
         cmocka_unit_test(url_rule),
