@@ -145,6 +145,9 @@ int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *st
     struct vg_str fields[CSV_MAX_COLS];
     const char *p = data, *end = data + len;
     long lineno = state->line;
+    /* A UTF-8 byte order mark, as spreadsheets write at the start of a CSV file. */
+    if (lineno == 0 && len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
 
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));

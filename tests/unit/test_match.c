@@ -688,6 +688,13 @@ static void ioc_csv(void **state)
     assert_int_equal(c2.added, 3);
     assert_int_equal(st.line, 7);
     vg_match_index_free(idx2);
+    /* a UTF-8 byte order mark before the header (spreadsheet exports) */
+    idx2 = vg_match_index_new();
+    const char bom[] = "\xef\xbb\xbftype,value\ndomain-name,evil.example\n";
+    memset(&c2, 0, sizeof c2);
+    assert_int_equal(vg_match_iocs_load(idx2, bom, sizeof bom - 1, true, NULL, NULL, &c2, NULL), 0);
+    assert_int_equal(c2.added, 1);
+    vg_match_index_free(idx2);
     vg_match_index_freeze(idx);
     char *got = scan_with(idx, VG_MATCH_FORMAT_EVE, 1,
                           CSV_EVENT, strlen(CSV_EVENT), NULL);
