@@ -400,6 +400,7 @@ static inline int scan(struct vg_match_eve *e, const char *line, const char *end
     int depth = 0;     /* open containers */
     size_t cur = 0;    /* length of the path of the value being read */
     struct vg_str s;
+    const char *q; /* where a string being read started; the end of a number */
     int rc;
     e->has_host = e->has_url = false;
 
@@ -435,9 +436,10 @@ value:
         }
         goto member;
     case '"':
+        q = p;
         p = read_string(p + 1, end, e->scratch, &s);
         if (!p)
-            return fail(d, line, end, "bad string");
+            return fail(d, line, q, "bad string (unterminated, bad escape or UTF-8)");
         if (cur == 13 && depth == 2 && memcmp(e->path, "http.hostname", 13) == 0) {
             memcpy(e->host_copy, s.ptr, s.len);
             e->host_len = s.len;
@@ -466,7 +468,7 @@ value:
         p = after_scalar(p + 4, end);
         goto after_value;
     default: {
-        const char *q = read_number(p, end, e->scratch);
+        q = read_number(p, end, e->scratch);
         if (!q)
             return fail(d, line, p, "bad value");
         p = after_scalar(q, end);
@@ -479,9 +481,10 @@ member:
     p = skip_ws(p, end, stream);
     if (p >= end || *p != '"')
         return fail(d, line, p, "expected a key");
+    q = p;
     p = read_string(p + 1, end, e->scratch, &s);
     if (!p)
-        return fail(d, line, end, "bad key");
+        return fail(d, line, q, "bad key (unterminated, bad escape or UTF-8)");
     cur = set_member(e, e->base[depth], s);
     p = skip_ws(p, end, stream);
     if (p >= end || *p != ':')
