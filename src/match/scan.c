@@ -68,8 +68,8 @@ struct worker {
     size_t seen_mask;           /* slots - 1 */
     uint32_t gen;               /* the event's generation */
     size_t nseen;
-    /* The previous candidate of this event: EVE repeats values (dns.rrname and its answers,
-     * http.hostname and the synthetic URL's host); a repeat can only give hits already seen. */
+    /* The previous candidate of this event: EVE repeats values (dns.rrname, then the same name
+     * in its answers); a repeat can only give hits already seen. */
     char last[256];
     size_t last_len;            /* 0: none */
 };

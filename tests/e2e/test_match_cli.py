@@ -149,6 +149,14 @@ def test_text_format(iocs):
     rc, out, err = run("--indicators", iocs, "--format", "text",
                        DATA / "text" / "no_final_newline.log")
     assert rc == 0 and [h["line"] for h in hits(out)] == [1]
+    # CRLF line ends, a NUL byte and a long token; the same through a pipe
+    f = DATA / "text" / "crlf_nul_long_token.log"
+    rc, out, err = run("--indicators", iocs, "--format", "text", f)
+    assert rc == 0
+    assert {(h["line"], h["value"]) for h in hits(out)} == {(2, "www.evil.example"),
+                                                          (4, "192.0.2.25")}
+    rc2, out2, _ = run("--indicators", iocs, "--format", "text", stdin=f.read_bytes())
+    assert out2 == out
 
 
 def test_csv_indicators(tmp_path):
