@@ -571,7 +571,7 @@ static void eve_corpus_samples(void **state)
         free(line);
         fclose(fp);
     }
-    assert_true(checked >= 10);
+    assert_true(checked >= 6); /* our sample at least; the shared corpus when it is there */
     vg_match_eve_free(e);
 }
 
