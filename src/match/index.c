@@ -533,6 +533,37 @@ static int lookup_host(const struct vg_match_index *idx, const char *h, size_t l
     }
 }
 
+static inline void prefetch_key(const struct vg_match_index *idx, enum vg_match_type type,
+                                const void *key, size_t len)
+{
+    const struct table *t = &idx->tabs[type];
+    if (!t->bloom || len == 0)
+        return;
+    uint64_t h = hash_bytes(key, len);
+    __builtin_prefetch(&t->bloom[(h >> 32) & t->bloom_mask]);
+}
+
+void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_match_cand *c)
+{
+    switch (c->kind) {
+    case VG_MATCH_KIND_HASH:
+        prefetch_key(idx, c->key_len == 16 ? VG_MATCH_MD5 : c->key_len == 20 ? VG_MATCH_SHA1
+                                                                               : VG_MATCH_SHA256,
+                     c->key, c->key_len);
+        return;
+    case VG_MATCH_KIND_URL: prefetch_key(idx, VG_MATCH_URL, c->key, c->key_len); break;
+    case VG_MATCH_KIND_EMAIL: prefetch_key(idx, VG_MATCH_EMAIL, c->key, c->key_len); break;
+    default: break;
+    }
+    bool v4 = c->kind == VG_MATCH_KIND_IPV4 || c->host_kind == VG_MATCH_KIND_IPV4;
+    if (v4 && idx->v4_filter) {
+        uint32_t slot = ((uint32_t)c->addr[0] << 16) | ((uint32_t)c->addr[1] << 8) | c->addr[2];
+        __builtin_prefetch(&idx->v4_filter[slot >> 3]);
+    } else if (c->host_kind == VG_MATCH_KIND_HOST) {
+        prefetch_key(idx, VG_MATCH_DOMAIN, c->host, c->host_len);
+    }
+}
+
 static int lookup_key(const struct vg_match_index *idx, enum vg_match_type type, const char *key,
                       size_t len, vg_match_hit_fn fn, void *ctx)
 {

@@ -58,7 +58,13 @@ struct worker {
     const struct vg_match_index *idx;
     enum vg_match_format format;
     struct vg_match_eve *eve;
-    struct vg_match_cand cand;
+    /* A classified candidate waits until the next one is read before it is looked up, so that
+     * the memory it needs (prefetched when classified) has time to arrive. */
+    struct vg_match_cand cand[2];
+    int cur;                    /* cand[cur] is being classified, cand[!cur] may wait */
+    bool waiting;               /* cand[!cur] waits, its value and field in wbuf */
+    char *wbuf;                 /* value then field of the waiting candidate */
+    size_t wcap, wval, wfield;  /* wbuf's size; value and field lengths */
     struct piece *pc;           /* the piece being read */
     uint64_t line;              /* the line being read, within the piece */
     struct vg_str value, field; /* the candidate being looked up */
@@ -103,6 +109,7 @@ static void worker_cleanup(struct worker *w)
     free(w->seen);
     free(w->seen_gen);
     vg_match_eve_free(w->eve);
+    free(w->wbuf);
 }
 
 static size_t seen_slot(uint32_t rec, size_t mask)
@@ -159,6 +166,7 @@ static int seen_add(struct worker *w, uint32_t rec)
 static void new_event(struct worker *w)
 {
     w->last_len = 0;
+    w->waiting = false;
     w->gen++;
     if (w->gen == 0) { /* wrapped: forget every old generation */
         memset(w->seen_gen, 0, (w->seen_mask + 1) * sizeof *w->seen_gen);
@@ -199,21 +207,53 @@ static int on_hit(void *ctx, uint32_t rec)
     return 0;
 }
 
+/* Looks up the waiting candidate, if any. */
+static int flush(struct worker *w)
+{
+    if (!w->waiting)
+        return 0;
+    w->waiting = false;
+    w->value = (struct vg_str){w->wbuf, w->wval};
+    w->field = (struct vg_str){w->wbuf + w->wval, w->wfield};
+    w->val_off = SIZE_MAX;
+    return vg_match_index_lookup(w->idx, &w->cand[!w->cur], on_hit, w);
+}
+
 static int on_string(void *ctx, struct vg_str value, struct vg_str field)
 {
     struct worker *w = ctx;
     if (value.len == w->last_len && memcmp(value.ptr, w->last, value.len) == 0)
         return 0;
-    if (vg_match_classify(value, &w->cand) == VG_MATCH_KIND_NONE)
+    struct vg_match_cand *c = &w->cand[w->cur];
+    if (vg_match_classify(value, c) == VG_MATCH_KIND_NONE)
         return 0;
     if (value.len < sizeof w->last) {
         memcpy(w->last, value.ptr, value.len);
         w->last_len = value.len;
     }
-    w->value = value;
-    w->field = field;
-    w->val_off = SIZE_MAX;
-    return vg_match_index_lookup(w->idx, &w->cand, on_hit, w);
+    vg_match_index_prefetch(w->idx, c);
+    int rc = flush(w);
+    if (rc)
+        return rc;
+    /* value and field may not outlive this call (escaped strings, the path): keep a copy */
+    if (value.len + field.len > w->wcap) {
+        size_t n = w->wcap ? w->wcap : 256;
+        while (n < value.len + field.len)
+            n *= 2;
+        char *nb = realloc(w->wbuf, n);
+        if (!nb)
+            return VG_ENOMEM;
+        w->wbuf = nb;
+        w->wcap = n;
+    }
+    memcpy(w->wbuf, value.ptr, value.len);
+    if (field.len)
+        memcpy(w->wbuf + value.len, field.ptr, field.len);
+    w->wval = value.len;
+    w->wfield = field.len;
+    w->waiting = true;
+    w->cur = !w->cur;
+    return 0;
 }
 
 static void keep_bad(struct piece *pc, uint64_t line, const char *msg)
@@ -262,6 +302,10 @@ static void read_piece(struct worker *w, struct piece *pc)
             struct vg_diag d;
             const char *next;
             int rc = vg_match_eve_read_next(w->eve, p, end, &next, on_string, w, &d);
+            if (rc == 0)
+                rc = flush(w);
+            else
+                w->waiting = false;
             if (rc == 0) {
                 pc->events++;
                 p = next;
@@ -302,7 +346,7 @@ static void read_piece(struct worker *w, struct piece *pc)
         /* A text line. */
         new_event(w);
         pc->events++;
-        if (vg_match_text_read(line, n, on_string, w) != 0) {
+        if (vg_match_text_read(line, n, on_string, w) != 0 || flush(w) != 0) {
             pc->err = VG_ENOMEM;
             return;
         }
