@@ -1,8 +1,8 @@
 /* The indicator index: one open-addressing hash table per type over compact records, keys
- * and texts in one string pool. Addresses and CIDRs are keys "prefix length + masked
- * address", looked up once per prefix length present, behind a /24 bitmap for IPv4; domains
- * are looked up for the host and each parent; hashes are stored in binary. About 50 bytes per
- * indicator: see docs/PERFORMANCE.md. */
+ * and texts in one string pool, a Bloom filter in front of each table. Addresses and CIDRs are
+ * keys "prefix length + masked address", looked up once per prefix length present, behind /16
+ * and /24 bitmaps for IPv4; domains are looked up for the host and each parent; hashes are
+ * stored in binary. About 59 bytes per indicator: see docs/PERFORMANCE.md. */
 #include "match/match.h"
 
 #include <arpa/inet.h>
