@@ -17,7 +17,7 @@
 #include "util/buf.h"
 
 #define PIECE_MIN (256u * 1024)       /* smallest piece given to a thread */
-#define PIECE_MAX (8u * 1024 * 1024)  /* largest */
+#define PIECE_MAX (1024u * 1024)      /* largest: a piece read from a file stays in cache */
 #define STREAM_BLOCK (32u * 1024 * 1024) /* bytes read at a time from a pipe */
 #define MAP_BLOCK ((size_t)256 * 1024 * 1024) /* bytes of a mapped file scanned per round: results
                                                * are delivered after each, memory stays bounded */
@@ -65,6 +65,8 @@ struct worker {
     bool waiting;               /* cand[!cur] waits, its value and field in wbuf */
     char *wbuf;                 /* value then field of the waiting candidate */
     size_t wcap, wval, wfield;  /* wbuf's size; value and field lengths */
+    char *rbuf;                 /* the piece read from a file */
+    size_t rcap;
     struct piece *pc;           /* the piece being read */
     uint64_t line;              /* the line being read, within the piece */
     struct vg_str value, field; /* the candidate being looked up */
@@ -85,6 +87,9 @@ struct job {
     size_t npieces;
     atomic_size_t next;
     struct worker *workers;
+    int fd;          /* >= 0: each piece is read from this file, at file_off + its offset */
+    off_t file_off;  /* the file offset of the block's first byte */
+    const char *data; /* the block (mapped when fd >= 0: used to find line ends only) */
 };
 
 static int worker_init(struct worker *w, const struct vg_match_index *idx,
@@ -110,6 +115,7 @@ static void worker_cleanup(struct worker *w)
     free(w->seen_gen);
     vg_match_eve_free(w->eve);
     free(w->wbuf);
+    free(w->rbuf);
 }
 
 static size_t seen_slot(uint32_t rec, size_t mask)
@@ -278,12 +284,6 @@ static bool blank(const char *p, size_t n)
 
 static void read_piece(struct worker *w, struct piece *pc)
 {
-#ifdef MADV_POPULATE_READ
-    /* Map the piece's pages in one go rather than one fault at a time; each worker does its
-     * own, in parallel. Memory that is no file mapping refuses, harmlessly. */
-    uintptr_t from = (uintptr_t)pc->data & ~(uintptr_t)4095;
-    madvise((void *)from, (uintptr_t)(pc->data + pc->len) - from, MADV_POPULATE_READ);
-#endif
     const char *p = pc->data, *end = pc->data + pc->len;
     w->pc = pc;
     const char *pf = p; /* input asked for up to here */
@@ -358,6 +358,35 @@ struct thread_arg {
     struct worker *w;
 };
 
+/* Reads a piece from the file into the worker's buffer, and points the piece at it: a copy
+ * by the kernel streams from memory at full speed and leaves the piece in cache for the
+ * reader, cheaper than mapping every page and taking each cache miss while parsing. */
+static int read_from_file(struct worker *w, const struct job *job, struct piece *pc)
+{
+    if (pc->len > w->rcap) {
+        size_t n = w->rcap ? w->rcap : PIECE_MAX;
+        while (n < pc->len)
+            n *= 2;
+        char *nb = realloc(w->rbuf, n);
+        if (!nb)
+            return VG_ENOMEM;
+        w->rbuf = nb;
+        w->rcap = n;
+    }
+    off_t at = job->file_off + (off_t)(pc->data - job->data);
+    size_t got = 0;
+    while (got < pc->len) {
+        ssize_t n = pread(job->fd, w->rbuf + got, pc->len - got, at + (off_t)got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return VG_EIO; /* an error, or the file shrank */
+        got += (size_t)n;
+    }
+    pc->data = w->rbuf;
+    return 0;
+}
+
 static void *run_worker(void *arg)
 {
     struct thread_arg *ta = arg;
@@ -366,7 +395,12 @@ static void *run_worker(void *arg)
         size_t i = atomic_fetch_add(&job->next, 1);
         if (i >= job->npieces)
             break;
-        read_piece(ta->w, &job->pieces[i]);
+        struct piece *pc = &job->pieces[i];
+        if (job->fd >= 0 && read_from_file(ta->w, job, pc) != 0) {
+            pc->err = VG_EIO;
+            continue;
+        }
+        read_piece(ta->w, pc);
     }
     return NULL;
 }
@@ -404,8 +438,8 @@ static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_
 
 /* Scans complete lines data[0..len) whose first line is number base + 1. */
 static int scan_block(struct worker *workers, unsigned nthreads, const char *data, size_t len,
-                      uint64_t base, const struct vg_match_sink *sink, unsigned *bad_left,
-                      struct vg_match_stats *st, struct vg_diag *d)
+                      int fd, off_t file_off, uint64_t base, const struct vg_match_sink *sink,
+                      unsigned *bad_left, struct vg_match_stats *st, struct vg_diag *d)
 {
     size_t piece = len / ((size_t)nthreads * 8);
     if (piece < PIECE_MIN)
@@ -429,7 +463,7 @@ static int scan_block(struct worker *workers, unsigned nthreads, const char *dat
         pos = stop;
     }
 
-    struct job job = {pieces, npieces, 0, workers};
+    struct job job = {pieces, npieces, 0, workers, fd, file_off, data};
     unsigned nt = nthreads;
     if (nt > npieces)
         nt = (unsigned)(npieces ? npieces : 1);
@@ -452,7 +486,9 @@ static int scan_block(struct worker *workers, unsigned nthreads, const char *dat
     for (size_t i = 0; i < npieces; i++) {
         struct piece *pc = &pieces[i];
         if (pc->err && !rc)
-            rc = vg_diag_set(d, pc->err, "", "out of memory keeping results");
+            rc = vg_diag_set(d, pc->err, "", "%s",
+                             pc->err == VG_EIO ? "read error (did the file shrink?)"
+                                               : "out of memory keeping results");
         if (!rc)
             rc = deliver(pc, line, sink, bad_left);
         line += pc->lines;
@@ -507,7 +543,7 @@ int vg_match_scan_mem(const struct vg_match_index *idx, const struct vg_match_sc
     if (rc)
         return rc;
     unsigned bad_left = BAD_KEPT;
-    rc = scan_block(s.workers, s.nthreads, data, len, 0, sink, &bad_left, st, d);
+    rc = scan_block(s.workers, s.nthreads, data, len, -1, 0, 0, sink, &bad_left, st, d);
     scanner_cleanup(&s);
     return rc;
 }
@@ -573,7 +609,7 @@ static int scan_stream(struct scanner *s, int fd, size_t block, const struct vg_
             upto = (size_t)(last + 1 - buf);
         }
         struct vg_match_stats before = *st;
-        rc = scan_block(s->workers, s->nthreads, buf, upto, base, sink, &bad_left, st, d);
+        rc = scan_block(s->workers, s->nthreads, buf, upto, -1, 0, base, sink, &bad_left, st, d);
         base += st->lines - before.lines;
         memmove(buf, buf + upto, have - upto);
         have -= upto;
@@ -599,7 +635,7 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
                 rc = vg_diag_set(d, VG_EIO, "", "mmap: %s", strerror(errno));
                 goto out;
             }
-            madvise(m, size, MADV_SEQUENTIAL);
+            madvise(m, size, MADV_RANDOM); /* only the ends of pieces are read here */
             unsigned bad_left = BAD_KEPT;
             uint64_t base = 0;
             for (size_t pos = 0; pos < size && !rc;) {
@@ -609,10 +645,9 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
                     const char *nl = memchr(m + pos + blk, '\n', size - pos - blk);
                     stop = nl ? (size_t)(nl - m) + 1 : size;
                 }
-                madvise(m + (pos & ~(size_t)4095), stop - (pos & ~(size_t)4095), MADV_WILLNEED);
                 uint64_t lines_before = st->lines;
-                rc = scan_block(s.workers, s.nthreads, m + pos, stop - pos, base, sink, &bad_left,
-                                st, d);
+                rc = scan_block(s.workers, s.nthreads, m + pos, stop - pos, fd, (off_t)pos, base,
+                                sink, &bad_left, st, d);
                 base += st->lines - lines_before;
                 pos = stop;
             }
