@@ -238,8 +238,10 @@ struct vg_match_stats {
 int vg_match_scan_mem(const struct vg_match_index *idx, const struct vg_match_scan_opts *opts,
                       const char *data, size_t len, const struct vg_match_sink *sink,
                       struct vg_match_stats *st, struct vg_diag *d);
-/* Same over a file descriptor: mapped when it is a regular file, else read in blocks.
- * Returns 0, VG_EIO, VG_ENOMEM or the sink's non-zero value. */
+/* Same over a file descriptor. A regular file is mapped to find line ends, and each worker
+ * reads its pieces with pread (the file must not shrink meanwhile: VG_EIO); anything else (a
+ * pipe) is read in blocks of whole lines. Returns 0, VG_EIO, VG_ENOMEM or the sink's
+ * non-zero value. */
 int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_scan_opts *opts,
                      int fd, const struct vg_match_sink *sink, struct vg_match_stats *st,
                      struct vg_diag *d);
