@@ -21,10 +21,11 @@ count_cmocka() { # file -> adds to passed/failed
 }
 
 count_pytest() {
-    line=$(grep -E '^=+ .*(passed|failed|error).* in [0-9.]+s' "$1" | tail -n 1)
-    p=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) passed.*/\1/p')
-    f=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) failed.*/\1/p')
-    e=$(echo "$line" | sed -n 's/.* \([0-9][0-9]*\) error.*/\1/p')
+    # "=== 3 passed in 1.0s ===" or, with -q, "3 passed in 1.0s"
+    line=$(grep -E '^(=+ )?[0-9].*(passed|failed|error).* in [0-9.]+s' "$1" | tail -n 1)
+    p=$(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+')
+    f=$(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+')
+    e=$(echo "$line" | grep -oE '[0-9]+ error' | grep -oE '[0-9]+')
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0}))
 }
 
