@@ -14,6 +14,7 @@
 #define VG_DEFAULT_PAGE      50
 #define VG_MAX_HOSTNAME      253
 #define VG_MAX_RELATED       100           /* incidents returned by /related */
+#define VG_MAX_EVENT_HITS    100000        /* (event, indicator) hits reported per event */
 #define VG_MAX_BUF           (256 * 1024 * 1024) /* default cap of a growable buffer */
 
 /* Technology watch (src/vuln). */

@@ -1,0 +1,353 @@
+/* `vigie match`: loads indicator files into an index and prints one JSON line per (event,
+ * indicator) hit in the given logs (Suricata EVE / NDJSON, or plain text). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "match/match.h"
+#include "util/buf.h"
+
+#define MAX_FILES 1024
+#define BAD_SHOWN 10 /* malformed lines and invalid indicator lines shown per run / file */
+
+struct out_ctx {
+    const struct vg_match_index *idx;
+    const char *file; /* shown in each hit when several logs are read, else NULL */
+    const char *name; /* for messages */
+    struct vg_buf line;
+    unsigned long bad_shown;
+    bool write_failed;
+};
+
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int print_hit(void *ctx, const struct vg_match_hit *h)
+{
+    struct out_ctx *o = ctx;
+    vg_buf_reset(&o->line);
+    vg_match_hit_format(o->idx, h, o->file, &o->line);
+    if (o->line.failed || fwrite(o->line.data, 1, o->line.len, stdout) != o->line.len) {
+        o->write_failed = true;
+        return VG_EIO;
+    }
+    return 0;
+}
+
+static void print_bad(void *ctx, uint64_t line, const char *message)
+{
+    struct out_ctx *o = ctx;
+    if (o->bad_shown++ < BAD_SHOWN)
+        fprintf(stderr, "%s:%llu: %s\n", o->name, (unsigned long long)line, message);
+}
+
+struct ioc_ctx {
+    const char *file;
+    size_t shown;
+};
+
+static void print_ioc_error(void *ctx, const struct vg_diag *d)
+{
+    struct ioc_ctx *c = ctx;
+    if (c->shown++ < BAD_SHOWN)
+        fprintf(stderr, "%s:%ld: %s\n", c->file, d->line, d->message);
+}
+
+#define IOC_BLOCK (4u << 20) /* indicator files are read this many bytes at a time */
+
+/* Loads one indicator file, read in blocks of whole lines so that memory holds the index and
+ * not the file; returns 0 or an exit code. */
+static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
+                     struct vg_match_ioc_counts *total)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
+        return VG_EXIT_FAIL;
+    }
+    size_t cap = IOC_BLOCK, have = 0;
+    char *buf = malloc(cap);
+    struct ioc_ctx ic = {path, 0};
+    struct vg_match_ioc_counts counts = {0};
+    struct vg_match_ioc_state state = {0, 0, -1, -1};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    int rc = 0, exit_code = 0;
+    bool eof = false;
+    if (!buf) {
+        fprintf(stderr, "vigie match: out of memory\n");
+        close(fd);
+        return VG_EXIT_FAIL;
+    }
+    while (!eof && !rc) {
+        if (have == cap) { /* a line longer than the buffer: grow it (it will be refused) */
+            char *nb = cap < ((size_t)1 << 31) ? realloc(buf, cap * 2) : NULL;
+            if (!nb) {
+                fprintf(stderr, "vigie match: %s: line too long\n", path);
+                exit_code = VG_EXIT_FAIL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + have, cap - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
+            exit_code = VG_EXIT_FAIL;
+            break;
+        }
+        eof = n == 0;
+        have += (size_t)n;
+        size_t upto = have;
+        if (!eof) {
+            char *nl = memrchr(buf, '\n', have);
+            if (!nl)
+                continue;
+            upto = (size_t)(nl + 1 - buf);
+        }
+        rc = vg_match_iocs_feed(idx, &state, buf, upto, strict, print_ioc_error, &ic, &counts,
+                                &d);
+        memmove(buf, buf + upto, have - upto);
+        have -= upto;
+    }
+    free(buf);
+    close(fd);
+    if (counts.invalid > BAD_SHOWN)
+        fprintf(stderr, "%s: %zu invalid lines skipped (first %d shown)\n", path, counts.invalid,
+                BAD_SHOWN);
+    total->added += counts.added;
+    total->duplicates += counts.duplicates;
+    total->invalid += counts.invalid;
+    if (rc == VG_EINVAL) {
+        fprintf(stderr, "vigie match: %s: invalid indicator line (--strict)\n", path);
+        return VG_EXIT_FAIL;
+    }
+    if (rc) {
+        fprintf(stderr, "vigie match: %s: %s\n", path, d.message);
+        return VG_EXIT_FAIL;
+    }
+    return exit_code;
+}
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f)
+        return -1;
+    unsigned long size = 0, res = 0;
+    int n = fscanf(f, "%lu %lu", &size, &res);
+    fclose(f);
+    return n == 2 ? (long)(res * (unsigned long)sysconf(_SC_PAGESIZE) / 1024) : -1;
+}
+
+static int run_match(int argc, char **argv)
+{
+    const char *iocs[MAX_FILES];
+    const char *logs[MAX_FILES];
+    size_t niocs = 0, nlogs = 0;
+    bool stats = false, strict = false;
+    struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0, 0};
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = NULL;
+        if (strcmp(a, "--") == 0) {
+            for (i++; i < argc; i++) {
+                if (nlogs == MAX_FILES)
+                    return vg_cli_usage("match", "too many log files");
+                logs[nlogs++] = argv[i];
+            }
+            break;
+        }
+        if (strncmp(a, "--", 2) == 0) {
+            const char *eq = strchr(a, '=');
+            char name[32];
+            size_t nl = eq ? (size_t)(eq - a) : strlen(a);
+            if (nl >= sizeof name)
+                return vg_cli_usage("match", "unknown option '%s'", a);
+            memcpy(name, a, nl);
+            name[nl] = '\0';
+            bool takes = strcmp(name, "--indicators") == 0 || strcmp(name, "--format") == 0 ||
+                         strcmp(name, "--threads") == 0;
+            if (takes) {
+                if (eq)
+                    val = eq + 1;
+                else if (i + 1 < argc)
+                    val = argv[++i];
+                else
+                    return vg_cli_usage("match", "%s needs a value", name);
+            } else if (eq) {
+                return vg_cli_usage("match", "%s takes no value", name);
+            }
+            if (strcmp(name, "--indicators") == 0) {
+                if (niocs == MAX_FILES)
+                    return vg_cli_usage("match", "too many indicator files");
+                iocs[niocs++] = val;
+            } else if (strcmp(name, "--format") == 0) {
+                if (strcmp(val, "eve") == 0)
+                    opts.format = VG_MATCH_FORMAT_EVE;
+                else if (strcmp(val, "text") == 0)
+                    opts.format = VG_MATCH_FORMAT_TEXT;
+                else
+                    return vg_cli_usage("match", "--format is eve or text, not '%s'", val);
+            } else if (strcmp(name, "--threads") == 0) {
+                unsigned long long t;
+                if (vg_str_to_u64(vg_str_c(val), 1, 256, &t) != 0)
+                    return vg_cli_usage("match", "--threads is a number from 1 to 256");
+                opts.threads = (unsigned)t;
+            } else if (strcmp(name, "--stats") == 0) {
+                stats = true;
+            } else if (strcmp(name, "--strict") == 0) {
+                strict = true;
+            } else {
+                return vg_cli_usage("match", "unknown option '%s'", a);
+            }
+            continue;
+        }
+        if (a[0] == '-' && a[1] != '\0')
+            return vg_cli_usage("match", "unknown option '%s'", a);
+        if (nlogs == MAX_FILES)
+            return vg_cli_usage("match", "too many log files");
+        logs[nlogs++] = a;
+    }
+    if (niocs == 0)
+        return vg_cli_usage("match", "--indicators FILE is required");
+    if (nlogs == 0)
+        logs[nlogs++] = "-";
+
+    int exit_code = VG_EXIT_OK;
+    struct vg_match_index *idx = vg_match_index_new();
+    if (!idx) {
+        fprintf(stderr, "vigie match: out of memory\n");
+        return VG_EXIT_FAIL;
+    }
+    long rss0 = rss_kib();
+    double t0 = now_s(), c0 = cpu_s();
+    struct vg_match_ioc_counts counts = {0};
+    for (size_t i = 0; i < niocs; i++) {
+        int rc = load_iocs(idx, iocs[i], strict, &counts);
+        if (rc) {
+            vg_match_index_free(idx);
+            return rc;
+        }
+    }
+    vg_match_index_freeze(idx);
+    double load_s = now_s() - t0, load_cpu = cpu_s() - c0;
+    long rss1 = rss_kib();
+
+    static char outbuf[1 << 20];
+    setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+    struct out_ctx o = {idx, NULL, NULL, {0}, 0, false};
+    vg_buf_init(&o.line, (size_t)VG_MAX_LINE * 8);
+    struct vg_match_sink sink = {print_hit, print_bad, &o};
+    struct vg_match_stats st = {0};
+    double t1 = now_s(), c1 = cpu_s();
+    for (size_t i = 0; i < nlogs; i++) {
+        bool is_stdin = strcmp(logs[i], "-") == 0;
+        int fd = is_stdin ? 0 : open(logs[i], O_RDONLY);
+        if (fd < 0) {
+            fprintf(stderr, "vigie match: %s: %s\n", logs[i], strerror(errno));
+            exit_code = VG_EXIT_FAIL;
+            continue;
+        }
+        o.file = nlogs > 1 ? logs[i] : NULL;
+        o.name = logs[i];
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        int rc = vg_match_scan_fd(idx, &opts, fd, &sink, &st, &d);
+        if (!is_stdin)
+            close(fd);
+        if (o.write_failed) {
+            fprintf(stderr, "vigie match: cannot write the output\n");
+            exit_code = VG_EXIT_FAIL;
+            break;
+        }
+        if (rc) {
+            fprintf(stderr, "vigie match: %s: %s\n", logs[i], d.message);
+            exit_code = VG_EXIT_FAIL;
+        }
+    }
+    if (fflush(stdout) != 0 && exit_code == VG_EXIT_OK) {
+        fprintf(stderr, "vigie match: cannot write the output\n");
+        exit_code = VG_EXIT_FAIL;
+    }
+    double scan_s = now_s() - t1, scan_cpu = cpu_s() - c1;
+    if (st.malformed > BAD_SHOWN)
+        fprintf(stderr, "vigie match: %llu malformed lines skipped (first %d shown)\n",
+                (unsigned long long)st.malformed, BAD_SHOWN);
+    if (stats) {
+        size_t n = vg_match_index_count(idx);
+        fprintf(stderr,
+                "{\"events\":%llu,\"lines\":%llu,\"bytes\":%llu,\"hits\":%llu,\"malformed\":%llu,"
+                "\"dropped\":%llu,\"indicators\":%zu,\"duplicates\":%zu,\"invalid\":%zu,"
+                "\"load_seconds\":%.3f,\"load_cpu_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
+                "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,"
+                "\"scan_cpu_seconds\":%.3f,"
+                "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
+                (unsigned long long)st.events, (unsigned long long)st.lines,
+                (unsigned long long)st.bytes, (unsigned long long)st.hits,
+                (unsigned long long)st.malformed, (unsigned long long)st.dropped, n,
+                counts.duplicates, counts.invalid, load_s, load_cpu, vg_match_index_bytes(idx),
+                n ? (double)vg_match_index_bytes(idx) / (double)n : 0.0,
+                rss1 >= 0 && rss0 >= 0 ? rss1 - rss0 : -1, scan_s,
+                scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, scan_cpu,
+                scan_cpu > 0 ? (double)st.bytes / 1e6 / scan_cpu : 0.0, opts.threads);
+    }
+    vg_buf_cleanup(&o.line);
+    vg_match_index_free(idx);
+    return exit_code;
+}
+
+const struct vg_command vg_cmd_match = {
+    "match", "match logs against indicators",
+    "usage: vigie match --indicators FILE [--indicators FILE ...] [--format eve|text]\n"
+    "                   [--threads N] [--stats] [--strict] [LOGFILE ... | -]\n"
+    "\n"
+    "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
+    "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
+    "email-addr, md5, sha1, sha256), then the logs (standard input when none or '-'), and\n"
+    "prints one JSON line per (event, indicator) hit on stdout:\n"
+    "  {\"line\":N,\"indicator\":\"...\",\"type\":\"...\",\"value\":\"...\","
+    "\"field\":\"dns.rrname\"}\n"
+    "'line' counts from 1 in its file; with several logs each line also has \"file\". An\n"
+    "indicator is reported once per event, for its first field in document order.\n"
+    "\n"
+    "  --format eve    one JSON object per line (Suricata EVE or any NDJSON; default): every\n"
+    "                  string value at any depth is a candidate, plus http://HOST/URL built\n"
+    "                  from http.hostname and http.url (field \"http.hostname+http.url\")\n"
+    "  --format text   each line is split at blanks and \"'<>()[]{},;|= (no \"field\")\n"
+    "  --threads N     worker threads (default: the number of CPUs); same output for any N\n"
+    "  --stats         print counts, load time and MB/s as one JSON line on stderr\n"
+    "  --strict        an invalid indicator line is fatal (exit 1) instead of skipped\n"
+    "\n"
+    "Candidates (trimmed, one pair of <> removed) are classified in this order: IP address\n"
+    "(hits equal addresses and containing CIDRs); URL (contains '://'; normalised; then its\n"
+    "host); 32/40/64 hex digits (hashes, any case); e-mail (then its domain); host name (hits\n"
+    "the domain and each parent domain). Malformed or over-long lines are reported as\n"
+    "FILE:LINE on stderr (the first 10), counted and skipped; the exit status stays 0.\n"
+    "Exit: 0 done, 1 unreadable file or (--strict) invalid indicator, 2 usage error.\n",
+    run_match,
+};

@@ -1,0 +1,298 @@
+/* Classification of a candidate string by the matching rules 1-5 (address, URL, hash, e-mail,
+ * host name, first that applies) into the keys the index is looked up with. This is the hot
+ * path: one pass over the bytes computes character classes, and only plausible rules run. */
+#include "match/match.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <string.h>
+
+/* Character classes of one byte, OR-ed over a candidate to rule out rules quickly. */
+enum {
+    C_DIGIT = 1,  /* 0-9 */
+    C_HEXA = 2,   /* a-f A-F */
+    C_ALPHA = 4,  /* other letters */
+    C_DOT = 8,    /* . */
+    C_COLON = 16, /* : */
+    C_DASH = 32,  /* - _ */
+    C_AT = 64,    /* @ */
+    C_OTHER = 128 /* anything else */
+};
+
+static unsigned char cls[256];
+static unsigned char lower[256]; /* ASCII lower-case, other bytes unchanged */
+static unsigned char hexval[256]; /* 0-15, or 16 for a non-hex byte */
+
+static void init_tables(void)
+{
+    for (int i = 0; i < 256; i++) {
+        unsigned char c = C_OTHER;
+        if (i >= '0' && i <= '9')
+            c = C_DIGIT;
+        else if ((i >= 'a' && i <= 'f') || (i >= 'A' && i <= 'F'))
+            c = C_HEXA;
+        else if ((i >= 'g' && i <= 'z') || (i >= 'G' && i <= 'Z'))
+            c = C_ALPHA;
+        else if (i == '.')
+            c = C_DOT;
+        else if (i == ':')
+            c = C_COLON;
+        else if (i == '-' || i == '_')
+            c = C_DASH;
+        else if (i == '@')
+            c = C_AT;
+        cls[i] = c;
+        lower[i] = (unsigned char)(i >= 'A' && i <= 'Z' ? i + 32 : i);
+        hexval[i] = 16;
+        if (i >= '0' && i <= '9')
+            hexval[i] = (unsigned char)(i - '0');
+        else if (i >= 'a' && i <= 'f')
+            hexval[i] = (unsigned char)(i - 'a' + 10);
+        else if (i >= 'A' && i <= 'F')
+            hexval[i] = (unsigned char)(i - 'A' + 10);
+    }
+}
+
+/* The tables are built before main() so that worker threads only read them. */
+__attribute__((constructor)) static void classify_init(void)
+{
+    init_tables();
+}
+
+static const char *const type_names[VG_MATCH_NTYPES] = {
+    "ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "md5", "sha1", "sha256",
+};
+
+const char *vg_match_type_name(enum vg_match_type t)
+{
+    return (unsigned)t < VG_MATCH_NTYPES ? type_names[t] : "?";
+}
+
+int vg_match_type_parse(struct vg_str s, enum vg_match_type *out)
+{
+    for (int i = 0; i < VG_MATCH_NTYPES; i++)
+        if (vg_str_eq_nocase(s, vg_str_c(type_names[i]))) {
+            *out = (enum vg_match_type)i;
+            return 0;
+        }
+    return VG_EINVAL;
+}
+
+/* Dotted-quad IPv4 exactly as glibc's inet_pton(AF_INET) reads it: four decimal parts of
+ * 0-255, no leading zeros, nothing else. Written out because inet_pton needs a C string. */
+static int parse_ipv4(struct vg_str s, uint8_t addr[4])
+{
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0) {
+            if (p >= end || *p != '.')
+                return VG_EINVAL;
+            p++;
+        }
+        if (p >= end || *p < '0' || *p > '9')
+            return VG_EINVAL;
+        unsigned v = (unsigned)(*p++ - '0');
+        while (p < end && *p >= '0' && *p <= '9') {
+            if (v == 0)
+                return VG_EINVAL; /* leading zero */
+            v = v * 10 + (unsigned)(*p++ - '0');
+            if (v > 255)
+                return VG_EINVAL;
+        }
+        addr[part] = (uint8_t)v;
+    }
+    return p == end ? 0 : VG_EINVAL;
+}
+
+/* Reads an address whose bytes are known: has_colon tells IPv6 from IPv4, no NUL inside. */
+static int parse_ip_known(struct vg_str s, bool has_colon, int *af, uint8_t addr[16])
+{
+    char tmp[64];
+    if (s.len < 2 || s.len > 45)
+        return VG_EINVAL;
+    if (has_colon) {
+        memcpy(tmp, s.ptr, s.len);
+        tmp[s.len] = '\0';
+        if (inet_pton(AF_INET6, tmp, addr) != 1)
+            return VG_EINVAL;
+        *af = 6;
+        return 0;
+    }
+    if (parse_ipv4(s, addr) != 0)
+        return VG_EINVAL;
+    *af = 4;
+    return 0;
+}
+
+int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
+{
+    if (s.len < 2 || s.len > 45 || memchr(s.ptr, '\0', s.len))
+        return VG_EINVAL; /* inet_pton would stop at a NUL byte */
+    return parse_ip_known(s, memchr(s.ptr, ':', s.len) != NULL, af, addr);
+}
+
+bool vg_match_is_hostname(struct vg_str s)
+{
+    if (s.len && s.ptr[s.len - 1] == '.')
+        s.len--;
+    if (s.len == 0 || s.len > VG_MAX_HOSTNAME)
+        return false;
+    size_t labels = 1, label_len = 0;
+    bool letter = false; /* the current label has a letter */
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char k = cls[(unsigned char)s.ptr[i]];
+        if (k == C_DOT) {
+            if (label_len == 0)
+                return false;
+            labels++;
+            label_len = 0;
+            letter = false;
+            continue;
+        }
+        if (!(k & (C_DIGIT | C_HEXA | C_ALPHA | C_DASH)))
+            return false;
+        if (k & (C_HEXA | C_ALPHA))
+            letter = true;
+        label_len++;
+    }
+    return label_len > 0 && labels >= 2 && letter;
+}
+
+/* Lower-cases host name s (already checked) into c->host without its final dot. */
+static void set_host(struct vg_match_cand *c, struct vg_str s)
+{
+    if (s.len && s.ptr[s.len - 1] == '.')
+        s.len--;
+    for (size_t i = 0; i < s.len; i++)
+        c->host[i] = (char)lower[(unsigned char)s.ptr[i]];
+    c->host[s.len] = '\0';
+    c->host_len = s.len;
+}
+
+/* The host part of a URL: an address (brackets already removed) or a host name. */
+static void classify_url_host(struct vg_match_cand *c, struct vg_str host)
+{
+    int af;
+    c->host_kind = VG_MATCH_KIND_NONE;
+    if (vg_match_parse_ip(host, &af, c->addr) == 0)
+        c->host_kind = af == 4 ? VG_MATCH_KIND_IPV4 : VG_MATCH_KIND_IPV6;
+    else if (vg_match_is_hostname(host)) {
+        c->host_kind = VG_MATCH_KIND_HOST;
+        set_host(c, host);
+    }
+}
+
+/* Blanks as isspace() sees them in the C locale, without its per-call cost. */
+static inline bool blank(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static inline struct vg_str trim(struct vg_str s)
+{
+    while (s.len && blank((unsigned char)s.ptr[0])) {
+        s.ptr++;
+        s.len--;
+    }
+    while (s.len && blank((unsigned char)s.ptr[s.len - 1]))
+        s.len--;
+    return s;
+}
+
+static bool has_scheme_sep(struct vg_str s)
+{
+    for (size_t i = 0; i + 2 < s.len; i++)
+        if (s.ptr[i] == ':' && s.ptr[i + 1] == '/' && s.ptr[i + 2] == '/')
+            return true;
+    return false;
+}
+
+enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
+{
+    c->kind = VG_MATCH_KIND_NONE;
+    c->host_kind = VG_MATCH_KIND_NONE;
+    c->key_len = 0;
+    c->host_len = 0;
+    s = trim(s);
+    if (s.len >= 2 && s.ptr[0] == '<' && s.ptr[s.len - 1] == '>') {
+        s.ptr++;
+        s.len -= 2;
+        s = trim(s);
+    }
+    if (s.len == 0)
+        return c->kind;
+
+    unsigned mask = 0;
+    const unsigned char *u = (const unsigned char *)s.ptr;
+    for (size_t i = 0; i < s.len; i++)
+        mask |= cls[u[i]];
+
+    /* Rule 1: an address, as inet_pton reads it. */
+    int af;
+    if ((mask & ~(unsigned)(C_DIGIT | C_DOT)) == 0 ||
+        ((mask & C_COLON) && (mask & ~(unsigned)(C_DIGIT | C_HEXA | C_DOT | C_COLON)) == 0)) {
+        if (parse_ip_known(s, (mask & C_COLON) != 0, &af, c->addr) == 0) {
+            c->kind = af == 4 ? VG_MATCH_KIND_IPV4 : VG_MATCH_KIND_IPV6;
+            return c->kind;
+        }
+    }
+    /* Rule 2: a URL. */
+    if ((mask & C_COLON) && (mask & C_OTHER) && has_scheme_sep(s)) {
+        c->kind = VG_MATCH_KIND_URL;
+        struct vg_str host;
+        size_t n;
+        int rc = vg_match_url_normalise(s, c->key, sizeof c->key, &n, &host);
+        if (rc == 0) {
+            c->key_len = n;
+            classify_url_host(c, host);
+        } else if (rc == VG_ETOOBIG) {
+            /* Too long to equal a URL indicator, but its host may still hit. */
+            char tmp[512];
+            struct vg_str head = {s.ptr, s.len < 400 ? s.len : 400};
+            if (vg_match_url_normalise(head, tmp, sizeof tmp, &n, &host) == 0 &&
+                host.len < sizeof c->key) {
+                memcpy(c->key, host.ptr, host.len);
+                classify_url_host(c, (struct vg_str){c->key, host.len});
+            }
+        }
+        return c->kind;
+    }
+    /* Rule 3: a hash. */
+    if ((mask & ~(unsigned)(C_DIGIT | C_HEXA)) == 0 &&
+        (s.len == 32 || s.len == 40 || s.len == 64)) {
+        c->kind = VG_MATCH_KIND_HASH;
+        for (size_t i = 0; i < s.len / 2; i++)
+            c->key[i] = (char)((hexval[u[2 * i]] << 4) | hexval[u[2 * i + 1]]);
+        c->key_len = s.len / 2;
+        return c->kind;
+    }
+    /* Rule 4: an e-mail address. */
+    if (mask & C_AT) {
+        const char *at = s.ptr + s.len;
+        while (at > s.ptr && at[-1] != '@')
+            at--;
+        at--; /* the last '@' */
+        struct vg_str host = {at + 1, (size_t)(s.ptr + s.len - at - 1)};
+        if (at > s.ptr && vg_match_is_hostname(host)) {
+            c->kind = VG_MATCH_KIND_EMAIL;
+            if (s.len <= VG_MAX_OBSERVABLE) {
+                for (size_t i = 0; i < s.len; i++)
+                    c->key[i] = (char)lower[u[i]];
+                c->key_len = s.len;
+                if (c->key[s.len - 1] == '.')
+                    c->key_len--; /* the host's final dot */
+            }
+            c->host_kind = VG_MATCH_KIND_HOST;
+            set_host(c, host);
+            return c->kind;
+        }
+    }
+    /* Rule 5: a host name. */
+    if ((mask & C_DOT) && (mask & ~(unsigned)(C_DIGIT | C_HEXA | C_ALPHA | C_DOT | C_DASH)) == 0 &&
+        vg_match_is_hostname(s)) {
+        c->kind = VG_MATCH_KIND_HOST;
+        c->host_kind = VG_MATCH_KIND_HOST;
+        set_host(c, s);
+    }
+    return c->kind;
+}

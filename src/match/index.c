@@ -1,0 +1,607 @@
+/* The indicator index: one open-addressing hash table per type over compact records, keys
+ * and texts in one string pool, a Bloom filter in front of each table. Addresses and CIDRs are
+ * keys "prefix length + masked address", looked up once per prefix length present, behind /16
+ * and /24 bitmaps for IPv4; domains are looked up for the host and each parent; hashes are
+ * stored in binary. About 59 bytes per indicator: see docs/PERFORMANCE.md. */
+#include "match/match.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define ORIG_HEX 0xffffu /* orig_len: the text is the key in lower-case hexadecimal */
+#define POOL_MAX 0xfffffff0u
+
+/* One indicator: 12 bytes. */
+struct rec {
+    uint32_t key_off;       /* its normalised key in the pool */
+    uint32_t orig_off;      /* its text as written, in the pool */
+    uint32_t key_len : 12;  /* bytes of key (at most VG_MAX_OBSERVABLE + 1) */
+    uint32_t type : 4;      /* enum vg_match_type */
+    uint32_t orig_len : 16; /* bytes of text, or ORIG_HEX */
+};
+
+/* Open addressing with linear probing; a slot is (high 32 bits of the hash) << 32 | rec + 1,
+ * 0 when empty, so that a miss rarely touches a record. The slot index is taken from those
+ * same high bits, so growing the table needs no key: no rehashing of the records. */
+struct table {
+    uint64_t *slots; /* mask + 1 slots, NULL while empty */
+    size_t mask;     /* slots - 1 (a power of two minus one) */
+    size_t count;    /* used slots */
+    uint64_t *bloom; /* built by freeze: a blocked Bloom filter, 2 bits set per key in one word
+                      * of bloom_mask + 1 words (16 bits per key), so that most misses cost one
+                      * access to a small array that stays in cache; NULL = none */
+    size_t bloom_mask;
+};
+
+struct vg_match_index {
+    struct table tabs[VG_MATCH_NTYPES]; /* one per type */
+    struct rec *recs;                   /* nrecs records */
+    size_t nrecs, recs_cap;
+    int64_t *ids;                       /* per record, NULL until a non-zero id is added */
+    char *pool;                         /* keys and texts */
+    size_t pool_len, pool_cap;
+    uint8_t *v4_filter;                 /* bit per /24 covered by some IPv4 indicator; built by
+                                         * freeze for large sets only (it takes 2 MiB) */
+    uint8_t v4_filter16[8192];          /* bit per /16 covered by some IPv4 indicator */
+    uint64_t v4_prefixes;               /* bit p: some IPv4 indicator has prefix length p */
+    uint64_t v4_has32;                  /* any IPv4 /32 */
+    uint64_t v6_prefixes[3];            /* bit p: some IPv6 indicator has prefix length p */
+    bool frozen;
+};
+
+/* A fast 64-bit hash (multiply-xorshift over 8-byte words); not keyed: indicators are ours,
+ * candidates only look up. */
+static inline uint64_t hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0xff51afd7ed558ccdULL);
+    while (n >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0x94d049bb133111ebULL;
+        h ^= h >> 31;
+    }
+    h *= 0xd6e8feb86659fd93ULL;
+    h ^= h >> 32;
+    return h;
+}
+
+/* Zeroed memory for a large randomly accessed array (slots, filters): on 2 MiB pages when the
+ * kernel allows, which spares a TLB miss on most probes. Freed with free(). */
+static void *zalloc_big(size_t bytes)
+{
+    const size_t huge = (size_t)2 << 20;
+    if (bytes < huge)
+        return calloc(1, bytes);
+    size_t n = (bytes + huge - 1) & ~(huge - 1);
+    void *p = aligned_alloc(huge, n);
+    if (!p)
+        return NULL;
+    madvise(p, n, MADV_HUGEPAGE);
+    memset(p, 0, n);
+    return p;
+}
+
+static inline const char *rec_key(const struct vg_match_index *idx, const struct rec *r)
+{
+    return idx->pool + r->key_off;
+}
+
+/* The filter uses only the high 32 bits of the hash, which slots keep: freeze needs no
+ * rehashing. Word: bits 32 and up; bit positions: bits 52-57 and 58-63. */
+static inline uint64_t bloom_bits(uint64_t h)
+{
+    return (1ULL << ((h >> 52) & 63)) | (1ULL << (h >> 58));
+}
+
+/* The record number holding key in table t, or -1. */
+static inline long table_find(const struct vg_match_index *idx, const struct table *t,
+                              const void *key, size_t len, uint64_t h)
+{
+    if (!t->slots)
+        return -1;
+    if (t->bloom) {
+        uint64_t b = bloom_bits(h);
+        if ((t->bloom[(h >> 32) & t->bloom_mask] & b) != b)
+            return -1;
+    }
+    uint64_t tag = h >> 32;
+    for (size_t i = (h >> 32) & t->mask;; i = (i + 1) & t->mask) {
+        uint64_t s = t->slots[i];
+        if (s == 0)
+            return -1;
+        if ((s >> 32) == tag) {
+            uint32_t r = (uint32_t)s - 1;
+            const struct rec *rc = &idx->recs[r];
+            if (rc->key_len == len && memcmp(rec_key(idx, rc), key, len) == 0)
+                return (long)r;
+        }
+    }
+}
+
+static void table_put(struct table *t, uint64_t h, uint32_t r)
+{
+    size_t i = (h >> 32) & t->mask;
+    while (t->slots[i])
+        i = (i + 1) & t->mask;
+    t->slots[i] = ((h >> 32) << 32) | ((uint64_t)r + 1);
+    t->count++;
+}
+
+/* Grows t so that one more entry keeps the load at most 3/4. */
+static int table_reserve(struct table *t)
+{
+    if (t->slots && (t->count + 1) * 4 <= (t->mask + 1) * 3)
+        return 0;
+    size_t n = t->slots ? (t->mask + 1) * 2 : 64;
+    uint64_t *ns = zalloc_big(n * sizeof *ns);
+    if (!ns)
+        return VG_ENOMEM;
+    struct table nt = {ns, n - 1, 0, NULL, 0};
+    if (t->slots) {
+        for (size_t i = 0; i <= t->mask; i++) {
+            uint64_t s = t->slots[i];
+            if (!s)
+                continue;
+            table_put(&nt, s & 0xffffffff00000000ULL, (uint32_t)s - 1);
+        }
+        free(t->slots);
+    }
+    *t = nt;
+    return 0;
+}
+
+static int pool_add(struct vg_match_index *idx, const void *p, size_t n, uint32_t *off)
+{
+    if (n > POOL_MAX - idx->pool_len)
+        return VG_ENOMEM;
+    if (idx->pool_len + n > idx->pool_cap) {
+        size_t nc = idx->pool_cap ? idx->pool_cap * 2 : 4096;
+        while (nc < idx->pool_len + n)
+            nc *= 2;
+        char *np = realloc(idx->pool, nc);
+        if (!np)
+            return VG_ENOMEM;
+        idx->pool = np;
+        idx->pool_cap = nc;
+    }
+    memcpy(idx->pool + idx->pool_len, p, n);
+    *off = (uint32_t)idx->pool_len;
+    idx->pool_len += n;
+    return 0;
+}
+
+struct vg_match_index *vg_match_index_new(void)
+{
+    return calloc(1, sizeof(struct vg_match_index));
+}
+
+void vg_match_index_free(struct vg_match_index *idx)
+{
+    if (!idx)
+        return;
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
+        free(idx->tabs[i].slots);
+        free(idx->tabs[i].bloom);
+    }
+    free(idx->recs);
+    free(idx->ids);
+    free(idx->pool);
+    free(idx->v4_filter);
+    free(idx);
+}
+
+/* Reads "ADDR" or "ADDR/PREFIX" into key = prefix byte + masked address. */
+static int parse_cidr(enum vg_match_type type, struct vg_str v, uint8_t key[17], size_t *key_len,
+                      struct vg_diag *d)
+{
+    const char *slash = memchr(v.ptr, '/', v.len);
+    struct vg_str a = {v.ptr, slash ? (size_t)(slash - v.ptr) : v.len};
+    int af;
+    uint8_t addr[16];
+    if (vg_match_parse_ip(a, &af, addr) != 0)
+        return vg_diag_set(d, VG_EINVAL, "value", "not an IP address or CIDR");
+    if ((type == VG_MATCH_IPV4) != (af == 4))
+        return vg_diag_set(d, VG_EINVAL, "value", "an IPv%d address given as %s", af,
+                           vg_match_type_name(type));
+    unsigned bits = af == 4 ? 32 : 128;
+    unsigned long long prefix = bits;
+    if (slash) {
+        struct vg_str ps = {slash + 1, (size_t)(v.ptr + v.len - slash - 1)};
+        if (vg_str_to_u64(ps, 0, bits, &prefix) != 0)
+            return vg_diag_set(d, VG_EINVAL, "value", "bad prefix length (0 to %u)", bits);
+    }
+    size_t n = bits / 8;
+    for (size_t i = 0; i < n; i++) {
+        unsigned keep = prefix >= (i + 1) * 8 ? 8 : prefix > i * 8 ? (unsigned)(prefix - i * 8) : 0;
+        addr[i] &= (uint8_t)(0xff00u >> keep);
+    }
+    key[0] = (uint8_t)prefix;
+    memcpy(key + 1, addr, n);
+    *key_len = n + 1;
+    return 0;
+}
+
+/* Marks the /16s (and, when filter is not NULL, the /24s) an IPv4 key covers. */
+static void v4_filter_mark(struct vg_match_index *idx, uint8_t *filter, const uint8_t *key)
+{
+    unsigned prefix = key[0];
+    uint32_t net = ((uint32_t)key[1] << 24) | ((uint32_t)key[2] << 16) | ((uint32_t)key[3] << 8) |
+                   key[4];
+    uint32_t first = net >> 8;
+    uint32_t n = prefix >= 24 ? 1 : 1u << (24 - prefix);
+    uint32_t n16 = prefix >= 16 ? 1 : 1u << (16 - prefix);
+    if (!filter) {
+        for (uint32_t i = net >> 16; i < (net >> 16) + n16; i++)
+            idx->v4_filter16[i >> 3] |= (uint8_t)(1u << (i & 7));
+        return;
+    }
+    if (n >= 64) {
+        memset(filter + first / 8, 0xff, n / 8);
+        return;
+    }
+    for (uint32_t i = first; i < first + n; i++)
+        filter[i >> 3] |= (uint8_t)(1u << (i & 7));
+}
+
+static bool is_lower_hex(struct vg_str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        char c = s.ptr[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, struct vg_str value,
+                       struct vg_str original, int64_t id, struct vg_diag *d)
+{
+    if (idx->frozen || (unsigned)type >= VG_MATCH_NTYPES)
+        return vg_diag_set(d, VG_EINVAL, "", "index frozen or bad type");
+    value = vg_str_trim(value);
+    if (original.len == 0)
+        original = value;
+    if (value.len == 0)
+        return vg_diag_set(d, VG_EINVAL, "value", "empty value");
+    if (value.len > VG_MAX_OBSERVABLE || original.len > VG_MAX_OBSERVABLE)
+        return vg_diag_set(d, VG_ETOOBIG, "value", "value longer than %d bytes",
+                           VG_MAX_OBSERVABLE);
+
+    struct vg_match_cand c;
+    uint8_t ipkey[17];
+    const void *key = NULL;
+    size_t key_len = 0;
+    int rc;
+    switch (type) {
+    case VG_MATCH_IPV4:
+    case VG_MATCH_IPV6:
+        if ((rc = parse_cidr(type, value, ipkey, &key_len, d)) != 0)
+            return rc;
+        key = ipkey;
+        break;
+    case VG_MATCH_DOMAIN:
+        if (!vg_match_is_hostname(value))
+            return vg_diag_set(d, VG_EINVAL, "value", "not a host name");
+        key_len = value.ptr[value.len - 1] == '.' ? value.len - 1 : value.len;
+        for (size_t i = 0; i < key_len; i++)
+            c.host[i] = (char)tolower((unsigned char)value.ptr[i]);
+        key = c.host;
+        break;
+    case VG_MATCH_URL:
+        if (vg_match_url_normalise(value, c.key, sizeof c.key, &key_len, NULL) != 0)
+            return vg_diag_set(d, VG_EINVAL, "value", "not a URL (scheme://host/path)");
+        key = c.key;
+        break;
+    case VG_MATCH_EMAIL:
+        if (vg_match_classify(value, &c) != VG_MATCH_KIND_EMAIL || c.key_len == 0)
+            return vg_diag_set(d, VG_EINVAL, "value", "not an e-mail address (local@host)");
+        key = c.key;
+        key_len = c.key_len;
+        break;
+    case VG_MATCH_MD5:
+    case VG_MATCH_SHA1:
+    case VG_MATCH_SHA256: {
+        size_t want = type == VG_MATCH_MD5 ? 32 : type == VG_MATCH_SHA1 ? 40 : 64;
+        if (value.len != want || vg_match_classify(value, &c) != VG_MATCH_KIND_HASH)
+            return vg_diag_set(d, VG_EINVAL, "value", "not %zu hexadecimal digits", want);
+        key = c.key;
+        key_len = c.key_len;
+        break;
+    }
+    default: return vg_diag_set(d, VG_EINVAL, "", "bad type");
+    }
+
+    struct table *t = &idx->tabs[type];
+    uint64_t h = hash_bytes(key, key_len);
+    if (table_find(idx, t, key, key_len, h) >= 0)
+        return 1;
+    if (idx->nrecs >= 0xfffffffeu)
+        return vg_diag_set(d, VG_ENOMEM, "", "too many indicators");
+    if (idx->nrecs == idx->recs_cap) {
+        size_t nc = idx->recs_cap ? idx->recs_cap * 2 : 1024;
+        struct rec *nr = realloc(idx->recs, nc * sizeof *nr);
+        if (!nr)
+            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        idx->recs = nr;
+        if (idx->ids) {
+            int64_t *ni = realloc(idx->ids, nc * sizeof *ni);
+            if (!ni)
+                return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            memset(ni + idx->recs_cap, 0, (nc - idx->recs_cap) * sizeof *ni);
+            idx->ids = ni;
+        }
+        idx->recs_cap = nc;
+    }
+    if (id != 0 && !idx->ids) {
+        idx->ids = calloc(idx->recs_cap, sizeof *idx->ids);
+        if (!idx->ids)
+            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    if (table_reserve(t) != 0)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+
+    struct rec r = {0};
+    r.type = type;
+    r.key_len = (uint32_t)key_len;
+    if (pool_add(idx, key, key_len, &r.key_off) != 0)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    if (type >= VG_MATCH_MD5 && is_lower_hex(original)) {
+        r.orig_len = ORIG_HEX;
+    } else if (vg_str_eq(original, (struct vg_str){rec_key(idx, &r), key_len})) {
+        r.orig_off = r.key_off;
+        r.orig_len = (uint32_t)original.len;
+    } else {
+        if (pool_add(idx, original.ptr, original.len, &r.orig_off) != 0)
+            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        r.orig_len = (uint32_t)original.len;
+    }
+    uint32_t n = (uint32_t)idx->nrecs;
+    idx->recs[n] = r;
+    if (idx->ids)
+        idx->ids[n] = id;
+    idx->nrecs++;
+    table_put(t, h, n);
+    if (type == VG_MATCH_IPV4) {
+        idx->v4_prefixes |= 1ULL << ipkey[0];
+        v4_filter_mark(idx, NULL, ipkey);
+    } else if (type == VG_MATCH_IPV6) {
+        idx->v6_prefixes[ipkey[0] / 64] |= 1ULL << (ipkey[0] % 64);
+    }
+    return 0;
+}
+
+void vg_match_index_freeze(struct vg_match_index *idx)
+{
+    if (idx->frozen)
+        return;
+    idx->frozen = true;
+    /* The /24 filter pays for its 2 MiB only with many IPv4 indicators. */
+    const struct table *t4 = &idx->tabs[VG_MATCH_IPV4];
+    if (t4->count >= 4096) {
+        uint8_t *f = zalloc_big((1u << 24) / 8);
+        for (size_t j = 0; f && j <= t4->mask; j++) {
+            if (!t4->slots[j])
+                continue;
+            const struct rec *r = &idx->recs[(uint32_t)t4->slots[j] - 1];
+            v4_filter_mark(idx, f, (const uint8_t *)rec_key(idx, r));
+        }
+        idx->v4_filter = f; /* NULL (no memory): lookups work without it, only slower */
+    }
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
+        struct table *t = &idx->tabs[i];
+        if (!t->slots)
+            continue;
+        size_t words = 8;
+        while (words * 64 < t->count * 16)
+            words *= 2;
+        t->bloom = zalloc_big(words * sizeof *t->bloom);
+        if (!t->bloom)
+            continue; /* lookups work without it, only slower */
+        t->bloom_mask = words - 1;
+        for (size_t j = 0; j <= t->mask; j++) {
+            uint64_t sl = t->slots[j];
+            if (!sl)
+                continue;
+            uint64_t h = sl & 0xffffffff00000000ULL;
+            t->bloom[(h >> 32) & t->bloom_mask] |= bloom_bits(h);
+        }
+    }
+}
+
+size_t vg_match_index_count(const struct vg_match_index *idx)
+{
+    return idx->nrecs;
+}
+
+size_t vg_match_index_bytes(const struct vg_match_index *idx)
+{
+    size_t n = sizeof *idx + idx->nrecs * sizeof(struct rec) + idx->pool_len;
+    if (idx->ids)
+        n += idx->nrecs * sizeof(int64_t);
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
+        if (idx->tabs[i].slots)
+            n += (idx->tabs[i].mask + 1) * sizeof(uint64_t);
+        if (idx->tabs[i].bloom)
+            n += (idx->tabs[i].bloom_mask + 1) * sizeof(uint64_t);
+    }
+    if (idx->v4_filter)
+        n += (1u << 24) / 8;
+    return n;
+}
+
+void vg_match_index_get(const struct vg_match_index *idx, uint32_t rec,
+                        struct vg_match_indicator *out, char *buf)
+{
+    const struct rec *r = &idx->recs[rec];
+    out->type = (enum vg_match_type)r->type;
+    out->id = idx->ids ? idx->ids[rec] : 0;
+    if (r->orig_len == ORIG_HEX) {
+        static const char hx[] = "0123456789abcdef";
+        const unsigned char *k = (const unsigned char *)rec_key(idx, r);
+        for (size_t i = 0; i < r->key_len; i++) {
+            buf[2 * i] = hx[k[i] >> 4];
+            buf[2 * i + 1] = hx[k[i] & 15];
+        }
+        buf[2 * r->key_len] = '\0';
+        out->text = (struct vg_str){buf, 2 * (size_t)r->key_len};
+        return;
+    }
+    out->text = (struct vg_str){idx->pool + r->orig_off, r->orig_len};
+}
+
+/* Looks up an address in every prefix length present. */
+static int lookup_ip(const struct vg_match_index *idx, int af, const uint8_t *addr,
+                     vg_match_hit_fn fn, void *ctx)
+{
+    uint8_t key[17];
+    int rc;
+    if (af == 4) {
+        if (!idx->tabs[VG_MATCH_IPV4].slots)
+            return 0;
+        uint32_t a = ((uint32_t)addr[0] << 24) | ((uint32_t)addr[1] << 16) |
+                     ((uint32_t)addr[2] << 8) | addr[3];
+        uint32_t slot = a >> 8, s16 = a >> 16;
+        if (!(idx->v4_filter16[s16 >> 3] & (1u << (s16 & 7))) ||
+            (idx->v4_filter && !(idx->v4_filter[slot >> 3] & (1u << (slot & 7)))))
+            return 0;
+        uint64_t pm = idx->v4_prefixes;
+        while (pm) {
+            int p = 63 - __builtin_clzll(pm);
+            pm &= ~(1ULL << p);
+            uint32_t m = p == 0 ? 0 : a & (0xffffffffu << (32 - p));
+            key[0] = (uint8_t)p;
+            key[1] = (uint8_t)(m >> 24);
+            key[2] = (uint8_t)(m >> 16);
+            key[3] = (uint8_t)(m >> 8);
+            key[4] = (uint8_t)m;
+            long r = table_find(idx, &idx->tabs[VG_MATCH_IPV4], key, 5, hash_bytes(key, 5));
+            if (r >= 0 && (rc = fn(ctx, (uint32_t)r)) != 0)
+                return rc;
+        }
+        return 0;
+    }
+    for (int w = 2; w >= 0; w--) {
+        uint64_t pm = idx->v6_prefixes[w];
+        while (pm) {
+            int b = 63 - __builtin_clzll(pm);
+            pm &= ~(1ULL << b);
+            int p = w * 64 + b;
+            key[0] = (uint8_t)p;
+            for (int i = 0; i < 16; i++) {
+                int keep = p >= (i + 1) * 8 ? 8 : p > i * 8 ? p - i * 8 : 0;
+                key[1 + i] = (uint8_t)(addr[i] & (0xff00u >> keep));
+            }
+            long r = table_find(idx, &idx->tabs[VG_MATCH_IPV6], key, 17, hash_bytes(key, 17));
+            if (r >= 0 && (rc = fn(ctx, (uint32_t)r)) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* Looks up a host name and each of its parents with at least two labels. */
+static int lookup_host(const struct vg_match_index *idx, const char *h, size_t len,
+                       vg_match_hit_fn fn, void *ctx)
+{
+    const struct table *t = &idx->tabs[VG_MATCH_DOMAIN];
+    if (!t->slots)
+        return 0;
+    for (;;) {
+        const char *dot = h, *end = h + len;
+        while (dot < end && *dot != '.')
+            dot++;
+        if (dot == end)
+            return 0; /* a single label: not a host name */
+        long r = table_find(idx, t, h, len, hash_bytes(h, len));
+        int rc;
+        if (r >= 0 && (rc = fn(ctx, (uint32_t)r)) != 0)
+            return rc;
+        len -= (size_t)(dot + 1 - h);
+        h = dot + 1;
+    }
+}
+
+static inline void prefetch_key(const struct vg_match_index *idx, enum vg_match_type type,
+                                const void *key, size_t len)
+{
+    const struct table *t = &idx->tabs[type];
+    if (!t->bloom || len == 0)
+        return;
+    uint64_t h = hash_bytes(key, len);
+    __builtin_prefetch(&t->bloom[(h >> 32) & t->bloom_mask]);
+}
+
+void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_match_cand *c)
+{
+    switch (c->kind) {
+    case VG_MATCH_KIND_HASH:
+        prefetch_key(idx, c->key_len == 16 ? VG_MATCH_MD5 : c->key_len == 20 ? VG_MATCH_SHA1
+                                                                               : VG_MATCH_SHA256,
+                     c->key, c->key_len);
+        return;
+    case VG_MATCH_KIND_URL: prefetch_key(idx, VG_MATCH_URL, c->key, c->key_len); break;
+    case VG_MATCH_KIND_EMAIL: prefetch_key(idx, VG_MATCH_EMAIL, c->key, c->key_len); break;
+    default: break;
+    }
+    bool v4 = c->kind == VG_MATCH_KIND_IPV4 || c->host_kind == VG_MATCH_KIND_IPV4;
+    if (v4 && idx->v4_filter) {
+        uint32_t slot = ((uint32_t)c->addr[0] << 16) | ((uint32_t)c->addr[1] << 8) | c->addr[2];
+        __builtin_prefetch(&idx->v4_filter[slot >> 3]);
+    } else if (c->host_kind == VG_MATCH_KIND_HOST) {
+        prefetch_key(idx, VG_MATCH_DOMAIN, c->host, c->host_len);
+    }
+}
+
+static int lookup_key(const struct vg_match_index *idx, enum vg_match_type type, const char *key,
+                      size_t len, vg_match_hit_fn fn, void *ctx)
+{
+    const struct table *t = &idx->tabs[type];
+    if (!t->slots || len == 0)
+        return 0;
+    long r = table_find(idx, t, key, len, hash_bytes(key, len));
+    return r >= 0 ? fn(ctx, (uint32_t)r) : 0;
+}
+
+int vg_match_index_lookup(const struct vg_match_index *idx, const struct vg_match_cand *c,
+                          vg_match_hit_fn fn, void *ctx)
+{
+    int rc = 0;
+    switch (c->kind) {
+    case VG_MATCH_KIND_NONE: return 0;
+    case VG_MATCH_KIND_IPV4: return lookup_ip(idx, 4, c->addr, fn, ctx);
+    case VG_MATCH_KIND_IPV6: return lookup_ip(idx, 6, c->addr, fn, ctx);
+    case VG_MATCH_KIND_HASH: {
+        enum vg_match_type t = c->key_len == 16   ? VG_MATCH_MD5
+                               : c->key_len == 20 ? VG_MATCH_SHA1
+                                                  : VG_MATCH_SHA256;
+        return lookup_key(idx, t, c->key, c->key_len, fn, ctx);
+    }
+    case VG_MATCH_KIND_URL:
+        if ((rc = lookup_key(idx, VG_MATCH_URL, c->key, c->key_len, fn, ctx)) != 0)
+            return rc;
+        break;
+    case VG_MATCH_KIND_EMAIL:
+        if ((rc = lookup_key(idx, VG_MATCH_EMAIL, c->key, c->key_len, fn, ctx)) != 0)
+            return rc;
+        break;
+    case VG_MATCH_KIND_HOST: break;
+    }
+    switch (c->host_kind) {
+    case VG_MATCH_KIND_IPV4: return lookup_ip(idx, 4, c->addr, fn, ctx);
+    case VG_MATCH_KIND_IPV6: return lookup_ip(idx, 6, c->addr, fn, ctx);
+    case VG_MATCH_KIND_HOST: return lookup_host(idx, c->host, c->host_len, fn, ctx);
+    default: return 0;
+    }
+}

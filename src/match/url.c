@@ -1,0 +1,111 @@
+/* URL normalisation (matching rule 2), shared by indicators and candidates so that both sides
+ * compare equal: scheme and host lower-cased, userinfo, default port, fragment and the host's
+ * final dot dropped, an empty path made "/". Nothing else (no percent-decoding). */
+#include "match/match.h"
+
+#include <ctype.h>
+#include <string.h>
+
+static bool scheme_char(unsigned char c)
+{
+    return isalnum(c) || c == '+' || c == '-' || c == '.';
+}
+
+int vg_match_url_normalise(struct vg_str in, char *out, size_t cap, size_t *out_len,
+                           struct vg_str *host_out)
+{
+    const char *p = in.ptr, *end = in.ptr + in.len;
+    const char *sep = NULL;
+    for (const char *q = p; end - q >= 3; q++)
+        if (q[0] == ':' && q[1] == '/' && q[2] == '/') {
+            sep = q;
+            break;
+        }
+    if (!sep || sep == p)
+        return VG_EINVAL;
+    for (const char *q = p; q < sep; q++)
+        if (!scheme_char((unsigned char)*q))
+            return VG_EINVAL;
+    struct vg_str scheme = {p, (size_t)(sep - p)};
+
+    const char *auth = sep + 3, *auth_end = auth;
+    while (auth_end < end && *auth_end != '/' && *auth_end != '?' && *auth_end != '#')
+        auth_end++;
+    /* Userinfo: everything up to the last '@' of the authority. */
+    for (const char *q = auth_end; q > auth; q--)
+        if (q[-1] == '@') {
+            auth = q;
+            break;
+        }
+    const char *host = auth, *host_end, *port = NULL, *port_end = auth_end;
+    bool bracket = false;
+    if (auth < auth_end && *auth == '[') {
+        const char *rb = memchr(auth, ']', (size_t)(auth_end - auth));
+        if (!rb)
+            return VG_EINVAL;
+        bracket = true;
+        host = auth + 1;
+        host_end = rb;
+        if (rb + 1 < auth_end) {
+            if (rb[1] != ':')
+                return VG_EINVAL;
+            port = rb + 2;
+        }
+    } else {
+        host_end = auth_end;
+        const char *colon = memchr(auth, ':', (size_t)(auth_end - auth));
+        if (colon) {
+            host_end = colon;
+            port = colon + 1;
+        }
+    }
+    if (port)
+        for (const char *q = port; q < port_end; q++)
+            if (*q < '0' || *q > '9')
+                return VG_EINVAL;
+    if (!bracket && host_end > host && host_end[-1] == '.')
+        host_end--;
+
+    /* The path, query and no fragment. */
+    const char *rest = auth_end, *rest_end = end;
+    const char *hash = memchr(rest, '#', (size_t)(end - rest));
+    if (hash)
+        rest_end = hash;
+
+    size_t port_len = port ? (size_t)(port_end - port) : 0;
+    if (port_len == 0 ||
+        (port_len == 2 && vg_str_eq_nocase(scheme, VG_STR("http")) && memcmp(port, "80", 2) == 0) ||
+        (port_len == 3 && vg_str_eq_nocase(scheme, VG_STR("https")) && memcmp(port, "443", 3) == 0))
+        port = NULL;
+
+    size_t host_len = (size_t)(host_end - host);
+    size_t need = scheme.len + 3 + host_len + (bracket ? 2 : 0) + (port ? 1 + port_len : 0) +
+                  (size_t)(rest_end - rest) + 1;
+    if (need > cap)
+        return VG_ETOOBIG;
+    char *w = out;
+    for (size_t i = 0; i < scheme.len; i++)
+        *w++ = (char)tolower((unsigned char)scheme.ptr[i]);
+    memcpy(w, "://", 3);
+    w += 3;
+    if (bracket)
+        *w++ = '[';
+    char *h = w;
+    for (size_t i = 0; i < host_len; i++)
+        *w++ = (char)tolower((unsigned char)host[i]);
+    if (host_out)
+        *host_out = (struct vg_str){h, host_len};
+    if (bracket)
+        *w++ = ']';
+    if (port) {
+        *w++ = ':';
+        memcpy(w, port, port_len);
+        w += port_len;
+    }
+    if (rest == rest_end || *rest != '/')
+        *w++ = '/';
+    memcpy(w, rest, (size_t)(rest_end - rest));
+    w += rest_end - rest;
+    *out_len = (size_t)(w - out);
+    return 0;
+}
