@@ -58,6 +58,9 @@ suite() { # variant
     if [ $rc -ne 0 ] && ! grep -qE '[0-9]+ (failed|error)' "$out"; then failed=$((failed + 1)); fi
 }
 
+echo "== banned functions" >&2
+if sh scripts/banned.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures banned"; fi
+
 suite release
 suite asan
 
