@@ -68,25 +68,30 @@ static int timeline_add(struct sq *s, long long inc, const struct vg_actor *who,
     return sq_step_done(s, q);
 }
 
-/* Inserts one normalised observable {type,value}; 1 if it was already there. */
-static int observable_insert(struct sq *s, long long inc, const json_t *obs, const char *now)
+/* Inserts one normalised observable {type,value}; 1 if it was already there. A new incident
+ * has none yet (fresh = true): its list was deduplicated in memory, no lookup is needed. */
+static int observable_insert(struct sq *s, long long inc, const json_t *obs, const char *now,
+                             bool fresh)
 {
     struct vg_observable o;
     const char *type = vg_json_str(obs, "type"), *value = vg_json_str(obs, "value");
     if (!type || !value ||
         vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0)
         return VG_EINVAL;
-    sqlite3_stmt *q = sq_prep(s, "SELECT 1 FROM observable WHERE incident_id = ? AND type = ? "
-                                 "AND value = ?");
-    if (!q)
-        return VG_EIO;
-    sqlite3_bind_int64(q, 1, inc);
-    sq_bind_text(q, 2, type);
-    sq_bind_text(q, 3, o.value);
-    int found = sqlite3_step(q) == SQLITE_ROW;
-    sq_done(s, q);
-    if (found)
-        return 1;
+    sqlite3_stmt *q;
+    if (!fresh) {
+        q = sq_prep(s, "SELECT 1 FROM observable WHERE incident_id = ? AND type = ? "
+                       "AND value = ?");
+        if (!q)
+            return VG_EIO;
+        sqlite3_bind_int64(q, 1, inc);
+        sq_bind_text(q, 2, type);
+        sq_bind_text(q, 3, o.value);
+        int found = sqlite3_step(q) == SQLITE_ROW;
+        sq_done(s, q);
+        if (found)
+            return 1;
+    }
     q = sq_prep(s, "INSERT INTO observable(incident_id, type, value, created) VALUES (?,?,?,?)");
     if (!q)
         return VG_EIO;
@@ -157,8 +162,12 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     long long id = sqlite3_last_insert_rowid(s->db);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(inc, "observables"), i, v) {
-        if (observable_insert(s, id, v, now) < 0)
+    json_t *list = json_object_get(inc, "observables");
+    json_array_foreach(list, i, v) {
+        bool dup = false;
+        for (size_t j = 0; j < i && !dup; j++)
+            dup = json_equal(json_array_get(list, j), v);
+        if (!dup && observable_insert(s, id, v, now, true) < 0)
             return sq_db_error(s, d);
     }
     json_t *detail = json_pack("{s:s,s:s}", "ref", ref, "status", status ? status : "new");
@@ -510,7 +519,7 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     }
-    int r = observable_insert(s, id, obs, now);
+    int r = observable_insert(s, id, obs, now, false);
     if (r < 0) {
         sq_rollback(s);
         return sq_db_error(s, d);

@@ -177,6 +177,12 @@ def test_observable_detection_and_normalisation(server):
     assert r.status_code == 400 and "type" in r.json()["error"]["message"]
 
 
+def test_duplicate_observables_on_creation_are_stored_once(server):
+    inc = make_incident(server, ["Evil.Example", "evil.example.", "1.2.3.4", "1.2.3.4/32"])
+    assert [(o["type"], o["value"]) for o in inc["observables"]] == [
+        ("domain-name", "evil.example"), ("ipv4-addr", "1.2.3.4")]
+
+
 def test_playbook_steps(server):
     inc = make_incident(server)
     steps = inc["steps"]
