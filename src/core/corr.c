@@ -222,7 +222,7 @@ static int merge_tail(struct vg_corr *c)
     return 0;
 }
 
-int vg_corr_add(struct vg_corr *c, long long inc, const struct vg_observable *o)
+static int add_one(struct vg_corr *c, long long inc, const struct vg_observable *o)
 {
     char k[VG_MAX_OBSERVABLE + 2];
     size_t kl = make_key(o, k);
@@ -309,6 +309,50 @@ int vg_corr_add(struct vg_corr *c, long long inc, const struct vg_observable *o)
     return 0;
 }
 
+/* The host of a URL or e-mail observable as an observable of its own (a domain or an
+ * address), so that `http://login.evil.example/x` relates to `evil.example` and
+ * `http://192.0.2.7/` to `192.0.2.0/24`. 0 if o has such a host. */
+static int host_of(const struct vg_observable *o, struct vg_observable *h)
+{
+    const char *v = o->value, *start, *end;
+    if (o->type == VG_OBS_EMAIL) {
+        start = strrchr(v, '@');
+        if (!start)
+            return -1;
+        start++;
+        end = start + strlen(start);
+    } else if (o->type == VG_OBS_URL) {
+        start = strstr(v, "://");
+        if (!start)
+            return -1;
+        start += 3;
+        if (*start == '[') {
+            start++;
+            end = strchr(start, ']');
+        } else {
+            end = start + strcspn(start, ":/?#");
+        }
+        if (!end)
+            return -1;
+    } else {
+        return -1;
+    }
+    return vg_observable_parse((struct vg_str){start, (size_t)(end - start)}, VG_OBS_UNKNOWN, h,
+                               NULL) == 0 &&
+                   (h->type == VG_OBS_DOMAIN || h->has_ip)
+               ? 0
+               : -1;
+}
+
+int vg_corr_add(struct vg_corr *c, long long inc, const struct vg_observable *o)
+{
+    int rc = add_one(c, inc, o);
+    struct vg_observable h;
+    if (rc == 0 && host_of(o, &h) == 0)
+        rc = add_one(c, inc, &h);
+    return rc;
+}
+
 /* The normal form of observable obs, rebuilt from its key. */
 static const char *value_of(const struct vg_corr *c, uint32_t obs, char *buf, size_t cap)
 {
@@ -370,8 +414,8 @@ static void eq_all(struct emit *e, const char *k, size_t n)
         emit(e, v - 1);
 }
 
-void vg_corr_lookup(struct vg_corr *c, const struct vg_observable *o, long long self, size_t cap,
-                    vg_corr_fn fn, void *ctx)
+static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long long self,
+                       size_t cap, vg_corr_fn fn, void *ctx)
 {
     struct emit e = {.c = c, .self = self, .cap = cap, .fn = fn, .ctx = ctx};
     if (c->nnets - c->nsorted > TAIL_MAX)
@@ -430,4 +474,13 @@ void vg_corr_lookup(struct vg_corr *c, const struct vg_observable *o, long long 
                     emit(&e, c->nets[i].obs);
         }
     }
+}
+
+void vg_corr_lookup(struct vg_corr *c, const struct vg_observable *o, long long self, size_t cap,
+                    vg_corr_fn fn, void *ctx)
+{
+    lookup_one(c, o, self, cap, fn, ctx);
+    struct vg_observable h;
+    if (host_of(o, &h) == 0)
+        lookup_one(c, &h, self, cap, fn, ctx);
 }

@@ -13,7 +13,8 @@ struct vg_corr;
 
 struct vg_corr *vg_corr_new(void);
 void vg_corr_free(struct vg_corr *c);
-/* Adds observable o of incident inc. 0 or VG_ENOMEM. */
+/* Adds observable o of incident inc (and, for a URL or an e-mail address, its host as a
+ * domain or an address, so that hosts relate to domains and networks). 0 or VG_ENOMEM. */
 int vg_corr_add(struct vg_corr *c, long long inc, const struct vg_observable *o);
 /* Number of observables held, and bytes of memory used. */
 size_t vg_corr_count(const struct vg_corr *c);

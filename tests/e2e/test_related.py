@@ -74,3 +74,21 @@ def test_ranking_by_number_shared(server):
 
 def test_unknown_incident(server):
     assert server.get("/api/v1/incidents/VIG-2026-999999/related").status_code == 404
+
+
+def test_hosts_of_urls_and_mail_addresses(server):
+    dom = make_incident(server, ["evil.example"])["ref"]
+    url = make_incident(server, ["https://login.evil.example/owa"])["ref"]
+    mail = make_incident(server, ["ceo@evil.example"])["ref"]
+    net = make_incident(server, ["192.0.2.0/24"])["ref"]
+    ipurl = make_incident(server, ["http://192.0.2.7:8080/x"])["ref"]
+    other = make_incident(server, ["https://good.example/owa"])["ref"]
+    rel = related(server, dom)
+    assert set(rel) == {url, mail}
+    assert {"type": "domain-name", "value": "evil.example",
+            "matched": "login.evil.example"} in rel[url]["shared"]
+    rel = related(server, url)
+    assert dom in rel and mail in rel and other not in rel
+    assert rel[dom]["shared"][0]["value"] == "https://login.evil.example/owa"
+    assert set(related(server, ipurl)) == {net}
+    assert ipurl in related(server, net)
