@@ -407,8 +407,17 @@ static void make_parent(const char *path)
     mkdir(dir, 0750);
 }
 
+/* Process-wide SQLite settings, before SQLite initialises itself: no memory statistics,
+ * which otherwise take a global mutex on every allocation. */
+static void configure_once(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, configure_once);
     struct sq *s = calloc(1, sizeof *s);
     if (!s) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
