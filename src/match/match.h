@@ -158,6 +158,24 @@ int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *st
                        const char *data, size_t len, bool strict, vg_match_ioc_error_fn on_error,
                        void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d);
 
+/* Called by vg_match_iocs_each for each line with a known type and a non-empty value (trimmed,
+ * CSV-unquoted; valid while the call lasts). Returns 0 to go on; VG_EINVAL with d filled
+ * reports the line as invalid (counted, given to on_error, fatal when strict); any other
+ * non-zero value stops the reading and is returned. */
+typedef int (*vg_match_ioc_line_fn)(void *ctx, long line, enum vg_match_type type,
+                                    struct vg_str value, struct vg_diag *d);
+
+/* The parser under vg_match_iocs_feed, for callers that do not build an index (e.g. an import
+ * into the database): reads the lines of data[0..len) (whole lines, state as for
+ * vg_match_iocs_feed) and calls fn for each indicator line. Lines with an unknown type or
+ * no value, and lines fn refuses, are reported to on_error and counted in counts->invalid
+ * (counts may be NULL; other counts are left alone). Returns 0, VG_EINVAL (strict: the first
+ * invalid line, d filled), VG_ENOMEM or fn's other non-zero value. */
+int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len,
+                       bool strict, vg_match_ioc_line_fn fn, void *fn_ctx,
+                       vg_match_ioc_error_fn on_error, void *ctx,
+                       struct vg_match_ioc_counts *counts, struct vg_diag *d);
+
 /* ---- Event readers (eve.c, text.c) ---- */
 
 /* Called for each candidate string of an event: its bytes (unescaped) and its field path
