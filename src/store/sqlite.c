@@ -381,6 +381,7 @@ static const struct vg_store_ops sqlite_ops = {
     .indicator_get = sq_indicator_get,
     .indicator_list = sq_indicator_list,
     .indicator_each = sq_indicator_each,
+    .indicator_version = sq_indicator_version,
     .sightings_record = sq_sightings_record,
     .sighting_list = sq_sighting_list,
     .alert_list = sq_alert_list,

@@ -213,6 +213,24 @@ int sq_indicator_each(struct vg_store *st, const char *now,
     return rc;
 }
 
+int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT count(*), coalesce(max(updated), ''), "
+                                 "count(CASE WHEN expires <= ?1 THEN 1 END) FROM indicator");
+    if (!q)
+        return VG_EIO;
+    sq_bind_text(q, 1, now);
+    int rc = VG_EIO;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        snprintf(out, cap, "%lld|%s|%lld", (long long)sqlite3_column_int64(q, 0),
+                 sq_col_text(q, 1), (long long)sqlite3_column_int64(q, 2));
+        rc = 0;
+    }
+    sq_done(s, q);
+    return rc;
+}
+
 /* Records one sighting and counts it in its alert (one per indicator, organisation and day).
  * Returns the alert id, or a negative error. */
 static long long record_one(struct sq *s, const json_t *sg, const char *now)

@@ -99,6 +99,8 @@ FWD(indicator_list, (struct vg_store * st, const json_t *filters, const struct v
 FWD(indicator_each, (struct vg_store * st, const char *now,
                      int (*fn)(void *ctx, long long id, const char *type, const char *value),
                      void *ctx), (st, now, fn, ctx))
+FWD(indicator_version, (struct vg_store * st, const char *now, char *out, size_t cap),
+    (st, now, out, cap))
 FWD(sightings_record, (struct vg_store * st, const struct vg_actor *who,
                        const json_t *sightings, json_t **out, struct vg_diag *d),
     (st, who, sightings, out, d))

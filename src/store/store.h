@@ -88,6 +88,7 @@ struct vg_store_ops {
                           int (*fn)(void *ctx, long long id, const char *type,
                                     const char *value),
                           void *ctx);
+    int (*indicator_version)(struct vg_store *st, const char *now, char *out, size_t cap);
     int (*sightings_record)(struct vg_store *st, const struct vg_actor *who,
                             const json_t *sightings, json_t **out, struct vg_diag *d);
     int (*sighting_list)(struct vg_store *st, const json_t *filters,
@@ -199,6 +200,11 @@ int vg_store_indicator_each(struct vg_store *st, const char *now,
                             int (*fn)(void *ctx, long long id, const char *type,
                                       const char *value),
                             void *ctx);
+/* A short text that changes whenever the set of indicators vg_store_indicator_each(now) gives
+ * may have changed (an import, an update, an expiry): the number of indicators, the latest
+ * update and the number expired at now. Cheap (no per-row work beyond counting). Writes at
+ * most cap bytes, NUL included; 0 or VG_EIO. */
+int vg_store_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap);
 /* Records sightings [{"indicator": id, "org": id|null, "seen", "value", "field", "source"}]
  * in one transaction, each counted in the alert of its indicator, organisation and day
  * (created when needed). *out = {"sightings": n, "alerts": n, "alert_ids": [...]}. */
