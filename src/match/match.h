@@ -94,6 +94,13 @@ void vg_match_index_free(struct vg_match_index *idx);
  * allowed after vg_match_index_freeze. */
 int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, struct vg_str value,
                        struct vg_str original, int64_t id, struct vg_diag *d);
+/* Adds a stored indicator (ctx: the index), with the signature of vg_store_indicator_each's
+ * callback: type is a STIX name, value the stored normal form (reported on a hit), id the
+ * row. A value the index refuses, or an unknown type, is skipped (counted in
+ * idx's skipped count); returns 0 or VG_ENOMEM. */
+int vg_match_index_add_row(void *ctx, long long id, const char *type, const char *value);
+/* Rows vg_match_index_add_row skipped as invalid. */
+size_t vg_match_index_skipped(const struct vg_match_index *idx);
 /* Ends loading: from now on the index is read-only and safe to share between threads. */
 void vg_match_index_freeze(struct vg_match_index *idx);
 /* Number of indicators held. */

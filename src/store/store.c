@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/attrib.h"
+
 struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
                                struct vg_diag *d)
 {
@@ -138,4 +140,31 @@ void vg_store_read_begin(struct vg_store *st)
 void vg_store_read_end(struct vg_store *st)
 {
     st->ops->read_end(st);
+}
+
+struct vg_attrib *vg_store_attrib_new(struct vg_store *st, struct vg_diag *d)
+{
+    json_t *all = json_array();
+    char cursor[128] = "";
+    struct vg_attrib *a = NULL;
+    for (;;) {
+        struct vg_page page = {VG_MAX_PAGE, cursor[0] ? cursor : NULL};
+        json_t *out = NULL;
+        if (vg_store_org_list(st, &page, &out, d) != 0)
+            goto out;
+        json_array_extend(all, json_object_get(out, "items"));
+        const char *next = json_string_value(json_object_get(out, "next_cursor"));
+        bool more = next && *next && strlen(next) < sizeof cursor;
+        if (more)
+            memcpy(cursor, next, strlen(next) + 1);
+        json_decref(out);
+        if (!more)
+            break;
+    }
+    a = vg_attrib_new(all);
+    if (!a)
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+out:
+    json_decref(all);
+    return a;
 }

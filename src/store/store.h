@@ -145,6 +145,10 @@ int vg_store_token_revoke(struct vg_store *st, long long id, long long user_id,
 
 int vg_store_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org,
                         json_t **out, struct vg_diag *d);
+struct vg_attrib;
+/* The attribution table (core/attrib.h) of every organisation's assets, read page by page;
+ * NULL on failure (d filled). Free with vg_attrib_free. */
+struct vg_attrib *vg_store_attrib_new(struct vg_store *st, struct vg_diag *d);
 int vg_store_org_get(struct vg_store *st, long long id, json_t **out);
 /* *out = {"items":[...], "next_cursor": "..." or null}. */
 int vg_store_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
