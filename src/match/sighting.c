@@ -3,6 +3,7 @@
  * --record` and POST /api/v1/events; the caller stores each batch (match does not use store). */
 #include "match/match.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,17 +106,11 @@ long long vg_match_attribute(const struct vg_attrib *a, const struct vg_match_ev
         return org;
     /* No constituent address in the flow: the owner of the matched address or host. */
     enum vg_match_kind k = vg_match_classify(value, c);
-    if (k == VG_MATCH_KIND_IPV4 || k == VG_MATCH_KIND_IPV6 ||
-        ((k == VG_MATCH_KIND_URL) &&
-         (c->host_kind == VG_MATCH_KIND_IPV4 || c->host_kind == VG_MATCH_KIND_IPV6))) {
-        char ip[64];
-        struct vg_str v = k == VG_MATCH_KIND_URL ? (struct vg_str){c->host, c->host_len}
-                                                 : vg_str_trim(value);
-        if (v.len < sizeof ip) {
-            memcpy(ip, v.ptr, v.len);
-            ip[v.len] = '\0';
+    enum vg_match_kind ak = k == VG_MATCH_KIND_URL ? c->host_kind : k;
+    if (ak == VG_MATCH_KIND_IPV4 || ak == VG_MATCH_KIND_IPV6) {
+        char ip[INET6_ADDRSTRLEN];
+        if (inet_ntop(ak == VG_MATCH_KIND_IPV4 ? AF_INET : AF_INET6, c->addr, ip, sizeof ip))
             org = vg_attrib_ip(a, ip);
-        }
     } else if (c->host_len && (k == VG_MATCH_KIND_URL || k == VG_MATCH_KIND_EMAIL ||
                                k == VG_MATCH_KIND_HOST)) {
         org = vg_attrib_host(a, c->host);
