@@ -474,6 +474,7 @@ void vg_server_stop(struct vg_server *srv)
     MHD_stop_daemon(srv->mhd);
     close(srv->fd);
     vg_store_close(srv->store);
+    vg_match_index_free(srv->events.idx);
     vg_ratelimit_free(srv->rl);
     pthread_cond_destroy(&srv->committed);
     pthread_mutex_destroy(&srv->lock);
