@@ -477,8 +477,9 @@ static int run_match(int argc, char **argv)
 
 const struct vg_command vg_cmd_match = {
     "match", "match logs against indicators",
-    "usage: vigie match --indicators FILE [--indicators FILE ...] [--format eve|text]\n"
-    "                   [--threads N] [--stats] [--strict] [LOGFILE ... | -]\n"
+    "usage: vigie match --indicators FILE [--indicators FILE ...] [--db PATH [--record]]\n"
+    "                   [--format eve|text] [--threads N] [--stats] [--strict]\n"
+    "                   [LOGFILE ... | -]\n"
     "\n"
     "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
     "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
@@ -496,12 +497,24 @@ const struct vg_command vg_cmd_match = {
     "  --threads N     worker threads (default: the number of CPUs); same output for any N\n"
     "  --stats         print counts, load time and MB/s as one JSON line on stderr\n"
     "  --strict        an invalid indicator line is fatal (exit 1) instead of skipped\n"
+    "  --db PATH       also match the database's indicators not expired (their stored\n"
+    "                  value is the \"indicator\" shown); --indicators is then optional\n"
+    "  --record        (with --db) store each hit of a stored indicator as a sighting:\n"
+    "                  the event's \"timestamp\" (else now), value, field, source FILE:LINE,\n"
+    "                  and the constituent on the other side of the flow: the matched\n"
+    "                  address's other end (src_ip/dest_ip), else the constituent holding\n"
+    "                  dest_ip, else src_ip, else the owner of the matched address or host.\n"
+    "                  Each sighting counts in its alert (indicator, organisation, day).\n"
+    "                  5000 sightings per transaction; each log is read into memory. A\n"
+    "                  summary {\"sightings\",\"alerts\",\"unrecorded\"} ends on stderr\n"
+    "                  (unrecorded: hits of indicators only in files). Hits are printed too.\n"
     "\n"
     "Candidates (trimmed, one pair of <> removed) are classified in this order: IP address\n"
     "(hits equal addresses and containing CIDRs); URL (contains '://'; normalised; then its\n"
     "host); 32/40/64 hex digits (hashes, any case); e-mail (then its domain); host name (hits\n"
     "the domain and each parent domain). Malformed or over-long lines are reported as\n"
     "FILE:LINE on stderr (the first 10), counted and skipped; the exit status stays 0.\n"
-    "Exit: 0 done, 1 unreadable file or (--strict) invalid indicator, 2 usage error.\n",
+    "Exit: 0 done, 1 unreadable file, database error or (--strict) invalid indicator,\n"
+    "2 usage error.\n",
     run_match,
 };
