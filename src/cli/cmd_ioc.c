@@ -18,11 +18,11 @@
 struct import {
     struct vg_store *st;
     struct vg_actor who;
-    const char *file;   /* for messages */
-    const char *tlp;    /* NULL: the store's default */
-    const char *source; /* NULL: the file name */
+    const char *file;     /* for messages */
+    const char *tlp;      /* NULL: the store's default */
+    const char *source;   /* NULL: the file name */
     long long confidence; /* -1: the store's default */
-    json_t *chunk;      /* checked indicators not stored yet */
+    json_t *chunk;        /* checked indicators not stored yet */
     size_t shown;
     long long added, updated, unchanged, rejected;
 };
@@ -104,8 +104,8 @@ static int import_file(struct import *im, const char *path, bool strict)
     struct vg_match_ioc_counts counts = {0};
     struct vg_diag d;
     vg_diag_clear(&d);
-    int rc = vg_match_iocs_each(&state, data, len, strict, add_line, im, print_error, im,
-                                &counts, &d);
+    int rc =
+        vg_match_iocs_each(&state, data, len, strict, add_line, im, print_error, im, &counts, &d);
     free(data);
     im->rejected += (long long)counts.invalid;
     if (counts.invalid > BAD_SHOWN)
@@ -211,7 +211,8 @@ static int run_ioc(int argc, char **argv)
 }
 
 const struct vg_command vg_cmd_ioc = {
-    "ioc", "import indicator files into the database",
+    "ioc",
+    "import indicator files into the database",
     "usage: vigie ioc import [--db PATH] [--tlp TLP] [--source NAME] [--confidence N]\n"
     "                        [--strict] FILE...\n"
     "\n"

@@ -49,8 +49,8 @@ struct events_ctx {
 static void on_bad(void *ctx, uint64_t line, const char *message)
 {
     struct events_ctx *c = ctx;
-    json_array_append_new(c->malformed, json_pack("{s:I,s:s}", "line", (json_int_t)line,
-                                                  "message", message));
+    json_array_append_new(c->malformed,
+                          json_pack("{s:I,s:s}", "line", (json_int_t)line, "message", message));
 }
 
 /* All the request's sightings are stored at once, in one transaction. */
@@ -84,8 +84,8 @@ void vg_api_events_post(struct vg_req *req, struct vg_resp *r)
         vg_resp_diag(r, VG_EIO, &d);
         goto out;
     }
-    if (vg_match_sightings_init(&c->sg, idx, attrib, req->body, req->body_len,
-                                VG_MATCH_FORMAT_EVE, "api", SIZE_MAX, store_all, c) != 0) {
+    if (vg_match_sightings_init(&c->sg, idx, attrib, req->body, req->body_len, VG_MATCH_FORMAT_EVE,
+                                "api", SIZE_MAX, store_all, c) != 0) {
         vg_resp_diag(r, VG_ENOMEM, NULL);
         goto out;
     }

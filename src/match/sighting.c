@@ -58,8 +58,7 @@ int vg_match_time_normalise(const char *in, char out[VG_TIME_LEN])
     return 0;
 }
 
-void vg_match_event_read(const char *line, size_t len, const char *now,
-                         struct vg_match_event *ev)
+void vg_match_event_read(const char *line, size_t len, const char *now, struct vg_match_event *ev)
 {
     memset(ev, 0, sizeof *ev);
     snprintf(ev->seen, sizeof ev->seen, "%s", now);
@@ -111,8 +110,8 @@ long long vg_match_attribute(const struct vg_attrib *a, const struct vg_match_ev
         char ip[INET6_ADDRSTRLEN];
         if (inet_ntop(ak == VG_MATCH_KIND_IPV4 ? AF_INET : AF_INET6, c->addr, ip, sizeof ip))
             org = vg_attrib_ip(a, ip);
-    } else if (c->host_len && (k == VG_MATCH_KIND_URL || k == VG_MATCH_KIND_EMAIL ||
-                               k == VG_MATCH_KIND_HOST)) {
+    } else if (c->host_len &&
+               (k == VG_MATCH_KIND_URL || k == VG_MATCH_KIND_EMAIL || k == VG_MATCH_KIND_HOST)) {
         org = vg_attrib_host(a, c->host);
     }
     return org;
