@@ -415,6 +415,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;
     }
+    s->ind_data_version = -1;
     s->base.ops = &sqlite_ops;
     make_parent(path);
     if (sqlite3_open_v2(path, &s->db,

@@ -205,9 +205,10 @@ int vg_store_indicator_each(struct vg_store *st, const char *now,
                                       const char *value),
                             void *ctx);
 /* A short text that changes whenever the set of indicators vg_store_indicator_each(now) gives
- * may have changed (an import, an update, an expiry): the number of indicators, the latest
- * update and the number expired at now. Cheap (no per-row work beyond counting). Writes at
- * most cap bytes, NUL included; 0 or VG_EIO. */
+ * may have changed: an import or update on this connection, a commit by another connection
+ * (any write: it errs on the side of a change), or an expiry passed by now. Cheap: no scan
+ * of the table unless one of those happened. Writes at most cap bytes, NUL included; 0 or
+ * VG_EIO. */
 int vg_store_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap);
 /* Records sightings [{"indicator": id, "org": id|null, "seen", "value", "field", "source"}]
  * in one transaction, each counted in the alert of its indicator, organisation and day

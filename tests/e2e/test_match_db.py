@@ -186,6 +186,13 @@ def test_events_api_escalation_and_roles(tmp_path, server):
     server.post("/api/v1/indicators", {"value": "ok.example"})
     r = server.req("POST", "/api/v1/events", data=body)
     assert (r.json()["hits"], r.json()["alerts"]) == (3, 3)
+    # an import by another process (the CLI) is seen too
+    f = tmp_path / "more.txt"
+    f.write_text("md5 d41d8cd98f00b204e9800998ecf8427f\n")
+    run("ioc", "import", str(f), db=server.db)
+    extra = json.dumps({"h": "D41D8CD98F00B204E9800998ECF8427F"}) + "\n"
+    r = server.req("POST", "/api/v1/events", data=body + extra)
+    assert (r.json()["events"], r.json()["hits"]) == (4, 4)
     # escalate the alert of the bad network for A
     alerts = server.get(f"/api/v1/alerts?org={a['id']}&status=open").json()["items"]
     al = next(x for x in alerts if "203.0.113.5" in json.dumps(x)

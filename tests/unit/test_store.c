@@ -289,6 +289,18 @@ static void indicator_version_and_attrib(void **state)
     /* later, the indicator has expired */
     assert_int_equal(vg_store_indicator_version(f->st, "2026-12-02T00:00:00Z", v3, sizeof v3), 0);
     assert_string_not_equal(v2, v3);
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-12-03T00:00:00Z", v2, sizeof v2), 0);
+    assert_string_equal(v2, v3); /* nothing else expires */
+    /* an import by another connection (another process) */
+    struct vg_store *other = vg_store_open(f->path, NULL, &d);
+    assert_non_null(other);
+    inds = json_pack("[{s:s,s:s}]", "type", "md5", "value", "d41d8cd98f00b204e9800998ecf8427e");
+    assert_int_equal(vg_store_indicator_import(other, &who, inds, &out, &d), 0);
+    json_decref(out);
+    json_decref(inds);
+    vg_store_close(other);
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-12-03T00:00:00Z", v3, sizeof v3), 0);
+    assert_string_not_equal(v2, v3);
 
     /* more organisations than a page */
     for (int i = 0; i < VG_MAX_PAGE + 3; i++) {
