@@ -218,3 +218,29 @@ def test_events_api_empty_and_limits(server):
                                                  "sightings": 0, "alerts": 0}
     r = server.req("POST", "/api/v1/events", data="x" * (1024 * 1024 + 10))
     assert r.status_code == 413
+
+
+def test_events_api_malformed_lines_listed_first_ten(server):
+    server.post("/api/v1/indicators", {"value": "evil.example"})
+    body = "".join("{bad %d\n" % i for i in range(12))
+    # duplicate keys are valid JSON for the scanner: the event's time is still read
+    body += '{"timestamp":"2026-11-23T00:00:00+0000","q":"a","q":"x.evil.example"}\n'
+    r = server.req("POST", "/api/v1/events", data=body)
+    out = r.json()
+    assert [m["line"] for m in out["malformed"]] == list(range(1, 11))
+    assert (out["events"], out["hits"], out["sightings"]) == (1, 1, 1)
+    sg = server.get("/api/v1/sightings").json()["items"]
+    assert [(s["seen"], s["source"], s["org"]) for s in sg] == [
+        ("2026-11-23T00:00:00Z", "api:13", None)]
+
+
+def test_ioc_import_from_stdin_and_match_record_from_stdin(tmp_path, server):
+    p = run("ioc", "import", "--source", "pasted", "-", db=server.db,
+            input="domain-name evil.example\n")
+    assert summary(p.stderr)["added"] == 1
+    a = make_org(server, "A", cidrs=["10.1.0.0/16"])
+    p = run("match", "--record", "-", db=server.db,
+            input=eve("2026-11-24T00:00:00Z", "10.1.0.1", "9.9.9.9", dns={"rrname": "evil.example"}))
+    assert summary(p.stderr) == {"sightings": 1, "alerts": 1, "unrecorded": 0}
+    sg = server.get("/api/v1/sightings").json()["items"]
+    assert [(s["source"], s["org"]) for s in sg] == [("stdin:1", a["id"])]
