@@ -11,11 +11,14 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "core/attrib.h"
 #include "match/match.h"
+#include "store/store.h"
 #include "util/buf.h"
 
 #define MAX_FILES 1024
 #define BAD_SHOWN 10 /* malformed lines and invalid indicator lines shown per run / file */
+#define RECORD_BATCH 5000 /* sightings per store transaction with --record */
 
 struct out_ctx {
     const struct vg_match_index *idx;
@@ -150,6 +153,108 @@ static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
     return exit_code;
 }
 
+/* --record: where sightings go. */
+struct rec_ctx {
+    struct out_ctx *out;           /* hits are printed too */
+    struct vg_match_sightings sg;  /* turns hits into sightings */
+    struct vg_store *st;
+    struct vg_actor who;
+    json_t *alerts;                /* ids of the alerts touched, as keys */
+    unsigned long long sightings;  /* stored */
+    unsigned long long unrecorded; /* hits of indicators from files (no database id) */
+    struct vg_diag d;              /* the store's error, if any */
+};
+
+static int store_batch(void *ctx, json_t *batch)
+{
+    struct rec_ctx *rc = ctx;
+    json_t *out = NULL;
+    int r = vg_store_sightings_record(rc->st, &rc->who, batch, &out, &rc->d);
+    if (r)
+        return r;
+    rc->sightings += json_array_size(batch);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(out, "alert_ids"), i, v)
+    {
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(v));
+        json_object_set_new(rc->alerts, key, json_true());
+    }
+    json_decref(out);
+    return 0;
+}
+
+static int record_hit(void *ctx, const struct vg_match_hit *h)
+{
+    struct rec_ctx *rc = ctx;
+    int r = print_hit(rc->out, h);
+    if (r)
+        return r;
+    struct vg_match_indicator ind;
+    char text[VG_MATCH_TEXT_MAX];
+    vg_match_index_get(rc->sg.idx, h->rec, &ind, text);
+    if (ind.id <= 0) {
+        rc->unrecorded++;
+        return 0;
+    }
+    return vg_match_sightings_hit(&rc->sg, h);
+}
+
+/* Scans one log held in memory, printing and recording its hits; returns 0 or an exit code. */
+static int scan_record(struct rec_ctx *rc, const struct vg_match_index *idx,
+                       const struct vg_match_scan_opts *opts, const struct vg_attrib *attrib,
+                       const char *path, struct vg_match_stats *st)
+{
+    char *data;
+    size_t len;
+    if (vg_cli_read_file(path, &data, &len) != 0) {
+        fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
+        return VG_EXIT_FAIL;
+    }
+    int exit_code = VG_EXIT_OK;
+    if (vg_match_sightings_init(&rc->sg, idx, attrib, data, len, opts->format,
+                                strcmp(path, "-") == 0 ? "stdin" : path, RECORD_BATCH,
+                                store_batch, rc) != 0) {
+        free(data);
+        fprintf(stderr, "vigie match: out of memory\n");
+        return VG_EXIT_FAIL;
+    }
+    struct vg_match_sink sink = {record_hit, print_bad, rc};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    vg_diag_clear(&rc->d);
+    int r = vg_match_scan_mem(idx, opts, data, len, &sink, st, &d);
+    if (!r)
+        r = vg_match_sightings_flush(&rc->sg);
+    if (rc->out->write_failed) {
+        fprintf(stderr, "vigie match: cannot write the output\n");
+        exit_code = VG_EXIT_FAIL;
+    } else if (r) {
+        fprintf(stderr, "vigie match: %s: %s\n", path, rc->d.message[0] ? rc->d.message
+                                                                         : d.message);
+        exit_code = VG_EXIT_FAIL;
+    }
+    vg_match_sightings_cleanup(&rc->sg);
+    free(data);
+    return exit_code;
+}
+
+/* Adds the database's indicators not expired now to idx; 0 or an exit code. */
+static int load_db(struct vg_match_index *idx, struct vg_store *st)
+{
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    if (vg_store_indicator_each(st, now, vg_match_index_add_row, idx) != 0) {
+        fprintf(stderr, "vigie match: cannot read the database's indicators\n");
+        return VG_EXIT_FAIL;
+    }
+    if (vg_match_index_skipped(idx))
+        fprintf(stderr, "vigie match: %zu stored indicators the matcher cannot read, skipped\n",
+                vg_match_index_skipped(idx));
+    return 0;
+}
+
 static long rss_kib(void)
 {
     FILE *f = fopen("/proc/self/statm", "r");
@@ -166,7 +271,8 @@ static int run_match(int argc, char **argv)
     const char *iocs[MAX_FILES];
     const char *logs[MAX_FILES];
     size_t niocs = 0, nlogs = 0;
-    bool stats = false, strict = false;
+    bool stats = false, strict = false, record = false;
+    const char *db = NULL;
     struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0, 0};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
@@ -191,7 +297,7 @@ static int run_match(int argc, char **argv)
             memcpy(name, a, nl);
             name[nl] = '\0';
             bool takes = strcmp(name, "--indicators") == 0 || strcmp(name, "--format") == 0 ||
-                         strcmp(name, "--threads") == 0;
+                         strcmp(name, "--threads") == 0 || strcmp(name, "--db") == 0;
             if (takes) {
                 if (eq)
                     val = eq + 1;
@@ -218,6 +324,10 @@ static int run_match(int argc, char **argv)
                 if (vg_str_to_u64(vg_str_c(val), 1, 256, &t) != 0)
                     return vg_cli_usage("match", "--threads is a number from 1 to 256");
                 opts.threads = (unsigned)t;
+            } else if (strcmp(name, "--db") == 0) {
+                db = val;
+            } else if (strcmp(name, "--record") == 0) {
+                record = true;
             } else if (strcmp(name, "--stats") == 0) {
                 stats = true;
             } else if (strcmp(name, "--strict") == 0) {
@@ -233,8 +343,10 @@ static int run_match(int argc, char **argv)
             return vg_cli_usage("match", "too many log files");
         logs[nlogs++] = a;
     }
-    if (niocs == 0)
-        return vg_cli_usage("match", "--indicators FILE is required");
+    if (niocs == 0 && !db)
+        return vg_cli_usage("match", "--indicators FILE or --db PATH is required");
+    if (record && !db)
+        return vg_cli_usage("match", "--record needs --db PATH");
     if (nlogs == 0)
         logs[nlogs++] = "-";
 
@@ -247,9 +359,31 @@ static int run_match(int argc, char **argv)
     long rss0 = rss_kib();
     double t0 = now_s(), c0 = cpu_s();
     struct vg_match_ioc_counts counts = {0};
+    struct vg_store *store = NULL;
+    struct vg_attrib *attrib = NULL;
+    if (db) {
+        /* The database first: an indicator also in a file keeps its id, to be recorded. */
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        store = vg_store_open(db, NULL, &d);
+        int rc = store ? load_db(idx, store) : VG_EXIT_FAIL;
+        if (!store)
+            fprintf(stderr, "vigie match: %s\n", d.message);
+        if (!rc && record && !(attrib = vg_store_attrib_new(store, &d))) {
+            fprintf(stderr, "vigie match: %s\n", d.message);
+            rc = VG_EXIT_FAIL;
+        }
+        if (rc) {
+            vg_store_close(store);
+            vg_match_index_free(idx);
+            return rc;
+        }
+    }
     for (size_t i = 0; i < niocs; i++) {
         int rc = load_iocs(idx, iocs[i], strict, &counts);
         if (rc) {
+            vg_attrib_free(attrib);
+            vg_store_close(store);
             vg_match_index_free(idx);
             return rc;
         }
@@ -264,8 +398,22 @@ static int run_match(int argc, char **argv)
     vg_buf_init(&o.line, (size_t)VG_MAX_LINE * 8);
     struct vg_match_sink sink = {print_hit, print_bad, &o};
     struct vg_match_stats st = {0};
+    static struct rec_ctx rec; /* large (the scratch candidate is in sg) */
+    rec.out = &o;
+    rec.st = store;
+    rec.who = (struct vg_actor){0, "system", "admin"};
+    rec.alerts = json_object();
     double t1 = now_s(), c1 = cpu_s();
-    for (size_t i = 0; i < nlogs; i++) {
+    for (size_t i = 0; record && i < nlogs; i++) {
+        o.file = nlogs > 1 ? logs[i] : NULL;
+        o.name = logs[i];
+        int r = scan_record(&rec, idx, &opts, attrib, logs[i], &st);
+        if (r)
+            exit_code = r;
+        if (o.write_failed)
+            break;
+    }
+    for (size_t i = 0; !record && i < nlogs; i++) {
         bool is_stdin = strcmp(logs[i], "-") == 0;
         int fd = is_stdin ? 0 : open(logs[i], O_RDONLY);
         if (fd < 0) {
@@ -298,6 +446,12 @@ static int run_match(int argc, char **argv)
     if (st.malformed > BAD_SHOWN)
         fprintf(stderr, "vigie match: %llu malformed lines skipped (first %d shown)\n",
                 (unsigned long long)st.malformed, BAD_SHOWN);
+    if (record)
+        fprintf(stderr, "{\"sightings\":%llu,\"alerts\":%zu,\"unrecorded\":%llu}\n", rec.sightings,
+                json_object_size(rec.alerts), rec.unrecorded);
+    json_decref(rec.alerts);
+    vg_attrib_free(attrib);
+    vg_store_close(store);
     if (stats) {
         size_t n = vg_match_index_count(idx);
         fprintf(stderr,
@@ -323,8 +477,9 @@ static int run_match(int argc, char **argv)
 
 const struct vg_command vg_cmd_match = {
     "match", "match logs against indicators",
-    "usage: vigie match --indicators FILE [--indicators FILE ...] [--format eve|text]\n"
-    "                   [--threads N] [--stats] [--strict] [LOGFILE ... | -]\n"
+    "usage: vigie match --indicators FILE [--indicators FILE ...] [--db PATH [--record]]\n"
+    "                   [--format eve|text] [--threads N] [--stats] [--strict]\n"
+    "                   [LOGFILE ... | -]\n"
     "\n"
     "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
     "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
@@ -342,12 +497,24 @@ const struct vg_command vg_cmd_match = {
     "  --threads N     worker threads (default: the number of CPUs); same output for any N\n"
     "  --stats         print counts, load time and MB/s as one JSON line on stderr\n"
     "  --strict        an invalid indicator line is fatal (exit 1) instead of skipped\n"
+    "  --db PATH       also match the database's indicators not expired (their stored\n"
+    "                  value is the \"indicator\" shown); --indicators is then optional\n"
+    "  --record        (with --db) store each hit of a stored indicator as a sighting:\n"
+    "                  the event's \"timestamp\" (else now), value, field, source FILE:LINE,\n"
+    "                  and the constituent on the other side of the flow: the matched\n"
+    "                  address's other end (src_ip/dest_ip), else the constituent holding\n"
+    "                  dest_ip, else src_ip, else the owner of the matched address or host.\n"
+    "                  Each sighting counts in its alert (indicator, organisation, day).\n"
+    "                  5000 sightings per transaction; each log is read into memory. A\n"
+    "                  summary {\"sightings\",\"alerts\",\"unrecorded\"} ends on stderr\n"
+    "                  (unrecorded: hits of indicators only in files). Hits are printed too.\n"
     "\n"
     "Candidates (trimmed, one pair of <> removed) are classified in this order: IP address\n"
     "(hits equal addresses and containing CIDRs); URL (contains '://'; normalised; then its\n"
     "host); 32/40/64 hex digits (hashes, any case); e-mail (then its domain); host name (hits\n"
     "the domain and each parent domain). Malformed or over-long lines are reported as\n"
     "FILE:LINE on stderr (the first 10), counted and skipped; the exit status stays 0.\n"
-    "Exit: 0 done, 1 unreadable file or (--strict) invalid indicator, 2 usage error.\n",
+    "Exit: 0 done, 1 unreadable file, database error or (--strict) invalid indicator,\n"
+    "2 usage error.\n",
     run_match,
 };

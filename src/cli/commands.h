@@ -14,6 +14,9 @@ enum { VG_EXIT_OK = 0, VG_EXIT_FAIL = 1, VG_EXIT_USAGE = 2 };
 
 /* The --db value: the option if given, else $VIGIE_DB, else ./var/vigie.db. */
 const char *vg_cli_db_path(const char *opt);
+/* Reads all of path ("-": standard input) into a new buffer (*data, NUL-terminated, free it);
+ * 0, or -1 with errno set. */
+int vg_cli_read_file(const char *path, char **data, size_t *len);
 /* Prints "vigie NAME: usage error: MSG" and a pointer to help; returns VG_EXIT_USAGE. */
 int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -24,6 +27,7 @@ extern const struct vg_command vg_cmd_serve;
 extern const struct vg_command vg_cmd_token;
 extern const struct vg_command vg_cmd_cpe;
 extern const struct vg_command vg_cmd_match;
+extern const struct vg_command vg_cmd_ioc;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

@@ -1,13 +1,17 @@
 /* vigie's entry point: dispatches `vigie <command> [options]` to the command table. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 
 const struct vg_command *const vg_commands[] = {
-    &vg_cmd_init, &vg_cmd_serve, &vg_cmd_token, &vg_cmd_match, &vg_cmd_cpe, &vg_cmd_help,
+    &vg_cmd_init, &vg_cmd_serve, &vg_cmd_token, &vg_cmd_match, &vg_cmd_ioc, &vg_cmd_cpe, &vg_cmd_help,
     &vg_cmd_version, NULL,
 };
 
@@ -19,6 +23,56 @@ const char *vg_cli_db_path(const char *opt)
     if (env && *env)
         return env;
     return "./var/vigie.db";
+}
+
+int vg_cli_read_file(const char *path, char **data, size_t *len)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    int fd = is_stdin ? 0 : open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    size_t cap = 1 << 16, have = 0;
+    char *buf = malloc(cap);
+    int rc = 0;
+    for (;;) {
+        if (!buf) {
+            errno = ENOMEM;
+            rc = -1;
+            break;
+        }
+        if (have + 1 >= cap) {
+            char *nb = cap < ((size_t)1 << 40) ? realloc(buf, cap * 2) : NULL;
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                continue;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t n = read(fd, buf + have, cap - 1 - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        if (n == 0)
+            break;
+        have += (size_t)n;
+    }
+    int saved = errno;
+    if (!is_stdin)
+        close(fd);
+    if (rc) {
+        free(buf);
+        errno = saved;
+        return -1;
+    }
+    buf[have] = '\0';
+    *data = buf;
+    *len = have;
+    return 0;
 }
 
 int vg_cli_usage(const char *cmd, const char *fmt, ...)

@@ -40,6 +40,7 @@ const struct vg_route vg_routes[] = {
     {"GET", "/api/v1/sightings", VG_READER, vg_api_sightings_list},
     {"GET", "/api/v1/alerts", VG_READER, vg_api_alerts_list},
     {"POST", "/api/v1/alerts/{}/escalate", VG_ANALYST, vg_api_alerts_escalate},
+    {"POST", "/api/v1/events", VG_ANALYST, vg_api_events_post},
     {NULL, NULL, VG_PUBLIC, NULL},
 };
 

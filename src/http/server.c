@@ -22,6 +22,7 @@
 #include "http/auth.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
+#include "match/match.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -43,6 +44,7 @@ struct vg_server {
     unsigned long batch;        /* number of the open batch */
     unsigned long failed_batch; /* number of the last batch whose commit failed, 0: none */
     int members;                /* requests in the open batch */
+    struct vg_server_events events; /* POST /api/v1/events's index (under lock) */
 };
 
 #define BATCH_MAX 16      /* requests committed together at most */
@@ -57,6 +59,11 @@ struct ctx {
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
 {
     return &srv->cfg;
+}
+
+struct vg_server_events *vg_server_events(struct vg_server *srv)
+{
+    return &srv->events;
 }
 
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv)
@@ -452,6 +459,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     return srv;
 fail:
     vg_store_close(srv->store);
+    vg_match_index_free(srv->events.idx);
     vg_ratelimit_free(srv->rl);
     pthread_cond_destroy(&srv->committed);
     pthread_mutex_destroy(&srv->lock);
@@ -466,6 +474,7 @@ void vg_server_stop(struct vg_server *srv)
     MHD_stop_daemon(srv->mhd);
     close(srv->fd);
     vg_store_close(srv->store);
+    vg_match_index_free(srv->events.idx);
     vg_ratelimit_free(srv->rl);
     pthread_cond_destroy(&srv->committed);
     pthread_mutex_destroy(&srv->lock);

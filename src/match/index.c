@@ -49,6 +49,7 @@ struct vg_match_index {
     uint64_t v4_prefixes;               /* bit p: some IPv4 indicator has prefix length p */
     uint64_t v4_has32;                  /* any IPv4 /32 */
     uint64_t v6_prefixes[3];            /* bit p: some IPv6 indicator has prefix length p */
+    size_t skipped;                     /* rows vg_match_index_add_row refused */
     bool frozen;
 };
 
@@ -418,6 +419,30 @@ void vg_match_index_freeze(struct vg_match_index *idx)
             t->bloom[(h >> 32) & t->bloom_mask] |= bloom_bits(h);
         }
     }
+}
+
+int vg_match_index_add_row(void *ctx, long long id, const char *type, const char *value)
+{
+    struct vg_match_index *idx = ctx;
+    enum vg_match_type t;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_match_type_parse(vg_str_c(type), &t) != 0) {
+        idx->skipped++;
+        return 0;
+    }
+    struct vg_str v = vg_str_c(value);
+    int rc = vg_match_index_add(idx, t, v, v, (int64_t)id, &d);
+    if (rc == VG_ENOMEM)
+        return rc;
+    if (rc < 0)
+        idx->skipped++;
+    return 0;
+}
+
+size_t vg_match_index_skipped(const struct vg_match_index *idx)
+{
+    return idx->skipped;
 }
 
 size_t vg_match_index_count(const struct vg_match_index *idx)

@@ -66,8 +66,9 @@ static bool is_blank_or_comment(struct vg_str t)
 }
 
 struct loader {
-    struct vg_match_index *idx;
     bool strict;
+    vg_match_ioc_line_fn fn; /* called for each line with a known type and a value */
+    void *fn_ctx;
     vg_match_ioc_error_fn on_error;
     void *ctx;
     struct vg_match_ioc_counts *counts;
@@ -89,7 +90,7 @@ static int invalid(struct loader *l, long lineno, struct vg_diag *ld)
     return 0;
 }
 
-static int add_one(struct loader *l, long lineno, struct vg_str type, struct vg_str value)
+static int one_line(struct loader *l, long lineno, struct vg_str type, struct vg_str value)
 {
     struct vg_diag ld;
     vg_diag_clear(&ld);
@@ -103,24 +104,40 @@ static int add_one(struct loader *l, long lineno, struct vg_str type, struct vg_
         vg_diag_set(&ld, VG_EINVAL, "type", "unknown indicator type '%s'", shown);
         return invalid(l, lineno, &ld);
     }
-    int rc = vg_match_index_add(l->idx, t, value, (struct vg_str){NULL, 0}, 0, &ld);
+    int rc = l->fn(l->fn_ctx, lineno, t, value, &ld);
+    if (rc == VG_EINVAL)
+        return invalid(l, lineno, &ld);
+    if (rc && l->d)
+        *l->d = ld;
+    return rc;
+}
+
+struct index_ctx {
+    struct vg_match_index *idx;
+    struct vg_match_ioc_counts *counts;
+};
+
+/* The line function of vg_match_iocs_feed: adds the indicator to the index. */
+static int add_one(void *ctx, long lineno, enum vg_match_type t, struct vg_str value,
+                   struct vg_diag *ld)
+{
+    struct index_ctx *ic = ctx;
+    (void)lineno;
+    int rc = vg_match_index_add(ic->idx, t, value, (struct vg_str){NULL, 0}, 0, ld);
     if (rc == 0) {
-        l->counts->added++;
+        ic->counts->added++;
         return 0;
     }
     if (rc == 1) {
-        l->counts->duplicates++;
+        ic->counts->duplicates++;
         return 0;
     }
-    if (rc == VG_ENOMEM) {
-        if (l->d)
-            *l->d = ld;
+    if (rc == VG_ENOMEM)
         return rc;
-    }
-    char msg[sizeof ld.message];
-    memcpy(msg, ld.message, sizeof msg);
-    vg_diag_set(&ld, rc, "value", "invalid %s: %s", vg_match_type_name(t), msg);
-    return invalid(l, lineno, &ld);
+    char msg[sizeof ld->message];
+    memcpy(msg, ld->message, sizeof msg);
+    vg_diag_set(ld, VG_EINVAL, "value", "invalid %s: %s", vg_match_type_name(t), msg);
+    return VG_EINVAL;
 }
 
 int vg_match_iocs_load(struct vg_match_index *idx, const char *data, size_t len, bool strict,
@@ -138,7 +155,19 @@ int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *st
     struct vg_match_ioc_counts local = {0};
     if (!counts)
         counts = &local;
-    struct loader l = {idx, strict, on_error, ctx, counts, d};
+    struct index_ctx ic = {idx, counts};
+    return vg_match_iocs_each(state, data, len, strict, add_one, &ic, on_error, ctx, counts, d);
+}
+
+int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len,
+                       bool strict, vg_match_ioc_line_fn fn, void *fn_ctx,
+                       vg_match_ioc_error_fn on_error, void *ctx,
+                       struct vg_match_ioc_counts *counts, struct vg_diag *d)
+{
+    struct vg_match_ioc_counts local = {0};
+    if (!counts)
+        counts = &local;
+    struct loader l = {strict, fn, fn_ctx, on_error, ctx, counts, d};
     int rc = 0;
     char *buf = NULL;
     int col_type = state->col_type, col_value = state->col_value;
@@ -207,7 +236,7 @@ int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *st
                     goto out;
                 continue;
             }
-            if ((rc = add_one(&l, lineno, vg_str_trim(fields[col_type]),
+            if ((rc = one_line(&l, lineno, vg_str_trim(fields[col_type]),
                               vg_str_trim(fields[col_value]))) != 0)
                 goto out;
             continue;
@@ -226,7 +255,7 @@ int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *st
                 goto out;
             continue;
         }
-        if ((rc = add_one(&l, lineno, type, value)) != 0)
+        if ((rc = one_line(&l, lineno, type, value)) != 0)
             goto out;
     }
 out:

@@ -11,6 +11,9 @@
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/str.h"
+#include "util/time.h"
+
+#include <jansson.h>
 
 /* ---- Indicator types (STIX names) ---- */
 
@@ -91,6 +94,13 @@ void vg_match_index_free(struct vg_match_index *idx);
  * allowed after vg_match_index_freeze. */
 int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, struct vg_str value,
                        struct vg_str original, int64_t id, struct vg_diag *d);
+/* Adds a stored indicator (ctx: the index), with the signature of vg_store_indicator_each's
+ * callback: type is a STIX name, value the stored normal form (reported on a hit), id the
+ * row. A value the index refuses, or an unknown type, is skipped (counted in
+ * idx's skipped count); returns 0 or VG_ENOMEM. */
+int vg_match_index_add_row(void *ctx, long long id, const char *type, const char *value);
+/* Rows vg_match_index_add_row skipped as invalid. */
+size_t vg_match_index_skipped(const struct vg_match_index *idx);
 /* Ends loading: from now on the index is read-only and safe to share between threads. */
 void vg_match_index_freeze(struct vg_match_index *idx);
 /* Number of indicators held. */
@@ -157,6 +167,24 @@ struct vg_match_ioc_state {
 int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *state,
                        const char *data, size_t len, bool strict, vg_match_ioc_error_fn on_error,
                        void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d);
+
+/* Called by vg_match_iocs_each for each line with a known type and a non-empty value (trimmed,
+ * CSV-unquoted; valid while the call lasts). Returns 0 to go on; VG_EINVAL with d filled
+ * reports the line as invalid (counted, given to on_error, fatal when strict); any other
+ * non-zero value stops the reading and is returned. */
+typedef int (*vg_match_ioc_line_fn)(void *ctx, long line, enum vg_match_type type,
+                                    struct vg_str value, struct vg_diag *d);
+
+/* The parser under vg_match_iocs_feed, for callers that do not build an index (e.g. an import
+ * into the database): reads the lines of data[0..len) (whole lines, state as for
+ * vg_match_iocs_feed) and calls fn for each indicator line. Lines with an unknown type or
+ * no value, and lines fn refuses, are reported to on_error and counted in counts->invalid
+ * (counts may be NULL; other counts are left alone). Returns 0, VG_EINVAL (strict: the first
+ * invalid line, d filled), VG_ENOMEM or fn's other non-zero value. */
+int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len,
+                       bool strict, vg_match_ioc_line_fn fn, void *fn_ctx,
+                       vg_match_ioc_error_fn on_error, void *ctx,
+                       struct vg_match_ioc_counts *counts, struct vg_diag *d);
 
 /* ---- Event readers (eve.c, text.c) ---- */
 
@@ -257,5 +285,67 @@ void vg_match_put_json_str(struct vg_buf *b, struct vg_str s);
  * is not NULL, "field" only when the hit has one (not for text). */
 void vg_match_hit_format(const struct vg_match_index *idx, const struct vg_match_hit *h,
                          const char *file, struct vg_buf *out);
+
+/* ---- Sightings (sighting.c) ---- */
+
+struct vg_attrib;
+
+/* What a sighting takes from its event. */
+struct vg_match_event {
+    char seen[VG_TIME_LEN]; /* "timestamp" as RFC 3339 UTC, or the recording time */
+    char src_ip[64];        /* "src_ip" and "dest_ip" as written, "" when absent */
+    char dest_ip[64];
+};
+
+/* Reads an EVE "timestamp" ("2026-11-29T06:01:08.123456+0000", or any RFC 3339 date-time)
+ * into out as "YYYY-MM-DDTHH:MM:SSZ" (UTC). 0 or VG_EINVAL (out untouched). */
+int vg_match_time_normalise(const char *in, char out[VG_TIME_LEN]);
+/* Fills ev from a JSON event line: its time (now when it has no valid "timestamp") and its
+ * "src_ip"/"dest_ip". Never fails: what is missing stays empty. */
+void vg_match_event_read(const char *line, size_t len, const char *now,
+                         struct vg_match_event *ev);
+/* The organisation a hit of value in the event ev is attributed to (0: none), by this rule:
+ * when value is the event's dest_ip (src_ip), the constituent whose CIDR contains src_ip
+ * (dest_ip), i.e. the other side of the flow; else the constituent containing dest_ip, else
+ * src_ip (dest_ip first: an inbound scan or a reply reaches the constituent there); when
+ * neither address is a constituent's (or the event has none, as plain text), the owner of the
+ * matched address, or of the host of a matched URL, e-mail address or host name (the
+ * constituent's domain or a parent of it). c is scratch space. */
+long long vg_match_attribute(const struct vg_attrib *a, const struct vg_match_event *ev,
+                             struct vg_str value, struct vg_match_cand *c);
+
+/* Turns the hits of a scan of data[0..len) into sighting objects
+ * {"indicator": id, "org": id|null, "seen", "value", "field", "source": "SOURCE:LINE"} and hands
+ * them to flush batch_max at a time (flush keeps nothing: the batch is cleared after it). Use
+ * vg_match_sightings_hit as the sink's hit function with the structure as its context. */
+struct vg_match_sightings {
+    const struct vg_match_index *idx; /* indicator ids come from here */
+    const struct vg_attrib *attrib;   /* may be NULL: no attribution */
+    const char *p, *end;              /* the scanned data; p is the start of line `line` */
+    uint64_t line;
+    enum vg_match_format format;      /* EVE events give time and addresses; text does not */
+    const char *source;               /* the log's name, for "source" */
+    size_t batch_max;                 /* sightings per flush */
+    int (*flush)(void *ctx, json_t *batch); /* stores a batch; non-zero stops the scan */
+    void *flush_ctx;
+    json_t *batch;                    /* sightings not flushed yet */
+    uint64_t ev_line;                 /* the line ev was read from (0: none) */
+    struct vg_match_event ev;
+    struct vg_match_cand *cand;       /* scratch for attribution */
+    char now[VG_TIME_LEN];            /* the time of events without one */
+    uint64_t hits;                    /* sightings made */
+};
+
+/* 0 or VG_ENOMEM. data must stay as given while hits come. */
+int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_index *idx,
+                            const struct vg_attrib *attrib, const char *data, size_t len,
+                            enum vg_match_format format, const char *source, size_t batch_max,
+                            int (*flush)(void *ctx, json_t *batch), void *flush_ctx);
+/* A vg_match_sink hit function (ctx: the struct vg_match_sightings). Hits must come in input
+ * order, as the scanner gives them. Returns 0, VG_ENOMEM or flush's non-zero value. */
+int vg_match_sightings_hit(void *ctx, const struct vg_match_hit *h);
+/* Hands what is left to flush; 0 or flush's value. */
+int vg_match_sightings_flush(struct vg_match_sightings *s);
+void vg_match_sightings_cleanup(struct vg_match_sightings *s);
 
 #endif

@@ -381,6 +381,7 @@ static const struct vg_store_ops sqlite_ops = {
     .indicator_get = sq_indicator_get,
     .indicator_list = sq_indicator_list,
     .indicator_each = sq_indicator_each,
+    .indicator_version = sq_indicator_version,
     .sightings_record = sq_sightings_record,
     .sighting_list = sq_sighting_list,
     .alert_list = sq_alert_list,
@@ -423,6 +424,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;
     }
+    s->ind_data_version = -1;
     s->base.ops = &sqlite_ops;
     make_parent(path);
     if (sqlite3_open_v2(path, &s->db,

@@ -170,6 +170,8 @@ int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const j
         json_decref(summary);
         return sq_db_error(s, d);
     }
+    if (counts[0] || counts[1])
+        s->ind_gen++;
     json_object_set_new(summary, "ids", ids);
     *out = summary;
     return 0;
@@ -211,6 +213,42 @@ int sq_indicator_each(struct vg_store *st, const char *now,
         rc = fn(ctx, sqlite3_column_int64(q, 0), sq_col_text(q, 1), sq_col_text(q, 2));
     sq_done(s, q);
     return rc;
+}
+
+/* The version is "D|G|E": D, SQLite's data_version (changes when another connection, e.g.
+ * `vigie ioc import`, commits); G, the imports of this connection that changed indicators; E,
+ * the expiries passed. The next expiry is looked up (one scan) only when D or G changed or
+ * when it passes, so that a server can ask before every request. */
+int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "PRAGMA data_version");
+    if (!q)
+        return VG_EIO;
+    long long dv = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    sq_done(s, q);
+    if (dv < 0)
+        return VG_EIO;
+    bool changed = dv != s->ind_data_version || s->ind_gen != s->ind_gen_seen;
+    bool expired = s->ind_next_expiry[0] && now && strcmp(now, s->ind_next_expiry) >= 0;
+    if (changed || expired) {
+        q = sq_prep(s, "SELECT min(expires) FROM indicator WHERE expires > ?1");
+        if (!q)
+            return VG_EIO;
+        sq_bind_text(q, 1, now);
+        if (sqlite3_step(q) != SQLITE_ROW) {
+            sq_done(s, q);
+            return VG_EIO;
+        }
+        snprintf(s->ind_next_expiry, sizeof s->ind_next_expiry, "%s", sq_col_text(q, 0));
+        sq_done(s, q);
+        if (expired)
+            s->ind_epoch++;
+        s->ind_data_version = dv;
+        s->ind_gen_seen = s->ind_gen;
+    }
+    snprintf(out, cap, "%lld|%llu|%llu", dv, s->ind_gen, s->ind_epoch);
+    return 0;
 }
 
 /* Records one sighting and counts it in its alert (one per indicator, organisation and day).
@@ -265,7 +303,7 @@ int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const j
     vg_time_now(now);
     if (sq_begin(s))
         return sq_db_error(s, d);
-    json_t *alerts = json_array(), *v;
+    json_t *alerts = json_array(), *seen = json_object(), *v;
     size_t i;
     json_array_foreach(sightings, i, v)
     {
@@ -279,15 +317,18 @@ int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const j
                         : sq_db_error(s, d);
             sq_rollback(s);
             json_decref(alerts);
+            json_decref(seen);
             return rc;
         }
-        bool seen_before = false;
-        size_t j;
-        json_t *x;
-        json_array_foreach(alerts, j, x) if (json_integer_value(x) == a) seen_before = true;
-        if (!seen_before)
+        /* A set of the alerts touched, so that a large batch is not quadratic. */
+        char key[32];
+        snprintf(key, sizeof key, "%lld", a);
+        if (!json_object_get(seen, key)) {
+            json_object_set_new(seen, key, json_true());
             json_array_append_new(alerts, json_integer(a));
+        }
     }
+    json_decref(seen);
     json_t *summary = json_pack("{s:I,s:I}", "sightings", (json_int_t)json_array_size(sightings),
                                 "alerts", (json_int_t)json_array_size(alerts));
     if ((json_array_size(sightings) && sq_audit(s, who, "sighting.record", "sightings", summary)) ||

@@ -28,6 +28,12 @@ struct sq {
     bool in_read;  /* a read transaction (vg_store_read_begin) is open */
     struct vg_corr *corr; /* in-memory correlation index, NULL until first needed */
     long long corr_last;  /* id of the last observable row it holds */
+    /* vg_store_indicator_version: what it last saw, so that it costs no scan of the table */
+    unsigned long long ind_gen;      /* imports on this connection that changed indicators */
+    unsigned long long ind_epoch;    /* expiries passed since the connection opened */
+    long long ind_data_version;      /* PRAGMA data_version at the last check (-1: none yet) */
+    unsigned long long ind_gen_seen; /* ind_gen at the last check */
+    char ind_next_expiry[64];        /* the first expiry after the last check, "" if none */
 };
 
 static inline struct sq *sq_of(struct vg_store *st)
@@ -122,6 +128,7 @@ int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct v
 int sq_indicator_each(struct vg_store *st, const char *now,
                       int (*fn)(void *ctx, long long id, const char *type, const char *value),
                       void *ctx);
+int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap);
 int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const json_t *sightings,
                         json_t **out, struct vg_diag *d);
 int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/attrib.h"
+
 struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
                                struct vg_diag *d)
 {
@@ -99,6 +101,8 @@ FWD(indicator_list, (struct vg_store * st, const json_t *filters, const struct v
 FWD(indicator_each, (struct vg_store * st, const char *now,
                      int (*fn)(void *ctx, long long id, const char *type, const char *value),
                      void *ctx), (st, now, fn, ctx))
+FWD(indicator_version, (struct vg_store * st, const char *now, char *out, size_t cap),
+    (st, now, out, cap))
 FWD(sightings_record, (struct vg_store * st, const struct vg_actor *who,
                        const json_t *sightings, json_t **out, struct vg_diag *d),
     (st, who, sightings, out, d))
@@ -136,4 +140,31 @@ void vg_store_read_begin(struct vg_store *st)
 void vg_store_read_end(struct vg_store *st)
 {
     st->ops->read_end(st);
+}
+
+struct vg_attrib *vg_store_attrib_new(struct vg_store *st, struct vg_diag *d)
+{
+    json_t *all = json_array();
+    char cursor[128] = "";
+    struct vg_attrib *a = NULL;
+    for (;;) {
+        struct vg_page page = {VG_MAX_PAGE, cursor[0] ? cursor : NULL};
+        json_t *out = NULL;
+        if (vg_store_org_list(st, &page, &out, d) != 0)
+            goto out;
+        json_array_extend(all, json_object_get(out, "items"));
+        const char *next = json_string_value(json_object_get(out, "next_cursor"));
+        bool more = next && *next && strlen(next) < sizeof cursor;
+        if (more)
+            memcpy(cursor, next, strlen(next) + 1);
+        json_decref(out);
+        if (!more)
+            break;
+    }
+    a = vg_attrib_new(all);
+    if (!a)
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+out:
+    json_decref(all);
+    return a;
 }

@@ -88,6 +88,7 @@ struct vg_store_ops {
                           int (*fn)(void *ctx, long long id, const char *type,
                                     const char *value),
                           void *ctx);
+    int (*indicator_version)(struct vg_store *st, const char *now, char *out, size_t cap);
     int (*sightings_record)(struct vg_store *st, const struct vg_actor *who,
                             const json_t *sightings, json_t **out, struct vg_diag *d);
     int (*sighting_list)(struct vg_store *st, const json_t *filters,
@@ -144,6 +145,10 @@ int vg_store_token_revoke(struct vg_store *st, long long id, long long user_id,
 
 int vg_store_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org,
                         json_t **out, struct vg_diag *d);
+struct vg_attrib;
+/* The attribution table (core/attrib.h) of every organisation's assets, read page by page;
+ * NULL on failure (d filled). Free with vg_attrib_free. */
+struct vg_attrib *vg_store_attrib_new(struct vg_store *st, struct vg_diag *d);
 int vg_store_org_get(struct vg_store *st, long long id, json_t **out);
 /* *out = {"items":[...], "next_cursor": "..." or null}. */
 int vg_store_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
@@ -199,6 +204,12 @@ int vg_store_indicator_each(struct vg_store *st, const char *now,
                             int (*fn)(void *ctx, long long id, const char *type,
                                       const char *value),
                             void *ctx);
+/* A short text that changes whenever the set of indicators vg_store_indicator_each(now) gives
+ * may have changed: an import or update on this connection, a commit by another connection
+ * (any write: it errs on the side of a change), or an expiry passed by now. Cheap: no scan
+ * of the table unless one of those happened. Writes at most cap bytes, NUL included; 0 or
+ * VG_EIO. */
+int vg_store_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap);
 /* Records sightings [{"indicator": id, "org": id|null, "seen", "value", "field", "source"}]
  * in one transaction, each counted in the alert of its indicator, organisation and day
  * (created when needed). *out = {"sightings": n, "alerts": n, "alert_ids": [...]}. */

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/attrib.h"
 #include "match/match.h"
 #include "util/buf.h"
 #include "util/limits.h"
@@ -841,6 +842,263 @@ static void threads_identical(void **state)
     vg_match_index_free(idx);
 }
 
+/* ---- the line iterator, stored rows, sightings ---- */
+
+struct seen_lines {
+    char text[1024];
+};
+
+static int collect_line(void *ctx, long line, enum vg_match_type t, struct vg_str value,
+                        struct vg_diag *d)
+{
+    struct seen_lines *s = ctx;
+    size_t n = strlen(s->text);
+    if (vg_str_eq(value, VG_STR("refuse.example")))
+        return vg_diag_set(d, VG_EINVAL, "value", "refused");
+    snprintf(s->text + n, sizeof s->text - n, "%ld %s %.*s;", line, vg_match_type_name(t),
+             (int)value.len, value.ptr);
+    return 0;
+}
+
+static void ioc_each(void **state)
+{
+    (void)state;
+    const char *f = "# x\ndomain-name  Evil.example \nbogus y\nurl\ndomain-name refuse.example\n"
+                    "md5 nothex";
+    struct seen_lines s = {""};
+    struct errs e = {""};
+    struct vg_match_ioc_counts c = {0};
+    struct vg_match_ioc_state st = {0, 0, -1, -1};
+    assert_int_equal(vg_match_iocs_each(&st, f, strlen(f), false, collect_line, &s, on_ioc_error,
+                                        &e, &c, NULL),
+                     0);
+    /* values are given as written (trimmed): checking them is the callback's business */
+    assert_string_equal(s.text, "2 domain-name Evil.example;6 md5 nothex;");
+    assert_string_equal(e.text, "3;4;5;");
+    assert_int_equal(c.invalid, 3);
+    assert_int_equal(c.added, 0);
+    /* CSV, fed in two pieces: the state carries the header */
+    const char *a = "value,type\n", *b = "\"a,b.example\",domain-name\n";
+    struct vg_match_ioc_state st2 = {0, 0, -1, -1};
+    memset(&s, 0, sizeof s);
+    assert_int_equal(vg_match_iocs_each(&st2, a, strlen(a), true, collect_line, &s, NULL, NULL,
+                                        NULL, NULL),
+                     0);
+    assert_int_equal(vg_match_iocs_each(&st2, b, strlen(b), true, collect_line, &s, NULL, NULL,
+                                        NULL, NULL),
+                     0);
+    assert_string_equal(s.text, "2 domain-name a,b.example;");
+    /* strict stops at the refused line */
+    struct vg_match_ioc_state st3 = {0, 0, -1, -1};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    const char *g = "domain-name ok.example\ndomain-name refuse.example\ndomain-name z.example\n";
+    memset(&s, 0, sizeof s);
+    assert_int_equal(vg_match_iocs_each(&st3, g, strlen(g), true, collect_line, &s, NULL, NULL,
+                                        NULL, &d),
+                     VG_EINVAL);
+    assert_int_equal(d.line, 2);
+    assert_string_equal(s.text, "1 domain-name ok.example;");
+}
+
+struct hitlist {
+    uint32_t rec; /* the last indicator hit */
+    int n;        /* hits */
+};
+
+static int on_hit(void *ctx, uint32_t rec)
+{
+    struct hitlist *hl = ctx;
+    hl->rec = rec;
+    hl->n++;
+    return 0;
+}
+
+static void index_rows(void **state)
+{
+    (void)state;
+    struct vg_match_index *idx = vg_match_index_new();
+    assert_int_equal(vg_match_index_add_row(idx, 7, "domain-name", "evil.example"), 0);
+    assert_int_equal(vg_match_index_add_row(idx, 8, "ipv4-addr", "203.0.113.0/24"), 0);
+    assert_int_equal(vg_match_index_add_row(idx, 9, "mutex", "x"), 0);           /* skipped */
+    assert_int_equal(vg_match_index_add_row(idx, 10, "md5", "not-a-hash"), 0);   /* skipped */
+    assert_int_equal(vg_match_index_add_row(idx, 11, "domain-name", "EVIL.example"), 0); /* dup */
+    assert_int_equal(vg_match_index_count(idx), 2);
+    assert_int_equal(vg_match_index_skipped(idx), 2);
+    vg_match_index_freeze(idx);
+    struct vg_match_cand *c = malloc(sizeof *c);
+    vg_match_classify(VG_STR("a.evil.example"), c);
+    struct hitlist hl = {0, 0};
+    assert_int_equal(vg_match_index_lookup(idx, c, on_hit, &hl), 0);
+    assert_int_equal(hl.n, 1);
+    struct vg_match_indicator ind;
+    char buf[VG_MATCH_TEXT_MAX];
+    vg_match_index_get(idx, hl.rec, &ind, buf);
+    assert_int_equal(ind.id, 7);
+    assert_true(vg_str_eq(ind.text, VG_STR("evil.example")));
+    free(c);
+    vg_match_index_free(idx);
+}
+
+static void time_normalise(void **state)
+{
+    (void)state;
+    char out[VG_TIME_LEN] = "";
+    assert_int_equal(vg_match_time_normalise("2026-11-20T10:00:00.123456+0000", out), 0);
+    assert_string_equal(out, "2026-11-20T10:00:00Z");
+    assert_int_equal(vg_match_time_normalise("2026-11-20T01:30:00-0200", out), 0);
+    assert_string_equal(out, "2026-11-20T03:30:00Z");
+    assert_int_equal(vg_match_time_normalise("2026-11-20T10:00:00+01:00", out), 0);
+    assert_string_equal(out, "2026-11-20T09:00:00Z");
+    assert_int_equal(vg_match_time_normalise("2026-11-20T10:00:00Z", out), 0);
+    assert_string_equal(out, "2026-11-20T10:00:00Z");
+    strcpy(out, "kept");
+    assert_int_equal(vg_match_time_normalise("yesterday", out), VG_EINVAL);
+    assert_int_equal(vg_match_time_normalise("", out), VG_EINVAL);
+    assert_int_equal(vg_match_time_normalise("2026-13-40T99:00:00+0000", out), VG_EINVAL);
+    assert_string_equal(out, "kept");
+}
+
+static struct vg_attrib *two_orgs(void)
+{
+    json_t *orgs = json_loads(
+        "[{\"id\":1,\"assets\":{\"cidrs\":[\"10.1.0.0/16\",\"2001:db8:a::/48\"],"
+        "\"domains\":[\"a.example\"]}},"
+        "{\"id\":2,\"assets\":{\"cidrs\":[\"10.2.0.0/16\"],\"domains\":[\"b.example\"]}}]",
+        0, NULL);
+    struct vg_attrib *a = vg_attrib_new(orgs);
+    json_decref(orgs);
+    assert_non_null(a);
+    return a;
+}
+
+static long long attribute(const struct vg_attrib *a, const char *src, const char *dest,
+                           const char *value)
+{
+    struct vg_match_event ev;
+    memset(&ev, 0, sizeof ev);
+    snprintf(ev.src_ip, sizeof ev.src_ip, "%s", src);
+    snprintf(ev.dest_ip, sizeof ev.dest_ip, "%s", dest);
+    struct vg_match_cand *c = malloc(sizeof *c);
+    long long org = vg_match_attribute(a, &ev, vg_str_c(value), c);
+    free(c);
+    return org;
+}
+
+static void attribution(void **state)
+{
+    (void)state;
+    struct vg_attrib *a = two_orgs();
+    /* the matched address's other side */
+    assert_int_equal(attribute(a, "10.1.0.5", "203.0.113.9", "203.0.113.9"), 1);
+    assert_int_equal(attribute(a, "203.0.113.9", "10.2.0.5", "203.0.113.9"), 2);
+    /* internal traffic: the other side of the matched address, whichever it is */
+    assert_int_equal(attribute(a, "10.1.0.5", "10.2.0.5", "10.2.0.5"), 1);
+    assert_int_equal(attribute(a, "10.1.0.5", "10.2.0.5", "10.1.0.5"), 2);
+    /* same address written differently */
+    assert_int_equal(attribute(a, "2001:db8:a:0::1", "2001:db8:ffff::9", "2001:db8:ffff:0::9"),
+                     1);
+    /* a matched host: dest first, then src */
+    assert_int_equal(attribute(a, "10.1.0.5", "10.2.0.5", "evil.example"), 2);
+    assert_int_equal(attribute(a, "10.1.0.5", "8.8.8.8", "evil.example"), 1);
+    /* no constituent address: the owner of the host, URL host, e-mail domain or address */
+    assert_int_equal(attribute(a, "192.0.2.1", "192.0.2.2", "www.B.example."), 2);
+    assert_int_equal(attribute(a, "", "", "http://x.a.example:8080/p"), 1);
+    assert_int_equal(attribute(a, "", "", "someone@mail.b.example"), 2);
+    assert_int_equal(attribute(a, "", "", "http://10.2.9.9/"), 2);
+    assert_int_equal(attribute(a, "", "", "10.1.2.3"), 1);
+    assert_int_equal(attribute(a, "", "", "notb.example"), 0);
+    assert_int_equal(attribute(a, "", "", "d41d8cd98f00b204e9800998ecf8427e"), 0);
+    assert_int_equal(attribute(NULL, "10.1.0.5", "", "x"), 0);
+    vg_attrib_free(a);
+}
+
+struct flushed {
+    json_t *all;
+    int calls;
+    int fail_at;
+};
+
+static int flush_into(void *ctx, json_t *batch)
+{
+    struct flushed *f = ctx;
+    if (++f->calls == f->fail_at)
+        return VG_EIO;
+    json_array_extend(f->all, batch);
+    return 0;
+}
+
+static void sightings(void **state)
+{
+    (void)state;
+    struct vg_match_index *idx = vg_match_index_new();
+    vg_match_index_add_row(idx, 5, "ipv4-addr", "203.0.113.0/24");
+    vg_match_index_add_row(idx, 6, "domain-name", "evil.example");
+    vg_match_index_freeze(idx);
+    struct vg_attrib *a = two_orgs();
+    const char *log =
+        "{\"timestamp\":\"2026-11-20T10:00:00.5+0000\",\"src_ip\":\"10.1.0.5\","
+        "\"dest_ip\":\"203.0.113.9\"}\n"
+        "not json\n"
+        "{\"src_ip\":\"192.0.2.1\",\"dns\":{\"rrname\":\"x.evil.example\",\"rdata\":\"203.0.113.1\"}}\n"
+        "{\"timestamp\":\"bad\",\"q\":\"mail.evil.example\"}";
+    struct flushed f = {json_array(), 0, 0};
+    struct vg_match_sightings sg;
+    assert_int_equal(vg_match_sightings_init(&sg, idx, a, log, strlen(log), VG_MATCH_FORMAT_EVE,
+                                             "eve.json", 2, flush_into, &f),
+                     0);
+    struct vg_match_sink sink = {vg_match_sightings_hit, NULL, &sg};
+    struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 1, 0};
+    struct vg_match_stats st = {0};
+    assert_int_equal(vg_match_scan_mem(idx, &opts, log, strlen(log), &sink, &st, NULL), 0);
+    assert_int_equal(vg_match_sightings_flush(&sg), 0);
+    assert_int_equal(f.calls, 2); /* 4 sightings, 2 per batch */
+    assert_int_equal(json_array_size(f.all), 4);
+    char *got = json_dumps(json_array_get(f.all, 0), JSON_SORT_KEYS | JSON_COMPACT);
+    assert_string_equal(got, "{\"field\":\"dest_ip\",\"indicator\":5,\"org\":1,"
+                             "\"seen\":\"2026-11-20T10:00:00Z\",\"source\":\"eve.json:1\","
+                             "\"value\":\"203.0.113.9\"}");
+    free(got);
+    /* line 3: two hits, both attributed to nobody (no constituent, outside hosts) */
+    json_t *s1 = json_array_get(f.all, 1), *s2 = json_array_get(f.all, 2);
+    assert_string_equal(json_string_value(json_object_get(s1, "field")), "dns.rrname");
+    assert_true(json_is_null(json_object_get(s1, "org")));
+    assert_string_equal(json_string_value(json_object_get(s2, "source")), "eve.json:3");
+    assert_string_equal(json_string_value(json_object_get(s2, "seen")), sg.now);
+    /* line 4: no valid timestamp: the recording time */
+    json_t *s3 = json_array_get(f.all, 3);
+    assert_string_equal(json_string_value(json_object_get(s3, "seen")), sg.now);
+    assert_string_equal(json_string_value(json_object_get(s3, "source")), "eve.json:4");
+    vg_match_sightings_cleanup(&sg);
+    json_decref(f.all);
+
+    /* a failing flush stops the scan with its code */
+    struct flushed g = {json_array(), 0, 1};
+    assert_int_equal(vg_match_sightings_init(&sg, idx, a, log, strlen(log), VG_MATCH_FORMAT_EVE,
+                                             "x", 1, flush_into, &g),
+                     0);
+    assert_int_equal(vg_match_scan_mem(idx, &opts, log, strlen(log), &sink, &st, NULL), VG_EIO);
+    vg_match_sightings_cleanup(&sg);
+    json_decref(g.all);
+
+    /* text logs: no event time nor addresses; binary bytes are kept JSON-safe */
+    const char *text = "GET http://10.2.0.9/ from \xff""evil.example\n";
+    struct flushed h = {json_array(), 0, 0};
+    opts.format = VG_MATCH_FORMAT_TEXT;
+    assert_int_equal(vg_match_sightings_init(&sg, idx, a, text, strlen(text),
+                                             VG_MATCH_FORMAT_TEXT, "t.log", 100, flush_into, &h),
+                     0);
+    assert_int_equal(vg_match_scan_mem(idx, &opts, text, strlen(text), &sink, &st, NULL), 0);
+    assert_int_equal(vg_match_sightings_flush(&sg), 0);
+    vg_match_sightings_cleanup(&sg);
+    vg_match_sightings_cleanup(&sg); /* twice is harmless */
+    for (size_t i = 0; i < json_array_size(h.all); i++)
+        assert_non_null(json_string_value(json_object_get(json_array_get(h.all, i), "value")));
+    json_decref(h.all);
+    vg_attrib_free(a);
+    vg_match_index_free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -866,6 +1124,11 @@ int main(void)
         cmocka_unit_test(index_api_ids),
         cmocka_unit_test(huge_and_garbage_lines),
         cmocka_unit_test(threads_identical),
+        cmocka_unit_test(ioc_each),
+        cmocka_unit_test(index_rows),
+        cmocka_unit_test(time_normalise),
+        cmocka_unit_test(attribution),
+        cmocka_unit_test(sightings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

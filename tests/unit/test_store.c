@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/attrib.h"
 #include "core/record.h"
 #include "store/store.h"
 
@@ -264,6 +265,66 @@ static void sightings_raise_one_alert_per_day(void **state)
     json_decref(list);
 }
 
+/* The indicator version changes with each import that changes something, and when an
+ * indicator expires; the attribution table holds every organisation, across pages. */
+static void indicator_version_and_attrib(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    char v0[128], v1[128], v2[128], v3[128];
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-11-29T00:00:00Z", v0, sizeof v0), 0);
+    json_t *inds = json_pack("[{s:s,s:s,s:s}]", "type", "domain-name", "value", "evil.example",
+                             "expires", "2026-12-01T00:00:00Z");
+    json_t *out = NULL;
+    assert_int_equal(vg_store_indicator_import(f->st, &who, inds, &out, &d), 0);
+    json_decref(out);
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-11-29T00:00:00Z", v1, sizeof v1), 0);
+    assert_string_not_equal(v0, v1);
+    /* unchanged re-import: same version */
+    assert_int_equal(vg_store_indicator_import(f->st, &who, inds, &out, &d), 0);
+    json_decref(out);
+    json_decref(inds);
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-11-29T00:00:00Z", v2, sizeof v2), 0);
+    assert_string_equal(v1, v2);
+    /* later, the indicator has expired */
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-12-02T00:00:00Z", v3, sizeof v3), 0);
+    assert_string_not_equal(v2, v3);
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-12-03T00:00:00Z", v2, sizeof v2), 0);
+    assert_string_equal(v2, v3); /* nothing else expires */
+    /* an import by another connection (another process) */
+    struct vg_store *other = vg_store_open(f->path, NULL, &d);
+    assert_non_null(other);
+    inds = json_pack("[{s:s,s:s}]", "type", "md5", "value", "d41d8cd98f00b204e9800998ecf8427e");
+    assert_int_equal(vg_store_indicator_import(other, &who, inds, &out, &d), 0);
+    json_decref(out);
+    json_decref(inds);
+    vg_store_close(other);
+    assert_int_equal(vg_store_indicator_version(f->st, "2026-12-03T00:00:00Z", v3, sizeof v3), 0);
+    assert_string_not_equal(v2, v3);
+
+    /* more organisations than a page */
+    for (int i = 0; i < VG_MAX_PAGE + 3; i++) {
+        char body[256];
+        snprintf(body, sizeof body,
+                 "{\"name\":\"Org %d\",\"kind\":\"ministry\",\"sector\":\"government\","
+                 "\"assets\":{\"cidrs\":[\"10.%d.%d.0/24\"],\"domains\":[\"o%d.example\"]}}",
+                 i, i / 256, i % 256, i);
+        json_t *in = json_loads(body, 0, NULL), *org = NULL;
+        assert_int_equal(vg_org_check(in, VG_CHECK_CREATE, &org, &d), 0);
+        assert_int_equal(vg_store_org_create(f->st, &who, org, &out, &d), 0);
+        json_decref(out);
+        json_decref(org);
+        json_decref(in);
+    }
+    struct vg_attrib *a = vg_store_attrib_new(f->st, &d);
+    assert_non_null(a);
+    assert_true(vg_attrib_ip(a, "10.0.0.1") > 0);
+    assert_true(vg_attrib_ip(a, "10.1.246.9") > 0); /* the last one, on the second page */
+    assert_true(vg_attrib_host(a, "www.o502.example") > 0);
+    assert_int_equal(vg_attrib_ip(a, "10.9.0.1"), 0);
+    vg_attrib_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +335,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(org_domains_attribute_subdomains, setup, teardown),
         cmocka_unit_test_setup_teardown(related_by_cidr_and_domain, setup, teardown),
         cmocka_unit_test_setup_teardown(sightings_raise_one_alert_per_day, setup, teardown),
+        cmocka_unit_test_setup_teardown(indicator_version_and_attrib, setup, teardown),
         cmocka_unit_test_setup_teardown(related_sees_other_connections, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -1,0 +1,209 @@
+/* Sightings: turns the matcher's hits into the sighting records the store keeps (indicator id,
+ * event time, value, field, source) attributed to a constituent. Shared by `vigie match
+ * --record` and POST /api/v1/events; the caller stores each batch (match does not use store). */
+#include "match/match.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/attrib.h"
+#include "util/json.h"
+
+/* Copies a JSON string member of ev into out (cap bytes); "" when absent, not a string or too
+ * long. */
+static void copy_member(json_t *ev, const char *key, char *out, size_t cap)
+{
+    const char *v = json_string_value(json_object_get(ev, key));
+    out[0] = '\0';
+    if (v && strlen(v) < cap)
+        memcpy(out, v, strlen(v) + 1);
+}
+
+/* s as a JSON string; bytes that are not valid UTF-8 (plain-text logs) become '?'. */
+static json_t *utf8_string(struct vg_str s)
+{
+    json_t *j = json_stringn(s.ptr, s.len);
+    if (j || !s.len)
+        return j ? j : json_string("");
+    char *t = malloc(s.len);
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < s.len; i++)
+        t[i] = (unsigned char)s.ptr[i] < 0x80 ? s.ptr[i] : '?';
+    j = json_stringn(t, s.len);
+    free(t);
+    return j;
+}
+
+int vg_match_time_normalise(const char *in, char out[VG_TIME_LEN])
+{
+    char buf[VG_TIME_LEN];
+    size_t n = strlen(in);
+    if (n == 0 || n + 2 > sizeof buf)
+        return VG_EINVAL;
+    memcpy(buf, in, n + 1);
+    /* Suricata writes the offset as "+0000"; RFC 3339 wants "+00:00". */
+    if (n > 8 && (buf[n - 5] == '+' || buf[n - 5] == '-') && buf[n - 4] >= '0' &&
+        buf[n - 4] <= '9' && buf[n - 3] >= '0' && buf[n - 3] <= '9' && buf[n - 2] >= '0' &&
+        buf[n - 2] <= '9' && buf[n - 1] >= '0' && buf[n - 1] <= '9') {
+        memmove(buf + n - 1, buf + n - 2, 3);
+        buf[n - 2] = ':';
+    }
+    time_t t;
+    if (vg_time_parse(buf, &t) != 0)
+        return VG_EINVAL;
+    vg_time_fmt(t, out);
+    return 0;
+}
+
+void vg_match_event_read(const char *line, size_t len, const char *now, struct vg_match_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    snprintf(ev->seen, sizeof ev->seen, "%s", now);
+    json_t *j = json_loadb(line, len, 0, NULL); /* as the scanner reads it */
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return;
+    }
+    const char *ts = json_string_value(json_object_get(j, "timestamp"));
+    if (ts)
+        vg_match_time_normalise(ts, ev->seen);
+    copy_member(j, "src_ip", ev->src_ip, sizeof ev->src_ip);
+    copy_member(j, "dest_ip", ev->dest_ip, sizeof ev->dest_ip);
+    json_decref(j);
+}
+
+/* True if a and b are the same address (so that "::1" equals "0::1"). */
+static bool same_ip(const char *a, struct vg_str b)
+{
+    int af1, af2;
+    uint8_t x[16], y[16];
+    if (!a[0] || vg_match_parse_ip(vg_str_c(a), &af1, x) != 0 ||
+        vg_match_parse_ip(b, &af2, y) != 0 || af1 != af2)
+        return false;
+    return memcmp(x, y, af1 == 4 ? 4 : 16) == 0;
+}
+
+long long vg_match_attribute(const struct vg_attrib *a, const struct vg_match_event *ev,
+                             struct vg_str value, struct vg_match_cand *c)
+{
+    long long org = 0;
+    if (!a)
+        return 0;
+    /* The matched address is one end of the flow: its owner is on the other end. */
+    if (same_ip(ev->dest_ip, value) && ev->src_ip[0])
+        org = vg_attrib_ip(a, ev->src_ip);
+    else if (same_ip(ev->src_ip, value) && ev->dest_ip[0])
+        org = vg_attrib_ip(a, ev->dest_ip);
+    if (!org && ev->dest_ip[0])
+        org = vg_attrib_ip(a, ev->dest_ip);
+    if (!org && ev->src_ip[0])
+        org = vg_attrib_ip(a, ev->src_ip);
+    if (org)
+        return org;
+    /* No constituent address in the flow: the owner of the matched address or host. */
+    enum vg_match_kind k = vg_match_classify(value, c);
+    enum vg_match_kind ak = k == VG_MATCH_KIND_URL ? c->host_kind : k;
+    if (ak == VG_MATCH_KIND_IPV4 || ak == VG_MATCH_KIND_IPV6) {
+        char ip[INET6_ADDRSTRLEN];
+        if (inet_ntop(ak == VG_MATCH_KIND_IPV4 ? AF_INET : AF_INET6, c->addr, ip, sizeof ip))
+            org = vg_attrib_ip(a, ip);
+    } else if (c->host_len &&
+               (k == VG_MATCH_KIND_URL || k == VG_MATCH_KIND_EMAIL || k == VG_MATCH_KIND_HOST)) {
+        org = vg_attrib_host(a, c->host);
+    }
+    return org;
+}
+
+int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_index *idx,
+                            const struct vg_attrib *attrib, const char *data, size_t len,
+                            enum vg_match_format format, const char *source, size_t batch_max,
+                            int (*flush)(void *ctx, json_t *batch), void *flush_ctx)
+{
+    memset(s, 0, sizeof *s);
+    s->idx = idx;
+    s->attrib = attrib;
+    s->p = data;
+    s->end = data + len;
+    s->line = 1;
+    s->format = format;
+    s->source = source;
+    s->batch_max = batch_max ? batch_max : 1;
+    s->flush = flush;
+    s->flush_ctx = flush_ctx;
+    s->batch = json_array();
+    s->cand = malloc(sizeof *s->cand);
+    vg_time_now(s->now);
+    if (!s->batch || !s->cand) {
+        vg_match_sightings_cleanup(s);
+        return VG_ENOMEM;
+    }
+    return 0;
+}
+
+void vg_match_sightings_cleanup(struct vg_match_sightings *s)
+{
+    json_decref(s->batch);
+    s->batch = NULL;
+    free(s->cand);
+    s->cand = NULL;
+}
+
+/* Moves the cursor to line n (hits come in input order, so it only goes forward) and returns
+ * that line, without its newline. */
+static struct vg_str seek_line(struct vg_match_sightings *s, uint64_t n)
+{
+    while (s->line < n && s->p < s->end) {
+        const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
+        s->p = nl ? nl + 1 : s->end;
+        s->line++;
+    }
+    const char *nl = memchr(s->p, '\n', (size_t)(s->end - s->p));
+    return (struct vg_str){s->p, (size_t)((nl ? nl : s->end) - s->p)};
+}
+
+int vg_match_sightings_hit(void *ctx, const struct vg_match_hit *h)
+{
+    struct vg_match_sightings *s = ctx;
+    if (h->line != s->ev_line) {
+        struct vg_str line = seek_line(s, h->line);
+        if (s->format == VG_MATCH_FORMAT_EVE) {
+            vg_match_event_read(line.ptr, line.len, s->now, &s->ev);
+        } else {
+            memset(&s->ev, 0, sizeof s->ev);
+            snprintf(s->ev.seen, sizeof s->ev.seen, "%s", s->now);
+        }
+        s->ev_line = h->line;
+    }
+    char text[VG_MATCH_TEXT_MAX];
+    struct vg_match_indicator ind;
+    vg_match_index_get(s->idx, h->rec, &ind, text);
+    long long org = vg_match_attribute(s->attrib, &s->ev, h->value, s->cand);
+    char source[VG_MAX_NAME + 32];
+    snprintf(source, sizeof source, "%.*s:%llu", VG_MAX_NAME, s->source ? s->source : "",
+             (unsigned long long)h->line);
+    json_t *sg = json_object();
+    json_object_set_new(sg, "indicator", json_integer((json_int_t)ind.id));
+    json_object_set_new(sg, "org", org ? json_integer((json_int_t)org) : json_null());
+    json_object_set_new(sg, "seen", json_string(s->ev.seen));
+    json_object_set_new(sg, "value", utf8_string(h->value));
+    json_object_set_new(sg, "field", utf8_string(h->field));
+    json_object_set_new(sg, "source", json_string(source));
+    if (json_array_append_new(s->batch, sg) != 0)
+        return VG_ENOMEM;
+    s->hits++;
+    if (json_array_size(s->batch) >= s->batch_max)
+        return vg_match_sightings_flush(s);
+    return 0;
+}
+
+int vg_match_sightings_flush(struct vg_match_sightings *s)
+{
+    if (!json_array_size(s->batch))
+        return 0;
+    int rc = s->flush(s->flush_ctx, s->batch);
+    json_array_clear(s->batch);
+    return rc;
+}
