@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 
 const struct vg_command *const vg_commands[] = {
-    &vg_cmd_init, &vg_cmd_serve, &vg_cmd_token, &vg_cmd_cpe, &vg_cmd_help, &vg_cmd_version,
+    &vg_cmd_init, &vg_cmd_serve, &vg_cmd_token, &vg_cmd_cpe, &vg_cmd_vuln, &vg_cmd_help, &vg_cmd_version,
     NULL,
 };
 

@@ -373,6 +373,17 @@ static const struct vg_store_ops sqlite_ops = {
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
     .audit_list = sq_audit_list,
+    .vuln_put = sq_vuln_put,
+    .kev_put = sq_kev_put,
+    .epss_put = sq_epss_put,
+    .vuln_each = sq_vuln_each,
+    .vuln_keys_for_products = sq_vuln_keys_for_products,
+    .vuln_assets_each = sq_vuln_assets_each,
+    .finding_replace = sq_finding_replace,
+    .finding_prune = sq_finding_prune,
+    .finding_list = sq_finding_list,
+    .digest_take = sq_digest_take,
+    .vuln_get = sq_vuln_get,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */
