@@ -41,6 +41,9 @@ void vg_api_sightings_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_alerts_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_alerts_escalate(struct vg_req *req, struct vg_resp *r);
 
+void vg_api_org_findings(struct vg_req *req, struct vg_resp *r);
+void vg_api_vulns_get(struct vg_req *req, struct vg_resp *r);
+
 void vg_api_reports_create(struct vg_req *req, struct vg_resp *r);
 
 #endif

@@ -5,6 +5,7 @@
 #include "http/watch.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -428,7 +429,7 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
             r->source = v->source == VG_VULN_NVD ? "nvd" : "cve5";
             r->modified = v->modified;
             r->published = v->published;
-            r->cvss = v->cvss;
+            r->cvss = v->cvss < 0 ? -1 : round((double)v->cvss * 10) / 10;
             r->cvss_version = cvss_version(v->cvss_version);
             r->severity = v->severity[0] ? v->severity : NULL;
             if (strv_push(&descs, dup_str(v->description))) {
@@ -453,7 +454,8 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
             nk++;
         }
         if (e->epss >= 0) {
-            epss[ne] = (struct vg_store_epss){(long long)e->key, e->epss, e->epss_pct};
+            epss[ne] = (struct vg_store_epss){(long long)e->key, round((double)e->epss * 1e5) / 1e5,
+                                              round((double)e->epss_pct * 1e5) / 1e5};
             ne++;
         }
     }
