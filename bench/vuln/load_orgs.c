@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    char line[2048], cur[256] = "";
+    char line[2048], cur[2048] = "";
     json_t *products = json_array();
     long orgs = 0, assets = 0;
     int rc = 0;

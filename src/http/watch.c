@@ -319,6 +319,16 @@ static int load_asset(void *ctx, long long org, const char *cpe)
     return 0;
 }
 
+static int cmp_store_finding(const void *a, const void *b)
+{
+    const struct vg_store_finding *x = a, *y = b;
+    if (x->org != y->org)
+        return x->org < y->org ? -1 : 1;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return (x->asset > y->asset) - (x->asset < y->asset);
+}
+
 /* Stores findings fs of set/inv for scope. */
 static int store_findings(struct vg_store *st, const struct vg_store_fscope *scope,
                           const struct vg_vuln_set *set, const struct vg_inventory *inv,
@@ -340,6 +350,9 @@ static int store_findings(struct vg_store *st, const struct vg_store_fscope *sco
         f[i].asset = fs->v[i].asset;
         f[i].key = (long long)vg_vuln_set_at(set, fs->v[i].entry)->key;
     }
+    /* in the order of the store's unique index (organisation, CVE, asset): its B-tree then
+     * grows at the end instead of taking random inserts (8 M findings: minutes -> seconds) */
+    qsort(f, fs->n, sizeof *f, cmp_store_finding);
     json_t *res = NULL;
     rc = vg_store_finding_replace(st, scope, assets, na, f, fs->n, &res, d);
     if (!rc) {

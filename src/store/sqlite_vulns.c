@@ -329,6 +329,10 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     long long gone = 0, fresh = 0;
     int rc = 0;
+    /* a full re-match rewrites millions of index entries: a larger page cache for it */
+    bool big = n > 100000;
+    if (big)
+        sq_exec(s, "PRAGMA cache_size = -262144");
     if (sq_begin(s)) {
         free(ids);
         return sq_db_error(s, d);
@@ -393,6 +397,8 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
 fail:
     rc = fail(s, d);
 out:
+    if (big)
+        sq_exec(s, "PRAGMA cache_size = -16384");
     free(ids);
     return rc;
 }

@@ -15,8 +15,10 @@ CREATE TABLE vuln (
     description TEXT NOT NULL DEFAULT ''
 );
 
--- The records as imported: one per CVE and source; a newer `modified` replaces.
+-- The records as imported: one per CVE and source; a newer `modified` replaces. A rowid
+-- table: rows of a kilobyte or more do not suit WITHOUT ROWID.
 CREATE TABLE vuln_record (
+    id INTEGER PRIMARY KEY,
     key INTEGER NOT NULL,
     source TEXT NOT NULL CHECK (source IN ('nvd', 'cve5')),
     modified TEXT NOT NULL,            -- NVD lastModified or CVE 5 dateUpdated
@@ -27,8 +29,8 @@ CREATE TABLE vuln_record (
     description TEXT NOT NULL DEFAULT '',
     json TEXT NOT NULL,                -- NVD `cve` object or CVE 5 record, compact JSON
     imported TEXT NOT NULL,
-    PRIMARY KEY (key, source)
-) WITHOUT ROWID;
+    UNIQUE (key, source)
+);
 
 -- "part:vendor:product" (lower case; part '*' for CVE 5 names) named by each record's
 -- applicability: the CVEs a new asset may meet are looked up here.
