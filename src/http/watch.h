@@ -26,8 +26,11 @@ struct vg_watch_stats {
     size_t matched;     /* CVEs re-matched against the inventory */
     size_t findings;    /* findings of those CVEs */
     size_t new_findings;
-    double load_ms;     /* loading the inventory for the re-match */
-    double match_ms;    /* re-reading the changed CVEs, matching them, storing findings */
+    size_t assets;      /* products those CVEs were matched against (summed per round) */
+    double load_ms;     /* reading the products, building the inventory of those concerned */
+    double read_ms;     /* re-reading the changed CVEs from the store */
+    double match_ms;    /* matching them (the first call builds the inventory's lookups) */
+    double store_ms;    /* replacing their findings */
 };
 
 /* Called for each rejected record or unreadable file (field: JSON pointer, or "" and line). */

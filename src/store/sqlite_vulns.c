@@ -368,15 +368,19 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
         if (sq_step_done(s, q))
             goto fail;
     }
-    sqlite3_stmt *q = sq_prep(
-        s, "DELETE FROM finding WHERE (?1 = 0 OR org_id = ?1) "
-           "AND (?2 = 0 OR key IN (SELECT key FROM temp.fscope)) "
-           "AND NOT EXISTS (SELECT 1 FROM temp.fnew n WHERE n.org_id = finding.org_id "
-           "AND n.key = finding.key AND n.asset_id = finding.asset_id)");
+    /* one statement per shape of scope, so that each uses its index (an OR would scan) */
+#define NOT_FOUND_AGAIN                                                                      \
+    " AND NOT EXISTS (SELECT 1 FROM temp.fnew n WHERE n.org_id = finding.org_id "              \
+    "AND n.key = finding.key AND n.asset_id = finding.asset_id)"
+    static const char del_keys[] = "DELETE FROM finding WHERE key IN (SELECT key FROM "
+                                   "temp.fscope) AND (?1 = 0 OR org_id = ?1)" NOT_FOUND_AGAIN;
+    static const char del_org[] = "DELETE FROM finding WHERE org_id = ?1" NOT_FOUND_AGAIN;
+    static const char del_all[] = "DELETE FROM finding WHERE ?1 = 0" NOT_FOUND_AGAIN;
+#undef NOT_FOUND_AGAIN
+    sqlite3_stmt *q = sq_prep(s, scope->keys ? del_keys : scope->org ? del_org : del_all);
     if (!q)
         goto fail;
     sqlite3_bind_int64(q, 1, scope->org);
-    sqlite3_bind_int(q, 2, scope->keys != NULL);
     if (exec_changes(s, q, &gone))
         goto fail;
     q = sq_prep(s, "INSERT OR IGNORE INTO finding(org_id, asset_id, key, first_seen) "
