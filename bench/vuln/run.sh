@@ -60,3 +60,5 @@ json.dump(page, open(sys.argv[2], "w"))
 PY
 /usr/bin/time -f "  $T" ./vigie vuln import --db "$DB" build/release/bench/new-cve.json
 echo "database: $(du -h "$DB" | cut -f1)"
+echo "API on that database (one organisation's findings, one CVE, a PATCH adding a product):"
+/usr/bin/python3 bench/vuln/api.py ./vigie "$DB"
