@@ -315,8 +315,9 @@ int vg_store_epss_put(struct vg_store *st, const struct vg_store_epss *e, size_t
 int vg_store_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys,
                        vg_store_vrec_fn fn, vg_store_kev_fn kfn, vg_store_epss_fn efn,
                        void *ctx);
-/* Calls fn once for each CVE whose applicability names one of the "part:vendor:product"
- * strings given (lower case). */
+/* Calls fn with the key of each CVE whose applicability names one of the
+ * "part:vendor:product" strings given (lower case; part "*" for CVE 5 names); a CVE named
+ * by several of them comes once per name. */
 int vg_store_vuln_keys_for_products(struct vg_store *st, const char *const *products, size_t n,
                                     vg_store_key_fn fn, void *ctx);
 /* Calls fn for each product (assets.products) of organisation org, or of every one (0). */
