@@ -13,9 +13,9 @@ static int flush(struct vg_store *st, const char *name, json_t *products, long *
 {
     static const struct vg_actor who = {0, "bench", "admin"};
     struct vg_diag d;
-    json_t *in = json_pack("{s:s,s:s,s:s,s:{s:[],s:[],s:O}}", "name", name, "kind", "ministry",
-                           "sector", "government", "assets", "cidrs", "domains", "products",
-                           products);
+    json_t *in =
+        json_pack("{s:s,s:s,s:s,s:{s:[],s:[],s:O}}", "name", name, "kind", "ministry", "sector",
+                  "government", "assets", "cidrs", "domains", "products", products);
     json_t *org = NULL, *out = NULL;
     int rc = vg_org_check(in, VG_CHECK_CREATE, &org, &d);
     if (!rc)

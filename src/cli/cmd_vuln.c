@@ -13,7 +13,7 @@
 #include "util/str.h"
 
 struct import_ui {
-    bool tty;         /* stderr is a terminal: show progress */
+    bool tty; /* stderr is a terminal: show progress */
     struct timespec start;
 };
 
@@ -70,9 +70,8 @@ static int parse_org(const char *s, long long *org)
 
 static int run_import(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     const char *db = NULL;
     int c;
     optind = 1;
@@ -114,8 +113,8 @@ static int run_import(int argc, char **argv)
                 "matched %zu changed CVE(s) against %zu product(s) concerned: %zu finding(s), "
                 "%zu new (products and inventory %.1f ms, reading the CVEs %.1f ms, matching "
                 "%.1f ms, storing findings %.1f ms)\n",
-                s.matched, s.assets, s.findings, s.new_findings, s.load_ms, s.read_ms,
-                s.match_ms, s.store_ms);
+                s.matched, s.assets, s.findings, s.new_findings, s.load_ms, s.read_ms, s.match_ms,
+                s.store_ms);
     if (rc) {
         fprintf(stderr, "vigie vuln import: %s\n", d.message);
         return VG_EXIT_FAIL;

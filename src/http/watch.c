@@ -294,8 +294,7 @@ static int load_kev(void *ctx, const struct vg_store_kev *k)
 static int load_epss(void *ctx, const struct vg_store_epss *e)
 {
     struct loader *l = ctx;
-    return vg_vuln_set_put_epss(l->set, (uint64_t)e->key, (float)e->score,
-                                (float)e->percentile) < 0
+    return vg_vuln_set_put_epss(l->set, (uint64_t)e->key, (float)e->score, (float)e->percentile) < 0
                ? VG_ENOMEM
                : 0;
 }
@@ -675,9 +674,8 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
             nr++;
         }
         if (e->has_kev) {
-            kev[nk] = (struct vg_store_kev){(long long)e->key, e->kev.date_added,
-                                            e->kev.due_date, e->kev.ransomware, e->kev.vendor,
-                                            e->kev.product};
+            kev[nk] = (struct vg_store_kev){(long long)e->key, e->kev.date_added, e->kev.due_date,
+                                            e->kev.ransomware, e->kev.vendor,     e->kev.product};
             nk++;
         }
         if (e->epss >= 0) {
@@ -720,8 +718,7 @@ out:
 }
 
 int vg_watch_import(struct vg_store *st, char *const *paths, size_t npaths,
-                    const struct vg_watch_opts *o, struct vg_watch_stats *stats,
-                    struct vg_diag *d)
+                    const struct vg_watch_opts *o, struct vg_watch_stats *stats, struct vg_diag *d)
 {
     struct strv files = {0};
     struct keyv changed = {0};
@@ -876,8 +873,8 @@ static int collect_key(void *ctx, long long key)
     return keyv_push(ctx, key);
 }
 
-int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before,
-                        size_t *nfound, struct vg_diag *d)
+int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before, size_t *nfound,
+                        struct vg_diag *d)
 {
     struct inv_loader il = {vg_inventory_new(), 0};
     struct strv lookups = {0};
@@ -904,7 +901,8 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
         bool known = false;
         size_t j;
         json_t *p;
-        json_array_foreach(before, j, p) {
+        json_array_foreach(before, j, p)
+        {
             if (json_is_string(p) && strcmp(json_string_value(p), cpe) == 0)
                 known = true;
         }
@@ -924,8 +922,7 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
     if (!keys.n)
         goto out;
     l.set = vg_vuln_set_new();
-    if (!l.set ||
-        (rc = vg_store_vuln_each(st, keys.v, keys.n, load_record, NULL, NULL, &l)) ||
+    if (!l.set || (rc = vg_store_vuln_each(st, keys.v, keys.n, load_record, NULL, NULL, &l)) ||
         !(ix = vg_vindex_build(l.set))) {
         rc = vg_diag_set(d, rc ? rc : VG_ENOMEM, "", "cannot load the CVEs of the new products");
         goto out;
@@ -955,12 +952,14 @@ static void add_refs(json_t *refs, const json_t *list)
 {
     size_t i, j;
     json_t *r, *have;
-    json_array_foreach(list, i, r) {
+    json_array_foreach(list, i, r)
+    {
         const char *url = json_string_value(json_object_get(r, "url"));
         if (!url)
             continue;
         bool dup = false;
-        json_array_foreach(refs, j, have) {
+        json_array_foreach(refs, j, have)
+        {
             if (strcmp(json_string_value(json_object_get(have, "url")), url) == 0)
                 dup = true;
         }
@@ -981,7 +980,8 @@ int vg_watch_vuln_summary(struct vg_store *st, const char *cve, json_t **out)
     json_t *descs = json_array(), *refs = json_array(), *sources = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(v, "records"), i, r) {
+    json_array_foreach(json_object_get(v, "records"), i, r)
+    {
         const char *src = json_string_value(json_object_get(r, "source"));
         json_t *rec = json_object_get(r, "record");
         json_array_append_new(sources, json_string(src ? src : ""));
@@ -997,12 +997,13 @@ int vg_watch_vuln_summary(struct vg_store *st, const char *cve, json_t **out)
         size_t j;
         json_t *x;
         if (json_array_size(descs) == 0)
-            json_array_foreach(dl, j, x) {
+            json_array_foreach(dl, j, x)
+            {
                 const char *lang = json_string_value(json_object_get(x, "lang"));
                 const char *val = json_string_value(json_object_get(x, "value"));
                 if (lang && val)
-                    json_array_append_new(descs, json_pack("{s:s,s:s}", "lang", lang, "value",
-                                                           val));
+                    json_array_append_new(descs,
+                                          json_pack("{s:s,s:s}", "lang", lang, "value", val));
             }
         add_refs(refs, rl);
     }
@@ -1033,7 +1034,8 @@ void vg_watch_digest_text(const json_t *dg, FILE *out)
         fprintf(out, "%zu finding(s) (first digest)\n", json_array_size(fl));
     size_t i;
     json_t *f;
-    json_array_foreach(fl, i, f) {
+    json_array_foreach(fl, i, f)
+    {
         const json_t *cvss = json_object_get(f, "cvss"), *kev = json_object_get(f, "kev");
         const json_t *epss = json_object_get(f, "epss");
         fprintf(out, "\n[%s] %s", tier_name(json_integer_value(json_object_get(f, "priority"))),

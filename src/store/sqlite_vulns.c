@@ -317,9 +317,8 @@ static int exec_changes(struct sq *s, sqlite3_stmt *q, long long *changes)
 }
 
 int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
-                       const char *const *assets, size_t nassets,
-                       const struct vg_store_finding *f, size_t n, json_t **out,
-                       struct vg_diag *d)
+                       const char *const *assets, size_t nassets, const struct vg_store_finding *f,
+                       size_t n, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -369,8 +368,8 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
             goto fail;
     }
     /* one statement per shape of scope, so that each uses its index (an OR would scan) */
-#define NOT_FOUND_AGAIN                                                                      \
-    " AND NOT EXISTS (SELECT 1 FROM temp.fnew n WHERE n.org_id = finding.org_id "              \
+#define NOT_FOUND_AGAIN                                                                            \
+    " AND NOT EXISTS (SELECT 1 FROM temp.fnew n WHERE n.org_id = finding.org_id "                  \
     "AND n.key = finding.key AND n.asset_id = finding.asset_id)"
     static const char del_keys[] = "DELETE FROM finding WHERE key IN (SELECT key FROM "
                                    "temp.fscope) AND (?1 = 0 OR org_id = ?1)" NOT_FOUND_AGAIN;
@@ -395,8 +394,8 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
     if (sq_commit(s))
         goto fail;
     if (out)
-        *out = json_pack("{s:I,s:I,s:I}", "found", (json_int_t)n, "new", (json_int_t)fresh,
-                         "gone", (json_int_t)gone);
+        *out = json_pack("{s:I,s:I,s:I}", "found", (json_int_t)n, "new", (json_int_t)fresh, "gone",
+                         (json_int_t)gone);
     goto out;
 fail:
     rc = fail(s, d);
@@ -424,14 +423,14 @@ int sq_finding_prune(struct vg_store *st, long long org, struct vg_diag *d)
 }
 
 /* The columns of a finding as lists and digests show it; tier is column 15. */
-#define FINDING_SELECT                                                                       \
-    "SELECT f.id, f.org_id, a.cpe, v.cve, v.cvss, v.cvss_version, v.severity, "              \
-    "k.date_added, k.due_date, k.ransomware, e.score, e.percentile, f.first_seen, "          \
-    "v.published, v.description, "                                                          \
-    "CASE WHEN k.key IS NOT NULL THEN 0 WHEN e.score >= 0.1 THEN 1 ELSE 2 END AS tier "      \
-    "FROM finding f JOIN asset a ON a.id = f.asset_id JOIN vuln v ON v.key = f.key "         \
+#define FINDING_SELECT                                                                             \
+    "SELECT f.id, f.org_id, a.cpe, v.cve, v.cvss, v.cvss_version, v.severity, "                    \
+    "k.date_added, k.due_date, k.ransomware, e.score, e.percentile, f.first_seen, "                \
+    "v.published, v.description, "                                                                 \
+    "CASE WHEN k.key IS NOT NULL THEN 0 WHEN e.score >= 0.1 THEN 1 ELSE 2 END AS tier "            \
+    "FROM finding f JOIN asset a ON a.id = f.asset_id JOIN vuln v ON v.key = f.key "               \
     "LEFT JOIN kev k ON k.key = f.key LEFT JOIN epss e ON e.key = f.key "
-#define FINDING_ORDER                                                                        \
+#define FINDING_ORDER                                                                              \
     " ORDER BY tier, coalesce(v.cvss, -1) DESC, coalesce(e.score, -1) DESC, f.key DESC, a.cpe"
 
 static json_t *finding_row(sqlite3_stmt *q)
@@ -442,15 +441,14 @@ static json_t *finding_row(sqlite3_stmt *q)
                          sq_col_null(q, 5), "severity", sq_col_null(q, 6));
     if (sqlite3_column_type(q, 7) != SQLITE_NULL)
         kev = json_pack("{s:s,s:s,s:b}", "dateAdded", sq_col_text(q, 7), "dueDate",
-                        sq_col_text(q, 8), "knownRansomwareCampaignUse",
-                        sqlite3_column_int(q, 9));
+                        sq_col_text(q, 8), "knownRansomwareCampaignUse", sqlite3_column_int(q, 9));
     if (sqlite3_column_type(q, 10) != SQLITE_NULL)
         epss = json_pack("{s:f,s:f}", "score", sqlite3_column_double(q, 10), "percentile",
                          sqlite3_column_double(q, 11));
     return json_pack("{s:I,s:s,s:s,s:i,s:o,s:o,s:o,s:s,s:s,s:s}", "org",
                      (json_int_t)sqlite3_column_int64(q, 1), "asset", sq_col_text(q, 2), "cve",
-                     sq_col_text(q, 3), "priority", sqlite3_column_int(q, 15), "cvss", cvss,
-                     "kev", kev, "epss", epss, "first_seen", sq_col_text(q, 12), "published",
+                     sq_col_text(q, 3), "priority", sqlite3_column_int(q, 15), "cvss", cvss, "kev",
+                     kev, "epss", epss, "first_seen", sq_col_text(q, 12), "published",
                      sq_col_text(q, 13), "description", sq_col_text(q, 14));
 }
 
@@ -462,9 +460,9 @@ int sq_finding_list(struct vg_store *st, long long org, const char *since,
     if (sq_cursor_read(page->cursor, &off1, d))
         return VG_EINVAL;
     long long off = off1 > 0 ? off1 - 1 : 0;
-    static const char sql[] = FINDING_SELECT
-        "WHERE f.org_id = ?1 AND (?2 IS NULL OR v.modified >= ?2 OR v.published >= ?2)"
-        FINDING_ORDER " LIMIT ?3 OFFSET ?4";
+    static const char sql[] =
+        FINDING_SELECT "WHERE f.org_id = ?1 AND (?2 IS NULL OR v.modified >= ?2 OR v.published >= "
+                       "?2)" FINDING_ORDER " LIMIT ?3 OFFSET ?4";
     sqlite3_stmt *q = sq_prep(s, sql);
     if (!q)
         return sq_db_error(s, d);
@@ -557,8 +555,8 @@ int sq_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_d
         json_decref(items);
         goto fail;
     }
-    *out = json_pack("{s:I,s:o,s:o,s:s,s:o}", "org", (json_int_t)org, "name", name, "since",
-                     since, "until", now, "findings", items);
+    *out = json_pack("{s:I,s:o,s:o,s:s,s:o}", "org", (json_int_t)org, "name", name, "since", since,
+                     "until", now, "findings", items);
     return 0;
 fail:
     json_decref(name);
@@ -588,9 +586,8 @@ int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out)
                          sq_col_null(q, 4), "severity", sq_col_null(q, 5));
     if (sqlite3_column_type(q, 7) != SQLITE_NULL)
         kev = json_pack("{s:s,s:s,s:b,s:s,s:s}", "dateAdded", sq_col_text(q, 7), "dueDate",
-                        sq_col_text(q, 8), "knownRansomwareCampaignUse",
-                        sqlite3_column_int(q, 9), "vendorProject", sq_col_text(q, 10),
-                        "product", sq_col_text(q, 11));
+                        sq_col_text(q, 8), "knownRansomwareCampaignUse", sqlite3_column_int(q, 9),
+                        "vendorProject", sq_col_text(q, 10), "product", sq_col_text(q, 11));
     if (sqlite3_column_type(q, 12) != SQLITE_NULL)
         epss = json_pack("{s:f,s:f}", "score", sqlite3_column_double(q, 12), "percentile",
                          sqlite3_column_double(q, 13));
@@ -618,8 +615,8 @@ int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out)
         while (sqlite3_step(q) == SQLITE_ROW) {
             long long id = sqlite3_column_int64(q, 0);
             if (!cur || id != cur_id) {
-                cur = json_pack("{s:I,s:s,s:[]}", "org", (json_int_t)id, "name",
-                                sq_col_text(q, 1), "assets");
+                cur = json_pack("{s:I,s:s,s:[]}", "org", (json_int_t)id, "name", sq_col_text(q, 1),
+                                "assets");
                 json_array_append_new(affected, cur);
                 cur_id = id;
             }

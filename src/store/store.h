@@ -42,39 +42,41 @@ struct vg_store_vrec {
     const char *severity;    /* "HIGH", ... or NULL */
     const char *description; /* first English description, may be "" */
     const char *json;        /* the record, compact JSON */
-    size_t json_len;
+    size_t json_len;         /* its length in bytes */
     const char *const *products; /* "part:vendor:product" named by its applicability */
-    size_t nproducts;
+    size_t nproducts;            /* number of products */
 };
 
 /* KEV data of a CVE. */
 struct vg_store_kev {
-    long long key;
+    long long key;          /* CVE key */
     const char *date_added; /* YYYY-MM-DD */
     const char *due_date;   /* YYYY-MM-DD or "" */
     bool ransomware;        /* knownRansomwareCampaignUse "Known" */
-    const char *vendor, *product;
+    const char *vendor;     /* vendorProject */
+    const char *product;    /* product */
 };
 
 /* EPSS data of a CVE. */
 struct vg_store_epss {
-    long long key;
-    double score, percentile;
+    long long key;     /* CVE key */
+    double score;      /* probability of exploitation in 30 days, 0..1 */
+    double percentile; /* 0..1 */
 };
 
 /* One finding to store: organisation, asset (index in the caller's asset names), CVE key. */
 struct vg_store_finding {
-    long long org;
-    unsigned asset;
-    long long key;
+    long long org;  /* organisation id */
+    unsigned asset; /* index in the asset names given with it */
+    long long key;  /* CVE key */
 };
 
 /* What a set of findings replaces: the findings of org (0: every organisation) and, when
  * keys is not NULL, of those CVEs only. */
 struct vg_store_fscope {
-    long long org;
-    const long long *keys;
-    size_t nkeys;
+    long long org;         /* 0: every organisation */
+    const long long *keys; /* NULL: every CVE */
+    size_t nkeys;          /* number of keys */
 };
 
 /* Callbacks of the vulnerability readers. */

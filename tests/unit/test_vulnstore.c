@@ -56,8 +56,8 @@ static struct vg_store_vrec rec(const char *cve, long long key, const char *sour
                                 const char *modified, double cvss)
 {
     static const char *const prods[] = {"a:acme:widget"};
-    struct vg_store_vrec r = {cve, key, source, modified, "2025-01-01", cvss, "3.1", "HIGH",
-                              "desc", "{\"id\":1}", 8, prods, 1};
+    struct vg_store_vrec r = {cve,    key,    source,       modified, "2025-01-01", cvss, "3.1",
+                              "HIGH", "desc", "{\"id\":1}", 8,        prods,        1};
     return r;
 }
 
@@ -220,8 +220,8 @@ static void watch_import_and_new_assets(void **state)
     assert_int_equal(s.matched, 0);
     /* a new product: only the CVEs naming it are matched */
     json_t *before = json_pack("[s]", "cpe:2.3:a:acme:gadget:1.9:*:*:*:*:*:*:*");
-    json_t *patch = json_pack("{s:{s:[],s:[],s:[s,s]}}", "assets", "cidrs", "domains",
-                              "products", "cpe:2.3:a:acme:gadget:1.9:*:*:*:*:*:*:*",
+    json_t *patch = json_pack("{s:{s:[],s:[],s:[s,s]}}", "assets", "cidrs", "domains", "products",
+                              "cpe:2.3:a:acme:gadget:1.9:*:*:*:*:*:*:*",
                               "cpe:2.3:a:globex:portal:3.0:*:*:*:*:*:*:*");
     json_t *out = NULL;
     assert_int_equal(vg_store_org_update(f->st, &who, org, patch, &out, &d), 0);
