@@ -367,120 +367,14 @@ out:
     return rc;
 }
 
-/* The constituency's products as read from the store, each with a name key (normalised
- * "vendor:product") that picks the organisations a CVE may concern without parsing every
- * CPE: loading the whole inventory takes 0.4 s for 100,000 products, one CVE 20 us. */
-struct product_row {
-    long long org;
-    char *cpe;
-    char *nk; /* "" when the name is not a formatted string (always selected) */
-};
-
-struct products {
-    struct product_row *v;
-    size_t n, cap;
-    struct vg_inventory *all; /* every product, built when a selection would be most */
-};
-
-static void products_clear(struct products *p)
-{
-    for (size_t i = 0; i < p->n; i++) {
-        free(p->v[i].cpe);
-        free(p->v[i].nk);
-    }
-    free(p->v);
-    vg_inventory_free(p->all);
-    memset(p, 0, sizeof *p);
-}
-
-/* Name key of a formatted string: its vendor and product with quoting removed, normalised
- * as norm_name does; "" if cpe is not a formatted string. */
-static void fs_name_key(const char *cpe, char *out, size_t cap)
-{
-    out[0] = 0;
-    if (strncmp(cpe, "cpe:2.3:", 8) != 0 || cap < 4)
-        return;
-    size_t o = 0;
-    int field = 0;
-    bool run = false;
-    for (const char *c = cpe + 8; *c && field < 3 && o + 3 < cap; c++) {
-        unsigned char ch = (unsigned char)*c;
-        if (ch == '\\' && c[1]) {
-            ch = (unsigned char)*++c;
-        } else if (ch == ':') {
-            field++;
-            if (field == 2) {
-                out[o++] = ':';
-                run = false;
-            }
-            continue;
-        }
-        if (field == 0)
-            continue;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-            out[o++] = (char)ch;
-            run = false;
-        } else if (ch >= 'A' && ch <= 'Z') {
-            out[o++] = (char)(ch - 'A' + 'a');
-            run = false;
-        } else if (!run) {
-            out[o++] = '_';
-            run = true;
-        }
-    }
-    out[o] = 0;
-    if (field < 2)
-        out[0] = 0;
-}
-
-static int load_product(void *ctx, long long org, const char *cpe)
-{
-    struct products *p = ctx;
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 1024;
-        struct product_row *v = realloc(p->v, cap * sizeof *v);
-        if (!v)
-            return VG_ENOMEM;
-        p->v = v;
-        p->cap = cap;
-    }
-    char nk[2 * VG_MAX_CPE + 4];
-    fs_name_key(cpe, nk, sizeof nk);
-    struct product_row *r = &p->v[p->n];
-    r->org = org;
-    r->cpe = strdup(cpe);
-    r->nk = strdup(nk);
-    if (!r->cpe || !r->nk) {
-        free(r->cpe);
-        free(r->nk);
-        return VG_ENOMEM;
-    }
-    p->n++;
-    return 0;
-}
-
-static int add_rows(struct vg_inventory *inv, const struct products *p, const struct keyv *orgs)
-{
-    struct inv_loader il = {inv, 0};
-    for (size_t i = 0; i < p->n; i++) {
-        if (orgs && !bsearch(&p->v[i].org, orgs->v, orgs->n, sizeof *orgs->v, cmp_key))
-            continue;
-        int rc = load_asset(&il, p->v[i].org, p->v[i].cpe);
-        if (rc)
-            return rc;
-    }
-    return 0;
-}
-
-static int cmp_strp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds the name keys of v's applicability to l; sets *wild for a wildcard name. */
-static int name_keys(const struct vg_vuln *v, struct strv *l, bool *wild)
+/* Adds the name keys (core/record.h vg_cpe23_name_key) of v's applicability to l; sets
+ * *wild for a criterion with a wildcard name, *complex for AND / negated / "running on"
+ * configurations (their other products of an organisation count). */
+static int name_keys(const struct vg_vuln *v, struct strv *l, bool *wild, bool *complex)
 {
     char a[VG_MAX_CPE + 1], b[VG_MAX_CPE + 1];
+    if (!v->simple)
+        *complex = true;
     for (uint32_t i = 0; i < v->nmatches; i++) {
         const struct vg_cpe *c = &v->matches[i].cpe;
         struct vg_str vendor = vg_cpe_value(c, VG_CPE_VENDOR);
@@ -492,98 +386,121 @@ static int name_keys(const struct vg_vuln *v, struct strv *l, bool *wild)
         }
         norm_name(vendor, a, sizeof a);
         norm_name(product, b, sizeof b);
-        if (strv_push(l, lower_key(vg_str_c(a), vg_str_c(b), vg_str_c("")))) /* "v:p:" */
+        size_t len = strlen(a) + strlen(b) + 2;
+        char *k = malloc(len);
+        if (!k)
+            return VG_ENOMEM;
+        snprintf(k, len, "%s:%s", a, b);
+        if (strv_push(l, k))
             return VG_ENOMEM;
     }
     for (uint32_t i = 0; i < v->naffected; i++) {
         norm_name(v->affected[i].vendor, a, sizeof a);
         norm_name(v->affected[i].product, b, sizeof b);
-        if (strv_push(l, lower_key(vg_str_c(a), vg_str_c(b), vg_str_c(""))))
+        size_t len = strlen(a) + strlen(b) + 2;
+        char *k = malloc(len);
+        if (!k)
+            return VG_ENOMEM;
+        snprintf(k, len, "%s:%s", a, b);
+        if (strv_push(l, k))
             return VG_ENOMEM;
     }
     return 0;
 }
 
-/* The inventory the CVEs of set may concern: every product of the organisations that list a
- * product of the same name (an AND configuration may need their other products), or all
- * products when a criterion has a wildcard name or when that is most of them. *inv is
- * either a new inventory (*own true) or p->all. */
-static int select_inventory(struct products *p, const struct vg_vuln_set *set,
-                            struct vg_inventory **inv, bool *own)
+static int cmp_strp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The inventories a re-match after an import uses. */
+struct inventories {
+    struct vg_inventory *all; /* every product, read once when a round needs most of them */
+};
+
+/* The inventory the CVEs of set may concern: the products whose name key one of their
+ * criteria has (every product of those organisations when a configuration is not a plain
+ * OR list), found through the store's index; every product when a criterion has a wildcard
+ * name or the round is large. *inv is a new inventory (*own true) or iv->all. */
+static int select_inventory(struct vg_store *st, struct inventories *iv,
+                            const struct vg_vuln_set *set, struct vg_inventory **inv, bool *own)
 {
     struct strv names = {0};
-    struct keyv orgs = {0};
-    bool wild = false;
+    bool wild = false, complex = false;
     int rc = 0;
     *inv = NULL;
     *own = false;
-    for (size_t i = 0; !rc && i < vg_vuln_set_count(set); i++) {
+    size_t n = vg_vuln_set_count(set);
+    for (size_t i = 0; !rc && i < n; i++) {
         const struct vg_vuln_entry *e = vg_vuln_set_at(set, i);
         if (e->nvd)
-            rc = name_keys(e->nvd, &names, &wild);
+            rc = name_keys(e->nvd, &names, &wild, &complex);
         if (!rc && e->cve5)
-            rc = name_keys(e->cve5, &names, &wild);
+            rc = name_keys(e->cve5, &names, &wild, &complex);
     }
     if (rc)
         goto out;
-    qsort(names.v, names.n, sizeof *names.v, cmp_strp);
-    char key[2 * VG_MAX_CPE + 8];
-    for (size_t i = 0; !wild && i < p->n; i++) {
-        /* lower_key above wrote "vendor:product:"; the product key has no trailing ':' */
-        snprintf(key, sizeof key, "%s:", p->v[i].nk);
-        const char *k = key;
-        if (!p->v[i].nk[0] || bsearch(&k, names.v, names.n, sizeof *names.v, cmp_strp))
-            if ((rc = keyv_push(&orgs, p->v[i].org)))
-                goto out;
-    }
-    keyv_uniq(&orgs);
-    size_t selected = 0;
-    for (size_t i = 0; !wild && i < p->n; i++)
-        if (bsearch(&p->v[i].org, orgs.v, orgs.n, sizeof *orgs.v, cmp_key))
-            selected++;
-    if (wild || selected > p->n / 4) {
-        if (!p->all) {
-            if (!(p->all = vg_inventory_new())) {
+    if (wild || n > 1000) {
+        if (!iv->all) {
+            struct inv_loader il = {vg_inventory_new(), 0};
+            if (!il.inv) {
                 rc = VG_ENOMEM;
                 goto out;
             }
-            if ((rc = add_rows(p->all, p, NULL)))
+            iv->all = il.inv;
+            if ((rc = vg_store_vuln_assets_each(st, 0, load_asset, &il)))
                 goto out;
         }
-        *inv = p->all;
+        *inv = iv->all;
         goto out;
     }
-    if (!(*inv = vg_inventory_new())) {
+    qsort(names.v, names.n, sizeof *names.v, cmp_strp);
+    size_t j = 0;
+    for (size_t i = 0; i < names.n; i++) { /* unique names */
+        if (j && strcmp(names.v[i], names.v[j - 1]) == 0) {
+            free(names.v[i]);
+            continue;
+        }
+        names.v[j++] = names.v[i];
+    }
+    names.n = j;
+    struct inv_loader il = {vg_inventory_new(), 0};
+    if (!il.inv) {
         rc = VG_ENOMEM;
         goto out;
     }
+    *inv = il.inv;
     *own = true;
-    rc = add_rows(*inv, p, &orgs);
+    rc = vg_store_vuln_products_for_names(st, (const char *const *)names.v, names.n, complex,
+                                          load_asset, &il);
 out:
     strv_clear(&names);
-    free(orgs.v);
     return rc;
 }
 
 /* Matches the CVEs of keys against the products that may concern them and replaces their
  * findings, MATCH_CHUNK at a time. */
-static int rematch_keys(struct vg_store *st, const struct keyv *keys, struct products *p,
-                        struct vg_watch_stats *stats, struct vg_diag *d)
+static int rematch_keys(struct vg_store *st, const struct keyv *keys, struct vg_watch_stats *stats,
+                        struct vg_diag *d)
 {
-    for (size_t at = 0; at < keys->n; at += MATCH_CHUNK) {
+    struct inventories iv = {NULL};
+    int rc = 0;
+    for (size_t at = 0; !rc && at < keys->n; at += MATCH_CHUNK) {
         size_t n = keys->n - at < MATCH_CHUNK ? keys->n - at : MATCH_CHUNK;
         struct loader l = {vg_vuln_set_new(), 0};
         struct vg_findings fs;
         vg_findings_init(&fs);
-        if (!l.set)
-            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        if (!l.set) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            break;
+        }
         double t0 = now_ms();
-        int rc = vg_store_vuln_each(st, keys->v + at, n, load_record, NULL, NULL, &l);
+        rc = vg_store_vuln_each(st, keys->v + at, n, load_record, NULL, NULL, &l);
         double t1 = now_ms();
         struct vg_inventory *inv = NULL;
         bool own = false;
         if (!rc)
-            rc = select_inventory(p, l.set, &inv, &own);
+            rc = select_inventory(st, &iv, l.set, &inv, &own);
         double t2 = now_ms();
         for (size_t i = 0; !rc && i < vg_vuln_set_count(l.set); i++)
             rc = vg_vmatch_vuln(l.set, i, inv, &fs);
@@ -606,10 +523,9 @@ static int rematch_keys(struct vg_store *st, const struct keyv *keys, struct pro
             vg_inventory_free(inv);
         vg_findings_cleanup(&fs);
         vg_vuln_set_free(l.set);
-        if (rc)
-            return rc;
     }
-    return 0;
+    vg_inventory_free(iv.all);
+    return rc;
 }
 
 /* ---- import ---- */
@@ -717,6 +633,14 @@ out:
     return rc;
 }
 
+static int stop_at_first(void *ctx, long long org, const char *cpe)
+{
+    (void)ctx;
+    (void)org;
+    (void)cpe;
+    return 1;
+}
+
 int vg_watch_import(struct vg_store *st, char *const *paths, size_t npaths,
                     const struct vg_watch_opts *o, struct vg_watch_stats *stats, struct vg_diag *d)
 {
@@ -774,18 +698,9 @@ int vg_watch_import(struct vg_store *st, char *const *paths, size_t npaths,
         goto out;
     }
     keyv_uniq(&changed);
-    if (changed.n) {
-        double t0 = now_ms();
-        struct products p;
-        memset(&p, 0, sizeof p);
-        rc = vg_store_vuln_assets_each(st, 0, load_product, &p);
-        stats->load_ms = now_ms() - t0;
-        if (rc)
-            vg_diag_set(d, rc, "", "cannot read the organisations' products");
-        else if (p.n)
-            rc = rematch_keys(st, &changed, &p, stats, d);
-        products_clear(&p);
-    }
+    /* no product in the constituency: nothing to match (the first import of a feed) */
+    if (changed.n && vg_store_vuln_assets_each(st, 0, stop_at_first, NULL) == 1)
+        rc = rematch_keys(st, &changed, stats, d);
 out:
     strv_clear(&files);
     free(changed.v);

@@ -379,6 +379,7 @@ static const struct vg_store_ops sqlite_ops = {
     .vuln_each = sq_vuln_each,
     .vuln_keys_for_products = sq_vuln_keys_for_products,
     .vuln_assets_each = sq_vuln_assets_each,
+    .vuln_products_for_names = sq_vuln_products_for_names,
     .finding_replace = sq_finding_replace,
     .finding_prune = sq_finding_prune,
     .finding_list = sq_finding_list,
@@ -427,7 +428,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
          * transactions rather than every few */
         sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||
         /* savepoints (group commit) keep their sub-journals in memory, not in temp files */
-        sq_exec(s, "PRAGMA temp_store = MEMORY")) {
+        sq_exec(s, "PRAGMA temp_store = MEMORY") || sq_vuln_register(s)) {
         vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path,
                     sqlite3_errmsg(s->db));
         sq_close(&s->base);

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/record.h"
+#include "util/limits.h"
 #include "util/time.h"
 
 static const char *const SOURCES[] = {"nvd", "cve5"};
@@ -284,6 +286,103 @@ int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn
     if (rc == 0 && step != SQLITE_DONE)
         rc = VG_EIO;
     sq_done(s, q);
+    return rc;
+}
+
+static void name_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *cpe = sqlite3_value_text(argv[0]);
+    char key[2 * VG_MAX_OBSERVABLE + 4];
+    vg_cpe23_name_key(cpe ? (const char *)cpe : "", key, sizeof key);
+    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
+}
+
+int sq_vuln_register(struct sq *s)
+{
+    return sqlite3_create_function(s->db, "vg_cpe_name_key", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                                   name_key_fn, NULL, NULL) == SQLITE_OK
+               ? 0
+               : VG_EIO;
+}
+
+/* Steps q (bound) and calls fn(org, cpe) per row. */
+static int each_product(struct sq *s, sqlite3_stmt *q, vg_store_asset_fn fn, void *ctx)
+{
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_int64(q, 0), sq_col_text(q, 1));
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = VG_EIO;
+    sq_done(s, q);
+    return rc;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+int sq_vuln_products_for_names(struct vg_store *st, const char *const *names, size_t n,
+                               bool whole_orgs, vg_store_asset_fn fn, void *ctx)
+{
+    struct sq *s = sq_of(st);
+    if (!whole_orgs) {
+        for (size_t i = 0; i <= n; i++) { /* the last round: products without a name key */
+            sqlite3_stmt *q = sq_prep(s, "SELECT org_id, cpe FROM org_product WHERE name_key = ?");
+            if (!q)
+                return VG_EIO;
+            sq_bind_text(q, 1, i < n ? names[i] : "");
+            int rc = each_product(s, q, fn, ctx);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    long long *orgs = NULL;
+    size_t norgs = 0, cap = 0;
+    int rc = 0;
+    for (size_t i = 0; !rc && i <= n; i++) {
+        sqlite3_stmt *q = sq_prep(s, "SELECT DISTINCT org_id FROM org_product WHERE name_key = ?");
+        if (!q) {
+            rc = VG_EIO;
+            break;
+        }
+        sq_bind_text(q, 1, i < n ? names[i] : "");
+        int step;
+        while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+            if (norgs == cap) {
+                cap = cap ? 2 * cap : 64;
+                long long *v = realloc(orgs, cap * sizeof *v);
+                if (!v) {
+                    rc = VG_ENOMEM;
+                    break;
+                }
+                orgs = v;
+            }
+            orgs[norgs++] = sqlite3_column_int64(q, 0);
+        }
+        if (!rc && step != SQLITE_DONE)
+            rc = VG_EIO;
+        sq_done(s, q);
+    }
+    if (!rc && norgs)
+        qsort(orgs, norgs, sizeof *orgs, cmp_ll);
+    for (size_t i = 0; !rc && i < norgs; i++) {
+        if (i && orgs[i] == orgs[i - 1])
+            continue;
+        sqlite3_stmt *q =
+            sq_prep(s, "SELECT org_id, cpe FROM org_product WHERE org_id = ? ORDER BY rowid");
+        if (!q) {
+            rc = VG_EIO;
+            break;
+        }
+        sqlite3_bind_int64(q, 1, orgs[i]);
+        rc = each_product(s, q, fn, ctx);
+    }
+    free(orgs);
     return rc;
 }
 

@@ -126,6 +126,9 @@ FWD(vuln_keys_for_products, (struct vg_store * st, const char *const *products, 
                              vg_store_key_fn fn, void *ctx), (st, products, n, fn, ctx))
 FWD(vuln_assets_each, (struct vg_store * st, long long org, vg_store_asset_fn fn, void *ctx),
     (st, org, fn, ctx))
+FWD(vuln_products_for_names, (struct vg_store * st, const char *const *names, size_t n,
+                              bool whole_orgs, vg_store_asset_fn fn, void *ctx),
+    (st, names, n, whole_orgs, fn, ctx))
 FWD(finding_replace, (struct vg_store * st, const struct vg_store_fscope *scope,
                       const char *const *assets, size_t nassets,
                       const struct vg_store_finding *f, size_t n, json_t **out,

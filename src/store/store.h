@@ -170,6 +170,8 @@ struct vg_store_ops {
                                   vg_store_key_fn fn, void *ctx);
     int (*vuln_assets_each)(struct vg_store *st, long long org, vg_store_asset_fn fn,
                             void *ctx);
+    int (*vuln_products_for_names)(struct vg_store *st, const char *const *names, size_t n,
+                                   bool whole_orgs, vg_store_asset_fn fn, void *ctx);
     int (*finding_replace)(struct vg_store *st, const struct vg_store_fscope *scope,
                            const char *const *assets, size_t nassets,
                            const struct vg_store_finding *f, size_t n, json_t **out,
@@ -325,6 +327,12 @@ int vg_store_vuln_keys_for_products(struct vg_store *st, const char *const *prod
 /* Calls fn for each product (assets.products) of organisation org, or of every one (0). */
 int vg_store_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn,
                               void *ctx);
+/* Calls fn for each product of an organisation whose name key (core/record.h
+ * vg_cpe23_name_key) is one of names, and for every product that is not a formatted string;
+ * with whole_orgs, for every product of the organisations that have one (an AND
+ * configuration may need their other products). Found by index. */
+int vg_store_vuln_products_for_names(struct vg_store *st, const char *const *names, size_t n,
+                                     bool whole_orgs, vg_store_asset_fn fn, void *ctx);
 /* Replaces the findings of scope by f[0..n) in one transaction: findings no longer found are
  * deleted, new ones inserted with first_seen now, the others keep theirs. *out (may be
  * NULL) = {"found": n, "new": n, "gone": n}. */

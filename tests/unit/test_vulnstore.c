@@ -242,6 +242,48 @@ static void watch_import_and_new_assets(void **state)
     assert_int_equal(s.files, 0);
 }
 
+static void name_keys_pick_the_organisations(void **state)
+{
+    struct fixture *f = *state;
+    char k[128];
+    vg_cpe23_name_key("cpe:2.3:a:Example.org:Big_Suite:1.0:*:*:*:*:*:*:*", k, sizeof k);
+    assert_string_equal(k, "example_org:big_suite");
+    vg_cpe23_name_key("cpe:2.3:a:foo\\!bar:x\\:y:1.0:*:*:*:*:*:*:*", k, sizeof k);
+    assert_string_equal(k, "foo_bar:x_y");
+    vg_cpe23_name_key("cpe:/a:foo:bar:1.0", k, sizeof k);
+    assert_string_equal(k, "");
+    /* a quoted name in a criterion meets the same name in a product; the organisation with
+     * an unrelated product is not even loaded */
+    long long a = make_org(f->st, "A", "[\"cpe:2.3:a:example.org:foo-bar:1.5:*:*:*:*:*:*:*\"]");
+    make_org(f->st, "B", "[\"cpe:2.3:a:other:thing:1.0:*:*:*:*:*:*:*\"]");
+    char path[160];
+    snprintf(path, sizeof path, "%s/one.json", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"vulnerabilities\":[{\"cve\":{\"id\":\"CVE-2025-3001\",\"published\":"
+          "\"2025-01-01T00:00:00.000\",\"lastModified\":\"2025-01-01T00:00:00.000\","
+          "\"vulnStatus\":\"Analyzed\",\"descriptions\":[],\"metrics\":{},"
+          "\"configurations\":[{\"nodes\":[{\"operator\":\"OR\",\"negate\":false,"
+          "\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":"
+          "\"cpe:2.3:a:example.org:foo-bar:*:*:*:*:*:*:*:*\",\"versionEndExcluding\":\"2.0\"}]}]}],"
+          "\"references\":[]}}]}",
+          fp);
+    fclose(fp);
+    char *paths[] = {path};
+    struct vg_watch_stats s;
+    struct vg_diag d;
+    assert_int_equal(vg_watch_import(f->st, paths, 1, NULL, &s, &d), 0);
+    assert_int_equal(s.added, 1);
+    assert_int_equal(s.assets, 1); /* only A's product was loaded */
+    assert_int_equal(s.findings, 1);
+    struct vg_page page = {50, NULL};
+    json_t *l = NULL;
+    assert_int_equal(vg_store_finding_list(f->st, a, NULL, &page, &l, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
+    json_decref(l);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +291,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(findings_replace_keep_first_seen_and_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(watch_import_and_new_assets, setup, teardown),
+        cmocka_unit_test_setup_teardown(name_keys_pick_the_organisations, setup, teardown),
     };
     return cmocka_run_group_tests_name("vulnstore", tests, NULL, NULL);
 }

@@ -83,3 +83,29 @@ CREATE TABLE digest (
     last_id INTEGER NOT NULL,          -- the last finding id a digest covered
     at TEXT NOT NULL
 );
+
+-- The organisations' products by name key (normalised "vendor:product", vg_cpe23_name_key,
+-- registered on each connection as the SQL function vg_cpe_name_key), kept by triggers:
+-- the organisations a new CVE may concern are found by index, not by reading every
+-- organisation's assets.
+CREATE TABLE org_product (
+    name_key TEXT NOT NULL,            -- '' when the product is not a formatted string
+    org_id INTEGER NOT NULL REFERENCES org(id) ON DELETE CASCADE,
+    cpe TEXT NOT NULL
+);
+CREATE INDEX org_product_key ON org_product(name_key, org_id);
+CREATE INDEX org_product_org ON org_product(org_id);
+INSERT INTO org_product(name_key, org_id, cpe)
+    SELECT vg_cpe_name_key(j.value), o.id, j.value FROM org o, json_each(o.assets, '$.products') j
+    WHERE j.type = 'text';
+CREATE TRIGGER org_product_insert AFTER INSERT ON org BEGIN
+    INSERT INTO org_product(name_key, org_id, cpe)
+        SELECT vg_cpe_name_key(j.value), new.id, j.value FROM json_each(new.assets, '$.products') j
+        WHERE j.type = 'text';
+END;
+CREATE TRIGGER org_product_update AFTER UPDATE OF assets ON org BEGIN
+    DELETE FROM org_product WHERE org_id = old.id;
+    INSERT INTO org_product(name_key, org_id, cpe)
+        SELECT vg_cpe_name_key(j.value), new.id, j.value FROM json_each(new.assets, '$.products') j
+        WHERE j.type = 'text';
+END;
