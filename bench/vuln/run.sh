@@ -47,12 +47,21 @@ echo "full re-match (every stored CVE x every organisation's products, findings 
 echo "  $(wc -l <build/release/bench/findings.ndjson) NDJSON lines"
 echo "second full re-match (findings already stored):"
 /usr/bin/time -f "  $T" ./vigie vuln match --db "$DB" >/dev/null
-echo "one new CVE (a copy of a popular product's CVE under a new id), imported and matched:"
-/usr/bin/python3 - "$OUT" build/release/bench/new-cve.json <<'PY'
-import json, sys
+echo "one new CVE (a copy, under a new id, of the page-1 CVE whose products the inventory holds most):"
+/usr/bin/python3 - "$OUT" build/release/bench/new-cve.json "${VIGIE_BENCH_CVE_ID:-CVE-2026-999999}" <<'PY'
+import collections, json, sys
+held = collections.Counter()
+for line in open(sys.argv[1] + "/inventory.tsv"):
+    f = line.rstrip("\n").split("\t")[1].split(":")
+    held[(f[3], f[4])] += 1
 page = json.load(open(sys.argv[1] + "/nvd/page-0001.json"))
-best = max(page["vulnerabilities"][:200], key=lambda v: len(json.dumps(v)))
-best["cve"]["id"] = "CVE-2026-999999"
+def score(v):
+    names = {(m["criteria"].split(":")[3], m["criteria"].split(":")[4])
+             for c in v["cve"].get("configurations", []) for n in c["nodes"] for m in n["cpeMatch"]}
+    return sum(held[x] for x in names)
+best = max(page["vulnerabilities"], key=score)
+print("  %s: its products are held %d times in the inventory" % (best["cve"]["id"], score(best)))
+best["cve"]["id"] = sys.argv[3]
 best["cve"]["lastModified"] = "2026-11-29T00:00:00.000"
 page["vulnerabilities"] = [best]
 page["resultsPerPage"] = page["totalResults"] = 1

@@ -419,9 +419,8 @@ struct inventories {
 };
 
 /* The inventory the CVEs of set may concern: the products whose name key one of their
- * criteria has (every product of those organisations when a configuration is not a plain
- * OR list), found through the store's index; every product when a criterion has a wildcard
- * name or the round is large. *inv is a new inventory (*own true) or iv->all. */
+ * criteria has, found through the store's index; every product when a criterion has a
+ * wildcard name or the round is large. *inv is a new inventory (*own true) or iv->all. */
 static int select_inventory(struct vg_store *st, struct inventories *iv,
                             const struct vg_vuln_set *set, struct vg_inventory **inv, bool *own)
 {
@@ -471,7 +470,12 @@ static int select_inventory(struct vg_store *st, struct inventories *iv,
     }
     *inv = il.inv;
     *own = true;
-    rc = vg_store_vuln_products_for_names(st, (const char *const *)names.v, names.n, complex,
+    /* The products a configuration can depend on are those its criteria name, "running on"
+     * platforms and AND partners included; a negated node holds when none of its criteria
+     * is met, which products not loaded cannot change. So the named products suffice, for
+     * complex configurations too (whole_orgs is for callers that want more). */
+    (void)complex;
+    rc = vg_store_vuln_products_for_names(st, (const char *const *)names.v, names.n, false,
                                           load_asset, &il);
 out:
     strv_clear(&names);

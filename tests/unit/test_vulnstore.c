@@ -284,6 +284,50 @@ static void name_keys_pick_the_organisations(void **state)
     unlink(path);
 }
 
+/* An AND configuration ("app X running on OS Y") matched on import: the platform is another
+ * product of the organisation, loaded because the criterion names it. */
+static void import_matches_running_on_platforms(void **state)
+{
+    struct fixture *f = *state;
+    long long both = make_org(f->st, "Both",
+                              "[\"cpe:2.3:a:acme:app:1.0:*:*:*:*:*:*:*\","
+                              "\"cpe:2.3:o:acme:os:7:*:*:*:*:*:*:*\"]");
+    long long app = make_org(f->st, "AppOnly", "[\"cpe:2.3:a:acme:app:1.0:*:*:*:*:*:*:*\"]");
+    char path[160];
+    snprintf(path, sizeof path, "%s/and.json", f->dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("{\"vulnerabilities\":[{\"cve\":{\"id\":\"CVE-2025-3002\",\"published\":"
+          "\"2025-01-01T00:00:00.000\",\"lastModified\":\"2025-01-01T00:00:00.000\","
+          "\"vulnStatus\":\"Analyzed\",\"descriptions\":[],\"metrics\":{},"
+          "\"configurations\":[{\"operator\":\"AND\",\"nodes\":["
+          "{\"operator\":\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":true,"
+          "\"criteria\":\"cpe:2.3:a:acme:app:1.0:*:*:*:*:*:*:*\"}]},"
+          "{\"operator\":\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":false,"
+          "\"criteria\":\"cpe:2.3:o:acme:os:7:*:*:*:*:*:*:*\"}]}]}],"
+          "\"references\":[]}}]}",
+          fp);
+    fclose(fp);
+    char *paths[] = {path};
+    struct vg_watch_stats s;
+    struct vg_diag d;
+    assert_int_equal(vg_watch_import(f->st, paths, 1, NULL, &s, &d), 0);
+    assert_int_equal(s.added, 1);
+    assert_int_equal(s.findings, 1);
+    struct vg_page page = {50, NULL};
+    json_t *l = NULL;
+    assert_int_equal(vg_store_finding_list(f->st, both, NULL, &page, &l, &d), 0);
+    json_t *items = json_object_get(l, "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items, 0), "asset")),
+                        "cpe:2.3:a:acme:app:1.0:*:*:*:*:*:*:*");
+    json_decref(l);
+    assert_int_equal(vg_store_finding_list(f->st, app, NULL, &page, &l, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 0);
+    json_decref(l);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +336,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(watch_import_and_new_assets, setup, teardown),
         cmocka_unit_test_setup_teardown(name_keys_pick_the_organisations, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_matches_running_on_platforms, setup, teardown),
     };
     return cmocka_run_group_tests_name("vulnstore", tests, NULL, NULL);
 }
