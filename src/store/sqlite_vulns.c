@@ -99,7 +99,7 @@ int sq_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_t n, in
     char now[VG_TIME_LEN];
     vg_time_now(now);
     for (size_t i = 0; i < n; i++)
-        if (!v[i].cve || !v[i].key || !v[i].json ||
+        if (!v[i].cve || !v[i].key || !v[i].json || !v[i].source ||
             (strcmp(v[i].source, SOURCES[0]) != 0 && strcmp(v[i].source, SOURCES[1]) != 0))
             return vg_diag_set(d, VG_EINVAL, "", "record %zu is incomplete", i);
     if (sq_begin(s))
