@@ -28,6 +28,7 @@ extern const struct vg_command vg_cmd_token;
 extern const struct vg_command vg_cmd_cpe;
 extern const struct vg_command vg_cmd_match;
 extern const struct vg_command vg_cmd_ioc;
+extern const struct vg_command vg_cmd_vuln;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

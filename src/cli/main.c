@@ -11,8 +11,8 @@
 #include "cli/commands.h"
 
 const struct vg_command *const vg_commands[] = {
-    &vg_cmd_init, &vg_cmd_serve, &vg_cmd_token, &vg_cmd_match, &vg_cmd_ioc, &vg_cmd_cpe, &vg_cmd_help,
-    &vg_cmd_version, NULL,
+    &vg_cmd_init,  &vg_cmd_serve, &vg_cmd_token, &vg_cmd_match, &vg_cmd_ioc,
+    &vg_cmd_vuln,  &vg_cmd_cpe,   &vg_cmd_help,  &vg_cmd_version, NULL,
 };
 
 const char *vg_cli_db_path(const char *opt)

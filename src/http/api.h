@@ -42,6 +42,8 @@ void vg_api_alerts_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_alerts_escalate(struct vg_req *req, struct vg_resp *r);
 
 void vg_api_events_post(struct vg_req *req, struct vg_resp *r);
+void vg_api_org_findings(struct vg_req *req, struct vg_resp *r);
+void vg_api_vulns_get(struct vg_req *req, struct vg_resp *r);
 
 void vg_api_reports_create(struct vg_req *req, struct vg_resp *r);
 

@@ -3,6 +3,8 @@
 
 #include "core/record.h"
 #include "http/api.h"
+#include "http/watch.h"
+#include "util/log.h"
 #include "util/str.h"
 
 /* Reads the {id} path parameter; 0 and a 404 answer if it is not a positive integer. */
@@ -14,6 +16,17 @@ static long long org_param(struct vg_req *req, struct vg_resp *r)
         return 0;
     }
     return (long long)id;
+}
+
+/* Matches the organisation's new products (those not in before) against the stored CVEs,
+ * so that its findings follow its assets without a full re-match. A failure leaves the
+ * organisation written and is logged: `vigie vuln match` repairs the findings. */
+static void refresh_findings(struct vg_req *req, long long id, const json_t *before)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_watch_org_assets(req->st, id, before, NULL, &d) != 0)
+        vg_warn("findings of organisation %lld not refreshed: %s", id, d.message);
 }
 
 void vg_api_orgs_list(struct vg_req *req, struct vg_resp *r)
@@ -44,6 +57,7 @@ void vg_api_orgs_create(struct vg_req *req, struct vg_resp *r)
     if (rc) {
         vg_resp_diag(r, rc, &d);
     } else {
+        refresh_findings(req, (long long)json_integer_value(json_object_get(out, "id")), NULL);
         snprintf(r->location, sizeof r->location, "/api/v1/orgs/%lld",
                  (long long)json_integer_value(json_object_get(out, "id")));
         vg_resp_json(r, 201, out);
@@ -78,12 +92,21 @@ void vg_api_orgs_patch(struct vg_req *req, struct vg_resp *r)
     if (!rc && json_object_size(patch) == 0)
         rc = vg_diag_set(&d, VG_EINVAL, "", "nothing to change");
     json_object_del(patch, "eligible");
+    json_t *old = NULL;
+    bool assets = json_object_get(patch, "assets") != NULL;
+    if (!rc && assets)
+        vg_store_org_get(req->st, id, &old);
     if (!rc)
         rc = vg_store_org_update(req->st, &req->actor, id, patch, &out, &d);
-    if (rc)
+    if (rc) {
         vg_resp_diag(r, rc, &d);
-    else
+    } else {
+        if (assets)
+            refresh_findings(req, id,
+                             json_object_get(json_object_get(old, "assets"), "products"));
         vg_resp_json(r, 200, out);
+    }
+    json_decref(old);
     json_decref(in);
     json_decref(patch);
 }

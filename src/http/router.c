@@ -23,6 +23,8 @@ const struct vg_route vg_routes[] = {
     {"POST", "/api/v1/orgs", VG_ADMIN, vg_api_orgs_create},
     {"GET", "/api/v1/orgs/{}", VG_READER, vg_api_orgs_get},
     {"PATCH", "/api/v1/orgs/{}", VG_ADMIN, vg_api_orgs_patch},
+    {"GET", "/api/v1/orgs/{}/findings", VG_READER, vg_api_org_findings},
+    {"GET", "/api/v1/vulns/{}", VG_READER, vg_api_vulns_get},
     {"GET", "/api/v1/incidents", VG_READER, vg_api_incidents_list},
     {"POST", "/api/v1/incidents", VG_ANALYST, vg_api_incidents_create},
     {"GET", "/api/v1/incidents/{}", VG_READER, vg_api_incidents_get},

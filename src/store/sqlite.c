@@ -393,6 +393,18 @@ static const struct vg_store_ops sqlite_ops = {
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
     .audit_list = sq_audit_list,
+    .vuln_put = sq_vuln_put,
+    .kev_put = sq_kev_put,
+    .epss_put = sq_epss_put,
+    .vuln_each = sq_vuln_each,
+    .vuln_keys_for_products = sq_vuln_keys_for_products,
+    .vuln_assets_each = sq_vuln_assets_each,
+    .vuln_products_for_names = sq_vuln_products_for_names,
+    .finding_replace = sq_finding_replace,
+    .finding_prune = sq_finding_prune,
+    .finding_list = sq_finding_list,
+    .digest_take = sq_digest_take,
+    .vuln_get = sq_vuln_get,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */
@@ -446,7 +458,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, struct vg_diag *d)
          * transactions rather than every few */
         sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||
         /* savepoints (group commit) keep their sub-journals in memory, not in temp files */
-        sq_exec(s, "PRAGMA temp_store = MEMORY")) {
+        sq_exec(s, "PRAGMA temp_store = MEMORY") || sq_vuln_register(s)) {
         vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path,
                     sqlite3_errmsg(s->db));
         sq_close(&s->base);

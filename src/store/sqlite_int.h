@@ -11,7 +11,7 @@
 #include "core/corr.h"
 #include "store/store.h"
 
-#define CACHE_MAX 96
+#define CACHE_MAX 128
 
 struct sq {
     struct vg_store base; /* must stay first */
@@ -137,5 +137,31 @@ int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_pa
                   json_t **out, struct vg_diag *d);
 int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
                       const json_t *fields, json_t **out, struct vg_diag *d);
+
+/* sqlite_vulns.c: vulnerability records, KEV, EPSS, findings, digests. sq_vuln_register
+ * defines the SQL function vg_cpe_name_key(cpe) on the connection (the org_product
+ * triggers use it); 0 or VG_EIO. */
+int sq_vuln_register(struct sq *s);
+int sq_vuln_products_for_names(struct vg_store *st, const char *const *names, size_t n,
+                               bool whole_orgs, vg_store_asset_fn fn, void *ctx);
+int sq_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_t n, int *result,
+                struct vg_diag *d);
+int sq_kev_put(struct vg_store *st, const struct vg_store_kev *k, size_t n, struct vg_diag *d);
+int sq_epss_put(struct vg_store *st, const struct vg_store_epss *e, size_t n, const char *model,
+                const char *date, struct vg_diag *d);
+int sq_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys, vg_store_vrec_fn fn,
+                 vg_store_kev_fn kfn, vg_store_epss_fn efn, void *ctx);
+int sq_vuln_keys_for_products(struct vg_store *st, const char *const *products, size_t n,
+                              vg_store_key_fn fn, void *ctx);
+int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn, void *ctx);
+int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
+                       const char *const *assets, size_t nassets,
+                       const struct vg_store_finding *f, size_t n, json_t **out,
+                       struct vg_diag *d);
+int sq_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+int sq_finding_list(struct vg_store *st, long long org, const char *since,
+                    const struct vg_page *page, json_t **out, struct vg_diag *d);
+int sq_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
+int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out);
 
 #endif

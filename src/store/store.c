@@ -117,6 +117,34 @@ FWD(intake_log, (struct vg_store * st, const json_t *entry, struct vg_diag *d), 
 FWD(audit_list, (struct vg_store * st, const struct vg_page *page, json_t **out,
                  struct vg_diag *d), (st, page, out, d))
 
+FWD(vuln_put, (struct vg_store * st, const struct vg_store_vrec *v, size_t n, int *result,
+               struct vg_diag *d), (st, v, n, result, d))
+FWD(kev_put, (struct vg_store * st, const struct vg_store_kev *k, size_t n, struct vg_diag *d),
+    (st, k, n, d))
+FWD(epss_put, (struct vg_store * st, const struct vg_store_epss *e, size_t n, const char *model,
+               const char *date, struct vg_diag *d), (st, e, n, model, date, d))
+FWD(vuln_each, (struct vg_store * st, const long long *keys, size_t nkeys, vg_store_vrec_fn fn,
+                vg_store_kev_fn kfn, vg_store_epss_fn efn, void *ctx),
+    (st, keys, nkeys, fn, kfn, efn, ctx))
+FWD(vuln_keys_for_products, (struct vg_store * st, const char *const *products, size_t n,
+                             vg_store_key_fn fn, void *ctx), (st, products, n, fn, ctx))
+FWD(vuln_assets_each, (struct vg_store * st, long long org, vg_store_asset_fn fn, void *ctx),
+    (st, org, fn, ctx))
+FWD(vuln_products_for_names, (struct vg_store * st, const char *const *names, size_t n,
+                              bool whole_orgs, vg_store_asset_fn fn, void *ctx),
+    (st, names, n, whole_orgs, fn, ctx))
+FWD(finding_replace, (struct vg_store * st, const struct vg_store_fscope *scope,
+                      const char *const *assets, size_t nassets,
+                      const struct vg_store_finding *f, size_t n, json_t **out,
+                      struct vg_diag *d), (st, scope, assets, nassets, f, n, out, d))
+FWD(finding_prune, (struct vg_store * st, long long org, struct vg_diag *d), (st, org, d))
+FWD(finding_list, (struct vg_store * st, long long org, const char *since,
+                   const struct vg_page *page, json_t **out, struct vg_diag *d),
+    (st, org, since, page, out, d))
+FWD(digest_take, (struct vg_store * st, long long org, json_t **out, struct vg_diag *d),
+    (st, org, out, d))
+FWD(vuln_get, (struct vg_store * st, const char *cve, json_t **out), (st, cve, out))
+
 void vg_store_batch_begin(struct vg_store *st)
 {
     st->ops->batch_begin(st);

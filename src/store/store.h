@@ -29,6 +29,63 @@ struct vg_page {
     const char *cursor; /* opaque cursor from a previous page, or NULL */
 };
 
+/* One vulnerability record as the vuln module read it (store.h does not know struct
+ * vg_vuln): what the store keeps and what it needs to answer lists without re-parsing. */
+struct vg_store_vrec {
+    const char *cve;         /* "CVE-2024-12345" */
+    long long key;           /* its sortable integer (vg_vuln_key) */
+    const char *source;      /* "nvd" or "cve5" */
+    const char *modified;    /* lastModified / dateUpdated: a later one replaces */
+    const char *published;   /* may be "" */
+    double cvss;             /* preferred base score, < 0 if none */
+    const char *cvss_version; /* "3.1", ... or NULL */
+    const char *severity;    /* "HIGH", ... or NULL */
+    const char *description; /* first English description, may be "" */
+    const char *json;        /* the record, compact JSON */
+    size_t json_len;         /* its length in bytes */
+    const char *const *products; /* "part:vendor:product" named by its applicability */
+    size_t nproducts;            /* number of products */
+};
+
+/* KEV data of a CVE. */
+struct vg_store_kev {
+    long long key;          /* CVE key */
+    const char *date_added; /* YYYY-MM-DD */
+    const char *due_date;   /* YYYY-MM-DD or "" */
+    bool ransomware;        /* knownRansomwareCampaignUse "Known" */
+    const char *vendor;     /* vendorProject */
+    const char *product;    /* product */
+};
+
+/* EPSS data of a CVE. */
+struct vg_store_epss {
+    long long key;     /* CVE key */
+    double score;      /* probability of exploitation in 30 days, 0..1 */
+    double percentile; /* 0..1 */
+};
+
+/* One finding to store: organisation, asset (index in the caller's asset names), CVE key. */
+struct vg_store_finding {
+    long long org;  /* organisation id */
+    unsigned asset; /* index in the asset names given with it */
+    long long key;  /* CVE key */
+};
+
+/* What a set of findings replaces: the findings of org (0: every organisation) and, when
+ * keys is not NULL, of those CVEs only. */
+struct vg_store_fscope {
+    long long org;         /* 0: every organisation */
+    const long long *keys; /* NULL: every CVE */
+    size_t nkeys;          /* number of keys */
+};
+
+/* Callbacks of the vulnerability readers. */
+typedef int (*vg_store_vrec_fn)(void *ctx, const char *source, const char *json, size_t len);
+typedef int (*vg_store_kev_fn)(void *ctx, const struct vg_store_kev *k);
+typedef int (*vg_store_epss_fn)(void *ctx, const struct vg_store_epss *e);
+typedef int (*vg_store_asset_fn)(void *ctx, long long org, const char *cpe);
+typedef int (*vg_store_key_fn)(void *ctx, long long key);
+
 struct vg_store;
 
 struct vg_store_ops {
@@ -101,6 +158,30 @@ struct vg_store_ops {
     int (*intake_log)(struct vg_store *st, const json_t *entry, struct vg_diag *d);
     int (*audit_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
                       struct vg_diag *d);
+
+    int (*vuln_put)(struct vg_store *st, const struct vg_store_vrec *v, size_t n, int *result,
+                    struct vg_diag *d);
+    int (*kev_put)(struct vg_store *st, const struct vg_store_kev *k, size_t n,
+                   struct vg_diag *d);
+    int (*epss_put)(struct vg_store *st, const struct vg_store_epss *e, size_t n,
+                    const char *model, const char *date, struct vg_diag *d);
+    int (*vuln_each)(struct vg_store *st, const long long *keys, size_t nkeys,
+                     vg_store_vrec_fn fn, vg_store_kev_fn kfn, vg_store_epss_fn efn, void *ctx);
+    int (*vuln_keys_for_products)(struct vg_store *st, const char *const *products, size_t n,
+                                  vg_store_key_fn fn, void *ctx);
+    int (*vuln_assets_each)(struct vg_store *st, long long org, vg_store_asset_fn fn,
+                            void *ctx);
+    int (*vuln_products_for_names)(struct vg_store *st, const char *const *names, size_t n,
+                                   bool whole_orgs, vg_store_asset_fn fn, void *ctx);
+    int (*finding_replace)(struct vg_store *st, const struct vg_store_fscope *scope,
+                           const char *const *assets, size_t nassets,
+                           const struct vg_store_finding *f, size_t n, json_t **out,
+                           struct vg_diag *d);
+    int (*finding_prune)(struct vg_store *st, long long org, struct vg_diag *d);
+    int (*finding_list)(struct vg_store *st, long long org, const char *since,
+                        const struct vg_page *page, json_t **out, struct vg_diag *d);
+    int (*digest_take)(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
+    int (*vuln_get)(struct vg_store *st, const char *cve, json_t **out);
 
     void (*batch_begin)(struct vg_store *st);
     bool (*batch_pending)(struct vg_store *st);
@@ -231,6 +312,59 @@ int vg_store_alert_escalate(struct vg_store *st, const struct vg_actor *who, lon
 int vg_store_intake_log(struct vg_store *st, const json_t *entry, struct vg_diag *d);
 int vg_store_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
                         struct vg_diag *d);
+
+/* Vulnerabilities (issue #4). Stores records in one transaction: a record replaces the held
+ * one of the same CVE and source only when its `modified` is later. result[i] is 0 (added),
+ * 1 (updated) or 2 (unchanged). The CVE's summary row follows its preferred score. */
+int vg_store_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_t n,
+                      int *result, struct vg_diag *d);
+/* Sets KEV entries / EPSS scores (and the EPSS model and date, may be NULL), one
+ * transaction per call; the last value of a CVE wins. */
+int vg_store_kev_put(struct vg_store *st, const struct vg_store_kev *k, size_t n,
+                     struct vg_diag *d);
+int vg_store_epss_put(struct vg_store *st, const struct vg_store_epss *e, size_t n,
+                      const char *model, const char *date, struct vg_diag *d);
+/* Calls fn for every stored record (keys NULL) or the records of the nkeys CVEs given, then
+ * kfn for their KEV entries and efn for their EPSS scores (either may be NULL). Stops at the
+ * first non-zero return and returns it. */
+int vg_store_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys,
+                       vg_store_vrec_fn fn, vg_store_kev_fn kfn, vg_store_epss_fn efn,
+                       void *ctx);
+/* Calls fn with the key of each CVE whose applicability names one of the
+ * "part:vendor:product" strings given (lower case; part "*" for CVE 5 names); a CVE named
+ * by several of them comes once per name. */
+int vg_store_vuln_keys_for_products(struct vg_store *st, const char *const *products, size_t n,
+                                    vg_store_key_fn fn, void *ctx);
+/* Calls fn for each product (assets.products) of organisation org, or of every one (0). */
+int vg_store_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn,
+                              void *ctx);
+/* Calls fn for each product of an organisation whose name key (core/record.h
+ * vg_cpe23_name_key) is one of names, and for every product that is not a formatted string;
+ * with whole_orgs, for every product of the organisations that have one (an AND
+ * configuration may need their other products). Found by index. */
+int vg_store_vuln_products_for_names(struct vg_store *st, const char *const *names, size_t n,
+                                     bool whole_orgs, vg_store_asset_fn fn, void *ctx);
+/* Replaces the findings of scope by f[0..n) in one transaction: findings no longer found are
+ * deleted, new ones inserted with first_seen now, the others keep theirs. *out (may be
+ * NULL) = {"found": n, "new": n, "gone": n}. */
+int vg_store_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
+                             const char *const *assets, size_t nassets,
+                             const struct vg_store_finding *f, size_t n, json_t **out,
+                             struct vg_diag *d);
+/* Deletes the findings of organisation org whose asset it no longer lists. */
+int vg_store_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+/* Findings of org by priority (KEV, then EPSS >= 0.1, then CVSS, EPSS, newer CVE), those of
+ * CVEs modified since `since` (NULL: all). *out = {"items": [...], "next_cursor"}. Each item:
+ * {"org","asset","cve","priority","cvss":{score,version,severity}|null,"kev":{...}|null,
+ * "epss":{score,percentile}|null,"first_seen","published","description"}. */
+int vg_store_finding_list(struct vg_store *st, long long org, const char *since,
+                          const struct vg_page *page, json_t **out, struct vg_diag *d);
+/* The findings of org new since its last digest, by priority, and records this digest:
+ * *out = {"org","name","since" (null the first time),"until","findings":[...]}. */
+int vg_store_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
+/* The stored view of one CVE: {"cve","published","modified","cvss","kev","epss",
+ * "records":[{"source","modified","record"}],"affected":[{"org","name","assets":[...]}]}. */
+int vg_store_vuln_get(struct vg_store *st, const char *cve, json_t **out);
 
 /* Group commit. After vg_store_batch_begin, each write transaction becomes a savepoint inside
  * one outer transaction, opened by the first write; vg_store_batch_commit commits it (if any

@@ -1,0 +1,273 @@
+/* `vigie vuln import|match|digest`: vulnerability feeds into the database, findings of the
+ * constituency's products, per-organisation digests. A thin layer over http/watch.h. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "http/watch.h"
+#include "store/store.h"
+#include "util/str.h"
+
+struct import_ui {
+    bool tty; /* stderr is a terminal: show progress */
+    struct timespec start;
+};
+
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_error(void *ctx, const char *file, const struct vg_diag *d)
+{
+    (void)ctx;
+    if (d->field[0])
+        fprintf(stderr, "%s: %s: %s\n", file, d->field, d->message);
+    else if (d->line > 0)
+        fprintf(stderr, "%s:%ld: %s\n", file, d->line, d->message);
+    else
+        fprintf(stderr, "%s: %s\n", file, d->message);
+}
+
+static void on_progress(void *ctx, size_t done, size_t total, size_t records)
+{
+    struct import_ui *ui = ctx;
+    if (!ui->tty)
+        return;
+    double t = elapsed(&ui->start);
+    double rate = t > 0 ? (double)records / t : 0;
+    double eta = done ? t * (double)(total - done) / (double)done : 0;
+    fprintf(stderr, "\r%zu/%zu files, %zu records, %.0f records/s, ETA %.0f s   ", done, total,
+            records, rate, eta);
+    if (done == total)
+        fputc('\n', stderr);
+}
+
+static struct vg_store *open_db(const char *cmd, const char *db)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_store *st = vg_store_open(db, NULL, &d);
+    if (!st)
+        fprintf(stderr, "vigie vuln %s: %s\n", cmd, d.message);
+    return st;
+}
+
+static int parse_org(const char *s, long long *org)
+{
+    unsigned long long v;
+    if (vg_str_to_u64(vg_str_c(s), 1, 1ULL << 62, &v) != 0)
+        return -1;
+    *org = (long long)v;
+    return 0;
+}
+
+static int run_import(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else if (c == 'h')
+            return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
+        else
+            return vg_cli_usage("vuln", "unknown option");
+    }
+    if (optind >= argc)
+        return vg_cli_usage("vuln", "import needs at least one FILE or DIR");
+    struct vg_store *st = open_db("import", vg_cli_db_path(db));
+    if (!st)
+        return VG_EXIT_FAIL;
+    struct import_ui ui = {isatty(2) == 1, {0, 0}};
+    clock_gettime(CLOCK_MONOTONIC, &ui.start);
+    struct vg_watch_opts o = {on_error, on_progress, &ui};
+    struct vg_watch_stats s;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    int rc = vg_watch_import(st, argv + optind, (size_t)(argc - optind), &o, &s, &d);
+    vg_store_close(st);
+    double t = elapsed(&ui.start);
+    if (rc && !s.files) {
+        fprintf(stderr, "vigie vuln import: nothing imported: %s\n", d.message);
+        return VG_EXIT_FAIL;
+    }
+    fprintf(stderr,
+            "imported %zu file(s) in %.2f s: %zu added, %zu updated, %zu unchanged, %zu "
+            "rejected; %zu KEV, %zu EPSS",
+            s.files, t, s.added, s.updated, s.unchanged, s.rejected, s.kev, s.epss);
+    if (s.bad_files)
+        fprintf(stderr, "; %zu file(s) unreadable", s.bad_files);
+    fputc('\n', stderr);
+    if (s.matched)
+        fprintf(stderr,
+                "matched %zu changed CVE(s) against %zu product(s) concerned: %zu finding(s), "
+                "%zu new (products and inventory %.1f ms, reading the CVEs %.1f ms, matching "
+                "%.1f ms, storing findings %.1f ms)\n",
+                s.matched, s.assets, s.findings, s.new_findings, s.load_ms, s.read_ms, s.match_ms,
+                s.store_ms);
+    if (rc) {
+        fprintf(stderr, "vigie vuln import: %s\n", d.message);
+        return VG_EXIT_FAIL;
+    }
+    return VG_EXIT_OK;
+}
+
+static int run_match(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"org", required_argument, NULL, 'o'},
+                                         {"since", required_argument, NULL, 's'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db = NULL, *since = NULL;
+    long long org = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'o':
+            if (parse_org(optarg, &org))
+                return vg_cli_usage("vuln", "--org must be an organisation id");
+            break;
+        case 's':
+            if (strlen(optarg) < 4 || optarg[0] < '0' || optarg[0] > '9')
+                return vg_cli_usage("vuln", "--since must be a date (YYYY-MM-DD)");
+            since = optarg;
+            break;
+        case 'h': return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
+        default: return vg_cli_usage("vuln", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return vg_cli_usage("vuln", "unexpected argument '%s'", argv[optind]);
+    struct vg_store *st = open_db("match", vg_cli_db_path(db));
+    if (!st)
+        return VG_EXIT_FAIL;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *o = NULL;
+    if (org && vg_store_org_get(st, org, &o) != 0) {
+        fprintf(stderr, "vigie vuln match: no organisation %lld\n", org);
+        vg_store_close(st);
+        return VG_EXIT_FAIL;
+    }
+    json_decref(o);
+    struct vg_watch_match_stats ms;
+    int rc = vg_watch_match_all(st, org, since, stdout, &ms, &d);
+    vg_store_close(st);
+    if (rc) {
+        fprintf(stderr, "vigie vuln match: %s\n", d.message);
+        return VG_EXIT_FAIL;
+    }
+    fprintf(stderr,
+            "%zu CVEs x %zu assets: %zu findings (%zu new, %zu gone); load %.0f ms, match and "
+            "sort %.0f ms, store %.0f ms\n",
+            ms.cves, ms.assets, ms.findings, ms.new_findings, ms.gone, ms.load_ms, ms.match_ms,
+            ms.store_ms);
+    return VG_EXIT_OK;
+}
+
+static int run_digest(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"org", required_argument, NULL, 'o'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    long long org = 0;
+    bool as_json = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db = optarg; break;
+        case 'o':
+            if (parse_org(optarg, &org))
+                return vg_cli_usage("vuln", "--org must be an organisation id");
+            break;
+        case 'j': as_json = true; break;
+        case 'h': return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
+        default: return vg_cli_usage("vuln", "unknown option");
+        }
+    }
+    if (optind < argc)
+        return vg_cli_usage("vuln", "unexpected argument '%s'", argv[optind]);
+    if (!org)
+        return vg_cli_usage("vuln", "digest needs --org ID");
+    struct vg_store *st = open_db("digest", vg_cli_db_path(db));
+    if (!st)
+        return VG_EXIT_FAIL;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *dg = NULL;
+    int rc = vg_store_digest_take(st, org, &dg, &d);
+    vg_store_close(st);
+    if (rc) {
+        fprintf(stderr, "vigie vuln digest: %s\n", d.message);
+        return VG_EXIT_FAIL;
+    }
+    if (as_json) {
+        char *txt = json_dumps(dg, JSON_COMPACT);
+        if (txt)
+            printf("%s\n", txt);
+        free(txt);
+    } else {
+        vg_watch_digest_text(dg, stdout);
+    }
+    json_decref(dg);
+    return VG_EXIT_OK;
+}
+
+static int run_vuln(int argc, char **argv)
+{
+    if (argc < 2)
+        return vg_cli_usage("vuln", "expected: import, match or digest");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
+    if (strcmp(argv[1], "import") == 0)
+        return run_import(argc - 1, argv + 1);
+    if (strcmp(argv[1], "match") == 0)
+        return run_match(argc - 1, argv + 1);
+    if (strcmp(argv[1], "digest") == 0)
+        return run_digest(argc - 1, argv + 1);
+    return vg_cli_usage("vuln", "unknown subcommand '%s'", argv[1]);
+}
+
+const struct vg_command vg_cmd_vuln = {
+    "vuln",
+    "import vulnerability feeds, match the constituency, digests",
+    "usage: vigie vuln import [--db PATH] FILE|DIR ...\n"
+    "       vigie vuln match [--db PATH] [--org ID] [--since DATE]\n"
+    "       vigie vuln digest [--db PATH] --org ID [--json]\n"
+    "\n"
+    "import   reads NVD CVE API 2.0 pages, CVE JSON 5 records, the CISA KEV catalog and\n"
+    "         FIRST EPSS CSV files (a directory is read recursively: *.json, *.csv) into the\n"
+    "         database, one transaction per file. Idempotent: a record replaces the stored\n"
+    "         one of the same CVE and source only when its lastModified is later. A malformed\n"
+    "         record is reported on stderr as FILE: /json/pointer: reason and skipped. The\n"
+    "         CVEs added or updated are matched against every organisation's products and\n"
+    "         their findings stored. Ends with a summary on stderr (added, updated,\n"
+    "         unchanged, rejected); a progress line when stderr is a terminal. Exit 1 only\n"
+    "         when no file could be read.\n"
+    "match    re-matches every stored CVE against the products (assets.products, CPE 2.3) of\n"
+    "         every organisation, or of --org ID, replaces the stored findings and prints\n"
+    "         them as NDJSON on stdout by priority: KEV first, then EPSS >= 0.1, then CVSS.\n"
+    "         --since DATE prints only findings of CVEs published or modified since DATE.\n"
+    "digest   the organisation's findings new since its last digest, by priority, as text\n"
+    "         (or one JSON object with --json); records this digest.\n"
+    "\n"
+    "--db defaults to $VIGIE_DB, then ./var/vigie.db.\n",
+    run_vuln,
+};
