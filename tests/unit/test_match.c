@@ -952,7 +952,7 @@ static void time_normalise(void **state)
     assert_string_equal(out, "2026-11-20T09:00:00Z");
     assert_int_equal(vg_match_time_normalise("2026-11-20T10:00:00Z", out), 0);
     assert_string_equal(out, "2026-11-20T10:00:00Z");
-    strcpy(out, "kept");
+    snprintf(out, sizeof out, "kept");
     assert_int_equal(vg_match_time_normalise("yesterday", out), VG_EINVAL);
     assert_int_equal(vg_match_time_normalise("", out), VG_EINVAL);
     assert_int_equal(vg_match_time_normalise("2026-13-40T99:00:00+0000", out), VG_EINVAL);
