@@ -25,6 +25,7 @@ struct sq {
     bool batching; /* group commit: writes are savepoints in one outer transaction */
     bool outer;    /* the outer transaction of a batch is open */
     bool in_sp;    /* a write's savepoint is open */
+    bool first_write; /* the first write of a batch is running in the outer transaction */
     bool in_read;  /* a read transaction (vg_store_read_begin) is open */
     struct vg_corr *corr; /* in-memory correlation index, NULL until first needed */
     long long corr_last;  /* id of the last observable row it holds */

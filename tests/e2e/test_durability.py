@@ -51,3 +51,29 @@ def test_acknowledged_writes_survive_kill_9(tmp_path):
         assert new > max(acked)
     finally:
         assert srv.stop()[0] == 0
+
+
+def test_concurrent_failures_do_not_undo_other_writes(server):
+    """Group commit: a request that fails inside a batch (here: an unknown organisation,
+    refused by the foreign key) must not take the other requests' writes with it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def create(i):
+        body = {"title": f"c{i}", "class": "fraud", "type": "phishing",
+                "observables": [{"value": f"n{i}.evil.example"}]}
+        if i % 3 == 0:
+            body["org"] = 999999
+        return i, server.post("/api/v1/incidents", body)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(create, range(120)))
+    ok = {r.json()["ref"]: i for i, r in results if r.status_code == 201}
+    bad = [i for i, r in results if r.status_code == 400]
+    assert sorted(bad) == [i for i in range(120) if i % 3 == 0]
+    assert len(ok) == 80
+    for ref, i in ok.items():
+        inc = server.get("/api/v1/incidents/" + ref).json()
+        assert inc["title"] == f"c{i}"
+        assert inc["observables"][0]["value"] == f"n{i}.evil.example"
+    listed = server.get("/api/v1/incidents?limit=500").json()["items"]
+    assert len(listed) == 80
