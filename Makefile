@@ -63,7 +63,7 @@ $(B)/gen/schema.c: $(SCHEMA_SQL) scripts/embed_sql.sh
 $(B)/gen/schema.o: $(B)/gen/schema.c
 	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c $(B)/libvigie.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libvigie.a
 	@mkdir -p $(dir $@)
 	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -o $@ $< $(B)/libvigie.a $(LIBS) -lcmocka
 

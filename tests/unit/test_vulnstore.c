@@ -14,43 +14,7 @@
 #include "http/watch.h"
 #include "store/store.h"
 
-struct fixture {
-    char dir[64];
-    char path[128];
-    struct vg_store *st;
-};
-
-static const struct vg_actor who = {1, "tester", "admin"};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/vigie-vstore-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    snprintf(f->path, sizeof f->path, "%s/v.db", f->dir);
-    struct vg_diag d;
-    f->st = vg_store_open(f->path, NULL, &d);
-    if (!f->st)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    vg_store_close(f->st);
-    char p[160];
-    const char *sfx[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
-    free(f);
-    return 0;
-}
+#include "store_fixture.h"
 
 static struct vg_store_vrec rec(const char *cve, long long key, const char *source,
                                 const char *modified, double cvss)
