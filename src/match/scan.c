@@ -42,7 +42,8 @@ struct kept_bad {
 
 /* One piece of input and what was found in it. */
 struct piece {
-    const char *data;          /* complete lines */
+    _Alignas(64) const char *data; /* complete lines; a piece's counters are written by one
+                                    * thread while its neighbour's are by another */
     size_t len;
     uint64_t lines, events, malformed, dropped;
     struct kept_hit *hits;     /* in line order */
@@ -55,7 +56,9 @@ struct piece {
 
 /* A worker's state, reused from line to line. */
 struct worker {
-    const struct vg_match_index *idx;
+    /* each worker on cache lines of its own: one writes its fields for every candidate while
+     * the other reads its own, and sharing a line would make them take turns */
+    _Alignas(64) const struct vg_match_index *idx;
     enum vg_match_format format;
     struct vg_match_eve *eve;
     /* A classified candidate waits until the next one is read before it is looked up, so that
@@ -167,6 +170,18 @@ static int seen_add(struct worker *w, uint32_t rec)
         if (w->seen[i] == rec)
             return 0;
     }
+}
+
+/* calloc for arrays of cache-line-aligned structures. */
+static void *aligned_calloc(size_t n, size_t size)
+{
+    if (n && size > SIZE_MAX / n)
+        return NULL;
+    size_t bytes = (n * size + 63) / 64 * 64;
+    void *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (p)
+        memset(p, 0, bytes ? bytes : 64);
+    return p;
 }
 
 static void new_event(struct worker *w)
@@ -447,7 +462,7 @@ static int scan_block(struct worker *workers, unsigned nthreads, const char *dat
     if (piece > PIECE_MAX)
         piece = PIECE_MAX;
     size_t npieces = 0, cap = len / piece + 2;
-    struct piece *pieces = calloc(cap, sizeof *pieces);
+    struct piece *pieces = aligned_calloc(cap, sizeof *pieces);
     if (!pieces)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     for (size_t pos = 0; pos < len;) {
@@ -514,7 +529,7 @@ static int scanner_init(struct scanner *s, const struct vg_match_index *idx,
                         const struct vg_match_scan_opts *opts, struct vg_diag *d)
 {
     s->nthreads = opts->threads < 1 ? 1 : opts->threads > 256 ? 256 : opts->threads;
-    s->workers = calloc(s->nthreads, sizeof *s->workers);
+    s->workers = aligned_calloc(s->nthreads, sizeof *s->workers);
     if (!s->workers)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     for (unsigned i = 0; i < s->nthreads; i++)
