@@ -13,7 +13,8 @@ OUT=bench/out
 VIGIE=${VIGIE_BIN:-./vigie}
 PY=/usr/bin/python3
 mkdir -p "$OUT"
-if [ ! -f "$OUT/eve.json" ] || [ ! -f "$OUT/iocs.txt" ]; then
+if [ ! -f "$OUT/eve.json" ] || [ ! -f "$OUT/iocs.txt" ] || [ ! -f "$OUT/values.txt" ] ||
+    [ ! -f "$OUT/expected.json" ]; then
     $PY bench/match/gen.py "$OUT" "${SIZE_MB:-220}"
 fi
 cat "$OUT/eve.json" "$OUT/iocs.txt" > /dev/null # page cache warm for everyone
