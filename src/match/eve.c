@@ -96,41 +96,6 @@ static inline const char *find_special(const char *p, const char *end)
     return p;
 }
 
-/* Length of the valid UTF-8 sequence at p (as jansson checks it), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    size_t n;
-    uint32_t v;
-    if (c < 0x80)
-        return 1;
-    if (c < 0xc2)
-        return 0;
-    if (c < 0xe0) {
-        n = 2;
-        v = c & 0x1f;
-    } else if (c < 0xf0) {
-        n = 3;
-        v = c & 0x0f;
-    } else if (c < 0xf5) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if ((size_t)(end - p) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
-        (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    return n;
-}
-
 static int hex4(const char *p, uint32_t *out)
 {
     uint32_t v = 0;
@@ -198,7 +163,7 @@ static const char *read_string(const char *p, const char *end, char *scratch, st
         if (c < 0x20)
             return NULL;
         if (c >= 0x80) {
-            size_t n = utf8_len((const unsigned char *)p, (const unsigned char *)end);
+            size_t n = vg_utf8_len((const unsigned char *)p, (size_t)(end - p));
             if (!n)
                 return NULL;
             p += n;

@@ -7,39 +7,6 @@
 
 #include "util/buf.h"
 
-/* Length of the valid UTF-8 sequence at p, 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t avail)
-{
-    unsigned c = p[0];
-    size_t n;
-    uint32_t v;
-    if (c < 0xc2)
-        return 0;
-    if (c < 0xe0) {
-        n = 2;
-        v = c & 0x1f;
-    } else if (c < 0xf0) {
-        n = 3;
-        v = c & 0x0f;
-    } else if (c < 0xf5) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3f);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
-        (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    return n;
-}
-
 void vg_match_put_json_str(struct vg_buf *b, struct vg_str s)
 {
     const unsigned char *p = (const unsigned char *)s.ptr;
@@ -53,7 +20,7 @@ void vg_match_put_json_str(struct vg_buf *b, struct vg_str s)
             continue;
         }
         if (c >= 0x80) {
-            size_t n = utf8_seq(p + i, s.len - i);
+            size_t n = vg_utf8_len(p + i, s.len - i);
             if (n) {
                 i += n;
                 run += n;

@@ -63,3 +63,37 @@ int vg_str_copy(struct vg_str s, char *dst, size_t cap)
     dst[s.len] = '\0';
     return 0;
 }
+
+size_t vg_utf8_len(const unsigned char *p, size_t avail)
+{
+    unsigned c = p[0];
+    size_t n;
+    unsigned long v;
+    if (c < 0x80)
+        return 1;
+    if (c < 0xc2)
+        return 0;
+    if (c < 0xe0) {
+        n = 2;
+        v = c & 0x1f;
+    } else if (c < 0xf0) {
+        n = 3;
+        v = c & 0x0f;
+    } else if (c < 0xf5) {
+        n = 4;
+        v = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (avail < n)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10ffff ||
+        (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    return n;
+}

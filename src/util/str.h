@@ -25,6 +25,9 @@ struct vg_str vg_str_trim(struct vg_str s);
 /* Parses a decimal unsigned integer in [min, max]; the whole slice must be digits. */
 int vg_str_to_u64(struct vg_str s, unsigned long long min, unsigned long long max,
                   unsigned long long *out);
+/* Length (1 to 4) of the valid UTF-8 sequence that starts at p, with avail >= 1 bytes
+ * readable; 0 if it is invalid (overlong, surrogate, above U+10FFFF) or truncated. */
+size_t vg_utf8_len(const unsigned char *p, size_t avail);
 /* Copies into a NUL-terminated buffer of size cap; returns -1 if it does not fit. */
 int vg_str_copy(struct vg_str s, char *dst, size_t cap);
 

@@ -60,6 +60,27 @@ static void str_trim_and_compare(void **state)
     assert_false(vg_str_eq(s, VG_STR("aB")));
 }
 
+static void utf8_sequences(void **state)
+{
+    (void)state;
+    const unsigned char ok2[] = {0xc3, 0xa9}, ok3[] = {0xe2, 0x82, 0xac},
+                        ok4[] = {0xf0, 0x9f, 0x98, 0x80};
+    assert_int_equal(vg_utf8_len((const unsigned char *)"a", 1), 1);
+    assert_int_equal(vg_utf8_len(ok2, 2), 2);
+    assert_int_equal(vg_utf8_len(ok3, 3), 3);
+    assert_int_equal(vg_utf8_len(ok4, 4), 4);
+    assert_int_equal(vg_utf8_len(ok4, 3), 0); /* truncated */
+    const unsigned char overlong[] = {0xc0, 0xaf}, overlong3[] = {0xe0, 0x80, 0xaf},
+                        surrogate[] = {0xed, 0xa0, 0x80}, big[] = {0xf4, 0x90, 0x80, 0x80},
+                        cont[] = {0x80}, badcont[] = {0xc3, 0x28};
+    assert_int_equal(vg_utf8_len(overlong, 2), 0);
+    assert_int_equal(vg_utf8_len(overlong3, 3), 0);
+    assert_int_equal(vg_utf8_len(surrogate, 3), 0);
+    assert_int_equal(vg_utf8_len(big, 4), 0);
+    assert_int_equal(vg_utf8_len(cont, 1), 0);
+    assert_int_equal(vg_utf8_len(badcont, 2), 0);
+}
+
 static void time_parse_forms(void **state)
 {
     (void)state;
@@ -114,7 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(buf_cap_is_enforced),   cmocka_unit_test(buf_html_escapes),
         cmocka_unit_test(str_to_u64_bounds),     cmocka_unit_test(str_trim_and_compare),
-        cmocka_unit_test(time_parse_forms),      cmocka_unit_test(json_depth_limit),
+        cmocka_unit_test(time_parse_forms),      cmocka_unit_test(utf8_sequences),      cmocka_unit_test(json_depth_limit),
         cmocka_unit_test(json_unknown_field_named),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
