@@ -50,15 +50,8 @@ void vg_api_incidents_list(struct vg_req *req, struct vg_resp *r)
         }
         json_object_set_new(f, "class", json_string(cls));
     }
-    const char *org = vg_req_arg(req, "org");
-    if (org) {
-        unsigned long long id;
-        if (vg_str_to_u64(vg_str_c(org), 1, 1ULL << 62, &id) != 0) {
-            vg_resp_error(r, 400, "invalid", "org", "org must be an organisation id");
-            goto out;
-        }
-        json_object_set_new(f, "org", json_integer((json_int_t)id));
-    }
+    if (vg_req_id_filter(req, r, "org", f))
+        goto out;
     int rc = vg_store_incident_list(req->st, f, &page, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);

@@ -10,32 +10,6 @@
 #include "util/str.h"
 #include "util/time.h"
 
-/* Reads an optional positive integer query argument into filters[key]; -1 on a bad one
- * (answer set). */
-static int int_arg(struct vg_req *req, struct vg_resp *r, const char *key, json_t *filters)
-{
-    const char *v = vg_req_arg(req, key);
-    unsigned long long n;
-    if (!v)
-        return 0;
-    if (vg_str_to_u64(vg_str_c(v), 1, 1ULL << 62, &n) != 0) {
-        vg_resp_error(r, 400, "invalid", key, "%s must be a positive integer id", key);
-        return -1;
-    }
-    json_object_set_new(filters, key, json_integer((json_int_t)n));
-    return 0;
-}
-
-static long long id_param(struct vg_req *req, struct vg_resp *r, const char *what)
-{
-    unsigned long long id;
-    if (vg_str_to_u64(vg_str_c(req->params[0]), 1, 1ULL << 62, &id) != 0) {
-        vg_resp_error(r, 404, "not_found", "id", "no %s '%s'", what, req->params[0]);
-        return 0;
-    }
-    return (long long)id;
-}
-
 void vg_api_indicators_create(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
@@ -128,7 +102,7 @@ void vg_api_indicators_list(struct vg_req *req, struct vg_resp *r)
 
 void vg_api_indicators_get(struct vg_req *req, struct vg_resp *r)
 {
-    long long id = id_param(req, r, "indicator");
+    long long id = vg_req_id(req, r, "indicator");
     json_t *out;
     if (!id)
         return;
@@ -146,7 +120,7 @@ void vg_api_sightings_list(struct vg_req *req, struct vg_resp *r)
     if (vg_req_page(req, r, &page))
         return;
     json_t *f = json_object(), *out;
-    if (int_arg(req, r, "org", f) || int_arg(req, r, "indicator", f))
+    if (vg_req_id_filter(req, r, "org", f) || vg_req_id_filter(req, r, "indicator", f))
         goto done;
     const char *since = vg_req_arg(req, "since");
     if (since) {
@@ -176,7 +150,7 @@ void vg_api_alerts_list(struct vg_req *req, struct vg_resp *r)
     if (vg_req_page(req, r, &page))
         return;
     json_t *f = json_object(), *out;
-    if (int_arg(req, r, "org", f))
+    if (vg_req_id_filter(req, r, "org", f))
         goto done;
     const char *status = vg_req_arg(req, "status");
     if (status && strcmp(status, "open") != 0 && strcmp(status, "escalated") != 0) {
@@ -200,7 +174,7 @@ void vg_api_alerts_escalate(struct vg_req *req, struct vg_resp *r)
                                           "tlp",   "pap",         "assignee", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
-    long long id = id_param(req, r, "alert");
+    long long id = vg_req_id(req, r, "alert");
     if (!id)
         return;
     json_t *in = req->body_len ? vg_req_json(req, r) : json_object(), *fields = NULL, *out = NULL;

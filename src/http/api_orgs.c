@@ -7,17 +7,6 @@
 #include "util/log.h"
 #include "util/str.h"
 
-/* Reads the {id} path parameter; 0 and a 404 answer if it is not a positive integer. */
-static long long org_param(struct vg_req *req, struct vg_resp *r)
-{
-    unsigned long long id;
-    if (vg_str_to_u64(vg_str_c(req->params[0]), 1, 1ULL << 62, &id) != 0) {
-        vg_resp_error(r, 404, "not_found", "id", "no organisation '%s'", req->params[0]);
-        return 0;
-    }
-    return (long long)id;
-}
-
 /* Matches the organisation's new products (those not in before) against the stored CVEs,
  * so that its findings follow its assets without a full re-match. A failure leaves the
  * organisation written and is logged: `vigie vuln match` repairs the findings. */
@@ -68,7 +57,7 @@ void vg_api_orgs_create(struct vg_req *req, struct vg_resp *r)
 
 void vg_api_orgs_get(struct vg_req *req, struct vg_resp *r)
 {
-    long long id = org_param(req, r);
+    long long id = vg_req_id(req, r, "organisation");
     json_t *out;
     if (!id)
         return;
@@ -82,7 +71,7 @@ void vg_api_orgs_patch(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
-    long long id = org_param(req, r);
+    long long id = vg_req_id(req, r, "organisation");
     if (!id)
         return;
     json_t *in = vg_req_json(req, r), *patch = NULL, *out = NULL;

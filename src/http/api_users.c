@@ -176,13 +176,11 @@ void vg_api_tokens_revoke(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
-    unsigned long long id;
-    if (vg_str_to_u64(vg_str_c(req->params[0]), 1, 1ULL << 62, &id) != 0) {
-        vg_resp_error(r, 404, "not_found", "id", "no token '%s'", req->params[0]);
+    long long id = vg_req_id(req, r, "token");
+    if (!id)
         return;
-    }
     long long owner = strcmp(req->actor.role, "admin") == 0 ? 0 : req->actor.user_id;
-    int rc = vg_store_token_revoke(req->st, (long long)id, owner, &d);
+    int rc = vg_store_token_revoke(req->st, id, owner, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else

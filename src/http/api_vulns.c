@@ -10,11 +10,9 @@
 
 void vg_api_org_findings(struct vg_req *req, struct vg_resp *r)
 {
-    unsigned long long id;
-    if (vg_str_to_u64(vg_str_c(req->params[0]), 1, 1ULL << 62, &id) != 0) {
-        vg_resp_error(r, 404, "not_found", "id", "no organisation '%s'", req->params[0]);
+    long long id = vg_req_id(req, r, "organisation");
+    if (!id)
         return;
-    }
     struct vg_page page;
     if (vg_req_page(req, r, &page))
         return;
@@ -24,14 +22,14 @@ void vg_api_org_findings(struct vg_req *req, struct vg_resp *r)
         return;
     }
     json_t *org = NULL, *out = NULL;
-    if (vg_store_org_get(req->st, (long long)id, &org) != 0) {
-        vg_resp_error(r, 404, "not_found", "id", "no organisation %llu", id);
+    if (vg_store_org_get(req->st, id, &org) != 0) {
+        vg_resp_error(r, 404, "not_found", "id", "no organisation %lld", id);
         return;
     }
     json_decref(org);
     struct vg_diag d;
     vg_diag_clear(&d);
-    int rc = vg_store_finding_list(req->st, (long long)id, since, &page, &out, &d);
+    int rc = vg_store_finding_list(req->st, id, since, &page, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else

@@ -135,6 +135,30 @@ const char *vg_req_arg(struct vg_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+long long vg_req_id(struct vg_req *req, struct vg_resp *r, const char *what)
+{
+    unsigned long long id;
+    if (vg_str_to_u64(vg_str_c(req->params[0]), 1, 1ULL << 62, &id) != 0) {
+        vg_resp_error(r, 404, "not_found", "id", "no %s '%s'", what, req->params[0]);
+        return 0;
+    }
+    return (long long)id;
+}
+
+int vg_req_id_filter(struct vg_req *req, struct vg_resp *r, const char *key, json_t *filters)
+{
+    const char *v = vg_req_arg(req, key);
+    unsigned long long n;
+    if (!v)
+        return 0;
+    if (vg_str_to_u64(vg_str_c(v), 1, 1ULL << 62, &n) != 0) {
+        vg_resp_error(r, 400, "invalid", key, "%s must be a positive integer id", key);
+        return -1;
+    }
+    json_object_set_new(filters, key, json_integer((json_int_t)n));
+    return 0;
+}
+
 int vg_req_page(struct vg_req *req, struct vg_resp *r, struct vg_page *page)
 {
     const char *lim = vg_req_arg(req, "limit");

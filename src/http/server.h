@@ -76,6 +76,12 @@ void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d);
 json_t *vg_req_json(struct vg_req *req, struct vg_resp *r);
 /* A query-string argument, or NULL. */
 const char *vg_req_arg(struct vg_req *req, const char *name);
+/* The {id} path parameter (the first) as a positive integer; 0 and a 404 answer naming
+ * `what` ("organisation", "token", ...) if it is not one. */
+long long vg_req_id(struct vg_req *req, struct vg_resp *r, const char *what);
+/* Reads an optional positive integer id from the query string into filters[key]; 0, or -1
+ * with a 400 answer set if it is not one. */
+int vg_req_id_filter(struct vg_req *req, struct vg_resp *r, const char *key, json_t *filters);
 /* Reads limit and cursor from the query string; 0 or sets a 400 answer and returns -1. */
 int vg_req_page(struct vg_req *req, struct vg_resp *r, struct vg_page *page);
 
