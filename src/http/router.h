@@ -14,11 +14,17 @@ enum vg_access {
     VG_ADMIN = 3,
 };
 
+/* Route flags. */
+enum {
+    VG_ROUTE_RAW_BODY = 1, /* the body is not JSON: the worker does not parse it */
+};
+
 struct vg_route {
-    const char *method;
-    const char *pattern;
-    enum vg_access access;
-    vg_handler handler;
+    const char *method;   /* "GET", "POST", ... */
+    const char *pattern;  /* "/api/v1/incidents/{}" */
+    enum vg_access access; /* least role allowed */
+    vg_handler handler;   /* runs on the database thread */
+    unsigned flags;       /* VG_ROUTE_* */
 };
 
 extern const struct vg_route vg_routes[];

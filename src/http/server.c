@@ -1,8 +1,11 @@
-/* The libmicrohttpd server. Worker threads read requests and write answers in parallel; the
- * database work of a request runs under one lock on one store connection. With SQLite this is
- * faster than a connection per thread: one connection's page cache is never invalidated by
- * another's writes, and SQLite serialises writers anyway. A request body is collected up to
- * the cap, then the route's handler runs once. */
+/* The libmicrohttpd server. Worker threads read requests, parse their JSON bodies and write
+ * answers in parallel; the database work of every request runs on one database thread with
+ * one store connection. With SQLite this is faster than a connection per thread: one
+ * connection's page cache is never invalidated by another's writes, and SQLite serialises
+ * writers anyway. A worker hands a complete request to the database thread and suspends its
+ * connection, so that it goes on serving its other connections; the database thread runs
+ * what has queued up as one batch (group commit: one transaction, each write a savepoint),
+ * commits, then resumes the batch's connections, whose workers send the answers. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -10,7 +13,6 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,32 @@
 #include "util/log.h"
 #include "util/str.h"
 
+/* Requests run in one batch, one commit, at most. A batch is what queued up while the
+ * previous one ran, so its size follows the load; the cap bounds the wait of the first. */
+#define BATCH_MAX 64
+
+/* Answers built by the database thread are freed by it too, after a worker has sent them:
+ * glibc gives a block freed by another thread back to its arena under the arena's lock,
+ * which the database thread takes for each of its allocations, so workers freeing answers
+ * made both wait (measured: /related cost twice the CPU). At most this many wait. */
+#define SPENT_MAX 256
+
+/* What a request is at: reading its body, queued for (or on) the database thread, answered. */
+enum job_state { JOB_READING, JOB_QUEUED, JOB_ANSWERED };
+
+/* One request across libmicrohttpd's calls, and its place in the database thread's queue. */
+struct job {
+    struct vg_buf body;         /* the body, capped at max_body */
+    bool too_big;               /* the body went over the cap */
+    enum job_state state;       /* see enum job_state */
+    const struct vg_route *route; /* the route found (queued jobs) */
+    struct vg_req req;          /* the request as its handler sees it */
+    struct vg_resp resp;        /* the answer, written by the database thread */
+    char allow[128];            /* Allow header of a 405, "" if none */
+    bool in_batch;              /* its answer depends on its batch's commit */
+    struct job *next;           /* next in the queue */
+};
+
 struct vg_server {
     struct vg_server_config cfg;
     char db[4096];
@@ -36,24 +64,16 @@ struct vg_server {
     struct MHD_Daemon *mhd;
     int fd;
     struct vg_ratelimit *rl;
-    pthread_mutex_t lock; /* held while a handler uses the store */
-    struct vg_store *store;
-    /* group commit (see handle()) */
-    atomic_int active;          /* requests between route lookup and answer */
-    pthread_cond_t committed;   /* broadcast when a batch is committed */
-    unsigned long batch;        /* number of the open batch */
-    unsigned long failed_batch; /* number of the last batch whose commit failed, 0: none */
-    int members;                /* requests in the open batch */
-    struct vg_server_events events; /* POST /api/v1/events's index (under lock) */
-};
-
-#define BATCH_MAX 16      /* requests committed together at most */
-#define BATCH_WAIT_US 1000 /* longest a request waits for others to join its commit */
-
-/* State of one request across libmicrohttpd's calls. */
-struct ctx {
-    struct vg_buf body;
-    bool too_big;
+    struct vg_store *store;     /* used by the database thread only */
+    pthread_t db_thread;        /* runs every request's database work */
+    bool db_started;            /* db_thread was started */
+    pthread_mutex_t qlock;      /* guards the queue and stopping */
+    pthread_cond_t qcond;       /* signalled when a job is queued or the server stops */
+    struct job *qhead, *qtail;  /* jobs waiting for the database thread, oldest first */
+    bool stopping;              /* vg_server_stop was called: no more jobs are taken */
+    json_t *spent[SPENT_MAX];   /* answers sent, for the database thread to free (qlock) */
+    int nspent;                 /* number of them */
+    struct vg_server_events events; /* POST /api/v1/events's index (database thread) */
 };
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
@@ -109,24 +129,38 @@ void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d)
     }
 }
 
-json_t *vg_req_json(struct vg_req *req, struct vg_resp *r)
+/* Parses the body into req->json, or says why it is not a JSON object. */
+static void parse_body(struct vg_req *req)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
+    req->parsed = true;
+    req->json_malformed = false;
+    req->json = vg_json_parse(req->body, req->body_len, &d);
+    if (!req->json) {
+        req->json_malformed = true;
+        snprintf(req->json_error, sizeof req->json_error, "%s", d.message);
+    } else if (!json_is_object(req->json)) {
+        json_decref(req->json);
+        req->json = NULL;
+    }
+}
+
+json_t *vg_req_json(struct vg_req *req, struct vg_resp *r)
+{
     if (req->body_len == 0) {
         vg_resp_error(r, 400, "invalid", "", "a JSON body is required");
         return NULL;
     }
-    json_t *v = vg_json_parse(req->body, req->body_len, &d);
-    if (!v) {
-        vg_resp_error(r, 400, "malformed_json", "", "%s", d.message);
-        return NULL;
-    }
-    if (!json_is_object(v)) {
-        json_decref(v);
+    if (!req->parsed)
+        parse_body(req);
+    json_t *v = req->json;
+    req->json = NULL;
+    if (!v && req->json_malformed)
+        vg_resp_error(r, 400, "malformed_json", "", "%s", req->json_error);
+    else if (!v)
         vg_resp_error(r, 400, "invalid", "", "the body must be a JSON object");
-        return NULL;
-    }
+    req->parsed = false; /* taken: a second call parses again */
     return v;
 }
 
@@ -244,36 +278,19 @@ static int authenticate(struct vg_req *req, struct vg_resp *r, bool required)
     return 0;
 }
 
-static void handle(struct vg_server *srv, struct vg_req *req, struct vg_resp *r, char *allow,
-                   size_t allow_cap)
+/* Runs a queued job on the database thread: authentication, role, handler. */
+static void run_job(struct vg_server *srv, struct job *j)
 {
-    bool known = false;
-    const struct vg_route *route = vg_route_find(req, &known, allow, allow_cap);
-    if (!route) {
-        if (known)
-            vg_resp_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s; allowed: %s",
-                          req->method, req->path, allow);
-        else
-            vg_resp_error(r, 404, "not_found", NULL, "no such route: %s", req->path);
-        return;
-    }
-    allow[0] = '\0';
-    /* Group commit: the database work of requests runs one at a time under srv->lock, each
-     * write a savepoint of one open transaction. After its handler, a request that ran
-     * inside an open transaction waits (up to BATCH_WAIT_US) for the other requests in
-     * flight to join; the last one, or the first to time out, commits for all. No answer
-     * leaves before the commit of what it read or wrote, so an acknowledged write is
-     * durable; the cost of a commit (the WAL writes) is shared. */
-    atomic_fetch_add(&srv->active, 1);
-    pthread_mutex_lock(&srv->lock);
+    struct vg_req *req = &j->req;
+    struct vg_resp *r = &j->resp;
+    const struct vg_route *route = j->route;
     req->st = srv->store;
-    vg_store_batch_begin(req->st);
     if (authenticate(req, r, route->access != VG_PUBLIC) != 0)
-        goto out;
+        return;
     if (route->access != VG_PUBLIC && vg_auth_role_rank(req->actor.role) < (int)route->access) {
         vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
                       req->method, req->path);
-        goto out;
+        return;
     }
     if (strcmp(route->method, "GET") == 0) {
         vg_store_read_begin(req->st);
@@ -282,42 +299,142 @@ static void handle(struct vg_server *srv, struct vg_req *req, struct vg_resp *r,
     } else {
         route->handler(req, r);
     }
-out:
-    if (vg_store_batch_pending(req->st)) {
-        unsigned long mine = srv->batch;
-        bool timed_out = false;
-        srv->members++;
-        while (srv->batch == mine) {
-            int others = atomic_load(&srv->active) - srv->members;
-            if (srv->members >= BATCH_MAX || others <= 0 || timed_out) {
-                struct vg_diag d;
-                vg_diag_clear(&d);
-                if (vg_store_batch_commit(req->st, &d) != 0) {
-                    vg_error("commit: %s", d.message);
-                    srv->failed_batch = mine;
-                }
-                srv->batch++;
-                srv->members = 0;
-                pthread_cond_broadcast(&srv->committed);
-                break;
-            }
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_nsec += BATCH_WAIT_US * 1000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
-            if (pthread_cond_timedwait(&srv->committed, &srv->lock, &until) == ETIMEDOUT)
-                timed_out = true;
-        }
-        if (srv->failed_batch == mine)
-            vg_resp_error(r, 500, "internal", NULL, "the database could not commit");
-    } else {
-        vg_store_batch_commit(req->st, NULL); /* nothing written: ends the batch mode */
+}
+
+/* Runs a batch of jobs. Group commit: each write is a savepoint of one open transaction
+ * (vg_store_batch_begin), committed once after the last job; no answer leaves before the
+ * commit of what it read or wrote, so an acknowledged write is durable, and the cost of a
+ * commit (the WAL writes) is shared by the batch. If the commit fails, every job that ran
+ * inside the transaction gets a 500 instead of its answer. */
+static void run_batch(struct vg_server *srv, struct job **batch, int n)
+{
+    vg_store_batch_begin(srv->store);
+    for (int i = 0; i < n; i++) {
+        run_job(srv, batch[i]);
+        batch[i]->in_batch = vg_store_batch_pending(srv->store);
     }
-    pthread_mutex_unlock(&srv->lock);
-    atomic_fetch_sub(&srv->active, 1);
+    if (vg_store_batch_pending(srv->store)) {
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        if (vg_store_batch_commit(srv->store, &d) != 0) {
+            vg_error("commit: %s", d.message);
+            for (int i = 0; i < n; i++)
+                if (batch[i]->in_batch)
+                    vg_resp_error(&batch[i]->resp, 500, "internal", NULL,
+                                  "the database could not commit");
+        }
+    } else {
+        vg_store_batch_commit(srv->store, NULL); /* nothing written: ends the batch mode */
+    }
+    for (int i = 0; i < n; i++) {
+        struct MHD_Connection *conn = batch[i]->req.conn;
+        batch[i]->state = JOB_ANSWERED;
+        MHD_resume_connection(conn); /* the job may be freed from here on */
+    }
+}
+
+/* The database thread: takes what has queued up, runs it as one batch, until stopped and
+ * the queue is empty. */
+static void *db_main(void *arg)
+{
+    struct vg_server *srv = arg;
+    struct job *batch[BATCH_MAX];
+    json_t *spent[SPENT_MAX];
+    for (;;) {
+        pthread_mutex_lock(&srv->qlock);
+        while (!srv->qhead && !srv->stopping)
+            pthread_cond_wait(&srv->qcond, &srv->qlock);
+        int n = 0, ns = srv->nspent;
+        while (srv->qhead && n < BATCH_MAX) {
+            batch[n++] = srv->qhead;
+            srv->qhead = srv->qhead->next;
+        }
+        if (!srv->qhead)
+            srv->qtail = NULL;
+        memcpy(spent, srv->spent, (size_t)ns * sizeof *spent);
+        srv->nspent = 0;
+        pthread_mutex_unlock(&srv->qlock);
+        for (int i = 0; i < ns; i++)
+            json_decref(spent[i]);
+        if (!n)
+            break; /* stopping, and nothing left */
+        run_batch(srv, batch, n);
+    }
+    return NULL;
+}
+
+/* Queues j for the database thread; false when the server is stopping. The connection is
+ * suspended first: the database thread may resume it as soon as j is queued. */
+static bool enqueue(struct vg_server *srv, struct job *j)
+{
+    pthread_mutex_lock(&srv->qlock);
+    bool ok = !srv->stopping;
+    if (ok) {
+        MHD_suspend_connection(j->req.conn);
+        j->state = JOB_QUEUED;
+        j->next = NULL;
+        if (srv->qtail)
+            srv->qtail->next = j;
+        else
+            srv->qhead = j;
+        srv->qtail = j;
+        pthread_cond_signal(&srv->qcond);
+    }
+    pthread_mutex_unlock(&srv->qlock);
+    return ok;
+}
+
+/* Hands an answer the database thread built back to it for freeing (see SPENT_MAX). */
+static void give_back(struct vg_server *srv, json_t *v)
+{
+    if (!v)
+        return;
+    pthread_mutex_lock(&srv->qlock);
+    bool kept = srv->nspent < SPENT_MAX && !srv->stopping;
+    if (kept)
+        srv->spent[srv->nspent++] = v;
+    pthread_mutex_unlock(&srv->qlock);
+    if (!kept)
+        json_decref(v);
+}
+
+/* Looks up the route of a complete request and queues it; or answers at once (413, 404,
+ * 405, 503). Returns true when queued. */
+static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection *conn,
+                     const char *url, const char *method)
+{
+    struct vg_req *req = &j->req;
+    struct vg_resp *r = &j->resp;
+    if (j->too_big) {
+        vg_resp_error(r, 413, "too_large", NULL, "request body larger than %zu bytes",
+                      srv->cfg.max_body);
+        return false;
+    }
+    req->srv = srv;
+    req->method = method;
+    req->path = url;
+    req->conn = conn;
+    req->body = j->body.data ? j->body.data : "";
+    req->body_len = j->body.len;
+    client_addr(conn, req->client, sizeof req->client);
+    bool known = false;
+    j->route = vg_route_find(req, &known, j->allow, sizeof j->allow);
+    if (!j->route) {
+        if (known)
+            vg_resp_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s; allowed: %s",
+                          req->method, req->path, j->allow);
+        else
+            vg_resp_error(r, 404, "not_found", NULL, "no such route: %s", req->path);
+        return false;
+    }
+    j->allow[0] = '\0';
+    /* parsed here, in parallel with other workers; judged by the handler, after the token */
+    if (req->body_len && !(j->route->flags & VG_ROUTE_RAW_BODY))
+        parse_body(req);
+    if (enqueue(srv, j))
+        return true;
+    vg_resp_error(r, 503, "unavailable", NULL, "the server is stopping");
+    return false;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -326,46 +443,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     (void)version;
     struct vg_server *srv = cls;
-    struct ctx *c = *con_cls;
-    if (!c) {
-        c = calloc(1, sizeof *c);
-        if (!c)
+    struct job *j = *con_cls;
+    if (!j) {
+        j = calloc(1, sizeof *j);
+        if (!j)
             return MHD_NO;
-        vg_buf_init(&c->body, srv->cfg.max_body);
-        *con_cls = c;
+        vg_buf_init(&j->body, srv->cfg.max_body);
+        *con_cls = j;
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
         unsigned long long n;
         if (cl && vg_str_to_u64(vg_str_c(cl), 0, ~0ULL, &n) == 0 && n > srv->cfg.max_body)
-            c->too_big = true;
+            j->too_big = true;
         else
             return MHD_YES;
     }
     if (*upload_size) {
-        if (!c->too_big && vg_buf_append(&c->body, upload, *upload_size) != 0)
-            c->too_big = true;
+        if (!j->too_big && vg_buf_append(&j->body, upload, *upload_size) != 0)
+            j->too_big = true;
         *upload_size = 0;
         return MHD_YES;
     }
-    struct vg_resp r = {0};
-    char allow[128] = "";
-    if (c->too_big) {
-        vg_resp_error(&r, 413, "too_large", NULL, "request body larger than %zu bytes",
-                      srv->cfg.max_body);
-    } else {
-        struct vg_req req = {0};
-        req.srv = srv;
-        req.method = method;
-        req.path = url;
-        req.conn = conn;
-        req.body = c->body.data ? c->body.data : "";
-        req.body_len = c->body.len;
-        client_addr(conn, req.client, sizeof req.client);
-        handle(srv, &req, &r, allow, sizeof allow);
-    }
-    if (!r.status)
-        vg_resp_error(&r, 500, "internal", NULL, "no answer");
-    enum MHD_Result ok = send_resp(conn, &r, allow[0] ? allow : NULL);
-    json_decref(r.json);
+    if (j->state == JOB_READING && dispatch(srv, j, conn, url, method))
+        return MHD_YES; /* called again when the database thread has answered */
+    struct vg_resp *r = &j->resp;
+    if (!r->status)
+        vg_resp_error(r, 500, "internal", NULL, "no answer");
+    enum MHD_Result ok = send_resp(conn, r, j->allow[0] ? j->allow : NULL);
+    if (j->state == JOB_ANSWERED)
+        give_back(srv, r->json);
+    else
+        json_decref(r->json);
+    r->json = NULL;
     return ok;
 }
 
@@ -375,10 +483,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls;
     (void)conn;
     (void)toe;
-    struct ctx *c = *con_cls;
-    if (c) {
-        vg_buf_cleanup(&c->body);
-        free(c);
+    struct job *j = *con_cls;
+    if (j) {
+        json_decref(j->req.json);
+        json_decref(j->resp.json);
+        vg_buf_cleanup(&j->body);
+        free(j);
         *con_cls = NULL;
     }
 }
@@ -442,6 +552,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         return NULL;
     }
     srv->cfg = *cfg;
+    srv->fd = -1;
     snprintf(srv->db, sizeof srv->db, "%s", cfg->db);
     srv->cfg.db = srv->db;
     snprintf(srv->redirect, sizeof srv->redirect, "%s",
@@ -459,35 +570,33 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n * 2 : 4;
     }
-    pthread_mutex_init(&srv->lock, NULL);
-    pthread_cond_init(&srv->committed, NULL);
-    srv->batch = 1;
+    pthread_mutex_init(&srv->qlock, NULL);
+    pthread_cond_init(&srv->qcond, NULL);
     srv->rl = vg_ratelimit_new(srv->cfg.report_per_minute, srv->cfg.report_burst);
     /* opened here: creates and migrates the database before any request */
     srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
     if (!srv->store)
         goto fail;
+    if (pthread_create(&srv->db_thread, NULL, db_main, srv) != 0) {
+        vg_diag_set(d, VG_ENOMEM, "", "cannot start the database thread");
+        goto fail;
+    }
+    srv->db_started = true;
     srv->fd = bind_listen(cfg->listen, port, d);
     if (srv->fd < 0)
         goto fail;
     srv->mhd = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, on_request, srv,
-        MHD_OPTION_LISTEN_SOCKET, srv->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
+        on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
     if (!srv->mhd) {
         vg_diag_set(d, VG_EIO, "listen", "cannot start the HTTP server");
-        close(srv->fd);
         goto fail;
     }
     return srv;
 fail:
-    vg_store_close(srv->store);
-    vg_match_index_free(srv->events.idx);
-    vg_ratelimit_free(srv->rl);
-    pthread_cond_destroy(&srv->committed);
-    pthread_mutex_destroy(&srv->lock);
-    free(srv);
+    vg_server_stop(srv);
     return NULL;
 }
 
@@ -495,12 +604,24 @@ void vg_server_stop(struct vg_server *srv)
 {
     if (!srv)
         return;
-    MHD_stop_daemon(srv->mhd);
-    close(srv->fd);
+    /* the database thread answers what is queued and ends; later requests get a 503. Only
+     * then is the daemon stopped: it may not be stopped with connections still suspended. */
+    pthread_mutex_lock(&srv->qlock);
+    srv->stopping = true;
+    pthread_cond_signal(&srv->qcond);
+    pthread_mutex_unlock(&srv->qlock);
+    if (srv->db_started)
+        pthread_join(srv->db_thread, NULL);
+    for (int i = 0; i < srv->nspent; i++)
+        json_decref(srv->spent[i]);
+    if (srv->mhd)
+        MHD_stop_daemon(srv->mhd);
+    if (srv->fd >= 0)
+        close(srv->fd);
     vg_store_close(srv->store);
     vg_match_index_free(srv->events.idx);
     vg_ratelimit_free(srv->rl);
-    pthread_cond_destroy(&srv->committed);
-    pthread_mutex_destroy(&srv->lock);
+    pthread_cond_destroy(&srv->qcond);
+    pthread_mutex_destroy(&srv->qlock);
     free(srv);
 }

@@ -1,5 +1,6 @@
-/* The HTTP server: libmicrohttpd with a thread pool, one store connection shared under a
- * lock, request bodies capped, routes dispatched to thin handlers that answer JSON. */
+/* The HTTP server: libmicrohttpd with a thread pool, one database thread with one store
+ * connection running the requests' handlers in batches (group commit), request bodies capped
+ * and parsed by the workers, routes dispatched to thin handlers that answer JSON. */
 #ifndef VG_SERVER_H
 #define VG_SERVER_H
 
@@ -26,7 +27,7 @@ struct vg_server;
 /* One HTTP request as handlers see it. */
 struct vg_req {
     struct vg_server *srv;
-    struct vg_store *st;        /* the store, locked for this request's handler */
+    struct vg_store *st;        /* the store (handlers run on the database thread) */
     const char *method;
     const char *path;
     const char *params[4];      /* path segments matched by "{}" in the route */
@@ -34,6 +35,10 @@ struct vg_req {
     void *conn;                 /* struct MHD_Connection */
     const char *body;           /* NUL-terminated, body_len bytes */
     size_t body_len;
+    json_t *json;               /* the body parsed by the worker, until vg_req_json takes it */
+    bool parsed;                /* the body was parsed: json, or NULL and json_error */
+    bool json_malformed;        /* not JSON at all (else, when json is NULL: not an object) */
+    char json_error[256];       /* the parser's message when json_malformed */
     struct vg_actor actor;      /* who is calling (role "" when not authenticated) */
     char client[64];            /* client address */
 };
@@ -48,8 +53,8 @@ struct vg_resp {
 
 struct vg_match_index;
 /* The indicator index POST /api/v1/events matches against, kept between requests and rebuilt
- * when the store's indicator version changes. Only touched under the store lock (in a
- * handler); freed with the server. */
+ * when the store's indicator version changes. Only touched by handlers (on the database
+ * thread); freed with the server. */
 struct vg_server_events {
     struct vg_match_index *idx; /* frozen, or NULL before the first request */
     char version[128];          /* vg_store_indicator_version when idx was built */
@@ -72,7 +77,8 @@ void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Maps a store/library error code and its diagnostic to an HTTP error answer. */
 void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d);
-/* Parses the request body as a JSON object; on failure sets the error answer, returns NULL. */
+/* The request body as a JSON object (the caller owns it; the worker thread has usually parsed
+ * it already); on failure sets the error answer and returns NULL. */
 json_t *vg_req_json(struct vg_req *req, struct vg_resp *r);
 /* A query-string argument, or NULL. */
 const char *vg_req_arg(struct vg_req *req, const char *name);

@@ -187,12 +187,32 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
     if (sq_exec(s, "COMMIT") != 0) {
         rc = sq_db_error(s, d);
         sq_exec(s, "ROLLBACK");
-        /* the correlation index may hold rows that are now gone: rebuild it when needed */
+        /* the correlation index and the caches may hold rows that are now gone */
         vg_corr_free(s->corr);
         s->corr = NULL;
+        sq_caches_drop(s);
     }
     sq_end_tx(s);
     return rc;
+}
+
+void sq_caches_drop(struct sq *s)
+{
+    if (s->tokens)
+        memset(s->tokens, 0, SQ_TOKEN_SLOTS * sizeof *s->tokens);
+    json_decref(s->playbooks);
+    s->playbooks = NULL;
+}
+
+void sq_caches_check(struct sq *s)
+{
+    sqlite3_stmt *q = sq_prep(s, "PRAGMA data_version");
+    long long dv = q && sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    sq_done(s, q);
+    if (dv != s->cache_data_version || dv < 0) {
+        sq_caches_drop(s);
+        s->cache_data_version = dv;
+    }
 }
 
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v)
@@ -304,6 +324,8 @@ static void sq_close(struct vg_store *st)
     for (int i = 0; i < s->ncache; i++)
         sqlite3_finalize(s->cache[i].stmt);
     vg_corr_free(s->corr);
+    sq_caches_drop(s);
+    free(s->tokens);
     sqlite3_close(s->db);
     free(s);
 }

@@ -21,24 +21,70 @@ static const char INC_SELECT[] =
     "i.status, i.unverified, i.org_id, o.name, i.reporter, i.assignee, i.occurred, i.created, "
     "i.updated, i.created_by FROM incident i LEFT JOIN org o ON o.id = i.org_id ";
 
+/* An incident's own fields as GET answers them, wherever they come from (a row, or a
+ * creation that has just written them). NULL strings are JSON nulls. */
+struct inc_view {
+    const char *ref, *title, *description, *cls, *type, *severity, *tlp, *pap, *status;
+    bool unverified;          /* reported through the public intake, not yet checked */
+    long long org;            /* organisation id, 0: none */
+    const char *org_name;     /* its name, NULL: none */
+    json_t *reporter;         /* a new reference, or NULL for {} */
+    const char *assignee;     /* user name or NULL */
+    const char *occurred;     /* RFC 3339 or NULL */
+    const char *created, *updated, *created_by;
+};
+
+static json_t *str_or_null(const char *v)
+{
+    return v ? json_string(v) : json_null();
+}
+
+static json_t *incident_json(const struct inc_view *v)
+{
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "ref", v->ref, "title",
+                          v->title, "description", v->description, "class", v->cls, "type",
+                          v->type, "severity", v->severity, "tlp", v->tlp, "pap", v->pap, "status",
+                          v->status, "unverified", v->unverified);
+    json_object_set_new(o, "org", v->org ? json_integer(v->org) : json_null());
+    json_object_set_new(o, "org_name", str_or_null(v->org_name));
+    json_object_set_new(o, "reporter", v->reporter ? v->reporter : json_object());
+    json_object_set_new(o, "assignee", str_or_null(v->assignee));
+    json_object_set_new(o, "occurred", str_or_null(v->occurred));
+    json_object_set_new(o, "created", json_string(v->created));
+    json_object_set_new(o, "updated", json_string(v->updated));
+    json_object_set_new(o, "created_by", json_string(v->created_by));
+    return o;
+}
+
+static const char *col_or_null(sqlite3_stmt *q, int i)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? NULL : sq_col_text(q, i);
+}
+
+/* A row of INC_SELECT as JSON. */
 static json_t *incident_row(sqlite3_stmt *q)
 {
-    json_t *o = json_pack(
-        "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "ref", sq_col_text(q, 1), "title",
-        sq_col_text(q, 2), "description", sq_col_text(q, 3), "class", sq_col_text(q, 4), "type",
-        sq_col_text(q, 5), "severity", sq_col_text(q, 6), "tlp", sq_col_text(q, 7), "pap", sq_col_text(q, 8),
-        "status", sq_col_text(q, 9), "unverified", sqlite3_column_int(q, 10));
-    json_object_set_new(o, "org", sqlite3_column_type(q, 11) == SQLITE_NULL
-                                      ? json_null()
-                                      : json_integer(sqlite3_column_int64(q, 11)));
-    json_object_set_new(o, "org_name", sq_col_null(q, 12));
-    json_object_set_new(o, "reporter", sq_col_json(q, 13));
-    json_object_set_new(o, "assignee", sq_col_null(q, 14));
-    json_object_set_new(o, "occurred", sq_col_null(q, 15));
-    json_object_set_new(o, "created", json_string(sq_col_text(q, 16)));
-    json_object_set_new(o, "updated", json_string(sq_col_text(q, 17)));
-    json_object_set_new(o, "created_by", json_string(sq_col_text(q, 18)));
-    return o;
+    struct inc_view v = {
+        .ref = sq_col_text(q, 1),
+        .title = sq_col_text(q, 2),
+        .description = sq_col_text(q, 3),
+        .cls = sq_col_text(q, 4),
+        .type = sq_col_text(q, 5),
+        .severity = sq_col_text(q, 6),
+        .tlp = sq_col_text(q, 7),
+        .pap = sq_col_text(q, 8),
+        .status = sq_col_text(q, 9),
+        .unverified = sqlite3_column_int(q, 10) != 0,
+        .org = sqlite3_column_int64(q, 11),
+        .org_name = col_or_null(q, 12),
+        .reporter = sq_col_json(q, 13),
+        .assignee = col_or_null(q, 14),
+        .occurred = col_or_null(q, 15),
+        .created = sq_col_text(q, 16),
+        .updated = sq_col_text(q, 17),
+        .created_by = sq_col_text(q, 18),
+    };
+    return incident_json(&v);
 }
 
 /* Finds the row id of an incident by reference; 0 if none. */
@@ -68,10 +114,120 @@ static int timeline_add(struct sq *s, long long inc, const struct vg_actor *who,
     return sq_step_done(s, q);
 }
 
+static json_t *observable_json(const char *type, const char *value, const char *created)
+{
+    return json_pack("{s:s,s:s,s:s}", "type", type, "value", value, "created", created);
+}
+
+static json_t *incident_observables(struct sq *s, long long id)
+{
+    json_t *arr = json_array();
+    sqlite3_stmt *q = sq_prep(s, "SELECT type, value, created FROM observable WHERE incident_id = ? "
+                              "ORDER BY id");
+    if (!q)
+        return arr;
+    sqlite3_bind_int64(q, 1, id);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_array_append_new(arr, observable_json(sq_col_text(q, 0), sq_col_text(q, 1),
+                                                   sq_col_text(q, 2)));
+    sq_done(s, q);
+    return arr;
+}
+
+/* The steps of the playbook of class cls (borrowed from the connection's cache), or NULL. */
+static const json_t *playbook_steps(struct sq *s, const char *cls)
+{
+    sq_caches_check(s);
+    if (!s->playbooks) {
+        sqlite3_stmt *q = sq_prep(s, "SELECT class, steps FROM playbook");
+        if (!q)
+            return NULL;
+        s->playbooks = json_object();
+        while (sqlite3_step(q) == SQLITE_ROW)
+            json_object_set_new(s->playbooks, sq_col_text(q, 0), sq_col_json(q, 1));
+        sq_done(s, q);
+    }
+    const json_t *steps = json_object_get(s->playbooks, cls ? cls : "");
+    return json_is_array(steps) ? steps : NULL;
+}
+
+/* The steps of incident id's playbook with their state; id 0: a new incident (none done). */
+static json_t *incident_steps(struct sq *s, long long id, const char *cls)
+{
+    const json_t *pb = playbook_steps(s, cls);
+    if (!pb)
+        return json_array();
+    json_t *steps = json_deep_copy(pb);
+    json_t *state = json_object();
+    sqlite3_stmt *q = NULL;
+    if (id) {
+        q = sq_prep(s, "SELECT step_id, done, done_by, done_at FROM incident_step "
+                       "WHERE incident_id = ?");
+        if (q)
+            sqlite3_bind_int64(q, 1, id);
+    }
+    while (q && sqlite3_step(q) == SQLITE_ROW)
+        json_object_set_new(state, sq_col_text(q, 0),
+                            json_pack("{s:b,s:o,s:o}", "done", sqlite3_column_int(q, 1), "done_by",
+                                      sq_col_null(q, 2), "done_at", sq_col_null(q, 3)));
+    sq_done(s, q);
+    size_t i;
+    json_t *step;
+    json_array_foreach(steps, i, step) {
+        json_t *st = json_object_get(state, vg_json_str(step, "id"));
+        if (st) {
+            json_object_update(step, st);
+        } else {
+            json_object_set_new(step, "done", json_false());
+            json_object_set_new(step, "done_by", json_null());
+            json_object_set_new(step, "done_at", json_null());
+        }
+    }
+    json_decref(state);
+    return steps;
+}
+
+static json_t *timeline_json(const char *at, const char *actor, const char *action,
+                             json_t *detail)
+{
+    return json_pack("{s:s,s:s,s:s,s:o}", "at", at, "actor", actor, "action", action, "detail",
+                     detail);
+}
+
+static json_t *incident_timeline(struct sq *s, long long id)
+{
+    json_t *arr = json_array();
+    sqlite3_stmt *q = sq_prep(s, "SELECT at, actor, action, detail FROM timeline "
+                              "WHERE incident_id = ? ORDER BY id");
+    if (!q)
+        return arr;
+    sqlite3_bind_int64(q, 1, id);
+    while (sqlite3_step(q) == SQLITE_ROW)
+        json_array_append_new(arr, timeline_json(sq_col_text(q, 0), sq_col_text(q, 1),
+                                                 sq_col_text(q, 2), sq_col_json(q, 3)));
+    sq_done(s, q);
+    return arr;
+}
+
+/* The name of organisation id into out; false if there is none. */
+static bool org_name_of(struct sq *s, long long id, char *out, size_t cap)
+{
+    sqlite3_stmt *q = sq_prep(s, "SELECT name FROM org WHERE id = ?");
+    if (!q)
+        return false;
+    sqlite3_bind_int64(q, 1, id);
+    bool found = sqlite3_step(q) == SQLITE_ROW;
+    if (found)
+        snprintf(out, cap, "%s", sq_col_text(q, 0));
+    sq_done(s, q);
+    return found;
+}
+
 /* Inserts one normalised observable {type,value}; 1 if it was already there. A new incident
- * has none yet (fresh = true): its list was deduplicated in memory, no lookup is needed. */
+ * has none yet (fresh = true): its list was deduplicated in memory, no lookup is needed. When
+ * row is not NULL, the observable as GET shows it is appended to it. */
 static int observable_insert(struct sq *s, long long inc, const json_t *obs, const char *now,
-                             bool fresh)
+                             bool fresh, json_t *row)
 {
     struct vg_observable o;
     const char *type = vg_json_str(obs, "type"), *value = vg_json_str(obs, "value");
@@ -99,11 +255,15 @@ static int observable_insert(struct sq *s, long long inc, const json_t *obs, con
     sq_bind_text(q, 2, type);
     sq_bind_text(q, 3, o.value);
     sq_bind_text(q, 4, now);
-    return sq_step_done(s, q) ? VG_EIO : 0;
+    if (sq_step_done(s, q))
+        return VG_EIO;
+    if (row)
+        json_array_append_new(row, observable_json(type, o.value, now));
+    return 0;
 }
 
 int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
-                       char ref[64], long long *id_out, struct vg_diag *d)
+                       char ref[64], long long *id_out, json_t **answer, struct vg_diag *d)
 {
     char now[VG_TIME_LEN], key[32];
     vg_time_now(now);
@@ -163,12 +323,15 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     size_t i;
     json_t *v;
     json_t *list = json_object_get(inc, "observables");
+    json_t *obs = answer ? json_array() : NULL;
     json_array_foreach(list, i, v) {
         bool dup = false;
         for (size_t j = 0; j < i && !dup; j++)
             dup = json_equal(json_array_get(list, j), v);
-        if (!dup && observable_insert(s, id, v, now, true) < 0)
+        if (!dup && observable_insert(s, id, v, now, true, obs) < 0) {
+            json_decref(obs);
             return sq_db_error(s, d);
+        }
     }
     json_t *detail = json_pack("{s:s,s:s}", "ref", ref, "status", status ? status : "new");
     json_t *from = json_object_get(inc, "from");
@@ -176,11 +339,46 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
         json_object_set(detail, "from", from);
     int rc = timeline_add(s, id, who, "created", detail, now) ||
              sq_audit(s, who, "incident.create", ref, detail);
-    json_decref(detail);
-    if (rc)
+    if (rc) {
+        json_decref(detail);
+        json_decref(obs);
         return sq_db_error(s, d);
+    }
     if (id_out)
         *id_out = id;
+    if (answer) {
+        /* what GET will answer, built from what was just written instead of read back */
+        struct inc_view iv = {
+            .ref = ref,
+            .title = vg_json_str(inc, "title"),
+            .description = desc ? desc : "",
+            .cls = vg_json_str(inc, "class"),
+            .type = vg_json_str(inc, "type"),
+            .severity = vg_json_str(inc, "severity"),
+            .tlp = vg_json_str(inc, "tlp"),
+            .pap = vg_json_str(inc, "pap"),
+            .status = status ? status : "new",
+            .unverified = json_is_true(json_object_get(inc, "unverified")),
+            .org = json_is_integer(org) ? json_integer_value(org) : 0,
+            .reporter = rep ? json_deep_copy(rep) : NULL,
+            .assignee = vg_json_str(inc, "assignee"),
+            .occurred = vg_json_str(inc, "occurred"),
+            .created = now,
+            .updated = now,
+            .created_by = who->name,
+        };
+        char org_name[VG_MAX_NAME + 1];
+        if (iv.org && org_name_of(s, iv.org, org_name, sizeof org_name))
+            iv.org_name = org_name;
+        json_t *a = incident_json(&iv);
+        json_t *tl = json_array();
+        json_array_append_new(tl, timeline_json(now, who->name, "created", json_deep_copy(detail)));
+        json_object_set_new(a, "observables", obs);
+        json_object_set_new(a, "steps", incident_steps(s, 0, iv.cls));
+        json_object_set_new(a, "timeline", tl);
+        *answer = a;
+    }
+    json_decref(detail);
     return 0;
 }
 
@@ -189,86 +387,19 @@ int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const js
 {
     struct sq *s = sq_of(st);
     char ref[64];
+    json_t *a = NULL;
     if (sq_begin(s))
         return sq_db_error(s, d);
-    int rc = sq_incident_insert(s, who, inc, ref, NULL, d);
+    int rc = sq_incident_insert(s, who, inc, ref, NULL, &a, d);
     if (rc == 0 && sq_commit(s) != 0)
         rc = sq_db_error(s, d);
     if (rc) {
+        json_decref(a);
         sq_rollback(s);
         return rc;
     }
-    return vg_store_incident_get(st, ref, out);
-}
-
-static json_t *incident_observables(struct sq *s, long long id)
-{
-    json_t *arr = json_array();
-    sqlite3_stmt *q = sq_prep(s, "SELECT type, value, created FROM observable WHERE incident_id = ? "
-                              "ORDER BY id");
-    if (!q)
-        return arr;
-    sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "type", sq_col_text(q, 0), "value",
-                                             sq_col_text(q, 1), "created", sq_col_text(q, 2)));
-    sq_done(s, q);
-    return arr;
-}
-
-static json_t *incident_steps(struct sq *s, long long id, const char *cls)
-{
-    json_t *steps = NULL;
-    sqlite3_stmt *q = sq_prep(s, "SELECT steps FROM playbook WHERE class = ?");
-    if (!q)
-        return json_array();
-    sq_bind_text(q, 1, cls);
-    if (sqlite3_step(q) == SQLITE_ROW)
-        steps = sq_col_json(q, 0);
-    sq_done(s, q);
-    if (!json_is_array(steps)) {
-        json_decref(steps);
-        return json_array();
-    }
-    q = sq_prep(s, "SELECT step_id, done, done_by, done_at FROM incident_step WHERE incident_id = ?");
-    if (q)
-        sqlite3_bind_int64(q, 1, id);
-    json_t *state = json_object();
-    while (q && sqlite3_step(q) == SQLITE_ROW)
-        json_object_set_new(state, sq_col_text(q, 0),
-                            json_pack("{s:b,s:o,s:o}", "done", sqlite3_column_int(q, 1), "done_by",
-                                      sq_col_null(q, 2), "done_at", sq_col_null(q, 3)));
-    sq_done(s, q);
-    size_t i;
-    json_t *step;
-    json_array_foreach(steps, i, step) {
-        json_t *st = json_object_get(state, vg_json_str(step, "id"));
-        if (st) {
-            json_object_update(step, st);
-        } else {
-            json_object_set_new(step, "done", json_false());
-            json_object_set_new(step, "done_by", json_null());
-            json_object_set_new(step, "done_at", json_null());
-        }
-    }
-    json_decref(state);
-    return steps;
-}
-
-static json_t *incident_timeline(struct sq *s, long long id)
-{
-    json_t *arr = json_array();
-    sqlite3_stmt *q = sq_prep(s, "SELECT at, actor, action, detail FROM timeline "
-                              "WHERE incident_id = ? ORDER BY id");
-    if (!q)
-        return arr;
-    sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:o}", "at", sq_col_text(q, 0), "actor",
-                                             sq_col_text(q, 1), "action", sq_col_text(q, 2), "detail",
-                                             sq_col_json(q, 3)));
-    sq_done(s, q);
-    return arr;
+    *out = a;
+    return 0;
 }
 
 int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
@@ -519,7 +650,7 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     }
-    int r = observable_insert(s, id, obs, now, false);
+    int r = observable_insert(s, id, obs, now, false, NULL);
     if (r < 0) {
         sq_rollback(s);
         return sq_db_error(s, d);
@@ -802,6 +933,7 @@ int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char 
     vg_time_now(now);
     if (sq_begin(s))
         return sq_db_error(s, d);
+    sq_caches_drop(s);
     sqlite3_stmt *q = sq_prep(s, "UPDATE playbook SET steps = ?, updated = ? WHERE class = ?");
     if (!q) {
         sq_rollback(s);

@@ -495,7 +495,7 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
     }
     char ref[64];
     long long inc_id;
-    if ((rc = sq_incident_insert(s, who, inc, ref, &inc_id, d)))
+    if ((rc = sq_incident_insert(s, who, inc, ref, &inc_id, NULL, d)))
         goto out;
     q = sq_prep(s, "UPDATE alert SET status = 'escalated', incident_id = ? WHERE id = ?");
     if (!q ||

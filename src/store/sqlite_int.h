@@ -12,6 +12,14 @@
 #include "store/store.h"
 
 #define CACHE_MAX 128
+#define SQ_TOKEN_SLOTS 256 /* token lookups cached per connection (a full table is emptied) */
+
+/* A token lookup remembered: the token's hash and who it is. */
+struct sq_token_slot {
+    unsigned char hash[32]; /* SHA-256 of the token */
+    bool used;              /* the slot holds a token */
+    struct vg_actor actor;  /* its user */
+};
 
 struct sq {
     struct vg_store base; /* must stay first */
@@ -35,6 +43,12 @@ struct sq {
     long long ind_data_version;      /* PRAGMA data_version at the last check (-1: none yet) */
     unsigned long long ind_gen_seen; /* ind_gen at the last check */
     char ind_next_expiry[64];        /* the first expiry after the last check, "" if none */
+    /* Caches of rows read on every request but rarely written: valid tokens and playbooks.
+     * This connection drops them when it writes those rows; sq_caches_check drops them when
+     * another connection (another process) has written anything. */
+    long long cache_data_version;  /* PRAGMA data_version at the last check */
+    struct sq_token_slot *tokens;  /* SQ_TOKEN_SLOTS slots, NULL until the first lookup */
+    json_t *playbooks;             /* {class: steps array}, NULL until the first read */
 };
 
 static inline struct sq *sq_of(struct vg_store *st)
@@ -65,6 +79,10 @@ int sq_step_done(struct sq *s, sqlite3_stmt *st);
 /* Appends to the audit log, in the caller's transaction. */
 int sq_audit(struct sq *s, const struct vg_actor *who, const char *action, const char *object,
              const json_t *detail);
+/* Drops the caches if another connection has written since the last check. */
+void sq_caches_check(struct sq *s);
+/* Drops the caches (this connection wrote what they hold, or a transaction was lost). */
+void sq_caches_drop(struct sq *s);
 /* Opaque list cursors: the last id seen. */
 void sq_cursor_make(long long id, char out[32]);
 int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
@@ -73,10 +91,11 @@ int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
 json_t *sq_page(sqlite3_stmt *q, int limit, json_t *(*row)(sqlite3_stmt *q));
 
 /* Inserts an incident with its observables, timeline entry and audit record inside the
- * caller's transaction; fills its reference and row id. inc may carry "from" (what it came
+ * caller's transaction; fills its reference and row id, and *answer (if answer is not NULL)
+ * with the incident as vg_store_incident_get gives it. inc may carry "from" (what it came
  * from, e.g. {"alert": 12}) for the timeline. */
 int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
-                       char ref[64], long long *id, struct vg_diag *d);
+                       char ref[64], long long *id, json_t **answer, struct vg_diag *d);
 
 /* sqlite_users.c: users, tokens, organisations, intake log, audit log. */
 int sq_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,

@@ -116,10 +116,34 @@ int sq_token_add(struct vg_store *st, long long user_id, const unsigned char has
     return 0;
 }
 
+/* The slot of hash in the token cache: where it is, or the empty slot where it goes. */
+static struct sq_token_slot *token_slot(struct sq *s, const unsigned char hash[32])
+{
+    size_t i;
+    memcpy(&i, hash, sizeof i); /* a SHA-256 is evenly spread already */
+    for (size_t n = 0; n < SQ_TOKEN_SLOTS; n++) {
+        struct sq_token_slot *t = &s->tokens[(i + n) % SQ_TOKEN_SLOTS];
+        if (!t->used || memcmp(t->hash, hash, 32) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* Every request checks its token: valid ones are cached on the connection (see struct sq),
+ * so that a request costs one PRAGMA instead of a join of two tables. A revoked or unknown
+ * token is never cached, so it is refused by the database each time. */
 int sq_token_lookup(struct vg_store *st, const unsigned char hash[32],
                            struct vg_actor *out)
 {
     struct sq *s = sq_of(st);
+    sq_caches_check(s);
+    if (!s->tokens && !(s->tokens = calloc(SQ_TOKEN_SLOTS, sizeof *s->tokens)))
+        return VG_ENOMEM;
+    struct sq_token_slot *slot = token_slot(s, hash);
+    if (slot && slot->used) {
+        *out = slot->actor;
+        return 0;
+    }
     sqlite3_stmt *q = sq_prep(s, "SELECT u.id, u.name, u.role FROM token t JOIN user u "
                               "ON u.id = t.user_id WHERE t.hash = ? AND t.revoked IS NULL "
                               "AND u.disabled = 0");
@@ -134,6 +158,15 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32],
         rc = 0;
     }
     sq_done(s, q);
+    if (rc == 0) {
+        if (!slot) { /* full: start again */
+            memset(s->tokens, 0, SQ_TOKEN_SLOTS * sizeof *s->tokens);
+            slot = token_slot(s, hash);
+        }
+        memcpy(slot->hash, hash, 32);
+        slot->actor = *out;
+        slot->used = true;
+    }
     return rc;
 }
 
@@ -170,6 +203,7 @@ int sq_token_revoke(struct vg_store *st, long long id, long long user_id,
     sqlite3_bind_int64(q, 2, id);
     sqlite3_bind_int64(q, 3, user_id);
     sqlite3_bind_int64(q, 4, user_id);
+    sq_caches_drop(s);
     if (sq_step_done(s, q))
         return sq_db_error(s, d);
     return sqlite3_changes(s->db) ? 0 : vg_diag_set(d, VG_ENOENT, "id", "no such valid token");

@@ -92,3 +92,28 @@ def test_audit_log_is_append_only(server):
                 assert "append-only" in str(e)
     finally:
         db.close()
+
+
+def test_revocation_by_another_process_is_seen_at_once(server):
+    """The server caches valid tokens; a token revoked by another connection (another
+    process on the same database) must be refused by the very next request."""
+    tok = server.token("carol", "analyst")
+    for _ in range(3):
+        assert server.get("/api/v1/me", token=tok).status_code == 200
+    db = sqlite3.connect(server.db)
+    db.execute("UPDATE token SET revoked = '2026-12-04T00:00:00Z' WHERE user_id = "
+               "(SELECT id FROM user WHERE name = 'carol')")
+    db.commit()
+    db.close()
+    assert server.get("/api/v1/me", token=tok).status_code == 401
+    assert server.get("/api/v1/me").status_code == 200
+
+
+def test_disabled_user_by_another_process_is_refused(server):
+    tok = server.token("dave", "analyst")
+    assert server.get("/api/v1/me", token=tok).status_code == 200
+    db = sqlite3.connect(server.db)
+    db.execute("UPDATE user SET disabled = 1 WHERE name = 'dave'")
+    db.commit()
+    db.close()
+    assert server.get("/api/v1/me", token=tok).status_code == 401

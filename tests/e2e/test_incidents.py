@@ -1,6 +1,7 @@
 """Incidents: creation, RSIT classification, lifecycle, timeline, audit, notes, observables,
 playbook steps and list filters."""
 import re
+import sqlite3
 
 from conftest import make_incident, make_org
 
@@ -18,6 +19,27 @@ def test_create_and_get(server):
     assert inc["timeline"][0]["action"] == "created"
     got = server.get("/api/v1/incidents/" + inc["ref"]).json()
     assert got["title"] == "Ransomware" and got["severity"] == "critical"
+
+
+def test_creation_answers_what_get_gives(server):
+    """The creation's answer is built from what was written, not read back: it must be the
+    incident exactly as GET shows it, whatever the body holds."""
+    org = make_org(server, "Mairie de Lyon", kind="local-authority")
+    bodies = [
+        {},
+        {"title": "Phishing wave", "description": "mails to staff", "org": org["id"],
+         "class": "fraud", "type": "phishing", "severity": "high", "tlp": "AMBER+STRICT",
+         "pap": "RED", "reporter": {"name": "Zoé", "email": "zoe@lyon.example", "phone": "+33 1"},
+         "occurred": "2026-11-28T10:00:00+01:00", "assignee": "admin"},
+        {"title": "dup", "observables": [
+            {"value": "HTTP://Evil.Example:80/a"}, {"value": "10.1.2.3"}, {"value": "10.1.2.3"},
+            {"value": "2001:DB8::1"}, {"value": "evil.example", "type": "domain-name"},
+            {"value": "D41D8CD98F00B204E9800998ECF8427E"}, {"value": "Bob@Evil.Example"}]},
+    ]
+    for body in bodies:
+        made = make_incident(server, **body)
+        got = server.get("/api/v1/incidents/" + made["ref"]).json()
+        assert made == got
 
 
 def test_defaults(server):
@@ -203,6 +225,8 @@ def test_playbook_steps(server):
 def test_playbooks_are_editable(server):
     pbs = server.get("/api/v1/playbooks").json()["items"]
     assert len(pbs) == 11
+    before = make_incident(server, **{"class": "fraud", "type": "phishing"})
+    assert [s["id"] for s in before["steps"]] != ["call-soc"]
     new = [{"id": "call-soc", "phase": "containment", "title": "Call the SOC"}]
     r = server.req("PUT", "/api/v1/playbooks/fraud", json={"steps": new})
     assert r.status_code == 200, r.text
@@ -270,3 +294,19 @@ def test_reference_prefix_is_configurable(tmp_path):
         assert re.fullmatch(r"CERTFR-\d{4}-000001", ref)
     finally:
         assert srv.stop()[0] == 0
+
+
+def test_playbook_changed_by_another_process_is_used_at_once(server):
+    """Playbooks are cached by the server; a change written by another connection must
+    show in the next incident."""
+    first = make_incident(server, **{"class": "fraud", "type": "phishing"})
+    db = sqlite3.connect(server.db)
+    db.execute("""UPDATE playbook SET steps = '[{"id":"x1","title":"Check","phase":"analysis"}]'
+                  WHERE class = 'fraud'""")
+    db.commit()
+    db.close()
+    second = make_incident(server, **{"class": "fraud", "type": "phishing"})
+    assert [s["id"] for s in first["steps"]] != ["x1"]
+    assert [s["id"] for s in second["steps"]] == ["x1"]
+    got = server.get("/api/v1/incidents/" + first["ref"]).json()
+    assert [s["id"] for s in got["steps"]] == ["x1"]
