@@ -20,6 +20,15 @@ else ifeq ($(VARIANT),fuzz)
 else
   VCC := $(CC)
   VCFLAGS := -O2 -g
+  # The release binary allocates with jemalloc (Debian's libjemalloc-dev), as Redis does:
+  # the server builds answers on its database thread and frees them on the workers, which
+  # glibc's arenas turn into lock waits, and jansson and SQLite allocate a lot per request.
+  # Measured (bench/api, same run): creation 4,500 -> 7,500 req/s, /related 3,300 -> 5,300.
+  # See src/cli/main.c for its settings. The sanitizer builds keep their own allocator.
+  MALLOC_LIBS := $(shell pkg-config --libs jemalloc 2>/dev/null)
+  ifneq ($(MALLOC_LIBS),)
+    VCFLAGS += -DVG_JEMALLOC
+  endif
 endif
 
 B := build/$(VARIANT)
@@ -45,7 +54,7 @@ vigie: $(B)/vigie
 	@if [ "$(VARIANT)" = release ]; then cp $(B)/vigie vigie; fi
 
 $(B)/vigie: $(CLI_OBJ) $(B)/libvigie.a
-	$(VCC) $(VCFLAGS) -o $@ $(CLI_OBJ) $(B)/libvigie.a $(LIBS)
+	$(VCC) $(VCFLAGS) -o $@ $(CLI_OBJ) $(B)/libvigie.a $(LIBS) $(MALLOC_LIBS)
 
 $(B)/libvigie.a: $(LIB_OBJ)
 	@rm -f $@

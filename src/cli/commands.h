@@ -17,6 +17,9 @@ const char *vg_cli_db_path(const char *opt);
 /* Reads all of path ("-": standard input) into a new buffer (*data, NUL-terminated, free it);
  * 0, or -1 with errno set. */
 int vg_cli_read_file(const char *path, char **data, size_t *len);
+/* Sets the allocator up for a long-running server (see malloc_conf in main.c): freed pages
+ * are kept a few seconds before they go back to the system. Does nothing without jemalloc. */
+void vg_cli_malloc_for_server(void);
 /* Prints "vigie NAME: usage error: MSG" and a pointer to help; returns VG_EXIT_USAGE. */
 int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -35,12 +35,6 @@
  * previous one ran, so its size follows the load; the cap bounds the wait of the first. */
 #define BATCH_MAX 64
 
-/* Answers built by the database thread are freed by it too, after a worker has sent them:
- * glibc gives a block freed by another thread back to its arena under the arena's lock,
- * which the database thread takes for each of its allocations, so workers freeing answers
- * made both wait (measured: /related cost twice the CPU). At most this many wait. */
-#define SPENT_MAX 256
-
 /* What a request is at: reading its body, queued for (or on) the database thread, answered. */
 enum job_state { JOB_READING, JOB_QUEUED, JOB_ANSWERED };
 
@@ -71,8 +65,6 @@ struct vg_server {
     pthread_cond_t qcond;       /* signalled when a job is queued or the server stops */
     struct job *qhead, *qtail;  /* jobs waiting for the database thread, oldest first */
     bool stopping;              /* vg_server_stop was called: no more jobs are taken */
-    json_t *spent[SPENT_MAX];   /* answers sent, for the database thread to free (qlock) */
-    int nspent;                 /* number of them */
     struct vg_server_events events; /* POST /api/v1/events's index (database thread) */
 };
 
@@ -339,23 +331,19 @@ static void *db_main(void *arg)
 {
     struct vg_server *srv = arg;
     struct job *batch[BATCH_MAX];
-    json_t *spent[SPENT_MAX];
+    pthread_setname_np(pthread_self(), "vigie-db");
     for (;;) {
         pthread_mutex_lock(&srv->qlock);
         while (!srv->qhead && !srv->stopping)
             pthread_cond_wait(&srv->qcond, &srv->qlock);
-        int n = 0, ns = srv->nspent;
+        int n = 0;
         while (srv->qhead && n < BATCH_MAX) {
             batch[n++] = srv->qhead;
             srv->qhead = srv->qhead->next;
         }
         if (!srv->qhead)
             srv->qtail = NULL;
-        memcpy(spent, srv->spent, (size_t)ns * sizeof *spent);
-        srv->nspent = 0;
         pthread_mutex_unlock(&srv->qlock);
-        for (int i = 0; i < ns; i++)
-            json_decref(spent[i]);
         if (!n)
             break; /* stopping, and nothing left */
         run_batch(srv, batch, n);
@@ -382,20 +370,6 @@ static bool enqueue(struct vg_server *srv, struct job *j)
     }
     pthread_mutex_unlock(&srv->qlock);
     return ok;
-}
-
-/* Hands an answer the database thread built back to it for freeing (see SPENT_MAX). */
-static void give_back(struct vg_server *srv, json_t *v)
-{
-    if (!v)
-        return;
-    pthread_mutex_lock(&srv->qlock);
-    bool kept = srv->nspent < SPENT_MAX && !srv->stopping;
-    if (kept)
-        srv->spent[srv->nspent++] = v;
-    pthread_mutex_unlock(&srv->qlock);
-    if (!kept)
-        json_decref(v);
 }
 
 /* Looks up the route of a complete request and queues it; or answers at once (413, 404,
@@ -469,10 +443,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!r->status)
         vg_resp_error(r, 500, "internal", NULL, "no answer");
     enum MHD_Result ok = send_resp(conn, r, j->allow[0] ? j->allow : NULL);
-    if (j->state == JOB_ANSWERED)
-        give_back(srv, r->json);
-    else
-        json_decref(r->json);
+    json_decref(r->json);
     r->json = NULL;
     return ok;
 }
@@ -612,8 +583,6 @@ void vg_server_stop(struct vg_server *srv)
     pthread_mutex_unlock(&srv->qlock);
     if (srv->db_started)
         pthread_join(srv->db_thread, NULL);
-    for (int i = 0; i < srv->nspent; i++)
-        json_decref(srv->spent[i]);
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     if (srv->fd >= 0)
