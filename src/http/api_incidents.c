@@ -185,6 +185,49 @@ void vg_api_incidents_step(struct vg_req *req, struct vg_resp *r)
     json_decref(in);
 }
 
+static void put_field(struct vg_buf *b, const char *key, const char *value)
+{
+    vg_buf_putc(b, '"');
+    vg_buf_puts(b, key);
+    vg_buf_puts(b, "\":");
+    vg_buf_put_json(b, vg_str_c(value));
+}
+
+/* {"ref":..,"related":[{"ref","title","status","severity","tlp","count","shared":[{"type",
+ * "value","matched"}]}]}, written as text: a document of hundreds of small objects cost
+ * more to build, serialise and free than the lookup itself (measured). */
+static void related_json(const char *ref, const struct vg_related_list *l, struct vg_buf *b)
+{
+    vg_buf_putc(b, '{');
+    put_field(b, "ref", ref);
+    vg_buf_puts(b, ",\"related\":[");
+    for (size_t i = 0; i < l->n; i++) {
+        const struct vg_related *x = &l->v[i];
+        vg_buf_puts(b, i ? ",{" : "{");
+        put_field(b, "ref", x->ref);
+        vg_buf_putc(b, ',');
+        put_field(b, "title", x->title);
+        vg_buf_putc(b, ',');
+        put_field(b, "status", x->status);
+        vg_buf_putc(b, ',');
+        put_field(b, "severity", x->severity);
+        vg_buf_putc(b, ',');
+        put_field(b, "tlp", x->tlp);
+        vg_buf_printf(b, ",\"count\":%zu,\"shared\":[", x->count);
+        for (size_t j = 0; j < x->nshared; j++) {
+            vg_buf_puts(b, j ? ",{" : "{");
+            put_field(b, "type", x->shared[j].type);
+            vg_buf_putc(b, ',');
+            put_field(b, "value", x->shared[j].value);
+            vg_buf_putc(b, ',');
+            put_field(b, "matched", x->shared[j].matched);
+            vg_buf_putc(b, '}');
+        }
+        vg_buf_puts(b, "]}");
+    }
+    vg_buf_puts(b, "]}");
+}
+
 void vg_api_incidents_related(struct vg_req *req, struct vg_resp *r)
 {
     unsigned long long limit = 20;
@@ -193,14 +236,19 @@ void vg_api_incidents_related(struct vg_req *req, struct vg_resp *r)
         vg_resp_error(r, 400, "invalid", "limit", "limit must be from 1 to %d", VG_MAX_RELATED);
         return;
     }
-    json_t *out;
+    struct vg_related_list out;
     int rc = vg_store_incident_related(req->st, req->params[0], (int)limit, &out);
-    if (rc == VG_ENOENT)
+    if (rc == VG_ENOENT) {
         vg_resp_error(r, 404, "not_found", "ref", "no incident %s", req->params[0]);
-    else if (rc)
+    } else if (rc) {
         vg_resp_diag(r, rc, NULL);
-    else
-        vg_resp_json(r, 200, json_pack("{s:s,s:o}", "ref", req->params[0], "related", out));
+    } else {
+        struct vg_buf b;
+        vg_buf_init(&b, VG_MAX_BUF);
+        related_json(req->params[0], &out, &b);
+        vg_related_list_free(&out);
+        vg_resp_buf(r, 200, &b);
+    }
 }
 
 void vg_api_playbooks_list(struct vg_req *req, struct vg_resp *r)

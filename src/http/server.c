@@ -86,8 +86,22 @@ struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv)
 void vg_resp_json(struct vg_resp *r, int status, json_t *body)
 {
     json_decref(r->json);
+    free(r->text);
+    r->text = NULL;
     r->status = status;
     r->json = body;
+}
+
+void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b)
+{
+    if (b->failed || !b->data) {
+        vg_buf_cleanup(b);
+        vg_resp_error(r, 500, "internal", NULL, "answer too large");
+        return;
+    }
+    vg_resp_json(r, status, NULL);
+    r->text_len = b->len;
+    r->text = vg_buf_steal(b);
 }
 
 void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *field,
@@ -202,11 +216,17 @@ int vg_req_page(struct vg_req *req, struct vg_resp *r, struct vg_page *page)
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
                                  const char *allow)
 {
-    char *text = r->json ? json_dumps(r->json, JSON_COMPACT) : NULL;
-    size_t len = text ? strlen(text) : 0;
+    char *text = r->json ? json_dumps(r->json, JSON_COMPACT) : r->text;
+    size_t len = r->json ? (text ? strlen(text) : 0) : r->text_len;
+    r->text = NULL;
     struct MHD_Response *resp;
     if (text) {
-        text = realloc(text, len + 2);
+        char *t = realloc(text, len + 2);
+        if (!t) {
+            free(text);
+            return MHD_NO;
+        }
+        text = t;
         text[len++] = '\n';
         text[len] = '\0';
         resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
@@ -284,27 +304,33 @@ static void run_job(struct vg_server *srv, struct job *j)
                       req->method, req->path);
         return;
     }
-    if (strcmp(route->method, "GET") == 0) {
-        vg_store_read_begin(req->st);
-        route->handler(req, r);
-        vg_store_read_end(req->st);
-    } else {
-        route->handler(req, r);
-    }
+    route->handler(req, r);
 }
 
 /* Runs a batch of jobs. Group commit: each write is a savepoint of one open transaction
  * (vg_store_batch_begin), committed once after the last job; no answer leaves before the
  * commit of what it read or wrote, so an acknowledged write is durable, and the cost of a
  * commit (the WAL writes) is shared by the batch. If the commit fails, every job that ran
- * inside the transaction gets a 500 instead of its answer. */
+ * inside the transaction gets a 500 instead of its answer. Consecutive reads before the
+ * first write share one read transaction (one snapshot, taken after they all arrived). */
 static void run_batch(struct vg_server *srv, struct job **batch, int n)
 {
+    bool reading = false;
     vg_store_batch_begin(srv->store);
     for (int i = 0; i < n; i++) {
+        bool get = strcmp(batch[i]->req.method, "GET") == 0;
+        if (get && !reading) {
+            vg_store_read_begin(srv->store);
+            reading = true;
+        } else if (!get && reading) {
+            vg_store_read_end(srv->store);
+            reading = false;
+        }
         run_job(srv, batch[i]);
         batch[i]->in_batch = vg_store_batch_pending(srv->store);
     }
+    if (reading)
+        vg_store_read_end(srv->store);
     if (vg_store_batch_pending(srv->store)) {
         struct vg_diag d;
         vg_diag_clear(&d);
@@ -458,6 +484,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (j) {
         json_decref(j->req.json);
         json_decref(j->resp.json);
+        free(j->resp.text);
         vg_buf_cleanup(&j->body);
         free(j);
         *con_cls = NULL;

@@ -278,8 +278,6 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
 
 struct vg_buf;
 
-/* Appends s as a JSON string (quoted, escaped; bytes that are not UTF-8 become U+FFFD). */
-void vg_match_put_json_str(struct vg_buf *b, struct vg_str s);
 /* Appends the JSON line of a hit and a newline:
  * {"file":..,"line":N,"indicator":..,"type":..,"value":..,"field":..}; "file" only when file
  * is not NULL, "field" only when the hit has one (not for text). */

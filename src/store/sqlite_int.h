@@ -133,7 +133,8 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, 
                                const json_t *obs, json_t **out, struct vg_diag *d);
 int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,
                          const char *step_id, bool is_done, json_t **out, struct vg_diag *d);
-int sq_incident_related(struct vg_store *st, const char *ref, int limit, json_t **out);
+int sq_incident_related(struct vg_store *st, const char *ref, int limit,
+                        struct vg_related_list *out);
 int sq_playbook_list(struct vg_store *st, json_t **out);
 int sq_playbook_get(struct vg_store *st, const char *cls, json_t **out);
 int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,

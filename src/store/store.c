@@ -2,6 +2,7 @@
 #include "store/store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/attrib.h"
@@ -86,7 +87,8 @@ FWD(incident_observable_add, (struct vg_store * st, const struct vg_actor *who,
 FWD(incident_step_set, (struct vg_store * st, const struct vg_actor *who, const char *ref,
                         const char *step_id, bool done, json_t **out, struct vg_diag *d),
     (st, who, ref, step_id, done, out, d))
-FWD(incident_related, (struct vg_store * st, const char *ref, int limit, json_t **out),
+FWD(incident_related,
+    (struct vg_store * st, const char *ref, int limit, struct vg_related_list *out),
     (st, ref, limit, out))
 FWD(playbook_list, (struct vg_store * st, json_t **out), (st, out))
 FWD(playbook_get, (struct vg_store * st, const char *cls, json_t **out), (st, cls, out))
@@ -195,4 +197,15 @@ struct vg_attrib *vg_store_attrib_new(struct vg_store *st, struct vg_diag *d)
 out:
     json_decref(all);
     return a;
+}
+
+void vg_related_list_free(struct vg_related_list *l)
+{
+    if (!l)
+        return;
+    free(l->v);
+    free(l->pairs);
+    free(l->hits_text);
+    free(l->rows_text);
+    memset(l, 0, sizeof *l);
 }

@@ -79,6 +79,32 @@ struct vg_store_fscope {
     size_t nkeys;          /* number of keys */
 };
 
+/* One pair of observables two incidents share. */
+struct vg_related_pair {
+    const char *type;    /* the type of the looked-up incident's observable */
+    const char *value;   /* its normal form */
+    const char *matched; /* the other incident's observable it relates to */
+};
+
+/* An incident related to the one looked up. */
+struct vg_related {
+    const char *ref, *title, *status, *severity, *tlp; /* the related incident's fields */
+    size_t count;                         /* distinct observables of the looked-up one shared */
+    const struct vg_related_pair *shared; /* the pairs, by value then matched */
+    size_t nshared;                       /* number of pairs */
+};
+
+/* What vg_store_incident_related gives, most related first. Everything pointed to is owned
+ * by the list: free it with vg_related_list_free. */
+struct vg_related_list {
+    struct vg_related *v;          /* the related incidents */
+    size_t n;                      /* their number */
+    struct vg_related_pair *pairs; /* owns the pairs */
+    char *hits_text, *rows_text;   /* own the strings */
+};
+
+void vg_related_list_free(struct vg_related_list *l);
+
 /* Callbacks of the vulnerability readers. */
 typedef int (*vg_store_vrec_fn)(void *ctx, const char *source, const char *json, size_t len);
 typedef int (*vg_store_kev_fn)(void *ctx, const struct vg_store_kev *k);
@@ -129,7 +155,8 @@ struct vg_store_ops {
                                    struct vg_diag *d);
     int (*incident_step_set)(struct vg_store *st, const struct vg_actor *who, const char *ref,
                              const char *step_id, bool done, json_t **out, struct vg_diag *d);
-    int (*incident_related)(struct vg_store *st, const char *ref, int limit, json_t **out);
+    int (*incident_related)(struct vg_store *st, const char *ref, int limit,
+                            struct vg_related_list *out);
 
     int (*playbook_list)(struct vg_store *st, json_t **out);
     int (*playbook_get)(struct vg_store *st, const char *cls, json_t **out);
@@ -261,9 +288,11 @@ int vg_store_incident_step_set(struct vg_store *st, const struct vg_actor *who, 
                                const char *step_id, bool done, json_t **out,
                                struct vg_diag *d);
 /* Other incidents sharing observables with ref (equal values, a domain and its subdomains,
- * an address and a CIDR containing it), most shared first: [{"ref","title","status",
- * "severity","shared":[{"type","value","matched"}]}]. */
-int vg_store_incident_related(struct vg_store *st, const char *ref, int limit, json_t **out);
+ * an address and a CIDR containing it), most shared first, at most limit: 0 and *out filled
+ * (free it with vg_related_list_free), VG_ENOENT, VG_ENOMEM or VG_EIO. A plain C list, not
+ * JSON: the server writes its answer from it without building a document. */
+int vg_store_incident_related(struct vg_store *st, const char *ref, int limit,
+                              struct vg_related_list *out);
 
 int vg_store_playbook_list(struct vg_store *st, json_t **out);
 int vg_store_playbook_get(struct vg_store *st, const char *cls, json_t **out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/str.h"
 
 void vg_buf_init(struct vg_buf *b, size_t max)
 {
@@ -120,4 +121,44 @@ char *vg_buf_steal(struct vg_buf *b)
     char *p = b->data;
     vg_buf_init(b, b->max);
     return p;
+}
+
+int vg_buf_put_json(struct vg_buf *b, struct vg_str s)
+{
+    const unsigned char *p = (const unsigned char *)s.ptr;
+    size_t i = 0, run = 0;
+    vg_buf_putc(b, '"');
+    while (i < s.len) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            run++;
+            continue;
+        }
+        if (c >= 0x80) {
+            size_t n = vg_utf8_len(p + i, s.len - i);
+            if (n) {
+                i += n;
+                run += n;
+                continue;
+            }
+        }
+        vg_buf_append(b, p + i - run, run);
+        run = 0;
+        switch (c) {
+        case '"': vg_buf_puts(b, "\\\""); break;
+        case '\\': vg_buf_puts(b, "\\\\"); break;
+        case '\n': vg_buf_puts(b, "\\n"); break;
+        case '\r': vg_buf_puts(b, "\\r"); break;
+        case '\t': vg_buf_puts(b, "\\t"); break;
+        default:
+            if (c < 0x20)
+                vg_buf_printf(b, "\\u%04x", c);
+            else
+                vg_buf_puts(b, "\\ufffd");
+        }
+        i++;
+    }
+    vg_buf_append(b, p + i - run, run);
+    return vg_buf_putc(b, '"');
 }

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/str.h"
+
 struct vg_buf {
     char *data;  /* NUL-terminated contents, NULL until the first append */
     size_t len;  /* bytes used, without the NUL */
@@ -23,6 +25,9 @@ int vg_buf_putc(struct vg_buf *b, char c);
 int vg_buf_printf(struct vg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s with HTML special characters escaped (& < > " '). */
 int vg_buf_put_html(struct vg_buf *b, const char *s, size_t n);
+/* Appends s as a JSON string: quoted, escaped, and each byte that is not part of a UTF-8
+ * sequence as U+FFFD, so that the result is always valid JSON. */
+int vg_buf_put_json(struct vg_buf *b, struct vg_str s);
 void vg_buf_reset(struct vg_buf *b);
 /* Hands the data over to the caller (free() it); the buffer is left empty. */
 char *vg_buf_steal(struct vg_buf *b);

@@ -92,3 +92,21 @@ def test_hosts_of_urls_and_mail_addresses(server):
     assert rel[dom]["shared"][0]["value"] == "https://login.evil.example/owa"
     assert set(related(server, ipurl)) == {net}
     assert ipurl in related(server, net)
+
+
+def test_answer_is_exact_json_with_every_field(server):
+    """The answer is written as text, not built as a document: check every field and the
+    escaping of titles that need it."""
+    title = 'Ransomware "LockBit" \\ Pétya 漢字 <b>'
+    a = make_incident(server, ["evil.example", "10.0.0.0/8"], title="first")
+    b = make_incident(server, ["x.evil.example", "10.1.2.3"], title=title, severity="high",
+                      tlp="RED")
+    r = server.get(f"/api/v1/incidents/{a['ref']}/related")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json"
+    assert r.json() == {"ref": a["ref"], "related": [{
+        "ref": b["ref"], "title": title, "status": "new", "severity": "high", "tlp": "RED",
+        "count": 2, "shared": [
+            {"type": "ipv4-addr", "value": "10.0.0.0/8", "matched": "10.1.2.3"},
+            {"type": "domain-name", "value": "evil.example", "matched": "x.evil.example"}]}]}
+    assert server.get(f"/api/v1/incidents/{a['ref']}/related?limit=0").status_code == 400
+    assert server.get("/api/v1/incidents/VIG-2026-999999/related").status_code == 404

@@ -135,15 +135,22 @@ static void related_by_cidr_and_domain(void **state)
                                 "{\"value\":\"x.evil.example\"}]}", &d, &rc);
     json_t *c = incident(f->st, "{\"title\":\"c\",\"class\":\"fraud\",\"type\":\"phishing\","
                                 "\"observables\":[{\"value\":\"11.0.0.1\"}]}", &d, &rc);
-    json_t *rel = NULL;
+    struct vg_related_list rel;
     assert_int_equal(vg_store_incident_related(f->st, json_string_value(json_object_get(b, "ref")),
                                                10, &rel), 0);
-    assert_int_equal(json_array_size(rel), 1);
-    json_t *first = json_array_get(rel, 0);
-    assert_string_equal(json_string_value(json_object_get(first, "ref")),
-                        json_string_value(json_object_get(a, "ref")));
-    assert_int_equal(json_integer_value(json_object_get(first, "count")), 2);
-    json_decref(rel);
+    assert_int_equal(rel.n, 1);
+    assert_string_equal(rel.v[0].ref, json_string_value(json_object_get(a, "ref")));
+    assert_string_equal(rel.v[0].title, "a");
+    assert_string_equal(rel.v[0].status, "new");
+    assert_int_equal(rel.v[0].count, 2);
+    /* b's address in a's network, b's subdomain under a's domain: by b's value */
+    assert_int_equal(rel.v[0].nshared, 2);
+    assert_string_equal(rel.v[0].shared[0].value, "10.9.8.7");
+    assert_string_equal(rel.v[0].shared[0].type, "ipv4-addr");
+    assert_string_equal(rel.v[0].shared[0].matched, "10.0.0.0/8");
+    assert_string_equal(rel.v[0].shared[1].value, "x.evil.example");
+    assert_string_equal(rel.v[0].shared[1].matched, "evil.example");
+    vg_related_list_free(&rel);
     assert_int_equal(vg_store_incident_related(f->st, "VIG-0-0", 10, &rel), VG_ENOENT);
     json_decref(a);
     json_decref(b);
@@ -158,10 +165,10 @@ static void related_sees_other_connections(void **state)
     json_t *a = incident(f->st, "{\"title\":\"a\",\"class\":\"fraud\",\"type\":\"phishing\","
                                 "\"observables\":[{\"value\":\"evil.example\"}]}", &d, &rc);
     const char *ref = json_string_value(json_object_get(a, "ref"));
-    json_t *rel = NULL;
+    struct vg_related_list rel;
     assert_int_equal(vg_store_incident_related(f->st, ref, 10, &rel), 0);
-    assert_int_equal(json_array_size(rel), 0);
-    json_decref(rel);
+    assert_int_equal(rel.n, 0);
+    vg_related_list_free(&rel);
     /* another connection (another process, e.g. the CLI) adds a related incident */
     struct vg_store *other = vg_store_open(f->path, NULL, &d);
     assert_non_null(other);
@@ -170,8 +177,8 @@ static void related_sees_other_connections(void **state)
     assert_int_equal(rc, 0);
     vg_store_close(other);
     assert_int_equal(vg_store_incident_related(f->st, ref, 10, &rel), 0);
-    assert_int_equal(json_array_size(rel), 1);
-    json_decref(rel);
+    assert_int_equal(rel.n, 1);
+    vg_related_list_free(&rel);
     json_decref(a);
     json_decref(b);
 }

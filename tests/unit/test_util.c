@@ -38,6 +38,26 @@ static void buf_html_escapes(void **state)
     vg_buf_cleanup(&b);
 }
 
+static void buf_json_strings(void **state)
+{
+    (void)state;
+    struct vg_buf b;
+    vg_buf_init(&b, 1024);
+    /* quotes, backslash, controls, valid UTF-8 kept, a stray byte and a cut sequence replaced */
+    const char in[] = "a\"b\\c\n\t\x01 \xc3\xa9\xe6\xbc\xa2 \xff \xe6\xbc";
+    assert_int_equal(vg_buf_put_json(&b, (struct vg_str){in, sizeof in - 1}), 0);
+    assert_string_equal(b.data, "\"a\\\"b\\\\c\\n\\t\\u0001 \xc3\xa9\xe6\xbc\xa2 \\ufffd "
+                                "\\ufffd\\ufffd\"");
+    vg_buf_reset(&b);
+    assert_int_equal(vg_buf_put_json(&b, (struct vg_str){"", 0}), 0);
+    assert_string_equal(b.data, "\"\"");
+    vg_buf_cleanup(&b);
+    vg_buf_init(&b, 4);
+    assert_int_not_equal(vg_buf_put_json(&b, vg_str_c("toolong")), 0);
+    assert_true(b.failed);
+    vg_buf_cleanup(&b);
+}
+
 static void str_to_u64_bounds(void **state)
 {
     (void)state;
@@ -133,7 +153,7 @@ static void json_unknown_field_named(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buf_cap_is_enforced),   cmocka_unit_test(buf_html_escapes),
+        cmocka_unit_test(buf_cap_is_enforced),   cmocka_unit_test(buf_html_escapes), cmocka_unit_test(buf_json_strings),
         cmocka_unit_test(str_to_u64_bounds),     cmocka_unit_test(str_trim_and_compare),
         cmocka_unit_test(time_parse_forms),      cmocka_unit_test(utf8_sequences),      cmocka_unit_test(json_depth_limit),
         cmocka_unit_test(json_unknown_field_named),
