@@ -4,7 +4,8 @@
 #   sh bench/vuln/run.sh [--cves N --assets N ...]   (arguments go to gen.py)
 # Then the database part: `vigie vuln import` of the whole set into SQLite, the inventory
 # loaded as organisations (load_orgs.c, through the store API), `vigie vuln match` (full
-# re-match, findings stored), one new CVE imported and matched incrementally.
+# re-match, findings stored; again, printed; again with --quiet), one new CVE imported and
+# matched incrementally, then a full re-match that finds nothing to rewrite.
 # VIGIE_BENCH_PART=memory or =db runs one part only.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -45,8 +46,10 @@ build/release/bench/load_orgs "$DB" "$OUT/inventory.tsv"
 echo "full re-match (every stored CVE x every organisation's products, findings stored):"
 /usr/bin/time -f "  $T" ./vigie vuln match --db "$DB" >build/release/bench/findings.ndjson
 echo "  $(wc -l <build/release/bench/findings.ndjson) NDJSON lines"
-echo "second full re-match (findings already stored):"
+echo "second full re-match (findings already stored, all printed to /dev/null):"
 /usr/bin/time -f "  $T" ./vigie vuln match --db "$DB" >/dev/null
+echo "full re-match without printing (--quiet), three times (nothing changed: fingerprints equal):"
+for _ in 1 2 3; do /usr/bin/time -f "  $T" ./vigie vuln match --quiet --db "$DB"; done
 echo "one new CVE (a copy, under a new id, of the page-1 CVE whose products the inventory holds most):"
 /usr/bin/python3 - "$OUT" build/release/bench/new-cve.json "${VIGIE_BENCH_CVE_ID:-CVE-2026-999999}" <<'PY'
 import collections, json, sys
@@ -68,6 +71,8 @@ page["resultsPerPage"] = page["totalResults"] = 1
 json.dump(page, open(sys.argv[2], "w"))
 PY
 /usr/bin/time -f "  $T" ./vigie vuln import --db "$DB" build/release/bench/new-cve.json
+echo "full re-match after it (the incremental path kept the fingerprints: nothing to rewrite):"
+/usr/bin/time -f "  $T" ./vigie vuln match --quiet --db "$DB"
 echo "database: $(du -h "$DB" | cut -f1)"
 echo "API on that database (one organisation's findings, one CVE, a PATCH adding a product):"
 /usr/bin/python3 bench/vuln/api.py ./vigie "$DB"

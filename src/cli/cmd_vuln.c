@@ -127,10 +127,12 @@ static int run_match(int argc, char **argv)
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
                                          {"org", required_argument, NULL, 'o'},
                                          {"since", required_argument, NULL, 's'},
+                                         {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL, *since = NULL;
     long long org = 0;
+    bool quiet = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -145,12 +147,15 @@ static int run_match(int argc, char **argv)
                 return vg_cli_usage("vuln", "--since must be a date (YYYY-MM-DD)");
             since = optarg;
             break;
+        case 'q': quiet = true; break;
         case 'h': return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
         default: return vg_cli_usage("vuln", "unknown option");
         }
     }
     if (optind < argc)
         return vg_cli_usage("vuln", "unexpected argument '%s'", argv[optind]);
+    if (quiet && since)
+        return vg_cli_usage("vuln", "--since selects what is printed: not with --quiet");
     struct vg_store *st = open_db("match", vg_cli_db_path(db));
     if (!st)
         return VG_EXIT_FAIL;
@@ -164,17 +169,21 @@ static int run_match(int argc, char **argv)
     }
     json_decref(o);
     struct vg_watch_match_stats ms;
-    int rc = vg_watch_match_all(st, org, since, stdout, &ms, &d);
+    vg_cli_malloc_bulk();
+    int rc = vg_watch_match_all(st, org, since, quiet ? NULL : stdout, &ms, &d);
     vg_store_close(st);
     if (rc) {
         fprintf(stderr, "vigie vuln match: %s\n", d.message);
         return VG_EXIT_FAIL;
     }
     fprintf(stderr,
-            "%zu CVEs x %zu assets: %zu findings (%zu new, %zu gone); load %.0f ms, match and "
-            "sort %.0f ms, store %.0f ms\n",
-            ms.cves, ms.assets, ms.findings, ms.new_findings, ms.gone, ms.load_ms, ms.match_ms,
-            ms.store_ms);
+            "%zu CVEs x %zu assets: %zu findings (%zu new, %zu gone; %zu of %zu organisations "
+            "changed); load %.0f ms, match %.0f ms, store %.0f ms\n",
+            ms.cves, ms.assets, ms.findings, ms.new_findings, ms.gone, ms.orgs_changed, ms.orgs,
+            ms.load_ms, ms.match_ms, ms.store_ms);
+    if (ms.unreadable)
+        fprintf(stderr, "vigie vuln match: %zu stored record(s) unreadable, not matched: "
+                        "import their feeds again\n", ms.unreadable);
     return VG_EXIT_OK;
 }
 
@@ -249,7 +258,7 @@ const struct vg_command vg_cmd_vuln = {
     "vuln",
     "import vulnerability feeds, match the constituency, digests",
     "usage: vigie vuln import [--db PATH] FILE|DIR ...\n"
-    "       vigie vuln match [--db PATH] [--org ID] [--since DATE]\n"
+    "       vigie vuln match [--db PATH] [--org ID] [--since DATE | --quiet]\n"
     "       vigie vuln digest [--db PATH] --org ID [--json]\n"
     "\n"
     "import   reads NVD CVE API 2.0 pages, CVE JSON 5 records, the CISA KEV catalog and\n"
@@ -262,9 +271,11 @@ const struct vg_command vg_cmd_vuln = {
     "         unchanged, rejected); a progress line when stderr is a terminal. Exit 1 only\n"
     "         when no file could be read.\n"
     "match    re-matches every stored CVE against the products (assets.products, CPE 2.3) of\n"
-    "         every organisation, or of --org ID, replaces the stored findings and prints\n"
-    "         them as NDJSON on stdout by priority: KEV first, then EPSS >= 0.1, then CVSS.\n"
-    "         --since DATE prints only findings of CVEs published or modified since DATE.\n"
+    "         every organisation, or of --org ID, stores the findings and prints them as\n"
+    "         NDJSON on stdout by priority: KEV first, then EPSS >= 0.1, then CVSS. Only\n"
+    "         organisations whose findings changed are rewritten (a fingerprint of each\n"
+    "         one's findings is kept). --since DATE prints only findings of CVEs published\n"
+    "         or modified since DATE; --quiet prints nothing (the summary on stderr stays).\n"
     "digest   the organisation's findings new since its last digest, by priority, as text\n"
     "         (or one JSON object with --json); records this digest.\n"
     "\n"

@@ -20,6 +20,10 @@ int vg_cli_read_file(const char *path, char **data, size_t *len);
 /* Sets the allocator up for a long-running server (see malloc_conf in main.c): freed pages
  * are kept a few seconds before they go back to the system. Does nothing without jemalloc. */
 void vg_cli_malloc_for_server(void);
+/* Sets the allocator up for a command that builds hundreds of megabytes and frees them at
+ * exit (`vigie vuln match`): freed pages are kept, and memory may come in transparent huge
+ * pages (a full re-match of the bench set: 6.5 s -> 3.6 s, 9 % more peak memory). */
+void vg_cli_malloc_bulk(void);
 /* Prints "vigie NAME: usage error: MSG" and a pointer to help; returns VG_EXIT_USAGE. */
 int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -13,7 +13,9 @@
 #include <time.h>
 
 #include "util/buf.h"
+#include "util/limits.h"
 #include "util/str.h"
+#include "vuln/compact.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
 #include "vuln/vmatch.h"
@@ -259,19 +261,32 @@ static int collect(const char *path, struct strv *files, int depth)
 struct loader {
     struct vg_vuln_set *set;
     size_t records;
+    size_t unreadable; /* compact forms refused (altered in the database) */
 };
 
-static int load_record(void *ctx, const char *source, const char *json, size_t len)
+static int load_record(void *ctx, const char *source, const void *data, size_t len,
+                       bool compact)
 {
     struct loader *l = ctx;
-    json_error_t err;
-    json_t *j = json_loadb(json, len, 0, &err);
-    if (!j)
-        return 0;
     struct vg_diag d;
-    struct vg_vuln *v = strcmp(source, "nvd") == 0 ? vg_feed_parse_nvd(j, "", false, &d)
-                                                   : vg_feed_parse_cve5(j, "", false, &d);
-    json_decref(j);
+    struct vg_vuln *v;
+    if (compact) {
+        v = vg_vuln_decode(data, len, &d);
+        if (!v && d.offset < 0)
+            return VG_ENOMEM;
+        if (!v) {
+            l->unreadable++;
+            return 0;
+        }
+    } else {
+        json_error_t err;
+        json_t *j = json_loadb(data, len, 0, &err);
+        if (!j)
+            return 0;
+        v = strcmp(source, "nvd") == 0 ? vg_feed_parse_nvd(j, "", false, &d)
+                                       : vg_feed_parse_cve5(j, "", false, &d);
+        json_decref(j);
+    }
     if (!v)
         return 0; /* stored records were checked on import; a reader change may refuse one */
     l->records++;
@@ -491,7 +506,7 @@ static int rematch_keys(struct vg_store *st, const struct keyv *keys, struct vg_
     int rc = 0;
     for (size_t at = 0; !rc && at < keys->n; at += MATCH_CHUNK) {
         size_t n = keys->n - at < MATCH_CHUNK ? keys->n - at : MATCH_CHUNK;
-        struct loader l = {vg_vuln_set_new(), 0};
+        struct loader l = {vg_vuln_set_new(), 0, 0};
         struct vg_findings fs;
         vg_findings_init(&fs);
         if (!l.set) {
@@ -556,9 +571,12 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
     struct vg_store_kev *kev = calloc(n + 1, sizeof *kev);
     struct vg_store_epss *epss = calloc(n + 1, sizeof *epss);
     struct strv prods = {0}, descs = {0};
+    struct vg_buf forms; /* the records' compact forms, one after the other */
+    vg_buf_init(&forms, VG_MAX_FEED_FILE);
+    size_t *form_at = calloc(2 * n + 1, sizeof *form_at);
     size_t nr = 0, nk = 0, ne = 0;
     int rc = 0;
-    if (!recs || !prod_first || !res || !kev || !epss) {
+    if (!recs || !prod_first || !res || !kev || !epss || !form_at) {
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         goto out;
     }
@@ -585,6 +603,12 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
             r->description = descs.v[descs.n - 1];
             r->json = v->json;
             r->json_len = v->json_len;
+            form_at[nr] = forms.len;
+            if (vg_vuln_encode(v, &forms)) {
+                rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+                goto out;
+            }
+            r->compact_len = forms.len - form_at[nr];
             prod_first[nr] = prods.n;
             if (record_keys(v, &prods)) {
                 rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
@@ -604,8 +628,10 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
             ne++;
         }
     }
-    for (size_t i = 0; i < nr; i++) /* prods.v is final now */
+    for (size_t i = 0; i < nr; i++) { /* prods.v and forms.data are final now */
         recs[i].products = (const char *const *)prods.v + prod_first[i];
+        recs[i].compact = forms.data + form_at[i];
+    }
     if (nr && (rc = vg_store_vuln_put(st, recs, nr, res, d)))
         goto out;
     for (size_t i = 0; i < nr; i++) {
@@ -632,6 +658,8 @@ out:
     free(res);
     free(kev);
     free(epss);
+    free(form_at);
+    vg_buf_cleanup(&forms);
     strv_clear(&prods);
     strv_clear(&descs);
     return rc;
@@ -722,12 +750,225 @@ static bool since_ok(const struct vg_vuln_entry *e, const char *since)
     return false;
 }
 
+/* Asset ids of the store, in name order, to find the id of each inventory asset. */
+struct asset_ids {
+    struct strv cpe;
+    long long *id;
+    size_t cap;
+};
+
+static int collect_asset_id(void *ctx, long long id, const char *cpe)
+{
+    struct asset_ids *a = ctx;
+    if (a->cpe.n == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 1024;
+        long long *v = realloc(a->id, cap * sizeof *v);
+        if (!v)
+            return VG_ENOMEM;
+        a->id = v;
+        a->cap = cap;
+    }
+    a->id[a->cpe.n] = id;
+    return strv_push(&a->cpe, dup_str(vg_str_c(cpe)));
+}
+
+/* The store's id of asset name cpe, 0 if it has none yet. */
+static long long find_asset_id(const struct asset_ids *a, const char *cpe)
+{
+    size_t lo = 0, hi = a->cpe.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(a->cpe.v[mid], cpe);
+        if (c == 0)
+            return a->id[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+/* What a full re-match found for one organisation, beside what the store holds. */
+struct org_sum {
+    long long org;
+    long long n;     /* findings found */
+    uint64_t h;      /* their fingerprint */
+    bool new_asset;  /* one of them has an asset name the store has not numbered yet */
+    bool stored;     /* the store has a fingerprint */
+    bool changed;    /* its findings must be rewritten */
+};
+
+struct org_sums {
+    struct org_sum *v;
+    size_t n;
+    struct keyv extra; /* organisations with a stored fingerprint but no product now */
+};
+
+/* Orders inventory assets by organisation, then name (to find an organisation's repeats). */
+static int cmp_asset_of(const void *a, const void *b, void *ctx)
+{
+    const struct vg_inventory *inv = ctx;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    long long ox = strtoll(vg_inventory_org(inv, x), NULL, 10);
+    long long oy = strtoll(vg_inventory_org(inv, y), NULL, 10);
+    if (ox != oy)
+        return ox < oy ? -1 : 1;
+    int c = strcmp(vg_inventory_cpe(inv, x), vg_inventory_cpe(inv, y));
+    return c ? c : (x > y) - (x < y);
+}
+
+static int cmp_org_sum(const void *a, const void *b)
+{
+    const struct org_sum *x = a, *y = b;
+    return (x->org > y->org) - (x->org < y->org);
+}
+
+static struct org_sum *find_org(const struct org_sums *os, long long org)
+{
+    struct org_sum key = {.org = org};
+    return bsearch(&key, os->v, os->n, sizeof *os->v, cmp_org_sum);
+}
+
+static int compare_stored(void *ctx, long long org, long long n, uint64_t h)
+{
+    struct org_sums *os = ctx;
+    struct org_sum *o = find_org(os, org);
+    if (o) {
+        o->stored = true;
+        o->changed = o->new_asset || o->n != n || o->h != h;
+        return 0;
+    }
+    return n == 0 ? 0 : keyv_push(&os->extra, org);
+}
+
+/* Rewrites the findings of the organisations whose fingerprint differs from what was found
+ * (all of them, in one replace, when the store has no fingerprint at all), in one
+ * transaction; the others are left as they are. */
+static int store_changed(struct vg_store *st, long long org, const struct vg_vuln_set *set,
+                         struct vg_inventory *inv, const struct vg_findings *fs,
+                         struct vg_watch_match_stats *ms, struct vg_diag *d)
+{
+    size_t na = vg_inventory_count(inv);
+    struct asset_ids ids = {{0}, NULL, 0};
+    struct org_sums os = {NULL, 0, {NULL, 0, 0}};
+    size_t *asset_org = malloc((na ? na : 1) * sizeof *asset_org);
+    long long *asset_id = malloc((na ? na : 1) * sizeof *asset_id);
+    size_t *order = malloc((na ? na : 1) * sizeof *order);
+    bool *repeat = calloc(na + 1, sizeof *repeat);
+    int rc = 0;
+    if (!asset_org || !asset_id || !order || !repeat || !(os.v = calloc(na + 1, sizeof *os.v))) {
+        rc = VG_ENOMEM;
+        goto out;
+    }
+    if ((rc = vg_store_asset_ids_each(st, collect_asset_id, &ids)))
+        goto out;
+    for (size_t i = 0; i < na; i++) {
+        os.v[i].org = strtoll(vg_inventory_org(inv, i), NULL, 10);
+        asset_id[i] = find_asset_id(&ids, vg_inventory_cpe(inv, i));
+    }
+    qsort(os.v, na, sizeof *os.v, cmp_org_sum);
+    for (size_t i = 0; i < na; i++)
+        if (os.n == 0 || os.v[os.n - 1].org != os.v[i].org)
+            os.v[os.n++] = os.v[i];
+    for (size_t i = 0; i < na; i++)
+        asset_org[i] =
+            (size_t)(find_org(&os, strtoll(vg_inventory_org(inv, i), NULL, 10)) - os.v);
+    /* a product an organisation lists twice gives the same findings twice, stored once:
+     * the fingerprint counts the first */
+    for (size_t i = 0; i < na; i++)
+        order[i] = i;
+    qsort_r(order, na, sizeof *order, cmp_asset_of, inv);
+    for (size_t i = 1; i < na; i++)
+        repeat[order[i]] = asset_org[order[i]] == asset_org[order[i - 1]] &&
+                           strcmp(vg_inventory_cpe(inv, order[i]),
+                                  vg_inventory_cpe(inv, order[i - 1])) == 0;
+    for (size_t i = 0; i < fs->n; i++) {
+        if (repeat[fs->v[i].asset])
+            continue;
+        struct org_sum *o = &os.v[asset_org[fs->v[i].asset]];
+        long long aid = asset_id[fs->v[i].asset];
+        o->n++;
+        if (aid)
+            o->h ^= vg_store_finding_hash(aid, (long long)vg_vuln_set_at(set, fs->v[i].entry)->key);
+        else
+            o->new_asset = true;
+    }
+    for (size_t i = 0; i < os.n; i++)
+        os.v[i].changed = true; /* until the store shows the same */
+    if ((rc = vg_store_finding_sums_each(st, org, compare_stored, &os)))
+        goto out;
+    bool none_stored = true;
+    for (size_t i = 0; i < os.n && none_stored; i++)
+        none_stored = !os.v[i].stored;
+    none_stored = none_stored && os.extra.n == 0;
+    ms->orgs = os.n;
+    if (none_stored) { /* first re-match (or first since schema 4): the whole scope at once */
+        struct vg_store_fscope scope = {org, NULL, 0};
+        ms->orgs_changed = os.n;
+        rc = store_findings(st, &scope, set, inv, fs, &ms->new_findings, &ms->gone, d);
+        goto out;
+    }
+    /* the findings of each changed organisation, in one transaction */
+    struct vg_findings part;
+    vg_findings_init(&part);
+    vg_store_batch_begin(st);
+    for (size_t k = 0; !rc && k < os.n + os.extra.n; k++) {
+        long long o = k < os.n ? os.v[k].org : os.extra.v[k - os.n];
+        if (k < os.n && !os.v[k].changed)
+            continue;
+        ms->orgs_changed++;
+        part.n = 0;
+        for (size_t i = 0; k < os.n && i < fs->n; i++)
+            if (asset_org[fs->v[i].asset] == k) {
+                if (part.n == part.cap) {
+                    size_t cap = part.cap ? 2 * part.cap : 1024;
+                    struct vg_finding *v = realloc(part.v, cap * sizeof *v);
+                    if (!v) {
+                        rc = VG_ENOMEM;
+                        break;
+                    }
+                    part.v = v;
+                    part.cap = cap;
+                }
+                part.v[part.n++] = fs->v[i];
+            }
+        struct vg_store_fscope scope = {o, NULL, 0};
+        size_t nnew = 0, ngone = 0;
+        if (!rc)
+            rc = store_findings(st, &scope, set, inv, &part, &nnew, &ngone, d);
+        ms->new_findings += nnew;
+        ms->gone += ngone;
+    }
+    vg_findings_cleanup(&part);
+    if (rc) {
+        vg_store_batch_commit(st, NULL); /* what failed was rolled back; nothing else written */
+    } else {
+        rc = vg_store_batch_commit(st, d);
+    }
+out:
+    if (rc == VG_ENOMEM)
+        vg_diag_set(d, rc, "", "out of memory");
+    else if (rc && d && !d->message[0])
+        vg_diag_set(d, rc, "", "cannot store the findings: %s", vg_strerror(rc));
+    strv_clear(&ids.cpe);
+    free(ids.id);
+    free(os.v);
+    free(os.extra.v);
+    free(asset_org);
+    free(asset_id);
+    free(order);
+    free(repeat);
+    return rc;
+}
+
 int vg_watch_match_all(struct vg_store *st, long long org, const char *since, FILE *out,
                        struct vg_watch_match_stats *ms, struct vg_diag *d)
 {
     memset(ms, 0, sizeof *ms);
+    vg_diag_clear(d);
     double t0 = now_ms();
-    struct loader l = {vg_vuln_set_new(), 0};
+    struct loader l = {vg_vuln_set_new(), 0, 0};
     struct inv_loader il = {vg_inventory_new(), 0};
     struct vg_vindex *ix = NULL;
     struct vg_findings fs;
@@ -749,21 +990,21 @@ int vg_watch_match_all(struct vg_store *st, long long org, const char *since, FI
     }
     ms->cves = vg_vuln_set_count(l.set);
     ms->assets = vg_inventory_count(il.inv);
+    ms->unreadable = l.unreadable;
     double t1 = now_ms();
     ms->load_ms = t1 - t0;
     if ((rc = vg_vmatch_all(ix, l.set, il.inv, &fs))) {
         vg_diag_set(d, rc, "", "matching failed: %s", vg_strerror(rc));
         goto out;
     }
-    vg_findings_sort(&fs, l.set);
     double t2 = now_ms();
     ms->match_ms = t2 - t1;
     ms->findings = fs.n;
-    struct vg_store_fscope scope = {org, NULL, 0};
-    if ((rc = store_findings(st, &scope, l.set, il.inv, &fs, &ms->new_findings, &ms->gone, d)))
+    if ((rc = store_changed(st, org, l.set, il.inv, &fs, ms, d)))
         goto out;
     ms->store_ms = now_ms() - t2;
     if (out) {
+        vg_findings_sort(&fs, l.set);
         struct vg_buf b;
         vg_buf_init(&b, 1 << 20);
         for (size_t i = 0; i < fs.n; i++) {
@@ -798,7 +1039,7 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
     struct inv_loader il = {vg_inventory_new(), 0};
     struct strv lookups = {0};
     struct keyv keys = {0};
-    struct loader l = {NULL, 0};
+    struct loader l = {NULL, 0, 0};
     struct vg_vindex *ix = NULL;
     struct vg_findings fs;
     vg_findings_init(&fs);

@@ -58,14 +58,18 @@ struct vg_watch_match_stats {
     size_t findings;     /* findings found */
     size_t new_findings; /* of those, not stored before */
     size_t gone;         /* stored findings no longer found, deleted */
+    size_t orgs;         /* organisations with products */
+    size_t orgs_changed; /* of those (and of those left without any), whose findings changed */
+    size_t unreadable;   /* stored compact forms refused (the database was altered) */
     double load_ms;      /* reading records and inventory from the store, building the index */
     double match_ms;     /* matching */
-    double store_ms;     /* replacing the findings in the store */
+    double store_ms;     /* comparing fingerprints, rewriting the findings that changed */
 };
 
 /* Re-matches every stored CVE against the products of organisation org (0: every one),
- * replaces the findings of that scope and, if out is not NULL, writes them to out as NDJSON
- * by priority (those of CVEs published or modified since `since`, when given). */
+ * rewrites the findings of the organisations whose findings fingerprint changed (the others
+ * are already right) and, if out is not NULL, writes the findings to out as NDJSON by
+ * priority (those of CVEs published or modified since `since`, when given). */
 int vg_watch_match_all(struct vg_store *st, long long org, const char *since, FILE *out,
                        struct vg_watch_match_stats *ms, struct vg_diag *d);
 

@@ -175,6 +175,8 @@ int sq_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys, vg_st
 int sq_vuln_keys_for_products(struct vg_store *st, const char *const *products, size_t n,
                               vg_store_key_fn fn, void *ctx);
 int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn, void *ctx);
+int sq_asset_ids_each(struct vg_store *st, vg_store_asset_id_fn fn, void *ctx);
+int sq_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
 int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
                        const char *const *assets, size_t nassets,
                        const struct vg_store_finding *f, size_t n, json_t **out,

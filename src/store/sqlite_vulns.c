@@ -68,6 +68,18 @@ static int put_record(struct sq *s, const struct vg_store_vrec *v, const char *n
     sq_bind_text(q, 10, now);
     if (sq_step_done(s, q))
         return VG_EIO;
+    /* its compact form, or none (a stale one would be read instead of the new JSON) */
+    q = sq_prep(s, v->compact ? "INSERT OR REPLACE INTO vuln_compact(key, source, data) "
+                                "VALUES (?,?,?)"
+                              : "DELETE FROM vuln_compact WHERE key = ? AND source = ?");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, v->key);
+    sq_bind_text(q, 2, v->source);
+    if (v->compact)
+        sqlite3_bind_blob(q, 3, v->compact, (int)v->compact_len, SQLITE_STATIC);
+    if (sq_step_done(s, q))
+        return VG_EIO;
     /* the summary follows the preferred record: one with a score, NVD's first */
     q = sq_prep(s, "INSERT OR REPLACE INTO vuln(key, cve, published, modified, cvss, "
                    "cvss_version, severity, description) "
@@ -193,7 +205,9 @@ static int each_row(struct sq *s, sqlite3_stmt *q, int what, vg_store_vrec_fn fn
     int rc = 0, step;
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
         if (what == 0) {
-            rc = fn(ctx, sq_col_text(q, 0), sq_col_text(q, 1), (size_t)sqlite3_column_bytes(q, 1));
+            const void *data = sqlite3_column_blob(q, 1);
+            rc = fn(ctx, sq_col_text(q, 0), data ? data : "", (size_t)sqlite3_column_bytes(q, 1),
+                    sqlite3_column_int(q, 2) != 0);
         } else if (what == 1) {
             struct vg_store_kev k;
             kev_row(q, &k);
@@ -210,17 +224,39 @@ static int each_row(struct sq *s, sqlite3_stmt *q, int what, vg_store_vrec_fn fn
     return rc;
 }
 
+/* The records that have no compact form, as JSON: none unless imported before schema 4. */
+static int each_json_only(struct sq *s, vg_store_vrec_fn fn, void *ctx)
+{
+    sqlite3_stmt *q = sq_prep(s, "SELECT (SELECT count(*) FROM vuln_record) - "
+                                 "(SELECT count(*) FROM vuln_compact)");
+    if (!q)
+        return VG_EIO;
+    long long missing = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    sq_done(s, q);
+    if (missing < 0)
+        return VG_EIO;
+    if (missing == 0)
+        return 0;
+    q = sq_prep(s, "SELECT r.source, r.json, 0 FROM vuln_record r WHERE NOT EXISTS (SELECT 1 "
+                   "FROM vuln_compact c WHERE c.key = r.key AND c.source = r.source) "
+                   "ORDER BY r.key, r.source");
+    return q ? each_row(s, q, 0, fn, NULL, NULL, ctx) : VG_EIO;
+}
+
 int sq_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys, vg_store_vrec_fn fn,
                  vg_store_kev_fn kfn, vg_store_epss_fn efn, void *ctx)
 {
     struct sq *s = sq_of(st);
+    /* records: their compact forms, then (only if some lack one) the JSON of those */
     static const char *const all[] = {
-        "SELECT source, json FROM vuln_record ORDER BY key, source",
+        "SELECT source, data, 1 FROM vuln_compact ORDER BY key, source",
         "SELECT key, date_added, due_date, ransomware, vendor, product FROM kev",
         "SELECT key, score, percentile FROM epss",
     };
     static const char *const one[] = {
-        "SELECT source, json FROM vuln_record WHERE key = ? ORDER BY source",
+        "SELECT r.source, coalesce(c.data, r.json), c.data IS NOT NULL FROM vuln_record r "
+        "LEFT JOIN vuln_compact c ON c.key = r.key AND c.source = r.source "
+        "WHERE r.key = ? ORDER BY r.source",
         "SELECT key, date_added, due_date, ransomware, vendor, product FROM kev WHERE key = ?",
         "SELECT key, score, percentile FROM epss WHERE key = ?",
     };
@@ -233,6 +269,8 @@ int sq_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys, vg_st
                 return VG_EIO;
             int rc = each_row(s, q, what, fn, kfn, efn, ctx);
             if (rc)
+                return rc;
+            if (what == 0 && (rc = each_json_only(s, fn, ctx)))
                 return rc;
             continue;
         }
@@ -415,6 +453,120 @@ static int exec_changes(struct sq *s, sqlite3_stmt *q, long long *changes)
     return 0;
 }
 
+/* ---- findings fingerprints (schema 4, finding_sum) ---- */
+
+/* Per-organisation changes to a fingerprint: open addressing on the organisation id. */
+struct osums {
+    long long *org; /* 0: empty slot */
+    long long *n;
+    uint64_t *h;
+    size_t cap, used;
+};
+
+static void osums_free(struct osums *o)
+{
+    free(o->org);
+    free(o->n);
+    free(o->h);
+    memset(o, 0, sizeof *o);
+}
+
+/* Adds sign * one finding (asset id, key) to org's entry. */
+static int osums_add(struct osums *o, long long org, long long asset, long long key, int sign)
+{
+    if (2 * (o->used + 1) > o->cap) {
+        size_t cap = o->cap ? 2 * o->cap : 64;
+        struct osums g = {calloc(cap, sizeof *g.org), calloc(cap, sizeof *g.n),
+                          calloc(cap, sizeof *g.h), cap, 0};
+        if (!g.org || !g.n || !g.h) {
+            osums_free(&g);
+            return VG_ENOMEM;
+        }
+        for (size_t i = 0; i < o->cap; i++) {
+            if (!o->org[i])
+                continue;
+            size_t j = (size_t)vg_store_finding_hash(o->org[i], 0) & (cap - 1);
+            while (g.org[j])
+                j = (j + 1) & (cap - 1);
+            g.org[j] = o->org[i];
+            g.n[j] = o->n[i];
+            g.h[j] = o->h[i];
+            g.used++;
+        }
+        osums_free(o);
+        *o = g;
+    }
+    size_t j = (size_t)vg_store_finding_hash(org, 0) & (o->cap - 1);
+    while (o->org[j] && o->org[j] != org)
+        j = (j + 1) & (o->cap - 1);
+    if (!o->org[j]) {
+        o->org[j] = org;
+        o->used++;
+    }
+    if (asset) {
+        o->n[j] += sign;
+        o->h[j] ^= vg_store_finding_hash(asset, key);
+    }
+    return 0;
+}
+
+/* Steps q, whose rows are (org_id, asset_id, key) of findings written or deleted, adding
+ * each to o with sign; *rows = their number. */
+static int osums_rows(struct sq *s, sqlite3_stmt *q, struct osums *o, int sign, long long *rows)
+{
+    int rc = 0, step;
+    *rows = 0;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        rc = osums_add(o, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+                       sqlite3_column_int64(q, 2), sign);
+        ++*rows;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = VG_EIO;
+    sq_done(s, q);
+    return rc;
+}
+
+/* Applies changes o to the stored fingerprints: XOR and add when exact is false (those
+ * without one stay unknown), replace when exact is true. */
+static int osums_store(struct sq *s, const struct osums *o, bool exact)
+{
+    for (size_t i = 0; i < o->cap; i++) {
+        if (!o->org[i])
+            continue;
+        sqlite3_stmt *q;
+        if (exact) {
+            q = sq_prep(s, "INSERT OR REPLACE INTO finding_sum(org_id, n, h) VALUES (?,?,?)");
+            if (!q)
+                return VG_EIO;
+            sqlite3_bind_int64(q, 1, o->org[i]);
+            sqlite3_bind_int64(q, 2, o->n[i]);
+            sqlite3_bind_int64(q, 3, (sqlite3_int64)o->h[i]);
+        } else {
+            q = sq_prep(s, "SELECT h FROM finding_sum WHERE org_id = ?");
+            if (!q)
+                return VG_EIO;
+            sqlite3_bind_int64(q, 1, o->org[i]);
+            int step = sqlite3_step(q);
+            uint64_t h = step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(q, 0) : 0;
+            sq_done(s, q);
+            if (step == SQLITE_DONE)
+                continue; /* not known: stays so */
+            if (step != SQLITE_ROW)
+                return VG_EIO;
+            q = sq_prep(s, "UPDATE finding_sum SET n = n + ?2, h = ?3 WHERE org_id = ?1");
+            if (!q)
+                return VG_EIO;
+            sqlite3_bind_int64(q, 1, o->org[i]);
+            sqlite3_bind_int64(q, 2, o->n[i]);
+            sqlite3_bind_int64(q, 3, (sqlite3_int64)(h ^ o->h[i]));
+        }
+        if (sq_step_done(s, q))
+            return VG_EIO;
+    }
+    return 0;
+}
+
 int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
                        const char *const *assets, size_t nassets, const struct vg_store_finding *f,
                        size_t n, json_t **out, struct vg_diag *d)
@@ -427,6 +579,11 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     long long gone = 0, fresh = 0;
     int rc = 0;
+    /* A scope of whole organisations leaves each with exactly the findings given: their
+     * fingerprints are computed from them. A scope of CVEs changes part of them: the rows
+     * written and deleted are added to the stored fingerprints. */
+    bool exact = !scope->keys;
+    struct osums sums = {0};
     /* a full re-match rewrites millions of index entries: a larger page cache for it */
     bool big = n > 100000;
     if (big)
@@ -448,6 +605,8 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
         if (sq_step_done(s, q))
             goto fail;
     }
+    if (exact && scope->org && osums_add(&sums, scope->org, 0, 0, 1))
+        goto nomem; /* an organisation left without findings: (0, 0) */
     for (size_t i = 0; i < n; i++) {
         if (f[i].asset >= nassets) {
             rc = vg_diag_set(d, VG_EINVAL, "", "finding %zu names no asset", i);
@@ -465,13 +624,17 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
         sqlite3_bind_int64(q, 3, ids[f[i].asset]);
         if (sq_step_done(s, q))
             goto fail;
+        if (exact && sqlite3_changes(s->db) == 1 &&
+            osums_add(&sums, f[i].org, ids[f[i].asset], f[i].key, 1))
+            goto nomem;
     }
     /* one statement per shape of scope, so that each uses its index (an OR would scan) */
 #define NOT_FOUND_AGAIN                                                                            \
     " AND NOT EXISTS (SELECT 1 FROM temp.fnew n WHERE n.org_id = finding.org_id "                  \
     "AND n.key = finding.key AND n.asset_id = finding.asset_id)"
     static const char del_keys[] = "DELETE FROM finding WHERE key IN (SELECT key FROM "
-                                   "temp.fscope) AND (?1 = 0 OR org_id = ?1)" NOT_FOUND_AGAIN;
+                                   "temp.fscope) AND (?1 = 0 OR org_id = ?1)" NOT_FOUND_AGAIN
+                                   " RETURNING org_id, asset_id, key";
     static const char del_org[] = "DELETE FROM finding WHERE org_id = ?1" NOT_FOUND_AGAIN;
     static const char del_all[] = "DELETE FROM finding WHERE ?1 = 0" NOT_FOUND_AGAIN;
 #undef NOT_FOUND_AGAIN
@@ -479,14 +642,24 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
     if (!q)
         goto fail;
     sqlite3_bind_int64(q, 1, scope->org);
-    if (exec_changes(s, q, &gone))
+    if (exact ? exec_changes(s, q, &gone) : osums_rows(s, q, &sums, -1, &gone))
         goto fail;
-    q = sq_prep(s, "INSERT OR IGNORE INTO finding(org_id, asset_id, key, first_seen) "
-                   "SELECT org_id, asset_id, key, ? FROM temp.fnew");
+    q = sq_prep(s, exact ? "INSERT OR IGNORE INTO finding(org_id, asset_id, key, first_seen) "
+                           "SELECT org_id, asset_id, key, ? FROM temp.fnew"
+                         : "INSERT OR IGNORE INTO finding(org_id, asset_id, key, first_seen) "
+                           "SELECT org_id, asset_id, key, ? FROM temp.fnew "
+                           "RETURNING org_id, asset_id, key");
     if (!q)
         goto fail;
     sq_bind_text(q, 1, now);
-    if (exec_changes(s, q, &fresh))
+    if (exact ? exec_changes(s, q, &fresh) : osums_rows(s, q, &sums, 1, &fresh))
+        goto fail;
+    if (exact && !scope->org) { /* every organisation: those without findings have none */
+        if (sq_exec(s, "DELETE FROM finding_sum") ||
+            sq_exec(s, "INSERT INTO finding_sum(org_id, n, h) SELECT id, 0, 0 FROM org"))
+            goto fail;
+    }
+    if (osums_store(s, &sums, exact))
         goto fail;
     if (sq_exec(s, "DELETE FROM temp.fnew") || sq_exec(s, "DELETE FROM temp.fscope"))
         goto fail;
@@ -496,11 +669,16 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
         *out = json_pack("{s:I,s:I,s:I}", "found", (json_int_t)n, "new", (json_int_t)fresh, "gone",
                          (json_int_t)gone);
     goto out;
+nomem:
+    rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    sq_rollback(s);
+    goto out;
 fail:
     rc = fail(s, d);
 out:
     if (big)
         sq_exec(s, "PRAGMA cache_size = -16384");
+    osums_free(&sums);
     free(ids);
     return rc;
 }
@@ -512,13 +690,49 @@ int sq_finding_prune(struct vg_store *st, long long org, struct vg_diag *d)
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "DELETE FROM finding WHERE org_id = ?1 AND asset_id NOT IN "
                                  "(SELECT a.id FROM org o, json_each(o.assets, '$.products') j, "
-                                 "asset a WHERE o.id = ?1 AND a.cpe = j.value)");
+                                 "asset a WHERE o.id = ?1 AND a.cpe = j.value) "
+                                 "RETURNING org_id, asset_id, key");
     if (!q)
         return fail(s, d);
     sqlite3_bind_int64(q, 1, org);
-    if (sq_step_done(s, q) || sq_commit(s))
+    struct osums sums = {0};
+    long long gone;
+    int rc = osums_rows(s, q, &sums, -1, &gone);
+    if (!rc)
+        rc = osums_store(s, &sums, false);
+    osums_free(&sums);
+    if (rc == VG_ENOMEM) {
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    if (rc || sq_commit(s))
         return fail(s, d);
     return 0;
+}
+
+int sq_asset_ids_each(struct vg_store *st, vg_store_asset_id_fn fn, void *ctx)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, cpe FROM asset ORDER BY cpe");
+    return q ? each_product(s, q, fn, ctx) : VG_EIO; /* rows of (number, name) alike */
+}
+
+int sq_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT org_id, n, h FROM finding_sum WHERE ?1 = 0 OR org_id = ?1");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, org);
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+                (uint64_t)sqlite3_column_int64(q, 2));
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = VG_EIO;
+    sq_done(s, q);
+    return rc;
 }
 
 /* The columns of a finding as lists and digests show it; tier is column 15. */

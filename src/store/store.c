@@ -128,6 +128,22 @@ FWD(epss_put, (struct vg_store * st, const struct vg_store_epss *e, size_t n, co
 FWD(vuln_each, (struct vg_store * st, const long long *keys, size_t nkeys, vg_store_vrec_fn fn,
                 vg_store_kev_fn kfn, vg_store_epss_fn efn, void *ctx),
     (st, keys, nkeys, fn, kfn, efn, ctx))
+FWD(asset_ids_each, (struct vg_store * st, vg_store_asset_id_fn fn, void *ctx), (st, fn, ctx))
+FWD(finding_sums_each, (struct vg_store * st, long long org, vg_store_fsum_fn fn, void *ctx),
+    (st, org, fn, ctx))
+
+uint64_t vg_store_finding_hash(long long asset, long long key)
+{
+    /* splitmix64's finaliser over both numbers: distinct findings give unrelated hashes */
+    uint64_t x = (uint64_t)asset * 0x9e3779b97f4a7c15ULL ^ (uint64_t)key;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
 FWD(vuln_keys_for_products, (struct vg_store * st, const char *const *products, size_t n,
                              vg_store_key_fn fn, void *ctx), (st, products, n, fn, ctx))
 FWD(vuln_assets_each, (struct vg_store * st, long long org, vg_store_asset_fn fn, void *ctx),

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "util/err.h"
 #include "util/limits.h"
@@ -43,6 +44,8 @@ struct vg_store_vrec {
     const char *description; /* first English description, may be "" */
     const char *json;        /* the record, compact JSON */
     size_t json_len;         /* its length in bytes */
+    const void *compact;     /* its compact form (vuln/compact.h), or NULL: none kept */
+    size_t compact_len;      /* its length in bytes */
     const char *const *products; /* "part:vendor:product" named by its applicability */
     size_t nproducts;            /* number of products */
 };
@@ -106,11 +109,17 @@ struct vg_related_list {
 void vg_related_list_free(struct vg_related_list *l);
 
 /* Callbacks of the vulnerability readers. */
-typedef int (*vg_store_vrec_fn)(void *ctx, const char *source, const char *json, size_t len);
+/* A stored record: its compact form (vuln/compact.h) when compact, else its JSON. */
+typedef int (*vg_store_vrec_fn)(void *ctx, const char *source, const void *data, size_t len,
+                                bool compact);
 typedef int (*vg_store_kev_fn)(void *ctx, const struct vg_store_kev *k);
 typedef int (*vg_store_epss_fn)(void *ctx, const struct vg_store_epss *e);
 typedef int (*vg_store_asset_fn)(void *ctx, long long org, const char *cpe);
 typedef int (*vg_store_key_fn)(void *ctx, long long key);
+/* One stored asset name and its id. */
+typedef int (*vg_store_asset_id_fn)(void *ctx, long long id, const char *cpe);
+/* The findings fingerprint of an organisation: their number and the XOR of their hashes. */
+typedef int (*vg_store_fsum_fn)(void *ctx, long long org, long long n, uint64_t h);
 
 struct vg_store;
 
@@ -205,6 +214,8 @@ struct vg_store_ops {
                            const struct vg_store_finding *f, size_t n, json_t **out,
                            struct vg_diag *d);
     int (*finding_prune)(struct vg_store *st, long long org, struct vg_diag *d);
+    int (*asset_ids_each)(struct vg_store *st, vg_store_asset_id_fn fn, void *ctx);
+    int (*finding_sums_each)(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
     int (*finding_list)(struct vg_store *st, long long org, const char *since,
                         const struct vg_page *page, json_t **out, struct vg_diag *d);
     int (*digest_take)(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
@@ -382,6 +393,15 @@ int vg_store_finding_replace(struct vg_store *st, const struct vg_store_fscope *
                              struct vg_diag *d);
 /* Deletes the findings of organisation org whose asset it no longer lists. */
 int vg_store_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+/* The hash of one finding in an organisation's fingerprint: asset id (as the store numbers
+ * asset names) and CVE key. The same for every backend. */
+uint64_t vg_store_finding_hash(long long asset, long long key);
+/* Calls fn for each stored asset name with its id, in name order. */
+int vg_store_asset_ids_each(struct vg_store *st, vg_store_asset_id_fn fn, void *ctx);
+/* Calls fn with the stored findings fingerprint of organisation org (0: of each one that has
+ * one). Every write of findings keeps it; an organisation without one is not known. */
+int vg_store_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn,
+                               void *ctx);
 /* Findings of org by priority (KEV, then EPSS >= 0.1, then CVSS, EPSS, newer CVE), those of
  * CVEs modified since `since` (NULL: all). *out = {"items": [...], "next_cursor"}. Each item:
  * {"org","asset","cve","priority","cvss":{score,version,severity}|null,"kev":{...}|null,

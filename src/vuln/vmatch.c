@@ -1504,6 +1504,13 @@ static void put_cvss(struct vg_buf *out, const struct vg_vuln *v)
     vg_buf_putc(out, '}');
 }
 
+/* A decimal integer without leading zeros (at most 18 digits: it fits a JSON number). */
+static bool is_id(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    return n && n <= 18 && s[n] == '\0' && (s[0] != '0' || n == 1);
+}
+
 int vg_finding_write_json(const struct vg_vuln_set *s, const struct vg_inventory *inv,
                           const struct vg_finding *f, struct vg_buf *out)
 {
@@ -1513,7 +1520,11 @@ int vg_finding_write_json(const struct vg_vuln_set *s, const struct vg_inventory
     char id[32];
     vg_vuln_key_id(e->key, id, sizeof id);
     vg_buf_puts(out, "{\"org\":");
-    vg_vuln_json_str(out, vg_str_c(vg_inventory_org(inv, f->asset)));
+    const char *org = vg_inventory_org(inv, f->asset);
+    if (is_id(org))
+        vg_buf_puts(out, org); /* a store's organisation id: a number, as the API gives it */
+    else
+        vg_vuln_json_str(out, vg_str_c(org));
     vg_buf_puts(out, ",\"asset\":");
     vg_vuln_json_str(out, vg_str_c(vg_inventory_cpe(inv, f->asset)));
     vg_buf_printf(out, ",\"cve\":\"%s\",\"priority\":%d,\"cvss\":", id, f->tier);

@@ -52,7 +52,8 @@ void vg_findings_cleanup(struct vg_findings *f);
 /* Orders by priority: tier, then CVSS (higher first), then EPSS, then the newer CVE, then
  * the asset. */
 void vg_findings_sort(struct vg_findings *f, const struct vg_vuln_set *s);
-/* Appends finding f as one JSON object (no newline): org, asset, cve, cvss {score, version,
+/* Appends finding f as one JSON object (no newline): org (a number when the organisation is
+ * a decimal id, as a store's are; else a string), asset, cve, cvss {score, version,
  * severity}, kev {dateAdded, dueDate, knownRansomwareCampaignUse} or null, epss {score,
  * percentile} or null, priority (tier). */
 int vg_finding_write_json(const struct vg_vuln_set *s, const struct vg_inventory *inv,

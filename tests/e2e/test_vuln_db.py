@@ -96,13 +96,15 @@ def test_match_order_and_findings_api(server):
     found = ndjson(p.stdout)
     keys = [(f["org"], f["cve"]) for f in found]
     # KEV first (1003), then EPSS >= 0.1 (1001), then CVSS (1002)
-    assert keys == [(str(a["id"]), "CVE-2025-1003"), (str(a["id"]), "CVE-2025-1001"),
-                    (str(a["id"]), "CVE-2025-1002")]
+    # the organisation is its id, a number, as the API gives it
+    assert keys == [(a["id"], "CVE-2025-1003"), (a["id"], "CVE-2025-1001"),
+                    (a["id"], "CVE-2025-1002")]
     assert [f["priority"] for f in found] == [0, 1, 2]
     r = server.get(f"/api/v1/orgs/{a['id']}/findings")
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     assert [i["cve"] for i in items] == ["CVE-2025-1003", "CVE-2025-1001", "CVE-2025-1002"]
+    assert [(i["org"], i["asset"]) for i in items] == [(f["org"], f["asset"]) for f in found]
     assert items[0]["kev"]["dueDate"] == "2025-02-22"
     assert items[1]["epss"]["score"] == pytest.approx(0.42)
     assert items[2]["cvss"]["score"] == pytest.approx(5.3)
@@ -202,7 +204,92 @@ def test_match_org_and_since(server):
     db = server.db
     run("vuln", "import", data("nvd-a.json"), data("nvd-b.json"), db=db)
     found = ndjson(run("vuln", "match", "--org", str(a["id"]), db=db).stdout)
-    assert {f["org"] for f in found} == {str(a["id"])} and len(found) == 4
+    assert {f["org"] for f in found} == {a["id"]} and len(found) == 4
     recent = ndjson(run("vuln", "match", "--since", "2025-02-01", db=db).stdout)
     assert sorted(f["cve"] for f in recent) == ["CVE-2025-1002", "CVE-2025-1004"]
     assert run("vuln", "match", "--org", "x", db=db, check=False).returncode == 2
+
+
+def match_summary(p):
+    """(findings, new, gone, organisations changed, organisations) of a match's stderr."""
+    line = [l for l in p.stderr.splitlines() if " findings (" in l][-1]
+    nums = [int(w.strip("(;,")) for w in line.replace(")", " ").split() if w.strip("(;,").isdigit()]
+    # "C CVEs x A assets: F findings (N new, G gone; K of O organisations changed)"
+    return tuple(nums[2:7])
+
+
+def stored_findings(db):
+    import sqlite3
+    con = sqlite3.connect(db)
+    rows = sorted(con.execute("SELECT org_id, asset_id, key, first_seen FROM finding"))
+    con.close()
+    return rows
+
+
+def test_rematch_rewrites_only_what_changed(server):
+    """A full re-match compares each organisation's findings fingerprint with the stored one
+    and rewrites only those that differ; every incremental write keeps the fingerprints."""
+    import sqlite3
+    a, b = setup_orgs(server)
+    db = server.db
+    run("vuln", "import", data("nvd-a.json"), data("kev.json"), data("epss.csv"), db=db)
+    first = run("vuln", "match", db=db)
+    findings = stored_findings(db)
+    assert findings and match_summary(first)[0] == 3
+    # nothing changed: nothing rewritten, the same output
+    again = run("vuln", "match", db=db)
+    assert match_summary(again) == (3, 0, 0, 0, 2)
+    assert again.stdout == first.stdout and stored_findings(db) == findings
+    # --quiet: stored, not printed
+    quiet = run("vuln", "match", "--quiet", db=db)
+    assert quiet.stdout == "" and match_summary(quiet) == (3, 0, 0, 0, 2)
+    assert run("vuln", "match", "--quiet", "--since", "2025-01-01", db=db,
+               check=False).returncode == 2
+    # incremental paths (an import of changed CVEs, a PATCH adding a product) keep the
+    # fingerprints right: the next full re-match finds nothing to rewrite
+    run("vuln", "import", data("nvd-b.json"), db=db)
+    r = server.patch(f"/api/v1/orgs/{b['id']}", {"assets": {"cidrs": [], "domains": [], "products": [
+        "cpe:2.3:a:apache:http_server:2.2.0:*:*:*:*:*:*:*",
+        "cpe:2.3:a:globex:portal:3.2:*:*:*:*:*:*:*"]}})
+    assert r.status_code == 200, r.text
+    findings = stored_findings(db)
+    p = run("vuln", "match", "--quiet", db=db)
+    n = match_summary(p)[0]
+    assert n == len(findings) and match_summary(p) == (n, 0, 0, 0, 2)
+    assert stored_findings(db) == findings
+    # a fingerprint that differs (findings written by an older matcher): that organisation
+    # alone is rewritten, its findings kept, and the fingerprint is right again
+    con = sqlite3.connect(db)
+    con.execute("UPDATE finding_sum SET h = h + 1 WHERE org_id = ?", (a["id"],))
+    con.commit()
+    con.close()
+    assert match_summary(run("vuln", "match", "--quiet", db=db)) == (n, 0, 0, 1, 2)
+    assert stored_findings(db) == findings
+    assert match_summary(run("vuln", "match", "--quiet", db=db)) == (n, 0, 0, 0, 2)
+    # a finding lost and its organisation's fingerprint unknown: rewritten, finding back
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM finding WHERE id = (SELECT max(id) FROM finding WHERE org_id = ?)",
+                (a["id"],))
+    con.execute("DELETE FROM finding_sum WHERE org_id = ?", (a["id"],))
+    con.commit()
+    con.close()
+    p = run("vuln", "match", "--quiet", db=db)
+    assert match_summary(p) == (n, 1, 0, 1, 2)
+    assert [f[:3] for f in stored_findings(db)] == [f[:3] for f in findings]
+    # records without a compact form (a database from before it) are read from their JSON
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM vuln_compact")
+    con.commit()
+    con.close()
+    p = run("vuln", "match", db=db)
+    assert match_summary(p) == (n, 0, 0, 0, 2)
+    assert len(ndjson(p.stdout)) == n
+    # a compact form altered in the database is reported, not matched, and nothing crashes
+    run("vuln", "import", data("nvd-a.json"), db=db)  # unchanged: no compact form rewritten
+    con = sqlite3.connect(db)
+    con.execute("INSERT INTO vuln_compact(key, source, data) SELECT key, source, x'5647433101' "
+                "FROM vuln_record LIMIT 1")
+    con.commit()
+    con.close()
+    p = run("vuln", "match", "--quiet", db=db)
+    assert "1 stored record(s) unreadable" in p.stderr

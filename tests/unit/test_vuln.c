@@ -13,6 +13,7 @@
 
 #include "util/buf.h"
 #include "util/json.h"
+#include "vuln/compact.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
 #include "vuln/version.h"
@@ -980,6 +981,150 @@ static void match_inventory_checks(void **state)
     vg_inventory_free(inv);
 }
 
+/* ---- compact form ---- */
+
+/* Encodes v, decodes it, encodes the copy: the same bytes, the same matching fields. */
+static struct vg_vuln *round_trip(const struct vg_vuln *v)
+{
+    struct vg_buf a, b;
+    vg_buf_init(&a, 1 << 24);
+    vg_buf_init(&b, 1 << 24);
+    assert_int_equal(vg_vuln_encode(v, &a), 0);
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_vuln *c = vg_vuln_decode(a.data, a.len, &d);
+    if (!c)
+        fail_msg("%s: %s: %s", v->id, d.field, d.message);
+    assert_int_equal(vg_vuln_encode(c, &b), 0);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    assert_string_equal(c->id, v->id);
+    assert_true(c->key == v->key);
+    assert_string_equal(c->modified, v->modified);
+    assert_string_equal(c->published, v->published);
+    assert_string_equal(c->severity, v->severity);
+    assert_true(c->cvss == v->cvss || (c->cvss < 0 && v->cvss < 0));
+    assert_int_equal(c->nmatches, v->nmatches);
+    assert_int_equal(c->nnodes, v->nnodes);
+    assert_int_equal(c->naffected, v->naffected);
+    assert_int_equal(c->simple, v->simple);
+    for (uint32_t i = 0; i < v->nmatches; i++) {
+        for (int k = 0; k < VG_CPE_NATTR; k++) {
+            struct vg_str x = vg_cpe_value(&c->matches[i].cpe, (enum vg_cpe_attr)k);
+            struct vg_str y = vg_cpe_value(&v->matches[i].cpe, (enum vg_cpe_attr)k);
+            assert_int_equal(c->matches[i].cpe.kind[k], v->matches[i].cpe.kind[k]);
+            assert_true(x.len == y.len && memcmp(x.ptr, y.ptr, x.len) == 0);
+        }
+        assert_int_equal(c->matches[i].node, v->matches[i].node);
+        assert_int_equal(c->matches[i].vulnerable, v->matches[i].vulnerable);
+    }
+    /* every prefix is refused, and says where it stopped */
+    for (size_t n = 0; n < a.len; n++) {
+        vg_diag_clear(&d);
+        struct vg_vuln *t = vg_vuln_decode(a.data, n, &d);
+        if (t)
+            fail_msg("%s: a prefix of %zu of %zu bytes decoded", v->id, n, a.len);
+        assert_true(strncmp(d.field, "byte ", 5) == 0);
+    }
+    /* altered bytes are refused or decoded, never read past (the sanitizer run checks) */
+    for (size_t i = 0; i < a.len; i++) {
+        char saved = a.data[i];
+        a.data[i] = (char)(saved ^ 0x5a);
+        vg_vuln_free(vg_vuln_decode(a.data, a.len, &d));
+        a.data[i] = saved;
+    }
+    vg_buf_cleanup(&a);
+    vg_buf_cleanup(&b);
+    return c;
+}
+
+/* The set of the fixture rebuilt from compact forms matches exactly as the parsed one. */
+static void compact_round_trip(void **state)
+{
+    struct fixture *fx = *state;
+    struct vg_vuln_set *s = vg_vuln_set_new();
+    for (size_t i = 0; i < vg_vuln_set_count(fx->s); i++) {
+        const struct vg_vuln_entry *e = vg_vuln_set_at(fx->s, i);
+        if (e->nvd)
+            assert_true(vg_vuln_set_put(s, round_trip(e->nvd)) >= 0);
+        if (e->cve5)
+            assert_true(vg_vuln_set_put(s, round_trip(e->cve5)) >= 0);
+        if (e->has_kev)
+            assert_true(vg_vuln_set_put_kev(s, e->key, &e->kev) >= 0);
+        if (e->epss >= 0)
+            assert_true(vg_vuln_set_put_epss(s, e->key, e->epss, e->epss_pct) >= 0);
+    }
+    assert_int_equal(vg_vuln_set_count(s), vg_vuln_set_count(fx->s));
+    struct vg_vindex *ix = vg_vindex_build(s);
+    struct vg_findings f;
+    vg_findings_init(&f);
+    assert_int_equal(vg_vmatch_all(ix, s, fx->inv, &f), 0);
+    /* entries were added in the same order: expect_findings reads ids through fx->s */
+    expect_findings(fx, &f, expected, sizeof expected / sizeof expected[0], "from compact forms");
+    vg_findings_cleanup(&f);
+    vg_vindex_free(ix);
+    vg_vuln_set_free(s);
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    unsigned char *buf = malloc(1 << 20);
+    *n = fread(buf, 1, 1 << 20, fp);
+    fclose(fp);
+    return buf;
+}
+
+/* tests/data/compact: good forms decode and re-encode to themselves; broken ones are
+ * refused at the byte named. */
+static void compact_samples(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"nvd-and.vgc", "nvd-range.vgc", "cve5.vgc"};
+    static const struct {
+        const char *file, *field;
+    } broken[] = {
+        {"broken-magic.vgc", "byte 0"},
+        {"broken-truncated.vgc", "byte 50"},
+        {"broken-count.vgc", "byte 85"},
+        {"broken-value.vgc", "byte 119"},
+    };
+    char path[256];
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        snprintf(path, sizeof path, "tests/data/compact/%s", good[i]);
+        size_t n = 0;
+        unsigned char *p = slurp(path, &n);
+        assert_non_null(p);
+        struct vg_diag d;
+        struct vg_vuln *v = vg_vuln_decode(p, n, &d);
+        if (!v)
+            fail_msg("%s: %s: %s", path, d.field, d.message);
+        struct vg_buf b;
+        vg_buf_init(&b, 1 << 20);
+        vg_vuln_encode(v, &b);
+        assert_int_equal(b.len, n);
+        assert_memory_equal(b.data, p, n);
+        vg_buf_cleanup(&b);
+        vg_vuln_free(v);
+        free(p);
+    }
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        snprintf(path, sizeof path, "tests/data/compact/%s", broken[i].file);
+        size_t n = 0;
+        unsigned char *p = slurp(path, &n);
+        assert_non_null(p);
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        assert_null(vg_vuln_decode(p, n, &d));
+        if (strcmp(d.field, broken[i].field) != 0)
+            fail_msg("%s: refused at '%s' (%s), expected '%s'", path, d.field, d.message,
+                     broken[i].field);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1000,6 +1145,8 @@ int main(void)
                                         teardown_match),
         cmocka_unit_test_setup_teardown(match_update_after_index, setup_match, teardown_match),
         cmocka_unit_test(match_inventory_checks),
+        cmocka_unit_test_setup_teardown(compact_round_trip, setup_match, teardown_match),
+        cmocka_unit_test(compact_samples),
     };
     return cmocka_run_group_tests_name("vuln", tests, NULL, NULL);
 }

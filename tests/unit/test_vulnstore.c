@@ -21,7 +21,8 @@ static struct vg_store_vrec rec(const char *cve, long long key, const char *sour
 {
     static const char *const prods[] = {"a:acme:widget"};
     struct vg_store_vrec r = {cve,    key,    source,       modified, "2025-01-01", cvss, "3.1",
-                              "HIGH", "desc", "{\"id\":1}", 8,        prods,        1};
+                              "HIGH", "desc", "{\"id\":1}", 8,        NULL,         0,
+                              prods,  1};
     return r;
 }
 
@@ -292,10 +293,123 @@ static void import_matches_running_on_platforms(void **state)
     unlink(path);
 }
 
+/* ---- findings fingerprints ---- */
+
+struct sums {
+    long long org[8], n[8];
+    uint64_t h[8];
+    int count;
+};
+
+static int collect_sum(void *ctx, long long org, long long n, uint64_t h)
+{
+    struct sums *s = ctx;
+    if (s->count < 8) {
+        s->org[s->count] = org;
+        s->n[s->count] = n;
+        s->h[s->count++] = h;
+    }
+    return 0;
+}
+
+struct ids {
+    long long id[8];
+    char cpe[8][80];
+    int n;
+};
+
+static int collect_id(void *ctx, long long id, const char *cpe)
+{
+    struct ids *a = ctx;
+    if (a->n < 8) {
+        a->id[a->n] = id;
+        snprintf(a->cpe[a->n++], sizeof a->cpe[0], "%s", cpe);
+    }
+    return 0;
+}
+
+static long long id_of(struct vg_store *st, const char *cpe)
+{
+    struct ids a = {{0}, {{0}}, 0};
+    assert_int_equal(vg_store_asset_ids_each(st, collect_id, &a), 0);
+    for (int i = 0; i < a.n; i++)
+        if (strcmp(a.cpe[i], cpe) == 0)
+            return a.id[i];
+    return 0;
+}
+
+/* The stored fingerprint of org: -1 count when it has none. */
+static void expect_sum(struct vg_store *st, long long org, long long n, uint64_t h)
+{
+    struct sums s = {{0}, {0}, {0}, 0};
+    assert_int_equal(vg_store_finding_sums_each(st, org, collect_sum, &s), 0);
+    if (n < 0) {
+        assert_int_equal(s.count, 0);
+        return;
+    }
+    assert_int_equal(s.count, 1);
+    if (s.org[0] != org || s.n[0] != n || s.h[0] != h)
+        fail_msg("organisation %lld: fingerprint (%lld, %llx), expected (%lld, %llx)", org,
+                 s.n[0], (unsigned long long)s.h[0], n, (unsigned long long)h);
+}
+
+/* Every write of findings (whole scope, one organisation, some CVEs, a prune) leaves each
+ * organisation's fingerprint equal to the XOR of its findings' hashes, or unknown. */
+static void fingerprints_follow_every_write(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    long long a = make_org(f->st, "A", "[\"cpe:2.3:a:acme:widget:1.0:*:*:*:*:*:*:*\"]");
+    long long b = make_org(f->st, "B", "[\"cpe:2.3:a:acme:widget:1.0:*:*:*:*:*:*:*\"]");
+    long long c = make_org(f->st, "C", "[]");
+    const char *assets[] = {"cpe:2.3:a:acme:widget:1.0:*:*:*:*:*:*:*",
+                            "cpe:2.3:a:acme:gadget:2.0:*:*:*:*:*:*:*"};
+    expect_sum(f->st, a, -1, 0); /* nothing known yet */
+    /* whole scope: every organisation, even C without findings (a repeat counts once) */
+    struct vg_store_finding fs[4] = {{a, 0, 1}, {a, 0, 2}, {b, 0, 2}, {a, 0, 1}};
+    struct vg_store_fscope all = {0, NULL, 0};
+    assert_int_equal(vg_store_finding_replace(f->st, &all, assets, 2, fs, 4, NULL, &d), 0);
+    long long w = id_of(f->st, assets[0]);
+    assert_true(w > 0);
+    uint64_t h1 = vg_store_finding_hash(w, 1), h2 = vg_store_finding_hash(w, 2);
+    assert_true(h1 != h2);
+    expect_sum(f->st, a, 2, h1 ^ h2);
+    expect_sum(f->st, b, 1, h2);
+    expect_sum(f->st, c, 0, 0);
+    /* some CVEs: CVE 2 gone from A, CVE 3 new for A on another asset, B unchanged */
+    struct vg_store_finding k[2] = {{a, 1, 3}, {b, 0, 2}};
+    long long keys[] = {2, 3};
+    struct vg_store_fscope some = {0, keys, 2};
+    json_t *res = NULL;
+    assert_int_equal(vg_store_finding_replace(f->st, &some, assets, 2, k, 2, &res, &d), 0);
+    assert_int_equal(json_integer_value(json_object_get(res, "new")), 1);
+    assert_int_equal(json_integer_value(json_object_get(res, "gone")), 1);
+    json_decref(res);
+    long long g = id_of(f->st, assets[1]);
+    uint64_t h3 = vg_store_finding_hash(g, 3);
+    expect_sum(f->st, a, 2, h1 ^ h3);
+    expect_sum(f->st, b, 1, h2);
+    /* one organisation: exactly what is given */
+    struct vg_store_fscope one = {b, NULL, 0};
+    assert_int_equal(vg_store_finding_replace(f->st, &one, assets, 2, NULL, 0, NULL, &d), 0);
+    expect_sum(f->st, b, 0, 0);
+    expect_sum(f->st, a, 2, h1 ^ h3);
+    /* a prune (A no longer lists the gadget): its finding leaves the fingerprint */
+    assert_int_equal(vg_store_finding_prune(f->st, a, &d), 0);
+    expect_sum(f->st, a, 1, h1);
+    /* an organisation without a fingerprint stays unknown through a partial write */
+    long long e = make_org(f->st, "E", "[\"cpe:2.3:a:acme:widget:1.0:*:*:*:*:*:*:*\"]");
+    struct vg_store_finding ke = {e, 0, 3};
+    assert_int_equal(vg_store_finding_replace(f->st, &some, assets, 2, &ke, 1, NULL, &d), 0);
+    expect_sum(f->st, e, -1, 0);
+    expect_sum(f->st, a, 1, h1); /* A's CVE 1 is outside that scope */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(put_is_idempotent_and_newer_replaces, setup, teardown),
+        cmocka_unit_test_setup_teardown(fingerprints_follow_every_write, setup, teardown),
         cmocka_unit_test_setup_teardown(findings_replace_keep_first_seen_and_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(watch_import_and_new_assets, setup, teardown),
