@@ -53,7 +53,9 @@ static struct vg_store *open_db(const char *cmd, const char *db)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
-    struct vg_store *st = vg_store_open(db, NULL, &d);
+    /* a full re-match reads every record once */
+    struct vg_store_config cfg = {"", strcmp(cmd, "match") == 0};
+    struct vg_store *st = vg_store_open(db, &cfg, &d);
     if (!st)
         fprintf(stderr, "vigie vuln %s: %s\n", cmd, d.message);
     return st;

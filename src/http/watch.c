@@ -805,16 +805,20 @@ struct org_sums {
     struct keyv extra; /* organisations with a stored fingerprint but no product now */
 };
 
-/* Orders inventory assets by organisation, then name (to find an organisation's repeats). */
+/* Orders inventory assets by organisation (its index in the sorted list), then name: an
+ * organisation's repeats of a product come together. */
+struct asset_order {
+    const struct vg_inventory *inv;
+    const size_t *org; /* organisation index of each asset */
+};
+
 static int cmp_asset_of(const void *a, const void *b, void *ctx)
 {
-    const struct vg_inventory *inv = ctx;
+    const struct asset_order *o = ctx;
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    long long ox = strtoll(vg_inventory_org(inv, x), NULL, 10);
-    long long oy = strtoll(vg_inventory_org(inv, y), NULL, 10);
-    if (ox != oy)
-        return ox < oy ? -1 : 1;
-    int c = strcmp(vg_inventory_cpe(inv, x), vg_inventory_cpe(inv, y));
+    if (o->org[x] != o->org[y])
+        return o->org[x] < o->org[y] ? -1 : 1;
+    int c = strcmp(vg_inventory_cpe(o->inv, x), vg_inventory_cpe(o->inv, y));
     return c ? c : (x > y) - (x < y);
 }
 
@@ -863,22 +867,23 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
     }
     if ((rc = vg_store_asset_ids_each(st, collect_asset_id, &ids)))
         goto out;
-    for (size_t i = 0; i < na; i++) {
-        os.v[i].org = strtoll(vg_inventory_org(inv, i), NULL, 10);
-        asset_id[i] = find_asset_id(&ids, vg_inventory_cpe(inv, i));
-    }
+    long long *org_of = asset_id; /* first the organisation of each asset, then its id */
+    for (size_t i = 0; i < na; i++)
+        os.v[i].org = org_of[i] = strtoll(vg_inventory_org(inv, i), NULL, 10);
     qsort(os.v, na, sizeof *os.v, cmp_org_sum);
     for (size_t i = 0; i < na; i++)
         if (os.n == 0 || os.v[os.n - 1].org != os.v[i].org)
             os.v[os.n++] = os.v[i];
-    for (size_t i = 0; i < na; i++)
-        asset_org[i] =
-            (size_t)(find_org(&os, strtoll(vg_inventory_org(inv, i), NULL, 10)) - os.v);
+    for (size_t i = 0; i < na; i++) {
+        asset_org[i] = (size_t)(find_org(&os, org_of[i]) - os.v);
+        asset_id[i] = find_asset_id(&ids, vg_inventory_cpe(inv, i));
+    }
     /* a product an organisation lists twice gives the same findings twice, stored once:
      * the fingerprint counts the first */
     for (size_t i = 0; i < na; i++)
         order[i] = i;
-    qsort_r(order, na, sizeof *order, cmp_asset_of, inv);
+    struct asset_order ao = {inv, asset_org};
+    qsort_r(order, na, sizeof *order, cmp_asset_of, &ao);
     for (size_t i = 1; i < na; i++)
         repeat[order[i]] = asset_org[order[i]] == asset_org[order[i - 1]] &&
                            strcmp(vg_inventory_cpe(inv, order[i]),

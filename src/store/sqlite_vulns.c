@@ -198,12 +198,15 @@ static void kev_row(sqlite3_stmt *q, struct vg_store_kev *k)
     k->product = sq_col_text(q, 5);
 }
 
-/* Runs q (bound by the caller) and calls the callback that fits `what` for each row. */
+/* Runs q (bound by the caller) and calls the callback that fits `what` for each row; *rows
+ * (may be NULL) = the number of rows. */
 static int each_row(struct sq *s, sqlite3_stmt *q, int what, vg_store_vrec_fn fn,
-                    vg_store_kev_fn kfn, vg_store_epss_fn efn, void *ctx)
+                    vg_store_kev_fn kfn, vg_store_epss_fn efn, void *ctx, long long *rows)
 {
     int rc = 0, step;
+    long long n = 0;
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        n++;
         if (what == 0) {
             const void *data = sqlite3_column_blob(q, 1);
             rc = fn(ctx, sq_col_text(q, 0), data ? data : "", (size_t)sqlite3_column_bytes(q, 1),
@@ -221,26 +224,29 @@ static int each_row(struct sq *s, sqlite3_stmt *q, int what, vg_store_vrec_fn fn
     if (rc == 0 && step != SQLITE_DONE)
         rc = VG_EIO;
     sq_done(s, q);
+    if (rows)
+        *rows = n;
     return rc;
 }
 
-/* The records that have no compact form, as JSON: none unless imported before schema 4. */
-static int each_json_only(struct sq *s, vg_store_vrec_fn fn, void *ctx)
+/* The records that have no compact form, as JSON, given that `compact` had one: none unless
+ * imported before schema 4. (Counting the records reads a small index; counting the compact
+ * forms would read the whole table again.) */
+static int each_json_only(struct sq *s, long long compact, vg_store_vrec_fn fn, void *ctx)
 {
-    sqlite3_stmt *q = sq_prep(s, "SELECT (SELECT count(*) FROM vuln_record) - "
-                                 "(SELECT count(*) FROM vuln_compact)");
+    sqlite3_stmt *q = sq_prep(s, "SELECT count(*) FROM vuln_record");
     if (!q)
         return VG_EIO;
-    long long missing = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    long long records = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
     sq_done(s, q);
-    if (missing < 0)
+    if (records < 0)
         return VG_EIO;
-    if (missing == 0)
+    if (records <= compact)
         return 0;
     q = sq_prep(s, "SELECT r.source, r.json, 0 FROM vuln_record r WHERE NOT EXISTS (SELECT 1 "
                    "FROM vuln_compact c WHERE c.key = r.key AND c.source = r.source) "
                    "ORDER BY r.key, r.source");
-    return q ? each_row(s, q, 0, fn, NULL, NULL, ctx) : VG_EIO;
+    return q ? each_row(s, q, 0, fn, NULL, NULL, ctx, NULL) : VG_EIO;
 }
 
 int sq_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys, vg_store_vrec_fn fn,
@@ -267,10 +273,11 @@ int sq_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys, vg_st
             sqlite3_stmt *q = sq_prep(s, all[what]);
             if (!q)
                 return VG_EIO;
-            int rc = each_row(s, q, what, fn, kfn, efn, ctx);
+            long long rows = 0;
+            int rc = each_row(s, q, what, fn, kfn, efn, ctx, &rows);
             if (rc)
                 return rc;
-            if (what == 0 && (rc = each_json_only(s, fn, ctx)))
+            if (what == 0 && (rc = each_json_only(s, rows, fn, ctx)))
                 return rc;
             continue;
         }
@@ -279,7 +286,7 @@ int sq_vuln_each(struct vg_store *st, const long long *keys, size_t nkeys, vg_st
             if (!q)
                 return VG_EIO;
             sqlite3_bind_int64(q, 1, keys[i]);
-            int rc = each_row(s, q, what, fn, kfn, efn, ctx);
+            int rc = each_row(s, q, what, fn, kfn, efn, ctx, NULL);
             if (rc)
                 return rc;
         }
@@ -311,13 +318,14 @@ int sq_vuln_keys_for_products(struct vg_store *st, const char *const *products, 
 int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn, void *ctx)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT o.id, j.value FROM org o, "
-                                 "json_each(o.assets, '$.products') j "
-                                 "WHERE (?1 = 0 OR o.id = ?1) AND j.type = 'text' "
-                                 "ORDER BY o.id, j.key");
+    /* org_product holds each organisation's text products in their order (triggers) */
+    sqlite3_stmt *q = sq_prep(s, org ? "SELECT org_id, cpe FROM org_product WHERE org_id = ?1 "
+                                       "ORDER BY rowid"
+                                     : "SELECT org_id, cpe FROM org_product ORDER BY org_id, rowid");
     if (!q)
         return VG_EIO;
-    sqlite3_bind_int64(q, 1, org);
+    if (org)
+        sqlite3_bind_int64(q, 1, org);
     int rc = 0, step;
     while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
         rc = fn(ctx, sqlite3_column_int64(q, 0), sq_col_text(q, 1));
