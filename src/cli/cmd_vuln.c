@@ -53,7 +53,7 @@ static struct vg_store *open_db(const char *cmd, const char *db)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
-    /* a full re-match reads every record once */
+    /* a full re-match reads most of the database once */
     struct vg_store_config cfg = {"", strcmp(cmd, "match") == 0};
     struct vg_store *st = vg_store_open(db, &cfg, &d);
     if (!st)
@@ -90,6 +90,7 @@ static int run_import(int argc, char **argv)
     struct vg_store *st = open_db("import", vg_cli_db_path(db));
     if (!st)
         return VG_EXIT_FAIL;
+    vg_cli_malloc_bulk(false); /* jansson allocates and frees much per file */
     struct import_ui ui = {isatty(2) == 1, {0, 0}};
     clock_gettime(CLOCK_MONOTONIC, &ui.start);
     struct vg_watch_opts o = {on_error, on_progress, &ui};
@@ -171,7 +172,7 @@ static int run_match(int argc, char **argv)
     }
     json_decref(o);
     struct vg_watch_match_stats ms;
-    vg_cli_malloc_bulk();
+    vg_cli_malloc_bulk(true);
     int rc = vg_watch_match_all(st, org, since, quiet ? NULL : stdout, &ms, &d);
     vg_store_close(st);
     if (rc) {

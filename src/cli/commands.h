@@ -2,6 +2,8 @@
 #ifndef VG_CLI_COMMANDS_H
 #define VG_CLI_COMMANDS_H
 
+#include <stdbool.h>
+
 struct vg_command {
     const char *name;    /* first word on the command line */
     const char *summary; /* one line, shown by `vigie help` */
@@ -20,10 +22,12 @@ int vg_cli_read_file(const char *path, char **data, size_t *len);
 /* Sets the allocator up for a long-running server (see malloc_conf in main.c): freed pages
  * are kept a few seconds before they go back to the system. Does nothing without jemalloc. */
 void vg_cli_malloc_for_server(void);
-/* Sets the allocator up for a command that builds hundreds of megabytes and frees them at
- * exit (`vigie vuln match`): freed pages are kept, and memory may come in transparent huge
- * pages (a full re-match of the bench set: 6.5 s -> 3.6 s, 9 % more peak memory). */
-void vg_cli_malloc_bulk(void);
+/* Sets the allocator up for a batch command: freed pages are kept until exit (`vigie vuln
+ * import`: 2.0 -> 1.0 s for 8 NVD pages, jansson allocates and frees much per file) and,
+ * with huge_pages, memory may come in transparent huge pages (`vigie vuln match`, which
+ * builds hundreds of megabytes: a full re-match of the bench set 6.5 -> 3.6 s, 9 % more
+ * peak memory; small commands pay for zeroing whole huge pages instead). */
+void vg_cli_malloc_bulk(bool huge_pages);
 /* Prints "vigie NAME: usage error: MSG" and a pointer to help; returns VG_EXIT_USAGE. */
 int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

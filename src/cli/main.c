@@ -50,10 +50,11 @@ void vg_cli_malloc_for_server(void)
     malloc_decay(10000); /* jemalloc's own default */
 }
 
-void vg_cli_malloc_bulk(void)
+void vg_cli_malloc_bulk(bool huge_pages)
 {
     malloc_decay(-1);
-    prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
+    if (huge_pages)
+        prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
 }
 
 const struct vg_command *const vg_commands[] = {

@@ -474,7 +474,7 @@ static void configure_once(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
-struct vg_store *vg_store_sqlite_open(const char *path, bool scans, struct vg_diag *d)
+struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_diag *d)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_once);
@@ -502,8 +502,8 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool scans, struct vg_di
          * in reads (the OS page cache holds the file anyway) */
         sq_exec(s, "PRAGMA cache_size = -16384") ||
         /* pages of the database file read through a mapping, without a pread each; not
-         * for whole-table scans, where mapping the pages costs more than reading them */
-        sq_exec(s, scans ? "PRAGMA mmap_size = 0" : "PRAGMA mmap_size = 1073741824") ||
+         * for batch commands, where mapping the pages costs more than reading them */
+        sq_exec(s, bulk ? "PRAGMA mmap_size = 0" : "PRAGMA mmap_size = 1073741824") ||
         /* checkpoint every ~40 MiB of WAL: hot pages are then copied back once per many
          * transactions rather than every few */
         sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||

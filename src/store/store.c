@@ -14,7 +14,7 @@ struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cf
         vg_diag_set(d, VG_EINVAL, "db", "the PostgreSQL backend is not built yet: use a file");
         return NULL;
     }
-    struct vg_store *st = vg_store_sqlite_open(url, cfg && cfg->scans, d);
+    struct vg_store *st = vg_store_sqlite_open(url, cfg && cfg->bulk, d);
     if (!st)
         return NULL;
     if (cfg)

@@ -8,10 +8,18 @@
 
 #include "util/err.h"
 
+/* A slot of the hash table: the key beside the entry index, so that a probe reads the slot
+ * only (an entry is ~180 bytes away in another cache line; loading 250,000 records and their
+ * EPSS scores probes a million times). */
+struct slot {
+    uint64_t key;
+    uint32_t index; /* entry index + 1, 0 = empty */
+};
+
 struct vg_vuln_set {
     struct vg_vuln_entry *entries; /* all entries, in order of first sight */
     size_t n, cap;
-    uint32_t *slots;               /* hash table: entry index + 1, 0 = empty */
+    struct slot *slots;            /* hash table on the key */
     size_t nslots;                 /* power of two */
     char epss_model[64];           /* from the EPSS comment line */
     struct vg_vuln **retired;      /* records replaced by newer ones, freed with the set: an */
@@ -102,14 +110,14 @@ void vg_vuln_set_free(struct vg_vuln_set *s)
 static int grow_slots(struct vg_vuln_set *s)
 {
     size_t ns = s->nslots ? s->nslots * 2 : 1024;
-    uint32_t *slots = calloc(ns, sizeof *slots);
+    struct slot *slots = calloc(ns, sizeof *slots);
     if (!slots)
         return VG_ENOMEM;
     for (size_t i = 0; i < s->n; i++) {
         size_t h = hash_key(s->entries[i].key) & (ns - 1);
-        while (slots[h])
+        while (slots[h].index)
             h = (h + 1) & (ns - 1);
-        slots[h] = (uint32_t)(i + 1);
+        slots[h] = (struct slot){s->entries[i].key, (uint32_t)(i + 1)};
     }
     free(s->slots);
     s->slots = slots;
@@ -121,9 +129,10 @@ long vg_vuln_set_find(const struct vg_vuln_set *s, uint64_t key)
 {
     if (!s->nslots)
         return -1;
-    for (size_t h = hash_key(key) & (s->nslots - 1); s->slots[h]; h = (h + 1) & (s->nslots - 1))
-        if (s->entries[s->slots[h] - 1].key == key)
-            return (long)s->slots[h] - 1;
+    for (size_t h = hash_key(key) & (s->nslots - 1); s->slots[h].index;
+         h = (h + 1) & (s->nslots - 1))
+        if (s->slots[h].key == key)
+            return (long)s->slots[h].index - 1;
     return -1;
 }
 
@@ -151,9 +160,9 @@ static struct vg_vuln_entry *entry_get(struct vg_vuln_set *s, uint64_t key)
     e->epss = -1;
     e->epss_pct = -1;
     size_t h = hash_key(key) & (s->nslots - 1);
-    while (s->slots[h])
+    while (s->slots[h].index)
         h = (h + 1) & (s->nslots - 1);
-    s->slots[h] = (uint32_t)(++s->n);
+    s->slots[h] = (struct slot){key, (uint32_t)(++s->n)};
     return e;
 }
 
