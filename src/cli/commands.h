@@ -22,9 +22,9 @@ int vg_cli_read_file(const char *path, char **data, size_t *len);
 /* Sets the allocator up for a long-running server (see malloc_conf in main.c): freed pages
  * are kept a few seconds before they go back to the system. Does nothing without jemalloc. */
 void vg_cli_malloc_for_server(void);
-/* Sets the allocator up for a batch command: freed pages are kept until exit (`vigie vuln
- * import`: 2.0 -> 1.0 s for 8 NVD pages, jansson allocates and frees much per file) and,
- * with huge_pages, memory may come in transparent huge pages (`vigie vuln match`, which
+/* Sets the allocator up for a batch command: freed pages are kept a second (`vigie vuln
+ * import`: 2.0 -> 1.0 s for 8 NVD pages, jansson allocates and frees much per file) or,
+ * with huge_pages, until exit, in transparent huge pages (`vigie vuln match`, which
  * builds hundreds of megabytes: a full re-match of the bench set 6.5 -> 3.6 s, 9 % more
  * peak memory; small commands pay for zeroing whole huge pages instead). */
 void vg_cli_malloc_bulk(bool huge_pages);

@@ -52,7 +52,9 @@ void vg_cli_malloc_for_server(void)
 
 void vg_cli_malloc_bulk(bool huge_pages)
 {
-    malloc_decay(-1);
+    /* keeping freed pages for ever made an import of 125 files grow to 2.3 GB: 1 s is
+     * enough to reuse them from one file to the next */
+    malloc_decay(huge_pages ? -1 : 1000);
     if (huge_pages)
         prctl(PR_SET_THP_DISABLE, 0, 0, 0, 0);
 }
