@@ -753,23 +753,14 @@ static bool since_ok(const struct vg_vuln_entry *e, const char *since)
 /* Asset ids of the store, in name order, to find the id of each inventory asset. */
 struct asset_ids {
     struct strv cpe;
-    long long *id;
-    size_t cap;
+    struct keyv id; /* id[i] is cpe[i]'s */
 };
 
 static int collect_asset_id(void *ctx, long long id, const char *cpe)
 {
     struct asset_ids *a = ctx;
-    if (a->cpe.n == a->cap) {
-        size_t cap = a->cap ? 2 * a->cap : 1024;
-        long long *v = realloc(a->id, cap * sizeof *v);
-        if (!v)
-            return VG_ENOMEM;
-        a->id = v;
-        a->cap = cap;
-    }
-    a->id[a->cpe.n] = id;
-    return strv_push(&a->cpe, dup_str(vg_str_c(cpe)));
+    int rc = keyv_push(&a->id, id);
+    return rc ? rc : strv_push(&a->cpe, dup_str(vg_str_c(cpe)));
 }
 
 /* The store's id of asset name cpe, 0 if it has none yet. */
@@ -780,7 +771,7 @@ static long long find_asset_id(const struct asset_ids *a, const char *cpe)
         size_t mid = lo + (hi - lo) / 2;
         int c = strcmp(a->cpe.v[mid], cpe);
         if (c == 0)
-            return a->id[mid];
+            return a->id.v[mid];
         if (c < 0)
             lo = mid + 1;
         else
@@ -796,7 +787,7 @@ struct org_sum {
     uint64_t h;      /* their fingerprint */
     bool new_asset;  /* one of them has an asset name the store has not numbered yet */
     bool stored;     /* the store has a fingerprint */
-    bool changed;    /* its findings must be rewritten */
+    bool changed;    /* stored, and not what was found */
 };
 
 struct org_sums {
@@ -854,7 +845,7 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
                          struct vg_watch_match_stats *ms, struct vg_diag *d)
 {
     size_t na = vg_inventory_count(inv);
-    struct asset_ids ids = {{0}, NULL, 0};
+    struct asset_ids ids = {{0}, {NULL, 0, 0}};
     struct org_sums os = {NULL, 0, {NULL, 0, 0}};
     size_t *asset_org = malloc((na ? na : 1) * sizeof *asset_org);
     long long *asset_id = malloc((na ? na : 1) * sizeof *asset_id);
@@ -899,8 +890,6 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
         else
             o->new_asset = true;
     }
-    for (size_t i = 0; i < os.n; i++)
-        os.v[i].changed = true; /* until the store shows the same */
     if ((rc = vg_store_finding_sums_each(st, org, compare_stored, &os)))
         goto out;
     bool none_stored = true;
@@ -914,50 +903,66 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
         rc = store_findings(st, &scope, set, inv, fs, &ms->new_findings, &ms->gone, d);
         goto out;
     }
-    /* the findings of each changed organisation, in one transaction */
-    struct vg_findings part;
-    vg_findings_init(&part);
+    /* the findings of the organisations to rewrite, grouped by organisation in one pass:
+     * organisation k's are grouped[at[k] .. at[k + 1]) */
+    size_t *at = calloc(os.n + 1, sizeof *at), total = 0;
+    if (!at) {
+        rc = VG_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < fs->n; i++) {
+        const struct org_sum *o = &os.v[asset_org[fs->v[i].asset]];
+        if (!o->stored || o->changed)
+            at[asset_org[fs->v[i].asset] + 1]++;
+    }
+    for (size_t k = 0; k < os.n; k++)
+        at[k + 1] += at[k];
+    total = at[os.n];
+    struct vg_finding *grouped = malloc((total ? total : 1) * sizeof *grouped);
+    if (!grouped) {
+        free(at);
+        rc = VG_ENOMEM;
+        goto out;
+    }
+    for (size_t i = 0; i < fs->n; i++) {
+        const struct org_sum *o = &os.v[asset_org[fs->v[i].asset]];
+        if (!o->stored || o->changed)
+            grouped[at[asset_org[fs->v[i].asset]]++] = fs->v[i];
+    }
+    /* the filling moved each at[k] to the start of k + 1 */
+    memmove(at + 1, at, os.n * sizeof *at);
+    at[0] = 0;
+    /* in one transaction; should one organisation fail, those rewritten before it stay
+     * (each is rewritten whole, with its fingerprint) */
     vg_store_batch_begin(st);
     for (size_t k = 0; !rc && k < os.n + os.extra.n; k++) {
+        struct vg_findings part = {NULL, 0, 0}; /* no findings: an extra organisation */
         long long o = k < os.n ? os.v[k].org : os.extra.v[k - os.n];
-        if (k < os.n && !os.v[k].changed)
-            continue;
+        if (k < os.n) {
+            if (os.v[k].stored && !os.v[k].changed)
+                continue;
+            part = (struct vg_findings){grouped + at[k], at[k + 1] - at[k], at[k + 1] - at[k]};
+        }
         ms->orgs_changed++;
-        part.n = 0;
-        for (size_t i = 0; k < os.n && i < fs->n; i++)
-            if (asset_org[fs->v[i].asset] == k) {
-                if (part.n == part.cap) {
-                    size_t cap = part.cap ? 2 * part.cap : 1024;
-                    struct vg_finding *v = realloc(part.v, cap * sizeof *v);
-                    if (!v) {
-                        rc = VG_ENOMEM;
-                        break;
-                    }
-                    part.v = v;
-                    part.cap = cap;
-                }
-                part.v[part.n++] = fs->v[i];
-            }
         struct vg_store_fscope scope = {o, NULL, 0};
         size_t nnew = 0, ngone = 0;
-        if (!rc)
-            rc = store_findings(st, &scope, set, inv, &part, &nnew, &ngone, d);
+        rc = store_findings(st, &scope, set, inv, &part, &nnew, &ngone, d);
         ms->new_findings += nnew;
         ms->gone += ngone;
     }
-    vg_findings_cleanup(&part);
-    if (rc) {
-        vg_store_batch_commit(st, NULL); /* what failed was rolled back; nothing else written */
-    } else {
+    free(grouped);
+    free(at);
+    if (rc)
+        vg_store_batch_commit(st, NULL);
+    else
         rc = vg_store_batch_commit(st, d);
-    }
 out:
     if (rc == VG_ENOMEM)
         vg_diag_set(d, rc, "", "out of memory");
     else if (rc && d && !d->message[0])
         vg_diag_set(d, rc, "", "cannot store the findings: %s", vg_strerror(rc));
     strv_clear(&ids.cpe);
-    free(ids.id);
+    free(ids.id.v);
     free(os.v);
     free(os.extra.v);
     free(asset_org);

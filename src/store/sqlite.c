@@ -65,6 +65,14 @@ int sq_exec(struct sq *s, const char *sql)
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : VG_EIO;
 }
 
+long long sq_scalar(struct sq *s, const char *sql)
+{
+    sqlite3_stmt *q = sq_prep(s, sql);
+    long long v = q && sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    sq_done(s, q);
+    return v;
+}
+
 /* Runs one of the transaction statements below through the statement cache: sqlite3_exec
  * would parse it again on every request (measured: 6 % of a /related's time, and the
  * parser's large allocations made malloc consolidate its free lists). */
@@ -215,9 +223,7 @@ void sq_caches_drop(struct sq *s)
 
 void sq_caches_check(struct sq *s)
 {
-    sqlite3_stmt *q = sq_prep(s, "PRAGMA data_version");
-    long long dv = q && sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sq_done(s, q);
+    long long dv = sq_scalar(s, "PRAGMA data_version");
     if (dv != s->cache_data_version || dv < 0) {
         sq_caches_drop(s);
         s->cache_data_version = dv;

@@ -222,17 +222,13 @@ int sq_indicator_each(struct vg_store *st, const char *now,
 int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "PRAGMA data_version");
-    if (!q)
-        return VG_EIO;
-    long long dv = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sq_done(s, q);
+    long long dv = sq_scalar(s, "PRAGMA data_version");
     if (dv < 0)
         return VG_EIO;
     bool changed = dv != s->ind_data_version || s->ind_gen != s->ind_gen_seen;
     bool expired = s->ind_next_expiry[0] && now && strcmp(now, s->ind_next_expiry) >= 0;
     if (changed || expired) {
-        q = sq_prep(s, "SELECT min(expires) FROM indicator WHERE expires > ?1");
+        sqlite3_stmt *q = sq_prep(s, "SELECT min(expires) FROM indicator WHERE expires > ?1");
         if (!q)
             return VG_EIO;
         sq_bind_text(q, 1, now);

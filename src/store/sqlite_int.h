@@ -63,6 +63,10 @@ int sq_db_error(struct sq *s, struct vg_diag *d);
 sqlite3_stmt *sq_prep(struct sq *s, const char *sql);
 void sq_done(struct sq *s, sqlite3_stmt *st);
 int sq_exec(struct sq *s, const char *sql);
+/* The value of a query without parameters that returns one non-negative integer (a count,
+ * a PRAGMA), through the statement cache (sql: a string literal, as for sq_prep); -1 on
+ * error. */
+long long sq_scalar(struct sq *s, const char *sql);
 /* BEGIN IMMEDIATE after taking the process-wide write lock; sq_commit or sq_rollback end it.
  * On a failed sq_commit the transaction is still open: roll back. */
 int sq_begin(struct sq *s);

@@ -234,16 +234,12 @@ static int each_row(struct sq *s, sqlite3_stmt *q, int what, vg_store_vrec_fn fn
  * forms would read the whole table again.) */
 static int each_json_only(struct sq *s, long long compact, vg_store_vrec_fn fn, void *ctx)
 {
-    sqlite3_stmt *q = sq_prep(s, "SELECT count(*) FROM vuln_record");
-    if (!q)
-        return VG_EIO;
-    long long records = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
-    sq_done(s, q);
+    long long records = sq_scalar(s, "SELECT count(*) FROM vuln_record");
     if (records < 0)
         return VG_EIO;
     if (records <= compact)
         return 0;
-    q = sq_prep(s, "SELECT r.source, r.json, 0 FROM vuln_record r WHERE NOT EXISTS (SELECT 1 "
+    sqlite3_stmt *q = sq_prep(s, "SELECT r.source, r.json, 0 FROM vuln_record r WHERE NOT EXISTS (SELECT 1 "
                    "FROM vuln_compact c WHERE c.key = r.key AND c.source = r.source) "
                    "ORDER BY r.key, r.source");
     return q ? each_row(s, q, 0, fn, NULL, NULL, ctx, NULL) : VG_EIO;

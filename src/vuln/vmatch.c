@@ -667,82 +667,54 @@ static bool oma_less(const struct oma *x, const struct oma *y)
     return x->asset < y->asset;
 }
 
-#define SORT_SMALL 16
-
-static void sort_oma(struct oma *v, size_t n)
+static bool u32_less(const uint32_t *x, const uint32_t *y)
 {
-    while (n > SORT_SMALL) {
-        struct oma a = v[0], b = v[n / 2], c = v[n - 1], pivot;
-        if (oma_less(&a, &b))
-            pivot = oma_less(&b, &c) ? b : oma_less(&a, &c) ? c : a;
-        else
-            pivot = oma_less(&a, &c) ? a : oma_less(&b, &c) ? c : b;
-        size_t i = 0, j = n - 1;
-        for (;;) { /* Hoare partition: v[0..j] <= pivot <= v[j+1..n) */
-            while (oma_less(&v[i], &pivot))
-                i++;
-            while (oma_less(&pivot, &v[j]))
-                j--;
-            if (i >= j)
-                break;
-            struct oma t = v[i];
-            v[i++] = v[j];
-            v[j--] = t;
-        }
-        size_t left = j + 1;
-        if (left < n - left) {
-            sort_oma(v, left);
-            v += left;
-            n -= left;
-        } else {
-            sort_oma(v + left, n - left);
-            n = left;
-        }
-    }
-    for (size_t i = 1; i < n; i++) {
-        struct oma t = v[i];
-        size_t j = i;
-        for (; j > 0 && oma_less(&t, &v[j - 1]); j--)
-            v[j] = v[j - 1];
-        v[j] = t;
-    }
+    return *x < *y;
 }
 
-static void sort_u32(uint32_t *v, size_t n)
-{
-    while (n > SORT_SMALL) {
-        uint32_t a = v[0], b = v[n / 2], c = v[n - 1];
-        uint32_t pivot = a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
-        size_t i = 0, j = n - 1;
-        for (;;) {
-            while (v[i] < pivot)
-                i++;
-            while (pivot < v[j])
-                j--;
-            if (i >= j)
-                break;
-            uint32_t t = v[i];
-            v[i++] = v[j];
-            v[j--] = t;
-        }
-        size_t left = j + 1;
-        if (left < n - left) {
-            sort_u32(v, left);
-            v += left;
-            n -= left;
-        } else {
-            sort_u32(v + left, n - left);
-            n = left;
-        }
+/* Defines static void NAME(TYPE *v, size_t n), sorting by LESS(const TYPE *, const TYPE *). */
+#define DEFINE_SORT(NAME, TYPE, LESS)                                                          \
+    static void NAME(TYPE *v, size_t n)                                                        \
+    {                                                                                          \
+        while (n > 16) {                                                                       \
+            TYPE a = v[0], b = v[n / 2], c = v[n - 1], pivot;                                  \
+            if (LESS(&a, &b))                                                                  \
+                pivot = LESS(&b, &c) ? b : LESS(&a, &c) ? c : a;                               \
+            else                                                                               \
+                pivot = LESS(&a, &c) ? a : LESS(&b, &c) ? c : b;                               \
+            size_t i = 0, j = n - 1;                                                           \
+            for (;;) { /* Hoare partition: v[0..j] <= pivot <= v[j+1..n) */                    \
+                while (LESS(&v[i], &pivot))                                                    \
+                    i++;                                                                       \
+                while (LESS(&pivot, &v[j]))                                                    \
+                    j--;                                                                       \
+                if (i >= j)                                                                    \
+                    break;                                                                     \
+                TYPE t = v[i];                                                                 \
+                v[i++] = v[j];                                                                 \
+                v[j--] = t;                                                                    \
+            }                                                                                  \
+            size_t left = j + 1;                                                               \
+            if (left < n - left) {                                                             \
+                NAME(v, left);                                                                 \
+                v += left;                                                                     \
+                n -= left;                                                                     \
+            } else {                                                                           \
+                NAME(v + left, n - left);                                                      \
+                n = left;                                                                      \
+            }                                                                                  \
+        }                                                                                      \
+        for (size_t i = 1; i < n; i++) {                                                       \
+            TYPE t = v[i];                                                                     \
+            size_t j = i;                                                                      \
+            for (; j > 0 && LESS(&t, &v[j - 1]); j--)                                          \
+                v[j] = v[j - 1];                                                               \
+            v[j] = t;                                                                          \
+        }                                                                                      \
     }
-    for (size_t i = 1; i < n; i++) {
-        uint32_t t = v[i];
-        size_t j = i;
-        for (; j > 0 && t < v[j - 1]; j--)
-            v[j] = v[j - 1];
-        v[j] = t;
-    }
-}
+
+DEFINE_SORT(sort_oma, struct oma, oma_less)
+DEFINE_SORT(sort_u32, uint32_t, u32_less)
 
 /* Scratch memory reused across CVEs. */
 struct scratch {

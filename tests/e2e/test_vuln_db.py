@@ -266,6 +266,13 @@ def test_rematch_rewrites_only_what_changed(server):
     assert match_summary(run("vuln", "match", "--quiet", db=db)) == (n, 0, 0, 1, 2)
     assert stored_findings(db) == findings
     assert match_summary(run("vuln", "match", "--quiet", db=db)) == (n, 0, 0, 0, 2)
+    # both stale: each organisation gets back its own findings, no more, no fewer
+    con = sqlite3.connect(db)
+    con.execute("UPDATE finding_sum SET h = h + 1")
+    con.commit()
+    con.close()
+    assert match_summary(run("vuln", "match", "--quiet", db=db)) == (n, 0, 0, 2, 2)
+    assert stored_findings(db) == findings
     # a finding lost and its organisation's fingerprint unknown: rewritten, finding back
     con = sqlite3.connect(db)
     con.execute("DELETE FROM finding WHERE id = (SELECT max(id) FROM finding WHERE org_id = ?)",
