@@ -1,7 +1,7 @@
 #!/bin/sh
 # Checks that the C sources (src tests fuzz bench, *.c and *.h) are as clang-format 14 writes
-# them with the repository's .clang-format (STYLE.md). Prints the first differing line of each
-# file that differs ("file:line:col: ...") and a count; exits 1 if any differs. `make format`
+# them with the repository's .clang-format (STYLE.md). Prints "file:line: ..." for the first
+# differing line of each file that differs, and a count; exits 1 if any differs. `make format`
 # rewrites them.
 # Usage: scripts/format-check.sh [ROOT]   (ROOT defaults to the repository holding this script)
 set -u
@@ -25,19 +25,25 @@ files=$(find src tests fuzz bench -name '*.[ch]' 2>/dev/null | sort)
 [ -n "$files" ] || exit 0
 total=$(echo "$files" | wc -l)
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+fmt=$(mktemp)
+trap 'rm -f "$out" "$fmt"' EXIT
 # shellcheck disable=SC2086
 "$cf" --style=file:.clang-format --dry-run --Werror $files >"$out" 2>&1
 rc=$?
-bad=$(grep -E '^[^ ]+:[0-9]+:[0-9]+: error: ' "$out" | awk -F: '!seen[$1]++')
-if [ -n "$bad" ]; then
-    echo "$bad"
-    n=$(echo "$bad" | wc -l)
-    echo "format-check: $n of $total files differ from $cf's output; run: make format" >&2
-    exit 1
-fi
-if [ $rc -ne 0 ]; then
+bad=$(grep -E '^[^ ]+:[0-9]+:[0-9]+: error: ' "$out" | cut -d: -f1 | uniq)
+if [ -z "$bad" ]; then
+    [ $rc -eq 0 ] && exit 0
     cat "$out" >&2
     exit 1
 fi
-exit 0
+# clang-format places a wrong indentation at the end of the line before: name the first line
+# that differs from its output instead.
+n=0
+for f in $bad; do
+    n=$((n + 1))
+    "$cf" --style=file:.clang-format "$f" >"$fmt" 2>/dev/null
+    line=$(cmp "$f" "$fmt" 2>&1 | sed -n 's/.*[ ,]line \([0-9][0-9]*\).*/\1/p' | head -n 1)
+    echo "$f:${line:-1}: differs from $cf's output (STYLE.md)"
+done
+echo "format-check: $n of $total files differ from $cf's output; run: make format" >&2
+exit 1

@@ -3,10 +3,11 @@
 # may include "<n>/..." only when <n> is <m> itself or listed under <m> below. Prints
 # "file:line: module X may not include Y/..." for each violation and exits 1.
 # Usage: scripts/layers.sh [ROOT]   (ROOT defaults to the repository holding this script)
+#        scripts/layers.sh --table    prints the table as "module: may use..." (for the tests)
 set -u
+table=0
+[ "${1:-}" = "--table" ] && { table=1; shift; }
 root=${1:-"$(dirname "$0")/.."}
-cd "$root" || exit 2
-[ -d src ] || { echo "layers: no src/ under $root" >&2; exit 2; }
 
 # The table, bottom to top, read against ARCHITECTURE.md's "may use" column with "below"
 # written out. A module always may include its own headers. Peer engines (match, vuln, share,
@@ -35,6 +36,14 @@ ONLY='
 '
 # tests/, fuzz/ and bench/ link libvigie.a: they may include any module but cli/ (not in it).
 OUTSIDE_DENY='cli'
+
+if [ $table -eq 1 ]; then
+    echo "$LAYERS" | awk 'NF { printf "%s:", $1; for (i = 2; i <= NF; i++) printf " %s", $i; print "" }'
+    echo "$ONLY" | awk 'NF { printf "only %s %s:", $1, $2; for (i = 3; i <= NF; i++) printf " %s", $i; print "" }'
+    exit 0
+fi
+cd "$root" || exit 2
+[ -d src ] || { echo "layers: no src/ under $root" >&2; exit 2; }
 
 files=$(find src -name '*.[ch]' | sort)
 others=$(find tests fuzz bench -name '*.[ch]' 2>/dev/null | sort)
