@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks the include direction of ../shared/ARCHITECTURE.md's module table: a file of src/<m>/
-# may include "<n>/..." only when <n> is <m> itself or listed under <m> below. Prints
+# may include "<n>/..." only when <n> is <m> itself or listed under <m> below, and never
+# "<n>/<x>_int.h", what <n> shares only inside itself (STYLE.md). Prints
 # "file:line: module X may not include Y/..." for each violation and exits 1.
 # Usage: scripts/layers.sh [ROOT]   (ROOT defaults to the repository holding this script)
 #        scripts/layers.sh --table    prints the table as "module: may use..." (for the tests)
@@ -76,7 +77,10 @@ FNR == 1 {
     split(FILENAME, p, "/")
     inside = (p[1] == "src")
     mod = inside ? p[2] : p[1]
-    if (inside && !(mod in known) && FILENAME ~ /^src\/[^\/]+\//) {
+    if (inside && FILENAME !~ /^src\/[^\/]+\//) {
+        print FILENAME ":1: file outside the module folders of src/"
+        bad = 1
+    } else if (inside && !(mod in known)) {
         print FILENAME ":1: module " mod " is not in the table of scripts/layers.sh"
         bad = 1
     }
@@ -107,6 +111,9 @@ FNR == 1 {
         bad = 1
     } else if (tgt != mod && !((mod, tgt) in may)) {
         print FILENAME ":" FNR ": module " mod " may not include " inc
+        bad = 1
+    } else if (tgt != mod && inc ~ /_int\.h$/) {
+        print FILENAME ":" FNR ": module " mod " may not include " inc " (internal to " tgt "/)"
         bad = 1
     } else if (((mod, tgt) in narrowed) && !((mod, inc) in allowed)) {
         print FILENAME ":" FNR ": module " mod " may not include " inc " (of " tgt "/ only " narrowed[mod, tgt] ")"

@@ -21,7 +21,8 @@ CLEAN = {
     "src/util/buf.h": "#include <stddef.h>\n",
     "src/util/buf.c": '#include "util/buf.h"\n',
     "src/core/tlp.c": '#include "core/tlp.h"\n#include "util/buf.h"\n',
-    "src/store/store.c": '#include "store/store.h"\n#include "core/tlp.h"\n',
+    "src/store/store.c": '#include "store/store.h"\n#include "store/sqlite_int.h"\n'
+    '#include "core/tlp.h"\n',
     "src/match/index.c": '#include "match/match.h"\n#include "core/tlp.h"\n#include "util/buf.h"\n',
     "src/vuln/cpe.c": '#include "vuln/cpe.h"\n#include "core/tlp.h"\n',
     "src/share/misp.c": '#include "core/tlp.h"\n',
@@ -104,6 +105,10 @@ def test_layers_pass_on_a_clean_tree(tmp_path):
         ("src/core/y.c", '#include "y.h"\n', 1, "module core includes \"y.h\""),
         ("src/core/z.c", '#include "gui/window.h"\n', 1, "module core may not include gui/window.h"),
         ("src/gui/window.c", "int x;\n", 1, "module gui is not in the table"),
+        ("src/version.h", "#define V 1\n", 1, "file outside the module folders"),
+        # <module>_int.h is shared only inside its module
+        ("src/app/intake.c", '#include "store/store.h"\n#include "store/sqlite_int.h"\n', 2,
+         "module app may not include store/sqlite_int.h (internal to store/)"),
         # tests, fuzz targets and benchmarks link libvigie.a, which has no cli/
         ("tests/unit/test_cli.c", '#include "cli/commands.h"\n', 1, "may not include cli/commands.h"),
         ("bench/b.c", '#include "store/store.h"\n#include "cli/demo.h"\n', 2,
