@@ -45,7 +45,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
-.PHONY: all deps run test unit e2e asan fuzz fuzz-run bench clean format
+.PHONY: all deps run test unit e2e asan fuzz fuzz-run bench clean format format-check layers
 all: vigie
 
 deps:
@@ -102,8 +102,16 @@ bench: deps
 	@$(MAKE) --no-print-directory vigie
 	@sh bench/run.sh
 
+# House rules (STYLE.md, ARCHITECTURE.md): clang-format 14 with .clang-format, include direction.
+CLANG_FORMAT ?= $(shell command -v clang-format-14 || echo clang-format)
 format:
-	clang-format -i $$(find src tests fuzz bench -name '*.[ch]')
+	$(CLANG_FORMAT) --style=file:.clang-format -i $$(find src tests fuzz bench -name '*.[ch]')
+
+format-check:
+	@CLANG_FORMAT=$(CLANG_FORMAT) sh scripts/format-check.sh
+
+layers:
+	@sh scripts/layers.sh
 
 clean:
 	rm -rf build vigie

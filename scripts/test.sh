@@ -3,6 +3,7 @@
 #   1. release build (gcc): unit tests (cmocka) + end-to-end tests (pytest, real server);
 #   2. ASan+UBSan build (clang): the same suites;
 #   3. every fuzz target (clang libFuzzer) for a few seconds, seeded from tests/data.
+# Before them: the banned-function check and the house rules (include layers, clang-format).
 # Ends with one line "N passed, N failed" counting test cases across all suites.
 set -u
 cd "$(dirname "$0")/.."
@@ -60,6 +61,26 @@ suite() { # variant
 
 echo "== banned functions" >&2
 if sh scripts/banned.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures banned"; fi
+
+# House rules (ARCHITECTURE.md, STYLE.md). The self-tests of the two checks always run; the
+# checks of the tree itself run when VIGIE_CHECK_LAYERS / VIGIE_CHECK_FORMAT is 1 (default 0
+# until issue 9's moves and the one-time `make format` land; then the default becomes 1).
+echo "== house rules: self-tests of layers.sh and format-check.sh" >&2
+out="$log/rules"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/rules >"$out" 2>&1
+rc=$?
+cat "$out" >&2
+count_pytest "$out"
+if [ $rc -ne 0 ]; then failures="$failures rules-selftests"; fi
+if [ $rc -ne 0 ] && ! grep -qE '[0-9]+ (failed|error)' "$out"; then failed=$((failed + 1)); fi
+if [ "${VIGIE_CHECK_LAYERS:-0}" = 1 ]; then
+    echo "== layers" >&2
+    if sh scripts/layers.sh >&2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures layers"; fi
+fi
+if [ "${VIGIE_CHECK_FORMAT:-0}" = 1 ]; then
+    echo "== format" >&2
+    if sh scripts/format-check.sh >&2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures format"; fi
+fi
 
 suite release
 suite asan
