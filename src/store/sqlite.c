@@ -94,6 +94,13 @@ int sq_begin(struct sq *s)
          * directly (a failure rolls the whole, still empty, batch back), later ones in a
          * savepoint each. A savepoint journals every page it changes: a large write in one
          * is several times slower, so the common case of a lone writer avoids it. */
+        if (s->tx_fresh) {
+            /* the first write of a use-case transaction that holds nothing yet: as the
+             * first write of a batch */
+            s->tx_fresh = false;
+            s->first_write = true;
+            return 0;
+        }
         if (!s->outer) {
             pthread_mutex_lock(&write_lock);
             if (sq_tx(s, "BEGIN IMMEDIATE") != 0) {
@@ -193,6 +200,117 @@ static void sq_read_end(struct vg_store *st)
     }
 }
 
+/* Opens the outer transaction of a batch or of a use-case transaction; 0 or VG_EIO. */
+static int outer_open(struct sq *s, struct vg_diag *d)
+{
+    pthread_mutex_lock(&write_lock);
+    if (sq_tx(s, "BEGIN IMMEDIATE") != 0) {
+        int rc = sq_db_error(s, d);
+        pthread_mutex_unlock(&write_lock);
+        return rc;
+    }
+    s->outer = true;
+    s->in_tx = true;
+    return 0;
+}
+
+/* A transaction rolled back may have held rows that the correlation index or the caches
+ * picked up: they start again from the database. */
+static void forget_rows(struct sq *s)
+{
+    vg_corr_free(s->corr);
+    s->corr = NULL;
+    sq_caches_drop(s);
+}
+
+/* A use-case transaction. Outside a batch and any other one, it is the batch machinery
+ * with the outer transaction begun at once (BEGIN IMMEDIATE): each write inside is a
+ * savepoint of it, but the first, which runs in it directly (a lone large write is not
+ * journalled twice). Inside a batch or another use-case transaction, it is a savepoint
+ * "t" of the transaction around it, which stays open after it. */
+static int sq_tx_begin(struct vg_store *st, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (s->in_sp || s->first_write)
+        return vg_diag_set(d, VG_EINVAL, "", "a transaction cannot begin inside a write");
+    if (!s->batching && s->tx_depth == 0) {
+        if (sqlite3_get_autocommit(s->db) == 0)
+            return vg_diag_set(d, VG_EINVAL, "", "a transaction cannot begin inside a read");
+        int rc = outer_open(s, d);
+        if (rc)
+            return rc;
+        s->batching = true;
+        s->tx_real = true;
+        s->tx_fresh = true;
+        s->tx_depth = 1;
+        return 0;
+    }
+    s->tx_fresh = false; /* the savepoint below holds what follows */
+    if (!s->outer) {
+        int rc = outer_open(s, d);
+        if (rc)
+            return rc;
+    }
+    if (sq_tx(s, "SAVEPOINT t") != 0)
+        return sq_db_error(s, d);
+    s->tx_depth++;
+    return 0;
+}
+
+/* True if the innermost open use-case transaction is the real one (no savepoint). */
+static bool tx_is_real(const struct sq *s)
+{
+    return s->tx_real && s->tx_depth == 1;
+}
+
+static void tx_end_real(struct sq *s)
+{
+    s->tx_depth = 0;
+    s->tx_real = false;
+    s->tx_fresh = false;
+    s->batching = false;
+    s->outer = false;
+    sq_end_tx(s);
+}
+
+static int sq_tx_commit(struct vg_store *st, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (s->tx_depth == 0)
+        return vg_diag_set(d, VG_EINVAL, "", "no transaction to commit");
+    if (!tx_is_real(s)) {
+        if (sq_tx(s, "RELEASE t") != 0)
+            return sq_db_error(s, d);
+        s->tx_depth--;
+        return 0;
+    }
+    int rc = 0;
+    if (s->outer && sq_tx(s, "COMMIT") != 0) {
+        rc = sq_db_error(s, d);
+        sq_tx(s, "ROLLBACK");
+        forget_rows(s);
+    }
+    tx_end_real(s);
+    return rc;
+}
+
+static void sq_tx_rollback(struct vg_store *st)
+{
+    struct sq *s = sq_of(st);
+    if (s->tx_depth == 0)
+        return;
+    if (!tx_is_real(s)) {
+        sq_tx(s, "ROLLBACK TO t");
+        sq_tx(s, "RELEASE t");
+        s->tx_depth--;
+    } else {
+        if (s->outer && !sqlite3_get_autocommit(s->db))
+            sq_tx(s, "ROLLBACK");
+        tx_end_real(s);
+    }
+    forget_rows(s);
+}
+
 static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
@@ -205,9 +323,7 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
         rc = sq_db_error(s, d);
         sq_tx(s, "ROLLBACK");
         /* the correlation index and the caches may hold rows that are now gone */
-        vg_corr_free(s->corr);
-        s->corr = NULL;
-        sq_caches_drop(s);
+        forget_rows(s);
     }
     sq_end_tx(s);
     return rc;
@@ -443,6 +559,9 @@ static const struct vg_store_ops sqlite_ops = {
     .batch_commit = sq_batch_commit,
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
+    .tx_begin = sq_tx_begin,
+    .tx_commit = sq_tx_commit,
+    .tx_rollback = sq_tx_rollback,
     .audit_list = sq_audit_list,
     .vuln_put = sq_vuln_put,
     .kev_put = sq_kev_put,

@@ -35,6 +35,9 @@ struct sq {
     bool in_sp;    /* a write's savepoint is open */
     bool first_write; /* the first write of a batch is running in the outer transaction */
     bool in_read;  /* a read transaction (vg_store_read_begin) is open */
+    int tx_depth;  /* use-case transactions open (vg_store_tx_begin), nested ones included */
+    bool tx_real;  /* the outermost one began the transaction itself (no batch around it) */
+    bool tx_fresh; /* ... and no write has run in it yet: the first runs in it directly */
     struct vg_corr *corr; /* in-memory correlation index, NULL until first needed */
     long long corr_last;  /* id of the last observable row it holds */
     /* vg_store_indicator_version: what it last saw, so that it costs no scan of the table */

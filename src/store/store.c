@@ -188,6 +188,21 @@ void vg_store_read_end(struct vg_store *st)
     st->ops->read_end(st);
 }
 
+int vg_store_tx_begin(struct vg_store *st, struct vg_diag *d)
+{
+    return st->ops->tx_begin(st, d);
+}
+
+int vg_store_tx_commit(struct vg_store *st, struct vg_diag *d)
+{
+    return st->ops->tx_commit(st, d);
+}
+
+void vg_store_tx_rollback(struct vg_store *st)
+{
+    st->ops->tx_rollback(st);
+}
+
 struct vg_attrib *vg_store_attrib_new(struct vg_store *st, struct vg_diag *d)
 {
     json_t *all = json_array();

@@ -230,6 +230,9 @@ struct vg_store_ops {
     int (*batch_commit)(struct vg_store *st, struct vg_diag *d);
     void (*read_begin)(struct vg_store *st);
     void (*read_end)(struct vg_store *st);
+    int (*tx_begin)(struct vg_store *st, struct vg_diag *d);
+    int (*tx_commit)(struct vg_store *st, struct vg_diag *d);
+    void (*tx_rollback)(struct vg_store *st);
 };
 
 struct vg_store {
@@ -432,5 +435,19 @@ int vg_store_batch_commit(struct vg_store *st, struct vg_diag *d);
  * may happen in between. */
 void vg_store_read_begin(struct vg_store *st);
 void vg_store_read_end(struct vg_store *st);
+
+/* A use case's transaction: the writes between vg_store_tx_begin and vg_store_tx_commit
+ * happen together or not at all (vg_store_tx_rollback undoes them, and only them). Each
+ * vg_store_* write inside stays its own unit: one that fails is undone alone and the
+ * transaction goes on. Outside a batch it is a transaction of its own (BEGIN IMMEDIATE),
+ * durable once vg_store_tx_commit returns 0; inside a server batch (or another such
+ * transaction) it is a savepoint of it, which vg_store_tx_commit releases without ending the
+ * batch: the batch's commit makes it durable. Begin returns 0, VG_EIO (the database is busy
+ * or failed) or VG_EINVAL (inside a read or a write); commit returns 0, VG_EIO (the
+ * transaction is then rolled back) or VG_EINVAL (none open). Rollback without one does
+ * nothing. */
+int vg_store_tx_begin(struct vg_store *st, struct vg_diag *d);
+int vg_store_tx_commit(struct vg_store *st, struct vg_diag *d);
+void vg_store_tx_rollback(struct vg_store *st);
 
 #endif
