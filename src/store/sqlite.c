@@ -517,9 +517,7 @@ static int sq_migrate(struct vg_store *st, int *version, struct vg_diag *d)
     return 0;
 }
 
-static const struct vg_store_ops sqlite_ops = {
-    .close = sq_close,
-    .migrate = sq_migrate,
+static const struct vg_store_user_ops sqlite_user_ops = {
     .user_ensure = sq_user_ensure,
     .user_set_password = sq_user_set_password,
     .user_get = sq_user_get,
@@ -528,11 +526,19 @@ static const struct vg_store_ops sqlite_ops = {
     .token_lookup = sq_token_lookup,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .intake_log = sq_intake_log,
+    .audit_list = sq_audit_list,
+};
+
+static const struct vg_store_org_ops sqlite_org_ops = {
     .org_create = sq_org_create,
     .org_get = sq_org_get,
     .org_list = sq_org_list,
     .org_update = sq_org_update,
     .org_find_by_domain = sq_org_find_by_domain,
+};
+
+static const struct vg_store_incident_ops sqlite_incident_ops = {
     .incident_create = sq_incident_create,
     .incident_get = sq_incident_get,
     .incident_list = sq_incident_list,
@@ -544,6 +550,9 @@ static const struct vg_store_ops sqlite_ops = {
     .playbook_list = sq_playbook_list,
     .playbook_get = sq_playbook_get,
     .playbook_put = sq_playbook_put,
+};
+
+static const struct vg_store_indicator_ops sqlite_indicator_ops = {
     .indicator_import = sq_indicator_import,
     .indicator_get = sq_indicator_get,
     .indicator_list = sq_indicator_list,
@@ -553,7 +562,28 @@ static const struct vg_store_ops sqlite_ops = {
     .sighting_list = sq_sighting_list,
     .alert_list = sq_alert_list,
     .alert_escalate = sq_alert_escalate,
-    .intake_log = sq_intake_log,
+};
+
+static const struct vg_store_vuln_ops sqlite_vuln_ops = {
+    .vuln_put = sq_vuln_put,
+    .kev_put = sq_kev_put,
+    .epss_put = sq_epss_put,
+    .vuln_each = sq_vuln_each,
+    .vuln_keys_for_products = sq_vuln_keys_for_products,
+    .vuln_assets_each = sq_vuln_assets_each,
+    .vuln_products_for_names = sq_vuln_products_for_names,
+    .finding_replace = sq_finding_replace,
+    .finding_prune = sq_finding_prune,
+    .asset_ids_each = sq_asset_ids_each,
+    .finding_sums_each = sq_finding_sums_each,
+    .finding_list = sq_finding_list,
+    .digest_take = sq_digest_take,
+    .vuln_get = sq_vuln_get,
+};
+
+static const struct vg_store_ops sqlite_ops = {
+    .close = sq_close,
+    .migrate = sq_migrate,
     .batch_begin = sq_batch_begin,
     .batch_pending = sq_batch_pending,
     .batch_commit = sq_batch_commit,
@@ -562,22 +592,13 @@ static const struct vg_store_ops sqlite_ops = {
     .tx_begin = sq_tx_begin,
     .tx_commit = sq_tx_commit,
     .tx_rollback = sq_tx_rollback,
-    .audit_list = sq_audit_list,
-    .vuln_put = sq_vuln_put,
-    .kev_put = sq_kev_put,
-    .epss_put = sq_epss_put,
-    .vuln_each = sq_vuln_each,
-    .vuln_keys_for_products = sq_vuln_keys_for_products,
-    .vuln_assets_each = sq_vuln_assets_each,
-    .asset_ids_each = sq_asset_ids_each,
-    .finding_sums_each = sq_finding_sums_each,
-    .vuln_products_for_names = sq_vuln_products_for_names,
-    .finding_replace = sq_finding_replace,
-    .finding_prune = sq_finding_prune,
-    .finding_list = sq_finding_list,
-    .digest_take = sq_digest_take,
-    .vuln_get = sq_vuln_get,
+    .user = &sqlite_user_ops,
+    .org = &sqlite_org_ops,
+    .incident = &sqlite_incident_ops,
+    .indicator = &sqlite_indicator_ops,
+    .vuln = &sqlite_vuln_ops,
 };
+
 
 /* Creates the folder that will hold the database file, if missing (one level). */
 static void make_parent(const char *path)
