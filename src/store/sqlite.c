@@ -27,6 +27,13 @@ int sq_db_error(struct sq *s, struct vg_diag *d)
     return vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
 }
 
+int sq_fail(struct sq *s, struct vg_diag *d)
+{
+    int rc = sq_db_error(s, d);
+    sq_rollback(s);
+    return rc;
+}
+
 /* A cached prepared statement for a string literal, reset and unbound. NULL on error. */
 sqlite3_stmt *sq_prep(struct sq *s, const char *sql)
 {

@@ -66,6 +66,8 @@ int sq_db_error(struct sq *s, struct vg_diag *d);
 sqlite3_stmt *sq_prep(struct sq *s, const char *sql);
 void sq_done(struct sq *s, sqlite3_stmt *st);
 int sq_exec(struct sq *s, const char *sql);
+/* Sets d to the connection's last error, rolls the write back and returns VG_EIO. */
+int sq_fail(struct sq *s, struct vg_diag *d);
 /* The value of a query without parameters that returns one non-negative integer (a count,
  * a PRAGMA), through the statement cache (sql: a string literal, as for sq_prep); -1 on
  * error. */
@@ -126,7 +128,8 @@ int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out)
 int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d);
 int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);
 
-/* sqlite_incidents.c: incidents, correlation, playbooks. */
+/* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none. */
+long long sq_incident_id(struct sq *s, const char *ref);
 int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
                        json_t **out, struct vg_diag *d);
 int sq_incident_get(struct vg_store *st, const char *ref, json_t **out);
@@ -140,8 +143,12 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, 
                                const json_t *obs, json_t **out, struct vg_diag *d);
 int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,
                          const char *step_id, bool is_done, json_t **out, struct vg_diag *d);
+/* sqlite_corr.c: correlation. */
 int sq_incident_related(struct vg_store *st, const char *ref, int limit,
                         struct vg_related_list *out);
+/* sqlite_playbooks.c: playbooks. sq_playbook_steps: the steps of the playbook of class cls
+ * (borrowed from the connection's cache, valid until its next write), or NULL. */
+const json_t *sq_playbook_steps(struct sq *s, const char *cls);
 int sq_playbook_list(struct vg_store *st, json_t **out);
 int sq_playbook_get(struct vg_store *st, const char *cls, json_t **out);
 int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
@@ -166,7 +173,9 @@ int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_pa
 int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
                       const json_t *fields, json_t **out, struct vg_diag *d);
 
-/* sqlite_vulns.c: vulnerability records, KEV, EPSS, findings, digests. sq_vuln_register
+/* sqlite_vulns.c: vulnerability records, KEV, EPSS, products and assets;
+ * sqlite_findings.c: findings and their fingerprints; sqlite_digests.c: finding lists and
+ * digests. sq_vuln_register
  * defines the SQL function vg_cpe_name_key(cpe) on the connection (the org_product
  * triggers use it); 0 or VG_EIO. */
 int sq_vuln_register(struct sq *s);
