@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/incident.h"
 #include "store/base.h"
 
 /* One pair of observables two incidents share. */
@@ -38,8 +39,8 @@ void vg_related_list_free(struct vg_related_list *l);
 
 /* The operations a backend implements for incidents and playbooks. */
 struct vg_store_incident_ops {
-    int (*incident_create)(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
-                           json_t **out, struct vg_diag *d);
+    int (*incident_create)(struct vg_store *st, const struct vg_actor *who,
+                           const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
     int (*incident_get)(struct vg_store *st, const char *ref, json_t **out);
     int (*incident_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                          json_t **out, struct vg_diag *d);
@@ -64,10 +65,13 @@ struct vg_store_incident_ops {
  * exist, VG_EINVAL / VG_ECONFLICT / VG_EEXIST with a message in d, or VG_EIO (a store
  * failure, message in d when given). *out is a new reference. */
 
-/* Creates the incident with its observables, timeline entry and audit record in one
- * transaction; its reference is PREFIX-YEAR-NNNNNN. inc may carry "status", "unverified". */
-int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
-                             json_t **out, struct vg_diag *d);
+/* Creates the incident inc (core/incident.h: vg_incident_new_from_json reads it from a checked
+ * record) with its observables, timeline entry and audit record in one transaction; its
+ * reference is PREFIX-YEAR-NNNNNN (core/reference.h), numbered per year. *out is the incident
+ * as vg_store_incident_get gives it. VG_EINVAL (field "/org") if its organisation does not
+ * exist. */
+int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who,
+                             const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
 /* The whole incident: fields, observables, playbook steps with their state, timeline. */
 int vg_store_incident_get(struct vg_store *st, const char *ref, json_t **out);
 /* filters: optional "status", "class", "org" (integer), "severity", "tlp". */

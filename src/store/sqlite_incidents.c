@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/corr.h"
+#include "core/incident.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
 #include "core/observable.h"
+#include "core/reference.h"
 #include "core/rsit.h"
+#include "core/timeline.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -207,14 +209,13 @@ static bool org_name_of(struct sq *s, long long id, char *out, size_t cap)
     return found;
 }
 
-/* Inserts one normalised observable {type,value}; 1 if it was already there. A new incident
- * has none yet (fresh = true): its list was deduplicated in memory, no lookup is needed. When
- * row is not NULL, the observable as GET shows it is appended to it. */
-static int observable_insert(struct sq *s, long long inc, const json_t *obs, const char *now,
-                             bool fresh, json_t *row)
+/* Inserts one normalised observable of type and value; 1 if it was already there. A new
+ * incident has none yet (fresh = true): its list was deduplicated in memory, no lookup is
+ * needed. When row is not NULL, the observable as GET shows it is appended to it. */
+static int observable_insert(struct sq *s, long long inc, const char *type, const char *value,
+                             const char *now, bool fresh, json_t *row)
 {
     struct vg_observable o;
-    const char *type = vg_json_str(obs, "type"), *value = vg_json_str(obs, "value");
     if (!type || !value ||
         vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0)
         return VG_EINVAL;
@@ -246,13 +247,14 @@ static int observable_insert(struct sq *s, long long inc, const json_t *obs, con
     return 0;
 }
 
-int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
-                       char ref[64], long long *id_out, json_t **answer, struct vg_diag *d)
+int sq_incident_insert(struct sq *s, const struct vg_actor *who, const struct vg_incident_new *inc,
+                       char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
+                       struct vg_diag *d)
 {
     char now[VG_TIME_LEN], key[32];
     vg_time_now(now);
     int year = vg_time_year();
-    snprintf(key, sizeof key, "incident:%d", year);
+    vg_reference_counter(key, sizeof key, year);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO counter(name, value) VALUES (?, 1) "
                                  "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
                                  "RETURNING value");
@@ -265,34 +267,31 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     }
     long long n = sqlite3_column_int64(q, 0);
     sq_done(s, q);
-    snprintf(ref, 64, "%s-%d-%06lld", s->base.config.ref_prefix, year, n);
+    if (vg_reference_format(ref, VG_REFERENCE_LEN, s->base.config.ref_prefix, year, n) != 0)
+        return vg_diag_set(d, VG_EIO, "", "bad incident number %lld", n);
     q = sq_prep(s, "INSERT INTO incident(ref, title, description, class, type, severity, tlp, "
                    "pap, status, unverified, org_id, reporter, assignee, occurred, created, "
                    "updated, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!q)
         return sq_db_error(s, d);
     sq_bind_text(q, 1, ref);
-    sq_bind_text(q, 2, vg_json_str(inc, "title"));
-    const char *desc = vg_json_str(inc, "description");
-    sq_bind_text(q, 3, desc ? desc : "");
-    sq_bind_text(q, 4, vg_json_str(inc, "class"));
-    sq_bind_text(q, 5, vg_json_str(inc, "type"));
-    sq_bind_text(q, 6, vg_json_str(inc, "severity"));
-    sq_bind_text(q, 7, vg_json_str(inc, "tlp"));
-    sq_bind_text(q, 8, vg_json_str(inc, "pap"));
-    const char *status = vg_json_str(inc, "status");
-    sq_bind_text(q, 9, status ? status : "new");
-    sqlite3_bind_int(q, 10, json_is_true(json_object_get(inc, "unverified")));
-    json_t *org = json_object_get(inc, "org");
-    if (json_is_integer(org))
-        sqlite3_bind_int64(q, 11, json_integer_value(org));
-    json_t *rep = json_object_get(inc, "reporter");
-    if (rep)
-        sq_bind_json(q, 12, rep);
+    sq_bind_text(q, 2, inc->title);
+    sq_bind_text(q, 3, inc->description);
+    sq_bind_text(q, 4, inc->cls);
+    sq_bind_text(q, 5, inc->type);
+    sq_bind_text(q, 6, inc->severity);
+    sq_bind_text(q, 7, inc->tlp);
+    sq_bind_text(q, 8, inc->pap);
+    sq_bind_text(q, 9, inc->status);
+    sqlite3_bind_int(q, 10, inc->unverified);
+    if (inc->org)
+        sqlite3_bind_int64(q, 11, inc->org);
+    if (inc->reporter)
+        sq_bind_json(q, 12, inc->reporter);
     else
         sq_bind_text(q, 12, "{}");
-    sq_bind_text(q, 13, vg_json_str(inc, "assignee"));
-    sq_bind_text(q, 14, vg_json_str(inc, "occurred"));
+    sq_bind_text(q, 13, inc->assignee);
+    sq_bind_text(q, 14, inc->occurred);
     sq_bind_text(q, 15, now);
     sq_bind_text(q, 16, now);
     sq_bind_text(q, 17, who->name);
@@ -304,23 +303,13 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     }
     sq_done(s, q);
     long long id = sqlite3_last_insert_rowid(s->db);
-    size_t i;
-    json_t *v;
-    json_t *list = json_object_get(inc, "observables");
     json_t *obs = answer ? json_array() : NULL;
-    json_array_foreach(list, i, v) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = json_equal(json_array_get(list, j), v);
-        if (!dup && observable_insert(s, id, v, now, true, obs) < 0) {
+    for (size_t i = 0; i < inc->nobs; i++)
+        if (observable_insert(s, id, inc->obs[i].type, inc->obs[i].value, now, true, obs) < 0) {
             json_decref(obs);
             return sq_db_error(s, d);
         }
-    }
-    json_t *detail = json_pack("{s:s,s:s}", "ref", ref, "status", status ? status : "new");
-    json_t *from = json_object_get(inc, "from");
-    if (from)
-        json_object_set(detail, "from", from);
+    json_t *detail = vg_timeline_created(ref, inc->status, inc->from_alert);
     int rc = timeline_add(s, id, who, "created", detail, now) ||
              sq_audit(s, who, "incident.create", ref, detail);
     if (rc) {
@@ -334,19 +323,19 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
         /* what GET will answer, built from what was just written instead of read back */
         struct inc_view iv = {
             .ref = ref,
-            .title = vg_json_str(inc, "title"),
-            .description = desc ? desc : "",
-            .cls = vg_json_str(inc, "class"),
-            .type = vg_json_str(inc, "type"),
-            .severity = vg_json_str(inc, "severity"),
-            .tlp = vg_json_str(inc, "tlp"),
-            .pap = vg_json_str(inc, "pap"),
-            .status = status ? status : "new",
-            .unverified = json_is_true(json_object_get(inc, "unverified")),
-            .org = json_is_integer(org) ? json_integer_value(org) : 0,
-            .reporter = rep ? json_deep_copy(rep) : NULL,
-            .assignee = vg_json_str(inc, "assignee"),
-            .occurred = vg_json_str(inc, "occurred"),
+            .title = inc->title,
+            .description = inc->description,
+            .cls = inc->cls,
+            .type = inc->type,
+            .severity = inc->severity,
+            .tlp = inc->tlp,
+            .pap = inc->pap,
+            .status = inc->status,
+            .unverified = inc->unverified,
+            .org = inc->org,
+            .reporter = inc->reporter ? json_deep_copy(inc->reporter) : NULL,
+            .assignee = inc->assignee,
+            .occurred = inc->occurred,
             .created = now,
             .updated = now,
             .created_by = who->name,
@@ -366,11 +355,11 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     return 0;
 }
 
-int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
-                       json_t **out, struct vg_diag *d)
+int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
+                       const struct vg_incident_new *inc, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    char ref[64];
+    char ref[VG_REFERENCE_LEN];
     json_t *a = NULL;
     if (sq_begin(s))
         return sq_db_error(s, d);
@@ -493,18 +482,9 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
     }
     cur = incident_row(q);
     sq_done(s, q);
-    const char *from = vg_json_str(cur, "status"), *to = vg_json_str(patch, "status");
-    if (to && strcmp(from, to) != 0 && !vg_status_can_move(from, to)) {
-        char allowed[256] = "";
-        size_t n = 0;
-        for (const char *const *p = vg_status_next(from); *p; p++)
-            n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? ", " : "", *p);
-        vg_diag_set(d, VG_ECONFLICT, "/status",
-                    "an incident in status '%s' cannot move to '%s'; allowed: %s", from, to,
-                    allowed);
-        rc = VG_ECONFLICT;
+    rc = vg_status_check_move(vg_json_str(cur, "status"), vg_json_str(patch, "status"), d);
+    if (rc)
         goto out;
-    }
     const char *cls = vg_json_str(patch, "class") ? vg_json_str(patch, "class")
                                                   : vg_json_str(cur, "class");
     const char *type = vg_json_str(patch, "type") ? vg_json_str(patch, "type")
@@ -519,17 +499,11 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
         rc = vg_diag_set(d, VG_EINVAL, "/assignee", "/assignee: no user '%s'", assignee);
         goto out;
     }
-    /* one timeline entry per changed field, with the old and new values */
-    changes = json_object();
-    const char *key;
-    json_t *val;
-    json_object_foreach((json_t *)patch, key, val) {
-        json_t *old = json_object_get(cur, key);
-        if (old && json_equal(old, val))
-            continue;
-        json_object_set_new(changes, key, json_pack("{s:O,s:O}", "from", old ? old : json_null(),
-                                                    "to", val));
-        json_object_set(cur, key, val);
+    /* the changed fields, with the old and new values; cur takes the new ones */
+    changes = vg_timeline_diff(cur, patch);
+    if (!changes) {
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto out;
     }
     if (json_object_size(changes) == 0) {
         sq_rollback(s);
@@ -569,17 +543,15 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
         goto fail;
     }
     sq_done(s, q);
-    json_t *stchange = json_object_get(changes, "status");
-    if (stchange && timeline_add(s, id, who, "status", stchange, now))
-        goto fail;
-    if (json_object_size(changes) > (stchange ? 1u : 0u)) {
-        json_t *rest = json_deep_copy(changes);
-        json_object_del(rest, "status");
-        int bad = timeline_add(s, id, who, "update", rest, now);
-        json_decref(rest);
-        if (bad)
-            goto fail;
+    struct vg_timeline_entry tl[2];
+    size_t ntl = vg_timeline_entries(changes, tl);
+    int bad = 0;
+    for (size_t k = 0; k < ntl; k++) {
+        bad = bad || timeline_add(s, id, who, tl[k].action, tl[k].detail, now);
+        json_decref(tl[k].detail);
     }
+    if (bad)
+        goto fail;
     if (sq_audit(s, who, "incident.update", ref, changes) || sq_commit(s))
         goto fail;
     json_decref(cur);
@@ -634,7 +606,8 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     }
-    int r = observable_insert(s, id, obs, now, false, NULL);
+    int r = observable_insert(s, id, vg_json_str(obs, "type"), vg_json_str(obs, "value"), now,
+                              false, NULL);
     if (r < 0) {
         sq_rollback(s);
         return sq_db_error(s, d);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escalate.h"
+#include "core/incident.h"
 #include "core/observable.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -438,7 +440,8 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
     struct sq *s = sq_of(st);
     if (sq_begin(s))
         return sq_db_error(s, d);
-    json_t *alert = NULL, *inc = NULL;
+    json_t *alert = NULL, *inc = NULL, *seen = NULL;
+    struct vg_incident_new rec = {0};
     int rc = 0;
     sqlite3_stmt *q = sq_prep(s, ALERT_COLS "WHERE a.id = ?");
     if (!q) {
@@ -458,40 +461,39 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
                          vg_json_str(alert, "incident"));
         goto out;
     }
-    json_t *ind = json_object_get(alert, "indicator");
-    char title[512];
-    snprintf(
-        title, sizeof title, "%s %s seen%s%s", vg_json_str(ind, "type"), vg_json_str(ind, "value"),
-        json_is_string(json_object_get(alert, "org_name")) ? " at " : "",
-        json_is_string(json_object_get(alert, "org_name")) ? vg_json_str(alert, "org_name") : "");
-    inc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[{s:O,s:O}],s:{s:I}}", "title", title,
-                    "description", "", "class", "other", "type", "undetermined", "severity",
-                    "medium", "tlp", vg_json_str(ind, "tlp"), "pap", "AMBER", "observables", "type",
-                    json_object_get(ind, "type"), "value", json_object_get(ind, "value"), "from",
-                    "alert", (json_int_t)id);
-    json_object_update(inc, (json_t *)fields);
-    json_t *org = json_object_get(alert, "org");
-    if (json_is_integer(org))
-        json_object_set(inc, "org", org);
-    /* the values seen in the logs become observables too */
+    /* the values seen in the logs that day, for the incident's observables */
+    json_t *ind = json_object_get(alert, "indicator"), *org = json_object_get(alert, "org");
+    seen = json_array();
     q = sq_prep(s, "SELECT DISTINCT value FROM sighting WHERE indicator_id = ? "
                    "AND ifnull(org_id, 0) = ? AND substr(seen, 1, 10) = ? LIMIT 100");
     if (q) {
         sqlite3_bind_int64(q, 1, json_integer_value(json_object_get(ind, "id")));
         sqlite3_bind_int64(q, 2, json_is_integer(org) ? json_integer_value(org) : 0);
         sq_bind_text(q, 3, vg_json_str(alert, "day"));
-        json_t *obs = json_object_get(inc, "observables");
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            struct vg_observable o;
-            if (vg_observable_parse(vg_str_c(sq_col_text(q, 0)), VG_OBS_UNKNOWN, &o, NULL) == 0)
-                json_array_append_new(obs, json_pack("{s:s,s:s}", "type", vg_obs_type_name(o.type),
-                                                     "value", o.value));
-        }
+        while (sqlite3_step(q) == SQLITE_ROW && json_array_size(seen) < 100)
+            json_array_append_new(seen, json_string(sq_col_text(q, 0)));
         sq_done(s, q);
     }
-    char ref[64];
+    const char *values[100];
+    size_t nseen = json_array_size(seen);
+    for (size_t k = 0; k < nseen; k++)
+        values[k] = json_string_value(json_array_get(seen, k));
+    struct vg_escalation e = {
+        .ind_type = vg_json_str(ind, "type"),
+        .ind_value = vg_json_str(ind, "value"),
+        .ind_tlp = vg_json_str(ind, "tlp"),
+        .org = json_is_integer(org) ? json_integer_value(org) : 0,
+        .org_name = vg_json_str(alert, "org_name"),
+        .seen = values,
+        .nseen = nseen,
+    };
+    if ((rc = vg_escalate_incident(&e, fields, &inc, d)) ||
+        (rc = vg_incident_new_from_json(inc, &rec, d)))
+        goto out;
+    rec.from_alert = id;
+    char ref[VG_REFERENCE_LEN];
     long long inc_id;
-    if ((rc = sq_incident_insert(s, who, inc, ref, &inc_id, NULL, d)))
+    if ((rc = sq_incident_insert(s, who, &rec, ref, &inc_id, NULL, d)))
         goto out;
     q = sq_prep(s, "UPDATE alert SET status = 'escalated', incident_id = ? WHERE id = ?");
     if (!q ||
@@ -510,10 +512,14 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
     }
     json_decref(alert);
     json_decref(inc);
+    json_decref(seen);
+    vg_incident_new_cleanup(&rec);
     return vg_store_incident_get(st, ref, out);
 out:
     sq_rollback(s);
     json_decref(alert);
     json_decref(inc);
+    json_decref(seen);
+    vg_incident_new_cleanup(&rec);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/corr.h"
+#include "core/reference.h"
 #include "store/store.h"
 
 #define CACHE_MAX 128
@@ -101,10 +102,10 @@ json_t *sq_page(sqlite3_stmt *q, int limit, json_t *(*row)(sqlite3_stmt *q));
 
 /* Inserts an incident with its observables, timeline entry and audit record inside the
  * caller's transaction; fills its reference and row id, and *answer (if answer is not NULL)
- * with the incident as vg_store_incident_get gives it. inc may carry "from" (what it came
- * from, e.g. {"alert": 12}) for the timeline. */
-int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
-                       char ref[64], long long *id, json_t **answer, struct vg_diag *d);
+ * with the incident as vg_store_incident_get gives it. */
+int sq_incident_insert(struct sq *s, const struct vg_actor *who, const struct vg_incident_new *inc,
+                       char ref[VG_REFERENCE_LEN], long long *id, json_t **answer,
+                       struct vg_diag *d);
 
 /* sqlite_users.c: users, tokens, organisations, intake log, audit log. */
 int sq_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
@@ -130,8 +131,8 @@ int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
 
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none. */
 long long sq_incident_id(struct sq *s, const char *ref);
-int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
-                       json_t **out, struct vg_diag *d);
+int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
+                       const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
 int sq_incident_get(struct vg_store *st, const char *ref, json_t **out);
 int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d);

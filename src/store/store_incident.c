@@ -6,8 +6,8 @@
 
 #include "store/store.h"
 
-int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
-                             json_t **out, struct vg_diag *d)
+int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who,
+                             const struct vg_incident_new *inc, json_t **out, struct vg_diag *d)
 {
     return st->ops->incident->incident_create(st, who, inc, out, d);
 }

@@ -19,9 +19,11 @@
 static json_t *incident(struct vg_store *st, const char *json, struct vg_diag *d, int *rc)
 {
     json_t *in = json_loads(json, 0, NULL), *inc = NULL, *out = NULL;
+    struct vg_incident_new rec = {0};
     *rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, d);
-    if (!*rc)
-        *rc = vg_store_incident_create(st, &who, inc, &out, d);
+    if (!*rc && !(*rc = vg_incident_new_from_json(inc, &rec, d)))
+        *rc = vg_store_incident_create(st, &who, &rec, &out, d);
+    vg_incident_new_cleanup(&rec);
     json_decref(in);
     json_decref(inc);
     return out;
