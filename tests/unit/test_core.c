@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/attrib.h"
@@ -546,6 +547,65 @@ static void correlation_index(void **state)
     vg_corr_free(c);
 }
 
+/* A query ranks the related incidents by distinct observables of the queried one they share,
+ * then newest first; each pair once, by value then matched; the queried incident left out. */
+static void correlation_query(void **state)
+{
+    (void)state;
+    struct vg_corr *c = vg_corr_new();
+    corr_add(c, 1, "evil.example");   /* queried */
+    corr_add(c, 1, "10.1.2.3");       /* queried */
+    corr_add(c, 2, "x.evil.example"); /* 2 shares one observable, twice */
+    corr_add(c, 2, "y.evil.example");
+    corr_add(c, 3, "10.0.0.0/8"); /* 3 shares two */
+    corr_add(c, 3, "evil.example");
+    corr_add(c, 4, "10.1.2.3"); /* 4 shares one, newer than 2 */
+    corr_add(c, 5, "other.example");
+    struct vg_corr_query q;
+    vg_corr_query_init(&q, c, 1, 1000);
+    struct vg_observable o;
+    const char *mine[] = {"evil.example", "10.1.2.3", "evil.example"}; /* one twice */
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(vg_observable_parse(vg_str_c(mine[i]), VG_OBS_UNKNOWN, &o, NULL), 0);
+        assert_int_equal(vg_corr_query_add(&q, &o), 0);
+    }
+    assert_int_equal(vg_corr_query_rank(&q), 0);
+    assert_int_equal(q.ngroups, 3);
+    assert_int_equal(q.groups[0].incident, 3);
+    assert_int_equal(q.groups[0].distinct, 2);
+    assert_int_equal(q.groups[0].count, 2);
+    assert_int_equal(q.groups[1].incident, 4);
+    assert_int_equal(q.groups[1].distinct, 1);
+    assert_int_equal(q.groups[2].incident, 2);
+    assert_int_equal(q.groups[2].distinct, 1);
+    assert_int_equal(q.groups[2].count, 2);
+    const struct vg_corr_pair *p = q.pairs + q.groups[0].first;
+    assert_string_equal(p[0].value, "10.1.2.3");
+    assert_string_equal(p[0].type, "ipv4-addr");
+    assert_string_equal(p[0].matched, "10.0.0.0/8");
+    assert_string_equal(p[1].value, "evil.example");
+    assert_string_equal(p[1].matched, "evil.example");
+    p = q.pairs + q.groups[2].first;
+    assert_string_equal(p[0].matched, "x.evil.example");
+    assert_string_equal(p[1].matched, "y.evil.example");
+    assert_int_equal(q.npairs, 5);
+    /* the text outlives the query */
+    char *text = vg_corr_query_steal_text(&q);
+    const char *kept = q.pairs[0].value;
+    vg_corr_query_cleanup(&q);
+    assert_non_null(text);
+    assert_true(kept >= text);
+    free(text);
+    /* nothing related */
+    vg_corr_query_init(&q, c, 5, 1000);
+    assert_int_equal(vg_observable_parse(VG_STR("other.example"), VG_OBS_UNKNOWN, &o, NULL), 0);
+    assert_int_equal(vg_corr_query_add(&q, &o), 0);
+    assert_int_equal(vg_corr_query_rank(&q), 0);
+    assert_int_equal(q.ngroups, 0);
+    vg_corr_query_cleanup(&q);
+    vg_corr_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -557,7 +617,7 @@ int main(void)
         cmocka_unit_test(attribution),          cmocka_unit_test(correlation_index),
         cmocka_unit_test(lifecycle_check_move), cmocka_unit_test(reference_format),
         cmocka_unit_test(timeline_diff),        cmocka_unit_test(incident_new_record),
-        cmocka_unit_test(escalation_rules),
+        cmocka_unit_test(escalation_rules),     cmocka_unit_test(correlation_query),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
