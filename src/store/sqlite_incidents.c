@@ -122,18 +122,26 @@ static json_t *observable_json(const char *type, const char *value, const char *
     return json_pack("{s:s,s:s,s:s}", "type", type, "value", value, "created", created);
 }
 
+/* The observables of incident id as GET shows them; NULL on a store failure. */
 static json_t *incident_observables(struct sq *s, long long id)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = sq_prep(s, "SELECT type, value, created FROM observable WHERE incident_id = ? "
                               "ORDER BY id");
-    if (!q)
-        return arr;
+    if (!q) {
+        json_decref(arr);
+        return NULL;
+    }
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW)
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
         json_array_append_new(arr, observable_json(sq_col_text(q, 0), sq_col_text(q, 1),
                                                    sq_col_text(q, 2)));
     sq_done(s, q);
+    if (step != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }
 
@@ -180,18 +188,26 @@ static json_t *timeline_json(const char *at, const char *actor, const char *acti
                      detail);
 }
 
+/* The timeline of incident id; NULL on a store failure. */
 static json_t *incident_timeline(struct sq *s, long long id)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = sq_prep(s, "SELECT at, actor, action, detail FROM timeline "
                               "WHERE incident_id = ? ORDER BY id");
-    if (!q)
-        return arr;
+    if (!q) {
+        json_decref(arr);
+        return NULL;
+    }
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW)
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
         json_array_append_new(arr, timeline_json(sq_col_text(q, 0), sq_col_text(q, 1),
                                                  sq_col_text(q, 2), sq_col_json(q, 3)));
     sq_done(s, q);
+    if (step != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }
 
@@ -387,16 +403,23 @@ int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, ref);
-    if (sqlite3_step(q) != SQLITE_ROW) {
+    int step = sqlite3_step(q);
+    if (step != SQLITE_ROW) {
         sq_done(s, q);
-        return VG_ENOENT;
+        return step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
     }
     json_t *o = incident_row(q);
     long long id = sqlite3_column_int64(q, 0);
     sq_done(s, q);
-    json_object_set_new(o, "observables", incident_observables(s, id));
+    json_t *obs = incident_observables(s, id), *tl = obs ? incident_timeline(s, id) : NULL;
+    if (!tl) {
+        json_decref(obs);
+        json_decref(o);
+        return VG_EIO;
+    }
+    json_object_set_new(o, "observables", obs);
     json_object_set_new(o, "steps", incident_steps(s, id, vg_json_str(o, "class")));
-    json_object_set_new(o, "timeline", incident_timeline(s, id));
+    json_object_set_new(o, "timeline", tl);
     *out = o;
     return 0;
 }
@@ -634,8 +657,10 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who,
     char now[VG_TIME_LEN];
     vg_time_now(now);
     json_t *inc = NULL;
-    if (sq_incident_get(st, ref, &inc) != 0)
-        return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
+    int grc = sq_incident_get(st, ref, &inc);
+    if (grc)
+        return grc == VG_ENOENT ? vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref)
+                                : sq_db_error(s, d);
     json_t *step = NULL, *v;
     size_t i;
     json_array_foreach(json_object_get(inc, "steps"), i, v)

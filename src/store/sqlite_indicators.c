@@ -38,8 +38,8 @@ int sq_indicator_get(struct vg_store *st, long long id, json_t **out)
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, id);
-    int rc = VG_ENOENT;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int step = sqlite3_step(q), rc = step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
+    if (step == SQLITE_ROW) {
         *out = indicator_row(q);
         rc = 0;
     }

@@ -45,8 +45,8 @@ int sq_playbook_get(struct vg_store *st, const char *cls, json_t **out)
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, cls);
-    int rc = VG_ENOENT;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int step = sqlite3_step(q), rc = step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
+    if (step == SQLITE_ROW) {
         *out = json_pack("{s:s,s:o,s:s}", "class", sq_col_text(q, 0), "steps", sq_col_json(q, 1),
                          "updated", sq_col_text(q, 2));
         rc = 0;

@@ -440,9 +440,10 @@ int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out)
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, cve);
-    if (sqlite3_step(q) != SQLITE_ROW) {
+    int step = sqlite3_step(q);
+    if (step != SQLITE_ROW) {
         sq_done(s, q);
-        return VG_ENOENT;
+        return step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
     }
     long long key = sqlite3_column_int64(q, 0);
     json_t *cvss = json_null(), *kev = json_null(), *epss = json_null();

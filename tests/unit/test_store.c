@@ -406,6 +406,52 @@ static void tx_outside_batch(void **state)
     assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,D,F,G");
 }
 
+/* Runs sql on the file at path through a connection of its own. */
+static void exec_on(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* A single-item getter tells "no such item" (VG_ENOENT) from a store failure (VG_EIO): here
+ * the tables are dropped under the connection, whose statements were prepared before, so that
+ * the failure is in the step and not in the preparation. */
+static void getters_tell_missing_from_failed(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    int rc;
+    json_t *out = NULL;
+    json_t *inc =
+        incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}", &d, &rc);
+    assert_int_equal(rc, 0);
+    const char *ref = json_string_value(json_object_get(inc, "ref"));
+    assert_int_equal(vg_store_incident_get(f->st, ref, &out), 0);
+    json_decref(out);
+    out = NULL;
+    assert_int_equal(vg_store_incident_get(f->st, "VIG-2000-000001", &out), VG_ENOENT);
+    assert_int_equal(vg_store_org_get(f->st, 42, &out), VG_ENOENT);
+    assert_int_equal(vg_store_user_get(f->st, "nobody", &out), VG_ENOENT);
+    assert_int_equal(vg_store_indicator_get(f->st, 42, &out), VG_ENOENT);
+    assert_int_equal(vg_store_vuln_get(f->st, "CVE-2000-0001", &out), VG_ENOENT);
+    assert_int_equal(vg_store_playbook_get(f->st, "no-such-class", &out), VG_ENOENT);
+    assert_null(out);
+    exec_on(f->path, "DROP TABLE timeline");
+    assert_int_equal(vg_store_incident_get(f->st, ref, &out), VG_EIO);
+    exec_on(f->path, "DROP TABLE incident; DROP TABLE org; DROP TABLE user; "
+                     "DROP TABLE indicator; DROP TABLE vuln; DROP TABLE playbook");
+    assert_int_equal(vg_store_incident_get(f->st, ref, &out), VG_EIO);
+    assert_int_equal(vg_store_org_get(f->st, 42, &out), VG_EIO);
+    assert_int_equal(vg_store_user_get(f->st, "nobody", &out), VG_EIO);
+    assert_int_equal(vg_store_indicator_get(f->st, 42, &out), VG_EIO);
+    assert_int_equal(vg_store_vuln_get(f->st, "CVE-2000-0001", &out), VG_EIO);
+    assert_int_equal(vg_store_playbook_get(f->st, "no-such-class", &out), VG_EIO);
+    assert_null(out);
+    json_decref(inc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +466,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(related_sees_other_connections, setup, teardown),
         cmocka_unit_test_setup_teardown(tx_inside_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(tx_outside_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(getters_tell_missing_from_failed, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
