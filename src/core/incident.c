@@ -1,9 +1,12 @@
-/* New incidents read from their checked JSON into a typed record. */
+/* New incidents read from their checked JSON into a typed record; the rules a change of an
+ * incident must follow. */
 #include "core/incident.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lifecycle.h"
+#include "core/rsit.h"
 #include "util/json.h"
 
 int vg_incident_new_from_json(const json_t *rec, struct vg_incident_new *out, struct vg_diag *d)
@@ -62,4 +65,19 @@ void vg_incident_new_cleanup(struct vg_incident_new *n)
     free(n->obs);
     n->obs = NULL;
     n->nobs = 0;
+}
+
+int vg_incident_patch_check(const json_t *cur, const json_t *patch, struct vg_diag *d)
+{
+    int rc = vg_status_check_move(vg_json_str(cur, "status"), vg_json_str(patch, "status"), d);
+    if (rc)
+        return rc;
+    const char *cls =
+        vg_json_str(patch, "class") ? vg_json_str(patch, "class") : vg_json_str(cur, "class");
+    const char *type =
+        vg_json_str(patch, "type") ? vg_json_str(patch, "type") : vg_json_str(cur, "type");
+    if (!vg_rsit_valid(cls, type))
+        return vg_diag_set(d, VG_EINVAL, "/type", "/type '%s' is not an RSIT type of class '%s'",
+                           type, cls);
+    return 0;
 }

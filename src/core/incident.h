@@ -43,4 +43,10 @@ int vg_incident_new_from_json(const json_t *rec, struct vg_incident_new *out, st
 /* Frees what out owns (not the borrowed strings); NULL does nothing. */
 void vg_incident_new_cleanup(struct vg_incident_new *n);
 
+/* May patch (checked by vg_incident_check, VG_CHECK_PATCH) apply to the incident whose stored
+ * fields are cur? The status change must be one the lifecycle allows (VG_ECONFLICT with the
+ * statuses allowed, see vg_status_check_move), and the class and type it leaves must be an
+ * RSIT pair (VG_EINVAL, field "/type"). 0 if it may. */
+int vg_incident_patch_check(const json_t *cur, const json_t *patch, struct vg_diag *d);
+
 #endif

@@ -7,11 +7,9 @@
 #include <string.h>
 
 #include "core/incident.h"
-#include "core/lifecycle.h"
 #include "core/model.h"
 #include "core/observable.h"
 #include "core/reference.h"
-#include "core/rsit.h"
 #include "core/timeline.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -505,18 +503,10 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
     }
     cur = incident_row(q);
     sq_done(s, q);
-    rc = vg_status_check_move(vg_json_str(cur, "status"), vg_json_str(patch, "status"), d);
+    /* core's rules: the lifecycle, the RSIT pair left */
+    rc = vg_incident_patch_check(cur, patch, d);
     if (rc)
         goto out;
-    const char *cls = vg_json_str(patch, "class") ? vg_json_str(patch, "class")
-                                                  : vg_json_str(cur, "class");
-    const char *type = vg_json_str(patch, "type") ? vg_json_str(patch, "type")
-                                                  : vg_json_str(cur, "type");
-    if (!vg_rsit_valid(cls, type)) {
-        rc = vg_diag_set(d, VG_EINVAL, "/type", "/type '%s' is not an RSIT type of class '%s'",
-                         type, cls);
-        goto out;
-    }
     const char *assignee = vg_json_str(patch, "assignee");
     if (assignee && !user_exists(s, assignee)) {
         rc = vg_diag_set(d, VG_EINVAL, "/assignee", "/assignee: no user '%s'", assignee);

@@ -8,6 +8,7 @@
 
 #include "core/escalate.h"
 #include "core/incident.h"
+#include "core/indicator.h"
 #include "core/observable.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -47,17 +48,6 @@ int sq_indicator_get(struct vg_store *st, long long id, json_t **out)
     return rc;
 }
 
-/* The earlier (want_min) or later of two optional timestamps, as stored text. */
-static const char *pick_time(const char *a, const char *b, bool want_min)
-{
-    if (!a || !*a)
-        return b;
-    if (!b || !*b)
-        return a;
-    int c = strcmp(a, b);
-    return (want_min ? c <= 0 : c >= 0) ? a : b;
-}
-
 /* Inserts or merges one checked indicator. Returns 0 added, 1 updated, 2 unchanged, or a
  * negative error. */
 static int upsert(struct sq *s, const json_t *ind, const char *now, long long *id_out)
@@ -69,48 +59,41 @@ static int upsert(struct sq *s, const json_t *ind, const char *now, long long *i
     sq_bind_text(q, 2, vg_json_str(ind, "value"));
     json_t *cur = sqlite3_step(q) == SQLITE_ROW ? indicator_row(q) : NULL;
     sq_done(s, q);
+    /* what to store: core's rule (given fields replace, first/last seen widen) */
+    json_t *next = vg_indicator_merge(cur, ind);
+    if (!next) {
+        json_decref(cur);
+        return VG_ENOMEM;
+    }
+    int rc = 2;
     if (!cur) {
         q = sq_prep(s, "INSERT INTO indicator(type, value, tlp, source, confidence, tags, "
                        "first_seen, last_seen, expires, created, updated) "
                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-        if (!q)
-            return VG_EIO;
-        sq_bind_text(q, 1, vg_json_str(ind, "type"));
-        sq_bind_text(q, 2, vg_json_str(ind, "value"));
-        const char *tlp = vg_json_str(ind, "tlp"), *src = vg_json_str(ind, "source");
-        sq_bind_text(q, 3, tlp ? tlp : "AMBER");
-        sq_bind_text(q, 4, src ? src : "");
-        json_t *conf = json_object_get(ind, "confidence"), *tags = json_object_get(ind, "tags");
-        sqlite3_bind_int(q, 5, conf ? (int)json_integer_value(conf) : 50);
-        if (tags)
-            sq_bind_json(q, 6, tags);
-        else
-            sq_bind_text(q, 6, "[]");
-        sq_bind_text(q, 7, vg_json_str(ind, "first_seen"));
-        sq_bind_text(q, 8, vg_json_str(ind, "last_seen"));
-        sq_bind_text(q, 9, vg_json_str(ind, "expires"));
-        sq_bind_text(q, 10, now);
-        sq_bind_text(q, 11, now);
-        if (sq_step_done(s, q))
-            return VG_EIO;
-        if (id_out)
-            *id_out = sqlite3_last_insert_rowid(s->db);
-        return 0;
+        if (!q) {
+            rc = VG_EIO;
+        } else {
+            sq_bind_text(q, 1, vg_json_str(next, "type"));
+            sq_bind_text(q, 2, vg_json_str(next, "value"));
+            sq_bind_text(q, 3, vg_json_str(next, "tlp"));
+            sq_bind_text(q, 4, vg_json_str(next, "source"));
+            sqlite3_bind_int(q, 5, (int)json_integer_value(json_object_get(next, "confidence")));
+            sq_bind_json(q, 6, json_object_get(next, "tags"));
+            sq_bind_text(q, 7, vg_json_str(next, "first_seen"));
+            sq_bind_text(q, 8, vg_json_str(next, "last_seen"));
+            sq_bind_text(q, 9, vg_json_str(next, "expires"));
+            sq_bind_text(q, 10, now);
+            sq_bind_text(q, 11, now);
+            rc = sq_step_done(s, q) ? VG_EIO : 0;
+            if (rc == 0 && id_out)
+                *id_out = sqlite3_last_insert_rowid(s->db);
+        }
+        json_decref(next);
+        return rc;
     }
-    /* merge: given fields replace, first/last seen widen */
-    json_t *next = json_deep_copy(cur);
-    static const char *const keep[] = {"tlp", "source", "confidence", "tags", "expires"};
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        if (json_object_get(ind, keep[i]))
-            json_object_set(next, keep[i], json_object_get(ind, keep[i]));
-    const char *fs = pick_time(vg_json_str(cur, "first_seen"), vg_json_str(ind, "first_seen"), 1);
-    const char *ls = pick_time(vg_json_str(cur, "last_seen"), vg_json_str(ind, "last_seen"), 0);
-    json_object_set_new(next, "first_seen", fs ? json_string(fs) : json_null());
-    json_object_set_new(next, "last_seen", ls ? json_string(ls) : json_null());
     long long id = (long long)json_integer_value(json_object_get(cur, "id"));
     if (id_out)
         *id_out = id;
-    int rc = 2;
     if (!json_equal(cur, next)) {
         q = sq_prep(s, "UPDATE indicator SET tlp = ?, source = ?, confidence = ?, tags = ?, "
                        "first_seen = ?, last_seen = ?, expires = ?, updated = ? WHERE id = ?");

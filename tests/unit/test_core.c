@@ -13,6 +13,7 @@
 #include "core/corr.h"
 #include "core/escalate.h"
 #include "core/incident.h"
+#include "core/indicator.h"
 #include "core/intake.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
@@ -606,6 +607,91 @@ static void correlation_query(void **state)
     vg_corr_free(c);
 }
 
+/* A patch may move the status where the lifecycle allows and must leave an RSIT pair. */
+static void incident_patch_rules(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    json_t *cur = json_pack("{s:s,s:s,s:s}", "status", "new", "class", "fraud", "type", "phishing");
+    json_t *p = json_pack("{s:s}", "status", "triage");
+    assert_int_equal(vg_incident_patch_check(cur, p, &d), 0);
+    json_decref(p);
+    p = json_pack("{s:s}", "status", "closed");
+    assert_int_equal(vg_incident_patch_check(cur, p, &d), VG_ECONFLICT);
+    assert_string_equal(d.field, "/status");
+    json_decref(p);
+    p = json_pack("{s:s}", "type", "infected-system"); /* not a fraud type */
+    assert_int_equal(vg_incident_patch_check(cur, p, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/type");
+    assert_string_equal(d.message, "/type 'infected-system' is not an RSIT type of class 'fraud'");
+    json_decref(p);
+    p = json_pack("{s:s}", "class", "malicious-code"); /* phishing is not of that class */
+    assert_int_equal(vg_incident_patch_check(cur, p, &d), VG_EINVAL);
+    json_decref(p);
+    p = json_pack("{s:s,s:s}", "class", "malicious-code", "type", "infected-system");
+    assert_int_equal(vg_incident_patch_check(cur, p, &d), 0);
+    json_decref(p);
+    p = json_pack("{s:s}", "title", "x");
+    assert_int_equal(vg_incident_patch_check(cur, p, &d), 0);
+    json_decref(p);
+    json_decref(cur);
+}
+
+/* A new indicator gets the defaults; a re-import replaces what it gives and widens the time
+ * seen; one that changes nothing gives back an equal record. */
+static void indicator_merge_rules(void **state)
+{
+    (void)state;
+    json_t *given = json_pack("{s:s,s:s,s:s}", "type", "domain-name", "value", "evil.example",
+                              "last_seen", "2026-01-02T00:00:00Z");
+    json_t *n = vg_indicator_merge(NULL, given);
+    assert_string_equal(json_string_value(json_object_get(n, "tlp")), "AMBER");
+    assert_string_equal(json_string_value(json_object_get(n, "source")), "");
+    assert_int_equal(json_integer_value(json_object_get(n, "confidence")), 50);
+    assert_int_equal(json_array_size(json_object_get(n, "tags")), 0);
+    assert_true(json_is_array(json_object_get(n, "tags")));
+    assert_true(json_is_null(json_object_get(n, "first_seen")));
+    assert_string_equal(json_string_value(json_object_get(n, "last_seen")), "2026-01-02T00:00:00Z");
+    assert_true(json_is_null(json_object_get(n, "expires")));
+    json_decref(n);
+    json_decref(given);
+    json_t *cur =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:I,s:[s],s:s,s:s,s:n}", "id", (json_int_t)4, "type",
+                  "domain-name", "value", "evil.example", "tlp", "GREEN", "source", "feed",
+                  "confidence", (json_int_t)70, "tags", "c2", "first_seen", "2026-01-05T00:00:00Z",
+                  "last_seen", "2026-01-06T00:00:00Z", "expires");
+    given = json_pack("{s:s,s:s,s:s,s:s,s:[]}", "type", "domain-name", "value", "evil.example",
+                      "first_seen", "2026-01-01T00:00:00Z", "last_seen", "2026-01-03T00:00:00Z",
+                      "tags");
+    n = vg_indicator_merge(cur, given);
+    assert_int_equal(json_integer_value(json_object_get(n, "id")), 4);
+    assert_string_equal(json_string_value(json_object_get(n, "tlp")), "GREEN");
+    assert_int_equal(json_integer_value(json_object_get(n, "confidence")), 70);
+    assert_int_equal(json_array_size(json_object_get(n, "tags")), 0); /* given: replaced */
+    assert_string_equal(json_string_value(json_object_get(n, "first_seen")),
+                        "2026-01-01T00:00:00Z"); /* earlier */
+    assert_string_equal(json_string_value(json_object_get(n, "last_seen")),
+                        "2026-01-06T00:00:00Z"); /* the stored one is later */
+    assert_false(json_equal(n, cur));
+    json_decref(n);
+    json_decref(given);
+    /* the same again: unchanged */
+    given =
+        json_pack("{s:s,s:s,s:s}", "type", "domain-name", "value", "evil.example", "tlp", "GREEN");
+    n = vg_indicator_merge(cur, given);
+    assert_true(json_equal(n, cur));
+    json_decref(n);
+    json_decref(given);
+    given = json_pack("{s:s,s:s,s:s,s:I}", "type", "domain-name", "value", "evil.example",
+                      "expires", "2027-01-01T00:00:00Z", "confidence", (json_int_t)10);
+    n = vg_indicator_merge(cur, given);
+    assert_string_equal(json_string_value(json_object_get(n, "expires")), "2027-01-01T00:00:00Z");
+    assert_int_equal(json_integer_value(json_object_get(n, "confidence")), 10);
+    json_decref(n);
+    json_decref(given);
+    json_decref(cur);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +704,7 @@ int main(void)
         cmocka_unit_test(lifecycle_check_move), cmocka_unit_test(reference_format),
         cmocka_unit_test(timeline_diff),        cmocka_unit_test(incident_new_record),
         cmocka_unit_test(escalation_rules),     cmocka_unit_test(correlation_query),
+        cmocka_unit_test(incident_patch_rules), cmocka_unit_test(indicator_merge_rules),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
