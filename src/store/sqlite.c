@@ -323,6 +323,7 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
     struct sq *s = sq_of(st);
     int rc = 0;
     s->batching = false;
+    s->tx_depth = 0; /* a use-case transaction left open in the batch is committed with it */
     if (!s->outer)
         return 0;
     s->outer = false;

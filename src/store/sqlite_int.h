@@ -174,9 +174,7 @@ int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_pa
 int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
                       const json_t *fields, json_t **out, struct vg_diag *d);
 
-/* sqlite_vulns.c: vulnerability records, KEV, EPSS, products and assets;
- * sqlite_findings.c: findings and their fingerprints; sqlite_digests.c: finding lists and
- * digests. sq_vuln_register
+/* sqlite_vulns.c: vulnerability records, KEV, EPSS, findings, digests. sq_vuln_register
  * defines the SQL function vg_cpe_name_key(cpe) on the connection (the org_product
  * triggers use it); 0 or VG_EIO. */
 int sq_vuln_register(struct sq *s);
@@ -193,15 +191,19 @@ int sq_vuln_keys_for_products(struct vg_store *st, const char *const *products, 
                               vg_store_key_fn fn, void *ctx);
 int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn, void *ctx);
 int sq_asset_ids_each(struct vg_store *st, vg_store_asset_id_fn fn, void *ctx);
+int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out);
+
+/* sqlite_findings.c: findings and their fingerprints. */
 int sq_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
 int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
                        const char *const *assets, size_t nassets,
                        const struct vg_store_finding *f, size_t n, json_t **out,
                        struct vg_diag *d);
 int sq_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+
+/* sqlite_digests.c: finding lists and digests. */
 int sq_finding_list(struct vg_store *st, long long org, const char *since,
                     const struct vg_page *page, json_t **out, struct vg_diag *d);
 int sq_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
-int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out);
 
 #endif

@@ -89,7 +89,7 @@ void vg_store_read_end(struct vg_store *st);
  * batch: the batch's commit makes it durable. Begin returns 0, VG_EIO (the database is busy
  * or failed) or VG_EINVAL (inside a read or a write); commit returns 0, VG_EIO (the
  * transaction is then rolled back) or VG_EINVAL (none open). Rollback without one does
- * nothing. */
+ * nothing. A batch's commit also commits the transactions left open inside it. */
 int vg_store_tx_begin(struct vg_store *st, struct vg_diag *d);
 int vg_store_tx_commit(struct vg_store *st, struct vg_diag *d);
 void vg_store_tx_rollback(struct vg_store *st);

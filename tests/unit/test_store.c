@@ -363,6 +363,16 @@ static void tx_inside_batch(void **state)
     assert_int_equal(org_new(f->st, "G"), 0);
     assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
     assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,E,G");
+    /* one left open: the batch commits it, and the next is a transaction of its own */
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "H"), 0);
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,E,G,H");
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "I"), 0);
+    assert_int_equal(vg_store_tx_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,E,G,H,I");
 }
 
 /* Outside a batch a use case's transaction is one of its own: durable after its commit, gone
