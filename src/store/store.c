@@ -3,9 +3,7 @@
 #include "store/store.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-
 
 struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
                                struct vg_diag *d)
