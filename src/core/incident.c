@@ -12,10 +12,11 @@
 int vg_incident_new_from_json(const json_t *rec, struct vg_incident_new *out, struct vg_diag *d)
 {
     memset(out, 0, sizeof *out);
-    static const char *const required[] = {"title", "class", "type", "severity", "tlp", "pap"};
+    static const char *const required[] = {"/title",    "/class", "/type",
+                                           "/severity", "/tlp",   "/pap"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (!vg_json_str(rec, required[i]))
-            return vg_diag_set(d, VG_EINVAL, required[i], "/%s is required", required[i]);
+        if (!vg_json_str(rec, required[i] + 1))
+            return vg_diag_set(d, VG_EINVAL, required[i], "%s is required", required[i]);
     const char *desc = vg_json_str(rec, "description"), *status = vg_json_str(rec, "status");
     json_t *org = json_object_get(rec, "org"), *rep = json_object_get(rec, "reporter");
     *out = (struct vg_incident_new){
@@ -45,7 +46,7 @@ int vg_incident_new_from_json(const json_t *rec, struct vg_incident_new *out, st
         struct vg_incident_obs ob = {vg_json_str(o, "type"), vg_json_str(o, "value")};
         if (!ob.type || !ob.value) {
             vg_incident_new_cleanup(out);
-            return vg_diag_set(d, VG_EINVAL, "observables",
+            return vg_diag_set(d, VG_EINVAL, "/observables",
                                "/observables/%zu must be {type, value}", i);
         }
         bool dup = false;

@@ -273,7 +273,7 @@ static void incident_new_record(void **state)
     vg_incident_new_cleanup(&n);
     json_object_del(in, "pap");
     assert_int_equal(vg_incident_new_from_json(in, &n, &d), VG_EINVAL);
-    assert_string_equal(d.field, "pap");
+    assert_string_equal(d.field, "/pap");
     json_decref(in);
 }
 
