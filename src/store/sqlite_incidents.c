@@ -9,6 +9,7 @@
 #include "core/incident.h"
 #include "core/model.h"
 #include "core/observable.h"
+#include "core/playbook.h"
 #include "core/reference.h"
 #include "core/timeline.h"
 #include "util/buf.h"
@@ -149,7 +150,6 @@ static json_t *incident_steps(struct sq *s, long long id, const char *cls)
     const json_t *pb = sq_playbook_steps(s, cls);
     if (!pb)
         return json_array();
-    json_t *steps = json_deep_copy(pb);
     json_t *state = json_object();
     sqlite3_stmt *q = NULL;
     if (id) {
@@ -163,18 +163,7 @@ static json_t *incident_steps(struct sq *s, long long id, const char *cls)
                             json_pack("{s:b,s:o,s:o}", "done", sqlite3_column_int(q, 1), "done_by",
                                       sq_col_null(q, 2), "done_at", sq_col_null(q, 3)));
     sq_done(s, q);
-    size_t i;
-    json_t *step;
-    json_array_foreach(steps, i, step) {
-        json_t *st = json_object_get(state, vg_json_str(step, "id"));
-        if (st) {
-            json_object_update(step, st);
-        } else {
-            json_object_set_new(step, "done", json_false());
-            json_object_set_new(step, "done_by", json_null());
-            json_object_set_new(step, "done_at", json_null());
-        }
-    }
+    json_t *steps = vg_playbook_progress(pb, state);
     json_decref(state);
     return steps;
 }

@@ -427,6 +427,30 @@ static void playbooks(void **state)
     assert_int_equal(vg_playbook_validate(dup, &d), VG_EINVAL);
     assert_non_null(strstr(d.message, "twice"));
     json_decref(dup);
+    /* an incident's progress: the state kept, not done otherwise; the playbook untouched */
+    json_t *pb =
+        json_pack("[{s:s,s:s},{s:s,s:s}]", "id", "a", "title", "x", "id", "b", "title", "y");
+    json_t *st = json_pack("{s:{s:b,s:s,s:s}}", "b", "done", 1, "done_by", "ann", "done_at",
+                           "2026-01-01T00:00:00Z");
+    json_t *pr = vg_playbook_progress(pb, st);
+    assert_int_equal(json_array_size(pr), 2);
+    json_t *a = json_array_get(pr, 0), *b = json_array_get(pr, 1);
+    assert_true(json_is_false(json_object_get(a, "done")));
+    assert_true(json_is_null(json_object_get(a, "done_by")));
+    assert_true(json_is_null(json_object_get(a, "done_at")));
+    assert_true(json_is_true(json_object_get(b, "done")));
+    assert_string_equal(json_string_value(json_object_get(b, "done_by")), "ann");
+    assert_string_equal(json_string_value(json_object_get(b, "title")), "y");
+    assert_null(json_object_get(json_array_get(pb, 1), "done"));
+    json_decref(pr);
+    pr = vg_playbook_progress(pb, NULL);
+    assert_true(json_is_false(json_object_get(json_array_get(pr, 1), "done")));
+    json_decref(pr);
+    pr = vg_playbook_progress(NULL, st);
+    assert_int_equal(json_array_size(pr), 0);
+    json_decref(pr);
+    json_decref(st);
+    json_decref(pb);
 }
 
 static void attribution(void **state)
