@@ -81,11 +81,16 @@ int vg_store_incident_list(struct vg_store *st, const json_t *filters, const str
  * d->message. */
 int vg_store_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
                              const json_t *patch, json_t **out, struct vg_diag *d);
+/* Adds a "note" entry with text to the timeline of ref; *out = that entry. */
 int vg_store_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const char *text, json_t **out, struct vg_diag *d);
+/* Adds observable obs {type, value} (checked) to ref unless it has it; *out = {"type","value",
+ * "created": whether it was new}. Only a new one gets a timeline entry. */
 int vg_store_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
                                      const char *ref, const json_t *obs, json_t **out,
                                      struct vg_diag *d);
+/* Marks step step_id of ref's playbook done or not, by who; VG_ENOENT (field "step") if the
+ * playbook of its class has no such step. *out = the step with its state. */
 int vg_store_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,
                                const char *step_id, bool done, json_t **out, struct vg_diag *d);
 /* Other incidents sharing observables with ref (equal values, a domain and its subdomains,
@@ -95,8 +100,12 @@ int vg_store_incident_step_set(struct vg_store *st, const struct vg_actor *who, 
 int vg_store_incident_related(struct vg_store *st, const char *ref, int limit,
                               struct vg_related_list *out);
 
+/* *out = [{"class","steps","updated"}] by class. */
 int vg_store_playbook_list(struct vg_store *st, json_t **out);
+/* *out = {"class","steps","updated"} of class cls. */
 int vg_store_playbook_get(struct vg_store *st, const char *cls, json_t **out);
+/* Replaces the steps (checked by vg_playbook_validate) of the playbook of class cls; *out =
+ * the playbook after it. */
 int vg_store_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
                           const json_t *steps, json_t **out, struct vg_diag *d);
 

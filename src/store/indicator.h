@@ -39,6 +39,8 @@ struct vg_store_indicator_ops {
  * seen widen). *out = {"added","updated","unchanged","ids":[...]} (ids in input order). */
 int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
                               json_t **out, struct vg_diag *d);
+/* *out = {"id","type","value","tlp","source","confidence","tags","first_seen","last_seen",
+ * "expires","created","updated"}. */
 int vg_store_indicator_get(struct vg_store *st, long long id, json_t **out);
 /* filters: optional "type", "source". */
 int vg_store_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
