@@ -65,9 +65,11 @@ int vg_demo_seed(const char *db, const struct vg_store_config *cfg,
         }
         for (size_t i = 0; i < sizeof incidents / sizeof incidents[0] && !rc; i++) {
             json_t *in = json_loads(incidents[i], 0, NULL), *inc = NULL, *out = NULL;
+            struct vg_incident_new rec = {0};
             rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, d);
-            if (!rc)
-                rc = vg_store_incident_create(st, &who, inc, &out, d);
+            if (!rc && !(rc = vg_incident_new_from_json(inc, &rec, d)))
+                rc = vg_store_incident_create(st, &who, &rec, &out, d);
+            vg_incident_new_cleanup(&rec);
             json_decref(in);
             json_decref(inc);
             json_decref(out);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/limits.h"
 
 #define TAIL_MAX 4096 /* unsorted addresses scanned at most by a lookup, once loaded */
 
@@ -483,4 +484,131 @@ void vg_corr_lookup(struct vg_corr *c, const struct vg_observable *o, long long 
     struct vg_observable h;
     if (host_of(o, &h) == 0)
         lookup_one(c, &h, self, cap, fn, ctx);
+}
+
+/* ---- queries: the incidents related to one, ranked ---- */
+
+/* One match while a query runs, its strings at offsets in the text pool (the pool moves as it
+ * grows). */
+struct vg_corr_hit {
+    long long incident;
+    const char *type; /* the queried observable's type (a static name) */
+    size_t mine;      /* offset of the queried observable's value */
+    size_t matched;   /* offset of the other incident's value */
+};
+
+void vg_corr_query_init(struct vg_corr_query *q, struct vg_corr *c, long long self, size_t cap)
+{
+    memset(q, 0, sizeof *q);
+    q->c = c;
+    q->self = self;
+    q->cap = cap;
+    vg_buf_init(&q->text, VG_MAX_BUF);
+}
+
+static int on_match(void *ctx, long long inc, const char *matched)
+{
+    struct vg_corr_query *q = ctx;
+    if (q->nhits == q->caphits) {
+        size_t ncap = q->caphits ? q->caphits * 2 : 64;
+        struct vg_corr_hit *nv = realloc(q->hits, ncap * sizeof *nv);
+        if (!nv) {
+            q->failed = true;
+            return 1;
+        }
+        q->hits = nv;
+        q->caphits = ncap;
+    }
+    size_t at = q->text.len;
+    if (vg_buf_append(&q->text, matched, strlen(matched) + 1) != 0) {
+        q->failed = true;
+        return 1;
+    }
+    q->hits[q->nhits++] = (struct vg_corr_hit){inc, q->type, q->mine, at};
+    return 0;
+}
+
+int vg_corr_query_add(struct vg_corr_query *q, const struct vg_observable *o)
+{
+    if (q->failed)
+        return VG_ENOMEM;
+    q->type = vg_obs_type_name(o->type);
+    q->mine = q->text.len;
+    if (vg_buf_append(&q->text, o->value, strlen(o->value) + 1) != 0)
+        q->failed = true;
+    else
+        vg_corr_lookup(q->c, o, q->self, q->cap, on_match, q);
+    return q->failed ? VG_ENOMEM : 0;
+}
+
+/* Pairs by incident, own value, matched value. */
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct vg_corr_pair *x = a, *y = b;
+    if (x->incident != y->incident)
+        return x->incident < y->incident ? -1 : 1;
+    int c = strcmp(x->value, y->value);
+    return c ? c : strcmp(x->matched, y->matched);
+}
+
+/* Groups by distinct observables shared (more first), then newer incident first. */
+static int cmp_group(const void *a, const void *b)
+{
+    const struct vg_corr_group *x = a, *y = b;
+    if (x->distinct != y->distinct)
+        return x->distinct > y->distinct ? -1 : 1;
+    return x->incident > y->incident ? -1 : x->incident < y->incident;
+}
+
+int vg_corr_query_rank(struct vg_corr_query *q)
+{
+    if (q->failed)
+        return VG_ENOMEM;
+    size_t n = q->nhits;
+    q->pairs = malloc((n ? n : 1) * sizeof *q->pairs);
+    q->groups = malloc((n ? n : 1) * sizeof *q->groups);
+    if (!q->pairs || !q->groups) {
+        q->failed = true;
+        return VG_ENOMEM;
+    }
+    struct vg_corr_pair *hp = q->pairs;
+    struct vg_corr_group *g = q->groups;
+    for (size_t k = 0; k < n; k++)
+        hp[k] = (struct vg_corr_pair){q->hits[k].incident, q->hits[k].type,
+                                      q->text.data + q->hits[k].mine,
+                                      q->text.data + q->hits[k].matched};
+    if (n)
+        qsort(hp, n, sizeof *hp, cmp_pair);
+    size_t ng = 0, nu = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (nu && cmp_pair(&hp[k], &hp[nu - 1]) == 0)
+            continue;
+        hp[nu] = hp[k];
+        if (!ng || g[ng - 1].incident != hp[nu].incident)
+            g[ng++] = (struct vg_corr_group){hp[nu].incident, nu, 0, 0};
+        struct vg_corr_group *cur = &g[ng - 1];
+        if (cur->count == 0 || strcmp(hp[nu].value, hp[nu - 1].value) != 0)
+            cur->distinct++;
+        cur->count++;
+        nu++;
+    }
+    if (ng)
+        qsort(g, ng, sizeof *g, cmp_group);
+    q->npairs = nu;
+    q->ngroups = ng;
+    return 0;
+}
+
+char *vg_corr_query_steal_text(struct vg_corr_query *q)
+{
+    return vg_buf_steal(&q->text);
+}
+
+void vg_corr_query_cleanup(struct vg_corr_query *q)
+{
+    free(q->hits);
+    free(q->pairs);
+    free(q->groups);
+    vg_buf_cleanup(&q->text);
+    memset(q, 0, sizeof *q);
 }

@@ -3,6 +3,7 @@
  * triage, and reopen a closed or rejected one into triage. */
 #include "core/lifecycle.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/model.h"
@@ -38,6 +39,19 @@ const char *const *vg_status_next(const char *from)
 bool vg_status_can_move(const char *from, const char *to)
 {
     return vg_name_index(vg_status_next(from), to) >= 0;
+}
+
+int vg_status_check_move(const char *from, const char *to, struct vg_diag *d)
+{
+    if (!to || strcmp(from, to) == 0 || vg_status_can_move(from, to))
+        return 0;
+    char allowed[256] = "";
+    size_t n = 0;
+    for (const char *const *p = vg_status_next(from); *p && n < sizeof allowed; p++)
+        n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? ", " : "", *p);
+    return vg_diag_set(d, VG_ECONFLICT, "/status",
+                       "an incident in status '%s' cannot move to '%s'; allowed: %s", from, to,
+                       allowed);
 }
 
 bool vg_status_is_final(const char *status)

@@ -132,3 +132,22 @@ int vg_playbook_validate(const json_t *arr, struct vg_diag *d)
     }
     return 0;
 }
+
+json_t *vg_playbook_progress(const json_t *pb, const json_t *state)
+{
+    json_t *out = pb ? json_deep_copy(pb) : json_array();
+    size_t i;
+    json_t *step;
+    json_array_foreach(out, i, step)
+    {
+        json_t *st = json_object_get(state, vg_json_str(step, "id"));
+        if (st) {
+            json_object_update(step, st);
+        } else {
+            json_object_set_new(step, "done", json_false());
+            json_object_set_new(step, "done_by", json_null());
+            json_object_set_new(step, "done_at", json_null());
+        }
+    }
+    return out;
+}

@@ -68,9 +68,11 @@ void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
     json_t *in = vg_req_json(req, r), *inc = NULL, *out = NULL;
     if (!in)
         return;
+    struct vg_incident_new rec = {0};
     int rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, &d);
-    if (!rc)
-        rc = vg_store_incident_create(req->st, &req->actor, inc, &out, &d);
+    if (!rc && !(rc = vg_incident_new_from_json(inc, &rec, &d)))
+        rc = vg_store_incident_create(req->st, &req->actor, &rec, &out, &d);
+    vg_incident_new_cleanup(&rec);
     if (rc) {
         vg_resp_diag(r, rc, &d);
     } else {

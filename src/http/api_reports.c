@@ -52,7 +52,10 @@ void vg_api_reports_create(struct vg_req *req, struct vg_resp *r)
             json_object_set(inc, "observables", v);
         if ((v = json_object_get(rep, "occurred")))
             json_object_set(inc, "occurred", v);
-        rc = vg_store_incident_create(req->st, &intake, inc, &out, &d);
+        struct vg_incident_new rec;
+        if (!(rc = vg_incident_new_from_json(inc, &rec, &d)))
+            rc = vg_store_incident_create(req->st, &intake, &rec, &out, &d);
+        vg_incident_new_cleanup(&rec);
         if (rc) {
             vg_resp_diag(r, rc, &d);
             json_decref(log);

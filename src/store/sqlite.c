@@ -27,6 +27,13 @@ int sq_db_error(struct sq *s, struct vg_diag *d)
     return vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
 }
 
+int sq_fail(struct sq *s, struct vg_diag *d)
+{
+    int rc = sq_db_error(s, d);
+    sq_rollback(s);
+    return rc;
+}
+
 /* A cached prepared statement for a string literal, reset and unbound. NULL on error. */
 sqlite3_stmt *sq_prep(struct sq *s, const char *sql)
 {
@@ -94,6 +101,13 @@ int sq_begin(struct sq *s)
          * directly (a failure rolls the whole, still empty, batch back), later ones in a
          * savepoint each. A savepoint journals every page it changes: a large write in one
          * is several times slower, so the common case of a lone writer avoids it. */
+        if (s->tx_fresh) {
+            /* the first write of a use-case transaction that holds nothing yet: as the
+             * first write of a batch */
+            s->tx_fresh = false;
+            s->first_write = true;
+            return 0;
+        }
         if (!s->outer) {
             pthread_mutex_lock(&write_lock);
             if (sq_tx(s, "BEGIN IMMEDIATE") != 0) {
@@ -193,11 +207,123 @@ static void sq_read_end(struct vg_store *st)
     }
 }
 
+/* Opens the outer transaction of a batch or of a use-case transaction; 0 or VG_EIO. */
+static int outer_open(struct sq *s, struct vg_diag *d)
+{
+    pthread_mutex_lock(&write_lock);
+    if (sq_tx(s, "BEGIN IMMEDIATE") != 0) {
+        int rc = sq_db_error(s, d);
+        pthread_mutex_unlock(&write_lock);
+        return rc;
+    }
+    s->outer = true;
+    s->in_tx = true;
+    return 0;
+}
+
+/* A transaction rolled back may have held rows that the correlation index or the caches
+ * picked up: they start again from the database. */
+static void forget_rows(struct sq *s)
+{
+    vg_corr_free(s->corr);
+    s->corr = NULL;
+    sq_caches_drop(s);
+}
+
+/* A use-case transaction. Outside a batch and any other one, it is the batch machinery
+ * with the outer transaction begun at once (BEGIN IMMEDIATE): each write inside is a
+ * savepoint of it, but the first, which runs in it directly (a lone large write is not
+ * journalled twice). Inside a batch or another use-case transaction, it is a savepoint
+ * "t" of the transaction around it, which stays open after it. */
+static int sq_tx_begin(struct vg_store *st, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (s->in_sp || s->first_write)
+        return vg_diag_set(d, VG_EINVAL, "", "a transaction cannot begin inside a write");
+    if (!s->batching && s->tx_depth == 0) {
+        if (sqlite3_get_autocommit(s->db) == 0)
+            return vg_diag_set(d, VG_EINVAL, "", "a transaction cannot begin inside a read");
+        int rc = outer_open(s, d);
+        if (rc)
+            return rc;
+        s->batching = true;
+        s->tx_real = true;
+        s->tx_fresh = true;
+        s->tx_depth = 1;
+        return 0;
+    }
+    s->tx_fresh = false; /* the savepoint below holds what follows */
+    if (!s->outer) {
+        int rc = outer_open(s, d);
+        if (rc)
+            return rc;
+    }
+    if (sq_tx(s, "SAVEPOINT t") != 0)
+        return sq_db_error(s, d);
+    s->tx_depth++;
+    return 0;
+}
+
+/* True if the innermost open use-case transaction is the real one (no savepoint). */
+static bool tx_is_real(const struct sq *s)
+{
+    return s->tx_real && s->tx_depth == 1;
+}
+
+static void tx_end_real(struct sq *s)
+{
+    s->tx_depth = 0;
+    s->tx_real = false;
+    s->tx_fresh = false;
+    s->batching = false;
+    s->outer = false;
+    sq_end_tx(s);
+}
+
+static int sq_tx_commit(struct vg_store *st, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (s->tx_depth == 0)
+        return vg_diag_set(d, VG_EINVAL, "", "no transaction to commit");
+    if (!tx_is_real(s)) {
+        if (sq_tx(s, "RELEASE t") != 0)
+            return sq_db_error(s, d);
+        s->tx_depth--;
+        return 0;
+    }
+    int rc = 0;
+    if (s->outer && sq_tx(s, "COMMIT") != 0) {
+        rc = sq_db_error(s, d);
+        sq_tx(s, "ROLLBACK");
+        forget_rows(s);
+    }
+    tx_end_real(s);
+    return rc;
+}
+
+static void sq_tx_rollback(struct vg_store *st)
+{
+    struct sq *s = sq_of(st);
+    if (s->tx_depth == 0)
+        return;
+    if (!tx_is_real(s)) {
+        sq_tx(s, "ROLLBACK TO t");
+        sq_tx(s, "RELEASE t");
+        s->tx_depth--;
+    } else {
+        if (s->outer && !sqlite3_get_autocommit(s->db))
+            sq_tx(s, "ROLLBACK");
+        tx_end_real(s);
+    }
+    forget_rows(s);
+}
+
 static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     int rc = 0;
     s->batching = false;
+    s->tx_depth = 0; /* a use-case transaction left open in the batch is committed with it */
     if (!s->outer)
         return 0;
     s->outer = false;
@@ -205,9 +331,7 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
         rc = sq_db_error(s, d);
         sq_tx(s, "ROLLBACK");
         /* the correlation index and the caches may hold rows that are now gone */
-        vg_corr_free(s->corr);
-        s->corr = NULL;
-        sq_caches_drop(s);
+        forget_rows(s);
     }
     sq_end_tx(s);
     return rc;
@@ -401,9 +525,7 @@ static int sq_migrate(struct vg_store *st, int *version, struct vg_diag *d)
     return 0;
 }
 
-static const struct vg_store_ops sqlite_ops = {
-    .close = sq_close,
-    .migrate = sq_migrate,
+static const struct vg_store_user_ops sqlite_user_ops = {
     .user_ensure = sq_user_ensure,
     .user_set_password = sq_user_set_password,
     .user_get = sq_user_get,
@@ -412,11 +534,19 @@ static const struct vg_store_ops sqlite_ops = {
     .token_lookup = sq_token_lookup,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .intake_log = sq_intake_log,
+    .audit_list = sq_audit_list,
+};
+
+static const struct vg_store_org_ops sqlite_org_ops = {
     .org_create = sq_org_create,
     .org_get = sq_org_get,
     .org_list = sq_org_list,
     .org_update = sq_org_update,
     .org_find_by_domain = sq_org_find_by_domain,
+};
+
+static const struct vg_store_incident_ops sqlite_incident_ops = {
     .incident_create = sq_incident_create,
     .incident_get = sq_incident_get,
     .incident_list = sq_incident_list,
@@ -428,6 +558,9 @@ static const struct vg_store_ops sqlite_ops = {
     .playbook_list = sq_playbook_list,
     .playbook_get = sq_playbook_get,
     .playbook_put = sq_playbook_put,
+};
+
+static const struct vg_store_indicator_ops sqlite_indicator_ops = {
     .indicator_import = sq_indicator_import,
     .indicator_get = sq_indicator_get,
     .indicator_list = sq_indicator_list,
@@ -437,28 +570,43 @@ static const struct vg_store_ops sqlite_ops = {
     .sighting_list = sq_sighting_list,
     .alert_list = sq_alert_list,
     .alert_escalate = sq_alert_escalate,
-    .intake_log = sq_intake_log,
-    .batch_begin = sq_batch_begin,
-    .batch_pending = sq_batch_pending,
-    .batch_commit = sq_batch_commit,
-    .read_begin = sq_read_begin,
-    .read_end = sq_read_end,
-    .audit_list = sq_audit_list,
+};
+
+static const struct vg_store_vuln_ops sqlite_vuln_ops = {
     .vuln_put = sq_vuln_put,
     .kev_put = sq_kev_put,
     .epss_put = sq_epss_put,
     .vuln_each = sq_vuln_each,
     .vuln_keys_for_products = sq_vuln_keys_for_products,
     .vuln_assets_each = sq_vuln_assets_each,
-    .asset_ids_each = sq_asset_ids_each,
-    .finding_sums_each = sq_finding_sums_each,
     .vuln_products_for_names = sq_vuln_products_for_names,
     .finding_replace = sq_finding_replace,
     .finding_prune = sq_finding_prune,
+    .asset_ids_each = sq_asset_ids_each,
+    .finding_sums_each = sq_finding_sums_each,
     .finding_list = sq_finding_list,
     .digest_take = sq_digest_take,
     .vuln_get = sq_vuln_get,
 };
+
+static const struct vg_store_ops sqlite_ops = {
+    .close = sq_close,
+    .migrate = sq_migrate,
+    .batch_begin = sq_batch_begin,
+    .batch_pending = sq_batch_pending,
+    .batch_commit = sq_batch_commit,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .tx_begin = sq_tx_begin,
+    .tx_commit = sq_tx_commit,
+    .tx_rollback = sq_tx_rollback,
+    .user = &sqlite_user_ops,
+    .org = &sqlite_org_ops,
+    .incident = &sqlite_incident_ops,
+    .indicator = &sqlite_indicator_ops,
+    .vuln = &sqlite_vuln_ops,
+};
+
 
 /* Creates the folder that will hold the database file, if missing (one level). */
 static void make_parent(const char *path)

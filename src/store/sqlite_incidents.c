@@ -1,16 +1,17 @@
-/* SQLite backend: incidents with their observables, timeline and playbook steps; the
- * correlation of incidents through observables; the playbooks. */
+/* SQLite backend: incidents with their observables, timeline and playbook steps. The
+ * correlation of incidents is in sqlite_corr.c, the playbooks in sqlite_playbooks.c. */
 #include "store/sqlite_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/corr.h"
-#include "core/lifecycle.h"
+#include "core/incident.h"
 #include "core/model.h"
 #include "core/observable.h"
-#include "core/rsit.h"
+#include "core/playbook.h"
+#include "core/reference.h"
+#include "core/timeline.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -89,7 +90,7 @@ static json_t *incident_row(sqlite3_stmt *q)
 }
 
 /* Finds the row id of an incident by reference; 0 if none. */
-static long long incident_id(struct sq *s, const char *ref)
+long long sq_incident_id(struct sq *s, const char *ref)
 {
     sqlite3_stmt *q = sq_prep(s, "SELECT id FROM incident WHERE ref = ?");
     if (!q)
@@ -120,45 +121,35 @@ static json_t *observable_json(const char *type, const char *value, const char *
     return json_pack("{s:s,s:s,s:s}", "type", type, "value", value, "created", created);
 }
 
+/* The observables of incident id as GET shows them; NULL on a store failure. */
 static json_t *incident_observables(struct sq *s, long long id)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = sq_prep(s, "SELECT type, value, created FROM observable WHERE incident_id = ? "
                               "ORDER BY id");
-    if (!q)
-        return arr;
+    if (!q) {
+        json_decref(arr);
+        return NULL;
+    }
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW)
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
         json_array_append_new(arr, observable_json(sq_col_text(q, 0), sq_col_text(q, 1),
                                                    sq_col_text(q, 2)));
     sq_done(s, q);
-    return arr;
-}
-
-/* The steps of the playbook of class cls (borrowed from the connection's cache), or NULL. */
-static const json_t *playbook_steps(struct sq *s, const char *cls)
-{
-    sq_caches_check(s);
-    if (!s->playbooks) {
-        sqlite3_stmt *q = sq_prep(s, "SELECT class, steps FROM playbook");
-        if (!q)
-            return NULL;
-        s->playbooks = json_object();
-        while (sqlite3_step(q) == SQLITE_ROW)
-            json_object_set_new(s->playbooks, sq_col_text(q, 0), sq_col_json(q, 1));
-        sq_done(s, q);
+    if (step != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
     }
-    const json_t *steps = json_object_get(s->playbooks, cls ? cls : "");
-    return json_is_array(steps) ? steps : NULL;
+    return arr;
 }
 
 /* The steps of incident id's playbook with their state; id 0: a new incident (none done). */
 static json_t *incident_steps(struct sq *s, long long id, const char *cls)
 {
-    const json_t *pb = playbook_steps(s, cls);
+    const json_t *pb = sq_playbook_steps(s, cls);
     if (!pb)
         return json_array();
-    json_t *steps = json_deep_copy(pb);
     json_t *state = json_object();
     sqlite3_stmt *q = NULL;
     if (id) {
@@ -172,18 +163,7 @@ static json_t *incident_steps(struct sq *s, long long id, const char *cls)
                             json_pack("{s:b,s:o,s:o}", "done", sqlite3_column_int(q, 1), "done_by",
                                       sq_col_null(q, 2), "done_at", sq_col_null(q, 3)));
     sq_done(s, q);
-    size_t i;
-    json_t *step;
-    json_array_foreach(steps, i, step) {
-        json_t *st = json_object_get(state, vg_json_str(step, "id"));
-        if (st) {
-            json_object_update(step, st);
-        } else {
-            json_object_set_new(step, "done", json_false());
-            json_object_set_new(step, "done_by", json_null());
-            json_object_set_new(step, "done_at", json_null());
-        }
-    }
+    json_t *steps = vg_playbook_progress(pb, state);
     json_decref(state);
     return steps;
 }
@@ -195,18 +175,26 @@ static json_t *timeline_json(const char *at, const char *actor, const char *acti
                      detail);
 }
 
+/* The timeline of incident id; NULL on a store failure. */
 static json_t *incident_timeline(struct sq *s, long long id)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = sq_prep(s, "SELECT at, actor, action, detail FROM timeline "
                               "WHERE incident_id = ? ORDER BY id");
-    if (!q)
-        return arr;
+    if (!q) {
+        json_decref(arr);
+        return NULL;
+    }
     sqlite3_bind_int64(q, 1, id);
-    while (sqlite3_step(q) == SQLITE_ROW)
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
         json_array_append_new(arr, timeline_json(sq_col_text(q, 0), sq_col_text(q, 1),
                                                  sq_col_text(q, 2), sq_col_json(q, 3)));
     sq_done(s, q);
+    if (step != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
+    }
     return arr;
 }
 
@@ -224,14 +212,13 @@ static bool org_name_of(struct sq *s, long long id, char *out, size_t cap)
     return found;
 }
 
-/* Inserts one normalised observable {type,value}; 1 if it was already there. A new incident
- * has none yet (fresh = true): its list was deduplicated in memory, no lookup is needed. When
- * row is not NULL, the observable as GET shows it is appended to it. */
-static int observable_insert(struct sq *s, long long inc, const json_t *obs, const char *now,
-                             bool fresh, json_t *row)
+/* Inserts one normalised observable of type and value; 1 if it was already there. A new
+ * incident has none yet (fresh = true): its list was deduplicated in memory, no lookup is
+ * needed. When row is not NULL, the observable as GET shows it is appended to it. */
+static int observable_insert(struct sq *s, long long inc, const char *type, const char *value,
+                             const char *now, bool fresh, json_t *row)
 {
     struct vg_observable o;
-    const char *type = vg_json_str(obs, "type"), *value = vg_json_str(obs, "value");
     if (!type || !value ||
         vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0)
         return VG_EINVAL;
@@ -263,13 +250,14 @@ static int observable_insert(struct sq *s, long long inc, const json_t *obs, con
     return 0;
 }
 
-int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
-                       char ref[64], long long *id_out, json_t **answer, struct vg_diag *d)
+int sq_incident_insert(struct sq *s, const struct vg_actor *who, const struct vg_incident_new *inc,
+                       char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
+                       struct vg_diag *d)
 {
     char now[VG_TIME_LEN], key[32];
     vg_time_now(now);
     int year = vg_time_year();
-    snprintf(key, sizeof key, "incident:%d", year);
+    vg_reference_counter(key, sizeof key, year);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO counter(name, value) VALUES (?, 1) "
                                  "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
                                  "RETURNING value");
@@ -282,34 +270,31 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     }
     long long n = sqlite3_column_int64(q, 0);
     sq_done(s, q);
-    snprintf(ref, 64, "%s-%d-%06lld", s->base.config.ref_prefix, year, n);
+    if (vg_reference_format(ref, VG_REFERENCE_LEN, s->base.config.ref_prefix, year, n) != 0)
+        return vg_diag_set(d, VG_EIO, "", "bad incident number %lld", n);
     q = sq_prep(s, "INSERT INTO incident(ref, title, description, class, type, severity, tlp, "
                    "pap, status, unverified, org_id, reporter, assignee, occurred, created, "
                    "updated, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     if (!q)
         return sq_db_error(s, d);
     sq_bind_text(q, 1, ref);
-    sq_bind_text(q, 2, vg_json_str(inc, "title"));
-    const char *desc = vg_json_str(inc, "description");
-    sq_bind_text(q, 3, desc ? desc : "");
-    sq_bind_text(q, 4, vg_json_str(inc, "class"));
-    sq_bind_text(q, 5, vg_json_str(inc, "type"));
-    sq_bind_text(q, 6, vg_json_str(inc, "severity"));
-    sq_bind_text(q, 7, vg_json_str(inc, "tlp"));
-    sq_bind_text(q, 8, vg_json_str(inc, "pap"));
-    const char *status = vg_json_str(inc, "status");
-    sq_bind_text(q, 9, status ? status : "new");
-    sqlite3_bind_int(q, 10, json_is_true(json_object_get(inc, "unverified")));
-    json_t *org = json_object_get(inc, "org");
-    if (json_is_integer(org))
-        sqlite3_bind_int64(q, 11, json_integer_value(org));
-    json_t *rep = json_object_get(inc, "reporter");
-    if (rep)
-        sq_bind_json(q, 12, rep);
+    sq_bind_text(q, 2, inc->title);
+    sq_bind_text(q, 3, inc->description);
+    sq_bind_text(q, 4, inc->cls);
+    sq_bind_text(q, 5, inc->type);
+    sq_bind_text(q, 6, inc->severity);
+    sq_bind_text(q, 7, inc->tlp);
+    sq_bind_text(q, 8, inc->pap);
+    sq_bind_text(q, 9, inc->status);
+    sqlite3_bind_int(q, 10, inc->unverified);
+    if (inc->org)
+        sqlite3_bind_int64(q, 11, inc->org);
+    if (inc->reporter)
+        sq_bind_json(q, 12, inc->reporter);
     else
         sq_bind_text(q, 12, "{}");
-    sq_bind_text(q, 13, vg_json_str(inc, "assignee"));
-    sq_bind_text(q, 14, vg_json_str(inc, "occurred"));
+    sq_bind_text(q, 13, inc->assignee);
+    sq_bind_text(q, 14, inc->occurred);
     sq_bind_text(q, 15, now);
     sq_bind_text(q, 16, now);
     sq_bind_text(q, 17, who->name);
@@ -321,23 +306,13 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     }
     sq_done(s, q);
     long long id = sqlite3_last_insert_rowid(s->db);
-    size_t i;
-    json_t *v;
-    json_t *list = json_object_get(inc, "observables");
     json_t *obs = answer ? json_array() : NULL;
-    json_array_foreach(list, i, v) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = json_equal(json_array_get(list, j), v);
-        if (!dup && observable_insert(s, id, v, now, true, obs) < 0) {
+    for (size_t i = 0; i < inc->nobs; i++)
+        if (observable_insert(s, id, inc->obs[i].type, inc->obs[i].value, now, true, obs) < 0) {
             json_decref(obs);
             return sq_db_error(s, d);
         }
-    }
-    json_t *detail = json_pack("{s:s,s:s}", "ref", ref, "status", status ? status : "new");
-    json_t *from = json_object_get(inc, "from");
-    if (from)
-        json_object_set(detail, "from", from);
+    json_t *detail = vg_timeline_created(ref, inc->status, inc->from_alert);
     int rc = timeline_add(s, id, who, "created", detail, now) ||
              sq_audit(s, who, "incident.create", ref, detail);
     if (rc) {
@@ -351,19 +326,19 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
         /* what GET will answer, built from what was just written instead of read back */
         struct inc_view iv = {
             .ref = ref,
-            .title = vg_json_str(inc, "title"),
-            .description = desc ? desc : "",
-            .cls = vg_json_str(inc, "class"),
-            .type = vg_json_str(inc, "type"),
-            .severity = vg_json_str(inc, "severity"),
-            .tlp = vg_json_str(inc, "tlp"),
-            .pap = vg_json_str(inc, "pap"),
-            .status = status ? status : "new",
-            .unverified = json_is_true(json_object_get(inc, "unverified")),
-            .org = json_is_integer(org) ? json_integer_value(org) : 0,
-            .reporter = rep ? json_deep_copy(rep) : NULL,
-            .assignee = vg_json_str(inc, "assignee"),
-            .occurred = vg_json_str(inc, "occurred"),
+            .title = inc->title,
+            .description = inc->description,
+            .cls = inc->cls,
+            .type = inc->type,
+            .severity = inc->severity,
+            .tlp = inc->tlp,
+            .pap = inc->pap,
+            .status = inc->status,
+            .unverified = inc->unverified,
+            .org = inc->org,
+            .reporter = inc->reporter ? json_deep_copy(inc->reporter) : NULL,
+            .assignee = inc->assignee,
+            .occurred = inc->occurred,
             .created = now,
             .updated = now,
             .created_by = who->name,
@@ -383,11 +358,11 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *i
     return 0;
 }
 
-int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
-                       json_t **out, struct vg_diag *d)
+int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
+                       const struct vg_incident_new *inc, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    char ref[64];
+    char ref[VG_REFERENCE_LEN];
     json_t *a = NULL;
     if (sq_begin(s))
         return sq_db_error(s, d);
@@ -415,16 +390,23 @@ int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, ref);
-    if (sqlite3_step(q) != SQLITE_ROW) {
+    int step = sqlite3_step(q);
+    if (step != SQLITE_ROW) {
         sq_done(s, q);
-        return VG_ENOENT;
+        return step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
     }
     json_t *o = incident_row(q);
     long long id = sqlite3_column_int64(q, 0);
     sq_done(s, q);
-    json_object_set_new(o, "observables", incident_observables(s, id));
+    json_t *obs = incident_observables(s, id), *tl = obs ? incident_timeline(s, id) : NULL;
+    if (!tl) {
+        json_decref(obs);
+        json_decref(o);
+        return VG_EIO;
+    }
+    json_object_set_new(o, "observables", obs);
     json_object_set_new(o, "steps", incident_steps(s, id, vg_json_str(o, "class")));
-    json_object_set_new(o, "timeline", incident_timeline(s, id));
+    json_object_set_new(o, "timeline", tl);
     *out = o;
     return 0;
 }
@@ -491,7 +473,7 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
     json_t *cur = NULL, *changes = NULL;
     if (sq_begin(s))
         return sq_db_error(s, d);
-    long long id = incident_id(s, ref);
+    long long id = sq_incident_id(s, ref);
     int rc;
     if (!id) {
         sq_rollback(s);
@@ -510,43 +492,20 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
     }
     cur = incident_row(q);
     sq_done(s, q);
-    const char *from = vg_json_str(cur, "status"), *to = vg_json_str(patch, "status");
-    if (to && strcmp(from, to) != 0 && !vg_status_can_move(from, to)) {
-        char allowed[256] = "";
-        size_t n = 0;
-        for (const char *const *p = vg_status_next(from); *p; p++)
-            n += (size_t)snprintf(allowed + n, sizeof allowed - n, "%s%s", n ? ", " : "", *p);
-        vg_diag_set(d, VG_ECONFLICT, "/status",
-                    "an incident in status '%s' cannot move to '%s'; allowed: %s", from, to,
-                    allowed);
-        rc = VG_ECONFLICT;
+    /* core's rules: the lifecycle, the RSIT pair left */
+    rc = vg_incident_patch_check(cur, patch, d);
+    if (rc)
         goto out;
-    }
-    const char *cls = vg_json_str(patch, "class") ? vg_json_str(patch, "class")
-                                                  : vg_json_str(cur, "class");
-    const char *type = vg_json_str(patch, "type") ? vg_json_str(patch, "type")
-                                                  : vg_json_str(cur, "type");
-    if (!vg_rsit_valid(cls, type)) {
-        rc = vg_diag_set(d, VG_EINVAL, "/type", "/type '%s' is not an RSIT type of class '%s'",
-                         type, cls);
-        goto out;
-    }
     const char *assignee = vg_json_str(patch, "assignee");
     if (assignee && !user_exists(s, assignee)) {
         rc = vg_diag_set(d, VG_EINVAL, "/assignee", "/assignee: no user '%s'", assignee);
         goto out;
     }
-    /* one timeline entry per changed field, with the old and new values */
-    changes = json_object();
-    const char *key;
-    json_t *val;
-    json_object_foreach((json_t *)patch, key, val) {
-        json_t *old = json_object_get(cur, key);
-        if (old && json_equal(old, val))
-            continue;
-        json_object_set_new(changes, key, json_pack("{s:O,s:O}", "from", old ? old : json_null(),
-                                                    "to", val));
-        json_object_set(cur, key, val);
+    /* the changed fields, with the old and new values; cur takes the new ones */
+    changes = vg_timeline_diff(cur, patch);
+    if (!changes) {
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto out;
     }
     if (json_object_size(changes) == 0) {
         sq_rollback(s);
@@ -586,17 +545,15 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
         goto fail;
     }
     sq_done(s, q);
-    json_t *stchange = json_object_get(changes, "status");
-    if (stchange && timeline_add(s, id, who, "status", stchange, now))
-        goto fail;
-    if (json_object_size(changes) > (stchange ? 1u : 0u)) {
-        json_t *rest = json_deep_copy(changes);
-        json_object_del(rest, "status");
-        int bad = timeline_add(s, id, who, "update", rest, now);
-        json_decref(rest);
-        if (bad)
-            goto fail;
+    struct vg_timeline_entry tl[2];
+    size_t ntl = vg_timeline_entries(changes, tl);
+    int bad = 0;
+    for (size_t k = 0; k < ntl; k++) {
+        bad = bad || timeline_add(s, id, who, tl[k].action, tl[k].detail, now);
+        json_decref(tl[k].detail);
     }
+    if (bad)
+        goto fail;
     if (sq_audit(s, who, "incident.update", ref, changes) || sq_commit(s))
         goto fail;
     json_decref(cur);
@@ -619,7 +576,7 @@ int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char
     vg_time_now(now);
     if (sq_begin(s))
         return sq_db_error(s, d);
-    long long id = incident_id(s, ref);
+    long long id = sq_incident_id(s, ref);
     if (!id) {
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
@@ -646,12 +603,13 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
     vg_time_now(now);
     if (sq_begin(s))
         return sq_db_error(s, d);
-    long long id = incident_id(s, ref);
+    long long id = sq_incident_id(s, ref);
     if (!id) {
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     }
-    int r = observable_insert(s, id, obs, now, false, NULL);
+    int r = observable_insert(s, id, vg_json_str(obs, "type"), vg_json_str(obs, "value"), now,
+                              false, NULL);
     if (r < 0) {
         sq_rollback(s);
         return sq_db_error(s, d);
@@ -678,8 +636,10 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who,
     char now[VG_TIME_LEN];
     vg_time_now(now);
     json_t *inc = NULL;
-    if (sq_incident_get(st, ref, &inc) != 0)
-        return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
+    int grc = sq_incident_get(st, ref, &inc);
+    if (grc)
+        return grc == VG_ENOENT ? vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref)
+                                : sq_db_error(s, d);
     json_t *step = NULL, *v;
     size_t i;
     json_array_foreach(json_object_get(inc, "steps"), i, v)
@@ -690,7 +650,7 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who,
         return vg_diag_set(d, VG_ENOENT, "step", "the playbook of class %s has no step '%s'",
                            vg_json_str(inc, "class"), step_id);
     }
-    long long id = incident_id(s, ref);
+    long long id = sq_incident_id(s, ref);
     json_decref(inc);
     if (sq_begin(s))
         return sq_db_error(s, d);
@@ -722,309 +682,4 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who,
             *out = json_incref(v);
     json_decref(inc);
     return 0;
-}
-
-/* ---- correlation ---- */
-
-#define RELATED_PER_QUERY 1000 /* matches read per lookup, so a common value cannot swamp us */
-
-/* One related observable of another incident, its strings at offsets in a text pool while
- * the lookups run (the pool moves as it grows). */
-struct hit {
-    long long incident;
-    const char *type; /* the looked-up observable's type (a static name) */
-    size_t mine;      /* offset of the looked-up observable's value */
-    size_t matched;   /* offset of the other incident's value */
-};
-
-struct hits {
-    struct hit *v;
-    size_t n, cap;
-    struct vg_buf text;      /* the values, NUL-terminated */
-    const char *type;        /* the observable being looked up */
-    size_t mine;             /* offset of its value */
-    bool failed;             /* out of memory */
-};
-
-static int on_related(void *ctx, long long inc, const char *matched)
-{
-    struct hits *h = ctx;
-    if (h->n == h->cap) {
-        size_t ncap = h->cap ? h->cap * 2 : 64;
-        struct hit *nv = realloc(h->v, ncap * sizeof *nv);
-        if (!nv) {
-            h->failed = true;
-            return 1;
-        }
-        h->v = nv;
-        h->cap = ncap;
-    }
-    size_t at = h->text.len;
-    if (vg_buf_append(&h->text, matched, strlen(matched) + 1) != 0) {
-        h->failed = true;
-        return 1;
-    }
-    h->v[h->n++] = (struct hit){inc, h->type, h->mine, at};
-    return 0;
-}
-
-/* Hits with their strings as pointers, for sorting: by incident, own value, matched. */
-struct hitp {
-    long long incident;
-    const char *type, *mine, *matched;
-};
-
-static int cmp_hitp(const void *a, const void *b)
-{
-    const struct hitp *x = a, *y = b;
-    if (x->incident != y->incident)
-        return x->incident < y->incident ? -1 : 1;
-    int c = strcmp(x->mine, y->mine);
-    return c ? c : strcmp(x->matched, y->matched);
-}
-
-struct group {
-    long long incident;
-    size_t first, count; /* range in the sorted, deduplicated hits */
-    size_t distinct;     /* distinct own observables shared */
-};
-
-static int cmp_group(const void *a, const void *b)
-{
-    const struct group *x = a, *y = b;
-    if (x->distinct != y->distinct)
-        return x->distinct > y->distinct ? -1 : 1;
-    return x->incident > y->incident ? -1 : x->incident < y->incident;
-}
-
-/* Brings the in-memory correlation index up to date with the observable table: its rows
- * only grow, so reading those after the last one seen is enough (this also picks up
- * incidents created by other processes). */
-static int corr_catch_up(struct sq *s)
-{
-    if (!s->corr) {
-        s->corr = vg_corr_new();
-        s->corr_last = 0;
-        if (!s->corr)
-            return VG_ENOMEM;
-    }
-    sqlite3_stmt *q = sq_prep(s, "SELECT id, incident_id, type, value FROM observable "
-                                 "WHERE id > ? ORDER BY id");
-    if (!q)
-        return VG_EIO;
-    sqlite3_bind_int64(q, 1, s->corr_last);
-    struct vg_observable o;
-    int rc = 0;
-    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {
-        s->corr_last = sqlite3_column_int64(q, 0);
-        if (vg_observable_parse(vg_str_c(sq_col_text(q, 3)), vg_obs_type_parse(sq_col_text(q, 2)),
-                                &o, NULL) == 0)
-            rc = vg_corr_add(s->corr, sqlite3_column_int64(q, 1), &o);
-    }
-    sq_done(s, q);
-    if (rc) {
-        vg_corr_free(s->corr);
-        s->corr = NULL;
-    }
-    return rc;
-}
-
-/* Appends a row's text column and its NUL to pool; its offset, or (size_t)-1. */
-static size_t pool_put(struct vg_buf *pool, sqlite3_stmt *q, int col)
-{
-    size_t at = pool->len;
-    const char *t = sq_col_text(q, col);
-    return vg_buf_append(pool, t, strlen(t) + 1) == 0 ? at : (size_t)-1;
-}
-
-int sq_incident_related(struct vg_store *st, const char *ref, int limit,
-                        struct vg_related_list *out)
-{
-    struct sq *s = sq_of(st);
-    memset(out, 0, sizeof *out);
-    long long self = incident_id(s, ref);
-    if (!self)
-        return VG_ENOENT;
-    if (corr_catch_up(s))
-        return VG_EIO;
-    struct hits h = {0};
-    vg_buf_init(&h.text, VG_MAX_BUF);
-    struct vg_buf rows;
-    vg_buf_init(&rows, VG_MAX_BUF);
-    struct hitp *hp = NULL;
-    struct group *g = NULL;
-    int rc = VG_ENOMEM;
-    sqlite3_stmt *q =
-        sq_prep(s, "SELECT type, value FROM observable WHERE incident_id = ? ORDER BY id");
-    if (!q) {
-        rc = VG_EIO;
-        goto out;
-    }
-    sqlite3_bind_int64(q, 1, self);
-    struct vg_observable o;
-    while (!h.failed && sqlite3_step(q) == SQLITE_ROW) {
-        if (vg_observable_parse(vg_str_c(sq_col_text(q, 1)), vg_obs_type_parse(sq_col_text(q, 0)),
-                                &o, NULL) != 0)
-            continue;
-        h.type = vg_obs_type_name(o.type);
-        h.mine = h.text.len;
-        if (vg_buf_append(&h.text, o.value, strlen(o.value) + 1) != 0)
-            h.failed = true;
-        else
-            vg_corr_lookup(s->corr, &o, self, RELATED_PER_QUERY, on_related, &h);
-    }
-    sq_done(s, q);
-    if (h.failed)
-        goto out;
-    /* group by incident, drop duplicate pairs, rank by distinct own observables shared */
-    hp = malloc((h.n ? h.n : 1) * sizeof *hp);
-    g = malloc((h.n ? h.n : 1) * sizeof *g);
-    if (!hp || !g)
-        goto out;
-    for (size_t k = 0; k < h.n; k++)
-        hp[k] = (struct hitp){h.v[k].incident, h.v[k].type, h.text.data + h.v[k].mine,
-                              h.text.data + h.v[k].matched};
-    if (h.n)
-        qsort(hp, h.n, sizeof *hp, cmp_hitp);
-    size_t ng = 0, nu = 0;
-    for (size_t k = 0; k < h.n; k++) {
-        if (nu && cmp_hitp(&hp[k], &hp[nu - 1]) == 0)
-            continue;
-        hp[nu] = hp[k];
-        if (!ng || g[ng - 1].incident != hp[nu].incident)
-            g[ng++] = (struct group){hp[nu].incident, nu, 0, 0};
-        struct group *cur = &g[ng - 1];
-        if (cur->count == 0 || strcmp(hp[nu].mine, hp[nu - 1].mine) != 0)
-            cur->distinct++;
-        cur->count++;
-        nu++;
-    }
-    if (ng)
-        qsort(g, ng, sizeof *g, cmp_group);
-    size_t keep = ng < (size_t)limit ? ng : (size_t)limit, npairs = 0;
-    for (size_t k = 0; k < keep; k++)
-        npairs += g[k].count;
-    out->v = calloc(keep ? keep : 1, sizeof *out->v);
-    out->pairs = malloc((npairs ? npairs : 1) * sizeof *out->pairs);
-    size_t (*cols)[5] = calloc(keep ? keep : 1, sizeof *cols); /* offsets in rows */
-    if (!out->v || !out->pairs || !cols) {
-        free(cols);
-        goto out;
-    }
-    size_t n = 0, p = 0;
-    for (size_t k = 0; k < keep; k++) {
-        q = sq_prep(s, "SELECT ref, title, status, severity, tlp FROM incident WHERE id = ?");
-        if (!q) {
-            free(cols);
-            rc = VG_EIO;
-            goto out;
-        }
-        sqlite3_bind_int64(q, 1, g[k].incident);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            for (int c = 0; c < 5; c++)
-                cols[n][c] = pool_put(&rows, q, c);
-            struct vg_related *r = &out->v[n++];
-            r->count = g[k].distinct;
-            r->shared = out->pairs + p;
-            r->nshared = g[k].count;
-            for (size_t j = g[k].first; j < g[k].first + g[k].count; j++)
-                out->pairs[p++] = (struct vg_related_pair){hp[j].type, hp[j].mine, hp[j].matched};
-        }
-        sq_done(s, q);
-    }
-    if (rows.failed) {
-        free(cols);
-        goto out;
-    }
-    const char *base = rows.data ? rows.data : "";
-    for (size_t k = 0; k < n; k++) {
-        struct vg_related *r = &out->v[k];
-        r->ref = base + cols[k][0];
-        r->title = base + cols[k][1];
-        r->status = base + cols[k][2];
-        r->severity = base + cols[k][3];
-        r->tlp = base + cols[k][4];
-    }
-    free(cols);
-    out->n = n;
-    out->hits_text = vg_buf_steal(&h.text);
-    out->rows_text = vg_buf_steal(&rows);
-    rc = 0;
-out:
-    if (rc)
-        vg_related_list_free(out);
-    free(h.v);
-    free(hp);
-    free(g);
-    vg_buf_cleanup(&h.text);
-    vg_buf_cleanup(&rows);
-    return rc;
-}
-
-/* ---- playbooks, intake, audit ---- */
-
-int sq_playbook_list(struct vg_store *st, json_t **out)
-{
-    struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT class, steps, updated FROM playbook ORDER BY class");
-    if (!q)
-        return VG_EIO;
-    json_t *arr = json_array();
-    while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:s,s:o,s:s}", "class", sq_col_text(q, 0), "steps",
-                                             sq_col_json(q, 1), "updated", sq_col_text(q, 2)));
-    sq_done(s, q);
-    *out = arr;
-    return 0;
-}
-
-int sq_playbook_get(struct vg_store *st, const char *cls, json_t **out)
-{
-    struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT class, steps, updated FROM playbook WHERE class = ?");
-    if (!q)
-        return VG_EIO;
-    sq_bind_text(q, 1, cls);
-    int rc = VG_ENOENT;
-    if (sqlite3_step(q) == SQLITE_ROW) {
-        *out = json_pack("{s:s,s:o,s:s}", "class", sq_col_text(q, 0), "steps", sq_col_json(q, 1),
-                         "updated", sq_col_text(q, 2));
-        rc = 0;
-    }
-    sq_done(s, q);
-    return rc;
-}
-
-int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
-                           const json_t *steps, json_t **out, struct vg_diag *d)
-{
-    struct sq *s = sq_of(st);
-    char now[VG_TIME_LEN];
-    vg_time_now(now);
-    if (sq_begin(s))
-        return sq_db_error(s, d);
-    sq_caches_drop(s);
-    sqlite3_stmt *q = sq_prep(s, "UPDATE playbook SET steps = ?, updated = ? WHERE class = ?");
-    if (!q) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
-    }
-    sq_bind_json(q, 1, steps);
-    sq_bind_text(q, 2, now);
-    sq_bind_text(q, 3, cls);
-    if (sq_step_done(s, q)) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
-    }
-    if (sqlite3_changes(s->db) == 0) {
-        sq_rollback(s);
-        return vg_diag_set(d, VG_ENOENT, "class", "no playbook for class '%s'", cls);
-    }
-    char obj[128];
-    snprintf(obj, sizeof obj, "playbook:%s", cls);
-    if (sq_audit(s, who, "playbook.update", obj, steps) || sq_commit(s)) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
-    }
-    return sq_playbook_get(st, cls, out);
 }

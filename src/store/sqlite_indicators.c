@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/escalate.h"
+#include "core/incident.h"
+#include "core/indicator.h"
 #include "core/observable.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -36,24 +39,13 @@ int sq_indicator_get(struct vg_store *st, long long id, json_t **out)
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, id);
-    int rc = VG_ENOENT;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int step = sqlite3_step(q), rc = step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
+    if (step == SQLITE_ROW) {
         *out = indicator_row(q);
         rc = 0;
     }
     sq_done(s, q);
     return rc;
-}
-
-/* The earlier (want_min) or later of two optional timestamps, as stored text. */
-static const char *pick_time(const char *a, const char *b, bool want_min)
-{
-    if (!a || !*a)
-        return b;
-    if (!b || !*b)
-        return a;
-    int c = strcmp(a, b);
-    return (want_min ? c <= 0 : c >= 0) ? a : b;
 }
 
 /* Inserts or merges one checked indicator. Returns 0 added, 1 updated, 2 unchanged, or a
@@ -67,48 +59,41 @@ static int upsert(struct sq *s, const json_t *ind, const char *now, long long *i
     sq_bind_text(q, 2, vg_json_str(ind, "value"));
     json_t *cur = sqlite3_step(q) == SQLITE_ROW ? indicator_row(q) : NULL;
     sq_done(s, q);
+    /* what to store: core's rule (given fields replace, first/last seen widen) */
+    json_t *next = vg_indicator_merge(cur, ind);
+    if (!next) {
+        json_decref(cur);
+        return VG_ENOMEM;
+    }
+    int rc = 2;
     if (!cur) {
         q = sq_prep(s, "INSERT INTO indicator(type, value, tlp, source, confidence, tags, "
                        "first_seen, last_seen, expires, created, updated) "
                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-        if (!q)
-            return VG_EIO;
-        sq_bind_text(q, 1, vg_json_str(ind, "type"));
-        sq_bind_text(q, 2, vg_json_str(ind, "value"));
-        const char *tlp = vg_json_str(ind, "tlp"), *src = vg_json_str(ind, "source");
-        sq_bind_text(q, 3, tlp ? tlp : "AMBER");
-        sq_bind_text(q, 4, src ? src : "");
-        json_t *conf = json_object_get(ind, "confidence"), *tags = json_object_get(ind, "tags");
-        sqlite3_bind_int(q, 5, conf ? (int)json_integer_value(conf) : 50);
-        if (tags)
-            sq_bind_json(q, 6, tags);
-        else
-            sq_bind_text(q, 6, "[]");
-        sq_bind_text(q, 7, vg_json_str(ind, "first_seen"));
-        sq_bind_text(q, 8, vg_json_str(ind, "last_seen"));
-        sq_bind_text(q, 9, vg_json_str(ind, "expires"));
-        sq_bind_text(q, 10, now);
-        sq_bind_text(q, 11, now);
-        if (sq_step_done(s, q))
-            return VG_EIO;
-        if (id_out)
-            *id_out = sqlite3_last_insert_rowid(s->db);
-        return 0;
+        if (!q) {
+            rc = VG_EIO;
+        } else {
+            sq_bind_text(q, 1, vg_json_str(next, "type"));
+            sq_bind_text(q, 2, vg_json_str(next, "value"));
+            sq_bind_text(q, 3, vg_json_str(next, "tlp"));
+            sq_bind_text(q, 4, vg_json_str(next, "source"));
+            sqlite3_bind_int(q, 5, (int)json_integer_value(json_object_get(next, "confidence")));
+            sq_bind_json(q, 6, json_object_get(next, "tags"));
+            sq_bind_text(q, 7, vg_json_str(next, "first_seen"));
+            sq_bind_text(q, 8, vg_json_str(next, "last_seen"));
+            sq_bind_text(q, 9, vg_json_str(next, "expires"));
+            sq_bind_text(q, 10, now);
+            sq_bind_text(q, 11, now);
+            rc = sq_step_done(s, q) ? VG_EIO : 0;
+            if (rc == 0 && id_out)
+                *id_out = sqlite3_last_insert_rowid(s->db);
+        }
+        json_decref(next);
+        return rc;
     }
-    /* merge: given fields replace, first/last seen widen */
-    json_t *next = json_deep_copy(cur);
-    static const char *const keep[] = {"tlp", "source", "confidence", "tags", "expires"};
-    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++)
-        if (json_object_get(ind, keep[i]))
-            json_object_set(next, keep[i], json_object_get(ind, keep[i]));
-    const char *fs = pick_time(vg_json_str(cur, "first_seen"), vg_json_str(ind, "first_seen"), 1);
-    const char *ls = pick_time(vg_json_str(cur, "last_seen"), vg_json_str(ind, "last_seen"), 0);
-    json_object_set_new(next, "first_seen", fs ? json_string(fs) : json_null());
-    json_object_set_new(next, "last_seen", ls ? json_string(ls) : json_null());
     long long id = (long long)json_integer_value(json_object_get(cur, "id"));
     if (id_out)
         *id_out = id;
-    int rc = 2;
     if (!json_equal(cur, next)) {
         q = sq_prep(s, "UPDATE indicator SET tlp = ?, source = ?, confidence = ?, tags = ?, "
                        "first_seen = ?, last_seen = ?, expires = ?, updated = ? WHERE id = ?");
@@ -438,7 +423,8 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
     struct sq *s = sq_of(st);
     if (sq_begin(s))
         return sq_db_error(s, d);
-    json_t *alert = NULL, *inc = NULL;
+    json_t *alert = NULL, *inc = NULL, *seen = NULL;
+    struct vg_incident_new rec = {0};
     int rc = 0;
     sqlite3_stmt *q = sq_prep(s, ALERT_COLS "WHERE a.id = ?");
     if (!q) {
@@ -458,40 +444,39 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
                          vg_json_str(alert, "incident"));
         goto out;
     }
-    json_t *ind = json_object_get(alert, "indicator");
-    char title[512];
-    snprintf(
-        title, sizeof title, "%s %s seen%s%s", vg_json_str(ind, "type"), vg_json_str(ind, "value"),
-        json_is_string(json_object_get(alert, "org_name")) ? " at " : "",
-        json_is_string(json_object_get(alert, "org_name")) ? vg_json_str(alert, "org_name") : "");
-    inc = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[{s:O,s:O}],s:{s:I}}", "title", title,
-                    "description", "", "class", "other", "type", "undetermined", "severity",
-                    "medium", "tlp", vg_json_str(ind, "tlp"), "pap", "AMBER", "observables", "type",
-                    json_object_get(ind, "type"), "value", json_object_get(ind, "value"), "from",
-                    "alert", (json_int_t)id);
-    json_object_update(inc, (json_t *)fields);
-    json_t *org = json_object_get(alert, "org");
-    if (json_is_integer(org))
-        json_object_set(inc, "org", org);
-    /* the values seen in the logs become observables too */
+    /* the values seen in the logs that day, for the incident's observables */
+    json_t *ind = json_object_get(alert, "indicator"), *org = json_object_get(alert, "org");
+    seen = json_array();
     q = sq_prep(s, "SELECT DISTINCT value FROM sighting WHERE indicator_id = ? "
                    "AND ifnull(org_id, 0) = ? AND substr(seen, 1, 10) = ? LIMIT 100");
     if (q) {
         sqlite3_bind_int64(q, 1, json_integer_value(json_object_get(ind, "id")));
         sqlite3_bind_int64(q, 2, json_is_integer(org) ? json_integer_value(org) : 0);
         sq_bind_text(q, 3, vg_json_str(alert, "day"));
-        json_t *obs = json_object_get(inc, "observables");
-        while (sqlite3_step(q) == SQLITE_ROW) {
-            struct vg_observable o;
-            if (vg_observable_parse(vg_str_c(sq_col_text(q, 0)), VG_OBS_UNKNOWN, &o, NULL) == 0)
-                json_array_append_new(obs, json_pack("{s:s,s:s}", "type", vg_obs_type_name(o.type),
-                                                     "value", o.value));
-        }
+        while (sqlite3_step(q) == SQLITE_ROW && json_array_size(seen) < 100)
+            json_array_append_new(seen, json_string(sq_col_text(q, 0)));
         sq_done(s, q);
     }
-    char ref[64];
+    const char *values[100];
+    size_t nseen = json_array_size(seen);
+    for (size_t k = 0; k < nseen; k++)
+        values[k] = json_string_value(json_array_get(seen, k));
+    struct vg_escalation e = {
+        .ind_type = vg_json_str(ind, "type"),
+        .ind_value = vg_json_str(ind, "value"),
+        .ind_tlp = vg_json_str(ind, "tlp"),
+        .org = json_is_integer(org) ? json_integer_value(org) : 0,
+        .org_name = vg_json_str(alert, "org_name"),
+        .seen = values,
+        .nseen = nseen,
+    };
+    if ((rc = vg_escalate_incident(&e, fields, &inc, d)) ||
+        (rc = vg_incident_new_from_json(inc, &rec, d)))
+        goto out;
+    rec.from_alert = id;
+    char ref[VG_REFERENCE_LEN];
     long long inc_id;
-    if ((rc = sq_incident_insert(s, who, inc, ref, &inc_id, NULL, d)))
+    if ((rc = sq_incident_insert(s, who, &rec, ref, &inc_id, NULL, d)))
         goto out;
     q = sq_prep(s, "UPDATE alert SET status = 'escalated', incident_id = ? WHERE id = ?");
     if (!q ||
@@ -510,10 +495,14 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
     }
     json_decref(alert);
     json_decref(inc);
+    json_decref(seen);
+    vg_incident_new_cleanup(&rec);
     return vg_store_incident_get(st, ref, out);
 out:
     sq_rollback(s);
     json_decref(alert);
     json_decref(inc);
+    json_decref(seen);
+    vg_incident_new_cleanup(&rec);
     return rc;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "core/corr.h"
+#include "core/reference.h"
 #include "store/store.h"
 
 #define CACHE_MAX 128
@@ -35,6 +36,9 @@ struct sq {
     bool in_sp;    /* a write's savepoint is open */
     bool first_write; /* the first write of a batch is running in the outer transaction */
     bool in_read;  /* a read transaction (vg_store_read_begin) is open */
+    int tx_depth;  /* use-case transactions open (vg_store_tx_begin), nested ones included */
+    bool tx_real;  /* the outermost one began the transaction itself (no batch around it) */
+    bool tx_fresh; /* ... and no write has run in it yet: the first runs in it directly */
     struct vg_corr *corr; /* in-memory correlation index, NULL until first needed */
     long long corr_last;  /* id of the last observable row it holds */
     /* vg_store_indicator_version: what it last saw, so that it costs no scan of the table */
@@ -63,6 +67,8 @@ int sq_db_error(struct sq *s, struct vg_diag *d);
 sqlite3_stmt *sq_prep(struct sq *s, const char *sql);
 void sq_done(struct sq *s, sqlite3_stmt *st);
 int sq_exec(struct sq *s, const char *sql);
+/* Sets d to the connection's last error, rolls the write back and returns VG_EIO. */
+int sq_fail(struct sq *s, struct vg_diag *d);
 /* The value of a query without parameters that returns one non-negative integer (a count,
  * a PRAGMA), through the statement cache (sql: a string literal, as for sq_prep); -1 on
  * error. */
@@ -96,10 +102,10 @@ json_t *sq_page(sqlite3_stmt *q, int limit, json_t *(*row)(sqlite3_stmt *q));
 
 /* Inserts an incident with its observables, timeline entry and audit record inside the
  * caller's transaction; fills its reference and row id, and *answer (if answer is not NULL)
- * with the incident as vg_store_incident_get gives it. inc may carry "from" (what it came
- * from, e.g. {"alert": 12}) for the timeline. */
-int sq_incident_insert(struct sq *s, const struct vg_actor *who, const json_t *inc,
-                       char ref[64], long long *id, json_t **answer, struct vg_diag *d);
+ * with the incident as vg_store_incident_get gives it. */
+int sq_incident_insert(struct sq *s, const struct vg_actor *who, const struct vg_incident_new *inc,
+                       char ref[VG_REFERENCE_LEN], long long *id, json_t **answer,
+                       struct vg_diag *d);
 
 /* sqlite_users.c: users, tokens, organisations, intake log, audit log. */
 int sq_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
@@ -123,9 +129,10 @@ int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out)
 int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d);
 int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);
 
-/* sqlite_incidents.c: incidents, correlation, playbooks. */
-int sq_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *inc,
-                       json_t **out, struct vg_diag *d);
+/* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none. */
+long long sq_incident_id(struct sq *s, const char *ref);
+int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
+                       const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
 int sq_incident_get(struct vg_store *st, const char *ref, json_t **out);
 int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d);
@@ -137,8 +144,12 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, 
                                const json_t *obs, json_t **out, struct vg_diag *d);
 int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,
                          const char *step_id, bool is_done, json_t **out, struct vg_diag *d);
+/* sqlite_corr.c: correlation. */
 int sq_incident_related(struct vg_store *st, const char *ref, int limit,
                         struct vg_related_list *out);
+/* sqlite_playbooks.c: playbooks. sq_playbook_steps: the steps of the playbook of class cls
+ * (borrowed from the connection's cache, valid until its next write), or NULL. */
+const json_t *sq_playbook_steps(struct sq *s, const char *cls);
 int sq_playbook_list(struct vg_store *st, json_t **out);
 int sq_playbook_get(struct vg_store *st, const char *cls, json_t **out);
 int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char *cls,
@@ -180,15 +191,19 @@ int sq_vuln_keys_for_products(struct vg_store *st, const char *const *products, 
                               vg_store_key_fn fn, void *ctx);
 int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn, void *ctx);
 int sq_asset_ids_each(struct vg_store *st, vg_store_asset_id_fn fn, void *ctx);
+int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out);
+
+/* sqlite_findings.c: findings and their fingerprints. */
 int sq_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
 int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
                        const char *const *assets, size_t nassets,
                        const struct vg_store_finding *f, size_t n, json_t **out,
                        struct vg_diag *d);
 int sq_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+
+/* sqlite_digests.c: finding lists and digests. */
 int sq_finding_list(struct vg_store *st, long long org, const char *since,
                     const struct vg_page *page, json_t **out, struct vg_diag *d);
 int sq_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
-int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out);
 
 #endif

@@ -71,8 +71,8 @@ int sq_user_get(struct vg_store *st, const char *name, json_t **out)
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, name);
-    int rc = VG_ENOENT;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int step = sqlite3_step(q), rc = step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
+    if (step == SQLITE_ROW) {
         *out = user_row(q, true);
         rc = 0;
     }
@@ -234,8 +234,8 @@ int sq_org_get(struct vg_store *st, long long id, json_t **out)
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, id);
-    int rc = VG_ENOENT;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int step = sqlite3_step(q), rc = step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
+    if (step == SQLITE_ROW) {
         *out = org_row(q);
         rc = 0;
     }

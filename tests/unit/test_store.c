@@ -19,9 +19,11 @@
 static json_t *incident(struct vg_store *st, const char *json, struct vg_diag *d, int *rc)
 {
     json_t *in = json_loads(json, 0, NULL), *inc = NULL, *out = NULL;
+    struct vg_incident_new rec = {0};
     *rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, d);
-    if (!*rc)
-        *rc = vg_store_incident_create(st, &who, inc, &out, d);
+    if (!*rc && !(*rc = vg_incident_new_from_json(inc, &rec, d)))
+        *rc = vg_store_incident_create(st, &who, &rec, &out, d);
+    vg_incident_new_cleanup(&rec);
     json_decref(in);
     json_decref(inc);
     return out;
@@ -296,6 +298,170 @@ static void indicator_version_and_attrib(void **state)
     vg_attrib_free(a);
 }
 
+/* Creates organisation name; the result of vg_store_org_create. */
+static int org_new(struct vg_store *st, const char *name)
+{
+    struct vg_diag d;
+    json_t *in = json_pack("{s:s,s:s}", "name", name, "kind", "ministry"), *org = NULL, *out = NULL;
+    int rc = vg_org_check(in, VG_CHECK_CREATE, &org, &d);
+    if (!rc)
+        rc = vg_store_org_create(st, &who, org, &out, &d);
+    json_decref(in);
+    json_decref(org);
+    json_decref(out);
+    return rc;
+}
+
+/* The names of the organisations committed to the file at path, read by a connection of its
+ * own ("A,B"), into out. */
+static const char *committed_orgs(const char *path, char *out, size_t cap)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    out[0] = '\0';
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT group_concat(name, ',') FROM "
+                                        "(SELECT name FROM org ORDER BY name)",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+        snprintf(out, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+}
+
+/* A use case's transaction inside a server batch is a savepoint: its commit does not commit
+ * the batch, its rollback undoes its own writes only. */
+static void tx_inside_batch(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    char names[256];
+    vg_store_batch_begin(f->st);
+    assert_int_equal(org_new(f->st, "A"), 0);
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "B"), 0);
+    assert_int_equal(vg_store_tx_commit(f->st, &d), 0);
+    assert_true(vg_store_batch_pending(f->st));
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "");
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "C"), 0);
+    assert_int_equal(org_new(f->st, "D"), 0);
+    vg_store_tx_rollback(f->st);
+    assert_true(vg_store_batch_pending(f->st));
+    assert_int_equal(org_new(f->st, "E"), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "");
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,E");
+    /* a transaction opened first in a batch opens the batch's transaction */
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "F"), 0);
+    vg_store_tx_rollback(f->st);
+    assert_int_equal(org_new(f->st, "G"), 0);
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,E,G");
+    /* one left open: the batch commits it, and the next is a transaction of its own */
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "H"), 0);
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,E,G,H");
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "I"), 0);
+    assert_int_equal(vg_store_tx_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,E,G,H,I");
+}
+
+/* Outside a batch a use case's transaction is one of its own: durable after its commit, gone
+ * after its rollback; a write failing inside it is undone alone; nested ones are savepoints. */
+static void tx_outside_batch(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    char names[256];
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "A"), 0);
+    assert_int_equal(org_new(f->st, "B"), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "");
+    assert_int_equal(vg_store_tx_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B");
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "C"), 0);
+    vg_store_tx_rollback(f->st);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B");
+    json_t *out = NULL;
+    assert_int_equal(vg_store_org_get(f->st, 3, &out), VG_ENOENT);
+    /* the first write fails: the transaction goes on without it */
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "A"), VG_EEXIST);
+    assert_int_equal(org_new(f->st, "D"), 0);
+    assert_int_equal(org_new(f->st, "B"), VG_EEXIST);
+    /* nested: a savepoint */
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "E"), 0);
+    vg_store_tx_rollback(f->st);
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(org_new(f->st, "F"), 0);
+    assert_int_equal(vg_store_tx_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B");
+    assert_int_equal(vg_store_tx_commit(f->st, &d), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,D,F");
+    /* nothing open: commit refuses, rollback does nothing; writes are their own again */
+    assert_int_equal(vg_store_tx_commit(f->st, &d), VG_EINVAL);
+    vg_store_tx_rollback(f->st);
+    assert_int_equal(org_new(f->st, "G"), 0);
+    assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,D,F,G");
+}
+
+/* Runs sql on the file at path through a connection of its own. */
+static void exec_on(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* A single-item getter tells "no such item" (VG_ENOENT) from a store failure (VG_EIO): here
+ * the tables are dropped under the connection, whose statements were prepared before, so that
+ * the failure is in the step and not in the preparation. */
+static void getters_tell_missing_from_failed(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    int rc;
+    json_t *out = NULL;
+    json_t *inc =
+        incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}", &d, &rc);
+    assert_int_equal(rc, 0);
+    const char *ref = json_string_value(json_object_get(inc, "ref"));
+    assert_int_equal(vg_store_incident_get(f->st, ref, &out), 0);
+    json_decref(out);
+    out = NULL;
+    assert_int_equal(vg_store_incident_get(f->st, "VIG-2000-000001", &out), VG_ENOENT);
+    assert_int_equal(vg_store_org_get(f->st, 42, &out), VG_ENOENT);
+    assert_int_equal(vg_store_user_get(f->st, "nobody", &out), VG_ENOENT);
+    assert_int_equal(vg_store_indicator_get(f->st, 42, &out), VG_ENOENT);
+    assert_int_equal(vg_store_vuln_get(f->st, "CVE-2000-0001", &out), VG_ENOENT);
+    assert_int_equal(vg_store_playbook_get(f->st, "no-such-class", &out), VG_ENOENT);
+    assert_null(out);
+    exec_on(f->path, "DROP TABLE timeline");
+    assert_int_equal(vg_store_incident_get(f->st, ref, &out), VG_EIO);
+    exec_on(f->path, "DROP TABLE incident; DROP TABLE org; DROP TABLE user; "
+                     "DROP TABLE indicator; DROP TABLE vuln; DROP TABLE playbook");
+    assert_int_equal(vg_store_incident_get(f->st, ref, &out), VG_EIO);
+    assert_int_equal(vg_store_org_get(f->st, 42, &out), VG_EIO);
+    assert_int_equal(vg_store_user_get(f->st, "nobody", &out), VG_EIO);
+    assert_int_equal(vg_store_indicator_get(f->st, 42, &out), VG_EIO);
+    assert_int_equal(vg_store_vuln_get(f->st, "CVE-2000-0001", &out), VG_EIO);
+    assert_int_equal(vg_store_playbook_get(f->st, "no-such-class", &out), VG_EIO);
+    assert_null(out);
+    json_decref(inc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +474,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(sightings_raise_one_alert_per_day, setup, teardown),
         cmocka_unit_test_setup_teardown(indicator_version_and_attrib, setup, teardown),
         cmocka_unit_test_setup_teardown(related_sees_other_connections, setup, teardown),
+        cmocka_unit_test_setup_teardown(tx_inside_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(tx_outside_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(getters_tell_missing_from_failed, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

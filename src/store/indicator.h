@@ -1,0 +1,75 @@
+/* The store's indicators: indicators of compromise, their sightings in logs, and the alerts
+ * that group sightings and may become incidents. Included by store/store.h; a backend fills
+ * struct vg_store_indicator_ops. */
+#ifndef VG_STORE_INDICATOR_H
+#define VG_STORE_INDICATOR_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "store/base.h"
+
+/* The operations a backend implements for indicators, sightings and alerts. */
+struct vg_store_indicator_ops {
+    int (*indicator_import)(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
+                            json_t **out, struct vg_diag *d);
+    int (*indicator_get)(struct vg_store *st, long long id, json_t **out);
+    int (*indicator_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                          json_t **out, struct vg_diag *d);
+    int (*indicator_each)(struct vg_store *st, const char *now,
+                          int (*fn)(void *ctx, long long id, const char *type, const char *value),
+                          void *ctx);
+    int (*indicator_version)(struct vg_store *st, const char *now, char *out, size_t cap);
+    int (*sightings_record)(struct vg_store *st, const struct vg_actor *who,
+                            const json_t *sightings, json_t **out, struct vg_diag *d);
+    int (*sighting_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                         json_t **out, struct vg_diag *d);
+    int (*alert_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                      json_t **out, struct vg_diag *d);
+    int (*alert_escalate)(struct vg_store *st, const struct vg_actor *who, long long id,
+                          const json_t *fields, json_t **out, struct vg_diag *d);
+};
+
+/* Unless said otherwise, each of these returns 0, VG_ENOENT when the named thing does not
+ * exist, VG_EINVAL / VG_ECONFLICT / VG_EEXIST with a message in d, or VG_EIO (a store
+ * failure, message in d when given). *out is a new reference. */
+
+/* Imports checked indicators (core/record.h) in one transaction. Re-importing is idempotent:
+ * an indicator equal in type and normal form is merged (given fields replace, first/last
+ * seen widen). *out = {"added","updated","unchanged","ids":[...]} (ids in input order). */
+int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
+                              json_t **out, struct vg_diag *d);
+/* *out = {"id","type","value","tlp","source","confidence","tags","first_seen","last_seen",
+ * "expires","created","updated"}. */
+int vg_store_indicator_get(struct vg_store *st, long long id, json_t **out);
+/* filters: optional "type", "source". */
+int vg_store_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                            json_t **out, struct vg_diag *d);
+/* Calls fn for every indicator not expired at now (RFC 3339; NULL: all), in id order; stops
+ * at fn's first non-zero return and returns it. */
+int vg_store_indicator_each(struct vg_store *st, const char *now,
+                            int (*fn)(void *ctx, long long id, const char *type, const char *value),
+                            void *ctx);
+/* A short text that changes whenever the set of indicators vg_store_indicator_each(now) gives
+ * may have changed: an import or update on this connection, a commit by another connection
+ * (any write: it errs on the side of a change), or an expiry passed by now. Cheap: no scan
+ * of the table unless one of those happened. Writes at most cap bytes, NUL included; 0 or
+ * VG_EIO. */
+int vg_store_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap);
+/* Records sightings [{"indicator": id, "org": id|null, "seen", "value", "field", "source"}]
+ * in one transaction, each counted in the alert of its indicator, organisation and day
+ * (created when needed). *out = {"sightings": n, "alerts": n, "alert_ids": [...]}. */
+int vg_store_sightings_record(struct vg_store *st, const struct vg_actor *who,
+                              const json_t *sightings, json_t **out, struct vg_diag *d);
+/* filters: optional "org", "indicator" (integers), "since" (RFC 3339). Newest first. */
+int vg_store_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                           json_t **out, struct vg_diag *d);
+/* filters: optional "status" (open, escalated), "org". Newest first. */
+int vg_store_alert_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                        json_t **out, struct vg_diag *d);
+/* Turns an open alert into an incident (fields may set title, class, type, severity) with the
+ * indicator and the values seen attached as observables; VG_ECONFLICT if already done. */
+int vg_store_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
+                            const json_t *fields, json_t **out, struct vg_diag *d);
+
+#endif

@@ -1,0 +1,64 @@
+/* The store's users and logs: users and their roles, API tokens (kept as hashes), the audit
+ * log of every write, the log of public report attempts. Included by store/store.h; a backend
+ * fills struct vg_store_user_ops. */
+#ifndef VG_STORE_USER_H
+#define VG_STORE_USER_H
+
+#include <jansson.h>
+
+#include "store/base.h"
+
+/* The operations a backend implements for users, API tokens, the audit log and the log of public
+ * reports. */
+struct vg_store_user_ops {
+    int (*user_ensure)(struct vg_store *st, const char *name, const char *role, long long *id,
+                       struct vg_diag *d);
+    int (*user_set_password)(struct vg_store *st, const char *name, const char *hash,
+                             struct vg_diag *d);
+    int (*user_get)(struct vg_store *st, const char *name, json_t **out);
+    int (*user_list)(struct vg_store *st, json_t **out);
+    int (*token_add)(struct vg_store *st, long long user_id, const unsigned char hash[32],
+                     const char *label, long long *id, struct vg_diag *d);
+    int (*token_lookup)(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out);
+    int (*token_list)(struct vg_store *st, long long user_id, json_t **out);
+    int (*token_revoke)(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);
+    int (*intake_log)(struct vg_store *st, const json_t *entry, struct vg_diag *d);
+    int (*audit_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
+                      struct vg_diag *d);
+};
+
+/* Unless said otherwise, each of these returns 0, VG_ENOENT when the named thing does not
+ * exist, VG_EINVAL / VG_ECONFLICT / VG_EEXIST with a message in d, or VG_EIO (a store
+ * failure, message in d when given). *out is a new reference. */
+
+/* Creates user name with role unless it exists (an existing user keeps its role); *id (may
+ * be NULL) = its id. */
+int vg_store_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
+                         struct vg_diag *d);
+/* Sets the password hash (Argon2id, encoded) of user name; VG_ENOENT if there is none. */
+int vg_store_user_set_password(struct vg_store *st, const char *name, const char *hash,
+                               struct vg_diag *d);
+/* *out = {"id","name","role","created","disabled","password_hash" (or null)}. */
+int vg_store_user_get(struct vg_store *st, const char *name, json_t **out);
+/* *out = the users in id order, without their password hashes. */
+int vg_store_user_list(struct vg_store *st, json_t **out);
+/* Stores a new API token of user user_id by its SHA-256 hash (the token itself is never
+ * stored) with a label (NULL: ""); *id (may be NULL) = its id. */
+int vg_store_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
+                       const char *label, long long *id, struct vg_diag *d);
+/* Who the token of that hash authenticates: *out filled, or VG_ENOENT if it is unknown,
+ * revoked or its user disabled. Answered from a per-connection cache when it can. */
+int vg_store_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out);
+/* *out = the tokens of user user_id: [{"id","label","created","revoked" (or null)}]. */
+int vg_store_token_list(struct vg_store *st, long long user_id, json_t **out);
+/* Revokes token id; if user_id > 0 only a token of that user. */
+int vg_store_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);
+
+/* Records a public report attempt: {client, decision, reporter_email, org_name, org_kind,
+ * incident?}. */
+int vg_store_intake_log(struct vg_store *st, const json_t *entry, struct vg_diag *d);
+/* The audit log, newest first: *out = {"items": [...], "next_cursor": ... or null}. */
+int vg_store_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
+                        struct vg_diag *d);
+
+#endif
