@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "core/model.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "store/store.h"
 
 /* Opens the store, ensures user `name` with `role`, creates a token and prints it alone on

@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "match/match.h"
@@ -90,9 +90,10 @@ void vg_resp_json(struct vg_resp *r, int status, json_t *body)
     r->text = NULL;
     r->status = status;
     r->json = body;
+    r->content_type = VG_CONTENT_JSON;
 }
 
-void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b)
+void vg_resp_text(struct vg_resp *r, int status, const char *content_type, struct vg_buf *b)
 {
     if (b->failed || !b->data) {
         vg_buf_cleanup(b);
@@ -100,8 +101,14 @@ void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b)
         return;
     }
     vg_resp_json(r, status, NULL);
+    r->content_type = content_type;
     r->text_len = b->len;
     r->text = vg_buf_steal(b);
+}
+
+void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b)
+{
+    vg_resp_text(r, status, VG_CONTENT_JSON, b);
 }
 
 void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *field,
@@ -238,7 +245,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
         return MHD_NO;
     }
     if (text)
-        MHD_add_response_header(resp, "Content-Type", "application/json");
+        MHD_add_response_header(resp, "Content-Type",
+                                r->content_type ? r->content_type : VG_CONTENT_JSON);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->location[0])
@@ -418,7 +426,7 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     req->body_len = j->body.len;
     client_addr(conn, req->client, sizeof req->client);
     bool known = false;
-    j->route = vg_route_find(req, &known, j->allow, sizeof j->allow);
+    j->route = vg_route_find(srv->cfg.routes, req, &known, j->allow, sizeof j->allow);
     if (!j->route) {
         if (known)
             vg_resp_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s; allowed: %s",
@@ -544,6 +552,10 @@ static int bind_listen(const char *listen_on, int *port, struct vg_diag *d)
 struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
                                   struct vg_diag *d)
 {
+    if (!cfg->routes) {
+        vg_diag_set(d, VG_EINVAL, "", "no route table");
+        return NULL;
+    }
     struct vg_server *srv = calloc(1, sizeof *srv);
     if (!srv) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");

@@ -12,7 +12,10 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+struct vg_route;
+
 struct vg_server_config {
+    const struct vg_route *routes; /* the route table (api/routes.c), NULL method ends it */
     const char *db;             /* database path or URL */
     const char *listen;         /* "HOST:PORT"; port 0 picks a free one */
     struct vg_store_config store;
@@ -44,12 +47,19 @@ struct vg_req {
     char client[64];            /* client address */
 };
 
+/* Content types of answers (struct vg_resp's content_type). */
+#define VG_CONTENT_JSON "application/json"
+#define VG_CONTENT_HTML "text/html; charset=utf-8"
+#define VG_CONTENT_TAXII "application/taxii+json;version=2.1"
+
 /* What a handler answers: status and a JSON body (owned), plus optional headers. */
 struct vg_resp {
     int status;
     json_t *json;
-    char *text;                 /* or the body as JSON text already written (owned) */
+    char *text;                 /* or the body as text already written (owned) */
     size_t text_len;            /* its length */
+    const char *content_type;   /* of the body (a static string, VG_CONTENT_*); set by the
+                                 * vg_resp_* helpers, NULL: application/json */
     char location[256];
     int retry_after;            /* seconds, 0: none */
 };
@@ -78,6 +88,9 @@ void vg_resp_json(struct vg_resp *r, int status, json_t *body);
 /* Answers the JSON text the handler wrote in b (taken over; b is left empty), or a 500 if
  * b failed. For hot routes whose answer is faster written than built as a document. */
 void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b);
+/* Answers the text written in b (taken over; b is left empty) as content_type (a static
+ * string: VG_CONTENT_HTML, VG_CONTENT_TAXII, ...), or a JSON 500 if b failed. */
+void vg_resp_text(struct vg_resp *r, int status, const char *content_type, struct vg_buf *b);
 /* Sets an error answer {"error":{"code","message","field"}}. */
 void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *field,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));

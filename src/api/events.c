@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/attrib.h"
-#include "http/api.h"
+#include "api/api.h"
 #include "match/match.h"
 #include "util/json.h"
 #include "util/time.h"

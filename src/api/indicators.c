@@ -5,7 +5,7 @@
 #include "core/model.h"
 #include "core/observable.h"
 #include "core/record.h"
-#include "http/api.h"
+#include "api/api.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/time.h"

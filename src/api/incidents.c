@@ -8,7 +8,7 @@
 #include "core/playbook.h"
 #include "core/record.h"
 #include "core/rsit.h"
-#include "http/api.h"
+#include "api/api.h"
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/str.h"

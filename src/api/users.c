@@ -5,8 +5,8 @@
 
 #include "core/model.h"
 #include "core/rsit.h"
-#include "http/api.h"
-#include "http/auth.h"
+#include "api/api.h"
+#include "app/auth.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/version.h"

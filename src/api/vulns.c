@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http/api.h"
+#include "api/api.h"
 #include "http/watch.h"
 #include "util/str.h"
 #include "vuln/vuln.h"

@@ -1,7 +1,7 @@
 /* Authentication: API tokens (random 256-bit, shown once, stored as SHA-256) and passwords
  * (Argon2id through libsodium). Shared by the HTTP server and the CLI. */
-#ifndef VG_AUTH_H
-#define VG_AUTH_H
+#ifndef VG_APP_AUTH_H
+#define VG_APP_AUTH_H
 
 #include <stdbool.h>
 

@@ -6,7 +6,7 @@
 
 #include "core/intake.h"
 #include "core/record.h"
-#include "http/api.h"
+#include "api/api.h"
 #include "http/ratelimit.h"
 #include "util/json.h"
 

@@ -1,6 +1,6 @@
 /* Tokens and passwords. A token is 32 random bytes in hex behind "vgt_"; only its SHA-256 is
  * stored, so a stolen database does not yield usable tokens. */
-#include "http/auth.h"
+#include "app/auth.h"
 
 #include <sodium.h>
 #include <stdio.h>

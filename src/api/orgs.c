@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "core/record.h"
-#include "http/api.h"
+#include "api/api.h"
 #include "http/watch.h"
 #include "util/log.h"
 #include "util/str.h"
