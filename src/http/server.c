@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "app/auth.h"
+#include "http/auth.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "match/match.h"
@@ -279,25 +279,6 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
-/* Authenticates the bearer token, if any. Returns 0, or sets a 401 answer. */
-static int authenticate(struct vg_req *req, struct vg_resp *r, bool required)
-{
-    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
-    if (!h) {
-        if (required)
-            vg_resp_error(r, 401, "unauthorized", NULL,
-                          "a token is required: Authorization: Bearer TOKEN");
-        return required ? -1 : 0;
-    }
-    if (strncasecmp(h, "Bearer ", 7) != 0 ||
-        vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor) != 0) {
-        memset(&req->actor, 0, sizeof req->actor);
-        vg_resp_error(r, 401, "unauthorized", NULL, "invalid or revoked token");
-        return -1;
-    }
-    return 0;
-}
-
 /* Runs a queued job on the database thread: authentication, role, handler. */
 static void run_job(struct vg_server *srv, struct job *j)
 {
@@ -305,13 +286,8 @@ static void run_job(struct vg_server *srv, struct job *j)
     struct vg_resp *r = &j->resp;
     const struct vg_route *route = j->route;
     req->st = srv->store;
-    if (authenticate(req, r, route->access != VG_PUBLIC) != 0)
+    if (vg_http_auth(req, r, route->access) != 0)
         return;
-    if (route->access != VG_PUBLIC && vg_auth_role_rank(req->actor.role) < (int)route->access) {
-        vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
-                      req->method, req->path);
-        return;
-    }
     route->handler(req, r);
 }
 

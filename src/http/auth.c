@@ -1,0 +1,33 @@
+/* Bearer tokens on requests: "Authorization: Bearer vgt_..." is read here and checked by
+ * app/auth.c against the store; the route's least role is enforced here too. */
+#include "http/auth.h"
+
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+#include "app/auth.h"
+
+int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
+{
+    bool required = least != VG_PUBLIC;
+    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+    if (!h) {
+        if (required)
+            vg_resp_error(r, 401, "unauthorized", NULL,
+                          "a token is required: Authorization: Bearer TOKEN");
+        return required ? -1 : 0;
+    }
+    if (strncasecmp(h, "Bearer ", 7) != 0 ||
+        vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor) != 0) {
+        memset(&req->actor, 0, sizeof req->actor);
+        vg_resp_error(r, 401, "unauthorized", NULL, "invalid or revoked token");
+        return -1;
+    }
+    if (required && vg_auth_role_rank(req->actor.role) < (int)least) {
+        vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
+                      req->method, req->path);
+        return -1;
+    }
+    return 0;
+}
