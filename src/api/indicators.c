@@ -106,8 +106,9 @@ void vg_api_indicators_get(struct vg_req *req, struct vg_resp *r)
     json_t *out;
     if (!id)
         return;
-    if (vg_store_indicator_get(req->st, id, &out) != 0)
-        vg_resp_error(r, 404, "not_found", "id", "no indicator %lld", id);
+    int rc = vg_store_indicator_get(req->st, id, &out);
+    if (rc)
+        vg_resp_get_failed(r, rc, "id", "indicator %lld", id);
     else
         vg_resp_json(r, 200, out);
 }

@@ -125,6 +125,21 @@ void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *
     vg_resp_json(r, status, json_pack("{s:o}", "error", e));
 }
 
+void vg_resp_get_failed(struct vg_resp *r, int rc, const char *field, const char *fmt, ...)
+{
+    char what[300];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (rc == VG_ENOENT) {
+        vg_resp_error(r, 404, "not_found", field, "no %s", what);
+    } else {
+        vg_error("cannot read %s: %s", what, vg_strerror(rc));
+        vg_resp_error(r, 500, "internal", NULL, "internal error");
+    }
+}
+
 void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d)
 {
     const char *msg = d && d->message[0] ? d->message : vg_strerror(rc);

@@ -94,6 +94,11 @@ void vg_resp_text(struct vg_resp *r, int status, const char *content_type, struc
 /* Sets an error answer {"error":{"code","message","field"}}. */
 void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *field,
                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The answer to a read of one item that failed with rc: VG_ENOENT is a 404 "not_found"
+ * naming field, its message "no " followed by the item (fmt: "organisation %lld", ...); any
+ * other error is a 500 "internal" whose cause (the item and rc) is logged. */
+void vg_resp_get_failed(struct vg_resp *r, int rc, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Maps a store/library error code and its diagnostic to an HTTP error answer. */
 void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d);
 /* The request body as a JSON object (the caller owns it; the worker thread has usually parsed
