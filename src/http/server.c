@@ -21,10 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/events.h"
 #include "http/auth.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
-#include "match/match.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -65,7 +65,7 @@ struct vg_server {
     pthread_cond_t qcond;       /* signalled when a job is queued or the server stops */
     struct job *qhead, *qtail;  /* jobs waiting for the database thread, oldest first */
     bool stopping;              /* vg_server_stop was called: no more jobs are taken */
-    struct vg_server_events events; /* POST /api/v1/events's index (database thread) */
+    struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
 };
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
@@ -73,7 +73,7 @@ const struct vg_server_config *vg_server_config(const struct vg_server *srv)
     return &srv->cfg;
 }
 
-struct vg_server_events *vg_server_events(struct vg_server *srv)
+struct vg_events_index *vg_server_events(struct vg_server *srv)
 {
     return &srv->events;
 }
@@ -618,7 +618,7 @@ void vg_server_stop(struct vg_server *srv)
     if (srv->fd >= 0)
         close(srv->fd);
     vg_store_close(srv->store);
-    vg_match_index_free(srv->events.idx);
+    vg_events_index_cleanup(&srv->events);
     vg_ratelimit_free(srv->rl);
     pthread_cond_destroy(&srv->qcond);
     pthread_mutex_destroy(&srv->qlock);

@@ -64,15 +64,11 @@ struct vg_resp {
     int retry_after;            /* seconds, 0: none */
 };
 
-struct vg_match_index;
-/* The indicator index POST /api/v1/events matches against, kept between requests and rebuilt
- * when the store's indicator version changes. Only touched by handlers (on the database
- * thread); freed with the server. */
-struct vg_server_events {
-    struct vg_match_index *idx; /* frozen, or NULL before the first request */
-    char version[128];          /* vg_store_indicator_version when idx was built */
-};
-struct vg_server_events *vg_server_events(struct vg_server *srv);
+struct vg_events_index;
+/* The indicator index POST /api/v1/events matches against (app/events.h), kept between
+ * requests and rebuilt when the store's indicator version changes. Only touched by handlers
+ * (on the database thread); freed with the server. */
+struct vg_events_index *vg_server_events(struct vg_server *srv);
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv);
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv);
