@@ -10,8 +10,8 @@
 #include "match/match.h"
 #include "store/store.h"
 #include "util/json.h"
+#include "util/limits.h"
 
-#define MAX_FILES 1024
 #define CHUNK 10000   /* indicators per store transaction */
 #define BAD_SHOWN 100 /* invalid lines shown per file */
 
@@ -128,7 +128,7 @@ static int import_file(struct import *im, const char *path, bool strict)
 
 static int run_import(int argc, char **argv)
 {
-    const char *files[MAX_FILES];
+    const char *files[VG_MAX_FEED_FILES];
     size_t nfiles = 0;
     const char *db = NULL, *tlp = NULL, *source = NULL;
     long long confidence = -1;
@@ -160,7 +160,7 @@ static int run_import(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0')
             return vg_cli_usage("ioc", "unknown option '%s'", a);
-        if (nfiles == MAX_FILES)
+        if (nfiles == VG_MAX_FEED_FILES)
             return vg_cli_usage("ioc", "too many files");
         files[nfiles++] = a;
     }

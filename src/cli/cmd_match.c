@@ -16,9 +16,9 @@
 #include "match/match.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/limits.h"
 #include "util/time.h"
 
-#define MAX_FILES 1024
 #define BAD_SHOWN 10 /* malformed lines and invalid indicator lines shown per run / file */
 #define RECORD_BATCH 5000 /* sightings per store transaction with --record */
 
@@ -212,8 +212,8 @@ static long rss_kib(void)
 
 static int run_match(int argc, char **argv)
 {
-    const char *iocs[MAX_FILES];
-    const char *logs[MAX_FILES];
+    const char *iocs[VG_MAX_FEED_FILES];
+    const char *logs[VG_MAX_LOG_FILES];
     size_t niocs = 0, nlogs = 0;
     bool stats = false, strict = false, record = false;
     const char *db = NULL;
@@ -226,7 +226,7 @@ static int run_match(int argc, char **argv)
         const char *val = NULL;
         if (strcmp(a, "--") == 0) {
             for (i++; i < argc; i++) {
-                if (nlogs == MAX_FILES)
+                if (nlogs == VG_MAX_LOG_FILES)
                     return vg_cli_usage("match", "too many log files");
                 logs[nlogs++] = argv[i];
             }
@@ -253,7 +253,7 @@ static int run_match(int argc, char **argv)
                 return vg_cli_usage("match", "%s takes no value", name);
             }
             if (strcmp(name, "--indicators") == 0) {
-                if (niocs == MAX_FILES)
+                if (niocs == VG_MAX_FEED_FILES)
                     return vg_cli_usage("match", "too many indicator files");
                 iocs[niocs++] = val;
             } else if (strcmp(name, "--format") == 0) {
@@ -283,7 +283,7 @@ static int run_match(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0')
             return vg_cli_usage("match", "unknown option '%s'", a);
-        if (nlogs == MAX_FILES)
+        if (nlogs == VG_MAX_LOG_FILES)
             return vg_cli_usage("match", "too many log files");
         logs[nlogs++] = a;
     }
