@@ -25,8 +25,8 @@ int vg_auth_token_new(struct vg_store *st, long long user_id, const char *label,
     return vg_store_token_add(st, user_id, hash, label, id, d);
 }
 
-int vg_auth_user_token(struct vg_store *st, const char *name, const char *role,
-                       const char *label, char out[VG_TOKEN_LEN + 1], struct vg_diag *d)
+int vg_auth_user_token(struct vg_store *st, const char *name, const char *role, const char *label,
+                       char out[VG_TOKEN_LEN + 1], struct vg_diag *d)
 {
     long long uid;
     int rc = vg_store_user_ensure(st, name, role, &uid, d);
@@ -35,8 +35,7 @@ int vg_auth_user_token(struct vg_store *st, const char *name, const char *role,
     return rc;
 }
 
-int vg_auth_token_check(struct vg_store *st, const char *token, size_t len,
-                        struct vg_actor *who)
+int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, struct vg_actor *who)
 {
     unsigned char hash[crypto_hash_sha256_BYTES];
     if (len != VG_TOKEN_LEN || memcmp(token, "vgt_", 4) != 0)
@@ -51,9 +50,9 @@ int vg_auth_login(struct vg_store *st, const char *name, const char *password,
 {
     json_t *user = NULL;
     int rc = vg_store_user_get(st, name, &user);
-    if (rc == VG_ENOENT || (!rc && (json_is_true(json_object_get(user, "disabled")) ||
-                                    !vg_auth_password_ok(vg_json_str(user, "password_hash"),
-                                                         password))))
+    if (rc == VG_ENOENT ||
+        (!rc && (json_is_true(json_object_get(user, "disabled")) ||
+                 !vg_auth_password_ok(vg_json_str(user, "password_hash"), password))))
         rc = vg_diag_set(d, VG_EPERM, "", "wrong user name or password");
     else if (rc)
         vg_diag_set(d, rc, "", "cannot read user '%s'", name);

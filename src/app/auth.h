@@ -18,11 +18,10 @@ int vg_auth_token_new(struct vg_store *st, long long user_id, const char *label,
                       char out[VG_TOKEN_LEN + 1], long long *id, struct vg_diag *d);
 /* Ensures user `name` with `role` (created if absent) and creates a token labelled `label`
  * for it (vigie init, vigie token create). 0, or an error with d filled. */
-int vg_auth_user_token(struct vg_store *st, const char *name, const char *role,
-                       const char *label, char out[VG_TOKEN_LEN + 1], struct vg_diag *d);
+int vg_auth_user_token(struct vg_store *st, const char *name, const char *role, const char *label,
+                       char out[VG_TOKEN_LEN + 1], struct vg_diag *d);
 /* Looks up a presented token; 0 and *who filled, or VG_ENOENT. */
-int vg_auth_token_check(struct vg_store *st, const char *token, size_t len,
-                        struct vg_actor *who);
+int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, struct vg_actor *who);
 /* Verifies name and password and creates a "login" token: 0 with out, *id (the token's) and
  * role (user's role, cap bytes) filled; VG_EPERM when the user is unknown or disabled or the
  * password wrong (one answer for all three); another error (d filled) if the store fails. */
