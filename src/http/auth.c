@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "app/auth.h"
+#include "util/log.h"
 
 int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
 {
@@ -18,10 +19,17 @@ int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
                           "a token is required: Authorization: Bearer TOKEN");
         return required ? -1 : 0;
     }
-    if (strncasecmp(h, "Bearer ", 7) != 0 ||
-        vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor) != 0) {
+    int rc = strncasecmp(h, "Bearer ", 7) != 0
+                 ? VG_ENOENT
+                 : vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor);
+    if (rc) {
         memset(&req->actor, 0, sizeof req->actor);
-        vg_resp_error(r, 401, "unauthorized", NULL, "invalid or revoked token");
+        if (rc == VG_ENOENT) {
+            vg_resp_error(r, 401, "unauthorized", NULL, "invalid or revoked token");
+        } else { /* the store failed: not the caller's fault */
+            vg_error("cannot check a token: %s", vg_strerror(rc));
+            vg_resp_error(r, 500, "internal", NULL, "internal error");
+        }
         return -1;
     }
     if (required && vg_auth_role_rank(req->actor.role) < (int)least) {

@@ -73,3 +73,11 @@ def test_intake_store_failure_is_500(seeded, table, cause):
     server, _ = seeded
     restart_without(server, table)
     internal(server, server.post("/api/v1/reports", REPORT, token=""), cause)
+
+
+def test_token_check_store_failure_is_500_not_401(seeded):
+    server, _ = seeded
+    restart_without(server, "token")
+    internal(server, server.get("/api/v1/me"), "cannot check a token")
+    # no token at all is still the caller's fault
+    assert server.get("/api/v1/me", token="").status_code == 401
