@@ -125,6 +125,7 @@ static void events_recorded_once_per_hit(void **state)
            *out = NULL;
     assert_int_equal(vg_store_indicator_import(f->st, &who, inds, &out, &d), 0);
     json_decref(out);
+    json_decref(inds);
     struct vg_events_index ei = {0};
     const struct vg_match_index *a =
         vg_events_index_current(&ei, f->st, "2026-11-29T00:00:00Z", &d);
