@@ -18,6 +18,7 @@
 #define VG_MAX_BUF           (256 * 1024 * 1024) /* default cap of a growable buffer */
 #define VG_MAX_BULK_INDICATORS 10000       /* indicators in one POST /api/v1/indicators */
 #define VG_MAX_LOG_FILES     1024          /* log files named on one `vigie match` line */
+#define VG_IMPORT_CHUNK      10000         /* indicators per store transaction of a feed import */
 
 /* Technology watch (src/vuln). */
 #define VG_MAX_CPE           1024          /* one CPE name, formatted string or URI, bytes */

@@ -13,6 +13,7 @@
 
 #include "app/auth.h"
 #include "app/events.h"
+#include "app/indicators.h"
 #include "app/intake.h"
 #include "app/org.h"
 #include "core/attrib.h"
@@ -210,6 +211,49 @@ static void logins_and_users(void **state)
     assert_int_equal(vg_auth_token_check(f->st, "vgt_x", 5, &a), VG_ENOENT);
 }
 
+static void count_error(void *ctx, const struct vg_diag *d)
+{
+    (void)d;
+    (*(int *)ctx)++;
+}
+
+/* An indicator file is imported idempotently with the options given; an invalid line is
+ * counted and shown, or (strict) stops the import; bad options are refused up front. */
+static void indicator_files_import(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    static const char text[] = "# feed\ndomain-name evil.example\nsha256 zz\n"
+                               "ipv4-addr 203.0.113.0/24\n";
+    struct vg_indicators_options o = {"GREEN", NULL, 90, false};
+    struct vg_indicators_counts c;
+    int shown = 0;
+    assert_int_equal(vg_indicators_options_check(&o, &d), 0);
+    assert_int_equal(vg_indicators_import_text(f->st, &who, &o, "feed.txt", text, sizeof text - 1,
+                                               count_error, &shown, &c, &d),
+                     0);
+    assert_int_equal(c.added, 2);
+    assert_int_equal(c.rejected, 1);
+    assert_int_equal(shown, 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM indicator WHERE source = 'feed.txt' AND "
+                              "tlp = 'GREEN' AND confidence = 90"),
+                     2);
+    assert_int_equal(vg_indicators_import_text(f->st, &who, &o, "feed.txt", text, sizeof text - 1,
+                                               NULL, NULL, &c, &d),
+                     0);
+    assert_int_equal(c.added, 0);
+    assert_int_equal(c.unchanged, 2);
+    o.strict = true;
+    static const char bad[] = "domain-name new.example\nsha256 zz\n";
+    assert_int_equal(vg_indicators_import_text(f->st, &who, &o, "bad.txt", bad, sizeof bad - 1,
+                                               NULL, NULL, &c, &d),
+                     VG_EINVAL);
+    assert_int_equal(count(f, "SELECT count(*) FROM indicator WHERE value = 'new.example'"), 0);
+    o.tlp = "PURPLE";
+    assert_int_equal(vg_indicators_options_check(&o, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/tlp");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +261,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(org_update_checks, setup, teardown),
         cmocka_unit_test_setup_teardown(events_recorded_once_per_hit, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_and_users, setup, teardown),
+        cmocka_unit_test_setup_teardown(indicator_files_import, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
