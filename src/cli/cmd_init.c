@@ -5,7 +5,7 @@
 
 #include "cli/commands.h"
 #include "core/model.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "store/store.h"
 
 /* Opens the store, ensures user `name` with `role`, creates a token and prints it alone on
@@ -24,11 +24,8 @@ static int issue_token(const char *cmd, const char *db, const char *name, const 
         fprintf(stderr, "vigie %s: %s\n", cmd, d.message);
         return VG_EXIT_FAIL;
     }
-    long long uid;
     char tok[VG_TOKEN_LEN + 1];
-    int rc = vg_store_user_ensure(st, name, role, &uid, &d);
-    if (!rc)
-        rc = vg_auth_token_new(st, uid, label, tok, NULL, &d);
+    int rc = vg_auth_user_token(st, name, role, label, tok, &d);
     vg_store_close(st);
     if (rc) {
         fprintf(stderr, "vigie %s: %s\n", cmd, d.message);

@@ -1,96 +1,34 @@
 /* `vigie ioc import`: stores the indicators of indicator files (the files `vigie match` reads)
- * in the database, idempotently, a transaction per chunk of lines. */
+ * in the database, idempotently, a transaction per chunk of lines (app/indicators.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/indicators.h"
 #include "cli/commands.h"
-#include "core/record.h"
-#include "match/match.h"
 #include "store/store.h"
-#include "util/json.h"
+#include "util/limits.h"
+#include "util/str.h"
 
-#define MAX_FILES 1024
-#define CHUNK 10000   /* indicators per store transaction */
 #define BAD_SHOWN 100 /* invalid lines shown per file */
 
-struct import {
-    struct vg_store *st;
-    struct vg_actor who;
-    const char *file;     /* for messages */
-    const char *tlp;      /* NULL: the store's default */
-    const char *source;   /* NULL: the file name */
-    long long confidence; /* -1: the store's default */
-    json_t *chunk;        /* checked indicators not stored yet */
-    size_t shown;
-    long long added, updated, unchanged, rejected;
+/* Where the invalid lines of a file are shown. */
+struct shown {
+    const char *file;
+    size_t n;
 };
 
 static void print_error(void *ctx, const struct vg_diag *d)
 {
-    struct import *im = ctx;
-    if (im->shown++ < BAD_SHOWN)
-        fprintf(stderr, "%s:%ld: %s\n", im->file, d->line, d->message);
+    struct shown *sh = ctx;
+    if (sh->n++ < BAD_SHOWN)
+        fprintf(stderr, "%s:%ld: %s\n", sh->file, d->line, d->message);
 }
 
-/* Stores the chunk in one transaction and adds up the counts. */
-static int store_chunk(struct import *im, struct vg_diag *d)
-{
-    if (!json_array_size(im->chunk))
-        return 0;
-    json_t *out = NULL;
-    int rc = vg_store_indicator_import(im->st, &im->who, im->chunk, &out, d);
-    if (!rc) {
-        im->added += json_integer_value(json_object_get(out, "added"));
-        im->updated += json_integer_value(json_object_get(out, "updated"));
-        im->unchanged += json_integer_value(json_object_get(out, "unchanged"));
-    }
-    json_decref(out);
-    json_array_clear(im->chunk);
-    return rc;
-}
-
-/* The indicator object of one line, as a client would POST it. */
-static json_t *indicator_of(const struct import *im, enum vg_match_type t, struct vg_str value)
-{
-    json_t *in = json_object();
-    json_object_set_new(in, "type", json_string(vg_match_type_name(t)));
-    json_object_set_new(in, "value", json_stringn(value.ptr, value.len));
-    if (im->tlp)
-        json_object_set_new(in, "tlp", json_string(im->tlp));
-    json_object_set_new(in, "source", json_string(im->source ? im->source : im->file));
-    if (im->confidence >= 0)
-        json_object_set_new(in, "confidence", json_integer(im->confidence));
-    return in;
-}
-
-static int add_line(void *ctx, long line, enum vg_match_type t, struct vg_str value,
-                    struct vg_diag *d)
-{
-    struct import *im = ctx;
-    (void)line;
-    json_t *in = indicator_of(im, t, value), *ind = NULL;
-    if (!json_string_value(json_object_get(in, "value"))) {
-        json_decref(in);
-        return vg_diag_set(d, VG_EINVAL, "value", "value is not UTF-8");
-    }
-    struct vg_diag cd;
-    vg_diag_clear(&cd);
-    int rc = vg_indicator_check(in, VG_CHECK_PATCH, &ind, &cd);
-    json_decref(in);
-    if (rc) {
-        return vg_diag_set(d, VG_EINVAL, cd.field, "invalid %s: %s", vg_match_type_name(t),
-                           cd.message);
-    }
-    json_array_append_new(im->chunk, ind);
-    if (json_array_size(im->chunk) >= CHUNK)
-        return store_chunk(im, d);
-    return 0;
-}
-
-/* Imports one file; returns an exit code. */
-static int import_file(struct import *im, const char *path, bool strict)
+/* Imports one file, adding its counts to *total; returns an exit code. */
+static int import_file(struct vg_store *st, const struct vg_indicators_options *o,
+                       const char *path, struct vg_indicators_counts *total)
 {
     char *data;
     size_t len;
@@ -98,28 +36,25 @@ static int import_file(struct import *im, const char *path, bool strict)
         fprintf(stderr, "vigie ioc: %s: %s\n", path, strerror(errno));
         return VG_EXIT_FAIL;
     }
-    im->file = path;
-    im->shown = 0;
-    struct vg_match_ioc_state state = {0, 0, -1, -1};
-    struct vg_match_ioc_counts counts = {0};
+    struct vg_actor who = {0, "system", "admin"};
+    struct shown sh = {path, 0};
+    struct vg_indicators_counts c;
     struct vg_diag d;
     vg_diag_clear(&d);
-    int rc =
-        vg_match_iocs_each(&state, data, len, strict, add_line, im, print_error, im, &counts, &d);
+    int rc = vg_indicators_import_text(st, &who, o, path, data, len, print_error, &sh, &c, &d);
     free(data);
-    im->rejected += (long long)counts.invalid;
-    if (counts.invalid > BAD_SHOWN)
-        fprintf(stderr, "%s: %zu invalid lines skipped (first %d shown)\n", path, counts.invalid,
+    total->added += c.added;
+    total->updated += c.updated;
+    total->unchanged += c.unchanged;
+    total->rejected += c.rejected;
+    if (c.rejected > BAD_SHOWN)
+        fprintf(stderr, "%s: %lld invalid lines skipped (first %d shown)\n", path, c.rejected,
                 BAD_SHOWN);
-    if (rc == VG_EINVAL && strict) {
-        json_array_clear(im->chunk);
+    if (rc == VG_EINVAL && o->strict) {
         fprintf(stderr, "vigie ioc: %s: invalid indicator line (--strict)\n", path);
         return VG_EXIT_FAIL;
     }
-    if (!rc)
-        rc = store_chunk(im, &d);
     if (rc) {
-        json_array_clear(im->chunk);
         fprintf(stderr, "vigie ioc: %s: %s\n", path, d.message);
         return VG_EXIT_FAIL;
     }
@@ -128,7 +63,7 @@ static int import_file(struct import *im, const char *path, bool strict)
 
 static int run_import(int argc, char **argv)
 {
-    const char *files[MAX_FILES];
+    const char *files[VG_MAX_FEED_FILES];
     size_t nfiles = 0;
     const char *db = NULL, *tlp = NULL, *source = NULL;
     long long confidence = -1;
@@ -160,44 +95,31 @@ static int run_import(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0')
             return vg_cli_usage("ioc", "unknown option '%s'", a);
-        if (nfiles == MAX_FILES)
+        if (nfiles == VG_MAX_FEED_FILES)
             return vg_cli_usage("ioc", "too many files");
         files[nfiles++] = a;
     }
     if (nfiles == 0)
         return vg_cli_usage("ioc", "no indicator file given");
 
-    struct import im = {0};
-    im.tlp = tlp;
-    im.source = source;
-    im.confidence = confidence;
-    im.who = (struct vg_actor){0, "system", "admin"};
-    /* Check the options once, on a sample indicator, rather than on every line. */
+    struct vg_indicators_options o = {tlp, source, confidence, strict};
     struct vg_diag d;
     vg_diag_clear(&d);
-    json_t *probe = indicator_of(&im, VG_MATCH_DOMAIN, VG_STR("example.org")), *ok = NULL;
-    if (!source)
-        json_object_set_new(probe, "source", json_string("x"));
-    int rc = vg_indicator_check(probe, VG_CHECK_PATCH, &ok, &d);
-    json_decref(probe);
-    json_decref(ok);
-    if (rc)
+    if (vg_indicators_options_check(&o, &d) != 0)
         return vg_cli_usage("ioc", "--%s: %s", d.field[0] == '/' ? d.field + 1 : d.field,
                             d.message);
-
-    im.st = vg_store_open(vg_cli_db_path(db), NULL, &d);
-    if (!im.st) {
+    struct vg_store *st = vg_store_open(vg_cli_db_path(db), NULL, &d);
+    if (!st) {
         fprintf(stderr, "vigie ioc: %s\n", d.message);
         return VG_EXIT_FAIL;
     }
-    im.chunk = json_array();
+    struct vg_indicators_counts total = {0};
     int exit_code = VG_EXIT_OK;
     for (size_t i = 0; i < nfiles && exit_code == VG_EXIT_OK; i++)
-        exit_code = import_file(&im, files[i], strict);
-    json_decref(im.chunk);
-    vg_store_close(im.st);
+        exit_code = import_file(st, &o, files[i], &total);
+    vg_store_close(st);
     fprintf(stderr, "{\"added\":%lld,\"updated\":%lld,\"unchanged\":%lld,\"rejected\":%lld}\n",
-            im.added, im.updated, im.unchanged, im.rejected);
+            total.added, total.updated, total.unchanged, total.rejected);
     return exit_code;
 }
 

@@ -10,13 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/events.h"
 #include "cli/commands.h"
 #include "core/attrib.h"
 #include "match/match.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/limits.h"
+#include "util/time.h"
 
-#define MAX_FILES 1024
 #define BAD_SHOWN 10 /* malformed lines and invalid indicator lines shown per run / file */
 #define RECORD_BATCH 5000 /* sightings per store transaction with --record */
 
@@ -153,58 +155,10 @@ static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
     return exit_code;
 }
 
-/* --record: where sightings go. */
-struct rec_ctx {
-    struct out_ctx *out;           /* hits are printed too */
-    struct vg_match_sightings sg;  /* turns hits into sightings */
-    struct vg_store *st;
-    struct vg_actor who;
-    json_t *alerts;                /* ids of the alerts touched, as keys */
-    unsigned long long sightings;  /* stored */
-    unsigned long long unrecorded; /* hits of indicators from files (no database id) */
-    struct vg_diag d;              /* the store's error, if any */
-};
-
-static int store_batch(void *ctx, json_t *batch)
-{
-    struct rec_ctx *rc = ctx;
-    json_t *out = NULL;
-    int r = vg_store_sightings_record(rc->st, &rc->who, batch, &out, &rc->d);
-    if (r)
-        return r;
-    rc->sightings += json_array_size(batch);
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(out, "alert_ids"), i, v)
-    {
-        char key[32];
-        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(v));
-        json_object_set_new(rc->alerts, key, json_true());
-    }
-    json_decref(out);
-    return 0;
-}
-
-static int record_hit(void *ctx, const struct vg_match_hit *h)
-{
-    struct rec_ctx *rc = ctx;
-    int r = print_hit(rc->out, h);
-    if (r)
-        return r;
-    struct vg_match_indicator ind;
-    char text[VG_MATCH_TEXT_MAX];
-    vg_match_index_get(rc->sg.idx, h->rec, &ind, text);
-    if (ind.id <= 0) {
-        rc->unrecorded++;
-        return 0;
-    }
-    return vg_match_sightings_hit(&rc->sg, h);
-}
-
 /* Scans one log held in memory, printing and recording its hits; returns 0 or an exit code. */
-static int scan_record(struct rec_ctx *rc, const struct vg_match_index *idx,
-                       const struct vg_match_scan_opts *opts, const struct vg_attrib *attrib,
-                       const char *path, struct vg_match_stats *st)
+static int scan_record(struct vg_events_recorder *rec, struct out_ctx *o,
+                       const struct vg_match_scan_opts *opts, const char *path,
+                       struct vg_match_stats *st)
 {
     char *data;
     size_t len;
@@ -213,29 +167,17 @@ static int scan_record(struct rec_ctx *rc, const struct vg_match_index *idx,
         return VG_EXIT_FAIL;
     }
     int exit_code = VG_EXIT_OK;
-    if (vg_match_sightings_init(&rc->sg, idx, attrib, data, len, opts->format,
-                                strcmp(path, "-") == 0 ? "stdin" : path, RECORD_BATCH,
-                                store_batch, rc) != 0) {
-        free(data);
-        fprintf(stderr, "vigie match: out of memory\n");
-        return VG_EXIT_FAIL;
-    }
-    struct vg_match_sink sink = {record_hit, print_bad, rc};
     struct vg_diag d;
     vg_diag_clear(&d);
-    vg_diag_clear(&rc->d);
-    int r = vg_match_scan_mem(idx, opts, data, len, &sink, st, &d);
-    if (!r)
-        r = vg_match_sightings_flush(&rc->sg);
-    if (rc->out->write_failed) {
+    int r = vg_events_record(rec, opts, data, len, strcmp(path, "-") == 0 ? "stdin" : path, st,
+                             &d);
+    if (o->write_failed) {
         fprintf(stderr, "vigie match: cannot write the output\n");
         exit_code = VG_EXIT_FAIL;
     } else if (r) {
-        fprintf(stderr, "vigie match: %s: %s\n", path, rc->d.message[0] ? rc->d.message
-                                                                         : d.message);
+        fprintf(stderr, "vigie match: %s: %s\n", path, d.message);
         exit_code = VG_EXIT_FAIL;
     }
-    vg_match_sightings_cleanup(&rc->sg);
     free(data);
     return exit_code;
 }
@@ -244,9 +186,11 @@ static int scan_record(struct rec_ctx *rc, const struct vg_match_index *idx,
 static int load_db(struct vg_match_index *idx, struct vg_store *st)
 {
     char now[VG_TIME_LEN];
+    struct vg_diag d;
+    vg_diag_clear(&d);
     vg_time_now(now);
-    if (vg_store_indicator_each(st, now, vg_match_index_add_row, idx) != 0) {
-        fprintf(stderr, "vigie match: cannot read the database's indicators\n");
+    if (vg_events_load(st, now, idx, &d) != 0) {
+        fprintf(stderr, "vigie match: %s\n", d.message);
         return VG_EXIT_FAIL;
     }
     if (vg_match_index_skipped(idx))
@@ -268,8 +212,8 @@ static long rss_kib(void)
 
 static int run_match(int argc, char **argv)
 {
-    const char *iocs[MAX_FILES];
-    const char *logs[MAX_FILES];
+    const char *iocs[VG_MAX_FEED_FILES];
+    const char *logs[VG_MAX_LOG_FILES];
     size_t niocs = 0, nlogs = 0;
     bool stats = false, strict = false, record = false;
     const char *db = NULL;
@@ -282,7 +226,7 @@ static int run_match(int argc, char **argv)
         const char *val = NULL;
         if (strcmp(a, "--") == 0) {
             for (i++; i < argc; i++) {
-                if (nlogs == MAX_FILES)
+                if (nlogs == VG_MAX_LOG_FILES)
                     return vg_cli_usage("match", "too many log files");
                 logs[nlogs++] = argv[i];
             }
@@ -309,7 +253,7 @@ static int run_match(int argc, char **argv)
                 return vg_cli_usage("match", "%s takes no value", name);
             }
             if (strcmp(name, "--indicators") == 0) {
-                if (niocs == MAX_FILES)
+                if (niocs == VG_MAX_FEED_FILES)
                     return vg_cli_usage("match", "too many indicator files");
                 iocs[niocs++] = val;
             } else if (strcmp(name, "--format") == 0) {
@@ -339,7 +283,7 @@ static int run_match(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0')
             return vg_cli_usage("match", "unknown option '%s'", a);
-        if (nlogs == MAX_FILES)
+        if (nlogs == VG_MAX_LOG_FILES)
             return vg_cli_usage("match", "too many log files");
         logs[nlogs++] = a;
     }
@@ -398,16 +342,22 @@ static int run_match(int argc, char **argv)
     vg_buf_init(&o.line, (size_t)VG_MAX_LINE * 8);
     struct vg_match_sink sink = {print_hit, print_bad, &o};
     struct vg_match_stats st = {0};
-    static struct rec_ctx rec; /* large (the scratch candidate is in sg) */
-    rec.out = &o;
-    rec.st = store;
-    rec.who = (struct vg_actor){0, "system", "admin"};
-    rec.alerts = json_object();
+    struct vg_events_recorder *rec = NULL;
+    if (record) {
+        struct vg_actor who = {0, "system", "admin"};
+        rec = vg_events_recorder_new(store, &who, idx, attrib, RECORD_BATCH, &sink);
+        if (!rec) {
+            fprintf(stderr, "vigie match: out of memory\n");
+            exit_code = VG_EXIT_FAIL;
+            record = false;
+            nlogs = 0;
+        }
+    }
     double t1 = now_s(), c1 = cpu_s();
     for (size_t i = 0; record && i < nlogs; i++) {
         o.file = nlogs > 1 ? logs[i] : NULL;
         o.name = logs[i];
-        int r = scan_record(&rec, idx, &opts, attrib, logs[i], &st);
+        int r = scan_record(rec, &o, &opts, logs[i], &st);
         if (r)
             exit_code = r;
         if (o.write_failed)
@@ -446,10 +396,12 @@ static int run_match(int argc, char **argv)
     if (st.malformed > BAD_SHOWN)
         fprintf(stderr, "vigie match: %llu malformed lines skipped (first %d shown)\n",
                 (unsigned long long)st.malformed, BAD_SHOWN);
-    if (record)
-        fprintf(stderr, "{\"sightings\":%llu,\"alerts\":%zu,\"unrecorded\":%llu}\n", rec.sightings,
-                json_object_size(rec.alerts), rec.unrecorded);
-    json_decref(rec.alerts);
+    if (record) {
+        struct vg_events_counts n = vg_events_recorder_counts(rec);
+        fprintf(stderr, "{\"sightings\":%llu,\"alerts\":%llu,\"unrecorded\":%llu}\n",
+                n.sightings, n.alerts, n.unrecorded);
+    }
+    vg_events_recorder_free(rec);
     vg_attrib_free(attrib);
     vg_store_close(store);
     if (stats) {

@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cli/commands.h"
 #include "cli/demo.h"
-#include "http/auth.h"
+#include "app/auth.h"
 #include "http/server.h"
 #include "util/str.h"
 
@@ -26,6 +27,7 @@ static int run_serve(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct vg_server_config cfg = {0};
+    cfg.routes = vg_api_routes;
     const char *db = NULL, *prefix = "VIG";
     bool demo = false;
     unsigned long long n;

@@ -24,10 +24,16 @@ static double elapsed(const struct timespec *t0)
     return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/* A diagnostic of one file, named once: a reader's message may already start with the file
+ * name ("FILE: No such file or directory", "FILE:1: expected header"), and is then shown as
+ * it is. */
 static void on_error(void *ctx, const char *file, const struct vg_diag *d)
 {
     (void)ctx;
-    if (d->field[0])
+    size_t n = strlen(file);
+    if (strncmp(d->message, file, n) == 0 && d->message[n] == ':')
+        fprintf(stderr, "%s\n", d->message);
+    else if (d->field[0])
         fprintf(stderr, "%s: %s: %s\n", file, d->field, d->message);
     else if (d->line > 0)
         fprintf(stderr, "%s:%ld: %s\n", file, d->line, d->message);

@@ -77,10 +77,7 @@ int vg_demo_seed(const char *db, const struct vg_store_config *cfg,
         if (rc)
             goto out;
     }
-    long long uid;
-    if ((rc = vg_store_user_ensure(st, "admin", "admin", &uid, d)))
-        goto out;
-    rc = vg_auth_token_new(st, uid, "make run", token, NULL, d);
+    rc = vg_auth_user_token(st, "admin", "admin", "make run", token, d);
 out:
     json_decref(page);
     vg_store_close(st);

@@ -2,7 +2,7 @@
 #ifndef VG_CLI_DEMO_H
 #define VG_CLI_DEMO_H
 
-#include "http/auth.h"
+#include "app/auth.h"
 #include "store/store.h"
 
 /* Seeds the database at db if it has no organisation yet, then creates a fresh admin token

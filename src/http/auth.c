@@ -1,63 +1,41 @@
-/* Tokens and passwords. A token is 32 random bytes in hex behind "vgt_"; only its SHA-256 is
- * stored, so a stolen database does not yield usable tokens. */
+/* Bearer tokens on requests: "Authorization: Bearer vgt_..." is read here and checked by
+ * app/auth.c against the store; the route's least role is enforced here too. */
 #include "http/auth.h"
 
-#include <sodium.h>
-#include <stdio.h>
+#include <microhttpd.h>
 #include <string.h>
+#include <strings.h>
 
-int vg_auth_init(void)
-{
-    return sodium_init() < 0 ? -1 : 0;
-}
+#include "app/auth.h"
+#include "util/log.h"
 
-int vg_auth_token_new(struct vg_store *st, long long user_id, const char *label,
-                      char out[VG_TOKEN_LEN + 1], long long *id, struct vg_diag *d)
+int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
 {
-    unsigned char raw[32], hash[crypto_hash_sha256_BYTES];
-    randombytes_buf(raw, sizeof raw);
-    memcpy(out, "vgt_", 4);
-    sodium_bin2hex(out + 4, VG_TOKEN_LEN + 1 - 4, raw, sizeof raw);
-    sodium_memzero(raw, sizeof raw);
-    crypto_hash_sha256(hash, (const unsigned char *)out, VG_TOKEN_LEN);
-    return vg_store_token_add(st, user_id, hash, label, id, d);
-}
-
-int vg_auth_token_check(struct vg_store *st, const char *token, size_t len,
-                        struct vg_actor *who)
-{
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    if (len != VG_TOKEN_LEN || memcmp(token, "vgt_", 4) != 0)
-        return VG_ENOENT;
-    crypto_hash_sha256(hash, (const unsigned char *)token, len);
-    return vg_store_token_lookup(st, hash, who);
-}
-
-int vg_auth_password_hash(const char *password, char *out, size_t cap)
-{
-    if (cap < crypto_pwhash_STRBYTES)
-        return VG_ENOMEM;
-    if (crypto_pwhash_str_alg(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                              crypto_pwhash_MEMLIMIT_INTERACTIVE,
-                              crypto_pwhash_ALG_ARGON2ID13) != 0)
-        return VG_ENOMEM;
-    return 0;
-}
-
-bool vg_auth_password_ok(const char *hash, const char *password)
-{
-    return hash && *hash && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-}
-
-int vg_auth_role_rank(const char *role)
-{
-    if (!role)
-        return 0;
-    if (strcmp(role, "reader") == 0)
-        return 1;
-    if (strcmp(role, "analyst") == 0)
-        return 2;
-    if (strcmp(role, "admin") == 0)
-        return 3;
+    bool required = least != VG_PUBLIC;
+    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+    if (!h) {
+        if (required)
+            vg_resp_error(r, 401, "unauthorized", NULL,
+                          "a token is required: Authorization: Bearer TOKEN");
+        return required ? -1 : 0;
+    }
+    int rc = strncasecmp(h, "Bearer ", 7) != 0
+                 ? VG_ENOENT
+                 : vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor);
+    if (rc) {
+        memset(&req->actor, 0, sizeof req->actor);
+        if (rc == VG_ENOENT) {
+            vg_resp_error(r, 401, "unauthorized", NULL, "invalid or revoked token");
+        } else { /* the store failed: not the caller's fault */
+            vg_error("cannot check a token: %s", vg_strerror(rc));
+            vg_resp_error(r, 500, "internal", NULL, "internal error");
+        }
+        return -1;
+    }
+    if (required && vg_auth_role_rank(req->actor.role) < (int)least) {
+        vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
+                      req->method, req->path);
+        return -1;
+    }
     return 0;
 }

@@ -1,5 +1,6 @@
-/* The route table of the HTTP API: method, path pattern ("{}" matches one segment), the
- * least role allowed, and the handler. */
+/* Routes: method, path pattern ("{}" matches one segment), the least role allowed, and the
+ * handler; and the matcher that finds a request's route in a table (the server's table is
+ * given by its configuration: api/routes.c). */
 #ifndef VG_ROUTER_H
 #define VG_ROUTER_H
 
@@ -27,11 +28,10 @@ struct vg_route {
     unsigned flags;       /* VG_ROUTE_* */
 };
 
-extern const struct vg_route vg_routes[];
-
-/* Finds the route for method and path, filling req->params. Returns the route, or NULL with
- * *path_known set when the path exists under another method (405) and *allow listing them. */
-const struct vg_route *vg_route_find(struct vg_req *req, bool *path_known, char *allow,
-                                     size_t allow_cap);
+/* Finds the route for method and path in table (ended by a route whose method is NULL),
+ * filling req->params. Returns the route, or NULL with *path_known set when the path exists
+ * under another method (405) and *allow listing them. */
+const struct vg_route *vg_route_find(const struct vg_route *table, struct vg_req *req,
+                                     bool *path_known, char *allow, size_t allow_cap);
 
 #endif

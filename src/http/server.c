@@ -13,7 +13,6 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app/events.h"
 #include "http/auth.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
-#include "match/match.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -65,7 +64,7 @@ struct vg_server {
     pthread_cond_t qcond;       /* signalled when a job is queued or the server stops */
     struct job *qhead, *qtail;  /* jobs waiting for the database thread, oldest first */
     bool stopping;              /* vg_server_stop was called: no more jobs are taken */
-    struct vg_server_events events; /* POST /api/v1/events's index (database thread) */
+    struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
 };
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
@@ -73,7 +72,7 @@ const struct vg_server_config *vg_server_config(const struct vg_server *srv)
     return &srv->cfg;
 }
 
-struct vg_server_events *vg_server_events(struct vg_server *srv)
+struct vg_events_index *vg_server_events(struct vg_server *srv)
 {
     return &srv->events;
 }
@@ -81,58 +80,6 @@ struct vg_server_events *vg_server_events(struct vg_server *srv)
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv)
 {
     return srv->rl;
-}
-
-void vg_resp_json(struct vg_resp *r, int status, json_t *body)
-{
-    json_decref(r->json);
-    free(r->text);
-    r->text = NULL;
-    r->status = status;
-    r->json = body;
-}
-
-void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b)
-{
-    if (b->failed || !b->data) {
-        vg_buf_cleanup(b);
-        vg_resp_error(r, 500, "internal", NULL, "answer too large");
-        return;
-    }
-    vg_resp_json(r, status, NULL);
-    r->text_len = b->len;
-    r->text = vg_buf_steal(b);
-}
-
-void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *field,
-                   const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    json_t *e = json_pack("{s:s,s:s}", "code", code, "message", msg);
-    if (field && *field)
-        json_object_set_new(e, "field", json_string(field));
-    vg_resp_json(r, status, json_pack("{s:o}", "error", e));
-}
-
-void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d)
-{
-    const char *msg = d && d->message[0] ? d->message : vg_strerror(rc);
-    const char *field = d ? d->field : NULL;
-    switch (rc) {
-    case VG_EINVAL: vg_resp_error(r, 400, "invalid", field, "%s", msg); break;
-    case VG_ETOOBIG: vg_resp_error(r, 400, "too_large", field, "%s", msg); break;
-    case VG_ENOENT: vg_resp_error(r, 404, "not_found", field, "%s", msg); break;
-    case VG_EEXIST: vg_resp_error(r, 409, "exists", field, "%s", msg); break;
-    case VG_ECONFLICT: vg_resp_error(r, 409, "conflict", field, "%s", msg); break;
-    case VG_EPERM: vg_resp_error(r, 403, "forbidden", field, "%s", msg); break;
-    default:
-        vg_error("internal error: %s", msg);
-        vg_resp_error(r, 500, "internal", NULL, "internal error");
-    }
 }
 
 /* Parses the body into req->json, or says why it is not a JSON object. */
@@ -238,7 +185,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
         return MHD_NO;
     }
     if (text)
-        MHD_add_response_header(resp, "Content-Type", "application/json");
+        MHD_add_response_header(resp, "Content-Type",
+                                r->content_type ? r->content_type : VG_CONTENT_JSON);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->location[0])
@@ -271,25 +219,6 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
-/* Authenticates the bearer token, if any. Returns 0, or sets a 401 answer. */
-static int authenticate(struct vg_req *req, struct vg_resp *r, bool required)
-{
-    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
-    if (!h) {
-        if (required)
-            vg_resp_error(r, 401, "unauthorized", NULL,
-                          "a token is required: Authorization: Bearer TOKEN");
-        return required ? -1 : 0;
-    }
-    if (strncasecmp(h, "Bearer ", 7) != 0 ||
-        vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor) != 0) {
-        memset(&req->actor, 0, sizeof req->actor);
-        vg_resp_error(r, 401, "unauthorized", NULL, "invalid or revoked token");
-        return -1;
-    }
-    return 0;
-}
-
 /* Runs a queued job on the database thread: authentication, role, handler. */
 static void run_job(struct vg_server *srv, struct job *j)
 {
@@ -297,13 +226,8 @@ static void run_job(struct vg_server *srv, struct job *j)
     struct vg_resp *r = &j->resp;
     const struct vg_route *route = j->route;
     req->st = srv->store;
-    if (authenticate(req, r, route->access != VG_PUBLIC) != 0)
+    if (vg_http_auth(req, r, route->access) != 0)
         return;
-    if (route->access != VG_PUBLIC && vg_auth_role_rank(req->actor.role) < (int)route->access) {
-        vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
-                      req->method, req->path);
-        return;
-    }
     route->handler(req, r);
 }
 
@@ -418,7 +342,7 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     req->body_len = j->body.len;
     client_addr(conn, req->client, sizeof req->client);
     bool known = false;
-    j->route = vg_route_find(req, &known, j->allow, sizeof j->allow);
+    j->route = vg_route_find(srv->cfg.routes, req, &known, j->allow, sizeof j->allow);
     if (!j->route) {
         if (known)
             vg_resp_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s; allowed: %s",
@@ -544,6 +468,10 @@ static int bind_listen(const char *listen_on, int *port, struct vg_diag *d)
 struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
                                   struct vg_diag *d)
 {
+    if (!cfg->routes) {
+        vg_diag_set(d, VG_EINVAL, "", "no route table");
+        return NULL;
+    }
     struct vg_server *srv = calloc(1, sizeof *srv);
     if (!srv) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
@@ -615,7 +543,7 @@ void vg_server_stop(struct vg_server *srv)
     if (srv->fd >= 0)
         close(srv->fd);
     vg_store_close(srv->store);
-    vg_match_index_free(srv->events.idx);
+    vg_events_index_cleanup(&srv->events);
     vg_ratelimit_free(srv->rl);
     pthread_cond_destroy(&srv->qcond);
     pthread_mutex_destroy(&srv->qlock);

@@ -8,11 +8,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "http/response.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/err.h"
 
+struct vg_route;
+
 struct vg_server_config {
+    const struct vg_route *routes; /* the route table (api/routes.c), NULL method ends it */
     const char *db;             /* database path or URL */
     const char *listen;         /* "HOST:PORT"; port 0 picks a free one */
     struct vg_store_config store;
@@ -44,25 +48,11 @@ struct vg_req {
     char client[64];            /* client address */
 };
 
-/* What a handler answers: status and a JSON body (owned), plus optional headers. */
-struct vg_resp {
-    int status;
-    json_t *json;
-    char *text;                 /* or the body as JSON text already written (owned) */
-    size_t text_len;            /* its length */
-    char location[256];
-    int retry_after;            /* seconds, 0: none */
-};
-
-struct vg_match_index;
-/* The indicator index POST /api/v1/events matches against, kept between requests and rebuilt
- * when the store's indicator version changes. Only touched by handlers (on the database
- * thread); freed with the server. */
-struct vg_server_events {
-    struct vg_match_index *idx; /* frozen, or NULL before the first request */
-    char version[128];          /* vg_store_indicator_version when idx was built */
-};
-struct vg_server_events *vg_server_events(struct vg_server *srv);
+struct vg_events_index;
+/* The indicator index POST /api/v1/events matches against (app/events.h), kept between
+ * requests and rebuilt when the store's indicator version changes. Only touched by handlers
+ * (on the database thread); freed with the server. */
+struct vg_events_index *vg_server_events(struct vg_server *srv);
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv);
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv);
@@ -73,16 +63,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
 /* Stops accepting, waits for the workers and closes everything. */
 void vg_server_stop(struct vg_server *srv);
 
-/* Helpers for handlers. */
-void vg_resp_json(struct vg_resp *r, int status, json_t *body);
-/* Answers the JSON text the handler wrote in b (taken over; b is left empty), or a 500 if
- * b failed. For hot routes whose answer is faster written than built as a document. */
-void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b);
-/* Sets an error answer {"error":{"code","message","field"}}. */
-void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *field,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-/* Maps a store/library error code and its diagnostic to an HTTP error answer. */
-void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d);
+/* Helpers for handlers (answers: http/response.h). */
 /* The request body as a JSON object (the caller owns it; the worker thread has usually parsed
  * it already); on failure sets the error answer and returns NULL. */
 json_t *vg_req_json(struct vg_req *req, struct vg_resp *r);

@@ -16,6 +16,9 @@
 #define VG_MAX_RELATED       100           /* incidents returned by /related */
 #define VG_MAX_EVENT_HITS    100000        /* (event, indicator) hits reported per event */
 #define VG_MAX_BUF           (256 * 1024 * 1024) /* default cap of a growable buffer */
+#define VG_MAX_BULK_INDICATORS 10000       /* indicators in one POST /api/v1/indicators */
+#define VG_MAX_LOG_FILES     1024          /* log files named on one `vigie match` line */
+#define VG_IMPORT_CHUNK      10000         /* indicators per store transaction of a feed import */
 
 /* Technology watch (src/vuln). */
 #define VG_MAX_CPE           1024          /* one CPE name, formatted string or URI, bytes */
@@ -24,5 +27,6 @@
 #define VG_MAX_FEED_FILE     (1024L * 1024 * 1024) /* one CVE/NVD/KEV/EPSS file, bytes */
 #define VG_MAX_FEED_CRITERIA 100000        /* cpeMatch entries in one CVE record */
 #define VG_MAX_FEED_DIAGS    1000          /* rejected records reported one by one per read */
+#define VG_MAX_FEED_FILES 1024
 
 #endif

@@ -109,3 +109,17 @@ def test_nothing_half_written(server):
     r = server.patch("/api/v1/incidents/" + ref, {"title": "new", "severity": "extreme"})
     err(r, 400)
     assert server.get("/api/v1/incidents/" + ref).json()["title"] == "t"
+
+
+def test_json_answers_say_application_json(server):
+    """Every API answer is JSON and says so: built documents, answers written as text
+    (/related), errors from handlers and from the router."""
+    ref = make_incident(server)["ref"]
+    for path, status in (("/api/v1/health", 200), (f"/api/v1/incidents/{ref}", 200),
+                         (f"/api/v1/incidents/{ref}/related", 200),
+                         ("/api/v1/incidents/VIG-2000-000009", 404), ("/nope", 404)):
+        r = server.get(path)
+        assert r.status_code == status, (path, r.text)
+        assert r.headers["Content-Type"] == "application/json", path
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
+        r.json()

@@ -53,3 +53,24 @@ def test_token_create_for_roles(server):
     r = server.get("/api/v1/me", token=tok)
     assert r.status_code == 200
     assert r.json()["name"] == "carol" and r.json()["role"] == "reader"
+
+
+def test_file_errors_name_the_path_once(tmp_path):
+    """A file that cannot be read is named once per message, not
+    '/nonexistent: /nonexistent: No such file or directory'."""
+    db = tmp_path / "v.db"
+    run("init", db=db)
+    missing = str(tmp_path / "nonexistent")
+    bad = tmp_path / "epss.csv"
+    bad.write_text("not,an,epss,file\n")
+    for args, path in ((("ioc", "import", missing), missing),
+                       (("match", "--indicators", missing, "-"), missing),
+                       (("match", "--db", str(db), "--record", missing), missing),
+                       (("vuln", "import", missing), missing),
+                       (("vuln", "import", str(bad)), str(bad))):
+        p = run(*args, db=db if args[0] != "match" else None, check=False, input="")
+        assert p.returncode == 1, (args, p.stderr)
+        lines = [line for line in p.stderr.splitlines() if path in line]
+        assert lines, (args, p.stderr)
+        for line in lines:
+            assert line.count(path) == 1, (args, line)

@@ -244,3 +244,19 @@ def test_ioc_import_from_stdin_and_match_record_from_stdin(tmp_path, server):
     assert summary(p.stderr) == {"sightings": 1, "alerts": 1, "unrecorded": 0}
     sg = server.get("/api/v1/sightings").json()["items"]
     assert [(s["source"], s["org"]) for s in sg] == [("stdin:1", a["id"])]
+
+
+def test_record_reports_malformed_lines_as_match_does(tmp_path):
+    """--record names the malformed lines of a log as FILE:LINE like a plain run (they were
+    lost: the printer was handed the recorder's context), and still records the good ones."""
+    db = tmp_path / "v.db"
+    run("init", db=db)
+    assert import_iocs(tmp_path, db).returncode == 0
+    log = tmp_path / "eve.json"
+    log.write_text('{"dns":{"rrname":"evil.example"}}\n{bad\n{"dns":{"rrname":"evil.example"}}\n')
+    plain = run("match", "--db", str(db), str(log))
+    rec = run("match", "--db", str(db), "--record", str(log))
+    assert f"{log}:2: malformed JSON" in plain.stderr
+    assert f"{log}:2: malformed JSON" in rec.stderr
+    assert rec.stdout == plain.stdout and len(hits(rec.stdout)) == 2
+    assert summary(rec.stderr) == {"sightings": 2, "alerts": 1, "unrecorded": 0}

@@ -5,8 +5,8 @@
 
 #include "core/model.h"
 #include "core/rsit.h"
-#include "http/api.h"
-#include "http/auth.h"
+#include "api/api.h"
+#include "app/auth.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/version.h"
@@ -43,7 +43,7 @@ void vg_api_login(struct vg_req *req, struct vg_resp *r)
     static const char *const fields[] = {"name", "password", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
-    json_t *in = vg_req_json(req, r), *user = NULL;
+    json_t *in = vg_req_json(req, r);
     if (!in)
         return;
     const char *name = vg_json_str(in, "name"), *pw = vg_json_str(in, "password");
@@ -56,25 +56,21 @@ void vg_api_login(struct vg_req *req, struct vg_resp *r)
                       "name and password are required strings");
         goto out;
     }
-    if (vg_store_user_get(req->st, name, &user) != 0 ||
-        json_is_true(json_object_get(user, "disabled")) ||
-        !vg_auth_password_ok(vg_json_str(user, "password_hash"), pw)) {
-        vg_resp_error(r, 401, "unauthorized", NULL, "wrong user name or password");
+    char tok[VG_TOKEN_LEN + 1], role[16];
+    long long id;
+    int rc = vg_auth_login(req->st, name, pw, tok, &id, role, sizeof role, &d);
+    if (rc == VG_EPERM) {
+        vg_resp_error(r, 401, "unauthorized", NULL, "%s", d.message);
         goto out;
     }
-    char tok[VG_TOKEN_LEN + 1];
-    long long id;
-    int rc = vg_auth_token_new(req->st, (long long)json_integer_value(json_object_get(user, "id")),
-                               "login", tok, &id, &d);
     if (rc) {
         vg_resp_diag(r, rc, &d);
         goto out;
     }
-    vg_resp_json(r, 201, json_pack("{s:s,s:I,s:s}", "token", tok, "id", (json_int_t)id, "role",
-                                   vg_json_str(user, "role")));
+    vg_resp_json(r, 201,
+                 json_pack("{s:s,s:I,s:s}", "token", tok, "id", (json_int_t)id, "role", role));
 out:
     json_decref(in);
-    json_decref(user);
 }
 
 void vg_api_users_list(struct vg_req *req, struct vg_resp *r)
@@ -92,7 +88,7 @@ void vg_api_users_create(struct vg_req *req, struct vg_resp *r)
     static const char *const fields[] = {"name", "role", "password", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
-    json_t *in = vg_req_json(req, r), *user = NULL;
+    json_t *in = vg_req_json(req, r);
     if (!in)
         return;
     if (vg_json_check_fields(in, fields, "/", &d)) {
@@ -114,18 +110,8 @@ void vg_api_users_create(struct vg_req *req, struct vg_resp *r)
         vg_resp_error(r, 400, "invalid", "/password", "/password must be 12 to 1024 bytes");
         goto out;
     }
-    if (vg_store_user_get(req->st, name, &user) == 0) {
-        vg_resp_error(r, 409, "exists", "/name", "user '%s' exists", name);
-        goto out;
-    }
     long long id;
-    int rc = vg_store_user_ensure(req->st, name, role, &id, &d);
-    if (rc == 0 && pw) {
-        char hash[256];
-        rc = vg_auth_password_hash(pw, hash, sizeof hash);
-        if (rc == 0)
-            rc = vg_store_user_set_password(req->st, name, hash, &d);
-    }
+    int rc = vg_auth_user_create(req->st, name, role, pw, &id, &d);
     if (rc) {
         vg_resp_diag(r, rc, &d);
         goto out;
@@ -134,7 +120,6 @@ void vg_api_users_create(struct vg_req *req, struct vg_resp *r)
                                    role));
 out:
     json_decref(in);
-    json_decref(user);
 }
 
 void vg_api_tokens_list(struct vg_req *req, struct vg_resp *r)

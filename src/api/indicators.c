@@ -5,8 +5,9 @@
 #include "core/model.h"
 #include "core/observable.h"
 #include "core/record.h"
-#include "http/api.h"
+#include "api/api.h"
 #include "util/json.h"
+#include "util/limits.h"
 #include "util/str.h"
 #include "util/time.h"
 
@@ -24,8 +25,9 @@ void vg_api_indicators_create(struct vg_req *req, struct vg_resp *r)
                       "a bulk body is {\"indicators\": [...]} and nothing else");
         goto done;
     }
-    if (bulk && json_array_size(many) > 10000) {
-        vg_resp_error(r, 400, "too_large", "/indicators", "at most 10000 indicators per request");
+    if (bulk && json_array_size(many) > VG_MAX_BULK_INDICATORS) {
+        vg_resp_error(r, 400, "too_large", "/indicators", "at most %d indicators per request",
+                      VG_MAX_BULK_INDICATORS);
         goto done;
     }
     size_t n = bulk ? json_array_size(many) : 1;
@@ -106,8 +108,9 @@ void vg_api_indicators_get(struct vg_req *req, struct vg_resp *r)
     json_t *out;
     if (!id)
         return;
-    if (vg_store_indicator_get(req->st, id, &out) != 0)
-        vg_resp_error(r, 404, "not_found", "id", "no indicator %lld", id);
+    int rc = vg_store_indicator_get(req->st, id, &out);
+    if (rc)
+        vg_resp_get_failed(r, rc, "id", "indicator %lld", id);
     else
         vg_resp_json(r, 200, out);
 }

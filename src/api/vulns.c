@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "http/api.h"
+#include "api/api.h"
 #include "http/watch.h"
 #include "util/str.h"
 #include "vuln/vuln.h"
@@ -22,14 +22,15 @@ void vg_api_org_findings(struct vg_req *req, struct vg_resp *r)
         return;
     }
     json_t *org = NULL, *out = NULL;
-    if (vg_store_org_get(req->st, id, &org) != 0) {
-        vg_resp_error(r, 404, "not_found", "id", "no organisation %lld", id);
+    int rc = vg_store_org_get(req->st, id, &org);
+    if (rc) {
+        vg_resp_get_failed(r, rc, "id", "organisation %lld", id);
         return;
     }
     json_decref(org);
     struct vg_diag d;
     vg_diag_clear(&d);
-    int rc = vg_store_finding_list(req->st, id, since, &page, &out, &d);
+    rc = vg_store_finding_list(req->st, id, since, &page, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else
@@ -49,8 +50,9 @@ void vg_api_vulns_get(struct vg_req *req, struct vg_resp *r)
         return;
     }
     json_t *out = NULL;
-    if (vg_watch_vuln_summary(req->st, upper, &out) != 0)
-        vg_resp_error(r, 404, "not_found", "cve", "no record of %s", upper);
+    int rc = vg_watch_vuln_summary(req->st, upper, &out);
+    if (rc)
+        vg_resp_get_failed(r, rc, "cve", "record of %s", upper);
     else
         vg_resp_json(r, 200, out);
 }

@@ -1,9 +1,13 @@
-/* The JSON API handlers under /api/v1/, one file per resource (api_<resource>.c). Each parses
- * the request, calls one module function and writes the answer. */
+/* The JSON API handlers under /api/v1/, one file per resource (api/<resource>.c), and the
+ * route table naming them (api/routes.c). Each handler parses the request, calls one app/
+ * or module function and writes the answer. */
 #ifndef VG_API_H
 #define VG_API_H
 
 #include "http/router.h"
+
+/* Every route of the server, ended by a NULL method: given to vg_server_start. */
+extern const struct vg_route vg_api_routes[];
 
 void vg_api_health(struct vg_req *req, struct vg_resp *r);
 void vg_api_taxonomy(struct vg_req *req, struct vg_resp *r);

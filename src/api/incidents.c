@@ -8,7 +8,7 @@
 #include "core/playbook.h"
 #include "core/record.h"
 #include "core/rsit.h"
-#include "http/api.h"
+#include "api/api.h"
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/str.h"
@@ -87,8 +87,9 @@ void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
 void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r)
 {
     json_t *out;
-    if (vg_store_incident_get(req->st, req->params[0], &out) != 0)
-        vg_resp_error(r, 404, "not_found", "ref", "no incident %s", req->params[0]);
+    int rc = vg_store_incident_get(req->st, req->params[0], &out);
+    if (rc)
+        vg_resp_get_failed(r, rc, "ref", "incident %s", req->params[0]);
     else
         vg_resp_json(r, 200, out);
 }
@@ -240,10 +241,8 @@ void vg_api_incidents_related(struct vg_req *req, struct vg_resp *r)
     }
     struct vg_related_list out;
     int rc = vg_store_incident_related(req->st, req->params[0], (int)limit, &out);
-    if (rc == VG_ENOENT) {
-        vg_resp_error(r, 404, "not_found", "ref", "no incident %s", req->params[0]);
-    } else if (rc) {
-        vg_resp_diag(r, rc, NULL);
+    if (rc) {
+        vg_resp_get_failed(r, rc, "ref", "incident %s", req->params[0]);
     } else {
         struct vg_buf b;
         vg_buf_init(&b, VG_MAX_BUF);
@@ -265,8 +264,9 @@ void vg_api_playbooks_list(struct vg_req *req, struct vg_resp *r)
 void vg_api_playbooks_get(struct vg_req *req, struct vg_resp *r)
 {
     json_t *out;
-    if (vg_store_playbook_get(req->st, req->params[0], &out) != 0)
-        vg_resp_error(r, 404, "not_found", "class", "no playbook for class '%s'", req->params[0]);
+    int rc = vg_store_playbook_get(req->st, req->params[0], &out);
+    if (rc)
+        vg_resp_get_failed(r, rc, "class", "playbook for class '%s'", req->params[0]);
     else
         vg_resp_json(r, 200, out);
 }

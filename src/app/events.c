@@ -1,0 +1,200 @@
+/* Events into sightings. The recorder sits between the scanner and match/sighting.c: it
+ * passes each hit to the caller's sink (printing), counts hits of indicators that are not in
+ * the database, and hands the others to the sightings builder, whose batches it stores and
+ * whose alerts it counts. */
+#include "app/events.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/attrib.h"
+#include "util/json.h"
+#include "util/time.h"
+
+struct vg_events_recorder {
+    struct vg_store *st;
+    struct vg_actor who;
+    const struct vg_match_index *idx;
+    const struct vg_attrib *attrib;
+    size_t batch;                  /* sightings per store transaction */
+    struct vg_match_sink also;     /* the caller's sink, hit and bad may be NULL */
+    struct vg_match_sightings sg;  /* turns hits into sightings (per vg_events_record) */
+    json_t *alerts;                /* ids of the alerts counted in, as keys */
+    unsigned long long sightings;  /* stored */
+    unsigned long long unrecorded; /* hits of indicators without a database id */
+    struct vg_diag d;              /* the store's error, if any */
+};
+
+int vg_events_load(struct vg_store *st, const char *now, struct vg_match_index *idx,
+                   struct vg_diag *d)
+{
+    if (vg_store_indicator_each(st, now, vg_match_index_add_row, idx) != 0)
+        return vg_diag_set(d, VG_EIO, "", "cannot read the database's indicators");
+    return 0;
+}
+
+const struct vg_match_index *vg_events_index_current(struct vg_events_index *ei,
+                                                     struct vg_store *st, const char *now,
+                                                     struct vg_diag *d)
+{
+    char version[sizeof ei->version];
+    if (vg_store_indicator_version(st, now, version, sizeof version) != 0) {
+        vg_diag_set(d, VG_EIO, "", "cannot read the indicators");
+        return NULL;
+    }
+    if (ei->idx && strcmp(version, ei->version) == 0)
+        return ei->idx;
+    struct vg_match_index *idx = vg_match_index_new();
+    if (!idx || vg_events_load(st, now, idx, d) != 0) {
+        vg_match_index_free(idx);
+        vg_diag_set(d, VG_EIO, "", "cannot load the indicators");
+        return NULL;
+    }
+    vg_match_index_freeze(idx);
+    vg_match_index_free(ei->idx);
+    ei->idx = idx;
+    memcpy(ei->version, version, sizeof version);
+    return idx;
+}
+
+void vg_events_index_cleanup(struct vg_events_index *ei)
+{
+    vg_match_index_free(ei->idx);
+    ei->idx = NULL;
+    ei->version[0] = '\0';
+}
+
+struct vg_events_recorder *vg_events_recorder_new(struct vg_store *st, const struct vg_actor *who,
+                                                  const struct vg_match_index *idx,
+                                                  const struct vg_attrib *attrib, size_t batch,
+                                                  const struct vg_match_sink *also)
+{
+    struct vg_events_recorder *rec = calloc(1, sizeof *rec);
+    if (!rec)
+        return NULL;
+    rec->st = st;
+    rec->who = *who;
+    rec->idx = idx;
+    rec->attrib = attrib;
+    rec->batch = batch;
+    if (also)
+        rec->also = *also;
+    rec->alerts = json_object();
+    if (!rec->alerts) {
+        free(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+void vg_events_recorder_free(struct vg_events_recorder *rec)
+{
+    if (!rec)
+        return;
+    json_decref(rec->alerts);
+    free(rec);
+}
+
+struct vg_events_counts vg_events_recorder_counts(const struct vg_events_recorder *rec)
+{
+    struct vg_events_counts c = {rec->sightings, json_object_size(rec->alerts), rec->unrecorded};
+    return c;
+}
+
+/* The sightings builder's flush: one store transaction per batch. */
+static int store_batch(void *ctx, json_t *batch)
+{
+    struct vg_events_recorder *rec = ctx;
+    json_t *out = NULL;
+    int r = vg_store_sightings_record(rec->st, &rec->who, batch, &out, &rec->d);
+    if (r)
+        return r;
+    rec->sightings += json_array_size(batch);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(out, "alert_ids"), i, v)
+    {
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(v));
+        json_object_set_new(rec->alerts, key, json_true());
+    }
+    json_decref(out);
+    return 0;
+}
+
+static int on_hit(void *ctx, const struct vg_match_hit *h)
+{
+    struct vg_events_recorder *rec = ctx;
+    if (rec->also.hit) {
+        int r = rec->also.hit(rec->also.ctx, h);
+        if (r)
+            return r;
+    }
+    struct vg_match_indicator ind;
+    char text[VG_MATCH_TEXT_MAX];
+    vg_match_index_get(rec->idx, h->rec, &ind, text);
+    if (ind.id <= 0) {
+        rec->unrecorded++;
+        return 0;
+    }
+    return vg_match_sightings_hit(&rec->sg, h);
+}
+
+static void on_bad(void *ctx, uint64_t line, const char *message)
+{
+    struct vg_events_recorder *rec = ctx;
+    if (rec->also.bad)
+        rec->also.bad(rec->also.ctx, line, message);
+}
+
+int vg_events_record(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                     const char *data, size_t len, const char *source, struct vg_match_stats *stats,
+                     struct vg_diag *d)
+{
+    if (vg_match_sightings_init(&rec->sg, rec->idx, rec->attrib, data, len, opts->format, source,
+                                rec->batch, store_batch, rec) != 0)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    struct vg_match_sink sink = {on_hit, on_bad, rec};
+    vg_diag_clear(&rec->d);
+    int rc = vg_match_scan_mem(rec->idx, opts, data, len, &sink, stats, d);
+    if (!rc)
+        rc = vg_match_sightings_flush(&rec->sg);
+    if (rc && rec->d.message[0] && d)
+        *d = rec->d;
+    vg_match_sightings_cleanup(&rec->sg);
+    return rc;
+}
+
+int vg_events_ingest(struct vg_store *st, struct vg_events_index *ei, const struct vg_actor *who,
+                     const char *data, size_t len, const char *source,
+                     void (*bad)(void *ctx, uint64_t line, const char *message), void *bad_ctx,
+                     struct vg_match_stats *stats, struct vg_events_counts *counts,
+                     struct vg_diag *d)
+{
+    char now[VG_TIME_LEN];
+    struct vg_attrib *attrib = NULL;
+    struct vg_events_recorder *rec = NULL;
+    int rc;
+    vg_time_now(now);
+    const struct vg_match_index *idx = vg_events_index_current(ei, st, now, d);
+    if (!idx || !(attrib = vg_store_attrib_new(st, d))) {
+        rc = VG_EIO;
+        goto out;
+    }
+    struct vg_match_sink also = {NULL, bad, bad_ctx};
+    rec = vg_events_recorder_new(st, who, idx, attrib, SIZE_MAX, &also);
+    if (!rec) {
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto out;
+    }
+    struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 1, 0};
+    rc = vg_events_record(rec, &opts, data, len, source, stats, d);
+    if (!rc)
+        *counts = vg_events_recorder_counts(rec);
+out:
+    vg_events_recorder_free(rec);
+    vg_attrib_free(attrib);
+    return rc;
+}

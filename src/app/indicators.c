@@ -1,0 +1,103 @@
+/* Indicator files into the store. Each line becomes the indicator object a client would POST,
+ * checked by the same rule, and chunks of them go to the store's idempotent import. */
+#include "app/indicators.h"
+
+#include <string.h>
+
+#include "core/record.h"
+#include "util/json.h"
+#include "util/limits.h"
+
+/* One import under way. */
+struct import {
+    struct vg_store *st;
+    const struct vg_actor *who;
+    const struct vg_indicators_options *o;
+    const char *file;                    /* the default source */
+    json_t *chunk;                       /* checked indicators not stored yet */
+    struct vg_indicators_counts *counts; /* the store's answers added up */
+};
+
+/* The indicator object of one line, as a client would POST it. */
+static json_t *indicator_of(const struct vg_indicators_options *o, const char *file,
+                            enum vg_match_type t, struct vg_str value)
+{
+    json_t *in = json_object();
+    json_object_set_new(in, "type", json_string(vg_match_type_name(t)));
+    json_object_set_new(in, "value", json_stringn(value.ptr, value.len));
+    if (o->tlp)
+        json_object_set_new(in, "tlp", json_string(o->tlp));
+    json_object_set_new(in, "source", json_string(o->source ? o->source : file));
+    if (o->confidence >= 0)
+        json_object_set_new(in, "confidence", json_integer(o->confidence));
+    return in;
+}
+
+/* Stores the chunk in one transaction and adds up the counts. */
+static int store_chunk(struct import *im, struct vg_diag *d)
+{
+    if (!json_array_size(im->chunk))
+        return 0;
+    json_t *out = NULL;
+    int rc = vg_store_indicator_import(im->st, im->who, im->chunk, &out, d);
+    if (!rc) {
+        im->counts->added += json_integer_value(json_object_get(out, "added"));
+        im->counts->updated += json_integer_value(json_object_get(out, "updated"));
+        im->counts->unchanged += json_integer_value(json_object_get(out, "unchanged"));
+    }
+    json_decref(out);
+    json_array_clear(im->chunk);
+    return rc;
+}
+
+static int add_line(void *ctx, long line, enum vg_match_type t, struct vg_str value,
+                    struct vg_diag *d)
+{
+    struct import *im = ctx;
+    (void)line;
+    json_t *in = indicator_of(im->o, im->file, t, value), *ind = NULL;
+    if (!json_string_value(json_object_get(in, "value"))) {
+        json_decref(in);
+        return vg_diag_set(d, VG_EINVAL, "value", "value is not UTF-8");
+    }
+    struct vg_diag cd;
+    vg_diag_clear(&cd);
+    int rc = vg_indicator_check(in, VG_CHECK_PATCH, &ind, &cd);
+    json_decref(in);
+    if (rc)
+        return vg_diag_set(d, VG_EINVAL, cd.field, "invalid %s: %s", vg_match_type_name(t),
+                           cd.message);
+    json_array_append_new(im->chunk, ind);
+    if (json_array_size(im->chunk) >= VG_IMPORT_CHUNK)
+        return store_chunk(im, d);
+    return 0;
+}
+
+int vg_indicators_options_check(const struct vg_indicators_options *o, struct vg_diag *d)
+{
+    json_t *probe = indicator_of(o, "x", VG_MATCH_DOMAIN, VG_STR("example.org")), *ok = NULL;
+    int rc = vg_indicator_check(probe, VG_CHECK_PATCH, &ok, d);
+    json_decref(probe);
+    json_decref(ok);
+    return rc;
+}
+
+int vg_indicators_import_text(struct vg_store *st, const struct vg_actor *who,
+                              const struct vg_indicators_options *o, const char *file,
+                              const char *data, size_t len, vg_match_ioc_error_fn on_error,
+                              void *ctx, struct vg_indicators_counts *counts, struct vg_diag *d)
+{
+    memset(counts, 0, sizeof *counts);
+    struct import im = {st, who, o, file, json_array(), counts};
+    if (!im.chunk)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    struct vg_match_ioc_state state = {0, 0, -1, -1};
+    struct vg_match_ioc_counts lines = {0};
+    int rc =
+        vg_match_iocs_each(&state, data, len, o->strict, add_line, &im, on_error, ctx, &lines, d);
+    counts->rejected = (long long)lines.invalid;
+    if (!rc)
+        rc = store_chunk(&im, d);
+    json_decref(im.chunk);
+    return rc;
+}

@@ -1,0 +1,62 @@
+/* Organisation writes and the findings refresh that follows them. The refresh goes through
+ * the technology watch (http/watch.h until it moves into app/). */
+#include "app/org.h"
+
+#include <stdbool.h>
+
+#include "core/record.h"
+#include "http/watch.h"
+
+/* Matches organisation id's new products (those not in before, NULL: all) against the stored
+ * CVEs; a failure is reported in warn. */
+static void refresh_findings(struct vg_store *st, long long id, const json_t *before,
+                             struct vg_diag *warn)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_watch_org_assets(st, id, before, NULL, &d) != 0 && warn)
+        vg_diag_set(warn, VG_EIO, "", "findings of organisation %lld not refreshed: %s", id,
+                    d.message);
+}
+
+int vg_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *in, json_t **out,
+                  struct vg_diag *d, struct vg_diag *warn)
+{
+    json_t *org = NULL;
+    vg_diag_clear(warn);
+    int rc = vg_org_check(in, VG_CHECK_CREATE, &org, d);
+    if (!rc)
+        rc = vg_store_org_create(st, who, org, out, d);
+    if (!rc)
+        refresh_findings(st, (long long)json_integer_value(json_object_get(*out, "id")), NULL,
+                         warn);
+    json_decref(org);
+    return rc;
+}
+
+int vg_org_update(struct vg_store *st, const struct vg_actor *who, long long id, const json_t *in,
+                  json_t **out, struct vg_diag *d, struct vg_diag *warn)
+{
+    json_t *patch = NULL, *old = NULL;
+    vg_diag_clear(warn);
+    int rc = vg_org_check(in, VG_CHECK_PATCH, &patch, d);
+    if (!rc && json_object_size(patch) == 0)
+        rc = vg_diag_set(d, VG_EINVAL, "", "nothing to change");
+    json_object_del(patch, "eligible");
+    bool assets = json_object_get(patch, "assets") != NULL;
+    if (!rc && assets) {
+        /* the products before, to match only the new ones */
+        rc = vg_store_org_get(st, id, &old);
+        if (rc == VG_ENOENT)
+            vg_diag_set(d, rc, "id", "no organisation %lld", id);
+        else if (rc)
+            vg_diag_set(d, rc, "", "cannot read organisation %lld", id);
+    }
+    if (!rc)
+        rc = vg_store_org_update(st, who, id, patch, out, d);
+    if (!rc && assets)
+        refresh_findings(st, id, json_object_get(json_object_get(old, "assets"), "products"), warn);
+    json_decref(old);
+    json_decref(patch);
+    return rc;
+}

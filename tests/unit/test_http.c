@@ -1,0 +1,172 @@
+/* The HTTP transport with a route table of its own (not the API's): the content type a
+ * handler sets is the one that goes out, JSON is the default, a route's least role is
+ * enforced, and the router answers 404 and 405. A real server on 127.0.0.1, port 0. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "http/router.h"
+#include "http/server.h"
+#include "util/buf.h"
+
+static void page(struct vg_req *req, struct vg_resp *r)
+{
+    (void)req;
+    struct vg_buf b;
+    vg_buf_init(&b, 1024);
+    vg_buf_puts(&b, "<!doctype html><p>vigie</p>");
+    vg_resp_text(r, 200, VG_CONTENT_HTML, &b);
+}
+
+static void taxii(struct vg_req *req, struct vg_resp *r)
+{
+    (void)req;
+    vg_resp_json(r, 200, json_pack("{s:s}", "title", "vigie"));
+    r->content_type = VG_CONTENT_TAXII;
+}
+
+static void json(struct vg_req *req, struct vg_resp *r)
+{
+    (void)req;
+    struct vg_buf b;
+    vg_buf_init(&b, 1024);
+    vg_buf_puts(&b, "{\"ok\":true}");
+    vg_resp_buf(r, 200, &b);
+}
+
+/* A page whose writing failed (its buffer over the cap) answers a JSON 500. */
+static void too_big(struct vg_req *req, struct vg_resp *r)
+{
+    (void)req;
+    struct vg_buf b;
+    vg_buf_init(&b, 8);
+    vg_buf_puts(&b, "<!doctype html><p>far more than eight bytes</p>");
+    vg_resp_text(r, 200, VG_CONTENT_HTML, &b);
+}
+
+static const struct vg_route routes[] = {
+    {"GET", "/", VG_PUBLIC, page, 0},        {"GET", "/taxii2/", VG_PUBLIC, taxii, 0},
+    {"GET", "/json/{}", VG_PUBLIC, json, 0}, {"GET", "/big", VG_PUBLIC, too_big, 0},
+    {"GET", "/private", VG_READER, json, 0}, {NULL, NULL, VG_PUBLIC, NULL, 0},
+};
+
+struct fixture {
+    char dir[64];
+    char path[128];
+    struct vg_server *srv;
+    int port;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/vigie-http-XXXXXX");
+    if (!f || !mkdtemp(f->dir))
+        return -1;
+    snprintf(f->path, sizeof f->path, "%s/v.db", f->dir);
+    struct vg_server_config cfg = {0};
+    cfg.routes = routes;
+    cfg.db = f->path;
+    cfg.listen = "127.0.0.1:0";
+    cfg.threads = 2;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    f->srv = vg_server_start(&cfg, &f->port, &d);
+    if (!f->srv) {
+        fprintf(stderr, "server: %s\n", d.message);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    vg_server_stop(f->srv);
+    char p[160];
+    const char *sfx[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", f->path, sfx[i]);
+        unlink(p);
+    }
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* GETs path and returns the whole answer (headers and body), NUL-terminated, in out. */
+static void get(const struct fixture *f, const char *path, char *out, size_t cap)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {0};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)f->port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    char req[256];
+    int n =
+        snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", path);
+    assert_int_equal(write(fd, req, (size_t)n), n);
+    size_t len = 0;
+    ssize_t r;
+    while (len + 1 < cap && (r = read(fd, out + len, cap - 1 - len)) > 0)
+        len += (size_t)r;
+    out[len] = '\0';
+    close(fd);
+}
+
+static void content_type_set_by_handler_goes_out(void **state)
+{
+    char ans[4096];
+    get(*state, "/", ans, sizeof ans);
+    assert_non_null(strstr(ans, "HTTP/1.1 200"));
+    assert_non_null(strstr(ans, "Content-Type: text/html; charset=utf-8\r\n"));
+    assert_non_null(strstr(ans, "\r\n\r\n<!doctype html><p>vigie</p>"));
+    get(*state, "/taxii2/", ans, sizeof ans);
+    assert_non_null(strstr(ans, "Content-Type: application/taxii+json;version=2.1\r\n"));
+    assert_non_null(strstr(ans, "{\"title\":\"vigie\"}"));
+}
+
+static void json_is_the_default(void **state)
+{
+    char ans[4096];
+    get(*state, "/json/1", ans, sizeof ans);
+    assert_non_null(strstr(ans, "HTTP/1.1 200"));
+    assert_non_null(strstr(ans, "Content-Type: application/json\r\n"));
+    assert_non_null(strstr(ans, "{\"ok\":true}"));
+    /* an error after a page is JSON again */
+    get(*state, "/big", ans, sizeof ans);
+    assert_non_null(strstr(ans, "HTTP/1.1 500"));
+    assert_non_null(strstr(ans, "Content-Type: application/json\r\n"));
+    assert_null(strstr(ans, "text/html"));
+}
+
+static void routes_of_the_table_only(void **state)
+{
+    char ans[4096];
+    get(*state, "/api/v1/health", ans, sizeof ans);
+    assert_non_null(strstr(ans, "HTTP/1.1 404"));
+    assert_non_null(strstr(ans, "Content-Type: application/json\r\n"));
+    get(*state, "/private", ans, sizeof ans);
+    assert_non_null(strstr(ans, "HTTP/1.1 401"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(content_type_set_by_handler_goes_out),
+        cmocka_unit_test(json_is_the_default),
+        cmocka_unit_test(routes_of_the_table_only),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
