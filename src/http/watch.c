@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/product.h"
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/str.h"
@@ -122,45 +123,20 @@ static char *dup_str(struct vg_str s)
     return p;
 }
 
-static char *lower_key(struct vg_str part, struct vg_str vendor, struct vg_str product)
+/* "*:" + the name key (core/product.h) of vendor and product, as vuln_product lists a CVE 5
+ * product; NULL when out of memory or the names hold a wildcard (*bad set). */
+static char *cve5_key(struct vg_str vendor, struct vg_str product, enum vg_product_form form,
+                      bool *bad)
 {
-    size_t n = part.len + vendor.len + product.len + 3;
-    char *p = malloc(n);
-    if (!p)
-        return NULL;
-    snprintf(p, n, "%.*s:%.*s:%.*s", (int)part.len, part.ptr ? part.ptr : "", (int)vendor.len,
-             vendor.ptr ? vendor.ptr : "", (int)product.len, product.ptr ? product.ptr : "");
-    for (char *c = p; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    return p;
+    char k[2 + VG_PRODUCT_KEY_MAX + 1] = "*:";
+    long n = vg_product_key(vendor, product, form, k + 2, sizeof k - 2);
+    *bad = n < 0;
+    return n < 0 ? NULL : dup_str((struct vg_str){k, (size_t)n + 2});
 }
 
-/* CVE 5 name normalisation as vuln.h describes it: lower case, runs of other characters as
- * one '_'. v is a WFN value: its quoting is removed first. */
-static void norm_name(struct vg_str v, char *out, size_t cap)
-{
-    struct vg_buf b;
-    vg_buf_init(&b, 4 * VG_MAX_CPE);
-    vg_cpe_unquote(v, &b);
-    size_t o = 0;
-    bool run = false;
-    for (size_t i = 0; b.data && i < b.len && o + 2 < cap; i++) {
-        unsigned char c = (unsigned char)b.data[i];
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            out[o++] = (char)c;
-            run = false;
-        } else if (c >= 'A' && c <= 'Z') {
-            out[o++] = (char)(c - 'A' + 'a');
-            run = false;
-        } else if (!run) {
-            out[o++] = '_';
-            run = true;
-        }
-    }
-    out[o] = 0;
-    vg_buf_cleanup(&b);
-}
+/* vuln_product's key of the CVEs whose criteria name no one product (a wildcard or ANY part,
+ * vendor or product): looked up for every new product. */
+#define WILD_KEY ""
 
 /* Appends the lookup keys of an asset's CPE to l (nothing if it does not parse). */
 static int asset_keys(const char *cpe, struct strv *l)
@@ -170,46 +146,49 @@ static int asset_keys(const char *cpe, struct strv *l)
     if (vg_cpe_parse(vg_str_c(cpe), &name, &d) < 0)
         return 0;
     const struct vg_cpe *c = &name.cpe;
-    int rc = strv_push(l, lower_key(vg_cpe_value(c, VG_CPE_PART), vg_cpe_value(c, VG_CPE_VENDOR),
-                                    vg_cpe_value(c, VG_CPE_PRODUCT)));
-    char v[VG_MAX_CPE + 1], p[VG_MAX_CPE + 1];
-    norm_name(vg_cpe_value(c, VG_CPE_VENDOR), v, sizeof v);
-    norm_name(vg_cpe_value(c, VG_CPE_PRODUCT), p, sizeof p);
-    if (!rc)
-        rc = strv_push(l, lower_key(vg_str_c("*"), vg_str_c(v), vg_str_c(p)));
+    char k[VG_MAX_CPE + 1];
+    size_t kl;
+    bool bad;
+    int rc = 0;
+    if (vg_cpe_product_key(c, k, sizeof k, &kl))
+        rc = strv_push(l, dup_str((struct vg_str){k, kl}));
+    char *k5 = cve5_key(vg_cpe_value(c, VG_CPE_VENDOR), vg_cpe_value(c, VG_CPE_PRODUCT),
+                        VG_PRODUCT_QUOTED, &bad);
+    if (!rc && !bad)
+        rc = strv_push(l, k5);
+    if (!rc && !strv_has(l, 0, WILD_KEY))
+        rc = strv_push(l, dup_str(VG_STR(WILD_KEY)));
     return rc;
+}
+
+/* Appends k to l unless l holds it from index from on; frees k then. */
+static int push_new(struct strv *l, size_t from, char *k)
+{
+    if (k && strv_has(l, from, k)) {
+        free(k);
+        return 0;
+    }
+    return strv_push(l, k);
 }
 
 /* Appends the product keys record v names to l (each once). */
 static int record_keys(const struct vg_vuln *v, struct strv *l)
 {
     size_t from = l->n;
+    char k[VG_MAX_CPE + 1];
+    size_t kl;
+    bool bad;
     for (uint32_t i = 0; i < v->nmatches; i++) {
-        const struct vg_cpe *c = &v->matches[i].cpe;
-        struct vg_str vendor = vg_cpe_value(c, VG_CPE_VENDOR);
-        struct vg_str product = vg_cpe_value(c, VG_CPE_PRODUCT);
-        if (c->kind[VG_CPE_VENDOR] != VG_CPE_VALUE || c->kind[VG_CPE_PRODUCT] != VG_CPE_VALUE ||
-            vg_cpe_has_wildcard(vendor) || vg_cpe_has_wildcard(product))
-            continue; /* a wildcard name: not indexed (see docs/VULN.md) */
-        char *k = lower_key(vg_cpe_value(c, VG_CPE_PART), vendor, product);
-        if (!k)
-            return VG_ENOMEM;
-        if (strv_has(l, from, k)) {
-            free(k);
-            continue;
-        }
-        if (strv_push(l, k))
+        int rc = vg_cpe_product_key(&v->matches[i].cpe, k, sizeof k, &kl)
+                     ? push_new(l, from, dup_str((struct vg_str){k, kl}))
+                     : push_new(l, from, dup_str(VG_STR(WILD_KEY)));
+        if (rc)
             return VG_ENOMEM;
     }
     for (uint32_t i = 0; i < v->naffected; i++) {
-        char *k = lower_key(vg_str_c("*"), v->affected[i].vendor, v->affected[i].product);
-        if (!k)
-            return VG_ENOMEM;
-        if (strv_has(l, from, k)) {
-            free(k);
-            continue;
-        }
-        if (strv_push(l, k))
+        char *k5 =
+            cve5_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN, &bad);
+        if (!bad && push_new(l, from, k5))
             return VG_ENOMEM;
     }
     return 0;
@@ -382,42 +361,32 @@ out:
     return rc;
 }
 
-/* Adds the name keys (core/record.h vg_cpe23_name_key) of v's applicability to l; sets
- * *wild for a criterion with a wildcard name, *complex for AND / negated / "running on"
- * configurations (their other products of an organisation count). */
+/* Adds the name keys (core/product.h) of v's applicability to l; sets *wild for a criterion
+ * with a wildcard name, *complex for AND / negated / "running on" configurations (their
+ * other products of an organisation count). */
 static int name_keys(const struct vg_vuln *v, struct strv *l, bool *wild, bool *complex)
 {
-    char a[VG_MAX_CPE + 1], b[VG_MAX_CPE + 1];
+    char k[VG_PRODUCT_KEY_MAX + 1];
     if (!v->simple)
         *complex = true;
     for (uint32_t i = 0; i < v->nmatches; i++) {
         const struct vg_cpe *c = &v->matches[i].cpe;
-        struct vg_str vendor = vg_cpe_value(c, VG_CPE_VENDOR);
-        struct vg_str product = vg_cpe_value(c, VG_CPE_PRODUCT);
-        if (c->kind[VG_CPE_VENDOR] != VG_CPE_VALUE || c->kind[VG_CPE_PRODUCT] != VG_CPE_VALUE ||
-            vg_cpe_has_wildcard(vendor) || vg_cpe_has_wildcard(product)) {
+        long n = -1;
+        if (c->kind[VG_CPE_VENDOR] == VG_CPE_VALUE && c->kind[VG_CPE_PRODUCT] == VG_CPE_VALUE)
+            n = vg_product_key(vg_cpe_value(c, VG_CPE_VENDOR), vg_cpe_value(c, VG_CPE_PRODUCT),
+                               VG_PRODUCT_QUOTED, k, sizeof k);
+        if (n < 0) {
             *wild = true;
             continue;
         }
-        norm_name(vendor, a, sizeof a);
-        norm_name(product, b, sizeof b);
-        size_t len = strlen(a) + strlen(b) + 2;
-        char *k = malloc(len);
-        if (!k)
-            return VG_ENOMEM;
-        snprintf(k, len, "%s:%s", a, b);
-        if (strv_push(l, k))
+        if (strv_push(l, dup_str((struct vg_str){k, (size_t)n})))
             return VG_ENOMEM;
     }
     for (uint32_t i = 0; i < v->naffected; i++) {
-        norm_name(v->affected[i].vendor, a, sizeof a);
-        norm_name(v->affected[i].product, b, sizeof b);
-        size_t len = strlen(a) + strlen(b) + 2;
-        char *k = malloc(len);
-        if (!k)
-            return VG_ENOMEM;
-        snprintf(k, len, "%s:%s", a, b);
-        if (strv_push(l, k))
+        /* names normalised by the reader already: normalising again leaves them as they are */
+        long n = vg_product_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN,
+                                k, sizeof k);
+        if (n >= 0 && strv_push(l, dup_str((struct vg_str){k, (size_t)n})))
             return VG_ENOMEM;
     }
     return 0;
@@ -1077,6 +1046,21 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
                 known = true;
         }
         if (!known && (rc = asset_keys(cpe, &lookups))) {
+            rc = vg_diag_set(d, rc, "", "out of memory");
+            goto out;
+        }
+    }
+    /* the CVEs of removed products too: a finding of a product that stays may have needed
+     * the removed one (an AND configuration, a "running on" platform) */
+    size_t bi;
+    json_t *bp;
+    json_array_foreach(before, bi, bp)
+    {
+        const char *cpe = json_string_value(bp);
+        bool kept = false;
+        for (size_t i = 0; cpe && i < vg_inventory_count(il.inv) && !kept; i++)
+            kept = strcmp(vg_inventory_cpe(il.inv, i), cpe) == 0;
+        if (cpe && !kept && (rc = asset_keys(cpe, &lookups))) {
             rc = vg_diag_set(d, rc, "", "out of memory");
             goto out;
         }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/product.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -123,24 +124,12 @@ static int set_id(struct record *r, const char *id, const char *sub)
     return 0;
 }
 
-/* Normalises a CVE 5 vendor or product name (see struct vg_affected). */
+/* Normalises a CVE 5 vendor or product name (core/product.h, the rule of every path). */
 static struct vg_str norm_name(struct record *r, const char *s, size_t n)
 {
-    char tmp[VG_MAX_NAME];
-    size_t k = 0;
-    bool sep = false;
-    for (size_t i = 0; i < n && k + 2 < sizeof tmp; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (isalnum(c)) {
-            if (sep && k > 0)
-                tmp[k++] = '_';
-            sep = false;
-            tmp[k++] = (char)tolower(c);
-        } else {
-            sep = true;
-        }
-    }
-    return str_add(r, tmp, k);
+    char tmp[VG_PRODUCT_NAME_MAX + 1];
+    long k = vg_product_name((struct vg_str){s, n}, VG_PRODUCT_PLAIN, tmp, sizeof tmp);
+    return str_add(r, tmp, k > 0 ? (size_t)k : 0);
 }
 
 /* Stores a parsed CPE's values (lower-cased) and returns the WFN pointing at them. */

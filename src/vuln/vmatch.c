@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/product.h"
 #include "vuln/version.h"
 
 /* ---- a string -> uint32 hash map with its own copy of the keys ---- */
@@ -126,57 +127,16 @@ static void sort_n(void *base, size_t n, size_t sz, int (*cmp)(const void *, con
 
 /* ---- keys ---- */
 
-/* "part:vendor:product" of a WFN into out (lower-cased); false if vendor or product is not
- * a plain value (ANY, NA or wildcard), or too long. */
-static bool product_key(const struct vg_cpe *c, char *out, size_t cap, size_t *len)
-{
-    static const enum vg_cpe_attr at[3] = {VG_CPE_PART, VG_CPE_VENDOR, VG_CPE_PRODUCT};
-    size_t n = 0;
-    for (int i = 0; i < 3; i++) {
-        if (c->kind[at[i]] != VG_CPE_VALUE)
-            return false;
-        struct vg_str v = vg_cpe_value(c, at[i]);
-        if (vg_cpe_has_wildcard(v) || n + v.len + 2 > cap)
-            return false;
-        for (size_t k = 0; k < v.len; k++)
-            out[n++] = (char)tolower((unsigned char)v.ptr[k]);
-        if (i < 2)
-            out[n++] = ':';
-    }
-    *len = n;
-    return true;
-}
-
-/* Normalised (vendor, product) names as CVE 5 records are indexed: "vendor\x01product". */
+/* The key of (vendor, product) names already normalised, as CVE 5 records hold them:
+ * "vendor:product" (core/product.h). */
 static size_t name_key(struct vg_str vendor, struct vg_str product, char *out, size_t cap)
 {
     if (vendor.len + product.len + 2 > cap)
         return 0;
     memcpy(out, vendor.ptr, vendor.len);
-    out[vendor.len] = '\x01';
+    out[vendor.len] = ':';
     memcpy(out + vendor.len + 1, product.ptr, product.len);
     return vendor.len + product.len + 1;
-}
-
-/* Normalises an unquoted name as struct vg_affected does. */
-static size_t norm_name(struct vg_str s, char *out, size_t cap)
-{
-    size_t k = 0;
-    bool sep = false;
-    for (size_t i = 0; i < s.len && k + 2 < cap; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (c == '\\')
-            continue;
-        if (isalnum(c)) {
-            if (sep && k > 0)
-                out[k++] = '_';
-            sep = false;
-            out[k++] = (char)tolower(c);
-        } else {
-            sep = true;
-        }
-    }
-    return k;
 }
 
 /* ---- inventory ---- */
@@ -306,10 +266,11 @@ static long new_group(struct vg_inventory *inv, const struct vg_cpe_name *nm)
     vg_cpe_unquote(ver, &b);
     vg_str_copy((struct vg_str){b.data ? b.data : "", b.len}, uv, sizeof uv);
     vg_buf_cleanup(&b);
-    char nv[VG_MAX_NAME], np[VG_MAX_NAME], names[2 * VG_MAX_NAME + 2];
-    size_t lv = norm_name(vg_cpe_value(&nm->cpe, VG_CPE_VENDOR), nv, sizeof nv);
-    size_t lp = norm_name(vg_cpe_value(&nm->cpe, VG_CPE_PRODUCT), np, sizeof np);
-    size_t ln = name_key((struct vg_str){nv, lv}, (struct vg_str){np, lp}, names, sizeof names);
+    char names[VG_PRODUCT_KEY_MAX + 1];
+    long kn = vg_product_key(vg_cpe_value(&nm->cpe, VG_CPE_VENDOR),
+                             vg_cpe_value(&nm->cpe, VG_CPE_PRODUCT), VG_PRODUCT_QUOTED, names,
+                             sizeof names);
+    size_t ln = kn > 0 ? (size_t)kn : 0; /* an asset's names hold no wildcard */
     size_t lu = strlen(uv);
     g->mem = malloc(used + lu + 1 + ln + 1);
     g->vkey = malloc(kl);
@@ -343,7 +304,7 @@ long vg_inventory_add(struct vg_inventory *inv, struct vg_str org, struct vg_str
         return rc;
     char pk[VG_MAX_CPE];
     size_t pkl;
-    if (!product_key(&nm.cpe, pk, sizeof pk, &pkl))
+    if (!vg_cpe_product_key(&nm.cpe, pk, sizeof pk, &pkl))
         return vg_diag_set(d, VG_EINVAL, "", "asset CPE needs a part, vendor and product "
                            "without wildcards");
     struct vg_str ver = vg_cpe_value(&nm.cpe, VG_CPE_VERSION);
@@ -409,7 +370,7 @@ static int glist_build(struct vg_inventory *inv, struct glist *l, int which)
         size_t kl = 0;
         const char *kp = k;
         if (which == 0) {
-            if (!product_key(&inv->groups[g].cpe, k, sizeof k, &kl))
+            if (!vg_cpe_product_key(&inv->groups[g].cpe, k, sizeof k, &kl))
                 kl = 0;
         } else {
             kp = inv->groups[g].names;
@@ -1109,7 +1070,7 @@ struct vg_vindex *vg_vindex_build(const struct vg_vuln_set *s)
             continue;
         if (v->source == VG_VULN_CVE5) {
             for (uint32_t a = 0; a < v->naffected; a++) {
-                char k[2 * VG_MAX_NAME + 2];
+                char k[VG_PRODUCT_KEY_MAX + 1];
                 size_t kl = name_key(v->affected[a].vendor, v->affected[a].product, k, sizeof k);
                 bool added;
                 long b = smap_put(&ix->names.keys, k, kl, 0, &added);
@@ -1131,7 +1092,7 @@ struct vg_vindex *vg_vindex_build(const struct vg_vuln_set *s)
             ix->criteria++;
             char k[VG_MAX_CPE];
             size_t kl;
-            if (!product_key(&m->cpe, k, sizeof k, &kl)) {
+            if (!vg_cpe_product_key(&m->cpe, k, sizeof k, &kl)) {
                 if (need((void **)&ix->wild, &wcap, ix->nwild + 1, sizeof *ix->wild) < 0)
                     goto fail;
                 ix->wild[ix->nwild++] = e;
@@ -1181,6 +1142,11 @@ static bool ixent_hit(const struct vg_vuln_set *s, const struct ixent *e, const 
     } else if (e->kind == K_OTHER) {
         if (!version_attr_ok(&m->cpe, g))
             return false;
+    } else if (e->kind == K_EXACT) {
+        /* in a bucket, binary search has compared the versions already; not for the wild */
+        if (wild && (g->cpe.kind[VG_CPE_VERSION] != VG_CPE_VALUE ||
+                     vg_version_key_cmp(e->k1, e->l1, g->vkey, g->vklen) != 0))
+            return false;
     }
     if (wild)
         for (int a = VG_CPE_PART; a <= VG_CPE_PRODUCT; a++) {
@@ -1216,7 +1182,7 @@ static int group_hits(const struct vg_vindex *ix, const struct vg_vuln_set *s,
     const struct group *g = &inv->groups[gi];
     char k[VG_MAX_CPE];
     size_t kl;
-    if (product_key(&g->cpe, k, sizeof k, &kl)) {
+    if (vg_cpe_product_key(&g->cpe, k, sizeof k, &kl)) {
         long b = smap_get(&ix->prod.keys, k, kl);
         if (b >= 0) {
             const struct ixent *ents = ix->prod.ents + ix->prod.start[b];
@@ -1300,7 +1266,7 @@ int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventor
     struct hits h = {0};
     if (v->source == VG_VULN_CVE5) {
         for (uint32_t a = 0; a < v->naffected && rc == 0; a++) {
-            char k[2 * VG_MAX_NAME + 2];
+            char k[VG_PRODUCT_KEY_MAX + 1];
             size_t kl = name_key(v->affected[a].vendor, v->affected[a].product, k, sizeof k);
             long l = smap_get(&inv->names.keys, k, kl);
             if (l < 0)
@@ -1320,7 +1286,7 @@ int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventor
             make_ixent(m, (uint32_t)entry, mi, kb1, kb2, &ie);
             char k[VG_MAX_CPE];
             size_t kl;
-            if (!product_key(&m->cpe, k, sizeof k, &kl)) {
+            if (!vg_cpe_product_key(&m->cpe, k, sizeof k, &kl)) {
                 for (uint32_t g = 0; g < inv->ngroups && rc == 0; g++)
                     if (ixent_test(s, m, &ie, &inv->groups[g]))
                         rc = hits_push(&h, (uint32_t)entry, mi, g);
@@ -1444,7 +1410,7 @@ int vg_vmatch_naive(const struct vg_vuln_set *s, size_t first, size_t n,
             const struct group *g = &inv->groups[inv->assets[as].group];
             if (v->source == VG_VULN_CVE5) {
                 for (uint32_t a = 0; a < v->naffected && rc == 0; a++) {
-                    char k[2 * VG_MAX_NAME + 2];
+                    char k[VG_PRODUCT_KEY_MAX + 1];
                     size_t kl = name_key(v->affected[a].vendor, v->affected[a].product, k,
                                          sizeof k);
                     if (kl == g->names_len && memcmp(k, g->names, kl) == 0 &&

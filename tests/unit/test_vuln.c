@@ -959,6 +959,42 @@ static void match_update_after_index(void **state)
     vg_findings_cleanup(&f);
 }
 
+/* A criterion with a wildcard product and an exact version (matched outside the index's
+ * buckets) meets only assets of that version, in a full re-match as in the other ways. */
+static void match_wildcard_name_exact_version(void **state)
+{
+    (void)state;
+    const char *page =
+        "{\"vulnerabilities\":[{\"cve\":{\"id\":\"CVE-2025-3008\","
+        "\"lastModified\":\"2025-02-04T00:00:00.000\",\"configurations\":[{\"nodes\":["
+        "{\"operator\":\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":true,"
+        "\"criteria\":\"cpe:2.3:a:acme:w*:2.0:*:*:*:*:*:*:*\"}]}]}]}}]}";
+    struct vg_vuln_set *s = vg_vuln_set_new();
+    struct vg_feed_stats st = {0};
+    struct vg_diag d;
+    assert_int_equal(vg_feed_read_mem(s, VG_FEED_AUTO, "p", page, strlen(page), NULL, &st, &d), 0);
+    struct vg_inventory *inv = vg_inventory_new();
+    assert_int_equal(vg_inventory_add(inv, VG_STR("o"),
+                                      VG_STR("cpe:2.3:a:acme:widget_pro\\+:1.2:*:*:*:*:*:*:*"), &d),
+                     0);
+    assert_int_equal(vg_inventory_add(inv, VG_STR("o"),
+                                      VG_STR("cpe:2.3:a:acme:widget:2.0:*:*:*:*:*:*:*"), &d),
+                     1);
+    struct vg_vindex *ix = vg_vindex_build(s);
+    struct vg_findings f;
+    vg_findings_init(&f);
+    assert_int_equal(vg_vmatch_all(ix, s, inv, &f), 0);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.v[0].asset, 1);
+    f.n = 0;
+    assert_int_equal(vg_vmatch_asset(ix, s, inv, 0, &f), 0);
+    assert_int_equal(f.n, 0);
+    vg_findings_cleanup(&f);
+    vg_vindex_free(ix);
+    vg_inventory_free(inv);
+    vg_vuln_set_free(s);
+}
+
 static void match_inventory_checks(void **state)
 {
     (void)state;
@@ -1145,6 +1181,7 @@ int main(void)
                                         teardown_match),
         cmocka_unit_test_setup_teardown(match_update_after_index, setup_match, teardown_match),
         cmocka_unit_test(match_inventory_checks),
+        cmocka_unit_test(match_wildcard_name_exact_version),
         cmocka_unit_test_setup_teardown(compact_round_trip, setup_match, teardown_match),
         cmocka_unit_test(compact_samples),
     };
