@@ -588,14 +588,14 @@ int vg_cpe_write_json(const struct vg_cpe *c, struct vg_buf *out)
     for (int a = 0; a < VG_CPE_NATTR; a++) {
         if (a > 0)
             vg_buf_putc(out, ',');
-        vg_vuln_json_str(out, vg_str_c(attr_names[a]));
+        vg_buf_put_json(out, vg_str_c(attr_names[a]));
         vg_buf_putc(out, ':');
         if (c->kind[a] == VG_CPE_ANY)
-            vg_vuln_json_str(out, VG_STR("<ANY>"));
+            vg_buf_put_json(out, VG_STR("<ANY>"));
         else if (c->kind[a] == VG_CPE_NA)
-            vg_vuln_json_str(out, VG_STR("<NA>"));
+            vg_buf_put_json(out, VG_STR("<NA>"));
         else
-            vg_vuln_json_str(out, vg_cpe_value(c, (enum vg_cpe_attr)a));
+            vg_buf_put_json(out, vg_cpe_value(c, (enum vg_cpe_attr)a));
     }
     vg_buf_putc(out, '}');
     return out->failed ? VG_ENOMEM : 0;
