@@ -4,12 +4,10 @@
  * request reloads the whole vulnerability set. */
 #include "http/watch.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "core/product.h"
@@ -19,6 +17,7 @@
 #include "vuln/compact.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
+#include "vuln/summary.h"
 #include "vuln/vmatch.h"
 #include "vuln/vuln.h"
 
@@ -196,43 +195,29 @@ static int record_keys(const struct vg_vuln *v, struct strv *l)
 
 /* ---- files ---- */
 
-static bool feed_name(const char *n)
-{
-    size_t l = strlen(n);
-    return (l > 5 && strcmp(n + l - 5, ".json") == 0) || (l > 4 && strcmp(n + l - 4, ".csv") == 0);
-}
+/* vg_watch_import's walk (vuln/feed.h vg_feed_walk): the feed files in order; a directory
+ * that cannot be read counts as a file that could not be read. */
+struct import_walk {
+    struct strv *files;
+    const struct vg_watch_opts *o;
+    struct vg_watch_stats *stats;
+    int *first_err;       /* the first error, and */
+    struct vg_diag *first; /* what it said */
+};
 
-static int collect(const char *path, struct strv *files, int depth)
+static int collect_file(void *ctx, const char *path, int err, const struct vg_diag *d)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode) || depth > 16)
-        return strv_push(files, strdup(path));
-    struct dirent **ents = NULL;
-    int n = scandir(path, &ents, NULL, alphasort);
-    if (n < 0)
-        return strv_push(files, strdup(path));
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *e = ents[i]->d_name;
-        if (!rc && e[0] != '.') {
-            size_t len = strlen(path) + strlen(e) + 2;
-            char *full = malloc(len);
-            if (!full) {
-                rc = VG_ENOMEM;
-            } else {
-                snprintf(full, len, "%s/%s", path, e);
-                struct stat cs;
-                if (stat(full, &cs) == 0 && S_ISDIR(cs.st_mode))
-                    rc = collect(full, files, depth + 1);
-                else if (feed_name(e))
-                    rc = strv_push(files, strdup(full));
-                free(full);
-            }
-        }
-        free(ents[i]);
+    struct import_walk *w = ctx;
+    if (!err)
+        return strv_push(w->files, strdup(path));
+    w->stats->bad_files++;
+    if (w->o && w->o->on_error)
+        w->o->on_error(w->o->ctx, path, d);
+    if (!*w->first_err) {
+        *w->first_err = err;
+        *w->first = *d;
     }
-    free(ents);
-    return rc;
+    return 0;
 }
 
 /* ---- loading from the store ---- */
@@ -648,15 +633,17 @@ int vg_watch_import(struct vg_store *st, char *const *paths, size_t npaths,
     struct strv files = {0};
     struct keyv changed = {0};
     int rc = 0, first_err = 0;
-    memset(stats, 0, sizeof *stats);
-    for (size_t i = 0; i < npaths && !rc; i++)
-        rc = collect(paths[i], &files, 0);
-    if (rc) {
-        rc = vg_diag_set(d, rc, "", "out of memory");
-        goto out;
-    }
     struct vg_diag first;
     vg_diag_clear(&first);
+    memset(stats, 0, sizeof *stats);
+    struct import_walk w = {&files, o, stats, &first_err, &first};
+    for (size_t i = 0; i < npaths && !rc; i++)
+        rc = vg_feed_walk(paths[i], collect_file, &w, d);
+    if (rc) {
+        if (rc == VG_ENOMEM)
+            vg_diag_set(d, rc, "", "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < files.n; i++) {
         struct vg_vuln_set *set = vg_vuln_set_new();
         if (!set) {
@@ -1101,72 +1088,15 @@ out:
 
 /* ---- views ---- */
 
-/* Appends to refs the references of list not already there (by url). */
-static void add_refs(json_t *refs, const json_t *list)
-{
-    size_t i, j;
-    json_t *r, *have;
-    json_array_foreach(list, i, r)
-    {
-        const char *url = json_string_value(json_object_get(r, "url"));
-        if (!url)
-            continue;
-        bool dup = false;
-        json_array_foreach(refs, j, have)
-        {
-            if (strcmp(json_string_value(json_object_get(have, "url")), url) == 0)
-                dup = true;
-        }
-        if (dup)
-            continue;
-        json_t *tags = json_object_get(r, "tags");
-        json_t *t = json_is_array(tags) ? json_incref(tags) : json_array();
-        json_array_append_new(refs, json_pack("{s:s,s:o}", "url", url, "tags", t));
-    }
-}
-
 int vg_watch_vuln_summary(struct vg_store *st, const char *cve, json_t **out)
 {
     json_t *v = NULL;
     int rc = vg_store_vuln_get(st, cve, &v);
     if (rc)
         return rc;
-    json_t *descs = json_array(), *refs = json_array(), *sources = json_array();
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(v, "records"), i, r)
-    {
-        const char *src = json_string_value(json_object_get(r, "source"));
-        json_t *rec = json_object_get(r, "record");
-        json_array_append_new(sources, json_string(src ? src : ""));
-        json_t *dl, *rl;
-        if (src && strcmp(src, "nvd") == 0) {
-            dl = json_object_get(rec, "descriptions");
-            rl = json_object_get(rec, "references");
-        } else {
-            json_t *cna = json_object_get(json_object_get(rec, "containers"), "cna");
-            dl = json_object_get(cna, "descriptions");
-            rl = json_object_get(cna, "references");
-        }
-        size_t j;
-        json_t *x;
-        if (json_array_size(descs) == 0)
-            json_array_foreach(dl, j, x)
-            {
-                const char *lang = json_string_value(json_object_get(x, "lang"));
-                const char *val = json_string_value(json_object_get(x, "value"));
-                if (lang && val)
-                    json_array_append_new(descs,
-                                          json_pack("{s:s,s:s}", "lang", lang, "value", val));
-            }
-        add_refs(refs, rl);
-    }
-    json_object_del(v, "records");
-    json_object_set_new(v, "sources", sources);
-    json_object_set_new(v, "descriptions", descs);
-    json_object_set_new(v, "references", refs);
-    *out = v;
-    return 0;
+    *out = vg_vuln_summary(v);
+    json_decref(v);
+    return *out ? 0 : VG_ENOMEM;
 }
 
 static const char *tier_name(json_int_t t)

@@ -11,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/json.h"
 #include "vuln/cpe.h"
+#include "vuln/feed.h"
 #include "vuln/findings.h"
 #include "vuln/inventory.h"
 #include "vuln/vmatch.h"
@@ -215,5 +218,80 @@ static inline int vuln_emit_f(struct vg_findings *out, const struct vg_finding *
 
 /* Appends the finding of entry for asset; 0 or VG_ENOMEM. */
 int vuln_emit(struct vg_findings *out, const struct vg_vuln_set *s, uint32_t entry, uint32_t asset);
+
+/* ---- feed readers: building a record (builder.c) ---- */
+
+/* While a record is built, string slices hold offset + 1 into the string buffer instead of
+ * an address (0 stays "absent"); vuln_rec_finish turns them into addresses. */
+#define OFFSET_PTR(off) ((const char *)(uintptr_t)((off) + 1))
+
+/* A record being built (builder.c). */
+struct vuln_rec {
+    struct vg_vuln *v;
+    struct vg_buf strs; /* all strings, NUL-separated */
+    struct vg_vuln_config *configs;
+    size_t nconfigs, cap_configs;
+    struct vg_vuln_node *nodes;
+    size_t nnodes, cap_nodes;
+    struct vg_cpe_match *matches;
+    size_t nmatches, cap_matches;
+    struct vg_affected *affected;
+    size_t naffected, cap_affected;
+    struct vg_affected_version *versions; /* all products' versions, in order */
+    size_t nversions, cap_versions;
+    struct vg_diag *d;
+    char ptr[512]; /* JSON pointer of the record */
+};
+
+#define GROW(r, arr, n, cap) vuln_rec_grow((void **)&(r)->arr, &(r)->cap, (r)->n, sizeof *(r)->arr)
+
+/* Grows array *p of *cap elements of size sz to hold n + 1; 0 or VG_ENOMEM. */
+int vuln_rec_grow(void **p, size_t *cap, size_t n, size_t sz);
+/* Rejects the record: fills its diagnostic with the JSON pointer r->ptr + sub; returns code. */
+int vuln_rec_fail(struct vuln_rec *r, int code, const char *sub, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Stores n bytes (plus a NUL) and returns them as a slice fixed up by vuln_rec_finish. */
+struct vg_str vuln_rec_str(struct vuln_rec *r, const char *s, size_t n);
+/* A string member of obj: NULL if absent; *bad set if present but not a string. */
+const char *vuln_json_str_member(const json_t *obj, const char *key, bool *bad);
+/* Copies s (NULL: "") into dst of cap bytes, truncated. */
+void vuln_copy_field(char *dst, size_t cap, const char *s);
+/* Sets the record's CVE id and key from id; fails naming sub if not a CVE id. */
+int vuln_rec_set_id(struct vuln_rec *r, const char *id, const char *sub);
+/* Reads a cvssData-like object {baseScore, baseSeverity?, vectorString?} of CVSS version
+ * (40, 31, 30, 20) into the record; outer_sev is the severity beside it (NVD v2). */
+int vuln_rec_cvss(struct vuln_rec *r, const json_t *data, const char *outer_sev, int version,
+                  const char *sub);
+/* The first English description of an array of {lang, value}. */
+void vuln_rec_description(struct vuln_rec *r, const json_t *arr);
+/* Appends CWE id s to the list cw ("CWE-79,CWE-89"), once, while it is short. */
+void vuln_add_cwe(struct vuln_rec *r, struct vg_buf *cw, const char *s);
+/* A new record of source (enum vg_vuln_source) reporting to d with JSON pointer ptr. */
+struct vuln_rec *vuln_rec_new(struct vg_diag *d, const char *ptr, int source);
+void vuln_rec_drop(struct vuln_rec *r);
+/* Moves the arrays and strings into their final home, fixes every slice and returns the
+ * record (json kept re-serialised when keep_json); NULL (r's diagnostic set) on failure.
+ * r is freed either way. */
+struct vg_vuln *vuln_rec_finish(struct vuln_rec *r, const json_t *json, bool keep_json);
+
+/* ---- feed readers: documents (feed.c and one file per format) ---- */
+
+/* Counts a rejected record and reports it through o->on_error. */
+void vuln_feed_report(const struct vg_feed_opts *o, const char *name, const struct vg_diag *d,
+                      struct vg_feed_stats *st);
+/* Counts the result of a vg_vuln_set_put* call (enum vg_vuln_put) in st. */
+void vuln_feed_count(int rc, struct vg_feed_stats *st);
+/* Puts v into s and counts it; 0 or VG_ENOMEM. */
+int vuln_feed_put(struct vg_vuln_set *s, struct vg_vuln *v, struct vg_feed_stats *st);
+/* The readers of whole documents: 0 when the document could be read (rejected records
+ * reported), or a negative VG_E* with d filled. */
+int vuln_read_nvd(struct vg_vuln_set *s, const json_t *doc, const char *name,
+                  const struct vg_feed_opts *o, struct vg_feed_stats *st, struct vg_diag *d);
+int vuln_read_cve5(struct vg_vuln_set *s, const json_t *doc, const char *name,
+                   const struct vg_feed_opts *o, struct vg_feed_stats *st, struct vg_diag *d);
+int vuln_read_kev(struct vg_vuln_set *s, const json_t *doc, const char *name,
+                  const struct vg_feed_opts *o, struct vg_feed_stats *st, struct vg_diag *d);
+int vuln_read_epss(struct vg_vuln_set *s, const char *data, size_t len, const char *name,
+                   const struct vg_feed_opts *o, struct vg_feed_stats *st, struct vg_diag *d);
 
 #endif
