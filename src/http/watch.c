@@ -134,7 +134,7 @@ static char *cve5_key(struct vg_str vendor, struct vg_str product, enum vg_produ
 }
 
 /* vuln_product's key of the CVEs whose criteria name no one product (a wildcard or ANY part,
- * vendor or product): looked up for every new product. */
+ * vendor or product): looked up whenever an organisation's products change. */
 #define WILD_KEY ""
 
 /* Appends the lookup keys of an asset's CPE to l (nothing if it does not parse). */
@@ -155,8 +155,8 @@ static int asset_keys(const char *cpe, struct strv *l)
                         VG_PRODUCT_QUOTED, &bad);
     if (!rc && !bad)
         rc = strv_push(l, k5);
-    if (!rc && !strv_has(l, 0, WILD_KEY))
-        rc = strv_push(l, dup_str(VG_STR(WILD_KEY)));
+    else
+        free(k5);
     return rc;
 }
 
@@ -1054,6 +1054,10 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
     }
     if (!lookups.n)
         goto out;
+    if ((rc = strv_push(&lookups, dup_str(VG_STR(WILD_KEY))))) { /* once for all products */
+        rc = vg_diag_set(d, rc, "", "out of memory");
+        goto out;
+    }
     if ((rc = vg_store_vuln_keys_for_products(st, (const char *const *)lookups.v, lookups.n,
                                               collect_key, &keys))) {
         vg_diag_set(d, rc, "", "cannot read the store");
