@@ -12,6 +12,7 @@
 
 #include "core/product.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "util/limits.h"
 #include "util/str.h"
 #include "vuln/compact.h"
@@ -1004,6 +1005,9 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
 {
     struct inv_loader il = {vg_inventory_new(), 0};
     struct strv lookups = {0};
+    struct vg_strmap had, now; /* products before, and now */
+    vg_strmap_init(&had);
+    vg_strmap_init(&now);
     struct keyv keys = {0};
     struct loader l = {NULL, 0, 0};
     struct vg_vindex *ix = NULL;
@@ -1022,33 +1026,31 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
         vg_diag_set(d, rc, "", "cannot read the organisation's products");
         goto out;
     }
-    for (size_t i = 0; i < vg_inventory_count(il.inv); i++) {
-        const char *cpe = vg_inventory_cpe(il.inv, i);
-        bool known = false;
-        size_t j;
-        json_t *p;
-        json_array_foreach(before, j, p)
-        {
-            if (json_is_string(p) && strcmp(json_string_value(p), cpe) == 0)
-                known = true;
-        }
-        if (!known && (rc = asset_keys(cpe, &lookups))) {
-            rc = vg_diag_set(d, rc, "", "out of memory");
-            goto out;
-        }
-    }
-    /* the CVEs of removed products too: a finding of a product that stays may have needed
-     * the removed one (an AND configuration, a "running on" platform) */
+    /* the CVEs of new products, and of removed ones: a finding of a product that stays may
+     * have needed the removed one (an AND configuration, a "running on" platform) */
+    bool added;
     size_t bi;
     json_t *bp;
     json_array_foreach(before, bi, bp)
     {
-        const char *cpe = json_string_value(bp);
-        bool kept = false;
-        for (size_t i = 0; cpe && i < vg_inventory_count(il.inv) && !kept; i++)
-            kept = strcmp(vg_inventory_cpe(il.inv, i), cpe) == 0;
-        if (cpe && !kept && (rc = asset_keys(cpe, &lookups))) {
-            rc = vg_diag_set(d, rc, "", "out of memory");
+        if (json_is_string(bp) && vg_strmap_put(&had, json_string_value(bp),
+                                                json_string_length(bp), 0, &added) < 0) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < vg_inventory_count(il.inv); i++) {
+        const char *cpe = vg_inventory_cpe(il.inv, i);
+        if (vg_strmap_put(&now, cpe, strlen(cpe), 0, &added) < 0 ||
+            (vg_strmap_find(&had, cpe, strlen(cpe)) < 0 && asset_keys(cpe, &lookups))) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < vg_strmap_count(&had); i++) {
+        const char *cpe = vg_strmap_key(&had, i);
+        if (vg_strmap_find(&now, cpe, strlen(cpe)) < 0 && asset_keys(cpe, &lookups)) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
             goto out;
         }
     }
@@ -1086,6 +1088,8 @@ out:
     vg_vuln_set_free(l.set);
     vg_inventory_free(il.inv);
     strv_clear(&lookups);
+    vg_strmap_cleanup(&had);
+    vg_strmap_cleanup(&now);
     free(keys.v);
     return rc;
 }

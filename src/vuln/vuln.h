@@ -52,8 +52,10 @@ struct vg_affected_version {
     bool unaffected;         /* status "unaffected" */
 };
 
-/* One CVE 5 `affected[]` product. Names are normalised: lower case, every run of
- * characters other than letters and digits as one `_` (so "Example.org" is "example_org"). */
+/* One CVE 5 `affected[]` product. Names are normalised by the product-name rule
+ * (core/product.h vg_product_name: lower case, each run of characters other than letters
+ * and digits between two of them as one `_`, none at the ends: "Example.org" is
+ * "example_org", ".NET" is "net"). */
 struct vg_affected {
     struct vg_str vendor;                /* normalised vendor */
     struct vg_str product;               /* normalised product */
