@@ -186,8 +186,7 @@ static int record_keys(const struct vg_vuln *v, struct strv *l)
             return VG_ENOMEM;
     }
     for (uint32_t i = 0; i < v->naffected; i++) {
-        char *k5 =
-            cve5_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN, &bad);
+        char *k5 = cve5_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN, &bad);
         if (!bad && push_new(l, from, k5))
             return VG_ENOMEM;
     }
@@ -202,7 +201,7 @@ struct import_walk {
     struct strv *files;
     const struct vg_watch_opts *o;
     struct vg_watch_stats *stats;
-    int *first_err;       /* the first error, and */
+    int *first_err;        /* the first error, and */
     struct vg_diag *first; /* what it said */
 };
 
@@ -370,8 +369,8 @@ static int name_keys(const struct vg_vuln *v, struct strv *l, bool *wild, bool *
     }
     for (uint32_t i = 0; i < v->naffected; i++) {
         /* names normalised by the reader already: normalising again leaves them as they are */
-        long n = vg_product_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN,
-                                k, sizeof k);
+        long n = vg_product_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN, k,
+                                sizeof k);
         if (n >= 0 && strv_push(l, dup_str((struct vg_str){k, (size_t)n})))
             return VG_ENOMEM;
     }
@@ -1033,8 +1032,8 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
     json_t *bp;
     json_array_foreach(before, bi, bp)
     {
-        if (json_is_string(bp) && vg_strmap_put(&had, json_string_value(bp),
-                                                json_string_length(bp), 0, &added) < 0) {
+        if (json_is_string(bp) &&
+            vg_strmap_put(&had, json_string_value(bp), json_string_length(bp), 0, &added) < 0) {
             rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
             goto out;
         }

@@ -385,8 +385,7 @@ int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
     /* the UPDATE sets assets, so the org_product trigger rewrote the rows: keys again */
     if ((json_object_get(patch, "assets") &&
          set_org_domains(s, id, json_object_get(cur, "assets"))) ||
-        sq_org_product_keys(s, id) ||
-        sq_audit(s, who, "org.update", obj, patch) || sq_commit(s))
+        sq_org_product_keys(s, id) || sq_audit(s, who, "org.update", obj, patch) || sq_commit(s))
         goto fail;
     json_decref(cur);
     return sq_org_get(st, id, out);

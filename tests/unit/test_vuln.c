@@ -707,8 +707,7 @@ static void feed_walk_order(void **state)
     (void)state;
     char dir[] = "/tmp/vigie-walk-XXXXXX", p[256];
     assert_non_null(mkdtemp(dir));
-    const char *files[] = {"b.json", "a.csv", ".hidden.json", "notes.txt", "sub/c.json",
-                           "B.json"};
+    const char *files[] = {"b.json", "a.csv", ".hidden.json", "notes.txt", "sub/c.json", "B.json"};
     snprintf(p, sizeof p, "%s/sub", dir);
     assert_int_equal(mkdir(p, 0700), 0);
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -1027,9 +1026,9 @@ static void match_wildcard_name_exact_version(void **state)
     assert_int_equal(vg_inventory_add(inv, VG_STR("o"),
                                       VG_STR("cpe:2.3:a:acme:widget_pro\\+:1.2:*:*:*:*:*:*:*"), &d),
                      0);
-    assert_int_equal(vg_inventory_add(inv, VG_STR("o"),
-                                      VG_STR("cpe:2.3:a:acme:widget:2.0:*:*:*:*:*:*:*"), &d),
-                     1);
+    assert_int_equal(
+        vg_inventory_add(inv, VG_STR("o"), VG_STR("cpe:2.3:a:acme:widget:2.0:*:*:*:*:*:*:*"), &d),
+        1);
     struct vg_vindex *ix = vg_vindex_build(s);
     struct vg_findings f;
     vg_findings_init(&f);
