@@ -2,8 +2,10 @@
  * buffer (addressed by offset until the buffer is final), its arrays, the first problem as a
  * diagnostic with the JSON pointer of the offending value; and what NVD and CVE 5 records
  * share (CVSS data, descriptions, CWE lists). */
-#include <stdarg.h>
+#include "vuln/vuln_int.h"
+
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +14,6 @@
 #include "util/json.h"
 #include "util/limits.h"
 #include "vuln/feed.h"
-#include "vuln/vuln_int.h"
 
 /* Grows array *p of *cap elements of size sz to hold n + 1. */
 int vuln_rec_grow(void **p, size_t *cap, size_t n, size_t sz)

@@ -1,9 +1,10 @@
 /* Criterion tests: an NVD cpeMatch criterion (in the index's form, struct ixent: version
  * keys computed once) or a CVE 5 affected product against a group of the inventory. */
+#include "vuln/vuln_int.h"
+
 #include <string.h>
 
 #include "vuln/version.h"
-#include "vuln/vuln_int.h"
 
 /* The criterion's version attribute against the asset's version, ranges aside. */
 static bool version_attr_ok(const struct vg_cpe *crit, const struct group *g)

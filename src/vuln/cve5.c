@@ -1,16 +1,14 @@
 /* The CVE JSON 5 reader: one record (cna container: affected products and their versions,
  * metrics, problem types, descriptions) into a record; one, a list or {"cve": record}. */
-#include <ctype.h>
-#include <errno.h>
+#include "vuln/feed.h"
+
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "core/product.h"
 #include "util/buf.h"
 #include "util/json.h"
-#include "core/product.h"
 #include "util/limits.h"
-#include "vuln/feed.h"
 #include "vuln/vuln_int.h"
 
 /* Normalises a CVE 5 vendor or product name (core/product.h, the rule of every path). */

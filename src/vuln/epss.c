@@ -1,5 +1,7 @@
 /* The FIRST EPSS CSV reader: "cve,epss,percentile" lines after a "#model_version:...,
  * score_date:..." comment, joined to the set by CVE. */
+#include "vuln/vuln_int.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -10,7 +12,6 @@
 #include "util/json.h"
 #include "util/limits.h"
 #include "vuln/feed.h"
-#include "vuln/vuln_int.h"
 
 /* Parses a probability in [0, 1] from a CSV field. */
 static bool parse_prob(const char *p, size_t n, float *out)

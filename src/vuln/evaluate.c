@@ -1,10 +1,11 @@
 /* Evaluation of hits: the (CVE, criterion, group) triples the matcher found are sorted by
  * CVE, then each CVE's configurations are evaluated per organisation (AND, negate,
  * "running on" criteria met by another asset of the same organisation) into findings. */
+#include "vuln/vuln_int.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "vuln/vuln_int.h"
 
 /* (org, match, asset) while evaluating one CVE. */
 struct oma {

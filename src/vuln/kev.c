@@ -1,16 +1,15 @@
 /* The CISA Known Exploited Vulnerabilities catalog reader: dates added and due, ransomware
  * use, vendor and product, joined to the set by CVE. */
+#include "vuln/vuln_int.h"
+
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
 #include "vuln/feed.h"
-#include "vuln/vuln_int.h"
 
 static bool is_date(const char *s)
 {

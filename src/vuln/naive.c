@@ -2,10 +2,11 @@
  * criterion by criterion, without any index. The reference the tests and the benchmark
  * compare the indexed matcher with; in the library, so that both link it, but no command
  * calls it (a static link leaves this file out of the vigie binary). */
+#include "vuln/vmatch.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "vuln/vmatch.h"
 #include "core/product.h"
 #include "vuln/version.h"
 #include "vuln/vuln_int.h"

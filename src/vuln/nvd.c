@@ -1,15 +1,14 @@
 /* The NVD CVE API 2.0 reader: one `cve` object (metrics, weaknesses, configurations of
  * nodes of cpeMatch criteria with version bounds) into a record; a page of them into a set. */
+#include "vuln/feed.h"
+
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
-#include "vuln/feed.h"
 #include "vuln/vuln_int.h"
 
 static const char *const metric_keys[4] = {"cvssMetricV40", "cvssMetricV31", "cvssMetricV30",

@@ -1,10 +1,11 @@
 /* The criteria index (vmatch.h): NVD criteria bucketed by "part:vendor:product", exact
  * versions first and sorted by version key (binary search), the others scanned; CVE 5
  * products bucketed by their name key; criteria without one product name kept apart. */
+#include "vuln/vmatch.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "vuln/vmatch.h"
 #include "core/product.h"
 #include "vuln/version.h"
 #include "vuln/vuln_int.h"

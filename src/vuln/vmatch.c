@@ -6,7 +6,6 @@
 #include "vuln/vmatch.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/product.h"
 #include "vuln/version.h"
