@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* (org, match, asset) while evaluating one CVE. */
 struct oma {
     uint32_t org, match, asset;
