@@ -63,7 +63,7 @@ static int import_file(struct vg_store *st, const struct vg_indicators_options *
 
 static int run_import(int argc, char **argv)
 {
-    const char *files[VG_MAX_FEED_FILES];
+    const char *files[VG_MAX_IOC_FILES];
     size_t nfiles = 0;
     const char *db = NULL, *tlp = NULL, *source = NULL;
     long long confidence = -1;
@@ -95,7 +95,7 @@ static int run_import(int argc, char **argv)
         }
         if (a[0] == '-' && a[1] != '\0')
             return vg_cli_usage("ioc", "unknown option '%s'", a);
-        if (nfiles == VG_MAX_FEED_FILES)
+        if (nfiles == VG_MAX_IOC_FILES)
             return vg_cli_usage("ioc", "too many files");
         files[nfiles++] = a;
     }

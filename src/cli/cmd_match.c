@@ -212,7 +212,7 @@ static long rss_kib(void)
 
 static int run_match(int argc, char **argv)
 {
-    const char *iocs[VG_MAX_FEED_FILES];
+    const char *iocs[VG_MAX_IOC_FILES];
     const char *logs[VG_MAX_LOG_FILES];
     size_t niocs = 0, nlogs = 0;
     bool stats = false, strict = false, record = false;
@@ -253,7 +253,7 @@ static int run_match(int argc, char **argv)
                 return vg_cli_usage("match", "%s takes no value", name);
             }
             if (strcmp(name, "--indicators") == 0) {
-                if (niocs == VG_MAX_FEED_FILES)
+                if (niocs == VG_MAX_IOC_FILES)
                     return vg_cli_usage("match", "too many indicator files");
                 iocs[niocs++] = val;
             } else if (strcmp(name, "--format") == 0) {

@@ -107,46 +107,6 @@ bool vg_cpe23_shape_ok(const char *s)
     return parts == 12 && strchr("aho*-", s[8]) && s[9] == ':';
 }
 
-void vg_cpe23_name_key(const char *cpe, char *out, size_t cap)
-{
-    if (cap == 0)
-        return;
-    out[0] = 0;
-    if (strncmp(cpe, "cpe:2.3:", 8) != 0 || cap < 4)
-        return;
-    size_t o = 0;
-    int field = 0; /* 0 part, 1 vendor, 2 product */
-    bool run = false;
-    for (const char *c = cpe + 8; *c && field < 3 && o + 2 < cap; c++) {
-        unsigned char ch = (unsigned char)*c;
-        if (ch == '\\' && c[1]) {
-            ch = (unsigned char)*++c;
-        } else if (ch == ':') {
-            field++;
-            if (field == 2) {
-                out[o++] = ':';
-                run = false;
-            }
-            continue;
-        }
-        if (field == 0)
-            continue;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
-            out[o++] = (char)ch;
-            run = false;
-        } else if (ch >= 'A' && ch <= 'Z') {
-            out[o++] = (char)(ch - 'A' + 'a');
-            run = false;
-        } else if (!run) {
-            out[o++] = '_';
-            run = true;
-        }
-    }
-    out[o] = 0;
-    if (field < 2)
-        out[0] = 0;
-}
-
 int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d)
 {
     static const char *const fields[] = {"value", "type", NULL};

@@ -42,13 +42,6 @@ int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct 
 /* True if s looks like a CPE 2.3 formatted string (prefix and 13 components). */
 bool vg_cpe23_shape_ok(const char *s);
 
-/* The name key of a product: the vendor and product of CPE 2.3 formatted string cpe with
- * quoting removed, lower case, every run of characters other than letters and digits as
- * one '_', joined by ':' ("Example.org" / "Big Suite" -> "example_org:big_suite"). Written to
- * out (cap bytes, truncated); "" when cpe is not a formatted string. The same key is made
- * from a criterion's or a CVE 5 product's names: it picks the products a CVE may concern. */
-void vg_cpe23_name_key(const char *cpe, char *out, size_t cap);
-
 /* Domain part of an e-mail address (after the last '@'), lower-cased into out; -1 if none. */
 int vg_email_domain(const char *email, char *out, size_t cap);
 

@@ -4,20 +4,21 @@
  * request reloads the whole vulnerability set. */
 #include "http/watch.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
+#include "core/product.h"
 #include "util/buf.h"
+#include "util/hash.h"
 #include "util/limits.h"
 #include "util/str.h"
 #include "vuln/compact.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
+#include "vuln/summary.h"
 #include "vuln/vmatch.h"
 #include "vuln/vuln.h"
 
@@ -122,45 +123,20 @@ static char *dup_str(struct vg_str s)
     return p;
 }
 
-static char *lower_key(struct vg_str part, struct vg_str vendor, struct vg_str product)
+/* "*:" + the name key (core/product.h) of vendor and product, as vuln_product lists a CVE 5
+ * product; NULL when out of memory or the names hold a wildcard (*bad set). */
+static char *cve5_key(struct vg_str vendor, struct vg_str product, enum vg_product_form form,
+                      bool *bad)
 {
-    size_t n = part.len + vendor.len + product.len + 3;
-    char *p = malloc(n);
-    if (!p)
-        return NULL;
-    snprintf(p, n, "%.*s:%.*s:%.*s", (int)part.len, part.ptr ? part.ptr : "", (int)vendor.len,
-             vendor.ptr ? vendor.ptr : "", (int)product.len, product.ptr ? product.ptr : "");
-    for (char *c = p; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    return p;
+    char k[2 + VG_PRODUCT_KEY_MAX + 1] = "*:";
+    long n = vg_product_key(vendor, product, form, k + 2, sizeof k - 2);
+    *bad = n < 0;
+    return n < 0 ? NULL : dup_str((struct vg_str){k, (size_t)n + 2});
 }
 
-/* CVE 5 name normalisation as vuln.h describes it: lower case, runs of other characters as
- * one '_'. v is a WFN value: its quoting is removed first. */
-static void norm_name(struct vg_str v, char *out, size_t cap)
-{
-    struct vg_buf b;
-    vg_buf_init(&b, 4 * VG_MAX_CPE);
-    vg_cpe_unquote(v, &b);
-    size_t o = 0;
-    bool run = false;
-    for (size_t i = 0; b.data && i < b.len && o + 2 < cap; i++) {
-        unsigned char c = (unsigned char)b.data[i];
-        if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-            out[o++] = (char)c;
-            run = false;
-        } else if (c >= 'A' && c <= 'Z') {
-            out[o++] = (char)(c - 'A' + 'a');
-            run = false;
-        } else if (!run) {
-            out[o++] = '_';
-            run = true;
-        }
-    }
-    out[o] = 0;
-    vg_buf_cleanup(&b);
-}
+/* vuln_product's key of the CVEs whose criteria name no one product (a wildcard or ANY part,
+ * vendor or product): looked up whenever an organisation's products change. */
+#define WILD_KEY ""
 
 /* Appends the lookup keys of an asset's CPE to l (nothing if it does not parse). */
 static int asset_keys(const char *cpe, struct strv *l)
@@ -170,46 +146,48 @@ static int asset_keys(const char *cpe, struct strv *l)
     if (vg_cpe_parse(vg_str_c(cpe), &name, &d) < 0)
         return 0;
     const struct vg_cpe *c = &name.cpe;
-    int rc = strv_push(l, lower_key(vg_cpe_value(c, VG_CPE_PART), vg_cpe_value(c, VG_CPE_VENDOR),
-                                    vg_cpe_value(c, VG_CPE_PRODUCT)));
-    char v[VG_MAX_CPE + 1], p[VG_MAX_CPE + 1];
-    norm_name(vg_cpe_value(c, VG_CPE_VENDOR), v, sizeof v);
-    norm_name(vg_cpe_value(c, VG_CPE_PRODUCT), p, sizeof p);
-    if (!rc)
-        rc = strv_push(l, lower_key(vg_str_c("*"), vg_str_c(v), vg_str_c(p)));
+    char k[VG_MAX_CPE + 1];
+    size_t kl;
+    bool bad;
+    int rc = 0;
+    if (vg_cpe_product_key(c, k, sizeof k, &kl))
+        rc = strv_push(l, dup_str((struct vg_str){k, kl}));
+    char *k5 = cve5_key(vg_cpe_value(c, VG_CPE_VENDOR), vg_cpe_value(c, VG_CPE_PRODUCT),
+                        VG_PRODUCT_QUOTED, &bad);
+    if (!rc && !bad)
+        rc = strv_push(l, k5);
+    else
+        free(k5);
     return rc;
+}
+
+/* Appends k to l unless l holds it from index from on; frees k then. */
+static int push_new(struct strv *l, size_t from, char *k)
+{
+    if (k && strv_has(l, from, k)) {
+        free(k);
+        return 0;
+    }
+    return strv_push(l, k);
 }
 
 /* Appends the product keys record v names to l (each once). */
 static int record_keys(const struct vg_vuln *v, struct strv *l)
 {
     size_t from = l->n;
+    char k[VG_MAX_CPE + 1];
+    size_t kl;
+    bool bad;
     for (uint32_t i = 0; i < v->nmatches; i++) {
-        const struct vg_cpe *c = &v->matches[i].cpe;
-        struct vg_str vendor = vg_cpe_value(c, VG_CPE_VENDOR);
-        struct vg_str product = vg_cpe_value(c, VG_CPE_PRODUCT);
-        if (c->kind[VG_CPE_VENDOR] != VG_CPE_VALUE || c->kind[VG_CPE_PRODUCT] != VG_CPE_VALUE ||
-            vg_cpe_has_wildcard(vendor) || vg_cpe_has_wildcard(product))
-            continue; /* a wildcard name: not indexed (see docs/VULN.md) */
-        char *k = lower_key(vg_cpe_value(c, VG_CPE_PART), vendor, product);
-        if (!k)
-            return VG_ENOMEM;
-        if (strv_has(l, from, k)) {
-            free(k);
-            continue;
-        }
-        if (strv_push(l, k))
+        int rc = vg_cpe_product_key(&v->matches[i].cpe, k, sizeof k, &kl)
+                     ? push_new(l, from, dup_str((struct vg_str){k, kl}))
+                     : push_new(l, from, dup_str(VG_STR(WILD_KEY)));
+        if (rc)
             return VG_ENOMEM;
     }
     for (uint32_t i = 0; i < v->naffected; i++) {
-        char *k = lower_key(vg_str_c("*"), v->affected[i].vendor, v->affected[i].product);
-        if (!k)
-            return VG_ENOMEM;
-        if (strv_has(l, from, k)) {
-            free(k);
-            continue;
-        }
-        if (strv_push(l, k))
+        char *k5 = cve5_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN, &bad);
+        if (!bad && push_new(l, from, k5))
             return VG_ENOMEM;
     }
     return 0;
@@ -217,43 +195,29 @@ static int record_keys(const struct vg_vuln *v, struct strv *l)
 
 /* ---- files ---- */
 
-static bool feed_name(const char *n)
-{
-    size_t l = strlen(n);
-    return (l > 5 && strcmp(n + l - 5, ".json") == 0) || (l > 4 && strcmp(n + l - 4, ".csv") == 0);
-}
+/* vg_watch_import's walk (vuln/feed.h vg_feed_walk): the feed files in order; a directory
+ * that cannot be read counts as a file that could not be read. */
+struct import_walk {
+    struct strv *files;
+    const struct vg_watch_opts *o;
+    struct vg_watch_stats *stats;
+    int *first_err;        /* the first error, and */
+    struct vg_diag *first; /* what it said */
+};
 
-static int collect(const char *path, struct strv *files, int depth)
+static int collect_file(void *ctx, const char *path, int err, const struct vg_diag *d)
 {
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode) || depth > 16)
-        return strv_push(files, strdup(path));
-    struct dirent **ents = NULL;
-    int n = scandir(path, &ents, NULL, alphasort);
-    if (n < 0)
-        return strv_push(files, strdup(path));
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *e = ents[i]->d_name;
-        if (!rc && e[0] != '.') {
-            size_t len = strlen(path) + strlen(e) + 2;
-            char *full = malloc(len);
-            if (!full) {
-                rc = VG_ENOMEM;
-            } else {
-                snprintf(full, len, "%s/%s", path, e);
-                struct stat cs;
-                if (stat(full, &cs) == 0 && S_ISDIR(cs.st_mode))
-                    rc = collect(full, files, depth + 1);
-                else if (feed_name(e))
-                    rc = strv_push(files, strdup(full));
-                free(full);
-            }
-        }
-        free(ents[i]);
+    struct import_walk *w = ctx;
+    if (!err)
+        return strv_push(w->files, strdup(path));
+    w->stats->bad_files++;
+    if (w->o && w->o->on_error)
+        w->o->on_error(w->o->ctx, path, d);
+    if (!*w->first_err) {
+        *w->first_err = err;
+        *w->first = *d;
     }
-    free(ents);
-    return rc;
+    return 0;
 }
 
 /* ---- loading from the store ---- */
@@ -382,42 +346,32 @@ out:
     return rc;
 }
 
-/* Adds the name keys (core/record.h vg_cpe23_name_key) of v's applicability to l; sets
- * *wild for a criterion with a wildcard name, *complex for AND / negated / "running on"
- * configurations (their other products of an organisation count). */
+/* Adds the name keys (core/product.h) of v's applicability to l; sets *wild for a criterion
+ * with a wildcard name, *complex for AND / negated / "running on" configurations (their
+ * other products of an organisation count). */
 static int name_keys(const struct vg_vuln *v, struct strv *l, bool *wild, bool *complex)
 {
-    char a[VG_MAX_CPE + 1], b[VG_MAX_CPE + 1];
+    char k[VG_PRODUCT_KEY_MAX + 1];
     if (!v->simple)
         *complex = true;
     for (uint32_t i = 0; i < v->nmatches; i++) {
         const struct vg_cpe *c = &v->matches[i].cpe;
-        struct vg_str vendor = vg_cpe_value(c, VG_CPE_VENDOR);
-        struct vg_str product = vg_cpe_value(c, VG_CPE_PRODUCT);
-        if (c->kind[VG_CPE_VENDOR] != VG_CPE_VALUE || c->kind[VG_CPE_PRODUCT] != VG_CPE_VALUE ||
-            vg_cpe_has_wildcard(vendor) || vg_cpe_has_wildcard(product)) {
+        long n = -1;
+        if (c->kind[VG_CPE_VENDOR] == VG_CPE_VALUE && c->kind[VG_CPE_PRODUCT] == VG_CPE_VALUE)
+            n = vg_product_key(vg_cpe_value(c, VG_CPE_VENDOR), vg_cpe_value(c, VG_CPE_PRODUCT),
+                               VG_PRODUCT_QUOTED, k, sizeof k);
+        if (n < 0) {
             *wild = true;
             continue;
         }
-        norm_name(vendor, a, sizeof a);
-        norm_name(product, b, sizeof b);
-        size_t len = strlen(a) + strlen(b) + 2;
-        char *k = malloc(len);
-        if (!k)
-            return VG_ENOMEM;
-        snprintf(k, len, "%s:%s", a, b);
-        if (strv_push(l, k))
+        if (strv_push(l, dup_str((struct vg_str){k, (size_t)n})))
             return VG_ENOMEM;
     }
     for (uint32_t i = 0; i < v->naffected; i++) {
-        norm_name(v->affected[i].vendor, a, sizeof a);
-        norm_name(v->affected[i].product, b, sizeof b);
-        size_t len = strlen(a) + strlen(b) + 2;
-        char *k = malloc(len);
-        if (!k)
-            return VG_ENOMEM;
-        snprintf(k, len, "%s:%s", a, b);
-        if (strv_push(l, k))
+        /* names normalised by the reader already: normalising again leaves them as they are */
+        long n = vg_product_key(v->affected[i].vendor, v->affected[i].product, VG_PRODUCT_PLAIN, k,
+                                sizeof k);
+        if (n >= 0 && strv_push(l, dup_str((struct vg_str){k, (size_t)n})))
             return VG_ENOMEM;
     }
     return 0;
@@ -679,15 +633,17 @@ int vg_watch_import(struct vg_store *st, char *const *paths, size_t npaths,
     struct strv files = {0};
     struct keyv changed = {0};
     int rc = 0, first_err = 0;
-    memset(stats, 0, sizeof *stats);
-    for (size_t i = 0; i < npaths && !rc; i++)
-        rc = collect(paths[i], &files, 0);
-    if (rc) {
-        rc = vg_diag_set(d, rc, "", "out of memory");
-        goto out;
-    }
     struct vg_diag first;
     vg_diag_clear(&first);
+    memset(stats, 0, sizeof *stats);
+    struct import_walk w = {&files, o, stats, &first_err, &first};
+    for (size_t i = 0; i < npaths && !rc; i++)
+        rc = vg_feed_walk(paths[i], collect_file, &w, d);
+    if (rc) {
+        if (rc == VG_ENOMEM)
+            vg_diag_set(d, rc, "", "out of memory");
+        goto out;
+    }
     for (size_t i = 0; i < files.n; i++) {
         struct vg_vuln_set *set = vg_vuln_set_new();
         if (!set) {
@@ -1048,6 +1004,9 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
 {
     struct inv_loader il = {vg_inventory_new(), 0};
     struct strv lookups = {0};
+    struct vg_strmap had, now; /* products before, and now */
+    vg_strmap_init(&had);
+    vg_strmap_init(&now);
     struct keyv keys = {0};
     struct loader l = {NULL, 0, 0};
     struct vg_vindex *ix = NULL;
@@ -1066,23 +1025,40 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
         vg_diag_set(d, rc, "", "cannot read the organisation's products");
         goto out;
     }
+    /* the CVEs of new products, and of removed ones: a finding of a product that stays may
+     * have needed the removed one (an AND configuration, a "running on" platform) */
+    bool added;
+    size_t bi;
+    json_t *bp;
+    json_array_foreach(before, bi, bp)
+    {
+        if (json_is_string(bp) &&
+            vg_strmap_put(&had, json_string_value(bp), json_string_length(bp), 0, &added) < 0) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            goto out;
+        }
+    }
     for (size_t i = 0; i < vg_inventory_count(il.inv); i++) {
         const char *cpe = vg_inventory_cpe(il.inv, i);
-        bool known = false;
-        size_t j;
-        json_t *p;
-        json_array_foreach(before, j, p)
-        {
-            if (json_is_string(p) && strcmp(json_string_value(p), cpe) == 0)
-                known = true;
+        if (vg_strmap_put(&now, cpe, strlen(cpe), 0, &added) < 0 ||
+            (vg_strmap_find(&had, cpe, strlen(cpe)) < 0 && asset_keys(cpe, &lookups))) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            goto out;
         }
-        if (!known && (rc = asset_keys(cpe, &lookups))) {
-            rc = vg_diag_set(d, rc, "", "out of memory");
+    }
+    for (size_t i = 0; i < vg_strmap_count(&had); i++) {
+        const char *cpe = vg_strmap_key(&had, i);
+        if (vg_strmap_find(&now, cpe, strlen(cpe)) < 0 && asset_keys(cpe, &lookups)) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
             goto out;
         }
     }
     if (!lookups.n)
         goto out;
+    if ((rc = strv_push(&lookups, dup_str(VG_STR(WILD_KEY))))) { /* once for all products */
+        rc = vg_diag_set(d, rc, "", "out of memory");
+        goto out;
+    }
     if ((rc = vg_store_vuln_keys_for_products(st, (const char *const *)lookups.v, lookups.n,
                                               collect_key, &keys))) {
         vg_diag_set(d, rc, "", "cannot read the store");
@@ -1111,35 +1087,13 @@ out:
     vg_vuln_set_free(l.set);
     vg_inventory_free(il.inv);
     strv_clear(&lookups);
+    vg_strmap_cleanup(&had);
+    vg_strmap_cleanup(&now);
     free(keys.v);
     return rc;
 }
 
 /* ---- views ---- */
-
-/* Appends to refs the references of list not already there (by url). */
-static void add_refs(json_t *refs, const json_t *list)
-{
-    size_t i, j;
-    json_t *r, *have;
-    json_array_foreach(list, i, r)
-    {
-        const char *url = json_string_value(json_object_get(r, "url"));
-        if (!url)
-            continue;
-        bool dup = false;
-        json_array_foreach(refs, j, have)
-        {
-            if (strcmp(json_string_value(json_object_get(have, "url")), url) == 0)
-                dup = true;
-        }
-        if (dup)
-            continue;
-        json_t *tags = json_object_get(r, "tags");
-        json_t *t = json_is_array(tags) ? json_incref(tags) : json_array();
-        json_array_append_new(refs, json_pack("{s:s,s:o}", "url", url, "tags", t));
-    }
-}
 
 int vg_watch_vuln_summary(struct vg_store *st, const char *cve, json_t **out)
 {
@@ -1147,42 +1101,9 @@ int vg_watch_vuln_summary(struct vg_store *st, const char *cve, json_t **out)
     int rc = vg_store_vuln_get(st, cve, &v);
     if (rc)
         return rc;
-    json_t *descs = json_array(), *refs = json_array(), *sources = json_array();
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(v, "records"), i, r)
-    {
-        const char *src = json_string_value(json_object_get(r, "source"));
-        json_t *rec = json_object_get(r, "record");
-        json_array_append_new(sources, json_string(src ? src : ""));
-        json_t *dl, *rl;
-        if (src && strcmp(src, "nvd") == 0) {
-            dl = json_object_get(rec, "descriptions");
-            rl = json_object_get(rec, "references");
-        } else {
-            json_t *cna = json_object_get(json_object_get(rec, "containers"), "cna");
-            dl = json_object_get(cna, "descriptions");
-            rl = json_object_get(cna, "references");
-        }
-        size_t j;
-        json_t *x;
-        if (json_array_size(descs) == 0)
-            json_array_foreach(dl, j, x)
-            {
-                const char *lang = json_string_value(json_object_get(x, "lang"));
-                const char *val = json_string_value(json_object_get(x, "value"));
-                if (lang && val)
-                    json_array_append_new(descs,
-                                          json_pack("{s:s,s:s}", "lang", lang, "value", val));
-            }
-        add_refs(refs, rl);
-    }
-    json_object_del(v, "records");
-    json_object_set_new(v, "sources", sources);
-    json_object_set_new(v, "descriptions", descs);
-    json_object_set_new(v, "references", refs);
-    *out = v;
-    return 0;
+    *out = vg_vuln_summary(v);
+    json_decref(v);
+    return *out ? 0 : VG_ENOMEM;
 }
 
 static const char *tier_name(json_int_t t)

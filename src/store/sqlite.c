@@ -504,7 +504,9 @@ static int sq_migrate(struct vg_store *st, int *version, struct vg_diag *d)
             continue;
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", m->version);
-        if (sq_begin(s) || sq_exec(s, m->sql) || sq_exec(s, pragma)) {
+        /* after 5, the name keys of org_product are computed here, in C (core/product.h) */
+        if (sq_begin(s) || sq_exec(s, m->sql) || sq_exec(s, pragma) ||
+            (m->version == 5 && sq_org_product_keys(s, 0))) {
             vg_diag_set(d, VG_EIO, "", "migration %s failed: %s", m->name, sqlite3_errmsg(s->db));
             sq_rollback(s);
             return VG_EIO;
@@ -662,7 +664,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
          * transactions rather than every few */
         sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||
         /* savepoints (group commit) keep their sub-journals in memory, not in temp files */
-        sq_exec(s, "PRAGMA temp_store = MEMORY") || sq_vuln_register(s)) {
+        sq_exec(s, "PRAGMA temp_store = MEMORY")) {
         vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path,
                     sqlite3_errmsg(s->db));
         sq_close(&s->base);

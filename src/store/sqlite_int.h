@@ -174,10 +174,11 @@ int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_pa
 int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
                       const json_t *fields, json_t **out, struct vg_diag *d);
 
-/* sqlite_vulns.c: vulnerability records, KEV, EPSS, findings, digests. sq_vuln_register
- * defines the SQL function vg_cpe_name_key(cpe) on the connection (the org_product
- * triggers use it); 0 or VG_EIO. */
-int sq_vuln_register(struct sq *s);
+/* sqlite_users.c: fills the name keys (core/product.h) of organisation org's org_product
+ * rows, or (org 0) of every row whose key is empty; 0 or VG_EIO. */
+int sq_org_product_keys(struct sq *s, long long org);
+
+/* sqlite_vulns.c: vulnerability records, KEV, EPSS, findings, digests. */
 int sq_vuln_products_for_names(struct vg_store *st, const char *const *names, size_t n,
                                bool whole_orgs, vg_store_asset_fn fn, void *ctx);
 int sq_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_t n, int *result,

@@ -9,6 +9,7 @@
 #include "core/lifecycle.h"
 #include "core/model.h"
 #include "core/observable.h"
+#include "core/product.h"
 #include "core/rsit.h"
 #include "util/json.h"
 #include "util/time.h"
@@ -265,6 +266,37 @@ static int set_org_domains(struct sq *s, long long id, const json_t *assets)
     return 0;
 }
 
+int sq_org_product_keys(struct sq *s, long long org)
+{
+    /* the triggers (schema 5) wrote the rows with an empty key; a row whose product has no
+     * key keeps '' and is matched against every CVE round, as the key rule says */
+    sqlite3_stmt *q = sq_prep(s, org ? "SELECT rowid, cpe FROM org_product WHERE org_id = ?1"
+                                     : "SELECT rowid, cpe FROM org_product WHERE name_key = ''");
+    if (!q)
+        return VG_EIO;
+    if (org)
+        sqlite3_bind_int64(q, 1, org);
+    int rc = 0, step;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        char key[VG_PRODUCT_KEY_MAX + 1];
+        if (vg_product_key_cpe23(sq_col_text(q, 1), key, sizeof key) < 0)
+            continue;
+        sqlite3_stmt *u = sq_prep(s, "UPDATE org_product SET name_key = ? WHERE rowid = ?");
+        if (!u) {
+            rc = VG_EIO;
+            break;
+        }
+        sq_bind_text(u, 1, key);
+        sqlite3_bind_int64(u, 2, sqlite3_column_int64(q, 0));
+        if (sq_step_done(s, u))
+            rc = VG_EIO;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = VG_EIO;
+    sq_done(s, q);
+    return rc;
+}
+
 static int name_conflict(struct sq *s, struct vg_diag *d)
 {
     if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE)
@@ -307,7 +339,7 @@ int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t 
     long long id = sqlite3_last_insert_rowid(s->db);
     char obj[48];
     snprintf(obj, sizeof obj, "org:%lld", id);
-    if (set_org_domains(s, id, json_object_get(org, "assets")) ||
+    if (set_org_domains(s, id, json_object_get(org, "assets")) || sq_org_product_keys(s, id) ||
         sq_audit(s, who, "org.create", obj, org) || sq_commit(s))
         goto fail;
     return sq_org_get(st, id, out);
@@ -350,9 +382,10 @@ int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
     sq_done(s, q);
     char obj[48];
     snprintf(obj, sizeof obj, "org:%lld", id);
+    /* the UPDATE sets assets, so the org_product trigger rewrote the rows: keys again */
     if ((json_object_get(patch, "assets") &&
          set_org_domains(s, id, json_object_get(cur, "assets"))) ||
-        sq_audit(s, who, "org.update", obj, patch) || sq_commit(s))
+        sq_org_product_keys(s, id) || sq_audit(s, who, "org.update", obj, patch) || sq_commit(s))
         goto fail;
     json_decref(cur);
     return sq_org_get(st, id, out);

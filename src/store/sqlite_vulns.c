@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/record.h"
 #include "util/limits.h"
 #include "util/time.h"
 
@@ -323,24 +322,6 @@ int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn
         rc = VG_EIO;
     sq_done(s, q);
     return rc;
-}
-
-static void name_key_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const unsigned char *cpe = sqlite3_value_text(argv[0]);
-    char key[2 * VG_MAX_OBSERVABLE + 4];
-    vg_cpe23_name_key(cpe ? (const char *)cpe : "", key, sizeof key);
-    sqlite3_result_text(cx, key, -1, SQLITE_TRANSIENT);
-}
-
-int sq_vuln_register(struct sq *s)
-{
-    return sqlite3_create_function(s->db, "vg_cpe_name_key", 1,
-                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                   name_key_fn, NULL, NULL) == SQLITE_OK
-               ? 0
-               : VG_EIO;
 }
 
 /* Steps q (bound) and calls fn(org, cpe) per row. */

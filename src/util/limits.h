@@ -27,6 +27,8 @@
 #define VG_MAX_FEED_FILE     (1024L * 1024 * 1024) /* one CVE/NVD/KEV/EPSS file, bytes */
 #define VG_MAX_FEED_CRITERIA 100000        /* cpeMatch entries in one CVE record */
 #define VG_MAX_FEED_DIAGS    1000          /* rejected records reported one by one per read */
-#define VG_MAX_FEED_FILES 1024
+#define VG_MAX_FEED_FILES    1000000       /* files one feed import reads (CVE List: ~300,000) */
+#define VG_MAX_FEED_DEPTH    16            /* directory levels below a feed path */
+#define VG_MAX_IOC_FILES     1024          /* indicator files named on one command line */
 
 #endif

@@ -455,6 +455,26 @@ struct vg_str vg_cpe_value(const struct vg_cpe *c, enum vg_cpe_attr a)
     return (struct vg_str){c->text + c->off[a], c->len[a]};
 }
 
+bool vg_cpe_product_key(const struct vg_cpe *c, char *out, size_t cap, size_t *len)
+{
+    static const enum vg_cpe_attr at[3] = {VG_CPE_PART, VG_CPE_VENDOR, VG_CPE_PRODUCT};
+    size_t n = 0;
+    for (int i = 0; i < 3; i++) {
+        if (c->kind[at[i]] != VG_CPE_VALUE)
+            return false;
+        struct vg_str v = vg_cpe_value(c, at[i]);
+        if (vg_cpe_has_wildcard(v) || n + v.len + 2 > cap)
+            return false;
+        for (size_t k = 0; k < v.len; k++)
+            out[n++] = (char)tolower((unsigned char)v.ptr[k]);
+        if (i < 2)
+            out[n++] = ':';
+    }
+    out[n] = '\0';
+    *len = n;
+    return true;
+}
+
 const char *vg_cpe_attr_name(enum vg_cpe_attr a)
 {
     return (unsigned)a < VG_CPE_NATTR ? attr_names[a] : "?";
@@ -568,14 +588,14 @@ int vg_cpe_write_json(const struct vg_cpe *c, struct vg_buf *out)
     for (int a = 0; a < VG_CPE_NATTR; a++) {
         if (a > 0)
             vg_buf_putc(out, ',');
-        vg_vuln_json_str(out, vg_str_c(attr_names[a]));
+        vg_buf_put_json(out, vg_str_c(attr_names[a]));
         vg_buf_putc(out, ':');
         if (c->kind[a] == VG_CPE_ANY)
-            vg_vuln_json_str(out, VG_STR("<ANY>"));
+            vg_buf_put_json(out, VG_STR("<ANY>"));
         else if (c->kind[a] == VG_CPE_NA)
-            vg_vuln_json_str(out, VG_STR("<NA>"));
+            vg_buf_put_json(out, VG_STR("<NA>"));
         else
-            vg_vuln_json_str(out, vg_cpe_value(c, (enum vg_cpe_attr)a));
+            vg_buf_put_json(out, vg_cpe_value(c, (enum vg_cpe_attr)a));
     }
     vg_buf_putc(out, '}');
     return out->failed ? VG_ENOMEM : 0;

@@ -75,6 +75,11 @@ void vg_cpe_clear(struct vg_cpe_name *name);
 
 /* Attribute a's value (empty slice for ANY and NA). */
 struct vg_str vg_cpe_value(const struct vg_cpe *c, enum vg_cpe_attr a);
+/* "part:vendor:product" of c, lower case, quoting kept (exact names): the key under which
+ * criteria and assets of one product meet in the matcher's index and the store's
+ * vuln_product. Written to out (cap bytes, NUL-terminated), its length in *len; false when
+ * part, vendor or product is not a plain value (ANY, NA, a wildcard) or out is too small. */
+bool vg_cpe_product_key(const struct vg_cpe *c, char *out, size_t cap, size_t *len);
 /* Name of attribute a as in NISTIR 7695 ("sw_edition"). */
 const char *vg_cpe_attr_name(enum vg_cpe_attr a);
 

@@ -38,12 +38,21 @@ struct vg_feed_opts {
 int vg_feed_read_mem(struct vg_vuln_set *s, enum vg_feed_format fmt, const char *name,
                      const char *data, size_t len, const struct vg_feed_opts *o,
                      struct vg_feed_stats *st, struct vg_diag *d);
-/* Reads a file, or every *.json / *.csv file under a directory (recursively, in name
- * order). Files over VG_MAX_FEED_FILE are refused. A directory read goes on after a bad
- * file (reported through on_error with an empty field) and returns its first error. */
+/* Reads a file, or every feed file under a directory (vg_feed_walk's). Files over
+ * VG_MAX_FEED_FILE are refused. A directory read goes on after a bad file or subdirectory
+ * (reported through on_error with an empty field) and returns its first error. */
 int vg_feed_read_path(struct vg_vuln_set *s, enum vg_feed_format fmt, const char *path,
                       const struct vg_feed_opts *o, struct vg_feed_stats *st,
                       struct vg_diag *d);
+/* Called by vg_feed_walk for each feed file (err 0, d NULL), and for each directory that
+ * could not be read (err a negative VG_E*, d saying why). A nonzero return stops the walk. */
+typedef int (*vg_feed_visit_fn)(void *ctx, const char *path, int err, const struct vg_diag *d);
+/* The one walker of feed paths. A path that is not a directory (or cannot be examined) is
+ * given to fn as a file, for its reader to report what is wrong; a directory is read
+ * recursively (VG_MAX_FEED_DEPTH levels below it), hidden entries skipped, names in byte
+ * order, and every *.json or *.csv file given to fn. Returns 0, fn's nonzero return, or
+ * VG_ENOMEM / VG_ETOOBIG (over VG_MAX_FEED_FILES files) with d filled. */
+int vg_feed_walk(const char *path, vg_feed_visit_fn fn, void *ctx, struct vg_diag *d);
 /* Parses one CVE JSON 5 record (or {"cve": record}) / one NVD `cve` object into a new
  * record; NULL with d (JSON pointer relative to ptr, the prefix given) on error. */
 struct vg_vuln *vg_feed_parse_cve5(const json_t *rec, const char *ptr, bool keep_json,

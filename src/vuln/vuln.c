@@ -1,5 +1,5 @@
-/* The vulnerability set: entries in an array (stable indexes for findings) and an
- * open-addressing hash table from CVE key to entry index. */
+/* The vulnerability set: entries in an array (stable indexes for findings) and a hash map
+ * (util/hash.h, the key beside the index in each slot) from CVE key to entry index. */
 #include "vuln/vuln.h"
 
 #include <stdio.h>
@@ -7,32 +7,19 @@
 #include <string.h>
 
 #include "util/err.h"
-
-/* A slot of the hash table: the key beside the entry index, so that a probe reads the slot
- * only (an entry is ~180 bytes away in another cache line; loading 250,000 records and their
- * EPSS scores probes a million times). */
-struct slot {
-    uint64_t key;
-    uint32_t index; /* entry index + 1, 0 = empty */
-};
+#include "util/hash.h"
 
 struct vg_vuln_set {
     struct vg_vuln_entry *entries; /* all entries, in order of first sight */
     size_t n, cap;
-    struct slot *slots;            /* hash table on the key */
-    size_t nslots;                 /* power of two */
+    struct vg_u64map index;        /* key -> entry index (a probe reads the slot only: an
+                                      entry is ~180 bytes away in another cache line; loading
+                                      250,000 records and their EPSS scores probes a million
+                                      times) */
     char epss_model[64];           /* from the EPSS comment line */
     struct vg_vuln **retired;      /* records replaced by newer ones, freed with the set: an */
     size_t nretired, capretired;   /* index built earlier may still point into them */
 };
-
-static size_t hash_key(uint64_t k)
-{
-    k ^= k >> 33;
-    k *= 0xff51afd7ed558ccdULL;
-    k ^= k >> 33;
-    return (size_t)k;
-}
 
 uint64_t vg_vuln_key(struct vg_str id)
 {
@@ -103,37 +90,13 @@ void vg_vuln_set_free(struct vg_vuln_set *s)
         vg_vuln_free(s->retired[i]);
     free(s->retired);
     free(s->entries);
-    free(s->slots);
+    vg_u64map_cleanup(&s->index);
     free(s);
-}
-
-static int grow_slots(struct vg_vuln_set *s)
-{
-    size_t ns = s->nslots ? s->nslots * 2 : 1024;
-    struct slot *slots = calloc(ns, sizeof *slots);
-    if (!slots)
-        return VG_ENOMEM;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t h = hash_key(s->entries[i].key) & (ns - 1);
-        while (slots[h].index)
-            h = (h + 1) & (ns - 1);
-        slots[h] = (struct slot){s->entries[i].key, (uint32_t)(i + 1)};
-    }
-    free(s->slots);
-    s->slots = slots;
-    s->nslots = ns;
-    return 0;
 }
 
 long vg_vuln_set_find(const struct vg_vuln_set *s, uint64_t key)
 {
-    if (!s->nslots)
-        return -1;
-    for (size_t h = hash_key(key) & (s->nslots - 1); s->slots[h].index;
-         h = (h + 1) & (s->nslots - 1))
-        if (s->slots[h].key == key)
-            return (long)s->slots[h].index - 1;
-    return -1;
+    return vg_u64map_find(&s->index, key);
 }
 
 /* The entry of key, created if absent; NULL when out of memory. */
@@ -143,8 +106,6 @@ static struct vg_vuln_entry *entry_get(struct vg_vuln_set *s, uint64_t key)
     if (i >= 0)
         return &s->entries[i];
     if (s->n >= UINT32_MAX - 1)
-        return NULL;
-    if ((s->n + 1) * 2 > s->nslots && grow_slots(s) < 0)
         return NULL;
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 1024;
@@ -159,10 +120,9 @@ static struct vg_vuln_entry *entry_get(struct vg_vuln_set *s, uint64_t key)
     e->key = key;
     e->epss = -1;
     e->epss_pct = -1;
-    size_t h = hash_key(key) & (s->nslots - 1);
-    while (s->slots[h].index)
-        h = (h + 1) & (s->nslots - 1);
-    s->slots[h] = (struct slot){key, (uint32_t)(++s->n)};
+    if (vg_u64map_put(&s->index, key, (uint32_t)s->n) < 0)
+        return NULL;
+    s->n++;
     return e;
 }
 
@@ -243,21 +203,4 @@ void vg_vuln_set_epss_meta(struct vg_vuln_set *s, const char *model, const char 
 const char *vg_vuln_set_epss_model(const struct vg_vuln_set *s)
 {
     return s->epss_model;
-}
-
-void vg_vuln_json_str(struct vg_buf *out, struct vg_str s)
-{
-    vg_buf_putc(out, '"');
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char ch = (unsigned char)s.ptr[i];
-        if (ch == '"' || ch == '\\') {
-            vg_buf_putc(out, '\\');
-            vg_buf_putc(out, (char)ch);
-        } else if (ch < 0x20 || ch == 0x7f) {
-            vg_buf_printf(out, "\\u%04x", ch);
-        } else {
-            vg_buf_putc(out, (char)ch);
-        }
-    }
-    vg_buf_putc(out, '"');
 }

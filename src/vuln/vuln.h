@@ -52,8 +52,10 @@ struct vg_affected_version {
     bool unaffected;         /* status "unaffected" */
 };
 
-/* One CVE 5 `affected[]` product. Names are normalised: lower case, every run of
- * characters other than letters and digits as one `_` (so "Example.org" is "example_org"). */
+/* One CVE 5 `affected[]` product. Names are normalised by the product-name rule
+ * (core/product.h vg_product_name: lower case, each run of characters other than letters
+ * and digits between two of them as one `_`, none at the ends: "Example.org" is
+ * "example_org", ".NET" is "net"). */
 struct vg_affected {
     struct vg_str vendor;                /* normalised vendor */
     struct vg_str product;               /* normalised product */
@@ -149,7 +151,12 @@ long vg_vuln_set_find(const struct vg_vuln_set *s, uint64_t key);
 void vg_vuln_set_epss_meta(struct vg_vuln_set *s, const char *model, const char *date);
 const char *vg_vuln_set_epss_model(const struct vg_vuln_set *s);
 
-/* Appends s to out as a JSON string, quotes included (for the module's JSON writers). */
-void vg_vuln_json_str(struct vg_buf *out, struct vg_str s);
+/* Deprecated: the one JSON string writer is vg_buf_put_json (util/buf.h). Kept only for the
+ * two calls of cli/cmd_cpe.c (not in this change's files); delete it once they call
+ * vg_buf_put_json. */
+static inline void vg_vuln_json_str(struct vg_buf *out, struct vg_str s)
+{
+    vg_buf_put_json(out, s);
+}
 
 #endif

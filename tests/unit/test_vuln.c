@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/json.h"
@@ -17,6 +18,7 @@
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
 #include "vuln/version.h"
+#include "vuln/summary.h"
 #include "vuln/vmatch.h"
 #include "vuln/vuln.h"
 
@@ -682,6 +684,53 @@ static void feed_cve5(void **state)
     vg_vuln_set_free(s);
 }
 
+static int collect_visit(void *ctx, const char *path, int err, const struct vg_diag *d)
+{
+    (void)d;
+    char *list = ctx;
+    size_t n = strlen(list);
+    snprintf(list + n, 1024 - n, "%s%s;", err ? "!" : "", path);
+    return 0;
+}
+
+static void put_file(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+}
+
+/* The one walker: feed files in byte order of names, subdirectories in place, hidden
+ * entries and other names left out; a path that is no directory goes to the reader. */
+static void feed_walk_order(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/vigie-walk-XXXXXX", p[256];
+    assert_non_null(mkdtemp(dir));
+    const char *files[] = {"b.json", "a.csv", ".hidden.json", "notes.txt", "sub/c.json", "B.json"};
+    snprintf(p, sizeof p, "%s/sub", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        put_file(p);
+    }
+    char list[1024] = "", want[1024];
+    struct vg_diag d;
+    assert_int_equal(vg_feed_walk(dir, collect_visit, list, &d), 0);
+    snprintf(want, sizeof want, "%s/B.json;%s/a.csv;%s/b.json;%s/sub/c.json;", dir, dir, dir, dir);
+    assert_string_equal(list, want);
+    list[0] = '\0';
+    assert_int_equal(vg_feed_walk("/nonexistent/x.json", collect_visit, list, &d), 0);
+    assert_string_equal(list, "/nonexistent/x.json;");
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", dir, files[i]);
+        unlink(p);
+    }
+    snprintf(p, sizeof p, "%s/sub", dir);
+    rmdir(p);
+    rmdir(dir);
+}
+
 static void feed_kev_epss(void **state)
 {
     (void)state;
@@ -959,6 +1008,75 @@ static void match_update_after_index(void **state)
     vg_findings_cleanup(&f);
 }
 
+/* A criterion with a wildcard product and an exact version (matched outside the index's
+ * buckets) meets only assets of that version, in a full re-match as in the other ways. */
+static void match_wildcard_name_exact_version(void **state)
+{
+    (void)state;
+    const char *page =
+        "{\"vulnerabilities\":[{\"cve\":{\"id\":\"CVE-2025-3008\","
+        "\"lastModified\":\"2025-02-04T00:00:00.000\",\"configurations\":[{\"nodes\":["
+        "{\"operator\":\"OR\",\"negate\":false,\"cpeMatch\":[{\"vulnerable\":true,"
+        "\"criteria\":\"cpe:2.3:a:acme:w*:2.0:*:*:*:*:*:*:*\"}]}]}]}}]}";
+    struct vg_vuln_set *s = vg_vuln_set_new();
+    struct vg_feed_stats st = {0};
+    struct vg_diag d;
+    assert_int_equal(vg_feed_read_mem(s, VG_FEED_AUTO, "p", page, strlen(page), NULL, &st, &d), 0);
+    struct vg_inventory *inv = vg_inventory_new();
+    assert_int_equal(vg_inventory_add(inv, VG_STR("o"),
+                                      VG_STR("cpe:2.3:a:acme:widget_pro\\+:1.2:*:*:*:*:*:*:*"), &d),
+                     0);
+    assert_int_equal(
+        vg_inventory_add(inv, VG_STR("o"), VG_STR("cpe:2.3:a:acme:widget:2.0:*:*:*:*:*:*:*"), &d),
+        1);
+    struct vg_vindex *ix = vg_vindex_build(s);
+    struct vg_findings f;
+    vg_findings_init(&f);
+    assert_int_equal(vg_vmatch_all(ix, s, inv, &f), 0);
+    assert_int_equal(f.n, 1);
+    assert_int_equal(f.v[0].asset, 1);
+    f.n = 0;
+    assert_int_equal(vg_vmatch_asset(ix, s, inv, 0, &f), 0);
+    assert_int_equal(f.n, 0);
+    vg_findings_cleanup(&f);
+    vg_vindex_free(ix);
+    vg_inventory_free(inv);
+    vg_vuln_set_free(s);
+}
+
+/* The API's summary of a CVE from its stored records: NVD and CVE 5 layouts. */
+static void summary_of_stored_records(void **state)
+{
+    (void)state;
+    json_error_t err;
+    json_t *stored = json_loads(
+        "{\"cve\":\"CVE-2024-0001\",\"cvss\":9.8,\"records\":["
+        "{\"source\":\"nvd\",\"record\":{\"descriptions\":[{\"lang\":\"en\",\"value\":\"N\"}],"
+        "\"references\":[{\"url\":\"https://a\",\"tags\":[\"Patch\"]}]}},"
+        "{\"source\":\"cve5\",\"record\":{\"containers\":{\"cna\":{"
+        "\"descriptions\":[{\"lang\":\"en\",\"value\":\"C\"}],"
+        "\"references\":[{\"url\":\"https://a\"},{\"url\":\"https://b\"}]}}}}]}",
+        0, &err);
+    assert_non_null(stored);
+    json_t *sum = vg_vuln_summary(stored);
+    assert_non_null(sum);
+    assert_null(json_object_get(sum, "records"));
+    assert_non_null(json_object_get(stored, "records")); /* the input is left as it was */
+    assert_string_equal(json_string_value(json_object_get(sum, "cve")), "CVE-2024-0001");
+    char *txt = json_dumps(json_object_get(sum, "sources"), JSON_COMPACT);
+    assert_string_equal(txt, "[\"nvd\",\"cve5\"]");
+    free(txt);
+    txt = json_dumps(json_object_get(sum, "descriptions"), JSON_COMPACT);
+    assert_string_equal(txt, "[{\"lang\":\"en\",\"value\":\"N\"}]");
+    free(txt);
+    txt = json_dumps(json_object_get(sum, "references"), JSON_COMPACT);
+    assert_string_equal(txt, "[{\"url\":\"https://a\",\"tags\":[\"Patch\"]},"
+                             "{\"url\":\"https://b\",\"tags\":[]}]");
+    free(txt);
+    json_decref(sum);
+    json_decref(stored);
+}
+
 static void match_inventory_checks(void **state)
 {
     (void)state;
@@ -1145,6 +1263,9 @@ int main(void)
                                         teardown_match),
         cmocka_unit_test_setup_teardown(match_update_after_index, setup_match, teardown_match),
         cmocka_unit_test(match_inventory_checks),
+        cmocka_unit_test(match_wildcard_name_exact_version),
+        cmocka_unit_test(summary_of_stored_records),
+        cmocka_unit_test(feed_walk_order),
         cmocka_unit_test_setup_teardown(compact_round_trip, setup_match, teardown_match),
         cmocka_unit_test(compact_samples),
     };

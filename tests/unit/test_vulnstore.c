@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/product.h"
 #include "core/record.h"
 #include "http/watch.h"
 #include "store/store.h"
@@ -210,13 +211,12 @@ static void watch_import_and_new_assets(void **state)
 static void name_keys_pick_the_organisations(void **state)
 {
     struct fixture *f = *state;
-    char k[128];
-    vg_cpe23_name_key("cpe:2.3:a:Example.org:Big_Suite:1.0:*:*:*:*:*:*:*", k, sizeof k);
+    char k[VG_PRODUCT_KEY_MAX + 1];
+    vg_product_key_cpe23("cpe:2.3:a:Example.org:Big_Suite:1.0:*:*:*:*:*:*:*", k, sizeof k);
     assert_string_equal(k, "example_org:big_suite");
-    vg_cpe23_name_key("cpe:2.3:a:foo\\!bar:x\\:y:1.0:*:*:*:*:*:*:*", k, sizeof k);
+    vg_product_key_cpe23("cpe:2.3:a:foo\\!bar:x\\:y:1.0:*:*:*:*:*:*:*", k, sizeof k);
     assert_string_equal(k, "foo_bar:x_y");
-    vg_cpe23_name_key("cpe:/a:foo:bar:1.0", k, sizeof k);
-    assert_string_equal(k, "");
+    assert_int_equal(vg_product_key_cpe23("cpe:/a:foo:bar:1.0", k, sizeof k), -1);
     /* a quoted name in a criterion meets the same name in a product; the organisation with
      * an unrelated product is not even loaded */
     long long a = make_org(f->st, "A", "[\"cpe:2.3:a:example.org:foo-bar:1.5:*:*:*:*:*:*:*\"]");

@@ -95,8 +95,10 @@ CREATE TABLE org_product (
 );
 CREATE INDEX org_product_key ON org_product(name_key, org_id);
 CREATE INDEX org_product_org ON org_product(org_id);
+-- (The keys of existing organisations are left '' here and computed in C after migration 5,
+-- which also replaces the triggers below: vg_cpe_name_key is no longer registered.)
 INSERT INTO org_product(name_key, org_id, cpe)
-    SELECT vg_cpe_name_key(j.value), o.id, j.value FROM org o, json_each(o.assets, '$.products') j
+    SELECT '', o.id, j.value FROM org o, json_each(o.assets, '$.products') j
     WHERE j.type = 'text';
 CREATE TRIGGER org_product_insert AFTER INSERT ON org BEGIN
     INSERT INTO org_product(name_key, org_id, cpe)
