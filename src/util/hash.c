@@ -142,3 +142,123 @@ int vg_u64map_put(struct vg_u64map *m, uint64_t key, uint32_t val)
     *s = (struct vg_u64map_slot){key, val + 1};
     return 0;
 }
+
+/* A cache slot: the value first (aligned), then this header, then the key. */
+struct cache_hdr {
+    uint64_t stamp; /* last use, 0: empty */
+    uint32_t hash;  /* vg_hash_bytes of the key */
+    uint32_t len;   /* key length */
+};
+
+static size_t round8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+static struct cache_hdr *cache_hdr(const struct vg_cache *c, size_t i)
+{
+    return (struct cache_hdr *)(void *)(c->slots + i * c->stride + round8(c->valsize));
+}
+
+static unsigned char *cache_key(const struct vg_cache *c, size_t i)
+{
+    return (unsigned char *)(cache_hdr(c, i) + 1);
+}
+
+int vg_cache_init(struct vg_cache *c, size_t nslots, size_t probe, size_t keymax, size_t valsize)
+{
+    memset(c, 0, sizeof *c);
+    if (!nslots || (nslots & (nslots - 1)) || !probe || probe > nslots || keymax > UINT32_MAX)
+        return VG_EINVAL;
+    size_t stride = round8(valsize) + sizeof(struct cache_hdr) + round8(keymax);
+    if (nslots > SIZE_MAX / stride)
+        return VG_EINVAL;
+    /* calloc's memory is aligned for any scalar type, and so is every slot (stride % 8 == 0,
+     * values first) for types of 8 bytes or less */
+    c->slots = calloc(nslots, stride);
+    if (!c->slots)
+        return VG_ENOMEM;
+    c->nslots = nslots;
+    c->probe = probe;
+    c->keymax = keymax;
+    c->valsize = valsize;
+    c->stride = stride;
+    return 0;
+}
+
+void vg_cache_cleanup(struct vg_cache *c)
+{
+    free(c->slots);
+    memset(c, 0, sizeof *c);
+}
+
+/* The slot of key k: where it is (*found set), else a free one in its window, else the least
+ * recently used one there. */
+static size_t cache_slot(const struct vg_cache *c, const void *k, size_t n, uint32_t h, bool *found)
+{
+    size_t mask = c->nslots - 1, best = h & mask;
+    uint64_t oldest = UINT64_MAX;
+    *found = false;
+    for (size_t j = 0; j < c->probe; j++) {
+        size_t i = (h + j) & mask;
+        const struct cache_hdr *e = cache_hdr(c, i);
+        if (e->stamp && e->hash == h && e->len == n && memcmp(cache_key(c, i), k, n) == 0) {
+            *found = true;
+            return i;
+        }
+        if (e->stamp < oldest) { /* an empty slot (0) wins; then the first of equal stamps */
+            oldest = e->stamp;
+            best = i;
+        }
+    }
+    return best;
+}
+
+void *vg_cache_get(struct vg_cache *c, const void *k, size_t n)
+{
+    if (!c->slots || n > c->keymax)
+        return NULL;
+    bool found;
+    size_t i = cache_slot(c, k, n, vg_hash_bytes(k, n), &found);
+    if (!found)
+        return NULL;
+    cache_hdr(c, i)->stamp = ++c->clock;
+    return c->slots + i * c->stride;
+}
+
+void *vg_cache_put(struct vg_cache *c, const void *k, size_t n, bool *added)
+{
+    *added = false;
+    if (!c->slots || n > c->keymax)
+        return NULL;
+    uint32_t h = vg_hash_bytes(k, n);
+    bool found;
+    size_t i = cache_slot(c, k, n, h, &found);
+    struct cache_hdr *e = cache_hdr(c, i);
+    unsigned char *v = c->slots + i * c->stride;
+    if (!found) {
+        memset(v, 0, c->valsize);
+        e->hash = h;
+        e->len = (uint32_t)n;
+        if (n)
+            memcpy(cache_key(c, i), k, n);
+        *added = true;
+    }
+    e->stamp = ++c->clock;
+    return v;
+}
+
+void vg_cache_clear(struct vg_cache *c)
+{
+    if (c->slots)
+        memset(c->slots, 0, c->nslots * c->stride);
+    c->clock = 0;
+}
+
+size_t vg_cache_count(const struct vg_cache *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nslots; i++)
+        n += cache_hdr(c, i)->stamp != 0;
+    return n;
+}

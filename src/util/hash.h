@@ -1,7 +1,8 @@
 /* Hash tables, one implementation for the modules that need one: a string map (string ->
  * uint32 value, keys copied, entries numbered 0, 1, ... in order of insertion) and an
- * integer map (uint64 key -> uint32 value). Open addressing with linear probing over a
- * power-of-two slot array kept at most half full; nothing is ever removed. Not safe for
+ * integer map (uint64 key -> uint32 value), open addressing with linear probing over a
+ * power-of-two slot array kept at most half full, nothing ever removed; and a bounded cache
+ * (bytes -> fixed-size value in fixed memory, least recently used key evicted). Not safe for
  * concurrent writers; a map no longer written may be read from any thread. */
 #ifndef VG_HASH_H
 #define VG_HASH_H
@@ -102,5 +103,37 @@ static inline long vg_u64map_find(const struct vg_u64map *m, uint64_t key)
             return (long)m->slots[h].val1 - 1;
     return -1;
 }
+
+/* ---- bounded cache: key bytes -> a fixed-size value, in fixed memory ---- */
+
+/* For what must not grow with its input (a client address, a token seen by the server): all
+ * memory is allocated by vg_cache_init. A key lives in one of `probe` slots from its hash's
+ * place; when they are all taken, the least recently used of them gives way. Not safe for
+ * concurrent use, lookups included (they mark the slot used). */
+struct vg_cache {
+    unsigned char *slots; /* nslots slots of stride bytes: value, use stamp, hash, key */
+    size_t nslots;        /* a power of two */
+    size_t probe;         /* slots a key may sit in, from its place; <= nslots */
+    size_t keymax;        /* longest key */
+    size_t valsize;       /* bytes of a value */
+    size_t stride;        /* bytes of a slot, a multiple of 8 */
+    uint64_t clock;       /* uses so far; a slot's stamp is its last use, 0 empty */
+};
+
+/* Allocates nslots (a power of two) slots for keys of at most keymax bytes and values of
+ * valsize bytes (aligned for any scalar type). 0, VG_EINVAL or VG_ENOMEM. */
+int vg_cache_init(struct vg_cache *c, size_t nslots, size_t probe, size_t keymax, size_t valsize);
+/* Frees the slots; zero-initialised or cleaned up twice is fine. */
+void vg_cache_cleanup(struct vg_cache *c);
+/* The value of key k (n bytes), marked used; NULL when absent or c is not initialised. */
+void *vg_cache_get(struct vg_cache *c, const void *k, size_t n);
+/* The value of key k, marked used: the one held, or (*added set) a zeroed one in a free slot or
+ * in the least recently used slot of k's window, whose key is dropped. NULL when n > keymax or
+ * c is not initialised. */
+void *vg_cache_put(struct vg_cache *c, const void *k, size_t n, bool *added);
+/* Drops every key; memory stays allocated. */
+void vg_cache_clear(struct vg_cache *c);
+/* Keys held (a walk over the slots: for tests and statistics). */
+size_t vg_cache_count(const struct vg_cache *c);
 
 #endif
