@@ -1,19 +1,20 @@
-/* Token buckets in a fixed open-addressing table keyed by client address. When the table is
- * full the least recently seen bucket in the probe window is reused, so memory stays fixed
- * whatever the number of clients. */
+/* Token buckets in a bounded cache (util/hash.h's vg_cache) keyed by client address: when a
+ * client's probe window is full, the least recently seen bucket there is reused, so memory
+ * stays fixed whatever the number of clients. */
 #include "http/ratelimit.h"
 
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define SLOTS 4096
-#define PROBE 16
+#include "util/hash.h"
+
+#define SLOTS      4096 /* buckets */
+#define PROBE      16   /* slots a client's bucket may sit in */
+#define CLIENT_MAX 63   /* bytes of a client address kept (struct vg_req's client holds 63) */
 
 struct bucket {
-    char client[64];
     double tokens;
     double last; /* seconds, monotonic */
 };
@@ -22,7 +23,7 @@ struct vg_ratelimit {
     pthread_mutex_t lock;
     double rate; /* tokens per second */
     double burst;
-    struct bucket slots[SLOTS];
+    struct vg_cache buckets; /* client -> struct bucket */
 };
 
 static double now_s(void)
@@ -32,19 +33,15 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static unsigned hash(const char *s)
-{
-    unsigned h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 struct vg_ratelimit *vg_ratelimit_new(double per_minute, double burst)
 {
     struct vg_ratelimit *rl = calloc(1, sizeof *rl);
     if (!rl)
         return NULL;
+    if (vg_cache_init(&rl->buckets, SLOTS, PROBE, CLIENT_MAX, sizeof(struct bucket))) {
+        free(rl);
+        return NULL;
+    }
     pthread_mutex_init(&rl->lock, NULL);
     rl->rate = per_minute / 60.0;
     rl->burst = burst < 1 ? 1 : burst;
@@ -56,27 +53,18 @@ void vg_ratelimit_free(struct vg_ratelimit *rl)
     if (!rl)
         return;
     pthread_mutex_destroy(&rl->lock);
+    vg_cache_cleanup(&rl->buckets);
     free(rl);
 }
 
 bool vg_ratelimit_take(struct vg_ratelimit *rl, const char *client, int *retry_after)
 {
     double t = now_s();
-    unsigned h = hash(client);
+    size_t n = strlen(client);
+    bool added;
     pthread_mutex_lock(&rl->lock);
-    struct bucket *b = NULL, *oldest = NULL;
-    for (unsigned i = 0; i < PROBE; i++) {
-        struct bucket *c = &rl->slots[(h + i) % SLOTS];
-        if (strcmp(c->client, client) == 0) {
-            b = c;
-            break;
-        }
-        if (!oldest || c->last < oldest->last)
-            oldest = c;
-    }
-    if (!b) {
-        b = oldest;
-        snprintf(b->client, sizeof b->client, "%s", client);
+    struct bucket *b = vg_cache_put(&rl->buckets, client, n < CLIENT_MAX ? n : CLIENT_MAX, &added);
+    if (added) {
         b->tokens = rl->burst;
         b->last = t;
     }

@@ -1,6 +1,7 @@
 /* The HTTP transport with a route table of its own (not the API's): the content type a
  * handler sets is the one that goes out, JSON is the default, a route's least role is
- * enforced, and the router answers 404 and 405. A real server on 127.0.0.1, port 0. */
+ * enforced, and the router answers 404 and 405. A real server on 127.0.0.1, port 0. And the
+ * rate limiter's buckets. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -13,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "util/buf.h"
@@ -161,12 +163,44 @@ static void routes_of_the_table_only(void **state)
     assert_non_null(strstr(ans, "HTTP/1.1 401"));
 }
 
+/* The rate limiter: a burst, then refusals with a wait, per client; a client's bucket is not
+ * reset by others coming and going, and a flood of clients does not wedge the limiter. */
+static void ratelimit_per_client(void **state)
+{
+    (void)state;
+    struct vg_ratelimit *rl = vg_ratelimit_new(1, 2); /* one a minute, two at once */
+    assert_non_null(rl);
+    int wait = -1;
+    assert_true(vg_ratelimit_take(rl, "192.0.2.1", &wait));
+    assert_true(vg_ratelimit_take(rl, "192.0.2.1", &wait));
+    assert_int_equal(wait, -1);
+    assert_false(vg_ratelimit_take(rl, "192.0.2.1", &wait));
+    assert_true(wait >= 59 && wait <= 61);
+    assert_true(vg_ratelimit_take(rl, "192.0.2.10", NULL)); /* another client: its own */
+    char client[64];
+    for (int i = 0; i < 8; i++) {
+        snprintf(client, sizeof client, "198.51.100.%d", i);
+        assert_true(vg_ratelimit_take(rl, client, NULL));
+    }
+    assert_false(vg_ratelimit_take(rl, "192.0.2.1", NULL)); /* still its bucket */
+    for (int i = 0; i < 100000; i++) {
+        snprintf(client, sizeof client, "2001:db8::%x", i);
+        assert_true(vg_ratelimit_take(rl, client, NULL)); /* new clients get a full bucket */
+    }
+    assert_true(vg_ratelimit_take(rl, "203.0.113.5", NULL));
+    assert_true(vg_ratelimit_take(rl, "203.0.113.5", NULL));
+    assert_false(vg_ratelimit_take(rl, "203.0.113.5", NULL));
+    vg_ratelimit_free(rl);
+    vg_ratelimit_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(content_type_set_by_handler_goes_out),
         cmocka_unit_test(json_is_the_default),
         cmocka_unit_test(routes_of_the_table_only),
+        cmocka_unit_test(ratelimit_per_client),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
