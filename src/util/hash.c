@@ -192,7 +192,7 @@ void vg_cache_cleanup(struct vg_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The slot of key k: where it is (*found set), else a free one in its window, else the least
+/* The slot of key k: where it is (*found set), else the first free one in its window, else the least
  * recently used one there. */
 static size_t cache_slot(const struct vg_cache *c, const void *k, size_t n, uint32_t h, bool *found)
 {
@@ -202,11 +202,13 @@ static size_t cache_slot(const struct vg_cache *c, const void *k, size_t n, uint
     for (size_t j = 0; j < c->probe; j++) {
         size_t i = (h + j) & mask;
         const struct cache_hdr *e = cache_hdr(c, i);
-        if (e->stamp && e->hash == h && e->len == n && memcmp(cache_key(c, i), k, n) == 0) {
+        if (!e->stamp) /* slots fill in order and empty only all at once: k is not further */
+            return i;
+        if (e->hash == h && e->len == n && memcmp(cache_key(c, i), k, n) == 0) {
             *found = true;
             return i;
         }
-        if (e->stamp < oldest) { /* an empty slot (0) wins; then the first of equal stamps */
+        if (e->stamp < oldest) {
             oldest = e->stamp;
             best = i;
         }
