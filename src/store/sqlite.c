@@ -339,8 +339,7 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
 
 void sq_caches_drop(struct sq *s)
 {
-    if (s->tokens)
-        memset(s->tokens, 0, SQ_TOKEN_SLOTS * sizeof *s->tokens);
+    vg_cache_clear(&s->tokens);
     json_decref(s->playbooks);
     s->playbooks = NULL;
 }
@@ -464,7 +463,7 @@ static void sq_close(struct vg_store *st)
         sqlite3_finalize(s->cache[i].stmt);
     vg_corr_free(s->corr);
     sq_caches_drop(s);
-    free(s->tokens);
+    vg_cache_cleanup(&s->tokens);
     sqlite3_close(s->db);
     free(s);
 }

@@ -11,16 +11,11 @@
 #include "core/corr.h"
 #include "core/reference.h"
 #include "store/store.h"
+#include "util/hash.h"
 
 #define CACHE_MAX 128
-#define SQ_TOKEN_SLOTS 256 /* token lookups cached per connection (a full table is emptied) */
-
-/* A token lookup remembered: the token's hash and who it is. */
-struct sq_token_slot {
-    unsigned char hash[32]; /* SHA-256 of the token */
-    bool used;              /* the slot holds a token */
-    struct vg_actor actor;  /* its user */
-};
+#define SQ_TOKEN_SLOTS 256 /* valid tokens cached per connection (SHA-256 -> struct vg_actor) */
+#define SQ_TOKEN_PROBE 16  /* slots a token may sit in: the least recently used of them goes */
 
 struct sq {
     struct vg_store base; /* must stay first */
@@ -51,7 +46,8 @@ struct sq {
      * This connection drops them when it writes those rows; sq_caches_check drops them when
      * another connection (another process) has written anything. */
     long long cache_data_version;  /* PRAGMA data_version at the last check */
-    struct sq_token_slot *tokens;  /* SQ_TOKEN_SLOTS slots, NULL until the first lookup */
+    struct vg_cache tokens;        /* token hash -> struct vg_actor; unallocated until the
+                                    * first lookup */
     json_t *playbooks;             /* {class: steps array}, NULL until the first read */
 };
 

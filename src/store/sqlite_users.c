@@ -117,19 +117,6 @@ int sq_token_add(struct vg_store *st, long long user_id, const unsigned char has
     return 0;
 }
 
-/* The slot of hash in the token cache: where it is, or the empty slot where it goes. */
-static struct sq_token_slot *token_slot(struct sq *s, const unsigned char hash[32])
-{
-    size_t i;
-    memcpy(&i, hash, sizeof i); /* a SHA-256 is evenly spread already */
-    for (size_t n = 0; n < SQ_TOKEN_SLOTS; n++) {
-        struct sq_token_slot *t = &s->tokens[(i + n) % SQ_TOKEN_SLOTS];
-        if (!t->used || memcmp(t->hash, hash, 32) == 0)
-            return t;
-    }
-    return NULL;
-}
-
 /* Every request checks its token: valid ones are cached on the connection (see struct sq),
  * so that a request costs one PRAGMA instead of a join of two tables. A revoked or unknown
  * token is never cached, so it is refused by the database each time. */
@@ -138,11 +125,12 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32],
 {
     struct sq *s = sq_of(st);
     sq_caches_check(s);
-    if (!s->tokens && !(s->tokens = calloc(SQ_TOKEN_SLOTS, sizeof *s->tokens)))
+    if (!s->tokens.slots &&
+        vg_cache_init(&s->tokens, SQ_TOKEN_SLOTS, SQ_TOKEN_PROBE, 32, sizeof(struct vg_actor)))
         return VG_ENOMEM;
-    struct sq_token_slot *slot = token_slot(s, hash);
-    if (slot && slot->used) {
-        *out = slot->actor;
+    const struct vg_actor *known = vg_cache_get(&s->tokens, hash, 32);
+    if (known) {
+        *out = *known;
         return 0;
     }
     sqlite3_stmt *q = sq_prep(s, "SELECT u.id, u.name, u.role FROM token t JOIN user u "
@@ -159,15 +147,10 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32],
         rc = 0;
     }
     sq_done(s, q);
-    if (rc == 0) {
-        if (!slot) { /* full: start again */
-            memset(s->tokens, 0, SQ_TOKEN_SLOTS * sizeof *s->tokens);
-            slot = token_slot(s, hash);
-        }
-        memcpy(slot->hash, hash, 32);
-        slot->actor = *out;
-        slot->used = true;
-    }
+    bool added;
+    struct vg_actor *slot = rc == 0 ? vg_cache_put(&s->tokens, hash, 32, &added) : NULL;
+    if (slot)
+        *slot = *out;
     return rc;
 }
 

@@ -462,6 +462,58 @@ static void getters_tell_missing_from_failed(void **state)
     json_decref(inc);
 }
 
+/* Valid tokens are cached per connection in fixed memory: more tokens than the cache holds
+ * (SQ_TOKEN_SLOTS, 256) all still authenticate their own user, in any order; a revoked one is
+ * refused at once, on this connection and on another that had it cached. */
+static void token_cache_many_tokens_and_revocation(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    long long alice, bob;
+    assert_int_equal(vg_store_user_ensure(f->st, "alice", "analyst", &alice, &d), 0);
+    assert_int_equal(vg_store_user_ensure(f->st, "bob", "reader", &bob, &d), 0);
+    enum { N = 600 };
+    static long long ids[N];
+    unsigned char h[32] = {0};
+    for (int i = 0; i < N; i++) {
+        memcpy(h, &i, sizeof i);
+        assert_int_equal(vg_store_token_add(f->st, i % 2 ? bob : alice, h, NULL, &ids[i], &d), 0);
+    }
+    struct vg_actor a;
+    for (int round = 0; round < 3; round++) /* fill, evict, find again */
+        for (int k = 0; k < N; k++) {
+            int i = round == 1 ? N - 1 - k : (k * 7) % N;
+            memcpy(h, &i, sizeof i);
+            memset(&a, 0, sizeof a);
+            assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0);
+            assert_int_equal(a.user_id, i % 2 ? bob : alice);
+            assert_string_equal(a.name, i % 2 ? "bob" : "alice");
+            assert_string_equal(a.role, i % 2 ? "reader" : "analyst");
+        }
+    int unknown = N + 1;
+    memcpy(h, &unknown, sizeof unknown);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a), VG_ENOENT);
+    /* revoked here: refused here */
+    int i = 42;
+    memcpy(h, &i, sizeof i);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0); /* cached */
+    assert_int_equal(vg_store_token_revoke(f->st, ids[i], 0, &d), 0);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a), VG_ENOENT);
+    /* revoked by another connection: refused here too */
+    i = 43;
+    memcpy(h, &i, sizeof i);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0); /* cached */
+    struct vg_store *other = vg_store_open(f->path, NULL, &d);
+    assert_non_null(other);
+    assert_int_equal(vg_store_token_revoke(other, ids[i], 0, &d), 0);
+    vg_store_close(other);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a), VG_ENOENT);
+    i = 44;
+    memcpy(h, &i, sizeof i);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0); /* the others still valid */
+    assert_int_equal(a.user_id, alice);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -477,6 +529,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tx_inside_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(tx_outside_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(getters_tell_missing_from_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(token_cache_many_tokens_and_revocation, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
