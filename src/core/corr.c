@@ -31,6 +31,9 @@ struct link {
     uint16_t len;  /* length of the ancestor key (a prefix of the observable's key) */
 };
 
+/* Not util/hash's vg_strmap, on purpose: a slot leads to a chain of observables and its key is
+ * read in place (the observable's key in the arena, or for desc a prefix of it), where a strmap
+ * holds its own copy of each key and ancestor plus a 24-byte entry (this index: ~70 B each). */
 struct table {
     uint32_t *slot; /* obs index + 1 (eq) or link index + 1 (desc); 0: empty */
     size_t cap;     /* power of two */
@@ -56,6 +59,8 @@ struct vg_corr {
     unsigned char prefix_used[129];
 };
 
+/* FNV-1a in 64 bits with its high bits folded in: the tables take the low bits (2^22 slots at
+ * 1M observables), where util/hash's 32-bit FNV-1a mixes least. */
 static uint64_t hash(const char *p, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;

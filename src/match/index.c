@@ -25,7 +25,9 @@ struct rec {
 
 /* Open addressing with linear probing; a slot is (high 32 bits of the hash) << 32 | rec + 1,
  * 0 when empty, so that a miss rarely touches a record. The slot index is taken from those
- * same high bits, so growing the table needs no key: no rehashing of the records. */
+ * same high bits, so growing the table needs no key: no rehashing of the records. Not
+ * util/hash's maps: this tagged layout, the Bloom filter and the huge pages are the matcher's
+ * line rate (docs/PERFORMANCE.md "match"). */
 struct table {
     uint64_t *slots; /* mask + 1 slots, NULL while empty */
     size_t mask;     /* slots - 1 (a power of two minus one) */
