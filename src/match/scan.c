@@ -74,6 +74,7 @@ struct worker {
     uint64_t line;              /* the line being read, within the piece */
     struct vg_str value, field; /* the candidate being looked up */
     size_t val_off, field_off;  /* where value and field were kept, or SIZE_MAX */
+    /* Not util/hash's u64map: emptied once per event by bumping gen, not by clearing it. */
     uint32_t *seen;             /* open-addressing set of recs seen in this event */
     uint32_t *seen_gen;         /* a slot is used when its generation is the event's */
     size_t seen_mask;           /* slots - 1 */
