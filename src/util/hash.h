@@ -121,7 +121,7 @@ struct vg_cache {
 };
 
 /* Allocates nslots (a power of two) slots for keys of at most keymax bytes and values of
- * valsize bytes (aligned for any scalar type). 0, VG_EINVAL or VG_ENOMEM. */
+ * valsize bytes (each value aligned to 8 bytes). 0, VG_EINVAL or VG_ENOMEM. */
 int vg_cache_init(struct vg_cache *c, size_t nslots, size_t probe, size_t keymax, size_t valsize);
 /* Frees the slots; zero-initialised or cleaned up twice is fine. */
 void vg_cache_cleanup(struct vg_cache *c);
