@@ -1,5 +1,5 @@
 /* `vigie vuln import|match|digest`: vulnerability feeds into the database, findings of the
- * constituency's products, per-organisation digests. A thin layer over http/watch.h. */
+ * constituency's products, per-organisation digests. A thin layer over app/watch.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "http/watch.h"
+#include "app/watch.h"
 #include "store/store.h"
 #include "util/str.h"
 

@@ -1,5 +1,5 @@
 /* Unit tests of the vulnerability part of the store (src/store/sqlite_vulns.c) and of the
- * watch layer over it (src/http/watch.c), against a real SQLite file in a temporary folder. */
+ * watch layer over it (src/app/watch*.c), against a real SQLite file in a temporary folder. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 
 #include "core/product.h"
 #include "core/record.h"
-#include "http/watch.h"
+#include "app/watch.h"
 #include "store/store.h"
 
 #include "store_fixture.h"

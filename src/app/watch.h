@@ -1,9 +1,9 @@
 /* Technology watch over the store: feeds imported into the database with the findings of
  * the CVEs they change, the full re-match, and the re-match of an organisation's new assets.
- * It joins src/vuln/ (parsing, matching) and src/store/ (persistence); the `vigie vuln`
- * commands and the API handlers both call it, so it lives once, here. */
-#ifndef VG_HTTP_WATCH_H
-#define VG_HTTP_WATCH_H
+ * It joins src/vuln/ (parsing, matching) and src/store/ (persistence); it is the use
+ * cases of the `vigie vuln` commands and of the API handlers, written once here. */
+#ifndef VG_APP_WATCH_H
+#define VG_APP_WATCH_H
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -2,7 +2,7 @@
  * store keeps the records as imported, and matching re-reads from the store only the CVEs
  * that changed (import) or that name an organisation's new products (PATCH), so that no
  * request reloads the whole vulnerability set. */
-#include "http/watch.h"
+#include "app/watch.h"
 
 #include <math.h>
 #include <stdint.h>
