@@ -224,10 +224,20 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
     /* the filling moved each at[k] to the start of k + 1 */
     memmove(at + 1, at, os.n * sizeof *at);
     at[0] = 0;
-    /* in one transaction; should one organisation fail, those rewritten before it stay
-     * (each is rewritten whole, with its fingerprint) */
-    vg_store_batch_begin(st);
-    for (size_t k = 0; !rc && k < os.n + os.extra.n; k++) {
+    /* in one use-case transaction (a savepoint of the server's batch when called inside
+     * one), each organisation's rewrite a unit of its own in it: should one fail, it alone
+     * is undone and those rewritten before it are committed all the same (each is rewritten
+     * whole, with its fingerprint: what is kept is right, and the next re-match rewrites the
+     * rest). No transaction when nothing is to be rewritten. */
+    bool any = os.extra.n > 0;
+    for (size_t k = 0; k < os.n && !any; k++)
+        any = !os.v[k].stored || os.v[k].changed;
+    if (any && (rc = vg_store_tx_begin(st, d))) {
+        free(grouped);
+        free(at);
+        goto out;
+    }
+    for (size_t k = 0; any && !rc && k < os.n + os.extra.n; k++) {
         struct vg_findings part = {NULL, 0, 0}; /* no findings: an extra organisation */
         long long o = k < os.n ? os.v[k].org : os.extra.v[k - os.n];
         if (k < os.n) {
@@ -244,10 +254,10 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
     }
     free(grouped);
     free(at);
-    if (rc)
-        vg_store_batch_commit(st, NULL);
-    else
-        rc = vg_store_batch_commit(st, d);
+    if (any && rc)
+        vg_store_tx_commit(st, NULL);
+    else if (any)
+        rc = vg_store_tx_commit(st, d);
 out:
     if (rc == VG_ENOMEM)
         vg_diag_set(d, rc, "", "out of memory");
