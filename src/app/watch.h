@@ -85,7 +85,4 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
  * records replaced by "descriptions" and "references" drawn from them, and "sources". */
 int vg_watch_vuln_summary(struct vg_store *st, const char *cve, json_t **out);
 
-/* Writes a digest (vg_store_digest_take's answer) as text. */
-void vg_watch_digest_text(const json_t *digest, FILE *out);
-
 #endif
