@@ -63,8 +63,9 @@ echo "== banned functions" >&2
 if sh scripts/banned.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures banned"; fi
 
 # House rules (ARCHITECTURE.md, STYLE.md). The self-tests of the two checks always run; the
-# checks of the tree itself run when VIGIE_CHECK_LAYERS / VIGIE_CHECK_FORMAT is 1 (default 0
-# until issue 9's moves and the one-time `make format` land; then the default becomes 1).
+# checks of the tree itself run when VIGIE_CHECK_LAYERS / VIGIE_CHECK_FORMAT is 1. Layers
+# default to 1 (issue 9's moves have landed); format to 0 until the one-time `make format`
+# lands, then its default becomes 1 too.
 echo "== house rules: self-tests of layers.sh and format-check.sh" >&2
 out="$log/rules"
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/rules >"$out" 2>&1
@@ -73,7 +74,7 @@ cat "$out" >&2
 count_pytest "$out"
 if [ $rc -ne 0 ]; then failures="$failures rules-selftests"; fi
 if [ $rc -ne 0 ] && ! grep -qE '[0-9]+ (failed|error)' "$out"; then failed=$((failed + 1)); fi
-if [ "${VIGIE_CHECK_LAYERS:-0}" = 1 ]; then
+if [ "${VIGIE_CHECK_LAYERS:-1}" = 1 ]; then
     echo "== layers" >&2
     if sh scripts/layers.sh >&2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures layers"; fi
 fi

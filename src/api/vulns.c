@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "http/watch.h"
+#include "app/watch.h"
 #include "util/str.h"
 #include "vuln/vuln.h"
 

@@ -1,11 +1,11 @@
 /* Organisation writes and the findings refresh that follows them. The refresh goes through
- * the technology watch (http/watch.h until it moves into app/). */
+ * the technology watch (app/watch.h). */
 #include "app/org.h"
 
 #include <stdbool.h>
 
 #include "core/record.h"
-#include "http/watch.h"
+#include "app/watch.h"
 
 /* Matches organisation id's new products (those not in before, NULL: all) against the stored
  * CVEs; a failure is reported in warn. */

@@ -6,7 +6,6 @@
 #include "cli/commands.h"
 #include "util/buf.h"
 #include "vuln/cpe.h"
-#include "vuln/vuln.h"
 
 static int parse_arg(const char *what, const char *s, struct vg_cpe_name *name)
 {
@@ -33,9 +32,9 @@ static int run_parse(const char *s)
     vg_buf_puts(&out, "{\"wfn\":");
     vg_cpe_write_json(&name.cpe, &out);
     vg_buf_puts(&out, ",\"formatted\":");
-    vg_vuln_json_str(&out, (struct vg_str){fs.data ? fs.data : "", fs.len});
+    vg_buf_put_json(&out, (struct vg_str){fs.data, fs.len});
     vg_buf_puts(&out, ",\"uri\":");
-    vg_vuln_json_str(&out, (struct vg_str){uri.data ? uri.data : "", uri.len});
+    vg_buf_put_json(&out, (struct vg_str){uri.data, uri.len});
     vg_buf_puts(&out, "}\n");
     if (fs.failed || uri.failed)
         out.failed = true;

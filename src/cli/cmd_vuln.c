@@ -1,5 +1,5 @@
 /* `vigie vuln import|match|digest`: vulnerability feeds into the database, findings of the
- * constituency's products, per-organisation digests. A thin layer over http/watch.h. */
+ * constituency's products, per-organisation digests. A thin layer over app/watch.h. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "http/watch.h"
+#include "app/watch.h"
 #include "store/store.h"
 #include "util/str.h"
 
@@ -197,6 +197,52 @@ static int run_match(int argc, char **argv)
     return VG_EXIT_OK;
 }
 
+static const char *tier_name(json_int_t t)
+{
+    return t == 0 ? "KEV" : t == 1 ? "EPSS" : "CVSS";
+}
+
+/* Writes a digest (vg_store_digest_take's answer) as text, for `vigie vuln digest`. */
+static void digest_text(const json_t *dg, FILE *out)
+{
+    const json_t *fl = json_object_get(dg, "findings");
+    const char *since = json_string_value(json_object_get(dg, "since"));
+    fprintf(out, "Digest for %s (organisation %lld), until %s\n",
+            json_string_value(json_object_get(dg, "name")),
+            (long long)json_integer_value(json_object_get(dg, "org")),
+            json_string_value(json_object_get(dg, "until")));
+    if (since)
+        fprintf(out, "%zu new finding(s) since the last digest (%s)\n", json_array_size(fl), since);
+    else
+        fprintf(out, "%zu finding(s) (first digest)\n", json_array_size(fl));
+    size_t i;
+    json_t *f;
+    json_array_foreach(fl, i, f) {
+        const json_t *cvss = json_object_get(f, "cvss"), *kev = json_object_get(f, "kev");
+        const json_t *epss = json_object_get(f, "epss");
+        fprintf(out, "\n[%s] %s", tier_name(json_integer_value(json_object_get(f, "priority"))),
+                json_string_value(json_object_get(f, "cve")));
+        if (json_is_object(cvss))
+            fprintf(out, "  CVSS %.1f %s", json_real_value(json_object_get(cvss, "score")),
+                    json_string_value(json_object_get(cvss, "severity"))
+                        ? json_string_value(json_object_get(cvss, "severity"))
+                        : "");
+        if (json_is_object(epss))
+            fprintf(out, "  EPSS %.3f", json_real_value(json_object_get(epss, "score")));
+        fprintf(out, "\n  asset: %s\n", json_string_value(json_object_get(f, "asset")));
+        if (json_is_object(kev))
+            fprintf(out, "  known exploited (CISA KEV) since %s, due %s%s\n",
+                    json_string_value(json_object_get(kev, "dateAdded")),
+                    json_string_value(json_object_get(kev, "dueDate")),
+                    json_is_true(json_object_get(kev, "knownRansomwareCampaignUse"))
+                        ? ", used by ransomware"
+                        : "");
+        const char *desc = json_string_value(json_object_get(f, "description"));
+        if (desc && desc[0])
+            fprintf(out, "  %.300s%s\n", desc, strlen(desc) > 300 ? "..." : "");
+    }
+}
+
 static int run_digest(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
@@ -243,7 +289,7 @@ static int run_digest(int argc, char **argv)
             printf("%s\n", txt);
         free(txt);
     } else {
-        vg_watch_digest_text(dg, stdout);
+        digest_text(dg, stdout);
     }
     json_decref(dg);
     return VG_EXIT_OK;

@@ -130,8 +130,8 @@ int vg_store_vuln_keys_for_products(struct vg_store *st, const char *const *prod
                                     vg_store_key_fn fn, void *ctx);
 /* Calls fn for each product (assets.products) of organisation org, or of every one (0). */
 int vg_store_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn, void *ctx);
-/* Calls fn for each product of an organisation whose name key (core/record.h
- * vg_cpe23_name_key) is one of names, and for every product that is not a formatted string;
+/* Calls fn for each product of an organisation whose name key (core/product.h
+ * vg_product_key_cpe23) is one of names, and for every product that is not a formatted string;
  * with whole_orgs, for every product of the organisations that have one (an AND
  * configuration may need their other products). Found by index. */
 int vg_store_vuln_products_for_names(struct vg_store *st, const char *const *names, size_t n,

@@ -125,7 +125,7 @@ char *vg_buf_steal(struct vg_buf *b)
 
 int vg_buf_put_json(struct vg_buf *b, struct vg_str s)
 {
-    const unsigned char *p = (const unsigned char *)s.ptr;
+    const unsigned char *p = (const unsigned char *)(s.ptr ? s.ptr : ""); /* {NULL, 0}: "" */
     size_t i = 0, run = 0;
     vg_buf_putc(b, '"');
     while (i < s.len) {

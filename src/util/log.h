@@ -1,4 +1,5 @@
-/* Logging to stderr with a level; only cli/ and http/ log, library modules return errors. */
+/* Logging to stderr with a level. Only the outer layers log (cli/, http/ and the api/
+ * handlers); library modules, app/ included, return errors for them to report. */
 #ifndef VG_LOG_H
 #define VG_LOG_H
 

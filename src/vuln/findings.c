@@ -111,8 +111,7 @@ static void put_cvss(struct vg_buf *out, const struct vg_vuln *v)
                   v->cvss_version / 10, v->cvss_version % 10);
     vg_buf_put_json(out, vg_str_c(v->severity));
     vg_buf_puts(out, ",\"vector\":");
-    /* an absent vector is a NULL slice: vg_buf_put_json wants an address, even for "" */
-    vg_buf_put_json(out, v->cvss_vector.ptr ? v->cvss_vector : VG_STR(""));
+    vg_buf_put_json(out, v->cvss_vector); /* absent: a NULL slice, written "" */
     vg_buf_putc(out, '}');
 }
 

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/buf.h"
 #include "vuln/cpe.h"
 #include "vuln/version.h"
 
@@ -150,13 +149,5 @@ long vg_vuln_set_find(const struct vg_vuln_set *s, uint64_t key);
 /* Records the EPSS file's model version and score date ("" if unknown). */
 void vg_vuln_set_epss_meta(struct vg_vuln_set *s, const char *model, const char *date);
 const char *vg_vuln_set_epss_model(const struct vg_vuln_set *s);
-
-/* Deprecated: the one JSON string writer is vg_buf_put_json (util/buf.h). Kept only for the
- * two calls of cli/cmd_cpe.c (not in this change's files); delete it once they call
- * vg_buf_put_json. */
-static inline void vg_vuln_json_str(struct vg_buf *out, struct vg_str s)
-{
-    vg_buf_put_json(out, s);
-}
 
 #endif

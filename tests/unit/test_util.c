@@ -51,6 +51,10 @@ static void buf_json_strings(void **state)
     vg_buf_reset(&b);
     assert_int_equal(vg_buf_put_json(&b, (struct vg_str){"", 0}), 0);
     assert_string_equal(b.data, "\"\"");
+    /* an absent value is a NULL slice: "" too, with no arithmetic on NULL (UBSan) */
+    vg_buf_reset(&b);
+    assert_int_equal(vg_buf_put_json(&b, (struct vg_str){NULL, 0}), 0);
+    assert_string_equal(b.data, "\"\"");
     vg_buf_cleanup(&b);
     vg_buf_init(&b, 4);
     assert_int_not_equal(vg_buf_put_json(&b, vg_str_c("toolong")), 0);

@@ -1,5 +1,5 @@
 /* Unit tests of the vulnerability part of the store (src/store/sqlite_vulns.c) and of the
- * watch layer over it (src/http/watch.c), against a real SQLite file in a temporary folder. */
+ * watch layer over it (src/app/watch*.c), against a real SQLite file in a temporary folder. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 
 #include "core/product.h"
 #include "core/record.h"
-#include "http/watch.h"
+#include "app/watch.h"
 #include "store/store.h"
 
 #include "store_fixture.h"
@@ -206,6 +206,45 @@ static void watch_import_and_new_assets(void **state)
     char *none[] = {"tests/data/nvd/not-json.json"};
     assert_int_not_equal(vg_watch_import(f->st, none, 1, NULL, &s, &d), 0);
     assert_int_equal(s.files, 0);
+}
+
+/* The full re-match writes in a use-case transaction of its own: called inside the server's
+ * group-commit batch, it does not end the batch (its writes are committed with it). */
+static void match_all_inside_a_batch_leaves_the_batch_open(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    make_org(f->st, "A", "[\"cpe:2.3:a:acme:gadget:1.9:*:*:*:*:*:*:*\"]");
+    long long b = make_org(f->st, "B", "[\"cpe:2.3:a:other:thing:1.0:*:*:*:*:*:*:*\"]");
+    char *paths[] = {"tests/data/vulndb/nvd-a.json"};
+    struct vg_watch_stats s;
+    assert_int_equal(vg_watch_import(f->st, paths, 1, NULL, &s, &d), 0);
+    assert_int_equal(s.findings, 1);
+    struct vg_watch_match_stats ms;
+    assert_int_equal(vg_watch_match_all(f->st, 0, NULL, NULL, &ms, &d), 0); /* fingerprints */
+    /* B's products change without a refresh: its findings are stale, A's are right */
+    json_t *patch = json_pack("{s:{s:[],s:[],s:[s]}}", "assets", "cidrs", "domains", "products",
+                              "cpe:2.3:a:globex:portal:3.0:*:*:*:*:*:*:*");
+    json_t *out = NULL;
+    assert_int_equal(vg_store_org_update(f->st, &who, b, patch, &out, &d), 0);
+    json_decref(out);
+    json_decref(patch);
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_watch_match_all(f->st, 0, NULL, NULL, &ms, &d), 0);
+    assert_int_equal(ms.orgs, 2);
+    assert_int_equal(ms.orgs_changed, 1);
+    assert_int_equal(ms.new_findings, 1);
+    assert_true(vg_store_batch_pending(f->st));
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+    struct vg_page page = {50, NULL};
+    json_t *l = NULL;
+    assert_int_equal(vg_store_finding_list(f->st, b, NULL, &page, &l, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1); /* CVE-2025-1005 */
+    json_decref(l);
+    /* outside a batch it commits on its own, and a second run finds nothing to rewrite */
+    assert_int_equal(vg_watch_match_all(f->st, 0, NULL, NULL, &ms, &d), 0);
+    assert_int_equal(ms.orgs_changed, 0);
+    assert_false(vg_store_batch_pending(f->st));
 }
 
 static void name_keys_pick_the_organisations(void **state)
@@ -413,6 +452,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(findings_replace_keep_first_seen_and_order, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(watch_import_and_new_assets, setup, teardown),
+        cmocka_unit_test_setup_teardown(match_all_inside_a_batch_leaves_the_batch_open, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(name_keys_pick_the_organisations, setup, teardown),
         cmocka_unit_test_setup_teardown(import_matches_running_on_platforms, setup, teardown),
     };

@@ -1,9 +1,9 @@
 /* Technology watch over the store: feeds imported into the database with the findings of
  * the CVEs they change, the full re-match, and the re-match of an organisation's new assets.
- * It joins src/vuln/ (parsing, matching) and src/store/ (persistence); the `vigie vuln`
- * commands and the API handlers both call it, so it lives once, here. */
-#ifndef VG_HTTP_WATCH_H
-#define VG_HTTP_WATCH_H
+ * It joins src/vuln/ (parsing, matching) and src/store/ (persistence); it is the use
+ * cases of the `vigie vuln` commands and of the API handlers, written once here. */
+#ifndef VG_APP_WATCH_H
+#define VG_APP_WATCH_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -84,8 +84,5 @@ int vg_watch_org_assets(struct vg_store *st, long long org, const json_t *before
 /* The summary of one CVE from the store for the API: vg_store_vuln_get's answer with the
  * records replaced by "descriptions" and "references" drawn from them, and "sources". */
 int vg_watch_vuln_summary(struct vg_store *st, const char *cve, json_t **out);
-
-/* Writes a digest (vg_store_digest_take's answer) as text. */
-void vg_watch_digest_text(const json_t *digest, FILE *out);
 
 #endif
