@@ -19,7 +19,8 @@ static int feed_fuzz_one(enum vg_feed_format fmt, const uint8_t *data, size_t si
     vg_feed_read_mem(s, fmt, "fuzz", (const char *)data, size, &o, &st, &d);
     struct vg_inventory *inv = vg_inventory_new();
     static const char *const assets[] = {
-        "cpe:2.3:a:acme:ok:1.0:*:*:*:*:*:*:*", "cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*",
+        "cpe:2.3:a:acme:ok:1.0:*:*:*:*:*:*:*",
+        "cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*",
         "cpe:2.3:h:contec:solarview_compact:-:*:*:*:*:*:*:*",
         "cpe:2.3:a:example.org:example_enterprise:1.0.5:*:*:*:*:*:*:*",
     };

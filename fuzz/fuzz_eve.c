@@ -46,8 +46,7 @@ static void walk(json_t *j, struct vg_buf *path, struct list *l)
         size_t klen;
         json_t *v;
         void *tmp;
-        json_object_keylen_foreach_safe(j, tmp, k, klen, v)
-        {
+        json_object_keylen_foreach_safe(j, tmp, k, klen, v) {
             if (path->len)
                 vg_buf_putc(path, '.');
             vg_buf_append(path, k, klen);
@@ -57,8 +56,7 @@ static void walk(json_t *j, struct vg_buf *path, struct list *l)
     } else if (json_is_array(j)) {
         size_t i;
         json_t *v;
-        json_array_foreach(j, i, v)
-        {
+        json_array_foreach(j, i, v) {
             vg_buf_printf(path, "[%zu]", i);
             walk(v, path, l);
             path->len = base;

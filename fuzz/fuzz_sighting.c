@@ -18,8 +18,7 @@ static int check_batch(void *ctx, json_t *batch)
     (void)ctx;
     size_t i;
     json_t *sg;
-    json_array_foreach(batch, i, sg)
-    {
+    json_array_foreach(batch, i, sg) {
         const char *seen = json_string_value(json_object_get(sg, "seen"));
         time_t t;
         if (!seen || vg_time_parse(seen, &t) != 0 ||

@@ -63,9 +63,8 @@ echo "== banned functions" >&2
 if sh scripts/banned.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures banned"; fi
 
 # House rules (ARCHITECTURE.md, STYLE.md). The self-tests of the two checks always run; the
-# checks of the tree itself run when VIGIE_CHECK_LAYERS / VIGIE_CHECK_FORMAT is 1. Layers
-# default to 1 (issue 9's moves have landed); format to 0 until the one-time `make format`
-# lands, then its default becomes 1 too.
+# checks of the tree itself run unless VIGIE_CHECK_LAYERS / VIGIE_CHECK_FORMAT is set to 0
+# (e.g. while a large move is in progress on a branch).
 echo "== house rules: self-tests of layers.sh and format-check.sh" >&2
 out="$log/rules"
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/rules >"$out" 2>&1
@@ -78,7 +77,7 @@ if [ "${VIGIE_CHECK_LAYERS:-1}" = 1 ]; then
     echo "== layers" >&2
     if sh scripts/layers.sh >&2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures layers"; fi
 fi
-if [ "${VIGIE_CHECK_FORMAT:-0}" = 1 ]; then
+if [ "${VIGIE_CHECK_FORMAT:-1}" = 1 ]; then
     echo "== format" >&2
     if sh scripts/format-check.sh >&2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures format"; fi
 fi

@@ -31,10 +31,10 @@ int main(int argc, char **argv)
     if (argc != 2)
         return 2;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    struct MHD_Daemon *d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, (unsigned short)strtoul(argv[1], NULL, 10),
-        NULL, NULL, answer, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(n > 0 ? n * 2 : 4),
-        MHD_OPTION_END);
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO,
+                                            (unsigned short)strtoul(argv[1], NULL, 10), NULL, NULL,
+                                            answer, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+                                            (unsigned)(n > 0 ? n * 2 : 4), MHD_OPTION_END);
     if (!d)
         return 1;
     sigset_t set;

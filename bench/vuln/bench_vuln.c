@@ -70,8 +70,8 @@ int main(int argc, char **argv)
         if (vg_vuln_set_at(s, i)->nvd)
             ncrit += vg_vuln_set_at(s, i)->nvd->nmatches;
     printf("parse NVD pages:   %.2f s wall, %.2f s CPU  (%zu files, %zu CVEs, %zu cpeMatch, "
-           "%zu rejected, %.0f CVEs/s CPU)\n", t_parse, c_parse, st.files, ncve, ncrit,
-           st.rejected, ncve / c_parse);
+           "%zu rejected, %.0f CVEs/s CPU)\n",
+           t_parse, c_parse, st.files, ncve, ncrit, st.rejected, ncve / c_parse);
     long rss_parse = max_rss_mib();
 
     t0 = now();
@@ -85,8 +85,8 @@ int main(int argc, char **argv)
     t0 = now();
     struct vg_vindex *ix = vg_vindex_build(s);
     double t_index = now() - t0;
-    printf("build index:       %.2f s  (%zu criteria, %.0f MiB)\n", t_index,
-           vg_vindex_criteria(ix), vg_vindex_bytes(ix) / 1048576.0);
+    printf("build index:       %.2f s  (%zu criteria, %.0f MiB)\n", t_index, vg_vindex_criteria(ix),
+           vg_vindex_bytes(ix) / 1048576.0);
 
     struct vg_inventory *inv = vg_inventory_new();
     snprintf(path, sizeof path, "%s/inventory.tsv", argv[1]);
@@ -131,8 +131,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < fd.n; i++)
         tiers[fd.v[i].tier]++;
     printf("full re-match:     %.3f s wall, %.3f s CPU  (best of 5; %zu findings: %zu KEV, %zu "
-           "EPSS>=0.1, %zu other; priority sort %.3f s)\n", best, best_cpu, nfull, tiers[0],
-           tiers[1], tiers[2], t_sort);
+           "EPSS>=0.1, %zu other; priority sort %.3f s)\n",
+           best, best_cpu, nfull, tiers[0], tiers[1], tiers[2], t_sort);
 
     /* One new CVE: 1,000 CVEs spread over the set, each matched alone. */
     size_t ne = vg_vuln_set_count(s), samples = 1000;
@@ -153,8 +153,9 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < samples; k++)
         sum += lat[k];
     printf("one new CVE:       CPU mean %.1f us, p99 %.1f us, max %.1f us  (%zu CVEs, %zu "
-           "findings)\n", sum / samples * 1e6, lat[samples * 99 / 100] * 1e6,
-           lat[samples - 1] * 1e6, samples, found);
+           "findings)\n",
+           sum / samples * 1e6, lat[samples * 99 / 100] * 1e6, lat[samples - 1] * 1e6, samples,
+           found);
 
     /* One new asset against every CVE. */
     size_t na = vg_inventory_count(inv);
@@ -171,8 +172,9 @@ int main(int argc, char **argv)
     for (size_t k = 0; k < samples; k++)
         sum += lat[k];
     printf("one new asset:     CPU mean %.1f us, p99 %.1f us, max %.1f us  (%zu assets, %zu "
-           "findings)\n", sum / samples * 1e6, lat[samples * 99 / 100] * 1e6,
-           lat[samples - 1] * 1e6, samples, found);
+           "findings)\n",
+           sum / samples * 1e6, lat[samples * 99 / 100] * 1e6, lat[samples - 1] * 1e6, samples,
+           found);
 
     if (argc == 3 && strcmp(argv[2], "--no-naive") == 0)
         goto done;
@@ -188,8 +190,8 @@ int main(int argc, char **argv)
             in_slice++;
     double extrapolated = t_naive * (double)ne / (double)slice;
     printf("naive, slice:      %.2f s CPU for %zu CVEs x %zu assets (%zu findings; indexed run "
-           "found %zu in that slice: %s)\n", t_naive, slice, na, one.n, in_slice,
-           one.n == in_slice ? "same" : "DIFFERENT");
+           "found %zu in that slice: %s)\n",
+           t_naive, slice, na, one.n, in_slice, one.n == in_slice ? "same" : "DIFFERENT");
     printf("naive, whole set:  %.0f s CPU extrapolated; ratio naive/indexed (CPU) = %.0fx\n",
            extrapolated, extrapolated / best_cpu);
 done:

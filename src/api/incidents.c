@@ -76,8 +76,7 @@ void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
     if (rc) {
         vg_resp_diag(r, rc, &d);
     } else {
-        snprintf(r->location, sizeof r->location, "/api/v1/incidents/%s",
-                 vg_json_str(out, "ref"));
+        snprintf(r->location, sizeof r->location, "/api/v1/incidents/%s", vg_json_str(out, "ref"));
         vg_resp_json(r, 201, out);
     }
     json_decref(in);
@@ -111,9 +110,9 @@ void vg_api_incidents_patch(struct vg_req *req, struct vg_resp *r)
             for (const char *const *p = vg_status_next(vg_json_str(cur, "status")); *p; p++)
                 json_array_append_new(allowed, json_string(*p));
         json_decref(cur);
-        vg_resp_json(r, 409, json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", "conflict",
-                                       "message", d.message, "field", "/status", "allowed",
-                                       allowed));
+        vg_resp_json(r, 409,
+                     json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", "conflict", "message",
+                               d.message, "field", "/status", "allowed", allowed));
     } else if (rc) {
         vg_resp_diag(r, rc, &d);
     } else {
@@ -136,11 +135,13 @@ void vg_api_incidents_note(struct vg_req *req, struct vg_resp *r)
     if (!rc && (!json_is_string(text) || json_string_length(text) == 0 ||
                 json_string_length(text) > VG_MAX_STR_FIELD ||
                 strlen(json_string_value(text)) != json_string_length(text)))
-        rc = vg_diag_set(&d, VG_EINVAL, "/text", "/text must be a non-empty string of at most "
-                                                  "%d bytes", VG_MAX_STR_FIELD);
+        rc = vg_diag_set(&d, VG_EINVAL, "/text",
+                         "/text must be a non-empty string of at most "
+                         "%d bytes",
+                         VG_MAX_STR_FIELD);
     if (!rc)
-        rc = vg_store_incident_note(req->st, &req->actor, req->params[0],
-                                    json_string_value(text), &out, &d);
+        rc = vg_store_incident_note(req->st, &req->actor, req->params[0], json_string_value(text),
+                                    &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else
@@ -157,8 +158,7 @@ void vg_api_incidents_observable(struct vg_req *req, struct vg_resp *r)
         return;
     int rc = vg_observable_check(in, "/", &obs, &d);
     if (!rc)
-        rc = vg_store_incident_observable_add(req->st, &req->actor, req->params[0], obs, &out,
-                                              &d);
+        rc = vg_store_incident_observable_add(req->st, &req->actor, req->params[0], obs, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else

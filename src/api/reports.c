@@ -29,8 +29,9 @@ void vg_api_reports_create(struct vg_req *req, struct vg_resp *r)
         vg_resp_diag(r, rc, &d);
     } else if (res.accepted) {
         snprintf(r->location, sizeof r->location, "/api/v1/incidents/%s", res.ref);
-        vg_resp_json(r, 201, json_pack("{s:s,s:s,s:b}", "decision", "accepted", "incident",
-                                       res.ref, "unverified", res.unverified));
+        vg_resp_json(r, 201,
+                     json_pack("{s:s,s:s,s:b}", "decision", "accepted", "incident", res.ref,
+                               "unverified", res.unverified));
     } else {
         vg_resp_json(r, 200,
                      json_pack("{s:s,s:s,s:s}", "decision", "redirect", "url",

@@ -25,17 +25,18 @@ void vg_api_taxonomy(struct vg_req *req, struct vg_resp *r)
         json_t *types = json_array();
         for (size_t j = 0; vg_rsit_classes[i].types[j]; j++)
             json_array_append_new(types, json_string(vg_rsit_classes[i].types[j]));
-        json_array_append_new(classes, json_pack("{s:s,s:s,s:o}", "class",
-                                                 vg_rsit_classes[i].name, "label",
-                                                 vg_rsit_classes[i].label, "types", types));
+        json_array_append_new(classes,
+                              json_pack("{s:s,s:s,s:o}", "class", vg_rsit_classes[i].name, "label",
+                                        vg_rsit_classes[i].label, "types", types));
     }
     vg_resp_json(r, 200, json_pack("{s:s,s:o}", "taxonomy", "rsit", "classes", classes));
 }
 
 void vg_api_me(struct vg_req *req, struct vg_resp *r)
 {
-    vg_resp_json(r, 200, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)req->actor.user_id,
-                                   "name", req->actor.name, "role", req->actor.role));
+    vg_resp_json(r, 200,
+                 json_pack("{s:I,s:s,s:s}", "id", (json_int_t)req->actor.user_id, "name",
+                           req->actor.name, "role", req->actor.role));
 }
 
 void vg_api_login(struct vg_req *req, struct vg_resp *r)
@@ -97,8 +98,9 @@ void vg_api_users_create(struct vg_req *req, struct vg_resp *r)
     }
     const char *name = vg_json_str(in, "name"), *role = vg_json_str(in, "role"),
                *pw = vg_json_str(in, "password");
-    if (!name || !*name || strlen(name) > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
-                                                             "0123456789._-") != strlen(name)) {
+    if (!name || !*name || strlen(name) > 64 ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                     "0123456789._-") != strlen(name)) {
         vg_resp_error(r, 400, "invalid", "/name", "/name must be 1-64 of [a-z0-9._-]");
         goto out;
     }
@@ -116,8 +118,8 @@ void vg_api_users_create(struct vg_req *req, struct vg_resp *r)
         vg_resp_diag(r, rc, &d);
         goto out;
     }
-    vg_resp_json(r, 201, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", name, "role",
-                                   role));
+    vg_resp_json(r, 201,
+                 json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id, "name", name, "role", role));
 out:
     json_decref(in);
 }

@@ -114,8 +114,7 @@ static int store_batch(void *ctx, json_t *batch)
     rec->sightings += json_array_size(batch);
     size_t i;
     json_t *v;
-    json_array_foreach(json_object_get(out, "alert_ids"), i, v)
-    {
+    json_array_foreach(json_object_get(out, "alert_ids"), i, v) {
         char key[32];
         snprintf(key, sizeof key, "%lld", (long long)json_integer_value(v));
         json_object_set_new(rec->alerts, key, json_true());

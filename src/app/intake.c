@@ -14,11 +14,12 @@
 /* The incident an accepted report opens: triage fills in class, type and severity. */
 static json_t *incident_of(const json_t *rep, const struct vg_intake_decision *dec)
 {
-    json_t *inc = json_pack(
-        "{s:O,s:O,s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:b}", "title", json_object_get(rep, "title"),
-        "description", json_object_get(rep, "description"), "class", "other", "type",
-        "undetermined", "severity", "medium", "tlp", "AMBER", "pap", "AMBER", "status", "new",
-        "reporter", json_object_get(rep, "reporter"), "unverified", dec->unverified);
+    json_t *inc =
+        json_pack("{s:O,s:O,s:s,s:s,s:s,s:s,s:s,s:s,s:O,s:b}", "title",
+                  json_object_get(rep, "title"), "description", json_object_get(rep, "description"),
+                  "class", "other", "type", "undetermined", "severity", "medium", "tlp", "AMBER",
+                  "pap", "AMBER", "status", "new", "reporter", json_object_get(rep, "reporter"),
+                  "unverified", dec->unverified);
     if (!inc)
         return NULL;
     if (dec->org_id)

@@ -78,7 +78,8 @@ static int run_cpe(int argc, char **argv)
 }
 
 const struct vg_command vg_cmd_cpe = {
-    "cpe", "parse and compare CPE 2.3 names",
+    "cpe",
+    "parse and compare CPE 2.3 names",
     "usage: vigie cpe parse NAME\n"
     "       vigie cpe compare SOURCE TARGET\n\n"
     "NAME is a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:...) or a CPE 2.2 URI\n"

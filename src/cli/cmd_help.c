@@ -17,7 +17,8 @@ static int run_help(int argc, char **argv)
         return VG_EXIT_USAGE;
     }
     printf("vigie %s: a platform for CERT/CSIRT teams\n\nusage: vigie <command> [options]\n\n"
-           "commands:\n", VG_VERSION);
+           "commands:\n",
+           VG_VERSION);
     for (size_t i = 0; vg_commands[i]; i++)
         printf("  %-10s %s\n", vg_commands[i]->name, vg_commands[i]->summary);
     printf("\n'vigie help COMMAND' tells more. --db defaults to $VIGIE_DB, then ./var/vigie.db.\n");
@@ -33,14 +34,16 @@ static int run_version(int argc, char **argv)
 }
 
 const struct vg_command vg_cmd_help = {
-    "help", "show help for vigie or one command",
+    "help",
+    "show help for vigie or one command",
     "usage: vigie help [COMMAND]\n\nWithout COMMAND, lists the commands; with it, shows its "
     "options.\n",
     run_help,
 };
 
 const struct vg_command vg_cmd_version = {
-    "version", "print the version",
+    "version",
+    "print the version",
     "usage: vigie version\n\nPrints 'vigie X.Y.Z' on stdout.\n",
     run_version,
 };

@@ -91,7 +91,8 @@ static int run_token(int argc, char **argv)
 }
 
 const struct vg_command vg_cmd_init = {
-    "init", "create or migrate the database and print an admin token",
+    "init",
+    "create or migrate the database and print an admin token",
     "usage: vigie init [--db PATH]\n\n"
     "Creates the database (or applies pending migrations), creates the user 'admin' if it\n"
     "does not exist, and prints a new admin API token as the only line on stdout.\n"
@@ -101,7 +102,8 @@ const struct vg_command vg_cmd_init = {
 };
 
 const struct vg_command vg_cmd_token = {
-    "token", "create an API token for a user",
+    "token",
+    "create an API token for a user",
     "usage: vigie token create --user NAME [--role admin|analyst|reader] [--label TEXT]\n"
     "                          [--db PATH]\n\n"
     "Creates the user if needed (with --role, default analyst; an existing user keeps its\n"

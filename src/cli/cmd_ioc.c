@@ -27,8 +27,8 @@ static void print_error(void *ctx, const struct vg_diag *d)
 }
 
 /* Imports one file, adding its counts to *total; returns an exit code. */
-static int import_file(struct vg_store *st, const struct vg_indicators_options *o,
-                       const char *path, struct vg_indicators_counts *total)
+static int import_file(struct vg_store *st, const struct vg_indicators_options *o, const char *path,
+                       struct vg_indicators_counts *total)
 {
     char *data;
     size_t len;

@@ -19,7 +19,7 @@
 #include "util/limits.h"
 #include "util/time.h"
 
-#define BAD_SHOWN 10 /* malformed lines and invalid indicator lines shown per run / file */
+#define BAD_SHOWN    10   /* malformed lines and invalid indicator lines shown per run / file */
 #define RECORD_BATCH 5000 /* sightings per store transaction with --record */
 
 struct out_ctx {
@@ -131,8 +131,7 @@ static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
                 continue;
             upto = (size_t)(nl + 1 - buf);
         }
-        rc = vg_match_iocs_feed(idx, &state, buf, upto, strict, print_ioc_error, &ic, &counts,
-                                &d);
+        rc = vg_match_iocs_feed(idx, &state, buf, upto, strict, print_ioc_error, &ic, &counts, &d);
         memmove(buf, buf + upto, have - upto);
         have -= upto;
     }
@@ -169,8 +168,7 @@ static int scan_record(struct vg_events_recorder *rec, struct out_ctx *o,
     int exit_code = VG_EXIT_OK;
     struct vg_diag d;
     vg_diag_clear(&d);
-    int r = vg_events_record(rec, opts, data, len, strcmp(path, "-") == 0 ? "stdin" : path, st,
-                             &d);
+    int r = vg_events_record(rec, opts, data, len, strcmp(path, "-") == 0 ? "stdin" : path, st, &d);
     if (o->write_failed) {
         fprintf(stderr, "vigie match: cannot write the output\n");
         exit_code = VG_EXIT_FAIL;
@@ -398,29 +396,30 @@ static int run_match(int argc, char **argv)
                 (unsigned long long)st.malformed, BAD_SHOWN);
     if (record) {
         struct vg_events_counts n = vg_events_recorder_counts(rec);
-        fprintf(stderr, "{\"sightings\":%llu,\"alerts\":%llu,\"unrecorded\":%llu}\n",
-                n.sightings, n.alerts, n.unrecorded);
+        fprintf(stderr, "{\"sightings\":%llu,\"alerts\":%llu,\"unrecorded\":%llu}\n", n.sightings,
+                n.alerts, n.unrecorded);
     }
     vg_events_recorder_free(rec);
     vg_attrib_free(attrib);
     vg_store_close(store);
     if (stats) {
         size_t n = vg_match_index_count(idx);
-        fprintf(stderr,
-                "{\"events\":%llu,\"lines\":%llu,\"bytes\":%llu,\"hits\":%llu,\"malformed\":%llu,"
-                "\"dropped\":%llu,\"indicators\":%zu,\"duplicates\":%zu,\"invalid\":%zu,"
-                "\"load_seconds\":%.3f,\"load_cpu_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
-                "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,"
-                "\"scan_cpu_seconds\":%.3f,"
-                "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
-                (unsigned long long)st.events, (unsigned long long)st.lines,
-                (unsigned long long)st.bytes, (unsigned long long)st.hits,
-                (unsigned long long)st.malformed, (unsigned long long)st.dropped, n,
-                counts.duplicates, counts.invalid, load_s, load_cpu, vg_match_index_bytes(idx),
-                n ? (double)vg_match_index_bytes(idx) / (double)n : 0.0,
-                rss1 >= 0 && rss0 >= 0 ? rss1 - rss0 : -1, scan_s,
-                scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, scan_cpu,
-                scan_cpu > 0 ? (double)st.bytes / 1e6 / scan_cpu : 0.0, opts.threads);
+        fprintf(
+            stderr,
+            "{\"events\":%llu,\"lines\":%llu,\"bytes\":%llu,\"hits\":%llu,\"malformed\":%llu,"
+            "\"dropped\":%llu,\"indicators\":%zu,\"duplicates\":%zu,\"invalid\":%zu,"
+            "\"load_seconds\":%.3f,\"load_cpu_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
+            "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,"
+            "\"scan_cpu_seconds\":%.3f,"
+            "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
+            (unsigned long long)st.events, (unsigned long long)st.lines,
+            (unsigned long long)st.bytes, (unsigned long long)st.hits,
+            (unsigned long long)st.malformed, (unsigned long long)st.dropped, n, counts.duplicates,
+            counts.invalid, load_s, load_cpu, vg_match_index_bytes(idx),
+            n ? (double)vg_match_index_bytes(idx) / (double)n : 0.0,
+            rss1 >= 0 && rss0 >= 0 ? rss1 - rss0 : -1, scan_s,
+            scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, scan_cpu,
+            scan_cpu > 0 ? (double)st.bytes / 1e6 / scan_cpu : 0.0, opts.threads);
     }
     vg_buf_cleanup(&o.line);
     vg_match_index_free(idx);
@@ -428,7 +427,8 @@ static int run_match(int argc, char **argv)
 }
 
 const struct vg_command vg_cmd_match = {
-    "match", "match logs against indicators",
+    "match",
+    "match logs against indicators",
     "usage: vigie match --indicators FILE [--indicators FILE ...] [--db PATH [--record]]\n"
     "                   [--format eve|text] [--threads N] [--stats] [--strict]\n"
     "                   [LOGFILE ... | -]\n"

@@ -111,7 +111,8 @@ static int run_serve(int argc, char **argv)
 }
 
 const struct vg_command vg_cmd_serve = {
-    "serve", "run the HTTP server (JSON API)",
+    "serve",
+    "run the HTTP server (JSON API)",
     "usage: vigie serve [--db PATH] [--listen HOST:PORT] [options]\n\n"
     "Serves the JSON API under /api/v1/ until SIGTERM or SIGINT. Prints\n"
     "'listening on http://HOST:PORT' on stderr once ready.\n\n"

@@ -79,8 +79,9 @@ static int parse_org(const char *s, long long *org)
 
 static int run_import(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, NULL, 'd'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *db = NULL;
     int c;
     optind = 1;
@@ -192,8 +193,10 @@ static int run_match(int argc, char **argv)
             ms.cves, ms.assets, ms.findings, ms.new_findings, ms.gone, ms.orgs_changed, ms.orgs,
             ms.load_ms, ms.match_ms, ms.store_ms);
     if (ms.unreadable)
-        fprintf(stderr, "vigie vuln match: %zu stored record(s) unreadable, not matched: "
-                        "import their feeds again\n", ms.unreadable);
+        fprintf(stderr,
+                "vigie vuln match: %zu stored record(s) unreadable, not matched: "
+                "import their feeds again\n",
+                ms.unreadable);
     return VG_EXIT_OK;
 }
 

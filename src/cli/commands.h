@@ -5,9 +5,9 @@
 #include <stdbool.h>
 
 struct vg_command {
-    const char *name;    /* first word on the command line */
-    const char *summary; /* one line, shown by `vigie help` */
-    const char *help;    /* full text, shown by `vigie help NAME` */
+    const char *name;                  /* first word on the command line */
+    const char *summary;               /* one line, shown by `vigie help` */
+    const char *help;                  /* full text, shown by `vigie help NAME` */
     int (*run)(int argc, char **argv); /* argv[0] is the command name; returns the exit code */
 };
 

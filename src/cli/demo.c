@@ -41,8 +41,8 @@ static const char *const incidents[] = {
     "{\"value\":\"185.220.101.0/24\"},{\"value\":\"evil.example\"}]}",
 };
 
-int vg_demo_seed(const char *db, const struct vg_store_config *cfg,
-                 char token[VG_TOKEN_LEN + 1], struct vg_diag *d)
+int vg_demo_seed(const char *db, const struct vg_store_config *cfg, char token[VG_TOKEN_LEN + 1],
+                 struct vg_diag *d)
 {
     struct vg_store *st = vg_store_open(db, cfg, d);
     if (!st)

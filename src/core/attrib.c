@@ -49,8 +49,7 @@ struct vg_attrib *vg_attrib_new(const json_t *orgs)
         return NULL;
     size_t cn = 0, dn = 0, i;
     json_t *o;
-    json_array_foreach(orgs, i, o)
-    {
+    json_array_foreach(orgs, i, o) {
         json_t *as = json_object_get(o, "assets");
         cn += json_array_size(json_object_get(as, "cidrs"));
         dn += json_array_size(json_object_get(as, "domains"));
@@ -66,13 +65,11 @@ struct vg_attrib *vg_attrib_new(const json_t *orgs)
         vg_attrib_free(a);
         return NULL;
     }
-    json_array_foreach(orgs, i, o)
-    {
+    json_array_foreach(orgs, i, o) {
         long long id = (long long)json_integer_value(json_object_get(o, "id"));
         json_t *as = json_object_get(o, "assets"), *v;
         size_t j;
-        json_array_foreach(json_object_get(as, "cidrs"), j, v)
-        {
+        json_array_foreach(json_object_get(as, "cidrs"), j, v) {
             if (vg_observable_parse(vg_str_c(json_string_value(v)), VG_OBS_UNKNOWN, ob, NULL) ||
                 !ob->has_ip)
                 continue;
@@ -80,8 +77,7 @@ struct vg_attrib *vg_attrib_new(const json_t *orgs)
             a->nets[a->nnets].prefix = ob->prefix;
             a->nets[a->nnets++].org = id;
         }
-        json_array_foreach(json_object_get(as, "domains"), j, v)
-        {
+        json_array_foreach(json_object_get(as, "domains"), j, v) {
             const char *s = json_string_value(v);
             if (!s || !(a->doms[a->ndoms].name = strdup(s)))
                 continue;

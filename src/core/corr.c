@@ -113,8 +113,8 @@ size_t vg_corr_count(const struct vg_corr *c)
 
 size_t vg_corr_bytes(const struct vg_corr *c)
 {
-    return c->cap * (sizeof *c->inc + sizeof *c->koff + sizeof *c->klen + 1 +
-                     sizeof *c->next_same) +
+    return c->cap *
+               (sizeof *c->inc + sizeof *c->koff + sizeof *c->klen + 1 + sizeof *c->next_same) +
            c->acap + (c->eq.cap + c->desc.cap) * sizeof(uint32_t) +
            c->caplinks * sizeof(struct link) + c->capnets * sizeof(struct net);
 }
@@ -125,8 +125,7 @@ static const char *key_of(const struct vg_corr *c, uint32_t obs)
 }
 
 /* Key (and its length) that a slot of a table stands for. */
-static const char *slot_key(const struct vg_corr *c, const struct table *t, uint32_t v,
-                            size_t *len)
+static const char *slot_key(const struct vg_corr *c, const struct table *t, uint32_t v, size_t *len)
 {
     if (t == &c->eq) {
         *len = c->klen[v - 1];
@@ -420,8 +419,8 @@ static void eq_all(struct emit *e, const char *k, size_t n)
         emit(e, v - 1);
 }
 
-static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long long self,
-                       size_t cap, vg_corr_fn fn, void *ctx)
+static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long long self, size_t cap,
+                       vg_corr_fn fn, void *ctx)
 {
     struct emit e = {.c = c, .self = self, .cap = cap, .fn = fn, .ctx = ctx};
     if (c->nnets - c->nsorted > TAIL_MAX)

@@ -29,8 +29,8 @@ int vg_escalate_incident(const struct vg_escalation *e, const json_t *fields, js
     struct vg_observable o;
     for (size_t i = 0; i < e->nseen; i++)
         if (vg_observable_parse(vg_str_c(e->seen[i]), VG_OBS_UNKNOWN, &o, NULL) == 0)
-            json_array_append_new(
-                obs, json_pack("{s:s,s:s}", "type", vg_obs_type_name(o.type), "value", o.value));
+            json_array_append_new(obs, json_pack("{s:s,s:s}", "type", vg_obs_type_name(o.type),
+                                                 "value", o.value));
     *out = inc;
     return 0;
 }

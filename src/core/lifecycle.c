@@ -8,8 +8,9 @@
 
 #include "core/model.h"
 
-const char *const vg_status_names[] = {"new", "triage", "analysis", "containment",
-                                       "eradication", "recovery", "closed", "rejected", NULL};
+const char *const vg_status_names[] = {"new",         "triage",      "analysis",
+                                       "containment", "eradication", "recovery",
+                                       "closed",      "rejected",    NULL};
 
 static const char *const from_new[] = {"triage", "rejected", NULL};
 static const char *const from_triage[] = {"analysis", "rejected", "closed", NULL};
@@ -21,8 +22,8 @@ static const char *const from_final[] = {"triage", NULL};
 static const char *const none[] = {NULL};
 
 static const char *const *const next_table[] = {
-    from_new, from_triage, from_analysis, from_containment,
-    from_eradication, from_recovery, from_final, from_final,
+    from_new,         from_triage,   from_analysis, from_containment,
+    from_eradication, from_recovery, from_final,    from_final,
 };
 
 bool vg_status_valid(const char *status)

@@ -8,12 +8,12 @@ const char *const vg_tlp_names[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "
 const char *const vg_pap_names[] = {"CLEAR", "GREEN", "AMBER", "RED", NULL};
 const char *const vg_severity_names[] = {"low", "medium", "high", "critical", NULL};
 const char *const vg_org_kind_names[] = {
-    "ministry", "public-agency", "local-authority", "oiv", "ose",
-    "private-company", "sme", "individual", "other", NULL,
+    "ministry",        "public-agency", "local-authority", "oiv",   "ose",
+    "private-company", "sme",           "individual",      "other", NULL,
 };
 const char *const vg_sector_names[] = {
-    "energy", "transport", "health", "finance", "telecom",
-    "water", "government", "defence", "other", NULL,
+    "energy", "transport",  "health",  "finance", "telecom",
+    "water",  "government", "defence", "other",   NULL,
 };
 const char *const vg_role_names[] = {"admin", "analyst", "reader", NULL};
 

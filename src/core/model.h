@@ -11,7 +11,7 @@ extern const char *const vg_pap_names[];      /* CLEAR GREEN AMBER RED */
 extern const char *const vg_severity_names[]; /* low medium high critical */
 extern const char *const vg_org_kind_names[];
 extern const char *const vg_sector_names[];
-extern const char *const vg_role_names[];     /* admin analyst reader */
+extern const char *const vg_role_names[]; /* admin analyst reader */
 
 /* Index of s in a NULL-terminated list, or -1. */
 int vg_name_index(const char *const *names, const char *s);

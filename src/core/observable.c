@@ -267,8 +267,7 @@ int vg_observable_parse(struct vg_str raw, enum vg_obs_type type, struct vg_obse
     if (v.len == 0)
         return vg_diag_set(d, VG_EINVAL, "value", "empty value");
     if (v.len > VG_MAX_OBSERVABLE)
-        return vg_diag_set(d, VG_ETOOBIG, "value", "value longer than %d bytes",
-                           VG_MAX_OBSERVABLE);
+        return vg_diag_set(d, VG_ETOOBIG, "value", "value longer than %d bytes", VG_MAX_OBSERVABLE);
     if (memchr(v.ptr, '\0', v.len))
         return vg_diag_set(d, VG_EINVAL, "value", "NUL byte in value");
     if (type == VG_OBS_UNKNOWN || type == VG_OBS_IPV4 || type == VG_OBS_IPV6) {
@@ -291,8 +290,7 @@ int vg_observable_parse(struct vg_str raw, enum vg_obs_type type, struct vg_obse
     }
     o->type = type;
     switch (type) {
-    case VG_OBS_URL:
-        return vg_url_normalize(v, o->value, sizeof o->value, d);
+    case VG_OBS_URL: return vg_url_normalize(v, o->value, sizeof o->value, d);
     case VG_OBS_MD5:
     case VG_OBS_SHA1:
     case VG_OBS_SHA256: {
@@ -333,7 +331,6 @@ int vg_observable_parse(struct vg_str raw, enum vg_obs_type type, struct vg_obse
         lower(o->value);
         vg_domain_reverse(o->value, o->rdomain, sizeof o->rdomain);
         return 0;
-    default:
-        return vg_diag_set(d, VG_EINVAL, "type", "unknown observable type");
+    default: return vg_diag_set(d, VG_EINVAL, "type", "unknown observable type");
     }
 }

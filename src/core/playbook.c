@@ -14,46 +14,79 @@ struct step {
 };
 
 static const struct step steps[] = {
-    {"abusive-content", "identify-source", "analysis", "Identify the sending accounts or hosts and the volume involved"},
-    {"abusive-content", "block-source", "containment", "Block the source (account, relay, address) at the mail gateway or platform"},
-    {"abusive-content", "request-takedown", "eradication", "Request removal of the content from the hosting provider"},
-    {"abusive-content", "secure-accounts", "recovery", "Reset the credentials of abused accounts and enable MFA"},
-    {"malicious-code", "isolate-hosts", "containment", "Isolate infected hosts from the network, keeping them powered for forensics"},
-    {"malicious-code", "collect-artefacts", "analysis", "Collect memory, disk artefacts and samples; record hashes as observables"},
-    {"malicious-code", "block-c2", "containment", "Block command-and-control domains and addresses at DNS and firewall"},
-    {"malicious-code", "sweep-iocs", "analysis", "Search all systems and logs for the indicators to find other infections"},
+    {"abusive-content", "identify-source", "analysis",
+     "Identify the sending accounts or hosts and the volume involved"},
+    {"abusive-content", "block-source", "containment",
+     "Block the source (account, relay, address) at the mail gateway or platform"},
+    {"abusive-content", "request-takedown", "eradication",
+     "Request removal of the content from the hosting provider"},
+    {"abusive-content", "secure-accounts", "recovery",
+     "Reset the credentials of abused accounts and enable MFA"},
+    {"malicious-code", "isolate-hosts", "containment",
+     "Isolate infected hosts from the network, keeping them powered for forensics"},
+    {"malicious-code", "collect-artefacts", "analysis",
+     "Collect memory, disk artefacts and samples; record hashes as observables"},
+    {"malicious-code", "block-c2", "containment",
+     "Block command-and-control domains and addresses at DNS and firewall"},
+    {"malicious-code", "sweep-iocs", "analysis",
+     "Search all systems and logs for the indicators to find other infections"},
     {"malicious-code", "reimage", "eradication", "Reinstall infected systems from trusted media"},
-    {"malicious-code", "reset-credentials", "eradication", "Reset credentials used on infected hosts"},
-    {"malicious-code", "restore-data", "recovery", "Restore data from backups verified clean and monitor for reinfection"},
-    {"information-gathering", "identify-scope", "analysis", "Identify scanned services and the origin of the reconnaissance"},
-    {"information-gathering", "filter-sources", "containment", "Filter the scanning sources and reduce exposed services"},
-    {"information-gathering", "patch-exposed", "recovery", "Patch or close the exposed services that were probed"},
-    {"intrusion-attempts", "check-success", "analysis", "Check logs to confirm the attempts did not succeed"},
-    {"intrusion-attempts", "block-attacker", "containment", "Block the attacking addresses; rate-limit authentication"},
-    {"intrusion-attempts", "patch-targeted", "eradication", "Patch the vulnerability targeted by the exploit attempts"},
-    {"intrusion-attempts", "enforce-mfa", "recovery", "Enforce strong passwords and MFA on targeted accounts"},
-    {"intrusions", "preserve-evidence", "analysis", "Preserve evidence: logs, memory and disk images, with timestamps"},
-    {"intrusions", "scope-compromise", "analysis", "Establish the scope: accounts, systems, lateral movement, first access"},
-    {"intrusions", "contain-access", "containment", "Cut the attacker's access: disable accounts, isolate systems, block C2"},
-    {"intrusions", "reset-privileged", "eradication", "Reset privileged credentials (domain, service, cloud keys)"},
-    {"intrusions", "remove-persistence", "eradication", "Remove persistence (backdoors, scheduled tasks, added accounts)"},
-    {"intrusions", "rebuild-systems", "recovery", "Rebuild compromised systems and restore from clean backups"},
+    {"malicious-code", "reset-credentials", "eradication",
+     "Reset credentials used on infected hosts"},
+    {"malicious-code", "restore-data", "recovery",
+     "Restore data from backups verified clean and monitor for reinfection"},
+    {"information-gathering", "identify-scope", "analysis",
+     "Identify scanned services and the origin of the reconnaissance"},
+    {"information-gathering", "filter-sources", "containment",
+     "Filter the scanning sources and reduce exposed services"},
+    {"information-gathering", "patch-exposed", "recovery",
+     "Patch or close the exposed services that were probed"},
+    {"intrusion-attempts", "check-success", "analysis",
+     "Check logs to confirm the attempts did not succeed"},
+    {"intrusion-attempts", "block-attacker", "containment",
+     "Block the attacking addresses; rate-limit authentication"},
+    {"intrusion-attempts", "patch-targeted", "eradication",
+     "Patch the vulnerability targeted by the exploit attempts"},
+    {"intrusion-attempts", "enforce-mfa", "recovery",
+     "Enforce strong passwords and MFA on targeted accounts"},
+    {"intrusions", "preserve-evidence", "analysis",
+     "Preserve evidence: logs, memory and disk images, with timestamps"},
+    {"intrusions", "scope-compromise", "analysis",
+     "Establish the scope: accounts, systems, lateral movement, first access"},
+    {"intrusions", "contain-access", "containment",
+     "Cut the attacker's access: disable accounts, isolate systems, block C2"},
+    {"intrusions", "reset-privileged", "eradication",
+     "Reset privileged credentials (domain, service, cloud keys)"},
+    {"intrusions", "remove-persistence", "eradication",
+     "Remove persistence (backdoors, scheduled tasks, added accounts)"},
+    {"intrusions", "rebuild-systems", "recovery",
+     "Rebuild compromised systems and restore from clean backups"},
     {"intrusions", "monitor", "recovery", "Raise monitoring on the affected perimeter for 30 days"},
-    {"availability", "characterise-attack", "analysis", "Characterise the outage or attack: vectors, volume, targets"},
-    {"availability", "mitigate-traffic", "containment", "Engage the upstream provider or anti-DDoS service; filter traffic"},
-    {"availability", "fix-cause", "eradication", "Fix the misconfiguration or cause that allowed the disruption"},
+    {"availability", "characterise-attack", "analysis",
+     "Characterise the outage or attack: vectors, volume, targets"},
+    {"availability", "mitigate-traffic", "containment",
+     "Engage the upstream provider or anti-DDoS service; filter traffic"},
+    {"availability", "fix-cause", "eradication",
+     "Fix the misconfiguration or cause that allowed the disruption"},
     {"availability", "restore-service", "recovery", "Restore the service and verify its capacity"},
-    {"information-content-security", "assess-data", "analysis", "Identify the data accessed, changed or leaked and its owners"},
-    {"information-content-security", "stop-leak", "containment", "Close the access path and revoke exposed credentials or links"},
-    {"information-content-security", "notify-dpo", "containment", "Inform the data protection officer (GDPR 72-hour notification)"},
-    {"information-content-security", "request-removal", "eradication", "Request removal of published data"},
-    {"information-content-security", "restore-integrity", "recovery", "Restore altered data from a trusted copy"},
+    {"information-content-security", "assess-data", "analysis",
+     "Identify the data accessed, changed or leaked and its owners"},
+    {"information-content-security", "stop-leak", "containment",
+     "Close the access path and revoke exposed credentials or links"},
+    {"information-content-security", "notify-dpo", "containment",
+     "Inform the data protection officer (GDPR 72-hour notification)"},
+    {"information-content-security", "request-removal", "eradication",
+     "Request removal of published data"},
+    {"information-content-security", "restore-integrity", "recovery",
+     "Restore altered data from a trusted copy"},
     {"fraud", "identify-fraud", "analysis", "Identify the fraudulent site, sender or resource use"},
-    {"fraud", "takedown", "containment", "Request takedown of the phishing or masquerading site from registrar and host"},
+    {"fraud", "takedown", "containment",
+     "Request takedown of the phishing or masquerading site from registrar and host"},
     {"fraud", "block-lures", "containment", "Block the lure domains and URLs for the constituency"},
     {"fraud", "reset-victims", "eradication", "Reset credentials of users who submitted them"},
     {"fraud", "warn-users", "recovery", "Warn users and partners; share indicators under TLP"},
-    {"vulnerable", "confirm-exposure", "analysis", "Confirm the vulnerable version or configuration and its exposure"},
+    {"vulnerable", "confirm-exposure", "analysis",
+     "Confirm the vulnerable version or configuration and its exposure"},
     {"vulnerable", "mitigate", "containment", "Apply the vendor workaround or restrict access"},
     {"vulnerable", "patch", "eradication", "Apply the vendor fix"},
     {"vulnerable", "check-compromise", "recovery", "Check for signs of prior exploitation"},
@@ -116,13 +149,11 @@ int vg_playbook_validate(const json_t *arr, struct vg_diag *d)
         if (!ph || vg_name_index(phases, ph) < 0) {
             snprintf(field, sizeof field, "%sphase", ptr);
             return vg_diag_set(d, VG_EINVAL, field,
-                               "%s must be analysis, containment, eradication or recovery",
-                               field);
+                               "%s must be analysis, containment, eradication or recovery", field);
         }
         if (!ti || !*ti || strlen(ti) > VG_MAX_NAME) {
             snprintf(field, sizeof field, "%stitle", ptr);
-            return vg_diag_set(d, VG_EINVAL, field, "%s must be 1-%d bytes", field,
-                               VG_MAX_NAME);
+            return vg_diag_set(d, VG_EINVAL, field, "%s must be 1-%d bytes", field, VG_MAX_NAME);
         }
         for (size_t j = 0; j < i; j++)
             if (strcmp(vg_json_str(json_array_get(arr, j), "id"), id) == 0) {
@@ -138,8 +169,7 @@ json_t *vg_playbook_progress(const json_t *pb, const json_t *state)
     json_t *out = pb ? json_deep_copy(pb) : json_array();
     size_t i;
     json_t *step;
-    json_array_foreach(out, i, step)
-    {
+    json_array_foreach(out, i, step) {
         json_t *st = json_object_get(state, vg_json_str(step, "id"));
         if (st) {
             json_object_update(step, st);

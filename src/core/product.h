@@ -12,7 +12,7 @@
 
 /* Longest normalised name, and longest key ("vendor:product"), without the NUL. */
 #define VG_PRODUCT_NAME_MAX (VG_MAX_NAME - 1)
-#define VG_PRODUCT_KEY_MAX (2 * VG_PRODUCT_NAME_MAX + 1)
+#define VG_PRODUCT_KEY_MAX  (2 * VG_PRODUCT_NAME_MAX + 1)
 
 /* How a name is written. */
 enum vg_product_form {

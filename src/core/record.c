@@ -17,8 +17,8 @@
 
 /* A string field: present and a string of 1..max bytes (or 0..max if empty_ok). Returns 0,
  * 1 if absent, or a negative error. */
-static int get_str(const json_t *in, const char *key, const char *ptr, size_t max,
-                   bool empty_ok, const char **val, struct vg_diag *d)
+static int get_str(const json_t *in, const char *key, const char *ptr, size_t max, bool empty_ok,
+                   const char **val, struct vg_diag *d)
 {
     json_t *v = json_object_get(in, key);
     char field[160];
@@ -46,8 +46,8 @@ static int need(const char *ptr, const char *key, struct vg_diag *d)
 }
 
 /* A string from a closed list. */
-static int get_enum(const json_t *in, const char *key, const char *ptr,
-                    const char *const *names, const char **val, struct vg_diag *d)
+static int get_enum(const json_t *in, const char *key, const char *ptr, const char *const *names,
+                    const char **val, struct vg_diag *d)
 {
     int rc = get_str(in, key, ptr, VG_MAX_NAME, false, val, d);
     if (rc)
@@ -130,7 +130,8 @@ int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct 
             snprintf(field, sizeof field, "%stype", ptr);
             return vg_diag_set(d, VG_EINVAL, field,
                                "%s must be one of: ipv4-addr, ipv6-addr, domain-name, url, "
-                               "email-addr, md5, sha1, sha256", field);
+                               "email-addr, md5, sha1, sha256",
+                               field);
         }
     }
     struct vg_observable *o = malloc(sizeof *o);
@@ -188,8 +189,8 @@ static int check_assets(const json_t *in, json_t **out, struct vg_diag *d)
                 json_array_append_new(norm, json_string(o.value));
             } else if (k == 1) {
                 if (vg_observable_parse(vg_str_c(s), VG_OBS_DOMAIN, &o, NULL) != 0) {
-                    rc = vg_diag_set(d, VG_EINVAL, field, "%s: '%s' is not a domain name",
-                                     field, s);
+                    rc =
+                        vg_diag_set(d, VG_EINVAL, field, "%s: '%s' is not a domain name", field, s);
                     goto out;
                 }
                 json_array_append_new(norm, json_string(o.value));
@@ -251,8 +252,8 @@ static int check_contacts(const json_t *in, json_t **out, struct vg_diag *d)
         if ((rc = get_str(c, "phone", ptr, 64, true, &phone, d)) < 0)
             goto out;
         rc = 0;
-        json_t *o = json_pack("{s:s,s:s,s:s}", "name", name, "email", email, "role",
-                              role ? role : "");
+        json_t *o =
+            json_pack("{s:s,s:s,s:s}", "name", name, "email", email, "role", role ? role : "");
         if (phone)
             json_object_set_new(o, "phone", json_string(phone));
         json_array_append_new(res, o);
@@ -303,8 +304,8 @@ int vg_org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct
             goto out;
         json_object_set_new(res, "assets", norm);
     } else if (mode == VG_CHECK_CREATE) {
-        json_object_set_new(res, "assets", json_pack("{s:[],s:[],s:[]}", "cidrs", "domains",
-                                                     "products"));
+        json_object_set_new(res, "assets",
+                            json_pack("{s:[],s:[],s:[]}", "cidrs", "domains", "products"));
     }
     if ((v = json_object_get(in, "contacts"))) {
         if ((rc = check_contacts(v, &norm, d)))
@@ -399,21 +400,20 @@ static int check_time(const json_t *in, const char *key, json_t *res, struct vg_
     return 0;
 }
 
-int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out,
-                      struct vg_diag *d)
+int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
 {
     static const char *const create_fields[] = {
-        "title", "description", "class", "type", "severity", "tlp", "pap", "org",
-        "reporter", "assignee", "occurred", "observables", NULL,
+        "title", "description", "class",    "type",     "severity",    "tlp", "pap",
+        "org",   "reporter",    "assignee", "occurred", "observables", NULL,
     };
     static const char *const patch_fields[] = {
-        "title", "description", "class", "type", "severity", "tlp", "pap", "org",
-        "reporter", "assignee", "occurred", "status", "unverified", NULL,
+        "title", "description", "class",    "type",     "severity", "tlp",        "pap",
+        "org",   "reporter",    "assignee", "occurred", "status",   "unverified", NULL,
     };
     if (!json_is_object(in))
         return vg_diag_set(d, VG_EINVAL, "", "the body must be a JSON object");
-    int rc = vg_json_check_fields(in, mode == VG_CHECK_CREATE ? create_fields : patch_fields,
-                                  "/", d);
+    int rc =
+        vg_json_check_fields(in, mode == VG_CHECK_CREATE ? create_fields : patch_fields, "/", d);
     if (rc)
         return rc;
     json_t *res = json_object(), *v, *norm;
@@ -446,7 +446,8 @@ int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out,
     if (cls && !vg_rsit_class_find(cls)) {
         rc = vg_diag_set(d, VG_EINVAL, "/class",
                          "/class '%s' is not an RSIT class (e.g. malicious-code, intrusions, "
-                         "fraud, availability; see GET /api/v1/taxonomy)", cls);
+                         "fraud, availability; see GET /api/v1/taxonomy)",
+                         cls);
         goto out;
     }
     if (cls && type && !vg_rsit_valid(cls, type)) {
@@ -523,8 +524,8 @@ out:
 
 int vg_report_check(const json_t *in, json_t **out, struct vg_diag *d)
 {
-    static const char *const fields[] = {"reporter", "organisation", "title", "description",
-                                         "observables", "occurred", NULL};
+    static const char *const fields[] = {"reporter",    "organisation", "title", "description",
+                                         "observables", "occurred",     NULL};
     static const char *const org_fields[] = {"name", "kind", NULL};
     if (!json_is_object(in))
         return vg_diag_set(d, VG_EINVAL, "", "the body must be a JSON object");
@@ -588,11 +589,11 @@ out:
     return rc;
 }
 
-int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out,
-                       struct vg_diag *d)
+int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
 {
-    static const char *const fields[] = {"value", "type", "tlp", "source", "confidence",
-                                         "tags", "first_seen", "last_seen", "expires", NULL};
+    static const char *const fields[] = {"value",      "type", "tlp",        "source",
+                                         "confidence", "tags", "first_seen", "last_seen",
+                                         "expires",    NULL};
     if (!json_is_object(in))
         return vg_diag_set(d, VG_EINVAL, "", "an indicator must be a JSON object");
     int rc = vg_json_check_fields(in, fields, "/", d);
@@ -626,8 +627,9 @@ int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out,
     v = json_object_get(in, "tags");
     if (v) {
         if (!json_is_array(v) || json_array_size(v) > 50) {
-            rc = vg_diag_set(d, VG_EINVAL, "/tags", "/tags must be an array of at most 50 "
-                                                    "strings");
+            rc = vg_diag_set(d, VG_EINVAL, "/tags",
+                             "/tags must be an array of at most 50 "
+                             "strings");
             goto out;
         }
         size_t i;

@@ -22,8 +22,7 @@ int vg_org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct
 /* Incident: title, description, class, type, severity, tlp, pap, org, reporter, assignee,
  * occurred, and (create only) observables [{value,type?}] normalised; status and unverified
  * (patch only). */
-int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out,
-                      struct vg_diag *d);
+int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d);
 
 /* A public report (intake): reporter {name,email,phone?}, organisation {name,kind}, title,
  * description, observables?, occurred?. *out holds the normalised report. */
@@ -33,8 +32,7 @@ int vg_report_check(const json_t *in, json_t **out, struct vg_diag *d);
  * (0-100, default 50), tags (strings), first_seen, last_seen, expires (RFC 3339). *out holds
  * the normalised indicator; with VG_CHECK_PATCH defaults are not filled in, so that merging
  * into a stored indicator changes only what was given. */
-int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out,
-                       struct vg_diag *d);
+int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d);
 
 /* Checks an observable object {value, type?}; fills a new {"type","value"} object. */
 int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d);

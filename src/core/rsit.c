@@ -10,18 +10,23 @@ static const char *const gathering[] = {"scanner", "sniffing", "social-engineeri
 static const char *const attempts[] = {"ids-alert", "brute-force", "exploit", NULL};
 static const char *const intrusions[] = {"privileged-account-compromise",
                                          "unprivileged-account-compromise",
-                                         "application-compromise", "system-compromise",
-                                         "burglary", NULL};
-static const char *const availability[] = {"dos", "ddos", "misconfiguration", "sabotage",
-                                           "outage", NULL};
+                                         "application-compromise",
+                                         "system-compromise",
+                                         "burglary",
+                                         NULL};
+static const char *const availability[] = {"dos",      "ddos",   "misconfiguration",
+                                           "sabotage", "outage", NULL};
 static const char *const content[] = {"unauthorised-information-access",
                                       "unauthorised-information-modification", "data-loss",
                                       "data-leak", NULL};
 static const char *const fraud[] = {"unauthorised-use-of-resources", "copyright", "masquerade",
                                     "phishing", NULL};
-static const char *const vulnerable[] = {"weak-crypto", "ddos-amplifier",
+static const char *const vulnerable[] = {"weak-crypto",
+                                         "ddos-amplifier",
                                          "potentially-unwanted-accessible",
-                                         "information-disclosure", "vulnerable-system", NULL};
+                                         "information-disclosure",
+                                         "vulnerable-system",
+                                         NULL};
 static const char *const other[] = {"other", "undetermined", NULL};
 static const char *const test[] = {"test", NULL};
 

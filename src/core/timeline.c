@@ -9,8 +9,7 @@ json_t *vg_timeline_diff(json_t *cur, const json_t *patch)
         return NULL;
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)patch, key, val)
-    {
+    json_object_foreach((json_t *)patch, key, val) {
         json_t *old = json_object_get(cur, key);
         if (old && json_equal(old, val))
             continue;

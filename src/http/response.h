@@ -10,8 +10,8 @@
 #include "util/err.h"
 
 /* Content types of answers (struct vg_resp's content_type). */
-#define VG_CONTENT_JSON "application/json"
-#define VG_CONTENT_HTML "text/html; charset=utf-8"
+#define VG_CONTENT_JSON  "application/json"
+#define VG_CONTENT_HTML  "text/html; charset=utf-8"
 #define VG_CONTENT_TAXII "application/taxii+json;version=2.1"
 
 /* What a handler answers: status and a body (a JSON document or text, owned), plus optional

@@ -9,7 +9,7 @@
 typedef void (*vg_handler)(struct vg_req *req, struct vg_resp *resp);
 
 enum vg_access {
-    VG_PUBLIC = 0,  /* no token needed */
+    VG_PUBLIC = 0, /* no token needed */
     VG_READER = 1,
     VG_ANALYST = 2,
     VG_ADMIN = 3,
@@ -21,11 +21,11 @@ enum {
 };
 
 struct vg_route {
-    const char *method;   /* "GET", "POST", ... */
-    const char *pattern;  /* "/api/v1/incidents/{}" */
+    const char *method;    /* "GET", "POST", ... */
+    const char *pattern;   /* "/api/v1/incidents/{}" */
     enum vg_access access; /* least role allowed */
-    vg_handler handler;   /* runs on the database thread */
-    unsigned flags;       /* VG_ROUTE_* */
+    vg_handler handler;    /* runs on the database thread */
+    unsigned flags;        /* VG_ROUTE_* */
 };
 
 /* Finds the route for method and path in table (ended by a route whose method is NULL),

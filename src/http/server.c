@@ -39,15 +39,15 @@ enum job_state { JOB_READING, JOB_QUEUED, JOB_ANSWERED };
 
 /* One request across libmicrohttpd's calls, and its place in the database thread's queue. */
 struct job {
-    struct vg_buf body;         /* the body, capped at max_body */
-    bool too_big;               /* the body went over the cap */
-    enum job_state state;       /* see enum job_state */
+    struct vg_buf body;           /* the body, capped at max_body */
+    bool too_big;                 /* the body went over the cap */
+    enum job_state state;         /* see enum job_state */
     const struct vg_route *route; /* the route found (queued jobs) */
-    struct vg_req req;          /* the request as its handler sees it */
-    struct vg_resp resp;        /* the answer, written by the database thread */
-    char allow[128];            /* Allow header of a 405, "" if none */
-    bool in_batch;              /* its answer depends on its batch's commit */
-    struct job *next;           /* next in the queue */
+    struct vg_req req;            /* the request as its handler sees it */
+    struct vg_resp resp;          /* the answer, written by the database thread */
+    char allow[128];              /* Allow header of a 405, "" if none */
+    bool in_batch;                /* its answer depends on its batch's commit */
+    struct job *next;             /* next in the queue */
 };
 
 struct vg_server {
@@ -57,13 +57,13 @@ struct vg_server {
     struct MHD_Daemon *mhd;
     int fd;
     struct vg_ratelimit *rl;
-    struct vg_store *store;     /* used by the database thread only */
-    pthread_t db_thread;        /* runs every request's database work */
-    bool db_started;            /* db_thread was started */
-    pthread_mutex_t qlock;      /* guards the queue and stopping */
-    pthread_cond_t qcond;       /* signalled when a job is queued or the server stops */
-    struct job *qhead, *qtail;  /* jobs waiting for the database thread, oldest first */
-    bool stopping;              /* vg_server_stop was called: no more jobs are taken */
+    struct vg_store *store;        /* used by the database thread only */
+    pthread_t db_thread;           /* runs every request's database work */
+    bool db_started;               /* db_thread was started */
+    pthread_mutex_t qlock;         /* guards the queue and stopping */
+    pthread_cond_t qcond;          /* signalled when a job is queued or the server stops */
+    struct job *qhead, *qtail;     /* jobs waiting for the database thread, oldest first */
+    bool stopping;                 /* vg_server_stop was called: no more jobs are taken */
     struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
 };
 
@@ -160,8 +160,7 @@ int vg_req_page(struct vg_req *req, struct vg_resp *r, struct vg_page *page)
     return 0;
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
-                                 const char *allow)
+static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r, const char *allow)
 {
     char *text = r->json ? json_dumps(r->json, JSON_COMPACT) : r->text;
     size_t len = r->json ? (text ? strlen(text) : 0) : r->text_len;
@@ -345,8 +344,8 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     j->route = vg_route_find(srv->cfg.routes, req, &known, j->allow, sizeof j->allow);
     if (!j->route) {
         if (known)
-            vg_resp_error(r, 405, "method_not_allowed", NULL, "%s is not allowed on %s; allowed: %s",
-                          req->method, req->path, j->allow);
+            vg_resp_error(r, 405, "method_not_allowed", NULL,
+                          "%s is not allowed on %s; allowed: %s", req->method, req->path, j->allow);
         else
             vg_resp_error(r, 404, "not_found", NULL, "no such route: %s", req->path);
         return false;
@@ -362,8 +361,8 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     struct vg_server *srv = cls;
@@ -465,8 +464,7 @@ static int bind_listen(const char *listen_on, int *port, struct vg_diag *d)
     return fd;
 }
 
-struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
-                                  struct vg_diag *d)
+struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port, struct vg_diag *d)
 {
     if (!cfg->routes) {
         vg_diag_set(d, VG_EINVAL, "", "no route table");
@@ -511,11 +509,12 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     srv->fd = bind_listen(cfg->listen, port, d);
     if (srv->fd < 0)
         goto fail;
-    srv->mhd = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL,
-        on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->fd, MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
+    srv->mhd =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME,
+                         0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->fd,
+                         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
+                         on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
     if (!srv->mhd) {
         vg_diag_set(d, VG_EIO, "listen", "cannot start the HTTP server");
         goto fail;

@@ -17,14 +17,14 @@ struct vg_route;
 
 struct vg_server_config {
     const struct vg_route *routes; /* the route table (api/routes.c), NULL method ends it */
-    const char *db;             /* database path or URL */
-    const char *listen;         /* "HOST:PORT"; port 0 picks a free one */
+    const char *db;                /* database path or URL */
+    const char *listen;            /* "HOST:PORT"; port 0 picks a free one */
     struct vg_store_config store;
-    const char *redirect_url;   /* where ineligible reporters are sent */
-    double report_per_minute;   /* intake rate per client address */
+    const char *redirect_url; /* where ineligible reporters are sent */
+    double report_per_minute; /* intake rate per client address */
     double report_burst;
-    size_t max_body;            /* bytes, VG_MAX_BODY by default */
-    unsigned threads;           /* worker threads, 0: 2 x cores */
+    size_t max_body;  /* bytes, VG_MAX_BODY by default */
+    unsigned threads; /* worker threads, 0: 2 x cores */
 };
 
 struct vg_server;
@@ -32,20 +32,20 @@ struct vg_server;
 /* One HTTP request as handlers see it. */
 struct vg_req {
     struct vg_server *srv;
-    struct vg_store *st;        /* the store (handlers run on the database thread) */
+    struct vg_store *st; /* the store (handlers run on the database thread) */
     const char *method;
     const char *path;
-    const char *params[4];      /* path segments matched by "{}" in the route */
+    const char *params[4]; /* path segments matched by "{}" in the route */
     char param_buf[4][256];
-    void *conn;                 /* struct MHD_Connection */
-    const char *body;           /* NUL-terminated, body_len bytes */
+    void *conn;       /* struct MHD_Connection */
+    const char *body; /* NUL-terminated, body_len bytes */
     size_t body_len;
-    json_t *json;               /* the body parsed by the worker, until vg_req_json takes it */
-    bool parsed;                /* the body was parsed: json, or NULL and json_error */
-    bool json_malformed;        /* not JSON at all (else, when json is NULL: not an object) */
-    char json_error[256];       /* the parser's message when json_malformed */
-    struct vg_actor actor;      /* who is calling (role "" when not authenticated) */
-    char client[64];            /* client address */
+    json_t *json;          /* the body parsed by the worker, until vg_req_json takes it */
+    bool parsed;           /* the body was parsed: json, or NULL and json_error */
+    bool json_malformed;   /* not JSON at all (else, when json is NULL: not an object) */
+    char json_error[256];  /* the parser's message when json_malformed */
+    struct vg_actor actor; /* who is calling (role "" when not authenticated) */
+    char client[64];       /* client address */
 };
 
 struct vg_events_index;
@@ -58,8 +58,7 @@ const struct vg_server_config *vg_server_config(const struct vg_server *srv);
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv);
 
 /* Starts listening and serving; fills *port with the port bound. NULL on failure. */
-struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
-                                  struct vg_diag *d);
+struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port, struct vg_diag *d);
 /* Stops accepting, waits for the workers and closes everything. */
 void vg_server_stop(struct vg_server *srv);
 

@@ -20,7 +20,7 @@ enum {
 };
 
 static unsigned char cls[256];
-static unsigned char lower[256]; /* ASCII lower-case, other bytes unchanged */
+static unsigned char lower[256];  /* ASCII lower-case, other bytes unchanged */
 static unsigned char hexval[256]; /* 0-15, or 16 for a non-hex byte */
 
 static void init_tables(void)

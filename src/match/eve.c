@@ -14,16 +14,16 @@
 #endif
 
 #define PATH_MAX_LEN 1024 /* longer field paths are cut */
-#define SYNTH_FIELD "http.hostname+http.url"
+#define SYNTH_FIELD  "http.hostname+http.url"
 
 struct vg_match_eve {
-    size_t cap;         /* bytes of each buffer below: grown to the longest line read */
-    char *scratch;      /* unescaped string bytes */
-    char *synth;        /* the synthetic http URL */
-    char *host_copy;    /* http.hostname as read */
+    size_t cap;      /* bytes of each buffer below: grown to the longest line read */
+    char *scratch;   /* unescaped string bytes */
+    char *synth;     /* the synthetic http URL */
+    char *host_copy; /* http.hostname as read */
     size_t host_len;
     bool has_host, has_url;
-    char *url_copy;     /* http.url as read */
+    char *url_copy; /* http.url as read */
     size_t url_len;
     char path[PATH_MAX_LEN + 32];
     size_t base[VG_MAX_JSON_DEPTH + 2];  /* path length of each open container */
@@ -356,14 +356,14 @@ static int fail(struct vg_diag *d, const char *line, const char *p, const char *
  * end may be a bound before real_end (the end of the data): the object must then be followed
  * by a newline, or by real_end itself; *next is set after the newline. */
 static inline int scan(struct vg_match_eve *e, const char *line, const char *end,
-                       const char *real_end, bool stream, const char **next,
-                       vg_match_string_fn fn, void *ctx, struct vg_diag *d)
+                       const char *real_end, bool stream, const char **next, vg_match_string_fn fn,
+                       void *ctx, struct vg_diag *d)
 {
     if (reserve(e, (size_t)(end - line)) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     const char *p = line;
-    int depth = 0;     /* open containers */
-    size_t cur = 0;    /* length of the path of the value being read */
+    int depth = 0;  /* open containers */
+    size_t cur = 0; /* length of the path of the value being read */
     struct vg_str s;
     const char *q; /* where a string being read started; the end of a number */
     int rc;
@@ -381,8 +381,7 @@ value:
     case '{':
     case '[':
         if (depth >= VG_MAX_JSON_DEPTH) {
-            vg_diag_set(d, VG_ETOOBIG, "", "JSON nested deeper than %d levels",
-                        VG_MAX_JSON_DEPTH);
+            vg_diag_set(d, VG_ETOOBIG, "", "JSON nested deeper than %d levels", VG_MAX_JSON_DEPTH);
             return VG_ETOOBIG;
         }
         depth++;

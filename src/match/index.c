@@ -42,16 +42,16 @@ struct vg_match_index {
     struct table tabs[VG_MATCH_NTYPES]; /* one per type */
     struct rec *recs;                   /* nrecs records */
     size_t nrecs, recs_cap;
-    int64_t *ids;                       /* per record, NULL until a non-zero id is added */
-    char *pool;                         /* keys and texts */
+    int64_t *ids; /* per record, NULL until a non-zero id is added */
+    char *pool;   /* keys and texts */
     size_t pool_len, pool_cap;
-    uint8_t *v4_filter;                 /* bit per /24 covered by some IPv4 indicator; built by
-                                         * freeze for large sets only (it takes 2 MiB) */
-    uint8_t v4_filter16[8192];          /* bit per /16 covered by some IPv4 indicator */
-    uint64_t v4_prefixes;               /* bit p: some IPv4 indicator has prefix length p */
-    uint64_t v4_has32;                  /* any IPv4 /32 */
-    uint64_t v6_prefixes[3];            /* bit p: some IPv6 indicator has prefix length p */
-    size_t skipped;                     /* rows vg_match_index_add_row refused */
+    uint8_t *v4_filter;        /* bit per /24 covered by some IPv4 indicator; built by
+                                * freeze for large sets only (it takes 2 MiB) */
+    uint8_t v4_filter16[8192]; /* bit per /16 covered by some IPv4 indicator */
+    uint64_t v4_prefixes;      /* bit p: some IPv4 indicator has prefix length p */
+    uint64_t v4_has32;         /* any IPv4 /32 */
+    uint64_t v6_prefixes[3];   /* bit p: some IPv6 indicator has prefix length p */
+    size_t skipped;            /* rows vg_match_index_add_row refused */
     bool frozen;
 };
 
@@ -240,8 +240,8 @@ static int parse_cidr(enum vg_match_type type, struct vg_str v, uint8_t key[17],
 static void v4_filter_mark(struct vg_match_index *idx, uint8_t *filter, const uint8_t *key)
 {
     unsigned prefix = key[0];
-    uint32_t net = ((uint32_t)key[1] << 24) | ((uint32_t)key[2] << 16) | ((uint32_t)key[3] << 8) |
-                   key[4];
+    uint32_t net =
+        ((uint32_t)key[1] << 24) | ((uint32_t)key[2] << 16) | ((uint32_t)key[3] << 8) | key[4];
     uint32_t first = net >> 8;
     uint32_t n = prefix >= 24 ? 1 : 1u << (24 - prefix);
     uint32_t n16 = prefix >= 16 ? 1 : 1u << (16 - prefix);
@@ -279,8 +279,7 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
     if (value.len == 0)
         return vg_diag_set(d, VG_EINVAL, "value", "empty value");
     if (value.len > VG_MAX_OBSERVABLE || original.len > VG_MAX_OBSERVABLE)
-        return vg_diag_set(d, VG_ETOOBIG, "value", "value longer than %d bytes",
-                           VG_MAX_OBSERVABLE);
+        return vg_diag_set(d, VG_ETOOBIG, "value", "value longer than %d bytes", VG_MAX_OBSERVABLE);
 
     struct vg_match_cand c;
     uint8_t ipkey[17];
@@ -574,8 +573,10 @@ void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_m
 {
     switch (c->kind) {
     case VG_MATCH_KIND_HASH:
-        prefetch_key(idx, c->key_len == 16 ? VG_MATCH_MD5 : c->key_len == 20 ? VG_MATCH_SHA1
-                                                                               : VG_MATCH_SHA256,
+        prefetch_key(idx,
+                     c->key_len == 16   ? VG_MATCH_MD5
+                     : c->key_len == 20 ? VG_MATCH_SHA1
+                                        : VG_MATCH_SHA256,
                      c->key, c->key_len);
         return;
     case VG_MATCH_KIND_URL: prefetch_key(idx, VG_MATCH_URL, c->key, c->key_len); break;

@@ -159,10 +159,9 @@ int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *st
     return vg_match_iocs_each(state, data, len, strict, add_one, &ic, on_error, ctx, counts, d);
 }
 
-int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len,
-                       bool strict, vg_match_ioc_line_fn fn, void *fn_ctx,
-                       vg_match_ioc_error_fn on_error, void *ctx,
-                       struct vg_match_ioc_counts *counts, struct vg_diag *d)
+int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len, bool strict,
+                       vg_match_ioc_line_fn fn, void *fn_ctx, vg_match_ioc_error_fn on_error,
+                       void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d)
 {
     struct vg_match_ioc_counts local = {0};
     if (!counts)
@@ -237,7 +236,7 @@ int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_
                 continue;
             }
             if ((rc = one_line(&l, lineno, vg_str_trim(fields[col_type]),
-                              vg_str_trim(fields[col_value]))) != 0)
+                               vg_str_trim(fields[col_value]))) != 0)
                 goto out;
             continue;
         }

@@ -52,12 +52,12 @@ enum vg_match_kind {
 
 /* A classified candidate: the keys it is looked up with. Large (about 2.4 KB): reuse one. */
 struct vg_match_cand {
-    enum vg_match_kind kind;      /* the rule that applied, NONE if none */
-    enum vg_match_kind host_kind; /* URL: IPV4, IPV6, HOST or NONE; EMAIL and HOST: HOST */
-    uint8_t addr[16];             /* kind IPV4/IPV6 or host_kind IPV4/IPV6: the address */
-    size_t key_len;               /* bytes of key; 0 if too long to be an indicator */
-    char key[VG_MATCH_KEY_MAX];   /* URL normalised, e-mail lower-cased, hash in binary */
-    size_t host_len;              /* bytes of host */
+    enum vg_match_kind kind;        /* the rule that applied, NONE if none */
+    enum vg_match_kind host_kind;   /* URL: IPV4, IPV6, HOST or NONE; EMAIL and HOST: HOST */
+    uint8_t addr[16];               /* kind IPV4/IPV6 or host_kind IPV4/IPV6: the address */
+    size_t key_len;                 /* bytes of key; 0 if too long to be an indicator */
+    char key[VG_MATCH_KEY_MAX];     /* URL normalised, e-mail lower-cased, hash in binary */
+    size_t host_len;                /* bytes of host */
     char host[VG_MAX_HOSTNAME + 2]; /* host name lower-cased, no trailing dot, NUL-ended */
 };
 
@@ -156,9 +156,9 @@ int vg_match_iocs_load(struct vg_match_index *idx, const char *data, size_t len,
 
 /* Where a load stands between calls to vg_match_iocs_feed; start from {0, 0, -1, -1}. */
 struct vg_match_ioc_state {
-    long line;     /* lines read so far */
-    int format;    /* 0 not known yet, 1 "TYPE VALUE" lines, 2 CSV */
-    int col_type;  /* CSV: the "type" and "value" columns */
+    long line;    /* lines read so far */
+    int format;   /* 0 not known yet, 1 "TYPE VALUE" lines, 2 CSV */
+    int col_type; /* CSV: the "type" and "value" columns */
     int col_value;
 };
 
@@ -181,10 +181,9 @@ typedef int (*vg_match_ioc_line_fn)(void *ctx, long line, enum vg_match_type typ
  * no value, and lines fn refuses, are reported to on_error and counted in counts->invalid
  * (counts may be NULL; other counts are left alone). Returns 0, VG_EINVAL (strict: the first
  * invalid line, d filled), VG_ENOMEM or fn's other non-zero value. */
-int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len,
-                       bool strict, vg_match_ioc_line_fn fn, void *fn_ctx,
-                       vg_match_ioc_error_fn on_error, void *ctx,
-                       struct vg_match_ioc_counts *counts, struct vg_diag *d);
+int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len, bool strict,
+                       vg_match_ioc_line_fn fn, void *fn_ctx, vg_match_ioc_error_fn on_error,
+                       void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d);
 
 /* ---- Event readers (eve.c, text.c) ---- */
 
@@ -228,10 +227,10 @@ enum vg_match_format {
 
 /* One (event, indicator) hit, as given to the sink, in input order. */
 struct vg_match_hit {
-    uint64_t line;           /* line in its input, from 1 */
-    uint32_t rec;            /* the indicator, for vg_match_index_get */
-    struct vg_str value;     /* the event's value that matched */
-    struct vg_str field;     /* its field path (empty for text) */
+    uint64_t line;       /* line in its input, from 1 */
+    uint32_t rec;        /* the indicator, for vg_match_index_get */
+    struct vg_str value; /* the event's value that matched */
+    struct vg_str field; /* its field path (empty for text) */
 };
 
 /* Where results go; called from the calling thread only, in input order. */
@@ -300,8 +299,7 @@ struct vg_match_event {
 int vg_match_time_normalise(const char *in, char out[VG_TIME_LEN]);
 /* Fills ev from a JSON event line: its time (now when it has no valid "timestamp") and its
  * "src_ip"/"dest_ip". Never fails: what is missing stays empty. */
-void vg_match_event_read(const char *line, size_t len, const char *now,
-                         struct vg_match_event *ev);
+void vg_match_event_read(const char *line, size_t len, const char *now, struct vg_match_event *ev);
 /* The organisation a hit of value in the event ev is attributed to (0: none), by this rule:
  * when value is the event's dest_ip (src_ip), the constituent whose CIDR contains src_ip
  * (dest_ip), i.e. the other side of the flow; else the constituent containing dest_ip, else
@@ -321,17 +319,17 @@ struct vg_match_sightings {
     const struct vg_attrib *attrib;   /* may be NULL: no attribution */
     const char *p, *end;              /* the scanned data; p is the start of line `line` */
     uint64_t line;
-    enum vg_match_format format;      /* EVE events give time and addresses; text does not */
-    const char *source;               /* the log's name, for "source" */
-    size_t batch_max;                 /* sightings per flush */
+    enum vg_match_format format;            /* EVE events give time and addresses; text does not */
+    const char *source;                     /* the log's name, for "source" */
+    size_t batch_max;                       /* sightings per flush */
     int (*flush)(void *ctx, json_t *batch); /* stores a batch; non-zero stops the scan */
     void *flush_ctx;
-    json_t *batch;                    /* sightings not flushed yet */
-    uint64_t ev_line;                 /* the line ev was read from (0: none) */
+    json_t *batch;    /* sightings not flushed yet */
+    uint64_t ev_line; /* the line ev was read from (0: none) */
     struct vg_match_event ev;
-    struct vg_match_cand *cand;       /* scratch for attribution */
-    char now[VG_TIME_LEN];            /* the time of events without one */
-    uint64_t hits;                    /* sightings made */
+    struct vg_match_cand *cand; /* scratch for attribution */
+    char now[VG_TIME_LEN];      /* the time of events without one */
+    uint64_t hits;              /* sightings made */
 };
 
 /* 0 or VG_ENOMEM. data must stay as given while hits come. */

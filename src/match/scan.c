@@ -16,14 +16,15 @@
 
 #include "util/buf.h"
 
-#define PIECE_MIN (256u * 1024)       /* smallest piece given to a thread */
-#define PIECE_MAX (1024u * 1024)      /* largest: a piece read from a file stays in cache */
+#define PIECE_MIN    (256u * 1024)       /* smallest piece given to a thread */
+#define PIECE_MAX    (1024u * 1024)      /* largest: a piece read from a file stays in cache */
 #define STREAM_BLOCK (32u * 1024 * 1024) /* bytes read at a time from a pipe */
-#define MAP_BLOCK ((size_t)256 * 1024 * 1024) /* bytes of a mapped file scanned per round: results
-                                               * are delivered after each, memory stays bounded */
-#define BAD_KEPT 10                   /* bad lines kept per piece */
-#define SEEN_MIN 1024                 /* first size of the per-event seen set (grows) */
-#define MSG_MAX 128
+/* Bytes of a mapped file scanned per round: results are delivered after each, memory stays
+ * bounded. */
+#define MAP_BLOCK    ((size_t)256 * 1024 * 1024)
+#define BAD_KEPT     10   /* bad lines kept per piece */
+#define SEEN_MIN     1024 /* first size of the per-event seen set (grows) */
+#define MSG_MAX      128
 
 /* A hit kept until its piece is delivered; strings are in the piece's bytes. */
 struct kept_hit {
@@ -36,8 +37,8 @@ struct kept_hit {
 };
 
 struct kept_bad {
-    uint64_t line;         /* within the piece, from 1 */
-    char msg[MSG_MAX];     /* why it was skipped */
+    uint64_t line;     /* within the piece, from 1 */
+    char msg[MSG_MAX]; /* why it was skipped */
 };
 
 /* One piece of input and what was found in it. */
@@ -46,12 +47,12 @@ struct piece {
                                     * thread while its neighbour's are by another */
     size_t len;
     uint64_t lines, events, malformed, dropped;
-    struct kept_hit *hits;     /* in line order */
+    struct kept_hit *hits; /* in line order */
     size_t nhits, hits_cap;
-    struct vg_buf bytes;       /* values and fields of hits */
+    struct vg_buf bytes; /* values and fields of hits */
     struct kept_bad bad[BAD_KEPT];
     int nbad;
-    int err;                   /* VG_ENOMEM if results could not be kept */
+    int err; /* VG_ENOMEM if results could not be kept */
 };
 
 /* A worker's state, reused from line to line. */
@@ -64,26 +65,26 @@ struct worker {
     /* A classified candidate waits until the next one is read before it is looked up, so that
      * the memory it needs (prefetched when classified) has time to arrive. */
     struct vg_match_cand cand[2];
-    int cur;                    /* cand[cur] is being classified, cand[!cur] may wait */
-    bool waiting;               /* cand[!cur] waits, its value and field in wbuf */
-    char *wbuf;                 /* value then field of the waiting candidate */
-    size_t wcap, wval, wfield;  /* wbuf's size; value and field lengths */
-    char *rbuf;                 /* the piece read from a file */
+    int cur;                   /* cand[cur] is being classified, cand[!cur] may wait */
+    bool waiting;              /* cand[!cur] waits, its value and field in wbuf */
+    char *wbuf;                /* value then field of the waiting candidate */
+    size_t wcap, wval, wfield; /* wbuf's size; value and field lengths */
+    char *rbuf;                /* the piece read from a file */
     size_t rcap;
     struct piece *pc;           /* the piece being read */
     uint64_t line;              /* the line being read, within the piece */
     struct vg_str value, field; /* the candidate being looked up */
     size_t val_off, field_off;  /* where value and field were kept, or SIZE_MAX */
     /* Not util/hash's u64map: emptied once per event by bumping gen, not by clearing it. */
-    uint32_t *seen;             /* open-addressing set of recs seen in this event */
-    uint32_t *seen_gen;         /* a slot is used when its generation is the event's */
-    size_t seen_mask;           /* slots - 1 */
-    uint32_t gen;               /* the event's generation */
+    uint32_t *seen;     /* open-addressing set of recs seen in this event */
+    uint32_t *seen_gen; /* a slot is used when its generation is the event's */
+    size_t seen_mask;   /* slots - 1 */
+    uint32_t gen;       /* the event's generation */
     size_t nseen;
     /* The previous candidate of this event: EVE repeats values (dns.rrname, then the same name
      * in its answers); a repeat can only give hits already seen. */
     char last[256];
-    size_t last_len;            /* 0: none */
+    size_t last_len; /* 0: none */
 };
 
 struct job {
@@ -91,8 +92,8 @@ struct job {
     size_t npieces;
     atomic_size_t next;
     struct worker *workers;
-    int fd;          /* >= 0: each piece is read from this file, at file_off + its offset */
-    off_t file_off;  /* the file offset of the block's first byte */
+    int fd;           /* >= 0: each piece is read from this file, at file_off + its offset */
+    off_t file_off;   /* the file offset of the block's first byte */
     const char *data; /* the block (mapped when fd >= 0: used to find line ends only) */
 };
 
@@ -224,8 +225,8 @@ static int on_hit(void *ctx, uint32_t rec)
         pc->hits = nh;
         pc->hits_cap = nc;
     }
-    pc->hits[pc->nhits++] = (struct kept_hit){w->line, rec, w->val_off, w->value.len,
-                                              w->field_off, w->field.len};
+    pc->hits[pc->nhits++] =
+        (struct kept_hit){w->line, rec, w->val_off, w->value.len, w->field_off, w->field.len};
     return 0;
 }
 

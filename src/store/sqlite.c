@@ -382,7 +382,8 @@ json_t *sq_col_json(sqlite3_stmt *st, int i)
 
 json_t *sq_col_null(sqlite3_stmt *st, int i)
 {
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null() : json_string(sq_col_text(st, i));
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? json_null()
+                                                     : json_string(sq_col_text(st, i));
 }
 
 /* Steps a statement that returns no rows; 0 or VG_EIO. */
@@ -393,8 +394,8 @@ int sq_step_done(struct sq *s, sqlite3_stmt *st)
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : VG_EIO;
 }
 
-int sq_audit(struct sq *s, const struct vg_actor *who, const char *action,
-                 const char *object, const json_t *detail)
+int sq_audit(struct sq *s, const struct vg_actor *who, const char *action, const char *object,
+             const json_t *detail)
 {
     char now[VG_TIME_LEN];
     vg_time_now(now);
@@ -608,7 +609,6 @@ static const struct vg_store_ops sqlite_ops = {
     .vuln = &sqlite_vuln_ops,
 };
 
-
 /* Creates the folder that will hold the database file, if missing (one level). */
 static void make_parent(const char *path)
 {
@@ -664,8 +664,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
         sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||
         /* savepoints (group commit) keep their sub-journals in memory, not in temp files */
         sq_exec(s, "PRAGMA temp_store = MEMORY")) {
-        vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path,
-                    sqlite3_errmsg(s->db));
+        vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path, sqlite3_errmsg(s->db));
         sq_close(&s->base);
         return NULL;
     }

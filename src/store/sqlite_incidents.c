@@ -27,12 +27,12 @@ static const char INC_SELECT[] =
  * creation that has just written them). NULL strings are JSON nulls. */
 struct inc_view {
     const char *ref, *title, *description, *cls, *type, *severity, *tlp, *pap, *status;
-    bool unverified;          /* reported through the public intake, not yet checked */
-    long long org;            /* organisation id, 0: none */
-    const char *org_name;     /* its name, NULL: none */
-    json_t *reporter;         /* a new reference, or NULL for {} */
-    const char *assignee;     /* user name or NULL */
-    const char *occurred;     /* RFC 3339 or NULL */
+    bool unverified;      /* reported through the public intake, not yet checked */
+    long long org;        /* organisation id, 0: none */
+    const char *org_name; /* its name, NULL: none */
+    json_t *reporter;     /* a new reference, or NULL for {} */
+    const char *assignee; /* user name or NULL */
+    const char *occurred; /* RFC 3339 or NULL */
     const char *created, *updated, *created_by;
 };
 
@@ -44,8 +44,8 @@ static json_t *str_or_null(const char *v)
 static json_t *incident_json(const struct inc_view *v)
 {
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b}", "ref", v->ref, "title",
-                          v->title, "description", v->description, "class", v->cls, "type",
-                          v->type, "severity", v->severity, "tlp", v->tlp, "pap", v->pap, "status",
+                          v->title, "description", v->description, "class", v->cls, "type", v->type,
+                          "severity", v->severity, "tlp", v->tlp, "pap", v->pap, "status",
                           v->status, "unverified", v->unverified);
     json_object_set_new(o, "org", v->org ? json_integer(v->org) : json_null());
     json_object_set_new(o, "org_name", str_or_null(v->org_name));
@@ -101,11 +101,11 @@ long long sq_incident_id(struct sq *s, const char *ref)
     return id;
 }
 
-static int timeline_add(struct sq *s, long long inc, const struct vg_actor *who,
-                        const char *action, const json_t *detail, const char *now)
+static int timeline_add(struct sq *s, long long inc, const struct vg_actor *who, const char *action,
+                        const json_t *detail, const char *now)
 {
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO timeline(incident_id, at, actor, action, detail) "
-                              "VALUES (?,?,?,?,?)");
+                                 "VALUES (?,?,?,?,?)");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, inc);
@@ -125,8 +125,9 @@ static json_t *observable_json(const char *type, const char *value, const char *
 static json_t *incident_observables(struct sq *s, long long id)
 {
     json_t *arr = json_array();
-    sqlite3_stmt *q = sq_prep(s, "SELECT type, value, created FROM observable WHERE incident_id = ? "
-                              "ORDER BY id");
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT type, value, created FROM observable WHERE incident_id = ? "
+                   "ORDER BY id");
     if (!q) {
         json_decref(arr);
         return NULL;
@@ -168,8 +169,7 @@ static json_t *incident_steps(struct sq *s, long long id, const char *cls)
     return steps;
 }
 
-static json_t *timeline_json(const char *at, const char *actor, const char *action,
-                             json_t *detail)
+static json_t *timeline_json(const char *at, const char *actor, const char *action, json_t *detail)
 {
     return json_pack("{s:s,s:s,s:s,s:o}", "at", at, "actor", actor, "action", action, "detail",
                      detail);
@@ -180,7 +180,7 @@ static json_t *incident_timeline(struct sq *s, long long id)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q = sq_prep(s, "SELECT at, actor, action, detail FROM timeline "
-                              "WHERE incident_id = ? ORDER BY id");
+                                 "WHERE incident_id = ? ORDER BY id");
     if (!q) {
         json_decref(arr);
         return NULL;
@@ -411,8 +411,8 @@ int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
     return 0;
 }
 
-int sq_incident_list(struct vg_store *st, const json_t *filters,
-                            const struct vg_page *page, json_t **out, struct vg_diag *d)
+int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                     json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     long long before;
@@ -422,8 +422,8 @@ int sq_incident_list(struct vg_store *st, const json_t *filters,
     static const struct {
         const char *key, *cond;
     } conds[] = {
-        {"status", " AND i.status = ?"},     {"class", " AND i.class = ?"},
-        {"org", " AND i.org_id = ?"},        {"severity", " AND i.severity = ?"},
+        {"status", " AND i.status = ?"}, {"class", " AND i.class = ?"},
+        {"org", " AND i.org_id = ?"},    {"severity", " AND i.severity = ?"},
         {"tlp", " AND i.tlp = ?"},
     };
     char sql[1024];
@@ -465,7 +465,7 @@ static bool user_exists(struct sq *s, const char *name)
 }
 
 int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
-                              const json_t *patch, json_t **out, struct vg_diag *d)
+                       const json_t *patch, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -479,10 +479,11 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     }
-    sqlite3_stmt *q = sq_prep(s, "SELECT i.id, i.ref, i.title, i.description, i.class, i.type, "
-                              "i.severity, i.tlp, i.pap, i.status, i.unverified, i.org_id, NULL, "
-                              "i.reporter, i.assignee, i.occurred, i.created, i.updated, "
-                              "i.created_by FROM incident i WHERE i.id = ?");
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT i.id, i.ref, i.title, i.description, i.class, i.type, "
+                   "i.severity, i.tlp, i.pap, i.status, i.unverified, i.org_id, NULL, "
+                   "i.reporter, i.assignee, i.occurred, i.created, i.updated, "
+                   "i.created_by FROM incident i WHERE i.id = ?");
     if (!q)
         goto fail;
     sqlite3_bind_int64(q, 1, id);
@@ -514,8 +515,8 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
         return vg_store_incident_get(st, ref, out);
     }
     q = sq_prep(s, "UPDATE incident SET title = ?, description = ?, class = ?, type = ?, "
-                "severity = ?, tlp = ?, pap = ?, status = ?, unverified = ?, org_id = ?, "
-                "reporter = ?, assignee = ?, occurred = ?, updated = ? WHERE id = ?");
+                   "severity = ?, tlp = ?, pap = ?, status = ?, unverified = ?, org_id = ?, "
+                   "reporter = ?, assignee = ?, occurred = ?, updated = ? WHERE id = ?");
     if (!q)
         goto fail;
     sq_bind_text(q, 1, vg_json_str(cur, "title"));
@@ -569,7 +570,7 @@ out:
 }
 
 int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
-                            const char *text, json_t **out, struct vg_diag *d)
+                     const char *text, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -589,14 +590,13 @@ int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char
         sq_rollback(s);
         return sq_db_error(s, d);
     }
-    *out = json_pack("{s:s,s:s,s:s,s:o}", "at", now, "actor", who->name, "action", "note",
-                     "detail", detail);
+    *out = json_pack("{s:s,s:s,s:s,s:o}", "at", now, "actor", who->name, "action", "note", "detail",
+                     detail);
     return 0;
 }
 
-int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
-                                      const char *ref, const json_t *obs, json_t **out,
-                                      struct vg_diag *d)
+int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                               const json_t *obs, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -628,9 +628,8 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
     return 0;
 }
 
-int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who,
-                                const char *ref, const char *step_id, bool is_done,
-                                json_t **out, struct vg_diag *d)
+int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                         const char *step_id, bool is_done, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -655,9 +654,9 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who,
     if (sq_begin(s))
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO incident_step(incident_id, step_id, done, done_by, "
-                              "done_at) VALUES (?,?,?,?,?) ON CONFLICT(incident_id, step_id) "
-                              "DO UPDATE SET done = excluded.done, done_by = excluded.done_by, "
-                              "done_at = excluded.done_at");
+                                 "done_at) VALUES (?,?,?,?,?) ON CONFLICT(incident_id, step_id) "
+                                 "DO UPDATE SET done = excluded.done, done_by = excluded.done_by, "
+                                 "done_at = excluded.done_at");
     if (!q) {
         sq_rollback(s);
         return sq_db_error(s, d);

@@ -129,8 +129,7 @@ int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const j
         json_decref(ids);
         return sq_db_error(s, d);
     }
-    json_array_foreach(inds, i, v)
-    {
+    json_array_foreach(inds, i, v) {
         long long id = 0;
         int r = upsert(s, v, now, &id);
         if (r < 0) {
@@ -286,8 +285,7 @@ int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const j
         return sq_db_error(s, d);
     json_t *alerts = json_array(), *seen = json_object(), *v;
     size_t i;
-    json_array_foreach(sightings, i, v)
-    {
+    json_array_foreach(sightings, i, v) {
         long long a = record_one(s, v, now);
         if (a < 0) {
             int fk = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY;
@@ -329,9 +327,10 @@ static json_t *sighting_row(sqlite3_stmt *q)
     json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)sqlite3_column_int64(q, 0),
                           "indicator", "id", (json_int_t)sqlite3_column_int64(q, 1), "type",
                           sq_col_text(q, 2), "value", sq_col_text(q, 3));
-    json_object_set_new(o, "org", sqlite3_column_type(q, 4) == SQLITE_NULL
-                                      ? json_null()
-                                      : json_integer(sqlite3_column_int64(q, 4)));
+    json_object_set_new(o, "org",
+                        sqlite3_column_type(q, 4) == SQLITE_NULL
+                            ? json_null()
+                            : json_integer(sqlite3_column_int64(q, 4)));
     json_object_set_new(o, "org_name", sq_col_null(q, 5));
     json_object_set_new(o, "seen", json_string(sq_col_text(q, 6)));
     json_object_set_new(o, "value", json_string(sq_col_text(q, 7)));
@@ -348,12 +347,13 @@ int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg
     if (sq_cursor_read(page->cursor, &before, d))
         return VG_EINVAL;
     json_t *org = json_object_get(filters, "org"), *ind = json_object_get(filters, "indicator");
-    sqlite3_stmt *q = sq_prep(
-        s, "SELECT s.id, s.indicator_id, i.type, i.value, s.org_id, o.name, s.seen, s.value, "
-           "s.field, s.source FROM sighting s JOIN indicator i ON i.id = s.indicator_id "
-           "LEFT JOIN org o ON o.id = s.org_id WHERE (?1 = 0 OR s.id < ?1) "
-           "AND (?2 IS NULL OR s.org_id = ?2) AND (?3 IS NULL OR s.indicator_id = ?3) "
-           "AND (?4 IS NULL OR s.seen >= ?4) ORDER BY s.id DESC LIMIT ?5");
+    sqlite3_stmt *q =
+        sq_prep(s,
+                "SELECT s.id, s.indicator_id, i.type, i.value, s.org_id, o.name, s.seen, s.value, "
+                "s.field, s.source FROM sighting s JOIN indicator i ON i.id = s.indicator_id "
+                "LEFT JOIN org o ON o.id = s.org_id WHERE (?1 = 0 OR s.id < ?1) "
+                "AND (?2 IS NULL OR s.org_id = ?2) AND (?3 IS NULL OR s.indicator_id = ?3) "
+                "AND (?4 IS NULL OR s.seen >= ?4) ORDER BY s.id DESC LIMIT ?5");
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, before);

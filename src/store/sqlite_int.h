@@ -13,7 +13,7 @@
 #include "store/store.h"
 #include "util/hash.h"
 
-#define CACHE_MAX 128
+#define CACHE_MAX      128
 #define SQ_TOKEN_SLOTS 256 /* valid tokens cached per connection (SHA-256 -> struct vg_actor) */
 #define SQ_TOKEN_PROBE 16  /* slots a token may sit in: the least recently used of them goes */
 
@@ -25,15 +25,15 @@ struct sq {
         sqlite3_stmt *stmt;
     } cache[CACHE_MAX];
     int ncache;
-    bool in_tx;    /* this connection holds write_lock */
-    bool batching; /* group commit: writes are savepoints in one outer transaction */
-    bool outer;    /* the outer transaction of a batch is open */
-    bool in_sp;    /* a write's savepoint is open */
-    bool first_write; /* the first write of a batch is running in the outer transaction */
-    bool in_read;  /* a read transaction (vg_store_read_begin) is open */
-    int tx_depth;  /* use-case transactions open (vg_store_tx_begin), nested ones included */
-    bool tx_real;  /* the outermost one began the transaction itself (no batch around it) */
-    bool tx_fresh; /* ... and no write has run in it yet: the first runs in it directly */
+    bool in_tx;           /* this connection holds write_lock */
+    bool batching;        /* group commit: writes are savepoints in one outer transaction */
+    bool outer;           /* the outer transaction of a batch is open */
+    bool in_sp;           /* a write's savepoint is open */
+    bool first_write;     /* the first write of a batch is running in the outer transaction */
+    bool in_read;         /* a read transaction (vg_store_read_begin) is open */
+    int tx_depth;         /* use-case transactions open (vg_store_tx_begin), nested ones included */
+    bool tx_real;         /* the outermost one began the transaction itself (no batch around it) */
+    bool tx_fresh;        /* ... and no write has run in it yet: the first runs in it directly */
     struct vg_corr *corr; /* in-memory correlation index, NULL until first needed */
     long long corr_last;  /* id of the last observable row it holds */
     /* vg_store_indicator_version: what it last saw, so that it costs no scan of the table */
@@ -45,10 +45,10 @@ struct sq {
     /* Caches of rows read on every request but rarely written: valid tokens and playbooks.
      * This connection drops them when it writes those rows; sq_caches_check drops them when
      * another connection (another process) has written anything. */
-    long long cache_data_version;  /* PRAGMA data_version at the last check */
-    struct vg_cache tokens;        /* token hash -> struct vg_actor; unallocated until the
-                                    * first lookup */
-    json_t *playbooks;             /* {class: steps array}, NULL until the first read */
+    long long cache_data_version; /* PRAGMA data_version at the last check */
+    struct vg_cache tokens;       /* token hash -> struct vg_actor; unallocated until the
+                                   * first lookup */
+    json_t *playbooks;            /* {class: steps array}, NULL until the first read */
 };
 
 static inline struct sq *sq_of(struct vg_store *st)
@@ -193,9 +193,8 @@ int sq_vuln_get(struct vg_store *st, const char *cve, json_t **out);
 /* sqlite_findings.c: findings and their fingerprints. */
 int sq_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
 int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
-                       const char *const *assets, size_t nassets,
-                       const struct vg_store_finding *f, size_t n, json_t **out,
-                       struct vg_diag *d);
+                       const char *const *assets, size_t nassets, const struct vg_store_finding *f,
+                       size_t n, json_t **out, struct vg_diag *d);
 int sq_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
 
 /* sqlite_digests.c: finding lists and digests. */

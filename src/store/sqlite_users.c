@@ -16,14 +16,14 @@
 
 /* ---- users and tokens ---- */
 
-int sq_user_ensure(struct vg_store *st, const char *name, const char *role,
-                          long long *id, struct vg_diag *d)
+int sq_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
+                   struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO user(name, role, created) VALUES (?,?,?) "
-                              "ON CONFLICT(name) DO NOTHING");
+                                 "ON CONFLICT(name) DO NOTHING");
     if (!q)
         return sq_db_error(s, d);
     sq_bind_text(q, 1, name);
@@ -40,8 +40,7 @@ int sq_user_ensure(struct vg_store *st, const char *name, const char *role,
     return rc ? sq_db_error(s, d) : 0;
 }
 
-int sq_user_set_password(struct vg_store *st, const char *name, const char *hash,
-                                struct vg_diag *d)
+int sq_user_set_password(struct vg_store *st, const char *name, const char *hash, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     sqlite3_stmt *q = sq_prep(s, "UPDATE user SET password_hash = ? WHERE name = ?");
@@ -68,7 +67,7 @@ int sq_user_get(struct vg_store *st, const char *name, json_t **out)
 {
     struct sq *s = sq_of(st);
     sqlite3_stmt *q = sq_prep(s, "SELECT id, name, role, password_hash, created, disabled "
-                              "FROM user WHERE name = ?");
+                                 "FROM user WHERE name = ?");
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, name);
@@ -85,7 +84,7 @@ int sq_user_list(struct vg_store *st, json_t **out)
 {
     struct sq *s = sq_of(st);
     sqlite3_stmt *q = sq_prep(s, "SELECT id, name, role, password_hash, created, disabled "
-                              "FROM user ORDER BY id");
+                                 "FROM user ORDER BY id");
     if (!q)
         return VG_EIO;
     json_t *arr = json_array();
@@ -97,7 +96,7 @@ int sq_user_list(struct vg_store *st, json_t **out)
 }
 
 int sq_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
-                        const char *label, long long *id, struct vg_diag *d)
+                 const char *label, long long *id, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -120,8 +119,7 @@ int sq_token_add(struct vg_store *st, long long user_id, const unsigned char has
 /* Every request checks its token: valid ones are cached on the connection (see struct sq),
  * so that a request costs one PRAGMA instead of a join of two tables. A revoked or unknown
  * token is never cached, so it is refused by the database each time. */
-int sq_token_lookup(struct vg_store *st, const unsigned char hash[32],
-                           struct vg_actor *out)
+int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out)
 {
     struct sq *s = sq_of(st);
     sq_caches_check(s);
@@ -134,8 +132,8 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32],
         return 0;
     }
     sqlite3_stmt *q = sq_prep(s, "SELECT u.id, u.name, u.role FROM token t JOIN user u "
-                              "ON u.id = t.user_id WHERE t.hash = ? AND t.revoked IS NULL "
-                              "AND u.disabled = 0");
+                                 "ON u.id = t.user_id WHERE t.hash = ? AND t.revoked IS NULL "
+                                 "AND u.disabled = 0");
     if (!q)
         return VG_EIO;
     sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
@@ -158,7 +156,7 @@ int sq_token_list(struct vg_store *st, long long user_id, json_t **out)
 {
     struct sq *s = sq_of(st);
     sqlite3_stmt *q = sq_prep(s, "SELECT id, label, created, revoked FROM token WHERE user_id = ? "
-                              "ORDER BY id");
+                                 "ORDER BY id");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, user_id);
@@ -173,14 +171,13 @@ int sq_token_list(struct vg_store *st, long long user_id, json_t **out)
     return 0;
 }
 
-int sq_token_revoke(struct vg_store *st, long long id, long long user_id,
-                           struct vg_diag *d)
+int sq_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
     sqlite3_stmt *q = sq_prep(s, "UPDATE token SET revoked = ? WHERE id = ? AND revoked IS NULL "
-                              "AND (? <= 0 OR user_id = ?)");
+                                 "AND (? <= 0 OR user_id = ?)");
     if (!q)
         return sq_db_error(s, d);
     sq_bind_text(q, 1, now);
@@ -198,8 +195,8 @@ int sq_token_revoke(struct vg_store *st, long long id, long long user_id,
 static json_t *org_row(sqlite3_stmt *q)
 {
     const char *kind = sq_col_text(q, 2);
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                          "name", sq_col_text(q, 1), "kind", kind, "sector", sq_col_text(q, 3));
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0), "name",
+                          sq_col_text(q, 1), "kind", kind, "sector", sq_col_text(q, 3));
     json_object_set_new(o, "eligible", json_boolean(vg_org_kind_eligible(kind)));
     json_object_set_new(o, "assets", sq_col_json(q, 4));
     json_object_set_new(o, "contacts", sq_col_json(q, 5));
@@ -297,8 +294,8 @@ static void bind_org(sqlite3_stmt *q, const json_t *o)
     sq_bind_json(q, 5, json_object_get(o, "contacts"));
 }
 
-int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org,
-                         json_t **out, struct vg_diag *d)
+int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org, json_t **out,
+                  struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -306,7 +303,7 @@ int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t 
     if (sq_begin(s))
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO org(name, kind, sector, assets, contacts, created, "
-                              "updated) VALUES (?,?,?,?,?,?,?)");
+                                 "updated) VALUES (?,?,?,?,?,?,?)");
     if (!q)
         goto fail;
     bind_org(q, org);
@@ -333,7 +330,7 @@ fail:
 }
 
 int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
-                         const json_t *patch, json_t **out, struct vg_diag *d)
+                  const json_t *patch, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     json_t *cur = NULL;
@@ -349,7 +346,7 @@ int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
     }
     json_object_update(cur, (json_t *)patch);
     sqlite3_stmt *q = sq_prep(s, "UPDATE org SET name = ?, kind = ?, sector = ?, assets = ?, "
-                              "contacts = ?, updated = ? WHERE id = ?");
+                                 "contacts = ?, updated = ? WHERE id = ?");
     if (!q)
         goto fail;
     bind_org(q, cur);
@@ -379,8 +376,7 @@ fail:
     return VG_EIO;
 }
 
-int sq_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
-                       struct vg_diag *d)
+int sq_org_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     long long after;
@@ -403,9 +399,10 @@ int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out)
 {
     struct sq *s = sq_of(st);
     /* the domain itself, then each parent with at least two labels */
-    for (const char *p = domain; p && strchr(p, '.'); p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
+    for (const char *p = domain; p && strchr(p, '.');
+         p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL) {
         sqlite3_stmt *q = sq_prep(s, "SELECT org_id FROM org_domain WHERE domain = ? "
-                                  "ORDER BY org_id LIMIT 1");
+                                     "ORDER BY org_id LIMIT 1");
         if (!q)
             return VG_EIO;
         sq_bind_text(q, 1, p);
@@ -425,7 +422,7 @@ int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d)
     char now[VG_TIME_LEN];
     vg_time_now(now);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO intake(at, client, decision, reporter_email, "
-                              "org_name, org_kind, incident_ref) VALUES (?,?,?,?,?,?,?)");
+                                 "org_name, org_kind, incident_ref) VALUES (?,?,?,?,?,?,?)");
     if (!q)
         return sq_db_error(s, d);
     sq_bind_text(q, 1, now);
@@ -445,15 +442,14 @@ static json_t *audit_row(sqlite3_stmt *q)
                      sq_col_text(q, 3), "object", sq_col_text(q, 4), "detail", sq_col_json(q, 5));
 }
 
-int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
-                         struct vg_diag *d)
+int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     long long before;
     if (sq_cursor_read(page->cursor, &before, d))
         return VG_EINVAL;
     sqlite3_stmt *q = sq_prep(s, "SELECT id, at, actor, action, object, detail FROM audit "
-                              "WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+                                 "WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, before);

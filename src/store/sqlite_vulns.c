@@ -232,7 +232,8 @@ static int each_json_only(struct sq *s, long long compact, vg_store_vrec_fn fn, 
         return VG_EIO;
     if (records <= compact)
         return 0;
-    sqlite3_stmt *q = sq_prep(s, "SELECT r.source, r.json, 0 FROM vuln_record r WHERE NOT EXISTS (SELECT 1 "
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT r.source, r.json, 0 FROM vuln_record r WHERE NOT EXISTS (SELECT 1 "
                    "FROM vuln_compact c WHERE c.key = r.key AND c.source = r.source) "
                    "ORDER BY r.key, r.source");
     return q ? each_row(s, q, 0, fn, NULL, NULL, ctx, NULL) : VG_EIO;
@@ -308,9 +309,10 @@ int sq_vuln_assets_each(struct vg_store *st, long long org, vg_store_asset_fn fn
 {
     struct sq *s = sq_of(st);
     /* org_product holds each organisation's text products in their order (triggers) */
-    sqlite3_stmt *q = sq_prep(s, org ? "SELECT org_id, cpe FROM org_product WHERE org_id = ?1 "
-                                       "ORDER BY rowid"
-                                     : "SELECT org_id, cpe FROM org_product ORDER BY org_id, rowid");
+    sqlite3_stmt *q =
+        sq_prep(s, org ? "SELECT org_id, cpe FROM org_product WHERE org_id = ?1 "
+                         "ORDER BY rowid"
+                       : "SELECT org_id, cpe FROM org_product ORDER BY org_id, rowid");
     if (!q)
         return VG_EIO;
     if (org)

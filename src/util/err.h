@@ -7,14 +7,14 @@
 
 enum {
     VG_OK = 0,
-    VG_EINVAL = -1,   /* bad input */
-    VG_ENOMEM = -2,   /* allocation failed or a cap was reached */
-    VG_EIO = -3,      /* storage or file error */
-    VG_ENOENT = -4,   /* no such thing */
-    VG_EEXIST = -5,   /* already exists */
+    VG_EINVAL = -1,    /* bad input */
+    VG_ENOMEM = -2,    /* allocation failed or a cap was reached */
+    VG_EIO = -3,       /* storage or file error */
+    VG_ENOENT = -4,    /* no such thing */
+    VG_EEXIST = -5,    /* already exists */
     VG_ECONFLICT = -6, /* state does not allow it (e.g. lifecycle) */
-    VG_ETOOBIG = -7,  /* over a limit */
-    VG_EPERM = -8,    /* not allowed */
+    VG_ETOOBIG = -7,   /* over a limit */
+    VG_EPERM = -8,     /* not allowed */
 };
 
 struct vg_diag {

@@ -192,8 +192,8 @@ void vg_cache_cleanup(struct vg_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The slot of key k: where it is (*found set), else the first free one in its window, else the least
- * recently used one there. */
+/* The slot of key k: where it is (*found set), else the first free one in its window, else the
+ * least recently used one there. */
 static size_t cache_slot(const struct vg_cache *c, const void *k, size_t n, uint32_t h, bool *found)
 {
     size_t mask = c->nslots - 1, best = h & mask;

@@ -3,32 +3,32 @@
 #ifndef VG_LIMITS_H
 #define VG_LIMITS_H
 
-#define VG_MAX_BODY          (1024 * 1024) /* HTTP request body, bytes */
-#define VG_MAX_JSON_DEPTH    64            /* nesting of any JSON document we parse */
-#define VG_MAX_LINE          (1024 * 1024) /* one line of a log or indicator file */
-#define VG_MAX_STR_FIELD     65536         /* one free-text field (description, note) */
-#define VG_MAX_NAME          256           /* a name, title, e-mail, reference */
-#define VG_MAX_OBSERVABLE    2048          /* one observable or indicator value */
-#define VG_MAX_LIST          1000          /* items in one JSON array field (assets, contacts) */
-#define VG_MAX_PAGE          500           /* items in one page of a list */
-#define VG_DEFAULT_PAGE      50
-#define VG_MAX_HOSTNAME      253
-#define VG_MAX_RELATED       100           /* incidents returned by /related */
-#define VG_MAX_EVENT_HITS    100000        /* (event, indicator) hits reported per event */
-#define VG_MAX_BUF           (256 * 1024 * 1024) /* default cap of a growable buffer */
-#define VG_MAX_BULK_INDICATORS 10000       /* indicators in one POST /api/v1/indicators */
-#define VG_MAX_LOG_FILES     1024          /* log files named on one `vigie match` line */
-#define VG_IMPORT_CHUNK      10000         /* indicators per store transaction of a feed import */
+#define VG_MAX_BODY            (1024 * 1024) /* HTTP request body, bytes */
+#define VG_MAX_JSON_DEPTH      64            /* nesting of any JSON document we parse */
+#define VG_MAX_LINE            (1024 * 1024) /* one line of a log or indicator file */
+#define VG_MAX_STR_FIELD       65536         /* one free-text field (description, note) */
+#define VG_MAX_NAME            256           /* a name, title, e-mail, reference */
+#define VG_MAX_OBSERVABLE      2048          /* one observable or indicator value */
+#define VG_MAX_LIST            1000          /* items in one JSON array field (assets, contacts) */
+#define VG_MAX_PAGE            500           /* items in one page of a list */
+#define VG_DEFAULT_PAGE        50
+#define VG_MAX_HOSTNAME        253
+#define VG_MAX_RELATED         100                 /* incidents returned by /related */
+#define VG_MAX_EVENT_HITS      100000              /* (event, indicator) hits reported per event */
+#define VG_MAX_BUF             (256 * 1024 * 1024) /* default cap of a growable buffer */
+#define VG_MAX_BULK_INDICATORS 10000               /* indicators in one POST /api/v1/indicators */
+#define VG_MAX_LOG_FILES       1024                /* log files named on one `vigie match` line */
+#define VG_IMPORT_CHUNK        10000 /* indicators per store transaction of a feed import */
 
 /* Technology watch (src/vuln). */
-#define VG_MAX_CPE           1024          /* one CPE name, formatted string or URI, bytes */
-#define VG_MAX_VERSION       256           /* one version string compared by vg_version_cmp */
-#define VG_MAX_VERSION_ITEMS 64            /* tokens of a version considered by the order */
-#define VG_MAX_FEED_FILE     (1024L * 1024 * 1024) /* one CVE/NVD/KEV/EPSS file, bytes */
-#define VG_MAX_FEED_CRITERIA 100000        /* cpeMatch entries in one CVE record */
-#define VG_MAX_FEED_DIAGS    1000          /* rejected records reported one by one per read */
-#define VG_MAX_FEED_FILES    1000000       /* files one feed import reads (CVE List: ~300,000) */
-#define VG_MAX_FEED_DEPTH    16            /* directory levels below a feed path */
-#define VG_MAX_IOC_FILES     1024          /* indicator files named on one command line */
+#define VG_MAX_CPE             1024 /* one CPE name, formatted string or URI, bytes */
+#define VG_MAX_VERSION         256  /* one version string compared by vg_version_cmp */
+#define VG_MAX_VERSION_ITEMS   64   /* tokens of a version considered by the order */
+#define VG_MAX_FEED_FILE       (1024L * 1024 * 1024) /* one CVE/NVD/KEV/EPSS file, bytes */
+#define VG_MAX_FEED_CRITERIA   100000                /* cpeMatch entries in one CVE record */
+#define VG_MAX_FEED_DIAGS      1000    /* rejected records reported one by one per read */
+#define VG_MAX_FEED_FILES      1000000 /* files one feed import reads (CVE List: ~300,000) */
+#define VG_MAX_FEED_DEPTH      16      /* directory levels below a feed path */
+#define VG_MAX_IOC_FILES       1024    /* indicator files named on one command line */
 
 #endif

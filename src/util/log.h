@@ -8,8 +8,8 @@ enum vg_log_level { VG_LOG_DEBUG, VG_LOG_INFO, VG_LOG_WARN, VG_LOG_ERROR };
 void vg_log_set_level(enum vg_log_level level);
 void vg_log(enum vg_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define vg_info(...) vg_log(VG_LOG_INFO, __VA_ARGS__)
-#define vg_warn(...) vg_log(VG_LOG_WARN, __VA_ARGS__)
+#define vg_info(...)  vg_log(VG_LOG_INFO, __VA_ARGS__)
+#define vg_warn(...)  vg_log(VG_LOG_WARN, __VA_ARGS__)
 #define vg_error(...) vg_log(VG_LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -19,8 +19,8 @@ void vg_time_fmt(time_t t, char out[VG_TIME_LEN])
 {
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(out, VG_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(out, VG_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 int vg_time_year(void)

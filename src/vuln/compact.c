@@ -150,8 +150,8 @@ struct reader {
     size_t n, at;
     struct vg_diag *d;
     bool bad;
-    char *blk;          /* the record's strings, each NUL-terminated: at most n + 1 bytes, */
-    size_t blen;        /* since each costs a length byte or more in the input */
+    char *blk;   /* the record's strings, each NUL-terminated: at most n + 1 bytes, */
+    size_t blen; /* since each costs a length byte or more in the input */
 };
 
 static int refuse(struct reader *r, const char *what)
@@ -256,8 +256,9 @@ static void get_match(struct reader *r, struct vg_cpe_match *m, uint32_t node)
         return;
     const unsigned char *t = r->p + r->at - text.len; /* the text as read */
     for (int a = 0; a < VG_CPE_NATTR; a++) {
-        m->cpe.kind[a] = (values & (1u << a)) ? VG_CPE_VALUE : (na & (1u << a)) ? VG_CPE_NA
-                                                                               : VG_CPE_ANY;
+        m->cpe.kind[a] = (values & (1u << a)) ? VG_CPE_VALUE
+                         : (na & (1u << a))   ? VG_CPE_NA
+                                              : VG_CPE_ANY;
         if (!(values & (1u << a)))
             continue;
         uint64_t off = get_uint(r), len = get_uint(r);
@@ -312,8 +313,8 @@ struct vg_vuln *vg_vuln_decode(const void *data, size_t n, struct vg_diag *d)
     memcpy(&v->cvss, &bits, sizeof bits);
     if (r.bad)
         goto bad;
-    if ((v->source != VG_VULN_NVD && v->source != VG_VULN_CVE5) || (fl & ~3u) ||
-        isnan(v->cvss) || v->cvss > 10)
+    if ((v->source != VG_VULN_NVD && v->source != VG_VULN_CVE5) || (fl & ~3u) || isnan(v->cvss) ||
+        v->cvss > 10)
         goto refused;
     v->rejected = fl & 1;
     v->simple = fl & 2;

@@ -16,7 +16,7 @@ static const char *const attr_names[VG_CPE_NATTR] = {
 
 /* The attributes in URI order (7695 6.1.2): part..edition then language. */
 static const enum vg_cpe_attr uri_attrs[7] = {
-    VG_CPE_PART,   VG_CPE_VENDOR,  VG_CPE_PRODUCT, VG_CPE_VERSION,
+    VG_CPE_PART,   VG_CPE_VENDOR,  VG_CPE_PRODUCT,  VG_CPE_VERSION,
     VG_CPE_UPDATE, VG_CPE_EDITION, VG_CPE_LANGUAGE,
 };
 
@@ -217,8 +217,10 @@ static int decode_uri_comp(struct builder *b, enum vg_cpe_attr a, struct vg_str 
         } else if (isalnum((unsigned char)ch) || ch == '_' || ch == '*' || ch == '?') {
             rc = builder_put(b, ch);
         } else {
-            vg_diag_set(d, VG_EINVAL, attr_names[a], "URI: character '%c' at byte %ld must be "
-                        "percent-encoded", isprint((unsigned char)ch) ? ch : '?', base + (long)i);
+            vg_diag_set(d, VG_EINVAL, attr_names[a],
+                        "URI: character '%c' at byte %ld must be "
+                        "percent-encoded",
+                        isprint((unsigned char)ch) ? ch : '?', base + (long)i);
             goto bad;
         }
     }
@@ -334,13 +336,14 @@ int vg_cpe_parse_fs(struct vg_str in, struct vg_cpe_name *name, struct vg_diag *
         if (i >= in.len && a < VG_CPE_NATTR - 1) {
             vg_diag_set(d, VG_EINVAL, attr_names[a],
                         "formatted string: %d components, expected 11 after 'cpe:2.3:' "
-                        "(ends at byte %zu)", a + 1, in.len);
+                        "(ends at byte %zu)",
+                        a + 1, in.len);
             if (d)
                 d->offset = (long)in.len;
             return VG_EINVAL;
         }
-        int rc = unbind_fs_comp(&b, (enum vg_cpe_attr)a, (struct vg_str){in.ptr + s, i - s},
-                                (long)s, d);
+        int rc =
+            unbind_fs_comp(&b, (enum vg_cpe_attr)a, (struct vg_str){in.ptr + s, i - s}, (long)s, d);
         if (rc < 0)
             return rc;
         if (a < VG_CPE_NATTR - 1)
@@ -395,7 +398,8 @@ int vg_cpe_parse_uri(struct vg_str in, struct vg_cpe_name *name, struct vg_diag 
                 if ((p < 4 && j >= comp.len) || (p == 4 && j < comp.len)) {
                     vg_diag_set(d, VG_EINVAL, "edition",
                                 "URI: packed edition at byte %zu needs exactly 5 fields "
-                                "(~edition~sw_edition~target_sw~target_hw~other)", s);
+                                "(~edition~sw_edition~target_sw~target_hw~other)",
+                                s);
                     if (d)
                         d->offset = (long)s;
                     return VG_EINVAL;

@@ -36,27 +36,21 @@ enum vg_cpe_kind { VG_CPE_ANY = 0, VG_CPE_NA = 1, VG_CPE_VALUE = 2 };
  * quoted with `\`; an unquoted `*` or run of `?` at either end is a wildcard. They live in
  * `text` (not owned), each NUL-terminated, at off[i] with length len[i]. */
 struct vg_cpe {
-    const char *text;               /* the values, NUL-separated; not owned */
-    uint16_t off[VG_CPE_NATTR];     /* offset of attribute i's value in text */
-    uint16_t len[VG_CPE_NATTR];     /* its length in bytes */
-    uint8_t kind[VG_CPE_NATTR];     /* enum vg_cpe_kind */
+    const char *text;           /* the values, NUL-separated; not owned */
+    uint16_t off[VG_CPE_NATTR]; /* offset of attribute i's value in text */
+    uint16_t len[VG_CPE_NATTR]; /* its length in bytes */
+    uint8_t kind[VG_CPE_NATTR]; /* enum vg_cpe_kind */
 };
 
 /* A WFN with room for its own text: what the parsers fill. */
 struct vg_cpe_name {
-    struct vg_cpe cpe;                 /* cpe.text points at text below */
-    char text[2 * VG_MAX_CPE + 32];    /* worst case: every character quoted */
+    struct vg_cpe cpe;              /* cpe.text points at text below */
+    char text[2 * VG_MAX_CPE + 32]; /* worst case: every character quoted */
 };
 
 /* Relation of a source to a target, per attribute or for whole names (NISTIR 7696).
  * VG_CPE_UNDEFINED: the target holds a wildcard, or (whole names) the attributes disagree. */
-enum vg_cpe_rel {
-    VG_CPE_DISJOINT,
-    VG_CPE_SUBSET,
-    VG_CPE_SUPERSET,
-    VG_CPE_EQUAL,
-    VG_CPE_UNDEFINED
-};
+enum vg_cpe_rel { VG_CPE_DISJOINT, VG_CPE_SUBSET, VG_CPE_SUPERSET, VG_CPE_EQUAL, VG_CPE_UNDEFINED };
 
 /* Parses a formatted string or, when it starts with "cpe:/", a 2.2 URI (packed edition `~`
  * included) into name. Returns 0, or VG_EINVAL with d naming the byte offset (d->offset) and

@@ -42,8 +42,7 @@ int vg_feed_read_mem(struct vg_vuln_set *s, enum vg_feed_format fmt, const char 
  * VG_MAX_FEED_FILE are refused. A directory read goes on after a bad file or subdirectory
  * (reported through on_error with an empty field) and returns its first error. */
 int vg_feed_read_path(struct vg_vuln_set *s, enum vg_feed_format fmt, const char *path,
-                      const struct vg_feed_opts *o, struct vg_feed_stats *st,
-                      struct vg_diag *d);
+                      const struct vg_feed_opts *o, struct vg_feed_stats *st, struct vg_diag *d);
 /* Called by vg_feed_walk for each feed file (err 0, d NULL), and for each directory that
  * could not be read (err a negative VG_E*, d saying why). A nonzero return stops the walk. */
 typedef int (*vg_feed_visit_fn)(void *ctx, const char *path, int err, const struct vg_diag *d);

@@ -11,14 +11,12 @@ static void add_refs(json_t *refs, const json_t *list)
 {
     size_t i, j;
     json_t *r, *have;
-    json_array_foreach(list, i, r)
-    {
+    json_array_foreach(list, i, r) {
         const char *url = json_string_value(json_object_get(r, "url"));
         if (!url)
             continue;
         bool dup = false;
-        json_array_foreach(refs, j, have)
-        {
+        json_array_foreach(refs, j, have) {
             if (strcmp(json_string_value(json_object_get(have, "url")), url) == 0)
                 dup = true;
         }
@@ -38,8 +36,7 @@ json_t *vg_vuln_summary(const json_t *stored)
     json_t *descs = json_array(), *refs = json_array(), *sources = json_array();
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(v, "records"), i, r)
-    {
+    json_array_foreach(json_object_get(v, "records"), i, r) {
         const char *src = json_string_value(json_object_get(r, "source"));
         json_t *rec = json_object_get(r, "record");
         json_array_append_new(sources, json_string(src ? src : ""));
@@ -55,8 +52,7 @@ json_t *vg_vuln_summary(const json_t *stored)
         size_t j;
         json_t *x;
         if (json_array_size(descs) == 0)
-            json_array_foreach(dl, j, x)
-            {
+            json_array_foreach(dl, j, x) {
                 const char *lang = json_string_value(json_object_get(x, "lang"));
                 const char *val = json_string_value(json_object_get(x, "value"));
                 if (lang && val)

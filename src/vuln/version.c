@@ -15,10 +15,10 @@
 enum { R_PRE, R_END, R_WORD, R_LETTER, R_POST, R_NUM };
 
 struct item {
-    const char *p;  /* digits without leading zeros, or the word */
-    uint16_t len;   /* length of p (0 for the number zero) */
-    uint8_t rank;   /* R_* */
-    uint8_t sub;    /* pre-release stage: dev 0, alpha 1, beta 2, pre/milestone 3, rc 4 */
+    const char *p; /* digits without leading zeros, or the word */
+    uint16_t len;  /* length of p (0 for the number zero) */
+    uint8_t rank;  /* R_* */
+    uint8_t sub;   /* pre-release stage: dev 0, alpha 1, beta 2, pre/milestone 3, rc 4 */
 };
 
 struct items {
@@ -48,14 +48,11 @@ static void push(struct items *s, const char *p, size_t len, int rank, int sub)
 static void push_word(struct items *s, const char *p, size_t n, char prev, char next)
 {
     static const char *const pre[5][4] = {
-        {"dev", "snapshot", "nightly", NULL},
-        {"alpha", NULL},
-        {"beta", NULL},
-        {"pre", "preview", "milestone", NULL},
-        {"rc", "cr", NULL},
+        {"dev", "snapshot", "nightly", NULL},  {"alpha", NULL},    {"beta", NULL},
+        {"pre", "preview", "milestone", NULL}, {"rc", "cr", NULL},
     };
-    static const char *const post[] = {"post", "patch", "pl", "sp", "update", "rev", "p",
-                                       "u",    "r",     NULL};
+    static const char *const post[] = {"post", "patch", "pl", "sp", "update",
+                                       "rev",  "p",     "u",  "r",  NULL};
     static const char *const none[] = {"final", "ga", "release", "stable", "rtm", NULL};
     bool next_digit = isdigit((unsigned char)next) != 0;
     if (n == 1) {

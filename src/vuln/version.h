@@ -30,10 +30,10 @@ int vg_version_key_cmp(const unsigned char *a, size_t al, const unsigned char *b
 /* One version range, as NVD's cpeMatch (versionStart/End, Including/Excluding) or CVE 5's
  * versions[] give it. A bound with ptr == NULL is absent. */
 struct vg_version_range {
-    struct vg_str start;  /* lower bound, or {NULL, 0} */
-    struct vg_str end;    /* upper bound, or {NULL, 0} */
-    bool start_incl;      /* start is versionStartIncluding (else Excluding) */
-    bool end_incl;        /* end is versionEndIncluding (else Excluding) */
+    struct vg_str start; /* lower bound, or {NULL, 0} */
+    struct vg_str end;   /* upper bound, or {NULL, 0} */
+    bool start_incl;     /* start is versionStartIncluding (else Excluding) */
+    bool end_incl;       /* end is versionEndIncluding (else Excluding) */
 };
 
 /* Is v within r. A range with no bound at all holds every version. */

@@ -27,8 +27,8 @@ size_t vg_vindex_bytes(const struct vg_vindex *ix);
 
 /* Full re-match: every asset against every indexed CVE. Appends findings (unsorted) to out.
  * Returns 0 or VG_ENOMEM. */
-int vg_vmatch_all(const struct vg_vindex *ix, const struct vg_vuln_set *s,
-                  struct vg_inventory *inv, struct vg_findings *out);
+int vg_vmatch_all(const struct vg_vindex *ix, const struct vg_vuln_set *s, struct vg_inventory *inv,
+                  struct vg_findings *out);
 /* One CVE (set entry index) against the inventory, e.g. after importing it. */
 int vg_vmatch_vuln(const struct vg_vuln_set *s, size_t entry, struct vg_inventory *inv,
                    struct vg_findings *out);
@@ -38,7 +38,7 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
 /* The straightforward way, for tests and benchmarks (naive.c, in the library but called by
  * no command): each CVE of entries [first, first+n) against each asset, criterion by
  * criterion, without any index. Same results. */
-int vg_vmatch_naive(const struct vg_vuln_set *s, size_t first, size_t n,
-                    struct vg_inventory *inv, struct vg_findings *out);
+int vg_vmatch_naive(const struct vg_vuln_set *s, size_t first, size_t n, struct vg_inventory *inv,
+                    struct vg_findings *out);
 
 #endif

@@ -12,13 +12,13 @@
 struct vg_vuln_set {
     struct vg_vuln_entry *entries; /* all entries, in order of first sight */
     size_t n, cap;
-    struct vg_u64map index;        /* key -> entry index (a probe reads the slot only: an
-                                      entry is ~180 bytes away in another cache line; loading
-                                      250,000 records and their EPSS scores probes a million
-                                      times) */
-    char epss_model[64];           /* from the EPSS comment line */
-    struct vg_vuln **retired;      /* records replaced by newer ones, freed with the set: an */
-    size_t nretired, capretired;   /* index built earlier may still point into them */
+    struct vg_u64map index;      /* key -> entry index (a probe reads the slot only: an
+                                    entry is ~180 bytes away in another cache line; loading
+                                    250,000 records and their EPSS scores probes a million
+                                    times) */
+    char epss_model[64];         /* from the EPSS comment line */
+    struct vg_vuln **retired;    /* records replaced by newer ones, freed with the set: an */
+    size_t nretired, capretired; /* index built earlier may still point into them */
 };
 
 uint64_t vg_vuln_key(struct vg_str id)
@@ -176,7 +176,7 @@ int vg_vuln_set_put_epss(struct vg_vuln_set *s, uint64_t key, float epss, float 
     struct vg_vuln_entry *e = entry_get(s, key);
     if (!e)
         return VG_ENOMEM;
-    int rc = e->epss < 0 ? VG_VULN_ADDED
+    int rc = e->epss < 0                               ? VG_VULN_ADDED
              : (e->epss == epss && e->epss_pct == pct) ? VG_VULN_UNCHANGED
                                                        : VG_VULN_UPDATED;
     e->epss = epss;

@@ -56,60 +56,60 @@ struct vg_affected_version {
  * and digits between two of them as one `_`, none at the ends: "Example.org" is
  * "example_org", ".NET" is "net"). */
 struct vg_affected {
-    struct vg_str vendor;                /* normalised vendor */
-    struct vg_str product;               /* normalised product */
+    struct vg_str vendor;  /* normalised vendor */
+    struct vg_str product; /* normalised product */
     struct vg_affected_version *versions;
     uint32_t nversions;
-    bool default_affected;               /* defaultStatus "affected" */
+    bool default_affected; /* defaultStatus "affected" */
 };
 
 /* One CVE as one feed describes it. Everything pointed to lives in `block` and `arrays`. */
 struct vg_vuln {
-    char id[24];                     /* "CVE-2024-12345" */
-    uint64_t key;                    /* vg_vuln_key(id) */
-    uint8_t source;                  /* enum vg_vuln_source */
-    bool rejected;                   /* NVD "Rejected" or CVE 5 state REJECTED: never matched */
-    bool simple;                     /* every configuration is one plain OR node */
-    char modified[32];               /* NVD lastModified or CVE 5 dateUpdated, ISO 8601 */
-    char published[32];              /* published / datePublished */
-    float cvss;                      /* preferred base score, -1 if none */
-    uint8_t cvss_version;            /* 40, 31, 30, 20, or 0 */
-    char severity[12];               /* "CRITICAL", "HIGH", ...; "" if none */
-    struct vg_str cvss_vector;       /* vector string of that score */
-    struct vg_str cwes;              /* "CWE-79,CWE-89" (first few), may be empty */
-    struct vg_str description;       /* first English description, may be empty */
-    struct vg_vuln_config *configs;  /* NVD configurations */
+    char id[24];                    /* "CVE-2024-12345" */
+    uint64_t key;                   /* vg_vuln_key(id) */
+    uint8_t source;                 /* enum vg_vuln_source */
+    bool rejected;                  /* NVD "Rejected" or CVE 5 state REJECTED: never matched */
+    bool simple;                    /* every configuration is one plain OR node */
+    char modified[32];              /* NVD lastModified or CVE 5 dateUpdated, ISO 8601 */
+    char published[32];             /* published / datePublished */
+    float cvss;                     /* preferred base score, -1 if none */
+    uint8_t cvss_version;           /* 40, 31, 30, 20, or 0 */
+    char severity[12];              /* "CRITICAL", "HIGH", ...; "" if none */
+    struct vg_str cvss_vector;      /* vector string of that score */
+    struct vg_str cwes;             /* "CWE-79,CWE-89" (first few), may be empty */
+    struct vg_str description;      /* first English description, may be empty */
+    struct vg_vuln_config *configs; /* NVD configurations */
     uint32_t nconfigs;
     struct vg_vuln_node *nodes;
     uint32_t nnodes;
     struct vg_cpe_match *matches;
     uint32_t nmatches;
-    struct vg_affected *affected;    /* CVE 5 affected[] (cna container) */
+    struct vg_affected *affected; /* CVE 5 affected[] (cna container) */
     uint32_t naffected;
-    char *json;                      /* the record re-serialised (compact), if kept; or NULL */
+    char *json; /* the record re-serialised (compact), if kept; or NULL */
     size_t json_len;
-    void *arrays;                    /* owns configs, nodes, matches, affected, versions */
-    char *block;                     /* owns the strings */
+    void *arrays; /* owns configs, nodes, matches, affected, versions */
+    char *block;  /* owns the strings */
 };
 
 /* CISA KEV data of a CVE. */
 struct vg_kev {
-    char date_added[11];   /* YYYY-MM-DD */
-    char due_date[11];     /* YYYY-MM-DD, "" if absent */
-    bool ransomware;       /* knownRansomwareCampaignUse == "Known" */
-    char vendor[64];       /* vendorProject (truncated) */
-    char product[64];      /* product (truncated) */
+    char date_added[11]; /* YYYY-MM-DD */
+    char due_date[11];   /* YYYY-MM-DD, "" if absent */
+    bool ransomware;     /* knownRansomwareCampaignUse == "Known" */
+    char vendor[64];     /* vendorProject (truncated) */
+    char product[64];    /* product (truncated) */
 };
 
 /* Everything known of one CVE: its records by source and the joined feeds. */
 struct vg_vuln_entry {
-    uint64_t key;          /* vg_vuln_key of the id */
-    struct vg_vuln *nvd;   /* NVD record or NULL */
-    struct vg_vuln *cve5;  /* CVE 5 record or NULL */
+    uint64_t key;         /* vg_vuln_key of the id */
+    struct vg_vuln *nvd;  /* NVD record or NULL */
+    struct vg_vuln *cve5; /* CVE 5 record or NULL */
     bool has_kev;
     struct vg_kev kev;
-    float epss;            /* EPSS probability, -1 if unknown */
-    float epss_pct;        /* EPSS percentile, -1 if unknown */
+    float epss;     /* EPSS probability, -1 if unknown */
+    float epss_pct; /* EPSS percentile, -1 if unknown */
 };
 
 struct vg_vuln_set;

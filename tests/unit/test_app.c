@@ -136,8 +136,9 @@ static void events_recorded_once_per_hit(void **state)
     /* an index of the database's indicator and one from a file (no id) */
     struct vg_match_index *idx = vg_match_index_new();
     assert_int_equal(vg_events_load(f->st, "2026-11-29T00:00:00Z", idx, &d), 0);
-    assert_int_equal(
-        vg_match_index_add(idx, VG_MATCH_DOMAIN, vg_str_c("file.example"), vg_str_c(""), 0, &d), 0);
+    assert_int_equal(vg_match_index_add(idx, VG_MATCH_DOMAIN, vg_str_c("file.example"),
+                                        vg_str_c(""), 0, &d),
+                     0);
     vg_match_index_freeze(idx);
     static const char log[] = "{\"timestamp\":\"2026-11-28T10:00:00Z\",\"dns\":{\"rrname\":"
                               "\"a.evil.example\"}}\n"
@@ -190,18 +191,19 @@ static void logins_and_users(void **state)
                      0);
     assert_int_equal(vg_auth_user_create(f->st, "ana", "reader", NULL, &id, &d), VG_EEXIST);
     assert_string_equal(d.field, "/name");
-    assert_int_equal(
-        vg_auth_login(f->st, "ana", "correct horse battery", tok, &tid, role, sizeof role, &d), 0);
+    assert_int_equal(vg_auth_login(f->st, "ana", "correct horse battery", tok, &tid, role,
+                                   sizeof role, &d),
+                     0);
     assert_string_equal(role, "analyst");
     struct vg_actor a;
     assert_int_equal(vg_auth_token_check(f->st, tok, strlen(tok), &a), 0);
     assert_string_equal(a.name, "ana");
-    assert_int_equal(
-        vg_auth_login(f->st, "ana", "wrong horse battery", tok, &tid, role, sizeof role, &d),
-        VG_EPERM);
-    assert_int_equal(
-        vg_auth_login(f->st, "bob", "correct horse battery", tok, &tid, role, sizeof role, &d),
-        VG_EPERM);
+    assert_int_equal(vg_auth_login(f->st, "ana", "wrong horse battery", tok, &tid, role,
+                                   sizeof role, &d),
+                     VG_EPERM);
+    assert_int_equal(vg_auth_login(f->st, "bob", "correct horse battery", tok, &tid, role,
+                                   sizeof role, &d),
+                     VG_EPERM);
     /* a user without a password cannot log in */
     assert_int_equal(vg_auth_user_create(f->st, "carl", "reader", NULL, &id, &d), 0);
     assert_int_equal(vg_auth_login(f->st, "carl", "", tok, &tid, role, sizeof role, &d), VG_EPERM);

@@ -58,9 +58,12 @@ static void observable_detection(void **state)
 static void observable_rejects(void **state)
 {
     (void)state;
-    const char *bad[] = {"", "   ", "1.2.3.4/33", "::1/129", "1.2.3.4/-1", "1.2.3.4/",
-                         "example", "exa mple.com", "123.456", "-", "@example.com",
-                         "http://", "://x", "http://[::1/", "http://h:99999/", "a@b"};
+    const char *bad[] = {"",        "   ",          "1.2.3.4/33",
+                         "::1/129", "1.2.3.4/-1",   "1.2.3.4/",
+                         "example", "exa mple.com", "123.456",
+                         "-",       "@example.com", "http://",
+                         "://x",    "http://[::1/", "http://h:99999/",
+                         "a@b"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct vg_observable o;
         struct vg_diag d;
@@ -119,8 +122,8 @@ static void hostname_rules(void **state)
 static void lifecycle_table(void **state)
 {
     (void)state;
-    const char *path[] = {"new", "triage", "analysis", "containment", "eradication", "recovery",
-                          "closed"};
+    const char *path[] = {"new",         "triage",   "analysis", "containment",
+                          "eradication", "recovery", "closed"};
     for (size_t i = 0; i + 1 < 7; i++)
         assert_true(vg_status_can_move(path[i], path[i + 1]));
     assert_false(vg_status_can_move("new", "closed"));
@@ -456,10 +459,10 @@ static void playbooks(void **state)
 static void attribution(void **state)
 {
     (void)state;
-    json_t *orgs = json_pack("[{s:I,s:{s:[s,s],s:[s]}},{s:I,s:{s:[s],s:[s]}}]", "id",
-                             (json_int_t)1, "assets", "cidrs", "10.0.0.0/8", "2001:db8::/32",
-                             "domains", "min.example", "id", (json_int_t)2, "assets", "cidrs",
-                             "10.1.0.0/16", "domains", "dept.min.example");
+    json_t *orgs =
+        json_pack("[{s:I,s:{s:[s,s],s:[s]}},{s:I,s:{s:[s],s:[s]}}]", "id", (json_int_t)1, "assets",
+                  "cidrs", "10.0.0.0/8", "2001:db8::/32", "domains", "min.example", "id",
+                  (json_int_t)2, "assets", "cidrs", "10.1.0.0/16", "domains", "dept.min.example");
     struct vg_attrib *a = vg_attrib_new(orgs);
     assert_non_null(a);
     assert_int_equal(vg_attrib_ip(a, "10.2.3.4"), 1);

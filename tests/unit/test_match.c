@@ -43,8 +43,8 @@ static int collect_hit(void *ctx, const struct vg_match_hit *h)
     struct vg_match_indicator ind;
     vg_match_index_get(c->idx, h->rec, &ind, text);
     vg_buf_printf(&c->out, "%llu %.*s %s %.*s %.*s\n", (unsigned long long)h->line,
-                  (int)ind.text.len, ind.text.ptr, vg_match_type_name(ind.type),
-                  (int)h->value.len, h->value.ptr, (int)h->field.len, h->field.ptr);
+                  (int)ind.text.len, ind.text.ptr, vg_match_type_name(ind.type), (int)h->value.len,
+                  h->value.ptr, (int)h->field.len, h->field.ptr);
     return 0;
 }
 
@@ -56,9 +56,8 @@ static void collect_bad(void *ctx, uint64_t line, const char *msg)
 }
 
 /* Scans input with the indicators and returns what was found (caller frees). */
-static char *scan_with(const struct vg_match_index *idx, enum vg_match_format fmt,
-                       unsigned threads, const char *input, size_t len,
-                       struct vg_match_stats *st_out)
+static char *scan_with(const struct vg_match_index *idx, enum vg_match_format fmt, unsigned threads,
+                       const char *input, size_t len, struct vg_match_stats *st_out)
 {
     struct collect c = {idx, {0}};
     vg_buf_init(&c.out, VG_MAX_BUF);
@@ -88,11 +87,11 @@ static char *match_text(const char *iocs, const char *input)
     return r;
 }
 
-#define EXPECT(iocs, input, want)                                                                 \
-    do {                                                                                          \
-        char *got_ = match((iocs), (input));                                                      \
-        assert_string_equal(got_, (want));                                                        \
-        free(got_);                                                                               \
+#define EXPECT(iocs, input, want)                                                                  \
+    do {                                                                                           \
+        char *got_ = match((iocs), (input));                                                       \
+        assert_string_equal(got_, (want));                                                         \
+        free(got_);                                                                                \
     } while (0)
 
 /* One JSON event with a single string field "v". */
@@ -119,9 +118,10 @@ static void ipv4_exact_and_cidr(void **state)
     EXPECT(iocs, ev("192.0.2.01"), "");
     EXPECT(iocs, ev("10.1"), "");
     /* our IPv4 reader agrees with inet_pton */
-    static const char *v4[] = {"0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3", "1.2.3.4.5",
-                               "01.2.3.4", "1.2.3.00", "1.2.3.0", "1..2.3", "1.2.3.4.", " 1.2.3.4",
-                               "1.2.3.4a", "100.200.250.199", "1.2.3.2555", "0x1.2.3.4"};
+    static const char *v4[] = {"0.0.0.0",         "255.255.255.255", "256.1.1.1", "1.2.3",
+                               "1.2.3.4.5",       "01.2.3.4",        "1.2.3.00",  "1.2.3.0",
+                               "1..2.3",          "1.2.3.4.",        " 1.2.3.4",  "1.2.3.4a",
+                               "100.200.250.199", "1.2.3.2555",      "0x1.2.3.4"};
     for (size_t i = 0; i < sizeof v4 / sizeof v4[0]; i++) {
         uint8_t mine[16], theirs[16];
         int fam = 0;
@@ -409,17 +409,17 @@ static void eve_malformed_lines(void **state)
     (void)state;
     struct vg_match_index *idx = index_of("domain-name evil.example\n");
     const char *in = "{\"a\":\"evil.example\"}\n"
-                     "{\"a\":\"evil.example\"\n"          /* unterminated: no hit reported */
-                     "\n"                                 /* blank: skipped silently */
-                     "[\"evil.example\"]\n"               /* not an object */
-                     "{\"a\":\"evil.example\"} x\n"       /* trailing text */
-                     "{\"a\":01}\n"                       /* leading zero */
-                     "{\"a\":99999999999999999999}\n"     /* over a 64-bit integer */
-                     "{\"a\":\"\\ud800\"}\n"              /* lone surrogate */
-                     "{\"a\":\"\\u0000\"}\n"              /* NUL */
-                     "{\"a\":\"\xc3\x28\"}\n"             /* bad UTF-8 */
-                     "{\"a\":1e999}\n"                    /* real overflow */
-                     "{\"b\":\"evil.example\"}";          /* no final newline */
+                     "{\"a\":\"evil.example\"\n"      /* unterminated: no hit reported */
+                     "\n"                             /* blank: skipped silently */
+                     "[\"evil.example\"]\n"           /* not an object */
+                     "{\"a\":\"evil.example\"} x\n"   /* trailing text */
+                     "{\"a\":01}\n"                   /* leading zero */
+                     "{\"a\":99999999999999999999}\n" /* over a 64-bit integer */
+                     "{\"a\":\"\\ud800\"}\n"          /* lone surrogate */
+                     "{\"a\":\"\\u0000\"}\n"          /* NUL */
+                     "{\"a\":\"\xc3\x28\"}\n"         /* bad UTF-8 */
+                     "{\"a\":1e999}\n"                /* real overflow */
+                     "{\"b\":\"evil.example\"}";      /* no final newline */
     struct vg_match_stats st;
     char *got = scan_with(idx, VG_MATCH_FORMAT_EVE, 1, in, strlen(in), &st);
     assert_string_equal(got, "1 evil.example domain-name evil.example a\n2 !bad\n4 !bad\n"
@@ -475,17 +475,50 @@ static void eve_agrees_with_jansson(void **state)
 {
     (void)state;
     static const char *docs[] = {
-        "{}", " {\"a\":[]} ", "{\"a\":{}}", "{\"a\":-0}", "{\"a\":-0.0e+1}", "{\"a\":1E5}",
-        "{\"a\":9223372036854775807}", "{\"a\":-9223372036854775808}",
-        "{\"a\":9223372036854775808}", "{\"a\":-9223372036854775809}", "{\"a\":1.}",
-        "{\"a\":.1}", "{\"a\":+1}", "{\"a\":1e}", "{\"a\":-}", "{\"a\":tru}", "{\"a\":nul}",
-        "{\"a\":\"\\x\"}", "{\"a\":\"\\u12\"}", "{\"a\":\"\\ud83d\\ude00\"}",
-        "{\"a\":\"\\ude00\"}", "{\"a\":\"\\ud83d\\u0041\"}", "{\"a\":\"\t\"}", "{\"a\" 1}",
-        "{\"a\":1,}", "{,}", "{\"a\":[1,]}", "{\"a\":[,1]}", "{\"a\":1}}", "{\"a\":1",
-        "{\"a\":\"\xf0\x9f\x98\x80\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xc0\xaf\"}",
-        "{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":1e400}", "{\"a\":-1e400}", "{\"a\":1e-400}",
-        "{'a':1}", "{\"a\":1}\r", "\xef\xbb\xbf{}", "{\"a\":[1 2]}",
-        "{\"a\":\"\\/\"}", "{\"\":\"\"}", "{\"a\":true false}",
+        "{}",
+        " {\"a\":[]} ",
+        "{\"a\":{}}",
+        "{\"a\":-0}",
+        "{\"a\":-0.0e+1}",
+        "{\"a\":1E5}",
+        "{\"a\":9223372036854775807}",
+        "{\"a\":-9223372036854775808}",
+        "{\"a\":9223372036854775808}",
+        "{\"a\":-9223372036854775809}",
+        "{\"a\":1.}",
+        "{\"a\":.1}",
+        "{\"a\":+1}",
+        "{\"a\":1e}",
+        "{\"a\":-}",
+        "{\"a\":tru}",
+        "{\"a\":nul}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"\\ud83d\\ude00\"}",
+        "{\"a\":\"\\ude00\"}",
+        "{\"a\":\"\\ud83d\\u0041\"}",
+        "{\"a\":\"\t\"}",
+        "{\"a\" 1}",
+        "{\"a\":1,}",
+        "{,}",
+        "{\"a\":[1,]}",
+        "{\"a\":[,1]}",
+        "{\"a\":1}}",
+        "{\"a\":1",
+        "{\"a\":\"\xf0\x9f\x98\x80\"}",
+        "{\"a\":\"\xed\xa0\x80\"}",
+        "{\"a\":\"\xc0\xaf\"}",
+        "{\"a\":\"\xf4\x90\x80\x80\"}",
+        "{\"a\":1e400}",
+        "{\"a\":-1e400}",
+        "{\"a\":1e-400}",
+        "{'a':1}",
+        "{\"a\":1}\r",
+        "\xef\xbb\xbf{}",
+        "{\"a\":[1 2]}",
+        "{\"a\":\"\\/\"}",
+        "{\"\":\"\"}",
+        "{\"a\":true false}",
     };
     struct vg_match_eve *e = vg_match_eve_new();
     for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
@@ -530,9 +563,11 @@ static int count_json_strings(json_t *j)
     json_t *v;
     const char *k;
     if (json_is_array(j))
-        json_array_foreach(j, i, v) n += count_json_strings(v);
+        json_array_foreach(j, i, v)
+            n += count_json_strings(v);
     if (json_is_object(j))
-        json_object_foreach(j, k, v) n += count_json_strings(v);
+        json_object_foreach(j, k, v)
+            n += count_json_strings(v);
     return n;
 }
 
@@ -615,15 +650,15 @@ static void ioc_lines(void **state)
 {
     (void)state;
     const char *f = "# comment\n\n  \t\n"
-                    "domain-name evil.example\n"      /* 4 */
-                    "ipv4-addr 300.1.1.1\n"           /* 5 invalid */
-                    "bogus x\n"                       /* 6 invalid */
-                    "url\n"                           /* 7 invalid: no value */
-                    "md5 abc\n"                       /* 8 invalid */
-                    "ipv6-addr 10.0.0.1\n"            /* 9 invalid: v4 as v6 */
-                    "ipv4-addr 10.0.0.0/33\n"         /* 10 invalid */
-                    "domain-name EVIL.example.\r\n"   /* 11 duplicate */
-                    "email-addr nobody@\n"            /* 12 invalid */
+                    "domain-name evil.example\n"                     /* 4 */
+                    "ipv4-addr 300.1.1.1\n"                          /* 5 invalid */
+                    "bogus x\n"                                      /* 6 invalid */
+                    "url\n"                                          /* 7 invalid: no value */
+                    "md5 abc\n"                                      /* 8 invalid */
+                    "ipv6-addr 10.0.0.1\n"                           /* 9 invalid: v4 as v6 */
+                    "ipv4-addr 10.0.0.0/33\n"                        /* 10 invalid */
+                    "domain-name EVIL.example.\r\n"                  /* 11 duplicate */
+                    "email-addr nobody@\n"                           /* 12 invalid */
                     "sha1 DA39A3EE5E6B4B0D3255BFEF95601890AFD80709"; /* 13, no newline */
     struct vg_match_index *idx = vg_match_index_new();
     struct errs e = {""};
@@ -664,9 +699,9 @@ static void ioc_csv(void **state)
                     "1,evil.example,\"a, b\",domain-name\n"
                     "2,\"http://evil.example/\"\"q\"\"\",x,url\n"
                     "3,192.0.2.0/24,,ipv4-addr\n"
-                    "4,,,domain-name\n"                     /* 5 invalid: empty value */
-                    "5,\"unterminated,x,url\n"              /* 6 invalid */
-                    "6,evil.example\n";                     /* 7 invalid: missing columns */
+                    "4,,,domain-name\n"        /* 5 invalid: empty value */
+                    "5,\"unterminated,x,url\n" /* 6 invalid */
+                    "6,evil.example\n";        /* 7 invalid: missing columns */
     struct vg_match_index *idx = vg_match_index_new();
     struct errs e = {""};
     struct vg_match_ioc_counts c = {0};
@@ -697,8 +732,7 @@ static void ioc_csv(void **state)
     assert_int_equal(c2.added, 1);
     vg_match_index_free(idx2);
     vg_match_index_freeze(idx);
-    char *got = scan_with(idx, VG_MATCH_FORMAT_EVE, 1,
-                          CSV_EVENT, strlen(CSV_EVENT), NULL);
+    char *got = scan_with(idx, VG_MATCH_FORMAT_EVE, 1, CSV_EVENT, strlen(CSV_EVENT), NULL);
     assert_string_equal(got, "1 http://evil.example/\"q\" url http://evil.example/\"q\" u\n"
                              "1 evil.example domain-name http://evil.example/\"q\" u\n"
                              "1 192.0.2.0/24 ipv4-addr 192.0.2.7 i\n");
@@ -714,8 +748,8 @@ static void index_api_ids(void **state)
     assert_int_equal(vg_match_index_add(idx, VG_MATCH_DOMAIN, VG_STR("evil.example"),
                                         VG_STR("Evil.Example"), 42, &d),
                      0);
-    assert_int_equal(vg_match_index_add(idx, VG_MATCH_DOMAIN, VG_STR("EVIL.example"),
-                                        VG_STR(""), 43, &d),
+    assert_int_equal(vg_match_index_add(idx, VG_MATCH_DOMAIN, VG_STR("EVIL.example"), VG_STR(""),
+                                        43, &d),
                      1);
     assert_int_equal(vg_match_index_add(idx, VG_MATCH_URL, VG_STR("nope"), VG_STR(""), 1, &d),
                      VG_EINVAL);
@@ -763,9 +797,8 @@ static void huge_and_garbage_lines(void **state)
 static void threads_identical(void **state)
 {
     (void)state;
-    struct vg_match_index *idx =
-        index_of("domain-name evil.example\nipv4-addr 10.0.0.0/8\nmd5 "
-                 "d41d8cd98f00b204e9800998ecf8427e\n");
+    struct vg_match_index *idx = index_of("domain-name evil.example\nipv4-addr 10.0.0.0/8\nmd5 "
+                                          "d41d8cd98f00b204e9800998ecf8427e\n");
     struct vg_buf in;
     vg_buf_init(&in, VG_MAX_BUF);
     for (int i = 0; i < 60000; i++) {
@@ -920,8 +953,8 @@ static void index_rows(void **state)
     struct vg_match_index *idx = vg_match_index_new();
     assert_int_equal(vg_match_index_add_row(idx, 7, "domain-name", "evil.example"), 0);
     assert_int_equal(vg_match_index_add_row(idx, 8, "ipv4-addr", "203.0.113.0/24"), 0);
-    assert_int_equal(vg_match_index_add_row(idx, 9, "mutex", "x"), 0);           /* skipped */
-    assert_int_equal(vg_match_index_add_row(idx, 10, "md5", "not-a-hash"), 0);   /* skipped */
+    assert_int_equal(vg_match_index_add_row(idx, 9, "mutex", "x"), 0);         /* skipped */
+    assert_int_equal(vg_match_index_add_row(idx, 10, "md5", "not-a-hash"), 0); /* skipped */
     assert_int_equal(vg_match_index_add_row(idx, 11, "domain-name", "EVIL.example"), 0); /* dup */
     assert_int_equal(vg_match_index_count(idx), 2);
     assert_int_equal(vg_match_index_skipped(idx), 2);
@@ -996,8 +1029,7 @@ static void attribution(void **state)
     assert_int_equal(attribute(a, "10.1.0.5", "10.2.0.5", "10.2.0.5"), 1);
     assert_int_equal(attribute(a, "10.1.0.5", "10.2.0.5", "10.1.0.5"), 2);
     /* same address written differently */
-    assert_int_equal(attribute(a, "2001:db8:a:0::1", "2001:db8:ffff::9", "2001:db8:ffff:0::9"),
-                     1);
+    assert_int_equal(attribute(a, "2001:db8:a:0::1", "2001:db8:ffff::9", "2001:db8:ffff:0::9"), 1);
     /* a matched host: dest first, then src */
     assert_int_equal(attribute(a, "10.1.0.5", "10.2.0.5", "evil.example"), 2);
     assert_int_equal(attribute(a, "10.1.0.5", "8.8.8.8", "evil.example"), 1);
@@ -1082,11 +1114,12 @@ static void sightings(void **state)
     json_decref(g.all);
 
     /* text logs: no event time nor addresses; binary bytes are kept JSON-safe */
-    const char *text = "GET http://10.2.0.9/ from \xff""evil.example\n";
+    const char *text = "GET http://10.2.0.9/ from \xff"
+                       "evil.example\n";
     struct flushed h = {json_array(), 0, 0};
     opts.format = VG_MATCH_FORMAT_TEXT;
-    assert_int_equal(vg_match_sightings_init(&sg, idx, a, text, strlen(text),
-                                             VG_MATCH_FORMAT_TEXT, "t.log", 100, flush_into, &h),
+    assert_int_equal(vg_match_sightings_init(&sg, idx, a, text, strlen(text), VG_MATCH_FORMAT_TEXT,
+                                             "t.log", 100, flush_into, &h),
                      0);
     assert_int_equal(vg_match_scan_mem(idx, &opts, text, strlen(text), &sink, &st, NULL), 0);
     assert_int_equal(vg_match_sightings_flush(&sg), 0);

@@ -65,8 +65,9 @@ static void keys(void **state)
 {
     (void)state;
     char k[VG_PRODUCT_KEY_MAX + 1];
-    assert_int_equal(
-        vg_product_key(VG_STR("Microsoft"), VG_STR(".NET"), VG_PRODUCT_PLAIN, k, sizeof k), 13);
+    assert_int_equal(vg_product_key(VG_STR("Microsoft"), VG_STR(".NET"), VG_PRODUCT_PLAIN, k,
+                                    sizeof k),
+                     13);
     assert_string_equal(k, "microsoft:net");
     assert_int_equal(vg_product_key(VG_STR("acme"), VG_STR("w*"), VG_PRODUCT_QUOTED, k, sizeof k),
                      -1);

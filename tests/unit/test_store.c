@@ -60,13 +60,15 @@ static void failed_create_writes_nothing(void **state)
     struct fixture *f = *state;
     struct vg_diag d;
     int rc;
-    json_t *bad = incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\","
-                                  "\"org\":42}", &d, &rc);
+    json_t *bad = incident(f->st,
+                           "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\","
+                           "\"org\":42}",
+                           &d, &rc);
     assert_null(bad);
     assert_int_equal(rc, VG_EINVAL);
     assert_string_equal(d.field, "/org");
-    json_t *ok = incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}",
-                          &d, &rc);
+    json_t *ok =
+        incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}", &d, &rc);
     assert_int_equal(rc, 0);
     /* the failed attempt did not consume a reference number */
     const char *ref = json_string_value(json_object_get(ok, "ref"));
@@ -87,8 +89,8 @@ static void lifecycle_conflict_lists_allowed(void **state)
     struct fixture *f = *state;
     struct vg_diag d;
     int rc;
-    json_t *inc = incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}",
-                           &d, &rc);
+    json_t *inc =
+        incident(f->st, "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\"}", &d, &rc);
     const char *ref = json_string_value(json_object_get(inc, "ref"));
     json_t *patch = json_pack("{s:s}", "status", "closed"), *out = NULL;
     assert_int_equal(vg_store_incident_update(f->st, &who, ref, patch, &out, &d), VG_ECONFLICT);
@@ -108,7 +110,8 @@ static void org_domains_attribute_subdomains(void **state)
     struct fixture *f = *state;
     struct vg_diag d;
     json_t *in = json_pack("{s:s,s:s,s:{s:[s]}}", "name", "M", "kind", "ministry", "assets",
-                           "domains", "min.example"), *org = NULL, *out = NULL;
+                           "domains", "min.example"),
+           *org = NULL, *out = NULL;
     assert_int_equal(vg_org_check(in, VG_CHECK_CREATE, &org, &d), 0);
     assert_int_equal(vg_store_org_create(f->st, &who, org, &out, &d), 0);
     json_decref(out);
@@ -129,17 +132,24 @@ static void related_by_cidr_and_domain(void **state)
     struct fixture *f = *state;
     struct vg_diag d;
     int rc;
-    json_t *a = incident(f->st, "{\"title\":\"a\",\"class\":\"fraud\",\"type\":\"phishing\","
-                                "\"observables\":[{\"value\":\"10.0.0.0/8\"},"
-                                "{\"value\":\"evil.example\"}]}", &d, &rc);
-    json_t *b = incident(f->st, "{\"title\":\"b\",\"class\":\"fraud\",\"type\":\"phishing\","
-                                "\"observables\":[{\"value\":\"10.9.8.7\"},"
-                                "{\"value\":\"x.evil.example\"}]}", &d, &rc);
-    json_t *c = incident(f->st, "{\"title\":\"c\",\"class\":\"fraud\",\"type\":\"phishing\","
-                                "\"observables\":[{\"value\":\"11.0.0.1\"}]}", &d, &rc);
+    json_t *a = incident(f->st,
+                         "{\"title\":\"a\",\"class\":\"fraud\",\"type\":\"phishing\","
+                         "\"observables\":[{\"value\":\"10.0.0.0/8\"},"
+                         "{\"value\":\"evil.example\"}]}",
+                         &d, &rc);
+    json_t *b = incident(f->st,
+                         "{\"title\":\"b\",\"class\":\"fraud\",\"type\":\"phishing\","
+                         "\"observables\":[{\"value\":\"10.9.8.7\"},"
+                         "{\"value\":\"x.evil.example\"}]}",
+                         &d, &rc);
+    json_t *c = incident(f->st,
+                         "{\"title\":\"c\",\"class\":\"fraud\",\"type\":\"phishing\","
+                         "\"observables\":[{\"value\":\"11.0.0.1\"}]}",
+                         &d, &rc);
     struct vg_related_list rel;
     assert_int_equal(vg_store_incident_related(f->st, json_string_value(json_object_get(b, "ref")),
-                                               10, &rel), 0);
+                                               10, &rel),
+                     0);
     assert_int_equal(rel.n, 1);
     assert_string_equal(rel.v[0].ref, json_string_value(json_object_get(a, "ref")));
     assert_string_equal(rel.v[0].title, "a");
@@ -164,8 +174,10 @@ static void related_sees_other_connections(void **state)
     struct fixture *f = *state;
     struct vg_diag d;
     int rc;
-    json_t *a = incident(f->st, "{\"title\":\"a\",\"class\":\"fraud\",\"type\":\"phishing\","
-                                "\"observables\":[{\"value\":\"evil.example\"}]}", &d, &rc);
+    json_t *a = incident(f->st,
+                         "{\"title\":\"a\",\"class\":\"fraud\",\"type\":\"phishing\","
+                         "\"observables\":[{\"value\":\"evil.example\"}]}",
+                         &d, &rc);
     const char *ref = json_string_value(json_object_get(a, "ref"));
     struct vg_related_list rel;
     assert_int_equal(vg_store_incident_related(f->st, ref, 10, &rel), 0);
@@ -174,8 +186,10 @@ static void related_sees_other_connections(void **state)
     /* another connection (another process, e.g. the CLI) adds a related incident */
     struct vg_store *other = vg_store_open(f->path, NULL, &d);
     assert_non_null(other);
-    json_t *b = incident(other, "{\"title\":\"b\",\"class\":\"fraud\",\"type\":\"phishing\","
-                                "\"observables\":[{\"value\":\"x.evil.example\"}]}", &d, &rc);
+    json_t *b = incident(other,
+                         "{\"title\":\"b\",\"class\":\"fraud\",\"type\":\"phishing\","
+                         "\"observables\":[{\"value\":\"x.evil.example\"}]}",
+                         &d, &rc);
     assert_int_equal(rc, 0);
     vg_store_close(other);
     assert_int_equal(vg_store_incident_related(f->st, ref, 10, &rel), 0);
@@ -201,11 +215,11 @@ static void sightings_raise_one_alert_per_day(void **state)
     assert_int_equal(json_integer_value(json_object_get(out, "unchanged")), 2);
     json_decref(out);
     json_decref(inds);
-    json_t *sg = json_pack("[{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s}]",
-                           "indicator", dom, "org", "seen", "2026-11-28T10:00:00Z", "value",
-                           "a.evil.example", "indicator", dom, "org", "seen",
-                           "2026-11-28T11:00:00Z", "value", "b.evil.example", "indicator", dom,
-                           "org", "seen", "2026-11-29T01:00:00Z", "value", "a.evil.example");
+    json_t *sg = json_pack("[{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s}]", "indicator",
+                           dom, "org", "seen", "2026-11-28T10:00:00Z", "value", "a.evil.example",
+                           "indicator", dom, "org", "seen", "2026-11-28T11:00:00Z", "value",
+                           "b.evil.example", "indicator", dom, "org", "seen",
+                           "2026-11-29T01:00:00Z", "value", "a.evil.example");
     assert_int_equal(vg_store_sightings_record(f->st, &who, sg, &out, &d), 0);
     assert_int_equal(json_integer_value(json_object_get(out, "alerts")), 2);
     json_decref(out);

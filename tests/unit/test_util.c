@@ -157,9 +157,10 @@ static void json_unknown_field_named(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buf_cap_is_enforced),   cmocka_unit_test(buf_html_escapes), cmocka_unit_test(buf_json_strings),
-        cmocka_unit_test(str_to_u64_bounds),     cmocka_unit_test(str_trim_and_compare),
-        cmocka_unit_test(time_parse_forms),      cmocka_unit_test(utf8_sequences),      cmocka_unit_test(json_depth_limit),
+        cmocka_unit_test(buf_cap_is_enforced),      cmocka_unit_test(buf_html_escapes),
+        cmocka_unit_test(buf_json_strings),         cmocka_unit_test(str_to_u64_bounds),
+        cmocka_unit_test(str_trim_and_compare),     cmocka_unit_test(time_parse_forms),
+        cmocka_unit_test(utf8_sequences),           cmocka_unit_test(json_depth_limit),
         cmocka_unit_test(json_unknown_field_named),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);

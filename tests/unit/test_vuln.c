@@ -63,9 +63,9 @@ static void wfn_from_json(const json_t *o, struct vg_cpe_name *nm)
                     q[n++] = v[i];
                     continue;
                 }
-                if (!strchr("*?_", v[i]) && !((v[i] >= 'a' && v[i] <= 'z') ||
-                                              (v[i] >= 'A' && v[i] <= 'Z') ||
-                                              (v[i] >= '0' && v[i] <= '9')))
+                if (!strchr("*?_", v[i]) &&
+                    !((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') ||
+                      (v[i] >= '0' && v[i] <= '9')))
                     q[n++] = '\\';
                 q[n++] = v[i];
             }
@@ -187,8 +187,8 @@ static void cpe_round_trip_and_errors(void **state)
     assert_string_equal(b.data, "cpe:/a:nodejs:node.js:16.13.0::~~lts~~~");
     vg_buf_reset(&b);
     /* URI in, formatted string out. */
-    assert_int_equal(vg_cpe_parse(vg_str_c("cpe:/o:microsoft:windows_10:1607::~~~~x64~"), &nm,
-                                  &d), 0);
+    assert_int_equal(vg_cpe_parse(vg_str_c("cpe:/o:microsoft:windows_10:1607::~~~~x64~"), &nm, &d),
+                     0);
     vg_cpe_write_fs(&nm.cpe, &b);
     assert_string_equal(b.data, "cpe:2.3:o:microsoft:windows_10:1607:*:*:*:*:*:x64:*");
     vg_buf_cleanup(&b);
@@ -215,8 +215,7 @@ static void cpe_round_trip_and_errors(void **state)
     assert_string_equal(d.field, "product");
     assert_int_equal(vg_cpe_parse(vg_str_c("cpe:2.3:a:x:y:1.0:*:*:*:*:*:*:*:extra"), &nm, &d),
                      VG_EINVAL);
-    assert_int_equal(vg_cpe_parse(vg_str_c("cpe:2.3:q:x:y:1.0:*:*:*:*:*:*:*"), &nm, &d),
-                     VG_EINVAL);
+    assert_int_equal(vg_cpe_parse(vg_str_c("cpe:2.3:q:x:y:1.0:*:*:*:*:*:*:*"), &nm, &d), VG_EINVAL);
     assert_int_equal(vg_cpe_parse(vg_str_c("cpe:2.3:a:x:y:1.0\\"), &nm, &d), VG_EINVAL);
     assert_int_equal(vg_cpe_parse(vg_str_c(""), &nm, &d), VG_EINVAL);
     char big[VG_MAX_CPE + 20];
@@ -340,30 +339,75 @@ struct vpair {
 };
 
 static const struct vpair vtable[] = {
-    {"1.10", "1.9", 1},          {"2.0", "2.0.0", 0},          {"1.0-rc1", "1.0", -1},
-    {"1.0alpha", "1.0beta", -1}, {"1.0-beta2", "1.0-rc1", -1}, {"1.0-alpha.1", "1.0-alpha.2", -1},
-    {"1.0p1", "1.0", 1},         {"1.0a", "1.0", 1},           {"1.0.2k", "1.0.2j", 1},
-    {"1.0.2", "1.0.2a", -1},     {"1.0.1a", "1.0.2", -1},      {"1.0.0", "1", 0},
-    {"1.01", "1.1", 0},          {"v1.2", "1.2", 0},           {"1.2.3+build5", "1.2.3", 1},
-    {"1.2.3+build5", "1.2.3+build6", -1}, {"1.2.3+build9", "1.2.4", -1},
-    {"2021-03-04", "2021-03-05", -1}, {"20210304", "20201231", 1}, {"2021.10", "2021.9", 1},
-    {"8u292", "8u301", -1},      {"8u292", "8", 1},            {"8u292", "9", -1},
-    {"1.8.0_292", "1.8.0_301", -1}, {"2008", "2008r2", -1},   {"1.0-dev", "1.0-alpha", -1},
-    {"1.0-snapshot", "1.0", -1}, {"1.0-preview1", "1.0-rc1", -1}, {"1.0-beta", "1.0-preview", -1},
-    {"1.0-rc", "1.0-rc1", -1},   {"1.0rc1", "1.0-rc1", 0},     {"1.0.0-rc.1", "1.0-rc1", 0},
-    {"1.0a1", "1.0alpha1", 0},   {"1.0b2", "1.0beta2", 0},     {"1.0a1", "1.0b1", -1},
-    {"1.0b1", "1.0", -1},        {"1.0-final", "1.0", 0},      {"1.0.GA", "1.0", 0},
-    {"1.0-1", "1.0", 1},         {"1.0-ubuntu1", "1.0", 1},    {"1.0sp1", "1.0", 1},
-    {"1.0sp1", "1.0sp2", -1},    {"1.0-patch2", "1.0-patch10", -1},
-    {"10.0.19041.1234", "10.0.19041.999", 1}, {"2.4.49", "2.4.5", 1}, {"2.4.50", "2.4.49", 1},
-    {"0.9.9", "1.0", -1},        {"1.0", "1.0.0.0.0", 0},      {"1.0.0.1", "1.0", 1},
-    {"5.0.0-beta", "5.0.0", -1}, {"3.0.0-beta", "2.9.9", 1},   {"1.2.3-alpha", "1.2.2", 1},
-    {"", "1.0", -1},             {"1.0", "1.0 ", 0},           {"1.0-RC1", "1.0-rc1", 0},
-    {"1.0.0-alpha", "1.0.0-alpha.1", -1}, {"1.0.0-alpha.1", "1.0.0-beta", -1},
-    {"4.1.0-rc.1", "4.1.0", -1}, {"16.13.0", "16.16.0", -1},   {"16.9.1", "16.13.0", -1},
-    {"7.4.0.1570", "7.4", 1},    {"1.0.2u", "1.1.0", -1},      {"1.1.1w", "1.1.1", 1},
-    {"2.0.0-M1", "2.0.0", -1},   {"2.0.0-M1", "2.0.0-rc1", -1}, {"1.0~rc1", "1.0", -1},
-    {"11.0.2+9", "11.0.2", 1},   {"6.00", "6.0", 0},           {"1.0-lts", "1.0", 1},
+    {"1.10", "1.9", 1},
+    {"2.0", "2.0.0", 0},
+    {"1.0-rc1", "1.0", -1},
+    {"1.0alpha", "1.0beta", -1},
+    {"1.0-beta2", "1.0-rc1", -1},
+    {"1.0-alpha.1", "1.0-alpha.2", -1},
+    {"1.0p1", "1.0", 1},
+    {"1.0a", "1.0", 1},
+    {"1.0.2k", "1.0.2j", 1},
+    {"1.0.2", "1.0.2a", -1},
+    {"1.0.1a", "1.0.2", -1},
+    {"1.0.0", "1", 0},
+    {"1.01", "1.1", 0},
+    {"v1.2", "1.2", 0},
+    {"1.2.3+build5", "1.2.3", 1},
+    {"1.2.3+build5", "1.2.3+build6", -1},
+    {"1.2.3+build9", "1.2.4", -1},
+    {"2021-03-04", "2021-03-05", -1},
+    {"20210304", "20201231", 1},
+    {"2021.10", "2021.9", 1},
+    {"8u292", "8u301", -1},
+    {"8u292", "8", 1},
+    {"8u292", "9", -1},
+    {"1.8.0_292", "1.8.0_301", -1},
+    {"2008", "2008r2", -1},
+    {"1.0-dev", "1.0-alpha", -1},
+    {"1.0-snapshot", "1.0", -1},
+    {"1.0-preview1", "1.0-rc1", -1},
+    {"1.0-beta", "1.0-preview", -1},
+    {"1.0-rc", "1.0-rc1", -1},
+    {"1.0rc1", "1.0-rc1", 0},
+    {"1.0.0-rc.1", "1.0-rc1", 0},
+    {"1.0a1", "1.0alpha1", 0},
+    {"1.0b2", "1.0beta2", 0},
+    {"1.0a1", "1.0b1", -1},
+    {"1.0b1", "1.0", -1},
+    {"1.0-final", "1.0", 0},
+    {"1.0.GA", "1.0", 0},
+    {"1.0-1", "1.0", 1},
+    {"1.0-ubuntu1", "1.0", 1},
+    {"1.0sp1", "1.0", 1},
+    {"1.0sp1", "1.0sp2", -1},
+    {"1.0-patch2", "1.0-patch10", -1},
+    {"10.0.19041.1234", "10.0.19041.999", 1},
+    {"2.4.49", "2.4.5", 1},
+    {"2.4.50", "2.4.49", 1},
+    {"0.9.9", "1.0", -1},
+    {"1.0", "1.0.0.0.0", 0},
+    {"1.0.0.1", "1.0", 1},
+    {"5.0.0-beta", "5.0.0", -1},
+    {"3.0.0-beta", "2.9.9", 1},
+    {"1.2.3-alpha", "1.2.2", 1},
+    {"", "1.0", -1},
+    {"1.0", "1.0 ", 0},
+    {"1.0-RC1", "1.0-rc1", 0},
+    {"1.0.0-alpha", "1.0.0-alpha.1", -1},
+    {"1.0.0-alpha.1", "1.0.0-beta", -1},
+    {"4.1.0-rc.1", "4.1.0", -1},
+    {"16.13.0", "16.16.0", -1},
+    {"16.9.1", "16.13.0", -1},
+    {"7.4.0.1570", "7.4", 1},
+    {"1.0.2u", "1.1.0", -1},
+    {"1.1.1w", "1.1.1", 1},
+    {"2.0.0-M1", "2.0.0", -1},
+    {"2.0.0-M1", "2.0.0-rc1", -1},
+    {"1.0~rc1", "1.0", -1},
+    {"11.0.2+9", "11.0.2", 1},
+    {"6.00", "6.0", 0},
+    {"1.0-lts", "1.0", 1},
     {"99999999999999999999.1", "99999999999999999999", 1},
     {"100000000000000000000", "99999999999999999999", 1},
 };
@@ -382,8 +426,8 @@ static void version_table(void **state)
         int c = sign(vg_version_cmp(vg_str_c(vtable[i].a), vg_str_c(vtable[i].b)));
         int r = sign(vg_version_cmp(vg_str_c(vtable[i].b), vg_str_c(vtable[i].a)));
         if (c != vtable[i].want || r != -vtable[i].want)
-            fail_msg("cmp('%s', '%s') = %d / reverse %d, expected %d", vtable[i].a, vtable[i].b,
-                     c, r, vtable[i].want);
+            fail_msg("cmp('%s', '%s') = %d / reverse %d, expected %d", vtable[i].a, vtable[i].b, c,
+                     r, vtable[i].want);
     }
 }
 
@@ -511,17 +555,18 @@ static void version_cpematch_positives(void **state)
     }
     assert_int_equal(positives, 76);
     /* One CVE whose single node lists the six criteria. */
-    json_t *page = json_pack("{s:[{s:{s:s,s:s,s:[{s:[{s:s,s:b,s:o}]}]}}]}", "vulnerabilities",
-                             "cve", "id", "CVE-2022-32223", "lastModified", "2023-01-01",
-                             "configurations", "nodes", "operator", "OR", "negate", 0,
-                             "cpeMatch", matches);
+    json_t *page =
+        json_pack("{s:[{s:{s:s,s:s,s:[{s:[{s:s,s:b,s:o}]}]}}]}", "vulnerabilities", "cve", "id",
+                  "CVE-2022-32223", "lastModified", "2023-01-01", "configurations", "nodes",
+                  "operator", "OR", "negate", 0, "cpeMatch", matches);
     assert_non_null(page);
     char *text = json_dumps(page, JSON_COMPACT);
     struct vg_vuln_set *s = vg_vuln_set_new();
     struct vg_feed_stats st = {0};
     struct vg_diag d;
     assert_int_equal(vg_feed_read_mem(s, VG_FEED_NVD, "cpematch", text, strlen(text), NULL, &st,
-                                      &d), 0);
+                                      &d),
+                     0);
     assert_int_equal(st.added, 1);
     struct vg_vindex *ix = vg_vindex_build(s);
     struct vg_findings f;
@@ -636,10 +681,12 @@ static void feed_broken_nvd(void **state)
     vg_diag_clear(&d);
     memset(&st, 0, sizeof st);
     assert_int_equal(vg_feed_read_path(s, VG_FEED_AUTO, "tests/data/nvd/not-json.json", NULL, &st,
-                                       &d), VG_EINVAL);
+                                       &d),
+                     VG_EINVAL);
     assert_true(d.line >= 1);
     assert_int_equal(vg_feed_read_path(s, VG_FEED_AUTO, "tests/data/nvd/absent.json", NULL, &st,
-                                       &d), VG_EIO);
+                                       &d),
+                     VG_EIO);
     vg_vuln_set_free(s);
 }
 
@@ -962,8 +1009,9 @@ static void match_naive_and_incremental_agree(void **state)
                               VG_STR("cpe:2.3:h:contec:solarview_compact:-:*:*:*:*:*:*:*"), &d);
     assert_true(a > 0);
     f.n = 0;
-    assert_int_equal(vg_vmatch_vuln(fx->s, (size_t)vg_vuln_set_find(fx->s, vg_vuln_key(VG_STR(
-                                                  "CVE-2024-0002"))),
+    assert_int_equal(vg_vmatch_vuln(fx->s,
+                                    (size_t)vg_vuln_set_find(fx->s,
+                                                             vg_vuln_key(VG_STR("CVE-2024-0002"))),
                                     fx->inv, &f),
                      0);
     const char *want2[] = {"3 CVE-2024-0002", "5 CVE-2024-0002"};
@@ -984,8 +1032,9 @@ static void match_update_after_index(void **state)
         "{\"cve\":{\"id\":\"CVE-2024-0002\",\"lastModified\":\"2023-01-01T00:00:00.000\"}}]}";
     struct vg_feed_stats st = {0};
     struct vg_diag d;
-    assert_int_equal(vg_feed_read_mem(fx->s, VG_FEED_AUTO, "update", page, strlen(page), NULL,
-                                      &st, &d), 0);
+    assert_int_equal(vg_feed_read_mem(fx->s, VG_FEED_AUTO, "update", page, strlen(page), NULL, &st,
+                                      &d),
+                     0);
     assert_int_equal(st.updated, 1);   /* CVE-2024-0001: later lastModified */
     assert_int_equal(st.unchanged, 1); /* CVE-2024-0002: older, ignored */
     struct vg_findings f;
@@ -1026,9 +1075,9 @@ static void match_wildcard_name_exact_version(void **state)
     assert_int_equal(vg_inventory_add(inv, VG_STR("o"),
                                       VG_STR("cpe:2.3:a:acme:widget_pro\\+:1.2:*:*:*:*:*:*:*"), &d),
                      0);
-    assert_int_equal(
-        vg_inventory_add(inv, VG_STR("o"), VG_STR("cpe:2.3:a:acme:widget:2.0:*:*:*:*:*:*:*"), &d),
-        1);
+    assert_int_equal(vg_inventory_add(inv, VG_STR("o"),
+                                      VG_STR("cpe:2.3:a:acme:widget:2.0:*:*:*:*:*:*:*"), &d),
+                     1);
     struct vg_vindex *ix = vg_vindex_build(s);
     struct vg_findings f;
     vg_findings_init(&f);

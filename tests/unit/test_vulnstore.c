@@ -21,9 +21,9 @@ static struct vg_store_vrec rec(const char *cve, long long key, const char *sour
                                 const char *modified, double cvss)
 {
     static const char *const prods[] = {"a:acme:widget"};
-    struct vg_store_vrec r = {cve,    key,    source,       modified, "2025-01-01", cvss, "3.1",
-                              "HIGH", "desc", "{\"id\":1}", 8,        NULL,         0,
-                              prods,  1};
+    struct vg_store_vrec r = {cve,  key,   source, modified, "2025-01-01",
+                              cvss, "3.1", "HIGH", "desc",   "{\"id\":1}",
+                              8,    NULL,  0,      prods,    1};
     return r;
 }
 
@@ -388,8 +388,8 @@ static void expect_sum(struct vg_store *st, long long org, long long n, uint64_t
     }
     assert_int_equal(s.count, 1);
     if (s.org[0] != org || s.n[0] != n || s.h[0] != h)
-        fail_msg("organisation %lld: fingerprint (%lld, %llx), expected (%lld, %llx)", org,
-                 s.n[0], (unsigned long long)s.h[0], n, (unsigned long long)h);
+        fail_msg("organisation %lld: fingerprint (%lld, %llx), expected (%lld, %llx)", org, s.n[0],
+                 (unsigned long long)s.h[0], n, (unsigned long long)h);
 }
 
 /* Every write of findings (whole scope, one organisation, some CVEs, a prune) leaves each
