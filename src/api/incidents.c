@@ -136,9 +136,7 @@ void vg_api_incidents_note(struct vg_req *req, struct vg_resp *r)
                 json_string_length(text) > VG_MAX_STR_FIELD ||
                 strlen(json_string_value(text)) != json_string_length(text)))
         rc = vg_diag_set(&d, VG_EINVAL, "/text",
-                         "/text must be a non-empty string of at most "
-                         "%d bytes",
-                         VG_MAX_STR_FIELD);
+                         "/text must be a non-empty string of at most %d bytes", VG_MAX_STR_FIELD);
     if (!rc)
         rc = vg_store_incident_note(req->st, &req->actor, req->params[0], json_string_value(text),
                                     &out, &d);
