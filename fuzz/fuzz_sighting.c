@@ -1,7 +1,8 @@
 /* libFuzzer target of the sighting path (src/match/sighting.c): a body of events as POST
- * /api/v1/events gets it is scanned and every hit turned into a sighting object (event time,
- * addresses read from the event, attribution). Each sighting must be a well-formed object
- * whose "seen" is an RFC 3339 UTC time, and its source the hit's line. */
+ * /api/v1/events gets it is scanned and every hit turned into a sighting (core/sighting.h:
+ * event time, addresses read from the event, attribution). Each sighting must name a known
+ * indicator, no organisation or a known one, have an RFC 3339 UTC "seen", UTF-8 strings, and
+ * the log's name as the start of its source; a batch holds 1 to 7 of them. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,21 +14,29 @@
 static struct vg_match_index *idx;
 static struct vg_attrib *attrib;
 
-static int check_batch(void *ctx, json_t *batch)
+/* True if s is valid UTF-8 (what a sighting's strings must be, for the JSON they end up in). */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0, k; i < n; i += k)
+        if (!(k = u[i] < 0x80 ? 1 : vg_utf8_len(u + i, n - i)))
+            return 0;
+    return 1;
+}
+
+static int check_batch(void *ctx, const struct vg_sighting *v, size_t n)
 {
     (void)ctx;
-    size_t i;
-    json_t *sg;
-    json_array_foreach(batch, i, sg) {
-        const char *seen = json_string_value(json_object_get(sg, "seen"));
+    if (n == 0 || n > 7)
+        abort();
+    for (size_t i = 0; i < n; i++) {
         time_t t;
-        if (!seen || vg_time_parse(seen, &t) != 0 ||
-            !json_is_integer(json_object_get(sg, "indicator")) ||
-            !json_string_value(json_object_get(sg, "value")) ||
-            !json_string_value(json_object_get(sg, "source")))
+        if (!v[i].seen || vg_time_parse(v[i].seen, &t) != 0 || v[i].indicator < 1 ||
+            v[i].indicator > 5 || !v[i].value || !utf8_ok(v[i].value) || !v[i].field ||
+            !utf8_ok(v[i].field) || !v[i].source || strncmp(v[i].source, "fuzz:", 5) != 0)
             abort();
-        json_t *org = json_object_get(sg, "org");
-        if (!json_is_null(org) && json_integer_value(org) != 1 && json_integer_value(org) != 2)
+        if (v[i].org != 0 && v[i].org != 1 && v[i].org != 2)
             abort();
     }
     return 0;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/attrib.h"
-#include "util/json.h"
+#include "util/hash.h"
 #include "util/time.h"
 
 struct vg_events_recorder {
@@ -21,7 +21,9 @@ struct vg_events_recorder {
     size_t batch;                  /* sightings per store transaction */
     struct vg_match_sink also;     /* the caller's sink, hit and bad may be NULL */
     struct vg_match_sightings sg;  /* turns hits into sightings (per vg_events_record) */
-    json_t *alerts;                /* ids of the alerts counted in, as keys */
+    struct vg_u64map alerts;       /* ids of the alerts counted in, as keys */
+    long long *alert_of;           /* the alert of each sighting of the batch being stored */
+    size_t alert_cap;              /* room in alert_of */
     unsigned long long sightings;  /* stored */
     unsigned long long unrecorded; /* hits of indicators without a database id */
     struct vg_diag d;              /* the store's error, if any */
@@ -81,11 +83,6 @@ struct vg_events_recorder *vg_events_recorder_new(struct vg_store *st, const str
     rec->batch = batch;
     if (also)
         rec->also = *also;
-    rec->alerts = json_object();
-    if (!rec->alerts) {
-        free(rec);
-        return NULL;
-    }
     return rec;
 }
 
@@ -93,33 +90,36 @@ void vg_events_recorder_free(struct vg_events_recorder *rec)
 {
     if (!rec)
         return;
-    json_decref(rec->alerts);
+    vg_u64map_cleanup(&rec->alerts);
+    free(rec->alert_of);
     free(rec);
 }
 
 struct vg_events_counts vg_events_recorder_counts(const struct vg_events_recorder *rec)
 {
-    struct vg_events_counts c = {rec->sightings, json_object_size(rec->alerts), rec->unrecorded};
+    struct vg_events_counts c = {rec->sightings, rec->alerts.n, rec->unrecorded};
     return c;
 }
 
 /* The sightings builder's flush: one store transaction per batch. */
-static int store_batch(void *ctx, json_t *batch)
+static int store_batch(void *ctx, const struct vg_sighting *v, size_t n)
 {
     struct vg_events_recorder *rec = ctx;
-    json_t *out = NULL;
-    int r = vg_store_sightings_record(rec->st, &rec->who, batch, &out, &rec->d);
+    if (n > rec->alert_cap) {
+        long long *a = realloc(rec->alert_of, n * sizeof *a);
+        if (!a)
+            return vg_diag_set(&rec->d, VG_ENOMEM, "", "out of memory");
+        rec->alert_of = a;
+        rec->alert_cap = n;
+    }
+    int r = vg_store_sightings_record(rec->st, &rec->who, v, n, rec->alert_of, &rec->d);
     if (r)
         return r;
-    rec->sightings += json_array_size(batch);
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(out, "alert_ids"), i, v) {
-        char key[32];
-        snprintf(key, sizeof key, "%lld", (long long)json_integer_value(v));
-        json_object_set_new(rec->alerts, key, json_true());
-    }
-    json_decref(out);
+    rec->sightings += n;
+    for (size_t i = 0; i < n; i++)
+        if ((i == 0 || rec->alert_of[i] != rec->alert_of[i - 1]) &&
+            vg_u64map_put(&rec->alerts, (uint64_t)rec->alert_of[i], 0) != 0)
+            return vg_diag_set(&rec->d, VG_ENOMEM, "", "out of memory");
     return 0;
 }
 

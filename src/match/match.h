@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/sighting.h"
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/str.h"
@@ -310,22 +311,27 @@ void vg_match_event_read(const char *line, size_t len, const char *now, struct v
 long long vg_match_attribute(const struct vg_attrib *a, const struct vg_match_event *ev,
                              struct vg_str value, struct vg_match_cand *c);
 
-/* Turns the hits of a scan of data[0..len) into sighting objects
- * {"indicator": id, "org": id|null, "seen", "value", "field", "source": "SOURCE:LINE"} and hands
- * them to flush batch_max at a time (flush keeps nothing: the batch is cleared after it). Use
- * vg_match_sightings_hit as the sink's hit function with the structure as its context. */
+struct vg_match_sg_block; /* sighting.c: where a batch's strings are kept */
+
+/* Turns the hits of a scan of data[0..len) into sightings (core/sighting.h: indicator id,
+ * organisation or 0, seen, value, field, source "SOURCE:LINE") and hands them to flush
+ * batch_max at a time; what flush is given (records and strings) is valid until it returns.
+ * Use vg_match_sightings_hit as the sink's hit function with the structure as its context. */
 struct vg_match_sightings {
     const struct vg_match_index *idx; /* indicator ids come from here */
     const struct vg_attrib *attrib;   /* may be NULL: no attribution */
     const char *p, *end;              /* the scanned data; p is the start of line `line` */
     uint64_t line;
-    enum vg_match_format format;            /* EVE events give time and addresses; text does not */
-    const char *source;                     /* the log's name, for "source" */
-    size_t batch_max;                       /* sightings per flush */
-    int (*flush)(void *ctx, json_t *batch); /* stores a batch; non-zero stops the scan */
+    enum vg_match_format format; /* EVE events give time and addresses; text does not */
+    const char *source;          /* the log's name, for "source" */
+    size_t batch_max;            /* sightings per flush */
+    int (*flush)(void *ctx, const struct vg_sighting *v, size_t n); /* stores a batch; non-zero
+                                                                        stops the scan */
     void *flush_ctx;
-    json_t *batch;    /* sightings not flushed yet */
-    uint64_t ev_line; /* the line ev was read from (0: none) */
+    struct vg_sighting *batch;      /* sightings not flushed yet */
+    size_t nbatch, capbatch;        /* their number, and the room in batch */
+    struct vg_match_sg_block *text; /* their strings: the block being filled, then older */
+    uint64_t ev_line;               /* the line ev was read from (0: none) */
     struct vg_match_event ev;
     struct vg_match_cand *cand; /* scratch for attribution */
     char now[VG_TIME_LEN];      /* the time of events without one */
@@ -336,7 +342,8 @@ struct vg_match_sightings {
 int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_index *idx,
                             const struct vg_attrib *attrib, const char *data, size_t len,
                             enum vg_match_format format, const char *source, size_t batch_max,
-                            int (*flush)(void *ctx, json_t *batch), void *flush_ctx);
+                            int (*flush)(void *ctx, const struct vg_sighting *v, size_t n),
+                            void *flush_ctx);
 /* A vg_match_sink hit function (ctx: the struct vg_match_sightings). Hits must come in input
  * order, as the scanner gives them. Returns 0, VG_ENOMEM or flush's non-zero value. */
 int vg_match_sightings_hit(void *ctx, const struct vg_match_hit *h);

@@ -21,20 +21,74 @@ static void copy_member(json_t *ev, const char *key, char *out, size_t cap)
         memcpy(out, v, strlen(v) + 1);
 }
 
-/* s as a JSON string; bytes that are not valid UTF-8 (plain-text logs) become '?'. */
-static json_t *utf8_string(struct vg_str s)
+/* A block of a batch's strings; blocks are kept from one batch to the next, the newest first. */
+struct vg_match_sg_block {
+    struct vg_match_sg_block *next; /* the older block */
+    size_t len, cap;                /* bytes used and allocated in data */
+    char data[];
+};
+
+#define SG_BLOCK 65536 /* bytes of a block, unless a string needs more */
+
+/* Room for n bytes among the batch's strings (in the newest block, or a new one), or NULL. */
+static char *text_alloc(struct vg_match_sightings *s, size_t n)
 {
-    json_t *j = json_stringn(s.ptr, s.len);
-    if (j || !s.len)
-        return j ? j : json_string("");
-    char *t = malloc(s.len);
+    struct vg_match_sg_block *b = s->text;
+    if (!b || b->cap - b->len < n) {
+        size_t cap = n > SG_BLOCK ? n : SG_BLOCK;
+        b = malloc(sizeof *b + cap);
+        if (!b)
+            return NULL;
+        b->next = s->text;
+        b->len = 0;
+        b->cap = cap;
+        s->text = b;
+    }
+    char *p = b->data + b->len;
+    b->len += n;
+    return p;
+}
+
+/* Frees the blocks but the newest, which is emptied. */
+static void text_reset(struct vg_match_sightings *s)
+{
+    if (!s->text)
+        return;
+    struct vg_match_sg_block *b = s->text->next;
+    while (b) {
+        struct vg_match_sg_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    s->text->next = NULL;
+    s->text->len = 0;
+}
+
+/* True if v is valid UTF-8 (NUL bytes included, as jansson takes them). */
+static bool utf8_valid(struct vg_str v)
+{
+    const unsigned char *u = (const unsigned char *)v.ptr;
+    for (size_t i = 0, k; i < v.len; i += k)
+        if (!(k = u[i] < 0x80 ? 1 : vg_utf8_len(u + i, v.len - i)))
+            return false;
+    return true;
+}
+
+/* s as a NUL-terminated string among the batch's; when it is not valid UTF-8 (plain-text
+ * logs), each of its bytes above 0x7f becomes '?'. NULL when out of memory. */
+static const char *utf8_copy(struct vg_match_sightings *s, struct vg_str v)
+{
+    char *t = text_alloc(s, v.len + 1);
     if (!t)
         return NULL;
-    for (size_t i = 0; i < s.len; i++)
-        t[i] = (unsigned char)s.ptr[i] < 0x80 ? s.ptr[i] : '?';
-    j = json_stringn(t, s.len);
-    free(t);
-    return j;
+    const unsigned char *u = (const unsigned char *)v.ptr;
+    if (v.len)
+        memcpy(t, v.ptr, v.len);
+    if (!utf8_valid(v))
+        for (size_t i = 0; i < v.len; i++)
+            t[i] = u[i] < 0x80 ? t[i] : '?';
+    t[v.len] = '\0';
+    return t;
 }
 
 int vg_match_time_normalise(const char *in, char out[VG_TIME_LEN])
@@ -120,7 +174,8 @@ long long vg_match_attribute(const struct vg_attrib *a, const struct vg_match_ev
 int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_index *idx,
                             const struct vg_attrib *attrib, const char *data, size_t len,
                             enum vg_match_format format, const char *source, size_t batch_max,
-                            int (*flush)(void *ctx, json_t *batch), void *flush_ctx)
+                            int (*flush)(void *ctx, const struct vg_sighting *v, size_t n),
+                            void *flush_ctx)
 {
     memset(s, 0, sizeof *s);
     s->idx = idx;
@@ -133,10 +188,9 @@ int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_
     s->batch_max = batch_max ? batch_max : 1;
     s->flush = flush;
     s->flush_ctx = flush_ctx;
-    s->batch = json_array();
     s->cand = malloc(sizeof *s->cand);
     vg_time_now(s->now);
-    if (!s->batch || !s->cand) {
+    if (!s->cand) {
         vg_match_sightings_cleanup(s);
         return VG_ENOMEM;
     }
@@ -145,8 +199,12 @@ int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_
 
 void vg_match_sightings_cleanup(struct vg_match_sightings *s)
 {
-    json_decref(s->batch);
+    text_reset(s);
+    free(s->text);
+    s->text = NULL;
+    free(s->batch);
     s->batch = NULL;
+    s->nbatch = s->capbatch = 0;
     free(s->cand);
     s->cand = NULL;
 }
@@ -177,33 +235,47 @@ int vg_match_sightings_hit(void *ctx, const struct vg_match_hit *h)
         }
         s->ev_line = h->line;
     }
+    if (s->nbatch == s->capbatch) {
+        size_t cap = s->capbatch ? 2 * s->capbatch : 64;
+        if (cap > s->batch_max)
+            cap = s->batch_max > s->nbatch ? s->batch_max : s->nbatch + 1;
+        struct vg_sighting *nb = realloc(s->batch, cap * sizeof *nb);
+        if (!nb)
+            return VG_ENOMEM;
+        s->batch = nb;
+        s->capbatch = cap;
+    }
     char text[VG_MATCH_TEXT_MAX];
     struct vg_match_indicator ind;
     vg_match_index_get(s->idx, h->rec, &ind, text);
-    long long org = vg_match_attribute(s->attrib, &s->ev, h->value, s->cand);
     char source[VG_MAX_NAME + 32];
     snprintf(source, sizeof source, "%.*s:%llu", VG_MAX_NAME, s->source ? s->source : "",
              (unsigned long long)h->line);
-    json_t *sg = json_object();
-    json_object_set_new(sg, "indicator", json_integer((json_int_t)ind.id));
-    json_object_set_new(sg, "org", org ? json_integer((json_int_t)org) : json_null());
-    json_object_set_new(sg, "seen", json_string(s->ev.seen));
-    json_object_set_new(sg, "value", utf8_string(h->value));
-    json_object_set_new(sg, "field", utf8_string(h->field));
-    json_object_set_new(sg, "source", json_string(source));
-    if (json_array_append_new(s->batch, sg) != 0)
+    /* A log name that is not UTF-8 gives no source (as when sightings were JSON objects). */
+    if (!utf8_valid(vg_str_c(source)))
+        source[0] = '\0';
+    struct vg_sighting *sg = &s->batch[s->nbatch];
+    sg->indicator = ind.id;
+    sg->org = vg_match_attribute(s->attrib, &s->ev, h->value, s->cand);
+    sg->seen = utf8_copy(s, vg_str_c(s->ev.seen));
+    sg->value = utf8_copy(s, h->value);
+    sg->field = utf8_copy(s, h->field);
+    sg->source = utf8_copy(s, vg_str_c(source));
+    if (!sg->seen || !sg->value || !sg->field || !sg->source)
         return VG_ENOMEM;
+    s->nbatch++;
     s->hits++;
-    if (json_array_size(s->batch) >= s->batch_max)
+    if (s->nbatch >= s->batch_max)
         return vg_match_sightings_flush(s);
     return 0;
 }
 
 int vg_match_sightings_flush(struct vg_match_sightings *s)
 {
-    if (!json_array_size(s->batch))
+    if (!s->nbatch)
         return 0;
-    int rc = s->flush(s->flush_ctx, s->batch);
-    json_array_clear(s->batch);
+    int rc = s->flush(s->flush_ctx, s->batch, s->nbatch);
+    s->nbatch = 0;
+    text_reset(s);
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "core/sighting.h"
 #include "store/base.h"
 
 /* The operations a backend implements for indicators, sightings and alerts. */
@@ -21,7 +22,8 @@ struct vg_store_indicator_ops {
                           void *ctx);
     int (*indicator_version)(struct vg_store *st, const char *now, char *out, size_t cap);
     int (*sightings_record)(struct vg_store *st, const struct vg_actor *who,
-                            const json_t *sightings, json_t **out, struct vg_diag *d);
+                            const struct vg_sighting *v, size_t n, long long *alerts,
+                            struct vg_diag *d);
     int (*sighting_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                          json_t **out, struct vg_diag *d);
     int (*alert_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
@@ -56,11 +58,14 @@ int vg_store_indicator_each(struct vg_store *st, const char *now,
  * of the table unless one of those happened. Writes at most cap bytes, NUL included; 0 or
  * VG_EIO. */
 int vg_store_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap);
-/* Records sightings [{"indicator": id, "org": id|null, "seen", "value", "field", "source"}]
- * in one transaction, each counted in the alert of its indicator, organisation and day
- * (created when needed). *out = {"sightings": n, "alerts": n, "alert_ids": [...]}. */
+/* Records the sightings v[0..n) (core/sighting.h) in one transaction, each counted in the alert
+ * of its indicator, organisation and day (created when needed); alerts (may be NULL) gets n
+ * ids, alerts[i] the one v[i] was counted in. VG_EINVAL ("sighting I: no such indicator or
+ * organisation", field "indicator") and nothing written when one names neither a stored
+ * indicator nor (org non-zero) a stored organisation. */
 int vg_store_sightings_record(struct vg_store *st, const struct vg_actor *who,
-                              const json_t *sightings, json_t **out, struct vg_diag *d);
+                              const struct vg_sighting *v, size_t n, long long *alerts,
+                              struct vg_diag *d);
 /* filters: optional "org", "indicator" (integers), "since" (RFC 3339). Newest first. */
 int vg_store_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                            json_t **out, struct vg_diag *d);

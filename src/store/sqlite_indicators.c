@@ -10,6 +10,7 @@
 #include "core/incident.h"
 #include "core/indicator.h"
 #include "core/observable.h"
+#include "util/hash.h"
 #include "util/json.h"
 #include "util/time.h"
 
@@ -233,27 +234,22 @@ int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t
 
 /* Records one sighting and counts it in its alert (one per indicator, organisation and day).
  * Returns the alert id, or a negative error. */
-static long long record_one(struct sq *s, const json_t *sg, const char *now)
+static long long record_one(struct sq *s, const struct vg_sighting *sg, const char *now)
 {
-    const char *seen = vg_json_str(sg, "seen");
-    if (!seen)
-        seen = now;
+    const char *seen = sg->seen ? sg->seen : now;
     char day[11];
     snprintf(day, sizeof day, "%.10s", seen);
-    json_t *org = json_object_get(sg, "org");
-    long long ind = (long long)json_integer_value(json_object_get(sg, "indicator"));
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO sighting(indicator_id, org_id, seen, value, field, "
                                  "source, created) VALUES (?,?,?,?,?,?,?)");
     if (!q)
         return VG_EIO;
-    sqlite3_bind_int64(q, 1, ind);
-    if (json_is_integer(org))
-        sqlite3_bind_int64(q, 2, json_integer_value(org));
+    sqlite3_bind_int64(q, 1, sg->indicator);
+    if (sg->org)
+        sqlite3_bind_int64(q, 2, sg->org);
     sq_bind_text(q, 3, seen);
-    sq_bind_text(q, 4, vg_json_str(sg, "value"));
-    const char *field = vg_json_str(sg, "field"), *src = vg_json_str(sg, "source");
-    sq_bind_text(q, 5, field ? field : "");
-    sq_bind_text(q, 6, src ? src : "");
+    sq_bind_text(q, 4, sg->value);
+    sq_bind_text(q, 5, sg->field ? sg->field : "");
+    sq_bind_text(q, 6, sg->source ? sg->source : "");
     sq_bind_text(q, 7, now);
     if (sq_step_done(s, q))
         return VG_EIO;
@@ -264,9 +260,9 @@ static long long record_one(struct sq *s, const json_t *sg, const char *now)
                    "last_seen = max(last_seen, excluded.last_seen) RETURNING id");
     if (!q)
         return VG_EIO;
-    sqlite3_bind_int64(q, 1, ind);
-    if (json_is_integer(org))
-        sqlite3_bind_int64(q, 2, json_integer_value(org));
+    sqlite3_bind_int64(q, 1, sg->indicator);
+    if (sg->org)
+        sqlite3_bind_int64(q, 2, sg->org);
     sq_bind_text(q, 3, day);
     sq_bind_text(q, 4, seen);
     sq_bind_text(q, 5, now);
@@ -275,51 +271,43 @@ static long long record_one(struct sq *s, const json_t *sg, const char *now)
     return alert;
 }
 
-int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const json_t *sightings,
-                        json_t **out, struct vg_diag *d)
+int sq_sightings_record(struct vg_store *st, const struct vg_actor *who,
+                        const struct vg_sighting *v, size_t n, long long *alerts, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
     if (sq_begin(s))
         return sq_db_error(s, d);
-    json_t *alerts = json_array(), *seen = json_object(), *v;
-    size_t i;
-    json_array_foreach(sightings, i, v) {
-        long long a = record_one(s, v, now);
+    /* The alerts touched, as a set, for the audit record. */
+    struct vg_u64map touched = {0};
+    json_t *summary = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        long long a = record_one(s, &v[i], now);
         if (a < 0) {
             int fk = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_FOREIGNKEY;
-            int rc = fk ? vg_diag_set(d, VG_EINVAL, "indicator",
-                                      "sighting %zu: no such "
-                                      "indicator or organisation",
-                                      i)
-                        : sq_db_error(s, d);
-            sq_rollback(s);
-            json_decref(alerts);
-            json_decref(seen);
-            return rc;
+            rc = fk ? vg_diag_set(d, VG_EINVAL, "indicator",
+                                  "sighting %zu: no such indicator or organisation", i)
+                    : sq_db_error(s, d);
+            goto out;
         }
-        /* A set of the alerts touched, so that a large batch is not quadratic. */
-        char key[32];
-        snprintf(key, sizeof key, "%lld", a);
-        if (!json_object_get(seen, key)) {
-            json_object_set_new(seen, key, json_true());
-            json_array_append_new(alerts, json_integer(a));
+        if (alerts)
+            alerts[i] = a;
+        if (vg_u64map_put(&touched, (uint64_t)a, 0) != 0) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            goto out;
         }
     }
-    json_decref(seen);
-    json_t *summary = json_pack("{s:I,s:I}", "sightings", (json_int_t)json_array_size(sightings),
-                                "alerts", (json_int_t)json_array_size(alerts));
-    if ((json_array_size(sightings) && sq_audit(s, who, "sighting.record", "sightings", summary)) ||
-        sq_commit(s)) {
+    summary = json_pack("{s:I,s:I}", "sightings", (json_int_t)n, "alerts", (json_int_t)touched.n);
+    if ((n && sq_audit(s, who, "sighting.record", "sightings", summary)) || sq_commit(s))
+        rc = sq_db_error(s, d);
+out:
+    if (rc)
         sq_rollback(s);
-        json_decref(alerts);
-        json_decref(summary);
-        return sq_db_error(s, d);
-    }
-    json_object_set_new(summary, "alert_ids", alerts);
-    *out = summary;
-    return 0;
+    json_decref(summary);
+    vg_u64map_cleanup(&touched);
+    return rc;
 }
 
 static json_t *sighting_row(sqlite3_stmt *q)

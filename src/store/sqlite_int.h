@@ -161,8 +161,9 @@ int sq_indicator_each(struct vg_store *st, const char *now,
                       int (*fn)(void *ctx, long long id, const char *type, const char *value),
                       void *ctx);
 int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap);
-int sq_sightings_record(struct vg_store *st, const struct vg_actor *who, const json_t *sightings,
-                        json_t **out, struct vg_diag *d);
+int sq_sightings_record(struct vg_store *st, const struct vg_actor *who,
+                        const struct vg_sighting *v, size_t n, long long *alerts,
+                        struct vg_diag *d);
 int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d);
 int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,

@@ -33,9 +33,10 @@ int vg_store_indicator_version(struct vg_store *st, const char *now, char *out, 
 }
 
 int vg_store_sightings_record(struct vg_store *st, const struct vg_actor *who,
-                              const json_t *sightings, json_t **out, struct vg_diag *d)
+                              const struct vg_sighting *v, size_t n, long long *alerts,
+                              struct vg_diag *d)
 {
-    return st->ops->indicator->sightings_record(st, who, sightings, out, d);
+    return st->ops->indicator->sightings_record(st, who, v, n, alerts, d);
 }
 
 int vg_store_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,

@@ -1051,12 +1051,20 @@ struct flushed {
     int fail_at;
 };
 
-static int flush_into(void *ctx, json_t *batch)
+/* Keeps each sighting flushed as a JSON object, org null when 0 (the strings given are valid
+ * only during the call). */
+static int flush_into(void *ctx, const struct vg_sighting *v, size_t n)
 {
     struct flushed *f = ctx;
     if (++f->calls == f->fail_at)
         return VG_EIO;
-    json_array_extend(f->all, batch);
+    for (size_t i = 0; i < n; i++) {
+        json_t *o =
+            json_pack("{s:I,s:s,s:s,s:s,s:s}", "indicator", (json_int_t)v[i].indicator, "seen",
+                      v[i].seen, "value", v[i].value, "field", v[i].field, "source", v[i].source);
+        json_object_set_new(o, "org", v[i].org ? json_integer(v[i].org) : json_null());
+        json_array_append_new(f->all, o);
+    }
     return 0;
 }
 

@@ -215,15 +215,17 @@ static void sightings_raise_one_alert_per_day(void **state)
     assert_int_equal(json_integer_value(json_object_get(out, "unchanged")), 2);
     json_decref(out);
     json_decref(inds);
-    json_t *sg = json_pack("[{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s},{s:I,s:n,s:s,s:s}]", "indicator",
-                           dom, "org", "seen", "2026-11-28T10:00:00Z", "value", "a.evil.example",
-                           "indicator", dom, "org", "seen", "2026-11-28T11:00:00Z", "value",
-                           "b.evil.example", "indicator", dom, "org", "seen",
-                           "2026-11-29T01:00:00Z", "value", "a.evil.example");
-    assert_int_equal(vg_store_sightings_record(f->st, &who, sg, &out, &d), 0);
-    assert_int_equal(json_integer_value(json_object_get(out, "alerts")), 2);
-    json_decref(out);
-    json_decref(sg);
+    /* two sightings on the 28th (one alert), one on the 29th (another) */
+    struct vg_sighting sg[] = {
+        {dom, 0, "2026-11-28T10:00:00Z", "a.evil.example", NULL, NULL},
+        {dom, 0, "2026-11-28T11:00:00Z", "b.evil.example", NULL, NULL},
+        {dom, 0, "2026-11-29T01:00:00Z", "a.evil.example", NULL, NULL},
+    };
+    long long al[3] = {0};
+    assert_int_equal(vg_store_sightings_record(f->st, &who, sg, 3, al, &d), 0);
+    assert_true(al[0] > 0 && al[2] > 0);
+    assert_true(al[0] == al[1]);
+    assert_true(al[0] != al[2]);
     struct vg_page page = {10, NULL};
     json_t *alerts = NULL;
     assert_int_equal(vg_store_alert_list(f->st, NULL, &page, &alerts, &d), 0);
@@ -242,10 +244,15 @@ static void sightings_raise_one_alert_per_day(void **state)
     assert_int_equal(vg_store_alert_escalate(f->st, &who, aid, NULL, &inc, &d), VG_ECONFLICT);
     assert_int_equal(vg_store_alert_escalate(f->st, &who, 999, NULL, &inc, &d), VG_ENOENT);
     /* a sighting of an unknown indicator is refused and nothing is written */
-    sg = json_pack("[{s:I,s:s},{s:I,s:s}]", "indicator", dom, "value", "x.evil.example",
-                   "indicator", (json_int_t)999, "value", "y");
-    assert_int_equal(vg_store_sightings_record(f->st, &who, sg, &out, &d), VG_EINVAL);
-    json_decref(sg);
+    struct vg_sighting bad[] = {
+        {dom, 0, NULL, "x.evil.example", NULL, NULL},
+        {999, 0, NULL, "y", NULL, NULL},
+    };
+    assert_int_equal(vg_store_sightings_record(f->st, &who, bad, 2, NULL, &d), VG_EINVAL);
+    assert_string_equal(d.field, "indicator");
+    /* nor of an unknown organisation */
+    bad[1] = (struct vg_sighting){dom, 999, NULL, "y", NULL, NULL};
+    assert_int_equal(vg_store_sightings_record(f->st, &who, bad, 2, NULL, &d), VG_EINVAL);
     json_t *list = NULL;
     assert_int_equal(vg_store_sighting_list(f->st, NULL, &page, &list, &d), 0);
     assert_int_equal(json_array_size(json_object_get(list, "items")), 3);
