@@ -1123,7 +1123,9 @@ static void sightings(void **state)
 
     /* text logs: no event time nor addresses; binary bytes are kept JSON-safe */
     const char *text = "GET http://10.2.0.9/ from \xff"
-                       "evil.example\n";
+                       "evil.example\n"
+                       "GET http://evil.example/\xe9x\n"
+                       "GET http://evil.example/caf\xc3\xa9\n";
     struct flushed h = {json_array(), 0, 0};
     opts.format = VG_MATCH_FORMAT_TEXT;
     assert_int_equal(vg_match_sightings_init(&sg, idx, a, text, strlen(text), VG_MATCH_FORMAT_TEXT,
@@ -1135,6 +1137,15 @@ static void sightings(void **state)
     vg_match_sightings_cleanup(&sg); /* twice is harmless */
     for (size_t i = 0; i < json_array_size(h.all); i++)
         assert_non_null(json_string_value(json_object_get(json_array_get(h.all, i), "value")));
+    /* a value that is not UTF-8 has its high bytes as '?'; one that is stays as it is */
+    size_t nh = json_array_size(h.all);
+    assert_true(nh >= 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h.all, nh - 2), "value")),
+                        "http://evil.example/?x");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h.all, nh - 1), "value")),
+                        "http://evil.example/caf\xc3\xa9");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(h.all, nh - 1), "source")),
+                        "t.log:3");
     json_decref(h.all);
     vg_attrib_free(a);
     vg_match_index_free(idx);
