@@ -109,11 +109,11 @@ def test_cidr_first_and_last_addresses_are_related(server):
         assert net not in related(after) and net not in related(before)
         assert net6 in related(last6) and net6 not in related(after6)
 
-    check()  # the unsorted tail of the index (just added)
+    check()  # as added to the running index
     rc, err = server.stop()
     assert rc == 0, err
     server.start()
-    check()  # the sorted part (loaded at start)
+    check()  # as loaded from the store at start (the sorted part: unit test correlation_cidr_bounds)
 
 
 def test_single_address_network_attributes(server):

@@ -575,6 +575,46 @@ static void correlation_index(void **state)
     vg_corr_free(c);
 }
 
+/* The first and last addresses of a network are inside it, the ones just around are not: in
+ * the sorted part of the index (merged past TAIL_MAX) and in its unsorted tail alike. */
+static void correlation_cidr_bounds(void **state)
+{
+    (void)state;
+    struct vg_corr *c = vg_corr_new();
+    char v[64];
+    corr_add(c, 2, "10.20.7.0");
+    corr_add(c, 3, "10.20.7.255");
+    corr_add(c, 4, "10.20.8.0");
+    corr_add(c, 5, "10.20.6.255");
+    corr_add(c, 6, "2001:db8:7::ffff:ffff:ffff:ffff");
+    corr_add(c, 7, "2001:db8:7:1::");
+    /* past TAIL_MAX, the load merges the tail: the ones above are in the sorted part */
+    for (int i = 0; i < 5000; i++) {
+        snprintf(v, sizeof v, "172.16.%d.%d", i / 250, i % 250 + 1);
+        corr_add(c, 100 + i, v);
+    }
+    /* the sorted part */
+    struct seen s = corr_find(c, 1, "10.20.7.0/24");
+    assert_int_equal(s.n, 2);
+    assert_true(s.inc[0] + s.inc[1] == 5 && s.inc[0] * s.inc[1] == 6);
+    s = corr_find(c, 1, "2001:db8:7::/64");
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.inc[0], 6);
+    /* added after the merge: the tail */
+    corr_add(c, 8, "10.30.0.0");
+    corr_add(c, 9, "10.30.0.255");
+    corr_add(c, 10, "10.30.1.0");
+    corr_add(c, 11, "2001:db8:8::ffff:ffff:ffff:ffff");
+    corr_add(c, 12, "2001:db8:8:1::");
+    s = corr_find(c, 1, "10.30.0.0/24");
+    assert_int_equal(s.n, 2);
+    assert_true(s.inc[0] + s.inc[1] == 17 && s.inc[0] * s.inc[1] == 72);
+    s = corr_find(c, 1, "2001:db8:8::/64");
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.inc[0], 11);
+    vg_corr_free(c);
+}
+
 /* A query ranks the related incidents by distinct observables of the queried one they share,
  * then newest first; each pair once, by value then matched; the queried incident left out. */
 static void correlation_query(void **state)
@@ -722,16 +762,27 @@ static void indicator_merge_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(observable_detection), cmocka_unit_test(observable_rejects),
-        cmocka_unit_test(observable_keys),      cmocka_unit_test(hostname_rules),
-        cmocka_unit_test(lifecycle_table),      cmocka_unit_test(rsit_and_model),
-        cmocka_unit_test(intake_decisions),     cmocka_unit_test(incident_record),
-        cmocka_unit_test(org_record),           cmocka_unit_test(playbooks),
-        cmocka_unit_test(attribution),          cmocka_unit_test(correlation_index),
-        cmocka_unit_test(lifecycle_check_move), cmocka_unit_test(reference_format),
-        cmocka_unit_test(timeline_diff),        cmocka_unit_test(incident_new_record),
-        cmocka_unit_test(escalation_rules),     cmocka_unit_test(correlation_query),
-        cmocka_unit_test(incident_patch_rules), cmocka_unit_test(indicator_merge_rules),
+        cmocka_unit_test(observable_detection),
+        cmocka_unit_test(observable_rejects),
+        cmocka_unit_test(observable_keys),
+        cmocka_unit_test(hostname_rules),
+        cmocka_unit_test(lifecycle_table),
+        cmocka_unit_test(rsit_and_model),
+        cmocka_unit_test(intake_decisions),
+        cmocka_unit_test(incident_record),
+        cmocka_unit_test(org_record),
+        cmocka_unit_test(playbooks),
+        cmocka_unit_test(attribution),
+        cmocka_unit_test(correlation_index),
+        cmocka_unit_test(lifecycle_check_move),
+        cmocka_unit_test(reference_format),
+        cmocka_unit_test(timeline_diff),
+        cmocka_unit_test(incident_new_record),
+        cmocka_unit_test(escalation_rules),
+        cmocka_unit_test(correlation_query),
+        cmocka_unit_test(incident_patch_rules),
+        cmocka_unit_test(indicator_merge_rules),
+        cmocka_unit_test(correlation_cidr_bounds),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
