@@ -2,8 +2,10 @@
 one-line change of the rule it names (the escalated incident's TLP, indicator expiry, the
 lifecycle, the last address of a CIDR, /32 attribution, the default ports of URLs, the EPSS
 priority boundary, the default page size)."""
+import datetime
 import json
 import os
+import time
 
 from conftest import ROOT, make_incident, make_org, run
 
@@ -74,6 +76,23 @@ def test_expired_indicators_do_not_match(server):
     assert got == ["valid.example"]
 
 
+def test_indicator_expiring_while_the_server_runs_stops_matching(server):
+    """The server's cached index is rebuilt when the next expiry passes: time must pass here,
+    the wait is for the clock, bounded, not for another process."""
+    make_org(server, "Ministry X", cidrs=["10.8.0.0/16"])
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    expiry = now + datetime.timedelta(seconds=2)
+    add_indicators(server, {"value": "soon.example",
+                            "expires": expiry.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    line = eve("2026-11-22T08:00:00Z", "10.8.0.1", "192.0.2.1", dns={"rrname": "soon.example"})
+    assert post_events(server, line)["hits"] == 1
+    deadline = time.time() + 10
+    while datetime.datetime.now(datetime.timezone.utc) < expiry + datetime.timedelta(seconds=1):
+        assert time.time() < deadline
+        time.sleep(0.2)
+    assert post_events(server, line)["hits"] == 0
+
+
 def test_triage_may_close_directly(server):
     ref = make_incident(server)["ref"]
     r = server.patch("/api/v1/incidents/" + ref, {"status": "triage"})
@@ -113,7 +132,8 @@ def test_cidr_first_and_last_addresses_are_related(server):
     rc, err = server.stop()
     assert rc == 0, err
     server.start()
-    check()  # as loaded from the store at start (the sorted part: unit test correlation_cidr_bounds)
+    check()  # as loaded from the store at start (the sorted part: unit test
+    # correlation_cidr_bounds)
 
 
 def test_single_address_network_attributes(server):
