@@ -45,7 +45,8 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
-.PHONY: all deps run test unit e2e asan fuzz fuzz-run bench clean format format-check layers
+.PHONY: all deps run test check unit e2e asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
+        format-check layers
 all: vigie
 
 deps:
@@ -85,8 +86,29 @@ run: deps
 	./vigie serve --db var/vigie.db --listen 127.0.0.1:8080 --demo
 
 # The whole suite: release (gcc) then ASan+UBSan (clang), unit + e2e each, then a short fuzz run.
+# One suite at a time (each ends with "N passed, N failed, N skipped", non-zero on failure):
+#   make check     release build, unit + end-to-end; no package installation (daily work)
+#   make unit      unit tests of $(VARIANT) (release unless VARIANT=asan)
+#   make e2e       end-to-end tests against build/$(VARIANT)/vigie
+#   make asan      ASan+UBSan build, unit + end-to-end
+#   make fuzz-run  every fuzz target for VIGIE_FUZZ_SECONDS (5) seconds
 test: deps
 	@sh scripts/test.sh
+
+check:
+	@sh scripts/test.sh check
+
+unit:
+	@sh scripts/test.sh unit $(VARIANT)
+
+e2e:
+	@sh scripts/test.sh e2e $(VARIANT)
+
+asan:
+	@sh scripts/test.sh asan
+
+fuzz-run:
+	@sh scripts/test.sh fuzz
 
 fuzz: 
 	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-bin
