@@ -16,7 +16,8 @@ ifeq ($(VARIANT),asan)
   VCFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 else ifeq ($(VARIANT),fuzz)
   VCC := clang
-  VCFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DVG_FUZZING
+  VCFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+             -DVG_FUZZING
 else
   VCC := $(CC)
   VCFLAGS := -O2 -g
@@ -117,7 +118,8 @@ fuzz-bin: $(FUZZ_BIN)
 
 build/fuzz/bin/%: fuzz/%.c $(B)/libvigie.a
 	@mkdir -p $(dir $@)
-	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(B)/libvigie.a $(LIBS)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $< $(B)/libvigie.a $(LIBS)
 
 bench: deps
 	@sh scripts/deps.sh --bench
