@@ -16,7 +16,8 @@ ifeq ($(VARIANT),asan)
   VCFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 else ifeq ($(VARIANT),fuzz)
   VCC := clang
-  VCFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -DVG_FUZZING
+  VCFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+             -DVG_FUZZING
 else
   VCC := $(CC)
   VCFLAGS := -O2 -g
@@ -45,7 +46,8 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
-.PHONY: all deps run test unit e2e asan fuzz fuzz-run bench clean format format-check layers
+.PHONY: all deps run test check unit e2e asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
+        format-check layers
 all: vigie
 
 deps:
@@ -85,8 +87,29 @@ run: deps
 	./vigie serve --db var/vigie.db --listen 127.0.0.1:8080 --demo
 
 # The whole suite: release (gcc) then ASan+UBSan (clang), unit + e2e each, then a short fuzz run.
+# One suite at a time (each ends with "N passed, N failed, N skipped", non-zero on failure):
+#   make check     release build, unit + end-to-end; no package installation (daily work)
+#   make unit      unit tests of $(VARIANT) (release unless VARIANT=asan)
+#   make e2e       end-to-end tests against build/$(VARIANT)/vigie
+#   make asan      ASan+UBSan build, unit + end-to-end
+#   make fuzz-run  every fuzz target for VIGIE_FUZZ_SECONDS (5) seconds
 test: deps
 	@sh scripts/test.sh
+
+check:
+	@sh scripts/test.sh check
+
+unit:
+	@sh scripts/test.sh unit $(VARIANT)
+
+e2e:
+	@sh scripts/test.sh e2e $(VARIANT)
+
+asan:
+	@sh scripts/test.sh asan
+
+fuzz-run:
+	@sh scripts/test.sh fuzz
 
 fuzz: 
 	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-bin
@@ -95,7 +118,8 @@ fuzz-bin: $(FUZZ_BIN)
 
 build/fuzz/bin/%: fuzz/%.c $(B)/libvigie.a
 	@mkdir -p $(dir $@)
-	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< $(B)/libvigie.a $(LIBS)
+	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	    -o $@ $< $(B)/libvigie.a $(LIBS)
 
 bench: deps
 	@sh scripts/deps.sh --bench

@@ -1,6 +1,10 @@
 """Fixtures for end-to-end tests: the real vigie binary, a real server on 127.0.0.1 with an
 ephemeral port, and a temporary SQLite database. VIGIE_BIN selects the binary (the ASan build
-in `make test`'s second pass)."""
+in `make test`'s second pass).
+
+Every test has a timeout (pytest-timeout, tests/e2e/pytest.ini). A test that needs the shared
+corpus (../shared/corpus, or $VIGIE_CORPUS) calls need_corpus(path): without it the test is
+skipped, except under CI=true where it fails, so that a CI run never passes without it."""
 import os
 import re
 import signal
@@ -12,6 +16,47 @@ import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("VIGIE_BIN", os.path.join(ROOT, "vigie"))
+CORPUS = os.environ.get("VIGIE_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CORPUS_MISSING = "shared corpus missing"
+
+
+def need_corpus(*paths):
+    """Skips the test when one of the corpus files or folders in paths is missing, or fails it
+    under CI=true (the corpus is part of the CI checkout)."""
+    missing = [str(p) for p in paths if not os.path.exists(p)]
+    if not missing:
+        return
+    msg = f"{CORPUS_MISSING}: {', '.join(missing)} (set VIGIE_CORPUS)"
+    if IN_CI:
+        pytest.fail(msg + " -- under CI=true a missing corpus is a failure", pytrace=False)
+    pytest.skip(msg)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true, a skip that names the corpus (the older tests skip by themselves rather
+    than through need_corpus) is reported as a failure."""
+    outcome = yield
+    rep = outcome.get_result()
+    if IN_CI and rep.skipped and not hasattr(rep, "wasxfail"):
+        reason = str(rep.longrepr[-1]) if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        if "corpus" in reason.lower():
+            rep.outcome = "failed"
+            rep.longrepr = f"{item.nodeid}: {reason} -- under CI=true a missing corpus is a failure"
+
+
+def wait_for(cond, timeout=30.0, interval=0.01, what="condition"):
+    """Polls cond() until it returns a true value (returned) or fails the test after timeout
+    seconds, naming what was awaited. The way to wait for a state: never a bare sleep."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}", pytrace=False)
+        time.sleep(interval)
 
 
 def run(*args, db=None, check=True, input=None, env=None):

@@ -2,12 +2,15 @@
 import signal
 import threading
 
-from conftest import Server, make_incident
+import pytest
+
+from conftest import Server, make_incident, wait_for
 
 
 def test_acknowledged_writes_survive_kill_9(tmp_path):
     srv = Server(tmp_path / "d.db")
     acked = []
+    refused = []
     lock = threading.Lock()
 
     def writer(n):
@@ -21,19 +24,33 @@ def test_acknowledged_writes_survive_kill_9(tmp_path):
                            headers={"Authorization": "Bearer " + srv.admin}, timeout=10)
             except Exception:
                 return
-            if r.status_code == 201:
-                with lock:
+            with lock:
+                if r.status_code == 201:
                     acked.append(r.json()["ref"])
+                else:
+                    refused.append(f"{r.status_code} {r.text[:200]}")
 
     threads = [threading.Thread(target=writer, args=(200,)) for _ in range(4)]
     for t in threads:
         t.start()
-    # let some writes through, then kill the server mid-stream
-    while True:
+    # let some writes through, then kill the server mid-stream; bounded: if writes fail or the
+    # writers stop before 100 are acknowledged, the test fails saying so instead of spinning
+    def enough():
         with lock:
             if len(acked) >= 100:
-                break
-    srv.proc.send_signal(signal.SIGKILL)
+                return True
+        if not any(t.is_alive() for t in threads):
+            with lock:
+                if len(acked) >= 100:
+                    return True
+                pytest.fail(f"writers stopped after {len(acked)} acknowledged writes; "
+                            f"{len(refused)} refused, first: {refused[:3]}", pytrace=False)
+        return False
+
+    try:
+        wait_for(enough, timeout=60, interval=0.001, what="100 acknowledged writes")
+    finally:
+        srv.proc.send_signal(signal.SIGKILL)
     srv.proc.wait()
     for t in threads:
         t.join()
