@@ -1,0 +1,230 @@
+"""Errors of every route asserted by status, code and field pointer (issue 10), not status alone.
+
+The routes are read from the route table src/api/routes.c (the parser of test_roles.py), so a
+route added to the table fails here until its cases are written down:
+- every route with a `{}` parameter (ID_ROUTES): an id that is well formed but does not exist,
+  and malformed ids (`abc`, `0`, `-1`), each give the exact status, `error.code`, `error.field`
+  and a message naming what is missing;
+- every route taking a JSON body (BODY_ROUTES): a body that is not JSON (400 `malformed_json`
+  with the parser position), a JSON non-object (400 `invalid`), an unknown field (400 `invalid`,
+  `field` = its JSON pointer) and a missing required field (400 `invalid` with its `field`);
+- `exists`: an organisation or a user created twice is 409 `exists` with the field;
+- `GET /api/v1/playbooks/{class}`: a known RSIT class gives its steps, an unknown one 404.
+An admin token is used throughout, so roles never interfere (test_roles.py pins those)."""
+import pytest
+
+from conftest import make_incident, make_org
+from test_roles import routes
+
+MALFORMED = ["abc", "0", "-1"]
+ABSENT_NUMBER = "999999"
+ABSENT_REF = "VIG-2026-999999"
+
+# (method, pattern) -> what a missing id gives: the parameter filled in for the absent case,
+# the body sent (a valid one, so the id is what fails), the field and the message, with
+# {id} the parameter as sent. `malformed` is the same answer for `abc`, `0`, `-1`, or None when
+# such a string is merely another absent key (refs and class names are not numbers).
+NUM = {"absent": ABSENT_NUMBER, "field": "id"}
+REF = {"absent": ABSENT_REF, "field": "ref"}
+ID_ROUTES = {
+    ("DELETE", "/api/v1/tokens/{}"): dict(NUM, body=None, absent_msg="no such valid token",
+                                          malformed_msg="no token '{id}'"),
+    ("GET", "/api/v1/orgs/{}"): dict(NUM, body=None, absent_msg="no organisation {id}",
+                                     malformed_msg="no organisation '{id}'"),
+    ("PATCH", "/api/v1/orgs/{}"): dict(NUM, body={"sector": "energy"},
+                                       absent_msg="no organisation {id}",
+                                       malformed_msg="no organisation '{id}'"),
+    ("GET", "/api/v1/orgs/{}/findings"): dict(NUM, body=None, absent_msg="no organisation {id}",
+                                              malformed_msg="no organisation '{id}'"),
+    ("GET", "/api/v1/vulns/{}"): {"absent": "CVE-2024-99999", "field": "cve", "body": None,
+                                  "absent_msg": "no record of {id}",
+                                  "malformed_msg": "'{id}' is not a CVE id"},
+    ("GET", "/api/v1/incidents/{}"): dict(REF, body=None, absent_msg="no incident {id}",
+                                          malformed_msg="no incident {id}"),
+    ("PATCH", "/api/v1/incidents/{}"): dict(REF, body={"severity": "high"},
+                                            absent_msg="no incident {id}",
+                                            malformed_msg="no incident {id}"),
+    ("POST", "/api/v1/incidents/{}/notes"): dict(REF, body={"text": "x"},
+                                                 absent_msg="no incident {id}",
+                                                 malformed_msg="no incident {id}"),
+    ("POST", "/api/v1/incidents/{}/observables"): dict(REF, body={"value": "192.0.2.1"},
+                                                       absent_msg="no incident {id}",
+                                                       malformed_msg="no incident {id}"),
+    ("PATCH", "/api/v1/incidents/{}/steps/{}"): dict(REF, body={"done": True},
+                                                     absent_msg="no incident {id}",
+                                                     malformed_msg="no incident {id}"),
+    ("GET", "/api/v1/incidents/{}/related"): dict(REF, body=None, absent_msg="no incident {id}",
+                                                  malformed_msg="no incident {id}"),
+    ("GET", "/api/v1/playbooks/{}"): {"absent": "no-such-class", "field": "class", "body": None,
+                                      "absent_msg": "no playbook for class '{id}'",
+                                      "malformed_msg": "no playbook for class '{id}'"},
+    ("PUT", "/api/v1/playbooks/{}"): {"absent": "no-such-class", "field": "class",
+                                      "body": {"steps": [{"id": "a", "phase": "analysis",
+                                                          "title": "A"}]},
+                                      "absent_msg": "no playbook for class '{id}'",
+                                      "malformed_msg": "no playbook for class '{id}'"},
+    ("GET", "/api/v1/indicators/{}"): dict(NUM, body=None, absent_msg="no indicator {id}",
+                                           malformed_msg="no indicator '{id}'"),
+    ("POST", "/api/v1/alerts/{}/escalate"): dict(NUM, body={}, absent_msg="no alert {id}",
+                                                 malformed_msg="no alert '{id}'"),
+}
+
+# (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
+# missing, or field None when nothing is required by name (the message says why it is refused),
+# or None when `{}` is accepted.
+BODY_ROUTES = {
+    ("POST", "/api/v1/login"): ("/name", "name and password are required"),
+    ("POST", "/api/v1/reports"): ("/reporter", "/reporter is required"),
+    ("POST", "/api/v1/users"): ("/name", "/name must be"),
+    ("POST", "/api/v1/tokens"): None,  # every field has a default: `{}` makes a token
+    ("POST", "/api/v1/orgs"): ("/name", "/name is required"),
+    ("PATCH", "/api/v1/orgs/{}"): (None, "nothing to change"),
+    ("POST", "/api/v1/incidents"): ("/title", "/title is required"),
+    ("PATCH", "/api/v1/incidents/{}"): (None, "nothing to change"),
+    ("POST", "/api/v1/incidents/{}/notes"): ("/text", "/text must be a non-empty string"),
+    ("POST", "/api/v1/incidents/{}/observables"): ("/value", "/value is required"),
+    ("PATCH", "/api/v1/incidents/{}/steps/{}"): ("/done", "/done must be true or false"),
+    ("PUT", "/api/v1/playbooks/{}"): ("/steps", "/steps must be an array"),
+    ("POST", "/api/v1/indicators"): ("/value", "/value is required"),
+    ("POST", "/api/v1/alerts/{}/escalate"): "escalate",  # `{}` is valid: the alert decides
+}
+# routes with a body that is not one JSON object (VG_ROUTE_RAW_BODY: NDJSON, one event a line)
+RAW_BODY = {("POST", "/api/v1/events")}
+
+
+def error_of(r, status, code, field, method, path):
+    assert r.status_code == status, (method, path, r.status_code, r.text)
+    err = r.json()["error"]
+    assert err["code"] == code, (method, path, r.text)
+    if field is None:
+        assert "field" not in err, (method, path, r.text)
+    else:
+        assert err.get("field") == field, (method, path, r.text)
+    return err
+
+
+def test_every_route_with_an_id_or_a_body_is_listed():
+    table = routes()
+    with_id = {(m, p) for m, p, _ in table if "{}" in p}
+    assert with_id == set(ID_ROUTES), "state the 404 of each route with an id in ID_ROUTES"
+    with_body = {(m, p) for m, p, _ in table if m in ("POST", "PATCH", "PUT")}
+    assert with_body == set(BODY_ROUTES) | RAW_BODY, "state its body errors in BODY_ROUTES"
+
+
+def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
+    inc = make_incident(server)
+    checked = 0
+    for method, pattern, _need in routes():
+        if "{}" not in pattern:
+            continue
+        case = ID_ROUTES[(method, pattern)]
+        ids = [(case["absent"], case["absent_msg"])]
+        ids += [(bad, case["malformed_msg"]) for bad in MALFORMED]
+        for ident, msg in ids:
+            path = pattern.replace("{}", ident, 1).replace("{}", "isolate-hosts")
+            kw = {} if case["body"] is None else {"json": case["body"]}
+            r = server.req(method, path, **kw)
+            err = error_of(r, 404, "not_found", case["field"], method, path)
+            assert msg.format(id=ident) in err["message"], (method, path, err)
+            checked += 1
+        if pattern.endswith("/steps/{}"):
+            # the incident exists, its playbook has no such step
+            for step in ["no-such-step", "0"]:
+                path = f"/api/v1/incidents/{inc['ref']}/steps/{step}"
+                err = error_of(server.req(method, path, json={"done": True}), 404, "not_found",
+                               "step", method, path)
+                assert err["message"] == (
+                    f"the playbook of class malicious-code has no step '{step}'"), err
+                checked += 1
+    assert checked == 4 * len(ID_ROUTES) + 2
+
+
+def body_path(pattern, org, inc):
+    ids = {"/orgs/": str(org["id"]), "/incidents/": inc["ref"], "/playbooks/": "malicious-code",
+           "/alerts/": "1"}
+    for part, value in ids.items():
+        if part in pattern:
+            path = pattern.replace("{}", value, 1)
+            return path.replace("{}", "isolate-hosts")
+    return pattern
+
+
+def test_every_body_route_refuses_bad_bodies_with_code_and_pointer(server):
+    org = make_org(server, "Body errors org")
+    inc = make_incident(server)
+    checked = 0
+    for method, pattern, _need in routes():
+        if (method, pattern) in RAW_BODY or method not in ("POST", "PATCH", "PUT"):
+            continue
+        path = body_path(pattern, org, inc)
+        # not JSON: the parser's position is in the message
+        r = server.req(method, path, data=b"{nope", headers={"Content-Type": "application/json"})
+        err = error_of(r, 400, "malformed_json", None, method, path)
+        assert err["message"].startswith("malformed JSON at line 1 column 5"), (path, err)
+        # JSON, not an object: an array is refused by the handler, a bare scalar by the parser
+        for body in (b"[1]", b"[]"):
+            r = server.req(method, path, data=body, headers={"Content-Type": "application/json"})
+            err = error_of(r, 400, "invalid", None, method, path)
+            assert err["message"] == "the body must be a JSON object", (path, body, err)
+        for body in (b'"text"', b"3", b"null"):
+            r = server.req(method, path, data=body, headers={"Content-Type": "application/json"})
+            err = error_of(r, 400, "malformed_json", None, method, path)
+            assert "'[' or '{' expected" in err["message"], (path, body, err)
+        # an unknown field: its JSON pointer
+        r = server.req(method, path, json={"no_such_field": 1})
+        err = error_of(r, 400, "invalid", "/no_such_field", method, path)
+        assert err["message"] == "unknown field '/no_such_field'", (path, err)
+        # a missing required field
+        expect = BODY_ROUTES[(method, pattern)]
+        r = server.req(method, path, json={})
+        if expect is None:
+            assert r.status_code == 201, (path, r.text)
+        elif expect == "escalate":
+            err = error_of(r, 404, "not_found", "id", method, path)
+            assert err["message"] == "no alert 1", err
+        else:
+            err = error_of(r, 400, "invalid", expect[0], method, path)
+            assert expect[1] in err["message"], (path, err)
+        checked += 1
+    assert checked == len(BODY_ROUTES)
+
+
+def test_creating_twice_is_exists_with_the_field(server):
+    make_org(server, "Twice org")
+    body = {"name": "Twice org", "kind": "ministry", "sector": "government",
+            "assets": {"domains": [], "cidrs": [], "products": []}}
+    err = error_of(server.post("/api/v1/orgs", body), 409, "exists", "name", "POST", "/orgs")
+    assert err["message"] == "an organisation of that name exists", err
+    # one organisation only
+    names = [o["name"] for o in server.get("/api/v1/orgs").json()["items"]]
+    assert names.count("Twice org") == 1, names
+
+    user = {"name": "twice", "role": "reader", "password": "correct horse battery"}
+    r = server.post("/api/v1/users", user)
+    assert r.status_code == 201, r.text
+    err = error_of(server.post("/api/v1/users", dict(user, role="admin")), 409, "exists", "/name",
+                   "POST", "/users")
+    assert err["message"] == "user 'twice' exists", err
+
+
+@pytest.mark.parametrize("cls,first", [("malicious-code", "isolate-hosts")])
+def test_playbook_of_a_class(server, cls, first):
+    r = server.get(f"/api/v1/playbooks/{cls}")
+    assert r.status_code == 200, r.text
+    pb = r.json()
+    assert pb["class"] == cls
+    steps = pb["steps"]
+    assert steps[0] == {"id": first, "phase": "containment",
+                        "title": "Isolate infected hosts from the network, keeping them powered "
+                                 "for forensics"}, steps[0]
+    assert all(set(s) == {"id", "phase", "title"} for s in steps), steps
+    assert {s["phase"] for s in steps} <= {"analysis", "containment", "eradication", "recovery"}
+    # every playbook closes with the lessons learnt
+    assert steps[-1]["id"] == "lessons-learnt" and steps[-1]["phase"] == "recovery", steps[-1]
+    # the list names the same class
+    listed = server.get("/api/v1/playbooks")
+    assert listed.status_code == 200, listed.text
+    assert cls in str(listed.json())
+    err = error_of(server.get("/api/v1/playbooks/no-such-class"), 404, "not_found", "class",
+                   "GET", "/playbooks/no-such-class")
+    assert err["message"] == "no playbook for class 'no-such-class'", err
