@@ -16,7 +16,9 @@ import pytest
 from conftest import make_incident, make_org
 from test_roles import routes
 
-MALFORMED = ["abc", "0", "-1"]
+# the ids of vg_req_id are 1 .. 2^62: 0, 2^62 + 1 and non-numbers are malformed, 2^62 is absent
+MALFORMED = ["abc", "0", "-1", "4611686018427387905"]
+LARGEST_ID = "4611686018427387904"
 ABSENT_NUMBER = "999999"
 ABSENT_REF = "VIG-2026-999999"
 
@@ -120,6 +122,8 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
         case = ID_ROUTES[(method, pattern)]
         ids = [(case["absent"], case["absent_msg"])]
         ids += [(bad, case["malformed_msg"]) for bad in MALFORMED]
+        if case["absent"] == ABSENT_NUMBER:
+            ids.append((LARGEST_ID, case["absent_msg"]))
         for ident, msg in ids:
             path = pattern.replace("{}", ident, 1).replace("{}", "isolate-hosts")
             kw = {} if case["body"] is None else {"json": case["body"]}
@@ -136,7 +140,8 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
                 assert err["message"] == (
                     f"the playbook of class malicious-code has no step '{step}'"), err
                 checked += 1
-    assert checked == 4 * len(ID_ROUTES) + 2
+    numeric = sum(c["absent"] == ABSENT_NUMBER for c in ID_ROUTES.values())
+    assert checked == (1 + len(MALFORMED)) * len(ID_ROUTES) + numeric + 2
 
 
 def body_path(pattern, org, inc):
