@@ -1,5 +1,5 @@
 # vigie — build, run, test. See README.md.
-# Variants: build/release (gcc, -O2) and build/asan (clang, ASan+UBSan). `make` builds ./vigie.
+# Variants: build/release (gcc, -O2), build/asan (clang, ASan+UBSan), build/coverage (gcc, gcov). `make` builds ./vigie.
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson sqlite3 libsodium
@@ -18,6 +18,10 @@ else ifeq ($(VARIANT),fuzz)
   VCC := clang
   VCFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
              -DVG_FUZZING
+else ifeq ($(VARIANT),coverage)
+  # make coverage: gcc with gcov instrumentation (atomic counters: the server is threaded).
+  VCC := gcc
+  VCFLAGS := -O0 -g --coverage -fprofile-update=atomic
 else
   VCC := $(CC)
   VCFLAGS := -O2 -g
@@ -46,7 +50,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
-.PHONY: all deps run test check unit e2e asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
+.PHONY: all deps run test check coverage unit e2e asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
         format-check layers
 all: vigie
 
@@ -92,6 +96,7 @@ run: deps
 #   make unit      unit tests of $(VARIANT) (release unless VARIANT=asan)
 #   make e2e       end-to-end tests against build/$(VARIANT)/vigie
 #   make asan      ASan+UBSan build, unit + end-to-end
+#   make coverage  gcov build, unit + end-to-end, line and branch coverage per folder (gcovr)
 #   make fuzz-run  every fuzz target for VIGIE_FUZZ_SECONDS (5) seconds
 test: deps
 	@sh scripts/test.sh
@@ -107,6 +112,11 @@ e2e:
 
 asan:
 	@sh scripts/test.sh asan
+
+# Line and branch coverage per folder of src/ (gcov build, unit + end-to-end, then gcovr);
+# HTML in build/coverage/html. Not part of `make test`: a command. See docs/TESTING.md.
+coverage:
+	@sh scripts/test.sh coverage
 
 fuzz-run:
 	@sh scripts/test.sh fuzz

@@ -6,7 +6,8 @@
 #   3. every fuzz target (clang libFuzzer) for a few seconds, seeded from tests/data.
 # One suite: `sh scripts/test.sh unit|e2e [release|asan]`, `sh scripts/test.sh fuzz`,
 # `sh scripts/test.sh rules`; `check` = release unit + end-to-end (make check), `asan` = the
-# ASan+UBSan unit + end-to-end (make asan).
+# ASan+UBSan unit + end-to-end (make asan), `coverage` = the gcov build's unit + end-to-end and
+# gcovr's table per folder (make coverage).
 # Ends with one line "N passed, N failed, N skipped" counting test cases across the suites run;
 # exits non-zero when anything failed.
 set -u
@@ -127,10 +128,30 @@ fuzz() {
     done
 }
 
+# coverage: the gcov build (VARIANT=coverage), unit + end-to-end on it, then gcovr's line and
+# branch coverage per folder of src/ (a table on stdout, HTML in build/coverage/html).
+coverage() {
+    command -v gcovr >/dev/null || { echo "test.sh: gcovr missing (apt-get install gcovr)" >&2; exit 2; }
+    find build/coverage -name '*.gcda' -delete 2>/dev/null # counters of this run only
+    unit coverage; e2e coverage
+    echo "== coverage (gcovr)" >&2
+    mkdir -p build/coverage/html
+    if ! gcovr -r . --object-directory build/coverage --filter 'src/' -j "$JOBS" \
+        --exclude-unreachable-branches --exclude-throw-branches \
+        --json-summary build/coverage/summary.json \
+        --html-details build/coverage/html/index.html build/coverage >"$log/gcovr" 2>&1; then
+        cat "$log/gcovr" >&2
+        failed=$((failed + 1)); failures="$failures gcovr"
+        return
+    fi
+    /usr/bin/python3 scripts/coverage_table.py build/coverage/summary.json
+    echo "HTML: build/coverage/html/index.html" >&2
+}
+
 v=${2:-release}
 case "$v" in
-release | asan) ;;
-*) echo "test.sh: unknown variant '$v' (release or asan)" >&2; exit 2 ;;
+release | asan | coverage) ;;
+*) echo "test.sh: unknown variant '$v' (release, asan or coverage)" >&2; exit 2 ;;
 esac
 case "${1:-all}" in
 all)
@@ -141,12 +162,13 @@ all)
     ;;
 check) unit release; e2e release ;;
 asan) unit asan; e2e asan ;;
+coverage) coverage ;;
 unit) unit "$v" ;;
 e2e) e2e "$v" ;;
 fuzz) fuzz ;;
 rules) rules ;;
 *)
-    echo "usage: sh scripts/test.sh [all|check|asan|unit [VARIANT]|e2e [VARIANT]|fuzz|rules]" >&2
+    echo "usage: sh scripts/test.sh [all|check|asan|coverage|unit [VARIANT]|e2e [VARIANT]|fuzz|rules]" >&2
     exit 2
     ;;
 esac

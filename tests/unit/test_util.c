@@ -1,15 +1,18 @@
-/* Unit tests of src/util: buffers, slices, time, JSON parsing limits. */
+/* Unit tests of src/util: buffers, slices, time, JSON parsing limits, the logger. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/log.h"
 #include "util/str.h"
 #include "util/time.h"
 
@@ -154,6 +157,63 @@ static void json_unknown_field_named(void **state)
     json_decref(o);
 }
 
+/* Runs the logger with stderr (fd 2) sent to a temporary file; returns what it wrote. */
+static char *logged(void (*emit)(void))
+{
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    assert_true(saved >= 0);
+    assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+    emit();
+    fflush(stderr);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    long n = ftell(tmp);
+    assert_true(n >= 0);
+    char *out = calloc((size_t)n + 1, 1);
+    assert_non_null(out);
+    rewind(tmp);
+    assert_int_equal(fread(out, 1, (size_t)n, tmp), (size_t)n);
+    fclose(tmp);
+    return out;
+}
+
+static void emit_each_level(void)
+{
+    vg_log(VG_LOG_DEBUG, "hidden %d", 0);
+    vg_info("listening on %s:%d", "127.0.0.1", 8080);
+    vg_warn("slow request: %.1f s", 2.5);
+    vg_error("database: %s", "locked");
+}
+
+static void emit_debug(void)
+{
+    vg_log_set_level(VG_LOG_DEBUG);
+    vg_log(VG_LOG_DEBUG, "cache rebuilt (%u entries)", 3u);
+    vg_log_set_level(VG_LOG_ERROR);
+    vg_info("dropped");
+    vg_warn("dropped");
+    vg_error("kept");
+    vg_log_set_level(VG_LOG_INFO); /* the default, for the tests after this one */
+}
+
+static void log_format_and_levels(void **state)
+{
+    (void)state;
+    /* Default level info: debug is dropped; one line per message, "vigie: <level>: <text>". */
+    char *out = logged(emit_each_level);
+    assert_string_equal(out, "vigie: info: listening on 127.0.0.1:8080\n"
+                             "vigie: warn: slow request: 2.5 s\n"
+                             "vigie: error: database: locked\n");
+    free(out);
+    /* The level is a minimum: debug shows everything, error only errors. */
+    out = logged(emit_debug);
+    assert_string_equal(out, "vigie: debug: cache rebuilt (3 entries)\nvigie: error: kept\n");
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,7 +221,7 @@ int main(void)
         cmocka_unit_test(buf_json_strings),         cmocka_unit_test(str_to_u64_bounds),
         cmocka_unit_test(str_trim_and_compare),     cmocka_unit_test(time_parse_forms),
         cmocka_unit_test(utf8_sequences),           cmocka_unit_test(json_depth_limit),
-        cmocka_unit_test(json_unknown_field_named),
+        cmocka_unit_test(json_unknown_field_named), cmocka_unit_test(log_format_and_levels),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
