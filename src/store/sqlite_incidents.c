@@ -645,9 +645,11 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const 
         if (strcmp(vg_json_str(v, "id"), step_id) == 0)
             step = v;
     if (!step) {
+        /* the message reads the class from inc: free it only afterwards */
+        int rc = vg_diag_set(d, VG_ENOENT, "step", "the playbook of class %s has no step '%s'",
+                             vg_json_str(inc, "class"), step_id);
         json_decref(inc);
-        return vg_diag_set(d, VG_ENOENT, "step", "the playbook of class %s has no step '%s'",
-                           vg_json_str(inc, "class"), step_id);
+        return rc;
     }
     long long id = sq_incident_id(s, ref);
     json_decref(inc);
