@@ -7,18 +7,16 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "app/watch_int.h"
 #include "vuln/compact.h"
 #include "vuln/feed.h"
 #include "vuln/summary.h"
+#include "util/time.h"
 
 double watch_now_ms(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+    return vg_time_mono() * 1e3;
 }
 
 int watch_strv_push(struct strv *l, char *s)

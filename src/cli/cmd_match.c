@@ -7,7 +7,6 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "app/events.h"
@@ -37,13 +36,6 @@ static double cpu_s(void)
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int print_hit(void *ctx, const struct vg_match_hit *h)
@@ -299,7 +291,7 @@ static int run_match(int argc, char **argv)
         return VG_EXIT_FAIL;
     }
     long rss0 = rss_kib();
-    double t0 = now_s(), c0 = cpu_s();
+    double t0 = vg_time_mono(), c0 = cpu_s();
     struct vg_match_ioc_counts counts = {0};
     struct vg_store *store = NULL;
     struct vg_attrib *attrib = NULL;
@@ -331,7 +323,7 @@ static int run_match(int argc, char **argv)
         }
     }
     vg_match_index_freeze(idx);
-    double load_s = now_s() - t0, load_cpu = cpu_s() - c0;
+    double load_s = vg_time_mono() - t0, load_cpu = cpu_s() - c0;
     long rss1 = rss_kib();
 
     static char outbuf[1 << 20];
@@ -351,7 +343,7 @@ static int run_match(int argc, char **argv)
             nlogs = 0;
         }
     }
-    double t1 = now_s(), c1 = cpu_s();
+    double t1 = vg_time_mono(), c1 = cpu_s();
     for (size_t i = 0; record && i < nlogs; i++) {
         o.file = nlogs > 1 ? logs[i] : NULL;
         o.name = logs[i];
@@ -390,7 +382,7 @@ static int run_match(int argc, char **argv)
         fprintf(stderr, "vigie match: cannot write the output\n");
         exit_code = VG_EXIT_FAIL;
     }
-    double scan_s = now_s() - t1, scan_cpu = cpu_s() - c1;
+    double scan_s = vg_time_mono() - t1, scan_cpu = cpu_s() - c1;
     if (st.malformed > BAD_SHOWN)
         fprintf(stderr, "vigie match: %llu malformed lines skipped (first %d shown)\n",
                 (unsigned long long)st.malformed, BAD_SHOWN);

@@ -4,25 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
 #include "app/watch.h"
 #include "store/store.h"
 #include "util/str.h"
+#include "util/time.h"
 
 struct import_ui {
-    bool tty; /* stderr is a terminal: show progress */
-    struct timespec start;
+    bool tty;     /* stderr is a terminal: show progress */
+    double start; /* vg_time_mono() at the start */
 };
-
-static double elapsed(const struct timespec *t0)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
-}
 
 /* A diagnostic of one file, named once: a reader's message may already start with the file
  * name ("FILE: No such file or directory", "FILE:1: expected header"), and is then shown as
@@ -46,7 +39,7 @@ static void on_progress(void *ctx, size_t done, size_t total, size_t records)
     struct import_ui *ui = ctx;
     if (!ui->tty)
         return;
-    double t = elapsed(&ui->start);
+    double t = vg_time_mono() - ui->start;
     double rate = t > 0 ? (double)records / t : 0;
     double eta = done ? t * (double)(total - done) / (double)done : 0;
     fprintf(stderr, "\r%zu/%zu files, %zu records, %.0f records/s, ETA %.0f s   ", done, total,
@@ -99,15 +92,14 @@ static int run_import(int argc, char **argv)
     if (!st)
         return VG_EXIT_FAIL;
     vg_cli_malloc_bulk(false); /* jansson allocates and frees much per file */
-    struct import_ui ui = {isatty(2) == 1, {0, 0}};
-    clock_gettime(CLOCK_MONOTONIC, &ui.start);
+    struct import_ui ui = {isatty(2) == 1, vg_time_mono()};
     struct vg_watch_opts o = {on_error, on_progress, &ui};
     struct vg_watch_stats s;
     struct vg_diag d;
     vg_diag_clear(&d);
     int rc = vg_watch_import(st, argv + optind, (size_t)(argc - optind), &o, &s, &d);
     vg_store_close(st);
-    double t = elapsed(&ui.start);
+    double t = vg_time_mono() - ui.start;
     if (rc && !s.files) {
         fprintf(stderr, "vigie vuln import: nothing imported: %s\n", d.message);
         return VG_EXIT_FAIL;

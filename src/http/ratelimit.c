@@ -6,9 +6,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "util/hash.h"
+#include "util/time.h"
 
 #define SLOTS      4096 /* buckets */
 #define PROBE      16   /* slots a client's bucket may sit in */
@@ -25,13 +25,6 @@ struct vg_ratelimit {
     double burst;
     struct vg_cache buckets; /* client -> struct bucket */
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 struct vg_ratelimit *vg_ratelimit_new(double per_minute, double burst)
 {
@@ -59,7 +52,7 @@ void vg_ratelimit_free(struct vg_ratelimit *rl)
 
 bool vg_ratelimit_take(struct vg_ratelimit *rl, const char *client, int *retry_after)
 {
-    double t = now_s();
+    double t = vg_time_mono();
     size_t n = strlen(client);
     bool added;
     pthread_mutex_lock(&rl->lock);

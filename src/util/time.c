@@ -96,3 +96,10 @@ int vg_time_parse(const char *s, time_t *out)
     *out = timegm(&tm) - off;
     return 0;
 }
+
+double vg_time_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

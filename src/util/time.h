@@ -17,5 +17,7 @@ void vg_time_fmt(time_t t, char out[VG_TIME_LEN]);
 int vg_time_parse(const char *s, time_t *out);
 /* The current year, UTC. */
 int vg_time_year(void);
+/* Seconds on the monotonic clock (CLOCK_MONOTONIC): for durations and rates, never dates. */
+double vg_time_mono(void);
 
 #endif
