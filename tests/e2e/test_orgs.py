@@ -42,13 +42,17 @@ def test_pagination_with_cursor(server):
     for i in range(7):
         make_org(server, f"org {i}")
     seen, cursor = [], None
-    while True:
+    for pages in range(1, 5):  # 7 organisations by 3: 3 pages; a 4th would be a loop
         q = "/api/v1/orgs?limit=3" + (f"&cursor={cursor}" if cursor else "")
         page = server.get(q).json()
         seen += [o["name"] for o in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:
             break
+    else:
+        raise AssertionError(f"still a next_cursor after {pages} pages of 3 for 7 "
+                             f"organisations: {seen}")
+    assert pages == 3, f"{pages} pages of 3 for 7 organisations: {seen}"
     assert seen == [f"org {i}" for i in range(7)]
     assert server.get("/api/v1/orgs?cursor=garbage").status_code == 400
     assert server.get("/api/v1/orgs?limit=0").status_code == 400
