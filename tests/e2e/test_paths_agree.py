@@ -271,3 +271,275 @@ def test_record_one_thread_equals_n_threads(server, tmp_path):
     assert len(s1) > 500, f"{msg}: only {len(s1)} sightings"
     assert s1 == s4, msg
     assert alerts(dbs[1], t0) == alerts(dbs[4], t0), msg
+
+
+# ---- 3: imports and asset changes in any order == load everything, then one full match ----
+
+ANY7 = ["*"] * 7
+# (vendor, product) as a CPE writes them (quoted), and as CVE 5 records may spell them: the
+# product key (core/product.c) folds case and punctuation
+PRODUCTS = [
+    (("acme", "widget"), [("Acme", "Widget"), ("ACME", "widget"), ("acme", "Widget!")]),
+    (("acme", "widget_pro"), [("Acme", "Widget Pro"), ("acme", "widget-pro")]),
+    (("example\\.org", "big_suite"), [("Example.org", "Big Suite"), ("example_org", "big-suite")]),
+    (("gnu", "c\\+\\+"), [("GNU", "C++")]),
+    (("contoso", "router_os"), [("Contoso", "Router OS")]),
+    (("contoso", "firmware"), [("Contoso", "Firmware")]),
+]
+VERS = ["0.9", "1.0", "1.0.0", "1.0.1", "1.2", "1.5-rc1", "1.5", "2.0", "2.0.1", "2.1.3", "2.5",
+        "3.0", "10.0"]
+BOUNDS = ["1.0", "1.2", "1.5", "2.0", "2.1", "3.0"]
+
+
+def cpe23(part, vendor, product, version):
+    return ":".join(["cpe:2.3", part, vendor, product, version] + ANY7)
+
+
+def rand_product(rnd):
+    (v, p), _ = rnd.choice(PRODUCTS)
+    part = "o" if p in ("router_os", "firmware") and rnd.random() < 0.7 else "a"
+    return cpe23(part, v, p, rnd.choice(VERS + ["-"]))
+
+
+def rand_metrics(rnd, nvd_style):
+    score = rnd.choice([None, 4.3, 6.9, 7.0, 8.8, 9.0, 9.8, 10.0])
+    if score is None:
+        return None
+    data = {"version": "3.1", "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "baseScore": score, "baseSeverity": "HIGH"}
+    if nvd_style:
+        return {"cvssMetricV31": [{"source": "nvd@nist.gov", "type": "Primary",
+                                   "cvssData": data}]}
+    return [{"cvssV3_1": data}]
+
+
+def rand_cve5(rnd, cve, modified):
+    aff = []
+    for _ in range(rnd.randint(1, 2)):
+        (cv, cp), names = rnd.choice(PRODUCTS)
+        vendor, product = rnd.choice(names)
+        versions = []
+        for _ in range(rnd.randint(0, 3)):
+            r = rnd.random()
+            lo = rnd.choice(["0", "*", "1.0", "1.2", "2.0"])
+            if r < 0.35:
+                versions.append({"version": lo, "lessThan": rnd.choice(BOUNDS + ["2.1.*"]),
+                                 "status": "affected", "versionType": "semver"})
+            elif r < 0.65:
+                versions.append({"version": lo, "lessThanOrEqual": rnd.choice(BOUNDS + ["2.*"]),
+                                 "status": "affected", "versionType": "semver"})
+            elif r < 0.85:
+                versions.append({"version": rnd.choice(VERS), "status": "affected"})
+            else:
+                versions.append({"version": rnd.choice(VERS), "status": "unaffected"})
+        a = {"vendor": vendor, "product": product}
+        if versions:
+            a["versions"] = versions
+        if rnd.random() < 0.6 or not versions:
+            a["defaultStatus"] = rnd.choice(["affected", "unaffected", "unknown"])
+        if rnd.random() < 0.2:
+            a["cpes"] = [cpe23("a", cv, cp, "*")]
+        aff.append(a)
+    cna = {"descriptions": [{"lang": "en", "value": f"{cve} (cve5, {modified})"}],
+           "affected": aff}
+    m = rand_metrics(rnd, False)
+    if m:
+        cna["metrics"] = m
+    return {"dataType": "CVE_RECORD", "dataVersion": "5.1",
+            "cveMetadata": {"cveId": cve, "state": "PUBLISHED",
+                            "datePublished": "2025-01-01T00:00:00.000Z",
+                            "dateUpdated": modified + "Z"},
+            "containers": {"cna": cna}}
+
+
+def rand_criterion(rnd, vulnerable=True):
+    (v, p), _ = rnd.choice(PRODUCTS)
+    part = rnd.choice("aaoo*")
+    r = rnd.random()
+    if r < 0.07:
+        v = "*"
+    elif r < 0.14:
+        p = p[:2] + "*"
+    m = {"vulnerable": vulnerable, "matchCriteriaId": "00000000-0000-0000-0000-000000000000"}
+    r = rnd.random()
+    if r < 0.55:
+        m["criteria"] = cpe23(part, v, p, "*")
+        lo, hi = sorted(rnd.sample(BOUNDS, 2), key=BOUNDS.index)
+        if rnd.random() < 0.8:
+            m[rnd.choice(["versionStartIncluding", "versionStartExcluding"])] = lo
+        if rnd.random() < 0.8:
+            m[rnd.choice(["versionEndIncluding", "versionEndExcluding"])] = hi
+    elif r < 0.85:
+        m["criteria"] = cpe23(part, v, p, rnd.choice(VERS).replace(".", "\\."))
+    elif r < 0.93:
+        m["criteria"] = cpe23(part, v, p, rnd.choice(["1\\.*", "2\\.0\\.*", "*"]))
+    else:
+        m["criteria"] = cpe23(part, v, p, "-")
+    return m
+
+
+def rand_nvd(rnd, cve, modified):
+    cfgs = []
+    for _ in range(rnd.randint(1, 2)):
+        r = rnd.random()
+        if r < 0.5:
+            cfgs.append({"nodes": [{"operator": "OR", "negate": False, "cpeMatch": [
+                rand_criterion(rnd) for _ in range(rnd.randint(1, 3))]}]})
+        elif r < 0.8:  # vulnerable software running on a platform
+            cfgs.append({"operator": "AND", "nodes": [
+                {"operator": "OR", "negate": False, "cpeMatch": [rand_criterion(rnd)]},
+                {"operator": "OR", "negate": rnd.random() < 0.25,
+                 "cpeMatch": [rand_criterion(rnd, False) for _ in range(rnd.randint(1, 2))]}]})
+        else:  # both products present together
+            cfgs.append({"nodes": [{"operator": "AND", "negate": False, "cpeMatch": [
+                rand_criterion(rnd), rand_criterion(rnd, rnd.random() < 0.5)]}]})
+    cve_doc = {"id": cve, "published": "2025-01-01T00:00:00.000", "lastModified": modified,
+               "vulnStatus": "Analyzed",
+               "descriptions": [{"lang": "en", "value": f"{cve} (nvd, {modified})"}],
+               "configurations": cfgs}
+    m = rand_metrics(rnd, True)
+    if m:
+        cve_doc["metrics"] = m
+    return {"resultsPerPage": 1, "startIndex": 0, "totalResults": 1, "format": "NVD_CVE",
+            "version": "2.0", "timestamp": "2025-03-01T00:00:00.000",
+            "vulnerabilities": [{"cve": cve_doc}]}
+
+
+def rand_kev(rnd, cves):
+    vulns = [{"cveID": c, "vendorProject": "x", "product": "y", "vulnerabilityName": "n",
+              "dateAdded": "2025-02-01", "shortDescription": "s", "requiredAction": "patch",
+              "dueDate": rnd.choice(["2025-02-22", "2025-03-01"]),
+              "knownRansomwareCampaignUse": rnd.choice(["Known", "Unknown"]), "notes": "",
+              "cwes": []} for c in rnd.sample(cves, rnd.randint(0, 3))]
+    return {"title": "t", "catalogVersion": "2025.03.01",
+            "dateReleased": "2025-03-01T00:00:00Z", "count": len(vulns), "vulnerabilities": vulns}
+
+
+def rand_epss(rnd, cves):
+    lines = ["#model_version:v2025.03.14,score_date:2025-03-01T00:00:00+0000",
+             "cve,epss,percentile"]
+    for c in rnd.sample(cves, rnd.randint(1, len(cves))):
+        score = rnd.choice([0.0, 0.05, 0.09999, 0.1, 0.10001, 0.5, 0.97])
+        lines.append(f"{c},{score:.5f},{rnd.random():.5f}")
+    return "\n".join(lines) + "\n"
+
+
+def org_findings_api(srv, org):
+    """What a user reads: every finding of the organisation, with its priority, KEV and EPSS."""
+    out, cursor = [], None
+    for _ in range(100):
+        r = srv.get(f"/api/v1/orgs/{org}/findings?limit=500" +
+                    (f"&cursor={cursor}" if cursor else ""))
+        assert r.status_code == 200, r.text
+        page = r.json()
+        out += [(i["org"], i["asset"], i["cve"], i["priority"], json.dumps(i["kev"]),
+                 json.dumps(i["epss"]), json.dumps(i["cvss"])) for i in page["items"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return out
+    raise AssertionError("more than 100 pages of findings")
+
+
+def vuln_round(inc, full, tmp_path, seed):
+    """One random history applied incrementally to inc, and loaded at once into full (two
+    servers on fresh databases); returns (findings of inc, findings of full, steps)."""
+    rnd = random.Random(seed)
+    cves = [f"CVE-2025-{n}" for n in rnd.sample(range(4000, 4100), rnd.randint(4, 10))]
+    orgs = {}  # name -> products, in creation order
+    files = []  # feed files, in import order
+    log = []
+    step = [0]
+
+    def write(name, text):
+        step[0] += 1
+        p = tmp_path / f"s{seed}-{step[0]:02d}-{name}"
+        p.write_text(text)
+        return str(p)
+
+    def new_org():
+        name = f"org {seed} {len(orgs)}"
+        prods = sorted({rand_product(rnd) for _ in range(rnd.randint(0, 4))})
+        r = inc.post("/api/v1/orgs", {"name": name, "kind": "ministry", "assets": {
+            "cidrs": [], "domains": [], "products": prods}})
+        assert r.status_code == 201, r.text
+        orgs[name] = (r.json()["id"], prods)
+        log.append(f"POST org {name}: {prods}")
+
+    def patch_org():
+        if not orgs:
+            return new_org()
+        name = rnd.choice(sorted(orgs))
+        oid, prods = orgs[name]
+        prods = list(prods)
+        if prods and rnd.random() < 0.4:
+            prods.remove(rnd.choice(prods))
+        else:
+            prods.append(rand_product(rnd))
+            prods = sorted(set(prods))
+        r = inc.patch(f"/api/v1/orgs/{oid}", {"assets": {"cidrs": [], "domains": [],
+                                                           "products": prods}})
+        assert r.status_code == 200, r.text
+        orgs[name] = (oid, prods)
+        log.append(f"PATCH org {name}: {prods}")
+
+    def import_feed():
+        kind = rnd.choice(["nvd", "nvd", "cve5", "cve5", "kev", "epss"])
+        modified = f"2025-02-{rnd.randint(1, 28):02d}T00:00:00.000"
+        if kind == "nvd":
+            doc = rand_nvd(rnd, rnd.choice(cves), modified)
+            paths = [write("nvd.json", json.dumps(doc))]
+        elif kind == "cve5":
+            recs = [rand_cve5(rnd, c, modified) for c in rnd.sample(cves, rnd.randint(1, 3))]
+            paths = [write("cve5.json", json.dumps(recs))]
+        elif kind == "kev":
+            paths = [write("kev.json", json.dumps(rand_kev(rnd, cves)))]
+        else:
+            paths = [write("epss.csv", rand_epss(rnd, cves))]
+        run("vuln", "import", *paths, db=inc.db)
+        files.extend(paths)
+        log.append(f"import {kind}: " + open(paths[0]).read())
+
+    for _ in range(rnd.randint(6, 12)):
+        rnd.choice([new_org, patch_org, import_feed, import_feed, import_feed])()
+    if not files:
+        import_feed()
+    # the reference: every organisation as it ends, every file imported in the same order
+    # (which record of a CVE wins is decided by its date, KEV and EPSS by the last file), one
+    # full match
+    for name, (oid, prods) in orgs.items():
+        r = full.post("/api/v1/orgs", {"name": name, "kind": "ministry", "assets": {
+            "cidrs": [], "domains": [], "products": prods}})
+        assert r.status_code == 201 and r.json()["id"] == oid, r.text
+    run("vuln", "import", *files, db=full.db)
+    run("vuln", "match", "--quiet", db=full.db)
+    got = [f for oid, _ in orgs.values() for f in org_findings_api(inc, oid)]
+    want = [f for oid, _ in orgs.values() for f in org_findings_api(full, oid)]
+    return got, want, log
+
+
+def test_incremental_vuln_paths_equal_full_match(tmp_path):
+    from conftest import Server
+    budget = float(os.environ.get("VIGIE_AGREE_SECONDS", "12"))
+    start, n, total, prio = time.monotonic(), 0, 0, set()
+    while n < 4 or time.monotonic() - start < budget:
+        seed = SEED * 1000 + n
+        d = tmp_path / f"r{n}"
+        d.mkdir()
+        inc, full = Server(d / "inc.db"), Server(d / "full.db")
+        try:
+            got, want, log = vuln_round(inc, full, d, seed)
+        finally:
+            for s in (inc, full):
+                rc, err = s.stop()
+                assert rc == 0, err[-2000:]
+        assert got == want, (
+            f"seed {seed} (VIGIE_AGREE_SEED={SEED}): incremental paths stored\n"
+            + "\n".join(map(str, got)) + "\na fresh full match stores\n"
+            + "\n".join(map(str, want)) + "\nafter\n" + "\n".join(log))
+        total += len(want)
+        prio |= {f[3] for f in want}
+        n += 1
+        if n >= 100:
+            break
+    assert total > 0 and len(prio) >= 2, \
+        f"seeds {SEED * 1000}..{SEED * 1000 + n - 1}: {total} findings, priorities {prio}"
