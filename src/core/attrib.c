@@ -106,8 +106,12 @@ long long vg_attrib_ip(const struct vg_attrib *a, const char *ip)
     struct vg_observable ob;
     if (!a || !ip || vg_observable_parse(vg_str_c(ip), VG_OBS_UNKNOWN, &ob, NULL) || !ob.has_ip)
         return 0;
+    /* IPv4 and IPv6 apart, as in correlation: an IPv4 address (::ffff:a.b.c.d) is in no IPv6
+     * network shorter than /96 (::/0 ... ::/80) */
+    static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    int minp = memcmp(ob.ip, v4, 12) == 0 ? 96 : 0;
     for (size_t i = 0; i < a->nnets; i++) {
-        if (a->nets[i].prefix > ob.prefix)
+        if (a->nets[i].prefix > ob.prefix || a->nets[i].prefix < minp)
             continue;
         unsigned char m[16];
         vg_ip_mask(ob.ip, a->nets[i].prefix, m);

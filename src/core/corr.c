@@ -444,7 +444,10 @@ static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long lo
     }
     if (o->has_ip) {
         static const unsigned char v4[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        /* IPv4 and IPv6 apart: an IPv4 address (::ffff:a.b.c.d) is in no IPv6 network shorter
+         * than /96, and such a network (::/0 ... ::/80) holds no IPv4 address */
         int minp = memcmp(o->ip, v4, 12) == 0 ? 96 : 0;
+        bool v6net = o->prefix < 96;
         for (int p = minp; p < o->prefix; p++) {
             if (!c->prefix_used[p])
                 continue;
@@ -470,12 +473,13 @@ static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long lo
             for (size_t i = lo; i < c->nsorted && !e.stop; i++) {
                 if (memcmp(c->nets[i].ip, last, 16) > 0)
                     break;
-                if (c->nets[i].prefix > o->prefix)
+                if (c->nets[i].prefix > o->prefix && !(v6net && !memcmp(c->nets[i].ip, v4, 12)))
                     emit(&e, c->nets[i].obs);
             }
             for (size_t i = c->nsorted; i < c->nnets && !e.stop; i++)
                 if (c->nets[i].prefix > o->prefix && memcmp(c->nets[i].ip, o->ip, 16) >= 0 &&
-                    memcmp(c->nets[i].ip, last, 16) <= 0)
+                    memcmp(c->nets[i].ip, last, 16) <= 0 &&
+                    !(v6net && !memcmp(c->nets[i].ip, v4, 12)))
                     emit(&e, c->nets[i].obs);
         }
     }
