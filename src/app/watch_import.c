@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -255,6 +256,21 @@ static const char *cvss_version(uint8_t v)
     }
 }
 
+/* The shortest decimal that reads back as f, as a double: what the feed wrote ("0.099996",
+ * "0.1"), not f widened (0.10000000149...) nor rounded to 5 places (0.099996 became 0.1,
+ * which the rule "EPSS >= 0.1" then read as priority 1). */
+static double float_decimal(float f)
+{
+    char buf[32];
+    for (int digits = 1; digits < 9; digits++) {
+        snprintf(buf, sizeof buf, "%.*g", digits, (double)f);
+        if (strtof(buf, NULL) == f)
+            return strtod(buf, NULL);
+    }
+    snprintf(buf, sizeof buf, "%.9g", (double)f);
+    return strtod(buf, NULL);
+}
+
 /* Stores the records, KEV and EPSS data of one file's set; appends changed CVE keys. */
 static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
                      struct vg_watch_stats *stats, struct keyv *changed, struct vg_diag *d)
@@ -318,8 +334,8 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
             nk++;
         }
         if (e->epss >= 0) {
-            epss[ne] = (struct vg_store_epss){(long long)e->key, round((double)e->epss * 1e5) / 1e5,
-                                              round((double)e->epss_pct * 1e5) / 1e5};
+            epss[ne] = (struct vg_store_epss){(long long)e->key, float_decimal(e->epss),
+                                              float_decimal(e->epss_pct)};
             ne++;
         }
     }

@@ -175,3 +175,155 @@ def test_attribution_keeps_ipv4_and_ipv6_apart(server):
                          eve("2026-11-22T08:00:02Z", "::ffff:10.1.2.3", "203.0.113.3")])
     got = {s["value"]: s["org"] for s in server.get("/api/v1/sightings").json()["items"]}
     assert got == {"203.0.113.1": None, "203.0.113.2": v6, "203.0.113.3": v4}, got
+
+
+# ---- findings: version range ends, CVSS bands, EPSS and KEV priority, since ----
+
+WIDGET = ["1.9", "2.0", "2.0.1", "2.5", "2.9.9", "3.0", "3.0.1"]
+
+
+def widget(v):
+    return f"cpe:2.3:a:acme:widget:{v}:*:*:*:*:*:*:*"
+
+
+def nvd_cve(num, match, score=None, v2=False, severity=None):
+    cve = {"id": f"CVE-2025-{num}", "published": "2025-01-10T00:00:00.000",
+           "lastModified": "2025-01-15T00:00:00.000", "vulnStatus": "Analyzed",
+           "descriptions": [{"lang": "en", "value": f"boundary {num}"}],
+           "configurations": [{"nodes": [{"operator": "OR", "negate": False, "cpeMatch": [
+               {"vulnerable": True, "criteria": widget("*"), **match}]}]}]}
+    if score is not None:
+        data = {"version": "2.0" if v2 else "3.1", "baseScore": score,
+                "vectorString": "AV:N/AC:L/Au:N/C:P/I:P/A:P" if v2 else
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}
+        if severity:
+            data["baseSeverity"] = severity
+        cve["metrics"] = {"cvssMetricV2" if v2 else "cvssMetricV31": [
+            {"source": "nvd@nist.gov", "type": "Primary", "cvssData": data}]}
+    return {"cve": cve}
+
+
+def cve5_rec(num, versions, default="unaffected"):
+    return {"dataType": "CVE_RECORD", "dataVersion": "5.1",
+            "cveMetadata": {"cveId": f"CVE-2025-{num}", "state": "PUBLISHED",
+                            "datePublished": "2025-01-10T00:00:00.000Z",
+                            "dateUpdated": "2025-01-15T00:00:00.000Z"},
+            "containers": {"cna": {"descriptions": [{"lang": "en", "value": f"cve5 {num}"}],
+                                   "affected": [{"vendor": "ACME", "product": "Widget",
+                                                 "defaultStatus": default,
+                                                 "versions": versions}]}}}
+
+
+def aff(version, status="affected", **bound):
+    return dict(version=version, status=status, versionType="semver", **bound)
+
+
+# (CVE number, record, the widget versions it affects)
+RANGES = [
+    (5101, nvd_cve(5101, {"versionStartIncluding": "2.0", "versionEndExcluding": "3.0"}),
+     ["2.0", "2.0.1", "2.5", "2.9.9"]),
+    (5102, nvd_cve(5102, {"versionStartExcluding": "2.0", "versionEndIncluding": "3.0"}),
+     ["2.0.1", "2.5", "2.9.9", "3.0"]),
+    (5103, nvd_cve(5103, {"versionStartIncluding": "2.0.1"}),
+     ["2.0.1", "2.5", "2.9.9", "3.0", "3.0.1"]),
+    (5104, nvd_cve(5104, {"versionEndExcluding": "2.0"}), ["1.9"]),
+    (5105, nvd_cve(5105, {"versionEndIncluding": "2.0"}), ["1.9", "2.0"]),
+    (5106, nvd_cve(5106, {"versionStartExcluding": "2.9.9"}), ["3.0", "3.0.1"]),
+    (5107, nvd_cve(5107, {"criteria": widget("3.0")}), ["3.0"]),
+    (5108, nvd_cve(5108, {"criteria": widget("2\\.0\\.*")}), ["2.0.1"]),
+    (5201, cve5_rec(5201, [aff("2.0", lessThan="3.0")]), ["2.0", "2.0.1", "2.5", "2.9.9"]),
+    (5202, cve5_rec(5202, [aff("2.0", lessThanOrEqual="3.0")]),
+     ["2.0", "2.0.1", "2.5", "2.9.9", "3.0"]),
+    (5203, cve5_rec(5203, [aff("*", lessThanOrEqual="2.5"), aff("2.0.1", "unaffected")]),
+     ["1.9", "2.0", "2.5"]),
+    (5204, cve5_rec(5204, [aff("0", lessThan="2.0.*")]), ["1.9", "2.0", "2.0.1"]),
+    (5205, cve5_rec(5205, [aff("3.0")]), ["3.0"]),
+    (5206, cve5_rec(5206, [aff("2.0", "unaffected", lessThan="3.0")], default="affected"),
+     ["1.9", "3.0", "3.0.1"]),
+    (5207, cve5_rec(5207, [aff("2.0.1", lessThan="2.5"), aff("2.5", "unaffected")]),
+     ["2.0.1"]),
+]
+
+
+def import_feeds(tmp_path, db, *docs):
+    paths = []
+    for name, doc in docs:
+        p = tmp_path / name
+        p.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+        paths.append(str(p))
+    return run("vuln", "import", *paths, db=db)
+
+
+def test_version_range_ends(server, tmp_path):
+    org = make_org(server, "Widgets", assets={"cidrs": [], "domains": [],
+                                              "products": [widget(v) for v in WIDGET]})["id"]
+    nvd = {"vulnerabilities": [r for n, r, _ in RANGES if n < 5200]}
+    cve5 = [r for n, r, _ in RANGES if n >= 5200]
+    import_feeds(tmp_path, server.db, ("nvd.json", nvd), ("cve5.json", cve5))
+    want = sorted((f"CVE-2025-{n}", widget(v)) for n, _, vs in RANGES for v in vs)
+    items = server.get(f"/api/v1/orgs/{org}/findings?limit=500").json()["items"]
+    got = sorted((i["cve"], i["asset"]) for i in items)
+    missing, extra = sorted(set(want) - set(got)), sorted(set(got) - set(want))
+    assert (missing, extra) == ([], []), f"missing {missing}, extra {extra}"
+    # the full re-match agrees with what the import stored
+    p = run("vuln", "match", db=server.db)
+    full = sorted((f["cve"], f["asset"]) for f in map(json.loads, p.stdout.splitlines()))
+    assert full == want
+
+
+BANDS = [  # (number, score, v2, severity shown) for records without baseSeverity
+    (5301, 0.0, False, "NONE"), (5302, 3.9, False, "LOW"), (5303, 4.0, False, "MEDIUM"),
+    (5304, 6.9, False, "MEDIUM"), (5305, 7.0, False, "HIGH"), (5306, 8.9, False, "HIGH"),
+    (5307, 9.0, False, "CRITICAL"), (5308, 10.0, False, "CRITICAL"), (5309, 9.0, True, "HIGH"),
+    (5310, 10.0, True, "HIGH"), (5311, 6.9, True, "MEDIUM"),
+]
+
+
+def test_cvss_severity_bands(server, tmp_path):
+    nvd = {"vulnerabilities": [nvd_cve(n, {"criteria": widget("9.9")}, score, v2)
+                               for n, score, v2, _ in BANDS] +
+           [nvd_cve(5312, {"criteria": widget("9.9")}, 6.9, False, "HIGH")]}
+    import_feeds(tmp_path, server.db, ("nvd.json", nvd))
+    got = {}
+    for n, score, v2, _ in BANDS + [(5312, 6.9, False, None)]:
+        r = server.get(f"/api/v1/vulns/CVE-2025-{n}")
+        assert r.status_code == 200, r.text
+        c = r.json()["cvss"]
+        got[n] = (c["score"], c["version"], c["severity"])
+    want = {n: (score, "2.0" if v2 else "3.1", sev) for n, score, v2, sev in BANDS}
+    want[5312] = (6.9, "3.1", "HIGH")  # the feed's own severity is kept
+    assert got == want
+
+
+def test_priority_epss_and_kev_boundaries(server, tmp_path):
+    org = make_org(server, "Prio", assets={"cidrs": [], "domains": [],
+                                           "products": [widget("2.0")]})["id"]
+    scores = {5401: "0.099996", 5402: "0.1", 5403: "0.0999999", 5404: "0.100001",
+              5405: "0.10000", 5406: "0", 5407: "1"}
+    nvd = {"vulnerabilities": [nvd_cve(n, {"criteria": widget("2.0")}, 5.0)
+                               for n in list(scores) + [5408, 5409]]}
+    epss = ("#model_version:v2025.03.14,score_date:2025-03-01T00:00:00+0000\n"
+            "cve,epss,percentile\n" +
+            "".join(f"CVE-2025-{n},{s},0.5\n" for n, s in scores.items()))
+    kev = {"title": "t", "catalogVersion": "1", "dateReleased": "2025-03-01T00:00:00Z",
+           "count": 1, "vulnerabilities": [{
+               "cveID": "CVE-2025-5406", "vendorProject": "Acme", "product": "Widget",
+               "vulnerabilityName": "n", "dateAdded": "2025-02-01", "shortDescription": "s",
+               "requiredAction": "patch", "dueDate": "2025-02-22",
+               "knownRansomwareCampaignUse": "Unknown", "notes": "", "cwes": []}]}
+    import_feeds(tmp_path, server.db, ("nvd.json", nvd), ("epss.csv", epss), ("kev.json", kev))
+    want = {5401: (2, 0.099996), 5402: (1, 0.1), 5403: (2, 0.0999999), 5404: (1, 0.100001),
+            5405: (1, 0.1), 5406: (0, 0.0), 5407: (1, 1.0), 5408: (2, None), 5409: (2, None)}
+    items = server.get(f"/api/v1/orgs/{org}/findings").json()["items"]
+    got = {int(i["cve"][-4:]): (i["priority"], i["epss"] and i["epss"]["score"]) for i in items}
+    assert got == want
+    kev_item = [i for i in items if i["cve"] == "CVE-2025-5406"][0]["kev"]
+    assert kev_item == {"dateAdded": "2025-02-01", "dueDate": "2025-02-22",
+                        "knownRansomwareCampaignUse": False}, kev_item
+    # the order: priority, then CVSS (equal here), then EPSS, then the newer CVE
+    assert [int(i["cve"][-4:]) for i in items] == [5406, 5407, 5404, 5405, 5402, 5403, 5401,
+                                                   5409, 5408]
+    # the command line computes the same priorities
+    p = run("vuln", "match", db=server.db)
+    cli = {int(f["cve"][-4:]): f["priority"] for f in map(json.loads, p.stdout.splitlines())}
+    assert cli == {n: w[0] for n, w in want.items()}
