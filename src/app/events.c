@@ -29,9 +29,23 @@ struct vg_events_recorder {
     struct vg_diag d;              /* the store's error, if any */
 };
 
+/* now as expiries are stored, in whole seconds ("YYYY-MM-DDTHH:MM:SSZ"), into out; NULL
+ * stays NULL. The clock's "...:00.500000Z" sorts before an expiry "...:00Z" as text, which
+ * kept an indicator matched for the whole second of its expiry. */
+static const char *as_stored(const char *now, char out[VG_TIME_LEN])
+{
+    time_t t;
+    if (!now || vg_time_parse(now, &t) != 0)
+        return now;
+    vg_time_fmt(t, out);
+    return out;
+}
+
 int vg_events_load(struct vg_store *st, const char *now, struct vg_match_index *idx,
                    struct vg_diag *d)
 {
+    char at[VG_TIME_LEN];
+    now = as_stored(now, at);
     if (vg_store_indicator_each(st, now, vg_match_index_add_row, idx) != 0)
         return vg_diag_set(d, VG_EIO, "", "cannot read the database's indicators");
     return 0;
@@ -41,7 +55,8 @@ const struct vg_match_index *vg_events_index_current(struct vg_events_index *ei,
                                                      struct vg_store *st, const char *now,
                                                      struct vg_diag *d)
 {
-    char version[sizeof ei->version];
+    char version[sizeof ei->version], at[VG_TIME_LEN];
+    now = as_stored(now, at);
     if (vg_store_indicator_version(st, now, version, sizeof version) != 0) {
         vg_diag_set(d, VG_EIO, "", "cannot read the indicators");
         return NULL;
