@@ -295,10 +295,14 @@ def cpe23(part, vendor, product, version):
     return ":".join(["cpe:2.3", part, vendor, product, version] + ANY7)
 
 
+def part_of(product):
+    return "o" if product in ("router_os", "firmware") else "a"
+
+
 def rand_product(rnd):
     (v, p), _ = rnd.choice(PRODUCTS)
-    part = "o" if p in ("router_os", "firmware") and rnd.random() < 0.7 else "a"
-    return cpe23(part, v, p, rnd.choice(VERS + ["-"]))
+    part = part_of(p) if rnd.random() < 0.85 else rnd.choice("aoh")
+    return cpe23(part, v, p, rnd.choice(VERS + ["-"]) if rnd.random() < 0.95 else "-")
 
 
 def rand_metrics(rnd, nvd_style):
@@ -354,7 +358,7 @@ def rand_cve5(rnd, cve, modified):
 
 def rand_criterion(rnd, vulnerable=True):
     (v, p), _ = rnd.choice(PRODUCTS)
-    part = rnd.choice("aaoo*")
+    part = part_of(p) if rnd.random() < 0.8 else rnd.choice("*ao")
     r = rnd.random()
     if r < 0.07:
         v = "*"
@@ -362,7 +366,7 @@ def rand_criterion(rnd, vulnerable=True):
         p = p[:2] + "*"
     m = {"vulnerable": vulnerable, "matchCriteriaId": "00000000-0000-0000-0000-000000000000"}
     r = rnd.random()
-    if r < 0.55:
+    if r < 0.7:
         m["criteria"] = cpe23(part, v, p, "*")
         lo, hi = sorted(rnd.sample(BOUNDS, 2), key=BOUNDS.index)
         if rnd.random() < 0.8:
@@ -444,7 +448,7 @@ def vuln_round(inc, full, tmp_path, seed):
     """One random history applied incrementally to inc, and loaded at once into full (two
     servers on fresh databases); returns (findings of inc, findings of full, steps)."""
     rnd = random.Random(seed)
-    cves = [f"CVE-2025-{n}" for n in rnd.sample(range(4000, 4100), rnd.randint(4, 10))]
+    cves = [f"CVE-2025-{n}" for n in rnd.sample(range(4000, 4100), rnd.randint(4, 8))]
     orgs = {}  # name -> products, in creation order
     files = []  # feed files, in import order
     log = []
@@ -458,7 +462,7 @@ def vuln_round(inc, full, tmp_path, seed):
 
     def new_org():
         name = f"org {seed} {len(orgs)}"
-        prods = sorted({rand_product(rnd) for _ in range(rnd.randint(0, 4))})
+        prods = sorted({rand_product(rnd) for _ in range(rnd.randint(0, 7))})
         r = inc.post("/api/v1/orgs", {"name": name, "kind": "ministry", "assets": {
             "cidrs": [], "domains": [], "products": prods}})
         assert r.status_code == 201, r.text
@@ -485,11 +489,11 @@ def vuln_round(inc, full, tmp_path, seed):
     def import_feed():
         kind = rnd.choice(["nvd", "nvd", "cve5", "cve5", "kev", "epss"])
         modified = f"2025-02-{rnd.randint(1, 28):02d}T00:00:00.000"
-        if kind == "nvd":
-            doc = rand_nvd(rnd, rnd.choice(cves), modified)
-            paths = [write("nvd.json", json.dumps(doc))]
+        if kind == "nvd":  # one file per CVE, as NVD pages by CVE
+            paths = [write("nvd.json", json.dumps(rand_nvd(rnd, c, modified)))
+                     for c in rnd.sample(cves, rnd.randint(1, 3))]
         elif kind == "cve5":
-            recs = [rand_cve5(rnd, c, modified) for c in rnd.sample(cves, rnd.randint(1, 3))]
+            recs = [rand_cve5(rnd, c, modified) for c in rnd.sample(cves, rnd.randint(1, 4))]
             paths = [write("cve5.json", json.dumps(recs))]
         elif kind == "kev":
             paths = [write("kev.json", json.dumps(rand_kev(rnd, cves)))]
@@ -497,10 +501,11 @@ def vuln_round(inc, full, tmp_path, seed):
             paths = [write("epss.csv", rand_epss(rnd, cves))]
         run("vuln", "import", *paths, db=inc.db)
         files.extend(paths)
-        log.append(f"import {kind}: " + open(paths[0]).read())
+        log.append(f"import {kind}: " + " ".join(open(p).read() for p in paths))
 
-    for _ in range(rnd.randint(6, 12)):
-        rnd.choice([new_org, patch_org, import_feed, import_feed, import_feed])()
+    for _ in range(rnd.randint(8, 16)):
+        rnd.choice([new_org, new_org, patch_org, patch_org, import_feed, import_feed,
+                    import_feed])()
     if not files:
         import_feed()
     # the reference: every organisation as it ends, every file imported in the same order
@@ -519,7 +524,7 @@ def vuln_round(inc, full, tmp_path, seed):
 
 def test_incremental_vuln_paths_equal_full_match(tmp_path):
     from conftest import Server
-    budget = float(os.environ.get("VIGIE_AGREE_SECONDS", "12"))
+    budget = float(os.environ.get("VIGIE_AGREE_SECONDS", "20"))
     start, n, total, prio = time.monotonic(), 0, 0, set()
     while n < 4 or time.monotonic() - start < budget:
         seed = SEED * 1000 + n
