@@ -327,3 +327,105 @@ def test_priority_epss_and_kev_boundaries(server, tmp_path):
     p = run("vuln", "match", db=server.db)
     cli = {int(f["cve"][-4:]): f["priority"] for f in map(json.loads, p.stdout.splitlines())}
     assert cli == {n: w[0] for n, w in want.items()}
+
+
+# ---- dates ----
+
+def test_sightings_since_at_the_exact_second(server):
+    make_org(server, "Ministry S", cidrs=["10.5.0.0/16"])
+    r = server.post("/api/v1/indicators", {"value": "203.0.113.0/24"})
+    assert r.status_code == 201, r.text
+    post_events(server, [eve("2026-11-22T07:59:59Z", "10.5.0.1", "203.0.113.1"),
+                         eve("2026-11-22T08:00:00.250+0000", "10.5.0.1", "203.0.113.2"),
+                         eve("2026-11-22T09:00:01+01:00", "10.5.0.1", "203.0.113.3"),
+                         eve("2026-11-22T08:00:01Z", "10.5.0.1", "203.0.113.4")])
+
+    def since(q):
+        r = server.get("/api/v1/sightings?since=" + q)
+        assert r.status_code == 200, r.text
+        return sorted((s["value"], s["seen"]) for s in r.json()["items"])
+
+    every = since("2026-11-22T07:59:59Z")
+    assert every == [("203.0.113.1", "2026-11-22T07:59:59Z"),
+                     ("203.0.113.2", "2026-11-22T08:00:00Z"),
+                     ("203.0.113.3", "2026-11-22T08:00:01Z"),
+                     ("203.0.113.4", "2026-11-22T08:00:01Z")]
+    assert since("2026-11-22T08:00:00Z") == every[1:]
+    assert since("2026-11-22T09:00:00%2B01:00") == every[1:]  # the same instant
+    assert since("2026-11-22T08:00:01Z") == every[2:]
+    assert since("2026-11-22T08:00:02Z") == []
+    assert since("2026-11-22") == every  # a date: from midnight UTC
+    assert since("2026-11-23") == []
+    for bad in ("yesterday", "2026-11-22T08:00:00", "2026-02-29", "2026-11-31T00:00:00Z",
+                "2026-11-22T24:00:00Z", "2026-11-22T08:60:00Z", "2026-11-22T08:00:00+24:00"):
+        error(server.get("/api/v1/sightings?since=" + bad), 400, "invalid", "since")
+
+
+def test_time_fields_refused_with_their_name(server):
+    for field, bad in (("expires", "2026-02-29T00:00:00Z"), ("expires", "2026-01-01T00:00:00"),
+                       ("first_seen", "2026-04-31T00:00:00Z"), ("last_seen", "01/02/2026"),
+                       ("expires", "2026-01-01T23:59:61Z")):
+        r = server.post("/api/v1/indicators", {"value": "t.example", field: bad})
+        error(r, 400, "invalid", "/" + field)
+    # the edges that are valid: a leap day, the last second of a year, an offset
+    r = server.post("/api/v1/indicators", {"value": "t.example",
+                                           "first_seen": "2028-02-29T00:00:00Z",
+                                           "last_seen": "2026-12-31T23:59:59Z",
+                                           "expires": "2027-01-01T00:59:59+01:00"})
+    assert r.status_code == 201, r.text
+    got = r.json()
+    assert (got["first_seen"], got["last_seen"], got["expires"]) == (
+        "2028-02-29T00:00:00Z", "2026-12-31T23:59:59Z", "2026-12-31T23:59:59Z")
+    # in bulk: the item and its field
+    r = server.post("/api/v1/indicators", {"indicators": [
+        {"value": "u.example"}, {"value": "v.example", "expires": "2026-13-01T00:00:00Z"}]})
+    assert r.status_code == 200, r.text
+    out = r.json()
+    assert out["added"] == 1 and [(x["index"], x["field"]) for x in out["rejected"]] == [
+        (1, "/indicators/1/expires")], out
+    e = error(server.post("/api/v1/incidents", {"title": "t", "class": "malicious-code",
+                                                 "type": "infected-system",
+                                                 "occurred": "2026-06-31T00:00:00Z"}),
+              400, "invalid", "/occurred")
+    assert "occurred" in e["message"]
+
+
+def test_findings_since_and_kev_dates(server, tmp_path):
+    org = make_org(server, "Since", assets={"cidrs": [], "domains": [],
+                                            "products": [widget("2.0")]})["id"]
+    old = nvd_cve(5501, {"criteria": widget("2.0")}, 5.0)  # published 01-10, modified 01-15
+    new = nvd_cve(5502, {"criteria": widget("2.0")}, 5.0)
+    new["cve"]["published"] = new["cve"]["lastModified"] = "2025-02-01T00:00:00.000"
+    kev = {"title": "t", "catalogVersion": "1", "dateReleased": "2025-03-01T00:00:00Z",
+           "count": 3, "vulnerabilities": [
+               {"cveID": f"CVE-2025-{n}", "vendorProject": "Acme", "product": "Widget",
+                "vulnerabilityName": "n", "dateAdded": added, "shortDescription": "s",
+                "requiredAction": "patch", "dueDate": due,
+                "knownRansomwareCampaignUse": "Known", "notes": "", "cwes": []}
+               for n, added, due in ((5501, "2025-02-01", "2025/02/22"),
+                                     (5502, "2025-02-01", "2025-02-22"),
+                                     (5501, "01-02-2025", "2025-02-22"))]}
+    p = import_feeds(tmp_path, server.db, ("nvd.json", {"vulnerabilities": [old, new]}),
+                     ("kev.json", kev))
+    kev_file = str(tmp_path / "kev.json")
+    assert f"{kev_file}: /vulnerabilities/0/dueDate:" in p.stderr, p.stderr
+    assert f"{kev_file}: /vulnerabilities/2/dateAdded:" in p.stderr, p.stderr
+
+    def since(q):
+        r = server.get(f"/api/v1/orgs/{org}/findings?since={q}")
+        assert r.status_code == 200, r.text
+        return sorted((i["cve"], i["priority"]) for i in r.json()["items"])
+
+    both = [("CVE-2025-5501", 2), ("CVE-2025-5502", 0)]
+    assert since("2025-01-10") == both
+    assert since("2025-01-15") == both  # modified that day
+    assert since("2025-01-15T00:00:00.000") == both
+    assert since("2025-01-15T00:00:00.001") == both[1:]
+    assert since("2025-01-16") == both[1:]
+    assert since("2025-02-01") == both[1:]
+    assert since("2025-02-02") == []
+    for bad in ("x", "202", "-2025-01-01"):
+        error(server.get(f"/api/v1/orgs/{org}/findings?since={bad}"), 400, "invalid", "since")
+    # the command line keeps the same ones
+    out = run("vuln", "match", "--since", "2025-01-16", db=server.db).stdout
+    assert [json.loads(l)["cve"] for l in out.splitlines()] == ["CVE-2025-5502"]
