@@ -252,12 +252,16 @@ def test_record_one_thread_equals_n_threads(server, tmp_path):
     for db in dbs.values():
         copy_db(server.db, db)
     eve = tmp_path / "eve.json"
-    eve.write_text(make_log(rnd, values, 2500))
+    eve.write_text(make_log(rnd, values, 6000))
     text = tmp_path / "text.log"
     sep = [" ", "\t", "'", "<", ">", "(", ")", "[", "]", "{", "}", ",", ";", "|", "="]
     text.write_text("".join(
-        " ".join(rnd.choice(values + ["word", "GET", "-", "200"]) + rnd.choice(sep)
-                 for _ in range(rnd.randint(0, 6))) + "\n" for _ in range(2500)))
+        f"Nov 22 08:{i % 60:02d}:{i % 59:02d} gw{i % 7} kernel: conn[{i}]: " + " ".join(rnd.choice(values + ["word", "GET", "-", "200"]) + rnd.choice(sep)
+                 for _ in range(rnd.randint(0, 8))) + "\n" for i in range(7000)))
+    # the scanner gives threads pieces of 256 KiB at least (match/scan.c PIECE_MIN): each log
+    # must be several pieces for 4 threads to share it
+    for f in (eve, text):
+        assert f.stat().st_size > 3 * 256 * 1024, f"seed {seed}: {f} too small to be shared"
     t0 = now_text()
     out = {}
     for n, db in dbs.items():
@@ -524,7 +528,7 @@ def vuln_round(inc, full, tmp_path, seed):
 
 def test_incremental_vuln_paths_equal_full_match(tmp_path):
     from conftest import Server
-    budget = float(os.environ.get("VIGIE_AGREE_SECONDS", "20"))
+    budget = float(os.environ.get("VIGIE_AGREE_SECONDS", "15"))
     start, n, total, prio = time.monotonic(), 0, 0, set()
     while n < 4 or time.monotonic() - start < budget:
         seed = SEED * 1000 + n
