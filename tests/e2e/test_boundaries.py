@@ -15,9 +15,6 @@ written:
 Indicator expiry at the exact second is pinned in tests/unit/test_boundaries.c (the clock
 cannot be set from here). The rules already pinned by test_pinned_rules.py are not repeated."""
 import json
-import os
-
-import pytest
 
 from conftest import make_incident, make_org, run
 

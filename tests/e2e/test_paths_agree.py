@@ -229,11 +229,13 @@ def test_record_cli_equals_api_events(server, tmp_path):
     assert [c[1:] for c in api_counts] == cli_counts, msg
     api_s, cli_s = sightings(server.db, t0, t1), sightings(cli_db, t0, t1)
     assert len(api_s) == sum(c[2] for c in api_counts), msg
-    assert api_s == cli_s, f"{msg}: sightings differ: API only " \
-        f"{[s for s in api_s if s not in cli_s][:5]}, CLI only {[s for s in cli_s if s not in api_s][:5]}"
+    assert api_s == cli_s, (f"{msg}: sightings differ: API only "
+                            f"{[s for s in api_s if s not in cli_s][:5]}, CLI only "
+                            f"{[s for s in cli_s if s not in api_s][:5]}")
     api_a, cli_a = alerts(server.db, t0), alerts(cli_db, t0)
-    assert api_a == cli_a, f"{msg}: alerts differ: API only " \
-        f"{[a for a in api_a if a not in cli_a][:5]}, CLI only {[a for a in cli_a if a not in api_a][:5]}"
+    assert api_a == cli_a, (f"{msg}: alerts differ: API only "
+                            f"{[a for a in api_a if a not in cli_a][:5]}, CLI only "
+                            f"{[a for a in cli_a if a not in api_a][:5]}")
     # the inputs exercised what they are meant to: attributed and unattributed sightings,
     # several organisations, alerts counting more than one sighting, malformed lines
     orgs = {s[1] for s in api_s}
@@ -255,9 +257,11 @@ def test_record_one_thread_equals_n_threads(server, tmp_path):
     eve.write_text(make_log(rnd, values, 6000))
     text = tmp_path / "text.log"
     sep = [" ", "\t", "'", "<", ">", "(", ")", "[", "]", "{", "}", ",", ";", "|", "="]
+    words = values + ["word", "GET", "-", "200"]
     text.write_text("".join(
-        f"Nov 22 08:{i % 60:02d}:{i % 59:02d} gw{i % 7} kernel: conn[{i}]: " + " ".join(rnd.choice(values + ["word", "GET", "-", "200"]) + rnd.choice(sep)
-                 for _ in range(rnd.randint(0, 8))) + "\n" for i in range(7000)))
+        f"Nov 22 08:{i % 60:02d}:{i % 59:02d} gw{i % 7} kernel: conn[{i}]: " +
+        " ".join(rnd.choice(words) + rnd.choice(sep) for _ in range(rnd.randint(0, 8))) + "\n"
+        for i in range(7000)))
     # the scanner gives threads pieces of 256 KiB at least (match/scan.c PIECE_MIN): each log
     # must be several pieces for 4 threads to share it
     for f in (eve, text):
