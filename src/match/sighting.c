@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/attrib.h"
 #include "util/json.h"
@@ -189,7 +190,8 @@ int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_
     s->flush = flush;
     s->flush_ctx = flush_ctx;
     s->cand = malloc(sizeof *s->cand);
-    vg_time_now(s->now);
+    /* whole seconds, as the events' own times: "...:05.5Z" sorts before "...:05Z" */
+    vg_time_fmt(time(NULL), s->now);
     if (!s->cand) {
         vg_match_sightings_cleanup(s);
         return VG_ENOMEM;

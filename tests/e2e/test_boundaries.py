@@ -426,3 +426,28 @@ def test_findings_since_and_kev_dates(server, tmp_path):
     # the command line keeps the same ones
     out = run("vuln", "match", "--since", "2025-01-16", db=server.db).stdout
     assert [json.loads(l)["cve"] for l in out.splitlines()] == ["CVE-2025-5502"]
+
+
+def test_events_without_time_are_seen_in_whole_seconds(server, tmp_path):
+    """`seen` is in whole seconds (docs/API.md) also when it is the time of the request: with
+    microseconds, "...:05.5Z" sorted before "...:05Z" and `since` at that very second left
+    the sighting out."""
+    import re
+    make_org(server, "Ministry W", cidrs=["10.6.0.0/16"])
+    r = server.post("/api/v1/indicators", {"value": "203.0.113.0/24"})
+    assert r.status_code == 201, r.text
+    post_events(server, [json.dumps({"src_ip": "10.6.0.1", "dest_ip": "203.0.113.1"}),
+                         eve("not a time", "10.6.0.1", "203.0.113.2")])
+    log = tmp_path / "eve.json"
+    log.write_text(json.dumps({"src_ip": "10.6.0.1", "dest_ip": "203.0.113.3"}) + "\n")
+    run("match", "--record", str(log), db=server.db)
+    log.write_text("10.6.0.1 -> 203.0.113.4\n")
+    run("match", "--record", "--format", "text", str(log), db=server.db)
+    items = server.get("/api/v1/sightings").json()["items"]
+    assert len(items) == 4, items
+    for s in items:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", s["seen"]), s
+        r = server.get("/api/v1/sightings?since=" + s["seen"])
+        assert s["value"] in {x["value"] for x in r.json()["items"]}, (s, r.text)
+    for a in server.get("/api/v1/alerts").json()["items"]:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", a["last_seen"]), a
