@@ -339,9 +339,41 @@ static void org_update_warns_when_findings_are_not_refreshed(void **state)
                             json_object_get(json_object_get(out, "assets"), "products"), 0)),
                         WIDGET);
     json_decref(out);
-    json_decref(in);
+    out = NULL;
     vg_store_close(st);
     exec_on(f->path, "ALTER TABLE inj_gone RENAME TO vuln_product");
+    /* the organisation cannot be read before the update: nothing is changed */
+    exec_on(f->path, "ALTER TABLE org RENAME TO inj_gone");
+    st = reopen(f);
+    vg_diag_clear(&d);
+    assert_int_equal(vg_org_update(st, &who, a, in, &out, &d, &warn), VG_EIO);
+    snprintf(want, sizeof want, "cannot read organisation %lld", a);
+    assert_string_equal(d.message, want);
+    assert_null(out);
+    vg_store_close(st);
+    exec_on(f->path, "ALTER TABLE inj_gone RENAME TO org");
+    json_decref(in);
+}
+
+/* Products that are not CPE names (written by another client) among those an organisation
+ * had are ignored by the re-match of its changed products. */
+static void org_assets_ignore_products_that_are_not_names(void **state)
+{
+    struct fixture *f = *state;
+    char doc[2048];
+    struct vg_watch_stats s;
+    struct vg_diag d;
+    nvd_doc(doc, sizeof doc, "CVE-2025-0001", WIDGET, "cvssMetricV31", "3.1",
+            "2025-01-15T00:00:00.000");
+    assert_int_equal(import1(f, write_file(f, "a.json", doc), &s, &d), 0);
+    long long a = org_with(f, "A", "[\"" WIDGET "\"]");
+    json_t *before = json_pack("[s,s]", "not a cpe", "cpe:2.3:x:bad");
+    size_t found = 99;
+    vg_diag_clear(&d);
+    assert_int_equal(vg_watch_org_assets(f->st, a, before, &found, &d), 0);
+    assert_int_equal(found, 1);
+    assert_int_equal(scalar_on(f->path, "SELECT count(*) FROM finding"), 1);
+    json_decref(before);
 }
 
 /* An import whose store refuses a write names it, and the file's records are not kept. */
@@ -470,6 +502,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(unreadable_stored_records_are_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(watch_names_what_it_could_not_read, setup, teardown),
         cmocka_unit_test_setup_teardown(org_update_warns_when_findings_are_not_refreshed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(org_assets_ignore_products_that_are_not_names, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(import_store_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(intake_store_failures_leave_nothing, setup, teardown),
