@@ -500,3 +500,127 @@ def test_vuln_import_progress_on_a_terminal(tmp_path):
     assert re.search(r"\r1/2 files, \d+ records, \d+ records/s, ETA \d+ s", text), text
     assert re.search(r"\r2/2 files, 4 records, \d+ records/s, ETA 0 s +\r?\n", text), text
     assert "imported 2 file(s)" in text
+
+
+def test_match_event_with_hundreds_of_hits_reports_each_indicator_once(tmp_path):
+    """One event naming 700 indicators, each twice: 700 hits, one per indicator, at its first
+    place (the per-event seen set grows past its first size)."""
+    iocs = tmp_path / "many.txt"
+    iocs.write_text("".join(f"domain-name d{i}.many.example\n" for i in range(700)))
+    log = tmp_path / "ev.json"
+    log.write_text(json.dumps({"a": [f"d{i}.many.example" for i in range(700)] * 2}) + "\n")
+    for threads in ("1", "2"):
+        hits = [json.loads(l) for l in
+                run("match", "--indicators", str(iocs), "--threads", threads, str(log))
+                .stdout.splitlines()]
+        assert len(hits) == 700
+        assert [h["field"] for h in hits] == [f"a[{i}]" for i in range(700)]
+        assert {h["indicator"] for h in hits} == {f"d{i}.many.example" for i in range(700)}
+
+
+def test_match_pipe_line_longer_than_a_read_block(tmp_path):
+    """Through a pipe the log is read 32 MiB at a time: a line longer than that is skipped
+    whole and named, and the next line is read from where it ends."""
+    big = '{"a":"' + "x" * (33 * 1024 * 1024) + '"}\n{"a":"c2.evil.example"}\n'
+    p = run("match", "--indicators", os.path.join(DATA, "iocs", "good.txt"), "-", input=big)
+    assert p.stderr == "-:1: line longer than 1048576 bytes, skipped\n"
+    hits = [json.loads(l) for l in p.stdout.splitlines()]
+    assert [(h["line"], h["value"]) for h in hits] == [(2, "c2.evil.example")]
+
+
+# ---------------------------------------------------------------------------- vuln feeds
+
+def nvd_with(mutate):
+    """An NVD 2.0 document: a record of nvd-a.json changed by mutate, then a good one."""
+    import copy
+    base = json.load(open(os.path.join(VULNDB, "nvd-a.json")))["vulnerabilities"][1]
+    bad, good = copy.deepcopy(base), copy.deepcopy(base)
+    mutate(bad["cve"])
+    good["cve"]["id"] = "CVE-2025-1999"
+    return {"format": "NVD_CVE", "version": "2.0", "vulnerabilities": [bad, good]}
+
+
+def cm(c):
+    return c["configurations"][0]["nodes"][0]["cpeMatch"][0]
+
+
+CM = "/vulnerabilities/0/cve/configurations/0/nodes/0/cpeMatch/0"
+
+
+@pytest.mark.parametrize("mutate,where,message", [
+    (lambda c: c.__setitem__("metrics", []), "/vulnerabilities/0/cve/metrics",
+     "metrics: not an object"),
+    (lambda c: c["metrics"].__setitem__("cvssMetricV31", [1]),
+     "/vulnerabilities/0/cve/metrics/cvssMetricV31/0", "metric: not an object"),
+    (lambda c: c["metrics"]["cvssMetricV31"][0].pop("cvssData"),
+     "/vulnerabilities/0/cve/metrics/cvssMetricV31/0/cvssData",
+     "cvssData: missing or not an object"),
+    (lambda c: c["configurations"][0]["nodes"][0].__setitem__("cpeMatch", [7]), CM,
+     "cpeMatch: not an object"),
+    (lambda c: cm(c).pop("criteria"), CM + "/criteria", "criteria: missing or not a string"),
+    (lambda c: cm(c).__setitem__("versionEndExcluding", ""), CM + "/versionEndExcluding",
+     "versionEndExcluding: not a version string"),
+    (lambda c: cm(c).update({"versionStartIncluding": "1", "versionStartExcluding": "2"}),
+     CM + "/versionStartExcluding", "start bound: both Including and Excluding"),
+])
+def test_nvd_record_rejected_by_its_place(mutate, where, message, tmp_path):
+    f = tmp_path / "nvd.json"
+    f.write_text(json.dumps(nvd_with(mutate)))
+    p = run("vuln", "import", str(f), db=tmp_path / "v.db")
+    assert p.stderr.splitlines()[0] == f"{f}: {where}: {message}"
+    assert "1 added, 0 updated, 0 unchanged, 1 rejected" in p.stderr
+    assert run("vuln", "match", "--quiet", db=tmp_path / "v.db").returncode == 0
+    con = sqlite3.connect(str(tmp_path / "v.db"))
+    assert con.execute("SELECT cve FROM vuln").fetchall() == [("CVE-2025-1999",)]
+    con.close()
+
+
+def cve5_affected(r):
+    return r["containers"]["cna"]["affected"][0]
+
+
+def drop_cna_metrics_and(r, adp):
+    r["containers"]["cna"].pop("metrics")
+    r["containers"]["adp"] = adp
+
+
+@pytest.mark.parametrize("mutate,where,message", [
+    (lambda r: r["containers"]["cna"].__setitem__("metrics", {}), "/containers/cna/metrics",
+     "metrics: not an array"),
+    (lambda r: drop_cna_metrics_and(r, [{"metrics": 5}]), "/containers/adp/0/metrics",
+     "metrics: not an array"),
+    (lambda r: cve5_affected(r).__setitem__("defaultStatus", 3), "/containers/cna/affected/0",
+     "affected product: vendor, product or defaultStatus not a string"),
+    (lambda r: cve5_affected(r).__setitem__("versions", {}),
+     "/containers/cna/affected/0/versions", "versions: not an array"),
+    (lambda r: cve5_affected(r)["versions"][0].pop("version"),
+     "/containers/cna/affected/0/versions/0", "version: version missing, or a field not a string"),
+    (lambda r: r["cveMetadata"].pop("state"), "/cveMetadata/state",
+     "state: missing, or a date not a string"),
+    (lambda r: r["containers"].pop("cna"), "/containers/cna", "cna: missing or not an object"),
+    (lambda r: r.__setitem__("containers", 5), "/containers",
+     "containers: missing or not an object"),
+])
+def test_cve5_record_rejected_by_its_place(mutate, where, message, tmp_path):
+    rec = json.load(open(os.path.join(DATA, "cve5", "affected.json")))[0]
+    mutate(rec)
+    f = tmp_path / "cve5.json"
+    f.write_text(json.dumps(rec))
+    p = run("vuln", "import", str(f), db=tmp_path / "v.db")
+    assert p.stderr.splitlines()[0] == f"{f}: {where}: {message}"
+    assert "0 added, 0 updated, 0 unchanged, 1 rejected" in p.stderr
+
+
+def test_cve5_adp_score_used_when_the_cna_has_none(tmp_path):
+    rec = json.load(open(os.path.join(DATA, "cve5", "affected.json")))[0]
+    drop_cna_metrics_and(rec, [{"metrics": [{"other": {}}, {"cvssV3_0": {
+        "version": "3.0", "baseScore": 6.1, "baseSeverity": "MEDIUM"}}]}])
+    f = tmp_path / "cve5.json"
+    f.write_text(json.dumps(rec))
+    db = tmp_path / "v.db"
+    p = run("vuln", "import", str(f), db=db)
+    assert "1 added" in p.stderr
+    con = sqlite3.connect(str(db))
+    assert con.execute("SELECT cve, cvss, cvss_version FROM vuln").fetchall() == [
+        ("CVE-2024-2001", 6.1, "3.0")]
+    con.close()
