@@ -410,6 +410,35 @@ static void import_store_failures(void **state)
     }
 }
 
+/* The re-match after an import cannot read the products: the import fails saying so (the
+ * records stay imported) rather than taking the failure for "no product" and skipping the
+ * re-match in silence, as it did. */
+static void import_rematch_cannot_read_products(void **state)
+{
+    struct fixture *f = *state;
+    org_with(f, "A", "[\"" WIDGET "\"]");
+    static const char *const crit[] = {WIDGET, "cpe:2.3:a:acme:*:*:*:*:*:*:*:*:*"};
+    exec_on(f->path, "ALTER TABLE org_product RENAME TO inj_gone");
+    for (size_t i = 0; i < 2; i++) {
+        char doc[2048], cve[32], name[16];
+        snprintf(cve, sizeof cve, "CVE-2025-000%zu", i + 1);
+        snprintf(name, sizeof name, "r%zu.json", i);
+        nvd_doc(doc, sizeof doc, cve, crit[i], "cvssMetricV31", "3.1", "2025-01-15T00:00:00.000");
+        struct vg_store *st = reopen(f);
+        char *paths[] = {(char *)write_file(f, name, doc)};
+        struct vg_watch_stats s;
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        assert_int_equal(vg_watch_import(st, paths, 1, NULL, &s, &d), VG_EIO);
+        assert_string_equal(d.message, "cannot read the store: i/o error");
+        assert_int_equal(s.added, 1);
+        vg_store_close(st);
+    }
+    exec_on(f->path, "ALTER TABLE inj_gone RENAME TO org_product");
+    assert_int_equal(scalar_on(f->path, "SELECT count(*) FROM vuln"), 2);
+    assert_int_equal(scalar_on(f->path, "SELECT count(*) FROM finding"), 0);
+}
+
 /* A report whose incident cannot be written leaves neither incident nor intake record; one
  * whose COMMIT fails neither. */
 static void intake_store_failures_leave_nothing(void **state)
@@ -506,6 +535,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(org_assets_ignore_products_that_are_not_names, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(import_store_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_rematch_cannot_read_products, setup, teardown),
         cmocka_unit_test_setup_teardown(intake_store_failures_leave_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(auth_and_events_name_store_failures, setup, teardown),
     };
