@@ -93,3 +93,35 @@ def test_playbook_step_bounds_accepted(server):
     assert r.status_code == 200, r.text
     got = server.get("/api/v1/playbooks/fraud").json()["steps"]
     assert [s["id"] for s in got] == [s["id"] for s in steps]
+
+
+def test_concurrent_reads_and_writes_all_answered_and_kept(server):
+    """Reads and writes sent together land in shared batches (a read transaction ended by the
+    first write): every request gets its own right answer and every write is kept once."""
+    import concurrent.futures
+    import requests
+
+    def client(k):
+        s = requests.Session()
+        h = {"Authorization": "Bearer " + server.admin}
+        out = []
+        for i in range(15):
+            if i % 3 == 2:
+                r = s.post(server.url + "/api/v1/incidents", headers=h, timeout=60,
+                           json={"title": f"c{k}-{i}", "class": "fraud", "type": "phishing"})
+                out.append(("w", r.status_code, r.json().get("title")))
+            else:
+                r = s.get(server.url + "/api/v1/incidents?limit=200", headers=h, timeout=60)
+                out.append(("r", r.status_code, len(r.json()["items"])))
+        s.close()
+        return out
+
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        results = [a for part in ex.map(client, range(8)) for a in part]
+    writes = [a for a in results if a[0] == "w"]
+    assert [a[1] for a in writes] == [201] * 40
+    assert all(a[1] == 200 and 0 <= a[2] <= 40 for a in results if a[0] == "r")
+    titles = sorted(i["title"] for i in
+                    server.get("/api/v1/incidents?limit=200").json()["items"])
+    assert titles == sorted(a[2] for a in writes)
+    assert len(set(titles)) == 40
