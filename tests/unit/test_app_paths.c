@@ -516,7 +516,20 @@ static void auth_and_events_name_store_failures(void **state)
     assert_string_equal(d.message, "cannot read the indicators");
     vg_events_index_cleanup(&ei);
     vg_store_close(st);
-    exec_on(f->path, "ALTER TABLE inj_gone RENAME TO indicator");
+    /* the version can be read (expiries) but not the indicators themselves: no index */
+    exec_on(f->path, "CREATE VIEW indicator AS SELECT expires FROM inj_gone");
+    st = reopen(f);
+    vg_diag_clear(&d);
+    assert_null(vg_events_index_current(&ei, st, "2026-01-01T00:00:00Z", &d));
+    assert_string_equal(d.message, "cannot load the indicators");
+    assert_null(ei.idx);
+    vg_events_index_cleanup(&ei);
+    vg_store_close(st);
+    exec_on(f->path, "DROP VIEW indicator; ALTER TABLE inj_gone RENAME TO indicator");
+    st = reopen(f);
+    assert_non_null(vg_events_index_current(&ei, st, "2026-01-01T00:00:00Z", &d));
+    vg_events_index_cleanup(&ei);
+    vg_store_close(st);
 }
 
 int main(void)
