@@ -443,9 +443,13 @@ int vg_watch_import(struct vg_store *st, char *const *paths, size_t npaths,
         goto out;
     }
     watch_keyv_uniq(&changed);
-    /* no product in the constituency: nothing to match (the first import of a feed) */
-    if (changed.n && vg_store_vuln_assets_each(st, 0, stop_at_first, NULL) == 1)
+    /* no product in the constituency: nothing to match (the first import of a feed); products
+     * that cannot be read are not "no product" */
+    int any = changed.n ? vg_store_vuln_assets_each(st, 0, stop_at_first, NULL) : 0;
+    if (any == 1)
         rc = rematch_keys(st, &changed, stats, d);
+    else if (any)
+        rc = vg_diag_set(d, any, "", "cannot read the store: %s", vg_strerror(any));
 out:
     watch_strv_clear(&files);
     free(changed.v);

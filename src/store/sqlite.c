@@ -519,8 +519,7 @@ static int sq_migrate(struct vg_store *st, int *version, struct vg_diag *d)
         cur = m->version;
     }
     if (sq_begin(s) || seed_playbooks(s) || sq_commit(s)) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     if (version)
         *version = cur;

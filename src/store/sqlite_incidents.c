@@ -587,8 +587,7 @@ int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char
              sq_audit(s, who, "incident.note", ref, NULL) || sq_commit(s);
     if (rc) {
         json_decref(detail);
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     *out = json_pack("{s:s,s:s,s:s,s:o}", "at", now, "actor", who->name, "action", "note", "detail",
                      detail);
@@ -611,17 +610,14 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, 
     int r = observable_insert(s, id, vg_json_str(obs, "type"), vg_json_str(obs, "value"), now,
                               false, NULL);
     if (r < 0) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     if (r == 0 && (timeline_add(s, id, who, "observable", obs, now) ||
                    sq_audit(s, who, "incident.observable", ref, obs))) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     if (sq_commit(s)) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     *out = json_pack("{s:O,s:O,s:b}", "type", json_object_get(obs, "type"), "value",
                      json_object_get(obs, "value"), "created", r == 0);
@@ -660,8 +656,7 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const 
                                  "DO UPDATE SET done = excluded.done, done_by = excluded.done_by, "
                                  "done_at = excluded.done_at");
     if (!q) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     sqlite3_bind_int64(q, 1, id);
     sq_bind_text(q, 2, step_id);
@@ -673,8 +668,7 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const 
              sq_audit(s, who, "incident.step", ref, detail) || sq_commit(s);
     json_decref(detail);
     if (rc) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     if (sq_incident_get(st, ref, &inc) != 0)
         return VG_EIO;

@@ -134,9 +134,8 @@ int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const j
         long long id = 0;
         int r = upsert(s, v, now, &id);
         if (r < 0) {
-            sq_rollback(s);
             json_decref(ids);
-            return sq_db_error(s, d);
+            return sq_fail(s, d);
         }
         counts[r]++;
         json_array_append_new(ids, json_integer(id));
@@ -144,16 +143,14 @@ int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const j
     json_t *summary = json_pack("{s:I,s:I,s:I}", "added", (json_int_t)counts[0], "updated",
                                 (json_int_t)counts[1], "unchanged", (json_int_t)counts[2]);
     if ((counts[0] || counts[1]) && sq_audit(s, who, "indicator.import", "indicators", summary)) {
-        sq_rollback(s);
         json_decref(ids);
         json_decref(summary);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     if (sq_commit(s)) {
-        sq_rollback(s);
         json_decref(ids);
         json_decref(summary);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     if (counts[0] || counts[1])
         s->ind_gen++;

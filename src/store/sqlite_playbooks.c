@@ -66,15 +66,13 @@ int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char 
     sq_caches_drop(s);
     sqlite3_stmt *q = sq_prep(s, "UPDATE playbook SET steps = ?, updated = ? WHERE class = ?");
     if (!q) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     sq_bind_json(q, 1, steps);
     sq_bind_text(q, 2, now);
     sq_bind_text(q, 3, cls);
     if (sq_step_done(s, q)) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     if (sqlite3_changes(s->db) == 0) {
         sq_rollback(s);
@@ -83,8 +81,7 @@ int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char 
     char obj[128];
     snprintf(obj, sizeof obj, "playbook:%s", cls);
     if (sq_audit(s, who, "playbook.update", obj, steps) || sq_commit(s)) {
-        sq_rollback(s);
-        return sq_db_error(s, d);
+        return sq_fail(s, d);
     }
     return sq_playbook_get(st, cls, out);
 }
