@@ -455,7 +455,10 @@ static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long lo
             eq_all(&e, nk, 18);
         }
         if (o->prefix < 128) {
-            /* inside: entries with ip in [net, last] and a longer prefix */
+            /* inside: entries with ip in [net, last] and a longer prefix; not the IPv4 space
+             * (::ffff:0:0/96) from a shorter network, as the lookup of an IPv4 address above
+             * does not go below /96: the relation stays symmetric */
+            bool skip_v4 = o->prefix < 96;
             unsigned char last[16];
             vg_ip_last(o->ip, o->prefix, last);
             size_t lo = 0, hi = c->nsorted;
@@ -470,12 +473,14 @@ static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long lo
             for (size_t i = lo; i < c->nsorted && !e.stop; i++) {
                 if (memcmp(c->nets[i].ip, last, 16) > 0)
                     break;
-                if (c->nets[i].prefix > o->prefix)
+                if (c->nets[i].prefix > o->prefix &&
+                    !(skip_v4 && memcmp(c->nets[i].ip, v4, 12) == 0))
                     emit(&e, c->nets[i].obs);
             }
             for (size_t i = c->nsorted; i < c->nnets && !e.stop; i++)
                 if (c->nets[i].prefix > o->prefix && memcmp(c->nets[i].ip, o->ip, 16) >= 0 &&
-                    memcmp(c->nets[i].ip, last, 16) <= 0)
+                    memcmp(c->nets[i].ip, last, 16) <= 0 &&
+                    !(skip_v4 && memcmp(c->nets[i].ip, v4, 12) == 0))
                     emit(&e, c->nets[i].obs);
         }
     }
