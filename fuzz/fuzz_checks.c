@@ -2,7 +2,7 @@
  * incidents, organisations; core/indicator.c's merge), of vg_email_domain and of the
  * product-name key (src/core/product.c). The input is read as a JSON document for the checks
  * and as plain bytes for the names. Properties:
- *  - a refusal of a JSON object names a field (a JSON pointer starting with '/');
+ *  - a refusal of a JSON object names a field by a JSON pointer ("" for the whole body);
  *  - a checked indicator, report or incident is a fixed point: checked again it is accepted
  *    and equal (json_equal), so what is stored reads back as valid;
  *  - re-importing a stored indicator unchanged changes nothing, and merging a re-imported
@@ -34,7 +34,7 @@ static void dump_fail(const char *what, const json_t *a, const json_t *b)
 
 static void refusal_names_field(const char *what, const json_t *in, int rc, const struct vg_diag *d)
 {
-    if (rc != 0 && json_is_object(in) && d->field[0] != '/') {
+    if (rc != 0 && json_is_object(in) && d->field[0] != '/' && d->field[0] != '\0') {
         fprintf(stderr, "%s refused without a field pointer: '%s' (%s)\n", what, d->field,
                 d->message);
         abort();

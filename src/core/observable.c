@@ -194,6 +194,8 @@ int vg_url_normalize(struct vg_str u, char *out, size_t cap, struct vg_diag *d)
     const char *hash = memchr(rest, '#', (size_t)(end - rest));
     if (hash)
         rest_end = hash;
+    while (rest_end > rest && isspace((unsigned char)rest_end[-1]))
+        rest_end--; /* blanks before a fragment: the value read again is trimmed of them */
     /* assemble */
     size_t hlen = (size_t)(host_end - host);
     while (hlen > 1 && host[hlen - 1] == '.' && host[0] != '[')

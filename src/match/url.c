@@ -74,6 +74,8 @@ int vg_match_url_normalise(struct vg_str in, char *out, size_t cap, size_t *out_
     const char *hash = memchr(rest, '#', (size_t)(end - rest));
     if (hash)
         rest_end = hash;
+    while (rest_end > rest && isspace((unsigned char)rest_end[-1]))
+        rest_end--; /* blanks before a fragment, as core/observable.c drops them */
 
     size_t port_len = port ? (size_t)(port_end - port) : 0;
     while (port_len > 1 && *port == '0') { /* ":0080" is port 80, as core/observable.c reads it */

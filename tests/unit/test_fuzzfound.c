@@ -140,6 +140,28 @@ static void corr_ipv6_network_and_ipv4_symmetric(void **state)
     vg_corr_free(c);
 }
 
+/* fuzz_observable: a URL whose path ends in blanks before its fragment ("http://evil.example/x
+ * #f") kept them in its normal form, and that form read again was trimmed: a stored indicator
+ * re-imported became another one, and its matcher key differed from the raw text's. Both
+ * normalisers now drop blanks before the fragment. */
+static void url_blanks_before_fragment(void **state)
+{
+    (void)state;
+    struct vg_observable o, again;
+    struct vg_diag d;
+    assert_int_equal(vg_observable_parse(vg_str_c("lt://evil.example//x:1   #frag"), VG_OBS_URL, &o,
+                                         &d),
+                     0);
+    assert_string_equal(o.value, "lt://evil.example//x:1");
+    assert_int_equal(vg_observable_parse(vg_str_c(o.value), VG_OBS_URL, &again, &d), 0);
+    assert_string_equal(again.value, o.value);
+    char k[256];
+    assert_string_equal(match_key("lt://evil.example//x:1 \t #frag", k, sizeof k),
+                        "lt://evil.example//x:1");
+    assert_string_equal(match_key("http://evil.example/a b", k, sizeof k),
+                        "http://evil.example/a b"); /* inside the path: kept */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -147,6 +169,7 @@ int main(void)
         cmocka_unit_test(email_domain_never_empty),
         cmocka_unit_test(email_with_scheme_separator_refused),
         cmocka_unit_test(corr_ipv6_network_and_ipv4_symmetric),
+        cmocka_unit_test(url_blanks_before_fragment),
     };
     return cmocka_run_group_tests_name("fuzzfound", tests, NULL, NULL);
 }
