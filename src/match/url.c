@@ -1,8 +1,8 @@
 /* URL normalisation (matching rule 2), shared by indicators and candidates so that both sides
- * compare equal: scheme and host lower-cased, userinfo, default port, fragment and the host's
- * final dots dropped, leading zeros of the port dropped, an IPv6 literal in canonical text, an
- * empty path made "/"; the same normal form as core/observable.c's vg_url_normalize. Nothing
- * else (no percent-decoding). */
+ * compare equal: scheme and host lower-cased, userinfo, default port, fragment (and blanks before
+ * it) and the host's final dots dropped, leading zeros of the port dropped, an IPv6 literal in
+ * canonical text, an empty path made "/"; the same normal form as core/observable.c's
+ * vg_url_normalize (fuzz/fuzz_observable.c compares them). Nothing else (no percent-decoding). */
 #include "match/match.h"
 
 #include <arpa/inet.h>
