@@ -126,10 +126,10 @@ fuzz:
 
 fuzz-bin: $(FUZZ_BIN)
 
-build/fuzz/bin/%: fuzz/%.c $(B)/libvigie.a
+build/fuzz/bin/%: fuzz/%.c $(wildcard fuzz/*.h) $(B)/libvigie.a
 	@mkdir -p $(dir $@)
 	clang $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    -o $@ $< $(B)/libvigie.a $(LIBS)
+	    -DVG_FUZZING -o $@ $< $(B)/libvigie.a $(LIBS)
 
 bench: deps
 	@sh scripts/deps.sh --bench

@@ -117,7 +117,17 @@ fuzz() {
         mkdir -p "$corpus"
         seeds=""
         [ -d "tests/data/$name" ] && seeds="tests/data/$name"
-        if "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 \
+        # More seed directories, one per line, in fuzz/seeds/NAME.list ('#' comments; those
+        # missing, e.g. ../shared/corpus outside CI, are skipped); a dictionary of the format
+        # in fuzz/dict/NAME.dict.
+        if [ -f "fuzz/seeds/$name.list" ]; then
+            for dir in $(sed -e 's/#.*//' "fuzz/seeds/$name.list"); do
+                [ -d "$dir" ] && seeds="$seeds $dir"
+            done
+        fi
+        dict=""
+        [ -f "fuzz/dict/$name.dict" ] && dict="-dict=fuzz/dict/$name.dict"
+        if "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 $dict \
             "$corpus" $seeds >"$log/fuzz-$name" 2>&1; then
             passed=$((passed + 1))
             echo "fuzz $name: ok ($(grep -o 'Done [0-9]* runs' "$log/fuzz-$name"))" >&2

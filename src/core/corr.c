@@ -458,7 +458,9 @@ static void lookup_one(struct vg_corr *c, const struct vg_observable *o, long lo
             eq_all(&e, nk, 18);
         }
         if (o->prefix < 128) {
-            /* inside: entries with ip in [net, last] and a longer prefix */
+            /* inside: entries with ip in [net, last] and a longer prefix; not the IPv4 space
+             * (::ffff:0:0/96) from a shorter network (v6net), as the lookup of an IPv4 address
+             * above does not go below /96: the relation stays symmetric */
             unsigned char last[16];
             vg_ip_last(o->ip, o->prefix, last);
             size_t lo = 0, hi = c->nsorted;

@@ -194,10 +194,12 @@ int vg_url_normalize(struct vg_str u, char *out, size_t cap, struct vg_diag *d)
     const char *hash = memchr(rest, '#', (size_t)(end - rest));
     if (hash)
         rest_end = hash;
+    while (rest_end > rest && isspace((unsigned char)rest_end[-1]))
+        rest_end--; /* blanks before a fragment: the value read again is trimmed of them */
     /* assemble */
     size_t hlen = (size_t)(host_end - host);
-    if (hlen > 1 && host[hlen - 1] == '.' && host[0] != '[')
-        hlen--;
+    while (hlen > 1 && host[hlen - 1] == '.' && host[0] != '[')
+        hlen--; /* every final dot: normalising twice changes nothing */
     size_t need = scheme.len + 3 + hlen + 7 + 1 + (size_t)(rest_end - rest) + 1;
     if (need > cap)
         return vg_diag_set(d, VG_ETOOBIG, "value", "URL too long");
@@ -316,6 +318,10 @@ int vg_observable_parse(struct vg_str raw, enum vg_obs_type type, struct vg_obse
         for (size_t i = 0; i < v.len; i++)
             if ((unsigned char)v.ptr[i] <= ' ')
                 return vg_diag_set(d, VG_EINVAL, "value", "blank in e-mail address");
+        /* The matcher reads any text holding "://" as a URL (rule 2): such an indicator could
+         * never match, and the matcher's index refuses it. */
+        if (memmem(v.ptr, v.len, "://", 3))
+            return vg_diag_set(d, VG_EINVAL, "value", "'://' in an e-mail address");
         if (dom[dlen - 1] == '.')
             v.len--;
         vg_str_copy(v, o->value, sizeof o->value);

@@ -38,8 +38,8 @@ enum vg_obs_type vg_obs_type_parse(const char *name);
 /* Reads raw (trimmed of blanks) as an observable of the given type, or detects the type when
  * type is VG_OBS_UNKNOWN, and fills out with the normal form: lower-case host names, e-mail
  * and hashes; canonical IPv6 (RFC 5952) and CIDR with host bits cleared ("/32" and "/128"
- * dropped); URLs with lower-case scheme and host, no userinfo, no trailing dot on the host,
- * no default port, no fragment, and "/" for an empty path.
+ * dropped); URLs with lower-case scheme and host, no userinfo, no trailing dots on the host,
+ * no default port, no fragment nor blanks before it, and "/" for an empty path.
  * Returns 0, or VG_EINVAL with a message in d (field "value"). */
 int vg_observable_parse(struct vg_str raw, enum vg_obs_type type, struct vg_observable *out,
                         struct vg_diag *d);

@@ -80,7 +80,7 @@ int vg_email_domain(const char *email, char *out, size_t cap)
     size_t n = strlen(at + 1);
     if (n && at[n] == '.')
         n--;
-    if (n + 1 > cap)
+    if (n == 0 || n + 1 > cap) /* "a@." has no domain either */
         return -1;
     for (size_t i = 0; i < n; i++)
         out[i] = (char)tolower((unsigned char)at[1 + i]);

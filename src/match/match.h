@@ -72,11 +72,12 @@ bool vg_match_is_hostname(struct vg_str s);
  * inet_pton does; 0 or VG_EINVAL. */
 int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16]);
 
-/* Normalises a URL (rule 2): scheme and host lower-cased, userinfo dropped, final dot of the
- * host dropped, default port (http 80, https 443) dropped, fragment dropped, empty path
- * becomes "/". Writes at most cap bytes to out (not NUL-terminated) and its length to
- * *out_len; *host (may be NULL) is set to the host inside out, without brackets. Returns 0,
- * VG_EINVAL (no "://", empty or bad scheme, bad port) or VG_ETOOBIG (does not fit). */
+/* Normalises a URL (rule 2): scheme and host lower-cased, userinfo dropped, final dots of the
+ * host dropped, an IPv6 literal in canonical text, leading zeros of the port and the default
+ * port (http 80, https 443) dropped, fragment and blanks before it dropped, empty path becomes
+ * "/". Writes at most cap bytes to out (not NUL-terminated) and its length to *out_len; *host
+ * (may be NULL) is set to the host inside out, without brackets. Returns 0, VG_EINVAL (no "://",
+ * empty or bad scheme, bad port) or VG_ETOOBIG (does not fit). */
 int vg_match_url_normalise(struct vg_str in, char *out, size_t cap, size_t *out_len,
                            struct vg_str *host);
 

@@ -1,8 +1,11 @@
 /* URL normalisation (matching rule 2), shared by indicators and candidates so that both sides
- * compare equal: scheme and host lower-cased, userinfo, default port, fragment and the host's
- * final dot dropped, an empty path made "/". Nothing else (no percent-decoding). */
+ * compare equal: scheme and host lower-cased, userinfo, default port, fragment (and blanks before
+ * it) and the host's final dots dropped, leading zeros of the port dropped, an IPv6 literal in
+ * canonical text, an empty path made "/"; the same normal form as core/observable.c's
+ * vg_url_normalize (fuzz/fuzz_observable.c compares them). Nothing else (no percent-decoding). */
 #include "match/match.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
 
@@ -63,22 +66,40 @@ int vg_match_url_normalise(struct vg_str in, char *out, size_t cap, size_t *out_
         for (const char *q = port; q < port_end; q++)
             if (*q < '0' || *q > '9')
                 return VG_EINVAL;
-    if (!bracket && host_end > host && host_end[-1] == '.')
-        host_end--;
+    while (!bracket && host_end > host && host_end[-1] == '.')
+        host_end--; /* every final dot, so that normalising twice changes nothing */
 
     /* The path, query and no fragment. */
     const char *rest = auth_end, *rest_end = end;
     const char *hash = memchr(rest, '#', (size_t)(end - rest));
     if (hash)
         rest_end = hash;
+    while (rest_end > rest && isspace((unsigned char)rest_end[-1]))
+        rest_end--; /* blanks before a fragment, as core/observable.c drops them */
 
     size_t port_len = port ? (size_t)(port_end - port) : 0;
+    while (port_len > 1 && *port == '0') { /* ":0080" is port 80, as core/observable.c reads it */
+        port++;
+        port_len--;
+    }
     if (port_len == 0 ||
         (port_len == 2 && vg_str_eq_nocase(scheme, VG_STR("http")) && memcmp(port, "80", 2) == 0) ||
         (port_len == 3 && vg_str_eq_nocase(scheme, VG_STR("https")) && memcmp(port, "443", 3) == 0))
         port = NULL;
 
     size_t host_len = (size_t)(host_end - host);
+    /* An IPv6 literal in its canonical text (RFC 5952), as indicators are stored: "[0:0::1]" is
+     * "[::1]". Anything inet_pton refuses (a zone, junk) is kept as written. */
+    char v6[INET6_ADDRSTRLEN];
+    unsigned char a6[16];
+    if (bracket && host_len < sizeof v6) {
+        memcpy(v6, host, host_len);
+        v6[host_len] = '\0';
+        if (inet_pton(AF_INET6, v6, a6) == 1 && inet_ntop(AF_INET6, a6, v6, sizeof v6)) {
+            host = v6;
+            host_len = strlen(v6);
+        }
+    }
     size_t need = scheme.len + 3 + host_len + (bracket ? 2 : 0) + (port ? 1 + port_len : 0) +
                   (size_t)(rest_end - rest) + 1;
     if (need > cap)
