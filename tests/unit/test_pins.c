@@ -1,0 +1,158 @@
+/* Pins found by mutation (scripts/mutants.py, docs/TESTING.md "Mutation score"): each test
+ * here fails on a one-line change of a rule of core/ or of version and CPE comparison that
+ * the rest of the suite let through. Each says which change it catches. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/escalate.h"
+#include "core/incident.h"
+#include "core/indicator.h"
+#include "core/lifecycle.h"
+
+/* vg_status_valid: every status of the lifecycle, the first ("new") included, and nothing
+ * else (an index test `>= 1` or `> 0` would drop "new"). */
+static void pin_status_valid(void **state)
+{
+    (void)state;
+    for (int i = 0; vg_status_names[i]; i++)
+        assert_true(vg_status_valid(vg_status_names[i]));
+    assert_true(vg_status_valid("new"));
+    assert_false(vg_status_valid("open"));
+    assert_false(vg_status_valid(""));
+}
+
+/* vg_status_is_final: closed and rejected, nothing else (a `strcmp(..) == 1` would drop one). */
+static void pin_status_final(void **state)
+{
+    (void)state;
+    assert_true(vg_status_is_final("closed"));
+    assert_true(vg_status_is_final("rejected"));
+    assert_false(vg_status_is_final("recovery"));
+    assert_false(vg_status_is_final("new"));
+    assert_false(vg_status_is_final(NULL));
+}
+
+/* An escalated incident's title is cut at 511 bytes (its buffer is 512), never beyond. */
+static void pin_escalate_title_cap(void **state)
+{
+    (void)state;
+    char value[700];
+    memset(value, 'a', sizeof value - 1);
+    value[sizeof value - 1] = '\0';
+    struct vg_escalation e = {"domain-name", value, "RED", 0, NULL, NULL, 0};
+    json_t *inc = NULL;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    assert_int_equal(vg_escalate_incident(&e, NULL, &inc, &d), 0);
+    const char *title = json_string_value(json_object_get(inc, "title"));
+    assert_non_null(title);
+    assert_int_equal(strlen(title), 511);
+    assert_memory_equal(title, "domain-name aaaa", 16);
+    assert_string_equal(json_string_value(json_object_get(inc, "tlp")), "RED");
+    json_decref(inc);
+}
+
+/* An escalated alert keeps its organisation, the first one (id 1) included. */
+static void pin_escalate_org_one(void **state)
+{
+    (void)state;
+    struct vg_escalation e = {"ipv4-addr", "192.0.2.1", "AMBER", 1, "First", NULL, 0};
+    json_t *inc = NULL;
+    assert_int_equal(vg_escalate_incident(&e, NULL, &inc, NULL), 0);
+    assert_int_equal(json_integer_value(json_object_get(inc, "org")), 1);
+    assert_string_equal(json_string_value(json_object_get(inc, "title")),
+                        "ipv4-addr 192.0.2.1 seen at First");
+    json_decref(inc);
+    e.org = 0;
+    assert_int_equal(vg_escalate_incident(&e, NULL, &inc, NULL), 0);
+    assert_null(json_object_get(inc, "org"));
+    json_decref(inc);
+}
+
+/* A new incident refused for a missing field leaves out empty, so that its cleanup is safe. */
+static void pin_incident_new_refused_is_empty(void **state)
+{
+    (void)state;
+    json_t *rec = json_pack("{s:s,s:s}", "title", "t", "class", "other");
+    struct vg_incident_new out;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    assert_int_equal(vg_incident_new_from_json(rec, &out, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/type");
+    assert_null(out.obs);
+    assert_int_equal(out.nobs, 0);
+    assert_null(out.title);
+    assert_int_equal(out.org, 0);
+    vg_incident_new_cleanup(&out);
+    json_decref(rec);
+}
+
+/* An observable missing its type or its value refuses the incident, and frees what was read. */
+static void pin_incident_new_observable_halves(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {"{\"value\": \"192.0.2.1\"}", "{\"type\": \"ipv4-addr\"}"};
+    for (size_t i = 0; i < 2; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"title\": \"t\", \"class\": \"other\", \"type\": \"undetermined\", "
+                 "\"severity\": \"low\", \"tlp\": \"RED\", \"pap\": \"RED\", \"observables\": "
+                 "[{\"type\": \"domain-name\", \"value\": \"a.example\"}, %s]}",
+                 bad[i]);
+        json_t *rec = json_loads(text, 0, NULL);
+        assert_non_null(rec);
+        struct vg_incident_new out;
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        assert_int_equal(vg_incident_new_from_json(rec, &out, &d), VG_EINVAL);
+        assert_string_equal(d.field, "/observables");
+        assert_null(out.obs);
+        assert_int_equal(out.nobs, 0);
+        json_decref(rec);
+    }
+}
+
+/* A re-import widens the time seen: first_seen the earlier, last_seen the later, for times one
+ * day apart (strcmp's answer is then 1 or -1: a `c <= 1` would take the later as the first). */
+static void pin_indicator_merge_times(void **state)
+{
+    (void)state;
+    json_t *cur =
+        json_pack("{s:s,s:s,s:s,s:s}", "type", "domain-name", "value", "a.example", "first_seen",
+                  "2026-01-02T00:00:00Z", "last_seen", "2026-01-02T00:00:00Z");
+    json_t *given = json_pack("{s:s,s:s}", "first_seen", "2026-01-01T00:00:00Z", "last_seen",
+                              "2026-01-03T00:00:00Z");
+    json_t *m = vg_indicator_merge(cur, given);
+    assert_string_equal(json_string_value(json_object_get(m, "first_seen")),
+                        "2026-01-01T00:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(m, "last_seen")), "2026-01-03T00:00:00Z");
+    json_decref(m);
+    /* the other way round: the stored times already widest */
+    m = vg_indicator_merge(given, cur);
+    assert_string_equal(json_string_value(json_object_get(m, "first_seen")),
+                        "2026-01-01T00:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(m, "last_seen")), "2026-01-03T00:00:00Z");
+    json_decref(m);
+    json_decref(cur);
+    json_decref(given);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(pin_status_valid),
+        cmocka_unit_test(pin_status_final),
+        cmocka_unit_test(pin_escalate_title_cap),
+        cmocka_unit_test(pin_escalate_org_one),
+        cmocka_unit_test(pin_incident_new_refused_is_empty),
+        cmocka_unit_test(pin_incident_new_observable_halves),
+        cmocka_unit_test(pin_indicator_merge_times),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
