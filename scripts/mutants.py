@@ -46,9 +46,11 @@ EQUIV = os.path.join(ROOT, "tests", "mutants", "equivalent.txt")
 VARIANT = "mut"
 # The copy is built at -O0 without warnings: faster to rebuild, and a mutant that would only
 # warn (a variable left unused by a deleted statement) is still a change of behaviour to test.
-# LeakSanitizer (cheap: it only looks at exit) stands for the ASan pass of `make test`, which
-# fails on a leak: a deleted free() is killed there, so it is here.
-MAKE_VARS = [f"VARIANT={VARIANT}", "VCFLAGS=-O0 -g0 -fsanitize=leak", "WARN=-w", "MALLOC_LIBS="]
+# ASan+UBSan (leaks included), as in the ASan pass of `make test`: a deleted free(), a loop
+# bound that reads one past an array or a shift too far is killed there, so it is here.
+MAKE_VARS = [f"VARIANT={VARIANT}",
+             "VCFLAGS=-O0 -g0 -fsanitize=address,undefined -fno-sanitize-recover=all", "WARN=-w",
+             "MALLOC_LIBS="]
 COPY = ["src", "tests/unit", "tests/data", "Makefile", "scripts/embed_sql.sh"]
 
 E2E_INCIDENTS = ["test_pinned_rules.py", "test_pins_mutants.py", "test_incidents.py",

@@ -13,7 +13,11 @@
 #include "core/escalate.h"
 #include "core/incident.h"
 #include "core/indicator.h"
+#include "core/intake.h"
 #include "core/lifecycle.h"
+#include "core/model.h"
+#include "core/reference.h"
+#include "core/timeline.h"
 
 /* vg_status_valid: every status of the lifecycle, the first ("new") included, and nothing
  * else (an index test `>= 1` or `> 0` would drop "new"). */
@@ -143,6 +147,141 @@ static void pin_indicator_merge_times(void **state)
     json_decref(given);
 }
 
+/* A re-import replaces each of the fields it gives: tlp, source, confidence, tags, expires (the
+ * first of them included); the value and type stay. */
+static void pin_indicator_merge_replaces(void **state)
+{
+    (void)state;
+    json_t *cur =
+        json_pack("{s:s,s:s,s:s,s:s,s:i,s:[],s:n}", "type", "domain-name", "value", "a.example",
+                  "tlp", "AMBER", "source", "old", "confidence", 50, "tags", "expires");
+    json_t *given = json_pack("{s:s,s:s,s:i,s:[s],s:s}", "tlp", "RED", "source", "feed",
+                              "confidence", 90, "tags", "apt", "expires", "2027-01-01T00:00:00Z");
+    json_t *m = vg_indicator_merge(cur, given);
+    assert_string_equal(json_string_value(json_object_get(m, "tlp")), "RED");
+    assert_string_equal(json_string_value(json_object_get(m, "source")), "feed");
+    assert_int_equal(json_integer_value(json_object_get(m, "confidence")), 90);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(m, "tags"), 0)), "apt");
+    assert_string_equal(json_string_value(json_object_get(m, "expires")), "2027-01-01T00:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(m, "value")), "a.example");
+    json_decref(m);
+    json_decref(cur);
+    json_decref(given);
+}
+
+/* Intake: the eligible kinds are the first five (ministry ... ose); the sixth is not. */
+static void pin_org_kind_eligible(void **state)
+{
+    (void)state;
+    assert_true(vg_org_kind_eligible("ministry"));
+    assert_true(vg_org_kind_eligible("ose"));
+    assert_false(vg_org_kind_eligible("private-company"));
+    assert_false(vg_org_kind_eligible("other"));
+    assert_false(vg_org_kind_eligible("nope"));
+    assert_false(vg_org_kind_eligible(NULL));
+    json_t *org = json_pack("{s:s,s:i}", "kind", "oiv", "id", 1);
+    struct vg_intake_decision d = vg_intake_decide("private-company", org);
+    assert_true(d.accepted);
+    assert_false(d.unverified);
+    assert_int_equal(d.org_id, 1);
+    json_decref(org);
+    d = vg_intake_decide("ose", NULL);
+    assert_true(d.accepted);
+    assert_true(d.unverified);
+    assert_int_equal(d.org_id, 0);
+    d = vg_intake_decide("sme", NULL);
+    assert_false(d.accepted);
+    assert_false(d.unverified);
+}
+
+/* Names joined with ", ", cut to cap (NUL included), never past it. */
+static void pin_names_join(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"ab", "cd", "ef", NULL};
+    char out[16];
+    vg_names_join(names, out, sizeof out);
+    assert_string_equal(out, "ab, cd, ef");
+    vg_names_join(names, out, 11); /* exactly "ab, cd, ef" and its NUL */
+    assert_string_equal(out, "ab, cd, ef");
+    vg_names_join(names, out, 10); /* one byte short: cut, still terminated */
+    assert_string_equal(out, "ab, cd, e");
+    vg_names_join(names, out, 1);
+    assert_string_equal(out, "");
+    memcpy(out, "xyz", 4);
+    vg_names_join(names, out, 0);
+    assert_string_equal(out, "xyz");
+    assert_int_equal(vg_tlp_rank("CLEAR"), 0);
+    assert_int_equal(vg_tlp_rank("RED"), 4);
+    assert_int_equal(vg_tlp_rank("WHITE"), -1);
+    assert_int_equal(vg_name_index(vg_tlp_names, NULL), -1);
+}
+
+/* References: six digits, from 1; a buffer of exactly the length and its NUL is enough. */
+static void pin_reference_bounds(void **state)
+{
+    (void)state;
+    char out[32];
+    assert_int_equal(vg_reference_format(out, sizeof out, "CERT", 2026, 1), 0);
+    assert_string_equal(out, "CERT-2026-000001");
+    assert_int_equal(vg_reference_format(out, sizeof out, "CERT", 2026, 0), -1);
+    assert_string_equal(out, "");
+    assert_int_equal(vg_reference_format(out, 17, "CERT", 2026, 42), 0);
+    assert_string_equal(out, "CERT-2026-000042");
+    assert_int_equal(vg_reference_format(out, 16, "CERT", 2026, 42), -1);
+    assert_string_equal(out, "");
+    assert_int_equal(vg_reference_format(out, 0, "CERT", 2026, 42), -1);
+    assert_int_equal(vg_reference_counter(out, sizeof out, 2026), 0);
+    assert_string_equal(out, "incident:2026");
+    assert_int_equal(vg_reference_counter(out, 14, 2026), 0);
+    assert_int_equal(vg_reference_counter(out, 13, 2026), -1);
+}
+
+/* Timeline: a status change and other changes are two entries, either alone one; unchanged
+ * values are no change; the created entry names its alert, the first one (id 1) included. */
+static void pin_timeline_entries(void **state)
+{
+    (void)state;
+    json_t *cur = json_pack("{s:s,s:s}", "status", "new", "title", "a");
+    json_t *patch = json_pack("{s:s,s:s}", "status", "triage", "title", "a");
+    json_t *ch = vg_timeline_diff(cur, patch);
+    assert_int_equal(json_object_size(ch), 1);
+    assert_string_equal(json_string_value(json_object_get(cur, "status")), "triage");
+    struct vg_timeline_entry e[2];
+    assert_int_equal(vg_timeline_entries(ch, e), 1);
+    assert_string_equal(e[0].action, "status");
+    json_decref(e[0].detail);
+    json_decref(ch);
+    json_decref(patch);
+    patch = json_pack("{s:s}", "title", "b");
+    ch = vg_timeline_diff(cur, patch);
+    assert_int_equal(vg_timeline_entries(ch, e), 1);
+    assert_string_equal(e[0].action, "update");
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e[0].detail, "title"),
+                                                          "from")),
+                        "a");
+    json_decref(e[0].detail);
+    json_decref(ch);
+    json_decref(patch);
+    patch = json_pack("{s:s,s:s}", "status", "closed", "title", "c");
+    ch = vg_timeline_diff(cur, patch);
+    assert_int_equal(vg_timeline_entries(ch, e), 2);
+    assert_string_equal(e[0].action, "status");
+    assert_string_equal(e[1].action, "update");
+    assert_null(json_object_get(e[1].detail, "status"));
+    json_decref(e[0].detail);
+    json_decref(e[1].detail);
+    json_decref(ch);
+    json_decref(patch);
+    json_decref(cur);
+    json_t *c = vg_timeline_created("CERT-2026-000001", "new", 1);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(c, "from"), "alert")), 1);
+    json_decref(c);
+    c = vg_timeline_created("CERT-2026-000001", "new", 0);
+    assert_null(json_object_get(c, "from"));
+    json_decref(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +292,11 @@ int main(void)
         cmocka_unit_test(pin_incident_new_refused_is_empty),
         cmocka_unit_test(pin_incident_new_observable_halves),
         cmocka_unit_test(pin_indicator_merge_times),
+        cmocka_unit_test(pin_indicator_merge_replaces),
+        cmocka_unit_test(pin_org_kind_eligible),
+        cmocka_unit_test(pin_names_join),
+        cmocka_unit_test(pin_reference_bounds),
+        cmocka_unit_test(pin_timeline_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
