@@ -16,8 +16,10 @@
 #include "core/intake.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
+#include "core/playbook.h"
 #include "core/reference.h"
 #include "core/timeline.h"
+#include "util/limits.h"
 
 /* vg_status_valid: every status of the lifecycle, the first ("new") included, and nothing
  * else (an index test `>= 1` or `> 0` would drop "new"). */
@@ -282,6 +284,73 @@ static void pin_timeline_entries(void **state)
     json_decref(c);
 }
 
+/* Validates a playbook of one step {id, phase, title}; returns the code, d filled. */
+static int one_step(const char *id, const char *phase, const char *title, struct vg_diag *d)
+{
+    json_t *arr = json_pack("[{s:s,s:s,s:s}]", "id", id, "phase", phase, "title", title);
+    vg_diag_clear(d);
+    int rc = vg_playbook_validate(arr, d);
+    json_decref(arr);
+    return rc;
+}
+
+/* Playbook steps: ids of 1-64 bytes of [a-z0-9-] (each end of each range, first byte too),
+ * the four phases, titles of 1-VG_MAX_NAME bytes, ids once, at most 100 steps. */
+static void pin_playbook_validate(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    char id[66], title[VG_MAX_NAME + 2];
+    static const char *const good[] = {"a", "z", "0", "9", "-", "az09-x", NULL};
+    for (int i = 0; good[i]; i++)
+        assert_int_equal(one_step(good[i], "analysis", "t", &d), 0);
+    static const char *const bad[] = {"", "Xa", "a_", "`", "{", "/", ":", "aZ", "A", "a b", NULL};
+    for (int i = 0; bad[i]; i++) {
+        assert_int_equal(one_step(bad[i], "analysis", "t", &d), VG_EINVAL);
+        assert_string_equal(d.field, "/steps/0/id");
+    }
+    memset(id, 'a', sizeof id);
+    id[64] = '\0';
+    assert_int_equal(one_step(id, "recovery", "t", &d), 0);
+    id[64] = 'a';
+    id[65] = '\0';
+    assert_int_equal(one_step(id, "recovery", "t", &d), VG_EINVAL);
+    assert_string_equal(d.field, "/steps/0/id");
+    assert_int_equal(one_step("a", "triage", "t", &d), VG_EINVAL);
+    assert_string_equal(d.field, "/steps/0/phase");
+    assert_int_equal(one_step("a", "analysis", "", &d), VG_EINVAL);
+    assert_string_equal(d.field, "/steps/0/title");
+    memset(title, 't', sizeof title);
+    title[VG_MAX_NAME] = '\0';
+    assert_int_equal(one_step("a", "containment", title, &d), 0);
+    title[VG_MAX_NAME] = 't';
+    title[VG_MAX_NAME + 1] = '\0';
+    assert_int_equal(one_step("a", "eradication", title, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/steps/0/title");
+
+    json_t *arr = json_array();
+    for (int i = 0; i < 100; i++) {
+        char sid[16];
+        snprintf(sid, sizeof sid, "s%d", i);
+        json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "id", sid, "phase", "analysis",
+                                             "title", "t"));
+    }
+    vg_diag_clear(&d);
+    assert_int_equal(vg_playbook_validate(arr, &d), 0);
+    json_array_append_new(arr, json_pack("{s:s,s:s,s:s}", "id", "s100", "phase", "analysis",
+                                         "title", "t"));
+    assert_int_equal(vg_playbook_validate(arr, &d), VG_ETOOBIG);
+    assert_string_equal(d.field, "/steps");
+    json_decref(arr);
+    arr = json_pack("[{s:s,s:s,s:s},{s:s,s:s,s:s},{s:s,s:s,s:s}]", "id", "a", "phase", "analysis",
+                    "title", "t", "id", "b", "phase", "analysis", "title", "t", "id", "a", "phase",
+                    "analysis", "title", "t");
+    vg_diag_clear(&d);
+    assert_int_equal(vg_playbook_validate(arr, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/steps/2/id");
+    json_decref(arr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -297,6 +366,7 @@ int main(void)
         cmocka_unit_test(pin_names_join),
         cmocka_unit_test(pin_reference_bounds),
         cmocka_unit_test(pin_timeline_entries),
+        cmocka_unit_test(pin_playbook_validate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
