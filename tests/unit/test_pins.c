@@ -16,6 +16,7 @@
 #include "core/intake.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
+#include "core/observable.h"
 #include "core/playbook.h"
 #include "core/reference.h"
 #include "core/timeline.h"
@@ -351,6 +352,190 @@ static void pin_playbook_validate(void **state)
     json_decref(arr);
 }
 
+/* Parses in as type (VG_OBS_UNKNOWN: detected); 0 and the normal form in out, or the code. */
+static int obs(const char *in, enum vg_obs_type type, struct vg_observable *o)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    return vg_observable_parse(vg_str_c(in), type, o, &d);
+}
+
+static void expect_obs(const char *in, const char *type, const char *norm)
+{
+    struct vg_observable o;
+    int rc = obs(in, VG_OBS_UNKNOWN, &o);
+    if (rc != 0)
+        fail_msg("%s: refused (%d)", in, rc);
+    if (strcmp(vg_obs_type_name(o.type), type) != 0 || strcmp(o.value, norm) != 0)
+        fail_msg("%s: %s %s, expected %s %s", in, vg_obs_type_name(o.type), o.value, type, norm);
+}
+
+static void expect_refused(const char *in, enum vg_obs_type type)
+{
+    struct vg_observable o;
+    if (obs(in, type, &o) == 0)
+        fail_msg("%s: accepted as %s %s", in, vg_obs_type_name(o.type), o.value);
+}
+
+/* Host names: 1-253 bytes (a final dot apart), labels of 1-63 bytes, two labels at least, the
+ * last one with a letter; letters, digits, '-' and '_' only. */
+static void pin_hostname_bounds(void **state)
+{
+    (void)state;
+    char h[300];
+    /* 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 */
+    memset(h, 'a', sizeof h);
+    h[63] = h[127] = h[191] = '.';
+    h[253] = '\0';
+    assert_true(vg_hostname_valid(h, 253));
+    h[253] = '.';
+    assert_true(vg_hostname_valid(h, 254)); /* the final dot does not count */
+    h[253] = 'a';
+    assert_false(vg_hostname_valid(h, 254));
+    memset(h, 'b', 63);
+    memcpy(h + 63, ".example", 9);
+    assert_true(vg_hostname_valid(h, strlen(h)));
+    memset(h, 'b', 64);
+    memcpy(h + 64, ".example", 9);
+    assert_false(vg_hostname_valid(h, strlen(h)));
+    assert_true(vg_hostname_valid("a.io", 4));
+    assert_true(vg_hostname_valid("x_1-2.example", 13));
+    assert_true(vg_hostname_valid("1.2.3.example9", 14));
+    assert_false(vg_hostname_valid("example", 7));
+    assert_false(vg_hostname_valid("a..example", 10));
+    assert_false(vg_hostname_valid(".example.org", 12));
+    assert_false(vg_hostname_valid("example.123", 11));
+    assert_false(vg_hostname_valid("a.b c.org", 9));
+    assert_false(vg_hostname_valid("a.b+c.org", 9));
+    assert_false(vg_hostname_valid("", 0));
+    assert_false(vg_hostname_valid(".", 1));
+    expect_obs("Evil.Example.", "domain-name", "evil.example");
+    struct vg_observable o;
+    assert_int_equal(obs("a.b.example", VG_OBS_DOMAIN, &o), 0);
+    assert_string_equal(o.rdomain, "example.b.a");
+    char out[8];
+    vg_domain_reverse("ab.cd.ef", out, sizeof out); /* "ef.cd.ab" cut to 7 bytes */
+    assert_string_equal(out, "ef.cd.a");
+    vg_domain_reverse("ab.cd", out, 1);
+    assert_string_equal(out, "");
+}
+
+/* Addresses and CIDRs: prefixes /0 to /32 and /0 to /128, the network address kept, the full
+ * prefix written without its length. */
+static void pin_ip_prefixes(void **state)
+{
+    (void)state;
+    expect_obs("10.1.2.3", "ipv4-addr", "10.1.2.3");
+    expect_obs("10.1.2.3/32", "ipv4-addr", "10.1.2.3");
+    expect_obs("10.1.3.255/23", "ipv4-addr", "10.1.2.0/23");
+    expect_obs("10.1.2.3/31", "ipv4-addr", "10.1.2.2/31");
+    expect_obs("10.1.2.3/25", "ipv4-addr", "10.1.2.0/25");
+    expect_obs("10.1.2.129/25", "ipv4-addr", "10.1.2.128/25");
+    expect_obs("200.1.2.3/1", "ipv4-addr", "128.0.0.0/1");
+    expect_obs("200.1.2.3/0", "ipv4-addr", "0.0.0.0/0");
+    expect_obs("2001:db8::1/128", "ipv6-addr", "2001:db8::1");
+    expect_obs("2001:db8:ffff::1/33", "ipv6-addr", "2001:db8:8000::/33");
+    expect_obs("2001:db8::1/0", "ipv6-addr", "::/0");
+    expect_refused("10.1.2.3/33", VG_OBS_UNKNOWN);
+    expect_refused("2001:db8::1/129", VG_OBS_UNKNOWN);
+    expect_refused("10.1.2.3/", VG_OBS_UNKNOWN);
+    expect_refused("2001:db8::1", VG_OBS_IPV4);
+    expect_refused("10.1.2.3", VG_OBS_IPV6);
+    expect_refused("a.example", VG_OBS_IPV4);
+    struct vg_observable o;
+    assert_int_equal(obs("10.1.2.3/24", VG_OBS_IPV4, &o), 0);
+    assert_true(o.has_ip);
+    assert_int_equal(o.prefix, 96 + 24);
+    unsigned char last[16];
+    vg_ip_last(o.ip, o.prefix, last);
+    assert_int_equal(last[12], 10);
+    assert_int_equal(last[14], 2);
+    assert_int_equal(last[15], 255);
+    assert_int_equal(last[10], 0xff);
+    assert_int_equal(obs("10.1.2.3/23", VG_OBS_IPV4, &o), 0);
+    vg_ip_last(o.ip, o.prefix, last);
+    assert_int_equal(last[14], 3);
+    assert_int_equal(last[15], 255);
+}
+
+/* URLs: scheme and host lowered, the default port dropped for its own scheme only, ports up to
+ * 65535, user info and fragment dropped, "/" for an empty path. */
+static void pin_url_forms(void **state)
+{
+    (void)state;
+    expect_obs("HTTP://Evil.Example:80/A?b#c", "url", "http://evil.example/A?b");
+    expect_obs("https://evil.example:443", "url", "https://evil.example/");
+    expect_obs("http://evil.example:443/", "url", "http://evil.example:443/");
+    expect_obs("ftp://evil.example:80/", "url", "ftp://evil.example:80/");
+    expect_obs("https://evil.example:80/", "url", "https://evil.example:80/");
+    expect_obs("http://evil.example:65535/", "url", "http://evil.example:65535/");
+    expect_obs("http://evil.example:/x", "url", "http://evil.example/x");
+    expect_obs("http://user:pw@evil.example./x", "url", "http://evil.example/x");
+    expect_obs("http://[2001:DB8::1]:8080/", "url", "http://[2001:db8::1]:8080/");
+    expect_obs("s3+x.y-z://h?q", "url", "s3+x.y-z://h/?q");
+    expect_refused("http://evil.example:65536/", VG_OBS_URL);
+    expect_refused("://evil.example/", VG_OBS_URL);
+    expect_refused("1http://evil.example/", VG_OBS_URL);
+    expect_refused("ht_tp://evil.example/", VG_OBS_URL);
+    expect_refused("ht:tp://evil.example/", VG_OBS_URL); /* the scheme ends at "://" only */
+    expect_refused("http:///x", VG_OBS_URL);
+    expect_refused("http://[2001:db8::1/", VG_OBS_URL);
+    expect_refused("http://[2001:db8::1]x/", VG_OBS_URL);
+    expect_refused("http://[zz]/", VG_OBS_URL);
+    expect_refused("http://a b/", VG_OBS_URL);
+    char out[24];
+    struct vg_diag d;
+    /* need = scheme + 3 + host + 7 + 1 + rest + 1 = 4 + 3 + 1 + 7 + 1 + 3 + 1 = 20 */
+    assert_int_equal(vg_url_normalize(vg_str_c("http://h/ab"), out, 20, &d), 0);
+    assert_string_equal(out, "http://h/ab");
+    assert_int_equal(vg_url_normalize(vg_str_c("http://h/ab"), out, 19, &d), VG_ETOOBIG);
+}
+
+/* Hashes by their length (32, 40, 64 hexadecimal digits), lowered; e-mail addresses. */
+static void pin_hashes_and_emails(void **state)
+{
+    (void)state;
+    char h[65];
+    memset(h, 'A', 64);
+    h[64] = '\0';
+    char low[65];
+    memset(low, 'a', 64);
+    low[64] = '\0';
+    expect_obs(h, "sha256", low);
+    h[40] = low[40] = '\0';
+    expect_obs(h, "sha1", low);
+    h[32] = low[32] = '\0';
+    expect_obs(h, "md5", low);
+    struct vg_observable o;
+    h[31] = '\0';
+    assert_int_not_equal(obs(h, VG_OBS_MD5, &o), 0);
+    h[31] = 'A';
+    assert_int_equal(obs(h, VG_OBS_MD5, &o), 0);
+    assert_int_not_equal(obs(h, VG_OBS_SHA1, &o), 0);
+    h[5] = 'g';
+    assert_int_not_equal(obs(h, VG_OBS_MD5, &o), 0);
+    expect_obs("Bob@Evil.Example.", "email-addr", "bob@evil.example");
+    expect_obs("a@b@evil.example", "email-addr", "a@b@evil.example");
+    expect_refused("@evil.example", VG_OBS_EMAIL);
+    expect_refused("bob@evil", VG_OBS_EMAIL);
+    expect_refused("b ob@evil.example", VG_OBS_EMAIL);
+    expect_refused("", VG_OBS_UNKNOWN);
+    expect_refused("what is this", VG_OBS_UNKNOWN);
+    char big[VG_MAX_OBSERVABLE + 2];
+    memset(big, 'a', sizeof big);
+    memcpy(big + VG_MAX_OBSERVABLE - 8, ".example", 9); /* VG_MAX_OBSERVABLE bytes */
+    assert_int_not_equal(obs(big, VG_OBS_DOMAIN, &o), VG_ETOOBIG);
+    big[VG_MAX_OBSERVABLE - 8] = 'a';
+    memcpy(big + VG_MAX_OBSERVABLE - 7, ".example", 9); /* one more */
+    assert_int_equal(obs(big, VG_OBS_DOMAIN, &o), VG_ETOOBIG);
+    assert_string_equal(vg_obs_type_name(VG_OBS_SHA256), "sha256");
+    assert_null(vg_obs_type_name(VG_OBS_UNKNOWN));
+    assert_int_equal(vg_obs_type_parse("ipv4-addr"), VG_OBS_IPV4);
+    assert_int_equal(vg_obs_type_parse("sha256"), VG_OBS_SHA256);
+    assert_int_equal(vg_obs_type_parse("nope"), VG_OBS_UNKNOWN);
+    assert_int_equal(vg_obs_type_parse(NULL), VG_OBS_UNKNOWN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -367,6 +552,10 @@ int main(void)
         cmocka_unit_test(pin_reference_bounds),
         cmocka_unit_test(pin_timeline_entries),
         cmocka_unit_test(pin_playbook_validate),
+        cmocka_unit_test(pin_hostname_bounds),
+        cmocka_unit_test(pin_ip_prefixes),
+        cmocka_unit_test(pin_url_forms),
+        cmocka_unit_test(pin_hashes_and_emails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
