@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/corr.h"
 #include "core/escalate.h"
 #include "core/incident.h"
 #include "core/indicator.h"
@@ -516,6 +517,7 @@ static void pin_hashes_and_emails(void **state)
     assert_int_not_equal(obs(h, VG_OBS_MD5, &o), 0);
     expect_obs("Bob@Evil.Example.", "email-addr", "bob@evil.example");
     expect_obs("a@b@evil.example", "email-addr", "a@b@evil.example");
+    expect_obs("a:/b@evil.example", "email-addr", "a:/b@evil.example"); /* ":/" is no "://" */
     expect_refused("@evil.example", VG_OBS_EMAIL);
     expect_refused("bob@evil", VG_OBS_EMAIL);
     expect_refused("b ob@evil.example", VG_OBS_EMAIL);
@@ -534,6 +536,100 @@ static void pin_hashes_and_emails(void **state)
     assert_int_equal(vg_obs_type_parse("sha256"), VG_OBS_SHA256);
     assert_int_equal(vg_obs_type_parse("nope"), VG_OBS_UNKNOWN);
     assert_int_equal(vg_obs_type_parse(NULL), VG_OBS_UNKNOWN);
+}
+
+/* The incidents vg_corr_lookup names for one observable (self 1, cap 50). */
+struct found {
+    long long inc[64];
+    size_t n;
+};
+
+static int found_one(void *ctx, long long inc, const char *matched)
+{
+    struct found *f = ctx;
+    (void)matched;
+    if (f->n < 64)
+        f->inc[f->n++] = inc;
+    return 0;
+}
+
+static struct found lookup(struct vg_corr *c, const char *value)
+{
+    struct vg_observable o;
+    struct found f = {{0}, 0};
+    assert_int_equal(obs(value, VG_OBS_UNKNOWN, &o), 0);
+    vg_corr_lookup(c, &o, 1, 50, found_one, &f);
+    return f;
+}
+
+static void add(struct vg_corr *c, long long inc, const char *value)
+{
+    struct vg_observable o;
+    assert_int_equal(obs(value, VG_OBS_UNKNOWN, &o), 0);
+    assert_int_equal(vg_corr_add(c, inc, &o), 0);
+}
+
+/* A network whose address does not end on a zero byte (/25 at .128): an address one byte
+ * below it is outside, in the sorted part as in the tail (a 15-byte compare would take it). */
+static void pin_corr_last_byte(void **state)
+{
+    (void)state;
+    for (int sorted = 0; sorted < 2; sorted++) {
+        struct vg_corr *c = vg_corr_new();
+        add(c, 2, "10.9.0.5");
+        add(c, 3, "10.9.0.200");
+        add(c, 4, "10.9.0.127");
+        add(c, 5, "10.9.0.128");
+        for (int i = 0; sorted && i < 5000; i++) {
+            char v[32];
+            snprintf(v, sizeof v, "172.17.%d.%d", i / 250, i % 250 + 1);
+            add(c, 100 + i, v);
+        }
+        struct found f = lookup(c, "10.9.0.128/25");
+        assert_int_equal(f.n, 2);
+        assert_true((f.inc[0] == 3 && f.inc[1] == 5) || (f.inc[0] == 5 && f.inc[1] == 3));
+        f = lookup(c, "10.9.0.0/25");
+        assert_int_equal(f.n, 2);
+        assert_true((f.inc[0] == 2 && f.inc[1] == 4) || (f.inc[0] == 4 && f.inc[1] == 2));
+        vg_corr_free(c);
+    }
+}
+
+/* Ranking: more distinct shared observables first, then the newest (highest id) incident; the
+ * same pair found twice counts once, two pairs of one observable count as one distinct. */
+static void pin_corr_rank(void **state)
+{
+    (void)state;
+    struct vg_corr *c = vg_corr_new();
+    add(c, 2, "a.example");
+    add(c, 3, "a.example");
+    add(c, 4, "a.example");
+    add(c, 4, "192.0.2.7");
+    add(c, 5, "192.0.2.7");
+    add(c, 5, "192.0.2.0/24");
+    add(c, 6, "b.example");
+    struct vg_corr_query q;
+    vg_corr_query_init(&q, c, 1, 50);
+    struct vg_observable o;
+    assert_int_equal(obs("a.example", VG_OBS_UNKNOWN, &o), 0);
+    assert_int_equal(vg_corr_query_add(&q, &o), 0);
+    assert_int_equal(vg_corr_query_add(&q, &o), 0); /* the same twice: pairs once */
+    assert_int_equal(obs("192.0.2.7", VG_OBS_UNKNOWN, &o), 0);
+    assert_int_equal(vg_corr_query_add(&q, &o), 0);
+    assert_int_equal(vg_corr_query_rank(&q), 0);
+    assert_int_equal(q.ngroups, 4);
+    static const long long order[] = {4, 5, 3, 2};
+    static const size_t distinct[] = {2, 1, 1, 1}, count[] = {2, 2, 1, 1};
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(q.groups[i].incident, order[i]);
+        assert_int_equal(q.groups[i].distinct, distinct[i]);
+        assert_int_equal(q.groups[i].count, count[i]);
+        const struct vg_corr_pair *p = &q.pairs[q.groups[i].first];
+        assert_int_equal(p->incident, order[i]);
+    }
+    assert_int_equal(q.npairs, 6);
+    vg_corr_query_cleanup(&q);
+    vg_corr_free(c);
 }
 
 int main(void)
@@ -556,6 +652,8 @@ int main(void)
         cmocka_unit_test(pin_ip_prefixes),
         cmocka_unit_test(pin_url_forms),
         cmocka_unit_test(pin_hashes_and_emails),
+        cmocka_unit_test(pin_corr_last_byte),
+        cmocka_unit_test(pin_corr_rank),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
