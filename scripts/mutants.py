@@ -430,19 +430,21 @@ def main():
 
     t0 = time.monotonic()
     trees = [Tree(os.path.join(WORK, f"w{i}")) for i in range(jobs)]
+    flags = " ".join(MAKE_VARS)
     for i, t in enumerate(trees):
-        if i > 0 and not os.path.exists(t.path) and os.path.exists(trees[0].path):
-            shutil.copytree(trees[0].path, t.path, symlinks=True)  # keeps the objects
+        stamp = os.path.join(t.path, "build", "make-vars")
+        fresh = os.path.exists(stamp) and open(stamp, encoding="utf-8").read() == flags
+        if i > 0 and not fresh:  # a copy of the first, built: its objects are kept
+            shutil.rmtree(t.path, ignore_errors=True)
+            shutil.copytree(trees[0].path, t.path, symlinks=True)
+            fresh = True
         os.makedirs(t.path, exist_ok=True)
         sync_tree(t.path)
-        stamp = os.path.join(t.path, "build", "make-vars")
-        flags = " ".join(MAKE_VARS)
-        if not os.path.exists(stamp) or open(stamp, encoding="utf-8").read() != flags:
-            shutil.rmtree(os.path.join(t.path, "build"), ignore_errors=True)  # make ignores flags
+        if not fresh:  # make does not see a change of flags: start afresh
+            shutil.rmtree(os.path.join(t.path, "build"), ignore_errors=True)
             os.makedirs(os.path.dirname(stamp))
             with open(stamp, "w", encoding="utf-8") as f:
                 f.write(flags)
-    for t in trees:
         st, out = t.build(jobs=2)
         if st != "ok":
             print(out, file=sys.stderr)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/attrib.h"
 #include "core/corr.h"
 #include "core/escalate.h"
 #include "core/incident.h"
@@ -632,6 +633,48 @@ static void pin_corr_rank(void **state)
     vg_corr_free(c);
 }
 
+/* Attribution: the most specific network wins; between organisations that declare the same
+ * network or domain, the lower id, whatever the order they are listed in; hosts by their
+ * longest declared suffix, case and a final dot ignored. */
+static void pin_attrib_ties(void **state)
+{
+    (void)state;
+    json_t *orgs =
+        json_pack("[{s:i,s:{s:[s,s],s:[s]}},{s:i,s:{s:[s,s],s:[s,s]}},{s:i,s:{s:[s],s:[s,s]}}]",
+                  "id", 2, "assets", "cidrs", "10.0.0.0/8", "10.1.0.0/16", "domains", "example.org",
+                  "id", 1, "assets", "cidrs", "10.0.0.0/8", "10.2.0.0/16", "domains", "example.org",
+                  "b.example.org", "id", 3, "assets", "cidrs", "10.2.3.4", "domains",
+                  "c.b.example.org");
+    struct vg_attrib *a = vg_attrib_new(orgs);
+    assert_non_null(a);
+    assert_int_equal(vg_attrib_ip(a, "10.9.9.9"), 1);
+    assert_int_equal(vg_attrib_ip(a, "10.1.0.0"), 2);
+    assert_int_equal(vg_attrib_ip(a, "10.1.255.255"), 2);
+    assert_int_equal(vg_attrib_ip(a, "10.2.3.4"), 3);
+    assert_int_equal(vg_attrib_ip(a, "10.2.3.5"), 1);
+    assert_int_equal(vg_attrib_ip(a, "11.0.0.0"), 0);
+    assert_int_equal(vg_attrib_ip(a, "9.255.255.255"), 0);
+    assert_int_equal(vg_attrib_ip(a, "10.1.0.0/15"), 1);
+    assert_int_equal(vg_attrib_ip(a, "not an address"), 0);
+    assert_int_equal(vg_attrib_host(a, "www.Example.ORG."), 1);
+    assert_int_equal(vg_attrib_host(a, "x.b.example.org"), 1);
+    assert_int_equal(vg_attrib_host(a, "x.c.b.example.org"), 3);
+    assert_int_equal(vg_attrib_host(a, "example.org"), 1);
+    assert_int_equal(vg_attrib_host(a, "example.com"), 0);
+    assert_int_equal(vg_attrib_host(a, "xexample.org"), 0);
+    assert_int_equal(vg_attrib_host(a, ""), 0);
+    assert_int_equal(vg_attrib_host(a, "X."), 3); /* one byte */
+    assert_int_equal(vg_attrib_host(a, NULL), 0);
+    char h[300];
+    memset(h, 'a', sizeof h);
+    memcpy(h + 254 - 12, ".example.org", 13); /* 254 bytes: one past a host name */
+    assert_int_equal(vg_attrib_host(a, h), 1);
+    memcpy(h + 255 - 12, ".example.org", 13);
+    assert_int_equal(vg_attrib_host(a, h), 0);
+    vg_attrib_free(a);
+    json_decref(orgs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +697,7 @@ int main(void)
         cmocka_unit_test(pin_hashes_and_emails),
         cmocka_unit_test(pin_corr_last_byte),
         cmocka_unit_test(pin_corr_rank),
+        cmocka_unit_test(pin_attrib_ties),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
