@@ -644,7 +644,7 @@ static void pin_attrib_ties(void **state)
                   "id", 2, "assets", "cidrs", "10.0.0.0/8", "10.1.0.0/16", "domains", "example.org",
                   "id", 1, "assets", "cidrs", "10.0.0.0/8", "10.2.0.0/16", "domains", "example.org",
                   "b.example.org", "id", 3, "assets", "cidrs", "10.2.3.4", "domains",
-                  "c.b.example.org");
+                  "c.b.example.org", "x");
     struct vg_attrib *a = vg_attrib_new(orgs);
     assert_non_null(a);
     assert_int_equal(vg_attrib_ip(a, "10.9.9.9"), 1);
