@@ -673,6 +673,16 @@ static void pin_attrib_ties(void **state)
     assert_int_equal(vg_attrib_host(a, h), 0);
     vg_attrib_free(a);
     json_decref(orgs);
+    /* the binary search lands on the second of two "dup.org" (index 2 of 5): the first wins */
+    orgs =
+        json_pack("[{s:i,s:{s:[s,s,s]}},{s:i,s:{s:[s,s]}}]", "id", 2, "assets", "domains",
+                  "dup.org", "z1.org", "z2.org", "id", 1, "assets", "domains", "dup.org", "a.org");
+    a = vg_attrib_new(orgs);
+    assert_int_equal(vg_attrib_host(a, "www.dup.org"), 1);
+    assert_int_equal(vg_attrib_host(a, "z2.org"), 2);
+    assert_int_equal(vg_attrib_host(a, "a.org"), 1);
+    vg_attrib_free(a);
+    json_decref(orgs);
 }
 
 int main(void)
