@@ -23,6 +23,7 @@
 #include "core/reference.h"
 #include "core/timeline.h"
 #include "util/limits.h"
+#include "vuln/version.h"
 
 /* vg_status_valid: every status of the lifecycle, the first ("new") included, and nothing
  * else (an index test `>= 1` or `> 0` would drop "new"). */
@@ -685,6 +686,77 @@ static void pin_attrib_ties(void **state)
     json_decref(orgs);
 }
 
+static int vcmp(const char *a, const char *b)
+{
+    return vg_version_cmp(vg_str_c(a), vg_str_c(b));
+}
+
+/* The version order of docs/VERSIONS.md as one strictly increasing chain, every pair compared
+ * both ways (-1, 1 exactly), and the spellings that are the same version. */
+static void pin_version_order(void **state)
+{
+    (void)state;
+    static const char *const chain[] = {
+        "0.9",     "1.0-dev",   "1.0a1", "1.0alpha2", "1.0b1",  "1.0-beta2", "1.0-m1",
+        "1.0-rc1", "1.0-rc2",   "1.0",   "1.0+b1",    "1.0+b2", "1.0-foo",   "1.0a",
+        "1.0b",    "1.0p1",     "1.0p2", "1.0-post1", "1.0.1",  "1.0.2",     "1.0.10",
+        "1.1",     "1.1.0.0.1", "2",     "10",        NULL,
+    };
+    for (int i = 0; chain[i]; i++) {
+        assert_int_equal(vcmp(chain[i], chain[i]), 0);
+        for (int j = i + 1; chain[j]; j++) {
+            if (vcmp(chain[i], chain[j]) != -1 || vcmp(chain[j], chain[i]) != 1)
+                fail_msg("%s < %s: got %d, %d", chain[i], chain[j], vcmp(chain[i], chain[j]),
+                         vcmp(chain[j], chain[i]));
+        }
+    }
+    static const char *const same[][2] = {
+        {"1.0", "1.0.0"},       {"1.0", "v1.0"},   {"1.0", "V1.0.0"},
+        {"1.0", "1.0-final"},   {"1.0", "1.0.GA"}, {"1.0a1", "1.0alpha1"},
+        {"1.0-rc1", "1.0-CR1"}, {"01.2", "1.2"},   {"1.0-dev", "1.0-nightly"},
+        {"1.0-Beta1", "1.0b1"}, {"", ""},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
+        if (vcmp(same[i][0], same[i][1]) != 0)
+            fail_msg("%s == %s: got %d", same[i][0], same[i][1], vcmp(same[i][0], same[i][1]));
+    assert_int_equal(vcmp("v", "1"), -1); /* a lone "v" is a word, no number */
+}
+
+/* Range ends: Including holds the bound itself, Excluding does not; an absent bound holds all. */
+static void pin_version_range_ends(void **state)
+{
+    (void)state;
+    struct vg_version_range r = {vg_str_c("1.2"), vg_str_c("1.4"), true, false};
+    assert_false(vg_version_in_range(vg_str_c("1.1.9"), &r));
+    assert_true(vg_version_in_range(vg_str_c("1.2"), &r));
+    assert_true(vg_version_in_range(vg_str_c("1.2.0"), &r));
+    assert_true(vg_version_in_range(vg_str_c("1.3.99"), &r));
+    assert_false(vg_version_in_range(vg_str_c("1.4"), &r));
+    assert_false(vg_version_in_range(vg_str_c("1.4.1"), &r));
+    r.start_incl = false;
+    r.end_incl = true;
+    assert_false(vg_version_in_range(vg_str_c("1.2"), &r));
+    assert_true(vg_version_in_range(vg_str_c("1.2.1"), &r));
+    assert_true(vg_version_in_range(vg_str_c("1.4"), &r));
+    assert_false(vg_version_in_range(vg_str_c("1.4.0.1"), &r));
+    struct vg_version_range open_start = {{NULL, 0}, vg_str_c("2"), false, true};
+    assert_true(vg_version_in_range(vg_str_c("0.1"), &open_start));
+    assert_true(vg_version_in_range(vg_str_c("2"), &open_start));
+    assert_false(vg_version_in_range(vg_str_c("2.0.1"), &open_start));
+    struct vg_version_range open_end = {vg_str_c("2"), {NULL, 0}, false, false};
+    assert_false(vg_version_in_range(vg_str_c("2"), &open_end));
+    assert_true(vg_version_in_range(vg_str_c("99"), &open_end));
+    struct vg_version_range all = {{NULL, 0}, {NULL, 0}, false, false};
+    assert_true(vg_version_in_range(vg_str_c("anything"), &all));
+    unsigned char ka[VG_VERSION_KEY_MAX], kb[VG_VERSION_KEY_MAX];
+    size_t al = vg_version_key(vg_str_c("1.0"), ka), bl = vg_version_key(vg_str_c("1.0+x"), kb);
+    assert_int_equal(vg_version_key_cmp(ka, al, kb, bl), -1);
+    assert_int_equal(vg_version_key_cmp(kb, bl, ka, al), 1);
+    assert_int_equal(vg_version_key_cmp(ka, al, ka, al), 0);
+    assert_int_equal(vg_version_key_cmp(ka, al - 1, ka, al), -1);
+    assert_int_equal(vg_version_key_cmp(ka, al, ka, al - 1), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -708,6 +780,8 @@ int main(void)
         cmocka_unit_test(pin_corr_last_byte),
         cmocka_unit_test(pin_corr_rank),
         cmocka_unit_test(pin_attrib_ties),
+        cmocka_unit_test(pin_version_order),
+        cmocka_unit_test(pin_version_range_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
