@@ -23,6 +23,7 @@
 #include "core/reference.h"
 #include "core/timeline.h"
 #include "util/limits.h"
+#include "vuln/cpe.h"
 #include "vuln/version.h"
 
 /* vg_status_valid: every status of the lifecycle, the first ("new") included, and nothing
@@ -757,6 +758,92 @@ static void pin_version_range_ends(void **state)
     assert_int_equal(vg_version_key_cmp(ka, al, ka, al - 1), 1);
 }
 
+static bool glob(const char *p, const char *t)
+{
+    return vg_cpe_glob(vg_str_c(p), vg_str_c(t));
+}
+
+/* CPE wildcards (NISTIR 7696 6.1.3): `*` at an end for any run, k `?` at an end for 0 to k
+ * characters, case ignored, and nothing else matched loosely. */
+static void pin_cpe_glob(void **state)
+{
+    (void)state;
+    assert_true(glob("foo*", "foo"));
+    assert_true(glob("foo*", "foobar"));
+    assert_false(glob("foo*", "fo"));
+    assert_false(glob("foo*", "xfoo"));
+    assert_true(glob("*bar", "foobar"));
+    assert_true(glob("*bar", "bar"));
+    assert_false(glob("*bar", "barx"));
+    assert_true(glob("??bar", "bar"));
+    assert_true(glob("??bar", "xbar"));
+    assert_true(glob("??bar", "xybar"));
+    assert_false(glob("??bar", "xyzbar"));
+    assert_true(glob("bar??", "bar"));
+    assert_true(glob("bar??", "bar12"));
+    assert_false(glob("bar??", "bar123"));
+    assert_true(glob("?a?", "xay"));
+    assert_true(glob("?a?", "a"));
+    assert_false(glob("?a?", "xxa"));
+    assert_true(glob("*a*", "xxaxx"));
+    assert_true(glob("FOO*", "foobar"));
+    assert_true(glob("foo", "FOO"));
+    assert_false(glob("foo", "foo1"));
+    assert_false(glob("foo", "fo"));
+    assert_true(vg_cpe_has_wildcard(vg_str_c("a*")));
+    assert_true(vg_cpe_has_wildcard(vg_str_c("?a")));
+    assert_false(vg_cpe_has_wildcard(vg_str_c("a\\*")));
+    assert_false(vg_cpe_has_wildcard(vg_str_c("a\\?b")));
+    assert_false(vg_cpe_has_wildcard(vg_str_c("ab")));
+}
+
+static enum vg_cpe_rel cpe_rel(const char *src, const char *tgt)
+{
+    struct vg_cpe_name a, b;
+    struct vg_diag d;
+    if (vg_cpe_parse(vg_str_c(src), &a, &d) || vg_cpe_parse(vg_str_c(tgt), &b, &d))
+        fail_msg("%s or %s: %s", src, tgt, d.message);
+    return vg_cpe_compare(&a.cpe, &b.cpe);
+}
+
+/* Whole-name relations (NISTIR 7696 Table 6-2 and 6-4). */
+static void pin_cpe_compare(void **state)
+{
+    (void)state;
+    static const char *const base = "cpe:2.3:a:acme:tool:1.0:*:*:*:*:*:*:*";
+    assert_int_equal(cpe_rel(base, base), VG_CPE_EQUAL);
+    assert_int_equal(cpe_rel(base, "cpe:2.3:a:ACME:Tool:1.0:*:*:*:*:*:*:*"), VG_CPE_EQUAL);
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:*:*:*:*:*:*:*:*", base), VG_CPE_SUPERSET);
+    assert_int_equal(cpe_rel(base, "cpe:2.3:a:acme:tool:*:*:*:*:*:*:*:*"), VG_CPE_SUBSET);
+    assert_int_equal(cpe_rel(base, "cpe:2.3:a:acme:tool:1.1:*:*:*:*:*:*:*"), VG_CPE_DISJOINT);
+    assert_int_equal(cpe_rel(base, "cpe:2.3:a:acme:tool:-:*:*:*:*:*:*:*"), VG_CPE_DISJOINT);
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:-:*:*:*:*:*:*:*", base), VG_CPE_DISJOINT);
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:-:*:*:*:*:*:*:*",
+                             "cpe:2.3:a:acme:tool:-:*:*:*:*:*:*:*"),
+                     VG_CPE_EQUAL);
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:*:*:*:*:*:*:*:*",
+                             "cpe:2.3:a:acme:tool:-:*:*:*:*:*:*:*"),
+                     VG_CPE_SUPERSET);
+    assert_int_equal(cpe_rel(base, "cpe:2.3:a:acme:tool:1.*:*:*:*:*:*:*:*"), VG_CPE_UNDEFINED);
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:1.*:*:*:*:*:*:*:*", base), VG_CPE_SUPERSET);
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:2.*:*:*:*:*:*:*:*", base), VG_CPE_DISJOINT);
+    /* one attribute wider, another narrower: no relation */
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:*:-:*:*:*:*:*:*",
+                             "cpe:2.3:a:acme:tool:1.0:*:*:*:*:*:*:*"),
+                     VG_CPE_UNDEFINED);
+    /* the last attribute (other) counts too */
+    assert_int_equal(cpe_rel(base, "cpe:2.3:a:acme:tool:1.0:*:*:*:*:*:*:x"), VG_CPE_SUPERSET);
+    assert_int_equal(cpe_rel("cpe:2.3:a:acme:tool:1.0:*:*:*:*:*:*:y",
+                             "cpe:2.3:a:acme:tool:1.0:*:*:*:*:*:*:x"),
+                     VG_CPE_DISJOINT);
+    assert_int_equal(cpe_rel("cpe:2.3:h:acme:tool:1.0:*:*:*:*:*:*:*", base), VG_CPE_DISJOINT);
+    assert_string_equal(vg_cpe_rel_name(VG_CPE_SUBSET), "SUBSET");
+    assert_string_equal(vg_cpe_rel_name(VG_CPE_SUPERSET), "SUPERSET");
+    assert_string_equal(vg_cpe_rel_name(VG_CPE_DISJOINT), "DISJOINT");
+    assert_string_equal(vg_cpe_rel_name(VG_CPE_EQUAL), "EQUAL");
+    assert_string_equal(vg_cpe_rel_name(VG_CPE_UNDEFINED), "UNDEFINED");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -782,6 +869,8 @@ int main(void)
         cmocka_unit_test(pin_attrib_ties),
         cmocka_unit_test(pin_version_order),
         cmocka_unit_test(pin_version_range_ends),
+        cmocka_unit_test(pin_cpe_glob),
+        cmocka_unit_test(pin_cpe_compare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
