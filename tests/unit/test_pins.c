@@ -222,6 +222,15 @@ static void pin_names_join(void **state)
     assert_int_equal(vg_tlp_rank("RED"), 4);
     assert_int_equal(vg_tlp_rank("WHITE"), -1);
     assert_int_equal(vg_name_index(vg_tlp_names, NULL), -1);
+    /* the vocabularies, in their order */
+    static const char *const tlp[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"};
+    static const char *const pap[] = {"CLEAR", "GREEN", "AMBER", "RED"};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(vg_tlp_rank(tlp[i]), i);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(vg_name_index(vg_pap_names, pap[i]), i);
+    assert_null(vg_tlp_names[5]);
+    assert_null(vg_pap_names[4]);
 }
 
 /* References: six digits, from 1; a buffer of exactly the length and its NUL is enough. */
