@@ -20,6 +20,7 @@
 #include "core/model.h"
 #include "core/observable.h"
 #include "core/playbook.h"
+#include "core/product.h"
 #include "core/reference.h"
 #include "core/timeline.h"
 #include "util/limits.h"
@@ -853,6 +854,65 @@ static void pin_cpe_compare(void **state)
     assert_string_equal(vg_cpe_rel_name(VG_CPE_UNDEFINED), "UNDEFINED");
 }
 
+static const char *pkey(const char *v, const char *p, enum vg_product_form form)
+{
+    static char out[VG_PRODUCT_KEY_MAX + 1];
+    long n = vg_product_key(vg_str_c(v), vg_str_c(p), form, out, sizeof out);
+    if (n < 0)
+        return NULL;
+    assert_int_equal((size_t)n, strlen(out));
+    return out;
+}
+
+/* The product-name key: lowered letters and digits, one '_' for each run of anything else
+ * between them (none at the ends), quoting removed in CPE values, wildcards refused; names cut
+ * at VG_PRODUCT_NAME_MAX bytes, and a buffer of exactly the maximum and its NUL is enough. */
+static void pin_product_key(void **state)
+{
+    (void)state;
+    assert_string_equal(pkey("Acme Corp.", "Widget--Pro 2", VG_PRODUCT_PLAIN),
+                        "acme_corp:widget_pro_2");
+    assert_string_equal(pkey("azAZ09", "-x-", VG_PRODUCT_PLAIN), "azaz09:x");
+    assert_string_equal(pkey("@[`{/:", "a", VG_PRODUCT_PLAIN), ":a");
+    assert_string_equal(pkey("acme", "big\\_suite", VG_PRODUCT_QUOTED), "acme:big_suite");
+    assert_string_equal(pkey("acme", "c\\+\\+", VG_PRODUCT_QUOTED), "acme:c");
+    assert_string_equal(pkey("acme", "a\\", VG_PRODUCT_QUOTED), "acme:a");
+    assert_null(pkey("acme", "wid*", VG_PRODUCT_QUOTED));
+    assert_null(pkey("acme", "wid?", VG_PRODUCT_QUOTED));
+    assert_null(pkey("ac*me", "wid", VG_PRODUCT_QUOTED));
+    assert_string_equal(pkey("acme", "wid*", VG_PRODUCT_PLAIN), "acme:wid");
+    char big[VG_PRODUCT_NAME_MAX + 10];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    char out[VG_PRODUCT_KEY_MAX + 1];
+    assert_int_equal(vg_product_name(vg_str_c(big), VG_PRODUCT_PLAIN, out, VG_PRODUCT_NAME_MAX + 1),
+                     VG_PRODUCT_NAME_MAX);
+    assert_int_equal(vg_product_name(vg_str_c(big), VG_PRODUCT_PLAIN, out, VG_PRODUCT_NAME_MAX),
+                     -1);
+    /* a separator that would need the last byte: dropped with what follows */
+    memset(big, 'x', VG_PRODUCT_NAME_MAX - 1);
+    memcpy(big + VG_PRODUCT_NAME_MAX - 1, " y", 3);
+    assert_int_equal(vg_product_name(vg_str_c(big), VG_PRODUCT_PLAIN, out, sizeof out),
+                     VG_PRODUCT_NAME_MAX - 1);
+    memcpy(big + VG_PRODUCT_NAME_MAX - 1, "y", 2);
+    assert_int_equal(vg_product_name(vg_str_c(big), VG_PRODUCT_PLAIN, out, sizeof out),
+                     VG_PRODUCT_NAME_MAX);
+    assert_int_equal(vg_product_key(vg_str_c("a"), vg_str_c("b"), VG_PRODUCT_PLAIN, out,
+                                    VG_PRODUCT_KEY_MAX + 1),
+                     3);
+    assert_int_equal(vg_product_key(vg_str_c("a"), vg_str_c("b"), VG_PRODUCT_PLAIN, out,
+                                    VG_PRODUCT_KEY_MAX),
+                     -1);
+    assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:Acme:Big\\:Suite:1.0:*:*:*:*:*:*:*", out,
+                                          sizeof out),
+                     14);
+    assert_string_equal(out, "acme:big_suite");
+    assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:-:x:1:*:*:*:*:*:*:*", out, sizeof out), -1);
+    assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:x:-:1:*:*:*:*:*:*:*", out, sizeof out), -1);
+    assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:x", out, sizeof out), -1);
+    assert_int_equal(vg_product_key_cpe23("cpe:/a:x:y", out, sizeof out), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -880,6 +940,7 @@ int main(void)
         cmocka_unit_test(pin_version_range_ends),
         cmocka_unit_test(pin_cpe_glob),
         cmocka_unit_test(pin_cpe_compare),
+        cmocka_unit_test(pin_product_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
