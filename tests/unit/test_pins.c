@@ -219,6 +219,9 @@ static void pin_names_join(void **state)
     memcpy(out, "xyz", 4);
     vg_names_join(names, out, 0);
     assert_string_equal(out, "xyz");
+    static const char *const no_names[] = {NULL};
+    vg_names_join(no_names, out, sizeof out);
+    assert_string_equal(out, "");
     assert_int_equal(vg_tlp_rank("CLEAR"), 0);
     assert_int_equal(vg_tlp_rank("RED"), 4);
     assert_int_equal(vg_tlp_rank("WHITE"), -1);
