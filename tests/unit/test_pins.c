@@ -219,6 +219,13 @@ static void pin_names_join(void **state)
     memcpy(out, "xyz", 4);
     vg_names_join(names, out, 0);
     assert_string_equal(out, "xyz");
+    static const char *const five[] = {"ab", "cd", "ef", "gh", "ij", NULL};
+    char wide[32];
+    memset(wide, 'z', sizeof wide);
+    vg_names_join(five, wide, 10); /* stops at the cut: nothing written past cap */
+    assert_string_equal(wide, "ab, cd, e");
+    for (size_t i = 10; i < sizeof wide; i++)
+        assert_int_equal(wide[i], 'z');
     static const char *const no_names[] = {NULL};
     vg_names_join(no_names, out, sizeof out);
     assert_string_equal(out, "");
