@@ -920,6 +920,7 @@ static void pin_product_key(void **state)
     assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:-:x:1:*:*:*:*:*:*:*", out, sizeof out), -1);
     assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:x:-:1:*:*:*:*:*:*:*", out, sizeof out), -1);
     assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:x", out, sizeof out), -1);
+    assert_int_equal(vg_product_key_cpe23("cpe:2.3-a:x:y:1:*:*:*:*:*:*:*", out, sizeof out), -1);
     /* a quoted ':' in the vendor, before the product; a lone backslash at the very end */
     assert_int_equal(vg_product_key_cpe23("cpe:2.3:a:Ac\\:me:tool:1.0:*:*:*:*:*:*:*", out,
                                           sizeof out),
