@@ -21,6 +21,7 @@
 #include "core/observable.h"
 #include "core/playbook.h"
 #include "core/product.h"
+#include "core/record.h"
 #include "core/reference.h"
 #include "core/timeline.h"
 #include "util/limits.h"
@@ -930,6 +931,103 @@ static void pin_product_key(void **state)
     assert_int_equal(vg_product_key_cpe23("cpe:/a:x:y", out, sizeof out), -1);
 }
 
+/* vg_incident_check (create) of a minimal incident plus the JSON members in extra; returns the
+ * code, d filled. */
+static int incident_with(const char *extra, struct vg_diag *d)
+{
+    char text[70100];
+    snprintf(text, sizeof text,
+             "{\"title\": \"t\", \"class\": \"other\", \"type\": \"undetermined\"%s%s}",
+             *extra ? ", " : "", extra);
+    json_t *in = json_loads(text, 0, NULL), *out = NULL;
+    assert_non_null(in);
+    vg_diag_clear(d);
+    int rc = vg_incident_check(in, VG_CHECK_CREATE, &out, d);
+    json_decref(out);
+    json_decref(in);
+    return rc;
+}
+
+static int indicator_with(const char *extra, struct vg_diag *d)
+{
+    char text[4096];
+    snprintf(text, sizeof text, "{\"value\": \"a.example\", %s}", extra);
+    json_t *in = json_loads(text, 0, NULL), *out = NULL;
+    assert_non_null(in);
+    vg_diag_clear(d);
+    int rc = vg_indicator_check(in, VG_CHECK_CREATE, &out, d);
+    json_decref(out);
+    json_decref(in);
+    return rc;
+}
+
+/* Record limits: a reporter's phone of 64 bytes, 1000 observables, an org id from 1, an
+ * assignee of 1-VG_MAX_NAME bytes; an indicator's confidence 0-100 and 50 tags. */
+static void pin_record_bounds(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    char extra[68000], big[VG_MAX_NAME + 2];
+    assert_int_equal(incident_with("", &d), 0);
+    snprintf(extra, sizeof extra, "\"reporter\": {\"phone\": \"%064d\"}", 1);
+    assert_int_equal(incident_with(extra, &d), 0);
+    snprintf(extra, sizeof extra, "\"reporter\": {\"phone\": \"%065d\"}", 1);
+    assert_int_equal(incident_with(extra, &d), VG_ETOOBIG);
+    assert_string_equal(d.field, "/reporter/phone");
+    for (int n = 1000; n <= 1001; n++) {
+        size_t o = (size_t)snprintf(extra, sizeof extra, "\"observables\": [");
+        for (int i = 0; i < n; i++)
+            o += (size_t)snprintf(extra + o, sizeof extra - o, "%s{\"value\": \"10.%d.%d.1\"}",
+                                  i ? "," : "", i / 250, i % 250);
+        snprintf(extra + o, sizeof extra - o, "]");
+        assert_int_equal(incident_with(extra, &d), n == 1000 ? 0 : VG_EINVAL);
+        if (n == 1001)
+            assert_string_equal(d.field, "/observables");
+    }
+    assert_int_equal(incident_with("\"org\": 1", &d), 0);
+    assert_int_equal(incident_with("\"org\": null", &d), 0);
+    assert_int_equal(incident_with("\"org\": 0", &d), VG_EINVAL);
+    assert_string_equal(d.field, "/org");
+    memset(big, 'u', sizeof big);
+    big[VG_MAX_NAME] = '\0';
+    snprintf(extra, sizeof extra, "\"assignee\": \"%s\"", big);
+    assert_int_equal(incident_with(extra, &d), 0);
+    big[VG_MAX_NAME] = 'u';
+    big[VG_MAX_NAME + 1] = '\0';
+    snprintf(extra, sizeof extra, "\"assignee\": \"%s\"", big);
+    assert_int_equal(incident_with(extra, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/assignee");
+    assert_int_equal(incident_with("\"assignee\": \"\"", &d), VG_EINVAL);
+
+    /* defaults in creation only: a patch without them keeps the stored values */
+    json_t *in = json_pack("{s:s}", "value", "a.example"), *out = NULL;
+    assert_int_equal(vg_indicator_check(in, VG_CHECK_CREATE, &out, &d), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "confidence")), 50);
+    assert_string_equal(json_string_value(json_object_get(out, "tlp")), "AMBER");
+    assert_string_equal(json_string_value(json_object_get(out, "source")), "");
+    json_decref(out);
+    assert_int_equal(vg_indicator_check(in, VG_CHECK_PATCH, &out, &d), 0);
+    assert_null(json_object_get(out, "confidence"));
+    assert_null(json_object_get(out, "tlp"));
+    assert_null(json_object_get(out, "source"));
+    json_decref(out);
+    json_decref(in);
+    assert_int_equal(indicator_with("\"confidence\": 0", &d), 0);
+    assert_int_equal(indicator_with("\"confidence\": 100", &d), 0);
+    assert_int_equal(indicator_with("\"confidence\": 101", &d), VG_EINVAL);
+    assert_string_equal(d.field, "/confidence");
+    assert_int_equal(indicator_with("\"confidence\": -1", &d), VG_EINVAL);
+    assert_string_equal(d.field, "/confidence");
+    size_t o = (size_t)snprintf(extra, sizeof extra, "\"tags\": [");
+    for (int i = 0; i < 50; i++)
+        o += (size_t)snprintf(extra + o, sizeof extra - o, "%s\"t%d\"", i ? "," : "", i);
+    snprintf(extra + o, sizeof extra - o, "]");
+    assert_int_equal(indicator_with(extra, &d), 0);
+    snprintf(extra + o, sizeof extra - o, ", \"t50\"]");
+    assert_int_equal(indicator_with(extra, &d), VG_EINVAL);
+    assert_string_equal(d.field, "/tags");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -958,6 +1056,7 @@ int main(void)
         cmocka_unit_test(pin_cpe_glob),
         cmocka_unit_test(pin_cpe_compare),
         cmocka_unit_test(pin_product_key),
+        cmocka_unit_test(pin_record_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
