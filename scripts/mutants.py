@@ -2,10 +2,10 @@
 """Mutation testing of the files that hold vigie's rules (issue 10, docs/TESTING.md "Mutation
 score"). No mutation tool for C is packaged here, so this is the project's own: it applies one
 one-line mutation at a time to a copy of the tree (build/mutants/wN/, never the working tree's
-src/), rebuilds that copy incrementally at -O0, and runs the fast suite against it:
+src/), rebuilds that copy incrementally (-O0, ASan+UBSan), and runs the fast suite against it:
 
   compile (a mutant that does not build is "invalid", not counted)
-  -> every unit test binary of the copy (cmocka)
+  -> the unit test binaries that name a function of the file, then the others (cmocka)
   -> only when they all pass, the end-to-end files mapped to the mutated file (pytest -x,
      VIGIE_BIN = the copy's binary)
   a mutant is "killed" when a stage fails, "timeout" when a stage overruns (counted as killed),
