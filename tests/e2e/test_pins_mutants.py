@@ -61,3 +61,22 @@ def test_authorization_scheme(server):
     # the analyst it needs passes the gate, on to the handler's own 400
     analyst = server.token("pin-analyst", "analyst")
     error(server.post("/api/v1/incidents", {}, token=analyst), 400, "invalid")
+
+
+def test_token_check_store_failure_is_500(server):
+    """When the store cannot check a token (here its table is gone), the answer is 500
+    `internal`, not 401: the caller's token is not at fault."""
+    import sqlite3
+    assert server.get("/api/v1/me").status_code == 200
+    con = sqlite3.connect(str(server.db), timeout=30)
+    con.execute("ALTER TABLE token RENAME TO token_gone")
+    con.commit()
+    try:
+        r = server.get("/api/v1/me")
+        error(r, 500, "internal")
+        assert r.json()["error"]["message"] == "internal error"
+    finally:
+        con.execute("ALTER TABLE token_gone RENAME TO token")
+        con.commit()
+        con.close()
+    assert server.get("/api/v1/me").status_code == 200
