@@ -503,6 +503,7 @@ static void pin_url_forms(void **state)
     expect_refused("1http://evil.example/", VG_OBS_URL);
     expect_refused("ht_tp://evil.example/", VG_OBS_URL);
     expect_refused("ht:tp://evil.example/", VG_OBS_URL); /* the scheme ends at "://" only */
+    expect_refused("a:bcd://h/x", VG_OBS_URL);           /* not scheme "a", host "d" */
     expect_refused("http:///x", VG_OBS_URL);
     expect_refused("http://[2001:db8::1/", VG_OBS_URL);
     expect_refused("http://[2001:db8::1]x/", VG_OBS_URL);
