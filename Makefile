@@ -100,7 +100,8 @@ run: deps
 #   make fuzz-run  every fuzz target for VIGIE_FUZZ_SECONDS (5) seconds
 #   make mutants   the mutation run over the files that hold rules (scripts/mutants.py; hours:
 #                  SAMPLE=N [SEED=S] a random sample, PER_FILE=N at most N per file,
-#                  FILES="src/core/corr.c ..." some files, JOBS=2); see docs/TESTING.md
+#                  FILES="src/core/corr.c ..." some files, FROM=list draw from those ids,
+#                  JOBS=2); see docs/TESTING.md
 test: deps
 	@sh scripts/test.sh
 
@@ -129,7 +130,7 @@ fuzz-run:
 mutants:
 	@/usr/bin/python3 scripts/mutants.py -j $(or $(JOBS),2) $(if $(SAMPLE),--sample $(SAMPLE)) \
 	    $(if $(PER_FILE),--per-file $(PER_FILE)) $(if $(SEED),--seed $(SEED)) \
-	    $(if $(FILES),--files $(FILES))
+	    $(if $(FILES),--files $(FILES)) $(if $(FROM),--from $(FROM))
 
 fuzz: 
 	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-bin

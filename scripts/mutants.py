@@ -413,8 +413,9 @@ def main():
     total = len(mutants)
     if a.sample is not None:
         seed = a.seed if a.seed is not None else random.SystemRandom().randrange(1 << 31)
+        again = f" FROM={a.from_}" if a.from_ else ""
         print(f"mutants: sample of {a.sample} out of {total}, seed {seed} "
-              f"(repeat: make mutants SAMPLE={a.sample} SEED={seed})", flush=True)
+              f"(repeat: make mutants SAMPLE={a.sample} SEED={seed}{again})", flush=True)
         mutants = random.Random(seed).sample(mutants, min(a.sample, total))
     if a.per_file is not None:
         seed = a.seed if a.seed is not None else random.SystemRandom().randrange(1 << 31)
