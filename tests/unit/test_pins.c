@@ -496,6 +496,7 @@ static void pin_url_forms(void **state)
     expect_obs("http://evil.example:65535/", "url", "http://evil.example:65535/");
     expect_obs("http://evil.example:/x", "url", "http://evil.example/x");
     expect_obs("http://user:pw@evil.example./x", "url", "http://evil.example/x");
+    expect_obs("http://x[y./p", "url", "http://x[y/p"); /* the final dot of any host */
     expect_obs("http://[2001:DB8::1]:8080/", "url", "http://[2001:db8::1]:8080/");
     expect_obs("s3+x.y-z://h?q", "url", "s3+x.y-z://h/?q");
     expect_refused("http://evil.example:65536/", VG_OBS_URL);
@@ -567,6 +568,7 @@ static void pin_hashes_and_emails(void **state)
 struct found {
     long long inc[64];
     size_t n;
+    char last[VG_MAX_OBSERVABLE + 1]; /* the last related value named */
 };
 
 static int found_one(void *ctx, long long inc, const char *matched)
@@ -575,13 +577,14 @@ static int found_one(void *ctx, long long inc, const char *matched)
     (void)matched;
     if (f->n < 64)
         f->inc[f->n++] = inc;
+    snprintf(f->last, sizeof f->last, "%s", matched);
     return 0;
 }
 
 static struct found lookup(struct vg_corr *c, const char *value)
 {
     struct vg_observable o;
-    struct found f = {{0}, 0};
+    struct found f = {{0}, 0, ""};
     assert_int_equal(obs(value, VG_OBS_UNKNOWN, &o), 0);
     vg_corr_lookup(c, &o, 1, 50, found_one, &f);
     return f;
@@ -1029,6 +1032,28 @@ static void pin_record_bounds(void **state)
     assert_string_equal(d.field, "/tags");
 }
 
+/* The related value named for a match is exactly the stored one: a long value, then a shorter
+ * one of another kind (its text must end where it ends). */
+static void pin_corr_matched_text(void **state)
+{
+    (void)state;
+    struct vg_corr *c = vg_corr_new();
+    char sha[65], md5[33];
+    memset(sha, 'b', 64);
+    sha[64] = '\0';
+    memset(md5, 'c', 32);
+    md5[32] = '\0';
+    add(c, 2, sha);
+    add(c, 3, md5);
+    struct found f = lookup(c, sha);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.last, sha);
+    f = lookup(c, md5);
+    assert_int_equal(f.n, 1);
+    assert_string_equal(f.last, md5);
+    vg_corr_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1051,6 +1076,7 @@ int main(void)
         cmocka_unit_test(pin_hashes_and_emails),
         cmocka_unit_test(pin_corr_last_byte),
         cmocka_unit_test(pin_corr_rank),
+        cmocka_unit_test(pin_corr_matched_text),
         cmocka_unit_test(pin_attrib_ties),
         cmocka_unit_test(pin_version_order),
         cmocka_unit_test(pin_version_range_ends),
