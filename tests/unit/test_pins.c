@@ -737,10 +737,12 @@ static void pin_version_order(void **state)
         }
     }
     static const char *const same[][2] = {
-        {"1.0", "1.0.0"},       {"1.0", "v1.0"},   {"1.0", "V1.0.0"},
-        {"1.0", "1.0-final"},   {"1.0", "1.0.GA"}, {"1.0a1", "1.0alpha1"},
-        {"1.0-rc1", "1.0-CR1"}, {"01.2", "1.2"},   {"1.0-dev", "1.0-nightly"},
-        {"1.0-Beta1", "1.0b1"}, {"", ""},
+        {"1.0", "1.0.0"},           {"1.0", "v1.0"},
+        {"1.0", "V1.0.0"},          {"1.0", "1.0-final"},
+        {"1.0", "1.0.GA"},          {"1.0a1", "1.0alpha1"},
+        {"1.0-rc1", "1.0-CR1"},     {"01.2", "1.2"},
+        {"1.0-dev", "1.0-nightly"}, {"v1", "1"},
+        {"1.0-Beta1", "1.0b1"},     {"", ""},
     };
     for (size_t i = 0; i < sizeof same / sizeof same[0]; i++)
         if (vcmp(same[i][0], same[i][1]) != 0)
@@ -820,6 +822,8 @@ static void pin_cpe_glob(void **state)
     assert_false(vg_cpe_has_wildcard(vg_str_c("a\\*")));
     assert_false(vg_cpe_has_wildcard(vg_str_c("a\\?b")));
     assert_false(vg_cpe_has_wildcard(vg_str_c("ab")));
+    assert_false(glob("ab\\", "ab\\")); /* a dangling quote is no value: matches nothing */
+    assert_false(glob("ab", "ab\\"));
 }
 
 static enum vg_cpe_rel cpe_rel(const char *src, const char *tgt)
@@ -862,6 +866,13 @@ static void pin_cpe_compare(void **state)
                              "cpe:2.3:a:acme:tool:1.0:*:*:*:*:*:*:x"),
                      VG_CPE_DISJOINT);
     assert_int_equal(cpe_rel("cpe:2.3:h:acme:tool:1.0:*:*:*:*:*:*:*", base), VG_CPE_DISJOINT);
+    /* a lone "-" is NA (not the value "-"), "*" ANY; "-x" a value */
+    struct vg_cpe_name n;
+    struct vg_diag d;
+    assert_int_equal(vg_cpe_parse(vg_str_c("cpe:2.3:a:acme:tool:-:*:-x:*:*:*:*:*"), &n, &d), 0);
+    assert_int_equal(n.cpe.kind[VG_CPE_VERSION], VG_CPE_NA);
+    assert_int_equal(n.cpe.kind[VG_CPE_UPDATE], VG_CPE_ANY);
+    assert_int_equal(n.cpe.kind[VG_CPE_EDITION], VG_CPE_VALUE);
     assert_string_equal(vg_cpe_rel_name(VG_CPE_SUBSET), "SUBSET");
     assert_string_equal(vg_cpe_rel_name(VG_CPE_SUPERSET), "SUPERSET");
     assert_string_equal(vg_cpe_rel_name(VG_CPE_DISJOINT), "DISJOINT");
