@@ -51,7 +51,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
 .PHONY: all deps run test check coverage unit e2e asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
-        format-check layers
+        format-check layers mutants
 all: vigie
 
 deps:
@@ -98,6 +98,10 @@ run: deps
 #   make asan      ASan+UBSan build, unit + end-to-end
 #   make coverage  gcov build, unit + end-to-end, line and branch coverage per folder (gcovr)
 #   make fuzz-run  every fuzz target for VIGIE_FUZZ_SECONDS (5) seconds
+#   make mutants   the mutation run over the files that hold rules (scripts/mutants.py; hours:
+#                  SAMPLE=N [SEED=S] a random sample, PER_FILE=N at most N per file,
+#                  FILES="src/core/corr.c ..." some files, FROM=list draw from those ids,
+#                  JOBS=2); see docs/TESTING.md
 test: deps
 	@sh scripts/test.sh
 
@@ -120,6 +124,13 @@ coverage:
 
 fuzz-run:
 	@sh scripts/test.sh fuzz
+
+# Mutation testing (docs/TESTING.md, "Mutation score"): mutates a copy under build/mutants/,
+# never src/; fails when a mutant survives that tests/mutants/equivalent.txt does not list.
+mutants:
+	@/usr/bin/python3 scripts/mutants.py -j $(or $(JOBS),2) $(if $(SAMPLE),--sample $(SAMPLE)) \
+	    $(if $(PER_FILE),--per-file $(PER_FILE)) $(if $(SEED),--seed $(SEED)) \
+	    $(if $(FILES),--files $(FILES)) $(if $(FROM),--from $(FROM))
 
 fuzz: 
 	@$(MAKE) --no-print-directory VARIANT=fuzz fuzz-bin

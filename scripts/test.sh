@@ -3,11 +3,12 @@
 #   0. the banned-function check and the house rules (include layers, clang-format);
 #   1. release build (gcc): unit tests (cmocka) + end-to-end tests (pytest, real server);
 #   2. ASan+UBSan build (clang): the same suites;
-#   3. every fuzz target (clang libFuzzer) for a few seconds, seeded from tests/data.
+#   3. every fuzz target (clang libFuzzer) for a few seconds, seeded from tests/data;
+#   4. a random sample of mutants (scripts/mutants.py), each of which some test must kill.
 # One suite: `sh scripts/test.sh unit|e2e [release|asan]`, `sh scripts/test.sh fuzz`,
 # `sh scripts/test.sh rules`; `check` = release unit + end-to-end (make check), `asan` = the
 # ASan+UBSan unit + end-to-end (make asan), `coverage` = the gcov build's unit + end-to-end and
-# gcovr's table per folder (make coverage).
+# gcovr's table per folder (make coverage), `mutants` = a sample of the mutation run.
 # Ends with one line "N passed, N failed, N skipped" counting test cases across the suites run;
 # exits non-zero when anything failed.
 set -u
@@ -158,6 +159,32 @@ coverage() {
     echo "HTML: build/coverage/html/index.html" >&2
 }
 
+# mutants: mutation testing (scripts/mutants.py; docs/TESTING.md, "Mutation score"). A random
+# sample of VIGIE_MUTANTS_SAMPLE (15) mutants drawn from those a recorded run killed
+# (tests/mutants/killed.txt): a mutant that survives now is a pin that was lost. The seed is
+# printed; VIGIE_MUTANTS_SEED repeats a sample. VIGIE_MUTANTS_SAMPLE=all runs every mutant (as
+# `make mutants`). Each mutant counts as one case: killed, or surviving but listed equivalent =
+# passed; surviving unlisted, or listed but killed (stale) = failed; not building = skipped.
+mutants() {
+    echo "== mutants" >&2
+    n=${VIGIE_MUTANTS_SAMPLE:-15}
+    args=""
+    [ "$n" = all ] || args="--sample $n --from tests/mutants/killed.txt"
+    [ -n "${VIGIE_MUTANTS_SEED:-}" ] && args="$args --seed $VIGIE_MUTANTS_SEED"
+    # shellcheck disable=SC2086 # args are words
+    /usr/bin/python3 scripts/mutants.py $args >"$log/mutants" 2>&1
+    rc=$?
+    cat "$log/mutants" >&2
+    line=$(grep '^mutants: [0-9]* killed or listed' "$log/mutants" | tail -n 1)
+    if [ -z "$line" ]; then
+        failed=$((failed + 1)); failures="$failures mutants"
+        return
+    fi
+    set -- $(echo "$line" | sed 's/[^0-9 ]//g')
+    passed=$((passed + $1)); failed=$((failed + $2 + $4)); skipped=$((skipped + $3))
+    [ $rc -eq 0 ] || failures="$failures mutants"
+}
+
 v=${2:-release}
 case "$v" in
 release | asan | coverage) ;;
@@ -169,6 +196,7 @@ all)
     unit release; e2e release
     unit asan; e2e asan
     fuzz
+    mutants
     ;;
 check) unit release; e2e release ;;
 asan) unit asan; e2e asan ;;
@@ -177,8 +205,9 @@ unit) unit "$v" ;;
 e2e) e2e "$v" ;;
 fuzz) fuzz ;;
 rules) rules ;;
+mutants) mutants ;;
 *)
-    echo "usage: sh scripts/test.sh [all|check|asan|coverage|unit [VARIANT]|e2e [VARIANT]|fuzz|rules]" >&2
+    echo "usage: sh scripts/test.sh [all|check|asan|coverage|unit [VARIANT]|e2e [VARIANT]|fuzz|rules|mutants]" >&2
     exit 2
     ;;
 esac

@@ -137,12 +137,14 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg
     if (!q)
         return VG_EIO;
     sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
-    int rc = VG_ENOENT;
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int rc = VG_ENOENT, step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
         out->user_id = sqlite3_column_int64(q, 0);
         snprintf(out->name, sizeof out->name, "%s", sq_col_text(q, 1));
         snprintf(out->role, sizeof out->role, "%s", sq_col_text(q, 2));
         rc = 0;
+    } else if (step != SQLITE_DONE) {
+        rc = VG_EIO; /* the store failed: not an unknown token (http/auth.c answers 500) */
     }
     sq_done(s, q);
     bool added;
