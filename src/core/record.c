@@ -13,6 +13,7 @@
 #include "core/rsit.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 /* A string field: present and a string of 1..max bytes (or 0..max if empty_ok). Returns 0,
@@ -134,7 +135,7 @@ int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct 
                                field);
         }
     }
-    struct vg_observable *o = malloc(sizeof *o);
+    struct vg_observable *o = vg_malloc(sizeof *o);
     if (!o)
         return VG_ENOMEM;
     rc = vg_observable_parse(vg_str_c(value), t, o, d);

@@ -28,6 +28,7 @@
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/str.h"
 
 /* Requests run in one batch, one commit, at most. A batch is what queued up while the
@@ -167,7 +168,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
     r->text = NULL;
     struct MHD_Response *resp;
     if (text) {
-        char *t = realloc(text, len + 2);
+        char *t = vg_realloc(text, len + 2);
         if (!t) {
             free(text);
             return MHD_NO;
@@ -368,7 +369,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct vg_server *srv = cls;
     struct job *j = *con_cls;
     if (!j) {
-        j = calloc(1, sizeof *j);
+        j = vg_calloc(1, sizeof *j);
         if (!j)
             return MHD_NO;
         vg_buf_init(&j->body, srv->cfg.max_body);
@@ -470,7 +471,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         vg_diag_set(d, VG_EINVAL, "", "no route table");
         return NULL;
     }
-    struct vg_server *srv = calloc(1, sizeof *srv);
+    struct vg_server *srv = vg_calloc(1, sizeof *srv);
     if (!srv) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;

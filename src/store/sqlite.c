@@ -6,6 +6,7 @@
 #include "store/sqlite_int.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "core/rsit.h"
 #include "store/schema.h"
 #include "util/json.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 int sq_db_error(struct sq *s, struct vg_diag *d)
@@ -622,10 +624,51 @@ static void make_parent(const char *path)
     mkdir(dir, 0750);
 }
 
-/* Process-wide SQLite settings, before SQLite initialises itself: no memory statistics,
- * which otherwise take a global mutex on every allocation. */
+/* SQLite allocates through util/mem's wrappers, so that the allocation failure hook reaches
+ * it too (SQLite answers SQLITE_NOMEM and stays usable). The size of a block is asked of the
+ * system allocator (glibc and jemalloc both know it), as SQLite's own default does. */
+static void *sq_mem_malloc(int n)
+{
+    return vg_malloc((size_t)n);
+}
+
+static void *sq_mem_realloc(void *p, int n)
+{
+    return vg_realloc(p, (size_t)n);
+}
+
+static int sq_mem_size(void *p)
+{
+    return p ? (int)malloc_usable_size(p) : 0;
+}
+
+static int sq_mem_roundup(int n)
+{
+    return (n + 7) & ~7;
+}
+
+static int sq_mem_init(void *arg)
+{
+    (void)arg;
+    return SQLITE_OK;
+}
+
+static void sq_mem_shutdown(void *arg)
+{
+    (void)arg;
+}
+
+/* Process-wide SQLite settings, before SQLite initialises itself (sqlite3_config refuses them
+ * afterwards; a program that used SQLite before opening a store keeps SQLite's defaults): the
+ * allocator above, and no memory statistics, which otherwise take a global mutex on every
+ * allocation. */
 static void configure_once(void)
 {
+    static const struct sqlite3_mem_methods mem = {
+        sq_mem_malloc,  free,        sq_mem_realloc,  sq_mem_size,
+        sq_mem_roundup, sq_mem_init, sq_mem_shutdown, NULL,
+    };
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
@@ -633,7 +676,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_once);
-    struct sq *s = calloc(1, sizeof *s);
+    struct sq *s = vg_calloc(1, sizeof *s);
     if (!s) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;
