@@ -24,9 +24,20 @@
 #include "util/mem.h"
 #include "util/time.h"
 
+/* The error of the connection, or, once a reset or a rollback has cleared it ("not an
+ * error"), that of the last failed step. A database locked by another process past the busy
+ * timeout is VG_EBUSY (worth retrying), anything else VG_EIO. */
 int sq_db_error(struct sq *s, struct vg_diag *d)
 {
-    return vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
+    int rc = sqlite3_errcode(s->db);
+    const char *msg = sqlite3_errmsg(s->db);
+    if (rc == SQLITE_OK && s->last_rc != SQLITE_OK) {
+        rc = s->last_rc;
+        msg = s->last_error;
+    }
+    s->last_rc = SQLITE_OK;
+    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? VG_EBUSY : VG_EIO;
+    return vg_diag_set(d, code, "", "database error: %s", msg);
 }
 
 int sq_fail(struct sq *s, struct vg_diag *d)
@@ -392,6 +403,10 @@ json_t *sq_col_null(sqlite3_stmt *st, int i)
 int sq_step_done(struct sq *s, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        s->last_rc = rc;
+        snprintf(s->last_error, sizeof s->last_error, "%s", sqlite3_errmsg(s->db));
+    }
     sq_done(s, st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : VG_EIO;
 }
