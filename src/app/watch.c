@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/watch_int.h"
+#include "util/json.h"
 #include "util/mem.h"
 #include "vuln/compact.h"
 #include "vuln/feed.h"
@@ -115,7 +116,7 @@ int watch_load_record(void *ctx, const char *source, const void *data, size_t le
         }
     } else {
         json_error_t err;
-        json_t *j = json_loadb(data, len, 0, &err);
+        json_t *j = vg_json_loadb(data, len, 0, &err);
         if (!j)
             return 0;
         v = strcmp(source, "nvd") == 0 ? vg_feed_parse_nvd(j, "", false, &d)

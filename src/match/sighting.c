@@ -117,7 +117,7 @@ void vg_match_event_read(const char *line, size_t len, const char *now, struct v
 {
     memset(ev, 0, sizeof *ev);
     snprintf(ev->seen, sizeof ev->seen, "%s", now);
-    json_t *j = json_loadb(line, len, 0, NULL); /* as the scanner reads it */
+    json_t *j = vg_json_loadb(line, len, 0, NULL); /* as the scanner reads it */
     if (!json_is_object(j)) {
         json_decref(j);
         return;

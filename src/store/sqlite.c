@@ -389,7 +389,7 @@ const char *sq_col_text(sqlite3_stmt *st, int i)
 json_t *sq_col_json(sqlite3_stmt *st, int i)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
-    json_t *v = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *v = t ? vg_json_loadb(t, strlen(t), JSON_DECODE_ANY, NULL) : NULL;
     return v ? v : json_null();
 }
 

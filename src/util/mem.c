@@ -12,18 +12,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static atomic_bool hooked;    /* counting (and maybe failing) */
-static atomic_long allocs;    /* allocations since the hook was set */
-static atomic_long fail_at;   /* the allocation to fail (count value), 0: none */
-static atomic_long fail_hits; /* allocations made to fail */
+static atomic_bool hooked;       /* counting (and maybe failing) */
+static atomic_long allocs;       /* allocations since the hook was set */
+static atomic_long fail_at;      /* the allocation to fail (count value), 0: none */
+static atomic_long fail_hits;    /* allocations made to fail */
+static _Thread_local int spared; /* vg_mem_spare_begin depth of this thread */
+static _Thread_local unsigned long thread_failures; /* allocations of this thread that failed */
 
 /* The hook's slow path: true when this allocation is the one to fail. */
 static bool hook_fails(void)
 {
+    if (spared)
+        return false;
     long k = atomic_fetch_add_explicit(&allocs, 1, memory_order_relaxed) + 1;
     if (k != atomic_load_explicit(&fail_at, memory_order_relaxed))
         return false;
     atomic_fetch_add_explicit(&fail_hits, 1, memory_order_relaxed);
+    thread_failures++;
     errno = ENOMEM;
     return true;
 }
@@ -40,39 +45,47 @@ __attribute__((constructor)) static void route_jansson(void)
     json_set_alloc_funcs(vg_malloc, free);
 }
 
+/* p, counting a failure of the system allocator. */
+static inline void *counted(void *p)
+{
+    if (__builtin_expect(!p, 0))
+        thread_failures++;
+    return p;
+}
+
 void *vg_malloc(size_t n)
 {
     if (should_fail())
         return NULL;
-    return malloc(n);
+    return counted(malloc(n));
 }
 
 void *vg_calloc(size_t count, size_t size)
 {
     if (should_fail())
         return NULL;
-    return calloc(count, size);
+    return counted(calloc(count, size));
 }
 
 void *vg_realloc(void *p, size_t n)
 {
     if (should_fail())
         return NULL;
-    return realloc(p, n);
+    return counted(realloc(p, n));
 }
 
 char *vg_strdup(const char *s)
 {
     if (should_fail())
         return NULL;
-    return strdup(s);
+    return counted(strdup(s));
 }
 
 char *vg_strndup(const char *s, size_t n)
 {
     if (should_fail())
         return NULL;
-    return strndup(s, n);
+    return counted(strndup(s, n));
 }
 
 void vg_mem_fail_after(long n)
@@ -98,4 +111,19 @@ long vg_mem_count(void)
 long vg_mem_failed(void)
 {
     return atomic_load(&fail_hits);
+}
+
+unsigned long vg_mem_thread_failures(void)
+{
+    return thread_failures;
+}
+
+void vg_mem_spare_begin(void)
+{
+    spared++;
+}
+
+void vg_mem_spare_end(void)
+{
+    spared--;
 }

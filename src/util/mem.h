@@ -15,6 +15,11 @@ void *vg_realloc(void *p, size_t n);
 char *vg_strdup(const char *s);
 char *vg_strndup(const char *s, size_t n);
 
+/* Allocations of the calling thread that failed so far (for real or by the hook). A builder
+ * that ignores the result of each small allocation (jansson's setters) compares it before and
+ * after, and reports out of memory rather than an incomplete result. */
+unsigned long vg_mem_thread_failures(void);
+
 /* Test hook. Makes the nth allocation from now fail (n >= 1: 1 is the next one) and only it;
  * n <= 0 turns failing off. Also restarts the count of allocations (vg_mem_count). The hook
  * is process-wide: allocations of every thread count. */
@@ -25,5 +30,10 @@ long vg_mem_count(void);
 void vg_mem_count_start(void);
 /* How many allocations the hook made fail since the last vg_mem_fail_after (0 or 1). */
 long vg_mem_failed(void);
+/* Between these two calls (they nest), the calling thread's allocations are neither counted
+ * nor made to fail: around third-party code that does not survive a failed allocation
+ * (jansson 2.14's parser asserts or frees twice when its buffers cannot grow). */
+void vg_mem_spare_begin(void);
+void vg_mem_spare_end(void);
 
 #endif
