@@ -1,12 +1,30 @@
 #!/bin/sh
 # Fails if the C sources call a banned function (STYLE.md: no strcpy strcat sprintf vsprintf
-# strtok atoi gets). Prints file:line of each call.
-cd "$(dirname "$0")/.."
-hits=$(grep -nE '(^|[^A-Za-z0-9_])(strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|gets)[[:space:]]*\(' \
-    $(find src tests/unit fuzz bench -name '*.[ch]') | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*)')
+# strtok atoi gets), or if src/ allocates other than through util/mem.h (malloc calloc
+# realloc strdup strndup: vg_malloc ... so that the allocation failure hook sees every
+# allocation; only src/util/mem.c calls the system allocator). Prints file:line of each call.
+# An optional argument is the root of the tree to check (tests/rules checks the script so).
+cd "${1:-$(dirname "$0")/..}" || exit 2
+files() { [ -d "$1" ] && find "$1" -name '*.[ch]'; }
+calls() { # regex of names, files... -> file:line: of each call outside a comment line
+    re=$1; shift
+    [ $# -gt 0 ] || return 0
+    grep -nE "(^|[^A-Za-z0-9_.>])($re)[[:space:]]*\\(" "$@" /dev/null |
+        grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*)'
+}
+status=0
+hits=$(calls 'strcpy|strcat|sprintf|vsprintf|strtok|atoi|atol|gets' \
+    $(files src; files tests/unit; files fuzz; files bench))
 if [ -n "$hits" ]; then
     echo "banned functions (see STYLE.md):" >&2
     echo "$hits" >&2
-    exit 1
+    status=1
 fi
-exit 0
+hits=$(calls 'malloc|calloc|realloc|strdup|strndup' $(files src | grep -vx 'src/util/mem.c'))
+if [ -n "$hits" ]; then
+    echo "raw allocation in src/ (use vg_malloc, vg_calloc, vg_realloc, vg_strdup, vg_strndup" \
+        "of util/mem.h):" >&2
+    echo "$hits" >&2
+    status=1
+fi
+exit $status

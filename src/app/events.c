@@ -11,6 +11,7 @@
 
 #include "core/attrib.h"
 #include "util/hash.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 struct vg_events_recorder {
@@ -88,7 +89,7 @@ struct vg_events_recorder *vg_events_recorder_new(struct vg_store *st, const str
                                                   const struct vg_attrib *attrib, size_t batch,
                                                   const struct vg_match_sink *also)
 {
-    struct vg_events_recorder *rec = calloc(1, sizeof *rec);
+    struct vg_events_recorder *rec = vg_calloc(1, sizeof *rec);
     if (!rec)
         return NULL;
     rec->st = st;
@@ -121,7 +122,7 @@ static int store_batch(void *ctx, const struct vg_sighting *v, size_t n)
 {
     struct vg_events_recorder *rec = ctx;
     if (n > rec->alert_cap) {
-        long long *a = realloc(rec->alert_of, n * sizeof *a);
+        long long *a = vg_realloc(rec->alert_of, n * sizeof *a);
         if (!a)
             return vg_diag_set(&rec->d, VG_ENOMEM, "", "out of memory");
         rec->alert_of = a;

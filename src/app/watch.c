@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "app/watch_int.h"
+#include "util/json.h"
+#include "util/mem.h"
 #include "vuln/compact.h"
 #include "vuln/feed.h"
 #include "vuln/summary.h"
@@ -25,7 +27,7 @@ int watch_strv_push(struct strv *l, char *s)
         return VG_ENOMEM;
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 64;
-        char **v = realloc(l->v, cap * sizeof *v);
+        char **v = vg_realloc(l->v, cap * sizeof *v);
         if (!v) {
             free(s);
             return VG_ENOMEM;
@@ -49,7 +51,7 @@ int watch_keyv_push(struct keyv *k, long long key)
 {
     if (k->n == k->cap) {
         size_t cap = k->cap ? 2 * k->cap : 256;
-        long long *v = realloc(k->v, cap * sizeof *v);
+        long long *v = vg_realloc(k->v, cap * sizeof *v);
         if (!v)
             return VG_ENOMEM;
         k->v = v;
@@ -79,7 +81,7 @@ void watch_keyv_uniq(struct keyv *k)
 
 char *watch_dup_str(struct vg_str s)
 {
-    char *p = malloc(s.len + 1);
+    char *p = vg_malloc(s.len + 1);
     if (p) {
         if (s.len)
             memcpy(p, s.ptr, s.len);
@@ -114,7 +116,7 @@ int watch_load_record(void *ctx, const char *source, const void *data, size_t le
         }
     } else {
         json_error_t err;
-        json_t *j = json_loadb(data, len, 0, &err);
+        json_t *j = vg_json_loadb(data, len, 0, &err);
         if (!j)
             return 0;
         v = strcmp(source, "nvd") == 0 ? vg_feed_parse_nvd(j, "", false, &d)
@@ -158,8 +160,8 @@ int watch_store_findings(struct vg_store *st, const struct vg_store_fscope *scop
                          struct vg_diag *d)
 {
     size_t na = vg_inventory_count(inv);
-    const char **assets = malloc((na ? na : 1) * sizeof *assets);
-    struct vg_store_finding *f = malloc((fs->n ? fs->n : 1) * sizeof *f);
+    const char **assets = vg_malloc((na ? na : 1) * sizeof *assets);
+    struct vg_store_finding *f = vg_malloc((fs->n ? fs->n : 1) * sizeof *f);
     int rc = 0;
     if (!assets || !f) {
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");

@@ -13,6 +13,7 @@
 #include "app/watch_int.h"
 #include "util/buf.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "vuln/compact.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
@@ -77,7 +78,7 @@ static int collect_file(void *ctx, const char *path, int err, const struct vg_di
 {
     struct import_walk *w = ctx;
     if (!err)
-        return watch_strv_push(w->files, strdup(path));
+        return watch_strv_push(w->files, vg_strdup(path));
     w->stats->bad_files++;
     if (w->o && w->o->on_error)
         w->o->on_error(w->o->ctx, path, d);
@@ -276,15 +277,15 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
                      struct vg_watch_stats *stats, struct keyv *changed, struct vg_diag *d)
 {
     size_t n = vg_vuln_set_count(set);
-    struct vg_store_vrec *recs = calloc(2 * n + 1, sizeof *recs);
-    size_t *prod_first = calloc(2 * n + 1, sizeof *prod_first);
-    int *res = calloc(2 * n + 1, sizeof *res);
-    struct vg_store_kev *kev = calloc(n + 1, sizeof *kev);
-    struct vg_store_epss *epss = calloc(n + 1, sizeof *epss);
+    struct vg_store_vrec *recs = vg_calloc(2 * n + 1, sizeof *recs);
+    size_t *prod_first = vg_calloc(2 * n + 1, sizeof *prod_first);
+    int *res = vg_calloc(2 * n + 1, sizeof *res);
+    struct vg_store_kev *kev = vg_calloc(n + 1, sizeof *kev);
+    struct vg_store_epss *epss = vg_calloc(n + 1, sizeof *epss);
     struct strv prods = {0}, descs = {0};
     struct vg_buf forms; /* the records' compact forms, one after the other */
     vg_buf_init(&forms, VG_MAX_FEED_FILE);
-    size_t *form_at = calloc(2 * n + 1, sizeof *form_at);
+    size_t *form_at = vg_calloc(2 * n + 1, sizeof *form_at);
     size_t nr = 0, nk = 0, ne = 0;
     int rc = 0;
     if (!recs || !prod_first || !res || !kev || !epss || !form_at) {

@@ -9,6 +9,7 @@
 
 #include "app/watch_int.h"
 #include "util/buf.h"
+#include "util/mem.h"
 
 static int load_kev(void *ctx, const struct vg_store_kev *k)
 {
@@ -139,12 +140,12 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
     size_t na = vg_inventory_count(inv);
     struct asset_ids ids = {{0}, {NULL, 0, 0}};
     struct org_sums os = {NULL, 0, {NULL, 0, 0}};
-    size_t *asset_org = malloc((na ? na : 1) * sizeof *asset_org);
-    long long *asset_id = malloc((na ? na : 1) * sizeof *asset_id);
-    size_t *order = malloc((na ? na : 1) * sizeof *order);
-    bool *repeat = calloc(na + 1, sizeof *repeat);
+    size_t *asset_org = vg_malloc((na ? na : 1) * sizeof *asset_org);
+    long long *asset_id = vg_malloc((na ? na : 1) * sizeof *asset_id);
+    size_t *order = vg_malloc((na ? na : 1) * sizeof *order);
+    bool *repeat = vg_calloc(na + 1, sizeof *repeat);
     int rc = 0;
-    if (!asset_org || !asset_id || !order || !repeat || !(os.v = calloc(na + 1, sizeof *os.v))) {
+    if (!asset_org || !asset_id || !order || !repeat || !(os.v = vg_calloc(na + 1, sizeof *os.v))) {
         rc = VG_ENOMEM;
         goto out;
     }
@@ -197,7 +198,7 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
     }
     /* the findings of the organisations to rewrite, grouped by organisation in one pass:
      * organisation k's are grouped[at[k] .. at[k + 1]) */
-    size_t *at = calloc(os.n + 1, sizeof *at), total = 0;
+    size_t *at = vg_calloc(os.n + 1, sizeof *at), total = 0;
     if (!at) {
         rc = VG_ENOMEM;
         goto out;
@@ -210,7 +211,7 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
     for (size_t k = 0; k < os.n; k++)
         at[k + 1] += at[k];
     total = at[os.n];
-    struct vg_finding *grouped = malloc((total ? total : 1) * sizeof *grouped);
+    struct vg_finding *grouped = vg_malloc((total ? total : 1) * sizeof *grouped);
     if (!grouped) {
         free(at);
         rc = VG_ENOMEM;

@@ -16,6 +16,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 #define BAD_SHOWN    10   /* malformed lines and invalid indicator lines shown per run / file */
@@ -82,7 +83,7 @@ static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
         return VG_EXIT_FAIL;
     }
     size_t cap = IOC_BLOCK, have = 0;
-    char *buf = malloc(cap);
+    char *buf = vg_malloc(cap);
     struct ioc_ctx ic = {path, 0};
     struct vg_match_ioc_counts counts = {0};
     struct vg_match_ioc_state state = {0, 0, -1, -1};
@@ -97,7 +98,7 @@ static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
     }
     while (!eof && !rc) {
         if (have == cap) { /* a line longer than the buffer: grow it (it will be refused) */
-            char *nb = cap < ((size_t)1 << 31) ? realloc(buf, cap * 2) : NULL;
+            char *nb = cap < ((size_t)1 << 31) ? vg_realloc(buf, cap * 2) : NULL;
             if (!nb) {
                 fprintf(stderr, "vigie match: %s: line too long\n", path);
                 exit_code = VG_EXIT_FAIL;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "util/mem.h"
 
 #ifdef VG_JEMALLOC
 #include <jemalloc/jemalloc.h>
@@ -81,7 +82,7 @@ int vg_cli_read_file(const char *path, char **data, size_t *len)
     if (fd < 0)
         return -1;
     size_t cap = 1 << 16, have = 0;
-    char *buf = malloc(cap);
+    char *buf = vg_malloc(cap);
     int rc = 0;
     for (;;) {
         if (!buf) {
@@ -90,7 +91,7 @@ int vg_cli_read_file(const char *path, char **data, size_t *len)
             break;
         }
         if (have + 1 >= cap) {
-            char *nb = cap < ((size_t)1 << 40) ? realloc(buf, cap * 2) : NULL;
+            char *nb = cap < ((size_t)1 << 40) ? vg_realloc(buf, cap * 2) : NULL;
             if (!nb) {
                 free(buf);
                 buf = NULL;

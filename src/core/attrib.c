@@ -8,6 +8,7 @@
 
 #include "core/observable.h"
 #include "util/json.h"
+#include "util/mem.h"
 
 struct net {
     unsigned char ip[16];
@@ -44,7 +45,7 @@ static int cmp_dom(const void *a, const void *b)
 
 struct vg_attrib *vg_attrib_new(const json_t *orgs)
 {
-    struct vg_attrib *a = calloc(1, sizeof *a);
+    struct vg_attrib *a = vg_calloc(1, sizeof *a);
     if (!a)
         return NULL;
     size_t cn = 0, dn = 0, i;
@@ -54,13 +55,13 @@ struct vg_attrib *vg_attrib_new(const json_t *orgs)
         cn += json_array_size(json_object_get(as, "cidrs"));
         dn += json_array_size(json_object_get(as, "domains"));
     }
-    a->nets = calloc(cn ? cn : 1, sizeof *a->nets);
-    a->doms = calloc(dn ? dn : 1, sizeof *a->doms);
+    a->nets = vg_calloc(cn ? cn : 1, sizeof *a->nets);
+    a->doms = vg_calloc(dn ? dn : 1, sizeof *a->doms);
     if (!a->nets || !a->doms) {
         vg_attrib_free(a);
         return NULL;
     }
-    struct vg_observable *ob = malloc(sizeof *ob);
+    struct vg_observable *ob = vg_malloc(sizeof *ob);
     if (!ob) {
         vg_attrib_free(a);
         return NULL;
@@ -79,7 +80,7 @@ struct vg_attrib *vg_attrib_new(const json_t *orgs)
         }
         json_array_foreach(json_object_get(as, "domains"), j, v) {
             const char *s = json_string_value(v);
-            if (!s || !(a->doms[a->ndoms].name = strdup(s)))
+            if (!s || !(a->doms[a->ndoms].name = vg_strdup(s)))
                 continue;
             a->doms[a->ndoms++].org = id;
         }

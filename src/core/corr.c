@@ -16,6 +16,7 @@
 
 #include "util/err.h"
 #include "util/limits.h"
+#include "util/mem.h"
 
 #define TAIL_MAX 4096 /* unsorted addresses scanned at most by a lookup, once loaded */
 
@@ -76,7 +77,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     size_t ncap = *cap ? *cap * 2 : 1024;
     while (ncap < need)
         ncap *= 2;
-    void *np = realloc(*p, ncap * elem);
+    void *np = vg_realloc(*p, ncap * elem);
     if (!np)
         return VG_ENOMEM;
     *p = np;
@@ -86,7 +87,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 
 struct vg_corr *vg_corr_new(void)
 {
-    return calloc(1, sizeof(struct vg_corr));
+    return vg_calloc(1, sizeof(struct vg_corr));
 }
 
 void vg_corr_free(struct vg_corr *c)
@@ -164,7 +165,7 @@ static int table_grow(struct vg_corr *c, struct table *t)
     size_t ncap = t->cap ? t->cap * 2 : 4096;
     uint32_t *old = t->slot;
     size_t ocap = t->cap;
-    t->slot = calloc(ncap, sizeof *t->slot);
+    t->slot = vg_calloc(ncap, sizeof *t->slot);
     if (!t->slot) {
         t->slot = old;
         return VG_ENOMEM;
@@ -211,7 +212,7 @@ static int merge_tail(struct vg_corr *c)
     if (c->nnets == c->nsorted)
         return 0;
     qsort(c->nets + c->nsorted, c->nnets - c->nsorted, sizeof *c->nets, cmp_net);
-    struct net *m = malloc(c->capnets * sizeof *m);
+    struct net *m = vg_malloc(c->capnets * sizeof *m);
     if (!m)
         return VG_ENOMEM;
     size_t i = 0, j = c->nsorted, k = 0;
@@ -236,19 +237,19 @@ static int add_one(struct vg_corr *c, long long inc, const struct vg_observable 
     size_t need = c->n + 1;
     if (need > c->cap) {
         size_t cap = c->cap, ncap = cap ? cap * 2 : 1024;
-        long long *a = realloc(c->inc, ncap * sizeof *a);
+        long long *a = vg_realloc(c->inc, ncap * sizeof *a);
         if (a)
             c->inc = a;
-        uint32_t *b = realloc(c->koff, ncap * sizeof *b);
+        uint32_t *b = vg_realloc(c->koff, ncap * sizeof *b);
         if (b)
             c->koff = b;
-        uint16_t *d = realloc(c->klen, ncap * sizeof *d);
+        uint16_t *d = vg_realloc(c->klen, ncap * sizeof *d);
         if (d)
             c->klen = d;
-        unsigned char *e = realloc(c->type, ncap);
+        unsigned char *e = vg_realloc(c->type, ncap);
         if (e)
             c->type = e;
-        uint32_t *f = realloc(c->next_same, ncap * sizeof *f);
+        uint32_t *f = vg_realloc(c->next_same, ncap * sizeof *f);
         if (f)
             c->next_same = f;
         if (!a || !b || !d || !e || !f)
@@ -521,7 +522,7 @@ static int on_match(void *ctx, long long inc, const char *matched)
     struct vg_corr_query *q = ctx;
     if (q->nhits == q->caphits) {
         size_t ncap = q->caphits ? q->caphits * 2 : 64;
-        struct vg_corr_hit *nv = realloc(q->hits, ncap * sizeof *nv);
+        struct vg_corr_hit *nv = vg_realloc(q->hits, ncap * sizeof *nv);
         if (!nv) {
             q->failed = true;
             return 1;
@@ -575,8 +576,8 @@ int vg_corr_query_rank(struct vg_corr_query *q)
     if (q->failed)
         return VG_ENOMEM;
     size_t n = q->nhits;
-    q->pairs = malloc((n ? n : 1) * sizeof *q->pairs);
-    q->groups = malloc((n ? n : 1) * sizeof *q->groups);
+    q->pairs = vg_malloc((n ? n : 1) * sizeof *q->pairs);
+    q->groups = vg_malloc((n ? n : 1) * sizeof *q->groups);
     if (!q->pairs || !q->groups) {
         q->failed = true;
         return VG_ENOMEM;

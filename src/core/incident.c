@@ -8,6 +8,7 @@
 #include "core/lifecycle.h"
 #include "core/rsit.h"
 #include "util/json.h"
+#include "util/mem.h"
 
 int vg_incident_new_from_json(const json_t *rec, struct vg_incident_new *out, struct vg_diag *d)
 {
@@ -38,7 +39,7 @@ int vg_incident_new_from_json(const json_t *rec, struct vg_incident_new *out, st
     size_t n = json_array_size(list);
     if (!n)
         return 0;
-    out->obs = malloc(n * sizeof *out->obs);
+    out->obs = vg_malloc(n * sizeof *out->obs);
     if (!out->obs)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < n; i++) {

@@ -13,6 +13,7 @@
 #include "core/rsit.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 /* A string field: present and a string of 1..max bytes (or 0..max if empty_ok). Returns 0,
@@ -107,7 +108,21 @@ bool vg_cpe23_shape_ok(const char *s)
     return parts == 12 && strchr("aho*-", s[8]) && s[9] == ':';
 }
 
-int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d)
+/* A check builds its result with jansson's setters, whose failures it does not test one by
+ * one: if an allocation of this thread failed while it ran, a value may be missing or good
+ * input refused, so it answers out of memory instead (and drops the result). */
+static int oom_guard(unsigned long before, int rc, json_t **out, struct vg_diag *d)
+{
+    if (vg_mem_thread_failures() == before)
+        return rc;
+    if (rc == 0) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+}
+
+static int observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d)
 {
     static const char *const fields[] = {"value", "type", NULL};
     if (!json_is_object(in))
@@ -134,7 +149,7 @@ int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct 
                                field);
         }
     }
-    struct vg_observable *o = malloc(sizeof *o);
+    struct vg_observable *o = vg_malloc(sizeof *o);
     if (!o)
         return VG_ENOMEM;
     rc = vg_observable_parse(vg_str_c(value), t, o, d);
@@ -146,6 +161,12 @@ int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct 
     }
     free(o);
     return rc;
+}
+
+int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d)
+{
+    unsigned long before = vg_mem_thread_failures();
+    return oom_guard(before, observable_check(in, ptr, out, d), out, d);
 }
 
 static int check_assets(const json_t *in, json_t **out, struct vg_diag *d)
@@ -265,7 +286,7 @@ out:
     return rc;
 }
 
-int vg_org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
+static int org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
 {
     static const char *const fields[] = {"name", "kind", "sector", "assets", "contacts", NULL};
     if (!json_is_object(in))
@@ -319,6 +340,12 @@ int vg_org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct
 out:
     json_decref(res);
     return rc;
+}
+
+int vg_org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
+{
+    unsigned long before = vg_mem_thread_failures();
+    return oom_guard(before, org_check(in, mode, out, d), out, d);
 }
 
 static int check_reporter(const json_t *in, const char *ptr, bool required, json_t **out,
@@ -400,7 +427,8 @@ static int check_time(const json_t *in, const char *key, json_t *res, struct vg_
     return 0;
 }
 
-int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
+static int incident_check(const json_t *in, enum vg_check_mode mode, json_t **out,
+                          struct vg_diag *d)
 {
     static const char *const create_fields[] = {
         "title", "description", "class",    "type",     "severity",    "tlp", "pap",
@@ -522,7 +550,13 @@ out:
     return rc;
 }
 
-int vg_report_check(const json_t *in, json_t **out, struct vg_diag *d)
+int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
+{
+    unsigned long before = vg_mem_thread_failures();
+    return oom_guard(before, incident_check(in, mode, out, d), out, d);
+}
+
+static int report_check(const json_t *in, json_t **out, struct vg_diag *d)
 {
     static const char *const fields[] = {"reporter",    "organisation", "title", "description",
                                          "observables", "occurred",     NULL};
@@ -589,7 +623,14 @@ out:
     return rc;
 }
 
-int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
+int vg_report_check(const json_t *in, json_t **out, struct vg_diag *d)
+{
+    unsigned long before = vg_mem_thread_failures();
+    return oom_guard(before, report_check(in, out, d), out, d);
+}
+
+static int indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out,
+                           struct vg_diag *d)
 {
     static const char *const fields[] = {"value",      "type", "tlp",        "source",
                                          "confidence", "tags", "first_seen", "last_seen",
@@ -655,4 +696,10 @@ int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, 
 out:
     json_decref(res);
     return rc < 0 ? rc : VG_EINVAL;
+}
+
+int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
+{
+    unsigned long before = vg_mem_thread_failures();
+    return oom_guard(before, indicator_check(in, mode, out, d), out, d);
 }

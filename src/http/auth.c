@@ -2,7 +2,6 @@
  * app/auth.c against the store; the route's least role is enforced here too. */
 #include "http/auth.h"
 
-#include <microhttpd.h>
 #include <string.h>
 #include <strings.h>
 
@@ -12,7 +11,7 @@
 int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
 {
     bool required = least != VG_PUBLIC;
-    const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+    const char *h = vg_req_header(req, "Authorization");
     if (!h) {
         if (required)
             vg_resp_error(r, 401, "unauthorized", NULL,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/hash.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 #define SLOTS      4096 /* buckets */
@@ -28,7 +29,7 @@ struct vg_ratelimit {
 
 struct vg_ratelimit *vg_ratelimit_new(double per_minute, double burst)
 {
-    struct vg_ratelimit *rl = calloc(1, sizeof *rl);
+    struct vg_ratelimit *rl = vg_calloc(1, sizeof *rl);
     if (!rl)
         return NULL;
     if (vg_cache_init(&rl->buckets, SLOTS, PROBE, CLIENT_MAX, sizeof(struct bucket))) {

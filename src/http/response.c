@@ -77,6 +77,10 @@ void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d)
     case VG_EEXIST: vg_resp_error(r, 409, "exists", field, "%s", msg); break;
     case VG_ECONFLICT: vg_resp_error(r, 409, "conflict", field, "%s", msg); break;
     case VG_EPERM: vg_resp_error(r, 403, "forbidden", field, "%s", msg); break;
+    case VG_EBUSY: /* another process holds the database: worth retrying soon */
+        vg_resp_error(r, 503, "busy", NULL, "%s", msg);
+        r->retry_after = 1;
+        break;
     default:
         vg_error("internal error: %s", msg);
         vg_resp_error(r, 500, "internal", NULL, "internal error");

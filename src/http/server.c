@@ -5,7 +5,9 @@
  * writers anyway. A worker hands a complete request to the database thread and suspends its
  * connection, so that it goes on serving its other connections; the database thread runs
  * what has queued up as one batch (group commit: one transaction, each write a savepoint),
- * commits, then resumes the batch's connections, whose workers send the answers. */
+ * commits, then resumes the batch's connections, whose workers send the answers. The same
+ * path serves in-process requests (http/inproc.h: tests and fuzz targets), read from a struct
+ * instead of a socket, whose caller waits for the database thread instead of a worker. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -16,18 +18,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "app/events.h"
 #include "http/auth.h"
+#include "http/inproc.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/str.h"
 
 /* Requests run in one batch, one commit, at most. A batch is what queued up while the
@@ -41,6 +46,7 @@ enum job_state { JOB_READING, JOB_QUEUED, JOB_ANSWERED };
 struct job {
     struct vg_buf body;           /* the body, capped at max_body */
     bool too_big;                 /* the body went over the cap */
+    bool nomem;                   /* reading the request ran out of memory */
     enum job_state state;         /* see enum job_state */
     const struct vg_route *route; /* the route found (queued jobs) */
     struct vg_req req;            /* the request as its handler sees it */
@@ -48,6 +54,8 @@ struct job {
     char allow[128];              /* Allow header of a 405, "" if none */
     bool in_batch;                /* its answer depends on its batch's commit */
     struct job *next;             /* next in the queue */
+    char *url;                    /* in-process: the request target, split and unescaped */
+    const char **args;            /* in-process: query arguments, name, value, ..., NULL */
 };
 
 struct vg_server {
@@ -62,6 +70,7 @@ struct vg_server {
     bool db_started;               /* db_thread was started */
     pthread_mutex_t qlock;         /* guards the queue and stopping */
     pthread_cond_t qcond;          /* signalled when a job is queued or the server stops */
+    pthread_cond_t dcond;          /* signalled when an in-process job is answered (qlock) */
     struct job *qhead, *qtail;     /* jobs waiting for the database thread, oldest first */
     bool stopping;                 /* vg_server_stop was called: no more jobs are taken */
     struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
@@ -89,8 +98,11 @@ static void parse_body(struct vg_req *req)
     vg_diag_clear(&d);
     req->parsed = true;
     req->json_malformed = false;
+    req->json_nomem = false;
     req->json = vg_json_parse(req->body, req->body_len, &d);
-    if (!req->json) {
+    if (!req->json && errno == ENOMEM) {
+        req->json_nomem = true;
+    } else if (!req->json) {
         req->json_malformed = true;
         snprintf(req->json_error, sizeof req->json_error, "%s", d.message);
     } else if (!json_is_object(req->json)) {
@@ -109,7 +121,9 @@ json_t *vg_req_json(struct vg_req *req, struct vg_resp *r)
         parse_body(req);
     json_t *v = req->json;
     req->json = NULL;
-    if (!v && req->json_malformed)
+    if (!v && req->json_nomem)
+        vg_resp_error(r, 500, "internal", NULL, "out of memory");
+    else if (!v && req->json_malformed)
         vg_resp_error(r, 400, "malformed_json", "", "%s", req->json_error);
     else if (!v)
         vg_resp_error(r, 400, "invalid", "", "the body must be a JSON object");
@@ -117,9 +131,27 @@ json_t *vg_req_json(struct vg_req *req, struct vg_resp *r)
     return v;
 }
 
+/* The value of name in a list of pairs (name, value, ..., NULL), the first one. */
+static const char *pair_value(const char *const *kv, const char *name, bool any_case)
+{
+    for (; kv && kv[0]; kv += 2)
+        if (any_case ? strcasecmp(kv[0], name) == 0 : strcmp(kv[0], name) == 0)
+            return kv[1];
+    return NULL;
+}
+
 const char *vg_req_arg(struct vg_req *req, const char *name)
 {
+    if (!req->conn)
+        return pair_value(req->args, name, false);
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *vg_req_header(struct vg_req *req, const char *name)
+{
+    if (!req->conn)
+        return pair_value(req->headers, name, true);
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 long long vg_req_id(struct vg_req *req, struct vg_resp *r, const char *what)
@@ -160,27 +192,68 @@ int vg_req_page(struct vg_req *req, struct vg_resp *r, struct vg_page *page)
     return 0;
 }
 
+/* The answer of a request whose memory ran out before it could be written; LOST_BODY when
+ * the request had succeeded (its writes are done: a client should not blindly retry). */
+static const char OOM_BODY[] =
+    "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n";
+static const char LOST_BODY[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory "
+                                "writing the answer; the request was carried out\"}}\n";
+
+/* Takes the body out of r as the text to send, ending in a newline: *text (the caller frees
+ * it) and *len, or NULL and 0 when there is no body. An answer that could not be written (no
+ * status, its document not dumped, an error without its document: memory ran out) becomes a
+ * 500 whose text is OOM_BODY, static: returns true then, and the text is not to be freed. */
+static bool take_text(struct vg_resp *r, char **text, size_t *len)
+{
+    bool had_body = r->json || r->text;
+    char *t = r->json ? json_dumps(r->json, JSON_COMPACT) : r->text;
+    size_t n = r->json ? (t ? strlen(t) : 0) : r->text_len;
+    json_decref(r->json);
+    r->json = NULL;
+    r->text = NULL;
+    r->text_len = 0;
+    *text = NULL;
+    *len = 0;
+    if (t) {
+        char *g = vg_realloc(t, n + 2);
+        if (g) {
+            g[n++] = '\n';
+            g[n] = '\0';
+            *text = g;
+            *len = n;
+            return false;
+        }
+        free(t);
+    } else if (!had_body && r->status && r->status < 400) {
+        return false; /* an answer without a body (errors always have one) */
+    }
+    bool done = r->status >= 200 && r->status < 300;
+    if (r->status)
+        vg_error("answer %d lost: out of memory", r->status);
+    r->status = 500;
+    r->content_type = VG_CONTENT_JSON;
+    r->location[0] = '\0';
+    r->retry_after = 0;
+    *text = (char *)(done ? LOST_BODY : OOM_BODY);
+    *len = strlen(*text);
+    return true;
+}
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r, const char *allow)
 {
-    char *text = r->json ? json_dumps(r->json, JSON_COMPACT) : r->text;
-    size_t len = r->json ? (text ? strlen(text) : 0) : r->text_len;
-    r->text = NULL;
+    char *text;
+    size_t len;
+    bool fixed = take_text(r, &text, &len);
     struct MHD_Response *resp;
-    if (text) {
-        char *t = realloc(text, len + 2);
-        if (!t) {
-            free(text);
-            return MHD_NO;
-        }
-        text = t;
-        text[len++] = '\n';
-        text[len] = '\0';
-        resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    } else {
+    if (text)
+        resp =
+            MHD_create_response_from_buffer(len, text,
+                                            fixed ? MHD_RESPMEM_PERSISTENT : MHD_RESPMEM_MUST_FREE);
+    else
         resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    }
     if (!resp) {
-        free(text);
+        if (!fixed)
+            free(text);
         return MHD_NO;
     }
     if (text)
@@ -269,8 +342,15 @@ static void run_batch(struct vg_server *srv, struct job **batch, int n)
     }
     for (int i = 0; i < n; i++) {
         struct MHD_Connection *conn = batch[i]->req.conn;
-        batch[i]->state = JOB_ANSWERED;
-        MHD_resume_connection(conn); /* the job may be freed from here on */
+        if (conn) {
+            batch[i]->state = JOB_ANSWERED;
+            MHD_resume_connection(conn); /* the job may be freed from here on */
+        } else {                         /* in-process: its caller waits on dcond */
+            pthread_mutex_lock(&srv->qlock);
+            batch[i]->state = JOB_ANSWERED;
+            pthread_cond_broadcast(&srv->dcond);
+            pthread_mutex_unlock(&srv->qlock);
+        }
     }
 }
 
@@ -307,7 +387,8 @@ static bool enqueue(struct vg_server *srv, struct job *j)
     pthread_mutex_lock(&srv->qlock);
     bool ok = !srv->stopping;
     if (ok) {
-        MHD_suspend_connection(j->req.conn);
+        if (j->req.conn)
+            MHD_suspend_connection(j->req.conn);
         j->state = JOB_QUEUED;
         j->next = NULL;
         if (srv->qtail)
@@ -322,7 +403,8 @@ static bool enqueue(struct vg_server *srv, struct job *j)
 }
 
 /* Looks up the route of a complete request and queues it; or answers at once (413, 404,
- * 405, 503). Returns true when queued. */
+ * 405, 500 when reading it ran out of memory, 503). Returns true when queued. conn is NULL for
+ * an in-process request (whose client address is already in j->req). */
 static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection *conn,
                      const char *url, const char *method)
 {
@@ -333,13 +415,18 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
                       srv->cfg.max_body);
         return false;
     }
+    if (j->nomem) {
+        vg_resp_error(r, 500, "internal", NULL, "out of memory");
+        return false;
+    }
     req->srv = srv;
     req->method = method;
     req->path = url;
     req->conn = conn;
     req->body = j->body.data ? j->body.data : "";
     req->body_len = j->body.len;
-    client_addr(conn, req->client, sizeof req->client);
+    if (conn)
+        client_addr(conn, req->client, sizeof req->client);
     bool known = false;
     j->route = vg_route_find(srv->cfg.routes, req, &known, j->allow, sizeof j->allow);
     if (!j->route) {
@@ -368,7 +455,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct vg_server *srv = cls;
     struct job *j = *con_cls;
     if (!j) {
-        j = calloc(1, sizeof *j);
+        j = vg_calloc(1, sizeof *j);
         if (!j)
             return MHD_NO;
         vg_buf_init(&j->body, srv->cfg.max_body);
@@ -381,20 +468,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES;
     }
     if (*upload_size) {
-        if (!j->too_big && vg_buf_append(&j->body, upload, *upload_size) != 0)
+        int rc = j->too_big || j->nomem ? 0 : vg_buf_append(&j->body, upload, *upload_size);
+        if (rc == VG_ETOOBIG)
             j->too_big = true;
+        else if (rc)
+            j->nomem = true;
         *upload_size = 0;
         return MHD_YES;
     }
     if (j->state == JOB_READING && dispatch(srv, j, conn, url, method))
         return MHD_YES; /* called again when the database thread has answered */
-    struct vg_resp *r = &j->resp;
-    if (!r->status)
-        vg_resp_error(r, 500, "internal", NULL, "no answer");
-    enum MHD_Result ok = send_resp(conn, r, j->allow[0] ? j->allow : NULL);
-    json_decref(r->json);
-    r->json = NULL;
-    return ok;
+    return send_resp(conn, &j->resp, j->allow[0] ? j->allow : NULL);
+}
+
+/* Frees a request and what it holds. */
+static void job_free(struct job *j)
+{
+    json_decref(j->req.json);
+    json_decref(j->resp.json);
+    free(j->resp.text);
+    vg_buf_cleanup(&j->body);
+    free(j->url);
+    free(j->args);
+    free(j);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -405,11 +501,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     struct job *j = *con_cls;
     if (j) {
-        json_decref(j->req.json);
-        json_decref(j->resp.json);
-        free(j->resp.text);
-        vg_buf_cleanup(&j->body);
-        free(j);
+        job_free(j);
         *con_cls = NULL;
     }
 }
@@ -470,7 +562,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         vg_diag_set(d, VG_EINVAL, "", "no route table");
         return NULL;
     }
-    struct vg_server *srv = calloc(1, sizeof *srv);
+    struct vg_server *srv = vg_calloc(1, sizeof *srv);
     if (!srv) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;
@@ -496,6 +588,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     }
     pthread_mutex_init(&srv->qlock, NULL);
     pthread_cond_init(&srv->qcond, NULL);
+    pthread_cond_init(&srv->dcond, NULL);
     srv->rl = vg_ratelimit_new(srv->cfg.report_per_minute, srv->cfg.report_burst);
     /* opened here: creates and migrates the database before any request */
     srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
@@ -506,6 +599,11 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         goto fail;
     }
     srv->db_started = true;
+    if (!cfg->listen) { /* in-process requests only */
+        if (port)
+            *port = 0;
+        return srv;
+    }
     srv->fd = bind_listen(cfg->listen, port, d);
     if (srv->fd < 0)
         goto fail;
@@ -545,6 +643,119 @@ void vg_server_stop(struct vg_server *srv)
     vg_events_index_cleanup(&srv->events);
     vg_ratelimit_free(srv->rl);
     pthread_cond_destroy(&srv->qcond);
+    pthread_cond_destroy(&srv->dcond);
     pthread_mutex_destroy(&srv->qlock);
     free(srv);
+}
+
+/* Unescapes an argument's name or value as libmicrohttpd does: '+' is a space, then %XX. */
+static void unescape_arg(char *s)
+{
+    for (char *p = s; *p; p++)
+        if (*p == '+')
+            *p = ' ';
+    MHD_http_unescape(s);
+}
+
+/* What libmicrohttpd does for a request before its last call of on_request, for an in-process
+ * one: the body cut at Content-Length and capped, the request target split into its path
+ * (unescaped) and query arguments. 0, or -1 with the answer set (400 for a Content-Length
+ * that is not a number, as libmicrohttpd refuses it). */
+static int read_raw(struct vg_server *srv, struct job *j, const struct vg_raw_req *rq)
+{
+    size_t len = rq->body_len;
+    const char *cl = vg_req_header(&j->req, "Content-Length");
+    unsigned long long n = 0;
+    if (cl && vg_str_to_u64(vg_str_c(cl), 0, ~0ULL, &n) != 0) {
+        vg_resp_error(&j->resp, 400, "invalid", NULL, "bad Content-Length");
+        return -1;
+    }
+    if (cl && n > srv->cfg.max_body)
+        j->too_big = true;
+    else if (cl && n < len)
+        len = (size_t)n;
+    int rc = j->too_big || !len ? 0 : vg_buf_append(&j->body, rq->body, len);
+    if (rc == VG_ETOOBIG)
+        j->too_big = true;
+    else if (rc)
+        j->nomem = true;
+    j->url = vg_strdup(rq->url ? rq->url : "");
+    if (!j->url) {
+        j->nomem = true;
+        return 0;
+    }
+    char *q = strchr(j->url, '?');
+    size_t nargs = 0;
+    if (q) {
+        *q++ = '\0';
+        nargs = 1;
+        for (const char *p = q; *p; p++)
+            nargs += *p == '&';
+    }
+    j->args = vg_calloc(2 * nargs + 1, sizeof *j->args);
+    if (!j->args) {
+        j->nomem = true;
+        return 0;
+    }
+    size_t k = 0;
+    for (char *p = q; p;) {
+        char *amp = strchr(p, '&');
+        if (amp)
+            *amp = '\0';
+        char *eq = strchr(p, '=');
+        if (eq)
+            *eq++ = '\0';
+        if (*p) { /* "&&" and "=v" name nothing */
+            unescape_arg(p);
+            if (eq)
+                unescape_arg(eq);
+            j->args[k++] = p;
+            j->args[k++] = eq; /* NULL for a name without '=': no value, as MHD has it */
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    j->req.args = j->args;
+    MHD_http_unescape(j->url);
+    return 0;
+}
+
+int vg_server_handle(struct vg_server *srv, const struct vg_raw_req *rq, struct vg_raw_resp *out)
+{
+    memset(out, 0, sizeof *out);
+    struct job *j = vg_calloc(1, sizeof *j);
+    if (!j)
+        return VG_ENOMEM;
+    vg_buf_init(&j->body, srv->cfg.max_body);
+    j->req.headers = rq->headers;
+    snprintf(j->req.client, sizeof j->req.client, "%s", rq->client ? rq->client : "127.0.0.1");
+    const char *method = rq->method ? rq->method : "";
+    if (read_raw(srv, j, rq) == 0 && dispatch(srv, j, NULL, j->url ? j->url : "", method)) {
+        pthread_mutex_lock(&srv->qlock);
+        while (j->state != JOB_ANSWERED)
+            pthread_cond_wait(&srv->dcond, &srv->qlock);
+        pthread_mutex_unlock(&srv->qlock);
+    }
+    char *text;
+    size_t len;
+    struct vg_resp *r = &j->resp;
+    if (take_text(r, &text, &len))
+        text = vg_strndup(text, len); /* NULL if even that fails: the status says 500 */
+    out->status = r->status;
+    out->body = text;
+    out->body_len = text ? len : 0;
+    if (text)
+        snprintf(out->content_type, sizeof out->content_type, "%s",
+                 r->content_type ? r->content_type : VG_CONTENT_JSON);
+    snprintf(out->allow, sizeof out->allow, "%s", j->allow);
+    snprintf(out->location, sizeof out->location, "%s", r->location);
+    out->retry_after = r->retry_after;
+    job_free(j);
+    return 0;
+}
+
+void vg_raw_resp_cleanup(struct vg_raw_resp *out)
+{
+    free(out->body);
+    out->body = NULL;
+    out->body_len = 0;
 }

@@ -37,12 +37,15 @@ struct vg_req {
     const char *path;
     const char *params[4]; /* path segments matched by "{}" in the route */
     char param_buf[4][256];
-    void *conn;       /* struct MHD_Connection */
-    const char *body; /* NUL-terminated, body_len bytes */
+    void *conn; /* struct MHD_Connection; NULL for an in-process request (http/inproc.h) */
+    const char *const *headers; /* in-process: header name, value, ..., NULL (else NULL) */
+    const char *const *args;    /* in-process: query argument name, value, ..., NULL */
+    const char *body;           /* NUL-terminated, body_len bytes */
     size_t body_len;
     json_t *json;          /* the body parsed by the worker, until vg_req_json takes it */
     bool parsed;           /* the body was parsed: json, or NULL and json_error */
     bool json_malformed;   /* not JSON at all (else, when json is NULL: not an object) */
+    bool json_nomem;       /* memory ran out while parsing (json NULL) */
     char json_error[256];  /* the parser's message when json_malformed */
     struct vg_actor actor; /* who is calling (role "" when not authenticated) */
     char client[64];       /* client address */
@@ -57,7 +60,9 @@ struct vg_events_index *vg_server_events(struct vg_server *srv);
 const struct vg_server_config *vg_server_config(const struct vg_server *srv);
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv);
 
-/* Starts listening and serving; fills *port with the port bound. NULL on failure. */
+/* Starts listening and serving; fills *port with the port bound. NULL on failure. With
+ * cfg->listen NULL there is no socket: requests come only through vg_server_handle
+ * (http/inproc.h), and port may be NULL. */
 struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port, struct vg_diag *d);
 /* Stops accepting, waits for the workers and closes everything. */
 void vg_server_stop(struct vg_server *srv);
@@ -68,6 +73,8 @@ void vg_server_stop(struct vg_server *srv);
 json_t *vg_req_json(struct vg_req *req, struct vg_resp *r);
 /* A query-string argument, or NULL. */
 const char *vg_req_arg(struct vg_req *req, const char *name);
+/* A request header (name case-insensitive), or NULL. */
+const char *vg_req_header(struct vg_req *req, const char *name);
 /* The {id} path parameter (the first) as a positive integer; 0 and a 404 answer naming
  * `what` ("organisation", "token", ...) if it is not one. */
 long long vg_req_id(struct vg_req *req, struct vg_resp *r, const char *what);

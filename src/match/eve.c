@@ -4,6 +4,7 @@
  * integer and real ranges), nested at most VG_MAX_JSON_DEPTH deep; fuzz/fuzz_eve.c checks the
  * agreement. */
 #include "match/match.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <math.h>
@@ -42,7 +43,7 @@ __attribute__((constructor)) static void eve_init(void)
 
 struct vg_match_eve *vg_match_eve_new(void)
 {
-    return calloc(1, sizeof(struct vg_match_eve));
+    return vg_calloc(1, sizeof(struct vg_match_eve));
 }
 
 /* Makes the buffers hold a line of len bytes. */
@@ -55,7 +56,7 @@ static int reserve(struct vg_match_eve *e, size_t len)
         n *= 2;
     char **bufs[] = {&e->scratch, &e->synth, &e->host_copy, &e->url_copy};
     for (size_t i = 0; i < 4; i++) {
-        char *p = realloc(*bufs[i], n);
+        char *p = vg_realloc(*bufs[i], n);
         if (!p)
             return VG_ENOMEM;
         *bufs[i] = p;

@@ -4,6 +4,7 @@
  * and /24 bitmaps for IPv4; domains are looked up for the host and each parent; hashes are
  * stored in binary. About 59 bytes per indicator: see docs/PERFORMANCE.md. */
 #include "match/match.h"
+#include "util/mem.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -86,7 +87,7 @@ static void *zalloc_big(size_t bytes)
 {
     const size_t huge = (size_t)2 << 20;
     if (bytes < huge)
-        return calloc(1, bytes);
+        return vg_calloc(1, bytes);
     size_t n = (bytes + huge - 1) & ~(huge - 1);
     void *p = aligned_alloc(huge, n);
     if (!p)
@@ -173,7 +174,7 @@ static int pool_add(struct vg_match_index *idx, const void *p, size_t n, uint32_
         size_t nc = idx->pool_cap ? idx->pool_cap * 2 : 4096;
         while (nc < idx->pool_len + n)
             nc *= 2;
-        char *np = realloc(idx->pool, nc);
+        char *np = vg_realloc(idx->pool, nc);
         if (!np)
             return VG_ENOMEM;
         idx->pool = np;
@@ -187,7 +188,7 @@ static int pool_add(struct vg_match_index *idx, const void *p, size_t n, uint32_
 
 struct vg_match_index *vg_match_index_new(void)
 {
-    return calloc(1, sizeof(struct vg_match_index));
+    return vg_calloc(1, sizeof(struct vg_match_index));
 }
 
 void vg_match_index_free(struct vg_match_index *idx)
@@ -333,12 +334,12 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
         return vg_diag_set(d, VG_ENOMEM, "", "too many indicators");
     if (idx->nrecs == idx->recs_cap) {
         size_t nc = idx->recs_cap ? idx->recs_cap * 2 : 1024;
-        struct rec *nr = realloc(idx->recs, nc * sizeof *nr);
+        struct rec *nr = vg_realloc(idx->recs, nc * sizeof *nr);
         if (!nr)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         idx->recs = nr;
         if (idx->ids) {
-            int64_t *ni = realloc(idx->ids, nc * sizeof *ni);
+            int64_t *ni = vg_realloc(idx->ids, nc * sizeof *ni);
             if (!ni)
                 return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
             memset(ni + idx->recs_cap, 0, (nc - idx->recs_cap) * sizeof *ni);
@@ -347,7 +348,7 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
         idx->recs_cap = nc;
     }
     if (id != 0 && !idx->ids) {
-        idx->ids = calloc(idx->recs_cap, sizeof *idx->ids);
+        idx->ids = vg_calloc(idx->recs_cap, sizeof *idx->ids);
         if (!idx->ids)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     }

@@ -2,6 +2,7 @@
  * header names a "type" and a "value" column (RFC 4180 quoting, one record per line). Each
  * invalid line is reported with its number and skipped, or stops the load when strict. */
 #include "match/match.h"
+#include "util/mem.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -199,7 +200,7 @@ int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_
             /* A header naming "type" and "value" columns makes the file CSV. */
             if (memchr(t.ptr, ',', t.len)) {
                 free(buf);
-                buf = malloc(t.len + 1);
+                buf = vg_malloc(t.len + 1);
                 if (!buf) {
                     rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
                     goto out;
@@ -220,7 +221,7 @@ int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_
             }
         }
         if (state->format == 2) {
-            char *nb = realloc(buf, t.len + 1);
+            char *nb = vg_realloc(buf, t.len + 1);
             if (!nb) {
                 rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
                 goto out;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/mem.h"
 
 #define PIECE_MIN    (256u * 1024)       /* smallest piece given to a thread */
 #define PIECE_MAX    (1024u * 1024)      /* largest: a piece read from a file stays in cache */
@@ -103,8 +104,8 @@ static int worker_init(struct worker *w, const struct vg_match_index *idx,
     memset(w, 0, sizeof *w);
     w->idx = idx;
     w->format = format;
-    w->seen = calloc(SEEN_MIN, sizeof *w->seen);
-    w->seen_gen = calloc(SEEN_MIN, sizeof *w->seen_gen);
+    w->seen = vg_calloc(SEEN_MIN, sizeof *w->seen);
+    w->seen_gen = vg_calloc(SEEN_MIN, sizeof *w->seen_gen);
     w->seen_mask = SEEN_MIN - 1;
     w->gen = 1;
     if (format == VG_MATCH_FORMAT_EVE)
@@ -132,7 +133,7 @@ static size_t seen_slot(uint32_t rec, size_t mask)
 static int seen_grow(struct worker *w)
 {
     size_t n = (w->seen_mask + 1) * 2;
-    uint32_t *s = calloc(n, sizeof *s), *g = calloc(n, sizeof *g);
+    uint32_t *s = vg_calloc(n, sizeof *s), *g = vg_calloc(n, sizeof *g);
     if (!s || !g) {
         free(s);
         free(g);
@@ -219,7 +220,7 @@ static int on_hit(void *ctx, uint32_t rec)
     }
     if (pc->nhits == pc->hits_cap) {
         size_t nc = pc->hits_cap ? pc->hits_cap * 2 : 64;
-        struct kept_hit *nh = realloc(pc->hits, nc * sizeof *nh);
+        struct kept_hit *nh = vg_realloc(pc->hits, nc * sizeof *nh);
         if (!nh)
             return VG_ENOMEM;
         pc->hits = nh;
@@ -263,7 +264,7 @@ static int on_string(void *ctx, struct vg_str value, struct vg_str field)
         size_t n = w->wcap ? w->wcap : 256;
         while (n < value.len + field.len)
             n *= 2;
-        char *nb = realloc(w->wbuf, n);
+        char *nb = vg_realloc(w->wbuf, n);
         if (!nb)
             return VG_ENOMEM;
         w->wbuf = nb;
@@ -384,7 +385,7 @@ static int read_from_file(struct worker *w, const struct job *job, struct piece 
         size_t n = w->rcap ? w->rcap : PIECE_MAX;
         while (n < pc->len)
             n *= 2;
-        char *nb = realloc(w->rbuf, n);
+        char *nb = vg_realloc(w->rbuf, n);
         if (!nb)
             return VG_ENOMEM;
         w->rbuf = nb;
@@ -571,7 +572,7 @@ static int scan_stream(struct scanner *s, int fd, size_t block, const struct vg_
 {
     /* A block must hold any line that is not too long. */
     size_t cap = block == 0 ? STREAM_BLOCK : block > VG_MAX_LINE ? block : VG_MAX_LINE + 1;
-    char *buf = malloc(cap);
+    char *buf = vg_malloc(cap);
     if (!buf)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     size_t have = 0;

@@ -11,6 +11,7 @@
 
 #include "core/attrib.h"
 #include "util/json.h"
+#include "util/mem.h"
 
 /* Copies a JSON string member of ev into out (cap bytes); "" when absent, not a string or too
  * long. */
@@ -37,7 +38,7 @@ static char *text_alloc(struct vg_match_sightings *s, size_t n)
     struct vg_match_sg_block *b = s->text;
     if (!b || b->cap - b->len < n) {
         size_t cap = n > SG_BLOCK ? n : SG_BLOCK;
-        b = malloc(sizeof *b + cap);
+        b = vg_malloc(sizeof *b + cap);
         if (!b)
             return NULL;
         b->next = s->text;
@@ -117,7 +118,7 @@ void vg_match_event_read(const char *line, size_t len, const char *now, struct v
 {
     memset(ev, 0, sizeof *ev);
     snprintf(ev->seen, sizeof ev->seen, "%s", now);
-    json_t *j = json_loadb(line, len, 0, NULL); /* as the scanner reads it */
+    json_t *j = vg_json_loadb(line, len, 0, NULL); /* as the scanner reads it */
     if (!json_is_object(j)) {
         json_decref(j);
         return;
@@ -189,7 +190,7 @@ int vg_match_sightings_init(struct vg_match_sightings *s, const struct vg_match_
     s->batch_max = batch_max ? batch_max : 1;
     s->flush = flush;
     s->flush_ctx = flush_ctx;
-    s->cand = malloc(sizeof *s->cand);
+    s->cand = vg_malloc(sizeof *s->cand);
     /* whole seconds, as the events' own times: "...:05.5Z" sorts before "...:05Z" */
     vg_time_fmt(time(NULL), s->now);
     if (!s->cand) {
@@ -241,7 +242,7 @@ int vg_match_sightings_hit(void *ctx, const struct vg_match_hit *h)
         size_t cap = s->capbatch ? 2 * s->capbatch : 64;
         if (cap > s->batch_max)
             cap = s->batch_max > s->nbatch ? s->batch_max : s->nbatch + 1;
-        struct vg_sighting *nb = realloc(s->batch, cap * sizeof *nb);
+        struct vg_sighting *nb = vg_realloc(s->batch, cap * sizeof *nb);
         if (!nb)
             return VG_ENOMEM;
         s->batch = nb;

@@ -6,6 +6,7 @@
 #include "store/sqlite_int.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -20,11 +21,23 @@
 #include "core/rsit.h"
 #include "store/schema.h"
 #include "util/json.h"
+#include "util/mem.h"
 #include "util/time.h"
 
+/* The error of the connection, or, once a reset or a rollback has cleared it ("not an
+ * error"), that of the last failed step. A database locked by another process past the busy
+ * timeout is VG_EBUSY (worth retrying), anything else VG_EIO. */
 int sq_db_error(struct sq *s, struct vg_diag *d)
 {
-    return vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
+    int rc = sqlite3_errcode(s->db);
+    const char *msg = sqlite3_errmsg(s->db);
+    if (rc == SQLITE_OK && s->last_rc != SQLITE_OK) {
+        rc = s->last_rc;
+        msg = s->last_error;
+    }
+    s->last_rc = SQLITE_OK;
+    int code = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED ? VG_EBUSY : VG_EIO;
+    return vg_diag_set(d, code, "", "database error: %s", msg);
 }
 
 int sq_fail(struct sq *s, struct vg_diag *d)
@@ -376,7 +389,7 @@ const char *sq_col_text(sqlite3_stmt *st, int i)
 json_t *sq_col_json(sqlite3_stmt *st, int i)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
-    json_t *v = t ? json_loads(t, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *v = t ? vg_json_loadb(t, strlen(t), JSON_DECODE_ANY, NULL) : NULL;
     return v ? v : json_null();
 }
 
@@ -390,6 +403,10 @@ json_t *sq_col_null(sqlite3_stmt *st, int i)
 int sq_step_done(struct sq *s, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        s->last_rc = rc;
+        snprintf(s->last_error, sizeof s->last_error, "%s", sqlite3_errmsg(s->db));
+    }
     sq_done(s, st);
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : VG_EIO;
 }
@@ -621,10 +638,51 @@ static void make_parent(const char *path)
     mkdir(dir, 0750);
 }
 
-/* Process-wide SQLite settings, before SQLite initialises itself: no memory statistics,
- * which otherwise take a global mutex on every allocation. */
+/* SQLite allocates through util/mem's wrappers, so that the allocation failure hook reaches
+ * it too (SQLite answers SQLITE_NOMEM and stays usable). The size of a block is asked of the
+ * system allocator (glibc and jemalloc both know it), as SQLite's own default does. */
+static void *sq_mem_malloc(int n)
+{
+    return vg_malloc((size_t)n);
+}
+
+static void *sq_mem_realloc(void *p, int n)
+{
+    return vg_realloc(p, (size_t)n);
+}
+
+static int sq_mem_size(void *p)
+{
+    return p ? (int)malloc_usable_size(p) : 0;
+}
+
+static int sq_mem_roundup(int n)
+{
+    return (n + 7) & ~7;
+}
+
+static int sq_mem_init(void *arg)
+{
+    (void)arg;
+    return SQLITE_OK;
+}
+
+static void sq_mem_shutdown(void *arg)
+{
+    (void)arg;
+}
+
+/* Process-wide SQLite settings, before SQLite initialises itself (sqlite3_config refuses them
+ * afterwards; a program that used SQLite before opening a store keeps SQLite's defaults): the
+ * allocator above, and no memory statistics, which otherwise take a global mutex on every
+ * allocation. */
 static void configure_once(void)
 {
+    static const struct sqlite3_mem_methods mem = {
+        sq_mem_malloc,  free,        sq_mem_realloc,  sq_mem_size,
+        sq_mem_roundup, sq_mem_init, sq_mem_shutdown, NULL,
+    };
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &mem);
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
@@ -632,7 +690,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, configure_once);
-    struct sq *s = calloc(1, sizeof *s);
+    struct sq *s = vg_calloc(1, sizeof *s);
     if (!s) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;

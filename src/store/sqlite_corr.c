@@ -9,6 +9,7 @@
 #include "core/corr.h"
 #include "core/observable.h"
 #include "util/buf.h"
+#include "util/mem.h"
 
 #define RELATED_PER_QUERY 1000 /* matches read per lookup, so a common value cannot swamp us */
 
@@ -89,9 +90,9 @@ int sq_incident_related(struct vg_store *st, const char *ref, int limit,
     size_t keep = ng < (size_t)limit ? ng : (size_t)limit, npairs = 0;
     for (size_t k = 0; k < keep; k++)
         npairs += g[k].count;
-    out->v = calloc(keep ? keep : 1, sizeof *out->v);
-    out->pairs = malloc((npairs ? npairs : 1) * sizeof *out->pairs);
-    size_t(*cols)[5] = calloc(keep ? keep : 1, sizeof *cols); /* offsets in rows */
+    out->v = vg_calloc(keep ? keep : 1, sizeof *out->v);
+    out->pairs = vg_malloc((npairs ? npairs : 1) * sizeof *out->pairs);
+    size_t(*cols)[5] = vg_calloc(keep ? keep : 1, sizeof *cols); /* offsets in rows */
     if (!out->v || !out->pairs || !cols) {
         free(cols);
         goto out;

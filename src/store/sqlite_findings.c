@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
 #include "util/time.h"
 
 /* The id of asset name cpe, created if needed; 0 on error. */
@@ -61,8 +62,8 @@ static int osums_add(struct osums *o, long long org, long long asset, long long 
 {
     if (2 * (o->used + 1) > o->cap) {
         size_t cap = o->cap ? 2 * o->cap : 64;
-        struct osums g = {calloc(cap, sizeof *g.org), calloc(cap, sizeof *g.n),
-                          calloc(cap, sizeof *g.h), cap, 0};
+        struct osums g = {vg_calloc(cap, sizeof *g.org), vg_calloc(cap, sizeof *g.n),
+                          vg_calloc(cap, sizeof *g.h), cap, 0};
         if (!g.org || !g.n || !g.h) {
             osums_free(&g);
             return VG_ENOMEM;
@@ -159,7 +160,7 @@ int sq_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
-    long long *ids = calloc(nassets ? nassets : 1, sizeof *ids);
+    long long *ids = vg_calloc(nassets ? nassets : 1, sizeof *ids);
     if (!ids)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     long long gone = 0, fresh = 0;

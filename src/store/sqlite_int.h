@@ -49,6 +49,8 @@ struct sq {
     struct vg_cache tokens;       /* token hash -> struct vg_actor; unallocated until the
                                    * first lookup */
     json_t *playbooks;            /* {class: steps array}, NULL until the first read */
+    int last_rc;                  /* SQLite's code of the last failed step (sq_step_done) */
+    char last_error[200];         /* and its message, kept past the statement's reset */
 };
 
 static inline struct sq *sq_of(struct vg_store *st)

@@ -58,8 +58,10 @@ static json_t *user_row(sqlite3_stmt *q, bool with_hash)
     json_t *u = json_pack("{s:I,s:s,s:s,s:s,s:b}", "id", (json_int_t)sqlite3_column_int64(q, 0),
                           "name", sq_col_text(q, 1), "role", sq_col_text(q, 2), "created",
                           sq_col_text(q, 4), "disabled", sqlite3_column_int(q, 5));
-    if (with_hash)
-        json_object_set_new(u, "password_hash", sq_col_null(q, 3));
+    if (u && with_hash && json_object_set_new(u, "password_hash", sq_col_null(q, 3)) != 0) {
+        json_decref(u); /* without its hash the user could not log in: out of memory instead */
+        u = NULL;
+    }
     return u;
 }
 
@@ -74,7 +76,7 @@ int sq_user_get(struct vg_store *st, const char *name, json_t **out)
     int step = sqlite3_step(q), rc = step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
     if (step == SQLITE_ROW) {
         *out = user_row(q, true);
-        rc = 0;
+        rc = *out ? 0 : VG_ENOMEM;
     }
     sq_done(s, q);
     return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util/limits.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 static const char *const SOURCES[] = {"nvd", "cve5"};
@@ -374,7 +375,7 @@ int sq_vuln_products_for_names(struct vg_store *st, const char *const *names, si
         while ((step = sqlite3_step(q)) == SQLITE_ROW) {
             if (norgs == cap) {
                 cap = cap ? 2 * cap : 64;
-                long long *v = realloc(orgs, cap * sizeof *v);
+                long long *v = vg_realloc(orgs, cap * sizeof *v);
                 if (!v) {
                     rc = VG_ENOMEM;
                     break;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/mem.h"
 #include "util/str.h"
 
 void vg_buf_init(struct vg_buf *b, size_t max)
@@ -38,7 +39,7 @@ static int reserve(struct vg_buf *b, size_t extra)
     size_t ncap = b->cap ? b->cap : 256;
     while (ncap < need)
         ncap *= 2;
-    char *p = realloc(b->data, ncap);
+    char *p = vg_realloc(b->data, ncap);
     if (!p) {
         b->failed = true;
         return VG_ENOMEM;

@@ -39,6 +39,7 @@ const char *vg_strerror(int code)
     case VG_ECONFLICT: return "conflict";
     case VG_ETOOBIG: return "too big";
     case VG_EPERM: return "not allowed";
+    case VG_EBUSY: return "busy";
     default: return "unknown error";
     }
 }

@@ -15,6 +15,7 @@ enum {
     VG_ECONFLICT = -6, /* state does not allow it (e.g. lifecycle) */
     VG_ETOOBIG = -7,   /* over a limit */
     VG_EPERM = -8,     /* not allowed */
+    VG_EBUSY = -9,     /* storage locked by someone else: try again later */
 };
 
 struct vg_diag {

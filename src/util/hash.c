@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/mem.h"
 
 uint32_t vg_hash_bytes(const void *p, size_t n)
 {
@@ -55,7 +56,7 @@ long vg_strmap_put(struct vg_strmap *m, const char *k, size_t n, uint32_t val, b
         return -1;
     if ((m->n + 1) * 2 > m->nslots) {
         size_t ns = m->nslots ? m->nslots * 2 : 256;
-        uint32_t *sl = calloc(ns, sizeof *sl);
+        uint32_t *sl = vg_calloc(ns, sizeof *sl);
         if (!sl)
             return -1;
         for (size_t j = 0; j < m->n; j++) {
@@ -70,7 +71,7 @@ long vg_strmap_put(struct vg_strmap *m, const char *k, size_t n, uint32_t val, b
     }
     if (m->n == m->cap) {
         size_t nc = m->cap ? m->cap * 2 : 256;
-        struct vg_strmap_ent *e = realloc(m->ents, nc * sizeof *e);
+        struct vg_strmap_ent *e = vg_realloc(m->ents, nc * sizeof *e);
         if (!e)
             return -1;
         m->ents = e;
@@ -80,7 +81,7 @@ long vg_strmap_put(struct vg_strmap *m, const char *k, size_t n, uint32_t val, b
         size_t nc = m->kcap ? m->kcap * 2 : 4096;
         while (nc < m->klen + n + 1)
             nc *= 2;
-        char *kb = realloc(m->kbuf, nc);
+        char *kb = vg_realloc(m->kbuf, nc);
         if (!kb)
             return -1;
         m->kbuf = kb;
@@ -126,7 +127,7 @@ int vg_u64map_put(struct vg_u64map *m, uint64_t key, uint32_t val)
         return VG_EINVAL;
     if ((m->n + 1) * 2 > m->nslots) {
         size_t ns = m->nslots ? m->nslots * 2 : 1024;
-        struct vg_u64map_slot *sl = calloc(ns, sizeof *sl);
+        struct vg_u64map_slot *sl = vg_calloc(ns, sizeof *sl);
         if (!sl)
             return VG_ENOMEM;
         for (size_t i = 0; i < m->nslots; i++)
@@ -175,7 +176,7 @@ int vg_cache_init(struct vg_cache *c, size_t nslots, size_t probe, size_t keymax
         return VG_EINVAL;
     /* calloc's memory is aligned for any scalar type, and so is every slot (stride % 8 == 0,
      * values first) for types of 8 bytes or less */
-    c->slots = calloc(nslots, stride);
+    c->slots = vg_calloc(nslots, stride);
     if (!c->slots)
         return VG_ENOMEM;
     c->nslots = nslots;

@@ -2,9 +2,11 @@
  * cheap pre-scan so a hostile document is refused before any allocation. */
 #include "util/json.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "util/limits.h"
+#include "util/mem.h"
 
 int vg_json_depth(const char *data, size_t len)
 {
@@ -37,15 +39,33 @@ int vg_json_depth(const char *data, size_t len)
     return max;
 }
 
+json_t *vg_json_loadb(const char *data, size_t len, size_t flags, json_error_t *err)
+{
+    vg_mem_spare_begin();
+    json_t *v = json_loadb(data, len, flags, err);
+    vg_mem_spare_end();
+    return v;
+}
+
 json_t *vg_json_parse(const char *data, size_t len, struct vg_diag *d)
 {
     if (vg_json_depth(data, len) > VG_MAX_JSON_DEPTH) {
         vg_diag_set(d, VG_ETOOBIG, "", "JSON nested deeper than %d levels", VG_MAX_JSON_DEPTH);
+        errno = EINVAL;
         return NULL;
     }
     json_error_t err;
-    json_t *v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    errno = 0;
+    json_t *v = vg_json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
+    /* out of memory is no fault of the document (jansson says so, or only through errno when
+     * its reader could not even start) */
+    if (!v && (json_error_code(&err) == json_error_out_of_memory || errno == ENOMEM)) {
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        errno = ENOMEM;
+        return NULL;
+    }
     if (!v) {
+        errno = EINVAL;
         vg_diag_set(d, VG_EINVAL, "", "malformed JSON at line %d column %d: %s", err.line,
                     err.column, err.text);
         if (d) {

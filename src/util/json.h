@@ -9,8 +9,13 @@
 #include "util/err.h"
 
 /* Parses len bytes as one JSON value. Rejects nesting deeper than VG_MAX_JSON_DEPTH,
- * duplicate keys and NUL bytes. On error returns NULL and fills d (line, offset, message). */
+ * duplicate keys and NUL bytes. On error returns NULL and fills d (line, offset, message);
+ * errno is then ENOMEM when memory ran out (message "out of memory"), EINVAL otherwise. */
 json_t *vg_json_parse(const char *data, size_t len, struct vg_diag *d);
+/* json_loadb with the allocation failure hook held off (util/mem.h): jansson's reader does
+ * not survive a failed allocation (an assertion, a double free), so a test that fails the nth
+ * allocation must not reach inside it. Every parse of src/ goes through here or above. */
+json_t *vg_json_loadb(const char *data, size_t len, size_t flags, json_error_t *err);
 /* Depth of the deepest array/object nesting in data (strings skipped); -1 if unbalanced. */
 int vg_json_depth(const char *data, size_t len);
 /* Fails with VG_EINVAL naming the first key of obj that is not in allowed (NULL-terminated). */

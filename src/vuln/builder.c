@@ -2,6 +2,7 @@
  * buffer (addressed by offset until the buffer is final), its arrays, the first problem as a
  * diagnostic with the JSON pointer of the offending value; and what NVD and CVE 5 records
  * share (CVSS data, descriptions, CWE lists). */
+#include "util/mem.h"
 #include "vuln/vuln_int.h"
 
 #include <ctype.h>
@@ -21,7 +22,7 @@ int vuln_rec_grow(void **p, size_t *cap, size_t n, size_t sz)
     if (n < *cap)
         return 0;
     size_t nc = *cap ? *cap * 2 : 8;
-    void *q = realloc(*p, nc * sz);
+    void *q = vg_realloc(*p, nc * sz);
     if (!q)
         return VG_ENOMEM;
     *p = q;
@@ -173,10 +174,10 @@ void vuln_add_cwe(struct vuln_rec *r, struct vg_buf *cw, const char *s)
 
 struct vuln_rec *vuln_rec_new(struct vg_diag *d, const char *ptr, int source)
 {
-    struct vuln_rec *r = calloc(1, sizeof *r);
+    struct vuln_rec *r = vg_calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->v = calloc(1, sizeof *r->v);
+    r->v = vg_calloc(1, sizeof *r->v);
     if (!r->v) {
         free(r);
         return NULL;
@@ -216,7 +217,7 @@ struct vg_vuln *vuln_rec_finish(struct vuln_rec *r, const json_t *json, bool kee
     size_t sz_m = r->nmatches * sizeof *r->matches, sz_a = r->naffected * sizeof *r->affected;
     size_t sz_v = r->nversions * sizeof *r->versions;
     size_t total = sz_c + sz_n + sz_m + sz_a + sz_v;
-    char *arr = malloc(total ? total : 1);
+    char *arr = vg_malloc(total ? total : 1);
     char *base = vg_buf_steal(&r->strs);
     if (!arr || (!base && r->strs.len)) {
         free(arr);

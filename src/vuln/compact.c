@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/limits.h"
+#include "util/mem.h"
 
 static const char MAGIC[4] = {'V', 'G', 'C', '1'};
 
@@ -294,8 +295,8 @@ static void get_match(struct reader *r, struct vg_cpe_match *m, uint32_t node)
 
 struct vg_vuln *vg_vuln_decode(const void *data, size_t n, struct vg_diag *d)
 {
-    struct reader r = {data, n, 0, d, false, malloc(n + 1), 0};
-    struct vg_vuln *v = calloc(1, sizeof *v);
+    struct reader r = {data, n, 0, d, false, vg_malloc(n + 1), 0};
+    struct vg_vuln *v = vg_calloc(1, sizeof *v);
     char *arr = NULL;
     if (!v || !r.blk)
         goto nomem;
@@ -340,7 +341,7 @@ struct vg_vuln *vg_vuln_decode(const void *data, size_t n, struct vg_diag *d)
     size_t sz_m = nm * sizeof *v->matches, sz_a = na * sizeof *v->affected;
     size_t sz_v = nv * sizeof *v->affected->versions, sz_c = nc * sizeof *v->configs;
     size_t sz_n = nn * sizeof *v->nodes;
-    arr = malloc(sz_m + sz_a + sz_v + sz_c + sz_n + 1);
+    arr = vg_malloc(sz_m + sz_a + sz_v + sz_c + sz_n + 1);
     if (!arr)
         goto nomem;
     v->arrays = arr;

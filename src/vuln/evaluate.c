@@ -1,6 +1,7 @@
 /* Evaluation of hits: the (CVE, criterion, group) triples the matcher found are sorted by
  * CVE, then each CVE's configurations are evaluated per organisation (AND, negate,
  * "running on" criteria met by another asset of the same organisation) into findings. */
+#include "util/mem.h"
 #include "vuln/vuln_int.h"
 
 #include <stdlib.h>
@@ -104,7 +105,7 @@ int vuln_need(void **p, size_t *cap, size_t n, size_t sz)
     size_t nc = *cap ? *cap : 64;
     while (nc < n)
         nc *= 2;
-    void *q = realloc(*p, nc * sz);
+    void *q = vg_realloc(*p, nc * sz);
     if (!q)
         return VG_ENOMEM;
     *p = q;
@@ -238,8 +239,8 @@ int vuln_eval_hits(const struct vg_vuln_set *s, const struct vg_inventory *inv, 
     if (in_order) {
         /* one CVE's hits, or already in order */
     } else if (h->n > 4096 && ne > 0) {
-        uint32_t *cnt = calloc(ne + 1, sizeof *cnt);
-        struct hit *sorted = malloc(h->n * sizeof *sorted);
+        uint32_t *cnt = vg_calloc(ne + 1, sizeof *cnt);
+        struct hit *sorted = vg_malloc(h->n * sizeof *sorted);
         if (!cnt || !sorted) {
             free(cnt);
             free(sorted);

@@ -12,6 +12,7 @@
 
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "vuln/vuln_int.h"
 
 void vuln_feed_report(const struct vg_feed_opts *o, const char *name, const struct vg_diag *d,
@@ -117,7 +118,7 @@ static int read_file(struct vg_vuln_set *s, enum vg_feed_format fmt, const char 
                          (long)VG_MAX_FEED_FILE);
         goto out;
     }
-    data = malloc((size_t)sb.st_size + 1);
+    data = vg_malloc((size_t)sb.st_size + 1);
     if (!data) {
         rc = vg_diag_set(d, VG_ENOMEM, "", "%s: out of memory", path);
         goto out;
@@ -166,7 +167,7 @@ static char **dir_names(DIR *dir, size_t *n, int *rc)
             continue;
         char *name = NULL;
         if (vuln_rec_grow((void **)&names, &cap, *n, sizeof *names) < 0 ||
-            !(name = strdup(de->d_name)))
+            !(name = vg_strdup(de->d_name)))
             *rc = VG_ENOMEM;
         else
             names[(*n)++] = name;

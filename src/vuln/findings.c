@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/mem.h"
 #include "vuln/inventory.h"
 #include "vuln/vuln_int.h"
 
@@ -76,8 +77,8 @@ void vg_findings_sort(struct vg_findings *f, const struct vg_vuln_set *s)
     /* Most of the order in one counting pass over 3 x 102 buckets; the comparator only
      * orders findings within a bucket. */
     enum { NB = 3 * 102 };
-    size_t *start = calloc(NB + 1, sizeof *start);
-    struct vg_finding *tmp = malloc(f->n * sizeof *tmp);
+    size_t *start = vg_calloc(NB + 1, sizeof *start);
+    struct vg_finding *tmp = vg_malloc(f->n * sizeof *tmp);
     if (!start || !tmp) {
         free(start);
         free(tmp);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/product.h"
+#include "util/mem.h"
 #include "vuln/version.h"
 #include "vuln/vuln_int.h"
 
@@ -21,7 +22,7 @@ static void glist_free(struct glist *l)
 
 struct vg_inventory *vg_inventory_new(void)
 {
-    return calloc(1, sizeof(struct vg_inventory));
+    return vg_calloc(1, sizeof(struct vg_inventory));
 }
 
 void vg_inventory_free(struct vg_inventory *inv)
@@ -66,7 +67,7 @@ static long new_group(struct vg_inventory *inv, const struct vg_cpe_name *nm)
 {
     if (inv->ngroups == inv->capg) {
         size_t nc = inv->capg ? inv->capg * 2 : 256;
-        struct group *g = realloc(inv->groups, nc * sizeof *g);
+        struct group *g = vg_realloc(inv->groups, nc * sizeof *g);
         if (!g)
             return VG_ENOMEM;
         inv->groups = g;
@@ -94,8 +95,8 @@ static long new_group(struct vg_inventory *inv, const struct vg_cpe_name *nm)
                              sizeof names);
     size_t ln = kn > 0 ? (size_t)kn : 0; /* an asset's names hold no wildcard */
     size_t lu = strlen(uv);
-    g->mem = malloc(used + lu + 1 + ln + 1);
-    g->vkey = malloc(kl);
+    g->mem = vg_malloc(used + lu + 1 + ln + 1);
+    g->vkey = vg_malloc(kl);
     if (!g->mem || !g->vkey) {
         free(g->mem);
         free(g->vkey);
@@ -163,14 +164,14 @@ long vg_inventory_add(struct vg_inventory *inv, struct vg_str org, struct vg_str
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (inv->n == inv->cap) {
         size_t nc = inv->cap ? inv->cap * 2 : 1024;
-        struct asset *a = realloc(inv->assets, nc * sizeof *a);
+        struct asset *a = vg_realloc(inv->assets, nc * sizeof *a);
         if (!a)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         inv->assets = a;
         inv->cap = nc;
     }
     struct asset *a = &inv->assets[inv->n];
-    a->cpe = strndup(cpe.ptr, cpe.len);
+    a->cpe = vg_strndup(cpe.ptr, cpe.len);
     if (!a->cpe)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     a->org = (uint32_t)oi;
@@ -186,7 +187,7 @@ long vg_inventory_add(struct vg_inventory *inv, struct vg_str org, struct vg_str
 static int glist_build(struct vg_inventory *inv, struct glist *l, int which)
 {
     glist_free(l);
-    uint32_t *of = malloc((inv->ngroups + 1) * sizeof *of);
+    uint32_t *of = vg_malloc((inv->ngroups + 1) * sizeof *of);
     if (!of)
         return VG_ENOMEM;
     for (size_t g = 0; g < inv->ngroups; g++) {
@@ -210,8 +211,8 @@ static int glist_build(struct vg_inventory *inv, struct glist *l, int which)
         of[g] = (uint32_t)e;
     }
     size_t nl = vg_strmap_count(&l->keys);
-    l->start = calloc(nl + 1, sizeof *l->start);
-    l->groups = malloc((inv->ngroups ? inv->ngroups : 1) * sizeof *l->groups);
+    l->start = vg_calloc(nl + 1, sizeof *l->start);
+    l->groups = vg_malloc((inv->ngroups ? inv->ngroups : 1) * sizeof *l->groups);
     if (!l->start || !l->groups) {
         free(of);
         return VG_ENOMEM;
@@ -220,7 +221,7 @@ static int glist_build(struct vg_inventory *inv, struct glist *l, int which)
         l->start[i + 1] = l->start[i] + vg_strmap_val(&l->keys, i);
     for (size_t i = 0; i < nl; i++)
         vg_strmap_set(&l->keys, i, (uint32_t)i); /* value: list index; fill cursor below */
-    uint32_t *cur = malloc((nl + 1) * sizeof *cur);
+    uint32_t *cur = vg_malloc((nl + 1) * sizeof *cur);
     if (!cur) {
         free(of);
         return VG_ENOMEM;
@@ -246,8 +247,8 @@ int vuln_inventory_index(struct vg_inventory *inv)
     size_t no = vg_strmap_count(&inv->orgs);
     free(inv->org_start);
     free(inv->org_assets);
-    inv->org_start = calloc(no + 2, sizeof *inv->org_start);
-    inv->org_assets = malloc((inv->n ? inv->n : 1) * sizeof *inv->org_assets);
+    inv->org_start = vg_calloc(no + 2, sizeof *inv->org_start);
+    inv->org_assets = vg_malloc((inv->n ? inv->n : 1) * sizeof *inv->org_assets);
     if (!inv->org_start || !inv->org_assets)
         return VG_ENOMEM;
     for (size_t i = 0; i < inv->n; i++)
@@ -260,8 +261,8 @@ int vuln_inventory_index(struct vg_inventory *inv)
     size_t ng = inv->ngroups;
     free(inv->gstart);
     free(inv->gassets);
-    inv->gstart = calloc(ng + 2, sizeof *inv->gstart);
-    inv->gassets = malloc((inv->n ? inv->n : 1) * sizeof *inv->gassets);
+    inv->gstart = vg_calloc(ng + 2, sizeof *inv->gstart);
+    inv->gassets = vg_malloc((inv->n ? inv->n : 1) * sizeof *inv->gassets);
     if (!inv->gstart || !inv->gassets)
         return VG_ENOMEM;
     for (size_t i = 0; i < inv->n; i++)

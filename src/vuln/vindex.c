@@ -1,6 +1,7 @@
 /* The criteria index (vmatch.h): NVD criteria bucketed by "part:vendor:product", exact
  * versions first and sorted by version key (binary search), the others scanned; CVE 5
  * products bucketed by their name key; criteria without one product name kept apart. */
+#include "util/mem.h"
 #include "vuln/vmatch.h"
 
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static const unsigned char *key_dup(struct vg_vindex *ix, const unsigned char *k
     struct chunk *c = ix->keys;
     if (!c || c->used + n > c->cap) {
         size_t cap = n > 1 << 20 ? n : 1 << 20;
-        c = malloc(sizeof *c + cap);
+        c = vg_malloc(sizeof *c + cap);
         if (!c)
             return NULL;
         c->next = ix->keys;
@@ -125,9 +126,9 @@ static int cmp_ixent(const void *a, const void *b)
 static int bucketize(struct bucketed *b, struct pendings *p, size_t *bytes)
 {
     size_t nb = vg_strmap_count(&b->keys);
-    b->start = calloc(nb + 1, sizeof *b->start);
-    b->nexact = calloc(nb + 1, sizeof *b->nexact);
-    b->ents = malloc((p->n ? p->n : 1) * sizeof *b->ents);
+    b->start = vg_calloc(nb + 1, sizeof *b->start);
+    b->nexact = vg_calloc(nb + 1, sizeof *b->nexact);
+    b->ents = vg_malloc((p->n ? p->n : 1) * sizeof *b->ents);
     if (!b->start || !b->nexact || !b->ents)
         return VG_ENOMEM;
     for (size_t i = 0; i < p->n; i++) {
@@ -137,7 +138,7 @@ static int bucketize(struct bucketed *b, struct pendings *p, size_t *bytes)
     }
     for (size_t i = 0; i < nb; i++)
         b->start[i + 1] += b->start[i];
-    uint32_t *cur = malloc((nb + 1) * sizeof *cur);
+    uint32_t *cur = vg_malloc((nb + 1) * sizeof *cur);
     if (!cur)
         return VG_ENOMEM;
     memcpy(cur, b->start, (nb + 1) * sizeof *cur);
@@ -154,7 +155,7 @@ static int bucketize(struct bucketed *b, struct pendings *p, size_t *bytes)
 
 struct vg_vindex *vg_vindex_build(const struct vg_vuln_set *s)
 {
-    struct vg_vindex *ix = calloc(1, sizeof *ix);
+    struct vg_vindex *ix = vg_calloc(1, sizeof *ix);
     struct pendings pp = {0}, pn = {0};
     size_t wcap = 0;
     if (!ix)

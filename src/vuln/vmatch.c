@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "core/product.h"
+#include "util/mem.h"
 #include "vuln/version.h"
 #include "vuln/vuln_int.h"
 
@@ -23,7 +24,7 @@ int vg_vmatch_all(const struct vg_vindex *ix, const struct vg_vuln_set *s, struc
     for (size_t i = 0; i < h.n; i++)
         est += inv->groups[h.v[i].group].count;
     if (rc == 0 && est > out->cap) {
-        struct vg_finding *v = realloc(out->v, est * sizeof *v);
+        struct vg_finding *v = vg_realloc(out->v, est * sizeof *v);
         if (v) {
             out->v = v;
             out->cap = est;

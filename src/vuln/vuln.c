@@ -8,6 +8,7 @@
 
 #include "util/err.h"
 #include "util/hash.h"
+#include "util/mem.h"
 
 struct vg_vuln_set {
     struct vg_vuln_entry *entries; /* all entries, in order of first sight */
@@ -75,7 +76,7 @@ const struct vg_vuln *vg_vuln_entry_scored(const struct vg_vuln_entry *e)
 
 struct vg_vuln_set *vg_vuln_set_new(void)
 {
-    return calloc(1, sizeof(struct vg_vuln_set));
+    return vg_calloc(1, sizeof(struct vg_vuln_set));
 }
 
 void vg_vuln_set_free(struct vg_vuln_set *s)
@@ -109,7 +110,7 @@ static struct vg_vuln_entry *entry_get(struct vg_vuln_set *s, uint64_t key)
         return NULL;
     if (s->n == s->cap) {
         size_t nc = s->cap ? s->cap * 2 : 1024;
-        struct vg_vuln_entry *e = realloc(s->entries, nc * sizeof *e);
+        struct vg_vuln_entry *e = vg_realloc(s->entries, nc * sizeof *e);
         if (!e)
             return NULL;
         s->entries = e;
@@ -142,7 +143,7 @@ int vg_vuln_set_put(struct vg_vuln_set *s, struct vg_vuln *v)
     if (strcmp(v->modified, (*slot)->modified) > 0) {
         if (s->nretired == s->capretired) {
             size_t nc = s->capretired ? s->capretired * 2 : 64;
-            struct vg_vuln **r = realloc(s->retired, nc * sizeof *r);
+            struct vg_vuln **r = vg_realloc(s->retired, nc * sizeof *r);
             if (!r) {
                 vg_vuln_free(v);
                 return VG_ENOMEM;

@@ -15,6 +15,7 @@
 #include "util/err.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/mem.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
 #include "vuln/findings.h"
@@ -168,7 +169,7 @@ static inline int vuln_hits_push(struct hits *h, uint32_t entry, uint32_t match,
 {
     if (h->n == h->cap) {
         size_t nc = h->cap ? h->cap * 2 : 1024;
-        struct hit *v = realloc(h->v, nc * sizeof *v);
+        struct hit *v = vg_realloc(h->v, nc * sizeof *v);
         if (!v)
             return VG_ENOMEM;
         h->v = v;
@@ -205,7 +206,7 @@ static inline int vuln_emit_f(struct vg_findings *out, const struct vg_finding *
 {
     if (out->n == out->cap) {
         size_t nc = out->cap ? out->cap * 2 : 1024;
-        struct vg_finding *v = realloc(out->v, nc * sizeof *v);
+        struct vg_finding *v = vg_realloc(out->v, nc * sizeof *v);
         if (!v)
             return VG_ENOMEM;
         out->v = v;
