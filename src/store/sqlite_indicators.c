@@ -190,9 +190,12 @@ int sq_indicator_each(struct vg_store *st, const char *now,
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, now);
-    int rc = 0;
-    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
+    int rc = 0, step = SQLITE_DONE;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
         rc = fn(ctx, sqlite3_column_int64(q, 0), sq_col_text(q, 1), sq_col_text(q, 2));
+    /* a step that failed (SQLITE_NOMEM) ends the rows too: not all of them were read */
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = VG_EIO;
     sq_done(s, q);
     return rc;
 }
