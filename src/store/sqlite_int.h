@@ -31,6 +31,9 @@ struct sq {
     bool in_sp;           /* a write's savepoint is open */
     bool first_write;     /* the first write of a batch is running in the outer transaction */
     bool in_read;         /* a read transaction (vg_store_read_begin) is open */
+    bool lost;            /* a write of the open batch could not be undone alone, or SQLite
+                           * rolled the batch's transaction back (SQLITE_NOMEM): the batch
+                           * must not commit */
     int tx_depth;         /* use-case transactions open (vg_store_tx_begin), nested ones included */
     bool tx_real;         /* the outermost one began the transaction itself (no batch around it) */
     bool tx_fresh;        /* ... and no write has run in it yet: the first runs in it directly */
