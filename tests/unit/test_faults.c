@@ -547,7 +547,8 @@ static long inject_import(import_fn fn, const void *arg, const char *what)
         fail_msg("%s: %d %s", what, rc, d.message);
     read_state(fx.path, &after);
     assert_string_not_equal(before.text, after.text);
-    for (long n = 1;; n++) {
+    const char *from = getenv("VG_FAULTS_FROM"); /* to reproduce a run: its n */
+    for (long n = from ? strtol(from, NULL, 10) : 1;; n++) {
         fresh_db();
         vg_diag_clear(&d);
         st = vg_store_open(fx.path, NULL, &d);
@@ -577,7 +578,6 @@ static long inject_import(import_fn fn, const void *arg, const char *what)
 static void indicator_file_import(void **state)
 {
     (void)state;
-    pending("an indicator dropped silently from an import that returns 0");
     long n = inject_import(import_iocs, VG_DATA "/iocs/good.txt", "iocs/good.txt");
     print_message("indicator import: %ld allocations\n", n);
     n = inject_import(import_iocs, VG_DATA "/iocs/good.csv", "iocs/good.csv");
