@@ -414,9 +414,13 @@ void sq_caches_check(struct sq *s)
 
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
+    /* SQLite copies the text, and a copy that cannot be allocated left the parameter NULL
+     * without a word (a lookup by reference then found nothing: 404, test_faults'
+     * patch_incident): bound without a copy instead, which allocates nothing. v outlives the
+     * statement's steps at every call site (they bind and step in one function). */
+    if (v && sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else if (!v)
         sqlite3_bind_null(st, i);
 }
 
