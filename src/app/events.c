@@ -128,14 +128,17 @@ static int store_batch(void *ctx, const struct vg_sighting *v, size_t n)
         rec->alert_of = a;
         rec->alert_cap = n;
     }
+    /* room for the batch's alerts before it is stored: counting them once it is committed
+     * cannot fail then (a failure there answered 500 for sightings stored) */
+    if (vg_u64map_reserve(&rec->alerts, n) != 0)
+        return vg_diag_set(&rec->d, VG_ENOMEM, "", "out of memory");
     int r = vg_store_sightings_record(rec->st, &rec->who, v, n, rec->alert_of, &rec->d);
     if (r)
         return r;
     rec->sightings += n;
     for (size_t i = 0; i < n; i++)
-        if ((i == 0 || rec->alert_of[i] != rec->alert_of[i - 1]) &&
-            vg_u64map_put(&rec->alerts, (uint64_t)rec->alert_of[i], 0) != 0)
-            return vg_diag_set(&rec->d, VG_ENOMEM, "", "out of memory");
+        if (i == 0 || rec->alert_of[i] != rec->alert_of[i - 1])
+            (void)vg_u64map_put(&rec->alerts, (uint64_t)rec->alert_of[i], 0); /* reserved */
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "core/record.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 
 /* One import under way. */
 struct import {
@@ -18,11 +19,15 @@ struct import {
     struct vg_indicators_counts *counts; /* the store's answers added up */
 };
 
-/* The indicator object of one line, as a client would POST it. */
+/* The indicator object of one line, as a client would POST it; NULL when out of memory (a
+ * value that is not UTF-8 leaves "value" out). */
 static json_t *indicator_of(const struct vg_indicators_options *o, const char *file,
                             enum vg_match_type t, struct vg_str value)
 {
+    unsigned long before = vg_mem_thread_failures();
     json_t *in = json_object();
+    if (!in)
+        return NULL;
     json_object_set_new(in, "type", json_string(vg_match_type_name(t)));
     json_object_set_new(in, "value", json_stringn(value.ptr, value.len));
     if (o->tlp)
@@ -30,6 +35,12 @@ static json_t *indicator_of(const struct vg_indicators_options *o, const char *f
     json_object_set_new(in, "source", json_string(o->source ? o->source : file));
     if (o->confidence >= 0)
         json_object_set_new(in, "confidence", json_integer(o->confidence));
+    /* a setter whose allocation failed left a field out: not an invalid line (it was
+     * counted rejected, the import answering 0 with an indicator missing) */
+    if (vg_mem_thread_failures() != before) {
+        json_decref(in);
+        return NULL;
+    }
     return in;
 }
 
@@ -56,6 +67,8 @@ static int add_line(void *ctx, long line, enum vg_match_type t, struct vg_str va
     struct import *im = ctx;
     (void)line;
     json_t *in = indicator_of(im->o, im->file, t, value), *ind = NULL;
+    if (!in)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (!json_string_value(json_object_get(in, "value"))) {
         json_decref(in);
         return vg_diag_set(d, VG_EINVAL, "value", "value is not UTF-8");
@@ -64,10 +77,13 @@ static int add_line(void *ctx, long line, enum vg_match_type t, struct vg_str va
     vg_diag_clear(&cd);
     int rc = vg_indicator_check(in, VG_CHECK_PATCH, &ind, &cd);
     json_decref(in);
+    if (rc == VG_ENOMEM)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (rc)
         return vg_diag_set(d, VG_EINVAL, cd.field, "invalid %s: %s", vg_match_type_name(t),
                            cd.message);
-    json_array_append_new(im->chunk, ind);
+    if (json_array_append_new(im->chunk, ind) != 0)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (json_array_size(im->chunk) >= VG_IMPORT_CHUNK)
         return store_chunk(im, d);
     return 0;
@@ -76,6 +92,8 @@ static int add_line(void *ctx, long line, enum vg_match_type t, struct vg_str va
 int vg_indicators_options_check(const struct vg_indicators_options *o, struct vg_diag *d)
 {
     json_t *probe = indicator_of(o, "x", VG_MATCH_DOMAIN, VG_STR("example.org")), *ok = NULL;
+    if (!probe)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     int rc = vg_indicator_check(probe, VG_CHECK_PATCH, &ok, d);
     json_decref(probe);
     json_decref(ok);

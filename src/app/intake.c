@@ -22,13 +22,15 @@ static json_t *incident_of(const json_t *rep, const struct vg_intake_decision *d
                   "unverified", dec->unverified);
     if (!inc)
         return NULL;
-    if (dec->org_id)
-        json_object_set_new(inc, "org", json_integer(dec->org_id));
+    /* a field that cannot be set fails the whole incident (it dropped the observables
+     * silently, test_faults' post_report) */
     json_t *v;
-    if ((v = json_object_get(rep, "observables")))
-        json_object_set(inc, "observables", v);
-    if ((v = json_object_get(rep, "occurred")))
-        json_object_set(inc, "occurred", v);
+    if ((dec->org_id && json_object_set_new(inc, "org", json_integer(dec->org_id)) != 0) ||
+        ((v = json_object_get(rep, "observables")) && json_object_set(inc, "observables", v)) ||
+        ((v = json_object_get(rep, "occurred")) && json_object_set(inc, "occurred", v))) {
+        json_decref(inc);
+        return NULL;
+    }
     return inc;
 }
 
@@ -79,7 +81,11 @@ int vg_intake_report(struct vg_store *st, const json_t *report, const char *clie
             goto out;
         }
         snprintf(res->ref, sizeof res->ref, "%s", vg_json_str(out, "ref"));
-        json_object_set(log, "incident", json_object_get(out, "ref"));
+        if (json_object_set(log, "incident", json_object_get(out, "ref")) != 0) {
+            vg_store_tx_rollback(st);
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+            goto out;
+        }
     }
     rc = vg_store_intake_log(st, log, d);
     if (rc) {

@@ -13,9 +13,14 @@ json_t *vg_timeline_diff(json_t *cur, const json_t *patch)
         json_t *old = json_object_get(cur, key);
         if (old && json_equal(old, val))
             continue;
-        json_object_set_new(changes, key,
-                            json_pack("{s:O,s:O}", "from", old ? old : json_null(), "to", val));
-        json_object_set(cur, key, val);
+        /* a change left out, or cur left with its old value, would be written as if whole */
+        if (json_object_set_new(changes, key,
+                                json_pack("{s:O,s:O}", "from", old ? old : json_null(), "to",
+                                          val)) ||
+            json_object_set(cur, key, val)) {
+            json_decref(changes);
+            return NULL;
+        }
     }
     return changes;
 }

@@ -20,7 +20,8 @@ json_t *vg_timeline_diff(json_t *cur, const json_t *patch);
 
 /* The timeline entries of changes (as vg_timeline_diff gives them): a "status" entry whose
  * detail is the status change {"from","to"} if the status changed, then an "update" entry
- * with the other changes if any. Returns their number, 0 to 2. */
+ * with the other changes if any. Returns their number, 0 to 2; an entry's detail is NULL when
+ * out of memory. */
 size_t vg_timeline_entries(const json_t *changes, struct vg_timeline_entry out[2]);
 
 /* The detail of an incident's "created" entry (and of its audit record): {"ref","status"},

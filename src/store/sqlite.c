@@ -102,6 +102,24 @@ static int sq_tx(struct sq *s, const char *sql)
     return q ? sq_step_done(s, q) : VG_EIO;
 }
 
+/* Undoes savepoint name (rollback_to, then release). If that fails, or if SQLite already
+ * rolled the whole transaction back (it may on SQLITE_NOMEM), the writes of the batch before
+ * it can no longer be told apart from it: the batch is lost and will not commit. */
+static void sp_undo(struct sq *s, const char *rollback_to, const char *release)
+{
+    if (sqlite3_get_autocommit(s->db) || sq_tx(s, rollback_to) != 0 || sq_tx(s, release) != 0)
+        s->lost = true;
+}
+
+/* True (the batch marked lost) when the outer transaction of an open batch is gone: SQLite
+ * rolled it back on an error. A savepoint begun then would run outside any transaction. */
+static bool outer_gone(struct sq *s)
+{
+    if (s->outer && sqlite3_get_autocommit(s->db))
+        s->lost = true;
+    return s->lost;
+}
+
 /* Writers of this process take turns on a mutex before BEGIN IMMEDIATE: SQLite's own busy
  * handler sleeps in steps of milliseconds, which would cap the server at a few hundred
  * writes per second under contention. Other processes still wait through busy_timeout. */
@@ -128,11 +146,12 @@ int sq_begin(struct sq *s)
                 return VG_EIO;
             }
             s->outer = true;
+            s->lost = false;
             s->in_tx = true;
             s->first_write = true;
             return 0;
         }
-        if (sq_tx(s, "SAVEPOINT w") != 0)
+        if (outer_gone(s) || sq_tx(s, "SAVEPOINT w") != 0)
             return VG_EIO;
         s->in_sp = true;
         return 0;
@@ -158,12 +177,14 @@ static void sq_end_tx(struct sq *s)
 int sq_commit(struct sq *s)
 {
     if (s->in_sp) {
-        if (sq_tx(s, "RELEASE w") != 0)
+        if (outer_gone(s) || sq_tx(s, "RELEASE w") != 0)
             return VG_EIO;
         s->in_sp = false;
         return 0;
     }
     if (s->first_write) {
+        if (outer_gone(s))
+            return VG_EIO;
         s->first_write = false; /* stays in the batch, committed with it */
         return 0;
     }
@@ -176,8 +197,7 @@ int sq_commit(struct sq *s)
 void sq_rollback(struct sq *s)
 {
     if (s->in_sp) {
-        sq_tx(s, "ROLLBACK TO w");
-        sq_tx(s, "RELEASE w");
+        sp_undo(s, "ROLLBACK TO w", "RELEASE w");
         s->in_sp = false;
         return;
     }
@@ -230,6 +250,7 @@ static int outer_open(struct sq *s, struct vg_diag *d)
         return rc;
     }
     s->outer = true;
+    s->lost = false;
     s->in_tx = true;
     return 0;
 }
@@ -271,6 +292,8 @@ static int sq_tx_begin(struct vg_store *st, struct vg_diag *d)
         if (rc)
             return rc;
     }
+    if (outer_gone(s))
+        return vg_diag_set(d, VG_EIO, "", "database error: the batch's transaction was lost");
     if (sq_tx(s, "SAVEPOINT t") != 0)
         return sq_db_error(s, d);
     s->tx_depth++;
@@ -285,6 +308,7 @@ static bool tx_is_real(const struct sq *s)
 
 static void tx_end_real(struct sq *s)
 {
+    s->lost = false;
     s->tx_depth = 0;
     s->tx_real = false;
     s->tx_fresh = false;
@@ -299,13 +323,28 @@ static int sq_tx_commit(struct vg_store *st, struct vg_diag *d)
     if (s->tx_depth == 0)
         return vg_diag_set(d, VG_EINVAL, "", "no transaction to commit");
     if (!tx_is_real(s)) {
-        if (sq_tx(s, "RELEASE t") != 0)
-            return sq_db_error(s, d);
+        /* a savepoint not released is undone: left open, the batch's commit committed what
+         * the caller was told had failed (test_faults' post_report) */
+        if (outer_gone(s) || sq_tx(s, "RELEASE t") != 0) {
+            int rc = s->lost ? vg_diag_set(d, VG_EIO, "",
+                                           "database error: the batch's "
+                                           "transaction was lost")
+                             : sq_db_error(s, d);
+            sp_undo(s, "ROLLBACK TO t", "RELEASE t");
+            s->tx_depth--;
+            forget_rows(s);
+            return rc;
+        }
         s->tx_depth--;
         return 0;
     }
     int rc = 0;
-    if (s->outer && sq_tx(s, "COMMIT") != 0) {
+    if (s->outer && s->lost) {
+        rc = vg_diag_set(d, VG_EIO, "", "database error: the transaction was lost");
+        if (!sqlite3_get_autocommit(s->db))
+            sq_tx(s, "ROLLBACK");
+        forget_rows(s);
+    } else if (s->outer && sq_tx(s, "COMMIT") != 0) {
         rc = sq_db_error(s, d);
         sq_tx(s, "ROLLBACK");
         forget_rows(s);
@@ -320,8 +359,7 @@ static void sq_tx_rollback(struct vg_store *st)
     if (s->tx_depth == 0)
         return;
     if (!tx_is_real(s)) {
-        sq_tx(s, "ROLLBACK TO t");
-        sq_tx(s, "RELEASE t");
+        sp_undo(s, "ROLLBACK TO t", "RELEASE t");
         s->tx_depth--;
     } else {
         if (s->outer && !sqlite3_get_autocommit(s->db))
@@ -337,10 +375,18 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
     int rc = 0;
     s->batching = false;
     s->tx_depth = 0; /* a use-case transaction left open in the batch is committed with it */
+    bool lost = s->lost;
+    s->lost = false;
     if (!s->outer)
         return 0;
     s->outer = false;
-    if (sq_tx(s, "COMMIT") != 0) {
+    if (lost) {
+        /* a write could not be undone alone, or SQLite rolled the whole back: none of it */
+        rc = vg_diag_set(d, VG_EIO, "", "database error: the batch's transaction was lost");
+        if (!sqlite3_get_autocommit(s->db))
+            sq_tx(s, "ROLLBACK");
+        forget_rows(s);
+    } else if (sq_tx(s, "COMMIT") != 0) {
         rc = sq_db_error(s, d);
         sq_tx(s, "ROLLBACK");
         /* the correlation index and the caches may hold rows that are now gone */
@@ -368,9 +414,13 @@ void sq_caches_check(struct sq *s)
 
 void sq_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
-    if (v)
-        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
-    else
+    /* SQLite copies the text, and a copy that cannot be allocated left the parameter NULL
+     * without a word (a lookup by reference then found nothing: 404, test_faults'
+     * patch_incident): bound without a copy instead, which allocates nothing. v outlives the
+     * statement's steps at every call site (they bind and step in one function). */
+    if (v && sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else if (!v)
         sqlite3_bind_null(st, i);
 }
 

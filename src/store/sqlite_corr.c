@@ -59,6 +59,8 @@ int sq_incident_related(struct vg_store *st, const char *ref, int limit,
     struct sq *s = sq_of(st);
     memset(out, 0, sizeof *out);
     long long self = sq_incident_id(s, ref);
+    if (self < 0)
+        return VG_EIO;
     if (!self)
         return VG_ENOENT;
     if (corr_catch_up(s))

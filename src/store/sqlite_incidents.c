@@ -14,6 +14,7 @@
 #include "core/timeline.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 /* ---- incidents ---- */
@@ -66,6 +67,7 @@ static const char *col_or_null(sqlite3_stmt *q, int i)
 /* A row of INC_SELECT as JSON. */
 static json_t *incident_row(sqlite3_stmt *q)
 {
+    unsigned long before = vg_mem_thread_failures();
     struct inc_view v = {
         .ref = sq_col_text(q, 1),
         .title = sq_col_text(q, 2),
@@ -86,17 +88,29 @@ static json_t *incident_row(sqlite3_stmt *q)
         .updated = sq_col_text(q, 17),
         .created_by = sq_col_text(q, 18),
     };
-    return incident_json(&v);
+    json_t *o = incident_json(&v);
+    /* a field left out (its allocation failed) would be read, or stored back, as missing */
+    if (o && vg_mem_thread_failures() != before) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
 }
 
-/* Finds the row id of an incident by reference; 0 if none. */
+/* Finds the row id of an incident by reference; 0 if none, -1 if it could not be read (a
+ * failed read is not "no such incident": it answered 404, test_faults' patch_incident). */
 long long sq_incident_id(struct sq *s, const char *ref)
 {
     sqlite3_stmt *q = sq_prep(s, "SELECT id FROM incident WHERE ref = ?");
     if (!q)
-        return 0;
+        return -1;
     sq_bind_text(q, 1, ref);
-    long long id = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    int step = sqlite3_step(q);
+    long long id = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : step == SQLITE_DONE ? 0 : -1;
+    if (id < 0) {
+        s->last_rc = step;
+        snprintf(s->last_error, sizeof s->last_error, "%s", sqlite3_errmsg(s->db));
+    }
     sq_done(s, q);
     return id;
 }
@@ -398,7 +412,8 @@ int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
     json_t *o = incident_row(q);
     long long id = sqlite3_column_int64(q, 0);
     sq_done(s, q);
-    json_t *obs = incident_observables(s, id), *tl = obs ? incident_timeline(s, id) : NULL;
+    json_t *obs = o ? incident_observables(s, id) : NULL,
+           *tl = obs ? incident_timeline(s, id) : NULL;
     if (!tl) {
         json_decref(obs);
         json_decref(o);
@@ -453,15 +468,16 @@ int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg
     return 0;
 }
 
-static bool user_exists(struct sq *s, const char *name)
+/* 1 if user name exists, 0 if not, -1 if it could not be read. */
+static int user_exists(struct sq *s, const char *name)
 {
     sqlite3_stmt *q = sq_prep(s, "SELECT 1 FROM user WHERE name = ?");
     if (!q)
-        return false;
+        return -1;
     sq_bind_text(q, 1, name);
-    bool ok = sqlite3_step(q) == SQLITE_ROW;
+    int step = sqlite3_step(q);
     sq_done(s, q);
-    return ok;
+    return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
 int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
@@ -475,6 +491,8 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
         return sq_db_error(s, d);
     long long id = sq_incident_id(s, ref);
     int rc;
+    if (id < 0)
+        return sq_fail(s, d);
     if (!id) {
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
@@ -493,12 +511,19 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
     }
     cur = incident_row(q);
     sq_done(s, q);
+    if (!cur) {
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto out;
+    }
     /* core's rules: the lifecycle, the RSIT pair left */
     rc = vg_incident_patch_check(cur, patch, d);
     if (rc)
         goto out;
     const char *assignee = vg_json_str(patch, "assignee");
-    if (assignee && !user_exists(s, assignee)) {
+    int known = assignee ? user_exists(s, assignee) : 1;
+    if (known < 0)
+        goto fail;
+    if (!known) {
         rc = vg_diag_set(d, VG_EINVAL, "/assignee", "/assignee: no user '%s'", assignee);
         goto out;
     }
@@ -548,18 +573,36 @@ int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const ch
     sq_done(s, q);
     struct vg_timeline_entry tl[2];
     size_t ntl = vg_timeline_entries(changes, tl);
-    int bad = 0;
+    int bad = 0, lost = 0;
     for (size_t k = 0; k < ntl; k++) {
-        bad = bad || timeline_add(s, id, who, tl[k].action, tl[k].detail, now);
+        lost = lost || !tl[k].detail;
+        bad = bad || lost || timeline_add(s, id, who, tl[k].action, tl[k].detail, now);
         json_decref(tl[k].detail);
+    }
+    if (lost) {
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto out;
     }
     if (bad)
         goto fail;
-    if (sq_audit(s, who, "incident.update", ref, changes) || sq_commit(s))
+    if (sq_audit(s, who, "incident.update", ref, changes))
         goto fail;
+    /* the answer is read inside the transaction: read after the commit, a failure answered
+     * 500 for an update that was done (test_faults' patch_incident) */
+    rc = sq_incident_get(st, ref, out);
+    if (rc) {
+        rc = vg_diag_set(d, rc == VG_ENOMEM ? VG_ENOMEM : VG_EIO, "",
+                         "cannot read the incident back");
+        goto out;
+    }
+    if (sq_commit(s)) {
+        json_decref(*out);
+        *out = NULL;
+        goto fail;
+    }
     json_decref(cur);
     json_decref(changes);
-    return vg_store_incident_get(st, ref, out);
+    return 0;
 fail:
     rc = vg_diag_set(d, VG_EIO, "", "database error: %s", sqlite3_errmsg(s->db));
 out:
@@ -578,6 +621,8 @@ int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char
     if (sq_begin(s))
         return sq_db_error(s, d);
     long long id = sq_incident_id(s, ref);
+    if (id < 0)
+        return sq_fail(s, d);
     if (!id) {
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
@@ -603,6 +648,8 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, 
     if (sq_begin(s))
         return sq_db_error(s, d);
     long long id = sq_incident_id(s, ref);
+    if (id < 0)
+        return sq_fail(s, d);
     if (!id) {
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
@@ -649,6 +696,8 @@ int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const 
     }
     long long id = sq_incident_id(s, ref);
     json_decref(inc);
+    if (id <= 0)
+        return id < 0 ? sq_db_error(s, d) : vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     if (sq_begin(s))
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO incident_step(incident_id, step_id, done, done_by, "

@@ -12,10 +12,14 @@
 #include "core/observable.h"
 #include "util/hash.h"
 #include "util/json.h"
+#include "util/mem.h"
 #include "util/time.h"
 
+/* The indicator of q's row, or NULL when out of memory (a field left out would be merged
+ * and stored as missing). */
 static json_t *indicator_row(sqlite3_stmt *q)
 {
+    unsigned long before = vg_mem_thread_failures();
     json_t *o =
         json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)sqlite3_column_int64(q, 0), "type",
                   sq_col_text(q, 1), "value", sq_col_text(q, 2), "tlp", sq_col_text(q, 3), "source",
@@ -26,6 +30,10 @@ static json_t *indicator_row(sqlite3_stmt *q)
     json_object_set_new(o, "expires", sq_col_null(q, 9));
     json_object_set_new(o, "created", json_string(sq_col_text(q, 10)));
     json_object_set_new(o, "updated", json_string(sq_col_text(q, 11)));
+    if (vg_mem_thread_failures() != before) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -43,7 +51,7 @@ int sq_indicator_get(struct vg_store *st, long long id, json_t **out)
     int step = sqlite3_step(q), rc = step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
     if (step == SQLITE_ROW) {
         *out = indicator_row(q);
-        rc = 0;
+        rc = *out ? 0 : VG_ENOMEM;
     }
     sq_done(s, q);
     return rc;
@@ -58,8 +66,19 @@ static int upsert(struct sq *s, const json_t *ind, const char *now, long long *i
         return VG_EIO;
     sq_bind_text(q, 1, vg_json_str(ind, "type"));
     sq_bind_text(q, 2, vg_json_str(ind, "value"));
-    json_t *cur = sqlite3_step(q) == SQLITE_ROW ? indicator_row(q) : NULL;
+    /* a step that fails is not "no such indicator": SQLite may even have rolled the
+     * transaction back (SQLITE_NOMEM), and the insert below would then commit on its own */
+    int step = sqlite3_step(q);
+    json_t *cur = step == SQLITE_ROW ? indicator_row(q) : NULL;
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        s->last_rc = step;
+        snprintf(s->last_error, sizeof s->last_error, "%s", sqlite3_errmsg(s->db));
+    }
     sq_done(s, q);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return VG_EIO;
+    if (step == SQLITE_ROW && !cur)
+        return VG_ENOMEM;
     /* what to store: core's rule (given fields replace, first/last seen widen) */
     json_t *next = vg_indicator_merge(cur, ind);
     if (!next) {
@@ -126,6 +145,8 @@ int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const j
     vg_time_now(now);
     size_t counts[3] = {0, 0, 0}, i;
     json_t *v, *ids = json_array();
+    if (!ids)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (sq_begin(s)) {
         json_decref(ids);
         return sq_db_error(s, d);
@@ -138,23 +159,36 @@ int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const j
             return sq_fail(s, d);
         }
         counts[r]++;
-        json_array_append_new(ids, json_integer(id));
+        if (json_array_append_new(ids, json_integer(id)) != 0) {
+            json_decref(ids);
+            sq_rollback(s);
+            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        }
     }
     json_t *summary = json_pack("{s:I,s:I,s:I}", "added", (json_int_t)counts[0], "updated",
                                 (json_int_t)counts[1], "unchanged", (json_int_t)counts[2]);
+    if (!summary) {
+        json_decref(ids);
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
     if ((counts[0] || counts[1]) && sq_audit(s, who, "indicator.import", "indicators", summary)) {
         json_decref(ids);
         json_decref(summary);
         return sq_fail(s, d);
     }
+    /* the answer whole before the commit: nothing may fail once the rows are written */
+    if (json_object_set_new(summary, "ids", ids) != 0) {
+        json_decref(summary);
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
     if (sq_commit(s)) {
-        json_decref(ids);
         json_decref(summary);
         return sq_fail(s, d);
     }
     if (counts[0] || counts[1])
         s->ind_gen++;
-    json_object_set_new(summary, "ids", ids);
     *out = summary;
     return 0;
 }
@@ -190,9 +224,12 @@ int sq_indicator_each(struct vg_store *st, const char *now,
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, now);
-    int rc = 0;
-    while (rc == 0 && sqlite3_step(q) == SQLITE_ROW)
+    int rc = 0, step = SQLITE_DONE;
+    while (rc == 0 && (step = sqlite3_step(q)) == SQLITE_ROW)
         rc = fn(ctx, sqlite3_column_int64(q, 0), sq_col_text(q, 1), sq_col_text(q, 2));
+    /* a step that failed (SQLITE_NOMEM) ends the rows too: not all of them were read */
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = VG_EIO;
     sq_done(s, q);
     return rc;
 }

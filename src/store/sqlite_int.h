@@ -31,6 +31,9 @@ struct sq {
     bool in_sp;           /* a write's savepoint is open */
     bool first_write;     /* the first write of a batch is running in the outer transaction */
     bool in_read;         /* a read transaction (vg_store_read_begin) is open */
+    bool lost;            /* a write of the open batch could not be undone alone, or SQLite
+                           * rolled the batch's transaction back (SQLITE_NOMEM): the batch
+                           * must not commit */
     int tx_depth;         /* use-case transactions open (vg_store_tx_begin), nested ones included */
     bool tx_real;         /* the outermost one began the transaction itself (no batch around it) */
     bool tx_fresh;        /* ... and no write has run in it yet: the first runs in it directly */
@@ -127,7 +130,8 @@ int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out)
 int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d);
 int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);
 
-/* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none. */
+/* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
+ * if it could not be read. */
 long long sq_incident_id(struct sq *s, const char *ref);
 int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
                        const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);

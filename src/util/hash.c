@@ -121,22 +121,31 @@ static struct vg_u64map_slot *slot_of(struct vg_u64map_slot *slots, size_t ns, u
     return &slots[h];
 }
 
+int vg_u64map_reserve(struct vg_u64map *m, size_t extra)
+{
+    if ((m->n + extra) * 2 <= m->nslots)
+        return 0;
+    size_t ns = m->nslots ? m->nslots : 1024;
+    while ((m->n + extra) * 2 > ns)
+        ns *= 2;
+    struct vg_u64map_slot *sl = vg_calloc(ns, sizeof *sl);
+    if (!sl)
+        return VG_ENOMEM;
+    for (size_t i = 0; i < m->nslots; i++)
+        if (m->slots[i].val1)
+            *slot_of(sl, ns, m->slots[i].key) = m->slots[i];
+    free(m->slots);
+    m->slots = sl;
+    m->nslots = ns;
+    return 0;
+}
+
 int vg_u64map_put(struct vg_u64map *m, uint64_t key, uint32_t val)
 {
     if (val == UINT32_MAX)
         return VG_EINVAL;
-    if ((m->n + 1) * 2 > m->nslots) {
-        size_t ns = m->nslots ? m->nslots * 2 : 1024;
-        struct vg_u64map_slot *sl = vg_calloc(ns, sizeof *sl);
-        if (!sl)
-            return VG_ENOMEM;
-        for (size_t i = 0; i < m->nslots; i++)
-            if (m->slots[i].val1)
-                *slot_of(sl, ns, m->slots[i].key) = m->slots[i];
-        free(m->slots);
-        m->slots = sl;
-        m->nslots = ns;
-    }
+    if (vg_u64map_reserve(m, 1) != 0)
+        return VG_ENOMEM;
     struct vg_u64map_slot *s = slot_of(m->slots, m->nslots, key);
     if (!s->val1)
         m->n++;

@@ -91,6 +91,9 @@ struct vg_u64map {
 void vg_u64map_cleanup(struct vg_u64map *m);
 /* Sets the value of key (added or replaced); val < UINT32_MAX. 0 or VG_ENOMEM. */
 int vg_u64map_put(struct vg_u64map *m, uint64_t key, uint32_t val);
+/* Makes room for extra more keys: the puts that add them then allocate nothing (cannot
+ * fail). 0 or VG_ENOMEM. */
+int vg_u64map_reserve(struct vg_u64map *m, size_t extra);
 
 /* The value of key, or -1. */
 static inline long vg_u64map_find(const struct vg_u64map *m, uint64_t key)

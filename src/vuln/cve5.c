@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "vuln/vuln_int.h"
 
 /* Normalises a CVE 5 vendor or product name (core/product.h, the rule of every path). */
@@ -249,7 +250,14 @@ int vuln_read_cve5(struct vg_vuln_set *s, const json_t *doc, const char *name,
         }
         struct vg_diag rd;
         vg_diag_clear(&rd);
+        unsigned long before = vg_mem_thread_failures();
         struct vg_vuln *v = vg_feed_parse_cve5(rec, ptr, o && o->keep_json, &rd);
+        if (vg_mem_thread_failures() != before) {
+            /* an allocation that failed is not a bad record: the whole read fails (it was
+             * counted rejected, the import answering 0 with a record missing) */
+            vg_vuln_free(v);
+            return vg_diag_set(d, VG_ENOMEM, ptr, "out of memory");
+        }
         if (!v) {
             vuln_feed_report(o, name, &rd, st);
             continue;

@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "vuln/vuln_int.h"
 
 static const char *const metric_keys[4] = {"cvssMetricV40", "cvssMetricV31", "cvssMetricV30",
@@ -314,7 +315,12 @@ int vuln_read_nvd(struct vg_vuln_set *s, const json_t *doc, const char *name,
         /* One CVE as {"cve": {...}}, the shape of a single NVD record. */
         struct vg_diag rd;
         vg_diag_clear(&rd);
+        unsigned long before = vg_mem_thread_failures();
         struct vg_vuln *v = vg_feed_parse_nvd(single, "/cve", o && o->keep_json, &rd);
+        if (vg_mem_thread_failures() != before) {
+            vg_vuln_free(v);
+            return vg_diag_set(d, VG_ENOMEM, "/cve", "out of memory");
+        }
         if (!v) {
             vuln_feed_report(o, name, &rd, st);
             return 0;
@@ -329,7 +335,14 @@ int vuln_read_nvd(struct vg_vuln_set *s, const json_t *doc, const char *name,
         struct vg_diag rd;
         vg_diag_clear(&rd);
         json_t *cve = json_object_get(json_array_get(vulns, i), "cve");
+        unsigned long before = vg_mem_thread_failures();
         struct vg_vuln *v = vg_feed_parse_nvd(cve, ptr, o && o->keep_json, &rd);
+        if (vg_mem_thread_failures() != before) {
+            /* an allocation that failed is not a bad record: the whole read fails (it was
+             * counted rejected, the import answering 0 with a record missing) */
+            vg_vuln_free(v);
+            return vg_diag_set(d, VG_ENOMEM, ptr, "out of memory");
+        }
         if (!v) {
             if (rd.message[0] == '\0')
                 vg_diag_set(&rd, VG_EINVAL, ptr, "missing cve object");

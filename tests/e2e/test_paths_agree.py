@@ -66,9 +66,11 @@ def make_indicators(rnd):
     future = (now + datetime.timedelta(days=rnd.randint(1, 30))).strftime("%Y-%m-%dT%H:%M:%SZ")
     items, values = [], []
 
-    def add(value, seen=None):
+    def add(value, seen=None, live=False):
         it = {"value": value}
         r = rnd.random()
+        if live:  # never expired: what the test asserts it met must be matchable
+            r = max(r, 0.2)
         if r < 0.2:
             it["expires"] = past
         elif r < 0.4:
@@ -89,7 +91,7 @@ def make_indicators(rnd):
     add("10.1.7.66")  # an address of a constituent is itself an indicator
     for i in range(rnd.randint(2, 3)):
         u = f"http://dl{i}.bad.example/p{rnd.randint(0, 99)}"
-        add(u, [u, u.replace("http://", "HTTP://").replace("/p", ":80/p")])
+        add(u, [u, u.replace("http://", "HTTP://").replace("/p", ":80/p")], live=i == 0)
     h = "".join(rnd.choice("0123456789abcdef") for _ in range(64))
     add(h, [h, h.upper()])
     h = "".join(rnd.choice("0123456789abcdef") for _ in range(32))
