@@ -43,6 +43,11 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.environ.get("VIGIE_MUTANTS_DIR", os.path.join(ROOT, "build", "mutants"))
 EQUIV = os.path.join(ROOT, "tests", "mutants", "equivalent.txt")
+# The unit tests run in the copies (build/mutants/wN/) and read the shared corpus at
+# $VIGIE_CORPUS, else ../shared/corpus from their working directory: point both at the
+# working tree's, or under CI=true (where a missing corpus fails) the unmutated copy fails.
+SHARED = os.path.join(os.path.dirname(ROOT), "shared")
+os.environ.setdefault("VIGIE_CORPUS", os.path.join(SHARED, "corpus"))
 VARIANT = "mut"
 # The copy is built at -O0 without warnings: faster to rebuild, and a mutant that would only
 # warn (a variable left unused by a deleted statement) is still a change of behaviour to test.
@@ -440,6 +445,9 @@ def main():
             shutil.copytree(trees[0].path, t.path, symlinks=True)
             fresh = True
         os.makedirs(t.path, exist_ok=True)
+        link = os.path.join(os.path.dirname(t.path), "shared")  # ../shared seen from the copy
+        if os.path.isdir(SHARED) and not os.path.lexists(link):
+            os.symlink(SHARED, link)
         sync_tree(t.path)
         if not fresh:  # make does not see a change of flags: start afresh
             shutil.rmtree(os.path.join(t.path, "build"), ignore_errors=True)
