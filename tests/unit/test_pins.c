@@ -783,6 +783,12 @@ static void pin_version_range_ends(void **state)
     assert_int_equal(vg_version_key_cmp(ka, al, ka, al), 0);
     assert_int_equal(vg_version_key_cmp(ka, al - 1, ka, al), -1);
     assert_int_equal(vg_version_key_cmp(ka, al, ka, al - 1), 1);
+    /* build metadata compared from its first character: a9 before b1, b1 before b2 */
+    al = vg_version_key(vg_str_c("1.0+a9"), ka);
+    bl = vg_version_key(vg_str_c("1.0+b1"), kb);
+    assert_int_equal(vg_version_key_cmp(ka, al, kb, bl), -1);
+    al = vg_version_key(vg_str_c("1.0+b2"), ka);
+    assert_int_equal(vg_version_key_cmp(kb, bl, ka, al), -1);
 }
 
 static bool glob(const char *p, const char *t)
