@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "core/corr.h"
+#include "fuzz_reader.h"
 
 #define MAX_OBS 64
 
@@ -27,19 +28,6 @@ struct item {
 
 static struct item items[MAX_OBS * 2]; /* observables and the hosts of URLs and e-mails */
 static size_t nitems;
-
-struct reader {
-    const uint8_t *p;
-    size_t n;
-};
-
-static unsigned next(struct reader *r)
-{
-    if (r->n == 0)
-        return 0;
-    r->n--;
-    return *r->p++;
-}
 
 static const char *const labels[] = {"a", "b", "evil", "example", "test", "x-y", "evil.example"};
 

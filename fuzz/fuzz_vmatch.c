@@ -15,19 +15,7 @@
 
 #include "vuln/feed.h"
 #include "vuln/vmatch.h"
-
-struct reader {
-    const uint8_t *p;
-    size_t n;
-};
-
-static unsigned next(struct reader *r)
-{
-    if (r->n == 0)
-        return 0;
-    r->n--;
-    return *r->p++;
-}
+#include "fuzz_reader.h"
 
 #define PICK(r, a) (a)[next(r) % (sizeof(a) / sizeof(a)[0])]
 
