@@ -437,15 +437,6 @@ static void tx_outside_batch(void **state)
     assert_string_equal(committed_orgs(f->path, names, sizeof names), "A,B,D,F,G");
 }
 
-/* Runs sql on the file at path through a connection of its own. */
-static void exec_on(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-    sqlite3_close(db);
-}
-
 /* A single-item getter tells "no such item" (VG_ENOENT) from a store failure (VG_EIO): here
  * the tables are dropped under the connection, whose statements were prepared before, so that
  * the failure is in the step and not in the preparation. */
