@@ -341,7 +341,8 @@ static int store_set(struct vg_store *st, const struct vg_vuln_set *set,
         }
     }
     for (size_t i = 0; i < nr; i++) { /* prods.v and forms.data are final now */
-        recs[i].products = (const char *const *)prods.v + prod_first[i];
+        /* a set whose records name no product (e.g. only REJECTED ones) has no vector */
+        recs[i].products = prods.v ? (const char *const *)prods.v + prod_first[i] : NULL;
         recs[i].compact = forms.data + form_at[i];
     }
     if (nr && (rc = vg_store_vuln_put(st, recs, nr, res, d)))

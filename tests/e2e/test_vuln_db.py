@@ -55,6 +55,24 @@ def test_broken_records_reported_rest_imported(tmp_path):
     assert f + ": /vulnerabilities/3/cve/metrics/cvssMetricV31/0/cvssData/baseScore:" in p.stderr
 
 
+def test_file_without_products_imports(tmp_path):
+    """A CVE 5 file whose only record is REJECTED names no product at all: the import
+    stores it (no product list, no undefined behaviour under UBSan) and counts it."""
+    f = tmp_path / "rejected.json"
+    f.write_text(json.dumps([{
+        "dataType": "CVE_RECORD", "dataVersion": "5.1",
+        "cveMetadata": {"cveId": "CVE-2025-4045", "state": "REJECTED",
+                        "datePublished": "2025-01-01T00:00:00.000Z",
+                        "dateUpdated": "2025-02-11T00:00:00.000Z"},
+        "containers": {"cna": {"rejectedReasons": [{"lang": "en", "value": "duplicate"}]}}}]))
+    p = run("vuln", "import", str(f), db=tmp_path / "v.db")
+    assert "runtime error" not in p.stderr
+    s = summary(p)
+    assert (s["added"], s["updated"], s["unchanged"]) == (1, 0, 0)
+    s = summary(run("vuln", "import", str(f), db=tmp_path / "v.db"))
+    assert (s["added"], s["unchanged"]) == (0, 1)
+
+
 def test_nothing_readable_fails(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
