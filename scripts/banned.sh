@@ -2,7 +2,9 @@
 # Fails if the C sources call a banned function (STYLE.md: no strcpy strcat sprintf vsprintf
 # strtok atoi gets), or if src/ allocates other than through util/mem.h (malloc calloc
 # realloc strdup strndup: vg_malloc ... so that the allocation failure hook sees every
-# allocation; only src/util/mem.c calls the system allocator). Prints file:line of each call.
+# allocation; only src/util/mem.c calls the system allocator), or sorts or searches other than
+# through util/sort.h (qsort and bsearch with an empty vector's NULL base are undefined).
+# Prints file:line of each call.
 # An optional argument is the root of the tree to check (tests/rules checks the script so).
 cd "${1:-$(dirname "$0")/..}" || exit 2
 files() { [ -d "$1" ] && find "$1" -name '*.[ch]'; }
@@ -24,6 +26,13 @@ hits=$(calls 'malloc|calloc|realloc|strdup|strndup' $(files src | grep -vx 'src/
 if [ -n "$hits" ]; then
     echo "raw allocation in src/ (use vg_malloc, vg_calloc, vg_realloc, vg_strdup, vg_strndup" \
         "of util/mem.h):" >&2
+    echo "$hits" >&2
+    status=1
+fi
+hits=$(calls 'qsort|bsearch' $(files src | grep -vx 'src/util/sort.h'))
+if [ -n "$hits" ]; then
+    echo "raw qsort or bsearch in src/ (use vg_sort, vg_search of util/sort.h: an empty" \
+        "vector's NULL base is undefined behaviour for them):" >&2
     echo "$hits" >&2
     status=1
 fi

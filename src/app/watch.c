@@ -11,6 +11,7 @@
 #include "app/watch_int.h"
 #include "util/json.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "vuln/compact.h"
 #include "vuln/feed.h"
 #include "vuln/summary.h"
@@ -71,7 +72,7 @@ void watch_keyv_uniq(struct keyv *k)
 {
     if (!k->n)
         return;
-    qsort(k->v, k->n, sizeof *k->v, cmp_key);
+    vg_sort(k->v, k->n, sizeof *k->v, cmp_key);
     size_t j = 1;
     for (size_t i = 1; i < k->n; i++)
         if (k->v[i] != k->v[j - 1])
@@ -176,7 +177,7 @@ int watch_store_findings(struct vg_store *st, const struct vg_store_fscope *scop
     }
     /* in the order of the store's unique index (organisation, CVE, asset): its B-tree then
      * grows at the end instead of taking random inserts (8 M findings: minutes -> seconds) */
-    qsort(f, fs->n, sizeof *f, cmp_store_finding);
+    vg_sort(f, fs->n, sizeof *f, cmp_store_finding);
     json_t *res = NULL;
     rc = vg_store_finding_replace(st, scope, assets, na, f, fs->n, &res, d);
     if (!rc) {

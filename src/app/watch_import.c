@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "vuln/compact.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
@@ -165,7 +166,7 @@ static int select_inventory(struct vg_store *st, struct inventories *iv,
         *inv = iv->all;
         goto out;
     }
-    qsort(names.v, names.n, sizeof *names.v, cmp_strp);
+    vg_sort(names.v, names.n, sizeof *names.v, cmp_strp);
     size_t j = 0;
     for (size_t i = 0; i < names.n; i++) { /* unique names */
         if (j && strcmp(names.v[i], names.v[j - 1]) == 0) {

@@ -10,6 +10,7 @@
 #include "app/watch_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
+#include "util/sort.h"
 
 static int load_kev(void *ctx, const struct vg_store_kev *k)
 {
@@ -115,7 +116,7 @@ static int cmp_org_sum(const void *a, const void *b)
 static struct org_sum *find_org(const struct org_sums *os, long long org)
 {
     struct org_sum key = {.org = org};
-    return bsearch(&key, os->v, os->n, sizeof *os->v, cmp_org_sum);
+    return vg_search(&key, os->v, os->n, sizeof *os->v, cmp_org_sum);
 }
 
 static int compare_stored(void *ctx, long long org, long long n, uint64_t h)
@@ -154,7 +155,7 @@ static int store_changed(struct vg_store *st, long long org, const struct vg_vul
     long long *org_of = asset_id; /* first the organisation of each asset, then its id */
     for (size_t i = 0; i < na; i++)
         os.v[i].org = org_of[i] = strtoll(vg_inventory_org(inv, i), NULL, 10);
-    qsort(os.v, na, sizeof *os.v, cmp_org_sum);
+    vg_sort(os.v, na, sizeof *os.v, cmp_org_sum);
     for (size_t i = 0; i < na; i++)
         if (os.n == 0 || os.v[os.n - 1].org != os.v[i].org)
             os.v[os.n++] = os.v[i];

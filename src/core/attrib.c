@@ -9,6 +9,7 @@
 #include "core/observable.h"
 #include "util/json.h"
 #include "util/mem.h"
+#include "util/sort.h"
 
 struct net {
     unsigned char ip[16];
@@ -86,8 +87,8 @@ struct vg_attrib *vg_attrib_new(const json_t *orgs)
         }
     }
     free(ob);
-    qsort(a->nets, a->nnets, sizeof *a->nets, cmp_net);
-    qsort(a->doms, a->ndoms, sizeof *a->doms, cmp_dom);
+    vg_sort(a->nets, a->nnets, sizeof *a->nets, cmp_net);
+    vg_sort(a->doms, a->ndoms, sizeof *a->doms, cmp_dom);
     return a;
 }
 

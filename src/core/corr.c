@@ -17,6 +17,7 @@
 #include "util/err.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/sort.h"
 
 #define TAIL_MAX 4096 /* unsorted addresses scanned at most by a lookup, once loaded */
 
@@ -211,7 +212,7 @@ static int merge_tail(struct vg_corr *c)
 {
     if (c->nnets == c->nsorted)
         return 0;
-    qsort(c->nets + c->nsorted, c->nnets - c->nsorted, sizeof *c->nets, cmp_net);
+    vg_sort(c->nets + c->nsorted, c->nnets - c->nsorted, sizeof *c->nets, cmp_net);
     struct net *m = vg_malloc(c->capnets * sizeof *m);
     if (!m)
         return VG_ENOMEM;
@@ -589,7 +590,7 @@ int vg_corr_query_rank(struct vg_corr_query *q)
                                       q->text.data + q->hits[k].mine,
                                       q->text.data + q->hits[k].matched};
     if (n)
-        qsort(hp, n, sizeof *hp, cmp_pair);
+        vg_sort(hp, n, sizeof *hp, cmp_pair);
     size_t ng = 0, nu = 0;
     for (size_t k = 0; k < n; k++) {
         if (nu && cmp_pair(&hp[k], &hp[nu - 1]) == 0)
@@ -604,7 +605,7 @@ int vg_corr_query_rank(struct vg_corr_query *q)
         nu++;
     }
     if (ng)
-        qsort(g, ng, sizeof *g, cmp_group);
+        vg_sort(g, ng, sizeof *g, cmp_group);
     q->npairs = nu;
     q->ngroups = ng;
     return 0;

@@ -10,6 +10,7 @@
 
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "util/time.h"
 
 static const char *const SOURCES[] = {"nvd", "cve5"};
@@ -389,7 +390,7 @@ int sq_vuln_products_for_names(struct vg_store *st, const char *const *names, si
         sq_done(s, q);
     }
     if (!rc && norgs)
-        qsort(orgs, norgs, sizeof *orgs, cmp_ll);
+        vg_sort(orgs, norgs, sizeof *orgs, cmp_ll);
     for (size_t i = 0; !rc && i < norgs; i++) {
         if (i && orgs[i] == orgs[i - 1])
             continue;

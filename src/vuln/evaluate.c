@@ -257,7 +257,7 @@ int vuln_eval_hits(const struct vg_vuln_set *s, const struct vg_inventory *inv, 
         h->v = sorted;
         h->cap = h->n;
     } else {
-        vuln_sort_n(h->v, h->n, sizeof *h->v, vuln_cmp_hit);
+        vg_sort(h->v, h->n, sizeof *h->v, vuln_cmp_hit);
     }
     for (size_t i = 0; i < h->n && rc == 0;) {
         size_t j = i;

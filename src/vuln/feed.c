@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "vuln/vuln_int.h"
 
 void vuln_feed_report(const struct vg_feed_opts *o, const char *name, const struct vg_diag *d,
@@ -173,7 +174,7 @@ static char **dir_names(DIR *dir, size_t *n, int *rc)
             names[(*n)++] = name;
     }
     if (*n > 1)
-        qsort(names, *n, sizeof *names, cmp_names);
+        vg_sort(names, *n, sizeof *names, cmp_names);
     return names;
 }
 

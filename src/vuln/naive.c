@@ -69,7 +69,7 @@ int vg_vmatch_naive(const struct vg_vuln_set *s, size_t first, size_t n, struct 
     }
     /* Several assets of one group give the same hit: keep one. */
     if (rc == 0 && h.n) {
-        vuln_sort_n(h.v, h.n, sizeof *h.v, vuln_cmp_hit);
+        vg_sort(h.v, h.n, sizeof *h.v, vuln_cmp_hit);
         size_t k = 0;
         for (size_t i = 0; i < h.n; i++)
             if (k == 0 || h.v[i].entry != h.v[k - 1].entry || h.v[i].match != h.v[k - 1].match ||

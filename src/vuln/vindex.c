@@ -146,8 +146,7 @@ static int bucketize(struct bucketed *b, struct pendings *p, size_t *bytes)
         b->ents[cur[p->v[i].bucket]++] = p->v[i].e;
     free(cur);
     for (size_t i = 0; i < nb; i++)
-        vuln_sort_n(b->ents + b->start[i], b->start[i + 1] - b->start[i], sizeof *b->ents,
-                    cmp_ixent);
+        vg_sort(b->ents + b->start[i], b->start[i + 1] - b->start[i], sizeof *b->ents, cmp_ixent);
     b->n = p->n;
     *bytes += (nb + 1) * 8 + p->n * sizeof *b->ents + vg_strmap_bytes(&b->keys);
     return 0;

@@ -101,7 +101,7 @@ int vg_vmatch_asset(const struct vg_vindex *ix, const struct vg_vuln_set *s,
     if (rc == 0)
         rc = vuln_group_hits(ix, s, inv, gi, &h);
     if (rc == 0)
-        vuln_sort_n(h.v, h.n, sizeof *h.v, vuln_cmp_hit);
+        vg_sort(h.v, h.n, sizeof *h.v, vuln_cmp_hit);
     struct vg_findings tmp;
     vg_findings_init(&tmp);
     for (size_t i = 0; i < h.n && rc == 0;) {

@@ -16,6 +16,7 @@
 #include "util/hash.h"
 #include "util/json.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "vuln/cpe.h"
 #include "vuln/feed.h"
 #include "vuln/findings.h"
@@ -104,14 +105,6 @@ struct ixent {
 };
 
 /* ---- helpers ---- */
-
-/* qsort, which must not be given a NULL base even for no elements. */
-static inline void vuln_sort_n(void *base, size_t n, size_t sz,
-                               int (*cmp)(const void *, const void *))
-{
-    if (n > 1)
-        qsort(base, n, sz, cmp);
-}
 
 /* Grows *p (of *cap elements of sz bytes) to hold n, doubling; 0 or VG_ENOMEM. */
 int vuln_need(void **p, size_t *cap, size_t n, size_t sz);

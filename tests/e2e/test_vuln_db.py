@@ -55,9 +55,11 @@ def test_broken_records_reported_rest_imported(tmp_path):
     assert f + ": /vulnerabilities/3/cve/metrics/cvssMetricV31/0/cvssData/baseScore:" in p.stderr
 
 
-def test_file_without_products_imports(tmp_path):
+def test_file_without_products_imports(server, tmp_path):
     """A CVE 5 file whose only record is REJECTED names no product at all: the import
-    stores it (no product list, no undefined behaviour under UBSan) and counts it."""
+    stores it and re-matches it against a constituency that has products (an empty list
+    of names and products: no undefined behaviour under UBSan), with no finding."""
+    a, _ = setup_orgs(server)
     f = tmp_path / "rejected.json"
     f.write_text(json.dumps([{
         "dataType": "CVE_RECORD", "dataVersion": "5.1",
@@ -65,12 +67,13 @@ def test_file_without_products_imports(tmp_path):
                         "datePublished": "2025-01-01T00:00:00.000Z",
                         "dateUpdated": "2025-02-11T00:00:00.000Z"},
         "containers": {"cna": {"rejectedReasons": [{"lang": "en", "value": "duplicate"}]}}}]))
-    p = run("vuln", "import", str(f), db=tmp_path / "v.db")
+    p = run("vuln", "import", str(f), db=server.db)
     assert "runtime error" not in p.stderr
     s = summary(p)
     assert (s["added"], s["updated"], s["unchanged"]) == (1, 0, 0)
-    s = summary(run("vuln", "import", str(f), db=tmp_path / "v.db"))
+    s = summary(run("vuln", "import", str(f), db=server.db))
     assert (s["added"], s["unchanged"]) == (0, 1)
+    assert server.get(f"/api/v1/orgs/{a['id']}/findings").json()["items"] == []
 
 
 def test_nothing_readable_fails(tmp_path):

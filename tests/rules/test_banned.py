@@ -15,6 +15,8 @@ CLEAN = {
                     "    char *p = vg_malloc(3);\n    char *q = vg_strdup(\"a\");\n"
                     "    return p && q && s->calloc(1) && t.realloc(2);\n}\n",
     "tests/unit/test_x.c": "int main(void)\n{\n    return malloc(1) != 0;\n}\n",
+    "src/util/sort.h": "static inline void vg_sort(void *b, size_t n)\n{\n    qsort(b, n, 1, c);\n}\n",
+    "src/core/s.c": "void h(int *v, size_t n)\n{\n    vg_sort(v, n, 4, cmp);\n}\n",
 }
 
 
@@ -42,6 +44,8 @@ def test_banned_passes_on_a_clean_tree(tmp_path):
     ("src/app/b.c", 1, "char *p = malloc(1);\n", "raw allocation"),
     ("tests/unit/test_y.c", 1, "int n = atoi(s);\n", "banned functions"),
     ("fuzz/fuzz_z.c", 2, "\nsprintf(b, \"%d\", 1);\n", "banned functions"),
+    ("src/app/c.c", 2, "\nqsort(v, n, 4, cmp);\n", "raw qsort or bsearch"),
+    ("src/vuln/d.h", 1, "return bsearch(&k, v, n, 4, cmp);\n", "raw qsort or bsearch"),
 ])
 def test_banned_fails_on_a_violation(tmp_path, path, line, text, what):
     files = dict(CLEAN)
