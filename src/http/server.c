@@ -638,6 +638,8 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
     if (!srv->store)
         goto fail;
+    if (srv->cfg.busy_timeout_ms)
+        vg_store_busy_timeout(srv->store, srv->cfg.busy_timeout_ms);
     /* the reader's connection, opened after the migrations are done */
     srv->rstore = vg_store_open(srv->db, &srv->cfg.store, d);
     if (!srv->rstore || vg_store_read_only(srv->rstore, d) != 0)

@@ -36,6 +36,7 @@ struct sq {
                            * must not commit */
     bool busy_fast;       /* a write of the open batch met another process's lock: the
                            * batch's later writes do not wait for it (busy timeout 0) */
+    int busy_ms;          /* the busy timeout otherwise (vg_store_busy_timeout) */
     int tx_depth;         /* use-case transactions open (vg_store_tx_begin), nested ones included */
     bool tx_real;         /* the outermost one began the transaction itself (no batch around it) */
     bool tx_fresh;        /* ... and no write has run in it yet: the first runs in it directly */

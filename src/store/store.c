@@ -82,3 +82,8 @@ int vg_store_read_only(struct vg_store *st, struct vg_diag *d)
 {
     return st->ops->read_only(st, d);
 }
+
+void vg_store_busy_timeout(struct vg_store *st, unsigned ms)
+{
+    st->ops->busy_timeout(st, ms);
+}
