@@ -421,12 +421,12 @@ static void *read_main(void *arg)
     return NULL;
 }
 
-/* Queues j for its thread: the reader for a GET, the database thread for the rest; false
- * when the server is stopping. The connection is suspended first: the thread may resume it
- * as soon as j is queued. */
+/* Queues j for its thread: the reader for a GET route (a HEAD answered by one too), the
+ * database thread for the rest; false when the server is stopping. The connection is
+ * suspended first: the thread may resume it as soon as j is queued. */
 static bool enqueue(struct vg_server *srv, struct job *j)
 {
-    struct jobq *q = strcmp(j->req.method, "GET") == 0 ? &srv->reads : &srv->writes;
+    struct jobq *q = strcmp(j->route->method, "GET") == 0 ? &srv->reads : &srv->writes;
     pthread_mutex_lock(&srv->qlock);
     bool ok = !srv->stopping;
     if (ok) {
