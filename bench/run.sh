@@ -10,3 +10,5 @@ echo "== match (bench/match/run.sh)"
 sh bench/match/run.sh | tee bench/out/match-report.txt
 echo "== vuln (bench/vuln/run.sh)"
 sh bench/vuln/run.sh | tee bench/out/vuln-report.txt
+echo "== load (bench/load/load.py)"
+/usr/bin/python3 bench/load/load.py | tee bench/out/load-report.txt

@@ -24,6 +24,7 @@ static int run_serve(int argc, char **argv)
         {"report-rate", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
+        {"busy-timeout", required_argument, NULL, 'B'},
         {NULL, 0, NULL, 0},
     };
     struct vg_server_config cfg = {0};
@@ -52,6 +53,11 @@ static int run_serve(int argc, char **argv)
             cfg.threads = (unsigned)n;
             break;
         case 'h': fputs(vg_cmd_serve.help, stdout); return VG_EXIT_OK;
+        case 'B':
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 600000, &n) != 0)
+                return vg_cli_usage("serve", "--busy-timeout must be 1 to 600000 milliseconds");
+            cfg.busy_timeout_ms = (unsigned)n;
+            break;
         default: return vg_cli_usage("serve", "unknown option");
         }
     }
@@ -123,6 +129,8 @@ const struct vg_command vg_cmd_serve = {
     "  --redirect-url URL    where ineligible reporters are sent\n"
     "                        (default https://www.cybermalveillance.gouv.fr/)\n"
     "  --report-rate N       public reports allowed per client address per minute (default 10)\n"
-    "  --threads N           worker threads (default: twice the cores)\n",
+    "  --threads N           worker threads (default: twice the cores)\n"
+    "  --busy-timeout MS     how long a write waits for another process's lock on the\n"
+    "                        database before it answers 503 busy (default 10000)\n",
     run_serve,
 };

@@ -1,13 +1,17 @@
 /* The libmicrohttpd server. Worker threads read requests, parse their JSON bodies and write
- * answers in parallel; the database work of every request runs on one database thread with
- * one store connection. With SQLite this is faster than a connection per thread: one
- * connection's page cache is never invalidated by another's writes, and SQLite serialises
- * writers anyway. A worker hands a complete request to the database thread and suspends its
- * connection, so that it goes on serving its other connections; the database thread runs
- * what has queued up as one batch (group commit: one transaction, each write a savepoint),
- * commits, then resumes the batch's connections, whose workers send the answers. The same
- * path serves in-process requests (http/inproc.h: tests and fuzz targets), read from a struct
- * instead of a socket, whose caller waits for the database thread instead of a worker. */
+ * answers in parallel; the database work of every request that may write runs on one
+ * database thread with one store connection, and that of every GET on one reader thread with
+ * a read-only connection of its own. With SQLite one writing connection is faster than a
+ * connection per thread: its page cache is never invalidated by another's writes, and SQLite
+ * serialises writers anyway. The reader is apart so that a read never waits behind a write
+ * waiting for the lock (another process holding it: reads in WAL mode go on meanwhile). A
+ * worker hands a complete request to its thread and suspends its connection, so that it goes
+ * on serving its other connections; the database thread runs what has queued up as one batch
+ * (group commit: one transaction, each write a savepoint), commits, then resumes the batch's
+ * connections, whose workers send the answers; the reader runs its batch in one read
+ * transaction. The same path serves in-process requests (http/inproc.h: tests and fuzz
+ * targets), read from a struct instead of a socket, whose caller waits for the thread instead
+ * of a worker. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -39,10 +43,11 @@
  * previous one ran, so its size follows the load; the cap bounds the wait of the first. */
 #define BATCH_MAX 64
 
-/* What a request is at: reading its body, queued for (or on) the database thread, answered. */
+/* What a request is at: reading its body, queued for (or on) the database or the reader
+ * thread, answered. */
 enum job_state { JOB_READING, JOB_QUEUED, JOB_ANSWERED };
 
-/* One request across libmicrohttpd's calls, and its place in the database thread's queue. */
+/* One request across libmicrohttpd's calls, and its place in its thread's queue. */
 struct job {
     struct vg_buf body;           /* the body, capped at max_body */
     bool too_big;                 /* the body went over the cap */
@@ -50,12 +55,18 @@ struct job {
     enum job_state state;         /* see enum job_state */
     const struct vg_route *route; /* the route found (queued jobs) */
     struct vg_req req;            /* the request as its handler sees it */
-    struct vg_resp resp;          /* the answer, written by the database thread */
+    struct vg_resp resp;          /* the answer, written by the database or reader thread */
     char allow[128];              /* Allow header of a 405, "" if none */
     bool in_batch;                /* its answer depends on its batch's commit */
     struct job *next;             /* next in the queue */
     char *url;                    /* in-process: the request target, split and unescaped */
     const char **args;            /* in-process: query arguments, name, value, ..., NULL */
+};
+
+/* The jobs waiting for one thread, oldest first (guarded by the server's qlock). */
+struct jobq {
+    struct job *head, *tail;
+    pthread_cond_t cond; /* signalled when a job is queued or the server stops */
 };
 
 struct vg_server {
@@ -66,12 +77,15 @@ struct vg_server {
     int fd;
     struct vg_ratelimit *rl;
     struct vg_store *store;        /* used by the database thread only */
-    pthread_t db_thread;           /* runs every request's database work */
+    pthread_t db_thread;           /* runs the database work of every request but GETs */
     bool db_started;               /* db_thread was started */
-    pthread_mutex_t qlock;         /* guards the queue and stopping */
-    pthread_cond_t qcond;          /* signalled when a job is queued or the server stops */
+    struct vg_store *rstore;       /* read-only, used by the reader thread only */
+    pthread_t read_thread;         /* runs the database work of GETs */
+    bool read_started;             /* read_thread was started */
+    pthread_mutex_t qlock;         /* guards both queues and stopping */
     pthread_cond_t dcond;          /* signalled when an in-process job is answered (qlock) */
-    struct job *qhead, *qtail;     /* jobs waiting for the database thread, oldest first */
+    struct jobq writes;            /* jobs for the database thread */
+    struct jobq reads;             /* GETs, for the reader thread */
     bool stopping;                 /* vg_server_stop was called: no more jobs are taken */
     struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
 };
@@ -291,55 +305,22 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
-/* Runs a queued job on the database thread: authentication, role, handler. */
-static void run_job(struct vg_server *srv, struct job *j)
+/* Runs a queued job on st, its thread's connection: authentication, role, handler. */
+static void run_job(struct vg_store *st, struct job *j)
 {
     struct vg_req *req = &j->req;
     struct vg_resp *r = &j->resp;
     const struct vg_route *route = j->route;
-    req->st = srv->store;
+    req->st = st;
     if (vg_http_auth(req, r, route->access) != 0)
         return;
     route->handler(req, r);
 }
 
-/* Runs a batch of jobs. Group commit: each write is a savepoint of one open transaction
- * (vg_store_batch_begin), committed once after the last job; no answer leaves before the
- * commit of what it read or wrote, so an acknowledged write is durable, and the cost of a
- * commit (the WAL writes) is shared by the batch. If the commit fails, every job that ran
- * inside the transaction gets a 500 instead of its answer. Consecutive reads before the
- * first write share one read transaction (one snapshot, taken after they all arrived). */
-static void run_batch(struct vg_server *srv, struct job **batch, int n)
+/* Answers the jobs of a batch: resumes their connections (a worker sends each answer), or
+ * wakes the callers of in-process ones. */
+static void answer_batch(struct vg_server *srv, struct job **batch, int n)
 {
-    bool reading = false;
-    vg_store_batch_begin(srv->store);
-    for (int i = 0; i < n; i++) {
-        bool get = strcmp(batch[i]->req.method, "GET") == 0;
-        if (get && !reading) {
-            vg_store_read_begin(srv->store);
-            reading = true;
-        } else if (!get && reading) {
-            vg_store_read_end(srv->store);
-            reading = false;
-        }
-        run_job(srv, batch[i]);
-        batch[i]->in_batch = vg_store_batch_pending(srv->store);
-    }
-    if (reading)
-        vg_store_read_end(srv->store);
-    if (vg_store_batch_pending(srv->store)) {
-        struct vg_diag d;
-        vg_diag_clear(&d);
-        if (vg_store_batch_commit(srv->store, &d) != 0) {
-            vg_error("commit: %s", d.message);
-            for (int i = 0; i < n; i++)
-                if (batch[i]->in_batch)
-                    vg_resp_error(&batch[i]->resp, 500, "internal", NULL,
-                                  "the database could not commit");
-        }
-    } else {
-        vg_store_batch_commit(srv->store, NULL); /* nothing written: ends the batch mode */
-    }
     for (int i = 0; i < n; i++) {
         struct MHD_Connection *conn = batch[i]->req.conn;
         if (conn) {
@@ -354,6 +335,67 @@ static void run_batch(struct vg_server *srv, struct job **batch, int n)
     }
 }
 
+/* Runs a batch of jobs on the database thread (every method but GET). Group commit: each
+ * write is a savepoint of one open transaction (vg_store_batch_begin), committed once after
+ * the last job; no answer leaves before the commit of what it read or wrote, so an
+ * acknowledged write is durable, and the cost of a commit (the WAL writes) is shared by the
+ * batch. If the commit fails, every job that ran inside the transaction gets a 500 instead
+ * of its answer. If another process holds the write lock past the busy timeout, the write
+ * that waited answers 503 busy and the batch's later writes do not wait again (the store's
+ * batch does that). */
+static void run_batch(struct vg_server *srv, struct job **batch, int n)
+{
+    vg_store_batch_begin(srv->store);
+    for (int i = 0; i < n; i++) {
+        run_job(srv->store, batch[i]);
+        batch[i]->in_batch = vg_store_batch_pending(srv->store);
+    }
+    if (vg_store_batch_pending(srv->store)) {
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        if (vg_store_batch_commit(srv->store, &d) != 0) {
+            vg_error("commit: %s", d.message);
+            for (int i = 0; i < n; i++)
+                if (batch[i]->in_batch)
+                    vg_resp_error(&batch[i]->resp, 500, "internal", NULL,
+                                  "the database could not commit");
+        }
+    } else {
+        vg_store_batch_commit(srv->store, NULL); /* nothing written: ends the batch mode */
+    }
+    answer_batch(srv, batch, n);
+}
+
+/* Runs a batch of GETs on the reader thread, in one read transaction: one snapshot, taken
+ * after they all arrived, so each sees every write answered before it was sent (a write is
+ * answered after its commit). */
+static void run_reads(struct vg_server *srv, struct job **batch, int n)
+{
+    vg_store_read_begin(srv->rstore);
+    for (int i = 0; i < n; i++)
+        run_job(srv->rstore, batch[i]);
+    vg_store_read_end(srv->rstore);
+    answer_batch(srv, batch, n);
+}
+
+/* Takes up to BATCH_MAX jobs from q, waiting for one; 0 when the server stops and q is
+ * empty. */
+static int take_batch(struct vg_server *srv, struct jobq *q, struct job **batch)
+{
+    pthread_mutex_lock(&srv->qlock);
+    while (!q->head && !srv->stopping)
+        pthread_cond_wait(&q->cond, &srv->qlock);
+    int n = 0;
+    while (q->head && n < BATCH_MAX) {
+        batch[n++] = q->head;
+        q->head = q->head->next;
+    }
+    if (!q->head)
+        q->tail = NULL;
+    pthread_mutex_unlock(&srv->qlock);
+    return n;
+}
+
 /* The database thread: takes what has queued up, runs it as one batch, until stopped and
  * the queue is empty. */
 static void *db_main(void *arg)
@@ -361,29 +403,30 @@ static void *db_main(void *arg)
     struct vg_server *srv = arg;
     struct job *batch[BATCH_MAX];
     pthread_setname_np(pthread_self(), "vigie-db");
-    for (;;) {
-        pthread_mutex_lock(&srv->qlock);
-        while (!srv->qhead && !srv->stopping)
-            pthread_cond_wait(&srv->qcond, &srv->qlock);
-        int n = 0;
-        while (srv->qhead && n < BATCH_MAX) {
-            batch[n++] = srv->qhead;
-            srv->qhead = srv->qhead->next;
-        }
-        if (!srv->qhead)
-            srv->qtail = NULL;
-        pthread_mutex_unlock(&srv->qlock);
-        if (!n)
-            break; /* stopping, and nothing left */
+    int n;
+    while ((n = take_batch(srv, &srv->writes, batch)) > 0)
         run_batch(srv, batch, n);
-    }
     return NULL;
 }
 
-/* Queues j for the database thread; false when the server is stopping. The connection is
- * suspended first: the database thread may resume it as soon as j is queued. */
+/* The reader thread: as the database thread, for the GETs. */
+static void *read_main(void *arg)
+{
+    struct vg_server *srv = arg;
+    struct job *batch[BATCH_MAX];
+    pthread_setname_np(pthread_self(), "vigie-read");
+    int n;
+    while ((n = take_batch(srv, &srv->reads, batch)) > 0)
+        run_reads(srv, batch, n);
+    return NULL;
+}
+
+/* Queues j for its thread: the reader for a GET route (a HEAD answered by one too), the
+ * database thread for the rest; false when the server is stopping. The connection is
+ * suspended first: the thread may resume it as soon as j is queued. */
 static bool enqueue(struct vg_server *srv, struct job *j)
 {
+    struct jobq *q = strcmp(j->route->method, "GET") == 0 ? &srv->reads : &srv->writes;
     pthread_mutex_lock(&srv->qlock);
     bool ok = !srv->stopping;
     if (ok) {
@@ -391,12 +434,12 @@ static bool enqueue(struct vg_server *srv, struct job *j)
             MHD_suspend_connection(j->req.conn);
         j->state = JOB_QUEUED;
         j->next = NULL;
-        if (srv->qtail)
-            srv->qtail->next = j;
+        if (q->tail)
+            q->tail->next = j;
         else
-            srv->qhead = j;
-        srv->qtail = j;
-        pthread_cond_signal(&srv->qcond);
+            q->head = j;
+        q->tail = j;
+        pthread_cond_signal(&q->cond);
     }
     pthread_mutex_unlock(&srv->qlock);
     return ok;
@@ -587,18 +630,30 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         threads = n > 0 ? (unsigned)n * 2 : 4;
     }
     pthread_mutex_init(&srv->qlock, NULL);
-    pthread_cond_init(&srv->qcond, NULL);
+    pthread_cond_init(&srv->writes.cond, NULL);
+    pthread_cond_init(&srv->reads.cond, NULL);
     pthread_cond_init(&srv->dcond, NULL);
     srv->rl = vg_ratelimit_new(srv->cfg.report_per_minute, srv->cfg.report_burst);
     /* opened here: creates and migrates the database before any request */
     srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
     if (!srv->store)
         goto fail;
+    if (srv->cfg.busy_timeout_ms)
+        vg_store_busy_timeout(srv->store, srv->cfg.busy_timeout_ms);
+    /* the reader's connection, opened after the migrations are done */
+    srv->rstore = vg_store_open(srv->db, &srv->cfg.store, d);
+    if (!srv->rstore || vg_store_read_only(srv->rstore, d) != 0)
+        goto fail;
     if (pthread_create(&srv->db_thread, NULL, db_main, srv) != 0) {
         vg_diag_set(d, VG_ENOMEM, "", "cannot start the database thread");
         goto fail;
     }
     srv->db_started = true;
+    if (pthread_create(&srv->read_thread, NULL, read_main, srv) != 0) {
+        vg_diag_set(d, VG_ENOMEM, "", "cannot start the reader thread");
+        goto fail;
+    }
+    srv->read_started = true;
     if (!cfg->listen) { /* in-process requests only */
         if (port)
             *port = 0;
@@ -627,22 +682,28 @@ void vg_server_stop(struct vg_server *srv)
 {
     if (!srv)
         return;
-    /* the database thread answers what is queued and ends; later requests get a 503. Only
-     * then is the daemon stopped: it may not be stopped with connections still suspended. */
+    /* the database and reader threads answer what is queued and end; later requests get a
+     * 503. Only then is the daemon stopped: it may not be stopped with connections still
+     * suspended. */
     pthread_mutex_lock(&srv->qlock);
     srv->stopping = true;
-    pthread_cond_signal(&srv->qcond);
+    pthread_cond_signal(&srv->writes.cond);
+    pthread_cond_signal(&srv->reads.cond);
     pthread_mutex_unlock(&srv->qlock);
     if (srv->db_started)
         pthread_join(srv->db_thread, NULL);
+    if (srv->read_started)
+        pthread_join(srv->read_thread, NULL);
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     if (srv->fd >= 0)
         close(srv->fd);
     vg_store_close(srv->store);
+    vg_store_close(srv->rstore);
     vg_events_index_cleanup(&srv->events);
     vg_ratelimit_free(srv->rl);
-    pthread_cond_destroy(&srv->qcond);
+    pthread_cond_destroy(&srv->writes.cond);
+    pthread_cond_destroy(&srv->reads.cond);
     pthread_cond_destroy(&srv->dcond);
     pthread_mutex_destroy(&srv->qlock);
     free(srv);

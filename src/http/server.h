@@ -25,6 +25,8 @@ struct vg_server_config {
     double report_burst;
     size_t max_body;  /* bytes, VG_MAX_BODY by default */
     unsigned threads; /* worker threads, 0: 2 x cores */
+    /* how long a write waits for another process's lock on the database, 0: 10 s */
+    unsigned busy_timeout_ms;
 };
 
 struct vg_server;

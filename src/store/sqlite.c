@@ -6,6 +6,7 @@
 #include "store/sqlite_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -125,6 +126,22 @@ static bool outer_gone(struct sq *s)
  * writes per second under contention. Other processes still wait through busy_timeout. */
 static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* How long a write waits for another process's lock before it fails with VG_EBUSY, unless
+ * set by vg_store_busy_timeout. */
+#define SQ_BUSY_MS 10000
+
+/* A batch's write could not begin: if another process held the lock past the busy timeout,
+ * the batch's later writes fail at once instead of waiting again, each in turn (a batch of
+ * 64 writes held the database thread 64 times 10 s). The timeout is back at the batch's
+ * end. */
+static void busy_met(struct sq *s)
+{
+    if (s->batching && (s->last_rc & 0xff) == SQLITE_BUSY && !s->busy_fast) {
+        sqlite3_busy_timeout(s->db, 0);
+        s->busy_fast = true;
+    }
+}
+
 int sq_begin(struct sq *s)
 {
     if (s->batching) {
@@ -142,6 +159,7 @@ int sq_begin(struct sq *s)
         if (!s->outer) {
             pthread_mutex_lock(&write_lock);
             if (sq_tx(s, "BEGIN IMMEDIATE") != 0) {
+                busy_met(s);
                 pthread_mutex_unlock(&write_lock);
                 return VG_EIO;
             }
@@ -240,11 +258,28 @@ static void sq_read_end(struct vg_store *st)
     }
 }
 
+/* A reader's connection: a write fails with SQLITE_READONLY ("attempt to write a readonly
+ * database"). */
+static int sq_read_only(struct vg_store *st, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    return sq_exec(s, "PRAGMA query_only = ON") ? sq_db_error(s, d) : 0;
+}
+
+static void sq_busy_timeout(struct vg_store *st, unsigned ms)
+{
+    struct sq *s = sq_of(st);
+    s->busy_ms = ms > INT_MAX ? INT_MAX : (int)ms;
+    if (!s->busy_fast)
+        sqlite3_busy_timeout(s->db, s->busy_ms);
+}
+
 /* Opens the outer transaction of a batch or of a use-case transaction; 0 or VG_EIO. */
 static int outer_open(struct sq *s, struct vg_diag *d)
 {
     pthread_mutex_lock(&write_lock);
     if (sq_tx(s, "BEGIN IMMEDIATE") != 0) {
+        busy_met(s);
         int rc = sq_db_error(s, d);
         pthread_mutex_unlock(&write_lock);
         return rc;
@@ -377,6 +412,10 @@ static int sq_batch_commit(struct vg_store *st, struct vg_diag *d)
     s->tx_depth = 0; /* a use-case transaction left open in the batch is committed with it */
     bool lost = s->lost;
     s->lost = false;
+    if (s->busy_fast) {
+        s->busy_fast = false;
+        sqlite3_busy_timeout(s->db, s->busy_ms);
+    }
     if (!s->outer)
         return 0;
     s->outer = false;
@@ -665,6 +704,8 @@ static const struct vg_store_ops sqlite_ops = {
     .batch_commit = sq_batch_commit,
     .read_begin = sq_read_begin,
     .read_end = sq_read_end,
+    .read_only = sq_read_only,
+    .busy_timeout = sq_busy_timeout,
     .tx_begin = sq_tx_begin,
     .tx_commit = sq_tx_commit,
     .tx_rollback = sq_tx_rollback,
@@ -757,7 +798,8 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
         free(s);
         return NULL;
     }
-    sqlite3_busy_timeout(s->db, 10000);
+    s->busy_ms = SQ_BUSY_MS;
+    sqlite3_busy_timeout(s->db, s->busy_ms);
     if (sq_exec(s, "PRAGMA journal_mode = WAL") || sq_exec(s, "PRAGMA synchronous = NORMAL") ||
         sq_exec(s, "PRAGMA foreign_keys = ON") ||
         /* 16 MiB of page cache: measured, a 256 MiB cache cost more per commit than it saved

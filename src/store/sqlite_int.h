@@ -34,6 +34,9 @@ struct sq {
     bool lost;            /* a write of the open batch could not be undone alone, or SQLite
                            * rolled the batch's transaction back (SQLITE_NOMEM): the batch
                            * must not commit */
+    bool busy_fast;       /* a write of the open batch met another process's lock: the
+                           * batch's later writes do not wait for it (busy timeout 0) */
+    int busy_ms;          /* the busy timeout otherwise (vg_store_busy_timeout) */
     int tx_depth;         /* use-case transactions open (vg_store_tx_begin), nested ones included */
     bool tx_real;         /* the outermost one began the transaction itself (no batch around it) */
     bool tx_fresh;        /* ... and no write has run in it yet: the first runs in it directly */

@@ -77,3 +77,13 @@ void vg_store_tx_rollback(struct vg_store *st)
 {
     st->ops->tx_rollback(st);
 }
+
+int vg_store_read_only(struct vg_store *st, struct vg_diag *d)
+{
+    return st->ops->read_only(st, d);
+}
+
+void vg_store_busy_timeout(struct vg_store *st, unsigned ms)
+{
+    st->ops->busy_timeout(st, ms);
+}

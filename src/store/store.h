@@ -41,6 +41,8 @@ struct vg_store_ops {
     int (*tx_begin)(struct vg_store *st, struct vg_diag *d);
     int (*tx_commit)(struct vg_store *st, struct vg_diag *d);
     void (*tx_rollback)(struct vg_store *st);
+    int (*read_only)(struct vg_store *st, struct vg_diag *d);
+    void (*busy_timeout)(struct vg_store *st, unsigned ms);
 
     const struct vg_store_user_ops *user;
     const struct vg_store_org_ops *org;
@@ -93,5 +95,14 @@ void vg_store_read_end(struct vg_store *st);
 int vg_store_tx_begin(struct vg_store *st, struct vg_diag *d);
 int vg_store_tx_commit(struct vg_store *st, struct vg_diag *d);
 void vg_store_tx_rollback(struct vg_store *st);
+
+/* From now on the connection only reads (the server's reader thread): a write reaching it
+ * by mistake fails instead of taking the write lock. 0, or VG_EIO with d set. */
+int vg_store_read_only(struct vg_store *st, struct vg_diag *d);
+
+/* How long a write waits for another process's lock before it fails with VG_EBUSY: 10 s
+ * unless set. Inside a batch, once one write has failed so, the batch's later writes fail at
+ * once (they would each wait again). */
+void vg_store_busy_timeout(struct vg_store *st, unsigned ms);
 
 #endif

@@ -9,6 +9,7 @@ without it those tests are skipped, saying so. Mounts are undone in teardown."""
 import os
 import sqlite3
 import subprocess
+import threading
 import time
 
 import pytest
@@ -192,3 +193,64 @@ def test_locked_by_another_process(server):
     r = server.post("/api/v1/incidents", dict(INCIDENT, title="after"))
     assert r.status_code == 201, r.text
     consistent(server.db)
+
+
+def post_async(srv, body):
+    """POSTs an incident on a thread of its own; returns (thread, box) where box["r"] is the
+    answer once the thread has ended."""
+    box = {}
+
+    def go():
+        box["r"] = requests.post(srv.url + "/api/v1/incidents", json=body, timeout=60,
+                                 headers={"Authorization": "Bearer " + srv.admin})
+
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    return t, box
+
+
+@pytest.mark.timeout(60)
+def test_locked_batch_waits_once(tmp_path):
+    # With a 3 s busy timeout: W0 alone in a batch waits 3 s for the lock and fails; A and B,
+    # sent meanwhile, queue up as the next batch. Its first write waits 3 s and fails; the
+    # second does not wait again and fails with it. The lock is released 4.5 s after W0's
+    # answer, that is 1.5 s after the batch's answers and 1.5 s before a second wait of 3 s
+    # would have ended: a batch whose writes each waited would have got the lock for its
+    # second write (201). What is asserted is the answers, not the durations.
+    srv = Server(tmp_path / "v.db", extra=["--busy-timeout", "3000"])
+    try:
+        before = counts(srv.db)
+        holder = sqlite3.connect(str(srv.db), timeout=1, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            w0, b0 = post_async(srv, dict(INCIDENT, title="w0"))
+            time.sleep(0.5)  # w0 is on the database thread, waiting for the lock
+            assert w0.is_alive(), "w0 did not wait for the lock"
+            pair = [post_async(srv, dict(INCIDENT, title=t)) for t in ("a", "b")]
+            w0.join(60)
+            assert_error(b0["r"], 503, "busy", ["locked", "busy"])
+            assert all(t.is_alive() for t, _ in pair), "a and b were not queued behind w0"
+            time.sleep(4.5)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        for t, box in pair:
+            t.join(60)
+            assert_error(box["r"], 503, "busy", ["locked", "busy"])
+            assert box["r"].headers.get("Retry-After") == "1", box["r"].headers
+        assert counts(srv.db) == before
+        # the next batch waits again, and gets the lock now free
+        r = srv.post("/api/v1/incidents", dict(INCIDENT, title="after"))
+        assert r.status_code == 201, r.text
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err
+
+
+def test_busy_timeout_option_checked(tmp_path):
+    for bad in ("0", "600001", "ten", ""):
+        p = subprocess.run([BIN, "serve", "--db", str(tmp_path / "v.db"), "--listen",
+                            "127.0.0.1:0", "--busy-timeout", bad], capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == 2, (bad, p.stderr)
+        assert "--busy-timeout must be 1 to 600000 milliseconds" in p.stderr, p.stderr
