@@ -41,8 +41,8 @@ static void cleanup(void)
 static void request(const char *method, const char *url, const char *auth, const char *cl,
                     const char *body, size_t len)
 {
-    const char *headers[5] = {NULL};
-    int h = 0;
+    const char *headers[7] = {"Content-Type", "application/json", NULL};
+    int h = 2;
     if (auth) {
         headers[h++] = "Authorization";
         headers[h++] = auth;
