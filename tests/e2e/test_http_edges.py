@@ -203,10 +203,14 @@ def test_idlest_connections_closed_near_the_cap(serve):
 
 def test_serve_options_are_checked(tmp_path):
     from conftest import run
-    for opt, bad in (("--header-timeout", "0"), ("--body-timeout", "3601"),
-                     ("--max-connections", "1"), ("--per-address-connections", "x")):
+    for opt, bad, message in (
+            ("--header-timeout", "0", "--header-timeout must be 1 to 3600 seconds"),
+            ("--body-timeout", "3601", "--body-timeout must be 1 to 3600 seconds"),
+            ("--max-connections", "1", "--max-connections must be 2 to 100000"),
+            ("--per-address-connections", "x", "--per-address-connections must be 0 to 100000")):
         p = run("serve", opt, bad, "--listen", "127.0.0.1:0", db=tmp_path / "x.db", check=False)
-        assert p.returncode != 0 and opt in p.stderr, (opt, p.stderr)
+        assert p.returncode == 2 and message in p.stderr, (opt, p.returncode, p.stderr)
+    assert "--per-address-connections N" in run("help", "serve").stdout
 
 
 # -- bodies announced twice or too large (item 8) --
