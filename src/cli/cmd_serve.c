@@ -24,7 +24,11 @@ static int run_serve(int argc, char **argv)
         {"report-rate", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
-        {"busy-timeout", required_argument, NULL, 'B'},
+        {"busy-timeout", required_argument, NULL, 'W'},
+        {"header-timeout", required_argument, NULL, 'H'},
+        {"body-timeout", required_argument, NULL, 'B'},
+        {"max-connections", required_argument, NULL, 'C'},
+        {"per-address-connections", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     struct vg_server_config cfg = {0};
@@ -33,6 +37,7 @@ static int run_serve(int argc, char **argv)
     bool demo = false;
     unsigned long long n;
     cfg.listen = "127.0.0.1:8080";
+    cfg.per_address_connections = 64;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -53,10 +58,30 @@ static int run_serve(int argc, char **argv)
             cfg.threads = (unsigned)n;
             break;
         case 'h': fputs(vg_cmd_serve.help, stdout); return VG_EXIT_OK;
-        case 'B':
+        case 'W':
             if (vg_str_to_u64(vg_str_c(optarg), 1, 600000, &n) != 0)
                 return vg_cli_usage("serve", "--busy-timeout must be 1 to 600000 milliseconds");
             cfg.busy_timeout_ms = (unsigned)n;
+            break;
+        case 'H':
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 3600, &n) != 0)
+                return vg_cli_usage("serve", "--header-timeout must be 1 to 3600 seconds");
+            cfg.header_timeout = (unsigned)n;
+            break;
+        case 'B':
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 3600, &n) != 0)
+                return vg_cli_usage("serve", "--body-timeout must be 1 to 3600 seconds");
+            cfg.body_timeout = (unsigned)n;
+            break;
+        case 'C':
+            if (vg_str_to_u64(vg_str_c(optarg), 2, 100000, &n) != 0)
+                return vg_cli_usage("serve", "--max-connections must be 2 to 100000");
+            cfg.max_connections = (unsigned)n;
+            break;
+        case 'A':
+            if (vg_str_to_u64(vg_str_c(optarg), 0, 100000, &n) != 0)
+                return vg_cli_usage("serve", "--per-address-connections must be 0 to 100000");
+            cfg.per_address_connections = (unsigned)n;
             break;
         default: return vg_cli_usage("serve", "unknown option");
         }
@@ -131,6 +156,15 @@ const struct vg_command vg_cmd_serve = {
     "  --report-rate N       public reports allowed per client address per minute (default 10)\n"
     "  --threads N           worker threads (default: twice the cores)\n"
     "  --busy-timeout MS     how long a write waits for another process's lock on the\n"
-    "                        database before it answers 503 busy (default 10000)\n",
+    "                        database before it answers 503 busy (default 10000)\n"
+    "  --header-timeout S    seconds a client has to send a request's line and headers, and\n"
+    "                        that a kept-alive connection may stay idle (default 10)\n"
+    "  --body-timeout S      seconds a client has to send a request's body after its headers\n"
+    "                        (default 30)\n"
+    "  --max-connections N   open connections (default 1000); near the cap the idlest ones\n"
+    "                        are closed to make room\n"
+    "  --per-address-connections N\n"
+    "                        open connections per client address (default 64; 0: no limit,\n"
+    "                        e.g. behind a reverse proxy)\n",
     run_serve,
 };

@@ -6,6 +6,7 @@
 #ifndef VG_HTTP_INPROC_H
 #define VG_HTTP_INPROC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "http/server.h"
@@ -22,13 +23,15 @@ struct vg_raw_req {
 
 /* The answer as it would be sent. */
 struct vg_raw_resp {
-    int status;            /* HTTP status */
-    char content_type[64]; /* Content-Type, "" when the body is empty */
-    char *body;            /* the body, NUL-terminated (owned: vg_raw_resp_cleanup) */
-    size_t body_len;       /* its length, the trailing newline included */
-    char allow[128];       /* Allow header of a 405, "" if none */
-    char location[256];    /* Location header, "" if none */
-    int retry_after;       /* Retry-After in seconds, 0: none */
+    int status;                /* HTTP status */
+    char content_type[64];     /* Content-Type, "" when the body is empty */
+    char *body;                /* the body, NUL-terminated (owned: vg_raw_resp_cleanup) */
+    size_t body_len;           /* its length, the trailing newline included */
+    char allow[128];           /* Allow header of a 405, "" if none */
+    char location[256];        /* Location header, "" if none */
+    int retry_after;           /* Retry-After in seconds, 0: none */
+    bool close;                /* Connection: close (the connection would end after it) */
+    char www_authenticate[64]; /* WWW-Authenticate header of a 401, "" if none */
 };
 
 /* Runs one request through srv (its database thread; the caller waits) and fills *out.

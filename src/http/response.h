@@ -4,13 +4,14 @@
 #define VG_HTTP_RESPONSE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
 #include "util/err.h"
 
 /* Content types of answers (struct vg_resp's content_type). */
-#define VG_CONTENT_JSON  "application/json"
+#define VG_CONTENT_JSON  "application/json; charset=utf-8"
 #define VG_CONTENT_HTML  "text/html; charset=utf-8"
 #define VG_CONTENT_TAXII "application/taxii+json;version=2.1"
 
@@ -25,6 +26,7 @@ struct vg_resp {
                                * vg_resp_* helpers, NULL: application/json */
     char location[256];       /* Location header, "" if none */
     int retry_after;          /* Retry-After header in seconds, 0: none */
+    bool close;               /* Connection: close: the connection ends after the answer */
 };
 
 /* Answers the document body (taken over; NULL: no body) as JSON. */

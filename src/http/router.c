@@ -1,12 +1,47 @@
 /* The route matcher. Patterns are literal segments and "{}" placeholders; a table is small
  * (api/routes.c gives the server its own), so a linear scan is fast enough and keeps the
- * order obvious. */
+ * order obvious. Paths are matched as they were sent, percent-encoded: a literal segment
+ * matches only its own spelling (/api/v1/m%65 is not /api/v1/me), and a "{}" segment is
+ * decoded once matched. */
 #include "http/router.h"
 
 #include <stdio.h>
 #include <string.h>
 
-/* Matches path against pattern; fills params (up to 4) on success. */
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX in s in place ('%' not followed by two hex digits stays as it is); false if it
+ * decodes to a NUL or a '/' (the server refuses those before routing). */
+static bool decode_segment(char *s)
+{
+    char *out = s;
+    for (const char *p = s; *p; p++) {
+        int hi, lo;
+        if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
+            char c = (char)(hi << 4 | lo);
+            if (c == '\0' || c == '/')
+                return false;
+            *out++ = c;
+            p += 2;
+        } else {
+            *out++ = *p;
+        }
+    }
+    *out = '\0';
+    return true;
+}
+
+/* Matches path (percent-encoded) against pattern; fills params (up to 4, decoded) on
+ * success. */
 static bool match(const char *pattern, const char *path, struct vg_req *req)
 {
     int np = 0;
@@ -17,6 +52,8 @@ static bool match(const char *pattern, const char *path, struct vg_req *req)
                 return false;
             memcpy(req->param_buf[np], path, n);
             req->param_buf[np][n] = '\0';
+            if (!decode_segment(req->param_buf[np]))
+                return false;
             req->params[np] = req->param_buf[np];
             np++;
             pattern += 2;

@@ -29,8 +29,9 @@ struct vg_route {
 };
 
 /* Finds the route for method and path in table (ended by a route whose method is NULL),
- * filling req->params. Returns the route, or NULL with *path_known set when the path exists
- * under another method (405) and *allow listing them. */
+ * filling req->params. The path is matched as sent (percent-encoded); params are decoded. Returns
+ * the route, or NULL with *path_known set when the path exists under another method (405) and
+ * *allow listing them. */
 const struct vg_route *vg_route_find(const struct vg_route *table, struct vg_req *req,
                                      bool *path_known, char *allow, size_t allow_cap);
 

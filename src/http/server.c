@@ -29,6 +29,7 @@
 
 #include "app/events.h"
 #include "http/auth.h"
+#include "http/conns.h"
 #include "http/inproc.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
@@ -59,8 +60,10 @@ struct job {
     char allow[128];              /* Allow header of a 405, "" if none */
     bool in_batch;                /* its answer depends on its batch's commit */
     struct job *next;             /* next in the queue */
-    char *url;                    /* in-process: the request target, split and unescaped */
+    char *url;                    /* the request's path as sent (percent-encoded) */
     const char **args;            /* in-process: query arguments, name, value, ..., NULL */
+    size_t target_len;            /* bytes of the request target (path and query) */
+    bool started;                 /* on_request was called for it (its headers are read) */
 };
 
 /* The jobs waiting for one thread, oldest first (guarded by the server's qlock). */
@@ -88,6 +91,7 @@ struct vg_server {
     struct jobq reads;             /* GETs, for the reader thread */
     bool stopping;                 /* vg_server_stop was called: no more jobs are taken */
     struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
+    struct vg_conns *conns;        /* connection deadlines and room (http/conns.h) */
 };
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
@@ -253,6 +257,9 @@ static bool take_text(struct vg_resp *r, char **text, size_t *len)
     return true;
 }
 
+/* The challenge of a 401: the API takes bearer tokens. */
+#define WWW_AUTHENTICATE "Bearer realm=\"vigie\""
+
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r, const char *allow)
 {
     char *text;
@@ -275,6 +282,10 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
                                 r->content_type ? r->content_type : VG_CONTENT_JSON);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
+    if (r->status == 401)
+        MHD_add_response_header(resp, "WWW-Authenticate", WWW_AUTHENTICATE);
+    if (r->close)
+        MHD_add_response_header(resp, "Connection", "close");
     if (r->location[0])
         MHD_add_response_header(resp, "Location", r->location);
     if (allow)
@@ -445,6 +456,29 @@ static bool enqueue(struct vg_server *srv, struct job *j)
     return ok;
 }
 
+/* Whether the media type ct (a Content-Type value, NULL if none) is type, parameters such as
+ * charset aside; case-insensitive. */
+static bool media_type_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+    if (!ct || strncasecmp(ct, type, n) != 0)
+        return false;
+    for (ct += n; *ct == ' ' || *ct == '\t'; ct++)
+        ;
+    return *ct == '\0' || *ct == ';';
+}
+
+/* Whether a body sent to route has a content type it takes: application/json, or for a route
+ * that reads its body itself (NDJSON) application/x-ndjson too. A web page elsewhere can make
+ * a browser post a form or text/plain without asking the server first (no CORS preflight),
+ * never application/json. */
+static bool body_type_ok(struct vg_req *req, const struct vg_route *route)
+{
+    const char *ct = vg_req_header(req, "Content-Type");
+    return media_type_is(ct, "application/json") ||
+           (route->flags & VG_ROUTE_RAW_BODY && media_type_is(ct, "application/x-ndjson"));
+}
+
 /* Looks up the route of a complete request and queues it; or answers at once (413, 404,
  * 405, 500 when reading it ran out of memory, 503). Returns true when queued. conn is NULL for
  * an in-process request (whose client address is already in j->req). */
@@ -481,6 +515,14 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
         return false;
     }
     j->allow[0] = '\0';
+    if (req->body_len && !body_type_ok(req, j->route)) {
+        vg_resp_error(r, 415, "unsupported_media_type", "Content-Type",
+                      "the body's Content-Type must be %s",
+                      j->route->flags & VG_ROUTE_RAW_BODY
+                          ? "application/x-ndjson or application/json"
+                          : "application/json");
+        return false;
+    }
     /* parsed here, in parallel with other workers; judged by the handler, after the token */
     if (req->body_len && !(j->route->flags & VG_ROUTE_RAW_BODY))
         parse_body(req);
@@ -490,38 +532,13 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     return false;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **con_cls)
+/* A new request's job, its body capped at the server's max_body; NULL when out of memory. */
+static struct job *job_new(struct vg_server *srv)
 {
-    (void)version;
-    struct vg_server *srv = cls;
-    struct job *j = *con_cls;
-    if (!j) {
-        j = vg_calloc(1, sizeof *j);
-        if (!j)
-            return MHD_NO;
+    struct job *j = vg_calloc(1, sizeof *j);
+    if (j)
         vg_buf_init(&j->body, srv->cfg.max_body);
-        *con_cls = j;
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-        unsigned long long n;
-        if (cl && vg_str_to_u64(vg_str_c(cl), 0, ~0ULL, &n) == 0 && n > srv->cfg.max_body)
-            j->too_big = true;
-        else
-            return MHD_YES;
-    }
-    if (*upload_size) {
-        int rc = j->too_big || j->nomem ? 0 : vg_buf_append(&j->body, upload, *upload_size);
-        if (rc == VG_ETOOBIG)
-            j->too_big = true;
-        else if (rc)
-            j->nomem = true;
-        *upload_size = 0;
-        return MHD_YES;
-    }
-    if (j->state == JOB_READING && dispatch(srv, j, conn, url, method))
-        return MHD_YES; /* called again when the database thread has answered */
-    return send_resp(conn, &j->resp, j->allow[0] ? j->allow : NULL);
+    return j;
 }
 
 /* Frees a request and what it holds. */
@@ -536,17 +553,136 @@ static void job_free(struct job *j)
     free(j);
 }
 
+/* Whether the path (as sent) holds an encoded NUL or '/': %00 would cut it short once
+ * decoded, %2F would move a segment's boundary; both are refused, not routed. */
+static bool bad_escape(const char *path)
+{
+    for (const char *p = strchr(path, '%'); p; p = strchr(p + 1, '%'))
+        if (p[1] == '0' && p[2] == '0')
+            return true;
+        else if (p[1] == '2' && (p[2] == 'f' || p[2] == 'F'))
+            return true;
+    return false;
+}
+
+/* Judges what a request's line and headers show, before its body is read: a request target
+ * or headers over vigie's caps (below libmicrohttpd's own, so that the answer is vigie's), a
+ * body announced both by Content-Length and Transfer-Encoding (RFC 9112: a request smuggling
+ * attempt, or a broken proxy), a Content-Length over the body cap, an encoded NUL or '/' in
+ * the path. Sets the answer and returns true when the request is refused; the connection is
+ * then closed after the answer (its body is not read). header_bytes is 0 when unknown. */
+static bool refuse_early(struct vg_server *srv, struct job *j, size_t header_bytes)
+{
+    struct vg_req *req = &j->req;
+    struct vg_resp *r = &j->resp;
+    const char *cl = vg_req_header(req, "Content-Length");
+    unsigned long long n;
+    if (j->nomem)
+        vg_resp_error(r, 500, "internal", NULL, "out of memory");
+    else if (j->target_len > VG_MAX_TARGET)
+        vg_resp_error(r, 414, "too_large", NULL, "request target longer than %d bytes",
+                      VG_MAX_TARGET);
+    else if (header_bytes > VG_MAX_HEADERS)
+        vg_resp_error(r, 431, "too_large", NULL, "request headers longer than %d bytes",
+                      VG_MAX_HEADERS);
+    else if (cl && vg_req_header(req, "Transfer-Encoding"))
+        vg_resp_error(r, 400, "invalid", "Transfer-Encoding",
+                      "a request may not have both Content-Length and Transfer-Encoding");
+    else if (cl && vg_str_to_u64(vg_str_c(cl), 0, ~0ULL, &n) == 0 && n > srv->cfg.max_body)
+        vg_resp_error(r, 413, "too_large", NULL, "request body larger than %zu bytes",
+                      srv->cfg.max_body);
+    else if (bad_escape(j->url))
+        vg_resp_error(r, 400, "invalid", "path", "%%00 and %%2F are not allowed in a path");
+    else
+        return false;
+    r->close = true;
+    j->state = JOB_ANSWERED;
+    return true;
+}
+
+/* libmicrohttpd's MHD_OPTION_URI_LOG_CALLBACK: called with the request target as sent, before
+ * the headers are read. The request's job starts here, keeping the path undecoded for the
+ * router. Its value comes back as *con_cls in on_request. */
+static void *on_target(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)conn;
+    struct job *j = job_new(cls);
+    if (!j)
+        return NULL;
+    j->target_len = strlen(uri);
+    j->url = vg_strndup(uri, strcspn(uri, "?"));
+    if (!j->url)
+        j->nomem = true;
+    return j;
+}
+
+/* The size of the request's line and headers as libmicrohttpd read them, 0 if unknown. */
+static size_t header_size(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    return ci ? ci->header_size : 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    (void)url; /* decoded by libmicrohttpd: routing uses the target as sent (on_target) */
+    struct vg_server *srv = cls;
+    struct job *j = *con_cls;
+    if (!j || !j->started) { /* the headers are read */
+        if (!j) {            /* on_target ran out of memory */
+            if (!(j = job_new(srv)))
+                return MHD_NO;
+            j->nomem = true;
+            *con_cls = j;
+        }
+        j->started = true;
+        j->req.conn = conn;
+        if (!vg_conns_enter(conn, VG_CONN_BODY))
+            return MHD_NO; /* ended by its header deadline meanwhile */
+        if (refuse_early(srv, j, header_size(conn)))
+            return send_resp(conn, &j->resp, NULL);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        bool reading = j->state == JOB_READING && !j->too_big && !j->nomem;
+        int rc = reading ? vg_buf_append(&j->body, upload, *upload_size) : 0;
+        if (rc == VG_ETOOBIG)
+            j->too_big = true;
+        else if (rc)
+            j->nomem = true;
+        *upload_size = 0; /* past the cap (chunked) it is read and dropped: libmicrohttpd
+                           * takes an answer only before the body or after all of it */
+        return MHD_YES;
+    }
+    if (j->state == JOB_ANSWERED && j->resp.close)
+        return MHD_YES; /* answered early; the connection closes */
+    if (j->state == JOB_READING) {
+        if (!vg_conns_enter(conn, VG_CONN_BUSY))
+            return MHD_NO; /* ended by its body deadline meanwhile */
+        /* HEAD is GET without the body, which libmicrohttpd leaves out */
+        if (dispatch(srv, j, conn, j->url ? j->url : "",
+                     strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? MHD_HTTP_METHOD_GET : method))
+            return MHD_YES; /* called again when the database thread has answered */
+        j->resp.close = j->too_big;
+    }
+    return send_resp(conn, &j->resp, j->allow[0] ? j->allow : NULL);
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     (void)cls;
-    (void)conn;
     (void)toe;
     struct job *j = *con_cls;
     if (j) {
         job_free(j);
         *con_cls = NULL;
     }
+    vg_conns_enter(conn, VG_CONN_HEADERS); /* kept alive: waits for the next request */
 }
 
 /* Binds HOST:PORT (IPv4, IPv6 in brackets, or a name) and listens. */
@@ -629,6 +765,15 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         threads = n > 0 ? (unsigned)n * 2 : 4;
     }
+    if (!srv->cfg.header_timeout)
+        srv->cfg.header_timeout = 10;
+    if (!srv->cfg.body_timeout)
+        srv->cfg.body_timeout = 30;
+    if (!srv->cfg.max_connections)
+        srv->cfg.max_connections = 1000;
+    /* libmicrohttpd shares the cap out between its worker threads: each has at least 2 */
+    if (threads > srv->cfg.max_connections / 2)
+        threads = srv->cfg.max_connections / 2 ? srv->cfg.max_connections / 2 : 1;
     pthread_mutex_init(&srv->qlock, NULL);
     pthread_cond_init(&srv->writes.cond, NULL);
     pthread_cond_init(&srv->reads.cond, NULL);
@@ -662,12 +807,28 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     srv->fd = bind_listen(cfg->listen, port, d);
     if (srv->fd < 0)
         goto fail;
+    struct vg_conns_config cc = {srv->cfg.header_timeout * 1000, srv->cfg.body_timeout * 1000,
+                                 srv->cfg.max_connections / threads};
+    srv->conns = vg_conns_new(&cc);
+    if (!srv->conns) {
+        vg_diag_set(d, VG_ENOMEM, "", "cannot start the connection reaper");
+        goto fail;
+    }
+    /* Deadlines are vigie's (http/conns.h); libmicrohttpd's timeout (inactivity) stays as a
+     * bound on a client that reads its answer slowly. The memory of a connection leaves room
+     * above vigie's caps on the request target and headers (VG_MAX_TARGET, VG_MAX_HEADERS),
+     * so that vigie, not libmicrohttpd, answers those over them. */
     srv->mhd =
         MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_ALLOW_SUSPEND_RESUME,
                          0, NULL, NULL, on_request, srv, MHD_OPTION_LISTEN_SOCKET, srv->fd,
                          MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-                         on_completed, srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1000, MHD_OPTION_END);
+                         on_completed, srv, MHD_OPTION_URI_LOG_CALLBACK, on_target, srv,
+                         MHD_OPTION_NOTIFY_CONNECTION, vg_conns_notify, srv->conns,
+                         MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.body_timeout,
+                         MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.per_address_connections,
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(4 * VG_MAX_HEADERS),
+                         MHD_OPTION_END);
     if (!srv->mhd) {
         vg_diag_set(d, VG_EIO, "listen", "cannot start the HTTP server");
         goto fail;
@@ -696,6 +857,7 @@ void vg_server_stop(struct vg_server *srv)
         pthread_join(srv->read_thread, NULL);
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
+    vg_conns_free(srv->conns); /* after the daemon: it reports its connections closed */
     if (srv->fd >= 0)
         close(srv->fd);
     vg_store_close(srv->store);
@@ -720,8 +882,8 @@ static void unescape_arg(char *s)
 
 /* What libmicrohttpd does for a request before its last call of on_request, for an in-process
  * one: the body cut at Content-Length and capped, the request target split into its path
- * (unescaped) and query arguments. 0, or -1 with the answer set (400 for a Content-Length
- * that is not a number, as libmicrohttpd refuses it). */
+ * (kept as sent) and query arguments (unescaped). 0, or -1 with the answer set (400 for a
+ * Content-Length that is not a number, as libmicrohttpd refuses it). */
 static int read_raw(struct vg_server *srv, struct job *j, const struct vg_raw_req *rq)
 {
     size_t len = rq->body_len;
@@ -740,6 +902,7 @@ static int read_raw(struct vg_server *srv, struct job *j, const struct vg_raw_re
         j->too_big = true;
     else if (rc)
         j->nomem = true;
+    j->target_len = rq->url ? strlen(rq->url) : 0;
     j->url = vg_strdup(rq->url ? rq->url : "");
     if (!j->url) {
         j->nomem = true;
@@ -776,8 +939,7 @@ static int read_raw(struct vg_server *srv, struct job *j, const struct vg_raw_re
         p = amp ? amp + 1 : NULL;
     }
     j->req.args = j->args;
-    MHD_http_unescape(j->url);
-    return 0;
+    return 0; /* the path stays as sent: the router matches it so */
 }
 
 int vg_server_handle(struct vg_server *srv, const struct vg_raw_req *rq, struct vg_raw_resp *out)
@@ -790,7 +952,9 @@ int vg_server_handle(struct vg_server *srv, const struct vg_raw_req *rq, struct 
     j->req.headers = rq->headers;
     snprintf(j->req.client, sizeof j->req.client, "%s", rq->client ? rq->client : "127.0.0.1");
     const char *method = rq->method ? rq->method : "";
-    if (read_raw(srv, j, rq) == 0 && dispatch(srv, j, NULL, j->url ? j->url : "", method)) {
+    bool head = strcmp(method, "HEAD") == 0;
+    if (read_raw(srv, j, rq) == 0 && !refuse_early(srv, j, 0) &&
+        dispatch(srv, j, NULL, j->url, head ? "GET" : method)) {
         pthread_mutex_lock(&srv->qlock);
         while (j->state != JOB_ANSWERED)
             pthread_cond_wait(&srv->dcond, &srv->qlock);
@@ -810,6 +974,14 @@ int vg_server_handle(struct vg_server *srv, const struct vg_raw_req *rq, struct 
     snprintf(out->allow, sizeof out->allow, "%s", j->allow);
     snprintf(out->location, sizeof out->location, "%s", r->location);
     out->retry_after = r->retry_after;
+    out->close = r->close;
+    if (r->status == 401)
+        snprintf(out->www_authenticate, sizeof out->www_authenticate, "%s", WWW_AUTHENTICATE);
+    if (head) { /* the headers of a GET, without its body */
+        free(out->body);
+        out->body = NULL;
+        out->body_len = 0;
+    }
     job_free(j);
     return 0;
 }

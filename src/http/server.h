@@ -23,10 +23,14 @@ struct vg_server_config {
     const char *redirect_url; /* where ineligible reporters are sent */
     double report_per_minute; /* intake rate per client address */
     double report_burst;
-    size_t max_body;  /* bytes, VG_MAX_BODY by default */
-    unsigned threads; /* worker threads, 0: 2 x cores */
+    size_t max_body;                  /* bytes, VG_MAX_BODY by default */
+    unsigned threads;                 /* worker threads, 0: 2 x cores */
     /* how long a write waits for another process's lock on the database, 0: 10 s */
     unsigned busy_timeout_ms;
+    unsigned header_timeout;          /* seconds for a request's line and headers, 0: 10 */
+    unsigned body_timeout;            /* seconds for its body after the headers, 0: 30 */
+    unsigned max_connections;         /* open connections, 0: 1000 */
+    unsigned per_address_connections; /* open connections per client address, 0: no limit */
 };
 
 struct vg_server;

@@ -4,6 +4,8 @@
 #define VG_LIMITS_H
 
 #define VG_MAX_BODY            (1024 * 1024) /* HTTP request body, bytes */
+#define VG_MAX_TARGET          8192          /* HTTP request target (path and query), bytes */
+#define VG_MAX_HEADERS         16384         /* HTTP request line and headers, bytes */
 #define VG_MAX_JSON_DEPTH      64            /* nesting of any JSON document we parse */
 #define VG_MAX_LINE            (1024 * 1024) /* one line of a log or indicator file */
 #define VG_MAX_STR_FIELD       65536         /* one free-text field (description, note) */

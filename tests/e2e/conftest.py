@@ -114,6 +114,9 @@ class Server:
         tok = self.admin if token is None else token
         if tok:
             headers["Authorization"] = "Bearer " + tok
+        if "data" in kw and path.startswith("/api/v1/events") and \
+                not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/x-ndjson"  # as vigie's clients send it
         return self.s.request(method, self.url + path, headers=headers, timeout=60, **kw)
 
     def get(self, path, **kw):

@@ -34,7 +34,8 @@ def test_malformed_json_is_located(server):
                        headers={"Content-Type": "application/json"})
         e = err(r, 400)
         assert e["code"] == "malformed_json", body
-    r = server.req("POST", "/api/v1/incidents", data=b'{"title":\n\n  tru}')
+    r = server.req("POST", "/api/v1/incidents", data=b'{"title":\n\n  tru}',
+                   headers={"Content-Type": "application/json"})
     assert "line 3" in err(r, 400)["message"]
 
 
@@ -59,7 +60,8 @@ def test_empty_body(server):
 
 def test_deep_nesting_refused(server):
     body = b"[" * 10000 + b"]" * 10000
-    e = err(server.req("POST", "/api/v1/orgs", data=body), 400)
+    e = err(server.req("POST", "/api/v1/orgs", data=body,
+                       headers={"Content-Type": "application/json"}), 400)
     assert "deeper" in e["message"]
 
 
@@ -120,6 +122,6 @@ def test_json_answers_say_application_json(server):
                          ("/api/v1/incidents/VIG-2000-000009", 404), ("/nope", 404)):
         r = server.get(path)
         assert r.status_code == status, (path, r.text)
-        assert r.headers["Content-Type"] == "application/json", path
+        assert r.headers["Content-Type"] == "application/json; charset=utf-8", path
         assert r.headers["X-Content-Type-Options"] == "nosniff"
         r.json()

@@ -44,7 +44,7 @@ def consistent(db):
 
 def assert_error(r, status, code, words):
     assert r.status_code == status, r.text
-    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
     err = r.json()["error"]
     assert err["code"] == code, r.text
     assert any(w in err["message"] for w in words), r.text

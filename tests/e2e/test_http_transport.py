@@ -9,7 +9,7 @@ from conftest import make_incident
 
 def error(r, status):
     assert r.status_code == status, (r.status_code, r.text)
-    assert r.headers["Content-Type"] == "application/json"
+    assert r.headers["Content-Type"] == "application/json; charset=utf-8"
     return r.json()["error"]
 
 

@@ -102,7 +102,7 @@ def test_answer_is_exact_json_with_every_field(server):
     b = make_incident(server, ["x.evil.example", "10.1.2.3"], title=title, severity="high",
                       tlp="RED")
     r = server.get(f"/api/v1/incidents/{a['ref']}/related")
-    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json"
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json; charset=utf-8"
     assert r.json() == {"ref": a["ref"], "related": [{
         "ref": b["ref"], "title": title, "status": "new", "severity": "high", "tlp": "RED",
         "count": 2, "shared": [

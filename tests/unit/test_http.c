@@ -14,10 +14,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "http/inproc.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "util/buf.h"
+#include "util/limits.h"
 
 static void page(struct vg_req *req, struct vg_resp *r)
 {
@@ -54,10 +56,18 @@ static void too_big(struct vg_req *req, struct vg_resp *r)
     vg_resp_text(r, 200, VG_CONTENT_HTML, &b);
 }
 
+/* Answers its path parameter as the router gave it. */
+static void echo(struct vg_req *req, struct vg_resp *r)
+{
+    vg_resp_json(r, 200, json_pack("{s:s}", "p", req->params[0]));
+}
+
 static const struct vg_route routes[] = {
     {"GET", "/", VG_PUBLIC, page, 0},        {"GET", "/taxii2/", VG_PUBLIC, taxii, 0},
     {"GET", "/json/{}", VG_PUBLIC, json, 0}, {"GET", "/big", VG_PUBLIC, too_big, 0},
-    {"GET", "/private", VG_READER, json, 0}, {NULL, NULL, VG_PUBLIC, NULL, 0},
+    {"GET", "/private", VG_READER, json, 0}, {"GET", "/echo/{}/x", VG_PUBLIC, echo, 0},
+    {"POST", "/post", VG_PUBLIC, json, 0},   {"POST", "/raw", VG_PUBLIC, json, VG_ROUTE_RAW_BODY},
+    {NULL, NULL, VG_PUBLIC, NULL, 0},
 };
 
 struct fixture {
@@ -144,12 +154,12 @@ static void json_is_the_default(void **state)
     char ans[4096];
     get(*state, "/json/1", ans, sizeof ans);
     assert_non_null(strstr(ans, "HTTP/1.1 200"));
-    assert_non_null(strstr(ans, "Content-Type: application/json\r\n"));
+    assert_non_null(strstr(ans, "Content-Type: application/json; charset=utf-8\r\n"));
     assert_non_null(strstr(ans, "{\"ok\":true}"));
     /* an error after a page is JSON again */
     get(*state, "/big", ans, sizeof ans);
     assert_non_null(strstr(ans, "HTTP/1.1 500"));
-    assert_non_null(strstr(ans, "Content-Type: application/json\r\n"));
+    assert_non_null(strstr(ans, "Content-Type: application/json; charset=utf-8\r\n"));
     assert_null(strstr(ans, "text/html"));
 }
 
@@ -158,9 +168,107 @@ static void routes_of_the_table_only(void **state)
     char ans[4096];
     get(*state, "/api/v1/health", ans, sizeof ans);
     assert_non_null(strstr(ans, "HTTP/1.1 404"));
-    assert_non_null(strstr(ans, "Content-Type: application/json\r\n"));
+    assert_non_null(strstr(ans, "Content-Type: application/json; charset=utf-8\r\n"));
     get(*state, "/private", ans, sizeof ans);
     assert_non_null(strstr(ans, "HTTP/1.1 401"));
+}
+
+/* One in-process request; its status, the answer in *out (the caller cleans it up). */
+static int handle(struct vg_server *srv, const char *method, const char *url,
+                  const char *const *headers, const char *body, struct vg_raw_resp *out)
+{
+    struct vg_raw_req rq = {method, url, headers, NULL, body, body ? strlen(body) : 0};
+    assert_int_equal(vg_server_handle(srv, &rq, out), 0);
+    return out->status;
+}
+
+/* The in-process path follows the socket's rules: paths routed as sent (parameters decoded,
+ * %00 and %2F refused), HEAD as GET without a body, 415 for a body that is not JSON, the 401
+ * challenge, Connection: close after a refused Content-Length with Transfer-Encoding, and the
+ * request target's cap. */
+static void inproc_transport_rules(void **state)
+{
+    struct fixture *f = *state;
+    char db[160];
+    snprintf(db, sizeof db, "%s/inproc.db", f->dir);
+    struct vg_server_config cfg = {0};
+    cfg.routes = routes;
+    cfg.db = db;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_server *srv = vg_server_start(&cfg, NULL, &d);
+    assert_non_null(srv);
+    struct vg_raw_resp out;
+    assert_int_equal(handle(srv, "GET", "/echo/a%2Db%25c/x?q=%00", NULL, NULL, &out), 200);
+    assert_string_equal(out.body, "{\"p\":\"a-b%c\"}\n");
+    vg_raw_resp_cleanup(&out);
+    const char *bad[] = {"/echo/a%00/x", "/echo/a%2Fb/x", "/echo/a%2fb/x", "/ech%6F/a/x"};
+    for (size_t i = 0; i < 4; i++) {
+        int st = handle(srv, "GET", bad[i], NULL, NULL, &out);
+        assert_int_equal(st, i < 3 ? 400 : 404);
+        assert_non_null(strstr(out.body, i < 3 ? "\"field\":\"path\"" : "not_found"));
+        vg_raw_resp_cleanup(&out);
+    }
+    assert_int_equal(handle(srv, "HEAD", "/json/1", NULL, NULL, &out), 200);
+    assert_null(out.body);
+    assert_int_equal(out.body_len, 0);
+    assert_string_equal(out.content_type, VG_CONTENT_JSON); /* the GET's headers */
+    vg_raw_resp_cleanup(&out);
+    const char *plain[] = {"Content-Type", "text/plain", NULL};
+    const char *js[] = {"content-type", "Application/Json ; charset=UTF-8", NULL};
+    const char *nd[] = {"Content-Type", "application/x-ndjson", NULL};
+    assert_int_equal(handle(srv, "POST", "/post", plain, "{}", &out), 415);
+    assert_non_null(strstr(out.body, "\"code\":\"unsupported_media_type\""));
+    assert_non_null(strstr(out.body, "\"field\":\"Content-Type\""));
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "POST", "/post", NULL, "{}", &out), 415);
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "POST", "/post", nd, "{}", &out), 415);
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "POST", "/post", js, "{}", &out), 200);
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "POST", "/post", plain, NULL, &out), 200); /* no body */
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "POST", "/raw", nd, "{}\n", &out), 200);
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "POST", "/raw", plain, "{}\n", &out), 415);
+    assert_non_null(strstr(out.body, "application/x-ndjson"));
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "GET", "/private", NULL, NULL, &out), 401);
+    assert_string_equal(out.www_authenticate, "Bearer realm=\"vigie\"");
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "GET", "/json/1", NULL, NULL, &out), 200);
+    assert_string_equal(out.www_authenticate, "");
+    assert_false(out.close);
+    vg_raw_resp_cleanup(&out);
+    const char *clte[] = {"Content-Type",
+                          "application/json",
+                          "Content-Length",
+                          "2",
+                          "Transfer-Encoding",
+                          "chunked",
+                          NULL};
+    assert_int_equal(handle(srv, "POST", "/post", clte, "{}", &out), 400);
+    assert_true(out.close);
+    assert_non_null(strstr(out.body, "\"field\":\"Transfer-Encoding\""));
+    vg_raw_resp_cleanup(&out);
+    static char url[VG_MAX_TARGET + 2];
+    memset(url, 'a', sizeof url - 1);
+    url[0] = '/';
+    url[sizeof url - 1] = '\0';
+    assert_int_equal(handle(srv, "GET", url, NULL, NULL, &out), 414);
+    assert_true(out.close);
+    vg_raw_resp_cleanup(&out);
+    url[sizeof url - 2] = '\0'; /* at the cap: routed (no such route) */
+    assert_int_equal(handle(srv, "GET", url, NULL, NULL, &out), 404);
+    vg_raw_resp_cleanup(&out);
+    vg_server_stop(srv);
+    const char *sfx[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        char p[180];
+        snprintf(p, sizeof p, "%s%s", db, sfx[i]);
+        unlink(p);
+    }
 }
 
 /* The rate limiter: a burst, then refusals with a wait, per client; a client's bucket is not
@@ -201,6 +309,7 @@ int main(void)
         cmocka_unit_test(json_is_the_default),
         cmocka_unit_test(routes_of_the_table_only),
         cmocka_unit_test(ratelimit_per_client),
+        cmocka_unit_test(inproc_transport_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
