@@ -25,6 +25,7 @@
 
 #include "app/events.h"
 #include "http/auth.h"
+#include "http/hashpool.h"
 #include "http/inproc.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
@@ -74,6 +75,9 @@ struct vg_server {
     struct job *qhead, *qtail;     /* jobs waiting for the database thread, oldest first */
     bool stopping;                 /* vg_server_stop was called: no more jobs are taken */
     struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
+    struct vg_hashpool *pool;      /* checks the passwords of logins */
+    struct vg_loginlimit *logins;  /* the rate limit of logins */
+    struct vg_token_uses *uses;    /* token uses for the database thread to write */
 };
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
@@ -89,6 +93,11 @@ struct vg_events_index *vg_server_events(struct vg_server *srv)
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv)
 {
     return srv->rl;
+}
+
+struct vg_token_uses *vg_server_token_uses(struct vg_server *srv)
+{
+    return srv->uses;
 }
 
 /* Parses the body into req->json, or says why it is not a JSON object. */
@@ -312,6 +321,7 @@ static void run_job(struct vg_server *srv, struct job *j)
 static void run_batch(struct vg_server *srv, struct job **batch, int n)
 {
     bool reading = false;
+    vg_token_uses_flush(srv->uses, srv->store);
     vg_store_batch_begin(srv->store);
     for (int i = 0; i < n; i++) {
         bool get = strcmp(batch[i]->req.method, "GET") == 0;
@@ -402,6 +412,75 @@ static bool enqueue(struct vg_server *srv, struct job *j)
     return ok;
 }
 
+/* Answers a job off the database thread (a login the hash pool refused), as run_batch does. */
+static void answer_job(struct vg_server *srv, struct job *j)
+{
+    struct MHD_Connection *conn = j->req.conn;
+    if (conn) {
+        j->state = JOB_ANSWERED;
+        MHD_resume_connection(conn); /* the job may be freed from here on */
+    } else {                         /* in-process: its caller waits on dcond */
+        pthread_mutex_lock(&srv->qlock);
+        j->state = JOB_ANSWERED;
+        pthread_cond_broadcast(&srv->dcond);
+        pthread_mutex_unlock(&srv->qlock);
+    }
+}
+
+/* Queues a job whose connection is already suspended (a login back from the hash pool) for
+ * the database thread; false when the server is stopping. */
+static bool requeue(struct vg_server *srv, struct job *j)
+{
+    pthread_mutex_lock(&srv->qlock);
+    bool ok = !srv->stopping;
+    if (ok) {
+        j->next = NULL;
+        if (srv->qtail)
+            srv->qtail->next = j;
+        else
+            srv->qhead = j;
+        srv->qtail = j;
+        pthread_cond_signal(&srv->qcond);
+    }
+    pthread_mutex_unlock(&srv->qlock);
+    return ok;
+}
+
+/* On a hash pool thread: checks a login's password, then hands it to the database thread to
+ * mint its token, or answers it (401, 500, 503 when the server is stopping). */
+static void login_work(struct vg_store *st, void *arg)
+{
+    struct job *j = arg;
+    struct vg_server *srv = j->req.srv;
+    if (vg_http_login_verify(&j->req, &j->resp, st, srv->logins) == 0) {
+        if (requeue(srv, j))
+            return;
+        vg_resp_error(&j->resp, 503, "unavailable", NULL, "the server is stopping");
+    }
+    answer_job(srv, j);
+}
+
+/* A login goes to the hash pool, not to the database thread: the worker checks its body and
+ * the rate limit, suspends the connection and queues it there. True when queued; false with
+ * the answer set (400, 429, 503 `busy` when the pool's queue is full). */
+static bool login_start(struct vg_server *srv, struct job *j)
+{
+    if (!vg_hashpool_reserve(srv->pool)) {
+        vg_resp_error(&j->resp, 503, "busy", NULL, "too many logins at once; retry in 1 s");
+        j->resp.retry_after = 1;
+        return false;
+    }
+    if (vg_http_login_admit(&j->req, &j->resp, srv->logins) != 0) {
+        vg_hashpool_release(srv->pool);
+        return false;
+    }
+    if (j->req.conn)
+        MHD_suspend_connection(j->req.conn);
+    j->state = JOB_QUEUED;
+    vg_hashpool_push(srv->pool, login_work, j);
+    return true;
+}
+
 /* Looks up the route of a complete request and queues it; or answers at once (413, 404,
  * 405, 500 when reading it ran out of memory, 503). Returns true when queued. conn is NULL for
  * an in-process request (whose client address is already in j->req). */
@@ -441,6 +520,8 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     /* parsed here, in parallel with other workers; judged by the handler, after the token */
     if (req->body_len && !(j->route->flags & VG_ROUTE_RAW_BODY))
         parse_body(req);
+    if (j->route->flags & VG_ROUTE_LOGIN)
+        return login_start(srv, j);
     if (enqueue(srv, j))
         return true;
     vg_resp_error(r, 503, "unavailable", NULL, "the server is stopping");
@@ -590,9 +671,18 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     pthread_cond_init(&srv->qcond, NULL);
     pthread_cond_init(&srv->dcond, NULL);
     srv->rl = vg_ratelimit_new(srv->cfg.report_per_minute, srv->cfg.report_burst);
+    srv->logins = vg_loginlimit_new(cfg->login_free, cfg->login_wait_max);
+    srv->uses = vg_token_uses_new();
+    if (!srv->logins || !srv->uses) {
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto fail;
+    }
     /* opened here: creates and migrates the database before any request */
     srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
     if (!srv->store)
+        goto fail;
+    srv->pool = vg_hashpool_new(cfg->hash_threads, cfg->hash_queue, srv->db, &srv->cfg.store, d);
+    if (!srv->pool)
         goto fail;
     if (pthread_create(&srv->db_thread, NULL, db_main, srv) != 0) {
         vg_diag_set(d, VG_ENOMEM, "", "cannot start the database thread");
@@ -635,6 +725,7 @@ void vg_server_stop(struct vg_server *srv)
     pthread_mutex_unlock(&srv->qlock);
     if (srv->db_started)
         pthread_join(srv->db_thread, NULL);
+    vg_hashpool_stop(srv->pool); /* its logins are answered (503): none stays suspended */
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     if (srv->fd >= 0)
@@ -642,6 +733,9 @@ void vg_server_stop(struct vg_server *srv)
     vg_store_close(srv->store);
     vg_events_index_cleanup(&srv->events);
     vg_ratelimit_free(srv->rl);
+    vg_hashpool_free(srv->pool);
+    vg_loginlimit_free(srv->logins);
+    vg_token_uses_free(srv->uses);
     pthread_cond_destroy(&srv->qcond);
     pthread_cond_destroy(&srv->dcond);
     pthread_mutex_destroy(&srv->qlock);
