@@ -103,7 +103,8 @@ int vg_auth_login_mint(struct vg_store *st, const char *name, long long user_id,
         rc = vg_diag_set(d, VG_EPERM, "", "wrong user name or password");
     else if (rc)
         vg_diag_set(d, rc, "", "cannot read user '%s'", name);
-    if (!rc)
+    bool tx = !rc && !(rc = vg_store_tx_begin(st, d));
+    if (!rc) /* the oldest revoked and the new one added together, or neither */
         rc = vg_store_token_prune(st, user_id, "login", max - 1, d);
     if (!rc) {
         unsigned char hash[crypto_hash_sha256_BYTES];
@@ -111,6 +112,10 @@ int vg_auth_login_mint(struct vg_store *st, const char *name, long long user_id,
         vg_time_fmt(time(NULL) + (time_t)ttl, expires);
         rc = vg_store_token_add(st, user_id, hash, "login", "login", expires, id, d);
     }
+    if (tx && !rc)
+        rc = vg_store_tx_commit(st, d);
+    else if (tx)
+        vg_store_tx_rollback(st);
     if (!rc)
         snprintf(role, cap, "%s", vg_json_str(user, "role") ? vg_json_str(user, "role") : "");
     json_decref(user);
