@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "app/auth.h"
+#include "store/schema.h"
 #include "store/store.h"
 #include "util/time.h"
 
@@ -146,12 +147,69 @@ static void login_tokens_expire_and_are_capped(void **state)
                      VG_EPERM);
 }
 
+/* A database of schema 5, whose login tokens never expired: migration 006 makes them login
+ * tokens expiring 12 hours after their creation (an old one is expired at once); the others
+ * become api tokens without an expiry. */
+static void migration_gives_old_login_tokens_an_expiry(void **state)
+{
+    struct fixture *f = *state;
+    char path[160], sql[512];
+    snprintf(path, sizeof path, "%s/v5.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (const struct vg_migration *m = vg_schema_migrations; m->version && m->version <= 5; m++)
+        assert_int_equal(sqlite3_exec(db, m->sql, NULL, NULL, NULL), SQLITE_OK);
+    char recent[VG_TIME_LEN];
+    vg_time_fmt(time(NULL) - 3600, recent);
+    snprintf(sql, sizeof sql,
+             "PRAGMA user_version = 5;"
+             "INSERT INTO user(name, role, created) VALUES ('ana', 'analyst', '%s');"
+             "INSERT INTO token(user_id, hash, label, created) VALUES "
+             "(1, x'01', 'login', '2020-01-01T00:00:00.123456Z'), (1, x'02', 'login', '%s'), "
+             "(1, x'03', 'cli', '2020-01-01T00:00:00Z')",
+             recent, recent);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_store *st = vg_store_open(path, NULL, &d);
+    assert_non_null(st);
+    vg_store_close(st);
+    assert_int_equal(scalar_on(path, "SELECT count(*) FROM token WHERE kind = 'login' AND "
+                                     "expires = '2020-01-01T12:00:00Z' AND id = 1"),
+                     1);
+    char want[VG_TIME_LEN];
+    vg_time_fmt(time(NULL) - 3600 + 12 * 3600, want);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM token WHERE kind = 'login' AND expires = '%s' AND id = 2", want);
+    long long n = scalar_on(path, sql);
+    if (n != 1) { /* the second may have turned between the two vg_time_fmt */
+        vg_time_fmt(time(NULL) - 3600 + 12 * 3600 - 1, want);
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM token WHERE kind = 'login' AND expires = '%s' AND id = 2",
+                 want);
+        n = scalar_on(path, sql);
+    }
+    assert_int_equal(n, 1);
+    assert_int_equal(scalar_on(path, "SELECT count(*) FROM token WHERE kind = 'api' AND "
+                                     "expires IS NULL AND last_used IS NULL AND id = 3"),
+                     1);
+    char p[200];
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_refusal_verifies_once, setup, teardown),
         cmocka_unit_test(dummy_hash_has_the_users_cost),
         cmocka_unit_test_setup_teardown(login_tokens_expire_and_are_capped, setup, teardown),
+        cmocka_unit_test_setup_teardown(migration_gives_old_login_tokens_an_expiry, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
