@@ -156,10 +156,10 @@ def test_limit_per_name_across_addresses_and_per_address(login_server):
 @pytest.mark.parametrize("login_server", [["--hash-threads", "1", "--hash-queue", "1",
                                            "--login-free", "1000"]], indirect=True)
 def test_full_pool_answers_busy(login_server):
-    """One hash thread and one waiting place: of 12 logins at once, those that find no place
+    """One hash thread and one waiting place: of 24 logins at once, those that find no place
     get 503 busy with Retry-After: 1 at once; the others are checked (401)."""
     srv = login_server
-    total, answers = 12, []
+    total, answers = 24, []
     lock = threading.Lock()
     start = threading.Barrier(total)
 
