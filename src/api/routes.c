@@ -5,7 +5,7 @@
 const struct vg_route vg_api_routes[] = {
     {"GET", "/api/v1/health", VG_PUBLIC, vg_api_health, 0},
     {"GET", "/api/v1/taxonomy", VG_PUBLIC, vg_api_taxonomy, 0},
-    {"POST", "/api/v1/login", VG_PUBLIC, vg_api_login, 0},
+    {"POST", "/api/v1/login", VG_PUBLIC, vg_api_login, VG_ROUTE_LOGIN},
     {"POST", "/api/v1/reports", VG_PUBLIC, vg_api_reports_create, 0},
     {"GET", "/api/v1/me", VG_READER, vg_api_me, 0},
     {"GET", "/api/v1/users", VG_ADMIN, vg_api_users_list, 0},

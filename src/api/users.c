@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/model.h"
 #include "core/rsit.h"
@@ -9,6 +10,7 @@
 #include "app/auth.h"
 #include "util/json.h"
 #include "util/str.h"
+#include "util/time.h"
 #include "util/version.h"
 
 void vg_api_health(struct vg_req *req, struct vg_resp *r)
@@ -39,27 +41,26 @@ void vg_api_me(struct vg_req *req, struct vg_resp *r)
                            req->actor.name, "role", req->actor.role));
 }
 
+/* The password was checked on the hash pool (http/auth.h, req->login_user); this mints the
+ * token, on the database thread. */
 void vg_api_login(struct vg_req *req, struct vg_resp *r)
 {
-    static const char *const fields[] = {"name", "password", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
     json_t *in = vg_req_json(req, r);
     if (!in)
         return;
-    const char *name = vg_json_str(in, "name"), *pw = vg_json_str(in, "password");
-    if (vg_json_check_fields(in, fields, "/", &d)) {
-        vg_resp_diag(r, VG_EINVAL, &d);
+    const char *name = vg_json_str(in, "name");
+    if (!name || req->login_user <= 0) { /* not through the pool: nothing was checked */
+        vg_resp_error(r, 401, "unauthorized", NULL, "wrong user name or password");
         goto out;
     }
-    if (!name || !pw) {
-        vg_resp_error(r, 400, "invalid", name ? "/password" : "/name",
-                      "name and password are required strings");
-        goto out;
-    }
-    char tok[VG_TOKEN_LEN + 1], role[16];
+    const struct vg_server_config *cfg = vg_server_config(req->srv);
+    struct vg_auth_policy policy = {cfg->login_token_ttl, cfg->login_tokens_max};
+    char tok[VG_TOKEN_LEN + 1], role[16], expires[VG_TIME_LEN];
     long long id;
-    int rc = vg_auth_login(req->st, name, pw, tok, &id, role, sizeof role, &d);
+    int rc = vg_auth_login_mint(req->st, name, req->login_user, &policy, tok, &id, role,
+                                sizeof role, expires, &d);
     if (rc == VG_EPERM) {
         vg_resp_error(r, 401, "unauthorized", NULL, "%s", d.message);
         goto out;
@@ -69,7 +70,8 @@ void vg_api_login(struct vg_req *req, struct vg_resp *r)
         goto out;
     }
     vg_resp_json(r, 201,
-                 json_pack("{s:s,s:I,s:s}", "token", tok, "id", (json_int_t)id, "role", role));
+                 json_pack("{s:s,s:I,s:s,s:s}", "token", tok, "id", (json_int_t)id, "role", role,
+                           "expires", expires));
 out:
     json_decref(in);
 }
@@ -134,27 +136,42 @@ void vg_api_tokens_list(struct vg_req *req, struct vg_resp *r)
     vg_resp_json(r, 200, json_pack("{s:o}", "items", arr));
 }
 
+#define TOKEN_TTL_MIN 60                       /* shortest expires_in, seconds */
+#define TOKEN_TTL_MAX (10LL * 366 * 24 * 3600) /* longest: about ten years */
+
+/* An "api" token, made on purpose: it lives until revoked, or until expires_in seconds. */
 void vg_api_tokens_create(struct vg_req *req, struct vg_resp *r)
 {
-    static const char *const fields[] = {"label", NULL};
+    static const char *const fields[] = {"label", "expires_in", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
     json_t *in = req->body_len ? vg_req_json(req, r) : json_object();
     if (!in)
         return;
     const char *label = vg_json_str(in, "label");
+    json_t *ttl = json_object_get(in, "expires_in");
     if (vg_json_check_fields(in, fields, "/", &d)) {
         vg_resp_diag(r, VG_EINVAL, &d);
     } else if (json_object_get(in, "label") && (!label || strlen(label) > 128)) {
         vg_resp_error(r, 400, "invalid", "/label", "/label must be a string of at most 128 bytes");
+    } else if (ttl && (!json_is_integer(ttl) || json_integer_value(ttl) < TOKEN_TTL_MIN ||
+                       json_integer_value(ttl) > TOKEN_TTL_MAX)) {
+        vg_resp_error(r, 400, "invalid", "/expires_in",
+                      "/expires_in must be an integer number of seconds from %d to %lld",
+                      TOKEN_TTL_MIN, TOKEN_TTL_MAX);
     } else {
-        char tok[VG_TOKEN_LEN + 1];
+        char tok[VG_TOKEN_LEN + 1], expires[VG_TIME_LEN] = "";
         long long id;
-        int rc = vg_auth_token_new(req->st, req->actor.user_id, label ? label : "", tok, &id, &d);
+        if (ttl)
+            vg_time_fmt(time(NULL) + (time_t)json_integer_value(ttl), expires);
+        int rc = vg_auth_token_new(req->st, req->actor.user_id, label ? label : "",
+                                   ttl ? expires : NULL, tok, &id, &d);
         if (rc)
             vg_resp_diag(r, rc, &d);
         else
-            vg_resp_json(r, 201, json_pack("{s:s,s:I}", "token", tok, "id", (json_int_t)id));
+            vg_resp_json(r, 201,
+                         json_pack("{s:s,s:I,s:s,s:o}", "token", tok, "id", (json_int_t)id, "kind",
+                                   "api", "expires", ttl ? json_string(expires) : json_null()));
     }
     json_decref(in);
 }

@@ -11,23 +11,50 @@
 
 #define VG_TOKEN_LEN 68 /* "vgt_" + 64 hex digits */
 
+#define VG_LOGIN_TTL (12 * 3600) /* seconds a login token lives, by default */
+#define VG_LOGIN_MAX 20          /* login tokens a user keeps, by default: more revoke the oldest */
+
+/* What a login mints. */
+struct vg_auth_policy {
+    long long login_ttl; /* seconds a login token lives; <= 0: VG_LOGIN_TTL */
+    int login_max;       /* unrevoked login tokens a user keeps; <= 0: VG_LOGIN_MAX */
+};
+
 /* Initialises libsodium; call once before any other function here. 0 or -1. */
 int vg_auth_init(void);
-/* Creates a token for user_id; writes the secret (NUL-terminated) into out. */
+/* Creates an "api" token for user_id, expiring at `expires` (RFC 3339 UTC; NULL: never);
+ * writes the secret (NUL-terminated) into out. */
 int vg_auth_token_new(struct vg_store *st, long long user_id, const char *label,
-                      char out[VG_TOKEN_LEN + 1], long long *id, struct vg_diag *d);
+                      const char *expires, char out[VG_TOKEN_LEN + 1], long long *id,
+                      struct vg_diag *d);
 /* Ensures user `name` with `role` (created if absent) and creates a token labelled `label`
  * for it (vigie init, vigie token create). 0, or an error with d filled. */
 int vg_auth_user_token(struct vg_store *st, const char *name, const char *role, const char *label,
                        char out[VG_TOKEN_LEN + 1], struct vg_diag *d);
-/* Looks up a presented token; 0 and *who filled, or VG_ENOENT. */
-int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, struct vg_actor *who);
-/* Verifies name and password and creates a "login" token: 0 with out, *id (the token's) and
- * role (user's role, cap bytes) filled; VG_EPERM when the user is unknown or disabled or the
- * password wrong (one answer for all three); another error (d filled) if the store fails. */
+/* Looks up a presented token: 0 with *who and *meta (may be NULL) filled; VG_ENOENT if it is
+ * unknown, revoked or its user disabled; VG_EPERM if it has expired (*meta filled); another
+ * error if the store fails. */
+int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, struct vg_actor *who,
+                        struct vg_token_meta *meta);
+/* Checks a user's password: 0 and *user_id; VG_EPERM when the user is unknown, disabled, has
+ * no password or the password is wrong, each after the same work (one Argon2id verification:
+ * of a dummy hash when there is no hash to check), so that neither the answer nor its time
+ * tells which names exist; another error (d filled) if the store fails. Needs only a read of
+ * the store: the server runs it on its hash pool, each thread with its own connection. */
+int vg_auth_password_check(struct vg_store *st, const char *name, const char *password,
+                           long long *user_id, struct vg_diag *d);
+/* Mints the "login" token of user `name` whose password was checked as user_id: re-reads the
+ * user (VG_EPERM if it is gone, disabled or another one since), revokes its oldest login
+ * tokens beyond policy's cap (NULL: the defaults) and adds one expiring after its lifetime.
+ * 0 with out, *id (the token's), role (the user's, cap bytes) and expires filled. */
+int vg_auth_login_mint(struct vg_store *st, const char *name, long long user_id,
+                       const struct vg_auth_policy *policy, char out[VG_TOKEN_LEN + 1],
+                       long long *id, char *role, size_t cap, char expires[VG_TIME_LEN],
+                       struct vg_diag *d);
+/* vg_auth_password_check then vg_auth_login_mint, on one store (the CLI and tests). */
 int vg_auth_login(struct vg_store *st, const char *name, const char *password,
-                  char out[VG_TOKEN_LEN + 1], long long *id, char *role, size_t cap,
-                  struct vg_diag *d);
+                  const struct vg_auth_policy *policy, char out[VG_TOKEN_LEN + 1], long long *id,
+                  char *role, size_t cap, struct vg_diag *d);
 /* Creates user `name` with `role` and, if password is not NULL, that password (hashed).
  * 0 and *id; VG_EEXIST (field "/name") if the user exists; another error with d filled.
  * The caller has checked name, role and password. */
@@ -35,6 +62,9 @@ int vg_auth_user_create(struct vg_store *st, const char *name, const char *role,
                         const char *password, long long *id, struct vg_diag *d);
 /* Argon2id hash of a password into out (crypto_pwhash_STRBYTES). 0 or VG_ENOMEM. */
 int vg_auth_password_hash(const char *password, char *out, size_t cap);
+/* The Argon2id hash checked when a login has no user's hash to check: made with the
+ * parameters of vg_auth_password_hash, of a password nobody knows. */
+extern const char vg_auth_dummy_hash[];
 /* True if password matches the stored hash. */
 bool vg_auth_password_ok(const char *hash, const char *password);
 /* Rank of a role: reader 1, analyst 2, admin 3; 0 if unknown. */

@@ -13,6 +13,31 @@
 #include "http/server.h"
 #include "util/str.h"
 
+/* Options without a one-letter code. */
+enum {
+    OPT_HASH_THREADS = 256,
+    OPT_HASH_QUEUE,
+    OPT_LOGIN_FREE,
+    OPT_LOGIN_WAIT_MAX,
+    OPT_LOGIN_TOKEN_TTL,
+    OPT_LOGIN_TOKENS_MAX,
+};
+
+/* A duration "N", "Ns", "Nm" or "Nh" into seconds, from 1 s to max; 0 or -1. */
+static int parse_duration(const char *s, unsigned long long max, unsigned long long *out)
+{
+    size_t n = strlen(s);
+    unsigned long long unit = 1, v;
+    if (n && (s[n - 1] == 's' || s[n - 1] == 'm' || s[n - 1] == 'h')) {
+        unit = s[n - 1] == 'h' ? 3600 : s[n - 1] == 'm' ? 60 : 1;
+        n--;
+    }
+    if (vg_str_to_u64((struct vg_str){s, n}, 1, max / unit, &v) != 0)
+        return -1;
+    *out = v * unit;
+    return 0;
+}
+
 static int run_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -23,6 +48,12 @@ static int run_serve(int argc, char **argv)
         {"redirect-url", required_argument, NULL, 'u'},
         {"report-rate", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 't'},
+        {"hash-threads", required_argument, NULL, OPT_HASH_THREADS},
+        {"hash-queue", required_argument, NULL, OPT_HASH_QUEUE},
+        {"login-free", required_argument, NULL, OPT_LOGIN_FREE},
+        {"login-wait-max", required_argument, NULL, OPT_LOGIN_WAIT_MAX},
+        {"login-token-ttl", required_argument, NULL, OPT_LOGIN_TOKEN_TTL},
+        {"login-tokens-max", required_argument, NULL, OPT_LOGIN_TOKENS_MAX},
         {"help", no_argument, NULL, 'h'},
         {"busy-timeout", required_argument, NULL, 'W'},
         {"header-timeout", required_argument, NULL, 'H'},
@@ -56,6 +87,37 @@ static int run_serve(int argc, char **argv)
             if (vg_str_to_u64(vg_str_c(optarg), 1, 256, &n) != 0)
                 return vg_cli_usage("serve", "--threads must be 1 to 256");
             cfg.threads = (unsigned)n;
+            break;
+        case OPT_HASH_THREADS:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 64, &n) != 0)
+                return vg_cli_usage("serve", "--hash-threads must be 1 to 64");
+            cfg.hash_threads = (unsigned)n;
+            break;
+        case OPT_HASH_QUEUE:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 4096, &n) != 0)
+                return vg_cli_usage("serve", "--hash-queue must be 1 to 4096");
+            cfg.hash_queue = (unsigned)n;
+            break;
+        case OPT_LOGIN_FREE:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 1000000, &n) != 0)
+                return vg_cli_usage("serve", "--login-free must be 1 to 1000000");
+            cfg.login_free = (int)n;
+            break;
+        case OPT_LOGIN_WAIT_MAX:
+            if (parse_duration(optarg, 86400, &n) != 0)
+                return vg_cli_usage("serve", "--login-wait-max must be 1s to 24h (N, Ns, Nm, Nh)");
+            cfg.login_wait_max = (int)n;
+            break;
+        case OPT_LOGIN_TOKEN_TTL:
+            if (parse_duration(optarg, 366 * 86400ULL, &n) != 0)
+                return vg_cli_usage("serve",
+                                    "--login-token-ttl must be 1s to 8784h (N, Ns, Nm, Nh)");
+            cfg.login_token_ttl = (long long)n;
+            break;
+        case OPT_LOGIN_TOKENS_MAX:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 1000, &n) != 0)
+                return vg_cli_usage("serve", "--login-tokens-max must be 1 to 1000");
+            cfg.login_tokens_max = (int)n;
             break;
         case 'h': fputs(vg_cmd_serve.help, stdout); return VG_EXIT_OK;
         case 'W':
@@ -165,6 +227,17 @@ const struct vg_command vg_cmd_serve = {
     "                        are closed to make room\n"
     "  --per-address-connections N\n"
     "                        open connections per client address (default 64; 0: no limit,\n"
-    "                        e.g. behind a reverse proxy)\n",
+    "                        e.g. behind a reverse proxy)\n"
+    "  --hash-threads N      threads checking login passwords (Argon2id, 64 MiB each while it\n"
+    "                        runs), off the database thread (default 2)\n"
+    "  --hash-queue N        logins waiting for those threads, at most; more get 503 busy\n"
+    "                        (default 32)\n"
+    "  --login-free N        login attempts per client address and per user name before\n"
+    "                        each one makes the next wait 1 s, 2 s, 4 s ... (default 5);\n"
+    "                        a successful login starts both again from zero\n"
+    "  --login-wait-max T    longest such wait (default 15m; T is N, Ns, Nm or Nh)\n"
+    "  --login-token-ttl T   lifetime of the tokens POST /api/v1/login mints (default 12h)\n"
+    "  --login-tokens-max N  login tokens a user keeps: one more revokes the oldest\n"
+    "                        (default 20)\n",
     run_serve,
 };

@@ -1,13 +1,38 @@
 /* The transport side of authentication: the bearer token of a request (its Authorization
- * header) looked up through app/auth.h, and the role its route asks for. */
+ * header) looked up through app/auth.h, the role its route asks for, the uses of tokens
+ * recorded, and the password logins: admitted by a worker (body, rate limit), checked on the
+ * hash pool (http/hashpool.h), then minted by POST /api/v1/login's handler. */
 #ifndef VG_HTTP_AUTH_H
 #define VG_HTTP_AUTH_H
 
+#include "http/loginlimit.h"
 #include "http/router.h"
 
 /* Authenticates req's bearer token, if any (required unless least is VG_PUBLIC), into
- * req->actor, and checks that its role is at least `least`. 0, or -1 with a 401 or 403
- * answer set in r. Runs on the database thread (req->st). */
+ * req->actor, and checks that its role is at least `least`. 0, or -1 with a 401 (unknown,
+ * revoked or expired token) or 403 answer set in r. Notes the token's use (see
+ * vg_token_uses) when its recorded last use is more than a minute old. Runs where the
+ * request's handler runs (req->st). */
 int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least);
+
+/* The last uses of tokens waiting to be written: noted by vg_http_auth on any thread, written
+ * by the database thread (vg_token_uses_flush), so that a reader never writes. Bounded: when
+ * it is full a use is not noted (the token's next request notes it again). */
+struct vg_token_uses;
+struct vg_token_uses *vg_token_uses_new(void);
+void vg_token_uses_free(struct vg_token_uses *u);
+/* Writes the uses noted into st (each one a small write of its own); call it on the thread that
+ * writes, outside a batch. NULL does nothing. */
+void vg_token_uses_flush(struct vg_token_uses *u, struct vg_store *st);
+
+/* On a worker, before a login goes to the hash pool: the body must be {"name","password"},
+ * strings (400 naming the field otherwise), and the address and the name must not be waiting
+ * (429 `rate_limited` with Retry-After otherwise). 0, or -1 with the answer set. */
+int vg_http_login_admit(struct vg_req *req, struct vg_resp *r, struct vg_loginlimit *ll);
+/* On a hash pool thread (st its connection): checks the password of an admitted login. 0 with
+ * req->login_user set (and the limit reset for its address and name), or -1 with the answer
+ * set: 401 for a wrong name or password, 500 if the store failed. */
+int vg_http_login_verify(struct vg_req *req, struct vg_resp *r, struct vg_store *st,
+                         struct vg_loginlimit *ll);
 
 #endif

@@ -18,6 +18,7 @@ enum vg_access {
 /* Route flags. */
 enum {
     VG_ROUTE_RAW_BODY = 1, /* the body is not JSON: the worker does not parse it */
+    VG_ROUTE_LOGIN = 2,    /* a password login: checked on the hash pool before its handler */
 };
 
 struct vg_route {

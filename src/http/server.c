@@ -30,6 +30,7 @@
 #include "app/events.h"
 #include "http/auth.h"
 #include "http/conns.h"
+#include "http/hashpool.h"
 #include "http/inproc.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
@@ -92,6 +93,9 @@ struct vg_server {
     bool stopping;                 /* vg_server_stop was called: no more jobs are taken */
     struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
     struct vg_conns *conns;        /* connection deadlines and room (http/conns.h) */
+    struct vg_hashpool *pool;      /* checks the passwords of logins */
+    struct vg_loginlimit *logins;  /* the rate limit of logins */
+    struct vg_token_uses *uses;    /* token uses for the database thread to write */
 };
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
@@ -107,6 +111,11 @@ struct vg_events_index *vg_server_events(struct vg_server *srv)
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv)
 {
     return srv->rl;
+}
+
+struct vg_token_uses *vg_server_token_uses(struct vg_server *srv)
+{
+    return srv->uses;
 }
 
 /* Parses the body into req->json, or says why it is not a JSON object. */
@@ -328,22 +337,27 @@ static void run_job(struct vg_store *st, struct job *j)
     route->handler(req, r);
 }
 
-/* Answers the jobs of a batch: resumes their connections (a worker sends each answer), or
- * wakes the callers of in-process ones. */
+/* Answers a job: resumes its connection (a worker sends the answer), or wakes the caller of an
+ * in-process one. */
+static void answer_job(struct vg_server *srv, struct job *j)
+{
+    struct MHD_Connection *conn = j->req.conn;
+    if (conn) {
+        j->state = JOB_ANSWERED;
+        MHD_resume_connection(conn); /* the job may be freed from here on */
+    } else {                         /* in-process: its caller waits on dcond */
+        pthread_mutex_lock(&srv->qlock);
+        j->state = JOB_ANSWERED;
+        pthread_cond_broadcast(&srv->dcond);
+        pthread_mutex_unlock(&srv->qlock);
+    }
+}
+
+/* Answers the jobs of a batch. */
 static void answer_batch(struct vg_server *srv, struct job **batch, int n)
 {
-    for (int i = 0; i < n; i++) {
-        struct MHD_Connection *conn = batch[i]->req.conn;
-        if (conn) {
-            batch[i]->state = JOB_ANSWERED;
-            MHD_resume_connection(conn); /* the job may be freed from here on */
-        } else {                         /* in-process: its caller waits on dcond */
-            pthread_mutex_lock(&srv->qlock);
-            batch[i]->state = JOB_ANSWERED;
-            pthread_cond_broadcast(&srv->dcond);
-            pthread_mutex_unlock(&srv->qlock);
-        }
-    }
+    for (int i = 0; i < n; i++)
+        answer_job(srv, batch[i]);
 }
 
 /* Runs a batch of jobs on the database thread (every method but GET). Group commit: each
@@ -356,6 +370,7 @@ static void answer_batch(struct vg_server *srv, struct job **batch, int n)
  * batch does that). */
 static void run_batch(struct vg_server *srv, struct job **batch, int n)
 {
+    vg_token_uses_flush(srv->uses, srv->store);
     vg_store_batch_begin(srv->store);
     for (int i = 0; i < n; i++) {
         run_job(srv->store, batch[i]);
@@ -432,6 +447,18 @@ static void *read_main(void *arg)
     return NULL;
 }
 
+/* Appends j to q and wakes q's thread; srv->qlock is held. */
+static void push_job(struct jobq *q, struct job *j)
+{
+    j->next = NULL;
+    if (q->tail)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    pthread_cond_signal(&q->cond);
+}
+
 /* Queues j for its thread: the reader for a GET route (a HEAD answered by one too), the
  * database thread for the rest; false when the server is stopping. The connection is
  * suspended first: the thread may resume it as soon as j is queued. */
@@ -444,13 +471,7 @@ static bool enqueue(struct vg_server *srv, struct job *j)
         if (j->req.conn)
             MHD_suspend_connection(j->req.conn);
         j->state = JOB_QUEUED;
-        j->next = NULL;
-        if (q->tail)
-            q->tail->next = j;
-        else
-            q->head = j;
-        q->tail = j;
-        pthread_cond_signal(&q->cond);
+        push_job(q, j);
     }
     pthread_mutex_unlock(&srv->qlock);
     return ok;
@@ -477,6 +498,53 @@ static bool body_type_ok(struct vg_req *req, const struct vg_route *route)
     const char *ct = vg_req_header(req, "Content-Type");
     return media_type_is(ct, "application/json") ||
            (route->flags & VG_ROUTE_RAW_BODY && media_type_is(ct, "application/x-ndjson"));
+}
+
+/* Queues a job whose connection is already suspended (a login back from the hash pool) for
+ * the database thread; false when the server is stopping. */
+static bool requeue(struct vg_server *srv, struct job *j)
+{
+    pthread_mutex_lock(&srv->qlock);
+    bool ok = !srv->stopping;
+    if (ok)
+        push_job(&srv->writes, j);
+    pthread_mutex_unlock(&srv->qlock);
+    return ok;
+}
+
+/* On a hash pool thread: checks a login's password, then hands it to the database thread to
+ * mint its token, or answers it (401, 500, 503 when the server is stopping). */
+static void login_work(struct vg_store *st, void *arg)
+{
+    struct job *j = arg;
+    struct vg_server *srv = j->req.srv;
+    if (vg_http_login_verify(&j->req, &j->resp, st, srv->logins) == 0) {
+        if (requeue(srv, j))
+            return;
+        vg_resp_error(&j->resp, 503, "unavailable", NULL, "the server is stopping");
+    }
+    answer_job(srv, j);
+}
+
+/* A login goes to the hash pool, not to the database thread: the worker checks its body and
+ * the rate limit, suspends the connection and queues it there. True when queued; false with
+ * the answer set (400, 429, 503 `busy` when the pool's queue is full). */
+static bool login_start(struct vg_server *srv, struct job *j)
+{
+    if (!vg_hashpool_reserve(srv->pool)) {
+        vg_resp_error(&j->resp, 503, "busy", NULL, "too many logins at once; retry in 1 s");
+        j->resp.retry_after = 1;
+        return false;
+    }
+    if (vg_http_login_admit(&j->req, &j->resp, srv->logins) != 0) {
+        vg_hashpool_release(srv->pool);
+        return false;
+    }
+    if (j->req.conn)
+        MHD_suspend_connection(j->req.conn);
+    j->state = JOB_QUEUED;
+    vg_hashpool_push(srv->pool, login_work, j);
+    return true;
 }
 
 /* Looks up the route of a complete request and queues it; or answers at once (413, 404,
@@ -526,6 +594,8 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     /* parsed here, in parallel with other workers; judged by the handler, after the token */
     if (req->body_len && !(j->route->flags & VG_ROUTE_RAW_BODY))
         parse_body(req);
+    if (j->route->flags & VG_ROUTE_LOGIN)
+        return login_start(srv, j);
     if (enqueue(srv, j))
         return true;
     vg_resp_error(r, 503, "unavailable", NULL, "the server is stopping");
@@ -779,6 +849,12 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     pthread_cond_init(&srv->reads.cond, NULL);
     pthread_cond_init(&srv->dcond, NULL);
     srv->rl = vg_ratelimit_new(srv->cfg.report_per_minute, srv->cfg.report_burst);
+    srv->logins = vg_loginlimit_new(cfg->login_free, cfg->login_wait_max);
+    srv->uses = vg_token_uses_new();
+    if (!srv->logins || !srv->uses) {
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto fail;
+    }
     /* opened here: creates and migrates the database before any request */
     srv->store = vg_store_open(srv->db, &srv->cfg.store, d);
     if (!srv->store)
@@ -788,6 +864,9 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     /* the reader's connection, opened after the migrations are done */
     srv->rstore = vg_store_open(srv->db, &srv->cfg.store, d);
     if (!srv->rstore || vg_store_read_only(srv->rstore, d) != 0)
+        goto fail;
+    srv->pool = vg_hashpool_new(cfg->hash_threads, cfg->hash_queue, srv->db, &srv->cfg.store, d);
+    if (!srv->pool)
         goto fail;
     if (pthread_create(&srv->db_thread, NULL, db_main, srv) != 0) {
         vg_diag_set(d, VG_ENOMEM, "", "cannot start the database thread");
@@ -855,6 +934,7 @@ void vg_server_stop(struct vg_server *srv)
         pthread_join(srv->db_thread, NULL);
     if (srv->read_started)
         pthread_join(srv->read_thread, NULL);
+    vg_hashpool_stop(srv->pool); /* its logins are answered (503): none stays suspended */
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     vg_conns_free(srv->conns); /* after the daemon: it reports its connections closed */
@@ -864,6 +944,9 @@ void vg_server_stop(struct vg_server *srv)
     vg_store_close(srv->rstore);
     vg_events_index_cleanup(&srv->events);
     vg_ratelimit_free(srv->rl);
+    vg_hashpool_free(srv->pool);
+    vg_loginlimit_free(srv->logins);
+    vg_token_uses_free(srv->uses);
     pthread_cond_destroy(&srv->writes.cond);
     pthread_cond_destroy(&srv->reads.cond);
     pthread_cond_destroy(&srv->dcond);

@@ -23,14 +23,20 @@ struct vg_server_config {
     const char *redirect_url; /* where ineligible reporters are sent */
     double report_per_minute; /* intake rate per client address */
     double report_burst;
-    size_t max_body;                  /* bytes, VG_MAX_BODY by default */
-    unsigned threads;                 /* worker threads, 0: 2 x cores */
+    size_t max_body;  /* bytes, VG_MAX_BODY by default */
+    unsigned threads; /* worker threads, 0: 2 x cores */
     /* how long a write waits for another process's lock on the database, 0: 10 s */
     unsigned busy_timeout_ms;
     unsigned header_timeout;          /* seconds for a request's line and headers, 0: 10 */
     unsigned body_timeout;            /* seconds for its body after the headers, 0: 30 */
     unsigned max_connections;         /* open connections, 0: 1000 */
     unsigned per_address_connections; /* open connections per client address, 0: no limit */
+    unsigned hash_threads;            /* password-hash pool threads, 0: VG_HASH_THREADS */
+    unsigned hash_queue;              /* logins waiting for a hash thread, 0: VG_HASH_QUEUE */
+    int login_free;            /* login attempts per address and name before waits, 0: default */
+    int login_wait_max;        /* longest wait between login attempts (s), 0: default */
+    long long login_token_ttl; /* seconds a login token lives, 0: VG_LOGIN_TTL */
+    int login_tokens_max;      /* login tokens a user keeps, 0: VG_LOGIN_MAX */
 };
 
 struct vg_server;
@@ -55,6 +61,8 @@ struct vg_req {
     char json_error[256];  /* the parser's message when json_malformed */
     struct vg_actor actor; /* who is calling (role "" when not authenticated) */
     char client[64];       /* client address */
+    long long login_user;  /* POST /api/v1/login: the user whose password the hash pool
+                            * checked, 0 if none */
 };
 
 struct vg_events_index;
@@ -64,6 +72,9 @@ struct vg_events_index;
 struct vg_events_index *vg_server_events(struct vg_server *srv);
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv);
+struct vg_token_uses;
+/* The token uses waiting to be written (http/auth.h); NULL if there is no table. */
+struct vg_token_uses *vg_server_token_uses(struct vg_server *srv);
 struct vg_ratelimit *vg_server_ratelimit(struct vg_server *srv);
 
 /* Starts listening and serving; fills *port with the port bound. NULL on failure. With

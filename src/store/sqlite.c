@@ -641,6 +641,8 @@ static const struct vg_store_user_ops sqlite_user_ops = {
     .token_lookup = sq_token_lookup,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
+    .token_prune = sq_token_prune,
+    .token_touch = sq_token_touch,
     .intake_log = sq_intake_log,
     .audit_list = sq_audit_list,
 };

@@ -14,7 +14,7 @@
 #include "util/hash.h"
 
 #define CACHE_MAX      128
-#define SQ_TOKEN_SLOTS 256 /* valid tokens cached per connection (SHA-256 -> struct vg_actor) */
+#define SQ_TOKEN_SLOTS 256 /* valid tokens cached per connection (SHA-256 -> struct sq_token) */
 #define SQ_TOKEN_PROBE 16  /* slots a token may sit in: the least recently used of them goes */
 
 struct sq {
@@ -52,7 +52,7 @@ struct sq {
      * This connection drops them when it writes those rows; sq_caches_check drops them when
      * another connection (another process) has written anything. */
     long long cache_data_version; /* PRAGMA data_version at the last check */
-    struct vg_cache tokens;       /* token hash -> struct vg_actor; unallocated until the
+    struct vg_cache tokens;       /* token hash -> struct sq_token; unallocated until the
                                    * first lookup */
     json_t *playbooks;            /* {class: steps array}, NULL until the first read */
     int last_rc;                  /* SQLite's code of the last failed step (sq_step_done) */
@@ -119,8 +119,13 @@ int sq_user_set_password(struct vg_store *st, const char *name, const char *hash
 int sq_user_get(struct vg_store *st, const char *name, json_t **out);
 int sq_user_list(struct vg_store *st, json_t **out);
 int sq_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
-                 const char *label, long long *id, struct vg_diag *d);
-int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out);
+                 const char *label, const char *kind, const char *expires, long long *id,
+                 struct vg_diag *d);
+int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
+                    struct vg_token_meta *meta);
+int sq_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
+                   struct vg_diag *d);
+int sq_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d);
 int sq_token_list(struct vg_store *st, long long user_id, json_t **out);
 int sq_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);
 int sq_org_get(struct vg_store *st, long long id, json_t **out);

@@ -98,19 +98,25 @@ int sq_user_list(struct vg_store *st, json_t **out)
 }
 
 int sq_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
-                 const char *label, long long *id, struct vg_diag *d)
+                 const char *label, const char *kind, const char *expires, long long *id,
+                 struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
-    sqlite3_stmt *q =
-        sq_prep(s, "INSERT INTO token(user_id, hash, label, created) VALUES (?,?,?,?)");
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO token(user_id, hash, label, created, kind, expires) "
+                                 "VALUES (?,?,?,?,?,?)");
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, user_id);
     sqlite3_bind_blob(q, 2, hash, 32, SQLITE_TRANSIENT);
     sq_bind_text(q, 3, label ? label : "");
     sq_bind_text(q, 4, now);
+    sq_bind_text(q, 5, kind ? kind : "api");
+    if (expires)
+        sq_bind_text(q, 6, expires);
+    else
+        sqlite3_bind_null(q, 6);
     if (sq_step_done(s, q))
         return sq_db_error(s, d);
     if (id)
@@ -118,24 +124,33 @@ int sq_token_add(struct vg_store *st, long long user_id, const unsigned char has
     return 0;
 }
 
+/* A cached token: whom it authenticates and what it is. */
+struct sq_token {
+    struct vg_actor who;
+    struct vg_token_meta meta;
+};
+
 /* Every request checks its token: valid ones are cached on the connection (see struct sq),
  * so that a request costs one PRAGMA instead of a join of two tables. A revoked or unknown
- * token is never cached, so it is refused by the database each time. */
-int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out)
+ * token is never cached, so it is refused by the database each time. An expired one is
+ * found like a valid one: the caller compares its expiry with the time. */
+int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
+                    struct vg_token_meta *meta)
 {
     struct sq *s = sq_of(st);
     sq_caches_check(s);
     if (!s->tokens.slots &&
-        vg_cache_init(&s->tokens, SQ_TOKEN_SLOTS, SQ_TOKEN_PROBE, 32, sizeof(struct vg_actor)))
+        vg_cache_init(&s->tokens, SQ_TOKEN_SLOTS, SQ_TOKEN_PROBE, 32, sizeof(struct sq_token)))
         return VG_ENOMEM;
-    const struct vg_actor *known = vg_cache_get(&s->tokens, hash, 32);
+    const struct sq_token *known = vg_cache_get(&s->tokens, hash, 32);
     if (known) {
-        *out = *known;
+        *out = known->who;
+        *meta = known->meta;
         return 0;
     }
-    sqlite3_stmt *q = sq_prep(s, "SELECT u.id, u.name, u.role FROM token t JOIN user u "
-                                 "ON u.id = t.user_id WHERE t.hash = ? AND t.revoked IS NULL "
-                                 "AND u.disabled = 0");
+    sqlite3_stmt *q = sq_prep(s, "SELECT u.id, u.name, u.role, t.id, t.kind, t.expires, "
+                                 "t.last_used FROM token t JOIN user u ON u.id = t.user_id "
+                                 "WHERE t.hash = ? AND t.revoked IS NULL AND u.disabled = 0");
     if (!q)
         return VG_EIO;
     sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
@@ -144,35 +159,81 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg
         out->user_id = sqlite3_column_int64(q, 0);
         snprintf(out->name, sizeof out->name, "%s", sq_col_text(q, 1));
         snprintf(out->role, sizeof out->role, "%s", sq_col_text(q, 2));
+        meta->id = sqlite3_column_int64(q, 3);
+        snprintf(meta->kind, sizeof meta->kind, "%s", sq_col_text(q, 4));
+        snprintf(meta->expires, sizeof meta->expires, "%s", sq_col_text(q, 5));
+        snprintf(meta->last_used, sizeof meta->last_used, "%s", sq_col_text(q, 6));
         rc = 0;
     } else if (step != SQLITE_DONE) {
         rc = VG_EIO; /* the store failed: not an unknown token (http/auth.c answers 500) */
     }
     sq_done(s, q);
     bool added;
-    struct vg_actor *slot = rc == 0 ? vg_cache_put(&s->tokens, hash, 32, &added) : NULL;
-    if (slot)
-        *slot = *out;
+    struct sq_token *slot = rc == 0 ? vg_cache_put(&s->tokens, hash, 32, &added) : NULL;
+    if (slot) {
+        slot->who = *out;
+        slot->meta = *meta;
+    }
     return rc;
 }
 
 int sq_token_list(struct vg_store *st, long long user_id, json_t **out)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT id, label, created, revoked FROM token WHERE user_id = ? "
-                                 "ORDER BY id");
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, label, created, revoked, kind, expires, last_used "
+                                 "FROM token WHERE user_id = ? ORDER BY id");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, user_id);
     json_t *arr = json_array();
     while (sqlite3_step(q) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:o}", "id",
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "id",
                                              (json_int_t)sqlite3_column_int64(q, 0), "label",
-                                             sq_col_text(q, 1), "created", sq_col_text(q, 2),
+                                             sq_col_text(q, 1), "kind", sq_col_text(q, 4),
+                                             "created", sq_col_text(q, 2), "expires",
+                                             sq_col_null(q, 5), "last_used", sq_col_null(q, 6),
                                              "revoked", sq_col_null(q, 3)));
     sq_done(s, q);
     *out = arr;
     return 0;
+}
+
+int sq_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
+                   struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    sqlite3_stmt *q = sq_prep(s, "UPDATE token SET revoked = ? WHERE user_id = ? AND kind = ? "
+                                 "AND revoked IS NULL AND id NOT IN (SELECT id FROM token "
+                                 "WHERE user_id = ? AND kind = ? AND revoked IS NULL "
+                                 "ORDER BY id DESC LIMIT ?)");
+    if (!q)
+        return sq_db_error(s, d);
+    sq_bind_text(q, 1, now);
+    sqlite3_bind_int64(q, 2, user_id);
+    sq_bind_text(q, 3, kind);
+    sqlite3_bind_int64(q, 4, user_id);
+    sq_bind_text(q, 5, kind);
+    sqlite3_bind_int64(q, 6, keep < 0 ? 0 : keep);
+    sq_caches_drop(s);
+    return sq_step_done(s, q) ? sq_db_error(s, d) : 0;
+}
+
+/* The cached tokens hold their last use: dropped, so that the next lookup reads the one
+ * written (or else every request would find it older than a minute and record it again). */
+int sq_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "UPDATE token SET last_used = ? WHERE id = ? "
+                                 "AND (last_used IS NULL OR last_used < ?)");
+    if (!q)
+        return sq_db_error(s, d);
+    sq_bind_text(q, 1, when);
+    sqlite3_bind_int64(q, 2, id);
+    sq_bind_text(q, 3, when);
+    sq_caches_drop(s);
+    return sq_step_done(s, q) ? sq_db_error(s, d) : 0;
 }
 
 int sq_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d)

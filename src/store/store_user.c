@@ -26,14 +26,27 @@ int vg_store_user_list(struct vg_store *st, json_t **out)
 }
 
 int vg_store_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
-                       const char *label, long long *id, struct vg_diag *d)
+                       const char *label, const char *kind, const char *expires, long long *id,
+                       struct vg_diag *d)
 {
-    return st->ops->user->token_add(st, user_id, hash, label, id, d);
+    return st->ops->user->token_add(st, user_id, hash, label, kind, expires, id, d);
 }
 
-int vg_store_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out)
+int vg_store_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
+                          struct vg_token_meta *meta)
 {
-    return st->ops->user->token_lookup(st, hash, out);
+    return st->ops->user->token_lookup(st, hash, out, meta);
+}
+
+int vg_store_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
+                         struct vg_diag *d)
+{
+    return st->ops->user->token_prune(st, user_id, kind, keep, d);
+}
+
+int vg_store_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d)
+{
+    return st->ops->user->token_touch(st, id, when, d);
 }
 
 int vg_store_token_list(struct vg_store *st, long long user_id, json_t **out)

@@ -7,6 +7,15 @@
 #include <jansson.h>
 
 #include "store/base.h"
+#include "util/time.h"
+
+/* What a token is, beside whom it authenticates (vg_store_token_lookup). */
+struct vg_token_meta {
+    long long id;                /* the token's id */
+    char kind[8];                /* "api" (made on purpose) or "login" (minted by a login) */
+    char expires[VG_TIME_LEN];   /* RFC 3339 UTC; "" : never */
+    char last_used[VG_TIME_LEN]; /* as recorded (at most once a minute); "" : not yet */
+};
 
 /* The operations a backend implements for users, API tokens, the audit log and the log of public
  * reports. */
@@ -18,10 +27,15 @@ struct vg_store_user_ops {
     int (*user_get)(struct vg_store *st, const char *name, json_t **out);
     int (*user_list)(struct vg_store *st, json_t **out);
     int (*token_add)(struct vg_store *st, long long user_id, const unsigned char hash[32],
-                     const char *label, long long *id, struct vg_diag *d);
-    int (*token_lookup)(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out);
+                     const char *label, const char *kind, const char *expires, long long *id,
+                     struct vg_diag *d);
+    int (*token_lookup)(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
+                        struct vg_token_meta *meta);
     int (*token_list)(struct vg_store *st, long long user_id, json_t **out);
     int (*token_revoke)(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);
+    int (*token_prune)(struct vg_store *st, long long user_id, const char *kind, int keep,
+                       struct vg_diag *d);
+    int (*token_touch)(struct vg_store *st, long long id, const char *when, struct vg_diag *d);
     int (*intake_log)(struct vg_store *st, const json_t *entry, struct vg_diag *d);
     int (*audit_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
                       struct vg_diag *d);
@@ -42,14 +56,24 @@ int vg_store_user_set_password(struct vg_store *st, const char *name, const char
 int vg_store_user_get(struct vg_store *st, const char *name, json_t **out);
 /* *out = the users in id order, without their password hashes. */
 int vg_store_user_list(struct vg_store *st, json_t **out);
-/* Stores a new API token of user user_id by its SHA-256 hash (the token itself is never
- * stored) with a label (NULL: ""); *id (may be NULL) = its id. */
+/* Stores a new token of user user_id by its SHA-256 hash (the token itself is never stored)
+ * with a label (NULL: ""), a kind ("api" or "login") and an expiry (RFC 3339 UTC; NULL:
+ * never); *id (may be NULL) = its id. */
 int vg_store_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
-                       const char *label, long long *id, struct vg_diag *d);
-/* Who the token of that hash authenticates: *out filled, or VG_ENOENT if it is unknown,
- * revoked or its user disabled. Answered from a per-connection cache when it can. */
-int vg_store_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out);
-/* *out = the tokens of user user_id: [{"id","label","created","revoked" (or null)}]. */
+                       const char *label, const char *kind, const char *expires, long long *id,
+                       struct vg_diag *d);
+/* Who the token of that hash authenticates: *out and *meta filled, or VG_ENOENT if it is
+ * unknown, revoked or its user disabled. Expired tokens are found (meta->expires says it: the
+ * caller decides). Answered from a per-connection cache when it can. */
+int vg_store_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
+                          struct vg_token_meta *meta);
+/* Revokes the unrevoked tokens of that kind of user user_id but the `keep` newest. */
+int vg_store_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
+                         struct vg_diag *d);
+/* Records that token id was used at `when` (RFC 3339 UTC), unless a later use is recorded. */
+int vg_store_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d);
+/* *out = the tokens of user user_id: [{"id","label","kind","created","expires" (or null),
+ * "last_used" (or null),"revoked" (or null)}]. */
 int vg_store_token_list(struct vg_store *st, long long user_id, json_t **out);
 /* Revokes token id; if user_id > 0 only a token of that user. */
 int vg_store_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);

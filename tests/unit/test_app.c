@@ -191,26 +191,27 @@ static void logins_and_users(void **state)
                      0);
     assert_int_equal(vg_auth_user_create(f->st, "ana", "reader", NULL, &id, &d), VG_EEXIST);
     assert_string_equal(d.field, "/name");
-    assert_int_equal(vg_auth_login(f->st, "ana", "correct horse battery", tok, &tid, role,
+    assert_int_equal(vg_auth_login(f->st, "ana", "correct horse battery", NULL, tok, &tid, role,
                                    sizeof role, &d),
                      0);
     assert_string_equal(role, "analyst");
     struct vg_actor a;
-    assert_int_equal(vg_auth_token_check(f->st, tok, strlen(tok), &a), 0);
+    assert_int_equal(vg_auth_token_check(f->st, tok, strlen(tok), &a, NULL), 0);
     assert_string_equal(a.name, "ana");
-    assert_int_equal(vg_auth_login(f->st, "ana", "wrong horse battery", tok, &tid, role,
+    assert_int_equal(vg_auth_login(f->st, "ana", "wrong horse battery", NULL, tok, &tid, role,
                                    sizeof role, &d),
                      VG_EPERM);
-    assert_int_equal(vg_auth_login(f->st, "bob", "correct horse battery", tok, &tid, role,
+    assert_int_equal(vg_auth_login(f->st, "bob", "correct horse battery", NULL, tok, &tid, role,
                                    sizeof role, &d),
                      VG_EPERM);
     /* a user without a password cannot log in */
     assert_int_equal(vg_auth_user_create(f->st, "carl", "reader", NULL, &id, &d), 0);
-    assert_int_equal(vg_auth_login(f->st, "carl", "", tok, &tid, role, sizeof role, &d), VG_EPERM);
+    assert_int_equal(vg_auth_login(f->st, "carl", "", NULL, tok, &tid, role, sizeof role, &d),
+                     VG_EPERM);
     assert_int_equal(vg_auth_user_token(f->st, "dora", "admin", "cli", tok, &d), 0);
-    assert_int_equal(vg_auth_token_check(f->st, tok, strlen(tok), &a), 0);
+    assert_int_equal(vg_auth_token_check(f->st, tok, strlen(tok), &a, NULL), 0);
     assert_string_equal(a.role, "admin");
-    assert_int_equal(vg_auth_token_check(f->st, "vgt_x", 5, &a), VG_ENOENT);
+    assert_int_equal(vg_auth_token_check(f->st, "vgt_x", 5, &a, NULL), VG_ENOENT);
 }
 
 static void count_error(void *ctx, const struct vg_diag *d)

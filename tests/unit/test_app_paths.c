@@ -473,7 +473,8 @@ static void auth_and_events_name_store_failures(void **state)
     char tok[VG_TOKEN_LEN + 1], role[16];
     long long id;
     vg_diag_clear(&d);
-    assert_int_equal(vg_auth_login(st, "carol", "pw", tok, &id, role, sizeof role, &d), VG_EIO);
+    assert_int_equal(vg_auth_login(st, "carol", "pw", NULL, tok, &id, role, sizeof role, &d),
+                     VG_EIO);
     assert_string_equal(d.message, "cannot read user 'carol'");
     vg_diag_clear(&d);
     assert_int_equal(vg_auth_user_create(st, "carol", "reader", "pw-long-enough", &id, &d), VG_EIO);

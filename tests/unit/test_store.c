@@ -489,41 +489,98 @@ static void token_cache_many_tokens_and_revocation(void **state)
     unsigned char h[32] = {0};
     for (int i = 0; i < N; i++) {
         memcpy(h, &i, sizeof i);
-        assert_int_equal(vg_store_token_add(f->st, i % 2 ? bob : alice, h, NULL, &ids[i], &d), 0);
+        assert_int_equal(vg_store_token_add(f->st, i % 2 ? bob : alice, h, NULL, "api", NULL,
+                                            &ids[i], &d),
+                         0);
     }
     struct vg_actor a;
+    struct vg_token_meta m;
     for (int round = 0; round < 3; round++) /* fill, evict, find again */
         for (int k = 0; k < N; k++) {
             int i = round == 1 ? N - 1 - k : (k * 7) % N;
             memcpy(h, &i, sizeof i);
             memset(&a, 0, sizeof a);
-            assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0);
+            assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), 0);
             assert_int_equal(a.user_id, i % 2 ? bob : alice);
             assert_string_equal(a.name, i % 2 ? "bob" : "alice");
             assert_string_equal(a.role, i % 2 ? "reader" : "analyst");
+            assert_int_equal(m.id, ids[i]);
+            assert_string_equal(m.kind, "api");
+            assert_string_equal(m.expires, "");
         }
     int unknown = N + 1;
     memcpy(h, &unknown, sizeof unknown);
-    assert_int_equal(vg_store_token_lookup(f->st, h, &a), VG_ENOENT);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), VG_ENOENT);
     /* revoked here: refused here */
     int i = 42;
     memcpy(h, &i, sizeof i);
-    assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0); /* cached */
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), 0); /* cached */
     assert_int_equal(vg_store_token_revoke(f->st, ids[i], 0, &d), 0);
-    assert_int_equal(vg_store_token_lookup(f->st, h, &a), VG_ENOENT);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), VG_ENOENT);
     /* revoked by another connection: refused here too */
     i = 43;
     memcpy(h, &i, sizeof i);
-    assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0); /* cached */
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), 0); /* cached */
     struct vg_store *other = vg_store_open(f->path, NULL, &d);
     assert_non_null(other);
     assert_int_equal(vg_store_token_revoke(other, ids[i], 0, &d), 0);
     vg_store_close(other);
-    assert_int_equal(vg_store_token_lookup(f->st, h, &a), VG_ENOENT);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), VG_ENOENT);
     i = 44;
     memcpy(h, &i, sizeof i);
-    assert_int_equal(vg_store_token_lookup(f->st, h, &a), 0); /* the others still valid */
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), 0); /* the others still valid */
     assert_int_equal(a.user_id, alice);
+}
+
+/* Tokens of two kinds: pruning keeps the newest of one kind of one user and leaves the others;
+ * a use is recorded unless a later one is, and shown in the list with kind and expiry. */
+static void token_kinds_prune_and_touch(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    long long alice, bob, ids[6];
+    assert_int_equal(vg_store_user_ensure(f->st, "alice", "analyst", &alice, &d), 0);
+    assert_int_equal(vg_store_user_ensure(f->st, "bob", "reader", &bob, &d), 0);
+    unsigned char h[32] = {0};
+    for (int i = 0; i < 6; i++) {
+        h[0] = (unsigned char)i;
+        assert_int_equal(vg_store_token_add(f->st, i == 5 ? bob : alice, h, "t",
+                                            i == 0 ? "api" : "login",
+                                            i == 0 ? NULL : "2030-01-01T00:00:00Z", &ids[i], &d),
+                         0);
+    }
+    /* alice: api 0, login 1 2 3 4; bob: login 5 */
+    assert_int_equal(vg_store_token_prune(f->st, alice, "login", 2, &d), 0);
+    struct vg_actor a;
+    struct vg_token_meta m;
+    for (int i = 0; i < 6; i++) {
+        h[0] = (unsigned char)i;
+        assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), i == 1 || i == 2 ? VG_ENOENT : 0);
+    }
+    assert_string_equal(m.kind, "login");
+    assert_string_equal(m.expires, "2030-01-01T00:00:00Z");
+    assert_string_equal(m.last_used, "");
+    /* a use, then an earlier one (not recorded), seen by the next lookup though cached */
+    assert_int_equal(vg_store_token_touch(f->st, ids[5], "2026-12-05T10:00:00.5Z", &d), 0);
+    assert_int_equal(vg_store_token_touch(f->st, ids[5], "2026-12-05T09:00:00Z", &d), 0);
+    assert_int_equal(vg_store_token_lookup(f->st, h, &a, &m), 0);
+    assert_string_equal(m.last_used, "2026-12-05T10:00:00.5Z");
+    json_t *list;
+    assert_int_equal(vg_store_token_list(f->st, alice, &list), 0);
+    assert_int_equal(json_array_size(list), 5);
+    json_t *t0 = json_array_get(list, 0), *t1 = json_array_get(list, 1);
+    assert_string_equal(json_string_value(json_object_get(t0, "kind")), "api");
+    assert_true(json_is_null(json_object_get(t0, "expires")));
+    assert_true(json_is_null(json_object_get(t0, "last_used")));
+    assert_true(json_is_null(json_object_get(t0, "revoked")));
+    assert_string_equal(json_string_value(json_object_get(t1, "kind")), "login");
+    assert_string_equal(json_string_value(json_object_get(t1, "expires")), "2030-01-01T00:00:00Z");
+    assert_true(json_is_string(json_object_get(t1, "revoked")));
+    json_decref(list);
+    assert_int_equal(vg_store_token_list(f->st, bob, &list), 0);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "last_used")),
+                        "2026-12-05T10:00:00.5Z");
+    json_decref(list);
 }
 
 int main(void)
@@ -542,6 +599,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tx_outside_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(getters_tell_missing_from_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(token_cache_many_tokens_and_revocation, setup, teardown),
+        cmocka_unit_test_setup_teardown(token_kinds_prune_and_touch, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -168,7 +168,7 @@ static void populate(struct fixture *f)
     W.alert = alert;
     assert_int_equal(vg_store_user_ensure(st, "alice", "analyst", &W.alice, &d), 0);
     unsigned char h[32] = {7};
-    assert_int_equal(vg_store_token_add(st, W.alice, h, "laptop", &W.token, &d), 0);
+    assert_int_equal(vg_store_token_add(st, W.alice, h, "laptop", "api", NULL, &W.token, &d), 0);
     struct vg_store_vrec r = vrec("CVE-2025-0001", 1, "2025-01-01");
     assert_int_equal(vg_store_vuln_put(st, &r, 1, NULL, &d), 0);
     struct vg_store_finding fd = {W.org, 0, 1};
@@ -318,7 +318,7 @@ static int op_token_add(struct vg_store *st, struct vg_diag *d)
 {
     unsigned char h[32] = {9};
     long long id;
-    return vg_store_token_add(st, W.alice, h, "new", &id, d);
+    return vg_store_token_add(st, W.alice, h, "new", "api", NULL, &id, d);
 }
 
 static int op_token_revoke(struct vg_store *st, struct vg_diag *d)
