@@ -50,5 +50,8 @@ void vg_api_org_findings(struct vg_req *req, struct vg_resp *r);
 void vg_api_vulns_get(struct vg_req *req, struct vg_resp *r);
 
 void vg_api_reports_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_reports_queue_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_reports_queue_accept(struct vg_req *req, struct vg_resp *r);
+void vg_api_reports_queue_discard(struct vg_req *req, struct vg_resp *r);
 
 #endif

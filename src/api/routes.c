@@ -38,5 +38,8 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/api/v1/alerts", VG_READER, vg_api_alerts_list, 0},
     {"POST", "/api/v1/alerts/{}/escalate", VG_ANALYST, vg_api_alerts_escalate, 0},
     {"POST", "/api/v1/events", VG_ANALYST, vg_api_events_post, VG_ROUTE_RAW_BODY},
+    {"GET", "/api/v1/reports/queue", VG_READER, vg_api_reports_queue_list, 0},
+    {"POST", "/api/v1/reports/queue/{}/accept", VG_ANALYST, vg_api_reports_queue_accept, 0},
+    {"DELETE", "/api/v1/reports/queue/{}", VG_ANALYST, vg_api_reports_queue_discard, 0},
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

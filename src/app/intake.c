@@ -1,17 +1,18 @@
-/* The intake flow: check, recognise, decide, create, log. The log is written for every
- * report, accepted or redirected; a report the store cannot log is an error, so that no
- * attempt goes unrecorded silently. */
+/* The intake flow: check, recognise, decide, create (or hold), log. The log is written for
+ * every report, accepted, held or redirected; a report the store cannot log is an error, so
+ * that no attempt goes unrecorded silently. */
 #include "app/intake.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "core/incident.h"
-#include "core/intake.h"
 #include "core/record.h"
 #include "util/json.h"
 
-/* The incident an accepted report opens: triage fills in class, type and severity. */
+/* The incident an accepted report opens: triage fills in class, type and severity. The
+ * recognised organisation is a candidate: `org` with `unverified` true until an analyst
+ * checks it. */
 static json_t *incident_of(const json_t *rep, const struct vg_intake_decision *dec)
 {
     json_t *inc =
@@ -34,73 +35,193 @@ static json_t *incident_of(const json_t *rep, const struct vg_intake_decision *d
     return inc;
 }
 
-int vg_intake_report(struct vg_store *st, const json_t *report, const char *client,
-                     struct vg_intake_result *res, struct vg_diag *d)
+/* Recognises the organisation of a checked report's reporter and decides. */
+static int decide(struct vg_store *st, const json_t *rep, struct vg_intake_decision *dec,
+                  struct vg_diag *d)
 {
-    json_t *rep = NULL, *org = NULL, *log = NULL, *inc = NULL, *out = NULL;
+    json_t *org = NULL;
+    const char *email = vg_json_str(json_object_get(rep, "reporter"), "email");
+    char domain[300];
+    if (vg_email_domain(email, domain, sizeof domain) == 0) {
+        int rc = vg_store_org_find_by_domain(st, domain, &org);
+        if (rc == VG_ENOENT) {
+            org = NULL;
+        } else if (rc) {
+            return vg_diag_set(d, rc, "", "cannot look up the organisation of '%s'", domain);
+        }
+    }
+    *dec = vg_intake_decide(vg_json_str(json_object_get(rep, "organisation"), "kind"), org);
+    json_decref(org);
+    return 0;
+}
+
+static json_t *log_of(const json_t *rep, const char *client, const char *decision)
+{
+    json_t *decl = json_object_get(rep, "organisation");
+    return json_pack("{s:s,s:s,s:s?,s:s?,s:s?}", "client", client, "decision", decision,
+                     "reporter_email", vg_json_str(json_object_get(rep, "reporter"), "email"),
+                     "org_name", vg_json_str(decl, "name"), "org_kind", vg_json_str(decl, "kind"));
+}
+
+/* Creates the incident of rep inside the caller's transaction and names it in log. */
+static int open_incident(struct vg_store *st, const json_t *rep,
+                         const struct vg_intake_decision *dec, json_t *log,
+                         struct vg_intake_result *res, struct vg_diag *d)
+{
+    struct vg_actor intake = {0, "intake", ""};
+    struct vg_incident_new rec;
+    json_t *out = NULL, *inc = incident_of(rep, dec);
+    int rc = inc ? vg_incident_new_from_json(inc, &rec, d) : VG_ENOMEM;
+    if (!rc)
+        rc = vg_store_incident_create(st, &intake, &rec, &out, d);
+    if (inc)
+        vg_incident_new_cleanup(&rec);
+    json_decref(inc);
+    if (rc)
+        goto out;
+    snprintf(res->ref, sizeof res->ref, "%s", vg_json_str(out, "ref"));
+    if (json_object_set(log, "incident", json_object_get(out, "ref")) != 0)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+out:
+    json_decref(out);
+    return rc;
+}
+
+int vg_intake_submit(struct vg_store *st, const json_t *report, const char *client,
+                     const struct vg_intake_opts *opts, struct vg_intake_result *res,
+                     struct vg_diag *d)
+{
+    json_t *rep = NULL, *log = NULL;
     memset(res, 0, sizeof *res);
     int rc = vg_report_check(report, &rep, d);
     if (rc)
         goto out;
-    json_t *reporter = json_object_get(rep, "reporter"),
-           *decl = json_object_get(rep, "organisation");
-    const char *email = vg_json_str(reporter, "email");
-    char domain[300];
-    if (vg_email_domain(email, domain, sizeof domain) == 0) {
-        rc = vg_store_org_find_by_domain(st, domain, &org);
-        if (rc == VG_ENOENT) {
-            rc = 0;
-        } else if (rc) {
-            vg_diag_set(d, rc, "", "cannot look up the organisation of '%s'", domain);
-            goto out;
-        }
-    }
-    struct vg_intake_decision dec = vg_intake_decide(vg_json_str(decl, "kind"), org);
-    log = json_pack("{s:s,s:s,s:s?,s:s?,s:s?}", "client", client, "decision",
-                    dec.accepted ? "accepted" : "redirect", "reporter_email", email, "org_name",
-                    vg_json_str(decl, "name"), "org_kind", vg_json_str(decl, "kind"));
+    if ((rc = vg_intake_check_observables(json_object_get(rep, "observables"),
+                                          opts ? &opts->limits : NULL, d)))
+        goto out;
+    struct vg_intake_decision dec;
+    if ((rc = decide(st, rep, &dec, d)))
+        goto out;
+    /* over the global cap, an eligible report waits in the queue instead */
+    bool hold = dec.accepted && opts && opts->admit && !opts->admit(opts->admit_ctx);
+    log = log_of(rep, client, !dec.accepted ? "redirect" : hold ? "queued" : "accepted");
     if (!log) {
         rc = VG_ENOMEM;
         goto out;
     }
-    /* The incident and its log entry together or neither: a report that cannot be logged
-     * leaves no incident behind its 500. */
+    /* The incident (or the held report) and its log entry together or neither: a report
+     * that cannot be logged leaves nothing behind its 500. */
     if ((rc = vg_store_tx_begin(st, d)))
         goto out;
-    if (dec.accepted) {
-        struct vg_actor intake = {0, "intake", ""};
-        struct vg_incident_new rec;
-        inc = incident_of(rep, &dec);
-        rc = inc ? vg_incident_new_from_json(inc, &rec, d) : VG_ENOMEM;
-        if (!rc)
-            rc = vg_store_incident_create(st, &intake, &rec, &out, d);
-        if (inc)
-            vg_incident_new_cleanup(&rec);
-        if (rc) {
-            vg_store_tx_rollback(st);
-            goto out;
+    if (hold) {
+        long long max = opts->queue_max > 0 ? opts->queue_max : VG_INTAKE_QUEUE_MAX;
+        rc = vg_store_queue_add(st, rep, client, max, &res->queue_id, d);
+        if (rc == VG_ETOOBIG) {
+            /* nothing is held: the attempt is still logged */
+            json_object_set_new(log, "decision", json_string("refused"));
+            res->queue_full = true;
+            rc = 0;
         }
-        snprintf(res->ref, sizeof res->ref, "%s", vg_json_str(out, "ref"));
-        if (json_object_set(log, "incident", json_object_get(out, "ref")) != 0) {
-            vg_store_tx_rollback(st);
-            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-            goto out;
-        }
+    } else if (dec.accepted) {
+        rc = open_incident(st, rep, &dec, log, res, d);
     }
-    rc = vg_store_intake_log(st, log, d);
+    if (!rc)
+        rc = vg_store_intake_log(st, log, d);
     if (rc) {
         vg_store_tx_rollback(st);
+        memset(res, 0, sizeof *res);
         goto out;
     }
-    if ((rc = vg_store_tx_commit(st, d)))
+    if ((rc = vg_store_tx_commit(st, d))) {
+        memset(res, 0, sizeof *res);
         goto out;
-    res->accepted = dec.accepted;
+    }
+    res->queued = hold && !res->queue_full;
+    res->accepted = dec.accepted && !hold;
     res->unverified = dec.unverified;
+    res->org_id = dec.org_id;
 out:
     json_decref(rep);
-    json_decref(org);
     json_decref(log);
-    json_decref(inc);
-    json_decref(out);
+    return rc;
+}
+
+int vg_intake_report(struct vg_store *st, const json_t *report, const char *client,
+                     struct vg_intake_result *res, struct vg_diag *d)
+{
+    return vg_intake_submit(st, report, client, NULL, res, d);
+}
+
+int vg_intake_accept_held(struct vg_store *st, long long id, struct vg_intake_result *res,
+                          struct vg_diag *d)
+{
+    json_t *row = NULL, *log = NULL;
+    memset(res, 0, sizeof *res);
+    int rc = vg_store_queue_get(st, id, &row);
+    if (rc) {
+        if (rc == VG_ENOENT)
+            vg_diag_set(d, rc, "id", "no held report %lld", id);
+        else
+            vg_diag_set(d, rc, "", "cannot read held report %lld", id);
+        goto out;
+    }
+    const json_t *rep = json_object_get(row, "report");
+    struct vg_intake_decision dec;
+    if ((rc = decide(st, rep, &dec, d)))
+        goto out;
+    if (!dec.accepted) {
+        rc = vg_diag_set(d, VG_ECONFLICT, "id",
+                         "held report %lld is no longer eligible (its organisation's kind "
+                         "changed): discard it",
+                         id);
+        goto out;
+    }
+    if (!(log = log_of(rep, vg_json_str(row, "client"), "accepted"))) {
+        rc = VG_ENOMEM;
+        goto out;
+    }
+    if ((rc = vg_store_tx_begin(st, d)))
+        goto out;
+    if (!(rc = open_incident(st, rep, &dec, log, res, d)) &&
+        !(rc = vg_store_queue_remove(st, id, d)))
+        rc = vg_store_intake_log(st, log, d);
+    if (rc || (rc = vg_store_tx_commit(st, d))) {
+        vg_store_tx_rollback(st);
+        memset(res, 0, sizeof *res);
+        goto out;
+    }
+    res->accepted = true;
+    res->unverified = dec.unverified;
+    res->org_id = dec.org_id;
+out:
+    json_decref(row);
+    json_decref(log);
+    return rc;
+}
+
+int vg_intake_discard_held(struct vg_store *st, long long id, struct vg_diag *d)
+{
+    json_t *row = NULL, *log = NULL;
+    int rc = vg_store_queue_get(st, id, &row);
+    if (rc) {
+        if (rc == VG_ENOENT)
+            vg_diag_set(d, rc, "id", "no held report %lld", id);
+        else
+            vg_diag_set(d, rc, "", "cannot read held report %lld", id);
+        goto out;
+    }
+    if (!(log = log_of(json_object_get(row, "report"), vg_json_str(row, "client"), "discarded"))) {
+        rc = VG_ENOMEM;
+        goto out;
+    }
+    if ((rc = vg_store_tx_begin(st, d)))
+        goto out;
+    if (!(rc = vg_store_queue_remove(st, id, d)))
+        rc = vg_store_intake_log(st, log, d);
+    if (rc || (rc = vg_store_tx_commit(st, d)))
+        vg_store_tx_rollback(st);
+out:
+    json_decref(row);
+    json_decref(log);
     return rc;
 }

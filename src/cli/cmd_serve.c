@@ -11,6 +11,7 @@
 #include "cli/demo.h"
 #include "app/auth.h"
 #include "http/server.h"
+#include "util/limits.h"
 #include "util/str.h"
 
 /* Options without a one-letter code. */
@@ -38,6 +39,18 @@ static int parse_duration(const char *s, unsigned long long max, unsigned long l
     return 0;
 }
 
+/* Options without a one-letter code (getopt_long's val past any character). */
+enum {
+    OPT_RL_V4 = 1000,
+    OPT_RL_V6,
+    OPT_GLOBAL,
+    OPT_QUEUE,
+    OPT_MIN_V4,
+    OPT_MIN_V6,
+    OPT_MAX_OBS,
+    OPT_PROXY,
+};
+
 static int run_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -60,8 +73,17 @@ static int run_serve(int argc, char **argv)
         {"body-timeout", required_argument, NULL, 'B'},
         {"max-connections", required_argument, NULL, 'C'},
         {"per-address-connections", required_argument, NULL, 'A'},
+        {"ratelimit-ipv4-prefix", required_argument, NULL, OPT_RL_V4},
+        {"ratelimit-ipv6-prefix", required_argument, NULL, OPT_RL_V6},
+        {"report-global-rate", required_argument, NULL, OPT_GLOBAL},
+        {"report-queue-max", required_argument, NULL, OPT_QUEUE},
+        {"intake-min-prefix-ipv4", required_argument, NULL, OPT_MIN_V4},
+        {"intake-min-prefix-ipv6", required_argument, NULL, OPT_MIN_V6},
+        {"intake-max-observables", required_argument, NULL, OPT_MAX_OBS},
+        {"trusted-proxy", required_argument, NULL, OPT_PROXY},
         {NULL, 0, NULL, 0},
     };
+    struct vg_proxies proxies = {.n = 0};
     struct vg_server_config cfg = {0};
     cfg.routes = vg_api_routes;
     const char *db = NULL, *prefix = "VIG";
@@ -145,6 +167,51 @@ static int run_serve(int argc, char **argv)
                 return vg_cli_usage("serve", "--per-address-connections must be 0 to 100000");
             cfg.per_address_connections = (unsigned)n;
             break;
+        case OPT_RL_V4:
+        case OPT_MIN_V4:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 32, &n) != 0)
+                return vg_cli_usage("serve", "--%s must be 1 to 32",
+                                    c == OPT_RL_V4 ? "ratelimit-ipv4-prefix"
+                                                   : "intake-min-prefix-ipv4");
+            *(c == OPT_RL_V4 ? &cfg.ratelimit_ipv4_prefix : &cfg.intake_min_prefix_ipv4) = (int)n;
+            break;
+        case OPT_RL_V6:
+        case OPT_MIN_V6:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 128, &n) != 0)
+                return vg_cli_usage("serve", "--%s must be 1 to 128",
+                                    c == OPT_RL_V6 ? "ratelimit-ipv6-prefix"
+                                                   : "intake-min-prefix-ipv6");
+            *(c == OPT_RL_V6 ? &cfg.ratelimit_ipv6_prefix : &cfg.intake_min_prefix_ipv6) = (int)n;
+            break;
+        case OPT_GLOBAL:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 1000000, &n) != 0)
+                return vg_cli_usage("serve", "--report-global-rate must be 1 to 1000000 per "
+                                             "minute");
+            cfg.report_global_per_minute = (double)n;
+            break;
+        case OPT_QUEUE:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 10000000, &n) != 0)
+                return vg_cli_usage("serve", "--report-queue-max must be 1 to 10000000");
+            cfg.report_queue_max = (long long)n;
+            break;
+        case OPT_MAX_OBS:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, VG_MAX_LIST, &n) != 0)
+                return vg_cli_usage("serve", "--intake-max-observables must be 1 to %d",
+                                    VG_MAX_LIST);
+            cfg.intake_max_observables = (size_t)n;
+            break;
+        case OPT_PROXY: {
+            int prc = vg_proxies_add(&proxies, optarg);
+            if (prc == VG_ETOOBIG)
+                return vg_cli_usage("serve", "at most %d --trusted-proxy", VG_PROXY_MAX);
+            if (prc)
+                return vg_cli_usage("serve",
+                                    "--trusted-proxy '%s' is not an address or a network "
+                                    "(ADDRESS or ADDRESS/PREFIX)",
+                                    optarg);
+            cfg.proxies = &proxies;
+            break;
+        }
         default: return vg_cli_usage("serve", "unknown option");
         }
     }
@@ -238,6 +305,17 @@ const struct vg_command vg_cmd_serve = {
     "  --login-wait-max T    longest such wait (default 15m; T is N, Ns, Nm or Nh)\n"
     "  --login-token-ttl T   lifetime of the tokens POST /api/v1/login mints (default 12h)\n"
     "  --login-tokens-max N  login tokens a user keeps: one more revokes the oldest\n"
-    "                        (default 20)\n",
+    "                        (default 20)\n"
+    "\nThe public intake (POST /api/v1/reports):\n"
+    "  --ratelimit-ipv4-prefix N   IPv4 clients of one /N share a rate bucket (default 32)\n"
+    "  --ratelimit-ipv6-prefix N   IPv6 clients of one /N share a rate bucket (default 64)\n"
+    "  --report-global-rate N      reports opening incidents per minute, all clients together\n"
+    "                              (default 60); over it, reports wait in a queue for analysts\n"
+    "  --report-queue-max N        reports held in that queue at most (default 10000; then 503)\n"
+    "  --intake-min-prefix-ipv4 N  refuse IPv4 networks wider than /N in reports (default 8)\n"
+    "  --intake-min-prefix-ipv6 N  refuse IPv6 networks wider than /N in reports (default 32)\n"
+    "  --intake-max-observables N  observables in one report at most (default 100)\n"
+    "  --trusted-proxy CIDR        a reverse proxy whose X-Forwarded-For names the client\n"
+    "                              (repeatable; without it the header is ignored)\n",
     run_serve,
 };

@@ -32,6 +32,7 @@
 #include "http/conns.h"
 #include "http/hashpool.h"
 #include "http/inproc.h"
+#include "http/proxy.h"
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "util/buf.h"
@@ -572,6 +573,7 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     req->body_len = j->body.len;
     if (conn)
         client_addr(conn, req->client, sizeof req->client);
+    vg_proxy_apply(srv->cfg.proxies, req); /* X-Forwarded-For, from trusted proxies only */
     bool known = false;
     j->route = vg_route_find(srv->cfg.routes, req, &known, j->allow, sizeof j->allow);
     if (!j->route) {

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "http/proxy.h" /* struct vg_proxies of the configuration */
 #include "http/response.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -37,6 +38,15 @@ struct vg_server_config {
     int login_wait_max;        /* longest wait between login attempts (s), 0: default */
     long long login_token_ttl; /* seconds a login token lives, 0: VG_LOGIN_TTL */
     int login_tokens_max;      /* login tokens a user keeps, 0: VG_LOGIN_MAX */
+    /* The public intake's defences (0: the default named). */
+    int ratelimit_ipv4_prefix;        /* clients of one IPv4 network share a bucket (32) */
+    int ratelimit_ipv6_prefix;        /* clients of one IPv6 network share a bucket (64) */
+    double report_global_per_minute;  /* reports opening incidents, all clients (60) */
+    long long report_queue_max;       /* reports held over that cap (10000) */
+    int intake_min_prefix_ipv4;       /* wider IPv4 networks are refused in a report (8) */
+    int intake_min_prefix_ipv6;       /* wider IPv6 networks are refused in a report (32) */
+    size_t intake_max_observables;    /* observables in one report (100) */
+    const struct vg_proxies *proxies; /* trusted proxies (X-Forwarded-For), NULL: none */
 };
 
 struct vg_server;

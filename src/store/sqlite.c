@@ -716,6 +716,7 @@ static const struct vg_store_ops sqlite_ops = {
     .incident = &sqlite_incident_ops,
     .indicator = &sqlite_indicator_ops,
     .vuln = &sqlite_vuln_ops,
+    .report = &sq_report_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

@@ -138,6 +138,9 @@ int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out)
 int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d);
 int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);
 
+/* sqlite_reports.c: the intake's queue of held reports. */
+extern const struct vg_store_report_ops sq_report_ops;
+
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */
 long long sq_incident_id(struct sq *s, const char *ref);

@@ -1,7 +1,7 @@
 /* The store: vigie's persistence behind one interface. A backend (sqlite.c now, pg.c later)
  * fills a struct vg_store_ops, one sub-struct per domain; callers use the vg_store_* functions
  * and never see SQL. The functions of each domain are declared in its header (store/user.h,
- * org.h, incident.h, indicator.h, vuln.h), all included here; this one holds opening,
+ * org.h, incident.h, indicator.h, vuln.h, report.h), all included here; this one holds opening,
  * migrations, transactions and the deployment's options. Records travel as jansson objects
  * already checked by core/record.h, or as typed structs. One vg_store is one connection: use
  * it from one thread at a time. Every multi-row write is one transaction. A backend stores
@@ -16,6 +16,7 @@
 #include "store/incident.h"
 #include "store/indicator.h"
 #include "store/org.h"
+#include "store/report.h"
 #include "store/user.h"
 #include "store/vuln.h"
 #include "util/err.h"
@@ -49,6 +50,7 @@ struct vg_store_ops {
     const struct vg_store_incident_ops *incident;
     const struct vg_store_indicator_ops *indicator;
     const struct vg_store_vuln_ops *vuln;
+    const struct vg_store_report_ops *report; /* the intake's queue of held reports */
 };
 
 struct vg_store {

@@ -19,9 +19,10 @@ def test_known_domain_ties_the_report_to_the_organisation(server):
     r = report(server, "agent@dept.min.example", "individual",
                observables=[{"value": "http://Evil.example/x"}])
     assert r.status_code == 201, r.text
-    assert r.json()["decision"] == "accepted" and r.json()["unverified"] is False
+    # the organisation is a candidate: nobody has checked the reporter's address
+    assert r.json()["decision"] == "accepted" and r.json()["unverified"] is True
     inc = server.get("/api/v1/incidents/" + r.json()["incident"]).json()
-    assert inc["org"] == org["id"] and inc["status"] == "new" and inc["unverified"] is False
+    assert inc["org"] == org["id"] and inc["status"] == "new" and inc["unverified"] is True
     assert inc["reporter"]["email"] == "agent@dept.min.example"
     assert inc["observables"] == [{"type": "url", "value": "http://evil.example/x",
                                    "created": inc["observables"][0]["created"]}]

@@ -47,6 +47,9 @@ ROLES = {
     ("GET", "/api/v1/alerts"): "reader",
     ("POST", "/api/v1/alerts/{}/escalate"): "analyst",
     ("POST", "/api/v1/events"): "analyst",
+    ("GET", "/api/v1/reports/queue"): "reader",
+    ("POST", "/api/v1/reports/queue/{}/accept"): "analyst",
+    ("DELETE", "/api/v1/reports/queue/{}"): "analyst",
 }
 RANK_OF_ROLE = {"public": 0, "reader": 1, "analyst": 2, "admin": 3}
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,')

@@ -69,6 +69,12 @@ ID_ROUTES = {
                                            malformed_msg="no indicator '{id}'"),
     ("POST", "/api/v1/alerts/{}/escalate"): dict(NUM, body={}, absent_msg="no alert {id}",
                                                  malformed_msg="no alert '{id}'"),
+    ("POST", "/api/v1/reports/queue/{}/accept"): dict(NUM, body={},
+                                                      absent_msg="no held report {id}",
+                                                      malformed_msg="no held report '{id}'"),
+    ("DELETE", "/api/v1/reports/queue/{}"): dict(NUM, body=None,
+                                                 absent_msg="no held report {id}",
+                                                 malformed_msg="no held report '{id}'"),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
@@ -89,6 +95,7 @@ BODY_ROUTES = {
     ("PUT", "/api/v1/playbooks/{}"): ("/steps", "/steps must be an array"),
     ("POST", "/api/v1/indicators"): ("/value", "/value is required"),
     ("POST", "/api/v1/alerts/{}/escalate"): "escalate",  # `{}` is valid: the alert decides
+    ("POST", "/api/v1/reports/queue/{}/accept"): "held",  # `{}` is valid: the queue decides
 }
 # routes with a body that is not one JSON object (VG_ROUTE_RAW_BODY: NDJSON, one event a line)
 RAW_BODY = {("POST", "/api/v1/events")}
@@ -146,7 +153,7 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
 
 def body_path(pattern, org, inc):
     ids = {"/orgs/": str(org["id"]), "/incidents/": inc["ref"], "/playbooks/": "malicious-code",
-           "/alerts/": "1"}
+           "/alerts/": "1", "/queue/": "1"}
     for part, value in ids.items():
         if part in pattern:
             path = pattern.replace("{}", value, 1)
@@ -187,6 +194,9 @@ def test_every_body_route_refuses_bad_bodies_with_code_and_pointer(server):
         elif expect == "escalate":
             err = error_of(r, 404, "not_found", "id", method, path)
             assert err["message"] == "no alert 1", err
+        elif expect == "held":
+            err = error_of(r, 404, "not_found", "id", method, path)
+            assert err["message"] == "no held report 1", err
         else:
             err = error_of(r, 400, "invalid", expect[0], method, path)
             assert expect[1] in err["message"], (path, err)

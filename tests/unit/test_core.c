@@ -356,7 +356,7 @@ static void intake_decisions(void **state)
     assert_false(d.accepted);
     json_t *min = json_pack("{s:I,s:s}", "id", (json_int_t)8, "kind", "ministry");
     d = vg_intake_decide("individual", min);
-    assert_true(d.accepted && !d.unverified && d.org_id == 8);
+    assert_true(d.accepted && d.unverified && d.org_id == 8);
     json_decref(sme);
     json_decref(min);
 }
