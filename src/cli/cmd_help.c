@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "util/shown.h"
 #include "util/version.h"
 
 static int run_help(int argc, char **argv)
@@ -13,7 +14,8 @@ static int run_help(int argc, char **argv)
                 fputs(vg_commands[i]->help, stdout);
                 return VG_EXIT_OK;
             }
-        fprintf(stderr, "vigie help: no command '%s'\n", argv[1]);
+        struct vg_shown sa;
+        fprintf(stderr, "vigie help: no command '%s'\n", vg_shown(vg_str_c(argv[1]), 0, &sa));
         return VG_EXIT_USAGE;
     }
     printf("vigie %s: a platform for CERT/CSIRT teams\n\nusage: vigie <command> [options]\n\n"
