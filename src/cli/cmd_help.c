@@ -23,7 +23,9 @@ static int run_help(int argc, char **argv)
            VG_VERSION);
     for (size_t i = 0; vg_commands[i]; i++)
         printf("  %-10s %s\n", vg_commands[i]->name, vg_commands[i]->summary);
-    printf("\n'vigie help COMMAND' tells more. --db defaults to $VIGIE_DB, then ./var/vigie.db.\n");
+    printf("\n'vigie help COMMAND' tells more. --db defaults to $VIGIE_DB, then ./var/vigie.db.\n"
+           "Names and values quoted in messages have control characters and bytes that are not\n"
+           "UTF-8 escaped (\\n, \\xNN) and are cut after 200 bytes: ...(N bytes).\n");
     return VG_EXIT_OK;
 }
 

@@ -183,6 +183,8 @@ const struct vg_command vg_cmd_ioc = {
     "  --confidence N    0 to 100 (default: 50)\n"
     "  --strict          an invalid line is fatal (exit 1) instead of skipped\n"
     "\n"
+    "FILE may be '-' (standard input) or a pipe: each file is read 4 MiB at a time, so\n"
+    "memory holds a chunk of indicators, not the file. A line over 1 MiB is invalid.\n"
     "Invalid lines are reported as FILE:LINE: message on stderr and skipped. A summary\n"
     "{\"added\":N,\"updated\":N,\"unchanged\":N,\"rejected\":N} ends on stderr.\n"
     "Exit: 0 done, 1 unreadable file, database error or (--strict) invalid line, 2 usage.\n",
