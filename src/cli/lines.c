@@ -45,10 +45,12 @@ int vg_cli_read_lines(const char *path, size_t block, vg_cli_lines_fn fn, vg_cli
             n = (ssize_t)rest;
             skipping = false;
         }
+        size_t fresh = have; /* the bytes kept from before hold no newline: only the new ones
+                                are searched, so that a long line costs no more than a short */
         have += (size_t)n;
         size_t upto = have;
         if (!eof) {
-            char *nl = memrchr(buf, '\n', have);
+            char *nl = memrchr(buf + fresh, '\n', have - fresh);
             upto = nl ? (size_t)(nl + 1 - buf) : 0;
         }
         if (upto && (rc = fn(ctx, buf, upto)) != 0)
