@@ -2,6 +2,7 @@
  * checked by the same rule, and chunks of them go to the store's idempotent import. */
 #include "app/indicators.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/record.h"
@@ -10,13 +11,17 @@
 #include "util/mem.h"
 
 /* One import under way. */
-struct import {
+struct vg_indicators_import {
     struct vg_store *st;
     const struct vg_actor *who;
     const struct vg_indicators_options *o;
-    const char *file;                    /* the default source */
-    json_t *chunk;                       /* checked indicators not stored yet */
-    struct vg_indicators_counts *counts; /* the store's answers added up */
+    const char *file;                   /* the default source */
+    json_t *chunk;                      /* checked indicators not stored yet */
+    struct vg_indicators_counts counts; /* the store's answers added up, lines rejected */
+    struct vg_match_ioc_state state;    /* where the reading of the file stands */
+    struct vg_match_ioc_counts lines;   /* its invalid lines */
+    vg_match_ioc_error_fn on_error;     /* may be NULL */
+    void *ctx;                          /* for on_error */
 };
 
 /* The indicator object of one line, as a client would POST it; NULL when out of memory (a
@@ -45,16 +50,16 @@ static json_t *indicator_of(const struct vg_indicators_options *o, const char *f
 }
 
 /* Stores the chunk in one transaction and adds up the counts. */
-static int store_chunk(struct import *im, struct vg_diag *d)
+static int store_chunk(struct vg_indicators_import *im, struct vg_diag *d)
 {
     if (!json_array_size(im->chunk))
         return 0;
     json_t *out = NULL;
     int rc = vg_store_indicator_import(im->st, im->who, im->chunk, &out, d);
     if (!rc) {
-        im->counts->added += json_integer_value(json_object_get(out, "added"));
-        im->counts->updated += json_integer_value(json_object_get(out, "updated"));
-        im->counts->unchanged += json_integer_value(json_object_get(out, "unchanged"));
+        im->counts.added += json_integer_value(json_object_get(out, "added"));
+        im->counts.updated += json_integer_value(json_object_get(out, "updated"));
+        im->counts.unchanged += json_integer_value(json_object_get(out, "unchanged"));
     }
     json_decref(out);
     json_array_clear(im->chunk);
@@ -64,7 +69,7 @@ static int store_chunk(struct import *im, struct vg_diag *d)
 static int add_line(void *ctx, long line, enum vg_match_type t, struct vg_str value,
                     struct vg_diag *d)
 {
-    struct import *im = ctx;
+    struct vg_indicators_import *im = ctx;
     (void)line;
     json_t *in = indicator_of(im->o, im->file, t, value), *ind = NULL;
     if (!in)
@@ -100,22 +105,72 @@ int vg_indicators_options_check(const struct vg_indicators_options *o, struct vg
     return rc;
 }
 
+struct vg_indicators_import *vg_indicators_import_new(struct vg_store *st,
+                                                      const struct vg_actor *who,
+                                                      const struct vg_indicators_options *o,
+                                                      const char *file,
+                                                      vg_match_ioc_error_fn on_error, void *ctx)
+{
+    struct vg_indicators_import *im = vg_calloc(1, sizeof *im);
+    if (!im)
+        return NULL;
+    *im = (struct vg_indicators_import){
+        st, who, o, file, json_array(), {0, 0, 0, 0}, {0, 0, -1, -1}, {0, 0, 0}, on_error, ctx};
+    if (!im->chunk) {
+        free(im);
+        return NULL;
+    }
+    return im;
+}
+
+int vg_indicators_import_feed(struct vg_indicators_import *im, const char *data, size_t len,
+                              struct vg_diag *d)
+{
+    int rc = vg_match_iocs_each(&im->state, data, len, im->o->strict, add_line, im, im->on_error,
+                                im->ctx, &im->lines, d);
+    im->counts.rejected = (long long)im->lines.invalid;
+    return rc;
+}
+
+int vg_indicators_import_long_line(struct vg_indicators_import *im, struct vg_diag *d)
+{
+    int rc =
+        vg_match_iocs_long_line(&im->state, im->o->strict, im->on_error, im->ctx, &im->lines, d);
+    im->counts.rejected = (long long)im->lines.invalid;
+    return rc;
+}
+
+int vg_indicators_import_end(struct vg_indicators_import *im, struct vg_diag *d)
+{
+    return store_chunk(im, d);
+}
+
+struct vg_indicators_counts vg_indicators_import_counts(const struct vg_indicators_import *im)
+{
+    return im->counts;
+}
+
+void vg_indicators_import_free(struct vg_indicators_import *im)
+{
+    if (!im)
+        return;
+    json_decref(im->chunk);
+    free(im);
+}
+
 int vg_indicators_import_text(struct vg_store *st, const struct vg_actor *who,
                               const struct vg_indicators_options *o, const char *file,
                               const char *data, size_t len, vg_match_ioc_error_fn on_error,
                               void *ctx, struct vg_indicators_counts *counts, struct vg_diag *d)
 {
     memset(counts, 0, sizeof *counts);
-    struct import im = {st, who, o, file, json_array(), counts};
-    if (!im.chunk)
+    struct vg_indicators_import *im = vg_indicators_import_new(st, who, o, file, on_error, ctx);
+    if (!im)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    struct vg_match_ioc_state state = {0, 0, -1, -1};
-    struct vg_match_ioc_counts lines = {0};
-    int rc =
-        vg_match_iocs_each(&state, data, len, o->strict, add_line, &im, on_error, ctx, &lines, d);
-    counts->rejected = (long long)lines.invalid;
+    int rc = vg_indicators_import_feed(im, data, len, d);
     if (!rc)
-        rc = store_chunk(&im, d);
-    json_decref(im.chunk);
+        rc = vg_indicators_import_end(im, d);
+    *counts = im->counts;
+    vg_indicators_import_free(im);
     return rc;
 }

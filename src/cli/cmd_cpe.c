@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "util/buf.h"
+#include "util/shown.h"
 #include "vuln/cpe.h"
 
 static int parse_arg(const char *what, const char *s, struct vg_cpe_name *name)
@@ -12,7 +13,10 @@ static int parse_arg(const char *what, const char *s, struct vg_cpe_name *name)
     struct vg_diag d;
     vg_diag_clear(&d);
     if (vg_cpe_parse(vg_str_c(s), name, &d) < 0) {
-        fprintf(stderr, "vigie cpe: %s '%s': %s\n", what, s, d.message);
+        /* the name and the message (which may quote it) escaped and cut */
+        struct vg_shown sn, sm;
+        fprintf(stderr, "vigie cpe: %s '%s': %s\n", what, vg_shown(vg_str_c(s), 0, &sn),
+                vg_shown_msg(d.message, &sm));
         return -1;
     }
     return 0;
@@ -74,7 +78,8 @@ static int run_cpe(int argc, char **argv)
             return vg_cli_usage("cpe", "compare takes SOURCE and TARGET");
         return run_compare(argv[2], argv[3]);
     }
-    return vg_cli_usage("cpe", "unknown subcommand '%s'", argv[1]);
+    struct vg_shown sa;
+    return vg_cli_usage("cpe", "unknown subcommand '%s'", vg_shown(vg_str_c(argv[1]), 0, &sa));
 }
 
 const struct vg_command vg_cmd_cpe = {
@@ -90,6 +95,8 @@ const struct vg_command vg_cmd_cpe = {
     "compare  prints the NISTIR 7696 relation of SOURCE to TARGET: SUPERSET, SUBSET, EQUAL,\n"
     "         DISJOINT, or UNDEFINED (the target holds a wildcard, or attributes disagree).\n"
     "         Wildcards * and ? are meaningful in SOURCE.\n\n"
+    "A malformed name is shown in the message with control characters and bytes that are\n"
+    "not UTF-8 escaped (\\n, \\xNN), cut after 200 bytes with its length: ...(N bytes).\n"
     "Exit status: 0 ok, 1 a name is malformed (the message names the byte), 2 usage.\n",
     run_cpe,
 };

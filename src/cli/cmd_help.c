@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "util/shown.h"
 #include "util/version.h"
 
 static int run_help(int argc, char **argv)
@@ -13,7 +14,8 @@ static int run_help(int argc, char **argv)
                 fputs(vg_commands[i]->help, stdout);
                 return VG_EXIT_OK;
             }
-        fprintf(stderr, "vigie help: no command '%s'\n", argv[1]);
+        struct vg_shown sa;
+        fprintf(stderr, "vigie help: no command '%s'\n", vg_shown(vg_str_c(argv[1]), 0, &sa));
         return VG_EXIT_USAGE;
     }
     printf("vigie %s: a platform for CERT/CSIRT teams\n\nusage: vigie <command> [options]\n\n"
@@ -21,7 +23,9 @@ static int run_help(int argc, char **argv)
            VG_VERSION);
     for (size_t i = 0; vg_commands[i]; i++)
         printf("  %-10s %s\n", vg_commands[i]->name, vg_commands[i]->summary);
-    printf("\n'vigie help COMMAND' tells more. --db defaults to $VIGIE_DB, then ./var/vigie.db.\n");
+    printf("\n'vigie help COMMAND' tells more. --db defaults to $VIGIE_DB, then ./var/vigie.db.\n"
+           "Names and values quoted in messages have control characters and bytes that are not\n"
+           "UTF-8 escaped (\\n, \\xNN) and are cut after 200 bytes: ...(N bytes).\n");
     return VG_EXIT_OK;
 }
 

@@ -17,6 +17,7 @@
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/shown.h"
 #include "util/time.h"
 
 #define BAD_SHOWN    10   /* malformed lines and invalid indicator lines shown per run / file */
@@ -54,8 +55,10 @@ static int print_hit(void *ctx, const struct vg_match_hit *h)
 static void print_bad(void *ctx, uint64_t line, const char *message)
 {
     struct out_ctx *o = ctx;
+    struct vg_shown sn, sm;
     if (o->bad_shown++ < BAD_SHOWN)
-        fprintf(stderr, "%s:%llu: %s\n", o->name, (unsigned long long)line, message);
+        fprintf(stderr, "%s:%llu: %s\n", vg_shown(vg_str_c(o->name), VG_SHOWN_ROOM, &sn),
+                (unsigned long long)line, vg_shown_msg(message, &sm));
 }
 
 struct ioc_ctx {
@@ -66,85 +69,68 @@ struct ioc_ctx {
 static void print_ioc_error(void *ctx, const struct vg_diag *d)
 {
     struct ioc_ctx *c = ctx;
+    struct vg_shown m;
     if (c->shown++ < BAD_SHOWN)
-        fprintf(stderr, "%s:%ld: %s\n", c->file, d->line, d->message);
+        fprintf(stderr, "%s:%ld: %s\n", c->file, d->line, vg_shown_msg(d->message, &m));
 }
 
 #define IOC_BLOCK (4u << 20) /* indicator files are read this many bytes at a time */
 
+/* One indicator file being loaded into the index. */
+struct ioc_load {
+    struct vg_match_index *idx;
+    bool strict;
+    struct ioc_ctx ic;
+    struct vg_match_ioc_state state;
+    struct vg_match_ioc_counts counts;
+    struct vg_diag d;
+};
+
+static int ioc_lines(void *ctx, const char *data, size_t len)
+{
+    struct ioc_load *l = ctx;
+    return vg_match_iocs_feed(l->idx, &l->state, data, len, l->strict, print_ioc_error, &l->ic,
+                              &l->counts, &l->d);
+}
+
+static int ioc_long_line(void *ctx)
+{
+    struct ioc_load *l = ctx;
+    return vg_match_iocs_long_line(&l->state, l->strict, print_ioc_error, &l->ic, &l->counts,
+                                   &l->d);
+}
+
 /* Loads one indicator file, read in blocks of whole lines so that memory holds the index and
- * not the file; returns 0 or an exit code. */
+ * not the file (a line longer than a block is reported and skipped as any over-long line);
+ * returns 0 or an exit code. */
 static int load_iocs(struct vg_match_index *idx, const char *path, bool strict,
                      struct vg_match_ioc_counts *total)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) {
-        fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
+    struct vg_shown sp;
+    const char *shown = vg_shown(vg_str_c(path), VG_SHOWN_ROOM, &sp);
+    struct ioc_load l = {idx, strict, {shown, 0}, {0, 0, -1, -1}, {0, 0, 0}, {{0}, {0}, 0, -1}};
+    vg_diag_clear(&l.d);
+    int rc = vg_cli_read_lines(path, IOC_BLOCK, ioc_lines, ioc_long_line, &l);
+    if (rc == 1) {
+        fprintf(stderr, "vigie match: %s: %s\n", shown, strerror(errno));
         return VG_EXIT_FAIL;
     }
-    size_t cap = IOC_BLOCK, have = 0;
-    char *buf = vg_malloc(cap);
-    struct ioc_ctx ic = {path, 0};
-    struct vg_match_ioc_counts counts = {0};
-    struct vg_match_ioc_state state = {0, 0, -1, -1};
-    struct vg_diag d;
-    vg_diag_clear(&d);
-    int rc = 0, exit_code = 0;
-    bool eof = false;
-    if (!buf) {
-        fprintf(stderr, "vigie match: out of memory\n");
-        close(fd);
-        return VG_EXIT_FAIL;
-    }
-    while (!eof && !rc) {
-        if (have == cap) { /* a line longer than the buffer: grow it (it will be refused) */
-            char *nb = cap < ((size_t)1 << 31) ? vg_realloc(buf, cap * 2) : NULL;
-            if (!nb) {
-                fprintf(stderr, "vigie match: %s: line too long\n", path);
-                exit_code = VG_EXIT_FAIL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        ssize_t n = read(fd, buf + have, cap - have);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
-            exit_code = VG_EXIT_FAIL;
-            break;
-        }
-        eof = n == 0;
-        have += (size_t)n;
-        size_t upto = have;
-        if (!eof) {
-            char *nl = memrchr(buf, '\n', have);
-            if (!nl)
-                continue;
-            upto = (size_t)(nl + 1 - buf);
-        }
-        rc = vg_match_iocs_feed(idx, &state, buf, upto, strict, print_ioc_error, &ic, &counts, &d);
-        memmove(buf, buf + upto, have - upto);
-        have -= upto;
-    }
-    free(buf);
-    close(fd);
-    if (counts.invalid > BAD_SHOWN)
-        fprintf(stderr, "%s: %zu invalid lines skipped (first %d shown)\n", path, counts.invalid,
+    if (l.counts.invalid > BAD_SHOWN)
+        fprintf(stderr, "%s: %zu invalid lines skipped (first %d shown)\n", shown, l.counts.invalid,
                 BAD_SHOWN);
-    total->added += counts.added;
-    total->duplicates += counts.duplicates;
-    total->invalid += counts.invalid;
+    total->added += l.counts.added;
+    total->duplicates += l.counts.duplicates;
+    total->invalid += l.counts.invalid;
     if (rc == VG_EINVAL) {
-        fprintf(stderr, "vigie match: %s: invalid indicator line (--strict)\n", path);
+        fprintf(stderr, "vigie match: %s: invalid indicator line (--strict)\n", shown);
         return VG_EXIT_FAIL;
     }
     if (rc) {
-        fprintf(stderr, "vigie match: %s: %s\n", path, d.message);
+        struct vg_shown sm;
+        fprintf(stderr, "vigie match: %s: %s\n", shown, vg_shown_msg(l.d.message, &sm));
         return VG_EXIT_FAIL;
     }
-    return exit_code;
+    return 0;
 }
 
 /* Scans one log held in memory, printing and recording its hits; returns 0 or an exit code. */
@@ -154,8 +140,10 @@ static int scan_record(struct vg_events_recorder *rec, struct out_ctx *o,
 {
     char *data;
     size_t len;
+    struct vg_shown sp, sm;
     if (vg_cli_read_file(path, &data, &len) != 0) {
-        fprintf(stderr, "vigie match: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "vigie match: %s: %s\n", vg_shown(vg_str_c(path), VG_SHOWN_ROOM, &sp),
+                strerror(errno));
         return VG_EXIT_FAIL;
     }
     int exit_code = VG_EXIT_OK;
@@ -166,7 +154,8 @@ static int scan_record(struct vg_events_recorder *rec, struct out_ctx *o,
         fprintf(stderr, "vigie match: cannot write the output\n");
         exit_code = VG_EXIT_FAIL;
     } else if (r) {
-        fprintf(stderr, "vigie match: %s: %s\n", path, d.message);
+        fprintf(stderr, "vigie match: %s: %s\n", vg_shown(vg_str_c(path), VG_SHOWN_ROOM, &sp),
+                vg_shown_msg(d.message, &sm));
         exit_code = VG_EXIT_FAIL;
     }
     free(data);
@@ -178,10 +167,11 @@ static int load_db(struct vg_match_index *idx, struct vg_store *st)
 {
     char now[VG_TIME_LEN];
     struct vg_diag d;
+    struct vg_shown sm;
     vg_diag_clear(&d);
     vg_time_now(now);
     if (vg_events_load(st, now, idx, &d) != 0) {
-        fprintf(stderr, "vigie match: %s\n", d.message);
+        fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
     if (vg_match_index_skipped(idx))
@@ -212,6 +202,7 @@ static int run_match(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
 
+    struct vg_shown sa, sm; /* an argument, a message shown */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = NULL;
@@ -228,7 +219,7 @@ static int run_match(int argc, char **argv)
             char name[32];
             size_t nl = eq ? (size_t)(eq - a) : strlen(a);
             if (nl >= sizeof name)
-                return vg_cli_usage("match", "unknown option '%s'", a);
+                return vg_cli_usage("match", "unknown option '%s'", vg_shown(vg_str_c(a), 0, &sa));
             memcpy(name, a, nl);
             name[nl] = '\0';
             bool takes = strcmp(name, "--indicators") == 0 || strcmp(name, "--format") == 0 ||
@@ -239,9 +230,10 @@ static int run_match(int argc, char **argv)
                 else if (i + 1 < argc)
                     val = argv[++i];
                 else
-                    return vg_cli_usage("match", "%s needs a value", name);
+                    return vg_cli_usage("match", "%s needs a value",
+                                        vg_shown(vg_str_c(name), 0, &sa));
             } else if (eq) {
-                return vg_cli_usage("match", "%s takes no value", name);
+                return vg_cli_usage("match", "%s takes no value", vg_shown(vg_str_c(name), 0, &sa));
             }
             if (strcmp(name, "--indicators") == 0) {
                 if (niocs == VG_MAX_IOC_FILES)
@@ -253,7 +245,8 @@ static int run_match(int argc, char **argv)
                 else if (strcmp(val, "text") == 0)
                     opts.format = VG_MATCH_FORMAT_TEXT;
                 else
-                    return vg_cli_usage("match", "--format is eve or text, not '%s'", val);
+                    return vg_cli_usage("match", "--format is eve or text, not '%s'",
+                                        vg_shown(vg_str_c(val), 0, &sa));
             } else if (strcmp(name, "--threads") == 0) {
                 unsigned long long t;
                 if (vg_str_to_u64(vg_str_c(val), 1, 256, &t) != 0)
@@ -268,12 +261,12 @@ static int run_match(int argc, char **argv)
             } else if (strcmp(name, "--strict") == 0) {
                 strict = true;
             } else {
-                return vg_cli_usage("match", "unknown option '%s'", a);
+                return vg_cli_usage("match", "unknown option '%s'", vg_shown(vg_str_c(a), 0, &sa));
             }
             continue;
         }
         if (a[0] == '-' && a[1] != '\0')
-            return vg_cli_usage("match", "unknown option '%s'", a);
+            return vg_cli_usage("match", "unknown option '%s'", vg_shown(vg_str_c(a), 0, &sa));
         if (nlogs == VG_MAX_LOG_FILES)
             return vg_cli_usage("match", "too many log files");
         logs[nlogs++] = a;
@@ -303,9 +296,9 @@ static int run_match(int argc, char **argv)
         store = vg_store_open(db, NULL, &d);
         int rc = store ? load_db(idx, store) : VG_EXIT_FAIL;
         if (!store)
-            fprintf(stderr, "vigie match: %s\n", d.message);
+            fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
         if (!rc && record && !(attrib = vg_store_attrib_new(store, &d))) {
-            fprintf(stderr, "vigie match: %s\n", d.message);
+            fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
             rc = VG_EXIT_FAIL;
         }
         if (rc) {
@@ -358,7 +351,8 @@ static int run_match(int argc, char **argv)
         bool is_stdin = strcmp(logs[i], "-") == 0;
         int fd = is_stdin ? 0 : open(logs[i], O_RDONLY);
         if (fd < 0) {
-            fprintf(stderr, "vigie match: %s: %s\n", logs[i], strerror(errno));
+            fprintf(stderr, "vigie match: %s: %s\n",
+                    vg_shown(vg_str_c(logs[i]), VG_SHOWN_ROOM, &sa), strerror(errno));
             exit_code = VG_EXIT_FAIL;
             continue;
         }
@@ -375,7 +369,8 @@ static int run_match(int argc, char **argv)
             break;
         }
         if (rc) {
-            fprintf(stderr, "vigie match: %s: %s\n", logs[i], d.message);
+            fprintf(stderr, "vigie match: %s: %s\n",
+                    vg_shown(vg_str_c(logs[i]), VG_SHOWN_ROOM, &sa), vg_shown_msg(d.message, &sm));
             exit_code = VG_EXIT_FAIL;
         }
     }
@@ -428,7 +423,9 @@ const struct vg_command vg_cmd_match = {
     "\n"
     "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
     "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
-    "email-addr, md5, sha1, sha256), then the logs (standard input when none or '-'), and\n"
+    "email-addr, md5, sha1, sha256; a pipe such as /dev/stdin too, read 4 MiB at a time;\n"
+    "a line over 1 MiB is reported as FILE:LINE and skipped, fatal with --strict), then\n"
+    "the logs (standard input when none or '-'), and\n"
     "prints one JSON line per (event, indicator) hit on stdout:\n"
     "  {\"line\":N,\"indicator\":\"...\",\"type\":\"...\",\"value\":\"...\","
     "\"field\":\"dns.rrname\"}\n"

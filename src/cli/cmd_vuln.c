@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "util/shown.h"
 #include "app/watch.h"
 #include "store/store.h"
 #include "util/str.h"
@@ -23,15 +24,18 @@ struct import_ui {
 static void on_error(void *ctx, const char *file, const struct vg_diag *d)
 {
     (void)ctx;
+    struct vg_shown sf, sp, sm;
+    const char *f = vg_shown(vg_str_c(file), VG_SHOWN_ROOM, &sf);
+    const char *m = vg_shown_msg(d->message, &sm);
     size_t n = strlen(file);
     if (strncmp(d->message, file, n) == 0 && d->message[n] == ':')
-        fprintf(stderr, "%s\n", d->message);
+        fprintf(stderr, "%s\n", m);
     else if (d->field[0])
-        fprintf(stderr, "%s: %s: %s\n", file, d->field, d->message);
+        fprintf(stderr, "%s: %s: %s\n", f, vg_shown_msg(d->field, &sp), m);
     else if (d->line > 0)
-        fprintf(stderr, "%s:%ld: %s\n", file, d->line, d->message);
+        fprintf(stderr, "%s:%ld: %s\n", f, d->line, m);
     else
-        fprintf(stderr, "%s: %s\n", file, d->message);
+        fprintf(stderr, "%s: %s\n", f, m);
 }
 
 static void on_progress(void *ctx, size_t done, size_t total, size_t records)
@@ -51,14 +55,25 @@ static void on_progress(void *ctx, size_t done, size_t total, size_t records)
 static struct vg_store *open_db(const char *cmd, const char *db)
 {
     struct vg_diag d;
+    struct vg_shown sm;
     vg_diag_clear(&d);
     /* an import and a full re-match read much of the database once (mapped, its pages
      * would also count as the process's memory) */
     struct vg_store_config cfg = {"", strcmp(cmd, "digest") != 0};
     struct vg_store *st = vg_store_open(db, &cfg, &d);
     if (!st)
-        fprintf(stderr, "vigie vuln %s: %s\n", cmd, d.message);
+        fprintf(stderr, "vigie vuln %s: %s\n", cmd, vg_shown_msg(d.message, &sm));
     return st;
+}
+
+/* The usage error of getopt_long's answer c (':' a value missing, else an unknown option),
+ * the option shown escaped. */
+static int bad_option(int c, int argc, char **argv, struct vg_shown *sa)
+{
+    const char *a = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+    if (c == ':')
+        return vg_cli_usage("vuln", "%s needs a value", vg_shown(vg_str_c(a), 0, sa));
+    return vg_cli_usage("vuln", "unknown option '%s'", vg_shown(vg_str_c(a), 0, sa));
 }
 
 static int parse_org(const char *s, long long *org)
@@ -73,18 +88,24 @@ static int parse_org(const char *s, long long *org)
 static int run_import(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
+                                         {"keep-going", no_argument, NULL, 'k'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL;
+    bool keep_going = false;
+    struct vg_shown sa, sm;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    opterr = 0; /* getopt would echo the option unescaped */
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         if (c == 'd')
             db = optarg;
+        else if (c == 'k')
+            keep_going = true;
         else if (c == 'h')
             return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
         else
-            return vg_cli_usage("vuln", "unknown option");
+            return bad_option(c, argc, argv, &sa);
     }
     if (optind >= argc)
         return vg_cli_usage("vuln", "import needs at least one FILE or DIR");
@@ -101,7 +122,8 @@ static int run_import(int argc, char **argv)
     vg_store_close(st);
     double t = vg_time_mono() - ui.start;
     if (rc && !s.files) {
-        fprintf(stderr, "vigie vuln import: nothing imported: %s\n", d.message);
+        fprintf(stderr, "vigie vuln import: nothing imported: %s\n", vg_shown_msg(d.message, &sm));
+        fprintf(stderr, "vigie vuln import: %zu file(s) read, %zu failed\n", s.files, s.bad_files);
         return VG_EXIT_FAIL;
     }
     fprintf(stderr,
@@ -119,8 +141,14 @@ static int run_import(int argc, char **argv)
                 s.matched, s.assets, s.findings, s.new_findings, s.load_ms, s.read_ms, s.match_ms,
                 s.store_ms);
     if (rc) {
-        fprintf(stderr, "vigie vuln import: %s\n", d.message);
+        fprintf(stderr, "vigie vuln import: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
+    }
+    if (s.bad_files) {
+        /* the files read are imported either way; the exit status says whether all were */
+        fprintf(stderr, "vigie vuln import: %zu file(s) read, %zu failed%s\n", s.files, s.bad_files,
+                keep_going ? " (--keep-going)" : "");
+        return keep_going ? VG_EXIT_OK : VG_EXIT_FAIL;
     }
     return VG_EXIT_OK;
 }
@@ -136,9 +164,11 @@ static int run_match(int argc, char **argv)
     const char *db = NULL, *since = NULL;
     long long org = 0;
     bool quiet = false;
+    struct vg_shown sa, sm;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'o':
@@ -152,11 +182,12 @@ static int run_match(int argc, char **argv)
             break;
         case 'q': quiet = true; break;
         case 'h': return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
-        default: return vg_cli_usage("vuln", "unknown option");
+        default: return bad_option(c, argc, argv, &sa);
         }
     }
     if (optind < argc)
-        return vg_cli_usage("vuln", "unexpected argument '%s'", argv[optind]);
+        return vg_cli_usage("vuln", "unexpected argument '%s'",
+                            vg_shown(vg_str_c(argv[optind]), 0, &sa));
     if (quiet && since)
         return vg_cli_usage("vuln", "--since selects what is printed: not with --quiet");
     struct vg_store *st = open_db("match", vg_cli_db_path(db));
@@ -176,7 +207,7 @@ static int run_match(int argc, char **argv)
     int rc = vg_watch_match_all(st, org, since, quiet ? NULL : stdout, &ms, &d);
     vg_store_close(st);
     if (rc) {
-        fprintf(stderr, "vigie vuln match: %s\n", d.message);
+        fprintf(stderr, "vigie vuln match: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
     fprintf(stderr,
@@ -248,9 +279,11 @@ static int run_digest(int argc, char **argv)
     const char *db = NULL;
     long long org = 0;
     bool as_json = false;
+    struct vg_shown sa, sm;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
         switch (c) {
         case 'd': db = optarg; break;
         case 'o':
@@ -259,11 +292,12 @@ static int run_digest(int argc, char **argv)
             break;
         case 'j': as_json = true; break;
         case 'h': return fputs(vg_cmd_vuln.help, stdout), VG_EXIT_OK;
-        default: return vg_cli_usage("vuln", "unknown option");
+        default: return bad_option(c, argc, argv, &sa);
         }
     }
     if (optind < argc)
-        return vg_cli_usage("vuln", "unexpected argument '%s'", argv[optind]);
+        return vg_cli_usage("vuln", "unexpected argument '%s'",
+                            vg_shown(vg_str_c(argv[optind]), 0, &sa));
     if (!org)
         return vg_cli_usage("vuln", "digest needs --org ID");
     struct vg_store *st = open_db("digest", vg_cli_db_path(db));
@@ -275,7 +309,7 @@ static int run_digest(int argc, char **argv)
     int rc = vg_store_digest_take(st, org, &dg, &d);
     vg_store_close(st);
     if (rc) {
-        fprintf(stderr, "vigie vuln digest: %s\n", d.message);
+        fprintf(stderr, "vigie vuln digest: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
     if (as_json) {
@@ -302,25 +336,28 @@ static int run_vuln(int argc, char **argv)
         return run_match(argc - 1, argv + 1);
     if (strcmp(argv[1], "digest") == 0)
         return run_digest(argc - 1, argv + 1);
-    return vg_cli_usage("vuln", "unknown subcommand '%s'", argv[1]);
+    struct vg_shown sa;
+    return vg_cli_usage("vuln", "unknown subcommand '%s'", vg_shown(vg_str_c(argv[1]), 0, &sa));
 }
 
 const struct vg_command vg_cmd_vuln = {
     "vuln",
     "import vulnerability feeds, match the constituency, digests",
-    "usage: vigie vuln import [--db PATH] FILE|DIR ...\n"
+    "usage: vigie vuln import [--db PATH] [--keep-going] FILE|DIR ...\n"
     "       vigie vuln match [--db PATH] [--org ID] [--since DATE | --quiet]\n"
     "       vigie vuln digest [--db PATH] --org ID [--json]\n"
     "\n"
     "import   reads NVD CVE API 2.0 pages, CVE JSON 5 records, the CISA KEV catalog and\n"
-    "         FIRST EPSS CSV files (a directory is read recursively: *.json, *.csv) into the\n"
+    "         FIRST EPSS CSV files (a directory is read recursively: *.json, *.csv; a pipe\n"
+    "         such as /dev/stdin is read to its end, 1 GiB at most) into the\n"
     "         database, one transaction per file. Idempotent: a record replaces the stored\n"
     "         one of the same CVE and source only when its lastModified is later. A malformed\n"
     "         record is reported on stderr as FILE: /json/pointer: reason and skipped. The\n"
     "         CVEs added or updated are matched against every organisation's products and\n"
     "         their findings stored. Ends with a summary on stderr (added, updated,\n"
-    "         unchanged, rejected); a progress line when stderr is a terminal. Exit 1 only\n"
-    "         when no file could be read.\n"
+    "         unchanged, rejected); a progress line when stderr is a terminal. When a file\n"
+    "         fails the others are imported, \"N file(s) read, M failed\" is printed and\n"
+    "         the exit status is 1; with --keep-going it is 0 if at least one was read.\n"
     "match    re-matches every stored CVE against the products (assets.products, CPE 2.3) of\n"
     "         every organisation, or of --org ID, stores the findings and prints them as\n"
     "         NDJSON on stdout by priority: KEV first, then EPSS >= 0.1, then CVSS. Only\n"

@@ -3,6 +3,7 @@
 #define VG_CLI_COMMANDS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct vg_command {
     const char *name;                  /* first word on the command line */
@@ -19,6 +20,18 @@ const char *vg_cli_db_path(const char *opt);
 /* Reads all of path ("-": standard input) into a new buffer (*data, NUL-terminated, free it);
  * 0, or -1 with errno set. */
 int vg_cli_read_file(const char *path, char **data, size_t *len);
+/* Given whole lines data[0..len) (the last one may lack its newline at the end of the file);
+ * a negative VG_E* stops the reading. */
+typedef int (*vg_cli_lines_fn)(void *ctx, const char *data, size_t len);
+/* Told of a line longer than the block, once, before its bytes are skipped up to its newline
+ * (or the end of the file); a negative VG_E* stops the reading. */
+typedef int (*vg_cli_long_fn)(void *ctx);
+/* Reads path ("-": standard input; a pipe or FIFO as well as a file) a block of `block` bytes
+ * at a time and gives fn its whole lines: memory holds one block whatever the size of the
+ * input or of its lines. 0, fn's or long_fn's negative value, or 1 with errno set (cannot
+ * open or read, out of memory). */
+int vg_cli_read_lines(const char *path, size_t block, vg_cli_lines_fn fn, vg_cli_long_fn long_fn,
+                      void *ctx);
 /* Sets the allocator up for a long-running server (see malloc_conf in main.c): freed pages
  * are kept a few seconds before they go back to the system. Does nothing without jemalloc. */
 void vg_cli_malloc_for_server(void);

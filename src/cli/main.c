@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "util/shown.h"
 #include "util/mem.h"
 
 #ifdef VG_JEMALLOC
@@ -151,6 +152,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; vg_commands[i]; i++)
         if (strcmp(vg_commands[i]->name, name) == 0)
             return vg_commands[i]->run(argc - 1, argv + 1);
-    fprintf(stderr, "vigie: unknown command '%s'; see: vigie help\n", argv[1]);
+    struct vg_shown sa;
+    fprintf(stderr, "vigie: unknown command '%s'; see: vigie help\n",
+            vg_shown(vg_str_c(argv[1]), 0, &sa));
     return VG_EXIT_USAGE;
 }

@@ -160,6 +160,18 @@ int vg_match_iocs_feed(struct vg_match_index *idx, struct vg_match_ioc_state *st
     return vg_match_iocs_each(state, data, len, strict, add_one, &ic, on_error, ctx, counts, d);
 }
 
+int vg_match_iocs_long_line(struct vg_match_ioc_state *state, bool strict,
+                            vg_match_ioc_error_fn on_error, void *ctx,
+                            struct vg_match_ioc_counts *counts, struct vg_diag *d)
+{
+    struct vg_match_ioc_counts local = {0};
+    struct loader l = {strict, NULL, NULL, on_error, ctx, counts ? counts : &local, d};
+    struct vg_diag ld;
+    vg_diag_clear(&ld);
+    vg_diag_set(&ld, VG_ETOOBIG, "", "line longer than %d bytes", VG_MAX_LINE);
+    return invalid(&l, ++state->line, &ld);
+}
+
 int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_t len, bool strict,
                        vg_match_ioc_line_fn fn, void *fn_ctx, vg_match_ioc_error_fn on_error,
                        void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d)

@@ -187,6 +187,14 @@ int vg_match_iocs_each(struct vg_match_ioc_state *state, const char *data, size_
                        vg_match_ioc_line_fn fn, void *fn_ctx, vg_match_ioc_error_fn on_error,
                        void *ctx, struct vg_match_ioc_counts *counts, struct vg_diag *d);
 
+/* Counts the next line of a file read with vg_match_iocs_feed or vg_match_iocs_each as one
+ * that its reader did not keep, being longer than it holds (more than VG_MAX_LINE bytes):
+ * reported to on_error as "line longer than VG_MAX_LINE bytes" and counted invalid, as a
+ * long line given whole is. Returns 0, or VG_EINVAL when strict (d filled). */
+int vg_match_iocs_long_line(struct vg_match_ioc_state *state, bool strict,
+                            vg_match_ioc_error_fn on_error, void *ctx,
+                            struct vg_match_ioc_counts *counts, struct vg_diag *d);
+
 /* ---- Event readers (eve.c, text.c) ---- */
 
 /* Called for each candidate string of an event: its bytes (unescaped) and its field path

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "core/lifecycle.h"
@@ -780,6 +781,38 @@ static void configure_once(void)
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/* Fills d with what opening or setting up the database at path failed on: SQLite's message,
+ * and the system's reason when there is one ("unable to open database file" alone does not
+ * tell a missing folder from a read-only file system). The write-ahead log keeps two files
+ * beside the database (-wal, -shm), so its folder must be writable too: said when it is not. */
+static void open_error(sqlite3 *db, struct vg_diag *d, const char *what, const char *path)
+{
+    int err = sqlite3_system_errno(db);
+    char dir[4096];
+    const char *why = "";
+    int derr = 0;
+    if (vg_str_copy(vg_str_c(path), dir, sizeof dir) == 0) {
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+        if (access(dir, W_OK) != 0 && errno != ENOENT) {
+            derr = errno;
+            why = strcmp(what, "cannot open database") == 0
+                      ? "; its folder is not writable: "
+                      : "; its folder, where the -wal and -shm files go, is not writable: ";
+        }
+    }
+    if (derr) /* the system's reason then is that of a file in that folder */
+        err = 0;
+    vg_diag_set(d, VG_EIO, "db", "%s %s: %s%s%s%s%s%s", what, path, sqlite3_errmsg(db),
+                err ? " (" : "", err ? strerror(err) : "", err ? ")" : "", why,
+                derr ? strerror(derr) : "");
+}
+
 struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_diag *d)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -795,8 +828,21 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
     if (sqlite3_open_v2(path, &s->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
-        vg_diag_set(d, VG_EIO, "db", "cannot open database %s: %s", path,
-                    s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        if (s->db)
+            open_error(s->db, d, "cannot open database", path);
+        else
+            vg_diag_set(d, VG_ENOMEM, "db", "cannot open database %s: out of memory", path);
+        sqlite3_close(s->db);
+        free(s);
+        return NULL;
+    }
+    /* SQLite opens a file it may not write read-only, without a word: every write would
+     * then fail with "attempt to write a readonly database", saying neither which file nor
+     * why. vigie writes (migrations, imports, the server), so the file must be writable. */
+    if (sqlite3_db_readonly(s->db, "main") == 1) {
+        int err = access(path, W_OK) != 0 ? errno : 0;
+        vg_diag_set(d, VG_EIO, "db", "cannot open database %s for writing: %s", path,
+                    err ? strerror(err) : "SQLite opened it read-only");
         sqlite3_close(s->db);
         free(s);
         return NULL;
@@ -816,7 +862,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
         sq_exec(s, "PRAGMA wal_autocheckpoint = 10000") ||
         /* savepoints (group commit) keep their sub-journals in memory, not in temp files */
         sq_exec(s, "PRAGMA temp_store = MEMORY")) {
-        vg_diag_set(d, VG_EIO, "db", "cannot set up database %s: %s", path, sqlite3_errmsg(s->db));
+        open_error(s->db, d, "cannot set up database", path);
         sq_close(&s->base);
         return NULL;
     }

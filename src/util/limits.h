@@ -32,6 +32,7 @@
 #define VG_MAX_FEED_FILES      1000000 /* files one feed import reads (CVE List: ~300,000) */
 #define VG_MAX_FEED_DEPTH      16      /* directory levels below a feed path */
 #define VG_MAX_IOC_FILES       1024    /* indicator files named on one command line */
+#define VG_MAX_SHOWN           200     /* bytes of an untrusted value shown in a message */
 
 /* The fuzz build (make fuzz) shrinks the line limit, so that inputs of a few kilobytes reach
  * the long-line paths and the block boundaries of the stream reader (fuzz/fuzz_scan.c). */

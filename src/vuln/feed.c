@@ -105,6 +105,53 @@ int vg_feed_read_mem(struct vg_vuln_set *s, enum vg_feed_format fmt, const char 
     return rc;
 }
 
+/* Reads what is not a regular file (a pipe, a FIFO, /dev/stdin, a character device) up to its
+ * end, VG_MAX_FEED_FILE bytes at most: its size is not known beforehand. 0 with *data (free
+ * it) and *len, or a negative VG_E* with d filled. */
+static int read_stream(FILE *f, const char *path, char **data, size_t *len, struct vg_diag *d)
+{
+    size_t cap = 1 << 16, have = 0;
+    char *buf = vg_malloc(cap);
+    for (;;) {
+        if (!buf)
+            return vg_diag_set(d, VG_ENOMEM, "", "%s: out of memory", path);
+        if (have == cap) {
+            if (cap > (size_t)VG_MAX_FEED_FILE) {
+                free(buf);
+                return vg_diag_set(d, VG_ETOOBIG, "", "%s: larger than %ld bytes", path,
+                                   (long)VG_MAX_FEED_FILE);
+            }
+            /* one byte over the cap is enough to tell a stream over it */
+            size_t ncap =
+                cap * 2 > (size_t)VG_MAX_FEED_FILE + 1 ? (size_t)VG_MAX_FEED_FILE + 1 : cap * 2;
+            char *nb = vg_realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                continue;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        have += fread(buf + have, 1, cap - have, f);
+        if (have < cap) /* fread stops short only at the end or on an error */
+            break;
+    }
+    if (ferror(f)) {
+        int err = errno;
+        free(buf);
+        return vg_diag_set(d, VG_EIO, "", "%s: %s", path, strerror(err));
+    }
+    if (have > (size_t)VG_MAX_FEED_FILE) {
+        free(buf);
+        return vg_diag_set(d, VG_ETOOBIG, "", "%s: larger than %ld bytes", path,
+                           (long)VG_MAX_FEED_FILE);
+    }
+    *data = buf;
+    *len = have;
+    return 0;
+}
+
 static int read_file(struct vg_vuln_set *s, enum vg_feed_format fmt, const char *path,
                      const struct vg_feed_opts *o, struct vg_feed_stats *st, struct vg_diag *d)
 {
@@ -113,21 +160,31 @@ static int read_file(struct vg_vuln_set *s, enum vg_feed_format fmt, const char 
         return vg_diag_set(d, VG_EIO, "", "%s: %s", path, strerror(errno));
     int rc = 0;
     char *data = NULL;
+    size_t n = 0;
     struct stat sb;
-    if (fstat(fileno(f), &sb) < 0 || sb.st_size > VG_MAX_FEED_FILE) {
-        rc = vg_diag_set(d, VG_ETOOBIG, "", "%s: unreadable or larger than %ld bytes", path,
-                         (long)VG_MAX_FEED_FILE);
+    if (fstat(fileno(f), &sb) < 0) {
+        rc = vg_diag_set(d, VG_EIO, "", "%s: %s", path, strerror(errno));
         goto out;
     }
-    data = vg_malloc((size_t)sb.st_size + 1);
-    if (!data) {
-        rc = vg_diag_set(d, VG_ENOMEM, "", "%s: out of memory", path);
-        goto out;
-    }
-    size_t n = fread(data, 1, (size_t)sb.st_size, f);
-    if (n != (size_t)sb.st_size) {
-        rc = vg_diag_set(d, VG_EIO, "", "%s: short read", path);
-        goto out;
+    if (!S_ISREG(sb.st_mode)) {
+        if ((rc = read_stream(f, path, &data, &n, d)) != 0)
+            goto out;
+    } else {
+        if (sb.st_size > VG_MAX_FEED_FILE) {
+            rc = vg_diag_set(d, VG_ETOOBIG, "", "%s: larger than %ld bytes", path,
+                             (long)VG_MAX_FEED_FILE);
+            goto out;
+        }
+        data = vg_malloc((size_t)sb.st_size + 1);
+        if (!data) {
+            rc = vg_diag_set(d, VG_ENOMEM, "", "%s: out of memory", path);
+            goto out;
+        }
+        n = fread(data, 1, (size_t)sb.st_size, f);
+        if (n != (size_t)sb.st_size) {
+            rc = vg_diag_set(d, VG_EIO, "", "%s: short read", path);
+            goto out;
+        }
     }
     rc = vg_feed_read_mem(s, fmt, path, data, n, o, st, d);
 out:

@@ -394,15 +394,15 @@ def test_match_record_errors(tmp_path, server):
     ((), "expected: import, match or digest"),
     (("frob",), "unknown subcommand 'frob'"),
     (("import",), "import needs at least one FILE or DIR"),
-    (("import", "--zz", "f"), "unknown option"),
-    (("match", "--zz"), "unknown option"),
+    (("import", "--zz", "f"), "unknown option '--zz'"),
+    (("match", "--zz"), "unknown option '--zz'"),
     (("match", "extra"), "unexpected argument 'extra'"),
     (("match", "--since", "x"), "--since must be a date (YYYY-MM-DD)"),
     (("match", "--since", "2025-01-01", "--quiet"),
      "--since selects what is printed: not with --quiet"),
     (("match", "--org", "0"), "--org must be an organisation id"),
     (("digest",), "digest needs --org ID"),
-    (("digest", "--zz"), "unknown option"),
+    (("digest", "--zz"), "unknown option '--zz'"),
     (("digest", "--org", "-3"), "--org must be an organisation id"),
     (("digest", "--org", "1", "extra"), "unexpected argument 'extra'"),
 ])
@@ -435,7 +435,9 @@ def test_vuln_import_folder_reports_each_bad_file_once(tmp_path):
     (feeds / "nvd.json").write_bytes(open(os.path.join(VULNDB, "nvd-a.json"), "rb").read())
     (feeds / "other.json").write_text('{"x": 1}')
     (feeds / "epss.csv").write_bytes(open(os.path.join(DATA, "epss", "broken.csv"), "rb").read())
-    p = run("vuln", "import", str(feeds), db=tmp_path / "v.db")
+    p = run("vuln", "import", str(feeds), db=tmp_path / "v.db", check=False)
+    assert p.returncode == 1, p.stderr  # a file failed (--keep-going: 0)
+    assert "vigie vuln import: 2 file(s) read, 1 failed\n" in p.stderr
     other = str(feeds / "other.json")
     assert f"{other}: not a CVE 5, NVD 2.0, KEV or EPSS document\n" in p.stderr
     assert f"{feeds / 'epss.csv'}:4: first field is not a CVE id" in p.stderr

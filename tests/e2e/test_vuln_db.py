@@ -83,6 +83,10 @@ def test_nothing_readable_fails(tmp_path):
     assert p.returncode == 1
     assert "bad.json" in p.stderr
     p = run("vuln", "import", str(bad), data("nvd-a.json"), db=tmp_path / "v.db", check=False)
+    assert p.returncode == 1  # one file failed
+    assert "vigie vuln import: 1 file(s) read, 1 failed\n" in p.stderr
+    p = run("vuln", "import", "--keep-going", str(bad), data("nvd-a.json"), db=tmp_path / "v.db",
+            check=False)
     assert p.returncode == 0
 
 

@@ -258,6 +258,46 @@ static void indicator_files_import(void **state)
     assert_string_equal(d.field, "/tlp");
 }
 
+/* An import given in pieces (as the CLI reads a pipe): line numbers and the CSV header carry
+ * from one piece to the next, a line its reader could not keep counts as rejected with its
+ * number, and nothing is stored before the end (one chunk) or when freed without it. */
+static void indicator_import_in_pieces(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_indicators_options o = {NULL, NULL, -1, false};
+    int shown = 0;
+    struct vg_indicators_import *im =
+        vg_indicators_import_new(f->st, &who, &o, "pipe", count_error, &shown);
+    assert_non_null(im);
+    static const char p1[] = "type,value\ndomain-name,a.example\n";
+    static const char p2[] = "ipv4-addr,192.0.2.1\n";
+    assert_int_equal(vg_indicators_import_feed(im, p1, sizeof p1 - 1, &d), 0);
+    assert_int_equal(vg_indicators_import_long_line(im, &d), 0); /* line 3 */
+    assert_int_equal(vg_indicators_import_feed(im, p2, sizeof p2 - 1, &d), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM indicator WHERE source = 'pipe'"), 0);
+    assert_int_equal(vg_indicators_import_end(im, &d), 0);
+    struct vg_indicators_counts c = vg_indicators_import_counts(im);
+    vg_indicators_import_free(im);
+    assert_int_equal(c.added, 2);
+    assert_int_equal(c.rejected, 1);
+    assert_int_equal(shown, 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM indicator WHERE source = 'pipe'"), 2);
+    /* strict: the long line stops it, with its number */
+    o.strict = true;
+    im = vg_indicators_import_new(f->st, &who, &o, "pipe2", NULL, NULL);
+    assert_non_null(im);
+    static const char p3[] = "ipv4-addr 192.0.2.9\n";
+    assert_int_equal(vg_indicators_import_feed(im, p3, sizeof p3 - 1, &d), 0);
+    assert_int_equal(vg_indicators_import_long_line(im, &d), VG_EINVAL);
+    assert_int_equal(d.line, 2);
+    assert_non_null(strstr(d.message, "line longer than"));
+    vg_indicators_import_free(im); /* without _end: the pending chunk is dropped */
+    assert_int_equal(count(f, "SELECT count(*) FROM indicator WHERE source = 'pipe2'"), 0);
+    vg_indicators_import_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +306,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(events_recorded_once_per_hit, setup, teardown),
         cmocka_unit_test_setup_teardown(logins_and_users, setup, teardown),
         cmocka_unit_test_setup_teardown(indicator_files_import, setup, teardown),
+        cmocka_unit_test_setup_teardown(indicator_import_in_pieces, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

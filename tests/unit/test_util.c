@@ -13,6 +13,7 @@
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/shown.h"
 #include "util/str.h"
 #include "util/time.h"
 
@@ -85,6 +86,38 @@ static void str_trim_and_compare(void **state)
     assert_int_equal(s.len, 2);
     assert_true(vg_str_eq_nocase(s, VG_STR("aB")));
     assert_false(vg_str_eq(s, VG_STR("aB")));
+}
+
+/* Untrusted bytes in messages: controls, backslashes, C1 controls and non-UTF-8 bytes escaped;
+ * VG_MAX_SHOWN bytes shown whole, one more cut with the length; never a character cut in two. */
+static void shown_escapes_and_cuts(void **state)
+{
+    (void)state;
+    struct vg_shown sh;
+    assert_string_equal(vg_shown(VG_STR("a\x1b[2J\n\r\t\\b\x7f"), 0, &sh),
+                        "a\\x1b[2J\\n\\r\\t\\\\b\\x7f");
+    /* é kept; U+009B (CSI, c2 9b) escaped; a lone continuation byte and a truncated é */
+    assert_string_equal(vg_shown(VG_STR("\xc3\xa9\xc2\x9b\x80\xc3"), 0, &sh),
+                        "\xc3\xa9\\xc2\\x9b\\x80\\xc3");
+    assert_string_equal(vg_shown(VG_STR("\xc2\xa0"), 0, &sh), "\xc2\xa0"); /* U+00A0 kept */
+    assert_string_equal(vg_shown_msg("at \\ byte 3\x1b", &sh), "at \\ byte 3\\x1b");
+    char v[VG_MAX_SHOWN + 2];
+    memset(v, 'a', sizeof v);
+    assert_int_equal(strlen(vg_shown((struct vg_str){v, VG_MAX_SHOWN}, 0, &sh)), VG_MAX_SHOWN);
+    vg_shown((struct vg_str){v, VG_MAX_SHOWN + 1}, 0, &sh);
+    assert_int_equal(strlen(sh.text), VG_MAX_SHOWN + strlen("...(201 bytes)"));
+    assert_string_equal(sh.text + VG_MAX_SHOWN, "...(201 bytes)");
+    /* a 2-byte character across the cut is left out whole */
+    v[VG_MAX_SHOWN - 1] = (char)0xc3;
+    v[VG_MAX_SHOWN] = (char)0xa9;
+    vg_shown((struct vg_str){v, VG_MAX_SHOWN + 2}, 0, &sh);
+    assert_string_equal(sh.text + VG_MAX_SHOWN - 1, "...(202 bytes)");
+    /* the worst case fits: every byte escaped, the largest room */
+    char ctl[VG_SHOWN_ROOM + 50];
+    memset(ctl, 1, sizeof ctl);
+    vg_shown((struct vg_str){ctl, sizeof ctl}, VG_SHOWN_ROOM * 2, &sh);
+    assert_int_equal(strlen(sh.text), VG_SHOWN_ROOM * 4 + strlen("...(1074 bytes)"));
+    assert_string_equal(vg_shown((struct vg_str){NULL, 0}, 0, &sh), "");
 }
 
 static void utf8_sequences(void **state)
@@ -217,11 +250,12 @@ static void log_format_and_levels(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buf_cap_is_enforced),      cmocka_unit_test(buf_html_escapes),
-        cmocka_unit_test(buf_json_strings),         cmocka_unit_test(str_to_u64_bounds),
-        cmocka_unit_test(str_trim_and_compare),     cmocka_unit_test(time_parse_forms),
-        cmocka_unit_test(utf8_sequences),           cmocka_unit_test(json_depth_limit),
-        cmocka_unit_test(json_unknown_field_named), cmocka_unit_test(log_format_and_levels),
+        cmocka_unit_test(buf_cap_is_enforced),   cmocka_unit_test(buf_html_escapes),
+        cmocka_unit_test(buf_json_strings),      cmocka_unit_test(str_to_u64_bounds),
+        cmocka_unit_test(str_trim_and_compare),  cmocka_unit_test(shown_escapes_and_cuts),
+        cmocka_unit_test(time_parse_forms),      cmocka_unit_test(utf8_sequences),
+        cmocka_unit_test(json_depth_limit),      cmocka_unit_test(json_unknown_field_named),
+        cmocka_unit_test(log_format_and_levels),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
