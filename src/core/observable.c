@@ -347,10 +347,13 @@ int vg_observable_parse(struct vg_str raw, enum vg_obs_type type, struct vg_obse
                                (size_t)((const char *)memchr(at + 1, '@',
                                                              (size_t)(v.ptr + v.len - at - 1)) -
                                         v.ptr));
-        for (size_t i = 0; i < v.len; i++)
-            if ((unsigned char)v.ptr[i] <= ' ' || v.ptr[i] == 0x7f)
+        for (size_t i = 0; i < v.len; i++) {
+            if ((unsigned char)v.ptr[i] <= ' ')
+                return vg_diag_set(d, VG_EINVAL, "value", "blank in e-mail address");
+            if (v.ptr[i] == 0x7f)
                 return vg_diag_set(d, VG_EINVAL, "value",
-                                   "blank in e-mail address or control character (byte %zu)", i);
+                                   "control character in e-mail address (byte %zu)", i);
+        }
         char dom[VG_MAX_HOSTNAME + 8];
         size_t dlen;
         if (ascii_domain((struct vg_str){at + 1, (size_t)(v.ptr + v.len - at - 1)}, dom, sizeof dom,

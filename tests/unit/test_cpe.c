@@ -49,17 +49,8 @@ static const char *fs_of(const struct vg_cpe_name *nm)
 static void cpe_language_is_an_rfc5646_tag(void **state)
 {
     (void)state;
-    static const char *const good[] = {"en",
-                                       "EN-US",
-                                       "fra",
-                                       "es-419",
-                                       "zh-hant-tw",
-                                       "zh-Hant",
-                                       "*",
-                                       "-",
-                                       "en-*",
-                                       "?"
-                                       "?-us"};
+    static const char *const good[] = {"en",      "EN-US", "fra", "es-419", "zh-hant-tw",
+                                       "zh-Hant", "*",     "-",   "en-*",   "?\?-us"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         char in[128];
         struct vg_cpe_name nm;
