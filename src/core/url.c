@@ -29,17 +29,20 @@ static bool unreserved(int c)
 
 /* Copies in to out decoding the escapes of unreserved characters and upper-casing the hex
  * digits of the others (RFC 3986 sections 6.2.2.1 and 6.2.2.2); a '%' not followed by two hex
- * digits is kept as it is. Returns the length written (at most in.len). */
+ * digits is kept as it is. An escape is not decoded into a hex digit that would make a new
+ * escape with such a lone '%' ("%6%31" stays, it would be "%61" and then "a"), so that
+ * normalising twice changes nothing. Returns the length written (at most in.len). */
 static size_t pct_normalize(struct vg_str in, char *out)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t o = 0;
+    size_t o = 0, lone = (size_t)-1; /* where the last lone '%' was written */
     for (size_t i = 0; i < in.len; i++) {
         int hi, lo;
         if (in.ptr[i] == '%' && in.len - i >= 3 && (hi = hex_val(in.ptr[i + 1])) >= 0 &&
             (lo = hex_val(in.ptr[i + 2])) >= 0) {
             int c = hi * 16 + lo;
-            if (unreserved(c)) {
+            bool joins = hex_val((char)c) >= 0 && lone != (size_t)-1 && o - lone <= 2;
+            if (unreserved(c) && !joins) {
                 out[o++] = (char)c;
             } else {
                 out[o++] = '%';
@@ -48,6 +51,8 @@ static size_t pct_normalize(struct vg_str in, char *out)
             }
             i += 2;
         } else {
+            if (in.ptr[i] == '%')
+                lone = o;
             out[o++] = in.ptr[i];
         }
     }

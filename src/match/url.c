@@ -118,7 +118,7 @@ int vg_match_url_normalise(struct vg_str in, char *out, size_t cap, size_t *out_
         host_len = idn_len;
     }
     size_t need = scheme.len + 3 + host_len + (bracket ? 2 : 0) + (port ? 1 + port_len : 0) +
-                  (size_t)(rest_end - rest) + 1;
+                  (size_t)(rest_end - rest) + (rest == rest_end || *rest != '/');
     if (need > cap)
         return VG_ETOOBIG;
     char *w = out;
