@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/url.h"
+
 static const char *const type_names[] = {
     NULL, "ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr", "md5", "sha1", "sha256",
 };
@@ -200,6 +202,20 @@ int vg_url_normalize(struct vg_str u, char *out, size_t cap, struct vg_diag *d)
     size_t hlen = (size_t)(host_end - host);
     while (hlen > 1 && host[hlen - 1] == '.' && host[0] != '[')
         hlen--; /* every final dot: normalising twice changes nothing */
+    /* A Unicode host is stored in its A-labels, as a bare domain is (core/url.c). */
+    char idn[VG_MAX_HOSTNAME + 8];
+    if (host[0] != '[' && vg_str_has_non_ascii((struct vg_str){host, hlen})) {
+        const char *why = NULL;
+        int rc = vg_host_to_ascii((struct vg_str){host, hlen}, idn, sizeof idn, &hlen, &why);
+        if (rc != 0)
+            return vg_diag_set(d, VG_EINVAL, "value",
+                               "URL host is no valid internationalised "
+                               "domain name (IDNA2008): %s",
+                               why ? why : "too long");
+        while (hlen > 1 && idn[hlen - 1] == '.')
+            hlen--;
+        host = idn;
+    }
     size_t need = scheme.len + 3 + hlen + 7 + 1 + (size_t)(rest_end - rest) + 1;
     if (need > cap)
         return vg_diag_set(d, VG_ETOOBIG, "value", "URL too long");
@@ -232,10 +248,7 @@ int vg_url_normalize(struct vg_str u, char *out, size_t cap, struct vg_diag *d)
                 (vg_str_eq_nocase(scheme, VG_STR("https")) && portn == 443);
     if (port && portv.len && !dflt)
         o += (size_t)snprintf(out + o, cap - o, ":%llu", portn);
-    if (rest == rest_end || *rest != '/')
-        out[o++] = '/';
-    memcpy(out + o, rest, (size_t)(rest_end - rest));
-    o += (size_t)(rest_end - rest);
+    o += vg_url_rest_normalize((struct vg_str){rest, (size_t)(rest_end - rest)}, out + o);
     out[o] = '\0';
     return 0;
 }
@@ -248,6 +261,24 @@ static bool all_hex(struct vg_str v)
     return true;
 }
 
+/* A domain in ASCII without its final dot into out (cap bytes): a Unicode name converted to
+ * its A-labels (core/url.c), then checked as a host name. Returns 0 or VG_EINVAL with
+ * message bad (or the reason of the conversion) in d. */
+static int ascii_domain(struct vg_str v, char *out, size_t cap, size_t *out_len, const char *bad,
+                        struct vg_diag *d)
+{
+    const char *why = NULL;
+    int rc = vg_host_to_ascii(v, out, cap, out_len, &why);
+    if (rc != 0 && why)
+        return vg_diag_set(d, VG_EINVAL, "value",
+                           "%s: no valid internationalised domain name (IDNA2008): %s", bad, why);
+    if (rc != 0 || !vg_hostname_valid(out, *out_len))
+        return vg_diag_set(d, VG_EINVAL, "value", "%s", bad);
+    if (out[*out_len - 1] == '.')
+        out[--*out_len] = '\0';
+    return 0;
+}
+
 static enum vg_obs_type detect(struct vg_str v)
 {
     if (memmem(v.ptr, v.len, "://", 3))
@@ -256,8 +287,8 @@ static enum vg_obs_type detect(struct vg_str v)
         return v.len == 32 ? VG_OBS_MD5 : v.len == 40 ? VG_OBS_SHA1 : VG_OBS_SHA256;
     if (memchr(v.ptr, '@', v.len))
         return VG_OBS_EMAIL;
-    if (vg_hostname_valid(v.ptr, v.len))
-        return VG_OBS_DOMAIN;
+    if (vg_hostname_valid(v.ptr, v.len) || vg_str_has_non_ascii(v))
+        return VG_OBS_DOMAIN; /* a Unicode name is checked once in its A-labels */
     return VG_OBS_UNKNOWN;
 }
 
@@ -305,38 +336,52 @@ int vg_observable_parse(struct vg_str raw, enum vg_obs_type type, struct vg_obse
         return 0;
     }
     case VG_OBS_EMAIL: {
-        const char *at = NULL;
-        for (size_t i = 0; i < v.len; i++)
-            if (v.ptr[i] == '@')
-                at = v.ptr + i;
+        /* Exactly one '@': "a@b@evil.example" is no address (its domain would be read as
+         * evil.example by one reader and b@evil.example by another). */
+        const char *at = memchr(v.ptr, '@', v.len);
         if (!at || at == v.ptr)
             return vg_diag_set(d, VG_EINVAL, "value", "e-mail address without a local part");
-        const char *dom = at + 1;
-        size_t dlen = (size_t)(v.ptr + v.len - dom);
-        if (!vg_hostname_valid(dom, dlen))
-            return vg_diag_set(d, VG_EINVAL, "value", "e-mail address with a bad domain");
-        for (size_t i = 0; i < v.len; i++)
+        if (memchr(at + 1, '@', (size_t)(v.ptr + v.len - at - 1)))
+            return vg_diag_set(d, VG_EINVAL, "value",
+                               "e-mail address with more than one '@' (byte %zu)",
+                               (size_t)((const char *)memchr(at + 1, '@',
+                                                             (size_t)(v.ptr + v.len - at - 1)) -
+                                        v.ptr));
+        for (size_t i = 0; i < v.len; i++) {
             if ((unsigned char)v.ptr[i] <= ' ')
                 return vg_diag_set(d, VG_EINVAL, "value", "blank in e-mail address");
+            if (v.ptr[i] == 0x7f)
+                return vg_diag_set(d, VG_EINVAL, "value",
+                                   "control character in e-mail address (byte %zu)", i);
+        }
+        char dom[VG_MAX_HOSTNAME + 8];
+        size_t dlen;
+        if (ascii_domain((struct vg_str){at + 1, (size_t)(v.ptr + v.len - at - 1)}, dom, sizeof dom,
+                         &dlen, "e-mail address with a bad domain", d) != 0)
+            return VG_EINVAL;
         /* The matcher reads any text holding "://" as a URL (rule 2): such an indicator could
          * never match, and the matcher's index refuses it. */
         if (memmem(v.ptr, v.len, "://", 3))
             return vg_diag_set(d, VG_EINVAL, "value", "'://' in an e-mail address");
-        if (dom[dlen - 1] == '.')
-            v.len--;
-        vg_str_copy(v, o->value, sizeof o->value);
+        size_t local = (size_t)(at - v.ptr);
+        if (local + 1 + dlen >= sizeof o->value)
+            return vg_diag_set(d, VG_ETOOBIG, "value", "value longer than %d bytes",
+                               VG_MAX_OBSERVABLE);
+        memcpy(o->value, v.ptr, local + 1);
+        memcpy(o->value + local + 1, dom, dlen + 1);
         lower(o->value);
         return 0;
     }
-    case VG_OBS_DOMAIN:
-        if (!vg_hostname_valid(v.ptr, v.len))
-            return vg_diag_set(d, VG_EINVAL, "value", "not a host name");
-        if (v.ptr[v.len - 1] == '.')
-            v.len--;
-        vg_str_copy(v, o->value, sizeof o->value);
+    case VG_OBS_DOMAIN: {
+        char dom[VG_MAX_HOSTNAME + 8];
+        size_t dlen;
+        if (ascii_domain(v, dom, sizeof dom, &dlen, "not a host name", d) != 0)
+            return VG_EINVAL;
+        memcpy(o->value, dom, dlen + 1);
         lower(o->value);
         vg_domain_reverse(o->value, o->rdomain, sizeof o->rdomain);
         return 0;
+    }
     default: return vg_diag_set(d, VG_EINVAL, "type", "unknown observable type");
     }
 }

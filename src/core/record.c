@@ -64,8 +64,8 @@ static int get_enum(const json_t *in, const char *key, const char *ptr, const ch
 
 static bool email_ok(const char *s)
 {
-    const char *at = strrchr(s, '@');
-    if (!at || at == s)
+    const char *at = strchr(s, '@');
+    if (!at || at == s || strchr(at + 1, '@')) /* one '@': "a@b@evil.example" is none */
         return false;
     for (const char *p = s; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>')

@@ -7,6 +7,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/url.h"
+
 /* Character classes of one byte, OR-ed over a candidate to rule out rules quickly. */
 enum {
     C_DIGIT = 1,  /* 0-9 */
@@ -199,6 +201,21 @@ static inline struct vg_str trim(struct vg_str s)
     return s;
 }
 
+/* True if s holds a byte above 0x7f and its other bytes are those of host names (letters,
+ * digits, '.', '-', '_'): a candidate for rule 5 once in A-labels. */
+static bool unicode_host(struct vg_str s)
+{
+    bool wide = false;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char b = (unsigned char)s.ptr[i];
+        if (b > 0x7f)
+            wide = true;
+        else if (cls[b] & (C_OTHER | C_COLON | C_AT))
+            return false;
+    }
+    return wide;
+}
+
 static bool has_scheme_sep(struct vg_str s)
 {
     for (size_t i = 0; i + 2 < s.len; i++)
@@ -293,6 +310,18 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
         c->kind = VG_MATCH_KIND_HOST;
         c->host_kind = VG_MATCH_KIND_HOST;
         set_host(c, s);
+    } else if ((mask & C_DOT) && !(mask & (C_COLON | C_AT)) && s.len <= 4 * VG_MAX_HOSTNAME &&
+               unicode_host(s)) {
+        /* A Unicode host name is looked up by its A-labels, as the indicator store keeps
+         * it (core/url.c): "bücher.example" hits "xn--bcher-kva.example". */
+        char a[VG_MAX_HOSTNAME + 8];
+        size_t n;
+        if (vg_host_to_ascii(s, a, sizeof a, &n, NULL) == 0 &&
+            vg_match_is_hostname((struct vg_str){a, n})) {
+            c->kind = VG_MATCH_KIND_HOST;
+            c->host_kind = VG_MATCH_KIND_HOST;
+            set_host(c, (struct vg_str){a, n});
+        }
     }
     return c->kind;
 }

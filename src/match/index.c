@@ -4,6 +4,7 @@
  * and /24 bitmaps for IPv4; domains are looked up for the host and each parent; hashes are
  * stored in binary. About 59 bytes per indicator: see docs/PERFORMANCE.md. */
 #include "match/match.h"
+#include "core/url.h"
 #include "util/mem.h"
 
 #include <arpa/inet.h>
@@ -294,7 +295,15 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
             return rc;
         key = ipkey;
         break;
-    case VG_MATCH_DOMAIN:
+    case VG_MATCH_DOMAIN: {
+        /* A Unicode name in its A-labels, as the indicator store keeps it (core/url.c). */
+        char idn[VG_MAX_HOSTNAME + 8];
+        size_t idn_len;
+        if (vg_str_has_non_ascii(value)) {
+            if (vg_host_to_ascii(value, idn, sizeof idn, &idn_len, NULL) != 0)
+                return vg_diag_set(d, VG_EINVAL, "value", "not a host name");
+            value = (struct vg_str){idn, idn_len};
+        }
         if (!vg_match_is_hostname(value))
             return vg_diag_set(d, VG_EINVAL, "value", "not a host name");
         key_len = value.ptr[value.len - 1] == '.' ? value.len - 1 : value.len;
@@ -302,6 +311,7 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
             c.host[i] = (char)tolower((unsigned char)value.ptr[i]);
         key = c.host;
         break;
+    }
     case VG_MATCH_URL:
         if (vg_match_url_normalise(value, c.key, sizeof c.key, &key_len, NULL) != 0)
             return vg_diag_set(d, VG_EINVAL, "value", "not a URL (scheme://host/path)");

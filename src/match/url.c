@@ -2,12 +2,16 @@
  * compare equal: scheme and host lower-cased, userinfo, default port, fragment (and blanks before
  * it) and the host's final dots dropped, leading zeros of the port dropped, an IPv6 literal in
  * canonical text, an empty path made "/"; the same normal form as core/observable.c's
- * vg_url_normalize (fuzz/fuzz_observable.c compares them). Nothing else (no percent-decoding). */
+ * vg_url_normalize (fuzz/fuzz_observable.c compares them). The path and query (percent-encoding,
+ * dot segments, an empty query) and internationalised hosts (IDNA2008 A-labels) go through
+ * core/url.c, which both sides share. */
 #include "match/match.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
+
+#include "core/url.h"
 
 static bool scheme_char(unsigned char c)
 {
@@ -100,8 +104,21 @@ int vg_match_url_normalise(struct vg_str in, char *out, size_t cap, size_t *out_
             host_len = strlen(v6);
         }
     }
+    /* A Unicode host in its A-labels, as core/observable.c stores it; one that is no valid
+     * internationalised name is no URL an indicator could hold. */
+    char idn[VG_MAX_HOSTNAME + 8];
+    if (!bracket && vg_str_has_non_ascii((struct vg_str){host, host_len})) {
+        size_t idn_len;
+        int rc = vg_host_to_ascii((struct vg_str){host, host_len}, idn, sizeof idn, &idn_len, NULL);
+        if (rc != 0)
+            return rc == VG_ETOOBIG ? VG_EINVAL : rc;
+        while (idn_len > 0 && idn[idn_len - 1] == '.')
+            idn_len--; /* a final ideographic full stop maps to '.' */
+        host = idn;
+        host_len = idn_len;
+    }
     size_t need = scheme.len + 3 + host_len + (bracket ? 2 : 0) + (port ? 1 + port_len : 0) +
-                  (size_t)(rest_end - rest) + 1;
+                  (size_t)(rest_end - rest) + (rest == rest_end || *rest != '/');
     if (need > cap)
         return VG_ETOOBIG;
     char *w = out;
@@ -123,10 +140,7 @@ int vg_match_url_normalise(struct vg_str in, char *out, size_t cap, size_t *out_
         memcpy(w, port, port_len);
         w += port_len;
     }
-    if (rest == rest_end || *rest != '/')
-        *w++ = '/';
-    memcpy(w, rest, (size_t)(rest_end - rest));
-    w += rest_end - rest;
+    w += vg_url_rest_normalize((struct vg_str){rest, (size_t)(rest_end - rest)}, w);
     *out_len = (size_t)(w - out);
     return 0;
 }

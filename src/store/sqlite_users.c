@@ -289,7 +289,37 @@ int sq_org_get(struct vg_store *st, long long id, json_t **out)
     return rc;
 }
 
-static int set_org_domains(struct sq *s, long long id, const json_t *assets)
+/* Refuses domain i of organisation id when another organisation claims it already: one
+ * domain, one owner (a more specific domain, "sub.example.org" under "example.org", is another
+ * claim, and wins attribution). Returns 0, VG_EEXIST with d naming the field and the owner, or
+ * VG_EIO. */
+static int domain_claimed(struct sq *s, long long id, const char *domain, size_t i,
+                          struct vg_diag *d)
+{
+    sqlite3_stmt *q = sq_prep(s, "SELECT org.id, org.name FROM org_domain JOIN org "
+                                 "ON org.id = org_domain.org_id "
+                                 "WHERE org_domain.domain = ? AND org_domain.org_id != ? "
+                                 "ORDER BY org.id LIMIT 1");
+    if (!q)
+        return VG_EIO;
+    sq_bind_text(q, 1, domain);
+    sqlite3_bind_int64(q, 2, id);
+    int rc = 0, step = sqlite3_step(q);
+    if (step == SQLITE_ROW) {
+        char field[64];
+        snprintf(field, sizeof field, "/assets/domains/%zu", i);
+        rc = vg_diag_set(d, VG_EEXIST, field,
+                         "%s: '%s' is claimed by organisation %lld (%s); a domain has one owner "
+                         "(a subdomain of it may be claimed, and wins attribution)",
+                         field, domain, (long long)sqlite3_column_int64(q, 0), sq_col_text(q, 1));
+    } else if (step != SQLITE_DONE) {
+        rc = VG_EIO;
+    }
+    sq_done(s, q);
+    return rc;
+}
+
+static int set_org_domains(struct sq *s, long long id, const json_t *assets, struct vg_diag *d)
 {
     sqlite3_stmt *q = sq_prep(s, "DELETE FROM org_domain WHERE org_id = ?");
     if (!q)
@@ -300,6 +330,9 @@ static int set_org_domains(struct sq *s, long long id, const json_t *assets)
     size_t i;
     json_t *v;
     json_array_foreach(json_object_get(assets, "domains"), i, v) {
+        int rc = domain_claimed(s, id, json_string_value(v), i, d);
+        if (rc)
+            return rc;
         q = sq_prep(s, "INSERT OR IGNORE INTO org_domain(org_id, domain) VALUES (?,?)");
         if (!q)
             return VG_EIO;
@@ -384,8 +417,13 @@ int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t 
     long long id = sqlite3_last_insert_rowid(s->db);
     char obj[48];
     snprintf(obj, sizeof obj, "org:%lld", id);
-    if (set_org_domains(s, id, json_object_get(org, "assets")) || sq_org_product_keys(s, id) ||
-        sq_audit(s, who, "org.create", obj, org) || sq_commit(s))
+    int rc = set_org_domains(s, id, json_object_get(org, "assets"), d);
+    if (rc == VG_EEXIST) {
+        sq_rollback(s);
+        return rc;
+    }
+    if (rc || sq_org_product_keys(s, id) || sq_audit(s, who, "org.create", obj, org) ||
+        sq_commit(s))
         goto fail;
     return sq_org_get(st, id, out);
 fail:
@@ -428,9 +466,14 @@ int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
     char obj[48];
     snprintf(obj, sizeof obj, "org:%lld", id);
     /* the UPDATE sets assets, so the org_product trigger rewrote the rows: keys again */
-    if ((json_object_get(patch, "assets") &&
-         set_org_domains(s, id, json_object_get(cur, "assets"))) ||
-        sq_org_product_keys(s, id) || sq_audit(s, who, "org.update", obj, patch) || sq_commit(s))
+    if (json_object_get(patch, "assets") &&
+        (rc = set_org_domains(s, id, json_object_get(cur, "assets"), d)) == VG_EEXIST) {
+        sq_rollback(s);
+        json_decref(cur);
+        return rc;
+    }
+    if (rc || sq_org_product_keys(s, id) || sq_audit(s, who, "org.update", obj, patch) ||
+        sq_commit(s))
         goto fail;
     json_decref(cur);
     return sq_org_get(st, id, out);

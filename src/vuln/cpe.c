@@ -131,6 +131,58 @@ static int check_value(struct vg_str v)
     return -1;
 }
 
+static bool prefix_nocase(struct vg_str s, const char *p)
+{
+    size_t n = strlen(p);
+    if (s.len < n)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (tolower((unsigned char)s.ptr[i]) != p[i])
+            return false;
+    return true;
+}
+
+/* Length of the run of n..max letters (digits when digits is set) at v[i], or 0. */
+static size_t subtag(struct vg_str v, size_t i, size_t n, size_t max, bool digits)
+{
+    size_t k = 0;
+    while (i + k < v.len && k <= max &&
+           (digits ? isdigit((unsigned char)v.ptr[i + k]) : isalpha((unsigned char)v.ptr[i + k])))
+        k++;
+    return k >= n && k <= max ? k : 0;
+}
+
+/* Checks a language value in WFN form. 7695 5.3.3.3 asks for an RFC 5646 tag; CPE names use
+ * its first parts, as the CPE 2.3 dictionary's schema does: a language of 2 or 3 letters, then
+ * an optional script of 4 letters and an optional region of 2 letters or 3 digits, joined by
+ * quoted hyphens ("en\-us", "zh\-hant\-tw", "es\-419"). A value holding a wildcard is
+ * checked for its characters only (letters, digits, quoted hyphens). Returns -1 if well
+ * formed, else the index of the first bad byte. */
+static int check_language(struct vg_str v)
+{
+    if (vg_cpe_has_wildcard(v)) {
+        for (size_t i = 0; i < v.len; i++) {
+            if (v.ptr[i] == '\\' && i + 1 < v.len && v.ptr[i + 1] == '-')
+                i++;
+            else if (!isalnum((unsigned char)v.ptr[i]) && v.ptr[i] != '*' && v.ptr[i] != '?')
+                return (int)i;
+        }
+        return -1;
+    }
+    size_t i = subtag(v, 0, 2, 3, false);
+    if (i == 0)
+        return 0;
+    size_t k;
+    if (i + 2 < v.len && v.ptr[i] == '\\' && v.ptr[i + 1] == '-' &&
+        (k = subtag(v, i + 2, 4, 4, false)) != 0 &&
+        (i + 2 + k == v.len || v.ptr[i + 2 + k] == '\\'))
+        i += 2 + k; /* script */
+    if (i + 2 < v.len && v.ptr[i] == '\\' && v.ptr[i + 1] == '-' &&
+        ((k = subtag(v, i + 2, 2, 2, false)) != 0 || (k = subtag(v, i + 2, 3, 3, true)) != 0))
+        i += 2 + k; /* region */
+    return i == v.len ? -1 : (int)i;
+}
+
 /* Finishes attribute a with the bytes written since start; checks the value. */
 static int builder_end(struct builder *b, enum vg_cpe_attr a, size_t start, const char *what,
                        long where, struct vg_diag *d)
@@ -139,6 +191,13 @@ static int builder_end(struct builder *b, enum vg_cpe_attr a, size_t start, cons
     if (builder_put(b, '\0') < 0)
         return vg_diag_set(d, VG_ETOOBIG, attr_names[a], "CPE name too long");
     struct vg_str v = {b->name->text + start, b->pos - 1 - start};
+    if (v.len == 1 && v.ptr[0] == '*') {
+        /* "*" alone is ANY, whatever wrote it (a URI's "%02" alone, 6.1.3.2): as the
+         * formatted string binding "*" reads back, so that both bindings compare the same. */
+        b->pos = start;
+        c->kind[a] = VG_CPE_ANY;
+        return 0;
+    }
     int bad = check_value(v);
     if (bad >= 0) {
         vg_diag_set(d, VG_EINVAL, attr_names[a],
@@ -152,6 +211,18 @@ static int builder_end(struct builder *b, enum vg_cpe_attr a, size_t start, cons
     if (a == VG_CPE_PART && !(v.len == 1 && strchr("aoh", tolower((unsigned char)v.ptr[0]))))
         return vg_diag_set(d, VG_EINVAL, "part", "%s: part must be a, o or h, not '%.*s'", what,
                            (int)v.len, v.ptr);
+    if (a == VG_CPE_PART) /* "A" is part a: names compare and key in lower case */
+        b->name->text[start] = (char)tolower((unsigned char)v.ptr[0]);
+    if (a == VG_CPE_LANGUAGE && (bad = check_language(v)) >= 0) {
+        vg_diag_set(d, VG_EINVAL, "language",
+                    "%s: language at byte %ld is no RFC 5646 tag: '%.*s' (a language of 2 or 3 "
+                    "letters, then an optional script of 4 letters and region of 2 letters or 3 "
+                    "digits: en-us, zh-hant-tw, es-419)",
+                    what, where, (int)v.len, v.ptr);
+        if (d)
+            d->offset = where;
+        return VG_EINVAL;
+    }
     c->kind[a] = VG_CPE_VALUE;
     c->off[a] = (uint16_t)start;
     c->len[a] = (uint16_t)v.len;
@@ -186,6 +257,14 @@ static int decode_uri_comp(struct builder *b, enum vg_cpe_attr a, struct vg_str 
     int rc = 0;
     for (size_t i = 0; i < s.len && rc == 0; i++) {
         char ch = (char)tolower((unsigned char)s.ptr[i]);
+        if (ch == '*' || ch == '?') {
+            /* The URI grammar (6.1.2.1) has no raw wildcard: "%02" and "%01" are. */
+            vg_diag_set(d, VG_EINVAL, attr_names[a],
+                        "URI: raw '%c' at byte %ld (a 2.2 URI writes the wildcards %%02 for * and "
+                        "%%01 for ?, a literal %c as %%%02x)",
+                        ch, base + (long)i, ch, ch);
+            goto bad;
+        }
         if (ch == '%') {
             int h = i + 2 < s.len ? hexval(s.ptr[i + 1]) : -1;
             int l = i + 2 < s.len ? hexval(s.ptr[i + 2]) : -1;
@@ -214,7 +293,7 @@ static int decode_uri_comp(struct builder *b, enum vg_cpe_attr a, struct vg_str 
             rc = builder_put(b, '\\');
             if (rc == 0)
                 rc = builder_put(b, ch);
-        } else if (isalnum((unsigned char)ch) || ch == '_' || ch == '*' || ch == '?') {
+        } else if (isalnum((unsigned char)ch) || ch == '_') {
             rc = builder_put(b, ch);
         } else {
             vg_diag_set(d, VG_EINVAL, attr_names[a],
@@ -317,7 +396,7 @@ int vg_cpe_parse_fs(struct vg_str in, struct vg_cpe_name *name, struct vg_diag *
     builder_init(&b, name);
     if (in.len > VG_MAX_CPE)
         return vg_diag_set(d, VG_ETOOBIG, "", "CPE name longer than %d bytes", VG_MAX_CPE);
-    if (!vg_str_has_prefix(in, VG_STR("cpe:2.3:"))) {
+    if (!prefix_nocase(in, "cpe:2.3:")) { /* the prefix ignores case, as a URI scheme */
         vg_diag_set(d, VG_EINVAL, "", "formatted string must start with 'cpe:2.3:' (byte 0)");
         if (d)
             d->offset = 0;
@@ -365,7 +444,7 @@ int vg_cpe_parse_uri(struct vg_str in, struct vg_cpe_name *name, struct vg_diag 
     builder_init(&b, name);
     if (in.len > VG_MAX_CPE)
         return vg_diag_set(d, VG_ETOOBIG, "", "CPE name longer than %d bytes", VG_MAX_CPE);
-    if (!vg_str_has_prefix(in, VG_STR("cpe:/"))) {
+    if (!prefix_nocase(in, "cpe:/")) {
         vg_diag_set(d, VG_EINVAL, "", "URI must start with 'cpe:/' (byte 0)");
         if (d)
             d->offset = 0;
@@ -422,7 +501,7 @@ int vg_cpe_parse_uri(struct vg_str in, struct vg_cpe_name *name, struct vg_diag 
 
 int vg_cpe_parse(struct vg_str in, struct vg_cpe_name *name, struct vg_diag *d)
 {
-    if (vg_str_has_prefix(in, VG_STR("cpe:/")))
+    if (prefix_nocase(in, "cpe:/"))
         return vg_cpe_parse_uri(in, name, d);
     return vg_cpe_parse_fs(in, name, d);
 }

@@ -30,6 +30,23 @@ def test_parse_formatted_string_prints_wfn_and_bindings():
     assert out["uri"] == "cpe:/a:microsoft:internet_explorer:8.0.6001:beta"
 
 
+def test_parse_ignores_case_of_prefix_and_part_and_reads_pct02_alone_as_any():
+    """Issue 11 item 16: CPE:2.3: and part A are read; %02 alone is ANY, so a URI compares
+    EQUAL to its own 2.3 binding."""
+    r = run("cpe", "parse", "CPE:2.3:A:Apache:HTTP_Server:2.4.49:*:*:en-us:*:*:*:*")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["wfn"]["part"] == "a" and out["wfn"]["language"] == "en\\-us"
+    assert out["formatted"] == "cpe:2.3:a:Apache:HTTP_Server:2.4.49:*:*:en-us:*:*:*:*"
+    r = run("cpe", "parse", "cpe:/a:v:%02")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["wfn"]["product"] == "<ANY>"
+    assert out["formatted"] == "cpe:2.3:a:v:*:*:*:*:*:*:*:*:*"
+    r = run("cpe", "compare", "cpe:/a:v:%02", out["formatted"])
+    assert (r.returncode, r.stdout) == (0, "EQUAL\n"), r.stderr
+
+
 def test_parse_uri_with_packed_edition():
     r = run("cpe", "parse", "cpe:/a:hp:insight_diagnostics:7.4.0.1570:-:~~online~win2003~x64~")
     assert r.returncode == 0, r.stderr
@@ -61,6 +78,10 @@ def test_parse_quoting_round_trips():
         ("cpe:/a:hp:insight_diagnostics:7.4.0.1570::~~online~win2003", "5 fields"),
         ("cpe:/a:micro%02soft", "byte"),
         ("", "byte 0"),
+        # issue 11 item 16: a language that is no RFC 5646 tag, a raw * in a 2.2 URI
+        ("cpe:2.3:a:microsoft:office:2019:*:*:esES:*:*:*:*", "RFC 5646"),
+        ("cpe:2.3:a:microsoft:office:2019:*:*:es-noesES:*:*:*:*", "language at byte 36"),
+        ("cpe:/a:2g*lux:com_sexypolling", "raw '*' at byte 9"),
     ],
 )
 def test_parse_rejects_bad_names_with_position(name, where):

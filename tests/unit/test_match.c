@@ -351,10 +351,18 @@ static void domain_rule(void **state)
     assert_true(vg_match_is_hostname(VG_STR("1.2.3.x4")));
     assert_false(vg_match_is_hostname(VG_STR("localhost")));
     assert_false(vg_match_is_hostname(VG_STR(".evil.example")));
-    /* IDN in punycode matches; the Unicode form is not a host name by rule 5 */
+    /* IDN in punycode matches; the Unicode form too, by its A-labels (issue 11 item 15) */
     EXPECT("domain-name xn--bcher-kva.example\n", ev("www.XN--BCHER-KVA.example"),
            "1 xn--bcher-kva.example domain-name www.XN--BCHER-KVA.example v\n");
-    EXPECT("domain-name xn--bcher-kva.example\n", ev("b\\u00fccher.example"), "");
+    EXPECT("domain-name xn--bcher-kva.example\n", ev("b\\u00fccher.example"),
+           "1 xn--bcher-kva.example domain-name b\xc3\xbc"
+           "cher.example v\n");
+    EXPECT("domain-name b\xc3\xbc"
+           "cher.example\n",
+           ev("www.xn--bcher-kva.example"),
+           "1 b\xc3\xbc"
+           "cher.example domain-name www.xn--bcher-kva.example v\n");
+    EXPECT("domain-name xn--bcher-kva.example\n", ev("b\\u00fccher\\u2603.example"), "");
     /* 253 bytes at most */
     char big[300];
     for (int i = 0; i < 25; i++)

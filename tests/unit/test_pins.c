@@ -542,7 +542,7 @@ static void pin_hashes_and_emails(void **state)
     h[5] = 'g';
     assert_int_not_equal(obs(h, VG_OBS_MD5, &o), 0);
     expect_obs("Bob@Evil.Example.", "email-addr", "bob@evil.example");
-    expect_obs("a@b@evil.example", "email-addr", "a@b@evil.example");
+    expect_refused("a@b@evil.example", VG_OBS_EMAIL); /* one '@' (issue 11 item 15) */
     expect_obs("a:/b@evil.example", "email-addr", "a:/b@evil.example"); /* ":/" is no "://" */
     expect_refused("@evil.example", VG_OBS_EMAIL);
     expect_refused("bob@evil", VG_OBS_EMAIL);
