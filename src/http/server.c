@@ -371,8 +371,10 @@ static void answer_batch(struct vg_server *srv, struct job **batch, int n)
  * batch does that). */
 static void run_batch(struct vg_server *srv, struct job **batch, int n)
 {
-    vg_token_uses_flush(srv->uses, srv->store);
     vg_store_batch_begin(srv->store);
+    /* the tokens' last uses, written in the batch: if another process holds the lock, the
+     * batch waits for it once, not once more for these */
+    vg_token_uses_flush(srv->uses, srv->store);
     for (int i = 0; i < n; i++) {
         run_job(srv->store, batch[i]);
         batch[i]->in_batch = vg_store_batch_pending(srv->store);

@@ -225,15 +225,25 @@ int sq_token_prune(struct vg_store *st, long long user_id, const char *kind, int
 int sq_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
+    /* a write of its own (in a batch: of the batch, so that a lock held by another process is
+     * waited for once per batch, as for any write) */
+    if (sq_begin(s))
+        return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "UPDATE token SET last_used = ? WHERE id = ? "
                                  "AND (last_used IS NULL OR last_used < ?)");
     if (!q)
-        return sq_db_error(s, d);
+        goto fail;
     sq_bind_text(q, 1, when);
     sqlite3_bind_int64(q, 2, id);
     sq_bind_text(q, 3, when);
     sq_caches_drop(s);
-    return sq_step_done(s, q) ? sq_db_error(s, d) : 0;
+    if (sq_step_done(s, q) || sq_commit(s))
+        goto fail;
+    return 0;
+fail:;
+    int rc = sq_db_error(s, d);
+    sq_rollback(s);
+    return rc;
 }
 
 int sq_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d)
