@@ -25,7 +25,9 @@ struct vg_store_org_ops {
  * failure, message in d when given). *out is a new reference. */
 
 /* Creates organisation org (checked by vg_org_check), with its domains indexed for
- * vg_store_org_find_by_domain; VG_EEXIST (field "name") if one of that name exists. *out =
+ * vg_store_org_find_by_domain; VG_EEXIST (field "name") if one of that name exists, or (field
+ * "/assets/domains/N", the owner named) if another organisation claims one of its domains: a
+ * domain has one owner, a subdomain of it may be another's. Nothing is written then. *out =
  * the organisation as vg_store_org_get gives it. */
 int vg_store_org_create(struct vg_store *st, const struct vg_actor *who, const json_t *org,
                         json_t **out, struct vg_diag *d);
@@ -39,10 +41,12 @@ int vg_store_org_get(struct vg_store *st, long long id, json_t **out);
 int vg_store_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
                       struct vg_diag *d);
 /* Applies patch (vg_org_check, VG_CHECK_PATCH) to organisation id; VG_ENOENT if there is
- * none. *out = the organisation after it. */
+ * none, VG_EEXIST as vg_store_org_create for a name or a domain another one holds. *out = the
+ * organisation after it. */
 int vg_store_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
                         const json_t *patch, json_t **out, struct vg_diag *d);
-/* The organisation owning domain or one of its parent domains, or VG_ENOENT. */
+/* The organisation owning domain or, failing that, the nearest of its parent domains (the most
+ * specific claim), or VG_ENOENT. */
 int vg_store_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out);
 
 #endif
