@@ -7,6 +7,8 @@
 #include "core/model.h"
 #include "app/auth.h"
 #include "store/store.h"
+#include "util/shown.h"
+#include "util/str.h"
 
 /* Opens the store, ensures user `name` with `role`, creates a token and prints it alone on
  * stdout. */
@@ -14,6 +16,7 @@ static int issue_token(const char *cmd, const char *db, const char *name, const 
                        const char *label)
 {
     struct vg_diag d;
+    struct vg_shown sm;
     vg_diag_clear(&d);
     if (vg_auth_init() != 0) {
         fprintf(stderr, "vigie %s: cannot initialise libsodium\n", cmd);
@@ -21,14 +24,14 @@ static int issue_token(const char *cmd, const char *db, const char *name, const 
     }
     struct vg_store *st = vg_store_open(db, NULL, &d);
     if (!st) {
-        fprintf(stderr, "vigie %s: %s\n", cmd, d.message);
+        fprintf(stderr, "vigie %s: %s\n", cmd, vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
     char tok[VG_TOKEN_LEN + 1];
     int rc = vg_auth_user_token(st, name, role, label, tok, &d);
     vg_store_close(st);
     if (rc) {
-        fprintf(stderr, "vigie %s: %s\n", cmd, d.message);
+        fprintf(stderr, "vigie %s: %s\n", cmd, vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
     printf("%s\n", tok);
@@ -51,8 +54,11 @@ static int run_init(int argc, char **argv)
         else
             return vg_cli_usage("init", "unknown option");
     }
-    if (optind < argc)
-        return vg_cli_usage("init", "unexpected argument '%s'", argv[optind]);
+    if (optind < argc) {
+        struct vg_shown sa;
+        return vg_cli_usage("init", "unexpected argument '%s'",
+                            vg_shown(vg_str_c(argv[optind]), 0, &sa));
+    }
     return issue_token("init", vg_cli_db_path(db), "admin", "admin", "init");
 }
 
@@ -81,8 +87,11 @@ static int run_token(int argc, char **argv)
         default: return vg_cli_usage("token", "unknown option");
         }
     }
-    if (optind < argc)
-        return vg_cli_usage("token", "unexpected argument '%s'", argv[optind]);
+    if (optind < argc) {
+        struct vg_shown sa;
+        return vg_cli_usage("token", "unexpected argument '%s'",
+                            vg_shown(vg_str_c(argv[optind]), 0, &sa));
+    }
     if (!user || !*user)
         return vg_cli_usage("token", "--user NAME is required");
     if (vg_name_index(vg_role_names, role) < 0)

@@ -12,6 +12,7 @@
 #include "app/auth.h"
 #include "http/server.h"
 #include "util/limits.h"
+#include "util/shown.h"
 #include "util/str.h"
 
 /* Options without a one-letter code. */
@@ -204,19 +205,24 @@ static int run_serve(int argc, char **argv)
             int prc = vg_proxies_add(&proxies, optarg);
             if (prc == VG_ETOOBIG)
                 return vg_cli_usage("serve", "at most %d --trusted-proxy", VG_PROXY_MAX);
-            if (prc)
+            if (prc) {
+                struct vg_shown sa;
                 return vg_cli_usage("serve",
                                     "--trusted-proxy '%s' is not an address or a network "
                                     "(ADDRESS or ADDRESS/PREFIX)",
-                                    optarg);
+                                    vg_shown(vg_str_c(optarg), 0, &sa));
+            }
             cfg.proxies = &proxies;
             break;
         }
         default: return vg_cli_usage("serve", "unknown option");
         }
     }
-    if (optind < argc)
-        return vg_cli_usage("serve", "unexpected argument '%s'", argv[optind]);
+    if (optind < argc) {
+        struct vg_shown sa;
+        return vg_cli_usage("serve", "unexpected argument '%s'",
+                            vg_shown(vg_str_c(argv[optind]), 0, &sa));
+    }
     size_t pl = strlen(prefix);
     if (pl == 0 || pl >= sizeof cfg.store.ref_prefix ||
         strspn(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != pl)
@@ -242,16 +248,17 @@ static int run_serve(int argc, char **argv)
     vg_cli_malloc_for_server();
 
     struct vg_diag d;
+    struct vg_shown sm;
     vg_diag_clear(&d);
     char token[VG_TOKEN_LEN + 1] = "";
     if (demo && vg_demo_seed(cfg.db, &cfg.store, token, &d) != 0) {
-        fprintf(stderr, "vigie serve: demo data: %s\n", d.message);
+        fprintf(stderr, "vigie serve: demo data: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
     int port = 0;
     struct vg_server *srv = vg_server_start(&cfg, &port, &d);
     if (!srv) {
-        fprintf(stderr, "vigie serve: %s\n", d.message);
+        fprintf(stderr, "vigie serve: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
     char host[256];

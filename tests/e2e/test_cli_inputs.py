@@ -232,6 +232,10 @@ def test_cpe_parse_escapes_and_cuts_its_argument():
     (("vuln", "frob\x07"), "unknown subcommand 'frob\\x07'"),
     (("help", "frob\x1b"), "no command 'frob\\x1b'"),
     (("frob\x1b",), "unknown command 'frob\\x1b'"),
+    (("init", "x\x1b[31m"), "unexpected argument 'x\\x1b[31m'"),
+    (("token", "create", "--user", "u", "x\x1b[31m"), "unexpected argument 'x\\x1b[31m'"),
+    (("serve", "x\x1b[31m"), "unexpected argument 'x\\x1b[31m'"),
+    (("serve", "--trusted-proxy", "\x1b[2J"), "--trusted-proxy '\\x1b[2J' is not an address"),
 ])
 def test_usage_messages_escape_arguments(args, shown):
     p = run(*args, check=False)
