@@ -102,14 +102,15 @@ static void lower(char *s)
 /* Address or CIDR. Returns 1 if parsed, 0 if not an address. */
 static int parse_ip(struct vg_str v, struct vg_observable *o, struct vg_diag *d)
 {
+    /* the address is what comes before a '/': judged whatever the length of what follows,
+     * so that a value and its normal form (shorter) are both read as CIDRs or neither */
     char tmp[INET6_ADDRSTRLEN + 8];
-    if (v.len >= sizeof tmp)
+    const char *slash = memchr(v.ptr, '/', v.len);
+    size_t alen = slash ? (size_t)(slash - v.ptr) : v.len;
+    if (alen >= sizeof tmp)
         return 0;
-    memcpy(tmp, v.ptr, v.len);
-    tmp[v.len] = '\0';
-    char *slash = strchr(tmp, '/');
-    if (slash)
-        *slash = '\0';
+    memcpy(tmp, v.ptr, alen);
+    tmp[alen] = '\0';
     unsigned char a[16];
     int v6;
     if (inet_pton(AF_INET, tmp, a + 12) == 1) {
@@ -124,10 +125,10 @@ static int parse_ip(struct vg_str v, struct vg_observable *o, struct vg_diag *d)
     int maxp = v6 ? 128 : 32, plen = maxp;
     if (slash) {
         unsigned long long p;
-        struct vg_str ps = vg_str_c(slash + 1);
+        struct vg_str ps = {slash + 1, (size_t)(v.ptr + v.len - slash - 1)};
         if (vg_str_to_u64(ps, 0, (unsigned long long)maxp, &p) != 0)
-            return vg_diag_set(d, VG_EINVAL, "value", "bad prefix length '/%s' (0 to %d)",
-                               slash + 1, maxp),
+            return vg_diag_set(d, VG_EINVAL, "value", "bad prefix length '/%.*s' (0 to %d)",
+                               (int)(ps.len > 32 ? 32 : ps.len), ps.ptr, maxp),
                    -1;
         plen = (int)p;
     }

@@ -164,7 +164,14 @@ int vg_host_to_ascii(struct vg_str host, char *out, size_t cap, size_t *out_len,
         rc = VG_EINVAL;
         goto out;
     }
-    size_t n = strlen(a);
+    size_t n = strlen(a), named = n;
+    while (named > 0 && a[named - 1] == '.')
+        named--;
+    if (named == 0) { /* e.g. U+034F alone, which IDNA maps to nothing: no host at all */
+        reason = "internationalised host name mapping to no name";
+        rc = VG_EINVAL;
+        goto out;
+    }
     for (size_t i = 0; i < n; i++)
         if (!host_char((unsigned char)a[i])) {
             reason = "internationalised host name mapping to a character not allowed in a host";

@@ -97,6 +97,62 @@ static void email_with_scheme_separator_refused(void **state)
     vg_match_index_free(idx);
 }
 
+/* fuzz_observable (CI, 2026-12-05): a value starting "10.0.0.0/8" followed by text was read
+ * as an e-mail address when it was 54 bytes or more (too long to be tried as an address) and
+ * as a bad CIDR once its normal form was shorter: detection differed between a value and its
+ * own normal form. The address before '/' is now judged whatever follows. */
+static void cidr_prefix_judged_whatever_the_length(void **state)
+{
+    (void)state;
+    struct vg_observable o;
+    struct vg_diag d;
+    static const char *const vals[] = {
+        "10.0.0.0/8\xfa:db:65536.example4::/q.]\xf8\x8a\x87\x8c\x9a\x8d\xc5\x8fw@l.Exampe.",
+        "10.0.0.0/8\xfa:db:65536.example4::/q.]\xf8\x8a\x87\x8c\x9a\x8d\xc5\x8fw@l.exampe",
+        "10.0.0.0/8x@evil.example",
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        assert_int_equal(vg_observable_parse(vg_str_c(vals[i]), VG_OBS_UNKNOWN, &o, &d), VG_EINVAL);
+        assert_string_equal(d.field, "value");
+        assert_non_null(strstr(d.message, "bad prefix length"));
+    }
+    char longp[200]; /* a prefix of 150 digits: refused as a prefix, however long */
+    snprintf(longp, sizeof longp, "192.0.2.0/%0150d", 24);
+    assert_int_equal(vg_observable_parse(vg_str_c(longp), VG_OBS_UNKNOWN, &o, &d), VG_EINVAL);
+    assert_non_null(strstr(d.message, "bad prefix length"));
+    assert_true(strlen(d.message) < 100); /* the prefix quoted is cut */
+    assert_int_equal(vg_observable_parse(vg_str_c("192.0.2.0/0000000024"), VG_OBS_UNKNOWN, &o, &d),
+                     0);
+    assert_string_equal(o.value, "192.0.2.0/24");
+    assert_int_equal(vg_observable_parse(vg_str_c("192.0.2.0/24"), VG_OBS_UNKNOWN, &o, &d), 0);
+    assert_string_equal(o.value, "192.0.2.0/24");
+}
+
+/* fuzz_observable (2026-12-05): "http://" and U+034F, a character IDNA maps to nothing, was
+ * stored as "http:///", which read again is a URL without a host. A host that maps to no
+ * name is refused, as a URL and as a bare domain, and the matcher reads no key from it. */
+static void idna_host_mapping_to_nothing_refused(void **state)
+{
+    (void)state;
+    struct vg_observable o;
+    struct vg_diag d;
+    static const char *const vals[] = {"http://\xcd\x8f", "http://\xcd\x8f/x", "\xcd\x8f",
+                                       "http://\xe3\x80\x82/"};
+    for (size_t i = 0; i < sizeof vals / sizeof *vals; i++) {
+        assert_int_equal(vg_observable_parse(vg_str_c(vals[i]), VG_OBS_UNKNOWN, &o, &d), VG_EINVAL);
+        assert_string_equal(d.field, "value");
+    }
+    char k[64];
+    size_t n;
+    assert_int_not_equal(vg_match_url_normalise(vg_str_c("http://\xcd\x8f/x"), k, sizeof k, &n,
+                                                NULL),
+                         0);
+    assert_int_equal(vg_observable_parse(vg_str_c("http://\xc3\xa9t\xc3\xa9.example/"),
+                                         VG_OBS_UNKNOWN, &o, &d),
+                     0);
+    assert_string_equal(o.value, "http://xn--t-9fab.example/");
+}
+
 static int count_match(void *ctx, long long inc, const char *matched)
 {
     (void)inc;
@@ -170,6 +226,8 @@ int main(void)
         cmocka_unit_test(email_with_scheme_separator_refused),
         cmocka_unit_test(corr_ipv6_network_and_ipv4_symmetric),
         cmocka_unit_test(url_blanks_before_fragment),
+        cmocka_unit_test(cidr_prefix_judged_whatever_the_length),
+        cmocka_unit_test(idna_host_mapping_to_nothing_refused),
     };
     return cmocka_run_group_tests_name("fuzzfound", tests, NULL, NULL);
 }
