@@ -9,17 +9,7 @@
 #include <string.h>
 
 #include "util/err.h"
-
-static int hex_val(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+#include "util/str.h"
 
 static bool unreserved(int c)
 {
@@ -38,10 +28,10 @@ static size_t pct_normalize(struct vg_str in, char *out)
     size_t o = 0, lone = (size_t)-1; /* where the last lone '%' was written */
     for (size_t i = 0; i < in.len; i++) {
         int hi, lo;
-        if (in.ptr[i] == '%' && in.len - i >= 3 && (hi = hex_val(in.ptr[i + 1])) >= 0 &&
-            (lo = hex_val(in.ptr[i + 2])) >= 0) {
+        if (in.ptr[i] == '%' && in.len - i >= 3 && (hi = vg_hex_digit(in.ptr[i + 1])) >= 0 &&
+            (lo = vg_hex_digit(in.ptr[i + 2])) >= 0) {
             int c = hi * 16 + lo;
-            bool joins = hex_val((char)c) >= 0 && lone != (size_t)-1 && o - lone <= 2;
+            bool joins = vg_hex_digit((char)c) >= 0 && lone != (size_t)-1 && o - lone <= 2;
             if (unreserved(c) && !joins) {
                 out[o++] = (char)c;
             } else {

@@ -8,17 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes %XX in s in place ('%' not followed by two hex digits stays as it is); false if it
  * decodes to a NUL or a '/' (the server refuses those before routing). */
 static bool decode_segment(char *s)
@@ -26,7 +15,7 @@ static bool decode_segment(char *s)
     char *out = s;
     for (const char *p = s; *p; p++) {
         int hi, lo;
-        if (p[0] == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
+        if (p[0] == '%' && (hi = vg_hex_digit(p[1])) >= 0 && (lo = vg_hex_digit(p[2])) >= 0) {
             char c = (char)(hi << 4 | lo);
             if (c == '\0' || c == '/')
                 return false;

@@ -34,6 +34,17 @@ struct vg_str vg_str_trim(struct vg_str s)
     return s;
 }
 
+int vg_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 int vg_str_to_u64(struct vg_str s, unsigned long long min, unsigned long long max,
                   unsigned long long *out)
 {

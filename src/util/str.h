@@ -22,6 +22,8 @@ bool vg_str_eq(struct vg_str a, struct vg_str b);
 bool vg_str_eq_nocase(struct vg_str a, struct vg_str b);
 bool vg_str_has_prefix(struct vg_str s, struct vg_str prefix);
 struct vg_str vg_str_trim(struct vg_str s);
+/* The value of a hexadecimal digit (either case), or -1. */
+int vg_hex_digit(char c);
 /* Parses a decimal unsigned integer in [min, max]; the whole slice must be digits. */
 int vg_str_to_u64(struct vg_str s, unsigned long long min, unsigned long long max,
                   unsigned long long *out);

@@ -229,16 +229,6 @@ static int builder_end(struct builder *b, enum vg_cpe_attr a, size_t start, cons
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)tolower((unsigned char)c);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* Decodes one URI component (7695 6.1.3.2) into attribute a. base is the component's offset
  * in the input, for messages. */
 static int decode_uri_comp(struct builder *b, enum vg_cpe_attr a, struct vg_str s, long base,
@@ -266,8 +256,8 @@ static int decode_uri_comp(struct builder *b, enum vg_cpe_attr a, struct vg_str 
             goto bad;
         }
         if (ch == '%') {
-            int h = i + 2 < s.len ? hexval(s.ptr[i + 1]) : -1;
-            int l = i + 2 < s.len ? hexval(s.ptr[i + 2]) : -1;
+            int h = i + 2 < s.len ? vg_hex_digit(s.ptr[i + 1]) : -1;
+            int l = i + 2 < s.len ? vg_hex_digit(s.ptr[i + 2]) : -1;
             if (h < 0 || l < 0) {
                 vg_diag_set(d, VG_EINVAL, attr_names[a], "URI: bad percent-encoding at byte %ld",
                             base + (long)i);
