@@ -152,19 +152,25 @@ int vg_intake_report(struct vg_store *st, const json_t *report, const char *clie
     return vg_intake_submit(st, report, client, NULL, res, d);
 }
 
+/* The held report id, *row (the caller frees it); VG_ENOENT naming "id", or another error. */
+static int held_get(struct vg_store *st, long long id, json_t **row, struct vg_diag *d)
+{
+    int rc = vg_store_queue_get(st, id, row);
+    if (rc == VG_ENOENT)
+        vg_diag_set(d, rc, "id", "no held report %lld", id);
+    else if (rc)
+        vg_diag_set(d, rc, "", "cannot read held report %lld", id);
+    return rc;
+}
+
 int vg_intake_accept_held(struct vg_store *st, long long id, struct vg_intake_result *res,
                           struct vg_diag *d)
 {
     json_t *row = NULL, *log = NULL;
     memset(res, 0, sizeof *res);
-    int rc = vg_store_queue_get(st, id, &row);
-    if (rc) {
-        if (rc == VG_ENOENT)
-            vg_diag_set(d, rc, "id", "no held report %lld", id);
-        else
-            vg_diag_set(d, rc, "", "cannot read held report %lld", id);
+    int rc = held_get(st, id, &row, d);
+    if (rc)
         goto out;
-    }
     const json_t *rep = json_object_get(row, "report");
     struct vg_intake_decision dec;
     if ((rc = decide(st, rep, &dec, d)))
@@ -202,14 +208,9 @@ out:
 int vg_intake_discard_held(struct vg_store *st, long long id, struct vg_diag *d)
 {
     json_t *row = NULL, *log = NULL;
-    int rc = vg_store_queue_get(st, id, &row);
-    if (rc) {
-        if (rc == VG_ENOENT)
-            vg_diag_set(d, rc, "id", "no held report %lld", id);
-        else
-            vg_diag_set(d, rc, "", "cannot read held report %lld", id);
+    int rc = held_get(st, id, &row, d);
+    if (rc)
         goto out;
-    }
     if (!(log = log_of(json_object_get(row, "report"), vg_json_str(row, "client"), "discarded"))) {
         rc = VG_ENOMEM;
         goto out;
