@@ -140,6 +140,22 @@ def server(tmp_path):
     assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
 
 
+USER_PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def user_server(request, tmp_path):
+    """A server (with the serve options of an indirect parameter, if any) and an analyst
+    "dana" whose password is USER_PASSWORD: for logins."""
+    extra = getattr(request, "param", [])
+    srv = Server(tmp_path / "vigie.db", extra=["--report-rate", "100000", *extra])
+    r = srv.post("/api/v1/users", {"name": "dana", "role": "analyst", "password": USER_PASSWORD})
+    assert r.status_code == 201, r.text
+    yield srv
+    rc, err = srv.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
+
+
 def make_org(srv, name, kind="ministry", domains=(), cidrs=(), **extra):
     body = {"name": name, "kind": kind, "sector": "government",
             "assets": {"domains": list(domains), "cidrs": list(cidrs), "products": []}}

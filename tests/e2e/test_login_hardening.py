@@ -9,20 +9,7 @@ import threading
 
 import pytest
 
-from conftest import Server, wait_for
-
-PW = "correct horse battery"
-
-
-@pytest.fixture
-def login_server(request, tmp_path):
-    extra = getattr(request, "param", [])
-    srv = Server(tmp_path / "vigie.db", extra=["--report-rate", "100000", *extra])
-    r = srv.post("/api/v1/users", {"name": "dana", "role": "analyst", "password": PW})
-    assert r.status_code == 201, r.text
-    yield srv
-    rc, err = srv.stop()
-    assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
+from conftest import USER_PASSWORD as PW, wait_for
 
 
 def login(srv, name, password, source="127.0.0.1"):
@@ -56,11 +43,11 @@ def until_admitted(srv, name, password, source="127.0.0.1"):
         what="the login wait to end")
 
 
-@pytest.mark.parametrize("login_server", [["--login-free", "1000"]], indirect=True)
-def test_health_answers_while_logins_hash(login_server):
+@pytest.mark.parametrize("user_server", [["--login-free", "1000"]], indirect=True)
+def test_health_answers_while_logins_hash(user_server):
     """16 wrong-password logins at once used to hold the database thread for 16 Argon2id
     checks: every other request waited behind them. Now health answers go on while they run."""
-    srv = login_server
+    srv = user_server
     total, done, results = 16, [], []
     lock = threading.Lock()
     start = threading.Barrier(total + 1)
@@ -93,9 +80,9 @@ def test_health_answers_while_logins_hash(login_server):
     assert during > 2 * total, f"only {during} health answers while the logins ran"
 
 
-def test_same_answer_for_every_refusal(login_server):
+def test_same_answer_for_every_refusal(user_server):
     """Unknown user, disabled user, user without a password, wrong password: one answer."""
-    srv = login_server
+    srv = user_server
     assert srv.post("/api/v1/users", {"name": "nopw", "role": "reader"}).status_code == 201
     assert srv.post("/api/v1/users", {"name": "gone", "role": "reader",
                                       "password": PW}).status_code == 201
@@ -113,8 +100,8 @@ def test_same_answer_for_every_refusal(login_server):
         assert "Retry-After" not in headers
 
 
-def test_backoff_doubles_after_the_free_attempts(login_server):
-    srv = login_server
+def test_backoff_doubles_after_the_free_attempts(user_server):
+    srv = user_server
     for _ in range(5):
         assert login(srv, "dana", "wrong password!")[0] == 401
     assert refused_for(srv, "dana", "wrong password!") == 1
@@ -126,8 +113,8 @@ def test_backoff_doubles_after_the_free_attempts(login_server):
     assert refused_for(srv, "dana", "wrong password!") == 4
 
 
-def test_success_starts_again_from_zero(login_server):
-    srv = login_server
+def test_success_starts_again_from_zero(user_server):
+    srv = user_server
     for _ in range(5):
         assert login(srv, "dana", "wrong password!")[0] == 401
     assert refused_for(srv, "dana", "wrong password!") == 1
@@ -138,8 +125,8 @@ def test_success_starts_again_from_zero(login_server):
     assert refused_for(srv, "dana", "wrong password!") == 1
 
 
-def test_limit_per_name_across_addresses_and_per_address(login_server):
-    srv = login_server
+def test_limit_per_name_across_addresses_and_per_address(user_server):
+    srv = user_server
     assert srv.post("/api/v1/users", {"name": "erin", "role": "reader",
                                       "password": PW}).status_code == 201
     for _ in range(5):
@@ -153,12 +140,12 @@ def test_limit_per_name_across_addresses_and_per_address(login_server):
     assert refused_for(srv, "erin", PW, source="127.0.0.1") == 1
 
 
-@pytest.mark.parametrize("login_server", [["--hash-threads", "1", "--hash-queue", "1",
+@pytest.mark.parametrize("user_server", [["--hash-threads", "1", "--hash-queue", "1",
                                            "--login-free", "1000"]], indirect=True)
-def test_full_pool_answers_busy(login_server):
+def test_full_pool_answers_busy(user_server):
     """One hash thread and one waiting place: of 24 logins at once, those that find no place
     get 503 busy with Retry-After: 1 at once; the others are checked (401)."""
-    srv = login_server
+    srv = user_server
     total, answers = 24, []
     lock = threading.Lock()
     start = threading.Barrier(total)
@@ -185,8 +172,8 @@ def test_full_pool_answers_busy(login_server):
     assert login(srv, "dana", PW)[0] == 201
 
 
-def test_bad_login_bodies_are_refused_before_the_pool(login_server):
-    srv = login_server
+def test_bad_login_bodies_are_refused_before_the_pool(user_server):
+    srv = user_server
     r = srv.req("POST", "/api/v1/login", token="", data="{", headers={
         "Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "malformed_json"

@@ -6,20 +6,7 @@ import sqlite3
 
 import pytest
 
-from conftest import Server, wait_for
-
-PW = "correct horse battery"
-
-
-@pytest.fixture
-def tok_server(request, tmp_path):
-    extra = getattr(request, "param", [])
-    srv = Server(tmp_path / "vigie.db", extra=["--report-rate", "100000", *extra])
-    r = srv.post("/api/v1/users", {"name": "dana", "role": "analyst", "password": PW})
-    assert r.status_code == 201, r.text
-    yield srv
-    rc, err = srv.stop()
-    assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
+from conftest import USER_PASSWORD as PW, wait_for
 
 
 def when(s):
@@ -36,9 +23,9 @@ def login(srv):
     return r.json()
 
 
-@pytest.mark.parametrize("tok_server", [["--login-token-ttl", "2s"]], indirect=True)
-def test_login_token_expires(tok_server):
-    srv = tok_server
+@pytest.mark.parametrize("user_server", [["--login-token-ttl", "2s"]], indirect=True)
+def test_login_token_expires(user_server):
+    srv = user_server
     before = now().replace(microsecond=0)
     out = login(srv)
     assert before + datetime.timedelta(seconds=2) <= when(out["expires"])
@@ -58,15 +45,15 @@ def test_login_token_expires(tok_server):
     assert srv.get("/api/v1/tokens", token=tok).status_code == 401
 
 
-def test_login_token_lives_twelve_hours_by_default(tok_server):
-    out = login(tok_server)
+def test_login_token_lives_twelve_hours_by_default(user_server):
+    out = login(user_server)
     left = when(out["expires"]) - now()
     assert datetime.timedelta(hours=11, minutes=59) < left <= datetime.timedelta(hours=12)
 
 
-@pytest.mark.parametrize("tok_server", [["--login-tokens-max", "3"]], indirect=True)
-def test_login_tokens_are_capped(tok_server):
-    srv = tok_server
+@pytest.mark.parametrize("user_server", [["--login-tokens-max", "3"]], indirect=True)
+def test_login_tokens_are_capped(user_server):
+    srv = user_server
     outs = [login(srv) for _ in range(4)]
     r = srv.get("/api/v1/me", token=outs[0]["token"])
     assert r.status_code == 401 and r.json()["error"]["message"] == "invalid or revoked token"
@@ -85,8 +72,8 @@ def test_login_tokens_are_capped(tok_server):
     assert srv.get("/api/v1/me", token=outs[2]["token"]).status_code == 200
 
 
-def test_api_tokens_do_not_expire_unless_asked(tok_server):
-    srv = tok_server
+def test_api_tokens_do_not_expire_unless_asked(user_server):
+    srv = user_server
     r = srv.post("/api/v1/tokens", {"label": "forever"})
     assert r.status_code == 201
     assert r.json()["kind"] == "api" and r.json()["expires"] is None
@@ -107,9 +94,9 @@ def test_api_tokens_do_not_expire_unless_asked(tok_server):
     assert srv.post("/api/v1/tokens", {"expires_in": 60}).status_code == 201
 
 
-def test_an_expired_api_token_is_refused(tok_server):
+def test_an_expired_api_token_is_refused(user_server):
     """An expiry set by another process on a token the server has cached: refused at once."""
-    srv = tok_server
+    srv = user_server
     r = srv.post("/api/v1/tokens", {"label": "x", "expires_in": 3600})
     tok, tid = r.json()["token"], r.json()["id"]
     assert srv.get("/api/v1/me", token=tok).status_code == 200
@@ -122,8 +109,8 @@ def test_an_expired_api_token_is_refused(tok_server):
     assert "expired at 2026-01-01T00:00:00Z" in r.json()["error"]["message"]
 
 
-def test_last_used_is_shown_and_written_once_a_minute(tok_server):
-    srv = tok_server
+def test_last_used_is_shown_and_written_once_a_minute(user_server):
+    srv = user_server
     tok = srv.token("bob", "analyst")
     mine = srv.get("/api/v1/tokens", token=tok).json()["items"]
     assert mine[0]["label"] == "cli"
