@@ -2,7 +2,7 @@
 # Variants: build/release (gcc, -O2), build/asan (clang, ASan+UBSan), build/coverage (gcc, gcov). `make` builds ./vigie.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libidn2
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libidn2 libcrypto libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Werror

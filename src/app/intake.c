@@ -68,7 +68,7 @@ static int open_incident(struct vg_store *st, const json_t *rep,
                          const struct vg_intake_decision *dec, json_t *log,
                          struct vg_intake_result *res, struct vg_diag *d)
 {
-    struct vg_actor intake = {0, "intake", ""};
+    struct vg_actor intake = {0, "intake", "", 0};
     struct vg_incident_new rec;
     json_t *out = NULL, *inc = incident_of(rep, dec);
     int rc = inc ? vg_incident_new_from_json(inc, &rec, d) : VG_ENOMEM;

@@ -52,7 +52,7 @@ static int long_line(void *ctx)
 static int import_file(struct vg_store *st, const struct vg_indicators_options *o, const char *path,
                        struct vg_indicators_counts *total)
 {
-    struct vg_actor who = {0, "system", "admin"};
+    struct vg_actor who = {0, "system", "admin", 0};
     struct vg_shown sp;
     struct shown sh = {vg_shown(vg_str_c(path), VG_SHOWN_ROOM, &sp), 0};
     struct vg_diag d;

@@ -328,7 +328,7 @@ static int run_match(int argc, char **argv)
     struct vg_match_stats st = {0};
     struct vg_events_recorder *rec = NULL;
     if (record) {
-        struct vg_actor who = {0, "system", "admin"};
+        struct vg_actor who = {0, "system", "admin", 0};
         rec = vg_events_recorder_new(store, &who, idx, attrib, RECORD_BATCH, &sink);
         if (!rec) {
             fprintf(stderr, "vigie match: out of memory\n");

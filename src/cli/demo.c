@@ -50,7 +50,7 @@ int vg_demo_seed(const char *db, const struct vg_store_config *cfg, char token[V
     int rc = 0;
     json_t *page = NULL;
     struct vg_page p = {1, NULL};
-    struct vg_actor who = {0, "demo", "admin"};
+    struct vg_actor who = {0, "demo", "admin", 0};
     if ((rc = vg_store_org_list(st, &p, &page, d)))
         goto out;
     if (json_array_size(json_object_get(page, "items")) == 0) {

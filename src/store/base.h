@@ -11,7 +11,9 @@ struct vg_store;
 struct vg_actor {
     long long user_id;          /* 0 for the system or the public intake */
     char name[VG_MAX_NAME + 1]; /* user name, or "intake", "system" */
-    char role[16];              /* admin, analyst, reader ("" for the public) */
+    char role[16];              /* admin, analyst, reader ("" for the public); "partner" */
+    long long partner_id;       /* a partner CERT's token (issue 12): its partner's id; 0
+                                 * for users. A partner may use only the sharing routes. */
 };
 
 /* A page of a list: items, and the cursor of the next page (NULL if none). */

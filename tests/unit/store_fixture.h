@@ -16,7 +16,7 @@ struct fixture {
     struct vg_store *st;
 };
 
-static const struct vg_actor who = {1, "tester", "admin"};
+static const struct vg_actor who = {1, "tester", "admin", 0};
 
 static int setup(void **state)
 {

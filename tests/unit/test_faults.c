@@ -492,7 +492,7 @@ typedef int (*import_fn)(struct vg_store *st, const void *arg, struct vg_diag *d
 
 static int import_iocs(struct vg_store *st, const void *arg, struct vg_diag *d)
 {
-    const struct vg_actor who = {1, "admin", "admin"};
+    const struct vg_actor who = {1, "admin", "admin", 0};
     struct vg_indicators_options o = {NULL, "test", -1, false};
     struct vg_indicators_counts c = {0};
     char *data = NULL;

@@ -16,6 +16,7 @@
 #include "util/shown.h"
 #include "util/str.h"
 #include "util/time.h"
+#include "util/uuid.h"
 
 static void buf_cap_is_enforced(void **state)
 {
@@ -247,6 +248,30 @@ static void log_format_and_levels(void **state)
     free(out);
 }
 
+/* UUIDv5 against Python's uuid.uuid5 (an independent implementation), v4's form, parsing. */
+static void uuid_forms(void **state)
+{
+    (void)state;
+    char u[VG_UUID_LEN + 1];
+    const char *sco = "{\"value\":\"198.51.100.3\"}";
+    vg_uuid5(vg_uuid_ns_stix, sco, strlen(sco), u);
+    assert_string_equal(u, "28bb3599-77cd-5a82-a950-b5bc3caf07c4");
+    const char *name = "indicator:ipv4-addr:198.51.100.3";
+    vg_uuid5(vg_uuid_ns_vigie, name, strlen(name), u);
+    assert_string_equal(u, "5ee6b459-10eb-5f6a-9884-685b3b71d7a1");
+    vg_uuid4(u);
+    assert_true(vg_uuid_valid(u, strlen(u)));
+    assert_int_equal(u[14], '4');
+    assert_true(strchr("89ab", u[19]) != NULL);
+    unsigned char b[16];
+    assert_int_equal(vg_uuid_parse("00ABEDB4-aa42-466c-9c01-fed23315a9b7", 36, b), 0);
+    assert_memory_equal(b, vg_uuid_ns_stix, 16);
+    assert_false(vg_uuid_valid("00abedb4-aa42-466c-9c01-fed23315a9b", 35));
+    assert_false(vg_uuid_valid("00abedb4aaa42-466c-9c01-fed23315a9b7", 36));
+    assert_false(vg_uuid_valid("00abedb4-aa42-466c-9c01-fed23315a9bg", 36));
+    assert_false(vg_uuid_valid("00abedb4-aa4-2466c-9c01-fed23315a9b7", 36));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,7 +280,7 @@ int main(void)
         cmocka_unit_test(str_trim_and_compare),  cmocka_unit_test(shown_escapes_and_cuts),
         cmocka_unit_test(time_parse_forms),      cmocka_unit_test(utf8_sequences),
         cmocka_unit_test(json_depth_limit),      cmocka_unit_test(json_unknown_field_named),
-        cmocka_unit_test(log_format_and_levels),
+        cmocka_unit_test(log_format_and_levels), cmocka_unit_test(uuid_forms),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

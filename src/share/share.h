@@ -1,0 +1,51 @@
+/* The neutral form between the exchange formats (share/misp.h, share/stix.h) and vigie's
+ * use cases (app/share.h). The formats are pure: a writer turns a document into bytes, a
+ * reader turns bytes into calls of a sink. Neither sees the store nor decides on TLP: the use
+ * case builds the document from the store and passes every member through the TLP gate
+ * (core/tlp.h) before a writer sees it.
+ *
+ * A document (export) is a jansson object:
+ *   {"kind": "incident" | "indicators",
+ *    "uuid": the container's stable id (app derives it with vg_uuid5 from its reference),
+ *    "producer": {"name": the CERT's name, "uuid": its identity's stable id},
+ *    "title", "description", "created", "updated" (RFC 3339 UTC),
+ *    "tlp": the container's TLP 2.0 name, "pap": PAP name or absent,
+ *    incidents also: "ref", "class", "type" (RSIT), "severity", "status",
+ *    "items": [item...], "withheld": how many members the gate removed (an integer)}
+ * An item (an indicator or an incident's observable) is a jansson object:
+ *   {"uuid": stable id, "type": a vigie observable type (core/observable.h: "ipv4-addr",
+ *    "ipv6-addr", "domain-name", "url", "email-addr", "md5", "sha1", "sha256"),
+ *    "value": its normal form, "tlp": TLP 2.0 name, "source", "comment" (may be absent),
+ *    "confidence" (0..100, may be absent), "tags": [strings], "first_seen", "last_seen",
+ *    "created", "updated" (RFC 3339 UTC or absent), "to_ids" (boolean, default true),
+ *    "sightings": [{"uuid", "seen", "count", "source", "tlp"}] (may be absent)}
+ * Fields a format does not know are kept where it has a place for them (x_vigie_* in STIX,
+ * comment in MISP) or dropped; "withheld" is always written (x_vigie_withheld, a comment).
+ *
+ * A reader (import) calls its sink, in the order of the input, with:
+ *   - container: once per container read (a MISP event, a STIX bundle, report or incident),
+ *     its fields in the document form above without "items" (absent fields absent), plus
+ *     "pointer" (its JSON pointer in the input);
+ *   - item: once per supported value, in the item form above, plus "pointer" (where it is in
+ *     the input: "/Event/Attribute/3", "/objects/12") and "container" (the uuid of its
+ *     container, when it has one); its "tlp" is the item's own, else its container's, else
+ *     absent (the use case then applies the default, AMBER); "value" as found (the use case
+ *     normalises it with core/observable.h and skips it with a message if it is invalid);
+ *   - skip: once per thing not imported (an unsupported attribute type, an object kept only as
+ *     a reference, a pattern it cannot reduce): its pointer, what it is ("attribute type
+ *     'vulnerability'", "object 'malware'") and why.
+ * A callback returning non-zero stops the reader, which returns that value. Items and
+ * containers are borrowed: valid during the call only. */
+#ifndef VG_SHARE_H
+#define VG_SHARE_H
+
+#include <jansson.h>
+
+struct vg_share_sink {
+    void *ctx;
+    int (*container)(void *ctx, const json_t *c);
+    int (*item)(void *ctx, const json_t *item);
+    int (*skip)(void *ctx, const char *pointer, const char *what, const char *reason);
+};
+
+#endif
