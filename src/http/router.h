@@ -19,6 +19,8 @@ enum vg_access {
 enum {
     VG_ROUTE_RAW_BODY = 1, /* the body is not JSON: the worker does not parse it */
     VG_ROUTE_LOGIN = 2,    /* a password login: checked on the hash pool before its handler */
+    VG_ROUTE_SHARE = 4,    /* a sharing route (exports, imports, MISP feed, TAXII): a partner
+                            * CERT's token may use it (and no other route) */
 };
 
 struct vg_route {
