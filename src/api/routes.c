@@ -41,5 +41,13 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/api/v1/reports/queue", VG_READER, vg_api_reports_queue_list, 0},
     {"POST", "/api/v1/reports/queue/{}/accept", VG_ANALYST, vg_api_reports_queue_accept, 0},
     {"DELETE", "/api/v1/reports/queue/{}", VG_ANALYST, vg_api_reports_queue_discard, 0},
+    {"GET", "/api/v1/partners", VG_READER, vg_api_partners_list, 0},
+    {"POST", "/api/v1/partners", VG_ADMIN, vg_api_partners_create, 0},
+    {"GET", "/api/v1/partners/{}", VG_READER, vg_api_partners_get, 0},
+    {"PATCH", "/api/v1/partners/{}", VG_ADMIN, vg_api_partners_patch, 0},
+    {"GET", "/api/v1/partners/{}/tokens", VG_ADMIN, vg_api_partner_tokens_list, 0},
+    {"POST", "/api/v1/partners/{}/tokens", VG_ADMIN, vg_api_partner_tokens_create, 0},
+    {"DELETE", "/api/v1/partners/{}/tokens/{}", VG_ADMIN, vg_api_partner_tokens_revoke, 0},
+    {"GET", "/api/v1/share/whoami", VG_READER, vg_api_share_whoami, VG_ROUTE_SHARE},
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };
