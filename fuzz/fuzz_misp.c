@@ -16,11 +16,22 @@ struct acc {
     size_t n;
 };
 
+/* The reader builds items with jansson's unchecked constructors: each must still dump (jansson
+ * refuses a string that is not UTF-8). */
+static void dumps_or_abort(const json_t *j)
+{
+    char *s = json_dumps(j, 0);
+    if (!s)
+        abort();
+    free(s);
+}
+
 static int on_container(void *ctx, const json_t *c)
 {
     (void)ctx;
     if (!json_is_object(c) || !json_is_string(json_object_get(c, "pointer")))
         abort();
+    dumps_or_abort(c);
     return 0;
 }
 
@@ -32,6 +43,7 @@ static int on_item(void *ctx, const json_t *it)
     if (!type || !value || !*value || !json_is_string(json_object_get(it, "pointer")))
         abort();
     a->n++;
+    dumps_or_abort(it);
     if (a->items) {
         json_t *c = json_deep_copy(it);
         json_object_del(c, "pointer");
@@ -53,6 +65,10 @@ static int on_skip(void *ctx, const char *ptr, const char *what, const char *why
     (void)ctx;
     if (!ptr || !what || !why)
         abort();
+    json_t *j = json_pack("[s,s,s]", ptr, what, why); /* NULL if one is not UTF-8 */
+    if (!j)
+        abort();
+    json_decref(j);
     return 0;
 }
 

@@ -506,6 +506,9 @@ int vg_misp_manifest_entry(const json_t *doc, json_t **out, struct vg_diag *d)
 
 /* ---- The reader ---- */
 
+/* Strings handed to the sink come from jansson (checked when it parsed them) or from the
+ * scanner (checked too), cut at ASCII separators: they are valid UTF-8, so the item is
+ * built with jansson's _nocheck constructors. */
 struct reader {
     const struct vg_share_sink *sink;
     struct vg_diag *d;
@@ -524,7 +527,14 @@ static const char *ptr_of(struct reader *r)
 static size_t ptr_push_index(struct reader *r, size_t i)
 {
     size_t mark = r->ptr.len;
-    vg_buf_printf(&r->ptr, "/%zu", i);
+    char tmp[24];
+    size_t k = sizeof tmp;
+    do {
+        tmp[--k] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    tmp[--k] = '/';
+    vg_buf_append(&r->ptr, tmp + k, sizeof tmp - k);
     return mark;
 }
 
@@ -596,7 +606,7 @@ static void set_time(json_t *obj, const char *key, time_t t)
 {
     char s[VG_TIME_LEN];
     vg_time_fmt(t, s);
-    json_object_set_new(obj, key, json_string(s));
+    json_object_set_new(obj, key, json_string_nocheck(s));
 }
 
 /* A small integer given as a string or an integer, else -1. */
@@ -639,7 +649,7 @@ static void read_tags(const json_t *list, enum vg_tlp *tlp, bool *has_tlp, json_
             pap[n] = 0;
             if (!strcmp(pap, "WHITE"))
                 snprintf(pap, sizeof pap, "CLEAR");
-            json_object_set_new(c, "pap", json_string(pap));
+            json_object_set_new(c, "pap", json_string(pap)); /* cut to 15 bytes: checked */
             continue;
         }
         if (c && strncmp(name, "rsit:", 5) == 0) {
@@ -651,12 +661,12 @@ static void read_tags(const json_t *list, enum vg_tlp *tlp, bool *has_tlp, json_
                     ty++;
                     tl -= 2;
                 }
-                json_object_set_new(c, "class", json_stringn(cls, (size_t)(eq - cls)));
-                json_object_set_new(c, "type", json_stringn(ty, tl));
+                json_object_set_new(c, "class", json_stringn_nocheck(cls, (size_t)(eq - cls)));
+                json_object_set_new(c, "type", json_stringn_nocheck(ty, tl));
                 continue;
             }
         }
-        json_array_append_new(tags, json_string(name));
+        json_array_append_new(tags, json_string_nocheck(name));
     }
 }
 
@@ -706,23 +716,23 @@ static json_t *read_head(struct reader *r)
             n = small_int(v);
             if (n >= 1 && n <= 3)
                 json_object_set_new(c, "severity",
-                                    json_string(n == 1   ? "high"
-                                                : n == 2 ? "medium"
-                                                         : "low"));
+                                    json_string_nocheck(n == 1   ? "high"
+                                                        : n == 2 ? "medium"
+                                                                 : "low"));
         } else if (!strcmp(name, "analysis")) {
             n = small_int(v);
             if (n >= 0 && n <= 2)
                 json_object_set_new(c, "status",
-                                    json_string(n == 0   ? "new"
-                                                : n == 1 ? "analysis"
-                                                         : "closed"));
+                                    json_string_nocheck(n == 0   ? "new"
+                                                        : n == 1 ? "analysis"
+                                                                 : "closed"));
         } else if (!strcmp(name, "Orgc") && json_is_object(v)) {
             json_t *org = json_object();
             const char *on = vg_json_str(v, "name"), *ou = vg_json_str(v, "uuid");
             if (on)
-                json_object_set_new(org, "name", json_string(on));
+                json_object_set_new(org, "name", json_string_nocheck(on));
             if (ou)
-                json_object_set_new(org, "uuid", json_string(ou));
+                json_object_set_new(org, "uuid", json_string_nocheck(ou));
             json_object_set_new(c, "producer", org);
         } else if (!strcmp(name, "Tag") && json_is_array(v)) {
             json_decref(tag_list);
@@ -736,7 +746,7 @@ done:
         bool has = false;
         read_tags(tag_list, &tlp, &has, c, tags);
         if (has)
-            json_object_set_new(c, "tlp", json_string(vg_tlp_name(tlp)));
+            json_object_set_new(c, "tlp", json_string_nocheck(vg_tlp_name(tlp)));
         json_decref(tag_list);
     }
     if (json_array_size(tags))
@@ -748,7 +758,11 @@ done:
 static int skip_attr(struct reader *r, const char *type, const char *reason)
 {
     char what[128];
-    snprintf(what, sizeof what, "attribute type '%.80s'", type ? type : "");
+    size_t n = type ? strlen(type) : 0;
+    if (n > 80) /* abridged, at a character's start */
+        for (n = 80; n > 0 && ((unsigned char)type[n] & 0xC0) == 0x80; n--)
+            ;
+    snprintf(what, sizeof what, "attribute type '%.*s'", (int)n, type ? type : "");
     if (!r->sink->skip)
         return 0;
     return r->sink->skip(r->sink->ctx, ptr_of(r), type ? what : "attribute", reason);
@@ -756,9 +770,9 @@ static int skip_attr(struct reader *r, const char *type, const char *reason)
 
 static int emit(struct reader *r, json_t *item)
 {
-    json_object_set_new(item, "pointer", json_string(ptr_of(r)));
+    json_object_set_new(item, "pointer", json_string_nocheck(ptr_of(r)));
     if (r->ev_uuid)
-        json_object_set_new(item, "container", json_string(r->ev_uuid));
+        json_object_set_new(item, "container", json_string_nocheck(r->ev_uuid));
     return r->sink->item ? r->sink->item(r->sink->ctx, item) : 0;
 }
 
@@ -780,9 +794,11 @@ static json_t *comment_with(struct reader *r, const char *comment, const char *l
         vg_buf_puts(&r->tmp, label);
         vg_buf_append(&r->tmp, extra, extra_len);
     }
-    if (r->tmp.failed || !r->tmp.len)
+    if (r->tmp.failed) /* over VG_MAX_STR_FIELD: the attribute's comment alone */
+        return comment && *comment ? json_string_nocheck(comment) : NULL;
+    if (!r->tmp.len)
         return NULL;
-    return json_stringn(r->tmp.data, r->tmp.len);
+    return json_stringn_nocheck(r->tmp.data, r->tmp.len);
 }
 
 static int read_attribute(struct reader *r, json_t *a)
@@ -811,15 +827,15 @@ static int read_attribute(struct reader *r, json_t *a)
     json_t *item = json_object();
     const char *uuid = vg_json_str(a, "uuid");
     if (uuid)
-        json_object_set_new(item, "uuid", json_string(uuid));
+        json_object_set_new(item, "uuid", json_string_nocheck(uuid));
     enum vg_tlp tlp = VG_TLP_CLEAR;
     bool has_tlp = false;
     json_t *tags = json_array();
     read_tags(json_object_get(a, "Tag"), &tlp, &has_tlp, NULL, tags);
     if (has_tlp)
-        json_object_set_new(item, "tlp", json_string(vg_tlp_name(tlp)));
+        json_object_set_new(item, "tlp", json_string_nocheck(vg_tlp_name(tlp)));
     else if (r->ev_tlp)
-        json_object_set_new(item, "tlp", json_string(r->ev_tlp));
+        json_object_set_new(item, "tlp", json_string_nocheck(r->ev_tlp));
     if (json_array_size(tags))
         json_object_set(item, "tags", tags);
     json_decref(tags);
@@ -829,9 +845,9 @@ static int read_attribute(struct reader *r, json_t *a)
     time_t t;
     /* kept as MISP gives them (RFC 3339 with microseconds), when they are dates at all */
     if (fs && vg_time_parse(fs, &t) == 0)
-        json_object_set_new(item, "first_seen", json_string(fs));
+        json_object_set_new(item, "first_seen", json_string_nocheck(fs));
     if (ls && vg_time_parse(ls, &t) == 0)
-        json_object_set_new(item, "last_seen", json_string(ls));
+        json_object_set_new(item, "last_seen", json_string_nocheck(ls));
     if (epoch_of(json_object_get(a, "timestamp"), &t) == 0)
         set_time(item, "updated", t);
     json_t *sl = json_object_get(a, "Sighting"), *s, *sightings = json_array();
@@ -845,24 +861,24 @@ static int read_attribute(struct reader *r, json_t *a)
         json_t *o = json_object();
         const char *su = vg_json_str(s, "uuid"), *src = vg_json_str(s, "source");
         if (su)
-            json_object_set_new(o, "uuid", json_string(su));
+            json_object_set_new(o, "uuid", json_string_nocheck(su));
         set_time(o, "seen", t);
         json_object_set_new(o, "count", json_integer(1));
         if (src && *src)
-            json_object_set_new(o, "source", json_string(src));
+            json_object_set_new(o, "source", json_string_nocheck(src));
         json_array_append_new(sightings, o);
     }
     if (json_array_size(sightings))
         json_object_set(item, "sightings", sightings);
     json_decref(sightings);
-    json_object_set_new(item, "misp_type", json_string(type));
+    json_object_set_new(item, "misp_type", json_string_nocheck(type));
     const char *comment = vg_json_str(a, "comment");
 
     int rc = 0;
     json_t *cm = NULL;
     switch (rt->kind) {
     case RK_IP:
-        json_object_set_new(item, "type", json_string(ip_type(value, vlen)));
+        json_object_set_new(item, "type", json_string_nocheck(ip_type(value, vlen)));
         json_object_set(item, "value", value_j);
         cm = comment_with(r, comment, NULL, NULL, 0);
         break;
@@ -871,8 +887,9 @@ static int read_attribute(struct reader *r, json_t *a)
         const char *sep = value + vlen - 1;
         while (*sep != '|')
             sep--;
-        json_object_set_new(item, "type", json_string(ip_type(value, (size_t)(sep - value))));
-        json_object_set_new(item, "value", json_stringn(value, (size_t)(sep - value)));
+        json_object_set_new(item, "type",
+                            json_string_nocheck(ip_type(value, (size_t)(sep - value))));
+        json_object_set_new(item, "value", json_stringn_nocheck(value, (size_t)(sep - value)));
         cm = comment_with(r, comment, "port ", sep + 1, vlen - (size_t)(sep + 1 - value));
         break;
     }
@@ -883,18 +900,18 @@ static int read_attribute(struct reader *r, json_t *a)
         }
         /* fall through */
     case RK_PLAIN:
-        json_object_set_new(item, "type", json_string(rt->item));
+        json_object_set_new(item, "type", json_string_nocheck(rt->item));
         json_object_set(item, "value", value_j);
         cm = comment_with(r, comment, NULL, NULL, 0);
         break;
     case RK_FILE_HASH:
-        json_object_set_new(item, "type", json_string(rt->item));
-        json_object_set_new(item, "value", json_string(bar + 1));
+        json_object_set_new(item, "type", json_string_nocheck(rt->item));
+        json_object_set_new(item, "value", json_string_nocheck(bar + 1));
         cm = comment_with(r, comment, "file name ", value, (size_t)(bar - value));
         break;
     case RK_DOMAIN_IP: {
-        json_object_set_new(item, "type", json_string("domain-name"));
-        json_object_set_new(item, "value", json_stringn(value, (size_t)(bar - value)));
+        json_object_set_new(item, "type", json_string_nocheck("domain-name"));
+        json_object_set_new(item, "value", json_stringn_nocheck(value, (size_t)(bar - value)));
         cm = comment_with(r, comment, NULL, NULL, 0);
         if (cm)
             json_object_set(item, "comment", cm);
@@ -904,13 +921,13 @@ static int read_attribute(struct reader *r, json_t *a)
         /* the address: the same attribute, its own stable id */
         const char *ip = bar + 1;
         size_t iplen = vlen - (size_t)(ip - value);
-        json_object_set_new(item, "type", json_string(ip_type(ip, iplen)));
-        json_object_set_new(item, "value", json_stringn(ip, iplen));
+        json_object_set_new(item, "type", json_string_nocheck(ip_type(ip, iplen)));
+        json_object_set_new(item, "value", json_stringn_nocheck(ip, iplen));
         if (uuid) {
             char name[128], id[VG_UUID_LEN + 1];
             int n = snprintf(name, sizeof name, "misp-domain|ip:%.80s", uuid);
             vg_uuid5(vg_uuid_ns_vigie, name, (size_t)n, id);
-            json_object_set_new(item, "uuid", json_string(id));
+            json_object_set_new(item, "uuid", json_string_nocheck(id));
         }
         break;
     }
@@ -990,7 +1007,7 @@ static int read_event(struct reader *r)
 {
     json_t *c = read_head(r);
     int rc = 0;
-    json_object_set_new(c, "pointer", json_string(ptr_of(r)));
+    json_object_set_new(c, "pointer", json_string_nocheck(ptr_of(r)));
     r->ev_uuid = vg_json_str(c, "uuid");
     r->ev_tlp = vg_json_str(c, "tlp");
     if (r->sink->container && (rc = r->sink->container(r->sink->ctx, c)) != 0)

@@ -624,6 +624,24 @@ static void reader_forms(void **state)
     assert_string_equal(sfield(it, "pointer"), "/~/0"); /* a name with escapes: "~" */
     got_free(&g);
 
+    /* a long type of multibyte characters: abridged at a character's start */
+    got_init(&g);
+    struct vg_buf doc;
+    vg_buf_init(&doc, 1024);
+    vg_buf_puts(&doc, "{\"Attribute\":[{\"type\":\"");
+    for (int i = 0; i < 60; i++)
+        vg_buf_puts(&doc, "\xe2\x82\xac");
+    vg_buf_puts(&doc, "\",\"value\":\"x\"}]}");
+    assert_int_equal(read_str(doc.data, doc.len, &g, &d), 0);
+    vg_buf_cleanup(&doc);
+    const char *line = json_string_value(json_array_get(g.skips, 0));
+    assert_non_null(line); /* got_skip's json_string: NULL if not UTF-8 */
+    assert_non_null(strstr(line, "|attribute type '\xe2\x82\xac"));
+    const char *q = strstr(line, "'|"), *p0 = strchr(line, '\'');
+    assert_non_null(q);
+    assert_int_equal(q - p0 - 1, 78); /* 26 characters of 3 bytes */
+    got_free(&g);
+
     /* an empty list, an event without attributes */
     got_init(&g);
     assert_int_equal(read_str(" [ ] ", 5, &g, &d), 0);
