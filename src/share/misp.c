@@ -840,7 +840,8 @@ static int read_attribute(struct reader *r, json_t *a)
         json_object_set(item, "tags", tags);
     json_decref(tags);
     json_t *ids = json_object_get(a, "to_ids");
-    json_object_set_new(item, "to_ids", json_boolean(json_is_true(ids) || small_int(ids) == 1));
+    if (ids) /* absent: the use case's default (true) */
+        json_object_set_new(item, "to_ids", json_boolean(json_is_true(ids) || small_int(ids) == 1));
     const char *fs = vg_json_str(a, "first_seen"), *ls = vg_json_str(a, "last_seen");
     time_t t;
     /* kept as MISP gives them (RFC 3339 with microseconds), when they are dates at all */
@@ -972,6 +973,49 @@ static int read_attr_array(struct reader *r)
     return more < 0 ? scan_fail(r) : 0;
 }
 
+/* A first look at an object, at its '{': if it is deleted, tells the sink once, by its name,
+ * and sets *deleted (its attributes are then not read). */
+static int object_deleted(struct reader *r, bool *deleted)
+{
+    struct vg_jscan look = r->s;
+    struct vg_str key, span;
+    json_t *name = NULL;
+    *deleted = false;
+    if (vg_jscan_obj_begin(&look) < 0)
+        return 0;
+    while (vg_jscan_obj_next(&look, &key) > 0) {
+        bool is_del = vg_jscan_key_is(key, "deleted"), is_name = vg_jscan_key_is(key, "name");
+        if (!is_del && !is_name) {
+            if (vg_jscan_skip(&look) < 0)
+                break;
+            continue;
+        }
+        if (vg_jscan_value(&look, &span) < 0)
+            break;
+        json_t *v = vg_json_loadb(span.ptr, span.len, JSON_DECODE_ANY, NULL);
+        if (is_del)
+            *deleted = json_is_true(v) || small_int(v) == 1;
+        else if (json_is_string(v)) {
+            json_decref(name);
+            name = json_incref(v);
+        }
+        json_decref(v);
+    }
+    int rc = 0;
+    if (*deleted && r->sink->skip) {
+        char what[128];
+        const char *n = name ? json_string_value(name) : "";
+        size_t len = strlen(n);
+        if (len > 80)
+            for (len = 80; len > 0 && ((unsigned char)n[len] & 0xC0) == 0x80; len--)
+                ;
+        snprintf(what, sizeof what, "object '%.*s'", (int)len, n);
+        rc = r->sink->skip(r->sink->ctx, ptr_of(r), what, "deleted");
+    }
+    json_decref(name);
+    return rc;
+}
+
 /* An Object[] array: the attributes of each object. */
 static int read_objects(struct reader *r)
 {
@@ -982,15 +1026,21 @@ static int read_objects(struct reader *r)
     int more;
     for (size_t i = 0; (more = vg_jscan_arr_next(&r->s)) > 0; i++) {
         size_t mark = ptr_push_index(r, i);
+        bool deleted = false;
+        if (vg_jscan_peek(&r->s) == '{') {
+            int rc = object_deleted(r, &deleted);
+            if (rc)
+                return rc;
+        }
         if (vg_jscan_obj_begin(&r->s) < 0)
             return scan_fail(r);
         struct vg_str key;
         int m;
         while ((m = vg_jscan_obj_next(&r->s, &key)) > 0) {
             size_t km = ptr_push_key(r, key);
-            int rc = vg_jscan_key_is(key, "Attribute") ? read_attr_array(r)
-                     : vg_jscan_value(&r->s, NULL) < 0 ? scan_fail(r)
-                                                       : 0;
+            int rc = vg_jscan_key_is(key, "Attribute") && !deleted ? read_attr_array(r)
+                     : vg_jscan_value(&r->s, NULL) < 0             ? scan_fail(r)
+                                                                   : 0;
             if (rc)
                 return rc;
             ptr_pop(r, km);

@@ -503,7 +503,9 @@ static void reader_types(void **state)
     assert_int_equal(strlen(u2), 36);
     assert_string_not_equal(u2, "00000000-0000-4000-8000-000000000008");
     /* skipped, each with its pointer and reason */
-    assert_int_equal(json_array_size(g.skips), 5);
+    assert_int_equal(json_array_size(g.skips), 7);
+    assert_true(has_skip(&g, "/Event/Object/1|object 'domain-ip'|deleted"));
+    assert_true(has_skip(&g, "/Event/Object/2|object 'email'|deleted"));
     assert_true(has_skip(&g, "/Event/Attribute/10|attribute type 'uri'|not an absolute URL"));
     assert_true(has_skip(
         &g,
@@ -598,8 +600,9 @@ static void reader_forms(void **state)
     assert_string_equal(sfield(item_at(&g, "/1/Attribute/1", 0), "container"),
                         "8e646415-7b48-40d5-86b4-c0070acd0835");
     assert_string_equal(sfield(item_at(&g, "/1/Attribute/1", 0), "value"), "192.0.2.3");
-    /* no TLP anywhere: absent (the use case applies AMBER) */
+    /* no TLP anywhere: absent (the use case applies AMBER); no to_ids: absent (true) */
     assert_null(json_object_get(item_at(&g, "/1/Attribute/1", 0), "tlp"));
+    assert_null(json_object_get(item_at(&g, "/1/Attribute/1", 0), "to_ids"));
     got_free(&g);
 
     got_init(&g);
@@ -701,9 +704,13 @@ static size_t count_event(json_t *ev)
     json_t *a, *o;
     json_array_foreach(json_object_get(ev, "Attribute"), i, a)
         n += count_attr(a);
-    json_array_foreach(json_object_get(ev, "Object"), i, o)
+    json_array_foreach(json_object_get(ev, "Object"), i, o) {
+        json_t *del = json_object_get(o, "deleted");
+        if (json_is_true(del) || (json_is_string(del) && !strcmp(json_string_value(del), "1")))
+            continue;
         json_array_foreach(json_object_get(o, "Attribute"), k, a)
             n += count_attr(a);
+    }
     return n;
 }
 
