@@ -516,7 +516,8 @@ struct reader {
     struct vg_buf ptr;   /* the JSON pointer of where the reader is */
     const char *ev_uuid; /* the current event's uuid (borrowed from ev), or NULL */
     const char *ev_tlp;  /* the current event's TLP name, or NULL */
-    struct vg_buf tmp;   /* scratch for comments and values */
+    struct vg_buf tmp;   /* scratch for comments */
+    struct vg_buf val;   /* an attribute string with escapes, undone */
 };
 
 static const char *ptr_of(struct reader *r)
@@ -943,6 +944,72 @@ static int read_attribute(struct reader *r, json_t *a)
     return rc;
 }
 
+/* The members of an attribute that the reader uses; the others are only checked. */
+static const char *const attr_wanted[] = {
+    "type",      "value",      "uuid",      "comment", "to_ids",   "deleted",
+    "timestamp", "first_seen", "last_seen", "Tag",     "Sighting", NULL,
+};
+
+/* An attribute, at its '{', as a jansson object of its used members only: strings straight
+ * from the scanner (checked by it), other values through jansson. Saves building the members
+ * MISP sends that vigie does not use (ids, category, distribution, Galaxy, ...). 0, or -1 with
+ * the scanner's error set. */
+static int attr_object(struct reader *r, json_t **out)
+{
+    json_t *a = json_object();
+    struct vg_str key, raw;
+    int m;
+    *out = NULL;
+    if (vg_jscan_obj_begin(&r->s) < 0)
+        goto fail;
+    while ((m = vg_jscan_obj_next(&r->s, &key)) > 0) {
+        const char *name = NULL;
+        for (size_t i = 0; attr_wanted[i] && !name; i++)
+            if (vg_jscan_key_is(key, attr_wanted[i]))
+                name = attr_wanted[i];
+        if (!name) {
+            if (vg_jscan_value(&r->s, NULL) < 0)
+                goto fail;
+            continue;
+        }
+        json_t *v;
+        if (vg_jscan_peek(&r->s) == '"') {
+            if (vg_jscan_string(&r->s, &raw) < 0)
+                goto fail;
+            if (!memchr(raw.ptr, '\\', raw.len)) {
+                v = json_stringn_nocheck(raw.ptr, raw.len);
+            } else {
+                vg_buf_reset(&r->val);
+                if (vg_jscan_unescape(raw, &r->val) < 0) {
+                    r->s.err = "a string too long to read";
+                    r->s.err_pos = (size_t)(raw.ptr - r->s.p);
+                    goto fail;
+                }
+                v = json_stringn_nocheck(r->val.data ? r->val.data : "", r->val.len);
+            }
+        } else {
+            struct vg_str span;
+            json_error_t err;
+            if (vg_jscan_value(&r->s, &span) < 0)
+                goto fail;
+            v = vg_json_loadb(span.ptr, span.len, JSON_DECODE_ANY, &err);
+            if (!v) {
+                r->s.err = "a value jansson cannot read";
+                r->s.err_pos = (size_t)(span.ptr - r->s.p) + (size_t)err.position;
+                goto fail;
+            }
+        }
+        json_object_set_new(a, name, v);
+    }
+    if (m < 0)
+        goto fail;
+    *out = a;
+    return 0;
+fail:
+    json_decref(a);
+    return -1;
+}
+
 /* An Attribute[] array, at its '['. */
 static int read_attr_array(struct reader *r)
 {
@@ -953,17 +1020,11 @@ static int read_attr_array(struct reader *r)
     int more;
     for (size_t i = 0; (more = vg_jscan_arr_next(&r->s)) > 0; i++) {
         size_t mark = ptr_push_index(r, i);
-        struct vg_str span;
         if (vg_jscan_peek(&r->s) != '{')
             return fail_at(r, r->s.pos, "an attribute is not an object");
-        if (vg_jscan_value(&r->s, &span) < 0)
+        json_t *a = NULL;
+        if (attr_object(r, &a) < 0)
             return scan_fail(r);
-        json_error_t err;
-        json_t *a = vg_json_loadb(span.ptr, span.len, 0, &err);
-        if (!a) {
-            size_t at = (size_t)(span.ptr - r->s.p) + (size_t)err.position;
-            return fail_at(r, at, "an attribute jansson cannot read");
-        }
         int rc = read_attribute(r, a);
         json_decref(a);
         if (rc)
@@ -1159,6 +1220,7 @@ int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink, 
     vg_jscan_init(&r.s, buf, len);
     vg_buf_init(&r.ptr, 1024);
     vg_buf_init(&r.tmp, VG_MAX_STR_FIELD);
+    vg_buf_init(&r.val, VG_MAX_BUF);
     vg_buf_puts(&r.ptr, "");
     int c = vg_jscan_peek(&r.s);
     if (c == '[')
@@ -1173,5 +1235,6 @@ int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink, 
     }
     vg_buf_cleanup(&r.ptr);
     vg_buf_cleanup(&r.tmp);
+    vg_buf_cleanup(&r.val);
     return rc;
 }
