@@ -1,13 +1,16 @@
 /* libFuzzer target of MISP's JSON (src/share/misp.c, src/share/jscan.c). Every input is read;
  * a failure must be VG_EINVAL with a JSON pointer and a byte offset inside the input. What was
  * read is written back as one event through the writer (items without a usable uuid get one)
- * and read again: the writer must accept it, and the number of items must not change. */
+ * and read again: the writer must accept it, and the number of items must not change. The
+ * scanner must accept whatever jansson accepts within the nesting limit. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "share/jscan.h"
 #include "share/misp.h"
+#include "util/json.h"
 #include "util/limits.h"
 #include "util/uuid.h"
 
@@ -72,8 +75,24 @@ static int on_skip(void *ctx, const char *ptr, const char *what, const char *why
     return 0;
 }
 
+static void scanner_vs_jansson(const char *data, size_t size)
+{
+    json_t *j = json_loadb(data, size, JSON_DECODE_ANY, NULL);
+    if (!j)
+        return;
+    json_decref(j);
+    int depth = vg_json_depth(data, size);
+    if (depth < 0 || depth > VG_MAX_JSON_DEPTH)
+        return;
+    struct vg_jscan s;
+    vg_jscan_init(&s, data, size);
+    if (vg_jscan_value(&s, NULL) != 0 || vg_jscan_peek(&s) != 0)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    scanner_vs_jansson((const char *)data, size);
     struct acc a = {json_array(), 0};
     struct vg_share_sink sink = {&a, on_container, on_item, on_skip};
     struct vg_diag d;
