@@ -1010,11 +1010,24 @@ fail:
     return -1;
 }
 
-/* An Attribute[] array, at its '['. */
+static int read_one_attr(struct reader *r)
+{
+    json_t *a = NULL;
+    if (attr_object(r, &a) < 0)
+        return scan_fail(r);
+    int rc = read_attribute(r, a);
+    json_decref(a);
+    return rc;
+}
+
+/* An Attribute[] array, or one attribute alone ({"Attribute": {...}}, as MISP's
+ * /attributes/view answers). */
 static int read_attr_array(struct reader *r)
 {
+    if (vg_jscan_peek(&r->s) == '{')
+        return read_one_attr(r);
     if (vg_jscan_peek(&r->s) != '[')
-        return fail_at(r, r->s.pos, "Attribute is not an array");
+        return fail_at(r, r->s.pos, "Attribute is neither an array nor an object");
     if (vg_jscan_arr_begin(&r->s) < 0)
         return scan_fail(r);
     int more;
@@ -1022,11 +1035,7 @@ static int read_attr_array(struct reader *r)
         size_t mark = ptr_push_index(r, i);
         if (vg_jscan_peek(&r->s) != '{')
             return fail_at(r, r->s.pos, "an attribute is not an object");
-        json_t *a = NULL;
-        if (attr_object(r, &a) < 0)
-            return scan_fail(r);
-        int rc = read_attribute(r, a);
-        json_decref(a);
+        int rc = read_one_attr(r);
         if (rc)
             return rc;
         ptr_pop(r, mark);
