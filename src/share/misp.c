@@ -225,7 +225,7 @@ static int head_of(const json_t *doc, struct head *h, struct vg_diag *d)
         h->tags[h->ntags++] = h->rsit_tag;
     }
     json_t *w = json_object_get(doc, "withheld");
-    h->withheld = json_is_integer(w) ? json_integer_value(w) : 0;
+    h->withheld = json_is_integer(w) && json_integer_value(w) > 0 ? json_integer_value(w) : 0;
     return 0;
 }
 
@@ -458,11 +458,10 @@ int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
         if (out->failed)
             break;
     }
-    if (h.withheld > 0) {
-        if (json_array_size(items))
-            vg_buf_putc(out, ',');
-        write_withheld(&h, out);
-    }
+    /* always, as share/share.h asks: "0 item(s) withheld" tells the recipient nothing was */
+    if (json_array_size(items))
+        vg_buf_putc(out, ',');
+    write_withheld(&h, out);
     put_lit(out, "]}}");
 out:
     if (!rc && out->failed)

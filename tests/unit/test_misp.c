@@ -198,7 +198,10 @@ static void writer_fields(void **state)
     assert_string_equal(sfield(json_array_get(tags, 1), "name"), "PAP:AMBER");
     assert_string_equal(sfield(json_array_get(tags, 2), "name"), "rsit:fraud=\"phishing\"");
     json_t *attrs = json_object_get(ev, "Attribute");
-    assert_int_equal(json_array_size(attrs), 2); /* withheld 0: no comment attribute */
+    assert_int_equal(json_array_size(attrs), 3); /* the items, then the withheld comment */
+    assert_string_equal(sfield(json_array_get(attrs, 2), "type"), "comment");
+    assert_string_equal(sfield(json_array_get(attrs, 2), "value"),
+                        "vigie: 0 item(s) withheld from this export by TLP");
     json_t *a = json_array_get(attrs, 0);
     assert_string_equal(sfield(a, "uuid"), "4f3c2d1e-0000-5000-8000-000000000101");
     assert_string_equal(sfield(a, "type"), "ip-dst");
@@ -420,6 +423,13 @@ static void writer_withheld(void **state)
     out = write_doc(doc);
     attrs = json_object_get(json_object_get(out, "Event"), "Attribute");
     assert_int_equal(json_array_size(attrs), 1);
+    /* absent or negative: 0 */
+    json_object_set_new(doc, "withheld", json_integer(-3));
+    json_decref(out);
+    out = write_doc(doc);
+    attrs = json_object_get(json_object_get(out, "Event"), "Attribute");
+    assert_string_equal(sfield(json_array_get(attrs, 0), "value"),
+                        "vigie: 0 item(s) withheld from this export by TLP");
     json_decref(out);
     json_decref(doc);
 }
@@ -878,7 +888,9 @@ static void roundtrip(void **state)
     got_init(&g2);
     assert_int_equal(read_str(b.data, b.len, &g2, &d), 0);
     assert_int_equal(json_array_size(g2.items), json_array_size(g.items));
-    assert_int_equal(json_array_size(g2.skips), 0);
+    assert_int_equal(json_array_size(g2.skips), 1); /* the withheld comment */
+    assert_true(has_skip(&g2, "/Event/Attribute/21|attribute type 'comment'|not a type of value "
+                              "vigie imports"));
     json_array_foreach(g.items, i, it) {
         json_t *o = json_array_get(g2.items, i);
         assert_string_equal(sfield(o, "type"), sfield(it, "type"));
