@@ -54,6 +54,14 @@ void vg_api_reports_queue_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_accept(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_discard(struct vg_req *req, struct vg_resp *r);
 
+void vg_api_partners_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_patch(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_revoke(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_whoami(struct vg_req *req, struct vg_resp *r);
 /* The TAXII 2.1 server (api/taxii.c). */
 void vg_api_taxii_discovery(struct vg_req *req, struct vg_resp *r);
 void vg_api_taxii_root(struct vg_req *req, struct vg_resp *r);

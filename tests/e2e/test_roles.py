@@ -50,6 +50,14 @@ ROLES = {
     ("GET", "/api/v1/reports/queue"): "reader",
     ("POST", "/api/v1/reports/queue/{}/accept"): "analyst",
     ("DELETE", "/api/v1/reports/queue/{}"): "analyst",
+    ("GET", "/api/v1/partners"): "reader",
+    ("POST", "/api/v1/partners"): "admin",
+    ("GET", "/api/v1/partners/{}"): "reader",
+    ("PATCH", "/api/v1/partners/{}"): "admin",
+    ("GET", "/api/v1/partners/{}/tokens"): "admin",
+    ("POST", "/api/v1/partners/{}/tokens"): "admin",
+    ("DELETE", "/api/v1/partners/{}/tokens/{}"): "admin",
+    ("GET", "/api/v1/share/whoami"): "reader",
     ("GET", "/api/v1/taxii/collections"): "reader",
     ("POST", "/api/v1/taxii/collections"): "admin",
     ("GET", "/api/v1/taxii/collections/{}"): "reader",
@@ -90,6 +98,8 @@ def suffixes(path):
         if path.startswith(prefix) and slash:
             return ("", slash)
     return ("",)
+
+
 RANK_OF_ROLE = {"public": 0, "reader": 1, "analyst": 2, "admin": 3}
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,')
 
