@@ -718,7 +718,7 @@ int vg_taxii_delete(struct vg_store *st, const struct vg_actor *who, const char 
     if (rc)
         return vg_diag_set(d, rc, "", "cannot read collection %.64s", coll);
     if (c.seen == 0 || c.withheld)
-        return vg_diag_set(d, VG_ENOENT, "id", "no object %.100s", obj_id);
+        return vg_diag_set(d, VG_ENOENT, "id", "no such object in this collection");
     long long n;
     return vg_store_taxii_obj_delete(st, who, &f->q, &n, d);
 }
