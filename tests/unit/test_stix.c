@@ -552,7 +552,7 @@ static void stix_read_roundtrip(void **state)
     assert_string_equal(vg_json_str(s, "tlp"), "AMBER+STRICT");
     assert_string_equal(vg_json_str(s, "source"), "sensor-1");
     assert_int_equal(json_integer_value(json_object_get(s, "count")), 3);
-    assert_string_equal(vg_json_str(nth_ev(&r, "item", 0), "pointer"), "/objects/5");
+    assert_string_equal(vg_json_str(nth_ev(&r, "item", 0), "pointer"), "/objects/1");
     /* the SCOs of the indicators and their relationships are read with them, not skipped as
      * unknown: the skips are the identity and the three observables of indicators */
     assert_int_equal(count_ev(&r, "skip"), 4);
