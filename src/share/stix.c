@@ -744,8 +744,12 @@ int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
     vg_buf_init(&w.scratch, VG_MAX_OBSERVABLE * 8 + 256);
     vg_diag_clear(d);
     size_t start = out->len;
+    unsigned long before = vg_mem_thread_failures();
     int rc = write_bundle(&w, doc);
-    if (rc == 0 && (out->failed || w.scratch.failed))
+    if (rc == 0 && vg_mem_thread_failures() != before &&
+        (out->failed || w.refs.failed || w.scratch.failed))
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    else if (rc == 0 && (out->failed || w.refs.failed || w.scratch.failed))
         rc = vg_diag_set(d, VG_ETOOBIG, "", "the bundle does not fit in %zu bytes", out->max);
     if (rc && !out->failed) {
         out->len = start; /* nothing half-written is left */
@@ -950,12 +954,22 @@ static void copy_str(json_t *dst, const char *to, const json_t *src, const char 
         json_object_set_new(dst, to, json_string(v));
 }
 
+/* The sink never gets an item or container that an allocation left incomplete: jansson's
+ * setters do not say when they fail, the thread's count of failed allocations does. */
+static int incomplete(struct reader *r, const json_t *o, unsigned long before)
+{
+    if (o && vg_mem_thread_failures() == before)
+        return 0;
+    return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
+}
+
 /* The container fields of a bundle, report or incident. */
 static int emit_container(struct reader *r, size_t i, const json_t *o, const char *uuid,
                           bool incident)
 {
     if (!r->sink->container)
         return 0;
+    unsigned long before = vg_mem_thread_failures();
     json_t *c = json_object();
     char ptr[160];
     if (i == (size_t)-1)
@@ -990,7 +1004,9 @@ static int emit_container(struct reader *r, size_t i, const json_t *o, const cha
             json_object_set_new(c, "producer",
                                 json_pack("{s:s,s:s}", "name", pname, "uuid", puuid));
     }
-    int rc = r->sink->container(r->sink->ctx, c);
+    int rc = incomplete(r, c, before);
+    if (rc == 0)
+        rc = r->sink->container(r->sink->ctx, c);
     json_decref(c);
     return rc;
 }
@@ -1043,7 +1059,7 @@ static json_t *sightings(struct reader *r, size_t i)
     return a;
 }
 
-static int emit_item(struct reader *r, size_t i, json_t *item)
+static int emit_item(struct reader *r, size_t i, json_t *item, unsigned long before)
 {
     char ptr[160];
     pointer(r, i, NULL, ptr, sizeof ptr);
@@ -1051,7 +1067,9 @@ static int emit_item(struct reader *r, size_t i, json_t *item)
     const char *c = container_of(r, i);
     if (c)
         set_str(item, "container", c);
-    int rc = r->sink->item ? r->sink->item(r->sink->ctx, item) : 0;
+    int rc = incomplete(r, item, before);
+    if (rc == 0 && r->sink->item)
+        rc = r->sink->item(r->sink->ctx, item);
     json_decref(item);
     return rc;
 }
@@ -1146,6 +1164,7 @@ static int read_indicator(struct reader *r, size_t i, const json_t *o, const cha
         snprintf(why, sizeof why, "pattern %s", pd.message);
         return skip(r, i, what, why);
     }
+    unsigned long before = vg_mem_thread_failures();
     json_t *base = json_object();
     if (!base)
         return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
@@ -1201,7 +1220,7 @@ static int read_indicator(struct reader *r, size_t i, const json_t *o, const cha
         }
         set_str(item, "type", pp->type);
         json_object_set_new(item, "value", json_stringn(value, pp->len));
-        rc = emit_item(r, i, item);
+        rc = emit_item(r, i, item, before);
     }
     json_decref(base);
     return rc;
@@ -1214,6 +1233,7 @@ static int read_sco(struct reader *r, size_t i, const json_t *o, const char *id,
         snprintf(what, sizeof what, "object '%s'", type);
         return skip(r, i, what, "the observable of an indicator of this input, read with it");
     }
+    unsigned long before = vg_mem_thread_failures();
     const char *u = id_uuid(id);
     const char *own = vg_json_str(o, "x_vigie_uuid");
     if (own && vg_uuid_valid(own, strlen(own)))
@@ -1276,7 +1296,7 @@ static int read_sco(struct reader *r, size_t i, const json_t *o, const char *id,
             set_str(item, "tlp", vg_tlp_name((enum vg_tlp)t));
         json_object_set_new(item, "to_ids", json_false());
         json_object_set_new(item, "tags", json_array());
-        rc = emit_item(r, i, item);
+        rc = emit_item(r, i, item, before);
     }
     return rc;
 }

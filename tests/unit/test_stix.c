@@ -17,6 +17,7 @@
 #include "share/stix.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/mem.h"
 
 /* ---- helpers ---- */
 
@@ -932,6 +933,50 @@ static void stix_read_corpus(void **state)
     closedir(dir);
 }
 
+/* Every allocation of a write and of a read made to fail in turn: VG_ENOMEM or success, never
+ * a crash, a leak (ASan) or an incomplete item given to the sink. */
+static int strict_item(void *ctx, const json_t *item)
+{
+    (void)ctx;
+    if (!item || !vg_json_str(item, "uuid") || !vg_json_str(item, "type") ||
+        !vg_json_str(item, "value") || !vg_json_str(item, "pointer"))
+        fail_msg("an incomplete item reached the sink");
+    return 0;
+}
+
+static void stix_alloc_failures(void **state)
+{
+    (void)state;
+    json_t *doc = sample_doc("incident");
+    struct vg_buf b;
+    json_t *bundle = write_doc(doc, &b);
+    json_decref(bundle);
+    struct vg_diag d;
+    struct vg_share_sink sink = {NULL, NULL, strict_item, NULL};
+    for (int part = 0; part < 2; part++) {
+        long n;
+        for (n = 1; n < 100000; n++) {
+            struct vg_buf out;
+            vg_buf_init(&out, 1 << 20);
+            vg_mem_fail_after(n);
+            int rc =
+                part == 0 ? vg_stix_write(doc, &out, &d) : vg_stix_read(b.data, b.len, &sink, &d);
+            long failed = vg_mem_failed();
+            vg_mem_fail_after(0);
+            vg_buf_cleanup(&out);
+            if (!failed) {
+                assert_int_equal(rc, 0);
+                break;
+            }
+            if (rc != 0 && rc != VG_ENOMEM)
+                fail_msg("part %d, allocation %ld failed: rc %d (%s)", part, n, rc, d.message);
+        }
+        assert_true(n > 3); /* some allocations were made to fail */
+    }
+    vg_buf_cleanup(&b);
+    json_decref(doc);
+}
+
 /* With VIGIE_STIX_OUT set: sample bundles for the schema test (tests/e2e/test_stix_schema.py). */
 static void stix_write_samples(void **state)
 {
@@ -987,7 +1032,7 @@ int main(void)
         cmocka_unit_test(stix_read_reports),        cmocka_unit_test(stix_read_containers),
         cmocka_unit_test(stix_read_forms),          cmocka_unit_test(stix_read_malformed),
         cmocka_unit_test(stix_read_samples),        cmocka_unit_test(stix_read_corpus),
-        cmocka_unit_test(stix_write_samples),
+        cmocka_unit_test(stix_alloc_failures),      cmocka_unit_test(stix_write_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
