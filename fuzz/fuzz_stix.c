@@ -9,7 +9,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 
-static const char *const types[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url",
+static const char *const types[] = {"ipv4-addr",  "ipv6-addr", "domain-name", "url",
                                     "email-addr", "md5",       "sha1",        "sha256"};
 
 static int on_item(void *ctx, const json_t *item)

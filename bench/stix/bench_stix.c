@@ -55,8 +55,8 @@ static int on_skip(void *ctx, const char *p, const char *w, const char *r)
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 10) : 1000000;
-    static const char *const types[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url",
-                                        "email-addr", "md5", "sha1", "sha256"};
+    static const char *const types[] = {"ipv4-addr",  "ipv6-addr", "domain-name", "url",
+                                        "email-addr", "md5",       "sha1",        "sha256"};
     static const char *const tlps[] = {"CLEAR", "GREEN", "AMBER"};
     json_t *items = json_array();
     for (long i = 0; i < n; i++) {
@@ -65,7 +65,10 @@ int main(int argc, char **argv)
                  (unsigned long)i);
         int t = (int)(i % 8);
         switch (t) {
-        case 0: snprintf(value, sizeof value, "10.%ld.%ld.%ld", (i >> 16) & 255, (i >> 8) & 255, i & 255); break;
+        case 0:
+            snprintf(value, sizeof value, "10.%ld.%ld.%ld", (i >> 16) & 255, (i >> 8) & 255,
+                     i & 255);
+            break;
         case 1: snprintf(value, sizeof value, "2001:db8::%lx", i); break;
         case 2: snprintf(value, sizeof value, "host%ld.evil.example", i); break;
         case 3: snprintf(value, sizeof value, "http://evil.example/p/%ld?q='x'", i); break;
@@ -76,10 +79,9 @@ int main(int argc, char **argv)
         }
         json_t *it = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:[s,s],s:s,s:s,s:s}", "uuid", uuid,
                                "type", types[t], "value", value, "tlp", tlps[i % 3], "source",
-                               "feed-a", "comment", "seen in campaign X", "confidence", 70,
-                               "tags", "c2", "apt-x", "first_seen", "2026-01-01T00:00:00Z",
-                               "created", "2026-01-02T03:04:05.123456Z", "updated",
-                               "2026-02-02T03:04:05Z");
+                               "feed-a", "comment", "seen in campaign X", "confidence", 70, "tags",
+                               "c2", "apt-x", "first_seen", "2026-01-01T00:00:00Z", "created",
+                               "2026-01-02T03:04:05.123456Z", "updated", "2026-02-02T03:04:05Z");
         if (i % 10 == 0) {
             char su[64];
             snprintf(su, sizeof su, "%08lx-1111-4000-8000-%012lx", (unsigned long)i,
@@ -90,11 +92,11 @@ int main(int argc, char **argv)
         }
         json_array_append_new(items, it);
     }
-    json_t *doc = json_pack("{s:s,s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o,s:i}", "kind", "indicators",
-                            "uuid", "7d0e3c1a-2b4f-4a6e-8c9d-0e1f2a3b4c5d", "producer", "name",
-                            "CERT-Bench", "uuid", "0f5c2a34-8b1e-4d2a-9e3f-1a2b3c4d5e6f", "title",
-                            "bench", "created", "2026-01-01T00:00:00Z", "tlp", "AMBER", "items",
-                            items, "withheld", 0);
+    json_t *doc =
+        json_pack("{s:s,s:s,s:{s:s,s:s},s:s,s:s,s:s,s:o,s:i}", "kind", "indicators", "uuid",
+                  "7d0e3c1a-2b4f-4a6e-8c9d-0e1f2a3b4c5d", "producer", "name", "CERT-Bench", "uuid",
+                  "0f5c2a34-8b1e-4d2a-9e3f-1a2b3c4d5e6f", "title", "bench", "created",
+                  "2026-01-01T00:00:00Z", "tlp", "AMBER", "items", items, "withheld", 0);
     struct vg_buf b;
     vg_buf_init(&b, (size_t)4 << 30);
     struct vg_diag d;
@@ -114,7 +116,8 @@ int main(int argc, char **argv)
         fclose(f);
     }
     /* again, into the same buffer: its memory already allocated and touched */
-    int reps = getenv("VIGIE_BENCH_REPEAT") ? atoi(getenv("VIGIE_BENCH_REPEAT")) : 1;
+    const char *rep = getenv("VIGIE_BENCH_REPEAT");
+    int reps = rep ? (int)strtol(rep, NULL, 10) : 1;
     for (int k = 1; k < reps; k++) {
         vg_buf_reset(&b);
         vg_stix_write(doc, &b, &d);
