@@ -141,6 +141,9 @@ int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
 /* sqlite_reports.c: the intake's queue of held reports. */
 extern const struct vg_store_report_ops sq_report_ops;
 
+/* sqlite_pull.c: where `vigie share pull` stopped. */
+extern const struct vg_store_pull_ops sq_pull_ops;
+
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */
 long long sq_incident_id(struct sq *s, const char *ref);

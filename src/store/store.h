@@ -16,6 +16,7 @@
 #include "store/incident.h"
 #include "store/indicator.h"
 #include "store/org.h"
+#include "store/pull.h"
 #include "store/report.h"
 #include "store/user.h"
 #include "store/vuln.h"
@@ -51,6 +52,7 @@ struct vg_store_ops {
     const struct vg_store_indicator_ops *indicator;
     const struct vg_store_vuln_ops *vuln;
     const struct vg_store_report_ops *report; /* the intake's queue of held reports */
+    const struct vg_store_pull_ops *pull;     /* where `vigie share pull` stopped */
 };
 
 struct vg_store {
