@@ -54,4 +54,9 @@ void vg_api_reports_queue_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_accept(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_discard(struct vg_req *req, struct vg_resp *r);
 
+/* The MISP feed of the caller (api/mispfeed.c). */
+void vg_api_mispfeed_manifest(struct vg_req *req, struct vg_resp *r);
+void vg_api_mispfeed_event(struct vg_req *req, struct vg_resp *r);
+void vg_api_mispfeed_hashes(struct vg_req *req, struct vg_resp *r);
+
 #endif

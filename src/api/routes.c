@@ -41,5 +41,8 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/api/v1/reports/queue", VG_READER, vg_api_reports_queue_list, 0},
     {"POST", "/api/v1/reports/queue/{}/accept", VG_ANALYST, vg_api_reports_queue_accept, 0},
     {"DELETE", "/api/v1/reports/queue/{}", VG_ANALYST, vg_api_reports_queue_discard, 0},
+    {"GET", "/misp-feed/manifest.json", VG_READER, vg_api_mispfeed_manifest, VG_ROUTE_SHARE},
+    {"GET", "/misp-feed/hashes.csv", VG_READER, vg_api_mispfeed_hashes, VG_ROUTE_SHARE},
+    {"GET", "/misp-feed/{}", VG_READER, vg_api_mispfeed_event, VG_ROUTE_SHARE},
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

@@ -50,6 +50,9 @@ ROLES = {
     ("GET", "/api/v1/reports/queue"): "reader",
     ("POST", "/api/v1/reports/queue/{}/accept"): "analyst",
     ("DELETE", "/api/v1/reports/queue/{}"): "analyst",
+    ("GET", "/misp-feed/manifest.json"): "reader",
+    ("GET", "/misp-feed/hashes.csv"): "reader",
+    ("GET", "/misp-feed/{}"): "reader",
 }
 RANK_OF_ROLE = {"public": 0, "reader": 1, "analyst": 2, "admin": 3}
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,')
