@@ -53,7 +53,6 @@ extern const struct vg_command vg_cmd_cpe;
 extern const struct vg_command vg_cmd_match;
 extern const struct vg_command vg_cmd_ioc;
 extern const struct vg_command vg_cmd_vuln;
-extern const struct vg_command vg_cmd_share; /* TEMPORARY (cmd_share_tmp.c) */
 
 /* `vigie share pull` (cli/cmd_pull.c), dispatched by `vigie share` (cli/cmd_share.c): argv[0]
  * is "pull"; returns the exit code. Its help text, for `vigie help share`. */
