@@ -54,4 +54,9 @@ void vg_api_reports_queue_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_accept(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_discard(struct vg_req *req, struct vg_resp *r);
 
+/* Sharing (api/share.c). */
+void vg_api_incidents_export(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_export(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_import(struct vg_req *req, struct vg_resp *r);
+
 #endif
