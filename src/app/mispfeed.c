@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/share.h"
 #include "share/misp.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -17,61 +18,32 @@
  * (and is returned by it). */
 typedef int (*incident_fn)(void *ctx, const char *ref, const char *uuid, struct vg_diag *d);
 
-/* ---- TEMPORARY until h-share lands: the incident's uuid and its document for r ---- */
-
+/* The uuid app/share.c gives the document of incident ref ("incident:REF" in vigie's
+ * namespace): computed here so that finding one event does not build every document; the
+ * document's own uuid is checked against it before anything is served. */
 static void incident_uuid(const char *ref, char out[VG_UUID_LEN + 1])
 {
     char name[96];
     int n = snprintf(name, sizeof name, "incident:%s", ref);
-    vg_uuid5(vg_uuid_ns_vigie, name, (size_t)n, out);
+    vg_uuid5(vg_uuid_ns_vigie, name, n > 0 && (size_t)n < sizeof name ? (size_t)n : 0, out);
 }
 
-static int incident_doc(struct vg_store *st, const char *ref, const struct vg_recipient *r,
-                        json_t **out, struct vg_diag *d)
+/* The document of incident ref for r whose uuid is uuid; VG_ENOENT when there is none (gone,
+ * or no longer for r), as app/share.c says. */
+static int incident_doc(struct vg_store *st, const struct vg_recipient *r, const char *ref,
+                        const char *uuid, json_t **doc, struct vg_diag *d)
 {
-    json_t *inc = NULL;
-    int rc = vg_store_incident_get(st, ref, &inc);
+    int rc = vg_share_incident_doc(st, r, ref, doc, d);
     if (rc)
-        return vg_diag_set(d, rc, "", "incident %s: %s", ref, vg_strerror(rc));
-    long long org = json_integer_value(json_object_get(inc, "org"));
-    const char *tlp = vg_json_str(inc, "tlp");
-    if (!vg_tlp_may_send_name(tlp, org, r)) {
-        json_decref(inc);
-        return vg_diag_set(d, VG_ENOENT, "", "no such event");
+        return rc;
+    const char *got = vg_json_str(*doc, "uuid");
+    if (!got || strcmp(got, uuid) != 0) {
+        json_decref(*doc);
+        *doc = NULL;
+        return vg_diag_set(d, VG_EIO, "", "incident %s: its document's uuid is not %s", ref, uuid);
     }
-    char uuid[VG_UUID_LEN + 1];
-    incident_uuid(ref, uuid);
-    json_t *items = json_array();
-    long withheld = 0;
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(inc, "observables"), i, o) {
-        const char *otlp = vg_json_str(o, "tlp") ? vg_json_str(o, "tlp") : tlp;
-        if (!vg_tlp_may_send_name(otlp, org, r)) {
-            withheld++;
-            continue;
-        }
-        char name[1024], ouuid[VG_UUID_LEN + 1];
-        int n =
-            snprintf(name, sizeof name, "%s:%s", vg_json_str(o, "type"), vg_json_str(o, "value"));
-        vg_uuid5(vg_uuid_ns_vigie, name, n < (int)sizeof name ? (size_t)n : sizeof name - 1, ouuid);
-        json_array_append_new(items, json_pack("{s:s,s:O,s:O,s:s,s:s}", "uuid", ouuid, "type",
-                                               json_object_get(o, "type"), "value",
-                                               json_object_get(o, "value"), "tlp",
-                                               vg_tlp_name(vg_tlp_level(otlp)), "source", "vigie"));
-    }
-    *out = json_pack("{s:s,s:s,s:{s:s,s:s},s:O,s:O,s:O,s:O,s:s,s:O,s:o,s:I}", "kind", "incident",
-                     "uuid", uuid, "producer", "name", "vigie", "uuid", uuid, "title",
-                     json_object_get(inc, "title"), "created", json_object_get(inc, "created"),
-                     "updated", json_object_get(inc, "updated"), "ref", json_object_get(inc, "ref"),
-                     "tlp", vg_tlp_name(vg_tlp_level(tlp)), "severity",
-                     json_object_get(inc, "severity"), "items", items, "withheld",
-                     (json_int_t)withheld);
-    json_decref(inc);
-    return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    return 0;
 }
-
-/* ---- end of TEMPORARY ---- */
 
 /* Walks the incidents r may get, in reference order, a page of the store at a time. */
 static int each_incident(struct vg_store *st, const struct vg_recipient *r, incident_fn fn,
@@ -119,7 +91,7 @@ static int add_entry(void *ctx, const char *ref, const char *uuid, struct vg_dia
 {
     struct manifest_walk *w = ctx;
     json_t *doc = NULL, *entry = NULL;
-    int rc = incident_doc(w->st, ref, w->r, &doc, d);
+    int rc = incident_doc(w->st, w->r, ref, uuid, &doc, d);
     if (rc == VG_ENOENT) /* gone, or no longer for r, since it was listed */
         return 0;
     if (rc == 0 && (rc = vg_misp_manifest_entry(doc, &entry, d)) == 0 &&
@@ -181,7 +153,7 @@ int vg_mispfeed_event(struct vg_store *st, const struct vg_recipient *r, const c
     json_t *doc = NULL;
     int rc = find_event(st, r, &w, d);
     if (rc == 0)
-        rc = incident_doc(st, w.ref, r, &doc, d);
+        rc = incident_doc(st, r, w.ref, lower, &doc, d);
     if (rc == VG_ENOENT)
         return vg_diag_set(d, VG_ENOENT, "uuid", "no such event");
     if (rc == 0)
@@ -239,7 +211,7 @@ static int add_hashes(void *ctx, const char *ref, const char *uuid, struct vg_di
 {
     struct hashes_walk *w = ctx;
     json_t *doc = NULL, *ev = NULL;
-    int rc = incident_doc(w->st, ref, w->r, &doc, d);
+    int rc = incident_doc(w->st, w->r, ref, uuid, &doc, d);
     if (rc == VG_ENOENT)
         return 0;
     vg_buf_reset(&w->ev);

@@ -215,6 +215,8 @@ static int run_share(int argc, char **argv)
         return run_export(argc - 1, argv + 1);
     if (strcmp(argv[1], "import") == 0)
         return run_import(argc - 1, argv + 1);
+    if (strcmp(argv[1], "pull") == 0)
+        return cmd_share_pull(argc - 1, argv + 1);
     struct vg_shown sa;
     return vg_cli_usage("share", "unknown subcommand '%s'", vg_shown(vg_str_c(argv[1]), 0, &sa));
 }
