@@ -64,4 +64,13 @@ void vg_api_mispfeed_manifest(struct vg_req *req, struct vg_resp *r);
 void vg_api_mispfeed_event(struct vg_req *req, struct vg_resp *r);
 void vg_api_mispfeed_hashes(struct vg_req *req, struct vg_resp *r);
 
+void vg_api_partners_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_patch(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_revoke(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_whoami(struct vg_req *req, struct vg_resp *r);
+
 #endif

@@ -49,5 +49,13 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/misp-feed/manifest.json", VG_READER, vg_api_mispfeed_manifest, VG_ROUTE_SHARE},
     {"GET", "/misp-feed/hashes.csv", VG_READER, vg_api_mispfeed_hashes, VG_ROUTE_SHARE},
     {"GET", "/misp-feed/{}", VG_READER, vg_api_mispfeed_event, VG_ROUTE_SHARE},
+    {"GET", "/api/v1/partners", VG_READER, vg_api_partners_list, 0},
+    {"POST", "/api/v1/partners", VG_ADMIN, vg_api_partners_create, 0},
+    {"GET", "/api/v1/partners/{}", VG_READER, vg_api_partners_get, 0},
+    {"PATCH", "/api/v1/partners/{}", VG_ADMIN, vg_api_partners_patch, 0},
+    {"GET", "/api/v1/partners/{}/tokens", VG_ADMIN, vg_api_partner_tokens_list, 0},
+    {"POST", "/api/v1/partners/{}/tokens", VG_ADMIN, vg_api_partner_tokens_create, 0},
+    {"DELETE", "/api/v1/partners/{}/tokens/{}", VG_ADMIN, vg_api_partner_tokens_revoke, 0},
+    {"GET", "/api/v1/share/whoami", VG_READER, vg_api_share_whoami, VG_ROUTE_SHARE},
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

@@ -719,6 +719,7 @@ static const struct vg_store_ops sqlite_ops = {
     .vuln = &sqlite_vuln_ops,
     .report = &sq_report_ops,
     .pull = &sq_pull_ops,
+    .partner = &sq_partner_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

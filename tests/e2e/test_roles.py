@@ -53,6 +53,14 @@ ROLES = {
     ("GET", "/misp-feed/manifest.json"): "reader",
     ("GET", "/misp-feed/hashes.csv"): "reader",
     ("GET", "/misp-feed/{}"): "reader",
+    ("GET", "/api/v1/partners"): "reader",
+    ("POST", "/api/v1/partners"): "admin",
+    ("GET", "/api/v1/partners/{}"): "reader",
+    ("PATCH", "/api/v1/partners/{}"): "admin",
+    ("GET", "/api/v1/partners/{}/tokens"): "admin",
+    ("POST", "/api/v1/partners/{}/tokens"): "admin",
+    ("DELETE", "/api/v1/partners/{}/tokens/{}"): "admin",
+    ("GET", "/api/v1/share/whoami"): "reader",
 }
 RANK_OF_ROLE = {"public": 0, "reader": 1, "analyst": 2, "admin": 3}
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,')
