@@ -72,5 +72,21 @@ void vg_api_partner_tokens_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_partner_tokens_create(struct vg_req *req, struct vg_resp *r);
 void vg_api_partner_tokens_revoke(struct vg_req *req, struct vg_resp *r);
 void vg_api_share_whoami(struct vg_req *req, struct vg_resp *r);
+/* The TAXII 2.1 server (api/taxii.c). */
+void vg_api_taxii_discovery(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_root(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_collections(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_collection(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_objects_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_objects_post(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_manifest(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_object_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_object_delete(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_versions(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_status(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_colls_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_colls_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_colls_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_taxii_colls_patch(struct vg_req *req, struct vg_resp *r);
 
 #endif

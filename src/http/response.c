@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/log.h"
 
@@ -85,4 +86,54 @@ void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d)
         vg_error("internal error: %s", msg);
         vg_resp_error(r, 500, "internal", NULL, "internal error");
     }
+}
+
+void vg_resp_header(struct vg_resp *r, const char *name, const char *value)
+{
+    if (r->nheaders >= VG_RESP_HEADERS)
+        return;
+    snprintf(r->headers[r->nheaders].name, sizeof r->headers[0].name, "%s", name);
+    snprintf(r->headers[r->nheaders].value, sizeof r->headers[0].value, "%s", value);
+    r->nheaders++;
+}
+
+/* The title of a TAXII error message for an HTTP status. */
+static const char *taxii_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad request";
+    case 401: return "Authentication required";
+    case 403: return "Forbidden";
+    case 404: return "Not found";
+    case 405: return "Method not allowed";
+    case 406: return "Not acceptable";
+    case 413: return "Request too large";
+    case 415: return "Unsupported media type";
+    case 422: return "Unprocessable entity";
+    case 429: return "Too many requests";
+    case 503: return "Service unavailable";
+    default: return status >= 500 ? "Internal error" : "Error";
+    }
+}
+
+void vg_resp_taxii(struct vg_resp *r)
+{
+    if (r->content_type && strcmp(r->content_type, VG_CONTENT_JSON) != 0)
+        return; /* already TAXII (or text of another kind) */
+    json_t *e = json_object_get(r->json, "error");
+    if (r->status >= 400 && json_is_object(e)) {
+        char status[16];
+        snprintf(status, sizeof status, "%d", r->status);
+        json_t *t = json_pack("{s:s,s:O?,s:s,s:O?}", "title", taxii_title(r->status), "description",
+                              json_object_get(e, "message"), "http_status", status, "error_code",
+                              json_object_get(e, "code"));
+        json_t *field = json_object_get(e, "field");
+        if (t && field)
+            json_object_set_new(t, "details", json_pack("{s:O}", "field", field));
+        if (t) {
+            json_decref(r->json);
+            r->json = t;
+        }
+    }
+    r->content_type = VG_CONTENT_TAXII;
 }

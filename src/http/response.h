@@ -1,3 +1,5 @@
+#define VG_RESP_HEADERS 4 /* other headers an answer may carry */
+
 /* What a handler answers: status, body and its content type, and optional headers; the
  * helpers that set them, errors included. Ready for JSON, HTML pages and TAXII. */
 #ifndef VG_HTTP_RESPONSE_H
@@ -29,6 +31,11 @@ struct vg_resp {
     bool close;               /* Connection: close: the connection ends after the answer */
     bool basic_auth;          /* a 401 also offers HTTP Basic (a sharing route, where a
                                * partner CERT may authenticate so) */
+    struct {
+        char name[32];
+        char value[48];
+    } headers[VG_RESP_HEADERS]; /* other headers (vg_resp_header) */
+    int nheaders;
 };
 
 /* Answers the document body (taken over; NULL: no body) as JSON. */
@@ -47,6 +54,12 @@ void vg_resp_error(struct vg_resp *r, int status, const char *code, const char *
  * other error is a 500 "internal" whose cause (the item and rc) is logged. */
 void vg_resp_get_failed(struct vg_resp *r, int rc, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Adds a header to the answer (name and value cut to fit; past VG_RESP_HEADERS, ignored). */
+void vg_resp_header(struct vg_resp *r, const char *name, const char *value);
+/* Makes an answer a TAXII 2.1 one: an error {"error":{"code","message","field"}} becomes a
+ * TAXII error message {title, description, http_status, error_code, details}, and every JSON
+ * body gets the TAXII content type. For the routes under /taxii2/. */
+void vg_resp_taxii(struct vg_resp *r);
 /* Maps a store/library error code and its diagnostic to an HTTP error answer. */
 void vg_resp_diag(struct vg_resp *r, int rc, const struct vg_diag *d);
 

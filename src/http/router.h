@@ -21,6 +21,9 @@ enum {
     VG_ROUTE_LOGIN = 2,    /* a password login: checked on the hash pool before its handler */
     VG_ROUTE_SHARE = 4,    /* a sharing route (exports, imports, MISP feed, TAXII): a partner
                             * CERT's token may use it (and no other route) */
+    VG_ROUTE_TAXII = 8,    /* a TAXII 2.1 route (/taxii2/): its body's media type is the
+                            * handler's to judge (application/taxii+json), and every answer,
+                            * the server's errors included, is a TAXII one (vg_resp_taxii) */
 };
 
 struct vg_route {

@@ -262,6 +262,7 @@ static bool take_text(struct vg_resp *r, char **text, size_t *len)
     r->content_type = VG_CONTENT_JSON;
     r->location[0] = '\0';
     r->retry_after = 0;
+    r->nheaders = 0;
     *text = (char *)(done ? LOST_BODY : OOM_BODY);
     *len = strlen(*text);
     return true;
@@ -304,6 +305,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
         MHD_add_response_header(resp, "Location", r->location);
     if (allow)
         MHD_add_response_header(resp, "Allow", allow);
+    for (int i = 0; i < r->nheaders; i++)
+        MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
     if (r->retry_after > 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", r->retry_after);
@@ -502,6 +505,8 @@ static bool media_type_is(const char *ct, const char *type)
  * never application/json. */
 static bool body_type_ok(struct vg_req *req, const struct vg_route *route)
 {
+    if (route->flags & VG_ROUTE_TAXII)
+        return true; /* application/taxii+json: the handler judges it (415 as TAXII says) */
     const char *ct = vg_req_header(req, "Content-Type");
     return media_type_is(ct, "application/json") ||
            (route->flags & VG_ROUTE_RAW_BODY && media_type_is(ct, "application/x-ndjson"));
@@ -702,6 +707,18 @@ static size_t header_size(struct MHD_Connection *conn)
     return ci ? ci->header_size : 0;
 }
 
+/* A TAXII request's answer is a TAXII one, errors included (those of the route's handler,
+ * and those the server gives before it: 401, 403, 404, 405, 413): its route says so, or, when
+ * no route was found, its path under /taxii2. */
+static void taxii_answer(struct job *j)
+{
+    const char *u = j->url ? j->url : "";
+    bool taxii = j->route ? (j->route->flags & VG_ROUTE_TAXII) != 0
+                          : strncmp(u, "/taxii2", 7) == 0 && strchr("/?", u[7]) != NULL;
+    if (taxii)
+        vg_resp_taxii(&j->resp);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload,
                                   size_t *upload_size, void **con_cls)
@@ -721,8 +738,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         j->req.conn = conn;
         if (!vg_conns_enter(conn, VG_CONN_BODY))
             return MHD_NO; /* ended by its header deadline meanwhile */
-        if (refuse_early(srv, j, header_size(conn)))
+        if (refuse_early(srv, j, header_size(conn))) {
+            taxii_answer(j);
             return send_resp(conn, &j->resp, NULL);
+        }
         return MHD_YES;
     }
     if (*upload_size) {
@@ -747,6 +766,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_YES; /* called again when the database thread has answered */
         j->resp.close = j->too_big;
     }
+    taxii_answer(j);
     return send_resp(conn, &j->resp, j->allow[0] ? j->allow : NULL);
 }
 
@@ -1054,6 +1074,7 @@ int vg_server_handle(struct vg_server *srv, const struct vg_raw_req *rq, struct 
     char *text;
     size_t len;
     struct vg_resp *r = &j->resp;
+    taxii_answer(j);
     if (take_text(r, &text, &len))
         text = vg_strndup(text, len); /* NULL if even that fails: the status says 500 */
     out->status = r->status;

@@ -27,8 +27,7 @@ int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d);
  * reported with the object's id and the position in the pattern. 0; VG_EINVAL with d's field
  * the JSON pointer of the first thing malformed, after the sink got everything valid before
  * it; or a sink's non-zero return. */
-int vg_stix_read(const char *buf, size_t len, const struct vg_share_sink *sink,
-                 struct vg_diag *d);
+int vg_stix_read(const char *buf, size_t len, const struct vg_share_sink *sink, struct vg_diag *d);
 
 /* The same on objects already parsed (TAXII POST bodies): objects is a JSON array of STIX
  * objects; pointer_base prefixes the pointers reported ("/objects"). */

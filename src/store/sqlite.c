@@ -720,6 +720,7 @@ static const struct vg_store_ops sqlite_ops = {
     .report = &sq_report_ops,
     .pull = &sq_pull_ops,
     .partner = &sq_partner_ops,
+    .taxii = &sq_taxii_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

@@ -21,6 +21,7 @@
 #include "store/user.h"
 #include "store/vuln.h"
 #include "store/partner.h"
+#include "store/taxii.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -55,6 +56,7 @@ struct vg_store_ops {
     const struct vg_store_report_ops *report;   /* the intake's queue of held reports */
     const struct vg_store_pull_ops *pull;       /* where `vigie share pull` stopped */
     const struct vg_store_partner_ops *partner; /* partner CERTs and their tokens */
+    const struct vg_store_taxii_ops *taxii;     /* the TAXII 2.1 server (store/taxii.h) */
 };
 
 struct vg_store {

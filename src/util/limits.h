@@ -34,6 +34,11 @@
 #define VG_MAX_IOC_FILES       1024    /* indicator files named on one command line */
 #define VG_MAX_SHOWN           200     /* bytes of an untrusted value shown in a message */
 
+/* The TAXII 2.1 server (app/taxii.c). */
+#define VG_TAXII_PAGE_DEFAULT  100   /* objects in a page when the client gives no limit */
+#define VG_TAXII_PAGE_MAX      1000  /* the most objects in one page: a larger limit is capped */
+#define VG_TAXII_MAX_POST      10000 /* objects in one POSTed envelope */
+
 /* The fuzz build (make fuzz) shrinks the line limit, so that inputs of a few kilobytes reach
  * the long-line paths and the block boundaries of the stream reader (fuzz/fuzz_scan.c). */
 #ifdef VG_FUZZING
