@@ -54,6 +54,14 @@ void vg_api_reports_queue_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_accept(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_discard(struct vg_req *req, struct vg_resp *r);
 
+void vg_api_partners_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_partners_patch(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_partner_tokens_revoke(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_whoami(struct vg_req *req, struct vg_resp *r);
 /* Sharing (api/share.c). */
 void vg_api_incidents_export(struct vg_req *req, struct vg_resp *r);
 void vg_api_share_export(struct vg_req *req, struct vg_resp *r);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/partner.h"
 #include "util/json.h"
 
 /* A random password of 64 hex digits, forgotten, hashed with crypto_pwhash_OPSLIMIT_INTERACTIVE
@@ -57,6 +58,8 @@ int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, stru
     struct vg_token_meta m;
     if (!meta)
         meta = &m;
+    if (len >= 4 && memcmp(token, "vgp_", 4) == 0) /* a partner CERT's (app/partner.h) */
+        return vg_partner_token_check(st, token, len, who, meta);
     if (len != VG_TOKEN_LEN || memcmp(token, "vgt_", 4) != 0)
         return VG_ENOENT;
     crypto_hash_sha256(hash, (const unsigned char *)token, len);

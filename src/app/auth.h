@@ -31,9 +31,10 @@ int vg_auth_token_new(struct vg_store *st, long long user_id, const char *label,
  * for it (vigie init, vigie token create). 0, or an error with d filled. */
 int vg_auth_user_token(struct vg_store *st, const char *name, const char *role, const char *label,
                        char out[VG_TOKEN_LEN + 1], struct vg_diag *d);
-/* Looks up a presented token: 0 with *who and *meta (may be NULL) filled; VG_ENOENT if it is
- * unknown, revoked or its user disabled; VG_EPERM if it has expired (*meta filled); another
- * error if the store fails. */
+/* Looks up a presented token, a user's ("vgt_") or a partner's ("vgp_", app/partner.h: *who
+ * is then role "partner" with its partner_id): 0 with *who and *meta (may be NULL) filled;
+ * VG_ENOENT if it is unknown, revoked or its user (partner) disabled; VG_EPERM if it has
+ * expired (*meta filled); another error if the store fails. */
 int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, struct vg_actor *who,
                         struct vg_token_meta *meta);
 /* Checks a user's password: 0 and *user_id; VG_EPERM when the user is unknown, disabled, has

@@ -286,6 +286,12 @@ out:
     return rc;
 }
 
+int vg_contacts_check(const json_t *in, json_t **out, struct vg_diag *d)
+{
+    unsigned long before = vg_mem_thread_failures();
+    return oom_guard(before, check_contacts(in, out, d), out, d);
+}
+
 static int org_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d)
 {
     static const char *const fields[] = {"name", "kind", "sector", "assets", "contacts", NULL};

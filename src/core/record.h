@@ -37,6 +37,10 @@ int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, 
 /* Checks an observable object {value, type?}; fills a new {"type","value"} object. */
 int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d);
 
+/* Checks a list of contacts [{name, email, role?, phone?}] (an organisation's, a partner's):
+ * fills a new normalised array, or names the bad field ("/contacts/0/email"). */
+int vg_contacts_check(const json_t *in, json_t **out, struct vg_diag *d);
+
 /* True if s looks like a CPE 2.3 formatted string (prefix and 13 components). */
 bool vg_cpe23_shape_ok(const char *s);
 

@@ -1,7 +1,9 @@
-/* Bearer tokens on requests: "Authorization: Bearer vgt_..." is read here and checked by
- * app/auth.c against the store; the route's least role is enforced here too. Token uses are
- * noted in memory and written by the database thread; password logins are admitted and
- * checked here for the server (server.c hands them from a worker to the hash pool). */
+/* Bearer tokens on requests: "Authorization: Bearer vgt_..." (a user's) or "vgp_..." (a
+ * partner CERT's, also as HTTP Basic: its id and token) is read here and checked by app/auth.c
+ * against the store; the route's least role is enforced here too, and a partner kept to the
+ * sharing routes. Token uses are noted in memory and written by the database thread; password
+ * logins are admitted and checked here for the server (server.c hands them from a worker to
+ * the hash pool). */
 #include "http/auth.h"
 
 #include <pthread.h>
@@ -10,7 +12,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include <sodium.h>
+
 #include "app/auth.h"
+#include "app/partner.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -86,20 +91,52 @@ void vg_token_uses_flush(struct vg_token_uses *u, struct vg_store *st)
     }
 }
 
-int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
+/* A partner's HTTP Basic credentials: base64 of "ID:TOKEN", its id as the user name and one of
+ * its tokens as the password. 0 with req->actor filled, or VG_ENOENT (not that form, not a
+ * partner's token, or a token of another partner), or the store's error. */
+static int basic_check(struct vg_req *req, const char *cred, struct vg_token_meta *meta)
 {
-    bool required = least != VG_PUBLIC;
+    unsigned char raw[256];
+    size_t n = 0;
+    int rc = VG_ENOENT;
+    if (sodium_base642bin(raw, sizeof raw - 1, cred, strlen(cred), NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0)
+        return VG_ENOENT;
+    raw[n] = '\0';
+    const char *user = (const char *)raw, *colon = memchr(raw, ':', n);
+    size_t ulen = colon ? (size_t)(colon - user) : 0;
+    long long id = 0;
+    if (ulen >= 1 && ulen <= 18 && strspn(user, "0123456789") == ulen && user[0] != '0') {
+        for (size_t i = 0; i < ulen; i++)
+            id = id * 10 + (user[i] - '0');
+        const char *pw = colon + 1;
+        rc = vg_partner_token_check(req->st, pw, n - ulen - 1, &req->actor, meta);
+        if (rc == 0 && req->actor.partner_id != id)
+            rc = VG_ENOENT; /* the token of another partner */
+    }
+    sodium_memzero(raw, sizeof raw);
+    return rc;
+}
+
+int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_route *route)
+{
+    bool share = route->flags & VG_ROUTE_SHARE, required = route->access != VG_PUBLIC;
+    r->basic_auth = share;
     const char *h = vg_req_header(req, "Authorization");
     if (!h) {
         if (required)
             vg_resp_error(r, 401, "unauthorized", NULL,
-                          "a token is required: Authorization: Bearer TOKEN");
+                          share ? "credentials are required: Authorization: Bearer TOKEN, or "
+                                  "HTTP Basic with a partner's id and token"
+                                : "a token is required: Authorization: Bearer TOKEN");
         return required ? -1 : 0;
     }
     struct vg_token_meta meta;
-    int rc = strncasecmp(h, "Bearer ", 7) != 0
-                 ? VG_ENOENT
-                 : vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor, &meta);
+    int rc = VG_ENOENT;
+    if (strncasecmp(h, "Bearer ", 7) == 0)
+        rc = vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor, &meta);
+    else if (strncasecmp(h, "Basic ", 6) == 0)
+        rc = basic_check(req, h + 6, &meta);
     if (rc) {
         memset(&req->actor, 0, sizeof req->actor);
         if (rc == VG_ENOENT) {
@@ -113,13 +150,27 @@ int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
         }
         return -1;
     }
+    if (req->actor.partner_id) { /* a partner CERT: the sharing routes, whatever their role */
+        if (share)
+            return 0;
+        vg_resp_error(r, 403, "forbidden", NULL,
+                      "a partner's token may use only the sharing routes, not %s %s", req->method,
+                      req->path);
+        return -1;
+    }
     note_use(req->srv ? vg_server_token_uses(req->srv) : NULL, &meta);
-    if (required && vg_auth_role_rank(req->actor.role) < (int)least) {
+    if (required && vg_auth_role_rank(req->actor.role) < (int)route->access) {
         vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
                       req->method, req->path);
         return -1;
     }
     return 0;
+}
+
+int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
+{
+    const struct vg_route route = {.access = least};
+    return vg_http_auth_route(req, r, &route);
 }
 
 int vg_http_login_admit(struct vg_req *req, struct vg_resp *r, struct vg_loginlimit *ll)

@@ -14,6 +14,11 @@
  * vg_token_uses) when its recorded last use is more than a minute old. Runs where the
  * request's handler runs (req->st). */
 int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least);
+/* The same for a route: its least role, and its flags. A partner CERT's token (bearer, or
+ * HTTP Basic with the partner's id as user name and the token as password) is admitted only
+ * on a VG_ROUTE_SHARE route, whatever its least role (403 `forbidden` on any other); a 401 of
+ * a sharing route also offers Basic (r->basic_auth). A partner's token uses are not noted. */
+int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_route *route);
 
 /* The last uses of tokens waiting to be written: noted by vg_http_auth on any thread, written
  * by the database thread (vg_token_uses_flush), so that a reader never writes. Bounded: when

@@ -27,6 +27,8 @@ struct vg_resp {
     char location[256];       /* Location header, "" if none */
     int retry_after;          /* Retry-After header in seconds, 0: none */
     bool close;               /* Connection: close: the connection ends after the answer */
+    bool basic_auth;          /* a 401 also offers HTTP Basic (a sharing route, where a
+                               * partner CERT may authenticate so) */
 };
 
 /* Answers the document body (taken over; NULL: no body) as JSON. */

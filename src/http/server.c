@@ -267,8 +267,10 @@ static bool take_text(struct vg_resp *r, char **text, size_t *len)
     return true;
 }
 
-/* The challenge of a 401: the API takes bearer tokens. */
-#define WWW_AUTHENTICATE "Bearer realm=\"vigie\""
+/* The challenge of a 401: the API takes bearer tokens; the sharing routes also HTTP Basic (a
+ * partner's id and token). */
+#define WWW_AUTHENTICATE       "Bearer realm=\"vigie\""
+#define WWW_AUTHENTICATE_BASIC "Basic realm=\"vigie\""
 
 static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r, const char *allow)
 {
@@ -294,6 +296,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", WWW_AUTHENTICATE);
+    if (r->status == 401 && r->basic_auth)
+        MHD_add_response_header(resp, "WWW-Authenticate", WWW_AUTHENTICATE_BASIC);
     if (r->close)
         MHD_add_response_header(resp, "Connection", "close");
     if (r->location[0])
@@ -333,7 +337,7 @@ static void run_job(struct vg_store *st, struct job *j)
     struct vg_resp *r = &j->resp;
     const struct vg_route *route = j->route;
     req->st = st;
-    if (vg_http_auth(req, r, route->access) != 0)
+    if (vg_http_auth_route(req, r, route) != 0)
         return;
     route->handler(req, r);
 }
@@ -1063,7 +1067,8 @@ int vg_server_handle(struct vg_server *srv, const struct vg_raw_req *rq, struct 
     out->retry_after = r->retry_after;
     out->close = r->close;
     if (r->status == 401)
-        snprintf(out->www_authenticate, sizeof out->www_authenticate, "%s", WWW_AUTHENTICATE);
+        snprintf(out->www_authenticate, sizeof out->www_authenticate, "%s%s%s", WWW_AUTHENTICATE,
+                 r->basic_auth ? ", " : "", r->basic_auth ? WWW_AUTHENTICATE_BASIC : "");
     if (head) { /* the headers of a GET, without its body */
         free(out->body);
         out->body = NULL;

@@ -59,6 +59,14 @@ struct sq {
     char last_error[200];         /* and its message, kept past the statement's reset */
 };
 
+/* A cached token (struct sq's tokens): whom it authenticates and what it is. A user's
+ * (sqlite_users.c) or a partner's (sqlite_partners.c): their secrets differ by prefix, so their
+ * hashes never meet. */
+struct sq_token {
+    struct vg_actor who;
+    struct vg_token_meta meta;
+};
+
 static inline struct sq *sq_of(struct vg_store *st)
 {
     return (struct sq *)st;
@@ -140,6 +148,8 @@ int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
 
 /* sqlite_reports.c: the intake's queue of held reports. */
 extern const struct vg_store_report_ops sq_report_ops;
+/* sqlite_partners.c: partner CERTs and their tokens. */
+extern const struct vg_store_partner_ops sq_partner_ops;
 
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */

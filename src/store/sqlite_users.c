@@ -124,12 +124,6 @@ int sq_token_add(struct vg_store *st, long long user_id, const unsigned char has
     return 0;
 }
 
-/* A cached token: whom it authenticates and what it is. */
-struct sq_token {
-    struct vg_actor who;
-    struct vg_token_meta meta;
-};
-
 /* Every request checks its token: valid ones are cached on the connection (see struct sq),
  * so that a request costs one PRAGMA instead of a join of two tables. A revoked or unknown
  * token is never cached, so it is refused by the database each time. An expired one is

@@ -19,6 +19,7 @@
 #include "store/report.h"
 #include "store/user.h"
 #include "store/vuln.h"
+#include "store/partner.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -50,7 +51,8 @@ struct vg_store_ops {
     const struct vg_store_incident_ops *incident;
     const struct vg_store_indicator_ops *indicator;
     const struct vg_store_vuln_ops *vuln;
-    const struct vg_store_report_ops *report; /* the intake's queue of held reports */
+    const struct vg_store_report_ops *report;   /* the intake's queue of held reports */
+    const struct vg_store_partner_ops *partner; /* partner CERTs and their tokens */
 };
 
 struct vg_store {
