@@ -61,6 +61,10 @@ ROLES = {
     ("POST", "/api/v1/partners/{}/tokens"): "admin",
     ("DELETE", "/api/v1/partners/{}/tokens/{}"): "admin",
     ("GET", "/api/v1/share/whoami"): "reader",
+    # sharing (issue 12, h-share): also a partner's token, for itself (VG_ROUTE_SHARE)
+    ("GET", "/api/v1/incidents/{}/export"): "analyst",
+    ("GET", "/api/v1/share/export"): "analyst",
+    ("POST", "/api/v1/share/import"): "analyst",
 }
 RANK_OF_ROLE = {"public": 0, "reader": 1, "analyst": 2, "admin": 3}
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,')
