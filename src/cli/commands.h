@@ -59,6 +59,7 @@ extern const struct vg_command vg_cmd_share;
  * is "pull"; returns the exit code. Its help text, for `vigie help share`. */
 int cmd_share_pull(int argc, char **argv);
 extern const char vg_cmd_share_pull_help[];
+extern const struct vg_command vg_cmd_partner;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];
