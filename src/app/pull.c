@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "app/share.h"
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -224,41 +225,34 @@ static void source_of(const struct vg_pull_opts *o, char *out, size_t cap)
         snprintf(out, cap, "%s", o->url);
 }
 
-/* Imports one MISP event (its whole file, as `vigie share import` would); *report = what the
- * import says (new reference). 0 or a VG_E* with d. */
+/* Imports one MISP event (its whole file, as `vigie share import` imports one);
+ * *report = the import's report (new reference). 0 or a VG_E* with d. */
 static int import_misp_event(struct vg_store *st, const struct vg_pull_opts *o, const char *source,
                              const char *buf, size_t len, json_t **report, struct vg_diag *d)
 {
-    /* TODO(h-share): vg_share_import */
-    (void)st;
-    (void)o;
-    (void)source;
-    json_t *v = vg_json_parse(buf, len, d);
-    if (!v)
-        return VG_EINVAL;
-    json_t *ev = json_object_get(v, "Event");
-    if (!json_is_object(ev)) {
-        json_decref(v);
-        return vg_diag_set(d, VG_EINVAL, "/Event", "not a MISP event");
-    }
-    *report = json_pack("{s:I}", "attributes",
-                        (json_int_t)json_array_size(json_object_get(ev, "Attribute")));
-    json_decref(v);
-    return 0;
+    struct vg_share_report rep;
+    vg_share_report_init(&rep);
+    int rc = vg_share_import(st, o->who, "misp", buf, len, source, &rep, d);
+    *report = vg_share_report_json(&rep);
+    vg_share_report_cleanup(&rep);
+    if (rc == 0 && !*report)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    return rc;
 }
 
-/* Imports one TAXII page's objects; *report = what the import says (new reference). */
+/* Imports one TAXII page's objects; *report = the import's report (new reference). */
 static int import_stix_objects(struct vg_store *st, const struct vg_pull_opts *o,
                                const char *source, const json_t *objects, json_t **report,
                                struct vg_diag *d)
 {
-    /* TODO(h-share): vg_share_import_stix_objects */
-    (void)st;
-    (void)o;
-    (void)source;
-    (void)d;
-    *report = json_pack("{s:I}", "objects", (json_int_t)json_array_size(objects));
-    return 0;
+    struct vg_share_report rep;
+    vg_share_report_init(&rep);
+    int rc = vg_share_import_stix_objects(st, o->who, objects, source, &rep, d);
+    *report = vg_share_report_json(&rep);
+    vg_share_report_cleanup(&rep);
+    if (rc == 0 && !*report)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    return rc;
 }
 
 /* ---- MISP feeds ---- */
@@ -600,8 +594,8 @@ int vg_pull_taxii(struct vg_store *st, const struct vg_pull_opts *o, vg_pull_rep
             vg_diag_clear(&id);
             prc = objs ? import_stix_objects(st, o, source, objs, &report, &id) : 0;
             if (prc)
-                vg_diag_set(&pd, prc, id.field, "%s: /objects%s: %s", url.data, id.field,
-                            id.message);
+                vg_diag_set(&pd, prc, id.field, "%s: %s%s%s", url.data, id.field,
+                            id.field[0] ? ": " : "", id.message);
         }
         if (prc == 0 && a.date_added_last[0])
             prc =
