@@ -28,6 +28,38 @@ static void incident_uuid(const char *ref, char out[VG_UUID_LEN + 1])
     vg_uuid5(vg_uuid_ns_vigie, name, n > 0 && (size_t)n < sizeof name ? (size_t)n : 0, out);
 }
 
+/* Makes doc's "updated" (the event's timestamp in the manifest and the event) the incident's
+ * latest change: an observable added or a note is a timeline entry that leaves the
+ * incident's own "updated" as it was, and a subscriber that did not see the timestamp move
+ * would never fetch the event again. */
+static int freshen(struct vg_store *st, const char *ref, json_t *doc, struct vg_diag *d)
+{
+    json_t *inc = NULL;
+    int rc = vg_store_incident_get(st, ref, &inc);
+    if (rc)
+        return vg_diag_set(d, rc, "", "cannot read incident %.60s", ref);
+    time_t best = 0, t;
+    const char *u = vg_json_str(doc, "updated");
+    if (u && vg_time_parse(u, &t) == 0)
+        best = t;
+    time_t was = best;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(inc, "timeline"), i, e) {
+        const char *at = vg_json_str(e, "at");
+        if (at && vg_time_parse(at, &t) == 0 && t > best)
+            best = t;
+    }
+    json_decref(inc);
+    if (best > was) {
+        char s[VG_TIME_LEN];
+        vg_time_fmt(best, s);
+        if (json_object_set_new(doc, "updated", json_string(s)))
+            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    return 0;
+}
+
 /* The document of incident ref for r whose uuid is uuid; VG_ENOENT when there is none (gone,
  * or no longer for r), as app/share.c says. */
 static int incident_doc(struct vg_store *st, const struct vg_recipient *r, const char *ref,
@@ -42,7 +74,11 @@ static int incident_doc(struct vg_store *st, const struct vg_recipient *r, const
         *doc = NULL;
         return vg_diag_set(d, VG_EIO, "", "incident %s: its document's uuid is not %s", ref, uuid);
     }
-    return 0;
+    if ((rc = freshen(st, ref, *doc, d)) != 0) {
+        json_decref(*doc);
+        *doc = NULL;
+    }
+    return rc;
 }
 
 /* Walks the incidents r may get, in reference order, a page of the store at a time. */
