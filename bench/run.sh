@@ -12,3 +12,5 @@ echo "== vuln (bench/vuln/run.sh)"
 sh bench/vuln/run.sh | tee bench/out/vuln-report.txt
 echo "== load (bench/load/load.py)"
 /usr/bin/python3 bench/load/load.py | tee bench/out/load-report.txt
+echo "== share (bench/share/run.sh)"
+sh bench/share/run.sh | tee bench/out/share-report.txt

@@ -13,8 +13,10 @@
  * marking-definition objects used (official ids, core/tlp.h), per item an indicator with its
  * pattern ("[ipv4-addr:value = '198.51.100.0/24']", quotes and backslashes escaped), the SCO
  * with its deterministic id (UUIDv5 of its id-contributing properties, STIX 2.1 2.9) and a
- * relationship between them, sightings, and for an incident an incident SDO (or report)
- * referring to them; every object with object_marking_refs; x_vigie_withheld. The bundle
+ * relationship between them, sightings, and a report referring to them all (report_types
+ * "incident" for an incident, with its fields as x_vigie_*: the official schemas reject an
+ * incident SDO inside a bundle); every object with object_marking_refs; x_vigie_withheld on
+ * the report. An item with to_ids false is written as its SCO only. docs/STIX.md. The bundle
  * validates against the official STIX 2.1 JSON schemas. The same document writes the same
  * bytes but the bundle's id. 0, or VG_EINVAL (d names the item's pointer) / VG_ETOOBIG. */
 int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d);

@@ -46,4 +46,9 @@
 #define VG_MAX_LINE 4096
 #endif
 
+/* STIX 2.1 patterns (src/share/pattern.c). */
+#define VG_MAX_PATTERN       65536 /* one STIX pattern, bytes */
+#define VG_MAX_PATTERN_DEPTH 32    /* nesting of brackets and parentheses in a pattern */
+#define VG_MAX_PATTERN_TERMS 1000  /* comparisons and constants in one pattern */
+
 #endif
