@@ -295,3 +295,88 @@ def test_partner_cli(server):
     assert who.status_code == 200 and who.json()["name"] == "CERT-NL"
     assert run("partner", "token", "999", db=db, check=False).returncode == 1
     assert "partner" in run("help", "partner").stdout
+
+
+def test_observable_tlp_default_explicit_and_refused(server):
+    from conftest import make_incident
+    inc = make_incident(server, observables=["198.51.100.7"], tlp="GREEN")
+    assert [o["tlp"] for o in inc["observables"]] == ["GREEN"]  # the incident's, at creation
+    ref = inc["ref"]
+    url = f"/api/v1/incidents/{ref}/observables"
+    r = server.post(url, {"value": "evil.example"})
+    assert r.status_code == 201 and r.json()["tlp"] == "GREEN", r.text  # default: the incident's
+    r = server.post(url, {"value": "203.0.113.9", "tlp": "RED"})
+    assert r.status_code == 201 and r.json()["tlp"] == "RED", r.text
+    r = server.post(url, {"value": "http://x.example/a", "type": "url", "tlp": "AMBER+STRICT"})
+    assert r.status_code == 201 and r.json()["tlp"] == "AMBER+STRICT", r.text
+    for bad in ("WHITE", "red", "", "TLP:RED", 3, None):
+        err(server.post(url, {"value": "bad.example", "tlp": bad}), 400, "invalid", "/tlp")
+    err(server.post(url, {"value": "bad.example", "colour": "RED"}), 400, "invalid", "/colour")
+    err(server.post("/api/v1/incidents/VIG-2000-999999/observables", {"value": "a.example"}),
+        404, "not_found", "ref")
+    got = {o["value"]: o["tlp"] for o in server.get(f"/api/v1/incidents/{ref}").json()
+           ["observables"]}
+    assert got == {"198.51.100.7": "GREEN", "evil.example": "GREEN", "203.0.113.9": "RED",
+                   "http://x.example/a": "AMBER+STRICT"}
+    assert "bad.example" not in got
+    # an observable without its own TLP follows its incident's; one with it keeps it
+    assert server.patch(f"/api/v1/incidents/{ref}", {"tlp": "AMBER"}).status_code == 200
+    got = {o["value"]: o["tlp"] for o in server.get(f"/api/v1/incidents/{ref}").json()
+           ["observables"]}
+    assert got["198.51.100.7"] == "AMBER" and got["evil.example"] == "AMBER"
+    assert got["203.0.113.9"] == "RED"
+    # posted again with another TLP: re-marked (200, not created), and in the timeline
+    r = server.post(url, {"value": "evil.example", "tlp": "CLEAR"})
+    assert r.status_code == 200 and r.json() == {"type": "domain-name", "value": "evil.example",
+                                                 "tlp": "CLEAR", "created": False}
+    r = server.post(url, {"value": "evil.example"})
+    assert r.status_code == 200 and r.json()["tlp"] == "CLEAR"
+    tl = server.get(f"/api/v1/incidents/{ref}").json()["timeline"]
+    assert [e["detail"].get("tlp") for e in tl if e["action"] == "observable"] == \
+        [None, "RED", "AMBER+STRICT", "CLEAR"]
+
+
+def test_observables_of_other_paths_get_their_incidents_tlp(server):
+    """Intake (public report) and alert escalation make incidents with observables: each has
+    its incident's TLP."""
+    from conftest import make_org
+    r = server.post("/api/v1/reports", {
+        "reporter": {"name": "Jo", "email": "jo@nowhere.example"},
+        "organisation": {"name": "Org", "kind": "ministry"},
+        "title": "t", "description": "d", "observables": [{"value": "http://evil.example/x"}]},
+        token="")
+    assert r.status_code == 201, r.text
+    inc = server.get("/api/v1/incidents/" + r.json()["incident"]).json()
+    assert [o["tlp"] for o in inc["observables"]] == [inc["tlp"]] and inc["tlp"]
+    org = make_org(server, "A", cidrs=["198.51.100.0/24"])
+    assert server.post("/api/v1/indicators", {"value": "203.0.113.0/24", "tlp": "GREEN"}) \
+        .status_code == 201
+    ev = '{"src_ip":"198.51.100.1","dest_ip":"203.0.113.5"}\n'
+    r = server.req("POST", "/api/v1/events", data=ev)
+    assert r.json()["sightings"] == 1, r.text
+    al = server.get(f"/api/v1/alerts?org={org['id']}").json()["items"][0]
+    r = server.post(f"/api/v1/alerts/{al['id']}/escalate", {})
+    assert r.status_code == 201, r.text
+    inc = server.get("/api/v1/incidents/" + r.json()["ref"]).json()
+    assert inc["observables"] and {o["tlp"] for o in inc["observables"]} == {inc["tlp"]}
+
+
+def test_sighting_tlp_is_its_indicators(server):
+    from conftest import make_org
+    make_org(server, "B", cidrs=["198.51.100.0/24"])
+    ids = {}
+    for value, tlp in (("203.0.113.0/24", "GREEN"), ("192.0.2.0/24", "RED")):
+        r = server.post("/api/v1/indicators", {"value": value, "tlp": tlp})
+        assert r.status_code == 201, r.text
+        ids[value] = r.json()["id"]
+    ev = ('{"src_ip":"198.51.100.1","dest_ip":"203.0.113.5"}\n'
+          '{"src_ip":"198.51.100.1","dest_ip":"192.0.2.5"}\n')
+    assert server.req("POST", "/api/v1/events", data=ev).json()["sightings"] == 2
+    sg = server.get("/api/v1/sightings").json()["items"]
+    assert sorted((s["value"], s["tlp"]) for s in sg) == [("192.0.2.5", "RED"),
+                                                          ("203.0.113.5", "GREEN")]
+    # an indicator re-marked: its sightings (without a TLP of their own) follow it
+    r = server.post("/api/v1/indicators", {"value": "203.0.113.0/24", "tlp": "AMBER"})
+    assert r.status_code == 200, r.text
+    sg = server.get(f"/api/v1/sightings?indicator={ids['203.0.113.0/24']}").json()["items"]
+    assert [s["tlp"] for s in sg] == ["AMBER"]
