@@ -591,7 +591,7 @@ static int record_sightings(struct import *im, long long id, const char *value, 
             dup = strcmp(src[m], src[k]) == 0;
         if (dup)
             continue;
-        v[k] = (struct vg_sighting){id, 0, seen, value, "share", src[k]};
+        v[k] = (struct vg_sighting){id, 0, seen, value, "share", src[k], NULL};
         k++;
     }
     if (k) {

@@ -556,9 +556,13 @@ static int check_object(const json_t *o, long long now, struct checked *c, char 
     if (!c->id || strncmp(c->id, c->type, tl) != 0 || strncmp(c->id + tl, "--", 2) != 0 ||
         !vg_uuid_valid(c->id + tl + 2, strlen(c->id + tl + 2)))
         return snprintf(why, cap, "id: missing or not \"%s--\" followed by a UUID", c->type), -1;
+    const char *created = vg_json_str(o, "created"), *modified = vg_json_str(o, "modified");
+    /* a cyber-observable (no created, no modified) may leave spec_version out: 2.1 then */
+    if (!json_object_get(o, "spec_version") && !json_object_get(o, "created") &&
+        !json_object_get(o, "modified"))
+        c->spec = "2.1";
     if (!c->spec || strcmp(c->spec, "2.1") != 0)
         return snprintf(why, cap, "spec_version: missing or not \"2.1\""), -1;
-    const char *created = vg_json_str(o, "created"), *modified = vg_json_str(o, "modified");
     long long cu = 0, mu = 0;
     if (json_object_get(o, "created") && (!created || vg_taxii_time_parse(created, &cu)))
         return snprintf(why, cap, "created: not a timestamp (YYYY-MM-DDTHH:MM:SS[.s]Z)"), -1;

@@ -65,7 +65,47 @@ ROLES = {
     ("GET", "/api/v1/incidents/{}/export"): "analyst",
     ("GET", "/api/v1/share/export"): "analyst",
     ("POST", "/api/v1/share/import"): "analyst",
+    ("GET", "/api/v1/taxii/collections"): "reader",
+    ("POST", "/api/v1/taxii/collections"): "admin",
+    ("GET", "/api/v1/taxii/collections/{}"): "reader",
+    ("PATCH", "/api/v1/taxii/collections/{}"): "admin",
+    ("GET", "/taxii2"): "reader",
+    ("GET", "/taxii2/vigie"): "reader",
+    ("GET", "/taxii2/vigie/collections"): "reader",
+    ("GET", "/taxii2/vigie/collections/{}"): "reader",
+    ("GET", "/taxii2/vigie/collections/{}/objects"): "reader",
+    ("POST", "/taxii2/vigie/collections/{}/objects"): "analyst",
+    ("GET", "/taxii2/vigie/collections/{}/manifest"): "reader",
+    ("GET", "/taxii2/vigie/collections/{}/objects/{}"): "reader",
+    ("DELETE", "/taxii2/vigie/collections/{}/objects/{}"): "analyst",
+    ("GET", "/taxii2/vigie/collections/{}/objects/{}/versions"): "reader",
+    ("GET", "/taxii2/vigie/status/{}"): "reader",
 }
+# How each family of routes writes its errors: the JSON API as {"error": {"code"}}, TAXII 2.1
+# as an error message {title, description, http_status, error_code}. Routes are written
+# without their trailing slash (TAXII clients send one; the router tolerates it): both forms
+# are called.
+ERROR_FORMS = (
+    ("/taxii2", lambda body: body["error_code"] if body.get("http_status") else None, "/"),
+    ("/api/v1/", lambda body: body["error"]["code"], ""),
+    ("/misp-feed/", lambda body: body["error"]["code"], ""),
+)
+
+
+def error_code(path, r):
+    for prefix, read, _slash in ERROR_FORMS:
+        if path.startswith(prefix):
+            return read(r.json())
+    raise AssertionError(f"no error form for {path}")
+
+
+def suffixes(path):
+    """The spellings of a route's path that are called: as written, and with the trailing slash
+    of its family's clients."""
+    for prefix, _read, slash in ERROR_FORMS:
+        if path.startswith(prefix) and slash:
+            return ("", slash)
+    return ("",)
 RANK_OF_ROLE = {"public": 0, "reader": 1, "analyst": 2, "admin": 3}
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,')
 
@@ -115,17 +155,19 @@ def test_every_route_refuses_lower_roles_and_no_token(server):
         need = RANK_OF_ROLE[ROLES[(method, pattern)]]
         if need == 0:
             continue
-        path = fill(pattern)
-        r = call(server, method, path, "")
-        assert r.status_code == 401, (method, pattern, r.status_code, r.text)
-        assert r.json()["error"]["code"] == "unauthorized", (method, pattern, r.text)
-        for rank in range(1, need):
-            role = ROLE_OF_RANK[rank]
-            r = call(server, method, path, tokens[role])
-            assert r.status_code == 403, (method, pattern, role, r.status_code, r.text)
-            assert r.json()["error"]["code"] == "forbidden", (method, pattern, role, r.text)
-            checked += 1
-        # the role it needs passes the gate (whatever the handler then answers)
-        r = call(server, method, path, tokens[ROLE_OF_RANK[need]])
-        assert r.status_code not in (401, 403), (method, pattern, r.status_code, r.text)
-    assert checked == sum(RANK_OF_ROLE[r] - 1 for r in ROLES.values() if r != "public")
+        for slash in suffixes(pattern):
+            path = fill(pattern) + slash
+            r = call(server, method, path, "")
+            assert r.status_code == 401, (method, path, r.status_code, r.text)
+            assert error_code(path, r) == "unauthorized", (method, path, r.text)
+            for rank in range(1, need):
+                role = ROLE_OF_RANK[rank]
+                r = call(server, method, path, tokens[role])
+                assert r.status_code == 403, (method, path, role, r.status_code, r.text)
+                assert error_code(path, r) == "forbidden", (method, path, role, r.text)
+                checked += 1
+            # the role it needs passes the gate (whatever the handler then answers)
+            r = call(server, method, path, tokens[ROLE_OF_RANK[need]])
+            assert r.status_code not in (401, 403), (method, path, r.status_code, r.text)
+    assert checked == sum((RANK_OF_ROLE[r] - 1) * len(suffixes(p))
+                          for (_m, p), r in ROLES.items() if r != "public")
