@@ -396,7 +396,7 @@ static int pull_event(struct vg_store *st, const struct vg_pull_opts *o, const c
         goto out;
     }
     json_object_set_new(entry, "status", json_string("imported"));
-    json_object_set(entry, "import", report ? report : json_null());
+    json_object_set_new(entry, "import", report ? json_incref(report) : json_null());
 out:
     json_decref(report);
     json_decref(ev);
@@ -603,7 +603,7 @@ int vg_pull_taxii(struct vg_store *st, const struct vg_pull_opts *o, vg_pull_rep
         if (prc == 0) {
             stats->imported++;
             json_object_set_new(entry, "status", json_string("imported"));
-            json_object_set(entry, "import", report ? report : json_object());
+            json_object_set_new(entry, "import", report ? json_incref(report) : json_object());
         } else {
             stats->failed++;
             report_failure(entry, &pd);
