@@ -336,3 +336,73 @@ def test_taxii_pull_errors(tmp_path, source):
     p, _ = pull(db, "--taxii", source.url + "/api1/", "--collection", "c1")
     assert p.returncode == 1
     assert "HTTP 500 (not a TAXII error body)" in p.stderr
+
+
+# ---- TAXII from vigie's own server ----
+
+TLP_GREEN = "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+
+
+def vigie_indicator(n):
+    return {"type": "indicator", "spec_version": "2.1",
+            "id": "indicator--%s" % uuidlib.UUID(int=1000 + n),
+            "created": "2026-12-01T00:00:00.000Z", "modified": "2026-12-01T00:00:00.000Z",
+            "pattern": "[domain-name:value = 'pulled-%d.example']" % n, "pattern_type": "stix",
+            "valid_from": "2026-12-01T00:00:00Z", "object_marking_refs": [TLP_GREEN]}
+
+
+def taxii_post(srv, coll, objects):
+    r = srv.req("POST", "/taxii2/vigie/collections/%s/objects/" % coll,
+                data=json.dumps({"objects": objects}),
+                headers={"Content-Type": "application/taxii+json;version=2.1",
+                         "Accept": "application/taxii+json;version=2.1"})
+    assert r.status_code == 202, r.text
+    assert r.json()["failure_count"] == 0, r.text
+
+
+def pulled_domains(db):
+    import sqlite3
+    con = sqlite3.connect(str(db))
+    try:
+        return {(v, tlp) for v, tlp in con.execute(
+            "SELECT value, tlp FROM indicator WHERE type = 'domain-name' AND value LIKE "
+            "'pulled-%'")}
+    finally:
+        con.close()
+
+
+def test_taxii_pull_from_vigie(server, tmp_path):
+    r = server.post("/api/v1/partners", {"name": "CERT-X", "country": "BE", "max_tlp": "GREEN"})
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    tok = server.post("/api/v1/partners/%d/tokens" % pid, {"label": "pull"}).json()["token"]
+    r = server.post("/api/v1/taxii/collections", {"title": "Out", "readers": "all"})
+    assert r.status_code == 201, r.text
+    coll = r.json()["id"]
+    taxii_post(server, coll, [vigie_indicator(n) for n in range(5)])
+    db = tmp_path / "b.db"
+    root = server.url + "/taxii2/vigie/"
+    args = ("--taxii", root, "--collection", coll, "--user", str(pid), "--password", tok,
+            "--limit", "2")
+    p, lines = pull(db, *args)
+    assert p.returncode == 0, p.stderr
+    assert [(e["objects"], e["status"]) for e in lines] == \
+        [(2, "imported"), (2, "imported"), (1, "imported")]
+    assert pulled_domains(db) == {("pulled-%d.example" % n, "GREEN") for n in range(5)}
+
+    p, lines = pull(db, *args)
+    assert p.returncode == 0, p.stderr
+    assert [e["objects"] for e in lines] == [0]
+
+    taxii_post(server, coll, [vigie_indicator(n) for n in range(5, 7)])
+    p, lines = pull(db, *args)
+    assert p.returncode == 0, p.stderr
+    assert [e["objects"] for e in lines] == [2]
+    assert len(pulled_domains(db)) == 7
+
+    # a collection that does not exist: the TAXII error, with its status
+    p, lines = pull(db, "--taxii", root, "--collection", "no-such-collection", "--user",
+                    str(pid), "--password", tok)
+    assert p.returncode == 1
+    assert "HTTP 404: " in p.stderr, p.stderr
+    assert lines[0]["status"] == "failed"
