@@ -154,7 +154,7 @@ static void page(struct vg_req *req, struct vg_resp *r, enum vg_taxii_view view,
                               vg_req_arg(req, "match[spec_version]"), vg_req_arg(req, "limit"),
                               vg_req_arg(req, "next"), def_versions, &d);
     if (obj_id && !rc && f.q.n_ids != 1) /* an id with a comma is no STIX id */
-        rc = vg_diag_set(&d, VG_ENOENT, "id", "no object %.100s", obj_id);
+        rc = vg_diag_set(&d, VG_ENOENT, "id", "no such object in this collection");
     struct vg_buf b;
     vg_buf_init(&b, VG_MAX_BUF);
     struct vg_taxii_page info;
@@ -163,7 +163,7 @@ static void page(struct vg_req *req, struct vg_resp *r, enum vg_taxii_view view,
     vg_taxii_filter_cleanup(&f);
     /* one object, or its versions: none the actor may get is none at all */
     if (!rc && obj_id && info.served == 0)
-        rc = vg_diag_set(&d, VG_ENOENT, "id", "no object %.100s", obj_id);
+        rc = vg_diag_set(&d, VG_ENOENT, "id", "no such object in this collection");
     if (rc) {
         vg_buf_cleanup(&b);
         vg_resp_diag(r, rc, &d);

@@ -620,6 +620,9 @@ int vg_taxii_post(struct vg_store *st, const struct vg_actor *who, const char *c
     vg_uuid4(sid);
     long long now = now_us();
     vg_taxii_time_fmt(now, stamp);
+    /* the objects and the status together: a status is never lost for stored objects */
+    if ((rc = vg_store_tx_begin(st, d)))
+        return rc;
     json_t *ok = json_array(), *bad = json_array();
     size_t i;
     const json_t *o;
@@ -659,6 +662,7 @@ int vg_taxii_post(struct vg_store *st, const struct vg_actor *who, const char *c
     if (rc) {
         json_decref(ok);
         json_decref(bad);
+        vg_store_tx_rollback(st);
         return rc;
     }
     size_t nok = json_array_size(ok), nbad = json_array_size(bad);
@@ -667,9 +671,13 @@ int vg_taxii_post(struct vg_store *st, const struct vg_actor *who, const char *c
                   "request_timestamp", stamp, "total_count", (json_int_t)(nok + nbad),
                   "success_count", (json_int_t)nok, "successes", ok, "failure_count",
                   (json_int_t)nbad, "failures", bad, "pending_count", (json_int_t)0, "pendings");
-    if (!*status)
+    if (!*status) {
+        vg_store_tx_rollback(st);
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    if ((rc = vg_store_taxii_status_put(st, sid, who->partner_id, *status, d))) {
+    }
+    if ((rc = vg_store_taxii_status_put(st, sid, who->partner_id, *status, d)) ||
+        (rc = vg_store_tx_commit(st, d))) {
+        vg_store_tx_rollback(st);
         json_decref(*status);
         *status = NULL;
     }
@@ -718,7 +726,7 @@ int vg_taxii_delete(struct vg_store *st, const struct vg_actor *who, const char 
     if (rc)
         return vg_diag_set(d, rc, "", "cannot read collection %.64s", coll);
     if (c.seen == 0 || c.withheld)
-        return vg_diag_set(d, VG_ENOENT, "id", "no object %.100s", obj_id);
+        return vg_diag_set(d, VG_ENOENT, "id", "no such object in this collection");
     long long n;
     return vg_store_taxii_obj_delete(st, who, &f->q, &n, d);
 }

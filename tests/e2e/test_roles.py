@@ -106,6 +106,8 @@ def suffixes(path):
         if path.startswith(prefix) and slash:
             return ("", slash)
     return ("",)
+
+
 RANK_OF_ROLE = {"public": 0, "reader": 1, "analyst": 2, "admin": 3}
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,')
 

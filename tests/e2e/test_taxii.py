@@ -614,3 +614,181 @@ def test_withheld_header_for_users(server):
     posted(server, c, [ind(i, tlp=t) for i, t in enumerate(TLP)] + [ind(9)])
     r = objects(server, c)
     assert len(r.json()["objects"]) == 6 and r.headers["X-Vigie-Withheld"] == "0"
+
+
+# ---- partners: their collections, and the TLP gate on every object served ----
+
+def partner(srv, name, max_tlp):
+    r = srv.post("/api/v1/partners", {"name": name, "country": "BE", "max_tlp": max_tlp})
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    r = srv.post(f"/api/v1/partners/{pid}/tokens", {"label": "taxii"})
+    assert r.status_code == 201, r.text
+    return pid, r.json()["token"]
+
+
+def basic(pid, token):
+    import base64
+    return "Basic " + base64.b64encode(f"{pid}:{token}".encode()).decode()
+
+
+def test_partner_reads_only_its_collections(server):
+    p1, t1 = partner(server, "CERT-A", "AMBER")
+    p2, t2 = partner(server, "CERT-B", "AMBER")
+    mine = make_coll(server, title="Mine", readers=[p1], writers=[p1])
+    everyone = make_coll(server, title="Everyone", readers="all")
+    inbox = make_coll(server, title="Drop box", writers=[p1, p2])
+    theirs = make_coll(server, title="Theirs", readers=[p2], writers=[p2])
+    internal = make_coll(server, title="Internal")
+    for c in (mine, everyone, theirs, internal):
+        posted(server, c, [ind(1, tlp="CLEAR")])
+    cols = tx(server, "GET", f"{API}/collections/", token=t1).json()["collections"]
+    assert [(c["id"], c["can_read"], c["can_write"]) for c in cols] == \
+        [(mine, True, True), (everyone, True, False), (inbox, False, True)]
+    # the same through HTTP Basic (the partner's id and its token)
+    r = tx(server, "GET", f"{API}/collections/", token="",
+           headers={"Authorization": basic(p1, t1)})
+    assert r.status_code == 200 and r.json()["collections"] == cols
+    # collections it may neither read nor write do not exist for it
+    for c in (theirs, internal):
+        for path in (f"{c}/", f"{c}/objects/", f"{c}/manifest/",
+                     f"{c}/objects/{sid('indicator', 1)}/",
+                     f"{c}/objects/{sid('indicator', 1)}/versions/"):
+            taxii_error(tx(server, "GET", f"{API}/collections/{path}", token=t1), 404)
+        taxii_error(post(server, c, [ind(2)], token=t1), 404)
+    # one it may only write: 403 to read; one it may only read: 403 to write
+    for path in ("objects/", "manifest/", f"objects/{sid('indicator', 1)}/"):
+        taxii_error(tx(server, "GET", f"{API}/collections/{inbox}/{path}", token=t1), 403)
+    taxii_error(post(server, everyone, [ind(2)], token=t1), 403)
+    taxii_error(tx(server, "DELETE", f"{API}/collections/{everyone}/objects/{sid('indicator', 1)}/",
+                   token=t1), 403)
+    assert tx(server, "GET", f"{API}/collections/{inbox}/", token=t1).json()["can_read"] is False
+    # it writes where it may, and its status is its own
+    st = posted(server, inbox, [ind(5, tlp="GREEN")], token=t1)
+    assert tx(server, "GET", f"{API}/status/{st['id']}/", token=t1).json() == st
+    taxii_error(tx(server, "GET", f"{API}/status/{st['id']}/", token=t2), 404)
+    assert tx(server, "GET", f"{API}/status/{st['id']}/").json() == st  # the CERT's users
+    assert [o["id"] for o in objects(server, inbox).json()["objects"]] == [sid("indicator", 5)]
+    # the admin API stays closed to it
+    r = server.get("/api/v1/taxii/collections", token=t1)
+    assert r.status_code == 403
+    # a collection opened to it later is there at once
+    assert server.patch(f"/api/v1/taxii/collections/{theirs}", {"readers": [p2, p1]}).status_code == 200
+    assert len(objects(server, theirs, token=t1).json()["objects"]) == 1
+
+
+SECRET = {"AMBER+STRICT": "SECRET-STRICT-4f1c", "RED": "SECRET-RED-9a2e"}
+
+
+def gate_collection(server):
+    """A collection every partner reads, with one object per TLP level, one with no marking
+    (AMBER) and the official TLP marking-definitions of TLP 2.0 (public)."""
+    c = make_coll(server, readers="all", writers="all")
+    objs = [ind(i, tlp=t, description=SECRET.get(t, "shareable " + t))
+            for i, t in enumerate(["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"])]
+    objs.append(ind(5, description="no marking"))
+    # an object marked both GREEN and RED is RED
+    objs.append(dict(ind(6, description=SECRET["RED"] + " twice"),
+                     object_marking_refs=[TLP["GREEN"], TLP["RED"]]))
+    objs.append({"type": "marking-definition", "spec_version": "2.1", "id": TLP["CLEAR"],
+                 "created": "2022-10-01T00:00:00.000Z", "name": "TLP:CLEAR",
+                 "extensions": {}})
+    posted(server, c, objs)
+    return c
+
+
+def every_answer(server, c, token):
+    """The raw bytes of every answer a partner can get from collection c, and the objects."""
+    out, got = [], {}
+    for what in ("objects", "manifest"):
+        for params in ({}, {"match[version]": "all"}, {"limit": 1}):
+            nxt = None
+            while True:
+                p = dict(params)
+                if nxt:
+                    p["next"] = nxt
+                r = tx(server, "GET", f"{API}/collections/{c}/{what}/", token=token, params=p)
+                assert r.status_code == 200, r.text
+                out.append(r.content)
+                env = r.json()
+                for o in env.get("objects", []):
+                    got.setdefault(what, set()).add(o["id"])
+                if not env["more"]:
+                    break
+                nxt = env["next"]
+    for i in range(7):
+        for path in (f"objects/{sid('indicator', i)}/", f"objects/{sid('indicator', i)}/versions/"):
+            r = tx(server, "GET", f"{API}/collections/{c}/{path}", token=token)
+            assert r.status_code in (200, 404), r.text
+            out.append(r.content + str(r.headers).encode())
+            if r.status_code == 200:
+                got.setdefault("single", set()).add(sid("indicator", i))
+    return out, got
+
+
+def test_tlp_gate_for_partners(server):
+    c = gate_collection(server)
+    _pg, green = partner(server, "CERT-G", "GREEN")
+    _pa, amber = partner(server, "CERT-A", "AMBER")
+    _pc, clear = partner(server, "CERT-C", "CLEAR")
+    ind_ids = lambda *ns: {sid("indicator", n) for n in ns}  # noqa: E731
+    expect = {
+        green: ind_ids(0, 1) | {TLP["CLEAR"]},
+        amber: ind_ids(0, 1, 2, 5) | {TLP["CLEAR"]},
+        clear: ind_ids(0) | {TLP["CLEAR"]},
+    }
+    for tok, ids in expect.items():
+        answers, got = every_answer(server, c, tok)
+        assert got["objects"] == ids and got["manifest"] == ids, tok
+        assert got["single"] == ids - {TLP["CLEAR"]}
+        r = objects(server, c, token=tok)
+        assert r.headers["X-Vigie-Withheld"] == str(8 - len(ids))
+        assert len(r.json()["objects"]) == len(ids)
+        raw = b"".join(answers)
+        # AMBER+STRICT and RED never reach any partner, in any byte
+        for secret in SECRET.values():
+            assert secret.encode() not in raw, (tok, secret)
+        for n in (3, 4, 6):
+            assert sid("indicator", n).encode() not in raw, (tok, n)
+        for withheld in ind_ids(0, 1, 2, 3, 4, 5, 6) - ids:
+            assert withheld.encode() not in raw, (tok, withheld)
+    # the CERT's users get everything
+    r = objects(server, c)
+    assert len(r.json()["objects"]) == 8 and r.headers["X-Vigie-Withheld"] == "0"
+
+
+def test_partner_max_tlp_lowered_applies_at_once(server):
+    c = gate_collection(server)
+    pid, tok = partner(server, "CERT-A", "AMBER")
+    oid = sid("indicator", 2)  # AMBER
+    assert tx(server, "GET", f"{API}/collections/{c}/objects/{oid}/", token=tok).status_code == 200
+    assert server.patch(f"/api/v1/partners/{pid}", {"max_tlp": "GREEN"}).status_code == 200
+    taxii_error(tx(server, "GET", f"{API}/collections/{c}/objects/{oid}/", token=tok), 404)
+    assert objects(server, c, token=tok).headers["X-Vigie-Withheld"] == "5"
+
+
+def test_partner_delete_only_what_it_may_read(server):
+    c = gate_collection(server)
+    _p, tok = partner(server, "CERT-G", "GREEN")
+    red = sid("indicator", 4)
+    body = taxii_error(tx(server, "DELETE", f"{API}/collections/{c}/objects/{red}/", token=tok), 404)
+    assert SECRET["RED"] not in json.dumps(body)
+    assert tx(server, "GET", f"{API}/collections/{c}/objects/{red}/").status_code == 200  # kept
+    green = sid("indicator", 1)
+    assert tx(server, "DELETE", f"{API}/collections/{c}/objects/{green}/", token=tok).status_code == 200
+    taxii_error(tx(server, "GET", f"{API}/collections/{c}/objects/{green}/"), 404)
+
+
+def test_partner_posts_are_gated_for_other_partners(server):
+    """What a partner posts keeps its TLP: a RED object it sends reaches no other partner."""
+    c = make_coll(server, readers="all", writers="all")
+    _p1, t1 = partner(server, "CERT-A", "AMBER")
+    _p2, t2 = partner(server, "CERT-B", "AMBER")
+    posted(server, c, [ind(1, tlp="RED", description=SECRET["RED"]), ind(2, tlp="GREEN")],
+           token=t1)
+    for tok in (t1, t2):
+        r = objects(server, c, token=tok)
+        assert [o["id"] for o in r.json()["objects"]] == [sid("indicator", 2)]
+        assert SECRET["RED"].encode() not in r.content
+        assert r.headers["X-Vigie-Withheld"] == "1"
+    assert len(objects(server, c).json()["objects"]) == 2
