@@ -87,6 +87,10 @@ ID_ROUTES = {
     ("DELETE", "/api/v1/partners/{}/tokens/{}"): dict(NUM, body=None,
                                                       absent_msg="no partner {id}",
                                                       malformed_msg="no partner '{id}'"),
+    # the MISP feed: an event's file is its uuid and ".json"; anything else is no event
+    ("GET", "/misp-feed/{}"): {"absent": "00000000-0000-4000-8000-000000000000.json",
+                               "field": "uuid", "body": None, "absent_msg": "no such event",
+                               "malformed_msg": "no such event"},
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field

@@ -82,7 +82,8 @@ static long long make_indicator(struct fixture *f, const char *type, const char 
 
 static void sight(struct fixture *f, long long ind, long long org, const char *seen)
 {
-    struct vg_sighting s = {ind, org, seen, "evil.example", "dns.rrname", "/var/log/eve.json:12"};
+    struct vg_sighting s = {ind, org, seen, "evil.example", "dns.rrname", "/var/log/eve.json:12",
+                            NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
     assert_int_equal(vg_store_sightings_record(f->st, &who, &s, 1, NULL, &d), 0);
