@@ -111,6 +111,9 @@ def test_misp_pull_fetches_only_changed_events(tmp_path, source):
     assert "2 event(s) listed: 2 imported, 0 unchanged, 0 failed" in p.stderr
     assert sorted(source.paths()) == sorted(["/feed/manifest.json", "/feed/%s.json" % EV_A,
                                              "/feed/%s.json" % EV_B])
+    # imported as `vigie share import` would: the values with the event's TLP, and the feed's
+    # host as their source
+    assert sources(db) == {("198.51.100.%d" % n, "GREEN", "127.0.0.1") for n in (1, 2, 3)}
 
     # nothing changed: only the manifest is read, nothing is imported
     source.log.clear()
@@ -132,11 +135,21 @@ def test_misp_pull_fetches_only_changed_events(tmp_path, source):
     assert sorted(source.paths()) == ["/feed/%s.json" % EV_B, "/feed/manifest.json"]
 
 
+def sources(db):
+    import sqlite3
+    con = sqlite3.connect(str(db))
+    try:
+        return set(con.execute("SELECT value, tlp, source FROM indicator"))
+    finally:
+        con.close()
+
+
 def test_misp_pull_state_is_per_feed(tmp_path, source):
     """The same events under another feed URL are another source: fetched again."""
     db = tmp_path / "b.db"
     put_feed(source, {EV_A: (1764547200, ["198.51.100.1"])})
-    assert pull(db, "--misp-feed", source.url + "/feed/")[0].returncode == 0
+    assert pull(db, "--misp-feed", source.url + "/feed/", "--source", "cert-x")[0].returncode == 0
+    assert sources(db) == {("198.51.100.1", "GREEN", "cert-x")}
     source.files["/other/manifest.json"] = source.files["/feed/manifest.json"]
     source.files["/other/%s.json" % EV_A] = source.files["/feed/%s.json" % EV_A]
     p, lines = pull(db, "--misp-feed", source.url + "/other/")
