@@ -291,6 +291,8 @@ int vg_taxii_collection_update(struct vg_store *st, const struct vg_actor *who, 
     int rc = check_collection(patch, true, d);
     if (rc)
         return rc;
+    if (json_object_size(patch) == 0)
+        return vg_diag_set(d, VG_EINVAL, "", "nothing to change");
     return vg_store_taxii_coll_update(st, who, id, patch, out, d);
 }
 

@@ -28,6 +28,8 @@ ABSENT_REF = "VIG-2026-999999"
 # such a string is merely another absent key (refs and class names are not numbers).
 NUM = {"absent": ABSENT_NUMBER, "field": "id"}
 REF = {"absent": ABSENT_REF, "field": "ref"}
+COLL = {"absent": "3f1c0a55-6b5e-4c8e-9f3b-0d7a1e2c4b6d", "field": "id",
+        "absent_msg": "no collection {id}", "malformed_msg": "no collection {id}"}
 ID_ROUTES = {
     ("DELETE", "/api/v1/tokens/{}"): dict(NUM, body=None, absent_msg="no such valid token",
                                           malformed_msg="no token '{id}'"),
@@ -91,6 +93,19 @@ ID_ROUTES = {
     ("GET", "/misp-feed/{}"): {"absent": "00000000-0000-4000-8000-000000000000.json",
                                "field": "uuid", "body": None, "absent_msg": "no such event",
                                "malformed_msg": "no such event"},
+    # TAXII: collections are UUIDs (any other string is merely another absent one), and the
+    # errors of /taxii2 are TAXII error messages (error_of reads both forms)
+    ("GET", "/api/v1/taxii/collections/{}"): dict(COLL, body=None),
+    ("PATCH", "/api/v1/taxii/collections/{}"): dict(COLL, body={"title": "t"}),
+    ("GET", "/taxii2/vigie/collections/{}"): dict(COLL, body=None),
+    ("GET", "/taxii2/vigie/collections/{}/objects"): dict(COLL, body=None),
+    ("POST", "/taxii2/vigie/collections/{}/objects"): dict(COLL, body={"objects": []}),
+    ("GET", "/taxii2/vigie/collections/{}/manifest"): dict(COLL, body=None),
+    ("GET", "/taxii2/vigie/collections/{}/objects/{}"): dict(COLL, body=None),
+    ("DELETE", "/taxii2/vigie/collections/{}/objects/{}"): dict(COLL, body=None),
+    ("GET", "/taxii2/vigie/collections/{}/objects/{}/versions"): dict(COLL, body=None),
+    ("GET", "/taxii2/vigie/status/{}"): dict(COLL, body=None, absent_msg="no status {id}",
+                                              malformed_msg="no status {id}"),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
@@ -115,14 +130,30 @@ BODY_ROUTES = {
     ("POST", "/api/v1/partners"): ("/name", "/name is required"),
     ("PATCH", "/api/v1/partners/{}"): (None, "nothing to change"),
     ("POST", "/api/v1/partners/{}/tokens"): None,  # every field has a default: `{}` makes one
+    ("POST", "/api/v1/taxii/collections"): ("/title", "title must be a string"),
+    ("PATCH", "/api/v1/taxii/collections/{}"): (None, "nothing to change"),
+    ("POST", "/taxii2/vigie/collections/{}/objects"): ("/objects", "objects must be an array"),
 }
+# the media type of a route's body when it is not application/json
+BODY_TYPES = {("POST", "/taxii2/vigie/collections/{}/objects"): "application/taxii+json;version=2.1"}
+
+
+def body_type(method, pattern):
+    return {"Content-Type": BODY_TYPES.get((method, pattern), "application/json")}
 # routes with a body that is not one JSON object (VG_ROUTE_RAW_BODY: NDJSON, one event a line)
 RAW_BODY = {("POST", "/api/v1/events")}
 
 
 def error_of(r, status, code, field, method, path):
     assert r.status_code == status, (method, path, r.status_code, r.text)
-    err = r.json()["error"]
+    body = r.json()
+    if path.startswith("/taxii2"):  # a TAXII error message, read as the API's error
+        assert body["http_status"] == str(status), (method, path, r.text)
+        err = {"code": body["error_code"], "message": body["description"]}
+        if "details" in body:
+            err["field"] = body["details"]["field"]
+    else:
+        err = body["error"]
     assert err["code"] == code, (method, path, r.text)
     if field is None:
         assert "field" not in err, (method, path, r.text)
@@ -152,7 +183,8 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
             ids.append((LARGEST_ID, case["absent_msg"]))
         for ident, msg in ids:
             path = pattern.replace("{}", ident, 1).replace("{}", "isolate-hosts")
-            kw = {} if case["body"] is None else {"json": case["body"]}
+            kw = {} if case["body"] is None else {"json": case["body"],
+                                                  "headers": body_type(method, pattern)}
             r = server.req(method, path, **kw)
             err = error_of(r, 404, "not_found", case["field"], method, path)
             assert msg.format(id=ident) in err["message"], (method, path, err)
@@ -170,9 +202,10 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
     assert checked == (1 + len(MALFORMED)) * len(ID_ROUTES) + numeric + 2
 
 
-def body_path(pattern, org, inc, partner=None):
+def body_path(pattern, org, inc, partner=None, coll=None):
     ids = {"/orgs/": str(org["id"]), "/incidents/": inc["ref"], "/playbooks/": "malicious-code",
-           "/alerts/": "1", "/queue/": "1", "/partners/": str((partner or {}).get("id"))}
+           "/alerts/": "1", "/queue/": "1", "/partners/": str((partner or {}).get("id")),
+           "/collections/": str(coll)}
     for part, value in ids.items():
         if part in pattern:
             path = pattern.replace("{}", value, 1)
@@ -184,31 +217,33 @@ def test_every_body_route_refuses_bad_bodies_with_code_and_pointer(server):
     org = make_org(server, "Body errors org")
     inc = make_incident(server)
     partner = server.post("/api/v1/partners", {"name": "Body errors CERT", "country": "FR"}).json()
+    coll = server.post("/api/v1/taxii/collections", {"title": "Body errors"}).json()["id"]
     checked = 0
     for method, pattern, _need in routes():
         if (method, pattern) in RAW_BODY or method not in ("POST", "PATCH", "PUT"):
             continue
-        path = body_path(pattern, org, inc, partner)
+        path = body_path(pattern, org, inc, partner, coll)
+        ctype = body_type(method, pattern)
         # not JSON: the parser's position is in the message
-        r = server.req(method, path, data=b"{nope", headers={"Content-Type": "application/json"})
+        r = server.req(method, path, data=b"{nope", headers=ctype)
         err = error_of(r, 400, "malformed_json", None, method, path)
         assert err["message"].startswith("malformed JSON at line 1 column 5"), (path, err)
         # JSON, not an object: an array is refused by the handler, a bare scalar by the parser
         for body in (b"[1]", b"[]"):
-            r = server.req(method, path, data=body, headers={"Content-Type": "application/json"})
+            r = server.req(method, path, data=body, headers=ctype)
             err = error_of(r, 400, "invalid", None, method, path)
             assert err["message"] == "the body must be a JSON object", (path, body, err)
         for body in (b'"text"', b"3", b"null"):
-            r = server.req(method, path, data=body, headers={"Content-Type": "application/json"})
+            r = server.req(method, path, data=body, headers=ctype)
             err = error_of(r, 400, "malformed_json", None, method, path)
             assert "'[' or '{' expected" in err["message"], (path, body, err)
         # an unknown field: its JSON pointer
-        r = server.req(method, path, json={"no_such_field": 1})
+        r = server.req(method, path, json={"no_such_field": 1}, headers=ctype)
         err = error_of(r, 400, "invalid", "/no_such_field", method, path)
         assert err["message"] == "unknown field '/no_such_field'", (path, err)
         # a missing required field
         expect = BODY_ROUTES[(method, pattern)]
-        r = server.req(method, path, json={})
+        r = server.req(method, path, json={}, headers=ctype)
         if expect is None:
             assert r.status_code == 201, (path, r.text)
         elif expect == "escalate":

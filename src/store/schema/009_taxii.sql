@@ -27,7 +27,10 @@ CREATE TABLE IF NOT EXISTS taxii_object (
     object TEXT NOT NULL,              -- the object's JSON text
     PRIMARY KEY (coll, added)
 ) WITHOUT ROWID;
+-- match[id], one object, its versions, deletes, and last/first: the versions of an id
 CREATE UNIQUE INDEX IF NOT EXISTS taxii_object_version ON taxii_object(coll, id, version_us);
+-- match[type] of one type: that type's rows in date_added order (a rare type is not a scan)
+CREATE INDEX IF NOT EXISTS taxii_object_type ON taxii_object(coll, type, added);
 CREATE TABLE IF NOT EXISTS taxii_status (
     id TEXT PRIMARY KEY,               -- UUID
     partner_id INTEGER NOT NULL,       -- who posted (0: a user): only they (or users) read it
