@@ -154,7 +154,20 @@ void vg_api_incidents_observable(struct vg_req *req, struct vg_resp *r)
     json_t *in = vg_req_json(req, r), *obs = NULL, *out = NULL;
     if (!in)
         return;
-    int rc = vg_observable_check(in, "/", &obs, &d);
+    /* its own TLP (issue 12), optional: the incident's applies without one */
+    json_t *tlp = json_incref(json_object_get(in, "tlp"));
+    const char *level = json_string_value(tlp);
+    int rc = tlp && (!level || vg_name_index(vg_tlp_names, level) < 0)
+                 ? vg_diag_set(&d, VG_EINVAL, "/tlp",
+                               "/tlp must be one of: CLEAR, GREEN, AMBER, AMBER+STRICT, RED")
+                 : 0;
+    if (!rc && tlp)
+        json_object_del(in, "tlp");
+    if (!rc)
+        rc = vg_observable_check(in, "/", &obs, &d);
+    if (!rc && tlp)
+        json_object_set(obs, "tlp", tlp);
+    json_decref(tlp);
     if (!rc)
         rc = vg_store_incident_observable_add(req->st, &req->actor, req->params[0], obs, &out, &d);
     if (rc)

@@ -133,6 +133,12 @@ static void copy_field(json_t *dst, const json_t *src, const char *key)
         json_object_set(dst, key, v);
 }
 
+/* The stricter of two TLP names (vg_tlp_level's reading). */
+static const char *stricter(const char *a, const char *b)
+{
+    return vg_tlp_name(vg_tlp_level(a) > vg_tlp_level(b) ? vg_tlp_level(a) : vg_tlp_level(b));
+}
+
 /* The sighting item of a stored sighting (vg_store_sighting_list's form) of an indicator of
  * TLP tlp. Its own source (a log file and line of the CERT's) stays home: the item says only
  * who saw it. */
@@ -168,8 +174,10 @@ static int add_sightings(struct vg_store *st, const struct vg_recipient *r, json
         json_array_foreach(json_object_get(out, "items"), i, s) {
             json_t *org = json_object_get(s, "org");
             long long concerns = json_is_integer(org) ? json_integer_value(org) : 0;
-            if (vg_tlp_may_send_name(tlp, concerns, r))
-                json_array_append_new(list, sighting_item(s, tlp));
+            /* its own TLP (or its indicator's), and never looser than the observable's */
+            const char *stlp = stricter(vg_json_str(s, "tlp"), tlp);
+            if (vg_tlp_may_send_name(stlp, concerns, r))
+                json_array_append_new(list, sighting_item(s, stlp));
             else
                 (*withheld)++;
         }
@@ -282,10 +290,8 @@ int vg_share_incident_doc(struct vg_store *st, const struct vg_recipient *r, con
          * observable's (the stricter of it and the indicator's would hide less) */
         json_t *ind = indicator_find(st, type, value);
         if (ind) {
-            const char *itlp = vg_json_str(ind, "tlp");
-            const char *stlp = vg_tlp_level(itlp) > vg_tlp_level(otlp) ? itlp : otlp;
             rc = add_sightings(st, r, item,
-                               (long long)json_integer_value(json_object_get(ind, "id")), stlp,
+                               (long long)json_integer_value(json_object_get(ind, "id")), otlp,
                                &withheld, d);
             json_decref(ind);
             if (rc) {
@@ -413,14 +419,15 @@ int vg_share_indicators_doc(struct vg_store *st, const struct vg_recipient *r,
             size_t j;
             json_array_foreach(seen, j, s) {
                 json_t *org = json_object_get(s, "org");
-                if (!vg_tlp_may_send_name(tlp, json_is_integer(org) ? json_integer_value(org) : 0,
+                const char *stlp = stricter(vg_json_str(s, "tlp"), tlp);
+                if (!vg_tlp_may_send_name(stlp, json_is_integer(org) ? json_integer_value(org) : 0,
                                           r)) {
                     withheld++;
                     continue;
                 }
                 if (!list)
                     list = json_array();
-                json_array_append_new(list, sighting_item(s, tlp));
+                json_array_append_new(list, sighting_item(s, stlp));
             }
             if (list)
                 json_object_set_new(item, "sightings", list);
@@ -591,7 +598,10 @@ static int record_sightings(struct import *im, long long id, const char *value, 
             dup = strcmp(src[m], src[k]) == 0;
         if (dup)
             continue;
-        v[k] = (struct vg_sighting){id, 0, seen, value, "share", src[k]};
+        /* its own TLP when it says one (what cannot be read is RED), else its indicator's */
+        const char *tlp = vg_json_str(s, "tlp");
+        v[k] = (struct vg_sighting){
+            id, 0, seen, value, "share", src[k], tlp ? vg_tlp_name(vg_tlp_level(tlp)) : NULL};
         k++;
     }
     if (k) {

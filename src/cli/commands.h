@@ -53,6 +53,7 @@ extern const struct vg_command vg_cmd_cpe;
 extern const struct vg_command vg_cmd_match;
 extern const struct vg_command vg_cmd_ioc;
 extern const struct vg_command vg_cmd_vuln;
+extern const struct vg_command vg_cmd_partner;
 extern const struct vg_command vg_cmd_share;
 
 /* NULL-terminated list of every command, in help order. */

@@ -178,6 +178,8 @@ int vg_partner_check(const json_t *in, enum vg_check_mode mode, json_t **out, st
         else
             rc = json_object_set(res, "disabled", v) ? VG_ENOMEM : 0;
     }
+    if (!rc && !create && json_object_size(res) == 0)
+        rc = vg_diag_set(d, VG_EINVAL, "", "nothing to change");
     if (!rc && vg_mem_thread_failures() != before)
         rc = VG_ENOMEM;
     if (rc == VG_ENOMEM)

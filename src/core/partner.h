@@ -28,7 +28,8 @@ int vg_partner_max_tlp(const char *name, enum vg_tlp *out);
  * vg_partner_networks), contacts [{name, email, phone?, role?}] (as an organisation's),
  * max_tlp, and with VG_CHECK_PATCH disabled (a boolean). VG_CHECK_CREATE needs name and
  * country and fills networks [], contacts [] and max_tlp "GREEN"; VG_CHECK_PATCH returns
- * only what was given. Unknown fields are refused. 0 and *out (a new object), or VG_EINVAL /
+ * only what was given (an empty patch is refused: nothing to change). Unknown fields are
+ * refused. 0 and *out (a new object), or VG_EINVAL /
  * VG_ETOOBIG with d naming the field by its JSON pointer. */
 int vg_partner_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d);
 

@@ -12,6 +12,8 @@ struct vg_sighting {
     const char *value;   /* the value seen, as the log wrote it (valid UTF-8) */
     const char *field;   /* where in the event ("dns.rrname"); NULL or "": none */
     const char *source;  /* "LOG:LINE"; NULL: "" */
+    const char *tlp;     /* its own TLP 2.0 name (a sighting imported from a partner); NULL:
+                          * none, its indicator's applies */
 };
 
 #endif

@@ -264,6 +264,7 @@ int vg_match_sightings_hit(void *ctx, const struct vg_match_hit *h)
     sg->value = utf8_copy(s, h->value);
     sg->field = utf8_copy(s, h->field);
     sg->source = utf8_copy(s, vg_str_c(source));
+    sg->tlp = NULL; /* the indicator's applies */
     if (!sg->seen || !sg->value || !sg->field || !sg->source)
         return VG_ENOMEM;
     s->nbatch++;

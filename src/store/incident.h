@@ -84,8 +84,11 @@ int vg_store_incident_update(struct vg_store *st, const struct vg_actor *who, co
 /* Adds a "note" entry with text to the timeline of ref; *out = that entry. */
 int vg_store_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const char *text, json_t **out, struct vg_diag *d);
-/* Adds observable obs {type, value} (checked) to ref unless it has it; *out = {"type","value",
- * "created": whether it was new}. Only a new one gets a timeline entry. */
+/* Adds observable obs {type, value, tlp?} (checked; tlp one of the five TLP 2.0 names, absent:
+ * the incident's applies, and follows it) to ref unless it has it (then a tlp given replaces
+ * its own); *out = {"type","value","tlp": the one that applies,"created": whether it was
+ * new}. Only a new or re-marked one gets a timeline entry. The observables of an incident
+ * (vg_store_incident_get) each carry the "tlp" that applies to them. */
 int vg_store_incident_observable_add(struct vg_store *st, const struct vg_actor *who,
                                      const char *ref, const json_t *obs, json_t **out,
                                      struct vg_diag *d);

@@ -130,9 +130,12 @@ static int timeline_add(struct sq *s, long long inc, const struct vg_actor *who,
     return sq_step_done(s, q);
 }
 
-static json_t *observable_json(const char *type, const char *value, const char *created)
+/* An observable as GET shows it: tlp is its own, or (none stored) its incident's. */
+static json_t *observable_json(const char *type, const char *value, const char *created,
+                               const char *tlp)
 {
-    return json_pack("{s:s,s:s,s:s}", "type", type, "value", value, "created", created);
+    return json_pack("{s:s,s:s,s:s,s:s}", "type", type, "value", value, "created", created, "tlp",
+                     tlp);
 }
 
 /* The observables of incident id as GET shows them; NULL on a store failure. */
@@ -140,8 +143,9 @@ static json_t *incident_observables(struct sq *s, long long id)
 {
     json_t *arr = json_array();
     sqlite3_stmt *q =
-        sq_prep(s, "SELECT type, value, created FROM observable WHERE incident_id = ? "
-                   "ORDER BY id");
+        sq_prep(s, "SELECT o.type, o.value, o.created, coalesce(o.tlp, i.tlp) FROM observable o "
+                   "JOIN incident i ON i.id = o.incident_id WHERE o.incident_id = ? "
+                   "ORDER BY o.id");
     if (!q) {
         json_decref(arr);
         return NULL;
@@ -150,7 +154,7 @@ static json_t *incident_observables(struct sq *s, long long id)
     int step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW)
         json_array_append_new(arr, observable_json(sq_col_text(q, 0), sq_col_text(q, 1),
-                                                   sq_col_text(q, 2)));
+                                                   sq_col_text(q, 2), sq_col_text(q, 3)));
     sq_done(s, q);
     if (step != SQLITE_DONE) {
         json_decref(arr);
@@ -226,11 +230,13 @@ static bool org_name_of(struct sq *s, long long id, char *out, size_t cap)
     return found;
 }
 
-/* Inserts one normalised observable of type and value; 1 if it was already there. A new
- * incident has none yet (fresh = true): its list was deduplicated in memory, no lookup is
- * needed. When row is not NULL, the observable as GET shows it is appended to it. */
+/* Inserts one normalised observable of type and value with its own TLP (NULL: none, its
+ * incident's, whose level is inc_tlp, applies); 1 if it was already there. A new incident has
+ * none yet (fresh = true): its list was deduplicated in memory, no lookup is needed. When row
+ * is not NULL, the observable as GET shows it is appended to it. */
 static int observable_insert(struct sq *s, long long inc, const char *type, const char *value,
-                             const char *now, bool fresh, json_t *row)
+                             const char *tlp, const char *inc_tlp, const char *now, bool fresh,
+                             json_t *row)
 {
     struct vg_observable o;
     if (!type || !value ||
@@ -250,17 +256,19 @@ static int observable_insert(struct sq *s, long long inc, const char *type, cons
         if (found)
             return 1;
     }
-    q = sq_prep(s, "INSERT INTO observable(incident_id, type, value, created) VALUES (?,?,?,?)");
+    q = sq_prep(s, "INSERT INTO observable(incident_id, type, value, created, tlp) "
+                   "VALUES (?,?,?,?,?)");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, inc);
     sq_bind_text(q, 2, type);
     sq_bind_text(q, 3, o.value);
     sq_bind_text(q, 4, now);
+    sq_bind_text(q, 5, tlp);
     if (sq_step_done(s, q))
         return VG_EIO;
     if (row)
-        json_array_append_new(row, observable_json(type, o.value, now));
+        json_array_append_new(row, observable_json(type, o.value, now, tlp ? tlp : inc_tlp));
     return 0;
 }
 
@@ -322,7 +330,8 @@ int sq_incident_insert(struct sq *s, const struct vg_actor *who, const struct vg
     long long id = sqlite3_last_insert_rowid(s->db);
     json_t *obs = answer ? json_array() : NULL;
     for (size_t i = 0; i < inc->nobs; i++)
-        if (observable_insert(s, id, inc->obs[i].type, inc->obs[i].value, now, true, obs) < 0) {
+        if (observable_insert(s, id, inc->obs[i].type, inc->obs[i].value, NULL, inc->tlp, now, true,
+                              obs) < 0) {
             json_decref(obs);
             return sq_db_error(s, d);
         }
@@ -639,12 +648,34 @@ int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char
     return 0;
 }
 
+/* The TLP that applies to observable type/value of incident inc (its own, or the incident's)
+ * into out; 0, VG_ENOENT or VG_EIO. */
+static int observable_tlp(struct sq *s, long long inc, const char *type, const char *value,
+                          char *out, size_t cap)
+{
+    sqlite3_stmt *q = sq_prep(s, "SELECT coalesce(o.tlp, i.tlp) FROM incident i "
+                                 "LEFT JOIN observable o ON o.incident_id = i.id AND o.type = ?2 "
+                                 "AND o.value = ?3 WHERE i.id = ?1");
+    if (!q)
+        return VG_EIO;
+    sqlite3_bind_int64(q, 1, inc);
+    sq_bind_text(q, 2, type);
+    sq_bind_text(q, 3, value);
+    int step = sqlite3_step(q);
+    if (step == SQLITE_ROW)
+        snprintf(out, cap, "%s", sq_col_text(q, 0));
+    sq_done(s, q);
+    return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
+}
+
 int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, const char *ref,
                                const json_t *obs, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    char now[VG_TIME_LEN];
+    char now[VG_TIME_LEN], inc_tlp[16] = "", eff[16] = "";
     vg_time_now(now);
+    const char *type = vg_json_str(obs, "type"), *value = vg_json_str(obs, "value"),
+               *tlp = vg_json_str(obs, "tlp");
     if (sq_begin(s))
         return sq_db_error(s, d);
     long long id = sq_incident_id(s, ref);
@@ -654,20 +685,33 @@ int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, 
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     }
-    int r = observable_insert(s, id, vg_json_str(obs, "type"), vg_json_str(obs, "value"), now,
-                              false, NULL);
+    int r = observable_insert(s, id, type, value, tlp, inc_tlp, now, false, NULL);
     if (r < 0) {
         return sq_fail(s, d);
     }
-    if (r == 0 && (timeline_add(s, id, who, "observable", obs, now) ||
-                   sq_audit(s, who, "incident.observable", ref, obs))) {
+    bool retag = false; /* an observable it has, given another TLP: the new one applies */
+    if (r == 1 && tlp) {
+        sqlite3_stmt *q = sq_prep(s, "UPDATE observable SET tlp = ?4 WHERE incident_id = ?1 "
+                                     "AND type = ?2 AND value = ?3 AND tlp IS NOT ?4");
+        if (!q)
+            return sq_fail(s, d);
+        sqlite3_bind_int64(q, 1, id);
+        sq_bind_text(q, 2, type);
+        sq_bind_text(q, 3, value);
+        sq_bind_text(q, 4, tlp);
+        if (sq_step_done(s, q))
+            return sq_fail(s, d);
+        retag = sqlite3_changes(s->db) > 0;
+    }
+    if ((r == 0 || retag) && (timeline_add(s, id, who, "observable", obs, now) ||
+                              sq_audit(s, who, "incident.observable", ref, obs))) {
         return sq_fail(s, d);
     }
-    if (sq_commit(s)) {
+    if (observable_tlp(s, id, type, value, eff, sizeof eff) || sq_commit(s)) {
         return sq_fail(s, d);
     }
-    *out = json_pack("{s:O,s:O,s:b}", "type", json_object_get(obs, "type"), "value",
-                     json_object_get(obs, "value"), "created", r == 0);
+    *out = json_pack("{s:O,s:O,s:s,s:b}", "type", json_object_get(obs, "type"), "value",
+                     json_object_get(obs, "value"), "tlp", eff, "created", r == 0);
     return 0;
 }
 

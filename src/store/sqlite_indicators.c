@@ -281,7 +281,7 @@ static long long record_one(struct sq *s, const struct vg_sighting *sg, const ch
     char day[11];
     snprintf(day, sizeof day, "%.10s", seen);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO sighting(indicator_id, org_id, seen, value, field, "
-                                 "source, created) VALUES (?,?,?,?,?,?,?)");
+                                 "source, created, tlp) VALUES (?,?,?,?,?,?,?,?)");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, sg->indicator);
@@ -292,6 +292,7 @@ static long long record_one(struct sq *s, const struct vg_sighting *sg, const ch
     sq_bind_text(q, 5, sg->field ? sg->field : "");
     sq_bind_text(q, 6, sg->source ? sg->source : "");
     sq_bind_text(q, 7, now);
+    sq_bind_text(q, 8, sg->tlp);
     if (sq_step_done(s, q))
         return VG_EIO;
     q = sq_prep(s, "INSERT INTO alert(indicator_id, org_id, day, first_seen, last_seen, count, "
@@ -365,6 +366,7 @@ static json_t *sighting_row(sqlite3_stmt *q)
     json_object_set_new(o, "value", json_string(sq_col_text(q, 7)));
     json_object_set_new(o, "field", json_string(sq_col_text(q, 8)));
     json_object_set_new(o, "source", json_string(sq_col_text(q, 9)));
+    json_object_set_new(o, "tlp", json_string(sq_col_text(q, 10))); /* the one that applies */
     return o;
 }
 
@@ -379,7 +381,8 @@ int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg
     sqlite3_stmt *q =
         sq_prep(s,
                 "SELECT s.id, s.indicator_id, i.type, i.value, s.org_id, o.name, s.seen, s.value, "
-                "s.field, s.source FROM sighting s JOIN indicator i ON i.id = s.indicator_id "
+                "s.field, s.source, coalesce(s.tlp, i.tlp) FROM sighting s "
+                "JOIN indicator i ON i.id = s.indicator_id "
                 "LEFT JOIN org o ON o.id = s.org_id WHERE (?1 = 0 OR s.id < ?1) "
                 "AND (?2 IS NULL OR s.org_id = ?2) AND (?3 IS NULL OR s.indicator_id = ?3) "
                 "AND (?4 IS NULL OR s.seen >= ?4) ORDER BY s.id DESC LIMIT ?5");

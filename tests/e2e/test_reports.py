@@ -25,7 +25,8 @@ def test_known_domain_ties_the_report_to_the_organisation(server):
     assert inc["org"] == org["id"] and inc["status"] == "new" and inc["unverified"] is True
     assert inc["reporter"]["email"] == "agent@dept.min.example"
     assert inc["observables"] == [{"type": "url", "value": "http://evil.example/x",
-                                   "created": inc["observables"][0]["created"]}]
+                                   "created": inc["observables"][0]["created"],
+                                   "tlp": inc["tlp"]}]
     assert inc["created_by"] == "intake"
 
 

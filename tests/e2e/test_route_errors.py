@@ -75,6 +75,18 @@ ID_ROUTES = {
     ("DELETE", "/api/v1/reports/queue/{}"): dict(NUM, body=None,
                                                  absent_msg="no held report {id}",
                                                  malformed_msg="no held report '{id}'"),
+    ("GET", "/api/v1/partners/{}"): dict(NUM, body=None, absent_msg="no partner {id}",
+                                         malformed_msg="no partner '{id}'"),
+    ("PATCH", "/api/v1/partners/{}"): dict(NUM, body={"max_tlp": "CLEAR"},
+                                           absent_msg="no partner {id}",
+                                           malformed_msg="no partner '{id}'"),
+    ("GET", "/api/v1/partners/{}/tokens"): dict(NUM, body=None, absent_msg="no partner {id}",
+                                                malformed_msg="no partner '{id}'"),
+    ("POST", "/api/v1/partners/{}/tokens"): dict(NUM, body={}, absent_msg="no partner {id}",
+                                                 malformed_msg="no partner '{id}'"),
+    ("DELETE", "/api/v1/partners/{}/tokens/{}"): dict(NUM, body=None,
+                                                      absent_msg="no partner {id}",
+                                                      malformed_msg="no partner '{id}'"),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
@@ -96,6 +108,9 @@ BODY_ROUTES = {
     ("POST", "/api/v1/indicators"): ("/value", "/value is required"),
     ("POST", "/api/v1/alerts/{}/escalate"): "escalate",  # `{}` is valid: the alert decides
     ("POST", "/api/v1/reports/queue/{}/accept"): "held",  # `{}` is valid: the queue decides
+    ("POST", "/api/v1/partners"): ("/name", "/name is required"),
+    ("PATCH", "/api/v1/partners/{}"): (None, "nothing to change"),
+    ("POST", "/api/v1/partners/{}/tokens"): None,  # every field has a default: `{}` makes one
 }
 # routes with a body that is not one JSON object (VG_ROUTE_RAW_BODY: NDJSON, one event a line)
 RAW_BODY = {("POST", "/api/v1/events")}
@@ -151,9 +166,9 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
     assert checked == (1 + len(MALFORMED)) * len(ID_ROUTES) + numeric + 2
 
 
-def body_path(pattern, org, inc):
+def body_path(pattern, org, inc, partner=None):
     ids = {"/orgs/": str(org["id"]), "/incidents/": inc["ref"], "/playbooks/": "malicious-code",
-           "/alerts/": "1", "/queue/": "1"}
+           "/alerts/": "1", "/queue/": "1", "/partners/": str((partner or {}).get("id"))}
     for part, value in ids.items():
         if part in pattern:
             path = pattern.replace("{}", value, 1)
@@ -164,11 +179,12 @@ def body_path(pattern, org, inc):
 def test_every_body_route_refuses_bad_bodies_with_code_and_pointer(server):
     org = make_org(server, "Body errors org")
     inc = make_incident(server)
+    partner = server.post("/api/v1/partners", {"name": "Body errors CERT", "country": "FR"}).json()
     checked = 0
     for method, pattern, _need in routes():
         if (method, pattern) in RAW_BODY or method not in ("POST", "PATCH", "PUT"):
             continue
-        path = body_path(pattern, org, inc)
+        path = body_path(pattern, org, inc, partner)
         # not JSON: the parser's position is in the message
         r = server.req(method, path, data=b"{nope", headers={"Content-Type": "application/json"})
         err = error_of(r, 400, "malformed_json", None, method, path)

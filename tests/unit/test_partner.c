@@ -146,7 +146,7 @@ static void check_patch(void **state)
     assert_true(json_is_true(json_object_get(out, "disabled")));
     json_decref(in);
     json_decref(out);
-    expect("{}", VG_CHECK_PATCH, 0, "");
+    expect("{}", VG_CHECK_PATCH, VG_EINVAL, "");
     expect("{\"disabled\":\"yes\"}", VG_CHECK_PATCH, VG_EINVAL, "/disabled");
     expect("{\"max_tlp\":\"RED\"}", VG_CHECK_PATCH, VG_EINVAL, "/max_tlp");
     expect("{\"country\":\"XX\"}", VG_CHECK_PATCH, VG_EINVAL, "/country");
