@@ -486,3 +486,34 @@ def test_incident_sightings_gated_per_organisation(server):
     r = server.get(f"/api/v1/incidents/{ref}/export", params={"format": "stix", "to": f"org:{b}"})
     assert r.status_code == 200  # GREEN incident: any constituent
     assert json.loads(r.text)["objects"] and withheld(r.text, "stix") == 1
+
+
+@pytest.mark.parametrize("fmt", ["misp", "stix"])
+def test_incident_observables_each_level(server, fmt):
+    """Observables carry their own TLP: each recipient gets those the gate lets through, the
+    others are withheld and counted, and RED / AMBER+STRICT values are in no byte a partner
+    gets."""
+    a = make_org(server, "A")["id"]
+    b = make_org(server, "B")["id"]
+    ref = make_incident(server, tlp="GREEN", org=a)["ref"]
+    vals = {}
+    for level in LEVELS:
+        v = SECRET.get(level, "obs") + "-" + level.lower().replace("+", "-") + ".example"
+        r = server.post(f"/api/v1/incidents/{ref}/observables", {"value": v, "tlp": level})
+        assert r.status_code in (200, 201), r.text
+        vals[level] = v
+    pid_g, tok_g = partner(server, "PG", "GREEN")
+    pid_a, tok_a = partner(server, "PA", "AMBER")
+    cases = [({}, tok_g, ["CLEAR", "GREEN"]), ({"to": str(pid_a)}, None, ["CLEAR", "GREEN", "AMBER"]),
+             ({}, tok_a, ["CLEAR", "GREEN", "AMBER"]),
+             ({"to": f"org:{a}"}, None, ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT"]),
+             ({"to": f"org:{b}"}, None, ["CLEAR", "GREEN"]), ({}, None, LEVELS)]
+    for params, tok, want in cases:
+        r = server.get(f"/api/v1/incidents/{ref}/export", params=dict(params, format=fmt),
+                       token=tok)
+        assert r.status_code == 200, r.text
+        got = {v for v in values_in(r.text, fmt) if v.endswith(".example")}
+        assert got == {vals[l] for l in want}, (params, got)
+        assert withheld(r.text, fmt) == len(LEVELS) - len(want)
+        for level in set(LEVELS) - set(want):
+            assert vals[level] not in r.text  # in no byte
