@@ -826,11 +826,12 @@ static int read_attribute(struct reader *r, json_t *a)
     json_t *ids = json_object_get(a, "to_ids");
     json_object_set_new(item, "to_ids", json_boolean(json_is_true(ids) || small_int(ids) == 1));
     const char *fs = vg_json_str(a, "first_seen"), *ls = vg_json_str(a, "last_seen");
-    if (fs && *fs)
-        json_object_set_new(item, "first_seen", json_string(fs));
-    if (ls && *ls)
-        json_object_set_new(item, "last_seen", json_string(ls));
     time_t t;
+    /* kept as MISP gives them (RFC 3339 with microseconds), when they are dates at all */
+    if (fs && vg_time_parse(fs, &t) == 0)
+        json_object_set_new(item, "first_seen", json_string(fs));
+    if (ls && vg_time_parse(ls, &t) == 0)
+        json_object_set_new(item, "last_seen", json_string(ls));
     if (epoch_of(json_object_get(a, "timestamp"), &t) == 0)
         set_time(item, "updated", t);
     json_t *sl = json_object_get(a, "Sighting"), *s, *sightings = json_array();
@@ -1049,9 +1050,11 @@ static int read_top(struct reader *r)
     bool has_event = false, has_response = false;
     if (vg_jscan_obj_begin(&look) == 0)
         while (vg_jscan_obj_next(&look, &key) > 0) {
-            if (vg_jscan_key_is(key, "Event"))
-                has_event = true;
-            else if (vg_jscan_key_is(key, "response"))
+            if (vg_jscan_key_is(key, "Event")) {
+                has_event = true; /* decides: a wrapper; no need to look further */
+                break;
+            }
+            if (vg_jscan_key_is(key, "response"))
                 has_response = true;
             if (vg_jscan_skip(&look) < 0)
                 break;
