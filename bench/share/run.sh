@@ -13,7 +13,8 @@ mkdir -p "$OUT" build/release/bench
 make -s vigie build/release/libvigie.a
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Wall -Wextra -Werror bench/share/bench_share.c \
     build/release/libvigie.a $(pkg-config --libs jansson sqlite3 libsodium libmicrohttpd \
-    libcrypto libcurl libidn2) -lpthread -lm -o build/release/bench/bench_share
+    libcrypto libcurl libidn2) $(pkg-config --libs jemalloc 2>/dev/null) -lpthread -lm \
+    -o build/release/bench/bench_share
 EV="$OUT/event-$N.json"
 if [ ! -f "$EV" ]; then
     echo "generating $EV ..." >&2

@@ -194,25 +194,26 @@ static int add_sightings(struct vg_store *st, const struct vg_recipient *r, json
     return rc;
 }
 
-/* The item of a stored indicator (vg_store_indicator_get's form). */
-static json_t *indicator_item(const json_t *ind)
+/* The item of a stored indicator (vg_store_indicator_get's form), made of ind itself (a new
+ * reference): its row already holds most of the item's fields, and an export of a million
+ * indicators builds a million of them. */
+static json_t *indicator_item(json_t *ind)
 {
     const char *type = vg_json_str(ind, "type"), *value = vg_json_str(ind, "value");
-    json_t *o = json_object();
-    json_object_set_new(o, "uuid", uuid_of("indicator", type, value));
-    json_object_set_new(o, "type", json_string(type));
-    json_object_set_new(o, "value", json_string(value));
-    json_object_set_new(o, "tlp", json_string(vg_json_str(ind, "tlp")));
-    copy_field(o, ind, "source");
-    copy_field(o, ind, "confidence");
-    json_t *tags = json_object_get(ind, "tags");
-    json_object_set(o, "tags", json_is_array(tags) ? tags : json_array());
-    copy_field(o, ind, "first_seen");
-    copy_field(o, ind, "last_seen");
-    copy_field(o, ind, "created");
-    copy_field(o, ind, "updated");
-    json_object_set_new(o, "to_ids", json_true());
-    return o;
+    json_t *uuid = uuid_of("indicator", type, value);
+    json_incref(ind);
+    json_object_set_new(ind, "uuid", uuid);
+    json_object_del(ind, "id");
+    json_object_del(ind, "expires");
+    static const char *const optional[] = {"source",    "confidence", "first_seen",
+                                           "last_seen", "created",    "updated"};
+    for (size_t i = 0; i < sizeof optional / sizeof *optional; i++)
+        if (json_is_null(json_object_get(ind, optional[i])))
+            json_object_del(ind, optional[i]);
+    if (!json_is_array(json_object_get(ind, "tags")))
+        json_object_set_new(ind, "tags", json_array());
+    json_object_set_new(ind, "to_ids", json_true());
+    return ind;
 }
 
 /* The stored indicator equal to type and value, or NULL (none, or a store failure: an
@@ -411,10 +412,10 @@ int vg_share_indicators_doc(struct vg_store *st, const struct vg_recipient *r,
             }
             if (vg_tlp_level(tlp) > top)
                 top = vg_tlp_level(tlp);
-            json_t *item = indicator_item(ind), *list = NULL, *s;
             char key[32];
             snprintf(key, sizeof key, "%lld",
                      (long long)json_integer_value(json_object_get(ind, "id")));
+            json_t *item = indicator_item(ind), *list = NULL, *s;
             json_t *seen = json_object_get(sg, key);
             size_t j;
             json_array_foreach(seen, j, s) {
