@@ -24,8 +24,7 @@ int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d);
  * attribute, not the document, so that a 1,000,000-attribute event imports in little memory.
  * 0; VG_EINVAL with d's field the JSON pointer (and d->offset the byte) of the first thing
  * malformed, after the sink got everything valid before it; or a sink's non-zero return. */
-int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink,
-                 struct vg_diag *d);
+int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink, struct vg_diag *d);
 
 /* Writes a MISP feed's manifest entry of an event written by vg_misp_write, and its line of
  * hashes.csv, are the use case's (app/share.c): they need only the event's uuid, info, date,

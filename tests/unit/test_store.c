@@ -217,9 +217,9 @@ static void sightings_raise_one_alert_per_day(void **state)
     json_decref(inds);
     /* two sightings on the 28th (one alert), one on the 29th (another) */
     struct vg_sighting sg[] = {
-        {dom, 0, "2026-11-28T10:00:00Z", "a.evil.example", NULL, NULL},
-        {dom, 0, "2026-11-28T11:00:00Z", "b.evil.example", NULL, NULL},
-        {dom, 0, "2026-11-29T01:00:00Z", "a.evil.example", NULL, NULL},
+        {dom, 0, "2026-11-28T10:00:00Z", "a.evil.example", NULL, NULL, NULL},
+        {dom, 0, "2026-11-28T11:00:00Z", "b.evil.example", NULL, NULL, NULL},
+        {dom, 0, "2026-11-29T01:00:00Z", "a.evil.example", NULL, NULL, NULL},
     };
     long long al[3] = {0};
     assert_int_equal(vg_store_sightings_record(f->st, &who, sg, 3, al, &d), 0);
@@ -245,13 +245,13 @@ static void sightings_raise_one_alert_per_day(void **state)
     assert_int_equal(vg_store_alert_escalate(f->st, &who, 999, NULL, &inc, &d), VG_ENOENT);
     /* a sighting of an unknown indicator is refused and nothing is written */
     struct vg_sighting bad[] = {
-        {dom, 0, NULL, "x.evil.example", NULL, NULL},
-        {999, 0, NULL, "y", NULL, NULL},
+        {dom, 0, NULL, "x.evil.example", NULL, NULL, NULL},
+        {999, 0, NULL, "y", NULL, NULL, NULL},
     };
     assert_int_equal(vg_store_sightings_record(f->st, &who, bad, 2, NULL, &d), VG_EINVAL);
     assert_string_equal(d.field, "indicator");
     /* nor of an unknown organisation */
-    bad[1] = (struct vg_sighting){dom, 999, NULL, "y", NULL, NULL};
+    bad[1] = (struct vg_sighting){dom, 999, NULL, "y", NULL, NULL, NULL};
     assert_int_equal(vg_store_sightings_record(f->st, &who, bad, 2, NULL, &d), VG_EINVAL);
     json_t *list = NULL;
     assert_int_equal(vg_store_sighting_list(f->st, NULL, &page, &list, &d), 0);

@@ -162,7 +162,7 @@ static void populate(struct fixture *f)
     json_decref(inc);
     assert_int_equal(indicators_import(st, "evil.example", &d), 0);
     W.ind = scalar_on(f->path, "SELECT id FROM indicator WHERE value = 'evil.example'");
-    struct vg_sighting sg = {W.ind, W.org, NULL, "www.evil.example", "dns.rrname", "log:1"};
+    struct vg_sighting sg = {W.ind, W.org, NULL, "www.evil.example", "dns.rrname", "log:1", NULL};
     long long alert = 0;
     assert_int_equal(vg_store_sightings_record(st, &who, &sg, 1, &alert, &d), 0);
     W.alert = alert;
@@ -288,8 +288,8 @@ static int op_indicator_reimport(struct vg_store *st, struct vg_diag *d)
 static int op_sightings(struct vg_store *st, struct vg_diag *d)
 {
     struct vg_sighting sg[2] = {
-        {W.ind, W.org, "2030-01-01T00:00:00Z", "a.evil.example", "dns.rrname", "log:2"},
-        {W.ind, 0, "2030-01-01T00:00:00Z", "b.evil.example", NULL, NULL},
+        {W.ind, W.org, "2030-01-01T00:00:00Z", "a.evil.example", "dns.rrname", "log:2", NULL},
+        {W.ind, 0, "2030-01-01T00:00:00Z", "b.evil.example", NULL, NULL, NULL},
     };
     long long alerts[2];
     return vg_store_sightings_record(st, &who, sg, 2, alerts, d);
