@@ -87,6 +87,9 @@ ID_ROUTES = {
     ("DELETE", "/api/v1/partners/{}/tokens/{}"): dict(NUM, body=None,
                                                       absent_msg="no partner {id}",
                                                       malformed_msg="no partner '{id}'"),
+    # sharing (h-share): the incident's 404 before the query's 400 (format is missing here)
+    ("GET", "/api/v1/incidents/{}/export"): dict(REF, body=None, absent_msg="no incident {id}",
+                                                 malformed_msg="no incident {id}"),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
@@ -113,7 +116,8 @@ BODY_ROUTES = {
     ("POST", "/api/v1/partners/{}/tokens"): None,  # every field has a default: `{}` makes one
 }
 # routes with a body that is not one JSON object (VG_ROUTE_RAW_BODY: NDJSON, one event a line)
-RAW_BODY = {("POST", "/api/v1/events")}
+RAW_BODY = {("POST", "/api/v1/events"),
+            ("POST", "/api/v1/share/import")}  # MISP or STIX, read by the format's reader
 
 
 def error_of(r, status, code, field, method, path):
