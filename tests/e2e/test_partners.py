@@ -4,12 +4,13 @@ a bearer token or HTTP Basic (the partner's id and a token), and a partner kept 
 routes: every other route of src/api/routes.c, read here so that none is forgotten, answers
 403 `forbidden` to a partner's token."""
 import base64
+import json
 import os
 import re
 
 from conftest import ROOT, run
 
-LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*vg_api_\w+,\s*([^}]*)\}')
+LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*\w+,\s*([^}]*)\}')
 
 
 def routes():
@@ -274,7 +275,7 @@ def test_partner_cli(server):
     r = run("partner", "add", "CERT-NL", "--country", "NL", "--network", "first",
             "--network", "tf-csirt", "--max-tlp", "AMBER", "--contact", "soc@cert.example",
             db=db)
-    p = __import__("json").loads(r.stdout)
+    p = json.loads(r.stdout)
     assert p["name"] == "CERT-NL" and p["networks"] == ["first", "tf-csirt"]
     assert p["max_tlp"] == "AMBER" and p["contacts"][0]["email"] == "soc@cert.example"
     bad = run("partner", "add", "CERT-Y", "--country", "nl", db=db, check=False)
@@ -286,7 +287,7 @@ def test_partner_cli(server):
     assert bad.returncode == 1 and "exists" in bad.stderr
     assert run("partner", "add", db=db, check=False).returncode == 2
     r = run("partner", "list", db=db)
-    rows = [__import__("json").loads(l) for l in r.stdout.splitlines()]
+    rows = [json.loads(l) for l in r.stdout.splitlines()]
     assert [x["name"] for x in rows] == ["CERT-NL"]
     r = run("partner", "token", str(p["id"]), "--label", "misp", db=db)
     tok = r.stdout.strip()
