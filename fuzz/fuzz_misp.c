@@ -1,13 +1,16 @@
 /* libFuzzer target of MISP's JSON (src/share/misp.c, src/share/jscan.c). Every input is read;
  * a failure must be VG_EINVAL with a JSON pointer and a byte offset inside the input. What was
  * read is written back as one event through the writer (items without a usable uuid get one)
- * and read again: the writer must accept it, and the number of items must not change. */
+ * and read again: the writer must accept it, and the number of items must not change. The
+ * scanner must accept whatever jansson accepts within the nesting limit. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "share/jscan.h"
 #include "share/misp.h"
+#include "util/json.h"
 #include "util/limits.h"
 #include "util/uuid.h"
 
@@ -16,11 +19,22 @@ struct acc {
     size_t n;
 };
 
+/* The reader builds items with jansson's unchecked constructors: each must still dump (jansson
+ * refuses a string that is not UTF-8). */
+static void dumps_or_abort(const json_t *j)
+{
+    char *s = json_dumps(j, 0);
+    if (!s)
+        abort();
+    free(s);
+}
+
 static int on_container(void *ctx, const json_t *c)
 {
     (void)ctx;
     if (!json_is_object(c) || !json_is_string(json_object_get(c, "pointer")))
         abort();
+    dumps_or_abort(c);
     return 0;
 }
 
@@ -32,6 +46,7 @@ static int on_item(void *ctx, const json_t *it)
     if (!type || !value || !*value || !json_is_string(json_object_get(it, "pointer")))
         abort();
     a->n++;
+    dumps_or_abort(it);
     if (a->items) {
         json_t *c = json_deep_copy(it);
         json_object_del(c, "pointer");
@@ -53,11 +68,31 @@ static int on_skip(void *ctx, const char *ptr, const char *what, const char *why
     (void)ctx;
     if (!ptr || !what || !why)
         abort();
+    json_t *j = json_pack("[s,s,s]", ptr, what, why); /* NULL if one is not UTF-8 */
+    if (!j)
+        abort();
+    json_decref(j);
     return 0;
+}
+
+static void scanner_vs_jansson(const char *data, size_t size)
+{
+    json_t *j = json_loadb(data, size, JSON_DECODE_ANY, NULL);
+    if (!j)
+        return;
+    json_decref(j);
+    int depth = vg_json_depth(data, size);
+    if (depth < 0 || depth > VG_MAX_JSON_DEPTH)
+        return;
+    struct vg_jscan s;
+    vg_jscan_init(&s, data, size);
+    if (vg_jscan_value(&s, NULL) != 0 || vg_jscan_peek(&s) != 0)
+        abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    scanner_vs_jansson((const char *)data, size);
     struct acc a = {json_array(), 0};
     struct vg_share_sink sink = {&a, on_container, on_item, on_skip};
     struct vg_diag d;

@@ -141,7 +141,7 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "read"))
         return bench_read(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "write"))
-        return bench_write(atol(argv[2]));
+        return bench_write(strtol(argv[2], NULL, 10));
     fprintf(stderr, "usage: bench_misp read FILE | write N\n");
     return 2;
 }
