@@ -81,7 +81,8 @@ def values_in(body, fmt):
     if fmt == "misp":
         ev = doc.get("Event", doc)
         for a in ev.get("Attribute", []):
-            vals.add(a["value"])
+            if a["type"] != "comment":  # the withheld count's attribute
+                vals.add(a["value"])
         for o in ev.get("Object", []):
             for a in o.get("Attribute", []):
                 vals.add(a["value"])
@@ -385,11 +386,13 @@ def test_round_trip_export_import(server, tmp_path, fmt):
     db2 = tmp_path / "second.db"
     run("init", db=db2)
     p = run("share", "import", f, db=db2, check=False)
-    # STIX: the identity, relationships and SCOs of the indicators are reported as read by
-    # reference (exit 1); no value is skipped
-    assert p.returncode == (0 if fmt == "misp" else 1), p.stderr
+    # reported, so exit 1, but no value: in MISP the withheld count's comment attribute, in
+    # STIX the identity, relationships and SCOs of the indicators read by reference
+    assert p.returncode == 1, p.stderr
     rep = reports(p.stdout)[0]
     assert rep["items"] == len(want) and rep["added"] == len(want), rep
+    if fmt == "misp":
+        assert rep["skipped"] == 1 and "attribute type 'comment'" in p.stderr, p.stderr
     assert stored_db(db2) == want  # the same indicators with the same TLP
 
 
@@ -422,7 +425,7 @@ def test_misp_stix_misp_keeps_every_attribute(server, tmp_path):
     values = values_in(open(misp).read(), "misp")
     for _, v, _ in attrs:
         assert v in values
-    run("share", "import", misp, db=db3)
+    run("share", "import", misp, db=db3, check=False)
     assert stored_db(db3) == first
 
 
