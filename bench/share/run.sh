@@ -2,7 +2,8 @@
 # Sharing benchmark (issue 12): a generated MISP event of N attributes (default 1,000,000;
 # bench/out/share, git-ignored) imported by `vigie share import` into a new database (time and
 # peak RSS), the MISP reader alone on it (bench_share --read), then every indicator of that
-# database exported as MISP and as STIX 2.1 for an AMBER partner (bench_share).
+# database exported as MISP and as STIX 2.1 for an AMBER partner (bench_share). Then the MISP
+# format's own benchmark (bench_misp: reader, writer, Python's json.load as a peer).
 #   sh bench/share/run.sh [N]
 set -eu
 cd "$(dirname "$0")/../.."
@@ -12,7 +13,8 @@ mkdir -p "$OUT" build/release/bench
 make -s vigie build/release/libvigie.a
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Wall -Wextra -Werror bench/share/bench_share.c \
     build/release/libvigie.a $(pkg-config --libs jansson sqlite3 libsodium libmicrohttpd \
-    libcrypto libcurl libidn2) -lpthread -lm -o build/release/bench/bench_share
+    libcrypto libcurl libidn2) $(pkg-config --libs jemalloc 2>/dev/null) -lpthread -lm \
+    -o build/release/bench/bench_share
 EV="$OUT/event-$N.json"
 if [ ! -f "$EV" ]; then
     echo "generating $EV ..." >&2
@@ -34,3 +36,13 @@ echo "--- the MISP reader alone ---"
 echo "--- exports of every indicator for an AMBER partner ---"
 /usr/bin/time -f "$T" build/release/bench/bench_share "$DB" misp stix
 echo "published PyMISP/MISP rate (MISP issue #3700): about 10,000 attributes in 5 minutes (~33/s)"
+echo "--- the MISP format alone (bench_misp) ---"
+cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Wall -Wextra -Werror bench/share/bench_misp.c \
+    build/release/libvigie.a $(pkg-config --libs jansson libcrypto libsodium) -lm \
+    -o build/release/bench/bench_misp
+F="$OUT/misp-$N.json"
+[ -f "$F" ] || /usr/bin/python3 bench/share/misp_gen.py "$N" "$F"
+/usr/bin/time -f "  $T" build/release/bench/bench_misp read "$F"
+/usr/bin/time -f "  $T" build/release/bench/bench_misp write "$N"
+echo "peer: python3 json.load of the same file"
+/usr/bin/time -f "  $T" /usr/bin/python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$F"

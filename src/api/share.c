@@ -48,16 +48,18 @@ static int recipient(struct vg_req *req, struct vg_resp *r, struct vg_recipient 
 void vg_api_incidents_export(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_recipient rcpt;
-    const char *format = format_arg(req, r);
-    if (!format || recipient(req, r, &rcpt))
+    if (recipient(req, r, &rcpt))
         return;
     struct vg_diag d;
     vg_diag_clear(&d);
     json_t *doc = NULL;
+    /* the incident first, as every route with an id: its 404 (also the answer for an incident
+     * the recipient may not get) before the query's 400 */
     int rc = vg_share_incident_doc(req->st, &rcpt, req->params[0], &doc, &d);
+    const char *format = rc ? NULL : format_arg(req, r);
     if (rc)
         vg_resp_diag(r, rc, &d);
-    else
+    else if (format)
         answer_doc(r, doc, format);
     json_decref(doc);
 }

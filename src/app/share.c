@@ -133,6 +133,12 @@ static void copy_field(json_t *dst, const json_t *src, const char *key)
         json_object_set(dst, key, v);
 }
 
+/* The stricter of two TLP names (vg_tlp_level's reading). */
+static const char *stricter(const char *a, const char *b)
+{
+    return vg_tlp_name(vg_tlp_level(a) > vg_tlp_level(b) ? vg_tlp_level(a) : vg_tlp_level(b));
+}
+
 /* The sighting item of a stored sighting (vg_store_sighting_list's form) of an indicator of
  * TLP tlp. Its own source (a log file and line of the CERT's) stays home: the item says only
  * who saw it. */
@@ -168,8 +174,10 @@ static int add_sightings(struct vg_store *st, const struct vg_recipient *r, json
         json_array_foreach(json_object_get(out, "items"), i, s) {
             json_t *org = json_object_get(s, "org");
             long long concerns = json_is_integer(org) ? json_integer_value(org) : 0;
-            if (vg_tlp_may_send_name(tlp, concerns, r))
-                json_array_append_new(list, sighting_item(s, tlp));
+            /* its own TLP (or its indicator's), and never looser than the observable's */
+            const char *stlp = stricter(vg_json_str(s, "tlp"), tlp);
+            if (vg_tlp_may_send_name(stlp, concerns, r))
+                json_array_append_new(list, sighting_item(s, stlp));
             else
                 (*withheld)++;
         }
@@ -186,25 +194,26 @@ static int add_sightings(struct vg_store *st, const struct vg_recipient *r, json
     return rc;
 }
 
-/* The item of a stored indicator (vg_store_indicator_get's form). */
-static json_t *indicator_item(const json_t *ind)
+/* The item of a stored indicator (vg_store_indicator_get's form), made of ind itself (a new
+ * reference): its row already holds most of the item's fields, and an export of a million
+ * indicators builds a million of them. */
+static json_t *indicator_item(json_t *ind)
 {
     const char *type = vg_json_str(ind, "type"), *value = vg_json_str(ind, "value");
-    json_t *o = json_object();
-    json_object_set_new(o, "uuid", uuid_of("indicator", type, value));
-    json_object_set_new(o, "type", json_string(type));
-    json_object_set_new(o, "value", json_string(value));
-    json_object_set_new(o, "tlp", json_string(vg_json_str(ind, "tlp")));
-    copy_field(o, ind, "source");
-    copy_field(o, ind, "confidence");
-    json_t *tags = json_object_get(ind, "tags");
-    json_object_set(o, "tags", json_is_array(tags) ? tags : json_array());
-    copy_field(o, ind, "first_seen");
-    copy_field(o, ind, "last_seen");
-    copy_field(o, ind, "created");
-    copy_field(o, ind, "updated");
-    json_object_set_new(o, "to_ids", json_true());
-    return o;
+    json_t *uuid = uuid_of("indicator", type, value);
+    json_incref(ind);
+    json_object_set_new(ind, "uuid", uuid);
+    json_object_del(ind, "id");
+    json_object_del(ind, "expires");
+    static const char *const optional[] = {"source",    "confidence", "first_seen",
+                                           "last_seen", "created",    "updated"};
+    for (size_t i = 0; i < sizeof optional / sizeof *optional; i++)
+        if (json_is_null(json_object_get(ind, optional[i])))
+            json_object_del(ind, optional[i]);
+    if (!json_is_array(json_object_get(ind, "tags")))
+        json_object_set_new(ind, "tags", json_array());
+    json_object_set_new(ind, "to_ids", json_true());
+    return ind;
 }
 
 /* The stored indicator equal to type and value, or NULL (none, or a store failure: an
@@ -282,10 +291,8 @@ int vg_share_incident_doc(struct vg_store *st, const struct vg_recipient *r, con
          * observable's (the stricter of it and the indicator's would hide less) */
         json_t *ind = indicator_find(st, type, value);
         if (ind) {
-            const char *itlp = vg_json_str(ind, "tlp");
-            const char *stlp = vg_tlp_level(itlp) > vg_tlp_level(otlp) ? itlp : otlp;
             rc = add_sightings(st, r, item,
-                               (long long)json_integer_value(json_object_get(ind, "id")), stlp,
+                               (long long)json_integer_value(json_object_get(ind, "id")), otlp,
                                &withheld, d);
             json_decref(ind);
             if (rc) {
@@ -405,22 +412,23 @@ int vg_share_indicators_doc(struct vg_store *st, const struct vg_recipient *r,
             }
             if (vg_tlp_level(tlp) > top)
                 top = vg_tlp_level(tlp);
-            json_t *item = indicator_item(ind), *list = NULL, *s;
             char key[32];
             snprintf(key, sizeof key, "%lld",
                      (long long)json_integer_value(json_object_get(ind, "id")));
+            json_t *item = indicator_item(ind), *list = NULL, *s;
             json_t *seen = json_object_get(sg, key);
             size_t j;
             json_array_foreach(seen, j, s) {
                 json_t *org = json_object_get(s, "org");
-                if (!vg_tlp_may_send_name(tlp, json_is_integer(org) ? json_integer_value(org) : 0,
+                const char *stlp = stricter(vg_json_str(s, "tlp"), tlp);
+                if (!vg_tlp_may_send_name(stlp, json_is_integer(org) ? json_integer_value(org) : 0,
                                           r)) {
                     withheld++;
                     continue;
                 }
                 if (!list)
                     list = json_array();
-                json_array_append_new(list, sighting_item(s, tlp));
+                json_array_append_new(list, sighting_item(s, stlp));
             }
             if (list)
                 json_object_set_new(item, "sightings", list);
@@ -591,7 +599,10 @@ static int record_sightings(struct import *im, long long id, const char *value, 
             dup = strcmp(src[m], src[k]) == 0;
         if (dup)
             continue;
-        v[k] = (struct vg_sighting){id, 0, seen, value, "share", src[k], NULL};
+        /* its own TLP when it says one (what cannot be read is RED), else its indicator's */
+        const char *tlp = vg_json_str(s, "tlp");
+        v[k] = (struct vg_sighting){
+            id, 0, seen, value, "share", src[k], tlp ? vg_tlp_name(vg_tlp_level(tlp)) : NULL};
         k++;
     }
     if (k) {

@@ -2,9 +2,13 @@
  * command line, on the database directly: exports as MISP or STIX 2.1 for a recipient through
  * the TLP gate, imports of MISP and STIX files into the indicators. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "app/share.h"
 #include "cli/commands.h"
@@ -21,7 +25,10 @@ static struct vg_store *open_db(const char *db)
     struct vg_diag d;
     struct vg_shown m;
     vg_diag_clear(&d);
-    struct vg_store *st = vg_store_open(vg_cli_db_path(db), NULL, &d);
+    /* a batch over much of the database: read, not mapped (memory mapping a 1,000,000
+     * indicator database added its 270 MB to an import's peak memory) */
+    struct vg_store_config cfg = {"", true};
+    struct vg_store *st = vg_store_open(vg_cli_db_path(db), &cfg, &d);
     if (!st)
         fprintf(stderr, "vigie share: %s\n", vg_shown_msg(d.message, &m));
     return st;
@@ -106,6 +113,48 @@ static int run_export(int argc, char **argv)
     return VG_EXIT_OK;
 }
 
+/* A file's bytes: a regular file mapped (no copy, and its pages are the page cache's, not
+ * the heap's: a 200 MB event costs no 256 MB buffer), anything else ("-", a pipe) read whole. */
+struct input {
+    char *data;
+    size_t len;
+    bool mapped;
+};
+
+static int input_open(const char *path, struct input *in)
+{
+    *in = (struct input){NULL, 0, false};
+    if (strcmp(path, "-") != 0) {
+        int fd = open(path, O_RDONLY);
+        if (fd < 0)
+            return -1;
+        struct stat sb;
+        if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+            void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+            int err = errno;
+            close(fd);
+            if (m == MAP_FAILED) {
+                errno = err;
+                return -1;
+            }
+            madvise(m, (size_t)sb.st_size, MADV_SEQUENTIAL);
+            *in = (struct input){m, (size_t)sb.st_size, true};
+            return 0;
+        }
+        close(fd);
+    }
+    return vg_cli_read_file(path, &in->data, &in->len);
+}
+
+static void input_close(struct input *in)
+{
+    if (in->mapped)
+        munmap(in->data, in->len);
+    else
+        free(in->data);
+    in->data = NULL;
+}
+
 /* Imports one file; returns 0, 1 if something was skipped, 2 if the file is malformed or
  * cannot be read (what was valid before the malformed part is kept), -1 on a store failure. */
 static int import_file(struct vg_store *st, const char *format, const char *source,
@@ -114,9 +163,8 @@ static int import_file(struct vg_store *st, const char *format, const char *sour
     struct vg_actor who = {0, "system", "admin", 0};
     struct vg_shown sp, m;
     const char *shown = vg_shown(vg_str_c(path), VG_SHOWN_ROOM, &sp);
-    char *data = NULL;
-    size_t len = 0;
-    if (vg_cli_read_file(path, &data, &len) != 0) {
+    struct input in;
+    if (input_open(path, &in) != 0) {
         fprintf(stderr, "vigie share: %s: %s\n", shown, strerror(errno));
         return 2;
     }
@@ -124,8 +172,8 @@ static int import_file(struct vg_store *st, const char *format, const char *sour
     struct vg_diag d;
     vg_diag_clear(&d);
     vg_share_report_init(&rep);
-    int rc = vg_share_import(st, &who, format, data, len, source ? source : path, &rep, &d);
-    free(data);
+    int rc = vg_share_import(st, &who, format, in.data, in.len, source ? source : path, &rep, &d);
+    input_close(&in);
     size_t i;
     json_t *s;
     json_array_foreach(rep.skipped_items, i, s) {
@@ -149,8 +197,12 @@ static int import_file(struct vg_store *st, const char *format, const char *sour
     long long skipped = rep.skipped;
     vg_share_report_cleanup(&rep);
     if (rc == VG_EINVAL) {
-        fprintf(stderr, "%s: %s%s%s (offset %ld)\n", shown, d.field, d.field[0] ? ": " : "",
-                vg_shown_msg(d.message, &m), d.offset);
+        if (d.offset >= 0)
+            fprintf(stderr, "%s: %s%s%s (byte %ld)\n", shown, d.field, d.field[0] ? ": " : "",
+                    vg_shown_msg(d.message, &m), d.offset);
+        else
+            fprintf(stderr, "%s: %s%s%s\n", shown, d.field, d.field[0] ? ": " : "",
+                    vg_shown_msg(d.message, &m));
         return 2;
     }
     if (rc) {

@@ -225,7 +225,7 @@ static int head_of(const json_t *doc, struct head *h, struct vg_diag *d)
         h->tags[h->ntags++] = h->rsit_tag;
     }
     json_t *w = json_object_get(doc, "withheld");
-    h->withheld = json_is_integer(w) ? json_integer_value(w) : 0;
+    h->withheld = json_is_integer(w) && json_integer_value(w) > 0 ? json_integer_value(w) : 0;
     return 0;
 }
 
@@ -458,11 +458,10 @@ int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
         if (out->failed)
             break;
     }
-    if (h.withheld > 0) {
-        if (json_array_size(items))
-            vg_buf_putc(out, ',');
-        write_withheld(&h, out);
-    }
+    /* always, as share/share.h asks: "0 item(s) withheld" tells the recipient nothing was */
+    if (json_array_size(items))
+        vg_buf_putc(out, ',');
+    write_withheld(&h, out);
     put_lit(out, "]}}");
 out:
     if (!rc && out->failed)
@@ -506,6 +505,9 @@ int vg_misp_manifest_entry(const json_t *doc, json_t **out, struct vg_diag *d)
 
 /* ---- The reader ---- */
 
+/* Strings handed to the sink come from jansson (checked when it parsed them) or from the
+ * scanner (checked too), cut at ASCII separators: they are valid UTF-8, so the item is
+ * built with jansson's _nocheck constructors. */
 struct reader {
     const struct vg_share_sink *sink;
     struct vg_diag *d;
@@ -513,7 +515,8 @@ struct reader {
     struct vg_buf ptr;   /* the JSON pointer of where the reader is */
     const char *ev_uuid; /* the current event's uuid (borrowed from ev), or NULL */
     const char *ev_tlp;  /* the current event's TLP name, or NULL */
-    struct vg_buf tmp;   /* scratch for comments and values */
+    struct vg_buf tmp;   /* scratch for comments */
+    struct vg_buf val;   /* an attribute string with escapes, undone */
 };
 
 static const char *ptr_of(struct reader *r)
@@ -524,7 +527,14 @@ static const char *ptr_of(struct reader *r)
 static size_t ptr_push_index(struct reader *r, size_t i)
 {
     size_t mark = r->ptr.len;
-    vg_buf_printf(&r->ptr, "/%zu", i);
+    char tmp[24];
+    size_t k = sizeof tmp;
+    do {
+        tmp[--k] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    tmp[--k] = '/';
+    vg_buf_append(&r->ptr, tmp + k, sizeof tmp - k);
     return mark;
 }
 
@@ -596,7 +606,7 @@ static void set_time(json_t *obj, const char *key, time_t t)
 {
     char s[VG_TIME_LEN];
     vg_time_fmt(t, s);
-    json_object_set_new(obj, key, json_string(s));
+    json_object_set_new(obj, key, json_string_nocheck(s));
 }
 
 /* A small integer given as a string or an integer, else -1. */
@@ -639,7 +649,7 @@ static void read_tags(const json_t *list, enum vg_tlp *tlp, bool *has_tlp, json_
             pap[n] = 0;
             if (!strcmp(pap, "WHITE"))
                 snprintf(pap, sizeof pap, "CLEAR");
-            json_object_set_new(c, "pap", json_string(pap));
+            json_object_set_new(c, "pap", json_string(pap)); /* cut to 15 bytes: checked */
             continue;
         }
         if (c && strncmp(name, "rsit:", 5) == 0) {
@@ -651,12 +661,12 @@ static void read_tags(const json_t *list, enum vg_tlp *tlp, bool *has_tlp, json_
                     ty++;
                     tl -= 2;
                 }
-                json_object_set_new(c, "class", json_stringn(cls, (size_t)(eq - cls)));
-                json_object_set_new(c, "type", json_stringn(ty, tl));
+                json_object_set_new(c, "class", json_stringn_nocheck(cls, (size_t)(eq - cls)));
+                json_object_set_new(c, "type", json_stringn_nocheck(ty, tl));
                 continue;
             }
         }
-        json_array_append_new(tags, json_string(name));
+        json_array_append_new(tags, json_string_nocheck(name));
     }
 }
 
@@ -706,23 +716,23 @@ static json_t *read_head(struct reader *r)
             n = small_int(v);
             if (n >= 1 && n <= 3)
                 json_object_set_new(c, "severity",
-                                    json_string(n == 1   ? "high"
-                                                : n == 2 ? "medium"
-                                                         : "low"));
+                                    json_string_nocheck(n == 1   ? "high"
+                                                        : n == 2 ? "medium"
+                                                                 : "low"));
         } else if (!strcmp(name, "analysis")) {
             n = small_int(v);
             if (n >= 0 && n <= 2)
                 json_object_set_new(c, "status",
-                                    json_string(n == 0   ? "new"
-                                                : n == 1 ? "analysis"
-                                                         : "closed"));
+                                    json_string_nocheck(n == 0   ? "new"
+                                                        : n == 1 ? "analysis"
+                                                                 : "closed"));
         } else if (!strcmp(name, "Orgc") && json_is_object(v)) {
             json_t *org = json_object();
             const char *on = vg_json_str(v, "name"), *ou = vg_json_str(v, "uuid");
             if (on)
-                json_object_set_new(org, "name", json_string(on));
+                json_object_set_new(org, "name", json_string_nocheck(on));
             if (ou)
-                json_object_set_new(org, "uuid", json_string(ou));
+                json_object_set_new(org, "uuid", json_string_nocheck(ou));
             json_object_set_new(c, "producer", org);
         } else if (!strcmp(name, "Tag") && json_is_array(v)) {
             json_decref(tag_list);
@@ -736,7 +746,7 @@ done:
         bool has = false;
         read_tags(tag_list, &tlp, &has, c, tags);
         if (has)
-            json_object_set_new(c, "tlp", json_string(vg_tlp_name(tlp)));
+            json_object_set_new(c, "tlp", json_string_nocheck(vg_tlp_name(tlp)));
         json_decref(tag_list);
     }
     if (json_array_size(tags))
@@ -748,7 +758,11 @@ done:
 static int skip_attr(struct reader *r, const char *type, const char *reason)
 {
     char what[128];
-    snprintf(what, sizeof what, "attribute type '%.80s'", type ? type : "");
+    size_t n = type ? strlen(type) : 0;
+    if (n > 80) /* abridged, at a character's start */
+        for (n = 80; n > 0 && ((unsigned char)type[n] & 0xC0) == 0x80; n--)
+            ;
+    snprintf(what, sizeof what, "attribute type '%.*s'", (int)n, type ? type : "");
     if (!r->sink->skip)
         return 0;
     return r->sink->skip(r->sink->ctx, ptr_of(r), type ? what : "attribute", reason);
@@ -756,9 +770,9 @@ static int skip_attr(struct reader *r, const char *type, const char *reason)
 
 static int emit(struct reader *r, json_t *item)
 {
-    json_object_set_new(item, "pointer", json_string(ptr_of(r)));
+    json_object_set_new(item, "pointer", json_string_nocheck(ptr_of(r)));
     if (r->ev_uuid)
-        json_object_set_new(item, "container", json_string(r->ev_uuid));
+        json_object_set_new(item, "container", json_string_nocheck(r->ev_uuid));
     return r->sink->item ? r->sink->item(r->sink->ctx, item) : 0;
 }
 
@@ -780,9 +794,11 @@ static json_t *comment_with(struct reader *r, const char *comment, const char *l
         vg_buf_puts(&r->tmp, label);
         vg_buf_append(&r->tmp, extra, extra_len);
     }
-    if (r->tmp.failed || !r->tmp.len)
+    if (r->tmp.failed) /* over VG_MAX_STR_FIELD: the attribute's comment alone */
+        return comment && *comment ? json_string_nocheck(comment) : NULL;
+    if (!r->tmp.len)
         return NULL;
-    return json_stringn(r->tmp.data, r->tmp.len);
+    return json_stringn_nocheck(r->tmp.data, r->tmp.len);
 }
 
 static int read_attribute(struct reader *r, json_t *a)
@@ -811,26 +827,28 @@ static int read_attribute(struct reader *r, json_t *a)
     json_t *item = json_object();
     const char *uuid = vg_json_str(a, "uuid");
     if (uuid)
-        json_object_set_new(item, "uuid", json_string(uuid));
+        json_object_set_new(item, "uuid", json_string_nocheck(uuid));
     enum vg_tlp tlp = VG_TLP_CLEAR;
     bool has_tlp = false;
     json_t *tags = json_array();
     read_tags(json_object_get(a, "Tag"), &tlp, &has_tlp, NULL, tags);
     if (has_tlp)
-        json_object_set_new(item, "tlp", json_string(vg_tlp_name(tlp)));
+        json_object_set_new(item, "tlp", json_string_nocheck(vg_tlp_name(tlp)));
     else if (r->ev_tlp)
-        json_object_set_new(item, "tlp", json_string(r->ev_tlp));
+        json_object_set_new(item, "tlp", json_string_nocheck(r->ev_tlp));
     if (json_array_size(tags))
         json_object_set(item, "tags", tags);
     json_decref(tags);
     json_t *ids = json_object_get(a, "to_ids");
-    json_object_set_new(item, "to_ids", json_boolean(json_is_true(ids) || small_int(ids) == 1));
+    if (ids) /* absent: the use case's default (true) */
+        json_object_set_new(item, "to_ids", json_boolean(json_is_true(ids) || small_int(ids) == 1));
     const char *fs = vg_json_str(a, "first_seen"), *ls = vg_json_str(a, "last_seen");
-    if (fs && *fs)
-        json_object_set_new(item, "first_seen", json_string(fs));
-    if (ls && *ls)
-        json_object_set_new(item, "last_seen", json_string(ls));
     time_t t;
+    /* kept as MISP gives them (RFC 3339 with microseconds), when they are dates at all */
+    if (fs && vg_time_parse(fs, &t) == 0)
+        json_object_set_new(item, "first_seen", json_string_nocheck(fs));
+    if (ls && vg_time_parse(ls, &t) == 0)
+        json_object_set_new(item, "last_seen", json_string_nocheck(ls));
     if (epoch_of(json_object_get(a, "timestamp"), &t) == 0)
         set_time(item, "updated", t);
     json_t *sl = json_object_get(a, "Sighting"), *s, *sightings = json_array();
@@ -844,24 +862,24 @@ static int read_attribute(struct reader *r, json_t *a)
         json_t *o = json_object();
         const char *su = vg_json_str(s, "uuid"), *src = vg_json_str(s, "source");
         if (su)
-            json_object_set_new(o, "uuid", json_string(su));
+            json_object_set_new(o, "uuid", json_string_nocheck(su));
         set_time(o, "seen", t);
         json_object_set_new(o, "count", json_integer(1));
         if (src && *src)
-            json_object_set_new(o, "source", json_string(src));
+            json_object_set_new(o, "source", json_string_nocheck(src));
         json_array_append_new(sightings, o);
     }
     if (json_array_size(sightings))
         json_object_set(item, "sightings", sightings);
     json_decref(sightings);
-    json_object_set_new(item, "misp_type", json_string(type));
+    json_object_set_new(item, "misp_type", json_string_nocheck(type));
     const char *comment = vg_json_str(a, "comment");
 
     int rc = 0;
     json_t *cm = NULL;
     switch (rt->kind) {
     case RK_IP:
-        json_object_set_new(item, "type", json_string(ip_type(value, vlen)));
+        json_object_set_new(item, "type", json_string_nocheck(ip_type(value, vlen)));
         json_object_set(item, "value", value_j);
         cm = comment_with(r, comment, NULL, NULL, 0);
         break;
@@ -870,8 +888,9 @@ static int read_attribute(struct reader *r, json_t *a)
         const char *sep = value + vlen - 1;
         while (*sep != '|')
             sep--;
-        json_object_set_new(item, "type", json_string(ip_type(value, (size_t)(sep - value))));
-        json_object_set_new(item, "value", json_stringn(value, (size_t)(sep - value)));
+        json_object_set_new(item, "type",
+                            json_string_nocheck(ip_type(value, (size_t)(sep - value))));
+        json_object_set_new(item, "value", json_stringn_nocheck(value, (size_t)(sep - value)));
         cm = comment_with(r, comment, "port ", sep + 1, vlen - (size_t)(sep + 1 - value));
         break;
     }
@@ -882,18 +901,18 @@ static int read_attribute(struct reader *r, json_t *a)
         }
         /* fall through */
     case RK_PLAIN:
-        json_object_set_new(item, "type", json_string(rt->item));
+        json_object_set_new(item, "type", json_string_nocheck(rt->item));
         json_object_set(item, "value", value_j);
         cm = comment_with(r, comment, NULL, NULL, 0);
         break;
     case RK_FILE_HASH:
-        json_object_set_new(item, "type", json_string(rt->item));
-        json_object_set_new(item, "value", json_string(bar + 1));
+        json_object_set_new(item, "type", json_string_nocheck(rt->item));
+        json_object_set_new(item, "value", json_string_nocheck(bar + 1));
         cm = comment_with(r, comment, "file name ", value, (size_t)(bar - value));
         break;
     case RK_DOMAIN_IP: {
-        json_object_set_new(item, "type", json_string("domain-name"));
-        json_object_set_new(item, "value", json_stringn(value, (size_t)(bar - value)));
+        json_object_set_new(item, "type", json_string_nocheck("domain-name"));
+        json_object_set_new(item, "value", json_stringn_nocheck(value, (size_t)(bar - value)));
         cm = comment_with(r, comment, NULL, NULL, 0);
         if (cm)
             json_object_set(item, "comment", cm);
@@ -903,13 +922,13 @@ static int read_attribute(struct reader *r, json_t *a)
         /* the address: the same attribute, its own stable id */
         const char *ip = bar + 1;
         size_t iplen = vlen - (size_t)(ip - value);
-        json_object_set_new(item, "type", json_string(ip_type(ip, iplen)));
-        json_object_set_new(item, "value", json_stringn(ip, iplen));
+        json_object_set_new(item, "type", json_string_nocheck(ip_type(ip, iplen)));
+        json_object_set_new(item, "value", json_stringn_nocheck(ip, iplen));
         if (uuid) {
             char name[128], id[VG_UUID_LEN + 1];
             int n = snprintf(name, sizeof name, "misp-domain|ip:%.80s", uuid);
             vg_uuid5(vg_uuid_ns_vigie, name, (size_t)n, id);
-            json_object_set_new(item, "uuid", json_string(id));
+            json_object_set_new(item, "uuid", json_string_nocheck(id));
         }
         break;
     }
@@ -924,34 +943,146 @@ static int read_attribute(struct reader *r, json_t *a)
     return rc;
 }
 
-/* An Attribute[] array, at its '['. */
+/* The members of an attribute that the reader uses; the others are only checked. */
+static const char *const attr_wanted[] = {
+    "type",      "value",      "uuid",      "comment", "to_ids",   "deleted",
+    "timestamp", "first_seen", "last_seen", "Tag",     "Sighting", NULL,
+};
+
+/* An attribute, at its '{', as a jansson object of its used members only: strings straight
+ * from the scanner (checked by it), other values through jansson. Saves building the members
+ * MISP sends that vigie does not use (ids, category, distribution, Galaxy, ...). 0, or -1 with
+ * the scanner's error set. */
+static int attr_object(struct reader *r, json_t **out)
+{
+    json_t *a = json_object();
+    struct vg_str key, raw;
+    int m;
+    *out = NULL;
+    if (vg_jscan_obj_begin(&r->s) < 0)
+        goto fail;
+    while ((m = vg_jscan_obj_next(&r->s, &key)) > 0) {
+        const char *name = NULL;
+        for (size_t i = 0; attr_wanted[i] && !name; i++)
+            if (vg_jscan_key_is(key, attr_wanted[i]))
+                name = attr_wanted[i];
+        if (!name) {
+            if (vg_jscan_value(&r->s, NULL) < 0)
+                goto fail;
+            continue;
+        }
+        json_t *v;
+        if (vg_jscan_peek(&r->s) == '"') {
+            if (vg_jscan_string(&r->s, &raw) < 0)
+                goto fail;
+            if (!memchr(raw.ptr, '\\', raw.len)) {
+                v = json_stringn_nocheck(raw.ptr, raw.len);
+            } else {
+                vg_buf_reset(&r->val);
+                if (vg_jscan_unescape(raw, &r->val) < 0) {
+                    r->s.err = "a string too long to read";
+                    r->s.err_pos = (size_t)(raw.ptr - r->s.p);
+                    goto fail;
+                }
+                v = json_stringn_nocheck(r->val.data ? r->val.data : "", r->val.len);
+            }
+        } else {
+            struct vg_str span;
+            json_error_t err;
+            if (vg_jscan_value(&r->s, &span) < 0)
+                goto fail;
+            v = vg_json_loadb(span.ptr, span.len, JSON_DECODE_ANY, &err);
+            if (!v) {
+                r->s.err = "a value jansson cannot read";
+                r->s.err_pos = (size_t)(span.ptr - r->s.p) + (size_t)err.position;
+                goto fail;
+            }
+        }
+        json_object_set_new(a, name, v);
+    }
+    if (m < 0)
+        goto fail;
+    *out = a;
+    return 0;
+fail:
+    json_decref(a);
+    return -1;
+}
+
+static int read_one_attr(struct reader *r)
+{
+    json_t *a = NULL;
+    if (attr_object(r, &a) < 0)
+        return scan_fail(r);
+    int rc = read_attribute(r, a);
+    json_decref(a);
+    return rc;
+}
+
+/* An Attribute[] array, or one attribute alone ({"Attribute": {...}}, as MISP's
+ * /attributes/view answers). */
 static int read_attr_array(struct reader *r)
 {
+    if (vg_jscan_peek(&r->s) == '{')
+        return read_one_attr(r);
     if (vg_jscan_peek(&r->s) != '[')
-        return fail_at(r, r->s.pos, "Attribute is not an array");
+        return fail_at(r, r->s.pos, "Attribute is neither an array nor an object");
     if (vg_jscan_arr_begin(&r->s) < 0)
         return scan_fail(r);
     int more;
     for (size_t i = 0; (more = vg_jscan_arr_next(&r->s)) > 0; i++) {
         size_t mark = ptr_push_index(r, i);
-        struct vg_str span;
         if (vg_jscan_peek(&r->s) != '{')
             return fail_at(r, r->s.pos, "an attribute is not an object");
-        if (vg_jscan_value(&r->s, &span) < 0)
-            return scan_fail(r);
-        json_error_t err;
-        json_t *a = vg_json_loadb(span.ptr, span.len, 0, &err);
-        if (!a) {
-            size_t at = (size_t)(span.ptr - r->s.p) + (size_t)err.position;
-            return fail_at(r, at, "an attribute jansson cannot read");
-        }
-        int rc = read_attribute(r, a);
-        json_decref(a);
+        int rc = read_one_attr(r);
         if (rc)
             return rc;
         ptr_pop(r, mark);
     }
     return more < 0 ? scan_fail(r) : 0;
+}
+
+/* A first look at an object, at its '{': if it is deleted, tells the sink once, by its name,
+ * and sets *deleted (its attributes are then not read). */
+static int object_deleted(struct reader *r, bool *deleted)
+{
+    struct vg_jscan look = r->s;
+    struct vg_str key, span;
+    json_t *name = NULL;
+    *deleted = false;
+    if (vg_jscan_obj_begin(&look) < 0)
+        return 0;
+    while (vg_jscan_obj_next(&look, &key) > 0) {
+        bool is_del = vg_jscan_key_is(key, "deleted"), is_name = vg_jscan_key_is(key, "name");
+        if (!is_del && !is_name) {
+            if (vg_jscan_skip(&look) < 0)
+                break;
+            continue;
+        }
+        if (vg_jscan_value(&look, &span) < 0)
+            break;
+        json_t *v = vg_json_loadb(span.ptr, span.len, JSON_DECODE_ANY, NULL);
+        if (is_del)
+            *deleted = json_is_true(v) || small_int(v) == 1;
+        else if (json_is_string(v)) {
+            json_decref(name);
+            name = json_incref(v);
+        }
+        json_decref(v);
+    }
+    int rc = 0;
+    if (*deleted && r->sink->skip) {
+        char what[128];
+        const char *n = name ? json_string_value(name) : "";
+        size_t len = strlen(n);
+        if (len > 80)
+            for (len = 80; len > 0 && ((unsigned char)n[len] & 0xC0) == 0x80; len--)
+                ;
+        snprintf(what, sizeof what, "object '%.*s'", (int)len, n);
+        rc = r->sink->skip(r->sink->ctx, ptr_of(r), what, "deleted");
+    }
+    json_decref(name);
+    return rc;
 }
 
 /* An Object[] array: the attributes of each object. */
@@ -964,15 +1095,21 @@ static int read_objects(struct reader *r)
     int more;
     for (size_t i = 0; (more = vg_jscan_arr_next(&r->s)) > 0; i++) {
         size_t mark = ptr_push_index(r, i);
+        bool deleted = false;
+        if (vg_jscan_peek(&r->s) == '{') {
+            int rc = object_deleted(r, &deleted);
+            if (rc)
+                return rc;
+        }
         if (vg_jscan_obj_begin(&r->s) < 0)
             return scan_fail(r);
         struct vg_str key;
         int m;
         while ((m = vg_jscan_obj_next(&r->s, &key)) > 0) {
             size_t km = ptr_push_key(r, key);
-            int rc = vg_jscan_key_is(key, "Attribute") ? read_attr_array(r)
-                     : vg_jscan_value(&r->s, NULL) < 0 ? scan_fail(r)
-                                                       : 0;
+            int rc = vg_jscan_key_is(key, "Attribute") && !deleted ? read_attr_array(r)
+                     : vg_jscan_value(&r->s, NULL) < 0             ? scan_fail(r)
+                                                                   : 0;
             if (rc)
                 return rc;
             ptr_pop(r, km);
@@ -989,7 +1126,7 @@ static int read_event(struct reader *r)
 {
     json_t *c = read_head(r);
     int rc = 0;
-    json_object_set_new(c, "pointer", json_string(ptr_of(r)));
+    json_object_set_new(c, "pointer", json_string_nocheck(ptr_of(r)));
     r->ev_uuid = vg_json_str(c, "uuid");
     r->ev_tlp = vg_json_str(c, "tlp");
     if (r->sink->container && (rc = r->sink->container(r->sink->ctx, c)) != 0)
@@ -1049,9 +1186,11 @@ static int read_top(struct reader *r)
     bool has_event = false, has_response = false;
     if (vg_jscan_obj_begin(&look) == 0)
         while (vg_jscan_obj_next(&look, &key) > 0) {
-            if (vg_jscan_key_is(key, "Event"))
-                has_event = true;
-            else if (vg_jscan_key_is(key, "response"))
+            if (vg_jscan_key_is(key, "Event")) {
+                has_event = true; /* decides: a wrapper; no need to look further */
+                break;
+            }
+            if (vg_jscan_key_is(key, "response"))
                 has_response = true;
             if (vg_jscan_skip(&look) < 0)
                 break;
@@ -1089,6 +1228,7 @@ int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink, 
     vg_jscan_init(&r.s, buf, len);
     vg_buf_init(&r.ptr, 1024);
     vg_buf_init(&r.tmp, VG_MAX_STR_FIELD);
+    vg_buf_init(&r.val, VG_MAX_BUF);
     vg_buf_puts(&r.ptr, "");
     int c = vg_jscan_peek(&r.s);
     if (c == '[')
@@ -1103,5 +1243,6 @@ int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink, 
     }
     vg_buf_cleanup(&r.ptr);
     vg_buf_cleanup(&r.tmp);
+    vg_buf_cleanup(&r.val);
     return rc;
 }

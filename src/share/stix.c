@@ -28,6 +28,9 @@
 #define TLP2_EXTENSION "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 #define NTLP           5
 
+/* Appends a string literal (its length known at compile time). */
+#define PUTS(b, lit)   vg_buf_append((b), (lit), sizeof(lit) - 1)
+
 /* vigie's observable types, their STIX pattern path and SCO. */
 struct obs_type {
     const char *type; /* vigie type */
@@ -66,6 +69,7 @@ struct writer {
     char created[32];                /* the document's created, with milliseconds */
     char modified[32];
     enum vg_tlp doc_tlp;
+    bool used[NTLP]; /* the TLP levels of what was written, for their marking definitions */
     bool incident;
     struct vg_diag *d;
 };
@@ -119,6 +123,24 @@ static void put_str(struct vg_buf *b, const char *s)
     vg_buf_put_json(b, vg_str_c(s));
 }
 
+/* ,"key":n */
+static void put_int(struct vg_buf *b, const char *key, long long n)
+{
+    char t[48];
+    size_t k = sizeof t;
+    unsigned long long u = n < 0 ? 0ULL - (unsigned long long)n : (unsigned long long)n;
+    do {
+        t[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (n < 0)
+        t[--k] = '-';
+    vg_buf_putc(b, ',');
+    put_str(b, key);
+    vg_buf_putc(b, ':');
+    vg_buf_append(b, t + k, sizeof t - k);
+}
+
 /* ,"key":"value" */
 static void put_field(struct vg_buf *b, const char *key, const char *s)
 {
@@ -130,9 +152,9 @@ static void put_field(struct vg_buf *b, const char *key, const char *s)
 
 static void put_marking(struct vg_buf *b, enum vg_tlp t)
 {
-    vg_buf_puts(b, ",\"object_marking_refs\":[\"");
+    PUTS(b, ",\"object_marking_refs\":[\"");
     vg_buf_puts(b, vg_tlp_stix_marking(t));
-    vg_buf_puts(b, "\"]");
+    PUTS(b, "\"]");
 }
 
 /* The common start of an SDO or SRO: {"type":...,"spec_version":"2.1","id":"type--uuid",
@@ -141,15 +163,15 @@ static void put_head(struct writer *w, const char *type, const char *id, const c
                      const char *modified)
 {
     struct vg_buf *b = w->out;
-    vg_buf_puts(b, "{\"type\":\"");
+    PUTS(b, "{\"type\":\"");
     vg_buf_puts(b, type);
-    vg_buf_puts(b, "\",\"spec_version\":\"2.1\",\"id\":\"");
+    PUTS(b, "\",\"spec_version\":\"2.1\",\"id\":\"");
     vg_buf_puts(b, id);
-    vg_buf_puts(b, "\",\"created_by_ref\":\"");
+    PUTS(b, "\",\"created_by_ref\":\"");
     vg_buf_puts(b, w->producer);
-    vg_buf_puts(b, "\",\"created\":\"");
+    PUTS(b, "\",\"created\":\"");
     vg_buf_puts(b, created);
-    vg_buf_puts(b, "\",\"modified\":\"");
+    PUTS(b, "\",\"modified\":\"");
     vg_buf_puts(b, modified);
     vg_buf_putc(b, '"');
 }
@@ -207,13 +229,13 @@ static void sco_id(struct writer *w, const struct obs_type *ot, const char *valu
     struct vg_buf *s = &w->scratch;
     vg_buf_reset(s);
     if (ot->hash) {
-        vg_buf_puts(s, "{\"hashes\":{\"");
+        PUTS(s, "{\"hashes\":{\"");
         vg_buf_puts(s, ot->hash);
-        vg_buf_puts(s, "\":");
+        PUTS(s, "\":");
         put_jcs(s, value);
-        vg_buf_puts(s, "}}");
+        PUTS(s, "}}");
     } else {
-        vg_buf_puts(s, "{\"value\":");
+        PUTS(s, "{\"value\":");
         put_jcs(s, value);
         vg_buf_putc(s, '}');
     }
@@ -227,7 +249,7 @@ static void rel_id(struct writer *w, const char *src, const char *dst, char out[
 {
     struct vg_buf *s = &w->scratch;
     vg_buf_reset(s);
-    vg_buf_puts(s, "rel:");
+    PUTS(s, "rel:");
     vg_buf_puts(s, src);
     vg_buf_puts(s, dst);
     memcpy(out, "relationship--", 14);
@@ -240,13 +262,13 @@ static void put_relationship(struct writer *w, const char *type, const char *src
     char id[VG_UUID_LEN + 16];
     rel_id(w, src, dst, id);
     struct vg_buf *b = w->out;
-    vg_buf_puts(b, ",\n");
+    PUTS(b, ",\n");
     put_head(w, "relationship", id, created, modified);
-    vg_buf_puts(b, ",\"relationship_type\":\"");
+    PUTS(b, ",\"relationship_type\":\"");
     vg_buf_puts(b, type);
-    vg_buf_puts(b, "\",\"source_ref\":\"");
+    PUTS(b, "\",\"source_ref\":\"");
     vg_buf_puts(b, src);
-    vg_buf_puts(b, "\",\"target_ref\":\"");
+    PUTS(b, "\",\"target_ref\":\"");
     vg_buf_puts(b, dst);
     vg_buf_putc(b, '"');
     put_marking(b, tlp);
@@ -285,11 +307,87 @@ static int time_of(const json_t *o, const char *key, const char *dflt, char out[
     return json_is_string(v) ? stix_time(json_string_value(v), out) : -1;
 }
 
-static int write_sightings(struct writer *w, size_t i, const json_t *item, const char *ind_id,
+/* The members of an item, found in one walk over it: a lookup per member walks a hash chain
+ * in memory the writer has not touched yet, which on a large document cost more than all the
+ * rest of the writing. */
+struct item_fields {
+    const json_t *uuid, *type, *value, *tlp, *created, *updated, *first_seen, *last_seen,
+        *confidence, *tags, *to_ids, *comment, *source, *sightings;
+};
+
+static void item_fields(const json_t *item, struct item_fields *f)
+{
+    memset(f, 0, sizeof *f);
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)item, key, v) {
+        const json_t **slot = NULL;
+        switch (key[0]) {
+        case 'c':
+            slot = strcmp(key, "created") == 0      ? &f->created
+                   : strcmp(key, "confidence") == 0 ? &f->confidence
+                   : strcmp(key, "comment") == 0    ? &f->comment
+                                                    : NULL;
+            break;
+        case 'f': slot = strcmp(key, "first_seen") == 0 ? &f->first_seen : NULL; break;
+        case 'l': slot = strcmp(key, "last_seen") == 0 ? &f->last_seen : NULL; break;
+        case 's':
+            slot = strcmp(key, "source") == 0      ? &f->source
+                   : strcmp(key, "sightings") == 0 ? &f->sightings
+                                                   : NULL;
+            break;
+        case 't':
+            slot = strcmp(key, "type") == 0     ? &f->type
+                   : strcmp(key, "tlp") == 0    ? &f->tlp
+                   : strcmp(key, "tags") == 0   ? &f->tags
+                   : strcmp(key, "to_ids") == 0 ? &f->to_ids
+                                                : NULL;
+            break;
+        case 'u':
+            slot = strcmp(key, "uuid") == 0      ? &f->uuid
+                   : strcmp(key, "updated") == 0 ? &f->updated
+                                                 : NULL;
+            break;
+        case 'v': slot = strcmp(key, "value") == 0 ? &f->value : NULL; break;
+        default: break;
+        }
+        if (slot && !json_is_null(v))
+            *slot = v;
+    }
+}
+
+/* A timestamp member (NULL: absent, then dflt) with milliseconds into out: 0, 1 when absent
+ * without default, -1 when it is not an RFC 3339 date-time. */
+static int time_val(const json_t *v, const char *dflt, char out[32])
+{
+    if (!v) {
+        if (!dflt)
+            return 1;
+        memcpy(out, dflt, strlen(dflt) + 1);
+        return 0;
+    }
+    return json_is_string(v) ? stix_time(json_string_value(v), out) : -1;
+}
+
+static int tlp_val(const json_t *v, enum vg_tlp dflt, enum vg_tlp *out)
+{
+    if (!v) {
+        *out = dflt;
+        return 0;
+    }
+    return json_is_string(v) ? vg_tlp_parse(json_string_value(v), out) : -1;
+}
+
+/* A string member or NULL. */
+static const char *str_val(const json_t *v)
+{
+    return json_string_value(v);
+}
+
+static int write_sightings(struct writer *w, size_t i, const json_t *ss, const char *ind_id,
                            enum vg_tlp item_tlp, const char *created)
 {
-    const json_t *ss = json_object_get(item, "sightings");
-    if (!ss || json_is_null(ss))
+    if (!ss)
         return 0;
     if (!json_is_array(ss))
         return item_fail(w, i, "sightings", "sightings must be an array");
@@ -307,6 +405,7 @@ static int write_sightings(struct writer *w, size_t i, const json_t *item, const
         enum vg_tlp t;
         if (tlp_of(s, item_tlp, &t) < 0)
             return item_fail(w, i, f, "tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
+        w->used[t] = true;
         const json_t *cnt = json_object_get(s, "count");
         if (cnt && !json_is_null(cnt) &&
             (!json_is_integer(cnt) || json_integer_value(cnt) < 0 ||
@@ -319,17 +418,17 @@ static int write_sightings(struct writer *w, size_t i, const json_t *item, const
             if (*c >= 'A' && *c <= 'F')
                 *c = (char)(*c - 'A' + 'a');
         struct vg_buf *b = w->out;
-        vg_buf_puts(b, ",\n");
+        PUTS(b, ",\n");
         put_head(w, "sighting", id, seen, seen);
-        vg_buf_puts(b, ",\"first_seen\":\"");
+        PUTS(b, ",\"first_seen\":\"");
         vg_buf_puts(b, seen);
-        vg_buf_puts(b, "\",\"last_seen\":\"");
+        PUTS(b, "\",\"last_seen\":\"");
         vg_buf_puts(b, seen);
-        vg_buf_puts(b, "\",\"sighting_of_ref\":\"");
+        PUTS(b, "\",\"sighting_of_ref\":\"");
         vg_buf_puts(b, ind_id);
         vg_buf_putc(b, '"');
         if (cnt && json_is_integer(cnt))
-            vg_buf_printf(b, ",\"count\":%lld", (long long)json_integer_value(cnt));
+            put_int(b, "count", (long long)json_integer_value(cnt));
         const char *src = vg_json_str(s, "source");
         if (src && *src)
             put_field(b, "x_vigie_source", src);
@@ -345,24 +444,24 @@ static void write_sco(struct writer *w, const struct obs_type *ot, const char *s
                       const char *value, enum vg_tlp tlp, const char *own)
 {
     struct vg_buf *b = w->out;
-    vg_buf_puts(b, ",\n{\"type\":\"");
+    PUTS(b, ",\n{\"type\":\"");
     vg_buf_puts(b, ot->sco);
-    vg_buf_puts(b, "\",\"spec_version\":\"2.1\",\"id\":\"");
+    PUTS(b, "\",\"spec_version\":\"2.1\",\"id\":\"");
     vg_buf_puts(b, sco);
     vg_buf_putc(b, '"');
     if (ot->hash) {
-        vg_buf_puts(b, ",\"hashes\":{\"");
+        PUTS(b, ",\"hashes\":{\"");
         vg_buf_puts(b, ot->hash);
-        vg_buf_puts(b, "\":");
+        PUTS(b, "\":");
         put_str(b, value);
         vg_buf_putc(b, '}');
     } else {
-        vg_buf_puts(b, ",\"value\":");
+        PUTS(b, ",\"value\":");
         put_str(b, value);
     }
     put_marking(b, tlp);
     if (own) { /* its own id, for the reader (an indicator's SCO has the indicator's) */
-        vg_buf_puts(b, ",\"x_vigie_uuid\":\"");
+        PUTS(b, ",\"x_vigie_uuid\":\"");
         vg_buf_puts(b, own);
         vg_buf_putc(b, '"');
     }
@@ -374,38 +473,41 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
 {
     if (!json_is_object(item))
         return item_fail(w, i, "", "an item must be an object");
-    const char *uuid = vg_json_str(item, "uuid");
+    struct item_fields f;
+    item_fields(item, &f);
+    const char *uuid = str_val(f.uuid);
     if (!uuid || !vg_uuid_valid(uuid, strlen(uuid)))
         return item_fail(w, i, "uuid", "uuid must be a UUID");
-    const struct obs_type *ot = obs_type(vg_json_str(item, "type"));
+    const struct obs_type *ot = obs_type(str_val(f.type));
     if (!ot)
         return item_fail(w, i, "type",
                          "type must be ipv4-addr, ipv6-addr, domain-name, url, "
                          "email-addr, md5, sha1 or sha256");
-    const char *value = vg_json_str(item, "value");
-    if (!value || !*value || strlen(value) > VG_MAX_OBSERVABLE)
+    const char *value = str_val(f.value);
+    if (!value || !*value || json_string_length(f.value) > VG_MAX_OBSERVABLE ||
+        strlen(value) != json_string_length(f.value))
         return item_fail(w, i, "value", "value must be a non-empty string");
     enum vg_tlp tlp;
-    if (tlp_of(item, w->doc_tlp, &tlp) < 0)
+    if (tlp_val(f.tlp, w->doc_tlp, &tlp) < 0)
         return item_fail(w, i, "tlp", "tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
     char created[32], modified[32], first[32], last[32];
     int rc;
-    if (time_of(item, "created", w->created, created) < 0)
+    if (time_val(f.created, w->created, created) < 0)
         return item_fail(w, i, "created", "created must be an RFC 3339 date-time");
-    if (time_of(item, "updated", created, modified) < 0)
+    if (time_val(f.updated, created, modified) < 0)
         return item_fail(w, i, "updated", "updated must be an RFC 3339 date-time");
-    if ((rc = time_of(item, "first_seen", NULL, first)) < 0)
+    if ((rc = time_val(f.first_seen, NULL, first)) < 0)
         return item_fail(w, i, "first_seen", "first_seen must be an RFC 3339 date-time");
     bool has_first = rc == 0;
-    if ((rc = time_of(item, "last_seen", NULL, last)) < 0)
+    if ((rc = time_val(f.last_seen, NULL, last)) < 0)
         return item_fail(w, i, "last_seen", "last_seen must be an RFC 3339 date-time");
     bool has_last = rc == 0;
-    const json_t *conf = json_object_get(item, "confidence");
-    if (conf && !json_is_null(conf) &&
+    const json_t *conf = f.confidence;
+    if (conf &&
         (!json_is_integer(conf) || json_integer_value(conf) < 0 || json_integer_value(conf) > 100))
         return item_fail(w, i, "confidence", "confidence must be an integer from 0 to 100");
-    const json_t *tags = json_object_get(item, "tags");
-    if (tags && !json_is_null(tags) && !json_is_array(tags))
+    const json_t *tags = f.tags;
+    if (tags && !json_is_array(tags))
         return item_fail(w, i, "tags", "tags must be an array of strings");
     size_t k;
     const json_t *tag;
@@ -413,10 +515,13 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
         if (!json_is_string(tag) || !json_string_length(tag))
             return item_fail(w, i, "tags", "tags must be an array of non-empty strings");
     }
-    const json_t *toids = json_object_get(item, "to_ids");
-    if (toids && !json_is_null(toids) && !json_is_boolean(toids))
+    const json_t *toids = f.to_ids;
+    if (toids && !json_is_boolean(toids))
         return item_fail(w, i, "to_ids", "to_ids must be a boolean");
     bool to_ids = !toids || !json_is_false(toids);
+    if (f.sightings && !json_is_array(f.sightings))
+        return item_fail(w, i, "sightings", "sightings must be an array");
+    w->used[tlp] = true;
 
     struct vg_buf *b = w->out;
     char sco[VG_UUID_LEN + 32];
@@ -429,9 +534,9 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
             *c = (char)(*c - 'A' + 'a');
 
     if (to_ids) {
-        vg_buf_puts(b, ",\n");
+        PUTS(b, ",\n");
         put_head(w, "indicator", ind, created, modified);
-        const char *comment = vg_json_str(item, "comment");
+        const char *comment = str_val(f.comment);
         if (comment && *comment)
             put_field(b, "description", comment);
         /* the pattern: the value quoted, its quotes and backslashes escaped */
@@ -439,7 +544,7 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
         vg_buf_reset(s);
         vg_buf_putc(s, '[');
         vg_buf_puts(s, ot->path);
-        vg_buf_puts(s, " = '");
+        PUTS(s, " = '");
         size_t run = 0, j = 0;
         for (; value[j]; j++) {
             if (value[j] != '\'' && value[j] != '\\') {
@@ -452,16 +557,16 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
             vg_buf_putc(s, value[j]);
         }
         vg_buf_append(s, value + j - run, run);
-        vg_buf_puts(s, "']");
-        vg_buf_puts(b, ",\"pattern\":");
+        PUTS(s, "']");
+        PUTS(b, ",\"pattern\":");
         vg_buf_put_json(b, (struct vg_str){s->data, s->len});
-        vg_buf_puts(b, ",\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\",\"valid_from\":\"");
+        PUTS(b, ",\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\",\"valid_from\":\"");
         vg_buf_puts(b, has_first ? first : created);
         vg_buf_putc(b, '"');
         if (conf && json_is_integer(conf))
-            vg_buf_printf(b, ",\"confidence\":%lld", (long long)json_integer_value(conf));
+            put_int(b, "confidence", (long long)json_integer_value(conf));
         if (json_array_size(tags)) {
-            vg_buf_puts(b, ",\"labels\":[");
+            PUTS(b, ",\"labels\":[");
             json_array_foreach(tags, k, tag) {
                 if (k)
                     vg_buf_putc(b, ',');
@@ -471,7 +576,7 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
         }
         put_marking(b, tlp);
         put_field(b, "x_vigie_type", ot->type);
-        const char *src = vg_json_str(item, "source");
+        const char *src = str_val(f.source);
         if (src && *src)
             put_field(b, "x_vigie_source", src);
         if (has_first)
@@ -490,7 +595,7 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
 
     if (to_ids) {
         put_relationship(w, "based-on", ind, sco, created, modified, tlp);
-        if ((rc = write_sightings(w, i, item, ind, tlp, created)) != 0)
+        if ((rc = write_sightings(w, i, f.sightings, ind, tlp, created)) != 0)
             return rc;
     }
     return 0;
@@ -499,14 +604,14 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
 static void put_tlp_definition(struct vg_buf *b, enum vg_tlp t)
 {
     static const char *const lower[NTLP] = {"clear", "green", "amber", "amber+strict", "red"};
-    vg_buf_puts(b, ",\n{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"");
+    PUTS(b, ",\n{\"type\":\"marking-definition\",\"spec_version\":\"2.1\",\"id\":\"");
     vg_buf_puts(b, vg_tlp_stix_marking(t));
     vg_buf_puts(b, "\",\"created\":\"" TLP2_DATE "\",\"name\":\"TLP:");
     vg_buf_puts(b, vg_tlp_name(t));
     vg_buf_puts(b, "\",\"extensions\":{\"" TLP2_EXTENSION
                    "\":{\"extension_type\":\"property-extension\",\"tlp_2_0\":\"");
     vg_buf_puts(b, lower[t]);
-    vg_buf_puts(b, "\"}}}");
+    PUTS(b, "\"}}}");
 }
 
 static int doc_fail(struct writer *w, const char *field, const char *msg)
@@ -557,42 +662,28 @@ static int write_bundle(struct writer *w, const json_t *doc)
         return doc_fail(w, "/withheld", "withheld must be a count");
     long long withheld = json_is_integer(wh) ? (long long)json_integer_value(wh) : 0;
 
-    /* The levels used, for their marking definitions (the identity is CLEAR). */
-    bool used[NTLP] = {false};
-    used[VG_TLP_CLEAR] = true;
-    used[w->doc_tlp] = true;
+    w->used[VG_TLP_CLEAR] = true; /* the identity's */
+    w->used[w->doc_tlp] = true;   /* the report's */
     size_t i;
     const json_t *item;
-    json_array_foreach(items, i, item) {
-        enum vg_tlp t;
-        if (tlp_of(item, w->doc_tlp, &t) < 0)
-            return item_fail(w, i, "tlp", "tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-        used[t] = true;
-        const json_t *ss = json_object_get(item, "sightings");
-        size_t k;
-        const json_t *s;
-        json_array_foreach(ss, k, s) {
-            if (tlp_of(s, t, &t) == 0)
-                used[t] = true;
-        }
-    }
-
     struct vg_buf *b = w->out;
+    /* about 1,600 bytes an indicator (its SCO, relationship and report references included):
+     * room for them at once rather than doubling the buffer a dozen times */
+    size_t nitems = json_array_size(items);
+    vg_buf_reserve(b, nitems * 1600 + 4096);
+    vg_buf_reserve(&w->refs, nitems * 160 + 256);
     char bid[VG_UUID_LEN + 1];
     vg_uuid4(bid);
-    vg_buf_puts(b, "{\"type\":\"bundle\",\"id\":\"bundle--");
+    PUTS(b, "{\"type\":\"bundle\",\"id\":\"bundle--");
     vg_buf_puts(b, bid);
-    vg_buf_puts(b, "\",\"objects\":[\n{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"");
+    PUTS(b, "\",\"objects\":[\n{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"");
     vg_buf_puts(b, w->producer);
     vg_buf_puts(b, "\",\"created\":\"" IDENTITY_DATE "\",\"modified\":\"" IDENTITY_DATE
                    "\",\"name\":");
     put_str(b, pname);
-    vg_buf_puts(b, ",\"identity_class\":\"organization\"");
+    PUTS(b, ",\"identity_class\":\"organization\"");
     put_marking(b, VG_TLP_CLEAR);
     vg_buf_putc(b, '}');
-    for (int t = 0; t < NTLP; t++)
-        if (used[t])
-            put_tlp_definition(b, (enum vg_tlp)t);
 
     /* An incident is written as a report (report_types "incident"), not as an incident SDO:
      * the official schemas reject an incident in a bundle (bundle.json's custom branch wants
@@ -610,19 +701,23 @@ static int write_bundle(struct writer *w, const json_t *doc)
             break;
     }
 
-    /* The container, last: it refers to what came before. */
+    /* The marking definitions of the levels used, then the container: it refers to what came
+     * before. */
+    for (int t = 0; t < NTLP; t++)
+        if (w->used[t])
+            put_tlp_definition(b, (enum vg_tlp)t);
     const char *title = vg_json_str(doc, "title");
     const char *ref = vg_json_str(doc, "ref");
     const char *name = title && *title ? title : ref && *ref ? ref : "vigie indicators";
-    vg_buf_puts(b, ",\n");
+    PUTS(b, ",\n");
     put_head(w, "report", cid, w->created, w->modified);
     put_field(b, "name", name);
     put_opt(b, doc, "description", "description");
     vg_buf_puts(b, w->incident ? ",\"report_types\":[\"incident\"]"
                                : ",\"report_types\":[\"indicator\"]");
-    vg_buf_puts(b, ",\"published\":\"");
+    PUTS(b, ",\"published\":\"");
     vg_buf_puts(b, w->modified);
-    vg_buf_puts(b, "\",\"object_refs\":[");
+    PUTS(b, "\",\"object_refs\":[");
     if (!w->refs.len)
         add_ref(w, w->producer); /* object_refs has at least one member */
     vg_buf_append(b, w->refs.data, w->refs.len);
@@ -636,7 +731,8 @@ static int write_bundle(struct writer *w, const json_t *doc)
     put_opt(b, doc, "severity", "x_vigie_severity");
     put_opt(b, doc, "status", "x_vigie_status");
     put_opt(b, doc, "pap", "x_vigie_pap");
-    vg_buf_printf(b, ",\"x_vigie_withheld\":%lld}\n]}\n", withheld);
+    put_int(b, "x_vigie_withheld", withheld);
+    PUTS(b, "}\n]}\n");
     return 0;
 }
 
@@ -648,8 +744,12 @@ int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
     vg_buf_init(&w.scratch, VG_MAX_OBSERVABLE * 8 + 256);
     vg_diag_clear(d);
     size_t start = out->len;
+    unsigned long before = vg_mem_thread_failures();
     int rc = write_bundle(&w, doc);
-    if (rc == 0 && (out->failed || w.scratch.failed))
+    if (rc == 0 && vg_mem_thread_failures() != before &&
+        (out->failed || w.refs.failed || w.scratch.failed))
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    else if (rc == 0 && (out->failed || w.refs.failed || w.scratch.failed))
         rc = vg_diag_set(d, VG_ETOOBIG, "", "the bundle does not fit in %zu bytes", out->max);
     if (rc && !out->failed) {
         out->len = start; /* nothing half-written is left */
@@ -854,12 +954,22 @@ static void copy_str(json_t *dst, const char *to, const json_t *src, const char 
         json_object_set_new(dst, to, json_string(v));
 }
 
+/* The sink never gets an item or container that an allocation left incomplete: jansson's
+ * setters do not say when they fail, the thread's count of failed allocations does. */
+static int incomplete(struct reader *r, const json_t *o, unsigned long before)
+{
+    if (o && vg_mem_thread_failures() == before)
+        return 0;
+    return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
+}
+
 /* The container fields of a bundle, report or incident. */
 static int emit_container(struct reader *r, size_t i, const json_t *o, const char *uuid,
                           bool incident)
 {
     if (!r->sink->container)
         return 0;
+    unsigned long before = vg_mem_thread_failures();
     json_t *c = json_object();
     char ptr[160];
     if (i == (size_t)-1)
@@ -894,7 +1004,9 @@ static int emit_container(struct reader *r, size_t i, const json_t *o, const cha
             json_object_set_new(c, "producer",
                                 json_pack("{s:s,s:s}", "name", pname, "uuid", puuid));
     }
-    int rc = r->sink->container(r->sink->ctx, c);
+    int rc = incomplete(r, c, before);
+    if (rc == 0)
+        rc = r->sink->container(r->sink->ctx, c);
     json_decref(c);
     return rc;
 }
@@ -947,7 +1059,7 @@ static json_t *sightings(struct reader *r, size_t i)
     return a;
 }
 
-static int emit_item(struct reader *r, size_t i, json_t *item)
+static int emit_item(struct reader *r, size_t i, json_t *item, unsigned long before)
 {
     char ptr[160];
     pointer(r, i, NULL, ptr, sizeof ptr);
@@ -955,7 +1067,9 @@ static int emit_item(struct reader *r, size_t i, json_t *item)
     const char *c = container_of(r, i);
     if (c)
         set_str(item, "container", c);
-    int rc = r->sink->item ? r->sink->item(r->sink->ctx, item) : 0;
+    int rc = incomplete(r, item, before);
+    if (rc == 0 && r->sink->item)
+        rc = r->sink->item(r->sink->ctx, item);
     json_decref(item);
     return rc;
 }
@@ -1050,6 +1164,7 @@ static int read_indicator(struct reader *r, size_t i, const json_t *o, const cha
         snprintf(why, sizeof why, "pattern %s", pd.message);
         return skip(r, i, what, why);
     }
+    unsigned long before = vg_mem_thread_failures();
     json_t *base = json_object();
     if (!base)
         return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
@@ -1105,7 +1220,7 @@ static int read_indicator(struct reader *r, size_t i, const json_t *o, const cha
         }
         set_str(item, "type", pp->type);
         json_object_set_new(item, "value", json_stringn(value, pp->len));
-        rc = emit_item(r, i, item);
+        rc = emit_item(r, i, item, before);
     }
     json_decref(base);
     return rc;
@@ -1118,6 +1233,7 @@ static int read_sco(struct reader *r, size_t i, const json_t *o, const char *id,
         snprintf(what, sizeof what, "object '%s'", type);
         return skip(r, i, what, "the observable of an indicator of this input, read with it");
     }
+    unsigned long before = vg_mem_thread_failures();
     const char *u = id_uuid(id);
     const char *own = vg_json_str(o, "x_vigie_uuid");
     if (own && vg_uuid_valid(own, strlen(own)))
@@ -1180,7 +1296,7 @@ static int read_sco(struct reader *r, size_t i, const json_t *o, const char *id,
             set_str(item, "tlp", vg_tlp_name((enum vg_tlp)t));
         json_object_set_new(item, "to_ids", json_false());
         json_object_set_new(item, "tags", json_array());
-        rc = emit_item(r, i, item);
+        rc = emit_item(r, i, item, before);
     }
     return rc;
 }

@@ -49,6 +49,24 @@ static int reserve(struct vg_buf *b, size_t extra)
     return 0;
 }
 
+int vg_buf_reserve(struct vg_buf *b, size_t extra)
+{
+    if (b->failed)
+        return VG_ENOMEM;
+    if (extra > b->max - b->len)
+        extra = b->max - b->len;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return 0;
+    char *p = vg_realloc(b->data, need);
+    if (!p)
+        return VG_ENOMEM;
+    b->data = p;
+    b->cap = need;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 int vg_buf_append(struct vg_buf *b, const void *p, size_t n)
 {
     int rc = reserve(b, n);

@@ -29,6 +29,10 @@ int vg_buf_put_html(struct vg_buf *b, const char *s, size_t n);
  * sequence as U+FFFD, so that the result is always valid JSON. */
 int vg_buf_put_json(struct vg_buf *b, struct vg_str s);
 void vg_buf_reset(struct vg_buf *b);
+/* Makes room for extra more bytes (no more than the cap allows) in one allocation, so that a
+ * writer that knows about how much it will write does not grow the buffer step by step. A
+ * hint: on failure the buffer is left as it was, not failed. 0 or VG_ENOMEM. */
+int vg_buf_reserve(struct vg_buf *b, size_t extra);
 /* Hands the data over to the caller (free() it); the buffer is left empty. */
 char *vg_buf_steal(struct vg_buf *b);
 

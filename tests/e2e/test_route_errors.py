@@ -106,6 +106,9 @@ ID_ROUTES = {
     ("GET", "/taxii2/vigie/collections/{}/objects/{}/versions"): dict(COLL, body=None),
     ("GET", "/taxii2/vigie/status/{}"): dict(COLL, body=None, absent_msg="no status {id}",
                                               malformed_msg="no status {id}"),
+    # sharing (h-share): the incident's 404 before the query's 400 (format is missing here)
+    ("GET", "/api/v1/incidents/{}/export"): dict(REF, body=None, absent_msg="no incident {id}",
+                                                 malformed_msg="no incident {id}"),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
@@ -141,7 +144,8 @@ BODY_TYPES = {("POST", "/taxii2/vigie/collections/{}/objects"): "application/tax
 def body_type(method, pattern):
     return {"Content-Type": BODY_TYPES.get((method, pattern), "application/json")}
 # routes with a body that is not one JSON object (VG_ROUTE_RAW_BODY: NDJSON, one event a line)
-RAW_BODY = {("POST", "/api/v1/events")}
+RAW_BODY = {("POST", "/api/v1/events"),
+            ("POST", "/api/v1/share/import")}  # MISP or STIX, read by the format's reader
 
 
 def error_of(r, status, code, field, method, path):

@@ -80,10 +80,11 @@ static long long make_indicator(struct fixture *f, const char *type, const char 
     return id;
 }
 
-static void sight(struct fixture *f, long long ind, long long org, const char *seen)
+static void sight(struct fixture *f, long long ind, long long org, const char *seen,
+                  const char *tlp)
 {
     struct vg_sighting s = {ind, org, seen, "evil.example", "dns.rrname", "/var/log/eve.json:12",
-                            NULL};
+                            tlp};
     struct vg_diag d;
     vg_diag_clear(&d);
     assert_int_equal(vg_store_sightings_record(f->st, &who, &s, 1, NULL, &d), 0);
@@ -112,8 +113,9 @@ static void incident_doc_per_recipient(void **state)
     char ref[64];
     make_incident(f, "AMBER", a, ref, sizeof ref);
     long long ind = make_indicator(f, "domain-name", "evil.example", "GREEN", "phish");
-    sight(f, ind, a, "2026-11-28T10:00:00Z");
-    sight(f, ind, b, "2026-11-28T11:00:00Z");
+    sight(f, ind, a, "2026-11-28T10:00:00Z", NULL);
+    sight(f, ind, b, "2026-11-28T11:00:00Z", NULL);
+    sight(f, ind, a, "2026-11-28T12:00:00Z", "RED"); /* its own TLP: goes nowhere */
     struct vg_diag d;
     json_t *doc = NULL;
 
@@ -124,7 +126,7 @@ static void incident_doc_per_recipient(void **state)
     assert_string_equal(vg_json_str(doc, "tlp"), "AMBER");
     assert_int_equal(json_array_size(json_object_get(doc, "items")), 2);
     assert_int_equal(json_array_size(json_object_get(item_of(doc, "evil.example"), "sightings")),
-                     2);
+                     3);
     assert_int_equal(withheld(doc), 0);
     /* a sighting's own source (a log path of the CERT's) never leaves */
     char *text = json_dumps(doc, 0);
@@ -132,10 +134,12 @@ static void incident_doc_per_recipient(void **state)
     free(text);
     json_decref(doc);
 
-    /* an AMBER partner gets it whole */
+    /* an AMBER partner gets it all but the RED sighting */
     assert_int_equal(vg_share_incident_doc(f->st, &partner_amber, ref, &doc, &d), 0);
     assert_int_equal(json_array_size(json_object_get(doc, "items")), 2);
-    assert_int_equal(withheld(doc), 0);
+    assert_int_equal(json_array_size(json_object_get(item_of(doc, "evil.example"), "sightings")),
+                     2);
+    assert_int_equal(withheld(doc), 1);
     json_decref(doc);
 
     /* a GREEN partner may not get an AMBER incident: no such incident, for it */
@@ -151,7 +155,7 @@ static void incident_doc_per_recipient(void **state)
     assert_int_equal(vg_share_incident_doc(f->st, &ca, ref, &doc, &d), 0);
     assert_int_equal(json_array_size(json_object_get(item_of(doc, "evil.example"), "sightings")),
                      1);
-    assert_int_equal(withheld(doc), 1);
+    assert_int_equal(withheld(doc), 2);
     json_decref(doc);
     /* another constituent: not at all */
     doc = NULL;

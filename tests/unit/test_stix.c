@@ -17,6 +17,7 @@
 #include "share/stix.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/mem.h"
 
 /* ---- helpers ---- */
 
@@ -552,7 +553,7 @@ static void stix_read_roundtrip(void **state)
     assert_string_equal(vg_json_str(s, "tlp"), "AMBER+STRICT");
     assert_string_equal(vg_json_str(s, "source"), "sensor-1");
     assert_int_equal(json_integer_value(json_object_get(s, "count")), 3);
-    assert_string_equal(vg_json_str(nth_ev(&r, "item", 0), "pointer"), "/objects/5");
+    assert_string_equal(vg_json_str(nth_ev(&r, "item", 0), "pointer"), "/objects/1");
     /* the SCOs of the indicators and their relationships are read with them, not skipped as
      * unknown: the skips are the identity and the three observables of indicators */
     assert_int_equal(count_ev(&r, "skip"), 4);
@@ -655,6 +656,65 @@ static void stix_read_reports(void **state)
     r.stop_after = 3;
     assert_int_equal(read_rec(in, strlen(in), &r, &d), 7);
     assert_int_equal(json_array_size(r.events), 3);
+    json_decref(r.events);
+}
+
+/* Containers of other producers: an incident SDO its members are related-to, a report that
+ * lists its members; the most restricted of several TLP markings; a producer identity. */
+static void stix_read_containers(void **state)
+{
+    (void)state;
+    const char *in = B_HEAD IND(
+        "d1d1d1d1-0000-4000-8000-000000000001",
+        "[url:value = 'http://a/']") ","
+                                     "{\"type\":\"indicator\",\"id\":\"indicator--d1d1d1d1-0000-4000-8000-000000000002\","
+                                     "\"pattern\":\"[url:value = 'http://b/']\",\"pattern_type\":\"stix\","
+                                     "\"object_marking_refs\":[\"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb\","
+                                     "\"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1\","
+                                     "\"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9\"]},"
+                                     "{\"type\":\"relationship\",\"id\":\"relationship--d1d1d1d1-0000-4000-8000-000000000003\","
+                                     "\"relationship_type\":\"related-to\","
+                                     "\"source_ref\":\"indicator--d1d1d1d1-0000-4000-8000-000000000001\","
+                                     "\"target_ref\":\"incident--d1d1d1d1-0000-4000-8000-000000000004\"},"
+                                     "{\"type\":\"incident\",\"id\":\"incident--d1d1d1d1-0000-4000-8000-000000000004\","
+                                     "\"name\":\"Intrusion\",\"created_by_ref\":\"identity--d1d1d1d1-0000-4000-8000-"
+                                     "000000000006\",\"object_marking_refs\":[\"marking-definition--f88d31f6-486f-44da-b317-"
+                                     "01333bde0b82\"]},"
+                                     "{\"type\":\"report\",\"id\":\"report--d1d1d1d1-0000-4000-8000-000000000005\","
+                                     "\"name\":\"Weekly\",\"report_types\":[\"threat-report\"],"
+                                     "\"object_refs\":[\"indicator--d1d1d1d1-0000-4000-8000-000000000002\"]},"
+                                     "{\"type\":\"identity\",\"id\":\"identity--d1d1d1d1-0000-4000-8000-000000000006\","
+                                     "\"name\":\"CERT-Other\"}"
+                                     "]}";
+    struct rec r = {0};
+    struct vg_diag d;
+    int rc = read_rec(in, strlen(in), &r, &d);
+    if (rc)
+        fail_msg("%s at %s", d.message, d.field);
+    /* the bundle, then the two containers before any item */
+    assert_int_equal(count_ev(&r, "container"), 3);
+    for (size_t k = 0; k < 3; k++)
+        assert_string_equal(vg_json_str(json_array_get(r.events, k), "ev"), "container");
+    const json_t *inc = nth_ev(&r, "container", 1);
+    assert_string_equal(vg_json_str(inc, "kind"), "incident");
+    assert_string_equal(vg_json_str(inc, "title"), "Intrusion");
+    assert_string_equal(vg_json_str(inc, "tlp"), "AMBER");
+    assert_string_equal(vg_json_str(inc, "pointer"), "/objects/3");
+    assert_string_equal(vg_json_str(json_object_get(inc, "producer"), "name"), "CERT-Other");
+    assert_string_equal(vg_json_str(json_object_get(inc, "producer"), "uuid"),
+                        "d1d1d1d1-0000-4000-8000-000000000006");
+    assert_string_equal(vg_json_str(nth_ev(&r, "container", 2), "kind"), "indicators");
+    /* the member of the incident: its container and, without marking, the incident's TLP */
+    const json_t *a = nth_ev(&r, "item", 0);
+    assert_string_equal(vg_json_str(a, "container"), "d1d1d1d1-0000-4000-8000-000000000004");
+    assert_string_equal(vg_json_str(a, "tlp"), "AMBER");
+    /* the member of the report, with GREEN, RED and WHITE: the most restricted */
+    const json_t *b = nth_ev(&r, "item", 1);
+    assert_string_equal(vg_json_str(b, "container"), "d1d1d1d1-0000-4000-8000-000000000005");
+    assert_string_equal(vg_json_str(b, "tlp"), "RED");
+    /* the relationship to the incident is read with it; the identity is a reference */
+    assert_int_equal(count_ev(&r, "skip"), 1);
+    assert_string_equal(vg_json_str(nth_ev(&r, "skip", 0), "what"), "object 'identity'");
     json_decref(r.events);
 }
 
@@ -873,6 +933,50 @@ static void stix_read_corpus(void **state)
     closedir(dir);
 }
 
+/* Every allocation of a write and of a read made to fail in turn: VG_ENOMEM or success, never
+ * a crash, a leak (ASan) or an incomplete item given to the sink. */
+static int strict_item(void *ctx, const json_t *item)
+{
+    (void)ctx;
+    if (!item || !vg_json_str(item, "uuid") || !vg_json_str(item, "type") ||
+        !vg_json_str(item, "value") || !vg_json_str(item, "pointer"))
+        fail_msg("an incomplete item reached the sink");
+    return 0;
+}
+
+static void stix_alloc_failures(void **state)
+{
+    (void)state;
+    json_t *doc = sample_doc("incident");
+    struct vg_buf b;
+    json_t *bundle = write_doc(doc, &b);
+    json_decref(bundle);
+    struct vg_diag d;
+    struct vg_share_sink sink = {NULL, NULL, strict_item, NULL};
+    for (int part = 0; part < 2; part++) {
+        long n;
+        for (n = 1; n < 100000; n++) {
+            struct vg_buf out;
+            vg_buf_init(&out, 1 << 20);
+            vg_mem_fail_after(n);
+            int rc =
+                part == 0 ? vg_stix_write(doc, &out, &d) : vg_stix_read(b.data, b.len, &sink, &d);
+            long failed = vg_mem_failed();
+            vg_mem_fail_after(0);
+            vg_buf_cleanup(&out);
+            if (!failed) {
+                assert_int_equal(rc, 0);
+                break;
+            }
+            if (rc != 0 && rc != VG_ENOMEM)
+                fail_msg("part %d, allocation %ld failed: rc %d (%s)", part, n, rc, d.message);
+        }
+        assert_true(n > 3); /* some allocations were made to fail */
+    }
+    vg_buf_cleanup(&b);
+    json_decref(doc);
+}
+
 /* With VIGIE_STIX_OUT set: sample bundles for the schema test (tests/e2e/test_stix_schema.py). */
 static void stix_write_samples(void **state)
 {
@@ -925,9 +1029,10 @@ int main(void)
         cmocka_unit_test(stix_write_objects),       cmocka_unit_test(stix_write_ids),
         cmocka_unit_test(stix_write_deterministic), cmocka_unit_test(stix_write_incident),
         cmocka_unit_test(stix_write_errors),        cmocka_unit_test(stix_read_roundtrip),
-        cmocka_unit_test(stix_read_reports),        cmocka_unit_test(stix_read_forms),
-        cmocka_unit_test(stix_read_malformed),      cmocka_unit_test(stix_read_samples),
-        cmocka_unit_test(stix_read_corpus),         cmocka_unit_test(stix_write_samples),
+        cmocka_unit_test(stix_read_reports),        cmocka_unit_test(stix_read_containers),
+        cmocka_unit_test(stix_read_forms),          cmocka_unit_test(stix_read_malformed),
+        cmocka_unit_test(stix_read_samples),        cmocka_unit_test(stix_read_corpus),
+        cmocka_unit_test(stix_alloc_failures),      cmocka_unit_test(stix_write_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -272,6 +272,25 @@ static void uuid_forms(void **state)
     assert_false(vg_uuid_valid("00abedb4-aa4-2466c-9c01-fed23315a9b7", 36));
 }
 
+/* vg_buf_reserve: room in one allocation, capped, a hint that never fails the buffer. */
+static void buf_reserve_hint(void **state)
+{
+    (void)state;
+    struct vg_buf b;
+    vg_buf_init(&b, 100);
+    assert_int_equal(vg_buf_reserve(&b, 50), 0);
+    assert_int_equal(b.cap, 51);
+    assert_string_equal(b.data, "");
+    assert_int_equal(vg_buf_puts(&b, "abc"), 0);
+    assert_int_equal(vg_buf_reserve(&b, 1000), 0); /* capped: len + (max - len) + 1 */
+    assert_int_equal(b.cap, 101);
+    assert_false(b.failed);
+    assert_string_equal(b.data, "abc");
+    assert_int_equal(vg_buf_reserve(&b, 10), 0); /* already room: nothing allocated */
+    assert_int_equal(b.cap, 101);
+    vg_buf_cleanup(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +300,7 @@ int main(void)
         cmocka_unit_test(time_parse_forms),      cmocka_unit_test(utf8_sequences),
         cmocka_unit_test(json_depth_limit),      cmocka_unit_test(json_unknown_field_named),
         cmocka_unit_test(log_format_and_levels), cmocka_unit_test(uuid_forms),
+        cmocka_unit_test(buf_reserve_hint),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
