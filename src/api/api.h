@@ -54,6 +54,16 @@ void vg_api_reports_queue_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_accept(struct vg_req *req, struct vg_resp *r);
 void vg_api_reports_queue_discard(struct vg_req *req, struct vg_resp *r);
 
+/* Sharing (api/share.c). */
+void vg_api_incidents_export(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_export(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_import(struct vg_req *req, struct vg_resp *r);
+
+/* The MISP feed of the caller (api/mispfeed.c). */
+void vg_api_mispfeed_manifest(struct vg_req *req, struct vg_resp *r);
+void vg_api_mispfeed_event(struct vg_req *req, struct vg_resp *r);
+void vg_api_mispfeed_hashes(struct vg_req *req, struct vg_resp *r);
+
 void vg_api_partners_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_partners_create(struct vg_req *req, struct vg_resp *r);
 void vg_api_partners_get(struct vg_req *req, struct vg_resp *r);

@@ -41,6 +41,9 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/api/v1/reports/queue", VG_READER, vg_api_reports_queue_list, 0},
     {"POST", "/api/v1/reports/queue/{}/accept", VG_ANALYST, vg_api_reports_queue_accept, 0},
     {"DELETE", "/api/v1/reports/queue/{}", VG_ANALYST, vg_api_reports_queue_discard, 0},
+    {"GET", "/misp-feed/manifest.json", VG_READER, vg_api_mispfeed_manifest, VG_ROUTE_SHARE},
+    {"GET", "/misp-feed/hashes.csv", VG_READER, vg_api_mispfeed_hashes, VG_ROUTE_SHARE},
+    {"GET", "/misp-feed/{}", VG_READER, vg_api_mispfeed_event, VG_ROUTE_SHARE},
     {"GET", "/api/v1/partners", VG_READER, vg_api_partners_list, 0},
     {"POST", "/api/v1/partners", VG_ADMIN, vg_api_partners_create, 0},
     {"GET", "/api/v1/partners/{}", VG_READER, vg_api_partners_get, 0},
@@ -67,6 +70,12 @@ const struct vg_route vg_api_routes[] = {
     {"DELETE", "/taxii2/vigie/collections/{}/objects/{}", VG_ANALYST, vg_api_taxii_object_delete, VG_ROUTE_SHARE | VG_ROUTE_TAXII},
     {"GET", "/taxii2/vigie/collections/{}/objects/{}/versions", VG_READER, vg_api_taxii_versions, VG_ROUTE_SHARE | VG_ROUTE_TAXII},
     {"GET", "/taxii2/vigie/status/{}", VG_READER, vg_api_taxii_status, VG_ROUTE_SHARE | VG_ROUTE_TAXII},
+    /* sharing (issue 12): exports through the TLP gate, imports of MISP and STIX */
+    {"GET", "/api/v1/incidents/{}/export", VG_ANALYST, vg_api_incidents_export, VG_ROUTE_SHARE},
+    {"GET", "/api/v1/share/export", VG_ANALYST, vg_api_share_export, VG_ROUTE_SHARE},
+    /* one route a line, as the route tests read the table */
+    /* clang-format off */
+    {"POST", "/api/v1/share/import", VG_ANALYST, vg_api_share_import, VG_ROUTE_SHARE | VG_ROUTE_RAW_BODY},
     /* clang-format on */
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

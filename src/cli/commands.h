@@ -53,6 +53,12 @@ extern const struct vg_command vg_cmd_cpe;
 extern const struct vg_command vg_cmd_match;
 extern const struct vg_command vg_cmd_ioc;
 extern const struct vg_command vg_cmd_vuln;
+extern const struct vg_command vg_cmd_share;
+
+/* `vigie share pull` (cli/cmd_pull.c), dispatched by `vigie share` (cli/cmd_share.c): argv[0]
+ * is "pull"; returns the exit code. Its help text, for `vigie help share`. */
+int cmd_share_pull(int argc, char **argv);
+extern const char vg_cmd_share_pull_help[];
 extern const struct vg_command vg_cmd_partner;
 
 /* NULL-terminated list of every command, in help order. */

@@ -44,7 +44,7 @@ int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who, c
 /* *out = {"id","type","value","tlp","source","confidence","tags","first_seen","last_seen",
  * "expires","created","updated"}. */
 int vg_store_indicator_get(struct vg_store *st, long long id, json_t **out);
-/* filters: optional "type", "source". */
+/* filters: optional "type", "source", "value" (its normal form, with "type"). */
 int vg_store_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                             json_t **out, struct vg_diag *d);
 /* Calls fn for every indicator not expired at now (RFC 3339; NULL: all), in id order; stops

@@ -718,6 +718,7 @@ static const struct vg_store_ops sqlite_ops = {
     .indicator = &sqlite_indicator_ops,
     .vuln = &sqlite_vuln_ops,
     .report = &sq_report_ops,
+    .pull = &sq_pull_ops,
     .partner = &sq_partner_ops,
     .taxii = &sq_taxii_ops,
 };

@@ -201,14 +201,21 @@ int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct v
     if (sq_cursor_read(page->cursor, &after, d))
         return VG_EINVAL;
     const char *type = vg_json_str(filters, "type"), *source = vg_json_str(filters, "source");
-    sqlite3_stmt *q = sq_prep(s, IND_COLS "WHERE id > ? AND (?2 IS NULL OR type = ?2) "
-                                          "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4");
+    const char *value = vg_json_str(filters, "value");
+    /* a value (with its type) is one row of the (type, value) index, not a scan */
+    sqlite3_stmt *q =
+        value ? sq_prep(s, IND_COLS "WHERE id > ? AND type = ?2 AND value = ?5 "
+                                    "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4")
+              : sq_prep(s, IND_COLS "WHERE id > ? AND (?2 IS NULL OR type = ?2) "
+                                    "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4");
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, after);
     sq_bind_text(q, 2, type);
     sq_bind_text(q, 3, source);
     sqlite3_bind_int(q, 4, page->limit + 1);
+    if (value)
+        sq_bind_text(q, 5, value);
     *out = sq_page(q, page->limit, indicator_row);
     sq_done(s, q);
     return 0;

@@ -150,6 +150,9 @@ int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
 extern const struct vg_store_report_ops sq_report_ops;
 /* sqlite_partners.c: partner CERTs and their tokens. */
 extern const struct vg_store_partner_ops sq_partner_ops;
+
+/* sqlite_pull.c: where `vigie share pull` stopped. */
+extern const struct vg_store_pull_ops sq_pull_ops;
 /* sqlite_taxii.c: the TAXII 2.1 server. */
 extern const struct vg_store_taxii_ops sq_taxii_ops;
 

@@ -16,6 +16,7 @@
 #include "store/incident.h"
 #include "store/indicator.h"
 #include "store/org.h"
+#include "store/pull.h"
 #include "store/report.h"
 #include "store/user.h"
 #include "store/vuln.h"
@@ -53,6 +54,7 @@ struct vg_store_ops {
     const struct vg_store_indicator_ops *indicator;
     const struct vg_store_vuln_ops *vuln;
     const struct vg_store_report_ops *report;   /* the intake's queue of held reports */
+    const struct vg_store_pull_ops *pull;       /* where `vigie share pull` stopped */
     const struct vg_store_partner_ops *partner; /* partner CERTs and their tokens */
     const struct vg_store_taxii_ops *taxii;     /* the TAXII 2.1 server (store/taxii.h) */
 };

@@ -50,6 +50,9 @@ ROLES = {
     ("GET", "/api/v1/reports/queue"): "reader",
     ("POST", "/api/v1/reports/queue/{}/accept"): "analyst",
     ("DELETE", "/api/v1/reports/queue/{}"): "analyst",
+    ("GET", "/misp-feed/manifest.json"): "reader",
+    ("GET", "/misp-feed/hashes.csv"): "reader",
+    ("GET", "/misp-feed/{}"): "reader",
     ("GET", "/api/v1/partners"): "reader",
     ("POST", "/api/v1/partners"): "admin",
     ("GET", "/api/v1/partners/{}"): "reader",
@@ -58,6 +61,10 @@ ROLES = {
     ("POST", "/api/v1/partners/{}/tokens"): "admin",
     ("DELETE", "/api/v1/partners/{}/tokens/{}"): "admin",
     ("GET", "/api/v1/share/whoami"): "reader",
+    # sharing (issue 12, h-share): also a partner's token, for itself (VG_ROUTE_SHARE)
+    ("GET", "/api/v1/incidents/{}/export"): "analyst",
+    ("GET", "/api/v1/share/export"): "analyst",
+    ("POST", "/api/v1/share/import"): "analyst",
     ("GET", "/api/v1/taxii/collections"): "reader",
     ("POST", "/api/v1/taxii/collections"): "admin",
     ("GET", "/api/v1/taxii/collections/{}"): "reader",
@@ -81,6 +88,7 @@ ROLES = {
 ERROR_FORMS = (
     ("/taxii2", lambda body: body["error_code"] if body.get("http_status") else None, "/"),
     ("/api/v1/", lambda body: body["error"]["code"], ""),
+    ("/misp-feed/", lambda body: body["error"]["code"], ""),
 )
 
 

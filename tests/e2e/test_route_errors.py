@@ -89,6 +89,10 @@ ID_ROUTES = {
     ("DELETE", "/api/v1/partners/{}/tokens/{}"): dict(NUM, body=None,
                                                       absent_msg="no partner {id}",
                                                       malformed_msg="no partner '{id}'"),
+    # the MISP feed: an event's file is its uuid and ".json"; anything else is no event
+    ("GET", "/misp-feed/{}"): {"absent": "00000000-0000-4000-8000-000000000000.json",
+                               "field": "uuid", "body": None, "absent_msg": "no such event",
+                               "malformed_msg": "no such event"},
     # TAXII: collections are UUIDs (any other string is merely another absent one), and the
     # errors of /taxii2 are TAXII error messages (error_of reads both forms)
     ("GET", "/api/v1/taxii/collections/{}"): dict(COLL, body=None),
@@ -102,6 +106,9 @@ ID_ROUTES = {
     ("GET", "/taxii2/vigie/collections/{}/objects/{}/versions"): dict(COLL, body=None),
     ("GET", "/taxii2/vigie/status/{}"): dict(COLL, body=None, absent_msg="no status {id}",
                                               malformed_msg="no status {id}"),
+    # sharing (h-share): the incident's 404 before the query's 400 (format is missing here)
+    ("GET", "/api/v1/incidents/{}/export"): dict(REF, body=None, absent_msg="no incident {id}",
+                                                 malformed_msg="no incident {id}"),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
@@ -137,7 +144,8 @@ BODY_TYPES = {("POST", "/taxii2/vigie/collections/{}/objects"): "application/tax
 def body_type(method, pattern):
     return {"Content-Type": BODY_TYPES.get((method, pattern), "application/json")}
 # routes with a body that is not one JSON object (VG_ROUTE_RAW_BODY: NDJSON, one event a line)
-RAW_BODY = {("POST", "/api/v1/events")}
+RAW_BODY = {("POST", "/api/v1/events"),
+            ("POST", "/api/v1/share/import")}  # MISP or STIX, read by the format's reader
 
 
 def error_of(r, status, code, field, method, path):
