@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/partner.h"
+#include "core/attrib.h"
 #include "core/observable.h"
 #include "core/record.h"
 #include "share/misp.h"
@@ -540,6 +541,7 @@ struct import {
     json_t *chunk;               /* checked indicators not stored yet */
     json_t *seen;                /* their sightings: an array per indicator, or null */
     struct vg_diag *d;           /* the store's error */
+    struct vg_attrib *attrib;    /* the constituents' networks, loaded at the first sighting */
 };
 
 static void skipped(struct vg_share_report *rep, const char *pointer, const char *what,
@@ -568,7 +570,8 @@ static int sink_skip(void *ctx, const char *pointer, const char *what, const cha
 
 /* The sightings of indicator id (given by a reader) not recorded yet: recorded, each once (a
  * sighting is known by its source, "share:UUID"). */
-static int record_sightings(struct import *im, long long id, const char *value, const json_t *list)
+static int record_sightings(struct import *im, long long id, const char *type, const char *value,
+                            const json_t *list)
 {
     json_t *f = json_pack("{s:I}", "indicator", (json_int_t)id), *have = NULL;
     struct vg_page page = {VG_MAX_PAGE, NULL};
@@ -582,6 +585,17 @@ static int record_sightings(struct import *im, long long id, const char *value, 
     if (!v || !src) {
         rc = vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
         goto out;
+    }
+    /* attributed as elsewhere (app/events.c), but by address only: a partner's sighting of an
+     * address in a constituent's network concerns that constituent; of anything else, none */
+    long long org = 0;
+    if (type && value && !strchr(value, '/') &&
+        (strcmp(type, "ipv4-addr") == 0 || strcmp(type, "ipv6-addr") == 0)) {
+        if (!im->attrib && !(im->attrib = vg_store_attrib_new(im->st, im->d))) {
+            rc = VG_EIO;
+            goto out;
+        }
+        org = vg_attrib_ip(im->attrib, value);
     }
     json_t *s, *h;
     json_array_foreach(list, i, s) {
@@ -602,7 +616,7 @@ static int record_sightings(struct import *im, long long id, const char *value, 
         /* its own TLP when it says one (what cannot be read is RED), else its indicator's */
         const char *tlp = vg_json_str(s, "tlp");
         v[k] = (struct vg_sighting){
-            id, 0, seen, value, "share", src[k], tlp ? vg_tlp_name(vg_tlp_level(tlp)) : NULL};
+            id, org, seen, value, "share", src[k], tlp ? vg_tlp_name(vg_tlp_level(tlp)) : NULL};
         k++;
     }
     if (k) {
@@ -634,6 +648,7 @@ static int flush(struct import *im)
             if (!json_is_array(list))
                 continue;
             rc = record_sightings(im, (long long)json_integer_value(json_array_get(ids, i)),
+                                  vg_json_str(json_array_get(im->chunk, i), "type"),
                                   vg_json_str(json_array_get(im->chunk, i), "value"), list);
             if (rc)
                 break;
@@ -711,7 +726,7 @@ static int import_start(struct import *im, struct vg_store *st, const struct vg_
                         const char *source, struct vg_share_report *rep, struct vg_diag *d,
                         struct vg_share_sink *sink)
 {
-    *im = (struct import){st, who, NULL, rep, json_array(), json_array(), d};
+    *im = (struct import){st, who, NULL, rep, json_array(), json_array(), d, NULL};
     /* a partner's items are its own, whatever the file says */
     im->source = who->partner_id ? who->name : source && *source ? source : "import";
     *sink = (struct vg_share_sink){im, sink_container, sink_item, sink_skip};
@@ -738,6 +753,7 @@ static int import_end(struct import *im, int rc)
     }
     json_decref(im->chunk);
     json_decref(im->seen);
+    vg_attrib_free(im->attrib);
     return rc;
 }
 

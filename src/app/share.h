@@ -79,9 +79,10 @@ const char *vg_share_detect(const char *buf, size_t len);
  * name for a partner's token, else `source` (NULL: "import"); the items go to the store's
  * idempotent import, a transaction per VG_IMPORT_CHUNK, so that an import stopped by bad
  * input keeps everything valid before it. Sightings of the items are recorded once (a
- * re-import records none), attributed to no organisation. rep is filled in any case (init
- * it first). 0; VG_EINVAL (d: the JSON pointer and byte offset) for malformed input, or for a
- * format not detected (field "format"); the store's error. */
+ * re-import records none), attributed to the constituent whose network holds the address
+ * (addresses only; else none). rep is filled in any case (init it first). 0; VG_EINVAL (d: the JSON
+ * pointer and byte offset) for malformed input, or for a format not detected (field "format"); the
+ * store's error. */
 int vg_share_import(struct vg_store *st, const struct vg_actor *who, const char *format,
                     const char *buf, size_t len, const char *source, struct vg_share_report *rep,
                     struct vg_diag *d);

@@ -418,6 +418,40 @@ static void import_partner_source_is_its_name(void **state)
     json_decref(flt);
 }
 
+static void import_sightings_attributed_by_network(void **state)
+{
+    struct fixture *f = *state;
+    json_t *in = json_pack("{s:s,s:s,s:s,s:{s:[s]}}", "name", "Net", "kind", "ministry", "sector",
+                           "government", "assets", "cidrs", "192.0.2.0/24"),
+           *out = NULL;
+    struct vg_diag d, warn;
+    vg_diag_clear(&d);
+    assert_int_equal(vg_org_create(f->st, &who, in, &out, &d, &warn), 0);
+    long long org = (long long)json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    json_decref(in);
+    /* an address in the constituent's network: its sighting concerns it; a domain: none */
+    struct script s =
+        {"[{\"i\":{\"type\":\"ipv4-addr\",\"value\":\"192.0.2.7\",\"pointer\":\"/a\","
+         "\"sightings\":[{\"uuid\":\"5e4f7a3e-0000-4000-8000-0000000000b1\"}]}},"
+         "{\"i\":{\"type\":\"ipv4-addr\",\"value\":\"198.51.100.7\",\"pointer\":\"/b\","
+         "\"sightings\":[{\"uuid\":\"5e4f7a3e-0000-4000-8000-0000000000b2\"}]}}]",
+         0};
+    struct vg_share_report rep;
+    vg_share_report_init(&rep);
+    assert_int_equal(vg_share_import_with(f->st, &who, read_script, &s, "x", &rep, &d), 0);
+    assert_int_equal(rep.sightings, 2);
+    vg_share_report_cleanup(&rep);
+    json_t *flt = json_pack("{s:I}", "org", (json_int_t)org), *list = NULL;
+    struct vg_page page = {10, NULL};
+    assert_int_equal(vg_store_sighting_list(f->st, flt, &page, &list, &d), 0);
+    json_t *items = json_object_get(list, "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(vg_json_str(json_array_get(items, 0), "value"), "192.0.2.7");
+    json_decref(list);
+    json_decref(flt);
+}
+
 static void detect_formats(void **state)
 {
     (void)state;
@@ -443,6 +477,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(import_items_skips_and_idempotence, setup, teardown),
         cmocka_unit_test_setup_teardown(import_partial_keeps_the_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(import_partner_source_is_its_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_sightings_attributed_by_network, setup, teardown),
         cmocka_unit_test(detect_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
