@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "app/taxii.h"
 #include "core/partner.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -38,8 +39,23 @@ int vg_partner_create(struct vg_store *st, const struct vg_actor *who, const jso
 {
     json_t *p = NULL;
     int rc = vg_partner_check(in, VG_CHECK_CREATE, &p, d);
-    if (rc == 0)
+    if (rc == 0 && (rc = vg_store_tx_begin(st, d)) == 0) {
+        /* the partner and its TAXII inbox (a collection it reads and writes) together */
+        json_t *inbox = NULL;
         rc = vg_store_partner_create(st, who, p, out, d);
+        if (rc == 0)
+            rc = vg_taxii_inbox_create(st, who, json_integer_value(json_object_get(*out, "id")),
+                                       json_string_value(json_object_get(*out, "name")), &inbox, d);
+        json_decref(inbox);
+        if (rc == 0)
+            rc = vg_store_tx_commit(st, d);
+        else
+            vg_store_tx_rollback(st);
+        if (rc) {
+            json_decref(*out);
+            *out = NULL;
+        }
+    }
     json_decref(p);
     return rc;
 }

@@ -16,6 +16,7 @@
 #include "share/stix.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/log.h"
 #include "util/mem.h"
 #include "util/str.h"
 #include "util/time.h"
@@ -818,4 +819,21 @@ int vg_share_import_stix_objects(struct vg_store *st, const struct vg_actor *who
     snprintf(rep->format, sizeof rep->format, "stix");
     struct input in = {NULL, 0, objects};
     return vg_share_import_with(st, who, read_objects, &in, source, rep, d);
+}
+
+int vg_share_taxii_posted(void *ctx, struct vg_store *st, const struct vg_actor *who,
+                          const char *coll, const json_t *objects)
+{
+    (void)ctx;
+    char source[96];
+    snprintf(source, sizeof source, "taxii:%.80s", coll);
+    struct vg_share_report rep;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    vg_share_report_init(&rep);
+    int rc = vg_share_import_stix_objects(st, who, objects, source, &rep, &d);
+    if (rc)
+        vg_warn("taxii: import of the objects posted to %s: %s", coll, d.message);
+    vg_share_report_cleanup(&rep);
+    return rc;
 }

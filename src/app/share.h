@@ -99,4 +99,10 @@ int vg_share_import_stix_objects(struct vg_store *st, const struct vg_actor *who
                                  const json_t *objects, const char *source,
                                  struct vg_share_report *rep, struct vg_diag *d);
 
+/* The TAXII server's hand-off (app/taxii.h, vg_taxii_posted_fn): the objects a POST stored,
+ * imported as vg_share_import_stix_objects does, with source "taxii:COLLECTION" for the
+ * CERT's users (a partner's name for a partner). `vigie serve` sets it. */
+int vg_share_taxii_posted(void *ctx, struct vg_store *st, const struct vg_actor *who,
+                          const char *coll, const json_t *objects);
+
 #endif

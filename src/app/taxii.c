@@ -491,17 +491,17 @@ void vg_taxii_set_posted_hook(vg_taxii_posted_fn fn, void *ctx)
     posted_ctx = ctx;
 }
 
-/* Where a posted object, once stored, is handed on: to the hook the application set (the
- * import into indicators), or nowhere when it set none. */
+/* Where the objects a POST stored are handed on: to the hook the application set (the import
+ * into indicators), or nowhere when it set none. */
 static void posted_handoff(struct vg_store *st, const struct vg_actor *who, const char *coll,
-                           const json_t *obj, enum vg_tlp tlp)
+                           const json_t *objects)
 {
-    if (!posted_hook)
+    if (!posted_hook || json_array_size(objects) == 0)
         return;
-    int rc = posted_hook(posted_ctx, st, who, coll, obj, (int)tlp);
+    int rc = posted_hook(posted_ctx, st, who, coll, objects);
     if (rc)
-        vg_warn("taxii: the object %s posted to %s was stored but not imported: %s",
-                vg_json_str(obj, "id"), coll, vg_strerror(rc));
+        vg_warn("taxii: %zu objects posted to %s were stored but not imported: %s",
+                json_array_size(objects), coll, vg_strerror(rc));
 }
 
 /* A STIX type name: lower-case ASCII letters, digits and hyphens, 3 to 250 characters. */
@@ -625,7 +625,7 @@ int vg_taxii_post(struct vg_store *st, const struct vg_actor *who, const char *c
     /* the objects and the status together: a status is never lost for stored objects */
     if ((rc = vg_store_tx_begin(st, d)))
         return rc;
-    json_t *ok = json_array(), *bad = json_array();
+    json_t *ok = json_array(), *bad = json_array(), *fresh = json_array();
     size_t i;
     const json_t *o;
     json_array_foreach(objs, i, o) {
@@ -659,8 +659,11 @@ int vg_taxii_post(struct vg_store *st, const struct vg_actor *who, const char *c
             json_object_set_new(s, "message", json_string("already stored: kept as it was"));
         json_array_append_new(ok, s);
         if (!dup)
-            posted_handoff(st, who, coll, o, tlp);
+            json_array_append(fresh, (json_t *)o);
     }
+    if (rc == 0)
+        posted_handoff(st, who, coll, fresh);
+    json_decref(fresh);
     if (rc) {
         json_decref(ok);
         json_decref(bad);

@@ -92,12 +92,14 @@ int vg_taxii_page(struct vg_store *st, const struct vg_actor *who, const char *c
 int vg_taxii_post(struct vg_store *st, const struct vg_actor *who, const char *coll,
                   const json_t *envelope, json_t **status, struct vg_diag *d);
 
-/* What is done with an object once a TAXII POST stored it: the import into vigie's indicators
- * (issue 12's share use case) is wired here at the merge. obj is the object as posted, tlp its
- * level, who the poster. A non-zero return is logged; the object stays stored. */
+/* What is done with the objects a TAXII POST stored: the import into vigie's indicators
+ * (app/share.c, vg_share_taxii_posted), set by `vigie serve`. objects is the array of the
+ * envelope's objects newly stored (in their order; refused and already stored ones left out),
+ * handed on once per POST inside its transaction, so that a sighting finds the indicator it
+ * is of in the same envelope; who the poster. A non-zero return is logged; the objects stay
+ * stored. */
 typedef int (*vg_taxii_posted_fn)(void *ctx, struct vg_store *st, const struct vg_actor *who,
-                                  const char *coll, const json_t *obj, int tlp);
-/* Sets the hook (NULL: nothing more is done, the default). Set it once before serving. */
+                                  const char *coll, const json_t *objects);
 void vg_taxii_set_posted_hook(vg_taxii_posted_fn fn, void *ctx);
 
 /* Deletes the versions of object obj_id in coll that f matches (default: all). VG_ENOENT when

@@ -10,6 +10,8 @@
 #include "cli/commands.h"
 #include "cli/demo.h"
 #include "app/auth.h"
+#include "app/share.h"
+#include "app/taxii.h"
 #include "http/server.h"
 #include "util/limits.h"
 #include "util/shown.h"
@@ -256,6 +258,8 @@ static int run_serve(int argc, char **argv)
         return VG_EXIT_FAIL;
     }
     int port = 0;
+    /* what partners and analysts post to TAXII collections becomes indicators */
+    vg_taxii_set_posted_hook(vg_share_taxii_posted, NULL);
     struct vg_server *srv = vg_server_start(&cfg, &port, &d);
     if (!srv) {
         fprintf(stderr, "vigie serve: %s\n", vg_shown_msg(d.message, &sm));

@@ -632,6 +632,52 @@ def basic(pid, token):
     return "Basic " + base64.b64encode(f"{pid}:{token}".encode()).decode()
 
 
+VIGIE_NS = uuid.UUID("5b4c0f1e-3d7a-5e21-9a6e-2f418c3b7710")  # src/util/uuid.c
+
+
+def inbox_id(pid):
+    """The id of partner pid's inbox: UUIDv5 of "taxii-inbox:ID" in vigie's namespace."""
+    return str(uuid.uuid5(VIGIE_NS, f"taxii-inbox:{pid}"))
+
+
+def test_new_partner_gets_an_inbox_and_posts_become_indicators(server):
+    """A new partner gets a collection of its own (it reads and writes it, no other partner
+    sees it); what it posts there is stored and imported as indicators under its name, with
+    the TLP of the objects' markings; what the CERT posts to a collection is imported too, with
+    the collection as source. A sighting finds its indicator in the same envelope."""
+    p1, t1 = partner(server, "CERT-Inbox", "AMBER")
+    p2, t2 = partner(server, "CERT-Other", "AMBER")
+    own = inbox_id(p1)
+    c = tx(server, "GET", f"{API}/collections/{own}/", token=t1).json()
+    assert (c["id"], c["title"], c["can_read"], c["can_write"]) == \
+        (own, "Inbox of CERT-Inbox", True, True)
+    taxii_error(tx(server, "GET", f"{API}/collections/{own}/", token=t2), 404)
+    assert own not in [x["id"] for x in
+                       tx(server, "GET", f"{API}/collections/", token=t2).json()["collections"]]
+    o = ind(77, tlp="GREEN", pattern="[domain-name:value = 'inbox-77.example']")
+    seen = {"type": "sighting", "spec_version": "2.1", "id": sid("sighting", 78),
+            "created": "2024-01-02T00:00:00.000Z", "modified": "2024-01-02T00:00:00.000Z",
+            "sighting_of_ref": o["id"], "count": 3,
+            "first_seen": "2024-01-02T00:00:00.000Z", "last_seen": "2024-01-02T00:00:00.000Z"}
+    posted(server, own, [o, seen], token=t1)
+    got = server.get("/api/v1/indicators", params={"source": "CERT-Inbox"}).json()["items"]
+    assert [(i["type"], i["value"], i["tlp"]) for i in got] == \
+        [("domain-name", "inbox-77.example", "GREEN")]
+    sightings = server.get("/api/v1/sightings", params={"indicator": got[0]["id"]}).json()
+    assert len(sightings["items"]) >= 1
+    # posted again: stored once, imported once (nothing new)
+    again = posted(server, own, [o], token=t1)
+    assert again["successes"][0]["message"].startswith("already stored")
+    assert len(server.get("/api/v1/indicators",
+                          params={"source": "CERT-Inbox"}).json()["items"]) == 1
+    # the CERT's own post to a collection: source "taxii:ID"
+    mine = make_coll(server, title="Published")
+    posted(server, mine, [ind(79, tlp="CLEAR", pattern="[ipv4-addr:value = '203.0.113.79']")])
+    got = server.get("/api/v1/indicators", params={"source": f"taxii:{mine}"}).json()["items"]
+    assert [(i["type"], i["value"], i["tlp"]) for i in got] == \
+        [("ipv4-addr", "203.0.113.79", "CLEAR")]
+
+
 def test_partner_reads_only_its_collections(server):
     p1, t1 = partner(server, "CERT-A", "AMBER")
     p2, t2 = partner(server, "CERT-B", "AMBER")
@@ -643,8 +689,10 @@ def test_partner_reads_only_its_collections(server):
     for c in (mine, everyone, theirs, internal):
         posted(server, c, [ind(1, tlp="CLEAR")])
     cols = tx(server, "GET", f"{API}/collections/", token=t1).json()["collections"]
-    assert [(c["id"], c["can_read"], c["can_write"]) for c in cols] == \
-        [(mine, True, True), (everyone, True, False), (inbox, False, True)]
+    own = inbox_id(p1)  # every partner's own inbox, made with it
+    assert sorted((c["id"], c["can_read"], c["can_write"]) for c in cols) == \
+        sorted([(own, True, True), (mine, True, True), (everyone, True, False),
+                (inbox, False, True)])
     # the same through HTTP Basic (the partner's id and its token)
     r = tx(server, "GET", f"{API}/collections/", token="",
            headers={"Authorization": basic(p1, t1)})

@@ -79,22 +79,21 @@ static void inbox(void **state)
 
 struct seen {
     int calls;
-    int tlps[4];
+    size_t n;
     char ids[4][80];
 };
 
 static int hook(void *ctx, struct vg_store *st, const struct vg_actor *by, const char *coll,
-                const json_t *obj, int tlp)
+                const json_t *objects)
 {
     struct seen *s = ctx;
     assert_non_null(st);
     assert_non_null(coll);
     assert_string_equal(by->name, "tester");
-    if (s->calls < 4) {
-        s->tlps[s->calls] = tlp;
-        snprintf(s->ids[s->calls], sizeof s->ids[0], "%s",
-                 json_string_value(json_object_get(obj, "id")));
-    }
+    s->n = json_array_size(objects);
+    for (size_t i = 0; i < s->n && i < 4; i++)
+        snprintf(s->ids[i], sizeof s->ids[0], "%s",
+                 json_string_value(json_object_get(json_array_get(objects, i), "id")));
     s->calls++;
     return 0;
 }
@@ -125,11 +124,11 @@ static void posted_hook(void **state)
                   indicator(2, NULL), "type", "x", indicator(1, vg_tlp_stix_marking(VG_TLP_RED)));
     json_t *status = NULL;
     assert_int_equal(vg_taxii_post(f->st, &who, cid, env, &status, &d), 0);
-    /* two stored: handed on; one refused and one already stored: not */
-    assert_int_equal(s.calls, 2);
-    assert_int_equal(s.tlps[0], VG_TLP_RED);
-    assert_int_equal(s.tlps[1], VG_TLP_AMBER); /* no marking */
+    /* two stored: handed on together, once; one refused and one already stored: not */
+    assert_int_equal(s.calls, 1);
+    assert_int_equal(s.n, 2);
     assert_string_equal(s.ids[0], "indicator--00000000-0000-4000-8000-000000000001");
+    assert_string_equal(s.ids[1], "indicator--00000000-0000-4000-8000-000000000002");
     assert_int_equal(json_integer_value(json_object_get(status, "success_count")), 3);
     assert_int_equal(json_integer_value(json_object_get(status, "failure_count")), 1);
     json_decref(status);
@@ -137,7 +136,7 @@ static void posted_hook(void **state)
     vg_taxii_set_posted_hook(NULL, NULL);
     json_t *env2 = json_pack("{s:[o]}", "objects", indicator(3, NULL));
     assert_int_equal(vg_taxii_post(f->st, &who, cid, env2, &status, &d), 0);
-    assert_int_equal(s.calls, 2);
+    assert_int_equal(s.calls, 1);
     assert_int_equal(json_integer_value(json_object_get(status, "success_count")), 1);
     json_decref(status);
     json_decref(env);
