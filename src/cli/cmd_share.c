@@ -262,7 +262,7 @@ static int run_import(int argc, char **argv)
 static int run_share(int argc, char **argv)
 {
     if (argc < 2)
-        return vg_cli_usage("share", "expected a subcommand: export, import");
+        return vg_cli_usage("share", "expected a subcommand: export, import, pull");
     if (strcmp(argv[1], "export") == 0)
         return run_export(argc - 1, argv + 1);
     if (strcmp(argv[1], "import") == 0)
@@ -275,10 +275,12 @@ static int run_share(int argc, char **argv)
 
 const struct vg_command vg_cmd_share = {
     "share",
-    "export MISP / STIX 2.1 for a partner or constituent, import MISP / STIX",
+    "export MISP / STIX 2.1 for a partner or constituent, import MISP / STIX, pull feeds",
     "usage: vigie share export --format misp|stix [--to PARTNER_ID|org:ID]\n"
     "                          (--incident REF | --indicators FILTER) [--db PATH]\n"
     "       vigie share import [--format misp|stix|auto] [--source NAME] [--db PATH] FILE...\n"
+    "       vigie share pull (--misp-feed URL | --taxii URL --collection ID) ...\n"
+    "                        (vigie share pull --help: its options)\n"
     "\n"
     "export   writes an incident (its fields, observables and the sightings of the equal\n"
     "         indicators) or the indicators matching FILTER (with their sightings) as one\n"
@@ -298,6 +300,8 @@ const struct vg_command vg_cmd_share = {
     "         report per file {\"format\",\"containers\",\"items\",\"added\",\"updated\",\n"
     "         \"unchanged\",\"sightings\",\"skipped\",...} is printed on stdout.\n"
     "         Exit: 0 all imported, 1 something skipped, 2 a file malformed or unreadable\n"
-    "         (what was valid before its malformed part is kept, the other files are read).\n",
+    "         (what was valid before its malformed part is kept, the other files are read).\n"
+    "pull     fetches a MISP feed (only the events changed since the last pull) or a TAXII\n"
+    "         2.1 collection (only what was added since the last pull), and imports it.\n",
     run_share,
 };
