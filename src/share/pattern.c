@@ -592,28 +592,28 @@ static int cmp_primary(struct parser *ps)
     return r;
 }
 
-static int cmp_and(struct parser *ps)
+/* One level of left-associative operators: sub (KW sub)*, each KW a node of kind. */
+static int binary(struct parser *ps, const char *kw, enum vg_pattern_kind kind,
+                  int (*sub)(struct parser *))
 {
-    int a = cmp_primary(ps);
-    while (a >= 0 && is_kw(ps, "AND")) {
+    int a = sub(ps);
+    while (a >= 0 && is_kw(ps, kw)) {
         size_t pos = ps->tpos;
         if (next(ps) < 0)
             return -1;
-        a = node(ps, VG_PAT_AND, pos, a, cmp_primary(ps));
+        a = node(ps, kind, pos, a, sub(ps));
     }
     return a;
 }
 
+static int cmp_and(struct parser *ps)
+{
+    return binary(ps, "AND", VG_PAT_AND, cmp_primary);
+}
+
 static int cmp_or(struct parser *ps)
 {
-    int a = cmp_and(ps);
-    while (a >= 0 && is_kw(ps, "OR")) {
-        size_t pos = ps->tpos;
-        if (next(ps) < 0)
-            return -1;
-        a = node(ps, VG_PAT_OR, pos, a, cmp_and(ps));
-    }
-    return a;
+    return binary(ps, "OR", VG_PAT_OR, cmp_and);
 }
 
 static int obs_fb(struct parser *ps);
@@ -706,38 +706,17 @@ static int obs_qualified(struct parser *ps)
 
 static int obs_and(struct parser *ps)
 {
-    int a = obs_qualified(ps);
-    while (a >= 0 && is_kw(ps, "AND")) {
-        size_t pos = ps->tpos;
-        if (next(ps) < 0)
-            return -1;
-        a = node(ps, VG_PAT_OBS_AND, pos, a, obs_qualified(ps));
-    }
-    return a;
+    return binary(ps, "AND", VG_PAT_OBS_AND, obs_qualified);
 }
 
 static int obs_or(struct parser *ps)
 {
-    int a = obs_and(ps);
-    while (a >= 0 && is_kw(ps, "OR")) {
-        size_t pos = ps->tpos;
-        if (next(ps) < 0)
-            return -1;
-        a = node(ps, VG_PAT_OBS_OR, pos, a, obs_and(ps));
-    }
-    return a;
+    return binary(ps, "OR", VG_PAT_OBS_OR, obs_and);
 }
 
 static int obs_fb(struct parser *ps)
 {
-    int a = obs_or(ps);
-    while (a >= 0 && is_kw(ps, "FOLLOWEDBY")) {
-        size_t pos = ps->tpos;
-        if (next(ps) < 0)
-            return -1;
-        a = node(ps, VG_PAT_FOLLOWEDBY, pos, a, obs_or(ps));
-    }
-    return a;
+    return binary(ps, "FOLLOWEDBY", VG_PAT_FOLLOWEDBY, obs_or);
 }
 
 void vg_pattern_init(struct vg_pattern *p)

@@ -66,6 +66,14 @@ struct sq_token {
     struct vg_actor who;
     struct vg_token_meta meta;
 };
+/* The connection's cache of valid tokens (users' and partners'): 0 with *out and *meta when
+ * hash is there, VG_ENOENT when it is not, VG_ENOMEM. Checks first that no other connection
+ * changed tokens or users since (sq_caches_check). */
+int sq_token_cached(struct sq *s, const unsigned char hash[32], struct vg_actor *out,
+                    struct vg_token_meta *meta);
+/* Remembers a token the database found valid. */
+void sq_token_remember(struct sq *s, const unsigned char hash[32], const struct vg_actor *who,
+                       const struct vg_token_meta *meta);
 
 static inline struct sq *sq_of(struct vg_store *st)
 {

@@ -195,23 +195,17 @@ static int token_lookup(struct vg_store *st, const unsigned char hash[32], struc
                         struct vg_token_meta *meta)
 {
     struct sq *s = sq_of(st);
-    sq_caches_check(s);
-    if (!s->tokens.slots &&
-        vg_cache_init(&s->tokens, SQ_TOKEN_SLOTS, SQ_TOKEN_PROBE, 32, sizeof(struct sq_token)))
-        return VG_ENOMEM;
-    const struct sq_token *known = vg_cache_get(&s->tokens, hash, 32);
-    if (known) {
-        *out = known->who;
-        *meta = known->meta;
-        return 0;
-    }
+    int rc = sq_token_cached(s, hash, out, meta);
+    if (rc != VG_ENOENT)
+        return rc;
     sqlite3_stmt *q = sq_prep(s, "SELECT p.id, p.name, t.id FROM partner_token t "
                                  "JOIN partner p ON p.id = t.partner_id "
                                  "WHERE t.hash = ? AND t.revoked IS NULL AND p.disabled = 0");
     if (!q)
         return VG_EIO;
     sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
-    int rc = VG_ENOENT, step = sqlite3_step(q);
+    int step = sqlite3_step(q);
+    rc = VG_ENOENT;
     if (step == SQLITE_ROW) {
         *out = (struct vg_actor){0};
         out->partner_id = sqlite3_column_int64(q, 0);
@@ -225,12 +219,8 @@ static int token_lookup(struct vg_store *st, const unsigned char hash[32], struc
         rc = VG_EIO;
     }
     sq_done(s, q);
-    bool added;
-    struct sq_token *slot = rc == 0 ? vg_cache_put(&s->tokens, hash, 32, &added) : NULL;
-    if (slot) {
-        slot->who = *out;
-        slot->meta = *meta;
-    }
+    if (rc == 0)
+        sq_token_remember(s, hash, out, meta);
     return rc;
 }
 

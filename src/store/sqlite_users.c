@@ -128,27 +128,47 @@ int sq_token_add(struct vg_store *st, long long user_id, const unsigned char has
  * so that a request costs one PRAGMA instead of a join of two tables. A revoked or unknown
  * token is never cached, so it is refused by the database each time. An expired one is
  * found like a valid one: the caller compares its expiry with the time. */
-int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
+int sq_token_cached(struct sq *s, const unsigned char hash[32], struct vg_actor *out,
                     struct vg_token_meta *meta)
 {
-    struct sq *s = sq_of(st);
     sq_caches_check(s);
     if (!s->tokens.slots &&
         vg_cache_init(&s->tokens, SQ_TOKEN_SLOTS, SQ_TOKEN_PROBE, 32, sizeof(struct sq_token)))
         return VG_ENOMEM;
     const struct sq_token *known = vg_cache_get(&s->tokens, hash, 32);
-    if (known) {
-        *out = known->who;
-        *meta = known->meta;
-        return 0;
+    if (!known)
+        return VG_ENOENT;
+    *out = known->who;
+    *meta = known->meta;
+    return 0;
+}
+
+void sq_token_remember(struct sq *s, const unsigned char hash[32], const struct vg_actor *who,
+                       const struct vg_token_meta *meta)
+{
+    bool added;
+    struct sq_token *slot = vg_cache_put(&s->tokens, hash, 32, &added);
+    if (slot) {
+        slot->who = *who;
+        slot->meta = *meta;
     }
+}
+
+int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
+                    struct vg_token_meta *meta)
+{
+    struct sq *s = sq_of(st);
+    int rc = sq_token_cached(s, hash, out, meta);
+    if (rc != VG_ENOENT)
+        return rc;
     sqlite3_stmt *q = sq_prep(s, "SELECT u.id, u.name, u.role, t.id, t.kind, t.expires, "
                                  "t.last_used FROM token t JOIN user u ON u.id = t.user_id "
                                  "WHERE t.hash = ? AND t.revoked IS NULL AND u.disabled = 0");
     if (!q)
         return VG_EIO;
     sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
-    int rc = VG_ENOENT, step = sqlite3_step(q);
+    int step = sqlite3_step(q);
+    rc = VG_ENOENT;
     if (step == SQLITE_ROW) {
         out->user_id = sqlite3_column_int64(q, 0);
         snprintf(out->name, sizeof out->name, "%s", sq_col_text(q, 1));
@@ -162,12 +182,8 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg
         rc = VG_EIO; /* the store failed: not an unknown token (http/auth.c answers 500) */
     }
     sq_done(s, q);
-    bool added;
-    struct sq_token *slot = rc == 0 ? vg_cache_put(&s->tokens, hash, 32, &added) : NULL;
-    if (slot) {
-        slot->who = *out;
-        slot->meta = *meta;
-    }
+    if (rc == 0)
+        sq_token_remember(s, hash, out, meta);
     return rc;
 }
 
