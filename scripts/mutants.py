@@ -87,7 +87,7 @@ TARGETS = {
     "src/core/record.c": E2E_INCIDENTS + ["test_indicators.py", "test_orgs.py"],
     "src/api/routes.c": E2E_ROLES,
     "src/http/router.c": E2E_ROLES + ["test_route_errors.py", "test_bad_input.py"],
-    "src/http/auth.c": E2E_ROLES + ["test_bad_input.py"],
+    "src/http/auth.c": E2E_ROLES + ["test_bad_input.py", "test_partners.py"],
     "src/vuln/version.c": E2E_VULN,
     "src/vuln/cpe.c": E2E_VULN,
 }

@@ -1000,11 +1000,11 @@ static int read_raw(struct vg_server *srv, struct job *j, const struct vg_raw_re
     size_t len = rq->body_len;
     const char *cl = vg_req_header(&j->req, "Content-Length");
     unsigned long long n = 0;
-    if (cl && vg_str_to_u64(vg_str_c(cl), 0, ~0ULL, &n) != 0) {
-        vg_resp_error(&j->resp, 400, "invalid", NULL, "bad Content-Length");
-        return -1;
-    }
-    if (cl && n > srv->cfg.max_body)
+    /* answered once the target is known: a TAXII path's error is a TAXII one */
+    bool bad_cl = cl && vg_str_to_u64(vg_str_c(cl), 0, ~0ULL, &n) != 0;
+    if (bad_cl)
+        len = 0;
+    else if (cl && n > srv->cfg.max_body)
         j->too_big = true;
     else if (cl && n < len)
         len = (size_t)n;
@@ -1050,6 +1050,10 @@ static int read_raw(struct vg_server *srv, struct job *j, const struct vg_raw_re
         p = amp ? amp + 1 : NULL;
     }
     j->req.args = j->args;
+    if (bad_cl) {
+        vg_resp_error(&j->resp, 400, "invalid", NULL, "bad Content-Length");
+        return -1;
+    }
     return 0; /* the path stays as sent: the router matches it so */
 }
 

@@ -252,6 +252,16 @@ static void inproc_transport_rules(void **state)
     assert_true(out.close);
     assert_non_null(strstr(out.body, "\"field\":\"Transfer-Encoding\""));
     vg_raw_resp_cleanup(&out);
+    /* a Content-Length that is not a number: 400, as TAXII's error under /taxii2 (fuzz_http) */
+    const char *badcl[] = {"Content-Type", "application/json", "Content-Length", "GET", NULL};
+    assert_int_equal(handle(srv, "POST", "/post", badcl, "{}", &out), 400);
+    assert_non_null(strstr(out.body, "\"message\":\"bad Content-Length\""));
+    vg_raw_resp_cleanup(&out);
+    assert_int_equal(handle(srv, "POST", "/taxii2/api/x", badcl, "{}", &out), 400);
+    assert_non_null(strstr(out.body, "\"http_status\""));
+    assert_non_null(strstr(out.body, "bad Content-Length"));
+    assert_string_equal(out.content_type, "application/taxii+json;version=2.1");
+    vg_raw_resp_cleanup(&out);
     static char url[VG_MAX_TARGET + 2];
     memset(url, 'a', sizeof url - 1);
     url[0] = '/';
