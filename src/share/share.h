@@ -40,6 +40,38 @@
 #define VG_SHARE_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* An item in C form: what readers give the sink and what the streaming writers take, without a
+ * jansson object per item (issue 12's speed targets: a million items). The fields are those of
+ * the item form above; every pointer is borrowed (valid during the call that hands it over)
+ * and NULL when absent. */
+struct vg_share_sighting {
+    const char *uuid;   /* stable id */
+    const char *seen;   /* RFC 3339 UTC, or NULL */
+    long long count;    /* >= 1 */
+    const char *source; /* or NULL */
+    const char *tlp;    /* TLP 2.0 name, or NULL: the item's */
+};
+
+struct vg_share_item {
+    const char *pointer;   /* import: where it is in the input ("/Event/Attribute/3"); else NULL */
+    const char *container; /* import: its container's uuid, or NULL */
+    const char *uuid, *type, *value; /* type: a vigie observable type; value: as found (import)
+                                      * or its normal form (export) */
+    size_t value_len;                /* strlen(value) */
+    const char *tlp; /* TLP 2.0 name, or NULL (import: the container's, else AMBER) */
+    const char *source, *comment;
+    int confidence; /* 0..100, or -1: absent */
+    const char *const *tags;
+    size_t ntags;
+    const char *first_seen, *last_seen, *created, *updated; /* RFC 3339 UTC or NULL */
+    bool to_ids;           /* false: an observable only (MISP's to_ids, STIX: SCO only) */
+    const char *misp_type; /* the MISP attribute type it was read from / is to be written as */
+    const struct vg_share_sighting *sightings;
+    size_t nsightings;
+};
 
 struct vg_share_sink {
     void *ctx;
