@@ -51,3 +51,9 @@ json_t *vg_indicator_merge(const json_t *cur, const json_t *given)
     json_object_set_new(next, "last_seen", str_or_null(ls));
     return next;
 }
+
+const char *vg_indicator_widen(const char *cur, const char *given, bool earlier)
+{
+    const char *t = pick_time(cur, given, earlier);
+    return t && *t ? t : NULL;
+}

@@ -10,10 +10,31 @@
 #include "core/sighting.h"
 #include "store/base.h"
 
+/* A checked indicator in C form, for vg_store_indicator_import_recs (what app/share.c's
+ * imports give, a million at a time): every field checked and normalised as
+ * vg_indicator_check (core/record.h, VG_CHECK_PATCH) leaves it; a pointer NULL (confidence
+ * -1) is a field not given. Pointers are borrowed for the call. */
+struct vg_indicator_rec {
+    const char *type, *value; /* an observable type and its normal form */
+    const char *tlp;          /* TLP 2.0 name */
+    const char *source;
+    int confidence;   /* 0..100, or -1 */
+    const char *tags; /* the tags as a compact JSON array (vg_json_dump), e.g. ["a","b"] */
+    const char *first_seen, *last_seen, *expires; /* RFC 3339 UTC, vg_time_fmt's form */
+};
+
+/* What vg_store_indicator_import_recs did. */
+struct vg_indicator_import_counts {
+    size_t added, updated, unchanged;
+};
+
 /* The operations a backend implements for indicators, sightings and alerts. */
 struct vg_store_indicator_ops {
     int (*indicator_import)(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
                             json_t **out, struct vg_diag *d);
+    int (*indicator_import_recs)(struct vg_store *st, const struct vg_actor *who,
+                                 const struct vg_indicator_rec *v, size_t n, long long *ids,
+                                 struct vg_indicator_import_counts *counts, struct vg_diag *d);
     int (*indicator_get)(struct vg_store *st, long long id, json_t **out);
     int (*indicator_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                           json_t **out, struct vg_diag *d);
@@ -41,6 +62,13 @@ struct vg_store_indicator_ops {
  * seen widen). *out = {"added","updated","unchanged","ids":[...]} (ids in input order). */
 int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
                               json_t **out, struct vg_diag *d);
+/* The same import of records v[0..n) in one transaction, with the same rules and counts (the
+ * JSON import above is this one on the records of its objects): ids (may be NULL) gets n ids,
+ * ids[i] the indicator v[i] was stored as; *counts what was added, updated and unchanged. A
+ * new indicator costs one statement. */
+int vg_store_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
+                                   const struct vg_indicator_rec *v, size_t n, long long *ids,
+                                   struct vg_indicator_import_counts *counts, struct vg_diag *d);
 /* *out = {"id","type","value","tlp","source","confidence","tags","first_seen","last_seen",
  * "expires","created","updated"}. */
 int vg_store_indicator_get(struct vg_store *st, long long id, json_t **out);

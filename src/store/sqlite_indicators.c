@@ -8,7 +8,6 @@
 
 #include "core/escalate.h"
 #include "core/incident.h"
-#include "core/indicator.h"
 #include "core/observable.h"
 #include "util/hash.h"
 #include "util/json.h"
@@ -57,140 +56,67 @@ int sq_indicator_get(struct vg_store *st, long long id, json_t **out)
     return rc;
 }
 
-/* Inserts or merges one checked indicator. Returns 0 added, 1 updated, 2 unchanged, or a
- * negative error. */
-static int upsert(struct sq *s, const json_t *ind, const char *now, long long *id_out)
+/* The record of a checked indicator (core/record.h); tags (a new text, or NULL) holds its
+ * tags as stored. -1 when out of memory. */
+static int rec_of(const json_t *ind, struct vg_indicator_rec *r, char **tags)
 {
-    sqlite3_stmt *q = sq_prep(s, IND_COLS "WHERE type = ? AND value = ?");
-    if (!q)
-        return VG_EIO;
-    sq_bind_text(q, 1, vg_json_str(ind, "type"));
-    sq_bind_text(q, 2, vg_json_str(ind, "value"));
-    /* a step that fails is not "no such indicator": SQLite may even have rolled the
-     * transaction back (SQLITE_NOMEM), and the insert below would then commit on its own */
-    int step = sqlite3_step(q);
-    json_t *cur = step == SQLITE_ROW ? indicator_row(q) : NULL;
-    if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        s->last_rc = step;
-        snprintf(s->last_error, sizeof s->last_error, "%s", sqlite3_errmsg(s->db));
-    }
-    sq_done(s, q);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return VG_EIO;
-    if (step == SQLITE_ROW && !cur)
-        return VG_ENOMEM;
-    /* what to store: core's rule (given fields replace, first/last seen widen) */
-    json_t *next = vg_indicator_merge(cur, ind);
-    if (!next) {
-        json_decref(cur);
-        return VG_ENOMEM;
-    }
-    int rc = 2;
-    if (!cur) {
-        q = sq_prep(s, "INSERT INTO indicator(type, value, tlp, source, confidence, tags, "
-                       "first_seen, last_seen, expires, created, updated) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-        if (!q) {
-            rc = VG_EIO;
-        } else {
-            sq_bind_text(q, 1, vg_json_str(next, "type"));
-            sq_bind_text(q, 2, vg_json_str(next, "value"));
-            sq_bind_text(q, 3, vg_json_str(next, "tlp"));
-            sq_bind_text(q, 4, vg_json_str(next, "source"));
-            sqlite3_bind_int(q, 5, (int)json_integer_value(json_object_get(next, "confidence")));
-            sq_bind_json(q, 6, json_object_get(next, "tags"));
-            sq_bind_text(q, 7, vg_json_str(next, "first_seen"));
-            sq_bind_text(q, 8, vg_json_str(next, "last_seen"));
-            sq_bind_text(q, 9, vg_json_str(next, "expires"));
-            sq_bind_text(q, 10, now);
-            sq_bind_text(q, 11, now);
-            rc = sq_step_done(s, q) ? VG_EIO : 0;
-            if (rc == 0 && id_out)
-                *id_out = sqlite3_last_insert_rowid(s->db);
-        }
-        json_decref(next);
-        return rc;
-    }
-    long long id = (long long)json_integer_value(json_object_get(cur, "id"));
-    if (id_out)
-        *id_out = id;
-    if (!json_equal(cur, next)) {
-        q = sq_prep(s, "UPDATE indicator SET tlp = ?, source = ?, confidence = ?, tags = ?, "
-                       "first_seen = ?, last_seen = ?, expires = ?, updated = ? WHERE id = ?");
-        if (!q) {
-            rc = VG_EIO;
-        } else {
-            sq_bind_text(q, 1, vg_json_str(next, "tlp"));
-            sq_bind_text(q, 2, vg_json_str(next, "source"));
-            sqlite3_bind_int(q, 3, (int)json_integer_value(json_object_get(next, "confidence")));
-            sq_bind_json(q, 4, json_object_get(next, "tags"));
-            sq_bind_text(q, 5, vg_json_str(next, "first_seen"));
-            sq_bind_text(q, 6, vg_json_str(next, "last_seen"));
-            sq_bind_text(q, 7, vg_json_str(next, "expires"));
-            sq_bind_text(q, 8, now);
-            sqlite3_bind_int64(q, 9, id);
-            rc = sq_step_done(s, q) ? VG_EIO : 1;
-        }
-    }
-    json_decref(cur);
-    json_decref(next);
-    return rc;
+    const json_t *conf = json_object_get(ind, "confidence"), *t = json_object_get(ind, "tags");
+    *tags = t ? vg_json_dump(t) : NULL;
+    *r = (struct vg_indicator_rec){vg_json_str(ind, "type"),
+                                   vg_json_str(ind, "value"),
+                                   vg_json_str(ind, "tlp"),
+                                   vg_json_str(ind, "source"),
+                                   json_is_integer(conf) ? (int)json_integer_value(conf) : -1,
+                                   *tags,
+                                   vg_json_str(ind, "first_seen"),
+                                   vg_json_str(ind, "last_seen"),
+                                   vg_json_str(ind, "expires")};
+    return t && !*tags ? -1 : 0;
 }
 
 int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
                         json_t **out, struct vg_diag *d)
 {
-    struct sq *s = sq_of(st);
-    char now[VG_TIME_LEN];
-    vg_time_now(now);
-    size_t counts[3] = {0, 0, 0}, i;
-    json_t *v, *ids = json_array();
-    if (!ids)
-        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    if (sq_begin(s)) {
-        json_decref(ids);
-        return sq_db_error(s, d);
-    }
-    json_array_foreach(inds, i, v) {
-        long long id = 0;
-        int r = upsert(s, v, now, &id);
-        if (r < 0) {
-            json_decref(ids);
-            return sq_fail(s, d);
-        }
-        counts[r]++;
-        if (json_array_append_new(ids, json_integer(id)) != 0) {
-            json_decref(ids);
-            sq_rollback(s);
-            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-        }
-    }
-    json_t *summary = json_pack("{s:I,s:I,s:I}", "added", (json_int_t)counts[0], "updated",
-                                (json_int_t)counts[1], "unchanged", (json_int_t)counts[2]);
-    if (!summary) {
-        json_decref(ids);
-        sq_rollback(s);
-        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    }
-    if ((counts[0] || counts[1]) && sq_audit(s, who, "indicator.import", "indicators", summary)) {
-        json_decref(ids);
-        json_decref(summary);
-        return sq_fail(s, d);
-    }
-    /* the answer whole before the commit: nothing may fail once the rows are written */
-    if (json_object_set_new(summary, "ids", ids) != 0) {
-        json_decref(summary);
-        sq_rollback(s);
-        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    }
-    if (sq_commit(s)) {
-        json_decref(summary);
-        return sq_fail(s, d);
-    }
-    if (counts[0] || counts[1])
-        s->ind_gen++;
+    /* one path for every import: the objects as records (sqlite_indicator_import.c) */
+    size_t n = json_array_size(inds), i;
+    struct vg_indicator_rec *v = vg_calloc(n ? n : 1, sizeof *v);
+    char **tags = vg_calloc(n ? n : 1, sizeof *tags);
+    long long *idv = vg_calloc(n ? n : 1, sizeof *idv);
+    /* the answer whole before the import: nothing may fail once the rows are written */
+    json_t *ids = json_array(), *summary = NULL;
+    int rc = VG_ENOMEM;
+    if (!v || !tags || !idv || !ids)
+        goto out;
+    for (i = 0; i < n; i++)
+        if (rec_of(json_array_get(inds, i), &v[i], &tags[i]) < 0 ||
+            json_array_append_new(ids, json_integer(0)) != 0)
+            goto out;
+    summary = json_pack("{s:I,s:I,s:I,s:O}", "added", (json_int_t)0, "updated", (json_int_t)0,
+                        "unchanged", (json_int_t)0, "ids", ids);
+    if (!summary)
+        goto out;
+    struct vg_indicator_import_counts c;
+    rc = sq_indicator_import_recs(st, who, v, n, idv, &c, d);
+    if (rc)
+        goto out;
+    for (i = 0; i < n; i++)
+        json_integer_set(json_array_get(ids, i), (json_int_t)idv[i]);
+    json_integer_set(json_object_get(summary, "added"), (json_int_t)c.added);
+    json_integer_set(json_object_get(summary, "updated"), (json_int_t)c.updated);
+    json_integer_set(json_object_get(summary, "unchanged"), (json_int_t)c.unchanged);
     *out = summary;
-    return 0;
+    summary = NULL;
+out:
+    if (rc == VG_ENOMEM)
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    for (i = 0; tags && i < n; i++)
+        free(tags[i]);
+    free(tags);
+    free(v);
+    free(idv);
+    json_decref(ids);
+    json_decref(summary);
+    return rc;
 }
 
 int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,

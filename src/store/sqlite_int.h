@@ -194,6 +194,10 @@ int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char 
 /* sqlite_indicators.c: indicators, sightings, alerts. */
 int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
                         json_t **out, struct vg_diag *d);
+/* sqlite_indicator_import.c: the import of records (store/indicator.h). */
+int sq_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
+                             const struct vg_indicator_rec *v, size_t n, long long *ids,
+                             struct vg_indicator_import_counts *counts, struct vg_diag *d);
 int sq_indicator_get(struct vg_store *st, long long id, json_t **out);
 int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                       json_t **out, struct vg_diag *d);

@@ -9,6 +9,13 @@ int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who, c
     return st->ops->indicator->indicator_import(st, who, inds, out, d);
 }
 
+int vg_store_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
+                                   const struct vg_indicator_rec *v, size_t n, long long *ids,
+                                   struct vg_indicator_import_counts *counts, struct vg_diag *d)
+{
+    return st->ops->indicator->indicator_import_recs(st, who, v, n, ids, counts, d);
+}
+
 int vg_store_indicator_get(struct vg_store *st, long long id, json_t **out)
 {
     return st->ops->indicator->indicator_get(st, id, out);
