@@ -38,7 +38,7 @@ static int on_container(void *ctx, const json_t *c)
     return 0;
 }
 
-static int on_item(void *ctx, const json_t *it)
+static int on_item_json(void *ctx, const json_t *it)
 {
     struct acc *a = ctx;
     const char *type = json_string_value(json_object_get(it, "type"));
@@ -61,6 +61,18 @@ static int on_item(void *ctx, const json_t *it)
         json_array_append_new(a->items, c);
     }
     return 0;
+}
+
+/* The sink gets C items (share/share.h): checked in their item form. A string that is not
+ * UTF-8 makes vg_share_item_json fail. */
+static int on_item(void *ctx, const struct vg_share_item *item)
+{
+    json_t *j = vg_share_item_json(item);
+    if (!j)
+        abort();
+    int rc = on_item_json(ctx, j);
+    json_decref(j);
+    return rc;
 }
 
 static int on_skip(void *ctx, const char *ptr, const char *what, const char *why)

@@ -12,7 +12,7 @@
 static const char *const types[] = {"ipv4-addr",  "ipv6-addr", "domain-name", "url",
                                     "email-addr", "md5",       "sha1",        "sha256"};
 
-static int on_item(void *ctx, const json_t *item)
+static int on_item_json(void *ctx, const json_t *item)
 {
     const char *type = vg_json_str(item, "type");
     bool known = false;
@@ -37,6 +37,18 @@ static int on_container(void *ctx, const json_t *c)
     return 0;
 }
 
+/* The sink gets C items (share/share.h): checked in their item form. A string that is not
+ * UTF-8 makes vg_share_item_json fail. */
+static int on_item(void *ctx, const struct vg_share_item *item)
+{
+    json_t *j = vg_share_item_json(item);
+    if (!j)
+        abort();
+    int rc = on_item_json(ctx, j);
+    json_decref(j);
+    return rc;
+}
+
 static int on_skip(void *ctx, const char *pointer, const char *what, const char *why)
 {
     (void)ctx;
@@ -45,7 +57,7 @@ static int on_skip(void *ctx, const char *pointer, const char *what, const char 
     return 0;
 }
 
-static int count(void *ctx, const json_t *item)
+static int count(void *ctx, const struct vg_share_item *item)
 {
     (void)item;
     ++*(long *)ctx;

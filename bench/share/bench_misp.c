@@ -48,7 +48,7 @@ static int on_c(void *ctx, const json_t *c)
     return 0;
 }
 
-static int on_i(void *ctx, const json_t *it)
+static int on_i(void *ctx, const struct vg_share_item *it)
 {
     struct count *n = ctx;
     (void)it;

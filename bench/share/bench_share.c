@@ -14,7 +14,7 @@
 #include "store/store.h"
 #include "util/time.h"
 
-static int count_item(void *ctx, const json_t *item)
+static int count_item(void *ctx, const struct vg_share_item *item)
 {
     (void)item;
     (*(long long *)ctx)++;

@@ -31,7 +31,7 @@ struct counts {
     long items, skips, containers;
 };
 
-static int on_item(void *ctx, const json_t *item)
+static int on_item(void *ctx, const struct vg_share_item *item)
 {
     (void)item;
     ((struct counts *)ctx)->items++;

@@ -18,6 +18,7 @@
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "util/str.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -533,16 +534,29 @@ const char *vg_share_detect(const char *buf, size_t len)
     return NULL;
 }
 
+/* An indicator checked, waiting for its chunk's transaction: its strings in the import's
+ * arena (offsets: the arena grows), -1 when absent. */
+struct pending {
+    const char *type, *tlp; /* static names */
+    long value, tags, first_seen, last_seen;
+    int confidence;
+    json_t *sightings; /* its sightings in the item form, or NULL */
+};
+
 /* An import under way: the sink's context. */
 struct import {
     struct vg_store *st;
     const struct vg_actor *who;
-    const char *source;          /* of every item */
-    struct vg_share_report *rep; /* counts and skips */
-    json_t *chunk;               /* checked indicators not stored yet */
-    json_t *seen;                /* their sightings: an array per indicator, or null */
-    struct vg_diag *d;           /* the store's error */
-    struct vg_attrib *attrib;    /* the constituents' networks, loaded at the first sighting */
+    const char *source;            /* of every item */
+    struct vg_share_report *rep;   /* counts and skips */
+    struct pending *chunk;         /* checked indicators not stored yet */
+    size_t n;                      /* how many */
+    struct vg_buf arena;           /* their strings */
+    struct vg_indicator_rec *recs; /* the chunk as records, at a flush */
+    long long *ids;                /* the ids of a flush */
+    struct vg_observable *obs;     /* the value being checked */
+    struct vg_diag *d;             /* the store's error */
+    struct vg_attrib *attrib;      /* the constituents' networks, loaded at the first sighting */
 };
 
 static void skipped(struct vg_share_report *rep, const char *pointer, const char *what,
@@ -569,18 +583,74 @@ static int sink_skip(void *ctx, const char *pointer, const char *what, const cha
     return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The sources of the sightings of indicator id that came from a share ("share:UUID"), every
+ * page of them, as a sorted array of new strings in *out (n in *n). */
+static int share_sources(struct import *im, long long id, char ***out, size_t *n)
+{
+    json_t *f = json_pack("{s:I}", "indicator", (json_int_t)id);
+    char cursor[64] = "", **v = NULL;
+    size_t k = 0, cap = 0;
+    int rc = f ? 0 : vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
+    while (!rc) {
+        struct vg_page page = {VG_MAX_PAGE, cursor[0] ? cursor : NULL};
+        json_t *pg = NULL, *h;
+        size_t j;
+        if ((rc = vg_store_sighting_list(im->st, f, &page, &pg, im->d)) != 0)
+            break;
+        json_array_foreach(json_object_get(pg, "items"), j, h) {
+            const char *src = vg_json_str(h, "source");
+            if (!src || strncmp(src, "share:", 6) != 0)
+                continue;
+            if (k == cap) {
+                char **nv = vg_realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *nv);
+                if (!nv) {
+                    rc = vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
+                    break;
+                }
+                v = nv;
+            }
+            if (!(v[k] = vg_strdup(src))) {
+                rc = vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
+                break;
+            }
+            k++;
+        }
+        const char *next = vg_json_str(pg, "next_cursor");
+        bool more = next && vg_str_copy(vg_str_c(next), cursor, sizeof cursor) == 0;
+        json_decref(pg);
+        if (!more)
+            break;
+    }
+    json_decref(f);
+    if (rc) {
+        for (size_t i = 0; i < k; i++)
+            free(v[i]);
+        free(v);
+        return rc;
+    }
+    if (k > 1)
+        vg_sort(v, k, sizeof *v, cmp_str);
+    *out = v;
+    *n = k;
+    return 0;
+}
+
 /* The sightings of indicator id (given by a reader) not recorded yet: recorded, each once (a
- * sighting is known by its source, "share:UUID"). */
+ * sighting is known by its source, "share:UUID", looked for among all the indicator's). */
 static int record_sightings(struct import *im, long long id, const char *type, const char *value,
                             const json_t *list)
 {
-    json_t *f = json_pack("{s:I}", "indicator", (json_int_t)id), *have = NULL;
-    struct vg_page page = {VG_MAX_PAGE, NULL};
-    int rc = vg_store_sighting_list(im->st, f, &page, &have, im->d);
-    json_decref(f);
+    char **have = NULL;
+    size_t nhave = 0;
+    int rc = share_sources(im, id, &have, &nhave);
     if (rc)
         return rc;
-    size_t n = json_array_size(list), k = 0, i, j;
+    size_t n = json_array_size(list), k = 0, i;
     struct vg_sighting *v = vg_calloc(n ? n : 1, sizeof *v);
     char(*src)[VG_UUID_LEN + 8] = vg_calloc(n ? n : 1, sizeof *src);
     if (!v || !src) {
@@ -598,18 +668,15 @@ static int record_sightings(struct import *im, long long id, const char *type, c
         }
         org = vg_attrib_ip(im->attrib, value);
     }
-    json_t *s, *h;
+    json_t *s;
     json_array_foreach(list, i, s) {
         const char *uuid = vg_json_str(s, "uuid"), *seen = vg_json_str(s, "seen");
         time_t t;
         if (!uuid || !vg_uuid_valid(uuid, strlen(uuid)) || (seen && vg_time_parse(seen, &t)))
             continue;
         snprintf(src[k], sizeof src[k], "share:%s", uuid);
-        bool dup = false;
-        json_array_foreach(json_object_get(have, "items"), j, h) {
-            if (strcmp(vg_json_str(h, "source") ? vg_json_str(h, "source") : "", src[k]) == 0)
-                dup = true;
-        }
+        const char *key = src[k];
+        bool dup = nhave && vg_search(&key, have, nhave, sizeof *have, cmp_str) != NULL;
         for (size_t m = 0; m < k && !dup; m++)
             dup = strcmp(src[m], src[k]) == 0;
         if (dup)
@@ -628,96 +695,209 @@ static int record_sightings(struct import *im, long long id, const char *type, c
 out:
     free(v);
     free(src);
-    json_decref(have);
+    for (i = 0; i < nhave; i++)
+        free(have[i]);
+    free(have);
     return rc;
+}
+
+static const char *arena_at(const struct import *im, long off)
+{
+    return off < 0 ? NULL : im->arena.data + off;
 }
 
 /* Stores the chunk in one transaction, then the sightings of its indicators. */
 static int flush(struct import *im)
 {
-    if (!json_array_size(im->chunk))
+    if (!im->n)
         return 0;
-    json_t *out = NULL;
-    int rc = vg_store_indicator_import(im->st, im->who, im->chunk, &out, im->d);
-    if (!rc) {
-        im->rep->added += json_integer_value(json_object_get(out, "added"));
-        im->rep->updated += json_integer_value(json_object_get(out, "updated"));
-        im->rep->unchanged += json_integer_value(json_object_get(out, "unchanged"));
-        json_t *ids = json_object_get(out, "ids"), *list;
-        size_t i;
-        json_array_foreach(im->seen, i, list) {
-            if (!json_is_array(list))
-                continue;
-            rc = record_sightings(im, (long long)json_integer_value(json_array_get(ids, i)),
-                                  vg_json_str(json_array_get(im->chunk, i), "type"),
-                                  vg_json_str(json_array_get(im->chunk, i), "value"), list);
-            if (rc)
-                break;
-        }
+    for (size_t i = 0; i < im->n; i++) {
+        const struct pending *p = &im->chunk[i];
+        im->recs[i] = (struct vg_indicator_rec){p->type,
+                                                arena_at(im, p->value),
+                                                p->tlp,
+                                                im->source,
+                                                p->confidence,
+                                                arena_at(im, p->tags),
+                                                arena_at(im, p->first_seen),
+                                                arena_at(im, p->last_seen),
+                                                NULL};
     }
-    json_decref(out);
-    json_array_clear(im->chunk);
-    json_array_clear(im->seen);
+    struct vg_indicator_import_counts c;
+    int rc = vg_store_indicator_import_recs(im->st, im->who, im->recs, im->n, im->ids, &c, im->d);
+    if (!rc) {
+        im->rep->added += (long long)c.added;
+        im->rep->updated += (long long)c.updated;
+        im->rep->unchanged += (long long)c.unchanged;
+        for (size_t i = 0; i < im->n && !rc; i++)
+            if (im->chunk[i].sightings)
+                rc = record_sightings(im, im->ids[i], im->recs[i].type, im->recs[i].value,
+                                      im->chunk[i].sightings);
+    }
+    for (size_t i = 0; i < im->n; i++)
+        json_decref(im->chunk[i].sightings);
+    im->n = 0;
+    vg_buf_reset(&im->arena);
     return rc;
 }
 
-/* The indicator a client would post for item, with only its essentials when full is false. */
-static json_t *indicator_in(const struct import *im, const json_t *item, bool full)
+/* A copy of s[0..n) in the arena: its offset, or -1 when the arena is full. */
+static long keep(struct import *im, const char *s, size_t n)
 {
-    json_t *in = json_object();
-    copy_field(in, item, "type");
-    copy_field(in, item, "value");
-    /* none is AMBER, one that cannot be read is RED (core/tlp.h) */
-    json_object_set_new(in, "tlp",
-                        json_string(vg_tlp_name(vg_tlp_level(vg_json_str(item, "tlp")))));
-    json_object_set_new(in, "source", json_string(im->source));
-    if (full) {
-        copy_field(in, item, "confidence");
-        json_t *tags = json_object_get(item, "tags");
-        if (json_array_size(tags))
-            json_object_set(in, "tags", tags);
-        copy_field(in, item, "first_seen");
-        copy_field(in, item, "last_seen");
-    }
-    return in;
+    size_t off = im->arena.len;
+    vg_buf_append(&im->arena, s, n);
+    vg_buf_putc(&im->arena, '\0');
+    return im->arena.failed ? -1 : (long)off;
 }
 
-static int sink_item(void *ctx, const json_t *item)
+/* The check of a string field as core/record.h's get_str makes it: 0 ok, else its error. */
+static int check_str(const char *field, const char *v, size_t n, size_t max, bool empty_ok,
+                     struct vg_diag *d)
+{
+    if (n > max)
+        return vg_diag_set(d, VG_ETOOBIG, field, "%s is longer than %zu bytes", field, max);
+    if (n == 0 && !empty_ok)
+        return vg_diag_set(d, VG_EINVAL, field, "%s must not be empty", field);
+    if (memchr(v, '\0', n))
+        return vg_diag_set(d, VG_EINVAL, field, "%s contains a NUL byte", field);
+    return 0;
+}
+
+/* item's value and type checked and normalised into im->obs, as vg_indicator_check checks them
+ * (the same decisions and messages): 0 or its error in cd. */
+static int check_value(struct import *im, const struct vg_share_item *item, struct vg_diag *cd)
+{
+    if (!item->value)
+        return vg_diag_set(cd, VG_EINVAL, "/value", "/value is required");
+    int rc = check_str("/value", item->value, item->value_len, VG_MAX_OBSERVABLE, false, cd);
+    if (rc)
+        return rc;
+    enum vg_obs_type t = VG_OBS_UNKNOWN;
+    if (item->type) {
+        if ((rc = check_str("/type", item->type, strlen(item->type), 32, false, cd)) != 0)
+            return rc;
+        t = vg_obs_type_parse(item->type);
+        if (t == VG_OBS_UNKNOWN)
+            return vg_diag_set(cd, VG_EINVAL, "/type",
+                               "/type must be one of: ipv4-addr, ipv6-addr, domain-name, url, "
+                               "email-addr, md5, sha1, sha256");
+    }
+    rc = vg_observable_parse((struct vg_str){item->value, item->value_len}, t, im->obs, cd);
+    if (rc)
+        snprintf(cd->field, sizeof cd->field, "/value");
+    return rc;
+}
+
+/* A time of item checked as vg_indicator_check does: 0 (normalised into out, or absent),
+ * else its error in cd. */
+static int check_time(const char *key, const char *v, char out[VG_TIME_LEN], struct vg_diag *cd)
+{
+    char field[32];
+    snprintf(field, sizeof field, "/%s", key);
+    out[0] = '\0';
+    if (!v)
+        return 0;
+    int rc = check_str(field, v, strlen(v), 64, false, cd);
+    if (rc)
+        return rc;
+    time_t t;
+    if (vg_time_parse(v, &t) != 0)
+        return vg_diag_set(cd, VG_EINVAL, field, "%s must be an RFC 3339 date-time", field);
+    vg_time_fmt(t, out);
+    return 0;
+}
+
+/* The fields beside the value (confidence, tags, first and last seen) checked as
+ * vg_indicator_check does, in its order: 0, else the first error in cd. tags gets the tags'
+ * JSON text (a new string) when there are some. */
+static int check_more(const struct vg_share_item *item, char fs[VG_TIME_LEN], char ls[VG_TIME_LEN],
+                      char **tags, struct vg_diag *cd)
+{
+    *tags = NULL;
+    if (item->confidence > 100)
+        return vg_diag_set(cd, VG_EINVAL, "/confidence", "/confidence must be an integer 0-100");
+    if (item->ntags > 50)
+        return vg_diag_set(cd, VG_EINVAL, "/tags", "/tags must be an array of at most 50 strings");
+    for (size_t i = 0; i < item->ntags; i++) {
+        size_t n = strlen(item->tags[i]);
+        if (n == 0 || n > 64) {
+            char f[32];
+            snprintf(f, sizeof f, "/tags/%zu", i);
+            return vg_diag_set(cd, VG_EINVAL, f, "%s must be a string of 1-64 bytes", f);
+        }
+    }
+    int rc = check_time("first_seen", item->first_seen, fs, cd);
+    if (!rc)
+        rc = check_time("last_seen", item->last_seen, ls, cd);
+    if (rc || !item->ntags)
+        return rc;
+    json_t *a = json_array();
+    for (size_t i = 0; i < item->ntags; i++)
+        json_array_append_new(a, json_string(item->tags[i]));
+    *tags = vg_json_dump(a);
+    json_decref(a);
+    return *tags ? 0 : VG_ENOMEM;
+}
+
+/* The sightings of item in the item form, for record_sightings; NULL when it has none. */
+static json_t *sightings_json(const struct vg_share_item *item)
+{
+    if (!item->nsightings)
+        return NULL;
+    struct vg_share_item only = {.sightings = item->sightings, .nsightings = item->nsightings};
+    json_t *o = vg_share_item_json(&only), *list = json_incref(json_object_get(o, "sightings"));
+    json_decref(o);
+    return list;
+}
+
+static int sink_item(void *ctx, const struct vg_share_item *item)
 {
     struct import *im = ctx;
     im->rep->items++;
-    const char *pointer = vg_json_str(item, "pointer");
-    json_t *ind = NULL;
     struct vg_diag cd;
     vg_diag_clear(&cd);
-    json_t *in = indicator_in(im, item, true);
-    int rc = vg_indicator_check(in, VG_CHECK_PATCH, &ind, &cd);
-    json_decref(in);
-    /* a field beside the value that vigie cannot keep (a tag too long, a date in another
-     * form) does not lose the value: it goes without them */
-    if (rc == VG_EINVAL && strstr(cd.field, "value") == NULL && strstr(cd.field, "type") == NULL &&
-        strstr(cd.field, "tlp") == NULL) {
-        vg_diag_clear(&cd);
-        in = indicator_in(im, item, false);
-        rc = vg_indicator_check(in, VG_CHECK_PATCH, &ind, &cd);
-        json_decref(in);
+    char fs[VG_TIME_LEN], ls[VG_TIME_LEN], *tags = NULL;
+    /* vg_indicator_check's decisions on the C item: the value, its type, the source */
+    int rc = check_value(im, item, &cd);
+    if (!rc)
+        rc = check_str("/source", im->source, strlen(im->source), VG_MAX_NAME, true, &cd);
+    bool more = false;
+    if (!rc) {
+        rc = check_more(item, fs, ls, &tags, &cd);
+        more = rc == 0;
+        /* a field beside the value that vigie cannot keep (a tag too long, a date in another
+         * form) does not lose the value: it goes without them */
+        if (rc == VG_EINVAL) {
+            vg_diag_clear(&cd);
+            rc = 0;
+        }
     }
     if (rc == VG_ENOMEM)
         return vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
     if (rc) {
         char what[VG_MAX_SHOWN + 32];
-        snprintf(what, sizeof what, "%.20s '%.*s'",
-                 vg_json_str(item, "type") ? vg_json_str(item, "type") : "item", VG_MAX_SHOWN / 2,
-                 vg_json_str(item, "value") ? vg_json_str(item, "value") : "");
+        snprintf(what, sizeof what, "%.20s '%.*s'", item->type ? item->type : "item",
+                 VG_MAX_SHOWN / 2, item->value ? item->value : "");
         char reason[sizeof cd.message + sizeof cd.field + 4];
         snprintf(reason, sizeof reason, "%s%s%s", cd.field, cd.field[0] ? ": " : "", cd.message);
-        skipped(im->rep, pointer, what, reason);
+        skipped(im->rep, item->pointer, what, reason);
         return 0;
     }
-    json_array_append_new(im->chunk, ind);
-    json_t *sg = json_object_get(item, "sightings");
-    json_array_append(im->seen, json_array_size(sg) ? sg : json_null());
-    if (json_array_size(im->chunk) >= VG_IMPORT_CHUNK)
+    struct pending *p = &im->chunk[im->n];
+    *p = (struct pending){vg_obs_type_name(im->obs->type),
+                          vg_tlp_name(vg_tlp_level(item->tlp)), /* none AMBER, unreadable RED */
+                          keep(im, im->obs->value, strlen(im->obs->value)),
+                          more && tags ? keep(im, tags, strlen(tags)) : -1,
+                          more && fs[0] ? keep(im, fs, strlen(fs)) : -1,
+                          more && ls[0] ? keep(im, ls, strlen(ls)) : -1,
+                          more ? item->confidence : -1,
+                          sightings_json(item)};
+    free(tags);
+    if (im->arena.failed || (item->nsightings && !p->sightings)) {
+        json_decref(p->sightings);
+        return vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
+    }
+    if (++im->n >= VG_IMPORT_CHUNK)
         return flush(im);
     return 0;
 }
@@ -727,11 +907,16 @@ static int import_start(struct import *im, struct vg_store *st, const struct vg_
                         const char *source, struct vg_share_report *rep, struct vg_diag *d,
                         struct vg_share_sink *sink)
 {
-    *im = (struct import){st, who, NULL, rep, json_array(), json_array(), d, NULL};
+    *im = (struct import){.st = st, .who = who, .rep = rep, .d = d};
+    im->chunk = vg_calloc(VG_IMPORT_CHUNK, sizeof *im->chunk);
+    im->recs = vg_calloc(VG_IMPORT_CHUNK, sizeof *im->recs);
+    im->ids = vg_calloc(VG_IMPORT_CHUNK, sizeof *im->ids);
+    im->obs = vg_malloc(sizeof *im->obs);
+    vg_buf_init(&im->arena, VG_MAX_BUF);
     /* a partner's items are its own, whatever the file says */
     im->source = who->partner_id ? who->name : source && *source ? source : "import";
     *sink = (struct vg_share_sink){im, sink_container, sink_item, sink_skip};
-    if (!im->chunk || !im->seen || !rep->skipped_items)
+    if (!im->chunk || !im->recs || !im->ids || !im->obs || !rep->skipped_items)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     return 0;
 }
@@ -742,18 +927,23 @@ static int import_end(struct import *im, int rc)
 {
     struct vg_diag fd;
     vg_diag_clear(&fd);
-    if (rc == 0 || rc == VG_EINVAL) {
+    if (im->chunk && (rc == 0 || rc == VG_EINVAL)) {
         /* after a reader's error, the store's goes to fd: d keeps the reader's pointer */
-        struct vg_diag *keep = im->d;
+        struct vg_diag *keep_d = im->d;
         if (rc)
             im->d = &fd;
         int frc = flush(im);
-        im->d = keep;
+        im->d = keep_d;
         if (!rc)
             rc = frc;
     }
-    json_decref(im->chunk);
-    json_decref(im->seen);
+    for (size_t i = 0; im->chunk && i < im->n; i++)
+        json_decref(im->chunk[i].sightings);
+    free(im->chunk);
+    free(im->recs);
+    free(im->ids);
+    free(im->obs);
+    vg_buf_cleanup(&im->arena);
     vg_attrib_free(im->attrib);
     return rc;
 }

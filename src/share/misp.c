@@ -5,6 +5,7 @@
 #include "share/misp.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include "core/tlp.h"
 #include "share/jscan.h"
 #include "util/json.h"
+#include "util/mem.h"
 #include "util/time.h"
 #include "util/uuid.h"
 
@@ -516,7 +518,13 @@ struct reader {
     const char *ev_uuid; /* the current event's uuid (borrowed from ev), or NULL */
     const char *ev_tlp;  /* the current event's TLP name, or NULL */
     struct vg_buf tmp;   /* scratch for comments */
-    struct vg_buf val;   /* an attribute string with escapes, undone */
+    struct vg_buf sc;    /* the strings of the attribute being read, unescaped, each NUL-ended */
+    struct vg_buf part;  /* a part of a composite value */
+    const char **tags;   /* the item's tags (borrowed from the attribute's Tag[]) */
+    size_t tags_cap;
+    struct vg_share_sighting *sg; /* the item's sightings */
+    char (*seen)[VG_TIME_LEN];    /* their times */
+    size_t sg_cap;
 };
 
 static const char *ptr_of(struct reader *r)
@@ -768,11 +776,22 @@ static int skip_attr(struct reader *r, const char *type, const char *reason)
     return r->sink->skip(r->sink->ctx, ptr_of(r), type ? what : "attribute", reason);
 }
 
-static int emit(struct reader *r, json_t *item)
+/* The withheld count of vigie's own exports (write_withheld): understood, not a skip. */
+static bool is_withheld_note(const char *type, const char *value, size_t vlen)
 {
-    json_object_set_new(item, "pointer", json_string_nocheck(ptr_of(r)));
-    if (r->ev_uuid)
-        json_object_set_new(item, "container", json_string_nocheck(r->ev_uuid));
+    static const char pre[] = "vigie: ", post[] = " item(s) withheld from this export by TLP";
+    size_t np = sizeof pre - 1, nq = sizeof post - 1, i = np;
+    if (strcmp(type, "comment") != 0 || vlen < np + 1 + nq || memcmp(value, pre, np) != 0)
+        return false;
+    while (i < vlen && value[i] >= '0' && value[i] <= '9')
+        i++;
+    return i > np && vlen - i == nq && memcmp(value + i, post, nq) == 0;
+}
+
+static int emit(struct reader *r, struct vg_share_item *item)
+{
+    item->pointer = ptr_of(r);
+    item->container = r->ev_uuid;
     return r->sink->item ? r->sink->item(r->sink->ctx, item) : 0;
 }
 
@@ -781,9 +800,9 @@ static const char *ip_type(const char *v, size_t n)
     return memchr(v, ':', n) ? "ipv6-addr" : "ipv4-addr";
 }
 
-/* The comment of an item: the attribute's, then what a composite value adds. */
-static json_t *comment_with(struct reader *r, const char *comment, const char *label,
-                            const char *extra, size_t extra_len)
+/* The comment of an item: the attribute's, then what a composite value adds (in r->tmp). */
+static const char *comment_with(struct reader *r, const char *comment, const char *label,
+                                const char *extra, size_t extra_len)
 {
     vg_buf_reset(&r->tmp);
     if (comment && *comment)
@@ -795,227 +814,361 @@ static json_t *comment_with(struct reader *r, const char *comment, const char *l
         vg_buf_append(&r->tmp, extra, extra_len);
     }
     if (r->tmp.failed) /* over VG_MAX_STR_FIELD: the attribute's comment alone */
-        return comment && *comment ? json_string_nocheck(comment) : NULL;
+        return comment && *comment ? comment : NULL;
     if (!r->tmp.len)
         return NULL;
-    return json_stringn_nocheck(r->tmp.data, r->tmp.len);
+    return r->tmp.data;
 }
 
-static int read_attribute(struct reader *r, json_t *a)
+/* A part of the value (of a composite), NUL-terminated in r->part. */
+static const char *part_of(struct reader *r, const char *p, size_t n)
 {
-    const char *type = vg_json_str(a, "type");
-    json_t *value_j = json_object_get(a, "value");
+    vg_buf_reset(&r->part);
+    vg_buf_append(&r->part, p, n);
+    return r->part.data && !r->part.failed ? r->part.data : "";
+}
+
+/* What the reader keeps of an attribute: strings as offsets into r->sc (-1: absent, or not a
+ * string), the other members evaluated. */
+struct attr {
+    long type, value, uuid, comment, first_seen, last_seen;
+    size_t value_len;
+    int to_ids;     /* -1 absent, else 0 or 1 */
+    bool deleted;   /* true or 1 */
+    bool has_ts;    /* timestamp read */
+    time_t ts;      /* its time */
+    json_t *tag;    /* Tag[], when present */
+    json_t *sights; /* Sighting[], when present */
+};
+
+static const char *at(const struct reader *r, long off)
+{
+    return off < 0 ? NULL : r->sc.data + off;
+}
+
+/* Makes room for n tags and sightings in the reader's reusable arrays: 0 or -1. */
+static int room(struct reader *r, size_t nt, size_t ns)
+{
+    if (nt > r->tags_cap) {
+        const char **t = vg_realloc(r->tags, nt * sizeof *t);
+        if (!t)
+            return -1;
+        r->tags = t;
+        r->tags_cap = nt;
+    }
+    if (ns > r->sg_cap) {
+        struct vg_share_sighting *g = vg_realloc(r->sg, ns * sizeof *g);
+        char(*seen)[VG_TIME_LEN] = vg_realloc(r->seen, ns * sizeof *seen);
+        if (g)
+            r->sg = g;
+        if (seen)
+            r->seen = seen;
+        if (!g || !seen)
+            return -1;
+        r->sg_cap = ns;
+    }
+    return 0;
+}
+
+/* An attribute's Tag[] for an item: the most restricted TLP into *tlp, the other names into
+ * r->tags (PAP and RSIT included). */
+static size_t item_tags(struct reader *r, const json_t *list, enum vg_tlp *tlp, bool *has_tlp)
+{
+    size_t i, n = 0;
+    json_t *t;
+    json_array_foreach(list, i, t) {
+        const char *name = vg_json_str(t, "name");
+        enum vg_tlp level;
+        if (!name || !*name)
+            continue;
+        if (vg_tlp_from_misp_tag(name, &level) == 0) {
+            if (!*has_tlp || level > *tlp)
+                *tlp = level;
+            *has_tlp = true;
+            continue;
+        }
+        r->tags[n++] = name;
+    }
+    return n;
+}
+
+/* An attribute's Sighting[] for an item, in r->sg. */
+static size_t item_sightings(struct reader *r, const json_t *list)
+{
+    size_t k, n = 0;
+    json_t *s;
+    time_t t;
+    json_array_foreach(list, k, s) {
+        json_t *st = json_object_get(s, "type");
+        if (st && small_int(st) != 0)
+            continue; /* 1 is a false positive, 2 an expiration: not sightings */
+        if (epoch_of(json_object_get(s, "date_sighting"), &t) < 0)
+            continue;
+        const char *src = vg_json_str(s, "source");
+        vg_time_fmt(t, r->seen[n]);
+        r->sg[n] = (struct vg_share_sighting){vg_json_str(s, "uuid"), r->seen[n], 1,
+                                              src && *src ? src : NULL, NULL};
+        n++;
+    }
+    return n;
+}
+
+static int read_attribute(struct reader *r, const struct attr *a)
+{
+    const char *type = at(r, a->type);
     if (!type)
         return skip_attr(r, NULL, "no type");
-    json_t *del = json_object_get(a, "deleted");
-    if (json_is_true(del) || small_int(del) == 1)
+    if (a->deleted)
         return skip_attr(r, type, "deleted");
+    const char *value = at(r, a->value);
+    size_t vlen = value ? a->value_len : 0;
     const struct rtype *rt = rtype_of(type);
-    if (!rt)
+    if (!rt) {
+        if (value && is_withheld_note(type, value, vlen))
+            return 0;
         return skip_attr(r, type, "not a type of value vigie imports");
-    if (!json_is_string(value_j) || !json_string_length(value_j))
+    }
+    if (!vlen)
         return skip_attr(r, type, "no value");
-    const char *value = json_string_value(value_j);
-    size_t vlen = json_string_length(value_j);
     const char *bar = memchr(value, '|', vlen);
     if (rt->kind == RK_IP_PORT || rt->kind == RK_FILE_HASH || rt->kind == RK_DOMAIN_IP) {
         /* composites: "a|b"; an IPv6 address has no '|', so the first is the separator */
         if (!bar || bar == value || bar + 1 == value + vlen)
             return skip_attr(r, type, "the value is not of the form 'a|b'");
     }
+    if (room(r, json_array_size(a->tag), json_array_size(a->sights)) < 0)
+        return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
 
-    json_t *item = json_object();
-    const char *uuid = vg_json_str(a, "uuid");
-    if (uuid)
-        json_object_set_new(item, "uuid", json_string_nocheck(uuid));
+    struct vg_share_item item = {.uuid = at(r, a->uuid),
+                                 .confidence = -1,
+                                 .tags = r->tags,
+                                 .to_ids = a->to_ids != 0, /* absent: true */
+                                 .misp_type = type,
+                                 .sightings = r->sg};
     enum vg_tlp tlp = VG_TLP_CLEAR;
     bool has_tlp = false;
-    json_t *tags = json_array();
-    read_tags(json_object_get(a, "Tag"), &tlp, &has_tlp, NULL, tags);
-    if (has_tlp)
-        json_object_set_new(item, "tlp", json_string_nocheck(vg_tlp_name(tlp)));
-    else if (r->ev_tlp)
-        json_object_set_new(item, "tlp", json_string_nocheck(r->ev_tlp));
-    if (json_array_size(tags))
-        json_object_set(item, "tags", tags);
-    json_decref(tags);
-    json_t *ids = json_object_get(a, "to_ids");
-    if (ids) /* absent: the use case's default (true) */
-        json_object_set_new(item, "to_ids", json_boolean(json_is_true(ids) || small_int(ids) == 1));
-    const char *fs = vg_json_str(a, "first_seen"), *ls = vg_json_str(a, "last_seen");
+    item.ntags = item_tags(r, a->tag, &tlp, &has_tlp);
+    item.tlp = has_tlp ? vg_tlp_name(tlp) : r->ev_tlp;
+    const char *fs = at(r, a->first_seen), *ls = at(r, a->last_seen);
     time_t t;
     /* kept as MISP gives them (RFC 3339 with microseconds), when they are dates at all */
     if (fs && vg_time_parse(fs, &t) == 0)
-        json_object_set_new(item, "first_seen", json_string_nocheck(fs));
+        item.first_seen = fs;
     if (ls && vg_time_parse(ls, &t) == 0)
-        json_object_set_new(item, "last_seen", json_string_nocheck(ls));
-    if (epoch_of(json_object_get(a, "timestamp"), &t) == 0)
-        set_time(item, "updated", t);
-    json_t *sl = json_object_get(a, "Sighting"), *s, *sightings = json_array();
-    size_t k;
-    json_array_foreach(sl, k, s) {
-        json_t *st = json_object_get(s, "type");
-        if (st && small_int(st) != 0)
-            continue; /* 1 is a false positive, 2 an expiration: not sightings */
-        if (epoch_of(json_object_get(s, "date_sighting"), &t) < 0)
-            continue;
-        json_t *o = json_object();
-        const char *su = vg_json_str(s, "uuid"), *src = vg_json_str(s, "source");
-        if (su)
-            json_object_set_new(o, "uuid", json_string_nocheck(su));
-        set_time(o, "seen", t);
-        json_object_set_new(o, "count", json_integer(1));
-        if (src && *src)
-            json_object_set_new(o, "source", json_string_nocheck(src));
-        json_array_append_new(sightings, o);
+        item.last_seen = ls;
+    char updated[VG_TIME_LEN];
+    if (a->has_ts) {
+        vg_time_fmt(a->ts, updated);
+        item.updated = updated;
     }
-    if (json_array_size(sightings))
-        json_object_set(item, "sightings", sightings);
-    json_decref(sightings);
-    json_object_set_new(item, "misp_type", json_string_nocheck(type));
-    const char *comment = vg_json_str(a, "comment");
+    item.nsightings = item_sightings(r, a->sights);
+    const char *comment = at(r, a->comment);
 
-    int rc = 0;
-    json_t *cm = NULL;
     switch (rt->kind) {
     case RK_IP:
-        json_object_set_new(item, "type", json_string_nocheck(ip_type(value, vlen)));
-        json_object_set(item, "value", value_j);
-        cm = comment_with(r, comment, NULL, NULL, 0);
+        item.type = ip_type(value, vlen);
+        item.comment = comment_with(r, comment, NULL, NULL, 0);
         break;
     case RK_IP_PORT: {
         /* "address|port"; the last '|' for safety */
         const char *sep = value + vlen - 1;
         while (*sep != '|')
             sep--;
-        json_object_set_new(item, "type",
-                            json_string_nocheck(ip_type(value, (size_t)(sep - value))));
-        json_object_set_new(item, "value", json_stringn_nocheck(value, (size_t)(sep - value)));
-        cm = comment_with(r, comment, "port ", sep + 1, vlen - (size_t)(sep + 1 - value));
+        item.type = ip_type(value, (size_t)(sep - value));
+        item.comment = comment_with(r, comment, "port ", sep + 1, vlen - (size_t)(sep + 1 - value));
+        value = part_of(r, value, (size_t)(sep - value));
+        vlen = (size_t)(sep - at(r, a->value));
         break;
     }
     case RK_URI:
-        if (!strstr(value, "://")) {
-            json_decref(item);
+        if (!strstr(value, "://"))
             return skip_attr(r, type, "not an absolute URL");
-        }
         /* fall through */
     case RK_PLAIN:
-        json_object_set_new(item, "type", json_string_nocheck(rt->item));
-        json_object_set(item, "value", value_j);
-        cm = comment_with(r, comment, NULL, NULL, 0);
+        item.type = rt->item;
+        item.comment = comment_with(r, comment, NULL, NULL, 0);
         break;
     case RK_FILE_HASH:
-        json_object_set_new(item, "type", json_string_nocheck(rt->item));
-        json_object_set_new(item, "value", json_string_nocheck(bar + 1));
-        cm = comment_with(r, comment, "file name ", value, (size_t)(bar - value));
+        item.type = rt->item;
+        item.comment = comment_with(r, comment, "file name ", value, (size_t)(bar - value));
+        vlen -= (size_t)(bar + 1 - value);
+        value = bar + 1;
         break;
     case RK_DOMAIN_IP: {
-        json_object_set_new(item, "type", json_string_nocheck("domain-name"));
-        json_object_set_new(item, "value", json_stringn_nocheck(value, (size_t)(bar - value)));
-        cm = comment_with(r, comment, NULL, NULL, 0);
-        if (cm)
-            json_object_set(item, "comment", cm);
-        rc = emit(r, item);
+        item.type = "domain-name";
+        item.comment = comment_with(r, comment, NULL, NULL, 0);
+        item.value = part_of(r, value, (size_t)(bar - value));
+        item.value_len = (size_t)(bar - value);
+        int rc = emit(r, &item);
         if (rc)
-            break;
+            return rc;
         /* the address: the same attribute, its own stable id */
         const char *ip = bar + 1;
         size_t iplen = vlen - (size_t)(ip - value);
-        json_object_set_new(item, "type", json_string_nocheck(ip_type(ip, iplen)));
-        json_object_set_new(item, "value", json_stringn_nocheck(ip, iplen));
-        if (uuid) {
-            char name[128], id[VG_UUID_LEN + 1];
-            int n = snprintf(name, sizeof name, "misp-domain|ip:%.80s", uuid);
+        char id[VG_UUID_LEN + 1];
+        item.type = ip_type(ip, iplen);
+        if (item.uuid) {
+            char name[128];
+            int n = snprintf(name, sizeof name, "misp-domain|ip:%.80s", item.uuid);
             vg_uuid5(vg_uuid_ns_vigie, name, (size_t)n, id);
-            json_object_set_new(item, "uuid", json_string_nocheck(id));
+            item.uuid = id;
         }
+        value = ip;
+        vlen = iplen;
         break;
     }
     }
-    if (!rc) {
-        if (cm)
-            json_object_set(item, "comment", cm);
-        rc = emit(r, item);
-    }
-    json_decref(cm);
-    json_decref(item);
-    return rc;
+    item.value = value;
+    item.value_len = vlen;
+    return emit(r, &item);
 }
 
 /* The members of an attribute that the reader uses; the others are only checked. */
+enum amember {
+    A_TYPE,
+    A_VALUE,
+    A_UUID,
+    A_COMMENT,
+    A_TO_IDS,
+    A_DELETED,
+    A_TIMESTAMP,
+    A_FIRST_SEEN,
+    A_LAST_SEEN,
+    A_TAG,
+    A_SIGHTING
+};
 static const char *const attr_wanted[] = {
     "type",      "value",      "uuid",      "comment", "to_ids",   "deleted",
     "timestamp", "first_seen", "last_seen", "Tag",     "Sighting", NULL,
 };
 
-/* An attribute, at its '{', as a jansson object of its used members only: strings straight
- * from the scanner (checked by it), other values through jansson. Saves building the members
- * MISP sends that vigie does not use (ids, category, distribution, Galaxy, ...). 0, or -1 with
- * the scanner's error set. */
-static int attr_object(struct reader *r, json_t **out)
+/* A string member's text, unescaped into r->sc with a NUL after it: its offset, or -1 with the
+ * scanner's error set. */
+static long str_member(struct reader *r, size_t *len)
 {
-    json_t *a = json_object();
-    struct vg_str key, raw;
+    struct vg_str raw;
+    if (vg_jscan_string(&r->s, &raw) < 0)
+        return -1;
+    size_t off = r->sc.len;
+    if (!memchr(raw.ptr, '\\', raw.len))
+        vg_buf_append(&r->sc, raw.ptr, raw.len);
+    else if (vg_jscan_unescape(raw, &r->sc) < 0)
+        r->sc.failed = true;
+    if (len)
+        *len = r->sc.len - off;
+    vg_buf_putc(&r->sc, '\0');
+    if (r->sc.failed) {
+        r->s.err = "a string too long to read";
+        r->s.err_pos = (size_t)(raw.ptr - r->s.p);
+        return -1;
+    }
+    return (long)off;
+}
+
+/* A small integer given as digits, else -1 (small_int's reading of a string). */
+static long small_digits(const char *p, size_t n)
+{
+    unsigned long long u;
+    return vg_str_to_u64((struct vg_str){p, n}, 0, 999, &u) == 0 ? (long)u : -1;
+}
+
+/* An attribute, at its '{', into *a: strings straight from the scanner (checked by it) into
+ * r->sc, other values through jansson (true and false at once). Saves building the members MISP
+ * sends that vigie does not use (ids, category, distribution, Galaxy, ...) and any object for
+ * the ones it uses. 0, or -1 with the scanner's error set. */
+static int attr_read(struct reader *r, struct attr *a)
+{
+    struct vg_str key;
     int m;
-    *out = NULL;
+    vg_buf_reset(&r->sc);
+    *a = (struct attr){-1, -1, -1, -1, -1, -1, 0, -1, false, false, 0, NULL, NULL};
     if (vg_jscan_obj_begin(&r->s) < 0)
-        goto fail;
+        return -1;
     while ((m = vg_jscan_obj_next(&r->s, &key)) > 0) {
-        const char *name = NULL;
-        for (size_t i = 0; attr_wanted[i] && !name; i++)
+        int k = -1;
+        for (int i = 0; attr_wanted[i] && k < 0; i++)
             if (vg_jscan_key_is(key, attr_wanted[i]))
-                name = attr_wanted[i];
-        if (!name) {
+                k = i;
+        if (k < 0) {
             if (vg_jscan_value(&r->s, NULL) < 0)
-                goto fail;
+                return -1;
             continue;
         }
-        json_t *v;
+        long *str = k == A_TYPE         ? &a->type
+                    : k == A_VALUE      ? &a->value
+                    : k == A_UUID       ? &a->uuid
+                    : k == A_COMMENT    ? &a->comment
+                    : k == A_FIRST_SEEN ? &a->first_seen
+                    : k == A_LAST_SEEN  ? &a->last_seen
+                                        : NULL;
         if (vg_jscan_peek(&r->s) == '"') {
-            if (vg_jscan_string(&r->s, &raw) < 0)
-                goto fail;
-            if (!memchr(raw.ptr, '\\', raw.len)) {
-                v = json_stringn_nocheck(raw.ptr, raw.len);
-            } else {
-                vg_buf_reset(&r->val);
-                if (vg_jscan_unescape(raw, &r->val) < 0) {
-                    r->s.err = "a string too long to read";
-                    r->s.err_pos = (size_t)(raw.ptr - r->s.p);
-                    goto fail;
-                }
-                v = json_stringn_nocheck(r->val.data ? r->val.data : "", r->val.len);
+            size_t n;
+            long off = str_member(r, &n);
+            if (off < 0)
+                return -1;
+            const char *txt = r->sc.data + off;
+            unsigned long long u;
+            if (str)
+                *str = off;
+            if (k == A_VALUE)
+                a->value_len = n;
+            else if (k == A_TO_IDS)
+                a->to_ids = small_digits(txt, n) == 1;
+            else if (k == A_DELETED)
+                a->deleted = small_digits(txt, n) == 1;
+            else if (k == A_TIMESTAMP) {
+                a->has_ts = vg_str_to_u64((struct vg_str){txt, n}, 0, 253402300799ULL, &u) == 0;
+                a->ts = (time_t)u;
+            } else if (k == A_TAG || k == A_SIGHTING) {
+                json_decref(k == A_TAG ? a->tag : a->sights);
+                *(k == A_TAG ? &a->tag : &a->sights) = NULL;
             }
-        } else {
-            struct vg_str span;
-            json_error_t err;
-            if (vg_jscan_value(&r->s, &span) < 0)
-                goto fail;
-            v = vg_json_loadb(span.ptr, span.len, JSON_DECODE_ANY, &err);
-            if (!v) {
-                r->s.err = "a value jansson cannot read";
-                r->s.err_pos = (size_t)(span.ptr - r->s.p) + (size_t)err.position;
-                goto fail;
-            }
+            continue;
         }
-        json_object_set_new(a, name, v);
+        struct vg_str span;
+        json_error_t err;
+        if (vg_jscan_value(&r->s, &span) < 0)
+            return -1;
+        if (str)
+            *str = -1; /* not a string: as absent */
+        if (k == A_TO_IDS && span.len == 4 && memcmp(span.ptr, "true", 4) == 0) {
+            a->to_ids = 1;
+            continue;
+        }
+        if (k == A_TO_IDS && span.len == 5 && memcmp(span.ptr, "false", 5) == 0) {
+            a->to_ids = 0;
+            continue;
+        }
+        json_t *v = vg_json_loadb(span.ptr, span.len, JSON_DECODE_ANY, &err);
+        if (!v) {
+            r->s.err = "a value jansson cannot read";
+            r->s.err_pos = (size_t)(span.ptr - r->s.p) + (size_t)err.position;
+            return -1;
+        }
+        time_t t;
+        if (k == A_TO_IDS)
+            a->to_ids = json_is_true(v) || small_int(v) == 1;
+        else if (k == A_DELETED)
+            a->deleted = json_is_true(v) || small_int(v) == 1;
+        else if (k == A_TIMESTAMP) {
+            a->has_ts = epoch_of(v, &t) == 0;
+            a->ts = t;
+        } else if (k == A_TAG || k == A_SIGHTING) {
+            json_t **slot = k == A_TAG ? &a->tag : &a->sights;
+            json_decref(*slot);
+            *slot = json_incref(v);
+        }
+        json_decref(v);
     }
-    if (m < 0)
-        goto fail;
-    *out = a;
-    return 0;
-fail:
-    json_decref(a);
-    return -1;
+    return m < 0 ? -1 : 0;
 }
 
 static int read_one_attr(struct reader *r)
 {
-    json_t *a = NULL;
-    if (attr_object(r, &a) < 0)
-        return scan_fail(r);
-    int rc = read_attribute(r, a);
-    json_decref(a);
+    struct attr a;
+    int rc = attr_read(r, &a) < 0 ? scan_fail(r) : read_attribute(r, &a);
+    json_decref(a.tag);
+    json_decref(a.sights);
     return rc;
 }
 
@@ -1228,7 +1381,8 @@ int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink, 
     vg_jscan_init(&r.s, buf, len);
     vg_buf_init(&r.ptr, 1024);
     vg_buf_init(&r.tmp, VG_MAX_STR_FIELD);
-    vg_buf_init(&r.val, VG_MAX_BUF);
+    vg_buf_init(&r.sc, VG_MAX_BUF);
+    vg_buf_init(&r.part, VG_MAX_BUF);
     vg_buf_puts(&r.ptr, "");
     int c = vg_jscan_peek(&r.s);
     if (c == '[')
@@ -1243,6 +1397,10 @@ int vg_misp_read(const char *buf, size_t len, const struct vg_share_sink *sink, 
     }
     vg_buf_cleanup(&r.ptr);
     vg_buf_cleanup(&r.tmp);
-    vg_buf_cleanup(&r.val);
+    vg_buf_cleanup(&r.sc);
+    vg_buf_cleanup(&r.part);
+    free(r.tags);
+    free(r.sg);
+    free(r.seen);
     return rc;
 }

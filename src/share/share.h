@@ -26,14 +26,18 @@
  *   - container: once per container read (a MISP event, a STIX bundle, report or incident),
  *     its fields in the document form above without "items" (absent fields absent), plus
  *     "pointer" (its JSON pointer in the input);
- *   - item: once per supported value, in the item form above, plus "pointer" (where it is in
- *     the input: "/Event/Attribute/3", "/objects/12") and "container" (the uuid of its
- *     container, when it has one); its "tlp" is the item's own, else its container's, else
- *     absent (the use case then applies the default, AMBER); "value" as found (the use case
- *     normalises it with core/observable.h and skips it with a message if it is invalid);
+ *   - item: once per supported value, in C form (struct vg_share_item below: no jansson
+ *     object per item, for a million of them), with its pointer (where it is in the input:
+ *     "/Event/Attribute/3", "/objects/12") and container (the uuid of its container, when it
+ *     has one); its tlp is the item's own, else its container's, else NULL (the use case then
+ *     applies the default, AMBER); its value as found (the use case normalises it with
+ *     core/observable.h and skips it with a message if it is invalid);
  *   - skip: once per thing not imported (an unsupported attribute type, an object kept only as
  *     a reference, a pattern it cannot reduce): its pointer, what it is ("attribute type
- *     'vulnerability'", "object 'malware'") and why.
+ *     'vulnerability'", "object 'malware'") and why. What a reader understands whole is not
+ *     a skip even when it gives no item: the structure of a document (STIX's identity of the
+ *     producer, TLP marking-definitions, relationships between what it reads, the report
+ *     that contains them) and the withheld count of vigie's own exports.
  * A callback returning non-zero stops the reader, which returns that value. Items and
  * containers are borrowed: valid during the call only. */
 #ifndef VG_SHARE_H
@@ -76,8 +80,27 @@ struct vg_share_item {
 struct vg_share_sink {
     void *ctx;
     int (*container)(void *ctx, const json_t *c);
-    int (*item)(void *ctx, const json_t *item);
+    int (*item)(void *ctx, const struct vg_share_item *item);
     int (*skip)(void *ctx, const char *pointer, const char *what, const char *reason);
 };
+
+/* The item form (a new object; NULL when out of memory) of a C item: the fields present, to_ids
+ * always, tags and sightings when there are some; "pointer" and "container" when given. For
+ * tests, fuzz targets and what wants to keep an item. */
+json_t *vg_share_item_json(const struct vg_share_item *it);
+
+/* Room for the tags and sightings of a C item filled from a jansson item. */
+struct vg_share_item_room {
+    const char **tags;
+    size_t tags_cap;
+    struct vg_share_sighting *sightings;
+    size_t sightings_cap;
+};
+
+/* Fills *it from j (the item form above) with pointers borrowed from j and room (valid while
+ * both are): 0, or VG_ENOMEM. */
+int vg_share_item_from_json(const json_t *j, struct vg_share_item *it,
+                            struct vg_share_item_room *room);
+void vg_share_item_room_cleanup(struct vg_share_item_room *room);
 
 #endif

@@ -773,12 +773,14 @@ struct reader {
     struct vg_strmap ids;              /* object id -> index (the first with that id) */
     struct vg_strmap markings;         /* marking-definition id in the input -> TLP level */
     struct vg_strmap covered;          /* SCO ids an indicator of the input is based on */
+    struct vg_strmap producers;        /* ids the objects of the input name as created_by_ref */
     long *first_sighting;              /* per object: the first sighting of it, -1 */
     long *next_sighting;               /* per sighting: the next sighting of the same object, -1 */
     long *container;                   /* per object: the index of its report or incident, -1 */
     char bundle_uuid[VG_UUID_LEN + 1]; /* "" when the input is not a bundle */
     struct vg_pattern pat;
     struct vg_pattern_reduced red;
+    struct vg_share_item_room room; /* the tags and sightings of the item handed to the sink */
 };
 
 static void pointer(const struct reader *r, size_t i, const char *field, char *out, size_t cap)
@@ -904,6 +906,10 @@ static int learn(struct reader *r)
     }
     json_array_foreach(r->objs, i, o) {
         const char *type = vg_json_str(o, "type");
+        const char *by = vg_json_str(o, "created_by_ref");
+        bool put;
+        if (by && vg_strmap_put(&r->producers, by, strlen(by), 0, &put) < 0)
+            return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
         if (!type)
             continue;
         if (strcmp(type, "sighting") == 0) {
@@ -1068,8 +1074,13 @@ static int emit_item(struct reader *r, size_t i, json_t *item, unsigned long bef
     if (c)
         set_str(item, "container", c);
     int rc = incomplete(r, item, before);
-    if (rc == 0 && r->sink->item)
-        rc = r->sink->item(r->sink->ctx, item);
+    if (rc == 0 && r->sink->item) {
+        /* the C item borrows from the object just built */
+        struct vg_share_item it;
+        rc = vg_share_item_from_json(item, &it, &r->room);
+        rc = rc ? vg_diag_set(r->d, VG_ENOMEM, "", "out of memory")
+                : r->sink->item(r->sink->ctx, &it);
+    }
     json_decref(item);
     return rc;
 }
@@ -1228,11 +1239,8 @@ static int read_indicator(struct reader *r, size_t i, const json_t *o, const cha
 
 static int read_sco(struct reader *r, size_t i, const json_t *o, const char *id, const char *type)
 {
-    if (vg_strmap_find(&r->covered, id, strlen(id)) >= 0) {
-        char what[64];
-        snprintf(what, sizeof what, "object '%s'", type);
-        return skip(r, i, what, "the observable of an indicator of this input, read with it");
-    }
+    if (vg_strmap_find(&r->covered, id, strlen(id)) >= 0)
+        return 0; /* the observable of an indicator of this input: read with it */
     unsigned long before = vg_mem_thread_failures();
     const char *u = id_uuid(id);
     const char *own = vg_json_str(o, "x_vigie_uuid");
@@ -1319,6 +1327,8 @@ static int read_object(struct reader *r, size_t i, const json_t *o)
         return read_sco(r, i, o, id, type);
     if (strcmp(type, "report") == 0 || strcmp(type, "incident") == 0)
         return 0; /* read first, as containers */
+    if (strcmp(type, "identity") == 0 && vg_strmap_find(&r->producers, id, strlen(id)) >= 0)
+        return 0; /* the producer of objects of this input: read as their creator */
     if (strcmp(type, "sighting") == 0) {
         const char *of = vg_json_str(o, "sighting_of_ref");
         if (!of)
@@ -1398,6 +1408,7 @@ static int read_list(const json_t *objs, const char *base, bool single, const js
     vg_strmap_init(&r.ids);
     vg_strmap_init(&r.markings);
     vg_strmap_init(&r.covered);
+    vg_strmap_init(&r.producers);
     vg_pattern_init(&r.pat);
     if (bundle) {
         const char *u = id_uuid(vg_json_str(bundle, "id"));
@@ -1405,6 +1416,7 @@ static int read_list(const json_t *objs, const char *base, bool single, const js
             vg_strmap_cleanup(&r.ids);
             vg_strmap_cleanup(&r.markings);
             vg_strmap_cleanup(&r.covered);
+            vg_strmap_cleanup(&r.producers);
             return vg_diag_set(d, VG_EINVAL, "/id", "a bundle's id must be \"bundle--<uuid>\"");
         }
         memcpy(r.bundle_uuid, u, VG_UUID_LEN + 1);
@@ -1413,8 +1425,10 @@ static int read_list(const json_t *objs, const char *base, bool single, const js
     vg_strmap_cleanup(&r.ids);
     vg_strmap_cleanup(&r.markings);
     vg_strmap_cleanup(&r.covered);
+    vg_strmap_cleanup(&r.producers);
     vg_pattern_cleanup(&r.pat);
     vg_pattern_reduced_cleanup(&r.red);
+    vg_share_item_room_cleanup(&r.room);
     free(r.first_sighting);
     free(r.next_sighting);
     free(r.container);

@@ -386,14 +386,49 @@ def test_round_trip_export_import(server, tmp_path, fmt):
     db2 = tmp_path / "second.db"
     run("init", db=db2)
     p = run("share", "import", f, db=db2, check=False)
-    # reported, so exit 1, but no value: in MISP the withheld count's comment attribute, in
-    # STIX the identity, relationships and SCOs of the indicators read by reference
-    assert p.returncode == 1, p.stderr
+    # vigie's own export is understood whole: the withheld count's comment attribute (MISP),
+    # the identity, TLP markings, relationships and SCOs of the indicators and the report
+    # (STIX) are not skips, so the import exits 0
+    assert p.returncode == 0, p.stderr
     rep = reports(p.stdout)[0]
     assert rep["items"] == len(want) and rep["added"] == len(want), rep
-    if fmt == "misp":
-        assert rep["skipped"] == 1 and "attribute type 'comment'" in p.stderr, p.stderr
+    assert rep["skipped"] == 0 and rep["skipped_truncated"] is False, rep
+    assert rep["containers"] >= 1 and p.stderr == "", p.stderr
     assert stored_db(db2) == want  # the same indicators with the same TLP
+    # again: all unchanged, still nothing skipped
+    p = run("share", "import", f, db=db2, check=False)
+    assert p.returncode == 0, p.stderr
+    rep = reports(p.stdout)[0]
+    assert rep["unchanged"] == len(want) and rep["added"] == 0 and rep["skipped"] == 0, rep
+
+
+@pytest.mark.parametrize("fmt", ["misp", "stix"])
+def test_own_export_with_foreign_parts_still_skips_them(server, tmp_path, fmt):
+    """What vigie does not import stays counted and listed beside its own export's parts."""
+    seed_indicators(server)
+    doc = json.loads(run("share", "export", "--format", fmt, "--indicators", "",
+                         db=server.db).stdout)
+    if fmt == "misp":
+        doc["Event"]["Attribute"].append({"uuid": "5e4f7a3e-0000-4000-8000-0000000000f1",
+                                          "type": "vulnerability", "value": "CVE-2026-0001"})
+        where, what = "/Event/Attribute/%d" % (len(doc["Event"]["Attribute"]) - 1), \
+            "attribute type 'vulnerability'"
+    else:
+        doc["objects"].append({"type": "malware", "spec_version": "2.1",
+                               "id": "malware--5e4f7a3e-0000-4000-8000-0000000000f2",
+                               "created": "2026-01-01T00:00:00Z",
+                               "modified": "2026-01-01T00:00:00Z", "name": "x",
+                               "is_family": False})
+        where, what = "/objects/%d" % (len(doc["objects"]) - 1), "object 'malware'"
+    f = write(tmp_path, "out.json", json.dumps(doc))
+    db2 = tmp_path / "second.db"
+    run("init", db=db2)
+    p = run("share", "import", f, db=db2, check=False)
+    assert p.returncode == 1, p.stderr
+    rep = reports(p.stdout)[0]
+    assert rep["skipped"] == 1 and rep["items"] == 40, rep
+    # the one line of the skip: FILE: POINTER: WHAT: REASON
+    assert p.stderr.count("\n") == 1 and f"{f}: {where}: {what}: " in p.stderr, p.stderr
 
 
 def test_misp_stix_misp_keeps_every_attribute(server, tmp_path):

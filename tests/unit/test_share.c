@@ -298,9 +298,14 @@ static int read_script(void *arg, const struct vg_share_sink *sink, struct vg_di
         json_t *v;
         if ((v = json_object_get(c, "c")))
             rc = sink->container(sink->ctx, v);
-        else if ((v = json_object_get(c, "i")))
-            rc = sink->item(sink->ctx, v);
-        else
+        else if ((v = json_object_get(c, "i"))) {
+            /* the item in C form, as a reader gives it */
+            struct vg_share_item it;
+            struct vg_share_item_room room = {NULL, 0, NULL, 0};
+            assert_int_equal(vg_share_item_from_json(v, &it, &room), 0);
+            rc = sink->item(sink->ctx, &it);
+            vg_share_item_room_cleanup(&room);
+        } else
             rc = (sink->skip)(sink->ctx,
                               json_string_value(json_array_get(json_object_get(c, "s"), 0)),
                               json_string_value(json_array_get(json_object_get(c, "s"), 1)),

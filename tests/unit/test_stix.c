@@ -83,10 +83,10 @@ static int rec_container(void *ctx, const json_t *c)
     return rec_stop(r);
 }
 
-static int rec_item(void *ctx, const json_t *item)
+static int rec_item(void *ctx, const struct vg_share_item *item)
 {
     struct rec *r = ctx;
-    json_t *e = json_deep_copy(item);
+    json_t *e = vg_share_item_json(item);
     json_object_set_new(e, "ev", json_string("item"));
     json_array_append_new(r->events, e);
     return rec_stop(r);
@@ -935,11 +935,10 @@ static void stix_read_corpus(void **state)
 
 /* Every allocation of a write and of a read made to fail in turn: VG_ENOMEM or success, never
  * a crash, a leak (ASan) or an incomplete item given to the sink. */
-static int strict_item(void *ctx, const json_t *item)
+static int strict_item(void *ctx, const struct vg_share_item *item)
 {
     (void)ctx;
-    if (!item || !vg_json_str(item, "uuid") || !vg_json_str(item, "type") ||
-        !vg_json_str(item, "value") || !vg_json_str(item, "pointer"))
+    if (!item || !item->uuid || !item->type || !item->value || !item->pointer)
         fail_msg("an incomplete item reached the sink");
     return 0;
 }
