@@ -792,11 +792,11 @@ static int check_value(struct import *im, const struct vg_share_item *item, stru
  * else its error in cd. */
 static int check_time(const char *key, const char *v, char out[VG_TIME_LEN], struct vg_diag *cd)
 {
-    char field[32];
-    snprintf(field, sizeof field, "/%s", key);
     out[0] = '\0';
     if (!v)
         return 0;
+    char field[32];
+    snprintf(field, sizeof field, "/%s", key);
     int rc = check_str(field, v, strlen(v), 64, false, cd);
     if (rc)
         return rc;
@@ -897,7 +897,7 @@ static int sink_item(void *ctx, const struct vg_share_item *item)
         json_decref(p->sightings);
         return vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
     }
-    if (++im->n >= VG_IMPORT_CHUNK)
+    if (++im->n >= VG_SHARE_IMPORT_CHUNK)
         return flush(im);
     return 0;
 }
@@ -908,9 +908,9 @@ static int import_start(struct import *im, struct vg_store *st, const struct vg_
                         struct vg_share_sink *sink)
 {
     *im = (struct import){.st = st, .who = who, .rep = rep, .d = d};
-    im->chunk = vg_calloc(VG_IMPORT_CHUNK, sizeof *im->chunk);
-    im->recs = vg_calloc(VG_IMPORT_CHUNK, sizeof *im->recs);
-    im->ids = vg_calloc(VG_IMPORT_CHUNK, sizeof *im->ids);
+    im->chunk = vg_calloc(VG_SHARE_IMPORT_CHUNK, sizeof *im->chunk);
+    im->recs = vg_calloc(VG_SHARE_IMPORT_CHUNK, sizeof *im->recs);
+    im->ids = vg_calloc(VG_SHARE_IMPORT_CHUNK, sizeof *im->ids);
     im->obs = vg_malloc(sizeof *im->obs);
     vg_buf_init(&im->arena, VG_MAX_BUF);
     /* a partner's items are its own, whatever the file says */

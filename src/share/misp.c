@@ -525,6 +525,9 @@ struct reader {
     struct vg_share_sighting *sg; /* the item's sightings */
     char (*seen)[VG_TIME_LEN];    /* their times */
     size_t sg_cap;
+    bool ts_ok; /* ts_text holds ts formatted */
+    time_t ts;
+    char ts_text[VG_TIME_LEN];
 };
 
 static const char *ptr_of(struct reader *r)
@@ -956,10 +959,14 @@ static int read_attribute(struct reader *r, const struct attr *a)
         item.first_seen = fs;
     if (ls && vg_time_parse(ls, &t) == 0)
         item.last_seen = ls;
-    char updated[VG_TIME_LEN];
     if (a->has_ts) {
-        vg_time_fmt(a->ts, updated);
-        item.updated = updated;
+        /* the attributes of an event often share their time: formatted once */
+        if (!r->ts_ok || r->ts != a->ts) {
+            vg_time_fmt(a->ts, r->ts_text);
+            r->ts = a->ts;
+            r->ts_ok = true;
+        }
+        item.updated = r->ts_text;
     }
     item.nsightings = item_sightings(r, a->sights);
     const char *comment = at(r, a->comment);

@@ -1,7 +1,7 @@
 /* SQLite backend: the idempotent import of indicators in C form (store/indicator.h,
  * vg_store_indicator_import_recs), the path of every indicator import. A new indicator costs
- * one INSERT ... ON CONFLICT DO NOTHING RETURNING id; only one that exists is read back and
- * merged by core's rule (core/indicator.h). */
+ * one INSERT ... ON CONFLICT DO NOTHING (its id the last inserted rowid); only one that exists
+ * is read back and merged by core's rule (core/indicator.h). */
 #include "store/sqlite_int.h"
 
 #include <stdio.h>
@@ -92,39 +92,44 @@ static int merge(struct sq *s, const struct vg_indicator_rec *r, const char *now
     return rc;
 }
 
+/* Binds v without a copy (NULL: SQL NULL): the records outlive the statement's step. */
+static void bind_static(sqlite3_stmt *q, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+}
+
 /* Inserts r or merges it into the stored one. Returns 0 added, 1 updated, 2 unchanged, or
  * VG_EIO. */
 static int upsert(struct sq *s, const struct vg_indicator_rec *r, const char *now, long long *id)
 {
+    /* DO NOTHING on the (type, value) key only: the new row's id is the last inserted rowid
+     * when a row changed (RETURNING id would cost a temporary table per statement) */
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO indicator(type, value, tlp, source, confidence, "
                                  "tags, first_seen, last_seen, expires, created, updated) "
                                  "VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-                                 "ON CONFLICT (type, value) DO NOTHING RETURNING id");
+                                 "ON CONFLICT (type, value) DO NOTHING");
     if (!q)
         return VG_EIO;
     /* a new one: the defaults of core/indicator.h for what is not given */
-    sq_bind_text(q, 1, r->type);
-    sq_bind_text(q, 2, r->value);
-    sq_bind_text(q, 3, r->tlp ? r->tlp : "AMBER");
-    sq_bind_text(q, 4, r->source ? r->source : "");
+    bind_static(q, 1, r->type);
+    bind_static(q, 2, r->value);
+    bind_static(q, 3, r->tlp ? r->tlp : "AMBER");
+    bind_static(q, 4, r->source ? r->source : "");
     sqlite3_bind_int(q, 5, r->confidence >= 0 ? r->confidence : 50);
-    sq_bind_text(q, 6, r->tags ? r->tags : "[]");
-    sq_bind_text(q, 7, r->first_seen);
-    sq_bind_text(q, 8, r->last_seen);
-    sq_bind_text(q, 9, r->expires);
-    sq_bind_text(q, 10, now);
-    sq_bind_text(q, 11, now);
+    bind_static(q, 6, r->tags ? r->tags : "[]");
+    bind_static(q, 7, r->first_seen);
+    bind_static(q, 8, r->last_seen);
+    bind_static(q, 9, r->expires);
+    bind_static(q, 10, now);
+    bind_static(q, 11, now);
     int step = sqlite3_step(q);
-    if (step == SQLITE_ROW) {
-        *id = sqlite3_column_int64(q, 0);
-        step = sqlite3_step(q);
-        int rc = step == SQLITE_DONE ? 0 : step_error(s, step);
-        sq_done(s, q);
-        return rc;
-    }
     int rc = step == SQLITE_DONE ? 0 : step_error(s, step);
+    bool added = rc == 0 && sqlite3_changes(s->db) == 1;
+    if (added)
+        *id = sqlite3_last_insert_rowid(s->db);
     sq_done(s, q);
-    if (rc)
+    if (rc || added)
         return rc;
     return merge(s, r, now, id);
 }

@@ -20,7 +20,8 @@
 #define VG_MAX_BUF             (256 * 1024 * 1024) /* default cap of a growable buffer */
 #define VG_MAX_BULK_INDICATORS 10000               /* indicators in one POST /api/v1/indicators */
 #define VG_MAX_LOG_FILES       1024                /* log files named on one `vigie match` line */
-#define VG_IMPORT_CHUNK        10000 /* indicators per store transaction of a feed import */
+#define VG_IMPORT_CHUNK        10000  /* indicators per store transaction of a feed import */
+#define VG_SHARE_IMPORT_CHUNK  100000 /* of a MISP/STIX import (C records: ~10 MB a chunk) */
 
 /* Technology watch (src/vuln). */
 #define VG_MAX_CPE             1024 /* one CPE name, formatted string or URI, bytes */
