@@ -78,8 +78,8 @@ const char *vg_share_detect(const char *buf, size_t len);
  * reason), gets its own TLP, else its container's, else AMBER, and the source: a partner's
  * name for a partner's token, else `source` (NULL: "import"); the items go to the store's
  * idempotent import of records, a transaction per VG_SHARE_IMPORT_CHUNK, so that an import
- * stopped by bad input keeps everything valid before it. Sightings of the items are recorded once (a
- * re-import records none), attributed to the constituent whose network holds the address
+ * stopped by bad input keeps everything valid before it. Sightings of the items are recorded once
+ * (a re-import records none), attributed to the constituent whose network holds the address
  * (addresses only; else none). rep is filled in any case (init it first). 0; VG_EINVAL (d: the JSON
  * pointer and byte offset) for malformed input, or for a format not detected (field "format"); the
  * store's error. */
