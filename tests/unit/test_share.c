@@ -16,6 +16,7 @@
 #include "core/record.h"
 #include "store/store.h"
 #include "util/json.h"
+#include "util/limits.h"
 #include "util/uuid.h"
 
 #include "store_fixture.h"
@@ -457,6 +458,66 @@ static void import_sightings_attributed_by_network(void **state)
     json_decref(flt);
 }
 
+/* A reader of one item with more sightings than a page of the store (VG_MAX_PAGE). */
+#define MANY_SIGHTINGS (VG_MAX_PAGE + 100)
+
+static int read_many_sightings(void *arg, const struct vg_share_sink *sink, struct vg_diag *d)
+{
+    (void)arg;
+    (void)d;
+    static char uuids[MANY_SIGHTINGS][40];
+    static struct vg_share_sighting sg[MANY_SIGHTINGS];
+    for (int i = 0; i < MANY_SIGHTINGS; i++) {
+        snprintf(uuids[i], sizeof uuids[i], "5e4f7a3e-0000-4000-8000-%012d", i);
+        sg[i] = (struct vg_share_sighting){uuids[i], "2026-11-28T10:00:00Z", 1, NULL, NULL};
+    }
+    struct vg_share_item it = {.pointer = "/Event/Attribute/0",
+                               .type = "domain-name",
+                               .value = "seen-often.example",
+                               .value_len = strlen("seen-often.example"),
+                               .confidence = -1,
+                               .to_ids = true,
+                               .sightings = sg,
+                               .nsightings = MANY_SIGHTINGS};
+    return sink->item(sink->ctx, &it);
+}
+
+/* Every sighting of an indicator is looked at for a re-import's duplicates, not only its first
+ * page: a re-import of an item with more sightings than a page records none. */
+static void import_sightings_dedup_past_a_page(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_share_report rep;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    for (int round = 0; round < 2; round++) {
+        vg_share_report_init(&rep);
+        assert_int_equal(
+            vg_share_import_with(f->st, &who, read_many_sightings, NULL, "x", &rep, &d), 0);
+        assert_int_equal(rep.sightings, round == 0 ? MANY_SIGHTINGS : 0);
+        assert_int_equal(rep.added, round == 0 ? 1 : 0);
+        vg_share_report_cleanup(&rep);
+    }
+    /* the store holds each once */
+    json_t *all = json_object(), *out = NULL;
+    char cursor[64] = "";
+    size_t n = 0;
+    for (;;) {
+        struct vg_page page = {VG_MAX_PAGE, cursor[0] ? cursor : NULL};
+        assert_int_equal(vg_store_sighting_list(f->st, all, &page, &out, &d), 0);
+        n += json_array_size(json_object_get(out, "items"));
+        const char *next = vg_json_str(out, "next_cursor");
+        bool more = next && *next;
+        if (more)
+            snprintf(cursor, sizeof cursor, "%s", next);
+        json_decref(out);
+        if (!more)
+            break;
+    }
+    assert_int_equal(n, MANY_SIGHTINGS);
+    json_decref(all);
+}
+
 static void detect_formats(void **state)
 {
     (void)state;
@@ -483,6 +544,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(import_partial_keeps_the_valid, setup, teardown),
         cmocka_unit_test_setup_teardown(import_partner_source_is_its_name, setup, teardown),
         cmocka_unit_test_setup_teardown(import_sightings_attributed_by_network, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_sightings_dedup_past_a_page, setup, teardown),
         cmocka_unit_test(detect_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
