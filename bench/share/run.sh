@@ -1,7 +1,8 @@
 #!/bin/sh
 # Sharing benchmark (issue 12): a generated MISP event of N attributes (default 1,000,000;
 # bench/out/share, git-ignored) imported by `vigie share import` into a new database (time and
-# peak RSS), the MISP reader alone on it (bench_share --read), then every indicator of that
+# peak RSS) and again (all unchanged), by VIGIE_PEER too when set (another vigie binary: the
+# same-run peer), the MISP reader alone on it (bench_share --read), then every indicator of that
 # database exported as MISP and as STIX 2.1 for an AMBER partner (bench_share). Then the MISP
 # format's own benchmark (bench_misp: reader, writer, Python's json.load as a peer).
 #   sh bench/share/run.sh [N]
@@ -31,6 +32,17 @@ echo "--- vigie share import (new database) ---"
 /usr/bin/time -f "$T" ./vigie share import --db "$DB" "$EV"
 echo "--- the same again (all unchanged) ---"
 /usr/bin/time -f "$T" ./vigie share import --db "$DB" "$EV"
+# the peer: the same two imports by another vigie binary (VIGIE_PEER, e.g. one built from the
+# commit before a change, in its own worktree), measured in the same run
+if [ -n "${VIGIE_PEER:-}" ]; then
+    PDB="$OUT/share-peer.db"
+    rm -f "$PDB" "$PDB-wal" "$PDB-shm"
+    "$VIGIE_PEER" init --db "$PDB" >/dev/null
+    echo "--- peer $VIGIE_PEER: share import (new database), then again ---"
+    /usr/bin/time -f "$T" "$VIGIE_PEER" share import --db "$PDB" "$EV"
+    /usr/bin/time -f "$T" "$VIGIE_PEER" share import --db "$PDB" "$EV"
+    rm -f "$PDB" "$PDB-wal" "$PDB-shm"
+fi
 echo "--- the MISP reader alone ---"
 /usr/bin/time -f "$T" build/release/bench/bench_share --read "$EV"
 echo "--- exports of every indicator for an AMBER partner ---"
