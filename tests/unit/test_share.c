@@ -458,6 +458,100 @@ static void import_sightings_attributed_by_network(void **state)
     json_decref(flt);
 }
 
+/* The stored indicator of type and value (a new reference), or NULL. */
+static json_t *stored(struct fixture *f, const char *type, const char *value)
+{
+    json_t *flt = json_pack("{s:s,s:s}", "type", type, "value", value), *out = NULL, *ind;
+    struct vg_page page = {1, NULL};
+    struct vg_diag d;
+    assert_int_equal(vg_store_indicator_list(f->st, flt, &page, &out, &d), 0);
+    ind = json_incref(json_array_get(json_object_get(out, "items"), 0));
+    json_decref(out);
+    json_decref(flt);
+    return ind;
+}
+
+/* The C-form check of an item makes vg_indicator_check's decisions with its messages: a value
+ * too long or invalid is skipped (field and message as the API gives them); a field beside the
+ * value that cannot be kept drops those fields, not the value; times are normalised. */
+static void import_checks_as_the_api(void **state)
+{
+    struct fixture *f = *state;
+    char longv[VG_MAX_OBSERVABLE + 32], js[8192];
+    memset(longv, 'a', VG_MAX_OBSERVABLE + 1);
+    memcpy(longv + VG_MAX_OBSERVABLE + 1, ".example", 9);
+    snprintf(js, sizeof js,
+             "[{\"i\":{\"type\":\"domain-name\",\"value\":\"tags.example\",\"pointer\":\"/0\","
+             "\"confidence\":80,\"tags\":[\"ok\",\"%065d\"],\"first_seen\":"
+             "\"2026-01-01T00:00:00Z\"}},"
+             "{\"i\":{\"type\":\"domain-name\",\"value\":\"time.example\",\"pointer\":\"/1\","
+             "\"confidence\":70,\"tags\":[\"t\"],\"first_seen\":\"2026-01-01T00:00:00+02:00\","
+             "\"last_seen\":\"2026-01-02T00:00:00Z\"}},"
+             "{\"i\":{\"type\":\"domain-name\",\"value\":\"bad-time.example\",\"pointer\":\"/2\","
+             "\"confidence\":60,\"last_seen\":\"yesterday\"}},"
+             "{\"i\":{\"type\":\"ipv4-addr\",\"value\":\"x\",\"pointer\":\"/3\"}},"
+             "{\"i\":{\"type\":\"domain-name\",\"value\":\"%s\",\"pointer\":\"/4\"}}]",
+             0, longv);
+    struct script sc = {js, 0};
+    struct vg_share_report rep;
+    struct vg_diag d;
+    vg_share_report_init(&rep);
+    vg_diag_clear(&d);
+    assert_int_equal(vg_share_import_with(f->st, &who, read_script, &sc, "x", &rep, &d), 0);
+    assert_int_equal(rep.items, 5);
+    assert_int_equal(rep.added, 3);
+    assert_int_equal(rep.skipped, 2);
+    json_t *sk = rep.skipped_items;
+    assert_string_equal(vg_json_str(json_array_get(sk, 0), "pointer"), "/3");
+    assert_string_equal(vg_json_str(json_array_get(sk, 0), "what"), "ipv4-addr 'x'");
+    assert_non_null(strstr(vg_json_str(json_array_get(sk, 0), "reason"), "/value: "));
+    assert_string_equal(vg_json_str(json_array_get(sk, 1), "pointer"), "/4");
+    char want[64];
+    snprintf(want, sizeof want, "/value: /value is longer than %d bytes", VG_MAX_OBSERVABLE);
+    assert_string_equal(vg_json_str(json_array_get(sk, 1), "reason"), want);
+    vg_share_report_cleanup(&rep);
+
+    /* a tag of 65 bytes: the value kept, without the fields beside it */
+    json_t *i = stored(f, "domain-name", "tags.example");
+    assert_non_null(i);
+    assert_int_equal(json_integer_value(json_object_get(i, "confidence")), 50);
+    assert_int_equal(json_array_size(json_object_get(i, "tags")), 0);
+    assert_true(json_is_null(json_object_get(i, "first_seen")));
+    json_decref(i);
+    /* everything kept, times normalised to UTC */
+    i = stored(f, "domain-name", "time.example");
+    assert_int_equal(json_integer_value(json_object_get(i, "confidence")), 70);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(i, "tags"), 0)), "t");
+    assert_string_equal(vg_json_str(i, "first_seen"), "2025-12-31T22:00:00Z");
+    assert_string_equal(vg_json_str(i, "last_seen"), "2026-01-02T00:00:00Z");
+    assert_string_equal(vg_json_str(i, "tlp"), "AMBER");
+    assert_string_equal(vg_json_str(i, "source"), "x");
+    json_decref(i);
+    /* a time that is not one: kept without the fields beside the value */
+    i = stored(f, "domain-name", "bad-time.example");
+    assert_int_equal(json_integer_value(json_object_get(i, "confidence")), 50);
+    assert_true(json_is_null(json_object_get(i, "last_seen")));
+    json_decref(i);
+
+    /* again with an earlier first_seen and a later last_seen: they widen, counted updated */
+    vg_share_report_init(&rep);
+    struct script again = {"[{\"i\":{\"type\":\"domain-name\",\"value\":\"time.example\","
+                           "\"pointer\":\"/0\",\"first_seen\":\"2025-06-01T00:00:00Z\","
+                           "\"last_seen\":\"2026-01-01T12:00:00Z\"}},"
+                           "{\"i\":{\"type\":\"domain-name\",\"value\":\"time.example\","
+                           "\"pointer\":\"/1\"}}]",
+                           0};
+    assert_int_equal(vg_share_import_with(f->st, &who, read_script, &again, "x", &rep, &d), 0);
+    assert_int_equal(rep.updated, 1);
+    assert_int_equal(rep.unchanged, 1); /* the same again in the same chunk */
+    vg_share_report_cleanup(&rep);
+    i = stored(f, "domain-name", "time.example");
+    assert_string_equal(vg_json_str(i, "first_seen"), "2025-06-01T00:00:00Z");
+    assert_string_equal(vg_json_str(i, "last_seen"), "2026-01-02T00:00:00Z");
+    assert_int_equal(json_integer_value(json_object_get(i, "confidence")), 70);
+    json_decref(i);
+}
+
 /* A reader of one item with more sightings than a page of the store (VG_MAX_PAGE). */
 #define MANY_SIGHTINGS (VG_MAX_PAGE + 100)
 
@@ -492,8 +586,9 @@ static void import_sightings_dedup_past_a_page(void **state)
     vg_diag_clear(&d);
     for (int round = 0; round < 2; round++) {
         vg_share_report_init(&rep);
-        assert_int_equal(
-            vg_share_import_with(f->st, &who, read_many_sightings, NULL, "x", &rep, &d), 0);
+        assert_int_equal(vg_share_import_with(f->st, &who, read_many_sightings, NULL, "x", &rep,
+                                              &d),
+                         0);
         assert_int_equal(rep.sightings, round == 0 ? MANY_SIGHTINGS : 0);
         assert_int_equal(rep.added, round == 0 ? 1 : 0);
         vg_share_report_cleanup(&rep);
@@ -545,6 +640,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(import_partner_source_is_its_name, setup, teardown),
         cmocka_unit_test_setup_teardown(import_sightings_attributed_by_network, setup, teardown),
         cmocka_unit_test_setup_teardown(import_sightings_dedup_past_a_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(import_checks_as_the_api, setup, teardown),
         cmocka_unit_test(detect_formats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
