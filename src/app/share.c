@@ -550,7 +550,7 @@ struct import {
     const char *source;            /* of every item */
     struct vg_share_report *rep;   /* counts and skips */
     struct pending *chunk;         /* checked indicators not stored yet */
-    size_t n;                      /* how many */
+    size_t n, cap;                 /* how many, room for how many (recs and ids too) */
     struct vg_buf arena;           /* their strings */
     struct vg_indicator_rec *recs; /* the chunk as records, at a flush */
     long long *ids;                /* the ids of a flush */
@@ -850,6 +850,28 @@ static json_t *sightings_json(const struct vg_share_item *item)
     return list;
 }
 
+/* Room for twice as many pending indicators (up to a chunk): 0 or VG_ENOMEM. A small import
+ * (a TAXII post) does not allocate a whole chunk. */
+static int grow(struct import *im)
+{
+    size_t cap = im->cap ? im->cap * 2 : 256;
+    if (cap > VG_SHARE_IMPORT_CHUNK)
+        cap = VG_SHARE_IMPORT_CHUNK;
+    struct pending *c = vg_realloc(im->chunk, cap * sizeof *c);
+    if (c)
+        im->chunk = c;
+    struct vg_indicator_rec *r = vg_realloc(im->recs, cap * sizeof *r);
+    if (r)
+        im->recs = r;
+    long long *ids = vg_realloc(im->ids, cap * sizeof *ids);
+    if (ids)
+        im->ids = ids;
+    if (!c || !r || !ids)
+        return VG_ENOMEM;
+    im->cap = cap;
+    return 0;
+}
+
 static int sink_item(void *ctx, const struct vg_share_item *item)
 {
     struct import *im = ctx;
@@ -883,6 +905,8 @@ static int sink_item(void *ctx, const struct vg_share_item *item)
         skipped(im->rep, item->pointer, what, reason);
         return 0;
     }
+    if (im->n == im->cap && grow(im) != 0)
+        return vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
     struct pending *p = &im->chunk[im->n];
     *p = (struct pending){vg_obs_type_name(im->obs->type),
                           vg_tlp_name(vg_tlp_level(item->tlp)), /* none AMBER, unreadable RED */
@@ -908,15 +932,12 @@ static int import_start(struct import *im, struct vg_store *st, const struct vg_
                         struct vg_share_sink *sink)
 {
     *im = (struct import){.st = st, .who = who, .rep = rep, .d = d};
-    im->chunk = vg_calloc(VG_SHARE_IMPORT_CHUNK, sizeof *im->chunk);
-    im->recs = vg_calloc(VG_SHARE_IMPORT_CHUNK, sizeof *im->recs);
-    im->ids = vg_calloc(VG_SHARE_IMPORT_CHUNK, sizeof *im->ids);
     im->obs = vg_malloc(sizeof *im->obs);
     vg_buf_init(&im->arena, VG_MAX_BUF);
     /* a partner's items are its own, whatever the file says */
     im->source = who->partner_id ? who->name : source && *source ? source : "import";
     *sink = (struct vg_share_sink){im, sink_container, sink_item, sink_skip};
-    if (!im->chunk || !im->recs || !im->ids || !im->obs || !rep->skipped_items)
+    if (!im->obs || !rep->skipped_items)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     return 0;
 }
@@ -927,7 +948,7 @@ static int import_end(struct import *im, int rc)
 {
     struct vg_diag fd;
     vg_diag_clear(&fd);
-    if (im->chunk && (rc == 0 || rc == VG_EINVAL)) {
+    if (im->obs && (rc == 0 || rc == VG_EINVAL)) {
         /* after a reader's error, the store's goes to fd: d keeps the reader's pointer */
         struct vg_diag *keep_d = im->d;
         if (rc)
