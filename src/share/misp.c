@@ -970,6 +970,7 @@ static int read_attribute(struct reader *r, const struct attr *a)
     }
     item.nsightings = item_sightings(r, a->sights);
     const char *comment = at(r, a->comment);
+    char id[VG_UUID_LEN + 1]; /* the address's own uuid of a domain|ip (emitted below) */
 
     switch (rt->kind) {
     case RK_IP:
@@ -1012,7 +1013,6 @@ static int read_attribute(struct reader *r, const struct attr *a)
         /* the address: the same attribute, its own stable id */
         const char *ip = bar + 1;
         size_t iplen = vlen - (size_t)(ip - value);
-        char id[VG_UUID_LEN + 1];
         item.type = ip_type(ip, iplen);
         if (item.uuid) {
             char name[128];
