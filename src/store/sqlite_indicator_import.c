@@ -36,8 +36,8 @@ static int step_error(struct sq *s, int step)
 }
 
 /* Merges r into the stored indicator of its type and value (core/indicator.h's rule: the
- * fields given replace, first and last seen widen). Returns 1 updated, 2 unchanged, or
- * VG_EIO. */
+ * fields given replace, first and last seen widen). Returns 1 updated, 2 unchanged, VG_EIO
+ * or VG_ENOMEM. */
 static int merge(struct sq *s, const struct vg_indicator_rec *r, const char *now, long long *id)
 {
     sqlite3_stmt *q = sq_prep(s, "SELECT id, tlp, source, confidence, tags, first_seen, "
@@ -53,6 +53,8 @@ static int merge(struct sq *s, const struct vg_indicator_rec *r, const char *now
         sq_done(s, q);
         return rc;
     }
+    /* an allocation that fails while the row is read leaves a column empty: not merged */
+    unsigned long before = vg_mem_thread_failures();
     *id = sqlite3_column_int64(q, 0);
     const char *tlp = r->tlp ? r->tlp : sq_col_text(q, 1);
     const char *source = r->source ? r->source : sq_col_text(q, 2);
@@ -65,30 +67,36 @@ static int merge(struct sq *s, const struct vg_indicator_rec *r, const char *now
                    conf != sqlite3_column_int(q, 3) || !same(tags, sq_col_text(q, 4)) ||
                    !same(fs, col_or_null(q, 5)) || !same(ls, col_or_null(q, 6)) ||
                    !same(exp, col_or_null(q, 7));
+    /* what the update writes, copied: the row's texts die with the query's reset */
+    char *next[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    const char *from[6] = {tlp, source, tags, fs, ls, exp};
+    for (int i = 0; changed && i < 6; i++)
+        next[i] = from[i] ? vg_strdup(from[i]) : NULL;
+    sq_done(s, q);
     int rc = 2;
-    if (changed) {
+    if (vg_mem_thread_failures() != before) {
+        rc = VG_ENOMEM;
+    } else if (changed) {
         sqlite3_stmt *u =
             sq_prep(s, "UPDATE indicator SET tlp = ?, source = ?, confidence = ?, tags = ?, "
                        "first_seen = ?, last_seen = ?, expires = ?, updated = ? WHERE id = ?");
         if (!u) {
             rc = VG_EIO;
         } else {
-            /* bound as copies (sq_bind_text): the row's texts change under the update */
-            sq_bind_text(u, 1, tlp);
-            sq_bind_text(u, 2, source);
+            sq_bind_text(u, 1, next[0]);
+            sq_bind_text(u, 2, next[1]);
             sqlite3_bind_int(u, 3, conf);
-            sq_bind_text(u, 4, tags);
-            sq_bind_text(u, 5, fs);
-            sq_bind_text(u, 6, ls);
-            sq_bind_text(u, 7, exp);
+            sq_bind_text(u, 4, next[2]);
+            sq_bind_text(u, 5, next[3]);
+            sq_bind_text(u, 6, next[4]);
+            sq_bind_text(u, 7, next[5]);
             sq_bind_text(u, 8, now);
             sqlite3_bind_int64(u, 9, *id);
-            sq_done(s, q);
-            q = NULL;
             rc = sq_step_done(s, u) ? VG_EIO : 1;
         }
     }
-    sq_done(s, q);
+    for (int i = 0; i < 6; i++)
+        free(next[i]);
     return rc;
 }
 
@@ -99,8 +107,8 @@ static void bind_static(sqlite3_stmt *q, int i, const char *v)
         sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
 }
 
-/* Inserts r or merges it into the stored one. Returns 0 added, 1 updated, 2 unchanged, or
- * VG_EIO. */
+/* Inserts r or merges it into the stored one. Returns 0 added, 1 updated, 2 unchanged, VG_EIO
+ * or VG_ENOMEM. */
 static int upsert(struct sq *s, const struct vg_indicator_rec *r, const char *now, long long *id)
 {
     /* DO NOTHING on the (type, value) key only: the new row's id is the last inserted rowid
