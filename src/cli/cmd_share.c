@@ -88,11 +88,10 @@ static int run_export(int argc, char **argv)
     struct vg_buf b;
     vg_buf_init(&b, 4L * 1024 * 1024 * 1024);
     int rc = vg_share_recipient(st, &who, to, &r, &d);
-    if (!rc)
-        rc = incident ? vg_share_incident_doc(st, &r, incident, &doc, &d)
-                      : vg_share_indicators_doc(st, &r, &f, &doc, &d);
-    if (!rc)
+    if (!rc && incident && (rc = vg_share_incident_doc(st, &r, incident, &doc, &d)) == 0)
         rc = vg_share_write(doc, format, &b, &d);
+    else if (!rc && !incident) /* streamed: no document of every indicator */
+        rc = vg_share_indicators_export(st, &r, &f, format, &b, &d);
     json_decref(doc);
     vg_store_close(st);
     if (rc) {
