@@ -16,6 +16,8 @@
 #include "app/org.h"
 #include "app/share.h"
 #include "core/record.h"
+#include "share/misp.h"
+#include "share/stix.h"
 #include "store/store.h"
 #include "util/json.h"
 
@@ -254,11 +256,107 @@ static void export_errors(void **state)
     vg_buf_cleanup(&b);
 }
 
+/* A producer of items for the streaming writers: two items, then (at the end) the head's late
+ * members, as the export sets them once the gate has run; or an error at the second item. */
+struct producer {
+    json_t *head;
+    int n;
+    bool fail;
+    struct vg_share_item item;
+};
+
+static int produce(void *ctx, const struct vg_share_item **out, struct vg_diag *d)
+{
+    struct producer *p = ctx;
+    static const struct vg_share_sighting seen = {"4f3c2d1e-0000-5000-8000-0000000000aa",
+                                                  "2026-12-01T10:00:00Z", 2, "vigie", "GREEN"};
+    if (p->n == 1 && p->fail)
+        return vg_diag_set(d, VG_EIO, "", "the store failed");
+    if (p->n == 2) {
+        json_object_set_new(p->head, "tlp", json_string("GREEN"));
+        json_object_set_new(p->head, "withheld", json_integer(3));
+        return 0;
+    }
+    p->item = (struct vg_share_item){0};
+    p->item.uuid =
+        p->n ? "4f3c2d1e-0000-5000-8000-000000000102" : "4f3c2d1e-0000-5000-8000-000000000101";
+    p->item.type = p->n ? "domain-name" : "ipv4-addr";
+    p->item.value = p->n ? "evil.example" : "198.51.100.7";
+    p->item.value_len = strlen(p->item.value);
+    p->item.tlp = p->n ? "GREEN" : "CLEAR";
+    p->item.confidence = -1;
+    p->item.created = "2026-12-01T09:00:00Z";
+    p->item.to_ids = true;
+    p->item.sightings = p->n ? &seen : NULL;
+    p->item.nsightings = p->n ? 1 : 0;
+    p->n++;
+    *out = &p->item;
+    return 1;
+}
+
+static void stream_late_head(void **state)
+{
+    (void)state;
+    for (int fmt = 0; fmt < 2; fmt++) {
+        json_t *head =
+            json_pack("{s:s,s:s,s:{s:s,s:s},s:s,s:s,s:s,s:i}", "kind", "indicators", "uuid",
+                      "4f3c2d1e-0000-5000-8000-000000000001", "producer", "name", "vigie", "uuid",
+                      "4f3c2d1e-0000-5000-8000-000000000002", "title", "t", "created",
+                      "2026-12-01T00:00:00Z", "tlp", "CLEAR", "withheld", 0);
+        struct producer p = {head, 0, false, {0}};
+        struct vg_share_items items = {&p, produce, 0};
+        struct vg_buf b;
+        struct vg_diag d;
+        vg_buf_init(&b, 1024 * 1024);
+        int rc = fmt ? vg_stix_write_stream(head, &items, &b, &d)
+                     : vg_misp_write_stream(head, &items, &b, &d);
+        assert_int_equal(rc, 0);
+        json_t *out = parsed(&b);
+        if (fmt == 0) {
+            const json_t *e = json_object_get(out, "Event");
+            /* the event's TLP and the withheld count are those set after the last item */
+            assert_string_equal(vg_json_str(json_array_get(json_object_get(e, "Tag"), 0), "name"),
+                                "tlp:green");
+            assert_string_equal(vg_json_str(e, "distribution"), "2");
+            const json_t *attrs = json_object_get(e, "Attribute");
+            assert_int_equal(json_array_size(attrs), 3);
+            const json_t *last = json_array_get(attrs, 2);
+            assert_string_equal(vg_json_str(last, "type"), "comment");
+            assert_non_null(strstr(vg_json_str(last, "value"), " 3 item(s) withheld"));
+            assert_int_equal(json_array_size(json_object_get(json_array_get(attrs, 1), "Sighting")),
+                             1);
+        } else {
+            const json_t *objs = json_object_get(out, "objects");
+            const json_t *rep = json_array_get(objs, json_array_size(objs) - 1);
+            assert_string_equal(vg_json_str(rep, "type"), "report");
+            assert_int_equal(json_integer_value(json_object_get(rep, "x_vigie_withheld")), 3);
+            assert_string_equal(
+                json_string_value(json_array_get(json_object_get(rep, "object_marking_refs"), 0)),
+                vg_tlp_stix_marking(VG_TLP_GREEN));
+            /* 2 indicators, 2 SCOs, 2 relationships, 1 sighting: the report refers to them */
+            assert_int_equal(json_array_size(json_object_get(rep, "object_refs")), 7);
+        }
+        json_decref(out);
+        /* an error of the producer stops the writer, and nothing is left half-written */
+        json_object_set_new(head, "withheld", json_integer(0));
+        p = (struct producer){head, 0, true, {0}};
+        vg_buf_reset(&b);
+        vg_buf_puts(&b, "before");
+        rc = fmt ? vg_stix_write_stream(head, &items, &b, &d)
+                 : vg_misp_write_stream(head, &items, &b, &d);
+        assert_int_equal(rc, VG_EIO);
+        assert_string_equal(b.data, "before");
+        vg_buf_cleanup(&b);
+        json_decref(head);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(streamed_equals_document, setup, teardown),
         cmocka_unit_test_setup_teardown(export_errors, setup, teardown),
+        cmocka_unit_test(stream_late_head),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
