@@ -114,7 +114,7 @@ int main(int argc, char **argv)
         struct vg_buf b;
         vg_buf_init(&b, 4L * 1024 * 1024 * 1024);
         double t0 = vg_time_mono(), c0 = cpu_now();
-        rc = vg_share_indicators_export(st, &r, &all, argv[i], &b, &d);
+        rc = vg_share_indicators_export(st, &r, &all, argv[i], &b, NULL, NULL, &d);
         double t = vg_time_mono() - t0, c = cpu_now() - c0;
         if (rc) {
             fprintf(stderr, "bench_share: %s: %s\n", d.field, d.message);

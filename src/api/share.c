@@ -77,7 +77,7 @@ void vg_api_share_export(struct vg_req *req, struct vg_resp *r)
     struct vg_buf b;
     vg_buf_init(&b, EXPORT_MAX);
     /* streamed: the store's rows through the gate straight into the answer's bytes */
-    int rc = vg_share_indicators_export(req->st, &rcpt, &f, format, &b, &d);
+    int rc = vg_share_indicators_export(req->st, &rcpt, &f, format, &b, NULL, NULL, &d);
     if (rc == VG_EINVAL && d.field[0] == '/') /* the writer's: not the client's fault */
         vg_resp_diag(r, VG_EIO, &d);
     else if (rc)

@@ -37,7 +37,12 @@ struct exporter {
     struct vg_share_sighting *sg;
     size_t sg_cap;
     char (*sg_uuid)[VG_UUID_LEN + 1];
+    struct vg_buf *out;      /* the writer's output */
+    vg_share_flush_fn flush; /* or NULL: out holds the whole export */
+    void *flush_ctx;
 };
+
+#define FLUSH_AT (1024 * 1024) /* bytes of output handed to flush at once */
 
 /* The uuid of "kind:a" or "kind:a:b" in vigie's namespace, as app/share.c names its members. */
 static void uuid_of(const char *kind, const char *a, const char *b, char out[VG_UUID_LEN + 1])
@@ -146,6 +151,12 @@ static int next_item(void *ctx, const struct vg_share_item **out, struct vg_diag
     struct exporter *x = ctx;
     const struct vg_indicator_row *w;
     int rc;
+    /* between two items the output is whole: what is written so far may leave */
+    if (x->flush && x->out->len >= FLUSH_AT && !x->out->failed) {
+        if (x->flush(x->flush_ctx, x->out->data, x->out->len) != 0)
+            return vg_diag_set(d, VG_EIO, "", "cannot write the export");
+        vg_buf_reset(x->out);
+    }
     for (;;) {
         rc = vg_store_indicator_rows_next(x->st, x->rows, &w, d);
         if (rc <= 0)
@@ -238,7 +249,8 @@ static json_t *head_of(const struct vg_share_filter *f)
 
 int vg_share_indicators_export(struct vg_store *st, const struct vg_recipient *r,
                                const struct vg_share_filter *f, const char *format,
-                               struct vg_buf *out, struct vg_diag *d)
+                               struct vg_buf *out, vg_share_flush_fn flush, void *flush_ctx,
+                               struct vg_diag *d)
 {
     int rc = vg_share_filter_check(f, d);
     if (rc)
@@ -246,7 +258,13 @@ int vg_share_indicators_export(struct vg_store *st, const struct vg_recipient *r
     bool misp = format && strcmp(format, "misp") == 0;
     if (!misp && !(format && strcmp(format, "stix") == 0))
         return vg_diag_set(d, VG_EINVAL, "format", "format is misp or stix");
-    struct exporter x = {.st = st, .r = r, .f = f, .top = VG_TLP_CLEAR};
+    struct exporter x = {.st = st,
+                         .r = r,
+                         .f = f,
+                         .top = VG_TLP_CLEAR,
+                         .out = out,
+                         .flush = flush,
+                         .flush_ctx = flush_ctx};
     if (f->since && vg_time_parse(f->since, &x.since) != 0)
         return vg_diag_set(d, VG_EINVAL, "since", "since is an RFC 3339 time");
     if (!(x.head = head_of(f)))
@@ -254,11 +272,17 @@ int vg_share_indicators_export(struct vg_store *st, const struct vg_recipient *r
     size_t count = 0;
     rc = vg_store_indicator_rows_open(st, f->type, f->source, &x.rows, &count, d);
     if (rc == 0) {
-        struct vg_share_items items = {&x, next_item, count};
+        /* flushed, the output stays small: no room to reserve for all of it */
+        struct vg_share_items items = {&x, next_item, flush ? 0 : count};
         rc = misp ? vg_misp_write_stream(x.head, &items, out, d)
                   : vg_stix_write_stream(x.head, &items, out, d);
     }
     vg_store_indicator_rows_close(st, x.rows);
+    if (rc == 0 && flush && out->len) {
+        if (flush(flush_ctx, out->data, out->len) != 0)
+            rc = vg_diag_set(d, VG_EIO, "", "cannot write the export");
+        vg_buf_reset(out);
+    }
     json_decref(x.head);
     json_decref(x.tags_json);
     free(x.tags_text);

@@ -46,6 +46,13 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
     return argv[++*i];
 }
 
+/* An export's bytes to stdout as they are written (vg_share_flush_fn). */
+static int to_stdout(void *ctx, const char *data, size_t n)
+{
+    (void)ctx;
+    return fwrite(data, 1, n, stdout) == n ? 0 : -1;
+}
+
 static int run_export(int argc, char **argv)
 {
     const char *db = NULL, *format = NULL, *to = NULL, *incident = NULL, *filter = NULL;
@@ -90,8 +97,10 @@ static int run_export(int argc, char **argv)
     int rc = vg_share_recipient(st, &who, to, &r, &d);
     if (!rc && incident && (rc = vg_share_incident_doc(st, &r, incident, &doc, &d)) == 0)
         rc = vg_share_write(doc, format, &b, &d);
-    else if (!rc && !incident) /* streamed: no document of every indicator */
-        rc = vg_share_indicators_export(st, &r, &f, format, &b, &d);
+    else if (!rc && !incident) { /* streamed: no document, and the bytes out as they come */
+        vg_cli_malloc_bulk(false);
+        rc = vg_share_indicators_export(st, &r, &f, format, &b, to_stdout, NULL, &d);
+    }
     json_decref(doc);
     vg_store_close(st);
     if (rc) {

@@ -477,7 +477,7 @@ int vg_misp_write_stream(const json_t *head, const struct vg_share_items *items,
 out:
     if (!rc && out->failed)
         rc = vg_diag_set(d, VG_ETOOBIG, "", "the MISP event does not fit in %zu bytes", out->max);
-    if (rc && !out->failed) {
+    if (rc && !out->failed && out->len >= start) {
         out->len = start; /* nothing half-written */
         if (out->data)
             out->data[start] = 0;

@@ -683,7 +683,7 @@ int vg_stix_write_stream(const json_t *head, const struct vg_share_items *items,
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     else if (rc == 0 && (out->failed || w.refs.failed || w.scratch.failed))
         rc = vg_diag_set(d, VG_ETOOBIG, "", "the bundle does not fit in %zu bytes", out->max);
-    if (rc && !out->failed) {
+    if (rc && !out->failed && out->len >= start) {
         out->len = start; /* nothing half-written is left */
         if (out->data)
             out->data[start] = '\0';

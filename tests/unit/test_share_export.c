@@ -165,7 +165,7 @@ static void compare(struct fixture *f, const struct vg_recipient *r,
     vg_buf_init(&b, 64L * 1024 * 1024);
     assert_int_equal(vg_share_indicators_doc(f->st, r, flt, &doc, &d), 0);
     assert_int_equal(vg_share_write(doc, format, &a, &d), 0);
-    if (vg_share_indicators_export(f->st, r, flt, format, &b, &d) != 0)
+    if (vg_share_indicators_export(f->st, r, flt, format, &b, NULL, NULL, &d) != 0)
         fail_msg("export: %s: %s", d.field, d.message);
     bool misp = strcmp(format, "misp") == 0;
     json_t *ja = parsed(&a), *jb = parsed(&b);
@@ -241,19 +241,95 @@ static void export_errors(void **state)
     const struct vg_share_filter bad_type = {"car", NULL, NULL, NULL},
                                  bad_since = {NULL, NULL, NULL, "yesterday"},
                                  all = {NULL, NULL, NULL, NULL};
-    assert_int_equal(vg_share_indicators_export(f->st, &r, &bad_type, "misp", &b, &d), VG_EINVAL);
+    assert_int_equal(vg_share_indicators_export(f->st, &r, &bad_type, "misp", &b, NULL, NULL, &d),
+                     VG_EINVAL);
     assert_string_equal(d.field, "type");
-    assert_int_equal(vg_share_indicators_export(f->st, &r, &bad_since, "stix", &b, &d), VG_EINVAL);
+    assert_int_equal(vg_share_indicators_export(f->st, &r, &bad_since, "stix", &b, NULL, NULL, &d),
+                     VG_EINVAL);
     assert_string_equal(d.field, "since");
-    assert_int_equal(vg_share_indicators_export(f->st, &r, &all, "csv", &b, &d), VG_EINVAL);
+    assert_int_equal(vg_share_indicators_export(f->st, &r, &all, "csv", &b, NULL, NULL, &d),
+                     VG_EINVAL);
     assert_string_equal(d.field, "format");
     assert_int_equal(b.len, 0);
     /* an empty store: an event with only the withheld comment, a bundle with its report */
-    assert_int_equal(vg_share_indicators_export(f->st, &r, &all, "misp", &b, &d), 0);
+    assert_int_equal(vg_share_indicators_export(f->st, &r, &all, "misp", &b, NULL, NULL, &d), 0);
     json_t *e = parsed(&b);
     assert_int_equal(json_array_size(json_object_get(json_object_get(e, "Event"), "Attribute")), 1);
     json_decref(e);
     vg_buf_cleanup(&b);
+}
+
+/* A flush that keeps what it is given (and fails when told to). */
+struct sink {
+    struct vg_buf got;
+    int calls;
+    bool fail;
+};
+
+static int keep(void *ctx, const char *data, size_t n)
+{
+    struct sink *k = ctx;
+    k->calls++;
+    vg_buf_append(&k->got, data, n);
+    return k->fail ? -1 : 0;
+}
+
+/* An export flushed by pieces says what the whole one says. */
+static void flushed_equals_whole(void **state)
+{
+    struct fixture *f = *state;
+    json_t *list = json_array(), *out = NULL;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    for (unsigned i = 0; i < 1500; i++) {
+        char v[64];
+        snprintf(v, sizeof v, "host%u.example", i);
+        json_t *in = json_pack("{s:s,s:s,s:s,s:s,s:[s]}", "type", "domain-name", "value", v, "tlp",
+                               i % 3 ? "GREEN" : "RED", "source", "feed-a", "tags", "t"),
+               *ind = NULL;
+        assert_int_equal(vg_indicator_check(in, VG_CHECK_CREATE, &ind, &d), 0);
+        json_array_append_new(list, ind);
+        json_decref(in);
+    }
+    assert_int_equal(vg_store_indicator_import(f->st, &who, list, &out, &d), 0);
+    json_decref(out);
+    json_decref(list);
+    const struct vg_recipient r = {VG_RCPT_PARTNER, VG_TLP_AMBER, 0, 3};
+    const struct vg_share_filter all = {NULL, NULL, NULL, NULL};
+    static const char *const formats[] = {"misp", "stix"};
+    for (int i = 0; i < 2; i++) {
+        struct vg_buf whole, b;
+        struct sink k = {.calls = 0, .fail = false};
+        vg_buf_init(&whole, 64L * 1024 * 1024);
+        vg_buf_init(&b, 64L * 1024 * 1024);
+        vg_buf_init(&k.got, 64L * 1024 * 1024);
+        assert_int_equal(vg_share_indicators_export(f->st, &r, &all, formats[i], &whole, NULL, NULL,
+                                                    &d),
+                         0);
+        assert_int_equal(vg_share_indicators_export(f->st, &r, &all, formats[i], &b, keep, &k, &d),
+                         0);
+        assert_int_equal(b.len, 0); /* all of it went to flush */
+        if (i == 1)
+            assert_true(k.calls > 1); /* by pieces: 1,000 indicators are 1.5 MB of STIX */
+        json_t *ja = parsed(&whole), *jb = parsed(&k.got);
+        normalise(ja, i == 0);
+        normalise(jb, i == 0);
+        assert_true(json_equal(ja, jb));
+        json_decref(ja);
+        json_decref(jb);
+        /* a flush that fails stops the export: VG_EIO */
+        if (i == 1) {
+            k.fail = true;
+            k.calls = 0;
+            assert_int_equal(vg_share_indicators_export(f->st, &r, &all, formats[i], &b, keep, &k,
+                                                        &d),
+                             VG_EIO);
+            assert_int_equal(k.calls, 1);
+        }
+        vg_buf_cleanup(&whole);
+        vg_buf_cleanup(&b);
+        vg_buf_cleanup(&k.got);
+    }
 }
 
 /* A producer of items for the streaming writers: two items, then (at the end) the head's late
@@ -357,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(streamed_equals_document, setup, teardown),
         cmocka_unit_test_setup_teardown(export_errors, setup, teardown),
         cmocka_unit_test(stream_late_head),
+        cmocka_unit_test_setup_teardown(flushed_equals_whole, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
