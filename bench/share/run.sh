@@ -3,7 +3,7 @@
 # bench/out/share, git-ignored) imported by `vigie share import` into a new database (time and
 # peak RSS) and again (all unchanged), by VIGIE_PEER too when set (another vigie binary: the
 # same-run peer), the MISP reader alone on it (bench_share --read), then every indicator of that
-# database exported as MISP and as STIX 2.1 for an AMBER partner (bench_share). Then the MISP
+# database exported as MISP and as STIX 2.1 (bench/share/export.sh). Then the MISP
 # format's own benchmark (bench_misp: reader, writer, Python's json.load as a peer).
 #   sh bench/share/run.sh [N]
 set -eu
@@ -45,8 +45,8 @@ if [ -n "${VIGIE_PEER:-}" ]; then
 fi
 echo "--- the MISP reader alone ---"
 /usr/bin/time -f "$T" build/release/bench/bench_share --read "$EV"
-echo "--- exports of every indicator for an AMBER partner ---"
-/usr/bin/time -f "$T" build/release/bench/bench_share "$DB" misp stix
+echo "--- exports of every indicator (bench/share/export.sh; VIGIE_BASE: the old path beside) ---"
+sh bench/share/export.sh "$DB"
 echo "published PyMISP/MISP rate (MISP issue #3700): about 10,000 attributes in 5 minutes (~33/s)"
 echo "--- the MISP format alone (bench_misp) ---"
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Wall -Wextra -Werror bench/share/bench_misp.c \

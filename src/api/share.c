@@ -74,13 +74,17 @@ void vg_api_share_export(struct vg_req *req, struct vg_resp *r)
                                 vg_req_arg(req, "tag"), vg_req_arg(req, "since")};
     struct vg_diag d;
     vg_diag_clear(&d);
-    json_t *doc = NULL;
-    int rc = vg_share_indicators_doc(req->st, &rcpt, &f, &doc, &d);
-    if (rc)
+    struct vg_buf b;
+    vg_buf_init(&b, EXPORT_MAX);
+    /* streamed: the store's rows through the gate straight into the answer's bytes */
+    int rc = vg_share_indicators_export(req->st, &rcpt, &f, format, &b, NULL, NULL, &d);
+    if (rc == VG_EINVAL && d.field[0] == '/') /* the writer's: not the client's fault */
+        vg_resp_diag(r, VG_EIO, &d);
+    else if (rc)
         vg_resp_diag(r, rc, &d);
     else
-        answer_doc(r, doc, format);
-    json_decref(doc);
+        vg_resp_text(r, 200, VG_CONTENT_JSON, &b);
+    vg_buf_cleanup(&b);
 }
 
 void vg_api_share_import(struct vg_req *req, struct vg_resp *r)

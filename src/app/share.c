@@ -94,8 +94,7 @@ int vg_share_filter_parse(const char *text, char *buf, size_t cap, struct vg_sha
     return 0;
 }
 
-/* Checks the values of a filter: 0 or VG_EINVAL naming the field. */
-static int filter_check(const struct vg_share_filter *f, struct vg_diag *d)
+int vg_share_filter_check(const struct vg_share_filter *f, struct vg_diag *d)
 {
     time_t t;
     if (f->type && vg_obs_type_parse(f->type) == VG_OBS_UNKNOWN)
@@ -383,7 +382,7 @@ static int sightings_by_indicator(struct vg_store *st, json_t **out, struct vg_d
 int vg_share_indicators_doc(struct vg_store *st, const struct vg_recipient *r,
                             const struct vg_share_filter *f, json_t **doc, struct vg_diag *d)
 {
-    int rc = filter_check(f, d);
+    int rc = vg_share_filter_check(f, d);
     if (rc)
         return rc;
     json_t *sg = NULL;

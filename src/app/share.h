@@ -38,6 +38,10 @@ struct vg_share_filter {
 int vg_share_filter_parse(const char *text, char *buf, size_t cap, struct vg_share_filter *f,
                           struct vg_diag *d);
 
+/* Checks the values of a filter (a known type, since an RFC 3339 time): 0 or VG_EINVAL naming
+ * the field. */
+int vg_share_filter_check(const struct vg_share_filter *f, struct vg_diag *d);
+
 /* The document (share/share.h) of incident ref for r: its observables and the sightings of
  * the indicators equal to them, each member that r may not get removed and counted in
  * "withheld". VG_ENOENT (field "ref") when there is no such incident or r may not get it (the
@@ -48,6 +52,22 @@ int vg_share_incident_doc(struct vg_store *st, const struct vg_recipient *r, con
  * removed and counted. VG_EINVAL for a bad filter (field names it). *doc is new. */
 int vg_share_indicators_doc(struct vg_store *st, const struct vg_recipient *r,
                             const struct vg_share_filter *f, json_t **doc, struct vg_diag *d);
+/* Takes n bytes of an export that is being written (to a file, a socket); non-zero: failed. */
+typedef int (*vg_share_flush_fn)(void *ctx, const char *data, size_t n);
+/* The export of the indicators matching f for r written in format ("misp" or "stix") into
+ * out, streamed: the store's rows (store/indicator.h vg_store_indicator_rows_*) one at a time
+ * through the gate to the streaming writers, no document built (app/share_export.c). The
+ * same content as vg_share_indicators_doc written by vg_share_write (the reference it is
+ * tested against): the same indicators, TLPs, sightings and withheld count. flush NULL: out
+ * holds the whole export. Else out is handed to flush by pieces of about a megabyte as it
+ * fills, and emptied (a million STIX indicators are 1.5 GB that then never sit in memory):
+ * on an error, what flush already took is not taken back, and the caller must say the
+ * output is broken. 0; VG_EINVAL for a bad filter or format (field names it), before
+ * anything is written; VG_EIO when flush fails; the store's or the writer's error. */
+int vg_share_indicators_export(struct vg_store *st, const struct vg_recipient *r,
+                               const struct vg_share_filter *f, const char *format,
+                               struct vg_buf *out, vg_share_flush_fn flush, void *flush_ctx,
+                               struct vg_diag *d);
 /* Writes doc in format ("misp" or "stix") into out. 0; VG_EINVAL (field "format") for another
  * format; the writer's error. */
 int vg_share_write(const json_t *doc, const char *format, struct vg_buf *out, struct vg_diag *d);

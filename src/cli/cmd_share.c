@@ -46,6 +46,13 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
     return argv[++*i];
 }
 
+/* An export's bytes to stdout as they are written (vg_share_flush_fn). */
+static int to_stdout(void *ctx, const char *data, size_t n)
+{
+    (void)ctx;
+    return fwrite(data, 1, n, stdout) == n ? 0 : -1;
+}
+
 static int run_export(int argc, char **argv)
 {
     const char *db = NULL, *format = NULL, *to = NULL, *incident = NULL, *filter = NULL;
@@ -88,11 +95,12 @@ static int run_export(int argc, char **argv)
     struct vg_buf b;
     vg_buf_init(&b, 4L * 1024 * 1024 * 1024);
     int rc = vg_share_recipient(st, &who, to, &r, &d);
-    if (!rc)
-        rc = incident ? vg_share_incident_doc(st, &r, incident, &doc, &d)
-                      : vg_share_indicators_doc(st, &r, &f, &doc, &d);
-    if (!rc)
+    if (!rc && incident && (rc = vg_share_incident_doc(st, &r, incident, &doc, &d)) == 0)
         rc = vg_share_write(doc, format, &b, &d);
+    else if (!rc && !incident) { /* streamed: no document, and the bytes out as they come */
+        vg_cli_malloc_bulk(false);
+        rc = vg_share_indicators_export(st, &r, &f, format, &b, to_stdout, NULL, &d);
+    }
     json_decref(doc);
     vg_store_close(st);
     if (rc) {
@@ -288,7 +296,8 @@ const struct vg_command vg_cmd_share = {
     "         (up to its max_tlp) or constituent organisation ID; without --to, for the CERT\n"
     "         itself. Every member passes the TLP gate for that recipient: what it may not\n"
     "         get is left out and counted (a MISP comment, x_vigie_withheld in STIX). An\n"
-    "         incident the recipient may not get is \"no incident\" (exit 1).\n"
+    "         incident the recipient may not get is \"no incident\" (exit 1). Indicators\n"
+    "         are written as they are read (exit 1 halfway: the output is cut short).\n"
     "         FILTER: KEY=VALUE[,KEY=VALUE...] with type, source, tag, since (RFC 3339);\n"
     "         \"\" is every indicator. Ids are stable: the same object exports with the same\n"
     "         uuid every time.\n"

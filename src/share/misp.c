@@ -12,6 +12,7 @@
 
 #include "core/tlp.h"
 #include "share/jscan.h"
+#include "share/stream.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/time.h"
@@ -276,38 +277,31 @@ static int item_error(struct vg_diag *d, size_t i, const char *sub, const char *
     return vg_diag_set(d, VG_EINVAL, ptr, "%s", msg);
 }
 
-static int write_sightings(const json_t *sl, size_t i, struct vg_buf *b, struct vg_diag *d)
+static int write_sightings(const struct vg_share_item *it, size_t i, struct vg_buf *b,
+                           struct vg_diag *d)
 {
-    size_t k;
-    json_t *s;
-    if (!sl)
-        return 0;
-    if (!json_is_array(sl))
-        return item_error(d, i, "/sightings", "sightings is not an array");
-    if (json_array_size(sl) == 0)
+    if (it->nsightings == 0)
         return 0;
     put_lit(b, ",\"Sighting\":[");
-    json_array_foreach(sl, k, s) {
+    for (size_t k = 0; k < it->nsightings; k++) {
+        const struct vg_share_sighting *s = &it->sightings[k];
         time_t seen;
-        const char *seen_s = vg_json_str(s, "seen");
-        if (!seen_s || vg_time_parse(seen_s, &seen) < 0)
+        if (!s->seen || vg_time_parse(s->seen, &seen) < 0)
             return item_error(d, i, "/sightings", "a sighting has no valid 'seen'");
         if (k)
             vg_buf_putc(b, ',');
         vg_buf_putc(b, '{');
-        const char *uuid = vg_json_str(s, "uuid");
-        if (uuid) {
+        if (s->uuid) {
             put_lit(b, "\"uuid\":");
-            put_str(b, uuid);
+            put_str(b, s->uuid);
             vg_buf_putc(b, ',');
         }
         put_lit(b, "\"date_sighting\":");
         put_num_str(b, (long long)seen);
         put_lit(b, ",\"type\":\"0\"");
-        const char *src = vg_json_str(s, "source");
-        if (src) {
+        if (s->source) {
             put_lit(b, ",\"source\":");
-            put_str(b, src);
+            put_str(b, s->source);
         }
         vg_buf_putc(b, '}');
     }
@@ -315,42 +309,37 @@ static int write_sightings(const json_t *sl, size_t i, struct vg_buf *b, struct 
     return 0;
 }
 
-static int write_attribute(const json_t *it, size_t i, const struct head *h, struct vg_buf *b,
-                           struct vg_diag *d)
+static int write_attribute(const struct vg_share_item *it, size_t i, const struct head *h,
+                           struct vg_buf *b, struct vg_diag *d)
 {
-    if (!json_is_object(it))
-        return item_error(d, i, "", "the item is not an object");
-    const char *type = vg_json_str(it, "type"), *value = vg_json_str(it, "value");
+    const char *type = it->type, *value = it->value;
     if (!type)
         return item_error(d, i, "/type", "the item has no type");
-    const struct wtype *wt = wtype_of(type, vg_json_str(it, "misp_type"));
+    const struct wtype *wt = wtype_of(type, it->misp_type);
     if (!wt)
         return item_error(d, i, "/type", "the item's type has no MISP type");
     if (!value)
         return item_error(d, i, "/value", "the item has no value");
-    const char *uuid = vg_json_str(it, "uuid");
+    const char *uuid = it->uuid;
     if (!uuid || !vg_uuid_valid(uuid, strlen(uuid)))
         return item_error(d, i, "/uuid", "the item has no valid uuid");
     enum vg_tlp tlp = h->tlp;
-    const char *tlp_s = vg_json_str(it, "tlp");
-    if (tlp_s && vg_tlp_parse(tlp_s, &tlp) < 0)
+    if (it->tlp && vg_tlp_parse(it->tlp, &tlp) < 0)
         return item_error(d, i, "/tlp", "the item's TLP is unknown");
     time_t ts = (time_t)h->timestamp, t;
-    bool has;
-    if (time_field(it, "created", &t, &has) < 0)
+    if (it->created && vg_time_parse(it->created, &t) < 0)
         return item_error(d, i, "/created", "created is not an RFC 3339 date-time");
-    if (has)
+    if (it->created)
         ts = t;
-    if (time_field(it, "updated", &t, &has) < 0)
+    if (it->updated && vg_time_parse(it->updated, &t) < 0)
         return item_error(d, i, "/updated", "updated is not an RFC 3339 date-time");
-    if (has)
+    if (it->updated)
         ts = t;
-    const char *first = vg_json_str(it, "first_seen"), *last = vg_json_str(it, "last_seen");
+    const char *first = it->first_seen, *last = it->last_seen;
     if (first && vg_time_parse(first, &t) < 0)
         return item_error(d, i, "/first_seen", "first_seen is not an RFC 3339 date-time");
     if (last && vg_time_parse(last, &t) < 0)
         return item_error(d, i, "/last_seen", "last_seen is not an RFC 3339 date-time");
-    json_t *ids = json_object_get(it, "to_ids");
 
     put_lit(b, "{\"uuid\":");
     put_str(b, uuid);
@@ -358,11 +347,11 @@ static int write_attribute(const json_t *it, size_t i, const struct head *h, str
     put_str(b, wt->misp);
     put_lit(b, ",\"category\":");
     put_str(b, wt->category);
-    put_lit(b, json_is_false(ids) ? ",\"to_ids\":false" : ",\"to_ids\":true");
+    put_lit(b, it->to_ids ? ",\"to_ids\":true" : ",\"to_ids\":false");
     put_lit(b, ",\"value\":");
     put_str(b, value);
     put_lit(b, ",\"comment\":");
-    put_str(b, vg_json_str(it, "comment"));
+    put_str(b, it->comment);
     put_lit(b, ",\"timestamp\":");
     put_num_str(b, (long long)ts);
     if (first) {
@@ -376,16 +365,14 @@ static int write_attribute(const json_t *it, size_t i, const struct head *h, str
     put_lit(b, ",\"distribution\":\"5\",\"Tag\":[");
     bool first_tag = true;
     put_tag(b, vg_tlp_misp_tag(tlp), &first_tag);
-    json_t *tags = json_object_get(it, "tags"), *tag;
-    size_t k;
-    json_array_foreach(tags, k, tag) {
+    for (size_t k = 0; k < it->ntags; k++) {
         enum vg_tlp ignored;
         /* a tag that reads as a TLP level would contradict the one above: the TLP is the item's */
-        if (json_is_string(tag) && vg_tlp_from_misp_tag(json_string_value(tag), &ignored) < 0)
-            put_tag(b, json_string_value(tag), &first_tag);
+        if (it->tags[k] && vg_tlp_from_misp_tag(it->tags[k], &ignored) < 0)
+            put_tag(b, it->tags[k], &first_tag);
     }
     vg_buf_putc(b, ']');
-    int rc = write_sightings(json_object_get(it, "sightings"), i, b, d);
+    int rc = write_sightings(it, i, b, d);
     if (rc)
         return rc;
     vg_buf_putc(b, '}');
@@ -409,16 +396,33 @@ static void write_withheld(const struct head *h, struct vg_buf *b)
     put_lit(b, ",\"distribution\":\"5\"}");
 }
 
-int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
+/* The event's members known only once its items are written (the container's TLP and the
+ * withheld count: the use case learns them while the gate runs over the items), read again
+ * from head. */
+static int head_late(const json_t *head, struct head *h, struct vg_diag *d)
+{
+    const char *tlp = vg_json_str(head, "tlp");
+    if (!tlp)
+        h->tlp = VG_TLP_AMBER;
+    else if (vg_tlp_parse(tlp, &h->tlp) < 0)
+        return vg_diag_set(d, VG_EINVAL, "/tlp", "unknown TLP '%.40s'", tlp);
+    h->distribution = distribution_of(h->tlp);
+    h->tags[0] = vg_tlp_misp_tag(h->tlp);
+    json_t *w = json_object_get(head, "withheld");
+    h->withheld = json_is_integer(w) && json_integer_value(w) > 0 ? json_integer_value(w) : 0;
+    return 0;
+}
+
+int vg_misp_write_stream(const json_t *head, const struct vg_share_items *items, struct vg_buf *out,
+                         struct vg_diag *d)
 {
     struct head h;
-    int rc = head_of(doc, &h, d);
+    int rc = head_of(head, &h, d);
     if (rc)
         return rc;
-    json_t *items = json_object_get(doc, "items");
-    if (items && !json_is_array(items))
-        return vg_diag_set(d, VG_EINVAL, "/items", "items is not an array");
     size_t start = out->len;
+    if (items->hint)
+        vg_buf_reserve(out, items->hint * 400 + 4096);
     put_lit(out, "{\"Event\":{\"uuid\":");
     put_str(out, h.uuid);
     put_lit(out, ",\"info\":");
@@ -433,8 +437,6 @@ int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
     put_num_str(out, h.threat_level);
     put_lit(out, ",\"analysis\":");
     put_num_str(out, h.analysis);
-    put_lit(out, ",\"distribution\":");
-    put_num_str(out, h.distribution);
     if (h.org_name || h.org_uuid) {
         put_lit(out, ",\"Orgc\":{\"name\":");
         put_str(out, h.org_name);
@@ -444,35 +446,61 @@ int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
         }
         vg_buf_putc(out, '}');
     }
-    put_lit(out, ",\"Tag\":[");
-    bool first = true;
-    for (size_t i = 0; i < h.ntags; i++)
-        put_tag(out, h.tags[i], &first);
-    put_lit(out, "],\"Attribute\":[");
-    size_t i;
-    json_t *it;
-    json_array_foreach(items, i, it) {
+    put_lit(out, ",\"Attribute\":[");
+    size_t i = 0;
+    const struct vg_share_item *it = NULL;
+    while ((rc = items->next(items->ctx, &it, d)) > 0) {
         if (i)
             vg_buf_putc(out, ',');
         rc = write_attribute(it, i, &h, out, d);
         if (rc)
             goto out;
+        i++;
         if (out->failed)
             break;
     }
+    if (rc < 0)
+        goto out;
+    if ((rc = head_late(head, &h, d)) != 0)
+        goto out;
     /* always, as share/share.h asks: "0 item(s) withheld" tells the recipient nothing was */
-    if (json_array_size(items))
+    if (i)
         vg_buf_putc(out, ',');
     write_withheld(&h, out);
+    /* the distribution and the event's tags after the attributes (MISP's own order): its TLP
+     * is known once the items have passed the gate */
+    put_lit(out, "],\"distribution\":");
+    put_num_str(out, h.distribution);
+    put_lit(out, ",\"Tag\":[");
+    bool first = true;
+    for (size_t k = 0; k < h.ntags; k++)
+        put_tag(out, h.tags[k], &first);
     put_lit(out, "]}}");
 out:
     if (!rc && out->failed)
         rc = vg_diag_set(d, VG_ETOOBIG, "", "the MISP event does not fit in %zu bytes", out->max);
-    if (rc && !out->failed) {
+    if (rc && !out->failed && out->len >= start) {
         out->len = start; /* nothing half-written */
         if (out->data)
             out->data[start] = 0;
     }
+    return rc;
+}
+
+int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
+{
+    struct head h;
+    int rc = head_of(doc, &h, d);
+    if (rc)
+        return rc;
+    json_t *items = json_object_get(doc, "items");
+    if (items && !json_is_array(items))
+        return vg_diag_set(d, VG_EINVAL, "/items", "items is not an array");
+    struct vg_share_doc_items di;
+    struct vg_share_items src;
+    vg_share_doc_items_init(&di, items, false, &src);
+    rc = vg_misp_write_stream(doc, &src, out, d);
+    vg_share_doc_items_cleanup(&di);
     return rc;
 }
 

@@ -7,14 +7,26 @@
 #include <stddef.h>
 
 #include "share/share.h"
+#include "share/stream.h"
 #include "util/buf.h"
 #include "util/err.h"
 
-/* Writes doc as one MISP event ({"Event": {...}}): uuid, info, date, timestamp,
- * threat_level_id, analysis, distribution, Tag[] (tlp:..., PAP and RSIT taxonomy tags),
- * Attribute[] with MISP types, category, to_ids, comment, uuid, timestamp and the item's TLP
- * as an attribute Tag. The same document writes the same bytes. 0, or VG_EINVAL (d names the
- * item's pointer, e.g. "/items/3") / VG_ETOOBIG (out's cap). */
+/* Writes one MISP event ({"Event": {...}}) of the container head (a document of
+ * share/share.h without its "items") and the items that items gives, one at a time, straight
+ * into out: uuid, info, date, timestamp, threat_level_id, analysis, Orgc, Attribute[] with
+ * MISP types, category, to_ids, comment, uuid, timestamp and the item's TLP as an attribute
+ * Tag (an item without a TLP: head's "tlp" as it is when the item is written), then the
+ * comment attribute of "withheld", then distribution and Tag[] (tlp:..., PAP and RSIT
+ * taxonomy tags). head's "tlp" and "withheld" are read again once items has given its last
+ * item: the producer may set them while the gate runs over the items. The same head and
+ * items write the same bytes. 0, or VG_EINVAL (d names the item's pointer, e.g.
+ * "/items/3") / VG_ETOOBIG (out's cap) / items' own error; on error nothing is left
+ * half-written in out (unless out failed). */
+int vg_misp_write_stream(const json_t *head, const struct vg_share_items *items, struct vg_buf *out,
+                         struct vg_diag *d);
+
+/* The same event of a whole document (its "items" array): vg_misp_write_stream over the
+ * array's items, each checked for its JSON types first (share/stream.h). */
 int vg_misp_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d);
 
 /* Reads MISP JSON in buf: an {"Event": {...}} wrapper, a bare event, a list of either, or

@@ -307,58 +307,9 @@ static int time_of(const json_t *o, const char *key, const char *dflt, char out[
     return json_is_string(v) ? stix_time(json_string_value(v), out) : -1;
 }
 
-/* The members of an item, found in one walk over it: a lookup per member walks a hash chain
- * in memory the writer has not touched yet, which on a large document cost more than all the
- * rest of the writing. */
-struct item_fields {
-    const json_t *uuid, *type, *value, *tlp, *created, *updated, *first_seen, *last_seen,
-        *confidence, *tags, *to_ids, *comment, *source, *sightings;
-};
-
-static void item_fields(const json_t *item, struct item_fields *f)
-{
-    memset(f, 0, sizeof *f);
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)item, key, v) {
-        const json_t **slot = NULL;
-        switch (key[0]) {
-        case 'c':
-            slot = strcmp(key, "created") == 0      ? &f->created
-                   : strcmp(key, "confidence") == 0 ? &f->confidence
-                   : strcmp(key, "comment") == 0    ? &f->comment
-                                                    : NULL;
-            break;
-        case 'f': slot = strcmp(key, "first_seen") == 0 ? &f->first_seen : NULL; break;
-        case 'l': slot = strcmp(key, "last_seen") == 0 ? &f->last_seen : NULL; break;
-        case 's':
-            slot = strcmp(key, "source") == 0      ? &f->source
-                   : strcmp(key, "sightings") == 0 ? &f->sightings
-                                                   : NULL;
-            break;
-        case 't':
-            slot = strcmp(key, "type") == 0     ? &f->type
-                   : strcmp(key, "tlp") == 0    ? &f->tlp
-                   : strcmp(key, "tags") == 0   ? &f->tags
-                   : strcmp(key, "to_ids") == 0 ? &f->to_ids
-                                                : NULL;
-            break;
-        case 'u':
-            slot = strcmp(key, "uuid") == 0      ? &f->uuid
-                   : strcmp(key, "updated") == 0 ? &f->updated
-                                                 : NULL;
-            break;
-        case 'v': slot = strcmp(key, "value") == 0 ? &f->value : NULL; break;
-        default: break;
-        }
-        if (slot && !json_is_null(v))
-            *slot = v;
-    }
-}
-
-/* A timestamp member (NULL: absent, then dflt) with milliseconds into out: 0, 1 when absent
- * without default, -1 when it is not an RFC 3339 date-time. */
-static int time_val(const json_t *v, const char *dflt, char out[32])
+/* A timestamp (NULL: absent, then dflt) with milliseconds into out: 0, 1 when absent without
+ * default, -1 when it is not an RFC 3339 date-time. */
+static int time_val(const char *v, const char *dflt, char out[32])
 {
     if (!v) {
         if (!dflt)
@@ -366,50 +317,36 @@ static int time_val(const json_t *v, const char *dflt, char out[32])
         memcpy(out, dflt, strlen(dflt) + 1);
         return 0;
     }
-    return json_is_string(v) ? stix_time(json_string_value(v), out) : -1;
+    return stix_time(v, out);
 }
 
-static int tlp_val(const json_t *v, enum vg_tlp dflt, enum vg_tlp *out)
+static int tlp_val(const char *v, enum vg_tlp dflt, enum vg_tlp *out)
 {
     if (!v) {
         *out = dflt;
         return 0;
     }
-    return json_is_string(v) ? vg_tlp_parse(json_string_value(v), out) : -1;
+    return vg_tlp_parse(v, out);
 }
 
-/* A string member or NULL. */
-static const char *str_val(const json_t *v)
+static int write_sightings(struct writer *w, size_t i, const struct vg_share_item *it,
+                           const char *ind_id, enum vg_tlp item_tlp, const char *created)
 {
-    return json_string_value(v);
-}
-
-static int write_sightings(struct writer *w, size_t i, const json_t *ss, const char *ind_id,
-                           enum vg_tlp item_tlp, const char *created)
-{
-    if (!ss)
-        return 0;
-    if (!json_is_array(ss))
-        return item_fail(w, i, "sightings", "sightings must be an array");
-    size_t k;
-    const json_t *s;
-    json_array_foreach(ss, k, s) {
+    for (size_t k = 0; k < it->nsightings; k++) {
+        const struct vg_share_sighting *s = &it->sightings[k];
         char f[48];
         snprintf(f, sizeof f, "sightings/%zu", k);
-        const char *u = vg_json_str(s, "uuid");
+        const char *u = s->uuid;
         if (!u || !vg_uuid_valid(u, strlen(u)))
             return item_fail(w, i, f, "a sighting needs a uuid");
         char seen[32];
-        if (time_of(s, "seen", created, seen) < 0)
+        if (time_val(s->seen, created, seen) < 0)
             return item_fail(w, i, f, "seen must be an RFC 3339 date-time");
         enum vg_tlp t;
-        if (tlp_of(s, item_tlp, &t) < 0)
+        if (tlp_val(s->tlp, item_tlp, &t) < 0)
             return item_fail(w, i, f, "tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
         w->used[t] = true;
-        const json_t *cnt = json_object_get(s, "count");
-        if (cnt && !json_is_null(cnt) &&
-            (!json_is_integer(cnt) || json_integer_value(cnt) < 0 ||
-             json_integer_value(cnt) > 999999999))
+        if (s->count > 999999999)
             return item_fail(w, i, f, "count must be an integer from 0 to 999999999");
         char id[VG_UUID_LEN + 16];
         memcpy(id, "sighting--", 10);
@@ -427,11 +364,10 @@ static int write_sightings(struct writer *w, size_t i, const json_t *ss, const c
         PUTS(b, "\",\"sighting_of_ref\":\"");
         vg_buf_puts(b, ind_id);
         vg_buf_putc(b, '"');
-        if (cnt && json_is_integer(cnt))
-            put_int(b, "count", (long long)json_integer_value(cnt));
-        const char *src = vg_json_str(s, "source");
-        if (src && *src)
-            put_field(b, "x_vigie_source", src);
+        if (s->count >= 0)
+            put_int(b, "count", s->count);
+        if (s->source && *s->source)
+            put_field(b, "x_vigie_source", s->source);
         put_marking(b, t);
         vg_buf_putc(b, '}');
         add_ref(w, id);
@@ -469,58 +405,40 @@ static void write_sco(struct writer *w, const struct obs_type *ot, const char *s
     add_ref(w, sco);
 }
 
-static int write_item(struct writer *w, size_t i, const json_t *item)
+static int write_item(struct writer *w, size_t i, const struct vg_share_item *it)
 {
-    if (!json_is_object(item))
-        return item_fail(w, i, "", "an item must be an object");
-    struct item_fields f;
-    item_fields(item, &f);
-    const char *uuid = str_val(f.uuid);
+    const char *uuid = it->uuid;
     if (!uuid || !vg_uuid_valid(uuid, strlen(uuid)))
         return item_fail(w, i, "uuid", "uuid must be a UUID");
-    const struct obs_type *ot = obs_type(str_val(f.type));
+    const struct obs_type *ot = obs_type(it->type);
     if (!ot)
         return item_fail(w, i, "type",
                          "type must be ipv4-addr, ipv6-addr, domain-name, url, "
                          "email-addr, md5, sha1 or sha256");
-    const char *value = str_val(f.value);
-    if (!value || !*value || json_string_length(f.value) > VG_MAX_OBSERVABLE ||
-        strlen(value) != json_string_length(f.value))
+    const char *value = it->value;
+    if (!value || !*value || it->value_len > VG_MAX_OBSERVABLE || strlen(value) != it->value_len)
         return item_fail(w, i, "value", "value must be a non-empty string");
     enum vg_tlp tlp;
-    if (tlp_val(f.tlp, w->doc_tlp, &tlp) < 0)
+    if (tlp_val(it->tlp, w->doc_tlp, &tlp) < 0)
         return item_fail(w, i, "tlp", "tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
     char created[32], modified[32], first[32], last[32];
     int rc;
-    if (time_val(f.created, w->created, created) < 0)
+    if (time_val(it->created, w->created, created) < 0)
         return item_fail(w, i, "created", "created must be an RFC 3339 date-time");
-    if (time_val(f.updated, created, modified) < 0)
+    if (time_val(it->updated, created, modified) < 0)
         return item_fail(w, i, "updated", "updated must be an RFC 3339 date-time");
-    if ((rc = time_val(f.first_seen, NULL, first)) < 0)
+    if ((rc = time_val(it->first_seen, NULL, first)) < 0)
         return item_fail(w, i, "first_seen", "first_seen must be an RFC 3339 date-time");
     bool has_first = rc == 0;
-    if ((rc = time_val(f.last_seen, NULL, last)) < 0)
+    if ((rc = time_val(it->last_seen, NULL, last)) < 0)
         return item_fail(w, i, "last_seen", "last_seen must be an RFC 3339 date-time");
     bool has_last = rc == 0;
-    const json_t *conf = f.confidence;
-    if (conf &&
-        (!json_is_integer(conf) || json_integer_value(conf) < 0 || json_integer_value(conf) > 100))
+    if (it->confidence > 100)
         return item_fail(w, i, "confidence", "confidence must be an integer from 0 to 100");
-    const json_t *tags = f.tags;
-    if (tags && !json_is_array(tags))
-        return item_fail(w, i, "tags", "tags must be an array of strings");
-    size_t k;
-    const json_t *tag;
-    json_array_foreach(tags, k, tag) {
-        if (!json_is_string(tag) || !json_string_length(tag))
+    for (size_t k = 0; k < it->ntags; k++)
+        if (!it->tags[k] || !*it->tags[k])
             return item_fail(w, i, "tags", "tags must be an array of non-empty strings");
-    }
-    const json_t *toids = f.to_ids;
-    if (toids && !json_is_boolean(toids))
-        return item_fail(w, i, "to_ids", "to_ids must be a boolean");
-    bool to_ids = !toids || !json_is_false(toids);
-    if (f.sightings && !json_is_array(f.sightings))
-        return item_fail(w, i, "sightings", "sightings must be an array");
+    bool to_ids = it->to_ids;
     w->used[tlp] = true;
 
     struct vg_buf *b = w->out;
@@ -536,7 +454,7 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
     if (to_ids) {
         PUTS(b, ",\n");
         put_head(w, "indicator", ind, created, modified);
-        const char *comment = str_val(f.comment);
+        const char *comment = it->comment;
         if (comment && *comment)
             put_field(b, "description", comment);
         /* the pattern: the value quoted, its quotes and backslashes escaped */
@@ -563,20 +481,20 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
         PUTS(b, ",\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\",\"valid_from\":\"");
         vg_buf_puts(b, has_first ? first : created);
         vg_buf_putc(b, '"');
-        if (conf && json_is_integer(conf))
-            put_int(b, "confidence", (long long)json_integer_value(conf));
-        if (json_array_size(tags)) {
+        if (it->confidence >= 0)
+            put_int(b, "confidence", it->confidence);
+        if (it->ntags) {
             PUTS(b, ",\"labels\":[");
-            json_array_foreach(tags, k, tag) {
+            for (size_t k = 0; k < it->ntags; k++) {
                 if (k)
                     vg_buf_putc(b, ',');
-                put_str(b, json_string_value(tag));
+                put_str(b, it->tags[k]);
             }
             vg_buf_putc(b, ']');
         }
         put_marking(b, tlp);
         put_field(b, "x_vigie_type", ot->type);
-        const char *src = str_val(f.source);
+        const char *src = it->source;
         if (src && *src)
             put_field(b, "x_vigie_source", src);
         if (has_first)
@@ -595,7 +513,7 @@ static int write_item(struct writer *w, size_t i, const json_t *item)
 
     if (to_ids) {
         put_relationship(w, "based-on", ind, sco, created, modified, tlp);
-        if ((rc = write_sightings(w, i, f.sightings, ind, tlp, created)) != 0)
+        if ((rc = write_sightings(w, i, it, ind, tlp, created)) != 0)
             return rc;
     }
     return 0;
@@ -626,7 +544,14 @@ static void put_opt(struct vg_buf *b, const json_t *doc, const char *key, const 
         put_field(b, name, v);
 }
 
-static int write_bundle(struct writer *w, const json_t *doc)
+/* No items (the head's checks alone). */
+static int no_items(void *ctx, const struct vg_share_item **item, struct vg_diag *d)
+{
+    (void)ctx, (void)item, (void)d;
+    return 0;
+}
+
+static int write_bundle(struct writer *w, const json_t *doc, const struct vg_share_items *items)
 {
     if (!json_is_object(doc))
         return doc_fail(w, "", "the document must be an object");
@@ -654,22 +579,15 @@ static int write_bundle(struct writer *w, const json_t *doc)
         return doc_fail(w, "/updated", "updated must be an RFC 3339 date-time");
     if (tlp_of(doc, VG_TLP_AMBER, &w->doc_tlp) < 0)
         return doc_fail(w, "/tlp", "tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-    const json_t *items = json_object_get(doc, "items");
-    if (items && !json_is_null(items) && !json_is_array(items))
-        return doc_fail(w, "/items", "items must be an array");
     const json_t *wh = json_object_get(doc, "withheld");
     if (wh && !json_is_null(wh) && (!json_is_integer(wh) || json_integer_value(wh) < 0))
         return doc_fail(w, "/withheld", "withheld must be a count");
-    long long withheld = json_is_integer(wh) ? (long long)json_integer_value(wh) : 0;
 
     w->used[VG_TLP_CLEAR] = true; /* the identity's */
-    w->used[w->doc_tlp] = true;   /* the report's */
-    size_t i;
-    const json_t *item;
     struct vg_buf *b = w->out;
     /* about 1,600 bytes an indicator (its SCO, relationship and report references included):
      * room for them at once rather than doubling the buffer a dozen times */
-    size_t nitems = json_array_size(items);
+    size_t nitems = items->hint;
     vg_buf_reserve(b, nitems * 1600 + 4096);
     vg_buf_reserve(&w->refs, nitems * 160 + 256);
     char bid[VG_UUID_LEN + 1];
@@ -693,13 +611,26 @@ static int write_bundle(struct writer *w, const json_t *doc)
     for (char *c = cid; *c; c++)
         if (*c >= 'A' && *c <= 'F')
             *c = (char)(*c - 'A' + 'a');
-    json_array_foreach(items, i, item) {
-        int rc = write_item(w, i, item);
-        if (rc)
+    const struct vg_share_item *item = NULL;
+    int rc;
+    for (size_t i = 0; (rc = items->next(items->ctx, &item, w->d)) > 0; i++) {
+        if ((rc = write_item(w, i, item)) != 0)
             return rc;
         if (b->failed)
             break;
     }
+    if (rc < 0)
+        return rc;
+
+    /* The members the use case learns while the gate runs over the items: the container's
+     * TLP and the count withheld, read again now. */
+    if (tlp_of(doc, VG_TLP_AMBER, &w->doc_tlp) < 0)
+        return doc_fail(w, "/tlp", "tlp must be CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
+    wh = json_object_get(doc, "withheld");
+    if (wh && !json_is_null(wh) && (!json_is_integer(wh) || json_integer_value(wh) < 0))
+        return doc_fail(w, "/withheld", "withheld must be a count");
+    long long withheld = json_is_integer(wh) ? (long long)json_integer_value(wh) : 0;
+    w->used[w->doc_tlp] = true; /* the report's */
 
     /* The marking definitions of the levels used, then the container: it refers to what came
      * before. */
@@ -736,7 +667,8 @@ static int write_bundle(struct writer *w, const json_t *doc)
     return 0;
 }
 
-int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
+int vg_stix_write_stream(const json_t *head, const struct vg_share_items *items, struct vg_buf *out,
+                         struct vg_diag *d)
 {
     struct writer w = {.out = out, .d = d};
     vg_strmap_init(&w.scos);
@@ -745,13 +677,13 @@ int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
     vg_diag_clear(d);
     size_t start = out->len;
     unsigned long before = vg_mem_thread_failures();
-    int rc = write_bundle(&w, doc);
+    int rc = write_bundle(&w, head, items);
     if (rc == 0 && vg_mem_thread_failures() != before &&
         (out->failed || w.refs.failed || w.scratch.failed))
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     else if (rc == 0 && (out->failed || w.refs.failed || w.scratch.failed))
         rc = vg_diag_set(d, VG_ETOOBIG, "", "the bundle does not fit in %zu bytes", out->max);
-    if (rc && !out->failed) {
+    if (rc && !out->failed && out->len >= start) {
         out->len = start; /* nothing half-written is left */
         if (out->data)
             out->data[start] = '\0';
@@ -759,6 +691,28 @@ int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
     vg_buf_cleanup(&w.refs);
     vg_buf_cleanup(&w.scratch);
     vg_strmap_cleanup(&w.scos);
+    return rc;
+}
+
+int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d)
+{
+    const json_t *items = json_object_get(doc, "items");
+    if (json_is_object(doc) && items && !json_is_null(items) && !json_is_array(items)) {
+        /* the head's own errors first, as a whole document was always checked */
+        struct vg_share_items none = {NULL, no_items, 0};
+        struct vg_buf probe;
+        vg_buf_init(&probe, 1);
+        int rc = vg_stix_write_stream(doc, &none, &probe, d);
+        vg_buf_cleanup(&probe);
+        if (rc == VG_EINVAL)
+            return rc;
+        return vg_diag_set(d, VG_EINVAL, "/items", "items must be an array");
+    }
+    struct vg_share_doc_items di;
+    struct vg_share_items src;
+    vg_share_doc_items_init(&di, items, true, &src);
+    int rc = vg_stix_write_stream(doc, &src, out, d);
+    vg_share_doc_items_cleanup(&di);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "share/share.h"
+#include "share/stream.h"
 #include "util/buf.h"
 #include "util/err.h"
 
@@ -20,6 +21,16 @@
  * validates against the official STIX 2.1 JSON schemas. The same document writes the same
  * bytes but the bundle's id. 0, or VG_EINVAL (d names the item's pointer) / VG_ETOOBIG. */
 int vg_stix_write(const json_t *doc, struct vg_buf *out, struct vg_diag *d);
+
+/* The same bundle of the container head (the document without "items") and the items that
+ * items gives one at a time (share/stream.h), written straight into out; the report's
+ * object_refs are gathered as ids while writing. head's "tlp" (the report's marking; also the
+ * TLP of an item without one, as it is when the item is written) and "withheld" are read
+ * again once items has given its last item: the producer may set them while the gate runs.
+ * vg_stix_write is this over the document's "items" array, each item checked for its JSON
+ * types first. Errors as vg_stix_write, or items' own. */
+int vg_stix_write_stream(const json_t *head, const struct vg_share_items *items, struct vg_buf *out,
+                         struct vg_diag *d);
 
 /* Reads a STIX 2.1 bundle, a single object or a list of objects (a TAXII envelope's
  * "objects") in buf: indicators whose patterns reduce to comparisons of the supported types

@@ -28,6 +28,9 @@ struct vg_indicator_import_counts {
     size_t added, updated, unchanged;
 };
 
+struct vg_indicator_rows;
+struct vg_indicator_row;
+
 /* The operations a backend implements for indicators, sightings and alerts. */
 struct vg_store_indicator_ops {
     int (*indicator_import)(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
@@ -51,6 +54,11 @@ struct vg_store_indicator_ops {
                       json_t **out, struct vg_diag *d);
     int (*alert_escalate)(struct vg_store *st, const struct vg_actor *who, long long id,
                           const json_t *fields, json_t **out, struct vg_diag *d);
+    int (*indicator_rows_open)(struct vg_store *st, const char *type, const char *source,
+                               struct vg_indicator_rows **out, size_t *count, struct vg_diag *d);
+    int (*indicator_rows_next)(struct vg_store *st, struct vg_indicator_rows *c,
+                               const struct vg_indicator_row **row, struct vg_diag *d);
+    void (*indicator_rows_close)(struct vg_store *st, struct vg_indicator_rows *c);
 };
 
 /* Unless said otherwise, each of these returns 0, VG_ENOENT when the named thing does not
@@ -104,5 +112,39 @@ int vg_store_alert_list(struct vg_store *st, const json_t *filters, const struct
  * indicator and the values seen attached as observables; VG_ECONFLICT if already done. */
 int vg_store_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
                             const json_t *fields, json_t **out, struct vg_diag *d);
+
+/* Indicators as C records, for exports of many of them (app/share_export.c): no JSON object
+ * per row. A sighting of a row: */
+struct vg_indicator_row_sighting {
+    long long id;
+    long long org;    /* the constituent on the other side of the flow, or 0 */
+    const char *seen; /* RFC 3339 */
+    const char *tlp;  /* its own, else its indicator's (the one that applies) */
+};
+/* A row: the fields of vg_store_indicator_get, and its sightings (newest first: id
+ * descending). Strings are never NULL but first_seen, last_seen and expires (NULL: absent);
+ * tags is the stored JSON array of strings as text. Borrowed: valid until the next call. */
+struct vg_indicator_row {
+    long long id;
+    const char *type, *value, *tlp, *source;
+    int confidence;
+    const char *tags;
+    size_t tags_len;
+    const char *first_seen, *last_seen, *expires, *created, *updated;
+    const struct vg_indicator_row_sighting *sightings;
+    size_t nsightings;
+};
+/* Opens a cursor over the indicators of type and source (each NULL: any), in id order, each
+ * with its sightings (a second cursor walked beside the first, not a query per indicator);
+ * *count (may be NULL) gets how many rows it will give. The rows are read in one snapshot of
+ * the store. Close it with vg_store_indicator_rows_close before any other use of st. 0,
+ * VG_ENOMEM or VG_EIO (d). */
+int vg_store_indicator_rows_open(struct vg_store *st, const char *type, const char *source,
+                                 struct vg_indicator_rows **out, size_t *count, struct vg_diag *d);
+/* The next row: 1 with *row set, 0 after the last one, or VG_EIO / VG_ENOMEM (d). */
+int vg_store_indicator_rows_next(struct vg_store *st, struct vg_indicator_rows *c,
+                                 const struct vg_indicator_row **row, struct vg_diag *d);
+/* Closes c (NULL: nothing). */
+void vg_store_indicator_rows_close(struct vg_store *st, struct vg_indicator_rows *c);
 
 #endif

@@ -681,6 +681,9 @@ static const struct vg_store_indicator_ops sqlite_indicator_ops = {
     .sighting_list = sq_sighting_list,
     .alert_list = sq_alert_list,
     .alert_escalate = sq_alert_escalate,
+    .indicator_rows_open = sq_indicator_rows_open,
+    .indicator_rows_next = sq_indicator_rows_next,
+    .indicator_rows_close = sq_indicator_rows_close,
 };
 
 static const struct vg_store_vuln_ops sqlite_vuln_ops = {

@@ -304,14 +304,18 @@ int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg
     if (sq_cursor_read(page->cursor, &before, d))
         return VG_EINVAL;
     json_t *org = json_object_get(filters, "org"), *ind = json_object_get(filters, "indicator");
+#define SIGHTING_COLS                                                                              \
+    "SELECT s.id, s.indicator_id, i.type, i.value, s.org_id, o.name, s.seen, s.value, "            \
+    "s.field, s.source, coalesce(s.tlp, i.tlp) FROM sighting s "                                   \
+    "JOIN indicator i ON i.id = s.indicator_id "                                                   \
+    "LEFT JOIN org o ON o.id = s.org_id WHERE (?1 = 0 OR s.id < ?1) "                              \
+    "AND (?2 IS NULL OR s.org_id = ?2) AND (?4 IS NULL OR s.seen >= ?4) "
+    /* an indicator's sightings through the sighting_indicator index: written as "?3 IS NULL
+     * OR", the condition scanned every sighting, for each indicator of an incident's export */
     sqlite3_stmt *q =
-        sq_prep(s,
-                "SELECT s.id, s.indicator_id, i.type, i.value, s.org_id, o.name, s.seen, s.value, "
-                "s.field, s.source, coalesce(s.tlp, i.tlp) FROM sighting s "
-                "JOIN indicator i ON i.id = s.indicator_id "
-                "LEFT JOIN org o ON o.id = s.org_id WHERE (?1 = 0 OR s.id < ?1) "
-                "AND (?2 IS NULL OR s.org_id = ?2) AND (?3 IS NULL OR s.indicator_id = ?3) "
-                "AND (?4 IS NULL OR s.seen >= ?4) ORDER BY s.id DESC LIMIT ?5");
+        ind ? sq_prep(s, SIGHTING_COLS "AND s.indicator_id = ?3 ORDER BY s.id DESC LIMIT ?5")
+            : sq_prep(s, SIGHTING_COLS "ORDER BY s.id DESC LIMIT ?5");
+#undef SIGHTING_COLS
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, before);

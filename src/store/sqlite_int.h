@@ -214,6 +214,12 @@ int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_pa
                   json_t **out, struct vg_diag *d);
 int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long id,
                       const json_t *fields, json_t **out, struct vg_diag *d);
+/* sqlite_indicator_rows.c: store/indicator.h's cursor over indicators as C records. */
+int sq_indicator_rows_open(struct vg_store *st, const char *type, const char *source,
+                           struct vg_indicator_rows **out, size_t *count, struct vg_diag *d);
+int sq_indicator_rows_next(struct vg_store *st, struct vg_indicator_rows *c,
+                           const struct vg_indicator_row **row, struct vg_diag *d);
+void sq_indicator_rows_close(struct vg_store *st, struct vg_indicator_rows *c);
 
 /* sqlite_users.c: fills the name keys (core/product.h) of organisation org's org_product
  * rows, or (org 0) of every row whose key is empty; 0 or VG_EIO. */

@@ -63,3 +63,21 @@ int vg_store_alert_escalate(struct vg_store *st, const struct vg_actor *who, lon
 {
     return st->ops->indicator->alert_escalate(st, who, id, fields, out, d);
 }
+
+int vg_store_indicator_rows_open(struct vg_store *st, const char *type, const char *source,
+                                 struct vg_indicator_rows **out, size_t *count, struct vg_diag *d)
+{
+    return st->ops->indicator->indicator_rows_open(st, type, source, out, count, d);
+}
+
+int vg_store_indicator_rows_next(struct vg_store *st, struct vg_indicator_rows *c,
+                                 const struct vg_indicator_row **row, struct vg_diag *d)
+{
+    return st->ops->indicator->indicator_rows_next(st, c, row, d);
+}
+
+void vg_store_indicator_rows_close(struct vg_store *st, struct vg_indicator_rows *c)
+{
+    if (c)
+        st->ops->indicator->indicator_rows_close(st, c);
+}
