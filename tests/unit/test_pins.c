@@ -35,11 +35,13 @@
 #include "core/lifecycle.h"
 #include "core/model.h"
 #include "core/observable.h"
+#include "core/partner.h"
 #include "core/playbook.h"
 #include "core/product.h"
 #include "core/record.h"
 #include "core/reference.h"
 #include "core/timeline.h"
+#include "core/url.h"
 #include "util/buf.h"
 #include "util/limits.h"
 #include "vuln/cpe.h"
@@ -1208,6 +1210,93 @@ static void pin_cpe_glob_empty(void **state)
     assert_false(vg_cpe_glob(vg_str_c("?"), vg_str_c("ab")));
 }
 
+/* vg_partner_check: a name whose first byte is a control character is refused like one
+ * that holds it later (partner.c, the loop from 0); networks named twice are kept once, in
+ * the order first given (the `strcmp == 0` of the duplicate test). */
+static void pin_partner_name_and_networks(void **state)
+{
+    (void)state;
+    struct vg_diag d;
+    json_t *out = NULL;
+    static const char *const bad[] = {"\tCERT", "\001CERT", "CERT\001", "\177CERT"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        json_t *in = json_pack("{s:s,s:s}", "name", bad[i], "country", "FR");
+        assert_int_equal(vg_partner_check(in, VG_CHECK_CREATE, &out, &d), VG_EINVAL);
+        assert_string_equal(d.field, "/name");
+        assert_non_null(strstr(d.message, "control character"));
+        json_decref(in);
+    }
+    json_t *in = json_pack("{s:s,s:s,s:[s,s,s,s]}", "name", "CERT-A", "country", "FR", "networks",
+                           "first", "first", "tf-csirt", "first");
+    assert_int_equal(vg_partner_check(in, VG_CHECK_CREATE, &out, &d), 0);
+    json_t *nets = json_object_get(out, "networks");
+    assert_int_equal(json_array_size(nets), 2);
+    assert_string_equal(json_string_value(json_array_get(nets, 0)), "first");
+    assert_string_equal(json_string_value(json_array_get(nets, 1)), "tf-csirt");
+    json_decref(out);
+    json_decref(in);
+}
+
+static const char *rest_norm(const char *in)
+{
+    static char out[256];
+    size_t n = vg_url_rest_normalize(vg_str_c(in), out);
+    out[n] = '\0';
+    return out;
+}
+
+/* vg_url_rest_normalize decodes the escapes of exactly the unreserved characters (RFC 3986
+ * 2.3): both ends of each range (a z A Z 0 9) and - . _ ~; the others stay escaped, their hex
+ * digits upper-cased. */
+static void pin_url_unreserved(void **state)
+{
+    (void)state;
+    assert_string_equal(rest_norm("/%61%7A%41%5A%30%39%2D%2E%5F%7E"), "/azAZ09-._~");
+    assert_string_equal(rest_norm("/%60%7b%40%5b%2f%3a%20%2c"), "/%60%7B%40%5B%2F%3A%20%2C");
+    assert_string_equal(rest_norm("/a?%5a=%30"), "/a?Z=0");
+}
+
+/* vg_str_has_non_ascii sees a byte above 0x7f in the first place too (url.c, the loop from
+ * 0). */
+static void pin_non_ascii_first_byte(void **state)
+{
+    (void)state;
+    assert_true(vg_str_has_non_ascii(vg_str_c("\xe9")));
+    assert_true(vg_str_has_non_ascii(vg_str_c("\xe9" "abc")));
+    assert_true(vg_str_has_non_ascii(vg_str_c("abc\xe9")));
+    assert_false(vg_str_has_non_ascii(vg_str_c("abc\x7f")));
+    assert_false(vg_str_has_non_ascii(vg_str_c("")));
+}
+
+/* vg_host_to_ascii: an internationalised host of 1,024 bytes or more is refused before
+ * libidn2 with its own reason (url.c `char in[4 * 256]`); one that IDNA maps to dots only is
+ * "no name" (the final dots are stripped from a[named - 1]). */
+static void pin_host_to_ascii_limits(void **state)
+{
+    (void)state;
+    char h[1100], out[300];
+    size_t n = 0;
+    const char *why = NULL;
+    for (size_t i = 0; i + 1 < 1024; i += 2)
+        memcpy(h + i, "\xc3\xa9", 2); /* 512 times U+00E9 */
+    h[1024] = '\0';
+    assert_int_equal(vg_host_to_ascii(vg_str_c(h), out, sizeof out, &n, &why), VG_EINVAL);
+    assert_non_null(why);
+    assert_string_equal(why, "internationalised host name too long or holding a NUL byte");
+    h[1022] = '\0'; /* 1,022 bytes: libidn2's to refuse, for a reason of its own */
+    why = NULL;
+    assert_int_equal(vg_host_to_ascii(vg_str_c(h), out, sizeof out, &n, &why), VG_EINVAL);
+    assert_non_null(why);
+    assert_string_not_equal(why, "internationalised host name too long or holding a NUL byte");
+    /* U+034F maps to nothing: what is left is the dot */
+    why = NULL;
+    assert_int_equal(vg_host_to_ascii(vg_str_c("\xcd\x8f."), out, sizeof out, &n, &why), VG_EINVAL);
+    assert_non_null(why);
+    assert_string_equal(why, "internationalised host name mapping to no name");
+    assert_int_equal(vg_host_to_ascii(vg_str_c("\xc3\xa9."), out, sizeof out, &n, &why), 0);
+    assert_string_equal(out, "xn--9ca.");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1244,6 +1333,10 @@ int main(void)
         cmocka_unit_test(pin_cpe_set_na),
         cmocka_unit_test(pin_cpe_product_key_terminated),
         cmocka_unit_test(pin_cpe_glob_empty),
+        cmocka_unit_test(pin_partner_name_and_networks),
+        cmocka_unit_test(pin_url_unreserved),
+        cmocka_unit_test(pin_non_ascii_first_byte),
+        cmocka_unit_test(pin_host_to_ascii_limits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
