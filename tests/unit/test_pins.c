@@ -1255,6 +1255,11 @@ static void pin_url_unreserved(void **state)
     assert_string_equal(rest_norm("/%61%7A%41%5A%30%39%2D%2E%5F%7E"), "/azAZ09-._~");
     assert_string_equal(rest_norm("/%60%7b%40%5b%2f%3a%20%2c"), "/%60%7B%40%5B%2F%3A%20%2C");
     assert_string_equal(rest_norm("/a?%5a=%30"), "/a?Z=0");
+    /* an escape of a hex digit two bytes after a lone '%' stays escaped (`o - lone <= 2`):
+     * decoded, "%6%31" would be "%61", which the next normalisation makes "a" */
+    assert_string_equal(rest_norm("/%6%31"), "/%6%31");
+    assert_string_equal(rest_norm("/%%31"), "/%%31");
+    assert_string_equal(rest_norm("/%6x%31"), "/%6x1");
 }
 
 /* vg_str_has_non_ascii sees a byte above 0x7f in the first place too (url.c, the loop from
