@@ -1260,6 +1260,11 @@ static void pin_url_unreserved(void **state)
     assert_string_equal(rest_norm("/%6%31"), "/%6%31");
     assert_string_equal(rest_norm("/%%31"), "/%%31");
     assert_string_equal(rest_norm("/%6x%31"), "/%6x1");
+    /* only "." and ".." are dot segments: two-byte segments with one dot are names */
+    assert_string_equal(rest_norm("/x/a.b"), "/x/a.b");
+    assert_string_equal(rest_norm("/x/.a/y"), "/x/.a/y");
+    assert_string_equal(rest_norm("/x/a./y"), "/x/a./y");
+    assert_string_equal(rest_norm("/x/y/../z"), "/x/z");
 }
 
 /* vg_str_has_non_ascii sees a byte above 0x7f in the first place too (url.c, the loop from
