@@ -1265,6 +1265,10 @@ static void pin_url_unreserved(void **state)
     assert_string_equal(rest_norm("/x/.a/y"), "/x/.a/y");
     assert_string_equal(rest_norm("/x/a./y"), "/x/a./y");
     assert_string_equal(rest_norm("/x/y/../z"), "/x/z");
+    /* nothing, or blanks only: "/" (trim_end stops at the first byte, `s.len > 0`) */
+    assert_string_equal(rest_norm(""), "/");
+    assert_string_equal(rest_norm("  "), "/");
+    assert_string_equal(rest_norm(" ?"), "/");
 }
 
 /* vg_str_has_non_ascii sees a byte above 0x7f in the first place too (url.c, the loop from
