@@ -64,6 +64,10 @@ E2E_MATCH = ["test_pinned_rules.py", "test_pins_mutants.py", "test_indicators.py
              "test_related.py", "test_orgs.py", "test_match_cli.py", "test_match_db.py"]
 E2E_VULN = ["test_pinned_rules.py", "test_pins_mutants.py", "test_cpe_cli.py",
             "test_vuln_db.py", "test_product_key.py"]
+E2E_SHARE = ["test_pins_share.py", "test_share.py", "test_taxii.py", "test_misp_feed.py",
+             "test_pull.py", "test_stix_schema.py"]
+E2E_URL = ["test_pins_share.py", "test_normal_forms.py", "test_indicators.py", "test_match_cli.py",
+           "test_related.py"]
 E2E_ROLES = ["test_pins_mutants.py", "test_roles.py", "test_auth.py", "test_incidents.py",
              "test_reports.py"]
 
@@ -90,6 +94,9 @@ TARGETS = {
     "src/http/auth.c": E2E_ROLES + ["test_bad_input.py", "test_partners.py"],
     "src/vuln/version.c": E2E_VULN,
     "src/vuln/cpe.c": E2E_VULN,
+    "src/core/tlp.c": E2E_SHARE + ["test_partners.py"],
+    "src/core/partner.c": ["test_pins_share.py", "test_partners.py", "test_share.py"],
+    "src/core/url.c": E2E_URL,
 }
 
 LOG_CALL = re.compile(r"\bvg_(error|warn|info|debug|log)\s*\(")
@@ -351,7 +358,7 @@ def test_mutant(tree, mu, limits):
         f.write("\n".join(lines))
     try:
         first = [u for u in tree.units() if os.path.basename(u) in limits["direct"][mu["file"]]]
-        rest = [u for u in tree.units() if u not in first]
+        rest = [] if limits["direct_only"] else [u for u in tree.units() if u not in first]
         rel = [os.path.relpath(u, tree.path) for u in first]
         st, _ = tree.build(rel or [f"build/{VARIANT}/vigie"], timeout=300)
         if st != "ok":
@@ -395,6 +402,12 @@ def main():
                     help="draw only from the mutant ids listed in FILE (first word of a line)")
     ap.add_argument("--record", metavar="FILE",
                     help="add the ids killed by this run to FILE (and drop the survivors)")
+    ap.add_argument("--direct-only", action="store_true",
+                    help="a shorter ladder: the unit binaries that name a function of the file, "
+                    "then the end-to-end files, not the other unit binaries (a survivor here "
+                    "may be one the whole ladder kills: the score is a lower bound)")
+    ap.add_argument("--log", metavar="FILE",
+                    help="append each result to FILE as it comes (one JSON object a line)")
     a = ap.parse_args()
 
     files = a.files or list(TARGETS)
@@ -462,7 +475,11 @@ def main():
     # is wide: test_faults under ASan at -O0 on a loaded machine took 130 s (a server started
     # for each injected failure, with its reader and hash-pool connections).
     unit_times = {}
+    direct = {f: [os.path.basename(u) for u in trees[0].direct_units(f)] for f in files}
+    needed = {u for us in direct.values() for u in us}
     for u in trees[0].units():
+        if a.direct_only and os.path.basename(u) not in needed:
+            continue
         t1 = time.monotonic()
         st, out = run([u], trees[0].path, 600)
         if st != "ok":
@@ -474,8 +491,7 @@ def main():
     # is a timeout, counted as killed), not ten times all of them: one slow binary
     # (test_faults) made every endless loop wait 40 minutes
     limits = {"unit": {u: max(30.0, 10 * t) for u, t in unit_times.items()}, "e2e": 300.0,
-              "direct": {f: [os.path.basename(u) for u in trees[0].direct_units(f)]
-                         for f in files}}
+              "direct": direct, "direct_only": a.direct_only}
     print(f"mutants: {len(mutants)} to run, {jobs} workers, trees ready in "
           f"{time.monotonic() - t0:.0f} s", flush=True)
 
@@ -494,6 +510,9 @@ def main():
         r = dict(mu, status=st, stage=stage)
         with lock:
             results.append(r)
+            if a.log:
+                with open(a.log, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(r) + "\n")
             n = len(results)
             if st == "survived" or os.environ.get("VIGIE_MUTANTS_VERBOSE"):
                 print(f"[{n}/{len(mutants)}] {st:8} {mu['file']}:{mu['line']} {mu['op']} "

@@ -25,7 +25,8 @@
 #define USE_PERIOD 60  /* seconds: a token's last use is written at most once per period */
 
 struct use {
-    long long id; /* the token */
+    long long id; /* the token: a user's, or a partner's (their ids are of two tables) */
+    bool partner;
     char when[VG_TIME_LEN];
 };
 
@@ -62,10 +63,12 @@ static void note_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
     vg_time_now(when);
     pthread_mutex_lock(&u->lock);
     size_t i = 0;
-    while (i < u->n && u->uses[i].id != meta->id)
+    bool partner = strcmp(meta->kind, "partner") == 0;
+    while (i < u->n && (u->uses[i].id != meta->id || u->uses[i].partner != partner))
         i++;
     if (i < USES_MAX) {
         u->uses[i].id = meta->id;
+        u->uses[i].partner = partner;
         memcpy(u->uses[i].when, when, sizeof when);
         if (i == u->n)
             u->n++;
@@ -86,8 +89,11 @@ void vg_token_uses_flush(struct vg_token_uses *u, struct vg_store *st)
     for (size_t i = 0; i < n; i++) {
         struct vg_diag d;
         vg_diag_clear(&d);
-        if (vg_store_token_touch(st, taken[i].id, taken[i].when, &d) != 0)
-            vg_warn("cannot record the use of token %lld: %s", taken[i].id, d.message);
+        int rc = taken[i].partner ? vg_store_partner_token_touch(st, taken[i].id, taken[i].when, &d)
+                                  : vg_store_token_touch(st, taken[i].id, taken[i].when, &d);
+        if (rc != 0)
+            vg_warn("cannot record the use of %stoken %lld: %s", taken[i].partner ? "partner " : "",
+                    taken[i].id, d.message);
     }
 }
 
@@ -150,6 +156,7 @@ int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_ro
         }
         return -1;
     }
+    note_use(req->srv ? vg_server_token_uses(req->srv) : NULL, &meta);
     if (req->actor.partner_id) { /* a partner CERT: the sharing routes, whatever their role */
         if (share)
             return 0;
@@ -158,7 +165,6 @@ int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_ro
                       req->path);
         return -1;
     }
-    note_use(req->srv ? vg_server_token_uses(req->srv) : NULL, &meta);
     if (required && vg_auth_role_rank(req->actor.role) < (int)route->access) {
         vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
                       req->method, req->path);

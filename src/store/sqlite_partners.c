@@ -152,8 +152,9 @@ static int partner_update(struct vg_store *st, const struct vg_actor *who, long 
 
 static json_t *token_row(sqlite3_stmt *q)
 {
-    return json_pack("{s:I,s:s,s:s,s:o}", "id", (json_int_t)sqlite3_column_int64(q, 0), "label",
-                     sq_col_text(q, 1), "created", sq_col_text(q, 2), "revoked", sq_col_null(q, 3));
+    return json_pack("{s:I,s:s,s:s,s:o,s:o}", "id", (json_int_t)sqlite3_column_int64(q, 0), "label",
+                     sq_col_text(q, 1), "created", sq_col_text(q, 2), "last_used",
+                     sq_col_null(q, 4), "revoked", sq_col_null(q, 3));
 }
 
 static int token_add(struct vg_store *st, const struct vg_actor *who, long long partner,
@@ -186,8 +187,8 @@ static int token_add(struct vg_store *st, const struct vg_actor *who, long long 
     json_decref(detail);
     if (bad || sq_commit(s))
         return sq_fail(s, d);
-    *out = json_pack("{s:I,s:s,s:s,s:n}", "id", (json_int_t)id, "label", label ? label : "",
-                     "created", now, "revoked");
+    *out = json_pack("{s:I,s:s,s:s,s:n,s:n}", "id", (json_int_t)id, "label", label ? label : "",
+                     "created", now, "last_used", "revoked");
     return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 }
 
@@ -198,7 +199,7 @@ static int token_lookup(struct vg_store *st, const unsigned char hash[32], struc
     int rc = sq_token_cached(s, hash, out, meta);
     if (rc != VG_ENOENT)
         return rc;
-    sqlite3_stmt *q = sq_prep(s, "SELECT p.id, p.name, t.id FROM partner_token t "
+    sqlite3_stmt *q = sq_prep(s, "SELECT p.id, p.name, t.id, t.last_used FROM partner_token t "
                                  "JOIN partner p ON p.id = t.partner_id "
                                  "WHERE t.hash = ? AND t.revoked IS NULL AND p.disabled = 0");
     if (!q)
@@ -214,6 +215,7 @@ static int token_lookup(struct vg_store *st, const unsigned char hash[32], struc
         *meta = (struct vg_token_meta){0};
         meta->id = sqlite3_column_int64(q, 2);
         snprintf(meta->kind, sizeof meta->kind, "partner");
+        snprintf(meta->last_used, sizeof meta->last_used, "%s", sq_col_text(q, 3));
         rc = 0;
     } else if (step != SQLITE_DONE) {
         rc = VG_EIO;
@@ -227,7 +229,7 @@ static int token_lookup(struct vg_store *st, const unsigned char hash[32], struc
 static int token_list(struct vg_store *st, long long partner, json_t **out)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT id, label, created, revoked FROM partner_token "
+    sqlite3_stmt *q = sq_prep(s, "SELECT id, label, created, revoked, last_used FROM partner_token "
                                  "WHERE partner_id = ? ORDER BY id");
     if (!q)
         return VG_EIO;
@@ -277,6 +279,30 @@ static int token_revoke(struct vg_store *st, const struct vg_actor *who, long lo
     return 0;
 }
 
+/* As sq_token_touch for a user's token: a write of its own (of the batch, in a batch), never
+ * moving a last use back; the cached tokens, which hold their last use, are dropped. */
+static int token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    sqlite3_stmt *q = sq_prep(s, "UPDATE partner_token SET last_used = ? WHERE id = ? "
+                                 "AND (last_used IS NULL OR last_used < ?)");
+    if (!q)
+        goto fail;
+    sq_bind_text(q, 1, when);
+    sqlite3_bind_int64(q, 2, id);
+    sq_bind_text(q, 3, when);
+    sq_caches_drop(s);
+    if (sq_step_done(s, q) || sq_commit(s))
+        goto fail;
+    return 0;
+fail:;
+    int rc = sq_db_error(s, d);
+    sq_rollback(s);
+    return rc;
+}
+
 const struct vg_store_partner_ops sq_partner_ops = {
     .create = partner_create,
     .get = partner_get,
@@ -286,4 +312,5 @@ const struct vg_store_partner_ops sq_partner_ops = {
     .token_lookup = token_lookup,
     .token_list = token_list,
     .token_revoke = token_revoke,
+    .token_touch = token_touch,
 };

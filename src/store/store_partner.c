@@ -49,3 +49,9 @@ int vg_store_partner_token_revoke(struct vg_store *st, const struct vg_actor *wh
 {
     return st->ops->partner->token_revoke(st, who, partner, id, d);
 }
+
+int vg_store_partner_token_touch(struct vg_store *st, long long id, const char *when,
+                                 struct vg_diag *d)
+{
+    return st->ops->partner->token_touch(st, id, when, d);
+}
