@@ -50,6 +50,8 @@ CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
+.DELETE_ON_ERROR:
+
 .PHONY: all deps run test check coverage unit e2e asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
         format-check layers mutants
 all: vigie
