@@ -54,21 +54,6 @@ static void uuid_of(const char *kind, const char *a, const char *b, char out[VG_
     vg_uuid5(vg_uuid_ns_vigie, name, (size_t)n, out);
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 8;
-    while (c < n)
-        c *= 2;
-    void *q = vg_realloc(*p, c * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 /* The row's tags (a JSON array of strings) into x->tags: cut in a copy when no string holds
  * an escape (the usual case), else read by jansson. 0 or VG_ENOMEM. */
 static int decode_tags(struct exporter *x, const char *t, size_t n)
@@ -81,7 +66,7 @@ static int decode_tags(struct exporter *x, const char *t, size_t n)
         t++, n--;
     if (n < 2 || t[0] != '[')
         return 0;
-    if (grow((void **)&x->tags_text, &x->tags_text_cap, n + 1, 1) < 0)
+    if (vg_grow((void **)&x->tags_text, &x->tags_text_cap, n + 1, 1, 8) < 0)
         return VG_ENOMEM;
     memcpy(x->tags_text, t, n);
     x->tags_text[n] = '\0';
@@ -89,7 +74,7 @@ static int decode_tags(struct exporter *x, const char *t, size_t n)
     bool plain = memchr(t, '\\', n) == NULL;
     for (size_t i = 0; i < n; i++)
         count += t[i] == '"';
-    if (grow((void **)&x->tags, &x->tags_cap, count / 2 + 1, sizeof *x->tags) < 0)
+    if (vg_grow((void **)&x->tags, &x->tags_cap, count / 2 + 1, sizeof *x->tags, 8) < 0)
         return VG_ENOMEM;
     size_t k = 0;
     if (plain) {
@@ -172,7 +157,7 @@ static int next_item(void *ctx, const struct vg_share_item **out, struct vg_diag
         }
         if (vg_tlp_level(w->tlp) > x->top)
             x->top = vg_tlp_level(w->tlp);
-        if (grow((void **)&x->sg, &x->sg_cap, w->nsightings, sizeof *x->sg) < 0)
+        if (vg_grow((void **)&x->sg, &x->sg_cap, w->nsightings, sizeof *x->sg, 8) < 0)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         size_t cap = x->sg_cap;
         if (w->nsightings && !x->sg_uuid) {

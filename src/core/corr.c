@@ -71,21 +71,6 @@ static uint64_t hash(const char *p, size_t n)
     return h ^ (h >> 29);
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 1024;
-    while (ncap < need)
-        ncap *= 2;
-    void *np = vg_realloc(*p, ncap * elem);
-    if (!np)
-        return VG_ENOMEM;
-    *p = np;
-    *cap = ncap;
-    return 0;
-}
-
 struct vg_corr *vg_corr_new(void)
 {
     return vg_calloc(1, sizeof(struct vg_corr));
@@ -257,7 +242,7 @@ static int add_one(struct vg_corr *c, long long inc, const struct vg_observable 
             return VG_ENOMEM;
         c->cap = ncap;
     }
-    if (c->alen + kl > UINT32_MAX || grow((void **)&c->arena, &c->acap, c->alen + kl, 1) ||
+    if (c->alen + kl > UINT32_MAX || vg_grow((void **)&c->arena, &c->acap, c->alen + kl, 1, 1024) ||
         table_grow(c, &c->eq))
         return VG_ENOMEM;
     uint32_t id = (uint32_t)c->n;
@@ -285,7 +270,7 @@ static int add_one(struct vg_corr *c, long long inc, const struct vg_observable 
             if (k[i] != '.' || !memchr(k + 1, '.', i - 1))
                 continue;
             if (table_grow(c, &c->desc) ||
-                grow((void **)&c->links, &c->caplinks, c->nlinks + 1, sizeof *c->links))
+                vg_grow((void **)&c->links, &c->caplinks, c->nlinks + 1, sizeof *c->links, 1024))
                 return VG_ENOMEM;
             int f2;
             size_t ds = probe(c, &c->desc, k, i, &f2);
@@ -299,7 +284,7 @@ static int add_one(struct vg_corr *c, long long inc, const struct vg_observable 
         }
     }
     if (o->has_ip) {
-        if (grow((void **)&c->nets, &c->capnets, c->nnets + 1, sizeof *c->nets))
+        if (vg_grow((void **)&c->nets, &c->capnets, c->nnets + 1, sizeof *c->nets, 1024))
             return VG_ENOMEM;
         struct net *nt = &c->nets[c->nnets++];
         memcpy(nt->ip, o->ip, 16);

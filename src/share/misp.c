@@ -663,6 +663,18 @@ static long small_int(const json_t *v)
     return -1;
 }
 
+/* Is name a TLP tag? Then the most restricted level seen so far goes to *tlp. */
+static bool tlp_tag(const char *name, enum vg_tlp *tlp, bool *has_tlp)
+{
+    enum vg_tlp level;
+    if (vg_tlp_from_misp_tag(name, &level) < 0)
+        return false;
+    if (!*has_tlp || level > *tlp)
+        *tlp = level;
+    *has_tlp = true;
+    return true;
+}
+
 /* Sorts a Tag[] list: the most restricted TLP into *tlp, PAP and RSIT into the container's
  * fields when c is given, every other name (and PAP and RSIT for items) into tags. */
 static void read_tags(const json_t *list, enum vg_tlp *tlp, bool *has_tlp, json_t *c, json_t *tags)
@@ -671,15 +683,10 @@ static void read_tags(const json_t *list, enum vg_tlp *tlp, bool *has_tlp, json_
     json_t *t;
     json_array_foreach(list, i, t) {
         const char *name = vg_json_str(t, "name");
-        enum vg_tlp level;
         if (!name || !*name)
             continue;
-        if (vg_tlp_from_misp_tag(name, &level) == 0) {
-            if (!*has_tlp || level > *tlp)
-                *tlp = level;
-            *has_tlp = true;
+        if (tlp_tag(name, tlp, has_tlp))
             continue;
-        }
         if (c && strncasecmp(name, "PAP:", 4) == 0 && name[4]) {
             char pap[16];
             size_t n = 0;
@@ -909,15 +916,10 @@ static size_t item_tags(struct reader *r, const json_t *list, enum vg_tlp *tlp, 
     json_t *t;
     json_array_foreach(list, i, t) {
         const char *name = vg_json_str(t, "name");
-        enum vg_tlp level;
         if (!name || !*name)
             continue;
-        if (vg_tlp_from_misp_tag(name, &level) == 0) {
-            if (!*has_tlp || level > *tlp)
-                *tlp = level;
-            *has_tlp = true;
+        if (tlp_tag(name, tlp, has_tlp))
             continue;
-        }
         r->tags[n++] = name;
     }
     return n;

@@ -33,26 +33,11 @@ static const char *str_member(const json_t *o, const char *key, bool *bad)
     return json_string_value(v);
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 4;
-    while (c < n)
-        c *= 2;
-    void *q = vg_realloc(*p, c * size);
-    if (!q)
-        return -1;
-    *p = q;
-    *cap = c;
-    return 0;
-}
-
 static int convert_sightings(struct vg_share_doc_items *it, size_t i, const json_t *ss,
                              struct vg_diag *d)
 {
     size_t n = json_array_size(ss);
-    if (grow((void **)&it->sightings, &it->sightings_cap, n, sizeof *it->sightings) < 0)
+    if (vg_grow((void **)&it->sightings, &it->sightings_cap, n, sizeof *it->sightings, 4) < 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     for (size_t k = 0; k < n; k++) {
         const json_t *s = json_array_get(ss, k);
@@ -136,7 +121,7 @@ static int convert(struct vg_share_doc_items *it, size_t i, const json_t *o, str
     if (tags && !json_is_array(tags) && strict)
         return item_fail(i, "/tags", "tags must be an array of strings", d);
     size_t nt = json_array_size(tags), n = 0;
-    if (grow((void **)&it->tags, &it->tags_cap, nt, sizeof *it->tags) < 0)
+    if (vg_grow((void **)&it->tags, &it->tags_cap, nt, sizeof *it->tags, 4) < 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     for (size_t k = 0; k < nt; k++) {
         const json_t *t = json_array_get(tags, k);

@@ -142,6 +142,9 @@ int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg
 int sq_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
                    struct vg_diag *d);
 int sq_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d);
+/* The write behind a token's last use (sqlite_users.c); sql binds when, the id, when. */
+int sq_last_used_touch(struct vg_store *st, const char *sql, long long id, const char *when,
+                       struct vg_diag *d);
 int sq_token_list(struct vg_store *st, long long user_id, json_t **out);
 int sq_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);
 int sq_org_get(struct vg_store *st, long long id, json_t **out);

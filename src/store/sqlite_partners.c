@@ -279,28 +279,13 @@ static int token_revoke(struct vg_store *st, const struct vg_actor *who, long lo
     return 0;
 }
 
-/* As sq_token_touch for a user's token: a write of its own (of the batch, in a batch), never
- * moving a last use back; the cached tokens, which hold their last use, are dropped. */
+/* As sq_token_touch for a user's token. */
 static int token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d)
 {
-    struct sq *s = sq_of(st);
-    if (sq_begin(s))
-        return sq_db_error(s, d);
-    sqlite3_stmt *q = sq_prep(s, "UPDATE partner_token SET last_used = ? WHERE id = ? "
-                                 "AND (last_used IS NULL OR last_used < ?)");
-    if (!q)
-        goto fail;
-    sq_bind_text(q, 1, when);
-    sqlite3_bind_int64(q, 2, id);
-    sq_bind_text(q, 3, when);
-    sq_caches_drop(s);
-    if (sq_step_done(s, q) || sq_commit(s))
-        goto fail;
-    return 0;
-fail:;
-    int rc = sq_db_error(s, d);
-    sq_rollback(s);
-    return rc;
+    return sq_last_used_touch(st,
+                              "UPDATE partner_token SET last_used = ? WHERE id = ? "
+                              "AND (last_used IS NULL OR last_used < ?)",
+                              id, when, d);
 }
 
 const struct vg_store_partner_ops sq_partner_ops = {

@@ -230,17 +230,19 @@ int sq_token_prune(struct vg_store *st, long long user_id, const char *kind, int
     return sq_step_done(s, q) ? sq_db_error(s, d) : 0;
 }
 
-/* The cached tokens hold their last use: dropped, so that the next lookup reads the one
- * written (or else every request would find it older than a minute and record it again). */
-int sq_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d)
+/* Sets a token's last use (sql: "UPDATE <table> SET last_used = ?1 WHERE id = ?2 AND
+ * (last_used IS NULL OR last_used < ?3)") to when, never moving it back: a write of its own (in
+ * a batch: of the batch, so that a lock held by another process is waited for once per batch,
+ * as for any write). The cached tokens hold their last use: dropped, so that the next lookup
+ * reads the one written (or else every request would find it older than a minute and record
+ * it again). */
+int sq_last_used_touch(struct vg_store *st, const char *sql, long long id, const char *when,
+                       struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    /* a write of its own (in a batch: of the batch, so that a lock held by another process is
-     * waited for once per batch, as for any write) */
     if (sq_begin(s))
         return sq_db_error(s, d);
-    sqlite3_stmt *q = sq_prep(s, "UPDATE token SET last_used = ? WHERE id = ? "
-                                 "AND (last_used IS NULL OR last_used < ?)");
+    sqlite3_stmt *q = sq_prep(s, sql);
     if (!q)
         goto fail;
     sq_bind_text(q, 1, when);
@@ -254,6 +256,14 @@ fail:;
     int rc = sq_db_error(s, d);
     sq_rollback(s);
     return rc;
+}
+
+int sq_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d)
+{
+    return sq_last_used_touch(st,
+                              "UPDATE token SET last_used = ? WHERE id = ? "
+                              "AND (last_used IS NULL OR last_used < ?)",
+                              id, when, d);
 }
 
 int sq_token_revoke(struct vg_store *st, long long id, long long user_id, struct vg_diag *d)

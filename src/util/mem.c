@@ -9,8 +9,11 @@
 #include <jansson.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/err.h"
 
 static atomic_bool hooked;       /* counting (and maybe failing) */
 static atomic_long allocs;       /* allocations since the hook was set */
@@ -126,4 +129,24 @@ void vg_mem_spare_begin(void)
 void vg_mem_spare_end(void)
 {
     spared--;
+}
+
+int vg_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : first ? first : 1;
+    while (c < need) {
+        if (c > SIZE_MAX / 2)
+            return VG_ENOMEM;
+        c *= 2;
+    }
+    if (elem && c > SIZE_MAX / elem)
+        return VG_ENOMEM;
+    void *q = vg_realloc(*p, c * elem);
+    if (!q)
+        return VG_ENOMEM;
+    *p = q;
+    *cap = c;
+    return 0;
 }

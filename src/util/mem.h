@@ -15,6 +15,11 @@ void *vg_realloc(void *p, size_t n);
 char *vg_strdup(const char *s);
 char *vg_strndup(const char *s, size_t n);
 
+/* Grows the array *p of *cap elements of elem bytes to hold at least need, doubling from
+ * first (or from *cap); *p and *cap are left as they were on failure. 0, or VG_ENOMEM (also
+ * when the size would overflow). */
+int vg_grow(void **p, size_t *cap, size_t need, size_t elem, size_t first);
+
 /* Allocations of the calling thread that failed so far (for real or by the hook). A builder
  * that ignores the result of each small allocation (jansson's setters) compares it before and
  * after, and reports out of memory rather than an incomplete result. */

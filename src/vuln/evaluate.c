@@ -98,21 +98,6 @@ static void scratch_free(struct scratch *sc)
     free(sc->csat);
 }
 
-int vuln_need(void **p, size_t *cap, size_t n, size_t sz)
-{
-    if (n <= *cap)
-        return 0;
-    size_t nc = *cap ? *cap : 64;
-    while (nc < n)
-        nc *= 2;
-    void *q = vg_realloc(*p, nc * sz);
-    if (!q)
-        return VG_ENOMEM;
-    *p = q;
-    *cap = nc;
-    return 0;
-}
-
 /* Does hit h refer to a criterion (or CVE 5 product) of v? Not when the index was built
  * before v replaced an older record of the CVE: such hits are dropped (rebuild the index). */
 bool vuln_hit_valid(const struct vg_vuln *v, const struct hit *h)
@@ -134,7 +119,7 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
     struct vg_finding tmpl = vuln_finding_of(s, entry);
     if (v->source == VG_VULN_CVE5 || v->simple) {
         /* Any vulnerable criterion met makes the asset vulnerable. */
-        if (vuln_need((void **)&sc->u, &sc->ucap, n, sizeof *sc->u) < 0)
+        if (vg_grow((void **)&sc->u, &sc->ucap, n, sizeof *sc->u, 64) < 0)
             return VG_ENOMEM;
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
@@ -161,16 +146,16 @@ static int eval_entry(const struct vg_vuln_set *s, const struct vg_inventory *in
             const struct gasset *ga = &inv->gassets[k2];
             if (only_org != UINT32_MAX && ga->org != only_org)
                 continue;
-            if (vuln_need((void **)&sc->t, &sc->tcap, nt + 1, sizeof *sc->t) < 0)
+            if (vg_grow((void **)&sc->t, &sc->tcap, nt + 1, sizeof *sc->t, 64) < 0)
                 return VG_ENOMEM;
             sc->t[nt++] = (struct oma){ga->org, h[i].match, ga->asset};
         }
     }
     sort_oma(sc->t, nt);
-    if (vuln_need((void **)&sc->mark, &sc->mcap, v->nmatches, 1) < 0 ||
-        vuln_need((void **)&sc->nsat, &sc->ncap, v->nnodes, 1) < 0 ||
-        vuln_need((void **)&sc->csat, &sc->ccap, v->nconfigs, 1) < 0 ||
-        vuln_need((void **)&sc->u, &sc->ucap, nt, sizeof *sc->u) < 0)
+    if (vg_grow((void **)&sc->mark, &sc->mcap, v->nmatches, 1, 64) < 0 ||
+        vg_grow((void **)&sc->nsat, &sc->ncap, v->nnodes, 1, 64) < 0 ||
+        vg_grow((void **)&sc->csat, &sc->ccap, v->nconfigs, 1, 64) < 0 ||
+        vg_grow((void **)&sc->u, &sc->ucap, nt, sizeof *sc->u, 64) < 0)
         return VG_ENOMEM;
     memset(sc->mark, 0, v->nmatches);
     for (size_t i = 0; i < nt;) {

@@ -101,7 +101,7 @@ struct pendings {
 
 static int pend(struct pendings *p, uint32_t bucket, const struct ixent *e)
 {
-    if (vuln_need((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v) < 0)
+    if (vg_grow((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v, 64) < 0)
         return VG_ENOMEM;
     p->v[p->n++] = (struct pending){bucket, *e};
     return 0;
@@ -189,7 +189,7 @@ struct vg_vindex *vg_vindex_build(const struct vg_vuln_set *s)
             char k[VG_MAX_CPE];
             size_t kl;
             if (!vg_cpe_product_key(&m->cpe, k, sizeof k, &kl)) {
-                if (vuln_need((void **)&ix->wild, &wcap, ix->nwild + 1, sizeof *ix->wild) < 0)
+                if (vg_grow((void **)&ix->wild, &wcap, ix->nwild + 1, sizeof *ix->wild, 64) < 0)
                     goto fail;
                 ix->wild[ix->nwild++] = e;
                 continue;

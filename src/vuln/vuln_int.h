@@ -106,9 +106,6 @@ struct ixent {
 
 /* ---- helpers ---- */
 
-/* Grows *p (of *cap elements of sz bytes) to hold n, doubling; 0 or VG_ENOMEM. */
-int vuln_need(void **p, size_t *cap, size_t n, size_t sz);
-
 /* The key of (vendor, product) names already normalised, as CVE 5 records hold them:
  * "vendor:product" (core/product.h); 0 if it does not fit in cap. */
 static inline size_t vuln_name_key(struct vg_str vendor, struct vg_str product, char *out,

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/err.h"
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/shown.h"
 #include "util/str.h"
 #include "util/time.h"
@@ -291,15 +293,57 @@ static void buf_reserve_hint(void **state)
     vg_buf_cleanup(&b);
 }
 
+/* vg_grow: from first, doubling to hold need; nothing changed when it fails (overflow, or an
+ * allocation the hook refuses). */
+static void grow_doubles_and_fails_cleanly(void **state)
+{
+    (void)state;
+    int *a = NULL;
+    size_t cap = 0;
+    assert_int_equal(vg_grow((void **)&a, &cap, 0, sizeof *a, 4), 0);
+    assert_null(a);
+    assert_int_equal(vg_grow((void **)&a, &cap, 1, sizeof *a, 4), 0);
+    assert_int_equal(cap, 4);
+    assert_int_equal(vg_grow((void **)&a, &cap, 4, sizeof *a, 4), 0);
+    assert_int_equal(cap, 4);
+    assert_int_equal(vg_grow((void **)&a, &cap, 5, sizeof *a, 4), 0);
+    assert_int_equal(cap, 8);
+    assert_int_equal(vg_grow((void **)&a, &cap, 33, sizeof *a, 4), 0);
+    assert_int_equal(cap, 64);
+    a[63] = 7;
+    int *keep = a;
+    assert_int_equal(vg_grow((void **)&a, &cap, SIZE_MAX / 2 + 2, 1, 4), VG_ENOMEM);
+    assert_int_equal(vg_grow((void **)&a, &cap, SIZE_MAX / 4 + 1, sizeof *a, 4), VG_ENOMEM);
+    vg_mem_fail_after(1);
+    assert_int_equal(vg_grow((void **)&a, &cap, 65, sizeof *a, 4), VG_ENOMEM);
+    vg_mem_fail_after(0);
+    assert_ptr_equal(a, keep);
+    assert_int_equal(cap, 64);
+    assert_int_equal(a[63], 7);
+    size_t c1 = 0;
+    char *b = NULL;
+    assert_int_equal(vg_grow((void **)&b, &c1, 3, 1, 0), 0); /* first 0: from 1 */
+    assert_int_equal(c1, 4);
+    free(b);
+    free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(buf_cap_is_enforced),   cmocka_unit_test(buf_html_escapes),
-        cmocka_unit_test(buf_json_strings),      cmocka_unit_test(str_to_u64_bounds),
-        cmocka_unit_test(str_trim_and_compare),  cmocka_unit_test(shown_escapes_and_cuts),
-        cmocka_unit_test(time_parse_forms),      cmocka_unit_test(utf8_sequences),
-        cmocka_unit_test(json_depth_limit),      cmocka_unit_test(json_unknown_field_named),
-        cmocka_unit_test(log_format_and_levels), cmocka_unit_test(uuid_forms),
+        cmocka_unit_test(grow_doubles_and_fails_cleanly),
+        cmocka_unit_test(buf_cap_is_enforced),
+        cmocka_unit_test(buf_html_escapes),
+        cmocka_unit_test(buf_json_strings),
+        cmocka_unit_test(str_to_u64_bounds),
+        cmocka_unit_test(str_trim_and_compare),
+        cmocka_unit_test(shown_escapes_and_cuts),
+        cmocka_unit_test(time_parse_forms),
+        cmocka_unit_test(utf8_sequences),
+        cmocka_unit_test(json_depth_limit),
+        cmocka_unit_test(json_unknown_field_named),
+        cmocka_unit_test(log_format_and_levels),
+        cmocka_unit_test(uuid_forms),
         cmocka_unit_test(buf_reserve_hint),
     };
     return cmocka_run_group_tests_name("util", tests, NULL, NULL);
