@@ -337,32 +337,22 @@ static bool filter_keeps(const struct vg_share_filter *f, const json_t *ind)
     return true;
 }
 
-/* Loads every sighting once, grouped by indicator id (an object keyed by the decimal id of
- * arrays of sightings): one pass over the sightings instead of a query per indicator. */
-static int sightings_by_indicator(struct vg_store *st, json_t **out, struct vg_diag *d)
+/* Calls fn for every sighting that filters f select, page after page; stops at fn's first
+ * non-zero return and returns it, or the store's error. */
+static int each_sighting(struct vg_store *st, const json_t *f, int (*fn)(void *ctx, json_t *s),
+                         void *ctx, struct vg_diag *d)
 {
-    json_t *by = json_object(), *f = json_object();
     char cursor[64] = "";
     int rc = 0;
-    for (;;) {
+    while (!rc) {
         struct vg_page page = {VG_MAX_PAGE, cursor[0] ? cursor : NULL};
-        json_t *pg = NULL;
-        rc = vg_store_sighting_list(st, f, &page, &pg, d);
-        if (rc)
-            break;
+        json_t *pg = NULL, *s;
         size_t i;
-        json_t *s;
+        if ((rc = vg_store_sighting_list(st, f, &page, &pg, d)) != 0)
+            break;
         json_array_foreach(json_object_get(pg, "items"), i, s) {
-            char key[32];
-            snprintf(key, sizeof key, "%lld",
-                     (long long)json_integer_value(json_object_get(json_object_get(s, "indicator"),
-                                                                   "id")));
-            json_t *list = json_object_get(by, key);
-            if (!list) {
-                list = json_array();
-                json_object_set_new(by, key, list);
-            }
-            json_array_append(list, s);
+            if ((rc = fn(ctx, s)) != 0)
+                break;
         }
         const char *next = vg_json_str(pg, "next_cursor");
         bool more = next && vg_str_copy(vg_str_c(next), cursor, sizeof cursor) == 0;
@@ -370,6 +360,30 @@ static int sightings_by_indicator(struct vg_store *st, json_t **out, struct vg_d
         if (!more)
             break;
     }
+    return rc;
+}
+
+static int group_sighting(void *ctx, json_t *s)
+{
+    json_t *by = ctx;
+    char key[32];
+    snprintf(key, sizeof key, "%lld",
+             (long long)json_integer_value(json_object_get(json_object_get(s, "indicator"), "id")));
+    json_t *list = json_object_get(by, key);
+    if (!list) {
+        list = json_array();
+        json_object_set_new(by, key, list);
+    }
+    json_array_append(list, s);
+    return 0;
+}
+
+/* Loads every sighting once, grouped by indicator id (an object keyed by the decimal id of
+ * arrays of sightings): one pass over the sightings instead of a query per indicator. */
+static int sightings_by_indicator(struct vg_store *st, json_t **out, struct vg_diag *d)
+{
+    json_t *by = json_object(), *f = json_object();
+    int rc = each_sighting(st, f, group_sighting, by, d);
     json_decref(f);
     if (rc) {
         json_decref(by);
@@ -587,55 +601,45 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* The "share:UUID" sources gathered by share_sources. */
+struct sources {
+    char **v;
+    size_t n, cap;
+    struct vg_diag *d;
+};
+
+static int add_source(void *ctx, json_t *h)
+{
+    struct sources *x = ctx;
+    const char *src = vg_json_str(h, "source");
+    if (!src || strncmp(src, "share:", 6) != 0)
+        return 0;
+    if (vg_grow((void **)&x->v, &x->cap, x->n + 1, sizeof *x->v, 64) ||
+        !(x->v[x->n] = vg_strdup(src)))
+        return vg_diag_set(x->d, VG_ENOMEM, "", "out of memory");
+    x->n++;
+    return 0;
+}
+
 /* The sources of the sightings of indicator id that came from a share ("share:UUID"), every
  * page of them, as a sorted array of new strings in *out (n in *n). */
 static int share_sources(struct import *im, long long id, char ***out, size_t *n)
 {
     json_t *f = json_pack("{s:I}", "indicator", (json_int_t)id);
-    char cursor[64] = "", **v = NULL;
-    size_t k = 0, cap = 0;
-    int rc = f ? 0 : vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
-    while (!rc) {
-        struct vg_page page = {VG_MAX_PAGE, cursor[0] ? cursor : NULL};
-        json_t *pg = NULL, *h;
-        size_t j;
-        if ((rc = vg_store_sighting_list(im->st, f, &page, &pg, im->d)) != 0)
-            break;
-        json_array_foreach(json_object_get(pg, "items"), j, h) {
-            const char *src = vg_json_str(h, "source");
-            if (!src || strncmp(src, "share:", 6) != 0)
-                continue;
-            if (k == cap) {
-                char **nv = vg_realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *nv);
-                if (!nv) {
-                    rc = vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
-                    break;
-                }
-                v = nv;
-            }
-            if (!(v[k] = vg_strdup(src))) {
-                rc = vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
-                break;
-            }
-            k++;
-        }
-        const char *next = vg_json_str(pg, "next_cursor");
-        bool more = next && vg_str_copy(vg_str_c(next), cursor, sizeof cursor) == 0;
-        json_decref(pg);
-        if (!more)
-            break;
-    }
+    struct sources x = {NULL, 0, 0, im->d};
+    int rc = f ? each_sighting(im->st, f, add_source, &x, im->d)
+               : vg_diag_set(im->d, VG_ENOMEM, "", "out of memory");
     json_decref(f);
     if (rc) {
-        for (size_t i = 0; i < k; i++)
-            free(v[i]);
-        free(v);
+        for (size_t i = 0; i < x.n; i++)
+            free(x.v[i]);
+        free(x.v);
         return rc;
     }
-    if (k > 1)
-        vg_sort(v, k, sizeof *v, cmp_str);
-    *out = v;
-    *n = k;
+    if (x.n > 1)
+        vg_sort(x.v, x.n, sizeof *x.v, cmp_str);
+    *out = x.v;
+    *n = x.n;
     return 0;
 }
 
