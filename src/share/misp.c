@@ -675,8 +675,9 @@ static bool tlp_tag(const char *name, enum vg_tlp *tlp, bool *has_tlp)
     return true;
 }
 
-/* Sorts a Tag[] list: the most restricted TLP into *tlp, PAP and RSIT into the container's
- * fields when c is given, every other name (and PAP and RSIT for items) into tags. */
+/* Sorts an event's Tag[] list: the most restricted TLP into *tlp, PAP and RSIT into the
+ * container c's fields (when c could be made), every other name into tags. An attribute's
+ * Tag[] is item_tags'. */
 static void read_tags(const json_t *list, enum vg_tlp *tlp, bool *has_tlp, json_t *c, json_t *tags)
 {
     size_t i;
