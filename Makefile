@@ -2,13 +2,13 @@
 # Variants: build/release (gcc, -O2), build/asan (clang, ASan+UBSan), build/coverage (gcc, gcov). `make` builds ./vigie.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libidn2 libcrypto libcurl
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libidn2 libcrypto libcurl libcmark-gfm
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Werror
 BASE_CFLAGS := -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) $(PKG_CFLAGS)
 DEPFLAGS := -MMD -MP
-LIBS    := $(PKG_LIBS) -lpthread -lm
+LIBS    := $(PKG_LIBS) -lcmark-gfm-extensions -lpthread -lm
 
 VARIANT ?= release
 ifeq ($(VARIANT),asan)

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev
-libjemalloc-dev
+libjemalloc-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-utils
 libidn2-dev libssl-dev
 python3 python3-pytest python3-pytest-timeout python3-requests python3-jsonschema sqlite3 curl clang-format-14
 gcovr"
