@@ -22,6 +22,7 @@
 #include "store/vuln.h"
 #include "store/partner.h"
 #include "store/taxii.h"
+#include "store/upstream.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -57,6 +58,8 @@ struct vg_store_ops {
     const struct vg_store_pull_ops *pull;       /* where `vigie share pull` stopped */
     const struct vg_store_partner_ops *partner; /* partner CERTs and their tokens */
     const struct vg_store_taxii_ops *taxii;     /* the TAXII 2.1 server (store/taxii.h) */
+    /* other CERTs' publications, imported (issue 13) */
+    const struct vg_store_upstream_ops *upstream;
 };
 
 struct vg_store {

@@ -1,0 +1,2 @@
+-- Placeholder of h-flow's migration 012 (vigie's own advisories), so that this branch builds
+-- (versions run without a gap): at the merge, h-flow's 012_advisories.sql replaces this file.
