@@ -88,5 +88,9 @@ void vg_api_taxii_colls_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_taxii_colls_create(struct vg_req *req, struct vg_resp *r);
 void vg_api_taxii_colls_get(struct vg_req *req, struct vg_resp *r);
 void vg_api_taxii_colls_patch(struct vg_req *req, struct vg_resp *r);
+/* Upstream advisories: other CERTs' publications (api/upstream.c, issue 13). */
+void vg_api_upstream_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_upstream_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_upstream_draft(struct vg_req *req, struct vg_resp *r);
 
 #endif

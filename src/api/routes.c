@@ -77,5 +77,9 @@ const struct vg_route vg_api_routes[] = {
     /* clang-format off */
     {"POST", "/api/v1/share/import", VG_ANALYST, vg_api_share_import, VG_ROUTE_SHARE | VG_ROUTE_RAW_BODY},
     /* clang-format on */
+    /* upstream advisories: other CERTs' publications (issue 13) */
+    {"GET", "/api/v1/upstream-advisories", VG_READER, vg_api_upstream_list, 0},
+    {"GET", "/api/v1/upstream-advisories/{}", VG_READER, vg_api_upstream_get, 0},
+    {"GET", "/api/v1/upstream-advisories/{}/draft", VG_READER, vg_api_upstream_draft, 0},
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

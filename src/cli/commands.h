@@ -61,6 +61,9 @@ int cmd_share_pull(int argc, char **argv);
 extern const char vg_cmd_share_pull_help[];
 extern const struct vg_command vg_cmd_partner;
 
+/* `vigie advisory` (cli/cmd_advisory.c, issue 13). */
+extern const struct vg_command vg_cmd_advisory;
+
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];
 
