@@ -69,6 +69,10 @@ ROLES = {
     ("POST", "/api/v1/taxii/collections"): "admin",
     ("GET", "/api/v1/taxii/collections/{}"): "reader",
     ("PATCH", "/api/v1/taxii/collections/{}"): "admin",
+    # upstream advisories (issue 13, h-upstream)
+    ("GET", "/api/v1/upstream-advisories"): "reader",
+    ("GET", "/api/v1/upstream-advisories/{}"): "reader",
+    ("GET", "/api/v1/upstream-advisories/{}/draft"): "reader",
     ("GET", "/taxii2"): "reader",
     ("GET", "/taxii2/vigie"): "reader",
     ("GET", "/taxii2/vigie/collections"): "reader",

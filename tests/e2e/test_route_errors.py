@@ -109,6 +109,13 @@ ID_ROUTES = {
     # sharing (h-share): the incident's 404 before the query's 400 (format is missing here)
     ("GET", "/api/v1/incidents/{}/export"): dict(REF, body=None, absent_msg="no incident {id}",
                                                  malformed_msg="no incident {id}"),
+    # upstream advisories (issue 13, h-upstream): a reference is any string
+    ("GET", "/api/v1/upstream-advisories/{}"): dict(
+        REF, absent="CERTFR-2099-AVI-9999", body=None,
+        absent_msg="no upstream advisory '{id}'", malformed_msg="no upstream advisory '{id}'"),
+    ("GET", "/api/v1/upstream-advisories/{}/draft"): dict(
+        REF, absent="CERTFR-2099-AVI-9999", body=None,
+        absent_msg="no upstream advisory '{id}'", malformed_msg="no upstream advisory '{id}'"),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
