@@ -358,6 +358,70 @@ static void draft_body(void **state)
     json_decref(o);
 }
 
+/* What an import told of each file. */
+struct told {
+    char lines[8][200];
+    size_t n;
+};
+
+static void tell(void *ctx, const char *path, const char *ref, int result, const struct vg_diag *d)
+{
+    struct told *t = ctx;
+    const char *base = strrchr(path, '/');
+    if (t->n < 8)
+        snprintf(t->lines[t->n++], sizeof t->lines[0], "%s %s %s", base ? base + 1 : path,
+                 vg_upstream_result_name(result), ref ? ref : d->field);
+}
+
+static void import_paths(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_store *st = f->st;
+    struct vg_upstream_counts n;
+    struct vg_diag d;
+    struct told t = {0};
+    const char *one[] = {"tests/data/upstream/good-CERTFR-2025-AVI-0823.json"};
+    assert_int_equal(vg_upstream_import_paths(st, &who, one, 1, tell, &t, &n, &d), 0);
+    assert_int_equal(n.imported, 1);
+    assert_string_equal(t.lines[0], "good-CERTFR-2025-AVI-0823.json imported CERTFR-2025-AVI-0823");
+    /* the folder, in name order: the broken files told with their pointer and skipped, the
+     * other good one imported, the first unchanged */
+    t.n = 0;
+    const char *dir[] = {"tests/data/upstream/"};
+    assert_int_equal(vg_upstream_import_paths(st, &who, dir, 1, tell, &t, &n, &d), 0);
+    assert_int_equal(t.n, 6);
+    assert_string_equal(t.lines[0], "bad-array.json skipped ");
+    assert_string_equal(t.lines[1], "bad-cve-name.json skipped /cves/0/name");
+    assert_string_equal(t.lines[2], "bad-revision-date.json skipped /revisions/0/revision_date");
+    assert_string_equal(t.lines[3], "bad-syntax.json skipped ");
+    assert_string_equal(t.lines[4], "good-CERTFR-2023-AVI-0191.json imported CERTFR-2023-AVI-0191");
+    assert_string_equal(t.lines[5],
+                        "good-CERTFR-2025-AVI-0823.json unchanged CERTFR-2025-AVI-0823");
+    assert_true(n.imported == 1 && n.unchanged == 1 && n.skipped == 4 && n.updated == 0 &&
+                n.older == 0);
+    /* a file that is not there is skipped, not an error of the import */
+    const char *missing[] = {"tests/data/upstream/none.json"};
+    t.n = 0;
+    assert_int_equal(vg_upstream_import_paths(st, &who, missing, 1, tell, &t, &n, &d), 0);
+    assert_int_equal(n.skipped, 1);
+    assert_string_equal(t.lines[0], "none.json skipped ");
+    /* the store failing is: the import stops at that file, which is not counted */
+    json_t *doc = json_load_file(one[0], 0, NULL);
+    json_object_set_new(doc, "reference", json_string("CERTFR-2025-AVI-0824"));
+    char path[200];
+    snprintf(path, sizeof path, "%s/new.json", f->dir);
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+    assert_int_equal(vg_store_read_only(st, &d), 0);
+    const char *two[] = {path, one[0]};
+    t.n = 0;
+    assert_int_equal(vg_upstream_import_paths(st, &who, two, 2, tell, &t, &n, &d), VG_EIO);
+    assert_int_equal(t.n, 0);
+    assert_true(n.imported == 0 && n.skipped == 0 && n.unchanged == 0);
+    assert_non_null(strstr(d.message, "database error"));
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +429,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(cve_index, setup, teardown),
         cmocka_unit_test_setup_teardown(constituents, setup, teardown),
         cmocka_unit_test(draft_body),
+        cmocka_unit_test_setup_teardown(import_paths, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
