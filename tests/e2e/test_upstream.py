@@ -101,6 +101,29 @@ def test_newer_revision_updates_older_ignored(server, tmp_path):
     assert [i["ref"] for i in r.json()["items"]] == ["CERTFR-2023-AVI-0191"]
 
 
+def test_alert_kind_and_closing_date(server, tmp_path):
+    """The kind comes from the reference (ALE: alerte); an alert's closing date is kept, and a
+    revision that closes it replaces the open one."""
+    corpus_files()
+    doc = load(os.path.join(CERTFR, "CERTFR-2025-AVI-0823.json"))
+    doc["reference"] = "CERTFR-2025-ALE-0012"
+    doc["closed_at"] = None
+    (tmp_path / "open.json").write_text(json.dumps(doc), encoding="utf-8")
+    doc["closed_at"] = "2025-10-01T00:00:00.000000"
+    doc["revisions"].append({"description": "Clôture de l'alerte",
+                             "revision_date": "2025-10-01T00:00:00.000000"})
+    (tmp_path / "closed.json").write_text(json.dumps(doc), encoding="utf-8")
+    imp(server.db, str(tmp_path / "open.json"))
+    a = server.get("/api/v1/upstream-advisories/CERTFR-2025-ALE-0012").json()
+    assert (a["kind"], a["closed_at"], a["revisions"]) == ("alerte", None, 1)
+    _, _, tot = imp(server.db, str(tmp_path / "closed.json"))
+    assert tot == total(updated=1)
+    a = server.get("/api/v1/upstream-advisories/CERTFR-2025-ALE-0012").json()
+    assert (a["kind"], a["closed_at"], a["revisions"]) == ("alerte", "2025-10-01T00:00:00Z", 2)
+    d = server.get("/api/v1/upstream-advisories/CERTFR-2025-ALE-0012/draft").json()
+    assert d["kind"] == "alerte" and "closed_at" not in d
+
+
 def test_broken_files_skipped_rest_imported(tmp_path):
     files = corpus_files()
     d = tmp_path / "in"
