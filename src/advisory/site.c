@@ -191,6 +191,12 @@ static int emit_csaf(struct run *r, const struct vg_advisory *a)
 static int emit_advisory(struct run *r, const struct vg_advisory *a, const char *prefix)
 {
     char path[256];
+    /* the reference is a folder's name: letters, digits, '-' and '_' only */
+    size_t rl = a->ref ? strlen(a->ref) : 0;
+    if (!rl || rl > 64 ||
+        strspn(a->ref, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != rl)
+        return vg_diag_set(r->d, VG_EINVAL, "/ref", "reference '%.64s' cannot name a page",
+                           a->ref ? a->ref : "");
     vg_buf_reset(&r->buf);
     if (vg_adv_html_page(a, r->site, prefix, &r->buf))
         return vg_diag_set(r->d, VG_ENOMEM, "", "%s: page over its cap", a->ref);
