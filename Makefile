@@ -39,7 +39,7 @@ endif
 B := build/$(VARIANT)
 LIB_SRC := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/match/*.c src/vuln/*.c \
              src/share/*.c src/advisory/*.c src/app/*.c src/http/*.c \
-             src/api/*.c))
+             src/api/*.c src/web/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))

@@ -9,10 +9,12 @@
 #include "api/api.h"
 #include "cli/commands.h"
 #include "cli/demo.h"
+#include "cli/site.h"
 #include "app/auth.h"
 #include "app/share.h"
 #include "app/taxii.h"
 #include "http/server.h"
+#include "web/web.h"
 #include "util/limits.h"
 #include "util/shown.h"
 #include "util/str.h"
@@ -84,11 +86,16 @@ static int run_serve(int argc, char **argv)
         {"intake-min-prefix-ipv6", required_argument, NULL, OPT_MIN_V6},
         {"intake-max-observables", required_argument, NULL, OPT_MAX_OBS},
         {"trusted-proxy", required_argument, NULL, OPT_PROXY},
+        VG_SITE_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     struct vg_proxies proxies = {.n = 0};
     struct vg_server_config cfg = {0};
     cfg.routes = vg_api_routes;
+    cfg.pages = vg_web_routes;
+    struct vg_cli_site site;
+    vg_cli_site_init(&site);
+    cfg.site = &site.site;
     const char *db = NULL, *prefix = "VIG";
     bool demo = false;
     unsigned long long n;
@@ -217,6 +224,13 @@ static int run_serve(int argc, char **argv)
             cfg.proxies = &proxies;
             break;
         }
+        case VG_OPT_SITE_NAME:
+        case VG_OPT_SITE_URL:
+        case VG_OPT_SITE_LANG:
+        case VG_OPT_SITE_CONTACT:
+            if (vg_cli_site_option(&site, "serve", c, optarg))
+                return VG_EXIT_USAGE;
+            break;
         default: return vg_cli_usage("serve", "unknown option");
         }
     }
@@ -268,6 +282,11 @@ static int run_serve(int argc, char **argv)
     char host[256];
     const char *colon = strrchr(cfg.listen, ':');
     snprintf(host, sizeof host, "%.*s", (int)(colon - cfg.listen), cfg.listen);
+    if (!site.base_set) { /* the pages' links and the CSAF namespace: where we listen */
+        char url[300];
+        snprintf(url, sizeof url, "http://%s:%d", host, port);
+        vg_cli_site_base(&site, url);
+    }
     fprintf(stderr, "listening on http://%s:%d\n", host, port);
     if (token[0]) {
         fprintf(stderr, "database: %s\nadmin API token (shown once): %s\n", cfg.db, token);
@@ -327,6 +346,7 @@ const struct vg_command vg_cmd_serve = {
     "  --intake-min-prefix-ipv6 N  refuse IPv6 networks wider than /N in reports (default 32)\n"
     "  --intake-max-observables N  observables in one report at most (default 100)\n"
     "  --trusted-proxy CIDR        a reverse proxy whose X-Forwarded-For names the client\n"
-    "                              (repeatable; without it the header is ignored)\n",
+    "                              (repeatable; without it the header is ignored)\n"
+    "\nThe published advisories (/advisories/, /guides/, /.well-known/csaf/):\n" VG_SITE_HELP,
     run_serve,
 };

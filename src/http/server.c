@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "app/events.h"
+#include "app/publication.h"
 #include "http/auth.h"
 #include "http/conns.h"
 #include "http/hashpool.h"
@@ -97,11 +98,19 @@ struct vg_server {
     struct vg_hashpool *pool;      /* checks the passwords of logins */
     struct vg_loginlimit *logins;  /* the rate limit of logins */
     struct vg_token_uses *uses;    /* token uses for the database thread to write */
+    struct vg_pub_cache *pub;      /* the published site (reader thread) */
 };
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
 {
     return &srv->cfg;
+}
+
+struct vg_pub_cache *vg_server_publication(struct vg_server *srv)
+{
+    if (!srv->pub)
+        srv->pub = vg_pub_cache_new();
+    return srv->pub;
 }
 
 struct vg_events_index *vg_server_events(struct vg_server *srv)
@@ -587,6 +596,8 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     vg_proxy_apply(srv->cfg.proxies, req); /* X-Forwarded-For, from trusted proxies only */
     bool known = false;
     j->route = vg_route_find(srv->cfg.routes, req, &known, j->allow, sizeof j->allow);
+    if (!j->route && !known && srv->cfg.pages)
+        j->route = vg_route_find(srv->cfg.pages, req, &known, j->allow, sizeof j->allow);
     if (!j->route) {
         if (known)
             vg_resp_error(r, 405, "method_not_allowed", NULL,
@@ -971,6 +982,7 @@ void vg_server_stop(struct vg_server *srv)
     vg_store_close(srv->store);
     vg_store_close(srv->rstore);
     vg_events_index_cleanup(&srv->events);
+    vg_pub_cache_free(srv->pub);
     vg_ratelimit_free(srv->rl);
     vg_hashpool_free(srv->pool);
     vg_loginlimit_free(srv->logins);

@@ -15,11 +15,17 @@
 #include "util/err.h"
 
 struct vg_route;
+struct vg_adv_site;
+struct vg_pub_cache;
 
 struct vg_server_config {
-    const struct vg_route *routes; /* the route table (api/routes.c), NULL method ends it */
-    const char *db;                /* database path or URL */
-    const char *listen;            /* "HOST:PORT"; port 0 picks a free one */
+    const struct vg_route *routes;  /* the route table (api/routes.c), NULL method ends it */
+    const struct vg_route *pages;   /* the pages' table (web/routes.c), searched after routes;
+                                     * NULL: none */
+    const struct vg_adv_site *site; /* who publishes and where (the advisories' pages and
+                                     * feeds), NULL: none are served */
+    const char *db;                 /* database path or URL */
+    const char *listen;             /* "HOST:PORT"; port 0 picks a free one */
     struct vg_store_config store;
     const char *redirect_url; /* where ineligible reporters are sent */
     double report_per_minute; /* intake rate per client address */
@@ -82,6 +88,9 @@ struct vg_events_index;
 struct vg_events_index *vg_server_events(struct vg_server *srv);
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv);
+/* The published site kept in memory (app/publication.h), made on first use; only touched by
+ * GET handlers (on the reader thread); freed with the server. NULL when out of memory. */
+struct vg_pub_cache *vg_server_publication(struct vg_server *srv);
 struct vg_token_uses;
 /* The token uses waiting to be written (http/auth.h); NULL if there is no table. */
 struct vg_token_uses *vg_server_token_uses(struct vg_server *srv);

@@ -1,0 +1,253 @@
+/* Publication (app/publication.h): the site written into a folder, and the server's copy in
+ * memory. What the public may read is chosen here, by the TLP gate, and nowhere else. */
+#include "app/publication.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "advisory/site.h"
+#include "util/hash.h"
+#include "util/mem.h"
+
+void vg_publication_list_free(struct vg_advisory *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vg_advisory_free(&list[i]);
+    free(list);
+}
+
+/* ---- into a folder ---- */
+
+struct dir_out {
+    const char *dir;
+    size_t files;
+    struct vg_diag *d;
+};
+
+/* mkdir -p of the folders of path (its last part is the file). */
+static int make_parents(char *path)
+{
+    for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        int rc = mkdir(path, 0755);
+        *p = '/';
+        if (rc && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+static int write_file(void *ctx, const char *path, const char *type, const char *body, size_t len)
+{
+    (void)type;
+    struct dir_out *o = ctx;
+    char full[4096], tmp[4096 + 8];
+    int n = snprintf(full, sizeof full, "%s/%s", o->dir, path);
+    if (n < 0 || (size_t)n >= sizeof full)
+        return vg_diag_set(o->d, VG_EIO, path, "%s/%s: path too long", o->dir, path);
+    snprintf(tmp, sizeof tmp, "%s.tmp", full);
+    if (make_parents(full))
+        return vg_diag_set(o->d, VG_EIO, path, "%s: %s", full, strerror(errno));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return vg_diag_set(o->d, VG_EIO, path, "%s: %s", tmp, strerror(errno));
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, body + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return vg_diag_set(o->d, VG_EIO, path, "%s: %s", tmp, strerror(e));
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) || rename(tmp, full)) {
+        int e = errno;
+        unlink(tmp);
+        return vg_diag_set(o->d, VG_EIO, path, "%s: %s", full, strerror(e));
+    }
+    o->files++;
+    return 0;
+}
+
+int vg_publication_write_dir(struct vg_store *st, const struct vg_adv_site *site, const char *dir,
+                             size_t *files, struct vg_diag *d)
+{
+    struct vg_advisory *list = NULL;
+    size_t n = 0;
+    int rc = vg_publication_load(st, &list, &n, d);
+    if (rc)
+        return rc;
+    const struct vg_advisory **ptrs = n ? vg_malloc(n * sizeof *ptrs) : NULL;
+    if (n && !ptrs) {
+        vg_publication_list_free(list, n);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        ptrs[i] = &list[i];
+    struct dir_out o = {.dir = dir, .d = d};
+    char probe[4096];
+    snprintf(probe, sizeof probe, "%s/x", dir);
+    if (make_parents(probe) || (mkdir(dir, 0755) && errno != EEXIST))
+        rc = vg_diag_set(d, VG_EIO, "", "%s: %s", dir, strerror(errno));
+    else
+        rc = vg_adv_site_render(ptrs, n, site, write_file, &o, d);
+    *files = o.files;
+    free(ptrs);
+    vg_publication_list_free(list, n);
+    return rc;
+}
+
+/* ---- the server's copy ---- */
+
+struct cached {
+    char *type; /* static strings from site.c are copied: the cache outlives nothing else */
+    char *body;
+    size_t len;
+};
+
+struct vg_pub_cache {
+    char stamp[128]; /* of the site held; "" when none */
+    struct vg_strmap paths;
+    struct cached *files;
+    size_t n, cap;
+};
+
+struct vg_pub_cache *vg_pub_cache_new(void)
+{
+    return vg_calloc(1, sizeof(struct vg_pub_cache));
+}
+
+static void cache_clear(struct vg_pub_cache *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->files[i].type);
+        free(c->files[i].body);
+    }
+    free(c->files);
+    c->files = NULL;
+    c->n = c->cap = 0;
+    vg_strmap_cleanup(&c->paths);
+    vg_strmap_init(&c->paths);
+    c->stamp[0] = '\0';
+}
+
+void vg_pub_cache_free(struct vg_pub_cache *c)
+{
+    if (!c)
+        return;
+    cache_clear(c);
+    free(c);
+}
+
+static int keep_file(void *ctx, const char *path, const char *type, const char *body, size_t len)
+{
+    struct vg_pub_cache *c = ctx;
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        struct cached *f = vg_realloc(c->files, cap * sizeof *f);
+        if (!f)
+            return VG_ENOMEM;
+        c->files = f;
+        c->cap = cap;
+    }
+    struct cached *f = &c->files[c->n];
+    f->type = vg_strdup(type);
+    f->body = vg_malloc(len + 1);
+    if (!f->type || !f->body) {
+        free(f->type);
+        free(f->body);
+        return VG_ENOMEM;
+    }
+    memcpy(f->body, body, len);
+    f->body[len] = '\0';
+    f->len = len;
+    bool added;
+    if (vg_strmap_put(&c->paths, path, strlen(path), (uint32_t)c->n, &added) < 0) {
+        free(f->type);
+        free(f->body);
+        return VG_ENOMEM;
+    }
+    c->n++;
+    return 0;
+}
+
+static int rebuild(struct vg_pub_cache *c, struct vg_store *st, const struct vg_adv_site *site,
+                   const char *stamp, struct vg_diag *d)
+{
+    cache_clear(c);
+    struct vg_advisory *list = NULL;
+    size_t n = 0;
+    int rc = vg_publication_load(st, &list, &n, d);
+    if (rc)
+        return rc;
+    const struct vg_advisory **ptrs = n ? vg_malloc(n * sizeof *ptrs) : NULL;
+    if (n && !ptrs)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    for (size_t i = 0; !rc && i < n; i++)
+        ptrs[i] = &list[i];
+    if (!rc)
+        rc = vg_adv_site_render(ptrs, n, site, keep_file, c, d);
+    free(ptrs);
+    vg_publication_list_free(list, n);
+    if (rc == VG_ENOMEM)
+        vg_diag_set(d, rc, "", "out of memory while rendering the site");
+    if (rc) {
+        cache_clear(c);
+        return rc;
+    }
+    snprintf(c->stamp, sizeof c->stamp, "%s", stamp);
+    return 0;
+}
+
+/* The cached file of key, or -1. */
+static long find(const struct vg_pub_cache *c, const char *key, size_t len)
+{
+    long i = vg_strmap_find(&c->paths, key, len);
+    return i < 0 ? -1 : (long)vg_strmap_val(&c->paths, (size_t)i);
+}
+
+int vg_pub_cache_get(struct vg_pub_cache *c, struct vg_store *st, const struct vg_adv_site *site,
+                     const char *path, struct vg_pub_file *out, struct vg_diag *d)
+{
+    char stamp[128];
+    int rc = vg_publication_stamp(st, stamp, sizeof stamp, d);
+    if (rc)
+        return rc;
+    if (!c->stamp[0] || strcmp(stamp, c->stamp) != 0) {
+        if ((rc = rebuild(c, st, site, stamp, d)))
+            return rc;
+    }
+    /* "/advisories/X/" -> "advisories/X" then the file itself or its folder's index */
+    char key[1024];
+    while (*path == '/')
+        path++;
+    size_t len = strlen(path);
+    while (len && path[len - 1] == '/')
+        len--;
+    if (len + sizeof "/index.json" > sizeof key)
+        return VG_ENOENT;
+    memcpy(key, path, len);
+    key[len] = '\0';
+    long i = find(c, key, len);
+    static const char *const indexes[] = {"/index.html", "/index.json", "/index.xml"};
+    for (size_t k = 0; i < 0 && k < sizeof indexes / sizeof indexes[0]; k++) {
+        size_t m = strlen(indexes[k]);
+        memcpy(key + len, indexes[k], m + 1);
+        i = find(c, key, len + m);
+    }
+    if (i < 0)
+        return VG_ENOENT;
+    out->type = c->files[i].type;
+    out->body = c->files[i].body;
+    out->len = c->files[i].len;
+    return 0;
+}
