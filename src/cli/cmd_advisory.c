@@ -8,6 +8,7 @@
 
 #include "app/upstream.h"
 #include "cli/commands.h"
+#include "cli/site.h"
 #include "store/store.h"
 #include "util/shown.h"
 #include "util/str.h"
@@ -102,6 +103,7 @@ static const struct {
     int (*run)(int argc, char **argv);
 } subcommands[] = {
     {"import", run_import},
+    {"publish-site", vg_cli_advisory_publish_site},
 };
 
 static int run_advisory(int argc, char **argv)
@@ -113,13 +115,14 @@ static int run_advisory(int argc, char **argv)
     for (size_t i = 0; argc >= 2 && i < sizeof subcommands / sizeof subcommands[0]; i++)
         if (strcmp(argv[1], subcommands[i].name) == 0)
             return subcommands[i].run(argc - 1, argv + 1);
-    return vg_cli_usage("advisory", "expected: vigie advisory import");
+    return vg_cli_usage("advisory", "expected: vigie advisory import|publish-site");
 }
 
 const struct vg_command vg_cmd_advisory = {
     "advisory",
-    "import other CERTs' advisories",
-    "usage: vigie advisory import [--db PATH] FILE|DIR...\n\n"
+    "import other CERTs' advisories; write the published site into a folder",
+    "usage: vigie advisory import [--db PATH] FILE|DIR...\n"
+    "       vigie advisory publish-site [--db PATH] --out DIR --site-url URL [options]\n\n"
     "  import    reads publications in CERT-FR's JSON shape (bulletins saved from\n"
     "            https://www.cert.ssi.gouv.fr/avis/CERTFR-.../json/) as upstream advisories,\n"
     "            kept apart from vigie's own: each FILE, and every *.json file of each DIR\n"
@@ -134,6 +137,9 @@ const struct vg_command vg_cmd_advisory = {
     "            otherwise.\n"
     "    --db PATH      the database\n\n"
     "The API lists them (GET /api/v1/upstream-advisories), with the constituents each\n"
-    "concerns, and gives the body of a draft made from one (.../{ref}/draft).\n",
+    "concerns, and gives the body of a draft made from one (.../{ref}/draft).\n\n"
+    "  publish-site  writes the published site into DIR for static hosting (see\n"
+    "            `vigie advisory publish-site --help`): HTML pages, Atom and RSS feeds,\n"
+    "            CERT-FR-style JSON and the CSAF 2.0 provider folder.\n",
     run_advisory,
 };
