@@ -51,7 +51,7 @@ _HOST = (f"(?:\\[(?:{_V6}|[vV][0-9A-Fa-f]+\\.(?:{_UNRESERVED}|{_SUB}|:)+)\\]"
          f"|(?:{_UNRESERVED}|{_PCT}|{_SUB})*)")
 _AUTHORITY = f"(?:(?:{_UNRESERVED}|{_PCT}|{_SUB}|:)*@)?{_HOST}(?::[0-9]*)?"
 _URI = re.compile(
-    f"[A-Za-z][A-Za-z0-9+\\-.]*:(?://{_AUTHORITY}(?:/{_PCHAR}*)*|(?:{_PCHAR}|/)*)"
+    f"[A-Za-z][A-Za-z0-9+\\-.]*:(?://{_AUTHORITY}(?:/{_PCHAR}*)*|(?!//)(?:{_PCHAR}|/)*)"
     f"(?:\\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?\\Z")
 
 
