@@ -86,8 +86,11 @@ static json_t *load(const char *path, const char *shown)
     vg_mem_spare_end();
     if (!is_stdin)
         fclose(f);
-    if (doc)
+    /* jansson takes a failed read for the end of the file: a document cut at the cap (or
+     * where it went too deep) may have parsed */
+    if (doc && !r.why)
         return doc;
+    json_decref(doc);
     struct vg_shown m;
     switch (r.why) {
     case STOP_BIG:

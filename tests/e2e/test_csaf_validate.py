@@ -393,3 +393,19 @@ def test_report_truncated(tmp_path):
     assert len(lines) == 1000
     assert lines[-1].startswith(f"{p}: schema /document/notes/999/category: 'nope' is not")
     assert r.stderr == f"{p}: more than 1000 failures: the first 1000 are shown\n"
+
+
+def test_size_cap(tmp_path):
+    """VG_MAX_CSAF_FILE (64 MiB) bytes are read; one more stops the reading."""
+    cap = 64 * 1024 * 1024
+    p = tmp_path / "big.json"
+    with open(p, "wb") as f:
+        f.write(b" " * (cap - 2) + b"[]")
+    r = run("csaf", "validate", "--test", "schema", str(p), check=False)
+    assert r.returncode == 1 and r.stderr == ""
+    assert r.stdout == f"{p}: schema : expected an object, got an array\n"
+    with open(p, "ab") as f:
+        f.write(b" ")
+    r = run("csaf", "validate", str(p), check=False)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr == f"{p}: larger than {cap} bytes: not read\n"

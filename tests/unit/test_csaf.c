@@ -214,7 +214,7 @@ static void enums(void **state)
           "'\\x1b[31m' is not one of draft, final, interim");
     json_t *doc = base();
     char big[300];
-    memset(big, 'a', sizeof big - 3);
+    memset(big, 'a', sizeof big - 1);
     big[0] = '"';
     big[sizeof big - 2] = '"';
     big[sizeof big - 1] = '\0';
