@@ -5,8 +5,9 @@ The agreement test holds vigie's schema verdict (`--test schema`) against python
 Draft202012Validator with the corpus's CSAF 2.0 schema and FIRST's strict CVSS schemas, built
 as ../shared/corpus/tools/validate_corpus.py builds it, over every JSON document of the CSAF 2.0
 corpus and over a few hundred seeded mutations of its valid documents: the same valid/invalid
-decision, and vigie's first pointer is one of jsonschema's error paths (with the paths of the
-errors inside a oneOf).
+decision, every pointer vigie gives is one of jsonschema's error paths (with the paths of the
+errors inside a oneOf), and every error jsonschema reports is reported by vigie at the same
+place (or inside the oneOf of cvss_v3, which vigie checks by its version).
 
 Formats: validate_corpus.py registers a date-time checker; Debian's jsonschema has no "uri"
 checker without the rfc3987 package, so this file registers one written from RFC 3986's
@@ -112,6 +113,19 @@ def assert_agree(v, docs_by_path):
         elif mine and mine[0]["pointer"] not in want:
             bad.append(f"{path}: vigie's first pointer {mine[0]['pointer']!r} not among "
                        f"jsonschema's {sorted(want)}")
+        elif any(o["pointer"] not in want for o in mine):
+            bad.append(f"{path}: vigie's pointers {[o['pointer'] for o in mine]} not all among "
+                       f"jsonschema's {sorted(want)}")
+        else:
+            # every error jsonschema finds, vigie finds at the same place, or inside it for the
+            # oneOf of cvss_v3 (which jsonschema reports as a whole)
+            mine_ptrs = [o["pointer"] for o in mine]
+            for e in v.iter_errors(doc):
+                top = pointer(e.absolute_path)
+                if not any(m == top or (e.validator == "oneOf" and m.startswith(top + "/"))
+                           for m in mine_ptrs):
+                    bad.append(f"{path}: jsonschema's {top!r} ({e.message[:80]}) missed by vigie"
+                               f" {mine_ptrs}")
     assert not bad, "\n".join(bad[:20]) + f"\n({len(bad)} disagreements)"
     return got
 
