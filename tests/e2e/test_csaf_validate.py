@@ -4,7 +4,7 @@
 The agreement test holds vigie's schema verdict (`--test schema`) against python-jsonschema's
 Draft202012Validator with the corpus's CSAF 2.0 schema and FIRST's strict CVSS schemas, built
 as ../shared/corpus/tools/validate_corpus.py builds it, over every JSON document of the CSAF 2.0
-corpus and over a few hundred seeded mutations of its valid documents: the same valid/invalid
+corpus and over 500 seeded mutations of its valid documents: the same valid/invalid
 decision, every pointer vigie gives is one of jsonschema's error paths (with the paths of the
 errors inside a oneOf), and every error jsonschema reports is reported by vigie at the same
 place (or inside the oneOf of cvss_v3, which vigie checks by its version).
@@ -28,7 +28,7 @@ from conftest import BIN, CORPUS, ROOT, need_corpus, run
 CSAF = os.path.join(CORPUS, "csaf2.0")
 SAMPLES = os.path.join(ROOT, "tests", "data", "csaf")
 SEED = 20261206
-MUTANTS = 400
+MUTANTS = 500
 
 # ---- the oracle -------------------------------------------------------------------------
 
@@ -252,6 +252,20 @@ def mutate(doc, kind, rnd, enums):
             return False
         c, k = rnd.choice(cands)
         c[k] = rnd.choice(BAD_URIS)
+    elif kind == "cvss":
+        cands = [v for c, k, v in nodes if k in ("cvss_v2", "cvss_v3") and isinstance(v, dict)]
+        if not cands:
+            return False
+        o = rnd.choice(cands)
+        what = rnd.randrange(4)
+        if what == 0:
+            o["baseScore"] = rnd.choice([-0.5, 10.1, 11, 0, 10, "9.8", None])
+        elif what == 1:
+            o["version"] = rnd.choice(["2.0", "3.0", "3.1", "4.0", 3.1])
+        elif what == 2:
+            o[rnd.choice(["foo", "baseSeverity", "attackVector", "accessVector"])] = "HIGH"
+        else:
+            o.pop(rnd.choice(["version", "vectorString", "baseScore", "baseSeverity"]), None)
     elif kind == "empty":
         cands = [(c, k) for c, k, v in nodes if isinstance(v, (list, str)) and v]
         if not cands:
@@ -261,7 +275,8 @@ def mutate(doc, kind, rnd, enums):
     return True
 
 
-KINDS = ["delete", "type", "enum", "unknown", "date", "unique", "pattern", "uri", "empty"]
+KINDS = ["delete", "type", "enum", "unknown", "date", "unique", "pattern", "uri", "empty",
+         "cvss"]
 
 
 def test_mutations_agree_with_jsonschema(oracle, tmp_path):
