@@ -60,6 +60,7 @@ extern const struct vg_command vg_cmd_share;
 int cmd_share_pull(int argc, char **argv);
 extern const char vg_cmd_share_pull_help[];
 extern const struct vg_command vg_cmd_partner;
+extern const struct vg_command vg_cmd_csaf;
 
 /* `vigie advisory` (cli/cmd_advisory.c, issue 13). */
 extern const struct vg_command vg_cmd_advisory;
