@@ -52,4 +52,10 @@
 #define VG_MAX_PATTERN_DEPTH 32    /* nesting of brackets and parentheses in a pattern */
 #define VG_MAX_PATTERN_TERMS 1000  /* comparisons and constants in one pattern */
 
+/* Advisories (src/advisory/model.c, issue 13). */
+#define VG_ADV_MAX_TITLE     512          /* an advisory's title, bytes */
+#define VG_ADV_MAX_TEXT      (256 * 1024) /* its summary or solution (Markdown), bytes */
+#define VG_ADV_MAX_URL       2048         /* a reference's URL, bytes */
+#define VG_ADV_MAX_DESC      4096         /* a revision's description, bytes */
+
 #endif
