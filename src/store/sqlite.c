@@ -725,6 +725,7 @@ static const struct vg_store_ops sqlite_ops = {
     .pull = &sq_pull_ops,
     .partner = &sq_partner_ops,
     .taxii = &sq_taxii_ops,
+    .advisory = &sq_advisory_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

@@ -166,6 +166,8 @@ extern const struct vg_store_partner_ops sq_partner_ops;
 extern const struct vg_store_pull_ops sq_pull_ops;
 /* sqlite_taxii.c: the TAXII 2.1 server. */
 extern const struct vg_store_taxii_ops sq_taxii_ops;
+/* sqlite_advisories.c: advisories. */
+extern const struct vg_store_advisory_ops sq_advisory_ops;
 
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */
