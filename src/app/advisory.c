@@ -329,7 +329,10 @@ static int publish_version(struct vg_store *st, const struct vg_actor *who, cons
                            json_t **saved, struct vg_diag *d)
 {
     char now[VG_TIME_LEN];
-    vg_time_now(now);
+    if (closed_at) /* the closing's revision is dated when the alert closed */
+        snprintf(now, sizeof now, "%s", closed_at);
+    else
+        vg_time_now(now);
     long long version = version_of(rec) + 1;
     json_t *state = state_of(rec);
     json_object_set_new(state, "status", json_string("published"));

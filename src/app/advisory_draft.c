@@ -38,6 +38,32 @@ static void cpe_field(const char *cpe, int n, char *out, size_t cap)
     out[len] = '\0';
 }
 
+/* The length of s cut to at most max bytes without splitting a UTF-8 sequence. */
+static size_t utf8_cut(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max + 1);
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Drops an incomplete UTF-8 sequence at the end of s (a cut made by snprintf). */
+static void trim_utf8(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
 /* Adds {vendor, product, versions, cpe?, fixed?} to systems unless the same one is there. */
 static void add_system(json_t *systems, const char *vendor, const char *product,
                        const char *versions, const char *cpe, const char *fixed)
@@ -52,13 +78,15 @@ static void add_system(json_t *systems, const char *vendor, const char *product,
             strcmp(vg_json_str(s, "versions"), versions) == 0)
             return;
     }
-    s = json_pack("{s:s%,s:s%,s:s%}", "vendor", vendor, strnlen(vendor, VG_MAX_NAME), "product",
-                  product, strnlen(product, VG_MAX_NAME), "versions", versions,
-                  strnlen(versions, VG_MAX_NAME));
+    s = json_pack("{s:s%,s:s%,s:s%}", "vendor", vendor, utf8_cut(vendor, VG_MAX_NAME), "product",
+                  product, utf8_cut(product, VG_MAX_NAME), "versions", versions,
+                  utf8_cut(versions, VG_MAX_NAME));
+    if (!s)
+        return;
     if (cpe && vg_advisory_cpe_ok(cpe))
         json_object_set_new(s, "cpe", json_string(cpe));
     if (fixed && fixed[0])
-        json_object_set_new(s, "fixed", json_stringn(fixed, strnlen(fixed, VG_MAX_NAME)));
+        json_object_set_new(s, "fixed", json_stringn(fixed, utf8_cut(fixed, VG_MAX_NAME)));
     json_array_append_new(systems, s);
 }
 
@@ -318,6 +346,7 @@ int vg_advisory_draft_from_cves(struct vg_store *st, const struct vg_actor *who,
                  json_array_size(ids) > 1 ? "Multiples vulnérabilités :" : "Vulnérabilité",
                  vg_json_str(json_array_get(cves, 0), "id"),
                  json_array_size(ids) > 1 ? ", ..." : "");
+    trim_utf8(title); /* snprintf may have cut a character */
     body = json_pack("{s:s,s:s,s:s,s:O,s:O,s:O}", "kind", "avis", "title", title, "tlp", "AMBER",
                      "cves", cves, "affected_systems", systems, "references", refs);
     if (summary.len > 0)
