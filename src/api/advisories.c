@@ -135,10 +135,9 @@ void vg_api_advisories_submit(struct vg_req *req, struct vg_resp *r)
     json_t *in, *out = NULL;
     if (!optional_body(req, r, &in))
         return;
-    int rc = 0;
-    if (in && json_object_size(in) != 0)
-        rc = vg_diag_set(&d, VG_EINVAL, "", "submit takes no body (or {})");
-    else
+    static const char *const none[] = {NULL};
+    int rc = in ? vg_json_check_fields(in, none, "/", &d) : 0; /* no body, or {} */
+    if (rc == 0)
         rc = vg_advisory_submit(req->st, &req->actor, req->params[0], &out, &d);
     json_decref(in);
     reply(r, rc, 200, out, &d);
@@ -151,10 +150,9 @@ void vg_api_advisories_publish(struct vg_req *req, struct vg_resp *r)
     json_t *in, *out = NULL;
     if (!optional_body(req, r, &in))
         return;
-    int rc = 0;
-    if (in && json_object_size(in) != 0)
-        rc = vg_diag_set(&d, VG_EINVAL, "", "publish takes no body (or {})");
-    else
+    static const char *const none[] = {NULL};
+    int rc = in ? vg_json_check_fields(in, none, "/", &d) : 0; /* no body, or {} */
+    if (rc == 0)
         rc = vg_advisory_publish(req->st, &req->actor, req->params[0], &out, &d);
     json_decref(in);
     reply(r, rc, 200, out, &d);

@@ -266,6 +266,10 @@ int vg_advisory_patch(struct vg_store *st, const struct vg_actor *who, const cha
     }
     if ((rc = check_change(in, draft, &patch, d)) != 0)
         return step_end(st, rc, rec, d);
+    if (json_object_size(patch) == 0) {
+        json_decref(patch);
+        return step_end(st, vg_diag_set(d, VG_EINVAL, "", "nothing to change"), rec, d);
+    }
     json_t *state = state_of(rec);
     json_t *text = json_object_get(state, "draft");
     json_object_update(text, patch);
@@ -441,9 +445,14 @@ int vg_advisory_revise(struct vg_store *st, const struct vg_actor *who, const ch
     json_t *rec = NULL, *patch = NULL, *saved = NULL;
     const char *desc;
     if (!json_is_object(in))
-        return vg_diag_set(d, VG_EINVAL, "", "the revision must be a JSON object");
-    int rc = read_description(in, true, &desc, d);
-    if (rc)
+        return vg_diag_set(d, VG_EINVAL, "", "the body must be a JSON object");
+    json_t *changes = json_deep_copy(in);
+    json_object_del(changes, "description");
+    int rc = vg_advisory_check(changes, true, &patch, d); /* unknown fields first */
+    json_decref(changes);
+    json_decref(patch);
+    patch = NULL;
+    if (rc || (rc = read_description(in, true, &desc, d)) != 0)
         return rc;
     if ((rc = step_begin(st, ref, &rec, d)) != 0)
         return rc;
@@ -456,7 +465,7 @@ int vg_advisory_revise(struct vg_store *st, const struct vg_actor *who, const ch
                          ref);
         return step_end(st, rc, rec, d);
     }
-    json_t *changes = json_deep_copy(in);
+    changes = json_deep_copy(in);
     json_object_del(changes, "description");
     rc = check_change(changes, published, &patch, d);
     json_decref(changes);
