@@ -331,9 +331,10 @@ int vg_advisory_check(const json_t *in, bool patch, json_t **out, struct vg_diag
                                          "references", NULL};
     static const char *const workflow[] = {"closed_at", "ref",        "status",     "version",
                                            "revisions", "created_at", "updated_at", "published_at"};
+    unsigned long before = vg_mem_thread_failures();
     *out = NULL;
     if (!json_is_object(in))
-        return vg_diag_set(d, VG_EINVAL, "", "the advisory must be a JSON object");
+        return vg_diag_set(d, VG_EINVAL, "", "the body must be a JSON object");
     for (size_t i = 0; i < sizeof workflow / sizeof workflow[0]; i++) {
         char ptr[32];
         snprintf(ptr, sizeof ptr, "/%s", workflow[i]);
@@ -403,6 +404,8 @@ int vg_advisory_check(const json_t *in, bool patch, json_t **out, struct vg_diag
     if ((v = json_object_get(in, "references")) != NULL && (rc = check_references(v, o, d)) != 0)
         goto out;
 out:
+    if (rc == 0 && vg_mem_thread_failures() != before)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (rc)
         json_decref(o);
     else

@@ -10,6 +10,7 @@
 #include "advisory/model.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 /* The content fields of an advisory (what vg_advisory_check gives). */
@@ -109,14 +110,35 @@ static json_t *answer(const json_t *rec)
     return a;
 }
 
+/* VG_ENOMEM if an allocation of this thread failed since before (jansson's setters do not
+ * say), else 0: what a step built is then incomplete and must not be stored nor answered. */
+static int oom_since(unsigned long before, struct vg_diag *d)
+{
+    return vg_mem_thread_failures() == before ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+}
+
 /* Turns a stored record (rc 0) into the answer. */
-static int answered(int rc, json_t *rec, json_t **out)
+static int answered(int rc, json_t *rec, json_t **out, struct vg_diag *d)
 {
     if (rc == 0) {
+        unsigned long before = vg_mem_thread_failures();
         *out = answer(rec);
         json_decref(rec);
+        if ((rc = oom_since(before, d)) != 0) {
+            json_decref(*out);
+            *out = NULL;
+        }
     }
     return rc;
+}
+
+/* Stores the state a step built, unless building it ran out of memory (since before). */
+static int save(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                const json_t *state, const json_t *revision, const char *action,
+                const json_t *detail, json_t **out, unsigned long before, struct vg_diag *d)
+{
+    int rc = oom_since(before, d);
+    return rc ? rc : vg_store_advisory_save(st, who, ref, state, revision, action, detail, out, d);
 }
 
 /* Opens the step's transaction and reads ref into *rec. */
@@ -141,6 +163,24 @@ static int step_end(struct vg_store *st, int rc, json_t *rec, struct vg_diag *d)
     if (rc == 0)
         return vg_store_tx_commit(st, d);
     vg_store_tx_rollback(st);
+    return rc;
+}
+
+/* Ends a step that saved (rc 0) the record saved: its answer is built before the commit, so
+ * that a step that answers an error has written nothing. */
+static int finish(struct vg_store *st, int rc, json_t *rec, json_t *saved, json_t **out,
+                  struct vg_diag *d)
+{
+    *out = NULL;
+    if (rc == 0)
+        rc = answered(0, saved, out, d);
+    else
+        json_decref(saved);
+    rc = step_end(st, rc, rec, d);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
     return rc;
 }
 
@@ -189,10 +229,13 @@ int vg_advisory_create(struct vg_store *st, const struct vg_actor *who, const js
         return rc;
     enum vg_adv_kind kind = VG_ADV_AVIS;
     vg_adv_kind_parse(vg_json_str(content, "kind"), &kind);
-    rc = vg_store_advisory_create(st, who, content, vg_adv_kind_code(kind), vg_time_year(), NULL,
-                                  &rec, d);
+    if ((rc = vg_store_tx_begin(st, d)) == 0) {
+        rc = vg_store_advisory_create(st, who, content, vg_adv_kind_code(kind), vg_time_year(),
+                                      NULL, &rec, d);
+        rc = finish(st, rc, NULL, rec, out, d);
+    }
     json_decref(content);
-    return answered(rc, rec, out);
+    return rc;
 }
 
 int vg_advisory_get(struct vg_store *st, const char *ref, json_t **out, struct vg_diag *d)
@@ -202,7 +245,7 @@ int vg_advisory_get(struct vg_store *st, const char *ref, json_t **out, struct v
     if (rc)
         return rc == VG_ENOENT ? vg_diag_set(d, VG_ENOENT, "ref", "no advisory %s", ref)
                                : vg_diag_set(d, rc, "", "cannot read advisory %s", ref);
-    return answered(0, rec, out);
+    return answered(0, rec, out, d);
 }
 
 int vg_advisory_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
@@ -251,6 +294,7 @@ static int check_change(const json_t *in, const json_t *text, json_t **patch, st
 int vg_advisory_patch(struct vg_store *st, const struct vg_actor *who, const char *ref,
                       const json_t *in, json_t **out, struct vg_diag *d)
 {
+    unsigned long before = vg_mem_thread_failures();
     json_t *rec = NULL, *patch = NULL, *saved = NULL;
     int rc = step_begin(st, ref, &rec, d);
     if (rc)
@@ -282,21 +326,17 @@ int vg_advisory_patch(struct vg_store *st, const struct vg_actor *who, const cha
         json_array_append_new(authors, json_pack("{s:I,s:s}", "id", (json_int_t)who->user_id,
                                                  "name", who->name));
     json_t *detail = json_pack("{s:s,s:O}", "status", status, "changes", patch);
-    rc = vg_store_advisory_save(st, who, ref, state, NULL, "advisory.patch", detail, &saved, d);
+    rc = save(st, who, ref, state, NULL, "advisory.patch", detail, &saved, before, d);
     json_decref(detail);
     json_decref(state);
     json_decref(patch);
-    rc = step_end(st, rc, rec, d);
-    if (rc) {
-        json_decref(saved);
-        return rc;
-    }
-    return answered(0, saved, out);
+    return finish(st, rc, rec, saved, out, d);
 }
 
 int vg_advisory_submit(struct vg_store *st, const struct vg_actor *who, const char *ref,
                        json_t **out, struct vg_diag *d)
 {
+    unsigned long before = vg_mem_thread_failures();
     json_t *rec = NULL, *saved = NULL;
     int rc = step_begin(st, ref, &rec, d);
     if (rc)
@@ -313,15 +353,10 @@ int vg_advisory_submit(struct vg_store *st, const struct vg_actor *who, const ch
     json_t *state = state_of(rec);
     json_object_set_new(state, "status", json_string("review"));
     json_t *detail = json_pack("{s:s,s:s}", "from", "draft", "to", "review");
-    rc = vg_store_advisory_save(st, who, ref, state, NULL, "advisory.submit", detail, &saved, d);
+    rc = save(st, who, ref, state, NULL, "advisory.submit", detail, &saved, before, d);
     json_decref(detail);
     json_decref(state);
-    rc = step_end(st, rc, rec, d);
-    if (rc) {
-        json_decref(saved);
-        return rc;
-    }
-    return answered(0, saved, out);
+    return finish(st, rc, rec, saved, out, d);
 }
 
 /* Writes a new published version of rec: content published (the pending text, or for a
@@ -330,7 +365,7 @@ int vg_advisory_submit(struct vg_store *st, const struct vg_actor *who, const ch
 static int publish_version(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const json_t *rec, const json_t *content, const char *description,
                            const char *closed_at, const char *action, json_t *detail,
-                           json_t **saved, struct vg_diag *d)
+                           json_t **saved, unsigned long before, struct vg_diag *d)
 {
     char now[VG_TIME_LEN];
     if (closed_at) /* the closing's revision is dated when the alert closed */
@@ -362,13 +397,15 @@ static int publish_version(struct vg_store *st, const struct vg_actor *who, cons
                                     "description", description));
     json_object_set_new(next, "updated_at", json_string(now));
     json_t *view = published_view(next, content);
-    int rc = check_publication(view, d);
+    int rc = oom_since(before, d);
+    if (rc == 0)
+        rc = check_publication(view, d);
     json_decref(view);
     json_decref(next);
     json_object_set_new(detail, "version", json_integer(version));
     json_object_set_new(detail, "description", json_string(description));
     if (rc == 0)
-        rc = vg_store_advisory_save(st, who, ref, state, revision, action, detail, saved, d);
+        rc = save(st, who, ref, state, revision, action, detail, saved, before, d);
     json_decref(revision);
     json_decref(state);
     return rc;
@@ -377,6 +414,7 @@ static int publish_version(struct vg_store *st, const struct vg_actor *who, cons
 int vg_advisory_publish(struct vg_store *st, const struct vg_actor *who, const char *ref,
                         json_t **out, struct vg_diag *d)
 {
+    unsigned long before = vg_mem_thread_failures();
     json_t *rec = NULL, *saved = NULL;
     int rc = step_begin(st, ref, &rec, d);
     if (rc)
@@ -405,14 +443,9 @@ int vg_advisory_publish(struct vg_store *st, const struct vg_actor *who, const c
     const char *desc = version_of(rec) == 0 || !pending ? first_version : pending;
     json_t *detail = json_pack("{s:b}", "single_analyst", own);
     rc = publish_version(st, who, ref, rec, json_object_get(rec, "draft"), desc, NULL,
-                         "advisory.publish", detail, &saved, d);
+                         "advisory.publish", detail, &saved, before, d);
     json_decref(detail);
-    rc = step_end(st, rc, rec, d);
-    if (rc) {
-        json_decref(saved);
-        return rc;
-    }
-    return answered(0, saved, out);
+    return finish(st, rc, rec, saved, out, d);
 }
 
 /* The description of a revision or a closing at in's "description": 0 and *out (NULL when
@@ -442,11 +475,14 @@ static int read_description(const json_t *in, bool required, const char **out, s
 int vg_advisory_revise(struct vg_store *st, const struct vg_actor *who, const char *ref,
                        const json_t *in, json_t **out, struct vg_diag *d)
 {
+    unsigned long before = vg_mem_thread_failures();
     json_t *rec = NULL, *patch = NULL, *saved = NULL;
     const char *desc;
     if (!json_is_object(in))
         return vg_diag_set(d, VG_EINVAL, "", "the body must be a JSON object");
     json_t *changes = json_deep_copy(in);
+    if (!changes)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     json_object_del(changes, "description");
     int rc = vg_advisory_check(changes, true, &patch, d); /* unknown fields first */
     json_decref(changes);
@@ -467,7 +503,8 @@ int vg_advisory_revise(struct vg_store *st, const struct vg_actor *who, const ch
     }
     changes = json_deep_copy(in);
     json_object_del(changes, "description");
-    rc = check_change(changes, published, &patch, d);
+    rc = changes ? check_change(changes, published, &patch, d)
+                 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     json_decref(changes);
     if (rc)
         return step_end(st, rc, rec, d);
@@ -480,21 +517,17 @@ int vg_advisory_revise(struct vg_store *st, const struct vg_actor *who, const ch
                         json_pack("[{s:I,s:s}]", "id", (json_int_t)who->user_id, "name",
                                   who->name));
     json_t *detail = json_pack("{s:s,s:O}", "description", desc, "changes", patch);
-    rc = vg_store_advisory_save(st, who, ref, state, NULL, "advisory.revise", detail, &saved, d);
+    rc = save(st, who, ref, state, NULL, "advisory.revise", detail, &saved, before, d);
     json_decref(detail);
     json_decref(state);
     json_decref(patch);
-    rc = step_end(st, rc, rec, d);
-    if (rc) {
-        json_decref(saved);
-        return rc;
-    }
-    return answered(0, saved, out);
+    return finish(st, rc, rec, saved, out, d);
 }
 
 int vg_advisory_close(struct vg_store *st, const struct vg_actor *who, const char *ref,
                       const json_t *in, json_t **out, struct vg_diag *d)
 {
+    unsigned long before = vg_mem_thread_failures();
     static const char *const fields[] = {"description", NULL};
     json_t *rec = NULL, *saved = NULL;
     const char *desc = NULL;
@@ -525,14 +558,9 @@ int vg_advisory_close(struct vg_store *st, const struct vg_actor *who, const cha
     vg_time_now(now);
     json_t *detail = json_object();
     rc = publish_version(st, who, ref, rec, json_object_get(rec, "published"),
-                         desc ? desc : closing, now, "advisory.close", detail, &saved, d);
+                         desc ? desc : closing, now, "advisory.close", detail, &saved, before, d);
     json_decref(detail);
-    rc = step_end(st, rc, rec, d);
-    if (rc) {
-        json_decref(saved);
-        return rc;
-    }
-    return answered(0, saved, out);
+    return finish(st, rc, rec, saved, out, d);
 }
 
 int vg_advisory_published(struct vg_store *st, const char *ref, struct vg_advisory *out,
@@ -548,9 +576,12 @@ int vg_advisory_published(struct vg_store *st, const char *ref, struct vg_adviso
         json_decref(rec);
         return vg_diag_set(d, VG_ENOENT, "ref", "advisory %s has published nothing", ref);
     }
+    unsigned long before = vg_mem_thread_failures();
     json_t *view = published_view(rec, published);
     json_object_set_new(view, "status", json_string("published"));
-    rc = vg_advisory_from_json(view, out, d);
+    rc = oom_since(before, d);
+    if (rc == 0)
+        rc = vg_advisory_from_json(view, out, d);
     json_decref(view);
     json_decref(rec);
     return rc;

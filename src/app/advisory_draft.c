@@ -12,6 +12,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "util/time.h"
 
 #define DRAFT_MAX_CVES 100 /* CVEs in one draft-from-cves */
@@ -289,6 +290,7 @@ int vg_advisory_draft_from_cves(struct vg_store *st, const struct vg_actor *who,
                                 json_t **out, struct vg_diag *d)
 {
     static const char *const fields[] = {"cves", NULL};
+    *out = NULL;
     if (!json_is_object(in))
         return vg_diag_set(d, VG_EINVAL, "", "the body must be a JSON object {\"cves\": [...]}");
     int rc = vg_json_check_fields(in, fields, "/", d);
@@ -302,6 +304,7 @@ int vg_advisory_draft_from_cves(struct vg_store *st, const struct vg_actor *who,
     json_t *cves = json_array(), *systems = json_array(), *refs = json_array();
     json_t *seen = json_object(), *seen_ids = json_object(), *constituents = json_array();
     json_t *body = NULL, *content = NULL, *rec = NULL, *internal = NULL;
+    unsigned long before = vg_mem_thread_failures();
     struct vg_buf summary;
     vg_buf_init(&summary, VG_ADV_MAX_TEXT);
     size_t i;
@@ -354,11 +357,25 @@ int vg_advisory_draft_from_cves(struct vg_store *st, const struct vg_actor *who,
     if ((rc = vg_advisory_check(body, false, &content, d)) != 0)
         goto out;
     internal = json_pack("{s:O}", "constituents", constituents);
+    if (!internal || vg_mem_thread_failures() != before) {
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        goto out;
+    }
+    /* the draft and its answer together: an answer that fails leaves nothing written */
+    if ((rc = vg_store_tx_begin(st, d)) != 0)
+        goto out;
     rc = vg_store_advisory_create(st, who, content, vg_adv_kind_code(VG_ADV_AVIS), vg_time_year(),
                                   internal, &rec, d);
-    if (rc == 0) {
+    if (rc == 0)
         rc = vg_advisory_get(st, vg_json_str(rec, "ref"), out, d);
-        json_decref(rec);
+    json_decref(rec);
+    if (rc == 0)
+        rc = vg_store_tx_commit(st, d);
+    else
+        vg_store_tx_rollback(st);
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
     }
 out:
     vg_buf_cleanup(&summary);

@@ -105,14 +105,15 @@ static int adv_get(struct vg_store *st, const char *ref, json_t **out)
         sq_done(s, q);
         return step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
     }
+    unsigned long before = vg_mem_thread_failures();
     long long id = sqlite3_column_int64(q, 0);
     json_t *a = adv_row(q);
     sq_done(s, q);
     json_t *revs = revisions_of(s, id);
-    if (!a || !revs) {
+    if (!a || !revs || vg_mem_thread_failures() != before) {
         json_decref(a);
         json_decref(revs);
-        return VG_EIO;
+        return vg_mem_thread_failures() != before ? VG_ENOMEM : VG_EIO;
     }
     json_object_set_new(a, "revisions", revs);
     *out = a;
@@ -149,6 +150,7 @@ static int adv_create(struct vg_store *st, const struct vg_actor *who, const jso
     const char *kind = vg_json_str(content, "kind");
     char now[VG_TIME_LEN], ref[64], obj[80];
     long long n;
+    unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
     if (year < 1 || year > 9999)
         return vg_diag_set(d, VG_EINVAL, "year", "year %d out of range", year);
@@ -186,6 +188,10 @@ static int adv_create(struct vg_store *st, const struct vg_actor *who, const jso
     if (rc == 0)
         rc = sq_audit(s, who, "advisory.create", obj, detail);
     json_decref(detail);
+    if (rc == 0 && vg_mem_thread_failures() != before) { /* a JSON text bound as NULL */
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
     if (rc || sq_commit(s))
         return sq_fail(s, d);
     rc = adv_get(st, ref, out);
@@ -240,9 +246,14 @@ static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_
         sqlite3_bind_text(q, 5, pat, -1, free);
     }
     sqlite3_bind_int(q, 6, page->limit + 1);
+    unsigned long failures = vg_mem_thread_failures();
     *out = sq_page(q, page->limit, list_row);
     sq_done(s, q);
-    return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    if (*out && vg_mem_thread_failures() == failures)
+        return 0;
+    json_decref(*out);
+    *out = NULL;
+    return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 }
 
 /* The text a record's title and tlp columns follow: its draft, else its published content. */
@@ -258,6 +269,7 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN], obj[80];
+    unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
     snprintf(obj, sizeof obj, "advisory:%s", ref);
     const json_t *text = working_text(rec);
@@ -330,7 +342,13 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
         }
         sq_done(s, q);
     }
-    if (sq_audit(s, who, action, obj, detail) || sq_commit(s))
+    if (sq_audit(s, who, action, obj, detail))
+        return sq_fail(s, d);
+    if (vg_mem_thread_failures() != before) { /* a JSON text bound as NULL */
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    if (sq_commit(s))
         return sq_fail(s, d);
     int rc = adv_get(st, ref, out);
     return rc ? vg_diag_set(d, rc, "", "cannot read advisory %s back", ref) : 0;

@@ -13,6 +13,7 @@
 #include "app/advisory.h"
 #include "store/store.h"
 #include "store_fixture.h"
+#include "util/mem.h"
 
 /* Creates an advisory of kind (code) in year; returns its ref in out. */
 static int create(struct vg_store *st, const struct vg_actor *a, const char *kind, const char *code,
@@ -182,12 +183,184 @@ static void four_eyes(void **state)
     json_decref(in);
 }
 
+/* The state of advisory ref and of its revisions, as text, read through a connection of its
+ * own (the caller frees it). */
+static char *state_text(const char *path, const char *ref)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT status || '|' || version || '|' || title || '|' "
+                                        "|| coalesce(published, '-') || '|' || "
+                                        "coalesce(draft, '-') || '|' || authors || '|' || "
+                                        "coalesce(pending_description, '-') || '|' || "
+                                        "(closed_at IS NOT NULL) || '|' || (SELECT count(*) "
+                                        "FROM advisory_revision) || '|' || (SELECT count(*) "
+                                        "FROM audit) FROM advisory WHERE ref = ?",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, ref, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    char *t = vg_strdup((const char *)sqlite3_column_text(q, 0));
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return t;
+}
+
+enum step { PATCH, SUBMIT, PUBLISH, REVISE, CLOSE };
+
+/* The body of a step, built before any allocation is made to fail. */
+static json_t *step_body(enum step s)
+{
+    if (s == PATCH)
+        return json_pack("{s:s,s:[s]}", "summary", "S", "cves", "CVE-2024-0001");
+    if (s == REVISE)
+        return json_pack("{s:s,s:s}", "description", "Correctif", "solution", "Patch");
+    return NULL;
+}
+
+static int run_step(struct vg_store *st, enum step s, const char *ref, const json_t *in,
+                    json_t **out, struct vg_diag *d)
+{
+    const struct vg_actor alice = {2, "alice", "analyst", 0}, bob = {3, "bob", "analyst", 0};
+    switch (s) {
+    case PATCH: return vg_advisory_patch(st, &alice, ref, in, out, d);
+    case SUBMIT: return vg_advisory_submit(st, &alice, ref, out, d);
+    case PUBLISH: return vg_advisory_publish(st, &bob, ref, out, d);
+    case REVISE: return vg_advisory_revise(st, &alice, ref, in, out, d);
+    case CLOSE: return vg_advisory_close(st, &bob, ref, NULL, out, d);
+    }
+    return VG_EINVAL;
+}
+
+/* Copies the fixture's database (checkpointed by closing it) to snap, and back. */
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+static void reopen(struct fixture *f, const char *from, const char *to)
+{
+    struct vg_diag d;
+    vg_store_close(f->st);
+    char p[200];
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    assert_int_equal(access(p, F_OK), -1); /* the last connection's close checkpointed */
+    copy_file(from, to);
+    f->st = vg_store_open(f->path, NULL, &d);
+    assert_non_null(f->st);
+}
+
+static void snapshot(struct fixture *f, const char *snap)
+{
+    reopen(f, f->path, snap);
+}
+
+static void restore(struct fixture *f, const char *snap)
+{
+    reopen(f, snap, f->path);
+}
+
+/* Each step with its 1st, 2nd, ... allocation failing, until a run completes without reaching
+ * the failure: a run that fails answers an error and leaves the advisory, its revisions and
+ * the audit log as they were; a run that succeeds leaves them as the same step on a twin
+ * database without failure does (then the database is restored and the next allocation
+ * tried): never a success built on a failed allocation. */
+static void steps_under_allocation_failure(void **state)
+{
+    struct fixture *f = *state;
+    const struct vg_actor alice = {2, "alice", "analyst", 0};
+    json_t *in = json_pack("{s:s,s:s}", "kind", "alerte", "title", "T"), *out = NULL;
+    struct vg_diag d;
+    /* a second database where the same steps run without failure: the reference */
+    char ref_path[160];
+    snprintf(ref_path, sizeof ref_path, "%s/ref.db", f->dir);
+    struct vg_store *twin = vg_store_open(ref_path, NULL, &d);
+    assert_non_null(twin);
+    assert_int_equal(vg_advisory_create(f->st, &alice, in, &out, &d), 0);
+    char ref[64];
+    snprintf(ref, sizeof ref, "%s", json_string_value(json_object_get(out, "ref")));
+    json_decref(out);
+    assert_int_equal(vg_advisory_create(twin, &alice, in, &out, &d), 0);
+    json_decref(out);
+    json_decref(in);
+    static const enum step steps[] = {PATCH, SUBMIT, PUBLISH, REVISE, SUBMIT, PUBLISH, CLOSE};
+    char snap[160];
+    snprintf(snap, sizeof snap, "%s/snap.db", f->dir);
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        json_t *body = step_body(steps[i]);
+        assert_int_equal(run_step(twin, steps[i], ref, body, &out, &d), 0);
+        json_decref(out);
+        char *before = state_text(f->path, ref), *expected = state_text(ref_path, ref);
+        assert_string_not_equal(expected, before);
+        snapshot(f, snap);
+        long n, absorbed = 0;
+        for (n = 1; n < 100000; n++) {
+            vg_diag_clear(&d);
+            vg_mem_fail_after(n);
+            out = NULL;
+            int rc = run_step(f->st, steps[i], ref, body, &out, &d);
+            long failed = vg_mem_failed();
+            vg_mem_fail_after(0);
+            char *now = state_text(f->path, ref);
+            if (rc != 0) {
+                if (!failed || (rc != VG_ENOMEM && rc != VG_EIO) || !d.message[0] || out)
+                    fail_msg("step %zu, allocation %ld failed: %d (%s: %s)", i, n, rc, d.field,
+                             d.message);
+                if (strcmp(now, before) != 0)
+                    fail_msg("step %zu, allocation %ld failed (%d: %s): the state changed\n"
+                             "before: %s\nafter:  %s",
+                             i, n, rc, d.message, before, now);
+            } else {
+                json_decref(out);
+                if (strcmp(now, expected) != 0)
+                    fail_msg("step %zu, allocation %ld failed: the state is not a whole step's\n"
+                             "got:      %s\nexpected: %s",
+                             i, n, now, expected);
+                if (failed) { /* SQLite made do without it: start again from before */
+                    absorbed++;
+                    restore(f, snap);
+                }
+            }
+            free(now);
+            if (failed == 0)
+                break;
+        }
+        assert_true(n > 10); /* the step allocates: failures were met */
+        assert_true(absorbed < n / 2);
+        json_decref(body);
+        free(expected);
+        free(before);
+    }
+    char *end = state_text(f->path, ref);
+    assert_non_null(strstr(end, "published|3|"));
+    free(end);
+    vg_store_close(twin);
+    const char *sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[200];
+        snprintf(p, sizeof p, "%s%s", ref_path, sfx[i]);
+        unlink(p);
+    }
+    unlink(snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(numbered_per_kind_and_year, setup, teardown),
         cmocka_unit_test_setup_teardown(concurrent_creation, setup, teardown),
         cmocka_unit_test_setup_teardown(four_eyes, setup, teardown),
+        cmocka_unit_test_setup_teardown(steps_under_allocation_failure, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
