@@ -93,4 +93,15 @@ void vg_api_upstream_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_upstream_get(struct vg_req *req, struct vg_resp *r);
 void vg_api_upstream_draft(struct vg_req *req, struct vg_resp *r);
 
+/* Advisories (api/advisories.c, issue 13). */
+void vg_api_advisories_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_draft_from_cves(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_patch(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_submit(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_publish(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_revise(struct vg_req *req, struct vg_resp *r);
+void vg_api_advisories_close(struct vg_req *req, struct vg_resp *r);
+
 #endif

@@ -81,5 +81,17 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/api/v1/upstream-advisories", VG_READER, vg_api_upstream_list, 0},
     {"GET", "/api/v1/upstream-advisories/{}", VG_READER, vg_api_upstream_get, 0},
     {"GET", "/api/v1/upstream-advisories/{}/draft", VG_READER, vg_api_upstream_draft, 0},
+    /* advisories (issue 13): analysts write, readers read */
+    /* clang-format off */
+    {"GET", "/api/v1/advisories", VG_READER, vg_api_advisories_list, 0},
+    {"POST", "/api/v1/advisories", VG_ANALYST, vg_api_advisories_create, 0},
+    {"POST", "/api/v1/advisories/draft-from-cves", VG_ANALYST, vg_api_advisories_draft_from_cves, 0},
+    {"GET", "/api/v1/advisories/{}", VG_READER, vg_api_advisories_get, 0},
+    {"PATCH", "/api/v1/advisories/{}", VG_ANALYST, vg_api_advisories_patch, 0},
+    {"POST", "/api/v1/advisories/{}/submit", VG_ANALYST, vg_api_advisories_submit, 0},
+    {"POST", "/api/v1/advisories/{}/publish", VG_ANALYST, vg_api_advisories_publish, 0},
+    {"POST", "/api/v1/advisories/{}/revisions", VG_ANALYST, vg_api_advisories_revise, 0},
+    {"POST", "/api/v1/advisories/{}/close", VG_ANALYST, vg_api_advisories_close, 0},
+    /* clang-format on */
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

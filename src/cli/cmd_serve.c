@@ -27,6 +27,8 @@ enum {
     OPT_LOGIN_WAIT_MAX,
     OPT_LOGIN_TOKEN_TTL,
     OPT_LOGIN_TOKENS_MAX,
+    OPT_ADV_PREFIX,
+    OPT_SINGLE_ANALYST,
 };
 
 /* A duration "N", "Ns", "Nm" or "Nh" into seconds, from 1 s to max; 0 or -1. */
@@ -87,6 +89,8 @@ static int run_serve(int argc, char **argv)
         {"intake-max-observables", required_argument, NULL, OPT_MAX_OBS},
         {"trusted-proxy", required_argument, NULL, OPT_PROXY},
         VG_SITE_OPTIONS,
+        {"advisory-prefix", required_argument, NULL, OPT_ADV_PREFIX},
+        {"single-analyst", no_argument, NULL, OPT_SINGLE_ANALYST},
         {NULL, 0, NULL, 0},
     };
     struct vg_proxies proxies = {.n = 0};
@@ -96,7 +100,7 @@ static int run_serve(int argc, char **argv)
     struct vg_cli_site site;
     vg_cli_site_init(&site);
     cfg.site = &site.site;
-    const char *db = NULL, *prefix = "VIG";
+    const char *db = NULL, *prefix = "VIG", *adv_prefix = "VIGIE";
     bool demo = false;
     unsigned long long n;
     cfg.listen = "127.0.0.1:8080";
@@ -231,6 +235,8 @@ static int run_serve(int argc, char **argv)
             if (vg_cli_site_option(&site, "serve", c, optarg))
                 return VG_EXIT_USAGE;
             break;
+        case OPT_ADV_PREFIX: adv_prefix = optarg; break;
+        case OPT_SINGLE_ANALYST: cfg.store.single_analyst = true; break;
         default: return vg_cli_usage("serve", "unknown option");
         }
     }
@@ -244,6 +250,11 @@ static int run_serve(int argc, char **argv)
         strspn(prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != pl)
         return vg_cli_usage("serve", "--ref-prefix must be 1-15 of [A-Z0-9]");
     memcpy(cfg.store.ref_prefix, prefix, pl + 1);
+    pl = strlen(adv_prefix);
+    if (pl == 0 || pl >= sizeof cfg.store.adv_prefix ||
+        strspn(adv_prefix, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != pl)
+        return vg_cli_usage("serve", "--advisory-prefix must be 1-15 of [A-Z0-9]");
+    memcpy(cfg.store.adv_prefix, adv_prefix, pl + 1);
     cfg.db = vg_cli_db_path(db);
     if (vg_auth_init() != 0) {
         fprintf(stderr, "vigie serve: cannot initialise libsodium\n");
@@ -310,6 +321,10 @@ const struct vg_command vg_cmd_serve = {
     "  --listen HOST:PORT    address to listen on (default 127.0.0.1:8080; port 0: any free)\n"
     "  --demo                seed a demo constituency on first start and print an admin token\n"
     "  --ref-prefix PREFIX   incident reference prefix (default VIG: VIG-2026-000001)\n"
+    "  --advisory-prefix PREFIX\n"
+    "                        advisory reference prefix (default VIGIE: VIGIE-2026-AVI-0001)\n"
+    "  --single-analyst      an analyst may publish an advisory they wrote (no second pair\n"
+    "                        of eyes: for a team of one; each such publication is audited)\n"
     "  --redirect-url URL    where ineligible reporters are sent\n"
     "                        (default https://www.cybermalveillance.gouv.fr/)\n"
     "  --report-rate N       public reports allowed per client address per minute (default 10)\n"

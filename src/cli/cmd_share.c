@@ -27,7 +27,7 @@ static struct vg_store *open_db(const char *db)
     vg_diag_clear(&d);
     /* a batch over much of the database: read, not mapped (memory mapping a 1,000,000
      * indicator database added its 270 MB to an import's peak memory) */
-    struct vg_store_config cfg = {"", true};
+    struct vg_store_config cfg = {.bulk = true};
     struct vg_store *st = vg_store_open(vg_cli_db_path(db), &cfg, &d);
     if (!st)
         fprintf(stderr, "vigie share: %s\n", vg_shown_msg(d.message, &m));

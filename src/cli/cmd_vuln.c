@@ -59,7 +59,7 @@ static struct vg_store *open_db(const char *cmd, const char *db)
     vg_diag_clear(&d);
     /* an import and a full re-match read much of the database once (mapped, its pages
      * would also count as the process's memory) */
-    struct vg_store_config cfg = {"", strcmp(cmd, "digest") != 0};
+    struct vg_store_config cfg = {.bulk = strcmp(cmd, "digest") != 0};
     struct vg_store *st = vg_store_open(db, &cfg, &d);
     if (!st)
         fprintf(stderr, "vigie vuln %s: %s\n", cmd, vg_shown_msg(d.message, &sm));

@@ -168,6 +168,8 @@ extern const struct vg_store_pull_ops sq_pull_ops;
 extern const struct vg_store_taxii_ops sq_taxii_ops;
 /* sqlite_upstream.c: upstream advisories (issue 13). */
 extern const struct vg_store_upstream_ops sq_upstream_ops;
+/* sqlite_advisories.c: advisories. */
+extern const struct vg_store_advisory_ops sq_advisory_ops;
 
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */

@@ -19,6 +19,8 @@ struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cf
         st->config = *cfg;
     if (!st->config.ref_prefix[0])
         snprintf(st->config.ref_prefix, sizeof st->config.ref_prefix, "VIG");
+    if (!st->config.adv_prefix[0])
+        snprintf(st->config.adv_prefix, sizeof st->config.adv_prefix, "VIGIE");
     int version;
     if (st->ops->migrate(st, &version, d) != 0) {
         st->ops->close(st);

@@ -23,6 +23,7 @@
 #include "store/partner.h"
 #include "store/taxii.h"
 #include "store/upstream.h"
+#include "store/advisory.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -32,6 +33,8 @@ struct vg_store_config {
                           * import, a full re-match): no memory mapping of the file
                           * (scanning 82 MB of compact records: 0.34 s mapped, 0.08 s
                           * read; an import spent 10 s in page faults) */
+    char adv_prefix[16]; /* advisory reference prefix, "VIGIE" by default (issue 13) */
+    bool single_analyst; /* advisories: one analyst may publish what they wrote (no four eyes) */
 };
 
 /* A backend: its connection-wide operations, and one table of operations per domain. */
@@ -60,6 +63,9 @@ struct vg_store_ops {
     const struct vg_store_taxii_ops *taxii;     /* the TAXII 2.1 server (store/taxii.h) */
     /* other CERTs' publications, imported (issue 13) */
     const struct vg_store_upstream_ops *upstream;
+
+    /* advisories (store/advisory.h) */
+    const struct vg_store_advisory_ops *advisory;
 };
 
 struct vg_store {

@@ -54,5 +54,10 @@
 
 /* CSAF documents (src/advisory, `vigie csaf validate`). */
 #define VG_MAX_CSAF_FILE     (64L * 1024 * 1024) /* one CSAF document read from a file, bytes */
+/* Advisories (src/advisory/model.c, issue 13). */
+#define VG_ADV_MAX_TITLE     512          /* an advisory's title, bytes */
+#define VG_ADV_MAX_TEXT      (256 * 1024) /* its summary or solution (Markdown), bytes */
+#define VG_ADV_MAX_URL       2048         /* a reference's URL, bytes */
+#define VG_ADV_MAX_DESC      4096         /* a revision's description, bytes */
 
 #endif

@@ -84,6 +84,16 @@ ROLES = {
     ("DELETE", "/taxii2/vigie/collections/{}/objects/{}"): "analyst",
     ("GET", "/taxii2/vigie/collections/{}/objects/{}/versions"): "reader",
     ("GET", "/taxii2/vigie/status/{}"): "reader",
+    # advisories (issue 13, h-flow): readers read, analysts write
+    ("GET", "/api/v1/advisories"): "reader",
+    ("POST", "/api/v1/advisories"): "analyst",
+    ("POST", "/api/v1/advisories/draft-from-cves"): "analyst",
+    ("GET", "/api/v1/advisories/{}"): "reader",
+    ("PATCH", "/api/v1/advisories/{}"): "analyst",
+    ("POST", "/api/v1/advisories/{}/submit"): "analyst",
+    ("POST", "/api/v1/advisories/{}/publish"): "analyst",
+    ("POST", "/api/v1/advisories/{}/revisions"): "analyst",
+    ("POST", "/api/v1/advisories/{}/close"): "analyst",
 }
 # How each family of routes writes its errors: the JSON API as {"error": {"code"}}, TAXII 2.1
 # as an error message {title, description, http_status, error_code}. Routes are written

@@ -30,6 +30,8 @@ NUM = {"absent": ABSENT_NUMBER, "field": "id"}
 REF = {"absent": ABSENT_REF, "field": "ref"}
 COLL = {"absent": "3f1c0a55-6b5e-4c8e-9f3b-0d7a1e2c4b6d", "field": "id",
         "absent_msg": "no collection {id}", "malformed_msg": "no collection {id}"}
+ADV = {"absent": "VIGIE-2026-AVI-9999", "field": "ref", "absent_msg": "no advisory {id}",
+       "malformed_msg": "no advisory {id}"}
 ID_ROUTES = {
     ("DELETE", "/api/v1/tokens/{}"): dict(NUM, body=None, absent_msg="no such valid token",
                                           malformed_msg="no token '{id}'"),
@@ -116,6 +118,13 @@ ID_ROUTES = {
     ("GET", "/api/v1/upstream-advisories/{}/draft"): dict(
         REF, absent="CERTFR-2099-AVI-9999", body=None,
         absent_msg="no upstream advisory '{id}'", malformed_msg="no upstream advisory '{id}'"),
+    # advisories (issue 13, h-flow): references are not numbers
+    ("GET", "/api/v1/advisories/{}"): dict(ADV, body=None),
+    ("PATCH", "/api/v1/advisories/{}"): dict(ADV, body={"title": "t"}),
+    ("POST", "/api/v1/advisories/{}/submit"): dict(ADV, body=None),
+    ("POST", "/api/v1/advisories/{}/publish"): dict(ADV, body=None),
+    ("POST", "/api/v1/advisories/{}/revisions"): dict(ADV, body={"description": "d"}),
+    ("POST", "/api/v1/advisories/{}/close"): dict(ADV, body=None),
 }
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
@@ -143,6 +152,15 @@ BODY_ROUTES = {
     ("POST", "/api/v1/taxii/collections"): ("/title", "title must be a string"),
     ("PATCH", "/api/v1/taxii/collections/{}"): (None, "nothing to change"),
     ("POST", "/taxii2/vigie/collections/{}/objects"): ("/objects", "objects must be an array"),
+    # advisories (h-flow): `{}` on the steps of a fresh draft written by the caller (admin)
+    ("POST", "/api/v1/advisories"): ("/kind", "/kind is required"),
+    ("POST", "/api/v1/advisories/draft-from-cves"): ("/cves", "/cves must be a non-empty array"),
+    ("PATCH", "/api/v1/advisories/{}"): (None, "nothing to change"),
+    ("POST", "/api/v1/advisories/{}/submit"): {"status": 200},  # `{}` is no body: submitted
+    ("POST", "/api/v1/advisories/{}/publish"): {"status": 403, "code": "four_eyes"},  # its author
+    ("POST", "/api/v1/advisories/{}/revisions"): ("/description", "/description is required"),
+    ("POST", "/api/v1/advisories/{}/close"): {"status": 409, "code": "conflict",
+                                              "field": "kind"},  # an avis is not closed
 }
 # the media type of a route's body when it is not application/json
 BODY_TYPES = {("POST", "/taxii2/vigie/collections/{}/objects"): "application/taxii+json;version=2.1"}
@@ -213,10 +231,10 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
     assert checked == (1 + len(MALFORMED)) * len(ID_ROUTES) + numeric + 2
 
 
-def body_path(pattern, org, inc, partner=None, coll=None):
+def body_path(pattern, org, inc, partner=None, coll=None, adv=None):
     ids = {"/orgs/": str(org["id"]), "/incidents/": inc["ref"], "/playbooks/": "malicious-code",
            "/alerts/": "1", "/queue/": "1", "/partners/": str((partner or {}).get("id")),
-           "/collections/": str(coll)}
+           "/collections/": str(coll), "/advisories/": str(adv)}
     for part, value in ids.items():
         if part in pattern:
             path = pattern.replace("{}", value, 1)
@@ -229,11 +247,12 @@ def test_every_body_route_refuses_bad_bodies_with_code_and_pointer(server):
     inc = make_incident(server)
     partner = server.post("/api/v1/partners", {"name": "Body errors CERT", "country": "FR"}).json()
     coll = server.post("/api/v1/taxii/collections", {"title": "Body errors"}).json()["id"]
+    adv = server.post("/api/v1/advisories", {"kind": "avis", "title": "Body errors"}).json()["ref"]
     checked = 0
     for method, pattern, _need in routes():
         if (method, pattern) in RAW_BODY or method not in ("POST", "PATCH", "PUT"):
             continue
-        path = body_path(pattern, org, inc, partner, coll)
+        path = body_path(pattern, org, inc, partner, coll, adv)
         ctype = body_type(method, pattern)
         # not JSON: the parser's position is in the message
         r = server.req(method, path, data=b"{nope", headers=ctype)
@@ -263,6 +282,11 @@ def test_every_body_route_refuses_bad_bodies_with_code_and_pointer(server):
         elif expect == "held":
             err = error_of(r, 404, "not_found", "id", method, path)
             assert err["message"] == "no held report 1", err
+        elif isinstance(expect, dict):  # a step the state decides
+            if "code" in expect:
+                error_of(r, expect["status"], expect["code"], expect.get("field"), method, path)
+            else:
+                assert r.status_code == expect["status"], (path, r.text)
         else:
             err = error_of(r, 400, "invalid", expect[0], method, path)
             assert expect[1] in err["message"], (path, err)

@@ -1,0 +1,362 @@
+/* SQLite backend: advisories (store/advisory.h). A reference's number comes from
+ * advisory_counter, bumped in the write transaction of the insert (BEGIN IMMEDIATE: one writer
+ * at a time, across processes), so two creations never share a number and a failed one gives
+ * its number back. */
+#include "store/sqlite_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/json.h"
+#include "util/mem.h"
+#include "util/time.h"
+
+#define ADV_COLS                                                                                   \
+    "id, ref, kind, year, number, status, version, title, tlp, published, draft, "                 \
+    "pending_description, authors, internal, created, updated, published_at, "                     \
+    "last_published_at, closed_at"
+
+/* Binds v as JSON text, or NULL when v is absent or null. */
+static void bind_json_or_null(sqlite3_stmt *q, int i, const json_t *v)
+{
+    if (!v || json_is_null(v))
+        sqlite3_bind_null(q, i);
+    else
+        sq_bind_json(q, i, v);
+}
+
+/* Binds a string member of o, or NULL. */
+static void bind_str_or_null(sqlite3_stmt *q, int i, const json_t *o, const char *key)
+{
+    const char *v = vg_json_str(o, key);
+    if (v)
+        sq_bind_text(q, i, v);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+static json_t *adv_row(sqlite3_stmt *q)
+{
+    json_t *a = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:s,s:s}", "ref", sq_col_text(q, 1), "kind",
+                          sq_col_text(q, 2), "year", (json_int_t)sqlite3_column_int64(q, 3),
+                          "number", (json_int_t)sqlite3_column_int64(q, 4), "status",
+                          sq_col_text(q, 5), "version", (json_int_t)sqlite3_column_int64(q, 6),
+                          "title", sq_col_text(q, 7), "tlp", sq_col_text(q, 8));
+    json_object_set_new(a, "published", sq_col_json(q, 9));
+    json_object_set_new(a, "draft", sq_col_json(q, 10));
+    json_object_set_new(a, "pending_description", sq_col_null(q, 11));
+    json_object_set_new(a, "authors", sq_col_json(q, 12));
+    json_object_set_new(a, "internal", sq_col_json(q, 13));
+    json_object_set_new(a, "created_at", json_string(sq_col_text(q, 14)));
+    json_object_set_new(a, "updated_at", json_string(sq_col_text(q, 15)));
+    json_object_set_new(a, "published_at", sq_col_null(q, 16));
+    json_object_set_new(a, "last_published_at", sq_col_null(q, 17));
+    json_object_set_new(a, "closed_at", sq_col_null(q, 18));
+    return a;
+}
+
+/* The row of a list: what a list shows, without contents. */
+static json_t *list_row(sqlite3_stmt *q)
+{
+    json_t *a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:I}", "ref", sq_col_text(q, 1), "kind",
+                          sq_col_text(q, 2), "status", sq_col_text(q, 5), "version",
+                          (json_int_t)sqlite3_column_int64(q, 6), "title", sq_col_text(q, 7), "tlp",
+                          sq_col_text(q, 8), "year", (json_int_t)sqlite3_column_int64(q, 3));
+    json_object_set_new(a, "created_at", json_string(sq_col_text(q, 14)));
+    json_object_set_new(a, "updated_at", json_string(sq_col_text(q, 15)));
+    json_object_set_new(a, "published_at", sq_col_null(q, 16));
+    json_object_set_new(a, "last_published_at", sq_col_null(q, 17));
+    json_object_set_new(a, "closed_at", sq_col_null(q, 18));
+    return a;
+}
+
+/* The published revisions of advisory id, oldest first; NULL on a database error. */
+static json_t *revisions_of(struct sq *s, long long id)
+{
+    sqlite3_stmt *q = sq_prep(s, "SELECT version, date, description, publisher "
+                                 "FROM advisory_revision WHERE advisory_id = ? ORDER BY version");
+    if (!q)
+        return NULL;
+    sqlite3_bind_int64(q, 1, id);
+    json_t *arr = json_array();
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
+        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s}", "version",
+                                             (json_int_t)sqlite3_column_int64(q, 0), "date",
+                                             sq_col_text(q, 1), "description", sq_col_text(q, 2),
+                                             "publisher", sq_col_text(q, 3)));
+    sq_done(s, q);
+    if (step != SQLITE_DONE) {
+        json_decref(arr);
+        return NULL;
+    }
+    return arr;
+}
+
+static int adv_get(struct vg_store *st, const char *ref, json_t **out)
+{
+    struct sq *s = sq_of(st);
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ADV_COLS " FROM advisory WHERE ref = ?");
+    if (!q)
+        return VG_EIO;
+    sq_bind_text(q, 1, ref);
+    int step = sqlite3_step(q);
+    if (step != SQLITE_ROW) {
+        sq_done(s, q);
+        return step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
+    }
+    unsigned long before = vg_mem_thread_failures();
+    long long id = sqlite3_column_int64(q, 0);
+    json_t *a = adv_row(q);
+    sq_done(s, q);
+    json_t *revs = revisions_of(s, id);
+    if (!a || !revs || vg_mem_thread_failures() != before) {
+        json_decref(a);
+        json_decref(revs);
+        return vg_mem_thread_failures() != before ? VG_ENOMEM : VG_EIO;
+    }
+    json_object_set_new(a, "revisions", revs);
+    *out = a;
+    return 0;
+}
+
+/* Takes the next number of (prefix, kind, year), in the caller's transaction: 0 and *n, or
+ * VG_EIO. */
+static int next_number(struct sq *s, const char *prefix, const char *kind, int year, long long *n)
+{
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO advisory_counter(prefix, kind, year, last) "
+                                 "VALUES (?, ?, ?, 1) ON CONFLICT(prefix, kind, year) "
+                                 "DO UPDATE SET last = last + 1 RETURNING last");
+    if (!q)
+        return VG_EIO;
+    sq_bind_text(q, 1, prefix);
+    sq_bind_text(q, 2, kind);
+    sqlite3_bind_int(q, 3, year);
+    int rc = VG_EIO;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *n = sqlite3_column_int64(q, 0);
+        rc = sqlite3_step(q) == SQLITE_DONE ? 0 : VG_EIO;
+    }
+    sq_done(s, q);
+    return rc;
+}
+
+static int adv_create(struct vg_store *st, const struct vg_actor *who, const json_t *content,
+                      const char *code, int year, const json_t *internal, json_t **out,
+                      struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    const char *prefix = st->config.adv_prefix[0] ? st->config.adv_prefix : "VIGIE";
+    const char *kind = vg_json_str(content, "kind");
+    char now[VG_TIME_LEN], ref[64], obj[80];
+    long long n;
+    unsigned long before = vg_mem_thread_failures();
+    vg_time_now(now);
+    if (year < 1 || year > 9999)
+        return vg_diag_set(d, VG_EINVAL, "year", "year %d out of range", year);
+    if (!kind || !code || !*code)
+        return vg_diag_set(d, VG_EINVAL, "/kind", "an advisory needs a kind and its code");
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    if (next_number(s, prefix, kind, year, &n))
+        return sq_fail(s, d);
+    snprintf(ref, sizeof ref, "%s-%04d-%s-%04lld", prefix, year, code, n);
+    json_t *draft = json_deep_copy(content),
+           *authors = json_pack("[{s:I,s:s}]", "id", (json_int_t)who->user_id, "name", who->name);
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO advisory(ref, kind, year, number, status, version, "
+                                 "title, tlp, draft, authors, internal, created, updated) "
+                                 "VALUES (?, ?, ?, ?, 'draft', 0, ?, ?, ?, ?, ?, ?, ?)");
+    int rc = VG_EIO;
+    if (q) {
+        sq_bind_text(q, 1, ref);
+        sq_bind_text(q, 2, kind);
+        sqlite3_bind_int(q, 3, year);
+        sqlite3_bind_int64(q, 4, n);
+        bind_str_or_null(q, 5, draft, "title");
+        bind_str_or_null(q, 6, draft, "tlp");
+        sq_bind_json(q, 7, draft);
+        sq_bind_json(q, 8, authors);
+        bind_json_or_null(q, 9, internal);
+        sq_bind_text(q, 10, now);
+        sq_bind_text(q, 11, now);
+        rc = sq_step_done(s, q);
+    }
+    json_t *detail = json_pack("{s:s,s:O}", "ref", ref, "content", draft);
+    snprintf(obj, sizeof obj, "advisory:%s", ref);
+    json_decref(draft);
+    json_decref(authors);
+    if (rc == 0)
+        rc = sq_audit(s, who, "advisory.create", obj, detail);
+    json_decref(detail);
+    if (rc == 0 && vg_mem_thread_failures() != before) { /* a JSON text bound as NULL */
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    if (rc || sq_commit(s))
+        return sq_fail(s, d);
+    rc = adv_get(st, ref, out);
+    return rc ? vg_diag_set(d, rc, "", "cannot read advisory %s back", ref) : 0;
+}
+
+/* Escapes the LIKE wildcards of q (ESCAPE '\'), between two '%'. */
+static char *like_pattern(const char *q)
+{
+    size_t n = strlen(q);
+    char *p = vg_malloc(2 * n + 3), *w = p;
+    if (!p)
+        return NULL;
+    *w++ = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+            *w++ = '\\';
+        *w++ = q[i];
+    }
+    *w++ = '%';
+    *w = '\0';
+    return p;
+}
+
+static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                    json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    long long before;
+    if (sq_cursor_read(page->cursor, &before, d))
+        return VG_EINVAL;
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ADV_COLS " FROM advisory "
+                                 "WHERE (?1 = 0 OR id < ?1) AND (?2 IS NULL OR kind = ?2) "
+                                 "AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR year = ?4) "
+                                 "AND (?5 IS NULL OR title LIKE ?5 ESCAPE '\\') "
+                                 "ORDER BY id DESC LIMIT ?6");
+    if (!q)
+        return sq_db_error(s, d);
+    sqlite3_bind_int64(q, 1, before);
+    bind_str_or_null(q, 2, filters, "kind");
+    bind_str_or_null(q, 3, filters, "status");
+    const json_t *year = json_object_get(filters, "year");
+    if (json_is_integer(year))
+        sqlite3_bind_int64(q, 4, json_integer_value(year));
+    const char *text = vg_json_str(filters, "q");
+    if (text) {
+        char *pat = like_pattern(text);
+        if (!pat) {
+            sq_done(s, q);
+            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        }
+        sqlite3_bind_text(q, 5, pat, -1, free);
+    }
+    sqlite3_bind_int(q, 6, page->limit + 1);
+    unsigned long failures = vg_mem_thread_failures();
+    *out = sq_page(q, page->limit, list_row);
+    sq_done(s, q);
+    if (*out && vg_mem_thread_failures() == failures)
+        return 0;
+    json_decref(*out);
+    *out = NULL;
+    return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+}
+
+/* The text a record's title and tlp columns follow: its draft, else its published content. */
+static const json_t *working_text(const json_t *rec)
+{
+    const json_t *draft = json_object_get(rec, "draft");
+    return json_is_object(draft) ? draft : json_object_get(rec, "published");
+}
+
+static int adv_save(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                    const json_t *rec, const json_t *revision, const char *action,
+                    const json_t *detail, json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN], obj[80];
+    unsigned long before = vg_mem_thread_failures();
+    vg_time_now(now);
+    snprintf(obj, sizeof obj, "advisory:%s", ref);
+    const json_t *text = working_text(rec);
+    if (!vg_json_str(text, "title") || !vg_json_str(text, "tlp") || !vg_json_str(rec, "status"))
+        return vg_diag_set(d, VG_EINVAL, "", "advisory %s: a record needs a status and a text",
+                           ref);
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    sqlite3_stmt *q = sq_prep(s, "UPDATE advisory SET status = ?, version = ?, title = ?, tlp = ?, "
+                                 "published = ?, draft = ?, pending_description = ?, "
+                                 "authors = ?, internal = ?, published_at = ?, "
+                                 "last_published_at = ?, closed_at = ?, updated = ? "
+                                 "WHERE ref = ? RETURNING id");
+    if (!q)
+        return sq_fail(s, d);
+    const json_t *authors = json_object_get(rec, "authors");
+    sq_bind_text(q, 1, vg_json_str(rec, "status"));
+    sqlite3_bind_int64(q, 2, json_integer_value(json_object_get(rec, "version")));
+    sq_bind_text(q, 3, vg_json_str(text, "title"));
+    sq_bind_text(q, 4, vg_json_str(text, "tlp"));
+    bind_json_or_null(q, 5, json_object_get(rec, "published"));
+    bind_json_or_null(q, 6, json_object_get(rec, "draft"));
+    bind_str_or_null(q, 7, rec, "pending_description");
+    if (json_is_array(authors))
+        sq_bind_json(q, 8, authors);
+    else
+        sq_bind_text(q, 8, "[]");
+    bind_json_or_null(q, 9, json_object_get(rec, "internal"));
+    bind_str_or_null(q, 10, rec, "published_at");
+    bind_str_or_null(q, 11, rec, "last_published_at");
+    bind_str_or_null(q, 12, rec, "closed_at");
+    sq_bind_text(q, 13, now);
+    sq_bind_text(q, 14, ref);
+    int step = sqlite3_step(q);
+    long long id = step == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+    if (step == SQLITE_ROW)
+        step = sqlite3_step(q);
+    sq_done(s, q);
+    if (step != SQLITE_DONE)
+        return sq_fail(s, d);
+    if (id == 0) {
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOENT, "ref", "no advisory %s", ref);
+    }
+    if (revision) {
+        q = sq_prep(s, "INSERT INTO advisory_revision(advisory_id, version, date, description, "
+                       "content, authors, publisher) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        if (!q)
+            return sq_fail(s, d);
+        sqlite3_bind_int64(q, 1, id);
+        sqlite3_bind_int64(q, 2, json_integer_value(json_object_get(revision, "version")));
+        sq_bind_text(q, 3, vg_json_str(revision, "date"));
+        sq_bind_text(q, 4, vg_json_str(revision, "description"));
+        sq_bind_json(q, 5, json_object_get(revision, "content"));
+        const json_t *ra = json_object_get(revision, "authors");
+        if (json_is_array(ra))
+            sq_bind_json(q, 6, ra);
+        else
+            sq_bind_text(q, 6, "[]");
+        sq_bind_text(q, 7, vg_json_str(revision, "publisher"));
+        if (sqlite3_step(q) != SQLITE_DONE) {
+            bool dup = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE;
+            int rc = dup ? vg_diag_set(d, VG_EEXIST, "version", "%s: version %lld exists", ref,
+                                       (long long)json_integer_value(json_object_get(revision,
+                                                                                     "version")))
+                         : sq_db_error(s, d);
+            sq_done(s, q);
+            sq_rollback(s);
+            return rc;
+        }
+        sq_done(s, q);
+    }
+    if (sq_audit(s, who, action, obj, detail))
+        return sq_fail(s, d);
+    if (vg_mem_thread_failures() != before) { /* a JSON text bound as NULL */
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    if (sq_commit(s))
+        return sq_fail(s, d);
+    int rc = adv_get(st, ref, out);
+    return rc ? vg_diag_set(d, rc, "", "cannot read advisory %s back", ref) : 0;
+}
+
+const struct vg_store_advisory_ops sq_advisory_ops = {
+    .create = adv_create,
+    .get = adv_get,
+    .list = adv_list,
+    .save = adv_save,
+};
