@@ -315,77 +315,128 @@ static void t_6_1_2(const json_t *doc, struct vg_csaf_report *rep)
 }
 
 /* 6.1.3: a product id defined by a relationship must not lead back to itself through the
- * product_reference / relates_to_product_reference of the relationships that define the ids
- * it refers to. Depth-first, each relationship visited once per start. */
-struct rels {
+ * product_reference / relates_to_product_reference of the relationships that define the ids it
+ * refers to. The relationships are the nodes of a graph (an edge from a relationship to the
+ * first relationship defining each id it refers to); a relationship's id is circular when the
+ * relationship lies on a cycle: a strongly connected component of more than one node, or a
+ * node referring to itself (Tarjan's algorithm, iterative: linear, no deep recursion). */
+struct scc {
     const json_t *list;
-    struct vg_strmap def; /* product id -> relationship index (the first that defines it) */
-    unsigned char *seen;
+    struct vg_strmap def; /* product id -> the first relationship defining it */
+    size_t *index, *low, *stack, *comp;
+    unsigned char *on;
 };
 
-static bool reaches(struct rels *r, const json_t *from, const char *target, size_t depth)
+static const char *const rel_refs[] = {"product_reference", "relates_to_product_reference"};
+
+/* The relationship that rel's k-th reference leads to, or -1. */
+static long edge(const struct scc *g, size_t rel, size_t k)
 {
-    if (!json_is_string(from) || depth > json_array_size(r->list))
-        return false;
-    if (strcmp(json_string_value(from), target) == 0)
-        return true;
-    long e = vg_strmap_find(&r->def, json_string_value(from), json_string_length(from));
-    if (e < 0)
-        return false;
-    uint32_t k = vg_strmap_val(&r->def, (size_t)e);
-    if (r->seen[k])
-        return false;
-    r->seen[k] = 1;
-    const json_t *rel = json_array_get(r->list, k);
-    return reaches(r, get(rel, "product_reference"), target, depth + 1) ||
-           reaches(r, get(rel, "relates_to_product_reference"), target, depth + 1);
+    const json_t *v = get(json_array_get(g->list, rel), rel_refs[k]);
+    long e = json_is_string(v)
+                 ? vg_strmap_find(&g->def, json_string_value(v), json_string_length(v))
+                 : -1;
+    return e >= 0 ? (long)vg_strmap_val(&g->def, (size_t)e) : -1;
+}
+
+/* Numbers the strongly connected components: g->comp[v] is the index + 1 of the component's
+ * root. */
+static void tarjan(struct scc *g, size_t n)
+{
+    size_t *call = vg_calloc(n, sizeof *call); /* the DFS path: node */
+    unsigned char *next = vg_calloc(n, 1);     /* next edge to follow of each node on the path */
+    if (!call || !next) {
+        free(call);
+        free(next);
+        return;
+    }
+    size_t counter = 1, sp = 0;
+    for (size_t root = 0; root < n; root++) {
+        if (g->index[root])
+            continue;
+        size_t depth = 0;
+        call[depth++] = root;
+        g->index[root] = g->low[root] = counter++;
+        g->stack[sp++] = root;
+        g->on[root] = 1;
+        while (depth) {
+            size_t v = call[depth - 1];
+            if (next[v] < 2) {
+                long w = edge(g, v, next[v]++);
+                if (w < 0)
+                    continue;
+                if (!g->index[w]) {
+                    g->index[w] = g->low[w] = counter++;
+                    g->stack[sp++] = (size_t)w;
+                    g->on[w] = 1;
+                    call[depth++] = (size_t)w;
+                } else if (g->on[w] && g->index[w] < g->low[v]) {
+                    g->low[v] = g->index[w];
+                }
+                continue;
+            }
+            depth--;
+            if (depth && g->low[v] < g->low[call[depth - 1]])
+                g->low[call[depth - 1]] = g->low[v];
+            if (g->low[v] == g->index[v]) {
+                size_t w;
+                do {
+                    w = g->stack[--sp];
+                    g->on[w] = 0;
+                    g->comp[w] = v + 1;
+                } while (w != v);
+            }
+        }
+    }
+    free(call);
+    free(next);
 }
 
 static void t_6_1_3(const json_t *doc, struct vg_csaf_report *rep)
 {
-    struct rels r = {arr(get(doc, "product_tree"), "relationships"), {0}, NULL};
-    size_t n = json_array_size(r.list);
+    struct scc g = {arr(get(doc, "product_tree"), "relationships"), {0}, 0, 0, 0, 0, 0};
+    size_t n = json_array_size(g.list);
     if (!n)
         return;
-    r.seen = vg_calloc(n, 1);
-    if (!r.seen)
-        return;
-    vg_strmap_init(&r.def);
+    vg_strmap_init(&g.def);
+    g.index = vg_calloc(n, sizeof *g.index);
+    g.low = vg_calloc(n, sizeof *g.low);
+    g.stack = vg_calloc(n, sizeof *g.stack);
+    g.comp = vg_calloc(n, sizeof *g.comp);
+    g.on = vg_calloc(n, 1);
+    size_t *size = vg_calloc(n + 1, sizeof *size);
+    if (!g.index || !g.low || !g.stack || !g.comp || !g.on || !size)
+        goto out;
     size_t i;
     json_t *rel;
-    json_array_foreach(r.list, i, rel) {
+    json_array_foreach(g.list, i, rel) {
         const json_t *id = get(get(rel, "full_product_name"), "product_id");
         if (json_is_string(id))
-            put(&r.def, json_string_value(id), json_string_length(id), (uint32_t)i);
+            put(&g.def, json_string_value(id), json_string_length(id), (uint32_t)i);
     }
-    /* the hint of the standard: only ids used as a reference by some relationship can loop */
-    struct vg_strmap used;
-    vg_strmap_init(&used);
-    json_array_foreach(r.list, i, rel) {
-        static const char *const keys[] = {"product_reference", "relates_to_product_reference"};
-        for (size_t k = 0; k < 2; k++) {
-            const json_t *v = get(rel, keys[k]);
-            if (json_is_string(v))
-                put(&used, json_string_value(v), json_string_length(v), 0);
-        }
-    }
-    json_array_foreach(r.list, i, rel) {
+    tarjan(&g, n);
+    for (i = 0; i < n; i++)
+        size[g.comp[i]]++;
+    json_array_foreach(g.list, i, rel) {
         const json_t *id = get(get(rel, "full_product_name"), "product_id");
-        if (!json_is_string(id) || !has(&used, id))
+        if (!json_is_string(id) || !g.comp[i])
             continue;
-        memset(r.seen, 0, n);
-        r.seen[i] = 1;
-        const char *target = json_string_value(id);
-        if (reaches(&r, get(rel, "product_reference"), target, 0) ||
-            reaches(&r, get(rel, "relates_to_product_reference"), target, 0)) {
-            char p[PTR_MAX];
-            join(p, "/product_tree/relationships/", "%zu/full_product_name/product_id", i);
-            vg_csaf_report_add(rep, "6.1.3", p, "product id %s is defined through itself", target);
-        }
+        bool self = edge(&g, i, 0) == (long)i || edge(&g, i, 1) == (long)i;
+        if (size[g.comp[i]] < 2 && !self)
+            continue;
+        char p[PTR_MAX];
+        join(p, "/product_tree/relationships/", "%zu/full_product_name/product_id", i);
+        vg_csaf_report_add(rep, "6.1.3", p, "product id %s is defined through itself",
+                           json_string_value(id));
     }
-    vg_strmap_cleanup(&used);
-    vg_strmap_cleanup(&r.def);
-    free(r.seen);
+out:
+    vg_strmap_cleanup(&g.def);
+    free(g.index);
+    free(g.low);
+    free(g.stack);
+    free(g.comp);
+    free(g.on);
+    free(size);
 }
 
 static void t_6_1_4(const json_t *doc, struct vg_csaf_report *rep)
@@ -1157,7 +1208,7 @@ static bool parse_instant(const char *s, struct instant *t)
     long long off = 0;
     if (*p == 'Z' || *p == 'z') {
         p++;
-    } else if ((*p == '+' || *p == '-') && p[3] == ':') {
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
         int oh = digits(p + 1, 2), om = digits(p + 4, 2);
         if (oh < 0 || oh > 23 || om < 0 || om > 59)
             return false;

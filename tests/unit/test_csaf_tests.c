@@ -765,6 +765,26 @@ static void large(void **state)
     assert_string_equal(rep.items[0].pointer, "/vulnerabilities/0/product_status/known_affected/7");
     vg_csaf_report_free(&rep);
     json_decref(doc);
+    /* a circle of 50,000 relationships: found without deep recursion; the report keeps its
+     * first VG_CSAF_MAX_ISSUES failures */
+    doc = json_object();
+    json_t *rels = json_array();
+    for (int i = 0; i < 50000; i++) {
+        char id[32], next[32];
+        snprintf(id, sizeof id, "R%d", i);
+        snprintf(next, sizeof next, "R%d", (i + 1) % 50000);
+        json_array_append_new(rels,
+                              json_pack("{s:s,s:s,s:s,s:{s:s,s:s}}", "category", "installed_on",
+                                        "product_reference", next, "relates_to_product_reference",
+                                        "X", "full_product_name", "name", id, "product_id", id));
+    }
+    json_object_set_new(doc, "product_tree", json_pack("{s:o}", "relationships", rels));
+    assert_int_equal(count(doc, "6.1.3", &rep), VG_CSAF_MAX_ISSUES);
+    assert_true(rep.truncated);
+    assert_string_equal(rep.items[0].pointer,
+                        "/product_tree/relationships/0/full_product_name/product_id");
+    vg_csaf_report_free(&rep);
+    json_decref(doc);
 }
 
 int main(void)
