@@ -711,6 +711,12 @@ static void malformed(void **state)
         "\"hashes\":[{\"file_hashes\":[1,{\"algorithm\":2}]}]}}}]}],\"full_product_names\":{},"
         "\"product_groups\":[{\"group_id\":1,\"product_ids\":[2,null]}],\"relationships\":"
         "[1,{\"product_reference\":2,\"full_product_name\":3}]}}",
+        /* dates cut short in their offset, numbers too long for 64 bits */
+        "{\"document\":{\"tracking\":{\"status\":\"final\",\"version\":\"1\","
+        "\"revision_history\":[{\"date\":\"2021-07-21T10:00:00+0\",\"number\":\"1\"},"
+        "{\"date\":\"2021-07-21T10:00:00+02:0\",\"number\":\"2\"},{\"date\":"
+        "\"2021-07-21T10:00:00.\",\"number\":\"99999999999999999999\"},{\"date\":"
+        "\"2021-07-21T10:00:00Z\",\"number\":\"1.0.0-01\"}]},\"category\":\"csaf_base\"}}",
         "{\"vulnerabilities\":[1,{\"product_status\":[],\"scores\":[1,{\"products\":7,"
         "\"cvss_v3\":{\"version\":3.1,\"vectorString\":5,\"baseScore\":\"x\"},\"cvss_v2\":"
         "{\"vectorString\":\"AV:N\",\"version\":\"2.0\"}}],\"flags\":{},\"threats\":[1],"
@@ -735,6 +741,17 @@ static void malformed(void **state)
         }
         json_decref(doc);
     }
+    /* the same short offset in a string of its exact size (the parser's strings sit in larger
+     * buffers, where ASan would not see a read past the end) */
+    json_t *cut =
+        json_pack("{s:{s:{s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}}}", "document", "tracking", "status",
+                  "final", "version", "1", "revision_history", "date", "2021-07-21T10:00:00+0",
+                  "number", "2", "date", "2021-07-21T10:00:00Z", "number", "1");
+    assert_non_null(cut);
+    struct vg_csaf_report cutrep;
+    assert_int_equal(count(cut, NULL, &cutrep), 0);
+    vg_csaf_report_free(&cutrep);
+    json_decref(cut);
     /* not an object at all */
     json_t *a = json_array();
     struct vg_csaf_report rep;
