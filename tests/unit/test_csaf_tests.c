@@ -103,9 +103,8 @@ static const char *const names[][2] = {
 static const char *partly(const char *id)
 {
     if (strcmp(id, "6.1.12") == 0)
-        return "partly: RFC 5646 form; two-letter languages and regions against ISO 639-1 / "
-               "ISO 3166-1 and the IANA extras; three-letter languages, scripts, numeric regions "
-               "and variants by form only";
+        return "partly: languages, scripts and regions exist (ISO 639, 15924, 3166-1, UN M.49 "
+               "areas); variants and extensions by form only";
     if (strcmp(id, "6.1.11") == 0)
         return "no: needs the CWE catalogue (the id's form is the schema's)";
     return implemented(id) ? "yes" : "no";
@@ -556,6 +555,29 @@ static void document_level(void **state)
     expect("6.1.12", "{\"document\":{\"lang\":\"i-klingon\",\"source_lang\":\"zh-Hant-TW\"}}", "",
            NULL);
     expect("6.1.12", "{\"document\":{\"lang\":\"sr-Latn-RS-u-co-phonebk\"}}", "", NULL);
+    /* three-letter languages, scripts and numeric regions exist or not */
+    static const char *const ok[] =
+        {"gsw", "yue",        "zh-yue-HK",        "qaa", "sr-Cyrl",    "zh-Qaab", "es-419", "de-DD",
+         "tlh", "x-whatever", "en-US-u-islamcal", "mis", "de-CH-1901", "EN-gb",   NULL};
+    static const char *const bad[][2] = {{"eng", "no such language"},
+                                         {"deu-DE", "no such language"},
+                                         {"xyz", "no such language"},
+                                         {"zh-xyz", "no such extended language"},
+                                         {"en-Abcd", "no such script"},
+                                         {"es-999", "no such region"},
+                                         {"en-US-x", "not a language tag"},
+                                         {"en-a", "not a language tag"},
+                                         {"en-US-123456789", "not a language tag"}};
+    for (const char *const *t = ok; *t; t++) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "{\"document\":{\"lang\":\"%s\"}}", *t);
+        expect("6.1.12", doc, "", NULL);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "{\"document\":{\"source_lang\":\"%s\"}}", bad[i][0]);
+        expect("6.1.12", doc, "/document/source_lang", bad[i][1]);
+    }
     expect("6.1.12", "{\"document\":{\"lang\":\"en--US\"}}", "/document/lang",
            "not a language tag");
     expect("6.1.12", "{\"document\":{\"lang\":\"english\"}}", "/document/lang", NULL);
