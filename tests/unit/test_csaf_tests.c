@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "advisory/csaf.h"
+#include "util/mem.h"
 
 #define DATA "../shared/corpus/csaf2.0/test/validator/data"
 
@@ -562,6 +563,7 @@ static void document_level(void **state)
     static const char *const bad[][2] = {{"eng", "no such language"},
                                          {"deu-DE", "no such language"},
                                          {"xyz", "no such language"},
+                                         {"qzz", "no such language"}, /* past qaa-qtz */
                                          {"zh-xyz", "no such extended language"},
                                          {"en-Abcd", "no such script"},
                                          {"es-999", "no such region"},
@@ -647,14 +649,17 @@ static void product_helpers(void **state)
              "{\"algorithm\":\"sha512\",\"value\":\"00\"},{\"algorithm\":\"SHA256\","
              "\"value\":\"01\"}]}]}}},"
              "{\"category\":\"product_name\",\"name\":\"all versions\"},"
-             "{\"category\":\"product_version\",\"name\":\"<=5\"}]}]}}");
+             "{\"category\":\"product_version\",\"name\":\"<=5\"},"
+             "{\"category\":\"product_version\",\"name\":\"build-later\"},"
+             "{\"category\":\"product_version\",\"name\":\"4.2\\tand\\tLATER\"}]}]}}");
     expect("6.1.25", b,
            "/product_tree/branches/0/branches/1/product/product_identification_helper/hashes/0/"
            "file_hashes/2/algorithm",
            "hash algorithm SHA256 is used twice");
     expect("6.1.31", b,
            "/product_tree/branches/0/branches/0/name|"
-           "/product_tree/branches/0/branches/3/name",
+           "/product_tree/branches/0/branches/3/name|"
+           "/product_tree/branches/0/branches/5/name",
            "product_version Prior to 4.2 looks like a version range (\"prior\")");
 }
 
@@ -826,6 +831,40 @@ static void large(void **state)
     json_decref(doc);
 }
 
+/* Allocation failures: at each allocation in turn, the tests report what they report without
+ * failures, or that they could not run; never a failure the document does not have. */
+static void out_of_memory(void **state)
+{
+    (void)state;
+    json_t *doc = load("mandatory/oasis_csaf_tc-csaf_2_0-2021-6-1-27-09-11.json");
+    struct vg_csaf_report want;
+    count(doc, NULL, &want);
+    size_t runs = 0;
+    for (long n = 1;; n++) {
+        struct vg_csaf_report rep;
+        vg_mem_fail_after(n);
+        count(doc, NULL, &rep);
+        long failed = vg_mem_failed();
+        vg_mem_fail_after(0);
+        for (size_t i = 0; i < rep.n; i++) {
+            bool known = strcmp(rep.items[i].message, "out of memory: the test could not run") == 0;
+            for (size_t k = 0; k < want.n && !known; k++)
+                known = strcmp(rep.items[i].test, want.items[k].test) == 0 &&
+                        strcmp(rep.items[i].pointer, want.items[k].pointer) == 0;
+            if (!known)
+                fail_msg("allocation %ld failing: %s %s %s", n, rep.items[i].test,
+                         rep.items[i].pointer, rep.items[i].message);
+        }
+        vg_csaf_report_free(&rep);
+        runs++;
+        if (!failed)
+            break;
+    }
+    assert_true(runs > 20);
+    vg_csaf_report_free(&want);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -834,7 +873,7 @@ int main(void)
         cmocka_unit_test(cvss),           cmocka_unit_test(revisions),
         cmocka_unit_test(document_level), cmocka_unit_test(product_helpers),
         cmocka_unit_test(profiles),       cmocka_unit_test(malformed),
-        cmocka_unit_test(large),
+        cmocka_unit_test(large),          cmocka_unit_test(out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -298,6 +298,10 @@ static void environmental(void **state)
     assert_int_equal(vg_cvss_score(&c, &s), 0);
     assert_score(s.base, 8.8, "base", "PR:L S:U");
     assert_score(s.environmental, 10.0, "environmental", "PR:L MS:C"); /* PR:L weighs 0.68 */
+    /* the modified impact's cap: MISS = min(0.9959, 0.915) gives 8.1 (0.916 would give 8.2) */
+    parse_ok("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H/CR:H/IR:H/AR:H", &c);
+    assert_int_equal(vg_cvss_score(&c, &s), 0);
+    assert_score(s.environmental, 8.1, "environmental", "CR:H/IR:H/AR:H");
     parse_ok("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MC:N/MI:N/MA:N", &c);
     assert_int_equal(vg_cvss_score(&c, &s), 0);
     assert_score(s.environmental, 0.0, "environmental", "no modified impact");
