@@ -256,6 +256,14 @@ static void samples_bad(void **state)
     }
     fclose(f);
     assert_int_equal(n, 24);
+    struct vg_cvss c;
+    struct vg_diag d;
+    assert_int_equal(vg_cvss_parse("", 0, &c, &d), VG_EINVAL);
+    assert_string_equal(d.message, "empty CVSS vector");
+    assert_int_equal(vg_cvss_parse("A", 1, &c, &d), VG_EINVAL);
+    assert_string_equal(d.message, "\"A\" is not a metric:value pair");
+    assert_int_equal(vg_cvss_parse("AV:N/AC:L/Au:N/C:C/I:C/A:C/E:X", 30, &c, &d), VG_EINVAL);
+    assert_string_equal(d.message, "bad value in CVSS metric \"E:X\"");
 }
 
 /* The canonical order, whatever the order read; the given temporal metrics kept, "X" too. */
