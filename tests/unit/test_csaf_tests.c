@@ -580,6 +580,9 @@ static void document_level(void **state)
                                          {"deu-DE", "no such language"},
                                          {"xyz", "no such language"},
                                          {"qzz", "no such language"}, /* past qaa-qtz */
+                                         {"abcd", "no language subtag of 4 to 8 letters"},
+                                         {"zh-Qaby", "no such script"}, /* past Qaaa-Qabx */
+                                         {"x", "not a language tag"},
                                          {"zh-xyz", "no such extended language"},
                                          {"en-Abcd", "no such script"},
                                          {"es-999", "no such region"},
