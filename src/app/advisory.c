@@ -4,6 +4,8 @@
  * both pass a check that only one should. */
 #include "app/advisory.h"
 
+#include "advisory/csaf.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -64,17 +66,38 @@ static json_t *published_view(const json_t *rec, const json_t *content)
     return v;
 }
 
-/* The version about to be published (or closed), as the writers will take it: the place where
- * the CSAF writer and checker refuse a publication, naming the failing test and its pointer.
- * 0, or an error in d. */
+/* The version about to be published (or closed), as the writers will take it: its CSAF 2.0
+ * document must pass the checker (advisory/csaf.h), or the publication is refused naming the
+ * failing test and its JSON pointer. The document is made with a stand-in publisher: the
+ * site's own (served or written by app/publication.c) is checked again when rendered. Guides
+ * are not security advisories: they have no CSAF document. 0, or an error in d. */
 static int check_publication(const json_t *view, struct vg_diag *d)
 {
     struct vg_advisory a;
     int rc = vg_advisory_from_json(view, &a, d);
     if (rc)
         return rc;
+    if (a.kind != VG_ADV_GUIDE) {
+        static const struct vg_adv_site check_site = {.name = "vigie",
+                                                      .namespace = "https://vigie.invalid",
+                                                      .base_url = "https://vigie.invalid",
+                                                      .lang = "fr",
+                                                      .generator = "vigie"};
+        json_t *doc = NULL;
+        rc = vg_csaf_document(&a, &check_site, &doc, d);
+        struct vg_csaf_report rep = {0};
+        if (rc == 0 && vg_csaf_check(doc, &rep) > 0) {
+            const struct vg_csaf_issue *it = &rep.items[0];
+            rc = vg_diag_set(d, VG_EINVAL, it->pointer,
+                             "its CSAF 2.0 document would fail test %s at '%s': %s (%zu "
+                             "failure%s in all)",
+                             it->test, it->pointer, it->message, rep.n, rep.n > 1 ? "s" : "");
+        }
+        vg_csaf_report_free(&rep);
+        json_decref(doc);
+    }
     vg_advisory_free(&a);
-    return 0;
+    return rc;
 }
 
 /* The API's answer for a stored record. */
@@ -563,6 +586,22 @@ int vg_advisory_close(struct vg_store *st, const struct vg_actor *who, const cha
     return finish(st, rc, rec, saved, out, d);
 }
 
+int vg_advisory_published_of(const json_t *rec, struct vg_advisory *out, struct vg_diag *d)
+{
+    const json_t *published = json_object_get(rec, "published");
+    if (!json_is_object(published))
+        return vg_diag_set(d, VG_ENOENT, "ref", "advisory %s has published nothing",
+                           vg_json_str(rec, "ref") ? vg_json_str(rec, "ref") : "?");
+    unsigned long before = vg_mem_thread_failures();
+    json_t *view = published_view(rec, published);
+    json_object_set_new(view, "status", json_string("published"));
+    int rc = oom_since(before, d);
+    if (rc == 0)
+        rc = vg_advisory_from_json(view, out, d);
+    json_decref(view);
+    return rc;
+}
+
 int vg_advisory_published(struct vg_store *st, const char *ref, struct vg_advisory *out,
                           struct vg_diag *d)
 {
@@ -571,18 +610,7 @@ int vg_advisory_published(struct vg_store *st, const char *ref, struct vg_adviso
     if (rc)
         return rc == VG_ENOENT ? vg_diag_set(d, VG_ENOENT, "ref", "no advisory %s", ref)
                                : vg_diag_set(d, rc, "", "cannot read advisory %s", ref);
-    const json_t *published = json_object_get(rec, "published");
-    if (!json_is_object(published)) {
-        json_decref(rec);
-        return vg_diag_set(d, VG_ENOENT, "ref", "advisory %s has published nothing", ref);
-    }
-    unsigned long before = vg_mem_thread_failures();
-    json_t *view = published_view(rec, published);
-    json_object_set_new(view, "status", json_string("published"));
-    rc = oom_since(before, d);
-    if (rc == 0)
-        rc = vg_advisory_from_json(view, out, d);
-    json_decref(view);
+    rc = vg_advisory_published_of(rec, out, d);
     json_decref(rec);
     return rc;
 }

@@ -69,5 +69,7 @@ int vg_advisory_draft_from_cves(struct vg_store *st, const struct vg_actor *who,
  * vg_advisory_free. */
 int vg_advisory_published(struct vg_store *st, const char *ref, struct vg_advisory *out,
                           struct vg_diag *d);
+/* The same, of a record as the store gives it (vg_store_advisory_published_each). */
+int vg_advisory_published_of(const json_t *rec, struct vg_advisory *out, struct vg_diag *d);
 
 #endif

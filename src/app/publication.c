@@ -11,8 +11,64 @@
 #include <unistd.h>
 
 #include "advisory/site.h"
+#include "app/advisory.h"
+#include "core/tlp.h"
+#include "util/json.h"
 #include "util/hash.h"
 #include "util/mem.h"
+
+/* The published advisories being read. */
+struct loading {
+    struct vg_advisory *list;
+    size_t n, cap;
+    struct vg_diag *d;
+};
+
+static int take_published(void *ctx, const json_t *rec)
+{
+    struct loading *l = ctx;
+    /* the public: no organisation, no partner. The gate decides on the published version's
+     * TLP, not the pending text's. */
+    static const struct vg_recipient public = {.kind = VG_RCPT_PUBLIC};
+    const json_t *published = json_object_get(rec, "published");
+    const char *tlp = vg_json_str(published, "tlp");
+    if (!vg_tlp_may_send_name(tlp ? tlp : "CLEAR", 0, &public))
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        struct vg_advisory *list = vg_realloc(l->list, cap * sizeof *list);
+        if (!list)
+            return vg_diag_set(l->d, VG_ENOMEM, "", "out of memory");
+        l->list = list;
+        l->cap = cap;
+    }
+    int rc = vg_advisory_published_of(rec, &l->list[l->n], l->d);
+    if (rc == 0)
+        l->n++;
+    return rc;
+}
+
+int vg_publication_load(struct vg_store *st, struct vg_advisory **list, size_t *n,
+                        struct vg_diag *d)
+{
+    struct loading l = {.d = d};
+    int rc = vg_store_advisory_published_each(st, take_published, &l);
+    if (rc) {
+        if (!d || !d->message[0])
+            vg_diag_set(d, rc, "", "cannot read the published advisories");
+        vg_publication_list_free(l.list, l.n);
+        return rc;
+    }
+    *list = l.list;
+    *n = l.n;
+    return 0;
+}
+
+int vg_publication_stamp(struct vg_store *st, char *out, size_t cap, struct vg_diag *d)
+{
+    int rc = vg_store_advisory_published_stamp(st, out, cap);
+    return rc ? vg_diag_set(d, rc, "", "cannot read the published advisories") : 0;
+}
 
 void vg_publication_list_free(struct vg_advisory *list, size_t n)
 {

@@ -19,6 +19,8 @@ struct vg_store_advisory_ops {
     int (*save)(struct vg_store *st, const struct vg_actor *who, const char *ref, const json_t *rec,
                 const json_t *revision, const char *action, const json_t *detail, json_t **out,
                 struct vg_diag *d);
+    int (*published_each)(struct vg_store *st, int (*fn)(void *ctx, const json_t *rec), void *ctx);
+    int (*published_stamp)(struct vg_store *st, char *out, size_t cap);
 };
 
 /* A record, as vg_store_advisory_get gives it:
@@ -59,5 +61,16 @@ int vg_store_advisory_list(struct vg_store *st, const json_t *filters, const str
 int vg_store_advisory_save(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const json_t *rec, const json_t *revision, const char *action,
                            const json_t *detail, json_t **out, struct vg_diag *d);
+
+/* Calls fn with the record (as vg_store_advisory_get gives it) of every advisory that has
+ * published a version, in id order; stops at fn's first non-zero return and returns it.
+ * 0, or VG_EIO. */
+int vg_store_advisory_published_each(struct vg_store *st, int (*fn)(void *ctx, const json_t *rec),
+                                     void *ctx);
+/* A short text that changes whenever what vg_store_advisory_published_each gives may have
+ * changed (a publication, a closing, on this connection or by another): cheap, no scan unless
+ * the database changed since the last call. Writes at most cap bytes, NUL included; 0 or
+ * VG_EIO. */
+int vg_store_advisory_published_stamp(struct vg_store *st, char *out, size_t cap);
 
 #endif

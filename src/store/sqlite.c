@@ -832,6 +832,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
         return NULL;
     }
     s->ind_data_version = -1;
+    s->adv_data_version = -1;
     s->base.ops = &sqlite_ops;
     make_parent(path);
     if (sqlite3_open_v2(path, &s->db,

@@ -268,6 +268,7 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
                     const json_t *detail, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
+    s->adv_gen++; /* what is published may change: vg_store_advisory_published_stamp looks */
     char now[VG_TIME_LEN], obj[80];
     unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
@@ -354,9 +355,71 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
     return rc ? vg_diag_set(d, rc, "", "cannot read advisory %s back", ref) : 0;
 }
 
+static int adv_published_each(struct vg_store *st, int (*fn)(void *ctx, const json_t *rec),
+                              void *ctx)
+{
+    struct sq *s = sq_of(st);
+    /* its own statement (not the cache's): fn may read the store while this one steps */
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT " ADV_COLS " FROM advisory WHERE published IS NOT NULL "
+                           "ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return VG_EIO;
+    int rc = 0, step;
+    while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
+        unsigned long before = vg_mem_thread_failures();
+        json_t *a = adv_row(q);
+        json_t *revs = revisions_of(s, sqlite3_column_int64(q, 0));
+        if (!a || !revs || vg_mem_thread_failures() != before)
+            rc = vg_mem_thread_failures() != before ? VG_ENOMEM : VG_EIO;
+        else {
+            json_object_set_new(a, "revisions", revs);
+            revs = NULL;
+            rc = fn(ctx, a);
+        }
+        json_decref(a);
+        json_decref(revs);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = VG_EIO;
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static int adv_published_stamp(struct vg_store *st, char *out, size_t cap)
+{
+    struct sq *s = sq_of(st);
+    long long dv = sq_scalar(s, "PRAGMA data_version");
+    if (dv < 0)
+        return VG_EIO;
+    if (dv != s->adv_data_version || s->adv_gen != s->adv_gen_seen) {
+        sqlite3_stmt *q = sq_prep(s, "SELECT count(*), coalesce(sum(version), 0), "
+                                     "coalesce(max(last_published_at), ''), "
+                                     "coalesce(max(closed_at), '') "
+                                     "FROM advisory WHERE published IS NOT NULL");
+        if (!q)
+            return VG_EIO;
+        if (sqlite3_step(q) != SQLITE_ROW) {
+            sq_done(s, q);
+            return VG_EIO;
+        }
+        snprintf(s->adv_stamp, sizeof s->adv_stamp, "%lld|%lld|%s|%s",
+                 (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1),
+                 sq_col_text(q, 2), sq_col_text(q, 3));
+        sq_done(s, q);
+        s->adv_data_version = dv;
+        s->adv_gen_seen = s->adv_gen;
+    }
+    snprintf(out, cap, "%s", s->adv_stamp);
+    return 0;
+}
+
 const struct vg_store_advisory_ops sq_advisory_ops = {
     .create = adv_create,
     .get = adv_get,
     .list = adv_list,
     .save = adv_save,
+    .published_each = adv_published_each,
+    .published_stamp = adv_published_stamp,
 };

@@ -48,6 +48,11 @@ struct sq {
     long long ind_data_version;      /* PRAGMA data_version at the last check (-1: none yet) */
     unsigned long long ind_gen_seen; /* ind_gen at the last check */
     char ind_next_expiry[64];        /* the first expiry after the last check, "" if none */
+    /* vg_store_advisory_published_stamp: the same for the published advisories */
+    unsigned long long adv_gen;      /* advisory writes on this connection */
+    unsigned long long adv_gen_seen; /* adv_gen at the last check */
+    long long adv_data_version;      /* PRAGMA data_version at the last check (-1: none yet) */
+    char adv_stamp[96];              /* what the last check found */
     /* Caches of rows read on every request but rarely written: valid tokens and playbooks.
      * This connection drops them when it writes those rows; sq_caches_check drops them when
      * another connection (another process) has written anything. */

@@ -27,3 +27,14 @@ int vg_store_advisory_save(struct vg_store *st, const struct vg_actor *who, cons
 {
     return st->ops->advisory->save(st, who, ref, rec, revision, action, detail, out, d);
 }
+
+int vg_store_advisory_published_each(struct vg_store *st, int (*fn)(void *ctx, const json_t *rec),
+                                     void *ctx)
+{
+    return st->ops->advisory->published_each(st, fn, ctx);
+}
+
+int vg_store_advisory_published_stamp(struct vg_store *st, char *out, size_t cap)
+{
+    return st->ops->advisory->published_stamp(st, out, cap);
+}
