@@ -10,6 +10,7 @@
 #include "advisory/csaf.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "util/time.h"
 
 #define TLP_URL "https://www.first.org/tlp/"
@@ -391,58 +392,88 @@ static json_t *cvss_of(const struct vg_adv_cve *c)
     return NULL;
 }
 
-/* One vulnerability: a CVE (c NULL: the advisory's own, when it names no CVE). */
-static json_t *vulnerability(const struct w *w, const struct vg_adv_cve *c)
+/* The parts every vulnerability of the advisory has alike (each CVE concerns all its products):
+ * built once and referenced from each vulnerability (see vg_csaf_document's contract), so that
+ * an advisory of 100 CVEs is not 100 copies to build and free. NULL: not in the document. */
+struct common {
+    json_t *notes, *status, *remediations, *threats;
+};
+
+static void common_build(const struct w *w, struct common *c)
 {
     const struct vg_advisory *a = w->a;
-    json_t *v = json_object();
-    if (c)
-        json_object_set_new(v, "cve", json_string(c->id));
-    json_t *notes = json_array();
-    add_note(notes, "description", tr(w, "Description", "Description"), a->title);
-    json_object_set_new(v, "notes", notes);
     bool products = json_array_size(w->affected) > 0;
+    c->notes = json_array();
+    add_note(c->notes, "description", tr(w, "Description", "Description"), a->title);
     if (products || json_array_size(w->fixed)) {
-        json_t *st = json_object();
+        c->status = json_object();
         if (products)
-            json_object_set_new(st, "known_affected", json_deep_copy(w->affected));
+            json_object_set_new(c->status, "known_affected", json_incref(w->affected));
         if (json_array_size(w->fixed))
-            json_object_set_new(st, "fixed", json_deep_copy(w->fixed));
-        json_object_set_new(v, "product_status", st);
+            json_object_set_new(c->status, "fixed", json_incref(w->fixed));
     }
     if (products && !empty(a->solution)) {
         json_t *r = json_object();
         json_object_set_new(r, "category", json_string("vendor_fix"));
         json_object_set_new(r, "details", json_string(a->solution));
-        json_object_set_new(r, "product_ids", json_deep_copy(w->affected));
-        json_t *rs = json_array();
-        json_array_append_new(rs, r);
-        json_object_set_new(v, "remediations", rs);
+        json_object_set_new(r, "product_ids", json_incref(w->affected));
+        c->remediations = json_array();
+        json_array_append_new(c->remediations, r);
     }
-    json_t *score = c && products ? cvss_of(c) : NULL;
+    json_t *t = json_object();
+    json_object_set_new(t, "category", json_string("exploit_status"));
+    json_object_set_new(t, "details",
+                        json_string(tr(w,
+                                       "Exploitée dans la nature (exploited in the wild) : "
+                                       "inscrite au catalogue Known Exploited Vulnerabilities "
+                                       "de la CISA.",
+                                       "Exploited in the wild: listed in CISA's Known Exploited "
+                                       "Vulnerabilities catalog.")));
+    if (products)
+        json_object_set_new(t, "product_ids", json_incref(w->affected));
+    c->threats = json_array();
+    json_array_append_new(c->threats, t);
+}
+
+static void common_free(struct common *c)
+{
+    json_decref(c->notes);
+    json_decref(c->status);
+    json_decref(c->remediations);
+    json_decref(c->threats);
+}
+
+/* One vulnerability: a CVE (cve NULL: the advisory's own, when it names no CVE). */
+static json_t *vulnerability(const struct w *w, const struct common *c,
+                             const struct vg_adv_cve *cve)
+{
+    json_t *v = json_object();
+    if (cve)
+        json_object_set_new(v, "cve", json_string(cve->id));
+    json_object_set_new(v, "notes", json_incref(c->notes));
+    if (c->status)
+        json_object_set_new(v, "product_status", json_incref(c->status));
+    if (c->remediations)
+        json_object_set_new(v, "remediations", json_incref(c->remediations));
+    json_t *score = cve && json_array_size(w->affected) ? cvss_of(cve) : NULL;
     if (score) {
-        json_object_set_new(score, "products", json_deep_copy(w->affected));
+        json_object_set_new(score, "products", json_incref(w->affected));
         json_t *scores = json_array();
         json_array_append_new(scores, score);
         json_object_set_new(v, "scores", scores);
     }
-    if (c && c->kev) {
-        json_t *t = json_object();
-        json_object_set_new(t, "category", json_string("exploit_status"));
-        json_object_set_new(t, "details",
-                            json_string(tr(w,
-                                           "Exploitée dans la nature (exploited in the wild) : "
-                                           "inscrite au catalogue Known Exploited "
-                                           "Vulnerabilities de la CISA.",
-                                           "Exploited in the wild: listed in CISA's Known "
-                                           "Exploited Vulnerabilities catalog.")));
-        if (products)
-            json_object_set_new(t, "product_ids", json_deep_copy(w->affected));
-        json_t *ts = json_array();
-        json_array_append_new(ts, t);
-        json_object_set_new(v, "threats", ts);
-    }
+    if (cve && cve->kev)
+        json_object_set_new(v, "threats", json_incref(c->threats));
     return v;
+}
+
+/* By id, then by place: the first of equal ids sorts first. */
+static int cmp_cve(const void *x, const void *y)
+{
+    const struct vg_adv_cve *a = *(const struct vg_adv_cve *const *)x;
+    const struct vg_adv_cve *b = *(const struct vg_adv_cve *const *)y;
+    int c = strcmp(a->id, b->id);
+    return c ? c : (a > b) - (a < b);
 }
 
 static bool cve_id_ok(const char *s)
@@ -640,6 +671,7 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     if (!dates)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     json_t *root = NULL;
+    bool *dup = NULL;
     unsigned long failures = vg_mem_thread_failures();
     int rc = check_advisory(&w, dates);
     if (rc == 0)
@@ -657,21 +689,32 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     json_object_set_new(root, "document", document(&w, dates, security));
     if (a->nsystems)
         json_object_set_new(root, "product_tree", product_tree(&w));
-    json_t *vulns = json_array();
-    for (size_t i = 0; i < a->ncves; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = strcmp(a->cves[j].id, a->cves[i].id) == 0;
-        if (!dup)
-            json_array_append_new(vulns, vulnerability(&w, &a->cves[i]));
+    /* a CVE named twice is one vulnerability (section 6.1.23), at its first place */
+    dup = vg_calloc(a->ncves ? a->ncves : 1, sizeof *dup);
+    const struct vg_adv_cve **order = vg_calloc(a->ncves ? a->ncves : 1, sizeof *order);
+    if (dup && order) {
+        for (size_t i = 0; i < a->ncves; i++)
+            order[i] = &a->cves[i];
+        vg_sort(order, a->ncves, sizeof *order, cmp_cve);
+        for (size_t i = 1; i < a->ncves; i++)
+            if (strcmp(order[i]->id, order[i - 1]->id) == 0)
+                dup[order[i] - a->cves] = true;
     }
+    free(order);
+    struct common common = {0};
+    common_build(&w, &common);
+    json_t *vulns = json_array();
+    for (size_t i = 0; dup && i < a->ncves; i++)
+        if (!dup[i])
+            json_array_append_new(vulns, vulnerability(&w, &common, &a->cves[i]));
     if (a->ncves == 0 && security) /* the profile needs one: the advisory's own */
-        json_array_append_new(vulns, vulnerability(&w, NULL));
+        json_array_append_new(vulns, vulnerability(&w, &common, NULL));
+    common_free(&common);
     if (json_array_size(vulns))
         json_object_set_new(root, "vulnerabilities", vulns);
     else
         json_decref(vulns);
-    if (vg_mem_thread_failures() != failures) {
+    if (!dup || vg_mem_thread_failures() != failures) {
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         goto out;
     }
@@ -679,6 +722,7 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     root = NULL;
 out:
     json_decref(root);
+    free(dup);
     free_tree(&w);
     free(dates);
     return rc;

@@ -431,6 +431,27 @@ static void csaf_no_cve(void **state)
     vg_advisory_free(&a);
 }
 
+/* A CVE named twice is one vulnerability, at its first place (section 6.1.23). */
+static void csaf_duplicate_cve(void **state)
+{
+    (void)state;
+    struct vg_advisory a;
+    make_avis(&a);
+    add_cve(&a, "CVE-2024-0001", -1, NULL, false);
+    add_cve(&a, "CVE-2023-45802", -1, NULL, false);
+    add_cve(&a, "CVE-2024-0001", -1, NULL, true);
+    json_t *doc = csaf_ok(&a);
+    const json_t *vulns = jget(doc, "vulnerabilities");
+    assert_int_equal(json_array_size(vulns), 3);
+    assert_string_equal(sget(vulns, "0/cve"), "CVE-2023-45802");
+    assert_non_null(jget(vulns, "0/scores")); /* the first one's */
+    assert_string_equal(sget(vulns, "1/cve"), "CVE-2023-43622");
+    assert_string_equal(sget(vulns, "2/cve"), "CVE-2024-0001");
+    assert_null(jget(vulns, "2/threats"));
+    json_decref(doc);
+    vg_advisory_free(&a);
+}
+
 static void csaf_tlp(void **state)
 {
     (void)state;
@@ -1190,6 +1211,7 @@ int main(void)
         cmocka_unit_test(csaf_kinds),
         cmocka_unit_test(csaf_alert),
         cmocka_unit_test(csaf_no_cve),
+        cmocka_unit_test(csaf_duplicate_cve),
         cmocka_unit_test(csaf_tlp),
         cmocka_unit_test(csaf_scores),
         cmocka_unit_test(csaf_versions),
