@@ -60,6 +60,7 @@ extern const struct vg_command vg_cmd_share;
 int cmd_share_pull(int argc, char **argv);
 extern const char vg_cmd_share_pull_help[];
 extern const struct vg_command vg_cmd_partner;
+extern const struct vg_command vg_cmd_csaf;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

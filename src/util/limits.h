@@ -52,4 +52,7 @@
 #define VG_MAX_PATTERN_DEPTH 32    /* nesting of brackets and parentheses in a pattern */
 #define VG_MAX_PATTERN_TERMS 1000  /* comparisons and constants in one pattern */
 
+/* CSAF documents (src/advisory, `vigie csaf validate`). */
+#define VG_MAX_CSAF_FILE     (64L * 1024 * 1024) /* one CSAF document read from a file, bytes */
+
 #endif
