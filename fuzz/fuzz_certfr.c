@@ -1,7 +1,8 @@
 /* libFuzzer target: the CERT-FR-style JSON reader (advisory/certfr.c). Bytes are parsed as JSON
  * (util/json.h, as an import reads a file) and read by vg_certfr_read; what was read is written
  * back by vg_certfr_document, which must succeed, and read again to the same fields. The CSAF
- * writer and the list writer also get what was read (they may refuse it, never crash). */
+ * writer and the list writer also get what was read (they may refuse it, never crash), and a
+ * CSAF document written passes the checker (vg_csaf_check) without an issue. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if ((rc == 0) != (csaf != NULL))
         abort();
+    if (csaf) { /* what the writer makes, the checker passes */
+        struct vg_csaf_report rep = {0};
+        if (vg_csaf_check(csaf, &rep) != 0)
+            abort();
+        vg_csaf_report_free(&rep);
+    }
     json_decref(csaf);
     const struct vg_advisory *list[] = {&a};
     json_t *l = vg_certfr_list(list, 1, &site);

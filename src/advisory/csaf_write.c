@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "advisory/csaf.h"
+#include "advisory/link.h"
 #include "util/limits.h"
 #include "util/mem.h"
 #include "util/sort.h"
@@ -528,6 +529,11 @@ static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
     if (a->version != (int)a->nrevisions)
         return vg_diag_set(w->d, VG_EINVAL, "/version", "version %d but %zu published revisions",
                            a->version, a->nrevisions);
+    for (size_t i = 0; i < a->nlinks; i++)
+        if (!vg_adv_url_ok(a->links[i].url)) {
+            snprintf(field, sizeof field, "/references/%zu", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "not an http(s) URL (RFC 3986)");
+        }
     for (size_t i = 0; i < a->ncves; i++)
         if (!cve_id_ok(a->cves[i].id)) {
             snprintf(field, sizeof field, "/cves/%zu", i);
@@ -643,8 +649,6 @@ static json_t *document(const struct w *w, char (*dates)[VG_TIME_LEN], bool secu
         json_array_append_new(refs, self);
     for (size_t i = 0; i < a->nlinks; i++) {
         const struct vg_adv_link *l = &a->links[i];
-        if (empty(l->url))
-            continue;
         json_array_append_new(refs, json_pack("{s:s,s:s,s:s}", "category", "external", "summary",
                                               empty(l->title) ? l->url : l->title, "url", l->url));
     }

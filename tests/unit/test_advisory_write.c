@@ -2,7 +2,8 @@
  * advisories built by hand (each kind, with and without CVEs, CVSS, KEV, fixed versions and
  * CPEs, open and closed alerts, several revisions) checked field by field; CERT-FR-style JSON
  * written, and read from every file of ../shared/corpus/certfr and tests/data/certfr, written
- * back with the same keys and types, read again to the same advisory. With VG_ADVISORY_OUT set
+ * back with the same keys and types, read again to the same advisory. Every CSAF document written
+ * here passes vg_csaf_check (the schema and section 6.1). With VG_ADVISORY_OUT set
  * to a directory, writes the documents there for tests/e2e/test_csaf_write.py to validate
  * against the official schemas. */
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 
 #include "advisory/certfr.h"
 #include "advisory/csaf.h"
+#include "advisory/link.h"
 #include "util/mem.h"
 
 static const struct vg_adv_site site = {
@@ -107,6 +109,12 @@ static json_t *csaf_ok(const struct vg_advisory *a)
     if (rc)
         fail_msg("vg_csaf_document: %d %s: %s", rc, d.field, d.message);
     assert_non_null(doc);
+    /* every document written passes vigie's own checker: the schema and section 6.1 */
+    struct vg_csaf_report rep = {0};
+    if (vg_csaf_check(doc, &rep) != 0)
+        fail_msg("%s: %s %s: %s (%zu issues)", a->ref, rep.items[0].test, rep.items[0].pointer,
+                 rep.items[0].message, rep.n);
+    vg_csaf_report_free(&rep);
     return doc;
 }
 
@@ -605,6 +613,7 @@ static void csaf_errors(void **state)
         {12, "/affected_systems/2/versions"},
         {13, "site/namespace"},
         {14, "site/name"},
+        {15, "/references/1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct vg_advisory a;
@@ -646,6 +655,7 @@ static void csaf_errors(void **state)
             break;
         case 13: s.namespace = "cert.example.org"; break;
         case 14: s.name = NULL; break;
+        case 15: free(a.links[1].url), a.links[1].url = dup("https://example.org/a b"); break;
         }
         json_t *doc = (json_t *)1;
         struct vg_diag d;
@@ -684,6 +694,49 @@ static void csaf_alloc_failures(void **state)
     }
     assert_true(ok);
     vg_advisory_free(&a);
+}
+
+/* The URLs a reference may have: http(s), RFC 3986's characters only, no user information. */
+static void link_urls(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        "https://www.cert.ssi.gouv.fr/avis/CERTFR-2024-AVI-0268/",
+        "http://example.org",
+        "https://example.org:8443/a/b?c=d&e=f%20g#h",
+        "https://[2001:db8::1]/x",
+        "https://download.schneider-electric.com/files?p_enDocType=Security+and+Safety+Notice",
+        "https://liferay.dev/portal/security/known-vulnerabilities/-/asset_publisher/jekt/"
+        "content/cve-2025-43816",
+    };
+    static const char *const bad[] = {
+        NULL,
+        "",
+        "javascript:alert(1)",
+        "ftp://example.org/",
+        "https://",
+        "https:///path",
+        "https://example.org/a b",
+        "https://example.org/a\\b",
+        "https://example.org/<script>",
+        "https://example.org/\"x\"",
+        "https://example.org/?q=]",
+        "https://example.org/%zz",
+        "https://example.org/%4",
+        "https://user@example.org/",
+        "https://example.org@evil.example/",
+        "https://[]/",
+        "https://exa mple.org/",
+        "HTTPS://example.org/",
+        "https://example.org/\x7f",
+        "https://example.org/\xc3\xa9",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!vg_adv_url_ok(good[i]))
+            fail_msg("refused: %s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (vg_adv_url_ok(bad[i]))
+            fail_msg("accepted: %s", bad[i]);
 }
 
 /* ---- CERT-FR ---- */
@@ -1134,6 +1187,8 @@ static void certfr_broken(void **state)
         {"bad-links-type.json", "/links"},
         {"bad-closed-at.json", "/closed_at"},
         {"bad-nul.json", "/title"},
+        {"bad-url-bracket.json", "/vendor_advisories/0/url"},
+        {"bad-url-userinfo.json", "/links/0/url"},
     };
     size_t seen = 0;
     DIR *dir = opendir("tests/data/certfr");
@@ -1217,6 +1272,7 @@ int main(void)
         cmocka_unit_test(csaf_versions),
         cmocka_unit_test(csaf_errors),
         cmocka_unit_test(csaf_alloc_failures),
+        cmocka_unit_test(link_urls),
         cmocka_unit_test(certfr_write),
         cmocka_unit_test(certfr_list),
         cmocka_unit_test(certfr_corpus),
