@@ -493,6 +493,28 @@ static bool cve_id_ok(const char *s)
     return digits >= 4 && !*p;
 }
 
+/* A language tag as CSAF's lang takes it, in its common form: "fr", "en-US", "de-CH-1996". */
+static bool lang_ok(const char *s)
+{
+    size_t n = 0;
+    while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z'))
+        n++;
+    if (n < 2 || n > 3)
+        return false;
+    for (const char *p = s + n; *p;) {
+        if (*p++ != '-')
+            return false;
+        size_t k = 0;
+        while ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
+               (p[k] >= '0' && p[k] <= '9'))
+            k++;
+        if (k < 1 || k > 8)
+            return false;
+        p += k;
+    }
+    return true;
+}
+
 /* Checks the advisory and its revisions: what the tracking section is made of. */
 static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
 {
@@ -529,6 +551,15 @@ static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
     if (a->version != (int)a->nrevisions)
         return vg_diag_set(w->d, VG_EINVAL, "/version", "version %d but %zu published revisions",
                            a->version, a->nrevisions);
+    if (!empty(a->lang) && !lang_ok(a->lang))
+        return vg_diag_set(w->d, VG_EINVAL, "/lang", "not a language tag (BCP 47)");
+    for (size_t i = 0; i < a->nsystems; i++) {
+        const char *cpe = a->systems[i].cpe;
+        if (!empty(cpe) && strncmp(cpe, "cpe:2.3:", 8) != 0 && strncmp(cpe, "cpe:/", 5) != 0) {
+            snprintf(field, sizeof field, "/affected_systems/%zu/cpe", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "not a CPE name");
+        }
+    }
     for (size_t i = 0; i < a->nlinks; i++)
         if (!vg_adv_url_ok(a->links[i].url)) {
             snprintf(field, sizeof field, "/references/%zu", i);

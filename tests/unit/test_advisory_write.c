@@ -614,6 +614,8 @@ static void csaf_errors(void **state)
         {13, "site/namespace"},
         {14, "site/name"},
         {15, "/references/1"},
+        {16, "/lang"},
+        {17, "/affected_systems/0/cpe"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct vg_advisory a;
@@ -656,6 +658,8 @@ static void csaf_errors(void **state)
         case 13: s.namespace = "cert.example.org"; break;
         case 14: s.name = NULL; break;
         case 15: free(a.links[1].url), a.links[1].url = dup("https://example.org/a b"); break;
+        case 16: a.lang = dup("français"); break;
+        case 17: free(a.systems[0].cpe), a.systems[0].cpe = dup("apache:http_server"); break;
         }
         json_t *doc = (json_t *)1;
         struct vg_diag d;
