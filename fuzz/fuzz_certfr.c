@@ -1,8 +1,9 @@
 /* libFuzzer target: the CERT-FR-style JSON reader (advisory/certfr.c). Bytes are parsed as JSON
  * (util/json.h, as an import reads a file) and read by vg_certfr_read; what was read is written
  * back by vg_certfr_document, which must succeed, and read again to the same fields. The CSAF
- * writer and the list writer also get what was read (they may refuse it, never crash), and a
- * CSAF document written passes the checker (vg_csaf_check) without an issue. */
+ * writer (with CVSS vectors and fixed versions taken from texts read) and the list writer also
+ * get what was read (they may refuse it, never crash), and a CSAF document written passes the
+ * checker (vg_csaf_check) without an issue. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     same(&a, &again);
     vg_advisory_free(&again);
     json_decref(back);
+    /* vigie's own advisories also have CVSS vectors, KEV flags and fixed versions: taken from
+     * the texts read, so that the CSAF writer sees any string there */
+    for (size_t i = 0; i < a.ncves && a.nrisks; i++) {
+        a.cves[i].cvss_vector = strdup(a.risks[i % a.nrisks].text);
+        a.cves[i].kev = i % 2;
+    }
+    for (size_t i = 0; i < a.nsystems && a.nrevisions > 1; i++)
+        if (i % 2)
+            a.systems[i].fixed = strdup(a.revisions[i % a.nrevisions].description);
     json_t *csaf = NULL;
     rc = vg_csaf_document(&a, &site, &csaf, &d);
     if (rc != 0 && rc != VG_EINVAL)

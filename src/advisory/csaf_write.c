@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "advisory/csaf.h"
+#include "advisory/cvss.h"
 #include "advisory/link.h"
 #include "util/limits.h"
 #include "util/mem.h"
@@ -369,28 +370,38 @@ static const char *tlp_label(enum vg_tlp t)
     }
 }
 
-/* The CVSS score object of a CVE: cvss_v3 for a CVSS:3.0 or 3.1 vector, cvss_v2 for a v2 one,
- * with the score known; NULL otherwise (a CVSS 4.0 vector has no place in CSAF 2.0). */
-static json_t *cvss_of(const struct vg_adv_cve *c)
+/* Is this a vector CSAF 2.0 can hold (CVSS v2, v3.0, v3.1)? A CVSS 4.0 one has no place in
+ * it and is left out. */
+static bool csaf_vector(const char *v)
 {
-    const char *v = c->cvss_vector;
-    if (empty(v) || !(c->cvss >= 0.0 && c->cvss <= 10.0) || strlen(v) > VG_MAX_NAME)
+    return !empty(v) && strncmp(v, "CVSS:4", 6) != 0;
+}
+
+/* The base score of a vector that vg_cvss_parse accepts; -1 otherwise. */
+static double vector_score(const char *v, struct vg_cvss *c)
+{
+    struct vg_cvss_scores sc;
+    if (vg_cvss_parse(v, strlen(v), c, NULL) != 0 || vg_cvss_score(c, &sc) != 0)
+        return -1;
+    return sc.base;
+}
+
+/* The CVSS score object of a CVE: cvss_v3 for a CVSS:3.0 or 3.1 vector, cvss_v2 for a v2 one,
+ * the base score and severity computed from the vector (check_advisory refused a score that
+ * disagrees with it); NULL without a vector CSAF 2.0 can hold. */
+static json_t *cvss_of(const struct vg_adv_cve *cve)
+{
+    const char *v = cve->cvss_vector;
+    struct vg_cvss c;
+    double score;
+    if (!csaf_vector(v) || (score = vector_score(v, &c)) < 0)
         return NULL;
-    double score = (double)(long)(c->cvss * 10.0 + 0.5) / 10.0;
-    if (strncmp(v, "CVSS:3.0/", 9) == 0 || strncmp(v, "CVSS:3.1/", 9) == 0) {
-        const char *sev = score == 0.0  ? "NONE"
-                          : score < 4.0 ? "LOW"
-                          : score < 7.0 ? "MEDIUM"
-                          : score < 9.0 ? "HIGH"
-                                        : "CRITICAL";
-        char ver[4] = {v[5], v[6], v[7], '\0'};
-        return json_pack("{s:{s:s,s:s,s:f,s:s}}", "cvss_v3", "version", ver, "vectorString", v,
-                         "baseScore", score, "baseSeverity", sev);
-    }
-    if (strncmp(v, "AV:", 3) == 0 && strstr(v, "/Au:"))
+    if (c.version == VG_CVSS_V2)
         return json_pack("{s:{s:s,s:s,s:f}}", "cvss_v2", "version", "2.0", "vectorString", v,
                          "baseScore", score);
-    return NULL;
+    return json_pack("{s:{s:s,s:s,s:f,s:s}}", "cvss_v3", "version",
+                     c.version == VG_CVSS_V30 ? "3.0" : "3.1", "vectorString", v, "baseScore",
+                     score, "baseSeverity", vg_cvss_severity(score));
 }
 
 /* The parts every vulnerability of the advisory has alike (each CVE concerns all its products):
@@ -565,11 +576,26 @@ static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
             snprintf(field, sizeof field, "/references/%zu", i);
             return vg_diag_set(w->d, VG_EINVAL, field, "not an http(s) URL (RFC 3986)");
         }
-    for (size_t i = 0; i < a->ncves; i++)
-        if (!cve_id_ok(a->cves[i].id)) {
+    for (size_t i = 0; i < a->ncves; i++) {
+        const struct vg_adv_cve *c = &a->cves[i];
+        if (!cve_id_ok(c->id)) {
             snprintf(field, sizeof field, "/cves/%zu", i);
             return vg_diag_set(w->d, VG_EINVAL, field, "not a CVE id");
         }
+        if (!csaf_vector(c->cvss_vector))
+            continue;
+        struct vg_cvss parsed;
+        double score = vector_score(c->cvss_vector, &parsed);
+        if (score < 0) {
+            snprintf(field, sizeof field, "/cves/%zu/cvss_vector", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "not a CVSS v2, v3.0 or v3.1 vector");
+        }
+        if (c->cvss >= 0 && (c->cvss > score + 0.05 || c->cvss < score - 0.05)) {
+            snprintf(field, sizeof field, "/cves/%zu/cvss", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "score %.1f but its vector gives %.1f",
+                               c->cvss, score);
+        }
+    }
     return 0;
 }
 

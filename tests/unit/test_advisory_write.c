@@ -487,7 +487,8 @@ static void csaf_tlp(void **state)
 }
 
 /* Scores: the severity band of each score (at each bound; the vectors are real ones of those
- * scores); CVSS 2 as cvss_v2; none for a 4.0 vector or without a score. */
+ * scores); CVSS 2 as cvss_v2; a vector without its score scored; none for a 4.0 vector or
+ * without a vector. */
 static void csaf_scores(void **state)
 {
     (void)state;
@@ -505,7 +506,7 @@ static void csaf_scores(void **state)
         {10.0, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", "CRITICAL"},
         {7.5, "AV:N/AC:L/Au:N/C:P/I:P/A:P", "v2"},
         {9.3, "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", NULL},
-        {-1, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", NULL},
+        {-1, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CRITICAL"}, /* from the vector */
         {9.8, NULL, NULL},
     };
     struct vg_advisory a;
@@ -531,7 +532,8 @@ static void csaf_scores(void **state)
             assert_true(json_real_value(jget(v, "scores/0/cvss_v2/baseScore")) == 7.5);
         } else {
             assert_string_equal(sget(v, "scores/0/cvss_v3/baseSeverity"), cases[i].severity);
-            assert_true(json_real_value(jget(v, "scores/0/cvss_v3/baseScore")) == cases[i].score);
+            assert_true(json_real_value(jget(v, "scores/0/cvss_v3/baseScore")) ==
+                        (cases[i].score < 0 ? 9.8 : cases[i].score));
             assert_string_equal(sget(v, "scores/0/cvss_v3/version"),
                                 strstr(cases[i].vector, "3.0") ? "3.0" : "3.1");
         }
@@ -616,6 +618,8 @@ static void csaf_errors(void **state)
         {15, "/references/1"},
         {16, "/lang"},
         {17, "/affected_systems/0/cpe"},
+        {18, "/cves/0/cvss"},
+        {19, "/cves/1/cvss_vector"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct vg_advisory a;
@@ -660,6 +664,8 @@ static void csaf_errors(void **state)
         case 15: free(a.links[1].url), a.links[1].url = dup("https://example.org/a b"); break;
         case 16: a.lang = dup("français"); break;
         case 17: free(a.systems[0].cpe), a.systems[0].cpe = dup("apache:http_server"); break;
+        case 18: a.cves[0].cvss = 7.5; break; /* the vector gives 9.8 */
+        case 19: a.cves[1].cvss_vector = dup("CVSS:3.1/AV:N/AC:L"); break;
         }
         json_t *doc = (json_t *)1;
         struct vg_diag d;
