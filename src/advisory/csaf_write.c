@@ -48,6 +48,8 @@ struct w {
     size_t nleaves;
     json_t *affected; /* product ids, tree order */
     json_t *fixed;
+    struct vg_cvss *cvss; /* per CVE, its parsed vector (version 0: none CSAF can hold) */
+    double *score;        /* per CVE, the base score of that vector */
 };
 
 static bool empty(const char *s)
@@ -202,6 +204,8 @@ static void free_tree(struct w *w)
 {
     for (size_t i = 0; i < w->nleaves; i++)
         free(w->leaves[i].own);
+    free(w->cvss);
+    free(w->score);
     free(w->vendors);
     free(w->products);
     free(w->leaves);
@@ -386,22 +390,24 @@ static double vector_score(const char *v, struct vg_cvss *c)
     return sc.base;
 }
 
-/* The CVSS score object of a CVE: cvss_v3 for a CVSS:3.0 or 3.1 vector, cvss_v2 for a v2 one,
- * the base score and severity computed from the vector (check_advisory refused a score that
- * disagrees with it); NULL without a vector CSAF 2.0 can hold. */
-static json_t *cvss_of(const struct vg_adv_cve *cve)
+/* The CVSS score object of CVE i: cvss_v3 for a CVSS:3.0 or 3.1 vector, cvss_v2 for a v2 one,
+ * the base score and severity computed from the vector (check_advisory parsed it and refused a
+ * score that disagrees); NULL without a vector CSAF 2.0 can hold. */
+static json_t *cvss_of(const struct w *w, size_t i)
 {
-    const char *v = cve->cvss_vector;
-    struct vg_cvss c;
-    double score;
-    if (!csaf_vector(v) || (score = vector_score(v, &c)) < 0)
-        return NULL;
-    if (c.version == VG_CVSS_V2)
+    const char *v = w->a->cves[i].cvss_vector;
+    double score = w->score[i];
+    switch (w->cvss[i].version) {
+    case VG_CVSS_V2:
         return json_pack("{s:{s:s,s:s,s:f}}", "cvss_v2", "version", "2.0", "vectorString", v,
                          "baseScore", score);
-    return json_pack("{s:{s:s,s:s,s:f,s:s}}", "cvss_v3", "version",
-                     c.version == VG_CVSS_V30 ? "3.0" : "3.1", "vectorString", v, "baseScore",
-                     score, "baseSeverity", vg_cvss_severity(score));
+    case VG_CVSS_V30:
+    case VG_CVSS_V31:
+        return json_pack("{s:{s:s,s:s,s:f,s:s}}", "cvss_v3", "version",
+                         w->cvss[i].version == VG_CVSS_V30 ? "3.0" : "3.1", "vectorString", v,
+                         "baseScore", score, "baseSeverity", vg_cvss_severity(score));
+    default: return NULL;
+    }
 }
 
 /* The parts every vulnerability of the advisory has alike (each CVE concerns all its products):
@@ -467,7 +473,8 @@ static json_t *vulnerability(const struct w *w, const struct common *c,
         json_object_set_new(v, "product_status", json_incref(c->status));
     if (c->remediations)
         json_object_set_new(v, "remediations", json_incref(c->remediations));
-    json_t *score = cve && json_array_size(w->affected) ? cvss_of(cve) : NULL;
+    json_t *score =
+        cve && json_array_size(w->affected) ? cvss_of(w, (size_t)(cve - w->a->cves)) : NULL;
     if (score) {
         json_object_set_new(score, "products", json_incref(w->affected));
         json_t *scores = json_array();
@@ -527,7 +534,7 @@ static bool lang_ok(const char *s)
 }
 
 /* Checks the advisory and its revisions: what the tracking section is made of. */
-static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
+static int check_advisory(struct w *w, char (*dates)[VG_TIME_LEN])
 {
     const struct vg_advisory *a = w->a;
     const struct vg_adv_site *site = w->site;
@@ -584,8 +591,7 @@ static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
         }
         if (!csaf_vector(c->cvss_vector))
             continue;
-        struct vg_cvss parsed;
-        double score = vector_score(c->cvss_vector, &parsed);
+        double score = w->score[i] = vector_score(c->cvss_vector, &w->cvss[i]);
         if (score < 0) {
             snprintf(field, sizeof field, "/cves/%zu/cvss_vector", i);
             return vg_diag_set(w->d, VG_EINVAL, field, "not a CVSS v2, v3.0 or v3.1 vector");
@@ -734,7 +740,10 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     json_t *root = NULL;
     bool *dup = NULL;
     unsigned long failures = vg_mem_thread_failures();
-    int rc = check_advisory(&w, dates);
+    w.cvss = vg_calloc(a->ncves ? a->ncves : 1, sizeof *w.cvss);
+    w.score = vg_calloc(a->ncves ? a->ncves : 1, sizeof *w.score);
+    int rc = !w.cvss || !w.score ? vg_diag_set(d, VG_ENOMEM, "", "out of memory")
+                                 : check_advisory(&w, dates);
     if (rc == 0)
         rc = plan_tree(&w);
     if (rc)
