@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "advisory/link.h"
 #include "util/limits.h"
 #include "util/mem.h"
 #include "util/time.h"
@@ -358,16 +359,6 @@ static bool cve_ok(const char *s)
     return n >= 4 && n <= 19 && !*p;
 }
 
-static bool url_ok(const char *s)
-{
-    if (strncmp(s, "https://", 8) != 0 && strncmp(s, "http://", 7) != 0)
-        return false;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p <= ' ' || *p == 0x7f)
-            return false;
-    return s[s[4] == 's' ? 8 : 7] != '\0';
-}
-
 /* A reference: letters, digits, '-' and '_' (it names files and URLs of the site). */
 static bool ref_ok(const char *s)
 {
@@ -502,7 +493,7 @@ static int read_links(struct rd *r, const json_t *doc, struct vg_advisory *a)
             if ((rc = read_str(r, it, base, "title", VG_MAX_STR_FIELD, REQUIRED, &l->title)) ||
                 (rc = read_str(r, it, base, "url", VG_MAX_OBSERVABLE, REQUIRED, &l->url)))
                 return rc;
-            if (!url_ok(l->url))
+            if (!vg_adv_url_ok(l->url))
                 return bad(r, "%s is not an http(s) URL", "url");
             if (k == 0) {
                 if ((rc = read_str(r, it, base, "published_at", VG_MAX_NAME, NULLABLE,

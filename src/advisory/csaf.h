@@ -69,7 +69,11 @@ int vg_csaf_filename(const char *tracking_id, char *out, size_t cap);
  * (vendor -> product_name -> product_version_range / product_version branches with product
  * ids and CPEs), vulnerabilities (one per CVE: cve, scores when known, product_status
  * known_affected / fixed, remediations with the solution). 0 and *out (a new reference), or
- * VG_EINVAL with d naming what the advisory lacks to make one (no revision, no title, ...). */
+ * VG_EINVAL with d naming what the advisory lacks to make one (no revision, no title, ...).
+ * The document is meant to be dumped and checked, not edited: the arrays of product ids of the
+ * vulnerabilities are shared (one jansson value referenced from each place), so a caller that
+ * edits one copies it first. Dump it with JSON_REAL_PRECISION(15) or so: jansson's default
+ * writes the score 9.8 as 9.8000000000000007 (the same number, more bytes). */
 int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site, json_t **out,
                      struct vg_diag *d);
 

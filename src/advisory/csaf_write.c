@@ -8,8 +8,11 @@
 #include <time.h>
 
 #include "advisory/csaf.h"
+#include "advisory/cvss.h"
+#include "advisory/link.h"
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "util/time.h"
 
 #define TLP_URL "https://www.first.org/tlp/"
@@ -45,6 +48,8 @@ struct w {
     size_t nleaves;
     json_t *affected; /* product ids, tree order */
     json_t *fixed;
+    struct vg_cvss *cvss; /* per CVE, its parsed vector (version 0: none CSAF can hold) */
+    double *score;        /* per CVE, the base score of that vector */
 };
 
 static bool empty(const char *s)
@@ -199,6 +204,8 @@ static void free_tree(struct w *w)
 {
     for (size_t i = 0; i < w->nleaves; i++)
         free(w->leaves[i].own);
+    free(w->cvss);
+    free(w->score);
     free(w->vendors);
     free(w->products);
     free(w->leaves);
@@ -367,82 +374,125 @@ static const char *tlp_label(enum vg_tlp t)
     }
 }
 
-/* The CVSS score object of a CVE: cvss_v3 for a CVSS:3.0 or 3.1 vector, cvss_v2 for a v2 one,
- * with the score known; NULL otherwise (a CVSS 4.0 vector has no place in CSAF 2.0). */
-static json_t *cvss_of(const struct vg_adv_cve *c)
+/* Is this a vector CSAF 2.0 can hold (CVSS v2, v3.0, v3.1)? A CVSS 4.0 one has no place in
+ * it and is left out. */
+static bool csaf_vector(const char *v)
 {
-    const char *v = c->cvss_vector;
-    if (empty(v) || !(c->cvss >= 0.0 && c->cvss <= 10.0) || strlen(v) > VG_MAX_NAME)
-        return NULL;
-    double score = (double)(long)(c->cvss * 10.0 + 0.5) / 10.0;
-    if (strncmp(v, "CVSS:3.0/", 9) == 0 || strncmp(v, "CVSS:3.1/", 9) == 0) {
-        const char *sev = score == 0.0  ? "NONE"
-                          : score < 4.0 ? "LOW"
-                          : score < 7.0 ? "MEDIUM"
-                          : score < 9.0 ? "HIGH"
-                                        : "CRITICAL";
-        char ver[4] = {v[5], v[6], v[7], '\0'};
-        return json_pack("{s:{s:s,s:s,s:f,s:s}}", "cvss_v3", "version", ver, "vectorString", v,
-                         "baseScore", score, "baseSeverity", sev);
-    }
-    if (strncmp(v, "AV:", 3) == 0 && strstr(v, "/Au:"))
-        return json_pack("{s:{s:s,s:s,s:f}}", "cvss_v2", "version", "2.0", "vectorString", v,
-                         "baseScore", score);
-    return NULL;
+    return !empty(v) && strncmp(v, "CVSS:4", 6) != 0;
 }
 
-/* One vulnerability: a CVE (c NULL: the advisory's own, when it names no CVE). */
-static json_t *vulnerability(const struct w *w, const struct vg_adv_cve *c)
+/* The base score of a vector that vg_cvss_parse accepts; -1 otherwise. */
+static double vector_score(const char *v, struct vg_cvss *c)
+{
+    struct vg_cvss_scores sc;
+    if (vg_cvss_parse(v, strlen(v), c, NULL) != 0 || vg_cvss_score(c, &sc) != 0)
+        return -1;
+    return sc.base;
+}
+
+/* The CVSS score object of CVE i: cvss_v3 for a CVSS:3.0 or 3.1 vector, cvss_v2 for a v2 one,
+ * the base score and severity computed from the vector (check_advisory parsed it and refused a
+ * score that disagrees); NULL without a vector CSAF 2.0 can hold. */
+static json_t *cvss_of(const struct w *w, size_t i)
+{
+    const char *v = w->a->cves[i].cvss_vector;
+    double score = w->score[i];
+    switch (w->cvss[i].version) {
+    case VG_CVSS_V2:
+        return json_pack("{s:{s:s,s:s,s:f}}", "cvss_v2", "version", "2.0", "vectorString", v,
+                         "baseScore", score);
+    case VG_CVSS_V30:
+    case VG_CVSS_V31:
+        return json_pack("{s:{s:s,s:s,s:f,s:s}}", "cvss_v3", "version",
+                         w->cvss[i].version == VG_CVSS_V30 ? "3.0" : "3.1", "vectorString", v,
+                         "baseScore", score, "baseSeverity", vg_cvss_severity(score));
+    default: return NULL;
+    }
+}
+
+/* The parts every vulnerability of the advisory has alike (each CVE concerns all its products):
+ * built once and referenced from each vulnerability (see vg_csaf_document's contract), so that
+ * an advisory of 100 CVEs is not 100 copies to build and free. NULL: not in the document. */
+struct common {
+    json_t *notes, *status, *remediations, *threats;
+};
+
+static void common_build(const struct w *w, struct common *c)
 {
     const struct vg_advisory *a = w->a;
-    json_t *v = json_object();
-    if (c)
-        json_object_set_new(v, "cve", json_string(c->id));
-    json_t *notes = json_array();
-    add_note(notes, "description", tr(w, "Description", "Description"), a->title);
-    json_object_set_new(v, "notes", notes);
     bool products = json_array_size(w->affected) > 0;
+    c->notes = json_array();
+    add_note(c->notes, "description", tr(w, "Description", "Description"), a->title);
     if (products || json_array_size(w->fixed)) {
-        json_t *st = json_object();
+        c->status = json_object();
         if (products)
-            json_object_set_new(st, "known_affected", json_deep_copy(w->affected));
+            json_object_set_new(c->status, "known_affected", json_incref(w->affected));
         if (json_array_size(w->fixed))
-            json_object_set_new(st, "fixed", json_deep_copy(w->fixed));
-        json_object_set_new(v, "product_status", st);
+            json_object_set_new(c->status, "fixed", json_incref(w->fixed));
     }
     if (products && !empty(a->solution)) {
         json_t *r = json_object();
         json_object_set_new(r, "category", json_string("vendor_fix"));
         json_object_set_new(r, "details", json_string(a->solution));
-        json_object_set_new(r, "product_ids", json_deep_copy(w->affected));
-        json_t *rs = json_array();
-        json_array_append_new(rs, r);
-        json_object_set_new(v, "remediations", rs);
+        json_object_set_new(r, "product_ids", json_incref(w->affected));
+        c->remediations = json_array();
+        json_array_append_new(c->remediations, r);
     }
-    json_t *score = c && products ? cvss_of(c) : NULL;
+    json_t *t = json_object();
+    json_object_set_new(t, "category", json_string("exploit_status"));
+    json_object_set_new(t, "details",
+                        json_string(tr(w,
+                                       "Exploitée dans la nature (exploited in the wild) : "
+                                       "inscrite au catalogue Known Exploited Vulnerabilities "
+                                       "de la CISA.",
+                                       "Exploited in the wild: listed in CISA's Known Exploited "
+                                       "Vulnerabilities catalog.")));
+    if (products)
+        json_object_set_new(t, "product_ids", json_incref(w->affected));
+    c->threats = json_array();
+    json_array_append_new(c->threats, t);
+}
+
+static void common_free(struct common *c)
+{
+    json_decref(c->notes);
+    json_decref(c->status);
+    json_decref(c->remediations);
+    json_decref(c->threats);
+}
+
+/* One vulnerability: a CVE (cve NULL: the advisory's own, when it names no CVE). */
+static json_t *vulnerability(const struct w *w, const struct common *c,
+                             const struct vg_adv_cve *cve)
+{
+    json_t *v = json_object();
+    if (cve)
+        json_object_set_new(v, "cve", json_string(cve->id));
+    json_object_set_new(v, "notes", json_incref(c->notes));
+    if (c->status)
+        json_object_set_new(v, "product_status", json_incref(c->status));
+    if (c->remediations)
+        json_object_set_new(v, "remediations", json_incref(c->remediations));
+    json_t *score =
+        cve && json_array_size(w->affected) ? cvss_of(w, (size_t)(cve - w->a->cves)) : NULL;
     if (score) {
-        json_object_set_new(score, "products", json_deep_copy(w->affected));
+        json_object_set_new(score, "products", json_incref(w->affected));
         json_t *scores = json_array();
         json_array_append_new(scores, score);
         json_object_set_new(v, "scores", scores);
     }
-    if (c && c->kev) {
-        json_t *t = json_object();
-        json_object_set_new(t, "category", json_string("exploit_status"));
-        json_object_set_new(t, "details",
-                            json_string(tr(w,
-                                           "Exploitée dans la nature (exploited in the wild) : "
-                                           "inscrite au catalogue Known Exploited "
-                                           "Vulnerabilities de la CISA.",
-                                           "Exploited in the wild: listed in CISA's Known "
-                                           "Exploited Vulnerabilities catalog.")));
-        if (products)
-            json_object_set_new(t, "product_ids", json_deep_copy(w->affected));
-        json_t *ts = json_array();
-        json_array_append_new(ts, t);
-        json_object_set_new(v, "threats", ts);
-    }
+    if (cve && cve->kev)
+        json_object_set_new(v, "threats", json_incref(c->threats));
     return v;
+}
+
+/* By id, then by place: the first of equal ids sorts first. */
+static int cmp_cve(const void *x, const void *y)
+{
+    const struct vg_adv_cve *a = *(const struct vg_adv_cve *const *)x;
+    const struct vg_adv_cve *b = *(const struct vg_adv_cve *const *)y;
+    int c = strcmp(a->id, b->id);
+    return c ? c : (a > b) - (a < b);
 }
 
 static bool cve_id_ok(const char *s)
@@ -461,8 +511,30 @@ static bool cve_id_ok(const char *s)
     return digits >= 4 && !*p;
 }
 
+/* A language tag as CSAF's lang takes it, in its common form: "fr", "en-US", "de-CH-1996". */
+static bool lang_ok(const char *s)
+{
+    size_t n = 0;
+    while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z'))
+        n++;
+    if (n < 2 || n > 3)
+        return false;
+    for (const char *p = s + n; *p;) {
+        if (*p++ != '-')
+            return false;
+        size_t k = 0;
+        while ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
+               (p[k] >= '0' && p[k] <= '9'))
+            k++;
+        if (k < 1 || k > 8)
+            return false;
+        p += k;
+    }
+    return true;
+}
+
 /* Checks the advisory and its revisions: what the tracking section is made of. */
-static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
+static int check_advisory(struct w *w, char (*dates)[VG_TIME_LEN])
 {
     const struct vg_advisory *a = w->a;
     const struct vg_adv_site *site = w->site;
@@ -497,11 +569,39 @@ static int check_advisory(const struct w *w, char (*dates)[VG_TIME_LEN])
     if (a->version != (int)a->nrevisions)
         return vg_diag_set(w->d, VG_EINVAL, "/version", "version %d but %zu published revisions",
                            a->version, a->nrevisions);
-    for (size_t i = 0; i < a->ncves; i++)
-        if (!cve_id_ok(a->cves[i].id)) {
+    if (!empty(a->lang) && !lang_ok(a->lang))
+        return vg_diag_set(w->d, VG_EINVAL, "/lang", "not a language tag (BCP 47)");
+    for (size_t i = 0; i < a->nsystems; i++) {
+        const char *cpe = a->systems[i].cpe;
+        if (!empty(cpe) && strncmp(cpe, "cpe:2.3:", 8) != 0 && strncmp(cpe, "cpe:/", 5) != 0) {
+            snprintf(field, sizeof field, "/affected_systems/%zu/cpe", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "not a CPE name");
+        }
+    }
+    for (size_t i = 0; i < a->nlinks; i++)
+        if (!vg_adv_url_ok(a->links[i].url)) {
+            snprintf(field, sizeof field, "/references/%zu", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "not an http(s) URL (RFC 3986)");
+        }
+    for (size_t i = 0; i < a->ncves; i++) {
+        const struct vg_adv_cve *c = &a->cves[i];
+        if (!cve_id_ok(c->id)) {
             snprintf(field, sizeof field, "/cves/%zu", i);
             return vg_diag_set(w->d, VG_EINVAL, field, "not a CVE id");
         }
+        if (!csaf_vector(c->cvss_vector))
+            continue;
+        double score = w->score[i] = vector_score(c->cvss_vector, &w->cvss[i]);
+        if (score < 0) {
+            snprintf(field, sizeof field, "/cves/%zu/cvss_vector", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "not a CVSS v2, v3.0 or v3.1 vector");
+        }
+        if (c->cvss >= 0 && (c->cvss > score + 0.05 || c->cvss < score - 0.05)) {
+            snprintf(field, sizeof field, "/cves/%zu/cvss", i);
+            return vg_diag_set(w->d, VG_EINVAL, field, "score %.1f but its vector gives %.1f",
+                               c->cvss, score);
+        }
+    }
     return 0;
 }
 
@@ -612,8 +712,6 @@ static json_t *document(const struct w *w, char (*dates)[VG_TIME_LEN], bool secu
         json_array_append_new(refs, self);
     for (size_t i = 0; i < a->nlinks; i++) {
         const struct vg_adv_link *l = &a->links[i];
-        if (empty(l->url))
-            continue;
         json_array_append_new(refs, json_pack("{s:s,s:s,s:s}", "category", "external", "summary",
                                               empty(l->title) ? l->url : l->title, "url", l->url));
     }
@@ -640,8 +738,12 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     if (!dates)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     json_t *root = NULL;
+    bool *dup = NULL;
     unsigned long failures = vg_mem_thread_failures();
-    int rc = check_advisory(&w, dates);
+    w.cvss = vg_calloc(a->ncves ? a->ncves : 1, sizeof *w.cvss);
+    w.score = vg_calloc(a->ncves ? a->ncves : 1, sizeof *w.score);
+    int rc = !w.cvss || !w.score ? vg_diag_set(d, VG_ENOMEM, "", "out of memory")
+                                 : check_advisory(&w, dates);
     if (rc == 0)
         rc = plan_tree(&w);
     if (rc)
@@ -657,21 +759,32 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     json_object_set_new(root, "document", document(&w, dates, security));
     if (a->nsystems)
         json_object_set_new(root, "product_tree", product_tree(&w));
-    json_t *vulns = json_array();
-    for (size_t i = 0; i < a->ncves; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = strcmp(a->cves[j].id, a->cves[i].id) == 0;
-        if (!dup)
-            json_array_append_new(vulns, vulnerability(&w, &a->cves[i]));
+    /* a CVE named twice is one vulnerability (section 6.1.23), at its first place */
+    dup = vg_calloc(a->ncves ? a->ncves : 1, sizeof *dup);
+    const struct vg_adv_cve **order = vg_calloc(a->ncves ? a->ncves : 1, sizeof *order);
+    if (dup && order) {
+        for (size_t i = 0; i < a->ncves; i++)
+            order[i] = &a->cves[i];
+        vg_sort(order, a->ncves, sizeof *order, cmp_cve);
+        for (size_t i = 1; i < a->ncves; i++)
+            if (strcmp(order[i]->id, order[i - 1]->id) == 0)
+                dup[order[i] - a->cves] = true;
     }
+    free(order);
+    struct common common = {0};
+    common_build(&w, &common);
+    json_t *vulns = json_array();
+    for (size_t i = 0; dup && i < a->ncves; i++)
+        if (!dup[i])
+            json_array_append_new(vulns, vulnerability(&w, &common, &a->cves[i]));
     if (a->ncves == 0 && security) /* the profile needs one: the advisory's own */
-        json_array_append_new(vulns, vulnerability(&w, NULL));
+        json_array_append_new(vulns, vulnerability(&w, &common, NULL));
+    common_free(&common);
     if (json_array_size(vulns))
         json_object_set_new(root, "vulnerabilities", vulns);
     else
         json_decref(vulns);
-    if (vg_mem_thread_failures() != failures) {
+    if (!dup || vg_mem_thread_failures() != failures) {
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         goto out;
     }
@@ -679,6 +792,7 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     root = NULL;
 out:
     json_decref(root);
+    free(dup);
     free_tree(&w);
     free(dates);
     return rc;

@@ -2,7 +2,8 @@
  * advisories built by hand (each kind, with and without CVEs, CVSS, KEV, fixed versions and
  * CPEs, open and closed alerts, several revisions) checked field by field; CERT-FR-style JSON
  * written, and read from every file of ../shared/corpus/certfr and tests/data/certfr, written
- * back with the same keys and types, read again to the same advisory. With VG_ADVISORY_OUT set
+ * back with the same keys and types, read again to the same advisory. Every CSAF document written
+ * here passes vg_csaf_check (the schema and section 6.1). With VG_ADVISORY_OUT set
  * to a directory, writes the documents there for tests/e2e/test_csaf_write.py to validate
  * against the official schemas. */
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 
 #include "advisory/certfr.h"
 #include "advisory/csaf.h"
+#include "advisory/link.h"
 #include "util/mem.h"
 
 static const struct vg_adv_site site = {
@@ -107,6 +109,12 @@ static json_t *csaf_ok(const struct vg_advisory *a)
     if (rc)
         fail_msg("vg_csaf_document: %d %s: %s", rc, d.field, d.message);
     assert_non_null(doc);
+    /* every document written passes vigie's own checker: the schema and section 6.1 */
+    struct vg_csaf_report rep = {0};
+    if (vg_csaf_check(doc, &rep) != 0)
+        fail_msg("%s: %s %s: %s (%zu issues)", a->ref, rep.items[0].test, rep.items[0].pointer,
+                 rep.items[0].message, rep.n);
+    vg_csaf_report_free(&rep);
     return doc;
 }
 
@@ -431,6 +439,27 @@ static void csaf_no_cve(void **state)
     vg_advisory_free(&a);
 }
 
+/* A CVE named twice is one vulnerability, at its first place (section 6.1.23). */
+static void csaf_duplicate_cve(void **state)
+{
+    (void)state;
+    struct vg_advisory a;
+    make_avis(&a);
+    add_cve(&a, "CVE-2024-0001", -1, NULL, false);
+    add_cve(&a, "CVE-2023-45802", -1, NULL, false);
+    add_cve(&a, "CVE-2024-0001", -1, NULL, true);
+    json_t *doc = csaf_ok(&a);
+    const json_t *vulns = jget(doc, "vulnerabilities");
+    assert_int_equal(json_array_size(vulns), 3);
+    assert_string_equal(sget(vulns, "0/cve"), "CVE-2023-45802");
+    assert_non_null(jget(vulns, "0/scores")); /* the first one's */
+    assert_string_equal(sget(vulns, "1/cve"), "CVE-2023-43622");
+    assert_string_equal(sget(vulns, "2/cve"), "CVE-2024-0001");
+    assert_null(jget(vulns, "2/threats"));
+    json_decref(doc);
+    vg_advisory_free(&a);
+}
+
 static void csaf_tlp(void **state)
 {
     (void)state;
@@ -458,7 +487,8 @@ static void csaf_tlp(void **state)
 }
 
 /* Scores: the severity band of each score (at each bound; the vectors are real ones of those
- * scores); CVSS 2 as cvss_v2; none for a 4.0 vector or without a score. */
+ * scores); CVSS 2 as cvss_v2; a vector without its score scored; none for a 4.0 vector or
+ * without a vector. */
 static void csaf_scores(void **state)
 {
     (void)state;
@@ -476,7 +506,7 @@ static void csaf_scores(void **state)
         {10.0, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", "CRITICAL"},
         {7.5, "AV:N/AC:L/Au:N/C:P/I:P/A:P", "v2"},
         {9.3, "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", NULL},
-        {-1, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", NULL},
+        {-1, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "CRITICAL"}, /* from the vector */
         {9.8, NULL, NULL},
     };
     struct vg_advisory a;
@@ -502,7 +532,8 @@ static void csaf_scores(void **state)
             assert_true(json_real_value(jget(v, "scores/0/cvss_v2/baseScore")) == 7.5);
         } else {
             assert_string_equal(sget(v, "scores/0/cvss_v3/baseSeverity"), cases[i].severity);
-            assert_true(json_real_value(jget(v, "scores/0/cvss_v3/baseScore")) == cases[i].score);
+            assert_true(json_real_value(jget(v, "scores/0/cvss_v3/baseScore")) ==
+                        (cases[i].score < 0 ? 9.8 : cases[i].score));
             assert_string_equal(sget(v, "scores/0/cvss_v3/version"),
                                 strstr(cases[i].vector, "3.0") ? "3.0" : "3.1");
         }
@@ -584,6 +615,11 @@ static void csaf_errors(void **state)
         {12, "/affected_systems/2/versions"},
         {13, "site/namespace"},
         {14, "site/name"},
+        {15, "/references/1"},
+        {16, "/lang"},
+        {17, "/affected_systems/0/cpe"},
+        {18, "/cves/0/cvss"},
+        {19, "/cves/1/cvss_vector"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct vg_advisory a;
@@ -625,6 +661,11 @@ static void csaf_errors(void **state)
             break;
         case 13: s.namespace = "cert.example.org"; break;
         case 14: s.name = NULL; break;
+        case 15: free(a.links[1].url), a.links[1].url = dup("https://example.org/a b"); break;
+        case 16: a.lang = dup("français"); break;
+        case 17: free(a.systems[0].cpe), a.systems[0].cpe = dup("apache:http_server"); break;
+        case 18: a.cves[0].cvss = 7.5; break; /* the vector gives 9.8 */
+        case 19: a.cves[1].cvss_vector = dup("CVSS:3.1/AV:N/AC:L"); break;
         }
         json_t *doc = (json_t *)1;
         struct vg_diag d;
@@ -663,6 +704,48 @@ static void csaf_alloc_failures(void **state)
     }
     assert_true(ok);
     vg_advisory_free(&a);
+}
+
+/* The URLs a reference may have: http(s), RFC 3986's characters only, no user information. */
+static void link_urls(void **state)
+{
+    (void)state;
+    static const char *const good[] = {
+        "https://www.cert.ssi.gouv.fr/avis/CERTFR-2024-AVI-0268/",
+        "http://example.org",
+        "https://example.org:8443/a/b?c=d&e=f%20g#h",
+        "https://[2001:db8::1]/x",
+        "https://download.schneider-electric.com/files?p_enDocType=Security+and+Safety+Notice",
+        "https://liferay.dev/portal/security/known-vulnerabilities/-/asset_publisher/jekt/content/x",
+    };
+    static const char *const bad[] = {
+        NULL,
+        "",
+        "javascript:alert(1)",
+        "ftp://example.org/",
+        "https://",
+        "https:///path",
+        "https://example.org/a b",
+        "https://example.org/a\\b",
+        "https://example.org/<script>",
+        "https://example.org/\"x\"",
+        "https://example.org/?q=]",
+        "https://example.org/%zz",
+        "https://example.org/%4",
+        "https://user@example.org/",
+        "https://example.org@evil.example/",
+        "https://[]/",
+        "https://exa mple.org/",
+        "HTTPS://example.org/",
+        "https://example.org/\x7f",
+        "https://example.org/\xc3\xa9",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        if (!vg_adv_url_ok(good[i]))
+            fail_msg("refused: %s", good[i]);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (vg_adv_url_ok(bad[i]))
+            fail_msg("accepted: %s", bad[i]);
 }
 
 /* ---- CERT-FR ---- */
@@ -1113,6 +1196,8 @@ static void certfr_broken(void **state)
         {"bad-links-type.json", "/links"},
         {"bad-closed-at.json", "/closed_at"},
         {"bad-nul.json", "/title"},
+        {"bad-url-bracket.json", "/vendor_advisories/0/url"},
+        {"bad-url-userinfo.json", "/links/0/url"},
     };
     size_t seen = 0;
     DIR *dir = opendir("tests/data/certfr");
@@ -1190,11 +1275,13 @@ int main(void)
         cmocka_unit_test(csaf_kinds),
         cmocka_unit_test(csaf_alert),
         cmocka_unit_test(csaf_no_cve),
+        cmocka_unit_test(csaf_duplicate_cve),
         cmocka_unit_test(csaf_tlp),
         cmocka_unit_test(csaf_scores),
         cmocka_unit_test(csaf_versions),
         cmocka_unit_test(csaf_errors),
         cmocka_unit_test(csaf_alloc_failures),
+        cmocka_unit_test(link_urls),
         cmocka_unit_test(certfr_write),
         cmocka_unit_test(certfr_list),
         cmocka_unit_test(certfr_corpus),
