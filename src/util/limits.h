@@ -40,6 +40,9 @@
 #define VG_TAXII_PAGE_MAX      1000  /* the most objects in one page: a larger limit is capped */
 #define VG_TAXII_MAX_POST      10000 /* objects in one POSTed envelope */
 
+/* Publications (src/advisory). */
+#define VG_MAX_MARKDOWN        (256 * 1024) /* one Markdown text rendered to HTML, bytes */
+
 /* The fuzz build (make fuzz) shrinks the line limit, so that inputs of a few kilobytes reach
  * the long-line paths and the block boundaries of the stream reader (fuzz/fuzz_scan.c). */
 #ifdef VG_FUZZING
