@@ -89,7 +89,8 @@ static void put_entry_title(struct vg_buf *b, const struct vg_advisory *a, const
     vg_render_str(b, a->title);
 }
 
-/* The start of the summary (its Markdown as text), cut at a character boundary. */
+/* The start of the summary (its Markdown as text). A character cut at the end is not UTF-8:
+ * vg_render_text drops its bytes. */
 static void put_summary(struct vg_buf *b, const char *s)
 {
     if (!s)
@@ -99,10 +100,7 @@ static void put_summary(struct vg_buf *b, const char *s)
         vg_render_text(b, s, n);
         return;
     }
-    size_t cut = SUMMARY_MAX;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-        cut--;
-    vg_render_text(b, s, cut);
+    vg_render_text(b, s, SUMMARY_MAX);
     vg_buf_puts(b, "…");
 }
 

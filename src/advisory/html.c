@@ -474,11 +474,14 @@ static void put_documentation(struct vg_buf *b, const struct vg_advisory *a, con
         for (size_t i = 0; i < a->ncves; i++) {
             const struct vg_adv_cve *c = &a->cves[i];
             vg_buf_puts(b, "<li>");
-            if (cve_id(c->id))
-                vg_buf_printf(b, "<a href=\"https://www.cve.org/CVERecord?id=%s\">%s</a>", c->id,
-                              c->id);
-            else
+            if (cve_id(c->id)) {
+                vg_buf_puts(b, "<a href=\"https://www.cve.org/CVERecord?id=");
                 put_str(b, c->id);
+                vg_buf_puts(b, "\">");
+            }
+            put_str(b, c->id);
+            if (cve_id(c->id))
+                vg_buf_puts(b, "</a>");
             if (c->cvss >= 0 && c->cvss <= 10) {
                 vg_buf_printf(b, " – CVSS %.1f", c->cvss);
                 if (c->cvss_vector) {

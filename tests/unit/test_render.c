@@ -297,8 +297,9 @@ static void md_unsafe_links(void **state)
 static void md_url_check(void **state)
 {
     (void)state;
-    const char *ok[] = {"http://x/", "HTTPS://x", "mailto:a@b", "../a", "a/b:c",
-                        "?x:y",      "#a:b",      "//host/p",   "",     "plain"};
+    const char *ok[] = {"http://x/", "HTTPS://x", "mailto:a@b",  "../a",
+                        "a/b:c",     "?x:y",      "#a:b",        "//host/p",
+                        "",          "plain",     "ht\ttp://x/", " \x01https://x/"};
     const char *bad[] = {"javascript:x",
                          " JavaScript:x",
                          "\x01javascript:x",
@@ -387,8 +388,9 @@ static void md_heading_shift(void **state)
     (void)state;
     struct vg_buf b;
     vg_buf_init(&b, VG_MAX_BUF);
-    assert_int_equal(vg_md_html_shift("# a\n\n#### b\n\n###### c", 21, 2, &b), 0);
-    assert_string_equal(b.data, "<h3>a</h3>\n<h6>b</h6>\n<h6>c</h6>\n");
+    const char *in = "# a\n\n#### b\n\n##### c\n\n###### d";
+    assert_int_equal(vg_md_html_shift(in, strlen(in), 2, &b), 0);
+    assert_string_equal(b.data, "<h3>a</h3>\n<h6>b</h6>\n<h6>c</h6>\n<h6>d</h6>\n");
     vg_buf_cleanup(&b);
 }
 
@@ -447,6 +449,7 @@ static void pages_every_kind(void **state)
         has(p, "<a href=\"https://httpd.apache.org/security/\">bulletin</a>");
         has(p, "<a href=\"https://www.cve.org/CVERecord?id=CVE-2024-0001\">CVE-2024-0001</a>"
                " – CVSS 9.8");
+        has(p, "<a href=\"https://www.cve.org/CVERecord?id=CVE-2024-12345\">CVE-2024-12345</a>");
         has(p, "<a href=\"https://httpd.apache.org/sec\">Bulletin Apache</a>");
         has(p, "<a href=\"https://www.cert.ssi.gouv.fr/\">https://www.cert.ssi.gouv.fr/</a>");
         has(p, "<code>cpe:2.3:a:apache:http_server:*:*:*:*:*:*:*:*</code>");
@@ -632,6 +635,9 @@ static void pages_injection(void **state)
         free(a.source_url);
         a.source_url = S("javascript:alert(1)");
         a.links[1].title = S(x);
+        snprintf(url, sizeof url, "CVE-2024-1234%s", x); /* a CVE id, then the payload */
+        free(a.cves[1].id);
+        a.cves[1].id = S(url);
         char *p = page(&a);
         check_clean("inj-page.html", p);
         struct vg_buf esc;
@@ -640,6 +646,7 @@ static void pages_injection(void **state)
         has(p, esc.data); /* the title at least */
         vg_buf_cleanup(&esc);
         lacks(p, "href=\"javascript");
+        lacks(p, "?id=CVE-2024-1234&"); /* not a CVE id: not linked */
         has(p, "href=\"https://x.example/&quot;onmouseover=&quot;alert(1)\"");
         free(p);
         const struct vg_advisory *list[] = {&a};
@@ -727,10 +734,11 @@ static void feed_summary_and_dates(void **state)
     struct vg_advisory a;
     make_adv(&a, VG_ADV_AVIS, 1, false, false);
     free(a.summary);
-    char *sum = vg_malloc(1201);
+    char *sum = vg_malloc(1202);
+    sum[0] = 'a'; /* then é: byte 500 is inside one, where a cut would not be UTF-8 */
     for (size_t i = 0; i < 600; i++)
-        memcpy(sum + 2 * i, "\xc3\xa9", 2); /* é: a cut inside would not be UTF-8 */
-    sum[1200] = '\0';
+        memcpy(sum + 1 + 2 * i, "\xc3\xa9", 2);
+    sum[1201] = '\0';
     a.summary = sum;
     free(a.revisions[0].date);
     a.revisions[0].date = S("hier");
@@ -741,7 +749,7 @@ static void feed_summary_and_dates(void **state)
     assert_non_null(s);
     s += strlen("<summary type=\"text\">");
     const char *e = strstr(s, "</summary>");
-    assert_int_equal((size_t)(e - s), 500 + strlen("…"));
+    assert_int_equal((size_t)(e - s), 499 + strlen("…"));
     /* The last revision's date cannot be read: the update date stands in. */
     has(atom, "<updated>2026-03-01T08:00:00Z</updated>");
     free(atom);
