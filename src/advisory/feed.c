@@ -201,7 +201,9 @@ int vg_adv_rss(const struct vg_advisory *const *list, size_t n, const char *titl
         put_entry_title(out, a, lang);
         vg_buf_puts(out, "</title>\n<link>");
         put_page_url(out, a, site, prefix);
-        vg_buf_puts(out, "</link>\n<guid isPermaLink=\"true\">");
+        /* A permalink is an absolute URL: without base_url the guid is only an id. */
+        vg_buf_printf(out, "</link>\n<guid isPermaLink=\"%s\">",
+                      site->base_url && *site->base_url ? "true" : "false");
         put_page_url(out, a, site, prefix);
         vg_buf_puts(out, "</guid>\n<pubDate>");
         put_rfc822(out, entry_published(a));

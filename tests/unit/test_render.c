@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +224,33 @@ static size_t count(const char *text, const char *what)
 }
 
 /* ---- Markdown ---- */
+
+static void *render_thread(void *arg)
+{
+    struct vg_buf b;
+    vg_buf_init(&b, VG_MAX_BUF);
+    int rc = vg_md_html("| a |\n|---|\n| ~~b~~ |", 20, &b);
+    bool ok = rc == 0 && b.data && strstr(b.data, "<td><del>b</del></td>");
+    vg_buf_cleanup(&b);
+    *(bool *)arg = ok;
+    return NULL;
+}
+
+/* The first renderings run in several threads at once: the extensions are registered once
+ * (pthread_once) and each thread gets its table. First in the list, so that no test before it
+ * registered them. */
+static void md_threads(void **state)
+{
+    (void)state;
+    pthread_t t[8];
+    bool ok[8] = {false};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, render_thread, &ok[i]), 0);
+    for (int i = 0; i < 8; i++) {
+        pthread_join(t[i], NULL);
+        assert_true(ok[i]);
+    }
+}
 
 static void md_gfm(void **state)
 {
@@ -753,6 +781,13 @@ static void feed_summary_and_dates(void **state)
     /* The last revision's date cannot be read: the update date stands in. */
     has(atom, "<updated>2026-03-01T08:00:00Z</updated>");
     free(atom);
+    struct vg_adv_site rel = site;
+    rel.base_url = "";
+    struct vg_buf b;
+    vg_buf_init(&b, VG_MAX_BUF);
+    assert_int_equal(vg_adv_rss(list, 1, "t", "/advisories/feed/", &rel, "/advisories", &b), 0);
+    has(b.data, "<guid isPermaLink=\"false\">/advisories/VIGIE-2026-AVI-0001</guid>");
+    vg_buf_cleanup(&b);
     char *p = page(&a);
     has(p, "<dd>hier</dd>");
     free(p);
@@ -899,19 +934,13 @@ static void guides_render(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(md_gfm),
-        cmocka_unit_test(md_raw_html),
-        cmocka_unit_test(md_unsafe_links),
-        cmocka_unit_test(md_url_check),
-        cmocka_unit_test(md_xml_chars),
-        cmocka_unit_test(md_limits),
-        cmocka_unit_test(md_heading_shift),
-        cmocka_unit_test(pages_every_kind),
-        cmocka_unit_test(pages_injection),
-        cmocka_unit_test(pages_bad_chars),
-        cmocka_unit_test(feed_summary_and_dates),
-        cmocka_unit_test(render_caps),
-        cmocka_unit_test(render_alloc_failures),
+        cmocka_unit_test(md_threads),       cmocka_unit_test(md_gfm),
+        cmocka_unit_test(md_raw_html),      cmocka_unit_test(md_unsafe_links),
+        cmocka_unit_test(md_url_check),     cmocka_unit_test(md_xml_chars),
+        cmocka_unit_test(md_limits),        cmocka_unit_test(md_heading_shift),
+        cmocka_unit_test(pages_every_kind), cmocka_unit_test(pages_injection),
+        cmocka_unit_test(pages_bad_chars),  cmocka_unit_test(feed_summary_and_dates),
+        cmocka_unit_test(render_caps),      cmocka_unit_test(render_alloc_failures),
         cmocka_unit_test(guides_render),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
