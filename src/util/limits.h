@@ -41,7 +41,12 @@
 #define VG_TAXII_MAX_POST      10000 /* objects in one POSTed envelope */
 
 /* Publications (src/advisory). */
-#define VG_MAX_MARKDOWN        (256 * 1024) /* one Markdown text rendered to HTML, bytes */
+#define VG_MAX_MARKDOWN        65536 /* one Markdown text rendered to HTML, bytes */
+/* Beyond these, a Markdown text is shown as plain text: cmark-gfm 0.29.0.gfm.6 (Debian 12)
+ * takes time quadratic in them (measured on 64 KiB: 0.85 s of "![[]()", 1.6 s of table
+ * header rows that fail; see advisory/markdown.c). */
+#define VG_MD_MAX_BRACKETS     4096 /* '[' in one text */
+#define VG_MD_MAX_DELIM_ROWS   128  /* lines that may be a table's delimiter row ("|---|") */
 
 /* The fuzz build (make fuzz) shrinks the line limit, so that inputs of a few kilobytes reach
  * the long-line paths and the block boundaries of the stream reader (fuzz/fuzz_scan.c). */

@@ -410,6 +410,47 @@ static void md_limits(void **state)
     vg_buf_cleanup(&b);
 }
 
+/* Texts on which cmark-gfm 0.29.0.gfm.6 takes quadratic time are shown as plain text: up to
+ * VG_MD_MAX_BRACKETS '[' and VG_MD_MAX_DELIM_ROWS delimiter-like lines they are Markdown,
+ * one more and they are a <pre>. */
+static void md_slow_inputs(void **state)
+{
+    (void)state;
+    struct vg_buf in, out;
+    vg_buf_init(&in, VG_MAX_BUF);
+    vg_buf_init(&out, VG_MAX_BUF);
+    for (int i = 0; i < VG_MD_MAX_BRACKETS / 2; i++)
+        vg_buf_puts(&in, "![[]()");
+    assert_int_equal(vg_md_html(in.data, in.len, &out), 0);
+    assert_memory_equal(out.data, "<p>!", 4);
+    vg_buf_puts(&in, "[<b>");
+    vg_buf_reset(&out);
+    assert_int_equal(vg_md_html(in.data, in.len, &out), 0);
+    assert_memory_equal(out.data, "<pre>![[]()![[]()", 17);
+    has(out.data, "[&lt;b&gt;</pre>\n");
+    assert_int_equal(out.len, in.len + strlen("<pre></pre>\n") + 6);
+    /* The whole 64 KiB of them: plain text too. */
+    vg_buf_reset(&in);
+    while (in.len + 6 <= VG_MAX_MARKDOWN)
+        vg_buf_puts(&in, "![[]()");
+    vg_buf_reset(&out);
+    assert_int_equal(vg_md_html(in.data, in.len, &out), 0);
+    assert_memory_equal(out.data, "<pre>", 5);
+    /* Delimiter rows: " |:-| " counts, "|-|x" and "| |" do not. */
+    vg_buf_reset(&in);
+    for (int i = 0; i < VG_MD_MAX_DELIM_ROWS; i++)
+        vg_buf_puts(&in, "a\n |:-| \n|-|x\n| |\n");
+    vg_buf_reset(&out);
+    assert_int_equal(vg_md_html(in.data, in.len, &out), 0);
+    assert_memory_equal(out.data, "<table>", 7);
+    vg_buf_puts(&in, "\t-\r\n");
+    vg_buf_reset(&out);
+    assert_int_equal(vg_md_html(in.data, in.len, &out), 0);
+    assert_memory_equal(out.data, "<pre>a\n |:-| \n", 14);
+    vg_buf_cleanup(&in);
+    vg_buf_cleanup(&out);
+}
+
 /* Headings of an advisory's Markdown sit under the page's h2: "# x" is an h3, "###### y" h6. */
 static void md_heading_shift(void **state)
 {
@@ -934,13 +975,21 @@ static void guides_render(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(md_threads),       cmocka_unit_test(md_gfm),
-        cmocka_unit_test(md_raw_html),      cmocka_unit_test(md_unsafe_links),
-        cmocka_unit_test(md_url_check),     cmocka_unit_test(md_xml_chars),
-        cmocka_unit_test(md_limits),        cmocka_unit_test(md_heading_shift),
-        cmocka_unit_test(pages_every_kind), cmocka_unit_test(pages_injection),
-        cmocka_unit_test(pages_bad_chars),  cmocka_unit_test(feed_summary_and_dates),
-        cmocka_unit_test(render_caps),      cmocka_unit_test(render_alloc_failures),
+        cmocka_unit_test(md_threads),
+        cmocka_unit_test(md_gfm),
+        cmocka_unit_test(md_raw_html),
+        cmocka_unit_test(md_unsafe_links),
+        cmocka_unit_test(md_url_check),
+        cmocka_unit_test(md_xml_chars),
+        cmocka_unit_test(md_limits),
+        cmocka_unit_test(md_slow_inputs),
+        cmocka_unit_test(md_heading_shift),
+        cmocka_unit_test(pages_every_kind),
+        cmocka_unit_test(pages_injection),
+        cmocka_unit_test(pages_bad_chars),
+        cmocka_unit_test(feed_summary_and_dates),
+        cmocka_unit_test(render_caps),
+        cmocka_unit_test(render_alloc_failures),
         cmocka_unit_test(guides_render),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
