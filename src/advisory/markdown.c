@@ -17,8 +17,14 @@
 #include "util/mem.h"
 
 /* cmark-gfm's registry of extensions is a global list that registration appends to: it is
- * filled once, then only read (cmark_find_syntax_extension), which is safe across threads. */
+ * filled once, then only read (cmark_find_syntax_extension). Parsing is not safe across
+ * threads in 0.29.0.gfm.6 either: each parse adds the extensions' special characters ('~',
+ * '|') to a global table of the inline parser and takes them out when it ends, so a parse
+ * running beside another lost its strikethrough in tables (test_render's md_threads saw it),
+ * and the table extension allocates from a global arena (cmark_arena_push/pop). So one
+ * rendering at a time: about 15 us for 1 KB, pages are rendered once when published. */
 static pthread_once_t registered = PTHREAD_ONCE_INIT;
+static pthread_mutex_t cmark_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *const ext_names[] = {"table", "autolink", "strikethrough", "tagfilter"};
 static cmark_syntax_extension *exts[sizeof ext_names / sizeof ext_names[0]];
 
@@ -122,32 +128,45 @@ static int make_safe(cmark_node *root, int shift)
     return rc;
 }
 
-/* Would cmark-gfm take quadratic time on this text? Two causes, measured on Debian's
- * 0.29.0.gfm.6: brackets ("![[]()" repeated: the inline parser's bracket stack; fixed
- * upstream in 0.29.0.gfm.7 and later), and lines that may be a table's delimiter row under a
- * long paragraph (the table extension parses the whole paragraph again as a header row at each
- * one, then gives up when the columns differ). A line is counted when it holds only '|', '-',
- * ':', spaces and tabs, with a '-': all delimiter rows, and some thematic breaks. */
+/* Would cmark-gfm take quadratic time on this text? Causes measured on Debian's
+ * 0.29.0.gfm.6 (fixed upstream in later versions): brackets ("![[]()" repeated: the inline
+ * parser's bracket stack); table cells on one line (each cell is appended to a linked list by
+ * walking it); and lines that may be a table's delimiter row under a paragraph, where the table
+ * extension reads the whole paragraph again to find the header row, then gives up when the
+ * columns differ. A line is a possible delimiter row when it holds only '|', '-', ':', spaces
+ * and tabs, with a '-'; the paragraph is what came since the last blank line (more than cmark's
+ * paragraph at times: an estimate from above). */
 static bool too_slow(const char *md, size_t len)
 {
-    size_t brackets = 0, rows = 0;
-    bool dash = false, only = true;
+    size_t brackets = 0, pipes = 0, para = 0, scan = 0, line = 0;
+    bool dash = false, only = true, blank = true;
     for (size_t i = 0; i <= len; i++) {
         char c = i < len ? md[i] : '\n';
         if (c == '\n') {
-            rows += dash && only;
+            if (dash && only)
+                scan += para;
+            para = blank ? 0 : para + line + 1;
+            line = pipes = 0;
             dash = false;
-            only = true;
+            only = blank = true;
             continue;
         }
+        line++;
         if (c == '[')
             brackets++;
+        if (c == '|')
+            pipes++;
         if (c == '-')
             dash = true;
         else if (c != '|' && c != ':' && c != ' ' && c != '\t' && c != '\r')
             only = false;
+        if (c != ' ' && c != '\t' && c != '\r')
+            blank = false;
+        if (brackets > VG_MD_MAX_BRACKETS || pipes > VG_MD_MAX_CELLS_LINE ||
+            scan > VG_MD_MAX_TABLE_SCAN)
+            return true;
     }
-    return brackets > VG_MD_MAX_BRACKETS || rows > VG_MD_MAX_DELIM_ROWS;
+    return scan > VG_MD_MAX_TABLE_SCAN;
 }
 
 int vg_md_html_shift(const char *md, size_t len, int shift, struct vg_buf *out)
@@ -165,9 +184,12 @@ int vg_md_html_shift(const char *md, size_t len, int shift, struct vg_buf *out)
     /* No CMARK_OPT_UNSAFE: raw HTML never passes (it is made text above anyway), and unsafe
      * URLs left by mistake would be written empty. Bytes that are not UTF-8 become U+FFFD. */
     int opts = CMARK_OPT_VALIDATE_UTF8;
+    pthread_mutex_lock(&cmark_lock);
     cmark_parser *parser = cmark_parser_new(opts);
-    if (!parser)
+    if (!parser) {
+        pthread_mutex_unlock(&cmark_lock);
         return VG_ENOMEM;
+    }
     int rc = 0;
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
         if (!exts[i] || !cmark_parser_attach_syntax_extension(parser, exts[i]))
@@ -196,6 +218,7 @@ int vg_md_html_shift(const char *md, size_t len, int shift, struct vg_buf *out)
     if (doc)
         cmark_node_free(doc);
     cmark_parser_free(parser);
+    pthread_mutex_unlock(&cmark_lock);
     return rc;
 }
 
