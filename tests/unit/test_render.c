@@ -415,8 +415,8 @@ static void md_limits(void **state)
 }
 
 /* Texts on which cmark-gfm 0.29.0.gfm.6 takes quadratic time are shown as plain text: up to
- * VG_MD_MAX_BRACKETS '[' and VG_MD_MAX_DELIM_ROWS delimiter-like lines they are Markdown,
- * one more and they are a <pre>. */
+ * VG_MD_MAX_BRACKETS '[', VG_MD_MAX_CELLS_LINE '|' on a line and VG_MD_MAX_TABLE_SCAN bytes
+ * of paragraphs read again as table headers they are Markdown, one more and they are a <pre>. */
 static void md_slow_inputs(void **state)
 {
     (void)state;
