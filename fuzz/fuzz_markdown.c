@@ -29,19 +29,24 @@ static bool in(const char *const *list, size_t n, const char *s, size_t len)
     return false;
 }
 
-/* An attribute value (escaped as written) that is a URL: relative, or http(s) or mailto. A
- * colon first is no scheme (the URL standard's "no scheme state": a relative path). */
+/* An attribute value (escaped as written) that is a URL: relative, or http(s) or mailto. As
+ * the URL standard reads it: a scheme is a letter then letters, digits, '+', '-' or '.' up to
+ * a ':'; anything else ("%0Fhttp:", ":x", "a b:", an entity's '&') is no scheme, a relative
+ * URL. cmark percent-encodes spaces and controls in href and src, and writes only & and ' as
+ * entities, so the value holds no character a browser would strip before the scheme. */
 static bool url_ok(const char *v, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
-        if (v[i] == '/' || v[i] == '?' || v[i] == '#')
-            return true;
-        if (v[i] == ':')
+        unsigned char c = (unsigned char)v[i];
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (c == ':')
             return i == 0 || (i == 4 && strncasecmp(v, "http", 4) == 0) ||
                    (i == 5 && strncasecmp(v, "https", 5) == 0) ||
                    (i == 6 && strncasecmp(v, "mailto", 6) == 0);
-        if ((unsigned char)v[i] <= 0x20)
-            return false;
+        if (c <= 0x20)
+            return false; /* cmark would have percent-encoded it */
+        if (!alpha && (i == 0 || !((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')))
+            return true;
     }
     return true;
 }
