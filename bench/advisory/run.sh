@@ -17,6 +17,8 @@ cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Wall -Wextra -Werror bench/advisory/benc
 cc -O2 bench/api/hello.c $(pkg-config --cflags --libs libmicrohttpd) -o build/release/bench/hello
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "== the renderers alone (bench/advisory/render.sh)"
+sh bench/advisory/render.sh "$N" | grep -v "^machine\|^load"
 echo "== site rendering"
 for i in 1 2 3; do
     /usr/bin/time -f "  %U s user, %S s sys, %M KiB max RSS" build/release/bench/bench_site "$N"

@@ -15,7 +15,9 @@
 
 /* Markdown (GitHub-flavoured: tables, autolinks, strikethrough) to an HTML fragment. Raw HTML
  * in the input is escaped, not passed through; a link or image whose URL is not http(s),
- * mailto or relative is written as its text only. */
+ * mailto or relative is written as its text only. Over VG_MAX_MARKDOWN bytes: VG_ETOOBIG; a
+ * text that would make cmark-gfm slow (util/limits.h: VG_MD_MAX_BRACKETS, _CELLS_LINE,
+ * _TABLE_SCAN) is written as plain text in a <pre>. Thread-safe (one rendering at a time). */
 int vg_md_html(const char *md, size_t len, struct vg_buf *out);
 
 /* The page of one advisory: a whole HTML5 document (lang, title, a print stylesheet inline,

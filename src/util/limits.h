@@ -40,6 +40,15 @@
 #define VG_TAXII_PAGE_MAX      1000  /* the most objects in one page: a larger limit is capped */
 #define VG_TAXII_MAX_POST      10000 /* objects in one POSTed envelope */
 
+/* Publications (src/advisory). */
+#define VG_MAX_MARKDOWN        65536 /* one Markdown text rendered to HTML, bytes */
+/* Beyond these, a Markdown text is shown as plain text: cmark-gfm 0.29.0.gfm.6 (Debian 12)
+ * takes time quadratic in them (measured on 64 KiB: 0.85 s of "![[]()", 2.2 s for a line of
+ * 32,000 table cells, 1 s of table header rows that fail; see advisory/markdown.c). */
+#define VG_MD_MAX_BRACKETS     4096   /* '[' in one text */
+#define VG_MD_MAX_CELLS_LINE   1000   /* '|' in one line */
+#define VG_MD_MAX_TABLE_SCAN   262144 /* bytes of paragraphs read again as table headers */
+
 /* The fuzz build (make fuzz) shrinks the line limit, so that inputs of a few kilobytes reach
  * the long-line paths and the block boundaries of the stream reader (fuzz/fuzz_scan.c). */
 #ifdef VG_FUZZING
