@@ -15,6 +15,7 @@ void vg_resp_json(struct vg_resp *r, int status, json_t *body)
     json_decref(r->json);
     free(r->text);
     r->text = NULL;
+    r->raw = false;
     r->status = status;
     r->json = body;
     r->content_type = VG_CONTENT_JSON;
@@ -31,6 +32,12 @@ void vg_resp_text(struct vg_resp *r, int status, const char *content_type, struc
     r->content_type = content_type;
     r->text_len = b->len;
     r->text = vg_buf_steal(b);
+}
+
+void vg_resp_bytes(struct vg_resp *r, int status, const char *content_type, struct vg_buf *b)
+{
+    vg_resp_text(r, status, content_type, b);
+    r->raw = r->text != NULL;
 }
 
 void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b)

@@ -31,9 +31,11 @@ struct vg_resp {
     bool close;               /* Connection: close: the connection ends after the answer */
     bool basic_auth;          /* a 401 also offers HTTP Basic (a sharing route, where a
                                * partner CERT may authenticate so) */
+    bool raw;                 /* the text goes out as it is: no newline added (a file whose
+                               * bytes are hashed, compared or served from a folder too) */
     struct {
         char name[32];
-        char value[48];
+        char value[256];        /* a Content-Security-Policy fits */
     } headers[VG_RESP_HEADERS]; /* other headers (vg_resp_header) */
     int nheaders;
 };
@@ -43,6 +45,9 @@ void vg_resp_json(struct vg_resp *r, int status, json_t *body);
 /* Answers the JSON text the handler wrote in b (taken over; b is left empty), or a 500 if
  * b failed. For hot routes whose answer is faster written than built as a document. */
 void vg_resp_buf(struct vg_resp *r, int status, struct vg_buf *b);
+/* As vg_resp_text, but the bytes go out exactly as written: a file of the published site,
+ * the same bytes as `vigie advisory publish-site` writes and as its hashes cover. */
+void vg_resp_bytes(struct vg_resp *r, int status, const char *content_type, struct vg_buf *b);
 /* Answers the text written in b (taken over; b is left empty) as content_type (a static
  * string: VG_CONTENT_HTML, VG_CONTENT_TAXII, ...), or a JSON 500 if b failed. */
 void vg_resp_text(struct vg_resp *r, int status, const char *content_type, struct vg_buf *b);

@@ -245,6 +245,13 @@ static bool take_text(struct vg_resp *r, char **text, size_t *len)
     bool had_body = r->json || r->text;
     char *t = r->json ? json_dumps(r->json, JSON_COMPACT) : r->text;
     size_t n = r->json ? (t ? strlen(t) : 0) : r->text_len;
+    if (r->raw && !r->json && t) { /* as written, no newline added */
+        r->text = NULL;
+        r->text_len = 0;
+        *text = t;
+        *len = n;
+        return false;
+    }
     json_decref(r->json);
     r->json = NULL;
     r->text = NULL;

@@ -71,7 +71,6 @@ void vg_web_publication(struct vg_req *req, struct vg_resp *r)
     const char *type = static_type(f.type);
     if (strncmp(type, "text/html", 9) == 0)
         vg_resp_header(r, "Content-Security-Policy", PAGE_CSP);
-    vg_resp_header(r, "X-Content-Type-Options", "nosniff");
     vg_resp_header(r, "Cache-Control", "public, max-age=60");
-    vg_resp_text(r, 200, type, &b);
+    vg_resp_bytes(r, 200, type, &b);
 }
