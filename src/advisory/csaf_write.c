@@ -751,7 +751,8 @@ int vg_csaf_document(const struct vg_advisory *a, const struct vg_adv_site *site
     bool security = a->kind == VG_ADV_AVIS || a->kind == VG_ADV_ALERTE;
     if (security && a->nsystems == 0) {
         rc = vg_diag_set(d, VG_EINVAL, "/affected_systems",
-                         "a %s is a csaf_security_advisory, which names the products it concerns",
+                         "an advisory of kind %s must name the products it concerns "
+                         "(affected_systems): its CSAF 2.0 document is a csaf_security_advisory",
                          vg_adv_kind_name(a->kind));
         goto out;
     }

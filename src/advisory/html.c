@@ -597,25 +597,21 @@ int vg_adv_html_page(const struct vg_advisory *a, const struct vg_adv_site *site
     return rc ? rc : vg_render_rc(out, failures);
 }
 
-/* The URL of the list with these filters: prefix/ then ?kind=K&year=Y&page=N as needed. */
+/* The URL of the list with these filters, in the site's folders (advisory/site.h):
+ * prefix/[KIND/][YEAR/][page/N/], so that a folder written for static hosting serves it. */
 static void put_list_url(struct vg_buf *b, const struct vg_adv_site *site,
                          const struct vg_adv_list_view *v, int kind, int year, int page)
 {
     put_str(b, site->base_url);
     put_str(b, v->prefix);
     vg_buf_putc(b, '/');
-    const char *sep = "?";
     const char *name = kind >= 0 ? vg_adv_kind_name((enum vg_adv_kind)kind) : NULL;
-    if (name) {
-        vg_buf_printf(b, "%skind=%s", sep, name);
-        sep = "&amp;";
-    }
-    if (year > 0) {
-        vg_buf_printf(b, "%syear=%d", sep, year);
-        sep = "&amp;";
-    }
+    if (name)
+        vg_buf_printf(b, "%s/", name);
+    if (year > 0)
+        vg_buf_printf(b, "%d/", year);
     if (page > 1)
-        vg_buf_printf(b, "%spage=%d", sep, page);
+        vg_buf_printf(b, "page/%d/", page);
 }
 
 /* One filter link; the current one is marked (aria-current) rather than linked. */

@@ -301,19 +301,31 @@ static int emit_section(struct run *r, const struct vg_advisory **sub, size_t n,
     const struct vg_advisory **part = n ? vg_malloc(n * sizeof *part) : NULL;
     if (n && !part)
         return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
+    /* every filter the list pages link to: a kind, a year, or both (advisory/html.c) */
     char sub_dir[128];
-    for (int k = 0; k < VG_ADV_KIND_COUNT && !rc && !guides; k++) {
+    for (int k = guides ? VG_ADV_KIND_COUNT : -1; k < VG_ADV_KIND_COUNT && !rc; k++) {
         if (k == VG_ADV_GUIDE)
             continue;
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if ((int)sub[i]->kind == k)
-                part[m++] = sub[i];
-        snprintf(sub_dir, sizeof sub_dir, "%s/%s", dir, vg_adv_kind_name((enum vg_adv_kind)k));
-        rc = emit_lists(r, part, m, sub_dir, prefix, section_title(false, k, lang), k, 0, years,
-                        nyears);
+        for (size_t y = 0; y <= nyears && !rc; y++) {
+            int year = y < nyears ? years[y] : 0;
+            if (k < 0 && !year)
+                continue; /* the whole list, above */
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++)
+                if ((k < 0 || (int)sub[i]->kind == k) &&
+                    (!year || year_of(vg_adv_first_date(sub[i])) == year))
+                    part[m++] = sub[i];
+            int len = snprintf(sub_dir, sizeof sub_dir, "%s", dir);
+            if (k >= 0)
+                len += snprintf(sub_dir + len, sizeof sub_dir - (size_t)len, "/%s",
+                                vg_adv_kind_name((enum vg_adv_kind)k));
+            if (year)
+                snprintf(sub_dir + len, sizeof sub_dir - (size_t)len, "/%d", year);
+            rc = emit_lists(r, part, m, sub_dir, prefix, section_title(guides, k, lang), k, year,
+                            years, nyears);
+        }
     }
-    for (size_t y = 0; y < nyears && !rc; y++) {
+    for (size_t y = 0; guides && y < nyears && !rc; y++) {
         size_t m = 0;
         for (size_t i = 0; i < n; i++)
             if (year_of(vg_adv_first_date(sub[i])) == years[y])

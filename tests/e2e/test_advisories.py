@@ -164,7 +164,8 @@ def test_author_review_publish_revise(team):
 
 def test_alert_closed(team):
     s = team
-    ale = create(s, s.a, {"kind": "alerte", "title": "Campagne d'exploitation", "tlp": "GREEN"})
+    ale = create(s, s.a, {"kind": "alerte", "title": "Campagne d'exploitation", "tlp": "GREEN",
+                          "affected_systems": [{"vendor": "Acme", "product": "Gateway", "versions": "< 2.1"}]})
     ref = ale["ref"]
     assert YEAR_REF.match(ref).group(2, 3) == ("ALE", "0001")
     # not published yet: cannot close
@@ -183,7 +184,7 @@ def test_alert_closed(team):
     r = s.post(f"/api/v1/advisories/{ref}/close", token=s.a)
     assert (r.status_code, r.json()["error"]["field"]) == (409, "closed_at")
     # the default description
-    ale2 = create(s, s.a, {"kind": "alerte", "title": "Autre"})
+    ale2 = create(s, s.a, {"kind": "alerte", "title": "Autre", "affected_systems": [{"vendor": "Acme", "product": "Gateway", "versions": "< 2.1"}]})
     s.post(f"/api/v1/advisories/{ale2['ref']}/submit", token=s.a)
     s.post(f"/api/v1/advisories/{ale2['ref']}/publish", token=s.b)
     c2 = s.post(f"/api/v1/advisories/{ale2['ref']}/close", token=s.b).json()
@@ -336,7 +337,9 @@ def test_draft_from_cves(team):
     # internal stays out of what is published
     ref = d["ref"]
     assert s.post(f"/api/v1/advisories/{ref}/submit", token=s.a).status_code == 200
-    p = s.post(f"/api/v1/advisories/{ref}/publish", token=s.b).json()
+    r = s.post(f"/api/v1/advisories/{ref}/publish", token=s.b)
+    assert r.status_code == 200, r.text
+    p = r.json()
     assert "internal" not in p["published"] and "Ministry A" not in str(p["published"])
     # a CVE the store does not know, and a bad id, name their place
     r = s.post("/api/v1/advisories/draft-from-cves", {"cves": ["CVE-2025-1001", "CVE-1999-0001"]},
@@ -346,3 +349,28 @@ def test_draft_from_cves(team):
     assert (r.status_code, r.json()["error"]["field"]) == (400, "/cves/0")
     r = s.post("/api/v1/advisories/draft-from-cves", {"cves": []}, token=s.a)
     assert (r.status_code, r.json()["error"]["field"]) == (400, "/cves")
+
+
+def test_publication_refused_when_its_csaf_would_fail(team):
+    """An avis or alerte is published as a CSAF csaf_security_advisory, which names the
+    products it concerns: without affected systems the publication is refused, naming the
+    field, and nothing changes; with them it goes out."""
+    s = team
+    ref = create(s, s.a, {"kind": "alerte", "title": "Campagne"})["ref"]
+    assert s.post(f"/api/v1/advisories/{ref}/submit", token=s.a).status_code == 200
+    r = s.post(f"/api/v1/advisories/{ref}/publish", token=s.b)
+    err = r.json()["error"]
+    assert (r.status_code, err["code"], err["field"]) == (400, "invalid", "/affected_systems")
+    assert "csaf_security_advisory" in err["message"]
+    got = s.get(f"/api/v1/advisories/{ref}").json()
+    assert (got["status"], got["version"], got["revisions"]) == ("review", 0, [])
+    r = s.patch(f"/api/v1/advisories/{ref}",
+                {"affected_systems": [{"vendor": "Acme", "product": "Gateway",
+                                       "versions": "< 2.1"}]}, token=s.a)
+    assert r.status_code == 200, r.text
+    r = s.post(f"/api/v1/advisories/{ref}/publish", token=s.b)
+    assert (r.status_code, r.json()["version"]) == (200, 1), r.text
+    # a bulletin (csaf_base) needs no product
+    ref = create(s, s.a, {"kind": "actualite", "title": "Bulletin"})["ref"]
+    s.post(f"/api/v1/advisories/{ref}/submit", token=s.a)
+    assert s.post(f"/api/v1/advisories/{ref}/publish", token=s.b).status_code == 200

@@ -613,10 +613,10 @@ static void pages_every_kind(void **state)
     char *l = list_page(list, n, &v);
     xmllint_ok("list.html", l);
     has(l, "<h1>Avis et alertes</h1>");
-    has(l, "<a href=\"https://cert.example.org/advisories/?kind=alerte\">Alerte</a>");
-    has(l, "<a href=\"https://cert.example.org/advisories/?year=2025\">2025</a>");
+    has(l, "<a href=\"https://cert.example.org/advisories/alerte/\">Alerte</a>");
+    has(l, "<a href=\"https://cert.example.org/advisories/2025/\">2025</a>");
     has(l, "<strong aria-current=\"true\">Tous</strong>");
-    has(l, "<a rel=\"next\" href=\"https://cert.example.org/advisories/?page=2\">");
+    has(l, "<a rel=\"next\" href=\"https://cert.example.org/advisories/page/2/\">");
     lacks(l, "rel=\"prev\"");
     has(l, "<th scope=\"row\"><a href=\"https://cert.example.org/advisories/VIGIE-2026-AVI-0099\">"
            "VIGIE-2026-AVI-0099</a></th>");
@@ -629,18 +629,18 @@ static void pages_every_kind(void **state)
     l = list_page(list, 1, &v2);
     xmllint_ok("list-2.html", l);
     has(l, "<h1>Avis : Page 3</h1>");
-    has(l, "<a rel=\"prev\" href=\"https://cert.example.org/advisories/?kind=avis&amp;year=2026"
-           "&amp;page=2\">");
+    has(l, "<a rel=\"prev\" href=\"https://cert.example.org/advisories/avis/2026/"
+           "page/2/\">");
     lacks(l, "rel=\"next\"");
     has(l, "<strong aria-current=\"true\">Avis</strong>");
     has(l, "<strong aria-current=\"true\">2026</strong>");
-    has(l, "<a href=\"https://cert.example.org/advisories/?kind=avis\">Tous</a>");
+    has(l, "<a href=\"https://cert.example.org/advisories/avis/\">Tous</a>");
     free(l);
     struct vg_adv_list_view v3 = {"/guides", "Guides", -1, 0, 1, false, NULL, 0};
     l = list_page(NULL, 0, &v3);
     xmllint_ok("list-3.html", l);
     has(l, "<p>Aucune publication.</p>");
-    lacks(l, "?kind=");
+    lacks(l, "/avis/");
     lacks(l, "<nav class=\"pages\"");
     free(l);
 
