@@ -116,7 +116,7 @@ static const struct node notes_t = {
                   ENUM("description", "details", "faq", "general", "legal_disclaimer", "other",
                        "summary"),
                   REQ},
-                 {"text", &string1, REQ}),
+                 {"text", &string1, REQ}, {"title", &string1, false}),
 };
 
 static const struct node references_t = {

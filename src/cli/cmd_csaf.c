@@ -192,6 +192,9 @@ static int run_validate(int argc, char **argv)
         const char *a = argv[i];
         if (options && strcmp(a, "--") == 0) {
             options = false;
+        } else if (options && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
+            fputs(vg_cmd_csaf.help, stdout);
+            goto out;
         } else if (options && strcmp(a, "--json") == 0) {
             as_json = true;
         } else if (options && strcmp(a, "--test") == 0) {
@@ -228,6 +231,8 @@ static int run_csaf(int argc, char **argv)
 {
     if (argc < 2)
         return vg_cli_usage("csaf", "expected a subcommand: validate");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+        return fputs(vg_cmd_csaf.help, stdout), VG_EXIT_OK;
     if (strcmp(argv[1], "validate") == 0)
         return run_validate(argc - 1, argv + 1);
     struct vg_shown sa;

@@ -366,6 +366,8 @@ static void min_length(void **state)
     (void)state;
     field("document", "title", "\"\"", "/document/title",
           "'' is shorter than 1 character (minLength)");
+    field("document", "notes", "[{\"category\":\"general\",\"text\":\"t\",\"title\":\"\"}]",
+          "/document/notes/0/title", "'' is shorter than 1 character (minLength)");
     field("document", "title", "\"\303\251\"", NULL, NULL);
 }
 

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "advisory/csaf.h"
+#include "util/mem.h"
 
 #define DATA "../shared/corpus/csaf2.0/test/validator/data"
 
@@ -103,9 +104,8 @@ static const char *const names[][2] = {
 static const char *partly(const char *id)
 {
     if (strcmp(id, "6.1.12") == 0)
-        return "partly: RFC 5646 form; two-letter languages and regions against ISO 639-1 / "
-               "ISO 3166-1 and the IANA extras; three-letter languages, scripts, numeric regions "
-               "and variants by form only";
+        return "partly: languages, scripts and regions exist (ISO 639, 15924, 3166-1, UN M.49 "
+               "areas); variants and extensions by form only";
     if (strcmp(id, "6.1.11") == 0)
         return "no: needs the CWE catalogue (the id's form is the schema's)";
     return implemented(id) ? "yes" : "no";
@@ -340,6 +340,11 @@ static void statuses_and_scores(void **state)
         "\"baseSeverity\":\"MEDIUM\"}}]}]}";
     expect("6.1.7", scores, "/vulnerabilities/1/scores/2/products/0",
            "product id A has a second CVSS 3.1 score (the first: scores/0)");
+    expect("6.1.7",
+           "{\"vulnerabilities\":[{\"scores\":[{\"products\":[\"A\",\"A\"],\"cvss_v2\":"
+           "{\"version\":\"2.0\",\"vectorString\":\"AV:N/AC:L/Au:N/C:C/I:C/A:C\","
+           "\"baseScore\":10.0}}]}]}",
+           "", NULL); /* one score naming a product twice */
     expect("6.1.8", scores, "", NULL);
     expect("6.1.9", scores, "", NULL);
     expect("6.1.10", scores, "", NULL);
@@ -471,6 +476,14 @@ static void revisions(void **state)
                                          "1.10.0") "," REV("2021-07-23T10:00:00Z", "1.10.0-rc.1"),
                     b, sizeof b),
            "/document/tracking/revision_history/2/number", NULL);
+    /* equal numbers are 6.1.22's, not 6.1.14's */
+    expect("6.1.14",
+           tracking("final", "2",
+                    REV("2021-07-20T10:00:00Z", "1") "," REV("2021-07-21T10:00:00Z",
+                                                             "1") "," REV("2021-07-22T10:00:00Z",
+                                                                          "2"),
+                    b, sizeof b),
+           "", NULL);
     /* 6.1.16: build metadata ignored; the pre-release part only for drafts */
     expect("6.1.16",
            tracking("final", "2.0.0+b1",
@@ -526,6 +539,9 @@ static void revisions(void **state)
                     REV("2021-07-22T10:00:00Z", "3") "," REV("2021-07-20T10:00:00Z", "2"), b,
                     sizeof b),
            "/document/tracking/revision_history/1/number", "the first revision is 2");
+    /* "02" is no version (leading zero): the schema's failure, skipped here */
+    expect("6.1.21", tracking("final", "2", REV("2021-07-22T10:00:00Z", "02"), b, sizeof b), "",
+           NULL);
     expect("6.1.22",
            tracking("final", "1",
                     REV("2021-07-20T10:00:00Z", "1") "," REV("2021-07-21T10:00:00Z",
@@ -556,6 +572,33 @@ static void document_level(void **state)
     expect("6.1.12", "{\"document\":{\"lang\":\"i-klingon\",\"source_lang\":\"zh-Hant-TW\"}}", "",
            NULL);
     expect("6.1.12", "{\"document\":{\"lang\":\"sr-Latn-RS-u-co-phonebk\"}}", "", NULL);
+    /* three-letter languages, scripts and numeric regions exist or not */
+    static const char *const ok[] =
+        {"gsw", "yue",        "zh-yue-HK",        "qaa", "sr-Cyrl",    "zh-Qaab", "es-419", "de-DD",
+         "tlh", "x-whatever", "en-US-u-islamcal", "mis", "de-CH-1901", "EN-gb",   NULL};
+    static const char *const bad[][2] = {{"eng", "no such language"},
+                                         {"deu-DE", "no such language"},
+                                         {"xyz", "no such language"},
+                                         {"qzz", "no such language"}, /* past qaa-qtz */
+                                         {"abcd", "no language subtag of 4 to 8 letters"},
+                                         {"zh-Qaby", "no such script"}, /* past Qaaa-Qabx */
+                                         {"x", "not a language tag"},
+                                         {"zh-xyz", "no such extended language"},
+                                         {"en-Abcd", "no such script"},
+                                         {"es-999", "no such region"},
+                                         {"en-US-x", "not a language tag"},
+                                         {"en-a", "not a language tag"},
+                                         {"en-US-123456789", "not a language tag"}};
+    for (const char *const *t = ok; *t; t++) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "{\"document\":{\"lang\":\"%s\"}}", *t);
+        expect("6.1.12", doc, "", NULL);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char doc[256];
+        snprintf(doc, sizeof doc, "{\"document\":{\"source_lang\":\"%s\"}}", bad[i][0]);
+        expect("6.1.12", doc, "/document/source_lang", bad[i][1]);
+    }
     expect("6.1.12", "{\"document\":{\"lang\":\"en--US\"}}", "/document/lang",
            "not a language tag");
     expect("6.1.12", "{\"document\":{\"lang\":\"english\"}}", "/document/lang", NULL);
@@ -625,14 +668,17 @@ static void product_helpers(void **state)
              "{\"algorithm\":\"sha512\",\"value\":\"00\"},{\"algorithm\":\"SHA256\","
              "\"value\":\"01\"}]}]}}},"
              "{\"category\":\"product_name\",\"name\":\"all versions\"},"
-             "{\"category\":\"product_version\",\"name\":\"<=5\"}]}]}}");
+             "{\"category\":\"product_version\",\"name\":\"<=5\"},"
+             "{\"category\":\"product_version\",\"name\":\"build-later\"},"
+             "{\"category\":\"product_version\",\"name\":\"4.2\\tand\\tLATER\"}]}]}}");
     expect("6.1.25", b,
            "/product_tree/branches/0/branches/1/product/product_identification_helper/hashes/0/"
            "file_hashes/2/algorithm",
            "hash algorithm SHA256 is used twice");
     expect("6.1.31", b,
            "/product_tree/branches/0/branches/0/name|"
-           "/product_tree/branches/0/branches/3/name",
+           "/product_tree/branches/0/branches/3/name|"
+           "/product_tree/branches/0/branches/5/name",
            "product_version Prior to 4.2 looks like a version range (\"prior\")");
 }
 
@@ -711,6 +757,12 @@ static void malformed(void **state)
         "\"hashes\":[{\"file_hashes\":[1,{\"algorithm\":2}]}]}}}]}],\"full_product_names\":{},"
         "\"product_groups\":[{\"group_id\":1,\"product_ids\":[2,null]}],\"relationships\":"
         "[1,{\"product_reference\":2,\"full_product_name\":3}]}}",
+        /* dates cut short in their offset, numbers too long for 64 bits */
+        "{\"document\":{\"tracking\":{\"status\":\"final\",\"version\":\"1\","
+        "\"revision_history\":[{\"date\":\"2021-07-21T10:00:00+0\",\"number\":\"1\"},"
+        "{\"date\":\"2021-07-21T10:00:00+02:0\",\"number\":\"2\"},{\"date\":"
+        "\"2021-07-21T10:00:00.\",\"number\":\"99999999999999999999\"},{\"date\":"
+        "\"2021-07-21T10:00:00Z\",\"number\":\"1.0.0-01\"}]},\"category\":\"csaf_base\"}}",
         "{\"vulnerabilities\":[1,{\"product_status\":[],\"scores\":[1,{\"products\":7,"
         "\"cvss_v3\":{\"version\":3.1,\"vectorString\":5,\"baseScore\":\"x\"},\"cvss_v2\":"
         "{\"vectorString\":\"AV:N\",\"version\":\"2.0\"}}],\"flags\":{},\"threats\":[1],"
@@ -735,6 +787,17 @@ static void malformed(void **state)
         }
         json_decref(doc);
     }
+    /* the same short offset in a string of its exact size (the parser's strings sit in larger
+     * buffers, where ASan would not see a read past the end) */
+    json_t *cut =
+        json_pack("{s:{s:{s:s,s:s,s:[{s:s,s:s},{s:s,s:s}]}}}", "document", "tracking", "status",
+                  "final", "version", "1", "revision_history", "date", "2021-07-21T10:00:00+0",
+                  "number", "2", "date", "2021-07-21T10:00:00Z", "number", "1");
+    assert_non_null(cut);
+    struct vg_csaf_report cutrep;
+    assert_int_equal(count(cut, NULL, &cutrep), 0);
+    vg_csaf_report_free(&cutrep);
+    json_decref(cut);
     /* not an object at all */
     json_t *a = json_array();
     struct vg_csaf_report rep;
@@ -787,6 +850,40 @@ static void large(void **state)
     json_decref(doc);
 }
 
+/* Allocation failures: at each allocation in turn, the tests report what they report without
+ * failures, or that they could not run; never a failure the document does not have. */
+static void out_of_memory(void **state)
+{
+    (void)state;
+    json_t *doc = load("mandatory/oasis_csaf_tc-csaf_2_0-2021-6-1-27-09-11.json");
+    struct vg_csaf_report want;
+    count(doc, NULL, &want);
+    size_t runs = 0;
+    for (long n = 1;; n++) {
+        struct vg_csaf_report rep;
+        vg_mem_fail_after(n);
+        count(doc, NULL, &rep);
+        long failed = vg_mem_failed();
+        vg_mem_fail_after(0);
+        for (size_t i = 0; i < rep.n; i++) {
+            bool known = strcmp(rep.items[i].message, "out of memory: the test could not run") == 0;
+            for (size_t k = 0; k < want.n && !known; k++)
+                known = strcmp(rep.items[i].test, want.items[k].test) == 0 &&
+                        strcmp(rep.items[i].pointer, want.items[k].pointer) == 0;
+            if (!known)
+                fail_msg("allocation %ld failing: %s %s %s", n, rep.items[i].test,
+                         rep.items[i].pointer, rep.items[i].message);
+        }
+        vg_csaf_report_free(&rep);
+        runs++;
+        if (!failed)
+            break;
+    }
+    assert_true(runs > 20);
+    vg_csaf_report_free(&want);
+    json_decref(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -795,7 +892,7 @@ int main(void)
         cmocka_unit_test(cvss),           cmocka_unit_test(revisions),
         cmocka_unit_test(document_level), cmocka_unit_test(product_helpers),
         cmocka_unit_test(profiles),       cmocka_unit_test(malformed),
-        cmocka_unit_test(large),
+        cmocka_unit_test(large),          cmocka_unit_test(out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -256,6 +256,14 @@ static void samples_bad(void **state)
     }
     fclose(f);
     assert_int_equal(n, 24);
+    struct vg_cvss c;
+    struct vg_diag d;
+    assert_int_equal(vg_cvss_parse("", 0, &c, &d), VG_EINVAL);
+    assert_string_equal(d.message, "empty CVSS vector");
+    assert_int_equal(vg_cvss_parse("A", 1, &c, &d), VG_EINVAL);
+    assert_string_equal(d.message, "\"A\" is not a metric:value pair");
+    assert_int_equal(vg_cvss_parse("AV:N/AC:L/Au:N/C:C/I:C/A:C/E:X", 30, &c, &d), VG_EINVAL);
+    assert_string_equal(d.message, "bad value in CVSS metric \"E:X\"");
 }
 
 /* The canonical order, whatever the order read; the given temporal metrics kept, "X" too. */
@@ -298,6 +306,10 @@ static void environmental(void **state)
     assert_int_equal(vg_cvss_score(&c, &s), 0);
     assert_score(s.base, 8.8, "base", "PR:L S:U");
     assert_score(s.environmental, 10.0, "environmental", "PR:L MS:C"); /* PR:L weighs 0.68 */
+    /* the modified impact's cap: MISS = min(0.9959, 0.915) gives 8.1 (0.916 would give 8.2) */
+    parse_ok("CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H/CR:H/IR:H/AR:H", &c);
+    assert_int_equal(vg_cvss_score(&c, &s), 0);
+    assert_score(s.environmental, 8.1, "environmental", "CR:H/IR:H/AR:H");
     parse_ok("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/MC:N/MI:N/MA:N", &c);
     assert_int_equal(vg_cvss_score(&c, &s), 0);
     assert_score(s.environmental, 0.0, "environmental", "no modified impact");
