@@ -813,6 +813,20 @@ static void certfr_write(void **state)
     assert_string_equal(sget(doc, "revisions/0/revision_date"), "2023-10-20T09:30:00.000000");
     assert_string_equal(sget(doc, "revisions/1/revision_date"), "2023-10-23T14:00:00.000000");
     json_decref(doc);
+    /* a revision without description: the first is the initial version, in the language */
+    free(a.revisions[0].description);
+    a.revisions[0].description = NULL;
+    free(a.revisions[1].description);
+    a.revisions[1].description = NULL;
+    doc = certfr_ok(&a);
+    assert_string_equal(sget(doc, "revisions/0/description"), "Version initiale");
+    assert_string_equal(sget(doc, "revisions/1/description"), "");
+    json_decref(doc);
+    a.lang = dup("en");
+    doc = certfr_ok(&a);
+    assert_string_equal(sget(doc, "revisions/0/description"), "Initial version");
+    assert_string_equal(sget(doc, "risks/0/description"), "Remote code execution");
+    json_decref(doc);
     /* an alert has closed_at: null while it runs, then CERT-FR's date form */
     a.kind = VG_ADV_ALERTE;
     doc = certfr_ok(&a);
@@ -857,6 +871,18 @@ static void certfr_list(void **state)
     make_avis(&a);
     b.ref = dup("VIGIE-2026-ALE-0002");
     const struct vg_advisory *list[] = {&a, &b};
+    /* out of memory: NULL, never a shorter list */
+    for (long n = 1; n < 200; n++) {
+        vg_mem_fail_after(n);
+        json_t *partial = vg_certfr_list(list, 2, &site);
+        long failed = vg_mem_failed();
+        vg_mem_fail_after(0);
+        if (!failed) {
+            json_decref(partial);
+            break;
+        }
+        assert_null(partial);
+    }
     json_t *l = vg_certfr_list(list, 2, &site);
     assert_non_null(l);
     assert_int_equal(json_array_size(l), 2);
