@@ -119,7 +119,7 @@ static int emit_json(struct run *r, const char *path, json_t *doc)
 {
     if (!doc)
         return vg_diag_set(r->d, VG_ENOMEM, path, "%s: out of memory", path);
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(doc);
     if (!s)
         return vg_diag_set(r->d, VG_ENOMEM, path, "%s: out of memory", path);
@@ -162,7 +162,7 @@ static int emit_csaf(struct run *r, const struct vg_advisory *a)
         json_decref(doc);
         return vg_diag_set(r->d, rc, "/ref", "%s: reference too long for a file name", a->ref);
     }
-    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *s = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(doc);
     if (!s)
         return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
