@@ -46,7 +46,8 @@ FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 SCHEMA_SQL := $(sort $(wildcard src/store/schema/*.sql))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
-CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(B)/gen/guides.o
+GUIDES  := $(sort $(filter-out guides/README.md,$(wildcard guides/*.md)))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
@@ -77,6 +78,14 @@ $(B)/%.o: %.c
 $(B)/gen/schema.c: $(SCHEMA_SQL) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed_sql.sh $(SCHEMA_SQL) > $@
+
+# The guides shipped with vigie, seeded by `vigie serve --demo` (cli/demo.c).
+$(B)/gen/guides.c: $(GUIDES) scripts/embed_text.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed_text.sh vg_demo_guides $(GUIDES) > $@
+
+$(B)/gen/guides.o: $(B)/gen/guides.c
+	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
 
 $(B)/gen/schema.o: $(B)/gen/schema.c
 	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<

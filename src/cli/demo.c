@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/advisory.h"
 #include "core/record.h"
+#include "util/buf.h"
 
 static const char *const orgs[] = {
     "{\"name\":\"Ministère de l'Intérieur (démo)\",\"kind\":\"ministry\",\"sector\":\"government\","
@@ -41,10 +43,86 @@ static const char *const incidents[] = {
     "{\"value\":\"185.220.101.0/24\"},{\"value\":\"evil.example\"}]}",
 };
 
+/* An advisory and an alert on products the demo constituency holds (published as TLP:CLEAR). */
+static const char *const advisories[] = {
+    "{\"kind\":\"avis\",\"title\":\"Vulnérabilité dans Citrix NetScaler ADC et Gateway\","
+    "\"risks\":[\"information disclosure\"],"
+    "\"affected_systems\":[{\"vendor\":\"Citrix\",\"product\":\"NetScaler ADC\","
+    "\"versions\":\"13.1 antérieures à 13.1-49.15\",\"fixed\":\"13.1-49.15\","
+    "\"cpe\":\"cpe:2.3:a:citrix:netscaler_application_delivery_controller:*:*:*:*:*:*:*:*\"}],"
+    "\"cves\":[{\"id\":\"CVE-2023-4966\",\"cvss\":7.5,"
+    "\"cvss_vector\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N\",\"kev\":true}],"
+    "\"summary\":\"Une vulnérabilité a été découverte dans **Citrix NetScaler ADC et Gateway**. "
+    "Elle permet à un attaquant non authentifié d'obtenir des jetons de session "
+    "(*CitrixBleed*).\\n\\nL'éditeur indique qu'elle est activement exploitée.\","
+    "\"solution\":\"Appliquer la version 13.1-49.15 ou ultérieure, puis **invalider toutes les "
+    "sessions actives**.\","
+    "\"references\":[{\"url\":\"https://support.citrix.com/article/CTX579459\","
+    "\"title\":\"Bulletin de sécurité Citrix CTX579459\",\"vendor\":true}]}",
+    "{\"kind\":\"alerte\",\"title\":\"Campagne d'exploitation d'une vulnérabilité dans FortiOS\","
+    "\"risks\":[\"remote code execution\"],"
+    "\"affected_systems\":[{\"vendor\":\"Fortinet\",\"product\":\"FortiOS\","
+    "\"versions\":\"7.2.x antérieures à 7.2.5\",\"fixed\":\"7.2.5\","
+    "\"cpe\":\"cpe:2.3:o:fortinet:fortios:*:*:*:*:*:*:*:*\"}],"
+    "\"cves\":[{\"id\":\"CVE-2023-27997\",\"cvss\":9.8,"
+    "\"cvss_vector\":\"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\",\"kev\":true}],"
+    "\"summary\":\"Une vulnérabilité de débordement de tas dans le VPN SSL de FortiOS est "
+    "exploitée pour exécuter du code à distance sans authentification.\","
+    "\"solution\":\"Appliquer sans délai la version 7.2.5 ou ultérieure ; à défaut, désactiver "
+    "le VPN SSL.\","
+    "\"references\":[{\"url\":\"https://www.fortiguard.com/psirt/FG-IR-23-097\","
+    "\"title\":\"FG-IR-23-097\",\"vendor\":true}]}",
+};
+
+/* Creates, submits and publishes one advisory (the demo's store runs as a single analyst). */
+static int publish_one(struct vg_store *st, const struct vg_actor *who, json_t *in,
+                       struct vg_diag *d)
+{
+    json_t *out = NULL, *tmp = NULL;
+    int rc = vg_advisory_create(st, who, in, &out, d);
+    if (rc)
+        return rc;
+    char ref[64];
+    snprintf(ref, sizeof ref, "%s", json_string_value(json_object_get(out, "ref")));
+    json_decref(out);
+    if (!(rc = vg_advisory_submit(st, who, ref, &tmp, d))) {
+        json_decref(tmp);
+        tmp = NULL;
+        rc = vg_advisory_publish(st, who, ref, &tmp, d);
+    }
+    json_decref(tmp);
+    return rc;
+}
+
+/* The shipped guides (guides/), published as advisories of kind guide. */
+static int seed_guides(struct vg_store *st, const struct vg_actor *who, struct vg_diag *d)
+{
+    int rc = 0;
+    for (const struct vg_demo_text *g = vg_demo_guides; g->name && !rc; g++) {
+        const char *t = g->text, *nl = strchr(t, '\n');
+        if (strncmp(t, "# ", 2) != 0 || !nl)
+            return vg_diag_set(d, VG_EINVAL, g->name, "guide %s: no '# Title' line", g->name);
+        char title[256];
+        snprintf(title, sizeof title, "%.*s", (int)(nl - t - 2), t + 2);
+        const char *body = nl + 1;
+        if (strncmp(body, "[ref]:", 6) == 0 && strchr(body, '\n'))
+            body = strchr(body, '\n') + 1;
+        while (*body == '\n')
+            body++;
+        json_t *in = json_pack("{s:s, s:s, s:s}", "kind", "guide", "title", title, "summary", body);
+        rc = in ? publish_one(st, who, in, d) : VG_ENOMEM;
+        json_decref(in);
+    }
+    return rc;
+}
+
 int vg_demo_seed(const char *db, const struct vg_store_config *cfg, char token[VG_TOKEN_LEN + 1],
                  struct vg_diag *d)
 {
-    struct vg_store *st = vg_store_open(db, cfg, d);
+    /* the demo publishes alone: four eyes would need a second person */
+    struct vg_store_config demo_cfg = *cfg;
+    demo_cfg.single_analyst = true;
+    struct vg_store *st = vg_store_open(db, &demo_cfg, d);
     if (!st)
         return VG_EIO;
     int rc = 0;
@@ -74,6 +152,13 @@ int vg_demo_seed(const char *db, const struct vg_store_config *cfg, char token[V
             json_decref(inc);
             json_decref(out);
         }
+        for (size_t i = 0; i < sizeof advisories / sizeof advisories[0] && !rc; i++) {
+            json_t *in = json_loads(advisories[i], 0, NULL);
+            rc = in ? publish_one(st, &who, in, d) : VG_EINVAL;
+            json_decref(in);
+        }
+        if (!rc)
+            rc = seed_guides(st, &who, d);
         if (rc)
             goto out;
     }

@@ -1,9 +1,19 @@
-/* Demo data for `make run`: a small constituency and two incidents, seeded once. */
+/* Demo data for `make run`: a small constituency, two incidents, an advisory and an alert
+ * on products it holds, and the guides shipped with vigie (the Markdown files of guides/), seeded once. */
 #ifndef VG_CLI_DEMO_H
 #define VG_CLI_DEMO_H
 
 #include "app/auth.h"
 #include "store/store.h"
+
+/* A text file embedded in the binary (scripts/embed_text.sh). */
+struct vg_demo_text {
+    const char *name;
+    const char *text;
+};
+/* The guides (the Markdown files of guides/), ended by {0, 0}. Each starts with "# Title" and a line
+ * "[ref]: # (GUIDE-NAME)" (guides/README.md). */
+extern const struct vg_demo_text vg_demo_guides[];
 
 /* Seeds the database at db if it has no organisation yet, then creates a fresh admin token
  * (written to token). 0 or an error with a message in d. */

@@ -78,3 +78,41 @@ def test_demo_seeds_the_constituency_once(tmp_path):
     finally:
         rc, err = srv.stop()
     assert rc == 0, err[-3000:]
+
+
+GUIDES = {"Mots de passe et authentification multifacteur", "Sauvegardes et rançongiciels",
+          "Gestion des correctifs de sécurité", "Reconnaître et signaler l'hameçonnage",
+          "Fiche réflexe : les premiers gestes face à un incident"}
+
+
+def test_demo_publishes_advisories_and_the_guides_once(tmp_path):
+    """The demo publishes an advisory and an alert on products the constituency holds, and
+    the guides shipped in guides/ (embedded in the binary), each once; they are public."""
+    db = tmp_path / "vigie.db"
+    srv, _ = demo_server(db)
+    try:
+        advs = items(srv, "/api/v1/advisories")
+        assert sorted((a["kind"], a["status"], a["version"]) for a in advs) == sorted(
+            [("avis", "published", 1), ("alerte", "published", 1)]
+            + [("guide", "published", 1)] * 5)
+        assert {a["title"] for a in advs if a["kind"] == "guide"} == GUIDES
+        for a in advs:
+            prefix = "/guides/" if a["kind"] == "guide" else "/advisories/"
+            r = srv.get(prefix + a["ref"], token="")
+            assert r.status_code == 200 and a["ref"] in r.text, a["ref"]
+        # a guide's body is its Markdown without the front matter, rendered
+        guide = next(a for a in advs if a["title"] == "Sauvegardes et rançongiciels")
+        page = srv.get("/guides/" + guide["ref"], token="").text
+        assert "[ref]" not in page and "GUIDE-SAUVEGARDES" not in page
+        assert "<h2" in page and "3-2-1" in page
+        index = srv.get("/.well-known/csaf/white/index.txt", token="").text.split()
+        assert len(index) == 2  # guides have no CSAF document
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err[-3000:]
+    srv.start()
+    try:
+        assert len(items(srv, "/api/v1/advisories")) == 7
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err[-3000:]
