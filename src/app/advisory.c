@@ -73,6 +73,7 @@ static json_t *published_view(const json_t *rec, const json_t *content)
  * are not security advisories: they have no CSAF document. 0, or an error in d. */
 static int check_publication(const json_t *view, struct vg_diag *d)
 {
+    unsigned long before = vg_mem_thread_failures();
     struct vg_advisory a;
     int rc = vg_advisory_from_json(view, &a, d);
     if (rc)
@@ -97,6 +98,10 @@ static int check_publication(const json_t *view, struct vg_diag *d)
         json_decref(doc);
     }
     vg_advisory_free(&a);
+    /* memory that ran out is not the advisory's fault, whatever the writer or checker made of
+     * it */
+    if (vg_mem_thread_failures() != before)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory while checking the CSAF document");
     return rc;
 }
 

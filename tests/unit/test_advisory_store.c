@@ -128,7 +128,10 @@ static void four_eyes(void **state)
 {
     struct fixture *f = *state;
     const struct vg_actor alice = {2, "alice", "analyst", 0}, bob = {3, "bob", "analyst", 0};
-    json_t *in = json_pack("{s:s,s:s}", "kind", "avis", "title", "T"), *out = NULL;
+    json_t *in = json_pack("{s:s,s:s,s:[{s:s,s:s,s:s}]}", "kind", "avis", "title", "T",
+                           "affected_systems", "vendor", "Acme", "product", "Gateway", "versions",
+                           "< 2.1"),
+           *out = NULL;
     struct vg_diag d;
     assert_int_equal(vg_advisory_create(f->st, &alice, in, &out, &d), 0);
     char ref[64];
@@ -279,7 +282,10 @@ static void steps_under_allocation_failure(void **state)
 {
     struct fixture *f = *state;
     const struct vg_actor alice = {2, "alice", "analyst", 0};
-    json_t *in = json_pack("{s:s,s:s}", "kind", "alerte", "title", "T"), *out = NULL;
+    json_t *in = json_pack("{s:s,s:s,s:[{s:s,s:s,s:s}]}", "kind", "alerte", "title", "T",
+                           "affected_systems", "vendor", "Acme", "product", "Gateway", "versions",
+                           "< 2.1"),
+           *out = NULL;
     struct vg_diag d;
     /* a second database where the same steps run without failure: the reference */
     char ref_path[160];
