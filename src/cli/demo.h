@@ -1,5 +1,6 @@
 /* Demo data for `make run`: a small constituency, two incidents, an advisory and an alert
- * on products it holds, and the guides shipped with vigie (the Markdown files of guides/), seeded once. */
+ * on products it holds, and the guides shipped with vigie (the Markdown files of guides/), seeded
+ * once. */
 #ifndef VG_CLI_DEMO_H
 #define VG_CLI_DEMO_H
 
@@ -11,7 +12,8 @@ struct vg_demo_text {
     const char *name;
     const char *text;
 };
-/* The guides (the Markdown files of guides/), ended by {0, 0}. Each starts with "# Title" and a line
+/* The guides (the Markdown files of guides/), ended by {0, 0}. Each starts with "# Title" and a
+ * line
  * "[ref]: # (GUIDE-NAME)" (guides/README.md). */
 extern const struct vg_demo_text vg_demo_guides[];
 
