@@ -58,6 +58,9 @@ void vg_api_reports_queue_discard(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_export(struct vg_req *req, struct vg_resp *r);
 void vg_api_share_export(struct vg_req *req, struct vg_resp *r);
 void vg_api_share_import(struct vg_req *req, struct vg_resp *r);
+/* Advisories shared through the TLP gate (issue 13). */
+void vg_api_share_advisories_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_share_advisory_get(struct vg_req *req, struct vg_resp *r);
 
 /* The MISP feed of the caller (api/mispfeed.c). */
 void vg_api_mispfeed_manifest(struct vg_req *req, struct vg_resp *r);

@@ -93,5 +93,10 @@ const struct vg_route vg_api_routes[] = {
     {"POST", "/api/v1/advisories/{}/revisions", VG_ANALYST, vg_api_advisories_revise, 0},
     {"POST", "/api/v1/advisories/{}/close", VG_ANALYST, vg_api_advisories_close, 0},
     /* clang-format on */
+    /* advisories shared with partners and constituents through the TLP gate (issue 13) */
+    /* clang-format off */
+    {"GET", "/api/v1/share/advisories", VG_READER, vg_api_share_advisories_list, VG_ROUTE_SHARE},
+    {"GET", "/api/v1/share/advisories/{}", VG_READER, vg_api_share_advisory_get, VG_ROUTE_SHARE},
+    /* clang-format on */
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

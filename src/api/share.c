@@ -1,9 +1,11 @@
 /* Sharing routes (app/share.c): exports of an incident or of indicators as MISP or STIX 2.1
  * for a recipient through the TLP gate, and imports of MISP or STIX into the indicators. A
  * partner's token may use them (VG_ROUTE_SHARE) for itself only. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "app/publication.h"
 #include "app/share.h"
 #include "util/limits.h"
 
@@ -122,4 +124,56 @@ void vg_api_share_import(struct vg_req *req, struct vg_resp *r)
     }
     json_decref(report);
     vg_share_report_cleanup(&rep);
+}
+
+/* Advisories through the sharing routes (issue 13): what the TLP gate lets go to the caller
+ * (or, for the CERT's users, to `to`). */
+void vg_api_share_advisories_list(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_recipient rcpt;
+    if (recipient(req, r, &rcpt))
+        return;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    json_t *out = NULL;
+    int rc = vg_publication_shared_list(req->st, &rcpt, &out, &d);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
+}
+
+void vg_api_share_advisory_get(struct vg_req *req, struct vg_resp *r)
+{
+    /* the site's publisher names the CSAF document; a server without one (in-process) gets a
+     * stand-in */
+    static const struct vg_adv_site fallback = {.name = "vigie",
+                                                .namespace = "https://vigie.invalid",
+                                                .base_url = "",
+                                                .lang = "fr",
+                                                .generator = "vigie"};
+    const struct vg_adv_site *site = vg_server_config(req->srv)->site;
+    struct vg_recipient rcpt;
+    if (recipient(req, r, &rcpt))
+        return;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    const char *format = vg_req_arg(req, "format");
+    json_t *doc = NULL;
+    int rc = vg_publication_shared_doc(req->st, &rcpt, site ? site : &fallback, req->params[0],
+                                       format ? format : "csaf", &doc, &d);
+    if (rc) {
+        vg_resp_diag(r, rc, &d);
+        return;
+    }
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    json_decref(doc);
+    struct vg_buf b;
+    vg_buf_init(&b, EXPORT_MAX);
+    if (!text || vg_buf_puts(&b, text))
+        vg_resp_error(r, 500, "internal", NULL, "out of memory");
+    else
+        vg_resp_buf(r, 200, &b);
+    free(text);
+    vg_buf_cleanup(&b);
 }

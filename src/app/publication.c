@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "advisory/certfr.h"
+#include "advisory/csaf.h"
 #include "advisory/site.h"
 #include "app/advisory.h"
 #include "core/tlp.h"
@@ -75,6 +77,112 @@ void vg_publication_list_free(struct vg_advisory *list, size_t n)
     for (size_t i = 0; i < n; i++)
         vg_advisory_free(&list[i]);
     free(list);
+}
+
+/* ---- through the sharing routes ---- */
+
+struct shared {
+    const struct vg_recipient *r;
+    struct vg_advisory *list;
+    size_t n, cap;
+    struct vg_diag *d;
+};
+
+static int take_shared(void *ctx, const json_t *rec)
+{
+    struct shared *l = ctx;
+    const char *tlp = vg_json_str(json_object_get(rec, "published"), "tlp");
+    if (!vg_tlp_may_send_name(tlp ? tlp : "CLEAR", 0, l->r))
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        struct vg_advisory *list = vg_realloc(l->list, cap * sizeof *list);
+        if (!list)
+            return vg_diag_set(l->d, VG_ENOMEM, "", "out of memory");
+        l->list = list;
+        l->cap = cap;
+    }
+    int rc = vg_advisory_published_of(rec, &l->list[l->n], l->d);
+    if (rc == 0)
+        l->n++;
+    return rc;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+int vg_publication_shared_list(struct vg_store *st, const struct vg_recipient *r, json_t **out,
+                               struct vg_diag *d)
+{
+    struct shared l = {.r = r, .d = d};
+    int rc = vg_store_advisory_published_each(st, take_shared, &l);
+    const struct vg_advisory **sorted = l.n ? vg_malloc(l.n * sizeof *sorted) : NULL;
+    if (!rc && l.n && !sorted)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    json_t *items = rc ? NULL : json_array();
+    for (size_t i = 0; !rc && i < l.n; i++)
+        sorted[i] = &l.list[i];
+    if (!rc)
+        vg_adv_sort_newest(sorted, l.n);
+    for (size_t i = 0; !rc && i < l.n; i++) {
+        const struct vg_advisory *a = sorted[i];
+        json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:i}", "ref", a->ref, "kind",
+                               vg_adv_kind_name(a->kind), "title", a->title ? a->title : "", "tlp",
+                               vg_tlp_name(a->tlp), "version", a->version);
+        if (!it || json_array_append_new(items, it))
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        else {
+            json_object_set_new(it, "first_revision_date", str_or_null(vg_adv_first_date(a)));
+            json_object_set_new(it, "last_revision_date", str_or_null(vg_adv_last_date(a)));
+            json_object_set_new(it, "closed_at", str_or_null(a->closed_at));
+        }
+    }
+    free(sorted);
+    vg_publication_list_free(l.list, l.n);
+    if (rc) {
+        if (!d || !d->message[0])
+            vg_diag_set(d, rc, "", "cannot read the published advisories");
+        json_decref(items);
+        return rc;
+    }
+    *out = json_pack("{s:o}", "items", items);
+    return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+}
+
+int vg_publication_shared_doc(struct vg_store *st, const struct vg_recipient *r,
+                              const struct vg_adv_site *site, const char *ref, const char *format,
+                              json_t **out, struct vg_diag *d)
+{
+    bool csaf = format && strcmp(format, "csaf") == 0;
+    if (!csaf && !(format && strcmp(format, "certfr") == 0))
+        return vg_diag_set(d, VG_EINVAL, "format", "format must be csaf or certfr");
+    json_t *rec = NULL;
+    int rc = vg_store_advisory_get(st, ref, &rec);
+    if (rc)
+        return rc == VG_ENOENT ? vg_diag_set(d, rc, "ref", "no advisory %s", ref)
+                               : vg_diag_set(d, rc, "", "cannot read advisory %s", ref);
+    const json_t *published = json_object_get(rec, "published");
+    const char *tlp = vg_json_str(published, "tlp");
+    /* what the recipient may not get does not exist for it */
+    if (!json_is_object(published) || !vg_tlp_may_send_name(tlp ? tlp : "CLEAR", 0, r)) {
+        json_decref(rec);
+        return vg_diag_set(d, VG_ENOENT, "ref", "no advisory %s", ref);
+    }
+    struct vg_advisory a;
+    rc = vg_advisory_published_of(rec, &a, d);
+    json_decref(rec);
+    if (rc)
+        return rc;
+    if (csaf && a.kind == VG_ADV_GUIDE)
+        rc = vg_diag_set(d, VG_EINVAL, "format", "%s is a guide: it has no CSAF document", ref);
+    else if (csaf)
+        rc = vg_csaf_document(&a, site, out, d);
+    else
+        rc = vg_certfr_document(&a, site, out, d);
+    vg_advisory_free(&a);
+    return rc;
 }
 
 /* ---- into a folder ---- */

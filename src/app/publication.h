@@ -5,9 +5,11 @@
 #ifndef VG_APP_PUBLICATION_H
 #define VG_APP_PUBLICATION_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "advisory/advisory.h"
+#include "core/tlp.h"
 #include "store/store.h"
 #include "util/err.h"
 
@@ -25,6 +27,22 @@ int vg_publication_stamp(struct vg_store *st, char *out, size_t cap, struct vg_d
  * the file; VG_EINVAL when an advisory's CSAF document fails the checker (d names it). */
 int vg_publication_write_dir(struct vg_store *st, const struct vg_adv_site *site, const char *dir,
                              size_t *files, struct vg_diag *d);
+
+/* Advisories shared through the sharing routes (partners, and the CERT's own users who may
+ * preview what a recipient gets): the published versions the TLP gate lets go to r — a
+ * TLP:GREEN advisory to partners and constituents, an AMBER one to partners whose max_tlp is
+ * AMBER, CLEAR to anyone. *out = {"items": [{"ref","kind","title","tlp","version",
+ * "first_revision_date","last_revision_date","closed_at"}]}, newest first. 0, VG_EIO,
+ * VG_ENOMEM. */
+int vg_publication_shared_list(struct vg_store *st, const struct vg_recipient *r, json_t **out,
+                               struct vg_diag *d);
+/* The document of advisory ref for r: format "csaf" (CSAF 2.0; guides have none: VG_EINVAL,
+ * field "format") or "certfr" (CERT-FR-style JSON). VG_ENOENT (field "ref") when it has
+ * published nothing or the gate withholds it from r, as if it did not exist; VG_EINVAL
+ * (field "format") for another format. */
+int vg_publication_shared_doc(struct vg_store *st, const struct vg_recipient *r,
+                              const struct vg_adv_site *site, const char *ref, const char *format,
+                              json_t **out, struct vg_diag *d);
 
 /* The server's copy of the site, in memory, rebuilt when the stamp changes. Used by one
  * thread at a time (the server's reader thread). */

@@ -271,3 +271,68 @@ def test_publish_site_usage(tmp_path):
     p = run("advisory", "publish-site", "--out", str(tmp_path / "o"), "--site-url",
             "ftp://x", db=tmp_path / "v.db", check=False)
     assert p.returncode == 2
+
+
+def test_shared_advisories_through_the_tlp_gate(pub, tmp_path):
+    """A TLP:GREEN advisory goes to partners (and constituents), never to the public; an AMBER
+    one only to a partner whose max_tlp is AMBER; what the gate withholds is 404 as if absent;
+    a partner's token reads these sharing routes; the CSAF document carries its TLP label and
+    passes the checker."""
+    srv = pub
+    refs = {}
+    for tlp in ("CLEAR", "GREEN", "AMBER", "RED"):
+        r = srv.post("/api/v1/advisories", body(kind="avis", tlp=tlp, mark=tlp),
+                     token=srv.author)
+        refs[tlp] = r.json()["ref"]
+        publish(srv, refs[tlp], srv.author, srv.reviewer)
+    draft = srv.post("/api/v1/advisories", body(kind="avis", mark="D"),
+                     token=srv.author).json()["ref"]
+
+    def partner_token(name, max_tlp):
+        p = srv.post("/api/v1/partners", {"name": name, "country": "BE", "max_tlp": max_tlp})
+        assert p.status_code == 201, p.text
+        t = srv.post(f"/api/v1/partners/{p.json()['id']}/tokens")
+        assert t.status_code == 201, t.text
+        return t.json()["token"]
+
+    green = partner_token("CERT-GREEN", "GREEN")
+    amber = partner_token("CERT-AMBER", "AMBER")
+
+    def listed(token, to=None):
+        path = "/api/v1/share/advisories" + (f"?to={to}" if to else "")
+        r = srv.get(path, token=token)
+        assert r.status_code == 200, r.text
+        return [i["ref"] for i in r.json()["items"]]
+
+    assert sorted(listed(green)) == sorted([refs["CLEAR"], refs["GREEN"]])
+    assert sorted(listed(amber)) == sorted([refs["CLEAR"], refs["GREEN"], refs["AMBER"]])
+    # the CERT's own users get everything published (never a draft), or preview a recipient
+    assert sorted(listed(srv.reader)) == sorted(refs.values())
+    assert draft not in listed(srv.reader)
+    org = srv.post("/api/v1/orgs", {"name": "Ministère", "kind": "ministry",
+                                    "sector": "government"}).json()
+    assert sorted(listed(srv.reader, to=f"org:{org['id']}")) == sorted(
+        [refs["CLEAR"], refs["GREEN"]])
+    # withheld is absent; a published one comes as CSAF (default) or CERT-FR JSON
+    r = srv.get(f"/api/v1/share/advisories/{refs['AMBER']}", token=green)
+    assert (r.status_code, r.json()["error"]["field"]) == (404, "ref")
+    for ref in (refs["RED"], draft):
+        assert srv.get(f"/api/v1/share/advisories/{ref}", token=amber).status_code == 404
+    r = srv.get(f"/api/v1/share/advisories/{refs['GREEN']}", token=green)
+    assert r.status_code == 200, r.text
+    doc = r.json()
+    assert doc["document"]["distribution"]["tlp"]["label"] == "GREEN"
+    assert doc["document"]["tracking"]["id"] == refs["GREEN"]
+    errors = list(csaf_validator().iter_errors(doc))
+    assert not errors, [e.message for e in errors[:5]]
+    f = tmp_path / "green.json"
+    f.write_bytes(r.content)
+    p = subprocess.run([BIN, "csaf", "validate", str(f)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    r = srv.get(f"/api/v1/share/advisories/{refs['AMBER']}?format=certfr", token=amber)
+    assert r.status_code == 200 and r.json()["reference"] == refs["AMBER"]
+    r = srv.get(f"/api/v1/share/advisories/{refs['GREEN']}?format=stix", token=green)
+    assert (r.status_code, r.json()["error"]["field"]) == (400, "format")
+    # and none of them but CLEAR is public
+    assert public(srv, f"/advisories/{refs['GREEN']}").status_code == 404
+    assert refs["GREEN"] not in public(srv, "/advisories/feed.atom").text

@@ -69,6 +69,9 @@ ROLES = {
     ("POST", "/api/v1/taxii/collections"): "admin",
     ("GET", "/api/v1/taxii/collections/{}"): "reader",
     ("PATCH", "/api/v1/taxii/collections/{}"): "admin",
+    # advisories shared through the TLP gate (issue 13)
+    ("GET", "/api/v1/share/advisories"): "reader",
+    ("GET", "/api/v1/share/advisories/{}"): "reader",
     # upstream advisories (issue 13, h-upstream)
     ("GET", "/api/v1/upstream-advisories"): "reader",
     ("GET", "/api/v1/upstream-advisories/{}"): "reader",

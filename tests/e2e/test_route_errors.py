@@ -118,6 +118,7 @@ ID_ROUTES = {
     ("GET", "/api/v1/upstream-advisories/{}/draft"): dict(
         REF, absent="CERTFR-2099-AVI-9999", body=None,
         absent_msg="no upstream advisory '{id}'", malformed_msg="no upstream advisory '{id}'"),
+    ("GET", "/api/v1/share/advisories/{}"): dict(ADV, body=None),
     # advisories (issue 13, h-flow): references are not numbers
     ("GET", "/api/v1/advisories/{}"): dict(ADV, body=None),
     ("PATCH", "/api/v1/advisories/{}"): dict(ADV, body={"title": "t"}),
