@@ -38,10 +38,12 @@ typedef int (*vg_site_emit)(void *ctx, const char *path, const char *type, const
                             size_t len);
 
 /* Renders every file of the site of list (published advisories, any order; they are sorted
- * newest first by their last revision, then by reference) and hands each to emit. The CSAF
- * documents are checked (advisory/csaf.h) as they are made: one that fails stops the
- * rendering with VG_EINVAL, d naming the advisory, the test and the pointer. 0, VG_ENOMEM, or
- * what emit returned. */
+ * newest first by their last revision, then by reference) and hands each to emit. JSON files
+ * are compact (vg_json_write). Every CSAF document was checked when its advisory was published;
+ * the first one made is checked again with this site's publisher (advisory/csaf.h): if it
+ * fails, the rendering stops with VG_EINVAL, d naming the advisory, the test and the pointer.
+ * 0, VG_EINVAL (an advisory that cannot be written: d says why), VG_ENOMEM, or what emit
+ * returned. */
 int vg_adv_site_render(const struct vg_advisory *const *list, size_t n,
                        const struct vg_adv_site *site, vg_site_emit emit, void *ctx,
                        struct vg_diag *d);

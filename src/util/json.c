@@ -3,6 +3,7 @@
 #include "util/json.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util/limits.h"
@@ -106,4 +107,98 @@ const char *vg_json_str(const json_t *obj, const char *key)
 char *vg_json_dump(const json_t *v)
 {
     return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* Decimal digits of an integer, written backwards then copied. */
+static void put_int(struct vg_buf *b, json_int_t v)
+{
+    char tmp[24];
+    size_t n = 0;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        tmp[sizeof tmp - 1 - n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[sizeof tmp - 1 - n++] = '-';
+    vg_buf_append(b, tmp + sizeof tmp - n, n);
+}
+
+static int write_value(struct vg_buf *b, const json_t *v, int depth)
+{
+    if (depth > VG_MAX_JSON_DEPTH)
+        return VG_EINVAL;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *m;
+        bool first = true;
+        vg_buf_putc(b, '{');
+        json_object_foreach((json_t *)v, key, m) {
+            if (!first)
+                vg_buf_putc(b, ',');
+            first = false;
+            vg_buf_put_json(b, vg_str_c(key));
+            vg_buf_putc(b, ':');
+            int rc = write_value(b, m, depth + 1);
+            if (rc)
+                return rc;
+        }
+        vg_buf_putc(b, '}');
+        break;
+    }
+    case JSON_ARRAY: {
+        size_t i;
+        json_t *m;
+        vg_buf_putc(b, '[');
+        json_array_foreach(v, i, m) {
+            if (i)
+                vg_buf_putc(b, ',');
+            int rc = write_value(b, m, depth + 1);
+            if (rc)
+                return rc;
+        }
+        vg_buf_putc(b, ']');
+        break;
+    }
+    case JSON_STRING:
+        vg_buf_put_json(b, (struct vg_str){json_string_value(v), json_string_length(v)});
+        break;
+    case JSON_INTEGER: put_int(b, json_integer_value(v)); break;
+    case JSON_REAL: {
+        char num[40];
+        int n = snprintf(num, sizeof num, "%.15g", json_real_value(v));
+        char *e = strchr(num, 'e');
+        if (e) { /* as jansson: "1e+22" -> "1e22", "2.5e-07" -> "2.5e-7" */
+            char *d = e + 1, *from = e + 1;
+            if (*from == '+')
+                from++;
+            else if (*from == '-')
+                *d++ = *from++;
+            while (*from == '0' && from[1])
+                from++;
+            memmove(d, from, strlen(from) + 1);
+            n = (int)strlen(num);
+        }
+        vg_buf_append(b, num, (size_t)n);
+        if (!strpbrk(num, ".eEn")) /* "9" -> "9.0"; inf and nan cannot be in a json_t */
+            vg_buf_puts(b, ".0");
+        break;
+    }
+    case JSON_TRUE: vg_buf_puts(b, "true"); break;
+    case JSON_FALSE: vg_buf_puts(b, "false"); break;
+    case JSON_NULL: vg_buf_puts(b, "null"); break;
+    }
+    return 0;
+}
+
+int vg_json_write(struct vg_buf *b, const json_t *v)
+{
+    unsigned long before = vg_mem_thread_failures();
+    int rc = write_value(b, v, 0);
+    if (rc)
+        return rc;
+    if (!b->failed)
+        return 0;
+    return vg_mem_thread_failures() != before ? VG_ENOMEM : VG_ETOOBIG;
 }

@@ -4,6 +4,8 @@
 #define VG_JSON_H
 
 #include <jansson.h>
+
+#include "util/buf.h"
 #include <stdbool.h>
 
 #include "util/err.h"
@@ -25,5 +27,12 @@ int vg_json_check_fields(const json_t *obj, const char *const *allowed, const ch
 const char *vg_json_str(const json_t *obj, const char *key);
 /* Serialises compactly; caller frees. */
 char *vg_json_dump(const json_t *v);
+/* Writes v into b as compact JSON: members in their order, strings escaped by
+ * vg_buf_put_json, reals with 15 significant digits (9.8, not 9.8000000000000007; a real
+ * that looks whole gets ".0"), at most VG_MAX_JSON_DEPTH deep. What json_dumps(JSON_COMPACT |
+ * JSON_REAL_PRECISION(15)) writes, about 4 times faster (bench/advisory: a CSAF document of
+ * 15 KB in about 20 us against 90 us): the published site writes thousands of documents.
+ * 0; VG_ENOMEM or VG_ETOOBIG when b fails; VG_EINVAL when v is nested too deep. */
+int vg_json_write(struct vg_buf *b, const json_t *v);
 
 #endif
