@@ -128,7 +128,10 @@ static bool optional_body(struct vg_req *req, struct vg_resp *r, json_t **in)
     return *in != NULL;
 }
 
-void vg_api_advisories_submit(struct vg_req *req, struct vg_resp *r)
+/* A step without fields (submit, publish): no body, or {}. */
+static void bodiless_step(struct vg_req *req, struct vg_resp *r,
+                          int (*step)(struct vg_store *st, const struct vg_actor *who,
+                                      const char *ref, json_t **out, struct vg_diag *d))
 {
     struct vg_diag d;
     vg_diag_clear(&d);
@@ -136,26 +139,21 @@ void vg_api_advisories_submit(struct vg_req *req, struct vg_resp *r)
     if (!optional_body(req, r, &in))
         return;
     static const char *const none[] = {NULL};
-    int rc = in ? vg_json_check_fields(in, none, "/", &d) : 0; /* no body, or {} */
+    int rc = in ? vg_json_check_fields(in, none, "/", &d) : 0;
     if (rc == 0)
-        rc = vg_advisory_submit(req->st, &req->actor, req->params[0], &out, &d);
+        rc = step(req->st, &req->actor, req->params[0], &out, &d);
     json_decref(in);
     reply(r, rc, 200, out, &d);
 }
 
+void vg_api_advisories_submit(struct vg_req *req, struct vg_resp *r)
+{
+    bodiless_step(req, r, vg_advisory_submit);
+}
+
 void vg_api_advisories_publish(struct vg_req *req, struct vg_resp *r)
 {
-    struct vg_diag d;
-    vg_diag_clear(&d);
-    json_t *in, *out = NULL;
-    if (!optional_body(req, r, &in))
-        return;
-    static const char *const none[] = {NULL};
-    int rc = in ? vg_json_check_fields(in, none, "/", &d) : 0; /* no body, or {} */
-    if (rc == 0)
-        rc = vg_advisory_publish(req->st, &req->actor, req->params[0], &out, &d);
-    json_decref(in);
-    reply(r, rc, 200, out, &d);
+    bodiless_step(req, r, vg_advisory_publish);
 }
 
 void vg_api_advisories_revise(struct vg_req *req, struct vg_resp *r)
