@@ -19,78 +19,18 @@
 #include "util/hash.h"
 #include "util/mem.h"
 
-/* The published advisories being read. */
+/* The published advisories a recipient may receive, being read. */
 struct loading {
-    struct vg_advisory *list;
-    size_t n, cap;
-    struct vg_diag *d;
-};
-
-static int take_published(void *ctx, const json_t *rec)
-{
-    struct loading *l = ctx;
-    /* the public: no organisation, no partner. The gate decides on the published version's
-     * TLP, not the pending text's. */
-    static const struct vg_recipient public = {.kind = VG_RCPT_PUBLIC};
-    const json_t *published = json_object_get(rec, "published");
-    const char *tlp = vg_json_str(published, "tlp");
-    if (!vg_tlp_may_send_name(tlp ? tlp : "CLEAR", 0, &public))
-        return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        struct vg_advisory *list = vg_realloc(l->list, cap * sizeof *list);
-        if (!list)
-            return vg_diag_set(l->d, VG_ENOMEM, "", "out of memory");
-        l->list = list;
-        l->cap = cap;
-    }
-    int rc = vg_advisory_published_of(rec, &l->list[l->n], l->d);
-    if (rc == 0)
-        l->n++;
-    return rc;
-}
-
-int vg_publication_load(struct vg_store *st, struct vg_advisory **list, size_t *n,
-                        struct vg_diag *d)
-{
-    struct loading l = {.d = d};
-    int rc = vg_store_advisory_published_each(st, take_published, &l);
-    if (rc) {
-        if (!d || !d->message[0])
-            vg_diag_set(d, rc, "", "cannot read the published advisories");
-        vg_publication_list_free(l.list, l.n);
-        return rc;
-    }
-    *list = l.list;
-    *n = l.n;
-    return 0;
-}
-
-int vg_publication_stamp(struct vg_store *st, char *out, size_t cap, struct vg_diag *d)
-{
-    int rc = vg_store_advisory_published_stamp(st, out, cap);
-    return rc ? vg_diag_set(d, rc, "", "cannot read the published advisories") : 0;
-}
-
-void vg_publication_list_free(struct vg_advisory *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vg_advisory_free(&list[i]);
-    free(list);
-}
-
-/* ---- through the sharing routes ---- */
-
-struct shared {
     const struct vg_recipient *r;
     struct vg_advisory *list;
     size_t n, cap;
     struct vg_diag *d;
 };
 
-static int take_shared(void *ctx, const json_t *rec)
+/* The gate decides on the published version's TLP, not the pending text's. */
+static int take_published(void *ctx, const json_t *rec)
 {
-    struct shared *l = ctx;
+    struct loading *l = ctx;
     const char *tlp = vg_json_str(json_object_get(rec, "published"), "tlp");
     if (!vg_tlp_may_send_name(tlp ? tlp : "CLEAR", 0, l->r))
         return 0;
@@ -108,6 +48,45 @@ static int take_shared(void *ctx, const json_t *rec)
     return rc;
 }
 
+static int load_for(struct vg_store *st, const struct vg_recipient *r, struct vg_advisory **list,
+                    size_t *n, struct vg_diag *d)
+{
+    struct loading l = {.r = r, .d = d};
+    int rc = vg_store_advisory_published_each(st, take_published, &l);
+    if (rc) {
+        if (!d || !d->message[0])
+            vg_diag_set(d, rc, "", "cannot read the published advisories");
+        vg_publication_list_free(l.list, l.n);
+        return rc;
+    }
+    *list = l.list;
+    *n = l.n;
+    return 0;
+}
+
+int vg_publication_load(struct vg_store *st, struct vg_advisory **list, size_t *n,
+                        struct vg_diag *d)
+{
+    /* the public: no organisation, no partner */
+    static const struct vg_recipient public = {.kind = VG_RCPT_PUBLIC};
+    return load_for(st, &public, list, n, d);
+}
+
+int vg_publication_stamp(struct vg_store *st, char *out, size_t cap, struct vg_diag *d)
+{
+    int rc = vg_store_advisory_published_stamp(st, out, cap);
+    return rc ? vg_diag_set(d, rc, "", "cannot read the published advisories") : 0;
+}
+
+void vg_publication_list_free(struct vg_advisory *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vg_advisory_free(&list[i]);
+    free(list);
+}
+
+/* ---- through the sharing routes ---- */
+
 static json_t *str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -116,17 +95,20 @@ static json_t *str_or_null(const char *s)
 int vg_publication_shared_list(struct vg_store *st, const struct vg_recipient *r, json_t **out,
                                struct vg_diag *d)
 {
-    struct shared l = {.r = r, .d = d};
-    int rc = vg_store_advisory_published_each(st, take_shared, &l);
-    const struct vg_advisory **sorted = l.n ? vg_malloc(l.n * sizeof *sorted) : NULL;
-    if (!rc && l.n && !sorted)
+    struct vg_advisory *list = NULL;
+    size_t n = 0;
+    int rc = load_for(st, r, &list, &n, d);
+    if (rc)
+        return rc;
+    const struct vg_advisory **sorted = n ? vg_malloc(n * sizeof *sorted) : NULL;
+    if (n && !sorted)
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     json_t *items = rc ? NULL : json_array();
-    for (size_t i = 0; !rc && i < l.n; i++)
-        sorted[i] = &l.list[i];
+    for (size_t i = 0; !rc && i < n; i++)
+        sorted[i] = &list[i];
     if (!rc)
-        vg_adv_sort_newest(sorted, l.n);
-    for (size_t i = 0; !rc && i < l.n; i++) {
+        vg_adv_sort_newest(sorted, n);
+    for (size_t i = 0; !rc && i < n; i++) {
         const struct vg_advisory *a = sorted[i];
         json_t *it = json_pack("{s:s, s:s, s:s, s:s, s:i}", "ref", a->ref, "kind",
                                vg_adv_kind_name(a->kind), "title", a->title ? a->title : "", "tlp",
@@ -140,7 +122,7 @@ int vg_publication_shared_list(struct vg_store *st, const struct vg_recipient *r
         }
     }
     free(sorted);
-    vg_publication_list_free(l.list, l.n);
+    vg_publication_list_free(list, n);
     if (rc) {
         if (!d || !d->message[0])
             vg_diag_set(d, rc, "", "cannot read the published advisories");
