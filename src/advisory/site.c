@@ -236,7 +236,7 @@ static int emit_lists(struct run *r, const struct vg_advisory *const *sub, size_
                                      .years = years,
                                      .nyears = nyears};
         vg_buf_reset(&r->buf);
-        if (vg_adv_html_list(sub + from, cnt, &v, r->site, &r->buf))
+        if (vg_adv_html_list(n ? sub + from : sub, cnt, &v, r->site, &r->buf))
             return vg_diag_set(r->d, VG_ENOMEM, "", "%s: list page over its cap", dir);
         if (p == 0)
             snprintf(path, sizeof path, "%s/index.html", dir);

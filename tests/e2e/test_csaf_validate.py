@@ -62,7 +62,8 @@ def oracle():
     sys.path.insert(0, os.path.join(CORPUS, "tools"))
     cwd = os.getcwd()
     try:
-        import validate_corpus as vc  # chdirs to the corpus root
+        import validate_corpus as vc  # chdirs to the corpus root (on its first import only)
+        os.chdir(vc.ROOT)
         if "uri" not in vc.FORMAT_CHECKER.checkers:
             vc.FORMAT_CHECKER.checks("uri")(
                 lambda v: not isinstance(v, str) or bool(_URI.match(v)))
