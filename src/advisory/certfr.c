@@ -222,10 +222,12 @@ json_t *vg_certfr_list(const struct vg_advisory *const *list, size_t n,
     for (size_t i = 0; arr && i < n; i++) {
         const struct vg_advisory *a = list[i];
         const char *ref = a->ref ? a->ref : "";
+        /* the folder of its pages (advisory/site.h): guides have theirs */
+        const char *dir = a->kind == VG_ADV_GUIDE ? "guides" : "advisories";
         size_t len = strlen(base) + strlen(ref) + sizeof "/advisories//json/";
         char *url = vg_malloc(len);
         if (url)
-            snprintf(url, len, "%s/advisories/%s/json/", base, ref);
+            snprintf(url, len, "%s/%s/%s/json/", base, dir, ref);
         char date[CF_DATE_LEN];
         const char *last = vg_adv_last_date(a);
         json_t *when = last && cf_date(last, date) == 0 ? json_string(date) : json_null();

@@ -24,7 +24,8 @@ int vg_certfr_document(const struct vg_advisory *a, const struct vg_adv_site *si
                        struct vg_diag *d);
 
 /* The list document of /advisories/json/: [{reference, json_url, last_revision_date}], one per
- * advisory of list, in its order. */
+ * advisory of list, in its order; json_url is under /guides/ for a guide, /advisories/ for the
+ * other kinds. */
 json_t *vg_certfr_list(const struct vg_advisory *const *list, size_t n,
                        const struct vg_adv_site *site);
 

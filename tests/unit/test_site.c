@@ -163,6 +163,11 @@ static void paths_and_order(void **state)
     }
     assert_null(strstr(file(f, "advisories/index.html"), "VIGIE-2026-GUI-0001"));
     assert_non_null(strstr(file(f, "guides/index.html"), "VIGIE-2026-GUI-0001"));
+    /* each JSON list points at its own pages */
+    assert_non_null(strstr(file(f, "guides/json/index.json"),
+                           "\"https://cert.example.test/guides/VIGIE-2026-GUI-0001/json/\""));
+    assert_non_null(strstr(file(f, "advisories/json/index.json"),
+                           "\"https://cert.example.test/advisories/VIGIE-2026-ALE-0001/json/\""));
     /* the folder's index and changes, newest first, relative to white/ */
     assert_string_equal(file(f, ".well-known/csaf/white/index.txt"),
                         "2025/vigie-2025-avi-0007.json\n2026/vigie-2026-ale-0001.json\n");
