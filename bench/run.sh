@@ -14,3 +14,5 @@ echo "== load (bench/load/load.py)"
 /usr/bin/python3 bench/load/load.py | tee bench/out/load-report.txt
 echo "== share (bench/share/run.sh)"
 sh bench/share/run.sh | tee bench/out/share-report.txt
+echo "== advisory (bench/advisory/run.sh)"
+sh bench/advisory/run.sh | tee bench/out/advisory-report.txt
