@@ -1,6 +1,6 @@
 """Fills a server (started with --single-analyst) with N published TLP:CLEAR advisories
 through the API (create, submit, publish), 4 connections at once, and writes their
-references to REFS. Usage: fill.py URL TOKEN N REFS"""
+pages' paths (/advisories/REF, /guides/REF) to REFS. Usage: fill.py URL TOKEN N REFS"""
 import sys
 import threading
 import time
@@ -38,8 +38,8 @@ def work(start):
         ref = r.json()["ref"]
         s.post(f"{url}/api/v1/advisories/{ref}/submit", json={}).raise_for_status()
         s.post(f"{url}/api/v1/advisories/{ref}/publish", json={}).raise_for_status()
-        with lock:
-            refs.append(ref)
+        with lock:  # the page's path: guides have their own folder
+            refs.append(("/guides/" if KINDS[i % 10] == "guide" else "/advisories/") + ref)
 
 
 t0 = time.time()

@@ -1,6 +1,6 @@
--- wrk script: GET /advisories/{ref} for a random reference of the table `refs` (prepended by
--- bench/advisory/run.sh).
+-- wrk script: GET a random page of the table `refs` (/advisories/REF or /guides/REF, prepended
+-- by bench/advisory/run.sh).
 math.randomseed(os.time())
 request = function()
-    return wrk.format("GET", "/advisories/" .. refs[math.random(#refs)])
+    return wrk.format("GET", refs[math.random(#refs)])
 end

@@ -11,7 +11,7 @@ OUT=${VIGIE_BENCH_OUT:-bench/out}/advisory
 mkdir -p "$OUT" build/release/bench
 make -s vigie build/release/libvigie.a
 cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Wall -Wextra -Werror bench/advisory/bench_site.c \
-    build/release/libvigie.a $(pkg-config --libs jansson libsodium libcmark-gfm) \
+    build/release/libvigie.a $(pkg-config --libs jansson libsodium libcrypto libcmark-gfm) \
     -lcmark-gfm-extensions $(pkg-config --libs jemalloc 2>/dev/null) -lpthread -lm \
     -o build/release/bench/bench_site
 cc -O2 bench/api/hello.c $(pkg-config --cflags --libs libmicrohttpd) -o build/release/bench/hello

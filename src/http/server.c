@@ -310,7 +310,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *conn, struct vg_resp *r,
         MHD_add_response_header(resp, "Content-Type",
                                 r->content_type ? r->content_type : VG_CONTENT_JSON);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    bool cache_set = false; /* a public file says how long it may be kept */
+    for (int i = 0; i < r->nheaders; i++)
+        cache_set = cache_set || strcasecmp(r->headers[i].name, "Cache-Control") == 0;
+    if (!cache_set)
+        MHD_add_response_header(resp, "Cache-Control", "no-store");
     if (r->status == 401)
         MHD_add_response_header(resp, "WWW-Authenticate", WWW_AUTHENTICATE);
     if (r->status == 401 && r->basic_auth)

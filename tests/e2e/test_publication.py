@@ -124,6 +124,8 @@ def test_alert_lifecycle_and_every_output(pub, tmp_path):
         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; "
         "form-action 'none'; frame-ancestors 'none'")
     assert r.headers["X-Content-Type-Options"] == "nosniff"
+    # one Cache-Control: the public file's, not the API's no-store beside it
+    assert r.raw.headers.getlist("Cache-Control") == ["public, max-age=60"]
     no_raw_injection(r.text, "page")
     assert "&lt;script&gt;" in r.text and ref in r.text
     assert "<script" not in r.text.lower()
