@@ -46,6 +46,7 @@ curl -s -o /dev/null -w "  first request: %{time_total} s\n" "$URL/advisories/"
 sed 's/^/"/; s/$/",/' "$OUT/refs.txt" | sed '$ s/,$//' > "$OUT/refs.lua.txt"
 { echo "refs = {"; cat "$OUT/refs.lua.txt"; echo "}"; cat bench/advisory/refs.lua; } > "$OUT/get.lua"
 wrk -t2 -c16 -d10s --latency -s "$OUT/get.lua" "$URL" | grep -E "Requests/sec|50%|99%|Non-2xx"
+echo "  server resident memory after: $(ps -o rss= -p $SERVER) KiB"
 kill $SERVER; wait $SERVER 2>/dev/null || true
 build/release/bench/hello 18999 & HELLO=$!
 sleep 0.3
