@@ -173,6 +173,7 @@ struct dir_out {
     const char *dir;
     size_t files;
     struct vg_diag *d;
+    char made[4096]; /* the last folder made: files come folder by folder */
 };
 
 /* mkdir -p of the folders of path (its last part is the file). */
@@ -197,8 +198,13 @@ static int write_file(void *ctx, const char *path, const char *type, const char 
     if (n < 0 || (size_t)n >= sizeof full)
         return vg_diag_set(o->d, VG_EIO, path, "%s/%s: path too long", o->dir, path);
     snprintf(tmp, sizeof tmp, "%s.tmp", full);
-    if (make_parents(full))
-        return vg_diag_set(o->d, VG_EIO, path, "%s: %s", full, strerror(errno));
+    size_t folder = (size_t)(strrchr(full, '/') - full); /* full has dir + '/' at least */
+    if (strlen(o->made) != folder || strncmp(o->made, full, folder) != 0) {
+        if (make_parents(full))
+            return vg_diag_set(o->d, VG_EIO, path, "%s: %s", full, strerror(errno));
+        memcpy(o->made, full, folder);
+        o->made[folder] = '\0';
+    }
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0)
         return vg_diag_set(o->d, VG_EIO, path, "%s: %s", tmp, strerror(errno));
