@@ -15,14 +15,8 @@ int vg_csaf_report_add(struct vg_csaf_report *rep, const char *test, const char 
         rep->truncated = true;
         return 0;
     }
-    if (rep->n == rep->cap) {
-        size_t cap = rep->cap ? rep->cap * 2 : 16;
-        struct vg_csaf_issue *items = vg_realloc(rep->items, cap * sizeof *items);
-        if (!items)
-            return VG_ENOMEM;
-        rep->items = items;
-        rep->cap = cap;
-    }
+    if (vg_grow((void **)&rep->items, &rep->cap, rep->n + 1, sizeof *rep->items, 16))
+        return VG_ENOMEM;
     struct vg_csaf_issue *it = &rep->items[rep->n++];
     snprintf(it->test, sizeof it->test, "%s", test);
     snprintf(it->pointer, sizeof it->pointer, "%s", pointer ? pointer : "");

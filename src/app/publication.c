@@ -34,14 +34,8 @@ static int take_published(void *ctx, const json_t *rec)
     const char *tlp = vg_json_str(json_object_get(rec, "published"), "tlp");
     if (!vg_tlp_may_send_name(tlp ? tlp : "CLEAR", 0, l->r))
         return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        struct vg_advisory *list = vg_realloc(l->list, cap * sizeof *list);
-        if (!list)
-            return vg_diag_set(l->d, VG_ENOMEM, "", "out of memory");
-        l->list = list;
-        l->cap = cap;
-    }
+    if (vg_grow((void **)&l->list, &l->cap, l->n + 1, sizeof *l->list, 64))
+        return vg_diag_set(l->d, VG_ENOMEM, "", "out of memory");
     int rc = vg_advisory_published_of(rec, &l->list[l->n], l->d);
     if (rc == 0)
         l->n++;
@@ -230,8 +224,9 @@ static int write_file(void *ctx, const char *path, const char *type, const char 
     return 0;
 }
 
-int vg_publication_write_dir(struct vg_store *st, const struct vg_adv_site *site, const char *dir,
-                             size_t *files, struct vg_diag *d)
+/* The public site, file by file, to emit: what vg_publication_load gives, rendered. */
+static int render_public(struct vg_store *st, const struct vg_adv_site *site, vg_site_emit emit,
+                         void *ctx, struct vg_diag *d)
 {
     struct vg_advisory *list = NULL;
     size_t n = 0;
@@ -239,22 +234,27 @@ int vg_publication_write_dir(struct vg_store *st, const struct vg_adv_site *site
     if (rc)
         return rc;
     const struct vg_advisory **ptrs = n ? vg_malloc(n * sizeof *ptrs) : NULL;
-    if (n && !ptrs) {
-        vg_publication_list_free(list, n);
-        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    }
-    for (size_t i = 0; i < n; i++)
+    if (n && !ptrs)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    for (size_t i = 0; !rc && i < n; i++)
         ptrs[i] = &list[i];
+    if (!rc)
+        rc = vg_adv_site_render(ptrs, n, site, emit, ctx, d);
+    free(ptrs);
+    vg_publication_list_free(list, n);
+    return rc;
+}
+
+int vg_publication_write_dir(struct vg_store *st, const struct vg_adv_site *site, const char *dir,
+                             size_t *files, struct vg_diag *d)
+{
     struct dir_out o = {.dir = dir, .d = d};
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/x", dir);
-    if (make_parents(probe) || (mkdir(dir, 0755) && errno != EEXIST))
-        rc = vg_diag_set(d, VG_EIO, "", "%s: %s", dir, strerror(errno));
-    else
-        rc = vg_adv_site_render(ptrs, n, site, write_file, &o, d);
+    int rc = make_parents(probe) /* dir itself, with its parents */
+                 ? vg_diag_set(d, VG_EIO, "", "%s: %s", dir, strerror(errno))
+                 : render_public(st, site, write_file, &o, d);
     *files = o.files;
-    free(ptrs);
-    vg_publication_list_free(list, n);
     return rc;
 }
 
@@ -303,14 +303,8 @@ void vg_pub_cache_free(struct vg_pub_cache *c)
 static int keep_file(void *ctx, const char *path, const char *type, const char *body, size_t len)
 {
     struct vg_pub_cache *c = ctx;
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        struct cached *f = vg_realloc(c->files, cap * sizeof *f);
-        if (!f)
-            return VG_ENOMEM;
-        c->files = f;
-        c->cap = cap;
-    }
+    if (vg_grow((void **)&c->files, &c->cap, c->n + 1, sizeof *c->files, 256))
+        return VG_ENOMEM;
     struct cached *f = &c->files[c->n];
     f->type = vg_strdup(type);
     f->body = vg_malloc(len + 1);
@@ -336,20 +330,7 @@ static int rebuild(struct vg_pub_cache *c, struct vg_store *st, const struct vg_
                    const char *stamp, struct vg_diag *d)
 {
     cache_clear(c);
-    struct vg_advisory *list = NULL;
-    size_t n = 0;
-    int rc = vg_publication_load(st, &list, &n, d);
-    if (rc)
-        return rc;
-    const struct vg_advisory **ptrs = n ? vg_malloc(n * sizeof *ptrs) : NULL;
-    if (n && !ptrs)
-        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    for (size_t i = 0; !rc && i < n; i++)
-        ptrs[i] = &list[i];
-    if (!rc)
-        rc = vg_adv_site_render(ptrs, n, site, keep_file, c, d);
-    free(ptrs);
-    vg_publication_list_free(list, n);
+    int rc = render_public(st, site, keep_file, c, d);
     if (rc == VG_ENOMEM)
         vg_diag_set(d, rc, "", "out of memory while rendering the site");
     if (rc) {
