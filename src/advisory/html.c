@@ -597,21 +597,27 @@ int vg_adv_html_page(const struct vg_advisory *a, const struct vg_adv_site *site
     return rc ? rc : vg_render_rc(out, failures);
 }
 
-/* The URL of the list with these filters, in the site's folders (advisory/site.h):
- * prefix/[KIND/][YEAR/][page/N/], so that a folder written for static hosting serves it. */
+int vg_adv_list_path(const char *prefix, int kind, int year, int page, char *out, size_t cap)
+{
+    const char *name = kind >= 0 ? vg_adv_kind_name((enum vg_adv_kind)kind) : NULL;
+    int n = snprintf(out, cap, "%s/", prefix ? prefix : "");
+    if (n >= 0 && name)
+        n += snprintf(out + n, (size_t)n < cap ? cap - (size_t)n : 0, "%s/", name);
+    if (n >= 0 && year > 0)
+        n += snprintf(out + n, (size_t)n < cap ? cap - (size_t)n : 0, "%d/", year);
+    if (n >= 0 && page > 1)
+        n += snprintf(out + n, (size_t)n < cap ? cap - (size_t)n : 0, "page/%d/", page);
+    return n < 0 || (size_t)n >= cap ? VG_ETOOBIG : 0;
+}
+
+/* The URL of the list with these filters (vg_adv_list_path under the site's base URL). */
 static void put_list_url(struct vg_buf *b, const struct vg_adv_site *site,
                          const struct vg_adv_list_view *v, int kind, int year, int page)
 {
+    char path[256];
     put_str(b, site->base_url);
-    put_str(b, v->prefix);
-    vg_buf_putc(b, '/');
-    const char *name = kind >= 0 ? vg_adv_kind_name((enum vg_adv_kind)kind) : NULL;
-    if (name)
-        vg_buf_printf(b, "%s/", name);
-    if (year > 0)
-        vg_buf_printf(b, "%d/", year);
-    if (page > 1)
-        vg_buf_printf(b, "page/%d/", page);
+    if (vg_adv_list_path(v->prefix, kind, year, page, path, sizeof path) == 0)
+        put_str(b, path);
 }
 
 /* One filter link; the current one is marked (aria-current) rather than linked. */

@@ -40,6 +40,11 @@ struct vg_adv_list_view {
     const int *years;   /* the years that have publications (newest first) for the filter */
     size_t nyears;
 };
+/* The path of the list page with these filters, in the site's folders (advisory/site.h), so
+ * that a folder written for static hosting serves it: prefix/[KIND/][YEAR/][page/N/]
+ * ("/advisories/avis/2026/page/2/"; kind -1 and year 0: no filter; page 1: no page part).
+ * The list pages link to it and advisory/site.c writes there. 0, or VG_ETOOBIG. */
+int vg_adv_list_path(const char *prefix, int kind, int year, int page, char *out, size_t cap);
 int vg_adv_html_list(const struct vg_advisory *const *list, size_t n,
                      const struct vg_adv_list_view *v, const struct vg_adv_site *site,
                      struct vg_buf *out);

@@ -218,12 +218,15 @@ static int emit_advisory(struct run *r, const struct vg_advisory *a, const char 
     return emit_json(r, path, doc);
 }
 
-/* The paged lists and feeds of sub (already in order) under dir ("advisories/avis"). */
+/* The paged lists and feeds of sub (already in order) filtered by kind (-1: any) and year (0:
+ * any), at vg_adv_list_path. */
 static int emit_lists(struct run *r, const struct vg_advisory *const *sub, size_t n,
-                      const char *dir, const char *prefix, const char *title, int kind, int year,
-                      const int *years, size_t nyears)
+                      const char *prefix, const char *title, int kind, int year, const int *years,
+                      size_t nyears)
 {
-    char path[256], self[512];
+    char dir[256], lp[256], path[300], self[512];
+    if (vg_adv_list_path(prefix, kind, year, 1, dir, sizeof dir))
+        return vg_diag_set(r->d, VG_ETOOBIG, "", "%s: path too long", prefix);
     size_t pages = n ? (n + VG_SITE_PAGE - 1) / VG_SITE_PAGE : 1;
     for (size_t p = 0; p < pages; p++) {
         size_t from = p * VG_SITE_PAGE, cnt = n - from < VG_SITE_PAGE ? n - from : VG_SITE_PAGE;
@@ -238,10 +241,9 @@ static int emit_lists(struct run *r, const struct vg_advisory *const *sub, size_
         vg_buf_reset(&r->buf);
         if (vg_adv_html_list(n ? sub + from : sub, cnt, &v, r->site, &r->buf))
             return vg_diag_set(r->d, VG_ENOMEM, "", "%s: list page over its cap", dir);
-        if (p == 0)
-            snprintf(path, sizeof path, "%s/index.html", dir);
-        else
-            snprintf(path, sizeof path, "%s/page/%zu/index.html", dir, p + 1);
+        if (vg_adv_list_path(prefix, kind, year, (int)p + 1, lp, sizeof lp))
+            return vg_diag_set(r->d, VG_ETOOBIG, "", "%s: path too long", dir);
+        snprintf(path, sizeof path, "%sindex.html", lp + 1);
         int rc = emit_buf(r, path, "text/html; charset=utf-8");
         if (rc)
             return rc;
@@ -249,19 +251,19 @@ static int emit_lists(struct run *r, const struct vg_advisory *const *sub, size_
     if (year)
         return 0; /* feeds per site and per kind, not per year */
     size_t nfeed = n < VG_SITE_FEED ? n : VG_SITE_FEED;
-    snprintf(self, sizeof self, "%s/%s/feed.atom", r->site->base_url, dir);
+    snprintf(self, sizeof self, "%s%sfeed.atom", r->site->base_url, dir);
     vg_buf_reset(&r->buf);
     if (vg_adv_atom(sub, nfeed, title, self, r->site, prefix, &r->buf))
         return vg_diag_set(r->d, VG_ENOMEM, "", "%s: feed over its cap", dir);
-    snprintf(path, sizeof path, "%s/feed.atom", dir);
+    snprintf(path, sizeof path, "%sfeed.atom", dir + 1);
     int rc = emit_buf(r, path, "application/atom+xml");
     if (rc)
         return rc;
-    snprintf(self, sizeof self, "%s/%s/feed/", r->site->base_url, dir);
+    snprintf(self, sizeof self, "%s%sfeed/", r->site->base_url, dir);
     vg_buf_reset(&r->buf);
     if (vg_adv_rss(sub, nfeed, title, self, r->site, prefix, &r->buf))
         return vg_diag_set(r->d, VG_ENOMEM, "", "%s: feed over its cap", dir);
-    snprintf(path, sizeof path, "%s/feed/index.xml", dir);
+    snprintf(path, sizeof path, "%sfeed/index.xml", dir + 1);
     return emit_buf(r, path, "application/rss+xml");
 }
 
@@ -303,14 +305,13 @@ static int emit_section(struct run *r, const struct vg_advisory **sub, size_t n,
     for (size_t i = 0; i < n && !rc; i++)
         rc = emit_advisory(r, sub[i], prefix);
     if (!rc)
-        rc = emit_lists(r, sub, n, dir, prefix, section_title(guides, -1, lang), -1, 0, years,
-                        nyears);
+        rc = emit_lists(r, sub, n, prefix, section_title(guides, -1, lang), -1, 0, years, nyears);
     const struct vg_advisory **part = n ? vg_malloc(n * sizeof *part) : NULL;
     if (n && !part)
         return vg_diag_set(r->d, VG_ENOMEM, "", "out of memory");
-    /* every filter the list pages link to: a kind, a year, or both (advisory/html.c) */
-    char sub_dir[128];
-    for (int k = guides ? VG_ADV_KIND_COUNT : -1; k < VG_ADV_KIND_COUNT && !rc; k++) {
+    /* every filter the list pages link to: a year, a kind, or both (advisory/html.c); guides
+     * are filtered by year only */
+    for (int k = -1; k < (guides ? 0 : VG_ADV_KIND_COUNT) && !rc; k++) {
         if (k == VG_ADV_GUIDE)
             continue;
         for (size_t y = 0; y <= nyears && !rc; y++) {
@@ -322,24 +323,9 @@ static int emit_section(struct run *r, const struct vg_advisory **sub, size_t n,
                 if ((k < 0 || (int)sub[i]->kind == k) &&
                     (!year || year_of(vg_adv_first_date(sub[i])) == year))
                     part[m++] = sub[i];
-            int len = snprintf(sub_dir, sizeof sub_dir, "%s", dir);
-            if (k >= 0)
-                len += snprintf(sub_dir + len, sizeof sub_dir - (size_t)len, "/%s",
-                                vg_adv_kind_name((enum vg_adv_kind)k));
-            if (year)
-                snprintf(sub_dir + len, sizeof sub_dir - (size_t)len, "/%d", year);
-            rc = emit_lists(r, part, m, sub_dir, prefix, section_title(guides, k, lang), k, year,
-                            years, nyears);
+            rc = emit_lists(r, part, m, prefix, section_title(guides, k, lang), k, year, years,
+                            nyears);
         }
-    }
-    for (size_t y = 0; guides && y < nyears && !rc; y++) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (year_of(vg_adv_first_date(sub[i])) == years[y])
-                part[m++] = sub[i];
-        snprintf(sub_dir, sizeof sub_dir, "%s/%d", dir, years[y]);
-        rc = emit_lists(r, part, m, sub_dir, prefix, section_title(guides, -1, lang), -1, years[y],
-                        years, nyears);
     }
     if (!rc) {
         json_t *doc = vg_certfr_list((const struct vg_advisory *const *)sub, n, r->site);
