@@ -221,7 +221,7 @@ def test_alert_lifecycle_and_every_output(pub, tmp_path):
 def test_only_public_advisories_are_published(pub, tmp_path):
     srv = pub
     refs = {}
-    for tlp in ("CLEAR", "GREEN", "AMBER"):
+    for tlp in ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"):
         r = srv.post("/api/v1/advisories", body(kind="avis", tlp=tlp, mark=tlp),
                      token=srv.author)
         assert r.status_code == 201, r.text
@@ -237,7 +237,7 @@ def test_only_public_advisories_are_published(pub, tmp_path):
         assert r.status_code == 200, path
         everything += r.text
     assert refs["CLEAR"] in everything
-    for hidden in (refs["GREEN"], refs["AMBER"], draft):
+    for hidden in (refs["GREEN"], refs["AMBER"], refs["AMBER+STRICT"], refs["RED"], draft):
         assert hidden not in everything and hidden.lower() not in everything
         assert public(srv, f"/advisories/{hidden}").status_code == 404
         assert public(srv, f"/advisories/{hidden}/json/").status_code == 404
@@ -285,9 +285,10 @@ def test_shared_advisories_through_the_tlp_gate(pub, tmp_path):
     passes the checker."""
     srv = pub
     refs = {}
-    for tlp in ("CLEAR", "GREEN", "AMBER", "RED"):
+    for tlp in ("CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"):
         r = srv.post("/api/v1/advisories", body(kind="avis", tlp=tlp, mark=tlp),
                      token=srv.author)
+        assert r.status_code == 201, r.text
         refs[tlp] = r.json()["ref"]
         publish(srv, refs[tlp], srv.author, srv.reviewer)
     draft = srv.post("/api/v1/advisories", body(kind="avis", mark="D"),
@@ -321,7 +322,8 @@ def test_shared_advisories_through_the_tlp_gate(pub, tmp_path):
     # withheld is absent; a published one comes as CSAF (default) or CERT-FR JSON
     r = srv.get(f"/api/v1/share/advisories/{refs['AMBER']}", token=green)
     assert (r.status_code, r.json()["error"]["field"]) == (404, "ref")
-    for ref in (refs["RED"], draft):
+    # AMBER+STRICT concerns no one organisation: no partner, no constituent gets it
+    for ref in (refs["RED"], refs["AMBER+STRICT"], draft):
         assert srv.get(f"/api/v1/share/advisories/{ref}", token=amber).status_code == 404
     r = srv.get(f"/api/v1/share/advisories/{refs['GREEN']}", token=green)
     assert r.status_code == 200, r.text
