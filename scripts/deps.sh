@@ -8,7 +8,7 @@ libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcmocka-dev libc
 libjemalloc-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-utils
 libidn2-dev libssl-dev
 python3 python3-pytest python3-pytest-timeout python3-requests python3-jsonschema sqlite3 curl clang-format-14
-gcovr"
+gcovr chromium chromium-driver python3-selenium python3-html5lib"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk time"
 

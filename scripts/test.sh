@@ -3,9 +3,10 @@
 #   0. the banned-function check and the house rules (include layers, clang-format);
 #   1. release build (gcc): unit tests (cmocka) + end-to-end tests (pytest, real server);
 #   2. ASan+UBSan build (clang): the same suites;
+#   1b. the web in a real browser (tests/browser, Chromium), on the release build;
 #   3. every fuzz target (clang libFuzzer) for a few seconds, seeded from tests/data;
 #   4. a random sample of mutants (scripts/mutants.py), each of which some test must kill.
-# One suite: `sh scripts/test.sh unit|e2e [release|asan]`, `sh scripts/test.sh fuzz`,
+# One suite: `sh scripts/test.sh unit|e2e [release|asan]`, `sh scripts/test.sh fuzz|browser`,
 # `sh scripts/test.sh rules`; `check` = release unit + end-to-end (make check), `asan` = the
 # ASan+UBSan unit + end-to-end (make asan), `coverage` = the gcov build's unit + end-to-end and
 # gcovr's table per folder (make coverage), `mutants` = a sample of the mutation run.
@@ -82,6 +83,15 @@ e2e() { # variant
     build "$v" "build/$v/vigie" || return
     echo "== $v end-to-end tests" >&2
     pytest_suite "e2e-$v" tests/e2e VIGIE_BIN="$PWD/build/$v/vigie"
+}
+
+# browser: the web's tests in a real browser (tests/browser: headless Chromium driven through
+# chromedriver by python3-selenium) against the release build; screenshots in build/artefacts.
+browser() {
+    build release build/release/vigie || return
+    echo "== browser tests (Chromium)" >&2
+    pytest_suite browser tests/browser VIGIE_BIN="$PWD/build/release/vigie" \
+        VIGIE_ARTEFACTS="$PWD/build/artefacts"
 }
 
 rules() {
@@ -193,22 +203,23 @@ esac
 case "${1:-all}" in
 all)
     # each phase with its duration, to keep CI under its 30 minutes
-    for phase in rules "unit release" "e2e release" "unit asan" "e2e asan" fuzz mutants; do
+    for phase in rules "unit release" "e2e release" browser "unit asan" "e2e asan" fuzz mutants; do
         t0=$(date +%s)
         $phase
         echo "== $phase: $(($(date +%s) - t0)) s" >&2
     done
     ;;
-check) unit release; e2e release ;;
+check) unit release; e2e release; browser ;;
 asan) unit asan; e2e asan ;;
 coverage) coverage ;;
 unit) unit "$v" ;;
 e2e) e2e "$v" ;;
 fuzz) fuzz ;;
 rules) rules ;;
+browser) browser ;;
 mutants) mutants ;;
 *)
-    echo "usage: sh scripts/test.sh [all|check|asan|coverage|unit [VARIANT]|e2e [VARIANT]|fuzz|rules|mutants]" >&2
+    echo "usage: sh scripts/test.sh [all|check|asan|coverage|unit [VARIANT]|e2e [VARIANT]|fuzz|browser|rules|mutants]" >&2
     exit 2
     ;;
 esac

@@ -56,7 +56,7 @@ void vg_api_login(struct vg_req *req, struct vg_resp *r)
         goto out;
     }
     const struct vg_server_config *cfg = vg_server_config(req->srv);
-    struct vg_auth_policy policy = {cfg->login_token_ttl, cfg->login_tokens_max};
+    struct vg_auth_policy policy = {cfg->login_token_ttl, cfg->login_tokens_max, "login"};
     char tok[VG_TOKEN_LEN + 1], role[16], expires[VG_TIME_LEN];
     long long id;
     int rc = vg_auth_login_mint(req->st, name, req->login_user, &policy, tok, &id, role,

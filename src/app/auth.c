@@ -97,9 +97,14 @@ int vg_auth_login_mint(struct vg_store *st, const char *name, long long user_id,
                        long long *id, char *role, size_t cap, char expires[VG_TIME_LEN],
                        struct vg_diag *d)
 {
-    long long ttl = policy && policy->login_ttl > 0 ? policy->login_ttl : VG_LOGIN_TTL;
+    const char *kind = policy && policy->kind ? policy->kind : "login";
+    bool session = !strcmp(kind, "session");
+    long long ttl = policy && policy->login_ttl > 0 ? policy->login_ttl
+                    : session                       ? VG_SESSION_TTL
+                                                    : VG_LOGIN_TTL;
     int max = policy && policy->login_max > 0 ? policy->login_max : VG_LOGIN_MAX;
     json_t *user = NULL;
+    long long tid = 0;
     int rc = vg_store_user_get(st, name, &user);
     if (rc == VG_ENOENT || (!rc && (json_is_true(json_object_get(user, "disabled")) ||
                                     json_integer_value(json_object_get(user, "id")) != user_id)))
@@ -108,12 +113,19 @@ int vg_auth_login_mint(struct vg_store *st, const char *name, long long user_id,
         vg_diag_set(d, rc, "", "cannot read user '%s'", name);
     bool tx = !rc && !(rc = vg_store_tx_begin(st, d));
     if (!rc) /* the oldest revoked and the new one added together, or neither */
-        rc = vg_store_token_prune(st, user_id, "login", max - 1, d);
+        rc = vg_store_token_prune(st, user_id, kind, max - 1, d);
     if (!rc) {
         unsigned char hash[crypto_hash_sha256_BYTES];
         token_make(out, hash);
         vg_time_fmt(time(NULL) + (time_t)ttl, expires);
-        rc = vg_store_token_add(st, user_id, hash, "login", "login", expires, id, d);
+        rc = vg_store_token_add(st, user_id, hash, kind, kind, expires, &tid, d);
+        if (id)
+            *id = tid;
+    }
+    if (!rc && session) { /* its idle time counts from now */
+        char now[VG_TIME_LEN];
+        vg_time_fmt(time(NULL), now);
+        rc = vg_store_token_touch(st, tid, now, d);
     }
     if (tx && !rc)
         rc = vg_store_tx_commit(st, d);
@@ -123,6 +135,27 @@ int vg_auth_login_mint(struct vg_store *st, const char *name, long long user_id,
         snprintf(role, cap, "%s", vg_json_str(user, "role") ? vg_json_str(user, "role") : "");
     json_decref(user);
     return rc;
+}
+
+void vg_auth_csrf(const char *session, char out[VG_CSRF_LEN + 1])
+{
+    static const char prefix[] = "vigie csrf v1:";
+    unsigned char h[32];
+    crypto_generichash_state s;
+    crypto_generichash_init(&s, NULL, 0, sizeof h);
+    crypto_generichash_update(&s, (const unsigned char *)prefix, sizeof prefix - 1);
+    crypto_generichash_update(&s, (const unsigned char *)session, strlen(session));
+    crypto_generichash_final(&s, h, sizeof h);
+    sodium_bin2hex(out, VG_CSRF_LEN + 1, h, sizeof h);
+}
+
+bool vg_auth_csrf_ok(const char *session, const char *sent)
+{
+    char want[VG_CSRF_LEN + 1];
+    if (!session || !sent || strlen(sent) != VG_CSRF_LEN)
+        return false;
+    vg_auth_csrf(session, want);
+    return sodium_memcmp(want, sent, VG_CSRF_LEN) == 0;
 }
 
 int vg_auth_login(struct vg_store *st, const char *name, const char *password,

@@ -9,15 +9,22 @@
 
 #include "store/store.h"
 
-#define VG_TOKEN_LEN 68 /* "vgt_" + 64 hex digits */
+#define VG_TOKEN_LEN    68 /* "vgt_" + 64 hex digits */
 
-#define VG_LOGIN_TTL (12 * 3600) /* seconds a login token lives, by default */
-#define VG_LOGIN_MAX 20          /* login tokens a user keeps, by default: more revoke the oldest */
+#define VG_LOGIN_TTL    (12 * 3600) /* seconds a login token lives, by default */
+#define VG_LOGIN_MAX    20 /* login tokens a user keeps, by default: more revoke the oldest */
+
+#define VG_SESSION_TTL  (12 * 3600) /* seconds a console session lives at most, by default */
+#define VG_SESSION_IDLE (30 * 60)   /* seconds a console session lives unused, by default */
+#define VG_CSRF_LEN     64          /* hex digits of a session's CSRF token */
 
 /* What a login mints. */
 struct vg_auth_policy {
-    long long login_ttl; /* seconds a login token lives; <= 0: VG_LOGIN_TTL */
+    long long login_ttl; /* seconds a login token lives; <= 0: VG_LOGIN_TTL (a session:
+                          * VG_SESSION_TTL) */
     int login_max;       /* unrevoked login tokens a user keeps; <= 0: VG_LOGIN_MAX */
+    const char *kind;    /* what is minted: "login" (an API bearer token; NULL) or "session"
+                          * (the console's cookie, web/: refused as a bearer token) */
 };
 
 /* Initialises libsodium; call once before any other function here. 0 or -1. */
@@ -52,6 +59,12 @@ int vg_auth_login_mint(struct vg_store *st, const char *name, long long user_id,
                        const struct vg_auth_policy *policy, char out[VG_TOKEN_LEN + 1],
                        long long *id, char *role, size_t cap, char expires[VG_TIME_LEN],
                        struct vg_diag *d);
+/* The CSRF token of a console session: 64 hex digits of a hash of the session's secret
+ * (BLAKE2b, apart from every other use by a prefix), so that a page elsewhere cannot know it and
+ * the server needs to store nothing more. */
+void vg_auth_csrf(const char *session, char out[VG_CSRF_LEN + 1]);
+/* Whether a CSRF token sent with a form is the session's (constant time). */
+bool vg_auth_csrf_ok(const char *session, const char *sent);
 /* vg_auth_password_check then vg_auth_login_mint, on one store (the CLI and tests). */
 int vg_auth_login(struct vg_store *st, const char *name, const char *password,
                   const struct vg_auth_policy *policy, char out[VG_TOKEN_LEN + 1], long long *id,

@@ -14,6 +14,7 @@
 #include "app/share.h"
 #include "app/taxii.h"
 #include "http/server.h"
+#include "web/page.h"
 #include "web/web.h"
 #include "util/limits.h"
 #include "util/shown.h"
@@ -29,6 +30,9 @@ enum {
     OPT_LOGIN_TOKENS_MAX,
     OPT_ADV_PREFIX,
     OPT_SINGLE_ANALYST,
+    OPT_SESSION_TTL,
+    OPT_SESSION_IDLE,
+    OPT_SECURE_COOKIES,
 };
 
 /* A duration "N", "Ns", "Nm" or "Nh" into seconds, from 1 s to max; 0 or -1. */
@@ -91,12 +95,16 @@ static int run_serve(int argc, char **argv)
         VG_SITE_OPTIONS,
         {"advisory-prefix", required_argument, NULL, OPT_ADV_PREFIX},
         {"single-analyst", no_argument, NULL, OPT_SINGLE_ANALYST},
+        {"session-ttl", required_argument, NULL, OPT_SESSION_TTL},
+        {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
+        {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
         {NULL, 0, NULL, 0},
     };
     struct vg_proxies proxies = {.n = 0};
     struct vg_server_config cfg = {0};
     cfg.routes = vg_api_routes;
     cfg.pages = vg_web_routes;
+    cfg.page_error = vg_web_page_error;
     struct vg_cli_site site;
     vg_cli_site_init(&site);
     cfg.site = &site.site;
@@ -237,6 +245,14 @@ static int run_serve(int argc, char **argv)
             break;
         case OPT_ADV_PREFIX: adv_prefix = optarg; break;
         case OPT_SINGLE_ANALYST: cfg.store.single_analyst = true; break;
+        case OPT_SESSION_TTL:
+        case OPT_SESSION_IDLE:
+            if (parse_duration(optarg, 31 * 86400ULL, &n) != 0)
+                return vg_cli_usage("serve", "--session-%s must be 1s to 744h (N, Ns, Nm, Nh)",
+                                    c == OPT_SESSION_TTL ? "ttl" : "idle");
+            *(c == OPT_SESSION_TTL ? &cfg.session_ttl : &cfg.session_idle) = (long long)n;
+            break;
+        case OPT_SECURE_COOKIES: cfg.cookie_secure = true; break;
         default: return vg_cli_usage("serve", "unknown option");
         }
     }
@@ -351,6 +367,10 @@ const struct vg_command vg_cmd_serve = {
     "  --login-token-ttl T   lifetime of the tokens POST /api/v1/login mints (default 12h)\n"
     "  --login-tokens-max N  login tokens a user keeps: one more revokes the oldest\n"
     "                        (default 20)\n"
+    "\nThe analyst console (/console/):\n"
+    "  --session-ttl T       a console session's longest life (default 12h)\n"
+    "  --session-idle T      a console session ends after T unused (default 30m)\n"
+    "  --secure-cookies      the session cookie is sent over HTTPS only (behind a TLS proxy)\n"
     "\nThe public intake (POST /api/v1/reports):\n"
     "  --ratelimit-ipv4-prefix N   IPv4 clients of one /N share a rate bucket (default 32)\n"
     "  --ratelimit-ipv6-prefix N   IPv6 clients of one /N share a rate bucket (default 64)\n"

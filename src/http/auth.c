@@ -7,6 +7,7 @@
 #include "http/auth.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,6 +17,7 @@
 
 #include "app/auth.h"
 #include "app/partner.h"
+#include "util/html.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/mem.h"
@@ -124,8 +126,104 @@ static int basic_check(struct vg_req *req, const char *cred, struct vg_token_met
     return rc;
 }
 
+/* The console's cookie, "vigie_session=TOKEN" among the request's cookies; NULL if absent. Its
+ * value is copied into out (cap bytes). */
+static const char *session_cookie(struct vg_req *req, char *out, size_t cap)
+{
+    const char *c = vg_req_header(req, "Cookie");
+    static const char name[] = "vigie_session=";
+    while (c && *c) {
+        c += strspn(c, " \t;");
+        if (!strncmp(c, name, sizeof name - 1)) {
+            c += sizeof name - 1;
+            size_t n = strcspn(c, "; \t");
+            if (n == 0 || n >= cap)
+                return NULL;
+            memcpy(out, c, n);
+            out[n] = '\0';
+            return out;
+        }
+        c = strchr(c, ';');
+    }
+    return NULL;
+}
+
+/* Sends a browser without a live session to the login page, and back here after it (a GET;
+ * after a form it goes to the console's home). */
+static void to_login(struct vg_req *req, struct vg_resp *r, const char *why)
+{
+    vg_resp_error(r, 401, "unauthorized", NULL, "%s", why);
+    r->status = 303;
+    const char *path = req->path ? req->path : "/console/";
+    if (strcmp(req->method, "GET") != 0 || strlen(path) > 160 || strchr(path, '"'))
+        path = "/console/";
+    struct vg_buf b;
+    vg_buf_init(&b, sizeof r->location);
+    vg_buf_puts(&b, "/console/login?next=");
+    vg_url_encode(&b, path);
+    snprintf(r->location, sizeof r->location, "%s", b.failed ? "/console/login" : b.data);
+    vg_buf_cleanup(&b);
+}
+
+/* A console route: the session of the cookie, alive (not expired, not idle too long), its
+ * role, and for a form its CSRF token. */
+static int session_auth(struct vg_req *req, struct vg_resp *r, const struct vg_route *route)
+{
+    char tok[VG_TOKEN_LEN + 8];
+    struct vg_token_meta meta;
+    const struct vg_server_config *cfg = req->srv ? vg_server_config(req->srv) : NULL;
+    long long idle = cfg && cfg->session_idle > 0 ? cfg->session_idle : VG_SESSION_IDLE;
+    memset(&req->actor, 0, sizeof req->actor);
+    if (!session_cookie(req, tok, sizeof tok)) {
+        to_login(req, r, "log in first");
+        return -1;
+    }
+    int rc = vg_auth_token_check(req->st, tok, strlen(tok), &req->actor, &meta);
+    time_t last = 0, now = time(NULL);
+    if (rc == 0 && strcmp(meta.kind, "session") != 0)
+        rc = VG_ENOENT; /* an API token is not a session */
+    if (rc == 0 && meta.last_used[0] && vg_time_parse(meta.last_used, &last) == 0 &&
+        now - last > idle)
+        rc = VG_EPERM;
+    if (rc == VG_ENOENT || rc == VG_EPERM) {
+        memset(&req->actor, 0, sizeof req->actor);
+        to_login(req, r,
+                 rc == VG_EPERM ? "the session expired; log in again"
+                                : "the session is unknown or ended; log in again");
+        sodium_memzero(tok, sizeof tok);
+        return -1;
+    }
+    if (rc) {
+        memset(&req->actor, 0, sizeof req->actor);
+        vg_error("cannot check a session: %s", vg_strerror(rc));
+        vg_resp_error(r, 500, "internal", NULL, "internal error");
+        sodium_memzero(tok, sizeof tok);
+        return -1;
+    }
+    req->session_id = meta.id;
+    vg_auth_csrf(tok, req->csrf);
+    bool form = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+    bool csrf_ok = !form || vg_auth_csrf_ok(tok, vg_form_get(&req->form, "csrf"));
+    sodium_memzero(tok, sizeof tok);
+    note_use(req->srv ? vg_server_token_uses(req->srv) : NULL, &meta);
+    if (!csrf_ok) {
+        vg_resp_error(r, 403, "csrf", "csrf",
+                      "the form's CSRF token is missing or not this session's; reload the page "
+                      "and send it again");
+        return -1;
+    }
+    if (vg_auth_role_rank(req->actor.role) < (int)route->access) {
+        vg_resp_error(r, 403, "forbidden", NULL, "role '%s' may not %s %s", req->actor.role,
+                      req->method, req->path);
+        return -1;
+    }
+    return 0;
+}
+
 int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_route *route)
 {
+    if (route->flags & VG_ROUTE_SESSION)
+        return session_auth(req, r, route);
     bool share = route->flags & VG_ROUTE_SHARE, required = route->access != VG_PUBLIC;
     r->basic_auth = share;
     const char *h = vg_req_header(req, "Authorization");
@@ -143,6 +241,8 @@ int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_ro
         rc = vg_auth_token_check(req->st, h + 7, strlen(h + 7), &req->actor, &meta);
     else if (strncasecmp(h, "Basic ", 6) == 0)
         rc = basic_check(req, h + 6, &meta);
+    if (rc == 0 && !strcmp(meta.kind, "session"))
+        rc = VG_ENOENT; /* a console session is a cookie, never a bearer token */
     if (rc) {
         memset(&req->actor, 0, sizeof req->actor);
         if (rc == VG_ENOENT) {
@@ -179,9 +279,31 @@ int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least)
     return vg_http_auth_route(req, r, &route);
 }
 
+/* A login's name and password: from its form (the console's login page) or its JSON body. */
+static void login_fields(struct vg_req *req, const char **name, const char **pw)
+{
+    if (req->form.fields) {
+        *name = vg_form_get(&req->form, "name");
+        *pw = vg_form_get(&req->form, "password");
+    } else {
+        *name = vg_json_str(req->json, "name");
+        *pw = vg_json_str(req->json, "password");
+    }
+}
+
 int vg_http_login_admit(struct vg_req *req, struct vg_resp *r, struct vg_loginlimit *ll)
 {
     static const char *const fields[] = {"name", "password", NULL};
+    const char *name, *pw;
+    if (req->form.fields) {
+        login_fields(req, &name, &pw);
+        if (!name || !*name || !pw || !*pw) {
+            vg_resp_error(r, 400, "invalid", name && *name ? "/password" : "/name",
+                          "the user name and the password are required");
+            return -1;
+        }
+        goto limit;
+    }
     if (!req->json) { /* no body, not JSON or not an object: vg_req_json says which */
         json_decref(vg_req_json(req, r));
         return -1;
@@ -192,12 +314,14 @@ int vg_http_login_admit(struct vg_req *req, struct vg_resp *r, struct vg_loginli
         vg_resp_diag(r, VG_EINVAL, &d);
         return -1;
     }
-    const char *name = vg_json_str(req->json, "name"), *pw = vg_json_str(req->json, "password");
+    name = vg_json_str(req->json, "name");
+    pw = vg_json_str(req->json, "password");
     if (!name || !pw) {
         vg_resp_error(r, 400, "invalid", name ? "/password" : "/name",
                       "name and password are required strings");
         return -1;
     }
+limit:;
     int wait = 0;
     if (ll && !vg_loginlimit_take(ll, req->client, name, &wait)) {
         vg_resp_error(r, 429, "rate_limited", NULL,
@@ -212,7 +336,8 @@ int vg_http_login_admit(struct vg_req *req, struct vg_resp *r, struct vg_loginli
 int vg_http_login_verify(struct vg_req *req, struct vg_resp *r, struct vg_store *st,
                          struct vg_loginlimit *ll)
 {
-    const char *name = vg_json_str(req->json, "name"), *pw = vg_json_str(req->json, "password");
+    const char *name, *pw;
+    login_fields(req, &name, &pw);
     struct vg_diag d;
     vg_diag_clear(&d);
     long long uid = 0;

@@ -1,4 +1,4 @@
-#define VG_RESP_HEADERS 4 /* other headers an answer may carry */
+#define VG_RESP_HEADERS 6 /* other headers an answer may carry */
 
 /* What a handler answers: status, body and its content type, and optional headers; the
  * helpers that set them, errors included. Ready for JSON, HTML pages and TAXII. */

@@ -24,6 +24,14 @@ enum {
     VG_ROUTE_TAXII = 8,    /* a TAXII 2.1 route (/taxii2/): its body's media type is the
                             * handler's to judge (application/taxii+json), and every answer,
                             * the server's errors included, is a TAXII one (vg_resp_taxii) */
+    VG_ROUTE_FORM = 16,    /* the body is an HTML form (application/x-www-form-urlencoded, and
+                            * nothing else), read by the worker into req->form */
+    VG_ROUTE_PAGE = 32,    /* an HTML page (web/): an error the server or the handler answers
+                            * becomes a page (vg_server_config.page_error) */
+    VG_ROUTE_SESSION = 64, /* a console page (/console/): the actor comes from the session
+                            * cookie, not from a bearer token; without a live session a GET is
+                            * sent to the login page (303), and every other method must carry
+                            * the session's CSRF token in its form's "csrf" field (403 `csrf`) */
 };
 
 struct vg_route {

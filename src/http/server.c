@@ -528,6 +528,8 @@ static bool body_type_ok(struct vg_req *req, const struct vg_route *route)
     if (route->flags & VG_ROUTE_TAXII)
         return true; /* application/taxii+json: the handler judges it (415 as TAXII says) */
     const char *ct = vg_req_header(req, "Content-Type");
+    if (route->flags & VG_ROUTE_FORM)
+        return media_type_is(ct, "application/x-www-form-urlencoded");
     return media_type_is(ct, "application/json") ||
            (route->flags & VG_ROUTE_RAW_BODY && media_type_is(ct, "application/x-ndjson"));
 }
@@ -621,14 +623,24 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
     if (req->body_len && !body_type_ok(req, j->route)) {
         vg_resp_error(r, 415, "unsupported_media_type", "Content-Type",
                       "the body's Content-Type must be %s",
-                      j->route->flags & VG_ROUTE_RAW_BODY
+                      j->route->flags & VG_ROUTE_FORM ? "application/x-www-form-urlencoded"
+                      : j->route->flags & VG_ROUTE_RAW_BODY
                           ? "application/x-ndjson or application/json"
                           : "application/json");
         return false;
     }
     /* parsed here, in parallel with other workers; judged by the handler, after the token */
-    if (req->body_len && !(j->route->flags & VG_ROUTE_RAW_BODY))
+    if (j->route->flags & VG_ROUTE_FORM) {
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        int rc = vg_form_parse(&req->form, req->body, req->body_len, &d);
+        if (rc) {
+            vg_resp_diag(r, rc, &d);
+            return false;
+        }
+    } else if (req->body_len && !(j->route->flags & VG_ROUTE_RAW_BODY)) {
         parse_body(req);
+    }
     if (j->route->flags & VG_ROUTE_LOGIN)
         return login_start(srv, j);
     if (enqueue(srv, j))
@@ -650,6 +662,7 @@ static struct job *job_new(struct vg_server *srv)
 static void job_free(struct job *j)
 {
     json_decref(j->req.json);
+    vg_form_cleanup(&j->req.form);
     json_decref(j->resp.json);
     free(j->resp.text);
     vg_buf_cleanup(&j->body);
@@ -739,6 +752,13 @@ static void taxii_answer(struct job *j)
                           : strncmp(u, "/taxii2", 7) == 0 && strchr("/?", u[7]) != NULL;
     if (taxii)
         vg_resp_taxii(&j->resp);
+    /* a page's error is a page; so is a browser's 404 or 405 outside the API */
+    const struct vg_server *srv = j->req.srv;
+    bool page = j->route ? (j->route->flags & VG_ROUTE_PAGE) != 0
+                         : strncmp(u, "/api/", 5) != 0 && strncmp(u, "/taxii2", 7) != 0 &&
+                               (j->resp.status == 404 || j->resp.status == 405);
+    if (page && srv && srv->cfg.page_error && j->resp.status >= 400 && j->resp.json)
+        srv->cfg.page_error(&j->req, &j->resp);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

@@ -13,6 +13,7 @@
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/form.h"
 
 struct vg_route;
 struct vg_adv_site;
@@ -53,6 +54,15 @@ struct vg_server_config {
     int intake_min_prefix_ipv6;       /* wider IPv6 networks are refused in a report (32) */
     size_t intake_max_observables;    /* observables in one report (100) */
     const struct vg_proxies *proxies; /* trusted proxies (X-Forwarded-For), NULL: none */
+    /* The console's sessions (web/, issue 14). */
+    long long session_ttl;  /* seconds a session lives at most, 0: VG_SESSION_TTL (12 h) */
+    long long session_idle; /* seconds a session lives unused, 0: VG_SESSION_IDLE (30 min) */
+    bool cookie_secure;     /* the session cookie says Secure (served behind TLS) */
+    /* Turns the error answer (status >= 400, a JSON error) of a VG_ROUTE_PAGE route, or the
+     * 404/405 of a path outside /api/ and /taxii2/, into an HTML page; runs on any thread
+     * (a worker, the database or the reader thread) and must not touch the store. NULL: the
+     * errors stay JSON. */
+    void (*page_error)(struct vg_req *req, struct vg_resp *r);
 };
 
 struct vg_server;
@@ -79,6 +89,9 @@ struct vg_req {
     char client[64];       /* client address */
     long long login_user;  /* POST /api/v1/login: the user whose password the hash pool
                             * checked, 0 if none */
+    struct vg_form form;   /* a VG_ROUTE_FORM route's body, read by the worker */
+    long long session_id;  /* a VG_ROUTE_SESSION route: the session's token id */
+    char csrf[65];         /* and its CSRF token, for the page's forms ("" otherwise) */
 };
 
 struct vg_events_index;

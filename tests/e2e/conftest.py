@@ -173,3 +173,35 @@ def make_incident(srv, observables=(), **fields):
     r = srv.post("/api/v1/incidents", body)
     assert r.status_code == 201, r.text
     return r.json()
+
+
+# The web console (issue 14): a requests session logged in through the login form, and the
+# CSRF token its pages carry.
+CSRF_RE = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+
+
+def csrf_of(html):
+    """The CSRF token of a console page (its forms' hidden field)."""
+    m = CSRF_RE.search(html)
+    assert m, "no CSRF field in the page"
+    return m.group(1)
+
+
+def add_user(srv, name, role, password=USER_PASSWORD):
+    r = srv.post("/api/v1/users", {"name": name, "role": role, "password": password})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def web_login(srv, name, password=USER_PASSWORD, page="/console/"):
+    """A requests.Session logged in to the console as name (its cookie set); .csrf holds the
+    CSRF token of its session, read from a console page (its home by default)."""
+    s = requests.Session()
+    r = s.post(srv.url + "/console/login", data={"name": name, "password": password},
+               allow_redirects=False, timeout=60)
+    assert r.status_code == 303, r.text[:2000]
+    r = s.get(srv.url + page, timeout=60)
+    assert r.status_code == 200, r.text[:2000]
+    s.csrf = csrf_of(r.text)
+    s.base = srv.url
+    return s
