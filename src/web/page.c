@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/auth.h"
 #include "http/response.h"
@@ -166,14 +167,15 @@ void vg_web_page_error(struct vg_req *req, struct vg_resp *r)
 
 void vg_page_tlp(struct vg_html *h, const char *tlp)
 {
+    /* the store keeps "AMBER", a form "amber": either reads */
     const char *t = tlp && *tlp ? tlp : "clear";
-    if (!strcmp(t, "white"))
+    if (!strcasecmp(t, "white"))
         t = "clear";
-    const char *cls = !strcmp(t, "red")            ? "tlp tlp-red"
-                      : !strcmp(t, "amber+strict") ? "tlp tlp-amber-strict"
-                      : !strcmp(t, "amber")        ? "tlp tlp-amber"
-                      : !strcmp(t, "green")        ? "tlp tlp-green"
-                                                   : "tlp tlp-clear";
+    const char *cls = !strcasecmp(t, "red")            ? "tlp tlp-red"
+                      : !strcasecmp(t, "amber+strict") ? "tlp tlp-amber-strict"
+                      : !strcasecmp(t, "amber")        ? "tlp tlp-amber"
+                      : !strcasecmp(t, "green")        ? "tlp tlp-green"
+                                                       : "tlp tlp-clear";
     char label[32];
     snprintf(label, sizeof label, "TLP:%s", t);
     for (char *c = label; *c; c++)
