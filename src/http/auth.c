@@ -23,13 +23,17 @@
 #include "util/mem.h"
 #include "util/time.h"
 
-#define USES_MAX   256 /* token uses waiting to be written */
+#define USES_MAX   256 /* tokens whose last use is kept in memory */
 #define USE_PERIOD 60  /* seconds: a token's last use is written at most once per period */
 
+/* A token's last use as this process knows it. A console session's idle expiry is judged on
+ * it (to the second: `t` moves with every request), while the database gets the time at most
+ * once a period (`wt`: what was last handed to it), by the database thread. */
 struct use {
     long long id; /* the token: a user's, or a partner's (their ids are of two tables) */
     bool partner;
-    char when[VG_TIME_LEN];
+    time_t t;  /* its last use */
+    time_t wt; /* the last use handed to the database; 0: none yet */
 };
 
 struct vg_token_uses {
@@ -54,26 +58,61 @@ void vg_token_uses_free(struct vg_token_uses *u)
     free(u);
 }
 
-/* Notes a use of the token of meta now, if its recorded last use is a period old. */
+/* The slot of a token in u (locked), or u->n if it has none. */
+static size_t use_find(const struct vg_token_uses *u, long long id, bool partner)
+{
+    size_t i = 0;
+    while (i < u->n && (u->uses[i].id != id || u->uses[i].partner != partner))
+        i++;
+    return i;
+}
+
+/* The recorded last use of meta's token: the later of the database's and this process's. */
+static time_t last_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
+{
+    time_t last = 0;
+    if (!meta->last_used[0] || vg_time_parse(meta->last_used, &last) != 0)
+        last = 0;
+    if (!u)
+        return last;
+    bool partner = strcmp(meta->kind, "partner") == 0;
+    pthread_mutex_lock(&u->lock);
+    size_t i = use_find(u, meta->id, partner);
+    if (i < u->n && u->uses[i].t > last)
+        last = u->uses[i].t;
+    pthread_mutex_unlock(&u->lock);
+    return last;
+}
+
+/* Notes a use of the token of meta now. An API token whose recorded use is less than a period
+ * old is left alone (no lock: the common case); a session's use is noted every second, as
+ * its idle expiry needs. When the table is full, the slot of the token the longest unused
+ * whose use was written is taken; if none was written, the use is not noted (the token's next
+ * request notes it again). */
 static void note_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
 {
     time_t last, now = time(NULL);
-    if (!u || (meta->last_used[0] && vg_time_parse(meta->last_used, &last) == 0 &&
+    bool session = strcmp(meta->kind, "session") == 0;
+    if (!u || (!session && meta->last_used[0] && vg_time_parse(meta->last_used, &last) == 0 &&
                now - last < USE_PERIOD))
         return;
-    char when[VG_TIME_LEN];
-    vg_time_now(when);
-    pthread_mutex_lock(&u->lock);
-    size_t i = 0;
     bool partner = strcmp(meta->kind, "partner") == 0;
-    while (i < u->n && (u->uses[i].id != meta->id || u->uses[i].partner != partner))
-        i++;
-    if (i < USES_MAX) {
-        u->uses[i].id = meta->id;
-        u->uses[i].partner = partner;
-        memcpy(u->uses[i].when, when, sizeof when);
-        if (i == u->n)
-            u->n++;
+    pthread_mutex_lock(&u->lock);
+    size_t i = use_find(u, meta->id, partner);
+    if (i < u->n) {
+        if (u->uses[i].t < now)
+            u->uses[i].t = now;
+    } else {
+        if (u->n < USES_MAX) {
+            i = u->n++;
+        } else { /* full: the slot of the oldest use written */
+            i = USES_MAX;
+            for (size_t k = 0; k < u->n; k++)
+                if (u->uses[k].wt == u->uses[k].t && (i == USES_MAX || u->uses[k].t < u->uses[i].t))
+                    i = k;
+        }
+        if (i < USES_MAX)
+            u->uses[i] = (struct use){.id = meta->id, .partner = partner, .t = now, .wt = 0};
     }
     pthread_mutex_unlock(&u->lock);
 }
@@ -82,17 +121,28 @@ void vg_token_uses_flush(struct vg_token_uses *u, struct vg_store *st)
 {
     if (!u)
         return;
-    struct use taken[USES_MAX]; /* 18 KiB of the caller's stack */
+    struct use taken[USES_MAX]; /* 8 KiB of the caller's stack */
+    size_t n = 0;
+    time_t now = time(NULL);
     pthread_mutex_lock(&u->lock);
-    size_t n = u->n;
-    memcpy(taken, u->uses, n * sizeof *taken);
-    u->n = 0;
+    for (size_t i = 0; i < u->n; i++) {
+        /* written: a first use, a use a period after the last written, or the last use of a
+         * token left alone for a period (its slot may then be taken) */
+        struct use *x = &u->uses[i];
+        if (x->t != x->wt &&
+            (x->wt == 0 || x->t - x->wt >= USE_PERIOD || now - x->t >= USE_PERIOD)) {
+            x->wt = x->t; /* kept: the slot still answers last_use() */
+            taken[n++] = *x;
+        }
+    }
     pthread_mutex_unlock(&u->lock);
     for (size_t i = 0; i < n; i++) {
         struct vg_diag d;
+        char when[VG_TIME_LEN];
         vg_diag_clear(&d);
-        int rc = taken[i].partner ? vg_store_partner_token_touch(st, taken[i].id, taken[i].when, &d)
-                                  : vg_store_token_touch(st, taken[i].id, taken[i].when, &d);
+        vg_time_fmt(taken[i].t, when);
+        int rc = taken[i].partner ? vg_store_partner_token_touch(st, taken[i].id, when, &d)
+                                  : vg_store_token_touch(st, taken[i].id, when, &d);
         if (rc != 0)
             vg_warn("cannot record the use of %stoken %lld: %s", taken[i].partner ? "partner " : "",
                     taken[i].id, d.message);
@@ -182,9 +232,9 @@ static int session_auth(struct vg_req *req, struct vg_resp *r, const struct vg_r
     time_t last = 0, now = time(NULL);
     if (rc == 0 && strcmp(meta.kind, "session") != 0)
         rc = VG_ENOENT; /* an API token is not a session */
-    if (rc == 0 && meta.last_used[0] && vg_time_parse(meta.last_used, &last) == 0 &&
-        now - last > idle)
-        rc = VG_EPERM;
+    struct vg_token_uses *uses = req->srv ? vg_server_token_uses(req->srv) : NULL;
+    if (rc == 0 && (last = last_use(uses, &meta)) != 0 && now - last > idle)
+        rc = VG_EPERM; /* idle: the last use this process saw, or the database's */
     if (rc == VG_ENOENT || rc == VG_EPERM) {
         memset(&req->actor, 0, sizeof req->actor);
         to_login(req, r,
@@ -205,7 +255,7 @@ static int session_auth(struct vg_req *req, struct vg_resp *r, const struct vg_r
     bool form = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
     bool csrf_ok = !form || vg_auth_csrf_ok(tok, vg_form_get(&req->form, "csrf"));
     sodium_memzero(tok, sizeof tok);
-    note_use(req->srv ? vg_server_token_uses(req->srv) : NULL, &meta);
+    note_use(uses, &meta);
     if (!csrf_ok) {
         vg_resp_error(r, 403, "csrf", "csrf",
                       "the form's CSRF token is missing or not this session's; reload the page "
