@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/response.h"
 #include "util/html.h"
+#include "web/page.h"
 
 #define BIG (1u << 20)
 
@@ -280,6 +282,42 @@ static void trusted_is_written_as_is(void **state)
     vg_html_cleanup(&h);
 }
 
+/* A page's redirect (web/page.c) goes to a path of the site only: a handler passing a URL
+ * from outside could not make vigie an open redirect (an absolute URL once passed). */
+static void redirect_stays_on_the_site(void **state)
+{
+    (void)state;
+    static const char *const away[] = {"https://evil.example/",
+                                       "http://evil.example",
+                                       "//evil.example",
+                                       "/\\evil.example",
+                                       "javascript:x",
+                                       "mailto:a@b.c",
+                                       "?x",
+                                       "#x",
+                                       "",
+                                       "/a\r\nSet-Cookie: x=1",
+                                       NULL};
+    struct vg_resp r;
+    for (size_t i = 0; i < sizeof away / sizeof *away; i++) {
+        memset(&r, 0, sizeof r);
+        vg_page_redirect(&r, away[i]);
+        assert_int_equal(r.status, 303);
+        assert_string_equal(r.location, "/");
+    }
+    char longpath[400];
+    memset(longpath, 'a', sizeof longpath - 1);
+    longpath[0] = '/';
+    longpath[sizeof longpath - 1] = '\0';
+    memset(&r, 0, sizeof r);
+    vg_page_redirect(&r, longpath); /* cut, it would lead elsewhere */
+    assert_string_equal(r.location, "/");
+    memset(&r, 0, sizeof r);
+    vg_page_redirect(&r, "/console/incidents/42?tab=notes#n3");
+    assert_int_equal(r.status, 303);
+    assert_string_equal(r.location, "/console/incidents/42?tab=notes#n3");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +330,7 @@ int main(void)
         cmocka_unit_test(control_characters_and_bad_utf8_replaced),
         cmocka_unit_test(url_encode),
         cmocka_unit_test(trusted_is_written_as_is),
+        cmocka_unit_test(redirect_stays_on_the_site),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
