@@ -27,13 +27,15 @@
 #define USE_PERIOD 60  /* seconds: a token's last use is written at most once per period */
 
 /* A token's last use as this process knows it. A console session's idle expiry is judged on
- * it (to the second: `t` moves with every request), while the database gets the time at most
- * once a period (`wt`: what was last handed to it), by the database thread. */
+ * it, to the second (`t` moves with every request of a session), while the database gets the
+ * time at most once a period: a use is `dirty` (to be written by the database thread) when
+ * the database's is a period older. */
 struct use {
     long long id; /* the token: a user's, or a partner's (their ids are of two tables) */
     bool partner;
-    time_t t;  /* its last use */
-    time_t wt; /* the last use handed to the database; 0: none yet */
+    bool dirty;             /* when is newer than the database's and waits to be written */
+    time_t t;               /* its last use */
+    char when[VG_TIME_LEN]; /* the same, as written (to the microsecond) */
 };
 
 struct vg_token_uses {
@@ -67,12 +69,19 @@ static size_t use_find(const struct vg_token_uses *u, long long id, bool partner
     return i;
 }
 
-/* The recorded last use of meta's token: the later of the database's and this process's. */
-static time_t last_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
+/* The database's last use of meta's token, 0 if none. */
+static time_t db_use(const struct vg_token_meta *meta)
 {
     time_t last = 0;
     if (!meta->last_used[0] || vg_time_parse(meta->last_used, &last) != 0)
-        last = 0;
+        return 0;
+    return last;
+}
+
+/* The last use of meta's token: the later of the database's and this process's. */
+static time_t last_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
+{
+    time_t last = db_use(meta);
     if (!u)
         return last;
     bool partner = strcmp(meta->kind, "partner") == 0;
@@ -85,34 +94,41 @@ static time_t last_use(struct vg_token_uses *u, const struct vg_token_meta *meta
 }
 
 /* Notes a use of the token of meta now. An API token whose recorded use is less than a period
- * old is left alone (no lock: the common case); a session's use is noted every second, as
- * its idle expiry needs. When the table is full, the slot of the token the longest unused
- * whose use was written is taken; if none was written, the use is not noted (the token's next
- * request notes it again). */
+ * old is left alone (no lock: the common case); a session's use is noted every time, as its
+ * idle expiry needs. When the table is full, the slot of the oldest use already written is
+ * taken; if every one waits to be written, the use is not noted (the token's next request
+ * notes it again). */
 static void note_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
 {
-    time_t last, now = time(NULL);
+    time_t now = time(NULL), db = db_use(meta);
     bool session = strcmp(meta->kind, "session") == 0;
-    if (!u || (!session && meta->last_used[0] && vg_time_parse(meta->last_used, &last) == 0 &&
-               now - last < USE_PERIOD))
+    bool behind = !db || now - db >= USE_PERIOD; /* the database needs this use */
+    if (!u || (!session && !behind))
         return;
     bool partner = strcmp(meta->kind, "partner") == 0;
+    char when[VG_TIME_LEN];
+    vg_time_now(when);
     pthread_mutex_lock(&u->lock);
     size_t i = use_find(u, meta->id, partner);
-    if (i < u->n) {
-        if (u->uses[i].t < now)
-            u->uses[i].t = now;
-    } else {
+    if (i == u->n) {
         if (u->n < USES_MAX) {
-            i = u->n++;
+            u->n++;
         } else { /* full: the slot of the oldest use written */
             i = USES_MAX;
             for (size_t k = 0; k < u->n; k++)
-                if (u->uses[k].wt == u->uses[k].t && (i == USES_MAX || u->uses[k].t < u->uses[i].t))
+                if (!u->uses[k].dirty && (i == USES_MAX || u->uses[k].t < u->uses[i].t))
                     i = k;
         }
         if (i < USES_MAX)
-            u->uses[i] = (struct use){.id = meta->id, .partner = partner, .t = now, .wt = 0};
+            u->uses[i] = (struct use){.id = meta->id, .partner = partner, .t = 0};
+    }
+    if (i < USES_MAX) {
+        struct use *x = &u->uses[i];
+        if (x->t <= now) {
+            x->t = now;
+            memcpy(x->when, when, sizeof when);
+        }
+        x->dirty = x->dirty || behind;
     }
     pthread_mutex_unlock(&u->lock);
 }
@@ -121,28 +137,21 @@ void vg_token_uses_flush(struct vg_token_uses *u, struct vg_store *st)
 {
     if (!u)
         return;
-    struct use taken[USES_MAX]; /* 8 KiB of the caller's stack */
+    struct use taken[USES_MAX]; /* 14 KiB of the caller's stack */
     size_t n = 0;
-    time_t now = time(NULL);
     pthread_mutex_lock(&u->lock);
     for (size_t i = 0; i < u->n; i++) {
-        /* written: a first use, a use a period after the last written, or the last use of a
-         * token left alone for a period (its slot may then be taken) */
-        struct use *x = &u->uses[i];
-        if (x->t != x->wt &&
-            (x->wt == 0 || x->t - x->wt >= USE_PERIOD || now - x->t >= USE_PERIOD)) {
-            x->wt = x->t; /* kept: the slot still answers last_use() */
-            taken[n++] = *x;
+        if (u->uses[i].dirty) {
+            u->uses[i].dirty = false; /* kept: the slot still answers last_use() */
+            taken[n++] = u->uses[i];
         }
     }
     pthread_mutex_unlock(&u->lock);
     for (size_t i = 0; i < n; i++) {
         struct vg_diag d;
-        char when[VG_TIME_LEN];
         vg_diag_clear(&d);
-        vg_time_fmt(taken[i].t, when);
-        int rc = taken[i].partner ? vg_store_partner_token_touch(st, taken[i].id, when, &d)
-                                  : vg_store_token_touch(st, taken[i].id, when, &d);
+        int rc = taken[i].partner ? vg_store_partner_token_touch(st, taken[i].id, taken[i].when, &d)
+                                  : vg_store_token_touch(st, taken[i].id, taken[i].when, &d);
         if (rc != 0)
             vg_warn("cannot record the use of %stoken %lld: %s", taken[i].partner ? "partner " : "",
                     taken[i].id, d.message);
@@ -346,6 +355,15 @@ int vg_http_login_admit(struct vg_req *req, struct vg_resp *r, struct vg_loginli
     static const char *const fields[] = {"name", "password", NULL};
     const char *name, *pw;
     if (req->form.fields) {
+        /* login CSRF: a page of another site posting its own credentials would log the
+         * browser in as someone else; browsers say where a request comes from */
+        const char *site = vg_req_header(req, "Sec-Fetch-Site");
+        if (site && !strcasecmp(site, "cross-site")) {
+            vg_resp_error(r, 403, "forbidden", NULL,
+                          "a login sent from another site's page is refused; open the login "
+                          "page of the console and log in there");
+            return -1;
+        }
         login_fields(req, &name, &pw);
         if (!name || !*name || !pw || !*pw) {
             vg_resp_error(r, 400, "invalid", name && *name ? "/password" : "/name",

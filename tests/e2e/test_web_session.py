@@ -144,6 +144,20 @@ def test_missing_fields_are_a_400_login_page(srv):
     assert r.status_code == 415
 
 
+def test_login_from_another_site_is_refused(srv):
+    """Login CSRF: a page elsewhere posting the form (with its author's credentials) would log
+    the browser in as them; the browser's Sec-Fetch-Site says so and the login is refused."""
+    r = requests.post(srv.url + "/console/login", data={"name": "dana", "password": USER_PASSWORD},
+                      headers={"Sec-Fetch-Site": "cross-site"}, allow_redirects=False, timeout=60)
+    assert r.status_code == 403 and "Set-Cookie" not in r.headers
+    assert "a login sent from another site" in r.text and "<h1>Log in to the console</h1>" in r.text
+    for site in ("same-origin", "none"):
+        r = requests.post(srv.url + "/console/login",
+                          data={"name": "dana", "password": USER_PASSWORD},
+                          headers={"Sec-Fetch-Site": site}, allow_redirects=False, timeout=60)
+        assert r.status_code == 303 and COOKIE_RE.match(r.headers["Set-Cookie"])
+
+
 @pytest.mark.parametrize("srv", [["--login-free", "2", "--login-wait-max", "3s"]], indirect=True)
 def test_login_form_is_rate_limited_like_the_api(srv):
     for _ in range(2):
