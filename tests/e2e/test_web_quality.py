@@ -58,8 +58,11 @@ def site_kind(path):
     if not path.startswith(SITE_PREFIXES):
         return None
     segs = [s for s in path.split("/") if s]
-    ext = segs[-1].rsplit(".", 1)[-1] if segs and "." in segs[-1] else ""
-    return (segs[0] if segs else "", len(segs), ext)
+    last = segs[-1] if segs else ""
+    ext = last.rsplit(".", 1)[-1] if "." in last else ""
+    # the last segment's shape: "2026" (a year) is not "VIGIE-2026-GUI-0001" (an advisory)
+    shape = re.sub(r"[0-9]+", "9", re.sub(r"[A-Za-z]+", "a", last.rsplit(".", 1)[0]))
+    return (segs[0] if segs else "", len(segs), ext, shape)
 
 
 def links(page, base):
@@ -190,6 +193,12 @@ def site(tmp_path_factory):
     assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
 
 
+def test_zz_crawl_size(site):
+    """How much was crawled (shown with -s): a check that the crawl is not trivially small."""
+    print(f"crawled {len(site.admin_pages)} pages as admin, {len(site.public_pages)} as nobody")
+    assert len(site.admin_pages) + len(site.public_pages) >= 20
+
+
 def every_page(site):
     return site.admin_pages + site.public_pages
 
@@ -277,9 +286,11 @@ def test_csp_forbids_inline_script_and_framing(site):
                 "'unsafe-eval'" in script:
             failures.append(f"{p!r}: script sources {script}")
         # the published site's files carry their own <style> (they are served as files too,
-        # web/publication.c): only the pages the server writes must do without
-        if "'unsafe-inline'" in directives.get("style-src", directives.get("default-src", [])) \
-                and not p.path.startswith(SITE_PREFIXES):
+        # web/publication.c, and previewed as such): only the pages of the frame, which use
+        # the server's stylesheet, must do without
+        framed = any(e.get("href") == "/static/vigie.css" for e in p.elements("link"))
+        if framed and "'unsafe-inline'" in directives.get("style-src",
+                                                          directives.get("default-src", [])):
             failures.append(f"{p!r}: inline styles allowed")
         if directives.get("frame-ancestors") != ["'none'"] and \
                 p.headers.get("X-Frame-Options") != "DENY":
