@@ -1,12 +1,12 @@
 """The web's quality, page by page (issue 14): a crawler visits every page reachable by links
 from /, /report and /console/, as an administrator and as nobody, and holds each one to the
 same rules: valid HTML (html5lib, strict), `<html lang>`, one h1 and headings in order, a label
-for every field, unique ids, a Content-Security-Policy without 'unsafe-inline' scripts, no
-inline style or script, no broken link. Before it crawls, the three payloads below are put
-through the API into every text field of an organisation, an incident (notes and observables
-included), an indicator and an advisory: no page may show one of them live. A TLP:RED
-incident's values never reach a page nobody logged in can see; the TLP badges' colours have a
-contrast of 4.5:1 at least (WCAG AA).
+for every field, unique ids, table headers with a scope, a Content-Security-Policy without
+'unsafe-inline' scripts, no inline style or script, no broken link. Before it crawls, the three
+payloads below are put through the API into every text field of an organisation, an incident
+(notes and observables included), an indicator and an advisory: no page may show one of them
+live. A TLP:RED incident's values never reach a page nobody logged in can see; the TLP badges'
+colours have a contrast of 4.5:1 at least (WCAG AA).
 
 Add a page to the web and it is crawled here as soon as a link leads to it: nothing to add."""
 import re
@@ -270,6 +270,13 @@ def test_every_field_has_a_label_and_ids_are_unique(site):
                 if not e.get("id") or e.get("id") not in labelled:
                     failures.append(f"{p!r}: <{tag} name={e.get('name')!r} id={e.get('id')!r}> "
                                     "has no <label for> nor aria-label")
+    report(failures)
+
+
+def test_table_headers_have_a_scope(site):
+    failures = [f"{p!r}: <th> {(e.text or '').strip()[:30]!r} without scope col or row"
+                for p in html_pages(site) for e in p.elements("th")
+                if e.get("scope") not in ("col", "row", "colgroup", "rowgroup")]
     report(failures)
 
 
