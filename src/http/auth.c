@@ -23,13 +23,19 @@
 #include "util/mem.h"
 #include "util/time.h"
 
-#define USES_MAX   256 /* token uses waiting to be written */
+#define USES_MAX   256 /* tokens whose last use is kept in memory */
 #define USE_PERIOD 60  /* seconds: a token's last use is written at most once per period */
 
+/* A token's last use as this process knows it. A console session's idle expiry is judged on
+ * it, to the second (`t` moves with every request of a session), while the database gets the
+ * time at most once a period: a use is `dirty` (to be written by the database thread) when
+ * the database's is a period older. */
 struct use {
     long long id; /* the token: a user's, or a partner's (their ids are of two tables) */
     bool partner;
-    char when[VG_TIME_LEN];
+    bool dirty;             /* when is newer than the database's and waits to be written */
+    time_t t;               /* its last use */
+    char when[VG_TIME_LEN]; /* the same, as written (to the microsecond) */
 };
 
 struct vg_token_uses {
@@ -54,26 +60,75 @@ void vg_token_uses_free(struct vg_token_uses *u)
     free(u);
 }
 
-/* Notes a use of the token of meta now, if its recorded last use is a period old. */
+/* The slot of a token in u (locked), or u->n if it has none. */
+static size_t use_find(const struct vg_token_uses *u, long long id, bool partner)
+{
+    size_t i = 0;
+    while (i < u->n && (u->uses[i].id != id || u->uses[i].partner != partner))
+        i++;
+    return i;
+}
+
+/* The database's last use of meta's token, 0 if none. */
+static time_t db_use(const struct vg_token_meta *meta)
+{
+    time_t last = 0;
+    if (!meta->last_used[0] || vg_time_parse(meta->last_used, &last) != 0)
+        return 0;
+    return last;
+}
+
+/* The last use of meta's token: the later of the database's and this process's. */
+static time_t last_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
+{
+    time_t last = db_use(meta);
+    if (!u)
+        return last;
+    bool partner = strcmp(meta->kind, "partner") == 0;
+    pthread_mutex_lock(&u->lock);
+    size_t i = use_find(u, meta->id, partner);
+    if (i < u->n && u->uses[i].t > last)
+        last = u->uses[i].t;
+    pthread_mutex_unlock(&u->lock);
+    return last;
+}
+
+/* Notes a use of the token of meta now. An API token whose recorded use is less than a period
+ * old is left alone (no lock: the common case); a session's use is noted every time, as its
+ * idle expiry needs. When the table is full, the slot of the oldest use already written is
+ * taken; if every one waits to be written, the use is not noted (the token's next request
+ * notes it again). */
 static void note_use(struct vg_token_uses *u, const struct vg_token_meta *meta)
 {
-    time_t last, now = time(NULL);
-    if (!u || (meta->last_used[0] && vg_time_parse(meta->last_used, &last) == 0 &&
-               now - last < USE_PERIOD))
+    time_t now = time(NULL), db = db_use(meta);
+    bool session = strcmp(meta->kind, "session") == 0;
+    bool behind = !db || now - db >= USE_PERIOD; /* the database needs this use */
+    if (!u || (!session && !behind))
         return;
+    bool partner = strcmp(meta->kind, "partner") == 0;
     char when[VG_TIME_LEN];
     vg_time_now(when);
     pthread_mutex_lock(&u->lock);
-    size_t i = 0;
-    bool partner = strcmp(meta->kind, "partner") == 0;
-    while (i < u->n && (u->uses[i].id != meta->id || u->uses[i].partner != partner))
-        i++;
-    if (i < USES_MAX) {
-        u->uses[i].id = meta->id;
-        u->uses[i].partner = partner;
-        memcpy(u->uses[i].when, when, sizeof when);
-        if (i == u->n)
+    size_t i = use_find(u, meta->id, partner);
+    if (i == u->n) {
+        if (u->n < USES_MAX) {
             u->n++;
+        } else { /* full: the slot of the oldest use written */
+            i = USES_MAX;
+            for (size_t k = 0; k < u->n; k++)
+                if (!u->uses[k].dirty && (i == USES_MAX || u->uses[k].t < u->uses[i].t))
+                    i = k;
+        }
+        if (i < USES_MAX)
+            u->uses[i] = (struct use){.id = meta->id, .partner = partner, .t = 0};
+    }
+    if (i < USES_MAX) {
+        struct use *x = &u->uses[i];
+        if (x->t <= now) {
+            x->t = now;
+            memcpy(x->when, when, sizeof when);
+        }
+        x->dirty = x->dirty || behind;
     }
     pthread_mutex_unlock(&u->lock);
 }
@@ -82,11 +137,15 @@ void vg_token_uses_flush(struct vg_token_uses *u, struct vg_store *st)
 {
     if (!u)
         return;
-    struct use taken[USES_MAX]; /* 18 KiB of the caller's stack */
+    struct use taken[USES_MAX]; /* 14 KiB of the caller's stack */
+    size_t n = 0;
     pthread_mutex_lock(&u->lock);
-    size_t n = u->n;
-    memcpy(taken, u->uses, n * sizeof *taken);
-    u->n = 0;
+    for (size_t i = 0; i < u->n; i++) {
+        if (u->uses[i].dirty) {
+            u->uses[i].dirty = false; /* kept: the slot still answers last_use() */
+            taken[n++] = u->uses[i];
+        }
+    }
     pthread_mutex_unlock(&u->lock);
     for (size_t i = 0; i < n; i++) {
         struct vg_diag d;
@@ -182,9 +241,9 @@ static int session_auth(struct vg_req *req, struct vg_resp *r, const struct vg_r
     time_t last = 0, now = time(NULL);
     if (rc == 0 && strcmp(meta.kind, "session") != 0)
         rc = VG_ENOENT; /* an API token is not a session */
-    if (rc == 0 && meta.last_used[0] && vg_time_parse(meta.last_used, &last) == 0 &&
-        now - last > idle)
-        rc = VG_EPERM;
+    struct vg_token_uses *uses = req->srv ? vg_server_token_uses(req->srv) : NULL;
+    if (rc == 0 && (last = last_use(uses, &meta)) != 0 && now - last > idle)
+        rc = VG_EPERM; /* idle: the last use this process saw, or the database's */
     if (rc == VG_ENOENT || rc == VG_EPERM) {
         memset(&req->actor, 0, sizeof req->actor);
         to_login(req, r,
@@ -205,7 +264,7 @@ static int session_auth(struct vg_req *req, struct vg_resp *r, const struct vg_r
     bool form = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
     bool csrf_ok = !form || vg_auth_csrf_ok(tok, vg_form_get(&req->form, "csrf"));
     sodium_memzero(tok, sizeof tok);
-    note_use(req->srv ? vg_server_token_uses(req->srv) : NULL, &meta);
+    note_use(uses, &meta);
     if (!csrf_ok) {
         vg_resp_error(r, 403, "csrf", "csrf",
                       "the form's CSRF token is missing or not this session's; reload the page "
@@ -296,6 +355,15 @@ int vg_http_login_admit(struct vg_req *req, struct vg_resp *r, struct vg_loginli
     static const char *const fields[] = {"name", "password", NULL};
     const char *name, *pw;
     if (req->form.fields) {
+        /* login CSRF: a page of another site posting its own credentials would log the
+         * browser in as someone else; browsers say where a request comes from */
+        const char *site = vg_req_header(req, "Sec-Fetch-Site");
+        if (site && !strcasecmp(site, "cross-site")) {
+            vg_resp_error(r, 403, "forbidden", NULL,
+                          "a login sent from another site's page is refused; open the login "
+                          "page of the console and log in there");
+            return -1;
+        }
         login_fields(req, &name, &pw);
         if (!name || !*name || !pw || !*pw) {
             vg_resp_error(r, 400, "invalid", name && *name ? "/password" : "/name",

@@ -20,9 +20,11 @@ int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least);
  * a sharing route also offers Basic (r->basic_auth). A partner's token uses are not noted. */
 int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_route *route);
 
-/* The last uses of tokens waiting to be written: noted by vg_http_auth on any thread, written
- * by the database thread (vg_token_uses_flush), so that a reader never writes. Bounded: when
- * it is full a use is not noted (the token's next request notes it again). */
+/* The last uses of tokens as the server knows them: noted by vg_http_auth on any thread (a
+ * console session's at every request: its idle expiry is judged on them), written by the
+ * database thread (vg_token_uses_flush) when the database's is a minute older, so that a
+ * reader never writes. Bounded: when it is full, the oldest use already written makes room;
+ * if none is, a use is not noted (the token's next request notes it again). */
 struct vg_token_uses;
 struct vg_token_uses *vg_token_uses_new(void);
 void vg_token_uses_free(struct vg_token_uses *u);

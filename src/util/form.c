@@ -2,6 +2,7 @@
  * into one copy of the body, each NUL-terminated where its '=' or '&' was. */
 #include "util/form.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,31 @@ static int decode(char *out, const char *s, size_t n, const char **why)
     return 0;
 }
 
+/* The JSON pointer of a field named name ("/" + name, '~' as "~0" and '/' as "~1", RFC 6901),
+ * cut to fit cap at a character's boundary: the name is UTF-8 (decoded and checked), and so
+ * is its pointer, which an error answer (JSON, a page) carries. */
+static void pointer_of(const char *name, char *out, size_t cap)
+{
+    size_t o = 0, len = strlen(name);
+    out[o++] = '/';
+    for (size_t i = 0; i < len;) {
+        size_t k = vg_utf8_len((const unsigned char *)name + i, len - i);
+        bool esc = name[i] == '~' || name[i] == '/';
+        size_t need = esc ? 2 : k ? k : 1;
+        if (o + need >= cap)
+            break;
+        if (esc) {
+            out[o++] = '~';
+            out[o++] = name[i] == '~' ? '0' : '1';
+        } else {
+            memcpy(out + o, name + i, need);
+            o += need;
+        }
+        i += k ? k : 1;
+    }
+    out[o] = '\0';
+}
+
 int vg_form_parse(struct vg_form *f, const char *body, size_t len, struct vg_diag *d)
 {
     memset(f, 0, sizeof *f);
@@ -93,7 +119,7 @@ int vg_form_parse(struct vg_form *f, const char *body, size_t len, struct vg_dia
             if (eq) {
                 if (decode(vstart, vstart, vlen, &why) != 0) {
                     char field[80];
-                    snprintf(field, sizeof field, "/%.60s", name);
+                    pointer_of(name, field, sizeof field);
                     return vg_diag_set(d, VG_EINVAL, field, "%s", why);
                 }
             } else {

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "util/mem.h"
+#include "util/str.h"
 
 void vg_html_init(struct vg_html *h, size_t max)
 {
@@ -58,6 +59,60 @@ static void fail(struct vg_html *h)
     h->b.failed = true;
 }
 
+/* Whether the code point of the UTF-8 sequence p[0..k) is one HTML calls a parse error in a
+ * page: a control other than tab, LF, FF and CR (C0, DEL, C1) or a noncharacter. */
+static bool html_bad_char(const unsigned char *p, size_t k)
+{
+    unsigned long v = k == 1   ? p[0]
+                      : k == 2 ? (p[0] & 0x1fUL)
+                      : k == 3 ? (p[0] & 0x0fUL)
+                               : (p[0] & 0x07UL);
+    for (size_t i = 1; i < k; i++)
+        v = (v << 6) | (p[i] & 0x3fUL);
+    if (v < 0x20)
+        return v != '\t' && v != '\n' && v != '\f' && v != '\r';
+    return (v >= 0x7f && v <= 0x9f) || (v >= 0xfdd0 && v <= 0xfdef) || (v & 0xfffe) == 0xfffe;
+}
+
+/* Appends s[0..n) escaped (& < > " '): text and attribute values alike. A byte that does not
+ * start a UTF-8 sequence, and a character that is a parse error of HTML (a control, a
+ * noncharacter), is written as U+FFFD: outside data (a JSON string may hold "\u0001") can never
+ * make a page invalid. */
+static void put_escaped(struct vg_html *h, const char *s, size_t n)
+{
+    static const char repl[] = "\xef\xbf\xbd";
+    const unsigned char *u = (const unsigned char *)s;
+    size_t start = 0, i = 0;
+    while (i < n) {
+        unsigned char c = u[i];
+        if (c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'') {
+            i++;
+            continue;
+        }
+        size_t k = vg_utf8_len(u + i, n - i);
+        if (k && !html_bad_char(u + i, k) && (c >= 0x80 || c < 0x20)) {
+            i += k; /* tab, LF, FF, CR or a character beyond ASCII: kept */
+            continue;
+        }
+        vg_buf_append(&h->b, s + start, i - start);
+        if (k == 1 && c == '&')
+            vg_buf_puts(&h->b, "&amp;");
+        else if (k == 1 && c == '<')
+            vg_buf_puts(&h->b, "&lt;");
+        else if (k == 1 && c == '>')
+            vg_buf_puts(&h->b, "&gt;");
+        else if (k == 1 && c == '"')
+            vg_buf_puts(&h->b, "&quot;");
+        else if (k == 1 && c == '\'')
+            vg_buf_puts(&h->b, "&#39;");
+        else
+            vg_buf_append(&h->b, repl, sizeof repl - 1);
+        i += k ? k : 1;
+        start = i;
+    }
+    vg_buf_append(&h->b, s + start, n - start);
+}
+
 static void put_attrs(struct vg_html *h, va_list ap)
 {
     const char *name;
@@ -76,7 +131,7 @@ static void put_attrs(struct vg_html *h, va_list ap)
         if (is_url_attr(name) && !vg_html_url_ok(value))
             value = "#";
         vg_buf_puts(&h->b, "=\"");
-        vg_buf_put_html(&h->b, value, strlen(value));
+        put_escaped(h, value, strlen(value));
         vg_buf_putc(&h->b, '"');
     }
 }
@@ -133,13 +188,13 @@ void vg_html_elem(struct vg_html *h, const char *tag, const char *text, ...)
 void vg_html_text(struct vg_html *h, const char *s)
 {
     if (s)
-        vg_buf_put_html(&h->b, s, strlen(s));
+        put_escaped(h, s, strlen(s));
 }
 
 void vg_html_textn(struct vg_html *h, const char *s, size_t n)
 {
     if (s)
-        vg_buf_put_html(&h->b, s, n);
+        put_escaped(h, s, n);
 }
 
 void vg_html_textf(struct vg_html *h, const char *fmt, ...)
@@ -154,7 +209,7 @@ void vg_html_textf(struct vg_html *h, const char *fmt, ...)
         return;
     }
     if ((size_t)n < sizeof small) {
-        vg_buf_put_html(&h->b, small, (size_t)n);
+        put_escaped(h, small, (size_t)n);
         return;
     }
     char *big = vg_malloc((size_t)n + 1);
@@ -165,7 +220,7 @@ void vg_html_textf(struct vg_html *h, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(big, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    vg_buf_put_html(&h->b, big, (size_t)n);
+    put_escaped(h, big, (size_t)n);
     free(big);
 }
 

@@ -13,13 +13,39 @@
 #include "web/page.h"
 #include "web/web.h"
 
-/* Where to go after the login: a console path given as ?next=, else the console's home. */
+/* Where to go after the login: a console path given as ?next=, else the console's home. The
+ * path must stay in /console/ as a browser reads it: made of the characters of a path and a
+ * query only (a tab or a newline, which browsers drop, could join "/" and "/"), no "//", no
+ * '\\', and no dot segment in its path, written or percent-encoded ("/console/../x" and
+ * "/console/%2e%2e/x" are "/x" to a browser). */
 static const char *next_path(const char *next)
 {
-    if (next && !strncmp(next, "/console/", 9) && strlen(next) < 200 && !strstr(next, "//") &&
-        !strchr(next, '\\') && strcspn(next, "\r\n\"<>") == strlen(next))
-        return next;
-    return "/console/";
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                             "/-._~%!$&'()*+,;=:@?";
+    if (!next || strncmp(next, "/console/", 9) != 0 || strlen(next) >= 200 ||
+        strspn(next, ok) != strlen(next) || strstr(next, "//"))
+        return "/console/";
+    size_t path = strcspn(next, "?#");
+    for (size_t i = 0; i < path; i++) {
+        if (next[i] != '/')
+            continue;
+        /* the segment after this '/' is "." or "..", maybe percent-encoded */
+        size_t j = i + 1, dots = 0;
+        while (j < path) {
+            if (next[j] == '.') {
+                j++;
+            } else if (next[j] == '%' && j + 2 < path && next[j + 1] == '2' &&
+                       (next[j + 2] == 'e' || next[j + 2] == 'E')) {
+                j += 3;
+            } else {
+                break;
+            }
+            dots++;
+        }
+        if (dots && (j == path || next[j] == '/'))
+            return "/console/";
+    }
+    return next;
 }
 
 /* The login form; name (kept when a login failed) and an error above it. */

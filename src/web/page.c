@@ -115,8 +115,11 @@ void vg_page_end(struct vg_html *h, struct vg_resp *r, int status)
 
 void vg_page_redirect(struct vg_resp *r, const char *location)
 {
+    /* a path of this site only: "https://elsewhere" would make a handler an open redirect */
+    bool site = location && location[0] == '/' && vg_html_url_ok(location) &&
+                strlen(location) < sizeof r->location && !strpbrk(location, "\r\n\t");
     r->status = 303;
-    snprintf(r->location, sizeof r->location, "%s", vg_html_url_ok(location) ? location : "/");
+    snprintf(r->location, sizeof r->location, "%s", site ? location : "/");
 }
 
 void vg_page_error(const struct vg_req *req, struct vg_resp *r, int status, const char *title,

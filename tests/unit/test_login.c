@@ -111,7 +111,7 @@ static void login_tokens_expire_and_are_capped(void **state)
     struct vg_diag d;
     long long id, tid[4];
     char tok[4][VG_TOKEN_LEN + 1], role[16], expires[VG_TIME_LEN];
-    struct vg_auth_policy policy = {3600, 3};
+    struct vg_auth_policy policy = {3600, 3, NULL};
     assert_int_equal(vg_auth_user_create(f->st, "ana", "analyst", NULL, &id, &d), 0);
     for (int i = 0; i < 4; i++)
         assert_int_equal(vg_auth_login_mint(f->st, "ana", id, &policy, tok[i], &tid[i], role,
@@ -145,6 +145,68 @@ static void login_tokens_expire_and_are_capped(void **state)
     assert_int_equal(vg_auth_login_mint(f->st, "bob", id + 1, &policy, tok[0], &tid[0], role,
                                         sizeof role, expires, &d),
                      VG_EPERM);
+}
+
+/* A console session (kind "session", web/): minted with its idle time counting from now
+ * (last_used set), the session lifetime by default, capped apart from login tokens; its CSRF
+ * token is 64 hex digits that depend on the session's secret only, checked in full. */
+static void sessions_and_their_csrf(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    long long uid, sid, lid;
+    char s1[VG_TOKEN_LEN + 1], s2[VG_TOKEN_LEN + 1], lt[VG_TOKEN_LEN + 1], role[16];
+    char expires[VG_TIME_LEN];
+    assert_int_equal(vg_auth_user_create(f->st, "ana", "reader", NULL, &uid, &d), 0);
+    struct vg_auth_policy session = {0, 1, "session"}, login = {0, 1, NULL};
+    assert_int_equal(vg_auth_login_mint(f->st, "ana", uid, &session, s1, &sid, role, sizeof role,
+                                        expires, &d),
+                     0);
+    assert_string_equal(role, "reader");
+    time_t exp, used;
+    assert_int_equal(vg_time_parse(expires, &exp), 0);
+    assert_true(exp > time(NULL) + VG_SESSION_TTL - 10 && exp <= time(NULL) + VG_SESSION_TTL);
+    assert_int_equal(vg_auth_login_mint(f->st, "ana", uid, &login, lt, &lid, role, sizeof role,
+                                        expires, &d),
+                     0);
+    struct vg_actor a;
+    struct vg_token_meta m;
+    assert_int_equal(vg_auth_token_check(f->st, s1, VG_TOKEN_LEN, &a, &m), 0);
+    assert_string_equal(m.kind, "session");
+    assert_int_equal(m.id, sid);
+    assert_int_equal(vg_time_parse(m.last_used, &used), 0);
+    assert_true(used >= time(NULL) - 5 && used <= time(NULL));
+    assert_int_equal(vg_auth_token_check(f->st, lt, VG_TOKEN_LEN, &a, &m), 0);
+    assert_string_equal(m.kind, "login");
+    assert_true(m.last_used[0] == '\0'); /* a login token's use starts unknown */
+    /* a second session with a cap of one revokes the first, not the login token */
+    assert_int_equal(vg_auth_login_mint(f->st, "ana", uid, &session, s2, &sid, role, sizeof role,
+                                        expires, &d),
+                     0);
+    assert_int_equal(vg_auth_token_check(f->st, s1, VG_TOKEN_LEN, &a, &m), VG_ENOENT);
+    assert_int_equal(vg_auth_token_check(f->st, lt, VG_TOKEN_LEN, &a, &m), 0);
+
+    char c1[VG_CSRF_LEN + 1], c1b[VG_CSRF_LEN + 1], c2[VG_CSRF_LEN + 1];
+    vg_auth_csrf(s1, c1);
+    vg_auth_csrf(s1, c1b);
+    vg_auth_csrf(s2, c2);
+    assert_int_equal(strlen(c1), VG_CSRF_LEN);
+    assert_int_equal(strspn(c1, "0123456789abcdef"), VG_CSRF_LEN);
+    assert_string_equal(c1, c1b);
+    assert_string_not_equal(c1, c2);
+    assert_true(vg_auth_csrf_ok(s1, c1));
+    assert_false(vg_auth_csrf_ok(s2, c1));
+    assert_false(vg_auth_csrf_ok(s1, NULL));
+    assert_false(vg_auth_csrf_ok(NULL, c1));
+    assert_false(vg_auth_csrf_ok(s1, ""));
+    char cut[VG_CSRF_LEN + 2];
+    snprintf(cut, sizeof cut, "%.63s", c1);
+    assert_false(vg_auth_csrf_ok(s1, cut));
+    snprintf(cut, sizeof cut, "%sx", c1);
+    assert_false(vg_auth_csrf_ok(s1, cut));
+    memcpy(cut, c1, sizeof c1);
+    cut[VG_CSRF_LEN - 1] = cut[VG_CSRF_LEN - 1] == '0' ? '1' : '0';
+    assert_false(vg_auth_csrf_ok(s1, cut));
 }
 
 /* A database of schema 5, whose login tokens never expired: migration 006 makes them login
@@ -208,6 +270,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(every_refusal_verifies_once, setup, teardown),
         cmocka_unit_test(dummy_hash_has_the_users_cost),
         cmocka_unit_test_setup_teardown(login_tokens_expire_and_are_capped, setup, teardown),
+        cmocka_unit_test_setup_teardown(sessions_and_their_csrf, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_gives_old_login_tokens_an_expiry, setup,
                                         teardown),
     };
