@@ -18,6 +18,7 @@
 #include "http/server.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/mem.h"
 #include "util/str.h"
 #include "web/page.h"
 #include "web/web.h"
@@ -295,9 +296,15 @@ static void report_page(struct vg_req *req, struct vg_resp *r, int status, const
     vg_page_begin(&h, req, &p);
     if (s->error && !s->field)
         vg_html_elem(&h, "p", s->error, "class", "error-message", "role", "alert", NULL);
-    else if (s->error)
-        vg_html_elem(&h, "p", "The report could not be sent: see the field marked below.", "class",
-                     "error-message", "role", "alert", NULL);
+    else if (s->error) { /* a link to the field marked, for keyboards and screen readers */
+        char anchor[80];
+        snprintf(anchor, sizeof anchor, "#%s", s->field);
+        vg_html_open(&h, "p", "class", "error-message", "role", "alert", NULL);
+        vg_html_text(&h, "The report could not be sent: see ");
+        vg_html_elem(&h, "a", label_of(s->field), "href", anchor, NULL);
+        vg_html_text(&h, ".");
+        vg_html_close(&h, "p");
+    }
     vg_html_open(&h, "p", NULL);
     vg_html_text(&h, "For the public bodies and operators of vital or essential services of "
                      "this CERT's constituency. Individuals and small businesses: ");
@@ -371,6 +378,21 @@ static int set_typed(json_t *obj, const struct vg_form *f, const char *key, cons
     return v && *v ? json_object_set_new(obj, key, json_string(v)) : 0;
 }
 
+/* s as a JSON string, its line ends "\r\n" (a browser sends a textarea's so) made "\n". */
+static json_t *lf_string(const char *s)
+{
+    size_t n = strlen(s), k = 0;
+    char *t = vg_malloc(n + 1);
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!(s[i] == '\r' && s[i + 1] == '\n'))
+            t[k++] = s[i];
+    json_t *j = json_stringn(t, k);
+    free(t);
+    return j;
+}
+
 /* The observables' lines: [{"value": line}] for each line that is not blank (spaces trimmed);
  * NULL when there are none. */
 static json_t *observables_of(const char *text)
@@ -420,7 +442,9 @@ static json_t *report_of(const struct vg_form *f)
     bad |= set_typed(org, f, "name", "organisation-name");
     bad |= set_typed(org, f, "kind", "organisation-kind");
     bad |= set_typed(rep, f, "title", "title");
-    bad |= set_typed(rep, f, "description", "description");
+    const char *desc = vg_form_get(f, "description");
+    if (desc && *desc)
+        bad |= json_object_set_new(rep, "description", lf_string(desc));
     const char *occurred = vg_form_get(f, "occurred");
     if (occurred && strlen(occurred) == 10 && occurred[4] == '-' && occurred[7] == '-') {
         char t[32]; /* a date field's YYYY-MM-DD: the start of that day, UTC */

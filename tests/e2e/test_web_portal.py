@@ -252,7 +252,8 @@ def test_the_form_page(portal):
 
 
 def test_an_eligible_report_opens_the_incident_with_what_was_typed(portal):
-    r = post_report(portal, form())
+    # a browser sends a textarea's line ends as CRLF: kept as LF
+    r = post_report(portal, form(description="Fichiers chiffrés ce matin.\r\nNote de rançon."))
     assert r.status_code == 201, r.text
     doc = check_page(r)
     ref = doc.find(f".//{NS}strong[@class='ref']").text
@@ -311,6 +312,9 @@ def test_each_error_is_shown_beside_its_field_with_everything_typed_kept(portal,
     assert [e.get("id") for e in errors] == [field + "-error"]
     if message:
         assert errors[0].text == message
+    summary = doc.find(f".//{NS}p[@role='alert']")
+    assert summary.text == "The report could not be sent: see "
+    assert summary.find(NS + "a").get("href") == "#" + field
     el = by_id(doc, field)
     assert el.get("aria-invalid") == "true" and el.get("aria-describedby") == field + "-error"
     assert "has-error" in doc.find(f".//{NS}div[@class='field has-error']").get("class")
