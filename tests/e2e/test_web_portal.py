@@ -26,6 +26,11 @@ def start(tmp_path, *extra):
     return Server(tmp_path / "vigie.db", extra=["--site-url", SITE, *extra])
 
 
+def stop(srv):
+    rc, err = srv.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
+
+
 @pytest.fixture
 def portal(tmp_path):
     srv = start(tmp_path, "--report-rate", "100000", "--report-min-seconds", "0")
@@ -131,7 +136,7 @@ def test_home_says_who_is_served_and_sends_the_others_to_the_redirect_url(tmp_pa
         assert "POST /api/v1/reports" in how
         assert [a.get("href") for a in section(doc, "report").iter(NS + "a")] == ["/report"]
     finally:
-        srv.stop()
+        stop(srv)
 
 
 def test_home_lists_the_latest_public_alerts_and_advisories(portal):
@@ -369,7 +374,7 @@ def test_a_form_sent_too_soon_is_given_again_with_its_text(tmp_path):
         assert time.monotonic() - t0 >= 2.0
         assert len(incidents(srv)) == 1
     finally:
-        srv.stop()
+        stop(srv)
 
 
 def test_the_form_shares_the_apis_rate_limit_and_answers_429_with_the_text(tmp_path):
@@ -388,7 +393,7 @@ def test_the_form_shares_the_apis_rate_limit_and_answers_429_with_the_text(tmp_p
         assert api.status_code == 429
         assert len(incidents(srv)) == 1
     finally:
-        srv.stop()
+        stop(srv)
 
 
 def test_the_api_drains_the_forms_bucket_too(tmp_path):
@@ -400,7 +405,7 @@ def test_the_api_drains_the_forms_bucket_too(tmp_path):
         r = post_report(srv, form())
         assert r.status_code == 429 and "Retry-After" in r.headers
     finally:
-        srv.stop()
+        stop(srv)
 
 
 def test_over_the_global_cap_the_report_waits_in_the_queue(tmp_path):
@@ -416,7 +421,7 @@ def test_over_the_global_cap_the_report_waits_in_the_queue(tmp_path):
         assert [str(h["id"]) for h in held] == [number]
         assert len(incidents(srv)) == 1
     finally:
-        srv.stop()
+        stop(srv)
 
 
 # ---- the stylesheet and the script ----
@@ -511,7 +516,7 @@ def test_demo_prints_a_console_login_that_works_once_per_start(tmp_path):
         # the demo's home shows its alert and advisory
         home = get(srv, "/").text
         assert "FortiOS" in home and "Citrix NetScaler" in home
-        srv.stop()
+        stop(srv)
         srv.start()  # a new start: a new password; the old one no longer works
         _, _, again = console_line(srv)
         assert again != password
@@ -523,4 +528,4 @@ def test_demo_prints_a_console_login_that_works_once_per_start(tmp_path):
         assert r.status_code == 303
     finally:
         if srv.proc.poll() is None:
-            srv.stop()
+            stop(srv)
