@@ -140,3 +140,34 @@ def test_an_error_keeps_everything_typed(browser, portal):
     submit(browser)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Report received"
     assert len(portal.get("/api/v1/incidents").json()["items"]) == before + 1
+
+
+def test_the_script_filters_a_table_live(browser, portal, tmp_path):
+    """vigie.js on a page of its own (the portal has no table; the console's lists use it):
+    rows without the typed text are hidden, all come back when the box is emptied."""
+    page = tmp_path / "filter.html"
+    page.write_text(
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>t</title>"
+        f"<script src='{portal.url}/static/vigie.js' defer></script></head><body>"
+        "<label for=q>Filter</label><input type=search id=q data-filter-for=t>"
+        "<table id=t><thead><tr><th scope=col>Ref</th></tr></thead><tbody>"
+        "<tr><td>VIG-1 Phishing</td></tr><tr><td>VIG-2 Ransomware</td></tr>"
+        "<tr><td>VIG-3 phishing kit</td></tr></tbody></table>"
+        "<p id=t-filter-status></p></body></html>", encoding="utf-8")
+    browser.get(page.as_uri())
+
+    def visible():
+        return [r.text for r in browser.find_elements(By.CSS_SELECTOR, "#t tbody tr")
+                if r.is_displayed()]
+    wait_for(lambda: browser.execute_script("return document.readyState") == "complete",
+             what="the page")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("PHISH")
+    wait_for(lambda: visible() == ["VIG-1 Phishing", "VIG-3 phishing kit"], what="the filter")
+    assert browser.find_element(By.ID, "t-filter-status").text == "2 of 3 rows shown"
+    assert browser.find_element(By.CSS_SELECTOR, "#t thead tr").is_displayed()
+    box.send_keys("ing kit")
+    wait_for(lambda: visible() == ["VIG-3 phishing kit"], what="a narrower filter")
+    box.clear()
+    box.send_keys(" ")
+    wait_for(lambda: len(visible()) == 3, what="every row back")
