@@ -9,18 +9,7 @@
 #include "api/api.h"
 #include "app/intake.h"
 #include "util/json.h"
-#include "http/ratelimit.h"
-
-#define GLOBAL_PER_MINUTE 60 /* default --report-global-rate */
-
-/* The global cap on reports that open incidents (app/intake.h's admit). */
-static bool admit(void *ctx)
-{
-    struct vg_server *srv = ctx;
-    double per_minute = vg_server_config(srv)->report_global_per_minute;
-    return vg_ratelimit_take_global(vg_server_ratelimit(srv),
-                                    per_minute > 0 ? per_minute : GLOBAL_PER_MINUTE, NULL);
-}
+#include "http/reportlimit.h"
 
 static void accepted(struct vg_resp *r, const struct vg_intake_result *res)
 {
@@ -36,10 +25,7 @@ void vg_api_reports_create(struct vg_req *req, struct vg_resp *r)
     struct vg_diag d;
     vg_diag_clear(&d);
     int wait = 0;
-    char key[64];
-    vg_ratelimit_key(req->client, cfg->ratelimit_ipv4_prefix ? cfg->ratelimit_ipv4_prefix : 32,
-                     cfg->ratelimit_ipv6_prefix ? cfg->ratelimit_ipv6_prefix : 64, key, sizeof key);
-    if (!vg_ratelimit_take(vg_server_ratelimit(req->srv), key, &wait)) {
+    if (!vg_reportlimit_take(req, &wait)) {
         r->retry_after = wait;
         vg_resp_error(r, 429, "rate_limited", NULL,
                       "too many reports from this network; retry in %d s", wait);
@@ -48,13 +34,8 @@ void vg_api_reports_create(struct vg_req *req, struct vg_resp *r)
     json_t *in = vg_req_json(req, r);
     if (!in)
         return;
-    struct vg_intake_opts opts = {
-        .limits = {cfg->intake_min_prefix_ipv4, cfg->intake_min_prefix_ipv6,
-                   cfg->intake_max_observables},
-        .queue_max = cfg->report_queue_max,
-        .admit = admit,
-        .admit_ctx = req->srv,
-    };
+    struct vg_intake_opts opts;
+    vg_reportlimit_opts(req, &opts);
     struct vg_intake_result res;
     int rc = vg_intake_submit(req->st, in, req->client, &opts, &res, &d);
     json_decref(in);

@@ -152,6 +152,33 @@ int vg_intake_report(struct vg_store *st, const json_t *report, const char *clie
     return vg_intake_submit(st, report, client, NULL, res, d);
 }
 
+/* s cut to at most 254 bytes, on a UTF-8 character's boundary ("" for NULL). */
+static json_t *cut(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > 254) {
+        n = 254;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    return json_stringn(s ? s : "", n);
+}
+
+int vg_intake_log_spam(struct vg_store *st, const json_t *report, const char *client,
+                       struct vg_diag *d)
+{
+    const json_t *decl = json_object_get(report, "organisation");
+    json_t *log =
+        json_pack("{s:s,s:s,s:o,s:o,s:o}", "client", client, "decision", "spam", "reporter_email",
+                  cut(vg_json_str(json_object_get(report, "reporter"), "email")), "org_name",
+                  cut(vg_json_str(decl, "name")), "org_kind", cut(vg_json_str(decl, "kind")));
+    if (!log)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = vg_store_intake_log(st, log, d);
+    json_decref(log);
+    return rc;
+}
+
 /* The held report id, *row (the caller frees it); VG_ENOENT naming "id", or another error. */
 static int held_get(struct vg_store *st, long long id, json_t **row, struct vg_diag *d)
 {

@@ -46,6 +46,13 @@ int vg_intake_submit(struct vg_store *st, const json_t *report, const char *clie
 int vg_intake_report(struct vg_store *st, const json_t *report, const char *client,
                      struct vg_intake_result *res, struct vg_diag *d);
 
+/* Logs a report refused unread as spam (the portal's honeypot was filled): decision "spam",
+ * with what it claimed (report as received, unchecked: its reporter's e-mail, its
+ * organisation's name and kind when they are strings, each cut to 254 bytes). Nothing else is
+ * stored. 0, or the store's error (d filled). */
+int vg_intake_log_spam(struct vg_store *st, const json_t *report, const char *client,
+                       struct vg_diag *d);
+
 /* Opens the incident of held report id (the decision taken again, with today's
  * organisations), removes it from the queue and logs it. 0 and *res filled; VG_ENOENT if
  * there is no such held report; VG_ECONFLICT (d filled) if it is no longer eligible (it stays

@@ -224,9 +224,34 @@ static int write_file(void *ctx, const char *path, const char *type, const char 
     return 0;
 }
 
-/* The public site, file by file, to emit: what vg_publication_load gives, rendered. */
+/* The newest items of list (sorted newest first) for the portal's home (vg_pub_cache_latest):
+ * *out, or NULL when out of memory. */
+static json_t *latest_of(const struct vg_advisory *const *list, size_t n)
+{
+    json_t *out = json_pack("{s:[],s:[],s:[]}", "alerts", "advisories", "guides");
+    for (size_t i = 0; out && i < n; i++) {
+        const struct vg_advisory *a = list[i];
+        json_t *arr = json_object_get(out, a->kind == VG_ADV_ALERTE  ? "alerts"
+                                           : a->kind == VG_ADV_GUIDE ? "guides"
+                                                                     : "advisories");
+        const char *date = vg_adv_last_date(a);
+        if (json_array_size(arr) >= VG_PUB_LATEST)
+            continue;
+        json_t *item = json_pack("{s:s,s:s,s:s,s:s}", "ref", a->ref ? a->ref : "", "kind",
+                                 vg_adv_kind_name(a->kind), "title", a->title ? a->title : "",
+                                 "date", date ? date : "");
+        if (!item || json_array_append_new(arr, item)) {
+            json_decref(out);
+            out = NULL;
+        }
+    }
+    return out;
+}
+
+/* The public site, file by file, to emit: what vg_publication_load gives, rendered; and, when
+ * latest is not NULL, its newest items (latest_of). */
 static int render_public(struct vg_store *st, const struct vg_adv_site *site, vg_site_emit emit,
-                         void *ctx, struct vg_diag *d)
+                         void *ctx, json_t **latest, struct vg_diag *d)
 {
     struct vg_advisory *list = NULL;
     size_t n = 0;
@@ -240,6 +265,11 @@ static int render_public(struct vg_store *st, const struct vg_adv_site *site, vg
         ptrs[i] = &list[i];
     if (!rc)
         rc = vg_adv_site_render(ptrs, n, site, emit, ctx, d);
+    if (!rc && latest) {
+        vg_adv_sort_newest(ptrs, n);
+        if (!(*latest = latest_of(ptrs, n)))
+            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
     free(ptrs);
     vg_publication_list_free(list, n);
     return rc;
@@ -253,7 +283,7 @@ int vg_publication_write_dir(struct vg_store *st, const struct vg_adv_site *site
     snprintf(probe, sizeof probe, "%s/x", dir);
     int rc = make_parents(probe) /* dir itself, with its parents */
                  ? vg_diag_set(d, VG_EIO, "", "%s: %s", dir, strerror(errno))
-                 : render_public(st, site, write_file, &o, d);
+                 : render_public(st, site, write_file, &o, NULL, d);
     *files = o.files;
     return rc;
 }
@@ -271,6 +301,7 @@ struct vg_pub_cache {
     struct vg_strmap paths;
     struct cached *files;
     size_t n, cap;
+    json_t *latest; /* the newest items (vg_pub_cache_latest), NULL when none is held */
 };
 
 struct vg_pub_cache *vg_pub_cache_new(void)
@@ -290,6 +321,8 @@ static void cache_clear(struct vg_pub_cache *c)
     vg_strmap_cleanup(&c->paths);
     vg_strmap_init(&c->paths);
     c->stamp[0] = '\0';
+    json_decref(c->latest);
+    c->latest = NULL;
 }
 
 void vg_pub_cache_free(struct vg_pub_cache *c)
@@ -330,7 +363,7 @@ static int rebuild(struct vg_pub_cache *c, struct vg_store *st, const struct vg_
                    const char *stamp, struct vg_diag *d)
 {
     cache_clear(c);
-    int rc = render_public(st, site, keep_file, c, d);
+    int rc = render_public(st, site, keep_file, c, &c->latest, d);
     if (rc == VG_ENOMEM)
         vg_diag_set(d, rc, "", "out of memory while rendering the site");
     if (rc) {
@@ -382,5 +415,22 @@ int vg_pub_cache_get(struct vg_pub_cache *c, struct vg_store *st, const struct v
     out->type = c->files[i].type;
     out->body = c->files[i].body;
     out->len = c->files[i].len;
+    return 0;
+}
+
+int vg_pub_cache_latest(struct vg_pub_cache *c, struct vg_store *st, const struct vg_adv_site *site,
+                        json_t **out, struct vg_diag *d)
+{
+    char stamp[128];
+    *out = NULL;
+    int rc = vg_publication_stamp(st, stamp, sizeof stamp, d);
+    if (rc)
+        return rc;
+    if (!c->stamp[0] || strcmp(stamp, c->stamp) != 0 || !c->latest) {
+        if ((rc = rebuild(c, st, site, stamp, d)))
+            return rc;
+    }
+    if (!(*out = json_deep_copy(c->latest)))
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     return 0;
 }

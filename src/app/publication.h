@@ -61,4 +61,13 @@ void vg_pub_cache_free(struct vg_pub_cache *c);
 int vg_pub_cache_get(struct vg_pub_cache *c, struct vg_store *st, const struct vg_adv_site *site,
                      const char *path, struct vg_pub_file *out, struct vg_diag *d);
 
+/* The newest publications of the site c holds (rebuilt first if the stamp changed), for the
+ * portal's home: *out = {"alerts": [...], "advisories": [...], "guides": [...]}, each at most
+ * VG_PUB_LATEST items {"ref","kind","title","date"} newest first as the site lists them
+ * ("date": the last revision's; alerts: kind "alerte"; advisories: every other kind but
+ * guides). The caller frees *out. 0, or as vg_pub_cache_get. */
+#define VG_PUB_LATEST 5
+int vg_pub_cache_latest(struct vg_pub_cache *c, struct vg_store *st, const struct vg_adv_site *site,
+                        json_t **out, struct vg_diag *d);
+
 #endif

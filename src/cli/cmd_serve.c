@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/api.h"
 #include "cli/commands.h"
 #include "cli/demo.h"
@@ -33,6 +35,7 @@ enum {
     OPT_SESSION_TTL,
     OPT_SESSION_IDLE,
     OPT_SECURE_COOKIES,
+    OPT_REPORT_MIN_SECONDS,
 };
 
 /* A duration "N", "Ns", "Nm" or "Nh" into seconds, from 1 s to max; 0 or -1. */
@@ -92,6 +95,7 @@ static int run_serve(int argc, char **argv)
         {"intake-min-prefix-ipv6", required_argument, NULL, OPT_MIN_V6},
         {"intake-max-observables", required_argument, NULL, OPT_MAX_OBS},
         {"trusted-proxy", required_argument, NULL, OPT_PROXY},
+        {"report-min-seconds", required_argument, NULL, OPT_REPORT_MIN_SECONDS},
         VG_SITE_OPTIONS,
         {"advisory-prefix", required_argument, NULL, OPT_ADV_PREFIX},
         {"single-analyst", no_argument, NULL, OPT_SINGLE_ANALYST},
@@ -113,6 +117,7 @@ static int run_serve(int argc, char **argv)
     unsigned long long n;
     cfg.listen = "127.0.0.1:8080";
     cfg.per_address_connections = 64;
+    cfg.report_min_seconds = 3;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -216,6 +221,11 @@ static int run_serve(int argc, char **argv)
                 return vg_cli_usage("serve", "--report-queue-max must be 1 to 10000000");
             cfg.report_queue_max = (long long)n;
             break;
+        case OPT_REPORT_MIN_SECONDS:
+            if (vg_str_to_u64(vg_str_c(optarg), 0, 3600, &n) != 0)
+                return vg_cli_usage("serve", "--report-min-seconds must be 0 to 3600");
+            cfg.report_min_seconds = (int)n;
+            break;
         case OPT_MAX_OBS:
             if (vg_str_to_u64(vg_str_c(optarg), 1, VG_MAX_LIST, &n) != 0)
                 return vg_cli_usage("serve", "--intake-max-observables must be 1 to %d",
@@ -293,8 +303,8 @@ static int run_serve(int argc, char **argv)
     struct vg_diag d;
     struct vg_shown sm;
     vg_diag_clear(&d);
-    char token[VG_TOKEN_LEN + 1] = "";
-    if (demo && vg_demo_seed(cfg.db, &cfg.store, token, &d) != 0) {
+    char token[VG_TOKEN_LEN + 1] = "", password[VG_DEMO_PASSWORD_LEN + 1] = "";
+    if (demo && vg_demo_seed(cfg.db, &cfg.store, token, password, &d) != 0) {
         fprintf(stderr, "vigie serve: demo data: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
@@ -319,6 +329,12 @@ static int run_serve(int argc, char **argv)
         fprintf(stderr, "database: %s\nadmin API token (shown once): %s\n", cfg.db, token);
         fprintf(stderr, "try: curl -H 'Authorization: Bearer %s' http://%s:%d/api/v1/incidents\n",
                 token, host, port);
+        fprintf(stderr, "portal: http://%s:%d/\n", host, port);
+    }
+    if (password[0]) {
+        fprintf(stderr, "console: http://%s:%d/console/  user %s, password %s (shown once)\n", host,
+                port, VG_DEMO_ADMIN, password);
+        sodium_memzero(password, sizeof password);
     }
     int sig = 0;
     sigwait(&set, &sig);
@@ -336,6 +352,7 @@ const struct vg_command vg_cmd_serve = {
     "  --db PATH             SQLite file (default: $VIGIE_DB, then ./var/vigie.db)\n"
     "  --listen HOST:PORT    address to listen on (default 127.0.0.1:8080; port 0: any free)\n"
     "  --demo                seed a demo constituency on first start and print an admin token\n"
+    "                        and the console's login for user admin (a new password each start)\n"
     "  --ref-prefix PREFIX   incident reference prefix (default VIG: VIG-2026-000001)\n"
     "  --advisory-prefix PREFIX\n"
     "                        advisory reference prefix (default VIGIE: VIGIE-2026-AVI-0001)\n"
@@ -382,6 +399,8 @@ const struct vg_command vg_cmd_serve = {
     "  --intake-max-observables N  observables in one report at most (default 100)\n"
     "  --trusted-proxy CIDR        a reverse proxy whose X-Forwarded-For names the client\n"
     "                              (repeatable; without it the header is ignored)\n"
+    "  --report-min-seconds N      the portal's report form (POST /report) is refused when\n"
+    "                              sent sooner than N s after it was given (default 3; 0: off)\n"
     "\nThe published advisories (/advisories/, /guides/, /.well-known/csaf/):\n" VG_SITE_HELP,
     run_serve,
 };

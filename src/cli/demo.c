@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "app/advisory.h"
 #include "core/record.h"
 #include "util/buf.h"
@@ -116,8 +118,31 @@ static int seed_guides(struct vg_store *st, const struct vg_actor *who, struct v
     return rc;
 }
 
+/* A random password of VG_DEMO_PASSWORD_LEN characters from an alphabet without look-alikes
+ * (0/O, 1/l/I): about 111 bits. */
+static void random_password(char out[VG_DEMO_PASSWORD_LEN + 1])
+{
+    static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    for (size_t i = 0; i < VG_DEMO_PASSWORD_LEN; i++)
+        out[i] = alphabet[randombytes_uniform((uint32_t)(sizeof alphabet - 1))];
+    out[VG_DEMO_PASSWORD_LEN] = '\0';
+}
+
+/* Gives the admin a fresh console password (its Argon2id hash stored). */
+static int admin_password(struct vg_store *st, char password[VG_DEMO_PASSWORD_LEN + 1],
+                          struct vg_diag *d)
+{
+    char hash[crypto_pwhash_STRBYTES];
+    random_password(password);
+    if (vg_auth_password_hash(password, hash, sizeof hash))
+        return vg_diag_set(d, VG_ENOMEM, "", "cannot hash the admin's password");
+    int rc = vg_store_user_set_password(st, VG_DEMO_ADMIN, hash, d);
+    sodium_memzero(hash, sizeof hash);
+    return rc;
+}
+
 int vg_demo_seed(const char *db, const struct vg_store_config *cfg, char token[VG_TOKEN_LEN + 1],
-                 struct vg_diag *d)
+                 char password[VG_DEMO_PASSWORD_LEN + 1], struct vg_diag *d)
 {
     /* the demo publishes alone: four eyes would need a second person */
     struct vg_store_config demo_cfg = *cfg;
@@ -162,7 +187,9 @@ int vg_demo_seed(const char *db, const struct vg_store_config *cfg, char token[V
         if (rc)
             goto out;
     }
-    rc = vg_auth_user_token(st, "admin", "admin", "make run", token, d);
+    rc = vg_auth_user_token(st, VG_DEMO_ADMIN, "admin", "make run", token, d);
+    if (!rc)
+        rc = admin_password(st, password, d);
 out:
     json_decref(page);
     vg_store_close(st);

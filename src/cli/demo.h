@@ -17,9 +17,14 @@ struct vg_demo_text {
  * "[ref]: # (GUIDE-NAME)" (guides/README.md). */
 extern const struct vg_demo_text vg_demo_guides[];
 
-/* Seeds the database at db if it has no organisation yet, then creates a fresh admin token
- * (written to token). 0 or an error with a message in d. */
+/* The demo's admin and the length of the console password it gets at each start. */
+#define VG_DEMO_ADMIN        "admin"
+#define VG_DEMO_PASSWORD_LEN 20
+
+/* Seeds the database at db if it has no organisation yet, then creates a fresh API token for
+ * the admin (written to token) and gives it a fresh random console password (written to
+ * password, stored as its Argon2id hash): both shown once. 0 or an error with a message in d. */
 int vg_demo_seed(const char *db, const struct vg_store_config *cfg, char token[VG_TOKEN_LEN + 1],
-                 struct vg_diag *d);
+                 char password[VG_DEMO_PASSWORD_LEN + 1], struct vg_diag *d);
 
 #endif

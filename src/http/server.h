@@ -53,6 +53,8 @@ struct vg_server_config {
     int intake_min_prefix_ipv4;       /* wider IPv4 networks are refused in a report (8) */
     int intake_min_prefix_ipv6;       /* wider IPv6 networks are refused in a report (32) */
     size_t intake_max_observables;    /* observables in one report (100) */
+    int report_min_seconds;           /* the portal's report form is refused sooner than this
+                                       * after it was given (vigie serve sets 3), 0: no minimum */
     const struct vg_proxies *proxies; /* trusted proxies (X-Forwarded-For), NULL: none */
     /* The console's sessions (web/, issue 14). */
     long long session_ttl;  /* seconds a session lives at most, 0: VG_SESSION_TTL (12 h) */

@@ -30,7 +30,11 @@ const struct vg_route vg_web_routes[] = {
      VG_ROUTE_PAGE | VG_ROUTE_FORM | VG_ROUTE_LOGIN},
     {"POST", "/console/logout", VG_READER, vg_web_logout, CFORM},
 
-    /* the portal (web/portal.c) */
+    /* the portal (web/portal.c, web/assets.c) */
+    {"GET", "/", VG_PUBLIC, vg_web_home, PAGE},
+    {"GET", "/report", VG_PUBLIC, vg_web_report_form, PAGE},
+    {"POST", "/report", VG_PUBLIC, vg_web_report_post, VG_ROUTE_PAGE | VG_ROUTE_FORM},
+    {"GET", "/static/{}", VG_PUBLIC, vg_web_static, PAGE},
 
     /* the dashboard (web/console_dashboard.c) */
 

@@ -81,7 +81,7 @@ def test_body_over_the_limit(server):
 
 def test_unknown_routes_and_methods(server):
     assert err(server.get("/api/v1/nothing"), 404)
-    assert err(server.get("/"), 404)
+    assert err(server.get("/api/"), 404)  # "/" is the portal (issue 14)
     assert err(server.get("/api/v1/incidents/VIG-2026-000001/nope"), 404)
     r = server.req("DELETE", "/api/v1/incidents")
     assert err(r, 405) and set(r.headers["Allow"].split(", ")) == {"GET", "POST"}
@@ -119,7 +119,7 @@ def test_json_answers_say_application_json(server):
     ref = make_incident(server)["ref"]
     for path, status in (("/api/v1/health", 200), (f"/api/v1/incidents/{ref}", 200),
                          (f"/api/v1/incidents/{ref}/related", 200),
-                         ("/api/v1/incidents/VIG-2000-000009", 404), ("/nope", 404)):
+                         ("/api/v1/incidents/VIG-2000-000009", 404), ("/api/nope", 404)):
         r = server.get(path)
         assert r.status_code == status, (path, r.text)
         assert r.headers["Content-Type"] == "application/json; charset=utf-8", path
