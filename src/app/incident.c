@@ -164,7 +164,7 @@ int vg_incident_step(struct vg_store *st, const struct vg_actor *who, const char
     if (!rc && !json_is_boolean(json_object_get(in, "done")))
         rc = vg_diag_set(d, VG_EINVAL, "/done", "/done must be true or false");
     if (!rc)
-        rc = vg_store_incident_step_set(st, who, ref, step, json_is_true(json_object_get(in, "done")),
-                                        out, d);
+        rc = vg_store_incident_step_set(st, who, ref, step,
+                                        json_is_true(json_object_get(in, "done")), out, d);
     return rc;
 }

@@ -432,8 +432,8 @@ int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
 
 /* The orders of the list (store/incident.h), each over an index (001 and 015) with the id as
  * its tie-break, and the cursor that continues it: the last row's key behind a letter. */
-#define SEV_RANK                                                                             \
-    "(CASE severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 " \
+#define SEV_RANK                                                                                   \
+    "(CASE severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 "        \
     "END)"
 
 enum inc_order { BY_NEWEST, BY_OLDEST, BY_UPDATED, BY_SEVERITY };
