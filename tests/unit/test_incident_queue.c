@@ -141,7 +141,7 @@ static void assignee_filter(void **state)
     assert_int_equal(json_array_size(all), N / 3);
     size_t i;
     json_t *x;
-    json_array_foreach (all, i, x) {
+    json_array_foreach(all, i, x) {
         assert_string_equal(vg_json_str(x, "assignee"), "ann");
         assert_int_equal(id_of(x) % 3, 0);
     }
@@ -153,7 +153,7 @@ static void assignee_filter(void **state)
     for (int k = 1; k <= N; k++)
         expect += k % 3 != 0 && k % 5 != 0;
     assert_int_equal(json_array_size(all), expect);
-    json_array_foreach (all, i, x)
+    json_array_foreach(all, i, x)
         assert_true(json_is_null(json_object_get(x, "assignee")));
     json_decref(all);
     json_decref(flt);
@@ -165,11 +165,10 @@ static void cursors_belong_to_their_order(void **state)
     struct fixture *f = *state;
     seed(f);
     static const char *const bad[][2] = {
-        {"newest", "o5"},      {"oldest", "c5"},       {"updated", "c5"},
-        {"updated", "u5"},     {"updated", "u5."},     {"updated", "u.2026"},
-        {"updated", "u5.x'"},  {"severity", "s5"},     {"severity", "s4a"},
-        {"severity", "s2"},    {"severity", "c5"},     {"oldest", "o0"},
-        {"oldest", "o-1"},     {"newest", "c1g"},
+        {"newest", "o5"},    {"oldest", "c5"},      {"updated", "c5"},    {"updated", "u5"},
+        {"updated", "u5."},  {"updated", "u.2026"}, {"updated", "u5.x'"}, {"severity", "s5"},
+        {"severity", "s4a"}, {"severity", "s2"},    {"severity", "c5"},   {"oldest", "o0"},
+        {"oldest", "o-1"},   {"newest", "c1g"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         json_t *flt = json_pack("{s:s}", "sort", bad[i][0]), *out = NULL;
@@ -243,9 +242,9 @@ static const char *arg_of(void *ctx, const char *name)
 static void filters_from_a_query(void **state)
 {
     (void)state;
-    static const char *const good[] = {"status", "triage", "class",    "intrusions", "org",
-                                       "7",      "tlp",    "RED",      "severity",   "high",
-                                       "assignee", "none", "sort",     "severity",   NULL};
+    static const char *const good[] = {"status",   "triage", "class", "intrusions", "org",
+                                       "7",        "tlp",    "RED",   "severity",   "high",
+                                       "assignee", "none",   "sort",  "severity",   NULL};
     args_now = good;
     json_t *f = NULL;
     struct vg_diag d;
@@ -257,10 +256,10 @@ static void filters_from_a_query(void **state)
     assert_string_equal(vg_json_str(f, "sort"), "severity");
     json_decref(f);
     static const char *const bad[][3] = {
-        {"status", "done", "status"},     {"severity", "HIGH", "severity"},
-        {"tlp", "amber", "tlp"},          {"class", "nope", "class"},
-        {"org", "0", "org"},              {"org", "x", "org"},
-        {"assignee", "", "assignee"},     {"sort", "random", "sort"},
+        {"status", "done", "status"}, {"severity", "HIGH", "severity"},
+        {"tlp", "amber", "tlp"},      {"class", "nope", "class"},
+        {"org", "0", "org"},          {"org", "x", "org"},
+        {"assignee", "", "assignee"}, {"sort", "random", "sort"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         const char *one[] = {bad[i][0], bad[i][1], NULL};
