@@ -81,7 +81,7 @@ static json_t *all_pages(struct vg_store *st, json_t *f)
 
 static long long id_of(const json_t *inc)
 {
-    return atoll(vg_json_str(inc, "ref") + strlen("VIG-2026-"));
+    return atoll(strrchr(vg_json_str(inc, "ref"), '-') + 1); /* PREFIX-YEAR-NNNNNN */
 }
 
 /* Each order pages through every incident exactly once, in its order (ties by id, newest
