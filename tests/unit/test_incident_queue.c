@@ -206,6 +206,13 @@ static void orders_use_their_index(void **state)
          "incident_severity_rank"},
         {"SELECT id FROM incident i WHERE i.assignee = 'ann' ORDER BY i.id DESC LIMIT 5",
          "incident_assignee"},
+        {"SELECT id FROM incident i WHERE i.status = 'new' ORDER BY i.updated DESC, i.id DESC "
+         "LIMIT 5",
+         "incident_status_updated"},
+        {"SELECT id FROM incident i WHERE i.assignee IS NULL ORDER BY (CASE severity WHEN "
+         "'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 END) DESC, i.id DESC "
+         "LIMIT 5",
+         "incident_assignee_severity"},
     };
     for (size_t i = 0; i < sizeof plans / sizeof *plans; i++) {
         sqlite3 *db;
