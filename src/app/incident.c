@@ -43,7 +43,7 @@ int vg_incident_filters(vg_incident_arg_fn arg, void *ctx, json_t **out, struct 
     const char *cls = arg(ctx, "class");
     if (cls) {
         if (!vg_rsit_class_find(cls)) {
-            rc = vg_diag_set(d, VG_EINVAL, "class", "class '%.100s' is not an RSIT class", cls);
+            rc = vg_diag_set(d, VG_EINVAL, "class", "class '%s' is not an RSIT class", cls);
             goto out;
         }
         json_object_set_new(f, "class", json_string(cls));
