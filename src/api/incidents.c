@@ -3,61 +3,33 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/lifecycle.h"
-#include "core/model.h"
 #include "core/playbook.h"
-#include "core/record.h"
-#include "core/rsit.h"
 #include "api/api.h"
+#include "app/incident.h"
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/str.h"
 
+static const char *req_arg(void *ctx, const char *name)
+{
+    return vg_req_arg(ctx, name);
+}
+
 void vg_api_incidents_list(struct vg_req *req, struct vg_resp *r)
 {
-    static const struct {
-        const char *key;
-        const char *const *names;
-    } filters[] = {
-        {"status", vg_status_names},
-        {"severity", vg_severity_names},
-        {"tlp", vg_tlp_names},
-    };
     struct vg_page page;
     struct vg_diag d;
     vg_diag_clear(&d);
     if (vg_req_page(req, r, &page))
         return;
-    json_t *f = json_object(), *out;
-    for (size_t i = 0; i < sizeof filters / sizeof filters[0]; i++) {
-        const char *v = vg_req_arg(req, filters[i].key);
-        if (!v)
-            continue;
-        if (vg_name_index(filters[i].names, v) < 0) {
-            char list[256];
-            vg_names_join(filters[i].names, list, sizeof list);
-            vg_resp_error(r, 400, "invalid", filters[i].key, "%s must be one of: %s",
-                          filters[i].key, list);
-            goto out;
-        }
-        json_object_set_new(f, filters[i].key, json_string(v));
-    }
-    const char *cls = vg_req_arg(req, "class");
-    if (cls) {
-        if (!vg_rsit_class_find(cls)) {
-            vg_resp_error(r, 400, "invalid", "class", "class '%s' is not an RSIT class", cls);
-            goto out;
-        }
-        json_object_set_new(f, "class", json_string(cls));
-    }
-    if (vg_req_id_filter(req, r, "org", f))
-        goto out;
-    int rc = vg_store_incident_list(req->st, f, &page, &out, &d);
+    json_t *f = NULL, *out;
+    int rc = vg_incident_filters(req_arg, req, &f, &d);
+    if (!rc)
+        rc = vg_store_incident_list(req->st, f, &page, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else
         vg_resp_json(r, 200, out);
-out:
     json_decref(f);
 }
 
@@ -65,14 +37,10 @@ void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
-    json_t *in = vg_req_json(req, r), *inc = NULL, *out = NULL;
+    json_t *in = vg_req_json(req, r), *out = NULL;
     if (!in)
         return;
-    struct vg_incident_new rec = {0};
-    int rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, &d);
-    if (!rc && !(rc = vg_incident_new_from_json(inc, &rec, &d)))
-        rc = vg_store_incident_create(req->st, &req->actor, &rec, &out, &d);
-    vg_incident_new_cleanup(&rec);
+    int rc = vg_incident_create(req->st, &req->actor, in, &out, &d);
     if (rc) {
         vg_resp_diag(r, rc, &d);
     } else {
@@ -80,7 +48,6 @@ void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
         vg_resp_json(r, 201, out);
     }
     json_decref(in);
-    json_decref(inc);
 }
 
 void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r)
@@ -97,49 +64,29 @@ void vg_api_incidents_patch(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
-    json_t *in = vg_req_json(req, r), *patch = NULL, *out = NULL;
+    json_t *in = vg_req_json(req, r), *out = NULL, *allowed = NULL;
     if (!in)
         return;
-    int rc = vg_incident_check(in, VG_CHECK_PATCH, &patch, &d);
-    if (!rc)
-        rc = vg_store_incident_update(req->st, &req->actor, req->params[0], patch, &out, &d);
-    if (rc == VG_ECONFLICT) {
-        /* list the statuses the incident may move to, for the client to offer */
-        json_t *cur = NULL, *allowed = json_array();
-        if (vg_store_incident_get(req->st, req->params[0], &cur) == 0)
-            for (const char *const *p = vg_status_next(vg_json_str(cur, "status")); *p; p++)
-                json_array_append_new(allowed, json_string(*p));
-        json_decref(cur);
+    int rc = vg_incident_patch(req->st, &req->actor, req->params[0], in, &out, &allowed, &d);
+    if (rc == VG_ECONFLICT)
         vg_resp_json(r, 409,
                      json_pack("{s:{s:s,s:s,s:s,s:o}}", "error", "code", "conflict", "message",
                                d.message, "field", "/status", "allowed", allowed));
-    } else if (rc) {
+    else if (rc)
         vg_resp_diag(r, rc, &d);
-    } else {
+    else
         vg_resp_json(r, 200, out);
-    }
     json_decref(in);
-    json_decref(patch);
 }
 
 void vg_api_incidents_note(struct vg_req *req, struct vg_resp *r)
 {
-    static const char *const fields[] = {"text", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
     json_t *in = vg_req_json(req, r), *out = NULL;
     if (!in)
         return;
-    json_t *text = json_object_get(in, "text");
-    int rc = vg_json_check_fields(in, fields, "/", &d);
-    if (!rc && (!json_is_string(text) || json_string_length(text) == 0 ||
-                json_string_length(text) > VG_MAX_STR_FIELD ||
-                strlen(json_string_value(text)) != json_string_length(text)))
-        rc = vg_diag_set(&d, VG_EINVAL, "/text",
-                         "/text must be a non-empty string of at most %d bytes", VG_MAX_STR_FIELD);
-    if (!rc)
-        rc = vg_store_incident_note(req->st, &req->actor, req->params[0], json_string_value(text),
-                                    &out, &d);
+    int rc = vg_incident_note(req->st, &req->actor, req->params[0], in, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else
@@ -151,47 +98,25 @@ void vg_api_incidents_observable(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
     vg_diag_clear(&d);
-    json_t *in = vg_req_json(req, r), *obs = NULL, *out = NULL;
+    json_t *in = vg_req_json(req, r), *out = NULL;
     if (!in)
         return;
-    /* its own TLP (issue 12), optional: the incident's applies without one */
-    json_t *tlp = json_incref(json_object_get(in, "tlp"));
-    const char *level = json_string_value(tlp);
-    int rc = tlp && (!level || vg_name_index(vg_tlp_names, level) < 0)
-                 ? vg_diag_set(&d, VG_EINVAL, "/tlp",
-                               "/tlp must be one of: CLEAR, GREEN, AMBER, AMBER+STRICT, RED")
-                 : 0;
-    if (!rc && tlp)
-        json_object_del(in, "tlp");
-    if (!rc)
-        rc = vg_observable_check(in, "/", &obs, &d);
-    if (!rc && tlp)
-        json_object_set(obs, "tlp", tlp);
-    json_decref(tlp);
-    if (!rc)
-        rc = vg_store_incident_observable_add(req->st, &req->actor, req->params[0], obs, &out, &d);
+    int rc = vg_incident_observable(req->st, &req->actor, req->params[0], in, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else
         vg_resp_json(r, json_is_true(json_object_get(out, "created")) ? 201 : 200, out);
     json_decref(in);
-    json_decref(obs);
 }
 
 void vg_api_incidents_step(struct vg_req *req, struct vg_resp *r)
 {
-    static const char *const fields[] = {"done", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
     json_t *in = vg_req_json(req, r), *out = NULL;
     if (!in)
         return;
-    int rc = vg_json_check_fields(in, fields, "/", &d);
-    if (!rc && !json_is_boolean(json_object_get(in, "done")))
-        rc = vg_diag_set(&d, VG_EINVAL, "/done", "/done must be true or false");
-    if (!rc)
-        rc = vg_store_incident_step_set(req->st, &req->actor, req->params[0], req->params[1],
-                                        json_is_true(json_object_get(in, "done")), &out, &d);
+    int rc = vg_incident_step(req->st, &req->actor, req->params[0], req->params[1], in, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else

@@ -74,7 +74,10 @@ int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who,
                              const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
 /* The whole incident: fields, observables, playbook steps with their state, timeline. */
 int vg_store_incident_get(struct vg_store *st, const char *ref, json_t **out);
-/* filters: optional "status", "class", "org" (integer), "severity", "tlp". */
+/* filters: optional "status", "class", "org" (integer), "severity", "tlp", "assignee" (a user
+ * name, or null: unassigned) and "sort": "newest" (the default), "oldest", "updated" (last
+ * update first) or "severity" (critical first), each with the id as tie-break, newest first;
+ * the cursor continues the order it was given for (VG_EINVAL, field "cursor", else). */
 int vg_store_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                            json_t **out, struct vg_diag *d);
 /* A status change that the lifecycle forbids is VG_ECONFLICT, with the allowed statuses in

@@ -19,11 +19,6 @@
 
 /* ---- incidents ---- */
 
-static const char INC_SELECT[] =
-    "SELECT i.id, i.ref, i.title, i.description, i.class, i.type, i.severity, i.tlp, i.pap, "
-    "i.status, i.unverified, i.org_id, o.name, i.reporter, i.assignee, i.occurred, i.created, "
-    "i.updated, i.created_by FROM incident i LEFT JOIN org o ON o.id = i.org_id ";
-
 /* An incident's own fields as GET answers them, wherever they come from (a row, or a
  * creation that has just written them). NULL strings are JSON nulls. */
 struct inc_view {
@@ -64,7 +59,7 @@ static const char *col_or_null(sqlite3_stmt *q, int i)
     return sqlite3_column_type(q, i) == SQLITE_NULL ? NULL : sq_col_text(q, i);
 }
 
-/* A row of INC_SELECT as JSON. */
+/* A row of "SELECT i.id, i.ref, ... i.created_by" (sq_incident_get's columns) as JSON. */
 static json_t *incident_row(sqlite3_stmt *q)
 {
     unsigned long before = vg_mem_thread_failures();
@@ -435,12 +430,96 @@ int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
     return 0;
 }
 
+/* The orders of the list (store/incident.h), each over an index (001 and 015) with the id as
+ * its tie-break, and the cursor that continues it: the last row's key behind a letter. */
+#define SEV_RANK                                                                                   \
+    "(CASE severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 "        \
+    "END)"
+
+enum inc_order { BY_NEWEST, BY_OLDEST, BY_UPDATED, BY_SEVERITY };
+
+static const struct {
+    const char *name;  /* the "sort" filter's value */
+    char letter;       /* its cursors' first letter */
+    const char *after; /* the condition that starts after the cursor ("1" without one) */
+    const char *order; /* ORDER BY */
+} inc_orders[] = {
+    [BY_NEWEST] = {"newest", 'c', "i.id < ?", "i.id DESC"},
+    [BY_OLDEST] = {"oldest", 'o', "i.id > ?", "i.id ASC"},
+    [BY_UPDATED] = {"updated", 'u', "i.updated <= ? AND (i.updated < ? OR i.id < ?)",
+                    "i.updated DESC, i.id DESC"},
+    [BY_SEVERITY] = {"severity", 's', SEV_RANK " <= ? AND (" SEV_RANK " < ? OR i.id < ?)",
+                     SEV_RANK " DESC, i.id DESC"},
+};
+
+/* The key of a cursor of order o: its id, and for "updated" the time (into key, cap bytes),
+ * for "severity" the rank. 0 (no cursor: *id 0) or VG_EINVAL. */
+static int inc_cursor_read(enum inc_order o, const char *c, long long *id, char *key, size_t cap,
+                           int *rank, struct vg_diag *d)
+{
+    *id = 0;
+    if (!c)
+        return 0;
+    char hex[24] = "";
+    const char *p = c + 1, *rest = NULL;
+    if (c[0] != inc_orders[o].letter)
+        goto bad;
+    if (o == BY_SEVERITY) {
+        if (*p < '0' || *p > '3')
+            goto bad;
+        *rank = *p++ - '0';
+    }
+    rest = o == BY_UPDATED ? strchr(p, '.') : p + strlen(p);
+    if (!rest || rest == p || (size_t)(rest - p) >= sizeof hex)
+        goto bad;
+    memcpy(hex, p, (size_t)(rest - p));
+    char *end;
+    unsigned long long v = strtoull(hex, &end, 16);
+    if (*end || v == 0 || v > (1ULL << 62) || hex[0] == '-' || hex[0] == '+')
+        goto bad;
+    *id = (long long)v;
+    if (o == BY_UPDATED) {
+        size_t n = strlen(rest + 1);
+        if (n == 0 || n >= cap || strspn(rest + 1, "0123456789TZ:.-+") != n)
+            goto bad;
+        memcpy(key, rest + 1, n + 1);
+    }
+    return 0;
+bad:
+    return vg_diag_set(d, VG_EINVAL, "cursor", "cursor is not one this server gave");
+}
+
+/* The cursor after the row of q (the incident's columns, then the rank) for order o. */
+static void inc_cursor_make(enum inc_order o, sqlite3_stmt *q, char *out, size_t cap)
+{
+    unsigned long long id = (unsigned long long)sqlite3_column_int64(q, 0);
+    if (o == BY_UPDATED)
+        snprintf(out, cap, "u%llx.%s", id, sq_col_text(q, 17));
+    else if (o == BY_SEVERITY)
+        snprintf(out, cap, "s%d%llx", sqlite3_column_int(q, 19), id);
+    else
+        snprintf(out, cap, "%c%llx", inc_orders[o].letter, id);
+}
+
 int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    long long before;
-    if (sq_cursor_read(page->cursor, &before, d))
+    enum inc_order o = BY_NEWEST;
+    const char *sort = vg_json_str(filters, "sort");
+    if (sort) {
+        size_t k = 0;
+        while (k < sizeof inc_orders / sizeof inc_orders[0] && strcmp(inc_orders[k].name, sort))
+            k++;
+        if (k == sizeof inc_orders / sizeof inc_orders[0])
+            return vg_diag_set(d, VG_EINVAL, "sort",
+                               "sort must be one of: newest, oldest, updated, severity");
+        o = (enum inc_order)k;
+    }
+    long long after;
+    char key[48] = "";
+    int rank = 0;
+    if (inc_cursor_read(o, page->cursor, &after, key, sizeof key, &rank, d))
         return VG_EINVAL;
     /* The SQL is assembled from constant fragments only; every value is a bound parameter. */
     static const struct {
@@ -448,23 +527,39 @@ int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg
     } conds[] = {
         {"status", " AND i.status = ?"}, {"class", " AND i.class = ?"},
         {"org", " AND i.org_id = ?"},    {"severity", " AND i.severity = ?"},
-        {"tlp", " AND i.tlp = ?"},
+        {"tlp", " AND i.tlp = ?"},       {"assignee", " AND i.assignee = ?"},
     };
-    char sql[1024];
-    size_t n = (size_t)snprintf(sql, sizeof sql, "%sWHERE (? = 0 OR i.id < ?)", INC_SELECT);
-    for (size_t k = 0; k < sizeof conds / sizeof conds[0]; k++)
-        if (json_object_get(filters, conds[k].key))
-            n += (size_t)snprintf(sql + n, sizeof sql - n, "%s", conds[k].cond);
-    snprintf(sql + n, sizeof sql - n, " ORDER BY i.id DESC LIMIT ?");
+    char sql[2048];
+    size_t n = (size_t)snprintf(sql, sizeof sql,
+                                "SELECT i.id, i.ref, i.title, i.description, i.class, i.type, "
+                                "i.severity, i.tlp, i.pap, i.status, i.unverified, i.org_id, "
+                                "o.name, i.reporter, i.assignee, i.occurred, i.created, "
+                                "i.updated, i.created_by, " SEV_RANK
+                                " FROM incident i LEFT JOIN org o ON o.id = i.org_id WHERE %s",
+                                after ? inc_orders[o].after : "1");
+    for (size_t k = 0; k < sizeof conds / sizeof conds[0]; k++) {
+        json_t *v = json_object_get(filters, conds[k].key);
+        if (v)
+            n += (size_t)snprintf(sql + n, sizeof sql - n, "%s",
+                                  json_is_null(v) ? " AND i.assignee IS NULL" : conds[k].cond);
+    }
+    snprintf(sql + n, sizeof sql - n, " ORDER BY %s LIMIT ?", inc_orders[o].order);
     sqlite3_stmt *q;
     if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
         return sq_db_error(s, d);
     int b = 1;
-    sqlite3_bind_int64(q, b++, before);
-    sqlite3_bind_int64(q, b++, before);
+    /* a row value comparison would be a scan of the index: key <= K AND (key < K OR id < I)
+     * is a range of it */
+    for (int twice = 0; after && twice < 2; twice++)
+        if (o == BY_UPDATED)
+            sq_bind_text(q, b++, key);
+        else if (o == BY_SEVERITY)
+            sqlite3_bind_int(q, b++, rank);
+    if (after)
+        sqlite3_bind_int64(q, b++, after);
     for (size_t k = 0; k < sizeof conds / sizeof conds[0]; k++) {
         json_t *v = json_object_get(filters, conds[k].key);
-        if (!v)
+        if (!v || json_is_null(v))
             continue;
         if (json_is_integer(v))
             sqlite3_bind_int64(q, b++, json_integer_value(v));
@@ -472,8 +567,25 @@ int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg
             sq_bind_text(q, b++, json_string_value(v));
     }
     sqlite3_bind_int(q, b, page->limit + 1);
-    *out = sq_page(q, page->limit, incident_row);
+    json_t *items = json_array();
+    char cur[80] = "";
+    bool more = false;
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        if ((int)json_array_size(items) == page->limit) {
+            more = true;
+            break;
+        }
+        inc_cursor_make(o, q, cur, sizeof cur);
+        json_array_append_new(items, incident_row(q));
+    }
     sqlite3_finalize(q);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) {
+        json_decref(items);
+        return vg_diag_set(d, VG_EIO, "", "the incidents could not be read");
+    }
+    *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
+                     more ? json_string(cur) : json_null());
     return 0;
 }
 

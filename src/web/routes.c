@@ -39,6 +39,13 @@ const struct vg_route vg_web_routes[] = {
     /* the dashboard (web/console_dashboard.c) */
 
     /* incidents (web/console_incidents.c) */
+    {"GET", "/console/incidents", VG_READER, vg_web_incidents, CONSOLE},
+    {"GET", "/console/incidents/new", VG_ANALYST, vg_web_incident_new, CONSOLE},
+    {"POST", "/console/incidents", VG_ANALYST, vg_web_incident_create, CFORM},
+    {"GET", "/console/incidents/{}", VG_READER, vg_web_incident, CONSOLE},
+    {"GET", "/console/incidents/{}/share", VG_ANALYST, vg_web_incident_share, CONSOLE},
+    {"GET", "/console/incidents/{}/export", VG_ANALYST, vg_web_incident_export, CONSOLE},
+    {"POST", "/console/incidents/{}/{}", VG_ANALYST, vg_web_incident_action, CFORM},
 
     /* organisations (web/console_orgs.c) */
 

@@ -46,12 +46,18 @@ void vg_web_dashboard(struct vg_req *req, struct vg_resp *r);
  *   GET /console/incidents/new        the new incident form
  *   POST /console/incidents           create
  *   GET /console/incidents/{}         one incident
- *   POST /console/incidents/{}/{}     an action on it: status, note, observable, step, ... */
+ *   POST /console/incidents/{}/{}     an action on it: status, assignee, note, observable, step
+ *   GET /console/incidents/{}/share   for a recipient (?to=) and a format (?format=misp|stix):
+ *                                     what an export holds and what TLP withholds
+ *   GET /console/incidents/{}/export  that export as an attachment (app/share.h, as GET
+ *                                     /api/v1/incidents/{}/export) */
 void vg_web_incidents(struct vg_req *req, struct vg_resp *r);
 void vg_web_incident_new(struct vg_req *req, struct vg_resp *r);
 void vg_web_incident_create(struct vg_req *req, struct vg_resp *r);
 void vg_web_incident(struct vg_req *req, struct vg_resp *r);
 void vg_web_incident_action(struct vg_req *req, struct vg_resp *r);
+void vg_web_incident_share(struct vg_req *req, struct vg_resp *r);
+void vg_web_incident_export(struct vg_req *req, struct vg_resp *r);
 
 /* web/console_orgs.c: GET /console/orgs, GET /console/orgs/{} (assets, contacts, findings by
  * priority, sightings and alerts). */

@@ -310,3 +310,70 @@ def test_playbook_changed_by_another_process_is_used_at_once(server):
     assert [s["id"] for s in second["steps"]] == ["x1"]
     got = server.get("/api/v1/incidents/" + first["ref"]).json()
     assert [s["id"] for s in got["steps"]] == ["x1"]
+
+
+def _pages(server, query, limit=2):
+    """Every ref of GET /api/v1/incidents?query, page by page (limit per page)."""
+    refs, cursor = [], None
+    for _ in range(100):
+        url = f"/api/v1/incidents?limit={limit}&{query}" + (f"&cursor={cursor}" if cursor else "")
+        r = server.get(url)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert len(body["items"]) <= limit
+        refs += [i["ref"] for i in body["items"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return refs
+    raise AssertionError("the pages did not end")
+
+
+def test_list_assignee_filter_and_sorts(server):
+    for name in ("ann", "bob"):
+        assert server.post("/api/v1/users", {"name": name, "role": "analyst",
+                                             "password": "a long password"}).status_code == 201
+    sevs = ["low", "critical", "medium", "high", "critical", "low", "high"]
+    incs = [make_incident(server, title=f"i{k}", severity=s) for k, s in enumerate(sevs)]
+    refs = [i["ref"] for i in incs]
+    # assign: 0 and 3 to ann, 5 to bob; then touch 1 so that it is the last updated
+    for k, who in ((0, "ann"), (3, "ann"), (5, "bob")):
+        r = server.patch("/api/v1/incidents/" + refs[k], {"assignee": who})
+        assert r.status_code == 200 and r.json()["assignee"] == who
+    assert server.patch("/api/v1/incidents/" + refs[1], {"title": "touched"}).status_code == 200
+
+    got = _pages(server, "assignee=ann")
+    assert got == [refs[3], refs[0]]
+    got = _pages(server, "assignee=bob")
+    assert got == [refs[5]]
+    got = _pages(server, "assignee=none")
+    assert got == [refs[6], refs[4], refs[2], refs[1]]
+    got = _pages(server, "assignee=nobody")
+    assert got == []
+    got = _pages(server, "assignee=ann&sort=oldest")
+    assert got == [refs[0], refs[3]]
+
+    assert _pages(server, "sort=newest") == refs[::-1]
+    assert _pages(server, "") == refs[::-1]
+    assert _pages(server, "sort=oldest") == refs
+    # last updated first: 1 (touched last), then 5, 3, 0 (assigned in that order: 5 last), then
+    # the others newest first (created in order, each after the one before)
+    assert _pages(server, "sort=updated") == [refs[1], refs[5], refs[3], refs[0], refs[6],
+                                                   refs[4], refs[2]]
+    # most severe first, ties newest first
+    assert _pages(server, "sort=severity") == [refs[4], refs[1], refs[6], refs[3], refs[2],
+                                                    refs[5], refs[0]]
+    assert _pages(server, "sort=severity&assignee=none") == [refs[4], refs[1], refs[6],
+                                                                 refs[2]]
+
+    for q, field, msg in (
+            ("sort=random", "sort", "sort must be one of: newest, oldest, updated, severity"),
+            ("assignee=", "assignee", "assignee must be a user name or none (unassigned)"),
+            ("sort=updated&cursor=c5", "cursor", "cursor is not one this server gave")):
+        r = server.get("/api/v1/incidents?" + q)
+        assert r.status_code == 400, q
+        assert r.json()["error"] == {"code": "invalid", "field": field, "message": msg}
+    # a cursor of one order is refused by another
+    r = server.get("/api/v1/incidents?limit=2&sort=updated").json()
+    assert r["next_cursor"].startswith("u")
+    bad = server.get("/api/v1/incidents?sort=severity&cursor=" + r["next_cursor"])
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "cursor"

@@ -1,0 +1,49 @@
+/* The incident use cases the JSON API (api/incidents.c) and the console's pages
+ * (web/console_incidents.c) share: the list's filters read from a query, creation, a patch
+ * with the statuses allowed when the lifecycle refuses it, notes, observables with their own
+ * TLP, playbook steps. Each takes the request's JSON as the API receives it (a form is turned
+ * into that JSON first) and answers what the store answers. */
+#ifndef VG_APP_INCIDENT_H
+#define VG_APP_INCIDENT_H
+
+#include <jansson.h>
+
+#include "store/store.h"
+
+/* A query argument by name, or NULL (vg_req_arg for a request). */
+typedef const char *(*vg_incident_arg_fn)(void *ctx, const char *name);
+
+/* The filters of the incident list (vg_store_incident_list) from the query arguments status,
+ * severity, tlp, class, org, assignee (a user name; "none": unassigned) and sort (newest,
+ * oldest, updated, severity; absent: newest), checked in that order. 0 and *out (new), or
+ * VG_EINVAL naming the argument ("status must be one of: new, ..."). */
+int vg_incident_filters(vg_incident_arg_fn arg, void *ctx, json_t **out, struct vg_diag *d);
+
+/* Creates an incident from in (POST /api/v1/incidents' body), checked by core's incident
+ * checker; *out = the incident (new). The store's and the checker's errors as they give them
+ * (d names the field as a JSON pointer). */
+int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const json_t *in,
+                       json_t **out, struct vg_diag *d);
+
+/* Applies patch in (PATCH /api/v1/incidents/{ref}'s body) to ref. On VG_ECONFLICT (a status
+ * the lifecycle forbids) *allowed, if not NULL, is set to the array of the statuses ref may
+ * move to (new). *out = the incident after it. */
+int vg_incident_patch(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                      const json_t *in, json_t **out, json_t **allowed, struct vg_diag *d);
+
+/* Adds note in = {"text"} (non-empty, at most VG_MAX_STR_FIELD bytes, no NUL) to ref's
+ * timeline; *out = the entry. */
+int vg_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                     const json_t *in, json_t **out, struct vg_diag *d);
+
+/* Adds observable in = {"type"?, "value", "tlp"?} to ref: the type detected by core when
+ * absent, tlp one of the TLP 2.0 names (absent: the incident's applies). *out as
+ * vg_store_incident_observable_add gives it ("created": whether it is new). */
+int vg_incident_observable(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                           const json_t *in, json_t **out, struct vg_diag *d);
+
+/* Marks step of ref's playbook done or not from in = {"done": bool}; *out = the step. */
+int vg_incident_step(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                     const char *step, const json_t *in, json_t **out, struct vg_diag *d);
+
+#endif
