@@ -5,6 +5,8 @@ import html
 import json
 import re
 
+import html5lib
+
 from conftest import add_user, make_incident, make_org, run, web_login
 
 MARK = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
@@ -37,6 +39,14 @@ def inert(page):
     assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)&lt;/script&gt;" in page
 
 
+def valid(page):
+    """The page parses as HTML without error, with no duplicate id."""
+    html5lib.HTMLParser(strict=True).parse(page)
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), ids
+    return page
+
+
 def rows(page, table_class):
     m = re.search(r'<table class="list %s">(.*?)</table>' % table_class, page, re.S)
     return re.findall(r"<tr[^>]*>(.*?)</tr>", m.group(1), re.S)[1:] if m else []
@@ -61,7 +71,7 @@ def test_directory_rows_and_paging(user_server):
     add_user(srv, "rita", "reader")
     s = web_login(srv, "rita", page="/console/orgs")
     r = s.get(s.base + "/console/orgs")
-    got = [cells(x) for x in rows(r.text, "orgs")]
+    got = [cells(x) for x in rows(valid(r.text), "orgs")]
     assert got == [
         ["Ministry A", "ministry", "government", "eligible", "1 networks, 1 domains, 0 products",
          "1"],
@@ -119,7 +129,7 @@ def test_org_page_shows_exactly_its_own(user_server, tmp_path):
     s = web_login(srv, "dana", page="/console/orgs")
     r = s.get(s.base + f"/console/orgs/{a['id']}")
     assert r.status_code == 200
-    page = r.text
+    page = valid(r.text)
     assert "<h1>Ministry A</h1>" in page
     assert section_list(page, "cidrs") == ["10.1.0.0/16", "2001:db8:a::/48"]
     assert section_list(page, "domains") == ["a.example"]
@@ -163,7 +173,7 @@ def test_org_page_empty_states(user_server):
     srv = user_server
     o = make_org(srv, "Quiet agency", kind="public-agency")
     s = web_login(srv, "dana", page=f"/console/orgs/{o['id']}")
-    page = s.get(s.base + f"/console/orgs/{o['id']}").text
+    page = valid(s.get(s.base + f"/console/orgs/{o['id']}").text)
     for text in ("No contact.", "No finding: no known vulnerability in its products.",
                  "No alert.", "No sighting.", "No incident."):
         assert text in page, text
