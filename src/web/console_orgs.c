@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/org.h"
+#include "core/model.h"
 #include "http/response.h"
 #include "http/server.h"
 #include "util/json.h"
@@ -72,6 +74,22 @@ static void store_failed(struct vg_resp *r, int rc, const struct vg_diag *d)
     vg_resp_diag(r, rc, d);
 }
 
+/* A select of names (core/model.h) with "any" first. */
+static void names_select(struct vg_html *h, const char *name, const char *label,
+                         const char *const *names, const char *selected, const char *error)
+{
+    const char *opts[2 * 24 + 3];
+    size_t k = 0;
+    opts[k++] = "";
+    opts[k++] = "any";
+    for (size_t i = 0; names[i] && k + 3 < sizeof opts / sizeof opts[0]; i++) {
+        opts[k++] = names[i];
+        opts[k++] = names[i];
+    }
+    opts[k] = NULL;
+    vg_page_select(h, name, label, opts, selected, error);
+}
+
 void vg_web_orgs(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_page page;
@@ -80,8 +98,11 @@ void vg_web_orgs(struct vg_req *req, struct vg_resp *r)
     json_t *out = NULL;
     if (vg_req_page(req, r, &page))
         return;
-    int rc = vg_store_org_list(req->st, &page, &out, &d);
-    if (rc) {
+    const char *name = vg_req_arg(req, "name"), *kind = vg_req_arg(req, "kind");
+    const char *sector = vg_req_arg(req, "sector");
+    int rc = vg_org_list(req->st, name, kind, sector, &page, &out, &d);
+    bool bad = rc == VG_EINVAL && strcmp(d.field, "cursor") != 0;
+    if (rc && !bad) {
         store_failed(r, rc, &d);
         return;
     }
@@ -89,11 +110,25 @@ void vg_web_orgs(struct vg_req *req, struct vg_resp *r)
     vg_html_init(&h, VG_PAGE_MAX);
     struct vg_page_frame p = {.title = "Organisations", .section = "orgs", .console = true};
     vg_page_begin(&h, req, &p);
+    vg_html_open(&h, "form", "method", "get", "action", "/console/orgs", "class", "filters", "role",
+                 "search", NULL);
+    vg_page_input(&h, "name", "Name contains", "search", name,
+                  bad && !strcmp(d.field, "name") ? d.message : NULL, false);
+    names_select(&h, "kind", "Kind", vg_org_kind_names, kind,
+                 bad && !strcmp(d.field, "kind") ? d.message : NULL);
+    names_select(&h, "sector", "Sector", vg_sector_names, sector,
+                 bad && !strcmp(d.field, "sector") ? d.message : NULL);
+    vg_html_elem(&h, "button", "Filter", "type", "submit", NULL);
+    vg_html_close(&h, "form");
     json_t *items = json_object_get(out, "items");
-    if (!json_array_size(items)) {
+    if (bad) {
+        vg_html_elem(&h, "p", "Correct the filter to see organisations.", "class", "empty", NULL);
+    } else if (!json_array_size(items)) {
         vg_html_elem(&h, "p",
                      page.cursor ? "No more organisations."
-                                 : "No organisation in the constituency.",
+                     : (name && *name) || (kind && *kind) || (sector && *sector)
+                         ? "No organisation matches."
+                         : "No organisation in the constituency.",
                      "class", "empty", NULL);
     } else {
         vg_html_open(&h, "table", "class", "list orgs", NULL);
@@ -130,14 +165,25 @@ void vg_web_orgs(struct vg_req *req, struct vg_resp *r)
     }
     const char *next = vg_json_str(out, "next_cursor");
     if (next) {
+        /* the filters kept, then the cursor */
+        struct vg_buf b;
+        vg_buf_init(&b, 4096);
+        vg_buf_printf(&b, "/console/orgs?limit=%d", page.limit);
+        const char *kv[] = {"name", name, "kind", kind, "sector", sector};
+        for (size_t i = 0; i < 6; i += 2) {
+            if (!kv[i + 1] || !*kv[i + 1])
+                continue;
+            vg_buf_printf(&b, "&%s=", kv[i]);
+            vg_url_encode(&b, kv[i + 1]);
+        }
+        vg_buf_puts(&b, "&cursor=");
         vg_html_open(&h, "p", "class", "pager", NULL);
-        char base[64];
-        snprintf(base, sizeof base, "/console/orgs?limit=%d&cursor=", page.limit);
-        link_arg(&h, "Next page", base, next, "next");
+        link_arg(&h, "Next page", buf_str(&b), next, "next");
         vg_html_close(&h, "p");
+        vg_buf_cleanup(&b);
     }
     json_decref(out);
-    vg_page_end(&h, r, 200);
+    vg_page_end(&h, r, bad ? 400 : 200);
 }
 
 /* A list of strings (an organisation's CIDRs, domains or products) under an h3, or an empty

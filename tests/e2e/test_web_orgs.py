@@ -95,6 +95,49 @@ def test_directory_rows_and_paging(user_server):
     assert s.get(s.base + "/console/orgs?limit=0").status_code == 400
 
 
+def names_of(s, path):
+    r = s.get(s.base + path)
+    return r.status_code, [cells(x)[0] for x in rows(valid(r.text), "orgs")], r.text
+
+
+def test_directory_filters_as_the_api(user_server):
+    srv = user_server
+    make_org(srv, "Ministry of Health", sector="health")
+    make_org(srv, "Regional health agency", kind="public-agency", sector="health")
+    make_org(srv, "City of Brest", kind="local-authority")
+    make_org(srv, "HEALTHY shop", kind="sme", sector="other")
+    s = web_login(srv, "dana", page="/console/orgs")
+    cases = {"name=health": ["Ministry of Health", "Regional health agency", "HEALTHY shop"],
+             "name=HEALTH&sector=health": ["Ministry of Health", "Regional health agency"],
+             "kind=public-agency": ["Regional health agency"],
+             "sector=government": ["City of Brest"],
+             "kind=sme&sector=health": [],
+             "name=": ["Ministry of Health", "Regional health agency", "City of Brest",
+                       "HEALTHY shop"]}
+    for q, want in cases.items():
+        status, got, page = names_of(s, "/console/orgs?" + q)
+        assert (status, got) == (200, want), q
+        api = srv.get("/api/v1/orgs?" + q).json()["items"]
+        assert [o["name"] for o in api] == want, q
+    assert "No organisation matches." in names_of(s, "/console/orgs?kind=sme&sector=health")[2]
+    # the filters kept across pages, each row once
+    seen, url = [], s.base + "/console/orgs?limit=1&name=health"
+    while url:
+        r = s.get(url)
+        seen += [cells(x)[0] for x in rows(r.text, "orgs")]
+        m = re.search(r'<a href="([^"]+)" class="next">Next page</a>', r.text)
+        url = s.base + html.unescape(m.group(1)) if m else None
+    assert seen == cases["name=health"]
+    # a filter outside the vocabulary: 400, beside its field, the value kept
+    status, got, page = names_of(s, "/console/orgs?kind=bank&name=%3Cb%3E")
+    assert status == 400 and got == []
+    assert '<p class="error" id="kind-error">kind must be one of: ministry,' in page
+    assert 'value="&lt;b&gt;"' in page
+    r = srv.get("/api/v1/orgs?sector=banking")
+    assert r.status_code == 400 and r.json()["error"]["field"] == "sector"
+    assert srv.get("/api/v1/orgs?name=" + "x" * 300).status_code == 400
+
+
 def test_empty_directory(user_server):
     s = web_login(user_server, "dana", page="/console/orgs")
     page = s.get(s.base + "/console/orgs").text
