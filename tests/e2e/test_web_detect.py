@@ -166,6 +166,18 @@ def test_alerts_open_first_paging_and_filters(user_server):
         url = s.base + html.unescape(m.group(1)) if m else None
         pages += 1
     assert ids == want and pages == 3
+    # a page filled by the open ones exactly: the escalated ones on the next
+    for limit, npages in ((5, 2), (6, 1), (1, 6)):
+        got, n = [], 0
+        url = s.base + f"/console/alerts?limit={limit}"
+        while url:
+            r = s.get(url)
+            got += alert_ids(r.text)
+            m = re.search(r'<a href="([^"]+)" class="next">Next page</a>', r.text)
+            url = s.base + html.unescape(m.group(1)) if m else None
+            n += 1
+        assert (got, n) == (want, npages), limit
+    assert s.get(s.base + "/console/alerts?cursor=x12").status_code == 400
     # status and organisation filters
     assert alert_ids(s.get(s.base + "/console/alerts?status=escalated").text) == [esc]
     assert alert_ids(s.get(s.base + "/console/alerts?status=open").text) == want[:-1]

@@ -212,6 +212,26 @@ def test_org_page_shows_exactly_its_own(user_server, tmp_path):
     assert s.get(s.base + "/console/orgs/abc").status_code == 404
 
 
+def test_org_page_findings_paged(user_server, tmp_path):
+    srv = user_server
+    p1 = cpe("acme", "widget", "2.0")
+    o = make_org(srv, "Big estate", assets={"cidrs": [], "domains": [], "products": [p1]})
+    f = tmp_path / "recs.json"
+    f.write_text(json.dumps([cve5(3000 + i, "acme", "widget") for i in range(55)]))
+    run("vuln", "import", str(f), db=srv.db)
+    api = srv.get(f"/api/v1/orgs/{o['id']}/findings?limit=500").json()["items"]
+    assert len(api) == 55
+    s = web_login(srv, "dana", page="/console/orgs")
+    r = s.get(s.base + f"/console/orgs/{o['id']}")
+    first = [cells(x)[1] for x in rows(valid(r.text), "findings")]
+    m = re.search(r'<a href="([^"]+)" class="next">More findings</a>', r.text)
+    assert len(first) == 50 and m
+    r = s.get(s.base + html.unescape(m.group(1)))
+    rest = [cells(x)[1] for x in rows(r.text, "findings")]
+    assert first + rest == [x["cve"] for x in api]
+    assert "More findings" not in r.text
+
+
 def test_org_page_empty_states(user_server):
     srv = user_server
     o = make_org(srv, "Quiet agency", kind="public-agency")
