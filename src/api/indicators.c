@@ -6,6 +6,7 @@
 #include "core/observable.h"
 #include "core/record.h"
 #include "api/api.h"
+#include "app/alert.h"
 #include "util/json.h"
 #include "util/limits.h"
 #include "util/str.h"
@@ -173,23 +174,15 @@ done:
 
 void vg_api_alerts_escalate(struct vg_req *req, struct vg_resp *r)
 {
-    static const char *const allowed[] = {"title", "description", "class",    "type", "severity",
-                                          "tlp",   "pap",         "assignee", NULL};
     struct vg_diag d;
     vg_diag_clear(&d);
     long long id = vg_req_id(req, r, "alert");
     if (!id)
         return;
-    json_t *in = req->body_len ? vg_req_json(req, r) : json_object(), *fields = NULL, *out = NULL;
+    json_t *in = req->body_len ? vg_req_json(req, r) : json_object(), *out = NULL;
     if (!in)
         return;
-    int rc = vg_json_check_fields(in, allowed, "/", &d);
-    if (!rc && json_object_size(in))
-        rc = vg_incident_check(in, VG_CHECK_PATCH, &fields, &d);
-    if (!rc && (json_object_get(in, "class") != NULL) != (json_object_get(in, "type") != NULL))
-        rc = vg_diag_set(&d, VG_EINVAL, "/type", "give class and type together");
-    if (!rc)
-        rc = vg_store_alert_escalate(req->st, &req->actor, id, fields ? fields : in, &out, &d);
+    int rc = vg_alert_escalate(req->st, &req->actor, id, in, &out, &d);
     if (rc) {
         vg_resp_diag(r, rc, &d);
     } else {
@@ -197,5 +190,4 @@ void vg_api_alerts_escalate(struct vg_req *req, struct vg_resp *r)
         vg_resp_json(r, 201, out);
     }
     json_decref(in);
-    json_decref(fields);
 }

@@ -20,7 +20,8 @@ void vg_api_orgs_list(struct vg_req *req, struct vg_resp *r)
     if (vg_req_page(req, r, &page))
         return;
     json_t *out;
-    int rc = vg_store_org_list(req->st, &page, &out, &d);
+    int rc = vg_org_list(req->st, vg_req_arg(req, "name"), vg_req_arg(req, "kind"),
+                         vg_req_arg(req, "sector"), &page, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else

@@ -3,7 +3,9 @@
 #include "app/org.h"
 
 #include <stdbool.h>
+#include <string.h>
 
+#include "core/model.h"
 #include "core/record.h"
 #include "app/watch.h"
 
@@ -58,5 +60,42 @@ int vg_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
         refresh_findings(st, id, json_object_get(json_object_get(old, "assets"), "products"), warn);
     json_decref(old);
     json_decref(patch);
+    return rc;
+}
+
+/* 0 when s is empty or one of names (f[key] = s then), else VG_EINVAL naming key. */
+static int name_filter(json_t *f, const char *key, const char *s, const char *const *names,
+                       struct vg_diag *d)
+{
+    if (!s || !*s)
+        return 0;
+    if (vg_name_index(names, s) < 0) {
+        char all[512];
+        vg_names_join(names, all, sizeof all);
+        return vg_diag_set(d, VG_EINVAL, key, "%s must be one of: %s", key, all);
+    }
+    return json_object_set_new(f, key, json_string(s)) ? VG_ENOMEM : 0;
+}
+
+int vg_org_list(struct vg_store *st, const char *name, const char *kind, const char *sector,
+                const struct vg_page *page, json_t **out, struct vg_diag *d)
+{
+    json_t *f = json_object();
+    if (!f)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = 0;
+    if (name && *name && strlen(name) > VG_MAX_NAME)
+        rc = vg_diag_set(d, VG_EINVAL, "name", "name must be at most %d bytes", VG_MAX_NAME);
+    else if (name && *name && json_object_set_new(f, "name", json_string(name)))
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    if (!rc)
+        rc = name_filter(f, "kind", kind, vg_org_kind_names, d);
+    if (!rc)
+        rc = name_filter(f, "sector", sector, vg_sector_names, d);
+    if (rc == VG_ENOMEM)
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    if (!rc)
+        rc = vg_store_org_search(st, f, page, out, d);
+    json_decref(f);
     return rc;
 }

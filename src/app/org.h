@@ -20,4 +20,11 @@ int vg_org_create(struct vg_store *st, const struct vg_actor *who, const json_t 
 int vg_org_update(struct vg_store *st, const struct vg_actor *who, long long id, const json_t *in,
                   json_t **out, struct vg_diag *d, struct vg_diag *warn);
 
+/* The directory of the constituency, a page of it narrowed by the optional filters: name (a
+ * part of the name, any case), kind and sector (one of core/model.h's names); NULL or "":
+ * none. 0 and *out as vg_store_org_list's; VG_EINVAL with d naming the filter ("name", "kind",
+ * "sector") when one is not acceptable; the store's errors. */
+int vg_org_list(struct vg_store *st, const char *name, const char *kind, const char *sector,
+                const struct vg_page *page, json_t **out, struct vg_diag *d);
+
 #endif

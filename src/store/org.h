@@ -13,8 +13,8 @@ struct vg_store_org_ops {
     int (*org_create)(struct vg_store *st, const struct vg_actor *who, const json_t *org,
                       json_t **out, struct vg_diag *d);
     int (*org_get)(struct vg_store *st, long long id, json_t **out);
-    int (*org_list)(struct vg_store *st, const struct vg_page *page, json_t **out,
-                    struct vg_diag *d);
+    int (*org_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                    json_t **out, struct vg_diag *d);
     int (*org_update)(struct vg_store *st, const struct vg_actor *who, long long id,
                       const json_t *patch, json_t **out, struct vg_diag *d);
     int (*org_find_by_domain)(struct vg_store *st, const char *domain, json_t **out);
@@ -37,9 +37,13 @@ struct vg_attrib;
 struct vg_attrib *vg_store_attrib_new(struct vg_store *st, struct vg_diag *d);
 /* *out = {"id","name","kind","sector","eligible","assets","contacts","created","updated"}. */
 int vg_store_org_get(struct vg_store *st, long long id, json_t **out);
-/* *out = {"items":[...], "next_cursor": "..." or null}. */
+/* *out = {"items":[...], "next_cursor": "..." or null}, in id order. */
 int vg_store_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
                       struct vg_diag *d);
+/* The same list narrowed by filters (NULL: none), each optional: "name" (a part of the name,
+ * ASCII letters in any case), "kind", "sector" (equal). */
+int vg_store_org_search(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                        json_t **out, struct vg_diag *d);
 /* Applies patch (vg_org_check, VG_CHECK_PATCH) to organisation id; VG_ENOENT if there is
  * none, VG_EEXIST as vg_store_org_create for a name or a domain another one holds. *out = the
  * organisation after it. */

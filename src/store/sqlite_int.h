@@ -157,7 +157,8 @@ int sq_org_create(struct vg_store *st, const struct vg_actor *who, const json_t 
                   struct vg_diag *d);
 int sq_org_update(struct vg_store *st, const struct vg_actor *who, long long id,
                   const json_t *patch, json_t **out, struct vg_diag *d);
-int sq_org_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);
+int sq_org_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                json_t **out, struct vg_diag *d);
 int sq_org_find_by_domain(struct vg_store *st, const char *domain, json_t **out);
 int sq_intake_log(struct vg_store *st, const json_t *e, struct vg_diag *d);
 int sq_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d);

@@ -514,20 +514,26 @@ fail:
     return VG_EIO;
 }
 
-int sq_org_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d)
+int sq_org_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     long long after;
     if (sq_cursor_read(page->cursor, &after, d))
         return VG_EINVAL;
+    /* a constituency is thousands of rows: the filters ride the primary key's walk */
     static const char sql[] =
         "SELECT id, name, kind, sector, assets, contacts, created, updated FROM org "
-        "WHERE id > ? ORDER BY id LIMIT ?";
+        "WHERE id > ?1 AND (?3 IS NULL OR instr(lower(name), lower(?3)) > 0) "
+        "AND (?4 IS NULL OR kind = ?4) AND (?5 IS NULL OR sector = ?5) ORDER BY id LIMIT ?2";
     sqlite3_stmt *q = sq_prep(s, sql);
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, after);
     sqlite3_bind_int(q, 2, page->limit + 1);
+    sq_bind_text(q, 3, vg_json_str(filters, "name"));
+    sq_bind_text(q, 4, vg_json_str(filters, "kind"));
+    sq_bind_text(q, 5, vg_json_str(filters, "sector"));
     *out = sq_page(q, page->limit, org_row);
     sq_done(s, q);
     return 0;

@@ -20,7 +20,13 @@ int vg_store_org_get(struct vg_store *st, long long id, json_t **out)
 int vg_store_org_list(struct vg_store *st, const struct vg_page *page, json_t **out,
                       struct vg_diag *d)
 {
-    return st->ops->org->org_list(st, page, out, d);
+    return st->ops->org->org_list(st, NULL, page, out, d);
+}
+
+int vg_store_org_search(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                        json_t **out, struct vg_diag *d)
+{
+    return st->ops->org->org_list(st, filters, page, out, d);
 }
 
 int vg_store_org_update(struct vg_store *st, const struct vg_actor *who, long long id,

@@ -48,8 +48,14 @@ const struct vg_route vg_web_routes[] = {
     {"POST", "/console/incidents/{}/{}", VG_ANALYST, vg_web_incident_action, CFORM},
 
     /* organisations (web/console_orgs.c) */
+    {"GET", "/console/orgs", VG_READER, vg_web_orgs, CONSOLE},
+    {"GET", "/console/orgs/{}", VG_READER, vg_web_org, CONSOLE},
 
     /* detection (web/console_detect.c) */
+    {"GET", "/console/indicators", VG_READER, vg_web_indicators, CONSOLE},
+    {"GET", "/console/sightings", VG_READER, vg_web_sightings, CONSOLE},
+    {"GET", "/console/alerts", VG_READER, vg_web_alerts, CONSOLE},
+    {"POST", "/console/alerts/{}/escalate", VG_ANALYST, vg_web_alert_escalate, CFORM},
 
     /* advisories (web/console_advisories.c) */
 
