@@ -346,11 +346,17 @@ static void form_typed(struct adv_form *f, const struct vg_form *in)
     }
 }
 
-/* A part of a line, its '|' (which the format splits on) written '/'. */
+/* A part of a line, its line ends written as blanks and, in a line split on '|', its '|'
+ * percent-encoded in a URL (the same URL) and written '/' in a name (the format cannot hold it). */
 static void put_part(struct vg_buf *b, const char *s)
 {
-    for (; s && *s; s++)
-        vg_buf_putc(b, *s == '|' ? '/' : *s == '\n' || *s == '\r' ? ' ' : *s);
+    bool url = s && (!strncasecmp(s, "http://", 7) || !strncasecmp(s, "https://", 8));
+    for (; s && *s; s++) {
+        if (*s == '|')
+            vg_buf_puts(b, url ? "%7C" : "/");
+        else
+            vg_buf_putc(b, *s == '\n' || *s == '\r' ? ' ' : *s);
+    }
 }
 
 /* The form's values from an advisory as the API answers it. */
@@ -1125,7 +1131,7 @@ void vg_web_advisory_action(struct vg_req *req, struct vg_resp *r)
         return;
     }
     struct adv_form f;
-    if (!strcmp(step, "save")) {
+    if (!strcmp(step, "save") && steps_of(adv).save) { /* the form again, as typed */
         form_typed(&f, &req->form);
         form_error(&f, &d, content_fields, content_fields);
     } else {

@@ -235,6 +235,8 @@ def test_steps_offered_per_state(team):
     assert r.status_code == 409 and "is published: open a revision" in htmlmod.unescape(r.text)
     r = post(s.eve, f"{CONSOLE}/{ref}/save", {"title": "changed in place"})
     assert r.status_code == 409 and api(s, ref)["title"] == FORM["title"]
+    assert "changed in place" not in r.text  # the page shows the published text, not that
+    assert "never edited in place" in r.text
     r = post(s.eve, f"{CONSOLE}/{ref}/frobnicate")
     assert r.status_code == 404
     # a revision needs its description, beside its field
