@@ -958,7 +958,8 @@ static void advisory_page(struct vg_req *req, struct vg_resp *r, int status, con
         !strcmp(vg_json_str(adv, "tlp") ? vg_json_str(adv, "tlp") : "", "CLEAR")) {
         struct vg_buf pub;
         vg_buf_init(&pub, 1024);
-        vg_buf_puts(&pub, "/advisories/");
+        const char *kind = vg_json_str(adv, "kind");
+        vg_buf_puts(&pub, kind && !strcmp(kind, "guide") ? "/guides/" : "/advisories/");
         vg_url_encode(&pub, ref);
         vg_html_text(&h, " ");
         vg_html_elem(&h, "a", "Public page", "href", pub.failed ? "/advisories/" : pub.data, NULL);
@@ -1170,7 +1171,8 @@ void vg_web_advisory_preview(struct vg_req *req, struct vg_resp *r)
     const struct vg_adv_site *site = cfg && cfg->site ? cfg->site : &none;
     struct vg_buf page;
     vg_buf_init(&page, VG_PAGE_MAX);
-    rc = vg_adv_html_page(&a, site, "/advisories", &page);
+    /* guides are published under /guides (advisory/site.c) */
+    rc = vg_adv_html_page(&a, site, a.kind == VG_ADV_GUIDE ? "/guides" : "/advisories", &page);
     /* the mark of a preview, written with the escaping writer, after <body> */
     struct vg_html note;
     vg_html_init(&note, 8192);

@@ -344,7 +344,7 @@ def test_preview_is_the_public_renderer(team):
                                                           "'unsafe-inline'")
     assert r.headers["Cache-Control"] == "no-store"
     assert r.headers["X-Frame-Options"] == "DENY"
-    draft = r.text
+    draft = valid_html(r.text)
     assert "Preview, not published." in draft and "version 1, TLP:CLEAR" in draft
     # the renderer's markup: its Markdown, its escaping, its revision log, its stylesheet
     assert "<strong>2.4.58</strong>" in draft and "<li>point 1</li>" in draft
@@ -369,6 +369,15 @@ def test_preview_is_the_public_renderer(team):
     assert "Nouveau titre" in r.text and "Mise à jour" in r.text
     assert "Nouveau titre" not in requests.get(s.url + f"/advisories/{ref}", timeout=60).text
     assert get(s.dana, f"{CONSOLE}/VIGIE-2026-AVI-9999/preview").status_code == 404
+    # a guide is published under /guides/: its preview is that page
+    ref = create_form(s.dana, {"kind": "guide", "title": "Sauvegardes", "tlp": "CLEAR",
+                               "summary": "Trois copies, **deux** supports."})
+    post(s.dana, f"{CONSOLE}/{ref}/submit")
+    assert post(s.eve, f"{CONSOLE}/{ref}/publish").status_code == 303
+    public = requests.get(s.url + f"/guides/{ref}", timeout=60)
+    assert public.status_code == 200
+    assert strip_note(get(s.dana, f"{CONSOLE}/{ref}/preview").text) == public.text
+    assert f'<a href="/guides/{ref}">Public page</a>' in get(s.dana, f"{CONSOLE}/{ref}").text
 
 
 def test_reader_sees_no_form_and_is_refused(team):
