@@ -7,8 +7,6 @@
 #include "api/api.h"
 #include "app/advisory.h"
 #include "util/json.h"
-#include "util/limits.h"
-#include "util/str.h"
 
 /* Answers rc from a step: the advisory (status ok), or its error. */
 static void reply(struct vg_resp *r, int rc, int ok, json_t *out, const struct vg_diag *d)
@@ -28,43 +26,12 @@ void vg_api_advisories_list(struct vg_req *req, struct vg_resp *r)
     vg_diag_clear(&d);
     if (vg_req_page(req, r, &page))
         return;
-    json_t *f = json_object(), *out = NULL;
-    const char *kind = vg_req_arg(req, "kind"), *status = vg_req_arg(req, "status");
-    const char *year = vg_req_arg(req, "year"), *q = vg_req_arg(req, "q");
-    enum vg_adv_kind k;
-    enum vg_adv_status s;
-    unsigned long long y;
-    if (kind && vg_adv_kind_parse(kind, &k) != 0) {
-        vg_resp_error(r, 400, "invalid", "kind",
-                      "kind must be one of: avis, alerte, actualite, cti, ioc, durcissement, "
-                      "fiche-reflexe, guide");
-        goto out;
-    }
-    if (status && vg_adv_status_parse(status, &s) != 0) {
-        vg_resp_error(r, 400, "invalid", "status",
-                      "status must be one of: draft, review, "
-                      "published");
-        goto out;
-    }
-    if (year && vg_str_to_u64(vg_str_c(year), 1, 9999, &y) != 0) {
-        vg_resp_error(r, 400, "invalid", "year", "year must be a year from 1 to 9999");
-        goto out;
-    }
-    if (q && (strlen(q) == 0 || strlen(q) > VG_MAX_NAME)) {
-        vg_resp_error(r, 400, "invalid", "q", "q must be 1 to %d bytes", VG_MAX_NAME);
-        goto out;
-    }
-    if (kind)
-        json_object_set_new(f, "kind", json_string(kind));
-    if (status)
-        json_object_set_new(f, "status", json_string(status));
-    if (year)
-        json_object_set_new(f, "year", json_integer((json_int_t)y));
-    if (q)
-        json_object_set_new(f, "q", json_string(q));
-    int rc = vg_advisory_list(req->st, f, &page, &out, &d);
+    json_t *f = NULL, *out = NULL;
+    int rc = vg_advisory_list_filters(vg_req_arg(req, "kind"), vg_req_arg(req, "status"),
+                                      vg_req_arg(req, "year"), vg_req_arg(req, "q"), &f, &d);
+    if (rc == 0)
+        rc = vg_advisory_list(req->st, f, &page, &out, &d);
     reply(r, rc, 200, out, &d);
-out:
     json_decref(f);
 }
 

@@ -12,6 +12,7 @@
 #include "advisory/model.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/str.h"
 #include "util/mem.h"
 #include "util/time.h"
 
@@ -387,6 +388,39 @@ int vg_advisory_submit(struct vg_store *st, const struct vg_actor *who, const ch
     return finish(st, rc, rec, saved, out, d);
 }
 
+/* What rec will publish as its next version: content as version, published at now with a
+ * revision saying description (and closed at closed_at, if not NULL), in the form
+ * published_view gives. Used by the publication's check and by the preview. */
+static json_t *next_view(const json_t *rec, const json_t *content, long long version,
+                         const char *now, const char *description, const char *closed_at)
+{
+    json_t *next = json_deep_copy(rec);
+    if (!next)
+        return NULL;
+    json_object_set_new(next, "status", json_string("published"));
+    json_object_set_new(next, "version", json_integer(version));
+    if (closed_at)
+        json_object_set_new(next, "closed_at", json_string(closed_at));
+    json_t *revs = json_object_get(next, "revisions");
+    if (!json_is_array(revs)) {
+        revs = json_array();
+        json_object_set_new(next, "revisions", revs);
+    }
+    json_array_append_new(revs, json_pack("{s:I,s:s,s:s}", "version", (json_int_t)version, "date",
+                                          now, "description", description));
+    json_object_set_new(next, "updated_at", json_string(now));
+    json_t *view = published_view(next, content);
+    json_decref(next);
+    return view;
+}
+
+/* The description of the revision publishing rec's pending text would write. */
+static const char *publish_description(const json_t *rec)
+{
+    const char *pending = vg_json_str(rec, "pending_description");
+    return version_of(rec) == 0 || !pending ? first_version : pending;
+}
+
 /* Writes a new published version of rec: content published (the pending text, or for a
  * closing the published one with closed_at), version + 1, a revision saying description.
  * The version is checked by check_publication first. */
@@ -417,19 +451,11 @@ static int publish_version(struct vg_store *st, const struct vg_actor *who, cons
         json_pack("{s:I,s:s,s:s,s:O,s:O,s:s}", "version", (json_int_t)version, "date", now,
                   "description", description, "content", content, "authors",
                   json_object_get(rec, "authors"), "publisher", who->name);
-    /* the record as it will be, for the check of what it publishes */
-    json_t *next = json_deep_copy(rec);
-    json_object_update(next, state);
-    json_array_append_new(json_object_get(next, "revisions"),
-                          json_pack("{s:I,s:s,s:s}", "version", (json_int_t)version, "date", now,
-                                    "description", description));
-    json_object_set_new(next, "updated_at", json_string(now));
-    json_t *view = published_view(next, content);
+    json_t *view = next_view(rec, content, version, now, description, closed_at);
     int rc = oom_since(before, d);
     if (rc == 0)
         rc = check_publication(view, d);
     json_decref(view);
-    json_decref(next);
     json_object_set_new(detail, "version", json_integer(version));
     json_object_set_new(detail, "description", json_string(description));
     if (rc == 0)
@@ -467,8 +493,7 @@ int vg_advisory_publish(struct vg_store *st, const struct vg_actor *who, const c
                          who->name, ref, names);
         return step_end(st, rc, rec, d);
     }
-    const char *pending = vg_json_str(rec, "pending_description");
-    const char *desc = version_of(rec) == 0 || !pending ? first_version : pending;
+    const char *desc = publish_description(rec);
     json_t *detail = json_pack("{s:b}", "single_analyst", own);
     rc = publish_version(st, who, ref, rec, json_object_get(rec, "draft"), desc, NULL,
                          "advisory.publish", detail, &saved, before, d);
@@ -616,6 +641,69 @@ int vg_advisory_published(struct vg_store *st, const char *ref, struct vg_adviso
         return rc == VG_ENOENT ? vg_diag_set(d, VG_ENOENT, "ref", "no advisory %s", ref)
                                : vg_diag_set(d, rc, "", "cannot read advisory %s", ref);
     rc = vg_advisory_published_of(rec, out, d);
+    json_decref(rec);
+    return rc;
+}
+
+int vg_advisory_list_filters(const char *kind, const char *status, const char *year, const char *q,
+                             json_t **out, struct vg_diag *d)
+{
+    enum vg_adv_kind k;
+    enum vg_adv_status s;
+    unsigned long long y = 0;
+    *out = NULL;
+    if (kind && vg_adv_kind_parse(kind, &k) != 0)
+        return vg_diag_set(d, VG_EINVAL, "kind",
+                           "kind must be one of: avis, alerte, actualite, cti, ioc, durcissement, "
+                           "fiche-reflexe, guide");
+    if (status && vg_adv_status_parse(status, &s) != 0)
+        return vg_diag_set(d, VG_EINVAL, "status",
+                           "status must be one of: draft, review, "
+                           "published");
+    if (year && vg_str_to_u64(vg_str_c(year), 1, 9999, &y) != 0)
+        return vg_diag_set(d, VG_EINVAL, "year", "year must be a year from 1 to 9999");
+    if (q && (strlen(q) == 0 || strlen(q) > VG_MAX_NAME))
+        return vg_diag_set(d, VG_EINVAL, "q", "q must be 1 to %d bytes", VG_MAX_NAME);
+    unsigned long before = vg_mem_thread_failures();
+    json_t *f = json_object();
+    if (kind)
+        json_object_set_new(f, "kind", json_string(kind));
+    if (status)
+        json_object_set_new(f, "status", json_string(status));
+    if (year)
+        json_object_set_new(f, "year", json_integer((json_int_t)y));
+    if (q)
+        json_object_set_new(f, "q", json_string(q));
+    int rc = oom_since(before, d);
+    if (rc)
+        json_decref(f);
+    else
+        *out = f;
+    return rc;
+}
+
+int vg_advisory_preview(struct vg_store *st, const char *ref, struct vg_advisory *out,
+                        struct vg_diag *d)
+{
+    json_t *rec = NULL;
+    int rc = vg_store_advisory_get(st, ref, &rec);
+    if (rc)
+        return rc == VG_ENOENT ? vg_diag_set(d, VG_ENOENT, "ref", "no advisory %s", ref)
+                               : vg_diag_set(d, rc, "", "cannot read advisory %s", ref);
+    const json_t *draft = json_object_get(rec, "draft");
+    if (!json_is_object(draft)) { /* nothing pending: what the public sees now */
+        rc = vg_advisory_published_of(rec, out, d);
+        json_decref(rec);
+        return rc;
+    }
+    unsigned long before = vg_mem_thread_failures();
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    json_t *view = next_view(rec, draft, version_of(rec) + 1, now, publish_description(rec), NULL);
+    rc = oom_since(before, d);
+    if (rc == 0)
+        rc = vg_advisory_from_json(view, out, d);
+    json_decref(view);
     json_decref(rec);
     return rc;
 }

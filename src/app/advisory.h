@@ -31,6 +31,11 @@ int vg_advisory_get(struct vg_store *st, const char *ref, json_t **out, struct v
 /* filters: "kind", "status", "year", "q" (checked by the caller); the store's page. */
 int vg_advisory_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d);
+/* The filters of a list from a query's strings (each NULL when not given): kind (a kind's
+ * name), status (draft, review, published), year (1 to 9999), q (1 to VG_MAX_NAME bytes).
+ * 0 and *out (the object vg_advisory_list takes), or VG_EINVAL naming the bad one ("kind"). */
+int vg_advisory_list_filters(const char *kind, const char *status, const char *year, const char *q,
+                             json_t **out, struct vg_diag *d);
 /* Changes the pending text (status draft or review); its editor becomes one of its authors.
  * A published advisory without a pending revision: VG_ECONFLICT (use a revision). The kind
  * cannot change (it is in the reference): VG_EINVAL "/kind". */
@@ -63,6 +68,12 @@ int vg_advisory_close(struct vg_store *st, const struct vg_actor *who, const cha
  * findings, kept in the store and the analysts' answers only. */
 int vg_advisory_draft_from_cves(struct vg_store *st, const struct vg_actor *who, const json_t *in,
                                 json_t **out, struct vg_diag *d);
+
+/* The C form of advisory ref exactly as its next publication would publish it (the pending
+ * text as version N+1, with the revision publishing it would add, dated now), or, with nothing
+ * pending, as it is published: for the analysts' preview. Free with vg_advisory_free. */
+int vg_advisory_preview(struct vg_store *st, const char *ref, struct vg_advisory *out,
+                        struct vg_diag *d);
 
 /* The C form of what advisory ref has published (its last published version, with its
  * revisions and closing date): VG_ENOENT if it has published nothing. Free with

@@ -58,6 +58,14 @@ const struct vg_route vg_web_routes[] = {
     {"POST", "/console/alerts/{}/escalate", VG_ANALYST, vg_web_alert_escalate, CFORM},
 
     /* advisories (web/console_advisories.c) */
+    {"GET", "/console/advisories", VG_READER, vg_web_advisories, CONSOLE},
+    {"GET", "/console/advisories/new", VG_ANALYST, vg_web_advisory_new, CONSOLE},
+    {"POST", "/console/advisories", VG_ANALYST, vg_web_advisory_create, CFORM},
+    {"POST", "/console/advisories/draft-from-cves", VG_ANALYST, vg_web_advisory_draft_from_cves,
+     CFORM},
+    {"GET", "/console/advisories/{}", VG_READER, vg_web_advisory, CONSOLE},
+    {"GET", "/console/advisories/{}/preview", VG_READER, vg_web_advisory_preview, CONSOLE},
+    {"POST", "/console/advisories/{}/{}", VG_ANALYST, vg_web_advisory_action, CFORM},
 
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

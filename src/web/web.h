@@ -72,9 +72,10 @@ void vg_web_alerts(struct vg_req *req, struct vg_resp *r);
 void vg_web_alert_escalate(struct vg_req *req, struct vg_resp *r);
 
 /* web/console_advisories.c: the advisories editor.
- *   GET /console/advisories             the list (every state)
- *   GET /console/advisories/new         the draft form
+ *   GET /console/advisories             the list (every state; filters state, kind, title)
+ *   GET /console/advisories/new         the draft form and the "draft from CVEs" form
  *   POST /console/advisories            create a draft
+ *   POST /console/advisories/draft-from-cves  a draft from the technology watch's CVEs
  *   GET /console/advisories/{}          one advisory: its form (editable while a draft),
  *                                       its state and the buttons its state allows
  *   GET /console/advisories/{}/preview  the page as it would be published
@@ -82,6 +83,7 @@ void vg_web_alert_escalate(struct vg_req *req, struct vg_resp *r);
 void vg_web_advisories(struct vg_req *req, struct vg_resp *r);
 void vg_web_advisory_new(struct vg_req *req, struct vg_resp *r);
 void vg_web_advisory_create(struct vg_req *req, struct vg_resp *r);
+void vg_web_advisory_draft_from_cves(struct vg_req *req, struct vg_resp *r);
 void vg_web_advisory(struct vg_req *req, struct vg_resp *r);
 void vg_web_advisory_preview(struct vg_req *req, struct vg_resp *r);
 void vg_web_advisory_action(struct vg_req *req, struct vg_resp *r);
