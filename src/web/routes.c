@@ -33,6 +33,7 @@ const struct vg_route vg_web_routes[] = {
     /* the portal (web/portal.c) */
 
     /* the dashboard (web/console_dashboard.c) */
+    {"GET", "/console", VG_READER, vg_web_dashboard, CONSOLE}, /* and /console/ */
 
     /* incidents (web/console_incidents.c) */
 
