@@ -78,9 +78,11 @@ void vg_svg_bars(struct vg_html *h, const char *title, const struct vg_svg_bar *
         vg_html_elem(h, "title", tip, NULL);
         vg_html_elem(h, "text", lab, "x", lx, "y", ty, "text-anchor", "end", "font-size", "13",
                      NULL);
-        vg_html_open(h, "rect", "x", "250", "y", ys, "width", bws, "height", "18", "fill",
-                     vg_svg_colour(i), NULL);
-        vg_html_close(h, "rect");
+        if (v > 0) { /* a bar of nothing is no rectangle */
+            vg_html_open(h, "rect", "x", "250", "y", ys, "width", bws, "height", "18", "fill",
+                         vg_svg_colour(i), NULL);
+            vg_html_close(h, "rect");
+        }
         char val[32];
         NUM(val, v);
         vg_html_elem(h, "text", val, "x", tx, "y", ty, "font-size", "13", NULL);
