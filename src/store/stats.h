@@ -1,8 +1,8 @@
 /* The store's statistics for the dashboard and GET /api/v1/stats (app/stats.h): aggregate
  * counts computed by the backend's queries, never by reading whole tables into memory.
- * Included by store/store.h; a backend fills struct vg_store_stats_ops. Timestamps bound here
- * are in the stored form ("YYYY-MM-DDTHH:MM:SS.ffffffZ", vg_time_now's), so that they compare
- * as text with the stored ones. */
+ * Included by store/store.h; a backend fills struct vg_store_stats_ops. The bounds `since`
+ * (included) and `until` (excluded) are UTC days "YYYY-MM-DD": a day bound compares as text
+ * before every stored time of that day ("YYYY-MM-DDTHH:MM:SS.ffffffZ"). */
 #ifndef VG_STORE_STATS_H
 #define VG_STORE_STATS_H
 

@@ -70,6 +70,14 @@ def fill(server, rng):
         for st in path:
             r = server.patch(f"/api/v1/incidents/{ref}", {"status": st})
             assert r.status_code == 200, (path, st, r.text)
+        if rng.random() < 0.2:  # reclassified: counted in its new class only
+            name, typ = rng.choice(cls)
+            r = server.patch(f"/api/v1/incidents/{ref}", {"class": name, "type": typ})
+            assert r.status_code == 200, r.text
+        if rng.random() < 0.2:  # its severity changed: counted in the new one only
+            sev = rng.choice(SEVERITIES)
+            r = server.patch(f"/api/v1/incidents/{ref}", {"severity": sev})
+            assert r.status_code == 200, r.text
         final = path[-1] if path else "new"
         if final not in ("closed", "rejected"):
             expect_open[sev] += 1
