@@ -39,8 +39,9 @@ int vg_store_stats_open_by_severity(struct vg_store *st, json_t **out, struct vg
  * VG_EIO. */
 int vg_store_stats_median(struct vg_store *st, enum vg_stats_duration what, const char *since,
                           const char *until, double *median, long long *n, struct vg_diag *d);
-/* The `limit` indicators with the most sightings (all time), most first, ties by type then
- * value: *out = [{"id","type","value","tlp","sightings"}]. 0 or VG_EIO. */
+/* The `limit` indicators with the most sightings (all time; as their alerts count them),
+ * most first, ties by type then value: *out = [{"id","type","value","tlp","sightings"}]. 0 or
+ * VG_EIO. */
 int vg_store_stats_top_sighted(struct vg_store *st, int limit, json_t **out, struct vg_diag *d);
 /* The technology watch's findings counted by priority tier (0: in KEV, 1: EPSS >= 0.1, 2: the
  * rest; vuln/findings.h): *out = [n0, n1, n2]. 0 or VG_EIO. */

@@ -220,7 +220,13 @@ static void top_indicators_and_findings(void **state)
             "SELECT 3, 's', 'v', 'c' FROM n UNION ALL SELECT 1, 's', 'v', 'c' FROM n WHERE i <= 3 "
             "UNION ALL SELECT 2, 's', 'v', 'c' FROM n WHERE i <= 3;"
             "INSERT INTO sighting(indicator_id, seen, value, created) "
-            "SELECT id, 's', 'v', 'c' FROM indicator WHERE type = 'url';");
+            "SELECT id, 's', 'v', 'c' FROM indicator WHERE type = 'url';"
+            /* as the store records them: each sighting counted in its alert; indicator 3's
+             * over two days */
+            "INSERT INTO alert(indicator_id, day, first_seen, last_seen, count, created) "
+            "SELECT indicator_id, '2026-12-0' || (1 + (indicator_id = 3 AND id % 2)), 's', "
+            "'s', count(*), 'c' FROM sighting GROUP BY indicator_id, "
+            "1 + (indicator_id = 3 AND id % 2);");
     exec_on(f->path, "INSERT INTO org(id, name, kind, sector, created, updated) "
                      "VALUES (1, 'o', 'ministry', 'energy', 'x', 'x');"
                      "INSERT INTO asset(id, cpe) VALUES (1, 'cpe:2.3:a:v:p:1:*:*:*:*:*:*:*');"
