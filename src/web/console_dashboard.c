@@ -161,16 +161,17 @@ static void open_part(struct vg_html *h, const json_t *open)
         vg_html_close(h, "section");
         return;
     }
-    /* the most severe first */
-    const char *sev[8];
+    /* the most severe first (core/model.h lists them from low to critical) */
+    enum { MAX_SEV = 8 };
+    const char *sev[MAX_SEV];
     size_t n = 0;
-    for (const char *const *s = vg_severity_names; *s; s++)
+    while (vg_severity_names[n] && n < MAX_SEV)
         n++;
-    for (size_t i = 0; i < n && i < 8; i++)
+    struct vg_svg_bar bars[MAX_SEV];
+    for (size_t i = 0; i < n; i++) {
         sev[i] = vg_severity_names[n - 1 - i];
-    struct vg_svg_bar bars[8];
-    for (size_t i = 0; i < n && i < 8; i++)
         bars[i] = (struct vg_svg_bar){sev[i], int_of(by, sev[i])};
+    }
     vg_svg_bars(h, "Open incidents (neither closed nor rejected) by severity", bars, n);
     vg_html_open(h, "ul", "class", "legend", "aria-label", "Severities", NULL);
     for (size_t i = 0; i < n; i++) {
