@@ -16,3 +16,5 @@ echo "== share (bench/share/run.sh)"
 sh bench/share/run.sh | tee bench/out/share-report.txt
 echo "== advisory (bench/advisory/run.sh)"
 sh bench/advisory/run.sh | tee bench/out/advisory-report.txt
+echo "== web (bench/web/run.sh)"
+sh bench/web/run.sh "${VIGIE_BENCH_INCIDENTS:-100000}" | tee bench/out/web-report.txt

@@ -19,6 +19,8 @@ void vg_api_tokens_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_tokens_create(struct vg_req *req, struct vg_resp *r);
 void vg_api_tokens_revoke(struct vg_req *req, struct vg_resp *r);
 void vg_api_audit_list(struct vg_req *req, struct vg_resp *r);
+/* The dashboard's statistics (api/stats.c, app/stats.h). */
+void vg_api_stats(struct vg_req *req, struct vg_resp *r);
 
 void vg_api_orgs_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_orgs_create(struct vg_req *req, struct vg_resp *r);

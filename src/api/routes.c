@@ -14,6 +14,7 @@ const struct vg_route vg_api_routes[] = {
     {"POST", "/api/v1/tokens", VG_READER, vg_api_tokens_create, 0},
     {"DELETE", "/api/v1/tokens/{}", VG_READER, vg_api_tokens_revoke, 0},
     {"GET", "/api/v1/audit", VG_ADMIN, vg_api_audit_list, 0},
+    {"GET", "/api/v1/stats", VG_READER, vg_api_stats, 0},
     {"GET", "/api/v1/orgs", VG_READER, vg_api_orgs_list, 0},
     {"POST", "/api/v1/orgs", VG_ADMIN, vg_api_orgs_create, 0},
     {"GET", "/api/v1/orgs/{}", VG_READER, vg_api_orgs_get, 0},

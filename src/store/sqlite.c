@@ -727,6 +727,7 @@ static const struct vg_store_ops sqlite_ops = {
     .taxii = &sq_taxii_ops,
     .upstream = &sq_upstream_ops,
     .advisory = &sq_advisory_ops,
+    .stats = &sq_stats_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

@@ -24,6 +24,7 @@
 #include "store/taxii.h"
 #include "store/upstream.h"
 #include "store/advisory.h"
+#include "store/stats.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -66,6 +67,9 @@ struct vg_store_ops {
 
     /* advisories (store/advisory.h) */
     const struct vg_store_advisory_ops *advisory;
+
+    /* the dashboard's aggregate counts (store/stats.h, issue 14) */
+    const struct vg_store_stats_ops *stats;
 };
 
 struct vg_store {

@@ -37,6 +37,7 @@ const struct vg_route vg_web_routes[] = {
     {"GET", "/static/{}", VG_PUBLIC, vg_web_static, PAGE},
 
     /* the dashboard (web/console_dashboard.c) */
+    {"GET", "/console", VG_READER, vg_web_dashboard, CONSOLE}, /* and /console/ */
 
     /* incidents (web/console_incidents.c) */
     {"GET", "/console/incidents", VG_READER, vg_web_incidents, CONSOLE},

@@ -23,6 +23,7 @@ ROLES = {
     ("POST", "/api/v1/tokens"): "reader",
     ("DELETE", "/api/v1/tokens/{}"): "reader",
     ("GET", "/api/v1/audit"): "admin",
+    ("GET", "/api/v1/stats"): "reader",
     ("GET", "/api/v1/orgs"): "reader",
     ("POST", "/api/v1/orgs"): "admin",
     ("GET", "/api/v1/orgs/{}"): "reader",
