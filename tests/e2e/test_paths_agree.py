@@ -186,8 +186,12 @@ def alerts(db, t0):
     return sorted(out, key=repr)
 
 
-def now_text():
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+def now_text(shift=0):
+    """The clock, to the second, shifted by shift seconds. A window's start is taken a second
+    early: the server's time(NULL) reads the kernel's coarse clock, which may still show the
+    previous second a few milliseconds after Python's precise clock has passed it."""
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=shift)
+    return t.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def setup_constituency(server, rnd):
@@ -207,7 +211,7 @@ def test_record_cli_equals_api_events(server, tmp_path):
     cli_db = tmp_path / "cli.db"
     copy_db(server.db, cli_db)  # the same indicators and organisations, with the same ids
     logs = [make_log(rnd, values, rnd.randint(300, 600)) for _ in range(3)]
-    t0 = now_text()
+    t0 = now_text(-1)
     api_malformed, api_counts = [], []
     for text in logs:
         r = server.req("POST", "/api/v1/events", data=text.encode(),
@@ -268,7 +272,7 @@ def test_record_one_thread_equals_n_threads(server, tmp_path):
     # must be several pieces for 4 threads to share it
     for f in (eve, text):
         assert f.stat().st_size > 3 * 256 * 1024, f"seed {seed}: {f} too small to be shared"
-    t0 = now_text()
+    t0 = now_text(-1)
     out = {}
     for n, db in dbs.items():
         p1 = run("match", "--record", "--threads", str(n), str(eve), db=db)
