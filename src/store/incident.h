@@ -37,6 +37,17 @@ struct vg_related_list {
 
 void vg_related_list_free(struct vg_related_list *l);
 
+/* One incident of a list as a page shows it (vg_store_incident_each): the strings are the
+ * store's, valid during the call only; org_name and assignee NULL when none. */
+struct vg_incident_brief {
+    long long id;
+    const char *ref, *title, *cls, *type, *severity, *tlp, *status;
+    long long org_id; /* 0: none */
+    const char *org_name, *assignee, *created, *updated;
+};
+/* Called for each incident of a list; 0, or an error (VG_ENOMEM ...) that ends the list. */
+typedef int (*vg_incident_brief_fn)(void *ctx, const struct vg_incident_brief *b);
+
 /* The operations a backend implements for incidents and playbooks. */
 struct vg_store_incident_ops {
     int (*incident_create)(struct vg_store *st, const struct vg_actor *who,
@@ -44,6 +55,8 @@ struct vg_store_incident_ops {
     int (*incident_get)(struct vg_store *st, const char *ref, json_t **out);
     int (*incident_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                          json_t **out, struct vg_diag *d);
+    int (*incident_each)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                         vg_incident_brief_fn fn, void *ctx, char next[80], struct vg_diag *d);
     int (*incident_update)(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const json_t *patch, json_t **out, struct vg_diag *d);
     int (*incident_note)(struct vg_store *st, const struct vg_actor *who, const char *ref,
@@ -80,6 +93,11 @@ int vg_store_incident_get(struct vg_store *st, const char *ref, json_t **out);
  * the cursor continues the order it was given for (VG_EINVAL, field "cursor", else). */
 int vg_store_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                            json_t **out, struct vg_diag *d);
+/* The same list, each incident handed to fn as a struct rather than built as a document (the
+ * console's queue: a page of 50 in a third of the time); next (80 bytes) receives the cursor
+ * of the next page, "" after the last. */
+int vg_store_incident_each(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                           vg_incident_brief_fn fn, void *ctx, char next[80], struct vg_diag *d);
 /* A status change that the lifecycle forbids is VG_ECONFLICT, with the allowed statuses in
  * d->message. */
 int vg_store_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,

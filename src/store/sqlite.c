@@ -569,6 +569,9 @@ static void sq_close(struct vg_store *st)
     struct sq *s = sq_of(st);
     for (int i = 0; i < s->ncache; i++)
         sqlite3_finalize(s->cache[i].stmt);
+    for (int i = 0; s->inc_list && i < SQ_INC_LIST_SHAPES; i++)
+        sqlite3_finalize(s->inc_list[i]);
+    free(s->inc_list);
     vg_corr_free(s->corr);
     sq_caches_drop(s);
     vg_cache_cleanup(&s->tokens);
@@ -660,6 +663,7 @@ static const struct vg_store_incident_ops sqlite_incident_ops = {
     .incident_create = sq_incident_create,
     .incident_get = sq_incident_get,
     .incident_list = sq_incident_list,
+    .incident_each = sq_incident_each,
     .incident_update = sq_incident_update,
     .incident_note = sq_incident_note,
     .incident_observable_add = sq_incident_observable_add,

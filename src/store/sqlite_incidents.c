@@ -501,8 +501,12 @@ static void inc_cursor_make(enum inc_order o, sqlite3_stmt *q, char *out, size_t
         snprintf(out, cap, "%c%llx", inc_orders[o].letter, id);
 }
 
-int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
-                     json_t **out, struct vg_diag *d)
+/* Runs the list's query (vg_store_incident_list's filters and order) and hands each row of the
+ * page to row(ctx, q), which returns 0 or an error that ends the list; cur (80 bytes) receives
+ * the cursor after the page, "" when it was the last. */
+static int list_run(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                    int (*row)(void *ctx, sqlite3_stmt *q), void *ctx, char cur[80],
+                    struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     enum inc_order o = BY_NEWEST;
@@ -529,24 +533,39 @@ int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg
         {"org", " AND i.org_id = ?"},    {"severity", " AND i.severity = ?"},
         {"tlp", " AND i.tlp = ?"},       {"assignee", " AND i.assignee = ?"},
     };
+    /* the query's shape: its order, a cursor or not, and which filters it has (the assignee's
+     * "none" apart): its statement is prepared once per connection */
+    _Static_assert(sizeof inc_orders / sizeof inc_orders[0] * 2 * 64 * 2 == SQ_INC_LIST_SHAPES,
+                   "SQ_INC_LIST_SHAPES counts every shape");
+    _Static_assert(sizeof conds / sizeof conds[0] == 6, "six filters");
+    unsigned shape = (unsigned)o * 2 + (after != 0);
+    for (size_t k = 0; k < sizeof conds / sizeof conds[0]; k++)
+        shape = shape * 2 + (json_object_get(filters, conds[k].key) != NULL);
+    shape = shape * 2 + json_is_null(json_object_get(filters, "assignee"));
+    if (!s->inc_list && !(s->inc_list = vg_calloc(SQ_INC_LIST_SHAPES, sizeof *s->inc_list)))
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    sqlite3_stmt *q = s->inc_list[shape];
     char sql[2048];
-    size_t n = (size_t)snprintf(sql, sizeof sql,
-                                "SELECT i.id, i.ref, i.title, i.description, i.class, i.type, "
-                                "i.severity, i.tlp, i.pap, i.status, i.unverified, i.org_id, "
-                                "o.name, i.reporter, i.assignee, i.occurred, i.created, "
-                                "i.updated, i.created_by, " SEV_RANK
-                                " FROM incident i LEFT JOIN org o ON o.id = i.org_id WHERE %s",
-                                after ? inc_orders[o].after : "1");
-    for (size_t k = 0; k < sizeof conds / sizeof conds[0]; k++) {
-        json_t *v = json_object_get(filters, conds[k].key);
-        if (v)
-            n += (size_t)snprintf(sql + n, sizeof sql - n, "%s",
-                                  json_is_null(v) ? " AND i.assignee IS NULL" : conds[k].cond);
+    size_t n = q ? 0
+                 : (size_t)snprintf(sql, sizeof sql,
+                                    "SELECT i.id, i.ref, i.title, i.description, i.class, i.type, "
+                                    "i.severity, i.tlp, i.pap, i.status, i.unverified, i.org_id, "
+                                    "o.name, i.reporter, i.assignee, i.occurred, i.created, "
+                                    "i.updated, i.created_by, " SEV_RANK
+                                    " FROM incident i LEFT JOIN org o ON o.id = i.org_id WHERE %s",
+                                    after ? inc_orders[o].after : "1");
+    if (!q) {
+        for (size_t k = 0; k < sizeof conds / sizeof conds[0]; k++) {
+            json_t *v = json_object_get(filters, conds[k].key);
+            if (v)
+                n += (size_t)snprintf(sql + n, sizeof sql - n, "%s",
+                                      json_is_null(v) ? " AND i.assignee IS NULL" : conds[k].cond);
+        }
+        snprintf(sql + n, sizeof sql - n, " ORDER BY %s LIMIT ?", inc_orders[o].order);
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &q, NULL) != SQLITE_OK)
+            return sq_db_error(s, d);
+        s->inc_list[shape] = q;
     }
-    snprintf(sql + n, sizeof sql - n, " ORDER BY %s LIMIT ?", inc_orders[o].order);
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
-        return sq_db_error(s, d);
     int b = 1;
     /* a row value comparison would be a scan of the index: key <= K AND (key < K OR id < I)
      * is a range of it */
@@ -567,26 +586,85 @@ int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg
             sq_bind_text(q, b++, json_string_value(v));
     }
     sqlite3_bind_int(q, b, page->limit + 1);
-    json_t *items = json_array();
-    char cur[80] = "";
+    cur[0] = '\0';
     bool more = false;
-    int step;
+    int step, n_rows = 0, rc = 0;
+    char last[80] = "";
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        if ((int)json_array_size(items) == page->limit) {
+        if (n_rows == page->limit) {
             more = true;
             break;
         }
-        inc_cursor_make(o, q, cur, sizeof cur);
-        json_array_append_new(items, incident_row(q));
+        inc_cursor_make(o, q, last, sizeof last);
+        n_rows++;
+        if ((rc = row(ctx, q)) != 0)
+            break;
     }
-    sqlite3_finalize(q);
-    if (step != SQLITE_ROW && step != SQLITE_DONE) {
-        json_decref(items);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    if (rc)
+        return vg_diag_set(d, rc, "", "the incidents could not be listed");
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
         return vg_diag_set(d, VG_EIO, "", "the incidents could not be read");
+    if (more)
+        memcpy(cur, last, sizeof last);
+    return 0;
+}
+
+static int row_json(void *ctx, sqlite3_stmt *q)
+{
+    json_t *o = incident_row(q);
+    return o && json_array_append_new(ctx, o) == 0 ? 0 : VG_ENOMEM;
+}
+
+int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                     json_t **out, struct vg_diag *d)
+{
+    char cur[80];
+    json_t *items = json_array();
+    if (!items)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = list_run(st, filters, page, row_json, items, cur, d);
+    if (rc) {
+        json_decref(items);
+        return rc;
     }
     *out = json_pack("{s:o,s:o}", "items", items, "next_cursor",
-                     more ? json_string(cur) : json_null());
-    return 0;
+                     cur[0] ? json_string(cur) : json_null());
+    return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+}
+
+struct brief_ctx {
+    vg_incident_brief_fn fn;
+    void *ctx;
+};
+
+static int row_brief(void *ctx, sqlite3_stmt *q)
+{
+    const struct brief_ctx *c = ctx;
+    const struct vg_incident_brief b = {
+        .id = sqlite3_column_int64(q, 0),
+        .ref = sq_col_text(q, 1),
+        .title = sq_col_text(q, 2),
+        .cls = sq_col_text(q, 4),
+        .type = sq_col_text(q, 5),
+        .severity = sq_col_text(q, 6),
+        .tlp = sq_col_text(q, 7),
+        .status = sq_col_text(q, 9),
+        .org_id = sqlite3_column_int64(q, 11),
+        .org_name = col_or_null(q, 12),
+        .assignee = col_or_null(q, 14),
+        .created = sq_col_text(q, 16),
+        .updated = sq_col_text(q, 17),
+    };
+    return c->fn(c->ctx, &b);
+}
+
+int sq_incident_each(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                     vg_incident_brief_fn fn, void *ctx, char next[80], struct vg_diag *d)
+{
+    struct brief_ctx c = {fn, ctx};
+    return list_run(st, filters, page, row_brief, &c, next, d);
 }
 
 /* 1 if user name exists, 0 if not, -1 if it could not be read. */

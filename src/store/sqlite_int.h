@@ -13,9 +13,12 @@
 #include "store/store.h"
 #include "util/hash.h"
 
-#define CACHE_MAX      128
-#define SQ_TOKEN_SLOTS 256 /* valid tokens cached per connection (SHA-256 -> struct sq_token) */
-#define SQ_TOKEN_PROBE 16  /* slots a token may sit in: the least recently used of them goes */
+#define CACHE_MAX          128
+/* shapes of the incident list's query: 4 orders, after a cursor or not, 6 filters present or
+ * not, the assignee's "none" or not (sqlite_incidents.c) */
+#define SQ_INC_LIST_SHAPES (4 * 2 * 64 * 2)
+#define SQ_TOKEN_SLOTS     256 /* valid tokens cached per connection (SHA-256 -> struct sq_token) */
+#define SQ_TOKEN_PROBE     16  /* slots a token may sit in: the least recently used of them goes */
 
 struct sq {
     struct vg_store base; /* must stay first */
@@ -25,6 +28,10 @@ struct sq {
         sqlite3_stmt *stmt;
     } cache[CACHE_MAX];
     int ncache;
+    /* the incident list's statements, one per shape of its query (sort order, after a cursor
+     * or not, filters present): built from fragments, prepared once each (sq_incident_list);
+     * NULL until the first list */
+    sqlite3_stmt **inc_list;
     bool in_tx;           /* this connection holds write_lock */
     bool batching;        /* group commit: writes are savepoints in one outer transaction */
     bool outer;           /* the outer transaction of a batch is open */
@@ -187,6 +194,8 @@ int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
 int sq_incident_get(struct vg_store *st, const char *ref, json_t **out);
 int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d);
+int sq_incident_each(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                     vg_incident_brief_fn fn, void *ctx, char next[80], struct vg_diag *d);
 int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
                        const json_t *patch, json_t **out, struct vg_diag *d);
 int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,

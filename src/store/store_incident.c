@@ -23,6 +23,12 @@ int vg_store_incident_list(struct vg_store *st, const json_t *filters, const str
     return st->ops->incident->incident_list(st, filters, page, out, d);
 }
 
+int vg_store_incident_each(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                           vg_incident_brief_fn fn, void *ctx, char next[80], struct vg_diag *d)
+{
+    return st->ops->incident->incident_each(st, filters, page, fn, ctx, next, d);
+}
+
 int vg_store_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
                              const json_t *patch, json_t **out, struct vg_diag *d)
 {

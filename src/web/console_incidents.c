@@ -200,30 +200,63 @@ static void queue_next(struct vg_html *h, struct vg_req *req, const char *cursor
     vg_buf_cleanup(&b);
 }
 
-static void queue_row(struct vg_html *h, const json_t *inc)
+/* One row of the queue (vg_store_incident_each's callback; ctx: the page's writer). */
+static int queue_row(void *ctx, const struct vg_incident_brief *inc)
 {
+    struct vg_html *h = ctx;
     struct vg_buf p;
-    const char *ref = vg_json_str(inc, "ref");
     vg_html_open(h, "tr", NULL);
     vg_html_open(h, "td", NULL);
-    tlp_badge(h, vg_json_str(inc, "tlp"));
+    vg_page_tlp(h, inc->tlp);
     vg_html_close(h, "td");
     vg_html_open(h, "td", NULL);
-    vg_html_elem(h, "a", ref, "href", inc_path(&p, ref, ""), NULL);
+    vg_html_elem(h, "a", inc->ref, "href", inc_path(&p, inc->ref, ""), NULL);
     vg_buf_cleanup(&p);
     vg_html_close(h, "td");
-    vg_html_elem(h, "td", vg_json_str(inc, "title"), NULL);
-    vg_html_elem(h, "td", vg_json_str(inc, "status"), "class", "status", NULL);
-    vg_html_elem(h, "td", vg_json_str(inc, "severity"), "class", "severity", NULL);
-    vg_html_elem(h, "td", vg_json_str(inc, "class"), NULL);
-    const char *org = vg_json_str(inc, "org_name");
-    vg_html_elem(h, "td", org ? org : "-", NULL);
-    const char *who = vg_json_str(inc, "assignee");
-    vg_html_elem(h, "td", who ? who : "unassigned", NULL);
+    vg_html_elem(h, "td", inc->title, NULL);
+    vg_html_elem(h, "td", inc->status, "class", "status", NULL);
+    vg_html_elem(h, "td", inc->severity, "class", "severity", NULL);
+    vg_html_elem(h, "td", inc->cls, NULL);
+    vg_html_elem(h, "td", inc->org_name ? inc->org_name : "-", NULL);
+    vg_html_elem(h, "td", inc->assignee ? inc->assignee : "unassigned", NULL);
     vg_html_open(h, "td", NULL);
-    vg_page_time(h, vg_json_str(inc, "updated"));
+    vg_page_time(h, inc->updated);
     vg_html_close(h, "td");
     vg_html_close(h, "tr");
+    return vg_html_ok(h) ? 0 : VG_ENOMEM;
+}
+
+/* The queue's table, its rows written as the store reads them; the next page's cursor into
+ * next ("" after the last). 0, or the store's error (d filled), the writer then holding a
+ * partial table the caller drops. */
+static int queue_table(struct vg_html *h, struct vg_req *req, const json_t *f,
+                       const struct vg_page *page, char next[80], struct vg_diag *d)
+{
+    size_t before = h->b.len;
+    vg_html_open(h, "table", "class", "list incidents", NULL);
+    vg_html_open(h, "thead", NULL);
+    vg_html_open(h, "tr", NULL);
+    static const char *const cols[] = {"TLP",   "Reference",    "Title",    "Status",  "Severity",
+                                       "Class", "Organisation", "Assignee", "Updated", NULL};
+    for (size_t i = 0; cols[i]; i++)
+        vg_html_elem(h, "th", cols[i], "scope", "col", NULL);
+    vg_html_close(h, "tr");
+    vg_html_close(h, "thead");
+    vg_html_open(h, "tbody", NULL);
+    size_t rows_at = h->b.len;
+    int rc = vg_store_incident_each(req->st, f, page, queue_row, h, next, d);
+    if (rc)
+        return rc;
+    if (h->b.len == rows_at) { /* no row: the table is taken back, an empty state instead */
+        h->b.len = before;
+        if (h->b.data)
+            h->b.data[before] = '\0';
+        vg_html_elem(h, "p", "No incident matches these filters.", "class", "empty", NULL);
+        return 0;
+    }
+    vg_html_close(h, "tbody");
+    vg_html_close(h, "table");
+    return 0;
 }
 
 void vg_web_incidents(struct vg_req *req, struct vg_resp *r)
@@ -231,15 +264,8 @@ void vg_web_incidents(struct vg_req *req, struct vg_resp *r)
     struct vg_diag d;
     vg_diag_clear(&d);
     struct vg_page page = {QUEUE_PAGE, query_arg(req, "cursor")};
-    json_t *f = NULL, *list = NULL;
+    json_t *f = NULL;
     int rc = vg_incident_filters(query_arg, req, &f, &d);
-    if (!rc)
-        rc = vg_store_incident_list(req->st, f, &page, &list, &d);
-    json_decref(f);
-    if (rc && rc != VG_EINVAL) {
-        vg_resp_diag(r, rc, &d);
-        return;
-    }
     struct vg_html h;
     vg_html_init(&h, VG_PAGE_MAX);
     vg_page_begin(&h, req,
@@ -252,36 +278,27 @@ void vg_web_incidents(struct vg_req *req, struct vg_resp *r)
                      NULL);
         vg_html_close(&h, "p");
     }
-    queue_filters(&h, req, rc ? d.field : NULL, rc ? d.message : NULL);
-    json_t *items = json_object_get(list, "items");
-    if (rc || json_array_size(items) == 0) {
-        vg_html_elem(&h, "p",
-                     rc ? "No incident listed: a filter is not valid."
-                        : "No incident matches these filters.",
-                     "class", "empty", NULL);
-    } else {
-        vg_html_open(&h, "table", "class", "list incidents", NULL);
-        vg_html_open(&h, "thead", NULL);
-        vg_html_open(&h, "tr", NULL);
-        static const char *const cols[] = {"TLP",      "Reference", "Title",        "Status",
-                                           "Severity", "Class",     "Organisation", "Assignee",
-                                           "Updated",  NULL};
-        for (size_t i = 0; cols[i]; i++)
-            vg_html_elem(&h, "th", cols[i], "scope", "col", NULL);
-        vg_html_close(&h, "tr");
-        vg_html_close(&h, "thead");
-        vg_html_open(&h, "tbody", NULL);
-        size_t i;
-        json_t *inc;
-        json_array_foreach(items, i, inc)
-            queue_row(&h, inc);
-        vg_html_close(&h, "tbody");
-        vg_html_close(&h, "table");
-        const char *next = vg_json_str(list, "next_cursor");
-        if (next)
-            queue_next(&h, req, next);
+    /* the filters' form comes first: a filter the store refuses (a bad cursor) is shown in it */
+    char next[80] = "";
+    struct vg_html rows;
+    vg_html_init(&rows, VG_PAGE_MAX);
+    if (!rc)
+        rc = queue_table(&rows, req, f, &page, next, &d);
+    json_decref(f);
+    if (rc && rc != VG_EINVAL) {
+        vg_html_cleanup(&rows);
+        vg_html_cleanup(&h);
+        vg_resp_diag(r, rc, &d);
+        return;
     }
-    json_decref(list);
+    queue_filters(&h, req, rc ? d.field : NULL, rc ? d.message : NULL);
+    if (rc)
+        vg_html_elem(&h, "p", "No incident listed: a filter is not valid.", "class", "empty", NULL);
+    else if (vg_html_ok(&rows) && rows.b.data)
+        vg_html_trusted(&h, rows.b.data, rows.b.len); /* written by this writer above */
+    vg_html_cleanup(&rows);
+    if (!rc && next[0])
+        queue_next(&h, req, next);
     vg_page_end(&h, r, rc ? 400 : 200);
 }
 

@@ -284,6 +284,65 @@ static void filters_from_a_query(void **state)
     json_decref(f);
 }
 
+/* The rows vg_store_incident_each hands over, as the fields the list's documents carry. */
+static int brief_json(void *ctx, const struct vg_incident_brief *b)
+{
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s}", "id", (json_int_t)b->id,
+                  "ref", b->ref, "title", b->title, "class", b->cls, "type", b->type, "severity",
+                  b->severity, "tlp", b->tlp, "status", b->status, "org_name", b->org_name,
+                  "assignee", b->assignee, "created", b->created, "updated", b->updated);
+    return json_array_append_new(ctx, o);
+}
+
+/* The two readings of one list (the API's documents, the console's structs) agree, page by
+ * page, cursor by cursor, for random filters and orders. */
+static void each_agrees_with_list(void **state)
+{
+    struct fixture *f = *state;
+    seed(f);
+    static const char *const sorts[] = {"newest", "oldest", "updated", "severity"};
+    static const char *const keys[] = {"org",      "ref",      "title",   "class",
+                                       "type",     "severity", "tlp",     "status",
+                                       "org_name", "assignee", "created", "updated"};
+    srand(14);
+    for (int round = 0; round < 60; round++) {
+        json_t *flt = json_pack("{s:s}", "sort", sorts[rand() % 4]);
+        if (rand() % 3 == 0)
+            json_object_set_new(flt, "severity", json_string(sevs[rand() % 4]));
+        if (rand() % 3 == 0)
+            json_object_set_new(flt, "assignee", rand() % 2 ? json_string("ann") : json_null());
+        int limit = 1 + rand() % 6;
+        char cursor[128] = "";
+        for (int pages = 0; pages < 40; pages++) {
+            struct vg_page p = {limit, cursor[0] ? cursor : NULL};
+            json_t *doc = NULL, *rows = json_array();
+            char next[80];
+            struct vg_diag d;
+            vg_diag_clear(&d);
+            assert_int_equal(vg_store_incident_list(f->st, flt, &p, &doc, &d), 0);
+            assert_int_equal(vg_store_incident_each(f->st, flt, &p, brief_json, rows, next, &d), 0);
+            json_t *items = json_object_get(doc, "items");
+            assert_int_equal(json_array_size(rows), json_array_size(items));
+            for (size_t i = 0; i < json_array_size(items); i++)
+                for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+                    json_t *a = json_object_get(json_array_get(items, i), keys[k]);
+                    json_t *b = json_object_get(json_array_get(rows, i), keys[k]);
+                    if (!json_equal(a, b) && !(json_is_null(a) && !b))
+                        fail_msg("round %d, row %zu: %s differs", round, i, keys[k]);
+                }
+            const char *want = vg_json_str(doc, "next_cursor");
+            assert_string_equal(next, want ? want : "");
+            snprintf(cursor, sizeof cursor, "%s", next);
+            json_decref(doc);
+            json_decref(rows);
+            if (!cursor[0])
+                break;
+        }
+        json_decref(flt);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +351,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(cursors_belong_to_their_order, setup, teardown),
         cmocka_unit_test_setup_teardown(orders_use_their_index, setup, teardown),
         cmocka_unit_test(filters_from_a_query),
+        cmocka_unit_test_setup_teardown(each_agrees_with_list, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
