@@ -445,18 +445,6 @@ static const char *const tlp_options[] =
      "AMBER+STRICT", "TLP:AMBER+STRICT", "RED",   "TLP:RED",   NULL};
 static const char *const lang_options[] = {"", "The site's", "fr", "French", "en", "English", NULL};
 
-/* The TLP badge of an advisory: the store writes its TLP in capitals ("AMBER+STRICT"), the
- * badge reads lower case. */
-static void tlp_badge(struct vg_html *h, const char *tlp)
-{
-    char low[32];
-    snprintf(low, sizeof low, "%s", tlp ? tlp : "");
-    for (char *c = low; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    vg_page_tlp(h, low);
-}
-
 /* The state an advisory is in, as the console names it: a published alert that was closed is
  * "closed". */
 static const char *state_of(const json_t *adv)
@@ -652,7 +640,7 @@ void vg_web_advisories(struct vg_req *req, struct vg_resp *r)
             vg_url_encode(&href, ref);
             vg_html_open(&h, "tr", NULL);
             vg_html_open(&h, "td", NULL);
-            tlp_badge(&h, vg_json_str(it, "tlp"));
+            vg_page_tlp(&h, vg_json_str(it, "tlp"));
             vg_html_close(&h, "td");
             vg_html_open(&h, "td", NULL);
             vg_html_elem(&h, "a", ref, "href", href.data, NULL);
@@ -919,7 +907,7 @@ static void advisory_page(struct vg_req *req, struct vg_resp *r, int status, con
                                           .section = "advisories",
                                           .console = true});
     vg_html_open(&h, "p", "class", "meta", NULL);
-    tlp_badge(&h, vg_json_str(adv, "tlp"));
+    vg_page_tlp(&h, vg_json_str(adv, "tlp"));
     vg_html_text(&h, " ");
     char cls[32];
     snprintf(cls, sizeof cls, "badge state-%s", state_of(adv));

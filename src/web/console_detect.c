@@ -14,18 +14,6 @@
 #include "web/page.h"
 #include "web/web.h"
 
-/* The TLP badge of a stored TLP: the store keeps "AMBER", vg_page_tlp's classes are read
- * from lower case (its own comparison is case-sensitive), so the name is lowered first. */
-static void tlp_badge(struct vg_html *h, const char *tlp)
-{
-    char low[32];
-    snprintf(low, sizeof low, "%s", tlp ? tlp : "");
-    for (char *c = low; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    vg_page_tlp(h, low);
-}
-
 /* A query string's arguments: name, value pairs (a NULL or "" value is left out). */
 #define MAX_ARGS 6
 
@@ -75,16 +63,6 @@ static void pager(struct vg_html *h, struct vg_req *req, const char *path, const
     vg_html_close(h, "p");
 }
 
-static void table_head(struct vg_html *h, const char *const *cols)
-{
-    vg_html_open(h, "thead", NULL);
-    vg_html_open(h, "tr", NULL);
-    for (size_t i = 0; cols[i]; i++)
-        vg_html_elem(h, "th", cols[i], "scope", "col", NULL);
-    vg_html_close(h, "tr");
-    vg_html_close(h, "thead");
-}
-
 static void cell(struct vg_html *h, const char *text)
 {
     vg_html_elem(h, "td", text && *text ? text : "-", NULL);
@@ -100,7 +78,7 @@ static void cell_time(struct vg_html *h, const char *t)
 static void cell_tlp(struct vg_html *h, const char *tlp)
 {
     vg_html_open(h, "td", NULL);
-    tlp_badge(h, tlp);
+    vg_page_tlp(h, tlp);
     vg_html_close(h, "td");
 }
 
@@ -223,7 +201,7 @@ void vg_web_indicators(struct vg_req *req, struct vg_resp *r)
         static const char *const cols[] = {"TLP",     "Type",       "Value",
                                            "Source",  "Confidence", "Last seen",
                                            "Expires", "Sightings",  NULL};
-        table_head(&h, cols);
+        vg_page_thead(&h, cols);
         vg_html_open(&h, "tbody", NULL);
         size_t i;
         json_t *o;
@@ -297,7 +275,7 @@ void vg_web_sightings(struct vg_req *req, struct vg_resp *r)
         vg_html_open(&h, "table", "class", "list sightings", NULL);
         static const char *const cols[] = {"TLP",        "Seen",  "Organisation", "Indicator",
                                            "Value seen", "Field", "Where",        NULL};
-        table_head(&h, cols);
+        vg_page_thead(&h, cols);
         vg_html_open(&h, "tbody", NULL);
         size_t i;
         json_t *o;

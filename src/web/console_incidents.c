@@ -29,18 +29,6 @@
 
 /* ---- small helpers ---- */
 
-/* The TLP badge from a TLP as the store keeps it ("AMBER+STRICT"): vg_page_tlp reads the
- * lower-case names. */
-static void tlp_badge(struct vg_html *h, const char *tlp)
-{
-    char low[24];
-    size_t i = 0;
-    for (; tlp && tlp[i] && i + 1 < sizeof low; i++)
-        low[i] = (char)(tlp[i] >= 'A' && tlp[i] <= 'Z' ? tlp[i] - 'A' + 'a' : tlp[i]);
-    low[i] = '\0';
-    vg_page_tlp(h, low);
-}
-
 /* "/console/incidents/REF" + suffix into b (the reference percent-encoded). */
 static const char *inc_path(struct vg_buf *b, const char *ref, const char *suffix)
 {
@@ -234,14 +222,9 @@ static int queue_table(struct vg_html *h, struct vg_req *req, const json_t *f,
 {
     size_t before = h->b.len;
     vg_html_open(h, "table", "class", "list incidents", NULL);
-    vg_html_open(h, "thead", NULL);
-    vg_html_open(h, "tr", NULL);
     static const char *const cols[] = {"TLP",   "Reference",    "Title",    "Status",  "Severity",
                                        "Class", "Organisation", "Assignee", "Updated", NULL};
-    for (size_t i = 0; cols[i]; i++)
-        vg_html_elem(h, "th", cols[i], "scope", "col", NULL);
-    vg_html_close(h, "tr");
-    vg_html_close(h, "thead");
+    vg_page_thead(h, cols);
     vg_html_open(h, "tbody", NULL);
     size_t rows_at = h->b.len;
     int rc = vg_store_incident_each(req->st, f, page, queue_row, h, next, d);
@@ -449,7 +432,7 @@ static void dl_item(struct vg_html *h, const char *term, const char *value)
 static void summary(struct vg_html *h, const json_t *inc)
 {
     vg_html_open(h, "p", "class", "meta", NULL);
-    tlp_badge(h, vg_json_str(inc, "tlp"));
+    vg_page_tlp(h, vg_json_str(inc, "tlp"));
     vg_html_text(h, " ");
     vg_html_elem(h, "span", vg_json_str(inc, "ref"), "class", "ref", NULL);
     vg_html_close(h, "p");
@@ -600,7 +583,7 @@ static void observables_section(struct vg_html *h, const struct vg_req *req, con
         json_array_foreach(obs, i, o) {
             vg_html_open(h, "tr", NULL);
             vg_html_open(h, "td", NULL);
-            tlp_badge(h, vg_json_str(o, "tlp"));
+            vg_page_tlp(h, vg_json_str(o, "tlp"));
             vg_html_close(h, "td");
             vg_html_elem(h, "td", vg_json_str(o, "type"), NULL);
             vg_html_open(h, "td", NULL);
@@ -663,7 +646,7 @@ static void related_section(struct vg_html *h, struct vg_req *req, const char *r
             struct vg_buf p;
             vg_html_open(h, "tr", NULL);
             vg_html_open(h, "td", NULL);
-            tlp_badge(h, x->tlp);
+            vg_page_tlp(h, x->tlp);
             vg_html_close(h, "td");
             vg_html_open(h, "td", NULL);
             vg_html_elem(h, "a", x->ref, "href", inc_path(&p, x->ref, ""), NULL);
@@ -947,7 +930,7 @@ static void share_table(struct vg_html *h, const json_t *obs, const json_t *doc,
             continue;
         vg_html_open(h, "tr", NULL);
         vg_html_open(h, "td", NULL);
-        tlp_badge(h, vg_json_str(o, "tlp"));
+        vg_page_tlp(h, vg_json_str(o, "tlp"));
         vg_html_close(h, "td");
         vg_html_elem(h, "td", vg_json_str(o, "type"), NULL);
         vg_html_open(h, "td", NULL);
@@ -1033,7 +1016,7 @@ void vg_web_incident_share(struct vg_req *req, struct vg_resp *r)
                   &(struct vg_page_frame){.title = title, .section = "incidents", .console = true});
     struct vg_buf p;
     vg_html_open(&h, "p", "class", "meta", NULL);
-    tlp_badge(&h, vg_json_str(inc, "tlp"));
+    vg_page_tlp(&h, vg_json_str(inc, "tlp"));
     vg_html_text(&h, " ");
     vg_html_elem(&h, "a", vg_json_str(inc, "title"), "href", inc_path(&p, ref, ""), NULL);
     vg_buf_cleanup(&p);

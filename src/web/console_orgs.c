@@ -17,18 +17,6 @@
 #define FINDINGS_PAGE 50
 #define SECTION_ROWS  20
 
-/* The TLP badge of a stored TLP: the store keeps "AMBER", vg_page_tlp's classes are read
- * from lower case (its own comparison is case-sensitive), so the name is lowered first. */
-static void tlp_badge(struct vg_html *h, const char *tlp)
-{
-    char low[32];
-    snprintf(low, sizeof low, "%s", tlp ? tlp : "");
-    for (char *c = low; *c; c++)
-        if (*c >= 'A' && *c <= 'Z')
-            *c = (char)(*c - 'A' + 'a');
-    vg_page_tlp(h, low);
-}
-
 /* A built link's text: "#" (inert) when it did not fit. */
 static const char *buf_str(const struct vg_buf *b)
 {
@@ -45,17 +33,6 @@ static void link_arg(struct vg_html *h, const char *text, const char *base, cons
     vg_url_encode(&b, value);
     vg_html_elem(h, "a", text, "href", buf_str(&b), "class", cls, NULL);
     vg_buf_cleanup(&b);
-}
-
-/* <th scope="col"> for each name, in a thead. */
-static void table_head(struct vg_html *h, const char *const *cols)
-{
-    vg_html_open(h, "thead", NULL);
-    vg_html_open(h, "tr", NULL);
-    for (size_t i = 0; cols[i]; i++)
-        vg_html_elem(h, "th", cols[i], "scope", "col", NULL);
-    vg_html_close(h, "tr");
-    vg_html_close(h, "thead");
 }
 
 static void cell(struct vg_html *h, const char *text)
@@ -134,7 +111,7 @@ void vg_web_orgs(struct vg_req *req, struct vg_resp *r)
         vg_html_open(&h, "table", "class", "list orgs", NULL);
         static const char *const cols[] = {"Name",   "Kind",     "Sector", "Constituency",
                                            "Assets", "Contacts", NULL};
-        table_head(&h, cols);
+        vg_page_thead(&h, cols);
         vg_html_open(&h, "tbody", NULL);
         size_t i;
         json_t *o;
@@ -215,7 +192,7 @@ static void contacts_section(struct vg_html *h, const json_t *contacts)
     }
     vg_html_open(h, "table", "class", "list contacts", NULL);
     static const char *const cols[] = {"Name", "E-mail", "Phone", "Role", NULL};
-    table_head(h, cols);
+    vg_page_thead(h, cols);
     vg_html_open(h, "tbody", NULL);
     size_t i;
     const json_t *c;
@@ -262,7 +239,7 @@ static int findings_section(struct vg_html *h, struct vg_req *req, long long org
         vg_html_open(h, "table", "class", "list findings", NULL);
         static const char *const cols[] = {"Priority", "CVE",  "Product",   "CVSS",
                                            "KEV",      "EPSS", "Published", NULL};
-        table_head(h, cols);
+        vg_page_thead(h, cols);
         vg_html_open(h, "tbody", NULL);
         size_t i;
         json_t *f;
@@ -324,7 +301,7 @@ static int alerts_section(struct vg_html *h, struct vg_req *req, long long org, 
     } else {
         vg_html_open(h, "table", "class", "list alerts", NULL);
         static const char *const cols[] = {"TLP", "Indicator", "Day", "Sightings", "Status", NULL};
-        table_head(h, cols);
+        vg_page_thead(h, cols);
         vg_html_open(h, "tbody", NULL);
         size_t i;
         json_t *a;
@@ -332,7 +309,7 @@ static int alerts_section(struct vg_html *h, struct vg_req *req, long long org, 
             const json_t *ind = json_object_get(a, "indicator");
             vg_html_open(h, "tr", NULL);
             vg_html_open(h, "td", NULL);
-            tlp_badge(h, vg_json_str(ind, "tlp"));
+            vg_page_tlp(h, vg_json_str(ind, "tlp"));
             vg_html_close(h, "td");
             vg_html_open(h, "td", NULL);
             vg_html_textf(h, "%s %s", vg_json_str(ind, "type") ? vg_json_str(ind, "type") : "",
@@ -381,7 +358,7 @@ static int sightings_section(struct vg_html *h, struct vg_req *req, long long or
         vg_html_open(h, "table", "class", "list sightings", NULL);
         static const char *const cols[] = {"TLP",   "Seen",  "Indicator", "Value seen",
                                            "Field", "Where", NULL};
-        table_head(h, cols);
+        vg_page_thead(h, cols);
         vg_html_open(h, "tbody", NULL);
         size_t i;
         json_t *s;
@@ -389,7 +366,7 @@ static int sightings_section(struct vg_html *h, struct vg_req *req, long long or
             const json_t *ind = json_object_get(s, "indicator");
             vg_html_open(h, "tr", NULL);
             vg_html_open(h, "td", NULL);
-            tlp_badge(h, vg_json_str(s, "tlp"));
+            vg_page_tlp(h, vg_json_str(s, "tlp"));
             vg_html_close(h, "td");
             vg_html_open(h, "td", NULL);
             vg_page_time(h, vg_json_str(s, "seen"));
@@ -428,7 +405,7 @@ static int incidents_section(struct vg_html *h, struct vg_req *req, long long or
     } else {
         vg_html_open(h, "table", "class", "list incidents", NULL);
         static const char *const cols[] = {"TLP", "Reference", "Title", "Status", "Severity", NULL};
-        table_head(h, cols);
+        vg_page_thead(h, cols);
         vg_html_open(h, "tbody", NULL);
         size_t i;
         json_t *n;
@@ -436,7 +413,7 @@ static int incidents_section(struct vg_html *h, struct vg_req *req, long long or
             const char *ref = vg_json_str(n, "ref");
             vg_html_open(h, "tr", NULL);
             vg_html_open(h, "td", NULL);
-            tlp_badge(h, vg_json_str(n, "tlp"));
+            vg_page_tlp(h, vg_json_str(n, "tlp"));
             vg_html_close(h, "td");
             vg_html_open(h, "td", NULL);
             link_arg(h, ref, "/console/incidents/", ref, NULL);

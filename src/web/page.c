@@ -187,6 +187,16 @@ void vg_page_tlp(struct vg_html *h, const char *tlp)
     vg_html_elem(h, "span", label, "class", cls, NULL);
 }
 
+void vg_page_thead(struct vg_html *h, const char *const *cols)
+{
+    vg_html_open(h, "thead", NULL);
+    vg_html_open(h, "tr", NULL);
+    for (size_t i = 0; cols[i]; i++)
+        vg_html_elem(h, "th", cols[i], "scope", "col", NULL);
+    vg_html_close(h, "tr");
+    vg_html_close(h, "thead");
+}
+
 void vg_page_csrf(struct vg_html *h, const struct vg_req *req)
 {
     vg_html_void(h, "input", "type", "hidden", "name", "csrf", "value", req ? req->csrf : "", NULL);

@@ -44,6 +44,8 @@ void vg_page_error(const struct vg_req *req, struct vg_resp *r, int status, cons
  * tlp as the store has it ("clear", "green", "amber", "amber+strict", "red"; "white" reads
  * as clear). Shown first on every object. */
 void vg_page_tlp(struct vg_html *h, const char *tlp);
+/* A table's head: <thead><tr> and a <th scope="col"> per name of cols (ended by NULL). */
+void vg_page_thead(struct vg_html *h, const char *const *cols);
 /* The hidden CSRF field every console form carries (req->csrf). */
 void vg_page_csrf(struct vg_html *h, const struct vg_req *req);
 /* Opens a console form posting to action with its CSRF field: <form method="post" ...>. */

@@ -24,6 +24,7 @@ add_user, wait_for, web_login, csrf_of = e2e.add_user, e2e.wait_for, e2e.web_log
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402,F401
 
 ARTEFACTS = os.environ.get("VIGIE_ARTEFACTS", os.path.join(ROOT, "build", "artefacts"))
@@ -68,6 +69,16 @@ def web(tmp_path):
     yield srv
     rc, err = srv.stop()
     assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"
+
+
+def text_of(driver, css):
+    """The text of the first element css selects; "" when there is none or while the page is
+    being replaced (an element found then read after a navigation is stale)."""
+    try:
+        found = driver.find_elements(By.CSS_SELECTOR, css)
+        return found[0].text if found else ""
+    except StaleElementReferenceException:
+        return ""
 
 
 def shot(driver, name):

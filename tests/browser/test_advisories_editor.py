@@ -6,7 +6,7 @@ import re
 
 from selenium.webdriver.support.ui import Select
 
-from conftest import By, add_user, login, shot, wait_for
+from conftest import By, add_user, login, shot, text_of, wait_for
 
 TITLE = "Vulnérabilité dans Example Gateway"
 
@@ -81,7 +81,7 @@ def test_draft_submit_four_eyes_publish(web, browser):
     login(d, web, "eve")
     d.get(web.url + f"/console/advisories/{ref}")
     button(d, "Publish").click()
-    wait_for(lambda: d.find_element(By.CSS_SELECTOR, "p.meta .badge").text == "published",
+    wait_for(lambda: text_of(d, "p.meta .badge") == "published",
              what="the publication")
     assert "Version initiale" in d.find_element(By.TAG_NAME, "table").text
     assert d.find_elements(By.XPATH, "//button[normalize-space()='Revise']")

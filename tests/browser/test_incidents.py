@@ -3,19 +3,9 @@ with is refused ("Form expired"); an incident created through the form and walke
 lifecycle to closed; an observable added that relates another incident; a playbook step
 ticked; after logging out the console sends the browser to its login. Screenshots of the queue
 and the incident page."""
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import Select
 
-from conftest import By, USER_PASSWORD, login, shot, wait_for
-
-
-def text_of(browser, css):
-    """The text of the first element css selects, "" while the page is being replaced."""
-    try:
-        found = browser.find_elements(By.CSS_SELECTOR, css)
-        return found[0].text if found else ""
-    except StaleElementReferenceException:
-        return ""
+from conftest import By, USER_PASSWORD, login, shot, text_of, wait_for
 
 
 def status_of(srv, ref):
