@@ -2,7 +2,7 @@
 # Variants: build/release (gcc, -O2), build/asan (clang, ASan+UBSan), build/coverage (gcc, gcov). `make` builds ./vigie.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libidn2 libcrypto libcurl libcmark-gfm
+PKGS    := libmicrohttpd jansson sqlite3 libsodium libidn2 libcrypto libcurl libcmark-gfm gmime-3.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Werror
@@ -38,7 +38,7 @@ endif
 
 B := build/$(VARIANT)
 LIB_SRC := $(sort $(wildcard src/util/*.c src/core/*.c src/store/*.c src/match/*.c src/vuln/*.c \
-             src/share/*.c src/advisory/*.c src/app/*.c src/http/*.c \
+             src/share/*.c src/advisory/*.c src/notify/*.c src/crisis/*.c src/app/*.c src/http/*.c \
              src/api/*.c src/web/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))

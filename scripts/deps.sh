@@ -6,9 +6,9 @@ set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcmocka-dev libcurl4-openssl-dev
 libjemalloc-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-utils
-libidn2-dev libssl-dev
+libidn2-dev libssl-dev libgmime-3.0-dev
 python3 python3-pytest python3-pytest-timeout python3-requests python3-jsonschema sqlite3 curl clang-format-14
-gcovr chromium chromium-driver python3-selenium python3-html5lib"
+gcovr chromium chromium-driver python3-selenium python3-html5lib python3-aiosmtpd"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk time"
 
