@@ -1,0 +1,38 @@
+/* Outbound mail's engine (issue 15): builds the RFC 5322 message of a notification with GMime.
+ * Includes only core and util; the use cases (who gets what, the outbox, delivery) are in
+ * app/mail.c. */
+#ifndef VG_NOTIFY_NOTIFY_H
+#define VG_NOTIFY_NOTIFY_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "util/err.h"
+
+/* What a message holds. Every string is UTF-8. */
+struct vg_mime_msg {
+    const char *from;       /* an address list of one: "a@b" or "Name <a@b>" */
+    const char *const *to;  /* recipients' addresses */
+    size_t nto;             /* how many (at least one) */
+    const char *subject;    /* without the reference */
+    const char *ref;        /* the incident reference, put first in the subject as
+                             * "[VIG-2026-000042] ", or NULL */
+    const char *text;       /* the text/plain part */
+    const char *html;       /* the text/html part, or NULL or "" for text only */
+    const char *message_id; /* "<left@right>" or "left@right" */
+    time_t date;            /* the Date: header */
+};
+
+/* Builds the message: From, To, Subject (RFC 2047 encoded words when not ASCII), Date,
+ * Message-ID, MIME-Version, Auto-Submitted: auto-generated, and a multipart/alternative body
+ * (text then HTML, UTF-8, quoted-printable or base64 as the content needs) or the text alone.
+ * Lines end in CRLF. *out = a new NUL-terminated buffer (free it), *len its length.
+ * 0, VG_EINVAL (an address GMime cannot parse, no recipient, a missing field) or VG_ENOMEM. */
+int vg_mime_build(const struct vg_mime_msg *m, char **out, size_t *len, struct vg_diag *d);
+
+/* Copies the addr-spec of address (what is between '<' and '>' if any, else the whole, spaces
+ * around it removed) into out (cap bytes, NUL included). 0, or VG_EINVAL (empty, too long,
+ * or holding a CR, LF, '<' or '>' in the address itself). */
+int vg_mime_addr_spec(const char *address, char *out, size_t cap);
+
+#endif
