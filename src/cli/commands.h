@@ -64,6 +64,8 @@ extern const struct vg_command vg_cmd_csaf;
 
 /* `vigie advisory` (cli/cmd_advisory.c, issue 13). */
 extern const struct vg_command vg_cmd_advisory;
+/* `vigie mail` (cli/cmd_mail.c, issue 15) */
+extern const struct vg_command vg_cmd_mail;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

@@ -1,0 +1,286 @@
+/* Outbound mail: the outbox's use cases and SMTP delivery with libcurl (app/mail.h). */
+#include "app/mail.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "notify/notify.h"
+#include "util/mem.h"
+#include "util/time.h"
+#include "util/uuid.h"
+
+#define CLAIM_BATCH 64   /* messages claimed per transaction */
+#define MAX_RCPT    1000 /* recipients of one message */
+
+static void env_copy(const char *name, const char *dflt, char *out, size_t cap)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        v = dflt;
+    snprintf(out, cap, "%s", v);
+}
+
+static int env_int(const char *name, int dflt, int min)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return dflt;
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (*end || n < min || n > 86400 * 30)
+        return dflt;
+    return (int)n;
+}
+
+void vg_mail_config_env(struct vg_mail_config *c)
+{
+    memset(c, 0, sizeof *c);
+    env_copy("VIGIE_SMTP_URL", "", c->url, sizeof c->url);
+    env_copy("VIGIE_MAIL_FROM", "vigie@localhost", c->from, sizeof c->from);
+    env_copy("VIGIE_SMTP_USER", "", c->user, sizeof c->user);
+    env_copy("VIGIE_SMTP_PASSWORD", "", c->password, sizeof c->password);
+    c->backoff = env_int("VIGIE_MAIL_BACKOFF", 60, 1);
+    c->backoff_max = env_int("VIGIE_MAIL_BACKOFF_MAX", 3600, 1);
+    c->lease = env_int("VIGIE_MAIL_LEASE", 300, 1);
+}
+
+int vg_mail_queue(struct vg_store *st, const struct vg_mail_config *c, const char *kind,
+                  const char *object, const char *ref, const json_t *to, const char *subject,
+                  const char *text, const char *html, long long *id, struct vg_diag *d)
+{
+    if (!json_is_array(to) || json_array_size(to) == 0 || json_array_size(to) > MAX_RCPT)
+        return vg_diag_set(d, VG_EINVAL, "to", "a message needs 1 to %d recipients", MAX_RCPT);
+    size_t i;
+    json_t *a;
+    char spec[320];
+    json_array_foreach(to, i, a) {
+        const char *s = json_string_value(a);
+        if (!s || vg_mime_addr_spec(s, spec, sizeof spec) || strcmp(spec, s))
+            return vg_diag_set(d, VG_EINVAL, "to", "a recipient is not one plain address");
+    }
+    char uuid[VG_UUID_LEN + 1], from[320], mid[400], full[1024];
+    vg_uuid4(uuid);
+    const char *domain = "vigie.invalid";
+    if (!vg_mime_addr_spec(c->from, from, sizeof from))
+        domain = strrchr(from, '@') + 1;
+    snprintf(mid, sizeof mid, "<%s@%s>", uuid, domain);
+    if (ref && *ref)
+        snprintf(full, sizeof full, "[%s] %s", ref, subject);
+    else
+        snprintf(full, sizeof full, "%s", subject);
+    json_t *msg = json_pack("{s:s,s:s,s:s,s:O,s:s,s:s,s:s}", "message_id", mid, "kind", kind,
+                            "object", object ? object : "", "to", to, "subject", full, "text", text,
+                            "html", html ? html : "");
+    if (!msg)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = vg_store_mail_queue(st, msg, id, d);
+    json_decref(msg);
+    return rc;
+}
+
+/* ---- delivery ---- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void init_curl(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct upload {
+    const char *data;
+    size_t len, off;
+};
+
+static size_t on_read(char *buf, size_t size, size_t n, void *ctx)
+{
+    struct upload *u = ctx;
+    size_t room = size * n, left = u->len - u->off;
+    if (room > left)
+        room = left;
+    memcpy(buf, u->data + u->off, room);
+    u->off += room;
+    return room;
+}
+
+/* The server's last answer line (SMTP responses reach the header callback). */
+static size_t on_answer(char *p, size_t size, size_t n, void *ctx)
+{
+    char *last = ctx;
+    size_t len = size * n, k = len;
+    while (k && (p[k - 1] == '\r' || p[k - 1] == '\n'))
+        k--;
+    if (k >= 512)
+        k = 511;
+    /* only printable ASCII is kept: the answer is shown in the API */
+    for (size_t i = 0; i < k; i++)
+        last[i] = (p[i] >= 0x20 && p[i] < 0x7f) ? p[i] : '?';
+    last[k] = '\0';
+    return len;
+}
+
+static void retry_time(const struct vg_mail_config *c, long attempts, char out[VG_TIME_LEN])
+{
+    long delay = c->backoff;
+    for (long i = 1; i < attempts && delay < c->backoff_max; i++)
+        delay *= 2;
+    if (delay > c->backoff_max)
+        delay = c->backoff_max;
+    if (delay < 1)
+        delay = 1;
+    vg_time_fmt(time(NULL) + delay, out);
+}
+
+enum outcome { SENT, RETRY, FAILED };
+
+/* Sends one claimed message on h; answer = what the server (or curl) said. */
+static enum outcome deliver(CURL *h, const struct vg_mail_config *c, const char *from_spec,
+                            const json_t *m, char answer[512])
+{
+    answer[0] = '\0';
+    const json_t *to = json_object_get(m, "to");
+    size_t n = json_array_size(to);
+    const char **rcpt = vg_calloc(n ? n : 1, sizeof *rcpt);
+    if (!rcpt) {
+        snprintf(answer, 512, "out of memory");
+        return RETRY;
+    }
+    struct curl_slist *list = NULL, *tmp;
+    bool ok = true;
+    char env[330];
+    for (size_t i = 0; i < n && ok; i++) {
+        rcpt[i] = json_string_value(json_array_get(to, i));
+        snprintf(env, sizeof env, "<%s>", rcpt[i] ? rcpt[i] : "");
+        if (!rcpt[i] || !(tmp = curl_slist_append(list, env)))
+            ok = false;
+        else
+            list = tmp;
+    }
+    char *raw = NULL;
+    size_t len = 0;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_mime_msg mm = {
+        .from = c->from,
+        .to = rcpt,
+        .nto = n,
+        .subject = json_string_value(json_object_get(m, "subject")),
+        .ref = NULL, /* the subject holds it since the queueing */
+        .text = json_string_value(json_object_get(m, "text")),
+        .html = json_string_value(json_object_get(m, "html")),
+        .message_id = json_string_value(json_object_get(m, "message_id")),
+        .date = time(NULL),
+    };
+    enum outcome out = RETRY;
+    int brc;
+    if (!ok) {
+        snprintf(answer, 512, "out of memory");
+    } else if ((brc = vg_mime_build(&mm, &raw, &len, &d))) {
+        snprintf(answer, 512, "cannot build the message: %s", d.message);
+        out = brc == VG_ENOMEM ? RETRY : FAILED;
+    } else {
+        struct upload up = {raw, len, 0};
+        char mail_from[330], err[CURL_ERROR_SIZE] = "";
+        snprintf(mail_from, sizeof mail_from, "<%s>", from_spec);
+        curl_easy_setopt(h, CURLOPT_MAIL_FROM, mail_from);
+        curl_easy_setopt(h, CURLOPT_MAIL_RCPT, list);
+        curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+        curl_easy_setopt(h, CURLOPT_READDATA, &up);
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+        curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_answer);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, answer);
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
+        CURLcode cr = curl_easy_perform(h);
+        long code = 0;
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+        if (cr == CURLE_OK)
+            out = SENT;
+        else if (code >= 500 && code < 600)
+            out = FAILED;
+        else
+            out = RETRY;
+        if (cr != CURLE_OK && (code == 0 || !answer[0]))
+            snprintf(answer, 512, "%s", err[0] ? err : curl_easy_strerror(cr));
+        curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+        curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
+        curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+        curl_easy_setopt(h, CURLOPT_READDATA, NULL);
+    }
+    free(raw);
+    curl_slist_free_all(list);
+    free(rcpt);
+    return out;
+}
+
+int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
+                     struct vg_mail_counts *counts, struct vg_diag *d)
+{
+    memset(counts, 0, sizeof *counts);
+    if (!c->url[0])
+        return 0;
+    if (strncmp(c->url, "smtp://", 7) && strncmp(c->url, "smtps://", 8))
+        return vg_diag_set(d, VG_EINVAL, "url", "the SMTP URL must be smtp:// or smtps://");
+    char from_spec[320];
+    if (vg_mime_addr_spec(c->from, from_spec, sizeof from_spec))
+        return vg_diag_set(d, VG_EINVAL, "from", "the sender's address is not one mailbox");
+    pthread_once(&curl_once, init_curl);
+    if (curl_init_rc != CURLE_OK)
+        return vg_diag_set(d, VG_EIO, "", "cannot start libcurl");
+    CURL *h = curl_easy_init();
+    if (!h)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    curl_easy_setopt(h, CURLOPT_URL, c->url);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+    curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY); /* STARTTLS when offered */
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (c->user[0]) {
+        curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
+        curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
+    }
+    /* "now" is taken once: a message retried in this round is due after it, so the round
+     * ends */
+    char now[VG_TIME_LEN], until[VG_TIME_LEN];
+    vg_time_fmt(time(NULL), now);
+    int rc = 0;
+    for (;;) {
+        vg_time_fmt(time(NULL) + c->lease, until);
+        json_t *batch = NULL;
+        if ((rc = vg_store_mail_claim(st, now, until, CLAIM_BATCH, &batch, d)))
+            break;
+        json_t *items = json_object_get(batch, "items");
+        size_t i;
+        json_t *m;
+        json_array_foreach(items, i, m) {
+            char answer[512], next[VG_TIME_LEN];
+            long long id = (long long)json_integer_value(json_object_get(m, "id"));
+            enum outcome o = deliver(h, c, from_spec, m, answer);
+            if (o == SENT) {
+                rc = vg_store_mail_mark(st, id, "sent", NULL, answer, d);
+                counts->sent++;
+            } else if (o == FAILED) {
+                rc = vg_store_mail_mark(st, id, "failed", NULL, answer, d);
+                counts->failed++;
+            } else {
+                retry_time(c, (long)json_integer_value(json_object_get(m, "attempts")), next);
+                rc = vg_store_mail_mark(st, id, "queued", next, answer, d);
+                counts->retried++;
+            }
+            if (rc)
+                break;
+        }
+        size_t got = json_array_size(items);
+        json_decref(batch);
+        if (rc || got < CLAIM_BATCH)
+            break;
+    }
+    curl_easy_cleanup(h);
+    return rc;
+}

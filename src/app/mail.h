@@ -1,0 +1,51 @@
+/* Outbound mail (issue 15): queueing a notification in the outbox (in the caller's
+ * transaction) and delivering what is due over SMTP with libcurl. Shared by `vigie mail send`
+ * (cli/cmd_mail.c), the API (api/outbox.c) and the use cases that notify (app/incident.c). */
+#ifndef VG_APP_MAIL_H
+#define VG_APP_MAIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "store/store.h"
+
+/* Where and how to deliver. */
+struct vg_mail_config {
+    char url[512];      /* smtp://host:port or smtps://host:port; "" = not configured */
+    char from[320];     /* the From: address, "Name <a@b>" or "a@b" */
+    char user[256];     /* AUTH user, "" = no AUTH */
+    char password[256]; /* AUTH password */
+    int backoff;        /* seconds before the first retry (at least 1), doubled each time */
+    int backoff_max;    /* the cap of that delay, seconds */
+    int lease;          /* seconds a claimed message stays away from other senders (at least 1):
+                         * a sender killed in the middle leaves it due again after that */
+};
+
+/* The configuration from the environment: $VIGIE_SMTP_URL, $VIGIE_MAIL_FROM (default
+ * "vigie@localhost"), $VIGIE_SMTP_USER, $VIGIE_SMTP_PASSWORD, and for tests
+ * $VIGIE_MAIL_BACKOFF (60), $VIGIE_MAIL_BACKOFF_MAX (3600), $VIGIE_MAIL_LEASE (300), seconds. */
+void vg_mail_config_env(struct vg_mail_config *c);
+
+/* Queues one message of kind ("incident", "digest", "alert", "advisory", "crisis") about
+ * object (may be NULL) to the addresses of the array to, with a new Message-ID
+ * <uuid@domain of from>; ref (may be NULL) is put first in the subject as "[ref] ". html may
+ * be NULL. Inside the caller's transaction when there is one. *id (may be NULL) = its row id.
+ * 0, VG_EINVAL (a recipient is not one plain address, no recipient), VG_EIO. */
+int vg_mail_queue(struct vg_store *st, const struct vg_mail_config *c, const char *kind,
+                  const char *object, const char *ref, const json_t *to, const char *subject,
+                  const char *text, const char *html, long long *id, struct vg_diag *d);
+
+/* What one delivery round did. */
+struct vg_mail_counts {
+    long sent;    /* accepted by the server */
+    long retried; /* 4xx or no connection: queued again, later */
+    long failed;  /* 5xx (or a message that cannot be built): failed, the answer kept */
+};
+
+/* Delivers every message due now, over one SMTP connection (reused from message to message
+ * while the server keeps it); a message is marked sent only after the server accepted it.
+ * With no URL configured, does nothing (the messages wait). 0, or VG_EIO (the store). */
+int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
+                     struct vg_mail_counts *counts, struct vg_diag *d);
+
+#endif
