@@ -109,4 +109,7 @@ void vg_api_advisories_publish(struct vg_req *req, struct vg_resp *r);
 void vg_api_advisories_revise(struct vg_req *req, struct vg_resp *r);
 void vg_api_advisories_close(struct vg_req *req, struct vg_resp *r);
 
+/* The outbox of outbound mail (api/outbox.c, issue 15). */
+void vg_api_outbox_list(struct vg_req *req, struct vg_resp *r);
+
 #endif

@@ -98,6 +98,8 @@ const struct vg_route vg_api_routes[] = {
     /* clang-format off */
     {"GET", "/api/v1/share/advisories", VG_READER, vg_api_share_advisories_list, VG_ROUTE_SHARE},
     {"GET", "/api/v1/share/advisories/{}", VG_READER, vg_api_share_advisory_get, VG_ROUTE_SHARE},
+    /* the outbox of outbound mail (issue 15): analysts see what left and what waits */
+    {"GET", "/api/v1/outbox", VG_ANALYST, vg_api_outbox_list, 0},
     /* clang-format on */
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

@@ -284,3 +284,18 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
     curl_easy_cleanup(h);
     return rc;
 }
+
+int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *page, json_t **out,
+                 struct vg_diag *d)
+{
+    *out = NULL;
+    if (state && *state && strcmp(state, "queued") && strcmp(state, "sent") &&
+        strcmp(state, "failed"))
+        return vg_diag_set(d, VG_EINVAL, "state", "state is one of queued, sent, failed");
+    json_t *f = state && *state ? json_pack("{s:s}", "state", state) : json_object();
+    if (!f)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = vg_store_mail_list(st, f, page, out, d);
+    json_decref(f);
+    return rc;
+}

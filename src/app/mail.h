@@ -48,4 +48,9 @@ struct vg_mail_counts {
 int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
                      struct vg_mail_counts *counts, struct vg_diag *d);
 
+/* The outbox, oldest first, of state ("queued", "sent", "failed"; NULL or "" for all) as
+ * vg_store_mail_list gives it. VG_EINVAL ("state" unknown, "cursor"). */
+int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *page, json_t **out,
+                 struct vg_diag *d);
+
 #endif

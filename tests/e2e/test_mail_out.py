@@ -1,0 +1,239 @@
+"""End-to-end tests of outbound mail (issue 15): a real SMTP server (aiosmtpd) on 127.0.0.1
+stores what it receives and can be told to answer 451 or 550; `vigie mail queue` fills the
+outbox, `vigie mail send` delivers it, GET /api/v1/outbox shows each message's state. Checked
+on what the server really received: recipients, headers, the subject with its reference, the
+decoded bodies, one connection for several messages, retries, failures, and a sender killed
+(-9) in the middle of a round that loses nothing."""
+import asyncio
+import email
+import email.policy
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conftest import BIN, run, wait_for
+
+
+class Handler:
+    """Stores each envelope with the peer it came from; answers the next of `answers` (then
+    250) at the end of DATA; `stall` (an Event) makes DATA wait after storing until it is
+    set, so that a sender can be killed while the server holds a message."""
+
+    def __init__(self):
+        self.got = []
+        self.answers = []
+        self.stall_at = None
+        self.stall = threading.Event()
+        self.stalled = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):
+        self.got.append((session.peer, envelope.mail_from, list(envelope.rcpt_tos),
+                         envelope.content))
+        if self.stall_at is not None and len(self.got) == self.stall_at:
+            self.stalled.set()
+            while not self.stall.is_set():
+                await asyncio.sleep(0.05)
+        if self.answers:
+            return self.answers.pop(0)
+        return "250 2.0.0 OK stored"
+
+    def messages(self):
+        return [email.message_from_bytes(c, policy=email.policy.default)
+                for _, _, _, c in self.got]
+
+
+@pytest.fixture
+def smtp():
+    h = Handler()
+    with socket.socket() as s:  # a free port (the controller checks its own by connecting)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    c = Controller(h, hostname="127.0.0.1", port=port)
+    c.start()
+    h.url = f"smtp://127.0.0.1:{port}"
+    yield h
+    h.stall.set()
+    c.stop()
+
+
+def env(**kw):
+    e = dict(os.environ)
+    e.update({"VIGIE_MAIL_FROM": "CERT Vigie <cert@vigie.example>", "VIGIE_MAIL_BACKOFF": "1",
+              "VIGIE_MAIL_BACKOFF_MAX": "4", "VIGIE_MAIL_LEASE": "2"})
+    e.update(kw)
+    return e
+
+
+def queue(db, *to, subject="Test", text="body", html=None, ref=None, kind="incident"):
+    args = ["mail", "queue", "--subject", subject, "--text", text, "--kind", kind]
+    for t in to:
+        args += ["--to", t]
+    if html is not None:
+        args += ["--html", html]
+    if ref is not None:
+        args += ["--ref", ref]
+    return int(run(*args, db=db, env=env()).stdout)
+
+
+def send(db, smtp_url):
+    p = run("mail", "send", db=db, env=env(VIGIE_SMTP_URL=smtp_url))
+    return p.stdout.strip()
+
+
+def outbox(srv, state=None, limit=100):
+    q = f"/api/v1/outbox?limit={limit}" + (f"&state={state}" if state else "")
+    r = srv.get(q)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_delivery_headers_bodies(server, smtp):
+    db = server.db
+    queue(db, "alice@example.org", "bob@example.net", subject="Incident ouvert : hameçonnage",
+          text="Bonjour,\nun incident vous concerne.\nDétails ci-dessous.\n",
+          html="<p>Bonjour,</p><p>Détails&nbsp;: <b>hameçonnage</b></p>", ref="VIG-2026-000042")
+    # with no SMTP configured, the message waits
+    p = run("mail", "send", db=db, env=env(VIGIE_SMTP_URL=""))
+    assert p.stdout.strip() == "sent 0 retried 0 failed 0"
+    assert "no SMTP server configured" in p.stderr
+    assert [m["state"] for m in outbox(server)["items"]] == ["queued"]
+    assert send(db, smtp.url) == "sent 1 retried 0 failed 0"
+    assert len(smtp.got) == 1
+    _, mail_from, rcpts, raw = smtp.got[0]
+    assert mail_from == "cert@vigie.example"
+    assert rcpts == ["alice@example.org", "bob@example.net"]
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert all(b < 0x80 for b in head)  # RFC 2047: no raw UTF-8 in the headers
+    assert b"=?UTF-8?" in head
+    m = smtp.messages()[0]
+    assert m["Subject"] == "[VIG-2026-000042] Incident ouvert : hameçonnage"
+    assert m["Auto-Submitted"] == "auto-generated"
+    assert m["From"] == "CERT Vigie <cert@vigie.example>"
+    assert m["To"] == "alice@example.org, bob@example.net"
+    assert m["Date"] is not None
+    assert m.get_content_type() == "multipart/alternative"
+    text = m.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = m.get_body(("html",)).get_content().replace("\r\n", "\n")
+    assert text == "Bonjour,\nun incident vous concerne.\nDétails ci-dessous.\n"
+    assert html == "<p>Bonjour,</p><p>Détails&nbsp;: <b>hameçonnage</b></p>"
+    item = outbox(server)["items"][0]
+    assert item["state"] == "sent" and item["attempts"] == 1
+    assert item["message_id"] == m["Message-ID"]
+    assert item["message_id"].endswith("@vigie.example>")
+    assert item["last_answer"] == "250 2.0.0 OK stored"
+    assert item["to"] == ["alice@example.org", "bob@example.net"]
+    assert item["kind"] == "incident" and item["object"] == "VIG-2026-000042"
+    # nothing more is due: a second round sends nothing
+    assert send(db, smtp.url) == "sent 0 retried 0 failed 0"
+    assert len(smtp.got) == 1
+
+
+def test_several_per_connection(server, smtp):
+    for i in range(5):
+        queue(server.db, f"c{i}@example.org", subject=f"m{i}")
+    assert send(server.db, smtp.url) == "sent 5 retried 0 failed 0"
+    peers = {peer for peer, _, _, _ in smtp.got}
+    assert len(smtp.got) == 5 and len(peers) == 1, peers
+    assert [m["Subject"] for m in smtp.messages()] == [f"m{i}" for i in range(5)]
+    assert len({m["Message-ID"] for m in smtp.messages()}) == 5
+
+
+def test_retry_after_451_then_sent(server, smtp):
+    queue(server.db, "a@example.org", subject="retry me")
+    smtp.answers = ["451 4.3.0 Try again later"]
+    assert send(server.db, smtp.url) == "sent 0 retried 1 failed 0"
+    item = outbox(server, "queued")["items"][0]
+    assert item["attempts"] == 1 and item["last_answer"] == "451 4.3.0 Try again later"
+    assert item["next_attempt"] > item["created"]
+    # not due yet: nothing is tried
+    assert send(server.db, smtp.url) == "sent 0 retried 0 failed 0"
+    assert len(smtp.got) == 1
+    time.sleep(1.2)
+    wait_for(lambda: send(server.db, smtp.url) == "sent 1 retried 0 failed 0", timeout=6,
+             interval=0.5, what="the retry")
+    item = outbox(server, "sent")["items"][0]
+    assert item["attempts"] == 2 and item["last_answer"] == "250 2.0.0 OK stored"
+    # the same Message-ID on both attempts
+    ids = [m["Message-ID"] for m in smtp.messages()]
+    assert len(ids) == 2 and ids[0] == ids[1] == item["message_id"]
+
+
+def test_server_down_then_backoff(server, smtp):
+    queue(server.db, "a@example.org", subject="down")
+    assert send(server.db, "smtp://127.0.0.1:1") == "sent 0 retried 1 failed 0"
+    item = outbox(server, "queued")["items"][0]
+    assert item["attempts"] == 1 and item["last_answer"] != ""
+    time.sleep(1.2)
+    assert send(server.db, "smtp://127.0.0.1:1") == "sent 0 retried 1 failed 0"
+    item2 = outbox(server, "queued")["items"][0]
+    assert item2["attempts"] == 2 and item2["next_attempt"] > item["next_attempt"]
+    time.sleep(2.2)
+    assert send(server.db, smtp.url) == "sent 1 retried 0 failed 0"
+
+
+def test_550_failed_with_answer(server, smtp):
+    queue(server.db, "gone@example.org", subject="refused")
+    queue(server.db, "ok@example.org", subject="fine")
+    smtp.answers = ["550 5.1.1 Mailbox unavailable"]
+    assert send(server.db, smtp.url) == "sent 1 retried 0 failed 1"
+    failed = outbox(server, "failed")["items"]
+    assert [m["subject"] for m in failed] == ["refused"]
+    assert failed[0]["last_answer"] == "550 5.1.1 Mailbox unavailable"
+    assert [m["subject"] for m in outbox(server, "sent")["items"]] == ["fine"]
+    assert outbox(server, "queued")["items"] == []
+    # a failed message is never tried again
+    time.sleep(1.1)
+    assert send(server.db, smtp.url) == "sent 0 retried 0 failed 0"
+
+
+def test_outbox_api_paging_roles(server, smtp):
+    for i in range(3):
+        queue(server.db, f"p{i}@example.org", subject=f"p{i}")
+    first = outbox(server, limit=2)
+    assert [m["subject"] for m in first["items"]] == ["p0", "p1"] and first["next_cursor"]
+    r = server.get(f"/api/v1/outbox?limit=2&cursor={first['next_cursor']}")
+    assert [m["subject"] for m in r.json()["items"]] == ["p2"]
+    assert r.json()["next_cursor"] is None
+    r = server.get("/api/v1/outbox?state=bogus")
+    assert r.status_code == 400, r.text
+    reader = server.token("rita", "reader")
+    assert server.get("/api/v1/outbox", token=reader).status_code == 403
+    analyst = server.token("ana", "analyst")
+    assert server.get("/api/v1/outbox", token=analyst).status_code == 200
+    assert server.get("/api/v1/outbox", token="").status_code == 401
+
+
+def test_kill_9_mid_round_loses_nothing(server, smtp):
+    n = 6
+    for i in range(n):
+        queue(server.db, f"k{i}@example.org", subject=f"k{i}")
+    smtp.stall_at = 3  # the server holds the third message, stored but not yet answered
+    p = subprocess.Popen([BIN, "mail", "send", "--db", str(server.db)],
+                         env=env(VIGIE_SMTP_URL=smtp.url), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    assert smtp.stalled.wait(20)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    smtp.stall_at = None
+    smtp.stall.set()
+    states = [m["state"] for m in outbox(server)["items"]]
+    assert states[:2] == ["sent", "sent"] and "queued" in states
+    # the claimed messages come back once their lease (2 s) is over
+    time.sleep(2.2)
+    wait_for(lambda: send(server.db, smtp.url).startswith("sent") and
+             all(m["state"] == "sent" for m in outbox(server)["items"]),
+             timeout=10, interval=0.5, what="every message sent")
+    ids = [m["Message-ID"] for m in smtp.messages()]
+    queued_ids = [m["message_id"] for m in outbox(server)["items"]]
+    assert set(ids) == set(queued_ids) and len(queued_ids) == n
+    # at most the message in flight at the kill came twice, with the same Message-ID
+    dups = [i for i in set(ids) if ids.count(i) > 1]
+    assert len(ids) - n == len(dups) <= 1
+    if dups:
+        assert smtp.messages()[2]["Message-ID"] == dups[0]
