@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "app/mail.h"
 #include "core/incident.h"
 #include "core/lifecycle.h"
 #include "core/model.h"
@@ -88,9 +89,21 @@ int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const js
 {
     json_t *inc = NULL;
     struct vg_incident_new rec = {0};
+    *out = NULL;
     int rc = vg_incident_check(in, VG_CHECK_CREATE, &inc, d);
-    if (!rc && !(rc = vg_incident_new_from_json(inc, &rec, d)))
+    if (!rc && !(rc = vg_incident_new_from_json(inc, &rec, d)) &&
+        !(rc = vg_store_tx_begin(st, d))) {
+        /* the incident and the mail to its organisation's contacts together or neither
+         * (issue 15: app/mail.h) */
         rc = vg_store_incident_create(st, who, &rec, out, d);
+        if (!rc)
+            rc = vg_mail_incident_opened(st, *out, NULL, d);
+        if (rc || (rc = vg_store_tx_commit(st, d))) {
+            vg_store_tx_rollback(st);
+            json_decref(*out);
+            *out = NULL;
+        }
+    }
     vg_incident_new_cleanup(&rec);
     json_decref(inc);
     return rc;

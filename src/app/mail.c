@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/tlp.h"
 #include "notify/notify.h"
+#include "util/buf.h"
 #include "util/mem.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -297,5 +299,63 @@ int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *p
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     int rc = vg_store_mail_list(st, f, page, out, d);
     json_decref(f);
+    return rc;
+}
+
+int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d)
+{
+    if (queued)
+        *queued = 0;
+    long long org = (long long)json_integer_value(json_object_get(inc, "org"));
+    if (org <= 0)
+        return 0;
+    struct vg_recipient r = {VG_RCPT_CONSTITUENT, VG_TLP_CLEAR, org, 0};
+    if (!vg_tlp_may_send_name(json_string_value(json_object_get(inc, "tlp")), org, &r))
+        return 0;
+    json_t *o = NULL;
+    int rc = vg_store_org_get(st, org, &o);
+    if (rc == VG_ENOENT)
+        return 0;
+    if (rc)
+        return vg_diag_set(d, rc, "org", "cannot read organisation %lld", org);
+    json_t *to = json_array();
+    size_t i;
+    json_t *c;
+    char spec[320];
+    json_array_foreach(json_object_get(o, "contacts"), i, c) {
+        const char *e = json_string_value(json_object_get(c, "email"));
+        bool seen = false;
+        if (!e || vg_mime_addr_spec(e, spec, sizeof spec) || strcmp(spec, e))
+            continue; /* an address that is not one plain mailbox is not written to */
+        for (size_t k = 0; k < json_array_size(to) && !seen; k++)
+            seen = !strcmp(json_string_value(json_array_get(to, k)), e);
+        if (!seen && json_array_size(to) < MAX_RCPT)
+            json_array_append_new(to, json_string(e));
+    }
+    json_decref(o);
+    if (!to || json_array_size(to) == 0) {
+        json_decref(to);
+        return to ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    struct vg_buf subject, text, html;
+    vg_buf_init(&subject, 1024);
+    vg_buf_init(&text, 64 * 1024);
+    vg_buf_init(&html, 128 * 1024);
+    rc = vg_notify_incident_opened(inc, &subject, &text, &html);
+    if (rc) {
+        rc = vg_diag_set(d, VG_ENOMEM, "", "cannot write the incident's mail");
+    } else {
+        struct vg_mail_config cfg;
+        vg_mail_config_env(&cfg);
+        const char *ref = json_string_value(json_object_get(inc, "ref"));
+        rc = vg_mail_queue(st, &cfg, "incident", ref, ref, to, subject.data, text.data, html.data,
+                           NULL, d);
+        if (!rc && queued)
+            *queued = 1;
+    }
+    vg_buf_cleanup(&subject);
+    vg_buf_cleanup(&text);
+    vg_buf_cleanup(&html);
+    json_decref(to);
     return rc;
 }

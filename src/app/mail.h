@@ -53,4 +53,12 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
 int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *page, json_t **out,
                  struct vg_diag *d);
 
+/* Queues, in the caller's transaction, the mail telling the contacts of the organisation an
+ * incident concerns that it was opened (inc as vg_store_incident_get gives it). Nothing when
+ * the incident concerns no organisation, the organisation has no contact, or the TLP gate
+ * (core/tlp.h, the contacts being the constituent the incident concerns) refuses: TLP:RED
+ * never leaves by mail, AMBER and AMBER+STRICT go to that organisation's contacts only.
+ * *queued (may be NULL) = 1 if a message was queued, else 0. 0, or the store's error. */
+int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d);
+
 #endif

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "util/buf.h"
 #include "util/err.h"
 
 /* What a message holds. Every string is UTF-8. */
@@ -34,5 +37,14 @@ int vg_mime_build(const struct vg_mime_msg *m, char **out, size_t *len, struct v
  * around it removed) into out (cap bytes, NUL included). 0, or VG_EINVAL (empty, too long,
  * or holding a CR, LF, '<' or '>' in the address itself). */
 int vg_mime_addr_spec(const char *address, char *out, size_t cap);
+
+/* The mail telling an organisation's contacts that an incident concerning it was opened, in
+ * French then English (organisations have no language yet): from the incident as
+ * vg_store_incident_get gives it ("ref", "title", "class", "type", "severity", "tlp",
+ * "status"), a subject (without the reference: the outbox puts it first), a text and an HTML
+ * body appended to the three buffers. Every value of the incident is escaped in the HTML and
+ * its control characters are dropped from the subject. 0, or VG_ENOMEM (a buffer failed). */
+int vg_notify_incident_opened(const json_t *inc, struct vg_buf *subject, struct vg_buf *text,
+                              struct vg_buf *html);
 
 #endif

@@ -17,7 +17,7 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import BIN, run, wait_for
+from conftest import BIN, make_incident, make_org, run, wait_for
 
 
 class Handler:
@@ -237,3 +237,37 @@ def test_kill_9_mid_round_loses_nothing(server, smtp):
     assert len(ids) - n == len(dups) <= 1
     if dups:
         assert smtp.messages()[2]["Message-ID"] == dups[0]
+
+
+def test_incident_opened_mails_its_contacts_through_the_gate(server, smtp):
+    a = make_org(server, "Org A", contacts=[{"name": "Jo", "email": "jo@a.example"},
+                                            {"name": "Kim", "email": "kim@a.example"},
+                                            {"name": "Jo again", "email": "jo@a.example"}])
+    b = make_org(server, "Org B", contacts=[{"name": "Lee", "email": "lee@b.example"}])
+    make_org(server, "Org C")  # no contact
+    amber = make_incident(server, org=a["id"], tlp="AMBER",
+                          title="Rançongiciel <script>alert(1)</script> & co")
+    make_incident(server, org=a["id"], tlp="RED", title="red stays in")
+    make_incident(server, tlp="GREEN", title="no organisation")
+    green_b = make_incident(server, org=b["id"], tlp="GREEN", title="green for B")
+    make_incident(server, org=3, tlp="CLEAR", title="org without contacts")
+    items = outbox(server)["items"]
+    assert [(m["object"], m["to"]) for m in items] == [
+        (amber["ref"], ["jo@a.example", "kim@a.example"]),
+        (green_b["ref"], ["lee@b.example"])]
+    assert all(m["kind"] == "incident" and m["state"] == "queued" for m in items)
+    assert send(server.db, smtp.url) == "sent 2 retried 0 failed 0"
+    rcpts = [r for _, _, r, _ in smtp.got]
+    assert rcpts == [["jo@a.example", "kim@a.example"], ["lee@b.example"]]
+    m = smtp.messages()[0]
+    assert m["Subject"] == (f"[{amber['ref']}] Incident ouvert / Incident opened: "
+                            "Rançongiciel <script>alert(1)</script> & co (TLP:AMBER)")
+    text = m.get_body(("plain",)).get_content()
+    assert text.startswith("TLP:AMBER\n") or text.startswith("TLP:AMBER\r\n")
+    assert f"Le CERT a ouvert l'incident {amber['ref']}" in text
+    assert f"The CERT opened incident {amber['ref']}" in text
+    assert "Rançongiciel <script>alert(1)</script> & co" in text
+    html = m.get_body(("html",)).get_content()
+    assert "<script>" not in html
+    assert "Rançongiciel &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert m["Auto-Submitted"] == "auto-generated"
