@@ -359,3 +359,80 @@ int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued,
     json_decref(to);
     return rc;
 }
+
+/* ---- the sender thread ---- */
+
+struct vg_mail_sender {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    int interval;
+    struct vg_store *st;
+    struct vg_mail_config cfg;
+};
+
+static void *sender_main(void *arg)
+{
+    struct vg_mail_sender *s = arg;
+    pthread_mutex_lock(&s->mu);
+    while (!s->stop) {
+        pthread_mutex_unlock(&s->mu);
+        struct vg_mail_counts n;
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        if (vg_mail_send_due(s->st, &s->cfg, &n, &d))
+            fprintf(stderr, "vigie serve: mail: %s\n", d.message);
+        pthread_mutex_lock(&s->mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += s->interval;
+        while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
+            ;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+struct vg_mail_sender *vg_mail_sender_start(const char *path, const struct vg_store_config *cfg,
+                                            const struct vg_mail_config *c, int interval,
+                                            struct vg_diag *d)
+{
+    struct vg_mail_sender *s = vg_calloc(1, sizeof *s);
+    if (!s) {
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        return NULL;
+    }
+    s->cfg = *c;
+    s->interval = interval < 1 ? 1 : interval;
+    if (!(s->st = vg_store_open(path, cfg, d))) {
+        free(s);
+        return NULL;
+    }
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->thread, NULL, sender_main, s)) {
+        vg_diag_set(d, VG_EIO, "", "cannot start the mail sender thread");
+        pthread_cond_destroy(&s->cv);
+        pthread_mutex_destroy(&s->mu);
+        vg_store_close(s->st);
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void vg_mail_sender_stop(struct vg_mail_sender *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    pthread_cond_destroy(&s->cv);
+    pthread_mutex_destroy(&s->mu);
+    vg_store_close(s->st);
+    free(s);
+}

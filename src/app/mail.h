@@ -61,4 +61,14 @@ int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *p
  * *queued (may be NULL) = 1 if a message was queued, else 0. 0, or the store's error. */
 int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d);
 
+/* The sender thread of `vigie serve`: on its own connection to the database at path (with
+ * cfg's store options, may be NULL), delivers what is due every interval seconds (and once at
+ * start) with the configuration c (copied). NULL with d set when it cannot start. */
+struct vg_mail_sender;
+struct vg_mail_sender *vg_mail_sender_start(const char *path, const struct vg_store_config *cfg,
+                                            const struct vg_mail_config *c, int interval,
+                                            struct vg_diag *d);
+/* Stops it (waits for the round in progress to end) and frees it; NULL does nothing. */
+void vg_mail_sender_stop(struct vg_mail_sender *s);
+
 #endif

@@ -13,6 +13,7 @@
 #include "cli/demo.h"
 #include "cli/site.h"
 #include "app/auth.h"
+#include "app/mail.h"
 #include "app/share.h"
 #include "app/taxii.h"
 #include "http/server.h"
@@ -336,9 +337,23 @@ static int run_serve(int argc, char **argv)
                 port, VG_DEMO_ADMIN, password);
         sodium_memzero(password, sizeof password);
     }
+    /* outbound mail (issue 15): a sender thread when an SMTP server is configured */
+    struct vg_mail_config mail;
+    vg_mail_config_env(&mail);
+    struct vg_mail_sender *sender = NULL;
+    if (mail.url[0]) {
+        const char *iv = getenv("VIGIE_MAIL_INTERVAL");
+        char *end = NULL;
+        long interval = iv && *iv ? strtol(iv, &end, 10) : 30;
+        if (end && (*end || interval < 1 || interval > 86400))
+            interval = 30;
+        if (!(sender = vg_mail_sender_start(cfg.db, &cfg.store, &mail, (int)interval, &d)))
+            fprintf(stderr, "vigie serve: no mail sender: %s\n", vg_shown_msg(d.message, &sm));
+    }
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vigie serve: signal %d, stopping\n", sig);
+    vg_mail_sender_stop(sender);
     vg_server_stop(srv);
     return VG_EXIT_OK;
 }
@@ -401,6 +416,8 @@ const struct vg_command vg_cmd_serve = {
     "                              (repeatable; without it the header is ignored)\n"
     "  --report-min-seconds N      the portal's report form (POST /report) is refused when\n"
     "                              sent sooner than N s after it was given (default 3; 0: off)\n"
+    "\nOutbound mail (docs/MAIL.md): with $VIGIE_SMTP_URL set, a thread delivers the outbox\n"
+    "every $VIGIE_MAIL_INTERVAL seconds (default 30), as `vigie mail send` does.\n"
     "\nThe published advisories (/advisories/, /guides/, /.well-known/csaf/):\n" VG_SITE_HELP,
     run_serve,
 };

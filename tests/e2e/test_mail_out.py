@@ -17,7 +17,7 @@ import time
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import BIN, make_incident, make_org, run, wait_for
+from conftest import BIN, Server, make_incident, make_org, run, wait_for
 
 
 class Handler:
@@ -81,8 +81,8 @@ def queue(db, *to, subject="Test", text="body", html=None, ref=None, kind="incid
     return int(run(*args, db=db, env=env()).stdout)
 
 
-def send(db, smtp_url):
-    p = run("mail", "send", db=db, env=env(VIGIE_SMTP_URL=smtp_url))
+def send(db, smtp_url, **kw):
+    p = run("mail", "send", db=db, env=env(VIGIE_SMTP_URL=smtp_url, **kw))
     return p.stdout.strip()
 
 
@@ -147,14 +147,15 @@ def test_several_per_connection(server, smtp):
 def test_retry_after_451_then_sent(server, smtp):
     queue(server.db, "a@example.org", subject="retry me")
     smtp.answers = ["451 4.3.0 Try again later"]
-    assert send(server.db, smtp.url) == "sent 0 retried 1 failed 0"
+    # a first delay of 4 s: the next round, at once, finds nothing due
+    assert send(server.db, smtp.url, VIGIE_MAIL_BACKOFF="4") == "sent 0 retried 1 failed 0"
     item = outbox(server, "queued")["items"][0]
     assert item["attempts"] == 1 and item["last_answer"] == "451 4.3.0 Try again later"
     assert item["next_attempt"] > item["created"]
     # not due yet: nothing is tried
     assert send(server.db, smtp.url) == "sent 0 retried 0 failed 0"
     assert len(smtp.got) == 1
-    time.sleep(1.2)
+    time.sleep(3.5)
     wait_for(lambda: send(server.db, smtp.url) == "sent 1 retried 0 failed 0", timeout=6,
              interval=0.5, what="the retry")
     item = outbox(server, "sent")["items"][0]
@@ -271,3 +272,25 @@ def test_incident_opened_mails_its_contacts_through_the_gate(server, smtp):
     assert "<script>" not in html
     assert "Rançongiciel &lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
     assert m["Auto-Submitted"] == "auto-generated"
+
+
+def test_serve_sender_thread(tmp_path, smtp, monkeypatch):
+    for k, v in env(VIGIE_SMTP_URL=smtp.url, VIGIE_MAIL_INTERVAL="1").items():
+        monkeypatch.setenv(k, v)
+    srv = Server(tmp_path / "serve.db")
+    stopped = None
+    try:
+        org = make_org(srv, "Org S", contacts=[{"name": "Sam", "email": "sam@s.example"}])
+        inc = make_incident(srv, org=org["id"], tlp="GREEN", title="served")
+        wait_for(lambda: len(smtp.got) == 1, timeout=10, what="the sender thread's delivery")
+        assert smtp.got[0][2] == ["sam@s.example"]
+        assert smtp.messages()[0]["Subject"].startswith(f"[{inc['ref']}] ")
+        wait_for(lambda: outbox(srv, "sent")["items"], timeout=5, what="marked sent")
+        time.sleep(1.5)
+        assert len(smtp.got) == 1  # sent once, not again at the next rounds
+        stopped = srv.stop()
+    finally:
+        if stopped is None:
+            srv.stop()
+    rc, err = stopped
+    assert rc == 0 and "mail:" not in err, err
