@@ -51,6 +51,7 @@ ROLES = {
     ("GET", "/api/v1/reports/queue"): "reader",
     ("POST", "/api/v1/reports/queue/{}/accept"): "analyst",
     ("DELETE", "/api/v1/reports/queue/{}"): "analyst",
+    ("GET", "/api/v1/outbox"): "analyst",  # issue 15: outbound mail
     ("GET", "/misp-feed/manifest.json"): "reader",
     ("GET", "/misp-feed/hashes.csv"): "reader",
     ("GET", "/misp-feed/{}"): "reader",
