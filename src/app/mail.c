@@ -239,7 +239,8 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     curl_easy_setopt(h, CURLOPT_URL, c->url);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY); /* STARTTLS when offered */
+    /* STARTTLS when offered; required when a password would cross the connection */
+    curl_easy_setopt(h, CURLOPT_USE_SSL, (long)(c->user[0] ? CURLUSESSL_ALL : CURLUSESSL_TRY));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
