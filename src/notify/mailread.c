@@ -516,14 +516,15 @@ static char *text_utf8(GMimeTextPart *tp, GMimeDataWrapper *dw, size_t *len)
     const char *cs = g_mime_text_part_get_charset(tp);
     char *t = NULL;
     gsize written = 0;
-    if (cs != NULL && g_ascii_strcasecmp(cs, "utf-8") != 0 && g_ascii_strcasecmp(cs, "utf8") != 0 &&
-        g_ascii_strcasecmp(cs, "us-ascii") != 0) {
+    if (bytes->len > 0 && cs != NULL && g_ascii_strcasecmp(cs, "utf-8") != 0 &&
+        g_ascii_strcasecmp(cs, "utf8") != 0 && g_ascii_strcasecmp(cs, "us-ascii") != 0) {
         t = g_convert((const gchar *)bytes->data, (gssize)bytes->len, "UTF-8",
                       g_mime_charset_iconv_name(cs), NULL, &written, NULL);
     }
     if (t == NULL) {
         t = g_malloc(bytes->len + 1);
-        memcpy(t, bytes->data, bytes->len);
+        if (bytes->len > 0)
+            memcpy(t, bytes->data, bytes->len);
         t[bytes->len] = '\0';
         written = bytes->len;
     }

@@ -312,6 +312,11 @@ static void hostile_bytes(void **state)
     assert_string_equal(m.text, "a\xef\xbf\xbd"
                                 "b\xef\xbf\xbd(\n");
     vg_mail_cleanup(&m);
+    /* an empty text part (found by fuzz_mailread: memcpy from GMime's NULL empty buffer) */
+    static const char empty[] = "Content-Type: text/plain; charset=iso-8859-1\n\n";
+    assert_int_equal(vg_mail_read(empty, sizeof empty - 1, "VIG", NULL, &m, &d), 0);
+    assert_string_equal(m.text, "");
+    vg_mail_cleanup(&m);
     vg_mail_cleanup(NULL);
 }
 
