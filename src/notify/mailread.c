@@ -799,6 +799,8 @@ out:
     g_object_unref(parser);
     g_object_unref(stream);
     g_mime_parser_options_free(opts);
+    if (rc != 0)
+        vg_mail_cleanup(out); /* a refused message leaves nothing behind */
     return rc;
 }
 

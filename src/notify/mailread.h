@@ -62,10 +62,10 @@ struct vg_mail {
     int n_parts; /* MIME parts seen */
 };
 
-/* Reads len bytes of one message into out (zeroed first; vg_mail_cleanup it whatever the
- * result). ref_prefix is the incident reference prefix ("VIG"); limits NULL means defaults.
- * Returns 0; VG_ETOOBIG (size, depth, parts) or VG_EINVAL (not a message, bad boundary, bad
- * base64, truncated) with d naming the part ("part 1.2: bad base64") in d->field; VG_ENOMEM. */
+/* Reads len bytes of one message into out (zeroed first; on failure left empty, on success
+ * vg_mail_cleanup it). ref_prefix is the incident reference prefix ("VIG"); limits NULL means
+ * defaults. Returns 0; VG_ETOOBIG (size, depth, parts) or VG_EINVAL (not a message, bad boundary,
+ * bad base64, truncated) with d naming the part ("part 1.2: bad base64") in d->field; VG_ENOMEM. */
 int vg_mail_read(const char *data, size_t len, const char *ref_prefix,
                  const struct vg_mail_limits *limits, struct vg_mail *out, struct vg_diag *d);
 
