@@ -221,6 +221,70 @@ static void xarf_report(void **state)
     vg_mail_cleanup(&m);
 }
 
+/* X-ARF 4 (xarf-spec sample) as the plain body of a message marked X-XARF. */
+static void xarf_v4_in_body(void **state)
+{
+    (void)state;
+    struct vg_mail m;
+    read_ok("xarf_v4_body.eml", &m);
+    assert_true(m.is_xarf);
+    assert_non_null(m.xarf_json);
+    assert_non_null(strstr(m.xarf_json, "{\"xarf_version\":\"4.2.0\","));
+    assert_non_null(strstr(m.xarf_json, "\"source_identifier\":\"203.0.113.45\""));
+    assert_int_equal(m.n_att, 0);
+    vg_mail_cleanup(&m);
+}
+
+/* A forwarded message (message/rfc822): its text joins the body, its attachment is listed
+ * with its IMAP-style part number. */
+static void forwarded_message(void **state)
+{
+    (void)state;
+    struct vg_mail m;
+    read_ok("forwarded.eml", &m);
+    assert_string_equal(m.from_addr, "claire@region-exemple.fr");
+    assert_string_equal(m.text, "Message suspect transfere ci-dessous.\n"
+                                "Payez les frais sur hxxp://colis-poste[.]example/pay");
+    assert_int_equal(m.n_att, 1);
+    assert_string_equal(m.att[0].name, "facture.exe");
+    assert_string_equal(m.att[0].part, "2.2");
+    assert_string_equal(m.att[0].media_type, "application/x-msdownload");
+    assert_int_equal(m.att[0].size, 12);
+    assert_memory_equal(m.att[0].data, "MZ\x90\0\3\0\0\0\4\0\0\0", 12);
+    assert_false(m.att[0].is_archive);
+    assert_int_equal(m.n_parts, 6);
+    vg_mail_cleanup(&m);
+}
+
+/* Base64: padding in the middle, a length of 1 modulo 4 and a foreign byte are refused;
+ * line breaks and blanks are not. */
+static void base64_rules(void **state)
+{
+    (void)state;
+    static const char *const bodies[][2] = {
+        {"QQ==QQ==\n", "bad"},     {"QUJDR\n", "bad"}, {"QUJD\x80\n", "bad"},
+        {"QU JD\r\nRA==\n", "ok"}, {"QUJD\n", "ok"},
+    };
+    for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        char msg[512];
+        int n = snprintf(msg, sizeof msg,
+                         "Content-Type: application/octet-stream; name=\"a.bin\"\n"
+                         "Content-Transfer-Encoding: base64\n\n%s",
+                         bodies[i][0]);
+        struct vg_mail m;
+        struct vg_diag d;
+        int rc = vg_mail_read(msg, (size_t)n, "VIG", NULL, &m, &d);
+        if (strcmp(bodies[i][1], "ok") == 0) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(m.n_att, 1);
+        } else {
+            assert_int_equal(rc, VG_EINVAL);
+            assert_string_equal(d.message, "part 1: bad base64");
+        }
+        vg_mail_cleanup(&m);
+    }
+}
+
 /* A JSON attachment that is not X-ARF does not make the message a report. */
 static void json_not_xarf(void **state)
 {
@@ -333,6 +397,9 @@ int main(void)
         cmocka_unit_test(html_to_text_bounds),
         cmocka_unit_test(xarf_report),
         cmocka_unit_test(json_not_xarf),
+        cmocka_unit_test(xarf_v4_in_body),
+        cmocka_unit_test(forwarded_message),
+        cmocka_unit_test(base64_rules),
         cmocka_unit_test(broken_messages_refused),
         cmocka_unit_test(limits_are_boundaries),
         cmocka_unit_test(hostile_bytes),
