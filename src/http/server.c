@@ -489,12 +489,13 @@ static void push_job(struct jobq *q, struct job *j)
     pthread_cond_signal(&q->cond);
 }
 
-/* Queues j for its thread: the reader for a GET route (a HEAD answered by one too), the
- * database thread for the rest; false when the server is stopping. The connection is
- * suspended first: the thread may resume it as soon as j is queued. */
+/* Queues j for its thread: the reader for a GET route (a HEAD answered by one too) unless it
+ * is VG_ROUTE_WRITE, the database thread for the rest; false when the server is stopping. The
+ * connection is suspended first: the thread may resume it as soon as j is queued. */
 static bool enqueue(struct vg_server *srv, struct job *j)
 {
-    struct jobq *q = strcmp(j->route->method, "GET") == 0 ? &srv->reads : &srv->writes;
+    bool read = strcmp(j->route->method, "GET") == 0 && !(j->route->flags & VG_ROUTE_WRITE);
+    struct jobq *q = read ? &srv->reads : &srv->writes;
     pthread_mutex_lock(&srv->qlock);
     bool ok = !srv->stopping;
     if (ok) {

@@ -732,6 +732,7 @@ static const struct vg_store_ops sqlite_ops = {
     .upstream = &sq_upstream_ops,
     .advisory = &sq_advisory_ops,
     .stats = &sq_stats_ops,
+    .crisis = &sq_crisis_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

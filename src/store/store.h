@@ -25,6 +25,7 @@
 #include "store/upstream.h"
 #include "store/advisory.h"
 #include "store/stats.h"
+#include "store/crisis.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -70,6 +71,9 @@ struct vg_store_ops {
 
     /* the dashboard's aggregate counts (store/stats.h, issue 14) */
     const struct vg_store_stats_ops *stats;
+
+    /* the crisis cell (store/crisis.h, issue 15) */
+    const struct vg_store_crisis_ops *crisis;
 };
 
 struct vg_store {
