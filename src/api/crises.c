@@ -106,7 +106,7 @@ void vg_api_crises_close(struct vg_req *req, struct vg_resp *r)
     write_with_body(req, r, vg_crisis_close, 200);
 }
 
-/* The tokens are in this answer only: the store keeps their SHA-256. */
+/* The tokens are in this answer only: the store keeps their SHA-256. No body, or {}. */
 void vg_api_crises_rollcall(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
@@ -114,7 +114,16 @@ void vg_api_crises_rollcall(struct vg_req *req, struct vg_resp *r)
     long long id = vg_req_id(req, r, "crisis");
     if (!id)
         return;
-    json_t *out = NULL;
+    static const char *const fields[] = {NULL};
+    json_t *in = req->body_len ? vg_req_json(req, r) : json_object(), *out = NULL;
+    if (!in)
+        return;
+    int bad = vg_json_check_fields(in, fields, "/", &d);
+    json_decref(in);
+    if (bad) {
+        vg_resp_diag(r, bad, &d);
+        return;
+    }
     int rc = vg_crisis_rollcall(req->st, &req->actor, id, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
