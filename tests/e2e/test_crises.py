@@ -4,6 +4,8 @@ member), who has not answered after N minutes, two sitreps (one with a second ve
 the closing with its review checked line by line as Markdown, the roles (a reader reads and is
 refused every write), the audit of every write, and each refusal of bad input with its JSON
 pointer."""
+import hashlib
+import os
 import re
 
 import pytest
@@ -67,6 +69,13 @@ def test_done_when(server):
     assert set(links) == {m["email"] for m in MEMBERS}
     assert all(ACK.match(l) for l in links.values()) and len(set(links.values())) == 3
     assert [l["member_id"] for l in rc["links"]] == [m["id"] for m in members]
+    # the store keeps the tokens' SHA-256 only: no token in the database's files
+    stored = b"".join(open(p, "rb").read() for p in (server.db, f"{server.db}-wal")
+                      if os.path.exists(p))
+    for link in links.values():
+        token = link[len("/ack/"):]
+        assert token.encode() not in stored
+        assert hashlib.sha256(token.encode()).digest() in stored
 
     # nobody has answered; after 60 minutes nobody is late yet
     p = server.get(f"/api/v1/crises/{cid}/rollcall?after_minutes=0").json()
