@@ -85,6 +85,9 @@ def test_done_when(server):
     p = server.get(f"/api/v1/crises/{cid}/rollcall?after_minutes=60").json()
     assert p["pending"] == [] and p["acknowledged"] == []
 
+    # a link checker's HEAD does not use a link
+    h = server.req("HEAD", links["duty@cert.europa.example"], token="")
+    assert (h.status_code, h.headers["Allow"]) == (405, "GET")
     # two of three acknowledge, without a token, each link once
     for email in ("duty@cert.europa.example", "soc@chu-nord.example"):
         a = server.get(links[email], token="")
