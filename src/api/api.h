@@ -111,5 +111,18 @@ void vg_api_advisories_close(struct vg_req *req, struct vg_resp *r);
 
 /* The outbox of outbound mail (api/outbox.c, issue 15). */
 void vg_api_outbox_list(struct vg_req *req, struct vg_resp *r);
+/* The crisis cell (api/crises.c, issue 15). */
+void vg_api_crises_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_create(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_patch(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_log(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_member(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_rollcall(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_pending(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_sitrep(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_close(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_review(struct vg_req *req, struct vg_resp *r);
+void vg_api_ack(struct vg_req *req, struct vg_resp *r);
 
 #endif

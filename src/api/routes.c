@@ -101,5 +101,21 @@ const struct vg_route vg_api_routes[] = {
     /* the outbox of outbound mail (issue 15): analysts see what left and what waits */
     {"GET", "/api/v1/outbox", VG_ANALYST, vg_api_outbox_list, 0},
     /* clang-format on */
+    /* the crisis cell (issue 15): analysts write, readers read; GET /ack/{token} is the
+     * public acknowledgement link of a roll-call, a GET that writes */
+    /* clang-format off */
+    {"GET", "/api/v1/crises", VG_READER, vg_api_crises_list, 0},
+    {"POST", "/api/v1/crises", VG_ANALYST, vg_api_crises_create, 0},
+    {"GET", "/api/v1/crises/{}", VG_READER, vg_api_crises_get, 0},
+    {"PATCH", "/api/v1/crises/{}", VG_ANALYST, vg_api_crises_patch, 0},
+    {"POST", "/api/v1/crises/{}/log", VG_ANALYST, vg_api_crises_log, 0},
+    {"POST", "/api/v1/crises/{}/members", VG_ANALYST, vg_api_crises_member, 0},
+    {"POST", "/api/v1/crises/{}/rollcall", VG_ANALYST, vg_api_crises_rollcall, 0},
+    {"GET", "/api/v1/crises/{}/rollcall", VG_READER, vg_api_crises_pending, 0},
+    {"POST", "/api/v1/crises/{}/sitreps", VG_ANALYST, vg_api_crises_sitrep, 0},
+    {"POST", "/api/v1/crises/{}/close", VG_ANALYST, vg_api_crises_close, 0},
+    {"GET", "/api/v1/crises/{}/review.md", VG_READER, vg_api_crises_review, 0},
+    {"GET", "/ack/{}", VG_PUBLIC, vg_api_ack, VG_ROUTE_WRITE},
+    /* clang-format on */
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

@@ -32,6 +32,8 @@ enum {
                             * cookie, not from a bearer token; without a live session a GET is
                             * sent to the login page (303), and every other method must carry
                             * the session's CSRF token in its form's "csrf" field (403 `csrf`) */
+    VG_ROUTE_WRITE = 128,  /* a GET that writes (a single-use link, issue 15): it runs on the
+                            * database thread, not on the read-only reader thread */
 };
 
 struct vg_route {

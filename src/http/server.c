@@ -67,6 +67,7 @@ struct job {
     const char **args;            /* in-process: query arguments, name, value, ..., NULL */
     size_t target_len;            /* bytes of the request target (path and query) */
     bool started;                 /* on_request was called for it (its headers are read) */
+    bool head;                    /* a HEAD request (dispatched as a GET) */
 };
 
 /* The jobs waiting for one thread, oldest first (guarded by the server's qlock). */
@@ -489,12 +490,13 @@ static void push_job(struct jobq *q, struct job *j)
     pthread_cond_signal(&q->cond);
 }
 
-/* Queues j for its thread: the reader for a GET route (a HEAD answered by one too), the
- * database thread for the rest; false when the server is stopping. The connection is
- * suspended first: the thread may resume it as soon as j is queued. */
+/* Queues j for its thread: the reader for a GET route (a HEAD answered by one too) unless it
+ * is VG_ROUTE_WRITE, the database thread for the rest; false when the server is stopping. The
+ * connection is suspended first: the thread may resume it as soon as j is queued. */
 static bool enqueue(struct vg_server *srv, struct job *j)
 {
-    struct jobq *q = strcmp(j->route->method, "GET") == 0 ? &srv->reads : &srv->writes;
+    bool read = strcmp(j->route->method, "GET") == 0 && !(j->route->flags & VG_ROUTE_WRITE);
+    struct jobq *q = read ? &srv->reads : &srv->writes;
     pthread_mutex_lock(&srv->qlock);
     bool ok = !srv->stopping;
     if (ok) {
@@ -620,6 +622,13 @@ static bool dispatch(struct vg_server *srv, struct job *j, struct MHD_Connection
         return false;
     }
     j->allow[0] = '\0';
+    if (j->head && (j->route->flags & VG_ROUTE_WRITE)) {
+        /* a link checker's HEAD must not use a single-use link */
+        snprintf(j->allow, sizeof j->allow, "GET");
+        vg_resp_error(r, 405, "method_not_allowed", NULL, "HEAD is not allowed on %s; allowed: GET",
+                      req->path);
+        return false;
+    }
     if (req->body_len && !body_type_ok(req, j->route)) {
         vg_resp_error(r, 415, "unsupported_media_type", "Content-Type",
                       "the body's Content-Type must be %s",
@@ -803,6 +812,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!vg_conns_enter(conn, VG_CONN_BUSY))
             return MHD_NO; /* ended by its body deadline meanwhile */
         /* HEAD is GET without the body, which libmicrohttpd leaves out */
+        j->head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
         if (dispatch(srv, j, conn, j->url ? j->url : "",
                      strcmp(method, MHD_HTTP_METHOD_HEAD) == 0 ? MHD_HTTP_METHOD_GET : method))
             return MHD_YES; /* called again when the database thread has answered */
@@ -1111,6 +1121,7 @@ int vg_server_handle(struct vg_server *srv, const struct vg_raw_req *rq, struct 
     snprintf(j->req.client, sizeof j->req.client, "%s", rq->client ? rq->client : "127.0.0.1");
     const char *method = rq->method ? rq->method : "";
     bool head = strcmp(method, "HEAD") == 0;
+    j->head = head;
     if (read_raw(srv, j, rq) == 0 && !refuse_early(srv, j, 0) &&
         dispatch(srv, j, NULL, j->url, head ? "GET" : method)) {
         pthread_mutex_lock(&srv->qlock);

@@ -188,6 +188,9 @@ extern const struct vg_store_upstream_ops sq_upstream_ops;
 /* sqlite_advisories.c: advisories. */
 extern const struct vg_store_advisory_ops sq_advisory_ops;
 
+/* sqlite_crisis.c: the crisis cell (issue 15). */
+extern const struct vg_store_crisis_ops sq_crisis_ops;
+
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */
 long long sq_incident_id(struct sq *s, const char *ref);

@@ -26,6 +26,7 @@
 #include "store/advisory.h"
 #include "store/stats.h"
 #include "store/mail.h"
+#include "store/crisis.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -74,6 +75,8 @@ struct vg_store_ops {
 
     /* the outbox of outbound mail (store/mail.h, issue 15) */
     const struct vg_store_mail_ops *mail;
+    /* the crisis cell (store/crisis.h, issue 15) */
+    const struct vg_store_crisis_ops *crisis;
 };
 
 struct vg_store {

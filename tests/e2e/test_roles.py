@@ -99,6 +99,19 @@ ROLES = {
     ("POST", "/api/v1/advisories/{}/publish"): "analyst",
     ("POST", "/api/v1/advisories/{}/revisions"): "analyst",
     ("POST", "/api/v1/advisories/{}/close"): "analyst",
+    # the crisis cell (issue 15): readers read, analysts write; the roll-call's link is public
+    ("GET", "/api/v1/crises"): "reader",
+    ("POST", "/api/v1/crises"): "analyst",
+    ("GET", "/api/v1/crises/{}"): "reader",
+    ("PATCH", "/api/v1/crises/{}"): "analyst",
+    ("POST", "/api/v1/crises/{}/log"): "analyst",
+    ("POST", "/api/v1/crises/{}/members"): "analyst",
+    ("POST", "/api/v1/crises/{}/rollcall"): "analyst",
+    ("GET", "/api/v1/crises/{}/rollcall"): "reader",
+    ("POST", "/api/v1/crises/{}/sitreps"): "analyst",
+    ("POST", "/api/v1/crises/{}/close"): "analyst",
+    ("GET", "/api/v1/crises/{}/review.md"): "reader",
+    ("GET", "/ack/{}"): "public",
 }
 # How each family of routes writes its errors: the JSON API as {"error": {"code"}}, TAXII 2.1
 # as an error message {title, description, http_status, error_code}. Routes are written

@@ -126,7 +126,33 @@ ID_ROUTES = {
     ("POST", "/api/v1/advisories/{}/publish"): dict(ADV, body=None),
     ("POST", "/api/v1/advisories/{}/revisions"): dict(ADV, body={"description": "d"}),
     ("POST", "/api/v1/advisories/{}/close"): dict(ADV, body=None),
+    # the crisis cell (issue 15)
+    ("GET", "/api/v1/crises/{}"): dict(NUM, body=None, absent_msg="no crisis {id}",
+                                       malformed_msg="no crisis '{id}'"),
+    ("PATCH", "/api/v1/crises/{}"): dict(NUM, body={"level": "watch"},
+                                         absent_msg="no crisis {id}",
+                                         malformed_msg="no crisis '{id}'"),
+    ("POST", "/api/v1/crises/{}/log"): dict(NUM, body={"text": "t"}, absent_msg="no crisis {id}",
+                                            malformed_msg="no crisis '{id}'"),
+    ("POST", "/api/v1/crises/{}/members"): dict(
+        NUM, body={"kind": "person", "name": "n", "email": "n@example.org"},
+        absent_msg="no crisis {id}", malformed_msg="no crisis '{id}'"),
+    ("POST", "/api/v1/crises/{}/rollcall"): dict(NUM, body=None, absent_msg="no crisis {id}",
+                                                 malformed_msg="no crisis '{id}'"),
+    ("GET", "/api/v1/crises/{}/rollcall"): dict(NUM, body=None, absent_msg="no crisis {id}",
+                                                malformed_msg="no crisis '{id}'"),
+    ("POST", "/api/v1/crises/{}/sitreps"): dict(NUM, body={"title": "t", "body": "b"},
+                                                absent_msg="no crisis {id}",
+                                                malformed_msg="no crisis '{id}'"),
+    ("POST", "/api/v1/crises/{}/close"): dict(NUM, body={"summary": "s"},
+                                              absent_msg="no crisis {id}",
+                                              malformed_msg="no crisis '{id}'"),
+    ("GET", "/api/v1/crises/{}/review.md"): dict(NUM, body=None, absent_msg="no crisis {id}",
+                                                 malformed_msg="no crisis '{id}'"),
 }
+# routes whose {} answers a plain text, not a JSON error (test_crises.py checks each answer):
+# the roll-call's public link, which names no member whatever the token
+PLAIN_ID_ROUTES = {("GET", "/ack/{}")}
 
 # (method, pattern) -> (field, message part) of an empty object `{}`: the first required field
 # missing, or field None when nothing is required by name (the message says why it is refused),
@@ -162,6 +188,15 @@ BODY_ROUTES = {
     ("POST", "/api/v1/advisories/{}/revisions"): ("/description", "/description is required"),
     ("POST", "/api/v1/advisories/{}/close"): {"status": 409, "code": "conflict",
                                               "field": "kind"},  # an avis is not closed
+    # the crisis cell (issue 15), on a fresh open crisis
+    ("POST", "/api/v1/crises"): ("/title", "/title is required"),
+    ("PATCH", "/api/v1/crises/{}"): (None, "the patch changes nothing"),
+    ("POST", "/api/v1/crises/{}/log"): ("/text", "/text is required"),
+    ("POST", "/api/v1/crises/{}/members"): ("/kind", "/kind is required"),
+    ("POST", "/api/v1/crises/{}/rollcall"): {"status": 409, "code": "conflict",
+                                             "field": "members"},  # `{}` is no body: no member
+    ("POST", "/api/v1/crises/{}/sitreps"): ("/title", "/title is required"),
+    ("POST", "/api/v1/crises/{}/close"): ("/summary", "/summary is required"),
 }
 # the media type of a route's body when it is not application/json
 BODY_TYPES = {("POST", "/taxii2/vigie/collections/{}/objects"): "application/taxii+json;version=2.1"}
@@ -195,7 +230,8 @@ def error_of(r, status, code, field, method, path):
 def test_every_route_with_an_id_or_a_body_is_listed():
     table = routes()
     with_id = {(m, p) for m, p, _ in table if "{}" in p}
-    assert with_id == set(ID_ROUTES), "state the 404 of each route with an id in ID_ROUTES"
+    assert with_id == set(ID_ROUTES) | PLAIN_ID_ROUTES, \
+        "state the 404 of each route with an id in ID_ROUTES"
     with_body = {(m, p) for m, p, _ in table if m in ("POST", "PATCH", "PUT")}
     assert with_body == set(BODY_ROUTES) | RAW_BODY, "state its body errors in BODY_ROUTES"
 
@@ -204,7 +240,7 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
     inc = make_incident(server)
     checked = 0
     for method, pattern, _need in routes():
-        if "{}" not in pattern:
+        if "{}" not in pattern or (method, pattern) in PLAIN_ID_ROUTES:
             continue
         case = ID_ROUTES[(method, pattern)]
         ids = [(case["absent"], case["absent_msg"])]
@@ -232,10 +268,10 @@ def test_every_id_route_answers_404_for_absent_and_malformed_ids(server):
     assert checked == (1 + len(MALFORMED)) * len(ID_ROUTES) + numeric + 2
 
 
-def body_path(pattern, org, inc, partner=None, coll=None, adv=None):
+def body_path(pattern, org, inc, partner=None, coll=None, adv=None, crisis=None):
     ids = {"/orgs/": str(org["id"]), "/incidents/": inc["ref"], "/playbooks/": "malicious-code",
            "/alerts/": "1", "/queue/": "1", "/partners/": str((partner or {}).get("id")),
-           "/collections/": str(coll), "/advisories/": str(adv)}
+           "/collections/": str(coll), "/advisories/": str(adv), "/crises/": str(crisis)}
     for part, value in ids.items():
         if part in pattern:
             path = pattern.replace("{}", value, 1)
@@ -249,11 +285,12 @@ def test_every_body_route_refuses_bad_bodies_with_code_and_pointer(server):
     partner = server.post("/api/v1/partners", {"name": "Body errors CERT", "country": "FR"}).json()
     coll = server.post("/api/v1/taxii/collections", {"title": "Body errors"}).json()["id"]
     adv = server.post("/api/v1/advisories", {"kind": "avis", "title": "Body errors"}).json()["ref"]
+    crisis = server.post("/api/v1/crises", {"title": "Body errors"}).json()["id"]
     checked = 0
     for method, pattern, _need in routes():
         if (method, pattern) in RAW_BODY or method not in ("POST", "PATCH", "PUT"):
             continue
-        path = body_path(pattern, org, inc, partner, coll, adv)
+        path = body_path(pattern, org, inc, partner, coll, adv, crisis)
         ctype = body_type(method, pattern)
         # not JSON: the parser's position is in the message
         r = server.req(method, path, data=b"{nope", headers=ctype)
