@@ -170,14 +170,14 @@ coverage() {
 }
 
 # mutants: mutation testing (scripts/mutants.py; docs/TESTING.md, "Mutation score"). A random
-# sample of VIGIE_MUTANTS_SAMPLE (3) mutants drawn from those a recorded run killed
+# sample of VIGIE_MUTANTS_SAMPLE (2) mutants drawn from those a recorded run killed
 # (tests/mutants/killed.txt): a mutant that survives now is a pin that was lost. The seed is
 # printed; VIGIE_MUTANTS_SEED repeats a sample. VIGIE_MUTANTS_SAMPLE=all runs every mutant (as
 # `make mutants`). Each mutant counts as one case: killed, or surviving but listed equivalent =
 # passed; surviving unlisted, or listed but killed (stale) = failed; not building = skipped.
 mutants() {
     echo "== mutants" >&2
-    n=${VIGIE_MUTANTS_SAMPLE:-3}
+    n=${VIGIE_MUTANTS_SAMPLE:-2}
     args=""
     [ "$n" = all ] || args="--sample $n --from tests/mutants/killed.txt"
     [ -n "${VIGIE_MUTANTS_SEED:-}" ] && args="$args --seed $VIGIE_MUTANTS_SEED"
