@@ -13,24 +13,6 @@
 
 #define MAX_TO 64 /* --to given at most this many times */
 
-static struct vg_store *open_store(const char *db)
-{
-    struct vg_diag d;
-    struct vg_shown sm;
-    vg_diag_clear(&d);
-    struct vg_store *st = vg_store_open(vg_cli_db_path(db), NULL, &d);
-    if (!st)
-        fprintf(stderr, "vigie mail: %s\n", vg_shown_msg(d.message, &sm));
-    return st;
-}
-
-static int fail(const struct vg_diag *d)
-{
-    struct vg_shown sm;
-    fprintf(stderr, "vigie mail: %s\n", vg_shown_msg(d->message, &sm));
-    return VG_EXIT_FAIL;
-}
-
 static int run_send(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
@@ -53,7 +35,7 @@ static int run_send(int argc, char **argv)
         printf("sent 0 retried 0 failed 0\n");
         return VG_EXIT_OK;
     }
-    struct vg_store *st = open_store(db);
+    struct vg_store *st = vg_cli_store_open("mail", db);
     if (!st)
         return VG_EXIT_FAIL;
     struct vg_diag d;
@@ -62,7 +44,7 @@ static int run_send(int argc, char **argv)
     int rc = vg_mail_send_due(st, &cfg, &n, &d);
     printf("sent %ld retried %ld failed %ld\n", n.sent, n.retried, n.failed);
     vg_store_close(st);
-    return rc ? fail(&d) : VG_EXIT_OK;
+    return rc ? vg_cli_fail("mail", &d) : VG_EXIT_OK;
 }
 
 static int run_queue(int argc, char **argv)
@@ -104,7 +86,7 @@ static int run_queue(int argc, char **argv)
     }
     struct vg_mail_config cfg;
     vg_mail_config_env(&cfg);
-    struct vg_store *st = open_store(db);
+    struct vg_store *st = vg_cli_store_open("mail", db);
     if (!st) {
         rc = VG_EXIT_FAIL;
         goto out;
@@ -113,7 +95,7 @@ static int run_queue(int argc, char **argv)
     vg_diag_clear(&d);
     long long id;
     rc = vg_mail_queue(st, &cfg, kind, ref, ref, to, subject, text, html, &id, &d)
-             ? fail(&d)
+             ? vg_cli_fail("mail", &d)
              : (printf("%lld\n", id), VG_EXIT_OK);
     vg_store_close(st);
 out:

@@ -18,24 +18,6 @@
 /* Who the CLI's writes are audited as. */
 static const struct vg_actor cli_actor = {0, "system", "admin", 0};
 
-static struct vg_store *open_store(const char *db)
-{
-    struct vg_diag d;
-    struct vg_shown sm;
-    vg_diag_clear(&d);
-    struct vg_store *st = vg_store_open(vg_cli_db_path(db), NULL, &d);
-    if (!st)
-        fprintf(stderr, "vigie partner: %s\n", vg_shown_msg(d.message, &sm));
-    return st;
-}
-
-static int fail(const struct vg_diag *d)
-{
-    struct vg_shown sm;
-    fprintf(stderr, "vigie partner: %s\n", vg_shown_msg(d->message, &sm));
-    return VG_EXIT_FAIL;
-}
-
 static void print_line(const json_t *j)
 {
     char *s = json_dumps(j, JSON_COMPACT);
@@ -93,7 +75,7 @@ static int run_add(int argc, char **argv)
         rc = vg_cli_usage("partner", "NAME and values must be UTF-8 text");
         goto out;
     }
-    struct vg_store *st = open_store(db);
+    struct vg_store *st = vg_cli_store_open("partner", db);
     if (!st) {
         rc = VG_EXIT_FAIL;
         goto out;
@@ -103,7 +85,7 @@ static int run_add(int argc, char **argv)
     int err = vg_partner_create(st, &cli_actor, in, &out, &d);
     vg_store_close(st);
     if (err) {
-        rc = fail(&d);
+        rc = vg_cli_fail("partner", &d);
         goto out;
     }
     print_line(out);
@@ -129,7 +111,7 @@ static int run_list(int argc, char **argv)
     }
     if (optind != argc)
         return vg_cli_usage("partner", "expected: vigie partner list");
-    struct vg_store *st = open_store(db);
+    struct vg_store *st = vg_cli_store_open("partner", db);
     if (!st)
         return VG_EXIT_FAIL;
     struct vg_diag d;
@@ -140,7 +122,7 @@ static int run_list(int argc, char **argv)
         struct vg_page page = {VG_MAX_PAGE, cursor[0] ? cursor : NULL};
         json_t *out = NULL, *p;
         if (vg_store_partner_list(st, &page, &out, &d) != 0) {
-            rc = fail(&d);
+            rc = vg_cli_fail("partner", &d);
             break;
         }
         size_t i;
@@ -179,7 +161,7 @@ static int run_token(int argc, char **argv)
         fprintf(stderr, "vigie partner: cannot initialise libsodium\n");
         return VG_EXIT_FAIL;
     }
-    struct vg_store *st = open_store(db);
+    struct vg_store *st = vg_cli_store_open("partner", db);
     if (!st)
         return VG_EXIT_FAIL;
     struct vg_diag d;
@@ -190,7 +172,7 @@ static int run_token(int argc, char **argv)
     vg_store_close(st);
     json_decref(meta);
     if (rc)
-        return fail(&d);
+        return vg_cli_fail("partner", &d);
     printf("%s\n", tok);
     return VG_EXIT_OK;
 }

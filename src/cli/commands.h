@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct vg_store;
+struct vg_diag;
+
 struct vg_command {
     const char *name;                  /* first word on the command line */
     const char *summary;               /* one line, shown by `vigie help` */
@@ -43,6 +46,11 @@ void vg_cli_malloc_for_server(void);
 void vg_cli_malloc_bulk(bool huge_pages);
 /* Prints "vigie NAME: usage error: MSG" and a pointer to help; returns VG_EXIT_USAGE. */
 int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Opens the database of --db (db may be NULL: vg_cli_db_path's default) with the default store
+ * options; on failure prints "vigie CMD: MSG" and returns NULL. */
+struct vg_store *vg_cli_store_open(const char *cmd, const char *db);
+/* Prints "vigie CMD: MSG" of d (shown safely) and returns VG_EXIT_FAIL. */
+int vg_cli_fail(const char *cmd, const struct vg_diag *d);
 
 extern const struct vg_command vg_cmd_help;
 extern const struct vg_command vg_cmd_version;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "store/store.h"
 #include "util/shown.h"
 #include "util/mem.h"
 
@@ -136,6 +137,24 @@ int vg_cli_usage(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nsee: vigie help %s\n", cmd);
     va_end(ap);
     return VG_EXIT_USAGE;
+}
+
+struct vg_store *vg_cli_store_open(const char *cmd, const char *db)
+{
+    struct vg_diag d;
+    struct vg_shown sm;
+    vg_diag_clear(&d);
+    struct vg_store *st = vg_store_open(vg_cli_db_path(db), NULL, &d);
+    if (!st)
+        fprintf(stderr, "vigie %s: %s\n", cmd, vg_shown_msg(d.message, &sm));
+    return st;
+}
+
+int vg_cli_fail(const char *cmd, const struct vg_diag *d)
+{
+    struct vg_shown sm;
+    fprintf(stderr, "vigie %s: %s\n", cmd, vg_shown_msg(d->message, &sm));
+    return VG_EXIT_FAIL;
 }
 
 int main(int argc, char **argv)
