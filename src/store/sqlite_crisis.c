@@ -134,6 +134,20 @@ static int write_end(struct vg_store *st, const struct vg_actor *who, long long 
     return rc ? vg_diag_set(d, rc, "", "cannot read crisis %lld back", id) : 0;
 }
 
+/* Ends a write whose answer is the entry it made, e (taken over): audited with detail (NULL:
+ * e itself), committed, then *out = e; e freed on failure. */
+static int write_end_entry(struct vg_store *st, const struct vg_actor *who, long long id,
+                           const char *action, const json_t *detail, json_t *e, json_t **out,
+                           struct vg_diag *d)
+{
+    int rc = write_end(st, who, id, action, detail ? detail : e, NULL, d);
+    if (rc)
+        json_decref(e);
+    else
+        *out = e;
+    return rc;
+}
+
 /* Begins a write on crisis id, which must exist: 0, or the error with d set and nothing open. */
 static int write_begin(struct sq *s, long long id, struct vg_diag *d)
 {
@@ -222,12 +236,7 @@ static int log_add(struct vg_store *st, const struct vg_actor *who, long long id
     long long lid = sqlite3_last_insert_rowid(s->db);
     json_t *e = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)lid, "at", now, "author",
                           who->name, "text", text);
-    rc = write_end(st, who, id, "crisis.log", e, NULL, d);
-    if (rc)
-        json_decref(e);
-    else
-        *out = e;
-    return rc;
+    return write_end_entry(st, who, id, "crisis.log", NULL, e, out, d);
 }
 
 static int member_add(struct vg_store *st, const struct vg_actor *who, long long id,
@@ -261,12 +270,7 @@ static int member_add(struct vg_store *st, const struct vg_actor *who, long long
     json_t *e = json_deep_copy(m);
     json_object_set_new(e, "id", json_integer(sqlite3_last_insert_rowid(s->db)));
     json_object_set_new(e, "added", json_string(now));
-    rc = write_end(st, who, id, "crisis.member.add", e, NULL, d);
-    if (rc)
-        json_decref(e);
-    else
-        *out = e;
-    return rc;
+    return write_end_entry(st, who, id, "crisis.member.add", NULL, e, out, d);
 }
 
 static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long id,
@@ -321,12 +325,8 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
                           who->name, "at", now);
     json_t *detail = json_pack("{s:I,s:I,s:s}", "number", (json_int_t)number, "version",
                                (json_int_t)version, "tlp", vg_json_str(sr, "tlp"));
-    rc = write_end(st, who, id, "crisis.sitrep", detail, NULL, d);
+    rc = write_end_entry(st, who, id, "crisis.sitrep", detail, e, out, d);
     json_decref(detail);
-    if (rc)
-        json_decref(e);
-    else
-        *out = e;
     return rc;
 }
 
@@ -371,12 +371,7 @@ static int rollcall(struct vg_store *st, const struct vg_actor *who, long long i
     }
     json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
                           (json_int_t)n);
-    rc = write_end(st, who, id, "crisis.rollcall", e, NULL, d);
-    if (rc)
-        json_decref(e);
-    else
-        *out = e;
-    return rc;
+    return write_end_entry(st, who, id, "crisis.rollcall", NULL, e, out, d);
 }
 
 static int ack(struct vg_store *st, const unsigned char hash[32], json_t **out, struct vg_diag *d)
@@ -421,12 +416,8 @@ static int ack(struct vg_store *st, const unsigned char hash[32], json_t **out, 
                           "acked", now);
     json_t *detail =
         json_pack("{s:I,s:I}", "rollcall", (json_int_t)no, "member", (json_int_t)member);
-    int rc = write_end(st, &acker, cid, "crisis.ack", detail, NULL, d);
+    int rc = write_end_entry(st, &acker, cid, "crisis.ack", detail, e, out, d);
     json_decref(detail);
-    if (rc)
-        json_decref(e);
-    else
-        *out = e;
     return rc;
 }
 
