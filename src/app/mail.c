@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/record.h"
 #include "core/tlp.h"
 #include "notify/notify.h"
 #include "util/buf.h"
@@ -301,6 +302,50 @@ int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *p
     int rc = vg_store_mail_list(st, f, page, out, d);
     json_decref(f);
     return rc;
+}
+
+int vg_mail_org_recipients(struct vg_store *st, long long org, const char *kind, json_t **out,
+                           struct vg_diag *d)
+{
+    *out = NULL;
+    unsigned long before = vg_mem_thread_failures();
+    json_t *o = NULL;
+    int rc = vg_store_org_get(st, org, &o);
+    if (rc == VG_ENOENT)
+        return rc;
+    if (rc)
+        return vg_diag_set(d, rc, "org", "cannot read organisation %lld", org);
+    json_t *res = json_object();
+    json_t *seen = json_object();
+    size_t i, n = 0;
+    json_t *c;
+    char spec[320];
+    json_array_foreach(json_object_get(o, "contacts"), i, c) {
+        const char *e = json_string_value(json_object_get(c, "email"));
+        if (!e || vg_mime_addr_spec(e, spec, sizeof spec) || strcmp(spec, e))
+            continue; /* an address that is not one plain mailbox is not written to */
+        if (vg_contact_opted_out(c, kind) || json_object_get(seen, e) || n >= MAX_RCPT)
+            continue;
+        const char *lang = json_string_value(json_object_get(c, "lang"));
+        if (!vg_contact_lang_ok(lang))
+            lang = "";
+        json_t *g = json_object_get(res, lang);
+        if (!g) {
+            g = json_array();
+            json_object_set_new(res, lang, g);
+        }
+        json_array_append_new(g, json_string(e));
+        json_object_set_new(seen, e, json_true());
+        n++;
+    }
+    json_decref(seen);
+    json_decref(o);
+    if (!res || vg_mem_thread_failures() != before) {
+        json_decref(res);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    *out = res;
+    return 0;
 }
 
 int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d)

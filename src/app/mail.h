@@ -61,6 +61,16 @@ int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *p
  * *queued (may be NULL) = 1 if a message was queued, else 0. 0, or the store's error. */
 int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d);
 
+/* The addresses of organisation org's contacts that take mail of kind ("incident", "digest",
+ * "alert", "advisory"; core/record.h's vg_contact_opted_out decides), grouped by language:
+ * *out = {"fr": [addresses], "en": [addresses], "": [addresses]} ("" = no language set: a
+ * message in French then English), each address once (its first contact's language wins),
+ * only plain mailboxes (vg_mime_addr_spec), at most 1000 in all; empty groups are absent, so
+ * {} means nobody. The TLP gate is the caller's: this only says who the contacts are.
+ * 0; VG_ENOENT (no such organisation: *out = NULL); VG_EIO or VG_ENOMEM (d filled). */
+int vg_mail_org_recipients(struct vg_store *st, long long org, const char *kind, json_t **out,
+                           struct vg_diag *d);
+
 /* The sender thread of `vigie serve`: on its own connection to the database at path (with
  * cfg's store options, may be NULL), delivers what is due every interval seconds (and once at
  * start) with the configuration c (copied). NULL with d set when it cannot start. */

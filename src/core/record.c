@@ -233,9 +233,66 @@ out:
     return rc;
 }
 
+bool vg_contact_lang_ok(const char *lang)
+{
+    return lang && (!strcmp(lang, "fr") || !strcmp(lang, "en"));
+}
+
+bool vg_contact_optout_kind_ok(const char *kind)
+{
+    return kind && (!strcmp(kind, "digest") || !strcmp(kind, "alert") || !strcmp(kind, "advisory"));
+}
+
+bool vg_contact_opted_out(const json_t *contact, const char *kind)
+{
+    size_t i;
+    json_t *k;
+    if (!kind || !strcmp(kind, "incident"))
+        return false; /* incident mail cannot be refused */
+    json_array_foreach(json_object_get(contact, "optout"), i, k) {
+        if (json_is_string(k) && !strcmp(json_string_value(k), kind))
+            return true;
+    }
+    return false;
+}
+
+/* A contact's "optout": absent, or an array of distinct kinds among digest, alert and
+ * advisory (incident mail cannot be refused). *out = a copy, or NULL when absent. */
+static int check_optout(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d)
+{
+    char f[160];
+    *out = NULL;
+    if (!in)
+        return 0;
+    snprintf(f, sizeof f, "%soptout", ptr);
+    if (!json_is_array(in) || json_array_size(in) > 8)
+        return vg_diag_set(d, VG_EINVAL, f, "%s must be an array of kinds", f);
+    json_t *res = json_array();
+    size_t i;
+    json_t *k;
+    json_array_foreach(in, i, k) {
+        const char *s = json_string_value(k);
+        if (!vg_contact_optout_kind_ok(s)) {
+            json_decref(res);
+            snprintf(f, sizeof f, "%soptout/%zu", ptr, i);
+            return vg_diag_set(d, VG_EINVAL, f,
+                               "%s must be \"digest\", \"alert\" or \"advisory\" (incident "
+                               "mail cannot be refused)",
+                               f);
+        }
+        bool dup = false;
+        for (size_t j = 0; j < json_array_size(res) && !dup; j++)
+            dup = !strcmp(json_string_value(json_array_get(res, j)), s);
+        if (!dup)
+            json_array_append_new(res, json_string(s));
+    }
+    *out = res;
+    return 0;
+}
+
 static int check_contacts(const json_t *in, json_t **out, struct vg_diag *d)
 {
-    static const char *const fields[] = {"name", "email", "role", "phone", NULL};
+    static const char *const fields[] = {"name", "email", "role", "phone", "lang", "optout", NULL};
     if (!json_is_array(in) || json_array_size(in) > VG_MAX_LIST)
         return vg_diag_set(d, VG_EINVAL, "/contacts", "contacts must be an array of objects");
     json_t *res = json_array();
@@ -272,11 +329,27 @@ static int check_contacts(const json_t *in, json_t **out, struct vg_diag *d)
             goto out;
         if ((rc = get_str(c, "phone", ptr, 64, true, &phone, d)) < 0)
             goto out;
+        const char *lang = NULL;
+        if ((rc = get_str(c, "lang", ptr, 8, true, &lang, d)) < 0)
+            goto out;
+        if (lang && !vg_contact_lang_ok(lang)) {
+            char f[160];
+            snprintf(f, sizeof f, "%slang", ptr);
+            rc = vg_diag_set(d, VG_EINVAL, f, "%s must be \"fr\" or \"en\"", f);
+            goto out;
+        }
+        json_t *optout = NULL;
+        if ((rc = check_optout(json_object_get(c, "optout"), ptr, &optout, d)))
+            goto out;
         rc = 0;
         json_t *o =
             json_pack("{s:s,s:s,s:s}", "name", name, "email", email, "role", role ? role : "");
         if (phone)
             json_object_set_new(o, "phone", json_string(phone));
+        if (lang)
+            json_object_set_new(o, "lang", json_string(lang));
+        if (optout)
+            json_object_set_new(o, "optout", optout);
         json_array_append_new(res, o);
     }
     *out = res;

@@ -37,9 +37,18 @@ int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, 
 /* Checks an observable object {value, type?}; fills a new {"type","value"} object. */
 int vg_observable_check(const json_t *in, const char *ptr, json_t **out, struct vg_diag *d);
 
-/* Checks a list of contacts [{name, email, role?, phone?}] (an organisation's, a partner's):
- * fills a new normalised array, or names the bad field ("/contacts/0/email"). */
+/* Checks a list of contacts [{name, email, role?, phone?, lang?, optout?}] (an
+ * organisation's, a partner's): fills a new normalised array, or names the bad field
+ * ("/contacts/0/email"). lang is the language of the mail a contact gets ("fr" or "en";
+ * absent: French then English in one message); optout lists the kinds of mail it refuses
+ * ("digest", "alert", "advisory"; incident mail cannot be refused), duplicates dropped. */
 int vg_contacts_check(const json_t *in, json_t **out, struct vg_diag *d);
+/* "fr" or "en". */
+bool vg_contact_lang_ok(const char *lang);
+/* "digest", "alert" or "advisory": the kinds of mail a contact may refuse. */
+bool vg_contact_optout_kind_ok(const char *kind);
+/* True if contact (a checked contact object) refuses mail of kind; never for "incident". */
+bool vg_contact_opted_out(const json_t *contact, const char *kind);
 
 /* True if s looks like a CPE 2.3 formatted string (prefix and 13 components). */
 bool vg_cpe23_shape_ok(const char *s);

@@ -72,6 +72,14 @@ def test_validation_names_the_field(server):
         ({"name": "X", "kind": "oiv", "assets": {"ports": []}}, "/assets/ports"),
         ({"name": "X", "kind": "oiv", "contacts": [{"name": "a", "email": "nope"}]},
          "/contacts/0/email"),
+        ({"name": "X", "kind": "oiv",
+          "contacts": [{"name": "a", "email": "a@x.example", "lang": "de"}]}, "/contacts/0/lang"),
+        ({"name": "X", "kind": "oiv",
+          "contacts": [{"name": "a", "email": "a@x.example", "optout": "digest"}]},
+         "/contacts/0/optout"),
+        ({"name": "X", "kind": "oiv",
+          "contacts": [{"name": "a", "email": "a@x.example", "optout": ["alert", "incident"]}]},
+         "/contacts/0/optout/1"),
         ({"name": 42, "kind": "oiv"}, "/name"),
     ]
     for body, field in cases:
@@ -79,6 +87,17 @@ def test_validation_names_the_field(server):
         assert r.status_code == 400, (body, r.text)
         assert r.json()["error"]["field"] == field, (body, r.json())
     assert server.get("/api/v1/orgs").json()["items"] == []
+
+
+def test_contact_language_and_optouts_are_kept(server):
+    body = {"name": "Lang", "kind": "oiv", "contacts": [
+        {"name": "a", "email": "a@x.example", "lang": "en", "optout": ["digest", "alert", "digest"]},
+        {"name": "b", "email": "b@x.example"}]}
+    r = server.post("/api/v1/orgs", body)
+    assert r.status_code == 201, r.text
+    got = server.get(f"/api/v1/orgs/{r.json()['id']}").json()["contacts"]
+    assert got[0]["lang"] == "en" and got[0]["optout"] == ["digest", "alert"]
+    assert "lang" not in got[1] and "optout" not in got[1]
 
 
 def test_duplicate_name_conflicts(server):
