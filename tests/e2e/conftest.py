@@ -14,6 +14,8 @@ import time
 import pytest
 import requests
 
+from mailsink import smtp  # noqa: F401 (a fixture: a real SMTP server for every suite)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("VIGIE_BIN", os.path.join(ROOT, "vigie"))
 CORPUS = os.environ.get("VIGIE_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
