@@ -49,6 +49,10 @@ void vg_mail_config_env(struct vg_mail_config *c)
     c->backoff = env_int("VIGIE_MAIL_BACKOFF", 60, 1);
     c->backoff_max = env_int("VIGIE_MAIL_BACKOFF_MAX", 3600, 1);
     c->lease = env_int("VIGIE_MAIL_LEASE", 300, 1);
+    env_copy("VIGIE_PUBLIC_URL", "http://127.0.0.1:8080", c->public_url, sizeof c->public_url);
+    size_t n = strlen(c->public_url);
+    while (n > 0 && c->public_url[n - 1] == '/')
+        c->public_url[--n] = '\0';
 }
 
 int vg_mail_queue(struct vg_store *st, const struct vg_mail_config *c, const char *kind,
@@ -392,10 +396,11 @@ int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued,
         rc = vg_diag_set(d, VG_ENOMEM, "", "cannot write the incident's mail");
     } else {
         struct vg_mail_config cfg;
-        vg_mail_config_env(&cfg);
+        rc = vg_mail_config_load(st, &cfg, d);
         const char *ref = json_string_value(json_object_get(inc, "ref"));
-        rc = vg_mail_queue(st, &cfg, "incident", ref, ref, to, subject.data, text.data, html.data,
-                           NULL, d);
+        if (!rc)
+            rc = vg_mail_queue(st, &cfg, "incident", ref, ref, to, subject.data, text.data,
+                               html.data, NULL, d);
         if (!rc && queued)
             *queued = 1;
     }

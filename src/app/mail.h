@@ -11,20 +11,28 @@
 
 /* Where and how to deliver. */
 struct vg_mail_config {
-    char url[512];      /* smtp://host:port or smtps://host:port; "" = not configured */
-    char from[320];     /* the From: address, "Name <a@b>" or "a@b" */
-    char user[256];     /* AUTH user, "" = no AUTH */
-    char password[256]; /* AUTH password */
-    int backoff;        /* seconds before the first retry (at least 1), doubled each time */
-    int backoff_max;    /* the cap of that delay, seconds */
-    int lease;          /* seconds a claimed message stays away from other senders (at least 1):
-                         * a sender killed in the middle leaves it due again after that */
+    char url[512];        /* smtp://host:port or smtps://host:port; "" = not configured */
+    char from[320];       /* the From: address, "Name <a@b>" or "a@b" */
+    char user[256];       /* AUTH user, "" = no AUTH */
+    char password[256];   /* AUTH password */
+    int backoff;          /* seconds before the first retry (at least 1), doubled each time */
+    int backoff_max;      /* the cap of that delay, seconds */
+    int lease;            /* seconds a claimed message stays away from other senders (at least 1):
+                           * a sender killed in the middle leaves it due again after that */
+    char public_url[512]; /* the base of links in mail (acknowledgement links, pages):
+                           * "https://cert.example.org", no trailing slash */
 };
 
 /* The configuration from the environment: $VIGIE_SMTP_URL, $VIGIE_MAIL_FROM (default
- * "vigie@localhost"), $VIGIE_SMTP_USER, $VIGIE_SMTP_PASSWORD, and for tests
+ * "vigie@localhost"), $VIGIE_SMTP_USER, $VIGIE_SMTP_PASSWORD, $VIGIE_PUBLIC_URL (default
+ * "http://127.0.0.1:8080", a trailing slash removed), and for tests
  * $VIGIE_MAIL_BACKOFF (60), $VIGIE_MAIL_BACKOFF_MAX (3600), $VIGIE_MAIL_LEASE (300), seconds. */
 void vg_mail_config_env(struct vg_mail_config *c);
+
+/* The configuration a use case queues or delivers with: vg_mail_config_env, then the settings
+ * stored in the database (app/mail_config.c; `vigie config set smtp.url ...`). Every caller
+ * that queues or sends mail takes its configuration here. 0, or the store's error (d set). */
+int vg_mail_config_load(struct vg_store *st, struct vg_mail_config *c, struct vg_diag *d);
 
 /* Queues one message of kind ("incident", "digest", "alert", "advisory", "crisis") about
  * object (may be NULL) to the addresses of the array to, with a new Message-ID
