@@ -46,6 +46,7 @@ void vg_mail_config_env(struct vg_mail_config *c)
     env_copy("VIGIE_MAIL_FROM", "vigie@localhost", c->from, sizeof c->from);
     env_copy("VIGIE_SMTP_USER", "", c->user, sizeof c->user);
     env_copy("VIGIE_SMTP_PASSWORD", "", c->password, sizeof c->password);
+    env_copy("VIGIE_SMTP_CAFILE", "", c->cafile, sizeof c->cafile);
     c->backoff = env_int("VIGIE_MAIL_BACKOFF", 60, 1);
     c->backoff_max = env_int("VIGIE_MAIL_BACKOFF_MAX", 3600, 1);
     c->lease = env_int("VIGIE_MAIL_LEASE", 300, 1);
@@ -143,7 +144,28 @@ static void retry_time(const struct vg_mail_config *c, long attempts, char out[V
     vg_time_fmt(time(NULL) + delay, out);
 }
 
-enum outcome { SENT, RETRY, FAILED };
+/* RETRY_ALL: the session failed (no connection, TLS refused or not offered while a password
+ * would cross, AUTH refused): nothing about this message, so it and every message after it
+ * wait for the next round, and the round stops rather than knock again (a wrong password
+ * tried 10,000 times would lock the account). */
+enum outcome { SENT, RETRY, FAILED, RETRY_ALL };
+
+static bool session_error(CURLcode cr)
+{
+    switch (cr) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_LOGIN_DENIED:
+    case CURLE_AUTH_ERROR:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM: return true;
+    default: return false;
+    }
+}
 
 /* Sends one claimed message on h; answer = what the server (or curl) said. */
 static enum outcome deliver(CURL *h, const struct vg_mail_config *c, const char *from_spec,
@@ -208,12 +230,19 @@ static enum outcome deliver(CURL *h, const struct vg_mail_config *c, const char 
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
         if (cr == CURLE_OK)
             out = SENT;
+        else if (session_error(cr))
+            out = RETRY_ALL;
         else if (code >= 500 && code < 600)
             out = FAILED;
         else
             out = RETRY;
-        if (cr != CURLE_OK && (code == 0 || !answer[0]))
-            snprintf(answer, 512, "%s", err[0] ? err : curl_easy_strerror(cr));
+        if (cr != CURLE_OK && (code == 0 || !answer[0] || session_error(cr))) {
+            /* the server's answer (535 5.7.8 ...) after curl's reason when both exist */
+            char said[512];
+            snprintf(said, sizeof said, "%s", answer);
+            snprintf(answer, 512, "%.250s%s%.250s", err[0] ? err : curl_easy_strerror(cr),
+                     said[0] && code ? ": " : "", said[0] && code ? said : "");
+        }
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
         curl_easy_setopt(h, CURLOPT_MAIL_RCPT, NULL);
         curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
@@ -253,12 +282,16 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
     }
+    if (c->cafile[0])
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->cafile);
     /* "now" is taken once: a message retried in this round is due after it, so the round
      * ends */
     char now[VG_TIME_LEN], until[VG_TIME_LEN];
     vg_time_fmt(time(NULL), now);
     int rc = 0;
-    for (;;) {
+    bool session_down = false;
+    char down[512] = "";
+    while (!session_down) {
         vg_time_fmt(time(NULL) + c->lease, until);
         json_t *batch = NULL;
         if ((rc = vg_store_mail_claim(st, now, until, CLAIM_BATCH, &batch, d)))
@@ -269,7 +302,11 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
         json_array_foreach(items, i, m) {
             char answer[512], next[VG_TIME_LEN];
             long long id = (long long)json_integer_value(json_object_get(m, "id"));
-            enum outcome o = deliver(h, c, from_spec, m, answer);
+            enum outcome o = RETRY;
+            if (session_down)
+                snprintf(answer, sizeof answer, "%s", down);
+            else if ((o = deliver(h, c, from_spec, m, answer)) == RETRY_ALL)
+                session_down = true, snprintf(down, sizeof down, "%s", answer);
             if (o == SENT) {
                 rc = vg_store_mail_mark(st, id, "sent", NULL, answer, d);
                 counts->sent++;
@@ -420,8 +457,27 @@ struct vg_mail_sender {
     bool stop;
     int interval;
     struct vg_store *st;
-    struct vg_mail_config cfg;
+    char last_error[256]; /* the last error said, not said again round after round */
 };
+
+/* One round: the configuration read again (a `vigie config set` made since takes effect
+ * here), then what is due delivered. */
+static void sender_round(struct vg_mail_sender *s)
+{
+    struct vg_mail_config cfg;
+    struct vg_mail_counts n;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    int rc = vg_mail_config_load(s->st, &cfg, &d);
+    if (!rc)
+        rc = vg_mail_send_due(s->st, &cfg, &n, &d); /* no URL: does nothing */
+    memset(cfg.password, 0, sizeof cfg.password);
+    if (rc && strcmp(d.message, s->last_error))
+        fprintf(stderr, "vigie serve: mail: %s\n", d.message);
+    snprintf(s->last_error, sizeof s->last_error, "%s", rc ? d.message : "");
+    /* other periodic mail work of a round (digests, crisis reminders...) goes here, on the
+     * same connection s->st, after the delivery */
+}
 
 static void *sender_main(void *arg)
 {
@@ -429,11 +485,7 @@ static void *sender_main(void *arg)
     pthread_mutex_lock(&s->mu);
     while (!s->stop) {
         pthread_mutex_unlock(&s->mu);
-        struct vg_mail_counts n;
-        struct vg_diag d;
-        vg_diag_clear(&d);
-        if (vg_mail_send_due(s->st, &s->cfg, &n, &d))
-            fprintf(stderr, "vigie serve: mail: %s\n", d.message);
+        sender_round(s);
         pthread_mutex_lock(&s->mu);
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
@@ -446,15 +498,13 @@ static void *sender_main(void *arg)
 }
 
 struct vg_mail_sender *vg_mail_sender_start(const char *path, const struct vg_store_config *cfg,
-                                            const struct vg_mail_config *c, int interval,
-                                            struct vg_diag *d)
+                                            int interval, struct vg_diag *d)
 {
     struct vg_mail_sender *s = vg_calloc(1, sizeof *s);
     if (!s) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;
     }
-    s->cfg = *c;
     s->interval = interval < 1 ? 1 : interval;
     if (!(s->st = vg_store_open(path, cfg, d))) {
         free(s);

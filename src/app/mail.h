@@ -21,18 +21,44 @@ struct vg_mail_config {
                            * a sender killed in the middle leaves it due again after that */
     char public_url[512]; /* the base of links in mail (acknowledgement links, pages):
                            * "https://cert.example.org", no trailing slash */
+    char cafile[512];     /* a CA bundle to trust for the server's certificate ("" = the
+                           * system's) */
 };
 
 /* The configuration from the environment: $VIGIE_SMTP_URL, $VIGIE_MAIL_FROM (default
- * "vigie@localhost"), $VIGIE_SMTP_USER, $VIGIE_SMTP_PASSWORD, $VIGIE_PUBLIC_URL (default
+ * "vigie@localhost"), $VIGIE_SMTP_USER, $VIGIE_SMTP_PASSWORD, $VIGIE_SMTP_CAFILE,
+ * $VIGIE_PUBLIC_URL (default
  * "http://127.0.0.1:8080", a trailing slash removed), and for tests
  * $VIGIE_MAIL_BACKOFF (60), $VIGIE_MAIL_BACKOFF_MAX (3600), $VIGIE_MAIL_LEASE (300), seconds. */
 void vg_mail_config_env(struct vg_mail_config *c);
 
-/* The configuration a use case queues or delivers with: vg_mail_config_env, then the settings
- * stored in the database (app/mail_config.c; `vigie config set smtp.url ...`). Every caller
- * that queues or sends mail takes its configuration here. 0, or the store's error (d set). */
+/* The configuration a use case queues or delivers with (app/mail_config.c): the environment
+ * (vg_mail_config_env) wins over the settings stored in the database (`vigie config set`),
+ * which win over the defaults. The SMTP server goes as a whole: when $VIGIE_SMTP_URL is set,
+ * smtp.url, smtp.user, smtp.password and smtp.cafile all come from the environment, else all
+ * from the database, so a password is never sent to a server it was not set for. mail.from
+ * and public.url are taken key by key. Every caller that queues or sends mail takes its
+ * configuration here. 0, or the store's error (d set). */
 int vg_mail_config_load(struct vg_store *st, struct vg_mail_config *c, struct vg_diag *d);
+
+/* `vigie config` (app/mail_config.c). Known keys: smtp.url, smtp.user, smtp.password,
+ * smtp.cafile, mail.from, public.url. */
+
+/* Checks value for key: VG_EINVAL with d naming the key (unknown key; smtp.url not
+ * smtp[s]://host[:port] or carrying credentials; public.url not http[s]://host...; mail.from
+ * not one address; smtp.cafile not a readable file; a control character...). 0 if good. */
+int vg_mail_setting_check(const char *key, const char *value, struct vg_diag *d);
+/* Checks then stores key = value. 0, VG_EINVAL (d names the key), the store's error. */
+int vg_mail_setting_set(struct vg_store *st, const char *key, const char *value,
+                        struct vg_diag *d);
+/* Removes key from the database. 0; VG_EINVAL (unknown key); VG_ENOENT (not set there). */
+int vg_mail_setting_unset(struct vg_store *st, const char *key, struct vg_diag *d);
+/* Every known key, in the order above: *out = {"items": [{"key", "value" (the one in effect;
+ * smtp.password shows "(set)" when set; null when unset), "source" ("environment",
+ * "database", "default" or "unset"), "env" (its variable), "shadowed" (true when the database
+ * holds a value the environment overrides)}]}. Only key's item when key is not NULL
+ * (VG_EINVAL if unknown). 0 or the store's error. */
+int vg_mail_settings_list(struct vg_store *st, const char *key, json_t **out, struct vg_diag *d);
 
 /* Queues one message of kind ("incident", "digest", "alert", "advisory", "crisis") about
  * object (may be NULL) to the addresses of the array to, with a new Message-ID
@@ -80,12 +106,13 @@ int vg_mail_org_recipients(struct vg_store *st, long long org, const char *kind,
                            struct vg_diag *d);
 
 /* The sender thread of `vigie serve`: on its own connection to the database at path (with
- * cfg's store options, may be NULL), delivers what is due every interval seconds (and once at
- * start) with the configuration c (copied). NULL with d set when it cannot start. */
+ * cfg's store options, may be NULL), every interval seconds (and once at start) reads the
+ * configuration again (vg_mail_config_load: a `vigie config set` takes effect at the next
+ * round) and delivers what is due; a round with no SMTP URL does nothing. NULL with d set when
+ * it cannot start. */
 struct vg_mail_sender;
 struct vg_mail_sender *vg_mail_sender_start(const char *path, const struct vg_store_config *cfg,
-                                            const struct vg_mail_config *c, int interval,
-                                            struct vg_diag *d);
+                                            int interval, struct vg_diag *d);
 /* Stops it (waits for the round in progress to end) and frees it; NULL does nothing. */
 void vg_mail_sender_stop(struct vg_mail_sender *s);
 

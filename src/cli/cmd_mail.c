@@ -27,21 +27,19 @@ static int run_send(int argc, char **argv)
     }
     if (optind != argc)
         return vg_cli_usage("mail", "send takes no operand");
-    struct vg_mail_config cfg;
-    vg_mail_config_env(&cfg);
-    if (!cfg.url[0]) {
-        fprintf(stderr, "vigie mail: no SMTP server configured ($VIGIE_SMTP_URL): the "
-                        "messages wait in the outbox\n");
-        printf("sent 0 retried 0 failed 0\n");
-        return VG_EXIT_OK;
-    }
     struct vg_store *st = vg_cli_store_open("mail", db);
     if (!st)
         return VG_EXIT_FAIL;
+    struct vg_mail_config cfg;
     struct vg_diag d;
     vg_diag_clear(&d);
-    struct vg_mail_counts n;
-    int rc = vg_mail_send_due(st, &cfg, &n, &d);
+    struct vg_mail_counts n = {0, 0, 0};
+    int rc = vg_mail_config_load(st, &cfg, &d);
+    if (!rc && !cfg.url[0])
+        fprintf(stderr, "vigie mail: no SMTP server configured ($VIGIE_SMTP_URL or `vigie config "
+                        "set smtp.url`): the messages wait in the outbox\n");
+    else if (!rc)
+        rc = vg_mail_send_due(st, &cfg, &n, &d);
     printf("sent %ld retried %ld failed %ld\n", n.sent, n.retried, n.failed);
     vg_store_close(st);
     return rc ? vg_cli_fail("mail", &d) : VG_EXIT_OK;
@@ -85,7 +83,6 @@ static int run_queue(int argc, char **argv)
         goto out;
     }
     struct vg_mail_config cfg;
-    vg_mail_config_env(&cfg);
     struct vg_store *st = vg_cli_store_open("mail", db);
     if (!st) {
         rc = VG_EXIT_FAIL;
@@ -94,7 +91,8 @@ static int run_queue(int argc, char **argv)
     struct vg_diag d;
     vg_diag_clear(&d);
     long long id;
-    rc = vg_mail_queue(st, &cfg, kind, ref, ref, to, subject, text, html, &id, &d)
+    rc = vg_mail_config_load(st, &cfg, &d) ||
+                 vg_mail_queue(st, &cfg, kind, ref, ref, to, subject, text, html, &id, &d)
              ? vg_cli_fail("mail", &d)
              : (printf("%lld\n", id), VG_EXIT_OK);
     vg_store_close(st);

@@ -337,19 +337,17 @@ static int run_serve(int argc, char **argv)
                 port, VG_DEMO_ADMIN, password);
         sodium_memzero(password, sizeof password);
     }
-    /* outbound mail (issue 15): a sender thread when an SMTP server is configured */
-    struct vg_mail_config mail;
-    vg_mail_config_env(&mail);
-    struct vg_mail_sender *sender = NULL;
-    if (mail.url[0]) {
-        const char *iv = getenv("VIGIE_MAIL_INTERVAL");
-        char *end = NULL;
-        long interval = iv && *iv ? strtol(iv, &end, 10) : 30;
-        if (end && (*end || interval < 1 || interval > 86400))
-            interval = 30;
-        if (!(sender = vg_mail_sender_start(cfg.db, &cfg.store, &mail, (int)interval, &d)))
-            fprintf(stderr, "vigie serve: no mail sender: %s\n", vg_shown_msg(d.message, &sm));
-    }
+    /* outbound mail (issue 15): the sender thread always runs; it reads the configuration
+     * each round (environment, then `vigie config set`), so a server configured later is
+     * used without a restart, and a round with none does nothing */
+    const char *iv = getenv("VIGIE_MAIL_INTERVAL");
+    char *end = NULL;
+    long interval = iv && *iv ? strtol(iv, &end, 10) : 30;
+    if (end && (*end || interval < 1 || interval > 86400))
+        interval = 30;
+    struct vg_mail_sender *sender = vg_mail_sender_start(cfg.db, &cfg.store, (int)interval, &d);
+    if (!sender)
+        fprintf(stderr, "vigie serve: no mail sender: %s\n", vg_shown_msg(d.message, &sm));
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "vigie serve: signal %d, stopping\n", sig);
@@ -416,8 +414,9 @@ const struct vg_command vg_cmd_serve = {
     "                              (repeatable; without it the header is ignored)\n"
     "  --report-min-seconds N      the portal's report form (POST /report) is refused when\n"
     "                              sent sooner than N s after it was given (default 3; 0: off)\n"
-    "\nOutbound mail (docs/MAIL.md): with $VIGIE_SMTP_URL set, a thread delivers the outbox\n"
-    "every $VIGIE_MAIL_INTERVAL seconds (default 30), as `vigie mail send` does.\n"
+    "\nOutbound mail (docs/MAIL.md): a thread delivers the outbox every $VIGIE_MAIL_INTERVAL\n"
+    "seconds (default 30), as `vigie mail send` does, reading the SMTP settings again each\n"
+    "time ($VIGIE_SMTP_URL..., then `vigie config`): with no server configured it waits.\n"
     "\nThe published advisories (/advisories/, /guides/, /.well-known/csaf/):\n" VG_SITE_HELP,
     run_serve,
 };

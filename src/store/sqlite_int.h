@@ -179,6 +179,8 @@ extern const struct vg_store_partner_ops sq_partner_ops;
 extern const struct vg_store_stats_ops sq_stats_ops;
 /* sqlite_mail.c: the outbox of outbound mail (issue 15). */
 extern const struct vg_store_mail_ops sq_mail_ops;
+/* sqlite_setting.c: the deployment's settings (issue 15). */
+extern const struct vg_store_setting_ops sq_setting_ops;
 /* sqlite_pull.c: where `vigie share pull` stopped. */
 extern const struct vg_store_pull_ops sq_pull_ops;
 /* sqlite_taxii.c: the TAXII 2.1 server. */
