@@ -281,6 +281,7 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
     if (c->user[0]) {
         curl_easy_setopt(h, CURLOPT_USERNAME, c->user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, c->password);
+        curl_easy_setopt(h, CURLOPT_SASL_IR, 1L); /* AUTH PLAIN <response>: one round trip */
     }
     if (c->cafile[0])
         curl_easy_setopt(h, CURLOPT_CAINFO, c->cafile);
