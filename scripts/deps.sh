@@ -8,9 +8,9 @@ libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcmocka-dev libc
 libjemalloc-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-utils
 libidn2-dev libssl-dev libgmime-3.0-dev
 python3 python3-pytest python3-pytest-timeout python3-requests python3-jsonschema sqlite3 curl clang-format-14
-gcovr chromium chromium-driver python3-selenium python3-html5lib python3-aiosmtpd"
+gcovr chromium chromium-driver python3-selenium python3-html5lib python3-aiosmtpd openssl"
 
-[ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk time"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk time linux-perf"
 
 missing=""
 for p in $PKGS; do
