@@ -97,7 +97,8 @@ int main(int argc, char **argv)
     }
     int out = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_TRUNC, 0644);
     int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)strtol(argv[1], NULL, 10))};
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)strtol(argv[1], NULL, 10))};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     if (out < 0 || s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) || listen(s, 16)) {

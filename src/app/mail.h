@@ -49,8 +49,7 @@ int vg_mail_config_load(struct vg_store *st, struct vg_mail_config *c, struct vg
  * not one address; smtp.cafile not a readable file; a control character...). 0 if good. */
 int vg_mail_setting_check(const char *key, const char *value, struct vg_diag *d);
 /* Checks then stores key = value. 0, VG_EINVAL (d names the key), the store's error. */
-int vg_mail_setting_set(struct vg_store *st, const char *key, const char *value,
-                        struct vg_diag *d);
+int vg_mail_setting_set(struct vg_store *st, const char *key, const char *value, struct vg_diag *d);
 /* Removes key from the database. 0; VG_EINVAL (unknown key); VG_ENOENT (not set there). */
 int vg_mail_setting_unset(struct vg_store *st, const char *key, struct vg_diag *d);
 /* Every known key, in the order above: *out = {"items": [{"key", "value" (the one in effect;

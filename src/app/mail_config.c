@@ -101,8 +101,10 @@ static int check_url(const char *key, const char *v, const char *const schemes[2
                            "them)",
                            key);
     if (!url_host_port(&p))
-        return vg_diag_set(d, VG_EINVAL, key, "%s: expected a host and an optional :port (1 to "
-                           "65535) after the scheme", key);
+        return vg_diag_set(d, VG_EINVAL, key,
+                           "%s: expected a host and an optional :port (1 to "
+                           "65535) after the scheme",
+                           key);
     if (*p && *p != '/')
         return vg_diag_set(d, VG_EINVAL, key, "%s: unexpected '%c' after the host", key, *p);
     for (; *p; p++)
@@ -124,8 +126,8 @@ static int check_from(const char *key, const char *v, struct vg_diag *d)
     if (ok && strchr(v, '<') && strchr(v, '<') != strrchr(v, '<'))
         ok = false;
     if (!ok)
-        return vg_diag_set(d, VG_EINVAL, key, "%s: '%s' is not a plain mailbox (local@domain)",
-                           key, spec);
+        return vg_diag_set(d, VG_EINVAL, key, "%s: '%s' is not a plain mailbox (local@domain)", key,
+                           spec);
     return 0;
 }
 
@@ -140,13 +142,17 @@ int vg_mail_setting_check(const char *key, const char *value, struct vg_diag *d)
                            "smtp.cafile, mail.from, public.url)",
                            key ? key : "");
     if (!value || !*value)
-        return vg_diag_set(d, VG_EINVAL, key, "%s: empty value (`vigie config unset %s` removes "
-                           "it)", key, key);
+        return vg_diag_set(d, VG_EINVAL, key,
+                           "%s: empty value (`vigie config unset %s` removes "
+                           "it)",
+                           key, key);
     if (strlen(value) >= k->cap)
         return vg_diag_set(d, VG_EINVAL, key, "%s: longer than %zu bytes", key, k->cap - 1);
     if (has_control(value))
-        return vg_diag_set(d, VG_EINVAL, key, "%s: a control character (a line break?) in the "
-                           "value", key);
+        return vg_diag_set(d, VG_EINVAL, key,
+                           "%s: a control character (a line break?) in the "
+                           "value",
+                           key);
     if (!strcmp(key, "smtp.url"))
         return check_url(key, value, smtp, d);
     if (!strcmp(key, "public.url"))
@@ -156,16 +162,17 @@ int vg_mail_setting_check(const char *key, const char *value, struct vg_diag *d)
     if (!strcmp(key, "smtp.cafile")) {
         struct stat sb;
         if (value[0] != '/')
-            return vg_diag_set(d, VG_EINVAL, key, "%s: an absolute path, please (the server "
-                               "may run elsewhere)", key);
+            return vg_diag_set(d, VG_EINVAL, key,
+                               "%s: an absolute path, please (the server "
+                               "may run elsewhere)",
+                               key);
         if (stat(value, &sb) || !S_ISREG(sb.st_mode) || access(value, R_OK))
             return vg_diag_set(d, VG_EINVAL, key, "%s: %s is not a readable file", key, value);
     }
     return 0;
 }
 
-int vg_mail_setting_set(struct vg_store *st, const char *key, const char *value,
-                        struct vg_diag *d)
+int vg_mail_setting_set(struct vg_store *st, const char *key, const char *value, struct vg_diag *d)
 {
     if (vg_mail_setting_check(key, value, d))
         return VG_EINVAL;
@@ -257,11 +264,11 @@ int vg_mail_settings_list(struct vg_store *st, const char *key, json_t **out, st
             v = dflt.from, src = "default";
         else if (!from_env && !strcmp(k->name, "public.url"))
             v = dflt.public_url, src = "default";
-        json_t *val = !v ? json_null()
-                         : json_string(strcmp(k->name, "smtp.password") ? v : "(set)");
-        json_array_append_new(items, json_pack("{s:s,s:o,s:s,s:s,s:b}", "key", k->name, "value",
-                                               val, "source", src, "env", k->env, "shadowed",
-                                               from_env && dbv));
+        json_t *val =
+            !v ? json_null() : json_string(strcmp(k->name, "smtp.password") ? v : "(set)");
+        json_array_append_new(items,
+                              json_pack("{s:s,s:o,s:s,s:s,s:b}", "key", k->name, "value", val,
+                                        "source", src, "env", k->env, "shadowed", from_env && dbv));
     }
     json_decref(db);
     if (!items || !(*out = json_pack("{s:o}", "items", items)))

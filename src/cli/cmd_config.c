@@ -82,8 +82,10 @@ static int run_config(int argc, char **argv)
     const char *v = want == 3 ? args[2] : NULL;
     if (v && !strcmp(v, "-")) {
         if (read_stdin_value(value, sizeof value))
-            return vg_cli_usage("config", "set %s -: expected one line on standard input "
-                                "(at most %zu bytes)", args[1], sizeof value - 2);
+            return vg_cli_usage("config",
+                                "set %s -: expected one line on standard input "
+                                "(at most %zu bytes)",
+                                args[1], sizeof value - 2);
         v = value;
     }
     /* a bad key or value is said before the database is opened */

@@ -41,8 +41,7 @@ static int setting_get(struct vg_store *st, const char *key, char *out, size_t c
     return rc;
 }
 
-static int setting_set(struct vg_store *st, const char *key, const char *value,
-                       struct vg_diag *d)
+static int setting_set(struct vg_store *st, const char *key, const char *value, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     if (check_key(key, d))

@@ -9,8 +9,7 @@ int vg_store_setting_get(struct vg_store *st, const char *key, char *out, size_t
     return st->ops->setting->get(st, key, out, cap, d);
 }
 
-int vg_store_setting_set(struct vg_store *st, const char *key, const char *value,
-                         struct vg_diag *d)
+int vg_store_setting_set(struct vg_store *st, const char *key, const char *value, struct vg_diag *d)
 {
     return st->ops->setting->set(st, key, value, d);
 }
