@@ -47,19 +47,17 @@ static void print_item(const json_t *it, bool with_source)
 
 static int run_config(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+        return fputs(vg_cmd_config.help, stdout), VG_EXIT_OK;
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
     const char *db = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else if (c == 'h')
-            return fputs(vg_cmd_config.help, stdout), VG_EXIT_OK;
-        else
+    /* options anywhere (`vigie config set KEY VALUE --db PATH`); "-" alone is a value */
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'd')
             return vg_cli_usage("config", "unknown option");
+        db = optarg;
     }
     char **args = argv + optind;
     int n = argc - optind;
