@@ -21,7 +21,7 @@ from conftest import BIN, ROOT, make_org, run, wait_for
 DATA = os.path.join(ROOT, "tests", "data")
 VULNDB = os.path.join(DATA, "vulndb")
 COMMANDS = ("init", "serve", "token", "match", "ioc", "vuln", "cpe", "help", "version",
-            "partner", "share", "advisory", "csaf", "mail")
+            "partner", "share", "advisory", "csaf", "mail", "config")
 
 
 def usage(p, cmd, message):
@@ -77,6 +77,7 @@ def test_help_of_each_command_starts_with_its_usage(cmd):
     (("vuln", "digest", "--help"), "vuln"),
     (("csaf", "--help"), "csaf"),
     (("csaf", "validate", "-h"), "csaf"),
+    (("config", "--help"), "config"),
 ])
 def test_help_option_prints_the_same_text_as_help_command(args, cmd, tmp_path):
     p = run(*args, db=tmp_path / "never.db")
