@@ -123,9 +123,9 @@ int vg_notify_crisis_sitrep(const json_t *c, const json_t *s, const char *lang,
     both(text, lang, "Point de situation", "Sitrep");
     vg_buf_printf(text, " %lld v%lld, ", num, ver);
     both(text, lang, "crise", "crisis");
-    vg_buf_puts(text, " « ");
+    vg_buf_puts(text, ": ");
     put_line(text, field(c, "title"));
-    vg_buf_printf(text, " » [%s]\n", field(c, "level"));
+    vg_buf_printf(text, " [%s]\n", field(c, "level"));
     put_line(text, field(s, "title"));
     vg_buf_puts(text, "\n\n");
     vg_buf_puts(text, field(s, "body"));

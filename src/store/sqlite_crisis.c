@@ -40,9 +40,9 @@ static json_t *member_row(sqlite3_stmt *q)
                           sq_col_text(q, 2), "email", sq_col_text(q, 3), "role", sq_col_text(q, 4),
                           "added", sq_col_text(q, 5), "lang", sq_col_text(q, 9));
     if (strcmp(kind, "partner") == 0)
-        json_object_set_new(m, "partner_id", sq_col_null(q, 6));
+        json_object_set_new(m, "partner_id", json_integer(sqlite3_column_int64(q, 6)));
     else if (strcmp(kind, "contact") == 0)
-        json_object_set_new(m, "org_id", sq_col_null(q, 7));
+        json_object_set_new(m, "org_id", json_integer(sqlite3_column_int64(q, 7)));
     else
         json_object_set_new(m, "max_tlp", json_string(sq_col_text(q, 8)));
     return m;
