@@ -245,8 +245,7 @@ static int rollcall_targets(struct vg_store *st, long long id, const json_t *c, 
     *out = NULL;
     if (!pending_only) {
         if (json_array_size(json_object_get(c, "members")) == 0)
-            return vg_diag_set(d, VG_ECONFLICT, "members", "crisis %lld has no member to call",
-                               id);
+            return vg_diag_set(d, VG_ECONFLICT, "members", "crisis %lld has no member to call", id);
         *out = json_incref(json_object_get(c, "members"));
         return 0;
     }
@@ -255,8 +254,8 @@ static int rollcall_targets(struct vg_store *st, long long id, const json_t *c, 
     if (rc)
         return rc;
     if (json_integer_value(json_object_get(p, "rollcall")) == 0)
-        rc = vg_diag_set(d, VG_ECONFLICT, "rollcall", "crisis %lld has no roll-call to re-send",
-                         id);
+        rc =
+            vg_diag_set(d, VG_ECONFLICT, "rollcall", "crisis %lld has no roll-call to re-send", id);
     else if (json_array_size(json_object_get(p, "pending")) == 0)
         rc = vg_diag_set(d, VG_ECONFLICT, "pending",
                          "every member answered the last roll-call: nobody to re-send to");
@@ -268,7 +267,7 @@ static int rollcall_targets(struct vg_store *st, long long id, const json_t *c, 
 
 /* One new token per target into toks, and its link (cfg's public URL + "/ack/" + token) into
  * links[i] (VG_CRISIS_LINK_CAP bytes each). */
-#define VG_CRISIS_LINK_CAP (sizeof ((struct vg_mail_config *)0)->public_url + 80)
+#define VG_CRISIS_LINK_CAP (sizeof((struct vg_mail_config *)0)->public_url + 80)
 static void make_tokens(const json_t *targets, const struct vg_mail_config *cfg,
                         struct vg_crisis_token *toks, char (*links)[VG_CRISIS_LINK_CAP])
 {
@@ -320,15 +319,15 @@ int vg_crisis_rollcall(struct vg_store *st, const struct vg_actor *who, long lon
             if (rc)
                 break;
             bufs_reset(&mb);
-            vg_notify_crisis_rollcall(c, vg_json_str(m, "lang"), who->name, links[i],
-                                      &mb.subject, &mb.text, &mb.html);
+            vg_notify_crisis_rollcall(c, vg_json_str(m, "lang"), who->name, links[i], &mb.subject,
+                                      &mb.text, &mb.html);
             sodium_memzero(links[i], sizeof links[i]);
-            rc = queue_one(st, &cfg, id, vg_json_str(m, "email"), &mb.subject, &mb.text,
-                           &mb.html, d);
-            json_array_append_new(called, json_pack("{s:O,s:s,s:s}", "member_id",
-                                                    json_object_get(m, "id"), "name",
-                                                    vg_json_str(m, "name"), "email",
-                                                    vg_json_str(m, "email")));
+            rc = queue_one(st, &cfg, id, vg_json_str(m, "email"), &mb.subject, &mb.text, &mb.html,
+                           d);
+            json_array_append_new(called,
+                                  json_pack("{s:O,s:s,s:s}", "member_id", json_object_get(m, "id"),
+                                            "name", vg_json_str(m, "name"), "email",
+                                            vg_json_str(m, "email")));
         }
         if (rc == 0) {
             vg_buf_printf(&log, "Roll-call %lld %s by mail to %zu member(s):",
@@ -508,9 +507,9 @@ static int send_sitrep(struct vg_store *st, const struct vg_mail_config *cfg, lo
         return VG_EIO;
     vg_buf_init(&body, 4 * VG_CRISIS_MAX_SITREP + 64 * 1024);
     bufs_init(&mb);
-    int rc = vg_md_html(md, strlen(md), &body) ? vg_diag_set(d, VG_ETOOBIG, "body",
-                                                             "the sitrep cannot be rendered")
-                                               : 0;
+    int rc = vg_md_html(md, strlen(md), &body)
+                 ? vg_diag_set(d, VG_ETOOBIG, "body", "the sitrep cannot be rendered")
+                 : 0;
     size_t i;
     const json_t *m;
     json_array_foreach(json_object_get(c, "members"), i, m) {
@@ -627,10 +626,10 @@ static int remind_one(struct vg_store *st, const json_t *item, time_t now,
             if (rc || strcmp(vg_json_str(m, "role"), "cell") != 0)
                 continue;
             bufs_reset(&mb);
-            vg_notify_crisis_reminder(c, vg_json_str(m, "lang"), hours,
-                                      vg_json_str(item, "base"), &mb.subject, &mb.text, &mb.html);
-            rc = queue_one(st, &cfg, id, vg_json_str(m, "email"), &mb.subject, &mb.text,
-                           &mb.html, d);
+            vg_notify_crisis_reminder(c, vg_json_str(m, "lang"), hours, vg_json_str(item, "base"),
+                                      &mb.subject, &mb.text, &mb.html);
+            rc = queue_one(st, &cfg, id, vg_json_str(m, "email"), &mb.subject, &mb.text, &mb.html,
+                           d);
             cell++;
         }
         if (rc == 0) {

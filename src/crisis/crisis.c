@@ -15,8 +15,8 @@
 
 static const char *const levels[] = {"watch", "alert", "crisis", "major", NULL};
 static const char *const kinds[] = {"partner", "contact", "person", NULL};
-static const char *const roles[] = {"authority", "liaison", "communication", "technical",
-                                    "cell",      "other",   NULL};
+static const char *const roles[] = {"authority", "liaison", "communication", "technical", "cell",
+                                    "other",     NULL};
 static const char *const langs[] = {"fr", "en", "", NULL};
 
 static bool in_list(const char *s, const char *const *list)
@@ -123,8 +123,7 @@ static int check_incidents(const json_t *v, json_t *out, struct vg_diag *d)
 
 int vg_crisis_check(const json_t *in, enum vg_crisis_mode mode, json_t **out, struct vg_diag *d)
 {
-    static const char *const fields[] = {"title", "level", "incidents", "sitrep_every_hours",
-                                         NULL};
+    static const char *const fields[] = {"title", "level", "incidents", "sitrep_every_hours", NULL};
     const char *title, *level;
     *out = NULL;
     int rc = object_of(in, fields, d);

@@ -25,8 +25,7 @@ int vg_notify_crisis_sitrep(const json_t *c, const json_t *s, const char *lang,
                             struct vg_buf *html);
 /* A reminder to the cell that crisis c wants a sitrep every `hours` and the last one (or the
  * opening) was at `last`. */
-int vg_notify_crisis_reminder(const json_t *c, const char *lang, long long hours,
-                              const char *last, struct vg_buf *subject, struct vg_buf *text,
-                              struct vg_buf *html);
+int vg_notify_crisis_reminder(const json_t *c, const char *lang, long long hours, const char *last,
+                              struct vg_buf *subject, struct vg_buf *text, struct vg_buf *html);
 
 #endif

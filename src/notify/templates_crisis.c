@@ -149,9 +149,8 @@ int vg_notify_crisis_sitrep(const json_t *c, const json_t *s, const char *lang,
     return done(subject, text, html);
 }
 
-int vg_notify_crisis_reminder(const json_t *c, const char *lang, long long hours,
-                              const char *last, struct vg_buf *subject, struct vg_buf *text,
-                              struct vg_buf *html)
+int vg_notify_crisis_reminder(const json_t *c, const char *lang, long long hours, const char *last,
+                              struct vg_buf *subject, struct vg_buf *text, struct vg_buf *html)
 {
     const char *title = field(c, "title");
     both(subject, lang, "Point de situation attendu", "Sitrep due");
@@ -168,8 +167,10 @@ int vg_notify_crisis_reminder(const json_t *c, const char *lang, long long hours
                       hours, last);
         vg_buf_puts(html, "<p lang=\"fr\">Rappel : la crise « ");
         put_html(html, title);
-        vg_buf_printf(html, " » attend un point de situation toutes les %lld h ; le dernier date "
-                            "de ", hours);
+        vg_buf_printf(html,
+                      " » attend un point de situation toutes les %lld h ; le dernier date "
+                      "de ",
+                      hours);
         put_html(html, last);
         vg_buf_puts(html, ".</p>\n");
     }

@@ -38,8 +38,8 @@ struct vg_store_crisis_ops {
     int (*resend)(struct vg_store *st, const struct vg_actor *who, long long id,
                   const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d);
     int (*scheduled)(struct vg_store *st, json_t **out, struct vg_diag *d);
-    int (*reminded)(struct vg_store *st, const struct vg_actor *who, long long id,
-                    const char *when, struct vg_diag *d);
+    int (*reminded)(struct vg_store *st, const struct vg_actor *who, long long id, const char *when,
+                    struct vg_diag *d);
 };
 
 /* Unless said otherwise, each returns 0, VG_ENOENT when the crisis does not exist, or VG_EIO.

@@ -28,17 +28,17 @@ static json_t *rows_of(struct sq *s, const char *sql, long long id, json_t *(*ro
 }
 
 /* The columns of a member, in member_row's order. */
-#define MEMBER_COLS                                                                            \
+#define MEMBER_COLS                                                                                \
     "m.id, m.kind, m.name, m.email, m.role, m.added, m.partner_id, m.org_id, m.max_tlp, m.lang"
 
 /* A member from MEMBER_COLS: the link the TLP gate needs for its kind only. */
 static json_t *member_row(sqlite3_stmt *q)
 {
     const char *kind = sq_col_text(q, 1);
-    json_t *m = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id",
-                          (json_int_t)sqlite3_column_int64(q, 0), "kind", kind, "name",
-                          sq_col_text(q, 2), "email", sq_col_text(q, 3), "role", sq_col_text(q, 4),
-                          "added", sq_col_text(q, 5), "lang", sq_col_text(q, 9));
+    json_t *m =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                  "kind", kind, "name", sq_col_text(q, 2), "email", sq_col_text(q, 3), "role",
+                  sq_col_text(q, 4), "added", sq_col_text(q, 5), "lang", sq_col_text(q, 9));
     if (strcmp(kind, "partner") == 0)
         json_object_set_new(m, "partner_id", json_integer(sqlite3_column_int64(q, 6)));
     else if (strcmp(kind, "contact") == 0)
@@ -555,8 +555,7 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
     sq_done(s, q);
     if (no == 0) {
         sq_rollback(s);
-        return vg_diag_set(d, VG_ENOENT, "rollcall", "crisis %lld has no roll-call to re-send",
-                           id);
+        return vg_diag_set(d, VG_ENOENT, "rollcall", "crisis %lld has no roll-call to re-send", id);
     }
     for (size_t i = 0; i < n; i++) {
         q = sq_prep(s, "UPDATE crisis_ack SET hash = ?, sent = ? WHERE crisis_id = ? AND "
@@ -605,8 +604,8 @@ static int scheduled(struct vg_store *st, json_t **out, struct vg_diag *d)
     return 0;
 }
 
-static int reminded(struct vg_store *st, const struct vg_actor *who, long long id,
-                    const char *when, struct vg_diag *d)
+static int reminded(struct vg_store *st, const struct vg_actor *who, long long id, const char *when,
+                    struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     int rc = write_begin(s, id, d);
