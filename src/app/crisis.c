@@ -108,33 +108,6 @@ int vg_crisis_update(struct vg_store *st, const struct vg_actor *who, long long 
     return rc;
 }
 
-/* The shape of the writes that add one thing to an open crisis: check, then store (which: 0
- * a log entry, else a sitrep). */
-static int add_to(struct vg_store *st, const struct vg_actor *who, long long id, const json_t *in,
-                  int (*check)(const json_t *, json_t **, struct vg_diag *), int which,
-                  json_t **out, struct vg_diag *d)
-{
-    json_t *v = NULL;
-    *out = NULL;
-    int rc = check(in, &v, d);
-    if (rc == 0 && (rc = vg_store_tx_begin(st, d)) == 0) {
-        rc = open_crisis(st, id, NULL, d);
-        if (rc == 0 && which == 0)
-            rc = vg_store_crisis_log_add(st, who, id, vg_json_str(v, "text"), out, d);
-        else if (rc == 0)
-            rc = vg_store_crisis_sitrep_add(st, who, id, v, out, d);
-        rc = tx_end(st, rc, out, d);
-    }
-    json_decref(v);
-    return rc;
-}
-
-int vg_crisis_log(struct vg_store *st, const struct vg_actor *who, long long id, const json_t *in,
-                  json_t **out, struct vg_diag *d)
-{
-    return add_to(st, who, id, in, vg_crisis_log_check, 0, out, d);
-}
-
 /* The partner or organisation member m is linked to exists: 0, or VG_EINVAL naming
  * "/partner_id" or "/org_id". */
 static int member_links(struct vg_store *st, const json_t *m, struct vg_diag *d)
@@ -155,22 +128,39 @@ static int member_links(struct vg_store *st, const json_t *m, struct vg_diag *d)
     return rc ? vg_diag_set(d, rc, "", "cannot read the member's partner or organisation") : 0;
 }
 
+/* The shape of the writes that add one thing to an open crisis: check, then store (which: 0
+ * a log entry, 1 a sitrep, 2 a member, its partner or organisation checked). */
+static int add_to(struct vg_store *st, const struct vg_actor *who, long long id, const json_t *in,
+                  int (*check)(const json_t *, json_t **, struct vg_diag *), int which,
+                  json_t **out, struct vg_diag *d)
+{
+    json_t *v = NULL;
+    *out = NULL;
+    int rc = check(in, &v, d);
+    if (rc == 0 && (rc = vg_store_tx_begin(st, d)) == 0) {
+        rc = open_crisis(st, id, NULL, d);
+        if (rc == 0 && which == 0)
+            rc = vg_store_crisis_log_add(st, who, id, vg_json_str(v, "text"), out, d);
+        else if (rc == 0 && which == 1)
+            rc = vg_store_crisis_sitrep_add(st, who, id, v, out, d);
+        else if (rc == 0 && (rc = member_links(st, v, d)) == 0)
+            rc = vg_store_crisis_member_add(st, who, id, v, out, d);
+        rc = tx_end(st, rc, out, d);
+    }
+    json_decref(v);
+    return rc;
+}
+
+int vg_crisis_log(struct vg_store *st, const struct vg_actor *who, long long id, const json_t *in,
+                  json_t **out, struct vg_diag *d)
+{
+    return add_to(st, who, id, in, vg_crisis_log_check, 0, out, d);
+}
+
 int vg_crisis_member(struct vg_store *st, const struct vg_actor *who, long long id,
                      const json_t *in, json_t **out, struct vg_diag *d)
 {
-    json_t *m = NULL;
-    *out = NULL;
-    int rc = vg_crisis_member_check(in, &m, d);
-    if (rc == 0 && (rc = vg_store_tx_begin(st, d)) == 0) {
-        rc = open_crisis(st, id, NULL, d);
-        if (rc == 0)
-            rc = member_links(st, m, d);
-        if (rc == 0)
-            rc = vg_store_crisis_member_add(st, who, id, m, out, d);
-        rc = tx_end(st, rc, out, d);
-    }
-    json_decref(m);
-    return rc;
+    return add_to(st, who, id, in, vg_crisis_member_check, 2, out, d);
 }
 
 int vg_crisis_sitrep(struct vg_store *st, const struct vg_actor *who, long long id,

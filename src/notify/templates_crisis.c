@@ -45,6 +45,21 @@ static int done(const struct vg_buf *s, const struct vg_buf *t, const struct vg_
     return s->failed || t->failed || h->failed ? VG_ENOMEM : 0;
 }
 
+/* One language's words of a roll-call. */
+struct rollcall_words {
+    const char *lang, *greet, *intro, *open_q, *close_q, *level, *by, *confirm;
+};
+
+static const struct rollcall_words rollcall_words[] = {
+    {"fr", "Bonjour,\n\n", "La cellule de crise du CERT vous mobilise pour la crise ", "« ", " »",
+     "niveau", "Appel lancé par",
+     "Confirmez votre présence en ouvrant ce lien personnel (une seule fois, ne le transférez "
+     "pas) :"},
+    {"en", "Hello,\n\n", "The CERT's crisis cell calls you for the crisis ", "\"", "\"", "level",
+     "Called by",
+     "Confirm that you are there by opening this personal link (once; do not forward it):"},
+};
+
 int vg_notify_crisis_rollcall(const json_t *c, const char *lang, const char *caller,
                               const char *link, struct vg_buf *subject, struct vg_buf *text,
                               struct vg_buf *html)
@@ -56,45 +71,26 @@ int vg_notify_crisis_rollcall(const json_t *c, const char *lang, const char *cal
     vg_buf_printf(subject, " [%s]", level);
 
     vg_buf_puts(html, "<!DOCTYPE html>\n<html><body>\n");
-    if (want(lang, "fr")) {
-        vg_buf_puts(text, "Bonjour,\n\nLa cellule de crise du CERT vous mobilise pour la crise « ");
+    for (size_t i = 0; i < sizeof rollcall_words / sizeof *rollcall_words; i++) {
+        const struct rollcall_words *w = &rollcall_words[i];
+        if (!want(lang, w->lang))
+            continue;
+        vg_buf_printf(text, "%s%s%s", w->greet, w->intro, w->open_q);
         put_line(text, title);
-        vg_buf_printf(text, " » (niveau %s). Appel lancé par ", level);
+        vg_buf_printf(text, "%s (%s %s). %s ", w->close_q, w->level, level, w->by);
         put_line(text, caller);
-        vg_buf_puts(text, ".\nConfirmez votre présence en ouvrant ce lien personnel (une seule "
-                          "fois, ne le transférez pas) :\n");
-        vg_buf_printf(text, "%s\n\n", link);
-        vg_buf_puts(html, "<p lang=\"fr\">La cellule de crise du CERT vous mobilise pour la "
-                          "crise « <strong>");
+        vg_buf_printf(text, ".\n%s\n%s\n\n", w->confirm, link);
+        vg_buf_printf(html, "<p lang=\"%s\">%s", w->lang, w->intro);
+        put_html(html, w->open_q);
+        vg_buf_puts(html, "<strong>");
         put_html(html, title);
-        vg_buf_puts(html, "</strong> » (niveau ");
+        vg_buf_puts(html, "</strong>");
+        put_html(html, w->close_q);
+        vg_buf_printf(html, " (%s ", w->level);
         put_html(html, level);
-        vg_buf_puts(html, "). Appel lancé par ");
+        vg_buf_printf(html, "). %s ", w->by);
         put_html(html, caller);
-        vg_buf_puts(html, ".<br>Confirmez votre présence en ouvrant ce lien personnel (une seule "
-                          "fois, ne le transférez pas) : <a href=\"");
-        put_html(html, link);
-        vg_buf_puts(html, "\">");
-        put_html(html, link);
-        vg_buf_puts(html, "</a></p>\n");
-    }
-    if (want(lang, "en")) {
-        vg_buf_puts(text, "Hello,\n\nThe CERT's crisis cell calls you for the crisis \"");
-        put_line(text, title);
-        vg_buf_printf(text, "\" (level %s). Called by ", level);
-        put_line(text, caller);
-        vg_buf_puts(text, ".\nConfirm that you are there by opening this personal link (once; "
-                          "do not forward it):\n");
-        vg_buf_printf(text, "%s\n", link);
-        vg_buf_puts(html, "<p lang=\"en\">The CERT's crisis cell calls you for the crisis "
-                          "\"<strong>");
-        put_html(html, title);
-        vg_buf_puts(html, "</strong>\" (level ");
-        put_html(html, level);
-        vg_buf_puts(html, "). Called by ");
-        put_html(html, caller);
-        vg_buf_puts(html, ".<br>Confirm that you are there by opening this personal link (once; "
-                          "do not forward it): <a href=\"");
+        vg_buf_printf(html, ".<br>%s <a href=\"", w->confirm);
         put_html(html, link);
         vg_buf_puts(html, "\">");
         put_html(html, link);
@@ -149,6 +145,15 @@ int vg_notify_crisis_sitrep(const json_t *c, const json_t *s, const char *lang,
     return done(subject, text, html);
 }
 
+/* One language's words of a reminder: before the title, after it, after the hours, at the
+ * end. */
+static const char *const reminder_words[][5] = {
+    {"fr", "Rappel : la crise « ", " » attend un point de situation toutes les ",
+     " h ; le dernier (ou l'ouverture) date de ", "."},
+    {"en", "Reminder: the crisis \"", "\" wants a sitrep every ",
+     " h; the last one (or the opening) was at ", "."},
+};
+
 int vg_notify_crisis_reminder(const json_t *c, const char *lang, long long hours, const char *last,
                               struct vg_buf *subject, struct vg_buf *text, struct vg_buf *html)
 {
@@ -158,34 +163,23 @@ int vg_notify_crisis_reminder(const json_t *c, const char *lang, long long hours
     put_line(subject, title);
 
     vg_buf_puts(html, "<!DOCTYPE html>\n<html><body>\n");
-    if (want(lang, "fr")) {
-        vg_buf_puts(text, "Rappel : la crise « ");
+    for (size_t i = 0; i < sizeof reminder_words / sizeof *reminder_words; i++) {
+        const char *const *w = reminder_words[i];
+        if (!want(lang, w[0]))
+            continue;
+        vg_buf_puts(text, w[1]);
         put_line(text, title);
-        vg_buf_printf(text,
-                      " » attend un point de situation toutes les %lld h ; le dernier (ou "
-                      "l'ouverture) date de %s.\n\n",
-                      hours, last);
-        vg_buf_puts(html, "<p lang=\"fr\">Rappel : la crise « ");
+        vg_buf_printf(text, "%s%lld%s", w[2], hours, w[3]);
+        put_line(text, last);
+        vg_buf_printf(text, "%s\n\n", w[4]);
+        vg_buf_printf(html, "<p lang=\"%s\">", w[0]);
+        put_html(html, w[1]);
         put_html(html, title);
-        vg_buf_printf(html,
-                      " » attend un point de situation toutes les %lld h ; le dernier date "
-                      "de ",
-                      hours);
+        put_html(html, w[2]);
+        vg_buf_printf(html, "%lld", hours);
+        put_html(html, w[3]);
         put_html(html, last);
-        vg_buf_puts(html, ".</p>\n");
-    }
-    if (want(lang, "en")) {
-        vg_buf_puts(text, "Reminder: the crisis \"");
-        put_line(text, title);
-        vg_buf_printf(text,
-                      "\" wants a sitrep every %lld h; the last one (or the opening) was at "
-                      "%s.\n",
-                      hours, last);
-        vg_buf_puts(html, "<p lang=\"en\">Reminder: the crisis \"");
-        put_html(html, title);
-        vg_buf_printf(html, "\" wants a sitrep every %lld h; the last one was at ", hours);
-        put_html(html, last);
-        vg_buf_puts(html, ".</p>\n");
+        vg_buf_printf(html, "%s</p>\n", w[4]);
     }
     vg_buf_puts(html, "</body></html>\n");
     return done(subject, text, html);

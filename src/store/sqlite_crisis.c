@@ -359,17 +359,12 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
     return rc;
 }
 
-static int rollcall(struct vg_store *st, const struct vg_actor *who, long long id,
-                    const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d)
+/* The number of crisis id's last roll-call (0: none) into *no, inside a write: 0, or the
+ * store's error (rolled back). */
+static int last_rollcall(struct sq *s, long long id, long long *no, struct vg_diag *d)
 {
-    struct sq *s = sq_of(st);
-    char now[VG_TIME_LEN];
-    vg_time_now(now);
-    int rc = write_begin(s, id, d);
-    if (rc)
-        return rc;
     sqlite3_stmt *q =
-        sq_prep(s, "SELECT coalesce(max(rollcall), 0) + 1 FROM crisis_ack WHERE crisis_id = ?");
+        sq_prep(s, "SELECT coalesce(max(rollcall), 0) FROM crisis_ack WHERE crisis_id = ?");
     if (!q)
         return sq_fail(s, d);
     sqlite3_bind_int64(q, 1, id);
@@ -377,8 +372,23 @@ static int rollcall(struct vg_store *st, const struct vg_actor *who, long long i
         sq_done(s, q);
         return sq_fail(s, d);
     }
-    long long no = sqlite3_column_int64(q, 0);
+    *no = sqlite3_column_int64(q, 0);
     sq_done(s, q);
+    return 0;
+}
+
+static int rollcall(struct vg_store *st, const struct vg_actor *who, long long id,
+                    const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    vg_time_now(now);
+    long long no = 0;
+    int rc = write_begin(s, id, d);
+    if (rc || (rc = last_rollcall(s, id, &no, d)) != 0)
+        return rc;
+    no++;
+    sqlite3_stmt *q;
     for (size_t i = 0; i < n; i++) {
         q = sq_prep(s, "INSERT INTO crisis_ack(crisis_id, rollcall, member_id, hash, sent) "
                        "SELECT crisis_id, ?, id, ?, ? FROM crisis_member "
@@ -539,20 +549,11 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
+    long long no = 0;
     int rc = write_begin(s, id, d);
-    if (rc)
+    if (rc || (rc = last_rollcall(s, id, &no, d)) != 0)
         return rc;
-    sqlite3_stmt *q =
-        sq_prep(s, "SELECT coalesce(max(rollcall), 0) FROM crisis_ack WHERE crisis_id = ?");
-    if (!q)
-        return sq_fail(s, d);
-    sqlite3_bind_int64(q, 1, id);
-    if (sqlite3_step(q) != SQLITE_ROW) {
-        sq_done(s, q);
-        return sq_fail(s, d);
-    }
-    long long no = sqlite3_column_int64(q, 0);
-    sq_done(s, q);
+    sqlite3_stmt *q;
     if (no == 0) {
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "rollcall", "crisis %lld has no roll-call to re-send", id);
