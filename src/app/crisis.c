@@ -372,8 +372,10 @@ int vg_crisis_pending(struct vg_store *st, long long id, long long after_minutes
     return rc;
 }
 
-/* The timelines of c's incidents: {"VIG-...": [entries]}; NULL on a store failure. */
-static json_t *incident_timelines(struct vg_store *st, const json_t *c, struct vg_diag *d)
+/* The timelines of c's incidents: {"VIG-...": [entries]}; NULL on a store failure. With orgs,
+ * also appends to it the organisation each incident concerns. */
+static json_t *incident_timelines(struct vg_store *st, const json_t *c, json_t *orgs,
+                                  struct vg_diag *d)
 {
     json_t *all = json_object();
     size_t i;
@@ -389,6 +391,8 @@ static json_t *incident_timelines(struct vg_store *st, const json_t *c, struct v
             return NULL;
         }
         json_object_set(all, json_string_value(ref), json_object_get(inc, "timeline"));
+        if (orgs && json_integer_value(json_object_get(inc, "org")) > 0)
+            json_array_append(orgs, json_object_get(inc, "org"));
         json_decref(inc);
     }
     return all;
@@ -405,7 +409,7 @@ int vg_crisis_close(struct vg_store *st, const struct vg_actor *who, long long i
     int rc = vg_crisis_close_check(in, &closing, d);
     if (rc == 0 && (rc = vg_store_tx_begin(st, d)) == 0) {
         rc = open_crisis(st, id, &c, d);
-        if (rc == 0 && !(tl = incident_timelines(st, c, d)))
+        if (rc == 0 && !(tl = incident_timelines(st, c, NULL, d)))
             rc = VG_EIO;
         if (rc == 0) {
             vg_time_now(now);
@@ -427,21 +431,12 @@ int vg_crisis_close(struct vg_store *st, const struct vg_actor *who, long long i
 /* The organisations crisis c's incidents concern: an array of ids; NULL on a store failure. */
 static json_t *concerned_orgs(struct vg_store *st, const json_t *c, struct vg_diag *d)
 {
-    json_t *orgs = json_array();
-    size_t i;
-    const json_t *ref;
-    json_array_foreach(json_object_get(c, "incidents"), i, ref) {
-        json_t *inc = NULL;
-        int rc = vg_store_incident_get(st, json_string_value(ref), &inc);
-        if (rc == 0 && json_integer_value(json_object_get(inc, "org")) > 0)
-            json_array_append(orgs, json_object_get(inc, "org"));
-        json_decref(inc);
-        if (rc && rc != VG_ENOENT) {
-            json_decref(orgs);
-            vg_diag_set(d, rc, "", "cannot read incident %s", json_string_value(ref));
-            return NULL;
-        }
+    json_t *orgs = json_array(), *tl = incident_timelines(st, c, orgs, d);
+    if (!tl) {
+        json_decref(orgs);
+        return NULL;
     }
+    json_decref(tl);
     return orgs;
 }
 

@@ -100,6 +100,13 @@ int vg_notify_crisis_rollcall(const json_t *c, const char *lang, const char *cal
     return done(subject, text, html);
 }
 
+/* "Sitrep N vV" in the language asked, into b (HTML-safe: literals and numbers only). */
+static void sitrep_name(struct vg_buf *b, const char *lang, long long num, long long ver)
+{
+    both(b, lang, "Point de situation", "Sitrep");
+    vg_buf_printf(b, " %lld v%lld", num, ver);
+}
+
 int vg_notify_crisis_sitrep(const json_t *c, const json_t *s, const char *lang,
                             const char *body_html, struct vg_buf *subject, struct vg_buf *text,
                             struct vg_buf *html)
@@ -108,16 +115,16 @@ int vg_notify_crisis_sitrep(const json_t *c, const json_t *s, const char *lang,
     long long num = (long long)json_integer_value(json_object_get(s, "number")),
               ver = (long long)json_integer_value(json_object_get(s, "version"));
     vg_buf_printf(subject, "TLP:%s ", tlp);
-    both(subject, lang, "Point de situation", "Sitrep");
-    vg_buf_printf(subject, " %lld v%lld: ", num, ver);
+    sitrep_name(subject, lang, num, ver);
+    vg_buf_puts(subject, ": ");
     put_line(subject, field(s, "title"));
     vg_buf_puts(subject, " (");
     put_line(subject, field(c, "title"));
     vg_buf_puts(subject, ")");
 
     vg_buf_printf(text, "TLP:%s\n\n", tlp);
-    both(text, lang, "Point de situation", "Sitrep");
-    vg_buf_printf(text, " %lld v%lld, ", num, ver);
+    sitrep_name(text, lang, num, ver);
+    vg_buf_puts(text, ", ");
     both(text, lang, "crise", "crisis");
     vg_buf_puts(text, ": ");
     put_line(text, field(c, "title"));
@@ -130,8 +137,8 @@ int vg_notify_crisis_sitrep(const json_t *c, const json_t *s, const char *lang,
     vg_buf_puts(html, "<!DOCTYPE html>\n<html><body>\n<p><strong>TLP:");
     put_html(html, tlp);
     vg_buf_puts(html, "</strong></p>\n<h1>");
-    both(html, lang, "Point de situation", "Sitrep");
-    vg_buf_printf(html, " %lld v%lld: ", num, ver);
+    sitrep_name(html, lang, num, ver);
+    vg_buf_puts(html, ": ");
     put_html(html, field(s, "title"));
     vg_buf_puts(html, "</h1>\n<p>");
     put_html(html, field(c, "title"));

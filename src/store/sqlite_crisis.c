@@ -377,15 +377,24 @@ static int last_rollcall(struct sq *s, long long id, long long *no, struct vg_di
     return 0;
 }
 
+/* Begins a roll-call's write on crisis id: now and the last roll-call's number. */
+static int rollcall_begin(struct sq *s, long long id, char now[VG_TIME_LEN], long long *no,
+                          struct vg_diag *d)
+{
+    vg_time_now(now);
+    *no = 0;
+    int rc = write_begin(s, id, d);
+    return rc ? rc : last_rollcall(s, id, no, d);
+}
+
 static int rollcall(struct vg_store *st, const struct vg_actor *who, long long id,
                     const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
-    vg_time_now(now);
-    long long no = 0;
-    int rc = write_begin(s, id, d);
-    if (rc || (rc = last_rollcall(s, id, &no, d)) != 0)
+    long long no;
+    int rc = rollcall_begin(s, id, now, &no, d);
+    if (rc)
         return rc;
     no++;
     sqlite3_stmt *q;
@@ -548,10 +557,9 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
-    vg_time_now(now);
-    long long no = 0;
-    int rc = write_begin(s, id, d);
-    if (rc || (rc = last_rollcall(s, id, &no, d)) != 0)
+    long long no;
+    int rc = rollcall_begin(s, id, now, &no, d);
+    if (rc)
         return rc;
     sqlite3_stmt *q;
     if (no == 0) {
