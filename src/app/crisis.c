@@ -185,6 +185,26 @@ static int log_line(struct vg_store *st, const struct vg_actor *who, long long i
     return rc;
 }
 
+#define LOG_NAMES 50 /* the members a log entry names; the others are counted */
+
+/* Appends ": NAME <EMAIL> (REASON), ..." for the members of arr (the reason when they have
+ * one), at most LOG_NAMES of them, then " and N more". */
+static void log_members(struct vg_buf *b, const json_t *arr)
+{
+    size_t i;
+    const json_t *m;
+    json_array_foreach(arr, i, m) {
+        if (i == LOG_NAMES) {
+            vg_buf_printf(b, " and %zu more", json_array_size(arr) - i);
+            break;
+        }
+        vg_buf_printf(b, "%s %s <%s>", i ? "," : ":", vg_json_str(m, "name"),
+                      vg_json_str(m, "email"));
+        if (vg_json_str(m, "reason"))
+            vg_buf_printf(b, " (%s)", vg_json_str(m, "reason"));
+    }
+}
+
 /* Queues one crisis message to the address email; the subject, text and HTML as written. */
 static int queue_one(struct vg_store *st, const struct vg_mail_config *cfg, long long id,
                      const char *email, struct vg_buf *subject, struct vg_buf *text,
@@ -287,7 +307,7 @@ int vg_crisis_rollcall(struct vg_store *st, const struct vg_actor *who, long lon
     struct vg_buf log;
     *out = NULL;
     bufs_init(&mb);
-    vg_buf_init(&log, VG_CRISIS_MAX_TEXT);
+    vg_buf_init(&log, 2 * VG_CRISIS_MAX_TEXT);
     int rc = vg_store_tx_begin(st, d);
     if (rc == 0) {
         rc = open_crisis(st, id, &c, d);
@@ -320,12 +340,10 @@ int vg_crisis_rollcall(struct vg_store *st, const struct vg_actor *who, long lon
                                             vg_json_str(m, "email")));
         }
         if (rc == 0) {
-            vg_buf_printf(&log, "Roll-call %lld %s by mail to %zu member(s):",
+            vg_buf_printf(&log, "Roll-call %lld %s by mail to %zu member(s)",
                           (long long)json_integer_value(json_object_get(*out, "rollcall")),
                           pending_only ? "re-sent (unanswered only)" : "sent", n);
-            json_array_foreach(called, i, m)
-                vg_buf_printf(&log, "%s %s <%s>", i ? "," : "", vg_json_str(m, "name"),
-                              vg_json_str(m, "email"));
+            log_members(&log, called);
             rc = log_line(st, who, id, &log, d);
         }
         if (rc == 0) {
@@ -525,19 +543,13 @@ static int send_sitrep(struct vg_store *st, const struct vg_mail_config *cfg, lo
 static void sitrep_log(struct vg_buf *b, const json_t *s, const json_t *sent,
                        const json_t *withheld)
 {
-    size_t i;
-    const json_t *m;
     vg_buf_printf(b, "Sitrep %lld v%lld [TLP:%s] sent by mail to %zu member(s)",
                   (long long)json_integer_value(json_object_get(s, "number")),
                   (long long)json_integer_value(json_object_get(s, "version")),
                   vg_json_str(s, "tlp"), json_array_size(sent));
-    json_array_foreach(sent, i, m)
-        vg_buf_printf(b, "%s %s <%s>", i ? "," : ":", vg_json_str(m, "name"),
-                      vg_json_str(m, "email"));
+    log_members(b, sent);
     vg_buf_printf(b, "; withheld from %zu", json_array_size(withheld));
-    json_array_foreach(withheld, i, m)
-        vg_buf_printf(b, "%s %s <%s> (%s)", i ? "," : ":", vg_json_str(m, "name"),
-                      vg_json_str(m, "email"), vg_json_str(m, "reason"));
+    log_members(b, withheld);
 }
 
 int vg_crisis_sitrep_send(struct vg_store *st, const struct vg_actor *who, long long id,
@@ -549,7 +561,7 @@ int vg_crisis_sitrep_send(struct vg_store *st, const struct vg_actor *who, long 
     struct vg_mail_config cfg;
     struct vg_buf log;
     *out = NULL;
-    vg_buf_init(&log, VG_CRISIS_MAX_TEXT);
+    vg_buf_init(&log, 2 * VG_CRISIS_MAX_TEXT);
     int rc = json_is_object(in) ? vg_json_check_fields(in, fields, "/", d)
                                 : vg_diag_set(d, VG_EINVAL, "", "the body must be a JSON object");
     if (rc == 0 && ver &&
@@ -599,7 +611,7 @@ static int remind_one(struct vg_store *st, const json_t *item, time_t now,
     long cell = 0;
     vg_time_fmt(now, when);
     bufs_init(&mb);
-    vg_buf_init(&log, VG_CRISIS_MAX_TEXT);
+    vg_buf_init(&log, 2 * VG_CRISIS_MAX_TEXT);
     int rc = vg_store_tx_begin(st, d);
     if (rc == 0) {
         rc = open_crisis(st, id, &c, d);

@@ -275,6 +275,23 @@ def test_done_when(srv, smtp):
         "state")
 
 
+def test_many_members_log_names_fifty(srv):
+    """A roll-call of 60 members queues 60 messages; its log entry names 50 and counts the
+    rest (an entry stays readable, and fits, whatever the list's length)."""
+    cid = ok(srv.post("/api/v1/crises", {"title": "Large"}), 201)["id"]
+    for i in range(60):
+        ok(srv.post(f"/api/v1/crises/{cid}/members",
+                    {"kind": "person", "name": f"P{i:02}", "email": f"p{i:02}@x.example"}), 201)
+    rc = ok(srv.post(f"/api/v1/crises/{cid}/rollcall"), 201)
+    assert (rc["members"], len(rc["called"])) == (60, 60)
+    box = srv.get("/api/v1/outbox?limit=100").json()["items"]
+    assert sorted(m["to"][0] for m in box if m["kind"] == "crisis") == \
+        [f"p{i:02}@x.example" for i in range(60)]
+    text = ok(srv.get(f"/api/v1/crises/{cid}"))["log"][0]["text"]
+    assert text.startswith("Roll-call 1 sent by mail to 60 member(s): P00 <p00@x.example>, ")
+    assert text.endswith(", P49 <p49@x.example> and 10 more") and "P50" not in text
+
+
 def test_resend_needs_a_rollcall_and_roles(srv, smtp):
     cid = ok(srv.post("/api/v1/crises", {"title": "t"}), 201)["id"]
     err(srv.post(f"/api/v1/crises/{cid}/rollcall", {"pending_only": True}), 409, "conflict",
