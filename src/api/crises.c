@@ -143,17 +143,12 @@ void vg_api_crises_sitrep_send(struct vg_req *req, struct vg_resp *r)
     struct vg_diag d;
     vg_diag_clear(&d);
     long long id = vg_req_id(req, r, "crisis");
-    unsigned long long number;
     if (!id)
         return;
-    if (vg_str_to_u64(vg_str_c(req->params[1]), 1, 1000000, &number) != 0) {
-        vg_resp_error(r, 404, "not_found", "number", "no sitrep '%s'", req->params[1]);
-        return;
-    }
     json_t *in = req->body_len ? vg_req_json(req, r) : json_object(), *out = NULL;
     if (!in)
         return;
-    int rc = vg_crisis_sitrep_send(req->st, &req->actor, id, (long long)number, in, &out, &d);
+    int rc = vg_crisis_sitrep_send(req->st, &req->actor, id, req->params[1], in, &out, &d);
     json_decref(in);
     if (rc)
         vg_resp_diag(r, rc, &d);

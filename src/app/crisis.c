@@ -16,6 +16,8 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/mem.h"
+#include "util/shown.h"
+#include "util/str.h"
 #include "util/time.h"
 
 /* Reads crisis id, which must be open: 0 with *c (may be NULL: not kept), or VG_ENOENT /
@@ -553,7 +555,7 @@ static void sitrep_log(struct vg_buf *b, const json_t *s, const json_t *sent,
 }
 
 int vg_crisis_sitrep_send(struct vg_store *st, const struct vg_actor *who, long long id,
-                          long long number, const json_t *in, json_t **out, struct vg_diag *d)
+                          const char *number, const json_t *in, json_t **out, struct vg_diag *d)
 {
     static const char *const fields[] = {"version", NULL};
     json_t *c = NULL, *sent = json_array(), *withheld = json_array();
@@ -569,8 +571,14 @@ int vg_crisis_sitrep_send(struct vg_store *st, const struct vg_actor *who, long 
         rc = vg_diag_set(d, VG_EINVAL, "/version", "/version must be an integer from 1");
     if (rc == 0 && (rc = vg_store_tx_begin(st, d)) == 0) {
         const json_t *s = NULL;
+        unsigned long long num = 0;
         rc = open_crisis(st, id, &c, d);
-        if (rc == 0 && !(s = find_sitrep(c, number, ver ? json_integer_value(ver) : 0, d)))
+        if (rc == 0 && vg_str_to_u64(vg_str_c(number), 1, 1000000, &num) != 0) {
+            struct vg_shown sh;
+            rc = vg_diag_set(d, VG_ENOENT, "number", "no sitrep '%s'",
+                             vg_shown(vg_str_c(number), 0, &sh));
+        }
+        if (rc == 0 && !(s = find_sitrep(c, (long long)num, ver ? json_integer_value(ver) : 0, d)))
             rc = VG_ENOENT;
         if (rc == 0 && vg_tlp_level(vg_json_str(s, "tlp")) == VG_TLP_RED)
             rc = vg_diag_set(d, VG_ECONFLICT, "tlp",

@@ -44,17 +44,19 @@ int vg_crisis_sitrep(struct vg_store *st, const struct vg_actor *who, long long 
  * "pending" (pending_only, everybody answered). */
 int vg_crisis_rollcall(struct vg_store *st, const struct vg_actor *who, long long id,
                        bool pending_only, json_t **out, struct vg_diag *d);
-/* Sends version "version" of sitrep number (in: {} or {"version": N}; its latest by default)
+/* Sends version "version" of sitrep number (a decimal string, from a path; in: {} or
+ * {"version": N}; its latest by default)
  * to the members, one message each, as the TLP gate lets it (crisis/crisis.h's
  * vg_crisis_may_send: a partner by its partner's max_tlp, a contact when its organisation is
  * concerned by the crisis's incidents, a person by its max_tlp): the TLP first in the subject
  * and the bodies, the Markdown as the text, rendered by advisory/render.h's vg_md_html in the
  * HTML. A log entry says who got it and who was withheld and why. *out = {"number","version",
- * "tlp","sent": [{"member_id","name","email"}],"withheld": [{..., "reason"}]}. VG_ENOENT
- * "number" / "/version" (no such sitrep), VG_ECONFLICT "tlp" for TLP:RED (nothing sent, nothing
- * logged). */
+ * "tlp","sent": [{"member_id","name","email"}],"withheld": [{..., "reason"}]}. The body is
+ * checked first (VG_EINVAL "/version", unknown fields), then the crisis (VG_ENOENT "id"), then
+ * the sitrep: VG_ENOENT "number" / "/version" (no such sitrep), VG_ECONFLICT "tlp" for TLP:RED
+ * (nothing sent, nothing logged). */
 int vg_crisis_sitrep_send(struct vg_store *st, const struct vg_actor *who, long long id,
-                          long long number, const json_t *in, json_t **out, struct vg_diag *d);
+                          const char *number, const json_t *in, json_t **out, struct vg_diag *d);
 
 /* What a tick did. */
 struct vg_crisis_tick_counts {
