@@ -15,6 +15,7 @@
 #include "notify/crisismail.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/limits.h"
 #include "util/mem.h"
 #include "util/shown.h"
 #include "util/str.h"
@@ -223,6 +224,9 @@ static int queue_one(struct vg_store *st, const struct vg_mail_config *cfg, long
     return rc;
 }
 
+/* The most a sitrep's Markdown may become as HTML: every byte escaped ("&quot;") and more. */
+#define SITREP_HTML_MAX (8 * VG_CRISIS_MAX_SITREP)
+
 /* Mail buffers, reset for each message. */
 struct mailbufs {
     struct vg_buf subject, text, html;
@@ -232,7 +236,7 @@ static void bufs_init(struct mailbufs *m)
 {
     vg_buf_init(&m->subject, 2048);
     vg_buf_init(&m->text, VG_CRISIS_MAX_SITREP + 64 * 1024);
-    vg_buf_init(&m->html, 4 * VG_CRISIS_MAX_SITREP + 64 * 1024);
+    vg_buf_init(&m->html, SITREP_HTML_MAX + 64 * 1024);
 }
 
 static void bufs_reset(struct mailbufs *m)
@@ -498,6 +502,19 @@ static int partner_max(struct vg_store *st, const json_t *m, char *buf, size_t c
     return rc == VG_ENOENT ? 0 : rc ? vg_diag_set(d, rc, "", "cannot read a partner") : 0;
 }
 
+/* The HTML of a sitrep's Markdown md into out: rendered as the advisories are, or, over what
+ * the renderer takes (VG_MAX_MARKDOWN), escaped in a <pre>. 0 or VG_ETOOBIG. */
+static int sitrep_html(const char *md, struct vg_buf *out)
+{
+    size_t n = strlen(md);
+    if (n <= VG_MAX_MARKDOWN)
+        return vg_md_html(md, n, out);
+    vg_buf_puts(out, "<pre>");
+    vg_buf_put_html(out, md, n);
+    vg_buf_puts(out, "</pre>\n");
+    return out->failed ? VG_ETOOBIG : 0;
+}
+
 /* Sends sitrep s of crisis c to each member the TLP gate lets it go to, one message each;
  * fills sent and withheld and the log's text. */
 static int send_sitrep(struct vg_store *st, const struct vg_mail_config *cfg, long long id,
@@ -510,9 +527,9 @@ static int send_sitrep(struct vg_store *st, const struct vg_mail_config *cfg, lo
     const char *md = vg_json_str(s, "body");
     if (!orgs)
         return VG_EIO;
-    vg_buf_init(&body, 4 * VG_CRISIS_MAX_SITREP + 64 * 1024);
+    vg_buf_init(&body, SITREP_HTML_MAX);
     bufs_init(&mb);
-    int rc = vg_md_html(md, strlen(md), &body)
+    int rc = sitrep_html(md, &body)
                  ? vg_diag_set(d, VG_ETOOBIG, "body", "the sitrep cannot be rendered")
                  : 0;
     size_t i;

@@ -305,6 +305,16 @@ def test_resend_needs_a_rollcall_and_roles(srv, smtp):
         err(srv.post(path, token=reader), 403, "forbidden", None)
     err(srv.post("/api/v1/crises/999/sitreps/1/send"), 404, "not_found", "id")
     deliver(srv, smtp, 0)
+    # the largest sitrep (over the Markdown renderer's 64 KiB: in a <pre>), all of it escaped
+    # in the HTML, still goes
+    body = '"<&' * (256 * 1024 // 3)
+    ok(srv.post(f"/api/v1/crises/{cid}/sitreps", {"title": "big", "body": body, "tlp": "GREEN"}),
+       201)
+    sent = ok(srv.post(f"/api/v1/crises/{cid}/sitreps/2/send"))
+    assert [x["email"] for x in sent["sent"]] == ["p@x.example"]
+    (rcpts, m), = deliver(srv, smtp, 1)
+    text, html = parts(m)
+    assert body in text and "<pre>" + "&quot;&lt;&amp;" * 1000 in html and '"<&' not in html
     assert tick(srv, datetime.now(timezone.utc)) == "scheduled 0 reminders 0 messages 0"
     p = run("crisis", "tick", "--now", "yesterday", db=srv.db, check=False)
     assert p.returncode == 2 and "--now" in p.stderr
