@@ -287,8 +287,10 @@ def test_many_members_log_names_fifty(srv):
     box = srv.get("/api/v1/outbox?limit=100").json()["items"]
     assert sorted(m["to"][0] for m in box if m["kind"] == "crisis") == \
         [f"p{i:02}@x.example" for i in range(60)]
+    assert all(m["object"] == f"crisis:{cid}" for m in box if m["kind"] == "crisis")
     text = ok(srv.get(f"/api/v1/crises/{cid}"))["log"][0]["text"]
     assert text.startswith("Roll-call 1 sent by mail to 60 member(s): P00 <p00@x.example>, ")
+    assert len(text) < 2000
     assert text.endswith(", P49 <p49@x.example> and 10 more") and "P50" not in text
 
 
