@@ -637,9 +637,14 @@ static int remind_one(struct vg_store *st, const json_t *item, time_t now,
     vg_time_fmt(now, when);
     bufs_init(&mb);
     vg_buf_init(&log, 2 * VG_CRISIS_MAX_TEXT);
+    bool gone = false;
     int rc = vg_store_tx_begin(st, d);
     if (rc == 0) {
         rc = open_crisis(st, id, &c, d);
+        if (rc == VG_ECONFLICT || rc == VG_ENOENT) {
+            gone = true; /* closed since it was listed: nothing to remind, not a failure */
+            vg_diag_clear(d);
+        }
         if (rc == 0)
             rc = vg_mail_config_load(st, &cfg, d);
         size_t i;
@@ -665,7 +670,9 @@ static int remind_one(struct vg_store *st, const json_t *item, time_t now,
             rc = vg_store_crisis_reminded(st, &tick_actor, id, when, d);
         rc = tx_end(st, rc, NULL, d);
     }
-    if (rc == 0) {
+    if (gone)
+        rc = 0;
+    else if (rc == 0) {
         n->reminders++;
         n->messages += cell;
     }
