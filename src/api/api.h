@@ -123,6 +123,7 @@ void vg_api_crises_pending(struct vg_req *req, struct vg_resp *r);
 void vg_api_crises_sitrep(struct vg_req *req, struct vg_resp *r);
 void vg_api_crises_close(struct vg_req *req, struct vg_resp *r);
 void vg_api_crises_review(struct vg_req *req, struct vg_resp *r);
+void vg_api_crises_sitrep_send(struct vg_req *req, struct vg_resp *r);
 void vg_api_ack(struct vg_req *req, struct vg_resp *r);
 
 #endif

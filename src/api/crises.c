@@ -106,7 +106,8 @@ void vg_api_crises_close(struct vg_req *req, struct vg_resp *r)
     write_with_body(req, r, vg_crisis_close, 200);
 }
 
-/* The tokens are in this answer only: the store keeps their SHA-256. No body, or {}. */
+/* Calls the members by mail: no body, {} or {"pending_only": true} (re-send to those of the
+ * last roll-call that have not answered). The tokens go by mail only. */
 void vg_api_crises_rollcall(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
@@ -114,21 +115,45 @@ void vg_api_crises_rollcall(struct vg_req *req, struct vg_resp *r)
     long long id = vg_req_id(req, r, "crisis");
     if (!id)
         return;
-    static const char *const fields[] = {NULL};
+    static const char *const fields[] = {"pending_only", NULL};
     json_t *in = req->body_len ? vg_req_json(req, r) : json_object(), *out = NULL;
     if (!in)
         return;
-    int bad = vg_json_check_fields(in, fields, "/", &d);
+    const json_t *po = json_object_get(in, "pending_only");
+    int bad = json_is_object(in) ? vg_json_check_fields(in, fields, "/", &d)
+                                 : vg_diag_set(&d, VG_EINVAL, "", "the body must be a JSON object");
+    if (!bad && po && !json_is_boolean(po))
+        bad = vg_diag_set(&d, VG_EINVAL, "/pending_only", "/pending_only must be a boolean");
+    bool pending_only = json_is_true(po);
     json_decref(in);
     if (bad) {
         vg_resp_diag(r, bad, &d);
         return;
     }
-    int rc = vg_crisis_rollcall(req->st, &req->actor, id, &out, &d);
+    int rc = vg_crisis_rollcall(req->st, &req->actor, id, pending_only, &out, &d);
     if (rc)
         vg_resp_diag(r, rc, &d);
     else
         vg_resp_json(r, 201, out);
+}
+
+/* Sends a sitrep to the members through the TLP gate: no body, {} or {"version": N}. */
+void vg_api_crises_sitrep_send(struct vg_req *req, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    long long id = vg_req_id(req, r, "crisis");
+    if (!id)
+        return;
+    json_t *in = req->body_len ? vg_req_json(req, r) : json_object(), *out = NULL;
+    if (!in)
+        return;
+    int rc = vg_crisis_sitrep_send(req->st, &req->actor, id, req->params[1], in, &out, &d);
+    json_decref(in);
+    if (rc)
+        vg_resp_diag(r, rc, &d);
+    else
+        vg_resp_json(r, 200, out);
 }
 
 void vg_api_crises_pending(struct vg_req *req, struct vg_resp *r)

@@ -116,6 +116,7 @@ const struct vg_route vg_api_routes[] = {
     {"POST", "/api/v1/crises/{}/close", VG_ANALYST, vg_api_crises_close, 0},
     {"GET", "/api/v1/crises/{}/review.md", VG_READER, vg_api_crises_review, 0},
     {"GET", "/ack/{}", VG_PUBLIC, vg_api_ack, VG_ROUTE_WRITE},
+    {"POST", "/api/v1/crises/{}/sitreps/{}/send", VG_ANALYST, vg_api_crises_sitrep_send, 0},
     /* clang-format on */
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

@@ -76,6 +76,8 @@ extern const struct vg_command vg_cmd_advisory;
 extern const struct vg_command vg_cmd_mail;
 /* `vigie config` (cli/cmd_config.c, issue 15) */
 extern const struct vg_command vg_cmd_config;
+/* `vigie crisis` (cli/cmd_crisis.c, issue 15) */
+extern const struct vg_command vg_cmd_crisis;
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

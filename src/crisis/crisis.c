@@ -11,11 +11,13 @@
 #include "util/limits.h"
 #include "util/mem.h"
 #include "util/sort.h"
+#include "util/time.h"
 
 static const char *const levels[] = {"watch", "alert", "crisis", "major", NULL};
 static const char *const kinds[] = {"partner", "contact", "person", NULL};
-static const char *const roles[] = {"authority", "liaison", "communication",
-                                    "technical", "other",   NULL};
+static const char *const roles[] = {"authority", "liaison", "communication", "technical", "cell",
+                                    "other",     NULL};
+static const char *const langs[] = {"fr", "en", "", NULL};
 
 static bool in_list(const char *s, const char *const *list)
 {
@@ -121,7 +123,7 @@ static int check_incidents(const json_t *v, json_t *out, struct vg_diag *d)
 
 int vg_crisis_check(const json_t *in, enum vg_crisis_mode mode, json_t **out, struct vg_diag *d)
 {
-    static const char *const fields[] = {"title", "level", "incidents", NULL};
+    static const char *const fields[] = {"title", "level", "incidents", "sitrep_every_hours", NULL};
     const char *title, *level;
     *out = NULL;
     int rc = object_of(in, fields, d);
@@ -130,11 +132,21 @@ int vg_crisis_check(const json_t *in, enum vg_crisis_mode mode, json_t **out, st
     level = NULL;
     if (rc == 0 && (mode == VG_CRISIS_CREATE || json_object_get(in, "level")))
         rc = enum_field(in, "level", levels, mode == VG_CRISIS_CREATE ? "crisis" : NULL, &level, d);
+    const json_t *every = json_object_get(in, "sitrep_every_hours");
+    if (rc == 0 && every &&
+        (!json_is_integer(every) || json_integer_value(every) < 0 ||
+         json_integer_value(every) > VG_CRISIS_MAX_EVERY))
+        rc = vg_diag_set(d, VG_EINVAL, "/sitrep_every_hours",
+                         "/sitrep_every_hours must be an integer from 0 (none) to %d",
+                         VG_CRISIS_MAX_EVERY);
     if (rc)
         return rc;
     if (mode == VG_CRISIS_PATCH && json_object_size(in) == 0)
         return vg_diag_set(d, VG_EINVAL, "", "the patch changes nothing");
     json_t *c = json_object();
+    if (every || mode == VG_CRISIS_CREATE)
+        json_object_set_new(c, "sitrep_every_hours",
+                            json_integer(every ? json_integer_value(every) : 0));
     if (title)
         json_object_set_new(c, "title", json_string(title));
     if (level)
@@ -166,10 +178,54 @@ static bool email_valid(const char *s)
     return true;
 }
 
+/* The positive integer id at key of in (a link to a partner or an organisation): 0 and *out,
+ * or VG_EINVAL naming "/key". */
+static int id_field(const json_t *in, const char *key, long long *out, struct vg_diag *d)
+{
+    const json_t *v = json_object_get(in, key);
+    char ptr[40] = "/";
+    strncat(ptr, key, sizeof ptr - 2);
+    *out = 0;
+    if (!json_is_integer(v) || json_integer_value(v) < 1)
+        return vg_diag_set(d, VG_EINVAL, ptr, "%s must be the id of a%s", ptr,
+                           strcmp(key, "org_id") == 0 ? "n organisation" : " partner");
+    *out = json_integer_value(v);
+    return 0;
+}
+
+/* What the TLP gate needs to know of a member of kind: a partner's partner_id, a contact's
+ * org_id, a person's max_tlp (CLEAR, GREEN or AMBER; GREEN by default); each only for its
+ * kind. Sets them into m. */
+static int member_gate(const json_t *in, const char *kind, json_t *m, struct vg_diag *d)
+{
+    static const char *const own[] = {"partner_id", "org_id", "max_tlp"};
+    int which = strcmp(kind, "partner") == 0 ? 0 : strcmp(kind, "contact") == 0 ? 1 : 2;
+    for (int i = 0; i < 3; i++)
+        if (i != which && json_object_get(in, own[i])) {
+            char ptr[40] = "/";
+            strncat(ptr, own[i], sizeof ptr - 2);
+            return vg_diag_set(d, VG_EINVAL, ptr, "%s is not for a member of kind %s", ptr, kind);
+        }
+    long long id = 0;
+    if (which < 2) {
+        int rc = id_field(in, own[which], &id, d);
+        if (rc == 0)
+            json_object_set_new(m, own[which], json_integer(id));
+        return rc;
+    }
+    const json_t *t = json_object_get(in, "max_tlp");
+    enum vg_tlp lvl = VG_TLP_GREEN;
+    if (t && (vg_tlp_parse(json_string_value(t), &lvl) != 0 || lvl > VG_TLP_AMBER))
+        return vg_diag_set(d, VG_EINVAL, "/max_tlp", "/max_tlp must be CLEAR, GREEN or AMBER");
+    json_object_set_new(m, "max_tlp", json_string(vg_tlp_name(lvl)));
+    return 0;
+}
+
 int vg_crisis_member_check(const json_t *in, json_t **out, struct vg_diag *d)
 {
-    static const char *const fields[] = {"kind", "name", "email", "role", NULL};
-    const char *kind, *name, *email, *role;
+    static const char *const fields[] = {"kind",   "name",    "email", "role", "partner_id",
+                                         "org_id", "max_tlp", "lang",  NULL};
+    const char *kind, *name, *email, *role, *lang;
     *out = NULL;
     int rc = object_of(in, fields, d);
     if (rc == 0)
@@ -183,8 +239,16 @@ int vg_crisis_member_check(const json_t *in, json_t **out, struct vg_diag *d)
     if (rc == 0)
         rc = enum_field(in, "role", roles, "other", &role, d);
     if (rc == 0)
-        *out = json_pack("{s:s,s:s,s:s,s:s}", "kind", kind, "name", name, "email", email, "role",
-                         role);
+        rc = enum_field(in, "lang", langs, "", &lang, d);
+    if (rc)
+        return rc;
+    json_t *m = json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", kind, "name", name, "email", email,
+                          "role", role, "lang", lang);
+    rc = member_gate(in, kind, m, d);
+    if (rc)
+        json_decref(m);
+    else
+        *out = m;
     return rc;
 }
 
@@ -375,4 +439,62 @@ int vg_crisis_review(const json_t *c, const json_t *closing, const json_t *timel
     }
     free(ev);
     return out->failed ? VG_ENOMEM : 0;
+}
+
+bool vg_crisis_may_send(const char *tlp, const json_t *m, const char *partner_max,
+                        const json_t *orgs, const char **why)
+{
+    enum vg_tlp t = vg_tlp_level(tlp);
+    const char *kind = str_of(m, "kind");
+    struct vg_recipient r = {VG_RCPT_PARTNER, VG_TLP_CLEAR, 0, 0};
+    long long concerns = 0;
+    *why = NULL;
+    if (t == VG_TLP_RED) {
+        *why = "TLP:RED never leaves by mail";
+        return false;
+    }
+    if (strcmp(kind, "partner") == 0) {
+        if (!partner_max) {
+            *why = "the partner is unknown or disabled";
+            return false;
+        }
+        r.max_tlp = vg_tlp_level(partner_max);
+        r.partner_id = (long long)json_integer_value(json_object_get(m, "partner_id"));
+        *why = t == VG_TLP_AMBER_STRICT ? "TLP:AMBER+STRICT never goes to a partner"
+                                        : "above the partner's max_tlp";
+    } else if (strcmp(kind, "contact") == 0) {
+        r.kind = VG_RCPT_CONSTITUENT;
+        r.org_id = (long long)json_integer_value(json_object_get(m, "org_id"));
+        size_t i;
+        const json_t *o;
+        json_array_foreach(orgs, i, o)
+            if (r.org_id > 0 && json_integer_value(o) == r.org_id)
+                concerns = r.org_id;
+        *why = "the contact's organisation is not concerned by the crisis's incidents";
+    } else {
+        /* a person (an authority, a liaison...) is an outside party cleared up to max_tlp */
+        r.max_tlp = vg_tlp_level(vg_json_str(m, "max_tlp"));
+        if (r.max_tlp > VG_TLP_AMBER)
+            r.max_tlp = VG_TLP_GREEN;
+        *why = t == VG_TLP_AMBER_STRICT ? "TLP:AMBER+STRICT never goes to a person"
+                                        : "above the person's max_tlp";
+    }
+    if (vg_tlp_may_send(t, concerns, &r)) {
+        *why = NULL;
+        return true;
+    }
+    return false;
+}
+
+bool vg_crisis_reminder_due(const char *base, const char *reminded, long long every_hours,
+                            time_t now)
+{
+    time_t b, r = 0;
+    if (every_hours <= 0 || !base || vg_time_parse(base, &b) != 0)
+        return false;
+    if (reminded && vg_time_parse(reminded, &r) != 0)
+        return false;
+    if (r > b)
+        b = r;
+    return now - b >= (time_t)every_hours * 3600;
 }

@@ -35,6 +35,11 @@ struct vg_store_crisis_ops {
                    struct vg_diag *d);
     int (*close)(struct vg_store *st, const struct vg_actor *who, long long id, const char *when,
                  const json_t *closing, const char *review, json_t **out, struct vg_diag *d);
+    int (*resend)(struct vg_store *st, const struct vg_actor *who, long long id,
+                  const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d);
+    int (*scheduled)(struct vg_store *st, json_t **out, struct vg_diag *d);
+    int (*reminded)(struct vg_store *st, const struct vg_actor *who, long long id, const char *when,
+                    struct vg_diag *d);
 };
 
 /* Unless said otherwise, each returns 0, VG_ENOENT when the crisis does not exist, or VG_EIO.
@@ -46,7 +51,9 @@ struct vg_store_crisis_ops {
 int vg_store_crisis_create(struct vg_store *st, const struct vg_actor *who, const json_t *c,
                            json_t **out, struct vg_diag *d);
 /* *out = {"id","title","level","state","incidents","opened","closed" (null while open),
- * "updated","members": [{"id","kind","name","email","role","added"}],
+ * "updated","sitrep_every_hours" (0: none),"reminded" (the last sitrep reminder, or null),
+ * "members": [{"id","kind","name","email","role","lang","added", and "partner_id" (partner),
+ * "org_id" (contact) or "max_tlp" (person)}],
  * "log": [{"id","at","author","text"}], "sitreps": [{"number","version","title","body","tlp",
  * "author","at"}] (every version, by number then version), "closing" and "review" (null while
  * open)}. */
@@ -55,7 +62,7 @@ int vg_store_crisis_get(struct vg_store *st, long long id, json_t **out);
  * "closed"}], "next_cursor"}. */
 int vg_store_crisis_list(struct vg_store *st, const struct vg_page *page, json_t **out,
                          struct vg_diag *d);
-/* Applies a checked patch (title, level, incidents); *out = the crisis. */
+/* Applies a checked patch (title, level, incidents, sitrep_every_hours); *out = the crisis. */
 int vg_store_crisis_update(struct vg_store *st, const struct vg_actor *who, long long id,
                            const json_t *patch, json_t **out, struct vg_diag *d);
 /* Appends a log entry by the actor, now; *out = {"id","at","author","text"}. */
@@ -91,5 +98,21 @@ int vg_store_crisis_pending(struct vg_store *st, long long id, const char *befor
 int vg_store_crisis_close(struct vg_store *st, const struct vg_actor *who, long long id,
                           const char *when, const json_t *closing, const char *review, json_t **out,
                           struct vg_diag *d);
+
+/* The re-send of the crisis's last roll-call to the members of toks that have not answered:
+ * each one's token replaced by the new one (its old link no longer works) and its sending time
+ * set to now. *out = {"rollcall","sent","members": n}. VG_ENOENT if the crisis has no
+ * roll-call or a member of toks has no unanswered token in it. Audited as
+ * "crisis.rollcall.resend". */
+int vg_store_crisis_resend(struct vg_store *st, const struct vg_actor *who, long long id,
+                           const struct vg_crisis_token *toks, size_t n, json_t **out,
+                           struct vg_diag *d);
+/* The open crises with a sitrep schedule: *out = {"items": [{"id","sitrep_every_hours",
+ * "base" (the last sitrep's time, or the opening when none),"reminded" (or null)}]}, by id. */
+int vg_store_crisis_scheduled(struct vg_store *st, json_t **out, struct vg_diag *d);
+/* Records that a sitrep reminder of crisis id went at `when` (RFC 3339 UTC). Audited as
+ * "crisis.remind". */
+int vg_store_crisis_reminded(struct vg_store *st, const struct vg_actor *who, long long id,
+                             const char *when, struct vg_diag *d);
 
 #endif

@@ -27,11 +27,25 @@ static json_t *rows_of(struct sq *s, const char *sql, long long id, json_t *(*ro
     return arr;
 }
 
+/* The columns of a member, in member_row's order. */
+#define MEMBER_COLS                                                                                \
+    "m.id, m.kind, m.name, m.email, m.role, m.added, m.partner_id, m.org_id, m.max_tlp, m.lang"
+
+/* A member from MEMBER_COLS: the link the TLP gate needs for its kind only. */
 static json_t *member_row(sqlite3_stmt *q)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                     "kind", sq_col_text(q, 1), "name", sq_col_text(q, 2), "email",
-                     sq_col_text(q, 3), "role", sq_col_text(q, 4), "added", sq_col_text(q, 5));
+    const char *kind = sq_col_text(q, 1);
+    json_t *m =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                  "kind", kind, "name", sq_col_text(q, 2), "email", sq_col_text(q, 3), "role",
+                  sq_col_text(q, 4), "added", sq_col_text(q, 5), "lang", sq_col_text(q, 9));
+    if (strcmp(kind, "partner") == 0)
+        json_object_set_new(m, "partner_id", json_integer(sqlite3_column_int64(q, 6)));
+    else if (strcmp(kind, "contact") == 0)
+        json_object_set_new(m, "org_id", json_integer(sqlite3_column_int64(q, 7)));
+    else
+        json_object_set_new(m, "max_tlp", json_string(sq_col_text(q, 8)));
+    return m;
 }
 
 static json_t *log_row(sqlite3_stmt *q)
@@ -62,7 +76,8 @@ static int crisis_get(struct vg_store *st, long long id, json_t **out)
 {
     struct sq *s = sq_of(st);
     sqlite3_stmt *q = sq_prep(s, "SELECT id, title, level, state, opened, closed, incidents, "
-                                 "updated, closing, review FROM crisis WHERE id = ?");
+                                 "updated, closing, review, sitrep_every_hours, reminded "
+                                 "FROM crisis WHERE id = ?");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, id);
@@ -76,10 +91,12 @@ static int crisis_get(struct vg_store *st, long long id, json_t **out)
     json_object_set_new(c, "updated", json_string(sq_col_text(q, 7)));
     json_object_set_new(c, "closing", sq_col_json(q, 8));
     json_object_set_new(c, "review", sq_col_null(q, 9));
+    json_object_set_new(c, "sitrep_every_hours", json_integer(sqlite3_column_int64(q, 10)));
+    json_object_set_new(c, "reminded", sq_col_null(q, 11));
     sq_done(s, q);
     json_t *m = rows_of(s,
-                        "SELECT id, kind, name, email, role, added FROM crisis_member "
-                        "WHERE crisis_id = ? ORDER BY id",
+                        "SELECT " MEMBER_COLS " FROM crisis_member m WHERE m.crisis_id = ? "
+                        "ORDER BY m.id",
                         id, member_row);
     json_t *l = rows_of(s,
                         "SELECT id, at, author, text FROM crisis_log WHERE crisis_id = ? "
@@ -176,7 +193,7 @@ static int crisis_create(struct vg_store *st, const struct vg_actor *who, const 
     if (sq_begin(s))
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO crisis(title, level, state, incidents, opened, "
-                                 "updated) VALUES (?, ?, 'open', ?, ?, ?)");
+                                 "updated, sitrep_every_hours) VALUES (?, ?, 'open', ?, ?, ?, ?)");
     if (!q)
         return sq_fail(s, d);
     sq_bind_text(q, 1, vg_json_str(c, "title"));
@@ -184,6 +201,7 @@ static int crisis_create(struct vg_store *st, const struct vg_actor *who, const 
     sq_bind_json(q, 3, json_object_get(c, "incidents"));
     sq_bind_text(q, 4, now);
     sq_bind_text(q, 5, now);
+    sqlite3_bind_int64(q, 6, json_integer_value(json_object_get(c, "sitrep_every_hours")));
     if (sq_step_done(s, q))
         return sq_fail(s, d);
     return write_end(st, who, sqlite3_last_insert_rowid(s->db), "crisis.create", c, out, d);
@@ -200,6 +218,7 @@ static int crisis_update(struct vg_store *st, const struct vg_actor *who, long l
         return rc;
     sqlite3_stmt *q = sq_prep(s, "UPDATE crisis SET title = coalesce(?, title), "
                                  "level = coalesce(?, level), incidents = coalesce(?, incidents), "
+                                 "sitrep_every_hours = coalesce(?, sitrep_every_hours), "
                                  "updated = ? WHERE id = ?");
     if (!q)
         return sq_fail(s, d);
@@ -207,8 +226,11 @@ static int crisis_update(struct vg_store *st, const struct vg_actor *who, long l
     sq_bind_text(q, 2, vg_json_str(patch, "level"));
     if (json_object_get(patch, "incidents"))
         sq_bind_json(q, 3, json_object_get(patch, "incidents"));
-    sq_bind_text(q, 4, now);
-    sqlite3_bind_int64(q, 5, id);
+    const json_t *every = json_object_get(patch, "sitrep_every_hours");
+    if (every)
+        sqlite3_bind_int64(q, 4, json_integer_value(every));
+    sq_bind_text(q, 5, now);
+    sqlite3_bind_int64(q, 6, id);
     if (sq_step_done(s, q))
         return sq_fail(s, d);
     return write_end(st, who, id, "crisis.update", patch, out, d);
@@ -249,7 +271,8 @@ static int member_add(struct vg_store *st, const struct vg_actor *who, long long
     if (rc)
         return rc;
     sqlite3_stmt *q = sq_prep(s, "INSERT INTO crisis_member(crisis_id, kind, name, email, role, "
-                                 "added) VALUES (?, ?, ?, ?, ?, ?)");
+                                 "added, partner_id, org_id, max_tlp, lang) "
+                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce(?, 'GREEN'), ?)");
     if (!q)
         return sq_fail(s, d);
     sqlite3_bind_int64(q, 1, id);
@@ -258,6 +281,12 @@ static int member_add(struct vg_store *st, const struct vg_actor *who, long long
     sq_bind_text(q, 4, vg_json_str(m, "email"));
     sq_bind_text(q, 5, vg_json_str(m, "role"));
     sq_bind_text(q, 6, now);
+    if (json_object_get(m, "partner_id"))
+        sqlite3_bind_int64(q, 7, json_integer_value(json_object_get(m, "partner_id")));
+    if (json_object_get(m, "org_id"))
+        sqlite3_bind_int64(q, 8, json_integer_value(json_object_get(m, "org_id")));
+    sq_bind_text(q, 9, vg_json_str(m, "max_tlp"));
+    sq_bind_text(q, 10, vg_json_str(m, "lang") ? vg_json_str(m, "lang") : "");
     if (sqlite3_step(q) != SQLITE_DONE) {
         bool dup = sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE;
         rc = dup ? vg_diag_set(d, VG_EEXIST, "/email", "/email: the crisis has that member")
@@ -330,17 +359,12 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
     return rc;
 }
 
-static int rollcall(struct vg_store *st, const struct vg_actor *who, long long id,
-                    const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d)
+/* The number of crisis id's last roll-call (0: none) into *no, inside a write: 0, or the
+ * store's error (rolled back). */
+static int last_rollcall(struct sq *s, long long id, long long *no, struct vg_diag *d)
 {
-    struct sq *s = sq_of(st);
-    char now[VG_TIME_LEN];
-    vg_time_now(now);
-    int rc = write_begin(s, id, d);
-    if (rc)
-        return rc;
     sqlite3_stmt *q =
-        sq_prep(s, "SELECT coalesce(max(rollcall), 0) + 1 FROM crisis_ack WHERE crisis_id = ?");
+        sq_prep(s, "SELECT coalesce(max(rollcall), 0) FROM crisis_ack WHERE crisis_id = ?");
     if (!q)
         return sq_fail(s, d);
     sqlite3_bind_int64(q, 1, id);
@@ -348,8 +372,32 @@ static int rollcall(struct vg_store *st, const struct vg_actor *who, long long i
         sq_done(s, q);
         return sq_fail(s, d);
     }
-    long long no = sqlite3_column_int64(q, 0);
+    *no = sqlite3_column_int64(q, 0);
     sq_done(s, q);
+    return 0;
+}
+
+/* Begins a roll-call's write on crisis id: now and the last roll-call's number. */
+static int rollcall_begin(struct sq *s, long long id, char now[VG_TIME_LEN], long long *no,
+                          struct vg_diag *d)
+{
+    vg_time_now(now);
+    *no = 0;
+    int rc = write_begin(s, id, d);
+    return rc ? rc : last_rollcall(s, id, no, d);
+}
+
+static int rollcall(struct vg_store *st, const struct vg_actor *who, long long id,
+                    const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    long long no;
+    int rc = rollcall_begin(s, id, now, &no, d);
+    if (rc)
+        return rc;
+    no++;
+    sqlite3_stmt *q;
     for (size_t i = 0; i < n; i++) {
         q = sq_prep(s, "INSERT INTO crisis_ack(crisis_id, rollcall, member_id, hash, sent) "
                        "SELECT crisis_id, ?, id, ?, ? FROM crisis_member "
@@ -424,8 +472,8 @@ static int ack(struct vg_store *st, const unsigned char hash[32], json_t **out, 
 static json_t *pending_row(sqlite3_stmt *q)
 {
     json_t *m = member_row(q);
-    if (sqlite3_column_type(q, 6) != SQLITE_NULL)
-        json_object_set_new(m, "acked", json_string(sq_col_text(q, 6)));
+    if (sqlite3_column_type(q, 10) != SQLITE_NULL)
+        json_object_set_new(m, "acked", json_string(sq_col_text(q, 10)));
     return m;
 }
 
@@ -451,8 +499,8 @@ static int pending(struct vg_store *st, long long id, const char *before, json_t
     json_t *sent = sq_col_null(q, 1);
     sq_done(s, q);
     json_t *p = json_array(), *a = json_array();
-    q = sq_prep(s, "SELECT m.id, m.kind, m.name, m.email, m.role, m.added, k.acked, "
-                   "k.sent <= ? FROM crisis_ack k JOIN crisis_member m ON m.id = k.member_id "
+    q = sq_prep(s, "SELECT " MEMBER_COLS ", k.acked, k.sent <= ? FROM crisis_ack k "
+                   "JOIN crisis_member m ON m.id = k.member_id "
                    "WHERE k.crisis_id = ? AND k.rollcall = ? ORDER BY m.id");
     if (!q) {
         json_decref(sent), json_decref(p), json_decref(a);
@@ -463,9 +511,9 @@ static int pending(struct vg_store *st, long long id, const char *before, json_t
     sqlite3_bind_int64(q, 3, no);
     int step;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        if (sqlite3_column_type(q, 6) != SQLITE_NULL)
+        if (sqlite3_column_type(q, 10) != SQLITE_NULL)
             json_array_append_new(a, pending_row(q));
-        else if (sqlite3_column_int(q, 7))
+        else if (sqlite3_column_int(q, 11))
             json_array_append_new(p, pending_row(q));
     }
     sq_done(s, q);
@@ -504,6 +552,87 @@ static int crisis_close(struct vg_store *st, const struct vg_actor *who, long lo
     return write_end(st, who, id, "crisis.close", closing, out, d);
 }
 
+static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
+                  const struct vg_crisis_token *toks, size_t n, json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    char now[VG_TIME_LEN];
+    long long no;
+    int rc = rollcall_begin(s, id, now, &no, d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q;
+    if (no == 0) {
+        sq_rollback(s);
+        return vg_diag_set(d, VG_ENOENT, "rollcall", "crisis %lld has no roll-call to re-send", id);
+    }
+    for (size_t i = 0; i < n; i++) {
+        q = sq_prep(s, "UPDATE crisis_ack SET hash = ?, sent = ? WHERE crisis_id = ? AND "
+                       "rollcall = ? AND member_id = ? AND acked IS NULL");
+        if (!q)
+            return sq_fail(s, d);
+        sqlite3_bind_blob(q, 1, toks[i].hash, 32, SQLITE_TRANSIENT);
+        sq_bind_text(q, 2, now);
+        sqlite3_bind_int64(q, 3, id);
+        sqlite3_bind_int64(q, 4, no);
+        sqlite3_bind_int64(q, 5, toks[i].member_id);
+        if (sq_step_done(s, q))
+            return sq_fail(s, d);
+        if (sqlite3_changes(s->db) != 1) {
+            sq_rollback(s);
+            return vg_diag_set(d, VG_ENOENT, "", "member %lld has no unanswered call",
+                               toks[i].member_id);
+        }
+    }
+    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
+                          (json_int_t)n);
+    return write_end_entry(st, who, id, "crisis.rollcall.resend", NULL, e, out, d);
+}
+
+static json_t *scheduled_row(sqlite3_stmt *q)
+{
+    json_t *e = json_pack("{s:I,s:I,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
+                          "sitrep_every_hours", (json_int_t)sqlite3_column_int64(q, 1), "base",
+                          sq_col_text(q, 2));
+    json_object_set_new(e, "reminded", sq_col_null(q, 3));
+    return e;
+}
+
+static int scheduled(struct vg_store *st, json_t **out, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    json_t *items = rows_of(s,
+                            "SELECT c.id, c.sitrep_every_hours, coalesce((SELECT max(at) FROM "
+                            "crisis_sitrep r WHERE r.crisis_id = c.id), c.opened), c.reminded "
+                            "FROM crisis c WHERE c.state = 'open' AND c.sitrep_every_hours > ? "
+                            "ORDER BY c.id",
+                            0, scheduled_row);
+    if (!items)
+        return sq_db_error(s, d);
+    *out = json_pack("{s:o}", "items", items);
+    return 0;
+}
+
+static int reminded(struct vg_store *st, const struct vg_actor *who, long long id, const char *when,
+                    struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    int rc = write_begin(s, id, d);
+    if (rc)
+        return rc;
+    sqlite3_stmt *q = sq_prep(s, "UPDATE crisis SET reminded = ? WHERE id = ?");
+    if (!q)
+        return sq_fail(s, d);
+    sq_bind_text(q, 1, when);
+    sqlite3_bind_int64(q, 2, id);
+    if (sq_step_done(s, q))
+        return sq_fail(s, d);
+    json_t *detail = json_pack("{s:s}", "at", when);
+    rc = write_end(st, who, id, "crisis.remind", detail, NULL, d);
+    json_decref(detail);
+    return rc;
+}
+
 const struct vg_store_crisis_ops sq_crisis_ops = {
     .create = crisis_create,
     .get = crisis_get,
@@ -516,4 +645,7 @@ const struct vg_store_crisis_ops sq_crisis_ops = {
     .ack = ack,
     .pending = pending,
     .close = crisis_close,
+    .resend = resend,
+    .scheduled = scheduled,
+    .reminded = reminded,
 };

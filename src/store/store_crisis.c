@@ -69,3 +69,21 @@ int vg_store_crisis_close(struct vg_store *st, const struct vg_actor *who, long 
 {
     return st->ops->crisis->close(st, who, id, when, closing, review, out, d);
 }
+
+int vg_store_crisis_resend(struct vg_store *st, const struct vg_actor *who, long long id,
+                           const struct vg_crisis_token *toks, size_t n, json_t **out,
+                           struct vg_diag *d)
+{
+    return st->ops->crisis->resend(st, who, id, toks, n, out, d);
+}
+
+int vg_store_crisis_scheduled(struct vg_store *st, json_t **out, struct vg_diag *d)
+{
+    return st->ops->crisis->scheduled(st, out, d);
+}
+
+int vg_store_crisis_reminded(struct vg_store *st, const struct vg_actor *who, long long id,
+                             const char *when, struct vg_diag *d)
+{
+    return st->ops->crisis->reminded(st, who, id, when, d);
+}

@@ -1,16 +1,18 @@
-"""The crisis cell (issue 15), without mail: a crisis opened, its members mobilised, a roll-call
-whose links are each used once (a second use refused, an unknown one said so without naming a
+"""The crisis cell (issue 15) through its API: a crisis opened, its members mobilised, a roll-call
+whose links (read here from the outbox; tests/e2e/test_crisis_mail.py follows them from the
+mail a real SMTP server received) are each used once (a second use refused, an unknown one said so without naming a
 member), who has not answered after N minutes, two sitreps (one with a second version), the log,
 the closing with its review checked line by line as Markdown, the roles (a reader reads and is
 refused every write), the audit of every write, and each refusal of bad input with its JSON
 pointer."""
 import hashlib
-import os
+import json
 import re
+import sqlite3
 
 import pytest
 
-from conftest import make_incident
+from conftest import make_incident, make_org
 
 ACK = re.compile(r"^/ack/[0-9a-f]{64}$")
 
@@ -40,9 +42,35 @@ MEMBERS = [
 ]
 
 
+def linked(srv):
+    """MEMBERS with what the TLP gate needs: the partner's partner_id, the contact's org_id."""
+    p = srv.post("/api/v1/partners", {"name": "CERT-EU", "country": "BE", "max_tlp": "AMBER"})
+    assert p.status_code == 201, p.text
+    o = make_org(srv, "CHU Nord")
+    return [{**MEMBERS[0], "partner_id": p.json()["id"]}, MEMBERS[1],
+            {**MEMBERS[2], "org_id": o["id"]}]
+
+
+def ack_links(srv):
+    """The acknowledgement link of each recipient's latest crisis mail, read from the outbox's
+    table (the API need not show the links: test_crisis_mail.py takes them from the mail)."""
+    db = sqlite3.connect(srv.db)
+    try:
+        rows = db.execute("SELECT recipients, body_text FROM outbox WHERE kind = 'crisis' "
+                          "ORDER BY id").fetchall()
+    finally:
+        db.close()
+    out = {}
+    for to, text in rows:
+        found = re.search(r"/ack/[0-9a-f]{64}", text)
+        if found:
+            out[json.loads(to)[0]] = found.group(0)
+    return out
+
+
 def mobilise(srv, cid):
     out = []
-    for m in MEMBERS:
+    for m in linked(srv):
         r = srv.post(f"/api/v1/crises/{cid}/members", m)
         assert r.status_code == 201, r.text
         got = r.json()
@@ -60,22 +88,29 @@ def test_done_when(server):
     cid = c["id"]
     members = mobilise(server, cid)
 
-    # the roll-call: one link per member, shown once
+    # the roll-call: one link per member, in its mail only (never in the answer)
     r = server.post(f"/api/v1/crises/{cid}/rollcall")
     assert r.status_code == 201, r.text
     rc = r.json()
-    assert (rc["rollcall"], rc["members"]) == (1, 3)
-    links = {l["email"]: l["link"] for l in rc["links"]}
+    assert (rc["rollcall"], rc["members"], rc["resent"]) == (1, 3, False)
+    assert "links" not in rc and not re.search(r"[0-9a-f]{64}", r.text)
+    assert [c["member_id"] for c in rc["called"]] == [m["id"] for m in members]
+    links = ack_links(server)
     assert set(links) == {m["email"] for m in MEMBERS}
     assert all(ACK.match(l) for l in links.values()) and len(set(links.values())) == 3
-    assert [l["member_id"] for l in rc["links"]] == [m["id"] for m in members]
-    # the store keeps the tokens' SHA-256 only: no token in the database's files
-    stored = b"".join(open(p, "rb").read() for p in (server.db, f"{server.db}-wal")
-                      if os.path.exists(p))
+    # the crisis tables keep the tokens' SHA-256 only (the token itself lives in the queued
+    # message until it is delivered: docs/SECURITY.md)
+    db = sqlite3.connect(server.db)
+    try:
+        hashes = {bytes(h) for (h,) in db.execute("SELECT hash FROM crisis_ack")}
+        tables = [str(row) for t in ("crisis", "crisis_member", "crisis_log", "crisis_ack")
+                  for row in db.execute(f"SELECT * FROM {t}")]
+    finally:
+        db.close()
     for link in links.values():
         token = link[len("/ack/"):]
-        assert token.encode() not in stored
-        assert hashlib.sha256(token.encode()).digest() in stored
+        assert not any(token in row for row in tables)
+        assert hashlib.sha256(token.encode()).digest() in hashes
 
     # nobody has answered; after 60 minutes nobody is late yet
     p = server.get(f"/api/v1/crises/{cid}/rollcall?after_minutes=0").json()
@@ -108,7 +143,7 @@ def test_done_when(server):
 
     # a second roll-call: fresh links; the first ones stay used
     r2 = server.post(f"/api/v1/crises/{cid}/rollcall").json()
-    assert r2["rollcall"] == 2 and not set(l["link"] for l in r2["links"]) & set(links.values())
+    assert r2["rollcall"] == 2 and not set(ack_links(server).values()) & set(links.values())
     p = server.get(f"/api/v1/crises/{cid}/rollcall").json()
     assert p["rollcall"] == 2 and len(p["pending"]) == 3 and p["acknowledged"] == []
     assert server.get(links["duty@cert.europa.example"], token="").status_code == 410
@@ -148,8 +183,11 @@ def test_done_when(server):
     closed = r.json()
     assert closed["state"] == "closed" and closed["closed"] >= c["opened"]
     timeline = server.get(f"/api/v1/incidents/{inc['ref']}").json()["timeline"]
-    lines = [(e["at"], 0, i, f"log (admin): Cell opened at the CERT")
+    lines = [(e["at"], 0, i, f"log (admin): {e['text']}".replace("\n", " "))
              for i, e in enumerate(closed["log"])]
+    assert [e["text"].split(":")[0] for e in closed["log"]] == \
+        ["Roll-call 1 sent by mail to 3 member(s)", "Roll-call 2 sent by mail to 3 member(s)",
+         "Cell opened\nat the CERT"]
     lines += [(s["at"], 1, i, f"sitrep {s['number']} v{s['version']} [TLP:{s['tlp']}] "
                f"(admin): {s['title']}") for i, s in enumerate(closed["sitreps"])]
     lines += [(t["at"], 2, i, f"incident {inc['ref']} {t['action']} ({t['actor']})")
@@ -166,11 +204,11 @@ def test_done_when(server):
     assert md.status_code == 200 and md.headers["Content-Type"].startswith("text/markdown")
     assert md.text == expected
     assert closed["review"] == expected
-    assert len(lines) == 1 + 3 + len(timeline) and len(timeline) >= 1
+    assert len(lines) == 3 + 3 + len(timeline) and len(timeline) >= 1
 
     # a closed crisis changes no more
     for path, body in (("close", {"summary": "again"}), ("log", {"text": "late"}),
-                       ("members", MEMBERS[0]), ("rollcall", None),
+                       ("members", MEMBERS[1]), ("rollcall", None),
                        ("sitreps", {"title": "x", "body": "y"})):
         err(server.post(f"/api/v1/crises/{cid}/{path}", body), 409, "conflict", "state")
     err(server.patch(f"/api/v1/crises/{cid}", {"level": "watch"}), 409, "conflict", "state")
@@ -178,7 +216,7 @@ def test_done_when(server):
     # every write audited
     actions = [a["action"] for a in server.get("/api/v1/audit?limit=200").json()["items"]]
     for a, n in (("crisis.create", 1), ("crisis.member.add", 3), ("crisis.rollcall", 2),
-                 ("crisis.ack", 2), ("crisis.log", 1), ("crisis.sitrep", 3),
+                 ("crisis.ack", 2), ("crisis.log", 3), ("crisis.sitrep", 3),
                  ("crisis.close", 1)):
         assert actions.count(a) == n, (a, actions)
 
@@ -228,11 +266,23 @@ def test_bad_crisis(server, body, status, code, field):
 
 def test_bad_parts(server):
     cid = crisis(server)["id"]
-    m = dict(MEMBERS[0])
+    m = dict(linked(server)[0])
     for patch, field in (({"kind": "cert"}, "/kind"), ({"role": "boss"}, "/role"),
                          ({"email": "no-at-sign"}, "/email"), ({"email": "a@b@c"}, "/email"),
-                         ({"email": "a b@c"}, "/email"), ({"name": ""}, "/name")):
+                         ({"email": "a b@c"}, "/email"), ({"name": ""}, "/name"),
+                         ({"lang": "de"}, "/lang"), ({"partner_id": 0}, "/partner_id"),
+                         ({"partner_id": "1"}, "/partner_id"), ({"partner_id": 999},
+                                                                 "/partner_id"),
+                         ({"org_id": 1}, "/org_id"), ({"max_tlp": "GREEN"}, "/max_tlp")):
         err(server.post(f"/api/v1/crises/{cid}/members", {**m, **patch}), 400, "invalid", field)
+    no_link = {k: v for k, v in m.items() if k != "partner_id"}
+    err(server.post(f"/api/v1/crises/{cid}/members", no_link), 400, "invalid", "/partner_id")
+    contact = {**MEMBERS[2], "org_id": 999}
+    err(server.post(f"/api/v1/crises/{cid}/members", contact), 400, "invalid", "/org_id")
+    err(server.post(f"/api/v1/crises/{cid}/members", MEMBERS[2]), 400, "invalid", "/org_id")
+    for bad in ("RED", "AMBER+STRICT", "PINK", 1):
+        err(server.post(f"/api/v1/crises/{cid}/members", {**MEMBERS[1], "max_tlp": bad}), 400,
+            "invalid", "/max_tlp")
     no_role = {k: v for k, v in MEMBERS[1].items() if k != "role"}
     assert server.post(f"/api/v1/crises/{cid}/members", no_role).json()["role"] == "other"
     assert server.post(f"/api/v1/crises/{cid}/members", m).status_code == 201
@@ -250,6 +300,13 @@ def test_bad_parts(server):
     err(server.post(f"/api/v1/crises/{cid}/close", {"summary": "s", "actions": ["ok", 2]}),
         400, "invalid", "/actions/1")
     err(server.post(f"/api/v1/crises/{cid}/close", {"actions": []}), 400, "invalid", "/summary")
+    for bad in (-1, 721, "2", 1.5, None):
+        err(server.patch(f"/api/v1/crises/{cid}", {"sitrep_every_hours": bad}), 400, "invalid",
+            "/sitrep_every_hours")
+    for body in ({"pending_only": 1}, {"pending_only": True, "x": 1}, ["x"]):
+        err(server.post(f"/api/v1/crises/{cid}/rollcall", body), 400, "invalid",
+            "/pending_only" if "pending_only" in body and len(body) == 1 else
+            ("/x" if isinstance(body, dict) else None))
     e = err(server.patch(f"/api/v1/crises/{cid}", {}), 400, "invalid", None)
     assert e["message"] == "the patch changes nothing"
     for q in ("-1", "10081", "x", "1.5"):

@@ -110,6 +110,7 @@ ROLES = {
     ("GET", "/api/v1/crises/{}/rollcall"): "reader",
     ("POST", "/api/v1/crises/{}/sitreps"): "analyst",
     ("POST", "/api/v1/crises/{}/close"): "analyst",
+    ("POST", "/api/v1/crises/{}/sitreps/{}/send"): "analyst",
     ("GET", "/api/v1/crises/{}/review.md"): "reader",
     ("GET", "/ack/{}"): "public",
 }

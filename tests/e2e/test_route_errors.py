@@ -149,6 +149,9 @@ ID_ROUTES = {
                                               malformed_msg="no crisis '{id}'"),
     ("GET", "/api/v1/crises/{}/review.md"): dict(NUM, body=None, absent_msg="no crisis {id}",
                                                  malformed_msg="no crisis '{id}'"),
+    ("POST", "/api/v1/crises/{}/sitreps/{}/send"): dict(NUM, body=None,
+                                                        absent_msg="no crisis {id}",
+                                                        malformed_msg="no crisis '{id}'"),
 }
 # routes whose {} answers a plain text, not a JSON error (test_crises.py checks each answer):
 # the roll-call's public link, which names no member whatever the token
@@ -197,6 +200,8 @@ BODY_ROUTES = {
                                              "field": "members"},  # `{}` is no body: no member
     ("POST", "/api/v1/crises/{}/sitreps"): ("/title", "/title is required"),
     ("POST", "/api/v1/crises/{}/close"): ("/summary", "/summary is required"),
+    ("POST", "/api/v1/crises/{}/sitreps/{}/send"): {"status": 404, "code": "not_found",
+                                                    "field": "number"},  # no such sitrep
 }
 # the media type of a route's body when it is not application/json
 BODY_TYPES = {("POST", "/taxii2/vigie/collections/{}/objects"): "application/taxii+json;version=2.1"}
