@@ -74,6 +74,8 @@ extern const struct vg_command vg_cmd_csaf;
 extern const struct vg_command vg_cmd_advisory;
 /* `vigie mail` (cli/cmd_mail.c, issue 15) */
 extern const struct vg_command vg_cmd_mail;
+/* `vigie mail notify` (cli/cmd_mail_notify.c) */
+int vg_cli_mail_notify(int argc, char **argv);
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];
