@@ -3,6 +3,7 @@
  * in its publication's transaction. */
 #include "app/notify.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,7 @@ static int digest_one(struct vg_store *st, const struct vg_mail_config *cfg, lon
     if (rc)
         return rc;
     json_t *groups = NULL, *digest = NULL;
+    bool taken = false;
     rc = readers(st, org, "digest", &groups, d);
     if (rc || !groups) /* nobody reads it: the digest is not taken */
         goto out;
@@ -137,6 +139,7 @@ static int digest_one(struct vg_store *st, const struct vg_mail_config *cfg, lon
     snprintf(object, sizeof object, "org:%lld", org);
     struct digest_ctx c = {digest};
     rc = queue_groups(st, cfg, "digest", object, groups, render_digest, &c, &n->messages, d);
+    taken = true;
 out:
     json_decref(groups);
     json_decref(digest);
@@ -145,7 +148,7 @@ out:
         return 0;
     }
     rc = tx_end(st, rc, d);
-    if (!rc && digest)
+    if (!rc && taken)
         n->digests++;
     return rc;
 }

@@ -113,7 +113,7 @@ static void defang_url(const char *v, struct vg_buf *out)
 {
     static const struct {
         const char *scheme, *as;
-    } schemes[] = {{"https://", "hxxps://"}, {"http://", "hxxp://"}, {"ftp://", "fxp://"}};
+    } schemes[] = {{"https://", "hxxps://"}, {"http://", "hxxp://"}};
     const char *host = v, *sep = strstr(v, "://");
     bool known = false;
     for (size_t i = 0; i < sizeof schemes / sizeof schemes[0] && !known; i++)
@@ -271,8 +271,7 @@ int vg_watchmail_digest(const json_t *digest, const char *tlp, const char *lang,
         struct vg_buf more;
         vg_buf_init(&more, 512);
         vg_buf_printf(&more, "%zu ", n - shown);
-        put_label(&more, lang, "autre(s) : voir `vigie vuln digest` ou le CERT",
-                  "more: ask the CERT");
+        put_label(&more, lang, "autre(s) : demandez-les au CERT", "more: ask the CERT");
         vg_buf_printf(text, "(+ %s)\n", more.data ? more.data : "");
         vg_buf_puts(html, "<p>+ ");
         put_html(html, more.data ? more.data : "");
@@ -360,7 +359,7 @@ int vg_watchmail_alerts(const char *name, const json_t *alerts, size_t more, con
     vg_buf_puts(html, "</table>\n");
     if (more) {
         vg_buf_printf(text, "(+ %zu ", more);
-        put_label(text, lang, "autre(s) : voir le CERT", "more: ask the CERT");
+        put_label(text, lang, "autre(s) : demandez-les au CERT", "more: ask the CERT");
         vg_buf_puts(text, ")\n");
         vg_buf_printf(html, "<p>+ %zu</p>\n", more);
     }

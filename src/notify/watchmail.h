@@ -15,8 +15,8 @@
 /* Appends value, an indicator of STIX type type ("ipv4-addr", "domain-name", "url",
  * "email-addr", ...) in its normal form, defanged, to out, its control characters dropped:
  * ipv4-addr: the last dot as "[.]" ("198.51.100[.]7"); domain-name: every dot
- * ("evil[.]example"); url: the scheme http/https/ftp as hxxp/hxxps/fxp (another scheme's "://"
- * as "[://]") and every dot of the host ("hxxp://evil[.]example/a.php"); email-addr: "@" as
+ * ("evil[.]example"); url: the scheme http/https as hxxp/hxxps (another scheme's "://" as
+ * "[://]") and every dot of the host ("hxxp://evil[.]example/a.php"); email-addr: "@" as
  * "[@]" and every dot of the domain. Other types (hashes, ipv6-addr...) are written as they
  * are. core's defanged-form reader (notify/defang.h) reads all of these back. */
 void vg_watchmail_defang(const char *type, const char *value, struct vg_buf *out);
