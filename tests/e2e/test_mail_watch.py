@@ -226,6 +226,26 @@ def test_advisory_to_holders_of_its_products(tmp_path, smtp, monkeypatch):
         assert send(srv.db, smtp) == "sent 4 retried 0 failed 0"
         assert [r for _, _, r, _ in smtp.got] == [["a1@a.example"], ["c1@c.example"],
                                                   ["a1@a.example"], ["c1@c.example"]]
+        # AMBER goes to the organisations the advisory concerns (its internal constituents,
+        # here from the watch's findings), not to another holder of the product
+        e = make_org(srv, "Org E", assets=assets(PRODUCTS[:1]),
+                     contacts=[{"name": "E1", "email": "e1@e.example"}])
+        make_org(srv, "Org F", assets=assets(["cpe:2.3:a:apache:http_server:2.4.99:*:*:*:*:*:*:*"]),
+                 contacts=[{"name": "F1", "email": "f1@f.example"}])
+        run("vuln", "import", os.path.join(VULNDB, "nvd-a.json"), db=srv.db)
+        r = srv.post("/api/v1/advisories/draft-from-cves", {"cves": ["CVE-2025-1001"]}, token=tok)
+        assert r.status_code == 201, r.text
+        d = r.json()
+        assert d["tlp"] == "AMBER"
+        assert [c["org"] for c in d["internal"]["constituents"]] == [e["id"]]
+        ref = d["ref"]
+        assert srv.post(f"/api/v1/advisories/{ref}/submit", token=tok).status_code == 200
+        assert srv.post(f"/api/v1/advisories/{ref}/publish", token=tok).status_code == 200
+        items = [m for m in outbox(srv) if m["object"] == ref]
+        assert [(m["to"], m["subject"][:10]) for m in items] == [(["e1@e.example"], "TLP:AMBER ")]
+        assert "Your products concerned" in items[0]["text"]
+        assert "cpe:2.3:a:apache:http_server:2.4.41" in items[0]["text"]
+        assert "advisories/" not in items[0]["text"]
         assert a["id"]
     finally:
         rc, err = srv.stop()
