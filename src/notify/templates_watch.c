@@ -85,6 +85,47 @@ static void html_para(struct vg_buf *html, const char *lang, const char *l, cons
     vg_buf_puts(html, "</p>\n");
 }
 
+/* The start of a message: the TLP line, then the greeting paragraphs fr and en (those the
+ * language wants) in the text and the HTML. */
+static void intro(struct vg_buf *text, struct vg_buf *html, const char *tlp, const char *lang,
+                  const char *fr, const char *en)
+{
+    vg_buf_printf(text, "TLP:%s\n\n", tlp);
+    if (wants(lang, "fr"))
+        vg_buf_printf(text, "%s\n\n", fr);
+    if (wants(lang, "en"))
+        vg_buf_printf(text, "%s\n\n", en);
+    html_begin(html, tlp);
+    html_para(html, lang, "fr", fr);
+    html_para(html, lang, "en", en);
+}
+
+/* Writes line (then cleans it up) into the text between tpre and tpost and, escaped, into the
+ * HTML between hpre and hpost. */
+static void put_both(struct vg_buf *text, struct vg_buf *html, struct vg_buf *line,
+                     const char *tpre, const char *tpost, const char *hpre, const char *hpost)
+{
+    const char *v = line->data ? line->data : "";
+    vg_buf_puts(text, tpre);
+    vg_buf_puts(text, v);
+    vg_buf_puts(text, tpost);
+    vg_buf_puts(html, hpre);
+    put_html(html, v);
+    vg_buf_puts(html, hpost);
+    text->failed |= line->failed;
+    vg_buf_cleanup(line);
+}
+
+/* "(+ N more: ask the CERT)": what a list left out. */
+static void put_more(struct vg_buf *text, struct vg_buf *html, const char *lang, size_t n)
+{
+    struct vg_buf more;
+    vg_buf_init(&more, 512);
+    vg_buf_printf(&more, "%zu ", n);
+    put_label(&more, lang, "autre(s) : demandez-les au CERT", "more: ask the CERT");
+    put_both(text, html, &more, "(+ ", ")\n", "<p>+ ", "</p>\n");
+}
+
 static int done(const struct vg_buf *subject, const struct vg_buf *text, const struct vg_buf *html)
 {
     return subject->failed || text->failed || html->failed ? VG_ENOMEM : 0;
@@ -107,6 +148,21 @@ static void put_clean(struct vg_buf *out, const char *s, size_t n)
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
             vg_buf_putc(out, s[i]);
+}
+
+/* v split at its last c: the part before as it is, mark for c, the part after with its dots
+ * defanged if dots_after; without c, the whole as the part after. */
+static void put_split(struct vg_buf *out, const char *v, char c, const char *mark, bool dots_after)
+{
+    const char *at = strrchr(v, c), *after = at ? at + 1 : v;
+    if (at) {
+        put_clean(out, v, (size_t)(at - v));
+        vg_buf_puts(out, mark);
+    }
+    if (dots_after)
+        put_dots(out, after, strlen(after));
+    else
+        put_clean(out, after, strlen(after));
 }
 
 static void defang_url(const char *v, struct vg_buf *out)
@@ -139,27 +195,13 @@ void vg_watchmail_defang(const char *type, const char *value, struct vg_buf *out
     if (!type)
         type = "";
     if (!strcmp(type, "ipv4-addr")) {
-        const char *last = strrchr(v, '.');
-        if (!last) {
-            put_clean(out, v, n);
-            return;
-        }
-        put_clean(out, v, (size_t)(last - v));
-        vg_buf_puts(out, "[.]");
-        put_clean(out, last + 1, strlen(last + 1));
+        put_split(out, v, '.', "[.]", false);
     } else if (!strcmp(type, "domain-name")) {
         put_dots(out, v, n);
     } else if (!strcmp(type, "url")) {
         defang_url(v, out);
     } else if (!strcmp(type, "email-addr")) {
-        const char *at = strrchr(v, '@');
-        if (!at) {
-            put_dots(out, v, n);
-            return;
-        }
-        put_clean(out, v, (size_t)(at - v));
-        vg_buf_puts(out, "[@]");
-        put_dots(out, at + 1, strlen(at + 1));
+        put_split(out, v, '@', "[@]", true);
     } else {
         put_clean(out, v, n);
     }
@@ -209,37 +251,32 @@ int vg_watchmail_digest(const json_t *digest, const char *tlp, const char *lang,
     vg_buf_puts(subject, ", ");
     put_line(subject, name);
 
-    struct vg_buf fr, en;
-    vg_buf_init(&fr, 4096);
-    vg_buf_init(&en, 4096);
-    vg_buf_printf(&fr,
-                  "Bonjour,\n\nLa veille technologique du CERT a relevé %zu vulnérabilité(s) "
-                  "nouvelle(s) dans les produits déclarés de votre organisation (",
-                  n);
-    put_line(&fr, name);
-    vg_buf_puts(&fr, since[0] ? "), depuis le bilan du " : ") : premier bilan.");
-    put_line(&fr, since);
-    vg_buf_puts(&fr, "\nLes plus urgentes d'abord.");
-    vg_buf_printf(&en,
-                  "Hello,\n\nThe CERT's technology watch found %zu new vulnerability finding(s) "
-                  "in the declared products of your organisation (",
-                  n);
-    put_line(&en, name);
-    vg_buf_puts(&en, since[0] ? "), since the digest of " : "): first digest.");
-    put_line(&en, since);
-    vg_buf_puts(&en, "\nThe most urgent first.");
-
-    vg_buf_printf(text, "TLP:%s\n\n", tlp);
-    if (wants(lang, "fr"))
-        vg_buf_printf(text, "%s\n\n", fr.data ? fr.data : "");
-    if (wants(lang, "en"))
-        vg_buf_printf(text, "%s\n\n", en.data ? en.data : "");
-    html_begin(html, tlp);
-    html_para(html, lang, "fr", fr.data ? fr.data : "");
-    html_para(html, lang, "en", en.data ? en.data : "");
-    text->failed |= fr.failed || en.failed;
-    vg_buf_cleanup(&fr);
-    vg_buf_cleanup(&en);
+    /* the greeting in each language: before the count, after it, then since or first */
+    static const struct {
+        const char *head, *mid, *since, *first, *tail;
+    } words[2] = {
+        {"Bonjour,\n\nLa veille technologique du CERT a relevé ",
+         " vulnérabilité(s) nouvelle(s) dans les produits déclarés de votre organisation (",
+         "), depuis le bilan du ", ") : premier bilan", ".\nLes plus urgentes d'abord."},
+        {"Hello,\n\nThe CERT's technology watch found ",
+         " new vulnerability finding(s) in the declared products of your organisation (",
+         "), since the digest of ", "): first digest", ".\nThe most urgent first."},
+    };
+    struct vg_buf greet[2];
+    for (int k = 0; k < 2; k++) {
+        vg_buf_init(&greet[k], 4096);
+        vg_buf_printf(&greet[k], "%s%zu%s", words[k].head, n, words[k].mid);
+        put_line(&greet[k], name);
+        vg_buf_puts(&greet[k], since[0] ? words[k].since : words[k].first);
+        put_line(&greet[k], since);
+        vg_buf_puts(&greet[k], words[k].tail);
+    }
+    intro(text, html, tlp, lang, greet[0].data ? greet[0].data : "",
+          greet[1].data ? greet[1].data : "");
+    for (int k = 0; k < 2; k++) {
+        text->failed |= greet[k].failed;
+        vg_buf_cleanup(&greet[k]);
+    }
 
     vg_buf_puts(html, "<ul>\n");
     for (size_t i = 0; i < shown; i++) {
@@ -267,18 +304,8 @@ int vg_watchmail_digest(const json_t *digest, const char *tlp, const char *lang,
         vg_buf_cleanup(&line);
     }
     vg_buf_puts(html, "</ul>\n");
-    if (shown < n) {
-        struct vg_buf more;
-        vg_buf_init(&more, 512);
-        vg_buf_printf(&more, "%zu ", n - shown);
-        put_label(&more, lang, "autre(s) : demandez-les au CERT", "more: ask the CERT");
-        vg_buf_printf(text, "(+ %s)\n", more.data ? more.data : "");
-        vg_buf_puts(html, "<p>+ ");
-        put_html(html, more.data ? more.data : "");
-        vg_buf_puts(html, "</p>\n");
-        text->failed |= more.failed;
-        vg_buf_cleanup(&more);
-    }
+    if (shown < n)
+        put_more(text, html, lang, n - shown);
     vg_buf_puts(html, "</body></html>\n");
     return done(subject, text, html);
 }
@@ -297,20 +324,13 @@ int vg_watchmail_alerts(const char *name, const json_t *alerts, size_t more, con
     vg_buf_puts(subject, ", ");
     put_line(subject, name ? name : "");
 
-    vg_buf_printf(text, "TLP:%s\n\n", tlp);
-    html_begin(html, tlp);
     static const char fr[] = "Bonjour,\n\nDes indicateurs de compromission connus du CERT ont "
                              "été vus dans des événements attribués à votre organisation. Les "
                              "valeurs sont désamorcées ([.], hxxp) : ne les visitez pas.";
     static const char en[] = "Hello,\n\nIndicators of compromise known to the CERT were seen in "
                              "events attributed to your organisation. The values are defanged "
                              "([.], hxxp): do not visit them.";
-    if (wants(lang, "fr"))
-        vg_buf_printf(text, "%s\n\n", fr);
-    if (wants(lang, "en"))
-        vg_buf_printf(text, "%s\n\n", en);
-    html_para(html, lang, "fr", fr);
-    html_para(html, lang, "en", en);
+    intro(text, html, tlp, lang, fr, en);
     vg_buf_puts(html, "<table>\n<tr><th>");
     html_label(html, lang, "Indicateur", "Indicator");
     vg_buf_puts(html, "</th><th>Type</th><th>TLP</th><th>");
@@ -357,12 +377,8 @@ int vg_watchmail_alerts(const char *name, const json_t *alerts, size_t more, con
         vg_buf_cleanup(&v);
     }
     vg_buf_puts(html, "</table>\n");
-    if (more) {
-        vg_buf_printf(text, "(+ %zu ", more);
-        put_label(text, lang, "autre(s) : demandez-les au CERT", "more: ask the CERT");
-        vg_buf_puts(text, ")\n");
-        vg_buf_printf(html, "<p>+ %zu</p>\n", more);
-    }
+    if (more)
+        put_more(text, html, lang, more);
     vg_buf_puts(html, "</body></html>\n");
     return done(subject, text, html);
 }
@@ -392,6 +408,17 @@ static void system_line(struct vg_buf *b, const json_t *s, const char *lang)
     }
 }
 
+/* A list's heading: "Label:" then after in the text, <h2>Label</h2> and <ul> in the HTML. */
+static void section(struct vg_buf *text, struct vg_buf *html, const char *lang, const char *fr,
+                    const char *en, const char *after)
+{
+    put_label(text, lang, fr, en);
+    vg_buf_puts(text, after);
+    vg_buf_puts(html, "<h2>");
+    html_label(html, lang, fr, en);
+    vg_buf_puts(html, "</h2>\n<ul>\n");
+}
+
 int vg_watchmail_advisory(const json_t *adv, const json_t *products, const char *link,
                           const char *lang, struct vg_buf *subject, struct vg_buf *text,
                           struct vg_buf *html)
@@ -402,18 +429,11 @@ int vg_watchmail_advisory(const json_t *adv, const json_t *products, const char 
     vg_buf_puts(subject, ": ");
     put_line(subject, title);
 
-    vg_buf_printf(text, "TLP:%s\n\n", tlp);
-    html_begin(html, tlp);
     static const char fr[] = "Bonjour,\n\nLe CERT publie un avis qui concerne des produits "
                              "déclarés par votre organisation.";
     static const char en[] = "Hello,\n\nThe CERT published an advisory about products your "
                              "organisation declared.";
-    if (wants(lang, "fr"))
-        vg_buf_printf(text, "%s\n\n", fr);
-    if (wants(lang, "en"))
-        vg_buf_printf(text, "%s\n\n", en);
-    html_para(html, lang, "fr", fr);
-    html_para(html, lang, "en", en);
+    intro(text, html, tlp, lang, fr, en);
 
     put_label(text, lang, "Référence", "Reference");
     vg_buf_puts(text, ": ");
@@ -433,11 +453,7 @@ int vg_watchmail_advisory(const json_t *adv, const json_t *products, const char 
     const json_t *x;
     const json_t *risks = json_object_get(adv, "risks");
     if (json_array_size(risks)) {
-        put_label(text, lang, "Risques", "Risks");
-        vg_buf_puts(text, ":");
-        vg_buf_puts(html, "<h2>");
-        html_label(html, lang, "Risques", "Risks");
-        vg_buf_puts(html, "</h2>\n<ul>\n");
+        section(text, html, lang, "Risques", "Risks", ":");
         json_array_foreach(risks, i, x) {
             vg_buf_puts(text, i ? ", " : " ");
             put_line(text, json_is_string(x) ? json_string_value(x) : "");
@@ -448,29 +464,16 @@ int vg_watchmail_advisory(const json_t *adv, const json_t *products, const char 
         vg_buf_putc(text, '\n');
         vg_buf_puts(html, "</ul>\n");
     }
-    put_label(text, lang, "Systèmes affectés", "Affected systems");
-    vg_buf_puts(text, ":\n");
-    vg_buf_puts(html, "<h2>");
-    html_label(html, lang, "Systèmes affectés", "Affected systems");
-    vg_buf_puts(html, "</h2>\n<ul>\n");
+    section(text, html, lang, "Systèmes affectés", "Affected systems", ":\n");
     json_array_foreach(json_object_get(adv, "affected_systems"), i, x) {
         struct vg_buf line;
         vg_buf_init(&line, 4096);
         system_line(&line, x, lang);
-        vg_buf_printf(text, "- %s\n", line.data ? line.data : "");
-        vg_buf_puts(html, "<li>");
-        put_html(html, line.data ? line.data : "");
-        vg_buf_puts(html, "</li>\n");
-        text->failed |= line.failed;
-        vg_buf_cleanup(&line);
+        put_both(text, html, &line, "- ", "\n", "<li>", "</li>\n");
     }
     vg_buf_puts(html, "</ul>\n");
     if (json_array_size(products)) {
-        put_label(text, lang, "Vos produits concernés", "Your products concerned");
-        vg_buf_puts(text, ":\n");
-        vg_buf_puts(html, "<h2>");
-        html_label(html, lang, "Vos produits concernés", "Your products concerned");
-        vg_buf_puts(html, "</h2>\n<ul>\n");
+        section(text, html, lang, "Vos produits concernés", "Your products concerned", ":\n");
         json_array_foreach(products, i, x) {
             const char *p = json_is_string(x) ? json_string_value(x) : "";
             vg_buf_puts(text, "- ");

@@ -10,6 +10,7 @@ import os
 
 from conftest import ROOT, Server, make_org, run
 from mailsink import env
+from test_advisories import AVIS as ADVISORY
 
 VULNDB = os.path.join(ROOT, "tests", "data", "vulndb")
 PRODUCTS = ["cpe:2.3:a:apache:http_server:2.4.41:*:*:*:*:*:*:*",
@@ -148,17 +149,7 @@ def test_alerts_defanged_red_withheld_once(server, smtp, tmp_path):
     assert len(smtp.got) == 2
 
 
-AVIS = {
-    "kind": "avis",
-    "title": "Vulnérabilité dans Example <Server>",
-    "risks": ["remote code execution"],
-    "affected_systems": [{"vendor": "Example", "product": "Server", "versions": "< 2.4.58",
-                          "fixed": "2.4.58",
-                          "cpe": "cpe:2.3:a:example:server:*:*:*:*:*:*:*:*"}],
-    "cves": ["cve-2024-0001"],
-    "summary": "Une vulnérabilité permet l'exécution de code.",
-    "references": ["https://example.org/sa-1"],
-}
+AVIS = {**ADVISORY, "title": "Vulnérabilité dans Example <Server>"}
 
 
 def publish(srv, tok, body):
