@@ -2,21 +2,23 @@
  * detection alerts the mail round has not handled (alert.mailed, migration 020). */
 #include "store/sqlite_int.h"
 
-/* Rows of q into a new array through row(); NULL with d set on a failed step. */
-static json_t *rows(struct sq *s, sqlite3_stmt *q, json_t *(*row)(sqlite3_stmt *q),
-                    struct vg_diag *d)
+/* The rows of q into *out, a new array, through row(); 0, VG_ENOMEM or VG_EIO (d set). */
+static int rows(struct sq *s, sqlite3_stmt *q, json_t *(*row)(sqlite3_stmt *q), json_t **out,
+                struct vg_diag *d)
 {
     json_t *a = json_array();
-    int step;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(a, row(q));
+    int step = SQLITE_DONE;
+    bool oom = !a;
+    while (!oom && (step = sqlite3_step(q)) == SQLITE_ROW)
+        oom = json_array_append_new(a, row(q)) != 0;
     sq_done(s, q);
-    if (step != SQLITE_DONE) {
+    *out = NULL;
+    if (oom || step != SQLITE_DONE) {
         json_decref(a);
-        sq_db_error(s, d);
-        return NULL;
+        return oom ? vg_diag_set(d, VG_ENOMEM, "", "out of memory") : sq_db_error(s, d);
     }
-    return a;
+    *out = a;
+    return 0;
 }
 
 static json_t *pending_row(sqlite3_stmt *q)
@@ -35,8 +37,7 @@ static int digest_pending(struct vg_store *st, json_t **out, struct vg_diag *d)
                                  "AND f.id > coalesce(g.last_id, 0)) ORDER BY o.id");
     if (!q)
         return sq_db_error(s, d);
-    *out = rows(s, q, pending_row, d);
-    return *out ? 0 : VG_EIO;
+    return rows(s, q, pending_row, out, d);
 }
 
 static json_t *alert_row(sqlite3_stmt *q)
@@ -61,8 +62,7 @@ static int alerts_unmailed(struct vg_store *st, int limit, json_t **out, struct 
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int(q, 1, limit);
-    *out = rows(s, q, alert_row, d);
-    return *out ? 0 : VG_EIO;
+    return rows(s, q, alert_row, out, d);
 }
 
 static int alert_mailed(struct vg_store *st, long long id, struct vg_diag *d)
