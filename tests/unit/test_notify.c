@@ -9,12 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/notify.h"
 #include "app/org.h"
 #include "app/watch.h"
+#include "store/schema.h"
 #include "store_fixture.h"
 #include "util/mem.h"
 
@@ -150,11 +152,56 @@ static void digest_period(void **state)
     assert_int_equal(s, 24 * 3600);
 }
 
+/* Migration 020: the alerts of an older database count as handled (no flood of stale alerts at
+ * the first round); a new alert is not. */
+static void migration_marks_old_alerts_handled(void **state)
+{
+    struct fixture *f = *state;
+    char path[160];
+    snprintf(path, sizeof path, "%s/v19.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    for (const struct vg_migration *m = vg_schema_migrations; m->version && m->version < 20; m++)
+        assert_int_equal(sqlite3_exec(db, m->sql, NULL, NULL, NULL), SQLITE_OK);
+    static const char sql[] =
+        "PRAGMA user_version = 19;"
+        "INSERT INTO org(id, name, kind, sector, created, updated) VALUES "
+        "(1, 'A', 'ministry', 'government', 'x', 'x');"
+        "INSERT INTO indicator(id, type, value, tlp, created, updated) VALUES "
+        "(1, 'ipv4-addr', '198.51.100.7', 'AMBER', 'x', 'x');"
+        "INSERT INTO alert(indicator_id, org_id, day, first_seen, last_seen, count, created) "
+        "VALUES (1, 1, '2026-11-20', 'x', 'x', 1, 'x'), (1, NULL, '2026-11-20', 'x', 'x', 1, 'x')";
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s", err);
+    sqlite3_close(db);
+    struct vg_diag d;
+    struct vg_store *st = vg_store_open(path, NULL, &d);
+    assert_non_null(st);
+    assert_int_equal(scalar_on(path, "SELECT count(*) FROM alert WHERE mailed = 1"), 2);
+    exec_on(path, "INSERT INTO alert(indicator_id, org_id, day, first_seen, last_seen, count, "
+                  "created) VALUES (1, 1, '2026-11-21', 'x', 'x', 1, 'x')");
+    json_t *out = NULL;
+    assert_int_equal(vg_store_notify_alerts_unmailed(st, 10, &out, &d), 0);
+    assert_int_equal(json_array_size(out), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(out, 0), "day")),
+                        "2026-11-21");
+    json_decref(out);
+    vg_store_close(st);
+    static const char *const sfx[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[200];
+        snprintf(p, sizeof p, "%s%s", path, sfx[i]);
+        unlink(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(round_all_or_nothing_under_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(digest_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(migration_marks_old_alerts_handled, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
