@@ -19,6 +19,7 @@
 #include "store/schema.h"
 #include "store_fixture.h"
 #include "util/mem.h"
+#include "util/time.h"
 
 #define VULNDB "tests/data/vulndb/"
 
@@ -111,6 +112,10 @@ static void round_all_or_nothing_under_failures(void **state)
     assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE kind = 'alert' AND body_text "
                               "LIKE '%198.51.100[.]7%' AND body_text LIKE '%evil[.]example%'"),
                      2);
+    /* the message is under the highest TLP of the indicators it lists (AMBER and GREEN) */
+    assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE kind = 'alert' AND "
+                              "subject LIKE 'TLP:AMBER %' AND body_text LIKE 'TLP:AMBER%'"),
+                     2);
     /* a second round finds nothing to do */
     struct vg_diag d;
     struct vg_notify_counts c;
@@ -132,10 +137,12 @@ static void digest_period(void **state)
     assert_int_equal(c.alerts_held, 1);
     assert_int_equal(c.messages, 4);
     /* a finding newer than the digest: due only once the period has passed */
-    exec_on(f->path, "UPDATE digest SET last_id = last_id - 1");
-    assert_int_equal(vg_notify_round(f->st, now + 2 * 3600 - 60, &c, &d), 0);
+    exec_on(f->path, "UPDATE digest SET last_id = last_id - 1, at = '2026-12-01T08:00:00.250000Z'");
+    time_t at;
+    assert_int_equal(vg_time_parse("2026-12-01T08:00:00Z", &at), 0);
+    assert_int_equal(vg_notify_round(f->st, at + 2 * 3600 - 1, &c, &d), 0);
     assert_int_equal(c.digests, 0);
-    assert_int_equal(vg_notify_round(f->st, now + 2 * 3600 + 1, &c, &d), 0);
+    assert_int_equal(vg_notify_round(f->st, at + 2 * 3600, &c, &d), 0); /* exactly the period */
     assert_int_equal(c.digests, 1);
     assert_int_equal(c.messages, 2);
     assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE kind = 'digest'"), 4);
@@ -196,11 +203,37 @@ static void migration_marks_old_alerts_handled(void **state)
     }
 }
 
+/* One message lists at most VG_NOTIFY_ALERT_LIST alerts and counts the others; all are marked. */
+static void alert_list_bounded(void **state)
+{
+    struct fixture *f = *state;
+    seed(f);
+    exec_on(f->path,
+            "UPDATE alert SET mailed = 1;"
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 101) "
+            "INSERT INTO indicator(id, type, value, tlp, created, updated) "
+            "SELECT 100 + i, 'domain-name', 'd' || i || '.example', 'CLEAR', 'x', 'x' FROM n;"
+            "INSERT INTO alert(indicator_id, org_id, day, first_seen, last_seen, count, created) "
+            "SELECT id, 1, '2026-11-22', 'x', 'x', 1, 'x' FROM indicator WHERE id > 100");
+    struct vg_diag d;
+    struct vg_notify_counts c;
+    assert_int_equal(vg_notify_round(f->st, time(NULL), &c, &d), 0);
+    assert_int_equal(c.alerts, VG_NOTIFY_ALERT_LIST + 1);
+    assert_int_equal(c.alerts_held, 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM alert WHERE mailed = 0 AND org_id = 1"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM outbox WHERE kind = 'alert' AND subject LIKE "
+                              "'TLP:CLEAR Alerte de détection: 101 %' AND body_text LIKE "
+                              "'%d100[.]example%' AND body_text NOT LIKE '%d101[.]example%' AND "
+                              "body_text LIKE '%(+ 1 autre(s)%'"),
+                     1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(round_all_or_nothing_under_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(digest_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(alert_list_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(migration_marks_old_alerts_handled, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
