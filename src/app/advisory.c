@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/notify.h"
 #include "advisory/model.h"
 #include "util/json.h"
 #include "util/limits.h"
@@ -498,6 +499,10 @@ int vg_advisory_publish(struct vg_store *st, const struct vg_actor *who, const c
     rc = publish_version(st, who, ref, rec, json_object_get(rec, "draft"), desc, NULL,
                          "advisory.publish", detail, &saved, before, d);
     json_decref(detail);
+    /* the first publication mails the holders of its products, in the same transaction; a
+     * revision is published here too but does not mail again (docs/MAIL.md) */
+    if (rc == 0 && !json_is_object(json_object_get(rec, "published")))
+        rc = vg_notify_advisory_published(st, saved, NULL, d);
     return finish(st, rc, rec, saved, out, d);
 }
 

@@ -111,6 +111,8 @@ static int run_mail(int argc, char **argv)
         return run_send(argc - 1, argv + 1);
     if (strcmp(argv[1], "queue") == 0)
         return run_queue(argc - 1, argv + 1);
+    if (strcmp(argv[1], "notify") == 0)
+        return vg_cli_mail_notify(argc - 1, argv + 1);
     struct vg_shown sa;
     return vg_cli_usage("mail", "unknown subcommand '%s'", vg_shown(vg_str_c(argv[1]), 0, &sa));
 }
@@ -120,7 +122,8 @@ const struct vg_command vg_cmd_mail = {
     "outbound mail: deliver the outbox, queue a message",
     "usage: vigie mail send [--db PATH]\n"
     "       vigie mail queue [--db PATH] --to ADDR... --subject S --text T [--html H]\n"
-    "                        [--ref REF] [--kind KIND]\n\n"
+    "                        [--ref REF] [--kind KIND]\n"
+    "       vigie mail notify [--db PATH]\n\n"
     "send   delivers every message of the outbox that is due, once, over SMTP ($VIGIE_SMTP_URL,\n"
     "       smtp:// or smtps://, STARTTLS when the server offers it; AUTH with\n"
     "       $VIGIE_SMTP_USER and $VIGIE_SMTP_PASSWORD; From: $VIGIE_MAIL_FROM), several\n"
@@ -129,7 +132,9 @@ const struct vg_command vg_cmd_mail = {
     "       queues it again after 1, 2, 4... minutes (capped at an hour); a 5xx answer marks it\n"
     "       failed, the answer kept. With no $VIGIE_SMTP_URL the messages wait.\n"
     "queue  queues one message (KIND alert by default: incident, digest, alert, advisory,\n"
-    "       crisis) and prints its id; REF is put first in the subject as [REF].\n\n"
+    "       crisis) and prints its id; REF is put first in the subject as [REF].\n"
+    "notify queues the digests due (every $VIGIE_DIGEST_HOURS, 24) and the new detection\n"
+    "       alerts; prints \"digests N alerts N held N messages N\".\n\n"
     "docs/MAIL.md tells more. Exit status: 0 done, 1 failure, 2 usage.\n",
     run_mail,
 };

@@ -78,6 +78,8 @@ extern const struct vg_command vg_cmd_mail;
 extern const struct vg_command vg_cmd_config;
 /* `vigie crisis` (cli/cmd_crisis.c, issue 15) */
 extern const struct vg_command vg_cmd_crisis;
+/* `vigie mail notify` (cli/cmd_mail_notify.c) */
+int vg_cli_mail_notify(int argc, char **argv);
 
 /* NULL-terminated list of every command, in help order. */
 extern const struct vg_command *const vg_commands[];

@@ -735,6 +735,7 @@ static const struct vg_store_ops sqlite_ops = {
     .mail = &sq_mail_ops,
     .crisis = &sq_crisis_ops,
     .setting = &sq_setting_ops,
+    .notify = &sq_notify_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

@@ -28,6 +28,7 @@
 #include "store/mail.h"
 #include "store/crisis.h"
 #include "store/setting.h"
+#include "store/notify.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -80,6 +81,8 @@ struct vg_store_ops {
     const struct vg_store_crisis_ops *crisis;
     /* the deployment's settings (store/setting.h, issue 15) */
     const struct vg_store_setting_ops *setting;
+    /* digests and alerts by mail (store/notify.h, issue 15) */
+    const struct vg_store_notify_ops *notify;
 };
 
 struct vg_store {

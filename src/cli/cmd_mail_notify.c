@@ -1,0 +1,37 @@
+/* `vigie mail notify`: one round of the periodic notifications by mail (app/notify.h): the
+ * watch's digests that are due and the detection alerts not mailed yet, queued in the outbox
+ * (`vigie mail send` delivers them). */
+#include <getopt.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "app/notify.h"
+#include "cli/commands.h"
+#include "store/store.h"
+
+int vg_cli_mail_notify(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+    const char *db = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'd')
+            db = optarg;
+        else
+            return vg_cli_usage("mail", "unknown option");
+    }
+    if (optind != argc)
+        return vg_cli_usage("mail", "notify takes no operand");
+    struct vg_store *st = vg_cli_store_open("mail", db);
+    if (!st)
+        return VG_EXIT_FAIL;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_notify_counts n;
+    int rc = vg_notify_round(st, time(NULL), &n, &d);
+    printf("digests %ld alerts %ld held %ld messages %ld\n", n.digests, n.alerts, n.alerts_held,
+           n.messages);
+    vg_store_close(st);
+    return rc ? vg_cli_fail("mail", &d) : VG_EXIT_OK;
+}
