@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/crisis.h"
+#include "app/notify.h"
 #include "core/record.h"
 #include "core/tlp.h"
 #include "notify/notify.h"
@@ -331,6 +333,37 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
     return rc;
 }
 
+/* A crisis roll-call's mail carries a member's acknowledgement link, a bearer secret: the
+ * outbox's listing shows "/ack/" followed by "(hidden)" instead of the token, so that whoever
+ * reads the outbox cannot answer in the member's place. The stored message keeps it. */
+static void hide_ack_tokens(json_t *msg, const char *field)
+{
+    const char *s = json_string_value(json_object_get(msg, field));
+    if (!s || !strstr(s, "/ack/"))
+        return;
+    struct vg_buf b;
+    vg_buf_init(&b, strlen(s) + 16);
+    const char *p = s, *hit;
+    int err = 0;
+    while ((hit = strstr(p, "/ack/"))) {
+        const char *t = hit + 5;
+        size_t n = 0;
+        while (n < VG_CRISIS_TOKEN_LEN &&
+               ((t[n] >= '0' && t[n] <= '9') || (t[n] >= 'a' && t[n] <= 'f')))
+            n++;
+        err |= vg_buf_append(&b, p, (size_t)(t - p));
+        if (n == VG_CRISIS_TOKEN_LEN) {
+            err |= vg_buf_puts(&b, "(hidden)");
+            t += n;
+        }
+        p = t;
+    }
+    err |= vg_buf_puts(&b, p);
+    /* out of memory: the whole text hidden rather than a token shown */
+    json_object_set_new(msg, field, json_string(err || !b.data ? "(hidden)" : b.data));
+    vg_buf_cleanup(&b);
+}
+
 int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *page, json_t **out,
                  struct vg_diag *d)
 {
@@ -343,6 +376,14 @@ int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *p
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     int rc = vg_store_mail_list(st, f, page, out, d);
     json_decref(f);
+    size_t i;
+    json_t *m;
+    if (!rc) {
+        json_array_foreach(json_object_get(*out, "items"), i, m) {
+            hide_ack_tokens(m, "text");
+            hide_ack_tokens(m, "html");
+        }
+    }
     return rc;
 }
 
@@ -469,6 +510,17 @@ static void sender_round(struct vg_mail_sender *s)
     struct vg_mail_counts n;
     struct vg_diag d;
     vg_diag_clear(&d);
+    /* what is due to be said first (digests, alerts, crisis reminders), so that this round
+     * delivers it; each queues in its own transactions and a failure does not stop the rest */
+    time_t now = time(NULL);
+    struct vg_diag pd;
+    vg_diag_clear(&pd);
+    if (vg_notify_round(s->st, now, NULL, &pd))
+        fprintf(stderr, "vigie serve: mail: notifications: %s\n", pd.message);
+    struct vg_crisis_tick_counts tc;
+    vg_diag_clear(&pd);
+    if (vg_crisis_tick(s->st, now, &tc, &pd))
+        fprintf(stderr, "vigie serve: mail: crisis reminders: %s\n", pd.message);
     int rc = vg_mail_config_load(s->st, &cfg, &d);
     if (!rc)
         rc = vg_mail_send_due(s->st, &cfg, &n, &d); /* no URL: does nothing */
@@ -476,8 +528,6 @@ static void sender_round(struct vg_mail_sender *s)
     if (rc && strcmp(d.message, s->last_error))
         fprintf(stderr, "vigie serve: mail: %s\n", d.message);
     snprintf(s->last_error, sizeof s->last_error, "%s", rc ? d.message : "");
-    /* other periodic mail work of a round (digests, crisis reminders...) goes here, on the
-     * same connection s->st, after the delivery */
 }
 
 static void *sender_main(void *arg)

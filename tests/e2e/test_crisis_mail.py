@@ -288,6 +288,11 @@ def test_many_members_log_names_fifty(srv):
     assert sorted(m["to"][0] for m in box if m["kind"] == "crisis") == \
         [f"p{i:02}@x.example" for i in range(60)]
     assert all(m["object"] == f"crisis:{cid}" for m in box if m["kind"] == "crisis")
+    # the outbox's listing never shows an acknowledgement token (a bearer secret)
+    crisis_mail = [m for m in box if m["kind"] == "crisis"]
+    assert all("/ack/(hidden)" in m["text"] and "/ack/(hidden)" in m["html"]
+               for m in crisis_mail), crisis_mail[0]["text"]
+    assert not any(re.search(r"/ack/[0-9a-f]{64}", m["text"] + m["html"]) for m in crisis_mail)
     text = ok(srv.get(f"/api/v1/crises/{cid}"))["log"][0]["text"]
     assert text.startswith("Roll-call 1 sent by mail to 60 member(s): P00 <p00@x.example>, ")
     assert len(text) < 2000

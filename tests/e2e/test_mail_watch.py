@@ -8,7 +8,7 @@ indicator values, nothing sent twice."""
 import json
 import os
 
-from conftest import ROOT, Server, make_org, run
+from conftest import ROOT, Server, make_org, run, wait_for
 from mailsink import env
 from test_advisories import AVIS as ADVISORY
 
@@ -241,3 +241,22 @@ def test_advisory_to_holders_of_its_products(tmp_path, smtp, monkeypatch):
     finally:
         rc, err = srv.stop()
         assert rc == 0, err[-2000:]
+
+
+def test_serve_thread_runs_the_round(tmp_path, monkeypatch, smtp):
+    """`vigie serve`'s sender thread takes the digests that are due and delivers them, with no
+    `vigie mail notify`: each round runs the notifications, then delivery."""
+    for k, v in env(VIGIE_SMTP_URL=smtp.url, VIGIE_MAIL_INTERVAL="1",
+                    VIGIE_DIGEST_HOURS="0").items():
+        monkeypatch.setenv(k, v)
+    srv = Server(tmp_path / "vigie.db")
+    try:
+        make_org(srv, "Ministry A", assets=assets(PRODUCTS), contacts=[
+            {"name": "En", "email": "en@a.example", "lang": "en"}])
+        run("vuln", "import", os.path.join(VULNDB, "nvd-a.json"), db=srv.db)
+        wait_for(lambda: len(smtp.got) == 1, timeout=5, what="the digest from the thread")
+        assert smtp.got[0][2] == ["en@a.example"]
+        assert smtp.messages()[0]["Subject"].startswith("TLP:AMBER Watch: ")
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err[-2000:]
