@@ -26,9 +26,9 @@ struct words {
     const char *const *severity; /* vg_severity_names' order, NULL = the names themselves */
 };
 
-static const char *const fr_status[] = {"nouveau",        "en tri",          "en analyse",
+static const char *const fr_status[] = {"nouveau",        "en tri",         "en analyse",
                                         "en confinement", "en éradication", "en rétablissement",
-                                        "clos",           "rejeté",          NULL};
+                                        "clos",           "rejeté",         NULL};
 static const char *const fr_severity[] = {"faible", "moyenne", "élevée", "critique", NULL};
 
 static const struct words words[NLANG] = {
@@ -72,13 +72,12 @@ static const struct words words[NLANG] = {
         },
 };
 
-/* The colours FIRST's TLP 2.0 gives each label (black background). */
+/* The colours FIRST's TLP 2.0 gives each label (black background); RED is never mailed. */
 static const char *tlp_colour(const char *tlp)
 {
-    return !strcmp(tlp, "GREEN")                                ? "#33FF00"
-           : !strcmp(tlp, "AMBER") || !strcmp(tlp, "AMBER+STRICT") ? "#FFC000"
-           : !strcmp(tlp, "RED")                                ? "#FF2B2B"
-                                                                : "#FFFFFF";
+    if (!strcmp(tlp, "GREEN"))
+        return "#33FF00";
+    return strncmp(tlp, "AMBER", 5) ? "#FFFFFF" : "#FFC000";
 }
 
 static const char *field(const json_t *o, const char *k)
@@ -249,8 +248,9 @@ int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, stru
     vg_buf_puts(html, "<!DOCTYPE html>\n<html");
     if (l.first == l.last)
         vg_buf_printf(html, " lang=\"%s\"", words[l.first].lang);
-    vg_buf_printf(html, "><head><meta charset=\"utf-8\"></head><body>\n<p><strong style=\"background:"
-                        "#000;color:%s;padding:0 4px\">TLP:",
+    vg_buf_printf(html,
+                  "><head><meta charset=\"utf-8\"></head><body>\n<p><strong style=\"background:"
+                  "#000;color:%s;padding:0 4px\">TLP:",
                   tlp_colour(tlp));
     put_clean(html, tlp, false, true);
     vg_buf_puts(html, "</strong></p>\n");

@@ -3,7 +3,7 @@ changed, public note, each queued in the transaction of the change and written i
 contact's language (one message per language: French, English, or French then English for a
 contact with none), through the TLP gate (RED never leaves). Checked on what the real SMTP
 server (aiosmtpd, the `smtp` fixture) received and on GET /api/v1/outbox."""
-from conftest import make_incident, make_org, run
+from conftest import make_incident, make_org, run, web_login
 from mailsink import env
 
 FR, EN, BOTH = "fr@a.example", "en@a.example", "none@a.example"
@@ -175,3 +175,32 @@ def test_opted_out_contact_still_gets_incident_mail(server, smtp):
     assert subjects[1] == f"[{ref}] [TLP:AMBER+STRICT] Status changed: t"
     text = smtp.messages()[1].get_body(("plain",)).get_content()
     assert text.startswith("TLP:AMBER+STRICT") and 'from "new" to "rejected"' in text
+
+
+def test_console_note_and_status(user_server, smtp):
+    srv = user_server
+    org = make_org(srv, "Org E", contacts=[{"name": "E", "email": "e@e.example", "lang": "fr"}])
+    ref = make_incident(srv, org=org["id"], tlp="GREEN")["ref"]
+    dana = web_login(srv, "dana", page="/console/incidents/" + ref)
+    page = dana.get(dana.base + "/console/incidents/" + ref, timeout=60).text
+    assert '<input type="checkbox" id="note-public" name="public">' in page
+
+    def post(action, data):
+        r = dana.post(f"{dana.base}/console/incidents/{ref}/{action}",
+                      data={**data, "csrf": dana.csrf}, allow_redirects=False, timeout=60)
+        assert r.status_code == 303, r.text[:2000]
+
+    post("note", {"text": "internal from the console"})
+    assert len(outbox(srv)) == 1
+    post("note", {"text": "public from the console", "public": "on"})
+    post("status", {"status": "triage"})
+    items = outbox(srv)
+    assert len(items) == 3 and all(m["to"] == ["e@e.example"] for m in items)
+    assert "public from the console" in items[1]["text"]
+    assert "« nouveau » à « en tri »" in items[2]["text"]
+    notes = [t["detail"] for t in srv.get(f"/api/v1/incidents/{ref}").json()["timeline"]
+             if t["action"] == "note"]
+    assert notes == [{"text": "internal from the console", "public": False},
+                     {"text": "public from the console", "public": True}]
+    page = dana.get(dana.base + "/console/incidents/" + ref, timeout=60).text
+    assert page.count("Public, ") == 1

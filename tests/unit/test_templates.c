@@ -89,6 +89,7 @@ static void status_in_english_and_both(void **state)
     assert_non_null(strstr(o.text.data, "\nType: phishing\n")); /* said once */
     assert_non_null(strstr(o.html.data, "<html><head>"));
     assert_non_null(strstr(o.html.data, "&quot;analysis&quot;"));
+    assert_non_null(strstr(o.html.data, "color:#FFC000"));
     out_cleanup(&o);
 
     m.lang = NULL; /* the same as "" */
@@ -126,7 +127,7 @@ static void long_title_cut_on_a_character(void **state)
     char title[400];
     /* 199 ASCII bytes then "é" (2 bytes) across the 200-byte cut, then more */
     memset(title, 'a', 199);
-    strcpy(title + 199, "éééé");
+    memcpy(title + 199, "éééé", sizeof "éééé"); /* its NUL too */
     json_t *inc = incident(title, "CLEAR", "new");
     struct vg_incident_mail m = {.event = VG_INCIDENT_OPENED, .lang = "en"};
     struct out o;
@@ -135,6 +136,7 @@ static void long_title_cut_on_a_character(void **state)
     assert_int_equal(strlen(t), 199 + strlen("…"));
     assert_string_equal(t + 199, "…");
     assert_non_null(strstr(o.text.data, title)); /* the body keeps it whole */
+    assert_non_null(strstr(o.html.data, "color:#FFFFFF;padding:0 4px\">TLP:CLEAR<"));
     out_cleanup(&o);
     json_decref(inc);
 
