@@ -1,5 +1,5 @@
-/* The texts of the incident mail (notify/notify.h): one table of words per language, French
- * and English, and one writer that lays them out as text and HTML for an event (opened,
+/* The texts of the incident mail (notify/notify.h): each text in French and English side by
+ * side, and one writer that lays them out as text and HTML for an event (opened,
  * status changed, public note), in one language or in both (French first). */
 #include "notify/notify.h"
 
@@ -13,64 +13,44 @@
 enum { FR, EN, NLANG };
 enum label { L_TITLE, L_CLASS, L_TYPE, L_SEVERITY, L_STATUS, NLABEL };
 
-/* The words of one language. In the templates, {ref}, {from} and {to} stand for the
- * incident's reference and the statuses before and after. */
-struct words {
-    const char *lang;       /* its code, the HTML lang attribute */
-    const char *colon;      /* what follows a label: French puts a space before ':' */
-    const char *subject[3]; /* per event (enum vg_incident_event) */
-    const char *intro[3];   /* per event */
-    const char *hello, *reply;
-    const char *label[NLABEL];   /* of the details, enum label's order */
-    const char *const *status;   /* vg_status_names' order, NULL = the names themselves */
-    const char *const *severity; /* vg_severity_names' order, NULL = the names themselves */
+/* Each text in French and in English, side by side ([FR], [EN]). In the templates, {ref},
+ * {from} and {to} stand for the incident's reference and the statuses before and after. */
+static const char *const lang_code[NLANG] = {"fr", "en"}; /* the HTML lang attribute */
+static const char *const colon[NLANG] = {" : ", ": "};    /* after a label */
+static const char *const hello[NLANG] = {"Bonjour,", "Hello,"};
+static const char *const subject_of[3][NLANG] = {
+    /* per event (enum vg_incident_event) */
+    {"Incident ouvert", "Incident opened"},
+    {"Changement de statut", "Status changed"},
+    {"Nouvelle information", "New information"},
 };
-
+static const char *const intro_of[3][NLANG] = {
+    {"Le CERT a ouvert l'incident {ref} qui concerne votre organisation.",
+     "The CERT opened incident {ref}, which concerns your organisation."},
+    {"Le statut de l'incident {ref} qui concerne votre organisation est passé de « {from} » à "
+     "« {to} ».",
+     "The status of incident {ref}, which concerns your organisation, changed from \"{from}\" "
+     "to \"{to}\"."},
+    {"Le CERT a ajouté l'information suivante à l'incident {ref} qui concerne votre "
+     "organisation.",
+     "The CERT added the following information to incident {ref}, which concerns your "
+     "organisation."},
+};
+static const char *const reply[NLANG] = {
+    "Pour nous répondre, conservez la référence [{ref}] dans l'objet du message.",
+    "To reply, keep the reference [{ref}] in the subject of your message.",
+};
+static const char *const label_of[NLABEL][NLANG] = {
+    {"Titre", "Title"},       {"Classe", "Class"},  {"Type", "Type"},
+    {"Sévérité", "Severity"}, {"Statut", "Status"},
+};
 static const char *const fr_status[] = {"nouveau",        "en tri",         "en analyse",
                                         "en confinement", "en éradication", "en rétablissement",
                                         "clos",           "rejeté",         NULL};
 static const char *const fr_severity[] = {"faible", "moyenne", "élevée", "critique", NULL};
-
-static const struct words words[NLANG] = {
-    [FR] =
-        {
-            .lang = "fr",
-            .colon = " : ",
-            .subject = {"Incident ouvert", "Changement de statut", "Nouvelle information"},
-            .intro =
-                {
-                    "Le CERT a ouvert l'incident {ref} qui concerne votre organisation.",
-                    "Le statut de l'incident {ref} qui concerne votre organisation est passé de "
-                    "« {from} » à « {to} ».",
-                    "Le CERT a ajouté l'information suivante à l'incident {ref} qui concerne "
-                    "votre organisation.",
-                },
-            .hello = "Bonjour,",
-            .reply = "Pour nous répondre, conservez la référence [{ref}] dans l'objet du message.",
-            .label = {"Titre", "Classe", "Type", "Sévérité", "Statut"},
-            .status = fr_status,
-            .severity = fr_severity,
-        },
-    [EN] =
-        {
-            .lang = "en",
-            .colon = ": ",
-            .subject = {"Incident opened", "Status changed", "New information"},
-            .intro =
-                {
-                    "The CERT opened incident {ref}, which concerns your organisation.",
-                    "The status of incident {ref}, which concerns your organisation, changed from "
-                    "\"{from}\" to \"{to}\".",
-                    "The CERT added the following information to incident {ref}, which concerns "
-                    "your organisation.",
-                },
-            .hello = "Hello,",
-            .reply = "To reply, keep the reference [{ref}] in the subject of your message.",
-            .label = {"Title", "Class", "Type", "Severity", "Status"},
-            .status = NULL,
-            .severity = NULL,
-        },
-};
+/* vg_status_names' and vg_severity_names' words in each language, NULL: the names themselves */
+static const char *const *const status_in[NLANG] = {fr_status, NULL};
+static const char *const *const severity_in[NLANG] = {fr_severity, NULL};
 
 /* The colours FIRST's TLP 2.0 gives each label (black background); RED is never mailed. */
 static const char *tlp_colour(const char *tlp)
@@ -146,9 +126,9 @@ static void put_subject_title(struct vg_buf *b, const char *title)
     vg_buf_puts(b, "…");
 }
 
-/* Appends template t with {ref}, {from} and {to} replaced by the values of words w. */
-static void expand(struct vg_buf *b, const char *t, const struct words *w, const json_t *inc,
-                   const char *from, bool html)
+/* Appends template t of language lang with {ref}, {from} and {to} replaced by their values. */
+static void expand(struct vg_buf *b, const char *t, int lang, const json_t *inc, const char *from,
+                   bool html)
 {
     static const char *const keys[] = {"{ref}", "{from}", "{to}"};
     const char *lit = t;
@@ -160,8 +140,8 @@ static void expand(struct vg_buf *b, const char *t, const struct words *w, const
             continue;
         put_n(b, lit, (size_t)(t - lit), html);
         const char *v = k == 0   ? field(inc, "ref")
-                        : k == 1 ? say(vg_status_names, w->status, from)
-                                 : say(vg_status_names, w->status, field(inc, "status"));
+                        : k == 1 ? say(vg_status_names, status_in[lang], from)
+                                 : say(vg_status_names, status_in[lang], field(inc, "status"));
         put_clean(b, v, false, html);
         t += strlen(keys[k]) - 1;
         lit = t + 1;
@@ -174,11 +154,11 @@ struct langs {
     int first, last;
 };
 
-/* value in the language of words w: a severity or status translated, others as they are. */
-static const char *value_in(const struct words *w, enum label which, const char *value)
+/* value in language lang: a severity or status translated, others as they are. */
+static const char *value_in(int lang, enum label which, const char *value)
 {
-    return which == L_SEVERITY ? say(vg_severity_names, w->severity, value)
-           : which == L_STATUS ? say(vg_status_names, w->status, value)
+    return which == L_SEVERITY ? say(vg_severity_names, severity_in[lang], value)
+           : which == L_STATUS ? say(vg_status_names, status_in[lang], value)
                                : value;
 }
 
@@ -189,8 +169,8 @@ static void detail(struct vg_buf *text, struct vg_buf *html, struct langs l, enu
 {
     vg_buf_puts(html, "<tr><th>");
     for (int i = l.first; i <= l.last; i++) {
-        const char *s = words[i].label[which];
-        if (i > l.first && !strcmp(words[i - 1].label[which], s))
+        const char *s = label_of[which][i];
+        if (i > l.first && !strcmp(label_of[which][i - 1], s))
             continue;
         if (i > l.first) {
             vg_buf_puts(text, " / ");
@@ -199,11 +179,11 @@ static void detail(struct vg_buf *text, struct vg_buf *html, struct langs l, enu
         vg_buf_puts(text, s);
         put(html, s, true);
     }
-    vg_buf_puts(text, words[l.first == l.last ? l.first : EN].colon);
+    vg_buf_puts(text, colon[l.first == l.last ? l.first : EN]);
     vg_buf_puts(html, "</th><td>");
     for (int i = l.first; i <= l.last; i++) {
-        const char *v = value_in(&words[i], which, value);
-        if (i > l.first && !strcmp(value_in(&words[i - 1], which, value), v))
+        const char *v = value_in(i, which, value);
+        if (i > l.first && !strcmp(value_in(i - 1, which, value), v))
             continue;
         if (i > l.first) {
             vg_buf_puts(text, " / ");
@@ -238,8 +218,8 @@ int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, stru
     put_clean(subject, tlp, false, false);
     vg_buf_puts(subject, "] ");
     for (int i = l.first; i <= l.last; i++)
-        vg_buf_printf(subject, "%s%s", i > l.first ? " / " : "", words[i].subject[ev]);
-    vg_buf_puts(subject, words[l.first == l.last ? l.first : EN].colon);
+        vg_buf_printf(subject, "%s%s", i > l.first ? " / " : "", subject_of[ev][i]);
+    vg_buf_puts(subject, colon[l.first == l.last ? l.first : EN]);
     put_subject_title(subject, title);
 
     vg_buf_puts(text, "TLP:");
@@ -247,7 +227,7 @@ int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, stru
     vg_buf_puts(text, "\n\n");
     vg_buf_puts(html, "<!DOCTYPE html>\n<html");
     if (l.first == l.last)
-        vg_buf_printf(html, " lang=\"%s\"", words[l.first].lang);
+        vg_buf_printf(html, " lang=\"%s\"", lang_code[l.first]);
     vg_buf_printf(html,
                   "><head><meta charset=\"utf-8\"></head><body>\n<p><strong style=\"background:"
                   "#000;color:%s;padding:0 4px\">TLP:",
@@ -256,12 +236,11 @@ int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, stru
     vg_buf_puts(html, "</strong></p>\n");
 
     for (int i = l.first; i <= l.last; i++) {
-        const struct words *w = &words[i];
-        vg_buf_printf(text, "%s\n\n", w->hello);
-        expand(text, w->intro[ev], w, inc, m->from, false);
+        vg_buf_printf(text, "%s\n\n", hello[i]);
+        expand(text, intro_of[ev][i], i, inc, m->from, false);
         vg_buf_puts(text, "\n\n");
-        vg_buf_printf(html, "<div lang=\"%s\"><p>%s</p>\n<p>", w->lang, w->hello);
-        expand(html, w->intro[ev], w, inc, m->from, true);
+        vg_buf_printf(html, "<div lang=\"%s\"><p>%s</p>\n<p>", lang_code[i], hello[i]);
+        expand(html, intro_of[ev][i], i, inc, m->from, true);
         vg_buf_puts(html, "</p></div>\n");
     }
     if (m->event == VG_INCIDENT_NOTE) {
@@ -281,10 +260,10 @@ int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, stru
 
     vg_buf_putc(text, '\n');
     for (int i = l.first; i <= l.last; i++) {
-        expand(text, words[i].reply, &words[i], inc, m->from, false);
+        expand(text, reply[i], i, inc, m->from, false);
         vg_buf_putc(text, '\n');
-        vg_buf_printf(html, "<p lang=\"%s\">", words[i].lang);
-        expand(html, words[i].reply, &words[i], inc, m->from, true);
+        vg_buf_printf(html, "<p lang=\"%s\">", lang_code[i]);
+        expand(html, reply[i], i, inc, m->from, true);
         vg_buf_puts(html, "</p>\n");
     }
     vg_buf_puts(html, "</body></html>\n");

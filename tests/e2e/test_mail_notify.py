@@ -138,6 +138,7 @@ def test_internal_note_refused_move_and_red_send_nothing(server, smtp):
     # a move the lifecycle refuses (new -> closed) is 409 and queues nothing
     r = server.patch(f"/api/v1/incidents/{ref}", {"status": "closed"})
     assert r.status_code == 409, r.text
+    assert r.json()["error"]["allowed"] == ["triage", "rejected"]
     assert server.get(f"/api/v1/incidents/{ref}").json()["status"] == "new"
     # a note on an unknown incident is 404 and queues nothing
     assert note(server, "VIG-2026-999999", "nobody", public=True).status_code == 404
