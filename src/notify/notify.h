@@ -58,9 +58,11 @@ struct vg_incident_mail {
  * gives it: "ref", "title", "class", "type", "severity", "tlp", "status") in the language of
  * m: a subject starting with "[TLP:<tlp>] " (without the reference: the outbox puts it
  * first), a text whose first line is "TLP:<tlp>", and an HTML body, appended to the three
- * buffers. Every value is escaped in the HTML; control characters are dropped from the
- * subject (a title longer than 200 bytes is cut there, at a character's boundary, with "…")
- * and from the bodies (but a note's line breaks and tabs). Statuses and severities are in
+ * buffers. Every value is escaped in the HTML; control characters (C0 but a line break or
+ * tab, which become a space, DEL, C1) and bidirectional controls (U+200E/F, U+202A..E,
+ * U+2066..9) are dropped from the subject (a title longer than 200 bytes is cut there, at a
+ * character's boundary, with "…") and from the bodies (a note keeps its line breaks and
+ * tabs). Statuses and severities are in
  * the message's language. 0, VG_EINVAL (lang not "fr", "en" or "", event unknown, a status
  * change without from, a note without text) or VG_ENOMEM (a buffer failed). */
 int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, struct vg_buf *subject,

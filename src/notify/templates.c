@@ -91,19 +91,38 @@ static void put(struct vg_buf *b, const char *s, bool html)
     put_n(b, s, strlen(s), html);
 }
 
-/* Appends s without its control characters: dropped (a CR, DEL, an escape), or, when
- * lines, a line feed or tab kept and, when not, replaced by a space. */
+/* The length of the invisible character at s that could disguise a text (a C1 control, a
+ * bidirectional mark, embedding, override or isolate: "Trojan Source"), 0 if none. */
+static size_t invisible(const unsigned char *s)
+{
+    if (s[0] == 0xC2 && s[1] >= 0x80 && s[1] <= 0x9F)
+        return 2; /* U+0080..U+009F */
+    if (s[0] == 0xE2 && s[1] == 0x80 &&
+        ((s[2] >= 0x8E && s[2] <= 0x8F) || (s[2] >= 0xAA && s[2] <= 0xAE)))
+        return 3; /* U+200E, U+200F, U+202A..U+202E */
+    if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0xA6 && s[2] <= 0xA9)
+        return 3; /* U+2066..U+2069 */
+    return 0;
+}
+
+/* Appends s without its control characters: dropped (a CR, DEL, an escape, a C1 control, a
+ * bidirectional control), or, when lines, a line feed or tab kept and, when not, replaced by
+ * a space. */
 static void put_clean(struct vg_buf *b, const char *s, bool lines, bool html)
 {
     const char *start = s;
-    for (; *s; s++) {
+    while (*s) {
         unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != 0x7f)
+        size_t skip = c < 0x20 || c == 0x7f ? 1 : invisible((const unsigned char *)s);
+        if (!skip) {
+            s++;
             continue;
+        }
         put_n(b, start, (size_t)(s - start), html);
         if (c == '\n' || c == '\t')
             vg_buf_putc(b, lines ? (char)c : ' ');
-        start = s + 1;
+        s += skip;
+        start = s;
     }
     put_n(b, start, (size_t)(s - start), html);
 }

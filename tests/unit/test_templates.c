@@ -121,6 +121,24 @@ static void note_text_escaped_and_cleaned(void **state)
     json_decref(inc);
 }
 
+static void invisible_characters_dropped(void **state)
+{
+    (void)state;
+    /* a right-to-left override, an isolate, a C1 control (NEL) and a right-to-left mark; a
+     * character beside them in the same blocks (U+2010 hyphen, U+00A0) is kept */
+    json_t *inc =
+        incident("fac\u202Etxt.exe\u2066x\u2069\xC2\x85y\u200F\u2010\u00A0z", "GREEN", "new");
+    struct vg_incident_mail m = {.event = VG_INCIDENT_NOTE, .lang = "en", .note = "a\u202Db"};
+    struct out o;
+    assert_int_equal(write_mail(inc, &m, &o), 0);
+    assert_string_equal(o.subject.data, "[TLP:GREEN] New information: factxt.exexy\u2010\u00A0z");
+    assert_non_null(strstr(o.text.data, "Title: factxt.exexy\u2010\u00A0z\n"));
+    assert_non_null(strstr(o.text.data, "----\nab\n----"));
+    assert_non_null(strstr(o.html.data, ">ab</blockquote>"));
+    out_cleanup(&o);
+    json_decref(inc);
+}
+
 static void long_title_cut_on_a_character(void **state)
 {
     (void)state;
@@ -183,6 +201,7 @@ int main(void)
         cmocka_unit_test(opened_in_french_exactly),
         cmocka_unit_test(status_in_english_and_both),
         cmocka_unit_test(note_text_escaped_and_cleaned),
+        cmocka_unit_test(invisible_characters_dropped),
         cmocka_unit_test(long_title_cut_on_a_character),
         cmocka_unit_test(refusals),
     };
