@@ -3,6 +3,7 @@
  * TLP, the statuses allowed after a refused move), once for both. */
 #include "app/incident.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "app/mail.h"
@@ -109,6 +110,22 @@ int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const js
     return rc;
 }
 
+/* The mail a change of incident before into after tells its organisation (issue 15): an
+ * organisation it newly concerns is told of it as opened (with its status as it is now), its
+ * organisation of a new status; nothing else is mailed. */
+static int mail_change(struct vg_store *st, const json_t *before, const json_t *after,
+                       struct vg_diag *d)
+{
+    json_int_t org_was = json_integer_value(json_object_get(before, "org")),
+               org_is = json_integer_value(json_object_get(after, "org"));
+    const char *was = vg_json_str(before, "status"), *is = vg_json_str(after, "status");
+    if (org_is > 0 && org_is != org_was)
+        return vg_mail_incident_opened(st, after, NULL, d);
+    if (was && is && strcmp(was, is))
+        return vg_mail_incident_status(st, after, was, NULL, d);
+    return 0;
+}
+
 int vg_incident_patch(struct vg_store *st, const struct vg_actor *who, const char *ref,
                       const json_t *in, json_t **out, json_t **allowed, struct vg_diag *d)
 {
@@ -116,16 +133,16 @@ int vg_incident_patch(struct vg_store *st, const struct vg_actor *who, const cha
     *out = NULL;
     int rc = vg_incident_check(in, VG_CHECK_PATCH, &patch, d);
     if (!rc && !(rc = vg_store_tx_begin(st, d))) {
-        /* the change and the mail telling the organisation of a new status together or
-         * neither (issue 15); the status before is read in the same transaction */
-        if (json_object_get(patch, "status") && (rc = vg_store_incident_get(st, ref, &before)))
+        /* the change and its mail together or neither; the incident before is read in the
+         * same transaction, when the change can be one that is mailed */
+        bool mailed = json_object_get(patch, "status") || json_object_get(patch, "org");
+        if (mailed && (rc = vg_store_incident_get(st, ref, &before)))
             rc = rc == VG_ENOENT ? vg_diag_set(d, rc, "ref", "no incident %s", ref)
                                  : vg_diag_set(d, rc, "", "cannot read incident %s", ref);
         if (!rc)
             rc = vg_store_incident_update(st, who, ref, patch, out, d);
-        const char *was = vg_json_str(before, "status"), *is = vg_json_str(*out, "status");
-        if (!rc && was && is && strcmp(was, is))
-            rc = vg_mail_incident_status(st, *out, was, NULL, d);
+        if (!rc && before)
+            rc = mail_change(st, before, *out, d);
         if (rc || (rc = vg_store_tx_commit(st, d))) {
             vg_store_tx_rollback(st);
             json_decref(*out);

@@ -27,9 +27,11 @@ int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const js
 
 /* Applies patch in (PATCH /api/v1/incidents/{ref}'s body) to ref. On VG_ECONFLICT (a status
  * the lifecycle forbids) *allowed, if not NULL, is set to the array of the statuses ref may
- * move to (new). *out = the incident after it. A change of status queues, in the same
- * transaction, the mail telling the incident's organisation (app/mail.h:
- * vg_mail_incident_status); a refused change queues nothing. */
+ * move to (new). *out = the incident after it. In the same transaction, a change of status
+ * queues the mail telling the incident's organisation (app/mail.h: vg_mail_incident_status),
+ * and a change of organisation the "opened" mail to the organisation it now concerns
+ * (vg_mail_incident_opened: the one it concerned is not told); a refused change queues
+ * nothing. */
 int vg_incident_patch(struct vg_store *st, const struct vg_actor *who, const char *ref,
                       const json_t *in, json_t **out, json_t **allowed, struct vg_diag *d);
 

@@ -205,3 +205,25 @@ def test_console_note_and_status(user_server, smtp):
                      {"text": "public from the console", "public": True}]
     page = dana.get(dana.base + "/console/incidents/" + ref, timeout=60).text
     assert page.count("Public, ") == 1
+
+
+def test_organisation_set_later_is_told_as_opened(server, smtp):
+    a = make_org(server, "Org F", contacts=[{"name": "F", "email": "f@f.example", "lang": "fr"}])
+    b = make_org(server, "Org G", contacts=[{"name": "G", "email": "g@g.example", "lang": "en"}])
+    ref = make_incident(server, tlp="GREEN", title="from a report")["ref"]
+    red = make_incident(server, tlp="RED")["ref"]
+    assert outbox(server) == []
+    # the organisation set by an analyst (a report's is only a claim): told as opened
+    assert server.patch(f"/api/v1/incidents/{ref}", {"org": a["id"]}).status_code == 200
+    # moved to another organisation with a new status: that one is told as opened, once
+    r = server.patch(f"/api/v1/incidents/{ref}", {"org": b["id"], "status": "triage"})
+    assert r.status_code == 200, r.text
+    # no organisation any more, or a RED incident: nothing
+    assert server.patch(f"/api/v1/incidents/{ref}", {"org": None}).status_code == 200
+    assert server.patch(f"/api/v1/incidents/{red}", {"org": a["id"]}).status_code == 200
+    items = outbox(server)
+    assert [(m["to"], m["object"]) for m in items] == [(["f@f.example"], ref),
+                                                         (["g@g.example"], ref)]
+    assert items[0]["subject"] == f"[{ref}] [TLP:GREEN] Incident ouvert : from a report"
+    assert items[1]["subject"] == f"[{ref}] [TLP:GREEN] Incident opened: from a report"
+    assert "Status: triage\n" in items[1]["text"]
