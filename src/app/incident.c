@@ -3,6 +3,7 @@
  * TLP, the statuses allowed after a refused move), once for both. */
 #include "app/incident.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "app/mail.h"
@@ -109,13 +110,46 @@ int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const js
     return rc;
 }
 
+/* The mail a change of incident before into after tells its organisation (issue 15): an
+ * organisation it newly concerns is told of it as opened (with its status as it is now), its
+ * organisation of a new status; nothing else is mailed. */
+static int mail_change(struct vg_store *st, const json_t *before, const json_t *after,
+                       struct vg_diag *d)
+{
+    json_int_t org_was = json_integer_value(json_object_get(before, "org")),
+               org_is = json_integer_value(json_object_get(after, "org"));
+    const char *was = vg_json_str(before, "status"), *is = vg_json_str(after, "status");
+    if (org_is > 0 && org_is != org_was)
+        return vg_mail_incident_opened(st, after, NULL, d);
+    if (was && is && strcmp(was, is))
+        return vg_mail_incident_status(st, after, was, NULL, d);
+    return 0;
+}
+
 int vg_incident_patch(struct vg_store *st, const struct vg_actor *who, const char *ref,
                       const json_t *in, json_t **out, json_t **allowed, struct vg_diag *d)
 {
-    json_t *patch = NULL;
+    json_t *patch = NULL, *before = NULL;
+    *out = NULL;
     int rc = vg_incident_check(in, VG_CHECK_PATCH, &patch, d);
-    if (!rc)
-        rc = vg_store_incident_update(st, who, ref, patch, out, d);
+    if (!rc && !(rc = vg_store_tx_begin(st, d))) {
+        /* the change and its mail together or neither; the incident before is read in the
+         * same transaction, when the change can be one that is mailed */
+        bool mailed = json_object_get(patch, "status") || json_object_get(patch, "org");
+        if (mailed && (rc = vg_store_incident_get(st, ref, &before)))
+            rc = rc == VG_ENOENT ? vg_diag_set(d, rc, "ref", "no incident %s", ref)
+                                 : vg_diag_set(d, rc, "", "cannot read incident %s", ref);
+        if (!rc)
+            rc = vg_store_incident_update(st, who, ref, patch, out, d);
+        if (!rc && before)
+            rc = mail_change(st, before, *out, d);
+        if (rc || (rc = vg_store_tx_commit(st, d))) {
+            vg_store_tx_rollback(st);
+            json_decref(*out);
+            *out = NULL;
+        }
+    }
+    json_decref(before);
     json_decref(patch);
     if (rc == VG_ECONFLICT && allowed) {
         /* the statuses the incident may move to, for the client to offer */
@@ -132,16 +166,34 @@ int vg_incident_patch(struct vg_store *st, const struct vg_actor *who, const cha
 int vg_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
                      const json_t *in, json_t **out, struct vg_diag *d)
 {
-    static const char *const fields[] = {"text", NULL};
-    json_t *text = json_object_get(in, "text");
+    static const char *const fields[] = {"text", "public", NULL};
+    json_t *text = json_object_get(in, "text"), *pub = json_object_get(in, "public"), *inc = NULL;
+    *out = NULL;
     int rc = vg_json_check_fields(in, fields, "/", d);
     if (!rc && (!json_is_string(text) || json_string_length(text) == 0 ||
                 json_string_length(text) > VG_MAX_STR_FIELD ||
                 strlen(json_string_value(text)) != json_string_length(text)))
         rc = vg_diag_set(d, VG_EINVAL, "/text",
                          "/text must be a non-empty string of at most %d bytes", VG_MAX_STR_FIELD);
-    if (!rc)
-        rc = vg_store_incident_note(st, who, ref, json_string_value(text), out, d);
+    if (!rc && pub && !json_is_boolean(pub))
+        rc = vg_diag_set(d, VG_EINVAL, "/public",
+                         "/public must be true (told to the organisation) or false (internal)");
+    if (rc || (rc = vg_store_tx_begin(st, d)))
+        return rc;
+    /* a public note and the mail that carries it together or neither (issue 15); an internal
+     * one never leaves */
+    rc = vg_store_incident_note_vis(st, who, ref, json_string_value(text), json_is_true(pub), out,
+                                    d);
+    if (!rc && json_is_true(pub) && (rc = vg_store_incident_get(st, ref, &inc)))
+        rc = vg_diag_set(d, rc, "", "cannot read incident %s", ref);
+    if (!rc && inc)
+        rc = vg_mail_incident_note(st, inc, json_string_value(text), NULL, d);
+    if (rc || (rc = vg_store_tx_commit(st, d))) {
+        vg_store_tx_rollback(st);
+        json_decref(*out);
+        *out = NULL;
+    }
+    json_decref(inc);
     return rc;
 }
 

@@ -27,12 +27,18 @@ int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const js
 
 /* Applies patch in (PATCH /api/v1/incidents/{ref}'s body) to ref. On VG_ECONFLICT (a status
  * the lifecycle forbids) *allowed, if not NULL, is set to the array of the statuses ref may
- * move to (new). *out = the incident after it. */
+ * move to (new). *out = the incident after it. In the same transaction, a change of status
+ * queues the mail telling the incident's organisation (app/mail.h: vg_mail_incident_status),
+ * and a change of organisation the "opened" mail to the organisation it now concerns
+ * (vg_mail_incident_opened: the one it concerned is not told); a refused change queues
+ * nothing. */
 int vg_incident_patch(struct vg_store *st, const struct vg_actor *who, const char *ref,
                       const json_t *in, json_t **out, json_t **allowed, struct vg_diag *d);
 
-/* Adds note in = {"text"} (non-empty, at most VG_MAX_STR_FIELD bytes, no NUL) to ref's
- * timeline; *out = the entry. */
+/* Adds note in = {"text", "public"?} (text non-empty, at most VG_MAX_STR_FIELD bytes, no
+ * NUL; public a boolean, false when absent: internal) to ref's timeline; *out = the entry
+ * (its detail {"text","public"}). A public note queues, in the same transaction, the mail that
+ * tells the incident's organisation (vg_mail_incident_note); an internal one never leaves. */
 int vg_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
                      const json_t *in, json_t **out, struct vg_diag *d);
 

@@ -14,6 +14,7 @@
 #include "core/tlp.h"
 #include "notify/notify.h"
 #include "util/buf.h"
+#include "util/limits.h"
 #include "util/mem.h"
 #include "util/time.h"
 #include "util/uuid.h"
@@ -431,8 +432,12 @@ int vg_mail_org_recipients(struct vg_store *st, long long org, const char *kind,
     return 0;
 }
 
-int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d)
+/* Queues the mail of event ev about incident inc to its organisation's contacts, one message
+ * per language group; *queued = how many. */
+static int incident_mail(struct vg_store *st, const json_t *inc, struct vg_incident_mail *ev,
+                         int *queued, struct vg_diag *d)
 {
+    static const char *const langs[] = {"fr", "en", ""};
     if (queued)
         *queued = 0;
     long long org = (long long)json_integer_value(json_object_get(inc, "org"));
@@ -441,53 +446,67 @@ int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued,
     struct vg_recipient r = {VG_RCPT_CONSTITUENT, VG_TLP_CLEAR, org, 0};
     if (!vg_tlp_may_send_name(json_string_value(json_object_get(inc, "tlp")), org, &r))
         return 0;
-    json_t *o = NULL;
-    int rc = vg_store_org_get(st, org, &o);
-    if (rc == VG_ENOENT)
+    json_t *groups = NULL;
+    int rc = vg_mail_org_recipients(st, org, "incident", &groups, d);
+    if (rc == VG_ENOENT || (!rc && json_object_size(groups) == 0)) {
+        json_decref(groups);
         return 0;
+    }
     if (rc)
-        return vg_diag_set(d, rc, "org", "cannot read organisation %lld", org);
-    json_t *to = json_array();
-    size_t i;
-    json_t *c;
-    char spec[320];
-    json_array_foreach(json_object_get(o, "contacts"), i, c) {
-        const char *e = json_string_value(json_object_get(c, "email"));
-        bool seen = false;
-        if (!e || vg_mime_addr_spec(e, spec, sizeof spec) || strcmp(spec, e))
-            continue; /* an address that is not one plain mailbox is not written to */
-        for (size_t k = 0; k < json_array_size(to) && !seen; k++)
-            seen = !strcmp(json_string_value(json_array_get(to, k)), e);
-        if (!seen && json_array_size(to) < MAX_RCPT)
-            json_array_append_new(to, json_string(e));
+        return rc;
+    struct vg_mail_config cfg;
+    if ((rc = vg_mail_config_load(st, &cfg, d))) {
+        json_decref(groups);
+        return rc;
     }
-    json_decref(o);
-    if (!to || json_array_size(to) == 0) {
-        json_decref(to);
-        return to ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    }
+    const char *ref = json_string_value(json_object_get(inc, "ref"));
     struct vg_buf subject, text, html;
-    vg_buf_init(&subject, 1024);
-    vg_buf_init(&text, 64 * 1024);
-    vg_buf_init(&html, 128 * 1024);
-    rc = vg_notify_incident_opened(inc, &subject, &text, &html);
-    if (rc) {
-        rc = vg_diag_set(d, VG_ENOMEM, "", "cannot write the incident's mail");
-    } else {
-        struct vg_mail_config cfg;
-        rc = vg_mail_config_load(st, &cfg, d);
-        const char *ref = json_string_value(json_object_get(inc, "ref"));
-        if (!rc)
-            rc = vg_mail_queue(st, &cfg, "incident", ref, ref, to, subject.data, text.data,
-                               html.data, NULL, d);
+    /* a note of VG_MAX_STR_FIELD bytes, each escaped in six, with room for the rest */
+    vg_buf_init(&subject, 4096);
+    vg_buf_init(&text, 2 * VG_MAX_STR_FIELD + 64 * 1024);
+    vg_buf_init(&html, 6 * VG_MAX_STR_FIELD + 128 * 1024);
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0] && !rc; i++) {
+        const json_t *to = json_object_get(groups, langs[i]);
+        if (!to)
+            continue;
+        vg_buf_reset(&subject);
+        vg_buf_reset(&text);
+        vg_buf_reset(&html);
+        ev->lang = langs[i];
+        if ((rc = vg_notify_incident(inc, ev, &subject, &text, &html))) {
+            rc = vg_diag_set(d, rc, "", "cannot write the incident's mail");
+            break;
+        }
+        rc = vg_mail_queue(st, &cfg, "incident", ref, ref, to, subject.data, text.data, html.data,
+                           NULL, d);
         if (!rc && queued)
-            *queued = 1;
+            (*queued)++;
     }
     vg_buf_cleanup(&subject);
     vg_buf_cleanup(&text);
     vg_buf_cleanup(&html);
-    json_decref(to);
+    json_decref(groups);
     return rc;
+}
+
+int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d)
+{
+    struct vg_incident_mail ev = {.event = VG_INCIDENT_OPENED};
+    return incident_mail(st, inc, &ev, queued, d);
+}
+
+int vg_mail_incident_status(struct vg_store *st, const json_t *inc, const char *from, int *queued,
+                            struct vg_diag *d)
+{
+    struct vg_incident_mail ev = {.event = VG_INCIDENT_STATUS, .from = from};
+    return incident_mail(st, inc, &ev, queued, d);
+}
+
+int vg_mail_incident_note(struct vg_store *st, const json_t *inc, const char *text, int *queued,
+                          struct vg_diag *d)
+{
+    struct vg_incident_mail ev = {.event = VG_INCIDENT_NOTE, .note = text};
+    return incident_mail(st, inc, &ev, queued, d);
 }
 
 /* ---- the sender thread ---- */

@@ -86,13 +86,24 @@ int vg_mail_send_due(struct vg_store *st, const struct vg_mail_config *c,
 int vg_mail_list(struct vg_store *st, const char *state, const struct vg_page *page, json_t **out,
                  struct vg_diag *d);
 
-/* Queues, in the caller's transaction, the mail telling the contacts of the organisation an
- * incident concerns that it was opened (inc as vg_store_incident_get gives it). Nothing when
- * the incident concerns no organisation, the organisation has no contact, or the TLP gate
- * (core/tlp.h, the contacts being the constituent the incident concerns) refuses: TLP:RED
- * never leaves by mail, AMBER and AMBER+STRICT go to that organisation's contacts only.
- * *queued (may be NULL) = 1 if a message was queued, else 0. 0, or the store's error. */
+/* The incident mail (issue 15), queued in the caller's transaction (the change's) to the
+ * contacts of the organisation incident inc concerns (inc as vg_store_incident_get gives it,
+ * after the change): one message per language group of vg_mail_org_recipients(..,
+ * "incident", ..) ("fr" in French, "en" in English, "" French then English; incident mail
+ * cannot be opted out of), written by notify's vg_notify_incident, reference first in the
+ * subject. Nothing when the incident concerns no organisation, the organisation has no
+ * contact, or the TLP gate (core/tlp.h, the contacts being the constituent the incident
+ * concerns) refuses: TLP:RED never leaves by mail, AMBER and AMBER+STRICT go to that
+ * organisation's contacts only. *queued (may be NULL) = the number of messages queued.
+ * 0, or the store's error (d set). */
+/* It was opened. */
 int vg_mail_incident_opened(struct vg_store *st, const json_t *inc, int *queued, struct vg_diag *d);
+/* Its status changed from `from` to its "status". */
+int vg_mail_incident_status(struct vg_store *st, const json_t *inc, const char *from, int *queued,
+                            struct vg_diag *d);
+/* It got a public note of text. */
+int vg_mail_incident_note(struct vg_store *st, const json_t *inc, const char *text, int *queued,
+                          struct vg_diag *d);
 
 /* The addresses of organisation org's contacts that take mail of kind ("incident", "digest",
  * "alert", "advisory"; core/record.h's vg_contact_opted_out decides), grouped by language:

@@ -38,13 +38,34 @@ int vg_mime_build(const struct vg_mime_msg *m, char **out, size_t *len, struct v
  * or holding a CR, LF, '<' or '>' in the address itself). */
 int vg_mime_addr_spec(const char *address, char *out, size_t cap);
 
-/* The mail telling an organisation's contacts that an incident concerning it was opened, in
- * French then English (organisations have no language yet): from the incident as
- * vg_store_incident_get gives it ("ref", "title", "class", "type", "severity", "tlp",
- * "status"), a subject (without the reference: the outbox puts it first), a text and an HTML
- * body appended to the three buffers. Every value of the incident is escaped in the HTML and
- * its control characters are dropped from the subject. 0, or VG_ENOMEM (a buffer failed). */
-int vg_notify_incident_opened(const json_t *inc, struct vg_buf *subject, struct vg_buf *text,
-                              struct vg_buf *html);
+/* What happened to an incident that its organisation's contacts are told by mail. */
+enum vg_incident_event {
+    VG_INCIDENT_OPENED, /* it was opened */
+    VG_INCIDENT_STATUS, /* its status changed */
+    VG_INCIDENT_NOTE,   /* it got a public note */
+};
+
+/* One incident mail to write. */
+struct vg_incident_mail {
+    enum vg_incident_event event; /* what happened */
+    const char *lang;             /* "fr", "en", or "" (or NULL): French then English */
+    const char *from;             /* VG_INCIDENT_STATUS: the status before ("new" ...); the
+                                   * incident's "status" is the one after */
+    const char *note;             /* VG_INCIDENT_NOTE: the public note's text */
+};
+
+/* The mail telling an organisation's contacts about incident inc (as vg_store_incident_get
+ * gives it: "ref", "title", "class", "type", "severity", "tlp", "status") in the language of
+ * m: a subject starting with "[TLP:<tlp>] " (without the reference: the outbox puts it
+ * first), a text whose first line is "TLP:<tlp>", and an HTML body, appended to the three
+ * buffers. Every value is escaped in the HTML; control characters (C0 but a line break or
+ * tab, which become a space, DEL, C1) and bidirectional controls (U+200E/F, U+202A..E,
+ * U+2066..9) are dropped from the subject (a title longer than 200 bytes is cut there, at a
+ * character's boundary, with "…") and from the bodies (a note keeps its line breaks and
+ * tabs). Statuses and severities are in
+ * the message's language. 0, VG_EINVAL (lang not "fr", "en" or "", event unknown, a status
+ * change without from, a note without text) or VG_ENOMEM (a buffer failed). */
+int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, struct vg_buf *subject,
+                       struct vg_buf *text, struct vg_buf *html);
 
 #endif

@@ -60,7 +60,7 @@ struct vg_store_incident_ops {
     int (*incident_update)(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const json_t *patch, json_t **out, struct vg_diag *d);
     int (*incident_note)(struct vg_store *st, const struct vg_actor *who, const char *ref,
-                         const char *text, json_t **out, struct vg_diag *d);
+                         const char *text, bool public, json_t **out, struct vg_diag *d);
     int (*incident_observable_add)(struct vg_store *st, const struct vg_actor *who, const char *ref,
                                    const json_t *obs, json_t **out, struct vg_diag *d);
     int (*incident_step_set)(struct vg_store *st, const struct vg_actor *who, const char *ref,
@@ -102,9 +102,15 @@ int vg_store_incident_each(struct vg_store *st, const json_t *filters, const str
  * d->message. */
 int vg_store_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
                              const json_t *patch, json_t **out, struct vg_diag *d);
-/* Adds a "note" entry with text to the timeline of ref; *out = that entry. */
+/* Adds an internal "note" entry with text to the timeline of ref (detail {"text","public":
+ * false}); *out = that entry. */
 int vg_store_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const char *text, json_t **out, struct vg_diag *d);
+/* The same with its visibility: a public note (detail "public": true) is one the
+ * organisation the incident concerns is told of by mail (app/incident.c); an internal one
+ * never leaves. */
+int vg_store_incident_note_vis(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                               const char *text, bool public, json_t **out, struct vg_diag *d);
 /* Adds observable obs {type, value, tlp?} (checked; tlp one of the five TLP 2.0 names, absent:
  * the incident's applies, and follows it) to ref unless it has it (then a tlp given replaces
  * its own); *out = {"type","value","tlp": the one that applies,"created": whether it was

@@ -812,7 +812,7 @@ out:
 }
 
 int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
-                     const char *text, json_t **out, struct vg_diag *d)
+                     const char *text, bool public, json_t **out, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     char now[VG_TIME_LEN];
@@ -826,7 +826,7 @@ int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char
         sq_rollback(s);
         return vg_diag_set(d, VG_ENOENT, "ref", "no incident %s", ref);
     }
-    json_t *detail = json_pack("{s:s}", "text", text);
+    json_t *detail = json_pack("{s:s,s:b}", "text", text, "public", public);
     int rc = timeline_add(s, id, who, "note", detail, now) ||
              sq_audit(s, who, "incident.note", ref, NULL) || sq_commit(s);
     if (rc) {

@@ -208,7 +208,7 @@ int sq_incident_each(struct vg_store *st, const json_t *filters, const struct vg
 int sq_incident_update(struct vg_store *st, const struct vg_actor *who, const char *ref,
                        const json_t *patch, json_t **out, struct vg_diag *d);
 int sq_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
-                     const char *text, json_t **out, struct vg_diag *d);
+                     const char *text, bool public, json_t **out, struct vg_diag *d);
 int sq_incident_observable_add(struct vg_store *st, const struct vg_actor *who, const char *ref,
                                const json_t *obs, json_t **out, struct vg_diag *d);
 int sq_incident_step_set(struct vg_store *st, const struct vg_actor *who, const char *ref,

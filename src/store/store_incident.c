@@ -38,7 +38,13 @@ int vg_store_incident_update(struct vg_store *st, const struct vg_actor *who, co
 int vg_store_incident_note(struct vg_store *st, const struct vg_actor *who, const char *ref,
                            const char *text, json_t **out, struct vg_diag *d)
 {
-    return st->ops->incident->incident_note(st, who, ref, text, out, d);
+    return st->ops->incident->incident_note(st, who, ref, text, false, out, d);
+}
+
+int vg_store_incident_note_vis(struct vg_store *st, const struct vg_actor *who, const char *ref,
+                               const char *text, bool public, json_t **out, struct vg_diag *d)
+{
+    return st->ops->incident->incident_note(st, who, ref, text, public, out, d);
 }
 
 int vg_store_incident_observable_add(struct vg_store *st, const struct vg_actor *who,

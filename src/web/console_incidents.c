@@ -713,6 +713,8 @@ static void notes_timeline(struct vg_html *h, const struct vg_req *req, const js
         vg_html_elem(h, "p", vg_json_str(json_object_get(t, "detail"), "text"), "class", "note",
                      NULL);
         vg_html_open(h, "p", "class", "meta", NULL);
+        if (json_is_true(json_object_get(json_object_get(t, "detail"), "public")))
+            vg_html_text(h, "Public, ");
         vg_html_text(h, vg_json_str(t, "actor"));
         vg_html_text(h, ", ");
         vg_page_time(h, vg_json_str(t, "at"));
@@ -728,6 +730,13 @@ static void notes_timeline(struct vg_html *h, const struct vg_req *req, const js
         vg_page_form(h, req, path);
         vg_page_textarea(h, "text", "Add a note", mine ? vg_form_get(&req->form, "text") : NULL,
                          mine ? e->message : NULL, true);
+        /* a public note is mailed to the incident's organisation (issue 15) */
+        vg_html_open(h, "div", "class", "check", NULL);
+        vg_html_void(h, "input", "type", "checkbox", "id", "note-public", "name", "public",
+                     "checked", mine && vg_form_get(&req->form, "public") ? "" : NULL, NULL);
+        vg_html_elem(h, "label", "Public: mail it to the organisation's contacts", "for",
+                     "note-public", NULL);
+        vg_html_close(h, "div");
         vg_html_elem(h, "button", "Add the note", "type", "submit", NULL);
         vg_html_close(h, "form");
     }
@@ -817,7 +826,10 @@ static json_t *action_json(const struct vg_req *req, const char *action)
     }
     if (!strcmp(action, "note")) {
         const char *v = vg_form_get(&req->form, "text");
-        return v ? json_pack("{s:s}", "text", v) : json_object();
+        json_t *in = v ? json_pack("{s:s}", "text", v) : json_object();
+        if (in && vg_form_get(&req->form, "public"))
+            json_object_set_new(in, "public", json_true());
+        return in;
     }
     if (!strcmp(action, "observable")) {
         json_t *in = json_object();

@@ -203,8 +203,8 @@ def test_incident_opened_mails_its_contacts_through_the_gate(server, smtp):
     rcpts = [r for _, _, r, _ in smtp.got]
     assert rcpts == [["jo@a.example", "kim@a.example"], ["lee@b.example"]]
     m = smtp.messages()[0]
-    assert m["Subject"] == (f"[{amber['ref']}] Incident ouvert / Incident opened: "
-                            "Rançongiciel <script>alert(1)</script> & co (TLP:AMBER)")
+    assert m["Subject"] == (f"[{amber['ref']}] [TLP:AMBER] Incident ouvert / Incident opened: "
+                            "Rançongiciel <script>alert(1)</script> & co")
     text = m.get_body(("plain",)).get_content()
     assert text.startswith("TLP:AMBER\n") or text.startswith("TLP:AMBER\r\n")
     assert f"Le CERT a ouvert l'incident {amber['ref']}" in text
