@@ -67,7 +67,7 @@ static int mail_queue(struct vg_store *st, const json_t *msg, long long *id, str
     sq_bind_text(q, 9, now);
     sq_bind_text(q, 10, now);
     if (sq_step_done(s, q)) {
-        if ((s->last_rc & 0xff) == SQLITE_CONSTRAINT) {
+        if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_UNIQUE) {
             sq_rollback(s);
             return vg_diag_set(d, VG_EEXIST, "message_id", "Message-ID already queued");
         }

@@ -93,6 +93,22 @@ static void claim_lease_mark(void **state)
                      VG_EINVAL);
 }
 
+/* Only a taken Message-ID is VG_EEXIST: another refusal of the insert (here a trigger's
+ * abort) is the store's failure, not a duplicate. */
+static void other_constraint_is_not_a_duplicate(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    exec_on(f->path, "CREATE TRIGGER no_mail BEFORE INSERT ON outbox "
+                     "BEGIN SELECT RAISE(ABORT, 'refused'); END;");
+    json_t *m = msg("<9@x>", "incident");
+    int rc = vg_store_mail_queue(f->st, m, NULL, &d);
+    json_decref(m);
+    assert_int_not_equal(rc, 0);
+    assert_int_not_equal(rc, VG_EEXIST);
+    assert_null(strstr(d.message, "already queued"));
+}
+
 static void queue_follows_the_transaction(void **state)
 {
     struct fixture *f = *state;
@@ -144,6 +160,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(claim_lease_mark, setup, teardown),
         cmocka_unit_test_setup_teardown(queue_follows_the_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_constraint_is_not_a_duplicate, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
