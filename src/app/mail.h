@@ -34,8 +34,8 @@ void vg_mail_config_env(struct vg_mail_config *c);
  * that queues or sends mail takes its configuration here. 0, or the store's error (d set). */
 int vg_mail_config_load(struct vg_store *st, struct vg_mail_config *c, struct vg_diag *d);
 
-/* Queues one message of kind ("incident", "digest", "alert", "advisory", "crisis") about
- * object (may be NULL) to the addresses of the array to, with a new Message-ID
+/* Queues one message of kind ("incident", "digest", "alert", "advisory", "crisis", "intake":
+ * the answer to a reporter outside the constituency, app/mailin.c) about object (may be NULL) to the addresses of the array to, with a new Message-ID
  * <uuid@domain of from>; ref (may be NULL) is put first in the subject as "[ref] ". html may
  * be NULL. Inside the caller's transaction when there is one. *id (may be NULL) = its row id.
  * 0, VG_EINVAL (a recipient is not one plain address, no recipient), VG_EIO. */

@@ -734,6 +734,7 @@ static const struct vg_store_ops sqlite_ops = {
     .stats = &sq_stats_ops,
     .mail = &sq_mail_ops,
     .crisis = &sq_crisis_ops,
+    .inbound = &sq_inbound_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

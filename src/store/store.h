@@ -27,6 +27,7 @@
 #include "store/stats.h"
 #include "store/mail.h"
 #include "store/crisis.h"
+#include "store/inbound.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -77,6 +78,8 @@ struct vg_store_ops {
     const struct vg_store_mail_ops *mail;
     /* the crisis cell (store/crisis.h, issue 15) */
     const struct vg_store_crisis_ops *crisis;
+    /* inbound mail (store/inbound.h, issue 15) */
+    const struct vg_store_inbound_ops *inbound;
 };
 
 struct vg_store {
