@@ -106,7 +106,8 @@ static int inbound_find(struct vg_store *st, const char *message_id, const char 
     struct sq *s = sq_of(st);
     bool by_mid = message_id && *message_id;
     sqlite3_stmt *q =
-        by_mid ? sq_prep(s, "SELECT id FROM inbound WHERE message_id = ? ORDER BY id LIMIT 1")
+        by_mid ? sq_prep(s, "SELECT id FROM inbound WHERE message_id = ? AND "
+                            "message_id <> '' ORDER BY id LIMIT 1")
                : sq_prep(s, "SELECT id FROM inbound WHERE sha256 = ? AND message_id = '' "
                             "ORDER BY id LIMIT 1");
     if (!q)
