@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (strlen(v) >= sizeof v || strchr(v, '\r') || strchr(v, '\n')))
         abort();
     const char *why = NULL;
-    bool automatic = vg_mail_is_automatic(raw, size, "someone@example.org", "cert@vigie.example",
-                                          &why);
+    bool automatic =
+        vg_mail_is_automatic(raw, size, "someone@example.org", "cert@vigie.example", &why);
     if (!why || automatic != (why[0] != '\0'))
         abort();
     char *text = malloc(size + 1);

@@ -16,6 +16,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 
 /* What the messages' use cases act as in timelines and the audit log. */
 #define MAIL_ACTOR "mail"
@@ -79,8 +80,10 @@ static json_t *observables_of(const struct vg_mail *m, size_t max, const struct 
         for (size_t i = 0; i < dl.n && json_array_size(obs) < max; i++) {
             const struct vg_defang_item *it = &dl.items[i];
             const char *slash = strchr(it->value, '/');
+            unsigned long long prefix = 0;
             if (slash && (it->type == VG_OBS_IPV4 || it->type == VG_OBS_IPV6) &&
-                atoi(slash + 1) < (it->type == VG_OBS_IPV4 ? min4 : min6))
+                vg_str_to_u64(vg_str_c(slash + 1), 0, 128, &prefix) == 0 &&
+                (int)prefix < (it->type == VG_OBS_IPV4 ? min4 : min6))
                 continue;
             bool seen = false;
             size_t j;
@@ -90,15 +93,15 @@ static json_t *observables_of(const struct vg_mail *m, size_t max, const struct 
                     seen = true;
             }
             if (!seen)
-                json_array_append_new(obs, json_pack("{s:s,s:s}", "type",
-                                                     vg_obs_type_name(it->type), "value",
-                                                     it->value));
+                json_array_append_new(obs,
+                                      json_pack("{s:s,s:s}", "type", vg_obs_type_name(it->type),
+                                                "value", it->value));
         }
         vg_defang_list_cleanup(&dl);
     }
     for (size_t i = 0; obs && i < m->n_att && json_array_size(obs) < max; i++)
-        json_array_append_new(obs, json_pack("{s:s,s:s}", "type", "sha256", "value",
-                                             m->att[i].sha256));
+        json_array_append_new(obs,
+                              json_pack("{s:s,s:s}", "type", "sha256", "value", m->att[i].sha256));
     return obs;
 }
 
@@ -215,8 +218,7 @@ static int answer(struct vg_store *st, const struct vg_mail_config *cfg,
 
 /* The report a message makes for the intake: the sender as reporter, the sender's domain as
  * the declared organisation (an individual unless the domain is a constituent's). */
-static json_t *report_of(const struct vg_mail *m, const char *title, const char *desc,
-                         json_t *obs)
+static json_t *report_of(const struct vg_mail *m, const char *title, const char *desc, json_t *obs)
 {
     const char *name = m->from_name[0] ? m->from_name : m->from_addr;
     return json_pack("{s:{s:o,s:s},s:{s:o,s:s},s:o,s:o,s:o}", "reporter", "name",
@@ -273,9 +275,9 @@ static int ingest_report(struct vg_store *st, const struct vg_mail_config *cfg,
     vg_buf_init(&desc, VG_MAX_STR_FIELD);
     put_cut(&desc, m->text[0] ? m->text : "(no text)");
     put_attachments(&desc, m);
-    json_t *rep = obs && desc.data ? report_of(m, m->subject[0] ? m->subject : "(no subject)",
-                                               desc.data, obs)
-                                   : (json_decref(obs), NULL);
+    json_t *rep = obs && desc.data
+                      ? report_of(m, m->subject[0] ? m->subject : "(no subject)", desc.data, obs)
+                      : (json_decref(obs), NULL);
     vg_buf_cleanup(&desc);
     if (!rep)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
@@ -338,7 +340,8 @@ static int ingest_xarf(struct vg_store *st, const struct vg_mail_config *cfg,
         json_object_set_new(inc, "org", json_integer(org));
         if (!json_object_get(inc, "reporter") && m->from_addr[0])
             json_object_set_new(inc, "reporter",
-                                json_pack("{s:s,s:s}", "name", m->from_addr, "email", m->from_addr));
+                                json_pack("{s:s,s:s}", "name", m->from_addr, "email",
+                                          m->from_addr));
         rc = vg_incident_create(st, &who, inc, &out, d);
         if (!rc) {
             snprintf(res->outcome, sizeof res->outcome, "xarf");
@@ -394,12 +397,11 @@ static int store_row(struct vg_store *st, const char *raw, size_t len, const cha
 {
     struct vg_inbound_att *att = NULL;
     size_t n = with_att && m ? m->n_att : 0;
-    if (n && !(att = calloc(n, sizeof *att)))
+    if (n && !(att = vg_calloc(n, sizeof *att)))
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     for (size_t i = 0; i < n; i++)
-        att[i] = (struct vg_inbound_att){m->att[i].name,     m->att[i].media_type,
-                                         m->att[i].size,     m->att[i].sha256,
-                                         m->att[i].is_archive, m->att[i].data};
+        att[i] = (struct vg_inbound_att){m->att[i].name,   m->att[i].media_type, m->att[i].size,
+                                         m->att[i].sha256, m->att[i].is_archive, m->att[i].data};
     struct vg_inbound_new row = {
         .raw = (const unsigned char *)raw,
         .size = len,

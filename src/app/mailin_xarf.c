@@ -207,10 +207,10 @@ int vg_mailin_xarf_incident(const char *xarf_json, const char *sender, const cha
     put_cut(&desc, "X-ARF report:\n");
     put_cut(&desc, xarf_json);
 
-    json_t *inc = json_pack("{s:s,s:s%,s:s,s:s,s:s,s:s,s:s,s:o}", "title", title, "description",
-                            desc.data ? desc.data : "", desc.len, "class", cls, "type", rtype,
-                            "severity", "medium", "tlp", "AMBER", "pap", "AMBER", "observables",
-                            obs);
+    json_t *inc =
+        json_pack("{s:s,s:s%,s:s,s:s,s:s,s:s,s:s,s:o}", "title", title, "description",
+                  desc.data ? desc.data : "", desc.len, "class", cls, "type", rtype, "severity",
+                  "medium", "tlp", "AMBER", "pap", "AMBER", "observables", obs);
     vg_buf_cleanup(&desc);
     time_t t;
     if (inc && when && vg_time_parse(when, &t) == 0) {

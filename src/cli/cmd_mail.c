@@ -16,6 +16,8 @@
 #include "cli/commands.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/mem.h"
+#include "util/sort.h"
 #include "util/shown.h"
 #include "util/str.h"
 
@@ -113,18 +115,18 @@ out:
 
 /* ---- mail ingest ---- */
 
-#define EX_DATAERR  65                  /* sysexits.h: the MTA bounces the message */
-#define EX_TEMPFAIL 75                  /* sysexits.h: the MTA keeps it and retries */
-#define INGEST_MAX  (64L * 1024 * 1024) /* bytes read of one message; more is refused unread */
-#define INGEST_BATCH 200                /* Maildir messages committed together */
-#define MAX_FILES    1000000            /* files of one Maildir's new/ read in one run */
+#define EX_DATAERR   65                  /* sysexits.h: the MTA bounces the message */
+#define EX_TEMPFAIL  75                  /* sysexits.h: the MTA keeps it and retries */
+#define INGEST_MAX   (64L * 1024 * 1024) /* bytes read of one message; more is refused unread */
+#define INGEST_BATCH 200                 /* Maildir messages committed together */
+#define MAX_FILES    1000000             /* files of one Maildir's new/ read in one run */
 
 /* Reads all of fd, at most max bytes, into *data (free it); 0, or -1 with errno set (EFBIG:
  * longer than max). */
 static int read_capped(int fd, long max, char **data, size_t *len)
 {
     size_t cap = 1 << 16, have = 0;
-    char *buf = malloc(cap);
+    char *buf = vg_malloc(cap);
     for (;;) {
         if (!buf)
             return errno = ENOMEM, -1;
@@ -133,7 +135,7 @@ static int read_capped(int fd, long max, char **data, size_t *len)
                 free(buf);
                 return errno = EFBIG, -1;
             }
-            char *nb = realloc(buf, cap * 2);
+            char *nb = vg_realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
                 return errno = ENOMEM, -1;
@@ -260,26 +262,26 @@ static char **list_files(const char *dir, size_t *n)
     if (!dh)
         return NULL;
     size_t cap = 256;
-    char **v = malloc(cap * sizeof *v);
+    char **v = vg_malloc(cap * sizeof *v);
     struct dirent *e;
     *n = 0;
     while (v && (e = readdir(dh)) != NULL && *n < MAX_FILES) {
         if (e->d_name[0] == '.')
             continue;
         if (*n == cap) {
-            char **nv = realloc(v, 2 * cap * sizeof *v);
+            char **nv = vg_realloc(v, 2 * cap * sizeof *v);
             if (!nv)
                 break;
             v = nv;
             cap *= 2;
         }
-        if (!(v[*n] = strdup(e->d_name)))
+        if (!(v[*n] = vg_strdup(e->d_name)))
             break;
         (*n)++;
     }
     closedir(dh);
     if (v)
-        qsort(v, *n, sizeof *v, name_cmp);
+        vg_sort(v, *n, sizeof *v, name_cmp);
     return v;
 }
 

@@ -119,9 +119,8 @@ static void addr_of(const char *s, char *out, size_t cap)
 bool vg_mail_is_automatic(const char *raw, size_t len, const char *sender, const char *own,
                           const char **why)
 {
-    static const char *const machines[] = {"mailer-daemon", "postmaster", "noreply",
-                                           "no-reply",      "no_reply",   "donotreply",
-                                           "do-not-reply"};
+    static const char *const machines[] = {"mailer-daemon", "postmaster", "noreply",     "no-reply",
+                                           "no_reply",      "donotreply", "do-not-reply"};
     char v[256], a[320], b[320];
     const char *w = NULL;
     if (vg_mail_header(raw, len, "Auto-Submitted", v, sizeof v) && !word_is(v, "no"))

@@ -12,11 +12,11 @@
 
 /* One attachment of a message to store. */
 struct vg_inbound_att {
-    const char *name;         /* "" if none */
-    const char *media_type;   /* lower case */
-    size_t size;              /* decoded bytes */
-    const char *sha256;       /* of the decoded bytes, lower-case hex */
-    bool is_archive;          /* recorded, never opened */
+    const char *name;          /* "" if none */
+    const char *media_type;    /* lower case */
+    size_t size;               /* decoded bytes */
+    const char *sha256;        /* of the decoded bytes, lower-case hex */
+    bool is_archive;           /* recorded, never opened */
     const unsigned char *data; /* the bytes (size of them), or NULL when not kept */
 };
 

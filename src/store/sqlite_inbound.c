@@ -25,8 +25,8 @@ static json_t *inbound_row(sqlite3_stmt *q)
 
 static bool known_outcome(const char *o)
 {
-    static const char *const outcomes[] = {"report",      "reply",   "xarf",       "ineligible",
-                                           "queued",      "quarantined", "duplicate"};
+    static const char *const outcomes[] = {"report", "reply",       "xarf",     "ineligible",
+                                           "queued", "quarantined", "duplicate"};
     for (size_t i = 0; o && i < sizeof outcomes / sizeof outcomes[0]; i++)
         if (!strcmp(o, outcomes[i]))
             return true;

@@ -153,8 +153,8 @@ static void automatic(void **state)
                                      &why) == false);
     assert_true(vg_mail_is_automatic(RAW("Precedence: junk\r\n\r\n"), "x@y.example", NULL, &why));
     assert_string_equal(why, "Precedence");
-    assert_false(vg_mail_is_automatic(RAW("Precedence: first-class\r\n\r\n"), "x@y.example",
-                                      NULL, &why));
+    assert_false(vg_mail_is_automatic(RAW("Precedence: first-class\r\n\r\n"), "x@y.example", NULL,
+                                      &why));
     assert_true(vg_mail_is_automatic(RAW("List-Id: <l.example>\r\n\r\n"), "x@y.example", NULL,
                                      &why));
     assert_true(vg_mail_is_automatic(RAW("Return-Path: <>\r\n\r\n"), "x@y.example", NULL, &why));
@@ -200,9 +200,12 @@ static void answer_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(xarf_classes),   cmocka_unit_test(xarf_v3),
-        cmocka_unit_test(xarf_v4_and_fallbacks), cmocka_unit_test(headers),
-        cmocka_unit_test(automatic),      cmocka_unit_test(answer_text),
+        cmocka_unit_test(xarf_classes),
+        cmocka_unit_test(xarf_v3),
+        cmocka_unit_test(xarf_v4_and_fallbacks),
+        cmocka_unit_test(headers),
+        cmocka_unit_test(automatic),
+        cmocka_unit_test(answer_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
