@@ -32,18 +32,6 @@ static void sha256_hex(const char *p, size_t n, char out[65])
         snprintf(out + 2 * i, 3, "%02x", md[i]);
 }
 
-/* Appends s cut to what b may still hold, on a UTF-8 boundary. */
-static void put_cut(struct vg_buf *b, const char *s)
-{
-    size_t n = strlen(s), room = b->max > b->len ? b->max - b->len : 0;
-    if (n > room) {
-        n = room;
-        while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    vg_buf_append(b, s, n);
-}
-
 /* s cut to max bytes on a UTF-8 boundary, as a JSON string ("" for NULL). */
 static json_t *cut_json(const char *s, size_t max)
 {
@@ -109,14 +97,14 @@ static json_t *observables_of(const struct vg_mail *m, size_t max, const struct 
 static void put_attachments(struct vg_buf *b, const struct vg_mail *m)
 {
     if (m->n_att)
-        put_cut(b, "\n\nAttachments:");
+        vg_mailin_put_cut(b, "\n\nAttachments:");
     for (size_t i = 0; i < m->n_att; i++) {
         char line[VG_MAX_NAME + 200];
         snprintf(line, sizeof line, "\n- %.256s (%.64s, %zu bytes%s, sha256 %s)",
                  m->att[i].name[0] ? m->att[i].name : "unnamed", m->att[i].media_type,
                  m->att[i].size, m->att[i].is_archive ? ", archive not opened" : "",
                  m->att[i].sha256);
-        put_cut(b, line);
+        vg_mailin_put_cut(b, line);
     }
 }
 
@@ -149,13 +137,13 @@ static int ingest_reply(struct vg_store *st, const struct vg_mail *m, const char
     snprintf(who.name, sizeof who.name, "%.256s", m->from_addr[0] ? m->from_addr : MAIL_ACTOR);
     struct vg_buf b;
     vg_buf_init(&b, VG_MAX_STR_FIELD);
-    put_cut(&b, "Mail from ");
-    put_cut(&b, m->from_addr[0] ? m->from_addr : "(no sender)");
-    put_cut(&b, ": ");
-    put_cut(&b, m->subject[0] ? m->subject : "(no subject)");
+    vg_mailin_put_cut(&b, "Mail from ");
+    vg_mailin_put_cut(&b, m->from_addr[0] ? m->from_addr : "(no sender)");
+    vg_mailin_put_cut(&b, ": ");
+    vg_mailin_put_cut(&b, m->subject[0] ? m->subject : "(no subject)");
     if (m->text[0]) {
-        put_cut(&b, "\n\n");
-        put_cut(&b, m->text);
+        vg_mailin_put_cut(&b, "\n\n");
+        vg_mailin_put_cut(&b, m->text);
     }
     put_attachments(&b, m);
     if (b.failed && b.len < b.max) {
@@ -273,7 +261,7 @@ static int ingest_report(struct vg_store *st, const struct vg_mail_config *cfg,
     json_t *obs = observables_of(m, max, lim);
     struct vg_buf desc;
     vg_buf_init(&desc, VG_MAX_STR_FIELD);
-    put_cut(&desc, m->text[0] ? m->text : "(no text)");
+    vg_mailin_put_cut(&desc, m->text[0] ? m->text : "(no text)");
     put_attachments(&desc, m);
     json_t *rep = obs && desc.data
                       ? report_of(m, m->subject[0] ? m->subject : "(no subject)", desc.data, obs)

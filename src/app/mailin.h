@@ -13,6 +13,7 @@
 #include "app/mail.h"
 #include "notify/mailread.h"
 #include "store/store.h"
+#include "util/buf.h"
 
 /* How a deployment ingests. Zeroes (or a NULL opts) take the defaults. */
 struct vg_mailin_opts {
@@ -59,6 +60,9 @@ int vg_mailin_xarf_incident(const char *xarf_json, const char *sender, const cha
  * undetermined (a known category alone gives its class's usual type). Pure. */
 void vg_mailin_xarf_class(const char *category, const char *type, const char **cls,
                           const char **rsit_type);
+
+/* Appends s to b, cut to what b may still hold (its max) on a UTF-8 character's boundary. */
+void vg_mailin_put_cut(struct vg_buf *b, const char *s);
 
 /* The list of inbound messages (outcome: one of the outcomes, NULL or "" for all), newest
  * first; VG_EINVAL ("outcome" unknown, "cursor"). */

@@ -11,10 +11,13 @@
 #include "util/limits.h"
 #include "util/time.h"
 
-/* X-ARF types (lower case, without '_' and '-') and the RSIT class and type they are. */
-static const struct {
+/* An X-ARF name (lower case, without '_' and '-') and the RSIT class and type it is. */
+struct xarf_map {
     const char *xarf, *cls, *type;
-} types[] = {
+};
+
+/* X-ARF types. */
+static const struct xarf_map types[] = {
     {"phishing", "fraud", "phishing"},
     {"malware", "malicious-code", "malware-distribution"},
     {"botnet", "malicious-code", "infected-system"},
@@ -48,9 +51,7 @@ static const struct {
 };
 
 /* Categories alone (a type this table does not know). */
-static const struct {
-    const char *xarf, *cls, *type;
-} categories[] = {
+static const struct xarf_map categories[] = {
     {"vulnerability", "vulnerable", "vulnerable-system"},
     {"messaging", "abusive-content", "spam"},
     {"copyright", "fraud", "copyright"},
@@ -129,8 +130,7 @@ static const char *str_at(const json_t *obj, const char *key)
     return json_string_value(json_object_get(obj, key));
 }
 
-/* Appends s cut to what b may still hold, on a UTF-8 boundary. */
-static void put_cut(struct vg_buf *b, const char *s)
+void vg_mailin_put_cut(struct vg_buf *b, const char *s)
 {
     size_t n = strlen(s), room = b->max > b->len ? b->max - b->len : 0;
     if (n > room) {
@@ -201,11 +201,11 @@ int vg_mailin_xarf_incident(const char *xarf_json, const char *sender, const cha
     struct vg_buf desc;
     vg_buf_init(&desc, VG_MAX_STR_FIELD);
     if (text && *text) {
-        put_cut(&desc, text);
-        put_cut(&desc, "\n\n");
+        vg_mailin_put_cut(&desc, text);
+        vg_mailin_put_cut(&desc, "\n\n");
     }
-    put_cut(&desc, "X-ARF report:\n");
-    put_cut(&desc, xarf_json);
+    vg_mailin_put_cut(&desc, "X-ARF report:\n");
+    vg_mailin_put_cut(&desc, xarf_json);
 
     json_t *inc =
         json_pack("{s:s,s:s%,s:s,s:s,s:s,s:s,s:s,s:o}", "title", title, "description",
