@@ -222,6 +222,18 @@ def test_xarf_reports_become_incidents(server):
     # from outside the constituency about nobody's asset: ineligible, and a machine: no answer
     out = ingest(server.db, xarf_mail(path, "noc@elsewhere.example", "x3@xarf"))
     assert out["outcome"] == "ineligible" and "answer_id" not in out
+    # X-ARF v4 in the body of the message (X-XARF: PLAIN), about a host of another constituent
+    brand = make_org(server, "Banque", cidrs=["203.0.113.0/24"])
+    with open(os.path.join(DATA, "..", "mailread", "xarf_v4_body.eml"), "rb") as f:
+        out = ingest(server.db, f.read())
+    assert out["outcome"] == "xarf"
+    inc = incident(server, out["ref"])
+    assert (inc["class"], inc["type"], inc["org"]) == ("fraud", "phishing", brand["id"])
+    assert {("ipv4-addr", "203.0.113.45"), ("url", "http://secure-banking-login.example.com/auth"),
+            ("sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")} <= \
+        obs_of(inc)
+    assert inc["occurred"] == "2025-01-11T15:15:24Z"
+    assert inc["reporter"]["email"] == "takedown@brand-protect.example"
 
 
 def test_maildir_moves_after_commit(server, tmp_path):
@@ -249,6 +261,16 @@ def test_maildir_moves_after_commit(server, tmp_path):
     p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md)],
                        capture_output=True, env=env(), timeout=60)
     assert p.returncode == 0 and p.stdout == b"" and b"ingested 0" in p.stderr
+    # a crash after the commit and before the move: the file is still in new/ next time, and
+    # is taken as a duplicate (nothing done twice)
+    shutil.copy(md / "cur" / "1.a:2,S", md / "new" / "1.a")
+    n_inc = len(server.get("/api/v1/incidents").json()["items"])
+    p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md)],
+                       capture_output=True, env=env(), timeout=60)
+    assert p.returncode == 0
+    assert json.loads(p.stdout)["outcome"] == "duplicate"
+    assert len(server.get("/api/v1/incidents").json()["items"]) == n_inc
+    assert sorted(os.listdir(md / "new")) == [".hidden"]
 
 
 def test_store_failure_is_a_temporary_failure(tmp_path):
