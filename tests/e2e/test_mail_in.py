@@ -4,19 +4,15 @@ observables, X-ARF reports of ../shared/corpus/xarf) through `vigie mail ingest`
 input and from a Maildir, against a real server and a real SMTP server: outcome, incidents and
 their observables, replies threaded into a timeline, duplicates, quarantine with the message
 kept byte for byte, the answer to an ineligible sender delivered, none to a machine."""
-import email
-import email.policy
 import hashlib
 import json
 import os
 import shutil
+import subprocess
 from email.message import EmailMessage
-
-import pytest
 
 from conftest import BIN, CORPUS, make_incident, make_org, need_corpus, run
 from mailsink import env
-import subprocess
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "mailin")
 XARF = os.path.join(CORPUS, "xarf", "samples", "positive")
