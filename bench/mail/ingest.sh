@@ -37,13 +37,14 @@ curl -sf -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
 kill $SRV
 wait $SRV 2>/dev/null || true
 
-t0=$(date +%s.%N)
-./vigie mail ingest --db "$DB" --maildir "$OUT/Maildir" >"$OUT/ingest.ndjson" 2>"$OUT/ingest.err"
-t1=$(date +%s.%N)
+/usr/bin/time -f "%e %U %S" -o "$OUT/ingest.time" \
+    ./vigie mail ingest --db "$DB" --maildir "$OUT/Maildir" >"$OUT/ingest.ndjson" 2>"$OUT/ingest.err"
 cat "$OUT/ingest.err"
+read -r wall user sys <"$OUT/ingest.time"
 left=$(ls "$OUT/Maildir/new" | wc -l)
-echo "vigie mail ingest --maildir: $N messages in $(echo "$t1 - $t0" | bc) s," \
-    "$(echo "$N / ($t1 - $t0)" | bc) messages/s; left in new/: $left"
+echo "vigie mail ingest --maildir: $N messages in $wall s wall ($(echo "$N / $wall" | bc)" \
+    "messages/s), CPU $user s user + $sys s system ($(echo "$N / ($user + $sys)" | bc)" \
+    "messages per CPU second); left in new/: $left"
 echo "database: $(du -k "$DB" | cut -f1) KB"
 
 t0=$(date +%s.%N)
