@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app/incident.h"
 #include "core/attrib.h"
@@ -50,20 +51,55 @@ static bool content_error(int rc)
            rc == VG_ENOENT;
 }
 
-/* The observables of the subject and text (defanged forms undone), then the attachments'
- * SHA-256, at most max, CIDRs wider than the intake allows left out: [{type, value}]. */
-static json_t *observables_of(const struct vg_mail *m, size_t max, const struct vg_intake_limits *l)
+/* text without its quoted lines (those starting with '>' after blanks: what a reply quotes
+ * is not the sender's), into a new buffer; NULL on allocation failure. */
+static char *unquoted(const char *text)
+{
+    size_t n = strlen(text), o = 0;
+    char *out = vg_malloc(n + 1);
+    if (!out)
+        return NULL;
+    for (const char *p = text; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) + 1 : strlen(p);
+        size_t b = strspn(p, " \t");
+        if (b >= len || p[b] != '>') {
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Whether value is one of the addresses of the conversation itself (the sender, our own). */
+static bool own_address(const char *value, const struct vg_mail *m, const char *own)
+{
+    if (!strcmp(value, m->from_addr))
+        return true;
+    char a[320];
+    return own && vg_mime_addr_spec(own, a, sizeof a) == 0 && !strcasecmp(value, a);
+}
+
+/* The observables of the subject and the unquoted text (defanged forms undone), then the
+ * attachments' SHA-256, at most max: [{type, value}]. Left out: CIDRs wider than the intake
+ * allows, the sender's address and ours. */
+static json_t *observables_of(const struct vg_mail *m, size_t max, const struct vg_intake_limits *l,
+                              const char *own)
 {
     int min4 = l && l->min_prefix_ipv4 ? l->min_prefix_ipv4 : VG_INTAKE_MIN_PREFIX_IPV4;
     int min6 = l && l->min_prefix_ipv6 ? l->min_prefix_ipv6 : VG_INTAKE_MIN_PREFIX_IPV6;
     json_t *obs = json_array();
+    char *text = unquoted(m->text);
     struct vg_defang_list dl;
-    const char *parts[2] = {m->subject, m->text};
-    for (int k = 0; k < 2 && obs; k++) {
+    const char *parts[2] = {m->subject, text};
+    for (int k = 0; k < 2 && obs && text; k++) {
         if (vg_defang_extract(vg_str_c(parts[k]), max, &dl) != 0) {
             vg_defang_list_cleanup(&dl);
             json_decref(obs);
-            return NULL;
+            obs = NULL;
+            break;
         }
         for (size_t i = 0; i < dl.n && json_array_size(obs) < max; i++) {
             const struct vg_defang_item *it = &dl.items[i];
@@ -72,6 +108,8 @@ static json_t *observables_of(const struct vg_mail *m, size_t max, const struct 
             if (slash && (it->type == VG_OBS_IPV4 || it->type == VG_OBS_IPV6) &&
                 vg_str_to_u64(vg_str_c(slash + 1), 0, 128, &prefix) == 0 &&
                 (int)prefix < (it->type == VG_OBS_IPV4 ? min4 : min6))
+                continue;
+            if (it->type == VG_OBS_EMAIL && own_address(it->value, m, own))
                 continue;
             bool seen = false;
             size_t j;
@@ -87,6 +125,11 @@ static json_t *observables_of(const struct vg_mail *m, size_t max, const struct 
         }
         vg_defang_list_cleanup(&dl);
     }
+    if (!text) {
+        json_decref(obs);
+        return NULL;
+    }
+    free(text);
     for (size_t i = 0; obs && i < m->n_att && json_array_size(obs) < max; i++)
         json_array_append_new(obs,
                               json_pack("{s:s,s:s}", "type", "sha256", "value", m->att[i].sha256));
@@ -131,7 +174,7 @@ static int add_observables(struct vg_store *st, const struct vg_actor *who, cons
 
 /* A reply: the subject and text as a timeline entry of ref, by the sender; its observables. */
 static int ingest_reply(struct vg_store *st, const struct vg_mail *m, const char *ref,
-                        struct vg_mailin_result *res, struct vg_diag *d)
+                        const char *own, struct vg_mailin_result *res, struct vg_diag *d)
 {
     struct vg_actor who = {0, "", "", 0};
     snprintf(who.name, sizeof who.name, "%.256s", m->from_addr[0] ? m->from_addr : MAIL_ACTOR);
@@ -156,7 +199,7 @@ static int ingest_reply(struct vg_store *st, const struct vg_mail *m, const char
     json_decref(entry);
     if (rc)
         return rc;
-    json_t *obs = observables_of(m, VG_MAX_LIST, NULL);
+    json_t *obs = observables_of(m, VG_MAX_LIST, NULL, own);
     if (!obs)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     rc = add_observables(st, &who, ref, obs, d);
@@ -258,7 +301,7 @@ static int ingest_report(struct vg_store *st, const struct vg_mail_config *cfg,
         return vg_diag_set(d, VG_EINVAL, "From", "the message has no sender address");
     const struct vg_intake_limits *lim = opts && opts->intake ? &opts->intake->limits : NULL;
     size_t max = lim && lim->max_observables ? lim->max_observables : VG_INTAKE_MAX_OBSERVABLES;
-    json_t *obs = observables_of(m, max, lim);
+    json_t *obs = observables_of(m, max, lim, cfg->from);
     struct vg_buf desc;
     vg_buf_init(&desc, VG_MAX_STR_FIELD);
     vg_mailin_put_cut(&desc, m->text[0] ? m->text : "(no text)");
@@ -368,7 +411,7 @@ static int dispatch(struct vg_store *st, const struct vg_mail_config *cfg,
         int rc = vg_store_incident_get(st, m->reference, &inc);
         json_decref(inc);
         if (rc == 0)
-            return ingest_reply(st, m, m->reference, res, d);
+            return ingest_reply(st, m, m->reference, cfg->from, res, d);
         if (rc != VG_ENOENT)
             return vg_diag_set(d, rc, "", "cannot read incident %s", m->reference);
         /* an unknown reference: a new report */

@@ -302,7 +302,8 @@ def test_reply_to_an_incident_mail_lands_in_its_timeline(server, smtp):
     reply["In-Reply-To"] = sent["Message-ID"]
     reply["References"] = sent["Message-ID"]
     reply.set_content("Le poste est isolé. Il contactait hxxps://c2-relais[.]example/gate "
-                      "et 203.0.113[.]77.\n\n> " + "texte cité\n")
+                      "et 203.0.113[.]77.\nCamille, camille@prefecture.example\n\n"
+                      "> texte cité, hxxp://quoted[.]example/x\n  > 192.0.2.200\n")
     logs = b"2026-03-05 10:00 beacon to c2-relais\n"
     reply.add_attachment(logs, maintype="text", subtype="plain", filename="journal.txt")
     out = ingest(server.db, reply.as_bytes())
@@ -311,11 +312,17 @@ def test_reply_to_an_incident_mail_lands_in_its_timeline(server, smtp):
     notes = [e for e in got["timeline"] if e["actor"] == "camille@prefecture.example" and
              e["action"] == "note"]
     assert notes, got["timeline"]
-    text = json.dumps(notes)
-    assert "Re: [" + ref in text and "Le poste est isol" in text and "journal.txt" in text
+    assert len(notes) == 1
+    text = notes[0]["detail"]["text"]
+    assert text.startswith("Mail from camille@prefecture.example: Re: [" + ref + "] ")
+    assert "Le poste est isolé." in text and "- journal.txt (text/plain, 37 bytes, sha256 " in text
     digest = hashlib.sha256(logs).hexdigest()
     assert {("url", "https://c2-relais.example/gate"), ("ipv4-addr", "203.0.113.77"),
             ("sha256", digest)} <= obs_of(got)
+    # neither what the reply quotes nor the sender's own address
+    values = {v for _, v in obs_of(got)}
+    assert not values & {"http://quoted.example/x", "192.0.2.200", "camille@prefecture.example"}
+    assert "texte cité" in text  # the note keeps the whole text
     # nothing else was opened; no answer was queued
     assert len(server.get("/api/v1/incidents").json()["items"]) == 1
     assert len(server.get("/api/v1/outbox").json()["items"]) == 1
