@@ -1,7 +1,9 @@
 /* Unit tests of what is pure in inbound mail: the X-ARF mapping (app/mailin_xarf.c: RSIT class
  * and type, observables, time, reporter, v3 and v4) and the rules that keep vigie from
  * answering machines (notify/answer.c: header lookup, Auto-Submitted, Precedence, List-Id,
- * null Return-Path, machine senders, our own address), and the answer's text. */
+ * null Return-Path, machine senders, our own address), and the answer's text; then the inbound
+ * store's contract on a real SQLite file (bytes kept exactly, attachments, de-duplication
+ * look-ups, list and filter, refusals) and vg_mailin_ingest's one transaction. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include "app/mailin.h"
 #include "core/record.h"
 #include "notify/notify.h"
+#include "store_fixture.h"
 #include "util/json.h"
 
 static void xarf_classes(void **state)
@@ -197,6 +200,148 @@ static void answer_text(void **state)
     vg_buf_cleanup(&t);
 }
 
+static void store_contract(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    (void)who;
+    static const unsigned char raw[] = "From: a@b.example\r\n\r\n\0\xff\xfe binary";
+    unsigned char pdf[3] = {0, 1, 2};
+    struct vg_inbound_att att[2] = {
+        {"r.pdf", "application/pdf", sizeof pdf, "aa", false, pdf},
+        {"big.zip", "application/zip", 99999999, "bb", true, NULL},
+    };
+    const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    struct vg_inbound_new m = {raw,
+                               sizeof raw - 1,
+                               sha,
+                               "m1@x",
+                               "a@b.example",
+                               "s",
+                               "report",
+                               "",
+                               "VIG-2026-000001",
+                               0,
+                               att,
+                               2};
+    long long id1, id2, id3, found;
+    assert_int_equal(vg_store_inbound_add(f->st, &m, &id1, &d), 0);
+    m.message_id = "";
+    m.outcome = "quarantined";
+    m.reason = "part 1: bad base64";
+    m.n_att = 0;
+    assert_int_equal(vg_store_inbound_add(f->st, &m, &id2, &d), 0);
+    m.outcome = "junk";
+    assert_int_equal(vg_store_inbound_add(f->st, &m, &id3, &d), VG_EINVAL);
+    assert_string_equal(d.field, "outcome");
+    m.outcome = "report";
+    m.sha256 = "short";
+    assert_int_equal(vg_store_inbound_add(f->st, &m, &id3, &d), VG_EINVAL);
+    /* look-ups: by Message-ID; without one, by the bytes' hash among those without one */
+    assert_int_equal(vg_store_inbound_find(f->st, "m1@x", sha, &found), 0);
+    assert_int_equal(found, id1);
+    assert_int_equal(vg_store_inbound_find(f->st, "", sha, &found), 0);
+    assert_int_equal(found, id2);
+    assert_int_equal(vg_store_inbound_find(f->st, "m2@x", sha, &found), VG_ENOENT);
+    assert_int_equal(vg_store_inbound_find(f->st, "", "ffff", &found), VG_ENOENT);
+    /* the bytes exactly, NUL and invalid UTF-8 included */
+    unsigned char *data;
+    size_t len;
+    assert_int_equal(vg_store_inbound_raw(f->st, id2, &data, &len), 0);
+    assert_int_equal(len, sizeof raw - 1);
+    assert_memory_equal(data, raw, len);
+    free(data);
+    assert_int_equal(vg_store_inbound_raw(f->st, 999, &data, &len), VG_ENOENT);
+    json_t *one;
+    assert_int_equal(vg_store_inbound_get(f->st, id1, &one), 0);
+    assert_string_equal(vg_json_str(one, "ref"), "VIG-2026-000001");
+    assert_true(json_is_null(json_object_get(one, "queue_id")));
+    const json_t *a = json_object_get(one, "attachments");
+    assert_int_equal(json_array_size(a), 2);
+    assert_true(json_is_true(json_object_get(json_array_get(a, 0), "kept")));
+    assert_true(json_is_false(json_object_get(json_array_get(a, 1), "kept")));
+    assert_true(json_is_true(json_object_get(json_array_get(a, 1), "is_archive")));
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(a, 1), "size")), 99999999);
+    json_decref(one);
+    assert_int_equal(vg_store_inbound_get(f->st, 999, &one), VG_ENOENT);
+    /* newest first, filtered, paged */
+    struct vg_page page = {1, NULL};
+    json_t *out;
+    assert_int_equal(vg_mailin_list(f->st, NULL, &page, &out, &d), 0);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_array_get(json_object_get(out, "items"), 0), "id")),
+        id2);
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_array_get(json_object_get(out, "items"), 0), "attachments")),
+                     0);
+    page.cursor = vg_json_str(out, "next_cursor");
+    json_t *next;
+    assert_int_equal(vg_mailin_list(f->st, "", &page, &next, &d), 0);
+    assert_int_equal(json_integer_value(
+                         json_object_get(json_array_get(json_object_get(next, "items"), 0), "id")),
+                     id1);
+    assert_true(json_is_null(json_object_get(next, "next_cursor")));
+    json_decref(next);
+    json_decref(out);
+    page = (struct vg_page){10, NULL};
+    assert_int_equal(vg_mailin_list(f->st, "report", &page, &out, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
+    json_decref(out);
+    assert_int_equal(vg_mailin_list(f->st, "spam", &page, &out, &d), VG_EINVAL);
+    assert_string_equal(d.field, "outcome");
+    /* the outbox takes the answer's kind since migration 19 */
+    json_t *msg = json_pack("{s:s,s:s,s:[s],s:s,s:s}", "message_id", "<i@x>", "kind", "intake",
+                            "to", "a@b.example", "subject", "s", "text", "t");
+    assert_int_equal(vg_store_mail_queue(f->st, msg, NULL, &d), 0);
+    json_decref(msg);
+}
+
+static const char *const MSG = "From: Jane <jane@perso.example>\r\nTo: cert@vigie.example\r\n"
+                               "Subject: scam\r\nMessage-ID: <t1@perso.example>\r\n\r\n"
+                               "see hxxp://evil[.]example/x\r\n";
+
+static void ingest_one_transaction(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    struct vg_mail_config cfg;
+    vg_mail_config_env(&cfg);
+    snprintf(cfg.from, sizeof cfg.from, "cert@vigie.example");
+    struct vg_mailin_opts opts = {"https://aide.example/", NULL, NULL, &cfg};
+    struct vg_mailin_result r;
+    /* inside a transaction the caller rolls back: nothing stays, not even the answer */
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(vg_mailin_ingest(f->st, MSG, strlen(MSG), &opts, &r, &d), 0);
+    assert_string_equal(r.outcome, "ineligible");
+    assert_true(r.answer_id > 0);
+    vg_store_tx_rollback(f->st);
+    long long found;
+    assert_int_equal(vg_store_inbound_find(f->st, "t1@perso.example", "", &found), VG_ENOENT);
+    struct vg_page page = {10, NULL};
+    json_t *out;
+    assert_int_equal(vg_mail_list(f->st, NULL, &page, &out, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(out, "items")), 0);
+    json_decref(out);
+    /* on its own: stored, answered once; again: a duplicate that answers nobody */
+    assert_int_equal(vg_mailin_ingest(f->st, MSG, strlen(MSG), &opts, &r, &d), 0);
+    assert_string_equal(r.outcome, "ineligible");
+    long long first = r.inbound_id;
+    assert_int_equal(vg_mailin_ingest(f->st, MSG, strlen(MSG), &opts, &r, &d), 0);
+    assert_string_equal(r.outcome, "duplicate");
+    assert_int_equal(r.first_id, first);
+    assert_int_equal(r.answer_id, 0);
+    assert_int_equal(vg_mail_list(f->st, NULL, &page, &out, &d), 0);
+    const json_t *items = json_object_get(out, "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(vg_json_str(json_array_get(items, 0), "kind"), "intake");
+    assert_non_null(strstr(vg_json_str(json_array_get(items, 0), "text"), "https://aide.example/"));
+    json_decref(out);
+    /* an empty message: quarantined with the reader's reason, kept */
+    assert_int_equal(vg_mailin_ingest(f->st, "", 0, &opts, &r, &d), 0);
+    assert_string_equal(r.outcome, "quarantined");
+    assert_true(r.reason[0] != '\0');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +351,8 @@ int main(void)
         cmocka_unit_test(headers),
         cmocka_unit_test(automatic),
         cmocka_unit_test(answer_text),
+        cmocka_unit_test_setup_teardown(store_contract, setup, teardown),
+        cmocka_unit_test_setup_teardown(ingest_one_transaction, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
