@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "app/incident.h"
 #include "core/attrib.h"
@@ -528,6 +529,26 @@ out:
     }
     vg_mail_cleanup(&m);
     return rc;
+}
+
+bool vg_mailin_admit(void *ctx)
+{
+    struct vg_mailin_cap *c = ctx;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (c->last == 0) {
+        c->tokens = c->per_minute;
+    } else {
+        c->tokens += (now - c->last) * c->per_minute / 60.0;
+        if (c->tokens > c->per_minute)
+            c->tokens = c->per_minute;
+    }
+    c->last = now;
+    if (c->tokens < 1)
+        return false;
+    c->tokens -= 1;
+    return true;
 }
 
 int vg_mailin_list(struct vg_store *st, const char *outcome, const struct vg_page *page,

@@ -61,6 +61,19 @@ int vg_mailin_xarf_incident(const char *xarf_json, const char *sender, const cha
 void vg_mailin_xarf_class(const char *category, const char *type, const char **cls,
                           const char **rsit_type);
 
+/* A cap on the reports that open incidents (the server's --report-global-rate, for a run of
+ * `vigie mail ingest`): a bucket of per_minute tokens refilled at per_minute a minute. Zeroed
+ * but for per_minute, it starts full. */
+struct vg_mailin_cap {
+    double per_minute;
+    double tokens; /* left */
+    double last;   /* monotonic seconds of the last refill, 0: never */
+};
+
+/* An admit function for struct vg_intake_opts, ctx a struct vg_mailin_cap: true while the cap
+ * allows (a token taken), false beyond it (the report is held). */
+bool vg_mailin_admit(void *ctx);
+
 /* Appends s to b, cut to what b may still hold (its max) on a UTF-8 character's boundary. */
 void vg_mailin_put_cut(struct vg_buf *b, const char *s);
 

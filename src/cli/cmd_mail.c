@@ -406,9 +406,11 @@ static int run_ingest(int argc, char **argv)
                                          {"maildir", required_argument, NULL, 'm'},
                                          {"redirect-url", required_argument, NULL, 'u'},
                                          {"batch", required_argument, NULL, 'b'},
+                                         {"report-global-rate", required_argument, NULL, 'g'},
                                          {NULL, 0, NULL, 0}};
     const char *db = NULL, *maildir = NULL, *redirect = getenv("VIGIE_REDIRECT_URL");
     int c, batch = INGEST_BATCH;
+    double rate = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (c) {
@@ -420,6 +422,14 @@ static int run_ingest(int argc, char **argv)
             if (vg_str_to_u64(vg_str_c(optarg), 1, 100000, &v))
                 return vg_cli_usage("mail", "--batch takes a number from 1 to 100000");
             batch = (int)v;
+            break;
+        }
+        case 'g': {
+            unsigned long long v;
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 1000000, &v))
+                return vg_cli_usage("mail", "--report-global-rate takes a number from 1 to "
+                                            "1000000 (reports per minute)");
+            rate = (double)v;
             break;
         }
         default: return vg_cli_usage("mail", "unknown option");
@@ -438,7 +448,9 @@ static int run_ingest(int argc, char **argv)
         vg_cli_fail("mail", &d);
         return maildir ? VG_EXIT_FAIL : EX_TEMPFAIL;
     }
-    struct vg_mailin_opts mo = {redirect, NULL, NULL, &cfg};
+    struct vg_mailin_cap cap = {.per_minute = rate};
+    struct vg_intake_opts intake = {.admit = rate > 0 ? vg_mailin_admit : NULL, .admit_ctx = &cap};
+    struct vg_mailin_opts mo = {redirect, NULL, &intake, &cfg};
     int rc = maildir ? ingest_maildir(st, &mo, maildir, batch) : ingest_stdin(st, &mo);
     vg_store_close(st);
     return rc;
@@ -466,7 +478,8 @@ const struct vg_command vg_cmd_mail = {
     "usage: vigie mail send [--db PATH]\n"
     "       vigie mail queue [--db PATH] --to ADDR... --subject S --text T [--html H]\n"
     "                        [--ref REF] [--kind KIND]\n"
-    "       vigie mail ingest [--db PATH] [--maildir DIR] [--redirect-url URL] [--batch N]\n\n"
+    "       vigie mail ingest [--db PATH] [--maildir DIR] [--redirect-url URL] [--batch N]\n"
+    "                         [--report-global-rate N]\n\n"
     "send   delivers every message of the outbox that is due, once, over SMTP ($VIGIE_SMTP_URL,\n"
     "       smtp:// or smtps://, STARTTLS when the server offers it; AUTH with\n"
     "       $VIGIE_SMTP_USER and $VIGIE_SMTP_PASSWORD; From: $VIGIE_MAIL_FROM), several\n"
@@ -484,6 +497,8 @@ const struct vg_command vg_cmd_mail = {
     "       ineligible: answered with the cybermalveillance.gouv.fr link, URL or\n"
     "       $VIGIE_REDIRECT_URL, never to a machine), a duplicate (same Message-ID, or same\n"
     "       bytes without one), or quarantined with the reason (hostile or broken MIME).\n"
+    "       --report-global-rate N: at most N reports a minute open incidents in this run,\n"
+    "       the others are held for the analysts (outcome queued); default: no cap.\n"
     "       One NDJSON line per message on stdout ({\"file\"?, \"outcome\", \"ref\"?,\n"
     "       \"queue_id\"?, \"answer_id\"?, \"reason\"?, \"inbound_id\"}), a summary on stderr.\n"
     "       Exit: 0 stored (quarantined included), 75 the store failed (the MTA retries;\n"

@@ -331,3 +331,22 @@ def test_reply_to_an_incident_mail_lands_in_its_timeline(server, smtp):
         b"reply-1@", b"reply-2@")
     out = ingest(server.db, other)
     assert out["outcome"] == "report" and out["ref"] != ref
+
+
+def test_global_cap_holds_reports_for_the_analysts(server, tmp_path):
+    make_org(server, "Ministère", domains=["ministere.example"])
+    md = tmp_path / "Maildir"
+    (md / "new").mkdir(parents=True)
+    raw = sample("report_constituent_qp.eml")
+    for i in range(3):
+        (md / "new" / f"{i}.m").write_bytes(raw.replace(b"<report-1@", f"<r{i}@".encode()))
+    p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md),
+                        "--report-global-rate", "1"], capture_output=True, env=env(), timeout=60)
+    assert p.returncode == 0, p.stderr
+    lines = [json.loads(x) for x in p.stdout.decode().splitlines()]
+    assert [x["outcome"] for x in lines] == ["report", "queued", "queued"]
+    assert "ref" in lines[0] and "queue_id" not in lines[0]
+    held = server.get("/api/v1/reports/queue").json()["items"]
+    assert sorted(h["id"] for h in held) == sorted(x["queue_id"] for x in lines[1:])
+    assert inbound(server, lines[1]["inbound_id"])["queue_id"] == lines[1]["queue_id"]
+    assert len(server.get("/api/v1/incidents").json()["items"]) == 1

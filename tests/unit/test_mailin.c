@@ -296,6 +296,18 @@ static void store_contract(void **state)
     json_decref(msg);
 }
 
+static void cap(void **state)
+{
+    (void)state;
+    struct vg_mailin_cap c = {.per_minute = 2};
+    assert_true(vg_mailin_admit(&c));
+    assert_true(vg_mailin_admit(&c));
+    assert_false(vg_mailin_admit(&c)); /* refilled at 2 a minute: not within microseconds */
+    struct vg_mailin_cap big = {.per_minute = 1000000};
+    for (int i = 0; i < 1000; i++)
+        assert_true(vg_mailin_admit(&big));
+}
+
 static const char *const MSG = "From: Jane <jane@perso.example>\r\nTo: cert@vigie.example\r\n"
                                "Subject: scam\r\nMessage-ID: <t1@perso.example>\r\n\r\n"
                                "see hxxp://evil[.]example/x\r\n";
@@ -351,6 +363,7 @@ int main(void)
         cmocka_unit_test(headers),
         cmocka_unit_test(automatic),
         cmocka_unit_test(answer_text),
+        cmocka_unit_test(cap),
         cmocka_unit_test_setup_teardown(store_contract, setup, teardown),
         cmocka_unit_test_setup_teardown(ingest_one_transaction, setup, teardown),
     };
