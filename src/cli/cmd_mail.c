@@ -393,6 +393,8 @@ static int ingest_maildir(struct vg_store *st, const struct vg_mailin_opts *mo, 
     }
     fflush(stdout);
     summary(&c);
+    if (rc == VG_EXIT_OK && c.failed)
+        rc = VG_EXIT_FAIL; /* a file could not be read: it is still in new/ */
     vg_buf_cleanup(&out);
     for (size_t i = 0; i < n; i++)
         free(names[i]);
@@ -502,7 +504,8 @@ const struct vg_command vg_cmd_mail = {
     "       One NDJSON line per message on stdout ({\"file\"?, \"outcome\", \"ref\"?,\n"
     "       \"queue_id\"?, \"answer_id\"?, \"reason\"?, \"inbound_id\"}), a summary on stderr.\n"
     "       Exit: 0 stored (quarantined included), 75 the store failed (the MTA retries;\n"
-    "       in a Maildir the files not committed stay in new/), 65 a message over 64 MiB.\n\n"
+    "       in a Maildir the files not committed stay in new/), 65 a message over 64 MiB,\n"
+    "       1 a file of DIR/new that cannot be read (left there, the others ingested).\n\n"
     "docs/MAIL.md tells more. Exit status: 0 done, 1 failure, 2 usage.\n",
     run_mail,
 };

@@ -242,14 +242,18 @@ def test_maildir_moves_after_commit(server, tmp_path):
     (md / "new" / "3.c").write_bytes(sample("broken_base64.eml"))
     (md / "new" / ".hidden").write_bytes(b"not a message")
     (md / "cur" / "0.old:2,S").write_bytes(b"already read")
+    os.symlink("/etc/passwd", md / "new" / "4.link")  # not a regular file: never followed
     p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md),
                         "--batch", "2"], capture_output=True, env=env(), timeout=60)
-    assert p.returncode == 0, p.stderr
+    assert p.returncode == 1, p.stderr  # one file could not be read
+    assert b"4.link: skipped, left in new/" in p.stderr
     lines = [json.loads(x) for x in p.stdout.decode().splitlines()]
     assert [(x["file"], x["outcome"]) for x in lines] == \
         [("1.a", "report"), ("2.b", "duplicate"), ("3.c", "quarantined")]
-    assert b"ingested 3, report 1," in p.stderr and b"quarantined 1, duplicate 1" in p.stderr
-    assert sorted(os.listdir(md / "new")) == [".hidden"]
+    assert b"ingested 3, report 1," in p.stderr
+    assert b"quarantined 1, duplicate 1; failed 1" in p.stderr
+    assert sorted(os.listdir(md / "new")) == [".hidden", "4.link"]
+    os.unlink(md / "new" / "4.link")
     assert sorted(os.listdir(md / "cur")) == ["0.old:2,S", "1.a:2,S", "2.b:2,S", "3.c:2,S"]
     assert (md / "cur" / "0.old:2,S").read_bytes() == b"already read"
     assert (md / "cur" / "1.a:2,S").read_bytes() == sample("report_constituent_qp.eml")
