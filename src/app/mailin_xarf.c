@@ -124,6 +124,20 @@ static void utf8_trim(char *s)
         s[n - 1 - k] = '\0';
 }
 
+/* Copies the normal form of s into out when s is one plain address a report's reporter may
+ * have (core's e-mail observable, and none of the blanks, '<' or '>' core's record checker
+ * refuses). */
+static bool reporter_email(const char *s, char out[VG_MAX_NAME + 1])
+{
+    struct vg_observable o;
+    struct vg_diag d;
+    if (!s || !*s || strlen(s) > VG_MAX_NAME || strpbrk(s, "<> \t\r\n") ||
+        vg_observable_parse(vg_str_c(s), VG_OBS_EMAIL, &o, &d) || strlen(o.value) > VG_MAX_NAME)
+        return false;
+    memcpy(out, o.value, strlen(o.value) + 1);
+    return true;
+}
+
 /* The string at key of obj, or NULL. */
 static const char *str_at(const json_t *obj, const char *key)
 {
@@ -176,22 +190,16 @@ int vg_mailin_xarf_incident(const char *xarf_json, const char *sender, const cha
     }
     const char *source = json_array_size(obs) ? vg_json_str(json_array_get(obs, 0), "value") : "";
 
-    /* the reporter: its contact's address when it reads as one, else the sender */
-    const char *email = str_at(who, v4 ? "contact" : "ReporterContactEmail");
-    if (!email || !strchr(email, '@'))
-        email = v4 ? NULL : str_at(who, "ReporterOrgEmail");
-    struct vg_observable eo;
-    struct vg_diag ed;
-    if (!email || strlen(email) > VG_MAX_NAME ||
-        vg_observable_parse(vg_str_c(email), VG_OBS_EMAIL, &eo, &ed))
-        email = sender;
-    else
-        email = eo.value;
+    /* the reporter: its contact's address when it reads as one, else the sender (if that does) */
+    char email[VG_MAX_NAME + 1] = "";
+    if (!reporter_email(str_at(who, v4 ? "contact" : "ReporterContactEmail"), email) &&
+        (v4 || !reporter_email(str_at(who, "ReporterOrgEmail"), email)))
+        reporter_email(sender, email);
     const char *name = str_at(who, v4 ? "org" : "ReporterContactName");
     if (!name || !*name)
         name = str_at(who, v4 ? "domain" : "ReporterOrg");
     if (!name || !*name)
-        name = email && *email ? email : "X-ARF";
+        name = email[0] ? email : "X-ARF";
 
     char title[VG_MAX_NAME + 1];
     snprintf(title, sizeof title, "X-ARF %s%s%s%s%s", cat ? cat : "report", typ ? "/" : "",
@@ -218,7 +226,7 @@ int vg_mailin_xarf_incident(const char *xarf_json, const char *sender, const cha
         vg_time_fmt(t, iso);
         json_object_set_new(inc, "occurred", json_string(iso));
     }
-    if (inc && email && *email) {
+    if (inc && email[0]) {
         char nm[VG_MAX_NAME + 1];
         size_t nl = strlen(name) < VG_MAX_NAME ? strlen(name) : VG_MAX_NAME;
         memcpy(nm, name, nl);

@@ -104,6 +104,17 @@ static void xarf_v4_and_fallbacks(void **state)
     assert_string_equal(vg_json_str(json_array_get(obs, 0), "value"), "2001:db8::1");
     assert_string_equal(vg_json_str(json_array_get(obs, 1), "type"), "sha256");
     json_decref(inc);
+    /* a contact address core's record checker would refuse (found by fuzz_mailin): the
+     * organisation's address instead; none usable, not even the sender's: no reporter */
+    inc = incident_of("{\"Report\":{},\"ReporterInfo\":{\"ReporterContactEmail\":"
+                      "\"co<<ntact@example.com\",\"ReporterOrgEmail\":\"Org@Example.com\"}}",
+                      "x@y.example");
+    assert_string_equal(vg_json_str(json_object_get(inc, "reporter"), "email"), "org@example.com");
+    json_decref(inc);
+    inc = incident_of("{\"Report\":{},\"ReporterInfo\":{\"ReporterContactEmail\":\"a b@c.d\"}}",
+                      "<odd>@y.example");
+    assert_null(json_object_get(inc, "reporter"));
+    json_decref(inc);
     /* nothing usable at all: still an incident a checker takes */
     inc = incident_of("{}", "");
     assert_string_equal(vg_json_str(inc, "title"), "X-ARF report");
