@@ -490,7 +490,7 @@ const struct vg_command vg_cmd_mail = {
     "       queues it again after 1, 2, 4... minutes (capped at an hour); a 5xx answer marks it\n"
     "       failed, the answer kept. With no $VIGIE_SMTP_URL the messages wait.\n"
     "queue  queues one message (KIND alert by default: incident, digest, alert, advisory,\n"
-    "       crisis) and prints its id; REF is put first in the subject as [REF].\n"
+    "       crisis, intake) and prints its id; REF is put first in the subject as [REF].\n"
     "ingest reads one message on standard input (an MTA's pipe transport), or every file of\n"
     "       DIR/new (DIR/cur is left alone), each moved to DIR/cur/NAME:2,S once stored\n"
     "       (committed N at a time, 200 by default). Each message is kept as received and\n"
