@@ -111,6 +111,10 @@ void vg_api_advisories_close(struct vg_req *req, struct vg_resp *r);
 
 /* The outbox of outbound mail (api/outbox.c, issue 15). */
 void vg_api_outbox_list(struct vg_req *req, struct vg_resp *r);
+/* Inbound mail (api/inbound.c, issue 15). */
+void vg_api_inbound_list(struct vg_req *req, struct vg_resp *r);
+void vg_api_inbound_get(struct vg_req *req, struct vg_resp *r);
+void vg_api_inbound_raw(struct vg_req *req, struct vg_resp *r);
 /* The crisis cell (api/crises.c, issue 15). */
 void vg_api_crises_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_crises_create(struct vg_req *req, struct vg_resp *r);

@@ -118,5 +118,9 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/ack/{}", VG_PUBLIC, vg_api_ack, VG_ROUTE_WRITE},
     {"POST", "/api/v1/crises/{}/sitreps/{}/send", VG_ANALYST, vg_api_crises_sitrep_send, 0},
     /* clang-format on */
+    /* inbound mail (issue 15): what `vigie mail ingest` read, the message as received */
+    {"GET", "/api/v1/inbound", VG_ANALYST, vg_api_inbound_list, 0},
+    {"GET", "/api/v1/inbound/{}", VG_ANALYST, vg_api_inbound_get, 0},
+    {"GET", "/api/v1/inbound/{}/raw", VG_ANALYST, vg_api_inbound_raw, 0},
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };

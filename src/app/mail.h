@@ -59,11 +59,12 @@ int vg_mail_setting_unset(struct vg_store *st, const char *key, struct vg_diag *
  * (VG_EINVAL if unknown). 0 or the store's error. */
 int vg_mail_settings_list(struct vg_store *st, const char *key, json_t **out, struct vg_diag *d);
 
-/* Queues one message of kind ("incident", "digest", "alert", "advisory", "crisis") about
- * object (may be NULL) to the addresses of the array to, with a new Message-ID
- * <uuid@domain of from>; ref (may be NULL) is put first in the subject as "[ref] ". html may
- * be NULL. Inside the caller's transaction when there is one. *id (may be NULL) = its row id.
- * 0, VG_EINVAL (a recipient is not one plain address, no recipient), VG_EIO. */
+/* Queues one message of kind ("incident", "digest", "alert", "advisory", "crisis", "intake":
+ * the answer to a reporter outside the constituency, app/mailin.c) about object (may be NULL) to
+ * the addresses of the array to, with a new Message-ID <uuid@domain of from>; ref (may be NULL) is
+ * put first in the subject as "[ref] ". html may be NULL. Inside the caller's transaction when
+ * there is one. *id (may be NULL) = its row id. 0, VG_EINVAL (a recipient is not one plain address,
+ * no recipient), VG_EIO. */
 int vg_mail_queue(struct vg_store *st, const struct vg_mail_config *c, const char *kind,
                   const char *object, const char *ref, const json_t *to, const char *subject,
                   const char *text, const char *html, long long *id, struct vg_diag *d);

@@ -4,6 +4,7 @@
 #ifndef VG_NOTIFY_NOTIFY_H
 #define VG_NOTIFY_NOTIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -67,5 +68,26 @@ struct vg_incident_mail {
  * change without from, a note without text) or VG_ENOMEM (a buffer failed). */
 int vg_notify_incident(const json_t *inc, const struct vg_incident_mail *m, struct vg_buf *subject,
                        struct vg_buf *text, struct vg_buf *html);
+
+/* ---- inbound mail's answers (notify/answer.c, issue 15) ---- */
+
+/* The answer to a reporter outside the constituency (an individual, a business): the CERT
+ * does not handle the report; cybermalveillance.gouv.fr helps victims. French then English,
+ * plain text, with redirect_url (NULL or "": https://www.cybermalveillance.gouv.fr/) as the
+ * link; nothing of the incoming message is echoed (a forged sender must not make vigie relay
+ * someone's text). Appended to subject and text. 0, or VG_ENOMEM (a buffer failed). */
+int vg_notify_intake_answer(const char *redirect_url, struct vg_buf *subject, struct vg_buf *text);
+
+/* Copies the first header called name (case-insensitive) of the message raw (len bytes: its
+ * header section, up to the first empty line, is read), unfolded and trimmed, into out (cap
+ * bytes, cut to fit). True if the header is there. */
+bool vg_mail_header(const char *raw, size_t len, const char *name, char *out, size_t cap);
+
+/* Whether a message must not be answered (mail loops, machines): Auto-Submitted other than
+ * "no", Precedence bulk, junk or list, a List-Id, a null Return-Path ("<>"), a sender that is
+ * empty, MAILER-DAEMON, postmaster or a no-reply address, or own (our own From address, its
+ * addr-spec compared without case; may be NULL). *why (may be NULL) names the rule. */
+bool vg_mail_is_automatic(const char *raw, size_t len, const char *sender, const char *own,
+                          const char **why);
 
 #endif

@@ -194,6 +194,8 @@ extern const struct vg_store_advisory_ops sq_advisory_ops;
 extern const struct vg_store_crisis_ops sq_crisis_ops;
 /* sqlite_notify.c: digests and alerts by mail (issue 15). */
 extern const struct vg_store_notify_ops sq_notify_ops;
+/* sqlite_inbound.c: inbound mail (issue 15). */
+extern const struct vg_store_inbound_ops sq_inbound_ops;
 
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */

@@ -22,7 +22,8 @@ static json_t *mail_row(sqlite3_stmt *q)
 
 static bool known_kind(const char *k)
 {
-    static const char *const kinds[] = {"incident", "digest", "alert", "advisory", "crisis"};
+    static const char *const kinds[] = {"incident", "digest", "alert",
+                                        "advisory", "crisis", "intake"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(k, kinds[i]))
             return true;

@@ -29,6 +29,7 @@
 #include "store/crisis.h"
 #include "store/setting.h"
 #include "store/notify.h"
+#include "store/inbound.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -83,6 +84,8 @@ struct vg_store_ops {
     const struct vg_store_setting_ops *setting;
     /* digests and alerts by mail (store/notify.h, issue 15) */
     const struct vg_store_notify_ops *notify;
+    /* inbound mail (store/inbound.h, issue 15) */
+    const struct vg_store_inbound_ops *inbound;
 };
 
 struct vg_store {

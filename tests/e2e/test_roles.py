@@ -113,6 +113,10 @@ ROLES = {
     ("POST", "/api/v1/crises/{}/sitreps/{}/send"): "analyst",
     ("GET", "/api/v1/crises/{}/review.md"): "reader",
     ("GET", "/ack/{}"): "public",
+    # inbound mail (issue 15): senders' addresses and the messages as received
+    ("GET", "/api/v1/inbound"): "analyst",
+    ("GET", "/api/v1/inbound/{}"): "analyst",
+    ("GET", "/api/v1/inbound/{}/raw"): "analyst",
 }
 # How each family of routes writes its errors: the JSON API as {"error": {"code"}}, TAXII 2.1
 # as an error message {title, description, http_status, error_code}. Routes are written

@@ -152,6 +152,11 @@ ID_ROUTES = {
     ("POST", "/api/v1/crises/{}/sitreps/{}/send"): dict(NUM, body=None,
                                                         absent_msg="no crisis {id}",
                                                         malformed_msg="no crisis '{id}'"),
+    # inbound mail (issue 15)
+    ("GET", "/api/v1/inbound/{}"): dict(NUM, body=None, absent_msg="no inbound message {id}",
+                                        malformed_msg="no inbound message '{id}'"),
+    ("GET", "/api/v1/inbound/{}/raw"): dict(NUM, body=None, absent_msg="no inbound message {id}",
+                                            malformed_msg="no inbound message '{id}'"),
 }
 # routes whose {} answers a plain text, not a JSON error (test_crises.py checks each answer):
 # the roll-call's public link, which names no member whatever the token
