@@ -8,13 +8,15 @@ skipped, except under CI=true where it fails, so that a CI run never passes with
 import os
 import re
 import signal
+import sys
 import subprocess
 import time
 
 import pytest
 import requests
 
-from mailsink import smtp  # noqa: F401 (a fixture: a real SMTP server for every suite)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # when loaded from tests/browser
+from mailsink import smtp  # noqa: E402,F401 (a fixture: a real SMTP server for every suite)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("VIGIE_BIN", os.path.join(ROOT, "vigie"))
