@@ -62,17 +62,11 @@ static void told_file(void *ctx, const char *path, const char *ref, int result,
 
 static int run_import(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
-    const char *db = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else
-            return vg_cli_usage("advisory", "unknown option");
-    }
-    if (optind >= argc)
+    const char *db;
+    int first, u = vg_cli_db_only("advisory", argc, argv, &db, &first);
+    if (u)
+        return u;
+    if (first >= argc)
         return vg_cli_usage("advisory", "expected: vigie advisory import [--db PATH] FILE|DIR...");
     struct vg_diag d;
     struct vg_shown sm;
@@ -83,8 +77,8 @@ static int run_import(int argc, char **argv)
         return VG_EXIT_FAIL;
     }
     struct vg_upstream_counts n;
-    int rc = vg_upstream_import_paths(st, &cli_actor, (const char *const *)(argv + optind),
-                                      (size_t)(argc - optind), told_file, NULL, &n, &d);
+    int rc = vg_upstream_import_paths(st, &cli_actor, (const char *const *)(argv + first),
+                                      (size_t)(argc - first), told_file, NULL, &n, &d);
     vg_store_close(st);
     if (rc)
         fprintf(stderr, "vigie advisory: %s\n", vg_shown_msg(d.message, &sm));

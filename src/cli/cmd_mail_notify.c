@@ -11,17 +11,11 @@
 
 int vg_cli_mail_notify(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
-    const char *db = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'd')
-            db = optarg;
-        else
-            return vg_cli_usage("mail", "unknown option");
-    }
-    if (optind != argc)
+    const char *db;
+    int first, u = vg_cli_db_only("mail", argc, argv, &db, &first);
+    if (u)
+        return u;
+    if (first != argc)
         return vg_cli_usage("mail", "notify takes no operand");
     struct vg_store *st = vg_cli_store_open("mail", db);
     if (!st)

@@ -100,16 +100,11 @@ out:
 
 static int run_list(int argc, char **argv)
 {
-    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
-    const char *db = NULL;
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c != 'd')
-            return vg_cli_usage("partner", "unknown option");
-        db = optarg;
-    }
-    if (optind != argc)
+    const char *db;
+    int first, u = vg_cli_db_only("partner", argc, argv, &db, &first);
+    if (u)
+        return u;
+    if (first != argc)
         return vg_cli_usage("partner", "expected: vigie partner list");
     struct vg_store *st = vg_cli_store_open("partner", db);
     if (!st)

@@ -46,6 +46,9 @@ void vg_cli_malloc_for_server(void);
 void vg_cli_malloc_bulk(bool huge_pages);
 /* Prints "vigie NAME: usage error: MSG" and a pointer to help; returns VG_EXIT_USAGE. */
 int vg_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reads the options of a command that takes only --db PATH: *db = its value (NULL if absent),
+ * *first = the index of the first operand. 0, or vg_cli_usage's exit code ("unknown option"). */
+int vg_cli_db_only(const char *cmd, int argc, char **argv, const char **db, int *first);
 /* Opens the database of --db (db may be NULL: vg_cli_db_path's default) with the default store
  * options; on failure prints "vigie CMD: MSG" and returns NULL. */
 struct vg_store *vg_cli_store_open(const char *cmd, const char *db);

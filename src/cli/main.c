@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,21 @@ int vg_cli_usage(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nsee: vigie help %s\n", cmd);
     va_end(ap);
     return VG_EXIT_USAGE;
+}
+
+int vg_cli_db_only(const char *cmd, int argc, char **argv, const char **db, int *first)
+{
+    static const struct option opts[] = {{"db", required_argument, NULL, 'd'}, {NULL, 0, NULL, 0}};
+    int c;
+    *db = NULL;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c != 'd')
+            return vg_cli_usage(cmd, "unknown option");
+        *db = optarg;
+    }
+    *first = optind;
+    return 0;
 }
 
 struct vg_store *vg_cli_store_open(const char *cmd, const char *db)
