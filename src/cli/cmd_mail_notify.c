@@ -1,7 +1,6 @@
 /* `vigie mail notify`: one round of the periodic notifications by mail (app/notify.h): the
  * watch's digests that are due and the detection alerts not mailed yet, queued in the outbox
  * (`vigie mail send` delivers them). */
-#include <getopt.h>
 #include <stdio.h>
 #include <time.h>
 
