@@ -8,7 +8,8 @@ libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev libcmocka-dev libc
 libjemalloc-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-utils
 libidn2-dev libssl-dev libgmime-3.0-dev
 python3 python3-pytest python3-pytest-timeout python3-requests python3-jsonschema sqlite3 curl clang-format-14
-gcovr chromium chromium-driver python3-selenium python3-html5lib python3-aiosmtpd openssl"
+gcovr chromium chromium-driver python3-selenium python3-html5lib python3-aiosmtpd openssl
+postgresql-15 libpq-dev"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk time linux-perf"
 
@@ -18,7 +19,18 @@ for p in $PKGS; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+# The throwaway PostgreSQL clusters of the tests (scripts/pgcluster.sh) run as this
+# unprivileged user: the server refuses to run as root, and CI runs as root.
+pg_user() {
+    if [ "$(id -u)" -eq 0 ] && ! id vigiepg >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin vigiepg
+    fi
+}
+
+if [ -z "$missing" ]; then
+    pg_user
+    exit 0
+fi
 
 echo "deps: missing packages:$missing" >&2
 if [ "$(id -u)" -ne 0 ]; then
@@ -29,3 +41,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >&2
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >&2
+pg_user
