@@ -2,7 +2,7 @@
 # Variants: build/release (gcc, -O2), build/asan (clang, ASan+UBSan), build/coverage (gcc, gcov). `make` builds ./vigie.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson sqlite3 libsodium libidn2 libcrypto libcurl libcmark-gfm gmime-3.0
+PKGS    := libmicrohttpd jansson sqlite3 libpq libsodium libidn2 libcrypto libcurl libcmark-gfm gmime-3.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Werror
@@ -44,8 +44,9 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 SCHEMA_SQL := $(sort $(wildcard src/store/schema/*.sql))
+PG_SCHEMA_SQL := $(sort $(wildcard src/store/schema/pg/*.sql))
 
-LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/schema.o $(B)/gen/schema_pg.o
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o) $(B)/gen/guides.o
 GUIDES  := $(sort $(filter-out guides/README.md,$(wildcard guides/*.md)))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
@@ -79,6 +80,11 @@ $(B)/gen/schema.c: $(SCHEMA_SQL) scripts/embed_sql.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed_sql.sh $(SCHEMA_SQL) > $@
 
+# The PostgreSQL backend's migrations (src/store/schema/pg/, issue 16), the same way.
+$(B)/gen/schema_pg.c: $(PG_SCHEMA_SQL) scripts/embed_sql.sh
+	@mkdir -p $(dir $@)
+	VG_SCHEMA_ARRAY=vg_pg_migrations sh scripts/embed_sql.sh $(PG_SCHEMA_SQL) > $@
+
 # The guides shipped with vigie, seeded by `vigie serve --demo` (cli/demo.c).
 $(B)/gen/guides.c: $(GUIDES) scripts/embed_text.sh
 	@mkdir -p $(dir $@)
@@ -88,6 +94,9 @@ $(B)/gen/guides.o: $(B)/gen/guides.c
 	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
 
 $(B)/gen/schema.o: $(B)/gen/schema.c
+	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
+
+$(B)/gen/schema_pg.o: $(B)/gen/schema_pg.c
 	$(VCC) $(BASE_CFLAGS) $(VCFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libvigie.a

@@ -10,5 +10,7 @@ struct vg_migration {
 
 /* Terminated by an entry with version 0. */
 extern const struct vg_migration vg_schema_migrations[];
+/* The PostgreSQL backend's (src/store/schema/pg/NNN_name.sql), the same way. */
+extern const struct vg_migration vg_pg_migrations[];
 
 #endif

@@ -5,14 +5,52 @@
 #include <stdio.h>
 #include <string.h>
 
-struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
-                               struct vg_diag *d)
+bool vg_store_url_is_pg(const char *url)
 {
-    if (strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0) {
-        vg_diag_set(d, VG_EINVAL, "db", "the PostgreSQL backend is not built yet: use a file");
-        return NULL;
+    return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+}
+
+/* The domains a backend does not implement yet, comma-separated in buf ("" : none). */
+static void missing_domains(const struct vg_store_ops *o, char *buf, size_t n)
+{
+    const struct {
+        const char *name;
+        const void *ops;
+    } dom[] = {
+        {"user", o->user},         {"org", o->org},         {"incident", o->incident},
+        {"indicator", o->indicator}, {"vuln", o->vuln},     {"report", o->report},
+        {"pull", o->pull},         {"partner", o->partner}, {"taxii", o->taxii},
+        {"upstream", o->upstream}, {"advisory", o->advisory}, {"stats", o->stats},
+        {"mail", o->mail},         {"crisis", o->crisis},   {"setting", o->setting},
+        {"notify", o->notify},     {"inbound", o->inbound},
+    };
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof dom / sizeof dom[0]; i++)
+        if (!dom[i].ops && len < n) {
+            int w = snprintf(buf + len, n - len, "%s%s", len ? ", " : "", dom[i].name);
+            len += w > 0 ? (size_t)w : 0;
+        }
+}
+
+static struct vg_store *open_any(const char *url, const struct vg_store_config *cfg, bool partial,
+                                 struct vg_diag *d)
+{
+    struct vg_store *st;
+    if (vg_store_url_is_pg(url)) {
+        char missing[256];
+        missing_domains(vg_store_pg_ops(), missing, sizeof missing);
+        if (missing[0] && !partial) {
+            vg_diag_set(d, VG_EINVAL, "db",
+                        "the PostgreSQL backend is incomplete (issue 16): not yet ported: %s; "
+                        "use a SQLite file",
+                        missing);
+            return NULL;
+        }
+        st = vg_store_pg_connect(url, d);
+    } else {
+        st = vg_store_sqlite_open(url, cfg && cfg->bulk, d);
     }
-    struct vg_store *st = vg_store_sqlite_open(url, cfg && cfg->bulk, d);
     if (!st)
         return NULL;
     if (cfg)
@@ -27,6 +65,18 @@ struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cf
         return NULL;
     }
     return st;
+}
+
+struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
+                               struct vg_diag *d)
+{
+    return open_any(url, cfg, false, d);
+}
+
+struct vg_store *vg_store_open_partial(const char *url, const struct vg_store_config *cfg,
+                                       struct vg_diag *d)
+{
+    return open_any(url, cfg, true, d);
 }
 
 void vg_store_close(struct vg_store *st)

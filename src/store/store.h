@@ -1,4 +1,4 @@
-/* The store: vigie's persistence behind one interface. A backend (sqlite.c now, pg.c later)
+/* The store: vigie's persistence behind one interface. A backend (sqlite.c; pg.c, issue 16)
  * fills a struct vg_store_ops, one sub-struct per domain; callers use the vg_store_* functions
  * and never see SQL. The functions of each domain are declared in its header (store/user.h,
  * org.h, incident.h, indicator.h, vuln.h, report.h), all included here; this one holds opening,
@@ -93,14 +93,30 @@ struct vg_store {
     struct vg_store_config config;
 };
 
-/* Opens the database named by url: a file path (SQLite). Creates the file and its folder as
- * needed and applies pending migrations. Returns NULL with a message in d on failure. */
+/* Opens the database named by url: a PostgreSQL connection URI ("postgresql://..." or
+ * "postgres://...", anything libpq accepts; a password comes from the URI, ~/.pgpass or
+ * PGPASSWORD and is never printed), or else a file path (SQLite). Creates the SQLite file
+ * and its folder as needed and applies pending migrations. Returns NULL with a message in d
+ * on failure; while the PostgreSQL backend lacks domains (issue 16), opening it fails with a
+ * message naming them. */
 struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cfg,
                                struct vg_diag *d);
 void vg_store_close(struct vg_store *st);
+/* True when url names a PostgreSQL database (vg_store_open's first case). */
+bool vg_store_url_is_pg(const char *url);
 
 /* SQLite backend constructor (store/sqlite.c). */
 struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_diag *d);
+
+/* PostgreSQL backend (store/pg.c): connects to uri (no migration), or NULL with d set
+ * ("database unavailable: cannot connect to URI-without-password: ..."). Its operations:
+ * domains not ported yet are NULL. */
+struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d);
+const struct vg_store_ops *vg_store_pg_ops(void);
+/* For the tests of a backend's ported domains only: vg_store_open that accepts a backend with
+ * domains missing (their ops are NULL: calling one crashes). */
+struct vg_store *vg_store_open_partial(const char *url, const struct vg_store_config *cfg,
+                                       struct vg_diag *d);
 
 /* Schema version after migration. */
 int vg_store_migrate(struct vg_store *st, int *version, struct vg_diag *d);

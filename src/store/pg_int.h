@@ -1,0 +1,140 @@
+/* Internals of the PostgreSQL backend (issue 16), shared by its files: the connection, the
+ * prepared statements, transactions, parameters and column helpers, error mapping, and the
+ * operations each pg_<domain>.c file implements. Only store/ (and its unit tests) use this
+ * header. Contract of every helper: SQL is a string literal (its address keys the statement
+ * cache) with $1, $2, ... parameters; values only travel as parameters, never in the SQL.
+ *
+ * Values: parameters travel as text (integers printed in decimal, JSON as its text, NULL as
+ * NULL) except byte strings (token hashes), which travel in binary; columns come back as
+ * text and the getters below convert them. JSON columns may be json, jsonb or text on the
+ * schema's side: a text parameter is accepted by all three, and all three print as JSON
+ * text, which pg_get_json parses. */
+#ifndef VG_STORE_PG_INT_H
+#define VG_STORE_PG_INT_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+
+#define PG_CACHE_MAX  256 /* prepared statements per connection */
+#define PG_MAX_PARAMS 16  /* parameters of one statement */
+#define PG_URI_SHOWN  512 /* room for the URI as shown in messages (password removed) */
+
+struct pg {
+    struct vg_store base; /* must stay first */
+    PGconn *conn;
+    char *uri;                 /* as given: reconnecting uses it; never printed */
+    char shown[PG_URI_SHOWN];  /* the URI without its password, for messages */
+    struct {
+        const char *sql; /* the literal's address is the key */
+    } cache[PG_CACHE_MAX];     /* statement "s<i>" is cache[i], prepared on this connection */
+    int ncache;
+    bool in_tx;       /* a write's own transaction (BEGIN ... COMMIT, no batch) is open */
+    bool batching;    /* group commit: writes are savepoints in one outer transaction */
+    bool outer;       /* the outer transaction of a batch or use-case transaction is open */
+    bool in_sp;       /* a write's savepoint "w" is open */
+    bool in_read;     /* a read snapshot (vg_store_read_begin) is open */
+    bool lost;        /* the open outer transaction can no longer commit (a statement failed
+                       * outside any savepoint, or the connection was lost) */
+    bool read_only;   /* vg_store_read_only: re-applied after a reconnection */
+    int tx_depth;     /* use-case transactions open, nested ones included */
+    bool tx_real;     /* the outermost one began the transaction itself (no batch around it) */
+    unsigned busy_ms; /* lock_timeout (vg_store_busy_timeout) */
+    struct pg_err {
+        int code;       /* VG_EEXIST, VG_EBUSY, VG_EIO */
+        char state[6];  /* SQLSTATE, "" if none */
+        char msg[1024];
+    } err;              /* the last failure, kept for pg_error */
+};
+
+static inline struct pg *pg_of(struct vg_store *st)
+{
+    return (struct pg *)st;
+}
+
+/* ---- parameters ---- */
+
+struct pg_params {
+    int n;
+    const char *v[PG_MAX_PARAMS];
+    int len[PG_MAX_PARAMS];
+    int fmt[PG_MAX_PARAMS];      /* 0 text, 1 binary */
+    char num[PG_MAX_PARAMS][24]; /* integers printed */
+    char *owned[PG_MAX_PARAMS];  /* JSON dumped: freed by pg_params_free */
+};
+/* Appends $n+1: text (NULL: SQL NULL), an integer, bytes, JSON (NULL: SQL NULL). Past
+ * PG_MAX_PARAMS they are dropped and the statement then fails on the missing parameter. */
+void pg_param_text(struct pg_params *pp, const char *v);
+void pg_param_int(struct pg_params *pp, long long v);
+void pg_param_bytes(struct pg_params *pp, const void *v, int len);
+void pg_param_json(struct pg_params *pp, const json_t *v);
+void pg_params_free(struct pg_params *pp);
+
+/* ---- running statements ---- */
+
+/* Runs sql (a string literal, prepared once per connection, PQexecPrepared after) with pp
+ * (may be NULL). Returns the result (rows or none; PQclear it) or NULL with the failure kept
+ * for pg_error. Reconnects first when the connection was lost outside any transaction; a
+ * failure outside a savepoint of an open outer transaction marks that transaction lost. */
+PGresult *pg_run(struct pg *p, const char *sql, const struct pg_params *pp);
+/* Runs a statement without parameters or result through PQexec (not cached): SAVEPOINT,
+ * SET, a migration's script. 0 or the mapped error (pg_error's). */
+int pg_exec(struct pg *p, const char *sql);
+/* The last failure mapped: VG_EEXIST (unique violation), VG_EBUSY (serialization failure,
+ * deadlock, lock timeout: try again), VG_EIO ("database unavailable: URI: ..." when the
+ * connection is lost, the next call reconnects; "statement timeout"; any other error), with
+ * the message in d (may be NULL). */
+int pg_error(struct pg *p, struct vg_diag *d);
+/* Runs sql as one write of its own: a savepoint of the open batch or use-case transaction,
+ * or alone (autocommit) outside one; a failure is undone alone. *changes (may be NULL) = the
+ * rows it changed; *ret (may be NULL) = the integer its first row returns (INSERT ...
+ * RETURNING id), 0 if none. 0 or pg_error's code with d set. */
+int pg_write(struct pg *p, const char *sql, const struct pg_params *pp, long long *changes,
+             long long *ret, struct vg_diag *d);
+
+/* ---- a write of several statements ---- */
+
+/* Begins a write: a savepoint "w" of the open batch's outer transaction (opening it with the
+ * batch's first write), or BEGIN outside a batch. pg_commit ends it (on failure the write is
+ * still open: pg_rollback), pg_rollback undoes it alone. 0 or a code with the failure kept
+ * for pg_error. */
+int pg_begin(struct pg *p);
+int pg_commit(struct pg *p);
+void pg_rollback(struct pg *p);
+/* The failure mapped (pg_error) after rolling the write back. */
+int pg_fail(struct pg *p, struct vg_diag *d);
+
+/* ---- columns (row r, column c of a result) ---- */
+
+/* Text ("" when NULL), integer (0 when NULL), boolean (t/true/1), a string or JSON null,
+ * parsed JSON (null when NULL or unreadable). */
+const char *pg_get_text(const PGresult *res, int r, int c);
+long long pg_get_int(const PGresult *res, int r, int c);
+bool pg_get_bool(const PGresult *res, int r, int c);
+json_t *pg_get_null(const PGresult *res, int r, int c);
+json_t *pg_get_json(const PGresult *res, int r, int c);
+
+/* ---- shared pieces ---- */
+
+/* Appends a line to the audit log (who NULL: "system"; detail NULL: {}). 0 or VG_EIO. */
+int pg_audit(struct pg *p, const struct vg_actor *who, const char *action, const char *object,
+             const json_t *detail);
+/* Cursors: the SQLite backend's format (sqlite.c), so that a cursor means the same on both:
+ * the last id seen in hexadecimal behind a letter. */
+void sq_cursor_make(long long id, char out[32]);
+int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
+/* A page of a list from a result whose column 0 is the id and that holds up to limit + 1
+ * rows: {"items": [row(res, i)...], "next_cursor": cursor of the last item or null}. */
+json_t *pg_page(const PGresult *res, int limit, json_t *(*row)(const PGresult *res, int r));
+
+/* The URI without its password (in user:password@ or a password= parameter), for messages. */
+void pg_uri_redact(const char *uri, char *out, size_t n);
+
+/* ---- the users domain (pg_users.c) ---- */
+
+extern const struct vg_store_user_ops pg_user_ops;
+
+#endif
