@@ -296,7 +296,10 @@ int pg_begin(struct pg *p)
 {
     if (p->batching || p->tx_depth) {
         if (p->outer && p->lost) {
-            set_err(p, VG_EIO, "database error: the batch's transaction was lost");
+            if (PQstatus(p->conn) != CONNECTION_OK)
+                record(p, NULL); /* "database unavailable" */
+            else
+                set_err(p, VG_EIO, "database error: the batch's transaction was lost");
             return VG_EIO;
         }
         if (!p->outer) {
@@ -516,8 +519,10 @@ static void tx_end_real(struct pg *p)
 
 static int tx_lost(struct pg *p, struct vg_diag *d)
 {
-    if (p->err.msg[0] && strncmp(p->err.msg, "database unavailable", 20) == 0)
+    if (PQstatus(p->conn) != CONNECTION_OK) {
+        record(p, NULL);
         return pg_error(p, d);
+    }
     return vg_diag_set(d, VG_EIO, "", "database error: the transaction was lost");
 }
 
