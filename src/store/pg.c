@@ -15,7 +15,7 @@
 
 /* How long a write waits for a lock held by another connection (lock_timeout) unless set by
  * vg_store_busy_timeout: as SQLite's busy timeout. */
-#define PG_BUSY_MS 10000
+#define PG_BUSY_MS      10000
 
 /* The key of the advisory lock that serialises migrations across processes. */
 #define PG_MIGRATE_LOCK "7616057010"
@@ -492,8 +492,8 @@ static int pg_read_only(struct vg_store *st, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     p->read_only = true;
-    PGresult *r = pg_run(p, "SELECT set_config('default_transaction_read_only', 'on', false)",
-                         NULL);
+    PGresult *r =
+        pg_run(p, "SELECT set_config('default_transaction_read_only', 'on', false)", NULL);
     if (!r)
         return pg_error(p, d);
     PQclear(r);
@@ -710,7 +710,7 @@ const struct vg_store_ops *vg_store_pg_ops(void)
 struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d)
 {
     struct pg *p = vg_calloc(1, sizeof *p);
-    char *copy = p ? strdup(uri) : NULL;
+    char *copy = p ? vg_strdup(uri) : NULL;
     if (!copy) {
         free(p);
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");

@@ -26,11 +26,11 @@
 struct pg {
     struct vg_store base; /* must stay first */
     PGconn *conn;
-    char *uri;                 /* as given: reconnecting uses it; never printed */
-    char shown[PG_URI_SHOWN];  /* the URI without its password, for messages */
+    char *uri;                /* as given: reconnecting uses it; never printed */
+    char shown[PG_URI_SHOWN]; /* the URI without its password, for messages */
     struct {
-        const char *sql; /* the literal's address is the key */
-    } cache[PG_CACHE_MAX];     /* statement "s<i>" is cache[i], prepared on this connection */
+        const char *sql;   /* the literal's address is the key */
+    } cache[PG_CACHE_MAX]; /* statement "s<i>" is cache[i], prepared on this connection */
     int ncache;
     bool in_tx;       /* a write's own transaction (BEGIN ... COMMIT, no batch) is open */
     bool batching;    /* group commit: writes are savepoints in one outer transaction */
@@ -44,10 +44,10 @@ struct pg {
     bool tx_real;     /* the outermost one began the transaction itself (no batch around it) */
     unsigned busy_ms; /* lock_timeout (vg_store_busy_timeout) */
     struct pg_err {
-        int code;       /* VG_EEXIST, VG_EBUSY, VG_EIO */
-        char state[6];  /* SQLSTATE, "" if none */
+        int code;      /* VG_EEXIST, VG_EBUSY, VG_EIO */
+        char state[6]; /* SQLSTATE, "" if none */
         char msg[1024];
-    } err;              /* the last failure, kept for pg_error */
+    } err; /* the last failure, kept for pg_error */
 };
 
 static inline struct pg *pg_of(struct vg_store *st)

@@ -15,7 +15,7 @@
 #include "util/time.h"
 
 static int pg_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
-                   struct vg_diag *d)
+                          struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
@@ -35,8 +35,8 @@ static int pg_user_ensure(struct vg_store *st, const char *name, const char *rol
     PGresult *r = pg_run(p, "SELECT id FROM \"user\" WHERE name = $1", &q);
     if (!r)
         return pg_error(p, d);
-    rc = PQntuples(r) == 1 ? 0 : vg_diag_set(d, VG_EIO, "", "database error: user %s vanished",
-                                             name);
+    rc = PQntuples(r) == 1 ? 0
+                           : vg_diag_set(d, VG_EIO, "", "database error: user %s vanished", name);
     if (rc == 0 && id)
         *id = pg_get_int(r, 0, 0);
     PQclear(r);
@@ -44,15 +44,15 @@ static int pg_user_ensure(struct vg_store *st, const char *name, const char *rol
 }
 
 static int pg_user_set_password(struct vg_store *st, const char *name, const char *hash,
-                         struct vg_diag *d)
+                                struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     struct pg_params pp = {0};
     pg_param_text(&pp, hash);
     pg_param_text(&pp, name);
     long long n = 0;
-    int rc = pg_write(p, "UPDATE \"user\" SET password_hash = $1 WHERE name = $2", &pp, &n, NULL,
-                      d);
+    int rc =
+        pg_write(p, "UPDATE \"user\" SET password_hash = $1 WHERE name = $2", &pp, &n, NULL, d);
     if (rc)
         return rc;
     return n ? 0 : vg_diag_set(d, VG_ENOENT, "name", "no such user");
@@ -108,8 +108,8 @@ static int pg_user_list(struct vg_store *st, json_t **out)
 }
 
 static int pg_token_add(struct vg_store *st, long long user_id, const unsigned char hash[32],
-                 const char *label, const char *kind, const char *expires, long long *id,
-                 struct vg_diag *d)
+                        const char *label, const char *kind, const char *expires, long long *id,
+                        struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
@@ -132,7 +132,7 @@ static int pg_token_add(struct vg_store *st, long long user_id, const unsigned c
 }
 
 static int pg_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
-                    struct vg_token_meta *meta)
+                           struct vg_token_meta *meta)
 {
     struct pg *p = pg_of(st);
     struct pg_params pp = {0};
@@ -173,18 +173,20 @@ static int pg_token_list(struct vg_store *st, long long user_id, json_t **out)
         return VG_EIO;
     json_t *arr = json_array();
     for (int i = 0; i < PQntuples(r); i++)
-        json_array_append_new(
-            arr, json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "id", (json_int_t)pg_get_int(r, i, 0),
-                           "label", pg_get_text(r, i, 1), "kind", pg_get_text(r, i, 4), "created",
-                           pg_get_text(r, i, 2), "expires", pg_get_null(r, i, 5), "last_used",
-                           pg_get_null(r, i, 6), "revoked", pg_get_null(r, i, 3)));
+        json_array_append_new(arr,
+                              json_pack("{s:I,s:s,s:s,s:s,s:o,s:o,s:o}", "id",
+                                        (json_int_t)pg_get_int(r, i, 0), "label",
+                                        pg_get_text(r, i, 1), "kind", pg_get_text(r, i, 4),
+                                        "created", pg_get_text(r, i, 2), "expires",
+                                        pg_get_null(r, i, 5), "last_used", pg_get_null(r, i, 6),
+                                        "revoked", pg_get_null(r, i, 3)));
     PQclear(r);
     *out = arr;
     return 0;
 }
 
 static int pg_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
-                   struct vg_diag *d)
+                          struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
@@ -265,7 +267,8 @@ static json_t *audit_row(const PGresult *r, int i)
                      pg_get_json(r, i, 5));
 }
 
-static int pg_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out, struct vg_diag *d)
+static int pg_audit_list(struct vg_store *st, const struct vg_page *page, json_t **out,
+                         struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     long long before;

@@ -17,12 +17,12 @@ static void missing_domains(const struct vg_store_ops *o, char *buf, size_t n)
         const char *name;
         const void *ops;
     } dom[] = {
-        {"user", o->user},         {"org", o->org},         {"incident", o->incident},
-        {"indicator", o->indicator}, {"vuln", o->vuln},     {"report", o->report},
-        {"pull", o->pull},         {"partner", o->partner}, {"taxii", o->taxii},
-        {"upstream", o->upstream}, {"advisory", o->advisory}, {"stats", o->stats},
-        {"mail", o->mail},         {"crisis", o->crisis},   {"setting", o->setting},
-        {"notify", o->notify},     {"inbound", o->inbound},
+        {"user", o->user},           {"org", o->org},           {"incident", o->incident},
+        {"indicator", o->indicator}, {"vuln", o->vuln},         {"report", o->report},
+        {"pull", o->pull},           {"partner", o->partner},   {"taxii", o->taxii},
+        {"upstream", o->upstream},   {"advisory", o->advisory}, {"stats", o->stats},
+        {"mail", o->mail},           {"crisis", o->crisis},     {"setting", o->setting},
+        {"notify", o->notify},       {"inbound", o->inbound},
     };
     size_t len = 0;
     buf[0] = '\0';

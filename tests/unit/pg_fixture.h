@@ -14,9 +14,9 @@
 
 static struct {
     char dir[64];
-    char uri[512];     /* of the database "postgres" */
-    char why[1024];    /* why the cluster did not start, "" if it did */
-    PGconn *admin;     /* on "postgres": creates and drops the tests' databases */
+    char uri[512];  /* of the database "postgres" */
+    char why[1024]; /* why the cluster did not start, "" if it did */
+    PGconn *admin;  /* on "postgres": creates and drops the tests' databases */
     int next;
 } pgc;
 

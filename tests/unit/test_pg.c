@@ -245,8 +245,7 @@ static void migrate_concurrently(void **state)
         vg_store_close(o[i].st);
     }
     PGconn *c = pg_other(uri);
-    assert_int_equal(pg_scalar_on(c, "SELECT count(*) FROM vg_schema_version"),
-                     migrations_known());
+    assert_int_equal(pg_scalar_on(c, "SELECT count(*) FROM vg_schema_version"), migrations_known());
     PQfinish(c);
     pg_db_drop(name);
 }
@@ -311,8 +310,7 @@ static void uri_password_never_shown(void **state)
 {
     (void)state;
     char out[256];
-    pg_uri_redact("postgresql://vigie:s3cret@db.example:5432/v?sslmode=require", out,
-                  sizeof out);
+    pg_uri_redact("postgresql://vigie:s3cret@db.example:5432/v?sslmode=require", out, sizeof out);
     assert_string_equal(out, "postgresql://vigie@db.example:5432/v?sslmode=require");
     pg_uri_redact("postgres://u@/v?host=/tmp/x&password=s3cret&x=1", out, sizeof out);
     assert_string_equal(out, "postgres://u@/v?host=/tmp/x&password=***&x=1");
@@ -320,8 +318,9 @@ static void uri_password_never_shown(void **state)
     assert_string_equal(out, "postgresql:///v?host=/tmp/a:b");
 
     struct vg_diag d = {0};
-    struct vg_store *st = vg_store_open_partial(
-        "postgresql://vigie:s3cret@/nodb?host=/tmp/vigie-no-such-dir", NULL, &d);
+    struct vg_store *st =
+        vg_store_open_partial("postgresql://vigie:s3cret@/nodb?host=/tmp/vigie-no-such-dir", NULL,
+                              &d);
     assert_null(st);
     assert_non_null(strstr(d.message, "database unavailable"));
     assert_non_null(strstr(d.message, "postgresql://vigie@/nodb"));
@@ -372,8 +371,7 @@ static void users_body(const struct backend *be)
     json_t *l = NULL;
     assert_int_equal(vg_store_user_list(b, &l), 0);
     assert_int_equal(json_array_size(l), 2);
-    assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "name")),
-                        "alice");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(l, 0), "name")), "alice");
     assert_string_equal(json_string_value(json_object_get(json_array_get(l, 1), "name")), "bob");
     assert_null(json_object_get(json_array_get(l, 0), "password_hash"));
     json_decref(l);
@@ -382,8 +380,8 @@ static void users_body(const struct backend *be)
     unsigned char h1[32] = {0xa1}, h2[32] = {0xb2};
     long long t1, t2;
     assert_int_equal(vg_store_token_add(a, alice, h1, "laptop", "api", NULL, &t1, &d), 0);
-    assert_int_equal(
-        vg_store_token_add(a, bob, h2, NULL, "login", "2030-01-01T00:00:00Z", &t2, &d), 0);
+    assert_int_equal(vg_store_token_add(a, bob, h2, NULL, "login", "2030-01-01T00:00:00Z", &t2, &d),
+                     0);
     assert_true(t2 > t1);
     struct vg_actor who;
     struct vg_token_meta meta;
@@ -444,16 +442,15 @@ static void users_body(const struct backend *be)
     t = json_array_get(l, 0);
     assert_string_equal(json_string_value(json_object_get(t, "label")), "laptop");
     assert_string_equal(json_string_value(json_object_get(t, "kind")), "api");
-    assert_string_equal(json_string_value(json_object_get(t, "last_used")),
-                        "2026-01-02T00:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(t, "last_used")), "2026-01-02T00:00:00Z");
     assert_true(json_is_null(json_object_get(t, "expires")));
     assert_true(json_is_string(json_object_get(t, "revoked")));
     json_decref(l);
 
     /* the intake log */
-    json_t *e = json_pack("{s:s,s:s,s:s,s:s,s:s}", "client", "192.0.2.1", "decision", "accepted",
-                          "reporter_email", "r@example.org", "org_name", "Org", "org_kind",
-                          "operator");
+    json_t *e =
+        json_pack("{s:s,s:s,s:s,s:s,s:s}", "client", "192.0.2.1", "decision", "accepted",
+                  "reporter_email", "r@example.org", "org_name", "Org", "org_kind", "operator");
     assert_int_equal(vg_store_intake_log(a, e, &d), 0);
     json_decref(e);
     assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM intake WHERE decision = "
@@ -472,12 +469,12 @@ static void users_body(const struct backend *be)
     long long first = json_integer_value(json_object_get(json_array_get(items, 0), "id"));
     long long second = json_integer_value(json_object_get(json_array_get(items, 1), "id"));
     assert_true(first > second);
-    assert_int_equal(json_integer_value(json_object_get(
-                         json_object_get(json_array_get(items, 0), "detail"), "k")),
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(json_array_get(items, 0),
+                                                                        "detail"),
+                                                        "k")),
                      1);
     char cursor[32];
-    snprintf(cursor, sizeof cursor, "%s",
-             json_string_value(json_object_get(page, "next_cursor")));
+    snprintf(cursor, sizeof cursor, "%s", json_string_value(json_object_get(page, "next_cursor")));
     json_decref(page);
     pg.cursor = cursor;
     assert_int_equal(vg_store_audit_list(b, &pg, &page, &d), 0);
