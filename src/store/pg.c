@@ -94,6 +94,8 @@ static void record(struct pg *p, const PGresult *res)
         snprintf(p->err.msg, sizeof p->err.msg, "database error: %s", msg);
     }
     trim_nl(p->err.msg);
+    if (p->err.code == VG_EBUSY && p->batching)
+        p->busy_fast = true;
     if ((p->outer && !p->in_sp) || PQstatus(p->conn) != CONNECTION_OK)
         p->lost = p->outer || p->lost;
 }
@@ -308,6 +310,12 @@ int pg_begin(struct pg *p)
             p->outer = true;
             p->lost = false;
         }
+        if (p->busy_fast && !p->busy_fast_on) {
+            /* set outside the write's savepoint, which would undo it with the write */
+            PGresult *r = pg_run(p, "SELECT set_config('lock_timeout', '1ms', false)", NULL);
+            p->busy_fast_on = r != NULL;
+            PQclear(r);
+        }
         if (pg_exec(p, "SAVEPOINT w"))
             return p->err.code;
         p->in_sp = true;
@@ -508,8 +516,20 @@ static void pg_busy_timeout(struct vg_store *st, unsigned ms)
         apply_settings(p);
 }
 
+/* The end of a batch (or of a use-case transaction outside one): its writes wait for locks
+ * again. */
+static void busy_restore(struct pg *p)
+{
+    bool was_on = p->busy_fast_on;
+    p->busy_fast = false;
+    p->busy_fast_on = false;
+    if (was_on && PQstatus(p->conn) == CONNECTION_OK)
+        apply_settings(p);
+}
+
 static void tx_end_real(struct pg *p)
 {
+    busy_restore(p);
     p->lost = false;
     p->tx_depth = 0;
     p->tx_real = false;
@@ -618,8 +638,10 @@ static int pg_batch_commit(struct vg_store *st, struct vg_diag *d)
     p->tx_real = false;
     bool lost = p->lost;
     p->lost = false;
-    if (!p->outer)
+    if (!p->outer) {
+        busy_restore(p);
         return 0;
+    }
     p->outer = false;
     int rc = 0;
     if (lost) {
@@ -631,6 +653,7 @@ static int pg_batch_commit(struct vg_store *st, struct vg_diag *d)
         if (PQstatus(p->conn) == CONNECTION_OK)
             exec_keep(p, "ROLLBACK");
     }
+    busy_restore(p);
     return rc;
 }
 

@@ -32,17 +32,20 @@ struct pg {
         const char *sql;   /* the literal's address is the key */
     } cache[PG_CACHE_MAX]; /* statement "s<i>" is cache[i], prepared on this connection */
     int ncache;
-    bool in_tx;       /* a write's own transaction (BEGIN ... COMMIT, no batch) is open */
-    bool batching;    /* group commit: writes are savepoints in one outer transaction */
-    bool outer;       /* the outer transaction of a batch or use-case transaction is open */
-    bool in_sp;       /* a write's savepoint "w" is open */
-    bool in_read;     /* a read snapshot (vg_store_read_begin) is open */
-    bool lost;        /* the open outer transaction can no longer commit (a statement failed
-                       * outside any savepoint, or the connection was lost) */
-    bool read_only;   /* vg_store_read_only: re-applied after a reconnection */
-    int tx_depth;     /* use-case transactions open, nested ones included */
-    bool tx_real;     /* the outermost one began the transaction itself (no batch around it) */
-    unsigned busy_ms; /* lock_timeout (vg_store_busy_timeout) */
+    bool in_tx;        /* a write's own transaction (BEGIN ... COMMIT, no batch) is open */
+    bool batching;     /* group commit: writes are savepoints in one outer transaction */
+    bool outer;        /* the outer transaction of a batch or use-case transaction is open */
+    bool in_sp;        /* a write's savepoint "w" is open */
+    bool in_read;      /* a read snapshot (vg_store_read_begin) is open */
+    bool lost;         /* the open outer transaction can no longer commit (a statement failed
+                        * outside any savepoint, or the connection was lost) */
+    bool busy_fast;    /* a write of the open batch met another connection's lock past
+                        * lock_timeout: the batch's later writes do not wait for it */
+    bool busy_fast_on; /* ... and lock_timeout is at its minimum until the batch's end */
+    bool read_only;    /* vg_store_read_only: re-applied after a reconnection */
+    int tx_depth;      /* use-case transactions open, nested ones included */
+    bool tx_real;      /* the outermost one began the transaction itself (no batch around it) */
+    unsigned busy_ms;  /* lock_timeout (vg_store_busy_timeout) */
     struct pg_err {
         int code;      /* VG_EEXIST, VG_EBUSY, VG_EIO */
         char state[6]; /* SQLSTATE, "" if none */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <time.h>
 
 #include "store/pg_int.h"
 #include "store/schema.h"
@@ -56,6 +57,13 @@ static long long users_named(struct pgf *f, const char *name)
 }
 
 static const unsigned char hash_a[32] = {1, 2, 3};
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* ---- transactions ---- */
 
@@ -304,6 +312,31 @@ static void statement_and_lock_timeouts(void **state)
     assert_int_equal(vg_store_user_set_password(f->st, "a", "h", &d), VG_EBUSY);
     pg_on(f->other, "ROLLBACK");
     assert_int_equal(vg_store_user_set_password(f->st, "a", "h", &d), 0);
+
+    /* in a batch, once a write has waited in vain, the later ones do not wait; the next
+     * batch waits again */
+    assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), 0);
+    vg_store_busy_timeout(f->st, 400);
+    for (int round = 0; round < 2; round++) {
+        pg_on(f->other, "BEGIN");
+        pg_on(f->other, "UPDATE \"user\" SET role = 'reader' WHERE name = 'a'");
+        vg_store_batch_begin(f->st);
+        assert_int_equal(vg_store_user_set_password(f->st, "b", "hb", &d), 0);
+        double t0 = now_s();
+        assert_int_equal(vg_store_user_set_password(f->st, "a", "h2", &d), VG_EBUSY);
+        assert_true(now_s() - t0 >= 0.35);
+        t0 = now_s();
+        assert_int_equal(vg_store_user_set_password(f->st, "a", "h3", &d), VG_EBUSY);
+        assert_true(now_s() - t0 < 0.2);
+        assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+        pg_on(f->other, "ROLLBACK");
+    }
+    assert_int_equal(pg_scalar_on(f->other, "SELECT count(*) FROM \"user\" WHERE name = 'b' "
+                                            "AND password_hash = 'hb'"),
+                     1);
+    assert_int_equal(pg_scalar_on(f->other, "SELECT count(*) FROM \"user\" WHERE name = 'a' "
+                                            "AND password_hash = 'h'"),
+                     1);
 }
 
 static void uri_password_never_shown(void **state)
