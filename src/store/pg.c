@@ -27,8 +27,14 @@ void pg_uri_redact(const char *uri, char *out, size_t n)
     size_t o = 0;
     const char *scheme = strstr(uri, "://");
     const char *auth = scheme ? scheme + 3 : uri;
-    const char *at = scheme ? strpbrk(auth, "@/?") : NULL;
-    const char *colon = at && *at == '@' ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    /* the authority ends at the path or the query; its last '@' ends the user info (a
+     * password may hold an unescaped '@') */
+    const char *end = scheme ? auth + strcspn(auth, "/?") : auth;
+    const char *at = NULL;
+    for (const char *c = auth; scheme && c < end; c++)
+        if (*c == '@')
+            at = c;
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
     for (const char *c = uri; *c && o + 1 < n;) {
         if (c == colon) { /* user:password@ -> user@ */
             c = at;

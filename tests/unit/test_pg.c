@@ -347,6 +347,12 @@ static void uri_password_never_shown(void **state)
     assert_string_equal(out, "postgresql://vigie@db.example:5432/v?sslmode=require");
     pg_uri_redact("postgres://u@/v?host=/tmp/x&password=s3cret&x=1", out, sizeof out);
     assert_string_equal(out, "postgres://u@/v?host=/tmp/x&password=***&x=1");
+    pg_uri_redact("postgresql://u:p@ss@h/v", out, sizeof out);
+    assert_string_equal(out, "postgresql://u@h/v");
+    pg_uri_redact("postgresql://u:p%40ss@[::1]:5432/v?password=x", out, sizeof out);
+    assert_string_equal(out, "postgresql://u@[::1]:5432/v?password=***");
+    pg_uri_redact("postgresql://u:pw@h", out, 12); /* truncated, still without it */
+    assert_string_equal(out, "postgresql:");
     pg_uri_redact("postgresql:///v?host=/tmp/a:b", out, sizeof out);
     assert_string_equal(out, "postgresql:///v?host=/tmp/a:b");
 
@@ -365,6 +371,95 @@ static void uri_password_never_shown(void **state)
     assert_non_null(strstr(d.message, "not yet ported: org, incident"));
     assert_null(strstr(d.message, "user,"));
     assert_null(strstr(d.message, "s3cret"));
+}
+
+/* The helpers every pg_<domain>.c uses: parameters and getters, RETURNING and rows changed,
+ * the audit insert, pages. */
+static json_t *audit_item(const PGresult *r, int i)
+{
+    return json_pack("{s:I,s:s,s:o}", "id", (json_int_t)pg_get_int(r, i, 0), "actor",
+                     pg_get_text(r, i, 1), "detail", pg_get_json(r, i, 2));
+}
+
+static void helpers(void **state)
+{
+    struct pgf *f = *state;
+    struct vg_diag d = {0};
+    struct pg *p = pg_of(f->st);
+    struct pg_params pp = {0};
+    json_t *doc = json_pack("{s:s,s:i}", "quote'", "a\"b", "n", 7);
+    pg_param_text(&pp, "x'; DROP TABLE audit; --");
+    pg_param_int(&pp, -42);
+    pg_param_json(&pp, doc);
+    pg_param_text(&pp, NULL);
+    unsigned char bytes[4] = {0, 0xff, 0x27, 0};
+    pg_param_bytes(&pp, bytes, 4);
+    PGresult *r = pg_run(p,
+                         "SELECT $1::text, $2::bigint, $3::jsonb, $4::text IS NULL, "
+                         "length($5::bytea), $4::text, true",
+                         &pp);
+    pg_params_free(&pp);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "x'; DROP TABLE audit; --");
+    assert_int_equal(pg_get_int(r, 0, 1), -42);
+    json_t *back = pg_get_json(r, 0, 2);
+    assert_true(json_equal(back, doc));
+    json_decref(back);
+    json_decref(doc);
+    assert_true(pg_get_bool(r, 0, 3));
+    assert_int_equal(pg_get_int(r, 0, 4), 4);
+    assert_string_equal(pg_get_text(r, 0, 5), "");
+    json_t *n = pg_get_null(r, 0, 5);
+    assert_true(json_is_null(n));
+    assert_true(pg_get_bool(r, 0, 6));
+    PQclear(r);
+
+    /* the audit insert; a page of it */
+    struct vg_actor who = {1, "tester", "admin", 0};
+    assert_int_equal(pg_audit(p, NULL, "a.b", "o:1", NULL), 0);
+    json_t *det = json_pack("{s:i}", "k", 2);
+    assert_int_equal(pg_audit(p, &who, "a.c", "o:2", det), 0);
+    json_decref(det);
+    struct pg_params lim = {0};
+    pg_param_int(&lim, 1 + 1);
+    r = pg_run(p, "SELECT id, actor, detail FROM audit ORDER BY id LIMIT $1", &lim);
+    assert_non_null(r);
+    json_t *page = pg_page(r, 1, audit_item);
+    PQclear(r);
+    json_t *it = json_array_get(json_object_get(page, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(it, "actor")), "system");
+    assert_int_equal(json_object_size(json_object_get(it, "detail")), 0);
+    long long id;
+    assert_int_equal(sq_cursor_read(json_string_value(json_object_get(page, "next_cursor")), &id,
+                                    &d),
+                     0);
+    assert_int_equal(id, json_integer_value(json_object_get(it, "id")));
+    json_decref(page);
+    assert_int_equal(pg_scalar_on(f->other, "SELECT count(*) FROM audit WHERE actor = 'tester' "
+                                            "AND action = 'a.c' AND detail::jsonb ->> 'k' = '2'"),
+                     1);
+
+    /* pg_write: RETURNING, rows changed, a failure undone alone */
+    long long uid = 0, changes = -1;
+    struct pg_params u = {0};
+    pg_param_text(&u, "w");
+    assert_int_equal(pg_write(p,
+                              "INSERT INTO \"user\"(name, role, created) VALUES ($1, 'reader', "
+                              "'now') RETURNING id",
+                              &u, &changes, &uid, &d),
+                     0);
+    assert_true(uid > 0);
+    assert_int_equal(changes, 1);
+    assert_int_equal(pg_write(p,
+                              "INSERT INTO \"user\"(name, role, created) VALUES ($1, 'reader', "
+                              "'now') RETURNING id",
+                              &u, &changes, &uid, &d),
+                     VG_EEXIST);
+    assert_non_null(strstr(d.message, "already exists"));
+    assert_int_equal(pg_write(p, "UPDATE \"user\" SET role = 'analyst' WHERE name = $1", &u,
+                              &changes, NULL, &d),
+                     0);
+    assert_int_equal(changes, 1);
 }
 
 /* ---- the users domain, one body for both backends ---- */
@@ -595,6 +690,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(killed_connection_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(statement_and_lock_timeouts, setup, teardown),
         cmocka_unit_test(uri_password_never_shown),
+        cmocka_unit_test_setup_teardown(helpers, setup, teardown),
         cmocka_unit_test(users_on_sqlite),
         cmocka_unit_test_setup_teardown(users_on_pg, setup, teardown),
     };
