@@ -552,6 +552,20 @@ static int tx_lost(struct pg *p, struct vg_diag *d)
     return vg_diag_set(d, VG_EIO, "", "database error: the transaction was lost");
 }
 
+/* Ends the outer transaction of a batch or use-case transaction: COMMIT, or ROLLBACK when it
+ * was lost; 0 or the failure (the transaction is then rolled back). */
+static int outer_end(struct pg *p, struct vg_diag *d)
+{
+    int rc = 0;
+    if (p->lost)
+        rc = tx_lost(p, d);
+    else if (commit_tx(p))
+        rc = pg_error(p, d);
+    if (rc && PQstatus(p->conn) == CONNECTION_OK)
+        exec_keep(p, "ROLLBACK");
+    return rc;
+}
+
 /* A use-case transaction: outside a batch, BEGIN, and each write inside is a savepoint of it;
  * inside a batch or another one, a savepoint "t" of the transaction around it. */
 static int pg_tx_begin(struct vg_store *st, struct vg_diag *d)
@@ -606,16 +620,7 @@ static int pg_tx_commit(struct vg_store *st, struct vg_diag *d)
         p->tx_depth--;
         return 0;
     }
-    int rc = 0;
-    if (p->lost) {
-        rc = tx_lost(p, d);
-        if (PQstatus(p->conn) == CONNECTION_OK)
-            exec_keep(p, "ROLLBACK");
-    } else if (commit_tx(p)) {
-        rc = pg_error(p, d);
-        if (PQstatus(p->conn) == CONNECTION_OK)
-            exec_keep(p, "ROLLBACK");
-    }
+    int rc = outer_end(p, d);
     tx_end_real(p);
     return rc;
 }
@@ -636,30 +641,12 @@ static void pg_tx_rollback(struct vg_store *st)
     tx_end_real(p);
 }
 
+/* A batch's commit also commits the use-case transactions left open inside it. */
 static int pg_batch_commit(struct vg_store *st, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    p->batching = false;
-    p->tx_depth = 0; /* a use-case transaction left open in the batch is committed with it */
-    p->tx_real = false;
-    bool lost = p->lost;
-    p->lost = false;
-    if (!p->outer) {
-        busy_restore(p);
-        return 0;
-    }
-    p->outer = false;
-    int rc = 0;
-    if (lost) {
-        rc = tx_lost(p, d);
-        if (PQstatus(p->conn) == CONNECTION_OK)
-            exec_keep(p, "ROLLBACK");
-    } else if (commit_tx(p)) {
-        rc = pg_error(p, d);
-        if (PQstatus(p->conn) == CONNECTION_OK)
-            exec_keep(p, "ROLLBACK");
-    }
-    busy_restore(p);
+    int rc = p->outer ? outer_end(p, d) : 0;
+    tx_end_real(p);
     return rc;
 }
 
