@@ -286,6 +286,18 @@ static void killed_connection_recovers(void **state)
     assert_int_equal(users_named(f, "b"), 0);
     assert_int_equal(vg_store_user_ensure(f->st, "d", "analyst", NULL, &d), 0);
     assert_int_equal(users_named(f, "d"), 1);
+
+    /* a reader's connection stays one across a reconnection */
+    assert_int_equal(vg_store_read_only(f->st, &d), 0);
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(p->conn));
+    pg_on(f->other, sql);
+    json_t *u = NULL;
+    assert_int_equal(vg_store_user_get(f->st, "d", &u), VG_EIO);
+    assert_int_equal(vg_store_user_get(f->st, "d", &u), 0);
+    json_decref(u);
+    assert_int_equal(vg_store_user_ensure(f->st, "e", "analyst", NULL, &d), VG_EIO);
+    assert_non_null(strstr(d.message, "read-only"));
+    assert_int_equal(users_named(f, "e"), 0);
 }
 
 static void statement_and_lock_timeouts(void **state)
