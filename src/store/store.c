@@ -2,12 +2,22 @@
  * calls of each domain are in store_<domain>.c. */
 #include "store/store.h"
 
+#include "store/pg_int.h"
+
 #include <stdio.h>
 #include <string.h>
 
 bool vg_store_url_is_pg(const char *url)
 {
     return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+}
+
+void vg_store_url_shown(const char *url, char *out, size_t n)
+{
+    if (vg_store_url_is_pg(url))
+        pg_uri_redact(url, out, n);
+    else if (n)
+        snprintf(out, n, "%s", url);
 }
 
 /* The domains a backend does not implement yet, comma-separated in buf ("" : none). */

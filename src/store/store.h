@@ -11,6 +11,7 @@
 #define VG_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "store/base.h"
 #include "store/incident.h"
@@ -104,6 +105,9 @@ struct vg_store *vg_store_open(const char *url, const struct vg_store_config *cf
 void vg_store_close(struct vg_store *st);
 /* True when url names a PostgreSQL database (vg_store_open's first case). */
 bool vg_store_url_is_pg(const char *url);
+/* url as it may be shown (logs, messages): a PostgreSQL URI without its password (user info's
+ * ":password" and a "password=" parameter removed), a path as it is. Truncated to n - 1. */
+void vg_store_url_shown(const char *url, char *out, size_t n);
 
 /* SQLite backend constructor (store/sqlite.c). */
 struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_diag *d);

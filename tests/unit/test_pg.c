@@ -365,6 +365,10 @@ static void uri_password_never_shown(void **state)
     assert_string_equal(out, "postgresql://u@[::1]:5432/v?password=***");
     pg_uri_redact("postgresql://u:pw@h", out, 12); /* truncated, still without it */
     assert_string_equal(out, "postgresql:");
+    vg_store_url_shown("postgres://u:pw@h/v", out, sizeof out);
+    assert_string_equal(out, "postgres://u@h/v");
+    vg_store_url_shown("/var/lib/vigie:pw@x.db", out, sizeof out); /* a path: as it is */
+    assert_string_equal(out, "/var/lib/vigie:pw@x.db");
     pg_uri_redact("postgresql:///v?host=/tmp/a:b", out, sizeof out);
     assert_string_equal(out, "postgresql:///v?host=/tmp/a:b");
 
