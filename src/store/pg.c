@@ -736,7 +736,12 @@ struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d)
     p->base.ops = &pg_ops;
     p->busy_ms = PG_BUSY_MS;
     pg_uri_redact(uri, p->shown, sizeof p->shown);
-    p->conn = PQconnectdb(uri);
+    /* defaults the URI may override (it expands in place of dbname, after them): a server
+     * that does not answer is given up after 10 s instead of the system's TCP timeout (2
+     * minutes and more, during which a request waits); and a name in pg_stat_activity */
+    static const char *const keys[] = {"connect_timeout", "application_name", "dbname", NULL};
+    const char *const values[] = {"10", "vigie", uri, NULL};
+    p->conn = PQconnectdbParams(keys, values, 1);
     if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", p->conn ? PQerrorMessage(p->conn) : "out of memory");

@@ -430,6 +430,14 @@ static void helpers(void **state)
     assert_true(pg_get_bool(r, 0, 6));
     PQclear(r);
 
+    /* the connection names itself */
+    char q[128];
+    snprintf(q, sizeof q,
+             "SELECT count(*) FROM pg_stat_activity WHERE pid = %d AND application_name = "
+             "'vigie'",
+             PQbackendPID(p->conn));
+    assert_int_equal(pg_scalar_on(f->other, q), 1);
+
     /* the audit insert; a page of it */
     struct vg_actor who = {1, "tester", "admin", 0};
     assert_int_equal(pg_audit(p, NULL, "a.b", "o:1", NULL), 0);
