@@ -8,10 +8,10 @@
                                             in one transaction (psql -1); then compare
 
 Compared, per table: the columns (order, names, types by the mapping INTEGER -> bigint, TEXT ->
-text, REAL -> double precision, BLOB -> bytea; NOT NULL; the default's meaning), the primary
-key, the unique constraints, the named indexes (unique or not, their columns or expressions,
-their WHERE), the foreign keys, the CHECK constraints (by the columns and literals they name)
-and the triggers (timing, event, UPDATE OF columns, WHEN or not). The differences made on
+text, REAL -> double precision, BLOB -> bytea; NOT NULL; the default's meaning; text collated
+"C" in PostgreSQL, as SQLite's BINARY), the primary key, the unique constraints, the named
+indexes (unique or not, their columns or expressions, their WHERE), the foreign keys, the CHECK
+constraints (by the columns and literals they name) and the triggers (timing, event, UPDATE OF columns, WHEN or not). The differences made on
 purpose are listed in INTENDED below and docs/PGSCHEMA.md; any other is printed, one a line,
 and the exit status is 1 (0: the schemas agree; 2: usage or environment error).
 """
@@ -187,7 +187,8 @@ PG_QUERY = r"""
 SELECT json_build_object(
  'columns', (SELECT json_agg(json_build_object('table', table_name, 'name', column_name,
         'pos', ordinal_position, 'type', data_type, 'nullable', is_nullable,
-        'default', column_default, 'identity', is_identity) ORDER BY table_name, ordinal_position)
+        'default', column_default, 'identity', is_identity, 'collation', collation_name)
+        ORDER BY table_name, ordinal_position)
      FROM information_schema.columns WHERE table_schema = current_schema()),
  'tables', (SELECT json_agg(table_name ORDER BY table_name) FROM information_schema.tables
      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'),
@@ -240,7 +241,8 @@ def pg_schema(uri):
         auto = c["identity"] == "YES" or (c["default"] or "").startswith("nextval(")
         out[c["table"]]["columns"].append({
             "name": c["name"], "type": c["type"], "notnull": c["nullable"] == "NO",
-            "default": None if auto else norm_expr(c["default"]), "auto": auto})
+            "default": None if auto else norm_expr(c["default"]), "auto": auto,
+            "collation": c["collation"]})
     constraint_index = set()
     for k in raw["constraints"] or []:
         t = out.get(k["table"])
@@ -299,6 +301,9 @@ def compare(lite, pg):
             x, y = ac[n], bc[n]
             if x["type"] != y["type"]:
                 say("column", f"{t}.{n}", f"type {x['type']} in SQLite, {y['type']} in PostgreSQL")
+            if y["type"] == "text" and y.get("collation") != "C":
+                say("column", f"{t}.{n}", f"collation {y.get('collation')} in PostgreSQL, not "
+                    "C (SQLite's BINARY)")
             if x["notnull"] != y["notnull"]:
                 say("column", f"{t}.{n}", "NOT NULL in " + ("SQLite only" if x["notnull"]
                                                             else "PostgreSQL only"))
