@@ -13,7 +13,8 @@ text, REAL -> double precision, BLOB -> bytea; NOT NULL; the default's meaning; 
 indexes (unique or not, their columns or expressions, their WHERE), the foreign keys, the CHECK
 constraints (by the columns and literals they name) and the triggers (timing, event, UPDATE OF
 columns, WHEN or not). The differences made on purpose are listed in INTENDED below and
-docs/PGSCHEMA.md; any other is printed, one a line, and the exit status is 1 (0: the schemas agree; 2: usage or environment error).
+docs/PGSCHEMA.md; any other is printed, one a line, and the exit status is 1 (0: the schemas
+agree; 2: usage or environment error).
 """
 import argparse
 import glob
