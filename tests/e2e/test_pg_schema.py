@@ -414,6 +414,25 @@ def test_unreadable_time_is_refused_by_both(lite, pg):
     assert isinstance(b, SqlError) and b.sqlstate == "23502", b
 
 
+def test_detail_read_only_on_status_entries(lite, pg):
+    """The closing time reads the detail (JSON) of status entries only: a note whose detail is
+    not JSON does not stop a status entry; a status entry whose detail is not JSON is refused
+    by both (SQLite: malformed JSON; PostgreSQL: invalid input syntax for type json)."""
+    both(lite, pg, inc(1, "2026-03-01T10:00:00Z", "fraud", "high", "new"))
+    for sql in ("INSERT INTO timeline(id, incident_id, at, actor, action, detail) "
+                "VALUES (1, 1, '2026-03-01T10:00:00Z', 'a', 'note', 'not json')",
+                tl(2, 1, "2026-03-01T10:00:05Z", "closed")):
+        a, b = both(lite, pg, sql)
+        assert not isinstance(a, SqlError) and not isinstance(b, SqlError), (sql, a, b)
+    a, b = both(lite, pg, STATS_READ[2])
+    assert a == b == ["1|2026-03-01T10:00:05Z|5|2026-03-01T10:00:05Z|5"]
+    both(lite, pg, inc(2, "2026-03-01T10:00:00Z", "fraud", "high", "new"))
+    a, b = both(lite, pg, "INSERT INTO timeline(id, incident_id, at, actor, action, detail) "
+                          "VALUES (3, 2, '2026-03-01T10:00:09Z', 'a', 'status', '{\"to\":')")
+    assert isinstance(a, SqlError) and "malformed JSON" in a.message, a
+    assert isinstance(b, SqlError) and b.sqlstate == "22P02", b
+
+
 # ---- the products of an organisation and their name keys ----
 
 HARNESS = r"""

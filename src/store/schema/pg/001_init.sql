@@ -741,7 +741,9 @@ CREATE TRIGGER stats_open_update AFTER UPDATE OF status, severity ON incident
     EXECUTE FUNCTION vg_stats_open_update();
 
 -- The triage and closing times of one incident, recomputed from its timeline: its first
--- "status" entry, and its first "status" entry to "closed" (json_extract(detail, '$.to')).
+-- "status" entry, and its first "status" entry to "closed" (json_extract(detail, '$.to')). The
+-- CASE keeps the cast to status entries whatever order the planner evaluates the conditions
+-- in: the detail of another entry is never read, as in SQLite.
 CREATE FUNCTION vg_stats_incident_time_refresh(incident bigint) RETURNS void
     LANGUAGE plpgsql AS $$
 BEGIN
@@ -752,7 +754,8 @@ BEGIN
                      (SELECT t.at FROM timeline t WHERE t.incident_id = i.id
                       AND t.action = 'status' ORDER BY t.id LIMIT 1) AS ta,
                      (SELECT t.at FROM timeline t WHERE t.incident_id = i.id
-                      AND t.action = 'status' AND t.detail::json ->> 'to' = 'closed'
+                      AND t.action = 'status'
+                      AND CASE WHEN t.action = 'status' THEN t.detail::json ->> 'to' END = 'closed'
                       ORDER BY t.id LIMIT 1) AS tc
               FROM incident i WHERE i.id = incident) x
         WHERE ta IS NOT NULL;
