@@ -683,14 +683,38 @@ CREATE TABLE stats_incident_time (
 CREATE INDEX stats_triaged ON stats_incident_time(triaged, triage_s);
 CREATE INDEX stats_closed ON stats_incident_time(closed, close_s) WHERE closed IS NOT NULL;
 
--- stats_incident_insert: one more incident of its day and class, and of its severity if open
+-- The counts of a day and class, and of an open severity, moved by delta (+1 or -1): as the
+-- SQLite triggers, an increment inserts the row if needed, a decrement only updates it.
+CREATE FUNCTION vg_stats_day_add(created text, cls text, delta int) RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF delta > 0 THEN
+        INSERT INTO stats_incident_day(day, class, n) VALUES (substr(created, 1, 10), cls, delta)
+            ON CONFLICT (day, class) DO UPDATE SET n = stats_incident_day.n + delta;
+    ELSE
+        UPDATE stats_incident_day SET n = n + delta
+            WHERE day = substr(created, 1, 10) AND class = cls;
+    END IF;
+END;
+$$;
+CREATE FUNCTION vg_stats_open_add(sev text, status text, delta int) RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF status IN ('closed', 'rejected') THEN
+        RETURN;
+    ELSIF delta > 0 THEN
+        INSERT INTO stats_open(severity, n) VALUES (sev, delta)
+            ON CONFLICT (severity) DO UPDATE SET n = stats_open.n + delta;
+    ELSE
+        UPDATE stats_open SET n = n + delta WHERE severity = sev;
+    END IF;
+END;
+$$;
+
 CREATE FUNCTION vg_stats_incident_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO stats_incident_day(day, class, n) VALUES (substr(NEW.created, 1, 10), NEW.class, 1)
-        ON CONFLICT (day, class) DO UPDATE SET n = stats_incident_day.n + 1;
-    INSERT INTO stats_open(severity, n) SELECT NEW.severity, 1
-        WHERE NEW.status NOT IN ('closed', 'rejected')
-        ON CONFLICT (severity) DO UPDATE SET n = stats_open.n + 1;
+    PERFORM vg_stats_day_add(NEW.created, NEW.class, 1);
+    PERFORM vg_stats_open_add(NEW.severity, NEW.status, 1);
     RETURN NULL;
 END;
 $$;
@@ -699,10 +723,8 @@ CREATE TRIGGER stats_incident_insert AFTER INSERT ON incident
 
 CREATE FUNCTION vg_stats_incident_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE stats_incident_day SET n = n - 1
-        WHERE day = substr(OLD.created, 1, 10) AND class = OLD.class;
-    UPDATE stats_open SET n = n - 1
-        WHERE severity = OLD.severity AND OLD.status NOT IN ('closed', 'rejected');
+    PERFORM vg_stats_day_add(OLD.created, OLD.class, -1);
+    PERFORM vg_stats_open_add(OLD.severity, OLD.status, -1);
     DELETE FROM stats_incident_time WHERE incident_id = OLD.id;
     RETURN NULL;
 END;
@@ -712,10 +734,8 @@ CREATE TRIGGER stats_incident_delete AFTER DELETE ON incident
 
 CREATE FUNCTION vg_stats_incident_day_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE stats_incident_day SET n = n - 1
-        WHERE day = substr(OLD.created, 1, 10) AND class = OLD.class;
-    INSERT INTO stats_incident_day(day, class, n) VALUES (substr(NEW.created, 1, 10), NEW.class, 1)
-        ON CONFLICT (day, class) DO UPDATE SET n = stats_incident_day.n + 1;
+    PERFORM vg_stats_day_add(OLD.created, OLD.class, -1);
+    PERFORM vg_stats_day_add(NEW.created, NEW.class, 1);
     RETURN NULL;
 END;
 $$;
@@ -727,11 +747,8 @@ CREATE TRIGGER stats_incident_day_update AFTER UPDATE OF created, class ON incid
 
 CREATE FUNCTION vg_stats_open_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE stats_open SET n = n - 1
-        WHERE severity = OLD.severity AND OLD.status NOT IN ('closed', 'rejected');
-    INSERT INTO stats_open(severity, n) SELECT NEW.severity, 1
-        WHERE NEW.status NOT IN ('closed', 'rejected')
-        ON CONFLICT (severity) DO UPDATE SET n = stats_open.n + 1;
+    PERFORM vg_stats_open_add(OLD.severity, OLD.status, -1);
+    PERFORM vg_stats_open_add(NEW.severity, NEW.status, 1);
     RETURN NULL;
 END;
 $$;
