@@ -60,45 +60,35 @@ def check_signature(expr, columns):
     return (tuple(sorted(w for w in words if w in columns)), tuple(values))
 
 
-def balanced(s, start):
-    """The text inside the parentheses opening at s[start], and the index after them."""
-    depth, i, quote = 0, start, None
-    while i < len(s):
+def depths(s, start=0):
+    """(index, character, depth) for each character of s from start outside quotes; depth is
+    the number of parentheses open after it (a ')' counts as closed)."""
+    depth, quote = 0, None
+    for i in range(start, len(s)):
         c = s[i]
         if quote:
-            if c == quote:
-                quote = None
-        elif c in "'\"":
+            quote = None if c == quote else quote
+            continue
+        if c in "'\"":
             quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return s[start + 1:i], i + 1
-        i += 1
+            continue
+        depth += 1 if c == "(" else -1 if c == ")" else 0
+        yield i, c, depth
+
+
+def balanced(s, start):
+    """The text inside the parentheses opening at s[start], and the index after them."""
+    for i, c, depth in depths(s, start):
+        if c == ")" and depth == 0:
+            return s[start + 1:i], i + 1
     raise ValueError(f"unbalanced parentheses in: {s}")
 
 
 def split_top(s):
     """s split on the commas outside parentheses and quotes."""
-    parts, depth, cur, quote = [], 0, "", None
-    for c in s:
-        if quote:
-            quote = None if c == quote else quote
-        elif c in "'\"":
-            quote = c
-        elif c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif c == "," and depth == 0:
-            parts.append(cur)
-            cur = ""
-            continue
-        cur += c
-    parts.append(cur)
-    return [p.strip() for p in parts]
+    cuts = [i for i, c, depth in depths(s) if c == "," and depth == 0]
+    bounds = zip([-1] + cuts, cuts + [len(s)])
+    return [s[a + 1:b].strip() for a, b in bounds]
 
 
 def strip_comments(sql):
@@ -279,6 +269,20 @@ def pg_schema(uri):
 
 # ---- comparison ----
 
+def named(say, table, kind, lite, pg, parts):
+    """Compares the objects of one kind (indexes, triggers) of table by name and by parts."""
+    for n in sorted(set(lite) | set(pg)):
+        x, y = lite.get(n), pg.get(n)
+        if x is None or y is None:
+            say(kind, f"{table}.{n}", f"{kind} only in " + ("PostgreSQL" if x is None
+                                                            else "SQLite"))
+            continue
+        for part in parts:
+            if x[part] != y[part]:
+                say(kind, f"{table}.{n}",
+                    f"{kind} {part}: {x[part]} in SQLite, {y[part]} in PostgreSQL")
+
+
 def compare(lite, pg):
     """The differences between the two schemas, as sentences; INTENDED ones left out."""
     diffs = []
@@ -328,16 +332,7 @@ def compare(lite, pg):
             say("unique", f"{t}{u}", "UNIQUE only in SQLite")
         for u in sorted(b["uniques"] - a["uniques"]):
             say("unique", f"{t}{u}", "UNIQUE only in PostgreSQL")
-        for n in sorted(set(a["indexes"]) | set(b["indexes"])):
-            x, y = a["indexes"].get(n), b["indexes"].get(n)
-            if x is None or y is None:
-                say("index", f"{t}.{n}", "index only in " + ("PostgreSQL" if x is None
-                                                              else "SQLite"))
-                continue
-            for part in ("unique", "columns", "where"):
-                if x[part] != y[part]:
-                    say("index", f"{t}.{n}",
-                        f"index {part}: {x[part]} in SQLite, {y[part]} in PostgreSQL")
+        named(say, t, "index", a["indexes"], b["indexes"], ("unique", "columns", "where"))
         for f in sorted(a["fks"] - b["fks"], key=str):
             say("foreign key", f"{t}.{f[0]}", f"foreign key {f} only in SQLite")
         for f in sorted(b["fks"] - a["fks"], key=str):
@@ -349,16 +344,8 @@ def compare(lite, pg):
                 say("check", t, f"CHECK on {c[0]} {c[1]} only in PostgreSQL")
             if set(a["checks"]) == set(b["checks"]):
                 say("check", t, "CHECK constraints repeated differently")
-        for n in sorted(set(a["triggers"]) | set(b["triggers"])):
-            x, y = a["triggers"].get(n), b["triggers"].get(n)
-            if x is None or y is None:
-                say("trigger", f"{t}.{n}", "trigger only in " + ("PostgreSQL" if x is None
-                                                                  else "SQLite"))
-                continue
-            for part in ("timing", "event", "of", "level", "when"):
-                if x[part] != y[part]:
-                    say("trigger", f"{t}.{n}",
-                        f"trigger {part}: {x[part]} in SQLite, {y[part]} in PostgreSQL")
+        named(say, t, "trigger", a["triggers"], b["triggers"],
+              ("timing", "event", "of", "level", "when"))
     return diffs
 
 
