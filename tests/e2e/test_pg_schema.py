@@ -7,7 +7,7 @@ compared with the C function it mirrors (core/product.c vg_product_key_cpe23), c
 into a small harness, over several thousand CPE names.
 
 A real PostgreSQL 15 cluster (scripts/pgcluster.sh, one per module, a database per test) and a
-real SQLite file made by `vigie init`."""
+real SQLite file made by `vigie init` (or by a SQLite server, for the keys vigie writes)."""
 import json
 import os
 import random
@@ -19,7 +19,7 @@ import tempfile
 
 import pytest
 
-from conftest import ROOT, BIN, run
+from conftest import ROOT, BIN, make_org, run
 
 CLUSTER = os.path.join(ROOT, "scripts", "pgcluster.sh")
 PARITY = os.path.join(ROOT, "scripts", "schema_parity.py")
@@ -583,3 +583,32 @@ def test_product_trigger_lists_and_keys_alike(lite, pg, c_keys):
     both(lite, pg, "DELETE FROM org WHERE id = 203")
     a, b = org_products(lite, "rowid"), org_products(pg, "id")
     assert a == b and not [r for r in b if r.startswith("203|")]
+
+
+def test_trigger_keys_equal_what_vigie_writes_on_sqlite(server, pg):
+    """Organisations made through the API of a SQLite server (the trigger lists the products,
+    vigie fills the keys in C): the same assets text inserted on PostgreSQL gives the same rows
+    and keys, by the trigger alone."""
+    names = ["cpe:2.3:a:microsoft:.net_framework:4.8:*:*:*:*:*:*:*",
+             "cpe:2.3:a:micro\\.soft:.net\\ framework:*:*:*:*:*:*:*:*",
+             "cpe:2.3:o:linux:linux_kernel:5.10:*:*:*:*:*:*:*",
+             "cpe:2.3:a:big_vendor:widget_pro\\+:1.0:*:*:*:*:*:*:*",
+             "cpe:2.3:a:__v__:--p--:*:*:*:*:*:*:*:*",
+             "cpe:2.3:a:vendor:-:*:*:*:*:*:*:*:*",
+             "cpe:2.3:a:*:product:*:*:*:*:*:*:*:*",
+             "cpe:2.3:h:cisco:asa_5505:-:*:*:*:*:*:*:*"]
+    make_org(server, "Keys one", assets={"cidrs": [], "domains": [], "products": names})
+    make_org(server, "Keys two", assets={"cidrs": [], "domains": [], "products": names[::-1]})
+    db = sqlite3.connect(str(server.db))
+    orgs = db.execute("SELECT id, name, assets FROM org ORDER BY id").fetchall()
+    want = ["|".join(str(v) for v in r) for r in db.execute(
+        "SELECT org_id, cpe, name_key FROM org_product ORDER BY org_id, rowid")]
+    db.close()
+    assert len(want) == 16
+    assert "1|cpe:2.3:a:micro\\.soft:.net\\ framework:*:*:*:*:*:*:*:*|micro_soft:net_framework" \
+        in want
+    for oid, name, assets in orgs:
+        text = assets.replace("'", "''")
+        pg.exec("INSERT INTO org(id, name, kind, sector, assets, created, updated) "
+                f"VALUES ({oid}, '{name}', 'sme', 'it', '{text}', 't', 't')")
+    assert pg.exec("SELECT org_id, cpe, name_key FROM org_product ORDER BY org_id, id") == want
