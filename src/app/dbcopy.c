@@ -1,10 +1,11 @@
 /* `vigie db copy`, `verify` and `backup` as use cases: the store's dump operations put
  * together (store/dump.h). */
-#include "util/mem.h"
 #include "app/dbcopy.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/mem.h"
 
 /* Puts "side: " before d's message, to tell which of the two stores failed. */
 static void which(struct vg_diag *d, const char *side)

@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/mem.h"
 #include "store/sqlite_int.h"
 #include "util/buf.h"
+#include "util/mem.h"
 
 /* A name from the catalog that may be quoted into SQL: 1..VG_DUMP_NAME_MAX of [a-z0-9_]. */
 static bool plain_name(const char *n)

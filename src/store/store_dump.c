@@ -1,7 +1,6 @@
 /* The vg_store_dump_* functions of store/dump.h: each calls the backend's operation; and what
  * is the same for every backend: opening an instance as it is, the canonical encoding of a row
  * and the checksum of a table. */
-#include "util/mem.h"
 #include "store/dump.h"
 
 #include <math.h>
@@ -12,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "store/store.h"
+#include "util/mem.h"
 
 static bool is_pg_url(const char *url)
 {
