@@ -34,9 +34,11 @@ struct vg_dump_table {
     char name[VG_DUMP_NAME_MAX + 1];
     size_t ncols;                                      /* 1..VG_DUMP_COLS_MAX */
     char cols[VG_DUMP_COLS_MAX][VG_DUMP_NAME_MAX + 1]; /* sorted by name (bytes) */
-    size_t nkey;               /* columns of the row order: the primary key's, or all */
-    int key[VG_DUMP_COLS_MAX]; /* indexes into cols, in the primary key's order; a table
-                                * without one is ordered by every column in cols order */
+    size_t nkey;               /* columns of the row order: the primary key's */
+    int key[VG_DUMP_COLS_MAX]; /* indexes into cols, in the primary key's order */
+    bool implicit_id;          /* the table declares no primary key: its column "id" is the
+                                * backend's own row id (SQLite's rowid; the identity column
+                                * id of the PostgreSQL schema, as for org_product) */
     bool seeded;               /* a fresh migration fills it (the playbooks): a copy replaces
                                 * its rows instead of requiring it empty */
 };

@@ -78,9 +78,19 @@ static int table_columns(struct sq *s, struct vg_dump_table *t, struct vg_diag *
             if (pk[i] == k)
                 t->key[t->nkey++] = (int)i;
     if (t->nkey == 0) {
-        for (size_t i = 0; i < t->ncols; i++)
-            t->key[i] = (int)i;
-        t->nkey = t->ncols;
+        /* no primary key: a rowid table (WITHOUT ROWID needs one), whose rowid is the row's
+         * identity and order (org_product's products are read in it), dumped as "id" */
+        size_t at = 0;
+        while (at < t->ncols && strcmp(t->cols[at], "id") < 0)
+            at++;
+        if (t->ncols == VG_DUMP_COLS_MAX || (at < t->ncols && !strcmp(t->cols[at], "id")))
+            return vg_diag_set(d, VG_EINVAL, t->name, "table %s: no room for its rowid", t->name);
+        memmove(t->cols[at + 1], t->cols[at], (t->ncols - at) * sizeof t->cols[0]);
+        snprintf(t->cols[at], sizeof t->cols[0], "id");
+        t->ncols++;
+        t->key[0] = (int)at;
+        t->nkey = 1;
+        t->implicit_id = true;
     }
     return 0;
 }
@@ -169,12 +179,18 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
     return 0;
 }
 
-/* Appends "c1","c2",... (cols of t, or its key columns when key) to b. */
+/* Appends "c1", "c2", ... (the columns of t, or its key columns when key) to b; the implicit
+ * id as rowid. */
 static void put_cols(struct vg_buf *b, const struct vg_dump_table *t, bool key)
 {
     size_t n = key ? t->nkey : t->ncols;
-    for (size_t i = 0; i < n; i++)
-        vg_buf_printf(b, "%s\"%s\"", i ? ", " : "", t->cols[key ? (size_t)t->key[i] : i]);
+    for (size_t i = 0; i < n; i++) {
+        const char *c = t->cols[key ? (size_t)t->key[i] : i];
+        if (t->implicit_id && !strcmp(c, "id"))
+            vg_buf_printf(b, "%srowid", i ? ", " : "");
+        else
+            vg_buf_printf(b, "%s\"%s\"", i ? ", " : "", c);
+    }
 }
 
 static int dump_count(struct vg_store *st, const struct vg_dump_table *t, long long *n,

@@ -125,8 +125,14 @@ static void tables_in_order(void **state)
     assert_int_equal(step->nkey, 2);
     assert_string_equal(step->cols[step->key[0]], "incident_id");
     assert_string_equal(step->cols[step->key[1]], "step_id");
-    assert_int_equal(t[ip].nkey, 3);
-    assert_string_equal(t[ip].cols[t[ip].key[0]], "cpe");
+    /* org_product declares no key: its rowid, as "id" (the PostgreSQL schema's column) */
+    assert_int_equal(t[ip].ncols, 4);
+    assert_true(t[ip].implicit_id);
+    assert_int_equal(t[ip].nkey, 1);
+    assert_string_equal(t[ip].cols[0], "cpe");
+    assert_string_equal(t[ip].cols[1], "id");
+    assert_int_equal(t[ip].key[0], 1);
+    assert_false(t[iu].implicit_id);
     assert_int_equal(t[iu].nkey, 1);
     assert_string_equal(t[iu].cols[t[iu].key[0]], "id");
     /* only the playbooks are seeded by a fresh migration */
@@ -246,6 +252,7 @@ static void checksum_and_load(void **state)
 {
     struct fixture *f = *state;
     struct vg_diag d;
+    struct collect seen;
     struct vg_dump_table *t;
     size_t n;
     assert_int_equal(vg_store_dump_tables(f->st, &t, &n, &d), 0);
@@ -346,6 +353,18 @@ static void checksum_and_load(void **state)
         fail_msg("%s", d.message);
     assert_int_equal(vg_store_dump_load_end(c, true, &d), 0);
     assert_int_equal(scalar_on(pc, "SELECT count(*) FROM org_product"), 0);
+    /* org_product's rowids (its "id": the order of an organisation's products) are kept */
+    const struct vg_dump_table *prod = find(t, n, "org_product", NULL);
+    struct vg_dump_value prods[] = {TEXT("b"), INT(7), TEXT(""), INT(1),
+                                    TEXT("a"), INT(4), TEXT(""), INT(1)};
+    assert_int_equal(vg_store_dump_load_begin(c, &d), 0);
+    assert_int_equal(vg_store_dump_load_rows(c, prod, prods, 2, &d), 0);
+    assert_int_equal(vg_store_dump_load_end(c, true, &d), 0);
+    assert_int_equal(scalar_on(pc, "SELECT rowid FROM org_product WHERE cpe = 'b'"), 7);
+    assert_int_equal(scalar_on(pc, "SELECT rowid FROM org_product WHERE cpe = 'a'"), 4);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(vg_store_dump_rows(c, prod, collect_row, &seen, &d), 0);
+    assert_string_equal(seen.text, "ta,i4,t,i1,;tb,i7,t,i1,;");
     exec_on(pc, "UPDATE org SET assets = assets WHERE id = 1");
     assert_int_equal(scalar_on(pc, "SELECT count(*) FROM org_product"), 1);
     vg_store_close(b);
