@@ -3,6 +3,23 @@
  * vg_store_dump_ops. A row travels as an array of typed values (integer, real, text, blob,
  * null) in the order of its table's columns sorted by name, so that two backends that hold
  * the same data stream the same rows, and vg_store_dump_checksum finds the same sum. */
+/*
+ * For the PostgreSQL backend (pg_dump.c, to come), what makes both backends' streams equal:
+ * - tables: the schema's own, without the migrations' version table; columns sorted with
+ *   COLLATE "C" (bytes); key: the primary key's columns in their order (org_product's identity
+ *   id stands for SQLite's rowid, which sqlite_dump.c dumps as "id"); seeded: playbook.
+ * - rows: ORDER BY the key columns, text COLLATE "C", NULLS FIRST (SQLite's order); bigint as
+ *   VG_DUMP_INT, double precision as VG_DUMP_REAL (even when integral), text as VG_DUMP_TEXT,
+ *   bytea as VG_DUMP_BLOB (binary results: PQexecParams resultFormat 1, or decode \x), NULL.
+ *   The schema keeps flags as bigint 0/1 and JSON and timestamps as text (schema/pg/001),
+ *   which is what makes the checksums comparable: a jsonb column would not be.
+ * - load: one transaction; triggers off (ALTER TABLE ... DISABLE TRIGGER USER on each table,
+ *   or session_replication_role = replica, which needs a superuser), foreign keys deferred or
+ *   checked at the end; COPY FROM STDIN (binary) for the rows; at commit, for each identity
+ *   column: setval(pg_get_serial_sequence('"t"', 'id'), max(id)) (or its start when the
+ *   table is empty, with is_called false), so that the next id follows the copied ones.
+ * - backup: NULL (pg_dump; store_dump.c answers for it).
+ */
 #ifndef VG_STORE_DUMP_H
 #define VG_STORE_DUMP_H
 
