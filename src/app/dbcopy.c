@@ -16,9 +16,13 @@ static void which(struct vg_diag *d, const char *side)
     vg_diag_set(d, VG_EIO, was.field, "%s: %s", side, was.message);
 }
 
-static bool is_pg_url(const char *url)
+/* The instance at url as it is (vg_store_dump_open); on failure d says which side. */
+static struct vg_store *open_as_is(const char *url, const char *side, struct vg_diag *d)
 {
-    return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+    struct vg_store *st = vg_store_dump_open(url, d);
+    if (!st)
+        which(d, side);
+    return st;
 }
 
 /* A chunk of rows on their way from the source to the destination: the values, and copies of
@@ -150,11 +154,9 @@ int vg_dbcopy_copy(const char *from, const char *to, vg_dbcopy_table_fn fn, void
     memset(res, 0, sizeof *res);
     struct vg_dump_table *ts = NULL, *td = NULL;
     size_t nts = 0, ntd = 0;
-    struct vg_store *dst = NULL, *src = vg_store_dump_open(from, d);
-    if (!src) {
-        which(d, "source");
+    struct vg_store *dst = NULL, *src = open_as_is(from, "source", d);
+    if (!src)
         return VG_ENOENT;
-    }
     int rc, vs, vd;
     struct vg_store_config cfg = {.bulk = true};
     if ((rc = vg_store_dump_version(src, &vs, d)))
@@ -208,16 +210,12 @@ int vg_dbcopy_verify(const char *a, const char *b, vg_dbcopy_table_fn fn, void *
     memset(res, 0, sizeof *res);
     struct vg_dump_table *ta = NULL, *tb = NULL;
     size_t na = 0, nb = 0;
-    struct vg_store *sb = NULL, *sa = vg_store_dump_open(a, d);
-    if (!sa) {
-        which(d, "from");
+    struct vg_store *sb = NULL, *sa = open_as_is(a, "from", d);
+    if (!sa)
         return VG_ENOENT;
-    }
     int rc = VG_ENOENT;
-    if (!(sb = vg_store_dump_open(b, d))) {
-        which(d, "to");
+    if (!(sb = open_as_is(b, "to", d)))
         goto out;
-    }
     vg_store_read_begin(sa);
     vg_store_read_begin(sb);
     if (!(rc = vg_store_dump_tables(sa, &ta, &na, d)) &&
@@ -235,7 +233,7 @@ out:
 
 int vg_dbcopy_backup(const char *db, const char *out, struct vg_diag *d)
 {
-    if (is_pg_url(db))
+    if (vg_store_dump_url_pg(db))
         return vg_diag_set(d, VG_EINVAL, "db",
                            "a PostgreSQL database is backed up with pg_dump (or a base backup "
                            "with pg_basebackup): see docs/DEPLOY.md");

@@ -79,6 +79,9 @@ struct vg_store_dump_ops {
     int (*backup)(struct vg_store *st, const char *path, struct vg_diag *d);
 };
 
+/* True when url names a PostgreSQL database (postgresql:// or postgres://), not a file. */
+bool vg_store_dump_url_pg(const char *url);
+
 /* Opens the instance at url for reading its data as it is: no migration, and a file that does
  * not exist is an error (VG_ENOENT), not a new database. NULL with d filled on failure. */
 struct vg_store *vg_store_dump_open(const char *url, struct vg_diag *d);

@@ -13,7 +13,7 @@
 #include "store/store.h"
 #include "util/mem.h"
 
-static bool is_pg_url(const char *url)
+bool vg_store_dump_url_pg(const char *url)
 {
     return strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
 }
@@ -22,7 +22,7 @@ struct vg_store *vg_store_dump_open(const char *url, struct vg_diag *d)
 {
     /* PostgreSQL: the backend's own open (store.c), which refuses while it is incomplete.
      * P1's side: open without migrating, as below for a file. */
-    if (is_pg_url(url))
+    if (vg_store_dump_url_pg(url))
         return vg_store_open(url, NULL, d);
     struct stat sb;
     if (stat(url, &sb) != 0 || !S_ISREG(sb.st_mode)) {
