@@ -227,6 +227,12 @@ def test_backup_under_load(tmp_path):
         p = run("db", "backup", "--db", str(db), "--out", str(out), check=False)
         with lock:
             during = len(acked) - len(before)
+        # a copy of the live instance: read in one snapshot, so its own check agrees with it
+        # although the source moves on meanwhile
+        cp_db = tmp_path / "live-copy.db"
+        pc = run("db", "copy", "--from", str(db), "--to", str(cp_db), check=False)
+        with lock:
+            during_copy = len(acked)
         wait_for(lambda: len(acked) >= len(before) + during + 50 or errors,
                  what="writes after the backup")
     finally:
@@ -237,6 +243,10 @@ def test_backup_under_load(tmp_path):
     assert not errors, errors[:3]
     assert rc == 0, err[-2000:]
     assert p.returncode == 0, p.stderr
+    assert pc.returncode == 0, pc.stderr
+    copied = {t["table"]: t for t in lines(pc.stdout)}
+    assert all(t["same"] for t in copied.values())
+    assert len(before) <= copied["incident"]["rows"] <= during_copy + 3
     assert (out.stat().st_mode & 0o777) == 0o600
     assert not (tmp_path / "backup.db-wal").exists()
     with sqlite3.connect(out) as c:
