@@ -157,22 +157,22 @@ int vg_dbcopy_copy(const char *from, const char *to, vg_dbcopy_table_fn fn, void
     struct vg_store *dst = NULL, *src = open_as_is(from, "source", d);
     if (!src)
         return VG_ENOENT;
-    int rc, vs, vd;
+    int rc, v, latest;
     struct vg_store_config cfg = {.bulk = true};
-    if ((rc = vg_store_dump_version(src, &vs, d)))
+    /* both sides at this vigie's schema (the destination migrated by its opening): the same
+     * tables, whatever the backends (their schemas are kept equal) */
+    if ((rc = vg_store_dump_version(src, &v, &latest, d)))
         goto out;
+    if (v != latest) {
+        rc = vg_diag_set(d, VG_ECONFLICT, "from",
+                         "the source is at schema version %d, this vigie's is %d: %s", v, latest,
+                         v < latest ? "migrate it first (back it up, then vigie init --db SOURCE)"
+                                    : "it was written by a newer vigie");
+        goto out;
+    }
     if (!(dst = vg_store_open(to, &cfg, d))) {
         which(d, "destination");
         rc = VG_EIO;
-        goto out;
-    }
-    if ((rc = vg_store_dump_version(dst, &vd, d)))
-        goto out;
-    if (vs != vd) {
-        rc = vg_diag_set(d, VG_ECONFLICT, "from",
-                         "the source is at schema version %d, the destination at %d: migrate "
-                         "the source first (back it up, then vigie init --db SOURCE)",
-                         vs, vd);
         goto out;
     }
     /* the source read in one snapshot, from the first table to the last check */

@@ -18,6 +18,7 @@
  *   checked at the end; COPY FROM STDIN (binary) for the rows; at commit, for each identity
  *   column: setval(pg_get_serial_sequence('"t"', 'id'), max(id)) (or its start when the
  *   table is empty, with is_called false), so that the next id follows the copied ones.
+ * - version: its own numbering (schema/pg/), latest = the last pg migration built in.
  * - backup: NULL (pg_dump; store_dump.c answers for it).
  */
 #ifndef VG_STORE_DUMP_H
@@ -65,7 +66,7 @@ struct vg_dump_table {
 typedef int (*vg_dump_row_fn)(void *ctx, const struct vg_dump_value *row, size_t n);
 
 struct vg_store_dump_ops {
-    int (*version)(struct vg_store *st, int *version, struct vg_diag *d);
+    int (*version)(struct vg_store *st, int *version, int *latest, struct vg_diag *d);
     int (*tables)(struct vg_store *st, struct vg_dump_table **out, size_t *n, struct vg_diag *d);
     int (*count)(struct vg_store *st, const struct vg_dump_table *t, long long *n,
                  struct vg_diag *d);
@@ -86,8 +87,11 @@ bool vg_store_dump_url_pg(const char *url);
  * not exist is an error (VG_ENOENT), not a new database. NULL with d filled on failure. */
 struct vg_store *vg_store_dump_open(const char *url, struct vg_diag *d);
 
-/* The schema version the instance is at (what migrations it has applied). 0; VG_EIO. */
-int vg_store_dump_version(struct vg_store *st, int *version, struct vg_diag *d);
+/* The schema version the instance is at (*version: the migrations it has applied) and the one
+ * this vigie's migrations reach on its backend (*latest), in the backend's own numbering
+ * (PostgreSQL's migrations are numbered apart from SQLite's): an instance is current when they
+ * are equal. 0; VG_EIO. */
+int vg_store_dump_version(struct vg_store *st, int *version, int *latest, struct vg_diag *d);
 
 /* The instance's tables, parents before children (a table comes after every table its foreign
  * keys name; ties by name), the backend's own bookkeeping tables left out. *out: an array of

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "store/schema.h"
 #include "store/sqlite_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -35,9 +36,13 @@ static sqlite3_stmt *prep(struct sq *s, const char *sql, struct vg_diag *d)
     return q;
 }
 
-static int dump_version(struct vg_store *st, int *version, struct vg_diag *d)
+static int dump_version(struct vg_store *st, int *version, int *latest, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
+    *latest = 0;
+    for (const struct vg_migration *m = vg_schema_migrations; m->version; m++)
+        if (m->version > *latest)
+            *latest = m->version;
     long long v = sq_scalar(s, "PRAGMA user_version");
     if (v < 0)
         return sq_db_error(s, d);

@@ -32,9 +32,9 @@ struct vg_store *vg_store_dump_open(const char *url, struct vg_diag *d)
     return vg_store_sqlite_open(url, true, d);
 }
 
-int vg_store_dump_version(struct vg_store *st, int *version, struct vg_diag *d)
+int vg_store_dump_version(struct vg_store *st, int *version, int *latest, struct vg_diag *d)
 {
-    return st->ops->dump->version(st, version, d);
+    return st->ops->dump->version(st, version, latest, d);
 }
 
 int vg_store_dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *n,

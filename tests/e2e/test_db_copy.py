@@ -169,9 +169,13 @@ def test_copy_refusals(tmp_path):
         o.execute(f"pragma user_version = {v - 1}")
     p = run("db", "copy", "--from", str(old), "--to", str(tmp_path / "d2.db"), check=False)
     assert p.returncode == 1
-    assert f"schema version {v - 1}, the destination at {v}" in p.stderr
+    assert f"schema version {v - 1}, this vigie's is {v}: migrate it first" in p.stderr
+    assert not (tmp_path / "d2.db").exists()  # refused before the destination was made
     with sqlite3.connect(old) as o:
         assert o.execute("pragma user_version").fetchone()[0] == v - 1
+        o.execute(f"pragma user_version = {v + 1}")
+    p = run("db", "copy", "--from", str(old), "--to", str(tmp_path / "d2.db"), check=False)
+    assert p.returncode == 1 and "written by a newer vigie" in p.stderr
     # PostgreSQL: the backend's own refusal, said cleanly, no password shown
     uri = "postgresql://vigie:s3cretpw@/vigie?host=/tmp/nowhere"
     for args in (["copy", "--from", str(src), "--to", uri],

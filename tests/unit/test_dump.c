@@ -138,9 +138,14 @@ static void tables_in_order(void **state)
     /* only the playbooks are seeded by a fresh migration */
     for (size_t i = 0; i < n; i++)
         assert_int_equal(t[i].seeded, !strcmp(t[i].name, "playbook"));
-    int version;
-    assert_int_equal(vg_store_dump_version(f->st, &version, &d), 0);
+    int version, latest;
+    assert_int_equal(vg_store_dump_version(f->st, &version, &latest, &d), 0);
     assert_true(version >= 22);
+    assert_int_equal(version, latest);
+    exec_on(f->path, "PRAGMA user_version = 3");
+    assert_int_equal(vg_store_dump_version(f->st, &version, &latest, &d), 0);
+    assert_int_equal(version, 3);
+    assert_true(latest >= 22);
     free(t);
 }
 
