@@ -178,14 +178,17 @@ def test_copy_refusals(tmp_path):
     assert p.returncode == 1 and "written by a newer vigie" in p.stderr
     # PostgreSQL: the backend's own refusal, said cleanly, no password shown
     uri = "postgresql://vigie:s3cretpw@/vigie?host=/tmp/nowhere"
-    for args in (["copy", "--from", str(src), "--to", uri],
-                 ["copy", "--from", uri, "--to", str(tmp_path / "d3.db")],
-                 ["verify", "--from", uri, "--to", str(src)]):
+    # (today the backend's "not built yet"; once it is, libpq's failure to connect)
+    for args, side in ((["copy", "--from", str(src), "--to", uri], "destination"),
+                       (["copy", "--from", uri, "--to", str(tmp_path / "d3.db")], "source"),
+                       (["verify", "--from", uri, "--to", str(src)], "from")):
         p = run("db", *args, check=False)
         assert p.returncode == 1, (args, p.stderr)
-        assert "PostgreSQL" in p.stderr, p.stderr
+        assert p.stderr.startswith(f"vigie db {args[0]}: {side}: "), p.stderr
+        assert len(p.stderr) > len(f"vigie db {args[0]}: {side}: ") + 10, p.stderr
         assert "s3cretpw" not in p.stderr + p.stdout
-        assert "Traceback" not in p.stderr and len(p.stderr.splitlines()) == 1
+        assert len(p.stderr.splitlines()) == 1 and p.stdout == ""
+    assert not (tmp_path / "d3.db").exists()
     p = run("db", "backup", "--db", uri, "--out", str(tmp_path / "b.db"), check=False)
     assert p.returncode == 1 and "pg_dump" in p.stderr and "s3cretpw" not in p.stderr
     assert not (tmp_path / "b.db").exists()
