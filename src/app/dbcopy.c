@@ -188,7 +188,8 @@ int vg_dbcopy_copy(const char *from, const char *to, vg_dbcopy_table_fn fn, void
             goto out_read;
         if (n > 0) {
             rc = vg_diag_set(d, VG_ECONFLICT, td[i].name,
-                             "the destination is not empty: table %s has %lld rows", td[i].name, n);
+                             "the destination is not empty: table %s has %lld row%s", td[i].name, n,
+                             n > 1 ? "s" : "");
             goto out_read;
         }
     }

@@ -63,6 +63,10 @@ def test_copy_demo_instance_serves_the_same(tmp_path):
     srv = Server(src, extra=["--demo"])
     try:
         refs = populate(srv)
+        # indicators over several chunks of the copy (1,024 rows each), with the last one partial
+        iocs = tmp_path / "iocs.txt"
+        iocs.write_text("".join(f"domain-name n{i}.chunk.example\n" for i in range(2500)))
+        run("ioc", "import", "--source", "chunks", str(iocs), db=src)
         allrefs = [i["ref"] for i in srv.get("/api/v1/incidents?limit=100").json()["items"]]
         assert len(allrefs) == 7
         before = snapshot(srv, allrefs)
@@ -85,7 +89,7 @@ def test_copy_demo_instance_serves_the_same(tmp_path):
         assert t["sha256"] == t["dest_sha256"] and len(t["sha256"]) == 64, t
     assert by["incident"]["rows"] == 7
     assert by["org"]["rows"] == 6
-    assert by["indicator"]["rows"] >= 2
+    assert by["indicator"]["rows"] >= 2502
     assert by["observable"]["rows"] >= 10
     total = sum(t["rows"] for t in tables)
     assert f"identical: {len(tables)} tables, {total} rows" in p.stderr
@@ -122,7 +126,7 @@ def test_copy_demo_instance_serves_the_same(tmp_path):
     # a destination with data is refused, naming a table, and left as it was
     p = run("db", "copy", "--from", str(src), "--to", str(dst), check=False)
     assert p.returncode == 1
-    assert "the destination is not empty: table " in p.stderr and " rows" in p.stderr
+    assert "the destination is not empty: table " in p.stderr and " rows\n" in p.stderr
     assert p.stdout == ""
     with sqlite3.connect(dst) as c:
         assert c.execute("select count(*) from incident").fetchone()[0] == 8
@@ -155,6 +159,13 @@ def test_copy_demo_instance_serves_the_same(tmp_path):
 def test_copy_refusals(tmp_path):
     src = tmp_path / "src.db"
     run("init", db=src)
+    # a destination holding one row in a table (the admin `vigie init` made; the playbooks a
+    # fresh database is seeded with do not count): refused, the first such table named
+    used = tmp_path / "used.db"
+    run("init", db=used)
+    p = run("db", "copy", "--from", str(src), "--to", str(used), check=False)
+    assert p.returncode == 1
+    assert p.stderr == "vigie db copy: the destination is not empty: table user has 1 row\n"
     # no source: no file made in its place
     p = run("db", "copy", "--from", str(tmp_path / "none.db"), "--to", str(tmp_path / "d.db"),
             check=False)
