@@ -2,6 +2,7 @@
  * database's own catalog (sqlite_master, pragma_table_info, pragma_foreign_key_list); a name
  * is checked to be [a-z0-9_] before it is put, quoted, into a statement: values are always
  * bound. The backup uses SQLite's online backup API. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -396,6 +397,22 @@ static int dump_load_end(struct vg_store *st, bool commit, struct vg_diag *d)
     return rc;
 }
 
+/* Gives the finished backup part its name path, never over a file that appeared meanwhile:
+ * a hard link fails if path exists; on a file system without hard links, a rename after a
+ * last look. */
+static int publish(const char *part, const char *path, struct vg_diag *d)
+{
+    if (link(part, path) == 0)
+        return 0;
+    int err = errno;
+    struct stat sb;
+    if (err == EEXIST || lstat(path, &sb) == 0)
+        return vg_diag_set(d, VG_EEXIST, "out", "%s exists: a backup goes to a new file", path);
+    if ((err == EPERM || err == EOPNOTSUPP || err == ENOSYS) && rename(part, path) == 0)
+        return 0;
+    return vg_diag_set(d, VG_EIO, "out", "cannot create %s: %s", path, strerror(err));
+}
+
 static int dump_backup(struct vg_store *st, const char *path, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
@@ -433,8 +450,8 @@ out:
     sqlite3_close(dst);
     if (!rc && chmod(part, 0600) != 0)
         rc = vg_diag_set(d, VG_EIO, "out", "cannot set the mode of %s", part);
-    if (!rc && link(part, path) != 0)
-        rc = vg_diag_set(d, VG_EIO, "out", "cannot create %s (it may exist now)", path);
+    if (!rc)
+        rc = publish(part, path, d);
     unlink(part);
     return rc;
 }
