@@ -143,9 +143,9 @@ struct vg_dump_sum {
  * or part written). */
 size_t vg_dump_encode(const struct vg_dump_value *row, size_t n, unsigned char *out, size_t cap);
 
-/* The checksum of table t: SHA-256 over the table's name and column names (each 'T' encoded,
- * NUL-free) then every row's canonical encoding in vg_store_dump_rows' order. 0; VG_ENOMEM;
- * VG_EIO. */
+/* The checksum of table t: SHA-256 over the canonical encoding of a first row of texts (the
+ * table's name, then its column names in t->cols order), then of every row of t in
+ * vg_store_dump_rows' order; sum->rows does not count the first. 0; VG_ENOMEM; VG_EIO. */
 int vg_store_dump_checksum(struct vg_store *st, const struct vg_dump_table *t,
                            struct vg_dump_sum *sum, struct vg_diag *d);
 
