@@ -138,6 +138,8 @@ static int load_all(struct vg_store *src, struct vg_store *dst, const struct vg_
             rc = vg_store_dump_rows(src, &t[i], chunk_row, &c, d);
         if (!rc)
             rc = chunk_flush(&c);
+        if (!rc)
+            rc = vg_store_dump_load_ids(dst, &t[i], d);
         chunk_drop(&c);
     }
     free(v);

@@ -17,7 +17,9 @@
  *   or session_replication_role = replica, which needs a superuser), foreign keys deferred or
  *   checked at the end; COPY FROM STDIN (binary) for the rows; at commit, for each identity
  *   column: setval(pg_get_serial_sequence('"t"', 'id'), max(id)) (or its start when the
- *   table is empty, with is_called false), so that the next id follows the copied ones.
+ *   table is empty, with is_called false), so that the next id follows the copied ones;
+ *   load_ids: setval to greatest(max(id), id_high). tables: id_high = the identity sequence's
+ *   last_value where ids must not come back (finding), 0 elsewhere.
  * - version: its own numbering (schema/pg/), latest = the last pg migration built in.
  * - backup: NULL (pg_dump; store_dump.c answers for it).
  */
@@ -57,6 +59,9 @@ struct vg_dump_table {
     bool implicit_id;          /* the table declares no primary key: its column "id" is the
                                 * backend's own row id (SQLite's rowid; the identity column
                                 * id of the PostgreSQL schema, as for org_product) */
+    long long id_high;         /* the largest id the table ever gave, when its ids must never
+                                * be given again (SQLite's AUTOINCREMENT: finding, whose ids
+                                * digests remember), even if that row is gone; 0: not kept */
     bool seeded;               /* a fresh migration fills it (the playbooks): a copy replaces
                                 * its rows instead of requiring it empty */
 };
@@ -76,6 +81,7 @@ struct vg_store_dump_ops {
     int (*load_clear)(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d);
     int (*load_rows)(struct vg_store *st, const struct vg_dump_table *t,
                      const struct vg_dump_value *v, size_t nrows, struct vg_diag *d);
+    int (*load_ids)(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d);
     int (*load_end)(struct vg_store *st, bool commit, struct vg_diag *d);
     int (*backup)(struct vg_store *st, const char *path, struct vg_diag *d);
 };
@@ -121,6 +127,9 @@ int vg_store_dump_load_clear(struct vg_store *st, const struct vg_dump_table *t,
 int vg_store_dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
                             const struct vg_dump_value *v, size_t nrows, struct vg_diag *d);
 int vg_store_dump_load_end(struct vg_store *st, bool commit, struct vg_diag *d);
+/* In a load, after t's rows: the ids t gives next come after t->id_high too (the source's
+ * mark), not only after the largest id loaded. 0; VG_EIO. */
+int vg_store_dump_load_ids(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d);
 
 /* An online backup of the whole database into a new file path (refused if it exists), a
  * consistent snapshot however others write meanwhile. VG_EEXIST (path exists), VG_EINVAL (a

@@ -116,6 +116,22 @@ static int refers(struct sq *s, const char *a, const char *b, bool *yes, struct 
     return rc;
 }
 
+/* The AUTOINCREMENT mark of table name (sqlite_sequence), 0 if it has none. */
+static long long id_high(struct sq *s, const char *name)
+{
+    sqlite3_stmt *q = NULL;
+    long long v = 0;
+    /* no sqlite_sequence table without an AUTOINCREMENT table: nothing to read then */
+    if (sqlite3_prepare_v2(s->db, "SELECT seq FROM sqlite_sequence WHERE name = ?", -1, &q, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    return v;
+}
+
 static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *n,
                        struct vg_diag *d)
 {
@@ -172,6 +188,8 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
         snprintf(t->name, sizeof t->name, "%s", names[pick]);
         t->seeded = strcmp(t->name, "playbook") == 0; /* seed_playbooks in sqlite.c */
         rc = table_columns(s, t, d);
+        if (!rc)
+            t->id_high = id_high(s, t->name);
     }
     free(names);
     free(refs);
@@ -367,6 +385,32 @@ static int dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
     return rc;
 }
 
+/* SQLite's AUTOINCREMENT continues after the largest of its mark and every id inserted: the
+ * mark raised to the source's. */
+static int dump_load_ids(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (t->id_high <= 0)
+        return 0;
+    sqlite3_stmt *q = prep(s,
+                           "INSERT INTO sqlite_sequence(name, seq) SELECT ?1, ?2 WHERE NOT EXISTS "
+                           "(SELECT 1 FROM sqlite_sequence WHERE name = ?1)",
+                           d);
+    sqlite3_stmt *u =
+        q ? prep(s, "UPDATE sqlite_sequence SET seq = ?2 WHERE name = ?1 AND seq < ?2", d) : NULL;
+    int rc = q && u ? 0 : VG_EIO;
+    for (int i = 0; !rc && i < 2; i++) {
+        sqlite3_stmt *x = i ? u : q;
+        sqlite3_bind_text(x, 1, t->name, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(x, 2, t->id_high);
+        if (sqlite3_step(x) != SQLITE_DONE)
+            rc = vg_diag_set(d, VG_EIO, t->name, "table %s: %s", t->name, sqlite3_errmsg(s->db));
+    }
+    sqlite3_finalize(q);
+    sqlite3_finalize(u);
+    return rc;
+}
+
 /* Puts the triggers back (in their former order), then commits or rolls back. SQLite's rowid
  * and AUTOINCREMENT both continue after the largest id inserted: nothing to set. */
 static int dump_load_end(struct vg_store *st, bool commit, struct vg_diag *d)
@@ -464,6 +508,7 @@ const struct vg_store_dump_ops sq_dump_ops = {
     .load_begin = dump_load_begin,
     .load_clear = dump_load_clear,
     .load_rows = dump_load_rows,
+    .load_ids = dump_load_ids,
     .load_end = dump_load_end,
     .backup = dump_backup,
 };

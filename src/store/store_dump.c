@@ -71,6 +71,11 @@ int vg_store_dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
     return st->ops->dump->load_rows(st, t, v, nrows, d);
 }
 
+int vg_store_dump_load_ids(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d)
+{
+    return st->ops->dump->load_ids(st, t, d);
+}
+
 int vg_store_dump_load_end(struct vg_store *st, bool commit, struct vg_diag *d)
 {
     return st->ops->dump->load_end(st, commit, d);

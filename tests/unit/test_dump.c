@@ -379,6 +379,42 @@ static void checksum_and_load(void **state)
     free(t);
 }
 
+/* finding's ids only grow (a digest remembers the last it showed): a copy keeps the mark of
+ * AUTOINCREMENT, not only the largest id left */
+static void ids_never_come_back(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_diag d;
+    struct vg_dump_table *t;
+    size_t n;
+    exec_on(f->path, "INSERT INTO sqlite_sequence(name, seq) VALUES ('finding', 500)");
+    assert_int_equal(vg_store_dump_tables(f->st, &t, &n, &d), 0);
+    const struct vg_dump_table *fi = find(t, n, "finding", NULL);
+    assert_int_equal(fi->id_high, 500);
+    assert_int_equal(find(t, n, "incident", NULL)->id_high, 0);
+    char pb[160];
+    struct vg_store *b = other(f, "b.db", pb);
+    assert_int_equal(vg_store_dump_load_begin(b, &d), 0);
+    assert_int_equal(vg_store_dump_load_ids(b, fi, &d), 0);
+    assert_int_equal(vg_store_dump_load_end(b, true, &d), 0);
+    assert_int_equal(scalar_on(pb, "SELECT seq FROM sqlite_sequence WHERE name = 'finding'"), 500);
+    /* a mark below the destination's never lowers it */
+    struct vg_dump_table low = *fi;
+    low.id_high = 20;
+    assert_int_equal(vg_store_dump_load_begin(b, &d), 0);
+    assert_int_equal(vg_store_dump_load_ids(b, &low, &d), 0);
+    assert_int_equal(vg_store_dump_load_end(b, true, &d), 0);
+    assert_int_equal(scalar_on(pb, "SELECT seq FROM sqlite_sequence WHERE name = 'finding'"), 500);
+    low.id_high = 501;
+    assert_int_equal(vg_store_dump_load_begin(b, &d), 0);
+    assert_int_equal(vg_store_dump_load_ids(b, &low, &d), 0);
+    assert_int_equal(vg_store_dump_load_end(b, true, &d), 0);
+    assert_int_equal(scalar_on(pb, "SELECT seq FROM sqlite_sequence WHERE name = 'finding'"), 501);
+    vg_store_close(b);
+    drop_other(pb);
+    free(t);
+}
+
 static void backup(void **state)
 {
     struct fixture *f = *state;
@@ -411,6 +447,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tables_in_order, setup, teardown),
         cmocka_unit_test_setup_teardown(rows_typed_in_key_order, setup, teardown),
         cmocka_unit_test_setup_teardown(checksum_and_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(ids_never_come_back, setup, teardown),
         cmocka_unit_test_setup_teardown(backup, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
