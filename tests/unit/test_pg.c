@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
@@ -260,26 +261,43 @@ static void migrate_concurrently(void **state)
 
 /* ---- errors ---- */
 
+/* Terminates the store's server process from another connection, and waits until it is gone
+ * (pg_terminate_backend only signals it) and its goodbye reached the store's socket. */
+static void kill_backend(struct pgf *f)
+{
+    int pid = PQbackendPID(pg_of(f->st)->conn);
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", pid);
+    pg_on(f->other, sql);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
+    for (int i = 0; i < 500 && pg_scalar_on(f->other, sql) > 0; i++)
+        usleep(10000);
+    assert_int_equal(pg_scalar_on(f->other, sql), 0);
+    /* its last words (FATAL) and the end of the stream are sent as it exits, after it left
+     * pg_stat_activity: wait for them on the store's socket */
+    struct pollfd pfd = {.fd = PQsocket(pg_of(f->st)->conn), .events = POLLIN};
+    assert_int_equal(poll(&pfd, 1, 5000), 1);
+}
+
 static void killed_connection_recovers(void **state)
 {
     struct pgf *f = *state;
     struct vg_diag d = {0};
-    struct pg *p = pg_of(f->st);
-    char sql[96];
-    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(p->conn));
-    pg_on(f->other, sql);
-    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), VG_EIO);
-    assert_non_null(strstr(d.message, "database unavailable"));
-    /* the next call reconnects */
+    int pid = PQbackendPID(pg_of(f->st)->conn);
+    /* killed while idle: noticed before the next statement is sent, which then runs on a new
+     * connection */
+    kill_backend(f);
     assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
     assert_int_equal(users_named(f, "a"), 1);
+    assert_int_not_equal(PQbackendPID(pg_of(f->st)->conn), pid);
 
-    /* killed inside a batch: the batch fails whole, then the connection comes back */
+    /* killed inside a batch: the batch fails whole (its writes went with the session), then
+     * the connection comes back */
     vg_store_batch_begin(f->st);
     assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), 0);
-    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(p->conn));
-    pg_on(f->other, sql);
+    kill_backend(f);
     assert_int_equal(vg_store_user_ensure(f->st, "c", "analyst", NULL, &d), VG_EIO);
+    assert_non_null(strstr(d.message, "database unavailable"));
     assert_int_equal(vg_store_user_ensure(f->st, "c2", "analyst", NULL, &d), VG_EIO);
     assert_int_equal(vg_store_batch_commit(f->st, &d), VG_EIO);
     assert_non_null(strstr(d.message, "database unavailable"));
@@ -287,17 +305,46 @@ static void killed_connection_recovers(void **state)
     assert_int_equal(vg_store_user_ensure(f->st, "d", "analyst", NULL, &d), 0);
     assert_int_equal(users_named(f, "d"), 1);
 
+    /* killed inside a use-case transaction: its commit fails, nothing of it stays */
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(vg_store_user_ensure(f->st, "t", "analyst", NULL, &d), 0);
+    kill_backend(f);
+    assert_int_equal(vg_store_tx_commit(f->st, &d), VG_EIO);
+    assert_non_null(strstr(d.message, "database unavailable"));
+    assert_int_equal(users_named(f, "t"), 0);
+
     /* a reader's connection stays one across a reconnection */
     assert_int_equal(vg_store_read_only(f->st, &d), 0);
-    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(p->conn));
-    pg_on(f->other, sql);
+    kill_backend(f);
     json_t *u = NULL;
-    assert_int_equal(vg_store_user_get(f->st, "d", &u), VG_EIO);
     assert_int_equal(vg_store_user_get(f->st, "d", &u), 0);
     json_decref(u);
     assert_int_equal(vg_store_user_ensure(f->st, "e", "analyst", NULL, &d), VG_EIO);
     assert_non_null(strstr(d.message, "read-only"));
     assert_int_equal(users_named(f, "e"), 0);
+}
+
+/* The server stopped, then restarted: calls fail with "database unavailable" meanwhile, then
+ * succeed without reopening the store; nothing acknowledged is lost. */
+static void server_restart_recovers(void **state)
+{
+    struct pgf *f = *state;
+    struct vg_diag d = {0};
+    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
+    pg_cluster_ctl("stop");
+    assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), VG_EIO);
+    assert_non_null(strstr(d.message, "database unavailable"));
+    assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), VG_EIO);
+    pg_cluster_ctl("restart");
+    assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), 0);
+    PQreset(f->other);
+    assert_int_equal(users_named(f, "a"), 1);
+    assert_int_equal(users_named(f, "b"), 1);
+    /* restarted under the store's feet while it was idle: the next call reconnects */
+    pg_cluster_ctl("restart");
+    assert_int_equal(vg_store_user_ensure(f->st, "c", "analyst", NULL, &d), 0);
+    PQreset(f->other);
+    assert_int_equal(users_named(f, "c"), 1);
 }
 
 static void statement_and_lock_timeouts(void **state)
@@ -712,6 +759,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrate_twice_is_once, setup, teardown),
         cmocka_unit_test(migrate_concurrently),
         cmocka_unit_test_setup_teardown(killed_connection_recovers, setup, teardown),
+        cmocka_unit_test_setup_teardown(server_restart_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(statement_and_lock_timeouts, setup, teardown),
         cmocka_unit_test(uri_password_never_shown),
         cmocka_unit_test_setup_teardown(helpers, setup, teardown),
