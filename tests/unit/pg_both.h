@@ -18,7 +18,7 @@ struct backend {
     PGconn *other;          /* PostgreSQL: the test's own connection */
 };
 
-static void be_sql(const struct backend *be, const char *sql)
+static inline void be_sql(const struct backend *be, const char *sql)
 {
     if (be->other) {
         pg_on(be->other, sql);
