@@ -40,9 +40,9 @@ static json_t *member_row(const PGresult *r, int i)
 {
     const char *kind = pg_get_text(r, i, 1);
     json_t *m = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)pg_get_int(r, i, 0),
-                          "kind", kind, "name", pg_get_text(r, i, 2), "email",
-                          pg_get_text(r, i, 3), "role", pg_get_text(r, i, 4), "added",
-                          pg_get_text(r, i, 5), "lang", pg_get_text(r, i, 9));
+                          "kind", kind, "name", pg_get_text(r, i, 2), "email", pg_get_text(r, i, 3),
+                          "role", pg_get_text(r, i, 4), "added", pg_get_text(r, i, 5), "lang",
+                          pg_get_text(r, i, 9));
     if (strcmp(kind, "partner") == 0)
         json_object_set_new(m, "partner_id", json_integer(pg_get_int(r, i, 6)));
     else if (strcmp(kind, "contact") == 0)
@@ -537,8 +537,8 @@ static int pending(struct vg_store *st, long long id, const char *before, json_t
             json_array_append_new(pend, pending_row(r, i));
     }
     PQclear(r);
-    *out = json_pack("{s:I,s:o,s:o,s:o}", "rollcall", (json_int_t)no, "sent", sent, "pending",
-                     pend, "acknowledged", acked);
+    *out = json_pack("{s:I,s:o,s:o,s:o}", "rollcall", (json_int_t)no, "sent", sent, "pending", pend,
+                     "acknowledged", acked);
     return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 }
 
@@ -610,9 +610,9 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
 
 static json_t *scheduled_row(const PGresult *r, int i)
 {
-    json_t *e = json_pack("{s:I,s:I,s:s}", "id", (json_int_t)pg_get_int(r, i, 0),
-                          "sitrep_every_hours", (json_int_t)pg_get_int(r, i, 1), "base",
-                          pg_get_text(r, i, 2));
+    json_t *e =
+        json_pack("{s:I,s:I,s:s}", "id", (json_int_t)pg_get_int(r, i, 0), "sitrep_every_hours",
+                  (json_int_t)pg_get_int(r, i, 1), "base", pg_get_text(r, i, 2));
     json_object_set_new(e, "reminded", pg_get_null(r, i, 3));
     return e;
 }

@@ -16,9 +16,9 @@
 static json_t *inbound_row(const PGresult *r, int i)
 {
     return json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:I}", "id",
-                     (json_int_t)pg_get_int(r, i, 0), "message_id", pg_get_text(r, i, 1),
-                     "sha256", pg_get_text(r, i, 2), "size", (json_int_t)pg_get_int(r, i, 3),
-                     "sender", pg_get_text(r, i, 4), "subject", pg_get_text(r, i, 5), "received",
+                     (json_int_t)pg_get_int(r, i, 0), "message_id", pg_get_text(r, i, 1), "sha256",
+                     pg_get_text(r, i, 2), "size", (json_int_t)pg_get_int(r, i, 3), "sender",
+                     pg_get_text(r, i, 4), "subject", pg_get_text(r, i, 5), "received",
                      pg_get_text(r, i, 6), "outcome", pg_get_text(r, i, 7), "reason",
                      pg_get_text(r, i, 8), "ref", pg_get_text(r, i, 9), "queue_id",
                      PQgetisnull(r, i, 10) ? json_null()

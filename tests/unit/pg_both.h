@@ -95,7 +95,8 @@ static void blank_times(json_t *v, const char *const *times)
     const char *k;
     json_t *x;
     if (json_is_array(v)) {
-        json_array_foreach(v, i, x) blank_times(x, times);
+        json_array_foreach(v, i, x)
+            blank_times(x, times);
     } else if (json_is_object(v)) {
         json_object_foreach(v, k, x) {
             bool t = false;

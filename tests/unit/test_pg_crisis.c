@@ -143,8 +143,8 @@ static void crisis_body(const struct backend *be)
     assert_int_equal(vg_store_crisis_log_add(a, &alice, 999, "x", &out, &d), VG_ENOENT);
 
     /* members of the three kinds */
-    json_t *m = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "kind", "partner", "name", "CERT-X",
-                          "email", "soc@cert-x.example", "role", "partner", "partner_id",
+    json_t *m = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s}", "kind", "partner", "name", "CERT-X", "email",
+                          "soc@cert-x.example", "role", "partner", "partner_id",
                           (json_int_t)partner, "lang", "fr");
     assert_int_equal(vg_store_crisis_member_add(a, &alice, id, m, &out, &d), 0);
     long long m1 = num(out, "id");
@@ -448,12 +448,13 @@ static void normalize(const struct run *r, json_t *v)
     const char *k;
     json_t *x;
     if (json_is_array(v)) {
-        json_array_foreach(v, i, x) normalize(r, x);
+        json_array_foreach(v, i, x)
+            normalize(r, x);
     } else if (json_is_object(v)) {
         if (json_object_get(v, "email") && json_object_get(v, "id"))
-            json_object_set_new(v, "id",
-                                json_integer(member_rank(r, num(v, "id"))));
-        json_object_foreach(v, k, x) normalize(r, x);
+            json_object_set_new(v, "id", json_integer(member_rank(r, num(v, "id"))));
+        json_object_foreach(v, k, x)
+            normalize(r, x);
     }
     static const char *const times[] = {"opened", "updated", "at",   "added",
                                         "sent",   "acked",   "base", NULL};
@@ -473,14 +474,14 @@ static void record(struct run *r, const char *op, int rc, json_t *out)
 
 static void random_writes(struct run *r, unsigned seed)
 {
-    static const char *const emails[] = {"a@x.example", "b@x.example", "c@x.example",
-                                         "d@x.example", "e@x.example"};
+    static const char *const emails[] = {"a@x.example", "b@x.example", "c@x.example", "d@x.example",
+                                         "e@x.example"};
     static const char *const levels[] = {"minor", "major", "critical"};
     srand(seed);
     struct vg_diag d = {0};
     for (int c = 0; c < 3; c++) {
-        json_t *cr = json_pack("{s:s,s:s,s:[],s:i}", "title", "C", "level", levels[c],
-                               "incidents", "sitrep_every_hours", rand() % 3);
+        json_t *cr = json_pack("{s:s,s:s,s:[],s:i}", "title", "C", "level", levels[c], "incidents",
+                               "sitrep_every_hours", rand() % 3);
         json_t *out = NULL;
         int rc = vg_store_crisis_create(r->st, &alice, cr, &out, &d);
         assert_int_equal(rc, 0);
@@ -496,9 +497,8 @@ static void random_writes(struct run *r, unsigned seed)
         int rc;
         switch (rand() % 9) {
         case 0: {
-            json_t *m =
-                json_pack("{s:s,s:s,s:s,s:s}", "kind", "person", "name", "N", "email",
-                          emails[rand() % 5], "role", rand() % 2 ? "lead" : "legal");
+            json_t *m = json_pack("{s:s,s:s,s:s,s:s}", "kind", "person", "name", "N", "email",
+                                  emails[rand() % 5], "role", rand() % 2 ? "lead" : "legal");
             rc = vg_store_crisis_member_add(r->st, &alice, id, m, &out, &d);
             if (rc == 0 && r->nmembers[c] < 8)
                 r->members[c][r->nmembers[c]++] = num(out, "id");
@@ -539,17 +539,17 @@ static void random_writes(struct run *r, unsigned seed)
         case 4:
             if (r->hashes == 0)
                 continue;
-        {
-            const unsigned char *h = hashes[(unsigned)rand() % r->hashes];
-            rc = vg_store_crisis_ack(r->st, h, &out, &d);
-            record(r, "ack", rc, out);
-            if (rand() % 3 == 0) { /* the same link twice */
-                out = NULL;
+            {
+                const unsigned char *h = hashes[(unsigned)rand() % r->hashes];
                 rc = vg_store_crisis_ack(r->st, h, &out, &d);
                 record(r, "ack", rc, out);
+                if (rand() % 3 == 0) { /* the same link twice */
+                    out = NULL;
+                    rc = vg_store_crisis_ack(r->st, h, &out, &d);
+                    record(r, "ack", rc, out);
+                }
+                break;
             }
-            break;
-        }
         case 5: {
             if (r->nmembers[c] == 0 || r->hashes >= 64)
                 continue;
@@ -580,8 +580,8 @@ static void random_writes(struct run *r, unsigned seed)
             if (rand() % 3)
                 continue;
             json_t *closing = json_pack("{s:s,s:[]}", "summary", "done", "actions");
-            rc = vg_store_crisis_close(r->st, &alice, id, "2026-12-05T00:00:00Z", closing,
-                                       "review", &out, &d);
+            rc = vg_store_crisis_close(r->st, &alice, id, "2026-12-05T00:00:00Z", closing, "review",
+                                       &out, &d);
             json_decref(closing);
             record(r, "close", rc, out);
             break;
@@ -594,8 +594,7 @@ static void random_writes(struct run *r, unsigned seed)
         record(r, "get", vg_store_crisis_get(r->st, r->crises[c], &out), out);
         out = NULL;
         record(r, "pending",
-               vg_store_crisis_pending(r->st, r->crises[c], "2100-01-01T00:00:00Z", &out, &d),
-               out);
+               vg_store_crisis_pending(r->st, r->crises[c], "2100-01-01T00:00:00Z", &out, &d), out);
     }
     json_t *out = NULL;
     record(r, "scheduled", vg_store_crisis_scheduled(r->st, &out, &d), out);
@@ -610,7 +609,8 @@ static int seen(const json_t *trace, const char *op, int rc)
     int n = 0;
     size_t i;
     json_t *e;
-    json_array_foreach(trace, i, e) n += strcmp(str(e, "op"), op) == 0 && num(e, "rc") == rc;
+    json_array_foreach(trace, i, e)
+        n += strcmp(str(e, "op"), op) == 0 && num(e, "rc") == rc;
     return n;
 }
 

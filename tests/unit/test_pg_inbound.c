@@ -40,8 +40,12 @@ static void inbound_body(const struct backend *be)
     for (int i = 0; i < 300; i++)
         att1[i] = (unsigned char)(255 - i);
     struct vg_inbound_att atts[2] = {
-        {.name = "evil.zip", .media_type = "application/zip", .size = 300, .sha256 = hash_c,
-         .is_archive = true, .data = att1},
+        {.name = "evil.zip",
+         .media_type = "application/zip",
+         .size = 300,
+         .sha256 = hash_c,
+         .is_archive = true,
+         .data = att1},
         {.name = "", .media_type = "image/png", .size = 70000, .sha256 = hash_b, .data = NULL},
     };
     struct vg_inbound_new m = {.raw = raw,
@@ -233,7 +237,7 @@ static void inbound_on_pg(void **state)
 
 static void random_messages(struct vg_store *st, unsigned seed, json_t *trace)
 {
-    static const char *const outcomes[] = {"report", "reply",      "xarf",      "ineligible",
+    static const char *const outcomes[] = {"report", "reply",       "xarf",      "ineligible",
                                            "queued", "quarantined", "duplicate", "bogus"};
     static const char *const mids[] = {"", "", "a@x", "b@x", "c@x"};
     static const char *const hashes[] = {hash_a, hash_b, hash_c};
@@ -302,8 +306,8 @@ static void random_messages(struct vg_store *st, unsigned seed, json_t *trace)
     for (int k = 0; k < 5; k++) {
         long long id = 0;
         int rc = vg_store_inbound_find(st, mids[k], hashes[k % 3], &id);
-        json_array_append_new(trace,
-                              json_pack("{s:s,s:i,s:I}", "op", "find", "rc", rc, "id", (json_int_t)id));
+        json_array_append_new(trace, json_pack("{s:s,s:i,s:I}", "op", "find", "rc", rc, "id",
+                                               (json_int_t)id));
     }
     for (int k = 0; k < 8; k++) {
         json_t *f = json_pack("{s:s}", "outcome", outcomes[k]);
