@@ -192,6 +192,22 @@ static int write_begin(struct pg *p, long long id, struct vg_diag *d)
     return vg_diag_set(d, VG_ENOENT, "id", "no crisis %lld", id);
 }
 
+/* write_begin with now, the write's time. */
+static int begin_now(struct pg *p, long long id, char now[VG_TIME_LEN], struct vg_diag *d)
+{
+    vg_time_now(now);
+    return write_begin(p, id, d);
+}
+
+/* Appends an integer of JSON, or SQL NULL when v is NULL (a key the object does not have). */
+static void param_int_or_null(struct pg_params *pp, const json_t *v)
+{
+    if (v)
+        pg_param_int(pp, json_integer_value(v));
+    else
+        pg_param_text(pp, NULL);
+}
+
 /* Runs one statement of an open write: 0, or the failure with the write rolled back.
  * *changes (may be NULL) = the rows it changed, *ret (may be NULL) = its first row's first
  * column (RETURNING id). */
@@ -237,8 +253,7 @@ static int crisis_update(struct vg_store *st, const struct vg_actor *who, long l
 {
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
-    vg_time_now(now);
-    int rc = write_begin(p, id, d);
+    int rc = begin_now(p, id, now, d);
     if (rc)
         return rc;
     const json_t *every = json_object_get(patch, "sitrep_every_hours");
@@ -246,10 +261,7 @@ static int crisis_update(struct vg_store *st, const struct vg_actor *who, long l
     pg_param_text(&pp, vg_json_str(patch, "title"));
     pg_param_text(&pp, vg_json_str(patch, "level"));
     pg_param_json(&pp, json_object_get(patch, "incidents"));
-    if (every)
-        pg_param_int(&pp, json_integer_value(every));
-    else
-        pg_param_text(&pp, NULL);
+    param_int_or_null(&pp, every);
     pg_param_text(&pp, now);
     pg_param_int(&pp, id);
     rc = step(p,
@@ -267,8 +279,7 @@ static int log_add(struct vg_store *st, const struct vg_actor *who, long long id
 {
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
-    vg_time_now(now);
-    int rc = write_begin(p, id, d);
+    int rc = begin_now(p, id, now, d);
     if (rc)
         return rc;
     struct pg_params pp = {0};
@@ -293,11 +304,9 @@ static int member_add(struct vg_store *st, const struct vg_actor *who, long long
 {
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
-    vg_time_now(now);
-    int rc = write_begin(p, id, d);
+    int rc = begin_now(p, id, now, d);
     if (rc)
         return rc;
-    const json_t *partner = json_object_get(m, "partner_id"), *org = json_object_get(m, "org_id");
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
     pg_param_text(&pp, vg_json_str(m, "kind"));
@@ -305,14 +314,8 @@ static int member_add(struct vg_store *st, const struct vg_actor *who, long long
     pg_param_text(&pp, vg_json_str(m, "email"));
     pg_param_text(&pp, vg_json_str(m, "role"));
     pg_param_text(&pp, now);
-    if (partner)
-        pg_param_int(&pp, json_integer_value(partner));
-    else
-        pg_param_text(&pp, NULL);
-    if (org)
-        pg_param_int(&pp, json_integer_value(org));
-    else
-        pg_param_text(&pp, NULL);
+    param_int_or_null(&pp, json_object_get(m, "partner_id"));
+    param_int_or_null(&pp, json_object_get(m, "org_id"));
     pg_param_text(&pp, vg_json_str(m, "max_tlp"));
     pg_param_text(&pp, vg_json_str(m, "lang") ? vg_json_str(m, "lang") : "");
     PGresult *r = pg_run(p,
@@ -340,8 +343,7 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
 {
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
-    vg_time_now(now);
-    int rc = write_begin(p, id, d);
+    int rc = begin_now(p, id, now, d);
     if (rc)
         return rc;
     long long number = json_integer_value(json_object_get(sr, "number")), version = 1;
@@ -396,9 +398,8 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
 static int rollcall_begin(struct pg *p, long long id, char now[VG_TIME_LEN], long long *no,
                           struct vg_diag *d)
 {
-    vg_time_now(now);
     *no = 0;
-    int rc = write_begin(p, id, d);
+    int rc = begin_now(p, id, now, d);
     if (rc)
         return rc;
     struct pg_params pp = {0};
