@@ -234,6 +234,11 @@ static void crisis_body(const struct backend *be)
     assert_int_equal(vg_store_crisis_rollcall(a, &alice, id, bad, 2, &out, &d), VG_ENOENT);
     assert_int_equal(be_scalar(be, "SELECT count(*) FROM crisis_ack"), 0); /* all undone */
     assert_int_equal(vg_store_crisis_rollcall(a, &alice, 999, t, 3, &out, &d), VG_ENOENT);
+    /* a hash twice: a store failure (VG_EIO, not VG_EEXIST: the contract names none) */
+    struct vg_crisis_token twice[2] = {t[0], {m2, {0}}};
+    memcpy(twice[1].hash, t[0].hash, 32);
+    assert_int_equal(vg_store_crisis_rollcall(a, &alice, id, twice, 2, &out, &d), VG_EIO);
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM crisis_ack"), 0);
     struct vg_diag dr = {0};
     assert_int_equal(vg_store_crisis_resend(a, &alice, id, t, 1, &out, &dr), VG_ENOENT);
     assert_string_equal(dr.field, "rollcall");
