@@ -732,6 +732,9 @@ static const struct vg_store_ops pg_ops = {
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
     .user = &pg_user_ops,
+    /* the crisis cell and inbound mail (pg_crisis.c, pg_inbound.c) */
+    .crisis = &pg_crisis_ops,
+    .inbound = &pg_inbound_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

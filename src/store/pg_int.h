@@ -141,4 +141,9 @@ void pg_uri_redact(const char *uri, char *out, size_t n);
 
 extern const struct vg_store_user_ops pg_user_ops;
 
+/* ---- the crisis cell (pg_crisis.c) and inbound mail (pg_inbound.c) ---- */
+
+extern const struct vg_store_crisis_ops pg_crisis_ops;
+extern const struct vg_store_inbound_ops pg_inbound_ops;
+
 #endif
