@@ -716,6 +716,9 @@ static const struct vg_store_ops pg_ops = {
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
     .user = &pg_user_ops,
+    /* organisations and vulnerabilities (pg_org.c, pg_vulns.c, pg_findings.c) */
+    .org = &pg_org_ops,
+    .vuln = &pg_vuln_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

@@ -140,4 +140,19 @@ void pg_uri_redact(const char *uri, char *out, size_t n);
 
 extern const struct vg_store_user_ops pg_user_ops;
 
+/* ---- organisations (pg_org.c) and vulnerabilities (pg_vulns.c, pg_findings.c) ---- */
+
+extern const struct vg_store_org_ops pg_org_ops;
+extern const struct vg_store_vuln_ops pg_vuln_ops;
+/* "{v0,v1,...}": n integers as a bigint[] parameter's text; NULL when out of memory. Free. */
+char *pg_int_array(const long long *v, size_t n);
+int pg_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
+                       const char *const *assets, size_t nassets, const struct vg_store_finding *f,
+                       size_t n, json_t **out, struct vg_diag *d);
+int pg_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+int pg_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
+int pg_finding_list(struct vg_store *st, long long org, const char *since,
+                    const struct vg_page *page, json_t **out, struct vg_diag *d);
+int pg_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
+
 #endif
