@@ -318,12 +318,8 @@ int pg_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
     }
     free(ids);
     free(rows);
-    if (rc == VG_ENOMEM) {
-        pg_rollback(p);
-        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    }
-    if (rc || pg_commit(p))
-        return pg_fail(p, d);
+    if ((rc = pg_write_end(p, rc, d)))
+        return rc;
     if (out)
         *out = json_pack("{s:I,s:I,s:I}", "found", (json_int_t)n, "new", (json_int_t)fresh, "gone",
                          (json_int_t)gone);
@@ -352,13 +348,7 @@ int pg_finding_prune(struct vg_store *st, long long org, struct vg_diag *d)
     if (!rc)
         rc = sums_store(p, delta, nd, 0, false);
     free(delta);
-    if (rc == VG_ENOMEM) {
-        pg_rollback(p);
-        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    }
-    if (rc || pg_commit(p))
-        return pg_fail(p, d);
-    return 0;
+    return pg_write_end(p, rc, d);
 }
 
 int pg_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx)

@@ -160,20 +160,14 @@ static int pg_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_
             return vg_diag_set(d, VG_EINVAL, "", "record %zu is incomplete", i);
     if (pg_begin(p))
         return pg_error(p, d);
-    for (size_t i = 0; i < n; i++) {
-        int res = 2, rc = put_record(p, &v[i], now, &res);
-        if (rc == VG_ENOMEM) {
-            pg_rollback(p);
-            return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-        }
-        if (rc)
-            return pg_fail(p, d);
-        if (result)
+    int rc = 0;
+    for (size_t i = 0; !rc && i < n; i++) {
+        int res = 2;
+        rc = put_record(p, &v[i], now, &res);
+        if (!rc && result)
             result[i] = res;
     }
-    if (pg_commit(p))
-        return pg_fail(p, d);
-    return 0;
+    return pg_write_end(p, rc, d);
 }
 
 /* Runs sql with rows (a JSON array, dumped as the parameter $1) inside the open write. */
@@ -191,8 +185,7 @@ static int put_rows(struct pg *p, const char *sql, json_t *rows)
     return 0;
 }
 
-/* Ends a write of put_rows calls: 0, or the failure mapped after rolling back. */
-static int rows_done(struct pg *p, int rc, struct vg_diag *d)
+int pg_write_end(struct pg *p, int rc, struct vg_diag *d)
 {
     if (rc == VG_ENOMEM) {
         pg_rollback(p);
@@ -234,7 +227,7 @@ static int pg_kev_put(struct vg_store *st, const struct vg_store_kev *k, size_t 
         rc = rows ? put_rows(p, KEV_SQL, rows) : VG_ENOMEM;
         json_decref(rows);
     }
-    return rows_done(p, rc, d);
+    return pg_write_end(p, rc, d);
 }
 
 static const char EPSS_SQL[] =
@@ -279,7 +272,7 @@ static int pg_epss_put(struct vg_store *st, const struct vg_store_epss *e, size_
     }
     if (!rc && (set_meta(p, "epss_model", model) || set_meta(p, "epss_date", date)))
         rc = VG_EIO;
-    return rows_done(p, rc, d);
+    return pg_write_end(p, rc, d);
 }
 
 /* ---- reading records ---- */

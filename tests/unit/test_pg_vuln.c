@@ -426,6 +426,25 @@ static void domains_body(struct vg_store *st, json_t *t)
     assert_int_equal(json_integer_value(json_array_get(json_array_get(got, 0), 1)), 0);
     note(t, "sums_4", got);
     json_decref(got);
+    /* a failing write inside a use-case transaction is undone alone: a finding of no
+     * organisation (foreign key), then a good one; the transaction commits the good one */
+    assert_int_equal(vg_store_tx_begin(st, &d), 0);
+    struct vg_store_finding nobody = {b + 100, 0, CVE_A}, good = {a, 0, CVE_C};
+    int rc = vg_store_finding_replace(st, &all, assets, 4, &nobody, 1, NULL, &d);
+    assert_int_equal(rc, VG_EIO);
+    assert_int_equal(vg_store_finding_replace(st, &ofa, assets, 4, &good, 1, &out, &d), 0);
+    assert_int_equal(json_integer_value(json_object_get(out, "new")), 1);
+    json_decref(out);
+    assert_int_equal(vg_store_tx_commit(st, &d), 0);
+    got = json_array();
+    assert_int_equal(vg_store_finding_sums_each(st, 0, each_sum, got), 0);
+    note(t, "sums_5", got);
+    json_decref(got);
+    pg = (struct vg_page){.limit = 10};
+    assert_int_equal(vg_store_finding_list(st, b, NULL, &pg, &out, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(out, "items")), 1); /* b kept CVE_A */
+    note(t, "finding_list_b", out);
+    json_decref(out);
 }
 
 /* ---- random writes, compared ---- */
