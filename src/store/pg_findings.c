@@ -210,7 +210,9 @@ static int fnew_fill(struct pg *p, const struct frow *rows, size_t n)
             return VG_EIO;
         PQclear(r);
     }
-    return 0;
+    /* the planner knows nothing of a temporary table (autovacuum does not see it): for a large
+     * one, without statistics, it would guess its joins wrong */
+    return n > FIND_ROWS && pg_exec(p, "ANALYZE fnew") ? VG_EIO : 0;
 }
 
 #define NOT_FOUND_AGAIN                                                                            \
@@ -255,13 +257,12 @@ static int replace_rows(struct pg *p, const struct vg_store_fscope *scope, const
                    exact ? "INSERT INTO finding(org_id, asset_id, key, first_seen) "
                            "SELECT org_id, asset_id, key, $1 FROM fnew n WHERE NOT EXISTS "
                            "(SELECT 1 FROM finding f WHERE f.org_id = n.org_id AND f.key = n.key "
-                           "AND f.asset_id = n.asset_id) ORDER BY org_id, key, asset_id "
-                           "ON CONFLICT DO NOTHING"
+                           "AND f.asset_id = n.asset_id) ORDER BY org_id, key, asset_id"
                          : "INSERT INTO finding(org_id, asset_id, key, first_seen) "
                            "SELECT org_id, asset_id, key, $1 FROM fnew n WHERE NOT EXISTS "
                            "(SELECT 1 FROM finding f WHERE f.org_id = n.org_id AND f.key = n.key "
                            "AND f.asset_id = n.asset_id) ORDER BY org_id, key, asset_id "
-                           "ON CONFLICT DO NOTHING RETURNING org_id, asset_id, key",
+                           "RETURNING org_id, asset_id, key",
                    &q);
         rc = r ? 0 : VG_EIO;
     }
