@@ -89,41 +89,9 @@ static int put_record(struct pg *p, const struct vg_store_vrec *v, const char *n
     PQclear(r);
     if (rows == 0)
         return 0;
-    /* its compact form, or none (a stale one would be read instead of the new JSON) */
-    struct pg_params q = {0};
-    pg_param_int(&q, v->key);
-    pg_param_text(&q, v->source);
-    if (v->compact) {
-        pg_param_bytes(&q, v->compact, (int)v->compact_len);
-        r = pg_run(p,
-                   "INSERT INTO vuln_compact(key, source, data) VALUES ($1, $2, $3) "
-                   "ON CONFLICT (key, source) DO UPDATE SET data = excluded.data",
-                   &q);
-    } else {
-        r = pg_run(p, "DELETE FROM vuln_compact WHERE key = $1 AND source = $2", &q);
-    }
-    if (!r)
-        return VG_EIO;
-    PQclear(r);
-    /* the summary follows the preferred record: one with a score, NVD's first */
-    struct pg_params m = {0};
-    pg_param_int(&m, v->key);
-    pg_param_text(&m, v->cve);
-    r = pg_run(p,
-               "INSERT INTO vuln(key, cve, published, modified, cvss, cvss_version, severity, "
-               "description) SELECT key, $2, published, modified, cvss, cvss_version, severity, "
-               "description FROM vuln_record WHERE key = $1 "
-               "ORDER BY cvss IS NULL, source = 'cve5' LIMIT 1 "
-               "ON CONFLICT (key) DO UPDATE SET cve = excluded.cve, "
-               "published = excluded.published, modified = excluded.modified, "
-               "cvss = excluded.cvss, cvss_version = excluded.cvss_version, "
-               "severity = excluded.severity, description = excluded.description",
-               &m);
-    if (!r)
-        return VG_EIO;
-    PQclear(r);
-    if (!v->nproducts)
-        return 0;
+    /* then in one statement: its compact form, or none (a stale one would be read instead of
+     * the new JSON); the products it names; the summary, which follows the preferred record
+     * (one with a score, NVD's first) as the statement above left them */
     json_t *names = json_array();
     for (size_t i = 0; names && i < v->nproducts; i++)
         if (json_array_append_new(names, json_string(v->products[i])))
@@ -132,16 +100,35 @@ static int put_record(struct pg *p, const struct vg_store_vrec *v, const char *n
         json_decref(names);
         return VG_ENOMEM;
     }
-    struct pg_params n = {0};
-    pg_param_json(&n, names);
-    pg_param_int(&n, v->key);
+    struct pg_params q = {0};
+    pg_param_int(&q, v->key);
+    pg_param_text(&q, v->source);
+    if (v->compact)
+        pg_param_bytes(&q, v->compact, (int)v->compact_len);
+    else
+        pg_param_text(&q, NULL);
+    pg_param_json(&q, names);
+    pg_param_text(&q, v->cve);
     json_decref(names);
     r = pg_run(p,
-               "INSERT INTO vuln_product(product, key) "
-               "SELECT DISTINCT e, $2::bigint FROM json_array_elements_text($1::json) e "
-               "ON CONFLICT DO NOTHING",
-               &n);
-    pg_params_free(&n);
+               "WITH c AS (INSERT INTO vuln_compact(key, source, data) "
+               "SELECT $1, $2, $3 WHERE $3::bytea IS NOT NULL "
+               "ON CONFLICT (key, source) DO UPDATE SET data = excluded.data), "
+               "x AS (DELETE FROM vuln_compact WHERE $3::bytea IS NULL AND key = $1 "
+               "AND source = $2), "
+               "p AS (INSERT INTO vuln_product(product, key) "
+               "SELECT DISTINCT e, $1::bigint FROM json_array_elements_text($4::json) e "
+               "ON CONFLICT DO NOTHING) "
+               "INSERT INTO vuln(key, cve, published, modified, cvss, cvss_version, severity, "
+               "description) SELECT key, $5, published, modified, cvss, cvss_version, severity, "
+               "description FROM vuln_record WHERE key = $1 "
+               "ORDER BY cvss IS NULL, source = 'cve5' LIMIT 1 "
+               "ON CONFLICT (key) DO UPDATE SET cve = excluded.cve, "
+               "published = excluded.published, modified = excluded.modified, "
+               "cvss = excluded.cvss, cvss_version = excluded.cvss_version, "
+               "severity = excluded.severity, description = excluded.description",
+               &q);
+    pg_params_free(&q);
     if (!r)
         return VG_EIO;
     PQclear(r);
