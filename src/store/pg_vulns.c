@@ -39,6 +39,20 @@ char *pg_int_array(const long long *v, size_t n)
 
 /* ---- records ---- */
 
+/* v[0..n) and then also (when not NULL) as a JSON array of strings; NULL: out of memory. */
+static json_t *strings_json(const char *const *v, size_t n, const char *also)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i <= n; i++) {
+        const char *e = i < n ? v[i] : also;
+        if (e && json_array_append_new(a, json_string(e))) {
+            json_decref(a);
+            a = NULL;
+        }
+    }
+    return a;
+}
+
 static void param_score(struct pg_params *pp, double v, char buf[32])
 {
     if (v < 0) {
@@ -92,14 +106,9 @@ static int put_record(struct pg *p, const struct vg_store_vrec *v, const char *n
     /* then in one statement: its compact form, or none (a stale one would be read instead of
      * the new JSON); the products it names; the summary, which follows the preferred record
      * (one with a score, NVD's first) as the statement above left them */
-    json_t *names = json_array();
-    for (size_t i = 0; names && i < v->nproducts; i++)
-        if (json_array_append_new(names, json_string(v->products[i])))
-            break;
-    if (!names || json_array_size(names) != v->nproducts) {
-        json_decref(names);
+    json_t *names = strings_json(v->products, v->nproducts, NULL);
+    if (!names)
         return VG_ENOMEM;
-    }
     struct pg_params q = {0};
     pg_param_int(&q, v->key);
     pg_param_text(&q, v->source);
@@ -192,29 +201,40 @@ static const char KEV_SQL[] =
     "due_date = excluded.due_date, ransomware = excluded.ransomware, vendor = excluded.vendor, "
     "product = excluded.product";
 
+static json_t *kev_json(const void *items, size_t j)
+{
+    const struct vg_store_kev *k = (const struct vg_store_kev *)items + j;
+    return json_pack("[I,s,s,i,s,s]", (json_int_t)k->key, k->date_added ? k->date_added : "",
+                     k->due_date ? k->due_date : "", k->ransomware ? 1 : 0,
+                     k->vendor ? k->vendor : "", k->product ? k->product : "");
+}
+
+/* Writes items[0..n) with sql, PG_ROWS at a time (row(items, j): item j as a JSON array)
+ * inside the open write. 0, VG_ENOMEM or VG_EIO. */
+static int put_chunks(struct pg *p, const char *sql, const void *items, size_t n,
+                      json_t *(*row)(const void *items, size_t j))
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < n; i += PG_ROWS) {
+        json_t *rows = json_array();
+        for (size_t j = i; rows && j < n && j < i + PG_ROWS; j++)
+            if (json_array_append_new(rows, row(items, j))) {
+                json_decref(rows);
+                rows = NULL;
+            }
+        rc = rows ? put_rows(p, sql, rows) : VG_ENOMEM;
+        json_decref(rows);
+    }
+    return rc;
+}
+
 static int pg_kev_put(struct vg_store *st, const struct vg_store_kev *k, size_t n,
                       struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     if (pg_begin(p))
         return pg_error(p, d);
-    int rc = 0;
-    for (size_t i = 0; !rc && i < n; i += PG_ROWS) {
-        json_t *rows = json_array();
-        for (size_t j = i; rows && j < n && j < i + PG_ROWS; j++)
-            if (json_array_append_new(rows, json_pack("[I,s,s,i,s,s]", (json_int_t)k[j].key,
-                                                      k[j].date_added ? k[j].date_added : "",
-                                                      k[j].due_date ? k[j].due_date : "",
-                                                      k[j].ransomware ? 1 : 0,
-                                                      k[j].vendor ? k[j].vendor : "",
-                                                      k[j].product ? k[j].product : ""))) {
-                json_decref(rows);
-                rows = NULL;
-            }
-        rc = rows ? put_rows(p, KEV_SQL, rows) : VG_ENOMEM;
-        json_decref(rows);
-    }
-    return pg_write_end(p, rc, d);
+    return pg_write_end(p, put_chunks(p, KEV_SQL, k, n, kev_json), d);
 }
 
 static const char EPSS_SQL[] =
@@ -239,24 +259,19 @@ static int set_meta(struct pg *p, const char *name, const char *value)
     return r ? 0 : VG_EIO;
 }
 
+static json_t *epss_json(const void *items, size_t j)
+{
+    const struct vg_store_epss *e = (const struct vg_store_epss *)items + j;
+    return json_pack("[I,f,f]", (json_int_t)e->key, e->score, e->percentile);
+}
+
 static int pg_epss_put(struct vg_store *st, const struct vg_store_epss *e, size_t n,
                        const char *model, const char *date, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     if (pg_begin(p))
         return pg_error(p, d);
-    int rc = 0;
-    for (size_t i = 0; !rc && i < n; i += PG_ROWS) {
-        json_t *rows = json_array();
-        for (size_t j = i; rows && j < n && j < i + PG_ROWS; j++)
-            if (json_array_append_new(rows, json_pack("[I,f,f]", (json_int_t)e[j].key, e[j].score,
-                                                      e[j].percentile))) {
-                json_decref(rows);
-                rows = NULL;
-            }
-        rc = rows ? put_rows(p, EPSS_SQL, rows) : VG_ENOMEM;
-        json_decref(rows);
-    }
+    int rc = put_chunks(p, EPSS_SQL, e, n, epss_json);
     if (!rc && (set_meta(p, "epss_model", model) || set_meta(p, "epss_date", date)))
         rc = VG_EIO;
     return pg_write_end(p, rc, d);
@@ -482,14 +497,9 @@ static int pg_vuln_products_for_names(struct vg_store *st, const char *const *na
     }
     /* the organisations having one of the names (or a product without one), in id order,
      * with all their products */
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++)
-        if (json_array_append_new(arr, json_string(names[i])))
-            break;
-    if (!arr || json_array_append_new(arr, json_string("")) || json_array_size(arr) != n + 1) {
-        json_decref(arr);
+    json_t *arr = strings_json(names, n, "");
+    if (!arr)
         return VG_ENOMEM;
-    }
     struct pg_params pp = {0};
     pg_param_json(&pp, arr);
     json_decref(arr);
