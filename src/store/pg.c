@@ -735,6 +735,9 @@ static const struct vg_store_ops pg_ops = {
     /* the crisis cell and inbound mail (pg_crisis.c, pg_inbound.c) */
     .crisis = &pg_crisis_ops,
     .inbound = &pg_inbound_ops,
+    /* organisations and vulnerabilities (pg_org.c, pg_vulns.c, pg_findings.c) */
+    .org = &pg_org_ops,
+    .vuln = &pg_vuln_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

@@ -145,5 +145,23 @@ extern const struct vg_store_user_ops pg_user_ops;
 
 extern const struct vg_store_crisis_ops pg_crisis_ops;
 extern const struct vg_store_inbound_ops pg_inbound_ops;
+/* ---- organisations (pg_org.c) and vulnerabilities (pg_vulns.c, pg_findings.c) ---- */
+
+extern const struct vg_store_org_ops pg_org_ops;
+extern const struct vg_store_vuln_ops pg_vuln_ops;
+/* "{v0,v1,...}": n integers as a bigint[] parameter's text; NULL when out of memory. Free. */
+char *pg_int_array(const long long *v, size_t n);
+/* Ends the write pg_begin opened, whose steps returned rc (0, VG_ENOMEM, or a failure kept
+ * for pg_error): commits it when rc is 0; else (or when the commit fails) rolls it back and
+ * returns the code with d set. */
+int pg_write_end(struct pg *p, int rc, struct vg_diag *d);
+int pg_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
+                       const char *const *assets, size_t nassets, const struct vg_store_finding *f,
+                       size_t n, json_t **out, struct vg_diag *d);
+int pg_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+int pg_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
+int pg_finding_list(struct vg_store *st, long long org, const char *since,
+                    const struct vg_page *page, json_t **out, struct vg_diag *d);
+int pg_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
 
 #endif

@@ -70,7 +70,7 @@ static int pg_cluster_stop(void **state)
 
 /* Stops the cluster's server (fast), or starts it again with the options it had (pg_ctl
  * restart reads them from postmaster.opts); the admin connection follows. */
-static void pg_cluster_ctl(const char *what)
+static inline void pg_cluster_ctl(const char *what)
 {
     char cmd[256];
     snprintf(cmd, sizeof cmd,
