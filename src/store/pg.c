@@ -738,6 +738,10 @@ static const struct vg_store_ops pg_ops = {
     /* organisations and vulnerabilities (pg_org.c, pg_vulns.c, pg_findings.c) */
     .org = &pg_org_ops,
     .vuln = &pg_vuln_ops,
+    /* partners, TAXII, upstream advisories (pg_partners.c, pg_taxii.c, pg_upstream.c) */
+    .partner = &pg_partner_ops,
+    .taxii = &pg_taxii_ops,
+    .upstream = &pg_upstream_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

@@ -164,4 +164,10 @@ int pg_finding_list(struct vg_store *st, long long org, const char *since,
                     const struct vg_page *page, json_t **out, struct vg_diag *d);
 int pg_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
 
+/* ---- partners, TAXII, upstream advisories (pg_partners.c, pg_taxii.c, pg_upstream.c) ---- */
+
+extern const struct vg_store_partner_ops pg_partner_ops;
+extern const struct vg_store_taxii_ops pg_taxii_ops;
+extern const struct vg_store_upstream_ops pg_upstream_ops;
+
 #endif
