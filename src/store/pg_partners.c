@@ -151,12 +151,12 @@ static int partner_update(struct vg_store *st, const struct vg_actor *who, long 
     param_partner(&up, cur);
     pg_param_text(&up, now);
     pg_param_int(&up, id);
-    json_decref(cur);
     r = pg_run(p,
                "UPDATE partner SET name = $1, country = $2, networks = $3, contacts = $4, "
                "max_tlp = $5, disabled = $6, updated = $7 WHERE id = $8",
                &up);
     pg_params_free(&up);
+    json_decref(cur); /* after the statement: its text parameters point into cur */
     if (!r)
         return write_failed(p, d);
     PQclear(r);

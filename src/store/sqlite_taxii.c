@@ -250,9 +250,9 @@ static void put_where(struct vg_buf *b, const struct vg_taxii_query *q, bool wit
         vg_buf_printf(b, "%so.version_us IN (", sep);
         for (size_t i = 0; i < q->n_at; i++)
             vg_buf_puts(b, i ? ",?" : "?");
+        if (!q->n_at) /* no version asked: none matches ("IN ()" is no SQL) */
+            vg_buf_puts(b, "NULL");
         vg_buf_putc(b, ')');
-        if (!q->n_at)
-            vg_buf_puts(b, "NULL)");
         sep = " OR ";
     }
     vg_buf_putc(b, ')');

@@ -1,0 +1,851 @@
+/* The sharing domains on both backends (issue 16): partner CERTs and their tokens
+ * (store/partner.h), the TAXII 2.1 store (store/taxii.h) and upstream advisories
+ * (store/upstream.h). Each test body is written once and run on a SQLite file and on a
+ * PostgreSQL database of a throwaway cluster (pg_fixture.h), through two connections (two
+ * servers, as far as the store knows); then one seeded random sequence of writes runs on both
+ * and every read's answer is compared. Run from the repository's root. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "util/json.h"
+#include "pg_fixture.h"
+
+static const struct vg_actor who = {.name = "tester", .role = "admin"};
+
+struct backend {
+    struct vg_store *a, *b; /* two connections on one database */
+    void (*sql)(void *ctx, const char *sql);
+    long long (*scalar)(void *ctx, const char *sql);
+    void *ctx;
+};
+
+/* ---- the two backends ---- */
+
+static void sqlite_sql(void *ctx, const char *sql)
+{
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(ctx, &db), SQLITE_OK);
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err);
+    sqlite3_close(db);
+}
+
+static long long sqlite_scalar(void *ctx, const char *sql)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open(ctx, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    long long v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static void pg_sql(void *ctx, const char *sql)
+{
+    pg_on(ctx, sql);
+}
+
+static long long pg_scalar(void *ctx, const char *sql)
+{
+    return pg_scalar_on(ctx, sql);
+}
+
+struct sqlite_db {
+    char dir[64];
+    char path[96];
+};
+
+static void sqlite_open(struct sqlite_db *s, struct backend *be)
+{
+    snprintf(s->dir, sizeof s->dir, "/tmp/vigie-pgshare-XXXXXX");
+    assert_non_null(mkdtemp(s->dir));
+    snprintf(s->path, sizeof s->path, "%s/v.db", s->dir);
+    struct vg_diag d = {0};
+    *be = (struct backend){.sql = sqlite_sql, .scalar = sqlite_scalar, .ctx = s->path};
+    be->a = vg_store_open(s->path, NULL, &d);
+    assert_non_null(be->a);
+    be->b = vg_store_open(s->path, NULL, &d);
+    assert_non_null(be->b);
+}
+
+static void sqlite_close(struct sqlite_db *s, struct backend *be)
+{
+    vg_store_close(be->a);
+    vg_store_close(be->b);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", s->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+struct pg_db {
+    char name[32];
+    char uri[600];
+    PGconn *other;
+};
+
+static void pgdb_open(struct pg_db *g, struct backend *be)
+{
+    pg_db_new(g->name, g->uri);
+    g->other = pg_other(g->uri);
+    struct vg_diag d = {0};
+    *be = (struct backend){.sql = pg_sql, .scalar = pg_scalar, .ctx = g->other};
+    be->a = vg_store_open_partial(g->uri, NULL, &d);
+    if (!be->a)
+        fail_msg("open %s: %s", g->uri, d.message);
+    be->b = vg_store_open_partial(g->uri, NULL, &d);
+    assert_non_null(be->b);
+}
+
+static void pgdb_close(struct pg_db *g, struct backend *be)
+{
+    vg_store_close(be->a);
+    vg_store_close(be->b);
+    PQfinish(g->other);
+    pg_db_drop(g->name);
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static long long num(const json_t *o, const char *k)
+{
+    return (long long)json_integer_value(json_object_get(o, k));
+}
+
+/* ---- partners ---- */
+
+static json_t *partner_in(const char *name, const char *tlp)
+{
+    json_t *p = json_pack("{s:s,s:s,s:[s],s:[{s:s,s:s}],s:s}", "name", name, "country", "FR",
+                          "networks", "192.0.2.0/24", "contacts", "name", "Desk", "email",
+                          "desk@cert.example", "max_tlp", tlp);
+    assert_non_null(p);
+    return p;
+}
+
+static void partners_body(const struct backend *be)
+{
+    struct vg_store *a = be->a, *b = be->b;
+    struct vg_diag d = {0};
+    json_t *in = partner_in("cert-a", "AMBER"), *out = NULL;
+    assert_int_equal(vg_store_partner_create(a, &who, in, &out, &d), 0);
+    long long pa = num(out, "id");
+    assert_true(pa > 0);
+    assert_string_equal(str(out, "name"), "cert-a");
+    assert_string_equal(str(out, "country"), "FR");
+    assert_string_equal(str(out, "max_tlp"), "AMBER");
+    assert_true(json_is_false(json_object_get(out, "disabled")));
+    assert_true(json_equal(json_object_get(out, "networks"), json_object_get(in, "networks")));
+    assert_true(json_equal(json_object_get(out, "contacts"), json_object_get(in, "contacts")));
+    assert_true(strlen(str(out, "created")) >= 20);
+    assert_string_equal(str(out, "created"), str(out, "updated"));
+    json_decref(out);
+    json_decref(in);
+
+    /* names are unique, case of A-Z ignored; but É is not é */
+    in = partner_in("CERT-A", "GREEN");
+    d = (struct vg_diag){0};
+    assert_int_equal(vg_store_partner_create(a, &who, in, &out, &d), VG_EEXIST);
+    assert_string_equal(d.field, "/name");
+    json_decref(in);
+    in = partner_in("cert-\xc3\xa9", "GREEN");
+    assert_int_equal(vg_store_partner_create(a, &who, in, &out, &d), 0);
+    long long pe = num(out, "id");
+    json_decref(out);
+    json_decref(in);
+    in = partner_in("CERT-\xc3\x89", "GREEN");
+    assert_int_equal(vg_store_partner_create(a, &who, in, &out, &d), 0);
+    json_decref(out);
+    json_decref(in);
+    /* a TLP the schema refuses: the store's error */
+    in = partner_in("cert-red", "RED");
+    assert_int_equal(vg_store_partner_create(a, &who, in, &out, &d), VG_EIO);
+    json_decref(in);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM partner WHERE name = 'cert-red'"),
+                     0);
+
+    /* get, list in pages */
+    assert_int_equal(vg_store_partner_get(b, pa, &out), 0);
+    assert_string_equal(str(out, "name"), "cert-a");
+    json_decref(out);
+    assert_int_equal(vg_store_partner_get(b, 999999, &out), VG_ENOENT);
+    struct vg_page pg = {.limit = 2};
+    assert_int_equal(vg_store_partner_list(b, &pg, &out, &d), 0);
+    json_t *items = json_object_get(out, "items");
+    assert_int_equal(json_array_size(items), 2);
+    assert_int_equal(num(json_array_get(items, 0), "id"), pa);
+    assert_int_equal(num(json_array_get(items, 1), "id"), pe);
+    char cursor[32];
+    snprintf(cursor, sizeof cursor, "%s", str(out, "next_cursor"));
+    json_decref(out);
+    pg.cursor = cursor;
+    assert_int_equal(vg_store_partner_list(b, &pg, &out, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
+    assert_true(json_is_null(json_object_get(out, "next_cursor")));
+    json_decref(out);
+    pg.cursor = "not a cursor";
+    assert_int_equal(vg_store_partner_list(b, &pg, &out, &d), VG_EINVAL);
+
+    /* update: merged, name still unique */
+    json_t *patch = json_pack("{s:s}", "country", "DE");
+    if (vg_store_partner_update(a, &who, pe, patch, &out, &d) != 0)
+        fail_msg("partner update: %s", d.message);
+    assert_string_equal(str(out, "country"), "DE");
+    assert_string_equal(str(out, "name"), "cert-\xc3\xa9");
+    assert_string_equal(str(out, "max_tlp"), "GREEN");
+    json_decref(out);
+    json_decref(patch);
+    patch = json_pack("{s:s}", "name", "Cert-A");
+    d = (struct vg_diag){0};
+    assert_int_equal(vg_store_partner_update(a, &who, pe, patch, &out, &d), VG_EEXIST);
+    assert_string_equal(d.field, "/name");
+    assert_int_equal(vg_store_partner_update(a, &who, 999999, patch, &out, &d), VG_ENOENT);
+    json_decref(patch);
+
+    /* tokens */
+    unsigned char h1[32] = {0x11, 1}, h2[32] = {0x22, 2}, h3[32] = {0x33, 3};
+    assert_int_equal(vg_store_partner_token_add(a, &who, pa, h1, "pull", &out, &d), 0);
+    long long t1 = num(out, "id");
+    assert_string_equal(str(out, "label"), "pull");
+    assert_true(json_is_null(json_object_get(out, "last_used")));
+    assert_true(json_is_null(json_object_get(out, "revoked")));
+    json_decref(out);
+    assert_int_equal(vg_store_partner_token_add(a, &who, pa, h2, NULL, &out, &d), 0);
+    long long t2 = num(out, "id");
+    assert_string_equal(str(out, "label"), "");
+    assert_true(t2 > t1);
+    json_decref(out);
+    assert_int_equal(vg_store_partner_token_add(a, &who, 999999, h3, "x", &out, &d), VG_ENOENT);
+    /* the same hash twice: the store's error on both backends */
+    assert_int_equal(vg_store_partner_token_add(a, &who, pe, h1, "again", &out, &d), VG_EIO);
+
+    struct vg_actor as;
+    struct vg_token_meta meta;
+    assert_int_equal(vg_store_partner_token_lookup(b, h1, &as, &meta), 0);
+    assert_int_equal(as.partner_id, pa);
+    assert_int_equal(as.user_id, 0);
+    assert_string_equal(as.name, "cert-a");
+    assert_string_equal(as.role, "partner");
+    assert_int_equal(meta.id, t1);
+    assert_string_equal(meta.kind, "partner");
+    assert_string_equal(meta.last_used, "");
+    assert_int_equal(vg_store_partner_token_lookup(b, h3, &as, &meta), VG_ENOENT);
+
+    /* last use: recorded, never moved back, seen by the other connection */
+    assert_int_equal(vg_store_partner_token_touch(a, t1, "2026-03-02T00:00:00Z", &d), 0);
+    assert_int_equal(vg_store_partner_token_touch(a, t1, "2026-03-01T00:00:00Z", &d), 0);
+    assert_int_equal(vg_store_partner_token_lookup(b, h1, &as, &meta), 0);
+    assert_string_equal(meta.last_used, "2026-03-02T00:00:00Z");
+
+    /* renamed through a: b names it anew; disabled through a: refused by b; enabled again */
+    patch = json_pack("{s:s}", "name", "cert-a2");
+    assert_int_equal(vg_store_partner_update(a, &who, pa, patch, &out, &d), 0);
+    json_decref(out);
+    json_decref(patch);
+    assert_int_equal(vg_store_partner_token_lookup(b, h1, &as, &meta), 0);
+    assert_string_equal(as.name, "cert-a2");
+    patch = json_pack("{s:b}", "disabled", 1);
+    assert_int_equal(vg_store_partner_update(a, &who, pa, patch, &out, &d), 0);
+    assert_true(json_is_true(json_object_get(out, "disabled")));
+    json_decref(out);
+    json_decref(patch);
+    assert_int_equal(vg_store_partner_token_lookup(b, h1, &as, &meta), VG_ENOENT);
+    patch = json_pack("{s:b}", "disabled", 0);
+    assert_int_equal(vg_store_partner_update(a, &who, pa, patch, &out, &d), 0);
+    json_decref(out);
+    json_decref(patch);
+    assert_int_equal(vg_store_partner_token_lookup(b, h1, &as, &meta), 0);
+    /* disabled by another process behind the store's back: refused at once */
+    be->sql(be->ctx, "UPDATE partner SET disabled = 1 WHERE name = 'cert-a2'");
+    assert_int_equal(vg_store_partner_token_lookup(b, h2, &as, &meta), VG_ENOENT);
+    be->sql(be->ctx, "UPDATE partner SET disabled = 0 WHERE name = 'cert-a2'");
+    assert_int_equal(vg_store_partner_token_lookup(b, h2, &as, &meta), 0);
+    assert_int_equal(meta.id, t2);
+
+    /* revoked through a: refused by b, which found it valid before */
+    d = (struct vg_diag){0};
+    assert_int_equal(vg_store_partner_token_revoke(a, &who, pe, t1, &d), VG_ENOENT);
+    assert_string_equal(d.field, "tid");
+    assert_int_equal(vg_store_partner_token_revoke(a, &who, pa, t1, &d), 0);
+    assert_int_equal(vg_store_partner_token_lookup(b, h1, &as, &meta), VG_ENOENT);
+    assert_int_equal(vg_store_partner_token_revoke(a, &who, pa, t1, &d), VG_ENOENT);
+    assert_int_equal(vg_store_partner_token_lookup(b, h2, &as, &meta), 0);
+
+    /* the list, without secrets */
+    assert_int_equal(vg_store_partner_token_list(b, pa, &out), 0);
+    assert_int_equal(json_array_size(out), 2);
+    json_t *tk = json_array_get(out, 0);
+    assert_int_equal(num(tk, "id"), t1);
+    assert_int_equal(json_object_size(tk), 5);
+    assert_string_equal(str(tk, "label"), "pull");
+    assert_string_equal(str(tk, "last_used"), "2026-03-02T00:00:00Z");
+    assert_true(json_is_string(json_object_get(tk, "revoked")));
+    tk = json_array_get(out, 1);
+    assert_int_equal(num(tk, "id"), t2);
+    assert_true(json_is_null(json_object_get(tk, "revoked")));
+    assert_true(json_is_null(json_object_get(tk, "last_used")));
+    json_decref(out);
+    assert_int_equal(vg_store_partner_token_list(b, 999999, &out), 0);
+    assert_int_equal(json_array_size(out), 0);
+    json_decref(out);
+
+    /* every write audited, none of the failed ones */
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
+                                         "'partner.create'"),
+                     3);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
+                                         "'partner.update'"),
+                     4);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
+                                         "'partner.token.create'"),
+                     2);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
+                                         "'partner.token.revoke'"),
+                     1);
+}
+
+static void partners_on_sqlite(void **state)
+{
+    (void)state;
+    struct sqlite_db s;
+    struct backend be;
+    sqlite_open(&s, &be);
+    partners_body(&be);
+    sqlite_close(&s, &be);
+}
+
+static void partners_on_pg(void **state)
+{
+    (void)state;
+    struct pg_db g;
+    struct backend be;
+    pgdb_open(&g, &be);
+    partners_body(&be);
+    pgdb_close(&g, &be);
+}
+
+/* ---- TAXII ---- */
+
+#define C1 "11111111-1111-4111-8111-111111111111"
+#define C2 "22222222-2222-4222-8222-222222222222"
+
+static int collect(void *ctx, const struct vg_taxii_row *row)
+{
+    json_t *arr = ctx;
+    return json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s,s:s,s:i,s:s%}", "added",
+                                                (json_int_t)row->added, "id", row->id, "type",
+                                                row->type, "spec", row->spec_version, "version",
+                                                row->version, "tlp", row->tlp, "object",
+                                                row->object, row->object_len));
+}
+
+static int stop_at_first(void *ctx, const struct vg_taxii_row *row)
+{
+    (void)row;
+    (*(int *)ctx)++;
+    return 42;
+}
+
+/* The rows q finds: an array of {added, id, ...}; *more as the store says. */
+static json_t *query(struct vg_store *st, struct vg_taxii_query q, bool *more)
+{
+    json_t *arr = json_array();
+    bool m = false;
+    assert_int_equal(vg_store_taxii_obj_query(st, &q, collect, arr, &m), 0);
+    if (more)
+        *more = m;
+    return arr;
+}
+
+static char *ids_of(const json_t *rows)
+{
+    static char out[512];
+    out[0] = '\0';
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r) {
+        size_t l = strlen(out);
+        snprintf(out + l, sizeof out - l, "%s%s@%lld", i ? " " : "", str(r, "id"), num(r, "added"));
+    }
+    return out;
+}
+
+static void add(struct vg_store *st, const char *coll, long long now, const char *id,
+                const char *type, long long vus, const char *obj, long long *added, bool *dup)
+{
+    struct vg_diag d = {0};
+    char version[32];
+    snprintf(version, sizeof version, "v%lld", vus);
+    struct vg_taxii_new o = {.id = id,
+                             .type = type,
+                             .spec_version = strcmp(type, "x-old") ? "2.1" : "2.0",
+                             .version = version,
+                             .version_us = vus,
+                             .tlp = (int)(vus % 3),
+                             .source = "partner:1",
+                             .object = obj,
+                             .object_len = strlen(obj)};
+    assert_int_equal(vg_store_taxii_obj_add(st, coll, now, &o, added, dup, &d), 0);
+}
+
+static void taxii_body(const struct backend *be)
+{
+    struct vg_store *a = be->a, *b = be->b;
+    struct vg_diag d = {0};
+    json_t *c = json_pack("{s:s,s:s,s:s,s:s,s:[i,i]}", "id", C1, "title", "Feed", "description",
+                          "the feed", "readers", "all", "writers", 1, 2),
+           *out = NULL;
+    assert_int_equal(vg_store_taxii_coll_create(a, &who, c, &out, &d), 0);
+    assert_string_equal(str(out, "id"), C1);
+    assert_string_equal(str(out, "title"), "Feed");
+    assert_string_equal(str(out, "description"), "the feed");
+    assert_string_equal(str(out, "readers"), "all");
+    assert_true(json_equal(json_object_get(out, "writers"), json_object_get(c, "writers")));
+    assert_true(strlen(str(out, "created")) >= 20);
+    json_decref(out);
+    d = (struct vg_diag){0};
+    assert_int_equal(vg_store_taxii_coll_create(a, &who, c, &out, &d), VG_EEXIST);
+    assert_string_equal(d.field, "/id");
+    json_decref(c);
+    c = json_pack("{s:s,s:s,s:[i],s:[]}", "id", C2, "title", "Second", "readers", 3, "writers");
+    assert_int_equal(vg_store_taxii_coll_create(a, &who, c, &out, &d), 0);
+    assert_string_equal(str(out, "description"), "");
+    json_decref(out);
+    json_decref(c);
+    assert_int_equal(vg_store_taxii_coll_get(b, "nope", &out), VG_ENOENT);
+    assert_int_equal(vg_store_taxii_coll_list(b, &out), 0);
+    assert_int_equal(json_array_size(out), 2);
+    assert_string_equal(str(json_array_get(out, 0), "id"), C1);
+    assert_string_equal(str(json_array_get(out, 1), "id"), C2);
+    json_decref(out);
+    json_t *patch = json_pack("{s:s,s:[i]}", "title", "Feed 2", "readers", 7);
+    assert_int_equal(vg_store_taxii_coll_update(a, &who, C1, patch, &out, &d), 0);
+    assert_string_equal(str(out, "title"), "Feed 2");
+    assert_string_equal(str(out, "description"), "the feed");
+    assert_int_equal(json_integer_value(json_array_get(json_object_get(out, "readers"), 0)), 7);
+    json_decref(out);
+    assert_int_equal(vg_store_taxii_coll_update(a, &who, "nope", patch, &out, &d), VG_ENOENT);
+    json_decref(patch);
+
+    /* objects: date_added unique and increasing within a collection */
+    long long at;
+    bool dup;
+    add(a, C1, 5000, "indicator--1", "indicator", 100, "{\"v\":1}", &at, &dup);
+    assert_int_equal(at, 5000);
+    assert_false(dup);
+    add(a, C1, 5000, "indicator--1", "indicator", 200, "{\"v\":2}", &at, &dup);
+    assert_int_equal(at, 5001);
+    add(b, C1, 4000, "indicator--1", "indicator", 300, "{\"v\":3}", &at, &dup);
+    assert_int_equal(at, 5002);
+    at = -7;
+    add(b, C1, 9000, "indicator--1", "indicator", 200, "{\"other\":true}", &at, &dup);
+    assert_true(dup);
+    assert_int_equal(at, -7);
+    add(a, C1, 9000, "malware--\"q\\", "malware", 100, "{\"s\":\"\\u00e9\\\"\"}", &at, &dup);
+    assert_int_equal(at, 9000);
+    add(a, C1, 9000, "x--old", "x-old", 50, "{}", &at, &dup);
+    assert_int_equal(at, 9001);
+    /* an object whose text does not end at its length */
+    const char *longer = "{\"cut\":1}TRAILING";
+    struct vg_taxii_new o = {.id = "note--1",
+                             .type = "note",
+                             .spec_version = "2.1",
+                             .version = "v1",
+                             .version_us = 1,
+                             .source = "user:tester",
+                             .object = longer,
+                             .object_len = 9};
+    assert_int_equal(vg_store_taxii_obj_add(a, C1, 9500, &o, &at, &dup, &d), 0);
+    assert_int_equal(at, 9500);
+    add(a, C2, 1, "indicator--1", "indicator", 100, "{}", &at, &dup);
+    assert_int_equal(at, 1); /* another collection: its own sequence */
+    assert_int_equal(vg_store_taxii_obj_add(a, "nope", 1, &o, &at, &dup, &d), VG_ENOENT);
+
+    /* queries */
+    struct vg_taxii_query q = {.coll = C1, .after = -1, .limit = 100};
+    bool more;
+    json_t *rows = query(b, q, &more);
+    assert_string_equal(ids_of(rows),
+                        "indicator--1@5002 malware--\"q\\@9000 x--old@9001 note--1@9500");
+    assert_false(more);
+    json_t *note = json_array_get(rows, 3);
+    assert_string_equal(str(note, "object"), "{\"cut\":1}");
+    assert_string_equal(str(note, "spec"), "2.1");
+    assert_string_equal(str(note, "version"), "v1");
+    assert_int_equal(num(note, "tlp"), 0);
+    assert_string_equal(str(json_array_get(rows, 1), "object"), "{\"s\":\"\\u00e9\\\"\"}");
+    json_decref(rows);
+    q.versions = VG_TAXII_V_FIRST;
+    rows = query(b, q, NULL);
+    assert_string_equal(ids_of(rows),
+                        "indicator--1@5000 malware--\"q\\@9000 x--old@9001 note--1@9500");
+    json_decref(rows);
+    q.versions = VG_TAXII_V_FIRST | VG_TAXII_V_LAST;
+    q.limit = 2;
+    rows = query(b, q, &more);
+    assert_string_equal(ids_of(rows), "indicator--1@5000 indicator--1@5002");
+    assert_true(more);
+    json_decref(rows);
+    q.after = 5002;
+    rows = query(b, q, &more);
+    assert_string_equal(ids_of(rows), "malware--\"q\\@9000 x--old@9001");
+    assert_true(more);
+    json_decref(rows);
+    q.after = 9001;
+    rows = query(b, q, &more);
+    assert_string_equal(ids_of(rows), "note--1@9500");
+    assert_false(more);
+    json_decref(rows);
+    q = (struct vg_taxii_query){.coll = C1, .after = -1, .limit = 100};
+    q.versions = VG_TAXII_V_ALL;
+    const char *ids[] = {"indicator--1", "malware--\"q\\"};
+    q.ids = ids;
+    q.n_ids = 2;
+    rows = query(b, q, NULL);
+    assert_string_equal(ids_of(rows), "indicator--1@5000 indicator--1@5001 indicator--1@5002 "
+                                      "malware--\"q\\@9000");
+    json_decref(rows);
+    long long ats[] = {200, 100};
+    q.versions = VG_TAXII_V_AT;
+    q.at = ats;
+    q.n_at = 2;
+    rows = query(b, q, NULL);
+    assert_string_equal(ids_of(rows), "indicator--1@5000 indicator--1@5001 malware--\"q\\@9000");
+    json_decref(rows);
+    q.n_at = 0;
+    rows = query(b, q, NULL);
+    assert_int_equal(json_array_size(rows), 0);
+    json_decref(rows);
+    q = (struct vg_taxii_query){.coll = C1, .after = -1, .limit = 100};
+    const char *types[] = {"malware", "note"};
+    q.types = types;
+    q.n_types = 2;
+    rows = query(b, q, NULL);
+    assert_string_equal(ids_of(rows), "malware--\"q\\@9000 note--1@9500");
+    json_decref(rows);
+    const char *specs[] = {"2.0"};
+    q.n_types = 0;
+    q.specs = specs;
+    q.n_specs = 1;
+    rows = query(b, q, NULL);
+    assert_string_equal(ids_of(rows), "x--old@9001");
+    json_decref(rows);
+    q.n_specs = 0;
+    int calls = 0;
+    assert_int_equal(vg_store_taxii_obj_query(b, &q, stop_at_first, &calls, &more), 42);
+    assert_int_equal(calls, 1);
+    q.coll = "nope";
+    assert_int_equal(vg_store_taxii_obj_query(b, &q, collect, NULL, &more), VG_ENOENT);
+
+    /* delete: the first version of indicator--1 only */
+    q = (struct vg_taxii_query){.coll = C1, .after = 999999, .limit = 1};
+    q.ids = ids;
+    q.n_ids = 1;
+    q.versions = VG_TAXII_V_FIRST;
+    long long deleted = -1;
+    assert_int_equal(vg_store_taxii_obj_delete(a, &who, &q, &deleted, &d), 0);
+    assert_int_equal(deleted, 1);
+    q = (struct vg_taxii_query){.coll = C1, .after = -1, .limit = 100, .versions = VG_TAXII_V_ALL};
+    q.ids = ids;
+    q.n_ids = 1;
+    rows = query(b, q, NULL);
+    assert_string_equal(ids_of(rows), "indicator--1@5001 indicator--1@5002");
+    json_decref(rows);
+    /* every version of the collection's x-old objects */
+    q = (struct vg_taxii_query){.coll = C1, .after = -1, .versions = VG_TAXII_V_ALL};
+    const char *old[] = {"x-old"};
+    q.types = old;
+    q.n_types = 1;
+    assert_int_equal(vg_store_taxii_obj_delete(a, &who, &q, &deleted, &d), 0);
+    assert_int_equal(deleted, 1);
+    assert_int_equal(vg_store_taxii_obj_delete(a, &who, &q, &deleted, &d), 0);
+    assert_int_equal(deleted, 0);
+    q.coll = "nope";
+    assert_int_equal(vg_store_taxii_obj_delete(a, &who, &q, &deleted, &d), VG_ENOENT);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
+                                         "'taxii.object.delete'"),
+                     3);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM taxii_object"), 5);
+    /* a new add after deletes: still past the last one */
+    add(a, C1, 1, "indicator--9", "indicator", 1, "{}", &at, &dup);
+    assert_int_equal(at, 9501);
+
+    /* status resources */
+    json_t *status =
+        json_pack("{s:s,s:i,s:[]}", "status", "complete", "success_count", 3, "failures");
+    assert_int_equal(vg_store_taxii_status_put(a, "aaaa-1", 12, status, &d), 0);
+    assert_int_equal(vg_store_taxii_status_put(a, "aaaa-2", 0, status, &d), 0);
+    assert_int_equal(vg_store_taxii_status_put(a, "aaaa-1", 12, status, &d), VG_EIO);
+    long long poster = -1;
+    assert_int_equal(vg_store_taxii_status_get(b, "aaaa-1", &poster, &out), 0);
+    assert_int_equal(poster, 12);
+    assert_true(json_equal(out, status));
+    json_decref(out);
+    assert_int_equal(vg_store_taxii_status_get(b, "aaaa-2", &poster, &out), 0);
+    assert_int_equal(poster, 0);
+    json_decref(out);
+    assert_int_equal(vg_store_taxii_status_get(b, "nope", &poster, &out), VG_ENOENT);
+    json_decref(status);
+}
+
+static void taxii_on_sqlite(void **state)
+{
+    (void)state;
+    struct sqlite_db s;
+    struct backend be;
+    sqlite_open(&s, &be);
+    taxii_body(&be);
+    sqlite_close(&s, &be);
+}
+
+static void taxii_on_pg(void **state)
+{
+    (void)state;
+    struct pg_db g;
+    struct backend be;
+    pgdb_open(&g, &be);
+    taxii_body(&be);
+    pgdb_close(&g, &be);
+}
+
+/* ---- upstream advisories ---- */
+
+static json_t *urec(const char *source, const char *ref, const char *title, const char *last,
+                    int revisions, const char *cves, const char *products)
+{
+    json_t *r = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:i,s:n,s:o,s:o,s:{s:s,s:[i,f]}}", "source",
+                          source, "ref", ref, "title", title, "kind", "avis", "first_date",
+                          "2024-01-01T00:00:00Z", "last_date", last, "revisions", revisions,
+                          "closed_at", "cves", json_loads(cves, 0, NULL), "products",
+                          json_loads(products, 0, NULL), "document", "title", title, "n", 1, 2.5);
+    assert_non_null(r);
+    return r;
+}
+
+static int uput(struct vg_store *st, json_t *r)
+{
+    struct vg_diag d = {0};
+    int result = -1;
+    assert_int_equal(vg_store_upstream_put(st, &who, r, &result, &d), 0);
+    json_decref(r);
+    return result;
+}
+
+/* The references of a list answer, joined by ' ', after a filter (a JSON text). */
+static char *refs(struct vg_store *st, const char *filters)
+{
+    static char out[512];
+    struct vg_diag d = {0};
+    json_t *f = json_loads(filters, 0, NULL), *l = NULL;
+    struct vg_page pg = {.limit = 50};
+    assert_int_equal(vg_store_upstream_list(st, f, &pg, &l, &d), 0);
+    json_decref(f);
+    out[0] = '\0';
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(l, "items"), i, it) {
+        size_t n = strlen(out);
+        snprintf(out + n, sizeof out - n, "%s%s", i ? " " : "", str(it, "ref"));
+        assert_null(json_object_get(it, "document"));
+        assert_null(json_object_get(it, "products"));
+    }
+    json_decref(l);
+    return out;
+}
+
+static void upstream_body(const struct backend *be)
+{
+    struct vg_store *a = be->a, *b = be->b;
+    struct vg_diag d = {0};
+    int result;
+    json_t *bad = json_pack("{s:s,s:s}", "ref", "X", "title", "t");
+    assert_int_equal(vg_store_upstream_put(a, &who, bad, &result, &d), VG_EINVAL);
+    json_decref(bad);
+
+    const char *R1 = "CERTFR-2024-AVI-0001";
+    assert_int_equal(uput(a, urec("CERT-FR", R1, "Wireshark flaws", "2024-02-01T00:00:00Z", 1,
+                                  "[\"CVE-2024-0002\",\"CVE-2024-0001\",\"CVE-2024-0001\",5]",
+                                  "[\"wireshark_wireshark\",\"acme_widget\"]")),
+                     VG_UPSTREAM_IMPORTED);
+    /* the same revision, an older one: nothing changes */
+    assert_int_equal(uput(b,
+                          urec("CERT-FR", R1, "Changed?", "2024-02-01T00:00:00Z", 1, "[]", "[]")),
+                     VG_UPSTREAM_UNCHANGED);
+    assert_int_equal(uput(b,
+                          urec("CERT-FR", R1, "Changed?", "2024-01-15T00:00:00Z", 9, "[]", "[]")),
+                     VG_UPSTREAM_OLDER);
+    json_t *g = NULL;
+    assert_int_equal(vg_store_upstream_get(b, R1, &g), 0);
+    assert_string_equal(str(g, "title"), "Wireshark flaws");
+    assert_string_equal(str(g, "source"), "CERT-FR");
+    assert_string_equal(str(g, "kind"), "avis");
+    assert_string_equal(str(g, "first_revision_date"), "2024-01-01T00:00:00Z");
+    assert_string_equal(str(g, "last_revision_date"), "2024-02-01T00:00:00Z");
+    assert_int_equal(num(g, "revisions"), 1);
+    assert_true(json_is_null(json_object_get(g, "closed_at")));
+    json_t *want = json_pack("[s,s]", "CVE-2024-0001", "CVE-2024-0002");
+    assert_true(json_equal(json_object_get(g, "cves"), want));
+    json_decref(want);
+    want = json_pack("[s,s]", "acme_widget", "wireshark_wireshark");
+    assert_true(json_equal(json_object_get(g, "products"), want));
+    json_decref(want);
+    char *doc = vg_json_dump(json_object_get(g, "document"));
+    assert_string_equal(doc, "{\"title\":\"Wireshark flaws\",\"n\":[1,2.5]}");
+    free(doc);
+    assert_string_equal(str(g, "imported"), str(g, "updated"));
+    json_decref(g);
+    /* the same date with more revisions: replaced, with its lists */
+    assert_int_equal(uput(a, urec("CERT-FR", R1, "Wireshark flaws (2)", "2024-02-01T00:00:00Z", 2,
+                                  "[\"CVE-2024-0003\"]", "[]")),
+                     VG_UPSTREAM_UPDATED);
+    assert_int_equal(vg_store_upstream_get(b, R1, &g), 0);
+    assert_string_equal(str(g, "title"), "Wireshark flaws (2)");
+    assert_int_equal(json_array_size(json_object_get(g, "cves")), 1);
+    assert_int_equal(json_array_size(json_object_get(g, "products")), 0);
+    json_decref(g);
+    assert_int_equal(uput(a, urec("CERT-FR", R1, "Wireshark flaws", "2024-03-01T00:00:00Z", 1,
+                                  "[\"CVE-2024-0001\",\"CVE-2024-0002\"]", "[\"acme_widget\"]")),
+                     VG_UPSTREAM_UPDATED);
+    /* one reference, two sources: get gives the first imported */
+    assert_int_equal(uput(a, urec("BSI", R1, "Other", "2025-01-01T00:00:00Z", 1, "[]", "[]")),
+                     VG_UPSTREAM_IMPORTED);
+    assert_int_equal(vg_store_upstream_get(b, R1, &g), 0);
+    assert_string_equal(str(g, "source"), "CERT-FR");
+    json_decref(g);
+    assert_int_equal(vg_store_upstream_get(b, "nope", &g), VG_ENOENT);
+    assert_int_equal(uput(a, urec("BSI", "WID-SEC-2024-0002",
+                                  "\xc3\x89"
+                                  "cole cisco",
+                                  "2024-05-01T00:00:00Z", 1, "[\"CVE-2024-0002\"]", "[]")),
+                     VG_UPSTREAM_IMPORTED);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action LIKE "
+                                         "'upstream.%'"),
+                     5);
+
+    /* lists and filters */
+    assert_string_equal(refs(b, "{}"),
+                        "CERTFR-2024-AVI-0001 CERTFR-2024-AVI-0001 WID-SEC-2024-0002");
+    assert_string_equal(refs(b, "{\"source\":\"BSI\"}"), "CERTFR-2024-AVI-0001 WID-SEC-2024-0002");
+    assert_string_equal(refs(b, "{\"cve\":\"CVE-2024-0002\"}"),
+                        "CERTFR-2024-AVI-0001 WID-SEC-2024-0002");
+    assert_string_equal(refs(b, "{\"cve\":\"CVE-2024-0003\"}"), "");
+    assert_string_equal(refs(b, "{\"q\":\"wIRE\"}"), "CERTFR-2024-AVI-0001");
+    assert_string_equal(refs(b, "{\"q\":\"wid-sec\"}"), "WID-SEC-2024-0002");
+    assert_string_equal(refs(b, "{\"q\":\"\xc3\x89"
+                                "COLE\"}"),
+                        "WID-SEC-2024-0002");
+    assert_string_equal(refs(b, "{\"q\":\"\xc3\xa9"
+                                "cole\"}"),
+                        ""); /* É is not é */
+    assert_string_equal(refs(b, "{\"q\":\"\"}"),
+                        "CERTFR-2024-AVI-0001 CERTFR-2024-AVI-0001 WID-SEC-2024-0002");
+    struct vg_page pg = {.limit = 2};
+    json_t *l = NULL;
+    assert_int_equal(vg_store_upstream_list(b, NULL, &pg, &l, &d), 0);
+    json_t *first = json_array_get(json_object_get(l, "items"), 0);
+    assert_string_equal(str(first, "title"), "Wireshark flaws");
+    assert_int_equal(json_array_size(json_object_get(first, "cves")), 2);
+    assert_true(json_is_string(json_object_get(l, "next_cursor")));
+    char cursor[32];
+    snprintf(cursor, sizeof cursor, "%s", str(l, "next_cursor"));
+    json_decref(l);
+    pg.cursor = cursor;
+    assert_int_equal(vg_store_upstream_list(b, NULL, &pg, &l, &d), 0);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 1);
+    assert_true(json_is_null(json_object_get(l, "next_cursor")));
+    json_decref(l);
+    pg.cursor = "?";
+    assert_int_equal(vg_store_upstream_list(b, NULL, &pg, &l, &d), VG_EINVAL);
+
+    /* organisations: 1 by findings on both CVEs, 2 by a finding and a product, 3 by products
+     * (one without a key), 4 by nothing */
+    be->sql(be->ctx, "INSERT INTO org(id, name, kind, sector, assets, contacts, created, updated) "
+                     "VALUES (1, 'Org One', 'ministry', 'government', "
+                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
+                     "(2, 'Org Two', 'ministry', 'government', "
+                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
+                     "(3, 'Org Three', 'ministry', 'government', "
+                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
+                     "(4, 'Org Four', 'ministry', 'government', "
+                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't')");
+    be->sql(be->ctx, "INSERT INTO vuln(key, cve) VALUES (11, 'CVE-2024-0001'), "
+                     "(12, 'CVE-2024-0002'), (13, 'CVE-2024-0009')");
+    be->sql(be->ctx, "INSERT INTO asset(id, cpe) VALUES (1, 'cpe:2.3:a:x:y:1:*:*:*:*:*:*:*')");
+    be->sql(be->ctx, "INSERT INTO finding(org_id, asset_id, key, first_seen) VALUES "
+                     "(1, 1, 12, 't'), (1, 1, 11, 't'), (2, 1, 12, 't'), (4, 1, 13, 't')");
+    be->sql(be->ctx, "INSERT INTO org_product(name_key, org_id, cpe) VALUES "
+                     "('acme_widget', 3, 'cpe:2.3:a:acme:widget:2:*:*:*:*:*:*:*'), "
+                     "('acme_widget', 3, 'cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*'), "
+                     "('acme_widget', 2, 'cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*'), "
+                     "('', 4, 'cpe:2.3:a:acme:*:*:*:*:*:*:*:*:*')");
+    assert_string_equal(refs(b, "{\"org\":1}"), "CERTFR-2024-AVI-0001 WID-SEC-2024-0002");
+    assert_string_equal(refs(b, "{\"org\":3}"), "CERTFR-2024-AVI-0001");
+    assert_string_equal(refs(b, "{\"org\":4}"), "");
+    assert_string_equal(refs(b, "{\"org\":2,\"cve\":\"CVE-2024-0001\"}"), "CERTFR-2024-AVI-0001");
+    assert_string_equal(refs(b, "{\"org\":2,\"source\":\"BSI\"}"), "WID-SEC-2024-0002");
+    json_t *cons = NULL;
+    assert_int_equal(vg_store_upstream_constituents(b, R1, &cons), 0);
+    want = json_loads("[{\"org\":1,\"name\":\"Org One\",\"why\":\"finding\","
+                      "\"cves\":[\"CVE-2024-0001\",\"CVE-2024-0002\"]},"
+                      "{\"org\":2,\"name\":\"Org Two\",\"why\":\"finding\","
+                      "\"cves\":[\"CVE-2024-0002\"]},"
+                      "{\"org\":2,\"name\":\"Org Two\",\"why\":\"product\","
+                      "\"products\":[\"cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*\"]},"
+                      "{\"org\":3,\"name\":\"Org Three\",\"why\":\"product\","
+                      "\"products\":[\"cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*\","
+                      "\"cpe:2.3:a:acme:widget:2:*:*:*:*:*:*:*\"]}]",
+                      0, NULL);
+    if (!json_equal(cons, want)) {
+        char *got = vg_json_dump(cons);
+        fail_msg("constituents: %s", got);
+    }
+    json_decref(want);
+    json_decref(cons);
+    assert_int_equal(vg_store_upstream_constituents(b, "WID-SEC-2024-0002", &cons), 0);
+    assert_int_equal(json_array_size(cons), 2);
+    json_decref(cons);
+    assert_int_equal(vg_store_upstream_constituents(b, "nope", &cons), VG_ENOENT);
+}
+
+static void upstream_on_sqlite(void **state)
+{
+    (void)state;
+    struct sqlite_db s;
+    struct backend be;
+    sqlite_open(&s, &be);
+    upstream_body(&be);
+    sqlite_close(&s, &be);
+}
+
+static void upstream_on_pg(void **state)
+{
+    (void)state;
+    struct pg_db g;
+    struct backend be;
+    pgdb_open(&g, &be);
+    upstream_body(&be);
+    pgdb_close(&g, &be);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(partners_on_sqlite), cmocka_unit_test(partners_on_pg),
+        cmocka_unit_test(taxii_on_sqlite),    cmocka_unit_test(taxii_on_pg),
+        cmocka_unit_test(upstream_on_sqlite), cmocka_unit_test(upstream_on_pg),
+    };
+    return cmocka_run_group_tests(tests, pg_cluster_start, pg_cluster_stop);
+}
