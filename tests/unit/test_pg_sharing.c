@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
 
@@ -1227,13 +1228,119 @@ static void random_same_answers(void **state)
     pgdb_close(&g, &bp);
 }
 
+/* ---- several servers on one PostgreSQL database ---- */
+
+struct racer {
+    const char *uri;
+    int n;
+    int rc; /* the first failure, 0 if none */
+    long long added[200];
+    int results[4]; /* vg_upstream_result counts */
+};
+
+static void *add_many(void *arg)
+{
+    struct racer *r = arg;
+    struct vg_diag d = {0};
+    struct vg_store *st = vg_store_open_partial(r->uri, NULL, &d);
+    if (!st) {
+        r->rc = VG_EIO;
+        return NULL;
+    }
+    for (int i = 0; i < r->n && !r->rc; i++) {
+        char id[48];
+        snprintf(id, sizeof id, "indicator--%p-%d", (void *)r, i);
+        struct vg_taxii_new o = {.id = id,
+                                 .type = "indicator",
+                                 .spec_version = "2.1",
+                                 .version = "v1",
+                                 .version_us = 1,
+                                 .source = "partner:1",
+                                 .object = "{}",
+                                 .object_len = 2};
+        bool dup;
+        /* the same clock for all: every add after the first must move past the last */
+        r->rc = vg_store_taxii_obj_add(st, C1, 1000, &o, &r->added[i], &dup, &d);
+    }
+    vg_store_close(st);
+    return NULL;
+}
+
+static void *put_many(void *arg)
+{
+    struct racer *r = arg;
+    struct vg_diag d = {0};
+    struct vg_store *st = vg_store_open_partial(r->uri, NULL, &d);
+    if (!st) {
+        r->rc = VG_EIO;
+        return NULL;
+    }
+    for (int i = 0; i < r->n && !r->rc; i++) {
+        char ref[32];
+        snprintf(ref, sizeof ref, "RACE-%d", i);
+        json_t *rec = urec("CERT-FR", ref, "race", "2024-01-01T00:00:00Z", 1 + (i % 2),
+                           "[\"CVE-2024-0001\"]", "[]");
+        int result = -1;
+        r->rc = vg_store_upstream_put(st, &who, rec, &result, &d);
+        json_decref(rec);
+        if (!r->rc && result >= 0 && result < 4)
+            r->results[result]++;
+    }
+    vg_store_close(st);
+    return NULL;
+}
+
+/* Two servers adding to one collection at once: every add succeeds and date_added stays
+ * unique; two servers importing the same publications at once: each imported once. */
+static void two_servers_race(void **state)
+{
+    (void)state;
+    struct pg_db g;
+    struct backend be;
+    pgdb_open(&g, &be);
+    struct vg_diag d = {0};
+    json_t *c = json_pack("{s:s,s:s,s:s,s:[]}", "id", C1, "title", "One", "readers", "all",
+                          "writers"),
+           *out = NULL;
+    assert_int_equal(vg_store_taxii_coll_create(be.a, &who, c, &out, &d), 0);
+    json_decref(out);
+    json_decref(c);
+    struct racer r[2] = {{.uri = g.uri, .n = 200}, {.uri = g.uri, .n = 200}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, add_many, &r[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(r[i].rc, 0);
+        for (int k = 1; k < 200; k++)
+            assert_true(r[i].added[k] > r[i].added[k - 1]);
+    }
+    assert_int_equal(pg_scalar_on(g.other, "SELECT count(DISTINCT added) FROM taxii_object"), 400);
+    assert_int_equal(pg_scalar_on(g.other, "SELECT max(added) - min(added) FROM taxii_object"),
+                     399);
+
+    struct racer u[2] = {{.uri = g.uri, .n = 40}, {.uri = g.uri, .n = 40}};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, put_many, &u[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    assert_int_equal(u[0].rc, 0);
+    assert_int_equal(u[1].rc, 0);
+    assert_int_equal(u[0].results[VG_UPSTREAM_IMPORTED] + u[1].results[VG_UPSTREAM_IMPORTED], 40);
+    assert_int_equal(u[0].results[VG_UPSTREAM_UNCHANGED] + u[1].results[VG_UPSTREAM_UNCHANGED], 40);
+    assert_int_equal(pg_scalar_on(g.other, "SELECT count(*) FROM upstream_advisory"), 40);
+    assert_int_equal(pg_scalar_on(g.other, "SELECT count(*) FROM upstream_cve"), 40);
+    pgdb_close(&g, &be);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(partners_on_sqlite),  cmocka_unit_test(partners_on_pg),
         cmocka_unit_test(taxii_on_sqlite),     cmocka_unit_test(taxii_on_pg),
         cmocka_unit_test(upstream_on_sqlite),  cmocka_unit_test(upstream_on_pg),
-        cmocka_unit_test(random_same_answers),
+        cmocka_unit_test(random_same_answers), cmocka_unit_test(two_servers_race),
     };
     return cmocka_run_group_tests(tests, pg_cluster_start, pg_cluster_stop);
 }
