@@ -895,12 +895,13 @@ static void norm(struct side *s, json_t *v, const char *kind)
     if (cur)
         json_object_set_new(v, "next_cursor", json_boolean(json_is_string(cur)));
     json_t *id = json_object_get(v, "id");
-    if (json_is_integer(id) && strcmp(kind, "partner") == 0)
+    const long long *ids = strcmp(kind, "partner") == 0 ? s->partners
+                           : strcmp(kind, "token") == 0 ? s->tokens
+                                                        : NULL;
+    if (json_is_integer(id) && ids)
         json_object_set_new(v, "id",
-                            json_integer(rank_of(s->partners, s->np, json_integer_value(id))));
-    if (json_is_integer(id) && strcmp(kind, "token") == 0)
-        json_object_set_new(v, "id",
-                            json_integer(rank_of(s->tokens, s->nt, json_integer_value(id))));
+                            json_integer(rank_of(ids, ids == s->tokens ? s->nt : s->np,
+                                                 json_integer_value(id))));
     json_t *items = json_object_get(v, "items");
     if (items)
         norm(s, items, kind);
