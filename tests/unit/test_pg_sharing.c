@@ -116,6 +116,25 @@ static void pgdb_close(struct pg_db *g, struct backend *be)
     pg_db_drop(g->name);
 }
 
+/* Runs a test body on a fresh SQLite file, on a fresh PostgreSQL database. */
+static void run_on_sqlite(void (*body)(const struct backend *be))
+{
+    struct sqlite_db s;
+    struct backend be;
+    sqlite_open(&s, &be);
+    body(&be);
+    sqlite_close(&s, &be);
+}
+
+static void run_on_pg(void (*body)(const struct backend *be))
+{
+    struct pg_db g;
+    struct backend be;
+    pgdb_open(&g, &be);
+    body(&be);
+    pgdb_close(&g, &be);
+}
+
 static const char *str(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -321,21 +340,13 @@ static void partners_body(const struct backend *be)
 static void partners_on_sqlite(void **state)
 {
     (void)state;
-    struct sqlite_db s;
-    struct backend be;
-    sqlite_open(&s, &be);
-    partners_body(&be);
-    sqlite_close(&s, &be);
+    run_on_sqlite(partners_body);
 }
 
 static void partners_on_pg(void **state)
 {
     (void)state;
-    struct pg_db g;
-    struct backend be;
-    pgdb_open(&g, &be);
-    partners_body(&be);
-    pgdb_close(&g, &be);
+    run_on_pg(partners_body);
 }
 
 /* ---- TAXII ---- */
@@ -605,21 +616,13 @@ static void taxii_body(const struct backend *be)
 static void taxii_on_sqlite(void **state)
 {
     (void)state;
-    struct sqlite_db s;
-    struct backend be;
-    sqlite_open(&s, &be);
-    taxii_body(&be);
-    sqlite_close(&s, &be);
+    run_on_sqlite(taxii_body);
 }
 
 static void taxii_on_pg(void **state)
 {
     (void)state;
-    struct pg_db g;
-    struct backend be;
-    pgdb_open(&g, &be);
-    taxii_body(&be);
-    pgdb_close(&g, &be);
+    run_on_pg(taxii_body);
 }
 
 /* ---- upstream advisories ---- */
@@ -824,21 +827,13 @@ static void upstream_body(const struct backend *be)
 static void upstream_on_sqlite(void **state)
 {
     (void)state;
-    struct sqlite_db s;
-    struct backend be;
-    sqlite_open(&s, &be);
-    upstream_body(&be);
-    sqlite_close(&s, &be);
+    run_on_sqlite(upstream_body);
 }
 
 static void upstream_on_pg(void **state)
 {
     (void)state;
-    struct pg_db g;
-    struct backend be;
-    pgdb_open(&g, &be);
-    upstream_body(&be);
-    pgdb_close(&g, &be);
+    run_on_pg(upstream_body);
 }
 
 /* ---- the same random writes on both backends ---- */
@@ -1236,38 +1231,47 @@ struct racer {
     int n;
     int rc; /* the first failure, 0 if none */
     long long added[200];
-    int results[4]; /* vg_upstream_result counts */
+    int results[4];                                           /* vg_upstream_result counts */
+    int (*step)(struct vg_store *st, struct racer *r, int i); /* what it does, n times */
 };
 
-static void *add_many(void *arg)
+/* Adds object i to C1 with the same clock for all: every add after the first must move past
+ * the last one. */
+static int add_one(struct vg_store *st, struct racer *r, int i)
 {
-    struct racer *r = arg;
+    char id[48];
+    snprintf(id, sizeof id, "indicator--%p-%d", (void *)r, i);
+    struct vg_taxii_new o = {.id = id,
+                             .type = "indicator",
+                             .spec_version = "2.1",
+                             .version = "v1",
+                             .version_us = 1,
+                             .source = "partner:1",
+                             .object = "{}",
+                             .object_len = 2};
+    bool dup;
     struct vg_diag d = {0};
-    struct vg_store *st = vg_store_open_partial(r->uri, NULL, &d);
-    if (!st) {
-        r->rc = VG_EIO;
-        return NULL;
-    }
-    for (int i = 0; i < r->n && !r->rc; i++) {
-        char id[48];
-        snprintf(id, sizeof id, "indicator--%p-%d", (void *)r, i);
-        struct vg_taxii_new o = {.id = id,
-                                 .type = "indicator",
-                                 .spec_version = "2.1",
-                                 .version = "v1",
-                                 .version_us = 1,
-                                 .source = "partner:1",
-                                 .object = "{}",
-                                 .object_len = 2};
-        bool dup;
-        /* the same clock for all: every add after the first must move past the last */
-        r->rc = vg_store_taxii_obj_add(st, C1, 1000, &o, &r->added[i], &dup, &d);
-    }
-    vg_store_close(st);
-    return NULL;
+    return vg_store_taxii_obj_add(st, C1, 1000, &o, &r->added[i], &dup, &d);
 }
 
-static void *put_many(void *arg)
+/* Imports publication RACE-i (its revisions alternate: the same on every server). */
+static int put_one(struct vg_store *st, struct racer *r, int i)
+{
+    char ref[32];
+    snprintf(ref, sizeof ref, "RACE-%d", i);
+    json_t *rec = urec("CERT-FR", ref, "race", "2024-01-01T00:00:00Z", 1 + (i % 2),
+                       "[\"CVE-2024-0001\"]", "[]");
+    int result = -1;
+    struct vg_diag d = {0};
+    int rc = vg_store_upstream_put(st, &who, rec, &result, &d);
+    json_decref(rec);
+    if (!rc && result >= 0 && result < 4)
+        r->results[result]++;
+    return rc;
+}
+
+/* A server of its own (a connection) running r->step n times. */
+static void *race(void *arg)
 {
     struct racer *r = arg;
     struct vg_diag d = {0};
@@ -1276,17 +1280,8 @@ static void *put_many(void *arg)
         r->rc = VG_EIO;
         return NULL;
     }
-    for (int i = 0; i < r->n && !r->rc; i++) {
-        char ref[32];
-        snprintf(ref, sizeof ref, "RACE-%d", i);
-        json_t *rec = urec("CERT-FR", ref, "race", "2024-01-01T00:00:00Z", 1 + (i % 2),
-                           "[\"CVE-2024-0001\"]", "[]");
-        int result = -1;
-        r->rc = vg_store_upstream_put(st, &who, rec, &result, &d);
-        json_decref(rec);
-        if (!r->rc && result >= 0 && result < 4)
-            r->results[result]++;
-    }
+    for (int i = 0; i < r->n && !r->rc; i++)
+        r->rc = r->step(st, r, i);
     vg_store_close(st);
     return NULL;
 }
@@ -1306,10 +1301,11 @@ static void two_servers_race(void **state)
     assert_int_equal(vg_store_taxii_coll_create(be.a, &who, c, &out, &d), 0);
     json_decref(out);
     json_decref(c);
-    struct racer r[2] = {{.uri = g.uri, .n = 200}, {.uri = g.uri, .n = 200}};
+    struct racer r[2] = {{.uri = g.uri, .n = 200, .step = add_one},
+                         {.uri = g.uri, .n = 200, .step = add_one}};
     pthread_t t[2];
     for (int i = 0; i < 2; i++)
-        assert_int_equal(pthread_create(&t[i], NULL, add_many, &r[i]), 0);
+        assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
     for (int i = 0; i < 2; i++) {
@@ -1321,9 +1317,10 @@ static void two_servers_race(void **state)
     assert_int_equal(pg_scalar_on(g.other, "SELECT max(added) - min(added) FROM taxii_object"),
                      399);
 
-    struct racer u[2] = {{.uri = g.uri, .n = 40}, {.uri = g.uri, .n = 40}};
+    struct racer u[2] = {{.uri = g.uri, .n = 40, .step = put_one},
+                         {.uri = g.uri, .n = 40, .step = put_one}};
     for (int i = 0; i < 2; i++)
-        assert_int_equal(pthread_create(&t[i], NULL, put_many, &u[i]), 0);
+        assert_int_equal(pthread_create(&t[i], NULL, race, &u[i]), 0);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
     assert_int_equal(u[0].rc, 0);
