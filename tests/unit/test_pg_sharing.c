@@ -17,122 +17,17 @@
 #include "store/store.h"
 #include "util/json.h"
 #include "pg_fixture.h"
+#include "pg_both.h"
 
 static const struct vg_actor who = {.name = "tester", .role = "admin"};
 
-struct backend {
-    struct vg_store *a, *b; /* two connections on one database */
-    void (*sql)(void *ctx, const char *sql);
-    long long (*scalar)(void *ctx, const char *sql);
-    void *ctx;
-};
-
-/* ---- the two backends ---- */
-
-static void sqlite_sql(void *ctx, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(ctx, &db), SQLITE_OK);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-    sqlite3_close(db);
-}
-
-static long long sqlite_scalar(void *ctx, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_open(ctx, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return v;
-}
-
-static void pg_sql(void *ctx, const char *sql)
-{
-    pg_on(ctx, sql);
-}
-
-static long long pg_scalar(void *ctx, const char *sql)
-{
-    return pg_scalar_on(ctx, sql);
-}
-
-struct sqlite_db {
-    char dir[64];
-    char path[96];
-};
-
-static void sqlite_open(struct sqlite_db *s, struct backend *be)
-{
-    snprintf(s->dir, sizeof s->dir, "/tmp/vigie-pgshare-XXXXXX");
-    assert_non_null(mkdtemp(s->dir));
-    snprintf(s->path, sizeof s->path, "%s/v.db", s->dir);
-    struct vg_diag d = {0};
-    *be = (struct backend){.sql = sqlite_sql, .scalar = sqlite_scalar, .ctx = s->path};
-    be->a = vg_store_open(s->path, NULL, &d);
-    assert_non_null(be->a);
-    be->b = vg_store_open(s->path, NULL, &d);
-    assert_non_null(be->b);
-}
-
-static void sqlite_close(struct sqlite_db *s, struct backend *be)
-{
-    vg_store_close(be->a);
-    vg_store_close(be->b);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", s->dir);
-    assert_int_equal(system(cmd), 0);
-}
-
-struct pg_db {
-    char name[32];
-    char uri[600];
-    PGconn *other;
-};
-
-static void pgdb_open(struct pg_db *g, struct backend *be)
-{
-    pg_db_new(g->name, g->uri);
-    g->other = pg_other(g->uri);
-    struct vg_diag d = {0};
-    *be = (struct backend){.sql = pg_sql, .scalar = pg_scalar, .ctx = g->other};
-    be->a = vg_store_open_partial(g->uri, NULL, &d);
-    if (!be->a)
-        fail_msg("open %s: %s", g->uri, d.message);
-    be->b = vg_store_open_partial(g->uri, NULL, &d);
-    assert_non_null(be->b);
-}
-
-static void pgdb_close(struct pg_db *g, struct backend *be)
-{
-    vg_store_close(be->a);
-    vg_store_close(be->b);
-    PQfinish(g->other);
-    pg_db_drop(g->name);
-}
-
 /* Runs a test body on a fresh SQLite file, on a fresh PostgreSQL database. */
-static void run_on_sqlite(void (*body)(const struct backend *be))
+static void run_on(bool pg, void (*body)(const struct backend *be))
 {
-    struct sqlite_db s;
     struct backend be;
-    sqlite_open(&s, &be);
+    be_open(&be, pg);
     body(&be);
-    sqlite_close(&s, &be);
-}
-
-static void run_on_pg(void (*body)(const struct backend *be))
-{
-    struct pg_db g;
-    struct backend be;
-    pgdb_open(&g, &be);
-    body(&be);
-    pgdb_close(&g, &be);
+    be_close(&be);
 }
 
 static const char *str(const json_t *o, const char *k)
@@ -194,8 +89,7 @@ static void partners_body(const struct backend *be)
     in = partner_in("cert-red", "RED");
     assert_int_equal(vg_store_partner_create(a, &who, in, &out, &d), VG_EIO);
     json_decref(in);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM partner WHERE name = 'cert-red'"),
-                     0);
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM partner WHERE name = 'cert-red'"), 0);
 
     /* get, list in pages */
     assert_int_equal(vg_store_partner_get(b, pa, &out), 0);
@@ -289,9 +183,9 @@ static void partners_body(const struct backend *be)
     json_decref(patch);
     assert_int_equal(vg_store_partner_token_lookup(b, h1, &as, &meta), 0);
     /* disabled by another process behind the store's back: refused at once */
-    be->sql(be->ctx, "UPDATE partner SET disabled = 1 WHERE name = 'cert-a2'");
+    be_sql(be, "UPDATE partner SET disabled = 1 WHERE name = 'cert-a2'");
     assert_int_equal(vg_store_partner_token_lookup(b, h2, &as, &meta), VG_ENOENT);
-    be->sql(be->ctx, "UPDATE partner SET disabled = 0 WHERE name = 'cert-a2'");
+    be_sql(be, "UPDATE partner SET disabled = 0 WHERE name = 'cert-a2'");
     assert_int_equal(vg_store_partner_token_lookup(b, h2, &as, &meta), 0);
     assert_int_equal(meta.id, t2);
 
@@ -323,30 +217,30 @@ static void partners_body(const struct backend *be)
     json_decref(out);
 
     /* every write audited, none of the failed ones */
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'partner.create'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'partner.create'"),
                      3);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'partner.update'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'partner.update'"),
                      4);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'partner.token.create'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'partner.token.create'"),
                      2);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'partner.token.revoke'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'partner.token.revoke'"),
                      1);
 }
 
 static void partners_on_sqlite(void **state)
 {
     (void)state;
-    run_on_sqlite(partners_body);
+    run_on(false, partners_body);
 }
 
 static void partners_on_pg(void **state)
 {
     (void)state;
-    run_on_pg(partners_body);
+    run_on(true, partners_body);
 }
 
 /* ---- TAXII ---- */
@@ -587,10 +481,10 @@ static void taxii_body(const struct backend *be)
     assert_int_equal(deleted, 0);
     q.coll = "nope";
     assert_int_equal(vg_store_taxii_obj_delete(a, &who, &q, &deleted, &d), VG_ENOENT);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'taxii.object.delete'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'taxii.object.delete'"),
                      3);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM taxii_object"), 5);
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM taxii_object"), 5);
     /* a new add after deletes: still past the last one */
     add(a, C1, 1, "indicator--9", "indicator", 1, "{}", &at, &dup);
     assert_int_equal(at, 9501);
@@ -616,13 +510,13 @@ static void taxii_body(const struct backend *be)
 static void taxii_on_sqlite(void **state)
 {
     (void)state;
-    run_on_sqlite(taxii_body);
+    run_on(false, taxii_body);
 }
 
 static void taxii_on_pg(void **state)
 {
     (void)state;
-    run_on_pg(taxii_body);
+    run_on(true, taxii_body);
 }
 
 /* ---- upstream advisories ---- */
@@ -735,8 +629,8 @@ static void upstream_body(const struct backend *be)
                                   "cole cisco",
                                   "2024-05-01T00:00:00Z", 1, "[\"CVE-2024-0002\"]", "[]")),
                      VG_UPSTREAM_IMPORTED);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action LIKE "
-                                         "'upstream.%'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action LIKE "
+                                   "'upstream.%'"),
                      5);
 
     /* lists and filters */
@@ -776,25 +670,25 @@ static void upstream_body(const struct backend *be)
 
     /* organisations: 1 by findings on both CVEs, 2 by a finding and a product, 3 by products
      * (one without a key), 4 by nothing */
-    be->sql(be->ctx, "INSERT INTO org(id, name, kind, sector, assets, contacts, created, updated) "
-                     "VALUES (1, 'Org One', 'ministry', 'government', "
-                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
-                     "(2, 'Org Two', 'ministry', 'government', "
-                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
-                     "(3, 'Org Three', 'ministry', 'government', "
-                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
-                     "(4, 'Org Four', 'ministry', 'government', "
-                     "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't')");
-    be->sql(be->ctx, "INSERT INTO vuln(key, cve) VALUES (11, 'CVE-2024-0001'), "
-                     "(12, 'CVE-2024-0002'), (13, 'CVE-2024-0009')");
-    be->sql(be->ctx, "INSERT INTO asset(id, cpe) VALUES (1, 'cpe:2.3:a:x:y:1:*:*:*:*:*:*:*')");
-    be->sql(be->ctx, "INSERT INTO finding(org_id, asset_id, key, first_seen) VALUES "
-                     "(1, 1, 12, 't'), (1, 1, 11, 't'), (2, 1, 12, 't'), (4, 1, 13, 't')");
-    be->sql(be->ctx, "INSERT INTO org_product(name_key, org_id, cpe) VALUES "
-                     "('acme_widget', 3, 'cpe:2.3:a:acme:widget:2:*:*:*:*:*:*:*'), "
-                     "('acme_widget', 3, 'cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*'), "
-                     "('acme_widget', 2, 'cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*'), "
-                     "('', 4, 'cpe:2.3:a:acme:*:*:*:*:*:*:*:*:*')");
+    be_sql(be, "INSERT INTO org(id, name, kind, sector, assets, contacts, created, updated) "
+               "VALUES (1, 'Org One', 'ministry', 'government', "
+               "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
+               "(2, 'Org Two', 'ministry', 'government', "
+               "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
+               "(3, 'Org Three', 'ministry', 'government', "
+               "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't'), "
+               "(4, 'Org Four', 'ministry', 'government', "
+               "'{\"cidrs\":[],\"domains\":[],\"products\":[]}', '[]', 't', 't')");
+    be_sql(be, "INSERT INTO vuln(key, cve) VALUES (11, 'CVE-2024-0001'), "
+               "(12, 'CVE-2024-0002'), (13, 'CVE-2024-0009')");
+    be_sql(be, "INSERT INTO asset(id, cpe) VALUES (1, 'cpe:2.3:a:x:y:1:*:*:*:*:*:*:*')");
+    be_sql(be, "INSERT INTO finding(org_id, asset_id, key, first_seen) VALUES "
+               "(1, 1, 12, 't'), (1, 1, 11, 't'), (2, 1, 12, 't'), (4, 1, 13, 't')");
+    be_sql(be, "INSERT INTO org_product(name_key, org_id, cpe) VALUES "
+               "('acme_widget', 3, 'cpe:2.3:a:acme:widget:2:*:*:*:*:*:*:*'), "
+               "('acme_widget', 3, 'cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*'), "
+               "('acme_widget', 2, 'cpe:2.3:a:acme:widget:1:*:*:*:*:*:*:*'), "
+               "('', 4, 'cpe:2.3:a:acme:*:*:*:*:*:*:*:*:*')");
     assert_string_equal(refs(b, "{\"org\":1}"), "CERTFR-2024-AVI-0001 WID-SEC-2024-0002");
     assert_string_equal(refs(b, "{\"org\":3}"), "CERTFR-2024-AVI-0001");
     assert_string_equal(refs(b, "{\"org\":4}"), "");
@@ -827,13 +721,13 @@ static void upstream_body(const struct backend *be)
 static void upstream_on_sqlite(void **state)
 {
     (void)state;
-    run_on_sqlite(upstream_body);
+    run_on(false, upstream_body);
 }
 
 static void upstream_on_pg(void **state)
 {
     (void)state;
-    run_on_pg(upstream_body);
+    run_on(true, upstream_body);
 }
 
 /* ---- the same random writes on both backends ---- */
@@ -867,8 +761,8 @@ static long long rank_of(const long long *ids, int n, long long id)
     return -1;
 }
 
-/* An answer made comparable: times written by the store dropped, ids replaced by their rank,
- * cursors by whether there is one. */
+/* An answer made comparable: ids replaced by their rank, cursors by whether there is one (and
+ * the times the store writes blanked by note). */
 static void norm(struct side *s, json_t *v, const char *kind)
 {
     if (json_is_array(v)) {
@@ -880,12 +774,6 @@ static void norm(struct side *s, json_t *v, const char *kind)
     }
     if (!json_is_object(v))
         return;
-    json_object_del(v, "created");
-    json_object_del(v, "updated");
-    json_object_del(v, "imported");
-    json_t *rev = json_object_get(v, "revoked");
-    if (rev)
-        json_object_set_new(v, "revoked", json_boolean(json_is_string(rev)));
     json_t *cur = json_object_get(v, "next_cursor");
     if (cur)
         json_object_set_new(v, "next_cursor", json_boolean(json_is_string(cur)));
@@ -904,8 +792,11 @@ static void norm(struct side *s, json_t *v, const char *kind)
 
 static void note(struct side *s, const char *op, int rc, json_t *out, const char *kind)
 {
-    if (out)
+    static const char *const times[] = {"created", "updated", "imported", "revoked", NULL};
+    if (out) {
         norm(s, out, kind);
+        blank_times(out, times);
+    }
     json_array_append_new(s->log, json_pack("[s,i,o]", op, rc, out ? out : json_null()));
 }
 
@@ -1182,30 +1073,21 @@ static json_t *random_run(struct vg_store *st, unsigned long long seed, int step
 static void random_same_answers(void **state)
 {
     (void)state;
-    unsigned long long seed = (unsigned long long)time(NULL);
+    unsigned seed = (unsigned)time(NULL);
     const char *env = getenv("VG_SEED");
     if (env && *env)
-        seed = strtoull(env, NULL, 10);
+        seed = (unsigned)strtoul(env, NULL, 10);
     if (!seed)
         seed = 1;
-    printf("random_same_answers: seed %llu (VG_SEED=%llu to replay)\n", seed, seed);
-    struct sqlite_db sq;
-    struct pg_db g;
+    printf("random_same_answers: seed %u (VG_SEED=%u to replay)\n", seed, seed);
     struct backend bs, bp;
-    sqlite_open(&sq, &bs);
-    pgdb_open(&g, &bp);
+    be_open(&bs, false);
+    be_open(&bp, true);
     json_t *ls = random_run(bs.a, seed, 600);
     json_t *lp = random_run(bp.a, seed, 600);
     size_t n = json_array_size(ls);
     assert_true(n > 600);
-    for (size_t i = 0; i < n || i < json_array_size(lp); i++) {
-        json_t *x = json_array_get(ls, i), *y = json_array_get(lp, i);
-        if (!json_equal(x, y)) {
-            char *a = x ? vg_json_dump(x) : NULL, *b = y ? vg_json_dump(y) : NULL;
-            fail_msg("seed %llu, entry %zu differs:\nSQLite:     %s\nPostgreSQL: %s", seed, i,
-                     a ? a : "(none)", b ? b : "(none)");
-        }
-    }
+    traces_equal(ls, lp, seed);
     /* the sequence did something: successes and failures of each kind */
     int ok = 0, failed = 0;
     size_t i;
@@ -1220,8 +1102,8 @@ static void random_same_answers(void **state)
     assert_true(failed > 10);
     json_decref(ls);
     json_decref(lp);
-    sqlite_close(&sq, &bs);
-    pgdb_close(&g, &bp);
+    be_close(&bs);
+    be_close(&bp);
 }
 
 /* ---- several servers on one PostgreSQL database ---- */
@@ -1291,9 +1173,8 @@ static void *race(void *arg)
 static void two_servers_race(void **state)
 {
     (void)state;
-    struct pg_db g;
     struct backend be;
-    pgdb_open(&g, &be);
+    be_open(&be, true);
     struct vg_diag d = {0};
     json_t *c = json_pack("{s:s,s:s,s:s,s:[]}", "id", C1, "title", "One", "readers", "all",
                           "writers"),
@@ -1301,8 +1182,8 @@ static void two_servers_race(void **state)
     assert_int_equal(vg_store_taxii_coll_create(be.a, &who, c, &out, &d), 0);
     json_decref(out);
     json_decref(c);
-    struct racer r[2] = {{.uri = g.uri, .n = 200, .step = add_one},
-                         {.uri = g.uri, .n = 200, .step = add_one}};
+    struct racer r[2] = {{.uri = be.path, .n = 200, .step = add_one},
+                         {.uri = be.path, .n = 200, .step = add_one}};
     pthread_t t[2];
     for (int i = 0; i < 2; i++)
         assert_int_equal(pthread_create(&t[i], NULL, race, &r[i]), 0);
@@ -1313,12 +1194,12 @@ static void two_servers_race(void **state)
         for (int k = 1; k < 200; k++)
             assert_true(r[i].added[k] > r[i].added[k - 1]);
     }
-    assert_int_equal(pg_scalar_on(g.other, "SELECT count(DISTINCT added) FROM taxii_object"), 400);
-    assert_int_equal(pg_scalar_on(g.other, "SELECT max(added) - min(added) FROM taxii_object"),
+    assert_int_equal(pg_scalar_on(be.other, "SELECT count(DISTINCT added) FROM taxii_object"), 400);
+    assert_int_equal(pg_scalar_on(be.other, "SELECT max(added) - min(added) FROM taxii_object"),
                      399);
 
-    struct racer u[2] = {{.uri = g.uri, .n = 40, .step = put_one},
-                         {.uri = g.uri, .n = 40, .step = put_one}};
+    struct racer u[2] = {{.uri = be.path, .n = 40, .step = put_one},
+                         {.uri = be.path, .n = 40, .step = put_one}};
     for (int i = 0; i < 2; i++)
         assert_int_equal(pthread_create(&t[i], NULL, race, &u[i]), 0);
     for (int i = 0; i < 2; i++)
@@ -1327,18 +1208,48 @@ static void two_servers_race(void **state)
     assert_int_equal(u[1].rc, 0);
     assert_int_equal(u[0].results[VG_UPSTREAM_IMPORTED] + u[1].results[VG_UPSTREAM_IMPORTED], 40);
     assert_int_equal(u[0].results[VG_UPSTREAM_UNCHANGED] + u[1].results[VG_UPSTREAM_UNCHANGED], 40);
-    assert_int_equal(pg_scalar_on(g.other, "SELECT count(*) FROM upstream_advisory"), 40);
-    assert_int_equal(pg_scalar_on(g.other, "SELECT count(*) FROM upstream_cve"), 40);
-    pgdb_close(&g, &be);
+    assert_int_equal(pg_scalar_on(be.other, "SELECT count(*) FROM upstream_advisory"), 40);
+    assert_int_equal(pg_scalar_on(be.other, "SELECT count(*) FROM upstream_cve"), 40);
+    be_close(&be);
+}
+
+/* The server stopped: a token lookup is a store failure (VG_EIO, the server answers 500), never
+ * an unknown token; started again, the same connection finds it without being reopened. Last
+ * in the binary: the cluster goes down for a moment. */
+static void lookup_while_server_down(void **state)
+{
+    (void)state;
+    struct backend be;
+    be_open(&be, true);
+    struct vg_diag d = {0};
+    json_t *in = partner_in("cert-a", "GREEN"), *out = NULL;
+    assert_int_equal(vg_store_partner_create(be.a, &who, in, &out, &d), 0);
+    long long pa = num(out, "id");
+    json_decref(out);
+    json_decref(in);
+    unsigned char h[32] = {0x5a};
+    assert_int_equal(vg_store_partner_token_add(be.a, &who, pa, h, "x", &out, &d), 0);
+    json_decref(out);
+    struct vg_actor as;
+    struct vg_token_meta meta;
+    assert_int_equal(vg_store_partner_token_lookup(be.b, h, &as, &meta), 0);
+    pg_cluster_ctl("stop");
+    assert_int_equal(vg_store_partner_token_lookup(be.b, h, &as, &meta), VG_EIO);
+    pg_cluster_ctl("restart"); /* starts it with the options it had */
+    assert_int_equal(vg_store_partner_token_lookup(be.b, h, &as, &meta), 0);
+    assert_int_equal(as.partner_id, pa);
+    PQreset(be.other);
+    be_close(&be);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(partners_on_sqlite),  cmocka_unit_test(partners_on_pg),
-        cmocka_unit_test(taxii_on_sqlite),     cmocka_unit_test(taxii_on_pg),
-        cmocka_unit_test(upstream_on_sqlite),  cmocka_unit_test(upstream_on_pg),
-        cmocka_unit_test(random_same_answers), cmocka_unit_test(two_servers_race),
+        cmocka_unit_test(partners_on_sqlite),       cmocka_unit_test(partners_on_pg),
+        cmocka_unit_test(taxii_on_sqlite),          cmocka_unit_test(taxii_on_pg),
+        cmocka_unit_test(upstream_on_sqlite),       cmocka_unit_test(upstream_on_pg),
+        cmocka_unit_test(random_same_answers),      cmocka_unit_test(two_servers_race),
+        cmocka_unit_test(lookup_while_server_down),
     };
     return cmocka_run_group_tests(tests, pg_cluster_start, pg_cluster_stop);
 }
