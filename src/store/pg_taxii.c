@@ -289,18 +289,9 @@ static int param_texts(struct pg_params *pp, const char *const *v, size_t n, cha
 /* Appends n integers as a bigint[] literal ({1,2}; {} when n is 0), kept in owned. */
 static int param_ints(struct pg_params *pp, const long long *v, size_t n, char **owned)
 {
-    struct vg_buf b;
-    vg_buf_init(&b, ARRAY_MAX);
-    vg_buf_putc(&b, '{');
-    for (size_t i = 0; i < n; i++)
-        vg_buf_printf(&b, i ? ",%lld" : "%lld", v[i]);
-    vg_buf_putc(&b, '}');
-    if (b.failed) {
-        vg_buf_cleanup(&b);
-        *owned = NULL;
+    *owned = pg_int_array(v, n);
+    if (!*owned)
         return VG_ENOMEM;
-    }
-    *owned = vg_buf_steal(&b);
     pg_param_text(pp, *owned);
     return 0;
 }
