@@ -716,6 +716,12 @@ static const struct vg_store_ops pg_ops = {
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
     .user = &pg_user_ops,
+    /* advisories, statistics, the outbox, settings (pg_advisories.c, pg_stats.c, pg_mail.c,
+     * pg_setting.c) */
+    .advisory = &pg_advisory_ops,
+    .stats = &pg_stats_ops,
+    .mail = &pg_mail_ops,
+    .setting = &pg_setting_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

@@ -140,4 +140,12 @@ void pg_uri_redact(const char *uri, char *out, size_t n);
 
 extern const struct vg_store_user_ops pg_user_ops;
 
+/* ---- advisories, statistics, the outbox, settings (pg_advisories.c, pg_stats.c, pg_mail.c,
+ * pg_setting.c) ---- */
+
+extern const struct vg_store_advisory_ops pg_advisory_ops;
+extern const struct vg_store_stats_ops pg_stats_ops;
+extern const struct vg_store_mail_ops pg_mail_ops;
+extern const struct vg_store_setting_ops pg_setting_ops;
+
 #endif
