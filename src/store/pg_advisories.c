@@ -35,11 +35,11 @@ static void param_json_or_null(struct pg_params *pp, const json_t *v)
 
 static json_t *adv_row(const PGresult *r, int i)
 {
-    json_t *a = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:s,s:s}", "ref", pg_get_text(r, i, 1),
-                          "kind", pg_get_text(r, i, 2), "year", (json_int_t)pg_get_int(r, i, 3),
-                          "number", (json_int_t)pg_get_int(r, i, 4), "status",
-                          pg_get_text(r, i, 5), "version", (json_int_t)pg_get_int(r, i, 6),
-                          "title", pg_get_text(r, i, 7), "tlp", pg_get_text(r, i, 8));
+    json_t *a = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:s,s:s}", "ref", pg_get_text(r, i, 1), "kind",
+                          pg_get_text(r, i, 2), "year", (json_int_t)pg_get_int(r, i, 3), "number",
+                          (json_int_t)pg_get_int(r, i, 4), "status", pg_get_text(r, i, 5),
+                          "version", (json_int_t)pg_get_int(r, i, 6), "title", pg_get_text(r, i, 7),
+                          "tlp", pg_get_text(r, i, 8));
     json_object_set_new(a, "published", pg_get_json(r, i, 9));
     json_object_set_new(a, "draft", pg_get_json(r, i, 10));
     json_object_set_new(a, "pending_description", pg_get_null(r, i, 11));
@@ -81,11 +81,11 @@ static json_t *revisions_of(struct pg *p, long long id)
         return NULL;
     json_t *arr = json_array();
     for (int i = 0; i < PQntuples(r); i++)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s}", "version",
-                                             (json_int_t)pg_get_int(r, i, 0), "date",
-                                             pg_get_text(r, i, 1), "description",
-                                             pg_get_text(r, i, 2), "publisher",
-                                             pg_get_text(r, i, 3)));
+        json_array_append_new(arr,
+                              json_pack("{s:I,s:s,s:s,s:s}", "version",
+                                        (json_int_t)pg_get_int(r, i, 0), "date",
+                                        pg_get_text(r, i, 1), "description", pg_get_text(r, i, 2),
+                                        "publisher", pg_get_text(r, i, 3)));
     PQclear(r);
     return arr;
 }

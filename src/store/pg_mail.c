@@ -91,7 +91,10 @@ static int mail_claim(struct vg_store *st, const char *now, const char *until, i
     *out = NULL;
     struct pg_params pp = {0};
     pg_param_text(&pp, now);
-    pg_param_int(&pp, limit < 0 ? 0 : limit);
+    if (limit < 0)
+        pg_param_text(&pp, NULL); /* no limit, as SQLite's LIMIT -1 */
+    else
+        pg_param_int(&pp, limit);
     pg_param_text(&pp, until);
     if (pg_begin(p))
         return pg_error(p, d);

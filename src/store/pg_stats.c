@@ -81,18 +81,17 @@ static int stats_median(struct vg_store *st, enum vg_stats_duration what, const 
     struct pg_params pp = {0};
     pg_param_text(&pp, since);
     pg_param_text(&pp, until);
-    PGresult *r =
-        what == VG_STATS_CLOSE
-            ? pg_run(p,
-                     "SELECT count(*), coalesce(percentile_cont(0.5) WITHIN GROUP "
-                     "(ORDER BY close_s), 0) FROM stats_incident_time "
-                     "WHERE closed >= $1 AND closed < $2 AND closed IS NOT NULL",
-                     &pp)
-            : pg_run(p,
-                     "SELECT count(*), coalesce(percentile_cont(0.5) WITHIN GROUP "
-                     "(ORDER BY triage_s), 0) FROM stats_incident_time "
-                     "WHERE triaged >= $1 AND triaged < $2",
-                     &pp);
+    PGresult *r = what == VG_STATS_CLOSE
+                      ? pg_run(p,
+                               "SELECT count(*), coalesce(percentile_cont(0.5) WITHIN GROUP "
+                               "(ORDER BY close_s), 0) FROM stats_incident_time "
+                               "WHERE closed >= $1 AND closed < $2 AND closed IS NOT NULL",
+                               &pp)
+                      : pg_run(p,
+                               "SELECT count(*), coalesce(percentile_cont(0.5) WITHIN GROUP "
+                               "(ORDER BY triage_s), 0) FROM stats_incident_time "
+                               "WHERE triaged >= $1 AND triaged < $2",
+                               &pp);
     if (!r)
         return pg_error(p, d);
     int rc = PQntuples(r) == 1 ? 0 : vg_diag_set(d, VG_EIO, "", "database error: no median");
@@ -115,7 +114,10 @@ static int stats_top_sighted(struct vg_store *st, int limit, json_t **out, struc
 {
     struct pg *p = pg_of(st);
     struct pg_params pp = {0};
-    pg_param_int(&pp, limit);
+    if (limit < 0)
+        pg_param_text(&pp, NULL); /* no limit, as SQLite's LIMIT -1 */
+    else
+        pg_param_int(&pp, limit);
     /* every sighting is counted in its alert (one per indicator, organisation and day) */
     PGresult *r = pg_run(p,
                          "SELECT i.id, i.type, i.value, i.tlp, c.n FROM "
