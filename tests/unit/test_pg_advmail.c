@@ -514,6 +514,16 @@ static void advisory_body(const struct backend *be)
     assert_string_equal(json_string_value(json_array_get(refs, 1)), "VIGIE-2026-ALE-0001");
     json_decref(refs);
     assert_int_equal(vg_store_advisory_published_each(b, stop_cb, NULL), 42);
+    /* a closing written by another client (psql, another server): seen by both connections */
+    assert_int_equal(vg_store_advisory_published_stamp(a, stamp1, sizeof stamp1), 0);
+    assert_int_equal(vg_store_advisory_published_stamp(b, stamp2, sizeof stamp2), 0);
+    assert_string_equal(stamp1, stamp2);
+    be->sql(be->ctx, "UPDATE advisory SET closed_at = '2026-06-01T00:00:00Z' "
+                     "WHERE ref = 'VIGIE-2026-ALE-0001'");
+    assert_int_equal(vg_store_advisory_published_stamp(a, stamp1, sizeof stamp1), 0);
+    assert_string_not_equal(stamp1, stamp2);
+    assert_int_equal(vg_store_advisory_published_stamp(b, stamp2, sizeof stamp2), 0);
+    assert_string_equal(stamp1, stamp2);
     /* a stamp that does not fit is cut */
     char tiny[4];
     assert_int_equal(vg_store_advisory_published_stamp(b, tiny, sizeof tiny), 0);
