@@ -33,6 +33,25 @@ static void param_json_or_null(struct pg_params *pp, const json_t *v)
         pg_param_json(pp, v);
 }
 
+/* Appends an authors array as JSON text, "[]" when v is not an array. */
+static void param_authors(struct pg_params *pp, const json_t *v)
+{
+    if (json_is_array(v))
+        pg_param_json(pp, v);
+    else
+        pg_param_text(pp, "[]");
+}
+
+/* The times of row i of r into a (a record or a row of a list). */
+static void set_times(json_t *a, const PGresult *r, int i)
+{
+    json_object_set_new(a, "created_at", json_string(pg_get_text(r, i, 14)));
+    json_object_set_new(a, "updated_at", json_string(pg_get_text(r, i, 15)));
+    json_object_set_new(a, "published_at", pg_get_null(r, i, 16));
+    json_object_set_new(a, "last_published_at", pg_get_null(r, i, 17));
+    json_object_set_new(a, "closed_at", pg_get_null(r, i, 18));
+}
+
 static json_t *adv_row(const PGresult *r, int i)
 {
     json_t *a = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:s,s:s}", "ref", pg_get_text(r, i, 1), "kind",
@@ -45,11 +64,7 @@ static json_t *adv_row(const PGresult *r, int i)
     json_object_set_new(a, "pending_description", pg_get_null(r, i, 11));
     json_object_set_new(a, "authors", pg_get_json(r, i, 12));
     json_object_set_new(a, "internal", pg_get_json(r, i, 13));
-    json_object_set_new(a, "created_at", json_string(pg_get_text(r, i, 14)));
-    json_object_set_new(a, "updated_at", json_string(pg_get_text(r, i, 15)));
-    json_object_set_new(a, "published_at", pg_get_null(r, i, 16));
-    json_object_set_new(a, "last_published_at", pg_get_null(r, i, 17));
-    json_object_set_new(a, "closed_at", pg_get_null(r, i, 18));
+    set_times(a, r, i);
     return a;
 }
 
@@ -60,11 +75,7 @@ static json_t *list_row(const PGresult *r, int i)
                           pg_get_text(r, i, 2), "status", pg_get_text(r, i, 5), "version",
                           (json_int_t)pg_get_int(r, i, 6), "title", pg_get_text(r, i, 7), "tlp",
                           pg_get_text(r, i, 8), "year", (json_int_t)pg_get_int(r, i, 3));
-    json_object_set_new(a, "created_at", json_string(pg_get_text(r, i, 14)));
-    json_object_set_new(a, "updated_at", json_string(pg_get_text(r, i, 15)));
-    json_object_set_new(a, "published_at", pg_get_null(r, i, 16));
-    json_object_set_new(a, "last_published_at", pg_get_null(r, i, 17));
-    json_object_set_new(a, "closed_at", pg_get_null(r, i, 18));
+    set_times(a, r, i);
     return a;
 }
 
@@ -276,17 +287,13 @@ static int insert_revision(struct pg *p, const char *ref, long long id, const js
                            struct vg_diag *d)
 {
     long long version = (long long)json_integer_value(json_object_get(revision, "version"));
-    const json_t *ra = json_object_get(revision, "authors");
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
     pg_param_int(&pp, version);
     pg_param_text(&pp, vg_json_str(revision, "date"));
     pg_param_text(&pp, vg_json_str(revision, "description"));
     pg_param_json(&pp, json_object_get(revision, "content"));
-    if (json_is_array(ra))
-        pg_param_json(&pp, ra);
-    else
-        pg_param_text(&pp, "[]");
+    param_authors(&pp, json_object_get(revision, "authors"));
     pg_param_text(&pp, vg_json_str(revision, "publisher"));
     PGresult *r = pg_run(p,
                          "INSERT INTO advisory_revision(advisory_id, version, date, description, "
@@ -317,7 +324,6 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
                            ref);
     if (pg_begin(p))
         return pg_error(p, d);
-    const json_t *authors = json_object_get(rec, "authors");
     struct pg_params pp = {0};
     pg_param_text(&pp, vg_json_str(rec, "status"));
     pg_param_int(&pp, (long long)json_integer_value(json_object_get(rec, "version")));
@@ -326,10 +332,7 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
     param_json_or_null(&pp, json_object_get(rec, "published"));
     param_json_or_null(&pp, json_object_get(rec, "draft"));
     pg_param_text(&pp, vg_json_str(rec, "pending_description"));
-    if (json_is_array(authors))
-        pg_param_json(&pp, authors);
-    else
-        pg_param_text(&pp, "[]");
+    param_authors(&pp, json_object_get(rec, "authors"));
     param_json_or_null(&pp, json_object_get(rec, "internal"));
     pg_param_text(&pp, vg_json_str(rec, "published_at"));
     pg_param_text(&pp, vg_json_str(rec, "last_published_at"));

@@ -596,29 +596,27 @@ static void stats_body(const struct backend *be)
     assert_true(json_equal(o, want));
     json_decref(want);
     json_decref(o);
-    /* triage: [2026-01-01, 2026-01-03) holds 10, 30, 20: median 20 */
-    assert_int_equal(vg_store_stats_median(a, VG_STATS_TRIAGE, "2026-01-01", "2026-01-03", &med, &n,
-                                           &d),
-                     0);
-    assert_int_equal(n, 3);
-    assert_true(med == 20);
-    /* ... and up to 2026-01-04: 10, 30, 20, 1000: the mean of 20 and 30 */
-    assert_int_equal(vg_store_stats_median(a, VG_STATS_TRIAGE, "2026-01-01", "2026-01-04", &med, &n,
-                                           &d),
-                     0);
-    assert_int_equal(n, 4);
-    assert_true(med == 25);
-    /* close: [2026-01-04, 2026-01-06): 5 and 100 (301 closed on the 6th is out) */
-    assert_int_equal(vg_store_stats_median(a, VG_STATS_CLOSE, "2026-01-04", "2026-01-06", &med, &n,
-                                           &d),
-                     0);
-    assert_int_equal(n, 2);
-    assert_true(med == 52.5);
-    assert_int_equal(vg_store_stats_median(a, VG_STATS_CLOSE, "2026-01-01", "2027-01-01", &med, &n,
-                                           &d),
-                     0);
-    assert_int_equal(n, 3);
-    assert_true(med == 100);
+    static const struct {
+        enum vg_stats_duration what;
+        const char *since, *until;
+        long long n;
+        double median;
+    } medians[] = {
+        {VG_STATS_TRIAGE, "2026-01-01", "2026-01-03", 3, 20},  /* 10, 30, 20 */
+        {VG_STATS_TRIAGE, "2026-01-01", "2026-01-04", 4, 25},  /* + 1000: mean of 20 and 30 */
+        {VG_STATS_TRIAGE, "2025-12-31", "2026-01-01", 1, 7},   /* the day's last microsecond */
+        {VG_STATS_CLOSE, "2026-01-04", "2026-01-06", 2, 52.5}, /* 5, 100; the 6th is out */
+        {VG_STATS_CLOSE, "2026-01-01", "2027-01-01", 3, 100},  /* open ones never count */
+        {VG_STATS_CLOSE, "2026-01-07", "2026-02-01", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof medians / sizeof medians[0]; i++) {
+        assert_int_equal(vg_store_stats_median(a, medians[i].what, medians[i].since,
+                                               medians[i].until, &med, &n, &d),
+                         0);
+        if (n != medians[i].n || med != medians[i].median)
+            fail_msg("median %zu: n %lld median %g, not %lld %g", i, n, med, medians[i].n,
+                     medians[i].median);
+    }
 
     be->sql(be->ctx,
             "INSERT INTO indicator(id, type, value, tlp, created, updated) VALUES "
@@ -690,6 +688,26 @@ static void normalise(json_t *v)
     json_t *e;
     json_object_foreach(v, key, e)
         normalise(e);
+}
+
+/* Every page of list (7 items a page), following the cursors. */
+static json_t *all_pages(struct vg_store *st,
+                         int (*list)(struct vg_store *st, const json_t *filters,
+                                     const struct vg_page *page, json_t **out, struct vg_diag *d))
+{
+    struct vg_diag d = {0};
+    struct vg_page pg = {.limit = 7};
+    json_t *pages = json_array(), *o = NULL;
+    char cursor[32] = "";
+    do {
+        pg.cursor = cursor[0] ? cursor : NULL;
+        assert_int_equal(list(st, NULL, &pg, &o, &d), 0);
+        const char *next = json_string_value(json_object_get(o, "next_cursor"));
+        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
+        json_array_append_new(pages, json_deep_copy(json_object_get(o, "items")));
+        json_decref(o);
+    } while (cursor[0]);
+    return pages;
 }
 
 /* Runs the writes of seed on st and returns what the reads give. */
@@ -769,28 +787,8 @@ static json_t *random_run(struct vg_store *st, unsigned seed)
     json_object_set_new(all, "codes", codes);
     assert_int_equal(vg_store_setting_list(st, &o, &d), 0);
     json_object_set_new(all, "settings", o);
-    struct vg_page pg = {.limit = 7};
-    json_t *pages = json_array();
-    char cursor[32] = "";
-    do {
-        pg.cursor = cursor[0] ? cursor : NULL;
-        assert_int_equal(vg_store_mail_list(st, NULL, &pg, &o, &d), 0);
-        const char *next = json_string_value(json_object_get(o, "next_cursor"));
-        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-        json_array_append_new(pages, json_deep_copy(json_object_get(o, "items")));
-        json_decref(o);
-    } while (cursor[0]);
-    json_object_set_new(all, "mail", pages);
-    pages = json_array();
-    do {
-        pg.cursor = cursor[0] ? cursor : NULL;
-        assert_int_equal(vg_store_advisory_list(st, NULL, &pg, &o, &d), 0);
-        const char *next = json_string_value(json_object_get(o, "next_cursor"));
-        snprintf(cursor, sizeof cursor, "%s", next ? next : "");
-        json_array_append_new(pages, json_deep_copy(json_object_get(o, "items")));
-        json_decref(o);
-    } while (cursor[0]);
-    json_object_set_new(all, "advisories", pages);
+    json_object_set_new(all, "mail", all_pages(st, vg_store_mail_list));
+    json_object_set_new(all, "advisories", all_pages(st, vg_store_advisory_list));
     json_t *recs = json_array();
     size_t i;
     json_t *r;
