@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
 
@@ -983,6 +984,69 @@ static void claim_skips_locked(void **state)
     json_decref(cb);
 }
 
+/* Senders in threads, each with its connection, claim until nothing is due: every message is
+ * claimed exactly once. */
+struct sender {
+    const char *uri;
+    int claimed, rc;
+};
+
+static void *sender_run(void *arg)
+{
+    struct sender *s = arg;
+    struct vg_diag d = {0};
+    struct vg_store *st = vg_store_open_partial(s->uri, NULL, &d);
+    if (!st) {
+        s->rc = VG_EIO;
+        return NULL;
+    }
+    for (;;) {
+        json_t *c = NULL;
+        s->rc = vg_store_mail_claim(st, "9000-01-01T00:00:00Z", "9000-01-01T01:00:00Z", 3, &c, &d);
+        size_t n = s->rc ? 0 : json_array_size(json_object_get(c, "items"));
+        json_decref(c);
+        if (s->rc || n == 0)
+            break;
+        s->claimed += (int)n;
+    }
+    vg_store_close(st);
+    return NULL;
+}
+
+static void senders_claim_once(void **state)
+{
+    struct env *e = *state;
+    struct vg_diag d = {0};
+    enum { MESSAGES = 120, SENDERS = 4 };
+    assert_int_equal(vg_store_tx_begin(e->pg.a, &d), 0);
+    for (int i = 0; i < MESSAGES; i++) {
+        char mid[16];
+        snprintf(mid, sizeof mid, "<%d@t>", i);
+        json_t *m = message(mid, "digest");
+        assert_int_equal(vg_store_mail_queue(e->pg.a, m, NULL, &d), 0);
+        json_decref(m);
+    }
+    assert_int_equal(vg_store_tx_commit(e->pg.a, &d), 0);
+    pthread_t t[SENDERS];
+    struct sender s[SENDERS];
+    for (int i = 0; i < SENDERS; i++) {
+        s[i] = (struct sender){.uri = e->uri};
+        assert_int_equal(pthread_create(&t[i], NULL, sender_run, &s[i]), 0);
+    }
+    int total = 0, busy = 0;
+    for (int i = 0; i < SENDERS; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(s[i].rc, 0);
+        total += s[i].claimed;
+        busy += s[i].claimed > 0;
+    }
+    assert_int_equal(total, MESSAGES);
+    assert_int_equal(pg_scalar_on(e->pg.ctx, "SELECT count(*) FROM outbox WHERE attempts = 1"),
+                     MESSAGES);
+    printf("senders_claim_once: %d messages, %d of %d senders claimed some\n", MESSAGES, busy,
+           SENDERS);
+}
+
 /* Two servers create at once: numbers are unique and without gaps. */
 static void numbers_unique_across_connections(void **state)
 {
@@ -1018,6 +1082,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(random_same_on_both, env_up, env_down),
         cmocka_unit_test_setup_teardown(claim_skips_locked, env_up, env_down),
         cmocka_unit_test_setup_teardown(numbers_unique_across_connections, env_up, env_down),
+        cmocka_unit_test_setup_teardown(senders_claim_once, env_up, env_down),
     };
     return cmocka_run_group_tests(tests, pg_cluster_start, pg_cluster_stop);
 }
