@@ -8,8 +8,9 @@
  * changed. PostgreSQL has no such counter, and another server's publication must change the
  * stamp on this connection at once: the stamp is computed by one aggregate query on every
  * call (one round trip, the same that a "did anything change" check would cost; it reads the
- * published advisories only, a few hundred rows), so it is never stale, whichever server
- * published. */
+ * published advisories, a few hundred rows), so it is never stale, whichever server published.
+ * Its text differs from SQLite's: a digest of each published advisory's id, version and times
+ * instead of the latest times, which another server's clock, a little behind, would not move. */
 #include "store/pg_int.h"
 
 #include <stdio.h>
@@ -403,15 +404,16 @@ static int adv_published_stamp(struct vg_store *st, char *out, size_t cap)
     struct pg *p = pg_of(st);
     PGresult *r = pg_run(p,
                          "SELECT count(*), coalesce(sum(version), 0), "
-                         "coalesce(max(last_published_at), ''), coalesce(max(closed_at), '') "
-                         "FROM advisory WHERE published IS NOT NULL",
+                         "coalesce(md5(string_agg(id || ':' || version || ':' || "
+                         "coalesce(last_published_at, '') || ':' || coalesce(closed_at, ''), "
+                         "',' ORDER BY id)), '') FROM advisory WHERE published IS NOT NULL",
                          NULL);
     if (!r)
         return VG_EIO;
     int rc = PQntuples(r) == 1 ? 0 : VG_EIO;
     if (!rc)
-        snprintf(out, cap, "%lld|%lld|%s|%s", pg_get_int(r, 0, 0), pg_get_int(r, 0, 1),
-                 pg_get_text(r, 0, 2), pg_get_text(r, 0, 3));
+        snprintf(out, cap, "%lld|%lld|%s", pg_get_int(r, 0, 0), pg_get_int(r, 0, 1),
+                 pg_get_text(r, 0, 2));
     PQclear(r);
     return rc;
 }
