@@ -42,6 +42,7 @@ struct pg {
     bool busy_fast;    /* a write of the open batch met another connection's lock past
                         * lock_timeout: the batch's later writes do not wait for it */
     bool busy_fast_on; /* ... and lock_timeout is at its minimum until the batch's end */
+    bool doomed;       /* the server said FATAL: it is closing the connection */
     bool read_only;    /* vg_store_read_only: re-applied after a reconnection */
     int tx_depth;      /* use-case transactions open, nested ones included */
     bool tx_real;      /* the outermost one began the transaction itself (no batch around it) */
@@ -139,6 +140,11 @@ void pg_uri_redact(const char *uri, char *out, size_t n);
 /* ---- the users domain (pg_users.c) ---- */
 
 extern const struct vg_store_user_ops pg_user_ops;
+
+/* ---- the crisis cell (pg_crisis.c) and inbound mail (pg_inbound.c) ---- */
+
+extern const struct vg_store_crisis_ops pg_crisis_ops;
+extern const struct vg_store_inbound_ops pg_inbound_ops;
 
 /* ---- advisories, statistics, the outbox, settings (pg_advisories.c, pg_stats.c, pg_mail.c,
  * pg_setting.c) ---- */
