@@ -17,14 +17,7 @@
 #include "store/pg_int.h"
 #include "store/store.h"
 #include "pg_fixture.h"
-
-/* Two connections on one database, and a third of the test's own for raw SQL. */
-struct backend {
-    struct vg_store *a, *b;
-    void (*sql)(void *ctx, const char *sql);
-    long long (*scalar)(void *ctx, const char *sql);
-    void *ctx;
-};
+#include "pg_both.h"
 
 static const struct vg_actor alice = {.user_id = 1, .name = "alice", .role = "analyst"};
 
@@ -90,7 +83,7 @@ static void setting_body(const struct backend *be)
     assert_int_equal(vg_store_setting_unset(a, "smtp.url", &d), 0);
     assert_int_equal(vg_store_setting_unset(a, "smtp.url", &d), VG_ENOENT);
     assert_int_equal(vg_store_setting_get(b, "smtp.url", v, sizeof v, &d), VG_ENOENT);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM setting"), 2);
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM setting"), 2);
 }
 
 /* ---- the outbox ---- */
@@ -158,7 +151,7 @@ static void mail_body(const struct backend *be)
     assert_int_equal(vg_store_mail_queue(a, m, NULL, &d), 0);
     json_decref(m);
     vg_store_tx_rollback(a);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM outbox"), 5);
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM outbox"), 5);
 
     /* claim: due ones oldest first, up to limit, leased until `until` */
     json_t *c = NULL;
@@ -386,9 +379,9 @@ static void advisory_body(const struct backend *be)
                      VG_EINVAL);
     assert_int_equal(vg_store_advisory_create(a, &alice, c, "", 2026, NULL, &out, &d), VG_EINVAL);
     json_decref(c);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM advisory"), 5);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'advisory.create' AND actor = 'alice'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM advisory"), 5);
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'advisory.create' AND actor = 'alice'"),
                      5);
     assert_int_equal(vg_store_advisory_get(b, "VIGIE-2026-AVI-0009", &out), VG_ENOENT);
 
@@ -499,11 +492,11 @@ static void advisory_body(const struct backend *be)
                                             &out, &d),
                      VG_EINVAL);
     json_decref(closed);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'advisory.publish'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'advisory.publish'"),
                      2);
-    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM audit WHERE action = "
-                                         "'advisory.close'"),
+    assert_int_equal(be_scalar(be, "SELECT count(*) FROM audit WHERE action = "
+                                   "'advisory.close'"),
                      1);
     /* published_each: in id order, stops at fn's first non-zero return */
     json_t *p4 = NULL;
@@ -519,8 +512,8 @@ static void advisory_body(const struct backend *be)
     assert_int_equal(vg_store_advisory_published_stamp(a, stamp1, sizeof stamp1), 0);
     assert_int_equal(vg_store_advisory_published_stamp(b, stamp2, sizeof stamp2), 0);
     assert_string_equal(stamp1, stamp2);
-    be->sql(be->ctx, "UPDATE advisory SET closed_at = '2026-06-01T00:00:00Z' "
-                     "WHERE ref = 'VIGIE-2026-ALE-0001'");
+    be_sql(be, "UPDATE advisory SET closed_at = '2026-06-01T00:00:00Z' "
+               "WHERE ref = 'VIGIE-2026-ALE-0001'");
     assert_int_equal(vg_store_advisory_published_stamp(a, stamp1, sizeof stamp1), 0);
     assert_string_not_equal(stamp1, stamp2);
     assert_int_equal(vg_store_advisory_published_stamp(b, stamp2, sizeof stamp2), 0);
@@ -572,19 +565,19 @@ static void stats_body(const struct backend *be)
                      0);
     json_decref(o);
 
-    be->sql(be->ctx, "INSERT INTO stats_incident_day(day, class, n) VALUES "
-                     "('2025-12-31', 'malware', 4), ('2026-01-01', 'phishing', 2), "
-                     "('2026-01-01', 'malware', 1), ('2026-01-02', 'dos', 0), "
-                     "('2026-01-03', 'dos', 5), ('2026-01-04', 'dos', 9)");
-    be->sql(be->ctx, "INSERT INTO stats_open(severity, n) VALUES ('low', 3), ('high', 1), "
-                     "('critical', 0)");
-    be->sql(be->ctx, "INSERT INTO stats_incident_time(incident_id, triaged, triage_s, closed, "
-                     "close_s) VALUES "
-                     "(1, '2026-01-01T00:00:00.000000Z', 10, '2026-01-05T00:00:00.000000Z', 100), "
-                     "(2, '2026-01-02T00:00:00.000000Z', 30, NULL, NULL), "
-                     "(3, '2026-01-02T12:00:00.000000Z', 20, '2026-01-06T00:00:00.000000Z', 301), "
-                     "(4, '2026-01-03T00:00:00.000000Z', 1000, NULL, NULL), "
-                     "(5, '2025-12-31T23:59:59.999999Z', 7, '2026-01-04T23:59:59.999999Z', 5)");
+    be_sql(be, "INSERT INTO stats_incident_day(day, class, n) VALUES "
+               "('2025-12-31', 'malware', 4), ('2026-01-01', 'phishing', 2), "
+               "('2026-01-01', 'malware', 1), ('2026-01-02', 'dos', 0), "
+               "('2026-01-03', 'dos', 5), ('2026-01-04', 'dos', 9)");
+    be_sql(be, "INSERT INTO stats_open(severity, n) VALUES ('low', 3), ('high', 1), "
+               "('critical', 0)");
+    be_sql(be, "INSERT INTO stats_incident_time(incident_id, triaged, triage_s, closed, "
+               "close_s) VALUES "
+               "(1, '2026-01-01T00:00:00.000000Z', 10, '2026-01-05T00:00:00.000000Z', 100), "
+               "(2, '2026-01-02T00:00:00.000000Z', 30, NULL, NULL), "
+               "(3, '2026-01-02T12:00:00.000000Z', 20, '2026-01-06T00:00:00.000000Z', 301), "
+               "(4, '2026-01-03T00:00:00.000000Z', 1000, NULL, NULL), "
+               "(5, '2025-12-31T23:59:59.999999Z', 7, '2026-01-04T23:59:59.999999Z', 5)");
     assert_int_equal(vg_store_stats_incident_days(a, "2026-01-01", "2026-01-04", &o, &d), 0);
     json_t *want = json_loads("[[\"2026-01-01\",\"malware\",1],[\"2026-01-01\",\"phishing\",2],"
                               "[\"2026-01-03\",\"dos\",5]]",
@@ -619,15 +612,14 @@ static void stats_body(const struct backend *be)
                      medians[i].median);
     }
 
-    be->sql(be->ctx,
-            "INSERT INTO indicator(id, type, value, tlp, created, updated) VALUES "
-            "(1, 'ipv4', '192.0.2.1', 'GREEN', 'c', 'u'), (2, 'domain', 'b.example', 'AMBER', "
-            "'c', 'u'), (3, 'domain', 'a.example', 'CLEAR', 'c', 'u'), (4, 'url', 'http://x', "
-            "'RED', 'c', 'u')");
-    be->sql(be->ctx, "INSERT INTO alert(indicator_id, day, first_seen, last_seen, count, "
-                     "created) VALUES (1, 'd1', 'f', 'l', 3, 'c'), (1, 'd2', 'f', 'l', 4, 'c'), "
-                     "(2, 'd1', 'f', 'l', 5, 'c'), (3, 'd1', 'f', 'l', 5, 'c'), "
-                     "(4, 'd1', 'f', 'l', 1, 'c')");
+    be_sql(be, "INSERT INTO indicator(id, type, value, tlp, created, updated) VALUES "
+               "(1, 'ipv4', '192.0.2.1', 'GREEN', 'c', 'u'), (2, 'domain', 'b.example', 'AMBER', "
+               "'c', 'u'), (3, 'domain', 'a.example', 'CLEAR', 'c', 'u'), (4, 'url', 'http://x', "
+               "'RED', 'c', 'u')");
+    be_sql(be, "INSERT INTO alert(indicator_id, day, first_seen, last_seen, count, "
+               "created) VALUES (1, 'd1', 'f', 'l', 3, 'c'), (1, 'd2', 'f', 'l', 4, 'c'), "
+               "(2, 'd1', 'f', 'l', 5, 'c'), (3, 'd1', 'f', 'l', 5, 'c'), "
+               "(4, 'd1', 'f', 'l', 1, 'c')");
     assert_int_equal(vg_store_stats_top_sighted(a, 3, &o, &d), 0);
     assert_int_equal(json_array_size(o), 3);
     json_t *t0 = json_array_get(o, 0);
@@ -644,15 +636,15 @@ static void stats_body(const struct backend *be)
     assert_int_equal(num(json_array_get(o, 3), "sightings"), 1);
     json_decref(o);
 
-    be->sql(be->ctx, "INSERT INTO org(id, name, kind, sector, created, updated) VALUES "
-                     "(1, 'O', 'operator', 'energy', 'c', 'u')");
-    be->sql(be->ctx, "INSERT INTO asset(id, cpe) VALUES (1, 'cpe:a'), (2, 'cpe:b')");
-    be->sql(be->ctx, "INSERT INTO finding(org_id, asset_id, key, first_seen) VALUES "
-                     "(1, 1, 10, 'f'), (1, 2, 10, 'f'), (1, 1, 20, 'f'), (1, 1, 30, 'f'), "
-                     "(1, 1, 40, 'f')");
-    be->sql(be->ctx, "INSERT INTO kev(key, date_added) VALUES (10, '2026-01-01')");
-    be->sql(be->ctx, "INSERT INTO epss(key, score, percentile) VALUES (10, 0.9, 0.9), "
-                     "(20, 0.1, 0.5), (30, 0.0999, 0.4)");
+    be_sql(be, "INSERT INTO org(id, name, kind, sector, created, updated) VALUES "
+               "(1, 'O', 'operator', 'energy', 'c', 'u')");
+    be_sql(be, "INSERT INTO asset(id, cpe) VALUES (1, 'cpe:a'), (2, 'cpe:b')");
+    be_sql(be, "INSERT INTO finding(org_id, asset_id, key, first_seen) VALUES "
+               "(1, 1, 10, 'f'), (1, 2, 10, 'f'), (1, 1, 20, 'f'), (1, 1, 30, 'f'), "
+               "(1, 1, 40, 'f')");
+    be_sql(be, "INSERT INTO kev(key, date_added) VALUES (10, '2026-01-01')");
+    be_sql(be, "INSERT INTO epss(key, score, percentile) VALUES (10, 0.9, 0.9), "
+               "(20, 0.1, 0.5), (30, 0.0999, 0.4)");
     assert_int_equal(vg_store_stats_findings_by_priority(a, &o, &d), 0);
     want = json_loads("[2,1,2]", 0, NULL);
     assert_true(json_equal(o, want));
@@ -682,9 +674,6 @@ static void normalise(json_t *v)
         json_object_set_new(v, "next_attempt", json_string("now"));
     if (json_object_get(v, "message_id"))
         json_object_del(v, "id");
-    static const char *const clock[] = {"created", "updated", "created_at", "updated_at"};
-    for (size_t k = 0; k < sizeof clock / sizeof clock[0]; k++)
-        json_object_del(v, clock[k]);
     const char *key;
     json_t *e;
     json_object_foreach(v, key, e)
@@ -806,47 +795,14 @@ static json_t *random_run(struct vg_store *st, unsigned seed)
     json_object_set_new(all, "published", pub);
     json_decref(refs);
     normalise(all);
+    static const char *const clock[] = {"created", "updated", "created_at", "updated_at", NULL};
+    blank_times(all, clock);
     return all;
 }
 
 /* ---- the two backends ---- */
 
-static void sqlite_sql(void *ctx, const char *sql)
-{
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open(ctx, &db), SQLITE_OK);
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-    sqlite3_close(db);
-}
-
-static long long sqlite_scalar(void *ctx, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_open(ctx, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(db);
-    return v;
-}
-
-static void pg_sql(void *ctx, const char *sql)
-{
-    pg_on(ctx, sql);
-}
-
-static long long pg_scalar(void *ctx, const char *sql)
-{
-    return pg_scalar_on(ctx, sql);
-}
-
 struct env {
-    char dir[64], path[96];  /* SQLite */
-    char name[32], uri[600]; /* PostgreSQL */
     struct backend sq, pg;
 };
 
@@ -854,22 +810,8 @@ static int env_up(void **state)
 {
     struct env *e = calloc(1, sizeof *e);
     *state = e;
-    struct vg_diag d = {0};
-    snprintf(e->dir, sizeof e->dir, "/tmp/vigie-pgadv-XXXXXX");
-    assert_non_null(mkdtemp(e->dir));
-    snprintf(e->path, sizeof e->path, "%s/v.db", e->dir);
-    e->sq = (struct backend){.sql = sqlite_sql, .scalar = sqlite_scalar, .ctx = e->path};
-    e->sq.a = vg_store_open(e->path, NULL, &d);
-    e->sq.b = vg_store_open(e->path, NULL, &d);
-    assert_non_null(e->sq.a);
-    assert_non_null(e->sq.b);
-    pg_db_new(e->name, e->uri);
-    e->pg = (struct backend){.sql = pg_sql, .scalar = pg_scalar, .ctx = pg_other(e->uri)};
-    e->pg.a = vg_store_open_partial(e->uri, NULL, &d);
-    if (!e->pg.a)
-        fail_msg("open %s: %s", e->uri, d.message);
-    e->pg.b = vg_store_open_partial(e->uri, NULL, &d);
-    assert_non_null(e->pg.b);
+    be_open(&e->sq, false);
+    be_open(&e->pg, true);
     return 0;
 }
 
@@ -878,19 +820,9 @@ static int env_down(void **state)
     struct env *e = *state;
     if (!e)
         return 0;
-    vg_store_close(e->sq.a);
-    vg_store_close(e->sq.b);
-    vg_store_close(e->pg.a);
-    vg_store_close(e->pg.b);
-    PQfinish(e->pg.ctx);
-    if (e->name[0] && !pgc.why[0])
-        pg_db_drop(e->name);
-    if (e->dir[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", e->dir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "%s failed\n", cmd);
-    }
+    be_close(&e->sq);
+    if (!pgc.why[0])
+        be_close(&e->pg);
     free(e);
     return 0;
 }
@@ -919,15 +851,7 @@ static void random_same_on_both(void **state)
     unsigned seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
     printf("random_same_on_both: seed %u (VG_SEED=%u to replay)\n", seed, seed);
     json_t *x = random_run(e->sq.a, seed), *y = random_run(e->pg.a, seed);
-    if (!json_equal(x, y)) {
-        char *sx = json_dumps(x, JSON_SORT_KEYS | JSON_COMPACT),
-             *sy = json_dumps(y, JSON_SORT_KEYS | JSON_COMPACT);
-        size_t k = 0;
-        while (sx[k] && sx[k] == sy[k])
-            k++;
-        fail_msg("seed %u: the backends differ at byte %zu:\nsqlite: %.300s\npg:     %.300s", seed,
-                 k, sx + (k > 100 ? k - 100 : 0), sy + (k > 100 ? k - 100 : 0));
-    }
+    traces_equal(x, y, seed);
     /* the run did something: writes that succeeded, and some refused */
     const json_t *codes = json_object_get(x, "codes");
     int ok = 0, refused = 0;
@@ -981,7 +905,7 @@ static void claim_skips_locked(void **state)
     assert_int_equal(json_array_size(json_object_get(ca, "items")), 5);
     json_decref(ca);
     vg_store_tx_rollback(a);
-    assert_int_equal(pg_scalar_on(e->pg.ctx, "SELECT sum(attempts) FROM outbox"), 5);
+    assert_int_equal(pg_scalar_on(e->pg.other, "SELECT sum(attempts) FROM outbox"), 5);
     assert_int_equal(vg_store_mail_claim(b, until, "9000-01-01T02:00:00Z", 10, &cb, &d), 0);
     assert_int_equal(json_array_size(json_object_get(cb, "items")), 5);
     json_decref(cb);
@@ -1033,7 +957,7 @@ static void senders_claim_once(void **state)
     pthread_t t[SENDERS];
     struct sender s[SENDERS];
     for (int i = 0; i < SENDERS; i++) {
-        s[i] = (struct sender){.uri = e->uri};
+        s[i] = (struct sender){.uri = e->pg.path};
         assert_int_equal(pthread_create(&t[i], NULL, sender_run, &s[i]), 0);
     }
     int total = 0, busy = 0;
@@ -1044,7 +968,7 @@ static void senders_claim_once(void **state)
         busy += s[i].claimed > 0;
     }
     assert_int_equal(total, MESSAGES);
-    assert_int_equal(pg_scalar_on(e->pg.ctx, "SELECT count(*) FROM outbox WHERE attempts = 1"),
+    assert_int_equal(pg_scalar_on(e->pg.other, "SELECT count(*) FROM outbox WHERE attempts = 1"),
                      MESSAGES);
     printf("senders_claim_once: %d messages, %d of %d senders claimed some\n", MESSAGES, busy,
            SENDERS);
@@ -1061,10 +985,10 @@ static void stamp_ignores_clocks(void **state)
     json_t *px = NULL, *py = NULL;
     assert_int_equal(publish(e->pg.a, x, 1, "2026-01-01T00:00:00Z", &px, &d), 0);
     assert_int_equal(publish(e->pg.a, y, 1, "2026-01-01T00:00:00Z", &py, &d), 0);
-    pg_on(e->pg.ctx, "UPDATE advisory SET closed_at = '2026-02-01T00:00:05Z' WHERE title = 'x'");
+    pg_on(e->pg.other, "UPDATE advisory SET closed_at = '2026-02-01T00:00:05Z' WHERE title = 'x'");
     char s1[128], s2[128];
     assert_int_equal(vg_store_advisory_published_stamp(e->pg.b, s1, sizeof s1), 0);
-    pg_on(e->pg.ctx, "UPDATE advisory SET closed_at = '2026-02-01T00:00:01Z' WHERE title = 'y'");
+    pg_on(e->pg.other, "UPDATE advisory SET closed_at = '2026-02-01T00:00:01Z' WHERE title = 'y'");
     assert_int_equal(vg_store_advisory_published_stamp(e->pg.b, s2, sizeof s2), 0);
     assert_string_not_equal(s1, s2);
     assert_int_equal(strncmp(s2, "2|2|", 4), 0);
@@ -1072,6 +996,36 @@ static void stamp_ignores_clocks(void **state)
     json_decref(y);
     json_decref(px);
     json_decref(py);
+}
+
+/* The server stopped: each domain's calls fail with VG_EIO "database unavailable" (a setting
+ * is not "not set", a stamp is not an empty site); restarted: the next calls work again. */
+static void server_down_then_back(void **state)
+{
+    struct env *e = *state;
+    struct vg_store *a = e->pg.a;
+    struct vg_diag d = {0};
+    char v[64], stamp[128];
+    json_t *o = NULL;
+    double med;
+    long long n;
+    assert_int_equal(vg_store_setting_set(a, "k", "v", &d), 0);
+    pg_cluster_ctl("stop");
+    assert_int_equal(vg_store_setting_get(a, "k", v, sizeof v, &d), VG_EIO);
+    assert_non_null(strstr(d.message, "database unavailable"));
+    assert_int_equal(vg_store_setting_set(a, "k", "w", &d), VG_EIO);
+    assert_int_equal(vg_store_advisory_published_stamp(a, stamp, sizeof stamp), VG_EIO);
+    assert_int_equal(vg_store_mail_claim(a, "9000", "9001", 5, &o, &d), VG_EIO);
+    assert_null(o);
+    assert_int_equal(vg_store_stats_median(a, VG_STATS_CLOSE, "2026-01-01", "2027-01-01", &med, &n,
+                                           &d),
+                     VG_EIO);
+    pg_cluster_ctl("restart");
+    assert_int_equal(vg_store_setting_get(a, "k", v, sizeof v, &d), 0);
+    assert_string_equal(v, "v");
+    assert_int_equal(vg_store_advisory_published_stamp(a, stamp, sizeof stamp), 0);
+    assert_string_equal(stamp, "0|0|");
+    PQreset(e->pg.other);
 }
 
 /* Two servers create at once: numbers are unique and without gaps. */
@@ -1111,6 +1065,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(numbers_unique_across_connections, env_up, env_down),
         cmocka_unit_test_setup_teardown(senders_claim_once, env_up, env_down),
         cmocka_unit_test_setup_teardown(stamp_ignores_clocks, env_up, env_down),
+        cmocka_unit_test_setup_teardown(server_down_then_back, env_up, env_down),
     };
     return cmocka_run_group_tests(tests, pg_cluster_start, pg_cluster_stop);
 }
