@@ -8,9 +8,12 @@
  * changed. PostgreSQL has no such counter, and another server's publication must change the
  * stamp on this connection at once: the stamp is computed by one aggregate query on every
  * call (one round trip, the same that a "did anything change" check would cost; it reads the
- * published advisories, a few hundred rows), so it is never stale, whichever server published.
- * Its text differs from SQLite's: a digest of each published advisory's id, version and times
- * instead of the latest times, which another server's clock, a little behind, would not move. */
+ * published advisories: 1.3 ms with 2,000 of them, psql's round trip included), so it is never
+ * stale, whichever server published. Its text differs from SQLite's: beside the count and the
+ * versions, the sum of the rows' xmin (the transaction that wrote each row's current version:
+ * any committed update of a published advisory, by any server, moves it) instead of the
+ * latest times, which another server's clock, a little behind, would not move. An edit of a
+ * published advisory's pending draft moves it too: a rebuild for nothing, rare. */
 #include "store/pg_int.h"
 
 #include <stdio.h>
@@ -404,9 +407,8 @@ static int adv_published_stamp(struct vg_store *st, char *out, size_t cap)
     struct pg *p = pg_of(st);
     PGresult *r = pg_run(p,
                          "SELECT count(*), coalesce(sum(version), 0), "
-                         "coalesce(md5(string_agg(id || ':' || version || ':' || "
-                         "coalesce(last_published_at, '') || ':' || coalesce(closed_at, ''), "
-                         "',' ORDER BY id)), '') FROM advisory WHERE published IS NOT NULL",
+                         "coalesce(sum(xmin::text::bigint), 0) "
+                         "FROM advisory WHERE published IS NOT NULL",
                          NULL);
     if (!r)
         return VG_EIO;

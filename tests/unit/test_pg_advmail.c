@@ -1024,7 +1024,7 @@ static void server_down_then_back(void **state)
     assert_int_equal(vg_store_setting_get(a, "k", v, sizeof v, &d), 0);
     assert_string_equal(v, "v");
     assert_int_equal(vg_store_advisory_published_stamp(a, stamp, sizeof stamp), 0);
-    assert_string_equal(stamp, "0|0|");
+    assert_string_equal(stamp, "0|0|0");
     PQreset(e->pg.other);
 }
 
