@@ -742,6 +742,12 @@ static const struct vg_store_ops pg_ops = {
     .partner = &pg_partner_ops,
     .taxii = &pg_taxii_ops,
     .upstream = &pg_upstream_ops,
+    /* advisories, statistics, the outbox, settings (pg_advisories.c, pg_stats.c, pg_mail.c,
+     * pg_setting.c) */
+    .advisory = &pg_advisory_ops,
+    .stats = &pg_stats_ops,
+    .mail = &pg_mail_ops,
+    .setting = &pg_setting_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

@@ -170,4 +170,12 @@ extern const struct vg_store_partner_ops pg_partner_ops;
 extern const struct vg_store_taxii_ops pg_taxii_ops;
 extern const struct vg_store_upstream_ops pg_upstream_ops;
 
+/* ---- advisories, statistics, the outbox, settings (pg_advisories.c, pg_stats.c, pg_mail.c,
+ * pg_setting.c) ---- */
+
+extern const struct vg_store_advisory_ops pg_advisory_ops;
+extern const struct vg_store_stats_ops pg_stats_ops;
+extern const struct vg_store_mail_ops pg_mail_ops;
+extern const struct vg_store_setting_ops pg_setting_ops;
+
 #endif
