@@ -716,6 +716,10 @@ static const struct vg_store_ops pg_ops = {
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
     .user = &pg_user_ops,
+    /* the indicator, pull and notify domains */
+    .indicator = &pg_indicator_ops,
+    .pull = &pg_pull_ops,
+    .notify = &pg_notify_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)
