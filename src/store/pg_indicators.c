@@ -35,10 +35,10 @@
 static json_t *indicator_row(const PGresult *r, int i)
 {
     unsigned long before = vg_mem_thread_failures();
-    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)pg_get_int(r, i, 0),
-                          "type", pg_get_text(r, i, 1), "value", pg_get_text(r, i, 2), "tlp",
-                          pg_get_text(r, i, 3), "source", pg_get_text(r, i, 4), "confidence",
-                          (json_int_t)pg_get_int(r, i, 5));
+    json_t *o =
+        json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)pg_get_int(r, i, 0), "type",
+                  pg_get_text(r, i, 1), "value", pg_get_text(r, i, 2), "tlp", pg_get_text(r, i, 3),
+                  "source", pg_get_text(r, i, 4), "confidence", (json_int_t)pg_get_int(r, i, 5));
     json_object_set_new(o, "tags", pg_get_json(r, i, 6));
     json_object_set_new(o, "first_seen", pg_get_null(r, i, 7));
     json_object_set_new(o, "last_seen", pg_get_null(r, i, 8));
@@ -73,8 +73,8 @@ static int pg_indicator_get(struct vg_store *st, long long id, json_t **out)
     return rc;
 }
 
-static int pg_indicator_list(struct vg_store *st, const json_t *filters,
-                             const struct vg_page *page, json_t **out, struct vg_diag *d)
+static int pg_indicator_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                             json_t **out, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     long long after;
@@ -379,8 +379,7 @@ static int chunk_merge(struct imp *im, const struct vg_indicator_rec *v, size_t 
         const char *ls = vg_indicator_widen(o_ls, g->last_seen, false);
         const char *exp = g->expires ? g->expires : o_exp;
         bool ch = !same(tlp, o_tlp) || !same(source, o_source) || conf != o_conf ||
-                  !same(tags, o_tags) || !same(fs, o_fs) || !same(ls, o_ls) ||
-                  !same(exp, o_exp);
+                  !same(tags, o_tags) || !same(fs, o_fs) || !same(ls, o_ls) || !same(exp, o_exp);
         im->state[k] = ch ? 1 : 2;
         if (!ch)
             continue;
@@ -556,8 +555,8 @@ static int rec_of(const json_t *ind, struct vg_indicator_rec *r, char **tags)
     return t && !*tags ? -1 : 0;
 }
 
-static int pg_indicator_import(struct vg_store *st, const struct vg_actor *who,
-                               const json_t *inds, json_t **out, struct vg_diag *d)
+static int pg_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
+                               json_t **out, struct vg_diag *d)
 {
     /* one path for every import: the objects as records */
     size_t n = json_array_size(inds), i;
@@ -713,8 +712,8 @@ static json_t *sighting_row(const PGresult *r, int i)
     return o;
 }
 
-static int pg_sighting_list(struct vg_store *st, const json_t *filters,
-                            const struct vg_page *page, json_t **out, struct vg_diag *d)
+static int pg_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
+                            json_t **out, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     long long before;
@@ -737,16 +736,12 @@ static int pg_sighting_list(struct vg_store *st, const json_t *filters,
     "SELECT s.id, s.indicator_id, i.type, i.value, s.org_id, o.name, s.seen, s.value, "            \
     "s.field, s.source, coalesce(s.tlp, i.tlp) FROM sighting s "                                   \
     "JOIN indicator i ON i.id = s.indicator_id "                                                   \
-    "LEFT JOIN org o ON o.id = s.org_id WHERE ($1::bigint = 0 OR s.id < $1) "                              \
+    "LEFT JOIN org o ON o.id = s.org_id WHERE ($1::bigint = 0 OR s.id < $1) "                      \
     "AND ($2::bigint IS NULL OR s.org_id = $2) AND ($4::text IS NULL OR s.seen >= $4) "
     /* an indicator's sightings through the sighting_indicator index */
-    PGresult *r = ind ? pg_run(p,
-                               SIGHTING_COLS "AND s.indicator_id = $3 ORDER BY s.id DESC LIMIT $5",
-                               &pp)
-                      : pg_run(p,
-                               SIGHTING_COLS
-                               "AND $3::bigint IS NULL ORDER BY s.id DESC LIMIT $5",
-                               &pp);
+    PGresult *r =
+        ind ? pg_run(p, SIGHTING_COLS "AND s.indicator_id = $3 ORDER BY s.id DESC LIMIT $5", &pp)
+            : pg_run(p, SIGHTING_COLS "AND $3::bigint IS NULL ORDER BY s.id DESC LIMIT $5", &pp);
 #undef SIGHTING_COLS
     if (!r)
         return pg_error(p, d);
@@ -757,10 +752,10 @@ static int pg_sighting_list(struct vg_store *st, const json_t *filters,
 
 static json_t *alert_row(const PGresult *r, int i)
 {
-    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s,s:s}}", "id", (json_int_t)pg_get_int(r, i, 0),
-                          "indicator", "id", (json_int_t)pg_get_int(r, i, 1), "type",
-                          pg_get_text(r, i, 2), "value", pg_get_text(r, i, 3), "tlp",
-                          pg_get_text(r, i, 4));
+    json_t *o =
+        json_pack("{s:I,s:{s:I,s:s,s:s,s:s}}", "id", (json_int_t)pg_get_int(r, i, 0), "indicator",
+                  "id", (json_int_t)pg_get_int(r, i, 1), "type", pg_get_text(r, i, 2), "value",
+                  pg_get_text(r, i, 3), "tlp", pg_get_text(r, i, 4));
     json_object_set_new(o, "org", int_or_null(r, i, 5));
     json_object_set_new(o, "org_name", pg_get_null(r, i, 6));
     json_object_set_new(o, "day", json_string(pg_get_text(r, i, 7)));
@@ -867,6 +862,10 @@ static int escalate(struct vg_store *st, struct pg *p, const struct vg_actor *wh
         (rc = vg_incident_new_from_json(inc, &rec, d)))
         goto out;
     rec.from_alert = id;
+    if (!st->ops->incident || !st->ops->incident->incident_create) {
+        rc = vg_diag_set(d, VG_EIO, "", "database error: incidents are not stored here");
+        goto out;
+    }
     if ((rc = vg_store_incident_create(st, who, &rec, &created, d)))
         goto out;
     const char *ref = vg_json_str(created, "ref");
@@ -902,8 +901,6 @@ static int pg_alert_escalate(struct vg_store *st, const struct vg_actor *who, lo
                              const json_t *fields, json_t **out, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    if (!st->ops->incident || !st->ops->incident->incident_create)
-        return vg_diag_set(d, VG_EIO, "", "database error: incidents are not stored here");
     int rc = vg_store_tx_begin(st, d);
     if (rc)
         return rc;
@@ -995,8 +992,7 @@ static int rows_page(struct pg *p, struct vg_indicator_rows *c)
 }
 
 static int pg_indicator_rows_open(struct vg_store *st, const char *type, const char *source,
-                                  struct vg_indicator_rows **out, size_t *count,
-                                  struct vg_diag *d)
+                                  struct vg_indicator_rows **out, size_t *count, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
     struct vg_indicator_rows *c = vg_calloc(1, sizeof *c);

@@ -52,10 +52,10 @@ struct pg {
         char msg[1024];
     } err; /* the last failure, kept for pg_error */
     /* the indicator domain (pg_indicators.c): vg_store_indicator_version's state */
-    bool ind_checked;                /* the version was read once */
-    long long ind_gen_seen;          /* the counter "indicator.gen" at the last check */
-    unsigned long long ind_epoch;    /* expiries passed */
-    char ind_next_expiry[64];        /* the next expiry after the last check, "" if none */
+    bool ind_checked;             /* the version was read once */
+    long long ind_gen_seen;       /* the counter "indicator.gen" at the last check */
+    unsigned long long ind_epoch; /* expiries passed */
+    char ind_next_expiry[64];     /* the next expiry after the last check, "" if none */
 };
 
 static inline struct pg *pg_of(struct vg_store *st)

@@ -44,8 +44,8 @@ static int pg_digest_pending(struct vg_store *st, json_t **out, struct vg_diag *
 static json_t *alert_row(const PGresult *r, int i)
 {
     return json_pack("{s:I,s:I,s:s,s:s,s:s,s:I,s:{s:I,s:s,s:s,s:s}}", "id",
-                     (json_int_t)pg_get_int(r, i, 0), "org", (json_int_t)pg_get_int(r, i, 1),
-                     "day", pg_get_text(r, i, 2), "first_seen", pg_get_text(r, i, 3), "last_seen",
+                     (json_int_t)pg_get_int(r, i, 0), "org", (json_int_t)pg_get_int(r, i, 1), "day",
+                     pg_get_text(r, i, 2), "first_seen", pg_get_text(r, i, 3), "last_seen",
                      pg_get_text(r, i, 4), "count", (json_int_t)pg_get_int(r, i, 5), "indicator",
                      "id", (json_int_t)pg_get_int(r, i, 6), "type", pg_get_text(r, i, 7), "value",
                      pg_get_text(r, i, 8), "tlp", pg_get_text(r, i, 9));

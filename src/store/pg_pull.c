@@ -14,8 +14,8 @@ static int pg_pull_get(struct vg_store *st, const char *kind, const char *source
     pg_param_text(&pp, kind);
     pg_param_text(&pp, source);
     pg_param_text(&pp, key);
-    PGresult *r = pg_run(
-        p, "SELECT value FROM pull_state WHERE kind = $1 AND source = $2 AND key = $3", &pp);
+    PGresult *r =
+        pg_run(p, "SELECT value FROM pull_state WHERE kind = $1 AND source = $2 AND key = $3", &pp);
     if (!r)
         return pg_error(p, d);
     int rc = VG_ENOENT;
