@@ -30,6 +30,7 @@
 #include "util/time.h"
 
 #define IMPORT_CHUNK 1000
+#define EACH_PAGE    1000
 
 /* The indicator of r's row i, or NULL when out of memory. */
 static json_t *indicator_row(const PGresult *r, int i)
@@ -105,25 +106,36 @@ static int pg_indicator_list(struct vg_store *st, const json_t *filters, const s
     return 0;
 }
 
+/* By pages of EACH_PAGE in id order (ids only grow and no indicator is deleted: every one
+ * stored when the walk begins is given), so that a million indicators are not held at once. */
 static int pg_indicator_each(struct vg_store *st, const char *now,
                              int (*fn)(void *ctx, long long id, const char *type,
                                        const char *value),
                              void *ctx)
 {
     struct pg *p = pg_of(st);
-    struct pg_params pp = {0};
-    pg_param_text(&pp, now);
-    PGresult *r = pg_run(p,
-                         "SELECT id, type, value FROM indicator WHERE $1::text IS NULL "
-                         "OR expires IS NULL OR expires > $1 ORDER BY id",
-                         &pp);
-    if (!r)
-        return VG_EIO;
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < PQntuples(r); i++)
-        rc = fn(ctx, pg_get_int(r, i, 0), pg_get_text(r, i, 1), pg_get_text(r, i, 2));
-    PQclear(r);
-    return rc;
+    long long after = 0;
+    for (;;) {
+        struct pg_params pp = {0};
+        pg_param_text(&pp, now);
+        pg_param_int(&pp, after);
+        pg_param_int(&pp, EACH_PAGE);
+        PGresult *r = pg_run(p,
+                             "SELECT id, type, value FROM indicator WHERE id > $2 AND "
+                             "($1::text IS NULL OR expires IS NULL OR expires > $1) "
+                             "ORDER BY id LIMIT $3",
+                             &pp);
+        if (!r)
+            return VG_EIO;
+        int rc = 0, n = PQntuples(r);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            after = pg_get_int(r, i, 0);
+            rc = fn(ctx, after, pg_get_text(r, i, 1), pg_get_text(r, i, 2));
+        }
+        PQclear(r);
+        if (rc || n < EACH_PAGE)
+            return rc;
+    }
 }
 
 /* The version is "G|E": G, the counter the imports increment (see the top of this file); E,
@@ -1076,9 +1088,13 @@ static int pg_indicator_rows_next(struct vg_store *st, struct vg_indicator_rows 
         return 0;
     if (c->qi >= PQntuples(c->q)) {
         /* a short page was the last one */
-        if (PQntuples(c->q) < ROWS_PAGE || rows_page(p, c) || PQntuples(c->q) == 0) {
-            if (!c->q)
-                return pg_error(p, d);
+        if (PQntuples(c->q) < ROWS_PAGE) {
+            c->done = true;
+            return 0;
+        }
+        if (rows_page(p, c))
+            return pg_error(p, d);
+        if (PQntuples(c->q) == 0) {
             c->done = true;
             return 0;
         }

@@ -376,6 +376,23 @@ static void each_version_body(const struct backend *be)
 }
 ON_BOTH(each_version_body)
 
+struct each_all {
+    long long last;
+    int n, stop_at;
+    bool disorder;
+};
+
+static int each_count(void *ctx, long long id, const char *type, const char *value)
+{
+    struct each_all *c = ctx;
+    (void)type;
+    (void)value;
+    c->disorder |= id <= c->last;
+    c->last = id;
+    c->n++;
+    return c->n == c->stop_at ? 7 : 0;
+}
+
 /* import_recs over chunk boundaries (PostgreSQL imports by 1000): ids in input order, counts */
 static void recs_body(const struct backend *be)
 {
@@ -472,6 +489,41 @@ static void recs_body(const struct backend *be)
     assert_int_equal(count, 0);
     assert_int_equal(vg_store_indicator_rows_next(a, cur, &row, &d), 0);
     vg_store_indicator_rows_close(a, cur);
+    /* exactly 1000 (PostgreSQL's page of rows and of each): the last page is full */
+    static char addr[1000][24];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(addr[i], sizeof addr[i], "10.0.%d.%d", i / 256, i % 256);
+        v[i] = (struct vg_indicator_rec){.type = "ipv4",
+                                         .value = addr[i],
+                                         .source = "s",
+                                         .confidence = -1};
+    }
+    assert_int_equal(vg_store_indicator_import_recs(a, &sys, v, 1000, NULL, &c, &d), 0);
+    assert_int_equal(c.added, 1000);
+    assert_int_equal(vg_store_indicator_rows_open(b, "ipv4", "s", &cur, &count, &d), 0);
+    assert_int_equal(count, 1000);
+    n = 0;
+    while ((r = vg_store_indicator_rows_next(b, cur, &row, &d)) == 1) {
+        assert_string_equal(row->value, addr[n]);
+        n++;
+    }
+    assert_int_equal(r, 0);
+    assert_int_equal(n, 1000);
+    vg_store_indicator_rows_close(b, cur);
+    assert_int_equal(vg_store_indicator_rows_open(b, NULL, "s", &cur, NULL, &d), 0);
+    n = 0;
+    while (vg_store_indicator_rows_next(b, cur, &row, &d) == 1)
+        n++;
+    assert_int_equal(n, 1000);
+    vg_store_indicator_rows_close(b, cur);
+    /* each: all 3499, in id order, across pages; stopped in the second page */
+    struct each_all ea = {0};
+    assert_int_equal(vg_store_indicator_each(b, NULL, each_count, &ea), 0);
+    assert_int_equal(ea.n, N - 1 + 1000);
+    assert_false(ea.disorder);
+    ea = (struct each_all){.stop_at = 1500};
+    assert_int_equal(vg_store_indicator_each(b, NULL, each_count, &ea), 7);
+    assert_int_equal(ea.n, 1500);
     vg_store_indicator_rows_close(a, NULL);
     /* the connection is free again: a write goes */
     assert_int_equal(vg_store_pull_put(a, "misp", "s", "k", "v", &d), 0);
