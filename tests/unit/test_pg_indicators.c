@@ -792,7 +792,7 @@ static void notify_pull_body(const struct backend *be)
     assert_int_equal(json_array_size(out), 0);
     json_decref(out);
 
-    char v[8];
+    char v[16];
     assert_int_equal(vg_store_pull_get(a, "misp", "feed1", "since", v, sizeof v, &d), VG_ENOENT);
     assert_int_equal(vg_store_pull_all(a, "misp", "feed1", &out, &d), 0);
     assert_int_equal(json_object_size(out), 0);
@@ -805,7 +805,7 @@ static void notify_pull_body(const struct backend *be)
     assert_string_equal(v, "1234567");
     /* the boundary: 7 bytes and the NUL fit in 8, 8 bytes do not */
     assert_int_equal(vg_store_pull_put(a, "misp", "feed1", "since", "12345678", &d), 0);
-    assert_int_equal(vg_store_pull_get(b, "misp", "feed1", "since", v, sizeof v, &d), VG_ETOOBIG);
+    assert_int_equal(vg_store_pull_get(b, "misp", "feed1", "since", v, 8, &d), VG_ETOOBIG);
     assert_int_equal(vg_store_pull_get(b, "misp", "feed1", "since", v, 9, &d), 0);
     assert_string_equal(v, "12345678");
     assert_int_equal(vg_store_pull_all(b, "misp", "feed1", &out, &d), 0);
@@ -870,10 +870,11 @@ static json_t *all_pages(struct vg_store *st,
         assert_int_equal(list(st, filters, &pg, &page, &d), 0);
         json_array_extend(all, json_object_get(page, "items"));
         const json_t *next = json_object_get(page, "next_cursor");
-        if (json_is_string(next))
+        bool more = json_is_string(next);
+        if (more)
             snprintf(cursor, sizeof cursor, "%s", json_string_value(next));
         json_decref(page);
-        if (!json_is_string(next))
+        if (!more)
             break;
     }
     strip(all);
