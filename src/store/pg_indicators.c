@@ -31,6 +31,8 @@
 
 #define IMPORT_CHUNK 1000
 #define EACH_PAGE    1000
+#define RETRY_ONE_BY_ONE                                                                           \
+    1 /* sightings_write: a bulk write met a missing indicator or organisation */
 
 /* The indicator of r's row i, or NULL when out of memory. */
 static json_t *indicator_row(const PGresult *r, int i)
@@ -664,11 +666,109 @@ static long long record_one(struct pg *p, const struct vg_sighting *sg, const ch
     return alert;
 }
 
-static int pg_sightings_record(struct vg_store *st, const struct vg_actor *who,
-                               const struct vg_sighting *v, size_t n, long long *alerts,
-                               struct vg_diag *d)
+/* Writes the sightings of a chunk v[0..n) in two statements: the sightings in input order,
+ * then their alerts, grouped by indicator, organisation and day (new ones in order of first
+ * appearance, as one at a time would number them); al[i] = v[i]'s alert. 0, VG_ENOMEM, or
+ * VG_EIO with the failure kept for pg_error. */
+static int sightings_chunk(struct pg *p, const struct vg_sighting *v, size_t n, const char *now,
+                           long long *al)
 {
-    struct pg *p = pg_of(st);
+    struct cols c;
+    cols_init(&c);
+    struct vg_buf *b = c.b, key;
+    vg_buf_init(&key, 4096);
+    struct vg_strmap m;
+    vg_strmap_init(&m);
+    PGresult *r = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct vg_sighting *sg = &v[i];
+        arr_int(&b[0], sg->indicator);
+        if (sg->org)
+            arr_int(&b[1], sg->org);
+        else
+            arr_add(&b[1], NULL);
+        arr_add(&b[2], sg->seen ? sg->seen : now);
+        arr_add(&b[3], sg->value);
+        arr_add(&b[4], sg->field ? sg->field : "");
+        arr_add(&b[5], sg->source ? sg->source : "");
+        arr_add(&b[6], sg->tlp);
+    }
+    struct pg_params pp = {0};
+    for (int i = 0; i < 7; i++)
+        pg_param_text(&pp, arr_end(&b[i]));
+    pg_param_text(&pp, now);
+    if (cols_failed(&c)) {
+        rc = VG_ENOMEM;
+        goto out;
+    }
+    r = pg_run(p,
+               "INSERT INTO sighting(indicator_id, org_id, seen, value, field, source, created, "
+               "tlp) SELECT i, o, s, v, f, src, $8, t FROM unnest($1::bigint[], $2::bigint[], "
+               "$3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY "
+               "AS u(i, o, s, v, f, src, t, k) ORDER BY k",
+               &pp);
+    if (!r) {
+        rc = VG_EIO;
+        goto out;
+    }
+    PQclear(r);
+    struct pg_params ap = {0};
+    for (int i = 0; i < 3; i++)
+        pg_param_text(&ap, b[i].data);
+    pg_param_text(&ap, now);
+    r = pg_run(p,
+               "INSERT INTO alert(indicator_id, org_id, day, first_seen, last_seen, count, "
+               "created) SELECT i, o, substr(s, 1, 10), min(s), max(s), count(*), $4 "
+               "FROM unnest($1::bigint[], $2::bigint[], $3::text[]) WITH ORDINALITY "
+               "AS u(i, o, s, k) GROUP BY i, o, substr(s, 1, 10) ORDER BY min(k) "
+               "ON CONFLICT (indicator_id, coalesce(org_id, 0), day) DO UPDATE SET "
+               "count = alert.count + excluded.count, first_seen = least(alert.first_seen, "
+               "excluded.first_seen), last_seen = greatest(alert.last_seen, excluded.last_seen) "
+               "RETURNING id, indicator_id, coalesce(org_id, 0), day",
+               &ap);
+    if (!r) {
+        rc = VG_EIO;
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        vg_buf_reset(&key);
+        vg_buf_printf(&key, "%s|%s|%s", pg_get_text(r, i, 1), pg_get_text(r, i, 2),
+                      pg_get_text(r, i, 3));
+        bool added;
+        if (key.failed || vg_strmap_put(&m, key.data, key.len, (uint32_t)i, &added) < 0) {
+            rc = VG_ENOMEM;
+            goto out;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        vg_buf_reset(&key);
+        vg_buf_printf(&key, "%lld|%lld|%.10s", v[i].indicator, v[i].org,
+                      v[i].seen ? v[i].seen : now);
+        long e = key.failed ? -1 : vg_strmap_find(&m, key.data, key.len);
+        if (e < 0) {
+            rc = key.failed ? VG_ENOMEM : VG_EIO;
+            if (rc == VG_EIO)
+                snprintf(p->err.msg, sizeof p->err.msg,
+                         "database error: the alert of sighting %zu was not returned", i);
+            goto out;
+        }
+        al[i] = pg_get_int(r, (int)vg_strmap_val(&m, (size_t)e), 0);
+    }
+out:
+    PQclear(r);
+    cols_cleanup(&c);
+    vg_buf_cleanup(&key);
+    vg_strmap_cleanup(&m);
+    return rc;
+}
+
+/* Records v[0..n) in one write, by chunks (bulk) or one at a time (to name the first one
+ * that names no indicator or organisation). 0, RETRY_ONE_BY_ONE when bulk met such a one (nothing
+ * written: the caller retries one at a time for the message), or a code with d set. */
+static int sightings_write(struct pg *p, const struct vg_actor *who, const struct vg_sighting *v,
+                           size_t n, long long *al, bool bulk, struct vg_diag *d)
+{
     char now[VG_TIME_LEN];
     vg_time_now(now);
     if (pg_begin(p))
@@ -677,21 +777,34 @@ static int pg_sightings_record(struct vg_store *st, const struct vg_actor *who,
     struct vg_u64map touched = {0};
     json_t *summary = NULL;
     int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        long long a = record_one(p, &v[i], now);
-        if (a < 0) {
-            bool fk = strcmp(p->err.state, "23503") == 0;
-            rc = fk ? vg_diag_set(d, VG_EINVAL, "indicator",
-                                  "sighting %zu: no such indicator or organisation", i)
-                    : pg_error(p, d);
-            goto out;
+    for (size_t i = 0; i < n;) {
+        size_t m = bulk ? (n - i < IMPORT_CHUNK ? n - i : IMPORT_CHUNK) : 1;
+        int w = 0;
+        if (bulk) {
+            w = sightings_chunk(p, v + i, m, now, al + i);
+        } else {
+            long long a = record_one(p, &v[i], now);
+            al[i] = a;
+            w = a < 0 ? VG_EIO : 0;
         }
-        if (alerts)
-            alerts[i] = a;
-        if (vg_u64map_put(&touched, (uint64_t)a, 0) != 0) {
+        if (w == VG_ENOMEM) {
             rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
             goto out;
         }
+        if (w) {
+            bool fk = strcmp(p->err.state, "23503") == 0;
+            rc = !fk    ? pg_error(p, d)
+                 : bulk ? RETRY_ONE_BY_ONE
+                        : vg_diag_set(d, VG_EINVAL, "indicator",
+                                      "sighting %zu: no such indicator or organisation", i);
+            goto out;
+        }
+        for (size_t k = i; k < i + m; k++)
+            if (vg_u64map_put(&touched, (uint64_t)al[k], 0) != 0) {
+                rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+                goto out;
+            }
+        i += m;
     }
     summary = json_pack("{s:I,s:I}", "sightings", (json_int_t)n, "alerts", (json_int_t)touched.n);
     if ((n && pg_audit(p, who, "sighting.record", "sightings", summary)) || pg_commit(p))
@@ -701,6 +814,22 @@ out:
         pg_rollback(p);
     json_decref(summary);
     vg_u64map_cleanup(&touched);
+    return rc;
+}
+
+static int pg_sightings_record(struct vg_store *st, const struct vg_actor *who,
+                               const struct vg_sighting *v, size_t n, long long *alerts,
+                               struct vg_diag *d)
+{
+    struct pg *p = pg_of(st);
+    long long *al = alerts ? alerts : vg_calloc(n ? n : 1, sizeof *al);
+    if (!al)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = sightings_write(p, who, v, n, al, true, d);
+    if (rc == RETRY_ONE_BY_ONE)
+        rc = sightings_write(p, who, v, n, al, false, d);
+    if (al != alerts)
+        free(al);
     return rc;
 }
 

@@ -581,6 +581,34 @@ static void sightings_body(const struct backend *be)
     assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM alert"), 3);
     /* the connection goes on */
     assert_int_equal(vg_store_sightings_record(a, &sys, sg, 0, NULL, &d), 0);
+    /* many in one call (PostgreSQL writes them by 1000): one alert across the chunks */
+    enum { M = 2100 };
+    static struct vg_sighting many[M];
+    static char seen[M][32];
+    static long long mal[M];
+    for (int i = 0; i < M; i++) {
+        snprintf(seen[i], sizeof seen[i], "2026-04-01T%02d:%02d:%02dZ", (i * 7) % 24, i % 60,
+                 (i / 60) % 60);
+        many[i] = (struct vg_sighting){.indicator = i2, .org = 2, .seen = seen[i], .value = "v"};
+    }
+    assert_int_equal(vg_store_sightings_record(b, &sys, many, M, mal, &d), 0);
+    for (int i = 1; i < M; i++)
+        assert_int_equal(mal[i], mal[0]);
+    char q[160];
+    snprintf(q, sizeof q, "SELECT count FROM alert WHERE id = %lld", mal[0]);
+    assert_int_equal(be->scalar(be->ctx, q), M);
+    const char *lo = seen[0], *hi = seen[0];
+    for (int i = 1; i < M; i++) {
+        lo = strcmp(seen[i], lo) < 0 ? seen[i] : lo;
+        hi = strcmp(seen[i], hi) > 0 ? seen[i] : hi;
+    }
+    snprintf(q, sizeof q, "SELECT count(*) FROM alert WHERE first_seen = '%s' AND last_seen = '%s'",
+             lo, hi);
+    assert_int_equal(be->scalar(be->ctx, q), 1);
+    assert_int_equal(be->scalar(be->ctx, "SELECT count(*) FROM sighting"), 5 + M);
+    be->sql(be->ctx, "DELETE FROM sighting WHERE seen >= '2026-04-01'");
+    snprintf(q, sizeof q, "DELETE FROM alert WHERE id = %lld", mal[0]);
+    be->sql(be->ctx, q);
 
     /* alerts: counted, widened */
     struct vg_page pg = {.limit = 10};
