@@ -13,7 +13,11 @@
  * in its own transaction, so that the counter and the indicators commit together; a server
  * reads that one row (its primary key) per request: it changes exactly when another process's
  * (or this connection's) import committed, and a reader that sees the new value also sees the
- * new indicators. The next expiry is kept per connection, as on SQLite. */
+ * new indicators. The next expiry is kept per connection, as on SQLite.
+ *
+ * Sightings go by chunks too (two statements: the sightings, then their alerts grouped by
+ * indicator, organisation and day); a chunk that names a missing indicator or organisation is
+ * rolled back and the write done again one sighting at a time, to name the first such one. */
 #include "store/pg_int.h"
 
 #include <stdio.h>
@@ -1146,7 +1150,8 @@ static int pg_indicator_rows_open(struct vg_store *st, const char *type, const c
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     }
     /* one snapshot for the pages, the sightings and the count: a read transaction unless one
-     * is open (a batch's, a use case's, a read's), whose snapshot then serves */
+     * is open; a read's (REPEATABLE READ) then serves, but a batch's or a use case's (READ
+     * COMMITTED) gives each page the snapshot of its own statement */
     if (!p->outer && !p->in_tx && !p->in_read && !p->in_sp) {
         vg_store_read_begin(st);
         c->own_read = p->in_read;
