@@ -327,7 +327,9 @@ static int run_serve(int argc, char **argv)
     }
     fprintf(stderr, "listening on http://%s:%d\n", host, port);
     if (token[0]) {
-        fprintf(stderr, "database: %s\nadmin API token (shown once): %s\n", cfg.db, token);
+        char shown[512]; /* a PostgreSQL URI without its password */
+        vg_store_url_shown(cfg.db, shown, sizeof shown);
+        fprintf(stderr, "database: %s\nadmin API token (shown once): %s\n", shown, token);
         fprintf(stderr, "try: curl -H 'Authorization: Bearer %s' http://%s:%d/api/v1/incidents\n",
                 token, host, port);
         fprintf(stderr, "portal: http://%s:%d/\n", host, port);

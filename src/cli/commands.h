@@ -81,6 +81,8 @@ extern const struct vg_command vg_cmd_mail;
 extern const struct vg_command vg_cmd_config;
 /* `vigie crisis` (cli/cmd_crisis.c, issue 15) */
 extern const struct vg_command vg_cmd_crisis;
+/* `vigie db` (cli/cmd_db.c, issue 16) */
+extern const struct vg_command vg_cmd_db;
 /* `vigie mail notify` (cli/cmd_mail_notify.c) */
 int vg_cli_mail_notify(int argc, char **argv);
 

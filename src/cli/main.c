@@ -66,7 +66,7 @@ void vg_cli_malloc_bulk(bool huge_pages)
 const struct vg_command *const vg_commands[] = {
     &vg_cmd_init, &vg_cmd_serve, &vg_cmd_token,   &vg_cmd_match,   &vg_cmd_ioc,   &vg_cmd_vuln,
     &vg_cmd_cpe,  &vg_cmd_help,  &vg_cmd_version, &vg_cmd_partner, &vg_cmd_share, &vg_cmd_advisory,
-    &vg_cmd_csaf, &vg_cmd_mail,  &vg_cmd_config,  &vg_cmd_crisis,  NULL,
+    &vg_cmd_csaf, &vg_cmd_mail,  &vg_cmd_config,  &vg_cmd_crisis,  &vg_cmd_db,    NULL,
 };
 
 const char *vg_cli_db_path(const char *opt)

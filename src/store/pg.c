@@ -68,7 +68,7 @@ static void trim_nl(char *m)
 
 static bool conn_lost(const struct pg *p, const char *state)
 {
-    return PQstatus(p->conn) != CONNECTION_OK || strncmp(state, "08", 2) == 0 ||
+    return PQstatus(p->conn) != CONNECTION_OK || p->doomed || strncmp(state, "08", 2) == 0 ||
            strcmp(state, "57P01") == 0 || strcmp(state, "57P02") == 0 ||
            strcmp(state, "57P03") == 0;
 }
@@ -121,10 +121,15 @@ int pg_error(struct pg *p, struct vg_diag *d)
 
 /* ---- the connection ---- */
 
-static void quiet(void *arg, const char *message)
+/* Notices are not printed. One of severity FATAL is the server's last word before it closes
+ * the connection (a restart, pg_terminate_backend): received while idle, it dooms the
+ * connection, before the end of the stream is seen. */
+static void on_notice(void *arg, const PGresult *res)
 {
-    (void)arg;
-    (void)message;
+    struct pg *p = arg;
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0))
+        p->doomed = true;
 }
 
 /* The connection's settings, after connecting and after each reconnection. */
@@ -152,20 +157,31 @@ static int apply_settings(struct pg *p)
  * VG_EIO "database unavailable". */
 static int ensure(struct pg *p)
 {
-    if (PQstatus(p->conn) == CONNECTION_OK)
+    bool in_tx = p->outer || p->in_tx || p->in_sp || p->in_read;
+    /* outside a transaction, a connection the server closed while it was idle (a restart,
+     * pg_terminate_backend) is noticed before a statement is sent: then the statement runs on
+     * a new connection instead of failing (safe: nothing was sent on the old one) */
+    /* (one read, at once EAGAIN on a healthy idle connection; parsing what it read passes the
+     * server's last words, FATAL, to on_notice, even before the end of the stream arrives) */
+    if (!in_tx && !p->doomed && PQstatus(p->conn) == CONNECTION_OK) {
+        PQconsumeInput(p->conn);
+        PQisBusy(p->conn);
+    }
+    if (PQstatus(p->conn) == CONNECTION_OK && !p->doomed)
         return 0;
-    if (p->outer || p->in_tx || p->in_sp || p->in_read) {
+    if (in_tx) {
         p->lost = p->outer || p->lost;
         record(p, NULL);
         return VG_EIO;
     }
     PQreset(p->conn);
+    p->doomed = false;
     p->ncache = 0; /* the server forgot the prepared statements */
     if (PQstatus(p->conn) != CONNECTION_OK) {
         record(p, NULL);
         return VG_EIO;
     }
-    PQsetNoticeProcessor(p->conn, quiet, NULL);
+    PQsetNoticeReceiver(p->conn, on_notice, p);
     return apply_settings(p);
 }
 
@@ -716,6 +732,12 @@ static const struct vg_store_ops pg_ops = {
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
     .user = &pg_user_ops,
+    /* the crisis cell and inbound mail (pg_crisis.c, pg_inbound.c) */
+    .crisis = &pg_crisis_ops,
+    .inbound = &pg_inbound_ops,
+    /* organisations and vulnerabilities (pg_org.c, pg_vulns.c, pg_findings.c) */
+    .org = &pg_org_ops,
+    .vuln = &pg_vuln_ops,
     /* the indicator, pull and notify domains */
     .indicator = &pg_indicator_ops,
     .pull = &pg_pull_ops,
@@ -755,7 +777,7 @@ struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d)
         pg_close(&p->base);
         return NULL;
     }
-    PQsetNoticeProcessor(p->conn, quiet, NULL);
+    PQsetNoticeReceiver(p->conn, on_notice, p);
     if (apply_settings(p)) {
         pg_error(p, d);
         pg_close(&p->base);

@@ -42,6 +42,7 @@ struct pg {
     bool busy_fast;    /* a write of the open batch met another connection's lock past
                         * lock_timeout: the batch's later writes do not wait for it */
     bool busy_fast_on; /* ... and lock_timeout is at its minimum until the batch's end */
+    bool doomed;       /* the server said FATAL: it is closing the connection */
     bool read_only;    /* vg_store_read_only: re-applied after a reconnection */
     int tx_depth;      /* use-case transactions open, nested ones included */
     bool tx_real;      /* the outermost one began the transaction itself (no batch around it) */
@@ -145,6 +146,28 @@ void pg_uri_redact(const char *uri, char *out, size_t n);
 
 extern const struct vg_store_user_ops pg_user_ops;
 
+/* ---- the crisis cell (pg_crisis.c) and inbound mail (pg_inbound.c) ---- */
+
+extern const struct vg_store_crisis_ops pg_crisis_ops;
+extern const struct vg_store_inbound_ops pg_inbound_ops;
+/* ---- organisations (pg_org.c) and vulnerabilities (pg_vulns.c, pg_findings.c) ---- */
+
+extern const struct vg_store_org_ops pg_org_ops;
+extern const struct vg_store_vuln_ops pg_vuln_ops;
+/* "{v0,v1,...}": n integers as a bigint[] parameter's text; NULL when out of memory. Free. */
+char *pg_int_array(const long long *v, size_t n);
+/* Ends the write pg_begin opened, whose steps returned rc (0, VG_ENOMEM, or a failure kept
+ * for pg_error): commits it when rc is 0; else (or when the commit fails) rolls it back and
+ * returns the code with d set. */
+int pg_write_end(struct pg *p, int rc, struct vg_diag *d);
+int pg_finding_replace(struct vg_store *st, const struct vg_store_fscope *scope,
+                       const char *const *assets, size_t nassets, const struct vg_store_finding *f,
+                       size_t n, json_t **out, struct vg_diag *d);
+int pg_finding_prune(struct vg_store *st, long long org, struct vg_diag *d);
+int pg_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn, void *ctx);
+int pg_finding_list(struct vg_store *st, long long org, const char *since,
+                    const struct vg_page *page, json_t **out, struct vg_diag *d);
+int pg_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
 /* ---- the indicator, pull and notify domains (pg_indicators.c, pg_pull.c, pg_notify.c) ---- */
 
 extern const struct vg_store_indicator_ops pg_indicator_ops;

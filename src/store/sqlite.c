@@ -737,6 +737,7 @@ static const struct vg_store_ops sqlite_ops = {
     .setting = &sq_setting_ops,
     .notify = &sq_notify_ops,
     .inbound = &sq_inbound_ops,
+    .dump = &sq_dump_ops,
 };
 
 /* Creates the folder that will hold the database file, if missing (one level). */

@@ -196,6 +196,8 @@ extern const struct vg_store_crisis_ops sq_crisis_ops;
 extern const struct vg_store_notify_ops sq_notify_ops;
 /* sqlite_inbound.c: inbound mail (issue 15). */
 extern const struct vg_store_inbound_ops sq_inbound_ops;
+/* sqlite_dump.c: moving and keeping data (issue 16). */
+extern const struct vg_store_dump_ops sq_dump_ops;
 
 /* sqlite_incidents.c: incidents. sq_incident_id: the row id of incident ref, 0 if none, -1
  * if it could not be read. */

@@ -32,7 +32,7 @@ static void missing_domains(const struct vg_store_ops *o, char *buf, size_t n)
         {"pull", o->pull},           {"partner", o->partner},   {"taxii", o->taxii},
         {"upstream", o->upstream},   {"advisory", o->advisory}, {"stats", o->stats},
         {"mail", o->mail},           {"crisis", o->crisis},     {"setting", o->setting},
-        {"notify", o->notify},       {"inbound", o->inbound},
+        {"notify", o->notify},       {"inbound", o->inbound},   {"dump", o->dump},
     };
     size_t len = 0;
     buf[0] = '\0';

@@ -31,6 +31,7 @@
 #include "store/setting.h"
 #include "store/notify.h"
 #include "store/inbound.h"
+#include "store/dump.h"
 #include "util/err.h"
 
 /* Options a deployment sets once. */
@@ -87,6 +88,8 @@ struct vg_store_ops {
     const struct vg_store_notify_ops *notify;
     /* inbound mail (store/inbound.h, issue 15) */
     const struct vg_store_inbound_ops *inbound;
+    /* moving and keeping data: copy, checksums, backup (store/dump.h, issue 16) */
+    const struct vg_store_dump_ops *dump;
 };
 
 struct vg_store {

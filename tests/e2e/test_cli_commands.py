@@ -21,7 +21,7 @@ from conftest import BIN, ROOT, make_org, run, wait_for
 DATA = os.path.join(ROOT, "tests", "data")
 VULNDB = os.path.join(DATA, "vulndb")
 COMMANDS = ("init", "serve", "token", "match", "ioc", "vuln", "cpe", "help", "version",
-            "partner", "share", "advisory", "csaf", "mail", "config", "crisis")
+            "partner", "share", "advisory", "csaf", "mail", "config", "crisis", "db")
 
 
 def usage(p, cmd, message):

@@ -68,6 +68,21 @@ static int pg_cluster_stop(void **state)
     return 0;
 }
 
+/* Stops the cluster's server (fast), or starts it again with the options it had (pg_ctl
+ * restart reads them from postmaster.opts); the admin connection follows. */
+static inline void pg_cluster_ctl(const char *what)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd,
+             "%s/usr/lib/postgresql/15/bin/pg_ctl -D %s/data -m fast -w -l %s/server.log %s "
+             ">/dev/null 2>&1",
+             getuid() == 0 ? "runuser -u vigiepg -- " : "", pgc.dir, pgc.dir, what);
+    if (system(cmd) != 0)
+        fail_msg("%s failed", cmd);
+    if (strcmp(what, "stop") != 0)
+        PQreset(pgc.admin);
+}
+
 /* Runs sql on the admin connection, failing the test with PostgreSQL's message. */
 static void pg_admin(const char *sql)
 {
