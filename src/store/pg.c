@@ -748,6 +748,10 @@ static const struct vg_store_ops pg_ops = {
     .stats = &pg_stats_ops,
     .mail = &pg_mail_ops,
     .setting = &pg_setting_ops,
+    /* the indicator, pull and notify domains */
+    .indicator = &pg_indicator_ops,
+    .pull = &pg_pull_ops,
+    .notify = &pg_notify_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

@@ -52,6 +52,11 @@ struct pg {
         char state[6]; /* SQLSTATE, "" if none */
         char msg[1024];
     } err; /* the last failure, kept for pg_error */
+    /* the indicator domain (pg_indicators.c): vg_store_indicator_version's state */
+    bool ind_checked;             /* the version was read once */
+    long long ind_gen_seen;       /* the counter "indicator.gen" at the last check */
+    unsigned long long ind_epoch; /* expiries passed */
+    char ind_next_expiry[64];     /* the next expiry after the last check, "" if none */
 };
 
 static inline struct pg *pg_of(struct vg_store *st)
@@ -163,6 +168,11 @@ int pg_finding_sums_each(struct vg_store *st, long long org, vg_store_fsum_fn fn
 int pg_finding_list(struct vg_store *st, long long org, const char *since,
                     const struct vg_page *page, json_t **out, struct vg_diag *d);
 int pg_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_diag *d);
+/* ---- the indicator, pull and notify domains (pg_indicators.c, pg_pull.c, pg_notify.c) ---- */
+
+extern const struct vg_store_indicator_ops pg_indicator_ops;
+extern const struct vg_store_pull_ops pg_pull_ops;
+extern const struct vg_store_notify_ops pg_notify_ops;
 
 /* ---- partners, TAXII, upstream advisories (pg_partners.c, pg_taxii.c, pg_upstream.c) ---- */
 
