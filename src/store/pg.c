@@ -716,6 +716,8 @@ static const struct vg_store_ops pg_ops = {
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,
     .user = &pg_user_ops,
+    /* the reports domain (pg_reports.c) */
+    .report = &pg_report_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

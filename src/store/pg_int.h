@@ -140,4 +140,8 @@ void pg_uri_redact(const char *uri, char *out, size_t n);
 
 extern const struct vg_store_user_ops pg_user_ops;
 
+/* ---- the reports domain (pg_reports.c) ---- */
+
+extern const struct vg_store_report_ops pg_report_ops;
+
 #endif
