@@ -469,6 +469,7 @@ static void pg_close(struct vg_store *st)
 {
     struct pg *p = pg_of(st);
     PQfinish(p->conn);
+    vg_corr_free(p->corr); /* the incidents domain's index (pg_corr.c) */
     free(p->uri);
     free(p);
 }
@@ -695,6 +696,10 @@ static int pg_migrate(struct vg_store *st, int *version, struct vg_diag *d)
         if (!r || pg_commit(p))
             return pg_fail(p, d);
     }
+    /* the incidents domain: the default playbooks (pg_incidents.c) */
+    int seeded = pg_playbook_seed(p, d);
+    if (seeded)
+        return seeded;
     if (version)
         *version = cur;
     return 0;
@@ -718,6 +723,8 @@ static const struct vg_store_ops pg_ops = {
     .user = &pg_user_ops,
     /* the reports domain (pg_reports.c) */
     .report = &pg_report_ops,
+    /* the incidents domain (pg_incidents.c, pg_corr.c) */
+    .incident = &pg_incident_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)
