@@ -6,11 +6,11 @@
  * With several servers that is only right if observables' ids become visible in increasing
  * order: an identity value is taken at the insert but shows at the commit, so a server could
  * see id 10 committed while 9 is not yet, move past 9 and never see it. pg_incidents.c
- * therefore inserts observables only under a SHARE ROW EXCLUSIVE lock of the table, held to
- * the commit: the writer of 10 took it after the writer of 9 had committed (or rolled back),
- * so whoever sees 10 already sees 9. The reads take no lock. (A row written to the table by
- * another program, bypassing that lock, could be missed by an index already past its id
- * until the server restarts.) */
+ * therefore inserts observables only under a transaction-level advisory lock
+ * (PG_OBSERVABLE_LOCK), held to the commit: the writer of 10 took it after the writer of 9 had
+ * committed (or rolled back), so whoever sees 10 already sees 9. The reads take no lock. (A row
+ * written to the table by another program, bypassing that lock, could be missed by an index already
+ * past its id until the server restarts.) */
 #include "store/pg_int.h"
 
 #include <stdlib.h>

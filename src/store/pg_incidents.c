@@ -4,11 +4,13 @@
  * With several servers on one database:
  *   - references: the per-year counter is an upsert whose row lock is held to the end of the
  *     creating transaction, so numbers are given once each, in commit order;
- *   - observables are inserted under a SHARE ROW EXCLUSIVE lock of their table, held to the end
- *     of the writing transaction: their ids are therefore committed in increasing order, which
- *     is what lets each server's correlation index catch up by reading the ids after the last
- *     one it holds (pg_corr.c). The lock is taken before the counter's row, in both creation
- *     and observable_add, so that the two never wait for each other in opposite orders;
+ *   - observables are inserted under a transaction-level advisory lock (PG_OBSERVABLE_LOCK),
+ *     held to the end of the writing transaction (of the batch or use-case transaction around
+ *     it): their ids are therefore committed in increasing order, which is what lets each
+ *     server's correlation index catch up by reading the ids after the last one it holds
+ *     (pg_corr.c). A creation takes it first, before the counter's row, with or without
+ *     observables, so that two batches never wait for the two in opposite orders. An advisory
+ *     lock rather than LOCK TABLE: autovacuum's lock would conflict with a table lock;
  *   - playbooks are not cached (sqlite_playbooks.c caches them behind PRAGMA data_version):
  *     an incident's answer reads its class's steps, one indexed row, so that a playbook edited
  *     through any server shows on every other at once. */
@@ -248,7 +250,7 @@ static json_t *incident_timeline(struct pg *p, long long id)
 /* Serialises the writers of observables until the end of the transaction (the header). */
 static int observable_lock(struct pg *p)
 {
-    PGresult *r = pg_run(p, "LOCK TABLE observable IN SHARE ROW EXCLUSIVE MODE", NULL);
+    PGresult *r = pg_run(p, "SELECT pg_advisory_xact_lock(" PG_OBSERVABLE_LOCK ")", NULL);
     PQclear(r);
     return r ? 0 : VG_EIO;
 }
@@ -324,7 +326,7 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     vg_time_now(now);
     int year = vg_time_year();
     vg_reference_counter(key, sizeof key, year);
-    if (inc->nobs && observable_lock(p))
+    if (observable_lock(p))
         return pg_error(p, d);
     struct pg_params cp = {0};
     pg_param_text(&cp, key);

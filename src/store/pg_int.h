@@ -153,11 +153,18 @@ extern const struct vg_store_user_ops pg_user_ops;
 
 /* ---- the reports domain (pg_reports.c) ---- */
 
+/* Key of the transaction-level advisory lock that serialises the adders of held reports (the
+ * queue's cap). Advisory keys in use: pg.c's PG_MIGRATE_LOCK 7616057010, these 7616057011-2. */
+#define PG_REPORT_QUEUE_LOCK "7616057012"
+
 extern const struct vg_store_report_ops pg_report_ops;
 
 /* ---- the incidents domain (pg_incidents.c, pg_corr.c) ---- */
 
 extern const struct vg_store_incident_ops pg_incident_ops;
+/* Key of the transaction-level advisory lock under which observables are inserted, so that
+ * their ids commit in increasing order (pg_corr.c). */
+#define PG_OBSERVABLE_LOCK "7616057011"
 /* The id of incident ref, 0 if none, -1 if it could not be read (failure kept for pg_error). */
 long long pg_incident_id(struct pg *p, const char *ref);
 /* Inserts incident inc inside the caller's write (pg_begin ... pg_commit: sqlite_int.h's

@@ -3,10 +3,11 @@
  *
  * The cap must hold with several servers on one database: SQLite serialises writers, so its
  * count-then-insert cannot overshoot; here two servers could both count max - 1 and both
- * insert. queue_add therefore takes a SHARE ROW EXCLUSIVE lock on the table first: it conflicts
- * with itself and with the ROW EXCLUSIVE lock of any insert or delete, not with reads, and is
- * held to the end of the caller's transaction, so that adders (and removers) of all servers
- * take turns while listings go on. */
+ * insert. queue_add therefore first takes a transaction-level advisory lock
+ * (PG_REPORT_QUEUE_LOCK), held to the end of the caller's transaction: the adders of all
+ * servers take turns, each counting what the one before committed, while removals and
+ * listings go on (a removal only makes room). An advisory lock rather than LOCK TABLE:
+ * autovacuum's lock would conflict with a table lock. */
 #include "store/pg_int.h"
 
 #include "util/time.h"
@@ -17,7 +18,7 @@ static int pg_queue_add(struct vg_store *st, const json_t *report, const char *c
     struct pg *p = pg_of(st);
     if (pg_begin(p))
         return pg_error(p, d);
-    PGresult *r = pg_run(p, "LOCK TABLE report_queue IN SHARE ROW EXCLUSIVE MODE", NULL);
+    PGresult *r = pg_run(p, "SELECT pg_advisory_xact_lock(" PG_REPORT_QUEUE_LOCK ")", NULL);
     if (!r)
         return pg_fail(p, d);
     PQclear(r);
