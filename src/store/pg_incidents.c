@@ -503,7 +503,8 @@ static int pg_incident_get(struct vg_store *st, const char *ref, json_t **out)
  * continue the same lists on both backends). One statement per order; the filters absent are
  * NULL parameters, which PostgreSQL's custom plans fold away. $1 the cursor's id (0: none), $2
  * its time (updated), $3 its rank (severity), $4..$9 status, class, org, severity, tlp,
- * assignee, $10 1: unassigned only, $11 the limit. */
+ * assignee, $10 1: unassigned only, $11 the limit ($2 and $3 appear in every statement, as
+ * tautologies where unused, so that all eleven parameters have a type). */
 #define SEV_RANK                                                                                   \
     "(CASE i.severity WHEN 'critical' THEN 3 WHEN 'high' THEN 2 WHEN 'medium' THEN 1 ELSE 0 "      \
     "END)"

@@ -15,51 +15,7 @@
 #include "store/pg_int.h"
 #include "store/store.h"
 #include "pg_fixture.h"
-
-struct two {
-    struct vg_store *a, *b; /* two connections on one database */
-    char dir[64];           /* SQLite: the temporary directory */
-    char name[32];          /* PostgreSQL: the database */
-    char path[600];         /* the file or the URI */
-};
-
-static void open_sqlite(struct two *t)
-{
-    memset(t, 0, sizeof *t);
-    snprintf(t->dir, sizeof t->dir, "/tmp/vigie-pgrep-XXXXXX");
-    assert_non_null(mkdtemp(t->dir));
-    snprintf(t->path, sizeof t->path, "%s/v.db", t->dir);
-    struct vg_diag d = {0};
-    t->a = vg_store_open(t->path, NULL, &d);
-    assert_non_null(t->a);
-    t->b = vg_store_open(t->path, NULL, &d);
-    assert_non_null(t->b);
-}
-
-static void open_pg(struct two *t)
-{
-    memset(t, 0, sizeof *t);
-    pg_db_new(t->name, t->path);
-    struct vg_diag d = {0};
-    t->a = vg_store_open_partial(t->path, NULL, &d);
-    if (!t->a)
-        fail_msg("open %s: %s", t->path, d.message);
-    t->b = vg_store_open_partial(t->path, NULL, &d);
-    assert_non_null(t->b);
-}
-
-static void close_two(struct two *t)
-{
-    vg_store_close(t->a);
-    vg_store_close(t->b);
-    if (t->dir[0]) {
-        char cmd[96];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", t->dir);
-        assert_int_equal(system(cmd), 0);
-    }
-    if (t->name[0])
-        pg_db_drop(t->name);
-}
+#include "pg_two.h"
 
 static json_t *report_n(int n)
 {
@@ -196,12 +152,11 @@ static void reports_on_pg(void **state)
     open_pg(&t);
     reports_body(&t);
     /* stored as JSON text PostgreSQL itself reads, seen by a connection of another process */
-    PGconn *c = pg_other(t.path);
+    PGconn *c = t.raw;
     pg_on(c, "SELECT report::jsonb FROM report_queue");
     assert_int_equal(pg_scalar_on(c, "SELECT count(*) FROM report_queue "
                                      "WHERE (report::jsonb)->>'title' = 'phishing é ✓'"),
                      3);
-    PQfinish(c);
     close_two(&t);
 }
 
