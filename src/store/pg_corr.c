@@ -18,8 +18,6 @@
 
 #include "core/corr.h"
 #include "core/observable.h"
-#include "util/buf.h"
-#include "util/mem.h"
 #include "util/str.h"
 
 #define RELATED_PER_QUERY 1000 /* matches read per lookup, so a common value cannot swamp us */
@@ -56,6 +54,29 @@ static int corr_catch_up(struct pg *p)
     return rc;
 }
 
+struct related_rows {
+    struct pg *p;
+    PGresult *last; /* the last row's result, cleared on the next call */
+};
+
+/* The row of incident inc for sq_related_fill. */
+static int related_row(void *ctx, long long inc, const char *cols[5])
+{
+    struct related_rows *rr = ctx;
+    PQclear(rr->last);
+    struct pg_params q = {0};
+    pg_param_int(&q, inc);
+    rr->last =
+        pg_run(rr->p, "SELECT ref, title, status, severity, tlp FROM incident WHERE id = $1", &q);
+    if (!rr->last)
+        return -1;
+    if (PQntuples(rr->last) != 1)
+        return 0;
+    for (int c = 0; c < 5; c++)
+        cols[c] = pg_get_text(rr->last, 0, c);
+    return 1;
+}
+
 int pg_incident_related(struct vg_store *st, const char *ref, int limit,
                         struct vg_related_list *out)
 {
@@ -70,8 +91,6 @@ int pg_incident_related(struct vg_store *st, const char *ref, int limit,
         return VG_EIO;
     struct vg_corr_query cq;
     vg_corr_query_init(&cq, p->corr, self, RELATED_PER_QUERY);
-    struct vg_buf rows;
-    vg_buf_init(&rows, VG_MAX_BUF);
     int rc = VG_ENOMEM;
     struct pg_params pp = {0};
     pg_param_int(&pp, self);
@@ -90,67 +109,12 @@ int pg_incident_related(struct vg_store *st, const char *ref, int limit,
     PQclear(r);
     if (added || vg_corr_query_rank(&cq))
         goto out;
-    const struct vg_corr_group *g = cq.groups;
-    const struct vg_corr_pair *hp = cq.pairs;
-    size_t keep = cq.ngroups < (size_t)limit ? cq.ngroups : (size_t)limit, npairs = 0;
-    for (size_t k = 0; k < keep; k++)
-        npairs += g[k].count;
-    out->v = vg_calloc(keep ? keep : 1, sizeof *out->v);
-    out->pairs = vg_malloc((npairs ? npairs : 1) * sizeof *out->pairs);
-    size_t(*cols)[5] = vg_calloc(keep ? keep : 1, sizeof *cols); /* offsets in rows */
-    if (!out->v || !out->pairs || !cols) {
-        free(cols);
-        goto out;
-    }
-    /* the related incidents' rows, in the ranking's order */
-    size_t n = 0, np = 0;
-    for (size_t k = 0; k < keep; k++) {
-        struct pg_params q = {0};
-        pg_param_int(&q, g[k].incident);
-        r = pg_run(p, "SELECT ref, title, status, severity, tlp FROM incident WHERE id = $1", &q);
-        if (!r) {
-            free(cols);
-            rc = VG_EIO;
-            goto out;
-        }
-        if (PQntuples(r) == 1) {
-            for (int c = 0; c < 5; c++) {
-                const char *t = pg_get_text(r, 0, c);
-                cols[n][c] = rows.len;
-                if (vg_buf_append(&rows, t, strlen(t) + 1) != 0)
-                    cols[n][c] = (size_t)-1;
-            }
-            struct vg_related *rel = &out->v[n++];
-            rel->count = g[k].distinct;
-            rel->shared = out->pairs + np;
-            rel->nshared = g[k].count;
-            for (size_t j = g[k].first; j < g[k].first + g[k].count; j++)
-                out->pairs[np++] = (struct vg_related_pair){hp[j].type, hp[j].value, hp[j].matched};
-        }
-        PQclear(r);
-    }
-    if (rows.failed) {
-        free(cols);
-        goto out;
-    }
-    const char *base = rows.data ? rows.data : "";
-    for (size_t k = 0; k < n; k++) {
-        struct vg_related *rel = &out->v[k];
-        rel->ref = base + cols[k][0];
-        rel->title = base + cols[k][1];
-        rel->status = base + cols[k][2];
-        rel->severity = base + cols[k][3];
-        rel->tlp = base + cols[k][4];
-    }
-    free(cols);
-    out->n = n;
-    out->hits_text = vg_corr_query_steal_text(&cq);
-    out->rows_text = vg_buf_steal(&rows);
-    rc = 0;
+    struct related_rows rr = {p, NULL};
+    rc = sq_related_fill(out, &cq, limit, related_row, &rr);
+    PQclear(rr.last);
 out:
     if (rc)
         vg_related_list_free(out);
     vg_corr_query_cleanup(&cq);
-    vg_buf_cleanup(&rows);
     return rc;
 }

@@ -140,6 +140,12 @@ int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
  * 0 or VG_EINVAL. */
 int sq_inc_cursor_read(int order, const char *c, long long *id, char *key, size_t cap, int *rank,
                        struct vg_diag *d);
+/* The related incidents' list (store/incident.h) from the ranked correlation query cq: the
+ * first limit groups whose incident row() finds (1, with its ref, title, status, severity and
+ * tlp in cols, valid until row's next call; 0: gone; -1: a failure). 0 (cq's text then owned by
+ * out), VG_ENOMEM or VG_EIO; the caller frees out on failure (sqlite_corr.c, both backends). */
+int sq_related_fill(struct vg_related_list *out, struct vg_corr_query *cq, int limit,
+                    int (*row)(void *ctx, long long inc, const char *cols[5]), void *ctx);
 /* A page of a list from a result whose column 0 is the id and that holds up to limit + 1
  * rows: {"items": [row(res, i)...], "next_cursor": cursor of the last item or null}. */
 json_t *pg_page(const PGresult *res, int limit, json_t *(*row)(const PGresult *res, int r));
