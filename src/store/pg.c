@@ -15,10 +15,9 @@
 
 /* How long a write waits for a lock held by another connection (lock_timeout) unless set by
  * vg_store_busy_timeout: as SQLite's busy timeout. */
-#define PG_BUSY_MS      10000
+#define PG_BUSY_MS 10000
 
 /* The key of the advisory lock that serialises migrations across processes. */
-#define PG_MIGRATE_LOCK "7616057010"
 
 /* ---- the URI as shown ---- */
 
@@ -485,6 +484,7 @@ static void pg_close(struct vg_store *st)
 {
     struct pg *p = pg_of(st);
     PQfinish(p->conn);
+    vg_corr_free(p->corr); /* the incidents domain's index (pg_corr.c) */
     free(p->uri);
     free(p);
 }
@@ -711,6 +711,10 @@ static int pg_migrate(struct vg_store *st, int *version, struct vg_diag *d)
         if (!r || pg_commit(p))
             return pg_fail(p, d);
     }
+    /* the incidents domain: the default playbooks (pg_incidents.c) */
+    int seeded = pg_playbook_seed(p, d);
+    if (seeded)
+        return seeded;
     if (version)
         *version = cur;
     return 0;
@@ -752,6 +756,10 @@ static const struct vg_store_ops pg_ops = {
     .indicator = &pg_indicator_ops,
     .pull = &pg_pull_ops,
     .notify = &pg_notify_ops,
+    /* the reports domain (pg_reports.c) */
+    .report = &pg_report_ops,
+    /* the incidents domain (pg_incidents.c, pg_corr.c) */
+    .incident = &pg_incident_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

@@ -23,9 +23,8 @@
 #include "util/sort.h"
 #include "util/time.h"
 
-#define PG_FINDINGS_LOCK "7616057011" /* next to pg.c's migration lock */
-#define FIND_ROWS        20000
-#define JSON_MAX         ((size_t)1 << 30)
+#define FIND_ROWS 20000
+#define JSON_MAX  ((size_t)1 << 30)
 
 static int lock_findings(struct pg *p)
 {

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/corr.h"
+#include "core/reference.h"
 #include "store/store.h"
 
 #define PG_CACHE_MAX  256 /* prepared statements per connection */
@@ -57,6 +59,10 @@ struct pg {
     long long ind_gen_seen;       /* the counter "indicator.gen" at the last check */
     unsigned long long ind_epoch; /* expiries passed */
     char ind_next_expiry[64];     /* the next expiry after the last check, "" if none */
+    /* the incidents domain (pg_corr.c): the correlation index, caught up with the observable
+     * table before each lookup, and the id of the last observable row it holds */
+    struct vg_corr *corr;
+    long long corr_last;
 };
 
 static inline struct pg *pg_of(struct vg_store *st)
@@ -135,6 +141,17 @@ int pg_audit(struct pg *p, const struct vg_actor *who, const char *action, const
  * the last id seen in hexadecimal behind a letter. */
 void sq_cursor_make(long long id, char out[32]);
 int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
+/* An incident list's cursor (sqlite_incidents.c; the same on both backends): order 0 newest,
+ * 1 oldest, 2 updated, 3 severity; its id (0: no cursor), time (updated) or rank (severity).
+ * 0 or VG_EINVAL. */
+int sq_inc_cursor_read(int order, const char *c, long long *id, char *key, size_t cap, int *rank,
+                       struct vg_diag *d);
+/* The related incidents' list (store/incident.h) from the ranked correlation query cq: the
+ * first limit groups whose incident row() finds (1, with its ref, title, status, severity and
+ * tlp in cols, valid until row's next call; 0: gone; -1: a failure). 0 (cq's text then owned by
+ * out), VG_ENOMEM or VG_EIO; the caller frees out on failure (sqlite_corr.c, both backends). */
+int sq_related_fill(struct vg_related_list *out, struct vg_corr_query *cq, int limit,
+                    int (*row)(void *ctx, long long inc, const char *cols[5]), void *ctx);
 /* A page of a list from a result whose column 0 is the id and that holds up to limit + 1
  * rows: {"items": [row(res, i)...], "next_cursor": cursor of the last item or null}. */
 json_t *pg_page(const PGresult *res, int limit, json_t *(*row)(const PGresult *res, int r));
@@ -187,5 +204,40 @@ extern const struct vg_store_advisory_ops pg_advisory_ops;
 extern const struct vg_store_stats_ops pg_stats_ops;
 extern const struct vg_store_mail_ops pg_mail_ops;
 extern const struct vg_store_setting_ops pg_setting_ops;
+/* ---- the reports domain (pg_reports.c) ---- */
+
+/* Key of the transaction-level advisory lock that serialises the adders of held reports (the
+ * queue's cap). Every advisory lock key of the backend is defined in this header, each once:
+ * 7616057010 pg.c's PG_MIGRATE_LOCK, 7616057011 PG_OBSERVABLE_LOCK, 7616057012
+ * PG_REPORT_QUEUE_LOCK, 7616057013 PG_FINDINGS_LOCK. */
+#define PG_REPORT_QUEUE_LOCK "7616057012"
+
+extern const struct vg_store_report_ops pg_report_ops;
+
+/* ---- the incidents domain (pg_incidents.c, pg_corr.c) ---- */
+
+extern const struct vg_store_incident_ops pg_incident_ops;
+/* Key of the transaction-level advisory lock under which observables are inserted, so that
+ * their ids commit in increasing order (pg_corr.c). */
+#define PG_OBSERVABLE_LOCK "7616057011"
+/* Key of the transaction-level advisory lock that writers of findings and digests hold to
+ * their commit (pg_findings.c): one writer at a time, and a digest never overtakes a write
+ * holding smaller ids. */
+#define PG_FINDINGS_LOCK   "7616057013"
+/* Key of the lock a migration holds (pg.c): several servers starting at once migrate once. */
+#define PG_MIGRATE_LOCK    "7616057010"
+/* The id of incident ref, 0 if none, -1 if it could not be read (failure kept for pg_error). */
+long long pg_incident_id(struct pg *p, const char *ref);
+/* Inserts incident inc inside the caller's write (pg_begin ... pg_commit: sqlite_int.h's
+ * sq_incident_insert for PostgreSQL, for the domains that create incidents): its reference
+ * into ref, its id into *id_out (may be NULL), *answer (may be NULL) = the incident as
+ * vg_store_incident_get gives it. 0 or a code with d set; the caller rolls back. */
+int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg_incident_new *inc,
+                       char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
+                       struct vg_diag *d);
+int pg_incident_related(struct vg_store *st, const char *ref, int limit,
+                        struct vg_related_list *out);
+/* Writes the shipped playbook of each RSIT class that has none (pg_migrate, after migrating). */
+int pg_playbook_seed(struct pg *p, struct vg_diag *d);
 
 #endif

@@ -45,12 +45,84 @@ static int corr_catch_up(struct sq *s)
     return rc;
 }
 
-/* Appends a row's text column and its NUL to pool; its offset, or (size_t)-1. */
-static size_t pool_put(struct vg_buf *pool, sqlite3_stmt *q, int col)
+/* Fills out from the ranked query cq (sqlite_int.h; shared with the PostgreSQL backend). */
+int sq_related_fill(struct vg_related_list *out, struct vg_corr_query *cq, int limit,
+                    int (*row)(void *ctx, long long inc, const char *cols[5]), void *ctx)
 {
-    size_t at = pool->len;
-    const char *t = sq_col_text(q, col);
-    return vg_buf_append(pool, t, strlen(t) + 1) == 0 ? at : (size_t)-1;
+    const struct vg_corr_group *g = cq->groups;
+    const struct vg_corr_pair *hp = cq->pairs;
+    size_t ng = cq->ngroups;
+    size_t keep = ng < (size_t)limit ? ng : (size_t)limit, npairs = 0;
+    for (size_t k = 0; k < keep; k++)
+        npairs += g[k].count;
+    struct vg_buf rows;
+    vg_buf_init(&rows, VG_MAX_BUF);
+    int rc = VG_ENOMEM;
+    out->v = vg_calloc(keep ? keep : 1, sizeof *out->v);
+    out->pairs = vg_malloc((npairs ? npairs : 1) * sizeof *out->pairs);
+    size_t(*cols)[5] = vg_calloc(keep ? keep : 1, sizeof *cols); /* offsets in rows */
+    if (!out->v || !out->pairs || !cols)
+        goto out;
+    size_t n = 0, p = 0;
+    for (size_t k = 0; k < keep; k++) {
+        const char *c[5];
+        int found = row(ctx, g[k].incident, c);
+        if (found < 0) {
+            rc = VG_EIO;
+            goto out;
+        }
+        if (!found)
+            continue;
+        for (int j = 0; j < 5; j++) {
+            cols[n][j] = rows.len;
+            vg_buf_append(&rows, c[j], strlen(c[j]) + 1);
+        }
+        struct vg_related *r = &out->v[n++];
+        r->count = g[k].distinct;
+        r->shared = out->pairs + p;
+        r->nshared = g[k].count;
+        for (size_t j = g[k].first; j < g[k].first + g[k].count; j++)
+            out->pairs[p++] = (struct vg_related_pair){hp[j].type, hp[j].value, hp[j].matched};
+    }
+    if (rows.failed)
+        goto out;
+    const char *base = rows.data ? rows.data : "";
+    for (size_t k = 0; k < n; k++) {
+        struct vg_related *r = &out->v[k];
+        r->ref = base + cols[k][0];
+        r->title = base + cols[k][1];
+        r->status = base + cols[k][2];
+        r->severity = base + cols[k][3];
+        r->tlp = base + cols[k][4];
+    }
+    out->n = n;
+    out->hits_text = vg_corr_query_steal_text(cq);
+    out->rows_text = vg_buf_steal(&rows);
+    rc = 0;
+out:
+    free(cols);
+    vg_buf_cleanup(&rows);
+    return rc;
+}
+
+struct related_rows {
+    struct sq *s;
+    sqlite3_stmt *q; /* the last row's statement, reset on the next call */
+};
+
+static int related_row(void *ctx, long long inc, const char *cols[5])
+{
+    struct related_rows *rr = ctx;
+    sq_done(rr->s, rr->q);
+    rr->q = sq_prep(rr->s, "SELECT ref, title, status, severity, tlp FROM incident WHERE id = ?");
+    if (!rr->q)
+        return -1;
+    sqlite3_bind_int64(rr->q, 1, inc);
+    if (sqlite3_step(rr->q) != SQLITE_ROW)
+        return 0;
+    for (int c = 0; c < 5; c++)
+        cols[c] = sq_col_text(rr->q, c);
+    return 1;
 }
 
 int sq_incident_related(struct vg_store *st, const char *ref, int limit,
@@ -67,8 +139,6 @@ int sq_incident_related(struct vg_store *st, const char *ref, int limit,
         return VG_EIO;
     struct vg_corr_query cq;
     vg_corr_query_init(&cq, s->corr, self, RELATED_PER_QUERY);
-    struct vg_buf rows;
-    vg_buf_init(&rows, VG_MAX_BUF);
     int rc = VG_ENOMEM;
     sqlite3_stmt *q =
         sq_prep(s, "SELECT type, value FROM observable WHERE incident_id = ? ORDER BY id");
@@ -86,62 +156,12 @@ int sq_incident_related(struct vg_store *st, const char *ref, int limit,
     sq_done(s, q);
     if (added || vg_corr_query_rank(&cq))
         goto out;
-    const struct vg_corr_group *g = cq.groups;
-    const struct vg_corr_pair *hp = cq.pairs;
-    size_t ng = cq.ngroups;
-    size_t keep = ng < (size_t)limit ? ng : (size_t)limit, npairs = 0;
-    for (size_t k = 0; k < keep; k++)
-        npairs += g[k].count;
-    out->v = vg_calloc(keep ? keep : 1, sizeof *out->v);
-    out->pairs = vg_malloc((npairs ? npairs : 1) * sizeof *out->pairs);
-    size_t(*cols)[5] = vg_calloc(keep ? keep : 1, sizeof *cols); /* offsets in rows */
-    if (!out->v || !out->pairs || !cols) {
-        free(cols);
-        goto out;
-    }
-    size_t n = 0, p = 0;
-    for (size_t k = 0; k < keep; k++) {
-        q = sq_prep(s, "SELECT ref, title, status, severity, tlp FROM incident WHERE id = ?");
-        if (!q) {
-            free(cols);
-            rc = VG_EIO;
-            goto out;
-        }
-        sqlite3_bind_int64(q, 1, g[k].incident);
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            for (int c = 0; c < 5; c++)
-                cols[n][c] = pool_put(&rows, q, c);
-            struct vg_related *r = &out->v[n++];
-            r->count = g[k].distinct;
-            r->shared = out->pairs + p;
-            r->nshared = g[k].count;
-            for (size_t j = g[k].first; j < g[k].first + g[k].count; j++)
-                out->pairs[p++] = (struct vg_related_pair){hp[j].type, hp[j].value, hp[j].matched};
-        }
-        sq_done(s, q);
-    }
-    if (rows.failed) {
-        free(cols);
-        goto out;
-    }
-    const char *base = rows.data ? rows.data : "";
-    for (size_t k = 0; k < n; k++) {
-        struct vg_related *r = &out->v[k];
-        r->ref = base + cols[k][0];
-        r->title = base + cols[k][1];
-        r->status = base + cols[k][2];
-        r->severity = base + cols[k][3];
-        r->tlp = base + cols[k][4];
-    }
-    free(cols);
-    out->n = n;
-    out->hits_text = vg_corr_query_steal_text(&cq);
-    out->rows_text = vg_buf_steal(&rows);
-    rc = 0;
+    struct related_rows rr = {s, NULL};
+    rc = sq_related_fill(out, &cq, limit, related_row, &rr);
+    sq_done(s, rr.q);
 out:
     if (rc)
         vg_related_list_free(out);
     vg_corr_query_cleanup(&cq);
-    vg_buf_cleanup(&rows);
     return rc;
 }

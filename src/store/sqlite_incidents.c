@@ -453,10 +453,12 @@ static const struct {
 };
 
 /* The key of a cursor of order o: its id, and for "updated" the time (into key, cap bytes),
- * for "severity" the rank. 0 (no cursor: *id 0) or VG_EINVAL. */
-static int inc_cursor_read(enum inc_order o, const char *c, long long *id, char *key, size_t cap,
-                           int *rank, struct vg_diag *d)
+ * for "severity" the rank. 0 (no cursor: *id 0) or VG_EINVAL. Shared with the PostgreSQL
+ * backend (pg_incidents.c), whose cursors are the same. */
+int sq_inc_cursor_read(int order, const char *c, long long *id, char *key, size_t cap, int *rank,
+                       struct vg_diag *d)
 {
+    enum inc_order o = (enum inc_order)order;
     *id = 0;
     if (!c)
         return 0;
@@ -523,7 +525,7 @@ static int list_run(struct vg_store *st, const json_t *filters, const struct vg_
     long long after;
     char key[48] = "";
     int rank = 0;
-    if (inc_cursor_read(o, page->cursor, &after, key, sizeof key, &rank, d))
+    if (sq_inc_cursor_read(o, page->cursor, &after, key, sizeof key, &rank, d))
         return VG_EINVAL;
     /* The SQL is assembled from constant fragments only; every value is a bound parameter. */
     static const struct {

@@ -128,6 +128,17 @@ void sq_caches_drop(struct sq *s);
 /* Opaque list cursors: the last id seen. */
 void sq_cursor_make(long long id, char out[32]);
 int sq_cursor_read(const char *c, long long *id, struct vg_diag *d);
+/* An incident list's cursor of order (0 newest, 1 oldest, 2 updated, 3 severity): its id,
+ * and the time (updated) or rank (severity) after which the next page starts; no cursor:
+ * *id 0. 0 or VG_EINVAL (sqlite_incidents.c; the PostgreSQL backend's cursors are the same). */
+int sq_inc_cursor_read(int order, const char *c, long long *id, char *key, size_t cap, int *rank,
+                       struct vg_diag *d);
+/* The related incidents' list (store/incident.h) from the ranked correlation query cq: the
+ * first limit groups whose incident row() finds (1, with its ref, title, status, severity and
+ * tlp in cols, valid until row's next call; 0: gone; -1: a failure). 0 (cq's text then owned by
+ * out), VG_ENOMEM or VG_EIO; the caller frees out on failure (sqlite_corr.c, both backends). */
+int sq_related_fill(struct vg_related_list *out, struct vg_corr_query *cq, int limit,
+                    int (*row)(void *ctx, long long inc, const char *cols[5]), void *ctx);
 /* Runs a list query (LIMIT bound to limit + 1, the row id in column 0) into
  * {"items": [row(q)...], "next_cursor": ... or null}. The caller gives q back. */
 json_t *sq_page(sqlite3_stmt *q, int limit, json_t *(*row)(sqlite3_stmt *q));

@@ -659,12 +659,16 @@ static void findings_lock_held(void **state)
     assert_int_equal(vg_store_tx_begin(st, &d), 0);
     assert_int_equal(vg_store_finding_replace(st, &all, assets, 1, &fs, 1, NULL, &d), 0);
     pg_on(other, "BEGIN");
-    assert_int_equal(pg_scalar_on(other, "SELECT pg_try_advisory_xact_lock(7616057011)::int"), 0);
+    assert_int_equal(pg_scalar_on(other,
+                                  "SELECT pg_try_advisory_xact_lock(" PG_FINDINGS_LOCK ")::int"),
+                     0);
     pg_on(other, "ROLLBACK");
     assert_int_equal(pg_scalar_on(other, "SELECT count(*) FROM finding"), 0); /* not committed */
     assert_int_equal(vg_store_tx_commit(st, &d), 0);
     pg_on(other, "BEGIN");
-    assert_int_equal(pg_scalar_on(other, "SELECT pg_try_advisory_xact_lock(7616057011)::int"), 1);
+    assert_int_equal(pg_scalar_on(other,
+                                  "SELECT pg_try_advisory_xact_lock(" PG_FINDINGS_LOCK ")::int"),
+                     1);
     pg_on(other, "ROLLBACK");
     assert_int_equal(pg_scalar_on(other, "SELECT count(*) FROM finding"), 1);
     PQfinish(other);

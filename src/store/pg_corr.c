@@ -1,0 +1,120 @@
+/* PostgreSQL backend: the incidents related to one through their observables (sqlite_corr.c's
+ * lookup; the index and its queries are core's, core/corr.h). Each connection holds the index
+ * and catches it up with the observable table before each lookup by reading the rows after the
+ * last id it holds.
+ *
+ * With several servers that is only right if observables' ids become visible in increasing
+ * order: an identity value is taken at the insert but shows at the commit, so a server could
+ * see id 10 committed while 9 is not yet, move past 9 and never see it. pg_incidents.c
+ * therefore inserts observables only under a transaction-level advisory lock
+ * (PG_OBSERVABLE_LOCK), held to the commit: the writer of 10 took it after the writer of 9 had
+ * committed (or rolled back), so whoever sees 10 already sees 9. The reads take no lock. (A row
+ * written to the table by another program, bypassing that lock, could be missed by an index already
+ * past its id until the server restarts.) */
+#include "store/pg_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/corr.h"
+#include "core/observable.h"
+#include "util/str.h"
+
+#define RELATED_PER_QUERY 1000 /* matches read per lookup, so a common value cannot swamp us */
+
+static int corr_catch_up(struct pg *p)
+{
+    if (!p->corr) {
+        p->corr = vg_corr_new();
+        p->corr_last = 0;
+        if (!p->corr)
+            return VG_ENOMEM;
+    }
+    struct pg_params pp = {0};
+    pg_param_int(&pp, p->corr_last);
+    PGresult *r = pg_run(p,
+                         "SELECT id, incident_id, type, value FROM observable WHERE id > $1 "
+                         "ORDER BY id",
+                         &pp);
+    if (!r)
+        return VG_EIO;
+    struct vg_observable o;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        p->corr_last = pg_get_int(r, i, 0);
+        if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 3)),
+                                vg_obs_type_parse(pg_get_text(r, i, 2)), &o, NULL) == 0)
+            rc = vg_corr_add(p->corr, pg_get_int(r, i, 1), &o);
+    }
+    PQclear(r);
+    if (rc) {
+        vg_corr_free(p->corr);
+        p->corr = NULL;
+    }
+    return rc;
+}
+
+struct related_rows {
+    struct pg *p;
+    PGresult *last; /* the last row's result, cleared on the next call */
+};
+
+/* The row of incident inc for sq_related_fill. */
+static int related_row(void *ctx, long long inc, const char *cols[5])
+{
+    struct related_rows *rr = ctx;
+    PQclear(rr->last);
+    struct pg_params q = {0};
+    pg_param_int(&q, inc);
+    rr->last =
+        pg_run(rr->p, "SELECT ref, title, status, severity, tlp FROM incident WHERE id = $1", &q);
+    if (!rr->last)
+        return -1;
+    if (PQntuples(rr->last) != 1)
+        return 0;
+    for (int c = 0; c < 5; c++)
+        cols[c] = pg_get_text(rr->last, 0, c);
+    return 1;
+}
+
+int pg_incident_related(struct vg_store *st, const char *ref, int limit,
+                        struct vg_related_list *out)
+{
+    struct pg *p = pg_of(st);
+    memset(out, 0, sizeof *out);
+    long long self = pg_incident_id(p, ref);
+    if (self < 0)
+        return VG_EIO;
+    if (!self)
+        return VG_ENOENT;
+    if (corr_catch_up(p))
+        return VG_EIO;
+    struct vg_corr_query cq;
+    vg_corr_query_init(&cq, p->corr, self, RELATED_PER_QUERY);
+    int rc = VG_ENOMEM;
+    struct pg_params pp = {0};
+    pg_param_int(&pp, self);
+    PGresult *r =
+        pg_run(p, "SELECT type, value FROM observable WHERE incident_id = $1 ORDER BY id", &pp);
+    if (!r) {
+        rc = VG_EIO;
+        goto out;
+    }
+    struct vg_observable o;
+    int added = 0;
+    for (int i = 0; added == 0 && i < PQntuples(r); i++)
+        if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 1)),
+                                vg_obs_type_parse(pg_get_text(r, i, 0)), &o, NULL) == 0)
+            added = vg_corr_query_add(&cq, &o);
+    PQclear(r);
+    if (added || vg_corr_query_rank(&cq))
+        goto out;
+    struct related_rows rr = {p, NULL};
+    rc = sq_related_fill(out, &cq, limit, related_row, &rr);
+    PQclear(rr.last);
+out:
+    if (rc)
+        vg_related_list_free(out);
+    vg_corr_query_cleanup(&cq);
+    return rc;
+}
