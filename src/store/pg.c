@@ -752,6 +752,8 @@ static const struct vg_store_ops pg_ops = {
     .indicator = &pg_indicator_ops,
     .pull = &pg_pull_ops,
     .notify = &pg_notify_ops,
+    /* moving and keeping data (pg_dump.c) */
+    .dump = &pg_dump_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

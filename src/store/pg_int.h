@@ -188,4 +188,8 @@ extern const struct vg_store_stats_ops pg_stats_ops;
 extern const struct vg_store_mail_ops pg_mail_ops;
 extern const struct vg_store_setting_ops pg_setting_ops;
 
+/* ---- moving and keeping data (pg_dump.c) ---- */
+
+extern const struct vg_store_dump_ops pg_dump_ops;
+
 #endif
