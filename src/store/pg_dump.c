@@ -80,10 +80,17 @@ static int dump_version(struct vg_store *st, int *version, int *latest, struct v
     for (const struct vg_migration *m = vg_pg_migrations; m->version; m++)
         if (m->version > *latest)
             *latest = m->version;
-    PGresult *r = pg_run(p,
-                         "SELECT CASE WHEN to_regclass('vg_schema_version') IS NULL THEN 0 "
-                         "ELSE (SELECT coalesce(max(version), 0) FROM vg_schema_version) END",
-                         NULL);
+    /* a database never migrated has no version table: version 0 (the table is named in a
+     * second statement, which could not be prepared without it) */
+    PGresult *r = pg_run(p, "SELECT to_regclass('vg_schema_version') IS NOT NULL", NULL);
+    if (!r)
+        return pg_error(p, d);
+    bool has = pg_get_bool(r, 0, 0);
+    PQclear(r);
+    *version = 0;
+    if (!has)
+        return 0;
+    r = pg_run(p, "SELECT coalesce(max(version), 0) FROM vg_schema_version", NULL);
     if (!r)
         return pg_error(p, d);
     *version = (int)pg_get_int(r, 0, 0);

@@ -310,6 +310,13 @@ static void sqlite_to_pg_and_back(void **state)
     assert_int_equal(find(t2, n2, "finding")->id_high, 41);
     free(t2);
 
+    /* opened as it is (no migration), the instance reads the same */
+    struct vg_store *asis = vg_store_dump_open(uri, &d);
+    if (!asis)
+        fail_msg("dump open: %s", d.message);
+    assert_int_equal(same_sums(asis, f->st, t, n), rows);
+    vg_store_close(asis);
+
     /* PostgreSQL -> a new SQLite file -> equal again */
     char back[160];
     snprintf(back, sizeof back, "%s/back.db", f->dir);
@@ -341,6 +348,19 @@ static void refused_and_stopped(void **state)
     char name[32], uri[600];
     pg_db_new(name, uri);
     struct vg_diag d = {0};
+    /* a database never migrated, opened as it is: version 0, nothing created */
+    struct vg_store *raw = vg_store_dump_open(uri, &d);
+    assert_non_null(raw);
+    int version = -1, latest = 0;
+    assert_int_equal(vg_store_dump_version(raw, &version, &latest, &d), 0);
+    assert_int_equal(version, 0);
+    assert_true(latest >= 1);
+    struct vg_dump_table *none;
+    size_t nnone = 9;
+    assert_int_equal(vg_store_dump_tables(raw, &none, &nnone, &d), 0);
+    assert_int_equal(nnone, 0);
+    free(none);
+    vg_store_close(raw);
     struct vg_store *pg = vg_store_open_partial(uri, NULL, &d);
     assert_non_null(pg);
     struct vg_dump_table *t;
