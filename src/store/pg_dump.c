@@ -418,9 +418,11 @@ static int dump_rows(struct vg_store *st, const struct vg_dump_table *t, vg_dump
         }
         PQclear(res);
     }
-    /* stopped early: drain the rest */
+    /* stopped early: drain the rest; the query is cancelled only in the snapshot's own
+     * transaction (a cancel would abort a caller's) */
     if (rc) {
-        PQrequestCancel(p->conn);
+        if (own)
+            PQrequestCancel(p->conn);
         while ((res = PQgetResult(p->conn)))
             PQclear(res);
     }
