@@ -760,6 +760,8 @@ static const struct vg_store_ops pg_ops = {
     .report = &pg_report_ops,
     /* the incidents domain (pg_incidents.c, pg_corr.c) */
     .incident = &pg_incident_ops,
+    /* moving and keeping data (pg_dump.c) */
+    .dump = &pg_dump_ops,
 };
 
 const struct vg_store_ops *vg_store_pg_ops(void)

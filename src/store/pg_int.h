@@ -240,4 +240,8 @@ int pg_incident_related(struct vg_store *st, const char *ref, int limit,
 /* Writes the shipped playbook of each RSIT class that has none (pg_migrate, after migrating). */
 int pg_playbook_seed(struct pg *p, struct vg_diag *d);
 
+/* ---- moving and keeping data (pg_dump.c) ---- */
+
+extern const struct vg_store_dump_ops pg_dump_ops;
+
 #endif

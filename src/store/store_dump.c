@@ -20,10 +20,10 @@ bool vg_store_dump_url_pg(const char *url)
 
 struct vg_store *vg_store_dump_open(const char *url, struct vg_diag *d)
 {
-    /* PostgreSQL: the backend's own open (store.c), which refuses while it is incomplete.
-     * P1's side: open without migrating, as below for a file. */
+    /* PostgreSQL: the connection alone, without migrating (a database never migrated has
+     * version 0); only the dump's operations are called on it */
     if (vg_store_dump_url_pg(url))
-        return vg_store_open(url, NULL, d);
+        return vg_store_pg_connect(url, d);
     struct stat sb;
     if (stat(url, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         vg_diag_set(d, VG_ENOENT, "db", "no database file at %s", url);

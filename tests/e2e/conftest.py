@@ -78,14 +78,15 @@ def run(*args, db=None, check=True, input=None, env=None):
 class Server:
     """A running `vigie serve` with an admin token and request helpers."""
 
-    def __init__(self, db, extra=()):
+    def __init__(self, db, extra=(), log=None):
         self.db = db
+        self.logpath = log or str(db) + ".log"  # a PostgreSQL URI names no file: give log
         self.admin = run("init", db=db).stdout.strip()
         self.extra = list(extra)
         self.start()
 
     def start(self):
-        self.log = open(str(self.db) + ".log", "a+")
+        self.log = open(self.logpath, "a+")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--db", str(self.db), "--listen", "127.0.0.1:0", *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
