@@ -86,7 +86,8 @@ class Server:
         self.start()
 
     def start(self):
-        self.log = open(self.logpath, "a+")
+        # a Server made with __new__ (a second server on a database) has no logpath
+        self.log = open(getattr(self, "logpath", None) or str(self.db) + ".log", "a+")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--db", str(self.db), "--listen", "127.0.0.1:0", *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -624,7 +624,9 @@ static void crisis_random_same_on_both(void **state)
     (void)state;
     /* the outcomes the sequences must have met (over the rounds), lest they prove little */
     int ok_ack = 0, used_ack = 0, dup_member = 0, ok_rollcall = 0, ok_resend = 0, no_sitrep = 0;
-    unsigned seed = (unsigned)time(NULL);
+    /* fixed seeds by default: the outcomes asserted below depend on the sequence (seeds
+     * 1796549183-5 met no re-send), and CI must not be a lottery; VG_TEST_SEED tries others */
+    unsigned seed = 1;
     const char *env = getenv("VG_TEST_SEED");
     if (env)
         seed = (unsigned)strtoul(env, NULL, 10);
