@@ -57,7 +57,7 @@ MAKE_VARS = [f"VARIANT={VARIANT}",
              "VCFLAGS=-O0 -g0 -fsanitize=address,undefined -fno-sanitize-recover=all", "WARN=-w",
              "MALLOC_LIBS="]
 COPY = ["src", "tests/unit", "tests/data", "guides", "Makefile", "scripts/embed_sql.sh",
-        "scripts/embed_text.sh"]
+        "scripts/embed_text.sh", "scripts/pgcluster.sh"]  # the PostgreSQL unit tests start a cluster
 
 E2E_INCIDENTS = ["test_pinned_rules.py", "test_pins_mutants.py", "test_incidents.py",
                  "test_route_errors.py", "test_reports.py"]
