@@ -20,16 +20,6 @@ static json_t *mail_row(sqlite3_stmt *q)
                      sq_col_text(q, 13));
 }
 
-static bool known_kind(const char *k)
-{
-    static const char *const kinds[] = {"incident", "digest", "alert",
-                                        "advisory", "crisis", "intake"};
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (!strcmp(k, kinds[i]))
-            return true;
-    return false;
-}
-
 static int mail_queue(struct vg_store *st, const json_t *msg, long long *id, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
@@ -40,14 +30,7 @@ static int mail_queue(struct vg_store *st, const json_t *msg, long long *id, str
     const char *text = json_string_value(json_object_get(msg, "text"));
     const char *html = json_string_value(json_object_get(msg, "html"));
     const json_t *to = json_object_get(msg, "to");
-    if (!mid || !*mid)
-        return vg_diag_set(d, VG_EINVAL, "message_id", "a message needs a Message-ID");
-    if (!kind || !known_kind(kind))
-        return vg_diag_set(d, VG_EINVAL, "kind", "unknown kind of message");
-    if (!subject || !text)
-        return vg_diag_set(d, VG_EINVAL, "subject", "a message needs a subject and a text");
-    if (!json_is_array(to) || json_array_size(to) == 0)
-        return vg_diag_set(d, VG_EINVAL, "to", "a message needs recipients");
+    /* the message's shape is checked by vg_store_mail_queue (store_mail.c) */
     char now[VG_TIME_LEN];
     vg_time_fmt(time(NULL), now);
     if (sq_begin(s))
