@@ -4,22 +4,12 @@
 #include "store/sqlite_int.h"
 #include "util/time.h"
 
-static int check_key(const char *key, struct vg_diag *d)
-{
-    if (!key || !*key || strlen(key) > VG_SETTING_KEY_MAX)
-        return vg_diag_set(d, VG_EINVAL, "key", "a setting's key is 1 to %d bytes",
-                           VG_SETTING_KEY_MAX);
-    return 0;
-}
-
 static int setting_get(struct vg_store *st, const char *key, char *out, size_t cap,
                        struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
     if (cap)
         out[0] = '\0';
-    if (check_key(key, d))
-        return VG_EINVAL;
     sqlite3_stmt *q = sq_prep(s, "SELECT value FROM setting WHERE key = ?");
     if (!q)
         return sq_db_error(s, d);
@@ -44,11 +34,6 @@ static int setting_get(struct vg_store *st, const char *key, char *out, size_t c
 static int setting_set(struct vg_store *st, const char *key, const char *value, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    if (check_key(key, d))
-        return VG_EINVAL;
-    if (!value || strlen(value) > VG_SETTING_VALUE_MAX)
-        return vg_diag_set(d, VG_EINVAL, key, "a setting's value is at most %d bytes",
-                           VG_SETTING_VALUE_MAX);
     char now[VG_TIME_LEN];
     vg_time_fmt(time(NULL), now);
     if (sq_begin(s))
@@ -69,8 +54,6 @@ static int setting_set(struct vg_store *st, const char *key, const char *value, 
 static int setting_unset(struct vg_store *st, const char *key, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    if (check_key(key, d))
-        return VG_EINVAL;
     if (sq_begin(s))
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "DELETE FROM setting WHERE key = ?");
