@@ -6,13 +6,16 @@
 #                                       database "postgres" (postgresql:///postgres?host=DIR)
 #   sh scripts/pgcluster.sh stop DIR    stop (fast) and remove DIR
 #   sh scripts/pgcluster.sh url DIR     prints the URI again
+#   sh scripts/pgcluster.sh restart DIR pg_ctl restart -m fast (the failure tests: every
+#                                       connection is cut, the server is back when it returns)
+#   sh scripts/pgcluster.sh halt DIR    stop the server (fast), keep DIR; resume starts it again
 # A database per test: createdb -h DIR NAME (as the same user), or CREATE DATABASE over the URI.
 set -eu
 
 BIN=/usr/lib/postgresql/15/bin
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pgcluster.sh start|stop|url DIR" >&2; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: pgcluster.sh start|stop|restart|halt|resume|url DIR" >&2; exit 2; }
 
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then
@@ -20,6 +23,15 @@ as_pg() {
     else
         "$@"
     fi
+}
+
+# Starts the server of the cluster in $1 (its data folder made by initdb).
+start_server() {
+    # fsync off: a throwaway cluster; durability tests say so when they need it
+    as_pg "$BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 30 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$1' -c fsync=off \
+            -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null || { cat "$1/server.log" >&2; exit 1; }
 }
 
 case "$cmd" in
@@ -35,11 +47,7 @@ start)
     fi
     as_pg "$BIN/initdb" -D "$dir/data" -U vigie -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
-    # fsync off: a throwaway cluster; durability tests say so when they need it
-    as_pg "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-        start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    start_server "$dir"
     echo "postgresql://vigie@/postgres?host=$dir"
     ;;
 stop)
@@ -48,12 +56,28 @@ stop)
     fi
     rm -rf "$dir"
     ;;
+restart)
+    [ -d "$dir/data" ] || { echo "pgcluster: no cluster in $dir" >&2; exit 1; }
+    dir=$(cd "$dir" && pwd)
+    # the options of start again: pg_ctl restart reuses them (postmaster.opts)
+    as_pg "$BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 30 restart \
+        >/dev/null || { tail -n 20 "$dir/server.log" >&2; exit 1; }
+    ;;
+halt)
+    [ -d "$dir/data" ] || { echo "pgcluster: no cluster in $dir" >&2; exit 1; }
+    as_pg "$BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null
+    ;;
+resume)
+    [ -d "$dir/data" ] || { echo "pgcluster: no cluster in $dir" >&2; exit 1; }
+    dir=$(cd "$dir" && pwd)
+    start_server "$dir"
+    ;;
 url)
     dir=$(cd "$dir" && pwd)
     echo "postgresql://vigie@/postgres?host=$dir"
     ;;
 *)
-    echo "usage: pgcluster.sh start|stop|url DIR" >&2
+    echo "usage: pgcluster.sh start|stop|restart|halt|resume|url DIR" >&2
     exit 2
     ;;
 esac

@@ -354,6 +354,19 @@ static void client_addr(struct MHD_Connection *conn, char *out, size_t cap)
                   (socklen_t)cap);
 }
 
+/* An answer 500 whose request met a failure of the database that passes (vg_store_outage:
+ * PostgreSQL unreachable or restarting, the connection cut, a statement timeout) becomes 503
+ * "unavailable" with that failure's message: the client may try again, nothing is broken. */
+static void outage_answer(struct vg_store *st, struct vg_resp *r)
+{
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_store_outage(st, &d) && r->status == 500) {
+        vg_resp_error(r, 503, "unavailable", NULL, "%s; try again", d.message);
+        r->retry_after = 1;
+    }
+}
+
 /* Runs a queued job on st, its thread's connection: authentication, role, handler. */
 static void run_job(struct vg_store *st, struct job *j)
 {
@@ -361,9 +374,10 @@ static void run_job(struct vg_store *st, struct job *j)
     struct vg_resp *r = &j->resp;
     const struct vg_route *route = j->route;
     req->st = st;
-    if (vg_http_auth_route(req, r, route) != 0)
-        return;
-    route->handler(req, r);
+    vg_store_outage(st, NULL); /* forgets an earlier request's */
+    if (vg_http_auth_route(req, r, route) == 0)
+        route->handler(req, r);
+    outage_answer(st, r);
 }
 
 /* Answers a job: resumes its connection (a worker sends the answer), or wakes the caller of an
@@ -411,11 +425,22 @@ static void run_batch(struct vg_server *srv, struct job **batch, int n)
         struct vg_diag d;
         vg_diag_clear(&d);
         if (vg_store_batch_commit(srv->store, &d) != 0) {
+            /* the database gone or restarting: 503, the client tries again (none of the
+             * batch's writes is there: none was acknowledged) */
             vg_error("commit: %s", d.message);
-            for (int i = 0; i < n; i++)
-                if (batch[i]->in_batch)
+            bool outage = vg_store_outage(srv->store, &d);
+            for (int i = 0; i < n; i++) {
+                if (!batch[i]->in_batch)
+                    continue;
+                if (outage) {
+                    vg_resp_error(&batch[i]->resp, 503, "unavailable", NULL,
+                                  "%s: nothing was written; try again", d.message);
+                    batch[i]->resp.retry_after = 1;
+                } else {
                     vg_resp_error(&batch[i]->resp, 500, "internal", NULL,
                                   "the database could not commit");
+                }
+            }
         }
     } else {
         vg_store_batch_commit(srv->store, NULL); /* nothing written: ends the batch mode */
@@ -554,11 +579,13 @@ static void login_work(struct vg_store *st, void *arg)
 {
     struct job *j = arg;
     struct vg_server *srv = j->req.srv;
+    vg_store_outage(st, NULL); /* forgets an earlier login's */
     if (vg_http_login_verify(&j->req, &j->resp, st, srv->logins) == 0) {
         if (requeue(srv, j))
             return;
         vg_resp_error(&j->resp, 503, "unavailable", NULL, "the server is stopping");
     }
+    outage_answer(st, &j->resp);
     answer_job(srv, j);
 }
 

@@ -15,7 +15,13 @@
 
 /* How long a write waits for a lock held by another connection (lock_timeout) unless set by
  * vg_store_busy_timeout: as SQLite's busy timeout. */
-#define PG_BUSY_MS 10000
+#define PG_BUSY_MS      10000
+/* The statement timeout a connection gets unless one is set elsewhere (the URI's options=-c
+ * statement_timeout=..., ALTER ROLE/DATABASE ... SET, postgresql.conf): a statement that runs
+ * longer is canceled and its request answered 503 instead of hanging. Long enough for the
+ * batch commands' biggest statements (COPY of an import, a full re-match); migrations run
+ * without it. */
+#define PG_STATEMENT_MS "60000"
 
 /* The key of the advisory lock that serialises migrations across processes. */
 
@@ -99,10 +105,25 @@ static void record(struct pg *p, const PGresult *res)
         snprintf(p->err.msg, sizeof p->err.msg, "database error: %s", msg);
     }
     trim_nl(p->err.msg);
+    /* a failure worth retrying: vg_store_outage says so, in words that name neither the
+     * database's address nor its internals (the server answers them to its clients) */
+    const char *outage = NULL;
+    if (conn_lost(p, p->err.state))
+        outage = "database unavailable (connection lost, or the database server is restarting)";
+    else if (strcmp(p->err.state, "57014") == 0)
+        outage = "database statement timeout (the database did not answer in time)";
+    else if (p->err.code == VG_EBUSY)
+        outage = "database busy (another connection holds a lock)";
+    if (outage) {
+        p->outage = true;
+        snprintf(p->outage_msg, sizeof p->outage_msg, "%s", outage);
+    }
     if (p->err.code == VG_EBUSY && p->batching)
         p->busy_fast = true;
-    if ((p->outer && !p->in_sp) || PQstatus(p->conn) != CONNECTION_OK)
+    if ((p->outer && !p->in_sp) || PQstatus(p->conn) != CONNECTION_OK) {
         p->lost = p->outer || p->lost;
+        p->lost_outage = p->lost_outage || (p->lost && outage);
+    }
 }
 
 static void set_err(struct pg *p, int code, const char *msg)
@@ -139,6 +160,17 @@ static int apply_settings(struct pg *p)
     struct pg_params pp = {0};
     pg_param_text(&pp, ms);
     PGresult *r = pg_run(p, "SELECT set_config('lock_timeout', $1, false)", &pp);
+    if (!r)
+        return p->err.code;
+    PQclear(r);
+    /* the default statement timeout, where nothing else set one (a setting of the URI's
+     * options, the role's, the database's or the server's configuration is kept) */
+    struct pg_params st = {0};
+    pg_param_text(&st, PG_STATEMENT_MS);
+    r = pg_run(p,
+               "SELECT set_config('statement_timeout', $1, false) FROM pg_settings "
+               "WHERE name = 'statement_timeout' AND source = 'default'",
+               &st);
     if (!r)
         return p->err.code;
     PQclear(r);
@@ -323,6 +355,7 @@ int pg_begin(struct pg *p)
                 record(p, NULL); /* "database unavailable" */
             else
                 set_err(p, VG_EIO, "database error: the batch's transaction was lost");
+            p->outage = p->outage || p->lost_outage;
             return VG_EIO;
         }
         if (!p->outer) {
@@ -330,6 +363,7 @@ int pg_begin(struct pg *p)
                 return p->err.code;
             p->outer = true;
             p->lost = false;
+            p->lost_outage = false;
         }
         if (p->busy_fast && !p->busy_fast_on) {
             /* set outside the write's savepoint, which would undo it with the write */
@@ -530,6 +564,16 @@ static int pg_read_only(struct vg_store *st, struct vg_diag *d)
     return 0;
 }
 
+static bool pg_outage(struct vg_store *st, struct vg_diag *d)
+{
+    struct pg *p = pg_of(st);
+    bool was = p->outage;
+    if (was)
+        vg_diag_set(d, VG_EBUSY, "", "%s", p->outage_msg);
+    p->outage = false;
+    return was;
+}
+
 static void pg_busy_timeout(struct vg_store *st, unsigned ms)
 {
     struct pg *p = pg_of(st);
@@ -553,6 +597,7 @@ static void tx_end_real(struct pg *p)
 {
     busy_restore(p);
     p->lost = false;
+    p->lost_outage = false;
     p->tx_depth = 0;
     p->tx_real = false;
     p->batching = false;
@@ -565,6 +610,7 @@ static int tx_lost(struct pg *p, struct vg_diag *d)
         record(p, NULL);
         return pg_error(p, d);
     }
+    p->outage = p->outage || p->lost_outage; /* lost to a timeout: worth retrying too */
     return vg_diag_set(d, VG_EIO, "", "database error: the transaction was lost");
 }
 
@@ -596,6 +642,7 @@ static int pg_tx_begin(struct vg_store *st, struct vg_diag *d)
             return pg_error(p, d);
         p->outer = true;
         p->lost = false;
+        p->lost_outage = false;
         p->batching = true;
         p->tx_real = true;
         p->tx_depth = 1;
@@ -606,6 +653,7 @@ static int pg_tx_begin(struct vg_store *st, struct vg_diag *d)
             return pg_error(p, d);
         p->outer = true;
         p->lost = false;
+        p->lost_outage = false;
     }
     if (p->lost)
         return tx_lost(p, d);
@@ -679,6 +727,9 @@ static int pg_migrate(struct vg_store *st, int *version, struct vg_diag *d)
         if (pg_exec(p, "BEGIN"))
             return pg_error(p, d);
         p->in_tx = true;
+        /* a migration may rewrite big tables: no statement timeout for it */
+        if (pg_exec(p, "SET LOCAL statement_timeout = 0"))
+            return pg_fail(p, d);
         PGresult *r = pg_run(p, "SELECT pg_advisory_xact_lock(" PG_MIGRATE_LOCK ")", NULL);
         PQclear(r);
         if (!r || pg_exec(p, "CREATE TABLE IF NOT EXISTS vg_schema_version ("
@@ -732,6 +783,7 @@ static const struct vg_store_ops pg_ops = {
     .read_end = pg_read_end,
     .read_only = pg_read_only,
     .busy_timeout = pg_busy_timeout,
+    .outage = pg_outage,
     .tx_begin = pg_tx_begin,
     .tx_commit = pg_tx_commit,
     .tx_rollback = pg_tx_rollback,

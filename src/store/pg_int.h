@@ -53,7 +53,11 @@ struct pg {
         int code;      /* VG_EEXIST, VG_EBUSY, VG_EIO */
         char state[6]; /* SQLSTATE, "" if none */
         char msg[1024];
-    } err; /* the last failure, kept for pg_error */
+    } err;       /* the last failure, kept for pg_error */
+    bool outage; /* a failure that passes (connection lost, server shutting down or starting,
+                  * statement timeout, lock or serialization conflict) since vg_store_outage */
+    char outage_msg[256]; /* ... its message */
+    bool lost_outage;     /* the open outer transaction was lost to such a failure */
     /* the indicator domain (pg_indicators.c): vg_store_indicator_version's state */
     bool ind_checked;             /* the version was read once */
     long long ind_gen_seen;       /* the counter "indicator.gen" at the last check */

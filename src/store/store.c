@@ -149,3 +149,8 @@ void vg_store_busy_timeout(struct vg_store *st, unsigned ms)
 {
     st->ops->busy_timeout(st, ms);
 }
+
+bool vg_store_outage(struct vg_store *st, struct vg_diag *d)
+{
+    return st->ops->outage ? st->ops->outage(st, d) : false;
+}

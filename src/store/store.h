@@ -90,6 +90,8 @@ struct vg_store_ops {
     const struct vg_store_inbound_ops *inbound;
     /* moving and keeping data: copy, checksums, backup (store/dump.h, issue 16) */
     const struct vg_store_dump_ops *dump;
+    /* vg_store_outage (NULL: the backend has none to tell) */
+    bool (*outage)(struct vg_store *st, struct vg_diag *d);
 };
 
 struct vg_store {
@@ -164,5 +166,14 @@ int vg_store_read_only(struct vg_store *st, struct vg_diag *d);
  * unless set. Inside a batch, once one write has failed so, the batch's later writes fail at
  * once (they would each wait again). */
 void vg_store_busy_timeout(struct vg_store *st, unsigned ms);
+
+/* Whether a call made on st since the previous vg_store_outage (or since st was opened) failed
+ * for a reason that passes rather than a fault: the database unreachable, shutting down or
+ * starting up, the connection cut, a statement timeout, a lock or serialization conflict
+ * (PostgreSQL; such calls return VG_EIO or VG_EBUSY as their contracts say). d (may be NULL)
+ * gets that failure's message. Forgets it: the server asks before and after each request, and
+ * answers 503 instead of 500 when it was one. Always false on SQLite, whose locks already
+ * fail with VG_EBUSY. */
+bool vg_store_outage(struct vg_store *st, struct vg_diag *d);
 
 #endif

@@ -740,6 +740,119 @@ static void lock_keys_distinct(void **state)
             assert_string_not_equal(keys[i], keys[j]);
 }
 
+/* The statement timeout a connection gets: vigie's default (a minute), unless the URI's
+ * options set one; a reconnection applies it again. */
+static void default_statement_timeout(void **state)
+{
+    struct pgf *f = *state;
+    struct pg *p = pg_of(f->st);
+    PGresult *r = pg_run(p, "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "1min");
+    PQclear(r);
+    /* cut, then reconnected by the next call: the default again */
+    char sql[64];
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(p->conn));
+    pg_on(f->other, sql);
+    struct pollfd pfd = {.fd = PQsocket(p->conn), .events = POLLIN};
+    poll(&pfd, 1, 5000);
+    r = pg_run(p, "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "1min");
+    PQclear(r);
+    /* the URI's own wins */
+    char uri[700];
+    snprintf(uri, sizeof uri, "%s&options=-c%%20statement_timeout%%3D1234", f->uri);
+    struct vg_diag d = {0};
+    struct vg_store *st = vg_store_pg_connect(uri, &d);
+    assert_non_null(st);
+    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "1234ms");
+    PQclear(r);
+    vg_store_close(st);
+}
+
+/* vg_store_outage: a failure that passes (statement timeout, lock timeout, the server gone)
+ * is told once with a message naming neither the URI nor its folder; a fault (a constraint)
+ * is not one; SQLite never has one. */
+static void outage_told_once(void **state)
+{
+    struct pgf *f = *state;
+    struct vg_diag d = {0};
+    struct pg *p = pg_of(f->st);
+    assert_false(vg_store_outage(f->st, &d));
+    PGresult *r = pg_run(p, "SELECT set_config('statement_timeout', '50', false)", NULL);
+    PQclear(r);
+    assert_null(pg_run(p, "SELECT pg_sleep(2)", NULL));
+    assert_true(vg_store_outage(f->st, &d));
+    assert_non_null(strstr(d.message, "statement timeout"));
+    assert_false(vg_store_outage(f->st, &d)); /* forgotten */
+    r = pg_run(p, "SELECT set_config('statement_timeout', '0', false)", NULL);
+    PQclear(r);
+    /* a fault: a token of a user that does not exist */
+    static const unsigned char h[32] = {9};
+    assert_int_equal(vg_store_token_add(f->st, 99999, h, "z", "api", NULL, NULL, &d), VG_EIO);
+    assert_false(vg_store_outage(f->st, &d));
+    /* a row lock past the busy timeout */
+    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
+    pg_on(f->other, "BEGIN");
+    pg_on(f->other, "UPDATE \"user\" SET role = 'reader' WHERE name = 'a'");
+    vg_store_busy_timeout(f->st, 100);
+    assert_int_equal(vg_store_user_set_password(f->st, "a", "h", &d), VG_EBUSY);
+    pg_on(f->other, "ROLLBACK");
+    assert_true(vg_store_outage(f->st, &d));
+    assert_non_null(strstr(d.message, "busy"));
+    /* the server stopped: a batch's writes and its commit fail, each an outage */
+    pg_cluster_ctl("stop");
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), VG_EIO);
+    assert_true(vg_store_outage(f->st, &d));
+    assert_non_null(strstr(d.message, "database unavailable"));
+    assert_null(strstr(d.message, "postgresql://"));
+    assert_null(strstr(d.message, "/tmp/"));
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0); /* its BEGIN failed: none open */
+    pg_cluster_ctl("restart");
+    assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), 0);
+    assert_false(vg_store_outage(f->st, &d));
+    PQreset(f->other);
+}
+
+/* A batch whose transaction was lost to a statement timeout outside any write's savepoint (a
+ * read of the batch): its commit fails, and that is an outage too (the server answers 503). */
+static void batch_lost_to_timeout_is_outage(void **state)
+{
+    struct pgf *f = *state;
+    struct vg_diag d = {0};
+    struct pg *p = pg_of(f->st);
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
+    PGresult *r = pg_run(p, "SELECT set_config('statement_timeout', '50', true)", NULL);
+    PQclear(r);
+    assert_null(pg_run(p, "SELECT pg_sleep(2)", NULL));
+    assert_true(vg_store_outage(f->st, &d)); /* the read's own */
+    assert_int_equal(vg_store_batch_commit(f->st, &d), VG_EIO);
+    assert_true(vg_store_outage(f->st, &d));
+    assert_int_equal(users_named(f, "a"), 0);
+    /* a batch lost to a fault is not one */
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_user_ensure(f->st, "c", "analyst", NULL, &d), 0);
+    assert_null(pg_run(p, "SELECT no_such_column FROM \"user\"", NULL));
+    assert_false(vg_store_outage(f->st, &d));
+    assert_int_equal(vg_store_batch_commit(f->st, &d), VG_EIO);
+    assert_false(vg_store_outage(f->st, &d));
+}
+
+static void outage_never_on_sqlite(void **state)
+{
+    struct fixture *f = *state;
+    struct vg_store *st = f->st;
+    struct vg_diag d = {0};
+    static const unsigned char h[32] = {9};
+    assert_int_equal(vg_store_token_add(st, 99999, h, "z", "api", NULL, NULL, &d), VG_EIO);
+    assert_false(vg_store_outage(st, &d));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -753,6 +866,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(killed_connection_recovers, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(server_restart_recovers, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(statement_and_lock_timeouts, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(default_statement_timeout, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(outage_told_once, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(batch_lost_to_timeout_is_outage, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(outage_never_on_sqlite, setup, teardown),
         cmocka_unit_test(uri_password_never_shown),
         cmocka_unit_test_setup_teardown(helpers, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(users_on_sqlite, setup, teardown),
