@@ -27,10 +27,14 @@ as_pg() {
 
 # Starts the server of the cluster in $1 (its data folder made by initdb).
 start_server() {
-    # fsync off: a throwaway cluster; durability tests say so when they need it
+    # fsync off: a throwaway cluster; durability tests say so when they need it. With
+    # PGCLUSTER_DURABLE=1 (the benchmarks), PostgreSQL's own defaults: fsync, synchronous
+    # commit and full page writes on, as in production.
+    fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${PGCLUSTER_DURABLE:-0}" = 1 ] && fast=""
     as_pg "$BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 30 \
-        -o "-c listen_addresses='' -c unix_socket_directories='$1' -c fsync=off \
-            -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses='' -c unix_socket_directories='$1' $fast \
+            -c max_connections=200" \
         start >/dev/null || { cat "$1/server.log" >&2; exit 1; }
 }
 

@@ -1,0 +1,158 @@
+#!/bin/sh
+# The server on SQLite and on PostgreSQL side by side, in one run (issue 16): incident creation
+# rate (POST /api/v1/incidents, 10 observables each, wrk with several connections) and
+# /api/v1/incidents/{ref}/related latency (p99), with one `vigie serve` and with two on the
+# same database (two processes on one SQLite file share it too: writes take turns on its lock).
+#
+# usage: bench/pg/serve.sh [INCIDENTS]     (default 20000 loaded first, 10 observables each)
+# env:   VIGIE_BENCH_SECONDS (10 per run), VIGIE_BENCH_CONNECTIONS (16 per server),
+#        VIGIE_BIN (./vigie), VIGIE_BENCH_BACKENDS ("sqlite pg")
+# PostgreSQL: a throwaway PostgreSQL 15 cluster (scripts/pgcluster.sh, Unix socket) with its
+# durable defaults (PGCLUSTER_DURABLE=1: fsync and synchronous_commit on; SQLite runs in WAL
+# mode with synchronous=NORMAL). Prints a report, then a summary table; everything is kept in
+# bench/out/pg-serve/. Needs wrk, sqlite3, psql (scripts/deps.sh --bench).
+set -eu
+cd "$(dirname "$0")/../.."
+N=${1:-20000}
+OUT=bench/out/pg-serve
+BIN=${VIGIE_BIN:-./vigie}
+DUR=${VIGIE_BENCH_SECONDS:-10}
+CONN=${VIGIE_BENCH_CONNECTIONS:-16}
+BACKENDS=${VIGIE_BENCH_BACKENDS:-sqlite pg}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+command -v wrk >/dev/null || { echo "serve.sh: wrk is missing (scripts/deps.sh --bench)" >&2; exit 1; }
+
+PGDIR=""
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+    [ -n "$PGDIR" ] && sh scripts/pgcluster.sh stop "$PGDIR" || true
+}
+trap cleanup EXIT INT TERM
+
+port_of() { sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$1" | head -n 1; }
+
+# start_server DB LOG: starts `vigie serve` (not in a subshell: its pid is kept), sets URL
+start_server() {
+    "$BIN" serve --db "$1" --listen 127.0.0.1:0 >/dev/null 2>"$2" &
+    PIDS="$PIDS $!"
+    for _ in $(seq 100); do [ -n "$(port_of "$2")" ] && break; sleep 0.1; done
+    [ -n "$(port_of "$2")" ] || { cat "$2" >&2; exit 1; }
+    URL="http://127.0.0.1:$(port_of "$2")"
+}
+
+stop_servers() {
+    for p in $PIDS; do kill "$p" 2>/dev/null || true; done
+    for p in $PIDS; do wait "$p" 2>/dev/null || true; done
+    PIDS=""
+}
+
+# count DB TABLE
+count() {
+    case "$1" in
+    postgres*) psql -X -q -A -t -d "$1" -c "SELECT count(*) FROM $2" ;;
+    *) sqlite3 "$1" "SELECT count(*) FROM $2" ;;
+    esac
+}
+
+# figures of a wrk report: requests/s, p99 in ms, non-2xx answers
+rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
+p99() {
+    awk '$1 == "99%" {v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+         if (u == "us") v /= 1000; else if (u == "s") v *= 1000; else if (u == "m") v *= 60000;
+         printf "%.2f", v}' "$1"
+}
+errs() { awk '/Non-2xx/ {print $NF; f = 1} END {if (!f) print 0}' "$1"; }
+sum() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", a + b}'; }
+maxf() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (a > b ? a : b)}'; }
+
+echo "machine: $(nproc) cores, $(uname -r); wrk 1 thread, $CONN connections per server, ${DUR}s per run"
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ); $N incidents loaded first (10 observables each)"
+SUMMARY="$OUT/summary.txt"
+: >"$SUMMARY"
+
+for be in $BACKENDS; do
+    case "$be" in
+    sqlite) DB="$OUT/vigie.db" ;;
+    pg)
+        PGDIR=$(mktemp -d /tmp/vgpg.XXXXXX)
+        base=$(PGCLUSTER_DURABLE=1 sh scripts/pgcluster.sh start "$PGDIR")
+        psql -X -q -d "$base" -c "CREATE DATABASE bench"
+        DB=$(echo "$base" | sed 's|/postgres?|/bench?|')
+        echo "PostgreSQL: $(psql -X -A -t -d "$DB" -c 'SHOW server_version'), fsync $(psql -X -A -t -d "$DB" -c 'SHOW fsync'), synchronous_commit $(psql -X -A -t -d "$DB" -c 'SHOW synchronous_commit')"
+        ;;
+    *) echo "serve.sh: unknown backend $be" >&2; exit 2 ;;
+    esac
+    echo "== $be"
+    TOKEN=$("$BIN" init --db "$DB")
+    export VIGIE_TOKEN="$TOKEN"
+    start_server "$DB" "$OUT/$be-serve1.log"
+    URL1=$URL
+
+    start=$(date +%s.%N)
+    while [ "$(count "$DB" incident)" -lt "$N" ]; do
+        wrk -t1 -c"$CONN" -d5s -s bench/api/create.lua "$URL1" >"$OUT/$be-load-step.txt"
+        grep -q "^Requests/sec" "$OUT/$be-load-step.txt" || { cat "$OUT/$be-load-step.txt" >&2; exit 1; }
+    done
+    end=$(date +%s.%N)
+    have=$(count "$DB" incident)
+    echo "$be: loaded $have incidents in $(awk "BEGIN {printf \"%.1f\", $end - $start}") s"
+
+    echo "-- $be, one server: creation"
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL1" | tee "$OUT/$be-create1.txt"
+    have=$(count "$DB" incident)
+    export VIGIE_REF_PREFIX="VIG-$(date -u +%Y)-" VIGIE_INCIDENTS="$have"
+    t0=$(date +%s.%N)
+    curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL1/api/v1/incidents/${VIGIE_REF_PREFIX}000001/related"
+    t1=$(date +%s.%N)
+    echo "$be: first /related (loads the correlation index): $(awk "BEGIN {printf \"%.2f\", $t1 - $t0}") s"
+    echo "-- $be, one server: /related, $CONN connections"
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/related.lua "$URL1" | tee "$OUT/$be-related1.txt"
+    echo "-- $be, one server: /related, one connection"
+    wrk -t1 -c1 -d"${DUR}s" --latency -s bench/api/related.lua "$URL1" | tee "$OUT/$be-related1c.txt"
+
+    start_server "$DB" "$OUT/$be-serve2.log"
+    URL2=$URL
+    curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL2/api/v1/incidents/${VIGIE_REF_PREFIX}000001/related"
+    echo "-- $be, two servers: creation (both at once)"
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL1" >"$OUT/$be-create2a.txt" &
+    W1=$!
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL2" >"$OUT/$be-create2b.txt"
+    wait "$W1"
+    cat "$OUT/$be-create2a.txt" "$OUT/$be-create2b.txt"
+    have=$(count "$DB" incident)
+    export VIGIE_INCIDENTS="$have"
+    echo "-- $be, two servers: /related (both at once)"
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/related.lua "$URL1" >"$OUT/$be-related2a.txt" &
+    W1=$!
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/related.lua "$URL2" >"$OUT/$be-related2b.txt"
+    wait "$W1"
+    cat "$OUT/$be-related2a.txt" "$OUT/$be-related2b.txt"
+    stop_servers
+    have=$(count "$DB" incident)
+    refs=$(count "$DB" "(SELECT DISTINCT ref FROM incident) AS r")
+    echo "$be: $have incidents, $refs distinct references (equal: no reference given twice)"
+
+    c1=$(rps "$OUT/$be-create1.txt")
+    c2=$(sum "$(rps "$OUT/$be-create2a.txt")" "$(rps "$OUT/$be-create2b.txt")")
+    printf '%s %s %s %s %s %s %s %s %s\n' "$be" "$c1" "$(p99 "$OUT/$be-create1.txt")" "$c2" \
+        "$(rps "$OUT/$be-related1.txt")" "$(p99 "$OUT/$be-related1.txt")" \
+        "$(p99 "$OUT/$be-related1c.txt")" \
+        "$(maxf "$(p99 "$OUT/$be-related2a.txt")" "$(p99 "$OUT/$be-related2b.txt")")" \
+        "$(($(errs "$OUT/$be-create1.txt") + $(errs "$OUT/$be-create2a.txt") + $(errs "$OUT/$be-create2b.txt") + $(errs "$OUT/$be-related1.txt") + $(errs "$OUT/$be-related2a.txt") + $(errs "$OUT/$be-related2b.txt")))" \
+        >>"$SUMMARY"
+    if [ "$be" = pg ]; then
+        sh scripts/pgcluster.sh stop "$PGDIR"
+        PGDIR=""
+    fi
+done
+
+echo "== summary ($CONN connections per server, ${DUR}s per run; p99 in ms)"
+printf '%-7s %12s %10s %14s %12s %12s %14s %14s %7s\n' backend "create/s 1" "create p99" \
+    "create/s 2 srv" "related/s" "related p99" "related p99 1c" "related p99 2s" "non-2xx"
+while read -r b c1 cp c2 r1 rp rp1 rp2 e; do
+    printf '%-7s %12s %10s %14s %12s %12s %14s %14s %7s\n' "$b" "$c1" "$cp" "$c2" "$r1" "$rp" \
+        "$rp1" "$rp2" "$e"
+done <"$SUMMARY"
