@@ -152,35 +152,36 @@ static void on_notice(void *arg, const PGresult *res)
         p->doomed = true;
 }
 
+/* Runs one "SELECT set_config(...)" of the connection's settings, value as $1 (NULL: none).
+ * 0 or the failure's code. */
+static int set_one(struct pg *p, const char *sql, const char *value)
+{
+    struct pg_params pp = {0};
+    if (value)
+        pg_param_text(&pp, value);
+    PGresult *r = pg_run(p, sql, &pp);
+    if (!r)
+        return p->err.code;
+    PQclear(r);
+    return 0;
+}
+
 /* The connection's settings, after connecting and after each reconnection. */
 static int apply_settings(struct pg *p)
 {
     char ms[24];
     snprintf(ms, sizeof ms, "%u", p->busy_ms);
-    struct pg_params pp = {0};
-    pg_param_text(&pp, ms);
-    PGresult *r = pg_run(p, "SELECT set_config('lock_timeout', $1, false)", &pp);
-    if (!r)
-        return p->err.code;
-    PQclear(r);
+    int rc = set_one(p, "SELECT set_config('lock_timeout', $1, false)", ms);
     /* the default statement timeout, where nothing else set one (a setting of the URI's
      * options, the role's, the database's or the server's configuration is kept) */
-    struct pg_params st = {0};
-    pg_param_text(&st, PG_STATEMENT_MS);
-    r = pg_run(p,
-               "SELECT set_config('statement_timeout', $1, false) FROM pg_settings "
-               "WHERE name = 'statement_timeout' AND source = 'default'",
-               &st);
-    if (!r)
-        return p->err.code;
-    PQclear(r);
-    if (p->read_only) {
-        r = pg_run(p, "SELECT set_config('default_transaction_read_only', 'on', false)", NULL);
-        if (!r)
-            return p->err.code;
-        PQclear(r);
-    }
-    return 0;
+    if (rc == 0)
+        rc = set_one(p,
+                     "SELECT set_config('statement_timeout', $1, false) FROM pg_settings "
+                     "WHERE name = 'statement_timeout' AND source = 'default'",
+                     PG_STATEMENT_MS);
+    if (rc == 0 && p->read_only)
+        rc = set_one(p, "SELECT set_config('default_transaction_read_only', 'on', false)", NULL);
+    return rc;
 }
 
 /* The connection is usable: 0, or reconnected (outside any transaction: one lost inside a

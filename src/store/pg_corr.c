@@ -22,6 +22,14 @@
 
 #define RELATED_PER_QUERY 1000 /* matches read per lookup, so a common value cannot swamp us */
 
+/* Rows read per catch-up query. The limit also keeps the plan an ordered scan of the primary
+ * key from the last id: without it, a table whose statistics are behind (a bulk of inserts
+ * since the last ANALYZE) is planned as a full scan and sort at each lookup (measured: 30x
+ * slower /related on 20,000 incidents). */
+#define CATCH_UP_ROWS     10000
+#define STRING_OF(x)      #x
+#define STRING(x)         STRING_OF(x)
+
 static int corr_catch_up(struct pg *p)
 {
     if (!p->corr) {
@@ -30,23 +38,26 @@ static int corr_catch_up(struct pg *p)
         if (!p->corr)
             return VG_ENOMEM;
     }
-    struct pg_params pp = {0};
-    pg_param_int(&pp, p->corr_last);
-    PGresult *r = pg_run(p,
-                         "SELECT id, incident_id, type, value FROM observable WHERE id > $1 "
-                         "ORDER BY id",
-                         &pp);
-    if (!r)
-        return VG_EIO;
-    struct vg_observable o;
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-        p->corr_last = pg_get_int(r, i, 0);
-        if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 3)),
-                                vg_obs_type_parse(pg_get_text(r, i, 2)), &o, NULL) == 0)
-            rc = vg_corr_add(p->corr, pg_get_int(r, i, 1), &o);
-    }
-    PQclear(r);
+    int rc = 0, n;
+    do {
+        struct pg_params pp = {0};
+        pg_param_int(&pp, p->corr_last);
+        PGresult *r = pg_run(p,
+                             "SELECT id, incident_id, type, value FROM observable WHERE id > $1 "
+                             "ORDER BY id LIMIT " STRING(CATCH_UP_ROWS),
+                             &pp);
+        if (!r)
+            return VG_EIO;
+        struct vg_observable o;
+        n = PQntuples(r);
+        for (int i = 0; rc == 0 && i < n; i++) {
+            p->corr_last = pg_get_int(r, i, 0);
+            if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 3)),
+                                    vg_obs_type_parse(pg_get_text(r, i, 2)), &o, NULL) == 0)
+                rc = vg_corr_add(p->corr, pg_get_int(r, i, 1), &o);
+        }
+        PQclear(r);
+    } while (rc == 0 && n == CATCH_UP_ROWS);
     if (rc) {
         vg_corr_free(p->corr);
         p->corr = NULL;

@@ -55,16 +55,22 @@ def hammer(servers, per_thread, threads_per_server, make):
     return out
 
 
-def test_incident_references_gap_free_and_every_write_kept(two, pg_db):
-    one, other = two
-    hdr = {"Authorization": "Bearer " + one.admin}
+def creator(path, body, token):
+    """A make function for hammer: POST body to path with token; (status, its ref or the
+    error's text)."""
+    hdr = {"Authorization": "Bearer " + token}
 
     def create(s, url):
-        r = s.post(url + "/api/v1/incidents", headers=hdr, timeout=60,
-                   json={"title": "t", "class": "fraud", "type": "phishing",
-                         "observables": [{"value": "multi.example"}]})
+        r = s.post(url + path, headers=hdr, timeout=60, json=body)
         return r.status_code, r.json().get("ref") if r.status_code == 201 else r.text
+    return create
 
+
+def test_incident_references_gap_free_and_every_write_kept(two, pg_db):
+    one, other = two
+    create = creator("/api/v1/incidents", {"title": "t", "class": "fraud", "type": "phishing",
+                                           "observables": [{"value": "multi.example"}]},
+                     one.admin)
     per, threads = 15, 4
     calls = hammer(two, per, threads, create)
     assert [c for c in calls if c[1] != 201] == []
@@ -114,13 +120,7 @@ def test_notes_from_both_servers_are_all_kept(two, pg_db):
 def test_advisory_references_gap_free(two):
     one, other = two
     tok = one.token("alice", "analyst")
-    hdr = {"Authorization": "Bearer " + tok}
-
-    def create(s, url):
-        r = s.post(url + "/api/v1/advisories", headers=hdr, timeout=60,
-                   json={"kind": "avis", "title": "t"})
-        return r.status_code, r.json().get("ref") if r.status_code == 201 else r.text
-
+    create = creator("/api/v1/advisories", {"kind": "avis", "title": "t"}, tok)
     per, threads = 8, 3
     calls = hammer(two, per, threads, create)
     assert [c for c in calls if c[1] != 201] == []

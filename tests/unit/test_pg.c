@@ -12,6 +12,9 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "core/incident.h"
+#include "core/record.h"
+#include "store/incident.h"
 #include "store/pg_int.h"
 #include "store/schema.h"
 #include "store/store.h"
@@ -348,6 +351,19 @@ static void server_restart_recovers(void **state)
     assert_int_equal(users_named(f, "c"), 1);
 }
 
+/* User "a" made, its row locked by the other connection: a write of it fails with VG_EBUSY
+ * after a busy timeout of 100 ms; the lock is then released. */
+static void row_locked_past_busy_timeout(struct pgf *f)
+{
+    struct vg_diag d = {0};
+    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
+    pg_on(f->other, "BEGIN");
+    pg_on(f->other, "UPDATE \"user\" SET role = 'reader' WHERE name = 'a'");
+    vg_store_busy_timeout(f->st, 100);
+    assert_int_equal(vg_store_user_set_password(f->st, "a", "h", &d), VG_EBUSY);
+    pg_on(f->other, "ROLLBACK");
+}
+
 static void statement_and_lock_timeouts(void **state)
 {
     struct pgf *f = *state;
@@ -365,12 +381,7 @@ static void statement_and_lock_timeouts(void **state)
     PQclear(r);
 
     /* a row locked by another connection: VG_EBUSY after the busy timeout */
-    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
-    pg_on(f->other, "BEGIN");
-    pg_on(f->other, "UPDATE \"user\" SET role = 'reader' WHERE name = 'a'");
-    vg_store_busy_timeout(f->st, 100);
-    assert_int_equal(vg_store_user_set_password(f->st, "a", "h", &d), VG_EBUSY);
-    pg_on(f->other, "ROLLBACK");
+    row_locked_past_busy_timeout(f);
     assert_int_equal(vg_store_user_set_password(f->st, "a", "h", &d), 0);
 
     /* in a batch, once a write has waited in vain, the later ones do not wait; the next
@@ -795,12 +806,7 @@ static void outage_told_once(void **state)
     assert_int_equal(vg_store_token_add(f->st, 99999, h, "z", "api", NULL, NULL, &d), VG_EIO);
     assert_false(vg_store_outage(f->st, &d));
     /* a row lock past the busy timeout */
-    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
-    pg_on(f->other, "BEGIN");
-    pg_on(f->other, "UPDATE \"user\" SET role = 'reader' WHERE name = 'a'");
-    vg_store_busy_timeout(f->st, 100);
-    assert_int_equal(vg_store_user_set_password(f->st, "a", "h", &d), VG_EBUSY);
-    pg_on(f->other, "ROLLBACK");
+    row_locked_past_busy_timeout(f);
     assert_true(vg_store_outage(f->st, &d));
     assert_non_null(strstr(d.message, "busy"));
     /* the server stopped: a batch's writes and its commit fail, each an outage */
@@ -853,6 +859,49 @@ static void outage_never_on_sqlite(void **state)
     assert_false(vg_store_outage(st, &d));
 }
 
+/* Creates an incident with one observable, value; its reference into ref. */
+static void incident_with(struct vg_store *st, const char *value, char ref[64])
+{
+    static const struct vg_actor tester = {1, "tester", "admin", 0};
+    json_t *in = json_pack("{s:s,s:s,s:s,s:[{s:s}]}", "title", "t", "class", "fraud", "type",
+                           "phishing", "observables", "value", value);
+    json_t *inc = NULL, *out = NULL;
+    struct vg_incident_new rec = {0};
+    struct vg_diag d = {0};
+    assert_int_equal(vg_incident_check(in, VG_CHECK_CREATE, &inc, &d), 0);
+    assert_int_equal(vg_incident_new_from_json(inc, &rec, &d), 0);
+    assert_int_equal(vg_store_incident_create(st, &tester, &rec, &out, &d), 0);
+    snprintf(ref, 64, "%s", json_string_value(json_object_get(out, "ref")));
+    vg_incident_new_cleanup(&rec);
+    json_decref(in);
+    json_decref(inc);
+    json_decref(out);
+}
+
+/* The correlation index catches up in chunks of 10,000 rows (pg_corr.c): a first lookup with
+ * exactly two chunks to read reads them both, and the next one the row written after. */
+static void related_catch_up_in_chunks(void **state)
+{
+    struct pgf *f = *state;
+    char a[64], c[64];
+    incident_with(f->st, "chunk.example", a);
+    pg_on(f->other, "INSERT INTO observable(incident_id, type, value, created) "
+                    "SELECT (SELECT max(id) FROM incident), 'domain-name', "
+                    "'f' || g || '.filler.example', 'T' FROM generate_series(1, 19999) g");
+    assert_int_equal(pg_scalar_on(f->other, "SELECT count(*) FROM observable"), 20000);
+    struct vg_related_list rel;
+    assert_int_equal(vg_store_incident_related(f->st, a, 10, &rel), 0);
+    assert_int_equal(rel.n, 0);
+    vg_related_list_free(&rel);
+    assert_int_equal(pg_of(f->st)->corr_last,
+                     pg_scalar_on(f->other, "SELECT max(id) FROM observable"));
+    incident_with(f->st, "chunk.example", c);
+    assert_int_equal(vg_store_incident_related(f->st, a, 10, &rel), 0);
+    assert_int_equal(rel.n, 1);
+    assert_string_equal(rel.v[0].ref, c);
+    vg_related_list_free(&rel);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -870,6 +919,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(outage_told_once, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(batch_lost_to_timeout_is_outage, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(outage_never_on_sqlite, setup, teardown),
+        cmocka_unit_test_setup_teardown(related_catch_up_in_chunks, pg_setup, pg_teardown),
         cmocka_unit_test(uri_password_never_shown),
         cmocka_unit_test_setup_teardown(helpers, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(users_on_sqlite, setup, teardown),
