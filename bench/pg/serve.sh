@@ -68,6 +68,16 @@ errs() { awk '/Non-2xx/ {print $NF; f = 1} END {if (!f) print 0}' "$1"; }
 sum() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", a + b}'; }
 maxf() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (a > b ? a : b)}'; }
 
+# both SCRIPT OUT: wrk with bench/api/SCRIPT.lua against both servers at once, reports in
+# OUTa.txt and OUTb.txt
+both() {
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s "bench/api/$1.lua" "$URL1" >"${2}a.txt" &
+    w=$!
+    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s "bench/api/$1.lua" "$URL2" >"${2}b.txt"
+    wait "$w"
+    cat "${2}a.txt" "${2}b.txt"
+}
+
 echo "machine: $(nproc) cores, $(uname -r); wrk 1 thread, $CONN connections per server, ${DUR}s per run"
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ); $N incidents loaded first (10 observables each)"
 SUMMARY="$OUT/summary.txt"
@@ -117,19 +127,18 @@ for be in $BACKENDS; do
     URL2=$URL
     curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL2/api/v1/incidents/${VIGIE_REF_PREFIX}000001/related"
     echo "-- $be, two servers: creation (both at once)"
-    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL1" >"$OUT/$be-create2a.txt" &
-    W1=$!
-    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL2" >"$OUT/$be-create2b.txt"
-    wait "$W1"
-    cat "$OUT/$be-create2a.txt" "$OUT/$be-create2b.txt"
+    both create "$OUT/$be-create2"
     have=$(count "$DB" incident)
     export VIGIE_INCIDENTS="$have"
+    # each server's index catches up with what both created meanwhile: once, timed apart
+    for u in "$URL1" "$URL2"; do
+        t0=$(date +%s.%N)
+        curl -s -o /dev/null -H "Authorization: Bearer $TOKEN" "$u/api/v1/incidents/${VIGIE_REF_PREFIX}000001/related"
+        t1=$(date +%s.%N)
+        echo "$be: /related catching up after the creations, $u: $(awk "BEGIN {printf \"%.2f\", $t1 - $t0}") s"
+    done
     echo "-- $be, two servers: /related (both at once)"
-    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/related.lua "$URL1" >"$OUT/$be-related2a.txt" &
-    W1=$!
-    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/related.lua "$URL2" >"$OUT/$be-related2b.txt"
-    wait "$W1"
-    cat "$OUT/$be-related2a.txt" "$OUT/$be-related2b.txt"
+    both related "$OUT/$be-related2"
     stop_servers
     have=$(count "$DB" incident)
     refs=$(count "$DB" "(SELECT DISTINCT ref FROM incident) AS r")
