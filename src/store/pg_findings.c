@@ -23,7 +23,7 @@
 #include "util/time.h"
 
 #define FIND_ANALYZE 20000 /* rows of fnew past which it is analysed */
-#define JSON_MAX  ((size_t)1 << 30)
+#define JSON_MAX     ((size_t)1 << 30)
 
 static int lock_findings(struct pg *p)
 {

@@ -501,8 +501,13 @@ static void random_body(struct vg_store *st, unsigned seed, json_t *t)
     enum { NV2 = 70 };
     struct vg_store_vrec v2[NV2];
     char cve2[NV2][24], json2[NV2][80], mod2[NV2][16];
-    static const char *const descs[] = {"", "tab\there", "line\nbreak\r\n", "back\\slash\\N",
-                                        "\\N", "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x94\x92", "\\."};
+    static const char *const descs[] = {"",
+                                        "tab\there",
+                                        "line\nbreak\r\n",
+                                        "back\\slash\\N",
+                                        "\\N",
+                                        "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x94\x92",
+                                        "\\."};
     static const unsigned char bytes[] = {0x00, 0x5c, 0x09, 0x0a, 0xff, 0x4e};
     bool dups = rand() % 3 == 0;
     for (int i = 0; i < NV2; i++) {
