@@ -60,6 +60,16 @@ int pg_copy_begin(struct pg *p, struct pg_copy *c, const char *sql)
     return 0;
 }
 
+int pg_copy_stage(struct pg *p, struct pg_copy *c, const char *create, const char *clear,
+                  const char *sql)
+{
+    *c = (struct pg_copy){.p = p};
+    vg_buf_init(&c->b, PG_COPY_MAX);
+    if (pg_exec(p, create) || pg_exec(p, clear))
+        return p->err.code;
+    return pg_copy_begin(p, c, sql);
+}
+
 /* Sends what the buffer holds. 0 or VG_EIO (the connection failed, kept for pg_error). */
 static int flush(struct pg_copy *c)
 {

@@ -180,14 +180,11 @@ static int asset_ids(struct pg *p, const char *const *assets, size_t nassets,
 /* Fills the temporary table fnew with rows[0..n) (sorted, distinct), by one COPY. */
 static int fnew_fill(struct pg *p, const struct frow *rows, size_t n)
 {
-    if (pg_exec(p, "CREATE TEMP TABLE IF NOT EXISTS fnew(org_id bigint, key bigint, "
-                   "asset_id bigint, PRIMARY KEY (org_id, key, asset_id))") ||
-        pg_exec(p, "DELETE FROM fnew"))
-        return VG_EIO;
-    if (!n)
-        return 0;
     struct pg_copy c;
-    int rc = pg_copy_begin(p, &c, "COPY fnew(org_id, key, asset_id) FROM STDIN");
+    int rc = pg_copy_stage(p, &c,
+                           "CREATE TEMP TABLE IF NOT EXISTS fnew(org_id bigint, key bigint, "
+                           "asset_id bigint, PRIMARY KEY (org_id, key, asset_id))",
+                           "DELETE FROM fnew", "COPY fnew(org_id, key, asset_id) FROM STDIN");
     for (size_t i = 0; !rc && i < n; i++) {
         pg_copy_int(&c, rows[i].org);
         pg_copy_int(&c, rows[i].key);

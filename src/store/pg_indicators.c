@@ -328,15 +328,15 @@ static int mark_added(struct imp *im, PGresult *r)
 static int copy_insert(struct imp *im, const struct vg_indicator_rec *v, size_t n)
 {
     struct pg *p = im->p;
-    if (pg_exec(p, "CREATE TEMP TABLE IF NOT EXISTS istage(ord bigint, type text COLLATE \"C\", "
-                   "value text COLLATE \"C\", tlp text COLLATE \"C\", "
-                   "source text COLLATE \"C\", confidence bigint, tags text COLLATE \"C\", "
-                   "first_seen text COLLATE \"C\", last_seen text COLLATE \"C\", "
-                   "expires text COLLATE \"C\")") ||
-        pg_exec(p, "TRUNCATE istage"))
-        return VG_EIO;
     struct pg_copy c;
-    int rc = pg_copy_begin(p, &c,
+    int rc = pg_copy_stage(p, &c,
+                           "CREATE TEMP TABLE IF NOT EXISTS istage(ord bigint, "
+                           "type text COLLATE \"C\", value text COLLATE \"C\", "
+                           "tlp text COLLATE \"C\", source text COLLATE \"C\", "
+                           "confidence bigint, tags text COLLATE \"C\", "
+                           "first_seen text COLLATE \"C\", last_seen text COLLATE \"C\", "
+                           "expires text COLLATE \"C\")",
+                           "TRUNCATE istage",
                            "COPY istage(ord, type, value, tlp, source, confidence, tags, "
                            "first_seen, last_seen, expires) FROM STDIN");
     for (size_t i = 0; !rc && i < n; i++) {

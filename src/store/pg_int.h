@@ -263,6 +263,10 @@ void pg_copy_escape(struct vg_buf *b, const char *v, size_t len);
 /* Starts sql ("COPY t(cols) FROM STDIN") inside the caller's write. 0 or a code with the failure
  * kept for pg_error; c is to be ended by pg_copy_end in both cases. */
 int pg_copy_begin(struct pg *p, struct pg_copy *c, const char *sql);
+/* pg_copy_begin into a temporary staging table, after create ("CREATE TEMP TABLE IF NOT EXISTS
+ * ...": it lives as long as the connection) and clear (emptying it: "TRUNCATE ..."). */
+int pg_copy_stage(struct pg *p, struct pg_copy *c, const char *create, const char *clear,
+                  const char *sql);
 /* The next column of the current row: text (NULL: NULL), text of len bytes, an integer, bytes
  * (bytea; NULL: NULL). */
 void pg_copy_text(struct pg_copy *c, const char *v);

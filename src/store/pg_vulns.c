@@ -178,16 +178,15 @@ static int distinct_records(const struct vg_store_vrec *v, size_t n)
 static int put_copied(struct pg *p, const struct vg_store_vrec *v, size_t n, const char *now,
                       int *result)
 {
-    if (pg_exec(p, "CREATE TEMP TABLE IF NOT EXISTS vstage(ord bigint, key bigint, "
-                   "source text COLLATE \"C\", modified text COLLATE \"C\", "
-                   "published text COLLATE \"C\", cvss double precision, "
-                   "cvss_version text COLLATE \"C\", severity text COLLATE \"C\", "
-                   "description text COLLATE \"C\", json text COLLATE \"C\", compact bytea, "
-                   "products json, cve text COLLATE \"C\", res int)") ||
-        pg_exec(p, "DELETE FROM vstage"))
-        return VG_EIO;
     struct pg_copy c;
-    int rc = pg_copy_begin(p, &c,
+    int rc = pg_copy_stage(p, &c,
+                           "CREATE TEMP TABLE IF NOT EXISTS vstage(ord bigint, key bigint, "
+                           "source text COLLATE \"C\", modified text COLLATE \"C\", "
+                           "published text COLLATE \"C\", cvss double precision, "
+                           "cvss_version text COLLATE \"C\", severity text COLLATE \"C\", "
+                           "description text COLLATE \"C\", json text COLLATE \"C\", "
+                           "compact bytea, products json, cve text COLLATE \"C\", res int)",
+                           "TRUNCATE vstage",
                            "COPY vstage(ord, key, source, modified, published, cvss, "
                            "cvss_version, severity, description, json, compact, products, cve) "
                            "FROM STDIN");
@@ -280,7 +279,7 @@ static int put_copied(struct pg *p, const struct vg_store_vrec *v, size_t n, con
     if (!r)
         return VG_EIO;
     PQclear(r);
-    return pg_exec(p, "DELETE FROM vstage") ? VG_EIO : 0;
+    return 0;
 }
 
 static int pg_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_t n, int *result,
