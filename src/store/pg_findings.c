@@ -184,7 +184,7 @@ static int fnew_fill(struct pg *p, const struct frow *rows, size_t n)
     int rc = pg_copy_stage(p, &c,
                            "CREATE TEMP TABLE IF NOT EXISTS fnew(org_id bigint, key bigint, "
                            "asset_id bigint, PRIMARY KEY (org_id, key, asset_id))",
-                           "DELETE FROM fnew", "COPY fnew(org_id, key, asset_id) FROM STDIN");
+                           "TRUNCATE fnew", "COPY fnew(org_id, key, asset_id) FROM STDIN");
     for (size_t i = 0; !rc && i < n; i++) {
         pg_copy_int(&c, rows[i].org);
         pg_copy_int(&c, rows[i].key);
@@ -264,7 +264,7 @@ static int replace_rows(struct pg *p, const struct vg_store_fscope *scope, const
     if (!rc)
         rc = exact ? sums_store(p, rows, n, scope->org, true) : sums_store(p, delta, nd, 0, false);
     free(delta);
-    if (!rc && pg_exec(p, "DELETE FROM fnew"))
+    if (!rc && pg_exec(p, "TRUNCATE fnew"))
         rc = VG_EIO;
     return rc;
 }

@@ -264,7 +264,9 @@ void pg_copy_escape(struct vg_buf *b, const char *v, size_t len);
  * kept for pg_error; c is to be ended by pg_copy_end in both cases. */
 int pg_copy_begin(struct pg *p, struct pg_copy *c, const char *sql);
 /* pg_copy_begin into a temporary staging table, after create ("CREATE TEMP TABLE IF NOT EXISTS
- * ...": it lives as long as the connection) and clear (emptying it: "TRUNCATE ..."). */
+ * ...": it lives as long as the connection) and clear (emptying it: "TRUNCATE ...", not DELETE:
+ * autovacuum never visits a temporary table, whose dead rows would pile up over a session and
+ * slow every scan of it). */
 int pg_copy_stage(struct pg *p, struct pg_copy *c, const char *create, const char *clear,
                   const char *sql);
 /* The next column of the current row: text (NULL: NULL), text of len bytes, an integer, bytes
