@@ -858,3 +858,8 @@ struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d)
     }
     return &p->base;
 }
+
+void pg_record(struct pg *p, const PGresult *res)
+{
+    record(p, res);
+}

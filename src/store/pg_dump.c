@@ -479,7 +479,8 @@ static int insert_rows(struct pg *p, const struct vg_dump_table *t, const struct
 {
     size_t np = nrows * t->ncols;
     struct vg_buf b;
-    vg_buf_init(&b, 16384);
+    /* up to 65,535 parameters "$n, " (7 bytes each at most) and a row's parentheses */
+    vg_buf_init(&b, (size_t)1 << 20);
     vg_buf_printf(&b, "INSERT INTO \"%s\"(", t->name);
     put_cols(&b, t, false, NULL);
     vg_buf_puts(&b, ") OVERRIDING SYSTEM VALUE VALUES ");

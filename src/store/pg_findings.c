@@ -8,9 +8,8 @@
  * findings of ids above the last one it took, never reads while a write holding smaller ids
  * is still to commit (a sequence hands out ids before commit, docs/PGSCHEMA.md).
  *
- * The new findings of a scope travel in one temporary table, filled by multi-row INSERTs of up
- * to FIND_ROWS rows (integers only, in one JSON parameter each); the deletions and insertions
- * are then two statements, as on SQLite. */
+ * The new findings of a scope travel in one temporary table, filled by one COPY (pg_copy.c);
+ * the deletions and insertions are then two statements, as on SQLite. */
 #include "store/pg_int.h"
 
 #include <stdint.h>
@@ -23,8 +22,8 @@
 #include "util/sort.h"
 #include "util/time.h"
 
-#define FIND_ROWS 20000
-#define JSON_MAX  ((size_t)1 << 30)
+#define FIND_ANALYZE 20000 /* rows of fnew past which it is analysed */
+#define JSON_MAX     ((size_t)1 << 30)
 
 static int lock_findings(struct pg *p)
 {
@@ -178,40 +177,26 @@ static int asset_ids(struct pg *p, const char *const *assets, size_t nassets,
     return 0;
 }
 
-/* Fills the temporary table fnew with rows[0..n) (sorted, distinct). */
+/* Fills the temporary table fnew with rows[0..n) (sorted, distinct), by one COPY. */
 static int fnew_fill(struct pg *p, const struct frow *rows, size_t n)
 {
-    if (pg_exec(p, "CREATE TEMP TABLE IF NOT EXISTS fnew(org_id bigint, key bigint, "
-                   "asset_id bigint, PRIMARY KEY (org_id, key, asset_id))") ||
-        pg_exec(p, "DELETE FROM fnew"))
-        return VG_EIO;
-    for (size_t i = 0; i < n; i += FIND_ROWS) {
-        struct vg_buf b;
-        vg_buf_init(&b, JSON_MAX);
-        vg_buf_putc(&b, '[');
-        for (size_t j = i; j < n && j < i + FIND_ROWS; j++)
-            vg_buf_printf(&b, "%s[%lld,%lld,%lld]", j > i ? "," : "", rows[j].org, rows[j].key,
-                          rows[j].asset);
-        vg_buf_putc(&b, ']');
-        if (b.failed) {
-            vg_buf_cleanup(&b);
-            return VG_ENOMEM;
-        }
-        struct pg_params pp = {0};
-        pg_param_text(&pp, b.data);
-        PGresult *r =
-            pg_run(p,
-                   "INSERT INTO fnew(org_id, key, asset_id) SELECT (e->>0)::bigint, "
-                   "(e->>1)::bigint, (e->>2)::bigint FROM json_array_elements($1::json) e",
-                   &pp);
-        vg_buf_cleanup(&b);
-        if (!r)
-            return VG_EIO;
-        PQclear(r);
+    struct pg_copy c;
+    int rc = pg_copy_stage(p, &c,
+                           "CREATE TEMP TABLE IF NOT EXISTS fnew(org_id bigint, key bigint, "
+                           "asset_id bigint, PRIMARY KEY (org_id, key, asset_id))",
+                           "TRUNCATE fnew", "COPY fnew(org_id, key, asset_id) FROM STDIN");
+    for (size_t i = 0; !rc && i < n; i++) {
+        pg_copy_int(&c, rows[i].org);
+        pg_copy_int(&c, rows[i].key);
+        pg_copy_int(&c, rows[i].asset);
+        rc = pg_copy_row(&c);
     }
+    int end = pg_copy_end(&c, NULL);
+    if (rc || end)
+        return rc ? rc : end;
     /* the planner knows nothing of a temporary table (autovacuum does not see it): for a large
      * one, without statistics, it would guess its joins wrong */
-    return n > FIND_ROWS && pg_exec(p, "ANALYZE fnew") ? VG_EIO : 0;
+    return n > FIND_ANALYZE && pg_exec(p, "ANALYZE fnew") ? VG_EIO : 0;
 }
 
 #define NOT_FOUND_AGAIN                                                                            \
@@ -279,7 +264,7 @@ static int replace_rows(struct pg *p, const struct vg_store_fscope *scope, const
     if (!rc)
         rc = exact ? sums_store(p, rows, n, scope->org, true) : sums_store(p, delta, nd, 0, false);
     free(delta);
-    if (!rc && pg_exec(p, "DELETE FROM fnew"))
+    if (!rc && pg_exec(p, "TRUNCATE fnew"))
         rc = VG_EIO;
     return rc;
 }

@@ -6,7 +6,10 @@
  * ... ON CONFLICT DO NOTHING RETURNING adds the new ones, one SELECT reads the existing ones
  * back, core's rule merges them in C, and one UPDATE ... FROM unnest(arrays) writes those that
  * changed: three statements per chunk rather than one per record. The arrays travel as
- * parameters (array literals, each element quoted), never in the SQL.
+ * parameters (array literals, each element quoted), never in the SQL. A large import (from
+ * IMPORT_COPY_MIN records) is cut into chunks only where a record repeats, and each chunk's
+ * records go by one COPY into a temporary table (pg_copy.c) from which one INSERT ... SELECT
+ * ... ON CONFLICT DO NOTHING adds the new ones; the merge of the others is the same.
  *
  * The version (vg_store_indicator_version) must see other processes' imports: every import
  * that adds or changes an indicator increments the row "indicator.gen" of the counter table
@@ -33,8 +36,11 @@
 #include "util/mem.h"
 #include "util/time.h"
 
-#define IMPORT_CHUNK 1000
-#define EACH_PAGE    1000
+#define IMPORT_CHUNK    1000
+/* records of an import from which its chunks are as large as its repeated records allow, and
+ * of a chunk from which its new records go by COPY (copy_insert) */
+#define IMPORT_COPY_MIN 2000
+#define EACH_PAGE       1000
 #define RETRY_ONE_BY_ONE                                                                           \
     1 /* sightings_write: a bulk write met a missing indicator or organisation */
 
@@ -292,11 +298,81 @@ struct imp {
     signed char *state; /* per record of the chunk: -1 unknown, 0 added, 1 updated, 2 unchanged */
     long long *ids;     /* per record of the chunk */
     size_t counts[3];
+    size_t chunk_max; /* records of a chunk at most: IMPORT_CHUNK, or all of a large import */
 };
+
+/* Marks the records of the rows r returns (id, type, value) as added, with their ids; clears
+ * r. 0, VG_EIO (r NULL: the statement failed) or VG_ENOMEM. */
+static int mark_added(struct imp *im, PGresult *r)
+{
+    if (!r)
+        return VG_EIO;
+    int rc = 0;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        long e = key_find(&im->m, &im->key, pg_get_text(r, i, 1), pg_get_text(r, i, 2));
+        if (e < 0) {
+            rc = VG_ENOMEM;
+            break;
+        }
+        size_t k = vg_strmap_val(&im->m, (size_t)e);
+        im->state[k] = 0;
+        im->ids[k] = pg_get_int(r, i, 0);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* chunk_insert for a large chunk: the records go by one COPY into the temporary table istage,
+ * then one INSERT ... SELECT adds the new ones in input order (the ids they take are those the
+ * arrays would give). */
+static int copy_insert(struct imp *im, const struct vg_indicator_rec *v, size_t n)
+{
+    struct pg *p = im->p;
+    struct pg_copy c;
+    int rc = pg_copy_stage(p, &c,
+                           "CREATE TEMP TABLE IF NOT EXISTS istage(ord bigint, "
+                           "type text COLLATE \"C\", value text COLLATE \"C\", "
+                           "tlp text COLLATE \"C\", source text COLLATE \"C\", "
+                           "confidence bigint, tags text COLLATE \"C\", "
+                           "first_seen text COLLATE \"C\", last_seen text COLLATE \"C\", "
+                           "expires text COLLATE \"C\")",
+                           "TRUNCATE istage",
+                           "COPY istage(ord, type, value, tlp, source, confidence, tags, "
+                           "first_seen, last_seen, expires) FROM STDIN");
+    for (size_t i = 0; !rc && i < n; i++) {
+        const struct vg_indicator_rec *r = &v[i];
+        /* a new one: the defaults of core/indicator.h for what is not given */
+        pg_copy_int(&c, (long long)i);
+        pg_copy_text(&c, r->type);
+        pg_copy_text(&c, r->value);
+        pg_copy_text(&c, r->tlp ? r->tlp : "AMBER");
+        pg_copy_text(&c, r->source ? r->source : "");
+        pg_copy_int(&c, r->confidence >= 0 ? r->confidence : 50);
+        pg_copy_text(&c, r->tags ? r->tags : "[]");
+        pg_copy_text(&c, r->first_seen);
+        pg_copy_text(&c, r->last_seen);
+        pg_copy_text(&c, r->expires);
+        rc = pg_copy_row(&c);
+    }
+    int end = pg_copy_end(&c, NULL);
+    if (rc || end)
+        return rc ? rc : end;
+    struct pg_params pp = {0};
+    pg_param_text(&pp, im->now);
+    return mark_added(im, pg_run(p,
+                                 "INSERT INTO indicator(type, value, tlp, source, confidence, "
+                                 "tags, first_seen, last_seen, expires, created, updated) "
+                                 "SELECT type, value, tlp, source, confidence, tags, first_seen, "
+                                 "last_seen, expires, $1, $1 FROM istage ORDER BY ord "
+                                 "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value",
+                                 &pp));
+}
 
 /* Inserts the new records of v[0..n) (whose keys are distinct): their state 0 and id set. */
 static int chunk_insert(struct imp *im, const struct vg_indicator_rec *v, size_t n)
 {
+    if (n >= IMPORT_COPY_MIN)
+        return copy_insert(im, v, n);
     cols_reset(&im->c);
     struct vg_buf *b = im->c.b;
     for (size_t i = 0; i < n; i++) {
@@ -318,30 +394,15 @@ static int chunk_insert(struct imp *im, const struct vg_indicator_rec *v, size_t
     pg_param_text(&pp, im->now);
     if (cols_failed(&im->c))
         return VG_ENOMEM;
-    PGresult *r = pg_run(im->p,
-                         "INSERT INTO indicator(type, value, tlp, source, confidence, tags, "
-                         "first_seen, last_seen, expires, created, updated) "
-                         "SELECT t, v, tl, s, c, tg, fs, ls, ex, $10, $10 FROM unnest("
-                         "$1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
-                         "$6::text[], $7::text[], $8::text[], $9::text[]) "
-                         "AS u(t, v, tl, s, c, tg, fs, ls, ex) "
-                         "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value",
-                         &pp);
-    if (!r)
-        return VG_EIO;
-    int rc = 0;
-    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-        long e = key_find(&im->m, &im->key, pg_get_text(r, i, 1), pg_get_text(r, i, 2));
-        if (e < 0) {
-            rc = VG_ENOMEM;
-            break;
-        }
-        size_t k = vg_strmap_val(&im->m, (size_t)e);
-        im->state[k] = 0;
-        im->ids[k] = pg_get_int(r, i, 0);
-    }
-    PQclear(r);
-    return rc;
+    return mark_added(im, pg_run(im->p,
+                                 "INSERT INTO indicator(type, value, tlp, source, confidence, "
+                                 "tags, first_seen, last_seen, expires, created, updated) "
+                                 "SELECT t, v, tl, s, c, tg, fs, ls, ex, $10, $10 FROM unnest("
+                                 "$1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], "
+                                 "$6::text[], $7::text[], $8::text[], $9::text[]) "
+                                 "AS u(t, v, tl, s, c, tg, fs, ls, ex) "
+                                 "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value",
+                                 &pp));
 }
 
 /* Merges the records of v[0..n) that were not added into the stored ones (core/indicator.h's
@@ -472,7 +533,7 @@ static int import_all(struct imp *im, const struct vg_indicator_rec *v, size_t n
         vg_strmap_cleanup(&im->m);
         vg_strmap_init(&im->m);
         size_t end = start;
-        while (end < n && end - start < IMPORT_CHUNK) {
+        while (end < n && end - start < im->chunk_max) {
             bool added = false;
             if (key_put(&im->m, &im->key, v[end].type, v[end].value, (uint32_t)(end - start),
                         &added) < 0)
@@ -496,12 +557,13 @@ static int pg_indicator_import_recs(struct vg_store *st, const struct vg_actor *
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
-    struct imp im = {.p = p, .now = now};
+    /* a large import goes by COPY, in chunks as large as its repeated records allow */
+    struct imp im = {.p = p, .now = now, .chunk_max = n >= IMPORT_COPY_MIN ? n : IMPORT_CHUNK};
     cols_init(&im.c);
     vg_buf_init(&im.key, (size_t)1 << 30);
     vg_strmap_init(&im.m);
-    im.state = vg_calloc(IMPORT_CHUNK, sizeof *im.state);
-    im.ids = vg_calloc(IMPORT_CHUNK, sizeof *im.ids);
+    im.state = vg_calloc(im.chunk_max ? im.chunk_max : 1, sizeof *im.state);
+    im.ids = vg_calloc(im.chunk_max ? im.chunk_max : 1, sizeof *im.ids);
     json_t *summary = json_pack("{s:I,s:I,s:I}", "added", (json_int_t)0, "updated", (json_int_t)0,
                                 "unchanged", (json_int_t)0);
     int rc = 0;

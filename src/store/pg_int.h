@@ -20,6 +20,7 @@
 #include "core/corr.h"
 #include "core/reference.h"
 #include "store/store.h"
+#include "util/buf.h"
 
 #define PG_CACHE_MAX  256 /* prepared statements per connection */
 #define PG_MAX_PARAMS 16  /* parameters of one statement */
@@ -247,5 +248,42 @@ int pg_playbook_seed(struct pg *p, struct vg_diag *d);
 /* ---- moving and keeping data (pg_dump.c) ---- */
 
 extern const struct vg_store_dump_ops pg_dump_ops;
+
+/* ---- COPY for the big writes (pg_copy.c) ---- */
+
+/* A COPY ... FROM STDIN in text format being sent. */
+struct pg_copy {
+    struct pg *p;
+    struct vg_buf b;  /* rows escaped, not sent yet */
+    int ncol;         /* columns of the current row so far */
+    bool open;        /* the server is in COPY IN */
+    bool sent_failed; /* sending failed: the connection is lost */
+};
+/* Keeps the failure of res (NULL: of the connection) for pg_error, as every statement's (pg.c). */
+void pg_record(struct pg *p, const PGresult *res);
+/* Appends v[0..len) (up to a NUL) to b as one value of COPY's text format: backslash, tab,
+ * newline and carriage return escaped; NULL as \N (so that "" and NULL stay apart). */
+void pg_copy_escape(struct vg_buf *b, const char *v, size_t len);
+/* Starts sql ("COPY t(cols) FROM STDIN") inside the caller's write. 0 or a code with the failure
+ * kept for pg_error; c is to be ended by pg_copy_end in both cases. */
+int pg_copy_begin(struct pg *p, struct pg_copy *c, const char *sql);
+/* pg_copy_begin into a temporary staging table, after create ("CREATE TEMP TABLE IF NOT EXISTS
+ * ...": it lives as long as the connection) and clear (emptying it: "TRUNCATE ...", not DELETE:
+ * autovacuum never visits a temporary table, whose dead rows would pile up over a session and
+ * slow every scan of it). */
+int pg_copy_stage(struct pg *p, struct pg_copy *c, const char *create, const char *clear,
+                  const char *sql);
+/* The next column of the current row: text (NULL: NULL), text of len bytes, an integer, bytes
+ * (bytea; NULL: NULL). */
+void pg_copy_text(struct pg_copy *c, const char *v);
+void pg_copy_textn(struct pg_copy *c, const char *v, size_t len);
+void pg_copy_int(struct pg_copy *c, long long v);
+void pg_copy_bytes(struct pg_copy *c, const void *v, size_t len);
+/* Ends the current row (sending the buffer when large). 0, VG_ENOMEM or VG_EIO. */
+int pg_copy_row(struct pg_copy *c);
+/* Ends the COPY: *rows (may be NULL) = the rows it wrote. 0 or a code (VG_ENOMEM; else the
+ * failure kept for pg_error: a row the table refused, the connection lost); the caller then
+ * rolls its write back. Frees c's buffer in every case. */
+int pg_copy_end(struct pg_copy *c, long long *rows);
 
 #endif

@@ -13,11 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/mem.h"
+#include "util/sort.h"
 #include "util/time.h"
 
 #define PG_ROWS      5000 /* rows of one multi-row write */
 #define PG_SCAN_PAGE 2000 /* records read per page of a full scan */
+#define PG_COPY_MIN  32   /* records of a vuln_put from which they go by COPY */
 
 static const char *const SOURCES[] = {"nvd", "cve5"};
 
@@ -144,6 +147,141 @@ static int put_record(struct pg *p, const struct vg_store_vrec *v, const char *n
     return 0;
 }
 
+static int cmp_ksrc(const void *a, const void *b)
+{
+    const struct vg_store_vrec *const *x = a, *const *y = b;
+    if ((*x)->key != (*y)->key)
+        return ((*x)->key > (*y)->key) - ((*x)->key < (*y)->key);
+    return strcmp((*x)->source, (*y)->source);
+}
+
+/* Whether v[0..n) names each (key, source) once: 1 yes, 0 no, -1 out of memory. */
+static int distinct_records(const struct vg_store_vrec *v, size_t n)
+{
+    const struct vg_store_vrec **s = vg_malloc(n * sizeof *s);
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        s[i] = &v[i];
+    vg_sort(s, n, sizeof *s, cmp_ksrc);
+    int ok = 1;
+    for (size_t i = 1; ok && i < n; i++)
+        ok = cmp_ksrc(&s[i - 1], &s[i]) != 0;
+    free(s);
+    return ok;
+}
+
+/* Stores v[0..n) (each key and source once) inside the caller's write as put_record does one
+ * after the other: the records go by one COPY into the temporary table vstage, then one upsert
+ * says which were added or replaced (result[i] 0 or 1; 2 for the others), and one statement
+ * writes their compact forms, products and summaries. 0 or VG_EIO / VG_ENOMEM. */
+static int put_copied(struct pg *p, const struct vg_store_vrec *v, size_t n, const char *now,
+                      int *result)
+{
+    struct pg_copy c;
+    int rc = pg_copy_stage(p, &c,
+                           "CREATE TEMP TABLE IF NOT EXISTS vstage(ord bigint, key bigint, "
+                           "source text COLLATE \"C\", modified text COLLATE \"C\", "
+                           "published text COLLATE \"C\", cvss double precision, "
+                           "cvss_version text COLLATE \"C\", severity text COLLATE \"C\", "
+                           "description text COLLATE \"C\", json text COLLATE \"C\", "
+                           "compact bytea, products json, cve text COLLATE \"C\", res int)",
+                           "TRUNCATE vstage",
+                           "COPY vstage(ord, key, source, modified, published, cvss, "
+                           "cvss_version, severity, description, json, compact, products, cve) "
+                           "FROM STDIN");
+    struct vg_buf names;
+    vg_buf_init(&names, (size_t)1 << 30);
+    for (size_t i = 0; !rc && i < n; i++) {
+        char score[32];
+        snprintf(score, sizeof score, "%.17g", v[i].cvss);
+        vg_buf_reset(&names);
+        vg_buf_putc(&names, '[');
+        for (size_t k = 0; k < v[i].nproducts; k++) {
+            if (k)
+                vg_buf_putc(&names, ',');
+            const char *e = v[i].products[k];
+            vg_buf_put_json(&names, (struct vg_str){e, strlen(e)});
+        }
+        vg_buf_putc(&names, ']');
+        pg_copy_int(&c, (long long)i);
+        pg_copy_int(&c, v[i].key);
+        pg_copy_text(&c, v[i].source);
+        pg_copy_text(&c, v[i].modified ? v[i].modified : "");
+        pg_copy_text(&c, v[i].published ? v[i].published : "");
+        pg_copy_text(&c, v[i].cvss < 0 ? NULL : score);
+        pg_copy_text(&c, v[i].cvss_version);
+        pg_copy_text(&c, v[i].severity);
+        pg_copy_text(&c, v[i].description ? v[i].description : "");
+        pg_copy_textn(&c, v[i].json, v[i].json_len);
+        pg_copy_bytes(&c, v[i].compact, v[i].compact_len);
+        pg_copy_text(&c, names.failed ? NULL : names.data);
+        pg_copy_text(&c, v[i].cve);
+        rc = names.failed ? VG_ENOMEM : pg_copy_row(&c);
+    }
+    vg_buf_cleanup(&names);
+    int end = pg_copy_end(&c, NULL);
+    if (rc || end)
+        return rc ? rc : end;
+    struct pg_params pp = {0};
+    pg_param_text(&pp, now);
+    /* in input order, as one after the other: the ids the records take are the same */
+    PGresult *r = pg_run(p,
+                         "WITH u AS (INSERT INTO vuln_record AS h(key, source, modified, "
+                         "published, cvss, cvss_version, severity, description, json, imported) "
+                         "SELECT key, source, modified, published, cvss, cvss_version, severity, "
+                         "description, json, $1 FROM vstage ORDER BY ord "
+                         "ON CONFLICT (key, source) DO UPDATE SET modified = excluded.modified, "
+                         "published = excluded.published, cvss = excluded.cvss, "
+                         "cvss_version = excluded.cvss_version, severity = excluded.severity, "
+                         "description = excluded.description, json = excluded.json, "
+                         "imported = excluded.imported WHERE excluded.modified > h.modified "
+                         "RETURNING h.key, h.source, (xmax = 0)::int AS res) "
+                         "UPDATE vstage s SET res = u.res FROM u "
+                         "WHERE s.key = u.key AND s.source = u.source RETURNING s.ord, s.res",
+                         &pp);
+    if (!r)
+        return VG_EIO;
+    int changed = PQntuples(r);
+    for (size_t i = 0; result && i < n; i++)
+        result[i] = 2;
+    for (int i = 0; result && i < changed; i++) {
+        long long ord = pg_get_int(r, i, 0);
+        if (ord >= 0 && (size_t)ord < n)
+            result[ord] = pg_get_int(r, i, 1) ? 0 : 1;
+    }
+    PQclear(r);
+    if (!changed)
+        return 0;
+    /* the rest of put_record for those added or replaced: compact forms (kept or dropped),
+     * products, and the summary of each key, after all its records */
+    r = pg_run(p,
+               "WITH c AS (INSERT INTO vuln_compact(key, source, data) "
+               "SELECT key, source, compact FROM vstage WHERE res IS NOT NULL "
+               "AND compact IS NOT NULL ON CONFLICT (key, source) DO UPDATE SET data = "
+               "excluded.data), "
+               "x AS (DELETE FROM vuln_compact d USING vstage s WHERE s.res IS NOT NULL "
+               "AND s.compact IS NULL AND d.key = s.key AND d.source = s.source), "
+               "p AS (INSERT INTO vuln_product(product, key) SELECT DISTINCT e, s.key "
+               "FROM vstage s, json_array_elements_text(s.products) e WHERE s.res IS NOT NULL "
+               "ON CONFLICT DO NOTHING) "
+               "INSERT INTO vuln(key, cve, published, modified, cvss, cvss_version, severity, "
+               "description) SELECT DISTINCT ON (r.key) r.key, k.cve, r.published, r.modified, "
+               "r.cvss, r.cvss_version, r.severity, r.description FROM (SELECT DISTINCT ON (key) "
+               "key, cve FROM vstage WHERE res IS NOT NULL ORDER BY key, ord DESC) k "
+               "JOIN vuln_record r ON r.key = k.key "
+               "ORDER BY r.key, r.cvss IS NULL, r.source = 'cve5' "
+               "ON CONFLICT (key) DO UPDATE SET cve = excluded.cve, "
+               "published = excluded.published, modified = excluded.modified, "
+               "cvss = excluded.cvss, cvss_version = excluded.cvss_version, "
+               "severity = excluded.severity, description = excluded.description",
+               NULL);
+    if (!r)
+        return VG_EIO;
+    PQclear(r);
+    return 0;
+}
+
 static int pg_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_t n, int *result,
                        struct vg_diag *d)
 {
@@ -154,10 +292,17 @@ static int pg_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_
         if (!v[i].cve || !v[i].key || !v[i].json || !v[i].source ||
             (strcmp(v[i].source, SOURCES[0]) != 0 && strcmp(v[i].source, SOURCES[1]) != 0))
             return vg_diag_set(d, VG_EINVAL, "", "record %zu is incomplete", i);
+    /* a large set whose records are distinct goes by COPY; a record repeated in it must see
+     * the one before it, as one after the other does */
+    int distinct = n >= PG_COPY_MIN ? distinct_records(v, n) : 0;
+    if (distinct < 0)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (pg_begin(p))
         return pg_error(p, d);
     int rc = 0;
-    for (size_t i = 0; !rc && i < n; i++) {
+    if (distinct)
+        rc = put_copied(p, v, n, now, result);
+    for (size_t i = 0; !distinct && !rc && i < n; i++) {
         int res = 2;
         rc = put_record(p, &v[i], now, &res);
         if (!rc && result)

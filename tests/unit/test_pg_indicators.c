@@ -819,11 +819,19 @@ static json_t *random_run(const struct backend *be, unsigned long long seed)
     json_t *counts = json_array();
     for (int round = 0; round < 12; round++) {
         json_t *inds = json_array();
-        int n = 1 + (int)rnd(40);
+        /* two large imports (PostgreSQL: by COPY, chunks cut only where a record repeats), the
+         * second over much of the first; their records now and then in the small space */
+        bool big = round == 4 || round == 9;
+        unsigned base = rnd(500);
+        int n = big ? 2000 + (int)rnd(500) : 1 + (int)rnd(40);
         for (int i = 0; i < n; i++) {
             char value[32], t[32];
             const char *type = types[rnd(3)];
-            snprintf(value, sizeof value, "%s-%u", type, rnd(30));
+            if (big && rnd(400)) {
+                type = types[(base + (unsigned)i) % 3];
+                snprintf(value, sizeof value, "%s-L%u", type, base + (unsigned)i);
+            } else
+                snprintf(value, sizeof value, "%s-%u", type, rnd(30));
             json_t *o = json_pack("{s:s,s:s}", "type", type, "value", value);
             if (rnd(2))
                 json_object_set_new(o, "tlp", json_string(tlps[rnd(4)]));

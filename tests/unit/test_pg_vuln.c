@@ -495,6 +495,51 @@ static void random_body(struct vg_store *st, unsigned seed, json_t *t)
         json_array_append_new(r, json_integer(res[i]));
     note(t, "put", r);
     json_decref(r);
+    /* a second import over the first: records new and held, later and not, hostile texts and
+     * bytes; in one set (PostgreSQL: by COPY, or one after the other when a record repeats)
+     * or in sets of one (one after the other) */
+    enum { NV2 = 70 };
+    struct vg_store_vrec v2[NV2];
+    char cve2[NV2][24], json2[NV2][80], mod2[NV2][16];
+    static const char *const descs[] = {"",
+                                        "tab\there",
+                                        "line\nbreak\r\n",
+                                        "back\\slash\\N",
+                                        "\\N",
+                                        "caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x94\x92",
+                                        "\\."};
+    static const unsigned char bytes[] = {0x00, 0x5c, 0x09, 0x0a, 0xff, 0x4e};
+    bool dups = rand() % 3 == 0;
+    for (int i = 0; i < NV2; i++) {
+        int c = dups ? rand() % 30 : i;
+        snprintf(cve2[i], sizeof cve2[i], "CVE-2024-%04d", c + 1);
+        snprintf(mod2[i], sizeof mod2[i], "2024-%02d-01", 1 + rand() % 12);
+        snprintf(json2[i], sizeof json2[i], "{\"id\":\"%.23s\",\"s\":%d}", cve2[i], rand());
+        v2[i] = (struct vg_store_vrec){.cve = cve2[i],
+                                       .key = 202400000 + c + 1,
+                                       .source = rand() % 2 ? "nvd" : "cve5",
+                                       .modified = mod2[i],
+                                       .published = rand() % 2 ? "" : "2024-02-02",
+                                       .cvss = rand() % 3 ? (rand() % 100) / 10.0 : -1,
+                                       .cvss_version = rand() % 2 ? "3.1" : NULL,
+                                       .severity = rand() % 2 ? "LOW" : NULL,
+                                       .description = descs[rand() % 7],
+                                       .json = json2[i],
+                                       .json_len = strlen(json2[i]),
+                                       .compact = rand() % 2 ? bytes : NULL,
+                                       .compact_len = (size_t)(rand() % 7),
+                                       .products = &prod[rand() % 4],
+                                       .nproducts = (size_t)(rand() % 3)};
+    }
+    int res2[NV2];
+    size_t step = rand() % 2 ? NV2 : 1;
+    for (size_t i = 0; i < NV2; i += step)
+        assert_int_equal(vg_store_vuln_put(st, v2 + i, step, res2 + i, &d), 0);
+    r = json_array();
+    for (int i = 0; i < NV2; i++)
+        json_array_append_new(r, json_integer(res2[i]));
+    note(t, "put2", r);
+    json_decref(r);
     struct vg_store_kev k[10];
     struct vg_store_epss e[30];
     for (int i = 0; i < 10; i++)
