@@ -23,7 +23,7 @@ OUT=${VIGIE_BENCH_OUT:-bench/out}
 [ "$VIGIE" = ./vigie ] && make -s vigie
 make -s build/release/libvigie.a
 mkdir -p build/release/bench
-cc -std=c17 -D_GNU_SOURCE -O2 -Isrc -Wall -Werror bench/vuln/load_orgs.c \
+cc -std=c17 -D_GNU_SOURCE -O2 -Isrc -Wall -Wextra -Werror bench/vuln/load_orgs.c \
     build/release/libvigie.a $(pkg-config --libs libmicrohttpd jansson sqlite3 libpq libsodium libidn2 libcrypto libcurl \
     libcmark-gfm gmime-3.0) \
     -lpthread -lm -o build/release/bench/load_orgs

@@ -11,7 +11,7 @@
 
 static int flush(struct vg_store *st, const char *name, json_t *products, long *n)
 {
-    static const struct vg_actor who = {0, "bench", "admin"};
+    static const struct vg_actor who = {.name = "bench", .role = "admin"};
     struct vg_diag d;
     json_t *in =
         json_pack("{s:s,s:s,s:s,s:{s:[],s:[],s:O}}", "name", name, "kind", "ministry", "sector",
