@@ -164,3 +164,38 @@ def test_session_check_store_failure_is_500(server):
         con.commit()
         con.close()
     assert console(server, "GET", "/console/incidents", tok).status_code == 200
+
+
+def test_session_idle_of_one_second(tmp_path):
+    """--session-idle 1s is honoured (the smallest value, not the default's 30 minutes): a
+    session unused for one second (on the clock's whole seconds) lives; unused for over a
+    second (two whole seconds), it is sent to the login page."""
+    import time
+    from conftest import Server, add_user
+    srv = Server(tmp_path / "vigie.db", extra=["--session-idle", "1s"])
+    try:
+        add_user(srv, "pin-rita", "reader")
+        tok, _ = console_login(srv, "pin-rita")
+        assert console(srv, "GET", "/console/incidents", tok).status_code == 200
+        # used at second s, used again at second s + 1: one second unused is not over one
+        for _ in range(5):
+            time.sleep(1.02 - time.time() % 1)
+            s0 = int(time.time())
+            assert console(srv, "GET", "/console/incidents", tok).status_code == 200
+            if int(time.time()) != s0:
+                continue  # the request straddled a second: try again
+            time.sleep(s0 + 1.02 - time.time())
+            r = console(srv, "GET", "/console/incidents", tok)
+            if int(time.time()) == s0 + 1:
+                assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
+                break
+            assert r.status_code in (200, 303), r.status_code
+            if r.status_code == 303:  # too late: the session ended; a new one
+                tok, _ = console_login(srv, "pin-rita")
+        else:
+            raise AssertionError("five tries, each request straddling a second")
+        time.sleep(2.1)
+        to_login(console(srv, "GET", "/console/incidents", tok), "/console/incidents")
+    finally:
+        rc, err = srv.stop()
+    assert rc == 0, err[-3000:]
