@@ -199,3 +199,20 @@ def test_session_idle_of_one_second(tmp_path):
     finally:
         rc, err = srv.stop()
     assert rc == 0, err[-3000:]
+
+
+def test_session_of_no_known_use_is_not_idle(server):
+    """A session whose last use is unknown (none in the database, none seen by this process)
+    is not idle: it is served, not sent to the login page as if last used in 1970."""
+    import sqlite3
+    from conftest import add_user
+    add_user(server, "pin-rita", "reader")
+    tok, _ = console_login(server, "pin-rita")
+    rc, err = server.stop()
+    assert rc == 0, err[-3000:]
+    with sqlite3.connect(str(server.db)) as db:
+        n = db.execute("UPDATE token SET last_used = NULL WHERE kind = 'session'").rowcount
+    assert n == 1
+    server.start()
+    r = console(server, "GET", "/console/incidents", tok)
+    assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
