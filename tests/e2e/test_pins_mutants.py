@@ -102,9 +102,12 @@ def console_login(srv, name):
     return tok, hashlib.blake2b(b"vigie csrf v1:" + tok.encode(), digest_size=32).hexdigest()
 
 
-def to_login(r, path):
+def to_login(r, path, why=None):
+    """A redirect to the login page and back to path; why: the message of its body."""
     assert r.status_code == 303, (r.status_code, r.text[:500])
     assert r.headers["Location"] == "/console/login?next=" + path.replace("/", "%2F"), r.headers
+    if why is not None:
+        assert r.json()["error"] == {"code": "unauthorized", "message": why}, r.text
 
 
 def test_session_route_gate(server):
@@ -195,7 +198,8 @@ def test_session_idle_of_one_second(tmp_path):
         else:
             raise AssertionError("five tries, each request straddling a second")
         time.sleep(2.1)
-        to_login(console(srv, "GET", "/console/incidents", tok), "/console/incidents")
+        to_login(console(srv, "GET", "/console/incidents", tok), "/console/incidents",
+                 "the session expired; log in again")
     finally:
         rc, err = srv.stop()
     assert rc == 0, err[-3000:]
@@ -216,3 +220,15 @@ def test_session_of_no_known_use_is_not_idle(server):
     server.start()
     r = console(server, "GET", "/console/incidents", tok)
     assert r.status_code == 200, (r.status_code, r.headers.get("Location"))
+
+
+def test_session_cookie_bounds_and_login_reasons(server):
+    """The redirect to the login page says why: no cookie (or an empty one, or one longer than
+    any cookie buffer of 76 bytes: a token is 68) is "log in first"; a cookie that fits and
+    names no session is "unknown or ended"."""
+    first, unknown = "log in first", "the session is unknown or ended; log in again"
+    path = "/console/incidents"
+    to_login(console(server, "GET", path), path, first)
+    to_login(console(server, "GET", path, ""), path, first)
+    for n, why in ((68, unknown), (75, unknown), (76, first), (77, first)):
+        to_login(console(server, "GET", path, "vgt_" + "0" * (n - 4)), path, why)
