@@ -49,6 +49,7 @@ EQUIV = os.path.join(ROOT, "tests", "mutants", "equivalent.txt")
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 os.environ.setdefault("VIGIE_CORPUS", os.path.join(SHARED, "corpus"))
 VARIANT = "mut"
+UNTIMED = 600.0  # the limit of a unit binary never timed (and of any, unmutated)
 # The copy is built at -O0 without warnings: faster to rebuild, and a mutant that would only
 # warn (a variable left unused by a deleted statement) is still a change of behaviour to test.
 # ASan+UBSan (leaks included), as in the ASan pass of `make test`: a deleted free(), a loop
@@ -92,7 +93,9 @@ TARGETS = {
     "src/core/record.c": E2E_INCIDENTS + ["test_indicators.py", "test_orgs.py"],
     "src/api/routes.c": E2E_ROLES,
     "src/http/router.c": E2E_ROLES + ["test_route_errors.py", "test_bad_input.py"],
-    "src/http/auth.c": E2E_ROLES + ["test_bad_input.py", "test_partners.py"],
+    # the console's session gate too (session_auth): test_pins_mutants.py pins it first
+    "src/http/auth.c": E2E_ROLES + ["test_bad_input.py", "test_partners.py",
+                                    "test_web_session.py"],
     "src/vuln/version.c": E2E_VULN,
     "src/vuln/cpe.c": E2E_VULN,
     "src/core/tlp.c": E2E_SHARE + ["test_partners.py"],
@@ -258,6 +261,78 @@ def read_ids(path):
     return ids
 
 
+KILLED = os.path.join(ROOT, "tests", "mutants", "killed.txt")
+
+
+def check_killed(path, fix=False):
+    """Checks a list of recorded kills (killed.txt: id, file:line, killer) against the files as
+    they are now. An id no longer produced (its line's text changed or went) is an error, and so
+    is an id whose line moved while its text occurs on more than one line of the file for that
+    operator: the occurrence index then may name another line than the one that was killed (the
+    web console's role check took the id of the token path's in src/http/auth.c). An id whose
+    text is unique in the file and that only moved (code added above it) is the same mutant: a
+    note, its line refreshed with fix (which also drops the ids that are gone). Returns the
+    number of errors left."""
+    rec = read_ids(path)
+    cache = {}
+    errors = moved = gone = 0
+    fixed = dict(rec)
+    for mid, rest in rec.items():
+        rel = mid.split(":", 1)[0]
+        if rel not in TARGETS:
+            continue
+        if rel not in cache:
+            ms = mutants_of(rel) if os.path.exists(os.path.join(ROOT, rel)) else []
+            lines = {}
+            for mu in ms:
+                lines.setdefault(mu["id"].rsplit(":", 1)[0], set()).add(mu["line"])
+            cache[rel] = ({mu["id"]: mu for mu in ms}, lines)
+        ids, lines = cache[rel]
+        where, _, killer = rest.partition(" ")
+        was = where.rpartition(":")[2]
+        mu = ids.get(mid)
+        if mu is None:
+            print(f"{os.path.relpath(path, ROOT)}: {mid}: no such mutant now (its line changed "
+                  f"or went): drop it (--fix); the line's new mutants come with a --record run")
+            errors += 1
+            gone += 1
+            del fixed[mid]
+            continue
+        if was == str(mu["line"]):
+            continue
+        if len(lines[mid.rsplit(":", 1)[0]]) > 1:
+            print(f"{os.path.relpath(path, ROOT)}: {mid}: recorded at line {was}, now line "
+                  f"{mu['line']}, whose text is on several lines: it may be another line's "
+                  f"mutant; re-run it (--ids {mid} --record {os.path.relpath(path, ROOT)})\n"
+                  f"  {mu['line']}: {mu['new'].strip()}")
+            errors += 1
+            continue
+        moved += 1
+        fixed[mid] = f"{rel}:{mu['line']} {killer}".strip()
+    if fix and (moved or gone):
+        write_ids(path, fixed)
+        errors -= gone
+    print(f"mutants: {os.path.relpath(path, ROOT)}: {len(rec)} entries, {gone} gone"
+          f"{' (dropped)' if fix and gone else ''}, {errors - (0 if fix else gone)} to re-run, "
+          f"{moved} moved with their text{' (refreshed)' if fix and moved else ''}")
+    return errors
+
+
+def write_ids(path, rec):
+    """Rewrites a list file: its leading comment lines kept, then the entries sorted."""
+    head = []
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if not line.startswith("#"):
+                    break
+                head.append(line)
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(head)
+        for k in sorted(rec):
+            f.write(f"{k} {rec[k]}\n")
+
+
 def sync_tree(dst):
     """Copies the files the build and the unit tests need into dst, rewriting only those whose
     content differs, so that make stays incremental from one run to the next."""
@@ -316,9 +391,14 @@ class Tree:
         return run(["make", "-s", f"-j{jobs}", *MAKE_VARS, *targets], self.path, timeout)
 
     def units(self):
+        """The unit test binaries (built or not: one per tests/unit/test_*.c, as the Makefile)."""
         d = os.path.join(self.path, "build", VARIANT, "tests")
-        return sorted(os.path.join(d, f) for f in os.listdir(d)
-                      if f.startswith("test_") and not f.endswith(".d"))
+        src = os.path.join(self.path, "tests", "unit")
+        return sorted(os.path.join(d, f[:-2]) for f in os.listdir(src)
+                      if f.startswith("test_") and f.endswith(".c"))
+
+    def unit_target(self, name):
+        return f"build/{VARIANT}/tests/{name}"
 
     def direct_units(self, rel):
         """The unit test binaries whose source names a function the file exports: the
@@ -338,28 +418,106 @@ class Tree:
         return res
 
     def e2e(self, files, timeout):
+        """Runs end-to-end files (or file::test node ids) against this copy's binary."""
         env = dict(os.environ, VIGIE_BIN=self.bin)
         paths = [os.path.join(ROOT, "tests", "e2e", f) for f in files
-                 if os.path.exists(os.path.join(ROOT, "tests", "e2e", f))]
+                 if os.path.exists(os.path.join(ROOT, "tests", "e2e", f.split("::")[0]))]
         if not paths:
             return "ok", ""
         return run(["/usr/bin/python3", "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
                     *paths], os.path.join(ROOT, "tests", "e2e"), timeout, env)
 
 
-def test_mutant(tree, mu, limits):
-    """Runs the kill ladder on one mutant in tree; returns (status, stage)."""
-    path = os.path.join(tree.path, mu["file"])
-    with open(path, encoding="utf-8") as f:
-        orig = f.read()
+def killer_of(tree, stage):
+    """What a recorded stage names: ("unit", binary name), ("e2e", file::test), or None (a
+    compile failure, a whole e2e file, a binary that is gone)."""
+    if "::" in stage and stage.endswith(tuple("abcdefghijklmnopqrstuvwxyz0123456789_]")):
+        if os.path.exists(os.path.join(ROOT, "tests", "e2e", stage.split("::")[0])):
+            return ("e2e", stage)
+        return None
+    if re.fullmatch(r"test_\w+", stage) and os.path.exists(
+            os.path.join(tree.path, "tests", "unit", stage + ".c")):
+        return ("unit", stage)
+    return None
+
+
+def unit_limit(limits, name):
+    """A mutant's unit binary may take ten times its unmutated time (a loop made endless is a
+    timeout, counted as killed), not ten times all of them; one never timed unmutated (the
+    whole ladder after a recorded killer that no longer kills) gets the unmutated bound."""
+    t = limits["unit"].get(name)
+    return UNTIMED if t is None else max(30.0, 10 * t)
+
+
+def run_killer(tree, mu, killer, limits):
+    """Runs a mutant's recorded killer first (sample mode): (status, stage), or None when it
+    passes (the whole ladder then decides)."""
+    kind, what = killer
+    if kind == "unit":
+        st, _ = tree.build([tree.unit_target(what)], timeout=300)
+        if st != "ok":
+            return "invalid", "compile"
+        st, _ = run([os.path.join(tree.path, tree.unit_target(what))], tree.path,
+                    unit_limit(limits, what))
+    else:
+        st, _ = tree.build([f"build/{VARIANT}/vigie"], timeout=300)
+        if st != "ok":
+            return "invalid", "compile"
+        st, _ = tree.e2e([what], limits["e2e"])
+    if st == "ok":
+        return None
+    return ("timeout" if st == "timeout" else "killed"), what
+
+
+def time_units(tree, names, limits):
+    """Runs unit binaries on the unmutated tree (built first): each must pass; its time sets
+    its limit. Exits when one fails or overruns."""
+    todo = [n for n in names if n not in limits["unit"]]
+    if not todo:
+        return
+    st, out = tree.build([tree.unit_target(n) for n in todo], jobs=1)
+    if st != "ok":
+        print(out, file=sys.stderr)
+        sys.exit("mutants.py: the unmutated copy does not build")
+    for n in todo:
+        t1 = time.monotonic()
+        st, out = run([os.path.join(tree.path, tree.unit_target(n))], tree.path, UNTIMED)
+        if st != "ok":
+            print(out, file=sys.stderr)
+            what = f"takes over {UNTIMED:.0f} s" if st == "timeout" else "fails"
+            sys.exit(f"mutants.py: {n} {what} on the unmutated tree")
+        limits["unit"][n] = time.monotonic() - t1
+
+
+def apply_mutant(tree, mu, orig):
     lines = orig.split("\n")
     assert lines[mu["line"] - 1] == mu["orig"], mu["id"]
     lines[mu["line"] - 1] = mu["new"]
-    with open(path, "w", encoding="utf-8") as f:
+    with open(os.path.join(tree.path, mu["file"]), "w", encoding="utf-8") as f:
         f.write("\n".join(lines))
+
+
+def test_mutant(tree, mu, limits):
+    """Runs the kill ladder on one mutant in tree; returns (status, stage). With a recorded
+    killer (sample mode), that runs first; a mutant it does not kill runs the whole ladder,
+    whose unit binaries are first timed on the unmutated tree (lazily: only then)."""
+    path = os.path.join(tree.path, mu["file"])
+    with open(path, encoding="utf-8") as f:
+        orig = f.read()
+    apply_mutant(tree, mu, orig)
     try:
         first = [u for u in tree.units() if os.path.basename(u) in limits["direct"][mu["file"]]]
         rest = [] if limits["direct_only"] else [u for u in tree.units() if u not in first]
+        killer = killer_of(tree, limits["killer"].get(mu["id"], ""))
+        if killer:
+            res = run_killer(tree, mu, killer, limits)
+            if res:
+                return res
+        if limits["lazy"] and any(os.path.basename(u) not in limits["unit"] for u in first + rest):
+            with open(path, "w", encoding="utf-8") as f:  # the unmutated tree, to time them
+                f.write(orig)
+            time_units(tree, [os.path.basename(u) for u in first + rest], limits)
+            apply_mutant(tree, mu, orig)
         rel = [os.path.relpath(u, tree.path) for u in first]
         st, _ = tree.build(rel or [f"build/{VARIANT}/vigie"], timeout=300)
         if st != "ok":
@@ -369,7 +527,7 @@ def test_mutant(tree, mu, limits):
                 st, _ = tree.build(timeout=300)
                 if st != "ok":
                     return "invalid", "compile"
-            st, _ = run([u], tree.path, limits["unit"][os.path.basename(u)])
+            st, _ = run([u], tree.path, unit_limit(limits, os.path.basename(u)))
             if st != "ok":
                 return ("timeout" if st == "timeout" else "killed"), os.path.basename(u)
         if not rest:
@@ -409,7 +567,14 @@ def main():
                     "may be one the whole ladder kills: the score is a lower bound)")
     ap.add_argument("--log", metavar="FILE",
                     help="append each result to FILE as it comes (one JSON object a line)")
+    ap.add_argument("--check-killed", nargs="?", const=KILLED, metavar="FILE",
+                    help="check the recorded kills of FILE (killed.txt) against the files as "
+                    "they are now, run nothing (exit 1 when one must be re-run)")
+    ap.add_argument("--fix", action="store_true",
+                    help="with --check-killed: refresh the lines of the entries that only moved")
     a = ap.parse_args()
+    if a.check_killed:
+        return 1 if check_killed(a.check_killed, a.fix) else 0
 
     files = a.files or list(TARGETS)
     for f in files:
@@ -450,6 +615,9 @@ def main():
 
     t0 = time.monotonic()
     trees = [Tree(os.path.join(WORK, f"w{i}")) for i in range(jobs)]
+    # a mutant's recorded killer (--from: "id file:line stage"), run first
+    killers = {k: v.partition(" ")[2] for k, v in read_ids(a.from_).items()} if a.from_ else {}
+    ready = [f"build/{VARIANT}/vigie"] if killers else None  # the rest built when needed
     flags = " ".join(MAKE_VARS)
     for i, t in enumerate(trees):
         stamp = os.path.join(t.path, "build", "make-vars")
@@ -468,31 +636,30 @@ def main():
             os.makedirs(os.path.dirname(stamp))
             with open(stamp, "w", encoding="utf-8") as f:
                 f.write(flags)
-        st, out = t.build(jobs=2)
+        st, out = t.build(ready, jobs=2)
         if st != "ok":
             print(out, file=sys.stderr)
             sys.exit("mutants.py: the unmutated copy does not build")
     # The unmutated copy must pass what each mutant runs; its times set the limits. Its bound
     # is wide: test_faults under ASan at -O0 on a loaded machine took 130 s (a server started
-    # for each injected failure, with its reader and hash-pool connections).
-    unit_times = {}
+    # for each injected failure, with its reader and hash-pool connections). With recorded
+    # killers (--from), only those are run here (the "unit asan" phase of make test ran them
+    # all); the other binaries only if a mutant survives its killer (time_units, lazily).
     direct = {f: [os.path.basename(u) for u in trees[0].direct_units(f)] for f in files}
     needed = {u for us in direct.values() for u in us}
-    for u in trees[0].units():
-        if a.direct_only and os.path.basename(u) not in needed:
-            continue
-        t1 = time.monotonic()
-        st, out = run([u], trees[0].path, 600)
-        if st != "ok":
-            print(out, file=sys.stderr)
-            what = "takes over 600 s" if st == "timeout" else "fails"
-            sys.exit(f"mutants.py: {os.path.basename(u)} {what} on the unmutated tree")
-        unit_times[os.path.basename(u)] = time.monotonic() - t1
-    # a mutant's unit test binary may take ten times its unmutated time (a loop made endless
-    # is a timeout, counted as killed), not ten times all of them: one slow binary
-    # (test_faults) made every endless loop wait 40 minutes
-    limits = {"unit": {u: max(30.0, 10 * t) for u, t in unit_times.items()}, "e2e": 300.0,
-              "direct": direct, "direct_only": a.direct_only}
+    limits = {"unit": {}, "e2e": 300.0, "direct": direct, "direct_only": a.direct_only,
+              "killer": killers, "lazy": bool(killers)}
+    if killers:
+        picked = [killer_of(trees[0], killers.get(mu["id"], "")) for mu in mutants]
+        time_units(trees[0], sorted({k[1] for k in picked if k and k[0] == "unit"}), limits)
+        for k in sorted({k[1] for k in picked if k and k[0] == "e2e"}):
+            st, out = trees[0].e2e([k], limits["e2e"])
+            if st != "ok":
+                print(out, file=sys.stderr)
+                sys.exit(f"mutants.py: {k} fails on the unmutated tree")
+    else:
+        time_units(trees[0], [os.path.basename(u) for u in trees[0].units()
+                              if not a.direct_only or os.path.basename(u) in needed], limits)
     print(f"mutants: {len(mutants)} to run, {jobs} workers, trees ready in "
           f"{time.monotonic() - t0:.0f} s", flush=True)
 
@@ -558,11 +725,11 @@ def main():
                 rec[r["id"]] = f"{r['file']}:{r['line']} {r['stage']}"
             else:
                 rec.pop(r["id"], None)
-        with open(a.record, "w", encoding="utf-8") as f:
-            f.write("# Mutants a recorded run killed (id, where, the stage that killed it):\n"
-                    "# what `make test` samples from (scripts/mutants.py --from).\n")
-            for k in sorted(rec):
-                f.write(f"{k} {rec[k]}\n")
+        if not os.path.exists(a.record):
+            with open(a.record, "w", encoding="utf-8") as f:
+                f.write("# Mutants a recorded run killed (id, where, the stage that killed "
+                        "it):\n# what `make test` samples from (scripts/mutants.py --from).\n")
+        write_ids(a.record, rec)
     bad = [r for r in results if r["status"] == "survived" and r["id"] not in eq]
     stale = [r for r in results if r["status"] in ("killed", "timeout") and r["id"] in eq]
     for r in bad:

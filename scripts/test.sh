@@ -111,6 +111,10 @@ rules() {
         echo "== format" >&2
         if sh scripts/format-check.sh >&2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures format"; fi
     fi
+    # The recorded kills the mutants phase samples from still name the lines they were taken on
+    # (an id whose line moved among lines of the same text may now be another line's mutant).
+    echo "== mutants: killed.txt against the tree" >&2
+    if /usr/bin/python3 scripts/mutants.py --check-killed >&2; then passed=$((passed + 1)); else failed=$((failed + 1)); failures="$failures killed.txt"; fi
 }
 
 fuzz() {
