@@ -9,14 +9,13 @@ import pty
 import re
 import select
 import socket
-import sqlite3
 import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import BIN, ROOT, make_org, run, wait_for
+from conftest import connect, BIN, ROOT, make_org, run, wait_for
 
 DATA = os.path.join(ROOT, "tests", "data")
 VULNDB = os.path.join(DATA, "vulndb")
@@ -92,14 +91,14 @@ def test_db_defaults_to_var_vigie_db_in_the_working_folder(tmp_path):
     assert p.returncode == 0, p.stderr
     assert re.fullmatch(r"vgt_[0-9a-f]{64}\n", p.stdout)
     db = tmp_path / "var" / "vigie.db"
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     assert con.execute("SELECT name, role FROM user").fetchall() == [("admin", "admin")]
     con.close()
     env["VIGIE_DB"] = ""  # empty: the default again
     p = subprocess.run([BIN, "init"], cwd=tmp_path, env=env, capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 0
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     assert con.execute("SELECT count(*) FROM token").fetchone() == (2,)
     con.close()
 
@@ -291,7 +290,7 @@ def test_ioc_import_empty_many_and_invalid_files(tmp_path, server):
     assert ioc_counts(p) == {"added": 10001, "updated": 0, "unchanged": 0, "rejected": 0}
     r = server.get("/api/v1/indicators?source=bulk&limit=1")
     assert r.status_code == 200 and r.json()["items"][0]["value"] == "h0.many.example"
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     assert con.execute("SELECT count(*) FROM indicator WHERE source = 'bulk'").fetchone() == (
         10001,)
     con.close()
@@ -576,7 +575,7 @@ def test_nvd_record_rejected_by_its_place(mutate, where, message, tmp_path):
     assert p.stderr.splitlines()[0] == f"{f}: {where}: {message}"
     assert "1 added, 0 updated, 0 unchanged, 1 rejected" in p.stderr
     assert run("vuln", "match", "--quiet", db=tmp_path / "v.db").returncode == 0
-    con = sqlite3.connect(str(tmp_path / "v.db"))
+    con = connect(str(tmp_path / "v.db"))
     assert con.execute("SELECT cve FROM vuln").fetchall() == [("CVE-2025-1999",)]
     con.close()
 
@@ -626,7 +625,7 @@ def test_cve5_adp_score_used_when_the_cna_has_none(tmp_path):
     db = tmp_path / "v.db"
     p = run("vuln", "import", str(f), db=db)
     assert "1 added" in p.stderr
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     assert con.execute("SELECT cve, cvss, cvss_version FROM vuln").fetchall() == [
         ("CVE-2024-2001", 6.1, "3.0")]
     con.close()

@@ -4,9 +4,8 @@ prefix), a global cap that holds reports in a bounded queue, X-Forwarded-For rea
 trusted proxies; networks too wide and too many observables refused."""
 import json
 import socket
-import sqlite3
 
-from conftest import Server, make_incident, make_org, run
+from conftest import connect, Server, make_incident, make_org, run
 
 
 def body(email="r@agency.example", kind="ministry", **extra):
@@ -23,7 +22,7 @@ def report(srv, xff=None, **kw):
 
 
 def intake_log(srv):
-    db = sqlite3.connect(srv.db)
+    db = connect(srv.db)
     rows = db.execute("SELECT client, decision, incident_ref FROM intake ORDER BY id").fetchall()
     db.close()
     return rows

@@ -2,11 +2,10 @@
 cause logged on the server's stderr), not 404; the public intake answers 500 when it cannot
 look up the reporter's organisation or log the report. The failures are provoked by dropping
 a table from the database between two runs of the server."""
-import sqlite3
 
 import pytest
 
-from conftest import make_incident, make_org
+from conftest import connect, make_incident, make_org
 
 
 REPORT = {"reporter": {"name": "R", "email": "r@a.example"},
@@ -26,7 +25,7 @@ def seeded(server):
 def restart_without(server, table):
     rc, err = server.stop()
     assert rc == 0, err
-    db = sqlite3.connect(str(server.db))
+    db = connect(str(server.db))
     db.execute(f"DROP TABLE {table}")
     db.commit()
     db.close()

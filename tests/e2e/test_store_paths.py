@@ -5,12 +5,11 @@ half-written, and the same command works once the database is whole again. Also 
 that cannot be written (stdout on /dev/full) and stored indicators the matcher cannot read."""
 import json
 import os
-import sqlite3
 import subprocess
 
 import pytest
 
-from conftest import BIN, ROOT, make_org, run
+from conftest import connect, BIN, ROOT, make_org, run
 
 DATA = os.path.join(ROOT, "tests", "data")
 SAMPLE = os.path.join(DATA, "eve", "sample.json")
@@ -18,7 +17,7 @@ GOOD_IOCS = os.path.join(DATA, "iocs", "good.txt")
 
 
 def sql(db, *statements):
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     for s in statements:
         con.execute(s)
     con.commit()
@@ -26,7 +25,7 @@ def sql(db, *statements):
 
 
 def scalar(db, query):
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     v = con.execute(query).fetchone()[0]
     con.close()
     return v
