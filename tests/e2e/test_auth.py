@@ -51,7 +51,7 @@ def test_users_and_password_login(server):
     assert server.post("/api/v1/users", {"name": "y", "role": "reader",
                                          "password": "short"}).status_code == 400
     db = connect(server.db)
-    (h,) = db.execute("SELECT password_hash FROM user WHERE name='dana'").fetchone()
+    (h,) = db.execute("SELECT password_hash FROM \"user\" WHERE name='dana'").fetchone()
     db.close()
     assert h.startswith("$argon2id$")
     r = server.post("/api/v1/login", {"name": "dana", "password": "wrong password!"}, token="")
@@ -101,7 +101,7 @@ def test_revocation_by_another_process_is_seen_at_once(server):
         assert server.get("/api/v1/me", token=tok).status_code == 200
     db = connect(server.db)
     db.execute("UPDATE token SET revoked = '2026-12-04T00:00:00Z' WHERE user_id = "
-               "(SELECT id FROM user WHERE name = 'carol')")
+               "(SELECT id FROM \"user\" WHERE name = 'carol')")
     db.commit()
     db.close()
     assert server.get("/api/v1/me", token=tok).status_code == 401
@@ -112,7 +112,7 @@ def test_disabled_user_by_another_process_is_refused(server):
     tok = server.token("dave", "analyst")
     assert server.get("/api/v1/me", token=tok).status_code == 200
     db = connect(server.db)
-    db.execute("UPDATE user SET disabled = 1 WHERE name = 'dave'")
+    db.execute("UPDATE \"user\" SET disabled = 1 WHERE name = 'dave'")
     db.commit()
     db.close()
     assert server.get("/api/v1/me", token=tok).status_code == 401

@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from conftest import connect, BIN, ROOT, make_org, run, wait_for
+from conftest import db_arg, connect, BIN, ROOT, make_org, run, wait_for
 
 DATA = os.path.join(ROOT, "tests", "data")
 VULNDB = os.path.join(DATA, "vulndb")
@@ -34,7 +34,7 @@ def usage(p, cmd, message):
 
 def run_in(tmp_path, *args):
     """Runs vigie with VIGIE_DB naming tmp_path/v.db (no --db added after the arguments)."""
-    return run(*args, check=False, env=dict(os.environ, VIGIE_DB=str(tmp_path / "v.db")))
+    return run(*args, check=False, env=dict(os.environ, VIGIE_DB=db_arg(tmp_path / "v.db")))
 
 
 def failure(p, message):
@@ -92,7 +92,7 @@ def test_db_defaults_to_var_vigie_db_in_the_working_folder(tmp_path):
     assert re.fullmatch(r"vgt_[0-9a-f]{64}\n", p.stdout)
     db = tmp_path / "var" / "vigie.db"
     con = connect(str(db))
-    assert con.execute("SELECT name, role FROM user").fetchall() == [("admin", "admin")]
+    assert con.execute("SELECT name, role FROM \"user\"").fetchall() == [("admin", "admin")]
     con.close()
     env["VIGIE_DB"] = ""  # empty: the default again
     p = subprocess.run([BIN, "init"], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -178,7 +178,7 @@ def test_serve_port_in_use_is_refused(server, tmp_path):
 
 def start_serve(db, *args):
     """Starts `vigie serve` with args; returns (process, base url) once it listens."""
-    proc = subprocess.Popen([BIN, "serve", "--db", str(db), *args], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([BIN, "serve", "--db", db_arg(db), *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -372,13 +372,13 @@ def test_match_record_errors(tmp_path, server):
     assert r.status_code == 201, r.text
     d = tmp_path / "logs"
     d.mkdir()
-    p = run("match", "--db", str(db), "--record", str(d), check=False)
+    p = run("match", "--db", db_arg(db), "--record", str(d), check=False)
     failure(p, f"vigie match: {d}: Is a directory")
     # more than ten malformed lines: ten shown, then the count; the good events recorded
     log = tmp_path / "log.json"
     good = open(os.path.join(DATA, "eve", "sample.json")).read()
     log.write_text("{broken\n" * 12 + good)
-    p = run("match", "--db", str(db), "--record", str(log))
+    p = run("match", "--db", db_arg(db), "--record", str(log))
     shown = [l for l in p.stderr.splitlines() if l.startswith(f"{log}:")]
     assert [int(l.split(":")[1]) for l in shown] == list(range(1, 11))
     assert "vigie match: 12 malformed lines skipped (first 10 shown)" in p.stderr
@@ -475,7 +475,7 @@ def test_vuln_digest_text_shows_kev_and_epss(server):
 def test_vuln_import_progress_on_a_terminal(tmp_path):
     master, slave = pty.openpty()
     try:
-        p = subprocess.Popen([BIN, "vuln", "import", "--db", str(tmp_path / "v.db"),
+        p = subprocess.Popen([BIN, "vuln", "import", "--db", db_arg(tmp_path / "v.db"),
                               os.path.join(VULNDB, "nvd-a.json"),
                               os.path.join(VULNDB, "kev.json")],
                              stdout=subprocess.PIPE, stderr=slave)

@@ -5,7 +5,7 @@ trusted proxies; networks too wide and too many observables refused."""
 import json
 import socket
 
-from conftest import connect, Server, make_incident, make_org, run
+from conftest import db_arg, connect, Server, make_incident, make_org, run
 
 
 def body(email="r@agency.example", kind="ministry", **extra):
@@ -114,7 +114,7 @@ def test_min_prefix_and_observable_cap_are_configurable(tmp_path):
                      ("--intake-max-observables", "0"), ("--ratelimit-ipv6-prefix", "129"),
                      ("--report-global-rate", "x"), ("--trusted-proxy", "10.0.0.0/33"),
                      ("--trusted-proxy", "example.org")]:
-        r = run("serve", "--db", str(tmp_path / "u.db"), opt, val, check=False)
+        r = run("serve", "--db", db_arg(tmp_path / "u.db"), opt, val, check=False)
         assert r.returncode == 2, (opt, val, r.stderr)
         assert opt in r.stderr, r.stderr
 

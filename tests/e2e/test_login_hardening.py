@@ -86,7 +86,7 @@ def test_same_answer_for_every_refusal(user_server):
     assert srv.post("/api/v1/users", {"name": "gone", "role": "reader",
                                       "password": PW}).status_code == 201
     db = connect(srv.db)
-    db.execute("UPDATE user SET disabled = 1 WHERE name = 'gone'")
+    db.execute("UPDATE \"user\" SET disabled = 1 WHERE name = 'gone'")
     db.commit()
     db.close()
     answers = [login(srv, name, pw, source=f"127.0.0.{i + 2}")

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import connect, BIN, ROOT, make_org, run
+from conftest import db_arg, connect, BIN, ROOT, make_org, run
 
 DATA = os.path.join(ROOT, "tests", "data")
 SAMPLE = os.path.join(DATA, "eve", "sample.json")
@@ -58,7 +58,7 @@ def test_init_and_token_name_the_database_error(db):
     failed(run("token", "create", "--user", "x", db=db, check=False),
            "vigie token: database error: injected")
     assert scalar(db, "SELECT count(*) FROM token") == 1  # the first init's only
-    assert scalar(db, "SELECT count(*) FROM user WHERE name = 'x'") == 1  # made before the token
+    assert scalar(db, "SELECT count(*) FROM \"user\" WHERE name = 'x'") == 1  # made before the token
     heal(db)
     assert run("token", "create", "--user", "x", db=db).stdout.startswith("vgt_")
 
@@ -88,23 +88,23 @@ def test_ioc_value_not_utf8_is_rejected_by_line(db, tmp_path):
 def test_match_record_store_failure_records_nothing(db):
     run("ioc", "import", GOOD_IOCS, db=db)
     abort_on(db, "BEFORE INSERT", "sighting")
-    p = run("match", "--db", str(db), "--record", SAMPLE, check=False)
+    p = run("match", "--db", db_arg(db), "--record", SAMPLE, check=False)
     failed(p, f"vigie match: {SAMPLE}: database error: injected")
     assert p.stderr.splitlines()[-1] == '{"sightings":0,"alerts":0,"unrecorded":0}'
     assert scalar(db, "SELECT count(*) FROM sighting") == 0
     assert scalar(db, "SELECT count(*) FROM alert") == 0
     heal(db)
-    p = run("match", "--db", str(db), "--record", SAMPLE)
+    p = run("match", "--db", db_arg(db), "--record", SAMPLE)
     assert json.loads(p.stderr.splitlines()[-1])["sightings"] == len(p.stdout.splitlines()) > 0
 
 
 def test_match_database_tables_missing(db):
     run("ioc", "import", GOOD_IOCS, db=db)
     sql(db, "ALTER TABLE org RENAME TO inj_gone")
-    failed(run("match", "--db", str(db), "--record", SAMPLE, check=False),
+    failed(run("match", "--db", db_arg(db), "--record", SAMPLE, check=False),
            "vigie match: database error: no such table: org")
     sql(db, "ALTER TABLE inj_gone RENAME TO org", "ALTER TABLE indicator RENAME TO inj_gone")
-    failed(run("match", "--db", str(db), SAMPLE, check=False),
+    failed(run("match", "--db", db_arg(db), SAMPLE, check=False),
            "vigie match: cannot read the database's indicators")
     sql(db, "ALTER TABLE inj_gone RENAME TO indicator")
     p = run("match", "--db", "/proc/nope/v.db", SAMPLE, check=False)
@@ -115,7 +115,7 @@ def test_match_skips_stored_indicators_it_cannot_read(db):
     run("ioc", "import", GOOD_IOCS, db=db)
     n = scalar(db, "SELECT count(*) FROM indicator")
     sql(db, "UPDATE indicator SET type = 'x-unknown' WHERE value = 'evil.example'")
-    p = run("match", "--db", str(db), SAMPLE)
+    p = run("match", "--db", db_arg(db), SAMPLE)
     assert "vigie match: 1 stored indicators the matcher cannot read, skipped" in p.stderr
     hits = [json.loads(l) for l in p.stdout.splitlines()]
     assert hits and all(h["indicator"] != "evil.example" for h in hits)
@@ -125,7 +125,7 @@ def test_match_skips_stored_indicators_it_cannot_read(db):
 @pytest.mark.parametrize("record", [False, True])
 def test_match_output_that_cannot_be_written(db, record):
     run("ioc", "import", GOOD_IOCS, db=db)
-    args = ["match", "--db", str(db)] + (["--record"] if record else []) + [SAMPLE]
+    args = ["match", "--db", db_arg(db)] + (["--record"] if record else []) + [SAMPLE]
     with open("/dev/full", "w") as full:
         p = subprocess.run([BIN, *args], stdout=full, stderr=subprocess.PIPE, text=True,
                            timeout=120)

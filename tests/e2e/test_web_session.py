@@ -300,7 +300,7 @@ def test_disabled_user_session_stops(srv):
     tok = login(srv, "dana")
     assert alive(srv, tok)
     with connect(str(srv.db)) as db:
-        db.execute("UPDATE user SET disabled = 1 WHERE name = 'dana'")
+        db.execute("UPDATE \"user\" SET disabled = 1 WHERE name = 'dana'")
     assert not alive(srv, tok)
     r = post_login(srv, "dana")
     assert r.status_code == 401 and "Wrong user name or password." in r.text
