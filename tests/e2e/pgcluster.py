@@ -69,24 +69,42 @@ def shared_cluster():
 
 def stop_shared_cluster():
     """Stops and removes the process's cluster, if one was started."""
+    admin = _shared.pop("admin", None)
+    if admin is not None:
+        admin.close()
     folder = _shared.pop("folder", None)
     _shared.pop("uri", None)
     if folder:
         subprocess.run(["sh", SCRIPT, "stop", folder], capture_output=True, timeout=60)
 
 
+def _admin(sql):
+    """Runs sql on the cluster's database "postgres": through one kept psycopg2 connection
+    (a psql per database made is slow), else psql."""
+    cluster = shared_cluster()
+    try:
+        import psycopg2  # Debian's python3-psycopg2 (scripts/deps.sh)
+    except ImportError:
+        pg_sql(cluster, sql)
+        return
+    if "admin" not in _shared:
+        _shared["admin"] = psycopg2.connect(cluster)
+        _shared["admin"].autocommit = True
+    with _shared["admin"].cursor() as cur:
+        cur.execute(sql)
+
+
 def new_database():
     """The URI of a new, empty database of the process's cluster."""
-    cluster = shared_cluster()
     name = f"t_{os.getpid()}_{next(_numbers)}"
-    pg_sql(cluster, f"CREATE DATABASE {name}")
-    return _database_uri(cluster, name)
+    _admin(f"CREATE DATABASE {name}")
+    return _database_uri(shared_cluster(), name)
 
 
 def drop_database(uri):
     """Drops the database of uri (made by new_database), even if a server still holds it."""
     name = uri.partition("?")[0].rsplit("/", 1)[1]
-    pg_sql(shared_cluster(), f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture(scope="session")
