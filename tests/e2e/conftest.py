@@ -132,6 +132,31 @@ def sql(db, query, *params):
         con.close()
 
 
+def drop_table(db, table):
+    """Drops table from the database db names (a fault injected between two runs); on
+    PostgreSQL with CASCADE (the foreign keys other tables hold on it go with it)."""
+    sql(db, f"DROP TABLE {table}" + (" CASCADE" if is_uri(db_arg(db)) else ""))
+
+
+def no_such_table(db, table):
+    """The engine's message for a missing table, as vigie passes it on."""
+    return (f'relation "{table}" does not exist' if is_uri(db_arg(db))
+            else f"no such table: {table}")
+
+
+def db_bytes(db):
+    """Every byte the database db names holds: the SQLite file, or a PostgreSQL database's
+    data as pg_dump writes it (for "the database holds no secret")."""
+    arg = db_arg(db)
+    if not is_uri(arg):
+        with open(arg, "rb") as f:
+            return f.read()
+    p = subprocess.run(["/usr/lib/postgresql/15/bin/pg_dump", "--data-only", "-d", arg],
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    return p.stdout
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only(why): the test's subject is SQLite itself "
                             "(file, WAL, locks, bytes); skipped under VIGIE_E2E_BACKEND=pg")

@@ -316,6 +316,7 @@ def test_immutable_database_file_named_with_its_cause(tmp_path):
         chattr("-i", db)
 
 
+@pytest.mark.sqlite_only("the SQLite file's folder not writable (its -wal and -shm files)")
 def test_database_in_a_folder_it_cannot_write(tmp_path):
     """The file is writable but its folder is not: the -wal and -shm files cannot be made
     beside it, and the message says so."""
@@ -336,6 +337,7 @@ def test_database_in_a_folder_it_cannot_write(tmp_path):
         chattr("-i", d)
 
 
+@pytest.mark.sqlite_only("the SQLite file on a read-only file system")
 def test_read_only_file_system(tmp_path):
     mnt = tmp_path / "fs"
     mnt.mkdir()

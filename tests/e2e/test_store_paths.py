@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import db_arg, connect, BIN, ROOT, make_org, run
+from conftest import db_arg, connect, is_uri, no_such_table, BIN, ROOT, make_org, run
 
 DATA = os.path.join(ROOT, "tests", "data")
 SAMPLE = os.path.join(DATA, "eve", "sample.json")
@@ -31,12 +31,24 @@ def scalar(db, query):
     return v
 
 
+def on_pg(db):
+    return is_uri(db_arg(db))
+
+
 def abort_on(db, when, table):
+    if on_pg(db):  # a trigger function raising the same message
+        sql(db, "CREATE FUNCTION inj_f() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN RAISE EXCEPTION 'injected'; END$$",
+                f"CREATE TRIGGER inj_t {when} ON {table} FOR EACH ROW EXECUTE FUNCTION inj_f()")
+        return
     sql(db, f"CREATE TRIGGER inj_t {when} ON {table} "
             "BEGIN SELECT RAISE(ABORT, 'injected'); END")
 
 
 def heal(db):
+    if on_pg(db):
+        sql(db, "DROP FUNCTION IF EXISTS inj_f() CASCADE")  # its triggers with it
+        return
     sql(db, "DROP TRIGGER IF EXISTS inj_t")
 
 
@@ -102,7 +114,7 @@ def test_match_database_tables_missing(db):
     run("ioc", "import", GOOD_IOCS, db=db)
     sql(db, "ALTER TABLE org RENAME TO inj_gone")
     failed(run("match", "--db", db_arg(db), "--record", SAMPLE, check=False),
-           "vigie match: database error: no such table: org")
+           "vigie match: database error: " + no_such_table(db, "org"))
     sql(db, "ALTER TABLE inj_gone RENAME TO org", "ALTER TABLE indicator RENAME TO inj_gone")
     failed(run("match", "--db", db_arg(db), SAMPLE, check=False),
            "vigie match: cannot read the database's indicators")
@@ -162,8 +174,14 @@ def test_server_answers_500_when_the_commit_fails_and_keeps_nothing(server):
     and the server goes on."""
     sql(server.db, "CREATE TABLE inj_parent(id INTEGER PRIMARY KEY)",
         "CREATE TABLE inj_child(p INTEGER REFERENCES inj_parent(id) "
-        "DEFERRABLE INITIALLY DEFERRED)",
-        "CREATE TRIGGER inj_t AFTER INSERT ON audit BEGIN INSERT INTO inj_child VALUES (1); END")
+        "DEFERRABLE INITIALLY DEFERRED)")
+    if on_pg(server.db):
+        sql(server.db, "CREATE FUNCTION inj_f() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$BEGIN INSERT INTO inj_child VALUES (1); RETURN NULL; END$$",
+            "CREATE TRIGGER inj_t AFTER INSERT ON audit FOR EACH ROW EXECUTE FUNCTION inj_f()")
+    else:
+        sql(server.db, "CREATE TRIGGER inj_t AFTER INSERT ON audit BEGIN "
+                       "INSERT INTO inj_child VALUES (1); END")
     body = {"name": "Ministry Z", "kind": "ministry", "sector": "government",
             "assets": {"domains": ["z.example"], "cidrs": [], "products": []}}
     r = server.post("/api/v1/orgs", body)
@@ -176,7 +194,9 @@ def test_server_answers_500_when_the_commit_fails_and_keeps_nothing(server):
     assert make_org(server, "Ministry Z")["name"] == "Ministry Z"
     rc, err = server.stop()
     assert rc == 0
-    assert "commit: database error: FOREIGN KEY constraint failed" in err
+    assert "commit: database error: " + ('insert or update on table "inj_child" violates '
+                                         'foreign key constraint' if on_pg(server.db) else
+                                         "FOREIGN KEY constraint failed") in err, err
     server.start()
 
 

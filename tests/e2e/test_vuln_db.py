@@ -317,8 +317,8 @@ def test_rematch_rewrites_only_what_changed(server):
     # a compact form altered in the database is reported, not matched, and nothing crashes
     run("vuln", "import", data("nvd-a.json"), db=db)  # unchanged: no compact form rewritten
     con = connect(db)
-    con.execute("INSERT INTO vuln_compact(key, source, data) SELECT key, source, x'5647433101' "
-                "FROM vuln_record LIMIT 1")
+    con.execute("INSERT INTO vuln_compact(key, source, data) SELECT key, source, ? "
+                "FROM vuln_record LIMIT 1", (bytes.fromhex("5647433101"),))
     con.commit()
     con.close()
     p = run("vuln", "match", "--quiet", db=db)
