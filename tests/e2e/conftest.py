@@ -50,6 +50,7 @@ except ImportError:
     psycopg2 = None
     DB_ERRORS = (sqlite3.DatabaseError,)
 _databases = {}  # absolute path a test named -> URI of its PostgreSQL database (under pg)
+_kept_on_sqlite = set()  # under pg, the tests that gave vigie a path kept as a SQLite path
 
 
 def is_uri(db):
@@ -69,6 +70,7 @@ def db_arg(db):
     key = os.path.abspath(s)
     if key not in _databases:
         if os.path.exists(key) or not os.path.isdir(os.path.dirname(key)):
+            _kept_on_sqlite.add(os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0])
             return s
         _databases[key] = new_database()
     return _databases[key]
@@ -132,6 +134,15 @@ def sql(db, query, *params):
         con.close()
 
 
+def db_made(db):
+    """Whether vigie made the database db names: the SQLite file exists; the PostgreSQL
+    database it maps to holds a table."""
+    arg = db_arg(db)
+    if not is_uri(arg):
+        return os.path.exists(arg)
+    return sql(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[0][0] > 0
+
+
 def drop_table(db, table):
     """Drops table from the database db names (a fault injected between two runs); on
     PostgreSQL with CASCADE (the foreign keys other tables hold on it go with it)."""
@@ -173,6 +184,13 @@ def pytest_collection_modifyitems(config, items):
         elif os.path.basename(str(item.fspath)) in BOTH_BACKENDS:
             item.add_marker(pytest.mark.skip(
                 reason="compares both backends itself: runs in the SQLite pass"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Under pg, names the tests that gave vigie a path kept on SQLite (see db_arg)."""
+    if _kept_on_sqlite:
+        terminalreporter.write_line(f"SQLite paths kept under pg ({len(_kept_on_sqlite)} "
+                                    "tests): " + " ".join(sorted(_kept_on_sqlite)))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from conftest import db_arg, connect, BIN, ROOT, make_org, run, wait_for
+from conftest import db_arg, db_made, connect, BIN, ROOT, make_org, run, wait_for
 
 DATA = os.path.join(ROOT, "tests", "data")
 VULNDB = os.path.join(DATA, "vulndb")
@@ -81,7 +81,7 @@ def test_help_of_each_command_starts_with_its_usage(cmd):
 def test_help_option_prints_the_same_text_as_help_command(args, cmd, tmp_path):
     p = run(*args, db=tmp_path / "never.db")
     assert p.stdout == run("help", cmd).stdout
-    assert not (tmp_path / "never.db").exists()  # --help opens no database
+    assert not db_made(tmp_path / "never.db")  # --help opens no database
 
 
 def test_db_defaults_to_var_vigie_db_in_the_working_folder(tmp_path):
@@ -259,7 +259,7 @@ def test_serve_on_ipv6_loopback_with_prefix_and_threads(tmp_path):
 def test_ioc_usage_errors(args, message, tmp_path):
     p = run_in(tmp_path, "ioc", *args)
     usage(p, "ioc", message)
-    assert not (tmp_path / "v.db").exists()
+    assert not db_made(tmp_path / "v.db")
 
 
 def test_ioc_failures_name_the_file(tmp_path):
@@ -412,7 +412,7 @@ def test_match_record_errors(tmp_path, server):
 def test_vuln_usage_errors(args, message, tmp_path):
     p = run_in(tmp_path, "vuln", *args)
     usage(p, "vuln", message)
-    assert not (tmp_path / "v.db").exists()
+    assert not db_made(tmp_path / "v.db")
 
 
 @pytest.mark.parametrize("sub", [("import", "f.json"), ("match",), ("digest", "--org", "1")])
