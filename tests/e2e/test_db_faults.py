@@ -71,7 +71,8 @@ def remount(mnt, mode):
     assert p.returncode == 0, p.stderr
 
 
-@pytest.mark.sqlite_only("the SQLite file on a read-only file system (PostgreSQL faults: test_pg_faults.py)")
+@pytest.mark.sqlite_only("the SQLite file on a read-only file system (PostgreSQL's faults: "
+                         "test_pg_faults.py)")
 def test_read_only_file_system(tmpfs):
     db = tmpfs / "v.db"
     srv = Server(db)
@@ -128,7 +129,8 @@ def fill(path):
     return filler
 
 
-@pytest.mark.sqlite_only("the SQLite file on a full file system (PostgreSQL faults: test_pg_faults.py)")
+@pytest.mark.sqlite_only("the SQLite file on a full file system (PostgreSQL's faults: "
+                         "test_pg_faults.py)")
 def test_full_file_system(tmpfs):
     db = tmpfs / "v.db"
     srv = Server(db)

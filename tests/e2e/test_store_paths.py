@@ -70,7 +70,8 @@ def test_init_and_token_name_the_database_error(db):
     failed(run("token", "create", "--user", "x", db=db, check=False),
            "vigie token: database error: injected")
     assert scalar(db, "SELECT count(*) FROM token") == 1  # the first init's only
-    assert scalar(db, "SELECT count(*) FROM \"user\" WHERE name = 'x'") == 1  # made before the token
+    # made before the token
+    assert scalar(db, "SELECT count(*) FROM \"user\" WHERE name = 'x'") == 1
     heal(db)
     assert run("token", "create", "--user", "x", db=db).stdout.startswith("vgt_")
 
