@@ -50,6 +50,8 @@ except ImportError:
     psycopg2 = None
     DB_ERRORS = (sqlite3.DatabaseError,)
 _databases = {}  # absolute path a test named -> URI of its PostgreSQL database (under pg)
+_made = [0]  # databases made under pg, for the summary
+_basetemp = [None]  # pytest's temporary folder (tmp_path_factory), set by _pg_basetemp
 _kept_on_sqlite = set()  # under pg, the tests that gave vigie a path kept as a SQLite path
 
 
@@ -57,11 +59,25 @@ def is_uri(db):
     return str(db).startswith(("postgresql://", "postgres://"))
 
 
+def _may_map(path):
+    """Whether a database path may become a PostgreSQL database: it is under pytest's
+    temporary folder (not /proc/nope/...), is not there yet, and its nearest existing ancestor
+    is a folder (vigie would make the missing ones)."""
+    base = _basetemp[0]
+    if not base or not path.startswith(base + os.sep) or os.path.lexists(path):
+        return False
+    d = os.path.dirname(path)
+    while not os.path.lexists(d):
+        d = os.path.dirname(d)
+    return os.path.isdir(d)
+
+
 def db_arg(db):
     """What vigie's --db (or $VIGIE_DB) receives for the database db names: str(db) on SQLite;
     under pg, the URI of the database this path maps to (made on first use). A path whose folder
-    does not exist, or a file that already exists (a test's own bytes), stays a SQLite path: the
-    test is about that path."""
+    is outside pytest's temporary folder or cannot be made (an ancestor is a file), or a file
+    that already exists (a test's own bytes), stays a SQLite path: the test is about that
+    path."""
     if db is None:
         return None
     s = str(db)
@@ -69,10 +85,11 @@ def db_arg(db):
         return s
     key = os.path.abspath(s)
     if key not in _databases:
-        if os.path.exists(key) or not os.path.isdir(os.path.dirname(key)):
+        if not _may_map(key):
             _kept_on_sqlite.add(os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0])
             return s
         _databases[key] = new_database()
+        _made[0] += 1
     return _databases[key]
 
 
@@ -187,7 +204,10 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Under pg, names the tests that gave vigie a path kept on SQLite (see db_arg)."""
+    """Under pg, counts the databases made and names the tests that gave vigie a path kept on
+    SQLite (see db_arg)."""
+    if PG:
+        terminalreporter.write_line(f"PostgreSQL databases made: {_made[0]}")
     if _kept_on_sqlite:
         terminalreporter.write_line(f"SQLite paths kept under pg ({len(_kept_on_sqlite)} "
                                     "tests): " + " ".join(sorted(_kept_on_sqlite)))
@@ -195,6 +215,11 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_sessionfinish(session, exitstatus):
     stop_shared_cluster()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pg_basetemp(tmp_path_factory):
+    _basetemp[0] = os.path.abspath(str(tmp_path_factory.getbasetemp()))
 
 
 @pytest.fixture(autouse=True)
