@@ -61,23 +61,19 @@ def is_uri(db):
 
 def _may_map(path):
     """Whether a database path may become a PostgreSQL database: it is under pytest's
-    temporary folder (not /proc/nope/...), is not there yet, and its nearest existing ancestor
-    is a folder (vigie would make the missing ones)."""
+    temporary folder (not /proc/nope/...), is not there yet, and its folder is there (a
+    missing folder is a test of a database that cannot be opened, or of init making it)."""
     base = _basetemp[0]
     if not base or not path.startswith(base + os.sep) or os.path.lexists(path):
         return False
-    d = os.path.dirname(path)
-    while not os.path.lexists(d):
-        d = os.path.dirname(d)
-    return os.path.isdir(d)
+    return os.path.isdir(os.path.dirname(path))
 
 
 def db_arg(db):
     """What vigie's --db (or $VIGIE_DB) receives for the database db names: str(db) on SQLite;
-    under pg, the URI of the database this path maps to (made on first use). A path whose folder
-    is outside pytest's temporary folder or cannot be made (an ancestor is a file), or a file
-    that already exists (a test's own bytes), stays a SQLite path: the test is about that
-    path."""
+    under pg, the URI of the database this path maps to (made on first use). A path outside
+    pytest's temporary folder, in a folder that is not there, or a file that already exists (a
+    test's own bytes) stays a SQLite path: the test is about that path."""
     if db is None:
         return None
     s = str(db)
