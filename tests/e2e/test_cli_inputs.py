@@ -296,6 +296,7 @@ def writers(tmp_path):
         yield [str(iocs) if a == "IOCS" else feed if a == "FEED" else a for a in w]
 
 
+@pytest.mark.sqlite_only("the SQLite file made immutable (chattr +i)")
 def test_immutable_database_file_named_with_its_cause(tmp_path):
     """A database file the process may not write (root bypasses mode 0444: the immutable flag
     stops root too): every command says which file and why, exit 1, not "not an error"."""
