@@ -54,7 +54,7 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/bin/%)
 
 .DELETE_ON_ERROR:
 
-.PHONY: all deps run test check coverage unit e2e asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
+.PHONY: all deps run test check coverage unit e2e e2e-pg asan fuzz fuzz-bin fuzz-run unit-bin bench clean format \
         format-check layers mutants
 all: vigie
 
@@ -110,11 +110,13 @@ run: deps
 	@mkdir -p var
 	./vigie serve --db var/vigie.db --listen 127.0.0.1:8080 --demo
 
-# The whole suite: release (gcc) then ASan+UBSan (clang), unit + e2e each, then a short fuzz run.
+# The whole suite: release (gcc) then ASan+UBSan (clang), unit + e2e each (the release e2e twice:
+# on SQLite, then on PostgreSQL), then a short fuzz run.
 # One suite at a time (each ends with "N passed, N failed, N skipped", non-zero on failure):
 #   make check     release build, unit + end-to-end; no package installation (daily work)
 #   make unit      unit tests of $(VARIANT) (release unless VARIANT=asan)
 #   make e2e       end-to-end tests against build/$(VARIANT)/vigie
+#   make e2e-pg    the same end-to-end tests on PostgreSQL (release build, a throwaway cluster)
 #   make asan      ASan+UBSan build, unit + end-to-end
 #   make coverage  gcov build, unit + end-to-end, line and branch coverage per folder (gcovr)
 #   make fuzz-run  every fuzz target for VIGIE_FUZZ_SECONDS (5) seconds
@@ -133,6 +135,9 @@ unit:
 
 e2e:
 	@sh scripts/test.sh e2e $(VARIANT)
+
+e2e-pg:
+	@sh scripts/test.sh e2e-pg
 
 asan:
 	@sh scripts/test.sh asan

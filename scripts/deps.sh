@@ -9,7 +9,7 @@ libjemalloc-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-utils
 libidn2-dev libssl-dev libgmime-3.0-dev
 python3 python3-pytest python3-pytest-timeout python3-requests python3-jsonschema sqlite3 curl clang-format-14
 gcovr chromium chromium-driver python3-selenium python3-html5lib python3-aiosmtpd openssl
-postgresql-15 libpq-dev"
+postgresql-15 libpq-dev python3-psycopg2"
 
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS wrk time linux-perf"
 

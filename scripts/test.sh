@@ -2,11 +2,14 @@
 # The test suites, one way to run each. `make test` runs everything (no argument):
 #   0. the banned-function check and the house rules (include layers, clang-format);
 #   1. release build (gcc): unit tests (cmocka) + end-to-end tests (pytest, real server);
+#   1a. the same end-to-end tests on PostgreSQL (release build only: VIGIE_E2E_BACKEND=pg, a
+#       throwaway PostgreSQL 15 cluster for the run, a fresh database per test's database);
 #   2. ASan+UBSan build (clang): the same suites;
 #   1b. the web in a real browser (tests/browser, Chromium), on the release build;
 #   3. every fuzz target (clang libFuzzer) for a few seconds, seeded from tests/data;
 #   4. a random sample of mutants (scripts/mutants.py), each of which some test must kill.
-# One suite: `sh scripts/test.sh unit|e2e [release|asan]`, `sh scripts/test.sh fuzz|browser`,
+# One suite: `sh scripts/test.sh unit|e2e [release|asan]`, `sh scripts/test.sh e2e-pg` (the
+# end-to-end tests on PostgreSQL, release build), `sh scripts/test.sh fuzz|browser`,
 # `sh scripts/test.sh rules`; `check` = release unit + end-to-end (make check), `asan` = the
 # ASan+UBSan unit + end-to-end (make asan), `coverage` = the gcov build's unit + end-to-end and
 # gcovr's table per folder (make coverage), `mutants` = a sample of the mutation run.
@@ -82,7 +85,17 @@ e2e() { # variant
     v=$1
     build "$v" "build/$v/vigie" || return
     echo "== $v end-to-end tests" >&2
-    pytest_suite "e2e-$v" tests/e2e VIGIE_BIN="$PWD/build/$v/vigie"
+    pytest_suite "e2e-$v" tests/e2e VIGIE_BIN="$PWD/build/$v/vigie" VIGIE_E2E_BACKEND=sqlite
+}
+
+# e2e_pg: the same end-to-end tests on PostgreSQL (tests/e2e/conftest.py, VIGIE_E2E_BACKEND),
+# release build; tests marked sqlite_only and the files that compare both backends themselves
+# are skipped (docs/TESTING.md lists them).
+e2e_pg() {
+    build release build/release/vigie || return
+    echo "== release end-to-end tests on PostgreSQL" >&2
+    pytest_suite "e2e-pg-release" tests/e2e VIGIE_BIN="$PWD/build/release/vigie" \
+        VIGIE_E2E_BACKEND=pg
 }
 
 # browser: the web's tests in a real browser (tests/browser: headless Chromium driven through
@@ -207,7 +220,7 @@ esac
 case "${1:-all}" in
 all)
     # each phase with its duration, to keep CI under its 30 minutes
-    for phase in rules "unit release" "e2e release" browser "unit asan" "e2e asan" fuzz mutants; do
+    for phase in rules "unit release" "e2e release" e2e_pg browser "unit asan" "e2e asan" fuzz mutants; do
         t0=$(date +%s)
         $phase
         echo "== $phase: $(($(date +%s) - t0)) s" >&2
@@ -218,12 +231,13 @@ asan) unit asan; e2e asan ;;
 coverage) coverage ;;
 unit) unit "$v" ;;
 e2e) e2e "$v" ;;
+e2e-pg) e2e_pg ;;
 fuzz) fuzz ;;
 rules) rules ;;
 browser) browser ;;
 mutants) mutants ;;
 *)
-    echo "usage: sh scripts/test.sh [all|check|asan|coverage|unit [VARIANT]|e2e [VARIANT]|fuzz|browser|rules|mutants]" >&2
+    echo "usage: sh scripts/test.sh [all|check|asan|coverage|unit [VARIANT]|e2e [VARIANT]|e2e-pg|fuzz|browser|rules|mutants]" >&2
     exit 2
     ;;
 esac

@@ -4,10 +4,20 @@ in `make test`'s second pass).
 
 Every test has a timeout (pytest-timeout, tests/e2e/pytest.ini). A test that needs the shared
 corpus (../shared/corpus, or $VIGIE_CORPUS) calls need_corpus(path): without it the test is
-skipped, except under CI=true where it fails, so that a CI run never passes without it."""
+skipped, except under CI=true where it fails, so that a CI run never passes without it.
+
+The backend (issue 16): VIGIE_E2E_BACKEND=sqlite (the default) or pg. Under pg, a throwaway
+PostgreSQL 15 cluster is started once for the session (pgcluster.py), and every database path a
+test gives vigie (run(db=...), Server(db), db_arg(path) for a test's own subprocess) becomes,
+the first time it is seen, a fresh database of that cluster: the same path always names the same
+database, and the test's files (logs beside the path) stay in tmp_path. connect(db) opens either
+for the test's own SQL (sqlite3 for a file, psycopg2 for PostgreSQL; "?" placeholders in both).
+A test whose subject is SQLite itself is marked sqlite_only(why) and skipped under pg; files
+that compare both backends themselves run in the SQLite pass only (BOTH_BACKENDS)."""
 import os
 import re
 import signal
+import sqlite3
 import sys
 import subprocess
 import time
@@ -17,12 +27,208 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # when loaded from tests/browser
 from mailsink import smtp  # noqa: E402,F401 (a fixture: a real SMTP server for every suite)
+from pgcluster import new_database, drop_database, stop_shared_cluster  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("VIGIE_BIN", os.path.join(ROOT, "vigie"))
 CORPUS = os.environ.get("VIGIE_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CORPUS_MISSING = "shared corpus missing"
+
+BACKEND = os.environ.get("VIGIE_E2E_BACKEND", "sqlite") or "sqlite"
+if BACKEND not in ("sqlite", "pg"):
+    raise SystemExit(f"VIGIE_E2E_BACKEND={BACKEND!r}: sqlite or pg")
+PG = BACKEND == "pg"
+# Files that start PostgreSQL and SQLite side by side themselves: the pg pass skips them (they
+# ran in the SQLite pass, with their own PostgreSQL databases).
+BOTH_BACKENDS = {"test_pg_schema.py", "test_pg_serve.py", "test_pg_fixture.py",
+                 "test_db_copy.py", "test_pg_multi.py", "test_pg_faults.py"}
+try:
+    import psycopg2  # Debian's python3-psycopg2 (scripts/deps.sh), for connect() under pg
+    DB_ERRORS = (sqlite3.DatabaseError, psycopg2.Error)
+except ImportError:
+    psycopg2 = None
+    DB_ERRORS = (sqlite3.DatabaseError,)
+_databases = {}  # absolute path a test named -> URI of its PostgreSQL database (under pg)
+_made = [0]  # databases made under pg, for the summary
+_basetemp = [None]  # pytest's temporary folder (tmp_path_factory), set by _pg_basetemp
+_kept_on_sqlite = set()  # under pg, the tests that gave vigie a path kept as a SQLite path
+
+
+def is_uri(db):
+    return str(db).startswith(("postgresql://", "postgres://"))
+
+
+def _may_map(path):
+    """Whether a database path may become a PostgreSQL database: it is under pytest's
+    temporary folder (not /proc/nope/...), is not there yet, and its folder is there (a
+    missing folder is a test of a database that cannot be opened, or of init making it)."""
+    base = _basetemp[0]
+    if not base or not path.startswith(base + os.sep) or os.path.lexists(path):
+        return False
+    return os.path.isdir(os.path.dirname(path))
+
+
+def db_arg(db):
+    """What vigie's --db (or $VIGIE_DB) receives for the database db names: str(db) on SQLite;
+    under pg, the URI of the database this path maps to (made on first use). A path outside
+    pytest's temporary folder, in a folder that is not there, or a file that already exists (a
+    test's own bytes) stays a SQLite path: the test is about that path."""
+    if db is None:
+        return None
+    s = str(db)
+    if not PG or not s or is_uri(s):
+        return s
+    key = os.path.abspath(s)
+    if key not in _databases:
+        if not _may_map(key):
+            _kept_on_sqlite.add(os.environ.get("PYTEST_CURRENT_TEST", "?").split(" ")[0])
+            return s
+        _databases[key] = new_database()
+        _made[0] += 1
+    return _databases[key]
+
+
+class _PgConnection:
+    """A psycopg2 connection (autocommit) with the sqlite3 connection's calls the tests use:
+    execute/executemany with "?" placeholders, commit, close, `with`."""
+
+    def __init__(self, uri):
+        assert psycopg2, "python3-psycopg2 is missing: run scripts/deps.sh"
+        self._c = psycopg2.connect(uri)
+        self._c.autocommit = True
+
+    @staticmethod
+    def _sql(sql):
+        return sql.replace("%", "%%").replace("?", "%s")
+
+    def execute(self, sql, params=()):
+        cur = self._c.cursor()
+        cur.execute(self._sql(sql), tuple(params))
+        return cur
+
+    def executemany(self, sql, seq):
+        cur = self._c.cursor()
+        cur.executemany(self._sql(sql), [tuple(p) for p in seq])
+        return cur
+
+    def commit(self):
+        pass
+
+    def close(self):
+        self._c.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def connect(db, **kw):
+    """A connection to the database db names (see db_arg): sqlite3.connect(path, **kw) for a
+    file, a psycopg2 connection for PostgreSQL. Close it."""
+    arg = db_arg(db)
+    if is_uri(arg):
+        return _PgConnection(arg)
+    return sqlite3.connect(arg, **kw)
+
+
+def sql(db, query, *params):
+    """Runs query (with "?" placeholders) on the database db names; returns the rows (a list
+    of tuples; empty for a statement without rows). Commits."""
+    con = connect(db)
+    try:
+        cur = con.execute(query, params)
+        rows = cur.fetchall() if cur.description else []
+        con.commit()
+        return rows
+    finally:
+        con.close()
+
+
+def db_made(db):
+    """Whether vigie made the database db names: the SQLite file exists; the PostgreSQL
+    database it maps to holds a table."""
+    arg = db_arg(db)
+    if not is_uri(arg):
+        return os.path.exists(arg)
+    return sql(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")[0][0] > 0
+
+
+def drop_table(db, table):
+    """Drops table from the database db names (a fault injected between two runs); on
+    PostgreSQL with CASCADE (the foreign keys other tables hold on it go with it)."""
+    sql(db, f"DROP TABLE {table}" + (" CASCADE" if is_uri(db_arg(db)) else ""))
+
+
+def no_such_table(db, table):
+    """The engine's message for a missing table, as vigie passes it on."""
+    return (f'relation "{table}" does not exist' if is_uri(db_arg(db))
+            else f"no such table: {table}")
+
+
+def db_bytes(db):
+    """Every byte the database db names holds: the SQLite file, or a PostgreSQL database's
+    data as pg_dump writes it (for "the database holds no secret")."""
+    arg = db_arg(db)
+    if not is_uri(arg):
+        with open(arg, "rb") as f:
+            return f.read()
+    p = subprocess.run(["/usr/lib/postgresql/15/bin/pg_dump", "--data-only", "-d", arg],
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    return p.stdout
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only(why): the test's subject is SQLite itself "
+                            "(file, WAL, locks, bytes); skipped under VIGIE_E2E_BACKEND=pg")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not PG:
+        return
+    for item in items:
+        m = item.get_closest_marker("sqlite_only")
+        if m:
+            item.add_marker(pytest.mark.skip(reason="SQLite only: " + (m.args[0] if m.args
+                                                                        else "")))
+        elif os.path.basename(str(item.fspath)) in BOTH_BACKENDS:
+            item.add_marker(pytest.mark.skip(
+                reason="compares both backends itself: runs in the SQLite pass"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Under pg, counts the databases made and names the tests that gave vigie a path kept on
+    SQLite (see db_arg)."""
+    if PG:
+        terminalreporter.write_line(f"PostgreSQL databases made: {_made[0]}")
+    if _kept_on_sqlite:
+        terminalreporter.write_line(f"SQLite paths kept under pg ({len(_kept_on_sqlite)} "
+                                    "tests): " + " ".join(sorted(_kept_on_sqlite)))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    stop_shared_cluster()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pg_basetemp(tmp_path_factory):
+    _basetemp[0] = os.path.abspath(str(tmp_path_factory.getbasetemp()))
+
+
+@pytest.fixture(autouse=True)
+def _pg_databases(request):
+    """Under pg, drops the databases made for paths under the test's tmp_path after it (a module's
+    databases, under tmp_path_factory, live until the cluster is removed)."""
+    if not PG or "tmp_path" not in request.fixturenames:
+        yield
+        return
+    base = os.path.abspath(str(request.getfixturevalue("tmp_path"))) + os.sep
+    yield
+    for key in [k for k in _databases if k.startswith(base)]:
+        drop_database(_databases.pop(key))
 
 
 def need_corpus(*paths):
@@ -67,7 +273,7 @@ def run(*args, db=None, check=True, input=None, env=None):
     """Runs the vigie binary; returns the CompletedProcess (text mode)."""
     cmd = [BIN, *args]
     if db:
-        cmd += ["--db", str(db)]
+        cmd += ["--db", db_arg(db)]
     p = subprocess.run(cmd, capture_output=True, text=True, input=input, timeout=120,
                        env=env)
     if check and p.returncode != 0:
@@ -89,7 +295,7 @@ class Server:
         # a Server made with __new__ (a second server on a database) has no logpath
         self.log = open(getattr(self, "logpath", None) or str(self.db) + ".log", "a+")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--db", str(self.db), "--listen", "127.0.0.1:0", *self.extra],
+            [BIN, "serve", "--db", db_arg(self.db), "--listen", "127.0.0.1:0", *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 60
         line = ""

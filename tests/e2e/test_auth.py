@@ -1,7 +1,6 @@
 """Users, roles, tokens and passwords."""
-import sqlite3
 
-from conftest import make_incident
+from conftest import DB_ERRORS, connect, make_incident
 
 
 def test_token_required_and_checked(server):
@@ -17,7 +16,7 @@ def test_token_required_and_checked(server):
 
 def test_tokens_are_stored_hashed(server):
     tok = server.token("zed", "analyst")
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     rows = db.execute("SELECT hash FROM token").fetchall()
     db.close()
     assert all(len(h) == 32 for (h,) in rows)
@@ -51,8 +50,8 @@ def test_users_and_password_login(server):
     assert server.post("/api/v1/users", {"name": "x", "role": "boss"}).status_code == 400
     assert server.post("/api/v1/users", {"name": "y", "role": "reader",
                                          "password": "short"}).status_code == 400
-    db = sqlite3.connect(server.db)
-    (h,) = db.execute("SELECT password_hash FROM user WHERE name='dana'").fetchone()
+    db = connect(server.db)
+    (h,) = db.execute("SELECT password_hash FROM \"user\" WHERE name='dana'").fetchone()
     db.close()
     assert h.startswith("$argon2id$")
     r = server.post("/api/v1/login", {"name": "dana", "password": "wrong password!"}, token="")
@@ -82,13 +81,13 @@ def test_only_admins_manage_users_and_read_audit(server):
 
 def test_audit_log_is_append_only(server):
     make_incident(server)
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     try:
         for sql in ("UPDATE audit SET actor='x'", "DELETE FROM audit"):
             try:
                 db.execute(sql)
                 raise AssertionError("audit was modified by " + sql)
-            except sqlite3.DatabaseError as e:
+            except DB_ERRORS as e:
                 assert "append-only" in str(e)
     finally:
         db.close()
@@ -100,9 +99,9 @@ def test_revocation_by_another_process_is_seen_at_once(server):
     tok = server.token("carol", "analyst")
     for _ in range(3):
         assert server.get("/api/v1/me", token=tok).status_code == 200
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     db.execute("UPDATE token SET revoked = '2026-12-04T00:00:00Z' WHERE user_id = "
-               "(SELECT id FROM user WHERE name = 'carol')")
+               "(SELECT id FROM \"user\" WHERE name = 'carol')")
     db.commit()
     db.close()
     assert server.get("/api/v1/me", token=tok).status_code == 401
@@ -112,8 +111,8 @@ def test_revocation_by_another_process_is_seen_at_once(server):
 def test_disabled_user_by_another_process_is_refused(server):
     tok = server.token("dave", "analyst")
     assert server.get("/api/v1/me", token=tok).status_code == 200
-    db = sqlite3.connect(server.db)
-    db.execute("UPDATE user SET disabled = 1 WHERE name = 'dave'")
+    db = connect(server.db)
+    db.execute("UPDATE \"user\" SET disabled = 1 WHERE name = 'dave'")
     db.commit()
     db.close()
     assert server.get("/api/v1/me", token=tok).status_code == 401

@@ -1,7 +1,7 @@
 """The command line: help, version, init, token, usage errors."""
 import re
 
-from conftest import run
+from conftest import db_arg, run, sql
 
 
 def test_version_and_help():
@@ -37,10 +37,10 @@ def test_init_prints_one_token_and_is_repeatable(tmp_path):
 
 def test_db_from_environment(tmp_path):
     import os
-    env = dict(os.environ, VIGIE_DB=str(tmp_path / "env.db"))
+    env = dict(os.environ, VIGIE_DB=db_arg(tmp_path / "env.db"))
     p = run("init", env=env)
     assert p.stdout.startswith("vgt_")
-    assert (tmp_path / "env.db").exists()
+    assert sql(tmp_path / "env.db", "SELECT name, role FROM \"user\"") == [("admin", "admin")]
 
 
 def test_unwritable_db_fails_cleanly(tmp_path):
@@ -65,7 +65,7 @@ def test_file_errors_name_the_path_once(tmp_path):
     bad.write_text("not,an,epss,file\n")
     for args, path in ((("ioc", "import", missing), missing),
                        (("match", "--indicators", missing, "-"), missing),
-                       (("match", "--db", str(db), "--record", missing), missing),
+                       (("match", "--db", db_arg(db), "--record", missing), missing),
                        (("vuln", "import", missing), missing),
                        (("vuln", "import", str(bad)), str(bad))):
         p = run(*args, db=db if args[0] != "match" else None, check=False, input="")

@@ -9,14 +9,13 @@ import pty
 import re
 import select
 import socket
-import sqlite3
 import subprocess
 import time
 
 import pytest
 import requests
 
-from conftest import BIN, ROOT, make_org, run, wait_for
+from conftest import db_arg, db_made, connect, BIN, ROOT, make_org, run, wait_for
 
 DATA = os.path.join(ROOT, "tests", "data")
 VULNDB = os.path.join(DATA, "vulndb")
@@ -35,7 +34,7 @@ def usage(p, cmd, message):
 
 def run_in(tmp_path, *args):
     """Runs vigie with VIGIE_DB naming tmp_path/v.db (no --db added after the arguments)."""
-    return run(*args, check=False, env=dict(os.environ, VIGIE_DB=str(tmp_path / "v.db")))
+    return run(*args, check=False, env=dict(os.environ, VIGIE_DB=db_arg(tmp_path / "v.db")))
 
 
 def failure(p, message):
@@ -82,7 +81,7 @@ def test_help_of_each_command_starts_with_its_usage(cmd):
 def test_help_option_prints_the_same_text_as_help_command(args, cmd, tmp_path):
     p = run(*args, db=tmp_path / "never.db")
     assert p.stdout == run("help", cmd).stdout
-    assert not (tmp_path / "never.db").exists()  # --help opens no database
+    assert not db_made(tmp_path / "never.db")  # --help opens no database
 
 
 def test_db_defaults_to_var_vigie_db_in_the_working_folder(tmp_path):
@@ -92,14 +91,14 @@ def test_db_defaults_to_var_vigie_db_in_the_working_folder(tmp_path):
     assert p.returncode == 0, p.stderr
     assert re.fullmatch(r"vgt_[0-9a-f]{64}\n", p.stdout)
     db = tmp_path / "var" / "vigie.db"
-    con = sqlite3.connect(str(db))
-    assert con.execute("SELECT name, role FROM user").fetchall() == [("admin", "admin")]
+    con = connect(str(db))
+    assert con.execute("SELECT name, role FROM \"user\"").fetchall() == [("admin", "admin")]
     con.close()
     env["VIGIE_DB"] = ""  # empty: the default again
     p = subprocess.run([BIN, "init"], cwd=tmp_path, env=env, capture_output=True, text=True,
                        timeout=60)
     assert p.returncode == 0
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     assert con.execute("SELECT count(*) FROM token").fetchone() == (2,)
     con.close()
 
@@ -179,7 +178,7 @@ def test_serve_port_in_use_is_refused(server, tmp_path):
 
 def start_serve(db, *args):
     """Starts `vigie serve` with args; returns (process, base url) once it listens."""
-    proc = subprocess.Popen([BIN, "serve", "--db", str(db), *args], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([BIN, "serve", "--db", db_arg(db), *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -260,7 +259,7 @@ def test_serve_on_ipv6_loopback_with_prefix_and_threads(tmp_path):
 def test_ioc_usage_errors(args, message, tmp_path):
     p = run_in(tmp_path, "ioc", *args)
     usage(p, "ioc", message)
-    assert not (tmp_path / "v.db").exists()
+    assert not db_made(tmp_path / "v.db")
 
 
 def test_ioc_failures_name_the_file(tmp_path):
@@ -291,7 +290,7 @@ def test_ioc_import_empty_many_and_invalid_files(tmp_path, server):
     assert ioc_counts(p) == {"added": 10001, "updated": 0, "unchanged": 0, "rejected": 0}
     r = server.get("/api/v1/indicators?source=bulk&limit=1")
     assert r.status_code == 200 and r.json()["items"][0]["value"] == "h0.many.example"
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     assert con.execute("SELECT count(*) FROM indicator WHERE source = 'bulk'").fetchone() == (
         10001,)
     con.close()
@@ -373,13 +372,13 @@ def test_match_record_errors(tmp_path, server):
     assert r.status_code == 201, r.text
     d = tmp_path / "logs"
     d.mkdir()
-    p = run("match", "--db", str(db), "--record", str(d), check=False)
+    p = run("match", "--db", db_arg(db), "--record", str(d), check=False)
     failure(p, f"vigie match: {d}: Is a directory")
     # more than ten malformed lines: ten shown, then the count; the good events recorded
     log = tmp_path / "log.json"
     good = open(os.path.join(DATA, "eve", "sample.json")).read()
     log.write_text("{broken\n" * 12 + good)
-    p = run("match", "--db", str(db), "--record", str(log))
+    p = run("match", "--db", db_arg(db), "--record", str(log))
     shown = [l for l in p.stderr.splitlines() if l.startswith(f"{log}:")]
     assert [int(l.split(":")[1]) for l in shown] == list(range(1, 11))
     assert "vigie match: 12 malformed lines skipped (first 10 shown)" in p.stderr
@@ -413,7 +412,7 @@ def test_match_record_errors(tmp_path, server):
 def test_vuln_usage_errors(args, message, tmp_path):
     p = run_in(tmp_path, "vuln", *args)
     usage(p, "vuln", message)
-    assert not (tmp_path / "v.db").exists()
+    assert not db_made(tmp_path / "v.db")
 
 
 @pytest.mark.parametrize("sub", [("import", "f.json"), ("match",), ("digest", "--org", "1")])
@@ -476,7 +475,7 @@ def test_vuln_digest_text_shows_kev_and_epss(server):
 def test_vuln_import_progress_on_a_terminal(tmp_path):
     master, slave = pty.openpty()
     try:
-        p = subprocess.Popen([BIN, "vuln", "import", "--db", str(tmp_path / "v.db"),
+        p = subprocess.Popen([BIN, "vuln", "import", "--db", db_arg(tmp_path / "v.db"),
                               os.path.join(VULNDB, "nvd-a.json"),
                               os.path.join(VULNDB, "kev.json")],
                              stdout=subprocess.PIPE, stderr=slave)
@@ -576,7 +575,7 @@ def test_nvd_record_rejected_by_its_place(mutate, where, message, tmp_path):
     assert p.stderr.splitlines()[0] == f"{f}: {where}: {message}"
     assert "1 added, 0 updated, 0 unchanged, 1 rejected" in p.stderr
     assert run("vuln", "match", "--quiet", db=tmp_path / "v.db").returncode == 0
-    con = sqlite3.connect(str(tmp_path / "v.db"))
+    con = connect(str(tmp_path / "v.db"))
     assert con.execute("SELECT cve FROM vuln").fetchall() == [("CVE-2025-1999",)]
     con.close()
 
@@ -626,7 +625,7 @@ def test_cve5_adp_score_used_when_the_cna_has_none(tmp_path):
     db = tmp_path / "v.db"
     p = run("vuln", "import", str(f), db=db)
     assert "1 added" in p.stderr
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     assert con.execute("SELECT cve, cvss, cvss_version FROM vuln").fetchall() == [
         ("CVE-2024-2001", 6.1, "3.0")]
     con.close()

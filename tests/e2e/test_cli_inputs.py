@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from conftest import BIN, ROOT, run
+from conftest import db_arg, BIN, ROOT, run
 
 VULNDB = os.path.join(ROOT, "tests", "data", "vulndb")
 BIG = 64 << 20           # bytes piped in
@@ -116,7 +116,7 @@ def test_ioc_import_streams_a_pipe(tmp_path):
     db = tmp_path / "v.db"
     run("init", db=db)
     filler = b"# " + b"c" * 1021 + b"\n"  # 1 KiB comment lines
-    args = ["ioc", "import", "--db", str(db), "-"]
+    args = ["ioc", "import", "--db", db_arg(db), "-"]
     rc0, err0, rss0 = measured(args, b"domain-name first.example\n" + filler * 16)
     assert rc0 == 0, err0
     big = b"domain-name first.example\n" + filler * (BIG // len(filler)) + \
@@ -132,7 +132,7 @@ def test_ioc_import_strict_long_line_from_pipe(tmp_path):
     lines before it, in the pending chunk, are not stored (as for any invalid line)."""
     db = tmp_path / "v.db"
     data = b"domain-name a.example\n" + b"v" * (6 << 20) + b"\ndomain-name b.example\n"
-    p = subprocess.run([BIN, "ioc", "import", "--strict", "--db", str(db), "-"], input=data,
+    p = subprocess.run([BIN, "ioc", "import", "--strict", "--db", db_arg(db), "-"], input=data,
                        capture_output=True, timeout=60)
     err = p.stderr.decode()
     assert p.returncode == 1, err
@@ -146,7 +146,7 @@ def test_ioc_import_strict_long_line_from_pipe(tmp_path):
 def test_vuln_import_reads_a_pipe_and_a_fifo(tmp_path):
     data = open(os.path.join(VULNDB, "nvd-a.json"), "rb").read()
     db = tmp_path / "v.db"
-    p = subprocess.run([BIN, "vuln", "import", "--db", str(db), "/dev/stdin"], input=data,
+    p = subprocess.run([BIN, "vuln", "import", "--db", db_arg(db), "/dev/stdin"], input=data,
                        capture_output=True, timeout=60)
     err = p.stderr.decode()
     assert p.returncode == 0, err
@@ -160,7 +160,7 @@ def test_vuln_import_reads_a_pipe_and_a_fifo(tmp_path):
         writer.wait(timeout=30)
     assert "imported 1 file(s)" in p.stderr and "0 added, 0 updated, 4 unchanged" in p.stderr
     # an empty pipe is a bad document, not a silent success
-    p = subprocess.run([BIN, "vuln", "import", "--db", str(db), "/dev/stdin"], input=b"",
+    p = subprocess.run([BIN, "vuln", "import", "--db", db_arg(db), "/dev/stdin"], input=b"",
                        capture_output=True, timeout=60)
     assert p.returncode == 1
     assert "nothing imported" in p.stderr.decode()
@@ -296,6 +296,7 @@ def writers(tmp_path):
         yield [str(iocs) if a == "IOCS" else feed if a == "FEED" else a for a in w]
 
 
+@pytest.mark.sqlite_only("the SQLite file made immutable (chattr +i)")
 def test_immutable_database_file_named_with_its_cause(tmp_path):
     """A database file the process may not write (root bypasses mode 0444: the immutable flag
     stops root too): every command says which file and why, exit 1, not "not an error"."""
@@ -316,6 +317,7 @@ def test_immutable_database_file_named_with_its_cause(tmp_path):
         chattr("-i", db)
 
 
+@pytest.mark.sqlite_only("the SQLite file's folder not writable (its -wal and -shm files)")
 def test_database_in_a_folder_it_cannot_write(tmp_path):
     """The file is writable but its folder is not: the -wal and -shm files cannot be made
     beside it, and the message says so."""
@@ -336,6 +338,7 @@ def test_database_in_a_folder_it_cannot_write(tmp_path):
         chattr("-i", d)
 
 
+@pytest.mark.sqlite_only("the SQLite file on a read-only file system")
 def test_read_only_file_system(tmp_path):
     mnt = tmp_path / "fs"
     mnt.mkdir()

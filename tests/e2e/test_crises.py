@@ -8,11 +8,10 @@ pointer."""
 import hashlib
 import json
 import re
-import sqlite3
 
 import pytest
 
-from conftest import make_incident, make_org
+from conftest import connect, make_incident, make_org
 
 ACK = re.compile(r"^/ack/[0-9a-f]{64}$")
 
@@ -54,7 +53,7 @@ def linked(srv):
 def ack_links(srv):
     """The acknowledgement link of each recipient's latest crisis mail, read from the outbox's
     table (the API need not show the links: test_crisis_mail.py takes them from the mail)."""
-    db = sqlite3.connect(srv.db)
+    db = connect(srv.db)
     try:
         rows = db.execute("SELECT recipients, body_text FROM outbox WHERE kind = 'crisis' "
                           "ORDER BY id").fetchall()
@@ -100,7 +99,7 @@ def test_done_when(server):
     assert all(ACK.match(l) for l in links.values()) and len(set(links.values())) == 3
     # the crisis tables keep the tokens' SHA-256 only (the token itself lives in the queued
     # message until it is delivered: docs/SECURITY.md)
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     try:
         hashes = {bytes(h) for (h,) in db.execute("SELECT hash FROM crisis_ack")}
         tables = [str(row) for t in ("crisis", "crisis_member", "crisis_log", "crisis_ack")

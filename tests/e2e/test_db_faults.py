@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from conftest import BIN, Server, run, wait_for
+from conftest import BIN, db_arg, Server, run, wait_for
 
 INCIDENT = {"title": "t", "class": "malicious-code", "type": "infected-system",
             "observables": [{"value": "192.0.2.1"}, {"value": "evil.example"}]}
@@ -71,6 +71,8 @@ def remount(mnt, mode):
     assert p.returncode == 0, p.stderr
 
 
+@pytest.mark.sqlite_only("the SQLite file on a read-only file system (PostgreSQL's faults: "
+                         "test_pg_faults.py)")
 def test_read_only_file_system(tmpfs):
     db = tmpfs / "v.db"
     srv = Server(db)
@@ -127,6 +129,8 @@ def fill(path):
     return filler
 
 
+@pytest.mark.sqlite_only("the SQLite file on a full file system (PostgreSQL's faults: "
+                         "test_pg_faults.py)")
 def test_full_file_system(tmpfs):
     db = tmpfs / "v.db"
     srv = Server(db)
@@ -168,6 +172,7 @@ def test_full_file_system(tmpfs):
 
 
 @pytest.mark.timeout(120)
+@pytest.mark.sqlite_only("SQLite's file lock held by another process (BEGIN EXCLUSIVE)")
 def test_locked_by_another_process(server):
     ref = server.post("/api/v1/incidents", INCIDENT).json()["ref"]
     before = counts(server.db)
@@ -210,6 +215,7 @@ def post_async(srv, body):
 
 
 @pytest.mark.timeout(90)
+@pytest.mark.sqlite_only("SQLite's file lock held by another process (BEGIN EXCLUSIVE)")
 def test_locked_batch_waits_once(tmp_path):
     # With a 5 s busy timeout: W0 alone in a batch waits 5 s for the lock and fails; A and B,
     # sent meanwhile, queue up as the next batch. Its first write waits 5 s and fails; the
@@ -251,7 +257,7 @@ def test_locked_batch_waits_once(tmp_path):
 
 def test_busy_timeout_option_checked(tmp_path):
     for bad in ("0", "600001", "ten", ""):
-        p = subprocess.run([BIN, "serve", "--db", str(tmp_path / "v.db"), "--listen",
+        p = subprocess.run([BIN, "serve", "--db", db_arg(tmp_path / "v.db"), "--listen",
                             "127.0.0.1:0", "--busy-timeout", bad], capture_output=True,
                            text=True, timeout=60)
         assert p.returncode == 2, (bad, p.stderr)

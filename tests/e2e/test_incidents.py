@@ -1,9 +1,8 @@
 """Incidents: creation, RSIT classification, lifecycle, timeline, audit, notes, observables,
 playbook steps and list filters."""
 import re
-import sqlite3
 
-from conftest import make_incident, make_org
+from conftest import connect, make_incident, make_org
 
 
 def test_create_and_get(server):
@@ -300,7 +299,7 @@ def test_playbook_changed_by_another_process_is_used_at_once(server):
     """Playbooks are cached by the server; a change written by another connection must
     show in the next incident."""
     first = make_incident(server, **{"class": "fraud", "type": "phishing"})
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     db.execute("""UPDATE playbook SET steps = '[{"id":"x1","title":"Check","phase":"analysis"}]'
                   WHERE class = 'fraud'""")
     db.commit()

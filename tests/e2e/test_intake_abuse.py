@@ -4,9 +4,8 @@ prefix), a global cap that holds reports in a bounded queue, X-Forwarded-For rea
 trusted proxies; networks too wide and too many observables refused."""
 import json
 import socket
-import sqlite3
 
-from conftest import Server, make_incident, make_org, run
+from conftest import db_arg, connect, Server, make_incident, make_org, run
 
 
 def body(email="r@agency.example", kind="ministry", **extra):
@@ -23,7 +22,7 @@ def report(srv, xff=None, **kw):
 
 
 def intake_log(srv):
-    db = sqlite3.connect(srv.db)
+    db = connect(srv.db)
     rows = db.execute("SELECT client, decision, incident_ref FROM intake ORDER BY id").fetchall()
     db.close()
     return rows
@@ -115,7 +114,7 @@ def test_min_prefix_and_observable_cap_are_configurable(tmp_path):
                      ("--intake-max-observables", "0"), ("--ratelimit-ipv6-prefix", "129"),
                      ("--report-global-rate", "x"), ("--trusted-proxy", "10.0.0.0/33"),
                      ("--trusted-proxy", "example.org")]:
-        r = run("serve", "--db", str(tmp_path / "u.db"), opt, val, check=False)
+        r = run("serve", "--db", db_arg(tmp_path / "u.db"), opt, val, check=False)
         assert r.returncode == 2, (opt, val, r.stderr)
         assert opt in r.stderr, r.stderr
 

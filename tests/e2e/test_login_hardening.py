@@ -4,12 +4,11 @@ attempts are limited per client address and per account name with a doubling wai
 refused login gets the same answer whatever made it fail."""
 import http.client
 import json
-import sqlite3
 import threading
 
 import pytest
 
-from conftest import USER_PASSWORD as PW, wait_for
+from conftest import connect, USER_PASSWORD as PW, wait_for
 
 
 def login(srv, name, password, source="127.0.0.1"):
@@ -86,8 +85,8 @@ def test_same_answer_for_every_refusal(user_server):
     assert srv.post("/api/v1/users", {"name": "nopw", "role": "reader"}).status_code == 201
     assert srv.post("/api/v1/users", {"name": "gone", "role": "reader",
                                       "password": PW}).status_code == 201
-    db = sqlite3.connect(srv.db)
-    db.execute("UPDATE user SET disabled = 1 WHERE name = 'gone'")
+    db = connect(srv.db)
+    db.execute("UPDATE \"user\" SET disabled = 1 WHERE name = 'gone'")
     db.commit()
     db.close()
     answers = [login(srv, name, pw, source=f"127.0.0.{i + 2}")

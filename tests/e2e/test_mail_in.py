@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from email.message import EmailMessage
 
-from conftest import BIN, CORPUS, make_incident, make_org, need_corpus, run
+from conftest import db_arg, BIN, CORPUS, make_incident, make_org, need_corpus, run
 from mailsink import env
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "mailin")
@@ -25,7 +25,7 @@ def sample(name):
 
 def ingest(db, raw, code=0, **kw):
     """Feeds raw (bytes) to `vigie mail ingest` on stdin; the NDJSON line (a dict)."""
-    p = subprocess.run([BIN, "mail", "ingest", "--db", str(db)], input=raw, capture_output=True,
+    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(db)], input=raw, capture_output=True,
                        env=env(**kw), timeout=60)
     assert p.returncode == code, p.stderr.decode()
     if code:
@@ -243,7 +243,7 @@ def test_maildir_moves_after_commit(server, tmp_path):
     (md / "new" / ".hidden").write_bytes(b"not a message")
     (md / "cur" / "0.old:2,S").write_bytes(b"already read")
     os.symlink("/etc/passwd", md / "new" / "4.link")  # not a regular file: never followed
-    p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md),
+    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(server.db), "--maildir", str(md),
                         "--batch", "2"], capture_output=True, env=env(), timeout=60)
     assert p.returncode == 1, p.stderr  # one file could not be read
     assert b"4.link: skipped, left in new/" in p.stderr
@@ -258,14 +258,14 @@ def test_maildir_moves_after_commit(server, tmp_path):
     assert (md / "cur" / "0.old:2,S").read_bytes() == b"already read"
     assert (md / "cur" / "1.a:2,S").read_bytes() == sample("report_constituent_qp.eml")
     # a second run finds nothing new
-    p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md)],
+    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(server.db), "--maildir", str(md)],
                        capture_output=True, env=env(), timeout=60)
     assert p.returncode == 0 and p.stdout == b"" and b"ingested 0" in p.stderr
     # a crash after the commit and before the move: the file is still in new/ next time, and
     # is taken as a duplicate (nothing done twice)
     shutil.copy(md / "cur" / "1.a:2,S", md / "new" / "1.a")
     n_inc = len(server.get("/api/v1/incidents").json()["items"])
-    p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md)],
+    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(server.db), "--maildir", str(md)],
                        capture_output=True, env=env(), timeout=60)
     assert p.returncode == 0
     assert json.loads(p.stdout)["outcome"] == "duplicate"
@@ -276,11 +276,11 @@ def test_maildir_moves_after_commit(server, tmp_path):
 def test_store_failure_is_a_temporary_failure(tmp_path):
     bad = tmp_path / "not-a-dir"
     bad.write_text("x")
-    p = subprocess.run([BIN, "mail", "ingest", "--db", str(bad / "vigie.db")],
+    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(bad / "vigie.db")],
                        input=sample("auto_replied.eml"), capture_output=True, env=env(),
                        timeout=60)
     assert p.returncode == 75, p.stderr  # EX_TEMPFAIL: the MTA keeps the message and retries
-    p = subprocess.run([BIN, "mail", "ingest", "--db", str(tmp_path / "v.db"), "--bogus"],
+    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(tmp_path / "v.db"), "--bogus"],
                        capture_output=True, env=env(), timeout=60)
     assert p.returncode == 2
 
@@ -344,7 +344,7 @@ def test_global_cap_holds_reports_for_the_analysts(server, tmp_path):
     raw = sample("report_constituent_qp.eml")
     for i in range(3):
         (md / "new" / f"{i}.m").write_bytes(raw.replace(b"<report-1@", f"<r{i}@".encode()))
-    p = subprocess.run([BIN, "mail", "ingest", "--db", str(server.db), "--maildir", str(md),
+    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(server.db), "--maildir", str(md),
                         "--report-global-rate", "1"], capture_output=True, env=env(), timeout=60)
     assert p.returncode == 0, p.stderr
     lines = [json.loads(x) for x in p.stdout.decode().splitlines()]

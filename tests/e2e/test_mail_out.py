@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from conftest import BIN, Server, make_incident, make_org, run, wait_for
+from conftest import db_arg, BIN, Server, make_incident, make_org, run, wait_for
 from mailsink import env
 
 
@@ -157,7 +157,7 @@ def test_kill_9_mid_round_loses_nothing(server, smtp):
     for i in range(n):
         queue(server.db, f"k{i}@example.org", subject=f"k{i}")
     smtp.stall_at = 3  # the server holds the third message, stored but not yet answered
-    p = subprocess.Popen([BIN, "mail", "send", "--db", str(server.db)],
+    p = subprocess.Popen([BIN, "mail", "send", "--db", db_arg(server.db)],
                          env=env(VIGIE_SMTP_URL=smtp.url), stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE)
     assert smtp.stalled.wait(20)

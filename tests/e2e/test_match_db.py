@@ -2,7 +2,7 @@
 /api/v1/events, and what sightings lead to (attribution, alerts, escalation)."""
 import json
 
-from conftest import make_org, run
+from conftest import db_arg, make_org, run
 
 IOCS = """# feed
 domain-name evil.example
@@ -254,8 +254,8 @@ def test_record_reports_malformed_lines_as_match_does(tmp_path):
     assert import_iocs(tmp_path, db).returncode == 0
     log = tmp_path / "eve.json"
     log.write_text('{"dns":{"rrname":"evil.example"}}\n{bad\n{"dns":{"rrname":"evil.example"}}\n')
-    plain = run("match", "--db", str(db), str(log))
-    rec = run("match", "--db", str(db), "--record", str(log))
+    plain = run("match", "--db", db_arg(db), str(log))
+    rec = run("match", "--db", db_arg(db), "--record", str(log))
     assert f"{log}:2: malformed JSON" in plain.stderr
     assert f"{log}:2: malformed JSON" in rec.stderr
     assert rec.stdout == plain.stdout and len(hits(rec.stdout)) == 2

@@ -7,11 +7,10 @@ a second database: everything the first time, nothing the second, a changed even
 import base64
 import hashlib
 import json
-import sqlite3
 
 import pytest
 
-from conftest import Server, make_incident, make_org, run, wait_for
+from conftest import connect, Server, make_incident, make_org, run, wait_for
 
 LEVELS = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 # a value and a title per level, recognisable in any byte sent
@@ -173,7 +172,7 @@ def test_feed_follows_the_gate_now(feed):
 
 
 def indicators(db):
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     try:
         return {(t, v): tlp for t, v, tlp in
                 con.execute("SELECT type, value, tlp FROM indicator")}

@@ -8,7 +8,7 @@ import json
 import os
 import re
 
-from conftest import ROOT, run
+from conftest import db_bytes, ROOT, run
 
 LINE = re.compile(r'^\s*\{"([A-Z]+)",\s*"([^"]+)",\s*(VG_[A-Z]+),\s*\w+,\s*([^}]*)\}')
 
@@ -156,8 +156,7 @@ def test_partner_tokens_shown_once_listed_revoked(server):
         [(t["id"], "taxii", None), (t2["id"], "", None)]
     assert "token" not in r.text and t["token"][4:] not in r.text  # never the secret again
     # the database holds a hash only
-    with open(server.db, "rb") as f:
-        assert t["token"].encode() not in f.read()
+    assert t["token"].encode() not in db_bytes(server.db)
     who = server.get("/api/v1/share/whoami", token=t["token"])
     assert who.status_code == 200, who.text
     assert who.json() == {"kind": "partner", "name": "CERT-EU", "partner_id": p["id"],

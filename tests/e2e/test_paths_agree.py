@@ -15,13 +15,17 @@ import random
 import sqlite3
 import time
 
-from conftest import make_org, run
+from conftest import connect, db_arg, is_uri, make_org, run
 
 SEED = int(os.environ.get("VIGIE_AGREE_SEED", time.time_ns() % 1000000))
 
 
 def copy_db(src, dst):
-    """A consistent copy of a live database (SQLite's online backup, WAL included)."""
+    """A consistent copy of a live database (SQLite's online backup, WAL included; on
+    PostgreSQL, `vigie db copy` into dst's new database, ids kept)."""
+    if is_uri(db_arg(src)):
+        run("db", "copy", "--from", db_arg(src), "--to", db_arg(dst))
+        return
     a = sqlite3.connect(str(src))
     b = sqlite3.connect(str(dst))
     a.backup(b)
@@ -30,7 +34,7 @@ def copy_db(src, dst):
 
 
 def rows(db, sql):
-    con = sqlite3.connect(str(db))
+    con = connect(db)
     try:
         return list(con.execute(sql))
     finally:

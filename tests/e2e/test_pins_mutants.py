@@ -2,6 +2,7 @@
 the route matcher (src/http/router.c) and of the token check (src/http/auth.c) that a one-line
 change broke without any other test failing. Each asserts status, code and what the answer
 names."""
+from conftest import connect
 
 
 def error(r, status, code):
@@ -66,9 +67,8 @@ def test_authorization_scheme(server):
 def test_token_check_store_failure_is_500(server):
     """When the store cannot check a token (here its table is gone), the answer is 500
     `internal`, not 401: the caller's token is not at fault."""
-    import sqlite3
     assert server.get("/api/v1/me").status_code == 200
-    con = sqlite3.connect(str(server.db), timeout=30)
+    con = connect(str(server.db), timeout=30)
     con.execute("ALTER TABLE token RENAME TO token_gone")
     con.commit()
     try:

@@ -2,8 +2,9 @@
 normal forms), each written for a mutant of src/core/tlp.c, partner.c or url.c that no other
 test killed (docs/TESTING.md, "Mutation score"); and the last use of partner tokens."""
 import base64
-import sqlite3
 from datetime import datetime, timezone
+
+from conftest import connect
 
 
 def when(s):
@@ -36,7 +37,7 @@ def test_partner_token_last_used(server):
     assert first_use is not None, items
     assert when(items[0]["created"]) <= when(first_use) <= datetime.now(timezone.utc)
     assert items[1]["label"] == "unused" and items[1]["last_used"] is None
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     row = db.execute("SELECT last_used FROM partner_token WHERE id = ?", (used["id"],)).fetchone()
     db.close()
     assert row == (first_use,)
@@ -46,7 +47,7 @@ def test_partner_token_last_used(server):
     items = server.get(f"/api/v1/partners/{pid}/tokens").json()["items"]
     assert items[0]["last_used"] == first_use
     # a use recorded long ago is recorded again (as HTTP Basic this time)
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     db.execute("UPDATE partner_token SET last_used = '2026-01-01T00:00:00Z' WHERE id = ?",
                (used["id"],))
     db.commit()

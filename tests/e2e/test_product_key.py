@@ -5,10 +5,11 @@ code (Python's sqlite3 module, as the sqlite3 shell) may insert and update organ
 import json
 import os
 import random
-import sqlite3
 import time
 
-from conftest import ROOT, make_org, run
+import pytest
+
+from conftest import connect, db_arg, is_uri, ROOT, make_org, run
 
 ALL = ["*"] * 7
 
@@ -51,7 +52,7 @@ def write(tmp_path, name, doc):
 
 def findings(db):
     """Stored findings: (organisation, asset name, CVE key) sorted."""
-    con = sqlite3.connect(db)
+    con = connect(db)
     rows = sorted(con.execute(
         "SELECT f.org_id, a.cpe, f.key FROM finding f JOIN asset a ON a.id = f.asset_id"))
     con.close()
@@ -97,7 +98,7 @@ def test_sqlite_client_inserts_and_updates_org(server, tmp_path):
     db = server.db
     net = cpe("microsoft", ".net", "8.0.1")
     a = make_org(server, "Org A", assets=products())
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.execute("UPDATE org SET assets = ? WHERE id = ?", (json.dumps(products(net)), a["id"]))
     con.execute("INSERT INTO org(name, kind, sector, assets, contacts, created, updated) "
                 "VALUES ('Org B', 'ministry', 'x', ?, '[]', '2025-01-01', '2025-01-01')",
@@ -113,11 +114,12 @@ def test_sqlite_client_inserts_and_updates_org(server, tmp_path):
     assert [f[:2] for f in findings(db)] == sorted([(a["id"], net), (b, net)])
 
 
+@pytest.mark.sqlite_only("a SQLite file of schema 4 migrated (PostgreSQL's schema starts at 001)")
 def test_migration_recomputes_keys(tmp_path):
     """A database of schema 4 holds keys of the former rule ('microsoft:_net'); opening it
     migrates to 5 and recomputes them in C, so that an import finds the organisation."""
     db = tmp_path / "v.db"
-    con = sqlite3.connect(db)
+    con = connect(db)
     # schema 4 itself: a database of today set back to 4 would hold later migrations' columns.
     # Its triggers called a function of vigie's (until 5); the key is overwritten below anyway
     con.create_function("vg_cpe_name_key", 1, lambda value: "")
@@ -135,7 +137,7 @@ def test_migration_recomputes_keys(tmp_path):
     con.close()
     recs = [cve5(2001, "Microsoft", ".NET", [("8.0.0", "8.0.2")])]
     run("vuln", "import", write(tmp_path, "recs.json", recs), db=db)
-    con = sqlite3.connect(db)
+    con = connect(db)
     assert con.execute("PRAGMA user_version").fetchone()[0] >= 5
     assert list(con.execute("SELECT name_key, cpe FROM org_product")) == [("microsoft:net", net)]
     con.close()
@@ -196,8 +198,9 @@ def property_round(server, tmp_path, seed):
     rnd = random.Random(seed)
     db = server.db
     orgs = []
-    con = sqlite3.connect(db)  # a clean slate: no organisation, no record
-    con.execute("PRAGMA foreign_keys = ON")
+    con = connect(db)  # a clean slate: no organisation, no record
+    if not is_uri(db_arg(db)):
+        con.execute("PRAGMA foreign_keys = ON")  # always on in PostgreSQL
     for table in ("org", "finding", "asset", "vuln", "vuln_record", "vuln_product",
                   "vuln_compact"):
         con.execute(f"DELETE FROM {table}")

@@ -13,7 +13,7 @@ import uuid as uuidlib
 
 import pytest
 
-from conftest import run
+from conftest import connect, run
 
 EV_A = "5f0c1a3e-1d2b-4c5d-8e9f-0a1b2c3d4e5f"
 EV_B = "6a1d2b4f-2e3c-4d6e-9fa0-1b2c3d4e5f60"
@@ -136,8 +136,7 @@ def test_misp_pull_fetches_only_changed_events(tmp_path, source):
 
 
 def sources(db):
-    import sqlite3
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     try:
         return set(con.execute("SELECT value, tlp, source FROM indicator"))
     finally:
@@ -374,8 +373,7 @@ def taxii_post(srv, coll, objects):
 
 
 def pulled_domains(db):
-    import sqlite3
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     try:
         return {(v, tlp) for v, tlp in con.execute(
             "SELECT value, tlp FROM indicator WHERE type = 'domain-name' AND value LIKE "

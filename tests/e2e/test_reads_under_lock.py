@@ -8,6 +8,7 @@ import sqlite3
 import threading
 import time
 
+import pytest
 import requests
 
 from conftest import make_incident
@@ -51,6 +52,7 @@ def hold_lock(db, mode="EXCLUSIVE"):
     return holder
 
 
+@pytest.mark.sqlite_only("SQLite's file lock held by another process (BEGIN EXCLUSIVE)")
 def test_reads_answer_while_a_write_waits_for_the_lock(server):
     inc = make_incident(server, observables=["192.0.2.7", "evil.example"], title="before")
     ref = inc["ref"]

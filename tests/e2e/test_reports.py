@@ -1,7 +1,6 @@
 """The public intake: eligibility decisions, redirection, logging, rate limiting."""
-import sqlite3
 
-from conftest import Server, make_org
+from conftest import connect, Server, make_org
 
 REDIRECT = "https://www.cybermalveillance.gouv.fr/"
 
@@ -57,7 +56,7 @@ def test_ineligible_kinds_are_redirected_without_incident(server):
     assert server.get("/api/v1/incidents").json()["items"] == []
     # every attempt is logged, with its decision
     accepted = report(server, "x@agency.example", "public-agency").json()["incident"]
-    db = sqlite3.connect(server.db)
+    db = connect(server.db)
     rows = db.execute("SELECT decision, org_kind, client, incident_ref FROM intake "
                       "ORDER BY id").fetchall()
     db.close()

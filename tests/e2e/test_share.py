@@ -8,11 +8,10 @@ import json
 import os
 import random
 import re
-import sqlite3
 
 import pytest
 
-from conftest import CORPUS, make_incident, make_org, need_corpus, run
+from conftest import connect, CORPUS, make_incident, make_org, need_corpus, run
 
 LEVELS = ["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"]
 SECRET = {"AMBER+STRICT": "strict-secret", "RED": "red-secret"}
@@ -52,7 +51,7 @@ def stored(srv, **filters):
 
 def stored_db(db):
     """The same read from a database file."""
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     try:
         return {(t, v): tlp for t, v, tlp in con.execute("SELECT type, value, tlp FROM indicator")}
     finally:

@@ -2,11 +2,10 @@
 cause logged on the server's stderr), not 404; the public intake answers 500 when it cannot
 look up the reporter's organisation or log the report. The failures are provoked by dropping
 a table from the database between two runs of the server."""
-import sqlite3
 
 import pytest
 
-from conftest import make_incident, make_org
+from conftest import drop_table, make_incident, make_org, no_such_table
 
 
 REPORT = {"reporter": {"name": "R", "email": "r@a.example"},
@@ -26,10 +25,7 @@ def seeded(server):
 def restart_without(server, table):
     rc, err = server.stop()
     assert rc == 0, err
-    db = sqlite3.connect(str(server.db))
-    db.execute(f"DROP TABLE {table}")
-    db.commit()
-    db.close()
+    drop_table(server.db, table)
     server.start()
 
 
@@ -67,12 +63,13 @@ def test_missing_items_are_still_404(seeded):
 
 @pytest.mark.parametrize("table,cause", [
     ("org_domain", "cannot look up the organisation of 'a.example'"),
-    ("intake", "no such table: intake"),
+    ("intake", None),  # the engine's own message: no_such_table
 ])
 def test_intake_store_failure_is_500(seeded, table, cause):
     server, _ = seeded
     restart_without(server, table)
-    internal(server, server.post("/api/v1/reports", REPORT, token=""), cause)
+    internal(server, server.post("/api/v1/reports", REPORT, token=""),
+             cause or no_such_table(server.db, table))
 
 
 def test_token_check_store_failure_is_500_not_401(seeded):
@@ -91,6 +88,7 @@ def test_report_not_logged_leaves_no_incident(seeded):
     restart_without(server, "intake")
     report = dict(REPORT, reporter={"name": "R", "email": "r@a.example"},
                   organisation={"name": "A", "kind": "ministry"})
-    internal(server, server.post("/api/v1/reports", report, token=""), "no such table: intake")
+    internal(server, server.post("/api/v1/reports", report, token=""),
+             no_such_table(server.db, "intake"))
     after = server.get("/api/v1/incidents").json()["items"]
     assert [i["ref"] for i in after] == [i["ref"] for i in before]

@@ -5,12 +5,11 @@ half-written, and the same command works once the database is whole again. Also 
 that cannot be written (stdout on /dev/full) and stored indicators the matcher cannot read."""
 import json
 import os
-import sqlite3
 import subprocess
 
 import pytest
 
-from conftest import BIN, ROOT, make_org, run
+from conftest import db_arg, connect, is_uri, no_such_table, BIN, ROOT, make_org, run
 
 DATA = os.path.join(ROOT, "tests", "data")
 SAMPLE = os.path.join(DATA, "eve", "sample.json")
@@ -18,7 +17,7 @@ GOOD_IOCS = os.path.join(DATA, "iocs", "good.txt")
 
 
 def sql(db, *statements):
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     for s in statements:
         con.execute(s)
     con.commit()
@@ -26,18 +25,30 @@ def sql(db, *statements):
 
 
 def scalar(db, query):
-    con = sqlite3.connect(str(db))
+    con = connect(str(db))
     v = con.execute(query).fetchone()[0]
     con.close()
     return v
 
 
+def on_pg(db):
+    return is_uri(db_arg(db))
+
+
 def abort_on(db, when, table):
+    if on_pg(db):  # a trigger function raising the same message
+        sql(db, "CREATE FUNCTION inj_f() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$BEGIN RAISE EXCEPTION 'injected'; END$$",
+                f"CREATE TRIGGER inj_t {when} ON {table} FOR EACH ROW EXECUTE FUNCTION inj_f()")
+        return
     sql(db, f"CREATE TRIGGER inj_t {when} ON {table} "
             "BEGIN SELECT RAISE(ABORT, 'injected'); END")
 
 
 def heal(db):
+    if on_pg(db):
+        sql(db, "DROP FUNCTION IF EXISTS inj_f() CASCADE")  # its triggers with it
+        return
     sql(db, "DROP TRIGGER IF EXISTS inj_t")
 
 
@@ -59,7 +70,8 @@ def test_init_and_token_name_the_database_error(db):
     failed(run("token", "create", "--user", "x", db=db, check=False),
            "vigie token: database error: injected")
     assert scalar(db, "SELECT count(*) FROM token") == 1  # the first init's only
-    assert scalar(db, "SELECT count(*) FROM user WHERE name = 'x'") == 1  # made before the token
+    # made before the token
+    assert scalar(db, "SELECT count(*) FROM \"user\" WHERE name = 'x'") == 1
     heal(db)
     assert run("token", "create", "--user", "x", db=db).stdout.startswith("vgt_")
 
@@ -89,23 +101,23 @@ def test_ioc_value_not_utf8_is_rejected_by_line(db, tmp_path):
 def test_match_record_store_failure_records_nothing(db):
     run("ioc", "import", GOOD_IOCS, db=db)
     abort_on(db, "BEFORE INSERT", "sighting")
-    p = run("match", "--db", str(db), "--record", SAMPLE, check=False)
+    p = run("match", "--db", db_arg(db), "--record", SAMPLE, check=False)
     failed(p, f"vigie match: {SAMPLE}: database error: injected")
     assert p.stderr.splitlines()[-1] == '{"sightings":0,"alerts":0,"unrecorded":0}'
     assert scalar(db, "SELECT count(*) FROM sighting") == 0
     assert scalar(db, "SELECT count(*) FROM alert") == 0
     heal(db)
-    p = run("match", "--db", str(db), "--record", SAMPLE)
+    p = run("match", "--db", db_arg(db), "--record", SAMPLE)
     assert json.loads(p.stderr.splitlines()[-1])["sightings"] == len(p.stdout.splitlines()) > 0
 
 
 def test_match_database_tables_missing(db):
     run("ioc", "import", GOOD_IOCS, db=db)
     sql(db, "ALTER TABLE org RENAME TO inj_gone")
-    failed(run("match", "--db", str(db), "--record", SAMPLE, check=False),
-           "vigie match: database error: no such table: org")
+    failed(run("match", "--db", db_arg(db), "--record", SAMPLE, check=False),
+           "vigie match: database error: " + no_such_table(db, "org"))
     sql(db, "ALTER TABLE inj_gone RENAME TO org", "ALTER TABLE indicator RENAME TO inj_gone")
-    failed(run("match", "--db", str(db), SAMPLE, check=False),
+    failed(run("match", "--db", db_arg(db), SAMPLE, check=False),
            "vigie match: cannot read the database's indicators")
     sql(db, "ALTER TABLE inj_gone RENAME TO indicator")
     p = run("match", "--db", "/proc/nope/v.db", SAMPLE, check=False)
@@ -116,7 +128,7 @@ def test_match_skips_stored_indicators_it_cannot_read(db):
     run("ioc", "import", GOOD_IOCS, db=db)
     n = scalar(db, "SELECT count(*) FROM indicator")
     sql(db, "UPDATE indicator SET type = 'x-unknown' WHERE value = 'evil.example'")
-    p = run("match", "--db", str(db), SAMPLE)
+    p = run("match", "--db", db_arg(db), SAMPLE)
     assert "vigie match: 1 stored indicators the matcher cannot read, skipped" in p.stderr
     hits = [json.loads(l) for l in p.stdout.splitlines()]
     assert hits and all(h["indicator"] != "evil.example" for h in hits)
@@ -126,7 +138,7 @@ def test_match_skips_stored_indicators_it_cannot_read(db):
 @pytest.mark.parametrize("record", [False, True])
 def test_match_output_that_cannot_be_written(db, record):
     run("ioc", "import", GOOD_IOCS, db=db)
-    args = ["match", "--db", str(db)] + (["--record"] if record else []) + [SAMPLE]
+    args = ["match", "--db", db_arg(db)] + (["--record"] if record else []) + [SAMPLE]
     with open("/dev/full", "w") as full:
         p = subprocess.run([BIN, *args], stdout=full, stderr=subprocess.PIPE, text=True,
                            timeout=120)
@@ -163,8 +175,14 @@ def test_server_answers_500_when_the_commit_fails_and_keeps_nothing(server):
     and the server goes on."""
     sql(server.db, "CREATE TABLE inj_parent(id INTEGER PRIMARY KEY)",
         "CREATE TABLE inj_child(p INTEGER REFERENCES inj_parent(id) "
-        "DEFERRABLE INITIALLY DEFERRED)",
-        "CREATE TRIGGER inj_t AFTER INSERT ON audit BEGIN INSERT INTO inj_child VALUES (1); END")
+        "DEFERRABLE INITIALLY DEFERRED)")
+    if on_pg(server.db):
+        sql(server.db, "CREATE FUNCTION inj_f() RETURNS trigger LANGUAGE plpgsql AS "
+                       "$$BEGIN INSERT INTO inj_child VALUES (1); RETURN NULL; END$$",
+            "CREATE TRIGGER inj_t AFTER INSERT ON audit FOR EACH ROW EXECUTE FUNCTION inj_f()")
+    else:
+        sql(server.db, "CREATE TRIGGER inj_t AFTER INSERT ON audit BEGIN "
+                       "INSERT INTO inj_child VALUES (1); END")
     body = {"name": "Ministry Z", "kind": "ministry", "sector": "government",
             "assets": {"domains": ["z.example"], "cidrs": [], "products": []}}
     r = server.post("/api/v1/orgs", body)
@@ -177,7 +195,9 @@ def test_server_answers_500_when_the_commit_fails_and_keeps_nothing(server):
     assert make_org(server, "Ministry Z")["name"] == "Ministry Z"
     rc, err = server.stop()
     assert rc == 0
-    assert "commit: database error: FOREIGN KEY constraint failed" in err
+    assert "commit: database error: " + ('insert or update on table "inj_child" violates '
+                                         'foreign key constraint' if on_pg(server.db) else
+                                         "FOREIGN KEY constraint failed") in err, err
     server.start()
 
 

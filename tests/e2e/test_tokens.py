@@ -2,11 +2,10 @@
 most (--login-tokens-max); those made on purpose live until revoked unless given expires_in;
 the list shows each token's kind, expiry and last use (recorded at most once a minute)."""
 import datetime
-import sqlite3
 
 import pytest
 
-from conftest import USER_PASSWORD as PW, wait_for
+from conftest import connect, USER_PASSWORD as PW, wait_for
 
 
 def when(s):
@@ -100,7 +99,7 @@ def test_an_expired_api_token_is_refused(user_server):
     r = srv.post("/api/v1/tokens", {"label": "x", "expires_in": 3600})
     tok, tid = r.json()["token"], r.json()["id"]
     assert srv.get("/api/v1/me", token=tok).status_code == 200
-    db = sqlite3.connect(srv.db)
+    db = connect(srv.db)
     db.execute("UPDATE token SET expires = '2026-01-01T00:00:00Z' WHERE id = ?", (tid,))
     db.commit()
     db.close()
@@ -127,7 +126,7 @@ def test_last_used_is_shown_and_written_once_a_minute(user_server):
     mine = srv.get("/api/v1/tokens", token=tok).json()["items"]
     assert mine[0]["last_used"] == first_use
     # a use recorded a minute ago is recorded again
-    db = sqlite3.connect(srv.db)
+    db = connect(srv.db)
     db.execute("UPDATE token SET last_used = '2026-01-01T00:00:00Z' WHERE id = ?",
                (mine[0]["id"],))
     db.commit()

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conftest import ROOT, make_org, run
+from conftest import connect, ROOT, make_org, run
 
 DATA = os.path.join(ROOT, "tests", "data", "vulndb")
 CORPUS = os.environ.get("VIGIE_CORPUS", os.path.join(ROOT, "..", "shared", "corpus"))
@@ -244,8 +244,7 @@ def match_summary(p):
 
 
 def stored_findings(db):
-    import sqlite3
-    con = sqlite3.connect(db)
+    con = connect(db)
     rows = sorted(con.execute("SELECT org_id, asset_id, key, first_seen FROM finding"))
     con.close()
     return rows
@@ -254,7 +253,6 @@ def stored_findings(db):
 def test_rematch_rewrites_only_what_changed(server):
     """A full re-match compares each organisation's findings fingerprint with the stored one
     and rewrites only those that differ; every incremental write keeps the fingerprints."""
-    import sqlite3
     a, b = setup_orgs(server)
     db = server.db
     run("vuln", "import", data("nvd-a.json"), data("kev.json"), data("epss.csv"), db=db)
@@ -284,7 +282,7 @@ def test_rematch_rewrites_only_what_changed(server):
     assert stored_findings(db) == findings
     # a fingerprint that differs (findings written by an older matcher): that organisation
     # alone is rewritten, its findings kept, and the fingerprint is right again
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.execute("UPDATE finding_sum SET h = h + 1 WHERE org_id = ?", (a["id"],))
     con.commit()
     con.close()
@@ -292,14 +290,14 @@ def test_rematch_rewrites_only_what_changed(server):
     assert stored_findings(db) == findings
     assert match_summary(run("vuln", "match", "--quiet", db=db)) == (n, 0, 0, 0, 2)
     # both stale: each organisation gets back its own findings, no more, no fewer
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.execute("UPDATE finding_sum SET h = h + 1")
     con.commit()
     con.close()
     assert match_summary(run("vuln", "match", "--quiet", db=db)) == (n, 0, 0, 2, 2)
     assert stored_findings(db) == findings
     # a finding lost and its organisation's fingerprint unknown: rewritten, finding back
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.execute("DELETE FROM finding WHERE id = (SELECT max(id) FROM finding WHERE org_id = ?)",
                 (a["id"],))
     con.execute("DELETE FROM finding_sum WHERE org_id = ?", (a["id"],))
@@ -309,7 +307,7 @@ def test_rematch_rewrites_only_what_changed(server):
     assert match_summary(p) == (n, 1, 0, 1, 2)
     assert [f[:3] for f in stored_findings(db)] == [f[:3] for f in findings]
     # records without a compact form (a database from before it) are read from their JSON
-    con = sqlite3.connect(db)
+    con = connect(db)
     con.execute("DELETE FROM vuln_compact")
     con.commit()
     con.close()
@@ -318,9 +316,9 @@ def test_rematch_rewrites_only_what_changed(server):
     assert len(ndjson(p.stdout)) == n
     # a compact form altered in the database is reported, not matched, and nothing crashes
     run("vuln", "import", data("nvd-a.json"), db=db)  # unchanged: no compact form rewritten
-    con = sqlite3.connect(db)
-    con.execute("INSERT INTO vuln_compact(key, source, data) SELECT key, source, x'5647433101' "
-                "FROM vuln_record LIMIT 1")
+    con = connect(db)
+    con.execute("INSERT INTO vuln_compact(key, source, data) SELECT key, source, ? "
+                "FROM vuln_record LIMIT 1", (bytes.fromhex("5647433101"),))
     con.commit()
     con.close()
     p = run("vuln", "match", "--quiet", db=db)

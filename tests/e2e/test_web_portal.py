@@ -4,7 +4,6 @@ same intake, eligibility and limits as POST /api/v1/reports; errors beside their
 everything typed kept; honeypot; minimum fill time), the stylesheet and the script, and the
 console login `vigie serve --demo` prints."""
 import re
-import sqlite3
 import time
 import xml.etree.ElementTree as ET
 
@@ -12,7 +11,7 @@ import html5lib
 import pytest
 import requests
 
-from conftest import Server, wait_for
+from conftest import connect, Server, wait_for
 
 REDIRECT = "https://www.cybermalveillance.gouv.fr/"
 SITE = "https://cert.example.org"
@@ -225,7 +224,7 @@ def incidents(srv):
 
 
 def intake_log(srv):
-    db = sqlite3.connect(srv.db)
+    db = connect(srv.db)
     try:
         return db.execute("SELECT decision, reporter_email, org_name, org_kind, incident_ref "
                           "FROM intake ORDER BY id").fetchall()

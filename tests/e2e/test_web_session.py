@@ -8,14 +8,13 @@ the plain-HTTP test server. A session is probed without ending it by POST /conso
 a wrong CSRF token: a live session gets 403 `Form expired`, a dead one 303 to the login."""
 import hashlib
 import re
-import sqlite3
 import time
 
 import html5lib
 import pytest
 import requests
 
-from conftest import ROOT, USER_PASSWORD, Server, add_user
+from conftest import connect, ROOT, USER_PASSWORD, Server, add_user
 
 COOKIE_RE = re.compile(r"^vigie_session=(vgt_[0-9a-f]{64}); Path=/console; HttpOnly; "
                        r"SameSite=Strict; Max-Age=(\d+)(; Secure)?$")
@@ -238,7 +237,7 @@ def test_logout_revokes_and_clears(srv):
 def revoked(srv, token):
     """The revocation time of a session in the database (None: live)."""
     h = hashlib.sha256(token.encode()).digest()
-    with sqlite3.connect(str(srv.db)) as db:
+    with connect(str(srv.db)) as db:
         return db.execute("SELECT revoked FROM token WHERE hash = ?", (h,)).fetchone()[0]
 
 
@@ -300,8 +299,8 @@ def test_disabled_user_session_stops(srv):
     the flag in the database, which the server reads at the next request."""
     tok = login(srv, "dana")
     assert alive(srv, tok)
-    with sqlite3.connect(str(srv.db)) as db:
-        db.execute("UPDATE user SET disabled = 1 WHERE name = 'dana'")
+    with connect(str(srv.db)) as db:
+        db.execute("UPDATE \"user\" SET disabled = 1 WHERE name = 'dana'")
     assert not alive(srv, tok)
     r = post_login(srv, "dana")
     assert r.status_code == 401 and "Wrong user name or password." in r.text
