@@ -33,8 +33,6 @@ struct vg_indicator_row;
 
 /* The operations a backend implements for indicators, sightings and alerts. */
 struct vg_store_indicator_ops {
-    int (*indicator_import)(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
-                            json_t **out, struct vg_diag *d);
     int (*indicator_import_recs)(struct vg_store *st, const struct vg_actor *who,
                                  const struct vg_indicator_rec *v, size_t n, long long *ids,
                                  struct vg_indicator_import_counts *counts, struct vg_diag *d);

@@ -675,7 +675,6 @@ static const struct vg_store_incident_ops sqlite_incident_ops = {
 };
 
 static const struct vg_store_indicator_ops sqlite_indicator_ops = {
-    .indicator_import = sq_indicator_import,
     .indicator_import_recs = sq_indicator_import_recs,
     .indicator_get = sq_indicator_get,
     .indicator_list = sq_indicator_list,

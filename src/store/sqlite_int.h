@@ -240,8 +240,6 @@ int sq_playbook_put(struct vg_store *st, const struct vg_actor *who, const char 
                     const json_t *steps, json_t **out, struct vg_diag *d);
 
 /* sqlite_indicators.c: indicators, sightings, alerts. */
-int sq_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
-                        json_t **out, struct vg_diag *d);
 /* sqlite_indicator_import.c: the import of records (store/indicator.h). */
 int sq_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
                              const struct vg_indicator_rec *v, size_t n, long long *ids,

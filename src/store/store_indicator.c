@@ -1,13 +1,12 @@
-/* The vg_store_* functions of store/indicator.h: each calls the backend's operation. */
+/* The vg_store_* functions of store/indicator.h: each calls the backend's operation, but the
+ * JSON import, which is the import of records on either backend. */
 #include "store/indicator.h"
 
-#include "store/store.h"
+#include <stdlib.h>
 
-int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
-                              json_t **out, struct vg_diag *d)
-{
-    return st->ops->indicator->indicator_import(st, who, inds, out, d);
-}
+#include "store/store.h"
+#include "util/mem.h"
+#include "util/json.h"
 
 int vg_store_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
                                    const struct vg_indicator_rec *v, size_t n, long long *ids,
@@ -80,4 +79,67 @@ void vg_store_indicator_rows_close(struct vg_store *st, struct vg_indicator_rows
 {
     if (c)
         st->ops->indicator->indicator_rows_close(st, c);
+}
+
+/* The record of a checked indicator (core/record.h); tags (a new text, or NULL) holds its
+ * tags as stored. -1 when out of memory. */
+static int rec_of(const json_t *ind, struct vg_indicator_rec *r, char **tags)
+{
+    const json_t *conf = json_object_get(ind, "confidence"), *t = json_object_get(ind, "tags");
+    *tags = t ? vg_json_dump(t) : NULL;
+    *r = (struct vg_indicator_rec){vg_json_str(ind, "type"),
+                                   vg_json_str(ind, "value"),
+                                   vg_json_str(ind, "tlp"),
+                                   vg_json_str(ind, "source"),
+                                   json_is_integer(conf) ? (int)json_integer_value(conf) : -1,
+                                   *tags,
+                                   vg_json_str(ind, "first_seen"),
+                                   vg_json_str(ind, "last_seen"),
+                                   vg_json_str(ind, "expires")};
+    return t && !*tags ? -1 : 0;
+}
+
+int vg_store_indicator_import(struct vg_store *st, const struct vg_actor *who, const json_t *inds,
+                              json_t **out, struct vg_diag *d)
+{
+    /* one path for every import, on either backend: the objects as records */
+    size_t n = json_array_size(inds), i;
+    struct vg_indicator_rec *v = vg_calloc(n ? n : 1, sizeof *v);
+    char **tags = vg_calloc(n ? n : 1, sizeof *tags);
+    long long *idv = vg_calloc(n ? n : 1, sizeof *idv);
+    /* the answer whole before the import: nothing may fail once the rows are written */
+    json_t *ids = json_array(), *summary = NULL;
+    int rc = VG_ENOMEM;
+    if (!v || !tags || !idv || !ids)
+        goto out;
+    for (i = 0; i < n; i++)
+        if (rec_of(json_array_get(inds, i), &v[i], &tags[i]) < 0 ||
+            json_array_append_new(ids, json_integer(0)) != 0)
+            goto out;
+    summary = json_pack("{s:I,s:I,s:I,s:O}", "added", (json_int_t)0, "updated", (json_int_t)0,
+                        "unchanged", (json_int_t)0, "ids", ids);
+    if (!summary)
+        goto out;
+    struct vg_indicator_import_counts c;
+    rc = vg_store_indicator_import_recs(st, who, v, n, idv, &c, d);
+    if (rc)
+        goto out;
+    for (i = 0; i < n; i++)
+        json_integer_set(json_array_get(ids, i), (json_int_t)idv[i]);
+    json_integer_set(json_object_get(summary, "added"), (json_int_t)c.added);
+    json_integer_set(json_object_get(summary, "updated"), (json_int_t)c.updated);
+    json_integer_set(json_object_get(summary, "unchanged"), (json_int_t)c.unchanged);
+    *out = summary;
+    summary = NULL;
+out:
+    if (rc == VG_ENOMEM)
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    for (i = 0; tags && i < n; i++)
+        free(tags[i]);
+    free(tags);
+    free(v);
+    free(idv);
+    json_decref(ids);
+    json_decref(summary);
+    return rc;
 }
