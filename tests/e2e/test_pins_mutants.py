@@ -151,11 +151,10 @@ def test_session_route_gate(server):
 def test_session_check_store_failure_is_500(server):
     """When the store cannot check a session (its table is gone), a console route answers 500,
     not the login page: the browser's session is not at fault."""
-    import sqlite3
     from conftest import add_user
     add_user(server, "pin-rita", "reader")
     tok, _ = console_login(server, "pin-rita")
-    con = sqlite3.connect(str(server.db), timeout=30)
+    con = connect(server.db, timeout=30)
     con.execute("ALTER TABLE token RENAME TO token_gone")
     con.commit()
     try:
@@ -210,13 +209,12 @@ def test_session_idle_of_one_second(tmp_path):
 def test_session_of_no_known_use_is_not_idle(server):
     """A session whose last use is unknown (none in the database, none seen by this process)
     is not idle: it is served, not sent to the login page as if last used in 1970."""
-    import sqlite3
     from conftest import add_user
     add_user(server, "pin-rita", "reader")
     tok, _ = console_login(server, "pin-rita")
     rc, err = server.stop()
     assert rc == 0, err[-3000:]
-    with sqlite3.connect(str(server.db)) as db:
+    with connect(server.db) as db:
         n = db.execute("UPDATE token SET last_used = NULL WHERE kind = 'session'").rowcount
     assert n == 1
     server.start()
