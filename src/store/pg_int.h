@@ -22,7 +22,7 @@
 #include "store/store.h"
 
 #define PG_CACHE_MAX  256 /* prepared statements per connection */
-#define PG_MAX_PARAMS 16  /* parameters of one statement */
+#define PG_MAX_PARAMS 24  /* parameters of one statement */
 #define PG_URI_SHOWN  512 /* room for the URI as shown in messages (password removed) */
 
 struct pg {
