@@ -360,6 +360,14 @@ static void incidents_body(struct two *t)
     assert_true(json_equal(got, q));
     json_decref(got);
     json_decref(q);
+    /* an incident without observables relates to none */
+    json_t *e = incident(a, "{\"title\":\"e\",\"class\":\"fraud\",\"type\":\"phishing\"}", &d, &rc);
+    assert_int_equal(rc, 0);
+    struct vg_related_list none;
+    assert_int_equal(vg_store_incident_related(b, str(e, "ref"), 10, &none), 0);
+    assert_int_equal(none.n, 0);
+    vg_related_list_free(&none);
+    json_decref(e);
     /* not an observable: nothing written */
     assert_null(incident(a,
                          "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\","
@@ -390,7 +398,7 @@ static void incidents_on_pg(void **state)
     /* the audit and the stored JSON, as PostgreSQL reads them */
     assert_int_equal(pg_scalar_on(t.raw, "SELECT count(*) FROM audit WHERE action = "
                                          "'incident.create'"),
-                     5);
+                     6);
     pg_on(t.raw, "SELECT reporter::jsonb, detail::jsonb FROM incident, timeline");
     close_two(&t);
 }
