@@ -25,6 +25,7 @@ base=$(sh scripts/pgcluster.sh start "$PGDIR")
 psql -X -q -d "$base" -c "CREATE DATABASE rt"
 DB=$(echo "$base" | sed 's|/postgres?|/rt?|')
 TOKEN=$("$BIN" init --db "$DB")
+: >"$OUT/serve.log"
 strace -f -qq -e trace=sendto -s 4 -o "$OUT/trace" "$BIN" serve --db "$DB" --listen 127.0.0.1:0 \
     >/dev/null 2>"$OUT/serve.log" &
 PID=$!
