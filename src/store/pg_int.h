@@ -21,9 +21,10 @@
 #include "core/reference.h"
 #include "store/store.h"
 
-#define PG_CACHE_MAX  256 /* prepared statements per connection */
-#define PG_MAX_PARAMS 24  /* parameters of one statement */
-#define PG_URI_SHOWN  512 /* room for the URI as shown in messages (password removed) */
+#define PG_CACHE_MAX   256 /* prepared statements per connection */
+#define PG_MAX_PARAMS  24  /* parameters of one statement */
+#define PG_URI_SHOWN   512 /* room for the URI as shown in messages (password removed) */
+#define PG_PENDING_MAX 4   /* savepoint commands deferred (struct pg's pending) */
 
 struct pg {
     struct vg_store base; /* must stay first */
@@ -67,6 +68,10 @@ struct pg {
      * table before each lookup, and the id of the last observable row it holds */
     struct vg_corr *corr;
     long long corr_last;
+    /* savepoint commands deferred to go out with the next statement (pg.c's defer): they
+     * return nothing the caller reads, so they need no round trip of their own */
+    const char *pending[PG_PENDING_MAX];
+    int npending;
 };
 
 static inline struct pg *pg_of(struct vg_store *st)
