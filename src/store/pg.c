@@ -420,6 +420,11 @@ int pg_exec(struct pg *p, const char *sql)
     return rc;
 }
 
+int pg_flush(struct pg *p)
+{
+    return p->npending ? pg_exec(p, "SELECT 1") : 0;
+}
+
 /* COMMIT of the open transaction: PostgreSQL answers an aborted one with ROLLBACK, without an
  * error; that is a failure here. */
 static int commit_tx(struct pg *p)

@@ -107,6 +107,9 @@ PGresult *pg_run(struct pg *p, const char *sql, const struct pg_params *pp);
 /* Runs a statement without parameters or result through PQexec (not cached): SAVEPOINT,
  * SET, a migration's script. 0 or the mapped error (pg_error's). */
 int pg_exec(struct pg *p, const char *sql);
+/* Sends the savepoint commands kept to go out with the next statement (struct pg's pending),
+ * for code that uses the connection without pg_run/pg_exec (COPY). 0 or pg_error's code. */
+int pg_flush(struct pg *p);
 /* The last failure mapped: VG_EEXIST (unique violation), VG_EBUSY (serialization failure,
  * deadlock, lock timeout: try again), VG_EIO ("database unavailable: URI: ..." when the
  * connection is lost, the next call reconnects; "statement timeout"; any other error), with
