@@ -208,6 +208,7 @@ static int ensure(struct pg *p)
     }
     PQreset(p->conn);
     p->doomed = false;
+    p->npending = 0;
     p->ncache = 0; /* the server forgot the prepared statements */
     if (PQstatus(p->conn) != CONNECTION_OK) {
         record(p, NULL);
@@ -266,6 +267,97 @@ void pg_params_free(struct pg_params *pp)
 
 /* ---- statements ---- */
 
+/* ---- deferred savepoint commands ---- */
+
+/* Defers sql (SAVEPOINT or RELEASE of a literal name) to go out with the next statement: in
+ * one simple query with pg_exec's, in one pipeline with pg_run's. Its failure (the connection
+ * lost, the transaction aborted) then shows as that statement's. */
+static int defer(struct pg *p, const char *sql)
+{
+    if (p->npending == PG_PENDING_MAX) {
+        const char *q = p->pending[0];
+        for (int i = 1; i < p->npending; i++)
+            p->pending[i - 1] = p->pending[i];
+        p->npending--;
+        PGresult *r = PQexec(p->conn, q);
+        int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : (record(p, r), p->err.code);
+        PQclear(r);
+        if (rc)
+            return rc;
+    }
+    p->pending[p->npending++] = sql;
+    return 0;
+}
+
+/* The pending commands then sql as one simple query (PQexec runs them in order and stops at
+ * the first failure, whose result it returns; else the last one's). */
+static PGresult *exec_with_pending(struct pg *p, const char *sql)
+{
+    char q[512];
+    size_t n = 0;
+    for (int i = 0; i < p->npending; i++)
+        n += (size_t)snprintf(q + n, sizeof q - n, "%s; ", p->pending[i]);
+    if (!p->npending || n + strlen(sql) >= sizeof q) {
+        if (p->npending) { /* too long to join (a migration's script): alone first */
+            q[n - 2] = '\0';
+            p->npending = 0;
+            PGresult *r = PQexec(p->conn, q);
+            if (PQresultStatus(r) != PGRES_COMMAND_OK)
+                return r;
+            PQclear(r);
+        }
+        return PQexec(p->conn, sql);
+    }
+    snprintf(q + n, sizeof q - n, "%s", sql);
+    p->npending = 0;
+    return PQexec(p->conn, q);
+}
+
+/* The pending commands then the statement (prepared as name, or sql with no name) in one
+ * pipeline: one round trip. The result of the first that failed, or the statement's. */
+static PGresult *run_pipelined(struct pg *p, const char *name, const char *sql,
+                               const struct pg_params *pp)
+{
+    int n = p->npending, sent = 0;
+    p->npending = 0;
+    if (!PQenterPipelineMode(p->conn))
+        return NULL;
+    bool ok = true;
+    for (int i = 0; ok && i < n; i++, sent++)
+        ok = PQsendQueryParams(p->conn, p->pending[i], 0, NULL, NULL, NULL, NULL, 0) == 1;
+    if (ok) {
+        ok = (name ? PQsendQueryPrepared(p->conn, name, pp->n, pp->v, pp->len, pp->fmt, 0)
+                   : PQsendQueryParams(p->conn, sql, pp->n, NULL, pp->v, pp->len, pp->fmt, 0)) == 1;
+        sent += ok;
+    }
+    ok = PQpipelineSync(p->conn) == 1 && ok;
+    PGresult *keep = NULL; /* the first failure, else the statement's result */
+    for (int i = 0; i < sent; i++) {
+        PGresult *r = PQgetResult(p->conn);
+        ExecStatusType st = PQresultStatus(r);
+        bool failed = st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK;
+        if (!keep && (failed || i == sent - 1))
+            keep = r;
+        else
+            PQclear(r);
+        while ((r = PQgetResult(p->conn)) != NULL) /* the NULL that ends each query's results */
+            PQclear(r);
+    }
+    PGresult *r;
+    while ((r = PQgetResult(p->conn)) != NULL) { /* up to the sync */
+        ExecStatusType st = PQresultStatus(r);
+        PQclear(r);
+        if (st == PGRES_PIPELINE_SYNC)
+            break;
+    }
+    ok = PQexitPipelineMode(p->conn) == 1 && ok;
+    if (!ok || sent < n + 1) {
+        PQclear(keep);
+        return NULL;
+    }
+    return keep;
+}
+
 PGresult *pg_run(struct pg *p, const char *sql, const struct pg_params *pp)
 {
     static const struct pg_params none = {0};
@@ -290,7 +382,9 @@ PGresult *pg_run(struct pg *p, const char *sql, const struct pg_params *pp)
         p->cache[i].sql = sql;
         p->ncache++;
     }
-    if (i < PG_CACHE_MAX)
+    if (p->npending)
+        r = run_pipelined(p, i < PG_CACHE_MAX ? name : NULL, sql, pp);
+    else if (i < PG_CACHE_MAX)
         r = PQexecPrepared(p->conn, name, pp->n, pp->v, pp->len, pp->fmt, 0);
     else /* the cache is full: prepared for this run only */
         r = PQexecParams(p->conn, sql, pp->n, NULL, pp->v, pp->len, pp->fmt, 0);
@@ -306,7 +400,16 @@ int pg_exec(struct pg *p, const char *sql)
 {
     if (ensure(p))
         return p->err.code;
-    PGresult *r = PQexec(p->conn, sql);
+    if (strcmp(sql, "ROLLBACK") == 0)
+        p->npending = 0; /* they would be undone anyway */
+    else if (p->npending && strncmp(sql, "ROLLBACK", 8) == 0) {
+        /* alone first: a failing RELEASE must not keep the ROLLBACK TO from running */
+        PGresult *f = exec_with_pending(p, "SELECT 1");
+        if (PQresultStatus(f) != PGRES_TUPLES_OK)
+            record(p, f);
+        PQclear(f);
+    }
+    PGresult *r = exec_with_pending(p, sql);
     ExecStatusType status = PQresultStatus(r);
     int rc = 0;
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -317,13 +420,18 @@ int pg_exec(struct pg *p, const char *sql)
     return rc;
 }
 
+int pg_flush(struct pg *p)
+{
+    return p->npending ? pg_exec(p, "SELECT 1") : 0;
+}
+
 /* COMMIT of the open transaction: PostgreSQL answers an aborted one with ROLLBACK, without an
  * error; that is a failure here. */
 static int commit_tx(struct pg *p)
 {
     if (ensure(p))
         return p->err.code;
-    PGresult *r = PQexec(p->conn, "COMMIT");
+    PGresult *r = exec_with_pending(p, "COMMIT");
     int rc = 0;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         record(p, r);
@@ -372,7 +480,7 @@ int pg_begin(struct pg *p)
             p->busy_fast_on = r != NULL;
             PQclear(r);
         }
-        if (pg_exec(p, "SAVEPOINT w"))
+        if (defer(p, "SAVEPOINT w"))
             return p->err.code;
         p->in_sp = true;
         return 0;
@@ -386,7 +494,7 @@ int pg_begin(struct pg *p)
 int pg_commit(struct pg *p)
 {
     if (p->in_sp) {
-        if (pg_exec(p, "RELEASE w"))
+        if (defer(p, "RELEASE w"))
             return p->err.code;
         p->in_sp = false;
         return 0;
@@ -596,6 +704,7 @@ static void busy_restore(struct pg *p)
 
 static void tx_end_real(struct pg *p)
 {
+    p->npending = 0;
     busy_restore(p);
     p->lost = false;
     p->lost_outage = false;
@@ -658,7 +767,7 @@ static int pg_tx_begin(struct vg_store *st, struct vg_diag *d)
     }
     if (p->lost)
         return tx_lost(p, d);
-    if (pg_exec(p, "SAVEPOINT t"))
+    if (defer(p, "SAVEPOINT t"))
         return pg_error(p, d);
     p->tx_depth++;
     return 0;
@@ -675,7 +784,7 @@ static int pg_tx_commit(struct vg_store *st, struct vg_diag *d)
     if (p->tx_depth == 0)
         return vg_diag_set(d, VG_EINVAL, "", "no transaction to commit");
     if (!tx_is_real(p)) {
-        if (p->lost || pg_exec(p, "RELEASE t")) {
+        if (p->lost || defer(p, "RELEASE t")) {
             int rc = p->lost ? tx_lost(p, d) : pg_error(p, d);
             if (exec_keep(p, "ROLLBACK TO t") || exec_keep(p, "RELEASE t"))
                 p->lost = true;

@@ -18,6 +18,7 @@
 
 #include "core/corr.h"
 #include "core/observable.h"
+#include "util/buf.h"
 #include "util/str.h"
 
 #define RELATED_PER_QUERY 1000 /* matches read per lookup, so a common value cannot swamp us */
@@ -66,63 +67,101 @@ static int corr_catch_up(struct pg *p)
 }
 
 struct related_rows {
-    struct pg *p;
-    PGresult *last; /* the last row's result, cleared on the next call */
+    const PGresult *rows; /* id, ref, title, status, severity, tlp of the related incidents,
+                           * ordered by id */
 };
 
-/* The row of incident inc for sq_related_fill. */
+/* The row of incident inc for sq_related_fill, found among the rows read at once. */
 static int related_row(void *ctx, long long inc, const char *cols[5])
 {
-    struct related_rows *rr = ctx;
-    PQclear(rr->last);
-    struct pg_params q = {0};
-    pg_param_int(&q, inc);
-    rr->last =
-        pg_run(rr->p, "SELECT ref, title, status, severity, tlp FROM incident WHERE id = $1", &q);
-    if (!rr->last)
-        return -1;
-    if (PQntuples(rr->last) != 1)
-        return 0;
-    for (int c = 0; c < 5; c++)
-        cols[c] = pg_get_text(rr->last, 0, c);
-    return 1;
+    const struct related_rows *rr = ctx;
+    int lo = 0, hi = rr->rows ? PQntuples(rr->rows) - 1 : -1;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        long long id = pg_get_int(rr->rows, mid, 0);
+        if (id == inc) {
+            for (int c = 0; c < 5; c++)
+                cols[c] = pg_get_text(rr->rows, mid, c + 1);
+            return 1;
+        }
+        if (id < inc)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return 0; /* gone since the index read it */
 }
 
+/* The rows of the first limit incidents ranked by cq (those sq_related_fill lists), in one
+ * query (at least one); NULL on failure. */
+static PGresult *related_rows_read(struct pg *p, const struct vg_corr_query *cq, int limit)
+{
+    size_t keep = cq->ngroups < (size_t)(limit > 0 ? limit : 0) ? cq->ngroups : (size_t)limit;
+    struct vg_buf ids;
+    vg_buf_init(&ids, VG_MAX_BUF);
+    vg_buf_putc(&ids, '{');
+    for (size_t k = 0; k < keep; k++)
+        vg_buf_printf(&ids, k ? ",%lld" : "%lld", cq->groups[k].incident);
+    vg_buf_putc(&ids, '}');
+    if (ids.failed) {
+        vg_buf_cleanup(&ids);
+        return NULL;
+    }
+    struct pg_params pp = {0};
+    pg_param_text(&pp, ids.data);
+    PGresult *r = pg_run(p,
+                         "SELECT id, ref, title, status, severity, tlp FROM incident "
+                         "WHERE id = ANY($1::bigint[]) ORDER BY id",
+                         &pp);
+    vg_buf_cleanup(&ids);
+    return r;
+}
+
+/* Three round trips: the incident's id with its observables, the index's catch-up (one per
+ * 10,000 new observables), the related incidents' rows. */
 int pg_incident_related(struct vg_store *st, const char *ref, int limit,
                         struct vg_related_list *out)
 {
     struct pg *p = pg_of(st);
     memset(out, 0, sizeof *out);
-    long long self = pg_incident_id(p, ref);
-    if (self < 0)
+    struct pg_params pp = {0};
+    pg_param_text(&pp, ref);
+    PGresult *self_obs = pg_run(p,
+                                "SELECT i.id, o.type, o.value FROM incident i "
+                                "LEFT JOIN observable o ON o.incident_id = i.id "
+                                "WHERE i.ref = $1 ORDER BY o.id",
+                                &pp);
+    if (!self_obs)
         return VG_EIO;
-    if (!self)
+    if (PQntuples(self_obs) == 0) {
+        PQclear(self_obs);
         return VG_ENOENT;
-    if (corr_catch_up(p))
+    }
+    long long self = pg_get_int(self_obs, 0, 0);
+    if (corr_catch_up(p)) {
+        PQclear(self_obs);
         return VG_EIO;
+    }
     struct vg_corr_query cq;
     vg_corr_query_init(&cq, p->corr, self, RELATED_PER_QUERY);
     int rc = VG_ENOMEM;
-    struct pg_params pp = {0};
-    pg_param_int(&pp, self);
-    PGresult *r =
-        pg_run(p, "SELECT type, value FROM observable WHERE incident_id = $1 ORDER BY id", &pp);
-    if (!r) {
+    struct vg_observable o;
+    int added = 0;
+    for (int i = 0; added == 0 && i < PQntuples(self_obs); i++)
+        if (!PQgetisnull(self_obs, i, 1) &&
+            vg_observable_parse(vg_str_c(pg_get_text(self_obs, i, 2)),
+                                vg_obs_type_parse(pg_get_text(self_obs, i, 1)), &o, NULL) == 0)
+            added = vg_corr_query_add(&cq, &o);
+    PQclear(self_obs);
+    if (added || vg_corr_query_rank(&cq))
+        goto out;
+    struct related_rows rr = {NULL};
+    if (cq.ngroups && limit > 0 && !(rr.rows = related_rows_read(p, &cq, limit))) {
         rc = VG_EIO;
         goto out;
     }
-    struct vg_observable o;
-    int added = 0;
-    for (int i = 0; added == 0 && i < PQntuples(r); i++)
-        if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 1)),
-                                vg_obs_type_parse(pg_get_text(r, i, 0)), &o, NULL) == 0)
-            added = vg_corr_query_add(&cq, &o);
-    PQclear(r);
-    if (added || vg_corr_query_rank(&cq))
-        goto out;
-    struct related_rows rr = {p, NULL};
     rc = sq_related_fill(out, &cq, limit, related_row, &rr);
-    PQclear(rr.last);
+    PQclear((PGresult *)rr.rows);
 out:
     if (rc)
         vg_related_list_free(out);

@@ -27,6 +27,7 @@
 #include "core/reference.h"
 #include "core/rsit.h"
 #include "core/timeline.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/str.h"
 #include "util/mem.h"
@@ -189,8 +190,18 @@ static json_t *playbook_steps(struct pg *p, const char *cls, bool *failed)
     return steps;
 }
 
-/* The steps of incident id's playbook with their state (id 0: a new incident); NULL on a
- * store failure. */
+/* Playbook pb's steps (not an array: none) with their state (NULL: none done). */
+static json_t *playbook_progress(const json_t *pb, const json_t *state)
+{
+    if (!json_is_array(pb))
+        return json_array();
+    json_t *none = state ? NULL : json_object();
+    json_t *steps = vg_playbook_progress(pb, state ? state : none);
+    json_decref(none);
+    return steps;
+}
+
+/* The steps of incident id's playbook with their state; NULL on a store failure. */
 static json_t *incident_steps(struct pg *p, long long id, const char *cls)
 {
     bool failed = false;
@@ -198,26 +209,23 @@ static json_t *incident_steps(struct pg *p, long long id, const char *cls)
     if (!pb)
         return failed ? NULL : json_array();
     json_t *state = json_object();
-    if (id) {
-        struct pg_params pp = {0};
-        pg_param_int(&pp, id);
-        PGresult *r = pg_run(p,
-                             "SELECT step_id, done, done_by, done_at FROM incident_step "
-                             "WHERE incident_id = $1",
-                             &pp);
-        if (!r) {
-            json_decref(pb);
-            json_decref(state);
-            return NULL;
-        }
-        for (int i = 0; i < PQntuples(r); i++)
-            json_object_set_new(state, pg_get_text(r, i, 0),
-                                json_pack("{s:b,s:o,s:o}", "done", pg_get_int(r, i, 1) != 0,
-                                          "done_by", pg_get_null(r, i, 2), "done_at",
-                                          pg_get_null(r, i, 3)));
-        PQclear(r);
+    struct pg_params pp = {0};
+    pg_param_int(&pp, id);
+    PGresult *r = pg_run(p,
+                         "SELECT step_id, done, done_by, done_at FROM incident_step "
+                         "WHERE incident_id = $1",
+                         &pp);
+    if (!r) {
+        json_decref(pb);
+        json_decref(state);
+        return NULL;
     }
-    json_t *steps = vg_playbook_progress(pb, state);
+    for (int i = 0; i < PQntuples(r); i++)
+        json_object_set_new(state, pg_get_text(r, i, 0),
+                            json_pack("{s:b,s:o,s:o}", "done", pg_get_int(r, i, 1) != 0, "done_by",
+                                      pg_get_null(r, i, 2), "done_at", pg_get_null(r, i, 3)));
+    PQclear(r);
+    json_t *steps = playbook_progress(pb, state);
     json_decref(state);
     json_decref(pb);
     return steps;
@@ -300,24 +308,57 @@ static int observable_insert(struct pg *p, long long inc, const char *type, cons
     return 0;
 }
 
-/* The name of organisation id into out; false if there is none. */
-static bool org_name_of(struct pg *p, long long id, char *out, size_t cap)
-{
-    struct pg_params pp = {0};
-    pg_param_int(&pp, id);
-    PGresult *r = pg_run(p, "SELECT name FROM org WHERE id = $1", &pp);
-    bool found = r && PQntuples(r) == 1;
-    if (found)
-        snprintf(out, cap, "%s", pg_get_text(r, 0, 0));
-    PQclear(r);
-    return found;
-}
-
 static bool is_fk_violation(const struct pg *p)
 {
     return strcmp(p->err.state, "23503") == 0;
 }
 
+/* Appends v to the PostgreSQL array literal b as a quoted element (after a comma unless first). */
+static void array_put(struct vg_buf *b, const char *v, bool first)
+{
+    vg_buf_puts(b, first ? "\"" : ",\"");
+    for (const char *c = v; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            vg_buf_putc(b, '\\');
+        vg_buf_putc(b, *c);
+    }
+    vg_buf_putc(b, '"');
+}
+
+/* The observables of a new incident as two array literals (types, normalised values) in
+ * types/values, and their answer rows appended to row (may be NULL). 0, VG_EINVAL (one is
+ * not an observable: the arrays are then empty) or VG_ENOMEM. */
+static int observables_arrays(const struct vg_incident_new *inc, const char *now,
+                              struct vg_buf *types, struct vg_buf *values, json_t *row)
+{
+    vg_buf_putc(types, '{');
+    vg_buf_putc(values, '{');
+    struct vg_observable o;
+    for (size_t i = 0; i < inc->nobs; i++) {
+        const char *type = inc->obs[i].type, *value = inc->obs[i].value;
+        if (!type || !value ||
+            vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0) {
+            vg_buf_reset(types);
+            vg_buf_reset(values);
+            vg_buf_puts(types, "{}");
+            vg_buf_puts(values, "{}");
+            return VG_EINVAL;
+        }
+        array_put(types, type, i == 0);
+        array_put(values, o.value, i == 0);
+        if (row)
+            json_array_append_new(row, observable_json(type, o.value, now, inc->tlp));
+    }
+    vg_buf_putc(types, '}');
+    vg_buf_putc(values, '}');
+    return types->failed || values->failed ? VG_ENOMEM : 0;
+}
+
+/* Inserts incident inc (its number taken from the year's counter), its observables, its
+ * "created" timeline entry and its audit line in two statements: the first takes the
+ * observables' advisory lock, the counter's next value, and reads what the answer needs (the
+ * class's playbook, the organisation's name); the second writes all the rows (observables in
+ * their order: their ids increase with it). Round trips count: see bench/pg/roundtrips.sh. */
 int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg_incident_new *inc,
                        char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
                        struct vg_diag *d)
@@ -326,20 +367,37 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     vg_time_now(now);
     int year = vg_time_year();
     vg_reference_counter(key, sizeof key, year);
-    if (observable_lock(p))
-        return pg_error(p, d);
     struct pg_params cp = {0};
     pg_param_text(&cp, key);
+    pg_param_text(&cp, inc->cls ? inc->cls : "");
+    pg_param_int(&cp, inc->org);
     PGresult *r = pg_run(p,
-                         "INSERT INTO counter(name, value) VALUES ($1, 1) ON CONFLICT (name) "
-                         "DO UPDATE SET value = counter.value + 1 RETURNING value",
+                         "WITH l AS (SELECT pg_advisory_xact_lock(" PG_OBSERVABLE_LOCK ")) "
+                         "INSERT INTO counter(name, value) SELECT $1, 1 FROM l "
+                         "ON CONFLICT (name) DO UPDATE SET value = counter.value + 1 "
+                         "RETURNING value, (SELECT steps FROM playbook WHERE class = $2), "
+                         "(SELECT name FROM org WHERE id = $3::bigint)",
                          &cp);
     if (!r)
         return pg_error(p, d);
     long long n = pg_get_int(r, 0, 0);
+    json_t *playbook = PQgetisnull(r, 0, 1) ? NULL : pg_get_json(r, 0, 1);
+    char org_name[VG_MAX_NAME + 1];
+    bool has_org_name = !PQgetisnull(r, 0, 2);
+    snprintf(org_name, sizeof org_name, "%s", pg_get_text(r, 0, 2));
     PQclear(r);
-    if (vg_reference_format(ref, VG_REFERENCE_LEN, p->base.config.ref_prefix, year, n) != 0)
+    if (vg_reference_format(ref, VG_REFERENCE_LEN, p->base.config.ref_prefix, year, n) != 0) {
+        json_decref(playbook);
         return vg_diag_set(d, VG_EIO, "", "bad incident number %lld", n);
+    }
+    json_t *obs = answer ? json_array() : NULL;
+    struct vg_buf types, values;
+    vg_buf_init(&types, VG_MAX_BUF);
+    vg_buf_init(&values, VG_MAX_BUF);
+    /* an observable that is not one: the incident is still inserted (without observables),
+     * so that a bad organisation is told first, as when they were inserted one by one */
+    int orc = observables_arrays(inc, now, &types, &values, obs);
+    json_t *detail = vg_timeline_created(ref, inc->status, inc->from_alert);
     struct pg_params pp = {0};
     pg_param_text(&pp, ref);
     pg_param_text(&pp, inc->title);
@@ -363,35 +421,45 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     pg_param_text(&pp, inc->occurred);
     pg_param_text(&pp, now);
     pg_param_text(&pp, who->name);
-    r = pg_run(p,
-               "INSERT INTO incident(ref, title, description, class, type, severity, tlp, pap, "
-               "status, unverified, org_id, reporter, assignee, occurred, created, updated, "
-               "created_by) VALUES ($1, $2, coalesce($3, ''), $4, $5, $6, $7, $8, $9, $10, $11, "
-               "$12, $13, $14, $15, $15, $16) RETURNING id",
-               &pp);
+    pg_param_text(&pp, orc == VG_ENOMEM ? NULL : types.data);
+    pg_param_text(&pp, orc == VG_ENOMEM ? NULL : values.data);
+    pg_param_json(&pp, detail);
+    r = orc == VG_ENOMEM
+            ? NULL
+            : pg_run(p,
+                     "WITH i AS (INSERT INTO incident(ref, title, description, class, type, "
+                     "severity, tlp, pap, status, unverified, org_id, reporter, assignee, "
+                     "occurred, created, updated, created_by) VALUES ($1, $2, coalesce($3, ''), "
+                     "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) "
+                     "RETURNING id), "
+                     "o AS (INSERT INTO observable(incident_id, type, value, created, tlp) "
+                     "SELECT i.id, u.t, u.v, $15, NULL FROM i, "
+                     "unnest($17::text[], $18::text[]) WITH ORDINALITY AS u(t, v, n) "
+                     "ORDER BY u.n), "
+                     "t AS (INSERT INTO timeline(incident_id, at, actor, action, detail) "
+                     "SELECT i.id, $15, $16, 'created', coalesce($19, '{}') FROM i), "
+                     "a AS (INSERT INTO audit(at, actor, action, object, detail) "
+                     "SELECT $15, $16, 'incident.create', $1, coalesce($19, '{}') FROM i) "
+                     "SELECT id FROM i",
+                     &pp);
     pg_params_free(&pp);
-    if (!r)
-        return is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
-                                  : pg_error(p, d);
-    long long id = pg_get_int(r, 0, 0);
+    vg_buf_cleanup(&types);
+    vg_buf_cleanup(&values);
+    int rc = 0;
+    if (orc == VG_ENOMEM)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    else if (!r)
+        rc = is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
+                                : pg_error(p, d);
+    else if (orc == VG_EINVAL)
+        rc = vg_diag_set(d, VG_EINVAL, "/observables", "/observables: not an observable");
+    long long id = r ? pg_get_int(r, 0, 0) : 0;
     PQclear(r);
-    json_t *obs = answer ? json_array() : NULL;
-    for (size_t i = 0; i < inc->nobs; i++) {
-        int orc = observable_insert(p, id, inc->obs[i].type, inc->obs[i].value, NULL, inc->tlp, now,
-                                    true, obs);
-        if (orc < 0) {
-            json_decref(obs);
-            return orc == VG_EINVAL ? vg_diag_set(d, VG_EINVAL, "/observables",
-                                                  "/observables: not an observable")
-                                    : pg_error(p, d);
-        }
-    }
-    json_t *detail = vg_timeline_created(ref, inc->status, inc->from_alert);
-    if (timeline_add(p, id, who, "created", detail, now) ||
-        pg_audit(p, who, "incident.create", ref, detail)) {
+    if (rc) {
+        json_decref(playbook);
         json_decref(detail);
         json_decref(obs);
-        return pg_error(p, d);
+        return rc;
     }
     if (id_out)
         *id_out = id;
@@ -416,24 +484,17 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
             .updated = now,
             .created_by = who->name,
         };
-        char org_name[VG_MAX_NAME + 1];
-        if (iv.org && org_name_of(p, iv.org, org_name, sizeof org_name))
+        if (iv.org && has_org_name)
             iv.org_name = org_name;
-        json_t *steps = incident_steps(p, 0, iv.cls);
-        if (!steps) {
-            json_decref(iv.reporter);
-            json_decref(detail);
-            json_decref(obs);
-            return pg_error(p, d);
-        }
         json_t *a = incident_json(&iv);
         json_t *tl = json_array();
         json_array_append_new(tl, timeline_json(now, who->name, "created", json_deep_copy(detail)));
         json_object_set_new(a, "observables", obs);
-        json_object_set_new(a, "steps", steps);
+        json_object_set_new(a, "steps", playbook_progress(playbook, NULL));
         json_object_set_new(a, "timeline", tl);
         *answer = a;
     }
+    json_decref(playbook);
     json_decref(detail);
     return 0;
 }

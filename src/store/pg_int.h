@@ -22,9 +22,10 @@
 #include "store/store.h"
 #include "util/buf.h"
 
-#define PG_CACHE_MAX  256 /* prepared statements per connection */
-#define PG_MAX_PARAMS 16  /* parameters of one statement */
-#define PG_URI_SHOWN  512 /* room for the URI as shown in messages (password removed) */
+#define PG_CACHE_MAX   256 /* prepared statements per connection */
+#define PG_MAX_PARAMS  24  /* parameters of one statement */
+#define PG_URI_SHOWN   512 /* room for the URI as shown in messages (password removed) */
+#define PG_PENDING_MAX 4   /* savepoint commands deferred (struct pg's pending) */
 
 struct pg {
     struct vg_store base; /* must stay first */
@@ -68,6 +69,10 @@ struct pg {
      * table before each lookup, and the id of the last observable row it holds */
     struct vg_corr *corr;
     long long corr_last;
+    /* savepoint commands deferred to go out with the next statement (pg.c's defer): they
+     * return nothing the caller reads, so they need no round trip of their own */
+    const char *pending[PG_PENDING_MAX];
+    int npending;
 };
 
 static inline struct pg *pg_of(struct vg_store *st)
@@ -103,6 +108,9 @@ PGresult *pg_run(struct pg *p, const char *sql, const struct pg_params *pp);
 /* Runs a statement without parameters or result through PQexec (not cached): SAVEPOINT,
  * SET, a migration's script. 0 or the mapped error (pg_error's). */
 int pg_exec(struct pg *p, const char *sql);
+/* Sends the savepoint commands kept to go out with the next statement (struct pg's pending),
+ * for code that uses the connection without pg_run/pg_exec (COPY). 0 or pg_error's code. */
+int pg_flush(struct pg *p);
 /* The last failure mapped: VG_EEXIST (unique violation), VG_EBUSY (serialization failure,
  * deadlock, lock timeout: try again), VG_EIO ("database unavailable: URI: ..." when the
  * connection is lost, the next call reconnects; "statement timeout"; any other error), with

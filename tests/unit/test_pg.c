@@ -109,6 +109,46 @@ static void tx_commit_rollback_nest(void **state)
     vg_store_read_end(f->st);
 }
 
+/* Savepoint commands wait to go out with the next statement (pg.c's pending): pg_flush
+ * sends them; a rollback right after a deferred SAVEPOINT, or past a deferred RELEASE of a
+ * nested transaction of the same name, undoes what it must. */
+static void savepoints_deferred(void **state)
+{
+    struct pgf *f = *state;
+    struct pg *p = pg_of(f->st);
+    struct vg_diag d = {0};
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_user_ensure(f->st, "a", "analyst", NULL, &d), 0);
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_true(p->npending >= 1); /* SAVEPOINT t, maybe after a RELEASE w */
+    assert_int_equal(pg_flush(p), 0);
+    assert_int_equal(p->npending, 0);
+    assert_int_equal(pg_flush(p), 0); /* nothing to send */
+    assert_int_equal(vg_store_user_ensure(f->st, "x", "analyst", NULL, &d), 0);
+    vg_store_tx_rollback(f->st); /* x undone: the flushed SAVEPOINT t was there */
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(p->npending, 1); /* SAVEPOINT t */
+    vg_store_tx_rollback(f->st);      /* ROLLBACK TO t of a savepoint not sent yet */
+    assert_int_equal(p->npending, 0);
+    /* an outer transaction t holding a committed inner one t: rolling the outer back undoes
+     * both, not only the inner one whose RELEASE is still pending */
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(vg_store_user_ensure(f->st, "b", "analyst", NULL, &d), 0);
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    assert_int_equal(vg_store_user_ensure(f->st, "c", "analyst", NULL, &d), 0);
+    assert_int_equal(vg_store_tx_commit(f->st, &d), 0);
+    assert_true(p->npending >= 1);
+    vg_store_tx_rollback(f->st);
+    assert_int_equal(vg_store_user_ensure(f->st, "e", "analyst", NULL, &d), 0);
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0); /* the pending RELEASE with COMMIT */
+    assert_int_equal(p->npending, 0);
+    assert_int_equal(users_named(f, "a"), 1);
+    assert_int_equal(users_named(f, "b"), 0);
+    assert_int_equal(users_named(f, "c"), 0);
+    assert_int_equal(users_named(f, "e"), 1);
+    assert_int_equal(users_named(f, "x"), 0);
+}
+
 /* A failing write inside a transaction is undone alone; the transaction goes on. */
 static void tx_failing_write_alone(void **state)
 {
@@ -907,6 +947,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(tx_commit_rollback_nest, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(tx_failing_write_alone, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(savepoints_deferred, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(batch_group_commit, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(read_snapshot, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(read_only_refuses_writes, pg_setup, pg_teardown),

@@ -344,6 +344,37 @@ static void incidents_body(struct two *t)
     assert_string_equal(str(json_array_get(json_object_get(got, "steps"), 0), "id"), "only");
     json_decref(got);
 
+    /* observables whose values need quoting in an array literal keep their order and bytes;
+     * the answer (steps of the playbook just edited) is what get gives */
+    json_t *q = incident(a,
+                         "{\"title\":\"q\",\"class\":\"fraud\",\"type\":\"phishing\","
+                         "\"observables\":[{\"value\":\"http://q.example/a{b,c}\\\"d\\\\e f\"},"
+                         "{\"value\":\"NULL.example\"},{\"value\":\"10.1.2.3\"}]}",
+                         &d, &rc);
+    assert_int_equal(rc, 0);
+    assert_int_equal(json_array_size(json_object_get(q, "observables")), 3);
+    assert_non_null(strstr(str(json_array_get(json_object_get(q, "observables"), 0), "value"),
+                           "{b,c}\"d\\e"));
+    assert_int_equal(vg_store_incident_get(b, str(q, "ref"), &got), 0);
+    assert_int_equal(json_array_size(json_object_get(q, "steps")), 1);
+    assert_true(json_equal(got, q));
+    json_decref(got);
+    json_decref(q);
+    /* an incident without observables relates to none */
+    json_t *e = incident(a, "{\"title\":\"e\",\"class\":\"fraud\",\"type\":\"phishing\"}", &d, &rc);
+    assert_int_equal(rc, 0);
+    struct vg_related_list none;
+    assert_int_equal(vg_store_incident_related(b, str(e, "ref"), 10, &none), 0);
+    assert_int_equal(none.n, 0);
+    vg_related_list_free(&none);
+    json_decref(e);
+    /* not an observable: nothing written */
+    assert_null(incident(a,
+                         "{\"title\":\"t\",\"class\":\"fraud\",\"type\":\"phishing\","
+                         "\"observables\":[{\"value\":\"10.1.2.3\"},"
+                         "{\"type\":\"ipv4-addr\",\"value\":\"nope\"}]}",
+                         &d, &rc));
+    assert_int_not_equal(rc, 0);
     json_decref(x);
     json_decref(y);
     json_decref(z);
@@ -367,7 +398,7 @@ static void incidents_on_pg(void **state)
     /* the audit and the stored JSON, as PostgreSQL reads them */
     assert_int_equal(pg_scalar_on(t.raw, "SELECT count(*) FROM audit WHERE action = "
                                          "'incident.create'"),
-                     4);
+                     6);
     pg_on(t.raw, "SELECT reporter::jsonb, detail::jsonb FROM incident, timeline");
     close_two(&t);
 }
