@@ -49,6 +49,9 @@ int pg_copy_begin(struct pg *p, struct pg_copy *c, const char *sql)
         pg_record(p, NULL);
         return p->err.code;
     }
+    /* a held SAVEPOINT or RELEASE goes first (pg_flush): the rows must be inside the write */
+    if (pg_flush(p))
+        return p->err.code;
     PGresult *r = PQexec(p->conn, sql);
     if (PQresultStatus(r) != PGRES_COPY_IN) {
         pg_record(p, r);

@@ -62,6 +62,12 @@ static PGresult *run_dyn(struct pg *p, const char *sql, int n, const char *const
                          const int *fmt, int binary, const char *where, int *code,
                          struct vg_diag *d)
 {
+    if (pg_flush(p)) { /* a held SAVEPOINT or RELEASE first (pg.c): this bypasses pg_run */
+        int rc = pg_error(p, d);
+        if (code)
+            *code = rc;
+        return NULL;
+    }
     PGresult *r = PQexecParams(p->conn, sql, n, NULL, v, len, fmt, binary);
     ExecStatusType s = PQresultStatus(r);
     if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
@@ -397,7 +403,7 @@ static int dump_rows(struct vg_store *st, const struct vg_dump_table *t, vg_dump
     }
     int rc = 0;
     /* rows one at a time: a large table is not held whole in memory */
-    if (!PQsendQueryParams(p->conn, b.data, 0, NULL, NULL, NULL, NULL, 1) ||
+    if (pg_flush(p) || !PQsendQueryParams(p->conn, b.data, 0, NULL, NULL, NULL, NULL, 1) ||
         !PQsetSingleRowMode(p->conn))
         rc = res_error(p, NULL, t->name, d);
     vg_buf_cleanup(&b);
