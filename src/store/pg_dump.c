@@ -14,17 +14,15 @@
 #include "util/buf.h"
 #include "util/mem.h"
 
-#define OID_BOOL        16
-#define OID_BYTEA       17
-#define OID_INT8        20
-#define OID_INT2        21
-#define OID_INT4        23
-#define OID_TEXT        25
-#define OID_FLOAT4      700
-#define OID_FLOAT8      701
-#define OID_VCHAR       1043
-
-#define LOAD_PARAMS_MAX 65535 /* parameters of one statement (the protocol's limit) */
+#define OID_BOOL   16
+#define OID_BYTEA  17
+#define OID_INT8   20
+#define OID_INT2   21
+#define OID_INT4   23
+#define OID_TEXT   25
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_VCHAR  1043
 
 /* The tables of the dump: the schema's own, without the migrations' version table. */
 #define TABLES_SQL                                                                                 \
@@ -479,83 +477,20 @@ static int dump_load_clear(struct vg_store *st, const struct vg_dump_table *t, s
     return r ? 0 : VG_EIO;
 }
 
-/* Inserts rows [from, from + nrows) of v in one multi-row INSERT. */
-static int insert_rows(struct pg *p, const struct vg_dump_table *t, const struct vg_dump_value *v,
-                       size_t nrows, struct vg_diag *d)
+/* A failed load's error, as a failed statement's (res_error): 22xxx and 23xxx (a value or a
+ * constraint refused) VG_EINVAL, the rest VG_EIO, with the table's name. */
+static int load_error(struct pg *p, const struct vg_dump_table *t, struct vg_diag *d)
 {
-    size_t np = nrows * t->ncols;
-    struct vg_buf b;
-    /* up to 65,535 parameters "$n, " (7 bytes each at most) and a row's parentheses */
-    vg_buf_init(&b, (size_t)1 << 20);
-    vg_buf_printf(&b, "INSERT INTO \"%s\"(", t->name);
-    put_cols(&b, t, false, NULL);
-    vg_buf_puts(&b, ") OVERRIDING SYSTEM VALUE VALUES ");
-    for (size_t r = 0; r < nrows; r++) {
-        vg_buf_puts(&b, r ? ", (" : "(");
-        for (size_t i = 0; i < t->ncols; i++)
-            vg_buf_printf(&b, "%s$%zu", i ? ", " : "", r * t->ncols + i + 1);
-        vg_buf_puts(&b, ")");
-    }
-    const char **vals = vg_calloc(np, sizeof *vals);
-    int *lens = vg_calloc(np, sizeof *lens), *fmts = vg_calloc(np, sizeof *fmts);
-    char **owned = vg_calloc(np, sizeof *owned);
-    int rc = 0;
-    if (b.failed || !vals || !lens || !fmts || !owned)
-        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    for (size_t k = 0; !rc && k < np; k++) {
-        const struct vg_dump_value *x = &v[k];
-        char num[40];
-        switch (x->type) {
-        case VG_DUMP_INT: snprintf(num, sizeof num, "%lld", x->i); break;
-        case VG_DUMP_REAL:
-            if (isnan(x->r))
-                snprintf(num, sizeof num, "NaN");
-            else if (isinf(x->r))
-                snprintf(num, sizeof num, "%sInfinity", x->r < 0 ? "-" : "");
-            else
-                snprintf(num, sizeof num, "%.17g", x->r);
-            break;
-        default: break;
-        }
-        if (x->type == VG_DUMP_NULL)
-            continue;
-        if (x->type == VG_DUMP_BLOB) {
-            vals[k] = x->p ? x->p : "";
-            lens[k] = (int)x->len;
-            fmts[k] = 1;
-            continue;
-        }
-        if (x->type == VG_DUMP_TEXT && memchr(x->p ? x->p : "", '\0', x->len)) {
-            rc = vg_diag_set(d, VG_EINVAL, t->name, "table %s: a text holds a NUL byte", t->name);
-            break;
-        }
-        size_t len = x->type == VG_DUMP_TEXT ? x->len : strlen(num);
-        owned[k] = vg_malloc(len + 1);
-        if (!owned[k]) {
-            rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-            break;
-        }
-        if (len)
-            memcpy(owned[k], x->type == VG_DUMP_TEXT ? x->p : num, len);
-        owned[k][len] = '\0';
-        vals[k] = owned[k];
-    }
-    if (!rc) {
-        rc = VG_EIO;
-        PGresult *r = run_dyn(p, b.data, (int)np, vals, lens, fmts, 0, t->name, &rc, d);
-        rc = r ? 0 : rc;
-        PQclear(r);
-    }
-    for (size_t k = 0; owned && k < np; k++)
-        free(owned[k]);
-    free(owned);
-    free(vals);
-    free(lens);
-    free(fmts);
-    vg_buf_cleanup(&b);
-    return rc;
+    if (PQstatus(p->conn) != CONNECTION_OK)
+        return vg_diag_set(d, VG_EIO, t->name, "database unavailable: %s: %.400s", p->shown,
+                           p->err.msg);
+    bool refused = strncmp(p->err.state, "22", 2) == 0 || strncmp(p->err.state, "23", 2) == 0;
+    return vg_diag_set(d, refused ? VG_EINVAL : VG_EIO, t->name, "database error: %s: %.600s",
+                       t->name, p->err.msg[0] ? p->err.msg : "COPY failed");
 }
 
+/* Loads rows v[0 .. nrows) by one COPY (identity columns take the given ids, as with
+ * OVERRIDING SYSTEM VALUE). */
 static int dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
                           const struct vg_dump_value *v, size_t nrows, struct vg_diag *d)
 {
@@ -565,13 +500,51 @@ static int dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
     for (size_t i = 0; i < t->ncols; i++)
         if (!plain_name(t->cols[i]))
             return vg_diag_set(d, VG_EINVAL, t->name, "bad column name");
-    size_t per = LOAD_PARAMS_MAX / t->ncols;
-    if (per > 1000)
-        per = 1000;
-    int rc = 0;
-    for (size_t at = 0; !rc && at < nrows; at += per)
-        rc = insert_rows(p, t, v + at * t->ncols, nrows - at < per ? nrows - at : per, d);
-    return rc;
+    /* refused before the COPY starts: none of its rows is sent */
+    for (size_t k = 0; k < nrows * t->ncols; k++)
+        if (v[k].type == VG_DUMP_TEXT && v[k].len && memchr(v[k].p, '\0', v[k].len))
+            return vg_diag_set(d, VG_EINVAL, t->name, "table %s: a text holds a NUL byte", t->name);
+    if (!nrows)
+        return 0;
+    struct vg_buf sql;
+    vg_buf_init(&sql, (size_t)1 << 16);
+    vg_buf_printf(&sql, "COPY \"%s\"(", t->name);
+    put_cols(&sql, t, false, NULL);
+    vg_buf_puts(&sql, ") FROM STDIN");
+    if (sql.failed) {
+        vg_buf_cleanup(&sql);
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    }
+    struct pg_copy c;
+    int rc = pg_copy_begin(p, &c, sql.data);
+    vg_buf_cleanup(&sql);
+    for (size_t r = 0; !rc && r < nrows; r++) {
+        for (size_t i = 0; i < t->ncols; i++) {
+            const struct vg_dump_value *x = &v[r * t->ncols + i];
+            char num[40];
+            switch (x->type) {
+            case VG_DUMP_INT: pg_copy_int(&c, x->i); break;
+            case VG_DUMP_REAL:
+                if (isnan(x->r))
+                    snprintf(num, sizeof num, "NaN");
+                else if (isinf(x->r))
+                    snprintf(num, sizeof num, "%sInfinity", x->r < 0 ? "-" : "");
+                else
+                    snprintf(num, sizeof num, "%.17g", x->r);
+                pg_copy_text(&c, num);
+                break;
+            case VG_DUMP_TEXT: pg_copy_textn(&c, x->p ? x->p : "", x->len); break;
+            case VG_DUMP_BLOB: pg_copy_bytes(&c, x->p ? x->p : "", x->len); break;
+            default: pg_copy_text(&c, NULL); break; /* VG_DUMP_NULL */
+            }
+        }
+        rc = pg_copy_row(&c);
+    }
+    int end = pg_copy_end(&c, NULL);
+    rc = rc ? rc : end;
+    if (rc == VG_ENOMEM)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    return rc ? load_error(p, t, d) : 0;
 }
 
 static int dump_load_ids(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d)
