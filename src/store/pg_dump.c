@@ -40,12 +40,11 @@ static bool plain_name(const char *n)
     return true;
 }
 
-/* The failure of res (may be NULL) in d: VG_EINVAL for a value the schema refuses (integrity
- * or data exception), else VG_EIO. */
-static int res_error(struct pg *p, const PGresult *res, const char *where, struct vg_diag *d)
+/* A failure in d: VG_EINVAL for a value the schema refuses (state 22xxx or 23xxx: a data or
+ * integrity exception), else VG_EIO; msg (empty: the connection's) names what failed. */
+static int fail_as(struct pg *p, const char *state, const char *msg, const char *where,
+                   struct vg_diag *d)
 {
-    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    const char *msg = res ? PQresultErrorMessage(res) : "";
     if (!msg || !msg[0])
         msg = PQerrorMessage(p->conn);
     int code = state && (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) ? VG_EINVAL
@@ -55,24 +54,26 @@ static int res_error(struct pg *p, const PGresult *res, const char *where, struc
     return vg_diag_set(d, code, where, "database error: %s: %.600s", where, msg);
 }
 
-/* Runs a statement built here (sql from checked names), binary results when binary. */
-static PGresult *run_dyn(struct pg *p, const char *sql, int n, const char *const *v, const int *len,
-                         const int *fmt, int binary, const char *where, int *code,
-                         struct vg_diag *d)
+/* The failure of res (may be NULL) in d, as fail_as says. */
+static int res_error(struct pg *p, const PGresult *res, const char *where, struct vg_diag *d)
+{
+    return fail_as(p, res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL,
+                   res ? PQresultErrorMessage(res) : "", where, d);
+}
+
+/* Runs a statement built here (sql from checked names; text parameters v[0 .. n)). */
+static PGresult *run_dyn(struct pg *p, const char *sql, int n, const char *const *v,
+                         const char *where, struct vg_diag *d)
 {
     if (pg_flush(p)) { /* a held SAVEPOINT or RELEASE first (pg.c): this bypasses pg_run */
-        int rc = pg_error(p, d);
-        if (code)
-            *code = rc;
+        pg_error(p, d);
         return NULL;
     }
-    PGresult *r = PQexecParams(p->conn, sql, n, NULL, v, len, fmt, binary);
+    PGresult *r = PQexecParams(p->conn, sql, n, NULL, v, NULL, NULL, 0);
     ExecStatusType s = PQresultStatus(r);
     if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
         return r;
-    int rc = res_error(p, r, where, d);
-    if (code)
-        *code = rc;
+    res_error(p, r, where, d);
     PQclear(r);
     return NULL;
 }
@@ -262,7 +263,7 @@ static int dump_count(struct vg_store *st, const struct vg_dump_table *t, long l
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
-    PGresult *r = run_dyn(p, sql, 0, NULL, NULL, NULL, 0, t->name, NULL, d);
+    PGresult *r = run_dyn(p, sql, 0, NULL, t->name, d);
     *n = r ? pg_get_int(r, 0, 0) : -1;
     PQclear(r);
     return r ? 0 : VG_EIO;
@@ -472,21 +473,9 @@ static int dump_load_clear(struct vg_store *st, const struct vg_dump_table *t, s
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     char sql[128];
     snprintf(sql, sizeof sql, "DELETE FROM \"%s\"", t->name);
-    PGresult *r = run_dyn(p, sql, 0, NULL, NULL, NULL, 0, t->name, NULL, d);
+    PGresult *r = run_dyn(p, sql, 0, NULL, t->name, d);
     PQclear(r);
     return r ? 0 : VG_EIO;
-}
-
-/* A failed load's error, as a failed statement's (res_error): 22xxx and 23xxx (a value or a
- * constraint refused) VG_EINVAL, the rest VG_EIO, with the table's name. */
-static int load_error(struct pg *p, const struct vg_dump_table *t, struct vg_diag *d)
-{
-    if (PQstatus(p->conn) != CONNECTION_OK)
-        return vg_diag_set(d, VG_EIO, t->name, "database unavailable: %s: %.400s", p->shown,
-                           p->err.msg);
-    bool refused = strncmp(p->err.state, "22", 2) == 0 || strncmp(p->err.state, "23", 2) == 0;
-    return vg_diag_set(d, refused ? VG_EINVAL : VG_EIO, t->name, "database error: %s: %.600s",
-                       t->name, p->err.msg[0] ? p->err.msg : "COPY failed");
 }
 
 /* Loads rows v[0 .. nrows) by one COPY (identity columns take the given ids, as with
@@ -544,7 +533,9 @@ static int dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
     rc = rc ? rc : end;
     if (rc == VG_ENOMEM)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    return rc ? load_error(p, t, d) : 0;
+    /* the COPY's failure, kept by pg_copy_end, told as a failed statement's */
+    return rc ? fail_as(p, p->err.state, p->err.msg[0] ? p->err.msg : "COPY failed", t->name, d)
+              : 0;
 }
 
 static int dump_load_ids(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d)
@@ -563,7 +554,7 @@ static int dump_load_ids(struct vg_store *st, const struct vg_dump_table *t, str
     char num[24];
     snprintf(num, sizeof num, "%lld", t->id_high);
     const char *vals[1] = {num};
-    PGresult *r = run_dyn(p, sql, 1, vals, NULL, NULL, 0, t->name, NULL, d);
+    PGresult *r = run_dyn(p, sql, 1, vals, t->name, d);
     PQclear(r);
     return r ? 0 : VG_EIO;
 }
