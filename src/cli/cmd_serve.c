@@ -26,6 +26,7 @@
 /* Options without a one-letter code. */
 enum {
     OPT_HASH_THREADS = 256,
+    OPT_READERS,
     OPT_HASH_QUEUE,
     OPT_LOGIN_FREE,
     OPT_LOGIN_WAIT_MAX,
@@ -77,6 +78,7 @@ static int run_serve(int argc, char **argv)
         {"report-rate", required_argument, NULL, 'r'},
         {"threads", required_argument, NULL, 't'},
         {"hash-threads", required_argument, NULL, OPT_HASH_THREADS},
+        {"readers", required_argument, NULL, OPT_READERS},
         {"hash-queue", required_argument, NULL, OPT_HASH_QUEUE},
         {"login-free", required_argument, NULL, OPT_LOGIN_FREE},
         {"login-wait-max", required_argument, NULL, OPT_LOGIN_WAIT_MAX},
@@ -137,6 +139,11 @@ static int run_serve(int argc, char **argv)
             if (vg_str_to_u64(vg_str_c(optarg), 1, 256, &n) != 0)
                 return vg_cli_usage("serve", "--threads must be 1 to 256");
             cfg.threads = (unsigned)n;
+            break;
+        case OPT_READERS:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 64, &n) != 0)
+                return vg_cli_usage("serve", "--readers must be 1 to 64");
+            cfg.readers = (unsigned)n;
             break;
         case OPT_HASH_THREADS:
             if (vg_str_to_u64(vg_str_c(optarg), 1, 64, &n) != 0)
@@ -377,6 +384,8 @@ const struct vg_command vg_cmd_serve = {
     "                        (default https://www.cybermalveillance.gouv.fr/)\n"
     "  --report-rate N       public reports allowed per client address per minute (default 10)\n"
     "  --threads N           worker threads (default: twice the cores)\n"
+    "  --readers N           threads answering reads, each with its own database connection\n"
+    "                        (default: 1 on SQLite, 4 on PostgreSQL)\n"
     "  --busy-timeout MS     how long a write waits for another process's lock on the\n"
     "                        database before it answers 503 busy (default 10000)\n"
     "  --header-timeout S    seconds a client has to send a request's line and headers, and\n"

@@ -301,6 +301,11 @@ static int add_one(struct vg_corr *c, long long inc, const struct vg_observable 
     return 0;
 }
 
+int vg_corr_settle(struct vg_corr *c)
+{
+    return c->nnets - c->nsorted > TAIL_MAX ? merge_tail(c) : 0;
+}
+
 /* The host of a URL or e-mail observable as an observable of its own (a domain or an
  * address), so that `http://login.evil.example/x` relates to `evil.example` and
  * `http://192.0.2.7/` to `192.0.2.0/24`. 0 if o has such a host. */

@@ -1,7 +1,9 @@
 /* The correlation index: every observable of every incident in memory, so that the incidents
  * related to one observable (equal value, parent or child domain, address in a CIDR or CIDR
  * around an address) are found with a few hash probes and one binary search. Loaded from the
- * store and extended as incidents are created; not thread-safe (the store serialises). */
+ * store and extended as incidents are created. Not thread-safe but for one case: lookups of a
+ * settled index (vg_corr_settle, no add since) only read it, so several threads may look up
+ * at once under a read lock (store/pg_corr.c). */
 #ifndef VG_CORR_H
 #define VG_CORR_H
 
@@ -18,6 +20,10 @@ void vg_corr_free(struct vg_corr *c);
 /* Adds observable o of incident inc (and, for a URL or an e-mail address, its host as a
  * domain or an address, so that hosts relate to domains and networks). 0 or VG_ENOMEM. */
 int vg_corr_add(struct vg_corr *c, long long inc, const struct vg_observable *o);
+/* Does now what a lookup would do first (sorts the networks added since, when they are many),
+ * so that lookups read the index only, until the next add. 0 or VG_ENOMEM (the index is
+ * unchanged, and a lookup would try again). */
+int vg_corr_settle(struct vg_corr *c);
 /* Number of observables held, and bytes of memory used. */
 size_t vg_corr_count(const struct vg_corr *c);
 size_t vg_corr_bytes(const struct vg_corr *c);

@@ -1,10 +1,12 @@
 /* The libmicrohttpd server. Worker threads read requests, parse their JSON bodies and write
  * answers in parallel; the database work of every request that may write runs on one
- * database thread with one store connection, and that of every GET on one reader thread with
- * a read-only connection of its own. With SQLite one writing connection is faster than a
- * connection per thread: its page cache is never invalidated by another's writes, and SQLite
- * serialises writers anyway. The reader is apart so that a read never waits behind a write
- * waiting for the lock (another process holding it: reads in WAL mode go on meanwhile). A
+ * database thread with one store connection, and that of every GET on a reader thread with a
+ * read-only connection of its own (one on SQLite, VG_PG_READERS on PostgreSQL, --readers).
+ * With SQLite one writing connection is faster than a connection per thread: its page cache
+ * is never invalidated by another's writes, and SQLite serialises writers anyway. The readers
+ * are apart so that a read never waits behind a write waiting for the lock (another process
+ * holding it: reads in WAL mode go on meanwhile); on PostgreSQL several overlap the round
+ * trips of their lookups, where one would queue them (bench/pg/serve.sh). A
  * worker hands a complete request to its thread and suspends its connection, so that it goes
  * on serving its other connections; the database thread runs what has queued up as one batch
  * (group commit: one transaction, each write a savepoint), commits, then resumes the batch's
@@ -73,6 +75,7 @@ struct job {
 /* The jobs waiting for one thread, oldest first (guarded by the server's qlock). */
 struct jobq {
     struct job *head, *tail;
+    int n;               /* jobs queued */
     pthread_cond_t cond; /* signalled when a job is queued or the server stops */
 };
 
@@ -86,9 +89,8 @@ struct vg_server {
     struct vg_store *store;        /* used by the database thread only */
     pthread_t db_thread;           /* runs the database work of every request but GETs */
     bool db_started;               /* db_thread was started */
-    struct vg_store *rstore;       /* read-only, used by the reader thread only */
-    pthread_t read_thread;         /* runs the database work of GETs */
-    bool read_started;             /* read_thread was started */
+    struct reader *readers;        /* the reader threads (see struct reader) */
+    unsigned nreaders;             /* readers started */
     pthread_mutex_t qlock;         /* guards both queues and stopping */
     pthread_cond_t dcond;          /* signalled when an in-process job is answered (qlock) */
     struct jobq writes;            /* jobs for the database thread */
@@ -99,8 +101,24 @@ struct vg_server {
     struct vg_hashpool *pool;      /* checks the passwords of logins */
     struct vg_loginlimit *logins;  /* the rate limit of logins */
     struct vg_token_uses *uses;    /* token uses for the database thread to write */
-    struct vg_pub_cache *pub;      /* the published site (reader thread) */
+    struct vg_pub_cache *pub;      /* the published site (the database thread's) */
 };
+
+/* A reader thread: it runs the database work of GETs on a read-only connection of its own.
+ * SQLite has one (its snapshots cost nothing to share, and one connection keeps one page
+ * cache); PostgreSQL has several (vg_server_config.readers), whose lookups then overlap their
+ * round trips instead of queueing behind one connection. Each holds what its connection
+ * caches (the correlation index, store/pg_corr.c) and its own copy of the published site. */
+struct reader {
+    struct vg_server *srv;
+    struct vg_store *st;      /* read-only */
+    struct vg_pub_cache *pub; /* the published site, built on first use */
+    pthread_t thread;
+};
+
+/* The published site's cache of the thread running a request: a reader's own, or the
+ * database thread's (NULL on a worker thread: none). */
+static _Thread_local struct vg_pub_cache **thread_pub;
 
 const struct vg_server_config *vg_server_config(const struct vg_server *srv)
 {
@@ -109,9 +127,12 @@ const struct vg_server_config *vg_server_config(const struct vg_server *srv)
 
 struct vg_pub_cache *vg_server_publication(struct vg_server *srv)
 {
-    if (!srv->pub)
-        srv->pub = vg_pub_cache_new();
-    return srv->pub;
+    (void)srv;
+    if (!thread_pub)
+        return NULL;
+    if (!*thread_pub)
+        *thread_pub = vg_pub_cache_new();
+    return *thread_pub;
 }
 
 struct vg_events_index *vg_server_events(struct vg_server *srv)
@@ -451,27 +472,31 @@ static void run_batch(struct vg_server *srv, struct job **batch, int n)
 /* Runs a batch of GETs on the reader thread, in one read transaction: one snapshot, taken
  * after they all arrived, so each sees every write answered before it was sent (a write is
  * answered after its commit). */
-static void run_reads(struct vg_server *srv, struct job **batch, int n)
+static void run_reads(struct reader *rd, struct job **batch, int n)
 {
-    vg_store_read_begin(srv->rstore);
+    vg_store_read_begin(rd->st);
     for (int i = 0; i < n; i++)
-        run_job(srv->rstore, batch[i]);
-    vg_store_read_end(srv->rstore);
-    answer_batch(srv, batch, n);
+        run_job(rd->st, batch[i]);
+    vg_store_read_end(rd->st);
+    answer_batch(rd->srv, batch, n);
 }
 
-/* Takes up to BATCH_MAX jobs from q, waiting for one; 0 when the server stops and q is
- * empty. */
-static int take_batch(struct vg_server *srv, struct jobq *q, struct job **batch)
+/* Takes jobs from q, waiting for one: up to BATCH_MAX, or with `share` threads taking from q
+ * that share of what is queued (at least one); 0 when the server stops and q is empty. */
+static int take_batch(struct vg_server *srv, struct jobq *q, struct job **batch, int share)
 {
     pthread_mutex_lock(&srv->qlock);
     while (!q->head && !srv->stopping)
         pthread_cond_wait(&q->cond, &srv->qlock);
+    int max = share > 1 ? (q->n + share - 1) / share : BATCH_MAX;
+    if (max > BATCH_MAX)
+        max = BATCH_MAX;
     int n = 0;
-    while (q->head && n < BATCH_MAX) {
+    while (q->head && n < max) {
         batch[n++] = q->head;
         q->head = q->head->next;
     }
+    q->n -= n;
     if (!q->head)
         q->tail = NULL;
     pthread_mutex_unlock(&srv->qlock);
@@ -485,21 +510,26 @@ static void *db_main(void *arg)
     struct vg_server *srv = arg;
     struct job *batch[BATCH_MAX];
     pthread_setname_np(pthread_self(), "vigie-db");
+    thread_pub = &srv->pub;
     int n;
-    while ((n = take_batch(srv, &srv->writes, batch)) > 0)
+    while ((n = take_batch(srv, &srv->writes, batch, 1)) > 0)
         run_batch(srv, batch, n);
     return NULL;
 }
 
-/* The reader thread: as the database thread, for the GETs. */
+/* A reader thread: as the database thread, for the GETs. With several readers each takes its
+ * share of what is queued (a batch's reads wait for one another: the fewer per reader, the
+ * shorter the wait), at least one. */
 static void *read_main(void *arg)
 {
-    struct vg_server *srv = arg;
+    struct reader *rd = arg;
+    struct vg_server *srv = rd->srv;
     struct job *batch[BATCH_MAX];
     pthread_setname_np(pthread_self(), "vigie-read");
+    thread_pub = &rd->pub;
     int n;
-    while ((n = take_batch(srv, &srv->reads, batch)) > 0)
-        run_reads(srv, batch, n);
+    while ((n = take_batch(srv, &srv->reads, batch, (int)srv->cfg.readers)) > 0)
+        run_reads(rd, batch, n);
     return NULL;
 }
 
@@ -512,6 +542,7 @@ static void push_job(struct jobq *q, struct job *j)
     else
         q->head = j;
     q->tail = j;
+    q->n++;
     pthread_cond_signal(&q->cond);
 }
 
@@ -968,10 +999,13 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         goto fail;
     if (srv->cfg.busy_timeout_ms)
         vg_store_busy_timeout(srv->store, srv->cfg.busy_timeout_ms);
-    /* the reader's connection, opened after the migrations are done */
-    srv->rstore = vg_store_open(srv->db, &srv->cfg.store, d);
-    if (!srv->rstore || vg_store_read_only(srv->rstore, d) != 0)
+    if (!srv->cfg.readers)
+        srv->cfg.readers = vg_store_url_is_pg(srv->db) ? VG_PG_READERS : 1;
+    srv->readers = vg_calloc(srv->cfg.readers, sizeof *srv->readers);
+    if (!srv->readers) {
+        vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         goto fail;
+    }
     srv->pool = vg_hashpool_new(cfg->hash_threads, cfg->hash_queue, srv->db, &srv->cfg.store, d);
     if (!srv->pool)
         goto fail;
@@ -980,11 +1014,22 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
         goto fail;
     }
     srv->db_started = true;
-    if (pthread_create(&srv->read_thread, NULL, read_main, srv) != 0) {
-        vg_diag_set(d, VG_ENOMEM, "", "cannot start the reader thread");
-        goto fail;
+    /* the readers' connections, opened after the migrations are done */
+    while (srv->nreaders < srv->cfg.readers) {
+        struct reader *rd = &srv->readers[srv->nreaders];
+        rd->srv = srv;
+        rd->st = vg_store_open(srv->db, &srv->cfg.store, d);
+        if (!rd->st || vg_store_read_only(rd->st, d) != 0) {
+            vg_store_close(rd->st);
+            goto fail;
+        }
+        if (pthread_create(&rd->thread, NULL, read_main, rd) != 0) {
+            vg_store_close(rd->st);
+            vg_diag_set(d, VG_ENOMEM, "", "cannot start a reader thread");
+            goto fail;
+        }
+        srv->nreaders++;
     }
-    srv->read_started = true;
     if (!cfg->listen) { /* in-process requests only */
         if (port)
             *port = 0;
@@ -1035,12 +1080,12 @@ void vg_server_stop(struct vg_server *srv)
     pthread_mutex_lock(&srv->qlock);
     srv->stopping = true;
     pthread_cond_signal(&srv->writes.cond);
-    pthread_cond_signal(&srv->reads.cond);
+    pthread_cond_broadcast(&srv->reads.cond);
     pthread_mutex_unlock(&srv->qlock);
     if (srv->db_started)
         pthread_join(srv->db_thread, NULL);
-    if (srv->read_started)
-        pthread_join(srv->read_thread, NULL);
+    for (unsigned i = 0; i < srv->nreaders; i++)
+        pthread_join(srv->readers[i].thread, NULL);
     vg_hashpool_stop(srv->pool); /* its logins are answered (503): none stays suspended */
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
@@ -1048,7 +1093,11 @@ void vg_server_stop(struct vg_server *srv)
     if (srv->fd >= 0)
         close(srv->fd);
     vg_store_close(srv->store);
-    vg_store_close(srv->rstore);
+    for (unsigned i = 0; i < srv->nreaders; i++) {
+        vg_store_close(srv->readers[i].st);
+        vg_pub_cache_free(srv->readers[i].pub);
+    }
+    free(srv->readers);
     vg_events_index_cleanup(&srv->events);
     vg_pub_cache_free(srv->pub);
     vg_ratelimit_free(srv->rl);

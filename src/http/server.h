@@ -1,6 +1,7 @@
 /* The HTTP server: libmicrohttpd with a thread pool, one database thread with one store
- * connection running the requests' handlers in batches (group commit), request bodies capped
- * and parsed by the workers, routes dispatched to thin handlers that answer JSON. */
+ * connection running the requests' handlers in batches (group commit), reader threads with
+ * read-only connections running the GETs, request bodies capped and parsed by the workers,
+ * routes dispatched to thin handlers that answer JSON. */
 #ifndef VG_SERVER_H
 #define VG_SERVER_H
 
@@ -19,6 +20,10 @@ struct vg_route;
 struct vg_adv_site;
 struct vg_pub_cache;
 
+/* Reader threads on PostgreSQL by default (vg_server_config.readers): its lookups wait on
+ * round trips to the server, which several connections overlap (bench/pg/serve.sh). */
+#define VG_PG_READERS 4
+
 struct vg_server_config {
     const struct vg_route *routes;  /* the route table (api/routes.c), NULL method ends it */
     const struct vg_route *pages;   /* the pages' table (web/routes.c), searched after routes;
@@ -33,6 +38,9 @@ struct vg_server_config {
     double report_burst;
     size_t max_body;  /* bytes, VG_MAX_BODY by default */
     unsigned threads; /* worker threads, 0: 2 x cores */
+    /* reader threads (each with its own read-only connection), 0: 1 on SQLite, VG_PG_READERS
+     * on PostgreSQL */
+    unsigned readers;
     /* how long a write waits for another process's lock on the database, 0: 10 s */
     unsigned busy_timeout_ms;
     unsigned header_timeout;          /* seconds for a request's line and headers, 0: 10 */

@@ -627,7 +627,7 @@ static void pg_close(struct vg_store *st)
 {
     struct pg *p = pg_of(st);
     PQfinish(p->conn);
-    vg_corr_free(p->corr); /* the incidents domain's index (pg_corr.c) */
+    pg_corr_release(p); /* the incidents domain's index (pg_corr.c) */
     free(p->uri);
     free(p);
 }

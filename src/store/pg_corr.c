@@ -1,7 +1,9 @@
 /* PostgreSQL backend: the incidents related to one through their observables (sqlite_corr.c's
- * lookup; the index and its queries are core's, core/corr.h). Each connection holds the index
- * and catches it up with the observable table before each lookup by reading the rows after the
- * last id it holds.
+ * lookup; the index and its queries are core's, core/corr.h). The read-only connections of one
+ * process to one database share one index (a server's reader threads: one copy in memory,
+ * loaded once); another connection has its own, as it may read rows its transaction wrote and
+ * then rolls back. Before each lookup a connection catches its index up with the observable
+ * table by reading the rows after the last id it holds.
  *
  * With several servers that is only right if observables' ids become visible in increasing
  * order: an identity value is taken at the insert but shows at the commit, so a server could
@@ -9,16 +11,23 @@
  * therefore inserts observables only under a transaction-level advisory lock
  * (PG_OBSERVABLE_LOCK), held to the commit: the writer of 10 took it after the writer of 9 had
  * committed (or rolled back), so whoever sees 10 already sees 9. The reads take no lock. (A row
- * written to the table by another program, bypassing that lock, could be missed by an index already
- * past its id until the server restarts.) */
+ * written to the table by another program, bypassing that lock, could be missed by an index
+ * already past its id until the server restarts.) The same order makes sharing safe: what a
+ * connection reads after the index's last id is every row it sees past it, a run of ids that
+ * another connection, with a newer snapshot, may have added already (those are skipped); one
+ * with an older snapshot finds nothing new, and its lookup may list an incident it cannot see
+ * yet, which its rows' query then leaves out ("gone since the index read it"). */
 #include "store/pg_int.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/corr.h"
 #include "core/observable.h"
 #include "util/buf.h"
+#include "util/mem.h"
 #include "util/str.h"
 
 #define RELATED_PER_QUERY 1000 /* matches read per lookup, so a common value cannot swamp us */
@@ -31,39 +40,170 @@
 #define STRING_OF(x)      #x
 #define STRING(x)         STRING_OF(x)
 
-static int corr_catch_up(struct pg *p)
+/* The index of one database, shared by this process's connections to it. */
+struct pg_corr_shared {
+    char key[64];          /* the database: its cluster's system identifier and its oid */
+    bool shared;           /* in the registry (read-only connections), else one's own */
+    int refs;              /* connections holding it (guarded by registry_lock) */
+    pthread_rwlock_t lock; /* lookups read under it; a catch-up's adds write */
+    struct vg_corr *corr;  /* NULL until loaded, or after a failed add */
+    long long last;        /* id of the last observable row it holds */
+    unsigned long gen;     /* loads so far: a catch-up read for another load adds nothing */
+    struct pg_corr_shared *next;
+};
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pg_corr_shared *registry;
+
+/* The index of p: for a read-only connection its database's shared one, taken (a reference)
+ * at its first lookup; NULL on failure. */
+static struct pg_corr_shared *shared_of(struct pg *p)
 {
-    if (!p->corr) {
-        p->corr = vg_corr_new();
-        p->corr_last = 0;
-        if (!p->corr)
-            return VG_ENOMEM;
+    if (p->corr)
+        return p->corr;
+    if (!p->read_only) {
+        struct pg_corr_shared *own = vg_calloc(1, sizeof *own);
+        if (own)
+            pthread_rwlock_init(&own->lock, NULL);
+        return p->corr = own;
     }
-    int rc = 0, n;
-    do {
+    PGresult *r = pg_run(p,
+                         "SELECT (SELECT system_identifier FROM pg_control_system())::text || '/' "
+                         "|| (SELECT oid FROM pg_database WHERE datname = current_database())",
+                         NULL);
+    if (!r)
+        return NULL;
+    char key[64];
+    snprintf(key, sizeof key, "%s", pg_get_text(r, 0, 0));
+    PQclear(r);
+    pthread_mutex_lock(&registry_lock);
+    struct pg_corr_shared *s = registry;
+    while (s && strcmp(s->key, key) != 0)
+        s = s->next;
+    if (!s && (s = vg_calloc(1, sizeof *s))) {
+        memcpy(s->key, key, sizeof s->key);
+        s->shared = true;
+        pthread_rwlock_init(&s->lock, NULL);
+        s->next = registry;
+        registry = s;
+    }
+    if (s)
+        s->refs++;
+    pthread_mutex_unlock(&registry_lock);
+    return p->corr = s;
+}
+
+void pg_corr_release(struct pg *p)
+{
+    struct pg_corr_shared *s = p->corr;
+    if (!s)
+        return;
+    p->corr = NULL;
+    pthread_mutex_lock(&registry_lock);
+    bool last = !s->shared || --s->refs == 0;
+    if (last && s->shared) {
+        struct pg_corr_shared **at = &registry;
+        while (*at != s)
+            at = &(*at)->next;
+        *at = s->next;
+    }
+    pthread_mutex_unlock(&registry_lock);
+    if (last) {
+        vg_corr_free(s->corr);
+        pthread_rwlock_destroy(&s->lock);
+        free(s);
+    }
+}
+
+long long pg_corr_last(struct pg *p)
+{
+    struct pg_corr_shared *s = p->corr;
+    if (!s)
+        return 0;
+    pthread_rwlock_rdlock(&s->lock);
+    long long last = s->corr ? s->last : 0;
+    pthread_rwlock_unlock(&s->lock);
+    return last;
+}
+
+bool pg_corr_same(struct pg *a, struct pg *b)
+{
+    return a->corr && a->corr == b->corr;
+}
+
+/* Adds the rows of r (id, incident_id, type, value, by id), read after id `from` for load
+ * `gen` of the index, past the index's last id: another connection may have added some
+ * already. 0, or VG_ENOMEM (the index is then dropped, to be loaded again). If the index was
+ * dropped since the rows were read from a later id, they are not added (they would leave a
+ * gap): the caller reads again. */
+static int add_rows(struct pg_corr_shared *s, PGresult *r, long long from, unsigned long gen)
+{
+    int rc = 0;
+    pthread_rwlock_wrlock(&s->lock);
+    if (gen != s->gen) {
+        pthread_rwlock_unlock(&s->lock);
+        return 0;
+    }
+    if (!s->corr) {
+        s->last = 0;
+        if (from != 0 || !(s->corr = vg_corr_new()))
+            rc = from != 0 ? 0 : VG_ENOMEM;
+        if (!s->corr) {
+            pthread_rwlock_unlock(&s->lock);
+            return rc;
+        }
+    }
+    struct vg_observable o;
+    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
+        long long id = pg_get_int(r, i, 0);
+        if (id <= s->last)
+            continue;
+        s->last = id;
+        if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 3)),
+                                vg_obs_type_parse(pg_get_text(r, i, 2)), &o, NULL) == 0)
+            rc = vg_corr_add(s->corr, pg_get_int(r, i, 1), &o);
+    }
+    if (rc == 0)
+        rc = vg_corr_settle(s->corr); /* lookups under the read lock then change nothing */
+    if (rc) {
+        vg_corr_free(s->corr);
+        s->corr = NULL;
+        s->gen++;
+    }
+    pthread_rwlock_unlock(&s->lock);
+    return rc;
+}
+
+/* Catches s up with the observables p sees; returns with s's read lock held (0) or not (an
+ * error). */
+static int corr_catch_up(struct pg *p, struct pg_corr_shared *s)
+{
+    for (;;) {
+        pthread_rwlock_rdlock(&s->lock);
+        bool loaded = s->corr != NULL;
+        long long last = loaded ? s->last : 0;
+        unsigned long gen = s->gen;
+        pthread_rwlock_unlock(&s->lock);
         struct pg_params pp = {0};
-        pg_param_int(&pp, p->corr_last);
+        pg_param_int(&pp, last);
         PGresult *r = pg_run(p,
                              "SELECT id, incident_id, type, value FROM observable WHERE id > $1 "
                              "ORDER BY id LIMIT " STRING(CATCH_UP_ROWS),
                              &pp);
         if (!r)
             return VG_EIO;
-        struct vg_observable o;
-        n = PQntuples(r);
-        for (int i = 0; rc == 0 && i < n; i++) {
-            p->corr_last = pg_get_int(r, i, 0);
-            if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 3)),
-                                    vg_obs_type_parse(pg_get_text(r, i, 2)), &o, NULL) == 0)
-                rc = vg_corr_add(p->corr, pg_get_int(r, i, 1), &o);
-        }
+        int n = PQntuples(r);
+        int rc = n || !loaded ? add_rows(s, r, last, gen) : 0;
         PQclear(r);
-    } while (rc == 0 && n == CATCH_UP_ROWS);
-    if (rc) {
-        vg_corr_free(p->corr);
-        p->corr = NULL;
+        if (rc)
+            return rc;
+        if (n < CATCH_UP_ROWS) {
+            pthread_rwlock_rdlock(&s->lock);
+            if (s->corr && s->gen == gen)
+                return 0;
+            pthread_rwlock_unlock(&s->lock); /* dropped meanwhile: load it again */
+        }
     }
-    return rc;
 }
 
 struct related_rows {
@@ -138,13 +278,16 @@ int pg_incident_related(struct vg_store *st, const char *ref, int limit,
         return VG_ENOENT;
     }
     long long self = pg_get_int(self_obs, 0, 0);
-    if (corr_catch_up(p)) {
+    struct pg_corr_shared *s = shared_of(p);
+    int rc = s ? corr_catch_up(p, s) : VG_EIO;
+    if (rc) {
         PQclear(self_obs);
-        return VG_EIO;
+        return rc == VG_ENOMEM ? rc : VG_EIO;
     }
+    /* the query copies what it keeps: the index is read under its lock until the ranking */
     struct vg_corr_query cq;
-    vg_corr_query_init(&cq, p->corr, self, RELATED_PER_QUERY);
-    int rc = VG_ENOMEM;
+    vg_corr_query_init(&cq, s->corr, self, RELATED_PER_QUERY);
+    rc = VG_ENOMEM;
     struct vg_observable o;
     int added = 0;
     for (int i = 0; added == 0 && i < PQntuples(self_obs); i++)
@@ -153,7 +296,9 @@ int pg_incident_related(struct vg_store *st, const char *ref, int limit,
                                 vg_obs_type_parse(pg_get_text(self_obs, i, 1)), &o, NULL) == 0)
             added = vg_corr_query_add(&cq, &o);
     PQclear(self_obs);
-    if (added || vg_corr_query_rank(&cq))
+    int ranked = added ? added : vg_corr_query_rank(&cq);
+    pthread_rwlock_unlock(&s->lock);
+    if (ranked)
         goto out;
     struct related_rows rr = {NULL};
     if (cq.ngroups && limit > 0 && !(rr.rows = related_rows_read(p, &cq, limit))) {

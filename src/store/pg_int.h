@@ -27,6 +27,8 @@
 #define PG_URI_SHOWN   512 /* room for the URI as shown in messages (password removed) */
 #define PG_PENDING_MAX 4   /* savepoint commands deferred (struct pg's pending) */
 
+struct pg_corr_shared; /* pg_corr.c */
+
 struct pg {
     struct vg_store base; /* must stay first */
     PGconn *conn;
@@ -65,10 +67,9 @@ struct pg {
     long long ind_gen_seen;       /* the counter "indicator.gen" at the last check */
     unsigned long long ind_epoch; /* expiries passed */
     char ind_next_expiry[64];     /* the next expiry after the last check, "" if none */
-    /* the incidents domain (pg_corr.c): the correlation index, caught up with the observable
-     * table before each lookup, and the id of the last observable row it holds */
-    struct vg_corr *corr;
-    long long corr_last;
+    /* the incidents domain (pg_corr.c): the correlation index this process's connections to
+     * the database share, NULL before the first lookup */
+    struct pg_corr_shared *corr;
     /* savepoint commands deferred to go out with the next statement (pg.c's defer): they
      * return nothing the caller reads, so they need no round trip of their own */
     const char *pending[PG_PENDING_MAX];
@@ -248,6 +249,12 @@ long long pg_incident_id(struct pg *p, const char *ref);
 int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg_incident_new *inc,
                        char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
                        struct vg_diag *d);
+/* Lets go of p's reference to its database's shared correlation index (pg_close). */
+void pg_corr_release(struct pg *p);
+/* The id of the last observable row p's correlation index holds (0: not loaded), and whether
+ * two connections share theirs (tests). */
+long long pg_corr_last(struct pg *p);
+bool pg_corr_same(struct pg *a, struct pg *b);
 int pg_incident_related(struct vg_store *st, const char *ref, int limit,
                         struct vg_related_list *out);
 /* Writes the shipped playbook of each RSIT class that has none (pg_migrate, after migrating). */

@@ -933,13 +933,147 @@ static void related_catch_up_in_chunks(void **state)
     assert_int_equal(vg_store_incident_related(f->st, a, 10, &rel), 0);
     assert_int_equal(rel.n, 0);
     vg_related_list_free(&rel);
-    assert_int_equal(pg_of(f->st)->corr_last,
+    assert_int_equal(pg_corr_last(pg_of(f->st)),
                      pg_scalar_on(f->other, "SELECT max(id) FROM observable"));
     incident_with(f->st, "chunk.example", c);
     assert_int_equal(vg_store_incident_related(f->st, a, 10, &rel), 0);
     assert_int_equal(rel.n, 1);
     assert_string_equal(rel.v[0].ref, c);
     vg_related_list_free(&rel);
+}
+
+/* A read-only store on f's database (a server's reader connection). */
+static struct vg_store *reader_on(struct pgf *f)
+{
+    struct vg_diag d = {0};
+    struct vg_store *st = vg_store_open_partial(f->uri, NULL, &d);
+    if (!st || vg_store_read_only(st, &d) != 0)
+        fail_msg("reader on %s: %s", f->uri, d.message);
+    return st;
+}
+
+/* The references related to ref as st finds them, comma-separated, in its order. */
+static void related_refs(struct vg_store *st, const char *ref, char *out, size_t cap)
+{
+    struct vg_related_list rel;
+    assert_int_equal(vg_store_incident_related(st, ref, 50, &rel), 0);
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < rel.n && n < cap; i++)
+        n += (size_t)snprintf(out + n, cap - n, "%s%s", i ? "," : "", rel.v[i].ref);
+    vg_related_list_free(&rel);
+}
+
+/* The read-only connections of one process share one correlation index (pg_corr.c): the
+ * second reader does not load it again, and each sees what the other caught up with and what
+ * was written since; a read-write connection keeps its own, so that rows its transaction
+ * wrote and rolled back never reach the shared one. */
+static void related_index_shared_by_readers(void **state)
+{
+    struct pgf *f = *state;
+    char a[64], b[64], c[64], x[64];
+    incident_with(f->st, "one.shared.example", a);
+    incident_with(f->st, "two.shared.example", b);
+    struct vg_store *r1 = reader_on(f), *r2 = reader_on(f);
+    char got[512];
+    related_refs(r1, a, got, sizeof got);
+    assert_string_equal(got, "");
+    long long last = pg_scalar_on(f->other, "SELECT max(id) FROM observable");
+    assert_int_equal(pg_corr_last(pg_of(r1)), last);
+    assert_int_equal(pg_corr_last(pg_of(r2)), 0); /* none until its first lookup */
+    related_refs(r2, b, got, sizeof got);
+    assert_string_equal(got, "");
+    assert_true(pg_corr_same(pg_of(r1), pg_of(r2))); /* r1's, not a second one */
+    assert_int_equal(pg_corr_last(pg_of(r2)), last);
+
+    /* written after both loaded it: seen by each, whichever catches up first */
+    incident_with(f->st, "shared.example", c);
+    related_refs(r2, a, got, sizeof got);
+    assert_string_equal(got, c);
+    related_refs(r1, b, got, sizeof got);
+    assert_string_equal(got, c);
+
+    /* a write rolled back: the writer saw it in its own index, the readers never */
+    struct vg_diag d = {0};
+    assert_int_equal(vg_store_tx_begin(f->st, &d), 0);
+    incident_with(f->st, "three.shared.example", x);
+    related_refs(f->st, x, got, sizeof got);
+    assert_string_equal(got, c);
+    assert_false(pg_corr_same(pg_of(f->st), pg_of(r1)));
+    related_refs(r1, c, got, sizeof got);
+    vg_store_tx_rollback(f->st);
+    related_refs(r1, c, got, sizeof got);
+    char want[160];
+    snprintf(want, sizeof want, "%s,%s", b, a); /* the newest first */
+    assert_string_equal(got, want);
+    vg_store_close(r1);
+    related_refs(r2, c, got, sizeof got); /* the index outlives the reader that loaded it */
+    assert_string_equal(got, want);
+    vg_store_close(r2);
+}
+
+struct looker {
+    struct pgf *f;
+    const char *ref;
+    int rounds;
+    char last[2048]; /* the answer of the last round */
+    int rc;
+};
+
+static void *look_up_loop(void *arg)
+{
+    struct looker *l = arg;
+    struct vg_store *st = reader_on(l->f);
+    for (int i = 0; i < l->rounds && l->rc == 0; i++) {
+        struct vg_related_list rel;
+        l->rc = vg_store_incident_related(st, l->ref, 50, &rel);
+        if (l->rc == 0) {
+            size_t n = 0;
+            l->last[0] = '\0';
+            for (size_t k = 0; k < rel.n && n < sizeof l->last; k++)
+                n += (size_t)snprintf(l->last + n, sizeof l->last - n, "%s%s", k ? "," : "",
+                                      rel.v[k].ref);
+            vg_related_list_free(&rel);
+        }
+    }
+    vg_store_close(st);
+    return NULL;
+}
+
+/* Four reader threads look up at once while incidents are written: none fails, and once the
+ * writes are done every reader's answer is a fresh connection's (run under ASan by make test:
+ * a lookup racing a catch-up's adds would show there). */
+static void related_index_threads(void **state)
+{
+    struct pgf *f = *state;
+    char q[64], r[64];
+    incident_with(f->st, "10.9.0.0/16", q);
+    struct looker l[4];
+    pthread_t th[4];
+    for (int i = 0; i < 4; i++) {
+        l[i] = (struct looker){.f = f, .ref = q, .rounds = 60};
+        assert_int_equal(pthread_create(&th[i], NULL, look_up_loop, &l[i]), 0);
+    }
+    for (int i = 0; i < 40; i++) { /* networks and addresses: the sorted tail grows too */
+        char v[32];
+        snprintf(v, sizeof v, i % 2 ? "10.9.%d.%d" : "10.9.%d.0/24", i, i);
+        incident_with(f->st, v, r);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(l[i].rc, 0);
+    }
+    struct looker last = {.f = f, .ref = q, .rounds = 1};
+    look_up_loop(&last);
+    assert_int_equal(last.rc, 0);
+    assert_int_equal((int)(strlen(last.last) > 0), 1);
+    struct vg_related_list rel;
+    assert_int_equal(vg_store_incident_related(f->st, q, 50, &rel), 0);
+    assert_int_equal(rel.n, 40); /* every one relates to q's network */
+    vg_related_list_free(&rel);
+    char fresh[2048];
+    related_refs(f->st, q, fresh, sizeof fresh);
+    assert_string_equal(last.last, fresh);
 }
 
 int main(void)
@@ -961,6 +1095,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(batch_lost_to_timeout_is_outage, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(outage_never_on_sqlite, setup, teardown),
         cmocka_unit_test_setup_teardown(related_catch_up_in_chunks, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(related_index_shared_by_readers, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(related_index_threads, pg_setup, pg_teardown),
         cmocka_unit_test(uri_password_never_shown),
         cmocka_unit_test_setup_teardown(helpers, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(users_on_sqlite, setup, teardown),
