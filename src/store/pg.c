@@ -642,12 +642,14 @@ static bool pg_batch_pending(struct vg_store *st)
     return pg_of(st)->outer;
 }
 
-/* One snapshot for a read-only request; inside an open transaction that one serves. */
+/* One snapshot for a read-only request; inside an open transaction that one serves. The BEGIN
+ * goes out with the first statement (deferred as the savepoints are): the snapshot is taken
+ * by that statement anyway, and a read saves a round trip. */
 static void pg_read_begin(struct vg_store *st)
 {
     struct pg *p = pg_of(st);
-    if (!p->outer && !p->in_tx && !p->in_read &&
-        pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
+    if (!p->outer && !p->in_tx && !p->in_read && ensure(p) == 0 &&
+        defer(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
         p->in_read = true;
 }
 
@@ -657,6 +659,10 @@ static void pg_read_end(struct vg_store *st)
     if (!p->in_read)
         return;
     p->in_read = false;
+    if (p->npending) { /* no statement ran: the BEGIN never went out */
+        p->npending = 0;
+        return;
+    }
     if (PQstatus(p->conn) == CONNECTION_OK && commit_tx(p))
         exec_keep(p, "ROLLBACK");
 }

@@ -131,13 +131,36 @@ bool pg_corr_same(struct pg *a, struct pg *b)
     return a->corr && a->corr == b->corr;
 }
 
-/* Adds the rows of r (id, incident_id, type, value, by id), read after id `from` for load
- * `gen` of the index, past the index's last id: another connection may have added some
- * already. 0, or VG_ENOMEM (the index is then dropped, to be loaded again). If the index was
- * dropped since the rows were read from a later id, they are not added (they would leave a
- * gap): the caller reads again. */
-static int add_rows(struct pg_corr_shared *s, PGresult *r, long long from, unsigned long gen)
+/* Rows of a catch-up after the id of parameter P: (1, id, incident_id, type, value), by id
+ * (the first column tells them from the looked-up incident's own observables read with them,
+ * pg_incident_related). */
+#define CATCH_UP_SELECT(P)                                                                     \
+    "SELECT 1, id, incident_id, type, value FROM observable WHERE id > " P " ORDER BY id "   \
+    "LIMIT " STRING(CATCH_UP_ROWS)
+
+/* Where a catch-up stands: the index's state when its rows were asked for. */
+struct catch_up {
+    bool loaded;        /* the index was loaded */
+    long long from;     /* the rows were read after this id */
+    unsigned long gen;  /* for this load */
+};
+
+static struct catch_up catch_up_state(struct pg_corr_shared *s)
 {
+    pthread_rwlock_rdlock(&s->lock);
+    struct catch_up c = {s->corr != NULL, s->corr ? s->last : 0, s->gen};
+    pthread_rwlock_unlock(&s->lock);
+    return c;
+}
+
+/* Adds rows [first, first + n) of r (CATCH_UP_SELECT's), read as c says, past the index's last
+ * id: another connection may have added some already. 0, or VG_ENOMEM (the index is then
+ * dropped, to be loaded again). If the index was dropped since the rows were read from a later
+ * id, they are not added (they would leave a gap): the caller reads again. */
+static int add_rows(struct pg_corr_shared *s, PGresult *r, int first, int n, struct catch_up c)
+{
+    long long from = c.from;
+    unsigned long gen = c.gen;
     int rc = 0;
     pthread_rwlock_wrlock(&s->lock);
     if (gen != s->gen) {
@@ -154,14 +177,14 @@ static int add_rows(struct pg_corr_shared *s, PGresult *r, long long from, unsig
         }
     }
     struct vg_observable o;
-    for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-        long long id = pg_get_int(r, i, 0);
+    for (int i = first; rc == 0 && i < first + n; i++) {
+        long long id = pg_get_int(r, i, 1);
         if (id <= s->last)
             continue;
         s->last = id;
-        if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 3)),
-                                vg_obs_type_parse(pg_get_text(r, i, 2)), &o, NULL) == 0)
-            rc = vg_corr_add(s->corr, pg_get_int(r, i, 1), &o);
+        if (vg_observable_parse(vg_str_c(pg_get_text(r, i, 4)),
+                                vg_obs_type_parse(pg_get_text(r, i, 3)), &o, NULL) == 0)
+            rc = vg_corr_add(s->corr, pg_get_int(r, i, 2), &o);
     }
     if (rc == 0)
         rc = vg_corr_settle(s->corr); /* lookups under the read lock then change nothing */
@@ -174,35 +197,38 @@ static int add_rows(struct pg_corr_shared *s, PGresult *r, long long from, unsig
     return rc;
 }
 
-/* Catches s up with the observables p sees; returns with s's read lock held (0) or not (an
- * error). */
+/* Adds the n catch-up rows from `first` of r, read as c says, and tells whether the index is
+ * caught up with what p sees: then (1) it returns with s's read lock held; 0 when more rows
+ * are to be read (a full chunk, or the index dropped meanwhile); or an error. */
+static int caught_up(struct pg_corr_shared *s, PGresult *r, int first, int n, struct catch_up c)
+{
+    int rc = n || !c.loaded ? add_rows(s, r, first, n, c) : 0;
+    if (rc)
+        return -rc;
+    if (n == CATCH_UP_ROWS)
+        return 0;
+    pthread_rwlock_rdlock(&s->lock);
+    if (s->corr && s->gen == c.gen)
+        return 1;
+    pthread_rwlock_unlock(&s->lock); /* dropped meanwhile: load it again */
+    return 0;
+}
+
+/* Catches s up with the observables p sees, by chunks; returns with s's read lock held (0) or
+ * not (an error). */
 static int corr_catch_up(struct pg *p, struct pg_corr_shared *s)
 {
     for (;;) {
-        pthread_rwlock_rdlock(&s->lock);
-        bool loaded = s->corr != NULL;
-        long long last = loaded ? s->last : 0;
-        unsigned long gen = s->gen;
-        pthread_rwlock_unlock(&s->lock);
+        struct catch_up c = catch_up_state(s);
         struct pg_params pp = {0};
-        pg_param_int(&pp, last);
-        PGresult *r = pg_run(p,
-                             "SELECT id, incident_id, type, value FROM observable WHERE id > $1 "
-                             "ORDER BY id LIMIT " STRING(CATCH_UP_ROWS),
-                             &pp);
+        pg_param_int(&pp, c.from);
+        PGresult *r = pg_run(p, CATCH_UP_SELECT("$1"), &pp);
         if (!r)
             return VG_EIO;
-        int n = PQntuples(r);
-        int rc = n || !loaded ? add_rows(s, r, last, gen) : 0;
+        int rc = caught_up(s, r, 0, PQntuples(r), c);
         PQclear(r);
         if (rc)
-            return rc;
-        if (n < CATCH_UP_ROWS) {
-            pthread_rwlock_rdlock(&s->lock);
-            if (s->corr && s->gen == gen)
-                return 0;
-            pthread_rwlock_unlock(&s->lock); /* dropped meanwhile: load it again */
-        }
+            return rc > 0 ? 0 : -rc;
     }
 }
 
@@ -257,45 +283,59 @@ static PGresult *related_rows_read(struct pg *p, const struct vg_corr_query *cq,
     return r;
 }
 
-/* Three round trips: the incident's id with its observables, the index's catch-up (one per
- * 10,000 new observables), the related incidents' rows. */
+/* Two round trips: the incident's observables with the index's catch-up (then one more per
+ * 10,000 new observables), and the related incidents' rows. */
 int pg_incident_related(struct vg_store *st, const char *ref, int limit,
                         struct vg_related_list *out)
 {
     struct pg *p = pg_of(st);
     memset(out, 0, sizeof *out);
+    struct pg_corr_shared *s = shared_of(p);
+    if (!s)
+        return VG_EIO;
+    struct catch_up c = catch_up_state(s);
     struct pg_params pp = {0};
     pg_param_text(&pp, ref);
-    PGresult *self_obs = pg_run(p,
-                                "SELECT i.id, o.type, o.value FROM incident i "
-                                "LEFT JOIN observable o ON o.incident_id = i.id "
-                                "WHERE i.ref = $1 ORDER BY o.id",
-                                &pp);
-    if (!self_obs)
+    pg_param_int(&pp, c.from);
+    /* (0, observable id, incident id, type, value) of the incident itself, by id, one row with
+     * NULLs if it has none; then the catch-up's rows */
+    PGresult *r = pg_run(p,
+                         "SELECT 0, o.id, i.id, o.type, o.value FROM incident i "
+                         "LEFT JOIN observable o ON o.incident_id = i.id WHERE i.ref = $1 "
+                         "UNION ALL (" CATCH_UP_SELECT("$2") ") ORDER BY 1, 2",
+                         &pp);
+    if (!r)
         return VG_EIO;
-    if (PQntuples(self_obs) == 0) {
-        PQclear(self_obs);
+    int nself = 0, n = PQntuples(r);
+    while (nself < n && pg_get_int(r, nself, 0) == 0)
+        nself++;
+    int rc = caught_up(s, r, nself, n - nself, c);
+    if (rc == 0) {
+        int more = corr_catch_up(p, s);
+        rc = more ? -more : 1;
+    }
+    if (rc < 0) {
+        PQclear(r);
+        return -rc == VG_ENOMEM ? VG_ENOMEM : VG_EIO;
+    }
+    /* s's read lock is held: the query copies what it keeps, the ranking ends the reading */
+    if (nself == 0) {
+        pthread_rwlock_unlock(&s->lock);
+        PQclear(r);
         return VG_ENOENT;
     }
-    long long self = pg_get_int(self_obs, 0, 0);
-    struct pg_corr_shared *s = shared_of(p);
-    int rc = s ? corr_catch_up(p, s) : VG_EIO;
-    if (rc) {
-        PQclear(self_obs);
-        return rc == VG_ENOMEM ? rc : VG_EIO;
-    }
-    /* the query copies what it keeps: the index is read under its lock until the ranking */
+    long long self = pg_get_int(r, 0, 2);
     struct vg_corr_query cq;
     vg_corr_query_init(&cq, s->corr, self, RELATED_PER_QUERY);
     rc = VG_ENOMEM;
     struct vg_observable o;
     int added = 0;
-    for (int i = 0; added == 0 && i < PQntuples(self_obs); i++)
-        if (!PQgetisnull(self_obs, i, 1) &&
-            vg_observable_parse(vg_str_c(pg_get_text(self_obs, i, 2)),
-                                vg_obs_type_parse(pg_get_text(self_obs, i, 1)), &o, NULL) == 0)
+    for (int i = 0; added == 0 && i < nself; i++)
+        if (!PQgetisnull(r, i, 1) &&
+            vg_observable_parse(vg_str_c(pg_get_text(r, i, 4)),
+                                vg_obs_type_parse(pg_get_text(r, i, 3)), &o, NULL) == 0)
             added = vg_corr_query_add(&cq, &o);
-    PQclear(self_obs);
+    PQclear(r);
     int ranked = added ? added : vg_corr_query_rank(&cq);
     pthread_rwlock_unlock(&s->lock);
     if (ranked)
