@@ -34,9 +34,11 @@ trap cleanup EXIT INT TERM
 
 port_of() { sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$1" | head -n 1; }
 
-# start_server DB LOG: starts `vigie serve` (not in a subshell: its pid is kept), sets URL
+# start_server DB LOG: starts `vigie serve` (not in a subshell: its pid is kept), sets URL and
+# SPID
 start_server() {
     "$BIN" serve --db "$1" --listen 127.0.0.1:0 >/dev/null 2>"$2" &
+    SPID=$!
     PIDS="$PIDS $!"
     for _ in $(seq 100); do [ -n "$(port_of "$2")" ] && break; sleep 0.1; done
     [ -n "$(port_of "$2")" ] || { cat "$2" >&2; exit 1; }
@@ -70,6 +72,11 @@ maxf() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (a > b ? a : b)}'; }
 
 # both SCRIPT OUT: wrk with bench/api/SCRIPT.lua against both servers at once, reports in
 # OUTa.txt and OUTb.txt
+# CPU time (clock ticks) the processes PID... used so far
+ticks() { for p in "$@"; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0; done | awk '{s += $1} END {print s + 0}'; }
+# PostgreSQL's processes (the postmaster's children: backends, WAL writer...), none on SQLite
+pg_pids() { [ -n "$PGDIR" ] && pgrep -P "$(head -n 1 "$PGDIR/data/postmaster.pid")" | tr '\n' ' ' || true; }
+
 both() {
     wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s "bench/api/$1.lua" "$URL1" >"${2}a.txt" &
     w=$!
@@ -111,7 +118,22 @@ for be in $BACKENDS; do
     echo "$be: loaded $have incidents in $(awk "BEGIN {printf \"%.1f\", $end - $start}") s"
 
     echo "-- $be, one server: creation"
-    wrk -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL1" | tee "$OUT/$be-create1.txt"
+    pgp=$(pg_pids)
+    v0=$(ticks "$SPID")
+    p0=$(ticks $pgp)
+    # wrk's own CPU: the shell's children's times (fields 16, 17) once it has waited for wrk
+    sh -c 'wrk "$@" >"$0"; awk "{print \$16 + \$17}" /proc/$$/stat' "$OUT/$be-create1.txt" \
+        -t1 -c"$CONN" -d"${DUR}s" --latency -s bench/api/create.lua "$URL1" >"$OUT/$be-wrk-ticks"
+    cat "$OUT/$be-create1.txt"
+    v1=$(ticks "$SPID")
+    p1=$(ticks $pgp)
+    made=$(awk '/requests in/ {print $1}' "$OUT/$be-create1.txt")
+    hz=$(getconf CLK_TCK)
+    awk -v v="$((v1 - v0))" -v p="$((p1 - p0))" -v w="$(cat "$OUT/$be-wrk-ticks")" -v n="$made" \
+        -v hz="$hz" -v be="$be" -v cores="$(nproc)" 'BEGIN {
+        us = 1e6 / hz / n; t = (v + p + w) * us
+        printf "%s: CPU per creation: vigie %.0f us, PostgreSQL %.0f us, wrk %.0f us; total %.0f us: at most %.0f creations/s on %d cores\n", be, v * us, p * us, w * us, t, cores * 1e6 / t, cores
+    }' | tee -a "$OUT/cpu.txt"
     have=$(count "$DB" incident)
     export VIGIE_REF_PREFIX="VIG-$(date -u +%Y)-" VIGIE_INCIDENTS="$have"
     t0=$(date +%s.%N)
@@ -165,3 +187,4 @@ while read -r b c1 cp c2 r1 rp rp1 rp2 e; do
     printf '%-7s %12s %10s %14s %12s %12s %14s %14s %7s\n' "$b" "$c1" "$cp" "$c2" "$r1" "$rp" \
         "$rp1" "$rp2" "$e"
 done <"$SUMMARY"
+cat "$OUT/cpu.txt"
