@@ -134,15 +134,15 @@ bool pg_corr_same(struct pg *a, struct pg *b)
 /* Rows of a catch-up after the id of parameter P: (1, id, incident_id, type, value), by id
  * (the first column tells them from the looked-up incident's own observables read with them,
  * pg_incident_related). */
-#define CATCH_UP_SELECT(P)                                                                     \
-    "SELECT 1, id, incident_id, type, value FROM observable WHERE id > " P " ORDER BY id "   \
+#define CATCH_UP_SELECT(P)                                                                         \
+    "SELECT 1, id, incident_id, type, value FROM observable WHERE id > " P " ORDER BY id "         \
     "LIMIT " STRING(CATCH_UP_ROWS)
 
 /* Where a catch-up stands: the index's state when its rows were asked for. */
 struct catch_up {
-    bool loaded;        /* the index was loaded */
-    long long from;     /* the rows were read after this id */
-    unsigned long gen;  /* for this load */
+    bool loaded;       /* the index was loaded */
+    long long from;    /* the rows were read after this id */
+    unsigned long gen; /* for this load */
 };
 
 static struct catch_up catch_up_state(struct pg_corr_shared *s)
