@@ -48,8 +48,8 @@ static void on_note(void *ctx, const struct vg_follow_file *f, enum vg_follow_no
 {
     (void)f;
     (void)err;
-    static const char *const names[] = {"opened", "resumed", "rotated", "truncated", "long",
-                                        "cannot"};
+    static const char *const names[] = {"opened",    "resumed", "rotated",
+                                        "truncated", "long",    "cannot"};
     struct seen *s = ctx;
     vg_buf_printf(&s->log, "!%s@%llu|", names[what], (unsigned long long)line);
 }
@@ -278,8 +278,8 @@ static void state_errors(void **state)
         {"{\"files\":[{\"path\":\"a\",\"dev\":1,\"ino\":1,\"offset\":1,\"line\":0},"
          "{\"path\":7,\"dev\":1,\"ino\":1,\"offset\":1,\"line\":0}]}",
          "files[1].path is not a file name", "files[1]"},
-        {"{\"files\":[{\"path\":\"a\",\"dev\":1,\"ino\":1,\"offset\":1,\"line\":0,\"y\":2}]}",
-         "y", "files[0]"},
+        {"{\"files\":[{\"path\":\"a\",\"dev\":1,\"ino\":1,\"offset\":1,\"line\":0,\"y\":2}]}", "y",
+         "files[0]"},
         {"{\"files\":[null]}", "files[0] is not an object", "files[0]"},
     };
     char sp[160];
@@ -307,9 +307,9 @@ static void state_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(whole_lines_only),      cmocka_unit_test(rotation_and_truncation),
+        cmocka_unit_test(whole_lines_only),       cmocka_unit_test(rotation_and_truncation),
         cmocka_unit_test(resume_from_a_position), cmocka_unit_test(long_line_skipped),
-        cmocka_unit_test(state_round_trip),      cmocka_unit_test(state_errors),
+        cmocka_unit_test(state_round_trip),       cmocka_unit_test(state_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
