@@ -209,14 +209,27 @@ static void on_stop(int sig)
     stop_signal = sig;
 }
 
+/* Before a piece's sightings are committed: its hits are out. */
+static int flush_out(void *ctx)
+{
+    struct out_ctx *o = ctx;
+    if (fflush(stdout) != 0) {
+        o->write_failed = true;
+        return VG_EIO;
+    }
+    return 0;
+}
+
 struct follow_ctx {
     struct out_ctx *o;
     const struct vg_match_scan_opts *opts;
     const struct vg_match_sink *sink;
     struct vg_match_stats *st;
-    bool several;     /* several logs: "file" in each hit */
-    bool started;     /* the first round is over: a file opened now appeared late */
-    struct vg_diag d; /* the scan's error */
+    struct vg_events_recorder *rec; /* --record: hits stored with the positions, else NULL */
+    const char *follower;           /* --record: whose positions */
+    bool several;                   /* several logs: "file" in each hit */
+    bool started;                   /* the first round is over: a file opened now appeared late */
+    struct vg_diag d;               /* the scan's error */
 };
 
 static int follow_lines(void *ctx, struct vg_follow_file *f, const char *data, size_t len,
@@ -226,7 +239,18 @@ static int follow_lines(void *ctx, struct vg_follow_file *f, const char *data, s
     fc->o->file = fc->several ? f->pos.path : NULL;
     fc->o->name = f->pos.path;
     fc->o->base = first - 1;
-    return vg_match_scan_mem(fc->o->idx, fc->opts, data, len, fc->sink, fc->st, &fc->d);
+    if (!fc->rec)
+        return vg_match_scan_mem(fc->o->idx, fc->opts, data, len, fc->sink, fc->st, &fc->d);
+    /* the position after these lines, stored with their sightings */
+    uint64_t lines = 0;
+    for (const char *p = data, *end = data + len; p < end; lines++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    struct vg_follow_position pos = {f->pos.path, f->pos.dev, f->pos.ino, f->pos.offset + len,
+                                     f->pos.line + lines};
+    return vg_events_record_piece(fc->rec, fc->opts, data, len, f->pos.path, first, fc->follower,
+                                  &pos, flush_out, fc->o, fc->st, &fc->d);
 }
 
 static void follow_note(void *ctx, const struct vg_follow_file *f, enum vg_follow_note what,
@@ -297,11 +321,51 @@ static bool same_pos(const struct vg_follow_pos *a, const struct vg_follow_pos *
     return a->dev == b->dev && a->ino == b->ino && a->offset == b->offset && a->line == b->line;
 }
 
+/* Positions read back from the database (--record). */
+struct saved_pos {
+    struct vg_follow_pos *v;
+    size_t n, cap;
+};
+
+static int keep_pos(void *ctx, const struct vg_follow_position *p)
+{
+    struct saved_pos *sp = ctx;
+    if (sp->n == sp->cap) {
+        size_t cap = sp->cap ? 2 * sp->cap : 16;
+        struct vg_follow_pos *v = vg_realloc(sp->v, cap * sizeof *v);
+        if (!v)
+            return VG_ENOMEM;
+        sp->v = v;
+        sp->cap = cap;
+    }
+    struct vg_follow_pos *q = &sp->v[sp->n];
+    if (!(q->path = vg_strdup(p->path)))
+        return VG_ENOMEM;
+    q->dev = p->dev;
+    q->ino = p->ino;
+    q->offset = p->offset;
+    q->line = p->line;
+    sp->n++;
+    return 0;
+}
+
+/* What --follow was given. */
+struct follow_run {
+    const char *state;              /* --state FILE, or NULL */
+    struct vg_events_recorder *rec; /* --record, or NULL */
+    struct vg_store *store;         /* with rec */
+    const char *follower;           /* with rec: --follower */
+    const char **logs;
+    size_t nlogs;
+};
+
 /* Follows the logs until SIGTERM or SIGINT; 0 or an exit code. */
-static int follow_logs(const char *state, const char **logs, size_t nlogs, struct out_ctx *o,
+static int follow_logs(const struct follow_run *run, struct out_ctx *o,
                        const struct vg_match_scan_opts *opts, const struct vg_match_sink *sink,
                        struct vg_match_stats *st)
 {
+    const char *state = run->state, **logs = run->logs;
+    size_t nlogs = run->nlogs;
     struct vg_shown sp, sm;
     struct vg_diag d;
     vg_diag_clear(&d);
@@ -311,6 +375,18 @@ static int follow_logs(const char *state, const char **logs, size_t nlogs, struc
         fprintf(stderr, "vigie match: %s: %s\n", vg_shown(vg_str_c(state), VG_SHOWN_ROOM, &sp),
                 vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
+    }
+    if (run->rec) {
+        struct saved_pos got = {NULL, 0, 0};
+        int r = vg_store_follow_each(run->store, run->follower, keep_pos, &got, &d);
+        saved = got.v;
+        nsaved = got.n;
+        if (r) {
+            fprintf(stderr, "vigie match: %s\n",
+                    r == VG_ENOMEM ? "out of memory" : vg_shown_msg(d.message, &sm));
+            vg_follow_state_free(saved, nsaved);
+            return VG_EXIT_FAIL;
+        }
     }
     int exit_code = VG_EXIT_OK;
     struct vg_follow_file *files = vg_calloc(nlogs, sizeof *files);
@@ -337,9 +413,12 @@ static int follow_logs(const char *state, const char **logs, size_t nlogs, struc
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
 
-    struct follow_ctx fc = {o, opts, sink, st, nlogs > 1, false, {{0}, {0}, 0, -1}};
+    struct follow_ctx fc = {o,         opts,     sink,
+                            st,        run->rec, run->follower,
+                            nlogs > 1, false,    {{0}, {0}, 0, -1}};
     vg_diag_clear(&fc.d);
-    struct vg_follow_ops ops = {follow_lines, follow_note, &fc, 0};
+    /* --record: a transaction per RECORD_BATCH lines at most, and per poll */
+    struct vg_follow_ops ops = {follow_lines, follow_note, &fc, run->rec ? RECORD_BATCH : 0};
     while (!stop_signal) {
         bool moved = false;
         for (size_t i = 0; i < nlogs && !stop_signal; i++) {
@@ -384,8 +463,8 @@ static int run_match(int argc, char **argv)
     const char *iocs[VG_MAX_IOC_FILES];
     const char *logs[VG_MAX_LOG_FILES];
     size_t niocs = 0, nlogs = 0;
-    bool stats = false, strict = false, record = false, follow = false;
-    const char *db = NULL, *state = NULL;
+    bool stats = false, strict = false, record = false, follow = false, named = false;
+    const char *db = NULL, *state = NULL, *follower = "default";
     struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0, 0};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
@@ -412,7 +491,7 @@ static int run_match(int argc, char **argv)
             name[nl] = '\0';
             bool takes = strcmp(name, "--indicators") == 0 || strcmp(name, "--format") == 0 ||
                          strcmp(name, "--threads") == 0 || strcmp(name, "--db") == 0 ||
-                         strcmp(name, "--state") == 0;
+                         strcmp(name, "--state") == 0 || strcmp(name, "--follower") == 0;
             if (takes) {
                 if (eq)
                     val = eq + 1;
@@ -449,6 +528,11 @@ static int run_match(int argc, char **argv)
                 follow = true;
             } else if (strcmp(name, "--state") == 0) {
                 state = val;
+            } else if (strcmp(name, "--follower") == 0) {
+                if (!val[0])
+                    return vg_cli_usage("match", "--follower needs a name");
+                follower = val;
+                named = true;
             } else if (strcmp(name, "--stats") == 0) {
                 stats = true;
             } else if (strcmp(name, "--strict") == 0) {
@@ -470,8 +554,11 @@ static int run_match(int argc, char **argv)
         return vg_cli_usage("match", "--record needs --db PATH");
     if (state && !follow)
         return vg_cli_usage("match", "--state needs --follow");
-    if (follow && record)
-        return vg_cli_usage("match", "--follow does not take --record yet");
+    if (state && record)
+        return vg_cli_usage("match", "--state is for --follow without --record (with --record "
+                                     "the positions are kept in the database)");
+    if (named && !(follow && record))
+        return vg_cli_usage("match", "--follower needs --follow and --record");
     for (size_t i = 0; follow && i < nlogs; i++)
         if (strcmp(logs[i], "-") == 0)
             return vg_cli_usage("match", "--follow reads files, not standard input");
@@ -531,7 +618,8 @@ static int run_match(int argc, char **argv)
     struct vg_events_recorder *rec = NULL;
     if (record) {
         struct vg_actor who = {0, "system", "admin", 0};
-        rec = vg_events_recorder_new(store, &who, idx, attrib, RECORD_BATCH, &sink);
+        rec = vg_events_recorder_new(store, &who, idx, attrib, follow ? SIZE_MAX : RECORD_BATCH,
+                                     &sink);
         if (!rec) {
             fprintf(stderr, "vigie match: out of memory\n");
             exit_code = VG_EXIT_FAIL;
@@ -540,8 +628,9 @@ static int run_match(int argc, char **argv)
         }
     }
     double t1 = vg_time_mono(), c1 = cpu_s();
-    if (follow) {
-        exit_code = follow_logs(state, logs, nlogs, &o, &opts, &sink, &st);
+    if (follow && exit_code == VG_EXIT_OK) {
+        struct follow_run run = {state, rec, store, follower, logs, nlogs};
+        exit_code = follow_logs(&run, &o, &opts, &sink, &st);
         nlogs = 0;
     }
     for (size_t i = 0; record && i < nlogs; i++) {

@@ -1,7 +1,9 @@
-"""End-to-end tests of `vigie match --follow [--state FILE]` (issue 17, following logs): the real
-binary follows files while the test appends to them, rotates them both ways (rename and a new
-file; copy-truncate), creates them late, kills the follower with SIGKILL and restarts it with its
-state. What it prints is compared with a one-shot `vigie match` over the same content."""
+"""End-to-end tests of `vigie match --follow [--state FILE | --db PATH --record]` (issue 17,
+following logs): the real binary follows files while the test appends to them, rotates them both
+ways (rename and a new file; copy-truncate), creates them late, kills the follower with SIGKILL
+and restarts it with its state. What it prints is compared with a one-shot `vigie match` over the
+same content; with --record, the sightings stored (SQLite, or PostgreSQL in the pg pass through
+conftest's db_arg) with those of a one-shot --record."""
 import json
 import os
 import signal
@@ -9,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, wait_for
+from conftest import BIN, db_arg, run, sql, wait_for
 
 IOCS = "domain-name evil.example\nipv4-addr 203.0.113.0/24\nurl http://bad.example/x\n"
 
@@ -45,11 +47,12 @@ def lines_of(path):
 class Follower:
     """A running `vigie match --follow`, its output going to files the test reads."""
 
-    def __init__(self, tmp_path, logs, state=None, name="f", extra=()):
+    def __init__(self, tmp_path, logs, state=None, name="f", extra=(), iocs=True):
         self.out = tmp_path / f"{name}.out"
         self.err = tmp_path / f"{name}.err"
-        cmd = [BIN, "match", "--follow", "--threads", "2", "--indicators",
-               str(tmp_path / "iocs.txt"), *extra]
+        cmd = [BIN, "match", "--follow", "--threads", "2", *extra]
+        if iocs:
+            cmd += ["--indicators", str(tmp_path / "iocs.txt")]
         if state:
             cmd += ["--state", str(state)]
         cmd += [str(x) for x in logs]
@@ -261,5 +264,108 @@ def test_a_bad_state_file_is_an_error_naming_it_and_the_place(tmp_path, text, wh
 def test_follow_usage_errors(tmp_path, args, message):
     (tmp_path / "iocs.txt").write_text(IOCS)
     p = subprocess.run([BIN, "match", "--indicators", str(tmp_path / "iocs.txt"), *args],
+                       capture_output=True, text=True, timeout=15, cwd=tmp_path)
+    assert p.returncode == 2 and message in p.stderr, p.stderr
+
+
+# ---- --record ----
+
+def stored_db(tmp_path, name):
+    db = tmp_path / name
+    run("init", db=db)
+    run("ioc", "import", str(tmp_path / "iocs.txt"), db=db)
+    return db
+
+
+def sightings(db):
+    """The sightings stored, as a sorted list (a multiset: a repeat shows)."""
+    return sorted(sql(db, "SELECT i.value, s.org_id, s.seen, s.value, s.field, s.source "
+                          "FROM sighting s JOIN indicator i ON i.id = s.indicator_id"))
+
+
+def count(db):
+    return sql(db, "SELECT count(*) FROM sighting")[0][0]
+
+
+def one_shot_record(tmp_path, db, *logs):
+    p = subprocess.run([BIN, "match", "--db", db_arg(db), "--record", *map(str, logs)],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return p.stdout.decode()
+
+
+def test_record_sigkill_and_restart_neither_loses_nor_repeats_a_sighting(tmp_path, follow):
+    (tmp_path / "iocs.txt").write_text(IOCS)
+    db, ref = stored_db(tmp_path, "follow.db"), stored_db(tmp_path, "ref.db")
+    log = tmp_path / "eve.json"
+    log.write_text(events(0, 4000))
+    rec = ["--db", db_arg(db), "--record"]
+    f1 = follow([log], name="one", extra=rec, iocs=False)
+    wait_for(lambda: count(db) > 0, timeout=15, what="sightings stored")
+    append(log, events(4000, 8000))
+    wait_for(lambda: count(db) > 2000, timeout=15, what="more sightings stored")
+    append(log, events(8000, 12000))
+    f1.proc.kill()  # SIGKILL, maybe in the middle of a piece
+    f1.proc.wait()
+    pos = sql(db, "SELECT path, ino, byte_offset, line_count FROM follow_position "
+                  "WHERE follower = 'default'")
+    assert len(pos) == 1 and pos[0][0] == str(log) and pos[0][1] == os.stat(log).st_ino
+    assert pos[0][2] > 0 and pos[0][3] > 0
+    with open(log, "rb") as fh:  # the offset ends a whole line, the line count matches it
+        head = fh.read(pos[0][2])
+    assert head.endswith(b"\n") and head.count(b"\n") == pos[0][3]
+    f2 = follow([log], name="two", extra=rec, iocs=False)
+    append(log, events(12000, 13000))
+    want = one_shot_record(tmp_path, ref, log)
+    wait_for(lambda: count(db) >= count(ref), timeout=20, what="all sightings stored")
+    assert f2.stop() == 0
+    got, exp = sightings(db), sightings(ref)
+    assert len(got) == len(exp) and got == exp  # none lost, none repeated
+    assert sql(db, "SELECT byte_offset, line_count FROM follow_position") == [
+        (os.path.getsize(log), 13000)]
+    # printed: nothing lost; a repeat only of hits printed just before the kill
+    assert set(f1.lines()) | set(f2.lines()) == set(want.splitlines())
+    assert f2.lines() == want.splitlines()[len(want.splitlines()) - len(f2.lines()):]
+    assert json.loads(f2.lines()[0])["line"] > pos[0][3]
+    assert json.loads(f2.stderr().splitlines()[-1])["sightings"] == count(ref) - len(
+        [r for r in exp if int(r[5].rsplit(":", 1)[1]) <= pos[0][3]])
+
+
+def test_record_rotation_sources_count_lines_per_file(tmp_path, follow):
+    (tmp_path / "iocs.txt").write_text(IOCS)
+    db, ref = stored_db(tmp_path, "follow.db"), stored_db(tmp_path, "ref.db")
+    log, old = tmp_path / "eve.json", tmp_path / "eve.json.1"
+    log.write_text(events(0, 30))
+    f = follow([log], extra=["--db", db_arg(db), "--record", "--follower", "sensor-1"],
+               iocs=False)
+    wait_for(lambda: count(db) > 0, timeout=15, what="sightings stored")
+    append(log, events(30, 60))
+    os.rename(log, old)
+    log.write_text(events(60, 75))
+    f.wait_stderr("rotated")
+    wait_for(lambda: sql(db, "SELECT line_count FROM follow_position") == [(15,)], timeout=15,
+             what="the new file's position")
+    assert f.stop() == 0
+    # the one-shot reference: the old file's content under the log's name, then the new one
+    ref_log = tmp_path / "ref" / "eve.json"
+    ref_log.parent.mkdir()
+    ref_log.write_text(old.read_text())
+    one_shot_record(tmp_path, ref, ref_log)
+    ref_log.write_text(log.read_text())
+    one_shot_record(tmp_path, ref, ref_log)
+    rename = [(a, b, c, d, e, src.replace(str(ref_log), str(log))) for a, b, c, d, e, src in
+              sightings(ref)]
+    assert sightings(db) == sorted(rename)
+    assert sql(db, "SELECT follower, path FROM follow_position") == [("sensor-1", str(log))]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--follow", "--record", "--state", "s.json", "x.log"], "--state is for --follow without"),
+    (["--follow", "--follower", "a", "x.log"], "--follower needs --follow and --record"),
+    (["--follow", "--record", "--follower=", "x.log"], "--follower needs a name"),
+])
+def test_record_usage_errors(tmp_path, args, message):
+    (tmp_path / "iocs.txt").write_text(IOCS)
+    p = subprocess.run([BIN, "match", "--db", str(tmp_path / "v.db"), *args],
                        capture_output=True, text=True, timeout=15, cwd=tmp_path)
     assert p.returncode == 2 and message in p.stderr, p.stderr
