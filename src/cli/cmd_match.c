@@ -285,6 +285,12 @@ static void follow_note(void *ctx, const struct vg_follow_file *f, enum vg_follo
             print_bad(fc->o, line, msg);
         }
         break;
+    case VG_FOLLOW_MOVED:
+        fprintf(stderr,
+                "vigie match: %s: its file of the last run was found renamed, read to "
+                "its end first\n",
+                path);
+        break;
     case VG_FOLLOW_CANNOT_OPEN:
         fprintf(stderr, "vigie match: %s: %s (tried again)\n", path, strerror(err));
         break;

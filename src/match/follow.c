@@ -4,6 +4,7 @@
  * runs. */
 #include "match/follow.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -55,14 +56,69 @@ static void restart(struct vg_follow_file *f)
     f->skipping = false;
 }
 
-/* Opens the path if it names a file now; f->fd stays -1 when it does not. 0 or VG_EIO. */
+/* The folder of path into dir (PATH_MAX bytes). */
+static void dir_of(const char *path, char *dir)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, PATH_MAX, ".");
+    else if (slash == path)
+        snprintf(dir, PATH_MAX, "/");
+    else
+        snprintf(dir, PATH_MAX, "%.*s", (int)(slash - path), path);
+}
+
+/* The file of f's saved position, opened, when it is still in the path's folder under another
+ * name (rotated while no one followed it); else -1. */
+static int open_moved(const struct vg_follow_file *f)
+{
+    char dir[PATH_MAX];
+    dir_of(f->pos.path, dir);
+    DIR *dp = opendir(dir);
+    if (!dp)
+        return -1;
+    int fd = -1;
+    const struct dirent *e;
+    while (fd < 0 && (e = readdir(dp)) != NULL) {
+        struct stat s;
+        if (fstatat(dirfd(dp), e->d_name, &s, 0) == 0 && S_ISREG(s.st_mode) &&
+            (uint64_t)s.st_dev == f->pos.dev && (uint64_t)s.st_ino == f->pos.ino)
+            fd = openat(dirfd(dp), e->d_name, O_RDONLY | O_CLOEXEC);
+    }
+    closedir(dp);
+    return fd;
+}
+
+/* Whether fd is the file of f's saved position. */
+static bool is_saved(const struct vg_follow_file *f, int fd)
+{
+    struct stat s;
+    return fstat(fd, &s) == 0 && f->pos.dev == (uint64_t)s.st_dev &&
+           f->pos.ino == (uint64_t)s.st_ino;
+}
+
+/* Opens the path if it names a file now; f->fd stays -1 when it does not. On the first open
+ * after a restart, when the path no longer names the file of the saved position, that file is
+ * looked for in the path's folder: found (rotated while no one followed it), it is followed
+ * instead, so that its end is read before the new file (the next poll sees the rotation).
+ * 0 or VG_EIO. */
 static int open_file(struct vg_follow_file *f, const struct vg_follow_ops *ops, struct vg_diag *d)
 {
     int fd = open(f->pos.path, O_RDONLY | O_CLOEXEC);
+    int err = errno;
+    if (f->resume && (fd < 0 || !is_saved(f, fd))) {
+        int moved = open_moved(f);
+        if (moved >= 0) {
+            if (fd >= 0)
+                close(fd);
+            fd = moved;
+            note(ops, f, VG_FOLLOW_MOVED, 0, 0);
+        }
+    }
     if (fd < 0) {
-        if (errno != ENOENT && errno != f->open_err)
-            note(ops, f, VG_FOLLOW_CANNOT_OPEN, 0, errno);
-        f->open_err = errno;
+        if (err != ENOENT && err != f->open_err)
+            note(ops, f, VG_FOLLOW_CANNOT_OPEN, 0, err);
+        f->open_err = err;
         return 0;
     }
     f->open_err = 0;
@@ -325,13 +381,7 @@ static int write_all(int fd, const char *data, size_t len)
 static int sync_dir(const char *path)
 {
     char dir[PATH_MAX];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(dir, sizeof dir, ".");
-    else if (slash == path)
-        snprintf(dir, sizeof dir, "/");
-    else
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    dir_of(path, dir);
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;

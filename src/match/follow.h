@@ -29,6 +29,8 @@ enum vg_follow_note {
     VG_FOLLOW_TRUNCATED,   /* the file is shorter than its offset: read again from 0 */
     VG_FOLLOW_LONG_LINE,   /* line `line` is longer than VG_MAX_LINE: skipped up to its newline */
     VG_FOLLOW_CANNOT_OPEN, /* the path exists but cannot be opened (err: errno); retried */
+    VG_FOLLOW_MOVED,       /* the file of the state, no longer at the path, was found renamed in its
+                            * folder: followed to its end, then the file at the path */
 };
 
 /* One followed file. */
@@ -61,8 +63,10 @@ struct vg_follow_ops {
 /* Starts following path (kept by pointer: it must outlive f). from (may be NULL) is where a
  * previous run stopped: when the path still names that file (same device and inode) and it is
  * not shorter than from->offset, reading goes on there, its lines numbered on from
- * from->line; else the file is read from its start. Nothing is opened before the first
- * poll. */
+ * from->line. When the path names another file (or none), the file of from is looked for
+ * in the path's folder under another name (rotated meanwhile): found, it is read on from its
+ * offset to its end first. Else the file at the path is read from its start. Nothing is opened
+ * before the first poll. */
 void vg_follow_init(struct vg_follow_file *f, const char *path, const struct vg_follow_pos *from);
 /* Closes the file. */
 void vg_follow_cleanup(struct vg_follow_file *f);

@@ -205,7 +205,7 @@ def test_sigkill_then_restart_with_state_loses_no_hit(tmp_path, follow):
     assert all(json.loads(x)["line"] > saved["line"] for x in repeated)
 
 
-def test_restart_after_a_rotation_while_stopped_reads_the_new_file(tmp_path, follow):
+def test_restart_after_a_rotation_while_stopped_reads_the_old_file_then_the_new(tmp_path, follow):
     log = tmp_path / "eve.json"
     state = tmp_path / "state.json"
     log.write_text(events(0, 20))
@@ -221,14 +221,20 @@ def test_restart_after_a_rotation_while_stopped_reads_the_new_file(tmp_path, fol
     f2.wait_lines(len(want.splitlines()) - len(first.splitlines()))
     assert f2.stop() == 0
     assert "\n".join(f1.lines() + f2.lines()) + "\n" == want
-    # another file at the path: read from its start
-    os.rename(log, tmp_path / "eve.json.1")
+    # rotated while stopped, after lines were added: the old file is found under its new name
+    # and read on to its end (line 31 on), then the new file from its start
+    old = tmp_path / "eve.json.1"
+    append(log, events(30, 40))
+    os.rename(log, old)
     log.write_text(events(50, 60))
     f3 = follow([log], state=state, name="three")
-    want = one_shot(tmp_path, log)
+    before = len(want.splitlines())
+    want = "".join(one_shot(tmp_path, old).splitlines(True)[before:]) + one_shot(tmp_path, log)
     f3.wait_lines(len(want.splitlines()))
+    f3.wait_stderr("found renamed")
     assert f3.stop() == 0
     assert "\n".join(f3.lines()) + "\n" == want
+    assert json.loads(f3.lines()[0])["line"] == 31
 
 
 @pytest.mark.parametrize("text, where", [
@@ -357,6 +363,37 @@ def test_record_rotation_sources_count_lines_per_file(tmp_path, follow):
               sightings(ref)]
     assert sightings(db) == sorted(rename)
     assert sql(db, "SELECT follower, path FROM follow_position") == [("sensor-1", str(log))]
+
+
+def test_record_sigkill_then_rotation_while_stopped(tmp_path, follow):
+    (tmp_path / "iocs.txt").write_text(IOCS)
+    db, ref = stored_db(tmp_path, "follow.db"), stored_db(tmp_path, "ref.db")
+    log, old = tmp_path / "eve.json", tmp_path / "eve.json.1"
+    log.write_text(events(0, 300))
+    rec = ["--db", db_arg(db), "--record"]
+    f1 = follow([log], name="one", extra=rec, iocs=False)
+    wait_for(lambda: sql(db, "SELECT line_count FROM follow_position") == [(300,)], timeout=15,
+             what="the first lines recorded")
+    f1.proc.kill()
+    f1.proc.wait()
+    # written while no one follows, then rotated: the end of the old file must not be lost
+    append(log, events(300, 400))
+    os.rename(log, old)
+    log.write_text(events(400, 450))
+    f2 = follow([log], name="two", extra=rec, iocs=False)
+    f2.wait_stderr("rotated")
+    wait_for(lambda: sql(db, "SELECT ino, line_count FROM follow_position") ==
+             [(os.stat(log).st_ino, 50)], timeout=15, what="the new file recorded")
+    assert f2.stop() == 0
+    ref_log = tmp_path / "ref" / "eve.json"
+    ref_log.parent.mkdir()
+    ref_log.write_text(old.read_text())
+    one_shot_record(tmp_path, ref, ref_log)
+    ref_log.write_text(log.read_text())
+    one_shot_record(tmp_path, ref, ref_log)
+    rename = [(a, b, c, d, e, src.replace(str(ref_log), str(log))) for a, b, c, d, e, src in
+              sightings(ref)]
+    assert sightings(db) == sorted(rename)
 
 
 @pytest.mark.parametrize("args, message", [

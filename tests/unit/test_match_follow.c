@@ -48,8 +48,8 @@ static void on_note(void *ctx, const struct vg_follow_file *f, enum vg_follow_no
 {
     (void)f;
     (void)err;
-    static const char *const names[] = {"opened",    "resumed", "rotated",
-                                        "truncated", "long",    "cannot"};
+    static const char *const names[] = {"opened", "resumed", "rotated", "truncated",
+                                        "long",   "cannot",  "moved"};
     struct seen *s = ctx;
     vg_buf_printf(&s->log, "!%s@%llu|", names[what], (unsigned long long)line);
 }
@@ -184,6 +184,19 @@ static void resume_from_a_position(void **state)
     vg_follow_init(&f, path, &at);
     assert_string_equal(poll_seen(&f, &s, 0), "!opened@0|1:a\nb\nc\n|");
     vg_follow_cleanup(&f);
+    /* rotated while stopped: the old file found under its new name, read on from the offset to
+     * its end (a last line without newline included), then the file at the path */
+    at.ino--;
+    put(path, "d\ne", "a");
+    char old[160];
+    snprintf(old, sizeof old, "%s.1", path);
+    assert_int_equal(rename(path, old), 0);
+    vg_follow_init(&f, path, &at);
+    assert_string_equal(poll_seen(&f, &s, 0), "!moved@0|!resumed@0|3:c\nd\n|"); /* no new */
+    put(path, "new\n", "w");
+    assert_string_equal(poll_seen(&f, &s, 0), "5:e|!rotated@0|!opened@0|1:new\n|");
+    vg_follow_cleanup(&f);
+    unlink(old);
     vg_buf_cleanup(&s.log);
     unlink(path);
 }
