@@ -300,6 +300,18 @@ def one_shot_record(tmp_path, db, *logs):
     return p.stdout.decode()
 
 
+def rotated_reference(tmp_path, ref, old, log):
+    """The sightings of one-shot --record runs into ref over the old file's content, then the
+    new one's, each under a copy named as the log (for "source"), renamed back to log."""
+    ref_log = tmp_path / "ref" / log.name
+    ref_log.parent.mkdir()
+    for content in (old.read_text(), log.read_text()):
+        ref_log.write_text(content)
+        one_shot_record(tmp_path, ref, ref_log)
+    return [(a, b, c, d, e, src.replace(str(ref_log), str(log))) for a, b, c, d, e, src in
+            sightings(ref)]
+
+
 def test_record_sigkill_and_restart_neither_loses_nor_repeats_a_sighting(tmp_path, follow):
     (tmp_path / "iocs.txt").write_text(IOCS)
     db, ref = stored_db(tmp_path, "follow.db"), stored_db(tmp_path, "ref.db")
@@ -352,15 +364,7 @@ def test_record_rotation_sources_count_lines_per_file(tmp_path, follow):
     wait_for(lambda: sql(db, "SELECT line_count FROM follow_position") == [(15,)], timeout=15,
              what="the new file's position")
     assert f.stop() == 0
-    # the one-shot reference: the old file's content under the log's name, then the new one
-    ref_log = tmp_path / "ref" / "eve.json"
-    ref_log.parent.mkdir()
-    ref_log.write_text(old.read_text())
-    one_shot_record(tmp_path, ref, ref_log)
-    ref_log.write_text(log.read_text())
-    one_shot_record(tmp_path, ref, ref_log)
-    rename = [(a, b, c, d, e, src.replace(str(ref_log), str(log))) for a, b, c, d, e, src in
-              sightings(ref)]
+    rename = rotated_reference(tmp_path, ref, old, log)
     assert sightings(db) == sorted(rename)
     assert sql(db, "SELECT follower, path FROM follow_position") == [("sensor-1", str(log))]
 
@@ -385,14 +389,7 @@ def test_record_sigkill_then_rotation_while_stopped(tmp_path, follow):
     wait_for(lambda: sql(db, "SELECT ino, line_count FROM follow_position") ==
              [(os.stat(log).st_ino, 50)], timeout=15, what="the new file recorded")
     assert f2.stop() == 0
-    ref_log = tmp_path / "ref" / "eve.json"
-    ref_log.parent.mkdir()
-    ref_log.write_text(old.read_text())
-    one_shot_record(tmp_path, ref, ref_log)
-    ref_log.write_text(log.read_text())
-    one_shot_record(tmp_path, ref, ref_log)
-    rename = [(a, b, c, d, e, src.replace(str(ref_log), str(log))) for a, b, c, d, e, src in
-              sightings(ref)]
+    rename = rotated_reference(tmp_path, ref, old, log)
     assert sightings(db) == sorted(rename)
 
 
