@@ -203,6 +203,7 @@ static long rss_kib(void)
 #define FOLLOW_POLL_NS 100000000L /* each file is looked at every 100 ms */
 
 static volatile sig_atomic_t stop_signal; /* SIGTERM or SIGINT received */
+#define STOPPED 1                         /* follow_lines's answer once stop_signal is set */
 
 static void on_stop(int sig)
 {
@@ -236,6 +237,8 @@ static int follow_lines(void *ctx, struct vg_follow_file *f, const char *data, s
                         uint64_t first)
 {
     struct follow_ctx *fc = ctx;
+    if (stop_signal) /* a long backlog is not read to its end before stopping */
+        return STOPPED;
     fc->o->file = fc->several ? f->pos.path : NULL;
     fc->o->name = f->pos.path;
     fc->o->base = first - 1;
@@ -429,6 +432,8 @@ static int follow_logs(const struct follow_run *run, struct out_ctx *o,
         bool moved = false;
         for (size_t i = 0; i < nlogs && !stop_signal; i++) {
             int r = vg_follow_poll(&files[i], buf, FOLLOW_BUF, &ops, &d);
+            if (r == STOPPED)
+                r = 0; /* the position stays before the lines not matched */
             if (o->write_failed) {
                 fprintf(stderr, "vigie match: cannot write the output\n");
                 exit_code = VG_EXIT_FAIL;

@@ -349,6 +349,27 @@ def test_record_sigkill_and_restart_neither_loses_nor_repeats_a_sighting(tmp_pat
         [r for r in exp if int(r[5].rsplit(":", 1)[1]) <= pos[0][3]])
 
 
+def test_record_sigterm_stops_between_pieces_of_5000_lines(tmp_path, follow):
+    (tmp_path / "iocs.txt").write_text(IOCS)
+    db, ref = stored_db(tmp_path, "follow.db"), stored_db(tmp_path, "ref.db")
+    log = tmp_path / "eve.json"
+    log.write_text(events(0, 60000))
+    rec = ["--db", db_arg(db), "--record"]
+    f1 = follow([log], name="one", extra=rec, iocs=False)
+    wait_for(lambda: sql(db, "SELECT line_count FROM follow_position"), timeout=15,
+             what="a first piece stored")
+    assert f1.stop() == 0  # SIGTERM: the backlog is not read to its end first
+    (done,), = sql(db, "SELECT line_count FROM follow_position")
+    assert done % 5000 == 0 and 0 < done < 60000  # whole pieces of 5000 lines
+    assert json.loads(f1.stderr().splitlines()[-1])["sightings"] == count(db)
+    f2 = follow([log], name="two", extra=rec, iocs=False)
+    one_shot_record(tmp_path, ref, log)
+    wait_for(lambda: sql(db, "SELECT line_count FROM follow_position") == [(60000,)],
+             timeout=20, what="the rest stored")
+    assert f2.stop() == 0
+    assert sightings(db) == sightings(ref)
+
+
 def test_record_rotation_sources_count_lines_per_file(tmp_path, follow):
     (tmp_path / "iocs.txt").write_text(IOCS)
     db, ref = stored_db(tmp_path, "follow.db"), stored_db(tmp_path, "ref.db")
