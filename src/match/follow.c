@@ -251,8 +251,10 @@ void vg_follow_state_free(struct vg_follow_pos *pos, size_t n)
     free(pos);
 }
 
-/* Reads member key of entry i as a whole number from 0 to INT64_MAX into *out. */
-static int read_u64(const json_t *entry, size_t i, const char *key, uint64_t *out,
+/* Reads member key of entry i as a whole number into *out: from 0 to INT64_MAX, or when
+ * is_id any 64-bit one (a device or inode number is written as a signed one, bit for bit:
+ * overlayfs sets the high bits of inode numbers, which JSON readers take up to INT64_MAX). */
+static int read_u64(const json_t *entry, size_t i, const char *key, bool is_id, uint64_t *out,
                     struct vg_diag *d)
 {
     char place[64];
@@ -260,8 +262,9 @@ static int read_u64(const json_t *entry, size_t i, const char *key, uint64_t *ou
     const json_t *v = json_object_get(entry, key);
     if (!v)
         return vg_diag_set(d, VG_EINVAL, place, "%s is missing", place);
-    if (!json_is_integer(v) || json_integer_value(v) < 0)
-        return vg_diag_set(d, VG_EINVAL, place, "%s is not a whole number from 0", place);
+    if (!json_is_integer(v) || (!is_id && json_integer_value(v) < 0))
+        return vg_diag_set(d, VG_EINVAL, place, "%s is not a whole number%s", place,
+                           is_id ? "" : " from 0");
     *out = (uint64_t)json_integer_value(v);
     return 0;
 }
@@ -287,9 +290,10 @@ static int read_entries(const json_t *root, struct vg_follow_pos *pos, size_t *n
         if (!path || !path[0])
             return vg_diag_set(d, VG_EINVAL, place, "%s.path is not a file name", place);
         struct vg_follow_pos *p = &pos[i];
-        if ((r = read_u64(e, i, "dev", &p->dev, d)) || (r = read_u64(e, i, "ino", &p->ino, d)) ||
-            (r = read_u64(e, i, "offset", &p->offset, d)) ||
-            (r = read_u64(e, i, "line", &p->line, d)))
+        if ((r = read_u64(e, i, "dev", true, &p->dev, d)) ||
+            (r = read_u64(e, i, "ino", true, &p->ino, d)) ||
+            (r = read_u64(e, i, "offset", false, &p->offset, d)) ||
+            (r = read_u64(e, i, "line", false, &p->line, d)))
             return r;
         if (!(p->path = vg_strdup(path)))
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
@@ -399,8 +403,8 @@ int vg_follow_state_write(const char *path, const struct vg_follow_pos *pos, siz
     for (size_t i = 0; i < n; i++) {
         vg_buf_puts(&b, i ? ",\n{\"path\":" : "\n{\"path\":");
         vg_buf_put_json(&b, vg_str_c(pos[i].path));
-        vg_buf_printf(&b, ",\"dev\":%llu,\"ino\":%llu,\"offset\":%llu,\"line\":%llu}",
-                      (unsigned long long)pos[i].dev, (unsigned long long)pos[i].ino,
+        vg_buf_printf(&b, ",\"dev\":%lld,\"ino\":%lld,\"offset\":%llu,\"line\":%llu}",
+                      (long long)pos[i].dev, (long long)pos[i].ino,
                       (unsigned long long)pos[i].offset, (unsigned long long)pos[i].line);
     }
     vg_buf_puts(&b, "]}\n");
