@@ -26,6 +26,7 @@ void vg_follow_init(struct vg_follow_file *f, const char *path, const struct vg_
     memset(f, 0, sizeof *f);
     f->pos.path = (char *)path;
     f->fd = -1;
+    f->size_seen = UINT64_MAX;
     if (from) {
         f->pos.dev = from->dev;
         f->pos.ino = from->ino;
@@ -224,15 +225,25 @@ int vg_follow_poll(struct vg_follow_file *f, char *buf, size_t cap, const struct
     int r = drain(f, buf, cap, ops, false, d);
     if (r)
         return r;
+    /* Whether the file grew since the last poll: a writer not yet reopened after a rotation
+     * still appends to it (logrotate renames, creates the new file, then signals the writer). */
+    uint64_t size = fstat(f->fd, &fs) == 0 ? (uint64_t)fs.st_size : UINT64_MAX;
+    bool grew = size != f->size_seen;
+    f->size_seen = size;
     /* The path gone (renamed, its successor not there yet): the old file may still grow. */
     if (stat(f->pos.path, &ps) != 0 || (ps.st_dev == fs.st_dev && ps.st_ino == fs.st_ino))
         return 0;
-    /* Rotated: what was written to the old file before the new one appeared, then the new. */
+    /* Rotated: the old file is followed while it grows (its writer has not reopened yet: what
+     * it writes is not lost); once it stopped growing between two polls, its end (a last line
+     * without newline included), then the new file from its start. */
+    if (grew)
+        return 0;
     r = drain(f, buf, cap, ops, true, d);
     if (r)
         return r;
     close(f->fd);
     f->fd = -1;
+    f->size_seen = UINT64_MAX;
     restart(f);
     f->resume = false;
     note(ops, f, VG_FOLLOW_ROTATED, 0, 0);

@@ -40,6 +40,8 @@ struct vg_follow_file {
     bool resume;              /* pos came from a state: checked at the first open */
     bool skipping;            /* inside a line longer than VG_MAX_LINE */
     int open_err;             /* the last open error noted (each error is noted once) */
+    uint64_t size_seen;       /* the file's size at the end of the last poll (UINT64_MAX:
+                               * none yet): a file still growing is not left for a new one */
 };
 
 /* What vg_follow_poll calls. */
@@ -72,7 +74,8 @@ void vg_follow_init(struct vg_follow_file *f, const char *path, const struct vg_
 void vg_follow_cleanup(struct vg_follow_file *f);
 /* Opens the file if it was not open, gives ops->lines all the whole lines it holds past
  * f->pos, then checks the path: a new file there (rotation) makes the old one read to its end
- * (a last line without newline included) and the new one read from its start; a file shorter
+ * (a last line without newline included) once it did not grow between two polls (its writer
+ * has reopened), and the new one read from its start; a file shorter
  * than the offset (truncated) is read again from its start. A partial last line waits for its
  * newline. buf (cap >= VG_FOLLOW_MIN_BUF bytes) is scratch space. Returns 0, VG_EIO (a read or
  * stat failed; d names the path) or ops->lines's non-zero value. */

@@ -160,6 +160,34 @@ static void rotation_and_truncation(void **state)
     unlink(old);
 }
 
+/* logrotate renames the log and creates the new one, then signals the writer, which writes to
+ * the old file until it reopens: the old file is followed while it grows. */
+static void rotation_waits_for_the_writer(void **state)
+{
+    (void)state;
+    struct seen s = {{0}, 0};
+    vg_buf_init(&s.log, 4 * CAP);
+    struct vg_follow_file f;
+    vg_follow_init(&f, path, NULL);
+    put(path, "a\n", "w");
+    assert_string_equal(poll_seen(&f, &s, 0), "!opened@0|1:a\n|");
+    assert_string_equal(poll_seen(&f, &s, 0), "");
+    char old[160];
+    snprintf(old, sizeof old, "%s.1", path);
+    assert_int_equal(rename(path, old), 0);
+    put(path, "", "w");
+    put(old, "b\n", "a"); /* the writer has not reopened yet */
+    assert_string_equal(poll_seen(&f, &s, 0), "2:b\n|");
+    put(old, "c\nd", "a");
+    assert_string_equal(poll_seen(&f, &s, 0), "3:c\n|");
+    put(path, "new\n", "a"); /* reopened: the old file no longer grows */
+    assert_string_equal(poll_seen(&f, &s, 0), "4:d|!rotated@0|!opened@0|1:new\n|");
+    vg_follow_cleanup(&f);
+    vg_buf_cleanup(&s.log);
+    unlink(path);
+    unlink(old);
+}
+
 static void resume_from_a_position(void **state)
 {
     (void)state;
@@ -323,9 +351,13 @@ static void state_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(whole_lines_only),       cmocka_unit_test(rotation_and_truncation),
-        cmocka_unit_test(resume_from_a_position), cmocka_unit_test(long_line_skipped),
-        cmocka_unit_test(state_round_trip),       cmocka_unit_test(state_errors),
+        cmocka_unit_test(whole_lines_only),
+        cmocka_unit_test(rotation_and_truncation),
+        cmocka_unit_test(rotation_waits_for_the_writer),
+        cmocka_unit_test(resume_from_a_position),
+        cmocka_unit_test(long_line_skipped),
+        cmocka_unit_test(state_round_trip),
+        cmocka_unit_test(state_errors),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
