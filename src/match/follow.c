@@ -325,7 +325,6 @@ int vg_follow_state_read(const char *path, struct vg_follow_pos **out, size_t *n
     struct vg_buf b;
     vg_buf_init(&b, STATE_MAX);
     int rc = 0;
-    json_t *root = NULL;
     char chunk[65536];
     for (;;) {
         ssize_t got = read(fd, chunk, sizeof chunk);
@@ -342,18 +341,29 @@ int vg_follow_state_read(const char *path, struct vg_follow_pos **out, size_t *n
             goto out;
         }
     }
+    rc = vg_follow_state_parse(b.data ? b.data : "", b.len, out, n, d);
+out:
+    vg_buf_cleanup(&b);
+    close(fd);
+    return rc;
+}
+
+int vg_follow_state_parse(const char *text, size_t len, struct vg_follow_pos **out, size_t *n,
+                          struct vg_diag *d)
+{
+    *out = NULL;
+    *n = 0;
     struct vg_diag jd;
     vg_diag_clear(&jd);
-    root = vg_json_parse(b.data ? b.data : "", b.len, &jd);
-    if (!root && errno == ENOMEM) {
-        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-        goto out;
-    }
+    int rc = 0;
+    json_t *root = vg_json_parse(text, len, &jd);
+    if (!root && errno == ENOMEM)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (!root) {
         rc = vg_diag_set(d, VG_EINVAL, "", "not JSON: %.200s", jd.message);
         if (d)
             d->line = jd.line;
-        goto out;
+        return rc;
     }
     const json_t *files = json_object_get(root, "files");
     if (!json_is_object(root) || !json_is_array(files)) {
@@ -372,8 +382,6 @@ int vg_follow_state_read(const char *path, struct vg_follow_pos **out, size_t *n
     }
 out:
     json_decref(root);
-    vg_buf_cleanup(&b);
-    close(fd);
     return rc;
 }
 
@@ -405,20 +413,25 @@ static int sync_dir(const char *path)
     return r;
 }
 
+void vg_follow_state_format(const struct vg_follow_pos *pos, size_t n, struct vg_buf *b)
+{
+    vg_buf_puts(b, "{\"files\":[");
+    for (size_t i = 0; i < n; i++) {
+        vg_buf_puts(b, i ? ",\n{\"path\":" : "\n{\"path\":");
+        vg_buf_put_json(b, vg_str_c(pos[i].path));
+        vg_buf_printf(b, ",\"dev\":%lld,\"ino\":%lld,\"offset\":%llu,\"line\":%llu}",
+                      (long long)pos[i].dev, (long long)pos[i].ino,
+                      (unsigned long long)pos[i].offset, (unsigned long long)pos[i].line);
+    }
+    vg_buf_puts(b, "]}\n");
+}
+
 int vg_follow_state_write(const char *path, const struct vg_follow_pos *pos, size_t n,
                           struct vg_diag *d)
 {
     struct vg_buf b;
     vg_buf_init(&b, STATE_MAX);
-    vg_buf_puts(&b, "{\"files\":[");
-    for (size_t i = 0; i < n; i++) {
-        vg_buf_puts(&b, i ? ",\n{\"path\":" : "\n{\"path\":");
-        vg_buf_put_json(&b, vg_str_c(pos[i].path));
-        vg_buf_printf(&b, ",\"dev\":%lld,\"ino\":%lld,\"offset\":%llu,\"line\":%llu}",
-                      (long long)pos[i].dev, (long long)pos[i].ino,
-                      (unsigned long long)pos[i].offset, (unsigned long long)pos[i].line);
-    }
-    vg_buf_puts(&b, "]}\n");
+    vg_follow_state_format(pos, n, &b);
     char tmp[PATH_MAX] = "";
     int rc = 0, fd = -1;
     if (b.failed) {

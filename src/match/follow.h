@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/limits.h"
 
@@ -89,6 +90,11 @@ int vg_follow_poll(struct vg_follow_file *f, char *buf, size_t cap, const struct
  * d->line is set for a JSON syntax error). */
 int vg_follow_state_read(const char *path, struct vg_follow_pos **out, size_t *n,
                          struct vg_diag *d);
+/* The same from the text of a state file (len bytes at text): as vg_follow_state_read. */
+int vg_follow_state_parse(const char *text, size_t len, struct vg_follow_pos **out, size_t *n,
+                          struct vg_diag *d);
+/* Appends the state file's text of the n positions to b (vg_follow_state_write writes it). */
+void vg_follow_state_format(const struct vg_follow_pos *pos, size_t n, struct vg_buf *b);
 /* Writes the n positions to path atomically: a temporary file beside it, written and synced,
  * renamed over path, and the directory synced. 0 or VG_EIO (d says why). */
 int vg_follow_state_write(const char *path, const struct vg_follow_pos *pos, size_t n,

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,6 +349,51 @@ static void state_errors(void **state)
     assert_int_equal(vg_follow_state_read(dir, &got, &n, &d), VG_EIO);
 }
 
+/* The samples of tests/data/follow_state (the fuzz target's seeds): each broken_* refused as
+ * VG_EINVAL with a message, each other accepted and written back to a text read the same. */
+static void state_samples(void **state)
+{
+    (void)state;
+    DIR *sdir = opendir("tests/data/follow_state");
+    assert_non_null(sdir);
+    int good = 0, broken = 0;
+    struct dirent *e;
+    while ((e = readdir(sdir)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char file[512];
+        snprintf(file, sizeof file, "tests/data/follow_state/%s", e->d_name);
+        struct vg_follow_pos *pos = NULL, *again = NULL;
+        size_t n = 0, m = 0;
+        struct vg_diag d = {0};
+        int rc = vg_follow_state_read(file, &pos, &n, &d);
+        if (strncmp(e->d_name, "broken", 6) == 0) {
+            if (rc != VG_EINVAL || !d.message[0] || pos || n)
+                fail_msg("%s: %d, not refused", file, rc);
+            broken++;
+            continue;
+        }
+        if (rc != 0)
+            fail_msg("%s: %s", file, d.message);
+        struct vg_buf b;
+        vg_buf_init(&b, 1 << 20);
+        vg_follow_state_format(pos, n, &b);
+        assert_int_equal(vg_follow_state_parse(b.data, b.len, &again, &m, &d), 0);
+        assert_int_equal(m, n);
+        for (size_t i = 0; i < n; i++) {
+            assert_string_equal(again[i].path, pos[i].path);
+            assert_true(again[i].dev == pos[i].dev && again[i].ino == pos[i].ino &&
+                        again[i].offset == pos[i].offset && again[i].line == pos[i].line);
+        }
+        vg_buf_cleanup(&b);
+        vg_follow_state_free(pos, n);
+        vg_follow_state_free(again, m);
+        good++;
+    }
+    closedir(sdir);
+    assert_true(good >= 3 && broken >= 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +404,7 @@ int main(void)
         cmocka_unit_test(long_line_skipped),
         cmocka_unit_test(state_round_trip),
         cmocka_unit_test(state_errors),
+        cmocka_unit_test(state_samples),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
