@@ -27,6 +27,7 @@ struct vg_events_recorder {
     size_t alert_cap;              /* room in alert_of */
     unsigned long long sightings;  /* stored */
     unsigned long long unrecorded; /* hits of indicators without a database id */
+    uint64_t line_base;            /* lines of the log before the data recorded */
     struct vg_diag d;              /* the store's error, if any */
 };
 
@@ -174,6 +175,7 @@ int vg_events_record(struct vg_events_recorder *rec, const struct vg_match_scan_
     if (vg_match_sightings_init(&rec->sg, rec->idx, rec->attrib, data, len, opts->format, source,
                                 rec->batch, store_batch, rec) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    rec->sg.line_base = rec->line_base;
     struct vg_match_sink sink = {on_hit, on_bad, rec};
     vg_diag_clear(&rec->d);
     int rc = vg_match_scan_mem(rec->idx, opts, data, len, &sink, stats, d);
@@ -182,6 +184,32 @@ int vg_events_record(struct vg_events_recorder *rec, const struct vg_match_scan_
     if (rc && rec->d.message[0] && d)
         *d = rec->d;
     vg_match_sightings_cleanup(&rec->sg);
+    return rc;
+}
+
+int vg_events_record_piece(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                           const char *data, size_t len, const char *source, uint64_t first,
+                           const char *follower, const struct vg_follow_position *pos,
+                           int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
+                           struct vg_diag *d)
+{
+    unsigned long long stored = rec->sightings;
+    int rc = vg_store_tx_begin(rec->st, d);
+    if (rc)
+        return rc;
+    rec->line_base = first ? first - 1 : 0;
+    rc = vg_events_record(rec, opts, data, len, source, stats, d);
+    rec->line_base = 0;
+    if (!rc)
+        rc = vg_store_follow_put(rec->st, follower, pos, 1, d);
+    if (!rc && before_commit && (rc = before_commit(ctx)) != 0)
+        vg_diag_set(d, rc, "", "cannot write the output");
+    if (!rc)
+        rc = vg_store_tx_commit(rec->st, d); /* rolled back when it fails */
+    else
+        vg_store_tx_rollback(rec->st);
+    if (rc)
+        rec->sightings = stored; /* none of the piece's is stored */
     return rc;
 }
 

@@ -45,6 +45,19 @@ struct vg_events_recorder *vg_events_recorder_new(struct vg_store *st, const str
 int vg_events_record(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
                      const char *data, size_t len, const char *source, struct vg_match_stats *stats,
                      struct vg_diag *d);
+/* vg_events_record over a piece of a followed log (`vigie match --follow --record`): data
+ * starts at line `first` of the log (sightings' sources count from there). The sightings and
+ * pos, the log's position after the piece, are stored as follower's in one transaction, so a
+ * restart from the stored positions neither loses nor repeats a sighting. before_commit (may
+ * be NULL) is called with ctx once both are written and before the commit (to flush what was
+ * printed: a hit is out before its sighting is committed); its non-zero value undoes them and
+ * is returned. Make the recorder with a batch of SIZE_MAX (one transaction per piece). 0 or
+ * an error with d filled. */
+int vg_events_record_piece(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                           const char *data, size_t len, const char *source, uint64_t first,
+                           const char *follower, const struct vg_follow_position *pos,
+                           int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
+                           struct vg_diag *d);
 /* What the recorder did so far: sightings stored, distinct alerts they counted in, hits of
  * indicators without a database id. */
 struct vg_events_counts {

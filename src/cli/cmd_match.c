@@ -2,16 +2,19 @@
  * indicator) hit in the given logs (Suricata EVE / NDJSON, or plain text). */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/events.h"
 #include "cli/commands.h"
 #include "core/attrib.h"
+#include "match/follow.h"
 #include "match/match.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -27,6 +30,7 @@ struct out_ctx {
     const struct vg_match_index *idx;
     const char *file; /* shown in each hit when several logs are read, else NULL */
     const char *name; /* for messages */
+    uint64_t base;    /* lines of the file before the data scanned (--follow) */
     struct vg_buf line;
     unsigned long bad_shown;
     bool write_failed;
@@ -43,8 +47,10 @@ static double cpu_s(void)
 static int print_hit(void *ctx, const struct vg_match_hit *h)
 {
     struct out_ctx *o = ctx;
+    struct vg_match_hit at = *h;
+    at.line += o->base;
     vg_buf_reset(&o->line);
-    vg_match_hit_format(o->idx, h, o->file, &o->line);
+    vg_match_hit_format(o->idx, &at, o->file, &o->line);
     if (o->line.failed || fwrite(o->line.data, 1, o->line.len, stdout) != o->line.len) {
         o->write_failed = true;
         return VG_EIO;
@@ -58,7 +64,7 @@ static void print_bad(void *ctx, uint64_t line, const char *message)
     struct vg_shown sn, sm;
     if (o->bad_shown++ < BAD_SHOWN)
         fprintf(stderr, "%s:%llu: %s\n", vg_shown(vg_str_c(o->name), VG_SHOWN_ROOM, &sn),
-                (unsigned long long)line, vg_shown_msg(message, &sm));
+                (unsigned long long)(o->base + line), vg_shown_msg(message, &sm));
 }
 
 struct ioc_ctx {
@@ -191,13 +197,285 @@ static long rss_kib(void)
     return n == 2 ? (long)(res * (unsigned long)sysconf(_SC_PAGESIZE) / 1024) : -1;
 }
 
+/* ---- --follow ---- */
+
+#define FOLLOW_BUF     (4u << 20) /* bytes read from a followed file at a time */
+#define FOLLOW_POLL_NS 100000000L /* each file is looked at every 100 ms */
+
+static volatile sig_atomic_t stop_signal; /* SIGTERM or SIGINT received */
+#define STOPPED 1                         /* follow_lines's answer once stop_signal is set */
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+/* Before a piece's sightings are committed: its hits are out. */
+static int flush_out(void *ctx)
+{
+    struct out_ctx *o = ctx;
+    if (fflush(stdout) != 0) {
+        o->write_failed = true;
+        return VG_EIO;
+    }
+    return 0;
+}
+
+struct follow_ctx {
+    struct out_ctx *o;
+    const struct vg_match_scan_opts *opts;
+    const struct vg_match_sink *sink;
+    struct vg_match_stats *st;
+    struct vg_events_recorder *rec; /* --record: hits stored with the positions, else NULL */
+    const char *follower;           /* --record: whose positions */
+    bool several;                   /* several logs: "file" in each hit */
+    bool started;                   /* the first round is over: a file opened now appeared late */
+    struct vg_diag d;               /* the scan's error */
+};
+
+static int follow_lines(void *ctx, struct vg_follow_file *f, const char *data, size_t len,
+                        uint64_t first)
+{
+    struct follow_ctx *fc = ctx;
+    if (stop_signal) /* a long backlog is not read to its end before stopping */
+        return STOPPED;
+    fc->o->file = fc->several ? f->pos.path : NULL;
+    fc->o->name = f->pos.path;
+    fc->o->base = first - 1;
+    if (!fc->rec)
+        return vg_match_scan_mem(fc->o->idx, fc->opts, data, len, fc->sink, fc->st, &fc->d);
+    /* the position after these lines, stored with their sightings */
+    uint64_t lines = 0;
+    for (const char *p = data, *end = data + len; p < end; lines++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        p = nl ? nl + 1 : end;
+    }
+    struct vg_follow_position pos = {f->pos.path, f->pos.dev, f->pos.ino, f->pos.offset + len,
+                                     f->pos.line + lines};
+    return vg_events_record_piece(fc->rec, fc->opts, data, len, f->pos.path, first, fc->follower,
+                                  &pos, flush_out, fc->o, fc->st, &fc->d);
+}
+
+static void follow_note(void *ctx, const struct vg_follow_file *f, enum vg_follow_note what,
+                        uint64_t line, int err)
+{
+    struct follow_ctx *fc = ctx;
+    struct vg_shown sp;
+    const char *path = vg_shown(vg_str_c(f->pos.path), VG_SHOWN_ROOM, &sp);
+    switch (what) {
+    case VG_FOLLOW_OPENED:
+        if (fc->started)
+            fprintf(stderr, "vigie match: %s: appeared, read from its start\n", path);
+        break;
+    case VG_FOLLOW_RESUMED:
+        fprintf(stderr, "vigie match: %s: resumed after line %llu\n", path,
+                (unsigned long long)f->pos.line);
+        break;
+    case VG_FOLLOW_ROTATED:
+        fprintf(stderr, "vigie match: %s: rotated, the old file read to its end\n", path);
+        break;
+    case VG_FOLLOW_TRUNCATED:
+        fprintf(stderr, "vigie match: %s: truncated, read again from its start\n", path);
+        break;
+    case VG_FOLLOW_LONG_LINE:
+        fc->st->lines++;
+        fc->st->malformed++;
+        fc->o->name = f->pos.path;
+        fc->o->base = 0;
+        {
+            char msg[64];
+            snprintf(msg, sizeof msg, "line longer than %d bytes, skipped", VG_MAX_LINE);
+            print_bad(fc->o, line, msg);
+        }
+        break;
+    case VG_FOLLOW_MOVED:
+        fprintf(stderr,
+                "vigie match: %s: its file of the last run was found renamed, read to "
+                "its end first\n",
+                path);
+        break;
+    case VG_FOLLOW_CANNOT_OPEN:
+        fprintf(stderr, "vigie match: %s: %s (tried again)\n", path, strerror(err));
+        break;
+    }
+}
+
+/* Flushes the hits printed, then writes the positions of the n files to the state file (if
+ * any): a position is never saved before the hits that precede it are out. 0 or an exit
+ * code. */
+static int follow_save(const char *state, const struct vg_follow_file *files, size_t n,
+                       struct vg_follow_pos *pos)
+{
+    struct vg_shown sp, sm;
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "vigie match: cannot write the output\n");
+        return VG_EXIT_FAIL;
+    }
+    if (!state)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        pos[i] = files[i].pos;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (vg_follow_state_write(state, pos, n, &d) != 0) {
+        fprintf(stderr, "vigie match: %s: %s\n", vg_shown(vg_str_c(state), VG_SHOWN_ROOM, &sp),
+                vg_shown_msg(d.message, &sm));
+        return VG_EXIT_FAIL;
+    }
+    return 0;
+}
+
+static bool same_pos(const struct vg_follow_pos *a, const struct vg_follow_pos *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->offset == b->offset && a->line == b->line;
+}
+
+/* Positions read back from the database (--record). */
+struct saved_pos {
+    struct vg_follow_pos *v;
+    size_t n, cap;
+};
+
+static int keep_pos(void *ctx, const struct vg_follow_position *p)
+{
+    struct saved_pos *sp = ctx;
+    if (sp->n == sp->cap) {
+        size_t cap = sp->cap ? 2 * sp->cap : 16;
+        struct vg_follow_pos *v = vg_realloc(sp->v, cap * sizeof *v);
+        if (!v)
+            return VG_ENOMEM;
+        sp->v = v;
+        sp->cap = cap;
+    }
+    struct vg_follow_pos *q = &sp->v[sp->n];
+    if (!(q->path = vg_strdup(p->path)))
+        return VG_ENOMEM;
+    q->dev = p->dev;
+    q->ino = p->ino;
+    q->offset = p->offset;
+    q->line = p->line;
+    sp->n++;
+    return 0;
+}
+
+/* What --follow was given. */
+struct follow_run {
+    const char *state;              /* --state FILE, or NULL */
+    struct vg_events_recorder *rec; /* --record, or NULL */
+    struct vg_store *store;         /* with rec */
+    const char *follower;           /* with rec: --follower */
+    const char **logs;
+    size_t nlogs;
+};
+
+/* Follows the logs until SIGTERM or SIGINT; 0 or an exit code. */
+static int follow_logs(const struct follow_run *run, struct out_ctx *o,
+                       const struct vg_match_scan_opts *opts, const struct vg_match_sink *sink,
+                       struct vg_match_stats *st)
+{
+    const char *state = run->state, **logs = run->logs;
+    size_t nlogs = run->nlogs;
+    struct vg_shown sp, sm;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    struct vg_follow_pos *saved = NULL;
+    size_t nsaved = 0;
+    if (state && vg_follow_state_read(state, &saved, &nsaved, &d) != 0) {
+        fprintf(stderr, "vigie match: %s: %s\n", vg_shown(vg_str_c(state), VG_SHOWN_ROOM, &sp),
+                vg_shown_msg(d.message, &sm));
+        return VG_EXIT_FAIL;
+    }
+    if (run->rec) {
+        struct saved_pos got = {NULL, 0, 0};
+        int r = vg_store_follow_each(run->store, run->follower, keep_pos, &got, &d);
+        saved = got.v;
+        nsaved = got.n;
+        if (r) {
+            fprintf(stderr, "vigie match: %s\n",
+                    r == VG_ENOMEM ? "out of memory" : vg_shown_msg(d.message, &sm));
+            vg_follow_state_free(saved, nsaved);
+            return VG_EXIT_FAIL;
+        }
+    }
+    int exit_code = VG_EXIT_OK;
+    struct vg_follow_file *files = vg_calloc(nlogs, sizeof *files);
+    struct vg_follow_pos *pos = vg_calloc(nlogs, sizeof *pos);
+    char *buf = vg_malloc(FOLLOW_BUF);
+    if (!files || !pos || !buf) {
+        fprintf(stderr, "vigie match: out of memory\n");
+        exit_code = VG_EXIT_FAIL;
+        goto out;
+    }
+    for (size_t i = 0; i < nlogs; i++) {
+        const struct vg_follow_pos *from = NULL;
+        for (size_t j = 0; j < nsaved && !from; j++)
+            if (strcmp(saved[j].path, logs[i]) == 0)
+                from = &saved[j];
+        vg_follow_init(&files[i], logs[i], from);
+        pos[i] = files[i].pos;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = SA_RESTART; /* the sleep below is cut short all the same */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+
+    struct follow_ctx fc = {o,         opts,     sink,
+                            st,        run->rec, run->follower,
+                            nlogs > 1, false,    {{0}, {0}, 0, -1}};
+    vg_diag_clear(&fc.d);
+    /* --record: a transaction per RECORD_BATCH lines at most, and per poll */
+    struct vg_follow_ops ops = {follow_lines, follow_note, &fc, run->rec ? RECORD_BATCH : 0};
+    while (!stop_signal) {
+        bool moved = false;
+        for (size_t i = 0; i < nlogs && !stop_signal; i++) {
+            int r = vg_follow_poll(&files[i], buf, FOLLOW_BUF, &ops, &d);
+            if (r == STOPPED)
+                r = 0; /* the position stays before the lines not matched */
+            if (o->write_failed) {
+                fprintf(stderr, "vigie match: cannot write the output\n");
+                exit_code = VG_EXIT_FAIL;
+                goto out;
+            }
+            if (r) {
+                fprintf(stderr, "vigie match: %s\n",
+                        vg_shown_msg(fc.d.message[0] ? fc.d.message : d.message, &sm));
+                exit_code = VG_EXIT_FAIL;
+                goto out;
+            }
+            moved |= !same_pos(&pos[i], &files[i].pos);
+        }
+        fc.started = true;
+        if (moved && (exit_code = follow_save(state, files, nlogs, pos)) != 0)
+            goto out;
+        struct timespec nap = {0, FOLLOW_POLL_NS};
+        if (!stop_signal)
+            nanosleep(&nap, NULL); /* a signal ends it early */
+    }
+out:
+    if (files && pos && !o->write_failed) {
+        int r = follow_save(state, files, nlogs, pos);
+        if (r)
+            exit_code = r;
+    }
+    for (size_t i = 0; files && i < nlogs; i++)
+        vg_follow_cleanup(&files[i]);
+    free(buf);
+    free(pos);
+    free(files);
+    vg_follow_state_free(saved, nsaved);
+    return exit_code;
+}
+
 static int run_match(int argc, char **argv)
 {
     const char *iocs[VG_MAX_IOC_FILES];
     const char *logs[VG_MAX_LOG_FILES];
     size_t niocs = 0, nlogs = 0;
-    bool stats = false, strict = false, record = false;
-    const char *db = NULL;
+    bool stats = false, strict = false, record = false, follow = false, named = false;
+    const char *db = NULL, *state = NULL, *follower = "default";
     struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0, 0};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
@@ -223,7 +501,8 @@ static int run_match(int argc, char **argv)
             memcpy(name, a, nl);
             name[nl] = '\0';
             bool takes = strcmp(name, "--indicators") == 0 || strcmp(name, "--format") == 0 ||
-                         strcmp(name, "--threads") == 0 || strcmp(name, "--db") == 0;
+                         strcmp(name, "--threads") == 0 || strcmp(name, "--db") == 0 ||
+                         strcmp(name, "--state") == 0 || strcmp(name, "--follower") == 0;
             if (takes) {
                 if (eq)
                     val = eq + 1;
@@ -256,6 +535,15 @@ static int run_match(int argc, char **argv)
                 db = val;
             } else if (strcmp(name, "--record") == 0) {
                 record = true;
+            } else if (strcmp(name, "--follow") == 0) {
+                follow = true;
+            } else if (strcmp(name, "--state") == 0) {
+                state = val;
+            } else if (strcmp(name, "--follower") == 0) {
+                if (!val[0])
+                    return vg_cli_usage("match", "--follower needs a name");
+                follower = val;
+                named = true;
             } else if (strcmp(name, "--stats") == 0) {
                 stats = true;
             } else if (strcmp(name, "--strict") == 0) {
@@ -275,6 +563,18 @@ static int run_match(int argc, char **argv)
         return vg_cli_usage("match", "--indicators FILE or --db PATH is required");
     if (record && !db)
         return vg_cli_usage("match", "--record needs --db PATH");
+    if (state && !follow)
+        return vg_cli_usage("match", "--state needs --follow");
+    if (state && record)
+        return vg_cli_usage("match", "--state is for --follow without --record (with --record "
+                                     "the positions are kept in the database)");
+    if (named && !(follow && record))
+        return vg_cli_usage("match", "--follower needs --follow and --record");
+    for (size_t i = 0; follow && i < nlogs; i++)
+        if (strcmp(logs[i], "-") == 0)
+            return vg_cli_usage("match", "--follow reads files, not standard input");
+    if (follow && nlogs == 0)
+        return vg_cli_usage("match", "--follow needs LOGFILE");
     if (nlogs == 0)
         logs[nlogs++] = "-";
 
@@ -322,14 +622,15 @@ static int run_match(int argc, char **argv)
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
-    struct out_ctx o = {idx, NULL, NULL, {0}, 0, false};
+    struct out_ctx o = {idx, NULL, NULL, 0, {0}, 0, false};
     vg_buf_init(&o.line, (size_t)VG_MAX_LINE * 8);
     struct vg_match_sink sink = {print_hit, print_bad, &o};
     struct vg_match_stats st = {0};
     struct vg_events_recorder *rec = NULL;
     if (record) {
         struct vg_actor who = {0, "system", "admin", 0};
-        rec = vg_events_recorder_new(store, &who, idx, attrib, RECORD_BATCH, &sink);
+        rec = vg_events_recorder_new(store, &who, idx, attrib, follow ? SIZE_MAX : RECORD_BATCH,
+                                     &sink);
         if (!rec) {
             fprintf(stderr, "vigie match: out of memory\n");
             exit_code = VG_EXIT_FAIL;
@@ -338,6 +639,11 @@ static int run_match(int argc, char **argv)
         }
     }
     double t1 = vg_time_mono(), c1 = cpu_s();
+    if (follow && exit_code == VG_EXIT_OK) {
+        struct follow_run run = {state, rec, store, follower, logs, nlogs};
+        exit_code = follow_logs(&run, &o, &opts, &sink, &st);
+        nlogs = 0;
+    }
     for (size_t i = 0; record && i < nlogs; i++) {
         o.file = nlogs > 1 ? logs[i] : NULL;
         o.name = logs[i];
@@ -420,6 +726,8 @@ const struct vg_command vg_cmd_match = {
     "usage: vigie match --indicators FILE [--indicators FILE ...] [--db PATH [--record]]\n"
     "                   [--format eve|text] [--threads N] [--stats] [--strict]\n"
     "                   [LOGFILE ... | -]\n"
+    "       vigie match --follow [--state FILE | --db PATH --record [--follower NAME]]\n"
+    "                   [other options as above] LOGFILE ...\n"
     "\n"
     "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
     "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
@@ -450,13 +758,33 @@ const struct vg_command vg_cmd_match = {
     "                  5000 sightings per transaction; each log is read into memory. A\n"
     "                  summary {\"sightings\",\"alerts\",\"unrecorded\"} ends on stderr\n"
     "                  (unrecorded: hits of indicators only in files). Hits are printed too.\n"
+    "  --follow        keep reading what is appended to each LOGFILE, as `tail -F` does,\n"
+    "                  until SIGTERM or SIGINT (then exit 0): each file is read from its\n"
+    "                  start, then looked at every 100 ms; a partial last line waits for its\n"
+    "                  newline; a file that does not exist yet is waited for; rotation by\n"
+    "                  rename and a new file (the old one is read to its end first, a last\n"
+    "                  line without newline included) and copy-truncate (read again from its\n"
+    "                  start) are followed. Hits are printed as without --follow (\"line\"\n"
+    "                  counts from 1 in each file) and flushed after each look.\n"
+    "  --state FILE    (with --follow) keep in FILE, for each log, the file's device, inode\n"
+    "                  and the offset and line matched so far, written (atomically) only once\n"
+    "                  the hits before it are out; a restart goes on from there: no hit is\n"
+    "                  lost, only those printed in the instant before a crash may repeat. A\n"
+    "                  log whose file changed meanwhile is read from the start of the new\n"
+    "                  file, after the end of the old one if it is still in the same folder\n"
+    "                  under another name (rotated).\n"
+    "  --follow --record  the positions are kept in the database instead, in the\n"
+    "                  same transaction as the sightings of the lines before them (one\n"
+    "                  transaction per 5000 lines at most and per look): a restart neither\n"
+    "                  loses nor repeats a sighting. --follower NAME (default \"default\")\n"
+    "                  names whose positions they are.\n"
     "\n"
     "Candidates (trimmed, one pair of <> removed) are classified in this order: IP address\n"
     "(hits equal addresses and containing CIDRs); URL (contains '://'; normalised; then its\n"
     "host); 32/40/64 hex digits (hashes, any case); e-mail (then its domain); host name (hits\n"
     "the domain and each parent domain). Malformed or over-long lines are reported as\n"
     "FILE:LINE on stderr (the first 10), counted and skipped; the exit status stays 0.\n"
-    "Exit: 0 done, 1 unreadable file, database error or (--strict) invalid indicator,\n"
-    "2 usage error.\n",
+    "Exit: 0 done (--follow: stopped by SIGTERM or SIGINT), 1 unreadable file, database\n"
+    "error, bad --state file or (--strict) invalid indicator, 2 usage error.\n",
     run_match,
 };

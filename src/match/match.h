@@ -333,6 +333,8 @@ struct vg_match_sightings {
     uint64_t line;
     enum vg_match_format format; /* EVE events give time and addresses; text does not */
     const char *source;          /* the log's name, for "source" */
+    uint64_t line_base;          /* lines of the log before data (a piece of a followed log):
+                                  * added to the line in "source" */
     size_t batch_max;            /* sightings per flush */
     int (*flush)(void *ctx, const struct vg_sighting *v, size_t n); /* stores a batch; non-zero
                                                                         stops the scan */

@@ -253,7 +253,7 @@ int vg_match_sightings_hit(void *ctx, const struct vg_match_hit *h)
     vg_match_index_get(s->idx, h->rec, &ind, text);
     char source[VG_MAX_NAME + 32];
     snprintf(source, sizeof source, "%.*s:%llu", VG_MAX_NAME, s->source ? s->source : "",
-             (unsigned long long)h->line);
+             (unsigned long long)(s->line_base + h->line));
     /* A log name that is not UTF-8 gives no source (as when sightings were JSON objects). */
     if (!utf8_valid(vg_str_c(source)))
         source[0] = '\0';

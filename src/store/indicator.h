@@ -31,6 +31,15 @@ struct vg_indicator_import_counts {
 struct vg_indicator_rows;
 struct vg_indicator_row;
 
+/* Where a follower of logs (`vigie match --follow --record`, issue 17) stands in one log: the
+ * file's identity and the bytes and lines of it whose sightings are stored. */
+struct vg_follow_position {
+    const char *path;            /* the log as the follower names it */
+    unsigned long long dev, ino; /* the file's device and inode */
+    unsigned long long offset;   /* bytes read (whole lines) */
+    unsigned long long line;     /* lines before offset */
+};
+
 /* The operations a backend implements for indicators, sightings and alerts. */
 struct vg_store_indicator_ops {
     int (*indicator_import_recs)(struct vg_store *st, const struct vg_actor *who,
@@ -57,6 +66,11 @@ struct vg_store_indicator_ops {
     int (*indicator_rows_next)(struct vg_store *st, struct vg_indicator_rows *c,
                                const struct vg_indicator_row **row, struct vg_diag *d);
     void (*indicator_rows_close)(struct vg_store *st, struct vg_indicator_rows *c);
+    int (*follow_put)(struct vg_store *st, const char *follower, const struct vg_follow_position *v,
+                      size_t n, struct vg_diag *d);
+    int (*follow_each)(struct vg_store *st, const char *follower,
+                       int (*fn)(void *ctx, const struct vg_follow_position *pos), void *ctx,
+                       struct vg_diag *d);
 };
 
 /* Unless said otherwise, each of these returns 0, VG_ENOENT when the named thing does not
@@ -100,6 +114,16 @@ int vg_store_indicator_version(struct vg_store *st, const char *now, char *out, 
 int vg_store_sightings_record(struct vg_store *st, const struct vg_actor *who,
                               const struct vg_sighting *v, size_t n, long long *alerts,
                               struct vg_diag *d);
+/* Records the n positions of follower (replacing those of the same paths), in one
+ * transaction, or as part of the caller's (vg_store_tx_begin): written with the sightings read
+ * up to them, a restart neither loses nor repeats one. 0 or VG_EIO. */
+int vg_store_follow_put(struct vg_store *st, const char *follower,
+                        const struct vg_follow_position *v, size_t n, struct vg_diag *d);
+/* Calls fn for each position of follower, by path; fn's strings are valid during the call,
+ * its non-zero value stops and is returned. 0 or VG_EIO. */
+int vg_store_follow_each(struct vg_store *st, const char *follower,
+                         int (*fn)(void *ctx, const struct vg_follow_position *pos), void *ctx,
+                         struct vg_diag *d);
 /* filters: optional "org", "indicator" (integers), "since" (RFC 3339). Newest first. */
 int vg_store_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                            json_t **out, struct vg_diag *d);

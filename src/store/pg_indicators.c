@@ -1271,4 +1271,6 @@ const struct vg_store_indicator_ops pg_indicator_ops = {
     .indicator_rows_open = pg_indicator_rows_open,
     .indicator_rows_next = pg_indicator_rows_next,
     .indicator_rows_close = pg_indicator_rows_close,
+    .follow_put = pg_follow_put,
+    .follow_each = pg_follow_each,
 };

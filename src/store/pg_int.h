@@ -202,6 +202,12 @@ int pg_digest_take(struct vg_store *st, long long org, json_t **out, struct vg_d
 /* ---- the indicator, pull and notify domains (pg_indicators.c, pg_pull.c, pg_notify.c) ---- */
 
 extern const struct vg_store_indicator_ops pg_indicator_ops;
+/* pg_follow.c: the positions of `vigie match --follow --record` (store/indicator.h). */
+int pg_follow_put(struct vg_store *st, const char *follower, const struct vg_follow_position *v,
+                  size_t n, struct vg_diag *d);
+int pg_follow_each(struct vg_store *st, const char *follower,
+                   int (*fn)(void *ctx, const struct vg_follow_position *pos), void *ctx,
+                   struct vg_diag *d);
 extern const struct vg_store_pull_ops pg_pull_ops;
 extern const struct vg_store_notify_ops pg_notify_ops;
 

@@ -687,6 +687,8 @@ static const struct vg_store_indicator_ops sqlite_indicator_ops = {
     .indicator_rows_open = sq_indicator_rows_open,
     .indicator_rows_next = sq_indicator_rows_next,
     .indicator_rows_close = sq_indicator_rows_close,
+    .follow_put = sq_follow_put,
+    .follow_each = sq_follow_each,
 };
 
 static const struct vg_store_vuln_ops sqlite_vuln_ops = {

@@ -266,6 +266,12 @@ int sq_indicator_rows_open(struct vg_store *st, const char *type, const char *so
 int sq_indicator_rows_next(struct vg_store *st, struct vg_indicator_rows *c,
                            const struct vg_indicator_row **row, struct vg_diag *d);
 void sq_indicator_rows_close(struct vg_store *st, struct vg_indicator_rows *c);
+/* sqlite_follow.c: the positions of `vigie match --follow --record` (store/indicator.h). */
+int sq_follow_put(struct vg_store *st, const char *follower, const struct vg_follow_position *v,
+                  size_t n, struct vg_diag *d);
+int sq_follow_each(struct vg_store *st, const char *follower,
+                   int (*fn)(void *ctx, const struct vg_follow_position *pos), void *ctx,
+                   struct vg_diag *d);
 
 /* sqlite_users.c: fills the name keys (core/product.h) of organisation org's org_product
  * rows, or (org 0) of every row whose key is empty; 0 or VG_EIO. */

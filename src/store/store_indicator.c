@@ -45,6 +45,19 @@ int vg_store_sightings_record(struct vg_store *st, const struct vg_actor *who,
     return st->ops->indicator->sightings_record(st, who, v, n, alerts, d);
 }
 
+int vg_store_follow_put(struct vg_store *st, const char *follower,
+                        const struct vg_follow_position *v, size_t n, struct vg_diag *d)
+{
+    return st->ops->indicator->follow_put(st, follower, v, n, d);
+}
+
+int vg_store_follow_each(struct vg_store *st, const char *follower,
+                         int (*fn)(void *ctx, const struct vg_follow_position *pos), void *ctx,
+                         struct vg_diag *d)
+{
+    return st->ops->indicator->follow_each(st, follower, fn, ctx, d);
+}
+
 int vg_store_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                            json_t **out, struct vg_diag *d)
 {
