@@ -178,7 +178,8 @@ struct live_ctx {
     const char **iocs; /* --indicators files */
     size_t niocs;
     bool strict;
-    struct vg_match_ioc_counts counts; /* of the files, at the last build */
+    struct vg_match_ioc_counts counts; /* of the files in the index in use */
+    struct vg_match_ioc_counts built;  /* of the files in the index being built */
     bool reported;                     /* load_iocs printed why the last build failed */
     struct out_ctx *o;                 /* prints hits with the index in use */
     struct vg_events_recorder *rec;    /* --record: records them with it (or NULL) */
@@ -187,10 +188,10 @@ struct live_ctx {
 static int live_files(void *ctx, struct vg_match_index *idx, struct vg_diag *d)
 {
     struct live_ctx *lc = ctx;
-    memset(&lc->counts, 0, sizeof lc->counts);
+    memset(&lc->built, 0, sizeof lc->built);
     lc->reported = false;
     for (size_t i = 0; i < lc->niocs; i++) {
-        if (load_iocs(idx, lc->iocs[i], lc->strict, &lc->counts) != 0) {
+        if (load_iocs(idx, lc->iocs[i], lc->strict, &lc->built) != 0) {
             struct vg_shown sp;
             lc->reported = true;
             return vg_diag_set(d, VG_EINVAL, "", "%s cannot be loaded",
@@ -204,6 +205,7 @@ static void live_swapped(void *ctx, const struct vg_match_index *idx, const stru
 {
     struct live_ctx *lc = ctx;
     lc->o->idx = idx;
+    lc->counts = lc->built;
     if (lc->rec)
         vg_events_recorder_use(lc->rec, idx, a);
     fprintf(stderr, "vigie match: indicators reloaded: %zu\n", vg_match_index_count(idx));
@@ -648,7 +650,7 @@ static int run_match(int argc, char **argv)
         }
     }
     /* The database first: an indicator also in a file keeps its id, to be recorded. */
-    struct live_ctx lc = {iocs, niocs, strict, {0}, false, NULL, NULL};
+    struct live_ctx lc = {iocs, niocs, strict, {0}, {0}, false, NULL, NULL};
     struct vg_live_opts lo = {store,       record, live_files, live_swapped,
                               live_report, &lc,    LIVE_POLL_S};
     struct vg_live *live;
@@ -663,6 +665,7 @@ static int run_match(int argc, char **argv)
         }
     }
     const struct vg_match_index *idx = vg_live_index(live);
+    lc.counts = lc.built;
     if (vg_match_index_skipped(idx))
         fprintf(stderr, "vigie match: %zu stored indicators the matcher cannot read, skipped\n",
                 vg_match_index_skipped(idx));
