@@ -511,7 +511,8 @@ static int follow_logs(const struct follow_run *run, struct out_ctx *o,
         struct timespec nap = {0, FOLLOW_POLL_NS};
         if (!stop_signal && !reload_signal)
             nanosleep(&nap, NULL); /* a signal ends it early */
-        live_tick(run->live);
+        if (!stop_signal)
+            live_tick(run->live);
     }
 out:
     if (files && pos && !o->write_failed) {
