@@ -103,6 +103,13 @@ struct vg_events_recorder *vg_events_recorder_new(struct vg_store *st, const str
     return rec;
 }
 
+void vg_events_recorder_use(struct vg_events_recorder *rec, const struct vg_match_index *idx,
+                            const struct vg_attrib *attrib)
+{
+    rec->idx = idx;
+    rec->attrib = attrib;
+}
+
 void vg_events_recorder_free(struct vg_events_recorder *rec)
 {
     if (!rec)

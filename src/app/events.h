@@ -39,6 +39,10 @@ struct vg_events_recorder *vg_events_recorder_new(struct vg_store *st, const str
                                                   const struct vg_match_index *idx,
                                                   const struct vg_attrib *attrib, size_t batch,
                                                   const struct vg_match_sink *also);
+/* From now on, idx and attrib replace those rec was made with (live indicators, app/live.h:
+ * between two vg_events_record calls, once the old ones are no longer used). */
+void vg_events_recorder_use(struct vg_events_recorder *rec, const struct vg_match_index *idx,
+                            const struct vg_attrib *attrib);
 /* Scans data[0..len) (a log named source, for each sighting's "source": "SOURCE:LINE") and
  * records its hits; adds to *stats. 0, or an error with d filled: the store's (what was
  * stored before stays), the scan's, or also's hit function's value. */

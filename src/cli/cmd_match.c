@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app/events.h"
+#include "app/live.h"
 #include "cli/commands.h"
 #include "core/attrib.h"
 #include "match/follow.h"
@@ -168,22 +169,57 @@ static int scan_record(struct vg_events_recorder *rec, struct out_ctx *o,
     return exit_code;
 }
 
-/* Adds the database's indicators not expired now to idx; 0 or an exit code. */
-static int load_db(struct vg_match_index *idx, struct vg_store *st)
+/* ---- live indicators (app/live.h) ---- */
+
+#define LIVE_POLL_S 1.0 /* --follow: the stored indicators' version is looked at every second */
+
+/* What the index is rebuilt from, and who uses it. */
+struct live_ctx {
+    const char **iocs; /* --indicators files */
+    size_t niocs;
+    bool strict;
+    struct vg_match_ioc_counts counts; /* of the files in the index in use */
+    struct vg_match_ioc_counts built;  /* of the files in the index being built */
+    bool reported;                     /* load_iocs printed why the last build failed */
+    struct out_ctx *o;                 /* prints hits with the index in use */
+    struct vg_events_recorder *rec;    /* --record: records them with it (or NULL) */
+};
+
+static int live_files(void *ctx, struct vg_match_index *idx, struct vg_diag *d)
 {
-    char now[VG_TIME_LEN];
-    struct vg_diag d;
-    struct vg_shown sm;
-    vg_diag_clear(&d);
-    vg_time_now(now);
-    if (vg_events_load(st, now, idx, &d) != 0) {
-        fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
-        return VG_EXIT_FAIL;
+    struct live_ctx *lc = ctx;
+    memset(&lc->built, 0, sizeof lc->built);
+    lc->reported = false;
+    for (size_t i = 0; i < lc->niocs; i++) {
+        if (load_iocs(idx, lc->iocs[i], lc->strict, &lc->built) != 0) {
+            struct vg_shown sp;
+            lc->reported = true;
+            return vg_diag_set(d, VG_EINVAL, "", "%s cannot be loaded",
+                               vg_shown(vg_str_c(lc->iocs[i]), VG_SHOWN_ROOM, &sp));
+        }
     }
+    return 0;
+}
+
+static void live_swapped(void *ctx, const struct vg_match_index *idx, const struct vg_attrib *a)
+{
+    struct live_ctx *lc = ctx;
+    lc->o->idx = idx;
+    lc->counts = lc->built;
+    if (lc->rec)
+        vg_events_recorder_use(lc->rec, idx, a);
+    fprintf(stderr, "vigie match: indicators reloaded: %zu\n", vg_match_index_count(idx));
     if (vg_match_index_skipped(idx))
         fprintf(stderr, "vigie match: %zu stored indicators the matcher cannot read, skipped\n",
                 vg_match_index_skipped(idx));
-    return 0;
+}
+
+static void live_report(void *ctx, const struct vg_diag *d)
+{
+    (void)ctx;
+    struct vg_shown sm;
+    fprintf(stderr, "vigie match: indicators not reloaded, the previous ones kept: %s\n",
+            vg_shown_msg(d->message, &sm));
 }
 
 static long rss_kib(void)
@@ -202,12 +238,27 @@ static long rss_kib(void)
 #define FOLLOW_BUF     (4u << 20) /* bytes read from a followed file at a time */
 #define FOLLOW_POLL_NS 100000000L /* each file is looked at every 100 ms */
 
-static volatile sig_atomic_t stop_signal; /* SIGTERM or SIGINT received */
-#define STOPPED 1                         /* follow_lines's answer once stop_signal is set */
+static volatile sig_atomic_t stop_signal;   /* SIGTERM or SIGINT received */
+#define STOPPED 1                           /* follow_lines's answer once stop_signal is set */
+static volatile sig_atomic_t reload_signal; /* SIGHUP received: reload the indicators */
 
 static void on_stop(int sig)
 {
     stop_signal = sig;
+}
+
+static void on_reload(int sig)
+{
+    (void)sig;
+    reload_signal = 1;
+}
+
+/* Between pieces: the indicators reloaded if they changed, at once after SIGHUP. */
+static void live_tick(struct vg_live *live)
+{
+    bool force = reload_signal != 0;
+    reload_signal = 0;
+    vg_live_check(live, force);
 }
 
 /* Before a piece's sightings are committed: its hits are out. */
@@ -230,6 +281,7 @@ struct follow_ctx {
     const char *follower;           /* --record: whose positions */
     bool several;                   /* several logs: "file" in each hit */
     bool started;                   /* the first round is over: a file opened now appeared late */
+    struct vg_live *live;           /* the indicators, reloaded between pieces */
     struct vg_diag d;               /* the scan's error */
 };
 
@@ -239,6 +291,7 @@ static int follow_lines(void *ctx, struct vg_follow_file *f, const char *data, s
     struct follow_ctx *fc = ctx;
     if (stop_signal) /* a long backlog is not read to its end before stopping */
         return STOPPED;
+    live_tick(fc->live);
     fc->o->file = fc->several ? f->pos.path : NULL;
     fc->o->name = f->pos.path;
     fc->o->base = first - 1;
@@ -364,6 +417,7 @@ struct follow_run {
     struct vg_events_recorder *rec; /* --record, or NULL */
     struct vg_store *store;         /* with rec */
     const char *follower;           /* with rec: --follower */
+    struct vg_live *live;           /* the indicators */
     const char **logs;
     size_t nlogs;
 };
@@ -421,10 +475,14 @@ static int follow_logs(const struct follow_run *run, struct out_ctx *o,
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_reload;
+    sigaction(SIGHUP, &sa, NULL);
 
-    struct follow_ctx fc = {o,         opts,     sink,
-                            st,        run->rec, run->follower,
-                            nlogs > 1, false,    {{0}, {0}, 0, -1}};
+    struct follow_ctx fc = {o,         opts,
+                            sink,      st,
+                            run->rec,  run->follower,
+                            nlogs > 1, false,
+                            run->live, {{0}, {0}, 0, -1}};
     vg_diag_clear(&fc.d);
     /* --record: a transaction per RECORD_BATCH lines at most, and per poll */
     struct vg_follow_ops ops = {follow_lines, follow_note, &fc, run->rec ? RECORD_BATCH : 0};
@@ -451,8 +509,10 @@ static int follow_logs(const struct follow_run *run, struct out_ctx *o,
         if (moved && (exit_code = follow_save(state, files, nlogs, pos)) != 0)
             goto out;
         struct timespec nap = {0, FOLLOW_POLL_NS};
-        if (!stop_signal)
+        if (!stop_signal && !reload_signal)
             nanosleep(&nap, NULL); /* a signal ends it early */
+        if (!stop_signal)
+            live_tick(run->live);
     }
 out:
     if (files && pos && !o->write_failed) {
@@ -579,58 +639,52 @@ static int run_match(int argc, char **argv)
         logs[nlogs++] = "-";
 
     int exit_code = VG_EXIT_OK;
-    struct vg_match_index *idx = vg_match_index_new();
-    if (!idx) {
-        fprintf(stderr, "vigie match: out of memory\n");
-        return VG_EXIT_FAIL;
-    }
     long rss0 = rss_kib();
     double t0 = vg_time_mono(), c0 = cpu_s();
-    struct vg_match_ioc_counts counts = {0};
     struct vg_store *store = NULL;
-    struct vg_attrib *attrib = NULL;
     if (db) {
-        /* The database first: an indicator also in a file keeps its id, to be recorded. */
         struct vg_diag d;
         vg_diag_clear(&d);
-        store = vg_store_open(db, NULL, &d);
-        int rc = store ? load_db(idx, store) : VG_EXIT_FAIL;
-        if (!store)
+        if (!(store = vg_store_open(db, NULL, &d))) {
             fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
-        if (!rc && record && !(attrib = vg_store_attrib_new(store, &d))) {
-            fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
-            rc = VG_EXIT_FAIL;
-        }
-        if (rc) {
-            vg_store_close(store);
-            vg_match_index_free(idx);
-            return rc;
+            return VG_EXIT_FAIL;
         }
     }
-    for (size_t i = 0; i < niocs; i++) {
-        int rc = load_iocs(idx, iocs[i], strict, &counts);
-        if (rc) {
-            vg_attrib_free(attrib);
+    /* The database first: an indicator also in a file keeps its id, to be recorded. */
+    struct live_ctx lc = {iocs, niocs, strict, {0}, {0}, false, NULL, NULL};
+    struct vg_live_opts lo = {store,       record, live_files, live_swapped,
+                              live_report, &lc,    LIVE_POLL_S};
+    struct vg_live *live;
+    {
+        struct vg_diag d;
+        vg_diag_clear(&d);
+        if (!(live = vg_live_new(&lo, &d))) {
+            if (!lc.reported)
+                fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
             vg_store_close(store);
-            vg_match_index_free(idx);
-            return rc;
+            return VG_EXIT_FAIL;
         }
     }
-    vg_match_index_freeze(idx);
+    const struct vg_match_index *idx = vg_live_index(live);
+    lc.counts = lc.built;
+    if (vg_match_index_skipped(idx))
+        fprintf(stderr, "vigie match: %zu stored indicators the matcher cannot read, skipped\n",
+                vg_match_index_skipped(idx));
     double load_s = vg_time_mono() - t0, load_cpu = cpu_s() - c0;
     long rss1 = rss_kib();
 
     static char outbuf[1 << 20];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct out_ctx o = {idx, NULL, NULL, 0, {0}, 0, false};
+    lc.o = &o;
     vg_buf_init(&o.line, (size_t)VG_MAX_LINE * 8);
     struct vg_match_sink sink = {print_hit, print_bad, &o};
     struct vg_match_stats st = {0};
     struct vg_events_recorder *rec = NULL;
     if (record) {
         struct vg_actor who = {0, "system", "admin", 0};
-        rec = vg_events_recorder_new(store, &who, idx, attrib, follow ? SIZE_MAX : RECORD_BATCH,
-                                     &sink);
+        rec = vg_events_recorder_new(store, &who, idx, vg_live_attrib(live),
+                                     follow ? SIZE_MAX : RECORD_BATCH, &sink);
         if (!rec) {
             fprintf(stderr, "vigie match: out of memory\n");
             exit_code = VG_EXIT_FAIL;
@@ -639,8 +693,9 @@ static int run_match(int argc, char **argv)
         }
     }
     double t1 = vg_time_mono(), c1 = cpu_s();
+    lc.rec = rec;
     if (follow && exit_code == VG_EXIT_OK) {
-        struct follow_run run = {state, rec, store, follower, logs, nlogs};
+        struct follow_run run = {state, rec, store, follower, live, logs, nlogs};
         exit_code = follow_logs(&run, &o, &opts, &sink, &st);
         nlogs = 0;
     }
@@ -694,8 +749,7 @@ static int run_match(int argc, char **argv)
                 n.alerts, n.unrecorded);
     }
     vg_events_recorder_free(rec);
-    vg_attrib_free(attrib);
-    vg_store_close(store);
+    idx = vg_live_index(live);
     if (stats) {
         size_t n = vg_match_index_count(idx);
         fprintf(
@@ -708,15 +762,16 @@ static int run_match(int argc, char **argv)
             "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
             (unsigned long long)st.events, (unsigned long long)st.lines,
             (unsigned long long)st.bytes, (unsigned long long)st.hits,
-            (unsigned long long)st.malformed, (unsigned long long)st.dropped, n, counts.duplicates,
-            counts.invalid, load_s, load_cpu, vg_match_index_bytes(idx),
+            (unsigned long long)st.malformed, (unsigned long long)st.dropped, n,
+            lc.counts.duplicates, lc.counts.invalid, load_s, load_cpu, vg_match_index_bytes(idx),
             n ? (double)vg_match_index_bytes(idx) / (double)n : 0.0,
             rss1 >= 0 && rss0 >= 0 ? rss1 - rss0 : -1, scan_s,
             scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, scan_cpu,
             scan_cpu > 0 ? (double)st.bytes / 1e6 / scan_cpu : 0.0, opts.threads);
     }
     vg_buf_cleanup(&o.line);
-    vg_match_index_free(idx);
+    vg_live_free(live);
+    vg_store_close(store);
     return exit_code;
 }
 
@@ -778,6 +833,14 @@ const struct vg_command vg_cmd_match = {
     "                  transaction per 5000 lines at most and per look): a restart neither\n"
     "                  loses nor repeats a sighting. --follower NAME (default \"default\")\n"
     "                  names whose positions they are.\n"
+    "  live indicators (--follow): with --db the stored indicators are looked at every\n"
+    "                  second and reloaded when they changed (an import or update, by any\n"
+    "                  process, or an expiry passed); SIGHUP reloads at once, the\n"
+    "                  --indicators files read again. The new index is built beside the\n"
+    "                  one in use and swapped in between two pieces (memory: both, for the\n"
+    "                  build's time); stderr says \"indicators reloaded: N\", or, when it\n"
+    "                  fails, \"indicators not reloaded, the previous ones kept: ...\" and\n"
+    "                  the old index goes on matching.\n"
     "\n"
     "Candidates (trimmed, one pair of <> removed) are classified in this order: IP address\n"
     "(hits equal addresses and containing CIDRs); URL (contains '://'; normalised; then its\n"

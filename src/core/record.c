@@ -708,12 +708,31 @@ int vg_report_check(const json_t *in, json_t **out, struct vg_diag *d)
     return oom_guard(before, report_check(in, out, d), out, d);
 }
 
+/* "valid_until" (STIX's name) is accepted for "expires": checked as a time and stored as
+ * expires; both given must name the same instant. */
+static int check_valid_until(const json_t *in, json_t *res, struct vg_diag *d)
+{
+    json_t *tmp = json_object();
+    if (!tmp)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = check_time(in, "valid_until", tmp, d);
+    json_t *v = json_object_get(tmp, "valid_until"), *e = json_object_get(res, "expires");
+    if (!rc && v && e && !json_equal(v, e))
+        rc = vg_diag_set(d, VG_EINVAL, "/valid_until",
+                         "/valid_until and /expires differ (valid_until is another name for "
+                         "expires: give one)");
+    else if (!rc && v)
+        json_object_set(res, "expires", v);
+    json_decref(tmp);
+    return rc;
+}
+
 static int indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out,
                            struct vg_diag *d)
 {
-    static const char *const fields[] = {"value",      "type", "tlp",        "source",
-                                         "confidence", "tags", "first_seen", "last_seen",
-                                         "expires",    NULL};
+    static const char *const fields[] = {"value",      "type",        "tlp",        "source",
+                                         "confidence", "tags",        "first_seen", "last_seen",
+                                         "expires",    "valid_until", NULL};
     if (!json_is_object(in))
         return vg_diag_set(d, VG_EINVAL, "", "an indicator must be a JSON object");
     int rc = vg_json_check_fields(in, fields, "/", d);
@@ -770,6 +789,8 @@ static int indicator_check(const json_t *in, enum vg_check_mode mode, json_t **o
     for (size_t i = 0; i < 3; i++)
         if ((rc = check_time(in, times[i], res, d)))
             goto out;
+    if ((rc = check_valid_until(in, res, d)))
+        goto out;
     *out = res;
     return 0;
 out:

@@ -29,7 +29,8 @@ int vg_incident_check(const json_t *in, enum vg_check_mode mode, json_t **out, s
 int vg_report_check(const json_t *in, json_t **out, struct vg_diag *d);
 
 /* Indicator: value, type? (detected when absent), tlp (default AMBER), source, confidence
- * (0-100, default 50), tags (strings), first_seen, last_seen, expires (RFC 3339). *out holds
+ * (0-100, default 50), tags (strings), first_seen, last_seen, expires (RFC 3339; valid_until,
+ * STIX's name, is taken for it, VG_EINVAL "/valid_until" when both differ). *out holds
  * the normalised indicator; with VG_CHECK_PATCH defaults are not filled in, so that merging
  * into a stored indicator changes only what was given. */
 int vg_indicator_check(const json_t *in, enum vg_check_mode mode, json_t **out, struct vg_diag *d);
