@@ -843,7 +843,7 @@ struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_dia
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         return NULL;
     }
-    s->ind_data_version = -1;
+    s->ind_gen_seen = -1;
     s->adv_data_version = -1;
     s->base.ops = &sqlite_ops;
     make_parent(path);

@@ -142,6 +142,19 @@ static int upsert(struct sq *s, const struct vg_indicator_rec *r, const char *no
     return merge(s, r, now, id);
 }
 
+/* Counts a change of the indicators in the counter "indicator.gen" (in the import's
+ * transaction): vg_store_indicator_version reads it, whichever connection or process wrote. */
+static int bump_gen(struct sq *s)
+{
+    sqlite3_stmt *q = sq_prep(s, "INSERT INTO counter(name, value) VALUES ('indicator.gen', 1) "
+                                 "ON CONFLICT(name) DO UPDATE SET value = value + 1");
+    if (!q)
+        return -1;
+    int rc = sqlite3_step(q) == SQLITE_DONE ? 0 : -1;
+    sq_done(s, q);
+    return rc;
+}
+
 int sq_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
                              const struct vg_indicator_rec *v, size_t n, long long *ids,
                              struct vg_indicator_import_counts *counts, struct vg_diag *d)
@@ -173,15 +186,14 @@ int sq_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
     json_integer_set(json_object_get(summary, "added"), (json_int_t)c[0]);
     json_integer_set(json_object_get(summary, "updated"), (json_int_t)c[1]);
     json_integer_set(json_object_get(summary, "unchanged"), (json_int_t)c[2]);
-    if ((c[0] || c[1]) && sq_audit(s, who, "indicator.import", "indicators", summary)) {
+    if ((c[0] || c[1]) &&
+        (sq_audit(s, who, "indicator.import", "indicators", summary) || bump_gen(s))) {
         json_decref(summary);
         return sq_fail(s, d);
     }
     json_decref(summary);
     if (sq_commit(s))
         return sq_fail(s, d);
-    if (c[0] || c[1])
-        s->ind_gen++;
     *counts = (struct vg_indicator_import_counts){c[0], c[1], c[2]};
     return 0;
 }

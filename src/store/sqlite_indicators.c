@@ -104,17 +104,20 @@ int sq_indicator_each(struct vg_store *st, const char *now,
     return rc;
 }
 
-/* The version is "D|G|E": D, SQLite's data_version (changes when another connection, e.g.
- * `vigie ioc import`, commits); G, the imports of this connection that changed indicators; E,
- * the expiries passed. The next expiry is looked up (one scan) only when D or G changed or
- * when it passes, so that a server can ask before every request. */
+/* The version is "G|E": G, the counter "indicator.gen" that every import changing indicators
+ * increments in its transaction (this connection's, another's, another process's: as on
+ * PostgreSQL; other writes, sightings for one, leave it alone); E, the expiries passed. The
+ * next expiry is looked up (one scan) only when G changed or when it passes, so that a server
+ * can ask before every request. */
 int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t cap)
 {
     struct sq *s = sq_of(st);
-    long long dv = sq_scalar(s, "PRAGMA data_version");
-    if (dv < 0)
+    long long g =
+        sq_scalar(s,
+                  "SELECT coalesce((SELECT value FROM counter WHERE name = 'indicator.gen'), 0)");
+    if (g < 0)
         return VG_EIO;
-    bool changed = dv != s->ind_data_version || s->ind_gen != s->ind_gen_seen;
+    bool changed = g != s->ind_gen_seen;
     bool expired = s->ind_next_expiry[0] && now && strcmp(now, s->ind_next_expiry) >= 0;
     if (changed || expired) {
         sqlite3_stmt *q = sq_prep(s, "SELECT min(expires) FROM indicator WHERE expires > ?1");
@@ -129,10 +132,9 @@ int sq_indicator_version(struct vg_store *st, const char *now, char *out, size_t
         sq_done(s, q);
         if (expired)
             s->ind_epoch++;
-        s->ind_data_version = dv;
-        s->ind_gen_seen = s->ind_gen;
+        s->ind_gen_seen = g;
     }
-    snprintf(out, cap, "%lld|%llu|%llu", dv, s->ind_gen, s->ind_epoch);
+    snprintf(out, cap, "%lld|%llu", g, s->ind_epoch);
     return 0;
 }
 

@@ -50,11 +50,10 @@ struct sq {
     struct vg_corr *corr; /* in-memory correlation index, NULL until first needed */
     long long corr_last;  /* id of the last observable row it holds */
     /* vg_store_indicator_version: what it last saw, so that it costs no scan of the table */
-    unsigned long long ind_gen;      /* imports on this connection that changed indicators */
-    unsigned long long ind_epoch;    /* expiries passed since the connection opened */
-    long long ind_data_version;      /* PRAGMA data_version at the last check (-1: none yet) */
-    unsigned long long ind_gen_seen; /* ind_gen at the last check */
-    char ind_next_expiry[64];        /* the first expiry after the last check, "" if none */
+    unsigned long long ind_epoch; /* expiries passed since the connection opened */
+    long long ind_gen_seen;       /* the counter "indicator.gen" at the last check (-1: none
+                                   * yet) */
+    char ind_next_expiry[64];     /* the first expiry after the last check, "" if none */
     /* vg_store_advisory_published_stamp: the same for the published advisories */
     unsigned long long adv_gen;      /* advisory writes on this connection */
     unsigned long long adv_gen_seen; /* adv_gen at the last check */
