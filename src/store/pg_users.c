@@ -6,7 +6,11 @@
  * nothing changed (a change counter read: one round trip) or LISTEN/NOTIFY (no round trip,
  * but a notification reaches the other connections only after the revoking commit, so a
  * request in between would still pass). The lookup below is itself one round trip on the
- * token's unique index, as cheap as the counter read: it is the check (docs/STORE.md). */
+ * token's unique index, as cheap as the counter read: it is the check (docs/STORE.md).
+ * The server's batches look up all their requests' tokens in one such query at their start
+ * (token_lookup_many, vg_store_token_prefetch): taken after the batch's requests arrived, its
+ * answers are as fresh as each request's own lookup would be, and a write of tokens or users
+ * through the connection drops them (store_user.c). */
 #include "store/pg_int.h"
 
 #include <stdio.h>
