@@ -456,6 +456,19 @@ static int exec_keep(struct pg *p, const char *sql)
 
 /* ---- writes ---- */
 
+/* Opens the outer transaction of a batch (or of a use-case transaction inside one) at its
+ * first write. Its BEGIN is deferred like the savepoints (defer): it goes out with the write's
+ * statement, one round trip less per batch; its failure shows as that statement's. */
+static int outer_begin(struct pg *p)
+{
+    if (defer(p, "BEGIN"))
+        return p->err.code;
+    p->outer = true;
+    p->lost = false;
+    p->lost_outage = false;
+    return 0;
+}
+
 int pg_begin(struct pg *p)
 {
     if (p->batching || p->tx_depth) {
@@ -467,13 +480,8 @@ int pg_begin(struct pg *p)
             p->outage = p->outage || p->lost_outage;
             return VG_EIO;
         }
-        if (!p->outer) {
-            if (pg_exec(p, "BEGIN"))
-                return p->err.code;
-            p->outer = true;
-            p->lost = false;
-            p->lost_outage = false;
-        }
+        if (!p->outer && outer_begin(p))
+            return p->err.code;
         if (p->busy_fast && !p->busy_fast_on) {
             /* set outside the write's savepoint, which would undo it with the write */
             PGresult *r = pg_run(p, "SELECT set_config('lock_timeout', '1ms', false)", NULL);
@@ -758,13 +766,8 @@ static int pg_tx_begin(struct vg_store *st, struct vg_diag *d)
         p->tx_depth = 1;
         return 0;
     }
-    if (!p->outer) {
-        if (pg_exec(p, "BEGIN"))
-            return pg_error(p, d);
-        p->outer = true;
-        p->lost = false;
-        p->lost_outage = false;
-    }
+    if (!p->outer && outer_begin(p))
+        return pg_error(p, d);
     if (p->lost)
         return tx_lost(p, d);
     if (defer(p, "SAVEPOINT t"))
