@@ -189,7 +189,10 @@ static int apply_settings(struct pg *p)
  * VG_EIO "database unavailable". */
 static int ensure(struct pg *p)
 {
-    bool in_tx = p->outer || p->in_tx || p->in_sp || p->in_read;
+    /* an outer transaction whose BEGIN is not sent yet is not open on the server: the
+     * connection may be renewed under it, its commands still to send */
+    bool fresh = p->outer && p->outer_fresh;
+    bool in_tx = !fresh && (p->outer || p->in_tx || p->in_sp || p->in_read);
     /* outside a transaction, a connection the server closed while it was idle (a restart,
      * pg_terminate_backend) is noticed before a statement is sent: then the statement runs on
      * a new connection instead of failing (safe: nothing was sent on the old one) */
@@ -208,14 +211,21 @@ static int ensure(struct pg *p)
     }
     PQreset(p->conn);
     p->doomed = false;
+    /* a fresh outer transaction's commands wait for the settings, which must not run inside
+     * it (a rollback would undo them) */
+    int kept = fresh ? p->npending : 0;
     p->npending = 0;
     p->ncache = 0; /* the server forgot the prepared statements */
     if (PQstatus(p->conn) != CONNECTION_OK) {
         record(p, NULL);
+        p->npending = kept;
         return VG_EIO;
     }
     PQsetNoticeReceiver(p->conn, on_notice, p);
-    return apply_settings(p);
+    int rc = apply_settings(p);
+    p->outer_fresh = fresh;
+    p->npending = kept; /* pending[] is untouched while npending is 0 */
+    return rc;
 }
 
 /* ---- parameters ---- */
@@ -279,6 +289,7 @@ static int defer(struct pg *p, const char *sql)
         for (int i = 1; i < p->npending; i++)
             p->pending[i - 1] = p->pending[i];
         p->npending--;
+        p->outer_fresh = false;
         PGresult *r = PQexec(p->conn, q);
         int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : (record(p, r), p->err.code);
         PQclear(r);
@@ -293,6 +304,7 @@ static int defer(struct pg *p, const char *sql)
  * the first failure, whose result it returns; else the last one's). */
 static PGresult *exec_with_pending(struct pg *p, const char *sql)
 {
+    p->outer_fresh = false; /* a deferred BEGIN goes out first */
     char q[512];
     size_t n = 0;
     for (int i = 0; i < p->npending; i++)
@@ -320,6 +332,7 @@ static PGresult *run_pipelined(struct pg *p, const char *name, const char *sql,
 {
     int n = p->npending, sent = 0;
     p->npending = 0;
+    p->outer_fresh = false;
     if (!PQenterPipelineMode(p->conn))
         return NULL;
     bool ok = true;
@@ -464,6 +477,7 @@ static int outer_begin(struct pg *p)
     if (defer(p, "BEGIN"))
         return p->err.code;
     p->outer = true;
+    p->outer_fresh = true;
     p->lost = false;
     p->lost_outage = false;
     return 0;
@@ -517,6 +531,15 @@ int pg_commit(struct pg *p)
 
 void pg_rollback(struct pg *p)
 {
+    if (p->in_sp && p->outer_fresh) {
+        /* the batch's first write failed before anything of its transaction was sent (the
+         * server unreachable): there is no transaction, as when a BEGIN fails */
+        p->in_sp = false;
+        p->npending = 0;
+        p->outer = false;
+        p->outer_fresh = false;
+        return;
+    }
     if (p->in_sp) {
         p->in_sp = false;
         if (exec_keep(p, "ROLLBACK TO w") || exec_keep(p, "RELEASE w"))
@@ -720,6 +743,7 @@ static void tx_end_real(struct pg *p)
     p->tx_real = false;
     p->batching = false;
     p->outer = false;
+    p->outer_fresh = false;
 }
 
 static int tx_lost(struct pg *p, struct vg_diag *d)
