@@ -13,6 +13,7 @@
 #        stats_incident_insert ON incident'; an experiment, never a migration)
 set -eu
 cd "$(dirname "$0")/../.."
+. bench/pg/lib.sh
 BIN=${VIGIE_BIN:-./vigie}
 DUR=${SECONDS_RUN:-10}
 CONN=${CONN:-16}
@@ -46,14 +47,7 @@ export VIGIE_TOKEN
 [ -z "${TRY_SQL:-}" ] || psql -X -q -d "$DB" -c "$TRY_SQL"
 "$BIN" serve --db "$DB" --listen 127.0.0.1:0 >/dev/null 2>"$OUT/serve.log" &
 SP=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$OUT/serve.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$OUT/serve.log" >&2; exit 1; }
-URL="http://127.0.0.1:$port"
+URL=$(serve_url "$OUT/serve.log")
 wrk -t1 -c"$CONN" -d3s -s "bench/api/$LUA.lua" "$URL" >/dev/null # warm up: plans, caches
 count() { psql -X -q -A -t -d "$DB" -c "SELECT count(*) FROM incident"; }
 # snap: "pid utime+stime (ticks)" of this cluster's processes (its postmaster and children:

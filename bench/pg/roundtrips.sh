@@ -9,6 +9,7 @@
 # batch gathers (printed: the COMMITs sent), hence on the machine a little.
 # usage: sh bench/pg/roundtrips.sh [N [C]]   env: VIGIE_BIN (./vigie)
 set -eu
+. bench/pg/lib.sh
 N=${1:-100}
 C=${2:-16}
 BIN=${VIGIE_BIN:-./vigie}
@@ -33,14 +34,7 @@ TOKEN=$("$BIN" init --db "$DB")
 strace -f -qq -e trace=sendto -s 200 -o "$OUT/trace" "$BIN" serve --db "$DB" --listen 127.0.0.1:0 \
     >/dev/null 2>"$OUT/serve.log" &
 PID=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$OUT/serve.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$OUT/serve.log" >&2; exit 1; }
-URL="http://127.0.0.1:$port"
+URL=$(serve_url "$OUT/serve.log")
 # pg_sends: libpq's sends so far (HTTP answers start with "HTTP")
 pg_sends() { grep -c 'sendto(' "$OUT/trace" | awk -v h="$(grep -c 'sendto([0-9]*, "HTTP' "$OUT/trace")" '{print $1 - h}'; }
 body() {
