@@ -191,7 +191,7 @@ static int ensure(struct pg *p)
 {
     /* an outer transaction whose BEGIN is not sent yet is not open on the server: the
      * connection may be renewed under it, its commands still to send */
-    bool fresh = p->outer && p->outer_fresh;
+    bool fresh = (p->outer && p->outer_fresh) || (p->in_read && p->read_fresh);
     bool in_tx = !fresh && (p->outer || p->in_tx || p->in_sp || p->in_read);
     /* outside a transaction, a connection the server closed while it was idle (a restart,
      * pg_terminate_backend) is noticed before a statement is sent: then the statement runs on
@@ -223,7 +223,8 @@ static int ensure(struct pg *p)
     }
     PQsetNoticeReceiver(p->conn, on_notice, p);
     int rc = apply_settings(p);
-    p->outer_fresh = fresh;
+    p->outer_fresh = fresh && p->outer;
+    p->read_fresh = fresh && p->in_read;
     p->npending = kept; /* pending[] is untouched while npending is 0 */
     return rc;
 }
@@ -289,7 +290,7 @@ static int defer(struct pg *p, const char *sql)
         for (int i = 1; i < p->npending; i++)
             p->pending[i - 1] = p->pending[i];
         p->npending--;
-        p->outer_fresh = false;
+        p->outer_fresh = p->read_fresh = false;
         PGresult *r = PQexec(p->conn, q);
         int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : (record(p, r), p->err.code);
         PQclear(r);
@@ -304,7 +305,7 @@ static int defer(struct pg *p, const char *sql)
  * the first failure, whose result it returns; else the last one's). */
 static PGresult *exec_with_pending(struct pg *p, const char *sql)
 {
-    p->outer_fresh = false; /* a deferred BEGIN goes out first */
+    p->outer_fresh = p->read_fresh = false; /* a deferred BEGIN goes out first */
     char q[512];
     size_t n = 0;
     for (int i = 0; i < p->npending; i++)
@@ -332,7 +333,7 @@ static PGresult *run_pipelined(struct pg *p, const char *name, const char *sql,
 {
     int n = p->npending, sent = 0;
     p->npending = 0;
-    p->outer_fresh = false;
+    p->outer_fresh = p->read_fresh = false;
     if (!PQenterPipelineMode(p->conn))
         return NULL;
     bool ok = true;
@@ -673,13 +674,18 @@ static bool pg_batch_pending(struct vg_store *st)
     return pg_of(st)->outer;
 }
 
-/* One snapshot for a read-only request; inside an open transaction that one serves. */
+/* One snapshot for a read-only request; inside an open transaction that one serves. Its BEGIN
+ * is deferred (defer): it goes out with the first read's statement, whose execution takes the
+ * snapshot, as it did after a BEGIN of its own; a read that ends before any statement sends
+ * nothing. */
 static void pg_read_begin(struct vg_store *st)
 {
     struct pg *p = pg_of(st);
     if (!p->outer && !p->in_tx && !p->in_read &&
-        pg_exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
+        defer(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0) {
         p->in_read = true;
+        p->read_fresh = true;
+    }
 }
 
 static void pg_read_end(struct vg_store *st)
@@ -688,6 +694,11 @@ static void pg_read_end(struct vg_store *st)
     if (!p->in_read)
         return;
     p->in_read = false;
+    if (p->read_fresh) { /* nothing was sent */
+        p->read_fresh = false;
+        p->npending = 0;
+        return;
+    }
     if (PQstatus(p->conn) == CONNECTION_OK && commit_tx(p))
         exec_keep(p, "ROLLBACK");
 }

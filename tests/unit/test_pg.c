@@ -356,6 +356,25 @@ static void batch_after_idle_kill(void **state)
     assert_non_null(r);
     assert_string_equal(PQgetvalue(r, 0, 0), "4321ms");
     PQclear(r);
+    /* a read snapshot's BEGIN is deferred too: killed while idle, the read runs on a new
+     * connection, inside its snapshot (REPEATABLE READ) */
+    pid = PQbackendPID(pg_of(f->st)->conn);
+    kill_backend(f);
+    vg_store_read_begin(f->st);
+    json_t *u = NULL;
+    assert_int_equal(vg_store_user_get(f->st, "k", &u), 0);
+    json_decref(u);
+    assert_int_not_equal(PQbackendPID(pg_of(f->st)->conn), pid);
+    r = pg_run(pg_of(f->st), "SELECT current_setting('transaction_isolation')", NULL);
+    assert_non_null(r);
+    assert_string_equal(PQgetvalue(r, 0, 0), "repeatable read");
+    PQclear(r);
+    vg_store_read_end(f->st);
+    /* a read that ran nothing sends nothing, and leaves no transaction */
+    vg_store_read_begin(f->st);
+    vg_store_read_end(f->st);
+    assert_int_equal(PQtransactionStatus(pg_of(f->st)->conn), PQTRANS_IDLE);
+    assert_int_equal(pg_of(f->st)->npending, 0);
 }
 
 static void killed_connection_recovers(void **state)
