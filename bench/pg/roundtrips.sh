@@ -4,9 +4,14 @@
 # (bench/api/create.lua's body: 10 observables) then N /related lookups, one at a time with
 # curl, on a throwaway cluster. A round trip is one send() of libpq (a statement's
 # Bind/Execute/Sync, or a simple query, goes out in one); HTTP answers are told apart by their
-# first bytes. usage: sh bench/pg/roundtrips.sh [N]   env: VIGIE_BIN (./vigie)
+# first bytes. Then N creations again, C at a time (xargs -P C curl): the server's batches
+# share their BEGIN, COMMIT and token lookup, so the figure depends on how many requests a
+# batch gathers (printed: the COMMITs sent), hence on the machine a little.
+# usage: sh bench/pg/roundtrips.sh [N [C]]   env: VIGIE_BIN (./vigie)
 set -eu
+. bench/pg/lib.sh
 N=${1:-100}
+C=${2:-16}
 BIN=${VIGIE_BIN:-./vigie}
 PGDIR=$(mktemp -d /tmp/vgpg.XXXXXX)
 OUT=$(mktemp -d /tmp/vgrt.XXXXXX)
@@ -26,17 +31,10 @@ psql -X -q -d "$base" -c "CREATE DATABASE rt"
 DB=$(echo "$base" | sed 's|/postgres?|/rt?|')
 TOKEN=$("$BIN" init --db "$DB")
 : >"$OUT/serve.log"
-strace -f -qq -e trace=sendto -s 4 -o "$OUT/trace" "$BIN" serve --db "$DB" --listen 127.0.0.1:0 \
+strace -f -qq -e trace=sendto -s 200 -o "$OUT/trace" "$BIN" serve --db "$DB" --listen 127.0.0.1:0 \
     >/dev/null 2>"$OUT/serve.log" &
 PID=$!
-port=""
-for _ in $(seq 100); do
-    port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$OUT/serve.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { cat "$OUT/serve.log" >&2; exit 1; }
-URL="http://127.0.0.1:$port"
+URL=$(serve_url "$OUT/serve.log")
 # pg_sends: libpq's sends so far (HTTP answers start with "HTTP")
 pg_sends() { grep -c 'sendto(' "$OUT/trace" | awk -v h="$(grep -c 'sendto([0-9]*, "HTTP' "$OUT/trace")" '{print $1 - h}'; }
 body() {
@@ -64,3 +62,15 @@ done
 s3=$(pg_sends)
 awk -v a=$((s1 - s0)) -v b=$((s3 - s2)) -v n="$N" \
     'BEGIN {printf "round trips to PostgreSQL per request (%d of each): creation %.2f, /related %.2f\n", n, a / n, b / n}'
+# N creations, C at a time
+mkdir "$OUT/bodies"
+for i in $(seq "$N"); do body $((N + i)) >"$OUT/bodies/$i.json"; done
+commits() { grep -c 'sendto(.*COMMIT' "$OUT/trace" || true; }
+s4=$(pg_sends)
+c4=$(commits)
+ls "$OUT/bodies" | xargs -P "$C" -I{} curl -s -f -o /dev/null -H "Authorization: Bearer $TOKEN" \
+    -H "Content-Type: application/json" --data-binary "@$OUT/bodies/{}" "$URL/api/v1/incidents"
+s5=$(pg_sends)
+c5=$(commits)
+awk -v a=$((s5 - s4)) -v c=$((c5 - c4)) -v n="$N" -v k="$C" \
+    'BEGIN {printf "creation, %d at a time: %.2f round trips per creation (%d batches: %.1f creations each)\n", k, a / n, c, n / c}'

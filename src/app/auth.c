@@ -4,11 +4,13 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app/partner.h"
 #include "util/json.h"
+#include "util/mem.h"
 
 /* A random password of 64 hex digits, forgotten, hashed with crypto_pwhash_OPSLIMIT_INTERACTIVE
  * and MEMLIMIT_INTERACTIVE: verifying it costs what verifying a user's hash costs. */
@@ -69,6 +71,25 @@ int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, stru
         (vg_time_parse(meta->expires, &exp) != 0 || exp <= time(NULL)))
         rc = VG_EPERM; /* an expiry that cannot be read is not a token that never expires */
     return rc;
+}
+
+int vg_auth_prefetch(struct vg_store *st, const struct vg_str *tokens, size_t n)
+{
+    unsigned char(*hashes)[crypto_hash_sha256_BYTES] = n ? vg_calloc(n, sizeof *hashes) : NULL;
+    if (n && !hashes)
+        return VG_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (tokens[i].len == VG_TOKEN_LEN && memcmp(tokens[i].ptr, "vgt_", 4) == 0)
+            crypto_hash_sha256(hashes[k++], (const unsigned char *)tokens[i].ptr, tokens[i].len);
+    int rc = vg_store_token_prefetch(st, (const unsigned char(*)[32])hashes, k);
+    free(hashes);
+    return rc;
+}
+
+void vg_auth_prefetch_end(struct vg_store *st)
+{
+    vg_store_token_prefetch_end(st);
 }
 
 int vg_auth_password_check(struct vg_store *st, const char *name, const char *password,

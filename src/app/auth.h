@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "store/store.h"
+#include "util/str.h"
 
 #define VG_TOKEN_LEN    68 /* "vgt_" + 64 hex digits */
 
@@ -44,6 +45,15 @@ int vg_auth_user_token(struct vg_store *st, const char *name, const char *role, 
  * expired (*meta filled); another error if the store fails. */
 int vg_auth_token_check(struct vg_store *st, const char *token, size_t len, struct vg_actor *who,
                         struct vg_token_meta *meta);
+/* Looks up at once, in one query, the users' tokens ("vgt_") among n presented ones (the
+ * others are skipped: a partner's is looked up by its check) and keeps the answers on st, so
+ * that vg_auth_token_check answers them without a query of its own, until
+ * vg_auth_prefetch_end or a write of users or tokens through st (vg_store_token_prefetch):
+ * for the server's batches. 0, or the store's error (nothing is kept then: each check asks
+ * the store). */
+int vg_auth_prefetch(struct vg_store *st, const struct vg_str *tokens, size_t n);
+/* Forgets what vg_auth_prefetch kept on st. */
+void vg_auth_prefetch_end(struct vg_store *st);
 /* Checks a user's password: 0 and *user_id; VG_EPERM when the user is unknown, disabled, has
  * no password or the password is wrong, each after the same work (one Argon2id verification:
  * of a dummy hash when there is no hash to check), so that neither the answer nor its time

@@ -279,6 +279,38 @@ static int session_auth(struct vg_req *req, struct vg_resp *r, const struct vg_r
     return 0;
 }
 
+void vg_http_auth_prefetch(struct vg_store *st, struct vg_req *const *reqs, int n)
+{
+    struct tok {
+        char v[VG_TOKEN_LEN + 8];
+    } *toks = n > 0 ? vg_calloc((size_t)n * 2, sizeof *toks) : NULL;
+    struct vg_str *strs = toks ? vg_calloc((size_t)n * 2, sizeof *strs) : NULL;
+    size_t k = 0;
+    for (int i = 0; strs && i < n; i++) {
+        const char *h = vg_req_header(reqs[i], "Authorization");
+        if (h && strncasecmp(h, "Bearer ", 7) == 0 && strlen(h + 7) < sizeof toks[k].v) {
+            snprintf(toks[k].v, sizeof toks[k].v, "%s", h + 7);
+            strs[k] = vg_str_c(toks[k].v);
+            k++;
+        }
+        if (session_cookie(reqs[i], toks[k].v, sizeof toks[k].v)) {
+            strs[k] = vg_str_c(toks[k].v);
+            k++;
+        }
+    }
+    if (k)
+        vg_auth_prefetch(st, strs, k); /* on failure each request asks the store */
+    if (toks)
+        sodium_memzero(toks, (size_t)n * 2 * sizeof *toks);
+    free(toks);
+    free(strs);
+}
+
+void vg_http_auth_prefetch_end(struct vg_store *st)
+{
+    vg_auth_prefetch_end(st);
+}
+
 int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_route *route)
 {
     if (route->flags & VG_ROUTE_SESSION)

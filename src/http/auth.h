@@ -20,6 +20,14 @@ int vg_http_auth(struct vg_req *req, struct vg_resp *r, enum vg_access least);
  * a sharing route also offers Basic (r->basic_auth). A partner's token uses are not noted. */
 int vg_http_auth_route(struct vg_req *req, struct vg_resp *r, const struct vg_route *route);
 
+/* For a batch of n requests about to run on st (after its transaction began): looks up their
+ * users' tokens, bearer and console session, in one query (vg_auth_prefetch), so that each
+ * request's vg_http_auth_route answers without a query of its own. A failure is not reported:
+ * each request then asks the store. Call vg_http_auth_prefetch_end(st) when the batch has
+ * run, before its answers leave. */
+void vg_http_auth_prefetch(struct vg_store *st, struct vg_req *const *reqs, int n);
+void vg_http_auth_prefetch_end(struct vg_store *st);
+
 /* The last uses of tokens as the server knows them: noted by vg_http_auth on any thread (a
  * console session's at every request: its idle expiry is judged on them), written by the
  * database thread (vg_token_uses_flush) when the database's is a minute older, so that a

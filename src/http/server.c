@@ -424,6 +424,15 @@ static void answer_batch(struct vg_server *srv, struct job **batch, int n)
         answer_job(srv, batch[i]);
 }
 
+/* Looks up the tokens of a batch's requests at once (vg_http_auth_prefetch). */
+static void prefetch_tokens(struct vg_store *st, struct job **batch, int n)
+{
+    struct vg_req *reqs[BATCH_MAX];
+    for (int i = 0; i < n && i < BATCH_MAX; i++)
+        reqs[i] = &batch[i]->req;
+    vg_http_auth_prefetch(st, reqs, n < BATCH_MAX ? n : BATCH_MAX);
+}
+
 /* Runs a batch of jobs on the database thread (every method but GET). Group commit: each
  * write is a savepoint of one open transaction (vg_store_batch_begin), committed once after
  * the last job; no answer leaves before the commit of what it read or wrote, so an
@@ -438,10 +447,12 @@ static void run_batch(struct vg_server *srv, struct job **batch, int n)
     /* the tokens' last uses, written in the batch: if another process holds the lock, the
      * batch waits for it once, not once more for these */
     vg_token_uses_flush(srv->uses, srv->store);
+    prefetch_tokens(srv->store, batch, n);
     for (int i = 0; i < n; i++) {
         run_job(srv->store, batch[i]);
         batch[i]->in_batch = vg_store_batch_pending(srv->store);
     }
+    vg_http_auth_prefetch_end(srv->store);
     if (vg_store_batch_pending(srv->store)) {
         struct vg_diag d;
         vg_diag_clear(&d);
@@ -475,8 +486,10 @@ static void run_batch(struct vg_server *srv, struct job **batch, int n)
 static void run_reads(struct reader *rd, struct job **batch, int n)
 {
     vg_store_read_begin(rd->st);
+    prefetch_tokens(rd->st, batch, n);
     for (int i = 0; i < n; i++)
         run_job(rd->st, batch[i]);
+    vg_http_auth_prefetch_end(rd->st);
     vg_store_read_end(rd->st);
     answer_batch(rd->srv, batch, n);
 }

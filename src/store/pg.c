@@ -189,7 +189,10 @@ static int apply_settings(struct pg *p)
  * VG_EIO "database unavailable". */
 static int ensure(struct pg *p)
 {
-    bool in_tx = p->outer || p->in_tx || p->in_sp || p->in_read;
+    /* an outer transaction whose BEGIN is not sent yet is not open on the server: the
+     * connection may be renewed under it, its commands still to send */
+    bool fresh = (p->outer && p->outer_fresh) || (p->in_read && p->read_fresh);
+    bool in_tx = !fresh && (p->outer || p->in_tx || p->in_sp || p->in_read);
     /* outside a transaction, a connection the server closed while it was idle (a restart,
      * pg_terminate_backend) is noticed before a statement is sent: then the statement runs on
      * a new connection instead of failing (safe: nothing was sent on the old one) */
@@ -208,14 +211,22 @@ static int ensure(struct pg *p)
     }
     PQreset(p->conn);
     p->doomed = false;
+    /* a fresh outer transaction's commands wait for the settings, which must not run inside
+     * it (a rollback would undo them) */
+    int kept = fresh ? p->npending : 0;
     p->npending = 0;
     p->ncache = 0; /* the server forgot the prepared statements */
     if (PQstatus(p->conn) != CONNECTION_OK) {
         record(p, NULL);
+        p->npending = kept;
         return VG_EIO;
     }
     PQsetNoticeReceiver(p->conn, on_notice, p);
-    return apply_settings(p);
+    int rc = apply_settings(p);
+    p->outer_fresh = fresh && p->outer;
+    p->read_fresh = fresh && p->in_read;
+    p->npending = kept; /* pending[] is untouched while npending is 0 */
+    return rc;
 }
 
 /* ---- parameters ---- */
@@ -279,6 +290,7 @@ static int defer(struct pg *p, const char *sql)
         for (int i = 1; i < p->npending; i++)
             p->pending[i - 1] = p->pending[i];
         p->npending--;
+        p->outer_fresh = p->read_fresh = false;
         PGresult *r = PQexec(p->conn, q);
         int rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : (record(p, r), p->err.code);
         PQclear(r);
@@ -293,6 +305,7 @@ static int defer(struct pg *p, const char *sql)
  * the first failure, whose result it returns; else the last one's). */
 static PGresult *exec_with_pending(struct pg *p, const char *sql)
 {
+    p->outer_fresh = p->read_fresh = false; /* a deferred BEGIN goes out first */
     char q[512];
     size_t n = 0;
     for (int i = 0; i < p->npending; i++)
@@ -320,6 +333,7 @@ static PGresult *run_pipelined(struct pg *p, const char *name, const char *sql,
 {
     int n = p->npending, sent = 0;
     p->npending = 0;
+    p->outer_fresh = p->read_fresh = false;
     if (!PQenterPipelineMode(p->conn))
         return NULL;
     bool ok = true;
@@ -456,6 +470,20 @@ static int exec_keep(struct pg *p, const char *sql)
 
 /* ---- writes ---- */
 
+/* Opens the outer transaction of a batch (or of a use-case transaction inside one) at its
+ * first write. Its BEGIN is deferred like the savepoints (defer): it goes out with the write's
+ * statement, one round trip less per batch; its failure shows as that statement's. */
+static int outer_begin(struct pg *p)
+{
+    if (defer(p, "BEGIN"))
+        return p->err.code;
+    p->outer = true;
+    p->outer_fresh = true;
+    p->lost = false;
+    p->lost_outage = false;
+    return 0;
+}
+
 int pg_begin(struct pg *p)
 {
     if (p->batching || p->tx_depth) {
@@ -467,13 +495,8 @@ int pg_begin(struct pg *p)
             p->outage = p->outage || p->lost_outage;
             return VG_EIO;
         }
-        if (!p->outer) {
-            if (pg_exec(p, "BEGIN"))
-                return p->err.code;
-            p->outer = true;
-            p->lost = false;
-            p->lost_outage = false;
-        }
+        if (!p->outer && outer_begin(p))
+            return p->err.code;
         if (p->busy_fast && !p->busy_fast_on) {
             /* set outside the write's savepoint, which would undo it with the write */
             PGresult *r = pg_run(p, "SELECT set_config('lock_timeout', '1ms', false)", NULL);
@@ -509,6 +532,15 @@ int pg_commit(struct pg *p)
 
 void pg_rollback(struct pg *p)
 {
+    if (p->in_sp && p->outer_fresh) {
+        /* the batch's first write failed before anything of its transaction was sent (the
+         * server unreachable): there is no transaction, as when a BEGIN fails */
+        p->in_sp = false;
+        p->npending = 0;
+        p->outer = false;
+        p->outer_fresh = false;
+        return;
+    }
     if (p->in_sp) {
         p->in_sp = false;
         if (exec_keep(p, "ROLLBACK TO w") || exec_keep(p, "RELEASE w"))
@@ -642,15 +674,18 @@ static bool pg_batch_pending(struct vg_store *st)
     return pg_of(st)->outer;
 }
 
-/* One snapshot for a read-only request; inside an open transaction that one serves. The BEGIN
- * goes out with the first statement (deferred as the savepoints are): the snapshot is taken
- * by that statement anyway, and a read saves a round trip. */
+/* One snapshot for a read-only request; inside an open transaction that one serves. Its BEGIN
+ * is deferred (defer): it goes out with the first read's statement, whose execution takes the
+ * snapshot, as it did after a BEGIN of its own; a read that ends before any statement sends
+ * nothing. */
 static void pg_read_begin(struct vg_store *st)
 {
     struct pg *p = pg_of(st);
-    if (!p->outer && !p->in_tx && !p->in_read && ensure(p) == 0 &&
-        defer(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0)
+    if (!p->outer && !p->in_tx && !p->in_read &&
+        defer(p, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") == 0) {
         p->in_read = true;
+        p->read_fresh = true;
+    }
 }
 
 static void pg_read_end(struct vg_store *st)
@@ -659,7 +694,8 @@ static void pg_read_end(struct vg_store *st)
     if (!p->in_read)
         return;
     p->in_read = false;
-    if (p->npending) { /* no statement ran: the BEGIN never went out */
+    if (p->read_fresh) { /* nothing was sent */
+        p->read_fresh = false;
         p->npending = 0;
         return;
     }
@@ -718,6 +754,7 @@ static void tx_end_real(struct pg *p)
     p->tx_real = false;
     p->batching = false;
     p->outer = false;
+    p->outer_fresh = false;
 }
 
 static int tx_lost(struct pg *p, struct vg_diag *d)
@@ -764,13 +801,8 @@ static int pg_tx_begin(struct vg_store *st, struct vg_diag *d)
         p->tx_depth = 1;
         return 0;
     }
-    if (!p->outer) {
-        if (pg_exec(p, "BEGIN"))
-            return pg_error(p, d);
-        p->outer = true;
-        p->lost = false;
-        p->lost_outage = false;
-    }
+    if (!p->outer && outer_begin(p))
+        return pg_error(p, d);
     if (p->lost)
         return tx_lost(p, d);
     if (defer(p, "SAVEPOINT t"))

@@ -354,42 +354,30 @@ static int observables_arrays(const struct vg_incident_new *inc, const char *now
     return types->failed || values->failed ? VG_ENOMEM : 0;
 }
 
+/* The reference in the "created" entry's detail until the statement knows it: a control
+ * character, which jansson writes escaped and no other field of that detail can hold (a
+ * status word, an alert's id). The statement puts the reference in its place as a JSON
+ * string (to_json). */
+#define REF_SLOT      "\x01"
+#define REF_SLOT_JSON "\"\\u0001\""
+
 /* Inserts incident inc (its number taken from the year's counter), its observables, its
- * "created" timeline entry and its audit line in two statements: the first takes the
- * observables' advisory lock, the counter's next value, and reads what the answer needs (the
- * class's playbook, the organisation's name); the second writes all the rows (observables in
- * their order: their ids increase with it). Round trips count: see bench/pg/roundtrips.sh. */
+ * "created" timeline entry and its audit line in one statement (one round trip: see
+ * bench/pg/roundtrips.sh): it takes the observables' advisory lock, then the counter's next
+ * value, makes the reference of it, writes all the rows (observables in their order: their
+ * ids increase with it) and reads what the answer needs (the class's playbook, the
+ * organisation's name). The reference follows core's vg_reference_format: the statement
+ * writes "PREFIX-YEAR-" and the number on six digits at least, and the one it wrote is
+ * checked against core's afterwards (a difference fails the write). */
 int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg_incident_new *inc,
                        char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
                        struct vg_diag *d)
 {
-    char now[VG_TIME_LEN], key[32];
+    char now[VG_TIME_LEN], key[32], head[VG_REFERENCE_LEN];
     vg_time_now(now);
     int year = vg_time_year();
     vg_reference_counter(key, sizeof key, year);
-    struct pg_params cp = {0};
-    pg_param_text(&cp, key);
-    pg_param_text(&cp, inc->cls ? inc->cls : "");
-    pg_param_int(&cp, inc->org);
-    PGresult *r = pg_run(p,
-                         "WITH l AS (SELECT pg_advisory_xact_lock(" PG_OBSERVABLE_LOCK ")) "
-                         "INSERT INTO counter(name, value) SELECT $1, 1 FROM l "
-                         "ON CONFLICT (name) DO UPDATE SET value = counter.value + 1 "
-                         "RETURNING value, (SELECT steps FROM playbook WHERE class = $2), "
-                         "(SELECT name FROM org WHERE id = $3::bigint)",
-                         &cp);
-    if (!r)
-        return pg_error(p, d);
-    long long n = pg_get_int(r, 0, 0);
-    json_t *playbook = PQgetisnull(r, 0, 1) ? NULL : pg_get_json(r, 0, 1);
-    char org_name[VG_MAX_NAME + 1];
-    bool has_org_name = !PQgetisnull(r, 0, 2);
-    snprintf(org_name, sizeof org_name, "%s", pg_get_text(r, 0, 2));
-    PQclear(r);
-    if (vg_reference_format(ref, VG_REFERENCE_LEN, p->base.config.ref_prefix, year, n) != 0) {
-        json_decref(playbook);
-        return vg_diag_set(d, VG_EIO, "", "bad incident number %lld", n);
-    }
+    snprintf(head, sizeof head, "%s-%d-", p->base.config.ref_prefix, year);
     json_t *obs = answer ? json_array() : NULL;
     struct vg_buf types, values;
     vg_buf_init(&types, VG_MAX_BUF);
@@ -397,9 +385,10 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     /* an observable that is not one: the incident is still inserted (without observables),
      * so that a bad organisation is told first, as when they were inserted one by one */
     int orc = observables_arrays(inc, now, &types, &values, obs);
-    json_t *detail = vg_timeline_created(ref, inc->status, inc->from_alert);
+    json_t *detail = vg_timeline_created(REF_SLOT, inc->status, inc->from_alert);
     struct pg_params pp = {0};
-    pg_param_text(&pp, ref);
+    pg_param_text(&pp, key);
+    pg_param_text(&pp, head);
     pg_param_text(&pp, inc->title);
     pg_param_text(&pp, inc->description);
     pg_param_text(&pp, inc->cls);
@@ -424,35 +413,55 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     pg_param_text(&pp, orc == VG_ENOMEM ? NULL : types.data);
     pg_param_text(&pp, orc == VG_ENOMEM ? NULL : values.data);
     pg_param_json(&pp, detail);
-    r = orc == VG_ENOMEM
+    PGresult *r =
+        orc == VG_ENOMEM || !detail
             ? NULL
             : pg_run(p,
-                     "WITH i AS (INSERT INTO incident(ref, title, description, class, type, "
+                     "WITH l AS (SELECT pg_advisory_xact_lock(" PG_OBSERVABLE_LOCK ")), "
+                     "c AS (INSERT INTO counter(name, value) SELECT $1, 1 FROM l "
+                     "ON CONFLICT (name) DO UPDATE SET value = counter.value + 1 "
+                     "RETURNING value), "
+                     "n AS (SELECT value, $2::text || CASE WHEN value < 1000000 "
+                     "THEN lpad(value::text, 6, '0') ELSE value::text END AS ref FROM c), "
+                     "i AS (INSERT INTO incident(ref, title, description, class, type, "
                      "severity, tlp, pap, status, unverified, org_id, reporter, assignee, "
-                     "occurred, created, updated, created_by) VALUES ($1, $2, coalesce($3, ''), "
-                     "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) "
-                     "RETURNING id), "
+                     "occurred, created, updated, created_by) SELECT n.ref, $3, "
+                     "coalesce($4, ''), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+                     "$16, $17 FROM n RETURNING id, ref), "
                      "o AS (INSERT INTO observable(incident_id, type, value, created, tlp) "
-                     "SELECT i.id, u.t, u.v, $15, NULL FROM i, "
-                     "unnest($17::text[], $18::text[]) WITH ORDINALITY AS u(t, v, n) "
+                     "SELECT i.id, u.t, u.v, $16, NULL FROM i, "
+                     "unnest($18::text[], $19::text[]) WITH ORDINALITY AS u(t, v, n) "
                      "ORDER BY u.n), "
+                     "e AS (SELECT i.id, replace($20, '" REF_SLOT_JSON "', to_json(i.ref)::text) "
+                     "AS detail FROM i), "
                      "t AS (INSERT INTO timeline(incident_id, at, actor, action, detail) "
-                     "SELECT i.id, $15, $16, 'created', coalesce($19, '{}') FROM i), "
+                     "SELECT e.id, $16, $17, 'created', e.detail FROM e), "
                      "a AS (INSERT INTO audit(at, actor, action, object, detail) "
-                     "SELECT $15, $16, 'incident.create', $1, coalesce($19, '{}') FROM i) "
-                     "SELECT id FROM i",
+                     "SELECT $16, $17, 'incident.create', i.ref, e.detail FROM i, e) "
+                     "SELECT i.id, n.value, (SELECT steps FROM playbook WHERE class = $5), "
+                     "(SELECT name FROM org WHERE id = $12::bigint), i.ref FROM i, n",
                      &pp);
     pg_params_free(&pp);
     vg_buf_cleanup(&types);
     vg_buf_cleanup(&values);
+    long long n = r ? pg_get_int(r, 0, 1) : 0;
+    json_t *playbook = r && !PQgetisnull(r, 0, 2) ? pg_get_json(r, 0, 2) : NULL;
+    char org_name[VG_MAX_NAME + 1];
+    bool has_org_name = r && !PQgetisnull(r, 0, 3);
+    snprintf(org_name, sizeof org_name, "%s", r ? pg_get_text(r, 0, 3) : "");
     int rc = 0;
-    if (orc == VG_ENOMEM)
+    if (orc == VG_ENOMEM || !detail)
         rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     else if (!r)
         rc = is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
                                 : pg_error(p, d);
     else if (orc == VG_EINVAL)
         rc = vg_diag_set(d, VG_EINVAL, "/observables", "/observables: not an observable");
+    else if (vg_reference_format(ref, VG_REFERENCE_LEN, p->base.config.ref_prefix, year, n) != 0 ||
+             strcmp(ref, PQgetvalue(r, 0, 4)) != 0)
+        rc = vg_diag_set(d, VG_EIO, "", "bad incident number %lld", n);
+    else if (json_object_set_new(detail, "ref", json_string(ref)) != 0)
+        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     long long id = r ? pg_get_int(r, 0, 0) : 0;
     PQclear(r);
     if (rc) {

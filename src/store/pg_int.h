@@ -41,8 +41,10 @@ struct pg {
     bool in_tx;        /* a write's own transaction (BEGIN ... COMMIT, no batch) is open */
     bool batching;     /* group commit: writes are savepoints in one outer transaction */
     bool outer;        /* the outer transaction of a batch or use-case transaction is open */
+    bool outer_fresh;  /* ... and its BEGIN, deferred, is not sent yet (nothing of it is) */
     bool in_sp;        /* a write's savepoint "w" is open */
     bool in_read;      /* a read snapshot (vg_store_read_begin) is open */
+    bool read_fresh;   /* ... and its BEGIN, deferred, is not sent yet (nothing of it is) */
     bool lost;         /* the open outer transaction can no longer commit (a statement failed
                         * outside any savepoint, or the connection was lost) */
     bool busy_fast;    /* a write of the open batch met another connection's lock past

@@ -6,12 +6,17 @@
  * nothing changed (a change counter read: one round trip) or LISTEN/NOTIFY (no round trip,
  * but a notification reaches the other connections only after the revoking commit, so a
  * request in between would still pass). The lookup below is itself one round trip on the
- * token's unique index, as cheap as the counter read: it is the check (docs/STORE.md). */
+ * token's unique index, as cheap as the counter read: it is the check (docs/STORE.md).
+ * The server's batches look up all their requests' tokens in one such query at their start
+ * (token_lookup_many, vg_store_token_prefetch): taken after the batch's requests arrived, its
+ * answers are as fresh as each request's own lookup would be, and a write of tokens or users
+ * through the connection drops them (store_user.c). */
 #include "store/pg_int.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/time.h"
 
 static int pg_user_ensure(struct vg_store *st, const char *name, const char *role, long long *id,
@@ -160,6 +165,60 @@ static int pg_token_lookup(struct vg_store *st, const unsigned char hash[32], st
     return rc;
 }
 
+/* The tokens of n hashes in one query: $1 an array of bytea, written as a text literal of
+ * quoted "\\x<hex>" elements, joined to the tokens by their unique index; each row names its
+ * input by its place in the array (duplicates each get theirs). */
+static int pg_token_lookup_many(struct vg_store *st, const unsigned char (*hashes)[32], size_t n,
+                                struct vg_token_found *out)
+{
+    struct pg *p = pg_of(st);
+    struct vg_buf arr;
+    vg_buf_init(&arr, VG_MAX_BUF);
+    vg_buf_putc(&arr, '{');
+    for (size_t i = 0; i < n; i++) {
+        vg_buf_puts(&arr, i ? ",\"\\\\x" : "\"\\\\x");
+        for (int k = 0; k < 32; k++)
+            vg_buf_printf(&arr, "%02x", hashes[i][k]);
+        vg_buf_putc(&arr, '"');
+    }
+    vg_buf_putc(&arr, '}');
+    if (arr.failed) {
+        vg_buf_cleanup(&arr);
+        return VG_ENOMEM;
+    }
+    struct pg_params pp = {0};
+    pg_param_text(&pp, arr.data);
+    PGresult *r = pg_run(p,
+                         "SELECT h.n, u.id, u.name, u.role, t.id, t.kind, t.expires, t.last_used "
+                         "FROM unnest($1::bytea[]) WITH ORDINALITY AS h(hash, n) "
+                         "JOIN token t ON t.hash = h.hash JOIN \"user\" u ON u.id = t.user_id "
+                         "WHERE t.revoked IS NULL AND u.disabled::int = 0",
+                         &pp);
+    pg_params_free(&pp);
+    vg_buf_cleanup(&arr);
+    if (!r)
+        return VG_EIO;
+    for (size_t i = 0; i < n; i++)
+        out[i].rc = VG_ENOENT;
+    for (int row = 0; row < PQntuples(r); row++) {
+        long long at = pg_get_int(r, row, 0);
+        if (at < 1 || (size_t)at > n)
+            continue;
+        struct vg_token_found *f = &out[at - 1];
+        memset(f, 0, sizeof *f);
+        f->who.user_id = pg_get_int(r, row, 1);
+        snprintf(f->who.name, sizeof f->who.name, "%s", pg_get_text(r, row, 2));
+        snprintf(f->who.role, sizeof f->who.role, "%s", pg_get_text(r, row, 3));
+        f->meta.id = pg_get_int(r, row, 4);
+        snprintf(f->meta.kind, sizeof f->meta.kind, "%s", pg_get_text(r, row, 5));
+        snprintf(f->meta.expires, sizeof f->meta.expires, "%s", pg_get_text(r, row, 6));
+        snprintf(f->meta.last_used, sizeof f->meta.last_used, "%s", pg_get_text(r, row, 7));
+        f->rc = 0;
+    }
+    PQclear(r);
+    return 0;
+}
+
 static int pg_token_list(struct vg_store *st, long long user_id, json_t **out)
 {
     struct pg *p = pg_of(st);
@@ -295,6 +354,7 @@ const struct vg_store_user_ops pg_user_ops = {
     .user_list = pg_user_list,
     .token_add = pg_token_add,
     .token_lookup = pg_token_lookup,
+    .token_lookup_many = pg_token_lookup_many,
     .token_list = pg_token_list,
     .token_revoke = pg_token_revoke,
     .token_prune = pg_token_prune,

@@ -643,6 +643,7 @@ static const struct vg_store_user_ops sqlite_user_ops = {
     .user_list = sq_user_list,
     .token_add = sq_token_add,
     .token_lookup = sq_token_lookup,
+    .token_lookup_many = sq_token_lookup_many,
     .token_list = sq_token_list,
     .token_revoke = sq_token_revoke,
     .token_prune = sq_token_prune,

@@ -161,6 +161,8 @@ int sq_token_add(struct vg_store *st, long long user_id, const unsigned char has
                  struct vg_diag *d);
 int sq_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
                     struct vg_token_meta *meta);
+int sq_token_lookup_many(struct vg_store *st, const unsigned char (*hashes)[32], size_t n,
+                         struct vg_token_found *out);
 int sq_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
                    struct vg_diag *d);
 int sq_token_touch(struct vg_store *st, long long id, const char *when, struct vg_diag *d);

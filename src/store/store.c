@@ -91,6 +91,7 @@ struct vg_store *vg_store_open_partial(const char *url, const struct vg_store_co
 
 void vg_store_close(struct vg_store *st)
 {
+    vg_store_token_prefetch_end(st);
     if (st)
         st->ops->close(st);
 }

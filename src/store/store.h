@@ -97,6 +97,7 @@ struct vg_store_ops {
 struct vg_store {
     const struct vg_store_ops *ops;
     struct vg_store_config config;
+    struct vg_token_prefetch *prefetch; /* vg_store_token_prefetch's answers, or NULL */
 };
 
 /* Opens the database named by url: a PostgreSQL connection URI ("postgresql://..." or

@@ -17,6 +17,13 @@ struct vg_token_meta {
     char last_used[VG_TIME_LEN]; /* as recorded (at most once a minute); "" : not yet */
 };
 
+/* One answer of token_lookup_many: what token_lookup answers for that hash. */
+struct vg_token_found {
+    int rc;                    /* 0, or VG_ENOENT (unknown, revoked or its user disabled) */
+    struct vg_actor who;       /* rc 0: whom it authenticates */
+    struct vg_token_meta meta; /* rc 0: the token */
+};
+
 /* The operations a backend implements for users, API tokens, the audit log and the log of public
  * reports. */
 struct vg_store_user_ops {
@@ -31,6 +38,10 @@ struct vg_store_user_ops {
                      struct vg_diag *d);
     int (*token_lookup)(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
                         struct vg_token_meta *meta);
+    /* token_lookup of n hashes at once (one query): out[i] answers hashes[i]. 0, or VG_EIO
+     * (then out is not filled). */
+    int (*token_lookup_many)(struct vg_store *st, const unsigned char (*hashes)[32], size_t n,
+                             struct vg_token_found *out);
     int (*token_list)(struct vg_store *st, long long user_id, json_t **out);
     int (*token_revoke)(struct vg_store *st, long long id, long long user_id, struct vg_diag *d);
     int (*token_prune)(struct vg_store *st, long long user_id, const char *kind, int keep,
@@ -64,9 +75,22 @@ int vg_store_token_add(struct vg_store *st, long long user_id, const unsigned ch
                        struct vg_diag *d);
 /* Who the token of that hash authenticates: *out and *meta filled, or VG_ENOENT if it is
  * unknown, revoked or its user disabled. Expired tokens are found (meta->expires says it: the
- * caller decides). Answered from a per-connection cache when it can. */
+ * caller decides). Answered from the prefetched answers when the hash is among them (see
+ * vg_store_token_prefetch), else by the backend (SQLite from a per-connection cache when it
+ * can). */
 int vg_store_token_lookup(struct vg_store *st, const unsigned char hash[32], struct vg_actor *out,
                           struct vg_token_meta *meta);
+/* Looks up the tokens of n hashes (duplicates allowed) in one query and keeps the answers on st
+ * for vg_store_token_lookup, until vg_store_token_prefetch_end or any write of users or tokens
+ * through st (vg_store_user_* and vg_store_token_* but lookups and lists), which drops them
+ * at once: a revocation is seen by the next lookup. For a server's batch of requests: call it
+ * after the batch's requests arrived and its transaction (read or write) began, so that the
+ * answers are as fresh as each request's own lookup would be. Replaces earlier answers. 0,
+ * VG_ENOMEM or VG_EIO (then nothing is kept: the lookups go to the backend). n = 0 keeps
+ * nothing. */
+int vg_store_token_prefetch(struct vg_store *st, const unsigned char (*hashes)[32], size_t n);
+/* Drops the prefetched answers; none: does nothing. */
+void vg_store_token_prefetch_end(struct vg_store *st);
 /* Revokes the unrevoked tokens of that kind of user user_id but the `keep` newest. */
 int vg_store_token_prune(struct vg_store *st, long long user_id, const char *kind, int keep,
                          struct vg_diag *d);

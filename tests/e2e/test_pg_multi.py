@@ -11,7 +11,7 @@ import threading
 import pytest
 import requests
 
-from conftest import USER_PASSWORD, Server, add_user
+from conftest import USER_PASSWORD, Server, add_user, wait_for
 from pgcluster import pg_cluster, pg_db, pg_sql  # noqa: F401 (fixtures)
 
 INC_REF = re.compile(r"^[A-Z]+-(\d{4})-(\d{6,})$")
@@ -266,3 +266,72 @@ def test_related_under_concurrent_writes_misses_nothing(two):
         r = srv.get(f"/api/v1/incidents/{probe}/related?limit=100")
         assert r.status_code == 200, r.text
         assert {x["ref"] for x in r.json()["related"]} == made
+
+
+def revoke_under_writes(srv, owner, round_, writers=12):
+    """One round of test_revocation_seen_by_the_later_requests_of_its_batch: a new token of
+    owner used by `writers` threads creating incidents until refused, revoked while they run.
+    Returns (the incidents created with it, the time of its revocation)."""
+    r = srv.post("/api/v1/tokens", {"label": f"doomed{round_}"}, token=owner)
+    assert r.status_code == 201, r.text
+    doomed, tid = r.json()["token"], r.json()["id"]
+    out, lock = [], threading.Lock()
+
+    def writer(k):
+        hdr = {"Authorization": "Bearer " + doomed}
+        with requests.Session() as s:
+            for i in range(400):  # until refused: a few dozen requests each
+                r = s.post(srv.url + "/api/v1/incidents", headers=hdr, timeout=60,
+                           json={"title": f"r{round_}w{k}-{i}", "class": "fraud",
+                                 "type": "phishing"})
+                with lock:
+                    out.append((k, r.status_code, r.json()))
+                if r.status_code != 201:
+                    return
+
+    ts = [threading.Thread(target=writer, args=(k,)) for k in range(writers)]
+    for t in ts:
+        t.start()
+    wait_for(lambda: len(out) >= 2 * writers, what="the writers under way")
+    r = srv.req("DELETE", f"/api/v1/tokens/{tid}", token=owner)
+    assert r.status_code == 200, r.text
+    for t in ts:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in ts), "a writer hung"
+    revoked = [t["revoked"] for t in srv.get("/api/v1/tokens", token=owner).json()["items"]
+               if t["id"] == tid][0]
+    assert revoked
+    made = [b for _, status, b in out if status == 201]
+    refused = [(k, b) for k, status, b in out if status != 201]
+    # each writer ends refused, as unauthorized, and nothing else was answered
+    assert sorted(k for k, _ in refused) == list(range(writers)), refused
+    assert all(b["error"]["code"] == "unauthorized" for _, b in refused), refused
+    assert len(made) + writers == len(out) and len(made) >= 2 * writers
+    return made, revoked
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "pg"])
+def test_revocation_seen_by_the_later_requests_of_its_batch(backend, tmp_path, request):
+    """The server looks up the tokens of a batch of requests at once (token prefetch): a
+    revocation run by one request of a batch is seen by the batch's later ones. Writers keep
+    the database thread's queue full with a token while it is revoked: none of them creates
+    an incident after the revocation (every creation acknowledged with it is older than the
+    revocation, to the microsecond: the database thread runs a batch in order, one clock).
+    Several rounds: the revocation lands amid the writers' requests in most of them."""
+    db = request.getfixturevalue("pg_db") if backend == "pg" else tmp_path / "v.db"
+    srv = Server(db, log=str(tmp_path / "srv.log"))
+    try:
+        carl = srv.token("carl", "analyst")
+        total = 0
+        for round_ in range(6):
+            made, revoked = revoke_under_writes(srv, carl, round_)
+            late = [b["ref"] for b in made if b["created"] >= revoked]
+            assert late == [], f"round {round_}: created with a token revoked at {revoked}: {late}"
+            total += len(made)
+        # the database holds the same: the incidents acknowledged, no other
+        r = srv.get("/api/v1/incidents?limit=1", token=carl)
+        assert r.status_code == 200
+        assert int(r.json()["items"][0]["ref"][-6:]) == total
+    finally:
+        rc, err = srv.stop()
+        assert rc == 0, f"server exited {rc} on SIGTERM: {err[-3000:]}"

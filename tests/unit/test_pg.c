@@ -323,6 +323,60 @@ static void kill_backend(struct pgf *f)
     assert_int_equal(poll(&pfd, 1, 5000), 1);
 }
 
+/* Killed while idle, then a batch: its BEGIN waits to go out with its first write's statement
+ * (pg.c outer_begin), so that write still runs on a new connection, inside the batch's
+ * transaction; the connection's settings are made outside it (a first write failing and undone
+ * keeps them). */
+static void batch_after_idle_kill(void **state)
+{
+    struct pgf *f = *state;
+    struct vg_diag d = {0};
+    vg_store_busy_timeout(f->st, 4321);
+    int pid = PQbackendPID(pg_of(f->st)->conn);
+    kill_backend(f);
+    vg_store_batch_begin(f->st);
+    assert_int_equal(vg_store_user_ensure(f->st, "k", "analyst", NULL, &d), 0);
+    assert_int_not_equal(PQbackendPID(pg_of(f->st)->conn), pid);
+    assert_int_equal(users_named(f, "k"), 0); /* inside the batch's transaction, still */
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+    assert_int_equal(users_named(f, "k"), 1);
+    /* again, the batch's first write a fault (a token of no user: the foreign key refuses it),
+     * undone alone */
+    pid = PQbackendPID(pg_of(f->st)->conn);
+    kill_backend(f);
+    vg_store_batch_begin(f->st);
+    static const unsigned char h[32] = {7};
+    assert_int_equal(vg_store_token_add(f->st, 99999, h, "z", "api", NULL, NULL, &d), VG_EIO);
+    assert_false(vg_store_outage(f->st, &d));
+    assert_int_not_equal(PQbackendPID(pg_of(f->st)->conn), pid);
+    assert_int_equal(vg_store_user_ensure(f->st, "k2", "analyst", NULL, &d), 0);
+    assert_int_equal(vg_store_batch_commit(f->st, &d), 0);
+    assert_int_equal(users_named(f, "k2"), 1);
+    PGresult *r = pg_run(pg_of(f->st), "SELECT current_setting('lock_timeout')", NULL);
+    assert_non_null(r);
+    assert_string_equal(PQgetvalue(r, 0, 0), "4321ms");
+    PQclear(r);
+    /* a read snapshot's BEGIN is deferred too: killed while idle, the read runs on a new
+     * connection, inside its snapshot (REPEATABLE READ) */
+    pid = PQbackendPID(pg_of(f->st)->conn);
+    kill_backend(f);
+    vg_store_read_begin(f->st);
+    json_t *u = NULL;
+    assert_int_equal(vg_store_user_get(f->st, "k", &u), 0);
+    json_decref(u);
+    assert_int_not_equal(PQbackendPID(pg_of(f->st)->conn), pid);
+    r = pg_run(pg_of(f->st), "SELECT current_setting('transaction_isolation')", NULL);
+    assert_non_null(r);
+    assert_string_equal(PQgetvalue(r, 0, 0), "repeatable read");
+    PQclear(r);
+    vg_store_read_end(f->st);
+    /* a read that ran nothing sends nothing, and leaves no transaction */
+    vg_store_read_begin(f->st);
+    vg_store_read_end(f->st);
+    assert_int_equal(PQtransactionStatus(pg_of(f->st)->conn), PQTRANS_IDLE);
+    assert_int_equal(pg_of(f->st)->npending, 0);
+}
+
 static void killed_connection_recovers(void **state)
 {
     struct pgf *f = *state;
@@ -1088,6 +1142,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrate_twice_is_once, pg_setup, pg_teardown),
         cmocka_unit_test(migrate_concurrently),
         cmocka_unit_test_setup_teardown(killed_connection_recovers, pg_setup, pg_teardown),
+        cmocka_unit_test_setup_teardown(batch_after_idle_kill, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(server_restart_recovers, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(statement_and_lock_timeouts, pg_setup, pg_teardown),
         cmocka_unit_test_setup_teardown(default_statement_timeout, pg_setup, pg_teardown),
