@@ -213,6 +213,35 @@ int vg_events_record_piece(struct vg_events_recorder *rec, const struct vg_match
     return rc;
 }
 
+int vg_events_record_batch(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                           const struct vg_events_piece *pieces, size_t n,
+                           void (*start)(void *ctx, const struct vg_events_piece *p),
+                           int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
+                           struct vg_diag *d)
+{
+    unsigned long long stored = rec->sightings;
+    int rc = vg_store_tx_begin(rec->st, d);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n && !rc; i++) {
+        rec->line_base = pieces[i].first ? pieces[i].first - 1 : 0;
+        if (start)
+            start(ctx, &pieces[i]);
+        rc = vg_events_record(rec, opts, pieces[i].data, pieces[i].len, pieces[i].source, stats,
+                              d);
+    }
+    rec->line_base = 0;
+    if (!rc && before_commit && (rc = before_commit(ctx)) != 0)
+        vg_diag_set(d, rc, "", "cannot write the output");
+    if (!rc)
+        rc = vg_store_tx_commit(rec->st, d); /* rolled back when it fails */
+    else
+        vg_store_tx_rollback(rec->st);
+    if (rc)
+        rec->sightings = stored;
+    return rc;
+}
+
 int vg_events_ingest(struct vg_store *st, struct vg_events_index *ei, const struct vg_actor *who,
                      const char *data, size_t len, const char *source,
                      void (*bad)(void *ctx, uint64_t line, const char *message), void *bad_ctx,
