@@ -667,6 +667,9 @@ static int listen_loop(struct listen_run *run, struct out_ctx *o,
         fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
         return VG_EXIT_FAIL;
     }
+    struct vg_shown sp;
+    fprintf(stderr, "vigie match: listening on unix:%s\n",
+            vg_shown(vg_str_c(run->path), VG_SHOWN_ROOM, &sp));
     int exit_code = VG_EXIT_OK;
     bool stopping = false;
     for (;;) {
@@ -850,6 +853,9 @@ static int run_match(int argc, char **argv)
         return vg_cli_usage("match", "--indicators FILE or --db PATH is required");
     if (record && !db)
         return vg_cli_usage("match", "--record needs --db PATH");
+    if (listen && (follow || nlogs || state || named))
+        return vg_cli_usage("match", "--listen reads the socket only (no LOGFILE, --follow, "
+                                     "--state or --follower)");
     if (state && !follow)
         return vg_cli_usage("match", "--state needs --follow");
     if (state && record)
@@ -864,9 +870,6 @@ static int run_match(int argc, char **argv)
         return vg_cli_usage("match", "--follow needs LOGFILE");
     if (queue && !listen)
         return vg_cli_usage("match", "--queue needs --listen");
-    if (listen && (follow || nlogs || state || named))
-        return vg_cli_usage("match", "--listen reads the socket only (no LOGFILE, --follow, "
-                                     "--state or --follower)");
     if (!queue)
         queue = LISTEN_QUEUE;
     if (nlogs == 0 && !listen)
