@@ -475,6 +475,7 @@ out:
 /* ---- --listen ---- */
 
 #define LISTEN_WAIT_MS 100    /* a line waits in the queue this long at most before its batch */
+#define LISTEN_BATCH   2000   /* lines per batch at most */
 #define LISTEN_QUEUE   100000 /* lines the queue holds by default (--queue) */
 #define LISTEN_MS_MAX  10000  /* latencies are counted per millisecond up to this */
 
@@ -680,7 +681,7 @@ static int listen_loop(struct listen_run *run, struct out_ctx *o,
         /* reload point: between two batches, the only place where the index (o->idx, and
          * the recorder's) may be replaced by a new one (live indicators, issue 17) */
         struct vg_listen_item *items =
-            vg_listen_take(l, RECORD_BATCH, RECORD_BATCH, LISTEN_WAIT_MS);
+            vg_listen_take(l, LISTEN_BATCH, LISTEN_BATCH, LISTEN_WAIT_MS);
         if (!items) {
             if (stopping)
                 break;
@@ -1036,6 +1037,8 @@ const struct vg_command vg_cmd_match = {
     "                   [LOGFILE ... | -]\n"
     "       vigie match --follow [--state FILE | --db PATH --record [--follower NAME]]\n"
     "                   [other options as above] LOGFILE ...\n"
+    "       vigie match --listen unix:PATH [--queue N] [--db PATH --record]\n"
+    "                   [other options as above]\n"
     "\n"
     "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
     "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
@@ -1086,6 +1089,21 @@ const struct vg_command vg_cmd_match = {
     "                  transaction per 5000 lines at most and per look): a restart neither\n"
     "                  loses nor repeats a sighting. --follower NAME (default \"default\")\n"
     "                  names whose positions they are.\n"
+    "  --listen unix:PATH  accept Suricata's eve-log output (filetype: unix_stream) on the\n"
+    "                  Unix socket PATH (made with mode 0660; a stale socket file is replaced,\n"
+    "                  one still listened on is refused) until SIGTERM or SIGINT: any number\n"
+    "                  of sensors, each connection read by its own thread into one bounded\n"
+    "                  queue; one matcher takes batches (5000 lines, or what queued in 100 ms)\n"
+    "                  and prints their hits with \"file\":\"unix:PATH#N\" (N: the\n"
+    "                  connection, from 1; \"line\" counts from 1 in it); with --record each\n"
+    "                  batch is one transaction, sightings' source \"unix:PATH#N:LINE\". A\n"
+    "                  line over 1 MiB or not JSON is reported and the connection goes on.\n"
+    "                  On a stop: no new line, the queue is matched, then the exit (0).\n"
+    "  --queue N       (with --listen) lines the queue holds (default 100000; bytes: 1 KiB\n"
+    "                  a line, 2 MiB at least): a line that does not fit (a slow database)\n"
+    "                  is dropped and counted, a sensor is never made to wait. --stats adds\n"
+    "                  \"listen\": connections, lines, dropped, too_long, malformed, batches,\n"
+    "                  latency_ms (p50, p99, max: queued to printed/committed), per_connection.\n"
     "\n"
     "Candidates (trimmed, one pair of <> removed) are classified in this order: IP address\n"
     "(hits equal addresses and containing CIDRs); URL (contains '://'; normalised; then its\n"
