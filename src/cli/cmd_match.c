@@ -1093,7 +1093,7 @@ const struct vg_command vg_cmd_match = {
     "                  Unix socket PATH (made with mode 0660; a stale socket file is replaced,\n"
     "                  one still listened on is refused) until SIGTERM or SIGINT: any number\n"
     "                  of sensors, each connection read by its own thread into one bounded\n"
-    "                  queue; one matcher takes batches (5000 lines, or what queued in 100 ms)\n"
+    "                  queue; one matcher takes batches (2000 lines, or what queued in 100 ms)\n"
     "                  and prints their hits with \"file\":\"unix:PATH#N\" (N: the\n"
     "                  connection, from 1; \"line\" counts from 1 in it); with --record each\n"
     "                  batch is one transaction, sightings' source \"unix:PATH#N:LINE\". A\n"

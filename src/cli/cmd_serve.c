@@ -395,7 +395,7 @@ const struct vg_command vg_cmd_serve = {
     "  --report-rate N       public reports allowed per client address per minute (default 10)\n"
     "  --eve-socket PATH     also accept Suricata's eve-log output (filetype: unix_stream) on\n"
     "                        the Unix socket PATH (mode 0660): its events are matched and\n"
-    "                        recorded as POST /api/v1/events's, in batches (5000 lines or\n"
+    "                        recorded as POST /api/v1/events's, in batches (2000 lines or\n"
     "                        100 ms); counts in /api/v1/health (\"eve_socket\")\n"
     "  --eve-queue N         lines the socket's queue holds (default 100000); when it is full\n"
     "                        (a slow database) lines are dropped and counted\n"

@@ -1,5 +1,5 @@
 /* Suricata's socket output into the server: match/listen.c's readers and queue, and one thread
- * taking batches from the queue (5000 lines, or what queued in 100 ms) to the database thread,
+ * taking batches from the queue (2000 lines, or what queued in 100 ms) to the database thread,
  * where they are matched and recorded as POST /api/v1/events's bodies are (app/events.c), in
  * one savepoint of the database thread's batch. The index is the server's events index,
  * rebuilt there when the indicators change: that is the reload point of this path. */
@@ -21,7 +21,7 @@
 #include "util/sort.h"
 #include "util/time.h"
 
-#define EVE_BATCH   5000 /* lines per batch at most */
+#define EVE_BATCH   2000 /* lines per batch at most */
 #define EVE_WAIT_MS 100  /* a line waits this long at most for its batch */
 #define EVE_SHOWN   10   /* malformed lines logged, in all */
 

@@ -121,7 +121,7 @@ void vg_server_stop(struct vg_server *srv);
 /* ---- Suricata's socket output (`vigie serve --eve-socket PATH`, http/evesock.c) ---- */
 
 /* Listens on the Unix socket path (match/listen.h: one reader per sensor, one bounded queue
- * of queue lines, dropped and counted when full); batches of lines (5000 or 100 ms) are
+ * of queue lines, dropped and counted when full); batches of lines (2000 or 100 ms) are
  * ingested as POST /api/v1/events's bodies are, on the database thread, with the server's
  * events index (reloaded there when the indicators change). Call once, after
  * vg_server_start; vg_server_stop drains and stops it first. 0 or an error with d filled. */
