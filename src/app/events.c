@@ -227,8 +227,7 @@ int vg_events_record_batch(struct vg_events_recorder *rec, const struct vg_match
         rec->line_base = pieces[i].first ? pieces[i].first - 1 : 0;
         if (start)
             start(ctx, &pieces[i]);
-        rc = vg_events_record(rec, opts, pieces[i].data, pieces[i].len, pieces[i].source, stats,
-                              d);
+        rc = vg_events_record(rec, opts, pieces[i].data, pieces[i].len, pieces[i].source, stats, d);
     }
     rec->line_base = 0;
     if (!rc && before_commit && (rc = before_commit(ctx)) != 0)

@@ -597,8 +597,7 @@ static int listen_batch(struct listen_run *run, struct vg_listen_item *items, st
     vg_diag_clear(&d);
     int r = 0;
     if (run->rec) {
-        r = vg_events_record_batch(run->rec, opts, pieces, np, listen_piece, flush_out, o, st,
-                                   &d);
+        r = vg_events_record_batch(run->rec, opts, pieces, np, listen_piece, flush_out, o, st, &d);
     } else {
         for (size_t i = 0; i < np && !r; i++) {
             listen_piece(o, &pieces[i]);

@@ -39,8 +39,8 @@ static void note(void *ctx, unsigned conn, uint64_t line, const char *message)
 {
     struct vg_evesock *es = ctx;
     if (atomic_fetch_add(&es->shown, 1) < EVE_SHOWN)
-        vg_warn("eve socket %s#%u:%llu: %s", vg_listen_path(es->l), conn,
-                (unsigned long long)line, message);
+        vg_warn("eve socket %s#%u:%llu: %s", vg_listen_path(es->l), conn, (unsigned long long)line,
+                message);
 }
 
 /* One batch, as the database thread runs it. */
@@ -60,8 +60,7 @@ static void bad_line(void *ctx, uint64_t line, const char *message)
     struct work *w = ctx;
     atomic_fetch_add(&w->es->malformed, 1);
     if (atomic_fetch_add(&w->es->shown, 1) < EVE_SHOWN)
-        vg_warn("eve socket %s:%llu: %s", w->source, (unsigned long long)(w->base + line),
-                message);
+        vg_warn("eve socket %s:%llu: %s", w->source, (unsigned long long)(w->base + line), message);
 }
 
 static void piece_start(void *ctx, const struct vg_events_piece *p)
@@ -92,8 +91,8 @@ static void ingest(struct vg_store *st, void *ctx)
         goto out;
     }
     struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 1, 0};
-    w->rc = vg_events_record_batch(rec, &opts, w->pieces, w->n, piece_start, NULL, w, &w->st,
-                                   &w->d);
+    w->rc =
+        vg_events_record_batch(rec, &opts, w->pieces, w->n, piece_start, NULL, w, &w->st, &w->d);
 out:
     vg_events_recorder_free(rec);
     vg_attrib_free(attrib);

@@ -1073,8 +1073,7 @@ void vg_server_stop(struct vg_server *srv)
     free(srv);
 }
 
-int vg_server_run_db(struct vg_server *srv, void (*work)(struct vg_store *st, void *ctx),
-                     void *ctx)
+int vg_server_run_db(struct vg_server *srv, void (*work)(struct vg_store *st, void *ctx), void *ctx)
 {
     struct job j;
     memset(&j, 0, sizeof j);

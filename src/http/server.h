@@ -125,8 +125,7 @@ void vg_server_stop(struct vg_server *srv);
  * ingested as POST /api/v1/events's bodies are, on the database thread, with the server's
  * events index (reloaded there when the indicators change). Call once, after
  * vg_server_start; vg_server_stop drains and stops it first. 0 or an error with d filled. */
-int vg_server_eve_socket(struct vg_server *srv, const char *path, size_t queue,
-                         struct vg_diag *d);
+int vg_server_eve_socket(struct vg_server *srv, const char *path, size_t queue, struct vg_diag *d);
 /* The socket's counts: connections accepted, lines received, dropped (queue full), malformed
  * (over-long, or not a JSON object). */
 struct vg_eve_counts {

@@ -26,22 +26,22 @@
 struct conn {
     struct vg_listen *l;
     int fd;
-    unsigned n;              /* its number, from 1 */
-    pthread_t thread;        /* its reader */
-    bool has_thread;         /* thread was started and not joined yet */
-    atomic_bool done;        /* its reader returned: join it */
-    char *buf;               /* a partial line, then what was read after it */
-    size_t len;              /* bytes in buf */
-    bool skipping;           /* inside a line longer than VG_MAX_LINE */
-    uint64_t line;           /* lines received so far */
+    unsigned n;                /* its number, from 1 */
+    pthread_t thread;          /* its reader */
+    bool has_thread;           /* thread was started and not joined yet */
+    atomic_bool done;          /* its reader returned: join it */
+    char *buf;                 /* a partial line, then what was read after it */
+    size_t len;                /* bytes in buf */
+    bool skipping;             /* inside a line longer than VG_MAX_LINE */
+    uint64_t line;             /* lines received so far */
     struct vg_listen_counts c; /* under l->mu */
 };
 
 struct vg_listen {
     char *path;
-    int fd;              /* the listening socket */
-    int stop_pipe[2];    /* written once to stop: every poll() also waits on [0] */
-    dev_t dev;           /* the socket file's identity, to remove only ours */
+    int fd;           /* the listening socket */
+    int stop_pipe[2]; /* written once to stop: every poll() also waits on [0] */
+    dev_t dev;        /* the socket file's identity, to remove only ours */
     ino_t ino;
     struct vg_listen_opts opts;
     pthread_t acceptor;
@@ -207,8 +207,7 @@ static void *reader(void *arg)
         }
         if (r == 0) {
             if (c->len && !c->skipping) /* Suricata ends each event with a newline */
-                note(l, c->n, c->line + 1, "closed inside a line, its %zu bytes dropped",
-                     c->len);
+                note(l, c->n, c->line + 1, "closed inside a line, its %zu bytes dropped", c->len);
             break;
         }
         c->len += (size_t)r;
