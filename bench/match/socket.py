@@ -26,6 +26,7 @@ import sys
 sys.path = [p for p in sys.path
             if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
 import argparse  # noqa: E402
+import importlib.util  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -38,25 +39,16 @@ import time  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VIGIE = os.environ.get("VIGIE_BIN", os.path.join(ROOT, "vigie"))
-IOCS = "domain-name evil.example\nipv4-addr 203.0.113.0/24\n"
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def event(i):
-    host = f"h{i}.evil.example" if i % 3 == 0 else f"h{i}.fine.example"
-    dest = f"203.0.113.{i % 250}" if i % 5 == 0 else f"192.0.2.{i % 250}"
-    return json.dumps({"timestamp": "2026-12-01T10:00:00.000000+0000", "src_ip": "10.0.0.1",
-                       "dest_ip": dest, "dns": {"rrname": host}, "n": i}) + "\n"
+# the events, indicators and CPU seconds of bench/match/follow.py
+_spec = importlib.util.spec_from_file_location(
+    "follow_bench", os.path.join(os.path.dirname(os.path.abspath(__file__)), "follow.py"))
+follow = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(follow)
+IOCS, event, cpu_seconds = follow.IOCS, follow.event, follow.cpu_seconds
 
 
 def hits(a, b):
     return sum((i % 3 == 0) + (i % 5 == 0) for i in range(a, b))
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
 
 
 def count(db):

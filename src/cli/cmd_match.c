@@ -22,7 +22,6 @@
 #include "util/buf.h"
 #include "util/limits.h"
 #include "util/mem.h"
-#include "util/sort.h"
 #include "util/shown.h"
 #include "util/time.h"
 
@@ -519,87 +518,32 @@ static void listen_piece(void *ctx, const struct vg_events_piece *p)
     o->base = p->first - 1;
 }
 
-/* Items of a batch, by connection then in the order they came. */
-struct listen_ref {
-    const struct vg_listen_item *it;
-    size_t seq;
-};
-
-static int by_conn(const void *a, const void *b)
-{
-    const struct listen_ref *x = a, *y = b;
-    if (x->it->conn != y->it->conn)
-        return x->it->conn < y->it->conn ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 /* Matches one batch: a piece per run of consecutive lines of one connection (named
  * "unix:PATH#N", its lines counted from 1 in the connection), printed, and with --record
  * recorded in one transaction. 0 or an exit code. */
-static int listen_batch(struct listen_run *run, struct vg_listen_item *items, struct out_ctx *o,
+static int listen_batch(struct listen_run *run, const struct vg_listen *l,
+                        struct vg_listen_item *items, struct out_ctx *o,
                         const struct vg_match_scan_opts *opts, const struct vg_match_sink *sink,
                         struct vg_match_stats *st)
 {
-    size_t n = 0;
-    for (struct vg_listen_item *it = items; it; it = it->next)
-        n++;
-    struct listen_ref *refs = vg_malloc(n * sizeof *refs);
-    struct vg_events_piece *pieces = vg_malloc(n * sizeof *pieces);
-    char **names = vg_calloc(n, sizeof *names);
-    char **joined = vg_calloc(n, sizeof *joined);
+    struct vg_listen_batch b;
+    struct vg_events_piece *pieces = NULL;
     int exit_code = VG_EXIT_OK;
-    size_t np = 0;
-    if (!refs || !pieces || !names || !joined) {
+    if (vg_listen_batch_make(l, items, &b) != 0 ||
+        !(pieces = vg_malloc((b.n ? b.n : 1) * sizeof *pieces))) {
         fprintf(stderr, "vigie match: out of memory\n");
         exit_code = VG_EXIT_FAIL;
         goto out;
     }
-    n = 0;
-    for (struct vg_listen_item *it = items; it; it = it->next, n++)
-        refs[n] = (struct listen_ref){it, n};
-    vg_sort(refs, n, sizeof *refs, by_conn);
-    for (size_t i = 0; i < n;) {
-        /* items i..j-1: one connection, each following the other without a gap */
-        size_t j = i + 1, len = refs[i].it->len;
-        while (j < n && refs[j].it->conn == refs[i].it->conn &&
-               refs[j].it->first == refs[j - 1].it->first + refs[j - 1].it->lines)
-            len += refs[j++].it->len;
-        struct vg_events_piece *p = &pieces[np];
-        p->first = refs[i].it->first;
-        p->len = len;
-        if (j == i + 1) {
-            p->data = refs[i].it->data;
-        } else {
-            char *d = joined[np] = vg_malloc(len);
-            if (!d) {
-                fprintf(stderr, "vigie match: out of memory\n");
-                exit_code = VG_EXIT_FAIL;
-                goto out;
-            }
-            for (size_t k = i, at = 0; k < j; at += refs[k].it->len, k++)
-                memcpy(d + at, refs[k].it->data, refs[k].it->len);
-            p->data = d;
-        }
-        char name[40];
-        snprintf(name, sizeof name, "#%u", refs[i].it->conn);
-        size_t nl = strlen(run->path) + strlen(name) + 6;
-        if (!(names[np] = vg_malloc(nl))) {
-            fprintf(stderr, "vigie match: out of memory\n");
-            exit_code = VG_EXIT_FAIL;
-            goto out;
-        }
-        snprintf(names[np], nl, "unix:%s%s", run->path, name);
-        p->source = names[np];
-        np++;
-        i = j;
-    }
+    for (size_t i = 0; i < b.n; i++)
+        pieces[i] = (struct vg_events_piece){b.v[i].data, b.v[i].len, b.v[i].source, b.v[i].first};
     struct vg_diag d;
     vg_diag_clear(&d);
     int r = 0;
     if (run->rec) {
-        r = vg_events_record_batch(run->rec, opts, pieces, np, listen_piece, flush_out, o, st, &d);
+        r = vg_events_record_batch(run->rec, opts, pieces, b.n, listen_piece, flush_out, o, st, &d);
     } else {
-        for (size_t i = 0; i < np && !r; i++) {
+        for (size_t i = 0; i < b.n && !r; i++) {
             listen_piece(o, &pieces[i]);
             r = vg_match_scan_mem(o->idx, opts, pieces[i].data, pieces[i].len, sink, st, &d);
         }
@@ -623,14 +567,8 @@ static int listen_batch(struct listen_run *run, struct vg_listen_item *items, st
         run->batches++;
     }
 out:
-    for (size_t i = 0; i < n && names && joined; i++) {
-        free(names[i]);
-        free(joined[i]);
-    }
-    free(joined);
-    free(names);
     free(pieces);
-    free(refs);
+    vg_listen_batch_cleanup(&b);
     return exit_code;
 }
 
@@ -686,7 +624,7 @@ static int listen_loop(struct listen_run *run, struct out_ctx *o,
                 break;
             continue;
         }
-        exit_code = listen_batch(run, items, o, opts, sink, st);
+        exit_code = listen_batch(run, l, items, o, opts, sink, st);
         vg_listen_items_free(items);
         if (exit_code)
             break;

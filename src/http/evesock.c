@@ -18,7 +18,6 @@
 #include "util/limits.h"
 #include "util/log.h"
 #include "util/mem.h"
-#include "util/sort.h"
 #include "util/time.h"
 
 #define EVE_BATCH   2000 /* lines per batch at most */
@@ -98,86 +97,30 @@ out:
     vg_attrib_free(attrib);
 }
 
-struct ref {
-    const struct vg_listen_item *it;
-    size_t seq;
-};
-
-static int by_conn(const void *a, const void *b)
-{
-    const struct ref *x = a, *y = b;
-    if (x->it->conn != y->it->conn)
-        return x->it->conn < y->it->conn ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* The batch items as pieces: one per run of following lines of one connection, named
- * "unix:PATH#N". 0 or VG_ENOMEM. */
+/* One batch through the database thread. 0, VG_ENOMEM or the database's error (logged). */
 static int run_batch(struct vg_evesock *es, struct vg_listen_item *items)
 {
-    size_t n = 0;
-    for (struct vg_listen_item *it = items; it; it = it->next)
-        n++;
-    struct ref *refs = vg_malloc(n * sizeof *refs);
-    struct vg_events_piece *pieces = vg_calloc(n, sizeof *pieces);
-    char **names = vg_calloc(n, sizeof *names), **joined = vg_calloc(n, sizeof *joined);
-    size_t np = 0;
-    int rc = 0;
-    if (!refs || !pieces || !names || !joined) {
+    struct vg_listen_batch b;
+    struct vg_events_piece *pieces = NULL;
+    int rc = vg_listen_batch_make(es->l, items, &b);
+    if (!rc && !(pieces = vg_malloc((b.n ? b.n : 1) * sizeof *pieces)))
         rc = VG_ENOMEM;
-        goto out;
+    for (size_t i = 0; !rc && i < b.n; i++)
+        pieces[i] = (struct vg_events_piece){b.v[i].data, b.v[i].len, b.v[i].source, b.v[i].first};
+    if (!rc) {
+        const char *path = vg_listen_path(es->l);
+        struct work w = {es, pieces, b.n, NULL, 0, {0}, 0, {{0}, {0}, 0, -1}};
+        vg_diag_clear(&w.d);
+        rc = vg_server_run_db(es->srv, ingest, &w);
+        if (rc == VG_EIO)
+            vg_error("eve socket %s: a batch of %zu lines was not stored: the commit failed", path,
+                     (size_t)w.st.lines);
+        else if (!rc && w.rc)
+            vg_error("eve socket %s: a batch was not stored: %s", path, w.d.message);
+        rc = rc ? rc : w.rc;
     }
-    n = 0;
-    for (struct vg_listen_item *it = items; it; it = it->next, n++)
-        refs[n] = (struct ref){it, n};
-    vg_sort(refs, n, sizeof *refs, by_conn);
-    const char *path = vg_listen_path(es->l);
-    for (size_t i = 0; i < n; np++) {
-        size_t j = i + 1, len = refs[i].it->len;
-        while (j < n && refs[j].it->conn == refs[i].it->conn &&
-               refs[j].it->first == refs[j - 1].it->first + refs[j - 1].it->lines)
-            len += refs[j++].it->len;
-        struct vg_events_piece *p = &pieces[np];
-        p->first = refs[i].it->first;
-        p->len = len;
-        p->data = refs[i].it->data;
-        if (j > i + 1) {
-            char *d = joined[np] = vg_malloc(len);
-            if (!d) {
-                rc = VG_ENOMEM;
-                goto out;
-            }
-            for (size_t k = i, at = 0; k < j; at += refs[k].it->len, k++)
-                memcpy(d + at, refs[k].it->data, refs[k].it->len);
-            p->data = d;
-        }
-        size_t nl = strlen(path) + 32;
-        if (!(names[np] = vg_malloc(nl))) {
-            rc = VG_ENOMEM;
-            goto out;
-        }
-        snprintf(names[np], nl, "unix:%s#%u", path, refs[i].it->conn);
-        p->source = names[np];
-        i = j;
-    }
-    struct work w = {es, pieces, np, NULL, 0, {0}, 0, {{0}, {0}, 0, -1}};
-    vg_diag_clear(&w.d);
-    rc = vg_server_run_db(es->srv, ingest, &w);
-    if (rc == VG_EIO)
-        vg_error("eve socket %s: a batch of %zu pieces was not stored: the commit failed", path,
-                 np);
-    else if (!rc && w.rc)
-        vg_error("eve socket %s: a batch was not stored: %s", path, w.d.message);
-    rc = rc ? rc : w.rc;
-out:
-    for (size_t i = 0; i < n && names && joined; i++) {
-        free(names[i]);
-        free(joined[i]);
-    }
-    free(joined);
-    free(names);
     free(pieces);
-    free(refs);
+    vg_listen_batch_cleanup(&b);
     return rc;
 }
 

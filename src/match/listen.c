@@ -20,6 +20,7 @@
 
 #include "util/limits.h"
 #include "util/mem.h"
+#include "util/sort.h"
 
 #define READ_BLOCK 65536 /* bytes read from a connection at a time */
 
@@ -454,6 +455,80 @@ void vg_listen_close(struct vg_listen *l)
     pthread_mutex_destroy(&l->mu);
     free(l->path);
     free(l);
+}
+
+/* An item and its place in the batch (the sort keeps a connection's items in order). */
+struct ref {
+    const struct vg_listen_item *it;
+    size_t seq;
+};
+
+static int by_conn(const void *a, const void *b)
+{
+    const struct ref *x = a, *y = b;
+    if (x->it->conn != y->it->conn)
+        return x->it->conn < y->it->conn ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int vg_listen_batch_make(const struct vg_listen *l, const struct vg_listen_item *items,
+                         struct vg_listen_batch *b)
+{
+    memset(b, 0, sizeof *b);
+    size_t n = 0;
+    for (const struct vg_listen_item *it = items; it; it = it->next)
+        n++;
+    if (!n)
+        return 0;
+    struct ref *refs = vg_malloc(n * sizeof *refs);
+    b->v = vg_calloc(n, sizeof *b->v);
+    b->mem = vg_calloc(2 * n, sizeof *b->mem); /* a name and maybe joined lines per piece */
+    if (!refs || !b->v || !b->mem) {
+        free(refs);
+        return VG_ENOMEM;
+    }
+    n = 0;
+    for (const struct vg_listen_item *it = items; it; it = it->next, n++)
+        refs[n] = (struct ref){it, n};
+    vg_sort(refs, n, sizeof *refs, by_conn);
+    size_t room = strlen(l->path) + 32;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc;) {
+        size_t j = i + 1, len = refs[i].it->len;
+        while (j < n && refs[j].it->conn == refs[i].it->conn &&
+               refs[j].it->first == refs[j - 1].it->first + refs[j - 1].it->lines)
+            len += refs[j++].it->len;
+        struct vg_listen_piece *p = &b->v[b->n];
+        p->conn = refs[i].it->conn;
+        p->first = refs[i].it->first;
+        p->len = len;
+        p->data = refs[i].it->data;
+        char *name = b->mem[b->nmem++] = vg_malloc(room);
+        char *joined = j > i + 1 ? (b->mem[b->nmem++] = vg_malloc(len)) : NULL;
+        if (!name || (j > i + 1 && !joined)) {
+            rc = VG_ENOMEM;
+            break;
+        }
+        snprintf(name, room, "unix:%s#%u", l->path, p->conn);
+        p->source = name;
+        for (size_t k = i, at = 0; joined && k < j; at += refs[k].it->len, k++)
+            memcpy(joined + at, refs[k].it->data, refs[k].it->len);
+        if (joined)
+            p->data = joined;
+        b->n++;
+        i = j;
+    }
+    free(refs);
+    return rc;
+}
+
+void vg_listen_batch_cleanup(struct vg_listen_batch *b)
+{
+    for (size_t i = 0; i < b->nmem; i++)
+        free(b->mem[i]);
+    free(b->mem);
+    free(b->v);
+    memset(b, 0, sizeof *b);
 }
 
 struct vg_listen_counts vg_listen_counts(struct vg_listen *l)

@@ -67,6 +67,27 @@ void vg_listen_stop(struct vg_listen *l);
 /* Stops if not stopped, frees what is queued, removes the socket file (if still ours). */
 void vg_listen_close(struct vg_listen *l);
 
+/* A batch taken, cut into pieces: each a run of lines of one connection following each other
+ * (no line dropped or skipped between them), pieces of a connection in order. */
+struct vg_listen_piece {
+    const char *data; /* whole lines */
+    size_t len;
+    const char *source; /* "unix:PATH#N" */
+    unsigned conn;
+    uint64_t first; /* line number of data's first line in its connection */
+};
+struct vg_listen_batch {
+    struct vg_listen_piece *v;
+    size_t n;
+    char **mem; /* what the pieces point to that is not the items' (nmem of them) */
+    size_t nmem;
+};
+/* Cuts the items into pieces (they point into the items, which must outlive b). 0 or
+ * VG_ENOMEM; free b with vg_listen_batch_cleanup either way. */
+int vg_listen_batch_make(const struct vg_listen *l, const struct vg_listen_item *items,
+                         struct vg_listen_batch *b);
+void vg_listen_batch_cleanup(struct vg_listen_batch *b);
+
 /* The counts so far in total. */
 struct vg_listen_counts vg_listen_counts(struct vg_listen *l);
 /* The counts of the connections, numbered from 1: *n of them in *out (free it). 0 or

@@ -61,6 +61,16 @@ static void send_all(int fd, const char *data, size_t len)
     }
 }
 
+/* A listener on path whose queue holds max_lines lines. */
+static struct vg_listen *open_listener(size_t max_lines)
+{
+    struct vg_listen *l = NULL;
+    struct vg_listen_opts o = {max_lines, 4 * (size_t)VG_MAX_LINE, NULL, NULL};
+    struct vg_diag d;
+    assert_int_equal(vg_listen_open(path, &o, &l, &d), 0);
+    return l;
+}
+
 /* Waits (5 s at most) until the listener counts `lines` lines. */
 static void wait_lines(struct vg_listen *l, uint64_t lines)
 {
@@ -87,10 +97,7 @@ static void take_all(struct vg_listen *l, char *out, size_t cap)
 static void lines_across_writes_numbered_per_connection(void **state)
 {
     (void)state;
-    struct vg_listen *l;
-    struct vg_listen_opts o = {100, 4 * (size_t)VG_MAX_LINE, NULL, NULL};
-    struct vg_diag d;
-    assert_int_equal(vg_listen_open(path, &o, &l, &d), 0);
+    struct vg_listen *l = open_listener(100);
     struct stat sb;
     assert_int_equal(stat(path, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0660);
@@ -118,10 +125,7 @@ static void lines_across_writes_numbered_per_connection(void **state)
 static void full_queue_drops_and_counts(void **state)
 {
     (void)state;
-    struct vg_listen *l;
-    struct vg_listen_opts o = {3, 4 * (size_t)VG_MAX_LINE, NULL, NULL};
-    struct vg_diag d;
-    assert_int_equal(vg_listen_open(path, &o, &l, &d), 0);
+    struct vg_listen *l = open_listener(3);
     int a = sensor();
     send_all(a, "1\n2\n3\n4\n5\n", 10); /* 3 fit, 2 dropped: the writer never waits */
     wait_lines(l, 5);
@@ -149,10 +153,7 @@ static void full_queue_drops_and_counts(void **state)
 static void overlong_lines_skipped_connection_goes_on(void **state)
 {
     (void)state;
-    struct vg_listen *l;
-    struct vg_listen_opts o = {100, 4 * (size_t)VG_MAX_LINE, NULL, NULL};
-    struct vg_diag d;
-    assert_int_equal(vg_listen_open(path, &o, &l, &d), 0);
+    struct vg_listen *l = open_listener(100);
     size_t big = 3 * (size_t)VG_MAX_LINE;
     char *x = malloc(big);
     assert_non_null(x);
@@ -189,10 +190,7 @@ static void overlong_lines_skipped_connection_goes_on(void **state)
 static void take_caps_and_waits(void **state)
 {
     (void)state;
-    struct vg_listen *l;
-    struct vg_listen_opts o = {100, 4 * (size_t)VG_MAX_LINE, NULL, NULL};
-    struct vg_diag d;
-    assert_int_equal(vg_listen_open(path, &o, &l, &d), 0);
+    struct vg_listen *l = open_listener(100);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_null(vg_listen_take(l, 10, 10, 50)); /* nothing: waits 50 ms */
