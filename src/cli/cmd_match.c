@@ -518,9 +518,12 @@ static void listen_piece(void *ctx, const struct vg_events_piece *p)
     o->base = p->first - 1;
 }
 
+#define LISTEN_BUSY 100 /* listen_batch: the database was locked past its busy timeout */
+
 /* Matches one batch: a piece per run of consecutive lines of one connection (named
  * "unix:PATH#N", its lines counted from 1 in the connection), printed, and with --record
- * recorded in one transaction. 0 or an exit code. */
+ * recorded in one transaction. 0, an exit code, or LISTEN_BUSY (nothing of the batch stored
+ * or counted in st: it may be tried again). */
 static int listen_batch(struct listen_run *run, const struct vg_listen *l,
                         struct vg_listen_item *items, struct out_ctx *o,
                         const struct vg_match_scan_opts *opts, const struct vg_match_sink *sink,
@@ -540,6 +543,7 @@ static int listen_batch(struct listen_run *run, const struct vg_listen *l,
     struct vg_diag d;
     vg_diag_clear(&d);
     int r = 0;
+    struct vg_match_stats before = *st;
     if (run->rec) {
         r = vg_events_record_batch(run->rec, opts, pieces, b.n, listen_piece, flush_out, o, st, &d);
     } else {
@@ -553,6 +557,12 @@ static int listen_batch(struct listen_run *run, const struct vg_listen *l,
     if (o->write_failed) {
         fprintf(stderr, "vigie match: cannot write the output\n");
         exit_code = VG_EXIT_FAIL;
+    } else if (r == VG_EBUSY) {
+        struct vg_shown sm;
+        fprintf(stderr, "vigie match: %s; the batch is tried again\n",
+                vg_shown_msg(d.message, &sm));
+        *st = before;
+        exit_code = LISTEN_BUSY;
     } else if (r) {
         struct vg_shown sm;
         fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
@@ -624,7 +634,16 @@ static int listen_loop(struct listen_run *run, struct out_ctx *o,
                 break;
             continue;
         }
-        exit_code = listen_batch(run, l, items, o, opts, sink, st);
+        /* a database locked past its busy timeout: the batch waits, the queue fills (its
+         * lines dropped and counted), the readers go on */
+        while ((exit_code = listen_batch(run, l, items, o, opts, sink, st)) == LISTEN_BUSY &&
+               !stop_signal)
+            ;
+        if (exit_code == LISTEN_BUSY) {
+            fprintf(stderr, "vigie match: stopped while the database was busy: the queue's "
+                            "lines are not recorded\n");
+            exit_code = VG_EXIT_FAIL;
+        }
         vg_listen_items_free(items);
         if (exit_code)
             break;
@@ -692,6 +711,7 @@ static int run_match(int argc, char **argv)
     bool stats = false, strict = false, record = false, follow = false, named = false;
     const char *db = NULL, *state = NULL, *follower = "default", *listen = NULL;
     size_t queue = 0;
+    unsigned busy_ms = 0; /* --busy-timeout, 0: the store's default */
     struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0, 0};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
@@ -719,7 +739,8 @@ static int run_match(int argc, char **argv)
             bool takes = strcmp(name, "--indicators") == 0 || strcmp(name, "--format") == 0 ||
                          strcmp(name, "--threads") == 0 || strcmp(name, "--db") == 0 ||
                          strcmp(name, "--state") == 0 || strcmp(name, "--follower") == 0 ||
-                         strcmp(name, "--listen") == 0 || strcmp(name, "--queue") == 0;
+                         strcmp(name, "--listen") == 0 || strcmp(name, "--queue") == 0 ||
+                         strcmp(name, "--busy-timeout") == 0;
             if (takes) {
                 if (eq)
                     val = eq + 1;
@@ -772,6 +793,11 @@ static int run_match(int argc, char **argv)
                     return vg_cli_usage("match", "--queue is a number of lines from 1 to "
                                                  "100000000");
                 queue = (size_t)q;
+            } else if (strcmp(name, "--busy-timeout") == 0) {
+                unsigned long long ms;
+                if (vg_str_to_u64(vg_str_c(val), 1, 600000, &ms) != 0)
+                    return vg_cli_usage("match", "--busy-timeout must be 1 to 600000 milliseconds");
+                busy_ms = (unsigned)ms;
             } else if (strcmp(name, "--stats") == 0) {
                 stats = true;
             } else if (strcmp(name, "--strict") == 0) {
@@ -808,6 +834,8 @@ static int run_match(int argc, char **argv)
         return vg_cli_usage("match", "--follow needs LOGFILE");
     if (queue && !listen)
         return vg_cli_usage("match", "--queue needs --listen");
+    if (busy_ms && !db)
+        return vg_cli_usage("match", "--busy-timeout needs --db PATH");
     if (!queue)
         queue = LISTEN_QUEUE;
     if (nlogs == 0 && !listen)
@@ -829,6 +857,8 @@ static int run_match(int argc, char **argv)
         struct vg_diag d;
         vg_diag_clear(&d);
         store = vg_store_open(db, NULL, &d);
+        if (store && busy_ms)
+            vg_store_busy_timeout(store, busy_ms);
         int rc = store ? load_db(idx, store) : VG_EXIT_FAIL;
         if (!store)
             fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
@@ -974,7 +1004,7 @@ const struct vg_command vg_cmd_match = {
     "                   [LOGFILE ... | -]\n"
     "       vigie match --follow [--state FILE | --db PATH --record [--follower NAME]]\n"
     "                   [other options as above] LOGFILE ...\n"
-    "       vigie match --listen unix:PATH [--queue N] [--db PATH --record]\n"
+    "       vigie match --listen unix:PATH [--queue N] [--db PATH --record [--busy-timeout MS]]\n"
     "                   [other options as above]\n"
     "\n"
     "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
@@ -1036,6 +1066,9 @@ const struct vg_command vg_cmd_match = {
     "                  batch is one transaction, sightings' source \"unix:PATH#N:LINE\". A\n"
     "                  line over 1 MiB or not JSON is reported and the connection goes on.\n"
     "                  On a stop: no new line, the queue is matched, then the exit (0).\n"
+    "  --busy-timeout MS  (with --db) how long a write waits for another process's lock\n"
+    "                  (default 10000); with --listen a batch that waited that long is tried\n"
+    "                  again (its lines wait, the queue fills and drops)\n"
     "  --queue N       (with --listen) lines the queue holds (default 100000; bytes: 1 KiB\n"
     "                  a line, 2 MiB at least): a line that does not fit (a slow database)\n"
     "                  is dropped and counted, a sensor is never made to wait. --stats adds\n"

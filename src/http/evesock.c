@@ -30,6 +30,7 @@ struct vg_evesock {
     pthread_t thread;
     atomic_bool stop;
     atomic_ullong malformed; /* lines the scanner could not read */
+    atomic_ullong lost;      /* lines of batches the database did not store */
     atomic_ulong shown;      /* messages logged */
 };
 
@@ -119,6 +120,9 @@ static int run_batch(struct vg_evesock *es, struct vg_listen_item *items)
             vg_error("eve socket %s: a batch was not stored: %s", path, w.d.message);
         rc = rc ? rc : w.rc;
     }
+    if (rc)
+        for (const struct vg_listen_item *it = items; it; it = it->next)
+            atomic_fetch_add(&es->lost, it->lines);
     free(pieces);
     vg_listen_batch_cleanup(&b);
     return rc;
@@ -190,6 +194,6 @@ struct vg_eve_counts vg_evesock_counts(struct vg_evesock *es)
 {
     struct vg_listen_counts c = vg_listen_counts(es->l);
     struct vg_eve_counts out = {c.connections, c.lines, c.dropped,
-                                c.malformed + atomic_load(&es->malformed)};
+                                c.malformed + atomic_load(&es->malformed), atomic_load(&es->lost)};
     return out;
 }

@@ -127,9 +127,10 @@ void vg_server_stop(struct vg_server *srv);
  * vg_server_start; vg_server_stop drains and stops it first. 0 or an error with d filled. */
 int vg_server_eve_socket(struct vg_server *srv, const char *path, size_t queue, struct vg_diag *d);
 /* The socket's counts: connections accepted, lines received, dropped (queue full), malformed
- * (over-long, or not a JSON object). */
+ * (over-long, or not a JSON object), lost (in a batch the database did not store: an error
+ * or a lock held past the busy timeout, logged). */
 struct vg_eve_counts {
-    unsigned long long connections, lines, dropped, malformed;
+    unsigned long long connections, lines, dropped, malformed, lost;
 };
 /* Whether the server has an eve socket; if so its counts in *out (any thread). */
 bool vg_server_eve_counts(struct vg_server *srv, struct vg_eve_counts *out);

@@ -316,6 +316,8 @@ def test_a_live_socket_is_refused_a_stale_one_replaced(tmp_path, sock_dir, liste
     (["--listen", "unix:/tmp/x.sock", "x.log"], "--listen reads the socket only"),
     (["--listen", "unix:/tmp/x.sock", "--follow"], "--listen reads the socket only"),
     (["--queue", "10", "x.log"], "--queue needs --listen"),
+    (["--busy-timeout", "10", "x.log"], "--busy-timeout needs --db"),
+    (["--db", "x.db", "--busy-timeout", "0", "x.log"], "--busy-timeout must be 1 to"),
     (["--listen", "unix:/tmp/x.sock", "--queue", "0"], "--queue is a number of lines"),
 ])
 def test_listen_usage_errors(tmp_path, args, message):
@@ -342,7 +344,7 @@ def test_serve_eve_socket_records_as_one_shot_and_health_counts(tmp_path, sock_d
         assert oct(os.stat(path).st_mode & 0o777) == "0o660"
         run("ioc", "import", str(tmp_path / "iocs.txt"), db=db)
         assert health(srv)["eve_socket"] == {"connections": 0, "lines": 0, "dropped": 0,
-                                             "malformed": 0}
+                                             "malformed": 0, "lost": 0}
         a, b = sensor(path), sensor(path)
         da, db_ = events(0, 6000, 1), events(6000, 12000, 2)
         write_all([(a, da.encode() + b"garbage\n"), (b, db_.encode())])
@@ -359,7 +361,7 @@ def test_serve_eve_socket_records_as_one_shot_and_health_counts(tmp_path, sock_d
         wait_for(lambda: health(srv)["eve_socket"]["malformed"] == 1, timeout=10,
                  what="the garbage counted")
         assert health(srv)["eve_socket"] == {"connections": 2, "lines": 12001, "dropped": 0,
-                                             "malformed": 1}
+                                             "malformed": 1, "lost": 0}
         # an indicator imported while the server runs matches the next events (the server's
         # index is reloaded when the indicators change)
         (tmp_path / "more.txt").write_text("domain-name fine.example\n")
@@ -389,3 +391,30 @@ def test_serve_eve_socket_on_a_plain_file_is_refused(tmp_path, sock_dir):
     p = subprocess.run([BIN, "serve", "--db", db_arg(db), "--listen", "127.0.0.1:0",
                         "--eve-socket", plain], capture_output=True, text=True, timeout=30)
     assert p.returncode == 1 and "--eve-socket" in p.stderr and "not a socket" in p.stderr
+
+
+def test_a_lock_past_the_busy_timeout_retries_the_batch_nothing_lost(tmp_path, sock_dir,
+                                                                     listener):
+    (tmp_path / "iocs.txt").write_text(IOCS)
+    db, ref = stored_db(tmp_path, "listen.db"), stored_db(tmp_path, "ref.db")
+    path = os.path.join(sock_dir, "eve.sock")
+    lst = listener(path, extra=["--db", db_arg(db), "--record", "--busy-timeout", "100"],
+                   iocs=False)
+    lock = hold_write_lock(db)
+    try:
+        s = sensor(path)
+        s.sendall(events(0, 3000).encode())
+        wait_for(lambda: "tried again" in lst.stderr(), timeout=15, what="a retry")
+        assert count(db) == 0
+    finally:
+        lock.execute("COMMIT")
+        lock.close()
+    s.sendall(events(3000, 4000).encode())
+    s.close()
+    (tmp_path / "all.json").write_text(events(0, 4000))
+    one_shot(tmp_path, tmp_path / "all.json", "--db", db_arg(ref), "--record")
+    wait_for(lambda: count(db) >= count(ref), timeout=15, what="all sightings stored")
+    assert lst.stop() == 0
+    assert sightings(db, source=False) == sightings(ref, source=False)
+    st = lst.stats()
+    assert st["listen"]["dropped"] == 0 and st["events"] == 4000  # counted once, not per try
