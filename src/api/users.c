@@ -15,8 +15,15 @@
 
 void vg_api_health(struct vg_req *req, struct vg_resp *r)
 {
-    (void)req;
-    vg_resp_json(r, 200, json_pack("{s:s,s:s}", "status", "ok", "version", VG_VERSION));
+    json_t *out = json_pack("{s:s,s:s}", "status", "ok", "version", VG_VERSION);
+    struct vg_eve_counts eve;
+    if (out && vg_server_eve_counts(req->srv, &eve))
+        json_object_set_new(out, "eve_socket",
+                            json_pack("{s:I,s:I,s:I,s:I,s:I}", "connections",
+                                      (json_int_t)eve.connections, "lines", (json_int_t)eve.lines,
+                                      "dropped", (json_int_t)eve.dropped, "malformed",
+                                      (json_int_t)eve.malformed, "lost", (json_int_t)eve.lost));
+    vg_resp_json(r, 200, out);
 }
 
 void vg_api_taxonomy(struct vg_req *req, struct vg_resp *r)

@@ -194,21 +194,28 @@ int vg_events_record(struct vg_events_recorder *rec, const struct vg_match_scan_
     return rc;
 }
 
-int vg_events_record_piece(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
-                           const char *data, size_t len, const char *source, uint64_t first,
-                           const char *follower, const struct vg_follow_position *pos,
-                           int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
-                           struct vg_diag *d)
+/* The pieces recorded in one transaction; then more (may be NULL) writes in it, then
+ * before_commit; the recorder's count of sightings is back where it was on failure. */
+static int record_tx(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                     const struct vg_events_piece *pieces, size_t n,
+                     void (*start)(void *ctx, const struct vg_events_piece *p),
+                     int (*more)(struct vg_store *st, const void *arg, struct vg_diag *d),
+                     const void *more_arg, int (*before_commit)(void *ctx), void *ctx,
+                     struct vg_match_stats *stats, struct vg_diag *d)
 {
     unsigned long long stored = rec->sightings;
     int rc = vg_store_tx_begin(rec->st, d);
     if (rc)
         return rc;
-    rec->line_base = first ? first - 1 : 0;
-    rc = vg_events_record(rec, opts, data, len, source, stats, d);
+    for (size_t i = 0; i < n && !rc; i++) {
+        rec->line_base = pieces[i].first ? pieces[i].first - 1 : 0;
+        if (start)
+            start(ctx, &pieces[i]);
+        rc = vg_events_record(rec, opts, pieces[i].data, pieces[i].len, pieces[i].source, stats, d);
+    }
     rec->line_base = 0;
-    if (!rc)
-        rc = vg_store_follow_put(rec->st, follower, pos, 1, d);
+    if (!rc && more)
+        rc = more(rec->st, more_arg, d);
     if (!rc && before_commit && (rc = before_commit(ctx)) != 0)
         vg_diag_set(d, rc, "", "cannot write the output");
     if (!rc)
@@ -216,8 +223,39 @@ int vg_events_record_piece(struct vg_events_recorder *rec, const struct vg_match
     else
         vg_store_tx_rollback(rec->st);
     if (rc)
-        rec->sightings = stored; /* none of the piece's is stored */
+        rec->sightings = stored; /* none of the pieces' is stored */
     return rc;
+}
+
+struct follower_pos {
+    const char *follower;
+    const struct vg_follow_position *pos;
+};
+
+static int put_pos(struct vg_store *st, const void *arg, struct vg_diag *d)
+{
+    const struct follower_pos *fp = arg;
+    return vg_store_follow_put(st, fp->follower, fp->pos, 1, d);
+}
+
+int vg_events_record_piece(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                           const char *data, size_t len, const char *source, uint64_t first,
+                           const char *follower, const struct vg_follow_position *pos,
+                           int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
+                           struct vg_diag *d)
+{
+    struct vg_events_piece piece = {data, len, source, first};
+    struct follower_pos fp = {follower, pos};
+    return record_tx(rec, opts, &piece, 1, NULL, put_pos, &fp, before_commit, ctx, stats, d);
+}
+
+int vg_events_record_batch(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                           const struct vg_events_piece *pieces, size_t n,
+                           void (*start)(void *ctx, const struct vg_events_piece *p),
+                           int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
+                           struct vg_diag *d)
+{
+    return record_tx(rec, opts, pieces, n, start, NULL, NULL, before_commit, ctx, stats, d);
 }
 
 int vg_events_ingest(struct vg_store *st, struct vg_events_index *ei, const struct vg_actor *who,

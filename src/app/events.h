@@ -62,6 +62,23 @@ int vg_events_record_piece(struct vg_events_recorder *rec, const struct vg_match
                            const char *follower, const struct vg_follow_position *pos,
                            int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
                            struct vg_diag *d);
+/* Pieces of logs recorded in one transaction (`vigie match --listen --record`: a batch of
+ * lines taken from the socket's queue, one piece per run of lines of one connection). */
+struct vg_events_piece {
+    const char *data; /* whole lines */
+    size_t len;
+    const char *source; /* sightings' "source": "SOURCE:LINE" */
+    uint64_t first;     /* line number of data's first line in source (from 1) */
+};
+/* vg_events_record over the n pieces in one transaction: start (may be NULL) is called with
+ * ctx before each piece is scanned (to name it in what is printed), before_commit (may be
+ * NULL) as for vg_events_record_piece. Make the recorder with a batch of SIZE_MAX. 0 or an
+ * error with d filled (then none of the pieces' sightings is stored or counted). */
+int vg_events_record_batch(struct vg_events_recorder *rec, const struct vg_match_scan_opts *opts,
+                           const struct vg_events_piece *pieces, size_t n,
+                           void (*start)(void *ctx, const struct vg_events_piece *p),
+                           int (*before_commit)(void *ctx), void *ctx, struct vg_match_stats *stats,
+                           struct vg_diag *d);
 /* What the recorder did so far: sightings stored, distinct alerts they counted in, hits of
  * indicators without a database id. */
 struct vg_events_counts {

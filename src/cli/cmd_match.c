@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "cli/commands.h"
 #include "core/attrib.h"
 #include "match/follow.h"
+#include "match/listen.h"
 #include "match/match.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -529,13 +531,253 @@ out:
     return exit_code;
 }
 
+/* ---- --listen ---- */
+
+#define LISTEN_WAIT_MS 100    /* a line waits in the queue this long at most before its batch */
+#define LISTEN_BATCH   2000   /* lines per batch at most */
+#define LISTEN_QUEUE   100000 /* lines the queue holds by default (--queue) */
+#define LISTEN_MS_MAX  10000  /* latencies are counted per millisecond up to this */
+
+static atomic_ulong listen_shown; /* messages of the readers shown */
+
+/* A reader's message (thread-safe): "unix:PATH#N:LINE: message". */
+static void listen_note(void *ctx, unsigned conn, uint64_t line, const char *message)
+{
+    if (atomic_fetch_add(&listen_shown, 1) >= BAD_SHOWN)
+        return;
+    struct vg_shown sp, sm;
+    const char *path = vg_shown(vg_str_c(ctx), VG_SHOWN_ROOM, &sp);
+    if (line)
+        fprintf(stderr, "unix:%s#%u:%llu: %s\n", path, conn, (unsigned long long)line,
+                vg_shown_msg(message, &sm));
+    else
+        fprintf(stderr, "vigie match: unix:%s#%u: %s\n", path, conn, vg_shown_msg(message, &sm));
+}
+
+/* What --listen was given, and what it counts. */
+struct listen_run {
+    const char *path;               /* the socket */
+    size_t queue;                   /* --queue */
+    struct vg_events_recorder *rec; /* --record, or NULL */
+    uint64_t *latency_ms;           /* [LISTEN_MS_MAX + 1]: lines by queue-to-output time */
+    uint64_t batches;
+    struct vg_live *live; /* the indicators, reloaded between batches */
+};
+
+static int64_t listen_now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* The hits printed next are of piece p. */
+static void listen_piece(void *ctx, const struct vg_events_piece *p)
+{
+    struct out_ctx *o = ctx;
+    o->file = o->name = p->source;
+    o->base = p->first - 1;
+}
+
+#define LISTEN_BUSY 100 /* listen_batch: the database was locked past its busy timeout */
+
+/* Matches one batch: a piece per run of consecutive lines of one connection (named
+ * "unix:PATH#N", its lines counted from 1 in the connection), printed, and with --record
+ * recorded in one transaction. 0, an exit code, or LISTEN_BUSY (nothing of the batch stored
+ * or counted in st: it may be tried again). */
+static int listen_batch(struct listen_run *run, const struct vg_listen *l,
+                        struct vg_listen_item *items, struct out_ctx *o,
+                        const struct vg_match_scan_opts *opts, const struct vg_match_sink *sink,
+                        struct vg_match_stats *st)
+{
+    struct vg_listen_batch b;
+    struct vg_events_piece *pieces = NULL;
+    int exit_code = VG_EXIT_OK;
+    if (vg_listen_batch_make(l, items, &b) != 0 ||
+        !(pieces = vg_malloc((b.n ? b.n : 1) * sizeof *pieces))) {
+        fprintf(stderr, "vigie match: out of memory\n");
+        exit_code = VG_EXIT_FAIL;
+        goto out;
+    }
+    for (size_t i = 0; i < b.n; i++)
+        pieces[i] = (struct vg_events_piece){b.v[i].data, b.v[i].len, b.v[i].source, b.v[i].first};
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    int r = 0;
+    struct vg_match_stats before = *st;
+    if (run->rec) {
+        r = vg_events_record_batch(run->rec, opts, pieces, b.n, listen_piece, flush_out, o, st, &d);
+    } else {
+        for (size_t i = 0; i < b.n && !r; i++) {
+            listen_piece(o, &pieces[i]);
+            r = vg_match_scan_mem(o->idx, opts, pieces[i].data, pieces[i].len, sink, st, &d);
+        }
+        if (!r)
+            r = flush_out(o);
+    }
+    if (o->write_failed) {
+        fprintf(stderr, "vigie match: cannot write the output\n");
+        exit_code = VG_EXIT_FAIL;
+    } else if (r == VG_EBUSY) {
+        struct vg_shown sm;
+        fprintf(stderr, "vigie match: %s; the batch is tried again\n",
+                vg_shown_msg(d.message, &sm));
+        *st = before;
+        exit_code = LISTEN_BUSY;
+    } else if (r) {
+        struct vg_shown sm;
+        fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
+        exit_code = VG_EXIT_FAIL;
+    }
+    if (!exit_code) {
+        int64_t now = listen_now_ns();
+        for (const struct vg_listen_item *it = items; it; it = it->next) {
+            int64_t ms = (now - it->queued) / 1000000;
+            run->latency_ms[ms < 0 ? 0 : ms > LISTEN_MS_MAX ? LISTEN_MS_MAX : ms] += it->lines;
+        }
+        run->batches++;
+    }
+out:
+    free(pieces);
+    vg_listen_batch_cleanup(&b);
+    return exit_code;
+}
+
+/* Listens on the socket until SIGTERM or SIGINT, then drains the queue; the counts end in
+ * *tot and *per (*nper connections, freed by the caller). 0 or an exit code. */
+static int listen_loop(struct listen_run *run, struct out_ctx *o,
+                       const struct vg_match_scan_opts *opts, const struct vg_match_sink *sink,
+                       struct vg_match_stats *st, struct vg_listen_counts *tot,
+                       struct vg_listen_counts **per, size_t *nper)
+{
+    struct vg_shown sm;
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    size_t bytes = run->queue > SIZE_MAX / 1024 ? SIZE_MAX : run->queue * 1024;
+    if (bytes < 2 * (size_t)VG_MAX_LINE + 2)
+        bytes = 2 * (size_t)VG_MAX_LINE + 2;
+    struct vg_listen_opts lo = {run->queue, bytes, listen_note, (void *)run->path};
+    /* the listener's threads are started with SIGTERM, SIGINT and SIGHUP blocked: they come
+     * here */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_reload;
+    sigaction(SIGHUP, &sa, NULL);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    struct vg_listen *l = NULL;
+    int r = vg_listen_open(run->path, &lo, &l, &d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (r) {
+        fprintf(stderr, "vigie match: %s\n", vg_shown_msg(d.message, &sm));
+        return VG_EXIT_FAIL;
+    }
+    struct vg_shown sp;
+    fprintf(stderr, "vigie match: listening on unix:%s\n",
+            vg_shown(vg_str_c(run->path), VG_SHOWN_ROOM, &sp));
+    int exit_code = VG_EXIT_OK;
+    bool stopping = false;
+    for (;;) {
+        if (stop_signal && !stopping) {
+            vg_listen_stop(l); /* no new line: what is queued is matched, then the end */
+            stopping = true;
+        }
+        /* between two batches, the only place where the index (o->idx, and the recorder's)
+         * is replaced by a new one (live indicators; at most 100 ms after a SIGHUP) */
+        live_tick(run->live);
+        struct vg_listen_item *items =
+            vg_listen_take(l, LISTEN_BATCH, LISTEN_BATCH, LISTEN_WAIT_MS);
+        if (!items) {
+            if (stopping)
+                break;
+            continue;
+        }
+        /* a database locked past its busy timeout: the batch waits, the queue fills (its
+         * lines dropped and counted), the readers go on */
+        while ((exit_code = listen_batch(run, l, items, o, opts, sink, st)) == LISTEN_BUSY &&
+               !stop_signal)
+            ;
+        if (exit_code == LISTEN_BUSY) {
+            fprintf(stderr, "vigie match: stopped while the database was busy: the queue's "
+                            "lines are not recorded\n");
+            exit_code = VG_EXIT_FAIL;
+        }
+        vg_listen_items_free(items);
+        if (exit_code)
+            break;
+    }
+    vg_listen_stop(l);
+    *tot = vg_listen_counts(l);
+    if (vg_listen_connection_counts(l, per, nper) != 0) {
+        *per = NULL;
+        *nper = 0;
+    }
+    vg_listen_close(l);
+    return exit_code;
+}
+
+/* The lines' p-th percentile of latency (ms) in the histogram h. */
+static unsigned percentile(const uint64_t *h, double p)
+{
+    uint64_t total = 0, seen = 0;
+    for (unsigned i = 0; i <= LISTEN_MS_MAX; i++)
+        total += h[i];
+    if (!total)
+        return 0;
+    for (unsigned i = 0; i <= LISTEN_MS_MAX; i++) {
+        seen += h[i];
+        if ((double)seen >= p * (double)total)
+            return i;
+    }
+    return LISTEN_MS_MAX;
+}
+
+static void print_counts(const struct vg_listen_counts *c)
+{
+    fprintf(stderr, "\"lines\":%llu,\"dropped\":%llu,\"too_long\":%llu",
+            (unsigned long long)c->lines, (unsigned long long)c->dropped,
+            (unsigned long long)c->malformed);
+}
+
+/* --stats's "listen" member; malformed: the lines too long and those the scanner could not
+ * read (st's). */
+static void print_listen_stats(const struct listen_run *run, const struct vg_listen_counts *tot,
+                               const struct vg_listen_counts *per, size_t nper,
+                               const struct vg_match_stats *st)
+{
+    fprintf(stderr, ",\"listen\":{\"connections\":%llu,\"malformed\":%llu,",
+            (unsigned long long)tot->connections,
+            (unsigned long long)(tot->malformed + st->malformed));
+    print_counts(tot);
+    fprintf(stderr, ",\"batches\":%llu,\"latency_ms\":{\"p50\":%u,\"p99\":%u,\"max\":%u}",
+            (unsigned long long)run->batches, percentile(run->latency_ms, 0.5),
+            percentile(run->latency_ms, 0.99), percentile(run->latency_ms, 1.0));
+    fprintf(stderr, ",\"per_connection\":[");
+    for (size_t i = 0; i < nper; i++) {
+        fprintf(stderr, "%s{\"connection\":%zu,", i ? "," : "", i + 1);
+        print_counts(&per[i]);
+        fputc('}', stderr);
+    }
+    fprintf(stderr, "]}");
+}
+
 static int run_match(int argc, char **argv)
 {
     const char *iocs[VG_MAX_IOC_FILES];
     const char *logs[VG_MAX_LOG_FILES];
     size_t niocs = 0, nlogs = 0;
     bool stats = false, strict = false, record = false, follow = false, named = false;
-    const char *db = NULL, *state = NULL, *follower = "default";
+    const char *db = NULL, *state = NULL, *follower = "default", *listen = NULL;
+    size_t queue = 0;
+    unsigned busy_ms = 0; /* --busy-timeout, 0: the store's default */
     struct vg_match_scan_opts opts = {VG_MATCH_FORMAT_EVE, 0, 0};
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     opts.threads = ncpu > 0 ? (unsigned)(ncpu > 64 ? 64 : ncpu) : 1;
@@ -562,7 +804,9 @@ static int run_match(int argc, char **argv)
             name[nl] = '\0';
             bool takes = strcmp(name, "--indicators") == 0 || strcmp(name, "--format") == 0 ||
                          strcmp(name, "--threads") == 0 || strcmp(name, "--db") == 0 ||
-                         strcmp(name, "--state") == 0 || strcmp(name, "--follower") == 0;
+                         strcmp(name, "--state") == 0 || strcmp(name, "--follower") == 0 ||
+                         strcmp(name, "--listen") == 0 || strcmp(name, "--queue") == 0 ||
+                         strcmp(name, "--busy-timeout") == 0;
             if (takes) {
                 if (eq)
                     val = eq + 1;
@@ -604,6 +848,22 @@ static int run_match(int argc, char **argv)
                     return vg_cli_usage("match", "--follower needs a name");
                 follower = val;
                 named = true;
+            } else if (strcmp(name, "--listen") == 0) {
+                if (strncmp(val, "unix:", 5) != 0 || !val[5])
+                    return vg_cli_usage("match", "--listen is unix:PATH, not '%s'",
+                                        vg_shown(vg_str_c(val), 0, &sa));
+                listen = val + 5;
+            } else if (strcmp(name, "--queue") == 0) {
+                unsigned long long q;
+                if (vg_str_to_u64(vg_str_c(val), 1, 100000000, &q) != 0)
+                    return vg_cli_usage("match", "--queue is a number of lines from 1 to "
+                                                 "100000000");
+                queue = (size_t)q;
+            } else if (strcmp(name, "--busy-timeout") == 0) {
+                unsigned long long ms;
+                if (vg_str_to_u64(vg_str_c(val), 1, 600000, &ms) != 0)
+                    return vg_cli_usage("match", "--busy-timeout must be 1 to 600000 milliseconds");
+                busy_ms = (unsigned)ms;
             } else if (strcmp(name, "--stats") == 0) {
                 stats = true;
             } else if (strcmp(name, "--strict") == 0) {
@@ -623,6 +883,9 @@ static int run_match(int argc, char **argv)
         return vg_cli_usage("match", "--indicators FILE or --db PATH is required");
     if (record && !db)
         return vg_cli_usage("match", "--record needs --db PATH");
+    if (listen && (follow || nlogs || state || named))
+        return vg_cli_usage("match", "--listen reads the socket only (no LOGFILE, --follow, "
+                                     "--state or --follower)");
     if (state && !follow)
         return vg_cli_usage("match", "--state needs --follow");
     if (state && record)
@@ -635,7 +898,13 @@ static int run_match(int argc, char **argv)
             return vg_cli_usage("match", "--follow reads files, not standard input");
     if (follow && nlogs == 0)
         return vg_cli_usage("match", "--follow needs LOGFILE");
-    if (nlogs == 0)
+    if (queue && !listen)
+        return vg_cli_usage("match", "--queue needs --listen");
+    if (busy_ms && !db)
+        return vg_cli_usage("match", "--busy-timeout needs --db PATH");
+    if (!queue)
+        queue = LISTEN_QUEUE;
+    if (nlogs == 0 && !listen)
         logs[nlogs++] = "-";
 
     int exit_code = VG_EXIT_OK;
@@ -684,7 +953,7 @@ static int run_match(int argc, char **argv)
     if (record) {
         struct vg_actor who = {0, "system", "admin", 0};
         rec = vg_events_recorder_new(store, &who, idx, vg_live_attrib(live),
-                                     follow ? SIZE_MAX : RECORD_BATCH, &sink);
+                                     follow || listen ? SIZE_MAX : RECORD_BATCH, &sink);
         if (!rec) {
             fprintf(stderr, "vigie match: out of memory\n");
             exit_code = VG_EXIT_FAIL;
@@ -699,6 +968,13 @@ static int run_match(int argc, char **argv)
         exit_code = follow_logs(&run, &o, &opts, &sink, &st);
         nlogs = 0;
     }
+    static uint64_t latency_ms[LISTEN_MS_MAX + 1];
+    struct listen_run lrun = {listen, queue, rec, latency_ms, 0, live};
+    struct vg_listen_counts ltot = {0};
+    struct vg_listen_counts *lper = NULL;
+    size_t nper = 0;
+    if (listen && exit_code == VG_EXIT_OK)
+        exit_code = listen_loop(&lrun, &o, &opts, &sink, &st, &ltot, &lper, &nper);
     for (size_t i = 0; record && i < nlogs; i++) {
         o.file = nlogs > 1 ? logs[i] : NULL;
         o.name = logs[i];
@@ -759,7 +1035,7 @@ static int run_match(int argc, char **argv)
             "\"load_seconds\":%.3f,\"load_cpu_seconds\":%.3f,\"index_bytes\":%zu,\"bytes_per_indicator\":%.1f,"
             "\"load_rss_kib\":%ld,\"scan_seconds\":%.3f,\"mb_per_s\":%.1f,"
             "\"scan_cpu_seconds\":%.3f,"
-            "\"mb_per_cpu_s\":%.1f,\"threads\":%u}\n",
+            "\"mb_per_cpu_s\":%.1f,\"threads\":%u",
             (unsigned long long)st.events, (unsigned long long)st.lines,
             (unsigned long long)st.bytes, (unsigned long long)st.hits,
             (unsigned long long)st.malformed, (unsigned long long)st.dropped, n,
@@ -768,7 +1044,11 @@ static int run_match(int argc, char **argv)
             rss1 >= 0 && rss0 >= 0 ? rss1 - rss0 : -1, scan_s,
             scan_s > 0 ? (double)st.bytes / 1e6 / scan_s : 0.0, scan_cpu,
             scan_cpu > 0 ? (double)st.bytes / 1e6 / scan_cpu : 0.0, opts.threads);
+        if (listen)
+            print_listen_stats(&lrun, &ltot, lper, nper, &st);
+        fprintf(stderr, "}\n");
     }
+    free(lper);
     vg_buf_cleanup(&o.line);
     vg_live_free(live);
     vg_store_close(store);
@@ -783,6 +1063,8 @@ const struct vg_command vg_cmd_match = {
     "                   [LOGFILE ... | -]\n"
     "       vigie match --follow [--state FILE | --db PATH --record [--follower NAME]]\n"
     "                   [other options as above] LOGFILE ...\n"
+    "       vigie match --listen unix:PATH [--queue N] [--db PATH --record [--busy-timeout MS]]\n"
+    "                   [other options as above]\n"
     "\n"
     "Reads indicator files (lines 'TYPE VALUE', '#' comments; or CSV with 'type' and\n"
     "'value' columns; types ipv4-addr, ipv6-addr (address or CIDR), domain-name, url,\n"
@@ -833,9 +1115,27 @@ const struct vg_command vg_cmd_match = {
     "                  transaction per 5000 lines at most and per look): a restart neither\n"
     "                  loses nor repeats a sighting. --follower NAME (default \"default\")\n"
     "                  names whose positions they are.\n"
-    "  live indicators (--follow): with --db the stored indicators are looked at every\n"
-    "                  second and reloaded when they changed (an import or update, by any\n"
-    "                  process, or an expiry passed); SIGHUP reloads at once, the\n"
+    "  --listen unix:PATH  accept Suricata's eve-log output (filetype: unix_stream) on the\n"
+    "                  Unix socket PATH (made with mode 0660; a stale socket file is replaced,\n"
+    "                  one still listened on is refused) until SIGTERM or SIGINT: any number\n"
+    "                  of sensors, each connection read by its own thread into one bounded\n"
+    "                  queue; one matcher takes batches (2000 lines, or what queued in 100 ms)\n"
+    "                  and prints their hits with \"file\":\"unix:PATH#N\" (N: the\n"
+    "                  connection, from 1; \"line\" counts from 1 in it); with --record each\n"
+    "                  batch is one transaction, sightings' source \"unix:PATH#N:LINE\". A\n"
+    "                  line over 1 MiB or not JSON is reported and the connection goes on.\n"
+    "                  On a stop: no new line, the queue is matched, then the exit (0).\n"
+    "  --busy-timeout MS  (with --db) how long a write waits for another process's lock\n"
+    "                  (default 10000); with --listen a batch that waited that long is tried\n"
+    "                  again (its lines wait, the queue fills and drops)\n"
+    "  --queue N       (with --listen) lines the queue holds (default 100000; bytes: 1 KiB\n"
+    "                  a line, 2 MiB at least): a line that does not fit (a slow database)\n"
+    "                  is dropped and counted, a sensor is never made to wait. --stats adds\n"
+    "                  \"listen\": connections, lines, dropped, too_long, malformed, batches,\n"
+    "                  latency_ms (p50, p99, max: queued to printed/committed), per_connection.\n"
+    "  live indicators (--follow, --listen): with --db the stored indicators are looked at\n"
+    "                  every second and reloaded when they changed (an import or update, by\n"
+    "                  any process, or an expiry passed); SIGHUP reloads at once, the\n"
     "                  --indicators files read again. The new index is built beside the\n"
     "                  one in use and swapped in between two pieces (memory: both, for the\n"
     "                  build's time); stderr says \"indicators reloaded: N\", or, when it\n"

@@ -37,6 +37,8 @@ enum {
     OPT_SESSION_TTL,
     OPT_SESSION_IDLE,
     OPT_SECURE_COOKIES,
+    OPT_EVE_SOCKET,
+    OPT_EVE_QUEUE,
     OPT_REPORT_MIN_SECONDS,
 };
 
@@ -105,6 +107,8 @@ static int run_serve(int argc, char **argv)
         {"session-ttl", required_argument, NULL, OPT_SESSION_TTL},
         {"session-idle", required_argument, NULL, OPT_SESSION_IDLE},
         {"secure-cookies", no_argument, NULL, OPT_SECURE_COOKIES},
+        {"eve-socket", required_argument, NULL, OPT_EVE_SOCKET},
+        {"eve-queue", required_argument, NULL, OPT_EVE_QUEUE},
         {NULL, 0, NULL, 0},
     };
     struct vg_proxies proxies = {.n = 0};
@@ -118,6 +122,8 @@ static int run_serve(int argc, char **argv)
     const char *db = NULL, *prefix = "VIG", *adv_prefix = "VIGIE";
     bool demo = false;
     unsigned long long n;
+    const char *eve_socket = NULL; /* --eve-socket */
+    size_t eve_queue = 100000;
     cfg.listen = "127.0.0.1:8080";
     cfg.per_address_connections = 64;
     cfg.report_min_seconds = 3;
@@ -271,6 +277,12 @@ static int run_serve(int argc, char **argv)
             *(c == OPT_SESSION_TTL ? &cfg.session_ttl : &cfg.session_idle) = (long long)n;
             break;
         case OPT_SECURE_COOKIES: cfg.cookie_secure = true; break;
+        case OPT_EVE_SOCKET: eve_socket = optarg; break;
+        case OPT_EVE_QUEUE:
+            if (vg_str_to_u64(vg_str_c(optarg), 1, 100000000, &n) != 0)
+                return vg_cli_usage("serve", "--eve-queue must be 1 to 100000000 lines");
+            eve_queue = (size_t)n;
+            break;
         default: return vg_cli_usage("serve", "unknown option");
         }
     }
@@ -332,6 +344,11 @@ static int run_serve(int argc, char **argv)
         snprintf(url, sizeof url, "http://%s:%d", host, port);
         vg_cli_site_base(&site, url);
     }
+    if (eve_socket && vg_server_eve_socket(srv, eve_socket, eve_queue, &d) != 0) {
+        fprintf(stderr, "vigie serve: --eve-socket: %s\n", vg_shown_msg(d.message, &sm));
+        vg_server_stop(srv);
+        return VG_EXIT_FAIL;
+    }
     fprintf(stderr, "listening on http://%s:%d\n", host, port);
     if (token[0]) {
         char shown[512]; /* a PostgreSQL URI without its password */
@@ -383,6 +400,12 @@ const struct vg_command vg_cmd_serve = {
     "  --redirect-url URL    where ineligible reporters are sent\n"
     "                        (default https://www.cybermalveillance.gouv.fr/)\n"
     "  --report-rate N       public reports allowed per client address per minute (default 10)\n"
+    "  --eve-socket PATH     also accept Suricata's eve-log output (filetype: unix_stream) on\n"
+    "                        the Unix socket PATH (mode 0660): its events are matched and\n"
+    "                        recorded as POST /api/v1/events's, in batches (2000 lines or\n"
+    "                        100 ms); counts in /api/v1/health (\"eve_socket\")\n"
+    "  --eve-queue N         lines the socket's queue holds (default 100000); when it is full\n"
+    "                        (a slow database) lines are dropped and counted\n"
     "  --threads N           worker threads (default: twice the cores)\n"
     "  --readers N           threads answering reads, each with its own database connection\n"
     "                        (default: 1 on SQLite, 4 on PostgreSQL)\n"

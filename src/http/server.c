@@ -33,6 +33,7 @@
 #include "app/publication.h"
 #include "http/auth.h"
 #include "http/conns.h"
+#include "http/evesock.h"
 #include "http/hashpool.h"
 #include "http/inproc.h"
 #include "http/proxy.h"
@@ -70,6 +71,9 @@ struct job {
     size_t target_len;            /* bytes of the request target (path and query) */
     bool started;                 /* on_request was called for it (its headers are read) */
     bool head;                    /* a HEAD request (dispatched as a GET) */
+    /* vg_server_run_db: run instead of a route */
+    void (*work)(struct vg_store *st, void *ctx);
+    void *work_ctx;
 };
 
 /* The jobs waiting for one thread, oldest first (guarded by the server's qlock). */
@@ -102,6 +106,7 @@ struct vg_server {
     struct vg_loginlimit *logins;  /* the rate limit of logins */
     struct vg_token_uses *uses;    /* token uses for the database thread to write */
     struct vg_pub_cache *pub;      /* the published site (the database thread's) */
+    struct vg_evesock *eve;        /* --eve-socket (http/evesock.h), NULL: none */
 };
 
 /* A reader thread: it runs the database work of GETs on a read-only connection of its own.
@@ -395,6 +400,10 @@ static void run_job(struct vg_store *st, struct job *j)
     struct vg_resp *r = &j->resp;
     const struct vg_route *route = j->route;
     req->st = st;
+    if (j->work) { /* vg_server_run_db */
+        j->work(st, j->work_ctx);
+        return;
+    }
     vg_store_outage(st, NULL); /* forgets an earlier request's */
     if (vg_http_auth_route(req, r, route) == 0)
         route->handler(req, r);
@@ -1087,6 +1096,7 @@ void vg_server_stop(struct vg_server *srv)
 {
     if (!srv)
         return;
+    vg_evesock_stop(srv->eve); /* its last batches go through the database thread */
     /* the database and reader threads answer what is queued and end; later requests get a
      * 503. Only then is the daemon stopped: it may not be stopped with connections still
      * suspended. */
@@ -1103,6 +1113,7 @@ void vg_server_stop(struct vg_server *srv)
     if (srv->mhd)
         MHD_stop_daemon(srv->mhd);
     vg_conns_free(srv->conns); /* after the daemon: it reports its connections closed */
+    vg_evesock_free(srv->eve); /* no request reads its counts any more */
     if (srv->fd >= 0)
         close(srv->fd);
     vg_store_close(srv->store);
@@ -1122,6 +1133,46 @@ void vg_server_stop(struct vg_server *srv)
     pthread_cond_destroy(&srv->dcond);
     pthread_mutex_destroy(&srv->qlock);
     free(srv);
+}
+
+int vg_server_run_db(struct vg_server *srv, void (*work)(struct vg_store *st, void *ctx), void *ctx)
+{
+    struct job j;
+    memset(&j, 0, sizeof j);
+    j.work = work;
+    j.work_ctx = ctx;
+    pthread_mutex_lock(&srv->qlock);
+    if (srv->stopping) {
+        pthread_mutex_unlock(&srv->qlock);
+        return VG_ECONFLICT;
+    }
+    j.state = JOB_QUEUED;
+    push_job(&srv->writes, &j);
+    while (j.state != JOB_ANSWERED) /* answer_job: in-process, no connection */
+        pthread_cond_wait(&srv->dcond, &srv->qlock);
+    pthread_mutex_unlock(&srv->qlock);
+    int rc = j.in_batch && j.resp.status >= 500 ? VG_EIO : 0; /* the batch's commit failed */
+    json_decref(j.resp.json);
+    free(j.resp.text);
+    return rc;
+}
+
+int vg_server_eve_socket(struct vg_server *srv, const char *path, size_t queue, struct vg_diag *d)
+{
+    if (__atomic_load_n(&srv->eve, __ATOMIC_ACQUIRE))
+        return vg_diag_set(d, VG_EEXIST, "", "an eve socket is already open");
+    struct vg_evesock *es = vg_evesock_start(srv, path, queue, d);
+    __atomic_store_n(&srv->eve, es, __ATOMIC_RELEASE); /* the handlers read it meanwhile */
+    return es ? 0 : VG_EIO;
+}
+
+bool vg_server_eve_counts(struct vg_server *srv, struct vg_eve_counts *out)
+{
+    struct vg_evesock *es = __atomic_load_n(&srv->eve, __ATOMIC_ACQUIRE);
+    if (!es)
+        return false;
+    *out = vg_evesock_counts(es);
+    return true;
 }
 
 /* Unescapes an argument's name or value as libmicrohttpd does: '+' is a space, then %XX. */

@@ -126,6 +126,28 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
 /* Stops accepting, waits for the workers and closes everything. */
 void vg_server_stop(struct vg_server *srv);
 
+/* ---- Suricata's socket output (`vigie serve --eve-socket PATH`, http/evesock.c) ---- */
+
+/* Listens on the Unix socket path (match/listen.h: one reader per sensor, one bounded queue
+ * of queue lines, dropped and counted when full); batches of lines (2000 or 100 ms) are
+ * ingested as POST /api/v1/events's bodies are, on the database thread, with the server's
+ * events index (reloaded there when the indicators change). Call once, after
+ * vg_server_start; vg_server_stop drains and stops it first. 0 or an error with d filled. */
+int vg_server_eve_socket(struct vg_server *srv, const char *path, size_t queue, struct vg_diag *d);
+/* The socket's counts: connections accepted, lines received, dropped (queue full), malformed
+ * (over-long, or not a JSON object), lost (in a batch the database did not store: an error
+ * or a lock held past the busy timeout, logged). */
+struct vg_eve_counts {
+    unsigned long long connections, lines, dropped, malformed, lost;
+};
+/* Whether the server has an eve socket; if so its counts in *out (any thread). */
+bool vg_server_eve_counts(struct vg_server *srv, struct vg_eve_counts *out);
+/* Runs work(st, ctx) on the database thread, inside its next batch (a savepoint of the
+ * batch's transaction), and waits for the batch's commit. 0, VG_ECONFLICT (the server is
+ * stopping: not run) or VG_EIO (the batch's commit failed: nothing of work is stored). */
+int vg_server_run_db(struct vg_server *srv, void (*work)(struct vg_store *st, void *ctx),
+                     void *ctx);
+
 /* Helpers for handlers (answers: http/response.h). */
 /* The request body as a JSON object (the caller owns it; the worker thread has usually parsed
  * it already); on failure sets the error answer and returns NULL. */
