@@ -418,3 +418,50 @@ def test_a_lock_past_the_busy_timeout_retries_the_batch_nothing_lost(tmp_path, s
     assert sightings(db, source=False) == sightings(ref, source=False)
     st = lst.stats()
     assert st["listen"]["dropped"] == 0 and st["events"] == 4000  # counted once, not per try
+
+
+def dns_event(host, n):
+    return (json.dumps({"timestamp": "2026-12-01T10:00:00.000000+0000", "src_ip": "10.0.9.1",
+                        "dest_ip": "192.0.2.9", "dns": {"rrname": host}, "n": n}) + "\n").encode()
+
+
+def test_listen_reloads_the_stored_indicators_between_batches(tmp_path, sock_dir, listener):
+    (tmp_path / "iocs.txt").write_text(IOCS)
+    db = stored_db(tmp_path, "live.db")
+    path = sock_dir + "/eve.sock"
+    x = listener(path, extra=["--db", db_arg(db), "--record"], iocs=False)
+    s = sensor(path)
+    s.sendall(dns_event("late.example", 1) + dns_event("h0.evil.example", 2))
+    wait_for(lambda: count(db) == 1, timeout=10, what="the first hit recorded")
+    assert "indicators reloaded" not in x.stderr()
+    (tmp_path / "late.txt").write_text("domain-name late.example\n")
+    t0 = time.monotonic()
+    run("ioc", "import", str(tmp_path / "late.txt"), db=db)
+    wait_for(lambda: "indicators reloaded: 4" in x.stderr(), timeout=10, what="the reload")
+    took = time.monotonic() - t0
+    assert took < 1.6, f"reloaded {took:.2f} s after the import"
+    s.sendall(dns_event("late.example", 3))
+    wait_for(lambda: count(db) == 2, timeout=10, what="the new indicator's sighting")
+    got = sql(db, "SELECT i.value, s.source FROM sighting s JOIN indicator i "
+                  "ON i.id = s.indicator_id ORDER BY s.id")
+    assert [tuple(r) for r in got] == [("evil.example", f"unix:{path}#1:2"),
+                                       ("late.example", f"unix:{path}#1:3")]
+    s.close()
+    assert x.stop() == 0
+
+
+def test_listen_sighup_rereads_the_indicator_files(tmp_path, sock_dir, listener):
+    path = sock_dir + "/eve.sock"
+    x = listener(path)
+    s = sensor(path)
+    s.sendall(dns_event("late.example", 1) + dns_event("h0.evil.example", 2))
+    wait_for(lambda: len(x.lines()) == 1, timeout=10, what="the first hit")
+    (tmp_path / "iocs.txt").write_text(IOCS + "domain-name late.example\n")
+    x.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: "indicators reloaded: 4" in x.stderr(), timeout=10, what="the reload")
+    s.sendall(dns_event("late.example", 3))
+    wait_for(lambda: len(x.lines()) == 2, timeout=10, what="the new indicator's hit")
+    hit = json.loads(x.lines()[1])
+    assert hit["indicator"] == "late.example" and hit["line"] == 3
+    s.close()
+    assert x.stop() == 0
