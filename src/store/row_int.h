@@ -1,0 +1,77 @@
+/* A row of a query's result read the same way on both backends, so that the JSON of a domain's
+ * row is built once, in its backend-neutral store_<domain>.c, rather than once per backend:
+ * each backend makes a struct vg_row of its own result (sqlite_row.c, pg_row.c). Internal to
+ * store/; the builders of each domain follow, by domain. */
+#ifndef VG_STORE_ROW_INT_H
+#define VG_STORE_ROW_INT_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+struct vg_row;
+
+/* How a backend reads a column c of its row. */
+struct vg_row_ops {
+    bool (*is_null)(const struct vg_row *r, int c);     /* the column is NULL */
+    const char *(*text)(const struct vg_row *r, int c); /* its text, "" when NULL */
+    long long (*num)(const struct vg_row *r, int c);    /* its integer, 0 when NULL */
+};
+
+/* A row: valid as long as the backend's result (SQLite: until the statement's next step). */
+struct vg_row {
+    const struct vg_row_ops *ops; /* the backend's reading */
+    const void *res;              /* its result: a stepped sqlite3_stmt, a PGresult */
+    int i;                        /* the row's number in res (PostgreSQL) */
+};
+
+struct sqlite3_stmt;
+struct pg_result;
+/* The current row of a stepped SQLite statement (sqlite_row.c). */
+struct vg_row vg_row_sqlite(struct sqlite3_stmt *q);
+/* Row i of a PostgreSQL result (pg_row.c). */
+struct vg_row vg_row_pg(const struct pg_result *res, int i);
+
+static inline bool vg_row_is_null(const struct vg_row *r, int c)
+{
+    return r->ops->is_null(r, c);
+}
+
+static inline const char *vg_row_text(const struct vg_row *r, int c)
+{
+    return r->ops->text(r, c);
+}
+
+static inline long long vg_row_int(const struct vg_row *r, int c)
+{
+    return r->ops->num(r, c);
+}
+
+/* The column as a JSON string, or JSON null when NULL (store_row.c). */
+json_t *vg_row_null(const struct vg_row *r, int c);
+/* The column's text parsed as JSON; JSON null when NULL or unreadable (store_row.c). */
+json_t *vg_row_json(const struct vg_row *r, int c);
+
+/* ---- crisis (store_crisis.c): the columns each reads, from 0, are in its comment ---- */
+
+/* The columns of a member (SQL), in st_crisis_member's order. */
+#define ST_CRISIS_MEMBER_COLS                                                                      \
+    "m.id, m.kind, m.name, m.email, m.role, m.added, m.partner_id, m.org_id, m.max_tlp, m.lang"
+/* A member from ST_CRISIS_MEMBER_COLS: the link the TLP gate needs for its kind only. */
+json_t *st_crisis_member(const struct vg_row *r);
+/* A member from ST_CRISIS_MEMBER_COLS, then its acknowledgement's time (column 10, when not
+ * NULL). */
+json_t *st_crisis_pending_member(const struct vg_row *r);
+/* A log entry: id, at, author, text. */
+json_t *st_crisis_log(const struct vg_row *r);
+/* A sitrep: number, version, title, body, tlp, author, at. */
+json_t *st_crisis_sitrep(const struct vg_row *r);
+/* A crisis in a list: id, title, level, state, opened, closed. */
+json_t *st_crisis_brief(const struct vg_row *r);
+/* A crisis without its members, log and sitreps: st_crisis_brief's columns, then incidents,
+ * updated, closing, review, sitrep_every_hours, reminded. */
+json_t *st_crisis_head(const struct vg_row *r);
+/* A crisis due for a sitrep: id, sitrep_every_hours, base, reminded. */
+json_t *st_crisis_scheduled(const struct vg_row *r);
+
+#endif
