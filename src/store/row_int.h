@@ -74,4 +74,23 @@ json_t *st_crisis_head(const struct vg_row *r);
 /* A crisis due for a sitrep: id, sitrep_every_hours, base, reminded. */
 json_t *st_crisis_scheduled(const struct vg_row *r);
 
+/* ---- advisories (store_advisory.c) ---- */
+
+/* The columns of an advisory (SQL), in st_advisory's order. */
+#define ST_ADV_COLS                                                                                \
+    "id, ref, kind, year, number, status, version, title, tlp, published, draft, "                 \
+    "pending_description, authors, internal, created, updated, published_at, "                     \
+    "last_published_at, closed_at"
+/* An advisory's record from ST_ADV_COLS, without its revisions. */
+json_t *st_advisory(const struct vg_row *r);
+/* An advisory in a list, from ST_ADV_COLS: what a list shows, without contents. */
+json_t *st_advisory_brief(const struct vg_row *r);
+/* A published revision: version, date, description, publisher. */
+json_t *st_advisory_revision(const struct vg_row *r);
+/* The text a record's title and tlp columns follow: its draft, else its published content. */
+const json_t *st_advisory_working_text(const json_t *rec);
+/* q with the LIKE wildcards escaped (ESCAPE '\'), between two '%', and with lower its ASCII
+ * letters lowered; NULL when out of memory. Free it. */
+char *st_like_pattern(const char *q, bool lower);
+
 #endif
