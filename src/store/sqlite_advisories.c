@@ -124,10 +124,7 @@ static int adv_create(struct vg_store *st, const struct vg_actor *who, const jso
     long long n;
     unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
-    if (year < 1 || year > 9999)
-        return vg_diag_set(d, VG_EINVAL, "year", "year %d out of range", year);
-    if (!kind || !code || !*code)
-        return vg_diag_set(d, VG_EINVAL, "/kind", "an advisory needs a kind and its code");
+    /* year, kind and code checked by vg_store_advisory_create */
     if (sq_begin(s))
         return sq_db_error(s, d);
     if (next_number(s, prefix, kind, year, &n))
@@ -221,9 +218,7 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
     vg_time_now(now);
     snprintf(obj, sizeof obj, "advisory:%s", ref);
     const json_t *text = st_advisory_working_text(rec);
-    if (!vg_json_str(text, "title") || !vg_json_str(text, "tlp") || !vg_json_str(rec, "status"))
-        return vg_diag_set(d, VG_EINVAL, "", "advisory %s: a record needs a status and a text",
-                           ref);
+    /* its status and text checked by vg_store_advisory_save */
     if (sq_begin(s))
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "UPDATE advisory SET status = ?, version = ?, title = ?, tlp = ?, "

@@ -6,6 +6,7 @@
 
 #include "store/row_int.h"
 #include "store/store.h"
+#include "util/json.h"
 #include "util/mem.h"
 
 /* The times of an advisory's row into a (a record or a row of a list). */
@@ -78,6 +79,11 @@ int vg_store_advisory_create(struct vg_store *st, const struct vg_actor *who, co
                              const char *code, int year, const json_t *internal, json_t **out,
                              struct vg_diag *d)
 {
+    const char *kind = vg_json_str(content, "kind");
+    if (year < 1 || year > 9999)
+        return vg_diag_set(d, VG_EINVAL, "year", "year %d out of range", year);
+    if (!kind || !code || !*code)
+        return vg_diag_set(d, VG_EINVAL, "/kind", "an advisory needs a kind and its code");
     return st->ops->advisory->create(st, who, content, code, year, internal, out, d);
 }
 
@@ -96,6 +102,10 @@ int vg_store_advisory_save(struct vg_store *st, const struct vg_actor *who, cons
                            const json_t *rec, const json_t *revision, const char *action,
                            const json_t *detail, json_t **out, struct vg_diag *d)
 {
+    const json_t *text = st_advisory_working_text(rec);
+    if (!vg_json_str(text, "title") || !vg_json_str(text, "tlp") || !vg_json_str(rec, "status"))
+        return vg_diag_set(d, VG_EINVAL, "", "advisory %s: a record needs a status and a text",
+                           ref);
     return st->ops->advisory->save(st, who, ref, rec, revision, action, detail, out, d);
 }
 
