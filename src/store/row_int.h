@@ -93,4 +93,20 @@ const json_t *st_advisory_working_text(const json_t *rec);
  * letters lowered; NULL when out of memory. Free it. */
 char *st_like_pattern(const char *q, bool lower);
 
+/* ---- partners (store_partner.c) ---- */
+
+struct vg_actor;
+struct vg_token_meta;
+/* The columns of a partner (SQL), in st_partner's order. */
+#define ST_PARTNER_COLS "id, name, country, networks, contacts, max_tlp, disabled, created, updated"
+/* A partner from ST_PARTNER_COLS. */
+json_t *st_partner(const struct vg_row *r);
+/* A partner's token as listed: id, label, created, revoked, last_used. */
+json_t *st_partner_token(const struct vg_row *r);
+/* A token just made (never used nor revoked). */
+json_t *st_partner_token_new(long long id, const char *label, const char *created);
+/* The actor and token of a partner's valid token from partner id, partner name, token id,
+ * last_used. */
+void st_partner_actor(const struct vg_row *r, struct vg_actor *out, struct vg_token_meta *meta);
+
 #endif
