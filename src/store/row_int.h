@@ -109,4 +109,33 @@ json_t *st_partner_token_new(long long id, const char *label, const char *create
  * last_used. */
 void st_partner_actor(const struct vg_row *r, struct vg_actor *out, struct vg_token_meta *meta);
 
+/* ---- indicators, sightings, alerts (store_indicator.c) ---- */
+
+struct vg_incident_new;
+struct vg_diag;
+/* The query of indicators (SQL: a WHERE clause or nothing follows), in st_indicator's order. */
+#define ST_IND_SELECT                                                                              \
+    "SELECT id, type, value, tlp, source, confidence, tags, first_seen, last_seen, expires, "      \
+    "created, updated FROM indicator "
+/* The query of alerts (SQL: a WHERE clause follows), in st_alert's order. */
+#define ST_ALERT_SELECT                                                                            \
+    "SELECT a.id, a.indicator_id, i.type, i.value, i.tlp, a.org_id, o.name, a.day, "               \
+    "a.first_seen, a.last_seen, a.count, a.status, n.ref FROM alert a "                            \
+    "JOIN indicator i ON i.id = a.indicator_id LEFT JOIN org o ON o.id = a.org_id "                \
+    "LEFT JOIN incident n ON n.id = a.incident_id "
+/* An indicator from ST_IND_SELECT, or NULL when out of memory (a field left out would be
+ * merged and stored as missing). */
+json_t *st_indicator(const struct vg_row *r);
+/* A sighting: id, indicator id, type, value, org id, org name, seen, value seen, field, source,
+ * the TLP that applies. */
+json_t *st_sighting(const struct vg_row *r);
+/* An alert from ST_ALERT_SELECT. */
+json_t *st_alert(const struct vg_row *r);
+/* The incident alert id (st_alert's JSON) escalates to, with the values seen that day (an
+ * array of strings, the first 100 used) and the fields given: VG_ECONFLICT when the alert is
+ * not open any more; else core's escalation (escalate.h) into *inc (new reference) and *rec
+ * (from_alert set; cleaned by the caller). 0 or the error with d set. */
+int st_alert_incident(const json_t *alert, long long id, const json_t *seen, const json_t *fields,
+                      json_t **inc, struct vg_incident_new *rec, struct vg_diag *d);
+
 #endif
