@@ -18,7 +18,13 @@ static long long pgr_num(const struct vg_row *r, int c)
     return pg_get_int(r->res, r->i, c);
 }
 
-static const struct vg_row_ops pg_row_ops = {pgr_is_null, pgr_text, pgr_num};
+/* t, true or 1 (a boolean, or an integer 1) */
+static bool pgr_flag(const struct vg_row *r, int c)
+{
+    return pg_get_bool(r->res, r->i, c);
+}
+
+static const struct vg_row_ops pg_row_ops = {pgr_is_null, pgr_text, pgr_num, pgr_flag};
 
 struct vg_row vg_row_pg(const PGresult *res, int i)
 {

@@ -16,6 +16,7 @@ struct vg_row_ops {
     bool (*is_null)(const struct vg_row *r, int c);     /* the column is NULL */
     const char *(*text)(const struct vg_row *r, int c); /* its text, "" when NULL */
     long long (*num)(const struct vg_row *r, int c);    /* its integer, 0 when NULL */
+    bool (*flag)(const struct vg_row *r, int c);        /* a boolean or an integer, not 0 */
 };
 
 /* A row: valid as long as the backend's result (SQLite: until the statement's next step). */
@@ -45,6 +46,11 @@ static inline const char *vg_row_text(const struct vg_row *r, int c)
 static inline long long vg_row_int(const struct vg_row *r, int c)
 {
     return r->ops->num(r, c);
+}
+
+static inline bool vg_row_bool(const struct vg_row *r, int c)
+{
+    return r->ops->flag(r, c);
 }
 
 /* The column as a JSON string, or JSON null when NULL (store_row.c). */
@@ -137,5 +143,16 @@ json_t *st_alert(const struct vg_row *r);
  * (from_alert set; cleaned by the caller). 0 or the error with d set. */
 int st_alert_incident(const json_t *alert, long long id, const json_t *seen, const json_t *fields,
                       json_t **inc, struct vg_incident_new *rec, struct vg_diag *d);
+
+/* ---- inbound mail (store_inbound.c) ---- */
+
+/* The columns of an inbound message (SQL, of table inbound), in st_inbound's order. */
+#define ST_INBOUND_COLS                                                                            \
+    "id, message_id, sha256, size, sender, subject, received, outcome, reason, ref, queue_id, "    \
+    "(SELECT count(*) FROM inbound_attachment a WHERE a.inbound_id = inbound.id)"
+/* An inbound message from ST_INBOUND_COLS. */
+json_t *st_inbound(const struct vg_row *r);
+/* An attachment: id, name, media_type, size, sha256, is_archive, kept. */
+json_t *st_inbound_attachment(const struct vg_row *r);
 
 #endif
