@@ -24,7 +24,12 @@ static bool pgr_flag(const struct vg_row *r, int c)
     return pg_get_bool(r->res, r->i, c);
 }
 
-static const struct vg_row_ops pg_row_ops = {pgr_is_null, pgr_text, pgr_num, pgr_flag};
+static size_t pgr_len(const struct vg_row *r, int c)
+{
+    return (size_t)PQgetlength(r->res, r->i, c);
+}
+
+static const struct vg_row_ops pg_row_ops = {pgr_is_null, pgr_text, pgr_num, pgr_flag, pgr_len};
 
 struct vg_row vg_row_pg(const PGresult *res, int i)
 {

@@ -6,6 +6,7 @@
 #define VG_STORE_ROW_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -17,6 +18,7 @@ struct vg_row_ops {
     const char *(*text)(const struct vg_row *r, int c); /* its text, "" when NULL */
     long long (*num)(const struct vg_row *r, int c);    /* its integer, 0 when NULL */
     bool (*flag)(const struct vg_row *r, int c);        /* a boolean or an integer, not 0 */
+    size_t (*len)(const struct vg_row *r, int c);       /* its text's length in bytes */
 };
 
 /* A row: valid as long as the backend's result (SQLite: until the statement's next step). */
@@ -51,6 +53,11 @@ static inline long long vg_row_int(const struct vg_row *r, int c)
 static inline bool vg_row_bool(const struct vg_row *r, int c)
 {
     return r->ops->flag(r, c);
+}
+
+static inline size_t vg_row_len(const struct vg_row *r, int c)
+{
+    return r->ops->len(r, c);
 }
 
 /* The column as a JSON string, or JSON null when NULL (store_row.c). */
@@ -154,5 +161,16 @@ int st_alert_incident(const json_t *alert, long long id, const json_t *seen, con
 json_t *st_inbound(const struct vg_row *r);
 /* An attachment: id, name, media_type, size, sha256, is_archive, kept. */
 json_t *st_inbound_attachment(const struct vg_row *r);
+
+/* ---- TAXII (store_taxii.c) ---- */
+
+struct vg_taxii_row;
+/* The columns of a collection (SQL), in st_taxii_coll's order. */
+#define ST_TAXII_COLL_COLS "id, title, description, readers, writers, created, updated"
+/* A collection from ST_TAXII_COLL_COLS. */
+json_t *st_taxii_coll(const struct vg_row *r);
+/* An object version's row from added, id, type, spec_version, version, tlp, object (pointing
+ * into r: valid as long as r). */
+void st_taxii_object(const struct vg_row *r, struct vg_taxii_row *row);
 
 #endif

@@ -23,7 +23,12 @@ static bool sq_flag(const struct vg_row *r, int c)
     return sqlite3_column_int64((sqlite3_stmt *)r->res, c) != 0;
 }
 
-static const struct vg_row_ops sq_row_ops = {sq_is_null, sq_text, sq_num, sq_flag};
+static size_t sq_len(const struct vg_row *r, int c)
+{
+    return (size_t)sqlite3_column_bytes((sqlite3_stmt *)r->res, c);
+}
+
+static const struct vg_row_ops sq_row_ops = {sq_is_null, sq_text, sq_num, sq_flag, sq_len};
 
 struct vg_row vg_row_sqlite(sqlite3_stmt *q)
 {
