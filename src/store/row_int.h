@@ -173,4 +173,15 @@ json_t *st_taxii_coll(const struct vg_row *r);
  * into r: valid as long as r). */
 void st_taxii_object(const struct vg_row *r, struct vg_taxii_row *row);
 
+/* ---- moving data (store_dump.c) ---- */
+
+/* A name from the catalog that may be quoted into SQL: 1..VG_DUMP_NAME_MAX of [a-z0-9_]. */
+bool st_dump_plain_name(const char *n);
+/* The order in which count tables are copied, parents first: refs[i * stride + j] says that
+ * table i refers to table j; each round takes the first table (by index) whose parents are
+ * all taken, a table referring to itself aside. order[0..count) gets their indexes. 0, or
+ * VG_EINVAL with d set when the references make a cycle or count exceeds
+ * VG_DUMP_TABLES_MAX. */
+int st_dump_order(size_t count, const bool *refs, size_t stride, size_t *order, struct vg_diag *d);
+
 #endif
