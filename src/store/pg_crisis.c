@@ -259,8 +259,7 @@ static int log_add(struct vg_store *st, const struct vg_actor *who, long long id
               &pp, NULL, &lid, d);
     if (rc)
         return rc;
-    json_t *e = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)lid, "at", now, "author",
-                          who->name, "text", text);
+    json_t *e = st_crisis_log_entry(lid, now, who->name, text);
     return write_end_entry(st, who, id, "crisis.log", NULL, e, out, d);
 }
 
@@ -323,15 +322,10 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
         return pg_fail(p, d);
     long long last = pg_get_int(r, 0, 0), vmax = pg_get_int(r, 0, 1);
     PQclear(r);
-    if (number && vmax == 0) {
+    if ((rc = st_crisis_sitrep_number(id, last, vmax, &number, &version, d))) {
         pg_rollback(p);
-        return vg_diag_set(d, VG_ENOENT, "/number", "/number: crisis %lld has no sitrep %lld", id,
-                           number);
+        return rc;
     }
-    if (number)
-        version = vmax + 1;
-    else
-        number = last + 1;
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
     pg_param_int(&pp, number);
@@ -347,12 +341,8 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
               &pp, NULL, NULL, d);
     if (rc)
         return rc;
-    json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "number", (json_int_t)number, "version",
-                          (json_int_t)version, "title", vg_json_str(sr, "title"), "body",
-                          vg_json_str(sr, "body"), "tlp", vg_json_str(sr, "tlp"), "author",
-                          who->name, "at", now);
-    json_t *detail = json_pack("{s:I,s:I,s:s}", "number", (json_int_t)number, "version",
-                               (json_int_t)version, "tlp", vg_json_str(sr, "tlp"));
+    json_t *detail;
+    json_t *e = st_crisis_sitrep_entry(number, version, sr, who->name, now, &detail);
     rc = write_end_entry(st, who, id, "crisis.sitrep", detail, e, out, d);
     json_decref(detail);
     return rc;
@@ -404,8 +394,7 @@ static int rollcall(struct vg_store *st, const struct vg_actor *who, long long i
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall", NULL, e, out, d);
 }
 
@@ -444,10 +433,8 @@ static int ack(struct vg_store *st, const unsigned char hash[32], json_t **out, 
         return known ? vg_diag_set(d, VG_ECONFLICT, "token", "token already used")
                      : vg_diag_set(d, VG_ENOENT, "token", "unknown token");
     }
-    json_t *e = json_pack("{s:I,s:I,s:s}", "crisis_id", (json_int_t)cid, "rollcall", (json_int_t)no,
-                          "acked", now);
-    json_t *detail =
-        json_pack("{s:I,s:I}", "rollcall", (json_int_t)no, "member", (json_int_t)member);
+    json_t *detail;
+    json_t *e = st_crisis_ack_entry(cid, no, member, now, &detail);
     int rc = write_end_entry(st, &acker, cid, "crisis.ack", detail, e, out, d);
     json_decref(detail);
     return rc;
@@ -561,8 +548,7 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall.resend", NULL, e, out, d);
 }
 

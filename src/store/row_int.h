@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 struct vg_row;
+struct vg_diag;
 
 /* How a backend reads a column c of its row. */
 struct vg_row_ops {
@@ -86,6 +87,20 @@ json_t *st_crisis_brief(const struct vg_row *r);
 json_t *st_crisis_head(const struct vg_row *r);
 /* A crisis due for a sitrep: id, sitrep_every_hours, base, reminded. */
 json_t *st_crisis_scheduled(const struct vg_row *r);
+/* The number and version of a sitrep written to crisis id: a new version of sitrep *number
+ * when given (VG_ENOENT with d set when the crisis has none: vmax, its last version, is 0),
+ * else version 1 of the next number after last. */
+int st_crisis_sitrep_number(long long id, long long last, long long vmax, long long *number,
+                            long long *version, struct vg_diag *d);
+/* The answers of the writes: a log entry; a sitrep written (*detail: its audit detail); a
+ * roll-call sent to n members; an acknowledgement (*detail: its audit detail). New
+ * references. */
+json_t *st_crisis_log_entry(long long id, const char *at, const char *author, const char *text);
+json_t *st_crisis_sitrep_entry(long long number, long long version, const json_t *sr,
+                               const char *author, const char *at, json_t **detail);
+json_t *st_crisis_call_entry(long long rollcall, const char *sent, size_t n);
+json_t *st_crisis_ack_entry(long long crisis, long long rollcall, long long member, const char *at,
+                            json_t **detail);
 
 /* ---- advisories (store_advisory.c) ---- */
 
@@ -125,7 +140,6 @@ void st_partner_actor(const struct vg_row *r, struct vg_actor *out, struct vg_to
 /* ---- indicators, sightings, alerts (store_indicator.c) ---- */
 
 struct vg_incident_new;
-struct vg_diag;
 /* The query of indicators (SQL: a WHERE clause or nothing follows), in st_indicator's order. */
 #define ST_IND_SELECT                                                                              \
     "SELECT id, type, value, tlp, source, confidence, tags, first_seen, last_seen, expires, "      \

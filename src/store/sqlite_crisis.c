@@ -216,8 +216,7 @@ static int log_add(struct vg_store *st, const struct vg_actor *who, long long id
     if (sq_step_done(s, q))
         return sq_fail(s, d);
     long long lid = sqlite3_last_insert_rowid(s->db);
-    json_t *e = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)lid, "at", now, "author",
-                          who->name, "text", text);
+    json_t *e = st_crisis_log_entry(lid, now, who->name, text);
     return write_end_entry(st, who, id, "crisis.log", NULL, e, out, d);
 }
 
@@ -285,15 +284,10 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
     }
     long long last = sqlite3_column_int64(q, 0), vmax = sqlite3_column_int64(q, 1);
     sq_done(s, q);
-    if (number && vmax == 0) {
+    if ((rc = st_crisis_sitrep_number(id, last, vmax, &number, &version, d))) {
         sq_rollback(s);
-        return vg_diag_set(d, VG_ENOENT, "/number", "/number: crisis %lld has no sitrep %lld", id,
-                           number);
+        return rc;
     }
-    if (number)
-        version = vmax + 1;
-    else
-        number = last + 1;
     q = sq_prep(s, "INSERT INTO crisis_sitrep(crisis_id, number, version, title, body, tlp, "
                    "author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!q)
@@ -308,12 +302,8 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
     sq_bind_text(q, 8, now);
     if (sq_step_done(s, q))
         return sq_fail(s, d);
-    json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "number", (json_int_t)number, "version",
-                          (json_int_t)version, "title", vg_json_str(sr, "title"), "body",
-                          vg_json_str(sr, "body"), "tlp", vg_json_str(sr, "tlp"), "author",
-                          who->name, "at", now);
-    json_t *detail = json_pack("{s:I,s:I,s:s}", "number", (json_int_t)number, "version",
-                               (json_int_t)version, "tlp", vg_json_str(sr, "tlp"));
+    json_t *detail;
+    json_t *e = st_crisis_sitrep_entry(number, version, sr, who->name, now, &detail);
     rc = write_end_entry(st, who, id, "crisis.sitrep", detail, e, out, d);
     json_decref(detail);
     return rc;
@@ -377,8 +367,7 @@ static int rollcall(struct vg_store *st, const struct vg_actor *who, long long i
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall", NULL, e, out, d);
 }
 
@@ -420,10 +409,8 @@ static int ack(struct vg_store *st, const unsigned char hash[32], json_t **out, 
     sqlite3_bind_int64(q, 2, aid);
     if (sq_step_done(s, q))
         return sq_fail(s, d);
-    json_t *e = json_pack("{s:I,s:I,s:s}", "crisis_id", (json_int_t)cid, "rollcall", (json_int_t)no,
-                          "acked", now);
-    json_t *detail =
-        json_pack("{s:I,s:I}", "rollcall", (json_int_t)no, "member", (json_int_t)member);
+    json_t *detail;
+    json_t *e = st_crisis_ack_entry(cid, no, member, now, &detail);
     int rc = write_end_entry(st, &acker, cid, "crisis.ack", detail, e, out, d);
     json_decref(detail);
     return rc;
@@ -537,8 +524,7 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall.resend", NULL, e, out, d);
 }
 

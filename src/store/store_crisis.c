@@ -6,6 +6,7 @@
 
 #include "store/row_int.h"
 #include "store/store.h"
+#include "util/json.h"
 
 json_t *st_crisis_member(const struct vg_row *r)
 {
@@ -72,6 +73,53 @@ json_t *st_crisis_scheduled(const struct vg_row *r)
                           (json_int_t)vg_row_int(r, 1), "base", vg_row_text(r, 2));
     json_object_set_new(e, "reminded", vg_row_null(r, 3));
     return e;
+}
+
+int st_crisis_sitrep_number(long long id, long long last, long long vmax, long long *number,
+                            long long *version, struct vg_diag *d)
+{
+    if (*number && vmax == 0)
+        return vg_diag_set(d, VG_ENOENT, "/number", "/number: crisis %lld has no sitrep %lld", id,
+                           *number);
+    if (*number) {
+        *version = vmax + 1;
+    } else {
+        *number = last + 1;
+        *version = 1;
+    }
+    return 0;
+}
+
+json_t *st_crisis_log_entry(long long id, const char *at, const char *author, const char *text)
+{
+    return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "at", at, "author", author, "text",
+                     text);
+}
+
+json_t *st_crisis_sitrep_entry(long long number, long long version, const json_t *sr,
+                               const char *author, const char *at, json_t **detail)
+{
+    *detail = json_pack("{s:I,s:I,s:s}", "number", (json_int_t)number, "version",
+                        (json_int_t)version, "tlp", vg_json_str(sr, "tlp"));
+    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "number", (json_int_t)number, "version",
+                     (json_int_t)version, "title", vg_json_str(sr, "title"), "body",
+                     vg_json_str(sr, "body"), "tlp", vg_json_str(sr, "tlp"), "author", author, "at",
+                     at);
+}
+
+json_t *st_crisis_call_entry(long long rollcall, const char *sent, size_t n)
+{
+    return json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)rollcall, "sent", sent, "members",
+                     (json_int_t)n);
+}
+
+json_t *st_crisis_ack_entry(long long crisis, long long rollcall, long long member, const char *at,
+                            json_t **detail)
+{
+    *detail =
+        json_pack("{s:I,s:I}", "rollcall", (json_int_t)rollcall, "member", (json_int_t)member);
+    return json_pack("{s:I,s:I,s:s}", "crisis_id", (json_int_t)crisis, "rollcall",
+                     (json_int_t)rollcall, "acked", at);
 }
 
 int vg_store_crisis_create(struct vg_store *st, const struct vg_actor *who, const json_t *c,
