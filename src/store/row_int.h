@@ -198,4 +198,21 @@ bool st_dump_plain_name(const char *n);
  * VG_DUMP_TABLES_MAX. */
 int st_dump_order(size_t count, const bool *refs, size_t stride, size_t *order, struct vg_diag *d);
 
+/* ---- upstream advisories (store_upstream.c) ---- */
+
+/* An upstream advisory as a list gives it, from id, ref, source, title, kind, first_date,
+ * last_date, revisions, closed_at, imported, updated, its CVEs (a JSON array). */
+json_t *st_upstream(const struct vg_row *r);
+/* Whether rec is newer than the revision held (last date, then number of revisions): -1, 0
+ * or 1. */
+int st_upstream_compare_held(const json_t *rec, const char *held_last, long long held_revs);
+/* Adds row r (org id, org name, value; rows ordered by org) to list, one entry per
+ * organisation {"org","name","why": why, key: [values]}; *cur is the entry of the row before
+ * (NULL at first). 0 or VG_ENOMEM. */
+int st_upstream_group_row(json_t *list, json_t **cur, const struct vg_row *r, const char *why,
+                          const char *key);
+/* The entries of byfinding and byproduct (each ordered by org) merged by organisation id, its
+ * finding entry first: a new array, NULL when out of memory. */
+json_t *st_upstream_merge(const json_t *byfinding, const json_t *byproduct);
+
 #endif
