@@ -215,4 +215,13 @@ int st_upstream_group_row(json_t *list, json_t **cur, const struct vg_row *r, co
  * finding entry first: a new array, NULL when out of memory. */
 json_t *st_upstream_merge(const json_t *byfinding, const json_t *byproduct);
 
+/* ---- the outbox (store_mail.c) ---- */
+
+/* The columns of an outbox message (SQL), in st_mail's order. */
+#define ST_MAIL_COLS                                                                               \
+    "id, message_id, kind, object, recipients, subject, body_text, body_html, state, attempts, "   \
+    "next_attempt, last_answer, created, updated"
+/* An outbox message from ST_MAIL_COLS. */
+json_t *st_mail(const struct vg_row *r);
+
 #endif
