@@ -31,37 +31,41 @@ json_t *st_indicator(const struct vg_row *r)
     return o;
 }
 
-/* Column c as a JSON integer, or null. */
-static json_t *int_or_null(const struct vg_row *r, int c)
+/* The organisation of columns c (its id, may be NULL) and c + 1 (its name) into o. */
+static void set_org(json_t *o, const struct vg_row *r, int c)
 {
-    return vg_row_is_null(r, c) ? json_null() : json_integer(vg_row_int(r, c));
+    json_object_set_new(o, "org",
+                        vg_row_is_null(r, c) ? json_null() : json_integer(vg_row_int(r, c)));
+    json_object_set_new(o, "org_name", vg_row_null(r, c + 1));
+}
+
+/* The text columns from c on into o, under names (NULL-terminated). */
+static void set_texts(json_t *o, const struct vg_row *r, int c, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        json_object_set_new(o, names[i], json_string(vg_row_text(r, c + i)));
 }
 
 json_t *st_sighting(const struct vg_row *r)
 {
+    /* tlp: the one that applies */
+    static const char *const texts[] = {"seen", "value", "field", "source", "tlp", NULL};
     json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)vg_row_int(r, 0), "indicator",
                           "id", (json_int_t)vg_row_int(r, 1), "type", vg_row_text(r, 2), "value",
                           vg_row_text(r, 3));
-    json_object_set_new(o, "org", int_or_null(r, 4));
-    json_object_set_new(o, "org_name", vg_row_null(r, 5));
-    json_object_set_new(o, "seen", json_string(vg_row_text(r, 6)));
-    json_object_set_new(o, "value", json_string(vg_row_text(r, 7)));
-    json_object_set_new(o, "field", json_string(vg_row_text(r, 8)));
-    json_object_set_new(o, "source", json_string(vg_row_text(r, 9)));
-    json_object_set_new(o, "tlp", json_string(vg_row_text(r, 10))); /* the one that applies */
+    set_org(o, r, 4);
+    set_texts(o, r, 6, texts);
     return o;
 }
 
 json_t *st_alert(const struct vg_row *r)
 {
+    static const char *const texts[] = {"day", "first_seen", "last_seen", NULL};
     json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s,s:s}}", "id", (json_int_t)vg_row_int(r, 0),
                           "indicator", "id", (json_int_t)vg_row_int(r, 1), "type",
                           vg_row_text(r, 2), "value", vg_row_text(r, 3), "tlp", vg_row_text(r, 4));
-    json_object_set_new(o, "org", int_or_null(r, 5));
-    json_object_set_new(o, "org_name", vg_row_null(r, 6));
-    json_object_set_new(o, "day", json_string(vg_row_text(r, 7)));
-    json_object_set_new(o, "first_seen", json_string(vg_row_text(r, 8)));
-    json_object_set_new(o, "last_seen", json_string(vg_row_text(r, 9)));
+    set_org(o, r, 5);
+    set_texts(o, r, 7, texts);
     json_object_set_new(o, "count", json_integer(vg_row_int(r, 10)));
     json_object_set_new(o, "status", json_string(vg_row_text(r, 11)));
     json_object_set_new(o, "incident", vg_row_null(r, 12));
