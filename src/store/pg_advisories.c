@@ -19,14 +19,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/time.h"
-
-#define ADV_COLS                                                                                   \
-    "id, ref, kind, year, number, status, version, title, tlp, published, draft, "                 \
-    "pending_description, authors, internal, created, updated, published_at, "                     \
-    "last_published_at, closed_at"
 
 /* Appends v as JSON text, or NULL when v is absent or null. */
 static void param_json_or_null(struct pg_params *pp, const json_t *v)
@@ -46,41 +42,11 @@ static void param_authors(struct pg_params *pp, const json_t *v)
         pg_param_text(pp, "[]");
 }
 
-/* The times of row i of r into a (a record or a row of a list). */
-static void set_times(json_t *a, const PGresult *r, int i)
-{
-    json_object_set_new(a, "created_at", json_string(pg_get_text(r, i, 14)));
-    json_object_set_new(a, "updated_at", json_string(pg_get_text(r, i, 15)));
-    json_object_set_new(a, "published_at", pg_get_null(r, i, 16));
-    json_object_set_new(a, "last_published_at", pg_get_null(r, i, 17));
-    json_object_set_new(a, "closed_at", pg_get_null(r, i, 18));
-}
-
-static json_t *adv_row(const PGresult *r, int i)
-{
-    json_t *a = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:s,s:s}", "ref", pg_get_text(r, i, 1), "kind",
-                          pg_get_text(r, i, 2), "year", (json_int_t)pg_get_int(r, i, 3), "number",
-                          (json_int_t)pg_get_int(r, i, 4), "status", pg_get_text(r, i, 5),
-                          "version", (json_int_t)pg_get_int(r, i, 6), "title", pg_get_text(r, i, 7),
-                          "tlp", pg_get_text(r, i, 8));
-    json_object_set_new(a, "published", pg_get_json(r, i, 9));
-    json_object_set_new(a, "draft", pg_get_json(r, i, 10));
-    json_object_set_new(a, "pending_description", pg_get_null(r, i, 11));
-    json_object_set_new(a, "authors", pg_get_json(r, i, 12));
-    json_object_set_new(a, "internal", pg_get_json(r, i, 13));
-    set_times(a, r, i);
-    return a;
-}
-
-/* The row of a list: what a list shows, without contents. */
+/* A row of a list, for pg_page. */
 static json_t *list_row(const PGresult *r, int i)
 {
-    json_t *a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:I}", "ref", pg_get_text(r, i, 1), "kind",
-                          pg_get_text(r, i, 2), "status", pg_get_text(r, i, 5), "version",
-                          (json_int_t)pg_get_int(r, i, 6), "title", pg_get_text(r, i, 7), "tlp",
-                          pg_get_text(r, i, 8), "year", (json_int_t)pg_get_int(r, i, 3));
-    set_times(a, r, i);
-    return a;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_advisory_brief(&w);
 }
 
 /* The published revisions of advisory id, oldest first; NULL on a database error. */
@@ -95,12 +61,10 @@ static json_t *revisions_of(struct pg *p, long long id)
     if (!r)
         return NULL;
     json_t *arr = json_array();
-    for (int i = 0; i < PQntuples(r); i++)
-        json_array_append_new(arr,
-                              json_pack("{s:I,s:s,s:s,s:s}", "version",
-                                        (json_int_t)pg_get_int(r, i, 0), "date",
-                                        pg_get_text(r, i, 1), "description", pg_get_text(r, i, 2),
-                                        "publisher", pg_get_text(r, i, 3)));
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct vg_row w = vg_row_pg(r, i);
+        json_array_append_new(arr, st_advisory_revision(&w));
+    }
     PQclear(r);
     return arr;
 }
@@ -109,7 +73,8 @@ static json_t *revisions_of(struct pg *p, long long id)
 static int full_record(struct pg *p, const PGresult *r, int i, json_t **out)
 {
     unsigned long before = vg_mem_thread_failures();
-    json_t *a = adv_row(r, i);
+    struct vg_row w = vg_row_pg(r, i);
+    json_t *a = st_advisory(&w);
     json_t *revs = revisions_of(p, pg_get_int(r, i, 0));
     if (!a || !revs || vg_mem_thread_failures() != before) {
         json_decref(a);
@@ -126,7 +91,7 @@ static int adv_get(struct vg_store *st, const char *ref, json_t **out)
     struct pg *p = pg_of(st);
     struct pg_params pp = {0};
     pg_param_text(&pp, ref);
-    PGresult *r = pg_run(p, "SELECT " ADV_COLS " FROM advisory WHERE ref = $1", &pp);
+    PGresult *r = pg_run(p, "SELECT " ST_ADV_COLS " FROM advisory WHERE ref = $1", &pp);
     if (!r)
         return VG_EIO;
     int rc = PQntuples(r) == 1 ? full_record(p, r, 0, out) : VG_ENOENT;
@@ -167,10 +132,7 @@ static int adv_create(struct vg_store *st, const struct vg_actor *who, const jso
     long long n;
     unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
-    if (year < 1 || year > 9999)
-        return vg_diag_set(d, VG_EINVAL, "year", "year %d out of range", year);
-    if (!kind || !code || !*code)
-        return vg_diag_set(d, VG_EINVAL, "/kind", "an advisory needs a kind and its code");
+    /* year, kind and code checked by vg_store_advisory_create */
     if (pg_begin(p))
         return pg_error(p, d);
     if (next_number(p, prefix, kind, year, &n))
@@ -216,24 +178,6 @@ static int adv_create(struct vg_store *st, const struct vg_actor *who, const jso
     return rc ? vg_diag_set(d, rc, "", "cannot read advisory %s back", ref) : 0;
 }
 
-/* q with the LIKE wildcards escaped (ESCAPE '\'), between two '%', ASCII letters lowered. */
-static char *like_pattern(const char *q)
-{
-    size_t n = strlen(q);
-    char *p = vg_malloc(2 * n + 3), *w = p;
-    if (!p)
-        return NULL;
-    *w++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-            *w++ = '\\';
-        *w++ = q[i] >= 'A' && q[i] <= 'Z' ? (char)(q[i] - 'A' + 'a') : q[i];
-    }
-    *w++ = '%';
-    *w = '\0';
-    return p;
-}
-
 static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                     json_t **out, struct vg_diag *d)
 {
@@ -243,7 +187,7 @@ static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_
         return VG_EINVAL;
     char *pat = NULL;
     const char *text = vg_json_str(filters, "q");
-    if (text && !(pat = like_pattern(text)))
+    if (text && !(pat = st_like_pattern(text, true)))
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     struct pg_params pp = {0};
     pg_param_int(&pp, before);
@@ -258,7 +202,7 @@ static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_
     pg_param_int(&pp, page->limit + 1);
     /* SQLite's LIKE ignores the case of ASCII letters only: vg_nocase lowers those alone */
     PGresult *r = pg_run(p,
-                         "SELECT " ADV_COLS " FROM advisory "
+                         "SELECT " ST_ADV_COLS " FROM advisory "
                          "WHERE ($1::bigint = 0 OR id < $1) AND ($2::text IS NULL OR kind = $2) "
                          "AND ($3::text IS NULL OR status = $3) "
                          "AND ($4::bigint IS NULL OR year = $4) "
@@ -276,13 +220,6 @@ static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_
     json_decref(*out);
     *out = NULL;
     return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-}
-
-/* The text a record's title and tlp columns follow: its draft, else its published content. */
-static const json_t *working_text(const json_t *rec)
-{
-    const json_t *draft = json_object_get(rec, "draft");
-    return json_is_object(draft) ? draft : json_object_get(rec, "published");
 }
 
 /* Inserts revision of advisory id in the open write: 0, VG_EEXIST (that version exists) with
@@ -322,10 +259,8 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
     unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
     snprintf(obj, sizeof obj, "advisory:%s", ref);
-    const json_t *text = working_text(rec);
-    if (!vg_json_str(text, "title") || !vg_json_str(text, "tlp") || !vg_json_str(rec, "status"))
-        return vg_diag_set(d, VG_EINVAL, "", "advisory %s: a record needs a status and a text",
-                           ref);
+    const json_t *text = st_advisory_working_text(rec);
+    /* its status and text checked by vg_store_advisory_save */
     if (pg_begin(p))
         return pg_error(p, d);
     struct pg_params pp = {0};
@@ -385,7 +320,7 @@ static int adv_published_each(struct vg_store *st, int (*fn)(void *ctx, const js
     struct pg *p = pg_of(st);
     /* the whole result is in memory: fn may use the store while this loop runs */
     PGresult *r = pg_run(p,
-                         "SELECT " ADV_COLS " FROM advisory WHERE published IS NOT NULL "
+                         "SELECT " ST_ADV_COLS " FROM advisory WHERE published IS NOT NULL "
                          "ORDER BY id",
                          NULL);
     if (!r)

@@ -12,12 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/time.h"
 
 /* Rows of one crisis's child table into an array; NULL on a store failure. */
 static json_t *rows_of(struct pg *p, const char *sql, long long id,
-                       json_t *(*row)(const PGresult *r, int i))
+                       json_t *(*row)(const struct vg_row *r))
 {
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
@@ -25,55 +26,19 @@ static json_t *rows_of(struct pg *p, const char *sql, long long id,
     if (!r)
         return NULL;
     json_t *arr = json_array();
-    for (int i = 0; i < PQntuples(r); i++)
-        json_array_append_new(arr, row(r, i));
+    for (int i = 0; i < PQntuples(r); i++) {
+        struct vg_row w = vg_row_pg(r, i);
+        json_array_append_new(arr, row(&w));
+    }
     PQclear(r);
     return arr;
 }
 
-/* The columns of a member, in member_row's order. */
-#define MEMBER_COLS                                                                                \
-    "m.id, m.kind, m.name, m.email, m.role, m.added, m.partner_id, m.org_id, m.max_tlp, m.lang"
-
-/* A member from MEMBER_COLS: the link the TLP gate needs for its kind only. */
-static json_t *member_row(const PGresult *r, int i)
-{
-    const char *kind = pg_get_text(r, i, 1);
-    json_t *m = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)pg_get_int(r, i, 0),
-                          "kind", kind, "name", pg_get_text(r, i, 2), "email", pg_get_text(r, i, 3),
-                          "role", pg_get_text(r, i, 4), "added", pg_get_text(r, i, 5), "lang",
-                          pg_get_text(r, i, 9));
-    if (strcmp(kind, "partner") == 0)
-        json_object_set_new(m, "partner_id", json_integer(pg_get_int(r, i, 6)));
-    else if (strcmp(kind, "contact") == 0)
-        json_object_set_new(m, "org_id", json_integer(pg_get_int(r, i, 7)));
-    else
-        json_object_set_new(m, "max_tlp", json_string(pg_get_text(r, i, 8)));
-    return m;
-}
-
-static json_t *log_row(const PGresult *r, int i)
-{
-    return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)pg_get_int(r, i, 0), "at",
-                     pg_get_text(r, i, 1), "author", pg_get_text(r, i, 2), "text",
-                     pg_get_text(r, i, 3));
-}
-
-static json_t *sitrep_row(const PGresult *r, int i)
-{
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "number", (json_int_t)pg_get_int(r, i, 0),
-                     "version", (json_int_t)pg_get_int(r, i, 1), "title", pg_get_text(r, i, 2),
-                     "body", pg_get_text(r, i, 3), "tlp", pg_get_text(r, i, 4), "author",
-                     pg_get_text(r, i, 5), "at", pg_get_text(r, i, 6));
-}
-
+/* A crisis in a list, for pg_page. */
 static json_t *brief_row(const PGresult *r, int i)
 {
-    json_t *c = json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)pg_get_int(r, i, 0), "title",
-                          pg_get_text(r, i, 1), "level", pg_get_text(r, i, 2), "state",
-                          pg_get_text(r, i, 3), "opened", pg_get_text(r, i, 4));
-    json_object_set_new(c, "closed", pg_get_null(r, i, 5));
-    return c;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_crisis_brief(&w);
 }
 
 static int crisis_get(struct vg_store *st, long long id, json_t **out)
@@ -91,26 +56,21 @@ static int crisis_get(struct vg_store *st, long long id, json_t **out)
         PQclear(r);
         return VG_ENOENT;
     }
-    json_t *c = brief_row(r, 0);
-    json_object_set_new(c, "incidents", pg_get_json(r, 0, 6));
-    json_object_set_new(c, "updated", json_string(pg_get_text(r, 0, 7)));
-    json_object_set_new(c, "closing", pg_get_json(r, 0, 8));
-    json_object_set_new(c, "review", pg_get_null(r, 0, 9));
-    json_object_set_new(c, "sitrep_every_hours", json_integer(pg_get_int(r, 0, 10)));
-    json_object_set_new(c, "reminded", pg_get_null(r, 0, 11));
+    struct vg_row w = vg_row_pg(r, 0);
+    json_t *c = st_crisis_head(&w);
     PQclear(r);
     json_t *m = rows_of(p,
-                        "SELECT " MEMBER_COLS " FROM crisis_member m WHERE m.crisis_id = $1 "
-                        "ORDER BY m.id",
-                        id, member_row);
+                        "SELECT " ST_CRISIS_MEMBER_COLS " FROM crisis_member m "
+                        "WHERE m.crisis_id = $1 ORDER BY m.id",
+                        id, st_crisis_member);
     json_t *l = rows_of(p,
                         "SELECT id, at, author, text FROM crisis_log WHERE crisis_id = $1 "
                         "ORDER BY id",
-                        id, log_row);
+                        id, st_crisis_log);
     json_t *s = rows_of(p,
                         "SELECT number, version, title, body, tlp, author, at FROM crisis_sitrep "
                         "WHERE crisis_id = $1 ORDER BY number, version",
-                        id, sitrep_row);
+                        id, st_crisis_sitrep);
     if (!c || !m || !l || !s) {
         json_decref(c), json_decref(m), json_decref(l), json_decref(s);
         return VG_EIO;
@@ -299,8 +259,7 @@ static int log_add(struct vg_store *st, const struct vg_actor *who, long long id
               &pp, NULL, &lid, d);
     if (rc)
         return rc;
-    json_t *e = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)lid, "at", now, "author",
-                          who->name, "text", text);
+    json_t *e = st_crisis_log_entry(lid, now, who->name, text);
     return write_end_entry(st, who, id, "crisis.log", NULL, e, out, d);
 }
 
@@ -363,15 +322,10 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
         return pg_fail(p, d);
     long long last = pg_get_int(r, 0, 0), vmax = pg_get_int(r, 0, 1);
     PQclear(r);
-    if (number && vmax == 0) {
+    if ((rc = st_crisis_sitrep_number(id, last, vmax, &number, &version, d))) {
         pg_rollback(p);
-        return vg_diag_set(d, VG_ENOENT, "/number", "/number: crisis %lld has no sitrep %lld", id,
-                           number);
+        return rc;
     }
-    if (number)
-        version = vmax + 1;
-    else
-        number = last + 1;
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
     pg_param_int(&pp, number);
@@ -387,12 +341,8 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
               &pp, NULL, NULL, d);
     if (rc)
         return rc;
-    json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "number", (json_int_t)number, "version",
-                          (json_int_t)version, "title", vg_json_str(sr, "title"), "body",
-                          vg_json_str(sr, "body"), "tlp", vg_json_str(sr, "tlp"), "author",
-                          who->name, "at", now);
-    json_t *detail = json_pack("{s:I,s:I,s:s}", "number", (json_int_t)number, "version",
-                               (json_int_t)version, "tlp", vg_json_str(sr, "tlp"));
+    json_t *detail;
+    json_t *e = st_crisis_sitrep_entry(number, version, sr, who->name, now, &detail);
     rc = write_end_entry(st, who, id, "crisis.sitrep", detail, e, out, d);
     json_decref(detail);
     return rc;
@@ -444,8 +394,7 @@ static int rollcall(struct vg_store *st, const struct vg_actor *who, long long i
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall", NULL, e, out, d);
 }
 
@@ -484,22 +433,11 @@ static int ack(struct vg_store *st, const unsigned char hash[32], json_t **out, 
         return known ? vg_diag_set(d, VG_ECONFLICT, "token", "token already used")
                      : vg_diag_set(d, VG_ENOENT, "token", "unknown token");
     }
-    json_t *e = json_pack("{s:I,s:I,s:s}", "crisis_id", (json_int_t)cid, "rollcall", (json_int_t)no,
-                          "acked", now);
-    json_t *detail =
-        json_pack("{s:I,s:I}", "rollcall", (json_int_t)no, "member", (json_int_t)member);
+    json_t *detail;
+    json_t *e = st_crisis_ack_entry(cid, no, member, now, &detail);
     int rc = write_end_entry(st, &acker, cid, "crisis.ack", detail, e, out, d);
     json_decref(detail);
     return rc;
-}
-
-/* A member of the roll-call (MEMBER_COLS, then acked): with "acked" once answered. */
-static json_t *pending_row(const PGresult *r, int i)
-{
-    json_t *m = member_row(r, i);
-    if (!PQgetisnull(r, i, 10))
-        json_object_set_new(m, "acked", json_string(pg_get_text(r, i, 10)));
-    return m;
 }
 
 static int pending(struct vg_store *st, long long id, const char *before, json_t **out,
@@ -527,7 +465,7 @@ static int pending(struct vg_store *st, long long id, const char *before, json_t
     pg_param_int(&q, id);
     pg_param_int(&q, no);
     r = pg_run(p,
-               "SELECT " MEMBER_COLS ", k.acked, k.sent <= $1 FROM crisis_ack k "
+               "SELECT " ST_CRISIS_MEMBER_COLS ", k.acked, k.sent <= $1 FROM crisis_ack k "
                "JOIN crisis_member m ON m.id = k.member_id "
                "WHERE k.crisis_id = $2 AND k.rollcall = $3 ORDER BY m.id",
                &q);
@@ -537,10 +475,11 @@ static int pending(struct vg_store *st, long long id, const char *before, json_t
     }
     json_t *pend = json_array(), *acked = json_array();
     for (int i = 0; i < PQntuples(r); i++) {
+        struct vg_row w = vg_row_pg(r, i);
         if (!PQgetisnull(r, i, 10))
-            json_array_append_new(acked, pending_row(r, i));
+            json_array_append_new(acked, st_crisis_pending_member(&w));
         else if (pg_get_bool(r, i, 11))
-            json_array_append_new(pend, pending_row(r, i));
+            json_array_append_new(pend, st_crisis_pending_member(&w));
     }
     PQclear(r);
     *out = json_pack("{s:I,s:o,s:o,s:o}", "rollcall", (json_int_t)no, "sent", sent, "pending", pend,
@@ -609,18 +548,8 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall.resend", NULL, e, out, d);
-}
-
-static json_t *scheduled_row(const PGresult *r, int i)
-{
-    json_t *e =
-        json_pack("{s:I,s:I,s:s}", "id", (json_int_t)pg_get_int(r, i, 0), "sitrep_every_hours",
-                  (json_int_t)pg_get_int(r, i, 1), "base", pg_get_text(r, i, 2));
-    json_object_set_new(e, "reminded", pg_get_null(r, i, 3));
-    return e;
 }
 
 static int scheduled(struct vg_store *st, json_t **out, struct vg_diag *d)
@@ -631,7 +560,7 @@ static int scheduled(struct vg_store *st, json_t **out, struct vg_diag *d)
                             "crisis_sitrep r WHERE r.crisis_id = c.id), c.opened), c.reminded "
                             "FROM crisis c WHERE c.state = 'open' AND c.sitrep_every_hours > $1 "
                             "ORDER BY c.id",
-                            0, scheduled_row);
+                            0, st_crisis_scheduled);
     if (!items)
         return pg_error(p, d);
     *out = json_pack("{s:o}", "items", items);

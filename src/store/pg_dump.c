@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "store/pg_int.h"
+#include "store/row_int.h"
 #include "store/schema.h"
 #include "util/buf.h"
 #include "util/mem.h"
@@ -28,17 +29,6 @@
 #define TABLES_SQL                                                                                 \
     "SELECT c.oid, c.relname FROM pg_class c WHERE c.relkind IN ('r', 'p') "                       \
     "AND c.relnamespace = current_schema()::regnamespace AND c.relname <> 'vg_schema_version'"
-
-static bool plain_name(const char *n)
-{
-    size_t len = strlen(n);
-    if (len == 0 || len > VG_DUMP_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
-            return false;
-    return true;
-}
 
 /* A failure in d: VG_EINVAL for a value the schema refuses (state 22xxx or 23xxx: a data or
  * integrity exception), else VG_EIO; msg (empty: the connection's) names what failed. */
@@ -126,7 +116,7 @@ static int table_columns(struct pg *p, const char *oid, struct vg_dump_table *t,
     t->ncols = 0;
     for (int i = 0; i < n; i++) {
         const char *name = pg_get_text(r, i, 0);
-        if (!plain_name(name)) {
+        if (!st_dump_plain_name(name)) {
             int rc = vg_diag_set(d, VG_EINVAL, t->name, "table %s: column '%.64s' cannot be copied",
                                  t->name, name);
             PQclear(r);
@@ -198,12 +188,12 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
     size_t count = (size_t)PQntuples(r);
     struct vg_dump_table *tabs = vg_calloc(count ? count : 1, sizeof *tabs);
     bool *refs = vg_calloc(count * count + 1, sizeof *refs);
-    bool *done = vg_calloc(count + 1, sizeof *done);
-    int rc = tabs && refs && done ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    size_t *order = vg_calloc(count + 1, sizeof *order);
+    int rc = tabs && refs && order ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     if (!rc && count > VG_DUMP_TABLES_MAX)
         rc = vg_diag_set(d, VG_EINVAL, "", "%zu tables: too many to copy", count);
     for (size_t i = 0; !rc && i < count; i++)
-        if (!plain_name(pg_get_text(r, (int)i, 1)))
+        if (!st_dump_plain_name(pg_get_text(r, (int)i, 1)))
             rc = vg_diag_set(d, VG_EINVAL, "", "table '%.64s' cannot be copied",
                              pg_get_text(r, (int)i, 1));
     for (int k = 0; !rc && k < PQntuples(f); k++) {
@@ -217,25 +207,12 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
         if (a < count && b < count)
             refs[a * count + b] = true;
     }
-    size_t taken = 0;
-    while (!rc && taken < count) {
-        size_t pick = count;
-        for (size_t i = 0; i < count && pick == count; i++) {
-            if (done[i])
-                continue;
-            bool ready = true;
-            for (size_t j = 0; j < count && ready; j++)
-                if (!done[j] && j != i && refs[i * count + j])
-                    ready = false;
-            if (ready)
-                pick = i;
-        }
-        if (pick == count) {
-            rc = vg_diag_set(d, VG_EINVAL, "", "the tables' foreign keys make a cycle");
-            break;
-        }
-        done[pick] = true;
-        struct vg_dump_table *t = &tabs[taken++];
+    /* parents first; tables in name order */
+    if (!rc)
+        rc = st_dump_order(count, refs, count, order, d);
+    for (size_t k = 0; !rc && k < count; k++) {
+        size_t pick = order[k];
+        struct vg_dump_table *t = &tabs[k];
         snprintf(t->name, sizeof t->name, "%s", pg_get_text(r, (int)pick, 1));
         t->seeded = strcmp(t->name, "playbook") == 0; /* as sqlite_dump.c */
         rc = table_columns(p, pg_get_text(r, (int)pick, 0), t, d);
@@ -245,7 +222,7 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
     PQclear(r);
     PQclear(f);
     free(refs);
-    free(done);
+    free(order);
     if (rc) {
         free(tabs);
         return rc;
@@ -259,7 +236,7 @@ static int dump_count(struct vg_store *st, const struct vg_dump_table *t, long l
                       struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    if (!plain_name(t->name))
+    if (!st_dump_plain_name(t->name))
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
@@ -364,10 +341,10 @@ static int dump_rows(struct vg_store *st, const struct vg_dump_table *t, vg_dump
                      void *ctx, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    if (!plain_name(t->name))
+    if (!st_dump_plain_name(t->name))
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     for (size_t i = 0; i < t->ncols; i++)
-        if (!plain_name(t->cols[i]))
+        if (!st_dump_plain_name(t->cols[i]))
             return vg_diag_set(d, VG_EINVAL, t->name, "bad column name");
     /* which columns are collatable (text): those get COLLATE "C" in the order */
     bool coll[VG_DUMP_COLS_MAX] = {0};
@@ -469,7 +446,7 @@ static int dump_load_begin(struct vg_store *st, struct vg_diag *d)
 static int dump_load_clear(struct vg_store *st, const struct vg_dump_table *t, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    if (!plain_name(t->name))
+    if (!st_dump_plain_name(t->name))
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     char sql[128];
     snprintf(sql, sizeof sql, "DELETE FROM \"%s\"", t->name);
@@ -484,10 +461,10 @@ static int dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
                           const struct vg_dump_value *v, size_t nrows, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    if (!plain_name(t->name) || t->ncols == 0 || t->ncols > VG_DUMP_COLS_MAX)
+    if (!st_dump_plain_name(t->name) || t->ncols == 0 || t->ncols > VG_DUMP_COLS_MAX)
         return vg_diag_set(d, VG_EINVAL, "", "bad table");
     for (size_t i = 0; i < t->ncols; i++)
-        if (!plain_name(t->cols[i]))
+        if (!st_dump_plain_name(t->cols[i]))
             return vg_diag_set(d, VG_EINVAL, t->name, "bad column name");
     /* refused before the COPY starts: none of its rows is sent */
     for (size_t k = 0; k < nrows * t->ncols; k++)
@@ -543,7 +520,7 @@ static int dump_load_ids(struct vg_store *st, const struct vg_dump_table *t, str
     struct pg *p = pg_of(st);
     if (t->id_high <= 0)
         return 0;
-    if (!plain_name(t->name))
+    if (!st_dump_plain_name(t->name))
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     char sql[256];
     snprintf(sql, sizeof sql,

@@ -7,33 +7,13 @@
 #include <time.h>
 
 #include "store/pg_int.h"
+#include "store/row_int.h"
 #include "util/time.h"
-
-#define COLS                                                                                       \
-    "id, message_id, sha256, size, sender, subject, received, outcome, reason, ref, queue_id, "    \
-    "(SELECT count(*) FROM inbound_attachment a WHERE a.inbound_id = inbound.id)"
 
 static json_t *inbound_row(const PGresult *r, int i)
 {
-    return json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:I}", "id",
-                     (json_int_t)pg_get_int(r, i, 0), "message_id", pg_get_text(r, i, 1), "sha256",
-                     pg_get_text(r, i, 2), "size", (json_int_t)pg_get_int(r, i, 3), "sender",
-                     pg_get_text(r, i, 4), "subject", pg_get_text(r, i, 5), "received",
-                     pg_get_text(r, i, 6), "outcome", pg_get_text(r, i, 7), "reason",
-                     pg_get_text(r, i, 8), "ref", pg_get_text(r, i, 9), "queue_id",
-                     PQgetisnull(r, i, 10) ? json_null()
-                                           : json_integer((json_int_t)pg_get_int(r, i, 10)),
-                     "attachments", (json_int_t)pg_get_int(r, i, 11));
-}
-
-static bool known_outcome(const char *o)
-{
-    static const char *const outcomes[] = {"report", "reply",       "xarf",     "ineligible",
-                                           "queued", "quarantined", "duplicate"};
-    for (size_t i = 0; o && i < sizeof outcomes / sizeof outcomes[0]; i++)
-        if (!strcmp(o, outcomes[i]))
-            return true;
-    return false;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_inbound(&w);
 }
 
 static const char *nz(const char *s)
@@ -45,10 +25,7 @@ static int inbound_add(struct vg_store *st, const struct vg_inbound_new *m, long
                        struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    if (!known_outcome(m->outcome))
-        return vg_diag_set(d, VG_EINVAL, "outcome", "unknown outcome of an inbound message");
-    if (!m->sha256 || strlen(m->sha256) != 64 || (!m->raw && m->size))
-        return vg_diag_set(d, VG_EINVAL, "sha256", "an inbound message needs its bytes and hash");
+    /* its outcome, hash and bytes checked by vg_store_inbound_add */
     /* a binary parameter's length is an int (libpq); bytea holds at most 1 GB anyway */
     bool too_big = m->size > INT_MAX;
     for (size_t i = 0; i < m->n_att; i++)
@@ -150,10 +127,11 @@ static int inbound_list(struct vg_store *st, const json_t *filters, const struct
     pg_param_int(&pp, before);
     pg_param_text(&pp, outcome);
     pg_param_int(&pp, page->limit + 1);
-    PGresult *r = pg_run(p,
-                         "SELECT " COLS " FROM inbound WHERE ($1::bigint = 0 OR id < $1::bigint) "
-                         "AND ($2::text IS NULL OR outcome = $2::text) ORDER BY id DESC LIMIT $3",
-                         &pp);
+    PGresult *r =
+        pg_run(p,
+               "SELECT " ST_INBOUND_COLS " FROM inbound WHERE ($1::bigint = 0 OR id < $1::bigint) "
+               "AND ($2::text IS NULL OR outcome = $2::text) ORDER BY id DESC LIMIT $3",
+               &pp);
     if (!r)
         return pg_error(p, d);
     *out = pg_page(r, page->limit, inbound_row);
@@ -163,10 +141,8 @@ static int inbound_list(struct vg_store *st, const json_t *filters, const struct
 
 static json_t *att_row(const PGresult *r, int i)
 {
-    return json_pack("{s:I,s:s,s:s,s:I,s:s,s:b,s:b}", "id", (json_int_t)pg_get_int(r, i, 0), "name",
-                     pg_get_text(r, i, 1), "media_type", pg_get_text(r, i, 2), "size",
-                     (json_int_t)pg_get_int(r, i, 3), "sha256", pg_get_text(r, i, 4), "is_archive",
-                     pg_get_int(r, i, 5) != 0, "kept", pg_get_bool(r, i, 6));
+    struct vg_row w = vg_row_pg(r, i);
+    return st_inbound_attachment(&w);
 }
 
 static int inbound_get(struct vg_store *st, long long id, json_t **out)
@@ -175,7 +151,7 @@ static int inbound_get(struct vg_store *st, long long id, json_t **out)
     *out = NULL;
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
-    PGresult *r = pg_run(p, "SELECT " COLS " FROM inbound WHERE id = $1", &pp);
+    PGresult *r = pg_run(p, "SELECT " ST_INBOUND_COLS " FROM inbound WHERE id = $1", &pp);
     if (!r)
         return VG_EIO;
     if (PQntuples(r) != 1) {

@@ -30,6 +30,7 @@
 #include "core/escalate.h"
 #include "core/incident.h"
 #include "core/indicator.h"
+#include "store/row_int.h"
 #include "util/buf.h"
 #include "util/hash.h"
 #include "util/json.h"
@@ -44,37 +45,18 @@
 #define RETRY_ONE_BY_ONE                                                                           \
     1 /* sightings_write: a bulk write met a missing indicator or organisation */
 
-/* The indicator of r's row i, or NULL when out of memory. */
 static json_t *indicator_row(const PGresult *r, int i)
 {
-    unsigned long before = vg_mem_thread_failures();
-    json_t *o =
-        json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)pg_get_int(r, i, 0), "type",
-                  pg_get_text(r, i, 1), "value", pg_get_text(r, i, 2), "tlp", pg_get_text(r, i, 3),
-                  "source", pg_get_text(r, i, 4), "confidence", (json_int_t)pg_get_int(r, i, 5));
-    json_object_set_new(o, "tags", pg_get_json(r, i, 6));
-    json_object_set_new(o, "first_seen", pg_get_null(r, i, 7));
-    json_object_set_new(o, "last_seen", pg_get_null(r, i, 8));
-    json_object_set_new(o, "expires", pg_get_null(r, i, 9));
-    json_object_set_new(o, "created", json_string(pg_get_text(r, i, 10)));
-    json_object_set_new(o, "updated", json_string(pg_get_text(r, i, 11)));
-    if (vg_mem_thread_failures() != before) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_indicator(&w);
 }
-
-#define IND_COLS                                                                                   \
-    "SELECT id, type, value, tlp, source, confidence, tags, first_seen, last_seen, expires, "      \
-    "created, updated FROM indicator "
 
 static int pg_indicator_get(struct vg_store *st, long long id, json_t **out)
 {
     struct pg *p = pg_of(st);
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
-    PGresult *r = pg_run(p, IND_COLS "WHERE id = $1", &pp);
+    PGresult *r = pg_run(p, ST_IND_SELECT "WHERE id = $1", &pp);
     if (!r)
         return VG_EIO;
     int rc = VG_ENOENT;
@@ -103,13 +85,13 @@ static int pg_indicator_list(struct vg_store *st, const json_t *filters, const s
     /* a value (with its type) is one row of the (type, value) index, not a scan */
     PGresult *r =
         value ? pg_run(p,
-                       IND_COLS "WHERE id > $1::bigint AND type = $2 AND value = $5 "
-                                "AND ($3::text IS NULL OR source = $3) ORDER BY id LIMIT $4",
+                       ST_IND_SELECT "WHERE id > $1::bigint AND type = $2 AND value = $5 "
+                                     "AND ($3::text IS NULL OR source = $3) ORDER BY id LIMIT $4",
                        &pp)
               : pg_run(p,
-                       IND_COLS "WHERE id > $1::bigint AND ($2::text IS NULL OR type = $2) "
-                                "AND ($3::text IS NULL OR source = $3) "
-                                "AND $5::text IS NULL ORDER BY id LIMIT $4",
+                       ST_IND_SELECT "WHERE id > $1::bigint AND ($2::text IS NULL OR type = $2) "
+                                     "AND ($3::text IS NULL OR source = $3) "
+                                     "AND $5::text IS NULL ORDER BY id LIMIT $4",
                        &pp);
     if (!r)
         return pg_error(p, d);
@@ -836,24 +818,10 @@ static int pg_sightings_record(struct vg_store *st, const struct vg_actor *who,
     return rc;
 }
 
-static json_t *int_or_null(const PGresult *r, int i, int c)
-{
-    return PQgetisnull(r, i, c) ? json_null() : json_integer(pg_get_int(r, i, c));
-}
-
 static json_t *sighting_row(const PGresult *r, int i)
 {
-    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)pg_get_int(r, i, 0),
-                          "indicator", "id", (json_int_t)pg_get_int(r, i, 1), "type",
-                          pg_get_text(r, i, 2), "value", pg_get_text(r, i, 3));
-    json_object_set_new(o, "org", int_or_null(r, i, 4));
-    json_object_set_new(o, "org_name", pg_get_null(r, i, 5));
-    json_object_set_new(o, "seen", json_string(pg_get_text(r, i, 6)));
-    json_object_set_new(o, "value", json_string(pg_get_text(r, i, 7)));
-    json_object_set_new(o, "field", json_string(pg_get_text(r, i, 8)));
-    json_object_set_new(o, "source", json_string(pg_get_text(r, i, 9)));
-    json_object_set_new(o, "tlp", json_string(pg_get_text(r, i, 10))); /* the one that applies */
-    return o;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_sighting(&w);
 }
 
 static int pg_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
@@ -896,26 +864,9 @@ static int pg_sighting_list(struct vg_store *st, const json_t *filters, const st
 
 static json_t *alert_row(const PGresult *r, int i)
 {
-    json_t *o =
-        json_pack("{s:I,s:{s:I,s:s,s:s,s:s}}", "id", (json_int_t)pg_get_int(r, i, 0), "indicator",
-                  "id", (json_int_t)pg_get_int(r, i, 1), "type", pg_get_text(r, i, 2), "value",
-                  pg_get_text(r, i, 3), "tlp", pg_get_text(r, i, 4));
-    json_object_set_new(o, "org", int_or_null(r, i, 5));
-    json_object_set_new(o, "org_name", pg_get_null(r, i, 6));
-    json_object_set_new(o, "day", json_string(pg_get_text(r, i, 7)));
-    json_object_set_new(o, "first_seen", json_string(pg_get_text(r, i, 8)));
-    json_object_set_new(o, "last_seen", json_string(pg_get_text(r, i, 9)));
-    json_object_set_new(o, "count", json_integer(pg_get_int(r, i, 10)));
-    json_object_set_new(o, "status", json_string(pg_get_text(r, i, 11)));
-    json_object_set_new(o, "incident", pg_get_null(r, i, 12));
-    return o;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_alert(&w);
 }
-
-#define ALERT_COLS                                                                                 \
-    "SELECT a.id, a.indicator_id, i.type, i.value, i.tlp, a.org_id, o.name, a.day, "               \
-    "a.first_seen, a.last_seen, a.count, a.status, n.ref FROM alert a "                            \
-    "JOIN indicator i ON i.id = a.indicator_id LEFT JOIN org o ON o.id = a.org_id "                \
-    "LEFT JOIN incident n ON n.id = a.incident_id "
 
 static int pg_alert_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                          json_t **out, struct vg_diag *d)
@@ -934,10 +885,10 @@ static int pg_alert_list(struct vg_store *st, const json_t *filters, const struc
         pg_param_text(&pp, NULL);
     pg_param_int(&pp, page->limit + 1);
     PGresult *r = pg_run(p,
-                         ALERT_COLS "WHERE ($1::bigint = 0 OR a.id < $1) "
-                                    "AND ($2::text IS NULL OR a.status = $2) "
-                                    "AND ($3::bigint IS NULL OR a.org_id = $3) "
-                                    "ORDER BY a.id DESC LIMIT $4",
+                         ST_ALERT_SELECT "WHERE ($1::bigint = 0 OR a.id < $1) "
+                                         "AND ($2::text IS NULL OR a.status = $2) "
+                                         "AND ($3::bigint IS NULL OR a.org_id = $3) "
+                                         "ORDER BY a.id DESC LIMIT $4",
                          &pp);
     if (!r)
         return pg_error(p, d);
@@ -958,7 +909,7 @@ static int escalate(struct vg_store *st, struct pg *p, const struct vg_actor *wh
     int rc = 0;
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
-    PGresult *r = pg_run(p, ALERT_COLS "WHERE a.id = $1 FOR UPDATE OF a", &pp);
+    PGresult *r = pg_run(p, ST_ALERT_SELECT "WHERE a.id = $1 FOR UPDATE OF a", &pp);
     if (!r)
         return pg_error(p, d);
     if (PQntuples(r) == 1)
@@ -966,11 +917,6 @@ static int escalate(struct vg_store *st, struct pg *p, const struct vg_actor *wh
     PQclear(r);
     if (!alert)
         return vg_diag_set(d, VG_ENOENT, "id", "no alert %lld", id);
-    if (strcmp(vg_json_str(alert, "status"), "open") != 0) {
-        rc = vg_diag_set(d, VG_ECONFLICT, "status", "alert %lld is already escalated to %s", id,
-                         vg_json_str(alert, "incident"));
-        goto out;
-    }
     /* the values seen in the logs that day, for the incident's observables */
     json_t *ind = json_object_get(alert, "indicator"), *org = json_object_get(alert, "org");
     seen = json_array();
@@ -989,23 +935,9 @@ static int escalate(struct vg_store *st, struct pg *p, const struct vg_actor *wh
     for (int i = 0; i < PQntuples(r) && json_array_size(seen) < 100; i++)
         json_array_append_new(seen, json_string(pg_get_text(r, i, 0)));
     PQclear(r);
-    const char *values[100];
-    size_t nseen = json_array_size(seen);
-    for (size_t k = 0; k < nseen; k++)
-        values[k] = json_string_value(json_array_get(seen, k));
-    struct vg_escalation e = {
-        .ind_type = vg_json_str(ind, "type"),
-        .ind_value = vg_json_str(ind, "value"),
-        .ind_tlp = vg_json_str(ind, "tlp"),
-        .org = json_is_integer(org) ? json_integer_value(org) : 0,
-        .org_name = vg_json_str(alert, "org_name"),
-        .seen = values,
-        .nseen = nseen,
-    };
-    if ((rc = vg_escalate_incident(&e, fields, &inc, d)) ||
-        (rc = vg_incident_new_from_json(inc, &rec, d)))
+    /* an alert escalated already: VG_ECONFLICT */
+    if ((rc = st_alert_incident(alert, id, seen, fields, &inc, &rec, d)))
         goto out;
-    rec.from_alert = id;
     if (!st->ops->incident || !st->ops->incident->incident_create) {
         rc = vg_diag_set(d, VG_EIO, "", "database error: incidents are not stored here");
         goto out;

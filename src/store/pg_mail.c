@@ -6,26 +6,17 @@
  * and once that claim commits it is no longer due: no message is claimed twice within a
  * lease. */
 #include "store/pg_int.h"
+#include "store/row_int.h"
 
 #include <string.h>
 #include <time.h>
 
 #include "util/time.h"
 
-#define COLS                                                                                       \
-    "id, message_id, kind, object, recipients, subject, body_text, body_html, state, attempts, "   \
-    "next_attempt, last_answer, created, updated"
-
 static json_t *mail_row(const PGresult *r, int i)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id",
-                     (json_int_t)pg_get_int(r, i, 0), "message_id", pg_get_text(r, i, 1), "kind",
-                     pg_get_text(r, i, 2), "object", pg_get_text(r, i, 3), "to",
-                     pg_get_json(r, i, 4), "subject", pg_get_text(r, i, 5), "text",
-                     pg_get_text(r, i, 6), "html", pg_get_text(r, i, 7), "state",
-                     pg_get_text(r, i, 8), "attempts", (json_int_t)pg_get_int(r, i, 9),
-                     "next_attempt", pg_get_text(r, i, 10), "last_answer", pg_get_text(r, i, 11),
-                     "created", pg_get_text(r, i, 12), "updated", pg_get_text(r, i, 13));
+    struct vg_row w = vg_row_pg(r, i);
+    return st_mail(&w);
 }
 
 static int mail_queue(struct vg_store *st, const json_t *msg, long long *id, struct vg_diag *d)
@@ -83,7 +74,7 @@ static int mail_claim(struct vg_store *st, const char *now, const char *until, i
         return pg_error(p, d);
     /* c: the rows as they were (a data-modifying WITH sees the snapshot before its update) */
     PGresult *r = pg_run(p,
-                         "WITH c AS (SELECT " COLS " FROM outbox WHERE state = 'queued' "
+                         "WITH c AS (SELECT " ST_MAIL_COLS " FROM outbox WHERE state = 'queued' "
                          "AND next_attempt <= $1 ORDER BY next_attempt, id LIMIT $2 "
                          "FOR UPDATE SKIP LOCKED), "
                          "u AS (UPDATE outbox o SET attempts = o.attempts + 1, "
@@ -119,16 +110,12 @@ static int mail_mark(struct vg_store *st, long long id, const char *state, const
                      const char *answer, struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    bool retry = !strcmp(state, "queued");
-    if (!retry && strcmp(state, "sent") && strcmp(state, "failed"))
-        return vg_diag_set(d, VG_EINVAL, "state", "unknown state of a message");
-    if (retry && !next)
-        return vg_diag_set(d, VG_EINVAL, "next_attempt", "a retry needs a time");
+    /* state checked, next given for a retry only: vg_store_mail_mark */
     char now[VG_TIME_LEN];
     vg_time_fmt(time(NULL), now);
     struct pg_params pp = {0};
     pg_param_text(&pp, state);
-    pg_param_text(&pp, retry ? next : NULL);
+    pg_param_text(&pp, next);
     pg_param_text(&pp, answer);
     pg_param_text(&pp, now);
     pg_param_int(&pp, id);
@@ -156,7 +143,7 @@ static int mail_list(struct vg_store *st, const json_t *filters, const struct vg
     pg_param_text(&pp, json_string_value(json_object_get(filters, "state")));
     pg_param_int(&pp, page->limit + 1);
     PGresult *r = pg_run(p,
-                         "SELECT " COLS " FROM outbox WHERE id > $1 AND "
+                         "SELECT " ST_MAIL_COLS " FROM outbox WHERE id > $1 AND "
                          "($2::text IS NULL OR state = $2) ORDER BY id LIMIT $3",
                          &pp);
     if (!r)

@@ -13,22 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/time.h"
 
-#define PARTNER_COLS "id, name, country, networks, contacts, max_tlp, disabled, created, updated"
-
+/* A partner, for pg_page. */
 static json_t *partner_row(const PGresult *r, int i)
 {
-    json_t *p = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)pg_get_int(r, i, 0), "name",
-                          pg_get_text(r, i, 1), "country", pg_get_text(r, i, 2));
-    json_object_set_new(p, "networks", pg_get_json(r, i, 3));
-    json_object_set_new(p, "contacts", pg_get_json(r, i, 4));
-    json_object_set_new(p, "max_tlp", json_string(pg_get_text(r, i, 5)));
-    json_object_set_new(p, "disabled", json_boolean(pg_get_int(r, i, 6) != 0));
-    json_object_set_new(p, "created", json_string(pg_get_text(r, i, 7)));
-    json_object_set_new(p, "updated", json_string(pg_get_text(r, i, 8)));
-    return p;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_partner(&w);
 }
 
 /* The partner of the one-row result r, or VG_ENOENT when it has none; r is cleared. */
@@ -36,7 +29,8 @@ static int one_partner(PGresult *r, json_t **out)
 {
     int rc = VG_ENOENT;
     if (PQntuples(r) == 1) {
-        *out = partner_row(r, 0);
+        struct vg_row w = vg_row_pg(r, 0);
+        *out = st_partner(&w);
         rc = *out ? 0 : VG_ENOMEM;
     }
     PQclear(r);
@@ -48,7 +42,7 @@ static int partner_get(struct vg_store *st, long long id, json_t **out)
     struct pg *p = pg_of(st);
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
-    PGresult *r = pg_run(p, "SELECT " PARTNER_COLS " FROM partner WHERE id = $1", &pp);
+    PGresult *r = pg_run(p, "SELECT " ST_PARTNER_COLS " FROM partner WHERE id = $1", &pp);
     return r ? one_partner(r, out) : VG_EIO;
 }
 
@@ -63,7 +57,8 @@ static int partner_list(struct vg_store *st, const struct vg_page *page, json_t 
     pg_param_int(&pp, after);
     pg_param_int(&pp, page->limit + 1);
     PGresult *r =
-        pg_run(p, "SELECT " PARTNER_COLS " FROM partner WHERE id > $1 ORDER BY id LIMIT $2", &pp);
+        pg_run(p, "SELECT " ST_PARTNER_COLS " FROM partner WHERE id > $1 ORDER BY id LIMIT $2",
+               &pp);
     if (!r)
         return pg_error(p, d);
     *out = pg_page(r, page->limit, partner_row);
@@ -137,7 +132,7 @@ static int partner_update(struct vg_store *st, const struct vg_actor *who, long 
     struct pg_params pp = {0};
     pg_param_int(&pp, id);
     PGresult *r =
-        pg_run(p, "SELECT " PARTNER_COLS " FROM partner WHERE id = $1 FOR NO KEY UPDATE", &pp);
+        pg_run(p, "SELECT " ST_PARTNER_COLS " FROM partner WHERE id = $1 FOR NO KEY UPDATE", &pp);
     if (!r)
         return pg_fail(p, d);
     int rc = one_partner(r, &cur);
@@ -165,13 +160,6 @@ static int partner_update(struct vg_store *st, const struct vg_actor *who, long 
         return pg_fail(p, d);
     rc = partner_get(st, id, out);
     return rc ? vg_diag_set(d, rc, "", "cannot read partner %lld back", id) : 0;
-}
-
-static json_t *token_row(const PGresult *r, int i)
-{
-    return json_pack("{s:I,s:s,s:s,s:o,s:o}", "id", (json_int_t)pg_get_int(r, i, 0), "label",
-                     pg_get_text(r, i, 1), "created", pg_get_text(r, i, 2), "last_used",
-                     pg_get_null(r, i, 4), "revoked", pg_get_null(r, i, 3));
 }
 
 /* The failure of a write (still open) whose SQL broke no rule the contract names: rolled back,
@@ -216,8 +204,7 @@ static int token_add(struct vg_store *st, const struct vg_actor *who, long long 
     json_decref(detail);
     if (bad || pg_commit(p))
         return pg_fail(p, d);
-    *out = json_pack("{s:I,s:s,s:s,s:n,s:n}", "id", (json_int_t)id, "label", label ? label : "",
-                     "created", now, "last_used", "revoked");
+    *out = st_partner_token_new(id, label ? label : "", now);
     return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 }
 
@@ -236,14 +223,8 @@ static int token_lookup(struct vg_store *st, const unsigned char hash[32], struc
         return VG_EIO; /* the store failed: not an unknown token (http/auth.c answers 500) */
     int rc = VG_ENOENT;
     if (PQntuples(r) == 1) {
-        *out = (struct vg_actor){0};
-        out->partner_id = pg_get_int(r, 0, 0);
-        snprintf(out->name, sizeof out->name, "%s", pg_get_text(r, 0, 1));
-        snprintf(out->role, sizeof out->role, "partner");
-        *meta = (struct vg_token_meta){0};
-        meta->id = pg_get_int(r, 0, 2);
-        snprintf(meta->kind, sizeof meta->kind, "partner");
-        snprintf(meta->last_used, sizeof meta->last_used, "%s", pg_get_text(r, 0, 3));
+        struct vg_row w = vg_row_pg(r, 0);
+        st_partner_actor(&w, out, meta);
         rc = 0;
     }
     PQclear(r);
@@ -262,8 +243,10 @@ static int token_list(struct vg_store *st, long long partner, json_t **out)
     if (!r)
         return VG_EIO;
     json_t *arr = json_array();
-    for (int i = 0; arr && i < PQntuples(r); i++)
-        json_array_append_new(arr, token_row(r, i));
+    for (int i = 0; arr && i < PQntuples(r); i++) {
+        struct vg_row w = vg_row_pg(r, i);
+        json_array_append_new(arr, st_partner_token(&w));
+    }
     PQclear(r);
     *out = arr;
     return arr ? 0 : VG_ENOMEM;

@@ -9,6 +9,7 @@
  * after the other, each one past the last one committed. A reader paging on date_added thus
  * never steps over a version that commits later with a smaller date_added. */
 #include "store/pg_int.h"
+#include "store/row_int.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -18,17 +19,13 @@
 #include "util/buf.h"
 #include "util/time.h"
 
-#define COLL_COLS "id, title, description, readers, writers, created, updated"
-
 /* The biggest array parameter written (the lists of a query are bounded by the request). */
 #define ARRAY_MAX (16u << 20)
 
 static json_t *coll_row(const PGresult *r, int i)
 {
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "id", pg_get_text(r, i, 0), "title",
-                     pg_get_text(r, i, 1), "description", pg_get_text(r, i, 2), "readers",
-                     pg_get_json(r, i, 3), "writers", pg_get_json(r, i, 4), "created",
-                     pg_get_text(r, i, 5), "updated", pg_get_text(r, i, 6));
+    struct vg_row w = vg_row_pg(r, i);
+    return st_taxii_coll(&w);
 }
 
 static int coll_get(struct vg_store *st, const char *id, json_t **out)
@@ -36,7 +33,8 @@ static int coll_get(struct vg_store *st, const char *id, json_t **out)
     struct pg *p = pg_of(st);
     struct pg_params pp = {0};
     pg_param_text(&pp, id);
-    PGresult *r = pg_run(p, "SELECT " COLL_COLS " FROM taxii_collection WHERE id = $1", &pp);
+    PGresult *r =
+        pg_run(p, "SELECT " ST_TAXII_COLL_COLS " FROM taxii_collection WHERE id = $1", &pp);
     if (!r)
         return VG_EIO;
     int rc = VG_ENOENT;
@@ -101,7 +99,8 @@ static int coll_create(struct vg_store *st, const struct vg_actor *who, const js
 static int coll_list(struct vg_store *st, json_t **out)
 {
     struct pg *p = pg_of(st);
-    PGresult *r = pg_run(p, "SELECT " COLL_COLS " FROM taxii_collection ORDER BY seq", NULL);
+    PGresult *r =
+        pg_run(p, "SELECT " ST_TAXII_COLL_COLS " FROM taxii_collection ORDER BY seq", NULL);
     if (!r)
         return VG_EIO;
     json_t *a = json_array();
@@ -130,7 +129,7 @@ static int coll_update(struct vg_store *st, const struct vg_actor *who, const ch
     struct pg_params pp = {0};
     pg_param_text(&pp, id);
     PGresult *r = pg_run(p,
-                         "SELECT " COLL_COLS " FROM taxii_collection WHERE id = $1 "
+                         "SELECT " ST_TAXII_COLL_COLS " FROM taxii_collection WHERE id = $1 "
                          "FOR NO KEY UPDATE",
                          &pp);
     if (!r)
@@ -348,16 +347,9 @@ static int obj_query(struct vg_store *st, const struct vg_taxii_query *q, vg_tax
     int n = PQntuples(r), out = 0;
     *more = n > q->limit;
     for (int i = 0; i < n && i < q->limit && !out; i++) {
-        struct vg_taxii_row row = {
-            .added = pg_get_int(r, i, 0),
-            .id = pg_get_text(r, i, 1),
-            .type = pg_get_text(r, i, 2),
-            .spec_version = pg_get_text(r, i, 3),
-            .version = pg_get_text(r, i, 4),
-            .tlp = (int)pg_get_int(r, i, 5),
-            .object = pg_get_text(r, i, 6),
-            .object_len = (size_t)PQgetlength(r, i, 6),
-        };
+        struct vg_row w = vg_row_pg(r, i);
+        struct vg_taxii_row row;
+        st_taxii_object(&w, &row);
         out = fn(ctx, &row);
     }
     PQclear(r);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/time.h"
 
@@ -22,19 +23,8 @@
 /* A row of ADV_COLS as the list gives it. */
 static json_t *adv_row(const PGresult *r, int i)
 {
-    json_t *a =
-        json_pack("{s:s,s:s,s:s,s:s}", "ref", pg_get_text(r, i, 1), "source", pg_get_text(r, i, 2),
-                  "title", pg_get_text(r, i, 3), "kind", pg_get_text(r, i, 4));
-    if (!a)
-        return NULL;
-    json_object_set_new(a, "first_revision_date", pg_get_null(r, i, 5));
-    json_object_set_new(a, "last_revision_date", pg_get_null(r, i, 6));
-    json_object_set_new(a, "revisions", json_integer((json_int_t)pg_get_int(r, i, 7)));
-    json_object_set_new(a, "closed_at", pg_get_null(r, i, 8));
-    json_object_set_new(a, "cves", pg_get_json(r, i, 11));
-    json_object_set_new(a, "imported", json_string(pg_get_text(r, i, 9)));
-    json_object_set_new(a, "updated", json_string(pg_get_text(r, i, 10)));
-    return a;
+    struct vg_row w = vg_row_pg(r, i);
+    return st_upstream(&w);
 }
 
 /* Appends the columns of rec shared by the insert and the update: title, kind, first_date,
@@ -50,19 +40,6 @@ static void param_content(struct pg_params *pp, const json_t *rec)
     pg_param_json(pp, json_object_get(rec, "document"));
 }
 
-/* Whether rec is newer than the revision held (last date, then number of revisions). */
-static int compare_held(const json_t *rec, const char *held_last, long long held_revs)
-{
-    const char *last = vg_json_str(rec, "last_date");
-    int c = strcmp(last ? last : "", held_last);
-    if (c)
-        return c < 0 ? -1 : 1;
-    long long revs = json_integer_value(json_object_get(rec, "revisions"));
-    return revs < held_revs ? -1 : revs > held_revs;
-}
-
-/* Writes the CVEs and product keys of rec (the strings of its arrays "cves" and "products")
- * for advisory id: one statement each. 0 or VG_EIO (the failure kept for pg_error). */
 static int put_lists(struct pg *p, const json_t *rec, long long id)
 {
     const json_t *cves = json_object_get(rec, "cves"), *products = json_object_get(rec, "products");
@@ -136,7 +113,7 @@ static int held_locked(struct pg *p, const json_t *rec, const char *source, cons
     *cmp = 1;
     if (PQntuples(r) == 1) {
         *id = pg_get_int(r, 0, 0);
-        *cmp = compare_held(rec, pg_get_text(r, 0, 1), pg_get_int(r, 0, 2));
+        *cmp = st_upstream_compare_held(rec, pg_get_text(r, 0, 1), pg_get_int(r, 0, 2));
     }
     PQclear(r);
     return 0;
@@ -149,10 +126,7 @@ static int upstream_put(struct vg_store *st, const struct vg_actor *who, const j
     char now[VG_TIME_LEN], obj[VG_MAX_NAME + 16];
     vg_time_now(now);
     const char *source = vg_json_str(rec, "source"), *ref = vg_json_str(rec, "ref");
-    if (!source || !ref || !vg_json_str(rec, "title") || !vg_json_str(rec, "kind"))
-        return vg_diag_set(d, VG_EINVAL, "",
-                           "an upstream advisory needs a source, a reference, "
-                           "a title and a kind");
+    /* source, ref, title and kind checked by vg_store_upstream_put */
     snprintf(obj, sizeof obj, "upstream:%s", ref);
     if (pg_begin(p))
         return pg_error(p, d);
@@ -283,17 +257,10 @@ static int upstream_list(struct vg_store *st, const json_t *filters, const struc
 static int group_by_org(const PGresult *r, const char *why, const char *key, json_t *list)
 {
     json_t *cur = NULL;
-    long long cur_org = 0;
     for (int i = 0; i < PQntuples(r); i++) {
-        long long org = pg_get_int(r, i, 0);
-        if (!cur || org != cur_org) {
-            cur = json_pack("{s:I,s:s,s:s,s:[]}", "org", (json_int_t)org, "name",
-                            pg_get_text(r, i, 1), "why", why, key);
-            if (!cur || json_array_append_new(list, cur))
-                return VG_ENOMEM;
-            cur_org = org;
-        }
-        json_array_append_new(json_object_get(cur, key), json_string(pg_get_text(r, i, 2)));
+        struct vg_row w = vg_row_pg(r, i);
+        if (st_upstream_group_row(list, &cur, &w, why, key))
+            return VG_ENOMEM;
     }
     return 0;
 }
@@ -341,19 +308,7 @@ static int upstream_constituents(struct vg_store *st, const char *ref, json_t **
     if (rc)
         goto out;
     /* merged by organisation id, its finding entry first */
-    json_t *all = json_array();
-    size_t i = 0, j = 0, nf = json_array_size(byfinding), np = json_array_size(byproduct);
-    while (i < nf || j < np) {
-        json_t *f = i < nf ? json_array_get(byfinding, i) : NULL;
-        json_t *q = j < np ? json_array_get(byproduct, j) : NULL;
-        bool take_f = f && (!q || json_integer_value(json_object_get(f, "org")) <=
-                                      json_integer_value(json_object_get(q, "org")));
-        json_array_append(all, take_f ? f : q);
-        if (take_f)
-            i++;
-        else
-            j++;
-    }
+    json_t *all = st_upstream_merge(byfinding, byproduct);
     *out = all;
     rc = all ? 0 : VG_ENOMEM;
 out:

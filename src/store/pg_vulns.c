@@ -22,8 +22,6 @@
 #define PG_SCAN_PAGE 2000 /* records read per page of a full scan */
 #define PG_COPY_MIN  32   /* records of a vuln_put from which they go by COPY */
 
-static const char *const SOURCES[] = {"nvd", "cve5"};
-
 /* ---- integer lists as parameters ---- */
 
 char *pg_int_array(const long long *v, size_t n)
@@ -288,10 +286,7 @@ static int pg_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_
     struct pg *p = pg_of(st);
     char now[VG_TIME_LEN];
     vg_time_now(now);
-    for (size_t i = 0; i < n; i++)
-        if (!v[i].cve || !v[i].key || !v[i].json || !v[i].source ||
-            (strcmp(v[i].source, SOURCES[0]) != 0 && strcmp(v[i].source, SOURCES[1]) != 0))
-            return vg_diag_set(d, VG_EINVAL, "", "record %zu is incomplete", i);
+    /* each record checked by vg_store_vuln_put */
     /* a large set whose records are distinct goes by COPY; a record repeated in it must see
      * the one before it, as one after the other does */
     int distinct = n >= PG_COPY_MIN ? distinct_records(v, n) : 0;

@@ -7,14 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/time.h"
-
-#define ADV_COLS                                                                                   \
-    "id, ref, kind, year, number, status, version, title, tlp, published, draft, "                 \
-    "pending_description, authors, internal, created, updated, published_at, "                     \
-    "last_published_at, closed_at"
 
 /* Binds v as JSON text, or NULL when v is absent or null. */
 static void bind_json_or_null(sqlite3_stmt *q, int i, const json_t *v)
@@ -37,37 +33,15 @@ static void bind_str_or_null(sqlite3_stmt *q, int i, const json_t *o, const char
 
 static json_t *adv_row(sqlite3_stmt *q)
 {
-    json_t *a = json_pack("{s:s,s:s,s:I,s:I,s:s,s:I,s:s,s:s}", "ref", sq_col_text(q, 1), "kind",
-                          sq_col_text(q, 2), "year", (json_int_t)sqlite3_column_int64(q, 3),
-                          "number", (json_int_t)sqlite3_column_int64(q, 4), "status",
-                          sq_col_text(q, 5), "version", (json_int_t)sqlite3_column_int64(q, 6),
-                          "title", sq_col_text(q, 7), "tlp", sq_col_text(q, 8));
-    json_object_set_new(a, "published", sq_col_json(q, 9));
-    json_object_set_new(a, "draft", sq_col_json(q, 10));
-    json_object_set_new(a, "pending_description", sq_col_null(q, 11));
-    json_object_set_new(a, "authors", sq_col_json(q, 12));
-    json_object_set_new(a, "internal", sq_col_json(q, 13));
-    json_object_set_new(a, "created_at", json_string(sq_col_text(q, 14)));
-    json_object_set_new(a, "updated_at", json_string(sq_col_text(q, 15)));
-    json_object_set_new(a, "published_at", sq_col_null(q, 16));
-    json_object_set_new(a, "last_published_at", sq_col_null(q, 17));
-    json_object_set_new(a, "closed_at", sq_col_null(q, 18));
-    return a;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_advisory(&w);
 }
 
-/* The row of a list: what a list shows, without contents. */
+/* A row of a list, for sq_page. */
 static json_t *list_row(sqlite3_stmt *q)
 {
-    json_t *a = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:I}", "ref", sq_col_text(q, 1), "kind",
-                          sq_col_text(q, 2), "status", sq_col_text(q, 5), "version",
-                          (json_int_t)sqlite3_column_int64(q, 6), "title", sq_col_text(q, 7), "tlp",
-                          sq_col_text(q, 8), "year", (json_int_t)sqlite3_column_int64(q, 3));
-    json_object_set_new(a, "created_at", json_string(sq_col_text(q, 14)));
-    json_object_set_new(a, "updated_at", json_string(sq_col_text(q, 15)));
-    json_object_set_new(a, "published_at", sq_col_null(q, 16));
-    json_object_set_new(a, "last_published_at", sq_col_null(q, 17));
-    json_object_set_new(a, "closed_at", sq_col_null(q, 18));
-    return a;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_advisory_brief(&w);
 }
 
 /* The published revisions of advisory id, oldest first; NULL on a database error. */
@@ -80,11 +54,9 @@ static json_t *revisions_of(struct sq *s, long long id)
     sqlite3_bind_int64(q, 1, id);
     json_t *arr = json_array();
     int step;
+    struct vg_row w = vg_row_sqlite(q);
     while ((step = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(arr, json_pack("{s:I,s:s,s:s,s:s}", "version",
-                                             (json_int_t)sqlite3_column_int64(q, 0), "date",
-                                             sq_col_text(q, 1), "description", sq_col_text(q, 2),
-                                             "publisher", sq_col_text(q, 3)));
+        json_array_append_new(arr, st_advisory_revision(&w));
     sq_done(s, q);
     if (step != SQLITE_DONE) {
         json_decref(arr);
@@ -96,7 +68,7 @@ static json_t *revisions_of(struct sq *s, long long id)
 static int adv_get(struct vg_store *st, const char *ref, json_t **out)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT " ADV_COLS " FROM advisory WHERE ref = ?");
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ST_ADV_COLS " FROM advisory WHERE ref = ?");
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, ref);
@@ -152,10 +124,7 @@ static int adv_create(struct vg_store *st, const struct vg_actor *who, const jso
     long long n;
     unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
-    if (year < 1 || year > 9999)
-        return vg_diag_set(d, VG_EINVAL, "year", "year %d out of range", year);
-    if (!kind || !code || !*code)
-        return vg_diag_set(d, VG_EINVAL, "/kind", "an advisory needs a kind and its code");
+    /* year, kind and code checked by vg_store_advisory_create */
     if (sq_begin(s))
         return sq_db_error(s, d);
     if (next_number(s, prefix, kind, year, &n))
@@ -198,24 +167,6 @@ static int adv_create(struct vg_store *st, const struct vg_actor *who, const jso
     return rc ? vg_diag_set(d, rc, "", "cannot read advisory %s back", ref) : 0;
 }
 
-/* Escapes the LIKE wildcards of q (ESCAPE '\'), between two '%'. */
-static char *like_pattern(const char *q)
-{
-    size_t n = strlen(q);
-    char *p = vg_malloc(2 * n + 3), *w = p;
-    if (!p)
-        return NULL;
-    *w++ = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-            *w++ = '\\';
-        *w++ = q[i];
-    }
-    *w++ = '%';
-    *w = '\0';
-    return p;
-}
-
 static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                     json_t **out, struct vg_diag *d)
 {
@@ -223,7 +174,7 @@ static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_
     long long before;
     if (sq_cursor_read(page->cursor, &before, d))
         return VG_EINVAL;
-    sqlite3_stmt *q = sq_prep(s, "SELECT " ADV_COLS " FROM advisory "
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ST_ADV_COLS " FROM advisory "
                                  "WHERE (?1 = 0 OR id < ?1) AND (?2 IS NULL OR kind = ?2) "
                                  "AND (?3 IS NULL OR status = ?3) AND (?4 IS NULL OR year = ?4) "
                                  "AND (?5 IS NULL OR title LIKE ?5 ESCAPE '\\') "
@@ -238,7 +189,7 @@ static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_
         sqlite3_bind_int64(q, 4, json_integer_value(year));
     const char *text = vg_json_str(filters, "q");
     if (text) {
-        char *pat = like_pattern(text);
+        char *pat = st_like_pattern(text, false);
         if (!pat) {
             sq_done(s, q);
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
@@ -256,13 +207,6 @@ static int adv_list(struct vg_store *st, const json_t *filters, const struct vg_
     return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 }
 
-/* The text a record's title and tlp columns follow: its draft, else its published content. */
-static const json_t *working_text(const json_t *rec)
-{
-    const json_t *draft = json_object_get(rec, "draft");
-    return json_is_object(draft) ? draft : json_object_get(rec, "published");
-}
-
 static int adv_save(struct vg_store *st, const struct vg_actor *who, const char *ref,
                     const json_t *rec, const json_t *revision, const char *action,
                     const json_t *detail, json_t **out, struct vg_diag *d)
@@ -273,10 +217,8 @@ static int adv_save(struct vg_store *st, const struct vg_actor *who, const char 
     unsigned long before = vg_mem_thread_failures();
     vg_time_now(now);
     snprintf(obj, sizeof obj, "advisory:%s", ref);
-    const json_t *text = working_text(rec);
-    if (!vg_json_str(text, "title") || !vg_json_str(text, "tlp") || !vg_json_str(rec, "status"))
-        return vg_diag_set(d, VG_EINVAL, "", "advisory %s: a record needs a status and a text",
-                           ref);
+    const json_t *text = st_advisory_working_text(rec);
+    /* its status and text checked by vg_store_advisory_save */
     if (sq_begin(s))
         return sq_db_error(s, d);
     sqlite3_stmt *q = sq_prep(s, "UPDATE advisory SET status = ?, version = ?, title = ?, tlp = ?, "
@@ -362,7 +304,7 @@ static int adv_published_each(struct vg_store *st, int (*fn)(void *ctx, const js
     /* its own statement (not the cache's): fn may read the store while this one steps */
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT " ADV_COLS " FROM advisory WHERE published IS NOT NULL "
+                           "SELECT " ST_ADV_COLS " FROM advisory WHERE published IS NOT NULL "
                            "ORDER BY id",
                            -1, &q, NULL) != SQLITE_OK)
         return VG_EIO;

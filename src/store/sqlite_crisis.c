@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/time.h"
 
 /* Rows of one crisis's child table into an array; NULL on a store failure. */
-static json_t *rows_of(struct sq *s, const char *sql, long long id, json_t *(*row)(sqlite3_stmt *q))
+static json_t *rows_of(struct sq *s, const char *sql, long long id,
+                       json_t *(*row)(const struct vg_row *r))
 {
     sqlite3_stmt *q = sq_prep(s, sql);
     if (!q)
@@ -17,8 +19,9 @@ static json_t *rows_of(struct sq *s, const char *sql, long long id, json_t *(*ro
     sqlite3_bind_int64(q, 1, id);
     json_t *arr = json_array();
     int step;
+    struct vg_row w = vg_row_sqlite(q);
     while ((step = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(arr, row(q));
+        json_array_append_new(arr, row(&w));
     sq_done(s, q);
     if (step != SQLITE_DONE) {
         json_decref(arr);
@@ -27,49 +30,11 @@ static json_t *rows_of(struct sq *s, const char *sql, long long id, json_t *(*ro
     return arr;
 }
 
-/* The columns of a member, in member_row's order. */
-#define MEMBER_COLS                                                                                \
-    "m.id, m.kind, m.name, m.email, m.role, m.added, m.partner_id, m.org_id, m.max_tlp, m.lang"
-
-/* A member from MEMBER_COLS: the link the TLP gate needs for its kind only. */
-static json_t *member_row(sqlite3_stmt *q)
-{
-    const char *kind = sq_col_text(q, 1);
-    json_t *m =
-        json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                  "kind", kind, "name", sq_col_text(q, 2), "email", sq_col_text(q, 3), "role",
-                  sq_col_text(q, 4), "added", sq_col_text(q, 5), "lang", sq_col_text(q, 9));
-    if (strcmp(kind, "partner") == 0)
-        json_object_set_new(m, "partner_id", json_integer(sqlite3_column_int64(q, 6)));
-    else if (strcmp(kind, "contact") == 0)
-        json_object_set_new(m, "org_id", json_integer(sqlite3_column_int64(q, 7)));
-    else
-        json_object_set_new(m, "max_tlp", json_string(sq_col_text(q, 8)));
-    return m;
-}
-
-static json_t *log_row(sqlite3_stmt *q)
-{
-    return json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0), "at",
-                     sq_col_text(q, 1), "author", sq_col_text(q, 2), "text", sq_col_text(q, 3));
-}
-
-static json_t *sitrep_row(sqlite3_stmt *q)
-{
-    return json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "number",
-                     (json_int_t)sqlite3_column_int64(q, 0), "version",
-                     (json_int_t)sqlite3_column_int64(q, 1), "title", sq_col_text(q, 2), "body",
-                     sq_col_text(q, 3), "tlp", sq_col_text(q, 4), "author", sq_col_text(q, 5), "at",
-                     sq_col_text(q, 6));
-}
-
+/* A crisis in a list, for sq_page. */
 static json_t *brief_row(sqlite3_stmt *q)
 {
-    json_t *c = json_pack("{s:I,s:s,s:s,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                          "title", sq_col_text(q, 1), "level", sq_col_text(q, 2), "state",
-                          sq_col_text(q, 3), "opened", sq_col_text(q, 4));
-    json_object_set_new(c, "closed", sq_col_null(q, 5));
-    return c;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_crisis_brief(&w);
 }
 
 static int crisis_get(struct vg_store *st, long long id, json_t **out)
@@ -86,26 +51,21 @@ static int crisis_get(struct vg_store *st, long long id, json_t **out)
         sq_done(s, q);
         return step == SQLITE_DONE ? VG_ENOENT : VG_EIO;
     }
-    json_t *c = brief_row(q);
-    json_object_set_new(c, "incidents", sq_col_json(q, 6));
-    json_object_set_new(c, "updated", json_string(sq_col_text(q, 7)));
-    json_object_set_new(c, "closing", sq_col_json(q, 8));
-    json_object_set_new(c, "review", sq_col_null(q, 9));
-    json_object_set_new(c, "sitrep_every_hours", json_integer(sqlite3_column_int64(q, 10)));
-    json_object_set_new(c, "reminded", sq_col_null(q, 11));
+    struct vg_row w = vg_row_sqlite(q);
+    json_t *c = st_crisis_head(&w);
     sq_done(s, q);
     json_t *m = rows_of(s,
-                        "SELECT " MEMBER_COLS " FROM crisis_member m WHERE m.crisis_id = ? "
-                        "ORDER BY m.id",
-                        id, member_row);
+                        "SELECT " ST_CRISIS_MEMBER_COLS " FROM crisis_member m "
+                        "WHERE m.crisis_id = ? ORDER BY m.id",
+                        id, st_crisis_member);
     json_t *l = rows_of(s,
                         "SELECT id, at, author, text FROM crisis_log WHERE crisis_id = ? "
                         "ORDER BY id",
-                        id, log_row);
+                        id, st_crisis_log);
     json_t *r = rows_of(s,
                         "SELECT number, version, title, body, tlp, author, at FROM crisis_sitrep "
                         "WHERE crisis_id = ? ORDER BY number, version",
-                        id, sitrep_row);
+                        id, st_crisis_sitrep);
     if (!c || !m || !l || !r) {
         json_decref(c), json_decref(m), json_decref(l), json_decref(r);
         return VG_EIO;
@@ -256,8 +216,7 @@ static int log_add(struct vg_store *st, const struct vg_actor *who, long long id
     if (sq_step_done(s, q))
         return sq_fail(s, d);
     long long lid = sqlite3_last_insert_rowid(s->db);
-    json_t *e = json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)lid, "at", now, "author",
-                          who->name, "text", text);
+    json_t *e = st_crisis_log_entry(lid, now, who->name, text);
     return write_end_entry(st, who, id, "crisis.log", NULL, e, out, d);
 }
 
@@ -325,15 +284,10 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
     }
     long long last = sqlite3_column_int64(q, 0), vmax = sqlite3_column_int64(q, 1);
     sq_done(s, q);
-    if (number && vmax == 0) {
+    if ((rc = st_crisis_sitrep_number(id, last, vmax, &number, &version, d))) {
         sq_rollback(s);
-        return vg_diag_set(d, VG_ENOENT, "/number", "/number: crisis %lld has no sitrep %lld", id,
-                           number);
+        return rc;
     }
-    if (number)
-        version = vmax + 1;
-    else
-        number = last + 1;
     q = sq_prep(s, "INSERT INTO crisis_sitrep(crisis_id, number, version, title, body, tlp, "
                    "author, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     if (!q)
@@ -348,12 +302,8 @@ static int sitrep_add(struct vg_store *st, const struct vg_actor *who, long long
     sq_bind_text(q, 8, now);
     if (sq_step_done(s, q))
         return sq_fail(s, d);
-    json_t *e = json_pack("{s:I,s:I,s:s,s:s,s:s,s:s,s:s}", "number", (json_int_t)number, "version",
-                          (json_int_t)version, "title", vg_json_str(sr, "title"), "body",
-                          vg_json_str(sr, "body"), "tlp", vg_json_str(sr, "tlp"), "author",
-                          who->name, "at", now);
-    json_t *detail = json_pack("{s:I,s:I,s:s}", "number", (json_int_t)number, "version",
-                               (json_int_t)version, "tlp", vg_json_str(sr, "tlp"));
+    json_t *detail;
+    json_t *e = st_crisis_sitrep_entry(number, version, sr, who->name, now, &detail);
     rc = write_end_entry(st, who, id, "crisis.sitrep", detail, e, out, d);
     json_decref(detail);
     return rc;
@@ -417,8 +367,7 @@ static int rollcall(struct vg_store *st, const struct vg_actor *who, long long i
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall", NULL, e, out, d);
 }
 
@@ -460,21 +409,11 @@ static int ack(struct vg_store *st, const unsigned char hash[32], json_t **out, 
     sqlite3_bind_int64(q, 2, aid);
     if (sq_step_done(s, q))
         return sq_fail(s, d);
-    json_t *e = json_pack("{s:I,s:I,s:s}", "crisis_id", (json_int_t)cid, "rollcall", (json_int_t)no,
-                          "acked", now);
-    json_t *detail =
-        json_pack("{s:I,s:I}", "rollcall", (json_int_t)no, "member", (json_int_t)member);
+    json_t *detail;
+    json_t *e = st_crisis_ack_entry(cid, no, member, now, &detail);
     int rc = write_end_entry(st, &acker, cid, "crisis.ack", detail, e, out, d);
     json_decref(detail);
     return rc;
-}
-
-static json_t *pending_row(sqlite3_stmt *q)
-{
-    json_t *m = member_row(q);
-    if (sqlite3_column_type(q, 10) != SQLITE_NULL)
-        json_object_set_new(m, "acked", json_string(sq_col_text(q, 10)));
-    return m;
 }
 
 static int pending(struct vg_store *st, long long id, const char *before, json_t **out,
@@ -499,7 +438,7 @@ static int pending(struct vg_store *st, long long id, const char *before, json_t
     json_t *sent = sq_col_null(q, 1);
     sq_done(s, q);
     json_t *p = json_array(), *a = json_array();
-    q = sq_prep(s, "SELECT " MEMBER_COLS ", k.acked, k.sent <= ? FROM crisis_ack k "
+    q = sq_prep(s, "SELECT " ST_CRISIS_MEMBER_COLS ", k.acked, k.sent <= ? FROM crisis_ack k "
                    "JOIN crisis_member m ON m.id = k.member_id "
                    "WHERE k.crisis_id = ? AND k.rollcall = ? ORDER BY m.id");
     if (!q) {
@@ -510,11 +449,12 @@ static int pending(struct vg_store *st, long long id, const char *before, json_t
     sqlite3_bind_int64(q, 2, id);
     sqlite3_bind_int64(q, 3, no);
     int step;
+    struct vg_row w = vg_row_sqlite(q);
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         if (sqlite3_column_type(q, 10) != SQLITE_NULL)
-            json_array_append_new(a, pending_row(q));
+            json_array_append_new(a, st_crisis_pending_member(&w));
         else if (sqlite3_column_int(q, 11))
-            json_array_append_new(p, pending_row(q));
+            json_array_append_new(p, st_crisis_pending_member(&w));
     }
     sq_done(s, q);
     if (step != SQLITE_DONE) {
@@ -584,18 +524,8 @@ static int resend(struct vg_store *st, const struct vg_actor *who, long long id,
                                toks[i].member_id);
         }
     }
-    json_t *e = json_pack("{s:I,s:s,s:I}", "rollcall", (json_int_t)no, "sent", now, "members",
-                          (json_int_t)n);
+    json_t *e = st_crisis_call_entry(no, now, n);
     return write_end_entry(st, who, id, "crisis.rollcall.resend", NULL, e, out, d);
-}
-
-static json_t *scheduled_row(sqlite3_stmt *q)
-{
-    json_t *e = json_pack("{s:I,s:I,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                          "sitrep_every_hours", (json_int_t)sqlite3_column_int64(q, 1), "base",
-                          sq_col_text(q, 2));
-    json_object_set_new(e, "reminded", sq_col_null(q, 3));
-    return e;
 }
 
 static int scheduled(struct vg_store *st, json_t **out, struct vg_diag *d)
@@ -606,7 +536,7 @@ static int scheduled(struct vg_store *st, json_t **out, struct vg_diag *d)
                             "crisis_sitrep r WHERE r.crisis_id = c.id), c.opened), c.reminded "
                             "FROM crisis c WHERE c.state = 'open' AND c.sitrep_every_hours > ? "
                             "ORDER BY c.id",
-                            0, scheduled_row);
+                            0, st_crisis_scheduled);
     if (!items)
         return sq_db_error(s, d);
     *out = json_pack("{s:o}", "items", items);

@@ -11,20 +11,9 @@
 
 #include "store/schema.h"
 #include "store/sqlite_int.h"
+#include "store/row_int.h"
 #include "util/buf.h"
 #include "util/mem.h"
-
-/* A name from the catalog that may be quoted into SQL: 1..VG_DUMP_NAME_MAX of [a-z0-9_]. */
-static bool plain_name(const char *n)
-{
-    size_t len = strlen(n);
-    if (len == 0 || len > VG_DUMP_NAME_MAX)
-        return false;
-    for (size_t i = 0; i < len; i++)
-        if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
-            return false;
-    return true;
-}
 
 /* Prepares sql (built here from checked names), failing with the place in d. */
 static sqlite3_stmt *prep(struct sq *s, const char *sql, struct vg_diag *d)
@@ -62,7 +51,7 @@ static int table_columns(struct sq *s, struct vg_dump_table *t, struct vg_diag *
     t->ncols = 0;
     while ((step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *name = sq_col_text(q, 0);
-        if (t->ncols == VG_DUMP_COLS_MAX || !plain_name(name)) {
+        if (t->ncols == VG_DUMP_COLS_MAX || !st_dump_plain_name(name)) {
             rc = vg_diag_set(d, VG_EINVAL, t->name, "table %s: column '%.64s' cannot be copied",
                              t->name, name);
             break;
@@ -147,13 +136,13 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
     char(*names)[VG_DUMP_NAME_MAX + 1] = vg_calloc(VG_DUMP_TABLES_MAX, sizeof *names);
     struct vg_dump_table *tabs = vg_calloc(VG_DUMP_TABLES_MAX, sizeof *tabs);
     bool *refs = vg_calloc((size_t)VG_DUMP_TABLES_MAX * VG_DUMP_TABLES_MAX, sizeof *refs);
-    bool *done = vg_calloc(VG_DUMP_TABLES_MAX, sizeof *done);
+    size_t *order = vg_calloc(VG_DUMP_TABLES_MAX, sizeof *order);
     size_t count = 0;
-    int rc = names && tabs && refs && done ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = names && tabs && refs && order ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
     int step = SQLITE_DONE;
     while (!rc && (step = sqlite3_step(q)) == SQLITE_ROW) {
         const char *name = sq_col_text(q, 0);
-        if (count == VG_DUMP_TABLES_MAX || !plain_name(name))
+        if (count == VG_DUMP_TABLES_MAX || !st_dump_plain_name(name))
             rc = vg_diag_set(d, VG_EINVAL, "", "table '%.64s' cannot be copied", name);
         else
             snprintf(names[count++], sizeof names[0], "%s", name);
@@ -165,27 +154,12 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
         for (size_t j = 0; !rc && j < count; j++)
             if (i != j)
                 rc = refers(s, names[i], names[j], &refs[i * VG_DUMP_TABLES_MAX + j], d);
-    /* parents first: each round takes the first table (by name) whose parents are all taken */
-    size_t taken = 0;
-    while (!rc && taken < count) {
-        size_t pick = count;
-        for (size_t i = 0; i < count && pick == count; i++) {
-            if (done[i])
-                continue;
-            bool ready = true;
-            for (size_t j = 0; j < count && ready; j++)
-                if (!done[j] && j != i && refs[i * VG_DUMP_TABLES_MAX + j])
-                    ready = false;
-            if (ready)
-                pick = i;
-        }
-        if (pick == count) {
-            rc = vg_diag_set(d, VG_EINVAL, "", "the tables' foreign keys make a cycle");
-            break;
-        }
-        done[pick] = true;
-        struct vg_dump_table *t = &tabs[taken++];
-        snprintf(t->name, sizeof t->name, "%s", names[pick]);
+    /* parents first; tables in name order */
+    if (!rc)
+        rc = st_dump_order(count, refs, VG_DUMP_TABLES_MAX, order, d);
+    for (size_t k = 0; !rc && k < count; k++) {
+        struct vg_dump_table *t = &tabs[k];
+        snprintf(t->name, sizeof t->name, "%s", names[order[k]]);
         t->seeded = strcmp(t->name, "playbook") == 0; /* seed_playbooks in sqlite.c */
         rc = table_columns(s, t, d);
         if (!rc)
@@ -193,7 +167,7 @@ static int dump_tables(struct vg_store *st, struct vg_dump_table **out, size_t *
     }
     free(names);
     free(refs);
-    free(done);
+    free(order);
     if (rc) {
         free(tabs);
         return rc;
@@ -221,7 +195,7 @@ static int dump_count(struct vg_store *st, const struct vg_dump_table *t, long l
                       struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    if (!plain_name(t->name))
+    if (!st_dump_plain_name(t->name))
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\"", t->name);
@@ -309,7 +283,7 @@ static int dump_load_begin(struct vg_store *st, struct vg_diag *d)
     while (!rc && sqlite3_step(q) == SQLITE_ROW) {
         const char *name = sq_col_text(q, 0);
         char sql[128];
-        if (!plain_name(name)) {
+        if (!st_dump_plain_name(name)) {
             rc = vg_diag_set(d, VG_EINVAL, "", "trigger '%.64s' cannot be set aside", name);
             break;
         }
@@ -327,7 +301,7 @@ static int dump_load_clear(struct vg_store *st, const struct vg_dump_table *t, s
 {
     struct sq *s = sq_of(st);
     char sql[128];
-    if (!plain_name(t->name))
+    if (!st_dump_plain_name(t->name))
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     snprintf(sql, sizeof sql, "DELETE FROM \"%s\"", t->name);
     return sq_exec(s, sql) ? sq_db_error(s, d) : 0;
@@ -337,7 +311,7 @@ static int dump_load_rows(struct vg_store *st, const struct vg_dump_table *t,
                           const struct vg_dump_value *v, size_t nrows, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    if (!plain_name(t->name))
+    if (!st_dump_plain_name(t->name))
         return vg_diag_set(d, VG_EINVAL, "", "bad table name");
     struct vg_buf b;
     vg_buf_init(&b, 16384);

@@ -2,35 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "store/sqlite_int.h"
 #include "util/time.h"
 
-#define COLS                                                                                       \
-    "id, message_id, sha256, size, sender, subject, received, outcome, reason, ref, queue_id, "    \
-    "(SELECT count(*) FROM inbound_attachment a WHERE a.inbound_id = inbound.id)"
-
 static json_t *inbound_row(sqlite3_stmt *q)
 {
-    return json_pack("{s:I,s:s,s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:I}", "id",
-                     (json_int_t)sqlite3_column_int64(q, 0), "message_id", sq_col_text(q, 1),
-                     "sha256", sq_col_text(q, 2), "size", (json_int_t)sqlite3_column_int64(q, 3),
-                     "sender", sq_col_text(q, 4), "subject", sq_col_text(q, 5), "received",
-                     sq_col_text(q, 6), "outcome", sq_col_text(q, 7), "reason", sq_col_text(q, 8),
-                     "ref", sq_col_text(q, 9), "queue_id",
-                     sqlite3_column_type(q, 10) == SQLITE_NULL
-                         ? json_null()
-                         : json_integer((json_int_t)sqlite3_column_int64(q, 10)),
-                     "attachments", (json_int_t)sqlite3_column_int64(q, 11));
-}
-
-static bool known_outcome(const char *o)
-{
-    static const char *const outcomes[] = {"report", "reply",       "xarf",     "ineligible",
-                                           "queued", "quarantined", "duplicate"};
-    for (size_t i = 0; o && i < sizeof outcomes / sizeof outcomes[0]; i++)
-        if (!strcmp(o, outcomes[i]))
-            return true;
-    return false;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_inbound(&w);
 }
 
 static const char *nz(const char *s)
@@ -42,10 +21,7 @@ static int inbound_add(struct vg_store *st, const struct vg_inbound_new *m, long
                        struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    if (!known_outcome(m->outcome))
-        return vg_diag_set(d, VG_EINVAL, "outcome", "unknown outcome of an inbound message");
-    if (!m->sha256 || strlen(m->sha256) != 64 || (!m->raw && m->size))
-        return vg_diag_set(d, VG_EINVAL, "sha256", "an inbound message needs its bytes and hash");
+    /* its outcome, hash and bytes checked by vg_store_inbound_add */
     char now[VG_TIME_LEN];
     vg_time_fmt(time(NULL), now);
     if (sq_begin(s))
@@ -132,8 +108,9 @@ static int inbound_list(struct vg_store *st, const json_t *filters, const struct
     if (sq_cursor_read(page->cursor, &before, d))
         return VG_EINVAL;
     const char *outcome = json_string_value(json_object_get(filters, "outcome"));
-    sqlite3_stmt *q = sq_prep(s, "SELECT " COLS " FROM inbound WHERE (?1 = 0 OR id < ?1) AND "
-                                 "(?2 IS NULL OR outcome = ?2) ORDER BY id DESC LIMIT ?3");
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT " ST_INBOUND_COLS " FROM inbound WHERE (?1 = 0 OR id < ?1) AND "
+                   "(?2 IS NULL OR outcome = ?2) ORDER BY id DESC LIMIT ?3");
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, before);
@@ -146,18 +123,15 @@ static int inbound_list(struct vg_store *st, const json_t *filters, const struct
 
 static json_t *att_row(sqlite3_stmt *q)
 {
-    return json_pack("{s:I,s:s,s:s,s:I,s:s,s:b,s:b}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                     "name", sq_col_text(q, 1), "media_type", sq_col_text(q, 2), "size",
-                     (json_int_t)sqlite3_column_int64(q, 3), "sha256", sq_col_text(q, 4),
-                     "is_archive", sqlite3_column_int(q, 5) != 0, "kept",
-                     sqlite3_column_int(q, 6) != 0);
+    struct vg_row w = vg_row_sqlite(q);
+    return st_inbound_attachment(&w);
 }
 
 static int inbound_get(struct vg_store *st, long long id, json_t **out)
 {
     struct sq *s = sq_of(st);
     *out = NULL;
-    sqlite3_stmt *q = sq_prep(s, "SELECT " COLS " FROM inbound WHERE id = ?");
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ST_INBOUND_COLS " FROM inbound WHERE id = ?");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, id);

@@ -9,41 +9,22 @@
 #include "core/escalate.h"
 #include "core/incident.h"
 #include "core/observable.h"
+#include "store/row_int.h"
 #include "util/hash.h"
 #include "util/json.h"
 #include "util/mem.h"
 #include "util/time.h"
 
-/* The indicator of q's row, or NULL when out of memory (a field left out would be merged
- * and stored as missing). */
 static json_t *indicator_row(sqlite3_stmt *q)
 {
-    unsigned long before = vg_mem_thread_failures();
-    json_t *o =
-        json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)sqlite3_column_int64(q, 0), "type",
-                  sq_col_text(q, 1), "value", sq_col_text(q, 2), "tlp", sq_col_text(q, 3), "source",
-                  sq_col_text(q, 4), "confidence", (json_int_t)sqlite3_column_int(q, 5));
-    json_object_set_new(o, "tags", sq_col_json(q, 6));
-    json_object_set_new(o, "first_seen", sq_col_null(q, 7));
-    json_object_set_new(o, "last_seen", sq_col_null(q, 8));
-    json_object_set_new(o, "expires", sq_col_null(q, 9));
-    json_object_set_new(o, "created", json_string(sq_col_text(q, 10)));
-    json_object_set_new(o, "updated", json_string(sq_col_text(q, 11)));
-    if (vg_mem_thread_failures() != before) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_indicator(&w);
 }
-
-#define IND_COLS                                                                                   \
-    "SELECT id, type, value, tlp, source, confidence, tags, first_seen, last_seen, expires, "      \
-    "created, updated FROM indicator "
 
 int sq_indicator_get(struct vg_store *st, long long id, json_t **out)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, IND_COLS "WHERE id = ?");
+    sqlite3_stmt *q = sq_prep(s, ST_IND_SELECT "WHERE id = ?");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, id);
@@ -67,10 +48,10 @@ int sq_indicator_list(struct vg_store *st, const json_t *filters, const struct v
     const char *value = vg_json_str(filters, "value");
     /* a value (with its type) is one row of the (type, value) index, not a scan */
     sqlite3_stmt *q =
-        value ? sq_prep(s, IND_COLS "WHERE id > ? AND type = ?2 AND value = ?5 "
-                                    "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4")
-              : sq_prep(s, IND_COLS "WHERE id > ? AND (?2 IS NULL OR type = ?2) "
-                                    "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4");
+        value ? sq_prep(s, ST_IND_SELECT "WHERE id > ? AND type = ?2 AND value = ?5 "
+                                         "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4")
+              : sq_prep(s, ST_IND_SELECT "WHERE id > ? AND (?2 IS NULL OR type = ?2) "
+                                         "AND (?3 IS NULL OR source = ?3) ORDER BY id LIMIT ?4");
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, after);
@@ -219,20 +200,8 @@ out:
 
 static json_t *sighting_row(sqlite3_stmt *q)
 {
-    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                          "indicator", "id", (json_int_t)sqlite3_column_int64(q, 1), "type",
-                          sq_col_text(q, 2), "value", sq_col_text(q, 3));
-    json_object_set_new(o, "org",
-                        sqlite3_column_type(q, 4) == SQLITE_NULL
-                            ? json_null()
-                            : json_integer(sqlite3_column_int64(q, 4)));
-    json_object_set_new(o, "org_name", sq_col_null(q, 5));
-    json_object_set_new(o, "seen", json_string(sq_col_text(q, 6)));
-    json_object_set_new(o, "value", json_string(sq_col_text(q, 7)));
-    json_object_set_new(o, "field", json_string(sq_col_text(q, 8)));
-    json_object_set_new(o, "source", json_string(sq_col_text(q, 9)));
-    json_object_set_new(o, "tlp", json_string(sq_col_text(q, 10))); /* the one that applies */
-    return o;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_sighting(&w);
 }
 
 int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
@@ -271,28 +240,9 @@ int sq_sighting_list(struct vg_store *st, const json_t *filters, const struct vg
 
 static json_t *alert_row(sqlite3_stmt *q)
 {
-    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s,s:s}}", "id", (json_int_t)sqlite3_column_int64(q, 0),
-                          "indicator", "id", (json_int_t)sqlite3_column_int64(q, 1), "type",
-                          sq_col_text(q, 2), "value", sq_col_text(q, 3), "tlp", sq_col_text(q, 4));
-    json_object_set_new(o, "org",
-                        sqlite3_column_type(q, 5) == SQLITE_NULL
-                            ? json_null()
-                            : json_integer(sqlite3_column_int64(q, 5)));
-    json_object_set_new(o, "org_name", sq_col_null(q, 6));
-    json_object_set_new(o, "day", json_string(sq_col_text(q, 7)));
-    json_object_set_new(o, "first_seen", json_string(sq_col_text(q, 8)));
-    json_object_set_new(o, "last_seen", json_string(sq_col_text(q, 9)));
-    json_object_set_new(o, "count", json_integer(sqlite3_column_int64(q, 10)));
-    json_object_set_new(o, "status", json_string(sq_col_text(q, 11)));
-    json_object_set_new(o, "incident", sq_col_null(q, 12));
-    return o;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_alert(&w);
 }
-
-#define ALERT_COLS                                                                                 \
-    "SELECT a.id, a.indicator_id, i.type, i.value, i.tlp, a.org_id, o.name, a.day, "               \
-    "a.first_seen, a.last_seen, a.count, a.status, n.ref FROM alert a "                            \
-    "JOIN indicator i ON i.id = a.indicator_id LEFT JOIN org o ON o.id = a.org_id "                \
-    "LEFT JOIN incident n ON n.id = a.incident_id "
 
 int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                   json_t **out, struct vg_diag *d)
@@ -302,10 +252,10 @@ int sq_alert_list(struct vg_store *st, const json_t *filters, const struct vg_pa
     if (sq_cursor_read(page->cursor, &before, d))
         return VG_EINVAL;
     json_t *org = json_object_get(filters, "org");
-    sqlite3_stmt *q = sq_prep(s, ALERT_COLS "WHERE (?1 = 0 OR a.id < ?1) "
-                                            "AND (?2 IS NULL OR a.status = ?2) "
-                                            "AND (?3 IS NULL OR a.org_id = ?3) "
-                                            "ORDER BY a.id DESC LIMIT ?4");
+    sqlite3_stmt *q = sq_prep(s, ST_ALERT_SELECT "WHERE (?1 = 0 OR a.id < ?1) "
+                                                 "AND (?2 IS NULL OR a.status = ?2) "
+                                                 "AND (?3 IS NULL OR a.org_id = ?3) "
+                                                 "ORDER BY a.id DESC LIMIT ?4");
     if (!q)
         return sq_db_error(s, d);
     sqlite3_bind_int64(q, 1, before);
@@ -327,7 +277,7 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
     json_t *alert = NULL, *inc = NULL, *seen = NULL;
     struct vg_incident_new rec = {0};
     int rc = 0;
-    sqlite3_stmt *q = sq_prep(s, ALERT_COLS "WHERE a.id = ?");
+    sqlite3_stmt *q = sq_prep(s, ST_ALERT_SELECT "WHERE a.id = ?");
     if (!q) {
         rc = sq_db_error(s, d);
         goto out;
@@ -338,11 +288,6 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
     sq_done(s, q);
     if (!alert) {
         rc = vg_diag_set(d, VG_ENOENT, "id", "no alert %lld", id);
-        goto out;
-    }
-    if (strcmp(vg_json_str(alert, "status"), "open") != 0) {
-        rc = vg_diag_set(d, VG_ECONFLICT, "status", "alert %lld is already escalated to %s", id,
-                         vg_json_str(alert, "incident"));
         goto out;
     }
     /* the values seen in the logs that day, for the incident's observables */
@@ -358,23 +303,9 @@ int sq_alert_escalate(struct vg_store *st, const struct vg_actor *who, long long
             json_array_append_new(seen, json_string(sq_col_text(q, 0)));
         sq_done(s, q);
     }
-    const char *values[100];
-    size_t nseen = json_array_size(seen);
-    for (size_t k = 0; k < nseen; k++)
-        values[k] = json_string_value(json_array_get(seen, k));
-    struct vg_escalation e = {
-        .ind_type = vg_json_str(ind, "type"),
-        .ind_value = vg_json_str(ind, "value"),
-        .ind_tlp = vg_json_str(ind, "tlp"),
-        .org = json_is_integer(org) ? json_integer_value(org) : 0,
-        .org_name = vg_json_str(alert, "org_name"),
-        .seen = values,
-        .nseen = nseen,
-    };
-    if ((rc = vg_escalate_incident(&e, fields, &inc, d)) ||
-        (rc = vg_incident_new_from_json(inc, &rec, d)))
+    /* an alert escalated already: VG_ECONFLICT */
+    if ((rc = st_alert_incident(alert, id, seen, fields, &inc, &rec, d)))
         goto out;
-    rec.from_alert = id;
     char ref[VG_REFERENCE_LEN];
     long long inc_id;
     if ((rc = sq_incident_insert(s, who, &rec, ref, &inc_id, NULL, d)))

@@ -1,23 +1,14 @@
 /* SQLite backend: the outbox of outbound mail (store/mail.h). */
 #include <string.h>
 
+#include "store/row_int.h"
 #include "store/sqlite_int.h"
 #include "util/time.h"
 
-#define COLS                                                                                       \
-    "id, message_id, kind, object, recipients, subject, body_text, body_html, state, attempts, "   \
-    "next_attempt, last_answer, created, updated"
-
 static json_t *mail_row(sqlite3_stmt *q)
 {
-    return json_pack("{s:I,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:s}", "id",
-                     (json_int_t)sqlite3_column_int64(q, 0), "message_id", sq_col_text(q, 1),
-                     "kind", sq_col_text(q, 2), "object", sq_col_text(q, 3), "to",
-                     sq_col_json(q, 4), "subject", sq_col_text(q, 5), "text", sq_col_text(q, 6),
-                     "html", sq_col_text(q, 7), "state", sq_col_text(q, 8), "attempts",
-                     (json_int_t)sqlite3_column_int64(q, 9), "next_attempt", sq_col_text(q, 10),
-                     "last_answer", sq_col_text(q, 11), "created", sq_col_text(q, 12), "updated",
-                     sq_col_text(q, 13));
+    struct vg_row w = vg_row_sqlite(q);
+    return st_mail(&w);
 }
 
 static int mail_queue(struct vg_store *st, const json_t *msg, long long *id, struct vg_diag *d)
@@ -72,7 +63,7 @@ static int mail_claim(struct vg_store *st, const char *now, const char *until, i
     *out = NULL;
     if (sq_begin(s))
         return sq_db_error(s, d);
-    sqlite3_stmt *q = sq_prep(s, "SELECT " COLS " FROM outbox WHERE state = 'queued' AND "
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ST_MAIL_COLS " FROM outbox WHERE state = 'queued' AND "
                                  "next_attempt <= ? ORDER BY next_attempt, id LIMIT ?");
     if (!q)
         return sq_fail(s, d);
@@ -125,11 +116,7 @@ static int mail_mark(struct vg_store *st, long long id, const char *state, const
                      const char *answer, struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    bool retry = !strcmp(state, "queued");
-    if (!retry && strcmp(state, "sent") && strcmp(state, "failed"))
-        return vg_diag_set(d, VG_EINVAL, "state", "unknown state of a message");
-    if (retry && !next)
-        return vg_diag_set(d, VG_EINVAL, "next_attempt", "a retry needs a time");
+    /* state checked, next given for a retry only: vg_store_mail_mark */
     char now[VG_TIME_LEN];
     vg_time_fmt(time(NULL), now);
     if (sq_begin(s))
@@ -141,7 +128,7 @@ static int mail_mark(struct vg_store *st, long long id, const char *state, const
     if (!q)
         return sq_fail(s, d);
     sq_bind_text(q, 1, state);
-    sq_bind_text(q, 2, retry ? next : NULL);
+    sq_bind_text(q, 2, next);
     sq_bind_text(q, 3, answer);
     sq_bind_text(q, 4, now);
     sqlite3_bind_int64(q, 5, id);
@@ -163,7 +150,7 @@ static int mail_list(struct vg_store *st, const json_t *filters, const struct vg
     if (sq_cursor_read(page->cursor, &after, d))
         return VG_EINVAL;
     const char *state = json_string_value(json_object_get(filters, "state"));
-    sqlite3_stmt *q = sq_prep(s, "SELECT " COLS " FROM outbox WHERE id > ? AND "
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ST_MAIL_COLS " FROM outbox WHERE id > ? AND "
                                  "(?2 IS NULL OR state = ?2) ORDER BY id LIMIT ?3");
     if (!q)
         return sq_db_error(s, d);

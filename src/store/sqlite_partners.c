@@ -7,27 +7,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/time.h"
 
 static json_t *partner_row(sqlite3_stmt *q)
 {
-    json_t *p = json_pack("{s:I,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(q, 0), "name",
-                          sq_col_text(q, 1), "country", sq_col_text(q, 2));
-    json_object_set_new(p, "networks", sq_col_json(q, 3));
-    json_object_set_new(p, "contacts", sq_col_json(q, 4));
-    json_object_set_new(p, "max_tlp", json_string(sq_col_text(q, 5)));
-    json_object_set_new(p, "disabled", json_boolean(sqlite3_column_int(q, 6)));
-    json_object_set_new(p, "created", json_string(sq_col_text(q, 7)));
-    json_object_set_new(p, "updated", json_string(sq_col_text(q, 8)));
-    return p;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_partner(&w);
 }
 
 static int partner_get(struct vg_store *st, long long id, json_t **out)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT id, name, country, networks, contacts, max_tlp, "
-                                 "disabled, created, updated FROM partner WHERE id = ?");
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ST_PARTNER_COLS " FROM partner WHERE id = ?");
     if (!q)
         return VG_EIO;
     sqlite3_bind_int64(q, 1, id);
@@ -47,8 +40,7 @@ static int partner_list(struct vg_store *st, const struct vg_page *page, json_t 
     long long after;
     if (sq_cursor_read(page->cursor, &after, d))
         return VG_EINVAL;
-    sqlite3_stmt *q = sq_prep(s, "SELECT id, name, country, networks, contacts, max_tlp, "
-                                 "disabled, created, updated FROM partner WHERE id > ? "
+    sqlite3_stmt *q = sq_prep(s, "SELECT " ST_PARTNER_COLS " FROM partner WHERE id > ? "
                                  "ORDER BY id LIMIT ?");
     if (!q)
         return sq_db_error(s, d);
@@ -150,13 +142,6 @@ static int partner_update(struct vg_store *st, const struct vg_actor *who, long 
     return rc ? vg_diag_set(d, rc, "", "cannot read partner %lld back", id) : 0;
 }
 
-static json_t *token_row(sqlite3_stmt *q)
-{
-    return json_pack("{s:I,s:s,s:s,s:o,s:o}", "id", (json_int_t)sqlite3_column_int64(q, 0), "label",
-                     sq_col_text(q, 1), "created", sq_col_text(q, 2), "last_used",
-                     sq_col_null(q, 4), "revoked", sq_col_null(q, 3));
-}
-
 static int token_add(struct vg_store *st, const struct vg_actor *who, long long partner,
                      const unsigned char hash[32], const char *label, json_t **out,
                      struct vg_diag *d)
@@ -187,8 +172,7 @@ static int token_add(struct vg_store *st, const struct vg_actor *who, long long 
     json_decref(detail);
     if (bad || sq_commit(s))
         return sq_fail(s, d);
-    *out = json_pack("{s:I,s:s,s:s,s:n,s:n}", "id", (json_int_t)id, "label", label ? label : "",
-                     "created", now, "last_used", "revoked");
+    *out = st_partner_token_new(id, label ? label : "", now);
     return *out ? 0 : vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 }
 
@@ -208,14 +192,8 @@ static int token_lookup(struct vg_store *st, const unsigned char hash[32], struc
     int step = sqlite3_step(q);
     rc = VG_ENOENT;
     if (step == SQLITE_ROW) {
-        *out = (struct vg_actor){0};
-        out->partner_id = sqlite3_column_int64(q, 0);
-        snprintf(out->name, sizeof out->name, "%s", sq_col_text(q, 1));
-        snprintf(out->role, sizeof out->role, "partner");
-        *meta = (struct vg_token_meta){0};
-        meta->id = sqlite3_column_int64(q, 2);
-        snprintf(meta->kind, sizeof meta->kind, "partner");
-        snprintf(meta->last_used, sizeof meta->last_used, "%s", sq_col_text(q, 3));
+        struct vg_row w = vg_row_sqlite(q);
+        st_partner_actor(&w, out, meta);
         rc = 0;
     } else if (step != SQLITE_DONE) {
         rc = VG_EIO;
@@ -236,8 +214,9 @@ static int token_list(struct vg_store *st, long long partner, json_t **out)
     sqlite3_bind_int64(q, 1, partner);
     json_t *arr = json_array();
     int step;
+    struct vg_row w = vg_row_sqlite(q);
     while ((step = sqlite3_step(q)) == SQLITE_ROW)
-        json_array_append_new(arr, token_row(q));
+        json_array_append_new(arr, st_partner_token(&w));
     sq_done(s, q);
     if (step != SQLITE_DONE) {
         json_decref(arr);

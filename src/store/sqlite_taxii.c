@@ -5,23 +5,21 @@
 
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/buf.h"
 #include "util/time.h"
 
-#define COLL_COLS "id, title, description, readers, writers, created, updated"
-
 static json_t *coll_row(sqlite3_stmt *q)
 {
-    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "id", sq_col_text(q, 0), "title",
-                     sq_col_text(q, 1), "description", sq_col_text(q, 2), "readers",
-                     sq_col_json(q, 3), "writers", sq_col_json(q, 4), "created", sq_col_text(q, 5),
-                     "updated", sq_col_text(q, 6));
+    struct vg_row w = vg_row_sqlite(q);
+    return st_taxii_coll(&w);
 }
 
 static int coll_get(struct vg_store *st, const char *id, json_t **out)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT " COLL_COLS " FROM taxii_collection WHERE id = ?");
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT " ST_TAXII_COLL_COLS " FROM taxii_collection WHERE id = ?");
     if (!q)
         return VG_EIO;
     sq_bind_text(q, 1, id);
@@ -89,7 +87,8 @@ static int coll_create(struct vg_store *st, const struct vg_actor *who, const js
 static int coll_list(struct vg_store *st, json_t **out)
 {
     struct sq *s = sq_of(st);
-    sqlite3_stmt *q = sq_prep(s, "SELECT " COLL_COLS " FROM taxii_collection ORDER BY seq");
+    sqlite3_stmt *q =
+        sq_prep(s, "SELECT " ST_TAXII_COLL_COLS " FROM taxii_collection ORDER BY seq");
     if (!q)
         return VG_EIO;
     json_t *a = json_array();
@@ -313,16 +312,9 @@ static int obj_query(struct vg_store *st, const struct vg_taxii_query *q, vg_tax
             *more = true;
             continue;
         }
-        struct vg_taxii_row row = {
-            .added = sqlite3_column_int64(sel, 0),
-            .id = sq_col_text(sel, 1),
-            .type = sq_col_text(sel, 2),
-            .spec_version = sq_col_text(sel, 3),
-            .version = sq_col_text(sel, 4),
-            .tlp = sqlite3_column_int(sel, 5),
-            .object = sq_col_text(sel, 6),
-            .object_len = (size_t)sqlite3_column_bytes(sel, 6),
-        };
+        struct vg_row w = vg_row_sqlite(sel);
+        struct vg_taxii_row row;
+        st_taxii_object(&w, &row);
         if ((out = fn(ctx, &row)) != 0)
             break;
     }

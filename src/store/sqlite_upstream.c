@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/row_int.h"
 #include "util/json.h"
 #include "util/time.h"
 
@@ -18,18 +19,8 @@
 /* A row of ADV_COLS as the list gives it. */
 static json_t *adv_row(sqlite3_stmt *q)
 {
-    json_t *a = json_pack("{s:s,s:s,s:s,s:s}", "ref", sq_col_text(q, 1), "source",
-                          sq_col_text(q, 2), "title", sq_col_text(q, 3), "kind", sq_col_text(q, 4));
-    if (!a)
-        return NULL;
-    json_object_set_new(a, "first_revision_date", sq_col_null(q, 5));
-    json_object_set_new(a, "last_revision_date", sq_col_null(q, 6));
-    json_object_set_new(a, "revisions", json_integer(sqlite3_column_int(q, 7)));
-    json_object_set_new(a, "closed_at", sq_col_null(q, 8));
-    json_object_set_new(a, "cves", sq_col_json(q, 11));
-    json_object_set_new(a, "imported", json_string(sq_col_text(q, 9)));
-    json_object_set_new(a, "updated", json_string(sq_col_text(q, 10)));
-    return a;
+    struct vg_row w = vg_row_sqlite(q);
+    return st_upstream(&w);
 }
 
 /* The row id of the upstream advisory of reference ref (the first imported), 0 if none, -1
@@ -79,17 +70,6 @@ static void bind_content(sqlite3_stmt *q, const json_t *rec)
     sq_bind_json(q, 7, json_object_get(rec, "document"));
 }
 
-/* Whether rec is newer than the revision held (last date, then number of revisions). */
-static int compare_held(const json_t *rec, const char *held_last, long long held_revs)
-{
-    const char *last = vg_json_str(rec, "last_date");
-    int c = strcmp(last ? last : "", held_last);
-    if (c)
-        return c < 0 ? -1 : 1;
-    long long revs = json_integer_value(json_object_get(rec, "revisions"));
-    return revs < held_revs ? -1 : revs > held_revs;
-}
-
 static int upstream_put(struct vg_store *st, const struct vg_actor *who, const json_t *rec,
                         int *result, struct vg_diag *d)
 {
@@ -97,10 +77,7 @@ static int upstream_put(struct vg_store *st, const struct vg_actor *who, const j
     char now[VG_TIME_LEN], obj[VG_MAX_NAME + 16];
     vg_time_now(now);
     const char *source = vg_json_str(rec, "source"), *ref = vg_json_str(rec, "ref");
-    if (!source || !ref || !vg_json_str(rec, "title") || !vg_json_str(rec, "kind"))
-        return vg_diag_set(d, VG_EINVAL, "",
-                           "an upstream advisory needs a source, a reference, "
-                           "a title and a kind");
+    /* source, ref, title and kind checked by vg_store_upstream_put */
     snprintf(obj, sizeof obj, "upstream:%s", ref);
     if (sq_begin(s))
         return sq_db_error(s, d);
@@ -115,7 +92,7 @@ static int upstream_put(struct vg_store *st, const struct vg_actor *who, const j
     int cmp = 1;
     if (step == SQLITE_ROW) {
         id = sqlite3_column_int64(q, 0);
-        cmp = compare_held(rec, sq_col_text(q, 1), sqlite3_column_int64(q, 2));
+        cmp = st_upstream_compare_held(rec, sq_col_text(q, 1), sqlite3_column_int64(q, 2));
     }
     sq_done(s, q);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
@@ -273,21 +250,13 @@ static int group_by_org(struct sq *s, sqlite3_stmt *q, const char *why, const ch
                         json_t *list)
 {
     json_t *cur = NULL;
-    long long cur_org = 0;
     int step;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        long long org = sqlite3_column_int64(q, 0);
-        if (!cur || org != cur_org) {
-            cur = json_pack("{s:I,s:s,s:s,s:[]}", "org", (json_int_t)org, "name", sq_col_text(q, 1),
-                            "why", why, key);
-            if (!cur || json_array_append_new(list, cur)) {
-                step = SQLITE_NOMEM;
-                break;
-            }
-            cur_org = org;
+    struct vg_row w = vg_row_sqlite(q);
+    while ((step = sqlite3_step(q)) == SQLITE_ROW)
+        if (st_upstream_group_row(list, &cur, &w, why, key)) {
+            step = SQLITE_NOMEM;
+            break;
         }
-        json_array_append_new(json_object_get(cur, key), json_string(sq_col_text(q, 2)));
-    }
     sq_done(s, q);
     return step == SQLITE_DONE ? 0 : VG_EIO;
 }
@@ -319,19 +288,7 @@ static int upstream_constituents(struct vg_store *st, const char *ref, json_t **
     if (group_by_org(s, q, "product", "products", byproduct))
         goto out;
     /* merged by organisation id, its finding entry first */
-    json_t *all = json_array();
-    size_t i = 0, j = 0, nf = json_array_size(byfinding), np = json_array_size(byproduct);
-    while (i < nf || j < np) {
-        json_t *f = i < nf ? json_array_get(byfinding, i) : NULL;
-        json_t *p = j < np ? json_array_get(byproduct, j) : NULL;
-        bool take_f = f && (!p || json_integer_value(json_object_get(f, "org")) <=
-                                      json_integer_value(json_object_get(p, "org")));
-        json_array_append(all, take_f ? f : p);
-        if (take_f)
-            i++;
-        else
-            j++;
-    }
+    json_t *all = st_upstream_merge(byfinding, byproduct);
     *out = all;
     rc = all ? 0 : VG_ENOMEM;
 out:

@@ -10,8 +10,45 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/row_int.h"
 #include "store/store.h"
 #include "util/mem.h"
+
+bool st_dump_plain_name(const char *n)
+{
+    size_t len = strlen(n);
+    if (len == 0 || len > VG_DUMP_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++)
+        if (!((n[i] >= 'a' && n[i] <= 'z') || (n[i] >= '0' && n[i] <= '9') || n[i] == '_'))
+            return false;
+    return true;
+}
+
+int st_dump_order(size_t count, const bool *refs, size_t stride, size_t *order, struct vg_diag *d)
+{
+    bool done[VG_DUMP_TABLES_MAX] = {false};
+    if (count > VG_DUMP_TABLES_MAX)
+        return vg_diag_set(d, VG_EINVAL, "", "%zu tables: too many to copy", count);
+    for (size_t taken = 0; taken < count; taken++) {
+        size_t pick = count;
+        for (size_t i = 0; i < count && pick == count; i++) {
+            if (done[i])
+                continue;
+            bool ready = true;
+            for (size_t j = 0; j < count && ready; j++)
+                if (!done[j] && j != i && refs[i * stride + j])
+                    ready = false;
+            if (ready)
+                pick = i;
+        }
+        if (pick == count)
+            return vg_diag_set(d, VG_EINVAL, "", "the tables' foreign keys make a cycle");
+        done[pick] = true;
+        order[taken] = pick;
+    }
+    return 0;
+}
 
 bool vg_store_dump_url_pg(const char *url)
 {

@@ -3,10 +3,104 @@
 #include "store/indicator.h"
 
 #include <stdlib.h>
+#include <string.h>
 
+#include "core/escalate.h"
+#include "core/incident.h"
+#include "store/row_int.h"
 #include "store/store.h"
 #include "util/mem.h"
 #include "util/json.h"
+
+json_t *st_indicator(const struct vg_row *r)
+{
+    unsigned long before = vg_mem_thread_failures();
+    json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)vg_row_int(r, 0), "type",
+                          vg_row_text(r, 1), "value", vg_row_text(r, 2), "tlp", vg_row_text(r, 3),
+                          "source", vg_row_text(r, 4), "confidence", (json_int_t)vg_row_int(r, 5));
+    json_object_set_new(o, "tags", vg_row_json(r, 6));
+    json_object_set_new(o, "first_seen", vg_row_null(r, 7));
+    json_object_set_new(o, "last_seen", vg_row_null(r, 8));
+    json_object_set_new(o, "expires", vg_row_null(r, 9));
+    json_object_set_new(o, "created", json_string(vg_row_text(r, 10)));
+    json_object_set_new(o, "updated", json_string(vg_row_text(r, 11)));
+    if (vg_mem_thread_failures() != before) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The organisation of columns c (its id, may be NULL) and c + 1 (its name) into o. */
+static void set_org(json_t *o, const struct vg_row *r, int c)
+{
+    json_object_set_new(o, "org",
+                        vg_row_is_null(r, c) ? json_null() : json_integer(vg_row_int(r, c)));
+    json_object_set_new(o, "org_name", vg_row_null(r, c + 1));
+}
+
+/* The text columns from c on into o, under names (NULL-terminated). */
+static void set_texts(json_t *o, const struct vg_row *r, int c, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        json_object_set_new(o, names[i], json_string(vg_row_text(r, c + i)));
+}
+
+json_t *st_sighting(const struct vg_row *r)
+{
+    /* tlp: the one that applies */
+    static const char *const texts[] = {"seen", "value", "field", "source", "tlp", NULL};
+    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s}}", "id", (json_int_t)vg_row_int(r, 0), "indicator",
+                          "id", (json_int_t)vg_row_int(r, 1), "type", vg_row_text(r, 2), "value",
+                          vg_row_text(r, 3));
+    set_org(o, r, 4);
+    set_texts(o, r, 6, texts);
+    return o;
+}
+
+json_t *st_alert(const struct vg_row *r)
+{
+    static const char *const texts[] = {"day", "first_seen", "last_seen", NULL};
+    json_t *o = json_pack("{s:I,s:{s:I,s:s,s:s,s:s}}", "id", (json_int_t)vg_row_int(r, 0),
+                          "indicator", "id", (json_int_t)vg_row_int(r, 1), "type",
+                          vg_row_text(r, 2), "value", vg_row_text(r, 3), "tlp", vg_row_text(r, 4));
+    set_org(o, r, 5);
+    set_texts(o, r, 7, texts);
+    json_object_set_new(o, "count", json_integer(vg_row_int(r, 10)));
+    json_object_set_new(o, "status", json_string(vg_row_text(r, 11)));
+    json_object_set_new(o, "incident", vg_row_null(r, 12));
+    return o;
+}
+
+int st_alert_incident(const json_t *alert, long long id, const json_t *seen, const json_t *fields,
+                      json_t **inc, struct vg_incident_new *rec, struct vg_diag *d)
+{
+    if (strcmp(vg_json_str(alert, "status"), "open") != 0)
+        return vg_diag_set(d, VG_ECONFLICT, "status", "alert %lld is already escalated to %s", id,
+                           vg_json_str(alert, "incident"));
+    json_t *ind = json_object_get(alert, "indicator"), *org = json_object_get(alert, "org");
+    const char *values[100];
+    size_t nseen = json_array_size(seen);
+    if (nseen > 100)
+        nseen = 100;
+    for (size_t k = 0; k < nseen; k++)
+        values[k] = json_string_value(json_array_get(seen, k));
+    struct vg_escalation e = {
+        .ind_type = vg_json_str(ind, "type"),
+        .ind_value = vg_json_str(ind, "value"),
+        .ind_tlp = vg_json_str(ind, "tlp"),
+        .org = json_is_integer(org) ? json_integer_value(org) : 0,
+        .org_name = vg_json_str(alert, "org_name"),
+        .seen = values,
+        .nseen = nseen,
+    };
+    int rc = vg_escalate_incident(&e, fields, inc, d);
+    if (!rc)
+        rc = vg_incident_new_from_json(*inc, rec, d);
+    if (!rc)
+        rec->from_alert = id;
+    return rc;
+}
 
 int vg_store_indicator_import_recs(struct vg_store *st, const struct vg_actor *who,
                                    const struct vg_indicator_rec *v, size_t n, long long *ids,

@@ -1,7 +1,31 @@
-/* The vg_store_* functions of store/taxii.h: each calls the backend's operation. */
+/* The vg_store_* functions of store/taxii.h: each calls the backend's operation; and the
+ * reading of the TAXII rows, the same for both backends (row_int.h). */
 #include "store/taxii.h"
 
+#include "store/row_int.h"
 #include "store/store.h"
+
+json_t *st_taxii_coll(const struct vg_row *r)
+{
+    return json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "id", vg_row_text(r, 0), "title",
+                     vg_row_text(r, 1), "description", vg_row_text(r, 2), "readers",
+                     vg_row_json(r, 3), "writers", vg_row_json(r, 4), "created", vg_row_text(r, 5),
+                     "updated", vg_row_text(r, 6));
+}
+
+void st_taxii_object(const struct vg_row *r, struct vg_taxii_row *row)
+{
+    *row = (struct vg_taxii_row){
+        .added = vg_row_int(r, 0),
+        .id = vg_row_text(r, 1),
+        .type = vg_row_text(r, 2),
+        .spec_version = vg_row_text(r, 3),
+        .version = vg_row_text(r, 4),
+        .tlp = (int)vg_row_int(r, 5),
+        .object = vg_row_text(r, 6),
+        .object_len = vg_row_len(r, 6),
+    };
+}
 
 int vg_store_taxii_coll_create(struct vg_store *st, const struct vg_actor *who, const json_t *coll,
                                json_t **out, struct vg_diag *d)

@@ -1,11 +1,18 @@
-/* The vg_store_* functions of store/vuln.h: each calls the backend's operation. */
+/* The vg_store_* functions of store/vuln.h: each calls the backend's operation (records put
+ * once checked). */
 #include "store/vuln.h"
+
+#include <string.h>
 
 #include "store/store.h"
 
 int vg_store_vuln_put(struct vg_store *st, const struct vg_store_vrec *v, size_t n, int *result,
                       struct vg_diag *d)
 {
+    for (size_t i = 0; i < n; i++)
+        if (!v[i].cve || !v[i].key || !v[i].json || !v[i].source ||
+            (strcmp(v[i].source, "nvd") != 0 && strcmp(v[i].source, "cve5") != 0))
+            return vg_diag_set(d, VG_EINVAL, "", "record %zu is incomplete", i);
     return st->ops->vuln->vuln_put(st, v, n, result, d);
 }
 

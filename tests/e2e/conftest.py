@@ -27,7 +27,8 @@ import requests
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # when loaded from tests/browser
 from mailsink import smtp  # noqa: E402,F401 (a fixture: a real SMTP server for every suite)
-from pgcluster import new_database, drop_database, stop_shared_cluster  # noqa: E402
+from pgcluster import (new_database, drop_database, shared_cluster,  # noqa: E402
+                       stop_shared_cluster)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.environ.get("VIGIE_BIN", os.path.join(ROOT, "vigie"))
@@ -179,6 +180,71 @@ def db_bytes(db):
                        capture_output=True, timeout=120)
     assert p.returncode == 0, p.stderr.decode(errors="replace")
     return p.stdout
+
+
+class Unopenable:
+    """A database vigie cannot open (made by unopenable): db for --db or $VIGIE_DB, shown the
+    words vigie's message gives after 'vigie CMD: ', cause the engine's reason, secret the
+    URI's password (None on SQLite)."""
+
+    def __init__(self, db, shown, cause, secret=None, name=None):
+        self.db, self.shown, self.cause, self.secret, self._name = db, shown, cause, secret, name
+
+    def check(self, p, prefix, code=1):
+        """p (a CompletedProcess, text or bytes) exited code, printed nothing on stdout, and its
+        stderr says prefix + shown and the cause; the URI's password is printed nowhere."""
+        out = p.stdout if isinstance(p.stdout, str) else p.stdout.decode(errors="replace")
+        err = p.stderr if isinstance(p.stderr, str) else p.stderr.decode(errors="replace")
+        assert p.returncode == code, (p.returncode, err)
+        assert prefix + self.shown in err, err
+        assert self.cause in err, err
+        assert out == "", out
+        if self.secret:
+            assert self.secret not in err and self.secret not in out, err
+
+    def exists(self):
+        """Whether the database is there now (a failed command must not have made it)."""
+        if self._name is None:
+            return os.path.lexists(self.db)
+        with _PgConnection(shared_cluster()) as con:
+            return con.execute("SELECT count(*) FROM pg_database WHERE datname = ?",
+                               (self._name,)).fetchone()[0] > 0
+
+
+UNOPENABLE_SECRET = "Pw-never-printed-5b7e"
+# the kinds of unopenable database for the backend of the run (a parametrize list)
+UNOPENABLE_KINDS = ["database", "user", "server"] if PG else ["file"]
+
+
+def unopenable(kind="database", path="/proc/nope/v.db"):
+    """A database vigie cannot open, for the tests of that failure on both backends. On SQLite
+    the file path (kind aside): a folder in /proc, or one that is not there. Under pg a URI of
+    the session's cluster holding a password (vigie shows the URI without it): kind "database"
+    names a database that does not exist; "user" a role that does not exist (the password as
+    a password= parameter); "server" a socket folder where no server listens."""
+    if not PG:
+        return Unopenable(path, f"cannot open database {path}", "unable to open database file")
+    head, _, query = shared_cluster().partition("/postgres?")  # postgresql://vigie@, host=DIR
+    user = head[len("postgresql://"):-1]
+    if kind == "database":
+        name = f"absent_{os.getpid()}"
+        return Unopenable(f"postgresql://{user}:{UNOPENABLE_SECRET}@/{name}?{query}",
+                          f"database unavailable: cannot connect to {head}/{name}?{query}: ",
+                          f'database "{name}" does not exist', UNOPENABLE_SECRET, name)
+    if kind == "user":
+        return Unopenable(f"postgresql://ghost@/postgres?{query}&password={UNOPENABLE_SECRET}",
+                          "database unavailable: cannot connect to postgresql://ghost@/postgres?"
+                          f"{query}&password=***: ", 'role "ghost" does not exist',
+                          UNOPENABLE_SECRET)
+    assert kind == "server", kind
+    # a folder of the cluster's own (removed with it): a short path, as libpq's message that
+    # vigie passes on is cut after 255 bytes
+    folder = os.path.join(query.partition("host=")[2], "no-server")
+    os.makedirs(folder, exist_ok=True)
+    return Unopenable(f"postgresql://{user}:{UNOPENABLE_SECRET}@/vigie?host={folder}",
+                      f"database unavailable: cannot connect to {head}/vigie?host={folder}: ",
+                      f'"{folder}/.s.PGSQL.5432" failed: No such file or directory',
+                      UNOPENABLE_SECRET)
 
 
 def pytest_configure(config):

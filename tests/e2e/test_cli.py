@@ -1,7 +1,9 @@
 """The command line: help, version, init, token, usage errors."""
 import re
 
-from conftest import db_arg, run, sql
+import pytest
+
+from conftest import PG, UNOPENABLE_KINDS, db_arg, run, sql, unopenable
 
 
 def test_version_and_help():
@@ -27,7 +29,8 @@ def test_unknown_command_and_option_are_usage_errors(tmp_path):
 
 
 def test_init_prints_one_token_and_is_repeatable(tmp_path):
-    db = tmp_path / "sub" / "v.db"
+    # on SQLite, init also makes the file's missing folder; under pg a database of the cluster
+    db = tmp_path / "v.db" if PG else tmp_path / "sub" / "v.db"
     a = run("init", db=db).stdout
     b = run("init", db=db).stdout
     assert re.fullmatch(r"vgt_[0-9a-f]{64}\n", a)
@@ -43,9 +46,14 @@ def test_db_from_environment(tmp_path):
     assert sql(tmp_path / "env.db", "SELECT name, role FROM \"user\"") == [("admin", "admin")]
 
 
-def test_unwritable_db_fails_cleanly(tmp_path):
-    p = run("init", db="/proc/nope/v.db", check=False)
-    assert p.returncode == 1 and "cannot open database" in p.stderr
+@pytest.mark.parametrize("kind", UNOPENABLE_KINDS)
+def test_unwritable_db_fails_cleanly(kind):
+    """A database that cannot be opened (SQLite: a folder in /proc; PostgreSQL: a database or a
+    user that does not exist, no server at the socket): exit 1 naming it, without its
+    password, and nothing made."""
+    bad = unopenable(kind)
+    bad.check(run("init", db=bad.db, check=False), "vigie init: ")
+    assert not bad.exists()
 
 
 def test_token_create_for_roles(server):

@@ -15,7 +15,8 @@ import time
 import pytest
 import requests
 
-from conftest import db_arg, db_made, connect, BIN, ROOT, make_org, run, wait_for
+from conftest import (db_arg, db_made, connect, sql, unopenable, BIN, ROOT, UNOPENABLE_KINDS,
+                      make_org, run, wait_for)
 
 DATA = os.path.join(ROOT, "tests", "data")
 VULNDB = os.path.join(DATA, "vulndb")
@@ -84,6 +85,7 @@ def test_help_option_prints_the_same_text_as_help_command(args, cmd, tmp_path):
     assert not db_made(tmp_path / "never.db")  # --help opens no database
 
 
+@pytest.mark.sqlite_only("the default database is a SQLite file, ./var/vigie.db")
 def test_db_defaults_to_var_vigie_db_in_the_working_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "VIGIE_DB"}
     p = subprocess.run([BIN, "init"], cwd=tmp_path, env=env, capture_output=True, text=True,
@@ -101,6 +103,24 @@ def test_db_defaults_to_var_vigie_db_in_the_working_folder(tmp_path):
     con = connect(str(db))
     assert con.execute("SELECT count(*) FROM token").fetchone() == (2,)
     con.close()
+
+
+def test_vigie_db_replaces_the_default_and_db_replaces_vigie_db(tmp_path):
+    """$VIGIE_DB (a URI under pg) is the database when --db is not given: nothing is made at
+    the default path ./var/vigie.db; --db wins over $VIGIE_DB."""
+    env = dict(os.environ, VIGIE_DB=db_arg(tmp_path / "env.db"))
+    p = subprocess.run([BIN, "init"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert re.fullmatch(r"vgt_[0-9a-f]{64}\n", p.stdout)
+    assert sql(tmp_path / "env.db", "SELECT name, role FROM \"user\"") == [("admin", "admin")]
+    assert not os.path.exists(tmp_path / "var")
+    p = subprocess.run([BIN, "init", "--db", db_arg(tmp_path / "opt.db")], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert sql(tmp_path / "opt.db", "SELECT count(*) FROM token") == [(1,)]
+    assert sql(tmp_path / "env.db", "SELECT count(*) FROM token") == [(1,)]
+    assert not os.path.exists(tmp_path / "var")
 
 
 # ---------------------------------------------------------------------------- init, token
@@ -162,11 +182,15 @@ def test_serve_bad_listen_address_fails_before_serving(listen, message, tmp_path
     assert "listening on" not in p.stderr
 
 
-def test_serve_unopenable_database_fails(tmp_path):
-    p = run("serve", "--listen", "127.0.0.1:0", db="/proc/nope/v.db", check=False)
-    failure(p, "vigie serve: cannot open database /proc/nope/v.db")
-    p = run("serve", "--demo", "--listen", "127.0.0.1:0", db="/proc/nope/v.db", check=False)
-    failure(p, "vigie serve: demo data: cannot open database /proc/nope/v.db")
+@pytest.mark.parametrize("kind", UNOPENABLE_KINDS)
+def test_serve_unopenable_database_fails(kind):
+    bad = unopenable(kind)
+    p = run("serve", "--listen", "127.0.0.1:0", db=bad.db, check=False)
+    bad.check(p, "vigie serve: ")
+    assert "listening on" not in p.stderr
+    p = run("serve", "--demo", "--listen", "127.0.0.1:0", db=bad.db, check=False)
+    bad.check(p, "vigie serve: demo data: ")
+    assert "listening on" not in p.stderr
 
 
 def test_serve_port_in_use_is_refused(server, tmp_path):
@@ -263,8 +287,8 @@ def test_ioc_usage_errors(args, message, tmp_path):
 
 
 def test_ioc_failures_name_the_file(tmp_path):
-    p = run("ioc", "import", "x.txt", db="/proc/nope/v.db", check=False)
-    assert p.returncode == 1 and "vigie ioc: cannot open database /proc/nope/v.db" in p.stderr
+    bad = unopenable()
+    bad.check(run("ioc", "import", "x.txt", db=bad.db, check=False), "vigie ioc: ")
     d = tmp_path / "adir"
     d.mkdir()
     p = run("ioc", "import", str(d), db=tmp_path / "v.db", check=False)
@@ -417,8 +441,8 @@ def test_vuln_usage_errors(args, message, tmp_path):
 
 @pytest.mark.parametrize("sub", [("import", "f.json"), ("match",), ("digest", "--org", "1")])
 def test_vuln_unopenable_database(sub):
-    p = run("vuln", *sub, db="/proc/nope/v.db", check=False)
-    failure(p, f"vigie vuln {sub[0]}: cannot open database /proc/nope/v.db")
+    bad = unopenable("server")
+    bad.check(run("vuln", *sub, db=bad.db, check=False), f"vigie vuln {sub[0]}: ")
 
 
 def test_vuln_match_unknown_org_and_empty_folder(tmp_path):

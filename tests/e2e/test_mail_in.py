@@ -11,7 +11,7 @@ import shutil
 import subprocess
 from email.message import EmailMessage
 
-from conftest import db_arg, BIN, CORPUS, make_incident, make_org, need_corpus, run
+from conftest import db_arg, unopenable, BIN, CORPUS, make_incident, make_org, need_corpus, run
 from mailsink import env
 
 DATA = os.path.join(os.path.dirname(__file__), "..", "data", "mailin")
@@ -274,12 +274,15 @@ def test_maildir_moves_after_commit(server, tmp_path):
 
 
 def test_store_failure_is_a_temporary_failure(tmp_path):
-    bad = tmp_path / "not-a-dir"
-    bad.write_text("x")
-    p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(bad / "vigie.db")],
+    """A store that cannot be opened (SQLite: a path under a file; PostgreSQL: no server at the
+    socket) is a temporary failure: the MTA keeps the message and retries."""
+    notdir = tmp_path / "not-a-dir"
+    notdir.write_text("x")
+    bad = unopenable("server", path=str(notdir / "vigie.db"))
+    p = subprocess.run([BIN, "mail", "ingest", "--db", bad.db],
                        input=sample("auto_replied.eml"), capture_output=True, env=env(),
                        timeout=60)
-    assert p.returncode == 75, p.stderr  # EX_TEMPFAIL: the MTA keeps the message and retries
+    bad.check(p, "vigie mail: ", code=75)  # EX_TEMPFAIL
     p = subprocess.run([BIN, "mail", "ingest", "--db", db_arg(tmp_path / "v.db"), "--bogus"],
                        capture_output=True, env=env(), timeout=60)
     assert p.returncode == 2

@@ -1,7 +1,8 @@
 /* COPY for the big writes of the PostgreSQL backend (pg_copy.c, issue 16): the escaping of
  * COPY's text format on its own, then hostile values round-tripping through a real PostgreSQL
- * 15 cluster (pg_fixture.h), a COPY larger than one send, and a failed COPY leaving nothing of
- * its write (alone, or as one write of a batch). */
+ * 15 cluster (pg_fixture.h), a COPY larger than one send, a failed COPY leaving nothing of
+ * its write (alone, or as one write of a batch), and the staging tables of the imports keeping
+ * the size of one chunk over a long session (emptied by TRUNCATE, not DELETE). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,8 +10,10 @@
 
 #include <cmocka.h>
 
+#include "store/indicator.h"
 #include "store/pg_int.h"
 #include "store/store.h"
+#include "store/vuln.h"
 #include "pg_fixture.h"
 
 static void escape_is(const char *v, size_t len, const char *want)
@@ -215,6 +218,145 @@ static void failure_leaves_nothing(void **state)
     db_close(&db);
 }
 
+/* ---- the staging tables over a long session ---- */
+
+enum { ROUNDS = 8 };
+
+/* The bytes of the session's temporary table t (heap, indexes, TOAST), read on the store's own
+ * connection (a temporary table is seen by its session only). */
+static long long staged_bytes(struct pg *p, const char *t)
+{
+    struct pg_params pp = {0};
+    pg_param_text(&pp, t);
+    PGresult *r = pg_run(p, "SELECT pg_total_relation_size($1::regclass)", &pp);
+    assert_non_null(r);
+    long long n = pg_get_int(r, 0, 0);
+    PQclear(r);
+    return n;
+}
+
+/* Each of ROUNDS imports of the same size leaves its staging table (emptied at the start of
+ * the next, or at its own end) no larger than twice what the first left: the dead rows of
+ * a DELETE would stay (autovacuum never visits a temporary table) and the table would grow
+ * by one import's rows each round, ROUNDS times the first at the end. A bound in bytes,
+ * whatever the machine's speed. sizes[k] is the size after round k. */
+static void bounded(const char *t, const long long *sizes)
+{
+    for (int k = 0; k < ROUNDS; k++) {
+        if (sizes[k] > 2 * sizes[0])
+            fail_msg("%s after round %d: %lld bytes, after round 0: %lld", t, k, sizes[k],
+                     sizes[0]);
+    }
+}
+
+static const struct vg_actor tester = {.name = "tester", .role = "admin"};
+
+/* istage: indicator imports of 2000 new records each (the size from which they go by COPY). */
+static void istage_keeps_one_chunk(struct db *db)
+{
+    enum { N = 2000 };
+    static struct vg_indicator_rec v[N];
+    static char values[N][40];
+    long long sizes[ROUNDS];
+    for (int k = 0; k < ROUNDS; k++) {
+        for (int i = 0; i < N; i++) {
+            snprintf(values[i], sizeof values[i], "r%d-h%05d.example", k, i);
+            v[i] =
+                (struct vg_indicator_rec){.type = "domain", .value = values[i], .confidence = -1};
+        }
+        struct vg_indicator_import_counts c = {0};
+        struct vg_diag d = {0};
+        if (vg_store_indicator_import_recs(db->st, &tester, v, N, NULL, &c, &d))
+            fail_msg("import round %d: %s", k, d.message);
+        assert_int_equal(c.added, N);
+        sizes[k] = staged_bytes(db->p, "istage");
+    }
+    assert_true(sizes[0] > 0); /* the import went by istage */
+    assert_int_equal(pg_scalar_on(db->other, "SELECT count(*) FROM indicator"), ROUNDS * N);
+    bounded("istage", sizes);
+}
+
+/* vstage: vulnerability records put by 500 (by COPY from 32). */
+static void vstage_keeps_one_chunk(struct db *db)
+{
+    enum { N = 500 };
+    static struct vg_store_vrec v[N];
+    static char cves[N][24], json[N][64];
+    static const char *const products[] = {"a:acme:web"};
+    long long sizes[ROUNDS];
+    for (int k = 0; k < ROUNDS; k++) {
+        for (int i = 0; i < N; i++) {
+            int id = k * N + i + 1;
+            snprintf(cves[i], sizeof cves[i], "CVE-2024-%05d", id);
+            int len = snprintf(json[i], sizeof json[i], "{\"id\":\"%s\"}", cves[i]);
+            v[i] = (struct vg_store_vrec){.cve = cves[i],
+                                          .key = 202400000LL + id,
+                                          .source = "nvd",
+                                          .modified = "2024-03-01",
+                                          .published = "2024-02-01",
+                                          .cvss = 7.5,
+                                          .description = "a description of a few words",
+                                          .json = json[i],
+                                          .json_len = (size_t)len,
+                                          .products = products,
+                                          .nproducts = 1};
+        }
+        struct vg_diag d = {0};
+        if (vg_store_vuln_put(db->st, v, N, NULL, &d))
+            fail_msg("put round %d: %s", k, d.message);
+        sizes[k] = staged_bytes(db->p, "vstage");
+    }
+    assert_true(sizes[0] > 0);
+    assert_int_equal(pg_scalar_on(db->other, "SELECT count(*) FROM vuln"), ROUNDS * N);
+    bounded("vstage", sizes);
+}
+
+/* fnew: finding replacements of 3000 rows each (one organisation, one asset, new CVE keys each
+ * round); fnew is emptied at the end of each too. */
+static void fnew_keeps_one_chunk(struct db *db)
+{
+    enum { N = 3000 };
+    static struct vg_store_finding f[N];
+    const char *assets[] = {"cpe:2.3:a:acme:web:1.0:*:*:*:*:*:*:*"};
+    pg_on(db->other, "INSERT INTO org(name, kind, sector, created, updated) "
+                     "VALUES ('Org A', 'oiv', 'energy', '2024-01-01T00:00:00Z', "
+                     "'2024-01-01T00:00:00Z')");
+    long long org = pg_scalar_on(db->other, "SELECT id FROM org WHERE name = 'Org A'");
+    long long sizes[ROUNDS];
+    for (int k = 0; k < ROUNDS; k++) {
+        for (int i = 0; i < N; i++)
+            f[i] = (struct vg_store_finding){org, 0, 202400000LL + k * N + i};
+        struct vg_store_fscope all = {0};
+        struct vg_diag d = {0};
+        json_t *out = NULL;
+        if (vg_store_finding_replace(db->st, &all, assets, 1, f, N, &out, &d))
+            fail_msg("replace round %d: %s", k, d.message);
+        assert_int_equal(json_integer_value(json_object_get(out, "new")), N);
+        assert_int_equal(json_integer_value(json_object_get(out, "gone")), k ? N : 0);
+        json_decref(out);
+        sizes[k] = staged_bytes(db->p, "fnew");
+    }
+    assert_int_equal(pg_scalar_on(db->other, "SELECT count(*) FROM finding"), N);
+    /* emptied at the end: its heap holds no page; its primary key's index its metapage and
+     * root */
+    for (int k = 0; k < ROUNDS; k++)
+        if (sizes[k] > 2 * 8192)
+            fail_msg("fnew after round %d: %lld bytes", k, sizes[k]);
+}
+
+/* The three staging tables over long sessions: emptied by TRUNCATE, each keeps the size of one
+ * chunk (issue 16: with DELETE, an NVD import slowed quadratically). */
+static void staging_stays_small(void **state)
+{
+    (void)state;
+    struct db db = {0};
+    db_open(&db);
+    istage_keeps_one_chunk(&db);
+    vstage_keeps_one_chunk(&db);
+    fnew_keeps_one_chunk(&db);
+    db_close(&db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +364,7 @@ int main(void)
         cmocka_unit_test(round_trip),
         cmocka_unit_test(large),
         cmocka_unit_test(failure_leaves_nothing),
+        cmocka_unit_test(staging_stays_small),
     };
     return cmocka_run_group_tests(tests, pg_cluster_start, pg_cluster_stop);
 }
