@@ -408,7 +408,7 @@ const struct vg_command vg_cmd_serve = {
     "                        (a slow database) lines are dropped and counted\n"
     "  --threads N           worker threads (default: twice the cores)\n"
     "  --readers N           threads answering reads, each with its own database connection\n"
-    "                        (default: 1 on SQLite, 4 on PostgreSQL)\n"
+    "                        (default: 1 on SQLite, one per core on PostgreSQL, 2 to 8)\n"
     "  --busy-timeout MS     how long a write waits for another process's lock on the\n"
     "                        database before it answers 503 busy (default 10000)\n"
     "  --header-timeout S    seconds a client has to send a request's line and headers, and\n"

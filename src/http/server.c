@@ -1,7 +1,7 @@
 /* The libmicrohttpd server. Worker threads read requests, parse their JSON bodies and write
  * answers in parallel; the database work of every request that may write runs on one
  * database thread with one store connection, and that of every GET on a reader thread with a
- * read-only connection of its own (one on SQLite, VG_PG_READERS on PostgreSQL, --readers).
+ * read-only connection of its own (one on SQLite, one per core on PostgreSQL, --readers).
  * With SQLite one writing connection is faster than a connection per thread: its page cache
  * is never invalidated by another's writes, and SQLite serialises writers anyway. The readers
  * are apart so that a read never waits behind a write waiting for the lock (another process
@@ -75,6 +75,15 @@ struct job {
     void (*work)(struct vg_store *st, void *ctx);
     void *work_ctx;
 };
+
+/* Reader threads on PostgreSQL when --readers does not say: one per core, within bounds. */
+static unsigned pg_readers(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < VG_PG_READERS_MIN)
+        return VG_PG_READERS_MIN;
+    return n > VG_PG_READERS_MAX ? VG_PG_READERS_MAX : (unsigned)n;
+}
 
 /* The jobs waiting for one thread, oldest first (guarded by the server's qlock). */
 struct jobq {
@@ -1022,7 +1031,7 @@ struct vg_server *vg_server_start(const struct vg_server_config *cfg, int *port,
     if (srv->cfg.busy_timeout_ms)
         vg_store_busy_timeout(srv->store, srv->cfg.busy_timeout_ms);
     if (!srv->cfg.readers)
-        srv->cfg.readers = vg_store_url_is_pg(srv->db) ? VG_PG_READERS : 1;
+        srv->cfg.readers = vg_store_url_is_pg(srv->db) ? pg_readers() : 1;
     srv->readers = vg_calloc(srv->cfg.readers, sizeof *srv->readers);
     if (!srv->readers) {
         vg_diag_set(d, VG_ENOMEM, "", "out of memory");
