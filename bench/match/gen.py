@@ -6,16 +6,28 @@
   OUT/expected.json  the planted hits: every event carries one indicator with probability RATE
 Indicators and background traffic are drawn from disjoint spaces (IPv4 indicators in 1-99.x,
 background in 100-223.x; random indicator labels vs a word list), so the expected hit count
-is exactly the number of planted values. usage: gen.py [OUT] [SIZE_MB] [N_IOCS] [RATE]"""
+is exactly the number of planted values. usage: gen.py [--dense] [OUT] [SIZE_MB] [N_IOCS] [RATE]
+
+--dense (issue 17, "dense hits"): the IPv4 networks are 12,500 each of /16, /20, /24 and /28
+(Spamhaus DROP-like), nested (every /20 inside one of the /16s, every /24 inside a /20, every
+/28 inside a /24), in 60-108.x (background moves to 110-223.x); about half of the events carry
+an address inside them (80 % drawn in a /16, 10 % in a /20, 6 % in a /24, 4 % in a /28: one
+address hits up to 4 networks, 1.4 on average), and the usual RATE of other
+planted values stays. Also writes OUT/iocs-nonet.txt: the same indicators without the
+networks (the "same events without the networks" comparison) and expected-nonet.json."""
 import json
 import os
 import random
 import sys
 
-OUT = sys.argv[1] if len(sys.argv) > 1 else "bench/out"
-SIZE_MB = int(sys.argv[2]) if len(sys.argv) > 2 else 220
-N_IOCS = int(sys.argv[3]) if len(sys.argv) > 3 else 1_000_000
-RATE = float(sys.argv[4]) if len(sys.argv) > 4 else 0.01
+DENSE = "--dense" in sys.argv[1:]
+ARGS = [a for a in sys.argv[1:] if a != "--dense"]
+OUT = ARGS[0] if len(ARGS) > 0 else "bench/out"
+SIZE_MB = int(ARGS[1]) if len(ARGS) > 1 else 220
+N_IOCS = int(ARGS[2]) if len(ARGS) > 2 else 1_000_000
+RATE = float(ARGS[3]) if len(ARGS) > 3 else 0.01
+DENSE_NETS = 12_500  # per prefix length /16, /20, /24, /28
+DENSE_RATE = 0.5     # events carrying an address inside the networks
 
 rnd = random.Random(42)
 LET = "abcdefghijklmnopqrstuvwxyz"
@@ -39,8 +51,29 @@ def ioc_ip():  # exact addresses in 11.0.0.0-59.255.255.255 (background uses 10/
                             rnd.randint(1, 254))
 
 
+def dense_nets():
+    """DENSE_NETS nested networks of each of /16, /20, /24, /28 as (address, prefix)."""
+    nets = {16: [], 20: [], 24: [], 28: []}
+    seen = set()
+    for p in (16, 20, 24, 28):
+        while len(nets[p]) < DENSE_NETS:
+            if p == 16:
+                a = rnd.randint(60 << 8, (109 << 8) - 1) << 16
+            else:  # inside a network of the previous length
+                up = rnd.choice(nets[p - 4])
+                a = up[0] | (rnd.getrandbits(4) << (32 - p))
+            if (a, p) not in seen:
+                seen.add((a, p))
+                nets[p].append((a, p))
+    return [n for p in (16, 20, 24, 28) for n in nets[p]]
+
+
+def dotted(n):
+    return "%d.%d.%d.%d" % (n >> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255)
+
+
 def gen_iocs():
-    counts = {"ipv4": 180_000, "cidr4": 20_000, "ipv6": 45_000, "cidr6": 5_000,
+    counts = {"ipv4": 180_000, "cidr4": 4 * DENSE_NETS if DENSE else 20_000, "ipv6": 45_000, "cidr6": 5_000,
               "domain": 300_000, "url": 200_000, "email": 50_000, "md5": 70_000,
               "sha1": 50_000, "sha256": 80_000}
     scale = N_IOCS / sum(counts.values())
@@ -52,6 +85,10 @@ def gen_iocs():
         while len(out) < n:
             if kind == "ipv4":
                 v = ioc_ip()
+            elif kind == "cidr4" and DENSE:
+                if not out:
+                    out.extend(dotted(a) + "/%d" % p for a, p in dense_nets())
+                continue
             elif kind == "cidr4":  # networks in 60.0.0.0-99.255.255.255
                 p = rnd.choice([16] * 1 + [24] * 15 + [28] * 4)
                 a = (rnd.randint(60, 99) << 24) | rnd.getrandbits(24)
@@ -86,7 +123,7 @@ TYPE = {"ipv4": "ipv4-addr", "cidr4": "ipv4-addr", "ipv6": "ipv6-addr", "cidr6":
 
 
 def bg_ip():
-    return "%d.%d.%d.%d" % (rnd.randint(100, 223), rnd.randint(0, 255), rnd.randint(0, 255),
+    return "%d.%d.%d.%d" % (rnd.randint(110 if DENSE else 100, 223), rnd.randint(0, 255), rnd.randint(0, 255),
                             rnd.randint(1, 254))
 
 
@@ -105,6 +142,13 @@ def main():
             for v in vals:
                 f.write("%s %s\n" % (TYPE[kind], v))
                 g.write(v + "\n")
+    if DENSE:
+        with open(os.path.join(OUT, "iocs-nonet.txt"), "w") as f:
+            f.write("# vigie match benchmark indicators without the networks\n")
+            for kind, vals in iocs.items():
+                if kind != "cidr4":
+                    for v in vals:
+                        f.write("%s %s\n" % (TYPE[kind], v))
     # Values to plant, each hitting exactly one indicator.
     cidr_hosts = []
     for c in iocs["cidr4"][:5000]:
@@ -126,6 +170,9 @@ def main():
         return k
 
     extra = 0
+    dense_hits = 0
+    dense_list = [tuple(int(x) for x in (c.split("/")[0].split(".") + [c.split("/")[1]]))
+                  for c in iocs["cidr4"]] if DENSE else []
     limit = SIZE_MB * 1_000_000
     written = 0
     events = 0
@@ -179,6 +226,14 @@ def main():
                                   rnd.choice(WORDS), rnd.choice(WORDS), host),
                               "to": ["%s@%s" % (rnd.choice(WORDS), bg_dom())],
                               "subject": "Invoice %d" % rnd.getrandbits(16)}
+            if DENSE and not plant and rnd.random() < DENSE_RATE / (1 - RATE):
+                # mostly inside a /16 only: ~1.4 hits per such event, ~1.2 per line of a /28
+                lv = rnd.choices((0, 1, 2, 3), (80, 10, 6, 4))[0]
+                a, b, c, d_, p = dense_list[lv * DENSE_NETS + rnd.randrange(DENSE_NETS)]
+                n = (a << 24) | (b << 16) | (c << 8) | d_
+                n |= rnd.getrandbits(32 - p)
+                e["dest_ip" if rnd.random() < 0.7 else "src_ip"] = dotted(n)
+                dense_hits += containing(dotted(n))
             if plant:
                 kind = rnd.choice(["ipv4", "cidr4", "ipv6", "domain", "domain", "url", "email",
                                    "md5", "sha1", "sha256"])
@@ -212,7 +267,15 @@ def main():
             f.write(line)
             written += len(line)
     exp = {"events": events, "bytes": written, "indicators": sum(len(v) for v in iocs.values()),
-           "expected_hits": sum(planted.values()) + extra, "planted": planted, "rate": RATE}
+           "expected_hits": sum(planted.values()) + extra + dense_hits, "planted": planted,
+           "rate": RATE}
+    if DENSE:
+        exp["dense_hits"] = dense_hits
+        nonet = {"events": events, "bytes": written,
+                 "indicators": exp["indicators"] - len(iocs["cidr4"]),
+                 "planted_other": sum(v for k, v in planted.items() if k != "cidr4")}
+        with open(os.path.join(OUT, "expected-nonet.json"), "w") as f:
+            json.dump(nonet, f, indent=1)
     with open(os.path.join(OUT, "expected.json"), "w") as f:
         json.dump(exp, f, indent=1)
     print(json.dumps(exp))

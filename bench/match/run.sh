@@ -84,3 +84,6 @@ rows = [
 for k, v in rows:
     print("%-26s %s" % (k, v))
 PYEOF
+
+echo "== dense hits (bench/match/dense.sh)" >&2
+sh bench/match/dense.sh
