@@ -47,6 +47,13 @@ struct vg_match_index {
     int64_t *ids; /* per record, NULL until a non-zero id is added */
     char *pool;   /* keys and texts */
     size_t pool_len, pool_cap;
+    /* Built by freeze for large IPv4 sets: the indicators of prefix 16 to 32 by /16, so that
+     * an address in a dense list of networks (/16 ⊃ /20 ⊃ /24 ⊃ /28) costs one short scan of
+     * its /16's entries instead of a hash probe per prefix length. v4_dir[s] to v4_dir[s + 1]
+     * are the entries of /16 number s; an entry is (32 - prefix) << 48 | the address's low
+     * 16 bits masked << 32 | rec, sorted: longest prefix first, then by address. */
+    uint32_t *v4_dir; /* 65537 offsets, NULL if not built */
+    uint64_t *v4_ent;
     uint8_t *v4_filter;        /* bit per /24 covered by some IPv4 indicator; built by
                                 * freeze for large sets only (it takes 2 MiB) */
     uint8_t v4_filter16[8192]; /* bit per /16 covered by some IPv4 indicator */
@@ -204,6 +211,8 @@ void vg_match_index_free(struct vg_match_index *idx)
     free(idx->ids);
     free(idx->pool);
     free(idx->v4_filter);
+    free(idx->v4_dir);
+    free(idx->v4_ent);
     free(idx);
 }
 
@@ -395,14 +404,69 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
     return 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Builds idx->v4_dir and v4_ent from the IPv4 table; 0 or VG_ENOMEM (lookups then use the
+ * table alone). */
+static int v4_dir_build(struct vg_match_index *idx)
+{
+    const struct table *t4 = &idx->tabs[VG_MATCH_IPV4];
+    uint32_t *dir = vg_calloc(65537, sizeof *dir);
+    size_t n = 0;
+    for (size_t j = 0; dir && j <= t4->mask; j++) {
+        if (!t4->slots[j])
+            continue;
+        const uint8_t *k = (const uint8_t *)rec_key(idx, &idx->recs[(uint32_t)t4->slots[j] - 1]);
+        if (k[0] >= 16) {
+            dir[(k[1] << 8 | k[2]) + 1]++;
+            n++;
+        }
+    }
+    uint64_t *ent = dir ? vg_malloc((n ? n : 1) * sizeof *ent) : NULL;
+    if (!ent) {
+        free(dir);
+        return VG_ENOMEM;
+    }
+    for (size_t s = 1; s <= 65536; s++)
+        dir[s] += dir[s - 1];
+    uint32_t *fill = vg_malloc(65536 * sizeof *fill);
+    if (!fill) {
+        free(dir);
+        free(ent);
+        return VG_ENOMEM;
+    }
+    memcpy(fill, dir, 65536 * sizeof *fill);
+    for (size_t j = 0; j <= t4->mask; j++) {
+        if (!t4->slots[j])
+            continue;
+        uint32_t r = (uint32_t)t4->slots[j] - 1;
+        const uint8_t *k = (const uint8_t *)rec_key(idx, &idx->recs[r]);
+        if (k[0] >= 16)
+            ent[fill[k[1] << 8 | k[2]]++] =
+                (uint64_t)(32 - k[0]) << 48 | (uint64_t)(k[3] << 8 | k[4]) << 32 | r;
+    }
+    free(fill);
+    for (size_t s = 0; s < 65536; s++)
+        if (dir[s + 1] - dir[s] > 1)
+            qsort(ent + dir[s], dir[s + 1] - dir[s], sizeof *ent, cmp_u64);
+    idx->v4_dir = dir;
+    idx->v4_ent = ent;
+    return 0;
+}
+
 void vg_match_index_freeze(struct vg_match_index *idx)
 {
     if (idx->frozen)
         return;
     idx->frozen = true;
-    /* The /24 filter pays for its 2 MiB only with many IPv4 indicators. */
+    /* The /16 directory, or else the /24 filter, pay for their memory only with many IPv4
+     * indicators. */
     const struct table *t4 = &idx->tabs[VG_MATCH_IPV4];
-    if (t4->count >= 4096) {
+    if (t4->count >= 4096 && v4_dir_build(idx) != 0) {
         uint8_t *f = zalloc_big((1u << 24) / 8);
         for (size_t j = 0; f && j <= t4->mask; j++) {
             if (!t4->slots[j])
@@ -475,6 +539,8 @@ size_t vg_match_index_bytes(const struct vg_match_index *idx)
     }
     if (idx->v4_filter)
         n += (1u << 24) / 8;
+    if (idx->v4_dir)
+        n += 65537 * sizeof(uint32_t) + idx->v4_dir[65536] * sizeof(uint64_t);
     return n;
 }
 
@@ -498,6 +564,41 @@ void vg_match_index_get(const struct vg_match_index *idx, uint32_t rec,
     out->text = (struct vg_str){idx->pool + r->orig_off, r->orig_len};
 }
 
+/* Calls fn for each entry of the /16 directory containing IPv4 address a, longest first. */
+static int lookup_v4_dir(const struct vg_match_index *idx, uint32_t a, vg_match_hit_fn fn,
+                         void *ctx)
+{
+    const uint64_t *e = idx->v4_ent;
+    size_t i = idx->v4_dir[a >> 16], end = idx->v4_dir[(a >> 16) + 1];
+    uint32_t lo = a & 0xffff;
+    int rc;
+    while (i < end) {
+        uint32_t q = (uint32_t)(e[i] >> 48); /* 32 - prefix, 0 to 16 */
+        uint32_t want = q << 16 | (lo & (0xffffu << q) & 0xffff);
+        uint32_t next = (q + 1) << 16;
+        /* the first entry of this prefix at or after want, then the first of the next one */
+        size_t k = i, hi = end;
+        while (k < hi) {
+            size_t mid = k + (hi - k) / 2;
+            if ((uint32_t)(e[mid] >> 32) < want)
+                k = mid + 1;
+            else
+                hi = mid;
+        }
+        if (k < end && (uint32_t)(e[k] >> 32) == want && (rc = fn(ctx, (uint32_t)e[k])) != 0)
+            return rc;
+        for (hi = end; k < hi;) {
+            size_t mid = k + (hi - k) / 2;
+            if ((uint32_t)(e[mid] >> 32) < next)
+                k = mid + 1;
+            else
+                hi = mid;
+        }
+        i = k;
+    }
+    return 0;
+}
+
 /* Looks up an address in every prefix length present. */
 static int lookup_ip(const struct vg_match_index *idx, int af, const uint8_t *addr,
                      vg_match_hit_fn fn, void *ctx)
@@ -514,6 +615,11 @@ static int lookup_ip(const struct vg_match_index *idx, int af, const uint8_t *ad
             (idx->v4_filter && !(idx->v4_filter[slot >> 3] & (1u << (slot & 7)))))
             return 0;
         uint64_t pm = idx->v4_prefixes;
+        if (idx->v4_dir) {
+            if ((rc = lookup_v4_dir(idx, a, fn, ctx)) != 0)
+                return rc;
+            pm &= 0xffff; /* the prefixes under 16 are in the table only */
+        }
         while (pm) {
             int p = 63 - __builtin_clzll(pm);
             pm &= ~(1ULL << p);
@@ -595,7 +701,9 @@ void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_m
     default: break;
     }
     bool v4 = c->kind == VG_MATCH_KIND_IPV4 || c->host_kind == VG_MATCH_KIND_IPV4;
-    if (v4 && idx->v4_filter) {
+    if (v4 && idx->v4_dir) {
+        __builtin_prefetch(&idx->v4_dir[(uint32_t)c->addr[0] << 8 | c->addr[1]]);
+    } else if (v4 && idx->v4_filter) {
         uint32_t slot = ((uint32_t)c->addr[0] << 16) | ((uint32_t)c->addr[1] << 8) | c->addr[2];
         __builtin_prefetch(&idx->v4_filter[slot >> 3]);
     } else if (c->host_kind == VG_MATCH_KIND_HOST) {
