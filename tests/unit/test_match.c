@@ -189,6 +189,118 @@ static void ipv4_large_set(void **state)
     vg_buf_cleanup(&iocs);
 }
 
+/* With 4096 IPv4 indicators or more, prefixes 16 to 32 are looked up in a /16 directory:
+ * nested networks hit longest first, a /16 with many entries (binary search), prefixes under
+ * 16 still from the table, and the same answers as the small index (no directory). */
+static void ipv4_directory_nested(void **state)
+{
+    (void)state;
+    const char *nets = "ipv4-addr 60.1.0.0/16\nipv4-addr 60.1.16.0/20\nipv4-addr 60.1.17.0/24\n"
+                       "ipv4-addr 60.1.17.32/28\nipv4-addr 60.1.17.40\nipv4-addr 60.0.0.0/8\n"
+                       "ipv4-addr 60.1.17.0/25\nipv4-addr 60.1.0.0/17\n";
+    const char *in = "{\"a\":\"60.1.17.40\",\"b\":\"60.1.17.47\",\"c\":\"60.1.17.48\","
+                     "\"d\":\"60.1.31.255\",\"e\":\"60.1.32.0\",\"f\":\"60.2.0.1\","
+                     "\"g\":\"61.1.17.40\"}\n";
+    const char *want = "1 60.1.17.40 ipv4-addr 60.1.17.40 a\n"
+                       "1 60.1.17.32/28 ipv4-addr 60.1.17.40 a\n"
+                       "1 60.1.17.0/25 ipv4-addr 60.1.17.40 a\n"
+                       "1 60.1.17.0/24 ipv4-addr 60.1.17.40 a\n"
+                       "1 60.1.16.0/20 ipv4-addr 60.1.17.40 a\n"
+                       "1 60.1.0.0/17 ipv4-addr 60.1.17.40 a\n"
+                       "1 60.1.0.0/16 ipv4-addr 60.1.17.40 a\n"
+                       "1 60.0.0.0/8 ipv4-addr 60.1.17.40 a\n";
+    /* b, c, d, e hit only networks already reported for a (one line per event and indicator):
+     * each is checked on its own event below */
+    const char *each = "{\"b\":\"60.1.17.47\"}\n{\"c\":\"60.1.17.48\"}\n{\"d\":\"60.1.31.255\"}\n"
+                       "{\"e\":\"60.1.128.0\"}\n{\"f\":\"60.2.0.1\"}\n{\"g\":\"61.1.17.40\"}\n"
+                       "{\"h\":\"70.9.1.1\"}\n{\"i\":\"70.9.200.2\"}\n{\"j\":\"70.9.200.3\"}\n";
+    const char *want_each = "1 60.1.17.32/28 ipv4-addr 60.1.17.47 b\n"
+                            "1 60.1.17.0/25 ipv4-addr 60.1.17.47 b\n"
+                            "1 60.1.17.0/24 ipv4-addr 60.1.17.47 b\n"
+                            "1 60.1.16.0/20 ipv4-addr 60.1.17.47 b\n"
+                            "1 60.1.0.0/17 ipv4-addr 60.1.17.47 b\n"
+                            "1 60.1.0.0/16 ipv4-addr 60.1.17.47 b\n"
+                            "1 60.0.0.0/8 ipv4-addr 60.1.17.47 b\n"
+                            "2 60.1.17.0/25 ipv4-addr 60.1.17.48 c\n"
+                            "2 60.1.17.0/24 ipv4-addr 60.1.17.48 c\n"
+                            "2 60.1.16.0/20 ipv4-addr 60.1.17.48 c\n"
+                            "2 60.1.0.0/17 ipv4-addr 60.1.17.48 c\n"
+                            "2 60.1.0.0/16 ipv4-addr 60.1.17.48 c\n"
+                            "2 60.0.0.0/8 ipv4-addr 60.1.17.48 c\n"
+                            "3 60.1.16.0/20 ipv4-addr 60.1.31.255 d\n"
+                            "3 60.1.0.0/17 ipv4-addr 60.1.31.255 d\n"
+                            "3 60.1.0.0/16 ipv4-addr 60.1.31.255 d\n"
+                            "3 60.0.0.0/8 ipv4-addr 60.1.31.255 d\n"
+                            "4 60.1.0.0/16 ipv4-addr 60.1.128.0 e\n"
+                            "4 60.0.0.0/8 ipv4-addr 60.1.128.0 e\n"
+                            "5 60.0.0.0/8 ipv4-addr 60.2.0.1 f\n"
+                            "7 70.9.1.1 ipv4-addr 70.9.1.1 h\n"
+                            "8 70.9.200.2 ipv4-addr 70.9.200.2 i\n";
+    struct vg_buf iocs;
+    vg_buf_init(&iocs, VG_MAX_BUF);
+    vg_buf_puts(&iocs, nets);
+    /* 4200 addresses in one /16 (70.9/16: a long sorted run; 70.9.x.2 to .34 by 2 for even
+     * x, .1 to .33 for odd x) and 1000 more elsewhere */
+    for (int i = 0; i < 4200; i++)
+        vg_buf_printf(&iocs, "ipv4-addr 70.9.%d.%d\n", i / 17, (i % 17) * 2 + 1 + (i / 17 % 2 == 0));
+    for (int i = 0; i < 1000; i++)
+        vg_buf_printf(&iocs, "ipv4-addr 80.%d.%d.7\n", i / 250, i % 250);
+    struct vg_match_index *big = index_of(iocs.data), *small = index_of(nets);
+    assert_true(vg_match_index_count(big) >= 4096);
+    for (unsigned t = 1; t <= 4; t *= 2) {
+        char *got = scan_with(big, VG_MATCH_FORMAT_EVE, t, in, strlen(in), NULL);
+        assert_string_equal(got, want);
+        free(got);
+        got = scan_with(small, VG_MATCH_FORMAT_EVE, t, in, strlen(in), NULL);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    char *got = scan_with(big, VG_MATCH_FORMAT_EVE, 1, each, strlen(each), NULL);
+    assert_string_equal(got, want_each);
+    free(got);
+    vg_match_index_free(big);
+    vg_match_index_free(small);
+    vg_buf_cleanup(&iocs);
+}
+
+/* The JSON line of a hit: plain strings (written at once) and strings that need escaping
+ * (the general path) give the lines written out here. */
+static void hit_format_lines(void **state)
+{
+    (void)state;
+    struct vg_match_index *idx =
+        index_of("ipv4-addr 60.1.0.0/16\ndomain-name ex\xc3\xa9mple.org\n"
+                 "md5 D41D8CD98F00B204E9800998ECF8427E\n");
+    struct vg_buf out;
+    vg_buf_init(&out, VG_MAX_BUF);
+    struct vg_match_hit h = {18446744073709551615ULL, 0, vg_str_c("60.1.2.3"), vg_str_c("dest_ip")};
+    vg_match_hit_format(idx, &h, NULL, &out);
+    h = (struct vg_match_hit){7, 0, vg_str_c("60.1.2.3"), vg_str_c("")};
+    vg_match_hit_format(idx, &h, "a.json", &out);
+    h = (struct vg_match_hit){10, 2, vg_str_c("d41d8cd98f00b204e9800998ecf8427e"), vg_str_c("x")};
+    vg_match_hit_format(idx, &h, "dir/\"q\".json", &out);
+    h = (struct vg_match_hit){0, 1, vg_str_c("www.ex\xc3\xa9mple.org\t"), vg_str_c("a\\b")};
+    vg_match_hit_format(idx, &h, NULL, &out);
+    h = (struct vg_match_hit){3, 0, (struct vg_str){"60.1.2.3\xff\x01", 10}, vg_str_c("f")};
+    vg_match_hit_format(idx, &h, NULL, &out);
+    assert_false(out.failed);
+    assert_string_equal(
+        out.data,
+        "{\"line\":18446744073709551615,\"indicator\":\"60.1.0.0/16\",\"type\":\"ipv4-addr\","
+        "\"value\":\"60.1.2.3\",\"field\":\"dest_ip\"}\n"
+        "{\"file\":\"a.json\",\"line\":7,\"indicator\":\"60.1.0.0/16\",\"type\":\"ipv4-addr\","
+        "\"value\":\"60.1.2.3\"}\n"
+        "{\"file\":\"dir/\\\"q\\\".json\",\"line\":10,\"indicator\":"
+        "\"D41D8CD98F00B204E9800998ECF8427E\",\"type\":\"md5\",\"value\":"
+        "\"d41d8cd98f00b204e9800998ecf8427e\",\"field\":\"x\"}\n"
+        "{\"line\":0,\"indicator\":\"ex\xc3\xa9mple.org\",\"type\":\"domain-name\",\"value\":"
+        "\"www.ex\xc3\xa9mple.org\\t\",\"field\":\"a\\\\b\"}\n"
+        "{\"line\":3,\"indicator\":\"60.1.0.0/16\",\"type\":\"ipv4-addr\",\"value\":"
+        "\"60.1.2.3\\ufffd\\u0001\",\"field\":\"f\"}\n");
+    vg_buf_cleanup(&out);
+    vg_match_index_free(idx);
+}
+
 static void ipv6_forms(void **state)
 {
     (void)state;
@@ -1165,6 +1277,8 @@ int main(void)
         cmocka_unit_test(ipv4_exact_and_cidr),
         cmocka_unit_test(cidr_edges),
         cmocka_unit_test(ipv4_large_set),
+        cmocka_unit_test(ipv4_directory_nested),
+        cmocka_unit_test(hit_format_lines),
         cmocka_unit_test(ipv6_forms),
         cmocka_unit_test(url_normaliser),
         cmocka_unit_test(url_rule),
