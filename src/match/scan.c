@@ -53,7 +53,8 @@ struct piece {
     struct vg_buf bytes; /* values and fields of hits */
     struct kept_bad bad[BAD_KEPT];
     int nbad;
-    int err; /* VG_ENOMEM if results could not be kept */
+    int err;          /* VG_ENOMEM if results could not be kept */
+    atomic_bool done; /* read: its results may be delivered (set with release order) */
 };
 
 /* A worker's state, reused from line to line. */
@@ -88,6 +89,17 @@ struct worker {
     size_t last_len; /* 0: none */
 };
 
+/* Delivery of the pieces' results, in order, by the calling thread only. */
+struct delivery {
+    size_t next;   /* the first piece not delivered yet */
+    uint64_t line; /* lines before it */
+    int rc;        /* the first error (then nothing more is delivered) */
+    const struct vg_match_sink *sink;
+    unsigned *bad_left;
+    struct vg_match_stats *st;
+    struct vg_diag *d;
+};
+
 struct job {
     struct piece *pieces;
     size_t npieces;
@@ -96,6 +108,7 @@ struct job {
     int fd;           /* >= 0: each piece is read from this file, at file_off + its offset */
     off_t file_off;   /* the file offset of the block's first byte */
     const char *data; /* the block (mapped when fd >= 0: used to find line ends only) */
+    struct delivery *dl;
 };
 
 static int worker_init(struct worker *w, const struct vg_match_index *idx,
@@ -374,7 +387,37 @@ static void read_piece(struct worker *w, struct piece *pc)
 struct thread_arg {
     struct job *job;
     struct worker *w;
+    bool delivers; /* the calling thread: delivers the pieces done, in order, as it goes */
 };
+
+static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_sink *sink,
+                   unsigned *bad_left);
+
+/* Delivers the pieces done from dl->next on, in order, and frees their results: hits are
+ * written while still in cache and a block's results are not all kept at once. */
+static void deliver_done(struct job *job)
+{
+    struct delivery *dl = job->dl;
+    while (dl->next < job->npieces &&
+           atomic_load_explicit(&job->pieces[dl->next].done, memory_order_acquire)) {
+        struct piece *pc = &job->pieces[dl->next++];
+        if (pc->err && !dl->rc)
+            dl->rc = vg_diag_set(dl->d, pc->err, "", "%s",
+                                 pc->err == VG_EIO ? "read error (did the file shrink?)"
+                                                   : "out of memory keeping results");
+        if (!dl->rc)
+            dl->rc = deliver(pc, dl->line, dl->sink, dl->bad_left);
+        dl->line += pc->lines;
+        dl->st->lines += pc->lines;
+        dl->st->events += pc->events;
+        dl->st->malformed += pc->malformed;
+        dl->st->dropped += pc->dropped;
+        dl->st->hits += pc->nhits;
+        free(pc->hits);
+        pc->hits = NULL;
+        vg_buf_cleanup(&pc->bytes);
+    }
+}
 
 /* Reads a piece from the file into the worker's buffer, and points the piece at it: a copy
  * by the kernel streams from memory at full speed and leaves the piece in cache for the
@@ -414,11 +457,13 @@ static void *run_worker(void *arg)
         if (i >= job->npieces)
             break;
         struct piece *pc = &job->pieces[i];
-        if (job->fd >= 0 && read_from_file(ta->w, job, pc) != 0) {
+        if (job->fd >= 0 && read_from_file(ta->w, job, pc) != 0)
             pc->err = VG_EIO;
-            continue;
-        }
-        read_piece(ta->w, pc);
+        else
+            read_piece(ta->w, pc);
+        atomic_store_explicit(&pc->done, true, memory_order_release);
+        if (ta->delivers)
+            deliver_done(job);
     }
     return NULL;
 }
@@ -454,6 +499,34 @@ static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_
     return 0;
 }
 
+/* The offset of the first '\n' of data[from..len), or len. When fd >= 0, data is the file
+ * mapped at file_off and the bytes are read with pread instead: touching the mapping would make
+ * the kernel map pages around each place looked at (fault-around, 64 KiB each), resident memory
+ * for nothing. */
+static size_t next_nl(const char *data, size_t from, size_t len, int fd, off_t file_off)
+{
+    if (fd < 0) {
+        const char *nl = memchr(data + from, '\n', len - from);
+        return nl ? (size_t)(nl - data) : len;
+    }
+    char buf[4096];
+    while (from < len) {
+        size_t want = len - from < sizeof buf ? len - from : sizeof buf;
+        ssize_t n = pread(fd, buf, want, file_off + (off_t)from);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) { /* an error or the file shrank: look in the mapping (as before) */
+            const char *nl = memchr(data + from, '\n', len - from);
+            return nl ? (size_t)(nl - data) : len;
+        }
+        const char *nl = memchr(buf, '\n', (size_t)n);
+        if (nl)
+            return from + (size_t)(nl - buf);
+        from += (size_t)n;
+    }
+    return len;
+}
+
 /* Scans complete lines data[0..len) whose first line is number base + 1. */
 static int scan_block(struct worker *workers, unsigned nthreads, const char *data, size_t len,
                       int fd, off_t file_off, uint64_t base, const struct vg_match_sink *sink,
@@ -471,8 +544,8 @@ static int scan_block(struct worker *workers, unsigned nthreads, const char *dat
     for (size_t pos = 0; pos < len;) {
         size_t stop = len;
         if (len - pos > piece) {
-            const char *nl = memchr(data + pos + piece, '\n', len - pos - piece);
-            stop = nl ? (size_t)(nl - data) + 1 : len;
+            size_t nl = next_nl(data, pos + piece, len, fd, file_off);
+            stop = nl < len ? nl + 1 : len;
         }
         struct piece *pc = &pieces[npieces++];
         pc->data = data + pos;
@@ -481,7 +554,8 @@ static int scan_block(struct worker *workers, unsigned nthreads, const char *dat
         pos = stop;
     }
 
-    struct job job = {pieces, npieces, 0, workers, fd, file_off, data};
+    struct delivery dl = {0, base, 0, sink, bad_left, st, d};
+    struct job job = {pieces, npieces, 0, workers, fd, file_off, data, &dl};
     unsigned nt = nthreads;
     if (nt > npieces)
         nt = (unsigned)(npieces ? npieces : 1);
@@ -489,38 +563,20 @@ static int scan_block(struct worker *workers, unsigned nthreads, const char *dat
     struct thread_arg args[256];
     unsigned started = 0;
     for (unsigned i = 1; i < nt && i < 256; i++) {
-        args[i] = (struct thread_arg){&job, &workers[i]};
+        args[i] = (struct thread_arg){&job, &workers[i], false};
         if (pthread_create(&tids[i], NULL, run_worker, &args[i]) != 0)
             break;
         started = i;
     }
-    args[0] = (struct thread_arg){&job, &workers[0]};
+    args[0] = (struct thread_arg){&job, &workers[0], true};
     run_worker(&args[0]);
     for (unsigned i = 1; i <= started; i++)
         pthread_join(tids[i], NULL);
+    deliver_done(&job); /* the pieces other threads finished last */
 
-    int rc = 0;
-    uint64_t line = base;
-    for (size_t i = 0; i < npieces; i++) {
-        struct piece *pc = &pieces[i];
-        if (pc->err && !rc)
-            rc = vg_diag_set(d, pc->err, "", "%s",
-                             pc->err == VG_EIO ? "read error (did the file shrink?)"
-                                               : "out of memory keeping results");
-        if (!rc)
-            rc = deliver(pc, line, sink, bad_left);
-        line += pc->lines;
-        st->lines += pc->lines;
-        st->events += pc->events;
-        st->malformed += pc->malformed;
-        st->dropped += pc->dropped;
-        st->hits += pc->nhits;
-        free(pc->hits);
-        vg_buf_cleanup(&pc->bytes);
-    }
     st->bytes += len;
     free(pieces);
-    return rc;
+    return dl.rc;
 }
 
 struct scanner {
@@ -660,8 +716,8 @@ int vg_match_scan_fd(const struct vg_match_index *idx, const struct vg_match_sca
                 size_t stop = size;
                 size_t blk = opts->block ? opts->block : MAP_BLOCK;
                 if (size - pos > blk) {
-                    const char *nl = memchr(m + pos + blk, '\n', size - pos - blk);
-                    stop = nl ? (size_t)(nl - m) + 1 : size;
+                    size_t nl = next_nl(m, pos + blk, size, fd, 0);
+                    stop = nl < size ? nl + 1 : size;
                 }
                 uint64_t lines_before = st->lines;
                 rc = scan_block(s.workers, s.nthreads, m + pos, stop - pos, fd, (off_t)pos, base,
