@@ -6,6 +6,7 @@
 #include "match/match.h"
 #include "core/url.h"
 #include "util/mem.h"
+#include "util/sort.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -451,8 +452,7 @@ static int v4_dir_build(struct vg_match_index *idx)
     }
     free(fill);
     for (size_t s = 0; s < 65536; s++)
-        if (dir[s + 1] - dir[s] > 1)
-            qsort(ent + dir[s], dir[s + 1] - dir[s], sizeof *ent, cmp_u64);
+        vg_sort(ent + dir[s], dir[s + 1] - dir[s], sizeof *ent, cmp_u64);
     idx->v4_dir = dir;
     idx->v4_ent = ent;
     return 0;

@@ -242,7 +242,8 @@ static void ipv4_directory_nested(void **state)
     /* 4200 addresses in one /16 (70.9/16: a long sorted run; 70.9.x.2 to .34 by 2 for even
      * x, .1 to .33 for odd x) and 1000 more elsewhere */
     for (int i = 0; i < 4200; i++)
-        vg_buf_printf(&iocs, "ipv4-addr 70.9.%d.%d\n", i / 17, (i % 17) * 2 + 1 + (i / 17 % 2 == 0));
+        vg_buf_printf(&iocs, "ipv4-addr 70.9.%d.%d\n", i / 17,
+                      (i % 17) * 2 + 1 + (i / 17 % 2 == 0));
     for (int i = 0; i < 1000; i++)
         vg_buf_printf(&iocs, "ipv4-addr 80.%d.%d.7\n", i / 250, i % 250);
     struct vg_match_index *big = index_of(iocs.data), *small = index_of(nets);
@@ -268,9 +269,8 @@ static void ipv4_directory_nested(void **state)
 static void hit_format_lines(void **state)
 {
     (void)state;
-    struct vg_match_index *idx =
-        index_of("ipv4-addr 60.1.0.0/16\ndomain-name ex\xc3\xa9mple.org\n"
-                 "md5 D41D8CD98F00B204E9800998ECF8427E\n");
+    struct vg_match_index *idx = index_of("ipv4-addr 60.1.0.0/16\ndomain-name ex\xc3\xa9mple.org\n"
+                                          "md5 D41D8CD98F00B204E9800998ECF8427E\n");
     struct vg_buf out;
     vg_buf_init(&out, VG_MAX_BUF);
     struct vg_match_hit h = {18446744073709551615ULL, 0, vg_str_c("60.1.2.3"), vg_str_c("dest_ip")};
