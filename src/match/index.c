@@ -1,8 +1,10 @@
 /* The indicator index: one open-addressing hash table per type over compact records, keys
  * and texts in one string pool, a Bloom filter in front of each table. Addresses and CIDRs are
- * keys "prefix length + masked address", looked up once per prefix length present, behind /16
- * and /24 bitmaps for IPv4; domains are looked up for the host and each parent; hashes are
- * stored in binary. About 59 bytes per indicator: see docs/PERFORMANCE.md. */
+ * keys "prefix length + masked address", looked up once per prefix length present, behind a
+ * /16 bitmap for IPv4 (with 4096 IPv4 indicators or more, prefixes 16 to 32 are looked up in a
+ * /16 directory instead, or behind a /24 bitmap if it cannot be built); domains are looked up
+ * for the host and each parent; hashes are stored in binary.
+ * About 59 bytes per indicator: see docs/PERFORMANCE.md. */
 #include "match/match.h"
 #include "core/url.h"
 #include "util/mem.h"
