@@ -566,6 +566,16 @@ void vg_match_index_get(const struct vg_match_index *idx, uint32_t rec,
     out->text = (struct vg_str){idx->pool + r->orig_off, r->orig_len};
 }
 
+void vg_match_index_prefetch_rec(const struct vg_match_index *idx, uint32_t rec, bool text)
+{
+    const struct rec *r = &idx->recs[rec];
+    if (!text) {
+        __builtin_prefetch(r);
+        return;
+    }
+    __builtin_prefetch(idx->pool + (r->orig_len == ORIG_HEX ? r->key_off : r->orig_off));
+}
+
 /* Calls fn for each entry of the /16 directory containing IPv4 address a, longest first. */
 static int lookup_v4_dir(const struct vg_match_index *idx, uint32_t a, vg_match_hit_fn fn,
                          void *ctx)

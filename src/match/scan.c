@@ -391,7 +391,7 @@ struct thread_arg {
 };
 
 static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_sink *sink,
-                   unsigned *bad_left);
+                   unsigned *bad_left, const struct vg_match_index *idx);
 
 /* Delivers the pieces done from dl->next on, in order, and frees their results: hits are
  * written while still in cache and a block's results are not all kept at once. */
@@ -406,7 +406,7 @@ static void deliver_done(struct job *job)
                                  pc->err == VG_EIO ? "read error (did the file shrink?)"
                                                    : "out of memory keeping results");
         if (!dl->rc)
-            dl->rc = deliver(pc, dl->line, dl->sink, dl->bad_left);
+            dl->rc = deliver(pc, dl->line, dl->sink, dl->bad_left, job->workers[0].idx);
         dl->line += pc->lines;
         dl->st->lines += pc->lines;
         dl->st->events += pc->events;
@@ -469,9 +469,13 @@ static void *run_worker(void *arg)
 }
 
 /* Delivers a piece's results in line order; returns the sink's value or 0. */
+#define REC_AHEAD 16 /* hits ahead whose record is asked for; their text half as far */
+
 static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_sink *sink,
-                   unsigned *bad_left)
+                   unsigned *bad_left, const struct vg_match_index *idx)
 {
+    for (size_t i = 0; i < REC_AHEAD && i < pc->nhits; i++)
+        vg_match_index_prefetch_rec(idx, pc->hits[i].rec, false);
     size_t h = 0;
     int b = 0;
     while (h < pc->nhits || b < pc->nbad) {
@@ -483,6 +487,10 @@ static int deliver(const struct piece *pc, uint64_t base, const struct vg_match_
             b++;
             continue;
         }
+        if (h + REC_AHEAD < pc->nhits)
+            vg_match_index_prefetch_rec(idx, pc->hits[h + REC_AHEAD].rec, false);
+        if (h + REC_AHEAD / 2 < pc->nhits)
+            vg_match_index_prefetch_rec(idx, pc->hits[h + REC_AHEAD / 2].rec, true);
         const struct kept_hit *k = &pc->hits[h++];
         struct vg_match_hit hit = {
             base + k->line,
