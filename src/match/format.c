@@ -38,8 +38,15 @@ static bool format_plain(const struct vg_match_indicator *ind, const struct vg_m
                          const char *file, struct vg_buf *out)
 {
     struct vg_str f = file ? vg_str_c(file) : (struct vg_str){"", 0};
-    const char *type = vg_match_type_name(ind->type);
-    size_t tlen = strlen(type);
+    /* the type names of vg_match_type_name with their lengths (no strlen per hit) */
+    static const struct vg_str types[VG_MATCH_NTYPES] = {
+        {"ipv4-addr", 9},   {"ipv6-addr", 9}, {"domain-name", 11}, {"url", 3},
+        {"email-addr", 10}, {"md5", 3},       {"sha1", 4},         {"sha256", 6},
+    };
+    if ((unsigned)ind->type >= VG_MATCH_NTYPES)
+        return false;
+    const char *type = types[ind->type].ptr;
+    size_t tlen = types[ind->type].len;
     char line[1024];
     if (f.len + ind->text.len + h->value.len + h->field.len + tlen + 128 > sizeof line ||
         !plain(f) || !plain(ind->text) || !plain(h->value) || !plain(h->field))

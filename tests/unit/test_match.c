@@ -284,6 +284,31 @@ static void hit_format_lines(void **state)
     h = (struct vg_match_hit){3, 0, (struct vg_str){"60.1.2.3\xff\x01", 10}, vg_str_c("f")};
     vg_match_hit_format(idx, &h, NULL, &out);
     assert_false(out.failed);
+    /* every type is written by its name */
+    struct vg_buf t;
+    vg_buf_init(&t, VG_MAX_BUF);
+    struct vg_match_index *all = index_of(
+        "ipv4-addr 60.1.0.0/16\nipv6-addr ::1\ndomain-name a.example\nurl http://a.example/\n"
+        "email-addr a@a.example\nmd5 d41d8cd98f00b204e9800998ecf8427e\n"
+        "sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709\n"
+        "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n");
+    for (uint32_t r = 0; r < VG_MATCH_NTYPES; r++) {
+        h = (struct vg_match_hit){1, r, vg_str_c("v"), vg_str_c("")};
+        vg_match_hit_format(all, &h, NULL, &t);
+    }
+    assert_non_null(strstr(t.data, "\"type\":\"ipv4-addr\""));
+    static const char *names[] = {"ipv4-addr",  "ipv6-addr", "domain-name", "url",
+                                  "email-addr", "md5",       "sha1",        "sha256"};
+    const char *at = t.data;
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "\"type\":\"%s\",", names[i]);
+        at = strstr(at, want);
+        assert_non_null(at);
+        assert_string_equal(vg_match_type_name((enum vg_match_type)i), names[i]);
+    }
+    vg_buf_cleanup(&t);
+    vg_match_index_free(all);
     assert_string_equal(
         out.data,
         "{\"line\":18446744073709551615,\"indicator\":\"60.1.0.0/16\",\"type\":\"ipv4-addr\","
