@@ -75,7 +75,7 @@ struct vg_live *vg_live_new(const struct vg_live_opts *o, struct vg_diag *d)
     char now[VG_TIME_LEN];
     vg_time_fmt(time(NULL), now);
     if (version_at(l, now, l->version) != 0) {
-        vg_diag_set(d, VG_EIO, "", "cannot read the indicators' version");
+        vg_diag_set(d, VG_EIO, "", "cannot read the database's indicators");
         free(l);
         return NULL;
     }
@@ -134,7 +134,7 @@ int vg_live_check_at(struct vg_live *l, const char *now, double mono, bool force
     struct vg_diag d;
     vg_diag_clear(&d);
     if (version_at(l, now, version) != 0) {
-        vg_diag_set(&d, VG_EIO, "", "cannot read the indicators' version");
+        vg_diag_set(&d, VG_EIO, "", "cannot read the database's indicators");
         failed(l, force, &d);
         return 0;
     }
