@@ -138,25 +138,23 @@ fuzz() {
         failed=$((failed + 1)); failures="$failures build-fuzz"
         return
     fi
+    # $JOBS targets at a time (each one core for FUZZ_SECONDS), results read in order after
+    names=""
+    running=0
     for f in build/fuzz/bin/fuzz_*; do
         [ -x "$f" ] || continue # skip the compiler's .d dependency files beside them
         name=$(basename "$f" | sed 's/^fuzz_//')
-        corpus="$log/corpus-$name"
-        mkdir -p "$corpus"
-        seeds=""
-        [ -d "tests/data/$name" ] && seeds="tests/data/$name"
-        # More seed directories, one per line, in fuzz/seeds/NAME.list ('#' comments; those
-        # missing, e.g. ../shared/corpus outside CI, are skipped); a dictionary of the format
-        # in fuzz/dict/NAME.dict.
-        if [ -f "fuzz/seeds/$name.list" ]; then
-            for dir in $(sed -e 's/#.*//' "fuzz/seeds/$name.list"); do
-                [ -d "$dir" ] && seeds="$seeds $dir"
-            done
+        fuzz_one "$name" "$f" &
+        names="$names $name"
+        running=$((running + 1))
+        if [ "$running" -ge "$JOBS" ]; then
+            wait
+            running=0
         fi
-        dict=""
-        [ -f "fuzz/dict/$name.dict" ] && dict="-dict=fuzz/dict/$name.dict"
-        if "$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 $dict \
-            "$corpus" $seeds >"$log/fuzz-$name" 2>&1; then
+    done
+    wait
+    for name in $names; do
+        if [ "$(cat "$log/fuzz-$name.rc")" = 0 ]; then
             passed=$((passed + 1))
             echo "fuzz $name: ok ($(grep -o 'Done [0-9]* runs' "$log/fuzz-$name"))" >&2
         else
@@ -164,6 +162,29 @@ fuzz() {
             failed=$((failed + 1)); failures="$failures fuzz-$name"
         fi
     done
+}
+
+# fuzz_one NAME BINARY: one fuzz target for FUZZ_SECONDS, seeded from tests/data/NAME; its
+# output in $log/fuzz-NAME, its exit code in $log/fuzz-NAME.rc (run in the background).
+fuzz_one() {
+    corpus="$log/corpus-$1"
+    mkdir -p "$corpus"
+    seeds=""
+    [ -d "tests/data/$1" ] && seeds="tests/data/$1"
+    # More seed directories, one per line, in fuzz/seeds/NAME.list ('#' comments; those
+    # missing, e.g. ../shared/corpus outside CI, are skipped); a dictionary of the format
+    # in fuzz/dict/NAME.dict.
+    if [ -f "fuzz/seeds/$1.list" ]; then
+        for dir in $(sed -e 's/#.*//' "fuzz/seeds/$1.list"); do
+            [ -d "$dir" ] && seeds="$seeds $dir"
+        done
+    fi
+    dict=""
+    [ -f "fuzz/dict/$1.dict" ] && dict="-dict=fuzz/dict/$1.dict"
+    rc=0
+    "$2" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -max_len=65536 $dict \
+        "$corpus" $seeds >"$log/fuzz-$1" 2>&1 || rc=$?
+    echo "$rc" >"$log/fuzz-$1.rc"
 }
 
 # coverage: the gcov build (VARIANT=coverage), unit + end-to-end on it, then gcovr's line and

@@ -24,7 +24,8 @@ add_user, wait_for, web_login, csrf_of = e2e.add_user, e2e.wait_for, e2e.web_log
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import (StaleElementReferenceException,  # noqa: E402
+                                        WebDriverException)
 from selenium.webdriver.common.by import By  # noqa: E402,F401
 
 ARTEFACTS = os.environ.get("VIGIE_ARTEFACTS", os.path.join(ROOT, "build", "artefacts"))
@@ -73,12 +74,17 @@ def web(tmp_path):
 
 def text_of(driver, css):
     """The text of the first element css selects; "" when there is none or while the page is
-    being replaced (an element found then read after a navigation is stale)."""
+    being replaced (an element found then read after a navigation is stale; Chromium may also
+    say that its node "does not belong to the document", as in a CI run of 2026-12-06)."""
     try:
         found = driver.find_elements(By.CSS_SELECTOR, css)
         return found[0].text if found else ""
     except StaleElementReferenceException:
         return ""
+    except WebDriverException as e:
+        if "does not belong to the document" in str(e):
+            return ""
+        raise
 
 
 def shot(driver, name):
