@@ -394,14 +394,8 @@ struct saved_pos {
 static int keep_pos(void *ctx, const struct vg_follow_position *p)
 {
     struct saved_pos *sp = ctx;
-    if (sp->n == sp->cap) {
-        size_t cap = sp->cap ? 2 * sp->cap : 16;
-        struct vg_follow_pos *v = vg_realloc(sp->v, cap * sizeof *v);
-        if (!v)
-            return VG_ENOMEM;
-        sp->v = v;
-        sp->cap = cap;
-    }
+    if (vg_grow((void **)&sp->v, &sp->cap, sp->n + 1, sizeof *sp->v, 16))
+        return VG_ENOMEM;
     struct vg_follow_pos *q = &sp->v[sp->n];
     if (!(q->path = vg_strdup(p->path)))
         return VG_ENOMEM;
