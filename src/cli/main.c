@@ -22,10 +22,22 @@
  * back at once. Its default keeps them for seconds, which raised `vigie match`'s peak memory
  * by a quarter; `vigie serve` restores a delay (vg_cli_malloc_for_server), without which
  * the server spent its time in madvise. Its extents may use transparent huge pages, but
- * main() turns them off for the process until a command asks for them (vg_cli_malloc_bulk):
+ * thp_off below turns them off for the process until a command asks for them (vg_cli_malloc_bulk):
  * with them, `vigie match`'s index took 74 bytes per indicator instead of 60. */
 const char *malloc_conf = "dirty_decay_ms:0,muzzy_decay_ms:0,thp:always";
 #endif
+
+/* Huge pages off from the very start: the libraries' constructors allocate before main(), and
+ * jemalloc's first extents, made huge by thp:always, then held 6 MB of resident memory that
+ * no command used (vigie --version: 20.2 MB -> 14.4 MB). An executable's preinit functions
+ * run before any library's constructor. */
+static void thp_off(int argc, char **argv, char **envp)
+{
+    (void)argc, (void)argv, (void)envp;
+    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
+}
+__attribute__((section(".preinit_array"), used)) static void (*const vg_preinit)(int, char **,
+                                                                                 char **) = thp_off;
 
 /* Sets how long freed pages stay in the process: ms, or -1 for ever. */
 static void malloc_decay(ssize_t ms)
@@ -175,7 +187,6 @@ int vg_cli_fail(const char *cmd, const struct vg_diag *d)
 
 int main(int argc, char **argv)
 {
-    prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0); /* see malloc_conf */
     if (argc < 2) {
         vg_cmd_help.run(1, (char *[]){"help", NULL});
         return VG_EXIT_USAGE;

@@ -465,3 +465,30 @@ def test_listen_sighup_rereads_the_indicator_files(tmp_path, sock_dir, listener)
     assert hit["indicator"] == "late.example" and hit["line"] == 3
     s.close()
     assert x.stop() == 0
+
+
+def _smaps_field(pid, name):
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+    return None
+
+
+def test_no_huge_page_is_taken_before_a_command_asks(tmp_path, sock_dir, listener):
+    """The release binary's allocator (jemalloc, thp:always) makes its first extents before
+    main() runs, from the libraries' constructors: with huge pages still allowed they held 6 MB
+    of resident memory (three 2 MiB pages) that `vigie match` never used. main.c turns them off
+    in a .preinit_array function, before any constructor; only bulk commands turn them on."""
+    lst = listener(os.path.join(sock_dir, "s"))
+    pid = lst.proc.pid
+    with open(f"/proc/{pid}/maps") as f:
+        maps = f.read()
+    if "libjemalloc" not in maps:
+        pytest.skip("this binary does not allocate with jemalloc (a sanitizer build)")
+    with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+        if "[never]" in f.read():
+            pytest.skip("transparent huge pages are off on this machine")
+    with open(f"/proc/{pid}/status") as f:
+        assert "THP_enabled:\t0" in f.read()
+    assert _smaps_field(pid, "AnonHugePages") == 0
