@@ -8,6 +8,8 @@
 
 /* Every route of the server, ended by a NULL method: given to vg_server_start. */
 extern const struct vg_route vg_api_routes[];
+/* The routes whose requests a batch runs several at a time (http/router.h), ended by {NULL}. */
+extern const struct vg_route_many vg_api_many[];
 
 void vg_api_health(struct vg_req *req, struct vg_resp *r);
 void vg_api_taxonomy(struct vg_req *req, struct vg_resp *r);
@@ -29,6 +31,8 @@ void vg_api_orgs_patch(struct vg_req *req, struct vg_resp *r);
 
 void vg_api_incidents_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r);
+/* Several POST /api/v1/incidents of one batch at once (vg_api_many). */
+void vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *const *rs, int n);
 void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_patch(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_note(struct vg_req *req, struct vg_resp *r);

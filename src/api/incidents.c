@@ -1,6 +1,7 @@
 /* Handlers for incidents: list with filters, create, read, update (lifecycle), notes,
  * observables, playbook steps, related incidents; and the playbooks themselves. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/playbook.h"
@@ -8,6 +9,7 @@
 #include "app/incident.h"
 #include "util/json.h"
 #include "util/limits.h"
+#include "util/mem.h"
 #include "util/str.h"
 
 static const char *req_arg(void *ctx, const char *name)
@@ -33,6 +35,17 @@ void vg_api_incidents_list(struct vg_req *req, struct vg_resp *r)
     json_decref(f);
 }
 
+/* The answer of a creation: 201 with its location, or the error. */
+static void created(struct vg_resp *r, int rc, const struct vg_diag *d, json_t *out)
+{
+    if (rc) {
+        vg_resp_diag(r, rc, d);
+    } else {
+        snprintf(r->location, sizeof r->location, "/api/v1/incidents/%s", vg_json_str(out, "ref"));
+        vg_resp_json(r, 201, out);
+    }
+}
+
 void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
 {
     struct vg_diag d;
@@ -41,13 +54,42 @@ void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
     if (!in)
         return;
     int rc = vg_incident_create(req->st, &req->actor, in, &out, &d);
-    if (rc) {
-        vg_resp_diag(r, rc, &d);
-    } else {
-        snprintf(r->location, sizeof r->location, "/api/v1/incidents/%s", vg_json_str(out, "ref"));
-        vg_resp_json(r, 201, out);
-    }
+    created(r, rc, &d, out);
     json_decref(in);
+}
+
+void vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *const *rs, int n)
+{
+    size_t m = 0, k = (size_t)n;
+    json_t **ins = vg_calloc(k, sizeof *ins), **outs = vg_calloc(k, sizeof *outs);
+    const struct vg_actor **whos = vg_calloc(k, sizeof *whos);
+    int *at = vg_calloc(k, sizeof *at), *rcs = vg_calloc(k, sizeof *rcs);
+    struct vg_diag *ds = vg_calloc(k, sizeof *ds);
+    if (!ins || !outs || !whos || !at || !rcs || !ds) {
+        for (int i = 0; i < n; i++) /* one by one: the same answers */
+            vg_api_incidents_create(reqs[i], rs[i]);
+        n = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        json_t *in = vg_req_json(reqs[i], rs[i]); /* answers a body that is not JSON */
+        if (!in)
+            continue;
+        ins[m] = in;
+        whos[m] = &reqs[i]->actor;
+        at[m++] = i;
+    }
+    if (m)
+        vg_incident_create_many(reqs[at[0]]->st, whos, ins, m, outs, rcs, ds);
+    for (size_t j = 0; j < m; j++) {
+        created(rs[at[j]], rcs[j], &ds[j], outs[j]);
+        json_decref(ins[j]);
+    }
+    free(ins);
+    free(outs);
+    free(whos);
+    free(at);
+    free(rcs);
+    free(ds);
 }
 
 void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r)

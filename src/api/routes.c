@@ -124,3 +124,8 @@ const struct vg_route vg_api_routes[] = {
     {"GET", "/api/v1/inbound/{}/raw", VG_ANALYST, vg_api_inbound_raw, 0},
     {NULL, NULL, VG_PUBLIC, NULL, 0},
 };
+
+const struct vg_route_many vg_api_many[] = {
+    {vg_api_incidents_create, vg_api_incidents_create_many},
+    {NULL, NULL},
+};

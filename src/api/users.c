@@ -23,6 +23,13 @@ void vg_api_health(struct vg_req *req, struct vg_resp *r)
                                       (json_int_t)eve.connections, "lines", (json_int_t)eve.lines,
                                       "dropped", (json_int_t)eve.dropped, "malformed",
                                       (json_int_t)eve.malformed, "lost", (json_int_t)eve.lost));
+    struct vg_write_counts w;
+    vg_server_write_counts(req->srv, &w);
+    if (out)
+        json_object_set_new(out, "writes",
+                            json_pack("{s:I,s:I,s:I,s:I}", "batches", (json_int_t)w.batches,
+                                      "requests", (json_int_t)w.requests, "grouped",
+                                      (json_int_t)w.grouped, "groups", (json_int_t)w.groups));
     vg_resp_json(r, 200, out);
 }
 

@@ -4,6 +4,7 @@
 #include "app/incident.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app/mail.h"
@@ -13,6 +14,7 @@
 #include "core/record.h"
 #include "core/rsit.h"
 #include "util/json.h"
+#include "util/mem.h"
 #include "util/limits.h"
 #include "util/str.h"
 
@@ -108,6 +110,98 @@ int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const js
     vg_incident_new_cleanup(&rec);
     json_decref(inc);
     return rc;
+}
+
+/* The checked incidents of a group (vg_incident_create_many): their records, what the records
+ * borrow from, their actors and where they came from. */
+struct group {
+    struct vg_incident_new *recs;
+    json_t **checked;
+    const struct vg_actor **whos;
+    size_t *at;
+    json_t **outs;
+    size_t n;
+};
+
+static void group_free(struct group *g)
+{
+    for (size_t k = 0; k < g->n; k++) {
+        vg_incident_new_cleanup(&g->recs[k]);
+        json_decref(g->checked[k]);
+    }
+    free(g->recs);
+    free(g->checked);
+    free(g->whos);
+    free(g->at);
+    free(g->outs);
+}
+
+/* Creates the group's incidents and their mail in one transaction, all or none. */
+static int group_create(struct vg_store *st, struct group *g, struct vg_diag *d)
+{
+    int rc = vg_store_tx_begin(st, d);
+    if (rc)
+        return rc;
+    rc = vg_store_incident_create_many(st, g->whos, g->recs, g->n, g->outs, d);
+    for (size_t k = 0; !rc && k < g->n; k++)
+        rc = vg_mail_incident_opened(st, g->outs[k], NULL, d);
+    if (rc || (rc = vg_store_tx_commit(st, d))) {
+        vg_store_tx_rollback(st);
+        for (size_t k = 0; k < g->n; k++) {
+            json_decref(g->outs[k]);
+            g->outs[k] = NULL;
+        }
+    }
+    return rc;
+}
+
+void vg_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                             json_t *const *ins, size_t n, json_t **outs, int *rcs,
+                             struct vg_diag *ds)
+{
+    struct group g = {
+        .recs = vg_calloc(n, sizeof *g.recs),
+        .checked = vg_calloc(n, sizeof *g.checked),
+        .whos = vg_calloc(n, sizeof *g.whos),
+        .at = vg_calloc(n, sizeof *g.at),
+        .outs = vg_calloc(n, sizeof *g.outs),
+    };
+    bool nomem = !g.recs || !g.checked || !g.whos || !g.at || !g.outs;
+    for (size_t i = 0; i < n; i++) {
+        outs[i] = NULL;
+        rcs[i] = 0;
+        vg_diag_clear(&ds[i]);
+        if (nomem)
+            continue;
+        json_t *inc = NULL;
+        int rc = vg_incident_check(ins[i], VG_CHECK_CREATE, &inc, &ds[i]);
+        if (!rc)
+            rc = vg_incident_new_from_json(inc, &g.recs[g.n], &ds[i]);
+        if (rc) {
+            vg_incident_new_cleanup(&g.recs[g.n]);
+            rcs[i] = rc;
+            json_decref(inc);
+            continue;
+        }
+        g.checked[g.n] = inc;
+        g.whos[g.n] = whos[i];
+        g.at[g.n++] = i;
+    }
+    struct vg_diag d;
+    vg_diag_clear(&d);
+    if (!nomem && g.n >= 2 && group_create(st, &g, &d) == 0) {
+        for (size_t k = 0; k < g.n; k++)
+            outs[g.at[k]] = g.outs[k];
+    } else if (nomem) { /* each alone: the same answers, one statement each */
+        for (size_t i = 0; i < n; i++)
+            rcs[i] = vg_incident_create(st, whos[i], ins[i], &outs[i], &ds[i]);
+    } else {
+        for (size_t k = 0; k < g.n; k++) {
+            size_t i = g.at[k];
+            rcs[i] = vg_incident_create(st, whos[i], ins[i], &outs[i], &ds[i]);
+        }
+    }
+    group_free(&g);
 }
 
 /* The mail a change of incident before into after tells its organisation (issue 15): an

@@ -114,6 +114,7 @@ static int run_serve(int argc, char **argv)
     struct vg_proxies proxies = {.n = 0};
     struct vg_server_config cfg = {0};
     cfg.routes = vg_api_routes;
+    cfg.many = vg_api_many;
     cfg.pages = vg_web_routes;
     cfg.page_error = vg_web_page_error;
     struct vg_cli_site site;

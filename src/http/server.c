@@ -99,23 +99,24 @@ struct vg_server {
     struct MHD_Daemon *mhd;
     int fd;
     struct vg_ratelimit *rl;
-    struct vg_store *store;        /* used by the database thread only */
-    pthread_t db_thread;           /* runs the database work of every request but GETs */
-    bool db_started;               /* db_thread was started */
-    struct reader *readers;        /* the reader threads (see struct reader) */
-    unsigned nreaders;             /* readers started */
-    pthread_mutex_t qlock;         /* guards both queues and stopping */
-    pthread_cond_t dcond;          /* signalled when an in-process job is answered (qlock) */
-    struct jobq writes;            /* jobs for the database thread */
-    struct jobq reads;             /* GETs, for the reader thread */
-    bool stopping;                 /* vg_server_stop was called: no more jobs are taken */
-    struct vg_events_index events; /* POST /api/v1/events's index (database thread) */
-    struct vg_conns *conns;        /* connection deadlines and room (http/conns.h) */
-    struct vg_hashpool *pool;      /* checks the passwords of logins */
-    struct vg_loginlimit *logins;  /* the rate limit of logins */
-    struct vg_token_uses *uses;    /* token uses for the database thread to write */
-    struct vg_pub_cache *pub;      /* the published site (the database thread's) */
-    struct vg_evesock *eve;        /* --eve-socket (http/evesock.h), NULL: none */
+    struct vg_store *store;         /* used by the database thread only */
+    struct vg_write_counts wcounts; /* written by the database thread (atomics) */
+    pthread_t db_thread;            /* runs the database work of every request but GETs */
+    bool db_started;                /* db_thread was started */
+    struct reader *readers;         /* the reader threads (see struct reader) */
+    unsigned nreaders;              /* readers started */
+    pthread_mutex_t qlock;          /* guards both queues and stopping */
+    pthread_cond_t dcond;           /* signalled when an in-process job is answered (qlock) */
+    struct jobq writes;             /* jobs for the database thread */
+    struct jobq reads;              /* GETs, for the reader thread */
+    bool stopping;                  /* vg_server_stop was called: no more jobs are taken */
+    struct vg_events_index events;  /* POST /api/v1/events's index (database thread) */
+    struct vg_conns *conns;         /* connection deadlines and room (http/conns.h) */
+    struct vg_hashpool *pool;       /* checks the passwords of logins */
+    struct vg_loginlimit *logins;   /* the rate limit of logins */
+    struct vg_token_uses *uses;     /* token uses for the database thread to write */
+    struct vg_pub_cache *pub;       /* the published site (the database thread's) */
+    struct vg_evesock *eve;         /* --eve-socket (http/evesock.h), NULL: none */
 };
 
 /* A reader thread: it runs the database work of GETs on a read-only connection of its own.
@@ -451,6 +452,50 @@ static void prefetch_tokens(struct vg_store *st, struct job **batch, int n)
     vg_http_auth_prefetch(st, reqs, n < BATCH_MAX ? n : BATCH_MAX);
 }
 
+/* The handler that runs several requests of j's route at once (vg_server_config.many), or
+ * NULL. */
+static vg_handler_many many_of(const struct vg_server *srv, const struct job *j)
+{
+    if (j->work || !j->route || !srv->cfg.many)
+        return NULL;
+    for (const struct vg_route_many *m = srv->cfg.many; m->one; m++)
+        if (m->one == j->route->handler)
+            return m->many;
+    return NULL;
+}
+
+/* Runs jobs[0..n-1], consecutive requests of one route whose handler many runs several at
+ * once: each is authenticated as run_job does it, then those admitted go to many in one call
+ * (a batch's incident creations: one statement on PostgreSQL). Answers as run_job's, in order. */
+static void run_group(struct vg_store *st, struct job **jobs, int n, vg_handler_many many)
+{
+    struct vg_req *reqs[BATCH_MAX];
+    struct vg_resp *resps[BATCH_MAX];
+    struct job *in[BATCH_MAX];
+    int m = 0;
+    for (int i = 0; i < n; i++) {
+        struct job *j = jobs[i];
+        j->req.st = st;
+        vg_store_outage(st, NULL);
+        if (vg_http_auth_route(&j->req, &j->resp, j->route) == 0) {
+            reqs[m] = &j->req;
+            resps[m] = &j->resp;
+            in[m++] = j;
+            continue;
+        }
+        outage_answer(st, &j->resp);
+        j->in_batch = vg_store_batch_pending(st);
+    }
+    if (!m)
+        return;
+    vg_store_outage(st, NULL);
+    many(reqs, resps, m);
+    for (int i = 0; i < m; i++) {
+        outage_answer(st, resps[i]);
+        in[i]->in_batch = vg_store_batch_pending(st);
+    }
+}
+
 /* Runs a batch of jobs on the database thread (every method but GET). Group commit: each
  * write is a savepoint of one open transaction (vg_store_batch_begin), committed once after
  * the last job; no answer leaves before the commit of what it read or wrote, so an
@@ -458,17 +503,33 @@ static void prefetch_tokens(struct vg_store *st, struct job **batch, int n)
  * batch. If the commit fails, every job that ran inside the transaction gets a 500 instead
  * of its answer. If another process holds the write lock past the busy timeout, the write
  * that waited answers 503 busy and the batch's later writes do not wait again (the store's
- * batch does that). */
+ * batch does that). Consecutive requests of a route that can run several at once (a batch's
+ * incident creations) run as one group (run_group). */
 static void run_batch(struct vg_server *srv, struct job **batch, int n)
 {
+    __atomic_add_fetch(&srv->wcounts.batches, 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&srv->wcounts.requests, (unsigned long long)n, __ATOMIC_RELAXED);
     vg_store_batch_begin(srv->store);
     /* the tokens' last uses, written in the batch: if another process holds the lock, the
      * batch waits for it once, not once more for these */
     vg_token_uses_flush(srv->uses, srv->store);
     prefetch_tokens(srv->store, batch, n);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n;) {
+        vg_handler_many many = many_of(srv, batch[i]);
+        int k = i + 1;
+        while (many && k < n && many_of(srv, batch[k]) == many)
+            k++;
+        if (k - i >= 2) {
+            __atomic_add_fetch(&srv->wcounts.groups, 1, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&srv->wcounts.grouped, (unsigned long long)(k - i),
+                               __ATOMIC_RELAXED);
+            run_group(srv->store, batch + i, k - i, many);
+            i = k;
+            continue;
+        }
         run_job(srv->store, batch[i]);
         batch[i]->in_batch = vg_store_batch_pending(srv->store);
+        i++;
     }
     vg_http_auth_prefetch_end(srv->store);
     if (vg_store_batch_pending(srv->store)) {
@@ -1173,6 +1234,14 @@ int vg_server_eve_socket(struct vg_server *srv, const char *path, size_t queue, 
     struct vg_evesock *es = vg_evesock_start(srv, path, queue, d);
     __atomic_store_n(&srv->eve, es, __ATOMIC_RELEASE); /* the handlers read it meanwhile */
     return es ? 0 : VG_EIO;
+}
+
+void vg_server_write_counts(struct vg_server *srv, struct vg_write_counts *out)
+{
+    out->batches = __atomic_load_n(&srv->wcounts.batches, __ATOMIC_RELAXED);
+    out->requests = __atomic_load_n(&srv->wcounts.requests, __ATOMIC_RELAXED);
+    out->grouped = __atomic_load_n(&srv->wcounts.grouped, __ATOMIC_RELAXED);
+    out->groups = __atomic_load_n(&srv->wcounts.groups, __ATOMIC_RELAXED);
 }
 
 bool vg_server_eve_counts(struct vg_server *srv, struct vg_eve_counts *out)

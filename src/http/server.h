@@ -19,6 +19,7 @@
 struct vg_route;
 struct vg_adv_site;
 struct vg_pub_cache;
+struct vg_route_many;
 
 /* Reader threads on PostgreSQL by default (vg_server_config.readers): one per core, from
  * VG_PG_READERS_MIN to VG_PG_READERS_MAX. Its lookups wait on round trips to the server, which
@@ -28,9 +29,12 @@ struct vg_pub_cache;
 #define VG_PG_READERS_MAX 8
 
 struct vg_server_config {
-    const struct vg_route *routes;  /* the route table (api/routes.c), NULL method ends it */
-    const struct vg_route *pages;   /* the pages' table (web/routes.c), searched after routes;
-                                     * NULL: none */
+    const struct vg_route *routes; /* the route table (api/routes.c), NULL method ends it */
+    const struct vg_route *pages;  /* the pages' table (web/routes.c), searched after routes;
+                                    * NULL: none */
+    /* handlers that run a batch's consecutive requests of their route at once (api/routes.c),
+     * ended by one whose `one` is NULL; NULL: none */
+    const struct vg_route_many *many;
     const struct vg_adv_site *site; /* who publishes and where (the advisories' pages and
                                      * feeds), NULL: none are served */
     const char *db;                 /* database path or URL */
@@ -145,6 +149,14 @@ struct vg_eve_counts {
 };
 /* Whether the server has an eve socket; if so its counts in *out (any thread). */
 bool vg_server_eve_counts(struct vg_server *srv, struct vg_eve_counts *out);
+/* The database thread's batches so far: batches run, requests in them, and of those the
+ * requests that ran in groups (several of one route at once: vg_server_config.many) and those
+ * groups. */
+struct vg_write_counts {
+    unsigned long long batches, requests, grouped, groups;
+};
+/* The counts in *out (any thread). */
+void vg_server_write_counts(struct vg_server *srv, struct vg_write_counts *out);
 /* Runs work(st, ctx) on the database thread, inside its next batch (a savepoint of the
  * batch's transaction), and waits for the batch's commit. 0, VG_ECONFLICT (the server is
  * stopping: not run) or VG_EIO (the batch's commit failed: nothing of work is stored). */
