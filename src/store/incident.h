@@ -52,6 +52,9 @@ typedef int (*vg_incident_brief_fn)(void *ctx, const struct vg_incident_brief *b
 struct vg_store_incident_ops {
     int (*incident_create)(struct vg_store *st, const struct vg_actor *who,
                            const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
+    int (*incident_create_many)(struct vg_store *st, const struct vg_actor *const *whos,
+                                const struct vg_incident_new *incs, size_t n, json_t **outs,
+                                struct vg_diag *d);
     int (*incident_get)(struct vg_store *st, const char *ref, json_t **out);
     int (*incident_list)(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                          json_t **out, struct vg_diag *d);
@@ -85,6 +88,15 @@ struct vg_store_incident_ops {
  * exist. */
 int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who,
                              const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
+/* Creates incs[0..n-1] (n >= 1) as n calls of vg_store_incident_create in that order would,
+ * incs[i] by whos[i], all or none: their references consecutive in that order, each one's
+ * observables, timeline entry and audit record as incident_create writes them, outs[i] the
+ * answer incident_create would give for incs[i] (new references). On failure nothing is
+ * written, every outs[i] is NULL and d says why (VG_EINVAL "/org" when some organisation does
+ * not exist, without saying which: the caller then creates them one by one to learn it). */
+int vg_store_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                                  const struct vg_incident_new *incs, size_t n, json_t **outs,
+                                  struct vg_diag *d);
 /* The whole incident: fields, observables, playbook steps with their state, timeline. */
 int vg_store_incident_get(struct vg_store *st, const char *ref, json_t **out);
 /* filters: optional "status", "class", "org" (integer), "severity", "tlp", "assignee" (a user

@@ -12,6 +12,15 @@ int vg_store_incident_create(struct vg_store *st, const struct vg_actor *who,
     return st->ops->incident->incident_create(st, who, inc, out, d);
 }
 
+int vg_store_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                                  const struct vg_incident_new *incs, size_t n, json_t **outs,
+                                  struct vg_diag *d)
+{
+    if (n == 0)
+        return 0;
+    return st->ops->incident->incident_create_many(st, whos, incs, n, outs, d);
+}
+
 int vg_store_incident_get(struct vg_store *st, const char *ref, json_t **out)
 {
     return st->ops->incident->incident_get(st, ref, out);
