@@ -386,6 +386,36 @@ static int observables_arrays(const struct vg_incident_new *inc, const char *now
 #define REF_SLOT      "\x01"
 #define REF_SLOT_JSON "\"\\u0001\""
 
+/* The code of a creation's statement whose arrays were made with orc (0; VG_EINVAL: an
+ * observable is not one; VG_ENOMEM) and which answered r (NULL: it failed), with d set: a bad
+ * organisation is told before a bad observable. 0 when both went well. */
+static int created_failure(struct pg *p, int orc, const PGresult *r, struct vg_diag *d)
+{
+    if (orc == VG_ENOMEM)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    if (!r)
+        return is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
+                                  : pg_error(p, d);
+    if (orc == VG_EINVAL)
+        return vg_diag_set(d, VG_EINVAL, "/observables", "/observables: not an observable");
+    return 0;
+}
+
+/* The moment of a creation and what its reference is made of: the year's counter and the
+ * reference's head "PREFIX-YEAR-". */
+struct created_at {
+    char now[VG_TIME_LEN], key[32], head[VG_REFERENCE_LEN];
+    int year;
+};
+
+static void created_at_now(const struct pg *p, struct created_at *c)
+{
+    vg_time_now(c->now);
+    c->year = vg_time_year();
+    vg_reference_counter(c->key, sizeof c->key, c->year);
+    snprintf(c->head, sizeof c->head, "%s-%d-", p->base.config.ref_prefix, c->year);
+}
+
 /* Checks the reference a creation's statement wrote (written) for number n of year against
  * core's vg_reference_format, into ref, and puts it in the "created" detail. 0 or VG_EIO /
  * VG_ENOMEM with d set. */
@@ -449,22 +479,19 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
                        char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
                        struct vg_diag *d)
 {
-    char now[VG_TIME_LEN], key[32], head[VG_REFERENCE_LEN];
-    vg_time_now(now);
-    int year = vg_time_year();
-    vg_reference_counter(key, sizeof key, year);
-    snprintf(head, sizeof head, "%s-%d-", p->base.config.ref_prefix, year);
+    struct created_at ca;
+    created_at_now(p, &ca);
     json_t *obs = answer ? json_array() : NULL;
     struct vg_buf types, values;
     vg_buf_init(&types, VG_MAX_BUF);
     vg_buf_init(&values, VG_MAX_BUF);
     /* an observable that is not one: the incident is still inserted (without observables),
      * so that a bad organisation is told first, as when they were inserted one by one */
-    int orc = observables_arrays(inc, now, &types, &values, obs);
+    int orc = observables_arrays(inc, ca.now, &types, &values, obs);
     json_t *detail = vg_timeline_created(REF_SLOT, inc->status, inc->from_alert);
     struct pg_params pp = {0};
-    pg_param_text(&pp, key);
-    pg_param_text(&pp, head);
+    pg_param_text(&pp, ca.key);
+    pg_param_text(&pp, ca.head);
     pg_param_text(&pp, inc->title);
     pg_param_text(&pp, inc->description);
     pg_param_text(&pp, inc->cls);
@@ -484,7 +511,7 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
         pg_param_text(&pp, "{}");
     pg_param_text(&pp, inc->assignee);
     pg_param_text(&pp, inc->occurred);
-    pg_param_text(&pp, now);
+    pg_param_text(&pp, ca.now);
     pg_param_text(&pp, who->name);
     pg_param_text(&pp, orc == VG_ENOMEM ? NULL : types.data);
     pg_param_text(&pp, orc == VG_ENOMEM ? NULL : values.data);
@@ -525,16 +552,9 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     char org_name[VG_MAX_NAME + 1];
     bool has_org_name = r && !PQgetisnull(r, 0, 3);
     snprintf(org_name, sizeof org_name, "%s", r ? pg_get_text(r, 0, 3) : "");
-    int rc = 0;
-    if (orc == VG_ENOMEM || !detail)
-        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    else if (!r)
-        rc = is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
-                                : pg_error(p, d);
-    else if (orc == VG_EINVAL)
-        rc = vg_diag_set(d, VG_EINVAL, "/observables", "/observables: not an observable");
-    else
-        rc = created_check(p, year, n, PQgetvalue(r, 0, 4), ref, detail, d);
+    int rc = created_failure(p, detail ? orc : VG_ENOMEM, r, d);
+    if (rc == 0)
+        rc = created_check(p, ca.year, n, PQgetvalue(r, 0, 4), ref, detail, d);
     long long id = r ? pg_get_int(r, 0, 0) : 0;
     PQclear(r);
     if (rc) {
@@ -546,8 +566,8 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     if (id_out)
         *id_out = id;
     if (answer)
-        *answer = created_answer(who, inc, ref, now, has_org_name ? org_name : NULL, obs, playbook,
-                                 detail);
+        *answer = created_answer(who, inc, ref, ca.now, has_org_name ? org_name : NULL, obs,
+                                 playbook, detail);
     json_decref(playbook);
     json_decref(detail);
     return 0;
@@ -668,23 +688,20 @@ static int group_insert(struct pg *p, const struct vg_actor *const *whos,
                         const struct vg_incident_new *incs, size_t n, json_t **outs,
                         struct vg_diag *d)
 {
-    char now[VG_TIME_LEN], key[32], head[VG_REFERENCE_LEN];
-    vg_time_now(now);
-    int year = vg_time_year();
-    vg_reference_counter(key, sizeof key, year);
-    snprintf(head, sizeof head, "%s-%d-", p->base.config.ref_prefix, year);
+    struct created_at ca;
+    created_at_now(p, &ca);
     json_t *details[PG_CREATE_GROUP] = {0}, *obs[PG_CREATE_GROUP] = {0};
     struct vg_buf cols[MC_N];
     for (int c = 0; c < MC_N; c++)
         vg_buf_init(&cols[c], VG_MAX_BUF);
-    int orc = group_arrays(whos, incs, n, now, cols, details, obs);
+    int orc = group_arrays(whos, incs, n, ca.now, cols, details, obs);
     PGresult *r = NULL;
     if (orc != VG_ENOMEM) {
         struct pg_params pp = {0};
-        pg_param_text(&pp, key);
-        pg_param_text(&pp, head);
+        pg_param_text(&pp, ca.key);
+        pg_param_text(&pp, ca.head);
         pg_param_int(&pp, (long long)n);
-        pg_param_text(&pp, now);
+        pg_param_text(&pp, ca.now);
         for (int c = 0; c < MC_N; c++)
             pg_param_text(&pp, cols[c].data);
         r = pg_run(p,
@@ -725,24 +742,18 @@ static int group_insert(struct pg *p, const struct vg_actor *const *whos,
     }
     for (int c = 0; c < MC_N; c++)
         vg_buf_cleanup(&cols[c]);
-    int rc = 0;
-    if (orc == VG_ENOMEM)
-        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    else if (!r)
-        rc = is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
-                                : pg_error(p, d);
-    else if (orc == VG_EINVAL)
-        rc = vg_diag_set(d, VG_EINVAL, "/observables", "/observables: not an observable");
-    else if ((size_t)PQntuples(r) != n)
+    int rc = created_failure(p, orc, r, d);
+    if (rc == 0 && (size_t)PQntuples(r) != n)
         rc = vg_diag_set(d, VG_EIO, "", "%d incidents created of %zu", PQntuples(r), n);
     for (size_t k = 0; rc == 0 && k < n; k++) {
         char ref[VG_REFERENCE_LEN];
         int i = (int)k;
-        rc = created_check(p, year, pg_get_int(r, i, 1), PQgetvalue(r, i, 4), ref, details[k], d);
+        rc =
+            created_check(p, ca.year, pg_get_int(r, i, 1), PQgetvalue(r, i, 4), ref, details[k], d);
         if (rc)
             break;
         json_t *playbook = PQgetisnull(r, i, 2) ? NULL : pg_get_json(r, i, 2);
-        outs[k] = created_answer(whos[k], &incs[k], ref, now, get_or_null(r, i, 3), obs[k],
+        outs[k] = created_answer(whos[k], &incs[k], ref, ca.now, get_or_null(r, i, 3), obs[k],
                                  playbook, details[k]);
         obs[k] = NULL;
         json_decref(playbook);
@@ -764,25 +775,17 @@ static int pg_incident_create_many(struct vg_store *st, const struct vg_actor *c
                                    struct vg_diag *d)
 {
     struct pg *p = pg_of(st);
-    for (size_t k = 0; k < n; k++)
-        outs[k] = NULL;
     if (pg_begin(p))
         return pg_error(p, d);
     int rc = 0;
-    size_t at = 0;
     /* a larger group: statements of PG_CREATE_GROUP in the same write */
-    for (; rc == 0 && at < n; at += PG_CREATE_GROUP)
+    for (size_t at = 0; rc == 0 && at < n; at += PG_CREATE_GROUP)
         rc = group_insert(p, whos + at, incs + at,
                           n - at < PG_CREATE_GROUP ? n - at : PG_CREATE_GROUP, outs + at, d);
     if (rc == 0 && pg_commit(p) != 0)
         rc = pg_error(p, d);
-    if (rc) {
-        for (size_t k = 0; k < n; k++) {
-            json_decref(outs[k]);
-            outs[k] = NULL;
-        }
-        pg_rollback(p);
-    }
+    if (rc)
+        pg_rollback(p); /* the wrapper releases outs */
     return rc;
 }
 

@@ -401,24 +401,16 @@ int sq_incident_create_many(struct vg_store *st, const struct vg_actor *const *w
                             struct vg_diag *d)
 {
     struct sq *s = sq_of(st);
-    for (size_t k = 0; k < n; k++)
-        outs[k] = NULL;
     if (sq_begin(s))
         return sq_db_error(s, d);
     int rc = 0;
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        char ref[VG_REFERENCE_LEN];
+    char ref[VG_REFERENCE_LEN];
+    for (size_t k = 0; rc == 0 && k < n; k++)
         rc = sq_incident_insert(s, whos[k], &incs[k], ref, NULL, &outs[k], d);
-    }
     if (rc == 0 && sq_commit(s) != 0)
         rc = sq_db_error(s, d);
-    if (rc) {
-        for (size_t k = 0; k < n; k++) {
-            json_decref(outs[k]);
-            outs[k] = NULL;
-        }
-        sq_rollback(s);
-    }
+    if (rc)
+        sq_rollback(s); /* the wrapper releases outs */
     return rc;
 }
 

@@ -23,6 +23,19 @@
 static const struct vg_actor tester = {1, "tester", "admin", 0};
 static const struct vg_actor alice = {2, "alice", "analyst", 0};
 
+/* name_on_sqlite and name_on_pg: the test body(pg) on each backend. */
+#define ON_BOTH(name, body)                                                                        \
+    static void name##_on_sqlite(void **state)                                                     \
+    {                                                                                              \
+        (void)state;                                                                               \
+        body(false);                                                                               \
+    }                                                                                              \
+    static void name##_on_pg(void **state)                                                         \
+    {                                                                                              \
+        (void)state;                                                                               \
+        body(true);                                                                                \
+    }
+
 /* A group of new incidents and the checked records their strings are borrowed from. */
 enum { MAXG = PG_CREATE_GROUP + 2 };
 struct group {
@@ -323,17 +336,7 @@ static void random_groups(bool pg)
     be_close(&s);
 }
 
-static void random_on_sqlite(void **state)
-{
-    (void)state;
-    random_groups(false);
-}
-
-static void random_on_pg(void **state)
-{
-    (void)state;
-    random_groups(true);
-}
+ON_BOTH(random, random_groups)
 
 /* The rows of every kind an incident writes, and the counter's value. */
 static long long written(const struct backend *be)
@@ -413,17 +416,7 @@ static void failing_groups(bool pg)
     be_close(&be);
 }
 
-static void failing_on_sqlite(void **state)
-{
-    (void)state;
-    failing_groups(false);
-}
-
-static void failing_on_pg(void **state)
-{
-    (void)state;
-    failing_groups(true);
-}
+ON_BOTH(failing, failing_groups)
 
 /* Inside a server batch and a use-case transaction: a group, a failing group, a single
  * creation; the first and the last committed with consecutive numbers. */
@@ -475,17 +468,7 @@ static void enclosed(bool pg)
     be_close(&be);
 }
 
-static void enclosed_on_sqlite(void **state)
-{
-    (void)state;
-    enclosed(false);
-}
-
-static void enclosed_on_pg(void **state)
-{
-    (void)state;
-    enclosed(true);
-}
+ON_BOTH(enclosed, enclosed)
 
 /* One incident; a group of PG_CREATE_GROUP + 1 (two statements); incidents without
  * observables among others; numbers across 999,999 (seven digits after it). */
@@ -540,17 +523,7 @@ static void boundaries(bool pg)
     be_close(&s);
 }
 
-static void boundaries_on_sqlite(void **state)
-{
-    (void)state;
-    boundaries(false);
-}
-
-static void boundaries_on_pg(void **state)
-{
-    (void)state;
-    boundaries(true);
-}
+ON_BOTH(boundaries, boundaries)
 
 int main(void)
 {
