@@ -52,6 +52,7 @@ typedef int (*vg_incident_brief_fn)(void *ctx, const struct vg_incident_brief *b
 struct vg_store_incident_ops {
     int (*incident_create)(struct vg_store *st, const struct vg_actor *who,
                            const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
+    /* outs[] are NULL when it is called; on failure the wrapper releases what it left */
     int (*incident_create_many)(struct vg_store *st, const struct vg_actor *const *whos,
                                 const struct vg_incident_new *incs, size_t n, json_t **outs,
                                 struct vg_diag *d);

@@ -313,16 +313,49 @@ static bool is_fk_violation(const struct pg *p)
     return strcmp(p->err.state, "23503") == 0;
 }
 
-/* Appends v to the PostgreSQL array literal b as a quoted element (after a comma unless first). */
+/* Appends v to the PostgreSQL array literal b as a quoted element, NULL as NULL (after a comma
+ * unless first). */
 static void array_put(struct vg_buf *b, const char *v, bool first)
 {
-    vg_buf_puts(b, first ? "\"" : ",\"");
+    if (!first)
+        vg_buf_putc(b, ',');
+    if (!v) {
+        vg_buf_puts(b, "NULL");
+        return;
+    }
+    vg_buf_putc(b, '"');
     for (const char *c = v; *c; c++) {
         if (*c == '"' || *c == '\\')
             vg_buf_putc(b, '\\');
         vg_buf_putc(b, *c);
     }
     vg_buf_putc(b, '"');
+}
+
+/* Appends the observables of a new incident, normalised, to the elements of the array
+ * literals types and values, and when idx is not NULL its index k to idx once for each;
+ * *count counts the elements written to them so far. Their answer rows are appended to row
+ * (may be NULL). 0 or VG_EINVAL (one is not an observable: what was appended is then
+ * partial, the caller drops the arrays). */
+static int observables_put(const struct vg_incident_new *inc, size_t k, const char *now,
+                           struct vg_buf *types, struct vg_buf *values, struct vg_buf *idx,
+                           size_t *count, json_t *row)
+{
+    struct vg_observable o;
+    for (size_t i = 0; i < inc->nobs; i++) {
+        const char *type = inc->obs[i].type, *value = inc->obs[i].value;
+        if (!type || !value ||
+            vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0)
+            return VG_EINVAL;
+        array_put(types, type, *count == 0);
+        array_put(values, o.value, *count == 0);
+        if (idx)
+            vg_buf_printf(idx, "%s%zu", *count == 0 ? "" : ",", k);
+        ++*count;
+        if (row)
+            json_array_append_new(row, observable_json(type, o.value, now, inc->tlp));
+    }
+    return 0;
 }
 
 /* The observables of a new incident as two array literals (types, normalised values) in
@@ -333,21 +366,13 @@ static int observables_arrays(const struct vg_incident_new *inc, const char *now
 {
     vg_buf_putc(types, '{');
     vg_buf_putc(values, '{');
-    struct vg_observable o;
-    for (size_t i = 0; i < inc->nobs; i++) {
-        const char *type = inc->obs[i].type, *value = inc->obs[i].value;
-        if (!type || !value ||
-            vg_observable_parse(vg_str_c(value), vg_obs_type_parse(type), &o, NULL) != 0) {
-            vg_buf_reset(types);
-            vg_buf_reset(values);
-            vg_buf_puts(types, "{}");
-            vg_buf_puts(values, "{}");
-            return VG_EINVAL;
-        }
-        array_put(types, type, i == 0);
-        array_put(values, o.value, i == 0);
-        if (row)
-            json_array_append_new(row, observable_json(type, o.value, now, inc->tlp));
+    size_t count = 0;
+    if (observables_put(inc, 0, now, types, values, NULL, &count, row) != 0) {
+        vg_buf_reset(types);
+        vg_buf_reset(values);
+        vg_buf_puts(types, "{}");
+        vg_buf_puts(values, "{}");
+        return VG_EINVAL;
     }
     vg_buf_putc(types, '}');
     vg_buf_putc(values, '}');
@@ -361,6 +386,87 @@ static int observables_arrays(const struct vg_incident_new *inc, const char *now
 #define REF_SLOT      "\x01"
 #define REF_SLOT_JSON "\"\\u0001\""
 
+/* The code of a creation's statement whose arrays were made with orc (0; VG_EINVAL: an
+ * observable is not one; VG_ENOMEM) and which answered r (NULL: it failed), with d set: a bad
+ * organisation is told before a bad observable. 0 when both went well. */
+static int created_failure(struct pg *p, int orc, const PGresult *r, struct vg_diag *d)
+{
+    if (orc == VG_ENOMEM)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    if (!r)
+        return is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
+                                  : pg_error(p, d);
+    if (orc == VG_EINVAL)
+        return vg_diag_set(d, VG_EINVAL, "/observables", "/observables: not an observable");
+    return 0;
+}
+
+/* The moment of a creation and what its reference is made of: the year's counter and the
+ * reference's head "PREFIX-YEAR-". */
+struct created_at {
+    char now[VG_TIME_LEN], key[32], head[VG_REFERENCE_LEN];
+    int year;
+};
+
+static void created_at_now(const struct pg *p, struct created_at *c)
+{
+    vg_time_now(c->now);
+    c->year = vg_time_year();
+    vg_reference_counter(c->key, sizeof c->key, c->year);
+    snprintf(c->head, sizeof c->head, "%s-%d-", p->base.config.ref_prefix, c->year);
+}
+
+/* Checks the reference a creation's statement wrote (written) for number n of year against
+ * core's vg_reference_format, into ref, and puts it in the "created" detail. 0 or VG_EIO /
+ * VG_ENOMEM with d set. */
+static int created_check(const struct pg *p, int year, long long n, const char *written,
+                         char ref[VG_REFERENCE_LEN], json_t *detail, struct vg_diag *d)
+{
+    if (vg_reference_format(ref, VG_REFERENCE_LEN, p->base.config.ref_prefix, year, n) != 0 ||
+        strcmp(ref, written) != 0)
+        return vg_diag_set(d, VG_EIO, "", "bad incident number %lld", n);
+    if (json_object_set_new(detail, "ref", json_string(ref)) != 0)
+        return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    return 0;
+}
+
+/* The answer to the creation of inc by who (what GET will answer), built from what was just
+ * written instead of read back: its reference, time now, its organisation's name (NULL:
+ * none), its observables' rows obs (taken), its class's playbook steps (NULL: none) and its
+ * "created" detail. */
+static json_t *created_answer(const struct vg_actor *who, const struct vg_incident_new *inc,
+                              const char *ref, const char *now, const char *org_name, json_t *obs,
+                              const json_t *playbook, const json_t *detail)
+{
+    struct inc_view iv = {
+        .ref = ref,
+        .title = inc->title,
+        .description = inc->description ? inc->description : "",
+        .cls = inc->cls,
+        .type = inc->type,
+        .severity = inc->severity,
+        .tlp = inc->tlp,
+        .pap = inc->pap,
+        .status = inc->status,
+        .unverified = inc->unverified,
+        .org = inc->org,
+        .org_name = inc->org ? org_name : NULL,
+        .reporter = inc->reporter ? json_deep_copy(inc->reporter) : NULL,
+        .assignee = inc->assignee,
+        .occurred = inc->occurred,
+        .created = now,
+        .updated = now,
+        .created_by = who->name,
+    };
+    json_t *a = incident_json(&iv);
+    json_t *tl = json_array();
+    json_array_append_new(tl, timeline_json(now, who->name, "created", json_deep_copy(detail)));
+    json_object_set_new(a, "observables", obs);
+    json_object_set_new(a, "steps", playbook_progress(playbook, NULL));
+    json_object_set_new(a, "timeline", tl);
+    return a;
+}
+
 /* Inserts incident inc (its number taken from the year's counter), its observables, its
  * "created" timeline entry and its audit line in one statement (one round trip: see
  * bench/pg/roundtrips.sh): it takes the observables' advisory lock, then the counter's next
@@ -373,22 +479,19 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
                        char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
                        struct vg_diag *d)
 {
-    char now[VG_TIME_LEN], key[32], head[VG_REFERENCE_LEN];
-    vg_time_now(now);
-    int year = vg_time_year();
-    vg_reference_counter(key, sizeof key, year);
-    snprintf(head, sizeof head, "%s-%d-", p->base.config.ref_prefix, year);
+    struct created_at ca;
+    created_at_now(p, &ca);
     json_t *obs = answer ? json_array() : NULL;
     struct vg_buf types, values;
     vg_buf_init(&types, VG_MAX_BUF);
     vg_buf_init(&values, VG_MAX_BUF);
     /* an observable that is not one: the incident is still inserted (without observables),
      * so that a bad organisation is told first, as when they were inserted one by one */
-    int orc = observables_arrays(inc, now, &types, &values, obs);
+    int orc = observables_arrays(inc, ca.now, &types, &values, obs);
     json_t *detail = vg_timeline_created(REF_SLOT, inc->status, inc->from_alert);
     struct pg_params pp = {0};
-    pg_param_text(&pp, key);
-    pg_param_text(&pp, head);
+    pg_param_text(&pp, ca.key);
+    pg_param_text(&pp, ca.head);
     pg_param_text(&pp, inc->title);
     pg_param_text(&pp, inc->description);
     pg_param_text(&pp, inc->cls);
@@ -408,7 +511,7 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
         pg_param_text(&pp, "{}");
     pg_param_text(&pp, inc->assignee);
     pg_param_text(&pp, inc->occurred);
-    pg_param_text(&pp, now);
+    pg_param_text(&pp, ca.now);
     pg_param_text(&pp, who->name);
     pg_param_text(&pp, orc == VG_ENOMEM ? NULL : types.data);
     pg_param_text(&pp, orc == VG_ENOMEM ? NULL : values.data);
@@ -449,19 +552,9 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     char org_name[VG_MAX_NAME + 1];
     bool has_org_name = r && !PQgetisnull(r, 0, 3);
     snprintf(org_name, sizeof org_name, "%s", r ? pg_get_text(r, 0, 3) : "");
-    int rc = 0;
-    if (orc == VG_ENOMEM || !detail)
-        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-    else if (!r)
-        rc = is_fk_violation(p) ? vg_diag_set(d, VG_EINVAL, "/org", "/org: no such organisation")
-                                : pg_error(p, d);
-    else if (orc == VG_EINVAL)
-        rc = vg_diag_set(d, VG_EINVAL, "/observables", "/observables: not an observable");
-    else if (vg_reference_format(ref, VG_REFERENCE_LEN, p->base.config.ref_prefix, year, n) != 0 ||
-             strcmp(ref, PQgetvalue(r, 0, 4)) != 0)
-        rc = vg_diag_set(d, VG_EIO, "", "bad incident number %lld", n);
-    else if (json_object_set_new(detail, "ref", json_string(ref)) != 0)
-        rc = vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    int rc = created_failure(p, detail ? orc : VG_ENOMEM, r, d);
+    if (rc == 0)
+        rc = created_check(p, ca.year, n, PQgetvalue(r, 0, 4), ref, detail, d);
     long long id = r ? pg_get_int(r, 0, 0) : 0;
     PQclear(r);
     if (rc) {
@@ -472,37 +565,9 @@ int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg
     }
     if (id_out)
         *id_out = id;
-    if (answer) {
-        /* what GET will answer, built from what was just written instead of read back */
-        struct inc_view iv = {
-            .ref = ref,
-            .title = inc->title,
-            .description = inc->description ? inc->description : "",
-            .cls = inc->cls,
-            .type = inc->type,
-            .severity = inc->severity,
-            .tlp = inc->tlp,
-            .pap = inc->pap,
-            .status = inc->status,
-            .unverified = inc->unverified,
-            .org = inc->org,
-            .reporter = inc->reporter ? json_deep_copy(inc->reporter) : NULL,
-            .assignee = inc->assignee,
-            .occurred = inc->occurred,
-            .created = now,
-            .updated = now,
-            .created_by = who->name,
-        };
-        if (iv.org && has_org_name)
-            iv.org_name = org_name;
-        json_t *a = incident_json(&iv);
-        json_t *tl = json_array();
-        json_array_append_new(tl, timeline_json(now, who->name, "created", json_deep_copy(detail)));
-        json_object_set_new(a, "observables", obs);
-        json_object_set_new(a, "steps", playbook_progress(playbook, NULL));
-        json_object_set_new(a, "timeline", tl);
-        *answer = a;
-    }
+    if (answer)
+        *answer = created_answer(who, inc, ref, ca.now, has_org_name ? org_name : NULL, obs,
+                                 playbook, detail);
     json_decref(playbook);
     json_decref(detail);
     return 0;
@@ -526,6 +591,202 @@ static int pg_incident_create(struct vg_store *st, const struct vg_actor *who,
     }
     *out = a;
     return 0;
+}
+
+/* ---- a group of creations in one statement ---- */
+
+/* The array literals of a group's statement ($5 .. $22): the incidents' columns, one element
+ * each, then the observables of all of them (the index of their incident from 1, type,
+ * normalised value) in the order incident then observable. */
+enum {
+    MC_TITLE,
+    MC_DESC,
+    MC_CLASS,
+    MC_TYPE,
+    MC_SEVERITY,
+    MC_TLP,
+    MC_PAP,
+    MC_STATUS,
+    MC_UNVERIFIED,
+    MC_ORG,
+    MC_REPORTER,
+    MC_ASSIGNEE,
+    MC_OCCURRED,
+    MC_ACTOR,
+    MC_DETAIL,
+    MC_OBS_INC,
+    MC_OBS_TYPE,
+    MC_OBS_VALUE,
+    MC_N
+};
+
+/* Fills the array literals of cols for incs[0..n-1] by whos[i], details[i] their "created"
+ * details (new, with REF_SLOT), obs[i] their observables' answer rows (new). 0, VG_EINVAL (an
+ * observable is not one: the observables' arrays are then empty, so that the statement still
+ * tells a bad organisation) or VG_ENOMEM. */
+static int group_arrays(const struct vg_actor *const *whos, const struct vg_incident_new *incs,
+                        size_t n, const char *now, struct vg_buf cols[MC_N], json_t **details,
+                        json_t **obs)
+{
+    int orc = 0;
+    size_t count = 0;
+    for (int c = 0; c < MC_N; c++)
+        vg_buf_putc(&cols[c], '{');
+    for (size_t k = 0; k < n; k++) {
+        const struct vg_incident_new *inc = &incs[k];
+        bool first = k == 0;
+        char num[24], org[24];
+        details[k] = vg_timeline_created(REF_SLOT, inc->status, inc->from_alert);
+        obs[k] = json_array();
+        char *reporter = inc->reporter ? vg_json_dump(inc->reporter) : NULL,
+             *detail = details[k] ? vg_json_dump(details[k]) : NULL;
+        snprintf(num, sizeof num, "%d", inc->unverified ? 1 : 0);
+        snprintf(org, sizeof org, "%lld", inc->org);
+        array_put(&cols[MC_TITLE], inc->title, first);
+        array_put(&cols[MC_DESC], inc->description, first);
+        array_put(&cols[MC_CLASS], inc->cls, first);
+        array_put(&cols[MC_TYPE], inc->type, first);
+        array_put(&cols[MC_SEVERITY], inc->severity, first);
+        array_put(&cols[MC_TLP], inc->tlp, first);
+        array_put(&cols[MC_PAP], inc->pap, first);
+        array_put(&cols[MC_STATUS], inc->status, first);
+        array_put(&cols[MC_UNVERIFIED], num, first);
+        array_put(&cols[MC_ORG], inc->org ? org : NULL, first);
+        array_put(&cols[MC_REPORTER], inc->reporter ? reporter : "{}", first);
+        array_put(&cols[MC_ASSIGNEE], inc->assignee, first);
+        array_put(&cols[MC_OCCURRED], inc->occurred, first);
+        array_put(&cols[MC_ACTOR], whos[k]->name, first);
+        array_put(&cols[MC_DETAIL], detail ? detail : "", first);
+        bool lost = !details[k] || !obs[k] || !detail || (inc->reporter && !reporter);
+        free(reporter);
+        free(detail);
+        if (lost)
+            return VG_ENOMEM;
+        if (orc == 0 && observables_put(inc, k + 1, now, &cols[MC_OBS_TYPE], &cols[MC_OBS_VALUE],
+                                        &cols[MC_OBS_INC], &count, obs[k]) != 0)
+            orc = VG_EINVAL;
+    }
+    if (orc == VG_EINVAL)
+        for (int c = MC_OBS_INC; c <= MC_OBS_VALUE; c++) {
+            vg_buf_reset(&cols[c]);
+            vg_buf_putc(&cols[c], '{');
+        }
+    for (int c = 0; c < MC_N; c++)
+        if (vg_buf_putc(&cols[c], '}') != 0 || cols[c].failed)
+            return VG_ENOMEM;
+    return orc;
+}
+
+/* Creates incs[0..n-1] (n <= PG_CREATE_GROUP) by whos[i] in one statement inside the caller's
+ * write, as pg_incident_insert creates one: the observables' advisory lock once, the year's
+ * counter advanced by n (the numbers are value - n + 1 .. value), the incidents, their
+ * observables, timeline entries and audit lines each written by one INSERT in the order of
+ * incs (ids increasing with it), the playbooks' steps and organisations' names read for the
+ * answers. outs[i] = the answers. 0 or a code with d set (outs[i] then NULL); the caller rolls
+ * back. */
+static int group_insert(struct pg *p, const struct vg_actor *const *whos,
+                        const struct vg_incident_new *incs, size_t n, json_t **outs,
+                        struct vg_diag *d)
+{
+    struct created_at ca;
+    created_at_now(p, &ca);
+    json_t *details[PG_CREATE_GROUP] = {0}, *obs[PG_CREATE_GROUP] = {0};
+    struct vg_buf cols[MC_N];
+    for (int c = 0; c < MC_N; c++)
+        vg_buf_init(&cols[c], VG_MAX_BUF);
+    int orc = group_arrays(whos, incs, n, ca.now, cols, details, obs);
+    PGresult *r = NULL;
+    if (orc != VG_ENOMEM) {
+        struct pg_params pp = {0};
+        pg_param_text(&pp, ca.key);
+        pg_param_text(&pp, ca.head);
+        pg_param_int(&pp, (long long)n);
+        pg_param_text(&pp, ca.now);
+        for (int c = 0; c < MC_N; c++)
+            pg_param_text(&pp, cols[c].data);
+        r = pg_run(p,
+                   "WITH l AS (SELECT pg_advisory_xact_lock(" PG_OBSERVABLE_LOCK ")), "
+                   "c AS (INSERT INTO counter(name, value) SELECT $1, $3::bigint FROM l "
+                   "ON CONFLICT (name) DO UPDATE SET value = counter.value + $3::bigint "
+                   "RETURNING value), "
+                   "s AS (SELECT r.*, c.value - $3::bigint + r.k AS num FROM c, "
+                   "unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], "
+                   "$10::text[], $11::text[], $12::text[], $13::bigint[], $14::bigint[], "
+                   "$15::text[], $16::text[], $17::text[], $18::text[], $19::text[]) "
+                   "WITH ORDINALITY AS r(title, description, cls, type, severity, tlp, pap, "
+                   "status, unverified, org, reporter, assignee, occurred, actor, detail, k)), "
+                   "n AS (SELECT s.*, $2::text || CASE WHEN num < 1000000 "
+                   "THEN lpad(num::text, 6, '0') ELSE num::text END AS ref FROM s), "
+                   "i AS (INSERT INTO incident(ref, title, description, class, type, "
+                   "severity, tlp, pap, status, unverified, org_id, reporter, assignee, "
+                   "occurred, created, updated, created_by) SELECT ref, title, "
+                   "coalesce(description, ''), cls, type, severity, tlp, pap, status, "
+                   "unverified, org, reporter, assignee, occurred, $4, $4, actor FROM n "
+                   "ORDER BY k RETURNING id, ref), "
+                   "m AS (SELECT i.id, n.k, n.num, n.ref, n.cls, n.org, n.actor, "
+                   "replace(n.detail, '" REF_SLOT_JSON "', to_json(n.ref)::text) AS detail "
+                   "FROM i JOIN n ON n.ref = i.ref), "
+                   "o AS (INSERT INTO observable(incident_id, type, value, created, tlp) "
+                   "SELECT m.id, u.t, u.v, $4, NULL FROM "
+                   "unnest($20::bigint[], $21::text[], $22::text[]) WITH ORDINALITY "
+                   "AS u(k, t, v, x) JOIN m ON m.k = u.k ORDER BY u.x), "
+                   "t AS (INSERT INTO timeline(incident_id, at, actor, action, detail) "
+                   "SELECT id, $4, actor, 'created', detail FROM m ORDER BY k), "
+                   "a AS (INSERT INTO audit(at, actor, action, object, detail) "
+                   "SELECT $4, actor, 'incident.create', ref, detail FROM m ORDER BY k) "
+                   "SELECT m.id, m.num, pb.steps, g.name, m.ref FROM m "
+                   "LEFT JOIN playbook pb ON pb.class = m.cls LEFT JOIN org g ON g.id = m.org "
+                   "ORDER BY m.k",
+                   &pp);
+        pg_params_free(&pp);
+    }
+    for (int c = 0; c < MC_N; c++)
+        vg_buf_cleanup(&cols[c]);
+    int rc = created_failure(p, orc, r, d);
+    if (rc == 0 && (size_t)PQntuples(r) != n)
+        rc = vg_diag_set(d, VG_EIO, "", "%d incidents created of %zu", PQntuples(r), n);
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        char ref[VG_REFERENCE_LEN];
+        int i = (int)k;
+        rc =
+            created_check(p, ca.year, pg_get_int(r, i, 1), PQgetvalue(r, i, 4), ref, details[k], d);
+        if (rc)
+            break;
+        json_t *playbook = PQgetisnull(r, i, 2) ? NULL : pg_get_json(r, i, 2);
+        outs[k] = created_answer(whos[k], &incs[k], ref, ca.now, get_or_null(r, i, 3), obs[k],
+                                 playbook, details[k]);
+        obs[k] = NULL;
+        json_decref(playbook);
+    }
+    PQclear(r);
+    for (size_t k = 0; k < n; k++) {
+        json_decref(details[k]);
+        json_decref(obs[k]);
+        if (rc) {
+            json_decref(outs[k]);
+            outs[k] = NULL;
+        }
+    }
+    return rc;
+}
+
+static int pg_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                                   const struct vg_incident_new *incs, size_t n, json_t **outs,
+                                   struct vg_diag *d)
+{
+    struct pg *p = pg_of(st);
+    if (pg_begin(p))
+        return pg_error(p, d);
+    int rc = 0;
+    /* a larger group: statements of PG_CREATE_GROUP in the same write */
+    for (size_t at = 0; rc == 0 && at < n; at += PG_CREATE_GROUP)
+        rc = group_insert(p, whos + at, incs + at,
+                          n - at < PG_CREATE_GROUP ? n - at : PG_CREATE_GROUP, outs + at, d);
+    if (rc == 0 && pg_commit(p) != 0)
+        rc = pg_error(p, d);
+    if (rc)
+        pg_rollback(p); /* the wrapper releases outs */
+    return rc;
 }
 
 static int incident_get(struct pg *p, const char *ref, json_t **out)
@@ -1117,6 +1378,7 @@ static int pg_playbook_put(struct vg_store *st, const struct vg_actor *who, cons
 
 const struct vg_store_incident_ops pg_incident_ops = {
     .incident_create = pg_incident_create,
+    .incident_create_many = pg_incident_create_many,
     .incident_get = pg_incident_get,
     .incident_list = pg_incident_list,
     .incident_each = pg_incident_each,

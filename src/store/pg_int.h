@@ -257,6 +257,9 @@ long long pg_incident_id(struct pg *p, const char *ref);
 int pg_incident_insert(struct pg *p, const struct vg_actor *who, const struct vg_incident_new *inc,
                        char ref[VG_REFERENCE_LEN], long long *id_out, json_t **answer,
                        struct vg_diag *d);
+/* The most incidents one statement of incident_create_many creates: a larger group is
+ * written by several in the same write. */
+#define PG_CREATE_GROUP 256
 /* Lets go of p's reference to its database's shared correlation index (pg_close). */
 void pg_corr_release(struct pg *p);
 /* The id of the last observable row p's correlation index holds (0: not loaded), and whether

@@ -662,6 +662,7 @@ static const struct vg_store_org_ops sqlite_org_ops = {
 
 static const struct vg_store_incident_ops sqlite_incident_ops = {
     .incident_create = sq_incident_create,
+    .incident_create_many = sq_incident_create_many,
     .incident_get = sq_incident_get,
     .incident_list = sq_incident_list,
     .incident_each = sq_incident_each,

@@ -396,6 +396,24 @@ int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
     return 0;
 }
 
+int sq_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                            const struct vg_incident_new *incs, size_t n, json_t **outs,
+                            struct vg_diag *d)
+{
+    struct sq *s = sq_of(st);
+    if (sq_begin(s))
+        return sq_db_error(s, d);
+    int rc = 0;
+    char ref[VG_REFERENCE_LEN];
+    for (size_t k = 0; rc == 0 && k < n; k++)
+        rc = sq_incident_insert(s, whos[k], &incs[k], ref, NULL, &outs[k], d);
+    if (rc == 0 && sq_commit(s) != 0)
+        rc = sq_db_error(s, d);
+    if (rc)
+        sq_rollback(s); /* the wrapper releases outs */
+    return rc;
+}
+
 int sq_incident_get(struct vg_store *st, const char *ref, json_t **out)
 {
     struct sq *s = sq_of(st);

@@ -216,6 +216,9 @@ extern const struct vg_store_dump_ops sq_dump_ops;
 long long sq_incident_id(struct sq *s, const char *ref);
 int sq_incident_create(struct vg_store *st, const struct vg_actor *who,
                        const struct vg_incident_new *inc, json_t **out, struct vg_diag *d);
+int sq_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                            const struct vg_incident_new *incs, size_t n, json_t **outs,
+                            struct vg_diag *d);
 int sq_incident_get(struct vg_store *st, const char *ref, json_t **out);
 int sq_incident_list(struct vg_store *st, const json_t *filters, const struct vg_page *page,
                      json_t **out, struct vg_diag *d);

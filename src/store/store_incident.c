@@ -18,7 +18,15 @@ int vg_store_incident_create_many(struct vg_store *st, const struct vg_actor *co
 {
     if (n == 0)
         return 0;
-    return st->ops->incident->incident_create_many(st, whos, incs, n, outs, d);
+    for (size_t k = 0; k < n; k++)
+        outs[k] = NULL;
+    int rc = st->ops->incident->incident_create_many(st, whos, incs, n, outs, d);
+    if (rc)
+        for (size_t k = 0; k < n; k++) {
+            json_decref(outs[k]);
+            outs[k] = NULL;
+        }
+    return rc;
 }
 
 int vg_store_incident_get(struct vg_store *st, const char *ref, json_t **out)
