@@ -32,7 +32,7 @@ void vg_api_orgs_patch(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_list(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r);
 /* Several POST /api/v1/incidents of one batch at once (vg_api_many). */
-void vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *const *rs, int n);
+int vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *const *rs, int n);
 void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_patch(struct vg_req *req, struct vg_resp *r);
 void vg_api_incidents_note(struct vg_req *req, struct vg_resp *r);

@@ -58,7 +58,7 @@ void vg_api_incidents_create(struct vg_req *req, struct vg_resp *r)
     json_decref(in);
 }
 
-void vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *const *rs, int n)
+int vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *const *rs, int n)
 {
     size_t m = 0, k = (size_t)n;
     json_t **ins = vg_calloc(k, sizeof *ins), **outs = vg_calloc(k, sizeof *outs);
@@ -78,8 +78,7 @@ void vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *co
         whos[m] = &reqs[i]->actor;
         at[m++] = i;
     }
-    if (m)
-        vg_incident_create_many(reqs[at[0]]->st, whos, ins, m, outs, rcs, ds);
+    size_t together = m ? vg_incident_create_many(reqs[at[0]]->st, whos, ins, m, outs, rcs, ds) : 0;
     for (size_t j = 0; j < m; j++) {
         created(rs[at[j]], rcs[j], &ds[j], outs[j]);
         json_decref(ins[j]);
@@ -90,6 +89,7 @@ void vg_api_incidents_create_many(struct vg_req *const *reqs, struct vg_resp *co
     free(at);
     free(rcs);
     free(ds);
+    return (int)together;
 }
 
 void vg_api_incidents_get(struct vg_req *req, struct vg_resp *r)

@@ -155,9 +155,9 @@ static int group_create(struct vg_store *st, struct group *g, struct vg_diag *d)
     return rc;
 }
 
-void vg_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
-                             json_t *const *ins, size_t n, json_t **outs, int *rcs,
-                             struct vg_diag *ds)
+size_t vg_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                               json_t *const *ins, size_t n, json_t **outs, int *rcs,
+                               struct vg_diag *ds)
 {
     struct group g = {
         .recs = vg_calloc(n, sizeof *g.recs),
@@ -189,9 +189,11 @@ void vg_incident_create_many(struct vg_store *st, const struct vg_actor *const *
     }
     struct vg_diag d;
     vg_diag_clear(&d);
+    size_t together = 0;
     if (!nomem && g.n >= 2 && group_create(st, &g, &d) == 0) {
         for (size_t k = 0; k < g.n; k++)
             outs[g.at[k]] = g.outs[k];
+        together = g.n;
     } else if (nomem) { /* each alone: the same answers, one statement each */
         for (size_t i = 0; i < n; i++)
             rcs[i] = vg_incident_create(st, whos[i], ins[i], &outs[i], &ds[i]);
@@ -202,6 +204,7 @@ void vg_incident_create_many(struct vg_store *st, const struct vg_actor *const *
         }
     }
     group_free(&g);
+    return together;
 }
 
 /* The mail a change of incident before into after tells its organisation (issue 15): an

@@ -30,10 +30,11 @@ int vg_incident_create(struct vg_store *st, const struct vg_actor *who, const js
  * or rcs[i] = 0 and outs[i] (new). Those that pass their checks are created by one store
  * operation (vg_store_incident_create_many: one statement on PostgreSQL) in one transaction
  * with their mail; if that fails, each is created alone, so that each error is its own and
- * the references stay gap-free (a batch's creations: vigie serve, issue 16). */
-void vg_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
-                             json_t *const *ins, size_t n, json_t **outs, int *rcs,
-                             struct vg_diag *ds);
+ * the references stay gap-free (a batch's creations: vigie serve, issue 16). Returns how many
+ * were created together (0: each alone). */
+size_t vg_incident_create_many(struct vg_store *st, const struct vg_actor *const *whos,
+                               json_t *const *ins, size_t n, json_t **outs, int *rcs,
+                               struct vg_diag *ds);
 
 /* Applies patch in (PATCH /api/v1/incidents/{ref}'s body) to ref. On VG_ECONFLICT (a status
  * the lifecycle forbids) *allowed, if not NULL, is set to the array of the statuses ref may

@@ -9,8 +9,9 @@
 typedef void (*vg_handler)(struct vg_req *req, struct vg_resp *resp);
 
 /* Runs n requests of one route at once (each authenticated, its req->st set), answering each
- * as n calls of the route's handler in their order would. */
-typedef void (*vg_handler_many)(struct vg_req *const *reqs, struct vg_resp *const *resps, int n);
+ * as n calls of the route's handler in their order would. Returns how many of them it could run
+ * together (0: each ran alone). */
+typedef int (*vg_handler_many)(struct vg_req *const *reqs, struct vg_resp *const *resps, int n);
 
 /* A route's handler that can also run several of its requests at once: the server runs a
  * batch's consecutive requests of that route with many (vg_server_config.many). */

@@ -466,8 +466,9 @@ static vg_handler_many many_of(const struct vg_server *srv, const struct job *j)
 
 /* Runs jobs[0..n-1], consecutive requests of one route whose handler many runs several at
  * once: each is authenticated as run_job does it, then those admitted go to many in one call
- * (a batch's incident creations: one statement on PostgreSQL). Answers as run_job's, in order. */
-static void run_group(struct vg_store *st, struct job **jobs, int n, vg_handler_many many)
+ * (a batch's incident creations: one statement on PostgreSQL). Answers as run_job's, in order.
+ * Returns how many ran together (many's answer). */
+static int run_group(struct vg_store *st, struct job **jobs, int n, vg_handler_many many)
 {
     struct vg_req *reqs[BATCH_MAX];
     struct vg_resp *resps[BATCH_MAX];
@@ -487,13 +488,14 @@ static void run_group(struct vg_store *st, struct job **jobs, int n, vg_handler_
         j->in_batch = vg_store_batch_pending(st);
     }
     if (!m)
-        return;
+        return 0;
     vg_store_outage(st, NULL);
-    many(reqs, resps, m);
+    int together = many(reqs, resps, m);
     for (int i = 0; i < m; i++) {
         outage_answer(st, resps[i]);
         in[i]->in_batch = vg_store_batch_pending(st);
     }
+    return together;
 }
 
 /* Runs a batch of jobs on the database thread (every method but GET). Group commit: each
@@ -520,10 +522,12 @@ static void run_batch(struct vg_server *srv, struct job **batch, int n)
         while (many && k < n && many_of(srv, batch[k]) == many)
             k++;
         if (k - i >= 2) {
-            __atomic_add_fetch(&srv->wcounts.groups, 1, __ATOMIC_RELAXED);
-            __atomic_add_fetch(&srv->wcounts.grouped, (unsigned long long)(k - i),
-                               __ATOMIC_RELAXED);
-            run_group(srv->store, batch + i, k - i, many);
+            int together = run_group(srv->store, batch + i, k - i, many);
+            if (together > 0) {
+                __atomic_add_fetch(&srv->wcounts.groups, 1, __ATOMIC_RELAXED);
+                __atomic_add_fetch(&srv->wcounts.grouped, (unsigned long long)together,
+                                   __ATOMIC_RELAXED);
+            }
             i = k;
             continue;
         }

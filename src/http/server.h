@@ -150,8 +150,8 @@ struct vg_eve_counts {
 /* Whether the server has an eve socket; if so its counts in *out (any thread). */
 bool vg_server_eve_counts(struct vg_server *srv, struct vg_eve_counts *out);
 /* The database thread's batches so far: batches run, requests in them, and of those the
- * requests that ran in groups (several of one route at once: vg_server_config.many) and those
- * groups. */
+ * requests that ran together in groups (several of one route at once: vg_server_config.many;
+ * a group that fell back to one by one is not counted) and those groups. */
 struct vg_write_counts {
     unsigned long long batches, requests, grouped, groups;
 };

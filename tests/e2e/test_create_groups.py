@@ -141,6 +141,6 @@ def test_concurrent_creations_run_in_groups_with_the_answers_of_lone_requests(tm
                                            "WHERE action = 'incident.create'")]
         assert sorted(audited) == sorted(x["ref"] for x in made)
     finally:
-        for s in (a, b):
-            rc, err = s.stop()
+        stopped = [s.stop() for s in (a, b)]
+        for rc, err in stopped:
             assert rc == 0, err[-2000:]
