@@ -22,21 +22,23 @@ static int get_str(const json_t *in, const char *key, const char *ptr, size_t ma
                    const char **val, struct vg_diag *d)
 {
     json_t *v = json_object_get(in, key);
-    char field[160];
-    snprintf(field, sizeof field, "%s%s", ptr, key);
     if (!v)
         return 1;
+    size_t n = json_is_string(v) ? json_string_length(v) : 0;
+    if (json_is_string(v) && n <= max && (n > 0 || empty_ok) &&
+        !memchr(json_string_value(v), '\0', n)) {
+        *val = json_string_value(v);
+        return 0;
+    }
+    char field[160]; /* only for the error: a creation checks a dozen fields */
+    snprintf(field, sizeof field, "%s%s", ptr, key);
     if (!json_is_string(v))
         return vg_diag_set(d, VG_EINVAL, field, "%s must be a string", field);
-    size_t n = json_string_length(v);
     if (n > max)
         return vg_diag_set(d, VG_ETOOBIG, field, "%s is longer than %zu bytes", field, max);
     if (n == 0 && !empty_ok)
         return vg_diag_set(d, VG_EINVAL, field, "%s must not be empty", field);
-    if (memchr(json_string_value(v), '\0', n))
-        return vg_diag_set(d, VG_EINVAL, field, "%s contains a NUL byte", field);
-    *val = json_string_value(v);
-    return 0;
+    return vg_diag_set(d, VG_EINVAL, field, "%s contains a NUL byte", field);
 }
 
 static int need(const char *ptr, const char *key, struct vg_diag *d)
