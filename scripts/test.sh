@@ -69,10 +69,15 @@ unit() { # variant
     v=$1
     build "$v" unit-bin || return
     echo "== $v unit tests" >&2
+    # $JOBS binaries at a time (each writes its own output and exit code), read in order after
+    for t in build/$v/tests/test_*; do
+        [ -x "$t" ] && echo "$t"
+    done | xargs -P "$JOBS" -I{} sh -c 'o="$2/$(basename "$1")-$3"; "$1" >"$o" 2>&1; echo $? >"$o.rc"' \
+        _ {} "$log" "$v"
     for t in build/$v/tests/test_*; do
         [ -x "$t" ] || continue
         out="$log/$(basename "$t")-$v"
-        if ! "$t" >"$out" 2>&1; then failures="$failures $(basename "$t")-$v"; fi
+        if [ "$(cat "$out.rc" 2>/dev/null)" != 0 ]; then failures="$failures $(basename "$t")-$v"; fi
         cat "$out" >&2
         count_cmocka "$out"
         if ! grep -q '^\[  PASSED  \]\|^\[  FAILED  \]' "$out"; then
