@@ -33,6 +33,9 @@ INTENDED = {
     ("column", "org_product.id"),            # stands for SQLite's rowid (order of products)
     ("primary key", "org_product"),           # (id), as the rowid is
     ("trigger", "audit.audit_no_truncate"),   # SQLite has no TRUNCATE
+    # once per statement from a transition table (pg/003), which SQLite has not: a batch's
+    # creations are one statement; the counts kept are the same (test_pg_schema checks them)
+    ("trigger", "incident.stats_incident_insert"),
 }
 
 TYPES = {"INTEGER": "bigint", "TEXT": "text", "REAL": "double precision", "BLOB": "bytea"}
