@@ -162,8 +162,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *uri = argv[1];
-    int rounds = atoi(argv[2]);
-    size_t group = (size_t)atoi(argv[3]);
+    int rounds = (int)strtol(argv[2], NULL, 10);
+    size_t group = (size_t)strtoul(argv[3], NULL, 10);
     if (rounds < 1 || group < 1 || group > MAXGROUP) {
         fprintf(stderr, "bench_many: ROUNDS >= 1, GROUP 1..%d\n", MAXGROUP);
         return 2;
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_many: the store's backend not found: %s\n", PQerrorMessage(c));
             return 1;
         }
-        pid = atoi(PQgetvalue(r, 0, 0));
+        pid = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
         PQclear(r);
     }
     struct mode modes[2] = {{.name = "one by one"}, {.name = "create_many"}};

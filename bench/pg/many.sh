@@ -16,8 +16,9 @@ LIBS="$(pkg-config --libs jansson sqlite3 libpq libsodium libmicrohttpd libcrypt
 libcmark-gfm gmime-3.0) -lcmark-gfm-extensions $(pkg-config --libs jemalloc 2>/dev/null) -lpthread -lm"
 make -s vigie build/release/libvigie.a
 mkdir -p build/release/bench
+PQ_CFLAGS=$(pkg-config --cflags libpq)
 # shellcheck disable=SC2086
-cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Ibuild/gen $(pkg-config --cflags libpq) -Wall -Wextra \
+cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc -Ibuild/gen $PQ_CFLAGS -Wall -Wextra \
     -Werror bench/pg/bench_many.c build/release/libvigie.a $LIBS -o build/release/bench/bench_many
 PGDIR=$(mktemp -d /tmp/vgpg.XXXXXX)
 trap 'sh scripts/pgcluster.sh stop "$PGDIR" || true' EXIT INT TERM
