@@ -6,7 +6,9 @@
 # pg_stat_statements, and prints per creation the CPU µs of vigie and of its backend; then
 # each statement's exec time (pg_stat_statements; the group statement's per creation is its
 # time per call / GROUP).
-# usage: sh bench/pg/many.sh [ROUNDS [GROUP]]   (200, 32)   env: VIGIE_BIN (./vigie: init)
+# usage: sh bench/pg/many.sh [ROUNDS [GROUP]]   (200, 32)   env: VIGIE_BIN (./vigie: init),
+#        TRY_SQL (SQL run on the PostgreSQL database before the rounds: what a schema change
+#        would save, as in bench/pg/profile.sh; an experiment, never a migration)
 set -eu
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-200}
@@ -32,6 +34,7 @@ psql -X -q -d "$base" -c "CREATE DATABASE bench"
 DB=$(echo "$base" | sed 's|/postgres?|/bench?|')
 psql -X -q -d "$DB" -c "CREATE EXTENSION pg_stat_statements"
 "$BIN" init --db "$DB" >/dev/null
+[ -z "${TRY_SQL:-}" ] || psql -X -q -d "$DB" -c "$TRY_SQL"
 psql -X -q -d "$DB" -c "SELECT pg_stat_statements_reset()" >/dev/null
 echo "many.sh: $(date -u '+%F %H:%M') UTC, load average before $(cut -d' ' -f1-3 /proc/loadavg)"
 build/release/bench/bench_many "$DB" "$ROUNDS" "$GROUP"
