@@ -23,13 +23,14 @@ enum { WARM = 5, MAXGROUP = 1024 };
 
 static const struct vg_actor who = {1, "bench", "admin", 0};
 
-static unsigned long long rng = 88172645463325252ULL;
+/* splitmix64: the same sequence on every run */
 static unsigned long long next(void)
 {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
+    static unsigned long long state = 20261206;
+    unsigned long long z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }
 
 static double now_ns(clockid_t c)
