@@ -16,6 +16,7 @@
 #include "store/pg_int.h"
 #include "store/store.h"
 #include "util/buf.h"
+#include "util/mem.h"
 #include "util/time.h"
 #include "pg_fixture.h"
 #include "pg_both.h"
@@ -418,6 +419,54 @@ static void failing_groups(bool pg)
 
 ON_BOTH(failing, failing_groups)
 
+/* Each allocation of a group's creation failing in turn: either the group fails with
+ * VG_ENOMEM (or VG_EIO), its answers NULL and nothing written, or it is written whole; the
+ * store goes on (ASan: nothing leaks). */
+static void allocations_fail(bool pg)
+{
+    struct backend be;
+    store_open(&be, pg);
+    struct group *g = group_new();
+    for (int i = 0; i < 2; i++)
+        group_plain(g, "m", i == 1 ? 1 : 0, 1, i);
+    json_t *outs[2];
+    struct vg_diag d = {0};
+    long long before = written(&be);
+    assert_int_equal(vg_store_incident_create_many(be.a, g->whos, g->incs, 2, outs, &d), 0);
+    long long whole = written(&be) - before; /* rows and numbers a group adds */
+    assert_int_equal(whole, 2 + 2 + 2 + 2 + 2);
+    for (int i = 0; i < 2; i++)
+        json_decref(outs[i]);
+    long n, failures = 0;
+    for (n = 1; n < 100000; n++) {
+        before = written(&be);
+        vg_diag_clear(&d);
+        vg_mem_fail_after(n);
+        int rc = vg_store_incident_create_many(be.a, g->whos, g->incs, 2, outs, &d);
+        long failed = vg_mem_failed();
+        vg_mem_fail_after(0);
+        if (rc) {
+            if (!failed || (rc != VG_ENOMEM && rc != VG_EIO) || !d.message[0])
+                fail_msg("%s, allocation %ld failed: %d (%s)", be.name, n, rc, d.message);
+            for (int i = 0; i < 2; i++)
+                assert_null(outs[i]);
+            assert_int_equal(written(&be), before);
+            failures++;
+        } else {
+            assert_int_equal(written(&be), before + whole);
+            for (int i = 0; i < 2; i++)
+                json_decref(outs[i]);
+        }
+        if (!failed)
+            break;
+    }
+    assert_true(n > 10 && failures > 0); /* the group allocates, and some failures told */
+    group_free(g);
+    be_close(&be);
+}
+
+ON_BOTH(allocations, allocations_fail)
+
 /* Inside a server batch and a use-case transaction: a group, a failing group, a single
  * creation; the first and the last committed with consecutive numbers. */
 static void enclosed(bool pg)
@@ -528,10 +577,11 @@ ON_BOTH(boundaries, boundaries)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(random_on_sqlite),     cmocka_unit_test(random_on_pg),
-        cmocka_unit_test(failing_on_sqlite),    cmocka_unit_test(failing_on_pg),
-        cmocka_unit_test(enclosed_on_sqlite),   cmocka_unit_test(enclosed_on_pg),
-        cmocka_unit_test(boundaries_on_sqlite), cmocka_unit_test(boundaries_on_pg),
+        cmocka_unit_test(random_on_sqlite),      cmocka_unit_test(random_on_pg),
+        cmocka_unit_test(failing_on_sqlite),     cmocka_unit_test(failing_on_pg),
+        cmocka_unit_test(enclosed_on_sqlite),    cmocka_unit_test(enclosed_on_pg),
+        cmocka_unit_test(boundaries_on_sqlite),  cmocka_unit_test(boundaries_on_pg),
+        cmocka_unit_test(allocations_on_sqlite), cmocka_unit_test(allocations_on_pg),
     };
     return cmocka_run_group_tests(tests, pg_cluster_start, pg_cluster_stop);
 }
