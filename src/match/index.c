@@ -26,6 +26,8 @@ enum orig {
     ORIG_KEY = 0, /* it is the key (same bytes) */
     ORIG_AFTER,   /* in the pool right after the key: add puts it there */
     ORIG_HEX,     /* it is the key in lower-case hexadecimal (hashes, kept in binary) */
+    ORIG_IP,      /* it is the key's address in its usual text, then "/prefix" unless the
+                   * prefix is the whole address (ip_text) */
 };
 
 /* One indicator: 8 bytes. */
@@ -169,7 +171,45 @@ static inline const char *rec_key(const struct vg_match_index *idx, const struct
     return idx->pool + r->key_off;
 }
 
-/* The text of r (not ORIG_HEX). */
+/* Writes the usual text of an address or network key (prefix byte, then the address) to out
+ * (INET6_ADDRSTRLEN + 4 bytes at least, not NUL-ended): dotted decimal for IPv4, inet_ntop's
+ * for IPv6, "/prefix" unless the prefix is the whole address. Returns its length. */
+static size_t ip_text(enum vg_match_type type, const uint8_t *key, char *out)
+{
+    size_t n = 0;
+    unsigned bits = 128;
+    if (type == VG_MATCH_IPV4) {
+        bits = 32;
+        for (int i = 1; i <= 4; i++) {
+            unsigned v = key[i];
+            if (i > 1)
+                out[n++] = '.';
+            if (v >= 100)
+                out[n++] = (char)('0' + v / 100);
+            if (v >= 10)
+                out[n++] = (char)('0' + v / 10 % 10);
+            out[n++] = (char)('0' + v % 10);
+        }
+    } else {
+        char a[INET6_ADDRSTRLEN];
+        if (inet_ntop(AF_INET6, key + 1, a, sizeof a)) {
+            n = strlen(a);
+            memcpy(out, a, n);
+        }
+    }
+    unsigned p = key[0];
+    if (p != bits) {
+        out[n++] = '/';
+        if (p >= 100)
+            out[n++] = (char)('0' + p / 100);
+        if (p >= 10)
+            out[n++] = (char)('0' + p / 10 % 10);
+        out[n++] = (char)('0' + p % 10);
+    }
+    return n;
+}
+
+/* The text of r (ORIG_KEY, ORIG_AFTER). */
 static inline const char *rec_text(const struct vg_match_index *idx, const struct rec *r)
 {
     return idx->pool + r->key_off + (r->orig == ORIG_AFTER ? r->key_len : 0);
@@ -457,8 +497,12 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
     r.key_len = (uint32_t)key_len;
     if (pool_add(idx, key, key_len, &r.key_off) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    char ipt[INET6_ADDRSTRLEN + 4];
     if (type >= VG_MATCH_MD5 && is_lower_hex(original)) {
         r.orig = ORIG_HEX;
+    } else if (type <= VG_MATCH_IPV6 &&
+               vg_str_eq(original, (struct vg_str){ipt, ip_text(type, ipkey, ipt)})) {
+        r.orig = ORIG_IP;
     } else if (vg_str_eq(original, (struct vg_str){rec_key(idx, &r), key_len})) {
         r.orig = ORIG_KEY;
         r.orig_len = (uint32_t)original.len;
@@ -657,6 +701,12 @@ void vg_match_index_get(const struct vg_match_index *idx, uint32_t rec,
     const struct rec *r = &idx->recs[rec];
     out->type = (enum vg_match_type)r->type;
     out->id = idx->ids ? idx->ids[rec] : 0;
+    if (r->orig == ORIG_IP) {
+        size_t n = ip_text(out->type, (const uint8_t *)rec_key(idx, r), buf);
+        buf[n] = '\0';
+        out->text = (struct vg_str){buf, n};
+        return;
+    }
     if (r->orig == ORIG_HEX) {
         static const char hx[] = "0123456789abcdef";
         const unsigned char *k = (const unsigned char *)rec_key(idx, r);
@@ -678,7 +728,7 @@ void vg_match_index_prefetch_rec(const struct vg_match_index *idx, uint32_t rec,
         __builtin_prefetch(r);
         return;
     }
-    __builtin_prefetch(r->orig == ORIG_HEX ? rec_key(idx, r) : rec_text(idx, r));
+    __builtin_prefetch(r->orig >= ORIG_HEX ? rec_key(idx, r) : rec_text(idx, r));
 }
 
 /* Calls fn for each entry of the /16 directory containing IPv4 address a, longest first. */
