@@ -136,10 +136,10 @@ static void index_one_of_each(void **state)
     vg_match_index_free(idx);
 }
 
-/* n domains "dI.example" (I from 0): while adding, a table doubles from 64 slots when one more
- * entry would make it more than 7/8 full (56 fit in 64, 112 in 128); freeze sizes it to the
- * smallest count above n * 8 / 7. Every one found, duplicates refused at the limit, absent ones
- * not found. */
+/* n domains "dI.example" (I from 0): while adding, a table of 64 slots grows by a quarter when
+ * one more entry would make it more than 7/8 full (56 fit in 64, 70 in 80, 87 in 100, 109 in
+ * 125); freeze sizes it to the fewest slots that hold n at most 7/8 full. Every one found,
+ * duplicates refused at the limit, absent ones not found. */
 static void index_at_load_limit(void **state)
 {
     (void)state;
@@ -149,9 +149,9 @@ static void index_at_load_limit(void **state)
         size_t slots;        /* after */
         size_t words;        /* Bloom filter words: 16 bits per key at least, a power of two */
     } cases[] = {
-        {7, 64, 8, 8},       {8, 64, 10, 8},      {55, 64, 63, 16},
-        {56, 64, 64, 16},    {57, 128, 66, 16},   {112, 128, 128, 32},
-        {113, 256, 130, 32}, {224, 256, 256, 64}, {225, 512, 258, 64},
+        {7, 64, 8, 8},      {8, 64, 10, 8},      {55, 64, 63, 16},    {56, 64, 64, 16},
+        {57, 80, 66, 16},   {70, 80, 80, 32},    {71, 100, 82, 32},   {87, 100, 100, 32},
+        {88, 125, 101, 32}, {109, 125, 125, 32}, {110, 156, 126, 32}, {300, 378, 343, 128},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         struct vg_match_index *idx = vg_match_index_new();
