@@ -171,6 +171,18 @@ static inline const char *rec_key(const struct vg_match_index *idx, const struct
     return idx->pool + r->key_off;
 }
 
+/* Writes v (0 to 255) in decimal to out; returns the digits written. */
+static inline size_t put_dec(char *out, unsigned v)
+{
+    size_t n = 0;
+    if (v >= 100)
+        out[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+        out[n++] = (char)('0' + v / 10 % 10);
+    out[n++] = (char)('0' + v % 10);
+    return n;
+}
+
 /* Writes the usual text of an address or network key (prefix byte, then the address) to out
  * (INET6_ADDRSTRLEN + 4 bytes at least, not NUL-ended): dotted decimal for IPv4, inet_ntop's
  * for IPv6, "/prefix" unless the prefix is the whole address. Returns its length. */
@@ -181,14 +193,9 @@ static size_t ip_text(enum vg_match_type type, const uint8_t *key, char *out)
     if (type == VG_MATCH_IPV4) {
         bits = 32;
         for (int i = 1; i <= 4; i++) {
-            unsigned v = key[i];
             if (i > 1)
                 out[n++] = '.';
-            if (v >= 100)
-                out[n++] = (char)('0' + v / 100);
-            if (v >= 10)
-                out[n++] = (char)('0' + v / 10 % 10);
-            out[n++] = (char)('0' + v % 10);
+            n += put_dec(out + n, key[i]);
         }
     } else {
         char a[INET6_ADDRSTRLEN];
@@ -200,11 +207,7 @@ static size_t ip_text(enum vg_match_type type, const uint8_t *key, char *out)
     unsigned p = key[0];
     if (p != bits) {
         out[n++] = '/';
-        if (p >= 100)
-            out[n++] = (char)('0' + p / 100);
-        if (p >= 10)
-            out[n++] = (char)('0' + p / 10 % 10);
-        out[n++] = (char)('0' + p % 10);
+        n += put_dec(out + n, p);
     }
     return n;
 }
