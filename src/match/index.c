@@ -4,7 +4,7 @@
  * /16 bitmap for IPv4 (with 4096 IPv4 indicators or more, prefixes 16 to 32 are looked up in a
  * /16 directory instead, or behind a /24 bitmap if it cannot be built); domains are looked up
  * for the host and each parent; hashes are stored in binary.
- * About 43 bytes per indicator: see docs/PERFORMANCE.md ("Memory per indicator"). */
+ * About 40 bytes per indicator: see docs/PERFORMANCE.md ("Memory per indicator"). */
 #include "match/match.h"
 #include "core/url.h"
 #include "util/mem.h"
