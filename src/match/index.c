@@ -4,7 +4,7 @@
  * /16 bitmap for IPv4 (with 4096 IPv4 indicators or more, prefixes 16 to 32 are looked up in a
  * /16 directory instead, or behind a /24 bitmap if it cannot be built); domains are looked up
  * for the host and each parent; hashes are stored in binary.
- * About 59 bytes per indicator: see docs/PERFORMANCE.md. */
+ * About 40 bytes per indicator: see docs/PERFORMANCE.md ("Memory per indicator"). */
 #include "match/match.h"
 #include "core/url.h"
 #include "util/mem.h"
@@ -16,26 +16,43 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#define ORIG_HEX 0xffffu /* orig_len: the text is the key in lower-case hexadecimal */
 #define POOL_MAX 0xfffffff0u
+#define BIG_MIN  ((size_t)1 << 20) /* arrays from this size get a mapping of their own */
+#define LOAD_NUM 7                 /* tables are at most 7/8 full */
+#define LOAD_DEN 8
 
-/* One indicator: 12 bytes. */
+/* Where an indicator's text is (rec.orig). */
+enum orig {
+    ORIG_KEY = 0, /* it is the key (same bytes) */
+    ORIG_AFTER,   /* in the pool right after the key: add puts it there */
+    ORIG_HEX,     /* it is the key in lower-case hexadecimal (hashes, kept in binary) */
+    ORIG_IP,      /* it is the key's address in its usual text, then "/prefix" unless the
+                   * prefix is the whole address (ip_text) */
+};
+
+/* One indicator: 8 bytes. */
 struct rec {
     uint32_t key_off;       /* its normalised key in the pool */
-    uint32_t orig_off;      /* its text as written, in the pool */
     uint32_t key_len : 12;  /* bytes of key (at most VG_MAX_OBSERVABLE + 1) */
     uint32_t type : 4;      /* enum vg_match_type */
-    uint32_t orig_len : 16; /* bytes of text, or ORIG_HEX */
+    uint32_t orig : 2;      /* enum orig */
+    uint32_t orig_len : 14; /* bytes of text (ORIG_KEY, ORIG_AFTER) */
 };
+_Static_assert(sizeof(struct rec) == 8, "a record is 8 bytes");
+_Static_assert(VG_MATCH_KEY_MAX < (1 << 12) && VG_MAX_OBSERVABLE < (1 << 14),
+               "a key's and a text's lengths fit their fields");
 
 /* Open addressing with linear probing; a slot is (high 32 bits of the hash) << 32 | rec + 1,
  * 0 when empty, so that a miss rarely touches a record. The slot index is taken from those
- * same high bits, so growing the table needs no key: no rehashing of the records. Not
+ * same high bits (multiply-shift onto any number of slots, so that a table can be sized
+ * exactly), so resizing the table needs no key: no rehashing of the records. Tables grow by a
+ * quarter while indicators are added, at most 7/8 full, and freeze sizes each one for its
+ * count at 7/8 (at least one slot stays empty: a probe ends there). Not
  * util/hash's maps: this tagged layout, the Bloom filter and the huge pages are the matcher's
  * line rate (docs/PERFORMANCE.md "match"). */
 struct table {
-    uint64_t *slots; /* mask + 1 slots, NULL while empty */
-    size_t mask;     /* slots - 1 (a power of two minus one) */
+    uint64_t *slots; /* n slots, NULL while empty */
+    size_t n;        /* slots (at most 2^32, more than count) */
     size_t count;    /* used slots */
     uint64_t *bloom; /* built by freeze: a blocked Bloom filter, 2 bits set per key in one word
                       * of bloom_mask + 1 words (16 bits per key), so that most misses cost one
@@ -45,10 +62,11 @@ struct table {
 
 struct vg_match_index {
     struct table tabs[VG_MATCH_NTYPES]; /* one per type */
-    struct rec *recs;                   /* nrecs records */
+    struct rec *recs;                   /* nrecs records (big_alloc'd, recs_cap of them) */
     size_t nrecs, recs_cap;
-    int64_t *ids; /* per record, NULL until a non-zero id is added */
-    char *pool;   /* keys and texts */
+    int64_t *ids; /* per record (ids_cap of them), NULL until a non-zero id is added */
+    size_t ids_cap;
+    char *pool; /* keys and texts (big_alloc'd, pool_cap bytes) */
     size_t pool_len, pool_cap;
     /* Built by freeze for large IPv4 sets: the indicators of prefix 16 to 32 by /16, so that
      * an address in a dense list of networks (/16 ⊃ /20 ⊃ /24 ⊃ /28) costs one short scan of
@@ -92,25 +110,112 @@ static inline uint64_t hash_bytes(const void *p, size_t n)
     return h;
 }
 
-/* Zeroed memory for a large randomly accessed array (slots, filters): on 2 MiB pages when the
- * kernel allows, which spares a TLB miss on most probes. Freed with free(). */
-static void *zalloc_big(size_t bytes)
+/* Zeroed memory for an array of the index (records, pool, slots, filters). From BIG_MIN bytes
+ * it is a mapping of its own: its pages are resident only once written (a table sized for its
+ * count costs no more than that), from 2 MiB on huge pages when the kernel allows (which
+ * spares a TLB miss on most probes), and it grows by mremap: the kernel moves the pages, so
+ * an array that doubles is never held twice, old and new, as with realloc. Smaller arrays are
+ * on the heap. Freed with big_free, given the same size. */
+static void *big_alloc(size_t bytes)
 {
-    const size_t huge = (size_t)2 << 20;
-    if (bytes < huge)
+    if (bytes < BIG_MIN)
         return vg_calloc(1, bytes);
-    size_t n = (bytes + huge - 1) & ~(huge - 1);
-    void *p = aligned_alloc(huge, n);
-    if (!p)
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
         return NULL;
-    madvise(p, n, MADV_HUGEPAGE);
-    memset(p, 0, n);
+    if (bytes >= ((size_t)2 << 20))
+        madvise(p, bytes, MADV_HUGEPAGE);
     return p;
+}
+
+static void big_free(void *p, size_t bytes)
+{
+    if (!p)
+        return;
+    if (bytes < BIG_MIN)
+        free(p);
+    else
+        munmap(p, bytes);
+}
+
+/* Grows p from old to bytes (more), keeping its contents; the bytes added are zero. NULL (p
+ * left as it was) when out of memory. */
+static void *big_grow(void *p, size_t old, size_t bytes)
+{
+    if (bytes < BIG_MIN) {
+        char *q = vg_realloc(p, bytes);
+        if (q)
+            memset(q + old, 0, bytes - old);
+        return q;
+    }
+    if (old < BIG_MIN) {
+        char *q = big_alloc(bytes);
+        if (q && old)
+            memcpy(q, p, old);
+        if (q)
+            free(p);
+        return q;
+    }
+    void *q = mremap(p, old, bytes, MREMAP_MAYMOVE);
+    return q == MAP_FAILED ? NULL : q;
+}
+
+/* The first slot to look at for a key of hash h in t. */
+static inline size_t slot_home(const struct table *t, uint64_t h)
+{
+    return (size_t)(((h >> 32) * (uint64_t)t->n) >> 32);
 }
 
 static inline const char *rec_key(const struct vg_match_index *idx, const struct rec *r)
 {
     return idx->pool + r->key_off;
+}
+
+/* Writes v (0 to 255) in decimal to out; returns the digits written. */
+static inline size_t put_dec(char *out, unsigned v)
+{
+    size_t n = 0;
+    if (v >= 100)
+        out[n++] = (char)('0' + v / 100);
+    if (v >= 10)
+        out[n++] = (char)('0' + v / 10 % 10);
+    out[n++] = (char)('0' + v % 10);
+    return n;
+}
+
+/* Writes the usual text of an address or network key (prefix byte, then the address) to out
+ * (INET6_ADDRSTRLEN + 4 bytes at least, not NUL-ended): dotted decimal for IPv4, inet_ntop's
+ * for IPv6, "/prefix" unless the prefix is the whole address. Returns its length. */
+static size_t ip_text(enum vg_match_type type, const uint8_t *key, char *out)
+{
+    size_t n = 0;
+    unsigned bits = 128;
+    if (type == VG_MATCH_IPV4) {
+        bits = 32;
+        for (int i = 1; i <= 4; i++) {
+            if (i > 1)
+                out[n++] = '.';
+            n += put_dec(out + n, key[i]);
+        }
+    } else {
+        char a[INET6_ADDRSTRLEN];
+        if (inet_ntop(AF_INET6, key + 1, a, sizeof a)) {
+            n = strlen(a);
+            memcpy(out, a, n);
+        }
+    }
+    unsigned p = key[0];
+    if (p != bits) {
+        out[n++] = '/';
+        n += put_dec(out + n, p);
+    }
+    return n;
+}
+
+/* The text of r (ORIG_KEY, ORIG_AFTER). */
+static inline const char *rec_text(const struct vg_match_index *idx, const struct rec *r)
+{
+    return idx->pool + r->key_off + (r->orig == ORIG_AFTER ? r->key_len : 0);
 }
 
 /* The filter uses only the high 32 bits of the hash, which slots keep: freeze needs no
@@ -132,7 +237,7 @@ static inline long table_find(const struct vg_match_index *idx, const struct tab
             return -1;
     }
     uint64_t tag = h >> 32;
-    for (size_t i = (h >> 32) & t->mask;; i = (i + 1) & t->mask) {
+    for (size_t i = slot_home(t, h);; i = i + 1 == t->n ? 0 : i + 1) {
         uint64_t s = t->slots[i];
         if (s == 0)
             return -1;
@@ -147,34 +252,53 @@ static inline long table_find(const struct vg_match_index *idx, const struct tab
 
 static void table_put(struct table *t, uint64_t h, uint32_t r)
 {
-    size_t i = (h >> 32) & t->mask;
+    size_t i = slot_home(t, h);
     while (t->slots[i])
-        i = (i + 1) & t->mask;
+        i = i + 1 == t->n ? 0 : i + 1;
     t->slots[i] = ((h >> 32) << 32) | ((uint64_t)r + 1);
     t->count++;
 }
 
-/* Grows t so that one more entry keeps the load at most 3/4. */
-static int table_reserve(struct table *t)
+/* The slots for count entries at most 7/8 full, with one empty at least. */
+static size_t table_size(size_t count)
 {
-    if (t->slots && (t->count + 1) * 4 <= (t->mask + 1) * 3)
-        return 0;
-    size_t n = t->slots ? (t->mask + 1) * 2 : 64;
-    uint64_t *ns = zalloc_big(n * sizeof *ns);
+    size_t n = (count * LOAD_DEN + LOAD_NUM - 1) / LOAD_NUM;
+    return n > count ? n : count + 1;
+}
+
+static inline bool v4_in_dir(const struct vg_match_index *idx, uint64_t slot);
+
+/* Moves t's entries into a new table of n slots (n > the entries kept), leaving out the IPv4
+ * entries that the /16 directory holds when dir_only_short; 0 or VG_ENOMEM (t unchanged). */
+static int table_resize(const struct vg_match_index *idx, struct table *t, size_t n,
+                        bool dir_only_short)
+{
+    if (n > ((size_t)1 << 32))
+        return VG_ENOMEM;
+    uint64_t *ns = big_alloc(n * sizeof *ns);
     if (!ns)
         return VG_ENOMEM;
-    struct table nt = {ns, n - 1, 0, NULL, 0};
-    if (t->slots) {
-        for (size_t i = 0; i <= t->mask; i++) {
-            uint64_t s = t->slots[i];
-            if (!s)
-                continue;
-            table_put(&nt, s & 0xffffffff00000000ULL, (uint32_t)s - 1);
-        }
-        free(t->slots);
+    struct table nt = {ns, n, 0, NULL, 0};
+    for (size_t i = 0; t->slots && i < t->n; i++) {
+        uint64_t s = t->slots[i];
+        if (!s || (dir_only_short && v4_in_dir(idx, s)))
+            continue;
+        table_put(&nt, s, (uint32_t)s - 1);
     }
+    big_free(t->slots, t->n * sizeof *t->slots);
     *t = nt;
     return 0;
+}
+
+/* Grows t by a quarter so that one more entry keeps it at most 7/8 full: when the last
+ * indicator is added, each table is between 70 % and 7/8 full (doubling would leave it between
+ * 7/16 and 7/8: a third more slots at the end of a load on average, which the process holds at
+ * its peak). */
+static int table_reserve(const struct vg_match_index *idx, struct table *t)
+{
+    if (t->slots && (t->count + 1) * LOAD_DEN <= t->n * LOAD_NUM)
+        return 0;
+    return table_resize(idx, t, t->slots ? t->n + t->n / 4 : 64, false);
 }
 
 static int pool_add(struct vg_match_index *idx, const void *p, size_t n, uint32_t *off)
@@ -185,7 +309,7 @@ static int pool_add(struct vg_match_index *idx, const void *p, size_t n, uint32_
         size_t nc = idx->pool_cap ? idx->pool_cap * 2 : 4096;
         while (nc < idx->pool_len + n)
             nc *= 2;
-        char *np = vg_realloc(idx->pool, nc);
+        char *np = big_grow(idx->pool, idx->pool_cap, nc);
         if (!np)
             return VG_ENOMEM;
         idx->pool = np;
@@ -207,13 +331,15 @@ void vg_match_index_free(struct vg_match_index *idx)
     if (!idx)
         return;
     for (int i = 0; i < VG_MATCH_NTYPES; i++) {
-        free(idx->tabs[i].slots);
-        free(idx->tabs[i].bloom);
+        const struct table *t = &idx->tabs[i];
+        big_free(t->slots, t->n * sizeof *t->slots);
+        if (t->bloom)
+            big_free(t->bloom, (t->bloom_mask + 1) * sizeof *t->bloom);
     }
-    free(idx->recs);
-    free(idx->ids);
-    free(idx->pool);
-    free(idx->v4_filter);
+    big_free(idx->recs, idx->recs_cap * sizeof *idx->recs);
+    big_free(idx->ids, idx->ids_cap * sizeof *idx->ids);
+    big_free(idx->pool, idx->pool_cap);
+    big_free(idx->v4_filter, (1u << 24) / 8);
     free(idx->v4_dir);
     free(idx->v4_ent);
     free(idx);
@@ -356,25 +482,20 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
         return vg_diag_set(d, VG_ENOMEM, "", "too many indicators");
     if (idx->nrecs == idx->recs_cap) {
         size_t nc = idx->recs_cap ? idx->recs_cap * 2 : 1024;
-        struct rec *nr = vg_realloc(idx->recs, nc * sizeof *nr);
+        struct rec *nr = big_grow(idx->recs, idx->recs_cap * sizeof *nr, nc * sizeof *nr);
         if (!nr)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
         idx->recs = nr;
-        if (idx->ids) {
-            int64_t *ni = vg_realloc(idx->ids, nc * sizeof *ni);
-            if (!ni)
-                return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
-            memset(ni + idx->recs_cap, 0, (nc - idx->recs_cap) * sizeof *ni);
-            idx->ids = ni;
-        }
         idx->recs_cap = nc;
     }
-    if (id != 0 && !idx->ids) {
-        idx->ids = vg_calloc(idx->recs_cap, sizeof *idx->ids);
-        if (!idx->ids)
+    if ((id != 0 || idx->ids) && idx->ids_cap < idx->recs_cap) {
+        int64_t *ni = big_grow(idx->ids, idx->ids_cap * sizeof *ni, idx->recs_cap * sizeof *ni);
+        if (!ni)
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        idx->ids = ni;
+        idx->ids_cap = idx->recs_cap;
     }
-    if (table_reserve(t) != 0)
+    if (table_reserve(idx, t) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
 
     struct rec r = {0};
@@ -382,14 +503,22 @@ int vg_match_index_add(struct vg_match_index *idx, enum vg_match_type type, stru
     r.key_len = (uint32_t)key_len;
     if (pool_add(idx, key, key_len, &r.key_off) != 0)
         return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+    char ipt[INET6_ADDRSTRLEN + 4];
     if (type >= VG_MATCH_MD5 && is_lower_hex(original)) {
-        r.orig_len = ORIG_HEX;
+        r.orig = ORIG_HEX;
+    } else if (type <= VG_MATCH_IPV6 &&
+               vg_str_eq(original, (struct vg_str){ipt, ip_text(type, ipkey, ipt)})) {
+        r.orig = ORIG_IP;
     } else if (vg_str_eq(original, (struct vg_str){rec_key(idx, &r), key_len})) {
-        r.orig_off = r.key_off;
+        r.orig = ORIG_KEY;
         r.orig_len = (uint32_t)original.len;
     } else {
-        if (pool_add(idx, original.ptr, original.len, &r.orig_off) != 0)
+        uint32_t off;
+        if (pool_add(idx, original.ptr, original.len, &off) != 0) {
+            idx->pool_len = r.key_off; /* the key goes too */
             return vg_diag_set(d, VG_ENOMEM, "", "out of memory");
+        }
+        r.orig = ORIG_AFTER; /* off is r.key_off + key_len */
         r.orig_len = (uint32_t)original.len;
     }
     uint32_t n = (uint32_t)idx->nrecs;
@@ -413,6 +542,12 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Whether the IPv4 table's entry slot is one the /16 directory holds (prefix 16 to 32). */
+static inline bool v4_in_dir(const struct vg_match_index *idx, uint64_t slot)
+{
+    return (uint8_t)rec_key(idx, &idx->recs[(uint32_t)slot - 1])[0] >= 16;
+}
+
 /* Builds idx->v4_dir and v4_ent from the IPv4 table; 0 or VG_ENOMEM (lookups then use the
  * table alone). */
 static int v4_dir_build(struct vg_match_index *idx)
@@ -420,7 +555,7 @@ static int v4_dir_build(struct vg_match_index *idx)
     const struct table *t4 = &idx->tabs[VG_MATCH_IPV4];
     uint32_t *dir = vg_calloc(65537, sizeof *dir);
     size_t n = 0;
-    for (size_t j = 0; dir && j <= t4->mask; j++) {
+    for (size_t j = 0; dir && j < t4->n; j++) {
         if (!t4->slots[j])
             continue;
         const uint8_t *k = (const uint8_t *)rec_key(idx, &idx->recs[(uint32_t)t4->slots[j] - 1]);
@@ -443,7 +578,7 @@ static int v4_dir_build(struct vg_match_index *idx)
         return VG_ENOMEM;
     }
     memcpy(fill, dir, 65536 * sizeof *fill);
-    for (size_t j = 0; j <= t4->mask; j++) {
+    for (size_t j = 0; j < t4->n; j++) {
         if (!t4->slots[j])
             continue;
         uint32_t r = (uint32_t)t4->slots[j] - 1;
@@ -467,16 +602,36 @@ void vg_match_index_freeze(struct vg_match_index *idx)
     idx->frozen = true;
     /* The /16 directory, or else the /24 filter, pay for their memory only with many IPv4
      * indicators. */
-    const struct table *t4 = &idx->tabs[VG_MATCH_IPV4];
-    if (t4->count >= 4096 && v4_dir_build(idx) != 0) {
-        uint8_t *f = zalloc_big((1u << 24) / 8);
-        for (size_t j = 0; f && j <= t4->mask; j++) {
-            if (!t4->slots[j])
-                continue;
-            const struct rec *r = &idx->recs[(uint32_t)t4->slots[j] - 1];
-            v4_filter_mark(idx, f, (const uint8_t *)rec_key(idx, r));
+    struct table *t4 = &idx->tabs[VG_MATCH_IPV4];
+    bool dir = false;
+    if (t4->count >= 4096) {
+        if (v4_dir_build(idx) == 0) {
+            dir = true;
+        } else {
+            uint8_t *f = big_alloc((1u << 24) / 8);
+            for (size_t j = 0; f && j < t4->n; j++) {
+                if (!t4->slots[j])
+                    continue;
+                const struct rec *r = &idx->recs[(uint32_t)t4->slots[j] - 1];
+                v4_filter_mark(idx, f, (const uint8_t *)rec_key(idx, r));
+            }
+            idx->v4_filter = f; /* NULL (no memory): lookups work without it, only slower */
         }
-        idx->v4_filter = f; /* NULL (no memory): lookups work without it, only slower */
+    }
+    /* Each table sized for its count, one at a time (the old one goes as the new one is made);
+     * the IPv4 table keeps only what the directory does not hold (prefixes under 16), and stays
+     * allocated even if empty. A table that cannot be made keeps the old one. */
+    for (int i = 0; i < VG_MATCH_NTYPES; i++) {
+        struct table *t = &idx->tabs[i];
+        if (!t->slots)
+            continue;
+        bool only_short = dir && i == VG_MATCH_IPV4;
+        size_t keep = t->count;
+        for (size_t j = 0; only_short && j < t->n; j++)
+            if (t->slots[j] && v4_in_dir(idx, t->slots[j]))
+                keep--;
+        if (table_size(keep) < t->n || only_short)
+            table_resize(idx, t, table_size(keep), only_short);
     }
     for (int i = 0; i < VG_MATCH_NTYPES; i++) {
         struct table *t = &idx->tabs[i];
@@ -485,11 +640,11 @@ void vg_match_index_freeze(struct vg_match_index *idx)
         size_t words = 8;
         while (words * 64 < t->count * 16)
             words *= 2;
-        t->bloom = zalloc_big(words * sizeof *t->bloom);
+        t->bloom = big_alloc(words * sizeof *t->bloom);
         if (!t->bloom)
             continue; /* lookups work without it, only slower */
         t->bloom_mask = words - 1;
-        for (size_t j = 0; j <= t->mask; j++) {
+        for (size_t j = 0; j < t->n; j++) {
             uint64_t sl = t->slots[j];
             if (!sl)
                 continue;
@@ -535,7 +690,7 @@ size_t vg_match_index_bytes(const struct vg_match_index *idx)
         n += idx->nrecs * sizeof(int64_t);
     for (int i = 0; i < VG_MATCH_NTYPES; i++) {
         if (idx->tabs[i].slots)
-            n += (idx->tabs[i].mask + 1) * sizeof(uint64_t);
+            n += idx->tabs[i].n * sizeof(uint64_t);
         if (idx->tabs[i].bloom)
             n += (idx->tabs[i].bloom_mask + 1) * sizeof(uint64_t);
     }
@@ -552,7 +707,13 @@ void vg_match_index_get(const struct vg_match_index *idx, uint32_t rec,
     const struct rec *r = &idx->recs[rec];
     out->type = (enum vg_match_type)r->type;
     out->id = idx->ids ? idx->ids[rec] : 0;
-    if (r->orig_len == ORIG_HEX) {
+    if (r->orig == ORIG_IP) {
+        size_t n = ip_text(out->type, (const uint8_t *)rec_key(idx, r), buf);
+        buf[n] = '\0';
+        out->text = (struct vg_str){buf, n};
+        return;
+    }
+    if (r->orig == ORIG_HEX) {
         static const char hx[] = "0123456789abcdef";
         const unsigned char *k = (const unsigned char *)rec_key(idx, r);
         for (size_t i = 0; i < r->key_len; i++) {
@@ -563,7 +724,7 @@ void vg_match_index_get(const struct vg_match_index *idx, uint32_t rec,
         out->text = (struct vg_str){buf, 2 * (size_t)r->key_len};
         return;
     }
-    out->text = (struct vg_str){idx->pool + r->orig_off, r->orig_len};
+    out->text = (struct vg_str){rec_text(idx, r), r->orig_len};
 }
 
 void vg_match_index_prefetch_rec(const struct vg_match_index *idx, uint32_t rec, bool text)
@@ -573,7 +734,7 @@ void vg_match_index_prefetch_rec(const struct vg_match_index *idx, uint32_t rec,
         __builtin_prefetch(r);
         return;
     }
-    __builtin_prefetch(idx->pool + (r->orig_len == ORIG_HEX ? r->key_off : r->orig_off));
+    __builtin_prefetch(r->orig >= ORIG_HEX ? rec_key(idx, r) : rec_text(idx, r));
 }
 
 /* Calls fn for each entry of the /16 directory containing IPv4 address a, longest first. */
