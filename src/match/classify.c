@@ -230,6 +230,8 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
     c->host_kind = VG_MATCH_KIND_NONE;
     c->key_len = 0;
     c->host_len = 0;
+    c->has_key_hash = false;
+    c->nhost_hash = 0;
     s = trim(s);
     if (s.len >= 2 && s.ptr[0] == '<' && s.ptr[s.len - 1] == '>') {
         s.ptr++;

@@ -268,7 +268,7 @@ static int on_string(void *ctx, struct vg_str value, struct vg_str field)
         memcpy(w->last, value.ptr, value.len);
         w->last_len = value.len;
     }
-    vg_match_index_prefetch(w->idx, c);
+    vg_match_index_prepare(w->idx, c);
     int rc = flush(w);
     if (rc)
         return rc;
