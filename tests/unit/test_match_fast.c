@@ -1,0 +1,95 @@
+/* Unit tests of the matcher's fast paths against their slow, plain references, on the same
+ * inputs: random strings from a fixed seed, plus edge cases. The IPv6 reader against glibc's
+ * inet_pton. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match/match.h"
+
+/* A small deterministic generator (xorshift64*): the same inputs on every run. */
+static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
+
+static uint64_t rng(void)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    return rng_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* A random string of len bytes drawn from alphabet. */
+static void random_from(char *out, size_t len, const char *alphabet)
+{
+    size_t n = strlen(alphabet);
+    for (size_t i = 0; i < len; i++)
+        out[i] = alphabet[rng() % n];
+    out[len] = '\0';
+}
+
+/* vg_match_parse_ip on s must agree with inet_pton: same verdict, same address. */
+static void check_ip(const char *s)
+{
+    uint8_t want[16], got[16];
+    int af = 0;
+    bool v6 = strchr(s, ':') != NULL;
+    int ref = inet_pton(v6 ? AF_INET6 : AF_INET, s, want);
+    int rc = vg_match_parse_ip((struct vg_str){s, strlen(s)}, &af, got);
+    if ((ref == 1) != (rc == 0))
+        fail_msg("'%s': inet_pton says %d, vg_match_parse_ip %d", s, ref, rc);
+    if (ref == 1) {
+        assert_int_equal(af, v6 ? 6 : 4);
+        assert_memory_equal(got, want, v6 ? 16 : 4);
+    }
+}
+
+static void ipv6_reader_agrees_with_inet_pton(void **state)
+{
+    (void)state;
+    static const char *const edges[] = {
+        "::", "::1", "1::", ":::", "1:::2", "::1::", ":1::", "1::2:", "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7:8::", "12345::", "ffff::", "FFFF::fFfF", "0000:0::", "00000::",
+        "::ffff:192.0.2.1", "::ffff:192.0.2.256", "::ffff:192.0.2", "::ffff:192.0.2.1.5",
+        "::ffff:01.2.3.4", "::1.2.3.4:5", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
+        "1:2:3:4:5::1.2.3.4", "::a1.2.3.4", "::1234.1.1.1", "1.2.3.4::", "2001:db8::1%eth0",
+        "[::1]", "::g", ":", "1:", ":1", "1:2", "51:f3:13:4f:8e:89:bd:91:c9",
+        "1:531e3e91a8fde34d26ffcedaa1a", "4e:58:1c:89:59:ef:99:99:91:b6:46:88:5a:d9:7a:bd",
+        "1.2.3.4", "01.2.3.4", "1.2.3", "255.255.255.255", "256.1.1.1", "1..2.3",
+    };
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
+        check_ip(edges[i]);
+    /* random strings of address characters, then random well-formed addresses printed by
+     * inet_ntop (compressed, with an IPv4 tail) and altered at one byte */
+    char s[64];
+    for (int i = 0; i < 200000; i++) {
+        random_from(s, 2 + rng() % 30, i % 2 ? "0123456789abcdefABCDEF::::...." : "01f:.:");
+        check_ip(s);
+    }
+    for (int i = 0; i < 50000; i++) {
+        uint8_t a[16];
+        for (int k = 0; k < 16; k++)
+            a[k] = (uint8_t)(rng() % 4 == 0 ? 0 : rng());
+        if (i % 5 == 0)
+            memcpy(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12);
+        assert_non_null(inet_ntop(AF_INET6, a, s, sizeof s));
+        check_ip(s);
+        size_t n = strlen(s);
+        s[rng() % n] = "0123456789abcdef:.g"[rng() % 19];
+        check_ip(s);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(ipv6_reader_agrees_with_inet_pton),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
