@@ -5,6 +5,9 @@
 
 #include <ctype.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/url.h"
 
@@ -280,12 +283,105 @@ static bool unicode_host(struct vg_str s)
     return wide;
 }
 
-static bool has_scheme_sep(struct vg_str s)
+static unsigned classes_slow(const unsigned char *u, size_t n)
 {
-    for (size_t i = 0; i + 2 < s.len; i++)
-        if (s.ptr[i] == ':' && s.ptr[i + 1] == '/' && s.ptr[i + 2] == '/')
+    unsigned mask = 0;
+    for (size_t i = 0; i < n; i++)
+        mask |= cls[u[i]];
+    return mask;
+}
+
+#ifdef __SSE2__
+/* Bytes of v in [lo, lo + n) (as unsigned bytes): 0xff in those lanes. */
+static inline __m128i in_range(__m128i v, int lo, int n)
+{
+    return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo))),
+                          _mm_set1_epi8((char)(n - 0x80)));
+}
+#endif
+
+/* The OR of cls[] over the n bytes at u: 16 bytes at a time, the last 16 overlapping the block
+ * before (an OR does not mind) when n is not a multiple of 16. */
+static inline unsigned classes(const unsigned char *u, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        __m128i digit = _mm_setzero_si128(), hexa = digit, alpha = digit, dot = digit;
+        __m128i colon = digit, dash = digit, at = digit, other = digit;
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+            __m128i lv = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-Z to a-z */
+            __m128i d = in_range(v, '0', 10), h = in_range(lv, 'a', 6), a = in_range(lv, 'g', 20);
+            __m128i p = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+            __m128i c = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+            __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+            __m128i t = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
+            __m128i known = _mm_or_si128(_mm_or_si128(_mm_or_si128(d, h), _mm_or_si128(a, p)),
+                                         _mm_or_si128(_mm_or_si128(c, m), t));
+            digit = _mm_or_si128(digit, d);
+            hexa = _mm_or_si128(hexa, h);
+            alpha = _mm_or_si128(alpha, a);
+            dot = _mm_or_si128(dot, p);
+            colon = _mm_or_si128(colon, c);
+            dash = _mm_or_si128(dash, m);
+            at = _mm_or_si128(at, t);
+            other = _mm_or_si128(other, _mm_cmpeq_epi8(known, _mm_setzero_si128()));
+            if (i + 16 == n)
+                break;
+        }
+        return (_mm_movemask_epi8(digit) ? C_DIGIT : 0) | (_mm_movemask_epi8(hexa) ? C_HEXA : 0) |
+               (_mm_movemask_epi8(alpha) ? C_ALPHA : 0) | (_mm_movemask_epi8(dot) ? C_DOT : 0) |
+               (_mm_movemask_epi8(colon) ? C_COLON : 0) | (_mm_movemask_epi8(dash) ? C_DASH : 0) |
+               (_mm_movemask_epi8(at) ? C_AT : 0) | (_mm_movemask_epi8(other) ? C_OTHER : 0);
+    }
+#endif
+    return classes_slow(u, n);
+}
+
+static bool scheme_sep_slow(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 2 < n; i++)
+        if (p[i] == ':' && p[i + 1] == '/' && p[i + 2] == '/')
             return true;
     return false;
+}
+
+/* True if "://" is in the n bytes at p: 16 positions at a time (three loads one byte apart). */
+static inline bool scheme_sep(const char *p, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 18) {
+        for (size_t i = 0;; i += 16) {
+            if (i + 18 > n)
+                i = n - 18;
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 2));
+            __m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(':')),
+                                      _mm_and_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('/')),
+                                                    _mm_cmpeq_epi8(c, _mm_set1_epi8('/'))));
+            if (_mm_movemask_epi8(m))
+                return true;
+            if (i + 18 == n)
+                return false;
+        }
+    }
+#endif
+    return scheme_sep_slow(p, n);
+}
+
+unsigned vg_match_char_classes(struct vg_str s, bool fast)
+{
+    const unsigned char *u = (const unsigned char *)s.ptr;
+    return fast ? classes(u, s.len) : classes_slow(u, s.len);
+}
+
+bool vg_match_has_scheme_sep(struct vg_str s, bool fast)
+{
+    return fast ? scheme_sep(s.ptr, s.len) : scheme_sep_slow(s.ptr, s.len);
 }
 
 enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
@@ -305,10 +401,8 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
     if (s.len == 0)
         return c->kind;
 
-    unsigned mask = 0;
     const unsigned char *u = (const unsigned char *)s.ptr;
-    for (size_t i = 0; i < s.len; i++)
-        mask |= cls[u[i]];
+    unsigned mask = classes(u, s.len);
 
     /* Rule 1: an address, as inet_pton reads it. */
     int af;
@@ -320,7 +414,7 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
         }
     }
     /* Rule 2: a URL. */
-    if ((mask & C_COLON) && (mask & C_OTHER) && has_scheme_sep(s)) {
+    if ((mask & C_COLON) && (mask & C_OTHER) && scheme_sep(s.ptr, s.len)) {
         c->kind = VG_MATCH_KIND_URL;
         struct vg_str host;
         size_t n;

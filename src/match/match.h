@@ -79,6 +79,13 @@ bool vg_match_is_hostname(struct vg_str s);
 /* Reads s as an IPv4 (*af = 4, 4 bytes) or IPv6 (*af = 6, 16 bytes) address the way
  * inet_pton does; 0 or VG_EINVAL. */
 int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16]);
+/* What vg_match_classify computes first, each with its fast path (SSE2, 16 bytes at a time,
+ * for strings of 16 bytes or more) when fast is true, else byte by byte; both give the same
+ * result (tests/unit/test_match_fast.c): the OR of the character classes of s's bytes (digit 1,
+ * a-f 2, other letter 4, '.' 8, ':' 16, '-' or '_' 32, '@' 64, anything else 128), and whether
+ * s holds "://". */
+unsigned vg_match_char_classes(struct vg_str s, bool fast);
+bool vg_match_has_scheme_sep(struct vg_str s, bool fast);
 
 /* Normalises a URL (rule 2): scheme and host lower-cased, userinfo dropped, final dots of the
  * host dropped, an IPv6 literal in canonical text, leading zeros of the port and the default

@@ -86,10 +86,56 @@ static void ipv6_reader_agrees_with_inet_pton(void **state)
     }
 }
 
+/* The class mask and the "://" search: the SSE2 path against the byte loop, on strings of
+ * every length from 0 to 80 and at every alignment, from alphabets that make each class (and
+ * each "://" place, the last bytes included) likely. */
+static void classes_fast_equal_slow(void **state)
+{
+    (void)state;
+    static const char *const alphabets[] = {
+        "0123456789", "abcdefABCDEF0123", "ghzGHZ.-_", ":/://", "@.a1", " \t\"<>\x7f\x80\xff/+",
+        "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.:-_@/%?#=&[]{}\x01\xc3\xa9",
+        "`{[@^~\x40\x5b\x60\x7b\x2f\x3a\x2d\x2e\x5f",
+    };
+    char buf[128];
+    for (int i = 0; i < 400000; i++) {
+        size_t len = rng() % 81, off = rng() % 16;
+        random_from(buf + off, len, alphabets[rng() % (sizeof alphabets / sizeof *alphabets)]);
+        struct vg_str s = {buf + off, len};
+        assert_int_equal(vg_match_char_classes(s, true), vg_match_char_classes(s, false));
+        assert_int_equal(vg_match_has_scheme_sep(s, true), vg_match_has_scheme_sep(s, false));
+    }
+    /* every single byte value, at the start, the middle and the end of a 16- and a 33-byte
+     * string of digits */
+    for (int b = 0; b < 256; b++) {
+        for (size_t len = 16; len <= 33; len += 17) {
+            for (size_t at = 0; at < len; at += len / 2 > 0 ? (len - 1) / 2 : 1) {
+                memset(buf, '7', len);
+                buf[at] = (char)b;
+                struct vg_str s = {buf, len};
+                assert_int_equal(vg_match_char_classes(s, true), vg_match_char_classes(s, false));
+            }
+        }
+    }
+    /* "://" at each place of strings of 18 to 40 bytes, and cut short of its last byte */
+    for (size_t len = 18; len <= 40; len++) {
+        for (size_t at = 0; at + 3 <= len; at++) {
+            memset(buf, 'x', len);
+            memcpy(buf + at, "://", 3);
+            assert_true(vg_match_has_scheme_sep((struct vg_str){buf, len}, true));
+            buf[at + 2] = ':';
+            assert_false(vg_match_has_scheme_sep((struct vg_str){buf, len}, true));
+        }
+    }
+    assert_int_equal(vg_match_char_classes(vg_str_c("2026-11-29T00:00:01.060349+0100"), true),
+                     1 | 4 | 8 | 16 | 32 | 128);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ipv6_reader_agrees_with_inet_pton),
+        cmocka_unit_test(classes_fast_equal_slow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
