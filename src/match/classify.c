@@ -238,6 +238,36 @@ static void set_host(struct vg_match_cand *c, struct vg_str s)
     c->host_len = s.len;
 }
 
+/* vg_match_is_hostname(s) then set_host(c, s) in one pass, for s whose bytes are known to be
+ * letters, digits, '.', '-' and '_' only; c->host may be written when false is returned. */
+static bool set_known_host(struct vg_match_cand *c, struct vg_str s)
+{
+    if (s.len && s.ptr[s.len - 1] == '.')
+        s.len--;
+    if (s.len == 0 || s.len > VG_MAX_HOSTNAME)
+        return false;
+    size_t labels = 1, start = 0;
+    bool letter = false; /* the current label has a letter */
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char l = lower[(unsigned char)s.ptr[i]];
+        c->host[i] = (char)l;
+        if (l == '.') {
+            if (i == start)
+                return false;
+            labels++;
+            start = i + 1;
+            letter = false;
+        } else {
+            letter |= l >= 'a'; /* lower-case letters are the only bytes past '_' here */
+        }
+    }
+    if (start == s.len || labels < 2 || !letter)
+        return false;
+    c->host[s.len] = '\0';
+    c->host_len = s.len;
+    return true;
+}
+
 /* The host part of a URL: an address (brackets already removed) or a host name. */
 static void classify_url_host(struct vg_match_cand *c, struct vg_str host)
 {
@@ -465,11 +495,11 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
         }
     }
     /* Rule 5: a host name. */
-    if ((mask & C_DOT) && (mask & ~(unsigned)(C_DIGIT | C_HEXA | C_ALPHA | C_DOT | C_DASH)) == 0 &&
-        vg_match_is_hostname(s)) {
-        c->kind = VG_MATCH_KIND_HOST;
-        c->host_kind = VG_MATCH_KIND_HOST;
-        set_host(c, s);
+    if ((mask & C_DOT) && (mask & ~(unsigned)(C_DIGIT | C_HEXA | C_ALPHA | C_DOT | C_DASH)) == 0) {
+        if (set_known_host(c, s)) {
+            c->kind = VG_MATCH_KIND_HOST;
+            c->host_kind = VG_MATCH_KIND_HOST;
+        }
     } else if ((mask & C_DOT) && !(mask & (C_COLON | C_AT)) && s.len <= 4 * VG_MAX_HOSTNAME &&
                unicode_host(s)) {
         /* A Unicode host name is looked up by its A-labels, as the indicator store keeps

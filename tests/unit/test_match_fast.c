@@ -131,11 +131,43 @@ static void classes_fast_equal_slow(void **state)
                      1 | 4 | 8 | 16 | 32 | 128);
 }
 
+/* Rule 5 decided in one pass by vg_match_classify against vg_match_is_hostname and a
+ * lower-casing, on random strings of host-name bytes (and a few others). */
+static void host_rule_one_pass(void **state)
+{
+    (void)state;
+    char buf[300], low[300];
+    struct vg_match_cand *c = malloc(sizeof *c);
+    assert_non_null(c);
+    for (int i = 0; i < 300000; i++) {
+        size_t len = i % 100 == 0 ? 250 + rng() % 10 : rng() % 24;
+        random_from(buf, len, i % 3 ? "aZ9.-_" : "abcXYZ019..-_");
+        struct vg_str s = {buf, len};
+        int af;
+        uint8_t addr[16];
+        bool want = vg_match_parse_ip(s, &af, addr) != 0 && vg_match_is_hostname(s);
+        enum vg_match_kind k = vg_match_classify(s, c);
+        if (want != (k == VG_MATCH_KIND_HOST))
+            fail_msg("'%s': is_hostname %d, classify %d", buf, want, (int)k);
+        if (!want)
+            continue;
+        size_t n = len && buf[len - 1] == '.' ? len - 1 : len;
+        for (size_t j = 0; j < n; j++)
+            low[j] = (char)(buf[j] >= 'A' && buf[j] <= 'Z' ? buf[j] + 32 : buf[j]);
+        assert_int_equal(c->host_len, n);
+        assert_memory_equal(c->host, low, n);
+        assert_int_equal(c->host[n], '\0');
+        assert_int_equal(c->host_kind, VG_MATCH_KIND_HOST);
+    }
+    free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ipv6_reader_agrees_with_inet_pton),
         cmocka_unit_test(classes_fast_equal_slow),
+        cmocka_unit_test(host_rule_one_pass),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
