@@ -142,8 +142,8 @@ static size_t put_utf8(char *w, uint32_t v)
 
 /* read_string once a byte other than the closing quote stopped the fast part: the string
  * started at seg, p is at that byte (or end). */
-static const char *read_string_rest(const char *seg, const char *p, const char *end,
-                                    char *scratch, struct vg_str *out)
+static const char *read_string_rest(const char *seg, const char *p, const char *end, char *scratch,
+                                    struct vg_str *out)
 {
     char *w = NULL;
     for (bool first = true;; first = false) {
@@ -215,8 +215,8 @@ static const char *read_string_rest(const char *seg, const char *p, const char *
 /* Reads a string whose opening quote is at p[-1]; sets *out (into the line, or into scratch
  * when it has escapes) and returns the byte after the closing quote, or NULL. Inlined: most
  * strings end at their first special byte, their closing quote. */
-static inline __attribute__((always_inline)) const char *read_string(const char *p, const char *end,
-                                                                     char *scratch, struct vg_str *out)
+static inline __attribute__((always_inline)) const char *
+read_string(const char *p, const char *end, char *scratch, struct vg_str *out)
 {
     const char *q = find_special(p, end);
     if (q < end && *q == '"') {

@@ -49,7 +49,7 @@ enum vg_match_kind {
 };
 
 /* Room for a normalised URL or e-mail key: longer candidates cannot equal an indicator. */
-#define VG_MATCH_KEY_MAX (VG_MAX_OBSERVABLE + 8)
+#define VG_MATCH_KEY_MAX     (VG_MAX_OBSERVABLE + 8)
 /* Host names whose hashes a prepared candidate keeps: the host and its first parents. */
 #define VG_MATCH_HOST_HASHES 8
 
@@ -64,10 +64,10 @@ struct vg_match_cand {
     char host[VG_MAX_HOSTNAME + 2]; /* host name lower-cased, no trailing dot, NUL-ended */
     /* Hashes computed by vg_match_index_prepare for vg_match_index_lookup, so that a key is
      * hashed once; vg_match_classify clears them (a lookup without them hashes itself). */
-    bool has_key_hash;                          /* key_hash is key's */
-    unsigned nhost_hash;                        /* host_hash[0..nhost_hash) are set */
-    uint64_t key_hash;                          /* the key's (URL, e-mail, hash) */
-    uint64_t host_hash[VG_MATCH_HOST_HASHES];   /* host, then its parents of 2 labels or more */
+    bool has_key_hash;                        /* key_hash is key's */
+    unsigned nhost_hash;                      /* host_hash[0..nhost_hash) are set */
+    uint64_t key_hash;                        /* the key's (URL, e-mail, hash) */
+    uint64_t host_hash[VG_MATCH_HOST_HASHES]; /* host, then its parents of 2 labels or more */
 };
 
 /* Classifies s (trimmed of blanks and of one pair of surrounding '<' '>') into c; returns

@@ -77,7 +77,7 @@ struct worker {
      * was classified) has time to arrive. */
     struct waiting q[CAND_WAIT + 1];
     unsigned head, nwait; /* q[head] is the oldest of the nwait waiting */
-    char *rbuf;                /* the piece read from a file */
+    char *rbuf;           /* the piece read from a file */
     size_t rcap;
     struct piece *pc;           /* the piece being read */
     uint64_t line;              /* the line being read, within the piece */

@@ -1,17 +1,21 @@
 /* Unit tests of the matcher's fast paths against their slow, plain references, on the same
  * inputs: random strings from a fixed seed, plus edge cases. The IPv6 reader against glibc's
- * inet_pton. */
+ * inet_pton; the class mask and "://" search (SSE2) against their byte loops; rule 5 in one
+ * pass against vg_match_is_hostname; the EVE reader (its inlined string reader, 16-byte key
+ * copies) against jansson, on lines in a buffer with room after them and in one without. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "match/match.h"
+#include "util/buf.h"
 
 /* A small deterministic generator (xorshift64*): the same inputs on every run. */
 static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
@@ -53,15 +57,53 @@ static void ipv6_reader_agrees_with_inet_pton(void **state)
 {
     (void)state;
     static const char *const edges[] = {
-        "::", "::1", "1::", ":::", "1:::2", "::1::", ":1::", "1::2:", "1:2:3:4:5:6:7:8",
-        "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::2:3:4:5:6:7:8",
-        "1:2:3:4:5:6:7:8::", "12345::", "ffff::", "FFFF::fFfF", "0000:0::", "00000::",
-        "::ffff:192.0.2.1", "::ffff:192.0.2.256", "::ffff:192.0.2", "::ffff:192.0.2.1.5",
-        "::ffff:01.2.3.4", "::1.2.3.4:5", "1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4",
-        "1:2:3:4:5::1.2.3.4", "::a1.2.3.4", "::1234.1.1.1", "1.2.3.4::", "2001:db8::1%eth0",
-        "[::1]", "::g", ":", "1:", ":1", "1:2", "51:f3:13:4f:8e:89:bd:91:c9",
-        "1:531e3e91a8fde34d26ffcedaa1a", "4e:58:1c:89:59:ef:99:99:91:b6:46:88:5a:d9:7a:bd",
-        "1.2.3.4", "01.2.3.4", "1.2.3", "255.255.255.255", "256.1.1.1", "1..2.3",
+        "::",
+        "::1",
+        "1::",
+        ":::",
+        "1:::2",
+        "::1::",
+        ":1::",
+        "1::2:",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7:8:9",
+        "1:2:3:4:5:6:7::",
+        "::2:3:4:5:6:7:8",
+        "1::2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:7:8::",
+        "12345::",
+        "ffff::",
+        "FFFF::fFfF",
+        "0000:0::",
+        "00000::",
+        "::ffff:192.0.2.1",
+        "::ffff:192.0.2.256",
+        "::ffff:192.0.2",
+        "::ffff:192.0.2.1.5",
+        "::ffff:01.2.3.4",
+        "::1.2.3.4:5",
+        "1:2:3:4:5:6:1.2.3.4",
+        "1:2:3:4:5:6:7:1.2.3.4",
+        "1:2:3:4:5::1.2.3.4",
+        "::a1.2.3.4",
+        "::1234.1.1.1",
+        "1.2.3.4::",
+        "2001:db8::1%eth0",
+        "[::1]",
+        "::g",
+        ":",
+        "1:",
+        ":1",
+        "1:2",
+        "51:f3:13:4f:8e:89:bd:91:c9",
+        "1:531e3e91a8fde34d26ffcedaa1a",
+        "4e:58:1c:89:59:ef:99:99:91:b6:46:88:5a:d9:7a:bd",
+        "1.2.3.4",
+        "01.2.3.4",
+        "1.2.3",
+        "255.255.255.255",
+        "256.1.1.1",
+        "1..2.3",
     };
     for (size_t i = 0; i < sizeof edges / sizeof *edges; i++)
         check_ip(edges[i]);
@@ -93,7 +135,12 @@ static void classes_fast_equal_slow(void **state)
 {
     (void)state;
     static const char *const alphabets[] = {
-        "0123456789", "abcdefABCDEF0123", "ghzGHZ.-_", ":/://", "@.a1", " \t\"<>\x7f\x80\xff/+",
+        "0123456789",
+        "abcdefABCDEF0123",
+        "ghzGHZ.-_",
+        ":/://",
+        "@.a1",
+        " \t\"<>\x7f\x80\xff/+",
         "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.:-_@/%?#=&[]{}\x01\xc3\xa9",
         "`{[@^~\x40\x5b\x60\x7b\x2f\x3a\x2d\x2e\x5f",
     };
@@ -109,7 +156,7 @@ static void classes_fast_equal_slow(void **state)
      * string of digits */
     for (int b = 0; b < 256; b++) {
         for (size_t len = 16; len <= 33; len += 17) {
-            for (size_t at = 0; at < len; at += len / 2 > 0 ? (len - 1) / 2 : 1) {
+            for (size_t at = 0; at<len; at += len / 2> 0 ? (len - 1) / 2 : 1) {
                 memset(buf, '7', len);
                 buf[at] = (char)b;
                 struct vg_str s = {buf, len};
@@ -162,12 +209,171 @@ static void host_rule_one_pass(void **state)
     free(c);
 }
 
+/* Appends a random JSON string body (no quotes) made of plain bytes, escapes, \\u sequences
+ * (surrogate pairs too) and raw UTF-8, of about n pieces. */
+static void random_json_string(struct vg_buf *b, size_t n)
+{
+    static const char *const pieces[] = {
+        "a",
+        "Z",
+        "7",
+        ".",
+        ":",
+        "/",
+        " ",
+        "-",
+        "_",
+        "@",
+        "x",
+        "\\\"",
+        "\\\\",
+        "\\/",
+        "\\n",
+        "\\t",
+        "\\u00e9",
+        "\\u20AC",
+        "\\ud83d\\ude00",
+        "\xc3\xa9",
+        "\xe2\x82\xac",
+        "\xf0\x9f\x98\x80",
+        "example.org",
+        "http://h.example/p?q=1",
+        "0123456789abcdef",
+    };
+    for (size_t i = 0; i < n; i++)
+        vg_buf_puts(b, pieces[rng() % (sizeof pieces / sizeof *pieces)]);
+}
+
+/* A random object: keys unique per object, strings short and long, numbers, literals, nested
+ * objects and arrays. */
+static void random_object(struct vg_buf *b, int depth)
+{
+    vg_buf_putc(b, '{');
+    int members = (int)(rng() % 7);
+    for (int m = 0; m < members; m++) {
+        if (m)
+            vg_buf_putc(b, ',');
+        vg_buf_printf(b, "\"k%d", m);
+        random_json_string(b, rng() % 4 == 0 ? rng() % 24 : rng() % 4);
+        vg_buf_puts(b, "\":");
+        uint64_t r = rng() % 10;
+        if (r < 5) {
+            vg_buf_putc(b, '"');
+            random_json_string(b, rng() % 8 == 0 ? 100 + rng() % 200 : rng() % 20);
+            vg_buf_putc(b, '"');
+        } else if (r == 5) {
+            vg_buf_printf(b, "%lld", (long long)(rng() % 2000000) - 1000000);
+        } else if (r == 6) {
+            vg_buf_puts(b, rng() % 2 ? "true" : "null");
+        } else if (r == 7 && depth < 3) {
+            random_object(b, depth + 1);
+        } else {
+            vg_buf_putc(b, '[');
+            for (int i = 0, n = (int)(rng() % 4); i < n; i++) {
+                vg_buf_puts(b, i ? ",\"" : "\"");
+                random_json_string(b, rng() % 6);
+                vg_buf_putc(b, '"');
+            }
+            vg_buf_putc(b, ']');
+        }
+    }
+    vg_buf_putc(b, '}');
+}
+
+/* "field\tvalue\n" per string, in document order. */
+static int put_string(void *ctx, struct vg_str v, struct vg_str f)
+{
+    struct vg_buf *b = ctx;
+    vg_buf_append(b, f.ptr, f.len);
+    vg_buf_putc(b, '\t');
+    vg_buf_append(b, v.ptr, v.len);
+    vg_buf_putc(b, '\n');
+    return 0;
+}
+
+/* The same from jansson's document (objects keep their order). */
+static void jansson_strings(json_t *j, const char *path, struct vg_buf *b)
+{
+    char sub[2048];
+    if (json_is_string(j)) {
+        put_string(b, (struct vg_str){json_string_value(j), json_string_length(j)}, vg_str_c(path));
+    } else if (json_is_object(j)) {
+        const char *k;
+        json_t *v;
+        json_object_foreach(j, k, v) {
+            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", k);
+            jansson_strings(v, sub, b);
+        }
+    } else if (json_is_array(j)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(j, i, v) {
+            snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+            jansson_strings(v, sub, b);
+        }
+    }
+}
+
+static void eve_reader_agrees_with_jansson_on_random_lines(void **state)
+{
+    (void)state;
+    struct vg_match_eve *e = vg_match_eve_new();
+    assert_non_null(e);
+    struct vg_buf line, want, wide, exact, stream;
+    vg_buf_init(&line, 1 << 20);
+    vg_buf_init(&want, 1 << 20);
+    vg_buf_init(&wide, 1 << 20);
+    vg_buf_init(&exact, 1 << 20);
+    vg_buf_init(&stream, 1 << 20);
+    for (int i = 0; i < 20000; i++) {
+        vg_buf_reset(&line);
+        vg_buf_reset(&want);
+        vg_buf_reset(&wide);
+        vg_buf_reset(&exact);
+        vg_buf_reset(&stream);
+        random_object(&line, 0);
+        json_error_t err;
+        json_t *j = json_loadb(line.data, line.len, 0, &err);
+        if (!j)
+            fail_msg("jansson refuses %s: %s", line.data, err.text);
+        jansson_strings(j, "", &want);
+        json_decref(j);
+        /* in the buffer it was written in (its allocation may go on after it) */
+        assert_int_equal(vg_match_eve_read(e, line.data, line.len, put_string, &wide, NULL), 0);
+        /* in a buffer of exactly the line (ASan sees a read past it), then as the scanner reads
+         * it: the last line of the data, without a newline */
+        char *copy = malloc(line.len);
+        assert_non_null(copy);
+        memcpy(copy, line.data, line.len);
+        assert_int_equal(vg_match_eve_read(e, copy, line.len, put_string, &exact, NULL), 0);
+        const char *next = NULL;
+        assert_int_equal(vg_match_eve_read_next(e, copy, copy + line.len, &next, put_string,
+                                                &stream, NULL),
+                         0);
+        assert_ptr_equal(next, copy + line.len);
+        free(copy);
+        if (wide.len != want.len || memcmp(wide.data, want.data, want.len) != 0)
+            fail_msg("line %s\ngives\n%s\njansson\n%s", line.data, wide.data, want.data);
+        assert_int_equal(exact.len, want.len);
+        assert_memory_equal(exact.data, want.data, want.len);
+        assert_int_equal(stream.len, want.len);
+        assert_memory_equal(stream.data, want.data, want.len);
+    }
+    vg_buf_cleanup(&line);
+    vg_buf_cleanup(&want);
+    vg_buf_cleanup(&wide);
+    vg_buf_cleanup(&exact);
+    vg_buf_cleanup(&stream);
+    vg_match_eve_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(ipv6_reader_agrees_with_inet_pton),
         cmocka_unit_test(classes_fast_equal_slow),
         cmocka_unit_test(host_rule_one_pass),
+        cmocka_unit_test(eve_reader_agrees_with_jansson_on_random_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
