@@ -200,31 +200,43 @@ int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
     return parse_ip_known(s, memchr(s.ptr, ':', s.len) != NULL, af, addr);
 }
 
-bool vg_match_is_hostname(struct vg_str s)
+/* Drops one final dot of a host name; false if what is left is empty or too long. */
+static inline bool host_length_ok(struct vg_str *s)
 {
-    if (s.len && s.ptr[s.len - 1] == '.')
-        s.len--;
-    if (s.len == 0 || s.len > VG_MAX_HOSTNAME)
-        return false;
-    size_t labels = 1, label_len = 0;
+    if (s->len && s->ptr[s->len - 1] == '.')
+        s->len--;
+    return s->len > 0 && s->len <= VG_MAX_HOSTNAME;
+}
+
+/* The labels of host name s (final dot dropped): at least two, none empty, the last with a
+ * letter; with check, every other byte a letter, digit, '-' or '_' (else known to be); the
+ * bytes lower-cased into out when out is not NULL. */
+static inline bool labels_ok(struct vg_str s, bool check, char *out)
+{
+    size_t labels = 1, start = 0;
     bool letter = false; /* the current label has a letter */
     for (size_t i = 0; i < s.len; i++) {
-        unsigned char k = cls[(unsigned char)s.ptr[i]];
-        if (k == C_DOT) {
-            if (label_len == 0)
+        unsigned char b = (unsigned char)s.ptr[i], l = lower[b];
+        if (out)
+            out[i] = (char)l;
+        if (l == '.') {
+            if (i == start)
                 return false;
             labels++;
-            label_len = 0;
+            start = i + 1;
             letter = false;
-            continue;
-        }
-        if (!(k & (C_DIGIT | C_HEXA | C_ALPHA | C_DASH)))
+        } else if (check && !(cls[b] & (C_DIGIT | C_HEXA | C_ALPHA | C_DASH))) {
             return false;
-        if (k & (C_HEXA | C_ALPHA))
-            letter = true;
-        label_len++;
+        } else {
+            letter |= l >= 'a'; /* lower-case letters are the only such bytes past '_' */
+        }
     }
-    return label_len > 0 && labels >= 2 && letter;
+    return start < s.len && labels >= 2 && letter;
+}
+
+bool vg_match_is_hostname(struct vg_str s)
+{
+    return host_length_ok(&s) && labels_ok(s, true, NULL);
 }
 
 /* Lower-cases host name s (already checked) into c->host without its final dot. */
@@ -242,26 +254,7 @@ static void set_host(struct vg_match_cand *c, struct vg_str s)
  * letters, digits, '.', '-' and '_' only; c->host may be written when false is returned. */
 static bool set_known_host(struct vg_match_cand *c, struct vg_str s)
 {
-    if (s.len && s.ptr[s.len - 1] == '.')
-        s.len--;
-    if (s.len == 0 || s.len > VG_MAX_HOSTNAME)
-        return false;
-    size_t labels = 1, start = 0;
-    bool letter = false; /* the current label has a letter */
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char l = lower[(unsigned char)s.ptr[i]];
-        c->host[i] = (char)l;
-        if (l == '.') {
-            if (i == start)
-                return false;
-            labels++;
-            start = i + 1;
-            letter = false;
-        } else {
-            letter |= l >= 'a'; /* lower-case letters are the only bytes past '_' here */
-        }
-    }
-    if (start == s.len || labels < 2 || !letter)
+    if (!host_length_ok(&s) || !labels_ok(s, false, c->host))
         return false;
     c->host[s.len] = '\0';
     c->host_len = s.len;
