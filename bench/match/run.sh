@@ -7,6 +7,10 @@
 #   - the Python reference matcher bench/match/ref_match.py (IntelMQ-style),
 # and prints a summary with ratios. Output files go to bench/out/ (git-ignored).
 # usage: sh bench/match/run.sh     env: VIGIE_BIN (default ./vigie), SIZE_MB (default 220)
+# With VIGIE_BEFORE=path, first a same-run A/B of the scan alone (issue 17): RUNS (5) runs of
+# that binary alternated with VIGIE_BIN's, one thread, on the sparse set and on the dense one
+# (bench/match/dense.sh's data, if generated): best and median MB per CPU-second, and whether
+# the outputs are byte-identical; AB_ONLY=1 stops there.
 set -eu
 cd "$(dirname "$0")/../.."
 OUT=bench/out
@@ -21,6 +25,32 @@ cat "$OUT/eve.json" "$OUT/iocs.txt" > /dev/null # page cache warm for everyone
 : > "$OUT/empty.txt"
 
 echo "== machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if [ -n "${VIGIE_BEFORE:-}" ]; then
+    sets="sparse:$OUT"
+    [ -f "$OUT/dense/eve.json" ] && [ -f "$OUT/dense/iocs.txt" ] && sets="$sets dense:$OUT/dense"
+    for set in $sets; do
+        dir=${set#*:}
+        for b in before after; do : > "$OUT/ab-stats.$b"; done
+        i=0
+        while [ $i -lt "${RUNS:-5}" ]; do
+            i=$((i + 1))
+            for b in before:$VIGIE_BEFORE after:$VIGIE; do
+                "${b#*:}" match --indicators "$dir/iocs.txt" --threads 1 --stats "$dir/eve.json" \
+                    > "$OUT/ab-hits.${b%%:*}" 2>> "$OUT/ab-stats.${b%%:*}"
+            done
+        done
+        cmp -s "$OUT/ab-hits.before" "$OUT/ab-hits.after" && ident=identical || ident=DIFFERENT
+        $PY - "$OUT" "${set%%:*}" "$ident" <<'PYEOF'
+import json, sys
+out, name, ident = sys.argv[1:]
+for b in ("before", "after"):
+    r = sorted(json.loads(l)["mb_per_cpu_s"] for l in open("%s/ab-stats.%s" % (out, b)) if l.startswith("{"))
+    print("%-6s %-6s best %6.1f median %6.1f MB per CPU-second; runs %s" % (name, b, r[-1], r[len(r) // 2], r))
+print("%-6s outputs %s" % (name, ident))
+PYEOF
+    done
+    [ "${AB_ONLY:-0}" = 1 ] && exit 0
+fi
 for t in 1 2; do
     : > "$OUT/vigie-stats.$t"
     for i in 1 2 3 4 5; do

@@ -3,9 +3,11 @@
  * path: one pass over the bytes computes character classes, and only plausible rules run. */
 #include "match/match.h"
 
-#include <arpa/inet.h>
 #include <ctype.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/url.h"
 
@@ -106,16 +108,81 @@ static int parse_ipv4(struct vg_str s, uint8_t addr[4])
     return p == end ? 0 : VG_EINVAL;
 }
 
+/* IPv6 exactly as glibc's inet_pton(AF_INET6) reads it (its inet_pton6, written out: the call
+ * needs a C string, and most strings that reach it here, such as hex fingerprints, fail within
+ * a few bytes): groups of 1-4 hex digits, one "::" at most, an optional dotted-quad tail. */
+static int parse_ipv6(struct vg_str s, uint8_t addr[16])
+{
+    uint8_t tmp[16] = {0};
+    const char *p = s.ptr, *end = s.ptr + s.len;
+    size_t tp = 0, colonp = SIZE_MAX;
+    if (p == end)
+        return VG_EINVAL;
+    if (*p == ':' && (++p == end || *p != ':'))
+        return VG_EINVAL;
+    const char *curtok = p;
+    unsigned digits = 0, val = 0;
+    while (p < end) {
+        unsigned char ch = (unsigned char)*p++;
+        unsigned v = hexval[ch];
+        if (v < 16) {
+            if (digits == 4)
+                return VG_EINVAL;
+            val = val << 4 | v;
+            digits++;
+            continue;
+        }
+        if (ch == ':') {
+            curtok = p;
+            if (digits == 0) {
+                if (colonp != SIZE_MAX)
+                    return VG_EINVAL;
+                colonp = tp;
+                continue;
+            }
+            if (p == end || tp + 2 > 16)
+                return VG_EINVAL;
+            tmp[tp++] = (uint8_t)(val >> 8);
+            tmp[tp++] = (uint8_t)val;
+            digits = 0;
+            val = 0;
+            continue;
+        }
+        if (ch == '.' && tp + 4 <= 16 &&
+            parse_ipv4((struct vg_str){curtok, (size_t)(end - curtok)}, tmp + tp) == 0) {
+            tp += 4;
+            digits = 0;
+            break;
+        }
+        return VG_EINVAL;
+    }
+    if (digits > 0) {
+        if (tp + 2 > 16)
+            return VG_EINVAL;
+        tmp[tp++] = (uint8_t)(val >> 8);
+        tmp[tp++] = (uint8_t)val;
+    }
+    if (colonp != SIZE_MAX) {
+        if (tp == 16)
+            return VG_EINVAL; /* "::" would stand for no group */
+        size_t n = tp - colonp;
+        memmove(tmp + 16 - n, tmp + colonp, n);
+        memset(tmp + colonp, 0, 16 - n - colonp);
+        tp = 16;
+    }
+    if (tp != 16)
+        return VG_EINVAL;
+    memcpy(addr, tmp, 16);
+    return 0;
+}
+
 /* Reads an address whose bytes are known: has_colon tells IPv6 from IPv4, no NUL inside. */
 static int parse_ip_known(struct vg_str s, bool has_colon, int *af, uint8_t addr[16])
 {
-    char tmp[64];
     if (s.len < 2 || s.len > 45)
         return VG_EINVAL;
     if (has_colon) {
-        memcpy(tmp, s.ptr, s.len);
-        tmp[s.len] = '\0';
-        if (inet_pton(AF_INET6, tmp, addr) != 1)
+        if (parse_ipv6(s, addr) != 0)
             return VG_EINVAL;
         *af = 6;
         return 0;
@@ -133,31 +200,43 @@ int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16])
     return parse_ip_known(s, memchr(s.ptr, ':', s.len) != NULL, af, addr);
 }
 
-bool vg_match_is_hostname(struct vg_str s)
+/* Drops one final dot of a host name; false if what is left is empty or too long. */
+static inline bool host_length_ok(struct vg_str *s)
 {
-    if (s.len && s.ptr[s.len - 1] == '.')
-        s.len--;
-    if (s.len == 0 || s.len > VG_MAX_HOSTNAME)
-        return false;
-    size_t labels = 1, label_len = 0;
+    if (s->len && s->ptr[s->len - 1] == '.')
+        s->len--;
+    return s->len > 0 && s->len <= VG_MAX_HOSTNAME;
+}
+
+/* The labels of host name s (final dot dropped): at least two, none empty, the last with a
+ * letter; with check, every other byte a letter, digit, '-' or '_' (else known to be); the
+ * bytes lower-cased into out when out is not NULL. */
+static inline bool labels_ok(struct vg_str s, bool check, char *out)
+{
+    size_t labels = 1, start = 0;
     bool letter = false; /* the current label has a letter */
     for (size_t i = 0; i < s.len; i++) {
-        unsigned char k = cls[(unsigned char)s.ptr[i]];
-        if (k == C_DOT) {
-            if (label_len == 0)
+        unsigned char b = (unsigned char)s.ptr[i], l = lower[b];
+        if (out)
+            out[i] = (char)l;
+        if (l == '.') {
+            if (i == start)
                 return false;
             labels++;
-            label_len = 0;
+            start = i + 1;
             letter = false;
-            continue;
-        }
-        if (!(k & (C_DIGIT | C_HEXA | C_ALPHA | C_DASH)))
+        } else if (check && !(cls[b] & (C_DIGIT | C_HEXA | C_ALPHA | C_DASH))) {
             return false;
-        if (k & (C_HEXA | C_ALPHA))
-            letter = true;
-        label_len++;
+        } else {
+            letter |= l >= 'a'; /* lower-case letters are the only such bytes past '_' */
+        }
     }
-    return label_len > 0 && labels >= 2 && letter;
+    return start < s.len && labels >= 2 && letter;
+}
+
+bool vg_match_is_hostname(struct vg_str s)
+{
+    return host_length_ok(&s) && labels_ok(s, true, NULL);
 }
 
 /* Lower-cases host name s (already checked) into c->host without its final dot. */
@@ -169,6 +248,17 @@ static void set_host(struct vg_match_cand *c, struct vg_str s)
         c->host[i] = (char)lower[(unsigned char)s.ptr[i]];
     c->host[s.len] = '\0';
     c->host_len = s.len;
+}
+
+/* vg_match_is_hostname(s) then set_host(c, s) in one pass, for s whose bytes are known to be
+ * letters, digits, '.', '-' and '_' only; c->host may be written when false is returned. */
+static bool set_known_host(struct vg_match_cand *c, struct vg_str s)
+{
+    if (!host_length_ok(&s) || !labels_ok(s, false, c->host))
+        return false;
+    c->host[s.len] = '\0';
+    c->host_len = s.len;
+    return true;
 }
 
 /* The host part of a URL: an address (brackets already removed) or a host name. */
@@ -216,12 +306,105 @@ static bool unicode_host(struct vg_str s)
     return wide;
 }
 
-static bool has_scheme_sep(struct vg_str s)
+static unsigned classes_slow(const unsigned char *u, size_t n)
 {
-    for (size_t i = 0; i + 2 < s.len; i++)
-        if (s.ptr[i] == ':' && s.ptr[i + 1] == '/' && s.ptr[i + 2] == '/')
+    unsigned mask = 0;
+    for (size_t i = 0; i < n; i++)
+        mask |= cls[u[i]];
+    return mask;
+}
+
+#ifdef __SSE2__
+/* Bytes of v in [lo, lo + n) (as unsigned bytes): 0xff in those lanes. */
+static inline __m128i in_range(__m128i v, int lo, int n)
+{
+    return _mm_cmplt_epi8(_mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - lo))),
+                          _mm_set1_epi8((char)(n - 0x80)));
+}
+#endif
+
+/* The OR of cls[] over the n bytes at u: 16 bytes at a time, the last 16 overlapping the block
+ * before (an OR does not mind) when n is not a multiple of 16. */
+static inline unsigned classes(const unsigned char *u, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 16) {
+        __m128i digit = _mm_setzero_si128(), hexa = digit, alpha = digit, dot = digit;
+        __m128i colon = digit, dash = digit, at = digit, other = digit;
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+            __m128i lv = _mm_or_si128(v, _mm_set1_epi8(0x20)); /* A-Z to a-z */
+            __m128i d = in_range(v, '0', 10), h = in_range(lv, 'a', 6), a = in_range(lv, 'g', 20);
+            __m128i p = _mm_cmpeq_epi8(v, _mm_set1_epi8('.'));
+            __m128i c = _mm_cmpeq_epi8(v, _mm_set1_epi8(':'));
+            __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                     _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+            __m128i t = _mm_cmpeq_epi8(v, _mm_set1_epi8('@'));
+            __m128i known = _mm_or_si128(_mm_or_si128(_mm_or_si128(d, h), _mm_or_si128(a, p)),
+                                         _mm_or_si128(_mm_or_si128(c, m), t));
+            digit = _mm_or_si128(digit, d);
+            hexa = _mm_or_si128(hexa, h);
+            alpha = _mm_or_si128(alpha, a);
+            dot = _mm_or_si128(dot, p);
+            colon = _mm_or_si128(colon, c);
+            dash = _mm_or_si128(dash, m);
+            at = _mm_or_si128(at, t);
+            other = _mm_or_si128(other, _mm_cmpeq_epi8(known, _mm_setzero_si128()));
+            if (i + 16 == n)
+                break;
+        }
+        return (_mm_movemask_epi8(digit) ? C_DIGIT : 0) | (_mm_movemask_epi8(hexa) ? C_HEXA : 0) |
+               (_mm_movemask_epi8(alpha) ? C_ALPHA : 0) | (_mm_movemask_epi8(dot) ? C_DOT : 0) |
+               (_mm_movemask_epi8(colon) ? C_COLON : 0) | (_mm_movemask_epi8(dash) ? C_DASH : 0) |
+               (_mm_movemask_epi8(at) ? C_AT : 0) | (_mm_movemask_epi8(other) ? C_OTHER : 0);
+    }
+#endif
+    return classes_slow(u, n);
+}
+
+static bool scheme_sep_slow(const char *p, size_t n)
+{
+    for (size_t i = 0; i + 2 < n; i++)
+        if (p[i] == ':' && p[i + 1] == '/' && p[i + 2] == '/')
             return true;
     return false;
+}
+
+/* True if "://" is in the n bytes at p: 16 positions at a time (three loads one byte apart). */
+static inline bool scheme_sep(const char *p, size_t n)
+{
+#ifdef __SSE2__
+    if (n >= 18) {
+        for (size_t i = 0;; i += 16) {
+            if (i + 18 > n)
+                i = n - 18;
+            __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+            __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 2));
+            __m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8(':')),
+                                      _mm_and_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('/')),
+                                                    _mm_cmpeq_epi8(c, _mm_set1_epi8('/'))));
+            if (_mm_movemask_epi8(m))
+                return true;
+            if (i + 18 == n)
+                return false;
+        }
+    }
+#endif
+    return scheme_sep_slow(p, n);
+}
+
+unsigned vg_match_char_classes(struct vg_str s, bool fast)
+{
+    const unsigned char *u = (const unsigned char *)s.ptr;
+    return fast ? classes(u, s.len) : classes_slow(u, s.len);
+}
+
+bool vg_match_has_scheme_sep(struct vg_str s, bool fast)
+{
+    return fast ? scheme_sep(s.ptr, s.len) : scheme_sep_slow(s.ptr, s.len);
 }
 
 enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
@@ -230,6 +413,8 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
     c->host_kind = VG_MATCH_KIND_NONE;
     c->key_len = 0;
     c->host_len = 0;
+    c->has_key_hash = false;
+    c->nhost_hash = 0;
     s = trim(s);
     if (s.len >= 2 && s.ptr[0] == '<' && s.ptr[s.len - 1] == '>') {
         s.ptr++;
@@ -239,10 +424,8 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
     if (s.len == 0)
         return c->kind;
 
-    unsigned mask = 0;
     const unsigned char *u = (const unsigned char *)s.ptr;
-    for (size_t i = 0; i < s.len; i++)
-        mask |= cls[u[i]];
+    unsigned mask = classes(u, s.len);
 
     /* Rule 1: an address, as inet_pton reads it. */
     int af;
@@ -254,7 +437,7 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
         }
     }
     /* Rule 2: a URL. */
-    if ((mask & C_COLON) && (mask & C_OTHER) && has_scheme_sep(s)) {
+    if ((mask & C_COLON) && (mask & C_OTHER) && scheme_sep(s.ptr, s.len)) {
         c->kind = VG_MATCH_KIND_URL;
         struct vg_str host;
         size_t n;
@@ -305,11 +488,11 @@ enum vg_match_kind vg_match_classify(struct vg_str s, struct vg_match_cand *c)
         }
     }
     /* Rule 5: a host name. */
-    if ((mask & C_DOT) && (mask & ~(unsigned)(C_DIGIT | C_HEXA | C_ALPHA | C_DOT | C_DASH)) == 0 &&
-        vg_match_is_hostname(s)) {
-        c->kind = VG_MATCH_KIND_HOST;
-        c->host_kind = VG_MATCH_KIND_HOST;
-        set_host(c, s);
+    if ((mask & C_DOT) && (mask & ~(unsigned)(C_DIGIT | C_HEXA | C_ALPHA | C_DOT | C_DASH)) == 0) {
+        if (set_known_host(c, s)) {
+            c->kind = VG_MATCH_KIND_HOST;
+            c->host_kind = VG_MATCH_KIND_HOST;
+        }
     } else if ((mask & C_DOT) && !(mask & (C_COLON | C_AT)) && s.len <= 4 * VG_MAX_HOSTNAME &&
                unicode_host(s)) {
         /* A Unicode host name is looked up by its A-labels, as the indicator store keeps

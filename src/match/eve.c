@@ -140,14 +140,15 @@ static size_t put_utf8(char *w, uint32_t v)
     return 4;
 }
 
-/* Reads a string whose opening quote is at p[-1]; sets *out (into the line, or into scratch
- * when it has escapes) and returns the byte after the closing quote, or NULL. */
-static const char *read_string(const char *p, const char *end, char *scratch, struct vg_str *out)
+/* read_string once a byte other than the closing quote stopped the fast part: the string
+ * started at seg, p is at that byte (or end). */
+static const char *read_string_rest(const char *seg, const char *p, const char *end, char *scratch,
+                                    struct vg_str *out)
 {
-    const char *seg = p;
     char *w = NULL;
-    for (;;) {
-        p = find_special(p, end);
+    for (bool first = true;; first = false) {
+        if (!first)
+            p = find_special(p, end);
         if (p >= end)
             return NULL;
         unsigned char c = (unsigned char)*p;
@@ -209,6 +210,20 @@ static const char *read_string(const char *p, const char *end, char *scratch, st
         }
         seg = p;
     }
+}
+
+/* Reads a string whose opening quote is at p[-1]; sets *out (into the line, or into scratch
+ * when it has escapes) and returns the byte after the closing quote, or NULL. Inlined: most
+ * strings end at their first special byte, their closing quote. */
+static inline __attribute__((always_inline)) const char *
+read_string(const char *p, const char *end, char *scratch, struct vg_str *out)
+{
+    const char *q = find_special(p, end);
+    if (q < end && *q == '"') {
+        *out = (struct vg_str){p, (size_t)(q - p)};
+        return q + 1;
+    }
+    return read_string_rest(p, q, end, scratch, out);
 }
 
 static inline bool is_digit(char c)
@@ -298,7 +313,8 @@ static inline const char *skip_ws(const char *p, const char *end, bool stream)
 }
 
 /* Sets the path of a member: the container's path, a dot, the key; returns its length. */
-static size_t set_member(struct vg_match_eve *e, size_t base, struct vg_str key)
+/* wide: 16 bytes can be read at key.ptr. */
+static size_t set_member(struct vg_match_eve *e, size_t base, struct vg_str key, bool wide)
 {
     size_t len = base;
     if (len > 0 && len < PATH_MAX_LEN)
@@ -306,7 +322,9 @@ static size_t set_member(struct vg_match_eve *e, size_t base, struct vg_str key)
     size_t n = key.len;
     if (n > PATH_MAX_LEN - len)
         n = len < PATH_MAX_LEN ? PATH_MAX_LEN - len : 0;
-    if (n <= 16) { /* most keys: a short loop beats a call to memcpy */
+    if (n <= 16 && wide) { /* most keys: one 16-byte copy (path has room past PATH_MAX_LEN) */
+        memcpy(e->path + len, key.ptr, 16);
+    } else if (n <= 16) { /* a short loop beats a call to memcpy */
         for (size_t i = 0; i < n; i++)
             e->path[len + i] = key.ptr[i];
     } else {
@@ -450,7 +468,8 @@ member:
     p = read_string(p + 1, end, e->scratch, &s);
     if (!p)
         return fail(d, line, q, "bad key (unterminated, bad escape or UTF-8)");
-    cur = set_member(e, e->base[depth], s);
+    /* the key in the line (no escape) with 16 bytes after it: a wide copy */
+    cur = set_member(e, e->base[depth], s, s.ptr == q + 1 && end - s.ptr >= 16);
     p = skip_ws(p, end, stream);
     if (p >= end || *p != ':')
         return fail(d, line, p, "expected ':'");

@@ -90,6 +90,7 @@ struct vg_match_index {
 static inline uint64_t hash_bytes(const void *p, size_t n)
 {
     const unsigned char *s = p;
+    const size_t len = n;
     uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n * 0xff51afd7ed558ccdULL);
     while (n >= 8) {
         uint64_t w;
@@ -100,8 +101,26 @@ static inline uint64_t hash_bytes(const void *p, size_t n)
         n -= 8;
     }
     if (n) {
+        /* The last 1-7 bytes as a zero-padded little-endian word, read by whole loads: copying
+         * them one by one then reading the word back stalls the load (no store forwarding). */
         uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        if (len >= 8) { /* the key's last 8 bytes, of which the tail is the top n */
+            memcpy(&w, s + n - 8, 8);
+            w >>= 64 - 8 * n;
+        } else if (n >= 4) { /* two 4-byte loads that may overlap */
+            uint32_t a, b;
+            memcpy(&a, s, 4);
+            memcpy(&b, s + n - 4, 4);
+            w = a | (uint64_t)b << (8 * (n - 4));
+        } else {
+            w = (uint64_t)s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) |
+                (uint64_t)s[n - 1] << (8 * (n - 1));
+        }
+#else
+        (void)len;
         memcpy(&w, s, n);
+#endif
         h = (h ^ w) * 0x94d049bb133111ebULL;
         h ^= h >> 31;
     }
@@ -827,20 +846,19 @@ static int lookup_ip(const struct vg_match_index *idx, int af, const uint8_t *ad
     return 0;
 }
 
-/* Looks up a host name and each of its parents with at least two labels. */
+/* Looks up a host name and each of its parents with at least two labels; the first nh
+ * hashes are known (hs, from vg_match_index_prepare). */
 static int lookup_host(const struct vg_match_index *idx, const char *h, size_t len,
-                       vg_match_hit_fn fn, void *ctx)
+                       const uint64_t *hs, unsigned nh, vg_match_hit_fn fn, void *ctx)
 {
     const struct table *t = &idx->tabs[VG_MATCH_DOMAIN];
     if (!t->slots)
         return 0;
-    for (;;) {
-        const char *dot = h, *end = h + len;
-        while (dot < end && *dot != '.')
-            dot++;
-        if (dot == end)
+    for (unsigned i = 0;; i++) {
+        const char *dot = memchr(h, '.', len);
+        if (!dot)
             return 0; /* a single label: not a host name */
-        long r = table_find(idx, t, h, len, hash_bytes(h, len));
+        long r = table_find(idx, t, h, len, i < nh ? hs[i] : hash_bytes(h, len));
         int rc;
         if (r >= 0 && (rc = fn(ctx, (uint32_t)r)) != 0)
             return rc;
@@ -849,48 +867,97 @@ static int lookup_host(const struct vg_match_index *idx, const char *h, size_t l
     }
 }
 
+static inline void prefetch_hash(const struct table *t, uint64_t h)
+{
+    __builtin_prefetch(&t->bloom[(h >> 32) & t->bloom_mask]);
+}
+
 static inline void prefetch_key(const struct vg_match_index *idx, enum vg_match_type type,
                                 const void *key, size_t len)
 {
     const struct table *t = &idx->tabs[type];
     if (!t->bloom || len == 0)
         return;
-    uint64_t h = hash_bytes(key, len);
-    __builtin_prefetch(&t->bloom[(h >> 32) & t->bloom_mask]);
+    prefetch_hash(t, hash_bytes(key, len));
+}
+
+static inline enum vg_match_type hash_type(size_t key_len)
+{
+    return key_len == 16 ? VG_MATCH_MD5 : key_len == 20 ? VG_MATCH_SHA1 : VG_MATCH_SHA256;
+}
+
+/* Asks for what looking up c's IPv4 address reads first; false if it has none. */
+static inline bool prefetch_v4(const struct vg_match_index *idx, const struct vg_match_cand *c)
+{
+    if (c->kind != VG_MATCH_KIND_IPV4 && c->host_kind != VG_MATCH_KIND_IPV4)
+        return false;
+    if (idx->v4_dir) {
+        __builtin_prefetch(&idx->v4_dir[(uint32_t)c->addr[0] << 8 | c->addr[1]]);
+    } else if (idx->v4_filter) {
+        uint32_t slot = ((uint32_t)c->addr[0] << 16) | ((uint32_t)c->addr[1] << 8) | c->addr[2];
+        __builtin_prefetch(&idx->v4_filter[slot >> 3]);
+    }
+    return true;
 }
 
 void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_match_cand *c)
 {
     switch (c->kind) {
-    case VG_MATCH_KIND_HASH:
-        prefetch_key(idx,
-                     c->key_len == 16   ? VG_MATCH_MD5
-                     : c->key_len == 20 ? VG_MATCH_SHA1
-                                        : VG_MATCH_SHA256,
-                     c->key, c->key_len);
-        return;
+    case VG_MATCH_KIND_HASH: prefetch_key(idx, hash_type(c->key_len), c->key, c->key_len); return;
     case VG_MATCH_KIND_URL: prefetch_key(idx, VG_MATCH_URL, c->key, c->key_len); break;
     case VG_MATCH_KIND_EMAIL: prefetch_key(idx, VG_MATCH_EMAIL, c->key, c->key_len); break;
     default: break;
     }
-    bool v4 = c->kind == VG_MATCH_KIND_IPV4 || c->host_kind == VG_MATCH_KIND_IPV4;
-    if (v4 && idx->v4_dir) {
-        __builtin_prefetch(&idx->v4_dir[(uint32_t)c->addr[0] << 8 | c->addr[1]]);
-    } else if (v4 && idx->v4_filter) {
-        uint32_t slot = ((uint32_t)c->addr[0] << 16) | ((uint32_t)c->addr[1] << 8) | c->addr[2];
-        __builtin_prefetch(&idx->v4_filter[slot >> 3]);
-    } else if (c->host_kind == VG_MATCH_KIND_HOST) {
+    if (!prefetch_v4(idx, c) && c->host_kind == VG_MATCH_KIND_HOST)
         prefetch_key(idx, VG_MATCH_DOMAIN, c->host, c->host_len);
+}
+
+void vg_match_index_prepare(const struct vg_match_index *idx, struct vg_match_cand *c)
+{
+    enum vg_match_type kt = VG_MATCH_NTYPES;
+    switch (c->kind) {
+    case VG_MATCH_KIND_HASH: kt = hash_type(c->key_len); break;
+    case VG_MATCH_KIND_URL: kt = VG_MATCH_URL; break;
+    case VG_MATCH_KIND_EMAIL: kt = VG_MATCH_EMAIL; break;
+    default: break;
     }
+    if (kt != VG_MATCH_NTYPES && c->key_len && idx->tabs[kt].slots) {
+        c->key_hash = hash_bytes(c->key, c->key_len);
+        c->has_key_hash = true;
+        if (idx->tabs[kt].bloom)
+            prefetch_hash(&idx->tabs[kt], c->key_hash);
+    }
+    if (c->host_kind != VG_MATCH_KIND_HOST) {
+        prefetch_v4(idx, c);
+        return;
+    }
+    const struct table *t = &idx->tabs[VG_MATCH_DOMAIN];
+    if (!t->slots)
+        return;
+    const char *h = c->host;
+    size_t len = c->host_len;
+    unsigned n = 0;
+    while (n < VG_MATCH_HOST_HASHES) {
+        const char *dot = memchr(h, '.', len);
+        if (!dot)
+            break;
+        c->host_hash[n] = hash_bytes(h, len);
+        if (t->bloom)
+            prefetch_hash(t, c->host_hash[n]);
+        n++;
+        len -= (size_t)(dot + 1 - h);
+        h = dot + 1;
+    }
+    c->nhost_hash = n;
 }
 
 static int lookup_key(const struct vg_match_index *idx, enum vg_match_type type, const char *key,
-                      size_t len, vg_match_hit_fn fn, void *ctx)
+                      size_t len, const struct vg_match_cand *c, vg_match_hit_fn fn, void *ctx)
 {
     const struct table *t = &idx->tabs[type];
     if (!t->slots || len == 0)
         return 0;
-    long r = table_find(idx, t, key, len, hash_bytes(key, len));
+    long r = table_find(idx, t, key, len, c->has_key_hash ? c->key_hash : hash_bytes(key, len));
     return r >= 0 ? fn(ctx, (uint32_t)r) : 0;
 }
 
@@ -902,18 +969,14 @@ int vg_match_index_lookup(const struct vg_match_index *idx, const struct vg_matc
     case VG_MATCH_KIND_NONE: return 0;
     case VG_MATCH_KIND_IPV4: return lookup_ip(idx, 4, c->addr, fn, ctx);
     case VG_MATCH_KIND_IPV6: return lookup_ip(idx, 6, c->addr, fn, ctx);
-    case VG_MATCH_KIND_HASH: {
-        enum vg_match_type t = c->key_len == 16   ? VG_MATCH_MD5
-                               : c->key_len == 20 ? VG_MATCH_SHA1
-                                                  : VG_MATCH_SHA256;
-        return lookup_key(idx, t, c->key, c->key_len, fn, ctx);
-    }
+    case VG_MATCH_KIND_HASH:
+        return lookup_key(idx, hash_type(c->key_len), c->key, c->key_len, c, fn, ctx);
     case VG_MATCH_KIND_URL:
-        if ((rc = lookup_key(idx, VG_MATCH_URL, c->key, c->key_len, fn, ctx)) != 0)
+        if ((rc = lookup_key(idx, VG_MATCH_URL, c->key, c->key_len, c, fn, ctx)) != 0)
             return rc;
         break;
     case VG_MATCH_KIND_EMAIL:
-        if ((rc = lookup_key(idx, VG_MATCH_EMAIL, c->key, c->key_len, fn, ctx)) != 0)
+        if ((rc = lookup_key(idx, VG_MATCH_EMAIL, c->key, c->key_len, c, fn, ctx)) != 0)
             return rc;
         break;
     case VG_MATCH_KIND_HOST: break;
@@ -921,7 +984,8 @@ int vg_match_index_lookup(const struct vg_match_index *idx, const struct vg_matc
     switch (c->host_kind) {
     case VG_MATCH_KIND_IPV4: return lookup_ip(idx, 4, c->addr, fn, ctx);
     case VG_MATCH_KIND_IPV6: return lookup_ip(idx, 6, c->addr, fn, ctx);
-    case VG_MATCH_KIND_HOST: return lookup_host(idx, c->host, c->host_len, fn, ctx);
+    case VG_MATCH_KIND_HOST:
+        return lookup_host(idx, c->host, c->host_len, c->host_hash, c->nhost_hash, fn, ctx);
     default: return 0;
     }
 }

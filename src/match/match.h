@@ -49,7 +49,9 @@ enum vg_match_kind {
 };
 
 /* Room for a normalised URL or e-mail key: longer candidates cannot equal an indicator. */
-#define VG_MATCH_KEY_MAX (VG_MAX_OBSERVABLE + 8)
+#define VG_MATCH_KEY_MAX     (VG_MAX_OBSERVABLE + 8)
+/* Host names whose hashes a prepared candidate keeps: the host and its first parents. */
+#define VG_MATCH_HOST_HASHES 8
 
 /* A classified candidate: the keys it is looked up with. Large (about 2.4 KB): reuse one. */
 struct vg_match_cand {
@@ -60,6 +62,12 @@ struct vg_match_cand {
     char key[VG_MATCH_KEY_MAX];     /* URL normalised, e-mail lower-cased, hash in binary */
     size_t host_len;                /* bytes of host */
     char host[VG_MAX_HOSTNAME + 2]; /* host name lower-cased, no trailing dot, NUL-ended */
+    /* Hashes computed by vg_match_index_prepare for vg_match_index_lookup, so that a key is
+     * hashed once; vg_match_classify clears them (a lookup without them hashes itself). */
+    bool has_key_hash;                        /* key_hash is key's */
+    unsigned nhost_hash;                      /* host_hash[0..nhost_hash) are set */
+    uint64_t key_hash;                        /* the key's (URL, e-mail, hash) */
+    uint64_t host_hash[VG_MATCH_HOST_HASHES]; /* host, then its parents of 2 labels or more */
 };
 
 /* Classifies s (trimmed of blanks and of one pair of surrounding '<' '>') into c; returns
@@ -71,6 +79,13 @@ bool vg_match_is_hostname(struct vg_str s);
 /* Reads s as an IPv4 (*af = 4, 4 bytes) or IPv6 (*af = 6, 16 bytes) address the way
  * inet_pton does; 0 or VG_EINVAL. */
 int vg_match_parse_ip(struct vg_str s, int *af, uint8_t addr[16]);
+/* What vg_match_classify computes first, each with its fast path (SSE2, 16 bytes at a time,
+ * for strings of 16 bytes or more) when fast is true, else byte by byte; both give the same
+ * result (tests/unit/test_match_fast.c): the OR of the character classes of s's bytes (digit 1,
+ * a-f 2, other letter 4, '.' 8, ':' 16, '-' or '_' 32, '@' 64, anything else 128), and whether
+ * s holds "://". */
+unsigned vg_match_char_classes(struct vg_str s, bool fast);
+bool vg_match_has_scheme_sep(struct vg_str s, bool fast);
 
 /* Normalises a URL (rule 2): scheme and host lower-cased, userinfo dropped, final dots of the
  * host dropped, an IPv6 literal in canonical text, leading zeros of the port and the default
@@ -139,6 +154,9 @@ int vg_match_index_lookup(const struct vg_match_index *idx, const struct vg_matc
 /* Asks the memory for what looking c up will read first; a lookup a little later is then
  * faster (the scanner looks a candidate up after reading the next one). */
 void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_match_cand *c);
+/* The same, and keeps in c the hashes its lookup needs (the key's, the host's and its
+ * parents'), so that they are computed once and every filter word they need is asked for. */
+void vg_match_index_prepare(const struct vg_match_index *idx, struct vg_match_cand *c);
 
 /* ---- Indicator files (iocfile.c) ---- */
 

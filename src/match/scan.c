@@ -26,6 +26,7 @@
 #define BAD_KEPT     10   /* bad lines kept per piece */
 #define SEEN_MIN     1024 /* first size of the per-event seen set (grows) */
 #define MSG_MAX      128
+#define CAND_WAIT    3 /* classified candidates read before the first of them is looked up */
 
 /* A hit kept until its piece is delivered; strings are in the piece's bytes. */
 struct kept_hit {
@@ -57,6 +58,13 @@ struct piece {
     atomic_bool done; /* read: its results may be delivered (set with release order) */
 };
 
+/* A classified candidate waiting to be looked up, with copies of its value and field. */
+struct waiting {
+    struct vg_match_cand cand;
+    char *buf;              /* value then field */
+    size_t cap, val, field; /* buf's size; value and field lengths */
+};
+
 /* A worker's state, reused from line to line. */
 struct worker {
     /* each worker on cache lines of its own: one writes its fields for every candidate while
@@ -64,14 +72,12 @@ struct worker {
     _Alignas(64) const struct vg_match_index *idx;
     enum vg_match_format format;
     struct vg_match_eve *eve;
-    /* A classified candidate waits until the next one is read before it is looked up, so that
-     * the memory it needs (prefetched when classified) has time to arrive. */
-    struct vg_match_cand cand[2];
-    int cur;                   /* cand[cur] is being classified, cand[!cur] may wait */
-    bool waiting;              /* cand[!cur] waits, its value and field in wbuf */
-    char *wbuf;                /* value then field of the waiting candidate */
-    size_t wcap, wval, wfield; /* wbuf's size; value and field lengths */
-    char *rbuf;                /* the piece read from a file */
+    /* A classified candidate waits until CAND_WAIT more are read before it is looked up (all
+     * are at the end of the event), in order, so that the memory it needs (asked for when it
+     * was classified) has time to arrive. */
+    struct waiting q[CAND_WAIT + 1];
+    unsigned head, nwait; /* q[head] is the oldest of the nwait waiting */
+    char *rbuf;           /* the piece read from a file */
     size_t rcap;
     struct piece *pc;           /* the piece being read */
     uint64_t line;              /* the line being read, within the piece */
@@ -133,7 +139,8 @@ static void worker_cleanup(struct worker *w)
     free(w->seen);
     free(w->seen_gen);
     vg_match_eve_free(w->eve);
-    free(w->wbuf);
+    for (unsigned i = 0; i <= CAND_WAIT; i++)
+        free(w->q[i].buf);
     free(w->rbuf);
 }
 
@@ -203,7 +210,7 @@ static void *aligned_calloc(size_t n, size_t size)
 static void new_event(struct worker *w)
 {
     w->last_len = 0;
-    w->waiting = false;
+    w->nwait = 0;
     w->gen++;
     if (w->gen == 0) { /* wrapped: forget every old generation */
         memset(w->seen_gen, 0, (w->seen_mask + 1) * sizeof *w->seen_gen);
@@ -244,16 +251,27 @@ static int on_hit(void *ctx, uint32_t rec)
     return 0;
 }
 
-/* Looks up the waiting candidate, if any. */
+/* Looks up the oldest waiting candidate. */
+static int lookup_oldest(struct worker *w)
+{
+    struct waiting *q = &w->q[w->head];
+    w->head = w->head == CAND_WAIT ? 0 : w->head + 1;
+    w->nwait--;
+    w->value = (struct vg_str){q->buf, q->val};
+    w->field = (struct vg_str){q->buf + q->val, q->field};
+    w->val_off = SIZE_MAX;
+    return vg_match_index_lookup(w->idx, &q->cand, on_hit, w);
+}
+
+/* Looks up every waiting candidate, in order. */
 static int flush(struct worker *w)
 {
-    if (!w->waiting)
-        return 0;
-    w->waiting = false;
-    w->value = (struct vg_str){w->wbuf, w->wval};
-    w->field = (struct vg_str){w->wbuf + w->wval, w->wfield};
-    w->val_off = SIZE_MAX;
-    return vg_match_index_lookup(w->idx, &w->cand[!w->cur], on_hit, w);
+    while (w->nwait) {
+        int rc = lookup_oldest(w);
+        if (rc)
+            return rc;
+    }
+    return 0;
 }
 
 static int on_string(void *ctx, struct vg_str value, struct vg_str field)
@@ -261,35 +279,37 @@ static int on_string(void *ctx, struct vg_str value, struct vg_str field)
     struct worker *w = ctx;
     if (value.len == w->last_len && memcmp(value.ptr, w->last, value.len) == 0)
         return 0;
-    struct vg_match_cand *c = &w->cand[w->cur];
-    if (vg_match_classify(value, c) == VG_MATCH_KIND_NONE)
+    unsigned tail = w->head + w->nwait;
+    struct waiting *q = &w->q[tail > CAND_WAIT ? tail - (CAND_WAIT + 1) : tail];
+    if (vg_match_classify(value, &q->cand) == VG_MATCH_KIND_NONE)
         return 0;
     if (value.len < sizeof w->last) {
         memcpy(w->last, value.ptr, value.len);
         w->last_len = value.len;
     }
-    vg_match_index_prefetch(w->idx, c);
-    int rc = flush(w);
-    if (rc)
-        return rc;
+    vg_match_index_prepare(w->idx, &q->cand);
+    if (w->nwait == CAND_WAIT) {
+        int rc = lookup_oldest(w);
+        if (rc)
+            return rc;
+    }
     /* value and field may not outlive this call (escaped strings, the path): keep a copy */
-    if (value.len + field.len > w->wcap) {
-        size_t n = w->wcap ? w->wcap : 256;
+    if (value.len + field.len > q->cap) {
+        size_t n = q->cap ? q->cap : 256;
         while (n < value.len + field.len)
             n *= 2;
-        char *nb = vg_realloc(w->wbuf, n);
+        char *nb = vg_realloc(q->buf, n);
         if (!nb)
             return VG_ENOMEM;
-        w->wbuf = nb;
-        w->wcap = n;
+        q->buf = nb;
+        q->cap = n;
     }
-    memcpy(w->wbuf, value.ptr, value.len);
+    memcpy(q->buf, value.ptr, value.len);
     if (field.len)
-        memcpy(w->wbuf + value.len, field.ptr, field.len);
-    w->wval = value.len;
-    w->wfield = field.len;
-    w->waiting = true;
-    w->cur = !w->cur;
+        memcpy(q->buf + value.len, field.ptr, field.len);
+    q->val = value.len;
+    q->field = field.len;
+    w->nwait++;
     return 0;
 }
 
@@ -336,7 +356,7 @@ static void read_piece(struct worker *w, struct piece *pc)
             if (rc == 0)
                 rc = flush(w);
             else
-                w->waiting = false;
+                w->nwait = 0;
             if (rc == 0) {
                 pc->events++;
                 p = next;
