@@ -872,15 +872,6 @@ static inline void prefetch_hash(const struct table *t, uint64_t h)
     __builtin_prefetch(&t->bloom[(h >> 32) & t->bloom_mask]);
 }
 
-static inline void prefetch_key(const struct vg_match_index *idx, enum vg_match_type type,
-                                const void *key, size_t len)
-{
-    const struct table *t = &idx->tabs[type];
-    if (!t->bloom || len == 0)
-        return;
-    prefetch_hash(t, hash_bytes(key, len));
-}
-
 static inline enum vg_match_type hash_type(size_t key_len)
 {
     return key_len == 16 ? VG_MATCH_MD5 : key_len == 20 ? VG_MATCH_SHA1 : VG_MATCH_SHA256;
@@ -898,18 +889,6 @@ static inline bool prefetch_v4(const struct vg_match_index *idx, const struct vg
         __builtin_prefetch(&idx->v4_filter[slot >> 3]);
     }
     return true;
-}
-
-void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_match_cand *c)
-{
-    switch (c->kind) {
-    case VG_MATCH_KIND_HASH: prefetch_key(idx, hash_type(c->key_len), c->key, c->key_len); return;
-    case VG_MATCH_KIND_URL: prefetch_key(idx, VG_MATCH_URL, c->key, c->key_len); break;
-    case VG_MATCH_KIND_EMAIL: prefetch_key(idx, VG_MATCH_EMAIL, c->key, c->key_len); break;
-    default: break;
-    }
-    if (!prefetch_v4(idx, c) && c->host_kind == VG_MATCH_KIND_HOST)
-        prefetch_key(idx, VG_MATCH_DOMAIN, c->host, c->host_len);
 }
 
 void vg_match_index_prepare(const struct vg_match_index *idx, struct vg_match_cand *c)

@@ -151,11 +151,9 @@ typedef int (*vg_match_hit_fn)(void *ctx, uint32_t rec);
 int vg_match_index_lookup(const struct vg_match_index *idx, const struct vg_match_cand *c,
                           vg_match_hit_fn fn, void *ctx);
 
-/* Asks the memory for what looking c up will read first; a lookup a little later is then
- * faster (the scanner looks a candidate up after reading the next one). */
-void vg_match_index_prefetch(const struct vg_match_index *idx, const struct vg_match_cand *c);
-/* The same, and keeps in c the hashes its lookup needs (the key's, the host's and its
- * parents'), so that they are computed once and every filter word they need is asked for. */
+/* Asks the memory for what looking c up will read first, so that a lookup a little later is
+ * faster (the scanner looks a candidate up after reading the next ones), and keeps in c the
+ * hashes its lookup needs (the key's, the host's and its parents'): they are computed once. */
 void vg_match_index_prepare(const struct vg_match_index *idx, struct vg_match_cand *c);
 
 /* ---- Indicator files (iocfile.c) ---- */
