@@ -18,9 +18,10 @@
 #define PG_BUSY_MS      10000
 /* The statement timeout a connection gets unless one is set elsewhere (the URI's options=-c
  * statement_timeout=..., ALTER ROLE/DATABASE ... SET, postgresql.conf): a statement that runs
- * longer is canceled and its request answered 503 instead of hanging. Long enough for the
- * batch commands' biggest statements (COPY of an import, a full re-match); migrations run
- * without it. */
+ * longer is canceled and its request answered 503 instead of hanging. The batch commands
+ * (vg_store_config.bulk: imports, a full re-match, db copy) and migrations run without it: the
+ * first full re-match of the NVD-sized bench set on a durable server has statements that take
+ * longer (bench/pg/import.sh stopped at "statement timeout" with it). */
 #define PG_STATEMENT_MS "60000"
 
 /* The key of the advisory lock that serialises migrations across processes. */
@@ -174,7 +175,7 @@ static int apply_settings(struct pg *p)
     int rc = set_one(p, "SELECT set_config('lock_timeout', $1, false)", ms);
     /* the default statement timeout, where nothing else set one (a setting of the URI's
      * options, the role's, the database's or the server's configuration is kept) */
-    if (rc == 0)
+    if (rc == 0 && !p->bulk)
         rc = set_one(p,
                      "SELECT set_config('statement_timeout', $1, false) FROM pg_settings "
                      "WHERE name = 'statement_timeout' AND source = 'default'",
@@ -969,7 +970,7 @@ const struct vg_store_ops *vg_store_pg_ops(void)
     return &pg_ops;
 }
 
-struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d)
+struct vg_store *vg_store_pg_connect(const char *uri, bool bulk, struct vg_diag *d)
 {
     struct pg *p = vg_calloc(1, sizeof *p);
     char *copy = p ? vg_strdup(uri) : NULL;
@@ -981,6 +982,7 @@ struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d)
     p->uri = copy;
     p->base.ops = &pg_ops;
     p->busy_ms = PG_BUSY_MS;
+    p->bulk = bulk;
     pg_uri_redact(uri, p->shown, sizeof p->shown);
     /* defaults the URI may override (it expands in place of dbname, after them): a server
      * that does not answer is given up after 10 s instead of the system's TCP timeout (2

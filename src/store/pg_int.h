@@ -55,6 +55,7 @@ struct pg {
     int tx_depth;      /* use-case transactions open, nested ones included */
     bool tx_real;      /* the outermost one began the transaction itself (no batch around it) */
     unsigned busy_ms;  /* lock_timeout (vg_store_busy_timeout) */
+    bool bulk;         /* a batch command's connection: no default statement timeout */
     struct pg_err {
         int code;      /* VG_EEXIST, VG_EBUSY, VG_EIO */
         char state[6]; /* SQLSTATE, "" if none */

@@ -57,7 +57,7 @@ static struct vg_store *open_any(const char *url, const struct vg_store_config *
                         missing);
             return NULL;
         }
-        st = vg_store_pg_connect(url, d);
+        st = vg_store_pg_connect(url, cfg && cfg->bulk, d);
     } else {
         st = vg_store_sqlite_open(url, cfg && cfg->bulk, d);
     }

@@ -119,9 +119,10 @@ void vg_store_url_shown(const char *url, char *out, size_t n);
 struct vg_store *vg_store_sqlite_open(const char *path, bool bulk, struct vg_diag *d);
 
 /* PostgreSQL backend (store/pg.c): connects to uri (no migration), or NULL with d set
- * ("database unavailable: cannot connect to URI-without-password: ..."). Its operations:
- * domains not ported yet are NULL. */
-struct vg_store *vg_store_pg_connect(const char *uri, struct vg_diag *d);
+ * ("database unavailable: cannot connect to URI-without-password: ..."). bulk: a batch command
+ * (vg_store_config.bulk), whose connection gets no default statement timeout (see pg.c).
+ * Its operations: domains not ported yet are NULL. */
+struct vg_store *vg_store_pg_connect(const char *uri, bool bulk, struct vg_diag *d);
 const struct vg_store_ops *vg_store_pg_ops(void);
 /* For the tests of a backend's ported domains only: vg_store_open that accepts a backend with
  * domains missing (their ops are NULL: calling one crashes). */

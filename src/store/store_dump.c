@@ -60,7 +60,7 @@ struct vg_store *vg_store_dump_open(const char *url, struct vg_diag *d)
     /* PostgreSQL: the connection alone, without migrating (a database never migrated has
      * version 0); only the dump's operations are called on it */
     if (vg_store_dump_url_pg(url))
-        return vg_store_pg_connect(url, d);
+        return vg_store_pg_connect(url, true, d); /* a copy or a verify: a batch command */
     struct stat sb;
     if (stat(url, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         vg_diag_set(d, VG_ENOENT, "db", "no database file at %s", url);

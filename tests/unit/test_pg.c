@@ -846,7 +846,7 @@ static void lock_keys_distinct(void **state)
 }
 
 /* The statement timeout a connection gets: vigie's default (a minute), unless the URI's
- * options set one; a reconnection applies it again. */
+ * options set one; a reconnection applies it again; none for a batch command's. */
 static void default_statement_timeout(void **state)
 {
     struct pgf *f = *state;
@@ -869,11 +869,44 @@ static void default_statement_timeout(void **state)
     char uri[700];
     snprintf(uri, sizeof uri, "%s&options=-c%%20statement_timeout%%3D1234", f->uri);
     struct vg_diag d = {0};
-    struct vg_store *st = vg_store_pg_connect(uri, &d);
+    struct vg_store *st = vg_store_pg_connect(uri, false, &d);
     assert_non_null(st);
     r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
     assert_non_null(r);
     assert_string_equal(pg_get_text(r, 0, 0), "1234ms");
+    PQclear(r);
+    vg_store_close(st);
+    /* a batch command's connection (vg_store_config.bulk): none, PostgreSQL's 0, also after a
+     * reconnection; the URI's own still applies to it */
+    st = vg_store_pg_connect(f->uri, true, &d);
+    assert_non_null(st);
+    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "0");
+    PQclear(r);
+    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(pg_of(st)->conn));
+    pg_on(f->other, sql);
+    pfd.fd = PQsocket(pg_of(st)->conn);
+    poll(&pfd, 1, 5000);
+    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "0");
+    PQclear(r);
+    vg_store_close(st);
+    st = vg_store_pg_connect(uri, true, &d);
+    assert_non_null(st);
+    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "1234ms");
+    PQclear(r);
+    vg_store_close(st);
+    /* vg_store_open with the bulk configuration, as the batch commands open it */
+    struct vg_store_config cfg = {.bulk = true};
+    st = vg_store_open(f->uri, &cfg, &d);
+    assert_non_null(st);
+    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), "0");
     PQclear(r);
     vg_store_close(st);
 }
