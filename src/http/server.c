@@ -403,21 +403,30 @@ static void outage_answer(struct vg_store *st, struct vg_resp *r)
     }
 }
 
+/* Authenticates queued job j on st, its thread's connection (token, role): true if its
+ * handler may run; else its answer is written (401, 403, or 503 if the store failed). */
+static bool admit_job(struct vg_store *st, struct job *j)
+{
+    j->req.st = st;
+    vg_store_outage(st, NULL); /* forgets an earlier request's */
+    if (vg_http_auth_route(&j->req, &j->resp, j->route) == 0)
+        return true;
+    outage_answer(st, &j->resp);
+    return false;
+}
+
 /* Runs a queued job on st, its thread's connection: authentication, role, handler. */
 static void run_job(struct vg_store *st, struct job *j)
 {
-    struct vg_req *req = &j->req;
-    struct vg_resp *r = &j->resp;
-    const struct vg_route *route = j->route;
-    req->st = st;
     if (j->work) { /* vg_server_run_db */
+        j->req.st = st;
         j->work(st, j->work_ctx);
         return;
     }
-    vg_store_outage(st, NULL); /* forgets an earlier request's */
-    if (vg_http_auth_route(req, r, route) == 0)
-        route->handler(req, r);
-    outage_answer(st, r);
+    if (!admit_job(st, j))
+        return;
+    j->route->handler(&j->req, &j->resp);
+    outage_answer(st, &j->resp);
 }
 
 /* Answers a job: resumes its connection (a worker sends the answer), or wakes the caller of an
@@ -465,7 +474,7 @@ static vg_handler_many many_of(const struct vg_server *srv, const struct job *j)
 }
 
 /* Runs jobs[0..n-1], consecutive requests of one route whose handler many runs several at
- * once: each is authenticated as run_job does it, then those admitted go to many in one call
+ * once: each is authenticated (admit_job), then those admitted go to many in one call
  * (a batch's incident creations: one statement on PostgreSQL). Answers as run_job's, in order.
  * Returns how many ran together (many's answer). */
 static int run_group(struct vg_store *st, struct job **jobs, int n, vg_handler_many many)
@@ -476,16 +485,13 @@ static int run_group(struct vg_store *st, struct job **jobs, int n, vg_handler_m
     int m = 0;
     for (int i = 0; i < n; i++) {
         struct job *j = jobs[i];
-        j->req.st = st;
-        vg_store_outage(st, NULL);
-        if (vg_http_auth_route(&j->req, &j->resp, j->route) == 0) {
-            reqs[m] = &j->req;
-            resps[m] = &j->resp;
-            in[m++] = j;
+        if (!admit_job(st, j)) {
+            j->in_batch = vg_store_batch_pending(st);
             continue;
         }
-        outage_answer(st, &j->resp);
-        j->in_batch = vg_store_batch_pending(st);
+        reqs[m] = &j->req;
+        resps[m] = &j->resp;
+        in[m++] = j;
     }
     if (!m)
         return 0;
