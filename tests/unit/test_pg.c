@@ -305,11 +305,11 @@ static void migrate_concurrently(void **state)
 
 /* ---- errors ---- */
 
-/* Terminates the store's server process from another connection, and waits until it is gone
+/* Terminates store st's server process from f's other connection, and waits until it is gone
  * (pg_terminate_backend only signals it) and its goodbye reached the store's socket. */
-static void kill_backend(struct pgf *f)
+static void kill_backend_of(struct pgf *f, struct vg_store *st)
 {
-    int pid = PQbackendPID(pg_of(f->st)->conn);
+    int pid = PQbackendPID(pg_of(st)->conn);
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", pid);
     pg_on(f->other, sql);
@@ -319,8 +319,14 @@ static void kill_backend(struct pgf *f)
     assert_int_equal(pg_scalar_on(f->other, sql), 0);
     /* its last words (FATAL) and the end of the stream are sent as it exits, after it left
      * pg_stat_activity: wait for them on the store's socket */
-    struct pollfd pfd = {.fd = PQsocket(pg_of(f->st)->conn), .events = POLLIN};
+    struct pollfd pfd = {.fd = PQsocket(pg_of(st)->conn), .events = POLLIN};
     assert_int_equal(poll(&pfd, 1, 5000), 1);
+}
+
+/* The same for the fixture's store. */
+static void kill_backend(struct pgf *f)
+{
+    kill_backend_of(f, f->st);
 }
 
 /* Killed while idle, then a batch: its BEGIN waits to go out with its first write's statement
@@ -845,69 +851,49 @@ static void lock_keys_distinct(void **state)
             assert_string_not_equal(keys[i], keys[j]);
 }
 
+/* Asserts that st's connection has statement_timeout want (as SHOW gives it). */
+static void timeout_is(struct vg_store *st, const char *want)
+{
+    PGresult *r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
+    assert_non_null(r);
+    assert_string_equal(pg_get_text(r, 0, 0), want);
+    PQclear(r);
+}
+
 /* The statement timeout a connection gets: vigie's default (a minute), unless the URI's
  * options set one; a reconnection applies it again; none for a batch command's. */
 static void default_statement_timeout(void **state)
 {
     struct pgf *f = *state;
-    struct pg *p = pg_of(f->st);
-    PGresult *r = pg_run(p, "SHOW statement_timeout", NULL);
-    assert_non_null(r);
-    assert_string_equal(pg_get_text(r, 0, 0), "1min");
-    PQclear(r);
+    timeout_is(f->st, "1min");
     /* cut, then reconnected by the next call: the default again */
-    char sql[64];
-    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(p->conn));
-    pg_on(f->other, sql);
-    struct pollfd pfd = {.fd = PQsocket(p->conn), .events = POLLIN};
-    poll(&pfd, 1, 5000);
-    r = pg_run(p, "SHOW statement_timeout", NULL);
-    assert_non_null(r);
-    assert_string_equal(pg_get_text(r, 0, 0), "1min");
-    PQclear(r);
+    kill_backend(f);
+    timeout_is(f->st, "1min");
     /* the URI's own wins */
     char uri[700];
     snprintf(uri, sizeof uri, "%s&options=-c%%20statement_timeout%%3D1234", f->uri);
     struct vg_diag d = {0};
     struct vg_store *st = vg_store_pg_connect(uri, false, &d);
     assert_non_null(st);
-    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
-    assert_non_null(r);
-    assert_string_equal(pg_get_text(r, 0, 0), "1234ms");
-    PQclear(r);
+    timeout_is(st, "1234ms");
     vg_store_close(st);
     /* a batch command's connection (vg_store_config.bulk): none, PostgreSQL's 0, also after a
      * reconnection; the URI's own still applies to it */
     st = vg_store_pg_connect(f->uri, true, &d);
     assert_non_null(st);
-    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
-    assert_non_null(r);
-    assert_string_equal(pg_get_text(r, 0, 0), "0");
-    PQclear(r);
-    snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d)", PQbackendPID(pg_of(st)->conn));
-    pg_on(f->other, sql);
-    pfd.fd = PQsocket(pg_of(st)->conn);
-    poll(&pfd, 1, 5000);
-    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
-    assert_non_null(r);
-    assert_string_equal(pg_get_text(r, 0, 0), "0");
-    PQclear(r);
+    timeout_is(st, "0");
+    kill_backend_of(f, st);
+    timeout_is(st, "0");
     vg_store_close(st);
     st = vg_store_pg_connect(uri, true, &d);
     assert_non_null(st);
-    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
-    assert_non_null(r);
-    assert_string_equal(pg_get_text(r, 0, 0), "1234ms");
-    PQclear(r);
+    timeout_is(st, "1234ms");
     vg_store_close(st);
     /* vg_store_open with the bulk configuration, as the batch commands open it */
     struct vg_store_config cfg = {.bulk = true};
     st = vg_store_open(f->uri, &cfg, &d);
     assert_non_null(st);
-    r = pg_run(pg_of(st), "SHOW statement_timeout", NULL);
-    assert_non_null(r);
-    assert_string_equal(pg_get_text(r, 0, 0), "0");
-    PQclear(r);
+    timeout_is(st, "0");
     vg_store_close(st);
 }
 
